@@ -1,0 +1,68 @@
+//! Who is calling: the authenticated principal, its account, and the request's context. Every
+//! service call carries a [`Caller`]; internal calls name the service acting on a caller's behalf.
+
+use crate::ids::AccountId;
+use std::net::IpAddr;
+
+/// The identity behind a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// The account's root user.
+    Root,
+    /// An IAM user of the account.
+    User {
+        /// The user name, e.g. `alice`.
+        name: String,
+    },
+    /// An AWS service principal such as `cloudtrail.amazonaws.com`.
+    Service(String),
+    /// An unsigned request.
+    Anonymous,
+}
+
+/// The caller of one operation.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The account the principal belongs to.
+    pub account: AccountId,
+    /// The principal.
+    pub principal: Principal,
+    /// The access key that signed the request, if any.
+    pub access_key: Option<String>,
+    /// The caller's canonical user id (S3 owner id).
+    pub canonical_id: String,
+    /// The caller's display name (S3 owner display name).
+    pub display_name: String,
+    /// The request's source address.
+    pub source_ip: Option<IpAddr>,
+    /// The request's `User-Agent`.
+    pub user_agent: String,
+    /// The request id returned to the client (`x-amz-request-id`).
+    pub request_id: String,
+    /// The region the request was addressed to (its SigV4 scope).
+    pub region: String,
+    /// Whether the request arrived over TLS.
+    pub secure_transport: bool,
+    /// The service acting on this caller's behalf, for internal calls.
+    pub invoked_by: Option<String>,
+}
+
+impl Caller {
+    /// The principal's ARN as AWS renders it in policies and errors.
+    pub fn arn(&self) -> String {
+        match &self.principal {
+            Principal::Root => format!("arn:aws:iam::{}:root", self.account),
+            Principal::User { name } => format!("arn:aws:iam::{}:user/{}", self.account, name),
+            Principal::Service(s) => s.clone(),
+            Principal::Anonymous => "*".to_string(),
+        }
+    }
+
+    /// The same caller with `service` acting on its behalf.
+    pub fn on_behalf_of(&self, service: &str) -> Caller {
+        Caller {
+            invoked_by: Some(service.to_string()),
+            ..self.clone()
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Object bytes in and out: receiving a request body into storage while computing its MD5 and
+//! checksum (small bodies inline in the metadata row, larger ones in a blob file), and streaming
+//! stored bytes back for a byte range across the segments of an object.
+
+use crate::checksum::{Algorithm, Hasher, Md5};
+use crate::error::{S3Error, S3Result};
+use crate::model::objects::{Segment, StoredChecksum};
+use crate::op::Payload;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use trailstack_core::{BodyErrorKind, BodyFrame, ResponseBody};
+use trailstack_store::{BlobId, BlobStore, BlobWriter};
+
+/// Bodies up to this size are kept in the metadata row: one durable commit instead of a file,
+/// its fsync and a directory fsync.
+pub const INLINE_LIMIT: usize = 16 * 1024;
+/// The largest object a single PUT may upload (5 GiB).
+pub const MAX_PUT: u64 = 5 * 1024 * 1024 * 1024;
+
+/// A received body, durable on disk (or ready to be committed inline).
+#[derive(Debug)]
+pub struct Received {
+    /// The bytes, when small enough to be stored in the metadata row.
+    pub inline: Option<Vec<u8>>,
+    /// The blob holding the bytes otherwise.
+    pub segment: Option<Segment>,
+    /// Total size.
+    pub size: u64,
+    /// MD5 of the bytes.
+    pub md5: [u8; 16],
+    /// The checksum (the one asked for, else CRC64NVME as S3 computes by default).
+    pub checksum: StoredChecksum,
+}
+
+impl Received {
+    /// The segments of an object made of this body alone.
+    pub fn segments(&self) -> Vec<Segment> {
+        self.segment.iter().cloned().collect()
+    }
+}
+
+fn body_error(kind: BodyErrorKind, message: String) -> S3Error {
+    match kind {
+        BodyErrorKind::SignatureDoesNotMatch => S3Error::ChunkSignatureDoesNotMatch,
+        BodyErrorKind::ContentSha256Mismatch => {
+            let (client, computed) = message.split_once(' ').unwrap_or((&message, ""));
+            S3Error::ContentSha256Mismatch {
+                client: client.to_string(),
+                computed: computed.to_string(),
+            }
+        }
+        BodyErrorKind::Incomplete => S3Error::IncompleteBody(message),
+        BodyErrorKind::TooLarge => S3Error::EntityTooLarge {
+            size: 0,
+            max: MAX_PUT,
+        },
+        BodyErrorKind::Io => S3Error::RequestTimeout,
+    }
+}
+
+/// Reads `payload` to its end into storage, verifying length, Content-MD5 and checksum. Nothing
+/// is left behind when it fails.
+/// `allow_inline` is false for parts, whose bytes must live in blobs that the completed object
+/// will reference.
+pub async fn receive(
+    blobs: &BlobStore,
+    payload: Payload,
+    max: u64,
+    allow_inline: bool,
+) -> S3Result<Received> {
+    let Payload {
+        mut body,
+        declared_len,
+        content_md5,
+        checksum,
+    } = payload;
+    if let Some(n) = declared_len {
+        if n > max {
+            return Err(S3Error::EntityTooLarge { size: n, max });
+        }
+    }
+    let expected_md5 = match content_md5 {
+        Some(s) => match crate::checksum::unb64(&s) {
+            Some(d) if d.len() == 16 => Some(d),
+            _ => {
+                return Err(S3Error::InvalidDigest(
+                    "The Content-MD5 you specified was not valid.".into(),
+                ))
+            }
+        },
+        None => None,
+    };
+    let alg = checksum
+        .as_ref()
+        .map(|(a, _)| *a)
+        .unwrap_or(Algorithm::Crc64Nvme);
+    let mut expected_sum = checksum.and_then(|(_, v)| v);
+    let mut hasher = Hasher::new(alg);
+    let mut md5 = Md5::new();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut writer: Option<BlobWriter> = None;
+    let mut size = 0u64;
+    while let Some(frame) = body.next().await {
+        match frame.map_err(|e| body_error(e.kind, e.message))? {
+            BodyFrame::Data(data) => {
+                size += data.len() as u64;
+                if size > max {
+                    return Err(S3Error::EntityTooLarge { size, max });
+                }
+                md5.update(&data);
+                hasher.update(&data);
+                match writer.as_mut() {
+                    Some(w) => w.write(&data).await?,
+                    None if allow_inline && buf.len() + data.len() <= INLINE_LIMIT => {
+                        buf.extend_from_slice(&data)
+                    }
+                    None => {
+                        let mut w = blobs.create().await?;
+                        w.write(&buf).await?;
+                        w.write(&data).await?;
+                        buf = Vec::new();
+                        writer = Some(w);
+                    }
+                }
+            }
+            BodyFrame::Trailers(trailers) => {
+                if let Some((_, v)) = trailers.iter().find(|(k, _)| k == alg.header()) {
+                    expected_sum = Some(v.clone());
+                }
+            }
+        }
+    }
+    if let Some(n) = declared_len {
+        if n != size {
+            return Err(S3Error::IncompleteBody(
+                "You did not provide the number of bytes specified by the Content-Length HTTP header".into(),
+            ));
+        }
+    }
+    let md5 = md5.finish();
+    if let Some(e) = expected_md5 {
+        if e != md5 {
+            return Err(S3Error::BadDigest(
+                "The Content-MD5 you specified did not match what we received.".into(),
+            ));
+        }
+    }
+    let value = hasher.finish();
+    if let Some(e) = expected_sum {
+        if e.trim() != value {
+            return Err(S3Error::BadDigest(format!(
+                "The {} you specified did not match the calculated checksum.",
+                alg.name()
+            )));
+        }
+    }
+    let checksum = StoredChecksum {
+        algorithm: alg.name().to_string(),
+        value,
+        kind: "FULL_OBJECT".to_string(),
+    };
+    match writer {
+        Some(w) => {
+            let (id, len) = w.finish().await?;
+            Ok(Received {
+                inline: None,
+                segment: Some(Segment {
+                    blob: id.as_str().to_string(),
+                    size: len,
+                    checksum: None,
+                }),
+                size,
+                md5,
+                checksum,
+            })
+        }
+        None if allow_inline => Ok(Received {
+            inline: Some(buf),
+            segment: None,
+            size,
+            md5,
+            checksum,
+        }),
+        None => {
+            let mut w = blobs.create().await?;
+            w.write(&buf).await?;
+            let (id, len) = w.finish().await?;
+            Ok(Received {
+                inline: None,
+                segment: Some(Segment {
+                    blob: id.as_str().to_string(),
+                    size: len,
+                    checksum: None,
+                }),
+                size,
+                md5,
+                checksum,
+            })
+        }
+    }
+}
+
+/// A stored object's bytes as a request body, so copies go through [`receive`] like uploads.
+pub fn as_body(body: ResponseBody) -> trailstack_core::BodyStream {
+    use trailstack_core::BodyError;
+    match body {
+        ResponseBody::Empty => Box::pin(futures_util::stream::empty()),
+        ResponseBody::Full(b) => {
+            Box::pin(futures_util::stream::once(
+                async move { Ok(BodyFrame::Data(b)) },
+            ))
+        }
+        ResponseBody::Stream(s, _) => Box::pin(s.map(|r| {
+            r.map(BodyFrame::Data)
+                .map_err(|e| BodyError::new(BodyErrorKind::Io, e.to_string()))
+        })),
+    }
+}
+
+/// Streams bytes `start..=end` of an object stored inline or in `segments`.
+pub async fn read(
+    blobs: &BlobStore,
+    inline: Option<&[u8]>,
+    segments: &[Segment],
+    start: u64,
+    end: u64,
+) -> S3Result<ResponseBody> {
+    if end < start {
+        return Ok(ResponseBody::Empty);
+    }
+    let len = end - start + 1;
+    if let Some(data) = inline {
+        let s = usize::try_from(start).unwrap_or(usize::MAX).min(data.len());
+        let e = usize::try_from(end + 1)
+            .unwrap_or(usize::MAX)
+            .min(data.len());
+        return Ok(ResponseBody::Full(Bytes::copy_from_slice(&data[s..e])));
+    }
+    // Resolve which segment ranges to read before streaming, so a missing blob fails the request
+    // with an error status instead of cutting a 200 short.
+    let mut pieces = Vec::new();
+    let mut offset = 0u64;
+    for seg in segments {
+        let seg_end = offset + seg.size;
+        if seg_end > start && offset <= end {
+            let from = start.saturating_sub(offset);
+            let to = (end + 1).min(seg_end) - offset;
+            pieces.push((BlobId::parse(&seg.blob)?, from, to - from));
+        }
+        offset = seg_end;
+    }
+    let mut streams = Vec::with_capacity(pieces.len());
+    if let Some((id, from, n)) = pieces.first() {
+        streams.push(blobs.read_range(id, *from, *n).await?);
+    }
+    let blobs = blobs.clone();
+    let rest = pieces.into_iter().skip(1);
+    let first = futures_util::stream::iter(streams).flatten();
+    let later = futures_util::stream::iter(rest)
+        .then(move |(id, from, n)| {
+            let blobs = blobs.clone();
+            async move {
+                match blobs.read_range(&id, from, n).await {
+                    Ok(s) => s,
+                    Err(e) => Box::pin(futures_util::stream::once(async move {
+                        Err(std::io::Error::other(e))
+                    })),
+                }
+            }
+        })
+        .flatten();
+    Ok(ResponseBody::Stream(Box::pin(first.chain(later)), len))
+}

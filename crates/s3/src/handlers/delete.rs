@@ -1,0 +1,170 @@
+//! Deleting objects: DeleteObject and DeleteObjects, with versioning semantics (delete markers in
+//! versioned buckets, permanent deletes by version id).
+
+use super::owned_bucket;
+use crate::error::{S3Error, S3Result};
+use crate::model::objects::{self, ObjectMeta, ObjectVersion};
+use crate::op::{DeleteObjectsOutput, ObjectRef, Output};
+use crate::S3;
+use trailstack_core::Caller;
+use trailstack_store::rusqlite::Connection;
+
+/// What one delete did.
+struct Deleted {
+    version_id: Option<String>,
+    delete_marker: bool,
+    /// The removed version, whose blobs go after commit.
+    removed: Option<ObjectVersion>,
+}
+
+/// Deletes one key (or one version) inside a transaction.
+fn delete_one(
+    c: &Connection,
+    owner: &crate::model::buckets::Owner,
+    bucket: &str,
+    versioning: &str,
+    key: &str,
+    version_id: Option<&str>,
+    now_ms: i64,
+) -> S3Result<Deleted> {
+    if let Some(v) = version_id {
+        if v != "null" && v.len() != 32 {
+            return Err(S3Error::InvalidArgument {
+                message: "Invalid version id specified".into(),
+                name: "versionId".into(),
+                value: v.to_string(),
+            });
+        }
+        let removed = objects::remove_version(c, bucket, key, v)?;
+        let marker = removed.as_ref().is_some_and(|o| o.delete_marker);
+        return Ok(Deleted {
+            version_id: Some(v.to_string()),
+            delete_marker: marker,
+            removed,
+        });
+    }
+    match versioning {
+        "" => {
+            let removed = objects::remove_version(c, bucket, key, "null")?;
+            Ok(Deleted {
+                version_id: None,
+                delete_marker: false,
+                removed,
+            })
+        }
+        _ => {
+            let mut marker = ObjectVersion {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+                version_id: String::new(),
+                seq: 0,
+                is_latest: true,
+                delete_marker: true,
+                size: 0,
+                etag: String::new(),
+                last_modified_ms: now_ms,
+                meta: ObjectMeta {
+                    v: 1,
+                    owner: owner.clone(),
+                    ..Default::default()
+                },
+                inline: None,
+            };
+            let removed = objects::put(c, &mut marker, versioning)?;
+            Ok(Deleted {
+                version_id: Some(marker.version_id),
+                delete_marker: true,
+                removed,
+            })
+        }
+    }
+}
+
+/// DeleteObject. Deleting a key that does not exist succeeds, as in S3.
+pub async fn delete_object(
+    s3: &S3,
+    caller: &Caller,
+    obj: ObjectRef,
+    version_id: Option<String>,
+) -> S3Result<Output> {
+    let caller2 = caller.clone();
+    let now = s3.now_ms();
+    let d = s3
+        .write(move |tx| {
+            let b = owned_bucket(tx, &caller2, &obj.bucket)?;
+            delete_one(
+                tx,
+                &b.meta.owner,
+                &b.name,
+                &b.versioning,
+                &obj.key,
+                version_id.as_deref(),
+                now,
+            )
+        })
+        .await?;
+    if let Some(old) = &d.removed {
+        s3.drop_blobs(old.blobs().map(str::to_string).collect())
+            .await;
+    }
+    Ok(Output::ObjectDeleted {
+        version_id: d.version_id,
+        delete_marker: d.delete_marker,
+    })
+}
+
+/// DeleteObjects: up to 1,000 keys, each reported as deleted or with its own error.
+pub async fn delete_objects(
+    s3: &S3,
+    caller: &Caller,
+    bucket: String,
+    quiet: bool,
+    keys: Vec<(String, Option<String>)>,
+) -> S3Result<Output> {
+    if keys.len() > 1000 || keys.is_empty() {
+        return Err(S3Error::MalformedXml);
+    }
+    let caller2 = caller.clone();
+    let now = s3.now_ms();
+    let (out, removed) = s3
+        .write(move |tx| {
+            let b = owned_bucket(tx, &caller2, &bucket)?;
+            let mut out = DeleteObjectsOutput {
+                quiet,
+                ..Default::default()
+            };
+            let mut removed = Vec::new();
+            for (key, vid) in keys {
+                match delete_one(
+                    tx,
+                    &b.meta.owner,
+                    &b.name,
+                    &b.versioning,
+                    &key,
+                    vid.as_deref(),
+                    now,
+                ) {
+                    Ok(d) => {
+                        let marker_vid = if d.delete_marker {
+                            d.version_id.clone()
+                        } else {
+                            None
+                        };
+                        out.deleted.push((key, vid, d.delete_marker, marker_vid));
+                        removed.extend(d.removed);
+                    }
+                    Err(e @ S3Error::Internal(_)) => return Err(e),
+                    Err(e) => out
+                        .errors
+                        .push((key, vid, e.code().to_string(), e.message())),
+                }
+            }
+            Ok((out, removed))
+        })
+        .await?;
+    for old in &removed {
+        s3.drop_blobs(old.blobs().map(str::to_string).collect())
+            .await;
+    }
+    Ok(Output::Deleted(out))
+}

@@ -1,0 +1,279 @@
+//! Listing: ListObjects (v1), ListObjectsV2 and ListObjectVersions, with prefix, delimiter and
+//! common prefixes, paging by marker or continuation token, in UTF-8 byte order.
+
+use super::owned_bucket;
+use crate::checksum::{b64, unb64};
+use crate::error::{S3Error, S3Result};
+use crate::model::objects::{self, ObjectVersion};
+use crate::op::{
+    ListObjectsInput, ListObjectsOutput, ListVersionsInput, ListVersionsOutput, Output,
+};
+use crate::S3;
+use trailstack_core::Caller;
+use trailstack_store::rusqlite::Connection;
+
+const BATCH: usize = 1000;
+
+/// Where a key falls in a delimited listing: the common prefix that rolls it up, if any.
+fn common_prefix<'a>(key: &'a [u8], prefix: &[u8], delimiter: Option<&[u8]>) -> Option<&'a [u8]> {
+    let d = delimiter.filter(|d| !d.is_empty())?;
+    let rest = key.get(prefix.len()..)?;
+    let pos = rest.windows(d.len()).position(|w| w == d)?;
+    key.get(..prefix.len() + pos + d.len())
+}
+
+/// The position just past every key that starts with `cp` (no UTF-8 key contains 0xFF).
+fn past(cp: &[u8]) -> Vec<u8> {
+    let mut v = cp.to_vec();
+    v.push(0xFF);
+    v
+}
+
+/// Where a marker puts the listing cursor: past the marker, or past its whole common prefix.
+fn cursor_for_marker(marker: &[u8], prefix: &[u8], delimiter: Option<&[u8]>) -> Vec<u8> {
+    match common_prefix(marker, prefix, delimiter) {
+        Some(cp) if marker.starts_with(prefix) => past(cp),
+        _ => marker.to_vec(),
+    }
+}
+
+fn bad_token(t: &str) -> S3Error {
+    S3Error::InvalidArgument {
+        message: "The continuation token provided is incorrect".into(),
+        name: "continuation-token".into(),
+        value: t.to_string(),
+    }
+}
+
+fn check_max(n: usize) -> usize {
+    n.min(1000)
+}
+
+/// One page of a delimited scan: objects, common prefixes, whether more follow, and where to
+/// resume.
+struct Page {
+    contents: Vec<ObjectVersion>,
+    prefixes: Vec<String>,
+    truncated: bool,
+    resume: Vec<u8>,
+}
+
+/// Scans current objects from `cursor`, folding keys into common prefixes, until `max` entries
+/// are taken. Returns the entries, prefixes, whether more follow, and the resume cursor.
+fn scan(
+    c: &Connection,
+    bucket: &str,
+    prefix: &[u8],
+    delimiter: Option<&[u8]>,
+    mut cursor: Vec<u8>,
+    max: usize,
+) -> S3Result<Page> {
+    let (mut contents, mut prefixes) = (Vec::new(), Vec::<String>::new());
+    loop {
+        let batch = objects::scan_latest(c, bucket, prefix, &cursor, false, BATCH)?;
+        if batch.is_empty() {
+            return Ok(Page {
+                contents,
+                prefixes,
+                truncated: false,
+                resume: cursor,
+            });
+        }
+        let full = batch.len() == BATCH;
+        let mut jumped = false;
+        for o in batch {
+            let key = o.key.as_bytes().to_vec();
+            if let Some(cp) = common_prefix(&key, prefix, delimiter) {
+                if contents.len() + prefixes.len() == max {
+                    return Ok(Page {
+                        contents,
+                        prefixes,
+                        truncated: true,
+                        resume: cursor,
+                    });
+                }
+                prefixes.push(String::from_utf8_lossy(cp).into_owned());
+                cursor = past(cp);
+                jumped = true;
+                break;
+            }
+            if contents.len() + prefixes.len() == max {
+                return Ok(Page {
+                    contents,
+                    prefixes,
+                    truncated: true,
+                    resume: cursor,
+                });
+            }
+            cursor = key;
+            contents.push(o);
+        }
+        if !jumped && !full {
+            return Ok(Page {
+                contents,
+                prefixes,
+                truncated: false,
+                resume: cursor,
+            });
+        }
+    }
+}
+
+/// ListObjects (v1) and ListObjectsV2.
+pub async fn list_objects(s3: &S3, caller: &Caller, input: ListObjectsInput) -> S3Result<Output> {
+    let caller2 = caller.clone();
+    s3.read(move |c| {
+        owned_bucket(c, &caller2, &input.bucket)?;
+        let prefix = input.prefix.as_bytes();
+        let delim = input.delimiter.as_deref().map(str::as_bytes);
+        let cursor = match &input.continuation_token {
+            Some(t) if input.v2 => unb64(t)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| bad_token(t))?,
+            _ => cursor_for_marker(input.start_after.as_bytes(), prefix, delim),
+        };
+        let max = check_max(input.max_keys);
+        let Page {
+            contents,
+            prefixes: common_prefixes,
+            truncated,
+            resume,
+        } = if max == 0 {
+            Page {
+                contents: Vec::new(),
+                prefixes: Vec::new(),
+                truncated: false,
+                resume: cursor,
+            }
+        } else {
+            scan(c, &input.bucket, prefix, delim, cursor, max)?
+        };
+        let next = if !truncated {
+            None
+        } else if input.v2 {
+            Some(b64(&resume))
+        } else if input.delimiter.is_some() {
+            // v1 returns NextMarker only with a delimiter: the last key or prefix returned.
+            let last_key = contents.last().map(|o: &ObjectVersion| o.key.clone());
+            let last_prefix = common_prefixes.last().cloned();
+            match (last_key, last_prefix) {
+                (Some(k), Some(p)) => Some(if k > p { k } else { p }),
+                (k, p) => k.or(p),
+            }
+        } else {
+            None
+        };
+        Ok(Output::ObjectList(ListObjectsOutput {
+            input,
+            contents,
+            common_prefixes,
+            truncated,
+            next,
+        }))
+    })
+    .await
+}
+
+/// ListObjectVersions: keys ascending, each key's versions newest first.
+pub async fn list_versions(s3: &S3, caller: &Caller, input: ListVersionsInput) -> S3Result<Output> {
+    if !input.version_id_marker.is_empty() && input.key_marker.is_empty() {
+        return Err(S3Error::InvalidArgument {
+            message: "A version-id marker cannot be specified without a key marker.".into(),
+            name: "version-id-marker".into(),
+            value: input.version_id_marker.clone(),
+        });
+    }
+    let caller2 = caller.clone();
+    s3.read(move |c| {
+        owned_bucket(c, &caller2, &input.bucket)?;
+        let prefix = input.prefix.as_bytes();
+        let delim = input.delimiter.as_deref().map(str::as_bytes);
+        let max = check_max(input.max_keys);
+        let (mut cursor_key, mut cursor_seq) = (input.key_marker.as_bytes().to_vec(), None);
+        if !input.version_id_marker.is_empty() {
+            match objects::version(
+                c,
+                &input.bucket,
+                &input.key_marker,
+                &input.version_id_marker,
+            )? {
+                Some(v) => cursor_seq = Some(v.seq),
+                None => {
+                    return Err(S3Error::InvalidArgument {
+                        message: "Invalid version id specified".into(),
+                        name: "version-id-marker".into(),
+                        value: input.version_id_marker.clone(),
+                    })
+                }
+            }
+        } else {
+            cursor_key = cursor_for_marker(&cursor_key, prefix, delim);
+        }
+        let mut out = ListVersionsOutput {
+            input: input.clone(),
+            ..Default::default()
+        };
+        let mut last: Option<(String, String)> = None;
+        'outer: loop {
+            if max == 0 {
+                break;
+            }
+            let batch =
+                objects::scan_versions(c, &input.bucket, prefix, &cursor_key, cursor_seq, BATCH)?;
+            if batch.is_empty() {
+                break;
+            }
+            let full = batch.len() == BATCH;
+            for v in batch {
+                let key = v.key.as_bytes().to_vec();
+                if let Some(cp) = common_prefix(&key, prefix, delim) {
+                    if out.versions.len() + out.common_prefixes.len() == max {
+                        out.truncated = true;
+                        break 'outer;
+                    }
+                    let cp_s = String::from_utf8_lossy(cp).into_owned();
+                    out.common_prefixes.push(cp_s.clone());
+                    last = Some((cp_s, String::new()));
+                    cursor_key = past(cp);
+                    cursor_seq = None;
+                    continue 'outer;
+                }
+                if out.versions.len() + out.common_prefixes.len() == max {
+                    out.truncated = true;
+                    break 'outer;
+                }
+                cursor_key = key;
+                cursor_seq = Some(v.seq);
+                last = Some((v.key.clone(), v.version_id.clone()));
+                out.versions.push(v);
+            }
+            if !full {
+                break;
+            }
+        }
+        if out.truncated {
+            out.next = last;
+        }
+        Ok(Output::VersionList(out))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_prefixes() {
+        assert_eq!(
+            common_prefix(b"a/b/c", b"a/", Some(b"/")),
+            Some(&b"a/b/"[..])
+        );
+        assert_eq!(common_prefix(b"a/b", b"a/", Some(b"/")), None);
+        assert_eq!(common_prefix(b"a/b", b"", None), None);
+        assert_eq!(
+            common_prefix(b"xx--yy--z", b"", Some(b"--")),
+            Some(&b"xx--"[..])
+        );
+    }
+}

@@ -1,0 +1,425 @@
+//! Single-object reads and writes: PutObject, PostObject, GetObject, HeadObject,
+//! GetObjectAttributes.
+
+use super::{canned_acl, owned_bucket, owner_of};
+use crate::data::{self, MAX_PUT};
+use crate::error::{S3Error, S3Result};
+use crate::model::buckets::Bucket;
+use crate::model::objects::{self, ObjectVersion};
+use crate::op::{
+    AttributesOutput, Conditions, GetObjectInput, NewObject, ObjectOutput, ObjectRef, Output,
+    Payload, RangeSpec, WriteOutput,
+};
+use crate::S3;
+use trailstack_core::{Caller, ResponseBody};
+use trailstack_store::rusqlite::Connection;
+
+/// Longest key S3 accepts, in UTF-8 bytes.
+pub const MAX_KEY_LEN: usize = 1024;
+
+pub(crate) fn check_key(key: &str) -> S3Result<()> {
+    if key.len() > MAX_KEY_LEN {
+        return Err(S3Error::KeyTooLong);
+    }
+    if key.is_empty() {
+        return Err(S3Error::InvalidObjectKey(
+            "Object key must not be empty".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a stored ETag satisfies an If-Match / If-None-Match list (`*` or quoted ETags).
+pub fn etag_matches(list: &str, etag: &str) -> bool {
+    list.split(',')
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .any(|t| t == "*" || t == etag)
+}
+
+/// Conditional-write checks of PutObject and CompleteMultipartUpload against the current
+/// version of the key.
+pub fn check_write_conditions(
+    current: Option<&ObjectVersion>,
+    if_none_match: Option<&str>,
+    if_match: Option<&str>,
+) -> S3Result<()> {
+    let live = current.filter(|o| !o.delete_marker);
+    if let Some(inm) = if_none_match {
+        if inm.trim() != "*" {
+            return Err(S3Error::NotImplemented(
+                "If-None-Match with a value other than *".into(),
+            ));
+        }
+        if live.is_some() {
+            return Err(S3Error::PreconditionFailed("If-None-Match".into()));
+        }
+    }
+    if let Some(im) = if_match {
+        match live {
+            Some(o) if etag_matches(im, &o.etag) => {}
+            Some(_) => return Err(S3Error::PreconditionFailed("If-Match".into())),
+            None => return Err(S3Error::NoSuchKey(String::new())),
+        }
+    }
+    Ok(())
+}
+
+/// Stores a received body as the new current version of `obj`, in one transaction, and drops
+/// the blobs of the version it replaced. On failure the received blob is deleted.
+pub(crate) async fn commit_new_version(
+    s3: &S3,
+    caller: &Caller,
+    mut version: ObjectVersion,
+    if_none_match: Option<String>,
+    if_match: Option<String>,
+) -> S3Result<WriteOutput> {
+    let caller2 = caller.clone();
+    let own_blobs: Vec<String> = version.blobs().map(str::to_string).collect();
+    let result = s3
+        .write(move |tx| {
+            let bucket = owned_bucket(tx, &caller2, &version.bucket)?;
+            let current = objects::latest(tx, &version.bucket, &version.key)?;
+            check_write_conditions(
+                current.as_ref(),
+                if_none_match.as_deref(),
+                if_match.as_deref(),
+            )
+            .map_err(|e| match e {
+                S3Error::NoSuchKey(_) => S3Error::NoSuchKey(version.key.clone()),
+                e => e,
+            })?;
+            let replaced = objects::put(tx, &mut version, &bucket.versioning)?;
+            Ok((version, bucket, replaced))
+        })
+        .await;
+    match result {
+        Ok((v, bucket, replaced)) => {
+            if let Some(old) = replaced {
+                s3.drop_blobs(old.blobs().map(str::to_string).collect())
+                    .await;
+            }
+            Ok(WriteOutput {
+                etag: v.etag.clone(),
+                version_id: show_version(&bucket).then(|| v.version_id.clone()),
+                checksum: v.meta.checksum.clone(),
+                size: v.size,
+            })
+        }
+        Err(e) => {
+            s3.drop_blobs(own_blobs).await;
+            Err(e)
+        }
+    }
+}
+
+/// Whether responses about objects of `bucket` carry `x-amz-version-id`.
+pub fn show_version(bucket: &Bucket) -> bool {
+    !bucket.versioning.is_empty()
+}
+
+/// PutObject.
+pub async fn put(
+    s3: &S3,
+    caller: &Caller,
+    obj: ObjectRef,
+    payload: Payload,
+    new: NewObject,
+    if_none_match: Option<String>,
+    if_match: Option<String>,
+) -> S3Result<Output> {
+    let w = store_object(s3, caller, obj, payload, new, if_none_match, if_match).await?;
+    Ok(Output::Written(w))
+}
+
+async fn store_object(
+    s3: &S3,
+    caller: &Caller,
+    obj: ObjectRef,
+    payload: Payload,
+    new: NewObject,
+    if_none_match: Option<String>,
+    if_match: Option<String>,
+) -> S3Result<WriteOutput> {
+    check_key(&obj.key)?;
+    let c2 = caller.clone();
+    let b = obj.bucket.clone();
+    let bucket = s3.read(move |c| owned_bucket(c, &c2, &b)).await?;
+    if let Some(acl) = &new.acl {
+        canned_acl(acl, &owner_of(caller))?;
+        if bucket.meta.ownership.as_deref() == Some("BucketOwnerEnforced")
+            && acl != "private"
+            && acl != "bucket-owner-full-control"
+        {
+            return Err(S3Error::AccessControlListNotSupported);
+        }
+    }
+    let received = data::receive(&s3.blobs, payload, MAX_PUT, true).await?;
+    let mut meta = new.meta;
+    meta.v = 1;
+    meta.segments = received.segments();
+    meta.checksum = Some(received.checksum.clone());
+    meta.owner = bucket.meta.owner.clone();
+    let version = ObjectVersion {
+        bucket: obj.bucket,
+        key: obj.key,
+        version_id: String::new(),
+        seq: 0,
+        is_latest: true,
+        delete_marker: false,
+        size: received.size,
+        etag: hex::encode(received.md5),
+        last_modified_ms: s3.now_ms(),
+        meta,
+        inline: received.inline,
+    };
+    commit_new_version(s3, caller, version, if_none_match, if_match).await
+}
+
+/// PostObject: a browser form upload, already authenticated by its signed policy at the edge.
+#[allow(clippy::too_many_arguments)]
+pub async fn post(
+    s3: &S3,
+    caller: &Caller,
+    bucket: String,
+    key: String,
+    payload: Payload,
+    new: NewObject,
+    success_status: u16,
+    redirect: Option<String>,
+) -> S3Result<Output> {
+    let obj = ObjectRef {
+        bucket: bucket.clone(),
+        key: key.clone(),
+    };
+    let write = store_object(s3, caller, obj, payload, new, None, None).await?;
+    Ok(Output::Posted {
+        status: success_status,
+        redirect,
+        bucket,
+        key,
+        write,
+    })
+}
+
+/// Finds the version a read addresses: the current one, or `version_id`. Delete markers fail as
+/// AWS fails them (404 with the marker headers, or 405 when addressed by version).
+pub fn find_version(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version_id: Option<&str>,
+    method: &str,
+) -> S3Result<ObjectVersion> {
+    match version_id {
+        None => match objects::latest(c, bucket, key)? {
+            Some(o) if o.delete_marker => Err(S3Error::DeleteMarker {
+                key: key.to_string(),
+                version_id: o.version_id,
+            }),
+            Some(o) => Ok(o),
+            None => Err(S3Error::NoSuchKey(key.to_string())),
+        },
+        Some(v) => {
+            if v != "null" && v.len() != 32 {
+                return Err(S3Error::InvalidArgument {
+                    message: "Invalid version id specified".into(),
+                    name: "versionId".into(),
+                    value: v.to_string(),
+                });
+            }
+            match objects::version(c, bucket, key, v)? {
+                Some(o) if o.delete_marker => Err(S3Error::DeleteMarkerVersion {
+                    version_id: o.version_id,
+                    method: method.to_string(),
+                }),
+                Some(o) => Ok(o),
+                None => Err(S3Error::NoSuchVersion {
+                    key: key.to_string(),
+                    version_id: v.to_string(),
+                }),
+            }
+        }
+    }
+}
+
+/// Evaluates GET/HEAD preconditions in the order S3 documents.
+pub fn check_read_conditions(c: &Conditions, o: &ObjectVersion) -> S3Result<()> {
+    let modified = crate::model::from_ms(o.last_modified_ms)
+        .replace_millisecond(0)
+        .unwrap_or(crate::model::from_ms(o.last_modified_ms));
+    if let Some(im) = &c.if_match {
+        if !etag_matches(im, &o.etag) {
+            return Err(S3Error::PreconditionFailed("If-Match".into()));
+        }
+    } else if let Some(t) = c.if_unmodified_since {
+        if modified > t {
+            return Err(S3Error::PreconditionFailed("If-Unmodified-Since".into()));
+        }
+    }
+    if let Some(inm) = &c.if_none_match {
+        if etag_matches(inm, &o.etag) {
+            return Err(S3Error::NotModified);
+        }
+    } else if let Some(t) = c.if_modified_since {
+        if modified <= t {
+            return Err(S3Error::NotModified);
+        }
+    }
+    Ok(())
+}
+
+/// Resolves a Range against an object size into inclusive bounds.
+pub fn resolve_range(range: RangeSpec, size: u64, raw: &str) -> S3Result<(u64, u64)> {
+    let invalid = || S3Error::InvalidRange {
+        size,
+        range: raw.to_string(),
+    };
+    match range {
+        RangeSpec::FromTo(a, b) => {
+            if a >= size {
+                return Err(invalid());
+            }
+            Ok((a, b.map_or(size - 1, |b| b.min(size - 1))))
+        }
+        RangeSpec::Suffix(n) => {
+            if n == 0 || size == 0 {
+                return Err(invalid());
+            }
+            Ok((size - n.min(size), size - 1))
+        }
+    }
+}
+
+/// The byte bounds of part `n` of an object.
+fn part_bounds(o: &ObjectVersion, n: u32) -> S3Result<(u64, u64)> {
+    match o.meta.parts_count {
+        Some(count) if n >= 1 && n <= count => {
+            let idx = (n - 1) as usize;
+            let start: u64 = o.meta.segments.iter().take(idx).map(|s| s.size).sum();
+            let size = o.meta.segments.get(idx).map(|s| s.size).unwrap_or(0);
+            Ok((start, start + size.max(1) - 1))
+        }
+        None if n == 1 => Ok((0, o.size.max(1) - 1)),
+        _ => Err(S3Error::InvalidPartNumber),
+    }
+}
+
+/// GetObject (`head` false) and HeadObject (`head` true).
+pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) -> S3Result<Output> {
+    if input.range.is_some() && input.part_number.is_some() {
+        return Err(S3Error::InvalidRequest(
+            "Cannot specify both Range header and partNumber query parameter".into(),
+        ));
+    }
+    let caller2 = caller.clone();
+    let (bucket_name, key, vid) = (
+        input.obj.bucket.clone(),
+        input.obj.key.clone(),
+        input.version_id.clone(),
+    );
+    let method = if head { "HEAD" } else { "GET" };
+    let (bucket, version) = s3
+        .read(move |c| {
+            let bucket = owned_bucket(c, &caller2, &bucket_name)?;
+            let v = find_version(c, &bucket_name, &key, vid.as_deref(), method)?;
+            Ok((bucket, v))
+        })
+        .await?;
+    check_read_conditions(&input.conditions, &version)?;
+    let size = version.size;
+    let range = match (input.range, input.part_number) {
+        (Some(r), _) => Some(resolve_range(r, size, &input.range_raw)?),
+        (None, Some(n)) => {
+            let b = part_bounds(&version, n)?;
+            (size > 0).then_some(b)
+        }
+        (None, None) => None,
+    };
+    let (start, end) = range.unwrap_or((0, size.saturating_sub(1)));
+    let body = if head || size == 0 {
+        ResponseBody::Empty
+    } else {
+        data::read(
+            &s3.blobs,
+            version.inline.as_deref(),
+            &version.meta.segments,
+            start,
+            end,
+        )
+        .await?
+    };
+    let checksum = if input.checksum_mode && range.is_none() {
+        version.meta.checksum.clone()
+    } else {
+        None
+    };
+    let parts_count = input.part_number.and(version.meta.parts_count);
+    Ok(Output::Object(Box::new(ObjectOutput {
+        show_version: show_version(&bucket),
+        range,
+        parts_count,
+        body,
+        overrides: input.overrides,
+        checksum,
+        version,
+    })))
+}
+
+/// GetObjectAttributes.
+pub async fn attributes(
+    s3: &S3,
+    caller: &Caller,
+    obj: ObjectRef,
+    version_id: Option<String>,
+    attributes: Vec<String>,
+    max_parts: Option<u32>,
+    part_marker: u32,
+) -> S3Result<Output> {
+    const KNOWN: [&str; 5] = [
+        "ETag",
+        "Checksum",
+        "ObjectParts",
+        "StorageClass",
+        "ObjectSize",
+    ];
+    if attributes.is_empty() || attributes.iter().any(|a| !KNOWN.contains(&a.as_str())) {
+        return Err(S3Error::InvalidArgument {
+            message: "Invalid attribute name specified.".into(),
+            name: "x-amz-object-attributes".into(),
+            value: attributes.join(","),
+        });
+    }
+    let caller2 = caller.clone();
+    let (bucket, version) = s3
+        .read(move |c| {
+            let bucket = owned_bucket(c, &caller2, &obj.bucket)?;
+            let v = find_version(c, &obj.bucket, &obj.key, version_id.as_deref(), "GET")?;
+            Ok((bucket, v))
+        })
+        .await?;
+    let max = max_parts.unwrap_or(1000).min(1000);
+    let mut parts = Vec::new();
+    let mut truncated = false;
+    if version.meta.parts_count.is_some() {
+        for (i, seg) in version.meta.segments.iter().enumerate() {
+            let n = i as u32 + 1;
+            if n <= part_marker {
+                continue;
+            }
+            if parts.len() as u32 == max {
+                truncated = true;
+                break;
+            }
+            parts.push((n, seg.size, seg.checksum.clone()));
+        }
+    }
+    Ok(Output::Attributes(Box::new(AttributesOutput {
+        show_version: show_version(&bucket),
+        version,
+        attributes,
+        parts,
+        part_marker,
+        max_parts: max,
+        parts_truncated: truncated,
+    })))
+}

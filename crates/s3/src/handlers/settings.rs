@@ -1,0 +1,199 @@
+//! Bucket settings: tagging, policy, ACL, object ownership, Block Public Access, versioning.
+
+use super::{canned_acl, owned_bucket, validate_tags};
+use crate::error::{S3Error, S3Result};
+use crate::model::buckets::{self, Bucket, PublicAccessBlock};
+use crate::op::{AclInput, Output};
+use crate::S3;
+use trailstack_core::Caller;
+
+/// Loads the caller's bucket, lets `f` change it, and saves it, in one transaction.
+async fn modify(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    f: impl FnOnce(&mut Bucket) -> S3Result<()> + Send + 'static,
+) -> S3Result<()> {
+    let caller = caller.clone();
+    s3.write(move |tx| {
+        let mut b = owned_bucket(tx, &caller, &name)?;
+        f(&mut b)?;
+        buckets::update(tx, &b)
+    })
+    .await
+}
+
+async fn load(s3: &S3, caller: &Caller, name: String) -> S3Result<Bucket> {
+    let caller = caller.clone();
+    s3.read(move |c| owned_bucket(c, &caller, &name)).await
+}
+
+/// GetBucketTagging.
+pub async fn get_tagging(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let b = load(s3, caller, name).await?;
+    match b.meta.tags {
+        Some(tags) => Ok(Output::Tags {
+            tags,
+            version_id: None,
+        }),
+        None => Err(S3Error::NoSuchTagSet),
+    }
+}
+
+/// PutBucketTagging (Some) and DeleteBucketTagging (None).
+pub async fn put_tagging(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    tags: Option<Vec<(String, String)>>,
+) -> S3Result<Output> {
+    if let Some(t) = &tags {
+        validate_tags(t, 50)?;
+    }
+    let status = 204;
+    modify(s3, caller, name, move |b| {
+        b.meta.tags = tags;
+        Ok(())
+    })
+    .await?;
+    Ok(Output::Empty { status })
+}
+
+/// GetBucketPolicy.
+pub async fn get_policy(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let b = load(s3, caller, name.clone()).await?;
+    b.meta
+        .policy
+        .map(Output::Policy)
+        .ok_or(S3Error::NoSuchBucketPolicy(name))
+}
+
+/// PutBucketPolicy (Some, validated) and DeleteBucketPolicy (None).
+pub async fn put_policy(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    policy: Option<String>,
+) -> S3Result<Output> {
+    if let Some(p) = &policy {
+        trailstack_policy::validate_resource_policy(p).map_err(S3Error::MalformedPolicy)?;
+    }
+    modify(s3, caller, name, move |b| {
+        b.meta.policy = policy;
+        Ok(())
+    })
+    .await?;
+    Ok(Output::Empty { status: 204 })
+}
+
+/// GetBucketAcl.
+pub async fn get_acl(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let b = load(s3, caller, name).await?;
+    Ok(Output::Acl {
+        owner: b.meta.owner,
+        grants: b.meta.acl,
+    })
+}
+
+/// PutBucketAcl. With ObjectOwnership BucketOwnerEnforced, ACLs are disabled: only ACLs that
+/// grant the owner full control alone are accepted, as in AWS.
+pub async fn put_acl(s3: &S3, caller: &Caller, name: String, acl: AclInput) -> S3Result<Output> {
+    modify(s3, caller, name, move |b| {
+        let grants = match acl {
+            AclInput::Canned(c) => canned_acl(&c, &b.meta.owner)?,
+            AclInput::Grants { grants, .. } => grants,
+        };
+        let owner_only = grants.len() == 1
+            && grants[0].grantee == b.meta.owner.id
+            && grants[0].permission == "FULL_CONTROL";
+        if b.meta.ownership.as_deref() == Some("BucketOwnerEnforced") && !owner_only {
+            return Err(S3Error::AccessControlListNotSupported);
+        }
+        b.meta.acl = grants;
+        Ok(())
+    })
+    .await?;
+    Ok(Output::Empty { status: 200 })
+}
+
+/// GetBucketOwnershipControls.
+pub async fn get_ownership(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let b = load(s3, caller, name.clone()).await?;
+    b.meta
+        .ownership
+        .map(Output::Ownership)
+        .ok_or(S3Error::OwnershipControlsNotFound(name))
+}
+
+/// PutBucketOwnershipControls (Some) and DeleteBucketOwnershipControls (None).
+pub async fn put_ownership(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    ownership: Option<String>,
+) -> S3Result<Output> {
+    if let Some(o) = &ownership {
+        if !matches!(
+            o.as_str(),
+            "BucketOwnerEnforced" | "BucketOwnerPreferred" | "ObjectWriter"
+        ) {
+            return Err(S3Error::MalformedXml);
+        }
+    }
+    let status = if ownership.is_some() { 200 } else { 204 };
+    modify(s3, caller, name, move |b| {
+        b.meta.ownership = ownership;
+        Ok(())
+    })
+    .await?;
+    Ok(Output::Empty { status })
+}
+
+/// GetPublicAccessBlock.
+pub async fn get_pab(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let b = load(s3, caller, name.clone()).await?;
+    b.meta
+        .public_access_block
+        .map(Output::PublicAccessBlock)
+        .ok_or(S3Error::NoSuchPublicAccessBlockConfiguration(name))
+}
+
+/// PutPublicAccessBlock (Some) and DeletePublicAccessBlock (None).
+pub async fn put_pab(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    config: Option<PublicAccessBlock>,
+) -> S3Result<Output> {
+    let status = if config.is_some() { 200 } else { 204 };
+    modify(s3, caller, name, move |b| {
+        b.meta.public_access_block = config;
+        Ok(())
+    })
+    .await?;
+    Ok(Output::Empty { status })
+}
+
+/// GetBucketVersioning.
+pub async fn get_versioning(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let b = load(s3, caller, name).await?;
+    Ok(Output::Versioning(b.versioning))
+}
+
+/// PutBucketVersioning: Enabled or Suspended; a bucket never returns to unversioned.
+pub async fn put_versioning(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    status: String,
+) -> S3Result<Output> {
+    if status != "Enabled" && status != "Suspended" {
+        return Err(S3Error::MalformedXml);
+    }
+    modify(s3, caller, name, move |b| {
+        b.versioning = status;
+        Ok(())
+    })
+    .await?;
+    Ok(Output::Empty { status: 200 })
+}

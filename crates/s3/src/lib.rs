@@ -1,0 +1,254 @@
+//! The S3 service: buckets, objects, listing, multipart uploads and versioning over a
+//! [`trailstack_store`] database and blob store. [`S3::call`] is the single entry for HTTP
+//! requests (parsed by [`wire`]) and, later, for other services' internal calls.
+
+pub mod checksum;
+mod data;
+pub mod error;
+mod handlers;
+pub mod model;
+pub mod op;
+pub mod wire;
+
+pub use error::{S3Error, S3Result};
+pub use op::{Op, Output};
+
+use std::sync::Arc;
+use trailstack_core::{Caller, Clock};
+use trailstack_store::{BlobStore, Db};
+
+/// The S3 service.
+#[derive(Clone)]
+pub struct S3 {
+    db: Arc<Db>,
+    blobs: BlobStore,
+    clock: Arc<dyn Clock>,
+    region: String,
+}
+
+impl S3 {
+    /// An S3 service over `db` and `blobs`, whose default region is `region`.
+    pub fn new(db: Arc<Db>, blobs: BlobStore, clock: Arc<dyn Clock>, region: &str) -> S3 {
+        S3 {
+            db,
+            blobs,
+            clock,
+            region: region.to_string(),
+        }
+    }
+
+    /// Runs one operation for `caller`.
+    pub async fn call(&self, caller: &Caller, op: Op) -> S3Result<Output> {
+        use handlers::*;
+        match op {
+            Op::ListBuckets {
+                prefix,
+                max_buckets,
+                continuation,
+                region,
+            } => {
+                bucket::list_buckets(self, caller, prefix, max_buckets, continuation, region).await
+            }
+            Op::CreateBucket {
+                bucket,
+                location,
+                acl,
+                ownership,
+            } => bucket::create(self, caller, bucket, location, acl, ownership).await,
+            Op::HeadBucket { bucket } => bucket::head(self, caller, bucket).await,
+            Op::DeleteBucket { bucket } => bucket::delete(self, caller, bucket).await,
+            Op::GetBucketLocation { bucket } => bucket::location(self, caller, bucket).await,
+            Op::GetBucketTagging { bucket } => settings::get_tagging(self, caller, bucket).await,
+            Op::PutBucketTagging { bucket, tags } => {
+                settings::put_tagging(self, caller, bucket, Some(tags)).await
+            }
+            Op::DeleteBucketTagging { bucket } => {
+                settings::put_tagging(self, caller, bucket, None).await
+            }
+            Op::GetBucketPolicy { bucket } => settings::get_policy(self, caller, bucket).await,
+            Op::PutBucketPolicy { bucket, policy } => {
+                settings::put_policy(self, caller, bucket, Some(policy)).await
+            }
+            Op::DeleteBucketPolicy { bucket } => {
+                settings::put_policy(self, caller, bucket, None).await
+            }
+            Op::GetBucketAcl { bucket } => settings::get_acl(self, caller, bucket).await,
+            Op::PutBucketAcl { bucket, acl } => settings::put_acl(self, caller, bucket, acl).await,
+            Op::GetBucketOwnershipControls { bucket } => {
+                settings::get_ownership(self, caller, bucket).await
+            }
+            Op::PutBucketOwnershipControls { bucket, ownership } => {
+                settings::put_ownership(self, caller, bucket, Some(ownership)).await
+            }
+            Op::DeleteBucketOwnershipControls { bucket } => {
+                settings::put_ownership(self, caller, bucket, None).await
+            }
+            Op::GetPublicAccessBlock { bucket } => settings::get_pab(self, caller, bucket).await,
+            Op::PutPublicAccessBlock { bucket, config } => {
+                settings::put_pab(self, caller, bucket, Some(config)).await
+            }
+            Op::DeletePublicAccessBlock { bucket } => {
+                settings::put_pab(self, caller, bucket, None).await
+            }
+            Op::GetBucketVersioning { bucket } => {
+                settings::get_versioning(self, caller, bucket).await
+            }
+            Op::PutBucketVersioning { bucket, status } => {
+                settings::put_versioning(self, caller, bucket, status).await
+            }
+            Op::ListObjects(input) => list::list_objects(self, caller, input).await,
+            Op::ListObjectVersions(input) => list::list_versions(self, caller, input).await,
+            Op::ListMultipartUploads(input) => multipart::list_uploads(self, caller, input).await,
+            Op::DeleteObjects {
+                bucket,
+                quiet,
+                objects,
+            } => delete::delete_objects(self, caller, bucket, quiet, objects).await,
+            Op::PutObject {
+                obj,
+                upload,
+                new,
+                if_none_match,
+                if_match,
+            } => object::put(self, caller, obj, upload, new, if_none_match, if_match).await,
+            Op::PostObject {
+                bucket,
+                key,
+                upload,
+                new,
+                success_status,
+                redirect,
+            } => {
+                object::post(
+                    self,
+                    caller,
+                    bucket,
+                    key,
+                    upload,
+                    new,
+                    success_status,
+                    redirect,
+                )
+                .await
+            }
+            Op::GetObject(input) => object::get(self, caller, input, false).await,
+            Op::HeadObject(input) => object::get(self, caller, input, true).await,
+            Op::DeleteObject { obj, version_id } => {
+                delete::delete_object(self, caller, obj, version_id).await
+            }
+            Op::CopyObject(input) => copy::copy_object(self, caller, input).await,
+            Op::GetObjectTagging { obj, version_id } => {
+                tagging::get(self, caller, obj, version_id).await
+            }
+            Op::PutObjectTagging {
+                obj,
+                version_id,
+                tags,
+            } => tagging::put(self, caller, obj, version_id, Some(tags)).await,
+            Op::DeleteObjectTagging { obj, version_id } => {
+                tagging::put(self, caller, obj, version_id, None).await
+            }
+            Op::GetObjectAttributes {
+                obj,
+                version_id,
+                attributes,
+                max_parts,
+                part_marker,
+            } => {
+                object::attributes(
+                    self,
+                    caller,
+                    obj,
+                    version_id,
+                    attributes,
+                    max_parts,
+                    part_marker,
+                )
+                .await
+            }
+            Op::GetObjectAcl { obj, version_id } => {
+                tagging::get_acl(self, caller, obj, version_id).await
+            }
+            Op::PutObjectAcl {
+                obj,
+                version_id,
+                acl,
+            } => tagging::put_acl(self, caller, obj, version_id, acl).await,
+            Op::CreateMultipartUpload {
+                obj,
+                new,
+                checksum,
+                checksum_type,
+            } => multipart::create(self, caller, obj, new, checksum, checksum_type).await,
+            Op::UploadPart {
+                obj,
+                upload_id,
+                part_number,
+                upload,
+            } => multipart::upload_part(self, caller, obj, upload_id, part_number, upload).await,
+            Op::UploadPartCopy {
+                obj,
+                upload_id,
+                part_number,
+                source,
+                range,
+            } => {
+                copy::upload_part_copy(self, caller, obj, upload_id, part_number, source, range)
+                    .await
+            }
+            Op::CompleteMultipartUpload {
+                obj,
+                upload_id,
+                parts,
+                if_none_match,
+            } => multipart::complete(self, caller, obj, upload_id, parts, if_none_match).await,
+            Op::AbortMultipartUpload { obj, upload_id } => {
+                multipart::abort(self, caller, obj, upload_id).await
+            }
+            Op::ListParts {
+                obj,
+                upload_id,
+                max_parts,
+                part_marker,
+            } => multipart::list_parts(self, caller, obj, upload_id, max_parts, part_marker).await,
+        }
+    }
+
+    /// Runs a write transaction on a blocking thread.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&trailstack_store::rusqlite::Transaction<'_>) -> S3Result<T> + Send + 'static,
+    ) -> S3Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.write(f))
+            .await
+            .map_err(|e| S3Error::Internal(format!("join: {e}")))?
+    }
+
+    /// Runs a read on a blocking thread.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> S3Result<T> + Send + 'static,
+    ) -> S3Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.read(f))
+            .await
+            .map_err(|e| S3Error::Internal(format!("join: {e}")))?
+    }
+
+    /// Deletes blobs no longer referenced after a commit. A failure leaves an orphan file, never
+    /// a dangling reference, so it is logged and not reported to the client.
+    async fn drop_blobs(&self, ids: Vec<String>) {
+        for id in ids {
+            if let Ok(id) = trailstack_store::BlobId::parse(&id) {
+                if let Err(e) = self.blobs.delete(&id).await {
+                    tracing::warn!("could not delete blob {}: {e}", id.as_str());
+                }
+            }
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        model::to_ms(self.clock.now())
+    }
+}

@@ -1,0 +1,169 @@
+//! Bucket records and their queries.
+
+use crate::error::{S3Error, S3Result};
+use serde::{Deserialize, Serialize};
+use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+
+/// The owner of a bucket or object, as S3 shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct Owner {
+    /// Canonical user id.
+    pub id: String,
+    /// Display name.
+    pub display_name: String,
+}
+
+/// One grant of an access control list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Grant {
+    /// `CanonicalUser` or `Group`.
+    pub grantee_type: String,
+    /// Canonical id (CanonicalUser) or group URI (Group).
+    pub grantee: String,
+    /// Display name, for canonical users.
+    pub display_name: Option<String>,
+    /// FULL_CONTROL, READ, WRITE, READ_ACP, WRITE_ACP.
+    pub permission: String,
+}
+
+/// The Block Public Access settings of a bucket.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct PublicAccessBlock {
+    /// BlockPublicAcls.
+    pub block_public_acls: bool,
+    /// IgnorePublicAcls.
+    pub ignore_public_acls: bool,
+    /// BlockPublicPolicy.
+    pub block_public_policy: bool,
+    /// RestrictPublicBuckets.
+    pub restrict_public_buckets: bool,
+}
+
+/// The mutable settings of a bucket, stored as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct BucketMeta {
+    /// Record schema version.
+    #[serde(default)]
+    pub v: u32,
+    /// The bucket owner.
+    pub owner: Owner,
+    /// The ACL grants.
+    pub acl: Vec<Grant>,
+    /// The bucket policy document, as given.
+    pub policy: Option<String>,
+    /// ObjectOwnership: BucketOwnerEnforced (default), BucketOwnerPreferred, ObjectWriter.
+    pub ownership: Option<String>,
+    /// Block Public Access configuration (new buckets block all, as in AWS since April 2023).
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// Bucket tags.
+    pub tags: Option<Vec<(String, String)>>,
+}
+
+/// A bucket.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    /// The bucket name.
+    pub name: String,
+    /// The owning account.
+    pub account: String,
+    /// The bucket's region.
+    pub region: String,
+    /// Creation time.
+    pub created_ms: i64,
+    /// `""` (never enabled), `Enabled` or `Suspended`.
+    pub versioning: String,
+    /// Settings.
+    pub meta: BucketMeta,
+}
+
+fn row_to_bucket(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Bucket, String)> {
+    Ok((
+        Bucket {
+            name: r.get(0)?,
+            account: r.get(1)?,
+            region: r.get(2)?,
+            created_ms: r.get(3)?,
+            versioning: r.get(4)?,
+            meta: BucketMeta::default(),
+        },
+        r.get(5)?,
+    ))
+}
+
+fn decode(pair: (Bucket, String)) -> S3Result<Bucket> {
+    let (mut b, meta) = pair;
+    b.meta = serde_json::from_str(&meta)
+        .map_err(|e| S3Error::Internal(format!("bucket record: {e}")))?;
+    Ok(b)
+}
+
+/// The bucket named `name`, if any.
+pub fn get(c: &Connection, name: &str) -> S3Result<Option<Bucket>> {
+    let row = c
+        .query_row(
+            "SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets WHERE name = ?1",
+            [name],
+            row_to_bucket,
+        )
+        .optional()?;
+    row.map(decode).transpose()
+}
+
+/// The bucket named `name`, or NoSuchBucket.
+pub fn require(c: &Connection, name: &str) -> S3Result<Bucket> {
+    get(c, name)?.ok_or_else(|| S3Error::NoSuchBucket(name.to_string()))
+}
+
+/// Inserts a new bucket.
+pub fn insert(c: &Connection, b: &Bucket) -> S3Result<()> {
+    c.execute(
+        "INSERT INTO s3_buckets (name, account, region, created_ms, versioning, meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        (&b.name, &b.account, &b.region, b.created_ms, &b.versioning, encode_meta(&b.meta)?),
+    )?;
+    Ok(())
+}
+
+fn encode_meta(m: &BucketMeta) -> S3Result<String> {
+    serde_json::to_string(m).map_err(|e| S3Error::Internal(e.to_string()))
+}
+
+/// Saves a bucket's versioning state and settings.
+pub fn update(c: &Connection, b: &Bucket) -> S3Result<()> {
+    c.execute(
+        "UPDATE s3_buckets SET versioning = ?2, meta = ?3 WHERE name = ?1",
+        (&b.name, &b.versioning, encode_meta(&b.meta)?),
+    )?;
+    Ok(())
+}
+
+/// Deletes a bucket record.
+pub fn delete(c: &Connection, name: &str) -> S3Result<()> {
+    c.execute("DELETE FROM s3_buckets WHERE name = ?1", [name])?;
+    Ok(())
+}
+
+/// Buckets of `account` whose names start with `prefix` and sort after `after`, in name order.
+pub fn list(
+    c: &Connection,
+    account: &str,
+    prefix: &str,
+    after: &str,
+    limit: usize,
+) -> S3Result<Vec<Bucket>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets
+         WHERE account = ?1 AND name > ?2 AND substr(name, 1, length(?3)) = ?3 ORDER BY name LIMIT ?4",
+    )?;
+    let rows = stmt.query_map((account, after, prefix, limit as i64), row_to_bucket)?;
+    rows.map(|r| decode(r?)).collect()
+}
+
+/// Number of buckets `account` owns.
+pub fn count(c: &Connection, account: &str) -> S3Result<u64> {
+    let n: i64 = c.query_row(
+        "SELECT COUNT(*) FROM s3_buckets WHERE account = ?1",
+        [account],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}

@@ -1,0 +1,350 @@
+//! Object-version records and their queries. Every object is a version row: unversioned and
+//! suspended buckets keep one `null` version per key, versioned buckets keep them all; a delete
+//! marker is a row without data. `is_latest` marks the current version of each key.
+
+use super::buckets::Owner;
+use crate::error::{S3Error, S3Result};
+use serde::{Deserialize, Serialize};
+use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+
+/// A stored checksum of an object or part.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StoredChecksum {
+    /// CRC32, CRC32C, SHA1, SHA256 or CRC64NVME.
+    pub algorithm: String,
+    /// The base64 value (for composite checksums, with its `-N` suffix).
+    pub value: String,
+    /// FULL_OBJECT or COMPOSITE.
+    pub kind: String,
+}
+
+/// One stretch of an object's bytes kept in one blob file; a multipart object has one per part.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Segment {
+    /// The blob id.
+    pub blob: String,
+    /// Bytes in this segment.
+    pub size: u64,
+    /// The part's checksum, for multipart objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<StoredChecksum>,
+}
+
+/// Everything about an object version besides its identity, size and ETag.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct ObjectMeta {
+    /// Record schema version.
+    #[serde(default)]
+    pub v: u32,
+    /// Content-Type.
+    pub content_type: Option<String>,
+    /// Content-Encoding.
+    pub content_encoding: Option<String>,
+    /// Content-Disposition.
+    pub content_disposition: Option<String>,
+    /// Content-Language.
+    pub content_language: Option<String>,
+    /// Cache-Control.
+    pub cache_control: Option<String>,
+    /// Expires, as sent.
+    pub expires: Option<String>,
+    /// x-amz-website-redirect-location.
+    pub website_redirect: Option<String>,
+    /// User metadata (`x-amz-meta-*`), names lower-case without the prefix.
+    pub user: Vec<(String, String)>,
+    /// Storage class; None means STANDARD.
+    pub storage_class: Option<String>,
+    /// The object's checksum.
+    pub checksum: Option<StoredChecksum>,
+    /// Where the bytes are (empty when stored inline or for a delete marker).
+    pub segments: Vec<Segment>,
+    /// Number of parts, for objects made by multipart upload.
+    pub parts_count: Option<u32>,
+    /// Object tags.
+    pub tags: Vec<(String, String)>,
+    /// Who owns the object.
+    pub owner: Owner,
+}
+
+/// One version of one key.
+#[derive(Debug, Clone)]
+pub struct ObjectVersion {
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+    /// Version id, `null` for the unversioned version.
+    pub version_id: String,
+    /// Insertion order, for newest-first listing of versions.
+    pub seq: i64,
+    /// Whether this is the key's current version.
+    pub is_latest: bool,
+    /// Whether this version is a delete marker.
+    pub delete_marker: bool,
+    /// Size in bytes.
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+    /// Last-Modified.
+    pub last_modified_ms: i64,
+    /// The rest.
+    pub meta: ObjectMeta,
+    /// The bytes, for small objects stored in the metadata database itself.
+    pub inline: Option<Vec<u8>>,
+}
+
+impl ObjectVersion {
+    /// The blob ids this version owns.
+    pub fn blobs(&self) -> impl Iterator<Item = &str> {
+        self.meta.segments.iter().map(|s| s.blob.as_str())
+    }
+}
+
+const COLUMNS: &str =
+    "bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified_ms, meta, inline_data";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ObjectVersion, String)> {
+    let key: Vec<u8> = r.get(1)?;
+    Ok((
+        ObjectVersion {
+            bucket: r.get(0)?,
+            key: String::from_utf8_lossy(&key).into_owned(),
+            version_id: r.get(2)?,
+            seq: r.get(3)?,
+            is_latest: r.get::<_, i64>(4)? != 0,
+            delete_marker: r.get::<_, i64>(5)? != 0,
+            size: r.get::<_, i64>(6)? as u64,
+            etag: r.get(7)?,
+            last_modified_ms: r.get(8)?,
+            meta: ObjectMeta::default(),
+            inline: r.get(10)?,
+        },
+        r.get(9)?,
+    ))
+}
+
+fn decode(pair: (ObjectVersion, String)) -> S3Result<ObjectVersion> {
+    let (mut o, meta) = pair;
+    o.meta = serde_json::from_str(&meta)
+        .map_err(|e| S3Error::Internal(format!("object record: {e}")))?;
+    Ok(o)
+}
+
+/// The current version of `key` (possibly a delete marker).
+pub fn latest(c: &Connection, bucket: &str, key: &str) -> S3Result<Option<ObjectVersion>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND is_latest = 1"
+    );
+    let r = c
+        .prepare_cached(&sql)?
+        .query_row((bucket, key.as_bytes()), row)
+        .optional()?;
+    r.map(decode).transpose()
+}
+
+/// A specific version of `key`.
+pub fn version(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> S3Result<Option<ObjectVersion>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3"
+    );
+    let r = c
+        .prepare_cached(&sql)?
+        .query_row((bucket, key.as_bytes(), version_id), row)
+        .optional()?;
+    r.map(decode).transpose()
+}
+
+/// The next insertion sequence number.
+pub fn next_seq(c: &Connection) -> S3Result<i64> {
+    let n: i64 = c.query_row(
+        "UPDATE s3_seq SET next = next + 1 WHERE id = 1 RETURNING next - 1",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n)
+}
+
+/// A fresh version id.
+pub fn new_version_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn insert(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
+    let meta = serde_json::to_string(&o.meta).map_err(|e| S3Error::Internal(e.to_string()))?;
+    c.prepare_cached(
+        "INSERT INTO s3_objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified_ms, meta, inline_data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(rusqlite::params![
+        o.bucket,
+        o.key.as_bytes(),
+        o.version_id,
+        o.seq,
+        o.is_latest as i64,
+        o.delete_marker as i64,
+        o.size as i64,
+        o.etag,
+        o.last_modified_ms,
+        meta,
+        o.inline
+    ])?;
+    Ok(())
+}
+
+/// Makes `o` the current version of its key under the bucket's versioning state. With
+/// versioning `Enabled` it gets a fresh version id and older versions stay; otherwise it becomes
+/// the `null` version, replacing any earlier `null` version. Returns the replaced version,
+/// whose blobs the caller deletes after commit.
+pub fn put(
+    c: &Connection,
+    o: &mut ObjectVersion,
+    versioning: &str,
+) -> S3Result<Option<ObjectVersion>> {
+    o.seq = next_seq(c)?;
+    o.is_latest = true;
+    let mut replaced = None;
+    if versioning == "Enabled" {
+        o.version_id = new_version_id();
+    } else {
+        o.version_id = "null".to_string();
+        replaced = version(c, &o.bucket, &o.key, "null")?;
+        c.prepare_cached(
+            "DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = 'null'",
+        )?
+        .execute((&o.bucket, o.key.as_bytes()))?;
+    }
+    c.prepare_cached(
+        "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ?1 AND key = ?2 AND is_latest = 1",
+    )?
+    .execute((&o.bucket, o.key.as_bytes()))?;
+    insert(c, o)?;
+    Ok(replaced)
+}
+
+/// Deletes one version row; when it was the current one, the newest remaining version becomes
+/// current.
+pub fn remove_version(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+) -> S3Result<Option<ObjectVersion>> {
+    let Some(old) = version(c, bucket, key, version_id)? else {
+        return Ok(None);
+    };
+    c.prepare_cached("DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3")?
+        .execute((bucket, key.as_bytes(), version_id))?;
+    if old.is_latest {
+        c.prepare_cached(
+            "UPDATE s3_objects SET is_latest = 1 WHERE bucket = ?1 AND key = ?2 AND seq =
+             (SELECT MAX(seq) FROM s3_objects WHERE bucket = ?1 AND key = ?2)",
+        )?
+        .execute((bucket, key.as_bytes()))?;
+    }
+    Ok(Some(old))
+}
+
+/// Replaces a version's metadata (tags, for instance) in place.
+pub fn update_meta(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
+    let meta = serde_json::to_string(&o.meta).map_err(|e| S3Error::Internal(e.to_string()))?;
+    c.execute(
+        "UPDATE s3_objects SET meta = ?4 WHERE bucket = ?1 AND key = ?2 AND version_id = ?3",
+        (&o.bucket, o.key.as_bytes(), &o.version_id, meta),
+    )?;
+    Ok(())
+}
+
+/// Whether the bucket holds any version or delete marker.
+pub fn bucket_has_objects(c: &Connection, bucket: &str) -> S3Result<bool> {
+    Ok(c.query_row(
+        "SELECT EXISTS(SELECT 1 FROM s3_objects WHERE bucket = ?1)",
+        [bucket],
+        |r| r.get(0),
+    )?)
+}
+
+/// The smallest byte string greater than every string starting with `prefix`, if one exists.
+pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// Current, non-deleted objects with keys starting with `prefix` and greater than `after`
+/// (or equal to it when `inclusive`), in byte order, at most `limit`.
+pub fn scan_latest(
+    c: &Connection,
+    bucket: &str,
+    prefix: &[u8],
+    after: &[u8],
+    inclusive: bool,
+    limit: usize,
+) -> S3Result<Vec<ObjectVersion>> {
+    let lower: &[u8] = if after < prefix { prefix } else { after };
+    let inclusive = inclusive || after < prefix;
+    let op = if inclusive { ">=" } else { ">" };
+    let end = prefix_end(prefix);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND is_latest = 1 AND delete_marker = 0
+         AND key {op} ?2 AND (?3 IS NULL OR key < ?3) ORDER BY key LIMIT ?4"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params![bucket, lower, end, limit as i64], row)?;
+    rows.map(|r| decode(r?)).collect()
+}
+
+/// All versions (and delete markers) with keys starting with `prefix`, after the position
+/// (`key`, `seq`) — keys ascending, versions of a key newest first — at most `limit`.
+pub fn scan_versions(
+    c: &Connection,
+    bucket: &str,
+    prefix: &[u8],
+    after_key: &[u8],
+    after_seq: Option<i64>,
+    limit: usize,
+) -> S3Result<Vec<ObjectVersion>> {
+    let end = prefix_end(prefix);
+    let lower: &[u8] = if after_key < prefix {
+        prefix
+    } else {
+        after_key
+    };
+    let (cond, seq) = match after_seq {
+        Some(s) if after_key >= prefix => ("((key = ?2 AND seq < ?5) OR key > ?2)", s),
+        _ if after_key >= prefix && !after_key.is_empty() => ("key > ?2", 0),
+        _ => ("key >= ?2", 0),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND {cond} AND (?3 IS NULL OR key < ?3)
+         ORDER BY key, seq DESC LIMIT ?4"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        rusqlite::params![bucket, lower, end, limit as i64, seq],
+        row,
+    )?;
+    rows.map(|r| decode(r?)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_end_handles_ff() {
+        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[b'a', 0xFF]), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(&[0xFF]), None);
+        assert_eq!(prefix_end(b""), None);
+    }
+}

@@ -1,0 +1,209 @@
+//! Multipart uploads in progress and their parts.
+
+use super::objects::{ObjectMeta, StoredChecksum};
+use crate::error::{S3Error, S3Result};
+use serde::{Deserialize, Serialize};
+use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+
+/// An upload started by CreateMultipartUpload and not yet completed or aborted.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The upload id.
+    pub upload_id: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+    /// When it was initiated.
+    pub initiated_ms: i64,
+    /// What the completed object will carry (content headers, user metadata, tags, owner), and
+    /// in `checksum` the algorithm chosen at creation (value empty).
+    pub meta: ObjectMeta,
+}
+
+/// Per-part details, stored as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartMeta {
+    /// The blob holding the part's bytes.
+    pub blob: String,
+    /// The part's checksum, if one was computed.
+    pub checksum: Option<StoredChecksum>,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Part number, 1..=10000.
+    pub part_number: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// ETag (MD5 hex) without quotes.
+    pub etag: String,
+    /// Upload time.
+    pub last_modified_ms: i64,
+    /// Blob and checksum.
+    pub meta: PartMeta,
+}
+
+fn json<T: Serialize>(v: &T) -> S3Result<String> {
+    serde_json::to_string(v).map_err(|e| S3Error::Internal(e.to_string()))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> S3Result<T> {
+    serde_json::from_str(s).map_err(|e| S3Error::Internal(format!("upload record: {e}")))
+}
+
+/// Records a new upload.
+pub fn insert(c: &Connection, u: &Upload) -> S3Result<()> {
+    c.execute(
+        "INSERT INTO s3_uploads (upload_id, bucket, key, initiated_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5)",
+        (&u.upload_id, &u.bucket, u.key.as_bytes(), u.initiated_ms, json(&u.meta)?),
+    )?;
+    Ok(())
+}
+
+fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Upload, String)> {
+    let key: Vec<u8> = r.get(2)?;
+    Ok((
+        Upload {
+            upload_id: r.get(0)?,
+            bucket: r.get(1)?,
+            key: String::from_utf8_lossy(&key).into_owned(),
+            initiated_ms: r.get(3)?,
+            meta: ObjectMeta::default(),
+        },
+        r.get(4)?,
+    ))
+}
+
+/// The upload `upload_id` of `bucket`/`key`, or NoSuchUpload.
+pub fn require(c: &Connection, bucket: &str, key: &str, upload_id: &str) -> S3Result<Upload> {
+    let r = c
+        .query_row(
+            "SELECT upload_id, bucket, key, initiated_ms, meta FROM s3_uploads WHERE upload_id = ?1",
+            [upload_id],
+            upload_row,
+        )
+        .optional()?;
+    match r {
+        Some((mut u, meta)) if u.bucket == bucket && u.key == key => {
+            u.meta = parse(&meta)?;
+            Ok(u)
+        }
+        _ => Err(S3Error::NoSuchUpload(upload_id.to_string())),
+    }
+}
+
+/// Removes an upload and its part rows; returns the parts so the caller can drop unused blobs.
+pub fn remove(c: &Connection, upload_id: &str) -> S3Result<Vec<Part>> {
+    let parts = parts(c, upload_id, 0, usize::MAX)?;
+    c.execute("DELETE FROM s3_parts WHERE upload_id = ?1", [upload_id])?;
+    c.execute("DELETE FROM s3_uploads WHERE upload_id = ?1", [upload_id])?;
+    Ok(parts)
+}
+
+/// Stores a part, replacing an earlier upload of the same number (whose blob is returned).
+pub fn put_part(c: &Connection, upload_id: &str, p: &Part) -> S3Result<Option<Part>> {
+    let old = part(c, upload_id, p.part_number)?;
+    c.execute(
+        "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, size, etag, last_modified_ms, meta)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        (upload_id, p.part_number, p.size as i64, &p.etag, p.last_modified_ms, json(&p.meta)?),
+    )?;
+    Ok(old)
+}
+
+fn part_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Part, String)> {
+    Ok((
+        Part {
+            part_number: r.get(0)?,
+            size: r.get::<_, i64>(1)? as u64,
+            etag: r.get(2)?,
+            last_modified_ms: r.get(3)?,
+            meta: PartMeta {
+                blob: String::new(),
+                checksum: None,
+            },
+        },
+        r.get(4)?,
+    ))
+}
+
+/// One part of an upload.
+pub fn part(c: &Connection, upload_id: &str, n: u32) -> S3Result<Option<Part>> {
+    let r = c
+        .query_row(
+            "SELECT part_number, size, etag, last_modified_ms, meta FROM s3_parts WHERE upload_id = ?1 AND part_number = ?2",
+            (upload_id, n),
+            part_row,
+        )
+        .optional()?;
+    r.map(|(mut p, m)| {
+        p.meta = parse(&m)?;
+        Ok(p)
+    })
+    .transpose()
+}
+
+/// Parts with numbers above `after`, ascending, at most `limit`.
+pub fn parts(c: &Connection, upload_id: &str, after: u32, limit: usize) -> S3Result<Vec<Part>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT part_number, size, etag, last_modified_ms, meta FROM s3_parts
+         WHERE upload_id = ?1 AND part_number > ?2 ORDER BY part_number LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(
+        (upload_id, after, limit.min(i64::MAX as usize) as i64),
+        part_row,
+    )?;
+    rows.map(|r| {
+        let (mut p, m) = r?;
+        p.meta = parse(&m)?;
+        Ok(p)
+    })
+    .collect()
+}
+
+/// Uploads of `bucket` with keys starting with `prefix`, ordered by key then initiation, after
+/// the (`key`, `upload_id`) marker, at most `limit`.
+pub fn list(
+    c: &Connection,
+    bucket: &str,
+    prefix: &[u8],
+    key_marker: &[u8],
+    upload_id_marker: &str,
+    limit: usize,
+) -> S3Result<Vec<Upload>> {
+    let end = super::objects::prefix_end(prefix);
+    let mut stmt = c.prepare_cached(
+        "SELECT upload_id, bucket, key, initiated_ms, meta FROM s3_uploads
+         WHERE bucket = ?1 AND key >= ?2 AND (?3 IS NULL OR key < ?3)
+           AND (key > ?4 OR (key = ?4 AND ?5 != '' AND upload_id > ?5))
+         ORDER BY key, initiated_ms, upload_id LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(
+        rusqlite::params![
+            bucket,
+            prefix,
+            end,
+            key_marker,
+            upload_id_marker,
+            limit as i64
+        ],
+        upload_row,
+    )?;
+    rows.map(|r| {
+        let (mut u, m) = r?;
+        u.meta = parse(&m)?;
+        Ok(u)
+    })
+    .collect()
+}
+
+/// Whether the bucket has uploads in progress.
+pub fn bucket_has_uploads(c: &Connection, bucket: &str) -> S3Result<bool> {
+    Ok(c.query_row(
+        "SELECT EXISTS(SELECT 1 FROM s3_uploads WHERE bucket = ?1)",
+        [bucket],
+        |r| r.get(0),
+    )?)
+}

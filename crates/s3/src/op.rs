@@ -1,0 +1,653 @@
+//! The S3 operations trailstack serves, as typed inputs and outputs. `wire::parse` turns an
+//! HTTP request into an [`Op`] once, at the edge; handlers take these inputs and return these
+//! outputs, and never see HTTP.
+
+use crate::checksum::Algorithm;
+use crate::model::buckets::{Grant, Owner, PublicAccessBlock};
+use crate::model::objects::{ObjectMeta, ObjectVersion, StoredChecksum};
+use crate::model::uploads::{Part, Upload};
+use trailstack_core::{BodyStream, ResponseBody};
+
+/// Names an object: bucket and key.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ObjectRef {
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+}
+
+/// A request body together with what the client declared about it.
+pub struct Payload {
+    /// The body, de-framed and signature-checked.
+    pub body: BodyStream,
+    /// The length the client declared (Content-Length or x-amz-decoded-content-length).
+    pub declared_len: Option<u64>,
+    /// Content-MD5 (base64), to check.
+    pub content_md5: Option<String>,
+    /// The checksum algorithm asked for, and the value sent in a header (None if it comes as a
+    /// trailer or is to be computed only).
+    pub checksum: Option<(Algorithm, Option<String>)>,
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("declared_len", &self.declared_len)
+            .finish()
+    }
+}
+
+/// HTTP preconditions of reads and copies.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    /// If-Match ETags.
+    pub if_match: Option<String>,
+    /// If-None-Match ETags.
+    pub if_none_match: Option<String>,
+    /// If-Modified-Since.
+    pub if_modified_since: Option<time::OffsetDateTime>,
+    /// If-Unmodified-Since.
+    pub if_unmodified_since: Option<time::OffsetDateTime>,
+}
+
+/// A byte range of a GET, as in the Range header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeSpec {
+    /// `bytes=a-b` or `bytes=a-` (end None).
+    FromTo(u64, Option<u64>),
+    /// `bytes=-n`: the last n bytes.
+    Suffix(u64),
+}
+
+/// Settings a new object takes from its request: content headers, user metadata, tags, ACL.
+#[derive(Debug, Clone, Default)]
+pub struct NewObject {
+    /// Content headers, user metadata, storage class, tags (segments and checksum unset).
+    pub meta: ObjectMeta,
+    /// Canned ACL, if any.
+    pub acl: Option<String>,
+}
+
+/// Keys (with optional version ids) named in a DeleteObjects request.
+pub type DeleteList = Vec<(String, Option<String>)>;
+
+/// One S3 operation with its input.
+#[derive(Debug)]
+pub enum Op {
+    /// GET / (ListBuckets).
+    ListBuckets {
+        prefix: String,
+        max_buckets: Option<usize>,
+        continuation: Option<String>,
+        region: Option<String>,
+    },
+    /// PUT /bucket.
+    CreateBucket {
+        bucket: String,
+        location: Option<String>,
+        acl: Option<String>,
+        ownership: Option<String>,
+    },
+    /// HEAD /bucket.
+    HeadBucket { bucket: String },
+    /// DELETE /bucket.
+    DeleteBucket { bucket: String },
+    /// GET /bucket?location.
+    GetBucketLocation { bucket: String },
+    /// GET /bucket?tagging.
+    GetBucketTagging { bucket: String },
+    /// PUT /bucket?tagging.
+    PutBucketTagging {
+        bucket: String,
+        tags: Vec<(String, String)>,
+    },
+    /// DELETE /bucket?tagging.
+    DeleteBucketTagging { bucket: String },
+    /// GET /bucket?policy.
+    GetBucketPolicy { bucket: String },
+    /// PUT /bucket?policy.
+    PutBucketPolicy { bucket: String, policy: String },
+    /// DELETE /bucket?policy.
+    DeleteBucketPolicy { bucket: String },
+    /// GET /bucket?acl.
+    GetBucketAcl { bucket: String },
+    /// PUT /bucket?acl (canned ACL header or AccessControlPolicy body).
+    PutBucketAcl { bucket: String, acl: AclInput },
+    /// GET /bucket?ownershipControls.
+    GetBucketOwnershipControls { bucket: String },
+    /// PUT /bucket?ownershipControls.
+    PutBucketOwnershipControls { bucket: String, ownership: String },
+    /// DELETE /bucket?ownershipControls.
+    DeleteBucketOwnershipControls { bucket: String },
+    /// GET /bucket?publicAccessBlock.
+    GetPublicAccessBlock { bucket: String },
+    /// PUT /bucket?publicAccessBlock.
+    PutPublicAccessBlock {
+        bucket: String,
+        config: PublicAccessBlock,
+    },
+    /// DELETE /bucket?publicAccessBlock.
+    DeletePublicAccessBlock { bucket: String },
+    /// GET /bucket?versioning.
+    GetBucketVersioning { bucket: String },
+    /// PUT /bucket?versioning.
+    PutBucketVersioning { bucket: String, status: String },
+    /// GET /bucket (v1) or /bucket?list-type=2.
+    ListObjects(ListObjectsInput),
+    /// GET /bucket?versions.
+    ListObjectVersions(ListVersionsInput),
+    /// GET /bucket?uploads.
+    ListMultipartUploads(ListUploadsInput),
+    /// POST /bucket?delete.
+    DeleteObjects {
+        bucket: String,
+        quiet: bool,
+        objects: DeleteList,
+    },
+    /// PUT /bucket/key.
+    PutObject {
+        obj: ObjectRef,
+        upload: Payload,
+        new: NewObject,
+        if_none_match: Option<String>,
+        if_match: Option<String>,
+    },
+    /// POST /bucket with a multipart/form-data body (browser upload).
+    PostObject {
+        bucket: String,
+        key: String,
+        upload: Payload,
+        new: NewObject,
+        success_status: u16,
+        redirect: Option<String>,
+    },
+    /// GET /bucket/key.
+    GetObject(GetObjectInput),
+    /// HEAD /bucket/key.
+    HeadObject(GetObjectInput),
+    /// DELETE /bucket/key.
+    DeleteObject {
+        obj: ObjectRef,
+        version_id: Option<String>,
+    },
+    /// PUT /bucket/key with x-amz-copy-source.
+    CopyObject(CopyObjectInput),
+    /// GET /bucket/key?tagging.
+    GetObjectTagging {
+        obj: ObjectRef,
+        version_id: Option<String>,
+    },
+    /// PUT /bucket/key?tagging.
+    PutObjectTagging {
+        obj: ObjectRef,
+        version_id: Option<String>,
+        tags: Vec<(String, String)>,
+    },
+    /// DELETE /bucket/key?tagging.
+    DeleteObjectTagging {
+        obj: ObjectRef,
+        version_id: Option<String>,
+    },
+    /// GET /bucket/key?attributes.
+    GetObjectAttributes {
+        obj: ObjectRef,
+        version_id: Option<String>,
+        attributes: Vec<String>,
+        max_parts: Option<u32>,
+        part_marker: u32,
+    },
+    /// GET /bucket/key?acl.
+    GetObjectAcl {
+        obj: ObjectRef,
+        version_id: Option<String>,
+    },
+    /// PUT /bucket/key?acl.
+    PutObjectAcl {
+        obj: ObjectRef,
+        version_id: Option<String>,
+        acl: AclInput,
+    },
+    /// POST /bucket/key?uploads.
+    CreateMultipartUpload {
+        obj: ObjectRef,
+        new: NewObject,
+        checksum: Option<Algorithm>,
+        checksum_type: Option<String>,
+    },
+    /// PUT /bucket/key?partNumber&uploadId.
+    UploadPart {
+        obj: ObjectRef,
+        upload_id: String,
+        part_number: u32,
+        upload: Payload,
+    },
+    /// PUT /bucket/key?partNumber&uploadId with x-amz-copy-source.
+    UploadPartCopy {
+        obj: ObjectRef,
+        upload_id: String,
+        part_number: u32,
+        source: CopySource,
+        range: Option<(u64, u64)>,
+    },
+    /// POST /bucket/key?uploadId.
+    CompleteMultipartUpload {
+        obj: ObjectRef,
+        upload_id: String,
+        parts: Vec<CompletedPart>,
+        if_none_match: Option<String>,
+    },
+    /// DELETE /bucket/key?uploadId.
+    AbortMultipartUpload { obj: ObjectRef, upload_id: String },
+    /// GET /bucket/key?uploadId.
+    ListParts {
+        obj: ObjectRef,
+        upload_id: String,
+        max_parts: usize,
+        part_marker: u32,
+    },
+}
+
+impl Op {
+    /// The AWS operation name, as CloudTrail and errors name it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::ListBuckets { .. } => "ListBuckets",
+            Op::CreateBucket { .. } => "CreateBucket",
+            Op::HeadBucket { .. } => "HeadBucket",
+            Op::DeleteBucket { .. } => "DeleteBucket",
+            Op::GetBucketLocation { .. } => "GetBucketLocation",
+            Op::GetBucketTagging { .. } => "GetBucketTagging",
+            Op::PutBucketTagging { .. } => "PutBucketTagging",
+            Op::DeleteBucketTagging { .. } => "DeleteBucketTagging",
+            Op::GetBucketPolicy { .. } => "GetBucketPolicy",
+            Op::PutBucketPolicy { .. } => "PutBucketPolicy",
+            Op::DeleteBucketPolicy { .. } => "DeleteBucketPolicy",
+            Op::GetBucketAcl { .. } => "GetBucketAcl",
+            Op::PutBucketAcl { .. } => "PutBucketAcl",
+            Op::GetBucketOwnershipControls { .. } => "GetBucketOwnershipControls",
+            Op::PutBucketOwnershipControls { .. } => "PutBucketOwnershipControls",
+            Op::DeleteBucketOwnershipControls { .. } => "DeleteBucketOwnershipControls",
+            Op::GetPublicAccessBlock { .. } => "GetPublicAccessBlock",
+            Op::PutPublicAccessBlock { .. } => "PutPublicAccessBlock",
+            Op::DeletePublicAccessBlock { .. } => "DeletePublicAccessBlock",
+            Op::GetBucketVersioning { .. } => "GetBucketVersioning",
+            Op::PutBucketVersioning { .. } => "PutBucketVersioning",
+            Op::ListObjects(i) if i.v2 => "ListObjectsV2",
+            Op::ListObjects(_) => "ListObjects",
+            Op::ListObjectVersions(_) => "ListObjectVersions",
+            Op::ListMultipartUploads(_) => "ListMultipartUploads",
+            Op::DeleteObjects { .. } => "DeleteObjects",
+            Op::PutObject { .. } => "PutObject",
+            Op::PostObject { .. } => "PostObject",
+            Op::GetObject(_) => "GetObject",
+            Op::HeadObject(_) => "HeadObject",
+            Op::DeleteObject { .. } => "DeleteObject",
+            Op::CopyObject(_) => "CopyObject",
+            Op::GetObjectTagging { .. } => "GetObjectTagging",
+            Op::PutObjectTagging { .. } => "PutObjectTagging",
+            Op::DeleteObjectTagging { .. } => "DeleteObjectTagging",
+            Op::GetObjectAttributes { .. } => "GetObjectAttributes",
+            Op::GetObjectAcl { .. } => "GetObjectAcl",
+            Op::PutObjectAcl { .. } => "PutObjectAcl",
+            Op::CreateMultipartUpload { .. } => "CreateMultipartUpload",
+            Op::UploadPart { .. } => "UploadPart",
+            Op::UploadPartCopy { .. } => "UploadPartCopy",
+            Op::CompleteMultipartUpload { .. } => "CompleteMultipartUpload",
+            Op::AbortMultipartUpload { .. } => "AbortMultipartUpload",
+            Op::ListParts { .. } => "ListParts",
+        }
+    }
+}
+
+/// An ACL to set: a canned ACL or explicit grants.
+#[derive(Debug, Clone)]
+pub enum AclInput {
+    /// `x-amz-acl` canned ACL.
+    Canned(String),
+    /// An AccessControlPolicy document.
+    Grants {
+        owner: Option<Owner>,
+        grants: Vec<Grant>,
+    },
+}
+
+/// ListObjects and ListObjectsV2.
+#[derive(Debug, Clone, Default)]
+pub struct ListObjectsInput {
+    /// Bucket name.
+    pub bucket: String,
+    /// ListObjectsV2?
+    pub v2: bool,
+    /// Key prefix.
+    pub prefix: String,
+    /// Delimiter.
+    pub delimiter: Option<String>,
+    /// max-keys (default 1000).
+    pub max_keys: usize,
+    /// v1 marker or v2 start-after.
+    pub start_after: String,
+    /// v2 continuation token.
+    pub continuation_token: Option<String>,
+    /// encoding-type=url.
+    pub encode_url: bool,
+    /// v2 fetch-owner (v1 always returns owners).
+    pub fetch_owner: bool,
+}
+
+/// ListObjectVersions.
+#[derive(Debug, Clone, Default)]
+pub struct ListVersionsInput {
+    /// Bucket name.
+    pub bucket: String,
+    /// Key prefix.
+    pub prefix: String,
+    /// Delimiter.
+    pub delimiter: Option<String>,
+    /// max-keys.
+    pub max_keys: usize,
+    /// key-marker.
+    pub key_marker: String,
+    /// version-id-marker.
+    pub version_id_marker: String,
+    /// encoding-type=url.
+    pub encode_url: bool,
+}
+
+/// ListMultipartUploads.
+#[derive(Debug, Clone, Default)]
+pub struct ListUploadsInput {
+    /// Bucket name.
+    pub bucket: String,
+    /// Key prefix.
+    pub prefix: String,
+    /// Delimiter.
+    pub delimiter: Option<String>,
+    /// max-uploads.
+    pub max_uploads: usize,
+    /// key-marker.
+    pub key_marker: String,
+    /// upload-id-marker.
+    pub upload_id_marker: String,
+    /// encoding-type=url.
+    pub encode_url: bool,
+}
+
+/// GetObject and HeadObject.
+#[derive(Debug, Clone, Default)]
+pub struct GetObjectInput {
+    /// The object.
+    pub obj: ObjectRef,
+    /// versionId.
+    pub version_id: Option<String>,
+    /// Range header.
+    pub range: Option<RangeSpec>,
+    /// The raw Range header, for error messages.
+    pub range_raw: String,
+    /// partNumber.
+    pub part_number: Option<u32>,
+    /// Preconditions.
+    pub conditions: Conditions,
+    /// response-* overrides: (header name, value).
+    pub overrides: Vec<(&'static str, String)>,
+    /// x-amz-checksum-mode: ENABLED.
+    pub checksum_mode: bool,
+}
+
+/// The source of a copy.
+#[derive(Debug, Clone)]
+pub struct CopySource {
+    /// Source object.
+    pub obj: ObjectRef,
+    /// Source version.
+    pub version_id: Option<String>,
+    /// x-amz-copy-source-if-* conditions.
+    pub conditions: Conditions,
+}
+
+/// CopyObject.
+#[derive(Debug)]
+pub struct CopyObjectInput {
+    /// Destination.
+    pub obj: ObjectRef,
+    /// Source.
+    pub source: CopySource,
+    /// x-amz-metadata-directive: REPLACE.
+    pub replace_metadata: bool,
+    /// x-amz-tagging-directive: REPLACE.
+    pub replace_tags: bool,
+    /// Metadata and tags from the request (used when replacing).
+    pub new: NewObject,
+    /// Whether the request changes anything a same-object copy may change (storage class,
+    /// website redirect, encryption).
+    pub changes_object: bool,
+    /// x-amz-checksum-algorithm for the copy.
+    pub checksum: Option<Algorithm>,
+}
+
+/// A part named in CompleteMultipartUpload.
+#[derive(Debug, Clone)]
+pub struct CompletedPart {
+    /// PartNumber.
+    pub part_number: u32,
+    /// ETag (quotes stripped).
+    pub etag: String,
+    /// Checksum the client gives for the part, if any.
+    pub checksum: Option<(Algorithm, String)>,
+}
+
+/// The outcome of an operation, to be encoded by `wire`.
+#[derive(Debug)]
+pub enum Output {
+    /// 200/204 with no body and no extra headers.
+    Empty { status: u16 },
+    /// An empty answer that names the version it acted on (x-amz-version-id).
+    VersionedEmpty {
+        status: u16,
+        version_id: Option<String>,
+    },
+    /// ListBuckets.
+    Buckets {
+        owner: Owner,
+        buckets: Vec<(String, i64, String)>,
+        continuation: Option<String>,
+        prefix: String,
+    },
+    /// CreateBucket.
+    Created { location: String },
+    /// HeadBucket.
+    BucketHead { region: String },
+    /// GetBucketLocation (None = us-east-1).
+    Location(Option<String>),
+    /// A tag set.
+    Tags {
+        tags: Vec<(String, String)>,
+        version_id: Option<String>,
+    },
+    /// GetBucketPolicy.
+    Policy(String),
+    /// An ACL.
+    Acl { owner: Owner, grants: Vec<Grant> },
+    /// GetBucketOwnershipControls.
+    Ownership(String),
+    /// GetPublicAccessBlock.
+    PublicAccessBlock(PublicAccessBlock),
+    /// GetBucketVersioning ("" when never enabled).
+    Versioning(String),
+    /// ListObjects/V2.
+    ObjectList(ListObjectsOutput),
+    /// ListObjectVersions.
+    VersionList(ListVersionsOutput),
+    /// ListMultipartUploads.
+    UploadList(ListUploadsOutput),
+    /// DeleteObjects.
+    Deleted(DeleteObjectsOutput),
+    /// PutObject, CompleteMultipartUpload, UploadPart: the stored version's write headers.
+    Written(WriteOutput),
+    /// PostObject.
+    Posted {
+        status: u16,
+        redirect: Option<String>,
+        bucket: String,
+        key: String,
+        write: WriteOutput,
+    },
+    /// GetObject / HeadObject.
+    Object(Box<ObjectOutput>),
+    /// DeleteObject.
+    ObjectDeleted {
+        version_id: Option<String>,
+        delete_marker: bool,
+    },
+    /// CopyObject / UploadPartCopy.
+    Copied {
+        etag: String,
+        last_modified_ms: i64,
+        version_id: Option<String>,
+        source_version_id: Option<String>,
+        checksum: Option<StoredChecksum>,
+        part: bool,
+    },
+    /// GetObjectAttributes.
+    Attributes(Box<AttributesOutput>),
+    /// CreateMultipartUpload.
+    UploadCreated {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        checksum: Option<Algorithm>,
+        checksum_type: Option<String>,
+    },
+    /// CompleteMultipartUpload.
+    Completed {
+        bucket: String,
+        key: String,
+        write: WriteOutput,
+    },
+    /// ListParts.
+    PartList(Box<ListPartsOutput>),
+}
+
+/// What write operations report.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOutput {
+    /// ETag without quotes.
+    pub etag: String,
+    /// Version id, when the bucket is versioned.
+    pub version_id: Option<String>,
+    /// Checksum, if computed.
+    pub checksum: Option<StoredChecksum>,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// GetObject / HeadObject result.
+#[derive(Debug)]
+pub struct ObjectOutput {
+    /// The version read.
+    pub version: ObjectVersion,
+    /// Whether the bucket has (or had) versioning, so x-amz-version-id is returned.
+    pub show_version: bool,
+    /// 206 partial content: (start, end inclusive).
+    pub range: Option<(u64, u64)>,
+    /// For partNumber reads: the number of parts.
+    pub parts_count: Option<u32>,
+    /// The bytes (Empty for HEAD).
+    pub body: ResponseBody,
+    /// response-* overrides.
+    pub overrides: Vec<(&'static str, String)>,
+    /// Return checksum headers.
+    pub checksum: Option<StoredChecksum>,
+}
+
+/// ListObjects/V2 result.
+#[derive(Debug, Default)]
+pub struct ListObjectsOutput {
+    /// The input echoed.
+    pub input: ListObjectsInput,
+    /// Objects.
+    pub contents: Vec<ObjectVersion>,
+    /// CommonPrefixes.
+    pub common_prefixes: Vec<String>,
+    /// IsTruncated.
+    pub truncated: bool,
+    /// v1 NextMarker (only with a delimiter) / v2 NextContinuationToken.
+    pub next: Option<String>,
+}
+
+/// ListObjectVersions result.
+#[derive(Debug, Default)]
+pub struct ListVersionsOutput {
+    /// The input echoed.
+    pub input: ListVersionsInput,
+    /// Versions and delete markers, in listing order.
+    pub versions: Vec<ObjectVersion>,
+    /// CommonPrefixes.
+    pub common_prefixes: Vec<String>,
+    /// IsTruncated.
+    pub truncated: bool,
+    /// NextKeyMarker, NextVersionIdMarker.
+    pub next: Option<(String, String)>,
+}
+
+/// ListMultipartUploads result.
+#[derive(Debug, Default)]
+pub struct ListUploadsOutput {
+    /// The input echoed.
+    pub input: ListUploadsInput,
+    /// Uploads.
+    pub uploads: Vec<Upload>,
+    /// CommonPrefixes.
+    pub common_prefixes: Vec<String>,
+    /// IsTruncated.
+    pub truncated: bool,
+    /// NextKeyMarker, NextUploadIdMarker.
+    pub next: Option<(String, String)>,
+}
+
+/// ListParts result.
+#[derive(Debug)]
+pub struct ListPartsOutput {
+    /// The upload.
+    pub upload: Upload,
+    /// Parts.
+    pub parts: Vec<Part>,
+    /// PartNumberMarker.
+    pub marker: u32,
+    /// MaxParts.
+    pub max_parts: usize,
+    /// IsTruncated.
+    pub truncated: bool,
+    /// NextPartNumberMarker.
+    pub next_marker: Option<u32>,
+}
+
+/// DeleteObjects result.
+#[derive(Debug, Default)]
+pub struct DeleteObjectsOutput {
+    /// Deleted entries: key, version id, delete marker?, delete marker version id.
+    pub deleted: Vec<(String, Option<String>, bool, Option<String>)>,
+    /// Errors: key, version id, code, message.
+    pub errors: Vec<(String, Option<String>, String, String)>,
+    /// Quiet mode: only errors are reported.
+    pub quiet: bool,
+}
+
+/// GetObjectAttributes result.
+#[derive(Debug)]
+pub struct AttributesOutput {
+    /// The version.
+    pub version: ObjectVersion,
+    /// Whether to report x-amz-version-id.
+    pub show_version: bool,
+    /// Attributes asked for.
+    pub attributes: Vec<String>,
+    /// Parts page: parts (number, size, checksum), marker, next marker, max, truncated.
+    pub parts: Vec<(u32, u64, Option<StoredChecksum>)>,
+    /// PartNumberMarker.
+    pub part_marker: u32,
+    /// MaxParts.
+    pub max_parts: u32,
+    /// Whether more parts follow.
+    pub parts_truncated: bool,
+}

@@ -1,0 +1,137 @@
+//! The S3 REST wire protocol: HTTP request -> [`Op`] (`request.rs`, `xml_in.rs`), and
+//! [`Output`] / [`S3Error`] -> HTTP response (`response.rs`, `xml_out.rs`). The only S3 code that
+//! sees HTTP types or XML.
+//!
+//! [`Op`]: crate::op::Op
+//! [`Output`]: crate::op::Output
+
+mod headers;
+mod request;
+mod response;
+mod xml_in;
+mod xml_out;
+
+pub use request::parse;
+pub use response::{encode, encode_error};
+
+use trailstack_core::BodyStream;
+
+/// An HTTP request as the S3 wire layer needs it.
+pub struct Request {
+    /// The method.
+    pub method: http::Method,
+    /// The path as sent, still percent-encoded.
+    pub raw_path: String,
+    /// Query parameters, percent-decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The headers.
+    pub headers: http::HeaderMap,
+    /// The body, de-framed and signature-checked by the edge.
+    pub body: BodyStream,
+}
+
+/// Host names under which `bucket.<host>` addresses a bucket (virtual-hosted style).
+const VIRTUAL_HOST_BASES: [&str; 4] = [
+    "s3.localhost",
+    "localhost",
+    "s3.amazonaws.com",
+    "localhost.localstack.cloud",
+];
+
+/// The bucket named by a virtual-hosted-style Host header, if any.
+pub fn bucket_from_host(host: &str) -> Option<String> {
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let host = host.to_ascii_lowercase();
+    for base in VIRTUAL_HOST_BASES {
+        if let Some(bucket) = host.strip_suffix(base).and_then(|h| h.strip_suffix('.')) {
+            if bucket.is_empty() || bucket == "s3" {
+                return None;
+            }
+            let bucket = bucket.strip_suffix(".s3").unwrap_or(bucket);
+            return Some(bucket.to_string());
+        }
+    }
+    // bucket.s3.<region>.amazonaws.com and bucket.s3.<region>.localhost
+    let parts: Vec<&str> = host.split('.').collect();
+    if let Some(i) = parts
+        .iter()
+        .position(|p| *p == "s3" || p.starts_with("s3-"))
+    {
+        if i > 0 && (host.ends_with(".amazonaws.com") || host.ends_with(".localhost")) {
+            return Some(parts[..i].join("."));
+        }
+    }
+    None
+}
+
+/// Splits a request into (bucket, key) from the Host header and the path.
+pub fn address(host: &str, raw_path: &str) -> (Option<String>, Option<String>) {
+    let path = percent_decode(raw_path.strip_prefix('/').unwrap_or(raw_path));
+    if let Some(bucket) = bucket_from_host(host) {
+        let key = (!path.is_empty()).then_some(path);
+        return (Some(bucket), key);
+    }
+    match path.split_once('/') {
+        None if path.is_empty() => (None, None),
+        None => (Some(path), None),
+        Some((b, k)) => (Some(b.to_string()), (!k.is_empty()).then(|| k.to_string())),
+    }
+}
+
+/// Decodes %XX escapes (S3 paths do not treat '+' as a space).
+pub fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The resource an error names: `/bucket/key` or `/bucket`.
+pub fn resource(bucket: Option<&str>, key: Option<&str>) -> String {
+    match (bucket, key) {
+        (Some(b), Some(k)) => format!("/{b}/{k}"),
+        (Some(b), None) => format!("/{b}"),
+        _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addressing() {
+        assert_eq!(
+            address("127.0.0.1:4566", "/b/k/x%20y"),
+            (Some("b".into()), Some("k/x y".into()))
+        );
+        assert_eq!(address("127.0.0.1:4566", "/b"), (Some("b".into()), None));
+        assert_eq!(address("127.0.0.1:4566", "/b/"), (Some("b".into()), None));
+        assert_eq!(address("localhost:4566", "/"), (None, None));
+        assert_eq!(
+            address("mybucket.localhost:4566", "/k"),
+            (Some("mybucket".into()), Some("k".into()))
+        );
+        assert_eq!(
+            address("my.bucket.s3.localhost:4566", "/k"),
+            (Some("my.bucket".into()), Some("k".into()))
+        );
+        assert_eq!(
+            address("s3.localhost:4566", "/b/k"),
+            (Some("b".into()), Some("k".into()))
+        );
+        assert_eq!(
+            address("b.s3.us-west-2.amazonaws.com", "/k"),
+            (Some("b".into()), Some("k".into()))
+        );
+        assert_eq!(
+            address("s3.us-west-2.amazonaws.com", "/b/k"),
+            (Some("b".into()), Some("k".into()))
+        );
+    }
+}

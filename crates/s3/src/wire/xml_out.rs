@@ -1,0 +1,329 @@
+//! Writing S3 XML documents: a small builder with S3's escaping and timestamp format, and the
+//! list documents (ListBuckets, ListObjects/V2, ListObjectVersions, ListMultipartUploads,
+//! ListParts).
+
+use crate::model::buckets::Owner;
+use crate::model::objects::{ObjectVersion, StoredChecksum};
+use crate::op::{ListObjectsOutput, ListPartsOutput, ListUploadsOutput, ListVersionsOutput};
+use bytes::Bytes;
+
+const NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+/// An XML document under construction.
+pub struct Xml(String);
+
+/// Escapes text for XML, including control characters S3 keys may hold.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("&#{};", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Xml {
+    /// Starts a document with root element `root` in the S3 namespace.
+    pub fn new(root: &str) -> Xml {
+        Xml(format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"{NS}\">"
+        ))
+    }
+
+    /// Starts a document whose root has no namespace (errors).
+    pub fn bare(root: &str) -> Xml {
+        Xml(format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root}>"
+        ))
+    }
+
+    /// Opens an element.
+    pub fn open(&mut self, tag: &str) -> &mut Self {
+        self.0.push('<');
+        self.0.push_str(tag);
+        self.0.push('>');
+        self
+    }
+
+    /// Closes an element.
+    pub fn close(&mut self, tag: &str) -> &mut Self {
+        self.0.push_str("</");
+        self.0.push_str(tag);
+        self.0.push('>');
+        self
+    }
+
+    /// Writes `<tag>text</tag>`.
+    pub fn elem(&mut self, tag: &str, text: impl AsRef<str>) -> &mut Self {
+        self.open(tag);
+        self.0.push_str(&escape(text.as_ref()));
+        self.close(tag)
+    }
+
+    /// Writes the element only when there is a value.
+    pub fn opt(&mut self, tag: &str, text: Option<impl AsRef<str>>) -> &mut Self {
+        if let Some(t) = text {
+            self.elem(tag, t);
+        }
+        self
+    }
+
+    /// Writes raw, already well-formed XML.
+    pub fn raw(&mut self, xml: &str) -> &mut Self {
+        self.0.push_str(xml);
+        self
+    }
+
+    /// Closes the root and returns the bytes.
+    pub fn finish(mut self, root: &str) -> Bytes {
+        self.close(root);
+        Bytes::from(self.0)
+    }
+}
+
+/// S3's XML timestamp: ISO 8601 with milliseconds, UTC.
+pub fn timestamp(ms: i64) -> String {
+    let t = crate::model::from_ms(ms);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+/// Writes an `<Owner>` element.
+pub fn owner(x: &mut Xml, tag: &str, o: &Owner) {
+    x.open(tag)
+        .elem("ID", &o.id)
+        .elem("DisplayName", &o.display_name)
+        .close(tag);
+}
+
+/// Percent-encodes a value for `encoding-type=url` responses.
+pub fn url_encode(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+fn enc(s: &str, url: bool) -> String {
+    if url {
+        url_encode(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// The storage class shown in listings.
+fn storage_class(o: &ObjectVersion) -> &str {
+    o.meta.storage_class.as_deref().unwrap_or("STANDARD")
+}
+
+fn checksum_algorithm(x: &mut Xml, c: &Option<StoredChecksum>) {
+    if let Some(c) = c {
+        x.elem("ChecksumAlgorithm", &c.algorithm);
+        x.elem("ChecksumType", &c.kind);
+    }
+}
+
+/// ListObjects / ListObjectsV2.
+pub fn object_list(out: &ListObjectsOutput) -> Bytes {
+    let i = &out.input;
+    let url = i.encode_url;
+    let mut x = Xml::new("ListBucketResult");
+    x.elem("Name", &i.bucket)
+        .elem("Prefix", enc(&i.prefix, url));
+    if i.v2 {
+        x.opt("ContinuationToken", i.continuation_token.as_ref());
+        x.opt("NextContinuationToken", out.next.as_ref());
+        x.elem(
+            "KeyCount",
+            (out.contents.len() + out.common_prefixes.len()).to_string(),
+        );
+        if !i.start_after.is_empty() {
+            x.elem("StartAfter", enc(&i.start_after, url));
+        }
+    } else {
+        x.elem("Marker", enc(&i.start_after, url));
+        x.opt("NextMarker", out.next.as_deref().map(|m| enc(m, url)));
+    }
+    x.elem("MaxKeys", i.max_keys.to_string());
+    x.opt("Delimiter", i.delimiter.as_deref().map(|d| enc(d, url)));
+    if url {
+        x.elem("EncodingType", "url");
+    }
+    x.elem("IsTruncated", out.truncated.to_string());
+    for o in &out.contents {
+        x.open("Contents")
+            .elem("Key", enc(&o.key, url))
+            .elem("LastModified", timestamp(o.last_modified_ms))
+            .elem("ETag", format!("\"{}\"", o.etag));
+        checksum_algorithm(&mut x, &o.meta.checksum);
+        x.elem("Size", o.size.to_string())
+            .elem("StorageClass", storage_class(o));
+        if i.fetch_owner {
+            owner(&mut x, "Owner", &o.meta.owner);
+        }
+        x.close("Contents");
+    }
+    for p in &out.common_prefixes {
+        x.open("CommonPrefixes")
+            .elem("Prefix", enc(p, url))
+            .close("CommonPrefixes");
+    }
+    x.finish("ListBucketResult")
+}
+
+/// ListObjectVersions.
+pub fn version_list(out: &ListVersionsOutput) -> Bytes {
+    let i = &out.input;
+    let url = i.encode_url;
+    let mut x = Xml::new("ListVersionsResult");
+    x.elem("Name", &i.bucket)
+        .elem("Prefix", enc(&i.prefix, url))
+        .elem("KeyMarker", enc(&i.key_marker, url))
+        .elem("VersionIdMarker", &i.version_id_marker);
+    if let Some((k, v)) = &out.next {
+        x.elem("NextKeyMarker", enc(k, url));
+        if !v.is_empty() {
+            x.elem("NextVersionIdMarker", v);
+        }
+    }
+    x.elem("MaxKeys", i.max_keys.to_string());
+    x.opt("Delimiter", i.delimiter.as_deref().map(|d| enc(d, url)));
+    if url {
+        x.elem("EncodingType", "url");
+    }
+    x.elem("IsTruncated", out.truncated.to_string());
+    for v in &out.versions {
+        let tag = if v.delete_marker {
+            "DeleteMarker"
+        } else {
+            "Version"
+        };
+        x.open(tag)
+            .elem("Key", enc(&v.key, url))
+            .elem("VersionId", &v.version_id)
+            .elem("IsLatest", v.is_latest.to_string())
+            .elem("LastModified", timestamp(v.last_modified_ms));
+        if !v.delete_marker {
+            x.elem("ETag", format!("\"{}\"", v.etag));
+            checksum_algorithm(&mut x, &v.meta.checksum);
+            x.elem("Size", v.size.to_string())
+                .elem("StorageClass", storage_class(v));
+        }
+        owner(&mut x, "Owner", &v.meta.owner);
+        x.close(tag);
+    }
+    for p in &out.common_prefixes {
+        x.open("CommonPrefixes")
+            .elem("Prefix", enc(p, url))
+            .close("CommonPrefixes");
+    }
+    x.finish("ListVersionsResult")
+}
+
+/// ListMultipartUploads.
+pub fn upload_list(out: &ListUploadsOutput) -> Bytes {
+    let i = &out.input;
+    let url = i.encode_url;
+    let mut x = Xml::new("ListMultipartUploadsResult");
+    x.elem("Bucket", &i.bucket)
+        .elem("KeyMarker", enc(&i.key_marker, url))
+        .elem("UploadIdMarker", &i.upload_id_marker);
+    let (nk, nu) = out.next.clone().unwrap_or_default();
+    x.elem("NextKeyMarker", enc(&nk, url))
+        .elem("NextUploadIdMarker", nu);
+    x.elem("Prefix", enc(&i.prefix, url));
+    x.opt("Delimiter", i.delimiter.as_deref().map(|d| enc(d, url)));
+    x.elem("MaxUploads", i.max_uploads.to_string());
+    if url {
+        x.elem("EncodingType", "url");
+    }
+    x.elem("IsTruncated", out.truncated.to_string());
+    for u in &out.uploads {
+        x.open("Upload")
+            .elem("Key", enc(&u.key, url))
+            .elem("UploadId", &u.upload_id);
+        owner(&mut x, "Initiator", &u.meta.owner);
+        owner(&mut x, "Owner", &u.meta.owner);
+        x.elem(
+            "StorageClass",
+            u.meta.storage_class.as_deref().unwrap_or("STANDARD"),
+        )
+        .elem("Initiated", timestamp(u.initiated_ms));
+        checksum_algorithm(&mut x, &u.meta.checksum);
+        x.close("Upload");
+    }
+    for p in &out.common_prefixes {
+        x.open("CommonPrefixes")
+            .elem("Prefix", enc(p, url))
+            .close("CommonPrefixes");
+    }
+    x.finish("ListMultipartUploadsResult")
+}
+
+/// ListParts.
+pub fn part_list(out: &ListPartsOutput) -> Bytes {
+    let u = &out.upload;
+    let mut x = Xml::new("ListPartsResult");
+    x.elem("Bucket", &u.bucket)
+        .elem("Key", &u.key)
+        .elem("UploadId", &u.upload_id);
+    owner(&mut x, "Initiator", &u.meta.owner);
+    owner(&mut x, "Owner", &u.meta.owner);
+    x.elem(
+        "StorageClass",
+        u.meta.storage_class.as_deref().unwrap_or("STANDARD"),
+    )
+    .elem("PartNumberMarker", out.marker.to_string())
+    .elem(
+        "NextPartNumberMarker",
+        out.next_marker.unwrap_or(0).to_string(),
+    )
+    .elem("MaxParts", out.max_parts.to_string())
+    .elem("IsTruncated", out.truncated.to_string());
+    checksum_algorithm(&mut x, &u.meta.checksum);
+    for p in &out.parts {
+        x.open("Part")
+            .elem("PartNumber", p.part_number.to_string())
+            .elem("LastModified", timestamp(p.last_modified_ms))
+            .elem("ETag", format!("\"{}\"", p.etag))
+            .elem("Size", p.size.to_string());
+        if let (Some(c), Some(_)) = (&p.meta.checksum, &u.meta.checksum) {
+            if let Some(a) = crate::checksum::Algorithm::parse(&c.algorithm) {
+                x.elem(a.xml_name(), &c.value);
+            }
+        }
+        x.close("Part");
+    }
+    x.finish("ListPartsResult")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_times() {
+        assert_eq!(escape("a<&>\"'\r"), "a&lt;&amp;&gt;&quot;&apos;&#13;");
+        assert_eq!(timestamp(1_000), "1970-01-01T00:00:01.000Z");
+        assert_eq!(url_encode("a b/c+d"), "a%20b/c%2Bd");
+    }
+}

@@ -1,0 +1,119 @@
+//! Request and response bodies at the HTTP edge. Incoming bodies become a
+//! [`BodyStream`] of verified data: `aws-chunked` framing is decoded and every chunk signature
+//! checked before its bytes go on; a declared hex `x-amz-content-sha256` is checked at the end
+//! (the service only commits after the last frame, so a mismatch stores nothing).
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming};
+use trailstack_core::{BodyError, BodyErrorKind, BodyFrame, BodyStream, ResponseBody};
+use trailstack_sigv4::{ChunkError, ChunkEvent, ChunkMode, ChunkSigner, ChunkedDecoder};
+
+/// Largest aws-chunked chunk accepted (SDKs send 64 KiB; the aws CLI up to 8 MiB).
+const MAX_CHUNK: u64 = 16 * 1024 * 1024;
+
+fn io_error(e: hyper::Error) -> BodyError {
+    BodyError::new(BodyErrorKind::Io, e.to_string())
+}
+
+fn chunk_error(e: ChunkError) -> BodyError {
+    match e {
+        ChunkError::SignatureDoesNotMatch { .. } => {
+            BodyError::new(BodyErrorKind::SignatureDoesNotMatch, e.to_string())
+        }
+        ChunkError::TooLarge { .. } => BodyError::new(BodyErrorKind::TooLarge, e.to_string()),
+        other => BodyError::new(BodyErrorKind::Incomplete, other.to_string()),
+    }
+}
+
+/// How the body is framed and protected, from `x-amz-content-sha256`.
+pub enum Framing {
+    /// Plain bytes, not hashed (UNSIGNED-PAYLOAD, presigned URLs, anonymous).
+    Plain,
+    /// Plain bytes whose SHA-256 must equal this hex value.
+    Sha256(String),
+    /// aws-chunked, in this mode, with the request's chunk signer for signed modes.
+    Chunked(ChunkMode, Option<ChunkSigner>),
+}
+
+/// The incoming body as a stream of verified frames.
+pub fn incoming(body: Incoming, framing: Framing) -> BodyStream {
+    match framing {
+        Framing::Plain => Box::pin(async_stream::try_stream! {
+            let mut body = body;
+            while let Some(frame) = body.frame().await {
+                if let Ok(data) = frame.map_err(io_error)?.into_data() {
+                    if !data.is_empty() {
+                        yield BodyFrame::Data(data);
+                    }
+                }
+            }
+        }),
+        Framing::Sha256(expected) => Box::pin(async_stream::try_stream! {
+            let mut body = body;
+            let mut h = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+            let mut pending: Option<Bytes> = None;
+            while let Some(frame) = body.frame().await {
+                if let Ok(data) = frame.map_err(io_error)?.into_data() {
+                    h.update(&data);
+                    // Hold back the last piece until the hash is known, so a consumer never sees
+                    // the end of a body that fails verification.
+                    if let Some(prev) = pending.replace(data) {
+                        yield BodyFrame::Data(prev);
+                    }
+                }
+            }
+            let got = hex::encode(h.finish());
+            if !got.eq_ignore_ascii_case(&expected) {
+                Err(BodyError::new(BodyErrorKind::ContentSha256Mismatch, format!("{expected} {got}")))?;
+            }
+            if let Some(last) = pending.filter(|d| !d.is_empty()) {
+                yield BodyFrame::Data(last);
+            }
+        }),
+        Framing::Chunked(mode, signer) => Box::pin(async_stream::try_stream! {
+            let mut body = body;
+            let mut dec = ChunkedDecoder::new(mode, signer, MAX_CHUNK).map_err(chunk_error)?;
+            let mut done = false;
+            while let Some(frame) = body.frame().await {
+                if let Ok(data) = frame.map_err(io_error)?.into_data() {
+                    for ev in dec.push(&data).map_err(chunk_error)? {
+                        match ev {
+                            ChunkEvent::Data(d) => yield BodyFrame::Data(d),
+                            ChunkEvent::Trailers(t) => yield BodyFrame::Trailers(t),
+                            ChunkEvent::End => done = true,
+                        }
+                    }
+                }
+            }
+            if !done {
+                for ev in dec.finish().map_err(chunk_error)? {
+                    match ev {
+                        ChunkEvent::Data(d) => yield BodyFrame::Data(d),
+                        ChunkEvent::Trailers(t) => yield BodyFrame::Trailers(t),
+                        ChunkEvent::End => {}
+                    }
+                }
+            }
+        }),
+    }
+}
+
+/// The response body type given to hyper.
+pub type HyperBody = http_body_util::combinators::UnsyncBoxBody<Bytes, std::io::Error>;
+
+/// A service's response body as a hyper body.
+pub fn outgoing(body: ResponseBody) -> HyperBody {
+    match body {
+        ResponseBody::Empty => http_body_util::Empty::new()
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+        ResponseBody::Full(b) => http_body_util::Full::new(b)
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+        ResponseBody::Stream(s, _) => BodyExt::boxed_unsync(http_body_util::StreamBody::new(
+            s.map(|r| r.map(Frame::data)),
+        )),
+    }
+}

@@ -1,0 +1,243 @@
+//! The HTTP edge: one handler for every request on the port. It detects the service,
+//! authenticates the SigV4 signature, frames the body, hands the request to the service's wire
+//! layer, and stamps the request id on the response. Services never see hyper types.
+
+use crate::body::{self, Framing, HyperBody};
+use crate::detect::{self, Service};
+use crate::App;
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use std::net::SocketAddr;
+use trailstack_core::{Caller, Principal, ResponseBody};
+use trailstack_s3::S3Error;
+use trailstack_sigv4::{AuthLocation, ChunkMode, RequestParts, SigError};
+
+fn amz_time(t: time::OffsetDateTime) -> String {
+    trailstack_sigv4::format_amz_date(t)
+}
+
+/// The S3 error for a failed authentication.
+fn s3_auth_error(e: SigError) -> S3Error {
+    match e {
+        SigError::InvalidAccessKeyId { access_key } => S3Error::InvalidAccessKeyId(access_key),
+        SigError::SignatureDoesNotMatch {
+            string_to_sign,
+            canonical_request,
+        } => S3Error::SignatureDoesNotMatch {
+            string_to_sign,
+            canonical_request,
+            access_key: String::new(),
+        },
+        SigError::RequestTimeTooSkewed {
+            request_time,
+            server_time,
+        } => S3Error::RequestTimeTooSkewed {
+            request_time: amz_time(request_time),
+            server_time: amz_time(server_time),
+        },
+        SigError::AuthorizationHeaderMalformed { message } => {
+            S3Error::AuthorizationHeaderMalformed(message)
+        }
+        SigError::AuthorizationQueryParametersError { message } => {
+            S3Error::AuthorizationQueryParametersError(message)
+        }
+        other => {
+            let message = other.to_string();
+            match other.s3_code() {
+                "AccessDenied" => S3Error::AccessDenied(message),
+                "InvalidRequest" => S3Error::InvalidRequest(message),
+                _ => S3Error::InvalidArgument {
+                    message,
+                    name: "Authorization".into(),
+                    value: String::new(),
+                },
+            }
+        }
+    }
+}
+
+/// Handles one request.
+pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Response<HyperBody> {
+    let request_id = app.next_request_id();
+    let (parts, body) = req.into_parts();
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok());
+    let authz = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let query = parts.uri.query().unwrap_or("");
+    let cred_q = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("X-Amz-Credential="))
+        .map(trailstack_s3::wire::percent_decode);
+    let service = detect::detect(target, detect::scope_service(authz, cred_q.as_deref()));
+    let mut resp = match service {
+        Service::S3 => s3_request(app, parts, body, remote, &request_id).await,
+        Service::Kms | Service::CloudTrail | Service::Other => {
+            let op = target
+                .and_then(|t| t.rsplit('.').next())
+                .unwrap_or("")
+                .to_string();
+            json_error(
+                400,
+                "UnknownOperationException",
+                &format!("trailstack does not serve {op} yet"),
+            )
+        }
+    };
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-amz-request-id", v.clone());
+        h.insert("x-amzn-requestid", v);
+    }
+    h.insert("server", HeaderValue::from_static("trailstack"));
+    resp
+}
+
+/// A JSON-protocol error (KMS, CloudTrail).
+fn json_error(status: u16, code: &str, message: &str) -> Response<HyperBody> {
+    let body = serde_json::json!({ "__type": code, "message": message }).to_string();
+    let mut r = Response::new(body::outgoing(ResponseBody::Full(Bytes::from(body))));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    r.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    r
+}
+
+fn owned_headers(h: &http::HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn s3_request(
+    app: &App,
+    parts: http::request::Parts,
+    body: Incoming,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Response<HyperBody> {
+    let host = parts
+        .headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let raw_path = parts.uri.path().to_string();
+    let (bucket, key) = trailstack_s3::wire::address(&host, &raw_path);
+    let resource = trailstack_s3::wire::resource(bucket.as_deref(), key.as_deref());
+    let head = parts.method == http::Method::HEAD;
+    let fail = |e: &S3Error| {
+        if let S3Error::Internal(cause) = e {
+            tracing::error!(request_id, "internal error: {cause}");
+        }
+        let r = trailstack_s3::wire::encode_error(e, request_id, &resource, head);
+        r.map(body::outgoing)
+    };
+    let now = app.clock.now();
+    let auth = {
+        let headers = owned_headers(&parts.headers);
+        let header_refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let rp = RequestParts {
+            method: parts.method.as_str(),
+            raw_path: &raw_path,
+            raw_query: parts.uri.query().unwrap_or(""),
+            headers: &header_refs,
+        };
+        match trailstack_sigv4::authenticate(&rp, &*app.config, None, now) {
+            Ok(Some(a)) => a,
+            Ok(None) => return fail(&S3Error::AccessDenied("Access Denied".into())),
+            Err(e) => {
+                let mut err = s3_auth_error(e);
+                if let S3Error::SignatureDoesNotMatch { access_key, .. } = &mut err {
+                    access_key.clone_from(&rp_access_key(&rp));
+                }
+                return fail(&err);
+            }
+        }
+    };
+    let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
+        return fail(&S3Error::InvalidAccessKeyId(auth.signed.access_key.clone()));
+    };
+    let framing = if auth.signed.location == AuthLocation::Query {
+        Framing::Plain
+    } else {
+        match ChunkMode::from_content_sha256(&auth.payload_hash) {
+            Some(mode @ ChunkMode::UnsignedWithTrailer) => Framing::Chunked(mode, None),
+            Some(mode) => Framing::Chunked(mode, Some(auth.verified.chunk_signer())),
+            None if auth.payload_hash == trailstack_sigv4::UNSIGNED_PAYLOAD => Framing::Plain,
+            None => Framing::Sha256(auth.payload_hash.clone()),
+        }
+    };
+    let caller = Caller {
+        account: identity.account.clone(),
+        principal: identity.principal.clone(),
+        access_key: Some(auth.signed.access_key.clone()),
+        canonical_id: identity.canonical_id.clone(),
+        display_name: identity.display_name.clone(),
+        source_ip: Some(remote.ip()),
+        user_agent: parts
+            .headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        request_id: request_id.to_string(),
+        region: auth.signed.scope.region.clone(),
+        secure_transport: false,
+        invoked_by: None,
+    };
+    debug_assert!(!matches!(caller.principal, Principal::Service(_)));
+    let query = parse_query(parts.uri.query().unwrap_or(""));
+    let wire_req = trailstack_s3::wire::Request {
+        method: parts.method.clone(),
+        raw_path,
+        query,
+        headers: parts.headers,
+        body: body::incoming(body, framing),
+    };
+    let op = match trailstack_s3::wire::parse(wire_req, &host).await {
+        Ok(op) => op,
+        Err(e) => return fail(&e),
+    };
+    match app.s3.call(&caller, op).await {
+        Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
+        Err(e) => fail(&e),
+    }
+}
+
+fn rp_access_key(rp: &RequestParts) -> String {
+    trailstack_sigv4::parse_request_auth(rp)
+        .ok()
+        .flatten()
+        .map(|s| s.access_key)
+        .unwrap_or_default()
+}
+
+/// Splits and percent-decodes a query string ('+' stays '+', as S3 signs it).
+pub fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (
+                trailstack_s3::wire::percent_decode(k),
+                trailstack_s3::wire::percent_decode(v),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,111 @@
+//! The trailstack binary's library: configuration, the composition root that builds every
+//! service over one store ([`App::open`]), and the HTTP server ([`serve`]). `main.rs` is only the
+//! command line; tests start the same [`App`] in-process on port 0.
+
+pub mod body;
+pub mod config;
+pub mod detect;
+pub mod edge;
+
+use config::Config;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use trailstack_core::Clock;
+use trailstack_s3::S3;
+use trailstack_store::{BlobStore, Db};
+
+/// Everything the server runs: configuration, clock and services.
+pub struct App {
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// The clock every service reads.
+    pub clock: Arc<dyn Clock>,
+    /// S3.
+    pub s3: S3,
+    request_seq: AtomicU64,
+    request_base: u64,
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+impl App {
+    /// Opens the data dir (creating it 0700) and builds the services over it.
+    pub fn open(config: Config, clock: Arc<dyn Clock>) -> Result<App, String> {
+        let dir = &config.data_dir;
+        create_private_dir(dir).map_err(|e| format!("data dir {}: {e}", dir.display()))?;
+        let db = Db::open(&dir.join("meta.sqlite"), trailstack_s3::model::MIGRATIONS)
+            .map_err(|e| format!("opening metadata store: {e}"))?;
+        let blobs = BlobStore::open(dir).map_err(|e| format!("opening blob store: {e}"))?;
+        let s3 = S3::new(Arc::new(db), blobs, clock.clone(), &config.region);
+        let request_base = clock.now().unix_timestamp_nanos() as u64;
+        Ok(App {
+            config: Arc::new(config),
+            clock,
+            s3,
+            request_seq: AtomicU64::new(0),
+            request_base,
+        })
+    }
+
+    /// A request id unique within this process and across restarts (start time + counter).
+    pub fn next_request_id(&self) -> String {
+        let n = self.request_seq.fetch_add(1, Ordering::Relaxed);
+        format!(
+            "{:016X}",
+            self.request_base
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(n)
+        )
+    }
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| {
+                let app = app.clone();
+                async move { Ok::<_, std::convert::Infallible>(edge::handle(&app, req, remote).await) }
+            });
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(60))
+                .serve_connection(TokioIo::new(stream), svc);
+            if let Err(e) = conn.await {
+                tracing::debug!("connection from {remote} ended: {e}");
+            }
+        });
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: each test starts trailstack in-process on port 0 over a fresh data dir and
+//! drives it with the real AWS SDK for Rust (and a raw HTTP client for what SDKs won't send).
+
+mod common;
+mod s3_auth;
+mod s3_bucket;
+mod s3_list;
+mod s3_multipart;
+mod s3_object;
+mod s3_versioning;

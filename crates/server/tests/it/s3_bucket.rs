@@ -1,0 +1,226 @@
+//! Buckets: create, head, delete, list, location, naming rules, ownership across accounts, and
+//! the bucket settings (tagging, policy, ACL, ownership controls, public access block).
+
+use crate::common::*;
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Tag, Tagging};
+
+#[tokio::test]
+async fn create_head_list_delete() {
+    let s = Server::start().await;
+    let c = s.s3();
+    c.create_bucket().bucket("alpha").send().await.unwrap();
+    c.create_bucket().bucket("beta").send().await.unwrap();
+    c.head_bucket().bucket("alpha").send().await.unwrap();
+    let names: Vec<String> = c
+        .list_buckets()
+        .send()
+        .await
+        .unwrap()
+        .buckets()
+        .iter()
+        .map(|b| b.name().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["alpha", "beta"]);
+    let e = c.create_bucket().bucket("alpha").send().await.unwrap_err();
+    assert_eq!(code(&e), "BucketAlreadyOwnedByYou");
+    assert_eq!(status(&e), 409);
+    c.put_object()
+        .bucket("alpha")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let e = c.delete_bucket().bucket("alpha").send().await.unwrap_err();
+    assert_eq!(code(&e), "BucketNotEmpty");
+    c.delete_object()
+        .bucket("alpha")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    c.delete_bucket().bucket("alpha").send().await.unwrap();
+    let e = c.head_bucket().bucket("alpha").send().await.unwrap_err();
+    assert_eq!(status(&e), 404);
+    let e = c.delete_bucket().bucket("alpha").send().await.unwrap_err();
+    assert_eq!(code(&e), "NoSuchBucket");
+}
+
+#[tokio::test]
+async fn names_and_locations() {
+    let s = Server::start().await;
+    let c = s.s3();
+    for bad in ["ab", "Upper", "bad_name", "192.168.0.1", "-lead"] {
+        let e = c.create_bucket().bucket(bad).send().await.unwrap_err();
+        assert_eq!(code(&e), "InvalidBucketName", "{bad}");
+    }
+    c.create_bucket()
+        .bucket("in-ireland")
+        .create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let loc = c
+        .get_bucket_location()
+        .bucket("in-ireland")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        loc.location_constraint().map(|l| l.as_str()),
+        Some("eu-west-1")
+    );
+    c.create_bucket()
+        .bucket("in-virginia")
+        .send()
+        .await
+        .unwrap();
+    let loc = c
+        .get_bucket_location()
+        .bucket("in-virginia")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        loc.location_constraint().is_none()
+            || loc.location_constraint().unwrap().as_str().is_empty()
+    );
+    let list = c.list_buckets().max_buckets(1).send().await.unwrap();
+    assert_eq!(list.buckets().len(), 1);
+    let next = list.continuation_token().unwrap().to_string();
+    let list = c
+        .list_buckets()
+        .max_buckets(1)
+        .continuation_token(next)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.buckets()[0].name(), Some("in-virginia"));
+    let list = c.list_buckets().prefix("in-i").send().await.unwrap();
+    assert_eq!(list.buckets().len(), 1);
+}
+
+#[tokio::test]
+async fn bucket_settings() {
+    let s = Server::start().await;
+    let c = s.with_bucket("settings").await;
+    let e = c
+        .get_bucket_tagging()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchTagSet");
+    let tagging = Tagging::builder()
+        .tag_set(Tag::builder().key("team").value("sec").build().unwrap())
+        .build()
+        .unwrap();
+    c.put_bucket_tagging()
+        .bucket("settings")
+        .tagging(tagging)
+        .send()
+        .await
+        .unwrap();
+    let t = c
+        .get_bucket_tagging()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(t.tag_set()[0].key(), "team");
+    c.delete_bucket_tagging()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap();
+
+    let e = c
+        .get_bucket_policy()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchBucketPolicy");
+    let e = c
+        .put_bucket_policy()
+        .bucket("settings")
+        .policy("{not json")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "MalformedPolicy");
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::settings/*"}]}"#;
+    c.put_bucket_policy()
+        .bucket("settings")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get_bucket_policy()
+            .bucket("settings")
+            .send()
+            .await
+            .unwrap()
+            .policy(),
+        Some(policy)
+    );
+    c.delete_bucket_policy()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap();
+
+    let acl = c.get_bucket_acl().bucket("settings").send().await.unwrap();
+    assert_eq!(acl.grants().len(), 1);
+    assert!(acl.owner().unwrap().id().is_some());
+    let own = c
+        .get_bucket_ownership_controls()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        own.ownership_controls().unwrap().rules()[0]
+            .object_ownership()
+            .as_str(),
+        "BucketOwnerEnforced"
+    );
+    let e = c
+        .put_bucket_acl()
+        .bucket("settings")
+        .acl(aws_sdk_s3::types::BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessControlListNotSupported");
+
+    let pab = c
+        .get_public_access_block()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pab.public_access_block_configuration()
+            .unwrap()
+            .block_public_acls(),
+        Some(true)
+    );
+    c.delete_public_access_block()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .get_public_access_block()
+        .bucket("settings")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchPublicAccessBlockConfiguration");
+}

@@ -1,0 +1,524 @@
+//! Objects: put/get/head/delete, ranges, conditions, metadata, checksums, copy, tagging,
+//! attributes, and data surviving a restart.
+
+use crate::common::*;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    ChecksumAlgorithm, ChecksumMode, MetadataDirective, ObjectAttributes, Tag, Tagging,
+};
+
+#[tokio::test]
+async fn put_get_head_delete() {
+    let s = Server::start().await;
+    let c = s.with_bucket("objs").await;
+    let body = data(100_000, 1);
+    let put = c
+        .put_object()
+        .bucket("objs")
+        .key("dir/a b+c.bin")
+        .body(body.clone().into())
+        .content_type("application/x-test")
+        .metadata("color", "blue")
+        .send()
+        .await
+        .unwrap();
+    let md5 = format!("\"{:x}\"", md5_of(&body));
+    assert_eq!(put.e_tag(), Some(md5.as_str()));
+    let got = c
+        .get_object()
+        .bucket("objs")
+        .key("dir/a b+c.bin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.content_type(), Some("application/x-test"));
+    assert_eq!(
+        got.metadata().unwrap().get("color").map(String::as_str),
+        Some("blue")
+    );
+    assert_eq!(got.content_length(), Some(100_000));
+    assert_eq!(body_bytes(got).await, body);
+    let head = c
+        .head_object()
+        .bucket("objs")
+        .key("dir/a b+c.bin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_length(), Some(100_000));
+    assert_eq!(head.e_tag(), Some(md5.as_str()));
+    c.delete_object()
+        .bucket("objs")
+        .key("dir/a b+c.bin")
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .get_object()
+        .bucket("objs")
+        .key("dir/a b+c.bin")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchKey");
+    assert_eq!(status(&e), 404);
+    let e = c
+        .head_object()
+        .bucket("objs")
+        .key("nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 404);
+    let e = c
+        .get_object()
+        .bucket("no-such-bucket")
+        .key("k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchBucket");
+}
+
+fn md5_of(b: &[u8]) -> u128 {
+    use md5::Digest;
+    u128::from_be_bytes(md5::Md5::digest(b).into())
+}
+
+#[tokio::test]
+async fn ranges_and_conditions() {
+    let s = Server::start().await;
+    let c = s.with_bucket("ranges").await;
+    let body = data(50_000, 2);
+    let put = c
+        .put_object()
+        .bucket("ranges")
+        .key("k")
+        .body(body.clone().into())
+        .send()
+        .await
+        .unwrap();
+    let etag = put.e_tag().unwrap().to_string();
+    for (range, want) in [
+        ("bytes=0-9", &body[0..10]),
+        ("bytes=49990-", &body[49990..]),
+        ("bytes=-5", &body[49995..]),
+        ("bytes=100-99999", &body[100..]),
+    ] {
+        let got = c
+            .get_object()
+            .bucket("ranges")
+            .key("k")
+            .range(range)
+            .send()
+            .await
+            .unwrap();
+        assert!(got.content_range().is_some(), "{range}");
+        assert_eq!(body_bytes(got).await, want, "{range}");
+    }
+    let e = c
+        .get_object()
+        .bucket("ranges")
+        .key("k")
+        .range("bytes=50000-")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidRange");
+    assert_eq!(status(&e), 416);
+    let e = c
+        .get_object()
+        .bucket("ranges")
+        .key("k")
+        .if_match("\"nope\"")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 412);
+    c.get_object()
+        .bucket("ranges")
+        .key("k")
+        .if_match(&etag)
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .get_object()
+        .bucket("ranges")
+        .key("k")
+        .if_none_match(&etag)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 304);
+    let later = aws_sdk_s3::primitives::DateTime::from_secs(4_000_000_000);
+    let e = c
+        .get_object()
+        .bucket("ranges")
+        .key("k")
+        .if_modified_since(later)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 304);
+    let earlier = aws_sdk_s3::primitives::DateTime::from_secs(1_000_000_000);
+    let e = c
+        .get_object()
+        .bucket("ranges")
+        .key("k")
+        .if_unmodified_since(earlier)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 412);
+    let got = c
+        .get_object()
+        .bucket("ranges")
+        .key("k")
+        .response_content_type("text/plain")
+        .response_content_disposition("attachment")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.content_type(), Some("text/plain"));
+    assert_eq!(got.content_disposition(), Some("attachment"));
+    // Conditional write: If-None-Match: * refuses to overwrite.
+    let e = c
+        .put_object()
+        .bucket("ranges")
+        .key("k")
+        .if_none_match("*")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 412);
+}
+
+#[tokio::test]
+async fn checksums_are_verified_stored_and_returned() {
+    let s = Server::start().await;
+    let c = s.with_bucket("sums").await;
+    for (i, alg) in [
+        ChecksumAlgorithm::Crc32,
+        ChecksumAlgorithm::Crc32C,
+        ChecksumAlgorithm::Sha1,
+        ChecksumAlgorithm::Sha256,
+        ChecksumAlgorithm::Crc64Nvme,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let key = format!("k{i}");
+        let body = data(70_000 + i, i as u64);
+        c.put_object()
+            .bucket("sums")
+            .key(&key)
+            .checksum_algorithm(alg.clone())
+            .body(body.clone().into())
+            .send()
+            .await
+            .unwrap();
+        let got = c
+            .get_object()
+            .bucket("sums")
+            .key(&key)
+            .checksum_mode(ChecksumMode::Enabled)
+            .send()
+            .await
+            .unwrap();
+        let present = got.checksum_crc32().is_some()
+            || got.checksum_crc32_c().is_some()
+            || got.checksum_sha1().is_some()
+            || got.checksum_sha256().is_some()
+            || got.checksum_crc64_nvme().is_some();
+        assert!(present, "{alg:?}");
+        assert_eq!(body_bytes(got).await, body);
+    }
+    let e = c
+        .put_object()
+        .bucket("sums")
+        .key("bad")
+        .checksum_crc32("AAAAAA==")
+        .body(b"hello".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "BadDigest");
+    let e = c
+        .get_object()
+        .bucket("sums")
+        .key("bad")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchKey");
+    let e = c
+        .put_object()
+        .bucket("sums")
+        .key("bad")
+        .content_md5("1B2M2Y8AsgTpgAmY7PhCfg==")
+        .body(b"hello".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "BadDigest");
+}
+
+#[tokio::test]
+async fn copy_tagging_attributes() {
+    let s = Server::start().await;
+    let c = s.with_bucket("copies").await;
+    let body = data(30_000, 3);
+    let tagging = "a=1&b=2";
+    c.put_object()
+        .bucket("copies")
+        .key("src")
+        .body(body.clone().into())
+        .metadata("m", "1")
+        .tagging(tagging)
+        .send()
+        .await
+        .unwrap();
+    let out = c
+        .copy_object()
+        .bucket("copies")
+        .key("dst")
+        .copy_source("copies/src")
+        .send()
+        .await
+        .unwrap();
+    assert!(out.copy_object_result().unwrap().e_tag().is_some());
+    let got = c
+        .get_object()
+        .bucket("copies")
+        .key("dst")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.metadata().unwrap().get("m").map(String::as_str),
+        Some("1")
+    );
+    assert_eq!(got.tag_count(), Some(2));
+    assert_eq!(body_bytes(got).await, body);
+    c.copy_object()
+        .bucket("copies")
+        .key("dst2")
+        .copy_source("copies/src")
+        .metadata_directive(MetadataDirective::Replace)
+        .metadata("m", "2")
+        .send()
+        .await
+        .unwrap();
+    let head = c
+        .head_object()
+        .bucket("copies")
+        .key("dst2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.metadata().unwrap().get("m").map(String::as_str),
+        Some("2")
+    );
+    let e = c
+        .copy_object()
+        .bucket("copies")
+        .key("src")
+        .copy_source("copies/src")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidRequest");
+    let e = c
+        .copy_object()
+        .bucket("copies")
+        .key("x")
+        .copy_source("copies/missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchKey");
+    let e = c
+        .copy_object()
+        .bucket("copies")
+        .key("x")
+        .copy_source("copies/src")
+        .copy_source_if_match("\"zzz\"")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 412);
+
+    let tags = c
+        .get_object_tagging()
+        .bucket("copies")
+        .key("src")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tags.tag_set().len(), 2);
+    let t = Tagging::builder()
+        .tag_set(Tag::builder().key("x").value("y").build().unwrap())
+        .build()
+        .unwrap();
+    c.put_object_tagging()
+        .bucket("copies")
+        .key("src")
+        .tagging(t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get_object_tagging()
+            .bucket("copies")
+            .key("src")
+            .send()
+            .await
+            .unwrap()
+            .tag_set()[0]
+            .key(),
+        "x"
+    );
+    c.delete_object_tagging()
+        .bucket("copies")
+        .key("src")
+        .send()
+        .await
+        .unwrap();
+    assert!(c
+        .get_object_tagging()
+        .bucket("copies")
+        .key("src")
+        .send()
+        .await
+        .unwrap()
+        .tag_set()
+        .is_empty());
+
+    let attrs = c
+        .get_object_attributes()
+        .bucket("copies")
+        .key("src")
+        .object_attributes(ObjectAttributes::ObjectSize)
+        .object_attributes(ObjectAttributes::Etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attrs.object_size(), Some(30_000));
+    assert!(attrs.e_tag().is_some());
+}
+
+#[tokio::test]
+async fn delete_objects_and_odd_keys() {
+    let s = Server::start().await;
+    let c = s.with_bucket("odd").await;
+    let keys = [
+        "../../etc/passwd",
+        "ünïcödé/ключ",
+        "a%2Fb",
+        "sp ace",
+        "x".repeat(1024).as_str().to_owned().leak(),
+    ];
+    for k in keys {
+        c.put_object()
+            .bucket("odd")
+            .key(k)
+            .body(k.as_bytes().to_vec().into())
+            .send()
+            .await
+            .unwrap();
+        let got = c.get_object().bucket("odd").key(k).send().await.unwrap();
+        assert_eq!(body_bytes(got).await, k.as_bytes());
+    }
+    let e = c
+        .put_object()
+        .bucket("odd")
+        .key("y".repeat(1025))
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KeyTooLongError");
+    let objects: Vec<_> = keys
+        .iter()
+        .chain(["never-existed"].iter())
+        .map(|k| {
+            aws_sdk_s3::types::ObjectIdentifier::builder()
+                .key(*k)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let del = aws_sdk_s3::types::Delete::builder()
+        .set_objects(Some(objects))
+        .build()
+        .unwrap();
+    let out = c
+        .delete_objects()
+        .bucket("odd")
+        .delete(del)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.deleted().len(), 6);
+    assert!(c
+        .list_objects_v2()
+        .bucket("odd")
+        .send()
+        .await
+        .unwrap()
+        .contents()
+        .is_empty());
+    // Nothing escaped the data dir.
+    assert!(!s.data_dir().join("../etc").exists());
+}
+
+#[tokio::test]
+async fn objects_survive_restart() {
+    let s = Server::start().await;
+    let c = s.with_bucket("durable").await;
+    let big = data(300_000, 9);
+    c.put_object()
+        .bucket("durable")
+        .key("big")
+        .body(big.clone().into())
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("durable")
+        .key("small")
+        .body(b"tiny".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let dir = s.stop();
+    let s = Server::start_in(dir).await;
+    let c = s.s3();
+    assert_eq!(
+        body_bytes(
+            c.get_object()
+                .bucket("durable")
+                .key("big")
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        big
+    );
+    assert_eq!(
+        body_bytes(
+            c.get_object()
+                .bucket("durable")
+                .key("small")
+                .send()
+                .await
+                .unwrap()
+        )
+        .await,
+        b"tiny"
+    );
+}

@@ -1,0 +1,15 @@
+//! The store's error type.
+
+/// A storage failure. Services map it to their internal-error code and log it once.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The metadata database failed.
+    #[error("metadata store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file operation failed (disk full, permissions, ...).
+    #[error("blob store: {0}")]
+    Io(#[from] std::io::Error),
+    /// Stored data is not in a format this version understands.
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+}
