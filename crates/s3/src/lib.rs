@@ -214,15 +214,12 @@ impl S3 {
         }
     }
 
-    /// Runs a write transaction on a blocking thread.
+    /// Runs a write transaction (group-committed with concurrent writes).
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&trailstack_store::rusqlite::Transaction<'_>) -> S3Result<T> + Send + 'static,
+        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> S3Result<T> + Send + 'static,
     ) -> S3Result<T> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.write(f))
-            .await
-            .map_err(|e| S3Error::Internal(format!("join: {e}")))?
+        self.db.write(f).await
     }
 
     /// Runs a read on a blocking thread.
