@@ -111,26 +111,7 @@ impl S3 {
                 if_none_match,
                 if_match,
             } => object::put(self, caller, obj, upload, new, if_none_match, if_match).await,
-            Op::PostObject {
-                bucket,
-                key,
-                upload,
-                new,
-                success_status,
-                redirect,
-            } => {
-                object::post(
-                    self,
-                    caller,
-                    bucket,
-                    key,
-                    upload,
-                    new,
-                    success_status,
-                    redirect,
-                )
-                .await
-            }
+            Op::PostObject(input) => object::post(self, caller, input).await,
             Op::GetObject(input) => object::get(self, caller, input, false).await,
             Op::HeadObject(input) => object::get(self, caller, input, true).await,
             Op::DeleteObject { obj, version_id } => {

@@ -38,6 +38,25 @@ impl std::fmt::Debug for Payload {
     }
 }
 
+/// A browser form upload whose policy and signature have been checked.
+#[derive(Debug)]
+pub struct PostInput {
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key (with `${filename}` substituted).
+    pub key: String,
+    /// The file.
+    pub upload: Payload,
+    /// Content headers, metadata, tags and ACL from the form.
+    pub new: NewObject,
+    /// success_action_status: 200, 201 or 204.
+    pub success_status: u16,
+    /// success_action_redirect.
+    pub redirect: Option<String>,
+    /// The policy's content-length-range.
+    pub length_range: Option<(u64, u64)>,
+}
+
 /// HTTP preconditions of reads and copies.
 #[derive(Debug, Clone, Default)]
 pub struct Conditions {
@@ -154,14 +173,7 @@ pub enum Op {
         if_match: Option<String>,
     },
     /// POST /bucket with a multipart/form-data body (browser upload).
-    PostObject {
-        bucket: String,
-        key: String,
-        upload: Payload,
-        new: NewObject,
-        success_status: u16,
-        redirect: Option<String>,
-    },
+    PostObject(PostInput),
     /// GET /bucket/key.
     GetObject(GetObjectInput),
     /// HEAD /bucket/key.
@@ -279,7 +291,7 @@ impl Op {
             Op::ListMultipartUploads(_) => "ListMultipartUploads",
             Op::DeleteObjects { .. } => "DeleteObjects",
             Op::PutObject { .. } => "PutObject",
-            Op::PostObject { .. } => "PostObject",
+            Op::PostObject(_) => "PostObject",
             Op::GetObject(_) => "GetObject",
             Op::HeadObject(_) => "HeadObject",
             Op::DeleteObject { .. } => "DeleteObject",

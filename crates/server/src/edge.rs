@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use std::net::SocketAddr;
-use trailstack_core::{Caller, Principal, ResponseBody};
+use trailstack_core::{Caller, ResponseBody};
 use trailstack_s3::S3Error;
 use trailstack_sigv4::{AuthLocation, ChunkMode, RequestParts, SigError};
 
@@ -146,6 +146,19 @@ async fn s3_request(
         r.map(body::outgoing)
     };
     let now = app.clock.now();
+    let is_form = parts.method == http::Method::POST
+        && key.is_none()
+        && parts
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if let (true, Some(bucket)) = (is_form, bucket.clone()) {
+        return match post_form(app, &parts, body, bucket, remote, request_id).await {
+            Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
+            Err(e) => fail(&e),
+        };
+    }
     let auth = {
         let headers = owned_headers(&parts.headers);
         let header_refs: Vec<(&str, &str)> = headers
@@ -183,25 +196,14 @@ async fn s3_request(
             None => Framing::Sha256(auth.payload_hash.clone()),
         }
     };
-    let caller = Caller {
-        account: identity.account.clone(),
-        principal: identity.principal.clone(),
-        access_key: Some(auth.signed.access_key.clone()),
-        canonical_id: identity.canonical_id.clone(),
-        display_name: identity.display_name.clone(),
-        source_ip: Some(remote.ip()),
-        user_agent: parts
-            .headers
-            .get("user-agent")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
-        request_id: request_id.to_string(),
-        region: auth.signed.scope.region.clone(),
-        secure_transport: false,
-        invoked_by: None,
-    };
-    debug_assert!(!matches!(caller.principal, Principal::Service(_)));
+    let caller = caller_for(
+        identity,
+        &auth.signed.access_key,
+        &auth.signed.scope.region,
+        &parts,
+        remote,
+        request_id,
+    );
     let query = parse_query(parts.uri.query().unwrap_or(""));
     let wire_req = trailstack_s3::wire::Request {
         method: parts.method.clone(),
@@ -218,6 +220,103 @@ async fn s3_request(
         Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
         Err(e) => fail(&e),
     }
+}
+
+fn caller_for(
+    identity: &crate::config::Identity,
+    access_key: &str,
+    region: &str,
+    parts: &http::request::Parts,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Caller {
+    Caller {
+        account: identity.account.clone(),
+        principal: identity.principal.clone(),
+        access_key: Some(access_key.to_string()),
+        canonical_id: identity.canonical_id.clone(),
+        display_name: identity.display_name.clone(),
+        source_ip: Some(remote.ip()),
+        user_agent: parts
+            .headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        request_id: request_id.to_string(),
+        region: region.to_string(),
+        secure_transport: false,
+        invoked_by: None,
+    }
+}
+
+/// A browser form upload: the form's fields carry the credential and the signature over the
+/// policy document, instead of an Authorization header.
+async fn post_form(
+    app: &App,
+    parts: &http::request::Parts,
+    body: Incoming,
+    bucket: String,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Result<trailstack_s3::Output, S3Error> {
+    use trailstack_s3::wire::post;
+    let content_type = parts
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let form = post::read_form(body::incoming(body, Framing::Plain), content_type).await?;
+    let (Some(policy), Some(signature), Some(credential)) = (
+        form.field("policy"),
+        form.field("x-amz-signature"),
+        form.field("x-amz-credential"),
+    ) else {
+        return Err(S3Error::AccessDenied("Access Denied".into()));
+    };
+    if form.field("x-amz-algorithm") != Some(trailstack_sigv4::ALGORITHM) {
+        return Err(S3Error::InvalidArgument {
+            message: "Only AWS4-HMAC-SHA256 is supported for POST form uploads".into(),
+            name: "x-amz-algorithm".into(),
+            value: form.field("x-amz-algorithm").unwrap_or_default().into(),
+        });
+    }
+    let cred: Vec<&str> = credential.split('/').collect();
+    let [access_key, date, region, service, "aws4_request"] = cred.as_slice() else {
+        return Err(S3Error::InvalidArgument {
+            message: "Invalid credential in POST form".into(),
+            name: "x-amz-credential".into(),
+            value: credential.into(),
+        });
+    };
+    let identity = app
+        .config
+        .identities
+        .get(*access_key)
+        .ok_or_else(|| S3Error::InvalidAccessKeyId(access_key.to_string()))?;
+    let scope = trailstack_sigv4::Scope {
+        date: date.to_string(),
+        region: region.to_string(),
+        service: service.to_string(),
+    };
+    let key = trailstack_sigv4::derive_signing_key(&identity.secret, &scope);
+    let expected = trailstack_sigv4::sign(&key, policy);
+    if aws_lc_rs::constant_time::verify_slices_are_equal(
+        expected.as_bytes(),
+        signature.trim().as_bytes(),
+    )
+    .is_err()
+    {
+        return Err(S3Error::SignatureDoesNotMatch {
+            string_to_sign: policy.to_string(),
+            canonical_request: String::new(),
+            access_key: access_key.to_string(),
+        });
+    }
+    let range = post::check_policy(policy, &form, &bucket, app.clock.now())?;
+    let caller = caller_for(identity, access_key, region, parts, remote, request_id);
+    let op = post::into_op(bucket, form, range)?;
+    app.s3.call(&caller, op).await
 }
 
 fn rp_access_key(rp: &RequestParts) -> String {

@@ -8,7 +8,7 @@ use crate::model::buckets::Bucket;
 use crate::model::objects::{self, ObjectVersion};
 use crate::op::{
     AttributesOutput, Conditions, GetObjectInput, NewObject, ObjectOutput, ObjectRef, Output,
-    Payload, RangeSpec, WriteOutput,
+    Payload, PostInput, RangeSpec, WriteOutput,
 };
 use crate::S3;
 use trailstack_core::{Caller, ResponseBody};
@@ -127,8 +127,22 @@ pub async fn put(
     if_none_match: Option<String>,
     if_match: Option<String>,
 ) -> S3Result<Output> {
-    let w = store_object(s3, caller, obj, payload, new, if_none_match, if_match).await?;
+    let guards = WriteGuards {
+        if_none_match,
+        if_match,
+        length_range: None,
+    };
+    let w = store_object(s3, caller, obj, payload, new, guards).await?;
     Ok(Output::Written(w))
+}
+
+/// Conditions a new object must meet before it is committed.
+#[derive(Debug, Default)]
+struct WriteGuards {
+    if_none_match: Option<String>,
+    if_match: Option<String>,
+    /// A POST policy's content-length-range.
+    length_range: Option<(u64, u64)>,
 }
 
 async fn store_object(
@@ -137,8 +151,7 @@ async fn store_object(
     obj: ObjectRef,
     payload: Payload,
     new: NewObject,
-    if_none_match: Option<String>,
-    if_match: Option<String>,
+    guards: WriteGuards,
 ) -> S3Result<WriteOutput> {
     check_key(&obj.key)?;
     let c2 = caller.clone();
@@ -153,7 +166,20 @@ async fn store_object(
             return Err(S3Error::AccessControlListNotSupported);
         }
     }
-    let received = data::receive(&s3.blobs, payload, MAX_PUT, true).await?;
+    let max = guards
+        .length_range
+        .map_or(MAX_PUT, |(_, hi)| hi.min(MAX_PUT));
+    let received = data::receive(&s3.blobs, payload, max, true).await?;
+    if let Some((lo, _)) = guards.length_range {
+        if received.size < lo {
+            s3.drop_blobs(received.segments().into_iter().map(|s| s.blob).collect())
+                .await;
+            return Err(S3Error::EntityTooSmall {
+                size: received.size,
+                min: lo,
+            });
+        }
+    }
     let mut meta = new.meta;
     meta.v = 1;
     meta.segments = received.segments();
@@ -172,26 +198,29 @@ async fn store_object(
         meta,
         inline: received.inline,
     };
-    commit_new_version(s3, caller, version, if_none_match, if_match).await
+    commit_new_version(s3, caller, version, guards.if_none_match, guards.if_match).await
 }
 
 /// PostObject: a browser form upload, already authenticated by its signed policy at the edge.
-#[allow(clippy::too_many_arguments)]
-pub async fn post(
-    s3: &S3,
-    caller: &Caller,
-    bucket: String,
-    key: String,
-    payload: Payload,
-    new: NewObject,
-    success_status: u16,
-    redirect: Option<String>,
-) -> S3Result<Output> {
+pub async fn post(s3: &S3, caller: &Caller, input: PostInput) -> S3Result<Output> {
+    let PostInput {
+        bucket,
+        key,
+        upload,
+        new,
+        success_status,
+        redirect,
+        length_range,
+    } = input;
     let obj = ObjectRef {
         bucket: bucket.clone(),
         key: key.clone(),
     };
-    let write = store_object(s3, caller, obj, payload, new, None, None).await?;
+    let guards = WriteGuards {
+        length_range,
+        ..Default::default()
+    };
+    let write = store_object(s3, caller, obj, upload, new, guards).await?;
     Ok(Output::Posted {
         status: success_status,
         redirect,

@@ -319,13 +319,17 @@ pub fn scan_versions(
     } else {
         after_key
     };
-    let (cond, seq) = match after_seq {
-        Some(s) if after_key >= prefix => ("((key = ?2 AND seq < ?5) OR key > ?2)", s),
-        _ if after_key >= prefix && !after_key.is_empty() => ("key > ?2", 0),
-        _ => ("key >= ?2", 0),
+    // One statement for every case (it binds all five parameters): the versions of `lower`
+    // older than `seq`, then the keys after it. `i64::MIN` excludes `lower` itself, `i64::MAX`
+    // includes all of its versions.
+    let seq = match after_seq {
+        Some(s) if after_key >= prefix => s,
+        _ if after_key >= prefix && !after_key.is_empty() => i64::MIN,
+        _ => i64::MAX,
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND {cond} AND (?3 IS NULL OR key < ?3)
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1
+         AND ((key = ?2 AND seq < ?5) OR key > ?2) AND (?3 IS NULL OR key < ?3)
          ORDER BY key, seq DESC LIMIT ?4"
     );
     let mut stmt = c.prepare_cached(&sql)?;

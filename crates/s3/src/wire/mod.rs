@@ -6,6 +6,7 @@
 //! [`Output`]: crate::op::Output
 
 mod headers;
+pub mod post;
 mod request;
 mod response;
 mod xml_in;

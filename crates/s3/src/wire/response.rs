@@ -382,11 +382,9 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
                 }
             }
             if want("ObjectParts") && v.meta.parts_count.is_some() {
+                // TotalPartsCount goes on the wire as <PartsCount> (its xmlName in the S3 model).
                 x.open("ObjectParts")
-                    .elem(
-                        "TotalPartsCount",
-                        v.meta.parts_count.unwrap_or(0).to_string(),
-                    )
+                    .elem("PartsCount", v.meta.parts_count.unwrap_or(0).to_string())
                     .elem("PartNumberMarker", a.part_marker.to_string())
                     .elem(
                         "NextPartNumberMarker",

@@ -1,0 +1,265 @@
+//! Browser form uploads (POST Object): reading the `multipart/form-data` body up to its `file`
+//! field, checking the signed POST policy (expiration and conditions), and building the
+//! [`Op::PostObject`]. The signature over the policy is checked by the server edge, which owns
+//! credentials. <https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html>
+
+use crate::checksum::Algorithm;
+use crate::error::{S3Error, S3Result};
+use crate::model::objects::ObjectMeta;
+use crate::op::{NewObject, Op, Payload, PostInput};
+use futures_util::StreamExt;
+use serde_json::Value;
+use trailstack_core::{BodyError, BodyErrorKind, BodyFrame, BodyStream};
+
+/// Largest total size of the form fields before the file.
+const MAX_FIELDS: usize = 64 * 1024;
+
+/// A form read up to its file: the fields (names lower-cased, in order), the file's name and
+/// the file's bytes still streaming.
+pub struct PostForm {
+    /// Fields before `file`.
+    pub fields: Vec<(String, String)>,
+    /// The file part's filename, for `${filename}` in the key.
+    pub filename: String,
+    /// The file's bytes.
+    pub file: BodyStream,
+}
+
+impl PostForm {
+    /// A field's value (names are case-insensitive).
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn malformed(msg: impl Into<String>) -> S3Error {
+    S3Error::InvalidArgument {
+        message: msg.into(),
+        name: "Content-Type".into(),
+        value: "multipart/form-data".into(),
+    }
+}
+
+/// Reads the form fields of a POST Object body up to the `file` field.
+pub async fn read_form(body: BodyStream, content_type: &str) -> S3Result<PostForm> {
+    let boundary = multer::parse_boundary(content_type)
+        .map_err(|_| malformed("Invalid multipart/form-data boundary"))?;
+    let bytes = body.filter_map(|f| async move {
+        match f {
+            Ok(BodyFrame::Data(d)) => Some(Ok::<_, BodyError>(d)),
+            Ok(BodyFrame::Trailers(_)) => None,
+            Err(e) => Some(Err(e)),
+        }
+    });
+    let mut form = multer::Multipart::new(bytes, boundary);
+    let mut fields = Vec::new();
+    let mut total = 0;
+    loop {
+        let field = form
+            .next_field()
+            .await
+            .map_err(|e| malformed(format!("Malformed form: {e}")))?;
+        let Some(field) = field else {
+            return Err(S3Error::InvalidArgument {
+                message: "POST requires exactly one file upload per request.".into(),
+                name: "file".into(),
+                value: "0".into(),
+            });
+        };
+        let name = field.name().unwrap_or_default().to_ascii_lowercase();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or_default().to_string();
+            let file = field.map(|r| {
+                r.map(BodyFrame::Data)
+                    .map_err(|e| BodyError::new(BodyErrorKind::Incomplete, e.to_string()))
+            });
+            // Fields after the file are ignored, as S3 does.
+            return Ok(PostForm {
+                fields,
+                filename,
+                file: Box::pin(file),
+            });
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| malformed(format!("Malformed form: {e}")))?;
+        total += name.len() + value.len();
+        if total > MAX_FIELDS {
+            return Err(S3Error::InvalidArgument {
+                message: "Your POST request fields preceding the upload file were too large."
+                    .into(),
+                name: "form".into(),
+                value: total.to_string(),
+            });
+        }
+        fields.push((name, value));
+    }
+}
+
+fn denied(why: impl std::fmt::Display) -> S3Error {
+    S3Error::AccessDenied(format!("Invalid according to Policy: {why}"))
+}
+
+/// What a checked policy still constrains after the upload: the file's size range.
+type LengthRange = Option<(u64, u64)>;
+
+/// Checks the decoded POST policy document against the form and bucket at `now`.
+pub fn check_policy(
+    policy_b64: &str,
+    form: &PostForm,
+    bucket: &str,
+    now: time::OffsetDateTime,
+) -> S3Result<LengthRange> {
+    let raw =
+        crate::checksum::unb64(policy_b64).ok_or_else(|| denied("Policy could not be decoded"))?;
+    let doc: Value =
+        serde_json::from_slice(&raw).map_err(|_| denied("Policy could not be parsed as JSON"))?;
+    let expiration = doc
+        .get("expiration")
+        .and_then(Value::as_str)
+        .ok_or_else(|| denied("Policy missing expiration"))?;
+    let expires =
+        time::OffsetDateTime::parse(expiration, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| denied("Invalid Policy expiration"))?;
+    if now > expires {
+        return Err(denied("Policy expired."));
+    }
+    let conditions = doc
+        .get("conditions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| denied("Policy missing conditions"))?;
+    let value_of = |name: &str| -> Option<String> {
+        if name == "bucket" {
+            return Some(bucket.to_string());
+        }
+        form.field(name).map(str::to_string)
+    };
+    let mut covered: Vec<String> = vec!["bucket".into()];
+    let mut range = None;
+    for c in conditions {
+        let failed = || denied(format!("Policy Condition failed: {c}"));
+        match c {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    let k = k.to_ascii_lowercase();
+                    let want = v.as_str().ok_or_else(failed)?;
+                    if value_of(&k).as_deref() != Some(want) {
+                        return Err(failed());
+                    }
+                    covered.push(k);
+                }
+            }
+            Value::Array(a) => {
+                let op = a
+                    .first()
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                if op == "content-length-range" {
+                    let lo = a.get(1).and_then(Value::as_u64).ok_or_else(failed)?;
+                    let hi = a.get(2).and_then(Value::as_u64).ok_or_else(failed)?;
+                    range = Some((lo, hi));
+                    continue;
+                }
+                let field = a.get(1).and_then(Value::as_str).ok_or_else(failed)?;
+                let field = field
+                    .strip_prefix('$')
+                    .ok_or_else(failed)?
+                    .to_ascii_lowercase();
+                let want = a.get(2).and_then(Value::as_str).ok_or_else(failed)?;
+                let have = value_of(&field).unwrap_or_default();
+                let ok = match op.as_str() {
+                    "eq" => have == want,
+                    "starts-with" if field == "content-type" => {
+                        have.split(',').all(|part| part.trim().starts_with(want))
+                    }
+                    "starts-with" => have.starts_with(want),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(failed());
+                }
+                covered.push(field);
+            }
+            _ => return Err(failed()),
+        }
+    }
+    for (name, _) in &form.fields {
+        let exempt = matches!(name.as_str(), "x-amz-signature" | "policy" | "file")
+            || name.starts_with("x-ignore-");
+        if !exempt && !covered.contains(name) {
+            return Err(denied(format!("Extra input fields: {name}")));
+        }
+    }
+    Ok(range)
+}
+
+/// Builds the PostObject operation from a form whose policy has been checked.
+pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3Result<Op> {
+    let key_template = form.field("key").ok_or_else(|| S3Error::InvalidArgument {
+        message: "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.".into(),
+        name: "key".into(),
+        value: String::new(),
+    })?;
+    let key = key_template.replace("${filename}", &form.filename);
+    let status = match form.field("success_action_status") {
+        Some("200") => 200,
+        Some("201") => 201,
+        _ => 204,
+    };
+    let redirect = form
+        .field("success_action_redirect")
+        .or(form.field("redirect"))
+        .map(str::to_string);
+    let tags = match form.field("tagging") {
+        Some(xml) => super::xml_in::tagging(xml.as_bytes())?,
+        None => Vec::new(),
+    };
+    let get = |n: &str| form.field(n).map(str::to_string);
+    let user = form
+        .fields
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("x-amz-meta-")
+                .map(|n| (n.to_string(), v.clone()))
+        })
+        .collect();
+    let checksum = Algorithm::ALL
+        .into_iter()
+        .find_map(|a| get(a.header()).map(|v| (a, Some(v))));
+    let new = NewObject {
+        meta: ObjectMeta {
+            content_type: get("content-type"),
+            content_encoding: get("content-encoding"),
+            content_disposition: get("content-disposition"),
+            cache_control: get("cache-control"),
+            expires: get("expires"),
+            website_redirect: get("x-amz-website-redirect-location"),
+            storage_class: get("x-amz-storage-class").filter(|s| s != "STANDARD"),
+            user,
+            tags,
+            ..Default::default()
+        },
+        acl: get("acl"),
+    };
+    let content_md5 = get("content-md5");
+    let upload = Payload {
+        body: form.file,
+        declared_len: None,
+        content_md5,
+        checksum,
+    };
+    Ok(Op::PostObject(PostInput {
+        bucket,
+        key,
+        upload,
+        new,
+        success_status: status,
+        redirect,
+        length_range,
+    }))
+}
