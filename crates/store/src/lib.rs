@@ -6,8 +6,10 @@
 pub mod blob;
 pub mod db;
 mod error;
+pub mod seal;
 
 pub use blob::{BlobId, BlobStore, BlobWriter};
 pub use db::{Db, Migration};
 pub use error::StoreError;
+pub use seal::RootKey;
 pub use rusqlite;
