@@ -77,7 +77,8 @@ pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Re
     let service = detect::detect(target, detect::scope_service(authz, cred_q.as_deref()));
     let mut resp = match service {
         Service::S3 => s3_request(app, parts, body, remote, &request_id).await,
-        Service::Kms | Service::CloudTrail | Service::Other => {
+        Service::Kms => kms_request(app, parts, body, remote, &request_id).await,
+        Service::CloudTrail | Service::Other => {
             let op = target
                 .and_then(|t| t.rsplit('.').next())
                 .unwrap_or("")
@@ -108,6 +109,135 @@ fn json_error(status: u16, code: &str, message: &str) -> Response<HyperBody> {
         HeaderValue::from_static("application/x-amz-json-1.1"),
     );
     r
+}
+
+/// The JSON-protocol error for a failed authentication (KMS, CloudTrail).
+fn json_auth_error(e: Option<SigError>) -> Response<HyperBody> {
+    let Some(e) = e else {
+        return json_error(
+            400,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        );
+    };
+    match e {
+        SigError::InvalidAccessKeyId { .. } => {
+            json_error(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
+        }
+        SigError::SignatureDoesNotMatch { .. } => json_error(
+            400,
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ),
+        SigError::RequestTimeTooSkewed { request_time, server_time } => json_error(
+            400,
+            "InvalidSignatureException",
+            &format!(
+                "Signature expired: {} is now earlier than {} ({} - 5 min.)",
+                amz_time(request_time),
+                amz_time(server_time - time::Duration::minutes(5)),
+                amz_time(server_time)
+            ),
+        ),
+        other => json_error(400, "IncompleteSignatureException", &other.to_string()),
+    }
+}
+
+/// Largest JSON request body accepted by the JSON-protocol services.
+const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// Reads a whole (small) request body.
+async fn read_small_body(body: Incoming) -> Option<Bytes> {
+    use http_body_util::BodyExt;
+    let limited = http_body_util::Limited::new(body, MAX_JSON_BODY);
+    limited.collect().await.ok().map(|c| c.to_bytes())
+}
+
+/// Authenticates a JSON-protocol request whose body has been read.
+fn authenticate_json(
+    app: &App,
+    parts: &http::request::Parts,
+    body: &[u8],
+) -> Result<trailstack_sigv4::Authenticated, Option<SigError>> {
+    let headers = owned_headers(&parts.headers);
+    let header_refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let rp = RequestParts {
+        method: parts.method.as_str(),
+        raw_path: parts.uri.path(),
+        raw_query: parts.uri.query().unwrap_or(""),
+        headers: &header_refs,
+    };
+    let hash = trailstack_sigv4::sha256_hex(body);
+    match trailstack_sigv4::authenticate(&rp, &*app.config, Some(&hash), app.clock.now()) {
+        Ok(Some(a)) => Ok(a),
+        Ok(None) => Err(None),
+        Err(e) => Err(Some(e)),
+    }
+}
+
+fn json_response(status: u16, body: Vec<u8>) -> Response<HyperBody> {
+    let mut r = Response::new(body::outgoing(ResponseBody::Full(Bytes::from(body))));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    r.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    r
+}
+
+async fn kms_request(
+    app: &App,
+    parts: http::request::Parts,
+    body: Incoming,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Response<HyperBody> {
+    let Some(body) = read_small_body(body).await else {
+        return json_error(
+            413,
+            "SerializationException",
+            "The request body is too large or could not be read.",
+        );
+    };
+    let auth = match authenticate_json(app, &parts, &body) {
+        Ok(a) => a,
+        Err(e) => return json_auth_error(e),
+    };
+    let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
+        return json_auth_error(Some(SigError::InvalidAccessKeyId {
+            access_key: auth.signed.access_key.clone(),
+        }));
+    };
+    let caller = caller_for(
+        identity,
+        &auth.signed.access_key,
+        &auth.signed.scope.region,
+        &parts,
+        remote,
+        request_id,
+    );
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let result = match trailstack_kms::wire::parse(target, &body) {
+        Ok(op) => app.kms.call(&caller, op).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(out) => json_response(200, trailstack_kms::wire::encode(&out)),
+        Err(e) => {
+            if let trailstack_kms::KmsError::Internal(cause) = &e {
+                tracing::error!(request_id, "internal error: {cause}");
+            }
+            let (status, body) = trailstack_kms::wire::encode_error(&e);
+            json_response(status, body)
+        }
+    }
 }
 
 fn owned_headers(h: &http::HeaderMap) -> Vec<(String, String)> {

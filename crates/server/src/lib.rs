@@ -17,8 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use trailstack_core::Clock;
+use trailstack_kms::Kms;
 use trailstack_s3::S3;
-use trailstack_store::{BlobStore, Db};
+use trailstack_store::{BlobStore, Db, RootKey};
 
 /// Everything the server runs: configuration, clock and services.
 pub struct App {
@@ -28,6 +29,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// S3.
     pub s3: S3,
+    /// KMS.
+    pub kms: Kms,
     request_seq: AtomicU64,
     request_base: u64,
 }
@@ -47,15 +50,25 @@ impl App {
     pub fn open(config: Config, clock: Arc<dyn Clock>) -> Result<App, String> {
         let dir = &config.data_dir;
         create_private_dir(dir).map_err(|e| format!("data dir {}: {e}", dir.display()))?;
-        let db = Db::open(&dir.join("meta.sqlite"), trailstack_s3::model::MIGRATIONS)
-            .map_err(|e| format!("opening metadata store: {e}"))?;
+        let migrations: Vec<_> = trailstack_s3::model::MIGRATIONS
+            .iter()
+            .chain(trailstack_kms::model::MIGRATIONS)
+            .copied()
+            .collect();
+        let db = Arc::new(
+            Db::open(&dir.join("meta.sqlite"), &migrations)
+                .map_err(|e| format!("opening metadata store: {e}"))?,
+        );
+        let root = Arc::new(RootKey::load_or_create(dir).map_err(|e| format!("root key: {e}"))?);
         let blobs = BlobStore::open(dir).map_err(|e| format!("opening blob store: {e}"))?;
-        let s3 = S3::new(Arc::new(db), blobs, clock.clone(), &config.region);
+        let s3 = S3::new(db.clone(), blobs, clock.clone(), &config.region);
+        let kms = Kms::new(db, root, clock.clone(), &config.region);
         let request_base = clock.now().unix_timestamp_nanos() as u64;
         Ok(App {
             config: Arc::new(config),
             clock,
             s3,
+            kms,
             request_seq: AtomicU64::new(0),
             request_base,
         })

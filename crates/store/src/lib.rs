@@ -11,5 +11,5 @@ pub mod seal;
 pub use blob::{BlobId, BlobStore, BlobWriter};
 pub use db::{Db, Migration};
 pub use error::StoreError;
-pub use seal::RootKey;
 pub use rusqlite;
+pub use seal::RootKey;

@@ -34,7 +34,8 @@ impl RootKey {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = Zeroizing::new(vec![0u8; 32]);
-                aws_lc_rs::rand::fill(&mut key).map_err(|_| StoreError::Corrupt("no randomness".into()))?;
+                aws_lc_rs::rand::fill(&mut key)
+                    .map_err(|_| StoreError::Corrupt("no randomness".into()))?;
                 write_private(&path, &key)?;
                 key
             }
@@ -53,10 +54,15 @@ impl RootKey {
     /// Seals `plaintext` for `purpose`.
     pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
         let mut nonce = [0u8; NONCE_LEN];
-        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| StoreError::Corrupt("no randomness".into()))?;
+        aws_lc_rs::rand::fill(&mut nonce)
+            .map_err(|_| StoreError::Corrupt("no randomness".into()))?;
         let mut buf = plaintext.to_vec();
         self.0
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(purpose.as_bytes()), &mut buf)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(purpose.as_bytes()),
+                &mut buf,
+            )
             .map_err(|_| StoreError::Corrupt("sealing failed".into()))?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + buf.len());
         out.push(VERSION);
@@ -76,7 +82,11 @@ impl RootKey {
         let mut buf = Zeroizing::new(sealed[1 + NONCE_LEN..].to_vec());
         let n = self
             .0
-            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(purpose.as_bytes()), &mut buf)
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(purpose.as_bytes()),
+                &mut buf,
+            )
             .map_err(|_| bad())?
             .len();
         buf.truncate(n);
@@ -89,7 +99,12 @@ fn write_private(path: &Path, key: &[u8]) -> Result<(), StoreError> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
     f.write_all(key)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)?;
@@ -135,7 +150,10 @@ mod tests {
         let sealed = k.seal("kms:key1", b"secret material").unwrap();
         assert!(!sealed.windows(6).any(|w| w == b"secret"));
         let k2 = RootKey::load_or_create(dir.path()).unwrap();
-        assert_eq!(&k2.open("kms:key1", &sealed).unwrap()[..], b"secret material");
+        assert_eq!(
+            &k2.open("kms:key1", &sealed).unwrap()[..],
+            b"secret material"
+        );
         assert!(k2.open("kms:key2", &sealed).is_err());
         let mut tampered = sealed.clone();
         tampered[20] ^= 1;
@@ -149,7 +167,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         RootKey::load_or_create(dir.path()).unwrap();
         let p = dir.path().join(FILE);
-        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(RootKey::load_or_create(dir.path()).is_err());
     }

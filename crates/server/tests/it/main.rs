@@ -2,9 +2,11 @@
 //! drives it with the real AWS SDK for Rust (and a raw HTTP client for what SDKs won't send).
 
 mod common;
+mod kms_keys;
 mod s3_auth;
 mod s3_bucket;
 mod s3_list;
 mod s3_multipart;
 mod s3_object;
+mod s3_post;
 mod s3_versioning;

@@ -1,0 +1,165 @@
+//! CreateAlias, UpdateAlias, DeleteAlias, ListAliases. `alias/aws/` names belong to AWS managed
+//! keys and cannot be created, moved or deleted by customers.
+
+use super::{epoch, limit, out, required, resolve};
+use crate::error::{KmsError, KmsResult};
+use crate::model::aliases::{self as alias_model, Alias};
+use crate::op::{Output, Params};
+use crate::Kms;
+use serde_json::json;
+use trailstack_core::Caller;
+
+/// Most aliases one key may have.
+const MAX_ALIASES_PER_KEY: u64 = 50;
+
+fn check_name(name: &str) -> KmsResult<()> {
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/_-:".contains(c));
+    if !name.starts_with("alias/") || name.len() > 256 || name.len() <= 6 || !ok_chars {
+        return Err(KmsError::Validation(format!(
+            "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"
+        )));
+    }
+    if name.starts_with("alias/aws/") {
+        return Err(KmsError::NotAuthorized(format!(
+            "{name} is reserved for AWS managed keys and cannot be created, updated or deleted."
+        )));
+    }
+    Ok(())
+}
+
+/// CreateAlias.
+pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let name = required(&p.alias_name, "aliasName")?.to_string();
+    check_name(&name)?;
+    let target = required(&p.target_key_id, "targetKeyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let now = kms.now_ms();
+    kms.write(move |c| {
+        let k = resolve(c, &kms2, &caller2, &target, false)?;
+        super::check_not_pending_deletion(&k)?;
+        if k.meta.key_manager == "AWS" {
+            return Err(KmsError::NotAuthorized(
+                "An alias cannot point to an AWS managed key.".into(),
+            ));
+        }
+        let (account, region) = (caller2.account.to_string(), kms2.region_of(&caller2));
+        if alias_model::get(c, &account, &region, &name)?.is_some() {
+            return Err(KmsError::AlreadyExists(format!(
+                "An alias with the name arn:aws:kms:{region}:{account}:{name} already exists"
+            )));
+        }
+        if alias_model::count_for_key(c, &k.key_id)? >= MAX_ALIASES_PER_KEY {
+            return Err(KmsError::LimitExceeded(format!(
+                "A key may have at most {MAX_ALIASES_PER_KEY} aliases."
+            )));
+        }
+        alias_model::put(
+            c,
+            &Alias {
+                account,
+                region,
+                name,
+                key_id: k.key_id,
+                created_ms: now,
+                updated_ms: now,
+            },
+        )
+    })
+    .await?;
+    Ok(Output::new())
+}
+
+/// UpdateAlias: the new target must have the same key type and usage.
+pub async fn update(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let name = required(&p.alias_name, "aliasName")?.to_string();
+    check_name(&name)?;
+    let target = required(&p.target_key_id, "targetKeyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let now = kms.now_ms();
+    kms.write(move |c| {
+        let (account, region) = (caller2.account.to_string(), kms2.region_of(&caller2));
+        let mut alias = alias_model::get(c, &account, &region, &name)?
+            .ok_or_else(|| KmsError::NotFound(format!("Alias arn:aws:kms:{region}:{account}:{name} is not found.")))?;
+        let new = resolve(c, &kms2, &caller2, &target, false)?;
+        super::check_not_pending_deletion(&new)?;
+        if let Some(old) = crate::model::keys::get(c, &alias.key_id)? {
+            let kind = |k: &crate::model::keys::KeyRecord| {
+                let s = crate::crypto::KeySpec::parse(&k.meta.key_spec);
+                (s.map(|s| (s.is_symmetric(), s.is_hmac())), k.meta.key_usage.clone())
+            };
+            if kind(&old) != kind(&new) {
+                return Err(KmsError::Validation(
+                    "The new target key must be the same type (symmetric, asymmetric or HMAC) and have the same key usage as the current target key.".into(),
+                ));
+            }
+        }
+        alias.key_id = new.key_id;
+        alias.updated_ms = now;
+        alias_model::put(c, &alias)
+    })
+    .await?;
+    Ok(Output::new())
+}
+
+/// DeleteAlias.
+pub async fn delete(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let name = required(&p.alias_name, "aliasName")?.to_string();
+    check_name(&name)?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let (account, region) = (caller2.account.to_string(), kms2.region_of(&caller2));
+        if alias_model::get(c, &account, &region, &name)?.is_none() {
+            return Err(KmsError::NotFound(format!(
+                "Alias arn:aws:kms:{region}:{account}:{name} is not found."
+            )));
+        }
+        alias_model::delete(c, &account, &region, &name)
+    })
+    .await?;
+    Ok(Output::new())
+}
+
+/// ListAliases, optionally of one key; paging markers are the last alias name.
+pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let n = limit(&p, 50, 100)?;
+    let after = p.marker.clone().unwrap_or_default();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let key = p.key_id.clone();
+    let mut found = kms
+        .read(move |c| {
+            let key_id = match &key {
+                Some(k) => Some(resolve(c, &kms2, &caller2, k, false)?.key_id),
+                None => None,
+            };
+            alias_model::list(
+                c,
+                caller2.account.as_str(),
+                &kms2.region_of(&caller2),
+                key_id.as_deref(),
+                &after,
+                n + 1,
+            )
+        })
+        .await?;
+    let truncated = found.len() > n;
+    found.truncate(n);
+    let entries: Vec<_> = found
+        .iter()
+        .map(|a| {
+            json!({
+                "AliasName": a.name,
+                "AliasArn": a.arn(),
+                "TargetKeyId": a.key_id,
+                "CreationDate": epoch(a.created_ms),
+                "LastUpdatedDate": epoch(a.updated_ms),
+            })
+        })
+        .collect();
+    let mut v = json!({ "Aliases": entries, "Truncated": truncated });
+    if truncated {
+        v["NextMarker"] = json!(found.last().map(|a| a.name.clone()));
+    }
+    Ok(out(v))
+}

@@ -1,0 +1,247 @@
+//! Signatures and MACs: Sign, Verify, GetPublicKey, GenerateMac, VerifyMac.
+
+use super::symmetric::crypto_error;
+use super::{check_usable, load_material, out, required, resolve};
+use crate::crypto::{self, KeySpec, MacAlgorithm, MessageType, SigningAlgorithm};
+use crate::error::{KmsError, KmsResult};
+use crate::model::keys::KeyRecord;
+use crate::op::{Output, Params};
+use crate::Kms;
+use base64::Engine;
+use serde_json::json;
+use trailstack_core::Caller;
+
+/// Largest message of Sign, Verify, GenerateMac and VerifyMac.
+const MAX_MESSAGE: usize = 4096;
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn spec_of(k: &KeyRecord) -> KmsResult<KeySpec> {
+    KeySpec::parse(&k.meta.key_spec)
+        .ok_or_else(|| KmsError::Internal(format!("unknown spec {}", k.meta.key_spec)))
+}
+
+fn message(p: &Params) -> KmsResult<Vec<u8>> {
+    let m = p
+        .message
+        .clone()
+        .ok_or_else(|| KmsError::Validation("Message is required.".into()))?;
+    if m.is_empty() || m.len() > MAX_MESSAGE {
+        return Err(KmsError::Validation(format!(
+            "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length between 1 and {MAX_MESSAGE}"
+        )));
+    }
+    Ok(m)
+}
+
+fn usage_error(k: &KeyRecord, op: &str) -> KmsError {
+    KmsError::InvalidKeyUsage(format!(
+        "{} key usage is {} which is not valid for {op}.",
+        k.arn(),
+        k.meta.key_usage
+    ))
+}
+
+/// The key (usable, SIGN_VERIFY), the algorithm and message type of a Sign or Verify.
+fn signing_setup(
+    k: &KeyRecord,
+    p: &Params,
+    op: &str,
+) -> KmsResult<(KeySpec, SigningAlgorithm, MessageType)> {
+    check_usable(k)?;
+    if k.meta.key_usage != "SIGN_VERIFY" {
+        return Err(usage_error(k, op));
+    }
+    let spec = spec_of(k)?;
+    let name = required(&p.signing_algorithm, "signingAlgorithm")?;
+    let alg = SigningAlgorithm::parse(name).ok_or_else(|| {
+        KmsError::Validation(format!(
+            "1 validation error detected: Value '{name}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
+        ))
+    })?;
+    if !spec.signing_algorithms().contains(&alg) {
+        return Err(KmsError::InvalidKeyUsage(format!(
+            "Algorithm {name} is incompatible with key spec {}.",
+            spec.name()
+        )));
+    }
+    let msg_type = match p.message_type.as_deref() {
+        None | Some("RAW") => MessageType::Raw,
+        Some("DIGEST") => MessageType::Digest,
+        Some(other) => {
+            return Err(KmsError::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST]"
+            )))
+        }
+    };
+    Ok((spec, alg, msg_type))
+}
+
+/// Sign.
+pub async fn sign(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let msg = message(&p)?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let (k, alg, sig) = kms
+        .read(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, true)?;
+            let (spec, alg, t) = signing_setup(&k, &p, "Sign")?;
+            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+            let sig = crypto::sign(spec, &material, alg, t, &msg).map_err(crypto_error)?;
+            Ok((k, alg, sig))
+        })
+        .await?;
+    Ok(out(
+        json!({ "KeyId": k.arn(), "Signature": b64(&sig), "SigningAlgorithm": alg.name() }),
+    ))
+}
+
+/// Verify: a bad signature is KMSInvalidSignatureException, never a 200 with false.
+pub async fn verify(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let msg = message(&p)?;
+    let sig = p
+        .signature
+        .clone()
+        .ok_or_else(|| KmsError::Validation("Signature is required.".into()))?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let (k, alg, ok) = kms
+        .read(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, true)?;
+            let (spec, alg, t) = signing_setup(&k, &p, "Verify")?;
+            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+            let ok = crypto::verify(spec, &material, alg, t, &msg, &sig).map_err(crypto_error)?;
+            Ok((k, alg, ok))
+        })
+        .await?;
+    if !ok {
+        return Err(KmsError::InvalidSignature(String::new()));
+    }
+    Ok(out(
+        json!({ "KeyId": k.arn(), "SignatureValid": true, "SigningAlgorithm": alg.name() }),
+    ))
+}
+
+/// GetPublicKey: the public key as X.509 SubjectPublicKeyInfo DER, with the key's usage and
+/// algorithms.
+pub async fn get_public_key(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let (k, der) = kms
+        .read(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, true)?;
+            check_usable(&k)?;
+            let spec = spec_of(&k)?;
+            if !spec.is_asymmetric() {
+                return Err(KmsError::UnsupportedOperation(format!(
+                    "{} is not an asymmetric key.",
+                    k.arn()
+                )));
+            }
+            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+            let der = crypto::public_key_der(spec, &material).map_err(crypto_error)?;
+            Ok((k, der))
+        })
+        .await?;
+    let spec = spec_of(&k)?;
+    let mut v = json!({
+        "KeyId": k.arn(),
+        "PublicKey": b64(&der),
+        "CustomerMasterKeySpec": k.meta.key_spec,
+        "KeySpec": k.meta.key_spec,
+        "KeyUsage": k.meta.key_usage,
+    });
+    match k.meta.key_usage.as_str() {
+        "ENCRYPT_DECRYPT" => {
+            v["EncryptionAlgorithms"] = json!(spec
+                .encryption_algorithms()
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>())
+        }
+        "SIGN_VERIFY" => {
+            v["SigningAlgorithms"] = json!(spec
+                .signing_algorithms()
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>())
+        }
+        "KEY_AGREEMENT" => v["KeyAgreementAlgorithms"] = json!(["ECDH"]),
+        _ => {}
+    }
+    Ok(out(v))
+}
+
+fn mac_setup(k: &KeyRecord, p: &Params, op: &str) -> KmsResult<(KeySpec, MacAlgorithm)> {
+    check_usable(k)?;
+    if k.meta.key_usage != "GENERATE_VERIFY_MAC" {
+        return Err(usage_error(k, op));
+    }
+    let spec = spec_of(k)?;
+    let name = required(&p.mac_algorithm, "macAlgorithm")?;
+    let alg = MacAlgorithm::parse(name).ok_or_else(|| {
+        KmsError::Validation(format!(
+            "1 validation error detected: Value '{name}' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
+        ))
+    })?;
+    if !spec.mac_algorithms().contains(&alg) {
+        return Err(KmsError::InvalidKeyUsage(format!(
+            "Algorithm {name} is incompatible with key spec {}.",
+            spec.name()
+        )));
+    }
+    Ok((spec, alg))
+}
+
+/// GenerateMac.
+pub async fn generate_mac(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let msg = message(&p)?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let (k, alg, mac) = kms
+        .read(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, true)?;
+            let (spec, alg) = mac_setup(&k, &p, "GenerateMac")?;
+            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+            Ok((
+                k,
+                alg,
+                crypto::mac(spec, &material, alg, &msg).map_err(crypto_error)?,
+            ))
+        })
+        .await?;
+    Ok(out(
+        json!({ "KeyId": k.arn(), "Mac": b64(&mac), "MacAlgorithm": alg.name() }),
+    ))
+}
+
+/// VerifyMac: a wrong MAC is KMSInvalidMacException.
+pub async fn verify_mac(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let msg = message(&p)?;
+    let mac = p
+        .mac
+        .clone()
+        .ok_or_else(|| KmsError::Validation("Mac is required.".into()))?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let (k, alg, ok) = kms
+        .read(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, true)?;
+            let (spec, alg) = mac_setup(&k, &p, "VerifyMac")?;
+            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+            Ok((
+                k,
+                alg,
+                crypto::verify_mac(spec, &material, alg, &msg, &mac).map_err(crypto_error)?,
+            ))
+        })
+        .await?;
+    if !ok {
+        return Err(KmsError::InvalidMac(String::new()));
+    }
+    Ok(out(
+        json!({ "KeyId": k.arn(), "MacValid": true, "MacAlgorithm": alg.name() }),
+    ))
+}

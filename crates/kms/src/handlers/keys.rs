@@ -1,0 +1,192 @@
+//! CreateKey, DescribeKey, ListKeys, UpdateKeyDescription.
+
+use super::{key_metadata, limit, out, policy, required, resolve, store_material};
+use crate::crypto::{self, KeySpec, KeyUsage};
+use crate::error::{KmsError, KmsResult};
+use crate::model::keys::{self as key_model, KeyMeta, KeyRecord};
+use crate::op::{Output, Params};
+use crate::Kms;
+use serde_json::json;
+use trailstack_core::Caller;
+
+/// Longest description.
+const MAX_DESCRIPTION: usize = 8192;
+
+fn check_description(d: &str) -> KmsResult<()> {
+    if d.chars().count() > MAX_DESCRIPTION {
+        return Err(KmsError::Validation(format!(
+            "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to {MAX_DESCRIPTION}"
+        )));
+    }
+    Ok(())
+}
+
+/// CreateKey.
+pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let spec_name = match (&p.key_spec, &p.customer_master_key_spec) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(KmsError::Validation(
+                "You cannot specify KeySpec and CustomerMasterKeySpec in the same request.".into(),
+            ))
+        }
+        (Some(s), _) | (None, Some(s)) => s.clone(),
+        (None, None) => "SYMMETRIC_DEFAULT".into(),
+    };
+    let spec = KeySpec::parse(&spec_name).ok_or_else(|| {
+        KmsError::Validation(format!(
+            "1 validation error detected: Value '{spec_name}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set"
+        ))
+    })?;
+    let usage = match &p.key_usage {
+        Some(u) => KeyUsage::parse(u).ok_or_else(|| {
+            KmsError::Validation(format!(
+                "1 validation error detected: Value '{u}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]"
+            ))
+        })?,
+        None if spec == KeySpec::SymmetricDefault => KeyUsage::EncryptDecrypt,
+        None if spec.is_hmac() => {
+            return Err(KmsError::Validation("You must specify a KeyUsage value for an HMAC KMS key.".into()))
+        }
+        None => KeyUsage::EncryptDecrypt,
+    };
+    if !spec.allowed_usages().contains(&usage) {
+        return Err(KmsError::Validation(format!(
+            "KeyUsage {} is not compatible with KeySpec {}",
+            usage.name(),
+            spec.name()
+        )));
+    }
+    let origin = p.origin.clone().unwrap_or_else(|| "AWS_KMS".into());
+    match origin.as_str() {
+        "AWS_KMS" => {}
+        "EXTERNAL" => {
+            if spec != KeySpec::SymmetricDefault {
+                return Err(KmsError::UnsupportedOperation(
+                    "Imported key material is supported for symmetric encryption keys only in trailstack".into(),
+                ));
+            }
+        }
+        "AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE" => {
+            return Err(KmsError::UnsupportedOperation(format!("{origin} keys need a custom key store, which trailstack does not serve")))
+        }
+        other => {
+            return Err(KmsError::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'origin' failed to satisfy constraint: Member must satisfy enum value set"
+            )))
+        }
+    }
+    let description = p.description.clone().unwrap_or_default();
+    check_description(&description)?;
+    let tags: Vec<(String, String)> = p
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.tag_key, t.tag_value))
+        .collect();
+    policy::check_tags(&tags)?;
+    let account = caller.account.to_string();
+    let region = kms.region_of(caller);
+    let key_policy = match &p.policy {
+        Some(doc) => {
+            policy::validate(doc)?;
+            doc.clone()
+        }
+        None => policy::default_policy(&account),
+    };
+    let multi_region = p.multi_region.unwrap_or(false);
+    let key_id = if multi_region {
+        format!("mrk-{}", uuid::Uuid::new_v4().simple())
+    } else {
+        uuid::Uuid::new_v4().to_string()
+    };
+    let external = origin == "EXTERNAL";
+    let material = if external {
+        None
+    } else {
+        Some(crypto::generate(spec).map_err(|e| KmsError::Internal(e.to_string()))?)
+    };
+    let now = kms.now_ms();
+    let record = KeyRecord {
+        key_id: key_id.clone(),
+        account,
+        region,
+        created_ms: now,
+        meta: KeyMeta {
+            v: 1,
+            description,
+            key_spec: spec.name().into(),
+            key_usage: usage.name().into(),
+            origin,
+            key_state: if external {
+                "PendingImport".into()
+            } else {
+                "Enabled".into()
+            },
+            key_manager: "CUSTOMER".into(),
+            multi_region,
+            policy: key_policy,
+            tags,
+            current_version: if external { 0 } else { 1 },
+            ..Default::default()
+        },
+    };
+    let root = kms.root.clone();
+    let rec = record.clone();
+    kms.write(move |c| {
+        key_model::insert(c, &rec)?;
+        if let Some(m) = &material {
+            store_material(c, &root, &rec.key_id, 1, now, m)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(out(json!({ "KeyMetadata": key_metadata(&record) })))
+}
+
+/// DescribeKey: accepts key id, key ARN, alias name or alias ARN.
+pub async fn describe(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let k = kms
+        .read(move |c| resolve(c, &kms2, &caller2, &id, true))
+        .await?;
+    Ok(out(json!({ "KeyMetadata": key_metadata(&k) })))
+}
+
+/// Paging markers are the last key id returned.
+pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let n = limit(&p, 100, 1000)?;
+    let after = p.marker.clone().unwrap_or_default();
+    let (account, region) = (caller.account.to_string(), kms.region_of(caller));
+    let mut keys = kms
+        .read(move |c| key_model::list(c, &account, &region, &after, n + 1))
+        .await?;
+    let truncated = keys.len() > n;
+    keys.truncate(n);
+    let entries: Vec<_> = keys
+        .iter()
+        .map(|k| json!({"KeyId": k.key_id, "KeyArn": k.arn()}))
+        .collect();
+    let mut v = json!({ "Keys": entries, "Truncated": truncated });
+    if truncated {
+        v["NextMarker"] = json!(keys.last().map(|k| k.key_id.clone()));
+    }
+    Ok(out(v))
+}
+
+/// UpdateKeyDescription.
+pub async fn update_description(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let description = required(&p.description, "description")?.to_string();
+    check_description(&description)?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+        super::check_not_pending_deletion(&k)?;
+        k.meta.description = description;
+        key_model::update(c, &k)
+    })
+    .await?;
+    Ok(Output::new())
+}

@@ -1,0 +1,187 @@
+//! Key policies (GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, the default policy) and tags
+//! (TagResource, UntagResource, ListResourceTags). Policies are validated here; evaluating them
+//! belongs to the policy engine.
+
+use super::{out, required, resolve};
+use crate::error::{KmsError, KmsResult};
+use crate::model::keys as key_model;
+use crate::op::{Output, Params};
+use crate::Kms;
+use serde_json::json;
+use trailstack_core::Caller;
+
+/// Largest key policy, in bytes.
+const MAX_POLICY: usize = 32 * 1024;
+
+/// The policy KMS gives a key created without one: the account may do everything, and IAM
+/// policies of the account decide who does what.
+pub fn default_policy(account: &str) -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    })
+    .to_string()
+}
+
+/// Validates a key policy document.
+pub fn validate(doc: &str) -> KmsResult<()> {
+    if doc.len() > MAX_POLICY {
+        return Err(KmsError::LimitExceeded(format!(
+            "Policy exceeds the maximum size of {MAX_POLICY} bytes."
+        )));
+    }
+    trailstack_policy::validate_resource_policy(doc).map_err(KmsError::MalformedPolicyDocument)
+}
+
+/// Validates tags as KMS does.
+pub fn check_tags(tags: &[(String, String)]) -> KmsResult<()> {
+    if tags.len() > 50 {
+        return Err(KmsError::Tag("A key can have at most 50 tags.".into()));
+    }
+    for (k, v) in tags {
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            return Err(KmsError::Tag(format!("Tag {k} is not valid.")));
+        }
+        if k.starts_with("aws:") {
+            return Err(KmsError::Tag(
+                "Tag keys beginning with aws: are reserved.".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn policy_name(p: &Params) -> KmsResult<()> {
+    match p.policy_name.as_deref() {
+        None | Some("default") => Ok(()),
+        Some(other) => Err(KmsError::NotFound(format!(
+            "Policy {other} not found; the only key policy name is default."
+        ))),
+    }
+}
+
+/// GetKeyPolicy.
+pub async fn get_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    policy_name(&p)?;
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let k = kms
+        .read(move |c| resolve(c, &kms2, &caller2, &id, false))
+        .await?;
+    Ok(out(
+        json!({ "Policy": k.meta.policy, "PolicyName": "default" }),
+    ))
+}
+
+/// PutKeyPolicy.
+pub async fn put_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    policy_name(&p)?;
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let doc = required(&p.policy, "policy")?.to_string();
+    validate(&doc)?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+        if k.meta.key_manager == "AWS" {
+            return Err(KmsError::UnsupportedOperation(format!(
+                "The policy of {} is managed by AWS.",
+                k.arn()
+            )));
+        }
+        k.meta.policy = doc;
+        key_model::update(c, &k)
+    })
+    .await?;
+    Ok(Output::new())
+}
+
+/// ListKeyPolicies: every key has exactly one policy, `default`.
+pub async fn list_policies(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.read(move |c| resolve(c, &kms2, &caller2, &id, false))
+        .await?;
+    Ok(out(
+        json!({ "PolicyNames": ["default"], "Truncated": false }),
+    ))
+}
+
+/// TagResource: adds tags, replacing values of existing keys.
+pub async fn tag(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let new: Vec<(String, String)> = p
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.tag_key, t.tag_value))
+        .collect();
+    check_tags(&new)?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+        super::check_not_pending_deletion(&k)?;
+        for (key, value) in new {
+            match k.meta.tags.iter_mut().find(|(t, _)| *t == key) {
+                Some(slot) => slot.1 = value,
+                None => k.meta.tags.push((key, value)),
+            }
+        }
+        check_tags(&k.meta.tags)?;
+        key_model::update(c, &k)
+    })
+    .await?;
+    Ok(Output::new())
+}
+
+/// UntagResource.
+pub async fn untag(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let keys = p.tag_keys.clone().unwrap_or_default();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+        super::check_not_pending_deletion(&k)?;
+        k.meta.tags.retain(|(t, _)| !keys.contains(t));
+        key_model::update(c, &k)
+    })
+    .await?;
+    Ok(Output::new())
+}
+
+/// ListResourceTags.
+pub async fn list_tags(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let n = super::limit(&p, 50, 50)?;
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let k = kms
+        .read(move |c| resolve(c, &kms2, &caller2, &id, false))
+        .await?;
+    let start: usize = match &p.marker {
+        Some(m) => m
+            .parse()
+            .map_err(|_| KmsError::InvalidMarker("Invalid marker".into()))?,
+        None => 0,
+    };
+    let page: Vec<_> = k
+        .meta
+        .tags
+        .iter()
+        .skip(start)
+        .take(n)
+        .map(|(t, v)| json!({"TagKey": t, "TagValue": v}))
+        .collect();
+    let truncated = start + page.len() < k.meta.tags.len();
+    let mut v = json!({ "Tags": page, "Truncated": truncated });
+    if truncated {
+        v["NextMarker"] = json!((start + n).to_string());
+    }
+    Ok(out(v))
+}

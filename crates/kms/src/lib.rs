@@ -1,0 +1,76 @@
+//! The KMS service (AWS KMS JSON 1.1 API, `TrentService.*`): keys of every spec, aliases,
+//! key policies, tags, lifecycle, rotation and real cryptography, with key material sealed at
+//! rest by the root key. [`Kms::call`] is the single entry for HTTP requests (parsed by
+//! [`wire`]) and for other services' internal calls.
+
+mod blob;
+pub mod crypto;
+pub mod error;
+mod handlers;
+pub mod model;
+pub mod op;
+pub mod wire;
+
+pub use error::{KmsError, KmsResult};
+pub use op::{Op, OpKind, Output, Params};
+
+use std::sync::Arc;
+use trailstack_core::{Caller, Clock};
+use trailstack_store::{Db, RootKey};
+
+/// The KMS service.
+#[derive(Clone)]
+pub struct Kms {
+    db: Arc<Db>,
+    root: Arc<RootKey>,
+    clock: Arc<dyn Clock>,
+    region: String,
+}
+
+impl Kms {
+    /// A KMS service over `db`, sealing material with `root`; `region` is used when a caller
+    /// names none.
+    pub fn new(db: Arc<Db>, root: Arc<RootKey>, clock: Arc<dyn Clock>, region: &str) -> Kms {
+        Kms {
+            db,
+            root,
+            clock,
+            region: region.to_string(),
+        }
+    }
+
+    /// Runs one operation for `caller`.
+    pub async fn call(&self, caller: &Caller, op: Op) -> KmsResult<Output> {
+        handlers::housekeeping(self).await?;
+        handlers::dispatch(self, caller, op).await
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
+    ) -> KmsResult<T> {
+        self.db.write(f).await
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
+    ) -> KmsResult<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.read(f))
+            .await
+            .map_err(|e| KmsError::Internal(format!("join: {e}")))?
+    }
+
+    fn now_ms(&self) -> i64 {
+        (self.clock.now().unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    fn region_of(&self, caller: &Caller) -> String {
+        if caller.region.is_empty() {
+            self.region.clone()
+        } else {
+            caller.region.clone()
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Aliases: names (`alias/...`) pointing at keys, unique per account and region.
+
+use crate::error::KmsResult;
+use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+
+/// An alias.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// Account.
+    pub account: String,
+    /// Region.
+    pub region: String,
+    /// `alias/...`.
+    pub name: String,
+    /// Target key id.
+    pub key_id: String,
+    /// CreationDate.
+    pub created_ms: i64,
+    /// LastUpdatedDate.
+    pub updated_ms: i64,
+}
+
+impl Alias {
+    /// The alias ARN.
+    pub fn arn(&self) -> String {
+        format!("arn:aws:kms:{}:{}:{}", self.region, self.account, self.name)
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alias> {
+    Ok(Alias {
+        account: r.get(0)?,
+        region: r.get(1)?,
+        name: r.get(2)?,
+        key_id: r.get(3)?,
+        created_ms: r.get(4)?,
+        updated_ms: r.get(5)?,
+    })
+}
+
+const COLS: &str = "account, region, name, key_id, created_ms, updated_ms";
+
+/// The alias `name` of an account and region.
+pub fn get(c: &Connection, account: &str, region: &str, name: &str) -> KmsResult<Option<Alias>> {
+    let sql =
+        format!("SELECT {COLS} FROM kms_aliases WHERE account = ?1 AND region = ?2 AND name = ?3");
+    Ok(c.prepare_cached(&sql)?
+        .query_row((account, region, name), row)
+        .optional()?)
+}
+
+/// Creates or retargets an alias.
+pub fn put(c: &Connection, a: &Alias) -> KmsResult<()> {
+    c.execute(
+        "INSERT OR REPLACE INTO kms_aliases (account, region, name, key_id, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![a.account, a.region, a.name, a.key_id, a.created_ms, a.updated_ms],
+    )?;
+    Ok(())
+}
+
+/// Deletes an alias.
+pub fn delete(c: &Connection, account: &str, region: &str, name: &str) -> KmsResult<()> {
+    c.execute(
+        "DELETE FROM kms_aliases WHERE account = ?1 AND region = ?2 AND name = ?3",
+        (account, region, name),
+    )?;
+    Ok(())
+}
+
+/// Aliases of an account and region (optionally of one key) with names after `after`.
+pub fn list(
+    c: &Connection,
+    account: &str,
+    region: &str,
+    key_id: Option<&str>,
+    after: &str,
+    limit: usize,
+) -> KmsResult<Vec<Alias>> {
+    let sql = format!(
+        "SELECT {COLS} FROM kms_aliases WHERE account = ?1 AND region = ?2 AND (?3 IS NULL OR key_id = ?3) AND name > ?4
+         ORDER BY name LIMIT ?5"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        rusqlite::params![account, region, key_id, after, limit as i64],
+        row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Number of aliases pointing at `key_id`.
+pub fn count_for_key(c: &Connection, key_id: &str) -> KmsResult<u64> {
+    let n: i64 = c.query_row(
+        "SELECT COUNT(*) FROM kms_aliases WHERE key_id = ?1",
+        [key_id],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}

@@ -1,0 +1,226 @@
+//! The KMS operations trailstack serves and their JSON input and output shapes. `wire::parse`
+//! turns `X-Amz-Target` and the body into an [`Op`] once; handlers take its [`Params`] and
+//! return an [`Output`] (serialized by `wire`).
+//!
+//! KMS operations share most parameter names (`KeyId`, `EncryptionContext`, `Limit`, ...) with
+//! one meaning each, so one typed parameter struct serves all of them; each handler checks the
+//! parameters its operation requires.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A KMS operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    CreateKey,
+    DescribeKey,
+    ListKeys,
+    EnableKey,
+    DisableKey,
+    ScheduleKeyDeletion,
+    CancelKeyDeletion,
+    UpdateKeyDescription,
+    Encrypt,
+    Decrypt,
+    ReEncrypt,
+    GenerateDataKey,
+    GenerateDataKeyWithoutPlaintext,
+    GenerateRandom,
+    CreateAlias,
+    UpdateAlias,
+    DeleteAlias,
+    ListAliases,
+    TagResource,
+    UntagResource,
+    ListResourceTags,
+    GetKeyPolicy,
+    PutKeyPolicy,
+    ListKeyPolicies,
+    Sign,
+    Verify,
+    GetPublicKey,
+    GenerateMac,
+    VerifyMac,
+    EnableKeyRotation,
+    DisableKeyRotation,
+    GetKeyRotationStatus,
+    RotateKeyOnDemand,
+    ListKeyRotations,
+}
+
+impl OpKind {
+    /// Every operation, for parsing.
+    pub const ALL: [OpKind; 34] = [
+        OpKind::CreateKey,
+        OpKind::DescribeKey,
+        OpKind::ListKeys,
+        OpKind::EnableKey,
+        OpKind::DisableKey,
+        OpKind::ScheduleKeyDeletion,
+        OpKind::CancelKeyDeletion,
+        OpKind::UpdateKeyDescription,
+        OpKind::Encrypt,
+        OpKind::Decrypt,
+        OpKind::ReEncrypt,
+        OpKind::GenerateDataKey,
+        OpKind::GenerateDataKeyWithoutPlaintext,
+        OpKind::GenerateRandom,
+        OpKind::CreateAlias,
+        OpKind::UpdateAlias,
+        OpKind::DeleteAlias,
+        OpKind::ListAliases,
+        OpKind::TagResource,
+        OpKind::UntagResource,
+        OpKind::ListResourceTags,
+        OpKind::GetKeyPolicy,
+        OpKind::PutKeyPolicy,
+        OpKind::ListKeyPolicies,
+        OpKind::Sign,
+        OpKind::Verify,
+        OpKind::GetPublicKey,
+        OpKind::GenerateMac,
+        OpKind::VerifyMac,
+        OpKind::EnableKeyRotation,
+        OpKind::DisableKeyRotation,
+        OpKind::GetKeyRotationStatus,
+        OpKind::RotateKeyOnDemand,
+        OpKind::ListKeyRotations,
+    ];
+
+    /// The operation name as in `X-Amz-Target: TrentService.<Name>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::CreateKey => "CreateKey",
+            OpKind::DescribeKey => "DescribeKey",
+            OpKind::ListKeys => "ListKeys",
+            OpKind::EnableKey => "EnableKey",
+            OpKind::DisableKey => "DisableKey",
+            OpKind::ScheduleKeyDeletion => "ScheduleKeyDeletion",
+            OpKind::CancelKeyDeletion => "CancelKeyDeletion",
+            OpKind::UpdateKeyDescription => "UpdateKeyDescription",
+            OpKind::Encrypt => "Encrypt",
+            OpKind::Decrypt => "Decrypt",
+            OpKind::ReEncrypt => "ReEncrypt",
+            OpKind::GenerateDataKey => "GenerateDataKey",
+            OpKind::GenerateDataKeyWithoutPlaintext => "GenerateDataKeyWithoutPlaintext",
+            OpKind::GenerateRandom => "GenerateRandom",
+            OpKind::CreateAlias => "CreateAlias",
+            OpKind::UpdateAlias => "UpdateAlias",
+            OpKind::DeleteAlias => "DeleteAlias",
+            OpKind::ListAliases => "ListAliases",
+            OpKind::TagResource => "TagResource",
+            OpKind::UntagResource => "UntagResource",
+            OpKind::ListResourceTags => "ListResourceTags",
+            OpKind::GetKeyPolicy => "GetKeyPolicy",
+            OpKind::PutKeyPolicy => "PutKeyPolicy",
+            OpKind::ListKeyPolicies => "ListKeyPolicies",
+            OpKind::Sign => "Sign",
+            OpKind::Verify => "Verify",
+            OpKind::GetPublicKey => "GetPublicKey",
+            OpKind::GenerateMac => "GenerateMac",
+            OpKind::VerifyMac => "VerifyMac",
+            OpKind::EnableKeyRotation => "EnableKeyRotation",
+            OpKind::DisableKeyRotation => "DisableKeyRotation",
+            OpKind::GetKeyRotationStatus => "GetKeyRotationStatus",
+            OpKind::RotateKeyOnDemand => "RotateKeyOnDemand",
+            OpKind::ListKeyRotations => "ListKeyRotations",
+        }
+    }
+
+    /// Parses an operation name.
+    pub fn parse(name: &str) -> Option<OpKind> {
+        OpKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// A tag as KMS exchanges it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    /// TagKey.
+    pub tag_key: String,
+    /// TagValue.
+    pub tag_value: String,
+}
+
+/// Base64 blobs in JSON.
+pub mod b64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serializes bytes as base64.
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(v))
+    }
+
+    /// Deserializes optional base64 bytes.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| {
+            base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+}
+
+/// Every parameter any served operation takes (AWS names, PascalCase on the wire).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Params {
+    pub key_id: Option<String>,
+    pub description: Option<String>,
+    pub key_usage: Option<String>,
+    pub key_spec: Option<String>,
+    pub customer_master_key_spec: Option<String>,
+    pub origin: Option<String>,
+    pub policy: Option<String>,
+    pub policy_name: Option<String>,
+    pub bypass_policy_lockout_safety_check: Option<bool>,
+    pub tags: Option<Vec<Tag>>,
+    pub tag_keys: Option<Vec<String>>,
+    pub multi_region: Option<bool>,
+    pub limit: Option<i64>,
+    pub marker: Option<String>,
+    pub pending_window_in_days: Option<i64>,
+    #[serde(default, with = "b64")]
+    pub plaintext: Option<Vec<u8>>,
+    #[serde(default, with = "b64")]
+    pub ciphertext_blob: Option<Vec<u8>>,
+    pub encryption_context: Option<BTreeMap<String, String>>,
+    pub encryption_algorithm: Option<String>,
+    pub source_encryption_context: Option<BTreeMap<String, String>>,
+    pub destination_encryption_context: Option<BTreeMap<String, String>>,
+    pub source_key_id: Option<String>,
+    pub destination_key_id: Option<String>,
+    pub source_encryption_algorithm: Option<String>,
+    pub destination_encryption_algorithm: Option<String>,
+    pub number_of_bytes: Option<i64>,
+    pub grant_tokens: Option<Vec<String>>,
+    pub dry_run: Option<bool>,
+    pub alias_name: Option<String>,
+    pub target_key_id: Option<String>,
+    #[serde(default, with = "b64")]
+    pub message: Option<Vec<u8>>,
+    pub message_type: Option<String>,
+    pub signing_algorithm: Option<String>,
+    #[serde(default, with = "b64")]
+    pub signature: Option<Vec<u8>>,
+    pub mac_algorithm: Option<String>,
+    #[serde(default, with = "b64")]
+    pub mac: Option<Vec<u8>>,
+    pub rotation_period_in_days: Option<i64>,
+}
+
+/// One operation with its parameters.
+#[derive(Debug, Clone)]
+pub struct Op {
+    /// Which operation.
+    pub kind: OpKind,
+    /// Its parameters.
+    pub params: Params,
+}
+
+/// An operation's result: the JSON object KMS answers with.
+pub type Output = serde_json::Map<String, serde_json::Value>;

@@ -1,0 +1,178 @@
+//! Browser form uploads (POST Object) with a signed policy: success, redirects, policy
+//! conditions, expiry, and bad signatures.
+
+use crate::common::*;
+use base64::Engine;
+
+struct Form {
+    fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// A form whose policy allows `conditions`, signed with the default key (or `secret`).
+    fn signed(conditions: &str, extra: &[(&str, &str)], expiration: &str, secret: &str) -> Form {
+        let now = time::OffsetDateTime::now_utc();
+        let amz_date = trailstack_sigv4::format_amz_date(now);
+        let date = &amz_date[..8];
+        let credential = format!("test/{date}/us-east-1/s3/aws4_request");
+        let policy = format!(
+            r#"{{"expiration":"{expiration}","conditions":[{conditions},{{"x-amz-credential":"{credential}"}},{{"x-amz-algorithm":"AWS4-HMAC-SHA256"}},{{"x-amz-date":"{amz_date}"}}]}}"#
+        );
+        let policy_b64 = base64::engine::general_purpose::STANDARD.encode(policy);
+        let scope = trailstack_sigv4::Scope {
+            date: date.into(),
+            region: "us-east-1".into(),
+            service: "s3".into(),
+        };
+        let sig = trailstack_sigv4::sign(
+            &trailstack_sigv4::derive_signing_key(secret, &scope),
+            &policy_b64,
+        );
+        let mut fields: Vec<(String, String)> = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        fields.extend([
+            ("x-amz-credential".to_string(), credential),
+            ("x-amz-algorithm".into(), "AWS4-HMAC-SHA256".into()),
+            ("x-amz-date".into(), amz_date.clone()),
+            ("policy".into(), policy_b64),
+            ("x-amz-signature".into(), sig),
+        ]);
+        Form { fields }
+    }
+
+    fn body(&self, file: &[u8]) -> (String, Vec<u8>) {
+        let boundary = "----trailstackboundary7MA4YWxk";
+        let mut b = Vec::new();
+        for (k, v) in &self.fields {
+            b.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        b.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"up.txt\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+        );
+        b.extend(file);
+        b.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        (format!("multipart/form-data; boundary={boundary}"), b)
+    }
+
+    async fn post(&self, s: &Server, bucket: &str, file: &[u8]) -> RawResponse {
+        let (ct, body) = self.body(file);
+        Raw::new(s, "POST", &format!("/{bucket}"))
+            .header("content-type", &ct)
+            .body(body)
+            .send(s)
+            .await
+    }
+}
+
+const FAR: &str = "2099-01-01T00:00:00.000Z";
+
+#[tokio::test]
+async fn form_upload_stores_the_file() {
+    let s = Server::start().await;
+    let c = s.with_bucket("forms").await;
+    let conds = r#"{"bucket":"forms"},["starts-with","$key","uploads/"],{"success_action_status":"201"},["starts-with","$Content-Type","text/"],["content-length-range",1,1000]"#;
+    let form = Form::signed(
+        conds,
+        &[
+            ("key", "uploads/${filename}"),
+            ("success_action_status", "201"),
+            ("Content-Type", "text/plain"),
+        ],
+        FAR,
+        "test",
+    );
+    let r = form.post(&s, "forms", b"hello form").await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.xml("Key").as_deref(), Some("uploads/up.txt"));
+    let got = c
+        .get_object()
+        .bucket("forms")
+        .key("uploads/up.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.content_type(), Some("text/plain"));
+    assert_eq!(body_bytes(got).await, b"hello form");
+}
+
+#[tokio::test]
+async fn form_policy_is_enforced() {
+    let s = Server::start().await;
+    let c = s.with_bucket("strict").await;
+    let conds = r#"{"bucket":"strict"},["starts-with","$key","ok/"],["content-length-range",1,5]"#;
+    // Key outside the allowed prefix.
+    let r = Form::signed(conds, &[("key", "bad/x")], FAR, "test")
+        .post(&s, "strict", b"abc")
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
+    // A field no condition covers.
+    let r = Form::signed(
+        conds,
+        &[("key", "ok/x"), ("x-amz-meta-extra", "1")],
+        FAR,
+        "test",
+    )
+    .post(&s, "strict", b"abc")
+    .await;
+    assert_eq!(r.status, 403);
+    // Too large for content-length-range.
+    let r = Form::signed(conds, &[("key", "ok/x")], FAR, "test")
+        .post(&s, "strict", b"abcdefgh")
+        .await;
+    assert_eq!(
+        r.xml("Code").as_deref(),
+        Some("EntityTooLarge"),
+        "{}",
+        r.text()
+    );
+    // Expired policy.
+    let r = Form::signed(
+        conds,
+        &[("key", "ok/x")],
+        "2001-01-01T00:00:00.000Z",
+        "test",
+    )
+    .post(&s, "strict", b"abc")
+    .await;
+    assert_eq!(r.status, 403);
+    assert!(r.text().contains("Policy expired"), "{}", r.text());
+    // Wrong secret.
+    let r = Form::signed(conds, &[("key", "ok/x")], FAR, "not-the-secret")
+        .post(&s, "strict", b"abc")
+        .await;
+    assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
+    // Nothing was stored by any of those; a good one goes through with the default 204.
+    assert!(c
+        .list_objects_v2()
+        .bucket("strict")
+        .send()
+        .await
+        .unwrap()
+        .contents()
+        .is_empty());
+    let r = Form::signed(conds, &[("key", "ok/x")], FAR, "test")
+        .post(&s, "strict", b"abc")
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert!(r.header("etag").is_some());
+}
+
+#[tokio::test]
+async fn unsigned_form_is_denied() {
+    let s = Server::start().await;
+    s.with_bucket("anon").await;
+    let form = Form {
+        fields: vec![("key".into(), "k".into())],
+    };
+    let r = form.post(&s, "anon", b"x").await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
+}
