@@ -6,8 +6,10 @@ pub mod body;
 pub mod caller;
 pub mod clock;
 pub mod ids;
+pub mod keys;
 
 pub use body::{BodyError, BodyErrorKind, BodyFrame, BodyStream, ResponseBody};
 pub use caller::{Caller, Principal};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::{AccountId, IdError};
+pub use keys::{DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService};

@@ -9,6 +9,7 @@ pub mod error;
 mod handlers;
 pub mod model;
 pub mod op;
+mod port;
 pub mod wire;
 
 pub use error::{KmsError, KmsResult};

@@ -1,0 +1,86 @@
+//! The `KeyService` port: what S3 and CloudTrail need from KMS — data keys to encrypt with and
+//! decryption of the data keys they stored — without depending on the KMS crate. The server
+//! wires the KMS service in; its implementation enters KMS through the same audited entry
+//! point as an HTTP request, as the service principal acting for the caller.
+
+use crate::caller::Caller;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use zeroize::Zeroizing;
+
+/// Which KMS key to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRef {
+    /// A key id, key ARN, alias name or alias ARN given by the user.
+    Named(String),
+    /// The AWS managed key of a service (`alias/aws/<service>`), created on first use.
+    Managed(&'static str),
+}
+
+/// A data key from KMS: its plaintext (for encrypting now, then forgotten) and its ciphertext
+/// (to store next to the data).
+pub struct DataKey {
+    /// The ARN of the KMS key that protects it.
+    pub key_arn: String,
+    /// The plaintext key; zeroized when dropped.
+    pub plaintext: Zeroizing<Vec<u8>>,
+    /// The data key encrypted under the KMS key.
+    pub ciphertext: Vec<u8>,
+}
+
+/// What KMS says about a key, for callers that must not use it (HeadObject makes no KMS call,
+/// but `explain` and CloudTrail's checks describe keys).
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    /// Key ARN.
+    pub arn: String,
+    /// KeyState.
+    pub state: String,
+    /// KeySpec.
+    pub spec: String,
+    /// KeyUsage.
+    pub usage: String,
+    /// CUSTOMER or AWS.
+    pub manager: String,
+}
+
+/// A KMS failure as the calling service must report it (S3 prefixes the code with `KMS.`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyError {
+    /// The KMS error code, e.g. `DisabledException`.
+    pub code: String,
+    /// The KMS message.
+    pub message: String,
+}
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// A boxed future of the port.
+pub type KeyFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, KeyError>> + Send + 'a>>;
+
+/// What S3 and CloudTrail need from KMS.
+pub trait KeyService: Send + Sync {
+    /// GenerateDataKey (AES-256) under `key` with `context`, for `caller`.
+    fn generate_data_key<'a>(
+        &'a self,
+        caller: &'a Caller,
+        key: &'a KeyRef,
+        context: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, DataKey>;
+
+    /// Decrypt of a stored data key with its `context`, for `caller`.
+    fn decrypt<'a>(
+        &'a self,
+        caller: &'a Caller,
+        ciphertext: &'a [u8],
+        context: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, DataKey>;
+
+    /// DescribeKey.
+    fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo>;
+}

@@ -1,0 +1,223 @@
+//! KMS as the [`KeyService`] other services use. Every internal call goes through
+//! [`Kms::call`] — the entry point HTTP requests use — so it is checked and (once CloudTrail
+//! lands) recorded like AWS records it, with the calling service as `invokedBy`. AWS managed
+//! keys (`alias/aws/s3`) are created here on a service's first use.
+
+use crate::error::KmsError;
+use crate::handlers::{resolve, store_material};
+use crate::model::aliases::{self as alias_model, Alias};
+use crate::model::keys::{self as key_model, KeyMeta, KeyRecord};
+use crate::op::{Op, OpKind, Params};
+use crate::{crypto, Kms};
+use base64::Engine;
+use std::collections::BTreeMap;
+use trailstack_core::{Caller, DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService};
+use zeroize::Zeroizing;
+
+fn key_error(e: KmsError) -> KeyError {
+    KeyError {
+        code: e.code().to_string(),
+        message: e.message(),
+    }
+}
+
+fn field(out: &crate::op::Output, name: &str) -> Result<String, KeyError> {
+    out.get(name)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| KeyError {
+            code: "KMSInternalException".into(),
+            message: format!("missing {name}"),
+        })
+}
+
+fn unb64(s: &str) -> Result<Vec<u8>, KeyError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|_| KeyError {
+            code: "KMSInternalException".into(),
+            message: "bad base64".into(),
+        })
+}
+
+/// The description AWS gives the managed key of `service`.
+fn managed_description(service: &str) -> String {
+    format!(
+        "Default key that protects my {} objects when no other key is defined",
+        service.to_uppercase()
+    )
+}
+
+/// The policy AWS gives a managed key: usable only through the owning service by principals of
+/// the account, readable by the account.
+fn managed_policy(account: &str, region: &str, service: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Id": format!("auto-{service}-2"),
+        "Statement": [
+            {
+                "Sid": format!("Allow access through {} for all principals in the account that are authorized to use {}", service.to_uppercase(), service.to_uppercase()),
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:CallerAccount": account, "kms:ViaService": format!("{service}.{region}.amazonaws.com")}}
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                "Resource": "*"
+            }
+        ]
+    })
+    .to_string()
+}
+
+impl Kms {
+    /// The alias name of the AWS managed key of `service`, created (key and alias) on first use.
+    pub async fn ensure_managed_key(
+        &self,
+        caller: &Caller,
+        service: &'static str,
+    ) -> Result<String, KmsError> {
+        let name = format!("alias/aws/{service}");
+        let (account, region) = (caller.account.to_string(), self.region_of(caller));
+        let (n, root, now) = (name.clone(), self.root.clone(), self.now_ms());
+        self.write(move |c| {
+            if alias_model::get(c, &account, &region, &n)?.is_some() {
+                return Ok(());
+            }
+            let key_id = uuid::Uuid::new_v4().to_string();
+            let material = crypto::generate(crypto::KeySpec::SymmetricDefault)
+                .map_err(|e| KmsError::Internal(e.to_string()))?;
+            let record = KeyRecord {
+                key_id: key_id.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                created_ms: now,
+                meta: KeyMeta {
+                    v: 1,
+                    description: managed_description(service),
+                    key_spec: "SYMMETRIC_DEFAULT".into(),
+                    key_usage: "ENCRYPT_DECRYPT".into(),
+                    origin: "AWS_KMS".into(),
+                    key_state: "Enabled".into(),
+                    key_manager: "AWS".into(),
+                    policy: managed_policy(&account, &region, service),
+                    current_version: 1,
+                    // AWS rotates managed keys every year.
+                    rotation_enabled: true,
+                    rotation_period_days: Some(365),
+                    next_rotation_ms: Some(now + 365 * 24 * 3600 * 1000),
+                    ..Default::default()
+                },
+            };
+            key_model::insert(c, &record)?;
+            store_material(c, &root, &key_id, 1, now, &material)?;
+            alias_model::put(
+                c,
+                &Alias {
+                    account,
+                    region,
+                    name: n,
+                    key_id,
+                    created_ms: now,
+                    updated_ms: now,
+                },
+            )
+        })
+        .await?;
+        Ok(name)
+    }
+
+    async fn key_id_for(&self, caller: &Caller, key: &KeyRef) -> Result<String, KmsError> {
+        match key {
+            KeyRef::Named(k) => Ok(k.clone()),
+            KeyRef::Managed(service) => self.ensure_managed_key(caller, service).await,
+        }
+    }
+}
+
+impl KeyService for Kms {
+    fn generate_data_key<'a>(
+        &'a self,
+        caller: &'a Caller,
+        key: &'a KeyRef,
+        context: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, DataKey> {
+        Box::pin(async move {
+            let key_id = self.key_id_for(caller, key).await.map_err(key_error)?;
+            let params = Params {
+                key_id: Some(key_id),
+                key_spec: Some("AES_256".into()),
+                encryption_context: Some(context.clone()),
+                ..Default::default()
+            };
+            let out = self
+                .call(
+                    caller,
+                    Op {
+                        kind: OpKind::GenerateDataKey,
+                        params,
+                    },
+                )
+                .await
+                .map_err(key_error)?;
+            Ok(DataKey {
+                key_arn: field(&out, "KeyId")?,
+                plaintext: Zeroizing::new(unb64(&field(&out, "Plaintext")?)?),
+                ciphertext: unb64(&field(&out, "CiphertextBlob")?)?,
+            })
+        })
+    }
+
+    fn decrypt<'a>(
+        &'a self,
+        caller: &'a Caller,
+        ciphertext: &'a [u8],
+        context: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, DataKey> {
+        Box::pin(async move {
+            let params = Params {
+                ciphertext_blob: Some(ciphertext.to_vec()),
+                encryption_context: Some(context.clone()),
+                ..Default::default()
+            };
+            let out = self
+                .call(
+                    caller,
+                    Op {
+                        kind: OpKind::Decrypt,
+                        params,
+                    },
+                )
+                .await
+                .map_err(key_error)?;
+            Ok(DataKey {
+                key_arn: field(&out, "KeyId")?,
+                plaintext: Zeroizing::new(unb64(&field(&out, "Plaintext")?)?),
+                ciphertext: ciphertext.to_vec(),
+            })
+        })
+    }
+
+    fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
+        Box::pin(async move {
+            let key_id = self.key_id_for(caller, key).await.map_err(key_error)?;
+            let (kms, c2) = (self.clone(), caller.clone());
+            let k = self
+                .read(move |c| resolve(c, &kms, &c2, &key_id, true))
+                .await
+                .map_err(key_error)?;
+            Ok(KeyInfo {
+                arn: k.arn(),
+                state: k.meta.key_state,
+                spec: k.meta.key_spec,
+                usage: k.meta.key_usage,
+                manager: k.meta.key_manager,
+            })
+        })
+    }
+}
