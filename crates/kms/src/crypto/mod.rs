@@ -3,12 +3,13 @@
 //! RSASSA-PSS / PKCS#1 v1.5 and ECDSA signatures (raw message or digest), HMAC, ECDH, data key
 //! pairs and imported key material.
 //!
-//! Owns: the spec/algorithm tables ([`spec`]), [`KeyMaterial`] and [`CryptoError`].
+//! Owns: the key spec and algorithm name tables, [`KeyMaterial`] and [`CryptoError`].
 //! Must not touch: storage, sealing at rest (the root key belongs to the store), key state,
 //! policies, the ciphertext blob format or the wire; every function here is a pure function of
 //! its arguments and the system random source. Secret material lives in [`KeyMaterial`], which
 //! is zeroized on drop and never printed.
 
+mod algorithm;
 mod ecc;
 mod error;
 mod hmac;
@@ -21,16 +22,16 @@ mod symmetric;
 #[cfg(test)]
 mod crosscheck;
 
+pub use algorithm::{
+    EncryptionAlgorithm, MacAlgorithm, MessageType, SigningAlgorithm, WrappingAlgorithm,
+};
 pub use ecc::derive_shared_secret;
 pub use error::CryptoError;
 pub use hmac::{mac, verify_mac};
 pub use import::{generate_wrapping_key, unwrap_imported, validate_imported, wrap_for_import};
 pub use rsa::{rsa_decrypt, rsa_encrypt, rsa_encrypt_public, rsa_max_plaintext};
 pub use sign::{sign, verify};
-pub use spec::{
-    EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm,
-    WrappingAlgorithm,
-};
+pub use spec::{KeySpec, KeyUsage};
 pub use symmetric::{
     aes_gcm_decrypt, aes_gcm_encrypt, context_aad, AES_KEY_LEN, GCM_NONCE_LEN, GCM_TAG_LEN,
 };
@@ -133,6 +134,16 @@ pub fn generate_data_key_pair(spec: KeySpec) -> Result<(KeyMaterial, Vec<u8>), C
     Ok((private, public))
 }
 
+/// A key of `spec` generated once per test run and shared by the tests (RSA-4096 generation
+/// is slow); tests that need two distinct keys call [`generate`] for the second.
+#[cfg(test)]
+pub(crate) fn test_key(spec: KeySpec) -> KeyMaterial {
+    use std::sync::OnceLock;
+    static KEYS: [OnceLock<KeyMaterial>; 12] = [const { OnceLock::new() }; 12];
+    let i = KeySpec::ALL.iter().position(|s| *s == spec).unwrap_or(0);
+    KEYS[i].get_or_init(|| generate(spec).unwrap()).clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,7 +151,7 @@ mod tests {
     #[test]
     fn generated_material_has_the_expected_shape() {
         for &spec in KeySpec::ALL {
-            let key = generate(spec).unwrap();
+            let key = test_key(spec);
             match spec.raw_key_len() {
                 Some(len) => assert_eq!(key.len(), len, "{spec}"),
                 // PKCS#8 PrivateKeyInfo is a DER SEQUENCE.

@@ -240,7 +240,7 @@ pub(super) fn verify_digest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::generate;
+    use crate::crypto::{generate, test_key};
 
     const RSA: [KeySpec; 3] = [KeySpec::Rsa2048, KeySpec::Rsa3072, KeySpec::Rsa4096];
     const OAEP: [EncryptionAlgorithm; 2] = [
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn oaep_round_trips_at_the_limit_and_rejects_one_byte_more() {
         for spec in RSA {
-            let key = generate(spec).unwrap();
+            let key = test_key(spec);
             let public = public_key_der(spec, &key).unwrap();
             for alg in OAEP {
                 let max = rsa_max_plaintext(spec, alg).unwrap();
@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn wrong_algorithm_tampering_and_bad_lengths_are_invalid_ciphertext() {
         let spec = KeySpec::Rsa2048;
-        let key = generate(spec).unwrap();
+        let key = test_key(spec);
         let ct = rsa_encrypt(spec, &key, OAEP[1], b"hello").unwrap();
         assert_eq!(
             rsa_decrypt(spec, &key, OAEP[0], &ct),
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn spec_and_material_mismatches_are_rejected() {
-        let key = generate(KeySpec::Rsa2048).unwrap();
+        let key = test_key(KeySpec::Rsa2048);
         assert!(matches!(
             rsa_encrypt(KeySpec::Rsa3072, &key, OAEP[0], b"x"),
             Err(CryptoError::InvalidKey(_))
@@ -358,8 +358,7 @@ mod tests {
             rsa_decrypt(KeySpec::Rsa2048, &junk, OAEP[0], &[0; 256]),
             Err(CryptoError::InvalidKey(_))
         ));
-        let public3072 =
-            public_key_der(KeySpec::Rsa3072, &generate(KeySpec::Rsa3072).unwrap()).unwrap();
+        let public3072 = public_key_der(KeySpec::Rsa3072, &test_key(KeySpec::Rsa3072)).unwrap();
         assert!(matches!(
             rsa_encrypt_public(KeySpec::Rsa2048, &public3072, OAEP[0], b"x"),
             Err(CryptoError::InvalidInput(_))
