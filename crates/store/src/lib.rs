@@ -1,14 +1,15 @@
 //! Durable storage for every service: a transactional metadata database (SQLite in WAL mode,
-//! [`Db`]) and content-addressed-by-id blob files ([`BlobStore`]). Services own their tables and
-//! register their migrations; this crate owns connections, transactions, migrations and the blob
-//! file format, and knows nothing of S3, KMS or CloudTrail.
+//! [`Db`]) and blob files named by random ids ([`BlobStore`]), encrypted at rest with chunked
+//! AES-256-GCM (small values kept inline are sealed the same way, [`seal_inline`]). Services own
+//! their tables and register their migrations; this crate owns connections, transactions,
+//! migrations and the blob file format, and knows nothing of S3, KMS or CloudTrail.
 
 pub mod blob;
 pub mod db;
 mod error;
 pub mod seal;
 
-pub use blob::{BlobId, BlobStore, BlobWriter};
+pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};
 pub use db::{Db, Migration};
 pub use error::StoreError;
 pub use rusqlite;

@@ -1,0 +1,392 @@
+//! Blob files: the bytes of objects (and parts) on disk, one file per blob, named by a random id
+//! and never by the object key, so no key (`../`, unicode, 1024 bytes) can reach outside the data
+//! dir. A blob is written to `tmp/`, fsynced, renamed into `blobs/xx/`, and the directory fsynced
+//! before the caller commits the metadata that references it: nothing half-written is ever
+//! visible, and an acknowledged blob survives a crash.
+//!
+//! File formats (NEVER CHANGE a released version; add a new version byte instead). Both start
+//! with magic `TSB\0`, a format version byte and a cipher byte.
+//!
+//! - Format 1, cipher 0 (plaintext): a 16-byte header — magic, version 1, cipher 0, 2 reserved
+//!   bytes, payload length (u64 little-endian) — then the payload.
+//! - Format 2, cipher 1 (chunked AES-256-GCM, see `chunked.rs`): a 32-byte header — magic,
+//!   version 2, cipher 1, log2 of the chunk size (16), a zero byte, plaintext length (u64
+//!   little-endian), the blob's random 12-byte nonce base, 4 zero bytes — then the sealed chunks
+//!   back to back: chunk `i` is the ciphertext of plaintext bytes `i * 64 KiB ..` (64 KiB, fewer
+//!   in the last chunk) followed by its 16-byte tag. An empty blob has one empty chunk (just a
+//!   tag). The chunks' AAD binds their index, which is final, the blob id and the caller's
+//!   context, so a file that was truncated, reordered, spliced or swapped does not open.
+
+mod chunked;
+mod sealed;
+#[cfg(test)]
+mod tests_sealed;
+
+pub use chunked::{open_inline, seal_inline, DataKey, CHUNK_LEN, CHUNK_SHIFT, TAG_LEN};
+
+use crate::StoreError;
+use bytes::Bytes;
+use chunked::{ChunkCipher, Container, NONCE_BASE_LEN, SCHEME_AES256GCM_CHUNKED};
+use futures_core::Stream;
+use sealed::SealingSink;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+const MAGIC: [u8; 4] = *b"TSB\0";
+const FORMAT_V1: u8 = 1;
+const FORMAT_V2: u8 = 2;
+const CIPHER_NONE: u8 = 0;
+/// Size of the header of a plaintext (format 1) blob file.
+pub const HEADER_LEN: u64 = 16;
+/// Size of the header of an encrypted (format 2) blob file.
+pub const SEALED_HEADER_LEN: u64 = 32;
+const READ_BUF: usize = 256 * 1024;
+
+/// A stream of a blob's bytes; an integrity failure is an error of kind `InvalidData`.
+pub type BlobStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// What the first 16 bytes of a blob file say it is.
+enum Prefix {
+    /// Format 1, cipher 0: payload length.
+    Plain(u64),
+    /// Format 2, cipher 1: plaintext length; 16 more header bytes follow.
+    Sealed(u64),
+}
+
+fn parse_prefix(h: &[u8; 16]) -> Result<Prefix, StoreError> {
+    if h[..4] != MAGIC {
+        return Err(StoreError::Corrupt("unknown blob format".into()));
+    }
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&h[8..16]);
+    let len = u64::from_le_bytes(n);
+    match (h[4], h[5]) {
+        (FORMAT_V1, CIPHER_NONE) => Ok(Prefix::Plain(len)),
+        (FORMAT_V2, SCHEME_AES256GCM_CHUNKED) if h[6] == CHUNK_SHIFT && h[7] == 0 => {
+            Ok(Prefix::Sealed(len))
+        }
+        (FORMAT_V1 | FORMAT_V2, c) => Err(StoreError::Corrupt(format!("unknown blob cipher {c}"))),
+        _ => Err(StoreError::Corrupt("unknown blob format".into())),
+    }
+}
+
+/// Checks header bytes 16..32 of an encrypted blob and returns its nonce base.
+fn parse_sealed_ext(h: &[u8; 16]) -> Result<[u8; NONCE_BASE_LEN], StoreError> {
+    if h[NONCE_BASE_LEN..] != [0u8; 16 - NONCE_BASE_LEN] {
+        return Err(StoreError::Corrupt("unknown blob format".into()));
+    }
+    let mut base = [0u8; NONCE_BASE_LEN];
+    base.copy_from_slice(&h[..NONCE_BASE_LEN]);
+    Ok(base)
+}
+
+/// The header of an encrypted blob of `plain_len` plaintext bytes.
+fn sealed_header(plain_len: u64, nonce_base: &[u8; NONCE_BASE_LEN]) -> [u8; 32] {
+    let mut h = [0u8; SEALED_HEADER_LEN as usize];
+    h[..4].copy_from_slice(&MAGIC);
+    h[4] = FORMAT_V2;
+    h[5] = SCHEME_AES256GCM_CHUNKED;
+    h[6] = CHUNK_SHIFT;
+    h[8..16].copy_from_slice(&plain_len.to_le_bytes());
+    h[16..16 + NONCE_BASE_LEN].copy_from_slice(nonce_base);
+    h
+}
+
+/// The id of a stored blob (32 lower-case hex digits).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlobId(String);
+
+impl BlobId {
+    /// Accepts only ids this store could have made, so a stored id can never name another path.
+    pub fn parse(s: &str) -> Result<BlobId, StoreError> {
+        if s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            Ok(BlobId(s.to_string()))
+        } else {
+            Err(StoreError::Corrupt(format!("bad blob id {s:?}")))
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn fresh() -> BlobId {
+        BlobId(uuid::Uuid::new_v4().simple().to_string())
+    }
+}
+
+/// The blob directory of one data dir.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    blobs: PathBuf,
+    tmp: PathBuf,
+}
+
+impl BlobStore {
+    /// Opens the blob store under `data_dir`, creating its folders and discarding unfinished
+    /// temporary files left by a crash.
+    pub fn open(data_dir: &Path) -> Result<BlobStore, StoreError> {
+        let blobs = data_dir.join("blobs");
+        let tmp = data_dir.join("tmp");
+        std::fs::create_dir_all(&blobs)?;
+        std::fs::create_dir_all(&tmp)?;
+        for entry in std::fs::read_dir(&tmp)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::remove_file(entry.path())?;
+            }
+        }
+        Ok(BlobStore { blobs, tmp })
+    }
+
+    fn path_of(&self, id: &BlobId) -> PathBuf {
+        self.blobs.join(&id.0[..2]).join(&id.0)
+    }
+
+    /// Starts writing a new plaintext (format 1) blob. Kept for data written before encryption
+    /// at rest; new objects should use [`BlobStore::create_encrypted`].
+    pub async fn create(&self) -> Result<BlobWriter, StoreError> {
+        let id = BlobId::fresh();
+        let tmp_path = self.tmp.join(&id.0);
+        let mut file = tokio::fs::File::create(&tmp_path).await?;
+        file.write_all(&[0u8; HEADER_LEN as usize]).await?;
+        Ok(self.writer(id, tmp_path, Sink::Plain(file)))
+    }
+
+    /// Starts writing a new blob encrypted at rest with `key`: chunked AES-256-GCM, each chunk
+    /// bound to the blob id and to `aad_context` (e.g. the object's identity), which the reader
+    /// must present again. [`BlobWriter::write`] seals whole chunks as they fill, so memory stays
+    /// bounded whatever the blob's size.
+    pub async fn create_encrypted(
+        &self,
+        key: &DataKey,
+        aad_context: &[u8],
+    ) -> Result<BlobWriter, StoreError> {
+        let id = BlobId::fresh();
+        let tmp_path = self.tmp.join(&id.0);
+        let cipher = ChunkCipher::new(
+            key,
+            Container::File,
+            ChunkCipher::random_nonce_base()?,
+            id.0.as_bytes(),
+            aad_context,
+        );
+        let sink = SealingSink::create(tmp_path.clone(), cipher).await?;
+        Ok(self.writer(id, tmp_path, Sink::Sealed(Box::new(sink))))
+    }
+
+    fn writer(&self, id: BlobId, tmp_path: PathBuf, sink: Sink) -> BlobWriter {
+        BlobWriter {
+            id,
+            sink: Some(sink),
+            tmp_path,
+            len: 0,
+            blobs: self.blobs.clone(),
+            placed: false,
+        }
+    }
+
+    /// Deletes a blob; a missing file is not an error (deletion is retried by GC after crashes).
+    pub async fn delete(&self, id: &BlobId) -> Result<(), StoreError> {
+        match tokio::fs::remove_file(self.path_of(id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Streams `len` payload bytes of plaintext blob `id` starting at payload offset `start`.
+    /// Fails on an encrypted blob (use [`BlobStore::read_range_decrypted`]).
+    pub async fn read_range(
+        &self,
+        id: &BlobId,
+        start: u64,
+        len: u64,
+    ) -> Result<BlobStream, StoreError> {
+        let mut file = tokio::fs::File::open(self.path_of(id)).await?;
+        let mut header = [0u8; HEADER_LEN as usize];
+        file.read_exact(&mut header).await?;
+        let payload_len = match parse_prefix(&header)? {
+            Prefix::Plain(len) => len,
+            Prefix::Sealed(_) => {
+                return Err(StoreError::Corrupt(format!(
+                    "blob {} is encrypted; read it with read_range_decrypted",
+                    id.0
+                )))
+            }
+        };
+        if start.checked_add(len).is_none_or(|end| end > payload_len) {
+            return Err(StoreError::Corrupt(format!(
+                "blob {} shorter than expected",
+                id.0
+            )));
+        }
+        file.seek(std::io::SeekFrom::Start(HEADER_LEN + start))
+            .await?;
+        Ok(Box::pin(async_stream::try_stream! {
+            let mut left = len;
+            while left > 0 {
+                let want = left.min(READ_BUF as u64) as usize;
+                let mut buf = vec![0u8; want];
+                file.read_exact(&mut buf).await?;
+                left -= want as u64;
+                yield Bytes::from(buf);
+            }
+        }))
+    }
+
+    /// Streams plaintext bytes `start..start + len` of encrypted blob `id`, reading and opening
+    /// only the chunks that cover them. `key` and `aad_context` must be those it was created
+    /// with. A chunk that does not verify (tampering, truncation, swapped chunks or files, wrong
+    /// key or context) is an error of kind `InvalidData` — as `StoreError::Io` here for the
+    /// first chunks, which are checked before this returns, or as a stream item later — and no
+    /// byte of an unverified chunk is ever yielded. Fails on a plaintext blob.
+    pub async fn read_range_decrypted(
+        &self,
+        id: &BlobId,
+        key: &DataKey,
+        aad_context: &[u8],
+        start: u64,
+        len: u64,
+    ) -> Result<BlobStream, StoreError> {
+        sealed::read_range(self.path_of(id), key, id.0.clone(), aad_context, start, len).await
+    }
+}
+
+enum Sink {
+    Plain(tokio::fs::File),
+    Sealed(Box<SealingSink>),
+}
+
+/// A blob being written (plaintext or encrypted). Dropping it unfinished, or a failed
+/// [`BlobWriter::finish`], removes the temporary file.
+pub struct BlobWriter {
+    id: BlobId,
+    sink: Option<Sink>,
+    tmp_path: PathBuf,
+    len: u64,
+    blobs: PathBuf,
+    /// Whether the file was renamed into place.
+    placed: bool,
+}
+
+impl BlobWriter {
+    /// The id the blob will have.
+    pub fn id(&self) -> &BlobId {
+        &self.id
+    }
+
+    /// Payload (plaintext) bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends payload bytes (sealing whole chunks as they fill, for an encrypted blob).
+    pub async fn write(&mut self, data: &[u8]) -> Result<(), StoreError> {
+        match self.sink.as_mut() {
+            Some(Sink::Plain(file)) => file.write_all(data).await?,
+            Some(Sink::Sealed(sink)) => sink.write(data).await?,
+            None => return Err(StoreError::Corrupt("blob already finished".into())),
+        }
+        self.len += data.len() as u64;
+        Ok(())
+    }
+
+    /// Seals the last chunk (if encrypted), writes the header, fsyncs, and moves the blob into
+    /// place. After this returns the blob is durable; the caller then commits the metadata that
+    /// references it. Returns the id and the payload (plaintext) length.
+    pub async fn finish(mut self) -> Result<(BlobId, u64), StoreError> {
+        match self.sink.take() {
+            Some(Sink::Plain(mut file)) => {
+                let mut header = [0u8; HEADER_LEN as usize];
+                header[..4].copy_from_slice(&MAGIC);
+                header[4] = FORMAT_V1;
+                header[5] = CIPHER_NONE;
+                header[8..16].copy_from_slice(&self.len.to_le_bytes());
+                file.seek(std::io::SeekFrom::Start(0)).await?;
+                file.write_all(&header).await?;
+                file.sync_all().await?;
+            }
+            Some(Sink::Sealed(sink)) => sink.finish(self.len).await?,
+            None => return Err(StoreError::Corrupt("blob already finished".into())),
+        }
+        let dir = self.blobs.join(&self.id.0[..2]);
+        tokio::fs::create_dir_all(&dir).await?;
+        tokio::fs::rename(&self.tmp_path, dir.join(&self.id.0)).await?;
+        self.placed = true;
+        tokio::task::spawn_blocking(move || std::fs::File::open(&dir)?.sync_all())
+            .await
+            .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+        Ok((self.id.clone(), self.len))
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = std::fs::remove_file(&self.tmp_path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn collect(mut s: Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>) -> Vec<u8> {
+        let mut out = Vec::new();
+        while let Some(b) = std::future::poll_fn(|cx| s.as_mut().poll_next(cx)).await {
+            out.extend_from_slice(&b.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn write_finish_read_ranges() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let mut w = store.create().await.unwrap();
+        let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
+        w.write(&data[..1000]).await.unwrap();
+        w.write(&data[1000..]).await.unwrap();
+        let (id, len) = w.finish().await.unwrap();
+        assert_eq!(len, data.len() as u64);
+        assert_eq!(
+            collect(store.read_range(&id, 0, len).await.unwrap()).await,
+            data
+        );
+        assert_eq!(
+            collect(store.read_range(&id, 300_000, 10).await.unwrap()).await,
+            data[300_000..300_010]
+        );
+        assert!(store.read_range(&id, 699_999, 2).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn unfinished_blob_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let mut w = store.create().await.unwrap();
+        w.write(b"partial").await.unwrap();
+        drop(w);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
+    }
+
+    #[test]
+    fn blob_ids_cannot_name_paths() {
+        assert!(BlobId::parse("../../etc/passwd").is_err());
+        assert!(BlobId::parse(&"a".repeat(32)).is_ok());
+    }
+}
