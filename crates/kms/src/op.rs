@@ -46,11 +46,22 @@ pub enum OpKind {
     GetKeyRotationStatus,
     RotateKeyOnDemand,
     ListKeyRotations,
+    CreateGrant,
+    ListGrants,
+    ListRetirableGrants,
+    RetireGrant,
+    RevokeGrant,
+    GetParametersForImport,
+    ImportKeyMaterial,
+    DeleteImportedKeyMaterial,
+    GenerateDataKeyPair,
+    GenerateDataKeyPairWithoutPlaintext,
+    DeriveSharedSecret,
 }
 
 impl OpKind {
     /// Every operation, for parsing.
-    pub const ALL: [OpKind; 34] = [
+    pub const ALL: [OpKind; 45] = [
         OpKind::CreateKey,
         OpKind::DescribeKey,
         OpKind::ListKeys,
@@ -85,6 +96,17 @@ impl OpKind {
         OpKind::GetKeyRotationStatus,
         OpKind::RotateKeyOnDemand,
         OpKind::ListKeyRotations,
+        OpKind::CreateGrant,
+        OpKind::ListGrants,
+        OpKind::ListRetirableGrants,
+        OpKind::RetireGrant,
+        OpKind::RevokeGrant,
+        OpKind::GetParametersForImport,
+        OpKind::ImportKeyMaterial,
+        OpKind::DeleteImportedKeyMaterial,
+        OpKind::GenerateDataKeyPair,
+        OpKind::GenerateDataKeyPairWithoutPlaintext,
+        OpKind::DeriveSharedSecret,
     ];
 
     /// The operation name as in `X-Amz-Target: TrentService.<Name>`.
@@ -124,7 +146,42 @@ impl OpKind {
             OpKind::GetKeyRotationStatus => "GetKeyRotationStatus",
             OpKind::RotateKeyOnDemand => "RotateKeyOnDemand",
             OpKind::ListKeyRotations => "ListKeyRotations",
+            OpKind::CreateGrant => "CreateGrant",
+            OpKind::ListGrants => "ListGrants",
+            OpKind::ListRetirableGrants => "ListRetirableGrants",
+            OpKind::RetireGrant => "RetireGrant",
+            OpKind::RevokeGrant => "RevokeGrant",
+            OpKind::GetParametersForImport => "GetParametersForImport",
+            OpKind::ImportKeyMaterial => "ImportKeyMaterial",
+            OpKind::DeleteImportedKeyMaterial => "DeleteImportedKeyMaterial",
+            OpKind::GenerateDataKeyPair => "GenerateDataKeyPair",
+            OpKind::GenerateDataKeyPairWithoutPlaintext => "GenerateDataKeyPairWithoutPlaintext",
+            OpKind::DeriveSharedSecret => "DeriveSharedSecret",
         }
+    }
+
+    /// Whether the operation takes a `GrantTokens` parameter (the cryptographic operations,
+    /// DescribeKey and CreateGrant).
+    pub fn takes_grant_tokens(self) -> bool {
+        use OpKind::*;
+        matches!(
+            self,
+            CreateGrant
+                | Decrypt
+                | DeriveSharedSecret
+                | DescribeKey
+                | Encrypt
+                | GenerateDataKey
+                | GenerateDataKeyPair
+                | GenerateDataKeyPairWithoutPlaintext
+                | GenerateDataKeyWithoutPlaintext
+                | GenerateMac
+                | GetPublicKey
+                | ReEncrypt
+                | Sign
+                | Verify
+                | VerifyMac
+        )
     }
 
     /// Parses an operation name.
@@ -141,6 +198,19 @@ pub struct Tag {
     pub tag_key: String,
     /// TagValue.
     pub tag_value: String,
+}
+
+/// The `Constraints` of CreateGrant (and of ListGrants entries): encryption context pairs a
+/// request must include (`EncryptionContextSubset`) or match exactly (`EncryptionContextEquals`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantConstraints {
+    /// Pairs the request's encryption context must include.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_context_subset: Option<BTreeMap<String, String>>,
+    /// Pairs the request's encryption context must equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_context_equals: Option<BTreeMap<String, String>>,
 }
 
 /// Base64 blobs in JSON.
@@ -211,6 +281,26 @@ pub struct Params {
     #[serde(default, with = "b64")]
     pub mac: Option<Vec<u8>>,
     pub rotation_period_in_days: Option<i64>,
+    pub grantee_principal: Option<String>,
+    pub retiring_principal: Option<String>,
+    pub operations: Option<Vec<String>>,
+    pub constraints: Option<GrantConstraints>,
+    pub name: Option<String>,
+    pub grant_id: Option<String>,
+    pub grant_token: Option<String>,
+    pub wrapping_algorithm: Option<String>,
+    pub wrapping_key_spec: Option<String>,
+    #[serde(default, with = "b64")]
+    pub import_token: Option<Vec<u8>>,
+    #[serde(default, with = "b64")]
+    pub encrypted_key_material: Option<Vec<u8>>,
+    /// Epoch seconds.
+    pub valid_to: Option<f64>,
+    pub expiration_model: Option<String>,
+    pub key_pair_spec: Option<String>,
+    pub key_agreement_algorithm: Option<String>,
+    #[serde(default, with = "b64")]
+    pub public_key: Option<Vec<u8>>,
 }
 
 /// One operation with its parameters.

@@ -43,7 +43,7 @@ fn unb64(s: &str) -> Result<Vec<u8>, KeyError> {
 /// The description AWS gives the managed key of `service`.
 fn managed_description(service: &str) -> String {
     format!(
-        "Default key that protects my {} objects when no other key is defined",
+        "Default KMS key that protects my {} objects when no other key is defined",
         service.to_uppercase()
     )
 }

@@ -57,9 +57,26 @@ fn s3_auth_error(e: SigError) -> S3Error {
     }
 }
 
+/// Whether a request asks for `100 Continue` but has no body. hyper answers it without the
+/// interim `100 Continue` (there is nothing to continue), and botocore (the aws CLI, boto3) then
+/// keeps that final status line and applies it to the next response on the kept-alive
+/// connection, stalling until its read timeout: <https://github.com/boto/botocore/issues/3755>.
+/// Closing the connection after such a response resets the client.
+fn expects_continue_without_body(h: &http::HeaderMap) -> bool {
+    let expects = h
+        .get(http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let no_body = match h.get(http::header::CONTENT_LENGTH) {
+        Some(v) => v.as_bytes() == b"0",
+        None => !h.contains_key(http::header::TRANSFER_ENCODING),
+    };
+    expects && no_body
+}
+
 /// Handles one request.
 pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Response<HyperBody> {
     let request_id = app.next_request_id();
+    let close = expects_continue_without_body(req.headers());
     let (parts, body) = req.into_parts();
     let target = parts
         .headers
@@ -96,6 +113,9 @@ pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Re
         h.insert("x-amzn-requestid", v);
     }
     h.insert("server", HeaderValue::from_static("trailstack"));
+    if close {
+        h.insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
     resp
 }
 

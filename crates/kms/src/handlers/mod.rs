@@ -3,6 +3,9 @@
 
 pub mod aliases;
 pub mod asymmetric;
+pub mod grants;
+pub mod import;
+pub mod keypairs;
 pub mod keys;
 pub mod lifecycle;
 pub mod policy;
@@ -23,6 +26,9 @@ use trailstack_store::rusqlite::Connection;
 pub async fn dispatch(kms: &Kms, caller: &Caller, op: Op) -> KmsResult<Output> {
     use OpKind::*;
     let p = op.params;
+    if op.kind.takes_grant_tokens() {
+        grants::check_tokens(kms, p.grant_tokens.as_deref())?;
+    }
     match op.kind {
         CreateKey => keys::create(kms, caller, p).await,
         DescribeKey => keys::describe(kms, caller, p).await,
@@ -56,26 +62,41 @@ pub async fn dispatch(kms: &Kms, caller: &Caller, op: Op) -> KmsResult<Output> {
         VerifyMac => asymmetric::verify_mac(kms, caller, p).await,
         EnableKeyRotation | DisableKeyRotation | GetKeyRotationStatus | RotateKeyOnDemand
         | ListKeyRotations => rotation::handle(kms, caller, op.kind, p).await,
+        CreateGrant => grants::create(kms, caller, p).await,
+        ListGrants => grants::list(kms, caller, p).await,
+        ListRetirableGrants => grants::list_retirable(kms, caller, p).await,
+        RetireGrant => grants::retire(kms, caller, p).await,
+        RevokeGrant => grants::revoke(kms, caller, p).await,
+        GetParametersForImport => import::get_parameters(kms, caller, p).await,
+        ImportKeyMaterial => import::import_material(kms, caller, p).await,
+        DeleteImportedKeyMaterial => import::delete_material(kms, caller, p).await,
+        GenerateDataKeyPair => keypairs::generate_data_key_pair(kms, caller, p, true).await,
+        GenerateDataKeyPairWithoutPlaintext => {
+            keypairs::generate_data_key_pair(kms, caller, p, false).await
+        }
+        DeriveSharedSecret => keypairs::derive_shared_secret(kms, caller, p).await,
     }
 }
 
-/// Deletes keys whose deletion date has passed and rotates keys whose rotation is due, by the
-/// clock, before any operation sees them.
+/// Deletes keys whose deletion date has passed, rotates keys whose rotation is due and removes
+/// imported material whose ValidTo has passed, by the clock, before any operation sees them.
 pub async fn housekeeping(kms: &Kms) -> KmsResult<()> {
     let now = kms.now_ms();
-    let (deletions, rotations) = kms
+    let (deletions, rotations, expiries) = kms
         .read(move |c| {
             Ok((
                 key_model::due_for_deletion(c, now)?,
                 key_model::due_for_rotation(c, now)?,
+                key_model::due_for_expiry(c, now)?,
             ))
         })
         .await?;
-    if deletions.is_empty() && rotations.is_empty() {
+    if deletions.is_empty() && rotations.is_empty() && expiries.is_empty() {
         return Ok(());
     }
     let root = kms.root.clone();
     kms.write(move |c| {
+        import::expire_due(c, now)?;
         for id in &deletions {
             key_model::delete(c, id)?;
         }

@@ -78,7 +78,7 @@ fn algorithm(k: &KeyRecord, asked: Option<&str>) -> KmsResult<EncryptionAlgorith
 }
 
 /// Encrypts `plaintext` under `k` (already checked usable) inside a read.
-fn encrypt_with(
+pub(super) fn encrypt_with(
     c: &trailstack_store::rusqlite::Connection,
     kms: &Kms,
     k: &KeyRecord,

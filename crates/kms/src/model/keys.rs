@@ -60,6 +60,10 @@ pub struct KeyMeta {
     /// The state the key had before PendingDeletion/PendingImport changes, when relevant.
     #[serde(default)]
     pub import_token: Option<String>,
+    /// KeyMaterialId of imported material (64 hex digits), kept after the material is deleted
+    /// or expires so that only the same material can be imported again.
+    #[serde(default)]
+    pub material_id: Option<String>,
 }
 
 /// A KMS key.
@@ -121,8 +125,8 @@ pub fn get(c: &Connection, key_id: &str) -> KmsResult<Option<KeyRecord>> {
 /// Inserts a key.
 pub fn insert(c: &Connection, k: &KeyRecord) -> KmsResult<()> {
     c.execute(
-        "INSERT INTO kms_keys (key_id, account, region, created_ms, deletion_ms, rotate_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params![k.key_id, k.account, k.region, k.created_ms, k.meta.deletion_ms, k.meta.next_rotation_ms, encode(&k.meta)?],
+        "INSERT INTO kms_keys (key_id, account, region, created_ms, deletion_ms, rotate_ms, expire_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        rusqlite::params![k.key_id, k.account, k.region, k.created_ms, k.meta.deletion_ms, k.meta.next_rotation_ms, k.meta.valid_to_ms, encode(&k.meta)?],
     )?;
     Ok(())
 }
@@ -134,11 +138,12 @@ fn encode(m: &KeyMeta) -> KmsResult<String> {
 /// Saves a key's metadata.
 pub fn update(c: &Connection, k: &KeyRecord) -> KmsResult<()> {
     c.execute(
-        "UPDATE kms_keys SET deletion_ms = ?2, rotate_ms = ?3, meta = ?4 WHERE key_id = ?1",
+        "UPDATE kms_keys SET deletion_ms = ?2, rotate_ms = ?3, expire_ms = ?4, meta = ?5 WHERE key_id = ?1",
         rusqlite::params![
             k.key_id,
             k.meta.deletion_ms,
             k.meta.next_rotation_ms,
+            k.meta.valid_to_ms,
             encode(&k.meta)?
         ],
     )?;
@@ -181,6 +186,15 @@ pub fn due_for_deletion(c: &Connection, now_ms: i64) -> KmsResult<Vec<String>> {
 pub fn due_for_rotation(c: &Connection, now_ms: i64) -> KmsResult<Vec<String>> {
     let mut stmt = c.prepare_cached(
         "SELECT key_id FROM kms_keys WHERE rotate_ms IS NOT NULL AND rotate_ms <= ?1",
+    )?;
+    let rows = stmt.query_map([now_ms], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Keys whose imported material has expired (ValidTo passed).
+pub fn due_for_expiry(c: &Connection, now_ms: i64) -> KmsResult<Vec<String>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT key_id FROM kms_keys WHERE expire_ms IS NOT NULL AND expire_ms <= ?1",
     )?;
     let rows = stmt.query_map([now_ms], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)

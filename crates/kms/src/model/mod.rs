@@ -1,17 +1,20 @@
 //! What KMS persists: keys (metadata and sealed material versions), aliases and grants, with
 //! their tables (migrations) and queries. Key material is only ever stored sealed by the root
-//! key.
+//! key. Version 2 adds imported-material expiry (`expire_ms`) and import parameters.
 
 pub mod aliases;
+pub mod grants;
+pub mod imports;
 pub mod keys;
 
 use trailstack_store::Migration;
 
 /// The KMS tables.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    component: "kms",
-    version: 1,
-    sql: "
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        component: "kms",
+        version: 1,
+        sql: "
 CREATE TABLE kms_keys (
     key_id TEXT PRIMARY KEY,
     account TEXT NOT NULL,
@@ -49,4 +52,24 @@ CREATE TABLE kms_grants (
 );
 CREATE INDEX kms_grants_key ON kms_grants (key_id, created_ms);
 ",
-}];
+    },
+    Migration {
+        component: "kms",
+        version: 2,
+        sql: "
+ALTER TABLE kms_keys ADD COLUMN expire_ms INTEGER;
+CREATE INDEX kms_keys_expiry ON kms_keys (expire_ms) WHERE expire_ms IS NOT NULL;
+CREATE TABLE kms_import_tokens (
+    token TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL REFERENCES kms_keys (key_id) ON DELETE CASCADE,
+    created_ms INTEGER NOT NULL,
+    valid_to_ms INTEGER NOT NULL,
+    wrapping_spec TEXT NOT NULL,
+    wrapping_algorithm TEXT NOT NULL,
+    sealed BLOB NOT NULL
+);
+CREATE INDEX kms_import_tokens_key ON kms_import_tokens (key_id);
+CREATE INDEX kms_import_tokens_valid ON kms_import_tokens (valid_to_ms);
+",
+    },
+];

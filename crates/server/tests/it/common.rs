@@ -23,13 +23,22 @@ impl Server {
 
     /// Starts a server over `dir` (for restart tests).
     pub async fn start_in(dir: tempfile::TempDir) -> Server {
-        let config = Config::load(
+        Self::start_configured(dir, |_| {}).await
+    }
+
+    /// Starts a server over a fresh data dir with its configuration adjusted by `adjust`.
+    pub async fn start_configured(
+        dir: tempfile::TempDir,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Server {
+        let mut config = Config::load(
             None,
             Some("127.0.0.1:0".into()),
             Some(dir.path().join("data")),
             None,
         )
         .unwrap();
+        adjust(&mut config);
         let app = Arc::new(App::open(config, Arc::new(SystemClock)).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -2,7 +2,9 @@
 //! drives it with the real AWS SDK for Rust (and a raw HTTP client for what SDKs won't send).
 
 mod common;
+mod http_edge;
 mod kms_keys;
+mod kms_more;
 mod s3_auth;
 mod s3_bucket;
 mod s3_list;

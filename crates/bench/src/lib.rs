@@ -1,0 +1,32 @@
+//! trailstack-bench: a native closed-loop load generator for trailstack and its peers.
+//!
+//! Owns: signing S3 requests itself ([`sign`]), streaming generated bodies ([`body`]), one
+//! HTTP/1.1 connection per worker ([`conn`]), the scenarios ([`scenario`]), the closed-loop
+//! driver ([`runner`]), the targets it starts and watches ([`target`], [`procstat`]), the
+//! do-nothing limit server ([`limit`]), the round-robin plan ([`plan`]) and the markdown report
+//! ([`report`]).
+//!
+//! Must not touch: any server internals. Targets are black boxes reached over HTTP; the only
+//! thing read from them besides responses is their CPU time in `/proc/PID/stat`.
+
+pub mod body;
+pub mod conn;
+pub mod limit;
+pub mod plan;
+pub mod procstat;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod sign;
+pub mod spec;
+pub mod stats;
+pub mod target;
+
+/// Access key id every target is driven with.
+pub const ACCESS_KEY: &str = "test";
+/// Secret access key every target is driven with.
+pub const SECRET_KEY: &str = "test";
+/// Region of the credential scope.
+pub const REGION: &str = "us-east-1";
+/// One GiB, the default size of the large-object scenarios.
+pub const GIB: u64 = 1 << 30;

@@ -1,0 +1,260 @@
+//! The `trailstack-bench` command line: `run` prints the tables, `report` also writes
+//! BENCHMARKS.md, `limit-server` is the do-nothing reference server the tool starts itself.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+use trailstack_bench::plan::Plan;
+use trailstack_bench::report::{self, RunInfo};
+use trailstack_bench::runner::{Budget, Stop};
+use trailstack_bench::target::{Target, TargetKind};
+use trailstack_bench::{procstat, scenario, GIB};
+
+#[derive(Parser)]
+#[command(
+    name = "trailstack-bench",
+    about = "Closed-loop load generator: trailstack vs moto vs a do-nothing limit server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the benchmark and print markdown tables.
+    Run(Opts),
+    /// Run the benchmark and write the whole BENCHMARKS.md document.
+    Report {
+        /// Where to write the document.
+        #[arg(long, default_value = "BENCHMARKS.md")]
+        out: PathBuf,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// Serve canned S3-like answers without doing any work (the limit reference).
+    LimitServer {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: String,
+        /// Size of the large objects served under `big/`.
+        #[arg(long, default_value_t = GIB)]
+        big_size: u64,
+    },
+}
+
+#[derive(Args)]
+struct Opts {
+    /// Targets to start: trailstack, moto, limit.
+    #[arg(long, value_delimiter = ',', default_value = "trailstack,moto,limit")]
+    targets: Vec<String>,
+    /// Also measure this running S3 endpoint (http://host:port), without CPU accounting.
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Scenarios, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    scenarios: Vec<String>,
+    /// The trailstack binary (default: `trailstack` beside this binary).
+    #[arg(long)]
+    trailstack_bin: Option<PathBuf>,
+    /// Connections for small-request scenarios.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Connections for moto's small-request scenarios (default: --connections).
+    #[arg(long)]
+    moto_connections: Option<usize>,
+    /// Connections for large-object scenarios.
+    #[arg(long, default_value_t = 1)]
+    big_connections: usize,
+    /// Measured seconds per small-request round.
+    #[arg(long, default_value_t = 5.0)]
+    duration: f64,
+    /// Warm-up seconds before each small-request round.
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
+    /// Rounds per target, small requests.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Rounds per target, large objects.
+    #[arg(long, default_value_t = 2)]
+    big_rounds: usize,
+    /// Measured requests per large-object round.
+    #[arg(long, default_value_t = 2)]
+    big_requests: u64,
+    /// Warm-up requests before each large-object round.
+    #[arg(long, default_value_t = 0)]
+    big_warmup: u64,
+    /// Size of the large objects in MiB.
+    #[arg(long, default_value_t = 1024)]
+    big_mib: u64,
+    /// About 1 s per scenario against trailstack only, 16 MiB large objects; exits 1 on any
+    /// error. Overrides the budget options.
+    #[arg(long)]
+    smoke: bool,
+}
+
+impl Opts {
+    fn plan(&self) -> Result<Plan, String> {
+        let mut plan = if self.smoke {
+            Plan::smoke()
+        } else {
+            let secs = Duration::from_secs_f64;
+            Plan {
+                scenarios: scenario::NAMES.iter().map(|s| s.to_string()).collect(),
+                connections: self.connections,
+                moto_connections: self.moto_connections,
+                big_connections: self.big_connections,
+                small: Budget {
+                    warmup: Stop::Time(secs(self.warmup)),
+                    measure: Stop::Time(secs(self.duration)),
+                    request_timeout: Duration::from_secs(60),
+                },
+                big: Budget {
+                    warmup: Stop::Count(self.big_warmup),
+                    measure: Stop::Count(self.big_requests),
+                    request_timeout: Duration::from_secs(1800),
+                },
+                rounds: self.rounds,
+                big_rounds: self.big_rounds,
+                big_size: self.big_mib << 20,
+                setup_parallel: 8,
+            }
+        };
+        if !self.scenarios.is_empty() {
+            for s in &self.scenarios {
+                if scenario::by_name(s, 1).is_none() {
+                    return Err(format!(
+                        "unknown scenario {s}; known: {}",
+                        scenario::NAMES.join(", ")
+                    ));
+                }
+            }
+            plan.scenarios = self.scenarios.clone();
+        }
+        Ok(plan)
+    }
+
+    fn targets(&self, big_size: u64) -> Result<Vec<TargetKind>, String> {
+        let me = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+        let names: Vec<String> = if self.smoke && self.endpoint.is_none() {
+            vec!["trailstack".into()]
+        } else if self.smoke {
+            Vec::new()
+        } else {
+            self.targets.clone()
+        };
+        let mut kinds = Vec::new();
+        for n in names.iter().filter(|n| !n.is_empty()) {
+            kinds.push(match n.as_str() {
+                "trailstack" => TargetKind::Trailstack {
+                    bin: self
+                        .trailstack_bin
+                        .clone()
+                        .unwrap_or_else(|| me.with_file_name("trailstack")),
+                },
+                "moto" => TargetKind::Moto,
+                "limit" => TargetKind::Limit {
+                    bin: me.clone(),
+                    big_size,
+                },
+                other => {
+                    return Err(format!(
+                        "unknown target {other}; known: trailstack, moto, limit"
+                    ))
+                }
+            });
+        }
+        if let Some(url) = &self.endpoint {
+            kinds.push(TargetKind::Url(url.clone()));
+        }
+        Ok(kinds)
+    }
+}
+
+fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            if a.is_empty() || a.contains(' ') {
+                format!("'{a}'")
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn bench(opts: Opts, out: Option<PathBuf>) -> Result<bool, String> {
+    let plan = opts.plan()?;
+    let machine = procstat::machine();
+    let mut targets = Vec::new();
+    for kind in opts.targets(plan.big_size)? {
+        eprintln!("starting {}", kind.name());
+        targets.push(Target::start(&kind)?);
+    }
+    let date = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let results = plan.execute(&mut targets, &|l| eprintln!("{l}")).await?;
+    let clean = results.iter().all(|r| {
+        r.rows
+            .iter()
+            .all(|row| row.first_error.is_none() && row.median.rps > 0.0)
+    });
+    let info = RunInfo {
+        machine,
+        command: command_line(),
+        date,
+        plan,
+    };
+    let text = match &out {
+        Some(path) => {
+            let doc = report::document(&results, &info);
+            std::fs::write(path, &doc).map_err(|e| format!("writing {}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+            doc
+        }
+        None => format!(
+            "Machine: {}\n\nCommand: `{}`\n\n{}\n\n{}\n{}",
+            info.machine,
+            info.command,
+            report::parameters(&info),
+            report::goals(&results),
+            report::tables(&results, info.plan.big_size)
+        ),
+    };
+    println!("{text}");
+    Ok(clean || !opts.smoke)
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(opts) => bench(opts, None).await,
+        Command::Report { out, opts } => bench(opts, Some(out)).await,
+        Command::LimitServer { listen, big_size } => {
+            match tokio::net::TcpListener::bind(&listen).await {
+                Ok(l) => {
+                    if let Ok(a) = l.local_addr() {
+                        eprintln!("limit server listening on http://{a}");
+                    }
+                    trailstack_bench::limit::serve(l, big_size).await;
+                    Ok(true)
+                }
+                Err(e) => Err(format!("cannot listen on {listen}: {e}")),
+            }
+        }
+    };
+    match outcome {
+        Ok(true) => {}
+        Ok(false) => {
+            eprintln!("trailstack-bench: smoke run had errors");
+            std::process::exit(1);
+        }
+        Err(e) => {
+            eprintln!("trailstack-bench: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! The plan of a run — scenarios, targets, connections, budgets, rounds — and its execution:
+//! for each scenario, setup on every target, then rounds alternating between targets (order
+//! reversed every other round, A B C C B A ...), so slow drifts of a shared machine hit every
+//! target alike. Results are per-round figures and their medians.
+//!
+//! Must not touch: formatting (see `report`) or process management (see `target`).
+
+use crate::runner::{self, Budget};
+use crate::scenario::{self, Weight};
+use crate::stats::{medians, Figures};
+use crate::target::Target;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Scenario names, in order.
+    pub scenarios: Vec<String>,
+    /// Connections (workers) for small-request scenarios.
+    pub connections: usize,
+    /// Connections for moto's small-request scenarios, if fewer than `connections`.
+    pub moto_connections: Option<usize>,
+    /// Connections for large-object scenarios.
+    pub big_connections: usize,
+    /// Budget of one small-request round.
+    pub small: Budget,
+    /// Budget of one large-object round.
+    pub big: Budget,
+    /// Rounds per target of small-request scenarios.
+    pub rounds: usize,
+    /// Rounds per target of large-object scenarios.
+    pub big_rounds: usize,
+    /// Size of the large objects.
+    pub big_size: u64,
+    /// Connections used to run setup.
+    pub setup_parallel: usize,
+}
+
+/// One target's results in one scenario.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Target name.
+    pub target: &'static str,
+    /// Connections used.
+    pub connections: usize,
+    /// Figures of each round.
+    pub rounds: Vec<Figures>,
+    /// Medians over rounds.
+    pub median: Figures,
+    /// TCP connections opened during measured phases, all rounds.
+    pub connections_opened: u64,
+    /// The first failure seen (setup or request), verbatim.
+    pub first_error: Option<String>,
+}
+
+/// One scenario's results.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    /// Scenario name.
+    pub name: &'static str,
+    /// What a request does.
+    pub description: String,
+    /// Small or large.
+    pub weight: Weight,
+    /// One row per target, in target order.
+    pub rows: Vec<Row>,
+}
+
+impl Plan {
+    fn connections_for(&self, target: &str, weight: Weight) -> usize {
+        match weight {
+            Weight::Large => self.big_connections,
+            Weight::Small if target == "moto" => self.moto_connections.unwrap_or(self.connections),
+            Weight::Small => self.connections,
+        }
+    }
+
+    /// Runs every scenario on every target; `progress` gets one line per round.
+    pub async fn execute(
+        &self,
+        targets: &mut [Target],
+        progress: &dyn Fn(&str),
+    ) -> Result<Vec<ScenarioResult>, String> {
+        let mut results = Vec::new();
+        for name in &self.scenarios {
+            let sc = scenario::by_name(name, self.big_size)
+                .ok_or_else(|| format!("unknown scenario {name}"))?;
+            let weight = sc.weight();
+            let (budget, rounds) = match weight {
+                Weight::Small => (self.small, self.rounds),
+                Weight::Large => (self.big, self.big_rounds),
+            };
+            let mut rows: Vec<Row> = targets
+                .iter()
+                .map(|t| Row {
+                    target: t.name,
+                    connections: self.connections_for(t.name, weight),
+                    rounds: Vec::new(),
+                    median: Figures::default(),
+                    connections_opened: 0,
+                    first_error: None,
+                })
+                .collect();
+            let mut usable = vec![true; targets.len()];
+            for (i, t) in targets.iter().enumerate() {
+                progress(&format!("{name}: setup on {}", t.name));
+                if let Err(e) = runner::setup(&sc, &t.endpoint, self.setup_parallel).await {
+                    progress(&format!("{name}: {e}"));
+                    rows[i].first_error = Some(e);
+                    usable[i] = false;
+                }
+            }
+            for round in 0..rounds {
+                let mut order: Vec<usize> = (0..targets.len()).collect();
+                if round % 2 == 1 {
+                    order.reverse();
+                }
+                for i in order {
+                    if !usable[i] {
+                        continue;
+                    }
+                    if let Some(status) = targets[i].exited() {
+                        let e = format!(
+                            "{} exited ({status}): {}",
+                            targets[i].name,
+                            targets[i].log_tail()
+                        );
+                        progress(&e);
+                        rows[i].first_error.get_or_insert(e);
+                        usable[i] = false;
+                        continue;
+                    }
+                    let conns = rows[i].connections;
+                    let s = runner::round(&sc, &targets[i].endpoint, conns, round, budget).await;
+                    let f = s.figures();
+                    progress(&format!(
+                        "{name}: round {}/{rounds} {:<10} {:>9.2} req/s {:>8.1} MB/s p50 {:.2} ms p99 {:.2} ms errors {}{}",
+                        round + 1,
+                        targets[i].name,
+                        f.rps,
+                        f.mbps,
+                        f.p50_ms,
+                        f.p99_ms,
+                        f.errors,
+                        s.first_error.as_deref().map(|e| format!(" (first: {e})")).unwrap_or_default()
+                    ));
+                    rows[i].rounds.push(f);
+                    rows[i].connections_opened += s.connections_opened;
+                    if rows[i].first_error.is_none() {
+                        rows[i].first_error = s.first_error;
+                    }
+                }
+            }
+            for r in &mut rows {
+                r.median = medians(&r.rounds);
+            }
+            results.push(ScenarioResult {
+                name: sc.name(),
+                description: sc.describe(),
+                weight,
+                rows,
+            });
+        }
+        Ok(results)
+    }
+}
+
+impl Plan {
+    /// The `--smoke` plan: every scenario about 1 s, 4 connections, one round, 16 MiB large
+    /// objects. Used by CI so the harness never rots.
+    pub fn smoke() -> Plan {
+        use std::time::Duration;
+        let stop = |ms| runner::Stop::Time(Duration::from_millis(ms));
+        Plan {
+            scenarios: scenario::NAMES.iter().map(|s| s.to_string()).collect(),
+            connections: 4,
+            moto_connections: None,
+            big_connections: 1,
+            small: Budget {
+                warmup: stop(200),
+                measure: stop(800),
+                request_timeout: Duration::from_secs(30),
+            },
+            big: Budget {
+                warmup: runner::Stop::Count(1),
+                measure: runner::Stop::Count(2),
+                request_timeout: Duration::from_secs(120),
+            },
+            rounds: 1,
+            big_rounds: 1,
+            big_size: 16 << 20,
+            setup_parallel: 8,
+        }
+    }
+}

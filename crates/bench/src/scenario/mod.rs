@@ -1,0 +1,91 @@
+//! Scenarios: what a worker sends, request after request, and what must exist first.
+//!
+//! A scenario is a [`Scenario`] value found by name in [`by_name`]. S3 ones live in [`s3`];
+//! KMS and CloudTrail ones will sit beside it as `kms.rs` and `cloudtrail.rs`, built on the same
+//! [`Spec`] (which already carries the SigV4 service and extra headers such as
+//! `x-amz-target`), and be added to [`NAMES`] and [`by_name`].
+//!
+//! Must not touch: timing, connections or statistics (the runner's job).
+
+pub mod s3;
+
+use crate::spec::Spec;
+use std::sync::Arc;
+
+/// Which budget a scenario runs under: many small requests for a time, or a few large ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// Small requests: many connections, a fixed duration, throughput in requests/s.
+    Small,
+    /// Large objects: few connections, a fixed number of requests, throughput in MB/s.
+    Large,
+}
+
+/// Where a request falls: which round, which worker, the worker's n-th request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Round number (0-based); lets writes go to fresh keys each round.
+    pub round: usize,
+    /// Worker (connection) index.
+    pub worker: usize,
+    /// The worker's request counter, warm-up included.
+    pub seq: u64,
+}
+
+/// A benchmark scenario.
+pub trait Scenario: Send + Sync {
+    /// The name on the command line and in the report.
+    fn name(&self) -> &'static str;
+    /// One line on what a request does, for the report.
+    fn describe(&self) -> String;
+    /// Small or large.
+    fn weight(&self) -> Weight;
+    /// What must exist before measuring: stages run in order, the requests of one stage
+    /// concurrently. Run once per target; must tolerate existing state.
+    fn setup(&self) -> Vec<Vec<Spec>>;
+    /// The request a worker sends at `slot`.
+    fn request(&self, slot: Slot) -> Spec;
+}
+
+/// Every scenario name, in report order.
+pub const NAMES: &[&str] = &[
+    "put-1k",
+    "get-1k",
+    "head-1k",
+    "list-1000",
+    "put-1g",
+    "get-1g",
+];
+
+/// The scenario called `name`; `big_size` is the object size of the `-1g` scenarios.
+pub fn by_name(name: &str, big_size: u64) -> Option<Arc<dyn Scenario>> {
+    let s = match name {
+        "put-1k" => s3::S3Scenario::new(s3::Kind::Put1k, big_size),
+        "get-1k" => s3::S3Scenario::new(s3::Kind::Get1k, big_size),
+        "head-1k" => s3::S3Scenario::new(s3::Kind::Head1k, big_size),
+        "list-1000" => s3::S3Scenario::new(s3::Kind::List1000, big_size),
+        "put-1g" => s3::S3Scenario::new(s3::Kind::PutBig, big_size),
+        "get-1g" => s3::S3Scenario::new(s3::Kind::GetBig, big_size),
+        _ => return None,
+    };
+    Some(Arc::new(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_resolves() {
+        for n in NAMES {
+            let s = by_name(n, 1 << 20).unwrap();
+            assert_eq!(s.name(), *n);
+            let _ = s.request(Slot {
+                round: 0,
+                worker: 1,
+                seq: 2,
+            });
+        }
+        assert!(by_name("nope", 1).is_none());
+    }
+}

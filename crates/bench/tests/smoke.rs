@@ -1,0 +1,45 @@
+//! The `--smoke` plan against an in-process trailstack: every scenario runs about a second and
+//! must finish without a single error, so the harness cannot rot unnoticed.
+
+use std::sync::Arc;
+use trailstack_bench::plan::Plan;
+use trailstack_bench::target::{Target, TargetKind};
+use trailstack_core::SystemClock;
+use trailstack_server::config::Config;
+use trailstack_server::{serve, App};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_runs_clean_against_trailstack() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(
+        None,
+        Some("127.0.0.1:0".into()),
+        Some(dir.path().join("data")),
+        None,
+    )
+    .unwrap();
+    let app = Arc::new(App::open(config, Arc::new(SystemClock)).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+
+    let mut targets = vec![Target::start(&TargetKind::Url(format!("http://{addr}"))).unwrap()];
+    let results = Plan::smoke()
+        .execute(&mut targets, &|line| eprintln!("{line}"))
+        .await
+        .unwrap();
+    let _ = stop.send(());
+
+    assert_eq!(results.len(), trailstack_bench::scenario::NAMES.len());
+    for r in &results {
+        let row = &r.rows[0];
+        assert_eq!(row.first_error, None, "{}", r.name);
+        assert_eq!(row.median.errors, 0, "{}", r.name);
+        assert!(row.median.rps > 0.0, "{} made no request", r.name);
+    }
+    let table = trailstack_bench::report::tables(&results, Plan::smoke().big_size);
+    assert!(table.contains("### put-1k"));
+}

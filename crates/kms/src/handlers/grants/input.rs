@@ -1,0 +1,334 @@
+//! What the grant operations accept: grant operation names and which keys support them,
+//! principal, name and grant id syntax, encryption context constraints, and grant tokens (the
+//! grant id sealed by the root key, in URL-safe base64, so only tokens this trailstack issued
+//! are accepted and every CreateGrant returns a fresh one).
+
+use crate::crypto::KeySpec;
+use crate::error::{KmsError, KmsResult};
+use crate::model::keys::KeyRecord;
+use crate::op::{GrantConstraints, Params};
+use crate::Kms;
+use base64::Engine;
+
+/// Every operation a grant may allow (the `GrantOperation` enum of the API).
+pub const GRANT_OPERATIONS: [&str; 19] = [
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+    "Encapsulate",
+    "Decapsulate",
+];
+
+/// Most grant tokens one request may carry.
+const MAX_GRANT_TOKENS: usize = 10;
+/// Longest grant token.
+const MAX_TOKEN_LEN: usize = 8192;
+/// Most pairs in one constraint.
+const MAX_CONSTRAINT_PAIRS: usize = 8;
+/// Longest constraint value.
+const MAX_CONSTRAINT_VALUE: usize = 384;
+/// What grant tokens are sealed for.
+const TOKEN_PURPOSE: &str = "kms-grant-token";
+
+fn invalid(value: &str, field: &str, constraint: &str) -> KmsError {
+    KmsError::Validation(format!(
+        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {constraint}"
+    ))
+}
+
+/// Checks a principal ARN parameter (GranteePrincipal, RetiringPrincipal).
+pub(super) fn check_principal(v: &str, field: &str) -> KmsResult<()> {
+    let ok = v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c));
+    if v.is_empty() || v.chars().count() > 256 || !ok {
+        return Err(invalid(
+            v,
+            field,
+            "Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$ and have length between 1 and 256",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn check_name(v: &str) -> KmsResult<()> {
+    let ok = v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || ":/_-".contains(c));
+    if v.is_empty() || v.chars().count() > 256 || !ok {
+        return Err(invalid(
+            v,
+            "name",
+            "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$ and have length between 1 and 256",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn check_grant_id(v: &str) -> KmsResult<()> {
+    if v.is_empty() || v.chars().count() > 128 {
+        return Err(invalid(
+            v,
+            "grantId",
+            "Member must have length between 1 and 128",
+        ));
+    }
+    Ok(())
+}
+
+/// Validates the `GrantTokens` of a request: at most 10, each 1..=8192 characters, each issued
+/// by this trailstack (else InvalidGrantTokenException).
+pub fn check_tokens(kms: &Kms, tokens: Option<&[String]>) -> KmsResult<()> {
+    let tokens = tokens.unwrap_or_default();
+    if tokens.len() > MAX_GRANT_TOKENS {
+        return Err(KmsError::Validation(format!(
+            "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to {MAX_GRANT_TOKENS}"
+        )));
+    }
+    for t in tokens {
+        token_grant_id(kms, t)?;
+    }
+    Ok(())
+}
+
+/// A fresh token for `grant_id`.
+pub(super) fn new_token(kms: &Kms, grant_id: &str) -> KmsResult<String> {
+    let sealed = kms.root.seal(TOKEN_PURPOSE, grant_id.as_bytes())?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed))
+}
+
+/// The grant id a token was issued for.
+pub(super) fn token_grant_id(kms: &Kms, token: &str) -> KmsResult<String> {
+    if token.is_empty() || token.chars().count() > MAX_TOKEN_LEN {
+        return Err(invalid(
+            "***",
+            "grantTokens",
+            "Member must have length between 1 and 8192",
+        ));
+    }
+    let bad = || KmsError::InvalidGrantToken("The grant token is not valid.".into());
+    let sealed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| bad())?;
+    let id = kms.root.open(TOKEN_PURPOSE, &sealed).map_err(|_| bad())?;
+    String::from_utf8(id.to_vec()).map_err(|_| bad())
+}
+
+/// The grant operations a key of this spec and usage supports.
+pub(super) fn operations_for(k: &KeyRecord) -> Vec<&'static str> {
+    let mut ops = vec!["CreateGrant", "RetireGrant", "DescribeKey"];
+    let spec = KeySpec::parse(&k.meta.key_spec);
+    let symmetric = spec.is_some_and(|s| s.is_symmetric());
+    ops.extend_from_slice(match k.meta.key_usage.as_str() {
+        "ENCRYPT_DECRYPT" if symmetric => &[
+            "Decrypt",
+            "Encrypt",
+            "GenerateDataKey",
+            "GenerateDataKeyWithoutPlaintext",
+            "ReEncryptFrom",
+            "ReEncryptTo",
+            "GenerateDataKeyPair",
+            "GenerateDataKeyPairWithoutPlaintext",
+        ][..],
+        "ENCRYPT_DECRYPT" => &[
+            "Decrypt",
+            "Encrypt",
+            "ReEncryptFrom",
+            "ReEncryptTo",
+            "GetPublicKey",
+        ][..],
+        "SIGN_VERIFY" => &["Sign", "Verify", "GetPublicKey"][..],
+        "GENERATE_VERIFY_MAC" => &["GenerateMac", "VerifyMac"][..],
+        "KEY_AGREEMENT" => &["DeriveSharedSecret", "GetPublicKey"][..],
+        _ => &[][..],
+    });
+    ops
+}
+
+/// Validates Operations (names, no duplicates kept, at least one).
+pub(super) fn parse_operations(p: &Params) -> KmsResult<Vec<String>> {
+    let ops = p
+        .operations
+        .clone()
+        .ok_or_else(|| invalid("null", "operations", "Member must not be null"))?;
+    if ops.is_empty() {
+        return Err(invalid(
+            "[]",
+            "operations",
+            "Member must have length greater than or equal to 1",
+        ));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for op in ops {
+        if !GRANT_OPERATIONS.contains(&op.as_str()) {
+            return Err(invalid(
+                &op,
+                "operations",
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    GRANT_OPERATIONS.join(", ")
+                ),
+            ));
+        }
+        if !out.contains(&op) {
+            out.push(op);
+        }
+    }
+    Ok(out)
+}
+
+/// Validates Constraints; empty maps count as absent.
+pub(super) fn parse_constraints(p: &Params) -> KmsResult<Option<GrantConstraints>> {
+    let Some(c) = p.constraints.clone() else {
+        return Ok(None);
+    };
+    let non_empty =
+        |m: Option<std::collections::BTreeMap<String, String>>| m.filter(|m| !m.is_empty());
+    let c = GrantConstraints {
+        encryption_context_subset: non_empty(c.encryption_context_subset),
+        encryption_context_equals: non_empty(c.encryption_context_equals),
+    };
+    if c.encryption_context_subset.is_some() && c.encryption_context_equals.is_some() {
+        return Err(KmsError::Validation(
+            "Specify only one of EncryptionContextEquals or EncryptionContextSubset in grant constraints.".into(),
+        ));
+    }
+    for m in [&c.encryption_context_subset, &c.encryption_context_equals]
+        .into_iter()
+        .flatten()
+    {
+        if m.len() > MAX_CONSTRAINT_PAIRS {
+            return Err(KmsError::Validation(format!(
+                "A grant constraint can have at most {MAX_CONSTRAINT_PAIRS} encryption context pairs."
+            )));
+        }
+        if m.iter().any(|(k, v)| {
+            k.is_empty()
+                || k.chars().count() > MAX_CONSTRAINT_VALUE
+                || v.chars().count() > MAX_CONSTRAINT_VALUE
+        }) {
+            return Err(KmsError::Validation(format!(
+                "Grant constraint keys must be 1 to {MAX_CONSTRAINT_VALUE} characters and values at most {MAX_CONSTRAINT_VALUE}."
+            )));
+        }
+    }
+    Ok(
+        (c.encryption_context_subset.is_some() || c.encryption_context_equals.is_some())
+            .then_some(c),
+    )
+}
+
+/// Whether two operation lists name the same operations.
+pub(super) fn same_operations(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|o| b.contains(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::keys::KeyMeta;
+    use std::collections::BTreeMap;
+
+    fn key(spec: &str, usage: &str) -> KeyRecord {
+        KeyRecord {
+            key_id: "k".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            created_ms: 0,
+            meta: KeyMeta {
+                key_spec: spec.into(),
+                key_usage: usage.into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn operations_fit_the_key_type() {
+        let sym = operations_for(&key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"));
+        assert!(sym.contains(&"GenerateDataKeyPair") && !sym.contains(&"Sign"));
+        let rsa = operations_for(&key("RSA_2048", "ENCRYPT_DECRYPT"));
+        assert!(rsa.contains(&"GetPublicKey") && !rsa.contains(&"GenerateDataKey"));
+        let ecdh = operations_for(&key("ECC_NIST_P256", "KEY_AGREEMENT"));
+        assert!(ecdh.contains(&"DeriveSharedSecret") && !ecdh.contains(&"Verify"));
+        let mac = operations_for(&key("HMAC_256", "GENERATE_VERIFY_MAC"));
+        assert!(mac.contains(&"VerifyMac") && mac.contains(&"DescribeKey"));
+        for ops in [sym, rsa, ecdh, mac] {
+            assert!(ops.iter().all(|o| GRANT_OPERATIONS.contains(o)));
+            assert!(!ops.contains(&"Encapsulate"));
+        }
+    }
+
+    #[test]
+    fn parameter_syntax() {
+        assert!(check_principal("arn:aws:iam::111122223333:role/a_b+c=d,e.f@g-h", "p").is_ok());
+        assert!(check_principal("", "p").is_err());
+        assert!(check_principal("has space", "p").is_err());
+        assert!(check_principal(&"a".repeat(257), "p").is_err());
+        assert!(check_name("nightly:backup/1_a-b").is_ok());
+        assert!(check_name("a.b").is_err());
+        assert!(check_grant_id(&"f".repeat(64)).is_ok());
+        assert!(check_grant_id("").is_err());
+    }
+
+    #[test]
+    fn operations_and_constraints_are_normalized() {
+        let p = |ops: &[&str]| Params {
+            operations: Some(ops.iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        assert_eq!(
+            parse_operations(&p(&["Decrypt", "Encrypt", "Decrypt"])).unwrap(),
+            ["Decrypt", "Encrypt"]
+        );
+        assert!(parse_operations(&p(&[])).is_err());
+        assert!(parse_operations(&p(&["decrypt"])).is_err());
+        assert!(parse_operations(&Params::default()).is_err());
+        assert!(same_operations(
+            &["A".to_string(), "B".to_string()],
+            &["B".to_string(), "A".to_string()]
+        ));
+        let c = |subset: &[(&str, &str)], equals: &[(&str, &str)]| {
+            let m = |pairs: &[(&str, &str)]| {
+                Some(
+                    pairs
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect::<BTreeMap<_, _>>(),
+                )
+            };
+            Params {
+                constraints: Some(GrantConstraints {
+                    encryption_context_subset: m(subset),
+                    encryption_context_equals: m(equals),
+                }),
+                ..Default::default()
+            }
+        };
+        assert_eq!(parse_constraints(&c(&[], &[])).unwrap(), None);
+        let only_subset = parse_constraints(&c(&[("a", "1")], &[])).unwrap().unwrap();
+        assert_eq!(only_subset.encryption_context_equals, None);
+        assert!(parse_constraints(&c(&[("a", "1")], &[("b", "2")])).is_err());
+        let nine: Vec<(String, String)> =
+            (0..9).map(|i| (format!("k{i}"), "v".to_string())).collect();
+        let nine: Vec<(&str, &str)> = nine.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert!(parse_constraints(&c(&nine, &[])).is_err());
+        let long = "x".repeat(385);
+        assert!(parse_constraints(&c(&[("a", long.as_str())], &[])).is_err());
+        assert_eq!(parse_constraints(&Params::default()).unwrap(), None);
+    }
+}

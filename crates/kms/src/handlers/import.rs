@@ -1,0 +1,327 @@
+//! Imported key material (keys with Origin `EXTERNAL`): GetParametersForImport,
+//! ImportKeyMaterial, DeleteImportedKeyMaterial, and the expiry of material whose `ValidTo`
+//! has passed (run by `housekeeping`).
+//!
+//! The wrapping private key of each import token is kept sealed by the root key until the
+//! parameters expire. Imported material is stored sealed as material version 1, like generated
+//! material; a key remembers the KeyMaterialId of its material (an HMAC of the key id under the
+//! material, so it reveals nothing) so that only the same material can be imported again, and
+//! ciphertexts made before a deletion or expiry decrypt again after the re-import.
+
+use super::symmetric::crypto_error;
+use super::{epoch, out, required, resolve, store_material};
+use crate::crypto::{self, CryptoError, KeyMaterial, KeySpec, MacAlgorithm, WrappingAlgorithm};
+use crate::error::{KmsError, KmsResult};
+use crate::model::imports::{self as import_model, ImportParams};
+use crate::model::keys::{self as key_model, KeyRecord};
+use crate::op::{Output, Params};
+use crate::Kms;
+use base64::Engine;
+use serde_json::json;
+use trailstack_core::Caller;
+use trailstack_store::rusqlite::Connection;
+
+const HOUR_MS: i64 = 3600 * 1000;
+const DAY_MS: i64 = 24 * HOUR_MS;
+/// How long import parameters stay valid.
+const PARAMETERS_VALIDITY_MS: i64 = 24 * HOUR_MS;
+/// How long expired parameters are remembered (to answer ExpiredImportTokenException).
+const EXPIRED_PARAMETERS_KEPT_MS: i64 = 7 * DAY_MS;
+/// The latest ValidTo ImportKeyMaterial accepts, from now.
+const MAX_VALID_TO_MS: i64 = 365 * DAY_MS;
+/// Longest ImportToken and EncryptedKeyMaterial.
+const MAX_BLOB: usize = 6144;
+/// The version imported material is stored as (imported keys do not rotate).
+const IMPORTED_VERSION: u32 = 1;
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn enum_error(value: &str, field: &str, set: &str) -> KmsError {
+    KmsError::Validation(format!(
+        "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must satisfy enum value set: [{set}]"
+    ))
+}
+
+fn blob_param(v: &Option<Vec<u8>>, field: &str) -> KmsResult<Vec<u8>> {
+    let b = v.clone().ok_or_else(|| {
+        KmsError::Validation(format!(
+            "1 validation error detected: Value null at '{field}' failed to satisfy constraint: Member must not be null"
+        ))
+    })?;
+    if b.is_empty() || b.len() > MAX_BLOB {
+        return Err(KmsError::Validation(format!(
+            "1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have length between 1 and {MAX_BLOB}"
+        )));
+    }
+    Ok(b)
+}
+
+/// The key must have Origin EXTERNAL and not be pending deletion.
+fn check_external(k: &KeyRecord) -> KmsResult<()> {
+    if k.meta.origin != "EXTERNAL" {
+        return Err(KmsError::UnsupportedOperation(format!(
+            "{} has Origin {}; key material can be imported only into keys with Origin EXTERNAL.",
+            k.arn(),
+            k.meta.origin
+        )));
+    }
+    Ok(())
+}
+
+fn check_importable(k: &KeyRecord) -> KmsResult<()> {
+    check_external(k)?;
+    super::check_not_pending_deletion(k)
+}
+
+/// The KeyMaterialId of `material` for key `key_id` (64 hex digits).
+fn material_id(key_id: &str, material: &KeyMaterial) -> KmsResult<String> {
+    let message = format!("trailstack key material id:{key_id}");
+    let tag = crypto::mac(
+        KeySpec::Hmac256,
+        material,
+        MacAlgorithm::HmacSha256,
+        message.as_bytes(),
+    )
+    .map_err(crypto_error)?;
+    Ok(hex::encode(tag))
+}
+
+fn purpose(key_id: &str, token: &str) -> String {
+    format!("kms-import-wrapping-key:{key_id}:{token}")
+}
+
+/// GetParametersForImport.
+pub async fn get_parameters(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let alg_name = required(&p.wrapping_algorithm, "wrappingAlgorithm")?;
+    let alg = match WrappingAlgorithm::parse(alg_name) {
+        Some(a) => a,
+        None if ["RSAES_PKCS1_V1_5", "SM2PKE"].contains(&alg_name) => {
+            return Err(KmsError::UnsupportedOperation(format!(
+                "WrappingAlgorithm {alg_name} is not supported."
+            )))
+        }
+        None => {
+            return Err(enum_error(
+                alg_name,
+                "wrappingAlgorithm",
+                "RSAES_PKCS1_V1_5, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_1, RSA_AES_KEY_WRAP_SHA_256, SM2PKE",
+            ))
+        }
+    };
+    let spec_name = required(&p.wrapping_key_spec, "wrappingKeySpec")?;
+    let spec = match KeySpec::parse(spec_name).filter(|s| s.is_wrapping_key_spec()) {
+        Some(s) => s,
+        None if spec_name == "SM2" => {
+            return Err(KmsError::UnsupportedOperation(
+                "WrappingKeySpec SM2 is supported only in China Regions.".into(),
+            ))
+        }
+        None => {
+            return Err(enum_error(
+                spec_name,
+                "wrappingKeySpec",
+                "RSA_2048, RSA_3072, RSA_4096, SM2",
+            ))
+        }
+    };
+    // Check the key before spending an RSA key generation on it.
+    let (kms2, caller2, id2) = (kms.clone(), caller.clone(), id.clone());
+    kms.read(move |c| check_importable(&resolve(c, &kms2, &caller2, &id2, false)?))
+        .await?;
+    let (private, public) =
+        tokio::task::spawn_blocking(move || crypto::generate_wrapping_key(spec))
+            .await
+            .map_err(|e| KmsError::Internal(format!("join: {e}")))?
+            .map_err(crypto_error)?;
+    let token = crypto::random_bytes(32).map_err(crypto_error)?;
+    let token_id = hex::encode(&token);
+    let now = kms.now_ms();
+    let valid_to = now + PARAMETERS_VALIDITY_MS;
+    let (kms2, caller2, root) = (kms.clone(), caller.clone(), kms.root.clone());
+    let k = kms
+        .write(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, false)?;
+            check_importable(&k)?;
+            import_model::prune(c, now - EXPIRED_PARAMETERS_KEPT_MS)?;
+            let sealed = root.seal(&purpose(&k.key_id, &token_id), private.as_bytes())?;
+            import_model::insert(
+                c,
+                &ImportParams {
+                    token: token_id,
+                    key_id: k.key_id.clone(),
+                    created_ms: now,
+                    valid_to_ms: valid_to,
+                    wrapping_spec: spec.name().into(),
+                    wrapping_algorithm: alg.name().into(),
+                    sealed,
+                },
+            )?;
+            Ok(k)
+        })
+        .await?;
+    Ok(out(json!({
+        "KeyId": k.arn(),
+        "ImportToken": b64(&token),
+        "PublicKey": b64(&public),
+        "ParametersValidTo": epoch(valid_to),
+    })))
+}
+
+/// The ExpirationModel and ValidTo of an import (ValidTo in ms).
+fn expiration(p: &Params, now: i64) -> KmsResult<(String, Option<i64>)> {
+    let model = p
+        .expiration_model
+        .clone()
+        .unwrap_or_else(|| "KEY_MATERIAL_EXPIRES".into());
+    match (model.as_str(), p.valid_to) {
+        ("KEY_MATERIAL_DOES_NOT_EXPIRE", None) => Ok((model, None)),
+        ("KEY_MATERIAL_DOES_NOT_EXPIRE", Some(_)) => Err(KmsError::Validation(
+            "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.".into(),
+        )),
+        ("KEY_MATERIAL_EXPIRES", None) => Err(KmsError::Validation(
+            "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.".into(),
+        )),
+        ("KEY_MATERIAL_EXPIRES", Some(secs)) => {
+            let ms = (secs * 1000.0) as i64;
+            if !secs.is_finite() || ms <= now || ms > now + MAX_VALID_TO_MS {
+                return Err(KmsError::Validation(
+                    "ValidTo must be in the future and at most 365 days from now.".into(),
+                ));
+            }
+            Ok((model, Some(ms)))
+        }
+        (other, _) => Err(enum_error(
+            other,
+            "expirationModel",
+            "KEY_MATERIAL_EXPIRES, KEY_MATERIAL_DOES_NOT_EXPIRE",
+        )),
+    }
+}
+
+/// Unwraps and checks the material of an import against the key's spec.
+fn unwrap_material(
+    kms: &Kms,
+    k: &KeyRecord,
+    params: &ImportParams,
+    wrapped: &[u8],
+) -> KmsResult<KeyMaterial> {
+    let internal = |what: &str| KmsError::Internal(format!("import parameters: bad {what}"));
+    let wrapping_spec =
+        KeySpec::parse(&params.wrapping_spec).ok_or_else(|| internal("wrapping spec"))?;
+    let alg = WrappingAlgorithm::parse(&params.wrapping_algorithm)
+        .ok_or_else(|| internal("wrapping algorithm"))?;
+    let private = KeyMaterial::from_bytes(
+        kms.root
+            .open(&purpose(&k.key_id, &params.token), &params.sealed)?
+            .to_vec(),
+    );
+    let material = crypto::unwrap_imported(&private, wrapping_spec, alg, wrapped)
+        .map_err(|e| match e {
+            CryptoError::InvalidCiphertext => KmsError::InvalidCiphertext(
+                "The EncryptedKeyMaterial does not decrypt with the wrapping key and algorithm of the import token.".into(),
+            ),
+            other => crypto_error(other),
+        })?;
+    let spec = KeySpec::parse(&k.meta.key_spec)
+        .ok_or_else(|| KmsError::Internal(format!("unknown spec {}", k.meta.key_spec)))?;
+    crypto::validate_imported(spec, &material).map_err(|e| match e {
+        CryptoError::InvalidKey(m) => KmsError::IncorrectKeyMaterial(format!(
+            "The key material is not valid for {}: {m}.",
+            k.arn()
+        )),
+        other => crypto_error(other),
+    })
+}
+
+/// ImportKeyMaterial.
+pub async fn import_material(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let token = blob_param(&p.import_token, "importToken")?;
+    let wrapped = blob_param(&p.encrypted_key_material, "encryptedKeyMaterial")?;
+    let now = kms.now_ms();
+    let (model, valid_to) = expiration(&p, now)?;
+    let (kms2, caller2, root) = (kms.clone(), caller.clone(), kms.root.clone());
+    let (k, mid) = kms
+        .write(move |c| {
+            let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+            check_importable(&k)?;
+            let params = import_model::get(c, &hex::encode(&token))?
+                .filter(|t| t.key_id == k.key_id)
+                .ok_or_else(|| {
+                    KmsError::InvalidImportToken(format!(
+                        "The import token is not valid for {}.",
+                        k.arn()
+                    ))
+                })?;
+            if params.valid_to_ms <= now {
+                return Err(KmsError::ExpiredImportToken(
+                    "The import token has expired; call GetParametersForImport again.".into(),
+                ));
+            }
+            let material = unwrap_material(&kms2, &k, &params, &wrapped)?;
+            let mid = material_id(&k.key_id, &material)?;
+            if k.meta.material_id.as_ref().is_some_and(|old| *old != mid) {
+                return Err(KmsError::IncorrectKeyMaterial(format!(
+                    "The key material is not the key material previously imported into {}.",
+                    k.arn()
+                )));
+            }
+            store_material(c, &root, &k.key_id, IMPORTED_VERSION, now, &material)?;
+            k.meta.material_id = Some(mid.clone());
+            k.meta.current_version = IMPORTED_VERSION;
+            k.meta.expiration_model = Some(model);
+            k.meta.valid_to_ms = valid_to;
+            if k.meta.key_state == "PendingImport" {
+                k.meta.key_state = "Enabled".into();
+            }
+            key_model::update(c, &k)?;
+            Ok((k, mid))
+        })
+        .await?;
+    Ok(out(json!({ "KeyId": k.arn(), "KeyMaterialId": mid })))
+}
+
+/// Removes a key's imported material: the key becomes PendingImport (unless it is pending
+/// deletion) and its ciphertexts stop decrypting until the same material is imported again.
+pub fn remove_material(c: &Connection, k: &mut KeyRecord) -> KmsResult<()> {
+    key_model::delete_material(c, &k.key_id)?;
+    k.meta.current_version = 0;
+    k.meta.valid_to_ms = None;
+    k.meta.expiration_model = None;
+    if k.meta.key_state != "PendingDeletion" {
+        k.meta.key_state = "PendingImport".into();
+    }
+    key_model::update(c, k)
+}
+
+/// DeleteImportedKeyMaterial.
+pub async fn delete_material(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let k = kms
+        .write(move |c| {
+            let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+            check_external(&k)?;
+            remove_material(c, &mut k)?;
+            Ok(k)
+        })
+        .await?;
+    let mut v = json!({ "KeyId": k.arn() });
+    if let Some(mid) = &k.meta.material_id {
+        v["KeyMaterialId"] = json!(mid);
+    }
+    Ok(out(v))
+}
+
+/// Removes the material of keys whose ValidTo has passed (called by `housekeeping`).
+pub fn expire_due(c: &Connection, now_ms: i64) -> KmsResult<()> {
+    for id in key_model::due_for_expiry(c, now_ms)? {
+        if let Some(mut k) = key_model::get(c, &id)? {
+            remove_material(c, &mut k)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Key pairs: GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (a fresh RSA or ECC
+//! key pair whose private key is encrypted under a symmetric KMS key), and DeriveSharedSecret
+//! (ECDH with the private key of a KEY_AGREEMENT key).
+
+use super::symmetric::{crypto_error, encrypt_with};
+use super::{check_direct_use, check_usable, load_material, out, required, resolve};
+use crate::crypto::{self, EncryptionAlgorithm, KeySpec};
+use crate::error::{KmsError, KmsResult};
+use crate::model::keys::KeyRecord;
+use crate::op::{Output, Params};
+use crate::Kms;
+use base64::Engine;
+use serde_json::json;
+use trailstack_core::Caller;
+
+/// Longest peer public key of DeriveSharedSecret.
+const MAX_PUBLIC_KEY: usize = 8192;
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// The DataKeyPairSpec values.
+const PAIR_SPECS: &str = "RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SM2, ECC_NIST_EDWARDS25519";
+
+fn pair_spec(p: &Params) -> KmsResult<KeySpec> {
+    let name = required(&p.key_pair_spec, "keyPairSpec")?;
+    match KeySpec::parse(name).filter(|s| s.is_asymmetric()) {
+        Some(s) => Ok(s),
+        None if ["SM2", "ECC_NIST_EDWARDS25519"].contains(&name) => {
+            Err(KmsError::UnsupportedOperation(format!(
+                "KeyPairSpec {name} is not supported by trailstack."
+            )))
+        }
+        None => Err(KmsError::Validation(format!(
+            "1 validation error detected: Value '{name}' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: [{PAIR_SPECS}]"
+        ))),
+    }
+}
+
+/// The key that protects a data key pair: usable, symmetric, ENCRYPT_DECRYPT.
+fn check_pair_key(k: &KeyRecord, caller: &Caller, action: &str) -> KmsResult<()> {
+    check_usable(k)?;
+    check_direct_use(k, caller, action)?;
+    if k.meta.key_spec != "SYMMETRIC_DEFAULT" || k.meta.key_usage != "ENCRYPT_DECRYPT" {
+        return Err(KmsError::InvalidKeyUsage(format!(
+            "{} is not a symmetric encryption key and cannot protect data key pairs.",
+            k.arn()
+        )));
+    }
+    Ok(())
+}
+
+/// GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext.
+pub async fn generate_data_key_pair(
+    kms: &Kms,
+    caller: &Caller,
+    p: Params,
+    with_plaintext: bool,
+) -> KmsResult<Output> {
+    let action = if with_plaintext {
+        "GenerateDataKeyPair"
+    } else {
+        "GenerateDataKeyPairWithoutPlaintext"
+    };
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let spec = pair_spec(&p)?;
+    let ctx = p.encryption_context.clone().unwrap_or_default();
+    // Check the key before spending a key generation on it.
+    let (kms2, caller2, id2) = (kms.clone(), caller.clone(), id.clone());
+    kms.read(move |c| check_pair_key(&resolve(c, &kms2, &caller2, &id2, true)?, &caller2, action))
+        .await?;
+    let (private, public) =
+        tokio::task::spawn_blocking(move || crypto::generate_data_key_pair(spec))
+            .await
+            .map_err(|e| KmsError::Internal(format!("join: {e}")))?
+            .map_err(crypto_error)?;
+    let (kms2, caller2, secret) = (kms.clone(), caller.clone(), private.clone());
+    let (k, blob) = kms
+        .read(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, true)?;
+            check_pair_key(&k, &caller2, action)?;
+            let blob = encrypt_with(
+                c,
+                &kms2,
+                &k,
+                EncryptionAlgorithm::SymmetricDefault,
+                &ctx,
+                secret.as_bytes(),
+            )?;
+            Ok((k, blob))
+        })
+        .await?;
+    let mut v = json!({
+        "PrivateKeyCiphertextBlob": b64(&blob),
+        "PublicKey": b64(&public),
+        "KeyId": k.arn(),
+        "KeyPairSpec": spec.name(),
+    });
+    if with_plaintext {
+        v["PrivateKeyPlaintext"] = json!(b64(private.as_bytes()));
+    }
+    Ok(out(v))
+}
+
+/// DeriveSharedSecret: ECDH between the key's private key and the peer's public key
+/// (SubjectPublicKeyInfo DER).
+pub async fn derive_shared_secret(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let alg = required(&p.key_agreement_algorithm, "keyAgreementAlgorithm")?;
+    if alg != "ECDH" {
+        return Err(KmsError::Validation(format!(
+            "1 validation error detected: Value '{alg}' at 'keyAgreementAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [ECDH]"
+        )));
+    }
+    let peer = p
+        .public_key
+        .clone()
+        .ok_or_else(|| {
+            KmsError::Validation("1 validation error detected: Value null at 'publicKey' failed to satisfy constraint: Member must not be null".into())
+        })?;
+    if peer.is_empty() || peer.len() > MAX_PUBLIC_KEY {
+        return Err(KmsError::Validation(format!(
+            "1 validation error detected: Value at 'publicKey' failed to satisfy constraint: Member must have length between 1 and {MAX_PUBLIC_KEY}"
+        )));
+    }
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    let (k, secret) = kms
+        .read(move |c| {
+            let k = resolve(c, &kms2, &caller2, &id, true)?;
+            check_usable(&k)?;
+            check_direct_use(&k, &caller2, "DeriveSharedSecret")?;
+            if k.meta.key_usage != "KEY_AGREEMENT" {
+                return Err(KmsError::InvalidKeyUsage(format!(
+                    "{} key usage is {} which is not valid for DeriveSharedSecret.",
+                    k.arn(),
+                    k.meta.key_usage
+                )));
+            }
+            let spec = KeySpec::parse(&k.meta.key_spec)
+                .ok_or_else(|| KmsError::Internal(format!("unknown spec {}", k.meta.key_spec)))?;
+            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+            let secret =
+                crypto::derive_shared_secret(spec, &material, &peer).map_err(crypto_error)?;
+            Ok((k, secret))
+        })
+        .await?;
+    Ok(out(json!({
+        "KeyId": k.arn(),
+        "SharedSecret": b64(&secret),
+        "KeyAgreementAlgorithm": "ECDH",
+        "KeyOrigin": k.meta.origin,
+    })))
+}

@@ -1,0 +1,175 @@
+//! The AWS managed key `alias/aws/s3`: created through the KeyService port when S3 first needs
+//! it, usable only through S3, visible but not changeable by the customer.
+
+use super::{caller, Harness};
+use crate::common::*;
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::{DataKeyPairSpec, GrantOperation, KeyManagerType, KeyState};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use trailstack_core::{KeyRef, KeyService, SystemClock};
+
+#[tokio::test]
+async fn aws_managed_s3_key_is_for_s3_only() {
+    let h = Harness::start(Arc::new(SystemClock)).await;
+    let via_s3 = caller().on_behalf_of("s3.amazonaws.com");
+    let ctx: BTreeMap<String, String> =
+        [("aws:s3:arn".to_string(), "arn:aws:s3:::b/k".to_string())].into();
+    let dk = h
+        .app
+        .kms
+        .generate_data_key(&via_s3, &KeyRef::Managed("s3"), &ctx)
+        .await
+        .unwrap();
+    assert_eq!(dk.plaintext.len(), 32);
+    assert!(dk
+        .key_arn
+        .starts_with("arn:aws:kms:us-east-1:000000000000:key/"));
+    // A second use finds the same key.
+    let again = h
+        .app
+        .kms
+        .generate_data_key(&via_s3, &KeyRef::Managed("s3"), &ctx)
+        .await
+        .unwrap();
+    assert_eq!(again.key_arn, dk.key_arn);
+    let back = h
+        .app
+        .kms
+        .decrypt(&via_s3, &dk.ciphertext, &ctx)
+        .await
+        .unwrap();
+    assert_eq!(*back.plaintext, *dk.plaintext);
+
+    let k = h.kms();
+    let meta = k
+        .describe_key()
+        .key_id("alias/aws/s3")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(meta.arn(), Some(dk.key_arn.as_str()));
+    assert_eq!(meta.key_manager(), Some(&KeyManagerType::Aws));
+    assert_eq!(meta.key_state(), Some(&KeyState::Enabled));
+    assert_eq!(
+        meta.description(),
+        Some("Default KMS key that protects my S3 objects when no other key is defined")
+    );
+    let aliases = k.list_aliases().send().await.unwrap();
+    let alias = aliases
+        .aliases()
+        .iter()
+        .find(|a| a.alias_name() == Some("alias/aws/s3"))
+        .unwrap();
+    assert_eq!(alias.target_key_id(), Some(meta.key_id()));
+    // The policy lets account principals use it only via S3, and read it directly.
+    let policy = k
+        .get_key_policy()
+        .key_id(meta.key_id())
+        .send()
+        .await
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    let statements = doc["Statement"].as_array().unwrap();
+    let via = statements
+        .iter()
+        .find(|s| s["Condition"]["StringEquals"]["kms:ViaService"].is_string())
+        .unwrap();
+    assert_eq!(via["Effect"], "Allow");
+    assert_eq!(
+        via["Condition"]["StringEquals"]["kms:ViaService"],
+        "s3.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        via["Condition"]["StringEquals"]["kms:CallerAccount"],
+        "000000000000"
+    );
+    let actions: Vec<&str> = via["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert!(actions.contains(&"kms:Decrypt") && actions.contains(&"kms:GenerateDataKey*"));
+    assert!(!statements.iter().any(|s| s["Action"] == "kms:*"));
+
+    // The customer cannot use it directly...
+    let e = k
+        .encrypt()
+        .key_id("alias/aws/s3")
+        .plaintext(Blob::new("direct"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "AccessDeniedException");
+    let e = k
+        .decrypt()
+        .ciphertext_blob(Blob::new(dk.ciphertext.clone()))
+        .encryption_context("aws:s3:arn", "arn:aws:s3:::b/k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "AccessDeniedException");
+    let e = k
+        .generate_data_key()
+        .key_id(meta.key_id())
+        .number_of_bytes(32)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "AccessDeniedException");
+    let e = k
+        .generate_data_key_pair()
+        .key_id("alias/aws/s3")
+        .key_pair_spec(DataKeyPairSpec::EccNistP256)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "AccessDeniedException");
+    let e = k
+        .create_grant()
+        .key_id(meta.key_id())
+        .grantee_principal("arn:aws:iam::000000000000:user/alice")
+        .operations(GrantOperation::Decrypt)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "AccessDeniedException");
+    // ...nor delete or move its alias.
+    let e = k
+        .delete_alias()
+        .alias_name("alias/aws/s3")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "NotAuthorizedException");
+    let mine = k
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
+    let e = k
+        .update_alias()
+        .alias_name("alias/aws/s3")
+        .target_key_id(&mine)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "NotAuthorizedException");
+    // It is still there and still serves S3.
+    k.describe_key()
+        .key_id("alias/aws/s3")
+        .send()
+        .await
+        .unwrap();
+    h.app
+        .kms
+        .decrypt(&via_s3, &dk.ciphertext, &ctx)
+        .await
+        .unwrap();
+}

@@ -1,0 +1,313 @@
+//! GenerateDataKeyPair(WithoutPlaintext) and DeriveSharedSecret, checked by Python.
+
+use super::{b64, py, unb64};
+use crate::common::*;
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::{
+    DataKeyPairSpec, KeyAgreementAlgorithmSpec, KeySpec, KeyUsageType, OriginType,
+    SigningAlgorithmSpec,
+};
+use serde_json::json;
+
+const PAIRS: [(DataKeyPairSpec, &str); 7] = [
+    (DataKeyPairSpec::Rsa2048, "RSA-2048"),
+    (DataKeyPairSpec::Rsa3072, "RSA-3072"),
+    (DataKeyPairSpec::Rsa4096, "RSA-4096"),
+    (DataKeyPairSpec::EccNistP256, "EC-secp256r1"),
+    (DataKeyPairSpec::EccNistP384, "EC-secp384r1"),
+    (DataKeyPairSpec::EccNistP521, "EC-secp521r1"),
+    (DataKeyPairSpec::EccSecgP256K1, "EC-secp256k1"),
+];
+
+#[tokio::test]
+async fn data_key_pairs_match_in_python() {
+    let s = Server::start().await;
+    let k = s.kms();
+    let key = k.create_key().send().await.unwrap().key_metadata.unwrap();
+    let (id, arn) = (key.key_id().to_string(), key.arn().unwrap().to_string());
+    for (spec, kind) in PAIRS {
+        let pair = k
+            .generate_data_key_pair()
+            .key_id(&id)
+            .key_pair_spec(spec.clone())
+            .encryption_context("purpose", "pairs")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pair.key_id(), Some(arn.as_str()));
+        assert_eq!(pair.key_pair_spec(), Some(&spec));
+        let private = pair.private_key_plaintext().unwrap().as_ref().to_vec();
+        let public = pair.public_key().unwrap().as_ref().to_vec();
+        let check = py(
+            "key_pair_matches.py",
+            json!({"private_key": b64(&private), "public_key": b64(&public)}),
+        );
+        assert_eq!(check["matches"], true, "{spec:?}");
+        assert_eq!(check["kind"], kind);
+        // The ciphertext decrypts (with the context) to the same private key.
+        let dec = k
+            .decrypt()
+            .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
+            .encryption_context("purpose", "pairs")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(dec.plaintext().unwrap().as_ref(), private.as_slice());
+        let e = k
+            .decrypt()
+            .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(kms_code(&e), "InvalidCiphertextException");
+    }
+    // Without plaintext: only the ciphertext and public key come back.
+    let pair = k
+        .generate_data_key_pair_without_plaintext()
+        .key_id("alias/missing")
+        .key_pair_spec(DataKeyPairSpec::EccNistP256)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&pair), "NotFoundException");
+    let pair = k
+        .generate_data_key_pair_without_plaintext()
+        .key_id(&arn)
+        .key_pair_spec(DataKeyPairSpec::EccNistP256)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pair.key_pair_spec(), Some(&DataKeyPairSpec::EccNistP256));
+    let dec = k
+        .decrypt()
+        .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
+        .send()
+        .await
+        .unwrap();
+    let check = py(
+        "key_pair_matches.py",
+        json!({"private_key": b64(dec.plaintext().unwrap().as_ref()),
+               "public_key": b64(pair.public_key().unwrap().as_ref())}),
+    );
+    assert_eq!(check["matches"], true);
+
+    // Errors: spec, key usage, key state.
+    let e = k
+        .generate_data_key_pair()
+        .key_id(&id)
+        .key_pair_spec(DataKeyPairSpec::from("RSA_1024"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "ValidationException");
+    let e = k
+        .generate_data_key_pair()
+        .key_id(&id)
+        .key_pair_spec(DataKeyPairSpec::Sm2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "UnsupportedOperationException");
+    let e = k
+        .generate_data_key_pair()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "ValidationException");
+    let rsa = k
+        .create_key()
+        .key_spec(KeySpec::Rsa2048)
+        .key_usage(KeyUsageType::EncryptDecrypt)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
+    let e = k
+        .generate_data_key_pair()
+        .key_id(&rsa)
+        .key_pair_spec(DataKeyPairSpec::EccNistP256)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "InvalidKeyUsageException");
+    let pending = k
+        .create_key()
+        .origin(OriginType::External)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
+    let e = k
+        .generate_data_key_pair()
+        .key_id(&pending)
+        .key_pair_spec(DataKeyPairSpec::EccNistP256)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "KMSInvalidStateException");
+    k.disable_key().key_id(&id).send().await.unwrap();
+    let e = k
+        .generate_data_key_pair_without_plaintext()
+        .key_id(&id)
+        .key_pair_spec(DataKeyPairSpec::EccNistP256)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "DisabledException");
+}
+
+#[tokio::test]
+async fn derive_shared_secret_agrees_with_python() {
+    let s = Server::start().await;
+    let k = s.kms();
+    for spec in [
+        KeySpec::EccNistP256,
+        KeySpec::EccNistP384,
+        KeySpec::EccNistP521,
+    ] {
+        let meta = k
+            .create_key()
+            .key_spec(spec.clone())
+            .key_usage(KeyUsageType::KeyAgreement)
+            .send()
+            .await
+            .unwrap()
+            .key_metadata
+            .unwrap();
+        assert_eq!(meta.key_usage(), Some(&KeyUsageType::KeyAgreement));
+        assert_eq!(
+            meta.key_agreement_algorithms(),
+            &[KeyAgreementAlgorithmSpec::Ecdh]
+        );
+        let id = meta.key_id().to_string();
+        let public = k.get_public_key().key_id(&id).send().await.unwrap();
+        assert_eq!(public.key_usage(), Some(&KeyUsageType::KeyAgreement));
+        let peer = py(
+            "ecdh.py",
+            json!({"kms_public_key": b64(public.public_key().unwrap().as_ref())}),
+        );
+        let out = k
+            .derive_shared_secret()
+            .key_id(&id)
+            .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
+            .public_key(Blob::new(unb64(&peer["public_key"])))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            out.shared_secret().unwrap().as_ref(),
+            unb64(&peer["shared_secret"]).as_slice(),
+            "{spec:?}"
+        );
+        assert_eq!(out.key_id(), meta.arn());
+        assert_eq!(
+            out.key_agreement_algorithm(),
+            Some(&KeyAgreementAlgorithmSpec::Ecdh)
+        );
+        assert_eq!(out.key_origin(), Some(&OriginType::AwsKms));
+        // A KEY_AGREEMENT key does not sign.
+        let e = k
+            .sign()
+            .key_id(&id)
+            .message(Blob::new("m"))
+            .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(kms_code(&e), "InvalidKeyUsageException");
+    }
+    let agree = k
+        .create_key()
+        .key_spec(KeySpec::EccNistP256)
+        .key_usage(KeyUsageType::KeyAgreement)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
+    k.create_alias()
+        .alias_name("alias/agree")
+        .target_key_id(&agree)
+        .send()
+        .await
+        .unwrap();
+    // A peer key on another curve, junk, another algorithm.
+    let p384 = k
+        .create_key()
+        .key_spec(KeySpec::EccNistP384)
+        .key_usage(KeyUsageType::KeyAgreement)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
+    let p384_public = k.get_public_key().key_id(&p384).send().await.unwrap();
+    let derive = |peer: Blob| {
+        k.derive_shared_secret()
+            .key_id("alias/agree")
+            .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
+            .public_key(peer)
+            .send()
+    };
+    let e = derive(p384_public.public_key().unwrap().clone())
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "ValidationException");
+    let e = derive(Blob::new(data(65, 4))).await.unwrap_err();
+    assert_eq!(kms_code(&e), "ValidationException");
+    let e = k
+        .derive_shared_secret()
+        .key_id(&agree)
+        .key_agreement_algorithm(KeyAgreementAlgorithmSpec::from("DH"))
+        .public_key(p384_public.public_key().unwrap().clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "ValidationException");
+    // Only KEY_AGREEMENT keys derive; only NIST curves agree.
+    let signer = k
+        .create_key()
+        .key_spec(KeySpec::EccNistP256)
+        .key_usage(KeyUsageType::SignVerify)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
+    let e = k
+        .derive_shared_secret()
+        .key_id(&signer)
+        .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
+        .public_key(p384_public.public_key().unwrap().clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "InvalidKeyUsageException");
+    for (spec, usage) in [
+        (KeySpec::EccSecgP256K1, KeyUsageType::KeyAgreement),
+        (KeySpec::Rsa2048, KeyUsageType::KeyAgreement),
+        (KeySpec::SymmetricDefault, KeyUsageType::KeyAgreement),
+    ] {
+        let e = k
+            .create_key()
+            .key_spec(spec)
+            .key_usage(usage)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(kms_code(&e), "ValidationException");
+    }
+    k.disable_key().key_id(&agree).send().await.unwrap();
+    let e = derive(p384_public.public_key().unwrap().clone())
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "DisabledException");
+}

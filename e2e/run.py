@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""End-to-end checks: trailstack driven by the tools users run (the aws CLI, boto3, plain
+urllib with presigned URLs), each check against its own server process over a fresh data dir.
+
+    python3 e2e/run.py --binary target/release/trailstack [--only NAME] [--list] [--keep]
+
+Prints one line per check (PASS/FAIL, the reason or the figures measured) and ends with
+`e2e: N passed, M failed`; exits non-zero when any check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+import checks_auth  # noqa: E402
+import checks_cli  # noqa: E402
+import checks_crash  # noqa: E402
+import checks_sdk  # noqa: E402
+import checks_stream  # noqa: E402
+
+CHECKS = [
+    *checks_cli.CHECKS,
+    *checks_sdk.CHECKS,
+    *checks_auth.CHECKS,
+    *checks_crash.CHECKS,
+    *checks_stream.CHECKS,
+]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--binary", default="target/release/trailstack", help="the trailstack binary")
+    ap.add_argument("--only", action="append", metavar="NAME", help="run only this check (repeatable)")
+    ap.add_argument("--list", action="store_true", help="list the checks and exit")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch dir (data dirs, server logs)")
+    args = ap.parse_args()
+
+    names = [f.__name__ for f in CHECKS]
+    if args.list:
+        print("\n".join(names))
+        return 0
+    selected = CHECKS
+    if args.only:
+        unknown = [n for n in args.only if n not in names]
+        if unknown:
+            print(f"e2e: unknown check(s) {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)
+            return 2
+        selected = [f for f in CHECKS if f.__name__ in args.only]
+
+    binary = Path(args.binary).resolve()
+    if not binary.is_file():
+        print(f"e2e: no binary at {binary} (build it with cargo build --release --bin trailstack)", file=sys.stderr)
+        return 2
+
+    scratch = Path(tempfile.mkdtemp(prefix="trailstack-e2e-"))
+    passed = failed = 0
+    started = time.monotonic()
+    try:
+        for check in selected:
+            ctx = harness.Context(binary, scratch / check.__name__)
+            harness.isolate_this_process(ctx.env)
+            t0 = time.monotonic()
+            try:
+                check(ctx)
+                ok, reason = True, "; ".join(ctx.notes) or "ok"
+            except harness.CheckFailed as e:
+                ok, reason = False, str(e)
+            except Exception as e:  # a crash in the check itself is a failure too, with its cause
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                ok, reason = False, f"{type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
+            took = time.monotonic() - t0
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+            reason = " ".join(reason.split())
+            print(f"{'PASS' if ok else 'FAIL'} {check.__name__} ({took:.1f}s): {reason}", flush=True)
+            if not args.keep:
+                shutil.rmtree(scratch / check.__name__, ignore_errors=True)
+    finally:
+        if args.keep:
+            print(f"e2e: scratch kept in {scratch}", flush=True)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(f"e2e: total time {time.monotonic() - started:.1f}s", flush=True)
+    print(f"e2e: {passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
