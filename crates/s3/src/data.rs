@@ -1,6 +1,8 @@
 //! Object bytes in and out: receiving a request body into storage while computing its MD5 and
 //! checksum (small bodies inline in the metadata row, larger ones in a blob file), and streaming
-//! stored bytes back for a byte range across the segments of an object.
+//! stored bytes back for a byte range across the segments of an object. Bytes are sealed at rest
+//! with the object's [`Sealing`] (and, for DSSE-KMS, its inner layer); only objects written
+//! before encryption at rest are read as plaintext.
 
 use crate::checksum::{Algorithm, Hasher, Md5};
 use crate::error::{S3Error, S3Result};
@@ -9,7 +11,51 @@ use crate::op::Payload;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use trailstack_core::{BodyErrorKind, BodyFrame, ResponseBody};
-use trailstack_store::{BlobId, BlobStore, BlobWriter};
+use trailstack_store::{BlobId, BlobStore, BlobWriter, DataKey};
+
+/// How an object's bytes are sealed at rest: its data key and the AAD binding them to it.
+#[derive(Debug, Clone)]
+pub struct Sealing {
+    /// The object's data key.
+    pub key: DataKey,
+    /// The AAD context ([`crate::sse::object_aad`]).
+    pub aad: Vec<u8>,
+    /// DSSE-KMS: the second data key, sealing the inner layer ([`crate::sse::layer`]).
+    pub inner: Option<DataKey>,
+}
+
+/// Stores bytes of a body being received: kept in `buf` while the whole may still be inline,
+/// else written to a blob.
+async fn stash(
+    blobs: &BlobStore,
+    enc: Option<&Sealing>,
+    allow_inline: bool,
+    buf: &mut Vec<u8>,
+    writer: &mut Option<BlobWriter>,
+    data: &[u8],
+) -> S3Result<()> {
+    match writer.as_mut() {
+        Some(w) => w.write(data).await?,
+        None if allow_inline && buf.len() + data.len() <= INLINE_LIMIT => {
+            buf.extend_from_slice(data)
+        }
+        None => {
+            let mut w = new_blob(blobs, enc).await?;
+            w.write(buf).await?;
+            w.write(data).await?;
+            *buf = Vec::new();
+            *writer = Some(w);
+        }
+    }
+    Ok(())
+}
+
+async fn new_blob(blobs: &BlobStore, enc: Option<&Sealing>) -> S3Result<BlobWriter> {
+    Ok(match enc {
+        Some(e) => blobs.create_encrypted(&e.key, &e.aad).await?,
+        None => blobs.create().await?,
+    })
+}
 
 /// Bodies up to this size are kept in the metadata row: one durable commit instead of a file,
 /// its fsync and a directory fsync.
@@ -58,8 +104,8 @@ fn body_error(kind: BodyErrorKind, message: String) -> S3Error {
     }
 }
 
-/// Reads `payload` to its end into storage, verifying length, Content-MD5 and checksum. Nothing
-/// is left behind when it fails.
+/// Reads `payload` to its end into storage (sealed with `enc`, plaintext only when None),
+/// verifying length, Content-MD5 and checksum. Nothing is left behind when it fails.
 /// `allow_inline` is false for parts, whose bytes must live in blobs that the completed object
 /// will reference.
 pub async fn receive(
@@ -67,6 +113,7 @@ pub async fn receive(
     payload: Payload,
     max: u64,
     allow_inline: bool,
+    enc: Option<&Sealing>,
 ) -> S3Result<Received> {
     let Payload {
         mut body,
@@ -100,6 +147,11 @@ pub async fn receive(
     let mut buf: Vec<u8> = Vec::new();
     let mut writer: Option<BlobWriter> = None;
     let mut size = 0u64;
+    let mut inner = enc.and_then(|e| {
+        e.inner
+            .as_ref()
+            .map(|k| crate::sse::layer::InnerSealer::new(k.clone(), e.aad.clone()))
+    });
     while let Some(frame) = body.next().await {
         match frame.map_err(|e| body_error(e.kind, e.message))? {
             BodyFrame::Data(data) => {
@@ -109,19 +161,15 @@ pub async fn receive(
                 }
                 md5.update(&data);
                 hasher.update(&data);
-                match writer.as_mut() {
-                    Some(w) => w.write(&data).await?,
-                    None if allow_inline && buf.len() + data.len() <= INLINE_LIMIT => {
-                        buf.extend_from_slice(&data)
+                let sealed;
+                let data: &[u8] = match inner.as_mut() {
+                    Some(s) => {
+                        sealed = s.push(&data)?;
+                        &sealed
                     }
-                    None => {
-                        let mut w = blobs.create().await?;
-                        w.write(&buf).await?;
-                        w.write(&data).await?;
-                        buf = Vec::new();
-                        writer = Some(w);
-                    }
-                }
+                    None => &data,
+                };
+                stash(blobs, enc, allow_inline, &mut buf, &mut writer, data).await?;
             }
             BodyFrame::Trailers(trailers) => {
                 if let Some((_, v)) = trailers.iter().find(|(k, _)| k == alg.header()) {
@@ -136,6 +184,10 @@ pub async fn receive(
                 "You did not provide the number of bytes specified by the Content-Length HTTP header".into(),
             ));
         }
+    }
+    if let Some(s) = inner {
+        let tail = s.finish()?;
+        stash(blobs, enc, allow_inline, &mut buf, &mut writer, &tail).await?;
     }
     let md5 = md5.finish();
     if let Some(e) = expected_md5 {
@@ -161,12 +213,12 @@ pub async fn receive(
     };
     match writer {
         Some(w) => {
-            let (id, len) = w.finish().await?;
+            let (id, _) = w.finish().await?;
             Ok(Received {
                 inline: None,
                 segment: Some(Segment {
                     blob: id.as_str().to_string(),
-                    size: len,
+                    size,
                     checksum: None,
                 }),
                 size,
@@ -175,21 +227,24 @@ pub async fn receive(
             })
         }
         None if allow_inline => Ok(Received {
-            inline: Some(buf),
+            inline: Some(match enc {
+                Some(e) => trailstack_store::seal_inline(&e.key, &e.aad, &buf)?,
+                None => buf,
+            }),
             segment: None,
             size,
             md5,
             checksum,
         }),
         None => {
-            let mut w = blobs.create().await?;
+            let mut w = new_blob(blobs, enc).await?;
             w.write(&buf).await?;
-            let (id, len) = w.finish().await?;
+            let (id, _) = w.finish().await?;
             Ok(Received {
                 inline: None,
                 segment: Some(Segment {
                     blob: id.as_str().to_string(),
-                    size: len,
+                    size,
                     checksum: None,
                 }),
                 size,
@@ -217,19 +272,37 @@ pub fn as_body(body: ResponseBody) -> trailstack_core::BodyStream {
     }
 }
 
-/// Streams bytes `start..=end` of an object stored inline or in `segments`.
+/// Streams bytes `start..=end` of an object stored inline or in `segments`, opening them with
+/// `enc` (None: a plaintext object written before encryption at rest).
 pub async fn read(
     blobs: &BlobStore,
     inline: Option<&[u8]>,
     segments: &[Segment],
     start: u64,
     end: u64,
+    enc: Option<&Sealing>,
 ) -> S3Result<ResponseBody> {
     if end < start {
         return Ok(ResponseBody::Empty);
     }
     let len = end - start + 1;
-    if let Some(data) = inline {
+    if let Some(stored) = inline {
+        let opened;
+        let data = match enc {
+            Some(e) => {
+                let outer = trailstack_store::open_inline(&e.key, &e.aad, stored)?;
+                opened = match &e.inner {
+                    // Inline values are under one inner chunk.
+                    Some(k) => {
+                        let plain = outer.len().saturating_sub(crate::sse::layer::OVERHEAD);
+                        crate::sse::layer::open_all(k, &e.aad, plain as u64, &outer)?
+                    }
+                    None => outer,
+                };
+                &opened[..]
+            }
+            None => stored,
+        };
         let s = usize::try_from(start).unwrap_or(usize::MAX).min(data.len());
         let e = usize::try_from(end + 1)
             .unwrap_or(usize::MAX)
@@ -245,22 +318,24 @@ pub async fn read(
         if seg_end > start && offset <= end {
             let from = start.saturating_sub(offset);
             let to = (end + 1).min(seg_end) - offset;
-            pieces.push((BlobId::parse(&seg.blob)?, from, to - from));
+            pieces.push((BlobId::parse(&seg.blob)?, seg.size, from, to - from));
         }
         offset = seg_end;
     }
     let mut streams = Vec::with_capacity(pieces.len());
-    if let Some((id, from, n)) = pieces.first() {
-        streams.push(blobs.read_range(id, *from, *n).await?);
+    if let Some((id, plain, from, n)) = pieces.first() {
+        streams.push(read_piece(blobs, enc, id, *plain, *from, *n).await?);
     }
     let blobs = blobs.clone();
+    let enc = enc.cloned();
     let rest = pieces.into_iter().skip(1);
     let first = futures_util::stream::iter(streams).flatten();
     let later = futures_util::stream::iter(rest)
-        .then(move |(id, from, n)| {
+        .then(move |(id, plain, from, n)| {
             let blobs = blobs.clone();
+            let enc = enc.clone();
             async move {
-                match blobs.read_range(&id, from, n).await {
+                match read_piece(&blobs, enc.as_ref(), &id, plain, from, n).await {
                     Ok(s) => s,
                     Err(e) => Box::pin(futures_util::stream::once(async move {
                         Err(std::io::Error::other(e))
@@ -270,4 +345,39 @@ pub async fn read(
         })
         .flatten();
     Ok(ResponseBody::Stream(Box::pin(first.chain(later)), len))
+}
+
+/// Streams plaintext bytes `from..from + n` of blob `id`, which holds `plain` bytes.
+async fn read_piece(
+    blobs: &BlobStore,
+    enc: Option<&Sealing>,
+    id: &BlobId,
+    plain: u64,
+    from: u64,
+    n: u64,
+) -> S3Result<trailstack_store::BlobStream> {
+    if let Some((e, inner)) = enc.and_then(|e| e.inner.as_ref().map(|k| (e, k))) {
+        use crate::sse::layer;
+        let (start, len, first) = layer::outer_range(plain, from, n);
+        let outer = blobs
+            .read_range_decrypted(id, &e.key, &e.aad, start, len)
+            .await?;
+        return Ok(layer::open_stream(
+            outer,
+            inner.clone(),
+            e.aad.clone(),
+            plain,
+            first,
+            from,
+            n,
+        ));
+    }
+    Ok(match enc {
+        Some(e) => {
+            blobs
+                .read_range_decrypted(id, &e.key, &e.aad, from, n)
+                .await?
+        }
+        None => blobs.read_range(id, from, n).await?,
+    })
 }

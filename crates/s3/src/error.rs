@@ -124,6 +124,9 @@ pub enum S3Error {
     InvalidObjectKey(String),
     /// 400 RequestTimeout: the client stopped sending the body.
     RequestTimeout,
+    /// 400 `KMS.<code>`: a KMS failure while encrypting or decrypting (code with its `KMS.`
+    /// prefix, message from KMS).
+    Kms { code: String, message: String },
     /// 501 NotImplemented: an operation trailstack does not serve (yet).
     NotImplemented(String),
     /// 500 InternalError; the cause is logged once with the request id, never sent.
@@ -132,7 +135,7 @@ pub enum S3Error {
 
 impl S3Error {
     /// The AWS error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         use S3Error::*;
         match self {
             AccessDenied(_) => "AccessDenied",
@@ -186,6 +189,7 @@ impl S3Error {
             RequestTimeout => "RequestTimeout",
             NotImplemented(_) => "NotImplemented",
             Internal(_) => "InternalError",
+            Kms { code, .. } => code,
         }
     }
 
@@ -293,6 +297,7 @@ impl S3Error {
                 format!("A header or operation you provided implies functionality that is not implemented: {op}")
             }
             Internal(_) => "We encountered an internal error. Please try again.".into(),
+            Kms { message, .. } => message.clone(),
         }
     }
 

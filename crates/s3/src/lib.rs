@@ -8,14 +8,15 @@ pub mod error;
 mod handlers;
 pub mod model;
 pub mod op;
+pub mod sse;
 pub mod wire;
 
 pub use error::{S3Error, S3Result};
 pub use op::{Op, Output};
 
 use std::sync::Arc;
-use trailstack_core::{Caller, Clock};
-use trailstack_store::{BlobStore, Db};
+use trailstack_core::{Caller, Clock, KeyService};
+use trailstack_store::{BlobStore, Db, RootKey};
 
 /// The S3 service.
 #[derive(Clone)]
@@ -24,17 +25,43 @@ pub struct S3 {
     blobs: BlobStore,
     clock: Arc<dyn Clock>,
     region: String,
+    /// KMS, for SSE-KMS data keys.
+    keys: Arc<dyn KeyService>,
+    /// The root key, sealing SSE-S3 data keys.
+    root: Arc<RootKey>,
+    /// Refuse SSE-KMS and SSE-C requests over plain HTTP, as AWS does.
+    require_tls_for_sse: bool,
+    /// S3 Bucket Keys in use.
+    bucket_keys: Arc<sse::bucket_key::Cache>,
 }
 
 impl S3 {
-    /// An S3 service over `db` and `blobs`, whose default region is `region`.
-    pub fn new(db: Arc<Db>, blobs: BlobStore, clock: Arc<dyn Clock>, region: &str) -> S3 {
+    /// An S3 service over `db` and `blobs`, whose default region is `region`, encrypting
+    /// objects with data keys from `keys` (SSE-KMS) or sealed by `root` (SSE-S3).
+    pub fn new(
+        db: Arc<Db>,
+        blobs: BlobStore,
+        clock: Arc<dyn Clock>,
+        region: &str,
+        keys: Arc<dyn KeyService>,
+        root: Arc<RootKey>,
+    ) -> S3 {
         S3 {
             db,
             blobs,
             clock,
             region: region.to_string(),
+            keys,
+            root,
+            require_tls_for_sse: false,
+            bucket_keys: Arc::default(),
         }
+    }
+
+    /// Whether SSE-KMS, DSSE-KMS and SSE-C requests over plain HTTP are refused (AWS's 400).
+    pub fn require_tls_for_sse(mut self, on: bool) -> S3 {
+        self.require_tls_for_sse = on;
+        self
     }
 
     /// Runs one operation for `caller`.
@@ -89,6 +116,13 @@ impl S3 {
             }
             Op::DeletePublicAccessBlock { bucket } => {
                 settings::put_pab(self, caller, bucket, None).await
+            }
+            Op::GetBucketEncryption { bucket } => encryption::get(self, caller, bucket).await,
+            Op::PutBucketEncryption { bucket, config } => {
+                encryption::put(self, caller, bucket, Some(config)).await
+            }
+            Op::DeleteBucketEncryption { bucket } => {
+                encryption::put(self, caller, bucket, None).await
             }
             Op::GetBucketVersioning { bucket } => {
                 settings::get_versioning(self, caller, bucket).await
@@ -166,17 +200,12 @@ impl S3 {
                 upload_id,
                 part_number,
                 upload,
-            } => multipart::upload_part(self, caller, obj, upload_id, part_number, upload).await,
-            Op::UploadPartCopy {
-                obj,
-                upload_id,
-                part_number,
-                source,
-                range,
+                customer,
             } => {
-                copy::upload_part_copy(self, caller, obj, upload_id, part_number, source, range)
+                multipart::upload_part(self, caller, obj, upload_id, part_number, upload, customer)
                     .await
             }
+            Op::UploadPartCopy(input) => copy::upload_part_copy(self, caller, input).await,
             Op::CompleteMultipartUpload {
                 obj,
                 upload_id,

@@ -40,6 +40,9 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     /// Default region.
     pub region: Option<String>,
+    /// Refuse SSE-KMS and SSE-C requests over plain HTTP, as AWS does (default off).
+    #[serde(default)]
+    pub require_tls_for_sse: Option<bool>,
     /// Users (and account roots) with access keys.
     #[serde(default, rename = "users")]
     pub users: Vec<UserConfig>,
@@ -69,6 +72,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Default region.
     pub region: String,
+    /// Refuse SSE-KMS, DSSE-KMS and SSE-C requests over plain HTTP with AWS's 400 (default
+    /// off: an emulator on `http://localhost` would otherwise refuse them all).
+    pub require_tls_for_sse: bool,
     /// Identities by access key.
     pub identities: HashMap<String, Identity>,
 }
@@ -121,6 +127,7 @@ impl Config {
                 .or(fc.data_dir)
                 .unwrap_or_else(|| PathBuf::from("./.trailstack")),
             region: region.or(fc.region).unwrap_or_else(|| "us-east-1".into()),
+            require_tls_for_sse: fc.require_tls_for_sse.unwrap_or(false),
             identities,
         })
     }

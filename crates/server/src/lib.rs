@@ -61,8 +61,10 @@ impl App {
         );
         let root = Arc::new(RootKey::load_or_create(dir).map_err(|e| format!("root key: {e}"))?);
         let blobs = BlobStore::open(dir).map_err(|e| format!("opening blob store: {e}"))?;
-        let s3 = S3::new(db.clone(), blobs, clock.clone(), &config.region);
-        let kms = Kms::new(db, root, clock.clone(), &config.region);
+        let kms = Kms::new(db.clone(), root.clone(), clock.clone(), &config.region);
+        let keys: Arc<dyn trailstack_core::KeyService> = Arc::new(kms.clone());
+        let s3 = S3::new(db, blobs, clock.clone(), &config.region, keys, root)
+            .require_tls_for_sse(config.require_tls_for_sse);
         let request_base = clock.now().unix_timestamp_nanos() as u64;
         Ok(App {
             config: Arc::new(config),

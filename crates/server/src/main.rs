@@ -34,6 +34,9 @@ enum Command {
         /// The default region.
         #[arg(long, env = "TRAILSTACK_REGION")]
         region: Option<String>,
+        /// Refuse SSE-KMS and SSE-C requests over plain HTTP, as AWS does.
+        #[arg(long, env = "TRAILSTACK_REQUIRE_TLS_FOR_SSE")]
+        require_tls_for_sse: bool,
     },
 }
 
@@ -52,9 +55,13 @@ async fn main() {
             data_dir,
             config,
             region,
+            require_tls_for_sse,
         } => {
             let cfg = match Config::load(config.as_deref(), listen, data_dir, region) {
-                Ok(c) => c,
+                Ok(mut c) => {
+                    c.require_tls_for_sse |= require_tls_for_sse;
+                    c
+                }
                 Err(e) => {
                     eprintln!("trailstack: {e}");
                     std::process::exit(2);

@@ -117,6 +117,7 @@ pub async fn create(
                 restrict_public_buckets: true,
             }),
             tags: None,
+            encryption: None,
         },
     };
     let account = caller.account.to_string();

@@ -1,14 +1,15 @@
 //! Server-side copies: CopyObject and UploadPartCopy. The source's bytes are streamed through the
 //! same receive path as an upload, so the copy gets its own blob, MD5 and checksum.
 
-use super::multipart::{check_part_number, require_upload, store_part};
+use super::encryption::{open_stored, seal_new};
+use super::multipart::{check_part_number, require_upload, store_part, upload_sealing};
 use super::object::{check_key, commit_new_version, etag_matches, find_version, show_version};
 use super::owned_bucket;
 use crate::checksum::Algorithm;
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};
 use crate::model::objects::ObjectVersion;
-use crate::op::{Conditions, CopyObjectInput, CopySource, ObjectRef, Output, Payload};
+use crate::op::{Conditions, CopyObjectInput, CopySource, Output, PartCopyInput, Payload};
 use crate::S3;
 use trailstack_core::Caller;
 
@@ -66,18 +67,38 @@ async fn load_source(
     Ok((v, versioned))
 }
 
-/// The bytes `start..=end` of `v` as an upload payload.
+/// The bytes `start..=end` of `v` as an upload payload, decrypted (KMS Decrypt for SSE-KMS,
+/// the copy-source SSE-C key for SSE-C).
 async fn source_payload(
     s3: &S3,
+    caller: &Caller,
+    source: &CopySource,
     v: &ObjectVersion,
     range: Option<(u64, u64)>,
     checksum: Option<Algorithm>,
 ) -> S3Result<Payload> {
     let (start, end) = range.unwrap_or((0, v.size.saturating_sub(1)));
+    let sealing = open_stored(
+        s3,
+        caller,
+        v.meta.sse.as_ref(),
+        source.customer.as_ref(),
+        &v.bucket,
+        &v.key,
+    )
+    .await?;
     let body = if v.size == 0 {
         trailstack_core::ResponseBody::Empty
     } else {
-        data::read(&s3.blobs, v.inline.as_deref(), &v.meta.segments, start, end).await?
+        data::read(
+            &s3.blobs,
+            v.inline.as_deref(),
+            &v.meta.segments,
+            start,
+            end,
+            sealing.as_ref(),
+        )
+        .await?
     };
     let len = if v.size == 0 { 0 } else { end - start + 1 };
     Ok(Payload {
@@ -120,8 +141,9 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
             .as_ref()
             .and_then(|c| Algorithm::parse(&c.algorithm))
     });
-    let payload = source_payload(s3, &src, None, alg).await?;
-    let received = data::receive(&s3.blobs, payload, MAX_PUT, true).await?;
+    let (sse_rec, sealing) = seal_new(s3, caller, new.sse.as_ref(), &dest, &obj.key).await?;
+    let payload = source_payload(s3, caller, &source, &src, None, alg).await?;
+    let received = data::receive(&s3.blobs, payload, MAX_PUT, true, Some(&sealing)).await?;
     let mut meta = if replace_metadata {
         new.meta.clone()
     } else {
@@ -141,6 +163,8 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
     meta.segments = received.segments();
     meta.checksum = Some(received.checksum.clone());
     meta.owner = dest.meta.owner.clone();
+    let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
+    meta.sse = Some(sse_rec);
     let version = ObjectVersion {
         bucket: obj.bucket,
         key: obj.key,
@@ -149,7 +173,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         is_latest: true,
         delete_marker: false,
         size: received.size,
-        etag: hex::encode(received.md5),
+        etag,
         last_modified_ms: s3.now_ms(),
         meta,
         inline: received.inline,
@@ -163,21 +187,23 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         source_version_id: src_versioned.then_some(src.version_id),
         checksum: w.checksum,
         part: false,
+        sse: w.sse,
     })
 }
 
 /// UploadPartCopy, optionally of a byte range `(first, last)` of the source.
-pub async fn upload_part_copy(
-    s3: &S3,
-    caller: &Caller,
-    obj: ObjectRef,
-    upload_id: String,
-    part_number: u32,
-    source: CopySource,
-    range: Option<(u64, u64)>,
-) -> S3Result<Output> {
+pub async fn upload_part_copy(s3: &S3, caller: &Caller, input: PartCopyInput) -> S3Result<Output> {
+    let PartCopyInput {
+        obj,
+        upload_id,
+        part_number,
+        source,
+        range,
+        customer,
+    } = input;
     check_part_number(part_number)?;
     let upload = require_upload(s3, caller, &obj, &upload_id).await?;
+    let sealing = upload_sealing(s3, caller, &upload, customer.as_ref()).await?;
     let (src, src_versioned) = load_source(s3, caller, &source).await?;
     if let Some((a, b)) = range {
         if a > b || b >= src.size {
@@ -196,8 +222,17 @@ pub async fn upload_part_copy(
         .checksum
         .as_ref()
         .and_then(|c| Algorithm::parse(&c.algorithm));
-    let payload = source_payload(s3, &src, range, alg).await?;
-    let part = store_part(s3, caller, &obj, &upload_id, part_number, payload).await?;
+    let payload = source_payload(s3, caller, &source, &src, range, alg).await?;
+    let part = store_part(
+        s3,
+        caller,
+        &obj,
+        &upload_id,
+        part_number,
+        payload,
+        sealing.as_ref(),
+    )
+    .await?;
     Ok(Output::Copied {
         etag: part.etag,
         last_modified_ms: part.last_modified_ms,
@@ -209,5 +244,6 @@ pub async fn upload_part_copy(
             None
         },
         part: true,
+        sse: upload.meta.sse,
     })
 }

@@ -1,10 +1,11 @@
 //! Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
 //! A completed object references its parts' blobs in order; nothing is copied.
 
+use super::encryption::open_stored;
 use super::object::{check_key, check_write_conditions};
 use super::owned_bucket;
 use crate::checksum::{self, Algorithm};
-use crate::data;
+use crate::data::{self, Sealing};
 use crate::error::{S3Error, S3Result};
 use crate::model::objects::{ObjectVersion, Segment, StoredChecksum};
 use crate::model::uploads::{self, Part, PartMeta, Upload};
@@ -12,6 +13,7 @@ use crate::op::{
     CompletedPart, ListPartsOutput, ListUploadsInput, ListUploadsOutput, NewObject, ObjectRef,
     Output, Payload, WriteOutput,
 };
+use crate::sse::CustomerKey;
 use crate::S3;
 use trailstack_core::Caller;
 
@@ -70,8 +72,14 @@ pub async fn create(
         (Some(_), None) => "COMPOSITE",
         (_, Some(t)) => if t == "COMPOSITE" { "COMPOSITE" } else { "FULL_OBJECT" },
     };
+    let (c2, b2) = (caller.clone(), obj.bucket.clone());
+    let bucket = s3.read(move |c| owned_bucket(c, &c2, &b2)).await?;
+    // Encryption is fixed now; every part is sealed with this data key.
+    let (sse_rec, _) =
+        super::encryption::seal_new(s3, caller, new.sse.as_ref(), &bucket, &obj.key).await?;
     let mut meta = new.meta;
     meta.v = 1;
+    meta.sse = Some(sse_rec.clone());
     meta.checksum = checksum.map(|a| StoredChecksum {
         algorithm: a.name().into(),
         value: String::new(),
@@ -100,6 +108,7 @@ pub async fn create(
         upload_id,
         checksum,
         checksum_type: checksum.map(|_| kind.to_string()),
+        sse: Some(sse_rec),
     })
 }
 
@@ -119,8 +128,9 @@ pub(crate) async fn store_part(
     upload_id: &str,
     part_number: u32,
     payload: Payload,
+    enc: Option<&Sealing>,
 ) -> S3Result<Part> {
-    let received = data::receive(&s3.blobs, payload, MAX_PART, false).await?;
+    let received = data::receive(&s3.blobs, payload, MAX_PART, false, enc).await?;
     let blob = received
         .segment
         .as_ref()
@@ -178,6 +188,22 @@ pub(crate) async fn require_upload(
     .await
 }
 
+/// The sealing of an upload's parts (its data key, recovered from the upload's record).
+pub(crate) async fn upload_sealing(
+    s3: &S3,
+    caller: &Caller,
+    upload: &Upload,
+    customer: Option<&CustomerKey>,
+) -> S3Result<Option<Sealing>> {
+    let rec = upload.meta.sse.as_ref();
+    if customer.is_none() && rec.is_some_and(|r| r.mode == crate::sse::Mode::SseC) {
+        return Err(S3Error::InvalidRequest(
+            "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.".into(),
+        ));
+    }
+    open_stored(s3, caller, rec, customer, &upload.bucket, &upload.key).await
+}
+
 /// UploadPart.
 pub async fn upload_part(
     s3: &S3,
@@ -186,9 +212,11 @@ pub async fn upload_part(
     upload_id: String,
     part_number: u32,
     mut payload: Payload,
+    customer: Option<CustomerKey>,
 ) -> S3Result<Output> {
     check_part_number(part_number)?;
     let upload = require_upload(s3, caller, &obj, &upload_id).await?;
+    let sealing = upload_sealing(s3, caller, &upload, customer.as_ref()).await?;
     if let Some(alg) = upload_algorithm(&upload) {
         match &payload.checksum {
             Some((a, _)) if *a != alg => {
@@ -203,12 +231,26 @@ pub async fn upload_part(
         }
     }
     let reported = payload.checksum.is_some();
-    let part = store_part(s3, caller, &obj, &upload_id, part_number, payload).await?;
+    let part = store_part(
+        s3,
+        caller,
+        &obj,
+        &upload_id,
+        part_number,
+        payload,
+        sealing.as_ref(),
+    )
+    .await?;
     Ok(Output::Written(WriteOutput {
         etag: part.etag,
         version_id: None,
         checksum: if reported { part.meta.checksum } else { None },
         size: part.size,
+        // UploadPart reports the encryption but not the context (reference §7).
+        sse: upload.meta.sse.map(|mut r| {
+            r.user_context = false;
+            r
+        }),
     }))
 }
 
@@ -365,6 +407,7 @@ async fn finish_upload(
         version_id: super::object::show_version(&b).then(|| v.version_id.clone()),
         checksum: v.meta.checksum.clone(),
         size: v.size,
+        sse: v.meta.sse.clone(),
     })
 }
 

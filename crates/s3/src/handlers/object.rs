@@ -103,6 +103,7 @@ pub(crate) async fn commit_new_version(
                 version_id: show_version(&bucket).then(|| v.version_id.clone()),
                 checksum: v.meta.checksum.clone(),
                 size: v.size,
+                sse: v.meta.sse.clone(),
             })
         }
         Err(e) => {
@@ -169,7 +170,9 @@ async fn store_object(
     let max = guards
         .length_range
         .map_or(MAX_PUT, |(_, hi)| hi.min(MAX_PUT));
-    let received = data::receive(&s3.blobs, payload, max, true).await?;
+    let (sse_rec, sealing) =
+        super::encryption::seal_new(s3, caller, new.sse.as_ref(), &bucket, &obj.key).await?;
+    let received = data::receive(&s3.blobs, payload, max, true, Some(&sealing)).await?;
     if let Some((lo, _)) = guards.length_range {
         if received.size < lo {
             s3.drop_blobs(received.segments().into_iter().map(|s| s.blob).collect())
@@ -185,6 +188,8 @@ async fn store_object(
     meta.segments = received.segments();
     meta.checksum = Some(received.checksum.clone());
     meta.owner = bucket.meta.owner.clone();
+    let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
+    meta.sse = Some(sse_rec);
     let version = ObjectVersion {
         bucket: obj.bucket,
         key: obj.key,
@@ -193,7 +198,7 @@ async fn store_object(
         is_latest: true,
         delete_marker: false,
         size: received.size,
-        etag: hex::encode(received.md5),
+        etag,
         last_modified_ms: s3.now_ms(),
         meta,
         inline: received.inline,
@@ -355,6 +360,21 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
         })
         .await?;
     check_read_conditions(&input.conditions, &version)?;
+    // HEAD makes no KMS call; it only checks SSE-C headers.
+    let sealing = if head {
+        crate::sse::keys::check_customer(version.meta.sse.as_ref(), input.customer.as_ref())?;
+        None
+    } else {
+        super::encryption::open_stored(
+            s3,
+            caller,
+            version.meta.sse.as_ref(),
+            input.customer.as_ref(),
+            &version.bucket,
+            &version.key,
+        )
+        .await?
+    };
     let size = version.size;
     let range = match (input.range, input.part_number) {
         (Some(r), _) => Some(resolve_range(r, size, &input.range_raw)?),
@@ -374,6 +394,7 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
             &version.meta.segments,
             start,
             end,
+            sealing.as_ref(),
         )
         .await?
     };

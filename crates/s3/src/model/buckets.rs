@@ -57,6 +57,9 @@ pub struct BucketMeta {
     pub public_access_block: Option<PublicAccessBlock>,
     /// Bucket tags.
     pub tags: Option<Vec<(String, String)>>,
+    /// Default encryption (PutBucketEncryption); None means the SSE-S3 service default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<crate::sse::BucketEncryption>,
 }
 
 /// A bucket.
@@ -100,11 +103,8 @@ fn decode(pair: (Bucket, String)) -> S3Result<Bucket> {
 /// The bucket named `name`, if any.
 pub fn get(c: &Connection, name: &str) -> S3Result<Option<Bucket>> {
     let row = c
-        .query_row(
-            "SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets WHERE name = ?1",
-            [name],
-            row_to_bucket,
-        )
+        .prepare_cached("SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets WHERE name = ?1")?
+        .query_row([name], row_to_bucket)
         .optional()?;
     row.map(decode).transpose()
 }

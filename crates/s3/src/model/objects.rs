@@ -64,6 +64,10 @@ pub struct ObjectMeta {
     pub tags: Vec<(String, String)>,
     /// Who owns the object.
     pub owner: Owner,
+    /// How the bytes are encrypted at rest, and why; None for objects written before
+    /// encryption at rest (plaintext blobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse: Option<crate::sse::SseRecord>,
 }
 
 /// One version of one key.
@@ -161,11 +165,9 @@ pub fn version(
 
 /// The next insertion sequence number.
 pub fn next_seq(c: &Connection) -> S3Result<i64> {
-    let n: i64 = c.query_row(
-        "UPDATE s3_seq SET next = next + 1 WHERE id = 1 RETURNING next - 1",
-        [],
-        |r| r.get(0),
-    )?;
+    let n: i64 = c
+        .prepare_cached("UPDATE s3_seq SET next = next + 1 WHERE id = 1 RETURNING next - 1")?
+        .query_row([], |r| r.get(0))?;
     Ok(n)
 }
 

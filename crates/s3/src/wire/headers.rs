@@ -114,6 +114,7 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
             ..Default::default()
         },
         acl: get(h, "x-amz-acl"),
+        sse: super::sse::request(h)?,
     })
 }
 

@@ -9,6 +9,7 @@ mod headers;
 pub mod post;
 mod request;
 mod response;
+pub mod sse;
 mod xml_in;
 mod xml_out;
 

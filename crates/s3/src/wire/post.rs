@@ -198,6 +198,23 @@ pub fn check_policy(
     Ok(range)
 }
 
+/// The form's server-side encryption fields, as the headers of a PUT would carry them.
+fn sse_fields(form: &PostForm) -> http::HeaderMap {
+    let mut h = http::HeaderMap::new();
+    for (k, v) in &form.fields {
+        let name = k.to_ascii_lowercase();
+        if name.starts_with("x-amz-server-side-encryption") {
+            if let (Ok(n), Ok(v)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_str(v),
+            ) {
+                h.insert(n, v);
+            }
+        }
+    }
+    h
+}
+
 /// Builds the PostObject operation from a form whose policy has been checked.
 pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3Result<Op> {
     let key_template = form.field("key").ok_or_else(|| S3Error::InvalidArgument {
@@ -245,6 +262,7 @@ pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3R
             ..Default::default()
         },
         acl: get("acl"),
+        sse: super::sse::request(&sse_fields(&form))?,
     };
     let content_md5 = get("content-md5");
     let upload = Payload {

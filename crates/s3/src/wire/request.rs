@@ -2,7 +2,7 @@
 //! headers, query and (for XML operations) the body into the operation's typed input.
 
 use super::headers::{self as hdr, get};
-use super::{address, xml_in, Request};
+use super::{address, sse, xml_in, Request};
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};
 use crate::op::*;
@@ -15,14 +15,13 @@ use trailstack_core::BodyFrame;
 const MAX_XML: usize = 1024 * 1024;
 
 /// Bucket sub-resources S3 has that trailstack does not serve yet; they answer NotImplemented.
-const UNSERVED_BUCKET: [&str; 17] = [
+const UNSERVED_BUCKET: [&str; 16] = [
     "cors",
     "lifecycle",
     "website",
     "logging",
     "notification",
     "replication",
-    "encryption",
     "accelerate",
     "requestPayment",
     "analytics",
@@ -153,6 +152,7 @@ fn copy_source(req: &Request) -> S3Result<Option<CopySource>> {
         },
         version_id: version,
         conditions: hdr::conditions(&req.headers, "x-amz-copy-source-"),
+        customer: sse::customer(&req.headers, sse::COPY_SOURCE_CUSTOMER)?,
     }))
 }
 
@@ -228,6 +228,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("tagging") => Op::GetBucketTagging { bucket: b },
         Method::GET if q.has("policy") => Op::GetBucketPolicy { bucket: b },
         Method::GET if q.has("versioning") => Op::GetBucketVersioning { bucket: b },
+        Method::GET if q.has("encryption") => Op::GetBucketEncryption { bucket: b },
         Method::GET if q.has("ownershipControls") => Op::GetBucketOwnershipControls { bucket: b },
         Method::GET if q.has("publicAccessBlock") => Op::GetPublicAccessBlock { bucket: b },
         Method::GET if q.has("versions") => Op::ListObjectVersions(ListVersionsInput {
@@ -293,6 +294,18 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                     )
                 })?;
                 Op::PutBucketPolicy { bucket: b, policy }
+            } else if q.has("encryption") {
+                if get(&req.headers, "content-md5").is_none()
+                    && hdr::checksum(&req.headers)?.is_none()
+                {
+                    return Err(S3Error::InvalidRequest(
+                        "Missing required header for this request: Content-MD5".into(),
+                    ));
+                }
+                Op::PutBucketEncryption {
+                    bucket: b,
+                    config: xml_in::encryption(&body)?,
+                }
             } else if q.has("versioning") {
                 Op::PutBucketVersioning {
                     bucket: b,
@@ -319,6 +332,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         }
         Method::DELETE if q.has("tagging") => Op::DeleteBucketTagging { bucket: b },
         Method::DELETE if q.has("policy") => Op::DeleteBucketPolicy { bucket: b },
+        Method::DELETE if q.has("encryption") => Op::DeleteBucketEncryption { bucket: b },
         Method::DELETE if q.has("ownershipControls") => {
             Op::DeleteBucketOwnershipControls { bucket: b }
         }
@@ -414,7 +428,9 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
                     .collect(),
                 checksum_mode: get(&req.headers, "x-amz-checksum-mode")
                     .is_some_and(|v| v.eq_ignore_ascii_case("ENABLED")),
+                customer: sse::customer(&req.headers, sse::CUSTOMER)?,
             };
+            sse::check_read(&req.headers)?;
             if req.method == Method::HEAD {
                 Op::HeadObject(input)
             } else {
@@ -441,17 +457,19 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
             let upload_id = q.string("uploadId");
             let part_number = q.number("partNumber", 0u32)?;
             match copy_source(&req)? {
-                Some(source) => Op::UploadPartCopy {
+                Some(source) => Op::UploadPartCopy(PartCopyInput {
                     obj,
                     upload_id,
                     part_number,
                     source,
                     range: copy_range(&req)?,
-                },
+                    customer: sse::customer(&req.headers, sse::CUSTOMER)?,
+                }),
                 None => Op::UploadPart {
                     obj,
                     upload_id,
                     part_number,
+                    customer: sse::customer(&req.headers, sse::CUSTOMER)?,
                     upload: payload(&mut req)?,
                 },
             }
@@ -474,7 +492,7 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
                 let changes_object = new.meta.storage_class.is_some()
                     || get(h, "x-amz-storage-class").is_some()
                     || new.meta.website_redirect.is_some()
-                    || get(h, "x-amz-server-side-encryption").is_some();
+                    || new.sse.is_some();
                 Op::CopyObject(CopyObjectInput {
                     obj,
                     source,

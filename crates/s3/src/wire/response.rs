@@ -6,6 +6,7 @@ use crate::error::S3Error;
 use crate::model::buckets::Grant;
 use crate::model::objects::{ObjectVersion, StoredChecksum};
 use crate::op::{ObjectOutput, Output, WriteOutput};
+use crate::sse::{BucketEncryption, SseRecord};
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 use trailstack_core::ResponseBody;
@@ -89,11 +90,51 @@ fn checksum_headers(r: Resp, c: &Option<StoredChecksum>) -> Resp {
     }
 }
 
+/// The encryption headers of a response about `rec` (reference §7); `context` adds the
+/// encryption context (PUT, copy, CreateMultipartUpload).
+fn sse_headers(mut r: Resp, rec: Option<&SseRecord>, context: bool) -> Resp {
+    let Some(rec) = rec else {
+        return r;
+    };
+    r = r.opt("x-amz-server-side-encryption", rec.algorithm());
+    if rec.is_kms() {
+        r = r.opt(
+            "x-amz-server-side-encryption-aws-kms-key-id",
+            rec.key_arn.clone(),
+        );
+        if context {
+            r = r.opt("x-amz-server-side-encryption-context", rec.context_b64());
+        }
+        if rec.bucket_key {
+            r = r.header("x-amz-server-side-encryption-bucket-key-enabled", "true");
+        }
+    }
+    if let Some(md5) = &rec.customer_md5 {
+        r = r
+            .header("x-amz-server-side-encryption-customer-algorithm", "AES256")
+            .header("x-amz-server-side-encryption-customer-key-md5", md5.clone());
+    }
+    r
+}
+
 fn write_headers(r: Resp, w: &WriteOutput) -> Resp {
     let r = r
         .header("etag", quoted(&w.etag))
         .opt("x-amz-version-id", w.version_id.clone());
+    let r = sse_headers(r, w.sse.as_ref(), true);
     checksum_headers(r, &w.checksum)
+}
+
+fn encryption_xml(e: &BucketEncryption) -> Bytes {
+    let mut x = Xml::new("ServerSideEncryptionConfiguration");
+    x.open("Rule")
+        .open("ApplyServerSideEncryptionByDefault")
+        .elem("SSEAlgorithm", &e.algorithm)
+        .opt("KMSMasterKeyID", e.kms_key.as_ref())
+        .close("ApplyServerSideEncryptionByDefault")
+        .elem("BucketKeyEnabled", e.bucket_key.to_string())
+        .close("Rule");
+    x.finish("ServerSideEncryptionConfiguration")
 }
 
 fn acl_xml(owner_: &crate::model::buckets::Owner, grants: &[Grant]) -> Bytes {
@@ -158,7 +199,7 @@ fn object_headers(mut r: Resp, v: &ObjectVersion, show_version: bool) -> Resp {
     if !m.tags.is_empty() {
         r = r.header("x-amz-tagging-count", m.tags.len().to_string());
     }
-    r
+    sse_headers(r, m.sse.as_ref(), false)
 }
 
 fn object(o: ObjectOutput) -> Response<ResponseBody> {
@@ -256,6 +297,7 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
                 );
             Resp::xml(x.finish("PublicAccessBlockConfiguration"))
         }
+        Output::Encryption(e) => Resp::xml(encryption_xml(&e)),
         Output::Versioning(status) => {
             let mut x = Xml::new("VersioningConfiguration");
             if !status.is_empty() {
@@ -343,6 +385,7 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             source_version_id,
             checksum,
             part,
+            sse,
         } => {
             let root = if part {
                 "CopyPartResult"
@@ -360,9 +403,10 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
                     x.elem(a.xml_name(), &c.value);
                 }
             }
-            Resp::xml(x.finish(root))
+            let r = Resp::xml(x.finish(root))
                 .opt("x-amz-version-id", version_id)
-                .opt("x-amz-copy-source-version-id", source_version_id)
+                .opt("x-amz-copy-source-version-id", source_version_id);
+            sse_headers(r, sse.as_ref(), !part)
         }
         Output::Attributes(a) => {
             let v = &a.version;
@@ -428,12 +472,14 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             upload_id,
             checksum,
             checksum_type,
+            sse,
         } => {
             let mut x = Xml::new("InitiateMultipartUploadResult");
             x.elem("Bucket", bucket)
                 .elem("Key", key)
                 .elem("UploadId", upload_id);
-            Resp::xml(x.finish("InitiateMultipartUploadResult"))
+            let r = Resp::xml(x.finish("InitiateMultipartUploadResult"));
+            sse_headers(r, sse.as_ref(), true)
                 .opt(
                     "x-amz-checksum-algorithm",
                     checksum.map(|a| a.name().to_string()),
@@ -454,8 +500,12 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
                     x.elem(a.xml_name(), &c.value).elem("ChecksumType", &c.kind);
                 }
             }
-            Resp::xml(x.finish("CompleteMultipartUploadResult"))
-                .opt("x-amz-version-id", write.version_id)
+            sse_headers(
+                Resp::xml(x.finish("CompleteMultipartUploadResult")),
+                write.sse.as_ref(),
+                false,
+            )
+            .opt("x-amz-version-id", write.version_id)
         }
     };
     r.build(Vec::new())

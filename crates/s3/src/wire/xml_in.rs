@@ -58,6 +58,45 @@ pub fn tagging(body: &[u8]) -> S3Result<Vec<(String, String)>> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
+struct SseByDefault {
+    #[serde(rename = "SSEAlgorithm")]
+    sse_algorithm: String,
+    #[serde(rename = "KMSMasterKeyID")]
+    kms_master_key_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SseRule {
+    apply_server_side_encryption_by_default: Option<SseByDefault>,
+    bucket_key_enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct SseConfiguration {
+    #[serde(rename = "Rule", default)]
+    rules: Vec<SseRule>,
+}
+
+/// A ServerSideEncryptionConfiguration with its one rule.
+pub fn encryption(body: &[u8]) -> S3Result<crate::sse::BucketEncryption> {
+    let c: SseConfiguration = parse(body)?;
+    let [rule] = <[SseRule; 1]>::try_from(c.rules).map_err(|_| S3Error::MalformedXml)?;
+    let by_default = rule
+        .apply_server_side_encryption_by_default
+        .ok_or(S3Error::MalformedXml)?;
+    Ok(crate::sse::BucketEncryption {
+        algorithm: by_default.sse_algorithm.trim().to_string(),
+        kms_key: by_default
+            .kms_master_key_id
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty()),
+        bucket_key: rule.bucket_key_enabled.unwrap_or(false),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
 struct VersioningConfiguration {
     status: Option<String>,
 }

@@ -11,4 +11,5 @@ mod s3_list;
 mod s3_multipart;
 mod s3_object;
 mod s3_post;
+mod s3_sse;
 mod s3_versioning;

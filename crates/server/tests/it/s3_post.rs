@@ -176,3 +176,42 @@ async fn unsigned_form_is_denied() {
     assert_eq!(r.status, 403);
     assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
 }
+
+#[tokio::test]
+async fn form_upload_with_sse_kms_field() {
+    let s = Server::start().await;
+    let c = s.with_bucket("sseforms").await;
+    let conds =
+        r#"{"bucket":"sseforms"},{"key":"enc.txt"},{"x-amz-server-side-encryption":"aws:kms"}"#;
+    let form = Form::signed(
+        conds,
+        &[
+            ("key", "enc.txt"),
+            ("x-amz-server-side-encryption", "aws:kms"),
+        ],
+        FAR,
+        "test",
+    );
+    let r = form.post(&s, "sseforms", b"sealed through a form").await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(r.header("x-amz-server-side-encryption"), Some("aws:kms"));
+    let h = c
+        .head_object()
+        .bucket("sseforms")
+        .key("enc.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        h.server_side_encryption().map(|s| s.as_str()),
+        Some("aws:kms")
+    );
+    let got = c
+        .get_object()
+        .bucket("sseforms")
+        .key("enc.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(got).await, b"sealed through a form");
+}

@@ -1,0 +1,96 @@
+//! Encryption at rest as handlers use it: the bucket default encryption API
+//! (Put/Get/DeleteBucketEncryption), and the two steps every write and read of object bytes
+//! takes — [`seal_new`] (decide and make the data key of a new object) and [`open_stored`]
+//! (recover the data key of a stored object or upload). Key material is handled in `sse::keys`.
+
+use super::owned_bucket;
+use crate::data::Sealing;
+use crate::error::{S3Error, S3Result};
+use crate::model::buckets::{self, Bucket};
+use crate::op::Output;
+use crate::sse::{self, keys, BucketEncryption, CustomerKey, SseRecord, SseRequest, Writer};
+use crate::S3;
+use trailstack_core::Caller;
+
+/// Decides how a user's new object `key` in `bucket` is encrypted (request headers, else the
+/// bucket default, else SSE-S3) and makes its data key.
+pub(crate) async fn seal_new(
+    s3: &S3,
+    caller: &Caller,
+    request: Option<&SseRequest>,
+    bucket: &Bucket,
+    key: &str,
+) -> S3Result<(SseRecord, Sealing)> {
+    let (chosen, rule) = sse::decide(Writer::User, request, bucket.meta.encryption.as_ref());
+    let (rec, data_key, inner) =
+        keys::for_write(s3, caller, &chosen, rule, &bucket.name, key).await?;
+    Ok((
+        rec,
+        Sealing {
+            key: data_key,
+            aad: sse::object_aad(&bucket.name, key),
+            inner,
+        },
+    ))
+}
+
+/// The sealing of stored bytes of `bucket`/`key` encrypted as `rec` (None: plaintext bytes
+/// written before encryption at rest). SSE-KMS calls KMS Decrypt; SSE-C checks `customer`.
+pub(crate) async fn open_stored(
+    s3: &S3,
+    caller: &Caller,
+    rec: Option<&SseRecord>,
+    customer: Option<&CustomerKey>,
+    bucket: &str,
+    key: &str,
+) -> S3Result<Option<Sealing>> {
+    Ok(keys::for_read(s3, caller, rec, customer, bucket, key)
+        .await?
+        .map(|(data_key, inner)| Sealing {
+            key: data_key,
+            aad: sse::object_aad(bucket, key),
+            inner,
+        }))
+}
+
+/// GetBucketEncryption: the configured default, else the SSE-S3 service default.
+pub async fn get(s3: &S3, caller: &Caller, bucket: String) -> S3Result<Output> {
+    let c2 = caller.clone();
+    let b = s3.read(move |c| owned_bucket(c, &c2, &bucket)).await?;
+    Ok(Output::Encryption(
+        b.meta
+            .encryption
+            .unwrap_or_else(BucketEncryption::service_default),
+    ))
+}
+
+/// PutBucketEncryption (`Some`) and DeleteBucketEncryption (`None`). The KMS key is not
+/// checked here, as in AWS: a bad key fails later writes.
+pub async fn put(
+    s3: &S3,
+    caller: &Caller,
+    bucket: String,
+    config: Option<BucketEncryption>,
+) -> S3Result<Output> {
+    if let Some(c) = &config {
+        if !["AES256", "aws:kms", "aws:kms:dsse"].contains(&c.algorithm.as_str()) {
+            return Err(S3Error::MalformedXml);
+        }
+        if c.kms_key.is_some() && c.algorithm == "AES256" {
+            return Err(S3Error::InvalidArgument {
+                message: "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse".into(),
+                name: "ApplyServerSideEncryptionByDefault".into(),
+                value: String::new(),
+            });
+        }
+    }
+    let status = if config.is_some() { 200 } else { 204 };
+    let c2 = caller.clone();
+    s3.write(move |tx| {
+        let mut b = owned_bucket(tx, &c2, &bucket)?;
+        b.meta.encryption = config;
+        buckets::update(tx, &b)
+    })
+    .await?;
+    Ok(Output::Empty { status })
+}

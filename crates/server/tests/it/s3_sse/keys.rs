@@ -1,0 +1,339 @@
+//! SSE-KMS key states, Bucket Keys, SSE-C, header validation and the TLS flag.
+
+use super::*;
+
+/// Disabled, pending-deletion and unknown keys: GET fails with `KMS.*`, HEAD still works.
+#[tokio::test]
+async fn key_states_reach_s3_reads_and_writes() {
+    let s = Server::start().await;
+    let c = s.with_bucket("keystates").await;
+    let kms = s.kms();
+    let k = new_key(&s).await;
+    let body = data(3000, 6);
+    c.put_object()
+        .bucket("keystates")
+        .key("a")
+        .server_side_encryption(Sse::AwsKms)
+        .ssekms_key_id(&k)
+        .body(ByteStream::from(body.clone()))
+        .send()
+        .await
+        .unwrap();
+    kms.disable_key().key_id(&k).send().await.unwrap();
+    let e = c
+        .get_object()
+        .bucket("keystates")
+        .key("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KMS.DisabledException");
+    assert_eq!(status(&e), 400);
+    let h = c
+        .head_object()
+        .bucket("keystates")
+        .key("a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h.ssekms_key_id(), Some(k.as_str()));
+    let e = c
+        .put_object()
+        .bucket("keystates")
+        .key("b")
+        .server_side_encryption(Sse::AwsKms)
+        .ssekms_key_id(&k)
+        .body(ByteStream::from(body.clone()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KMS.DisabledException");
+    // A failed PUT stores nothing.
+    let e = c
+        .head_object()
+        .bucket("keystates")
+        .key("b")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 404);
+    kms.enable_key().key_id(&k).send().await.unwrap();
+    assert_eq!(
+        read_back(&c, "keystates", "a", &body).await.1,
+        Some(k.clone())
+    );
+    kms.schedule_key_deletion()
+        .key_id(&k)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .get_object()
+        .bucket("keystates")
+        .key("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KMS.KMSInvalidStateException");
+    assert!(c
+        .head_object()
+        .bucket("keystates")
+        .key("a")
+        .send()
+        .await
+        .is_ok());
+    let e = c
+        .put_object()
+        .bucket("keystates")
+        .key("c")
+        .server_side_encryption(Sse::AwsKms)
+        .ssekms_key_id("alias/does-not-exist")
+        .body(ByteStream::from(body.clone()))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KMS.NotFoundException");
+    assert_eq!(status(&e), 400);
+}
+/// With a Bucket Key, S3 reuses one KMS data key per bucket, key and principal: once cached,
+/// writes and reads make no KMS call (shown by disabling the key), and the header is returned.
+#[tokio::test]
+async fn bucket_keys_spare_kms_calls() {
+    let s = Server::start().await;
+    let c = s.with_bucket("bkeys").await;
+    let k = new_key(&s).await;
+    default_kms(&c, "bkeys", Some(&k), true).await;
+    let body = data(90_000, 15);
+    let out = c
+        .put_object()
+        .bucket("bkeys")
+        .key("a")
+        .body(ByteStream::from(body.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.bucket_key_enabled(), Some(true));
+    c.put_object()
+        .bucket("bkeys")
+        .key("plain-kms")
+        .server_side_encryption(Sse::AwsKms)
+        .ssekms_key_id(&k)
+        .body(ByteStream::from(body.clone()))
+        .send()
+        .await
+        .unwrap();
+    let sse = stored_sse(&s, "bkeys", "a");
+    assert_eq!(sse["context"]["aws:s3:arn"], "arn:aws:s3:::bkeys");
+    s.kms().disable_key().key_id(&k).send().await.unwrap();
+    // The cached bucket key still serves this principal...
+    put(&c, "bkeys", "b", &body).await;
+    assert_eq!(read_back(&c, "bkeys", "a", &body).await.1, Some(k.clone()));
+    assert_eq!(read_back(&c, "bkeys", "b", &body).await.1, Some(k.clone()));
+    // ...while an object without a Bucket Key needs KMS.
+    let e = c
+        .get_object()
+        .bucket("bkeys")
+        .key("plain-kms")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KMS.DisabledException");
+}
+/// SSE-C: the key is needed to read (and to HEAD); a wrong key is 403; headers echo.
+#[tokio::test]
+async fn customer_keys() {
+    let s = Server::start().await;
+    let c = s.with_bucket("custkeys").await;
+    let (_, key, md5) = customer_key(9);
+    let (_, other, other_md5) = customer_key(10);
+    let body = data(100_000, 11);
+    let out = c
+        .put_object()
+        .bucket("custkeys")
+        .key("a")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .body(ByteStream::from(body.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.sse_customer_algorithm(), Some("AES256"));
+    assert_eq!(out.sse_customer_key_md5(), Some(md5.as_str()));
+    assert_eq!(out.server_side_encryption(), None);
+    let e = c
+        .get_object()
+        .bucket("custkeys")
+        .key("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+    let e = c
+        .head_object()
+        .bucket("custkeys")
+        .key("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 400);
+    let e = c
+        .get_object()
+        .bucket("custkeys")
+        .key("a")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&other)
+        .sse_customer_key_md5(&other_md5)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    let got = c
+        .get_object()
+        .bucket("custkeys")
+        .key("a")
+        .range("bytes=65530-65545")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.sse_customer_key_md5(), Some(md5.as_str()));
+    assert_eq!(body_bytes(got).await, &body[65530..=65545]);
+    let h = c
+        .head_object()
+        .bucket("custkeys")
+        .key("a")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h.sse_customer_algorithm(), Some("AES256"));
+    // A bad MD5 is refused before anything is stored.
+    let e = c
+        .put_object()
+        .bucket("custkeys")
+        .key("b")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&other_md5)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArgument");
+}
+/// Header validation (reference §1).
+#[tokio::test]
+async fn header_errors() {
+    let s = Server::start().await;
+    let c = s.with_bucket("headers").await;
+    let e = c
+        .put_object()
+        .bucket("headers")
+        .key("a")
+        .server_side_encryption(Sse::from("AES128"))
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArgument");
+    let e = c
+        .put_object()
+        .bucket("headers")
+        .key("a")
+        .ssekms_key_id("alias/x")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArgument");
+}
+/// With `require_tls_for_sse`, SSE-KMS and SSE-C over plain HTTP get AWS's 400; SSE-S3 works.
+#[tokio::test]
+async fn require_tls_for_sse_flag() {
+    // Off (the default): SSE-KMS over plain HTTP is accepted.
+    let s = Server::start().await;
+    let c = s.with_bucket("tls").await;
+    c.put_object()
+        .bucket("tls")
+        .key("kms")
+        .server_side_encryption(Sse::AwsKms)
+        .body(ByteStream::from_static(b"secret"))
+        .send()
+        .await
+        .unwrap();
+    let dir = s.stop();
+    // On: SSE-KMS writes and reads over plain HTTP get AWS's 400.
+    let s = Server::start_configured(dir, |c| c.require_tls_for_sse = true).await;
+    let c = s.s3();
+    let e = c
+        .get_object()
+        .bucket("tls")
+        .key("kms")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    let e = c
+        .put_object()
+        .bucket("tls")
+        .key("a")
+        .server_side_encryption(Sse::AwsKms)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    let (_, key, md5) = customer_key(14);
+    let e = c
+        .put_object()
+        .bucket("tls")
+        .key("a")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+    put(&c, "tls", "a", b"fine").await;
+    assert_eq!(
+        read_back(&c, "tls", "a", b"fine").await.0.as_deref(),
+        Some("AES256")
+    );
+    // A DSSE-KMS bucket default applies, and needs TLS too.
+    let by_default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(Sse::AwsKmsDsse)
+        .build()
+        .unwrap();
+    c.put_bucket_encryption()
+        .bucket("tls")
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(by_default)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .put_object()
+        .bucket("tls")
+        .key("b")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+}
