@@ -352,6 +352,30 @@ pub fn out(v: Value) -> Output {
     }
 }
 
+/// One page of a list held in a key record, for operations whose `Marker` is the index to
+/// resume at: the page's JSON entries, then `Truncated` and `NextMarker` added to `v`.
+pub fn index_page<T>(
+    items: &[T],
+    p: &Params,
+    n: usize,
+    list_name: &str,
+    entry: impl Fn(&T) -> Value,
+) -> KmsResult<Value> {
+    let start: usize = match &p.marker {
+        Some(m) => m
+            .parse()
+            .map_err(|_| KmsError::InvalidMarker("Invalid marker".into()))?,
+        None => 0,
+    };
+    let page: Vec<Value> = items.iter().skip(start).take(n).map(entry).collect();
+    let truncated = start + page.len() < items.len();
+    let mut v = json!({ list_name: page, "Truncated": truncated });
+    if truncated {
+        v["NextMarker"] = json!((start + n).to_string());
+    }
+    Ok(v)
+}
+
 /// Validates Limit (1..=max, default `default`).
 pub fn limit(p: &Params, default: usize, max: usize) -> KmsResult<usize> {
     match p.limit {

@@ -164,24 +164,12 @@ pub async fn list_tags(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outpu
     let k = kms
         .read(move |c| resolve(c, &kms2, &caller2, &id, false))
         .await?;
-    let start: usize = match &p.marker {
-        Some(m) => m
-            .parse()
-            .map_err(|_| KmsError::InvalidMarker("Invalid marker".into()))?,
-        None => 0,
-    };
-    let page: Vec<_> = k
-        .meta
-        .tags
-        .iter()
-        .skip(start)
-        .take(n)
-        .map(|(t, v)| json!({"TagKey": t, "TagValue": v}))
-        .collect();
-    let truncated = start + page.len() < k.meta.tags.len();
-    let mut v = json!({ "Tags": page, "Truncated": truncated });
-    if truncated {
-        v["NextMarker"] = json!((start + n).to_string());
-    }
+    let v = super::index_page(
+        &k.meta.tags,
+        &p,
+        n,
+        "Tags",
+        |(t, v)| json!({"TagKey": t, "TagValue": v}),
+    )?;
     Ok(out(v))
 }

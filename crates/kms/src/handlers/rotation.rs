@@ -123,25 +123,13 @@ pub async fn handle(kms: &Kms, caller: &Caller, kind: OpKind, p: Params) -> KmsR
         OpKind::RotateKeyOnDemand => out(json!({ "KeyId": k.key_id })),
         OpKind::ListKeyRotations => {
             let n = super::limit(&p, 100, 1000)?;
-            let start: usize = match &p.marker {
-                Some(m) => m
-                    .parse()
-                    .map_err(|_| KmsError::InvalidMarker("Invalid marker".into()))?,
-                None => 0,
-            };
-            let page: Vec<_> = k
-                .meta
-                .rotations
-                .iter()
-                .skip(start)
-                .take(n)
-                .map(|r| json!({ "KeyId": k.arn(), "RotationDate": epoch(r.at_ms), "RotationType": r.kind }))
-                .collect();
-            let truncated = start + page.len() < k.meta.rotations.len();
-            let mut v = json!({ "Rotations": page, "Truncated": truncated });
-            if truncated {
-                v["NextMarker"] = json!((start + n).to_string());
-            }
+            let v = super::index_page(
+                &k.meta.rotations,
+                &p,
+                n,
+                "Rotations",
+                |r| json!({ "KeyId": k.arn(), "RotationDate": epoch(r.at_ms), "RotationType": r.kind }),
+            )?;
             out(v)
         }
         _ => Output::new(),

@@ -165,19 +165,15 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
     meta.owner = dest.meta.owner.clone();
     let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
     meta.sse = Some(sse_rec);
-    let version = ObjectVersion {
-        bucket: obj.bucket,
-        key: obj.key,
-        version_id: String::new(),
-        seq: 0,
-        is_latest: true,
-        delete_marker: false,
-        size: received.size,
+    let version = ObjectVersion::new_current(
+        obj.bucket,
+        obj.key,
+        received.size,
         etag,
-        last_modified_ms: s3.now_ms(),
+        s3.now_ms(),
         meta,
-        inline: received.inline,
-    };
+        received.inline,
+    );
     let last_modified_ms = version.last_modified_ms;
     let w = commit_new_version(s3, caller, version, None, None).await?;
     Ok(Output::Copied {

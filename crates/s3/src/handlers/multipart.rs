@@ -352,19 +352,7 @@ pub async fn complete(
             let used: std::collections::HashSet<u32> = chosen.iter().map(|p| p.part_number).collect();
             let unused: Vec<String> =
                 stored.iter().filter(|p| !used.contains(&p.part_number)).map(|p| p.meta.blob.clone()).collect();
-            let version = ObjectVersion {
-                bucket: upload.bucket,
-                key: upload.key,
-                version_id: String::new(),
-                seq: 0,
-                is_latest: true,
-                delete_marker: false,
-                size: chosen.iter().map(|p| p.size).sum(),
-                etag,
-                last_modified_ms: now,
-                meta,
-                inline: None,
-            };
+            let version = ObjectVersion::new_current(upload.bucket, upload.key, chosen.iter().map(|p| p.size).sum(), etag, now, meta, None);
             Ok((version, unused))
         })
         .await?;

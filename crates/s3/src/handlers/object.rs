@@ -190,19 +190,15 @@ async fn store_object(
     meta.owner = bucket.meta.owner.clone();
     let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
     meta.sse = Some(sse_rec);
-    let version = ObjectVersion {
-        bucket: obj.bucket,
-        key: obj.key,
-        version_id: String::new(),
-        seq: 0,
-        is_latest: true,
-        delete_marker: false,
-        size: received.size,
+    let version = ObjectVersion::new_current(
+        obj.bucket,
+        obj.key,
+        received.size,
         etag,
-        last_modified_ms: s3.now_ms(),
+        s3.now_ms(),
         meta,
-        inline: received.inline,
-    };
+        received.inline,
+    );
     commit_new_version(s3, caller, version, guards.if_none_match, guards.if_match).await
 }
 

@@ -98,6 +98,32 @@ pub struct ObjectVersion {
 }
 
 impl ObjectVersion {
+    /// A version about to become the current one of `bucket`/`key`; `objects::put` assigns its
+    /// version id and sequence number.
+    pub fn new_current(
+        bucket: String,
+        key: String,
+        size: u64,
+        etag: String,
+        last_modified_ms: i64,
+        meta: ObjectMeta,
+        inline: Option<Vec<u8>>,
+    ) -> ObjectVersion {
+        ObjectVersion {
+            bucket,
+            key,
+            version_id: String::new(),
+            seq: 0,
+            is_latest: true,
+            delete_marker: false,
+            size,
+            etag,
+            last_modified_ms,
+            meta,
+            inline,
+        }
+    }
+
     /// The blob ids this version owns.
     pub fn blobs(&self) -> impl Iterator<Item = &str> {
         self.meta.segments.iter().map(|s| s.blob.as_str())
