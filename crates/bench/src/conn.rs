@@ -3,9 +3,10 @@
 //! retries a request once when hyper hands it back unsent on a connection found closed.
 //!
 //! Must not touch: signing or timing; it sends what it is given and reports status and body
-//! length.
+//! length (and, for setup, the body).
 
 use crate::body::BenchBody;
+use bytes::Bytes;
 use http::{Request, Version};
 use http_body_util::BodyExt;
 use hyper::client::conn::http1::{self, SendRequest};
@@ -74,7 +75,23 @@ impl Conn {
     }
 
     /// Sends `req`, drains the response body, and returns status and body length.
-    pub async fn send(&mut self, mut req: Request<BenchBody>) -> Result<Answer, String> {
+    pub async fn send(&mut self, req: Request<BenchBody>) -> Result<Answer, String> {
+        self.exchange(req, None).await
+    }
+
+    /// Sends `req` and returns status, body length and the body itself (for setup requests
+    /// whose answers later requests need, such as a KMS key id).
+    pub async fn send_keep(&mut self, req: Request<BenchBody>) -> Result<(Answer, Bytes), String> {
+        let mut kept = Vec::new();
+        let a = self.exchange(req, Some(&mut kept)).await?;
+        Ok((a, Bytes::from(kept)))
+    }
+
+    async fn exchange(
+        &mut self,
+        mut req: Request<BenchBody>,
+        mut keep: Option<&mut Vec<u8>>,
+    ) -> Result<Answer, String> {
         for attempt in 0..2 {
             let sender = self.ready().await?;
             match sender.try_send_request(req).await {
@@ -90,6 +107,9 @@ impl Conn {
                         })?;
                         if let Some(d) = frame.data_ref() {
                             body_len += d.len() as u64;
+                            if let Some(k) = keep.as_deref_mut() {
+                                k.extend_from_slice(d);
+                            }
                         }
                     }
                     if closing {

@@ -1,12 +1,16 @@
 //! The limit reference: a bare hyper HTTP/1.1 server that answers every request with a canned
 //! S3-like response and does no work — no signature check, no storage. Uploads are drained and
 //! discarded; large objects (keys under `big/`) stream a repeated in-memory chunk; a bucket GET
-//! returns a fixed ListObjectsV2 page of 1,000 keys, the same size as a real one.
+//! returns a fixed ListObjectsV2 page of 1,000 keys, the same size as a real one. KMS requests
+//! (`X-Amz-Target: TrentService.<Op>`) get a canned JSON answer of the size AWS would send
+//! (CreateKey key metadata, a ciphertext of 1 KiB plus overhead, a 1 KiB plaintext, a data key,
+//! an RSA-2048 or P-256 signature), with no cryptography.
 //!
 //! It shows what this machine, this client and hyper can do at best, so trailstack's figures
 //! can be read as a fraction of it. Must not touch: anything on disk.
 
 use crate::body::BenchBody;
+use crate::scenario::kms::{CONTENT_TYPE, PLAINTEXT};
 use crate::scenario::s3::{KEYS, SMALL};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
@@ -28,6 +32,84 @@ pub struct Canned {
     small: Bytes,
     list: Bytes,
     big_size: u64,
+    kms: Kms,
+}
+
+/// Canned KMS answers, one per operation the scenarios send.
+struct Kms {
+    create_key: Bytes,
+    encrypt: Bytes,
+    decrypt: Bytes,
+    generate_data_key: Bytes,
+    sign_rsa: Bytes,
+    sign_ecc: Bytes,
+    other: Bytes,
+}
+
+const KEY_ID: &str = "0b0b1e6a-0c3e-4a53-9d3a-2f6c2f4c1a77";
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:123456789012:key/0b0b1e6a-0c3e-4a53-9d3a-2f6c2f4c1a77";
+
+impl Kms {
+    fn new() -> Self {
+        use base64::Engine;
+        let b64 = |len: usize, seed: u64| {
+            base64::engine::general_purpose::STANDARD.encode(crate::body::generated(len, seed))
+        };
+        let json = |v: serde_json::Value| Bytes::from(v.to_string());
+        Kms {
+            create_key: json(serde_json::json!({ "KeyMetadata": {
+                "AWSAccountId": "123456789012", "KeyId": KEY_ID, "Arn": KEY_ARN,
+                "CreationDate": 1.7149792e9, "Enabled": true, "Description": "",
+                "KeyUsage": "ENCRYPT_DECRYPT", "KeyState": "Enabled", "Origin": "AWS_KMS",
+                "KeyManager": "CUSTOMER", "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
+                "KeySpec": "SYMMETRIC_DEFAULT", "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
+                "MultiRegion": false,
+            }})),
+            // AWS adds about 150 bytes (key reference, IV, tag) to the plaintext.
+            encrypt: json(serde_json::json!({
+                "CiphertextBlob": b64(PLAINTEXT + 152, 4), "KeyId": KEY_ARN,
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            })),
+            decrypt: json(serde_json::json!({
+                "KeyId": KEY_ARN, "Plaintext": b64(PLAINTEXT, 2),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            })),
+            generate_data_key: json(serde_json::json!({
+                "CiphertextBlob": b64(184, 5), "Plaintext": b64(32, 6), "KeyId": KEY_ARN,
+            })),
+            sign_rsa: json(serde_json::json!({
+                "KeyId": KEY_ARN, "Signature": b64(256, 7),
+                "SigningAlgorithm": "RSASSA_PKCS1_V1_5_SHA_256",
+            })),
+            sign_ecc: json(serde_json::json!({
+                "KeyId": KEY_ARN, "Signature": b64(71, 8), "SigningAlgorithm": "ECDSA_SHA_256",
+            })),
+            other: Bytes::from_static(b"{}"),
+        }
+    }
+
+    /// The answer to `TrentService.<op>` with request body `body`.
+    fn answer(&self, op: &str, body: &[u8]) -> Response<BenchBody> {
+        let out = match op {
+            "CreateKey" => &self.create_key,
+            "Encrypt" => &self.encrypt,
+            "Decrypt" => &self.decrypt,
+            "GenerateDataKey" => &self.generate_data_key,
+            "Sign" if body.windows(5).any(|w| w == b"ECDSA") => &self.sign_ecc,
+            "Sign" => &self.sign_rsa,
+            _ => &self.other,
+        };
+        let mut r = response(
+            StatusCode::OK,
+            BenchBody::full(out.clone()),
+            out.len() as u64,
+        );
+        r.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(CONTENT_TYPE),
+        );
+        r
+    }
 }
 
 impl Canned {
@@ -37,6 +119,7 @@ impl Canned {
             small: Bytes::from(crate::body::generated(SMALL, 1)),
             list: Bytes::from(list_page()),
             big_size,
+            kms: Kms::new(),
         }
     }
 }
@@ -99,6 +182,20 @@ fn object(canned: &Canned, key: &str, head: bool) -> Response<BenchBody> {
 /// The canned answer to `req`; uploads are drained first.
 pub async fn answer(canned: &Canned, req: Request<Incoming>) -> Response<BenchBody> {
     let (parts, mut body) = req.into_parts();
+    let kms_op = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("TrentService."));
+    if let Some(op) = kms_op {
+        let mut got = Vec::new();
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Some(d) = frame.data_ref() {
+                got.extend_from_slice(d);
+            }
+        }
+        return canned.kms.answer(op, &got);
+    }
     while let Some(Ok(_)) = body.frame().await {}
     let path = parts.uri.path().trim_start_matches('/');
     let key = path

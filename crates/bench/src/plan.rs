@@ -1,5 +1,6 @@
 //! The plan of a run — scenarios, targets, connections, budgets, rounds — and its execution:
-//! for each scenario, setup on every target, then rounds alternating between targets (order
+//! for each scenario, setup on every target (which may bind the scenario to that target's
+//! answers, e.g. a KMS key id), then rounds alternating between targets (order
 //! reversed every other round, A B C C B A ...), so slow drifts of a shared machine hit every
 //! target alike. Results are per-round figures and their medians.
 //!
@@ -101,12 +102,20 @@ impl Plan {
                 })
                 .collect();
             let mut usable = vec![true; targets.len()];
+            let mut bound = vec![sc.clone(); targets.len()];
             for (i, t) in targets.iter().enumerate() {
                 progress(&format!("{name}: setup on {}", t.name));
-                if let Err(e) = runner::setup(&sc, &t.endpoint, self.setup_parallel).await {
-                    progress(&format!("{name}: {e}"));
-                    rows[i].first_error = Some(e);
-                    usable[i] = false;
+                let ready = match runner::setup(&sc, &t.endpoint, self.setup_parallel).await {
+                    Ok(()) => runner::prepare(&sc, &t.endpoint).await,
+                    Err(e) => Err(e),
+                };
+                match ready {
+                    Ok(s) => bound[i] = s,
+                    Err(e) => {
+                        progress(&format!("{name}: {e}"));
+                        rows[i].first_error = Some(e);
+                        usable[i] = false;
+                    }
                 }
             }
             for round in 0..rounds {
@@ -130,7 +139,8 @@ impl Plan {
                         continue;
                     }
                     let conns = rows[i].connections;
-                    let s = runner::round(&sc, &targets[i].endpoint, conns, round, budget).await;
+                    let s =
+                        runner::round(&bound[i], &targets[i].endpoint, conns, round, budget).await;
                     let f = s.figures();
                     progress(&format!(
                         "{name}: round {}/{rounds} {:<10} {:>9.2} req/s {:>8.1} MB/s p50 {:.2} ms p99 {:.2} ms errors {}{}",

@@ -237,3 +237,43 @@ pub async fn setup(
     }
     Ok(())
 }
+
+/// Sends the scenario's [`Scenario::exchange`] requests one at a time on one connection and
+/// returns the scenario bound to this target's answers (see [`Scenario::bind`]).
+pub async fn prepare(
+    scenario: &Arc<dyn Scenario>,
+    ep: &Endpoint,
+) -> Result<Arc<dyn Scenario>, String> {
+    let mut conn = Conn::new(ep.addr);
+    let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
+    let mut answers = Vec::new();
+    while let Some(spec) = scenario.exchange(&answers) {
+        let expect = spec.expect;
+        let what = spec
+            .headers
+            .iter()
+            .find(|(n, _)| *n == "x-amz-target")
+            .map_or_else(
+                || format!("{} {}", spec.method, spec.path),
+                |(_, v)| v.clone(),
+            );
+        let req = spec.into_request(&ep.host, &mut signer);
+        let (a, body) = tokio::time::timeout(Duration::from_secs(120), conn.send_keep(req))
+            .await
+            .map_err(|_| format!("setup of {}: {what}: no answer", scenario.name()))?
+            .map_err(|e| format!("setup of {}: {what}: {e}", scenario.name()))?;
+        expect.check(a.status, a.body_len).map_err(|e| {
+            format!(
+                "setup of {}: {what}: {e}: {}",
+                scenario.name(),
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            )
+        })?;
+        answers.push(body);
+    }
+    match scenario.bind(&answers) {
+        Ok(Some(bound)) => Ok(bound),
+        Ok(None) => Ok(scenario.clone()),
+        Err(e) => Err(format!("setup of {}: {e}", scenario.name())),
+    }
+}

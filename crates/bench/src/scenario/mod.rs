@@ -1,15 +1,21 @@
 //! Scenarios: what a worker sends, request after request, and what must exist first.
 //!
-//! A scenario is a [`Scenario`] value found by name in [`by_name`]. S3 ones live in [`s3`];
-//! KMS and CloudTrail ones will sit beside it as `kms.rs` and `cloudtrail.rs`, built on the same
-//! [`Spec`] (which already carries the SigV4 service and extra headers such as
-//! `x-amz-target`), and be added to [`NAMES`] and [`by_name`].
+//! A scenario is a [`Scenario`] value found by name in [`by_name`]. S3 ones live in [`s3`], KMS
+//! ones in [`kms`]; CloudTrail ones will sit beside them as `cloudtrail.rs`, built on the same
+//! [`Spec`] (which carries the SigV4 service and extra headers such as `x-amz-target`), and be
+//! added to [`NAMES`] and [`by_name`].
+//!
+//! Setup comes in two parts: [`Scenario::setup`], requests known in advance (buckets, objects),
+//! and [`Scenario::exchange`] / [`Scenario::bind`], requests that depend on earlier answers (a
+//! KMS key id, a ciphertext) and the per-target scenario built from those answers.
 //!
 //! Must not touch: timing, connections or statistics (the runner's job).
 
+pub mod kms;
 pub mod s3;
 
 use crate::spec::Spec;
+use bytes::Bytes;
 use std::sync::Arc;
 
 /// Which budget a scenario runs under: many small requests for a time, or a few large ones.
@@ -45,6 +51,21 @@ pub trait Scenario: Send + Sync {
     fn setup(&self) -> Vec<Vec<Spec>>;
     /// The request a worker sends at `slot`.
     fn request(&self, slot: Slot) -> Spec;
+    /// Setup requests that depend on earlier answers, sent one at a time after [`setup`]:
+    /// given the bodies of this target's answers so far, the next request, or `None` when
+    /// done. Default: none.
+    ///
+    /// [`setup`]: Scenario::setup
+    fn exchange(&self, _answers: &[Bytes]) -> Option<Spec> {
+        None
+    }
+    /// The scenario to measure one target with, built from that target's [`exchange`] answers;
+    /// `Ok(None)` means this one as it is. Default: `Ok(None)`.
+    ///
+    /// [`exchange`]: Scenario::exchange
+    fn bind(&self, _answers: &[Bytes]) -> Result<Option<Arc<dyn Scenario>>, String> {
+        Ok(None)
+    }
 }
 
 /// Every scenario name, in report order.
@@ -55,6 +76,11 @@ pub const NAMES: &[&str] = &[
     "list-1000",
     "put-1g",
     "get-1g",
+    "kms-encrypt-1k",
+    "kms-decrypt",
+    "kms-generate-data-key",
+    "kms-sign-rsa2048",
+    "kms-sign-p256",
 ];
 
 /// The scenario called `name`; `big_size` is the object size of the `-1g` scenarios.
@@ -66,7 +92,7 @@ pub fn by_name(name: &str, big_size: u64) -> Option<Arc<dyn Scenario>> {
         "list-1000" => s3::S3Scenario::new(s3::Kind::List1000, big_size),
         "put-1g" => s3::S3Scenario::new(s3::Kind::PutBig, big_size),
         "get-1g" => s3::S3Scenario::new(s3::Kind::GetBig, big_size),
-        _ => return None,
+        other => return kms::Kind::from_name(other).map(kms::KmsScenario::new_dyn),
     };
     Some(Arc::new(s))
 }
