@@ -211,6 +211,16 @@ pub async fn receive(
         value,
         kind: "FULL_OBJECT".to_string(),
     };
+    // Parts must live in blobs the completed object will reference, so a small part that was
+    // buffered in memory still goes to a blob.
+    let writer = match writer {
+        None if !allow_inline => {
+            let mut w = new_blob(blobs, enc).await?;
+            w.write(&buf).await?;
+            Some(w)
+        }
+        w => w,
+    };
     match writer {
         Some(w) => {
             let (id, _) = w.finish().await?;
@@ -226,7 +236,7 @@ pub async fn receive(
                 checksum,
             })
         }
-        None if allow_inline => Ok(Received {
+        None => Ok(Received {
             inline: Some(match enc {
                 Some(e) => trailstack_store::seal_inline(&e.key, &e.aad, &buf)?,
                 None => buf,
@@ -236,22 +246,6 @@ pub async fn receive(
             md5,
             checksum,
         }),
-        None => {
-            let mut w = new_blob(blobs, enc).await?;
-            w.write(&buf).await?;
-            let (id, _) = w.finish().await?;
-            Ok(Received {
-                inline: None,
-                segment: Some(Segment {
-                    blob: id.as_str().to_string(),
-                    size,
-                    checksum: None,
-                }),
-                size,
-                md5,
-                checksum,
-            })
-        }
     }
 }
 

@@ -173,12 +173,14 @@ async fn read_small_body(body: Incoming) -> Option<Bytes> {
     limited.collect().await.ok().map(|c| c.to_bytes())
 }
 
-/// Authenticates a JSON-protocol request whose body has been read.
-fn authenticate_json(
+/// Verifies a request's SigV4 signature (`Ok(None)`: the request is anonymous). On failure it
+/// also returns the access key the request named, which S3 reports in SignatureDoesNotMatch.
+/// `body_sha256` is for services whose clients do not send `x-amz-content-sha256`.
+fn authenticate(
     app: &App,
     parts: &http::request::Parts,
-    body: &[u8],
-) -> Result<trailstack_sigv4::Authenticated, Option<SigError>> {
+    body_sha256: Option<&str>,
+) -> Result<Option<trailstack_sigv4::Authenticated>, (SigError, String)> {
     let headers = owned_headers(&parts.headers);
     let header_refs: Vec<(&str, &str)> = headers
         .iter()
@@ -190,12 +192,8 @@ fn authenticate_json(
         raw_query: parts.uri.query().unwrap_or(""),
         headers: &header_refs,
     };
-    let hash = trailstack_sigv4::sha256_hex(body);
-    match trailstack_sigv4::authenticate(&rp, &*app.config, Some(&hash), app.clock.now()) {
-        Ok(Some(a)) => Ok(a),
-        Ok(None) => Err(None),
-        Err(e) => Err(Some(e)),
-    }
+    trailstack_sigv4::authenticate(&rp, &*app.config, body_sha256, app.clock.now())
+        .map_err(|e| (e, rp_access_key(&rp)))
 }
 
 fn json_response(status: u16, body: Vec<u8>) -> Response<HyperBody> {
@@ -222,9 +220,10 @@ async fn kms_request(
             "The request body is too large or could not be read.",
         );
     };
-    let auth = match authenticate_json(app, &parts, &body) {
-        Ok(a) => a,
-        Err(e) => return json_auth_error(e),
+    let auth = match authenticate(app, &parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
+        Ok(Some(a)) => a,
+        Ok(None) => return json_auth_error(None),
+        Err((e, _)) => return json_auth_error(Some(e)),
     };
     let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
         return json_auth_error(Some(SigError::InvalidAccessKeyId {
@@ -295,7 +294,6 @@ async fn s3_request(
         let r = trailstack_s3::wire::encode_error(e, request_id, &resource, head);
         r.map(body::outgoing)
     };
-    let now = app.clock.now();
     let is_form = parts.method == http::Method::POST
         && key.is_none()
         && parts
@@ -309,28 +307,15 @@ async fn s3_request(
             Err(e) => fail(&e),
         };
     }
-    let auth = {
-        let headers = owned_headers(&parts.headers);
-        let header_refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let rp = RequestParts {
-            method: parts.method.as_str(),
-            raw_path: &raw_path,
-            raw_query: parts.uri.query().unwrap_or(""),
-            headers: &header_refs,
-        };
-        match trailstack_sigv4::authenticate(&rp, &*app.config, None, now) {
-            Ok(Some(a)) => a,
-            Ok(None) => return fail(&S3Error::AccessDenied("Access Denied".into())),
-            Err(e) => {
-                let mut err = s3_auth_error(e);
-                if let S3Error::SignatureDoesNotMatch { access_key, .. } = &mut err {
-                    access_key.clone_from(&rp_access_key(&rp));
-                }
-                return fail(&err);
+    let auth = match authenticate(app, &parts, None) {
+        Ok(Some(a)) => a,
+        Ok(None) => return fail(&S3Error::AccessDenied("Access Denied".into())),
+        Err((e, named_key)) => {
+            let mut err = s3_auth_error(e);
+            if let S3Error::SignatureDoesNotMatch { access_key, .. } = &mut err {
+                *access_key = named_key;
             }
+            return fail(&err);
         }
     };
     let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
