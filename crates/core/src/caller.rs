@@ -45,6 +45,11 @@ pub struct Caller {
     pub secure_transport: bool,
     /// The service acting on this caller's behalf, for internal calls.
     pub invoked_by: Option<String>,
+    /// The request's `Host` header (S3 records it in `requestParameters`).
+    pub host: String,
+    /// How the request was signed, as CloudTrail's `AuthenticationMethod`: `AuthHeader` or
+    /// `QueryString`; `None` for unsigned and internal calls.
+    pub auth_method: Option<&'static str>,
 }
 
 impl Caller {
@@ -55,6 +60,26 @@ impl Caller {
             Principal::User { name } => format!("arn:aws:iam::{}:user/{}", self.account, name),
             Principal::Service(s) => s.clone(),
             Principal::Anonymous => "*".to_string(),
+        }
+    }
+
+    /// A service principal (e.g. `cloudtrail.amazonaws.com`) acting in `account`'s name, for
+    /// calls a service makes on its own (deliveries, checks).
+    pub fn service(account: AccountId, service: &str, region: &str, request_id: String) -> Caller {
+        Caller {
+            account,
+            principal: Principal::Service(service.to_string()),
+            access_key: None,
+            canonical_id: String::new(),
+            display_name: String::new(),
+            source_ip: None,
+            user_agent: service.to_string(),
+            request_id,
+            region: region.to_string(),
+            secure_transport: true,
+            invoked_by: Some(service.to_string()),
+            host: String::new(),
+            auth_method: None,
         }
     }
 

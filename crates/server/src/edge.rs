@@ -382,6 +382,23 @@ fn caller_for(
         region: region.to_string(),
         secure_transport: false,
         invoked_by: None,
+        host: parts
+            .headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        auth_method: Some(
+            if parts
+                .uri
+                .query()
+                .is_some_and(|q| q.contains("X-Amz-Signature="))
+            {
+                "QueryString"
+            } else {
+                "AuthHeader"
+            },
+        ),
     }
 }
 

@@ -171,5 +171,7 @@ pub fn caller() -> Caller {
         region: "us-east-1".into(),
         secure_transport: false,
         invoked_by: None,
+        host: String::new(),
+        auth_method: None,
     }
 }

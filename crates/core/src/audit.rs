@@ -1,0 +1,106 @@
+//! The `AuditSink` port: every service reports each call it served — HTTP or internal, success
+//! or failure — as an [`AuditEvent`]. The CloudTrail recorder implements the sink; the services
+//! know nothing of trails, selectors or log files. An event carries what only the service knows
+//! (operation name, parameters shaped as AWS shapes them, resources, outcome); the recorder adds
+//! identity rendering, ids and routing.
+
+use crate::caller::Caller;
+use crate::ids::AccountId;
+use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+use time::OffsetDateTime;
+
+/// Whether a call is a management event or a data event (CloudTrail's `eventCategory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventCategory {
+    /// Control-plane calls: bucket settings, every KMS call, every CloudTrail call.
+    Management,
+    /// Object-level S3 calls; logged only by trails that select them.
+    Data,
+}
+
+impl EventCategory {
+    /// The name CloudTrail writes: `Management` or `Data`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventCategory::Management => "Management",
+            EventCategory::Data => "Data",
+        }
+    }
+}
+
+/// A resource the call touched (`resources` of the record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditResource {
+    /// e.g. `AWS::S3::Object`, `AWS::S3::Bucket`, `AWS::KMS::Key`, `AWS::CloudTrail::Trail`.
+    pub kind: String,
+    /// The resource ARN.
+    pub arn: String,
+    /// The owning account, when AWS writes it.
+    pub account: Option<AccountId>,
+}
+
+/// One served call, as the service saw it.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    /// Who called, on whose behalf, from where; `caller.request_id` is the record's `requestID`.
+    pub caller: Caller,
+    /// When the call completed.
+    pub time: OffsetDateTime,
+    /// e.g. `s3.amazonaws.com`.
+    pub source: &'static str,
+    /// The API action as CloudTrail names it (e.g. `PutBucketLifecycle`).
+    pub name: String,
+    /// Whether the call only reads.
+    pub read_only: bool,
+    /// Management or data event.
+    pub category: EventCategory,
+    /// `AwsServiceEvent` instead of `AwsApiCall` (calls a service makes on its own account,
+    /// e.g. CloudTrail's deliveries).
+    pub service_event: bool,
+    /// `requestParameters`, `None` rendering as `null`.
+    pub request: Option<Value>,
+    /// `responseElements`, `None` rendering as `null`.
+    pub response: Option<Value>,
+    /// `additionalEventData`, omitted when `None`.
+    pub additional: Option<Value>,
+    /// `resources`.
+    pub resources: Vec<AuditResource>,
+    /// `errorCode` and `errorMessage` for a failed call.
+    pub error: Option<(String, String)>,
+    /// The account owning the resource, when it differs from the caller's: the event is then
+    /// delivered to both accounts with a `sharedEventID`.
+    pub resource_account: Option<AccountId>,
+}
+
+/// The recorder's failure: the call's record could not be made durable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditError(pub String);
+
+impl std::fmt::Display for AuditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "audit: {}", self.0)
+    }
+}
+
+/// A boxed future of the port.
+pub type AuditFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AuditError>> + Send + 'a>>;
+
+/// Where every service reports each call it served.
+pub trait AuditSink: Send + Sync {
+    /// Records `event` durably in the event history and the outbox of every trail that selects
+    /// it. Returns once the record is committed; the HTTP edge answers the client only after it.
+    fn record(&self, event: AuditEvent) -> AuditFuture<'_>;
+}
+
+/// A sink that drops every event; for services used alone (unit tests, benchmarks of one
+/// service).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoAudit;
+
+impl AuditSink for NoAudit {
+    fn record(&self, _event: AuditEvent) -> AuditFuture<'_> {
+        Box::pin(async { Ok(()) })
+    }
+}
