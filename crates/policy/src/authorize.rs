@@ -1,0 +1,137 @@
+//! Combining policies into a decision, as AWS documents its evaluation logic: an explicit Deny
+//! in any policy wins; within one account an Allow from the identity policies or the resource
+//! policy suffices; across accounts both must allow; a service or anonymous caller has no
+//! identity policies, so only the resource policy can allow it; the root user has every right
+//! in its own account. KMS differs: the key policy is authoritative, identity policies count
+//! only where it delegates to the caller's account, grants also allow, and the root user has no
+//! implicit right on a key.
+//!
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>
+//! <https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>
+
+use crate::context::{PrincipalKind, RequestContext};
+use crate::eval::{Match, Outcome};
+use crate::model::Policy;
+
+/// The final answer for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Allowed.
+    Allow,
+    /// Denied by a Deny statement.
+    ExplicitDeny,
+    /// Denied because nothing allows it.
+    ImplicitDeny,
+}
+
+impl Decision {
+    /// Whether the request may proceed.
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// Whether the principal can hold identity policies at all.
+fn has_identity(req: &RequestContext) -> bool {
+    matches!(
+        req.principal_kind,
+        PrincipalKind::Root | PrincipalKind::User
+    )
+}
+
+/// Folds the identity policies: `None` on an explicit deny, else whether one allows.
+fn identity_allows(req: &RequestContext, identity: &[&Policy]) -> Option<bool> {
+    if !has_identity(req) {
+        return Some(false);
+    }
+    let mut allowed = false;
+    for p in identity {
+        match p.evaluate(req) {
+            Match::Deny => return None,
+            Match::Allow => allowed = true,
+            Match::NotApplicable => {}
+        }
+    }
+    Some(allowed)
+}
+
+/// Decides a request on a resource owned by `resource_account`, given the caller's identity
+/// policies and the resource's policy (bucket policy), as AWS does for S3 and CloudTrail.
+///
+/// A resource-policy Allow that names the caller's account rather than the caller is a
+/// delegation: it allows the account's root, and other principals of that account only when
+/// their identity policies allow too.
+pub fn authorize(
+    req: &RequestContext,
+    identity: &[&Policy],
+    resource: Option<&Policy>,
+    resource_account: &str,
+) -> Decision {
+    let res = resource.map(|p| p.outcome(req)).unwrap_or_default();
+    if res.deny {
+        return Decision::ExplicitDeny;
+    }
+    let Some(id_allow) = identity_allows(req, identity) else {
+        return Decision::ExplicitDeny;
+    };
+    let same_account = req.principal_account == Some(resource_account);
+    let allowed = match req.principal_kind {
+        PrincipalKind::Service | PrincipalKind::Anonymous => res.allow_direct,
+        // The root user holds every right of its account: in its own account nothing more is
+        // needed, elsewhere it stands as an identity that allows everything.
+        PrincipalKind::Root if same_account => true,
+        PrincipalKind::Root => res.allow_direct || res.allow_via_account,
+        PrincipalKind::User if same_account => id_allow || res.allow_direct,
+        PrincipalKind::User => id_allow && (res.allow_direct || res.allow_via_account),
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    }
+}
+
+/// Decides a request on a KMS key owned by `key_account`: the key policy, the caller's
+/// identity policies, and whether a grant on the key allows the operation (`grant_allows`).
+///
+/// Identity policies allow only where the key policy allows the caller's account (e.g. the
+/// default `"AWS": "arn:aws:iam::<account>:root"` statement); they can always deny. Across
+/// accounts the key policy must allow the caller (or its account) and the caller's identity
+/// policies must allow too. A grant allows unless a policy explicitly denies.
+pub fn authorize_key(
+    req: &RequestContext,
+    key_policy: &Policy,
+    identity: &[&Policy],
+    key_account: &str,
+    grant_allows: bool,
+) -> Decision {
+    let key: Outcome = key_policy.outcome(req);
+    if key.deny {
+        return Decision::ExplicitDeny;
+    }
+    let Some(id_allow) = identity_allows(req, identity) else {
+        return Decision::ExplicitDeny;
+    };
+    if grant_allows {
+        return Decision::Allow;
+    }
+    let same_account = req.principal_account == Some(key_account);
+    // The root user's identity permissions are implicit, but only the key policy can open
+    // the key to it: a root match is always direct, so it never rides on delegation alone.
+    let identity_ok = id_allow || req.principal_kind == PrincipalKind::Root;
+    let allowed = match req.principal_kind {
+        PrincipalKind::Service | PrincipalKind::Anonymous => key.allow_direct,
+        PrincipalKind::Root | PrincipalKind::User if same_account => {
+            key.allow_direct || (key.allow_via_account && identity_ok)
+        }
+        PrincipalKind::Root | PrincipalKind::User => {
+            (key.allow_direct || key.allow_via_account) && identity_ok
+        }
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    }
+}

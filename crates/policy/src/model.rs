@@ -1,0 +1,124 @@
+//! The parsed policy: [`Policy`], its [`Statement`]s and their compiled elements. Built only by
+//! `parse.rs`, read by `eval.rs`; what the public sees of it is read-only.
+
+use crate::condition::Condition;
+use crate::principal::Principals;
+use crate::wildcard::Pattern;
+
+/// The policy language version (`Version`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// `2012-10-17`: the current language, with policy variables.
+    V2012_10_17,
+    /// `2008-10-17`: the original language; `${...}` is literal text.
+    V2008_10_17,
+}
+
+impl Version {
+    /// The version string as written in policies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V2012_10_17 => "2012-10-17",
+            Version::V2008_10_17 => "2008-10-17",
+        }
+    }
+}
+
+/// Which kind of policy a document is parsed as; it decides whether `Principal` is required
+/// (resource policies: bucket and key policies), forbidden (identity policies), or optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Attached to a user: no `Principal` / `NotPrincipal`.
+    Identity,
+    /// Attached to a resource (bucket policy, key policy): `Principal` or `NotPrincipal`
+    /// required in every statement.
+    Resource,
+    /// Either: statements without a principal apply to whoever the policy is evaluated for.
+    Any,
+}
+
+/// Whether a statement allows or denies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// `"Effect": "Allow"`.
+    Allow,
+    /// `"Effect": "Deny"`.
+    Deny,
+}
+
+/// The principal element of a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PrincipalElement {
+    /// None given (identity policies): the statement is about the policy's holder.
+    Holder,
+    /// `Principal`.
+    Only(Principals),
+    /// `NotPrincipal`.
+    AllBut(Principals),
+}
+
+/// An Action / NotAction or Resource / NotResource element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Patterns {
+    /// `NotAction` / `NotResource`: the statement applies to what none of the patterns match.
+    pub(crate) negated: bool,
+    pub(crate) patterns: Vec<Pattern>,
+}
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    pub(crate) principal: PrincipalElement,
+    pub(crate) action: Patterns,
+    pub(crate) resource: Patterns,
+    pub(crate) conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// The statement id (`Sid`), if any.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+
+    /// Allow or Deny.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// Whether the statement names principals (`Principal` or `NotPrincipal`).
+    pub fn has_principal(&self) -> bool {
+        !matches!(self.principal, PrincipalElement::Holder)
+    }
+
+    /// How many condition tests (operator × key) the statement has.
+    pub fn condition_count(&self) -> usize {
+        self.conditions.len()
+    }
+}
+
+/// A parsed, validated policy document, ready to evaluate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub(crate) version: Option<Version>,
+    pub(crate) id: Option<String>,
+    pub(crate) statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// The `Version`, if the document states one (AWS then reads it as 2008-10-17).
+    pub fn version(&self) -> Option<Version> {
+        self.version
+    }
+
+    /// The `Id`, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The statements, in document order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+}
