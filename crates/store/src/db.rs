@@ -1,12 +1,15 @@
 //! The metadata database: one writer connection and a few reader connections to one SQLite file
-//! in WAL mode with `synchronous=FULL`, so a committed transaction survives a crash (a 200 means
-//! durable). Migrations are numbered per component and applied once, in order, at open.
+//! in WAL mode; a write is acknowledged only once the WAL holding its commit is fsynced (a 200
+//! means durable). Inside a [`Db::durable_scope`] (one HTTP request, with the internal calls and
+//! the CloudTrail record it makes) writes return at commit and the scope waits once, at its end,
+//! for the fsync that covers them all. Migrations are numbered per component and applied once,
+//! in order, at open.
 
 use crate::StoreError;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// One schema change of one component (`s3`, `kms`, ...). Versions start at 1 and never change
 /// once released: a new change is a new migration.
@@ -24,9 +27,33 @@ const READERS: usize = 4;
 
 /// A write waiting for the writer thread. It runs inside the batch's transaction (in its own
 /// savepoint) and returns the completion to call once the batch's commit is known.
-type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> Pending + Send>;
 /// Delivers a write's result after the commit (None) or the commit's failure (Some).
 type Completion = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
+
+/// A write's completion and when to deliver it.
+enum Pending {
+    /// After the fsync that makes its commit durable.
+    Durable(Completion),
+    /// Right after its commit; the scope waits for the fsync at its end.
+    Committed(Completion, Arc<Scope>),
+}
+
+/// The commits one durable scope made: the highest batch number it must see fsynced.
+#[derive(Default)]
+struct Scope {
+    last_batch: AtomicU64,
+}
+
+tokio::task_local! {
+    static SCOPE: Arc<Scope>;
+}
+
+/// How far the fsyncs have come: the last batch known durable, or the error that stopped them.
+struct Synced {
+    upto: tokio::sync::watch::Sender<u64>,
+    failed: Mutex<Option<String>>,
+}
 
 /// Most writes one commit carries.
 const MAX_BATCH: usize = 256;
@@ -39,6 +66,7 @@ pub struct Db {
     jobs: std::sync::mpsc::Sender<Job>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    synced: Arc<Synced>,
 }
 
 impl std::fmt::Debug for Db {
@@ -75,13 +103,18 @@ impl Db {
             readers.push(Mutex::new(r));
         }
         let (jobs, rx) = std::sync::mpsc::channel::<Job>();
-        let (to_sync, synced) = std::sync::mpsc::channel::<Vec<Completion>>();
+        let (to_sync, commits) = std::sync::mpsc::channel::<(u64, Vec<Completion>)>();
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         let wal = std::path::PathBuf::from(wal);
+        let synced = Arc::new(Synced {
+            upto: tokio::sync::watch::Sender::new(0),
+            failed: Mutex::new(None),
+        });
+        let progress = synced.clone();
         std::thread::Builder::new()
             .name("trailstack-db-sync".into())
-            .spawn(move || syncer_loop(&wal, synced))?;
+            .spawn(move || syncer_loop(&wal, commits, &progress))?;
         std::thread::Builder::new()
             .name("trailstack-db-writer".into())
             .spawn(move || writer_loop(writer, rx, to_sync))?;
@@ -89,7 +122,56 @@ impl Db {
             jobs,
             readers,
             next_reader: AtomicUsize::new(0),
+            synced,
         })
+    }
+
+    /// Runs `work` so that its writes (and those of everything it calls on this task) return at
+    /// commit, then waits once for the fsync covering all of them. What `work` returns is only
+    /// durable — and may only be acknowledged — once this returns `Ok`.
+    pub async fn durable_scope<F: std::future::Future>(
+        &self,
+        work: F,
+    ) -> Result<F::Output, StoreError> {
+        let scope = Arc::new(Scope::default());
+        let out = SCOPE.scope(scope.clone(), work).await;
+        self.wait_synced(scope.last_batch.load(Ordering::Acquire))
+            .await?;
+        Ok(out)
+    }
+
+    /// Waits until every write committed so far in the current durable scope is durable; a no-op
+    /// outside one. For effects that must not precede durability, such as deleting the blob a
+    /// commit stopped referencing.
+    pub async fn settle(&self) -> Result<(), StoreError> {
+        match SCOPE.try_with(|s| s.last_batch.load(Ordering::Acquire)) {
+            Ok(batch) => self.wait_synced(batch).await,
+            Err(_) => Ok(()),
+        }
+    }
+
+    async fn wait_synced(&self, batch: u64) -> Result<(), StoreError> {
+        if batch == 0 {
+            return Ok(());
+        }
+        let mut rx = self.synced.upto.subscribe();
+        let reached = rx
+            .wait_for(|upto| *upto >= batch || self.fsync_failure().is_some())
+            .await
+            .map(|upto| *upto >= batch);
+        match (reached, self.fsync_failure()) {
+            (Ok(true), _) => Ok(()),
+            (_, Some(e)) => Err(StoreError::Corrupt(e)),
+            (_, None) => Err(StoreError::Corrupt("database syncer stopped".into())),
+        }
+    }
+
+    fn fsync_failure(&self) -> Option<String> {
+        self.synced
+            .failed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Runs `f` in a write transaction and returns its result once the commit is durable. If
@@ -104,9 +186,10 @@ impl Db {
         E: From<StoreError> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
-        let job: Job = Box::new(move |conn: &Connection| -> Completion {
+        let scope = SCOPE.try_with(Arc::clone).ok();
+        let job: Job = Box::new(move |conn: &Connection| -> Pending {
             let result = run_in_savepoint(conn, f);
-            Box::new(move |commit_error: Option<&rusqlite::Error>| {
+            let done: Completion = Box::new(move |commit_error: Option<&rusqlite::Error>| {
                 let out = match (result, commit_error) {
                     (Ok(_), Some(e)) => Err(E::from(StoreError::Sqlite(clone_error(e)))),
                     (r, _) => r.map_err(|e| match e {
@@ -115,7 +198,11 @@ impl Db {
                     }),
                 };
                 let _ = tx.send(out);
-            })
+            });
+            match scope {
+                Some(scope) => Pending::Committed(done, scope),
+                None => Pending::Durable(done),
+            }
         });
         self.jobs
             .send(job)
@@ -165,12 +252,18 @@ fn clone_error(e: &rusqlite::Error) -> rusqlite::Error {
     )
 }
 
-/// Makes committed batches durable: fsyncs the WAL file, then delivers their results. Batches
-/// that arrive while an fsync runs share the next one.
-fn syncer_loop(wal: &Path, rx: std::sync::mpsc::Receiver<Vec<Completion>>) {
-    while let Ok(first) = rx.recv() {
+/// Makes committed batches durable: fsyncs the WAL file, then delivers their results and
+/// publishes the last durable batch for durable scopes. Batches that arrive while an fsync runs
+/// share the next one.
+fn syncer_loop(
+    wal: &Path,
+    rx: std::sync::mpsc::Receiver<(u64, Vec<Completion>)>,
+    progress: &Synced,
+) {
+    while let Ok((mut upto, first)) = rx.recv() {
         let mut ready = vec![first];
-        while let Ok(more) = rx.try_recv() {
+        while let Ok((batch, more)) = rx.try_recv() {
+            upto = upto.max(batch);
             ready.push(more);
         }
         let synced = std::fs::OpenOptions::new()
@@ -183,6 +276,15 @@ fn syncer_loop(wal: &Path, rx: std::sync::mpsc::Receiver<Vec<Completion>>) {
                 Some(format!("fsync of the write-ahead log failed: {e}")),
             )
         });
+        match &error {
+            None => {
+                progress.upto.send_replace(upto);
+            }
+            Some(e) => {
+                *progress.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                progress.upto.send_modify(|_| {});
+            }
+        }
         for done in ready.into_iter().flatten() {
             done(error.as_ref());
         }
@@ -192,9 +294,11 @@ fn syncer_loop(wal: &Path, rx: std::sync::mpsc::Receiver<Vec<Completion>>) {
 fn writer_loop(
     conn: Connection,
     rx: std::sync::mpsc::Receiver<Job>,
-    to_sync: std::sync::mpsc::Sender<Vec<Completion>>,
+    to_sync: std::sync::mpsc::Sender<(u64, Vec<Completion>)>,
 ) {
+    let mut batch_no = 0u64;
     while let Ok(first) = rx.recv() {
+        batch_no += 1;
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -208,17 +312,16 @@ fn writer_loop(
         {
             for job in batch {
                 // Without a transaction each job still runs atomically in its savepoint.
-                let done = job(&conn);
-                done(Some(&e));
+                job(&conn).complete(Some(&e));
             }
             continue;
         }
-        let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
+        let mut pending: Vec<Pending> = Vec::with_capacity(batch.len());
         for job in batch {
             // A panicking write must not take the writer thread (and every later write) down:
             // its savepoint is rolled back and its caller sees the channel close.
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&conn))) {
-                Ok(done) => completions.push(done),
+                Ok(p) => pending.push(p),
                 Err(_) => {
                     let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
                 }
@@ -227,21 +330,38 @@ fn writer_loop(
         let commit = conn
             .prepare_cached("COMMIT")
             .and_then(|mut s| s.execute([]));
-        match commit {
-            Ok(_) => {
-                if let Err(std::sync::mpsc::SendError(completions)) = to_sync.send(completions) {
-                    let stopped = clone_error(&rusqlite::Error::InvalidQuery);
-                    for done in completions {
-                        done(Some(&stopped));
-                    }
+        if let Err(e) = commit {
+            let _ = conn.execute_batch("ROLLBACK");
+            for p in pending {
+                p.complete(Some(&e));
+            }
+            continue;
+        }
+        let mut after_fsync = Vec::new();
+        for p in pending {
+            match p {
+                Pending::Durable(done) => after_fsync.push(done),
+                Pending::Committed(done, scope) => {
+                    scope.last_batch.fetch_max(batch_no, Ordering::AcqRel);
+                    done(None);
                 }
             }
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                for done in completions {
-                    done(Some(&e));
-                }
+        }
+        if let Err(std::sync::mpsc::SendError((_, completions))) =
+            to_sync.send((batch_no, after_fsync))
+        {
+            let stopped = clone_error(&rusqlite::Error::InvalidQuery);
+            for done in completions {
+                done(Some(&stopped));
             }
+        }
+    }
+}
+
+impl Pending {
+    fn complete(self, error: Option<&rusqlite::Error>) {
+        match self {
+            Pending::Durable(done) | Pending::Committed(done, _) => done(error),
         }
     }
 }
@@ -340,5 +460,39 @@ mod tests {
             })
             .unwrap();
         assert_eq!(n, 180);
+    }
+
+    #[tokio::test]
+    async fn a_durable_scope_waits_once_for_the_fsync_covering_its_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = std::sync::Arc::new(Db::open(&dir.path().join("m.sqlite"), &migs()).unwrap());
+        let inner = db.clone();
+        let n = db
+            .durable_scope(async move {
+                for i in 0..5i64 {
+                    inner
+                        .write(move |c| {
+                            c.execute("INSERT INTO x VALUES (?1)", [i])?;
+                            Ok::<_, StoreError>(())
+                        })
+                        .await
+                        .unwrap();
+                }
+                inner.settle().await.unwrap();
+                inner
+                    .read(|c| c.query_row("SELECT COUNT(*) FROM x", [], |r| r.get::<_, i64>(0)))
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 5);
+        // A scope that wrote nothing does not wait, and plain writes still work after scopes.
+        db.durable_scope(async {}).await.unwrap();
+        db.write(|c| {
+            c.execute("INSERT INTO x VALUES (9)", [])?;
+            Ok::<_, StoreError>(())
+        })
+        .await
+        .unwrap();
     }
 }
