@@ -50,6 +50,10 @@ pub struct Caller {
     /// How the request was signed, as CloudTrail's `AuthenticationMethod`: `AuthHeader` or
     /// `QueryString`; `None` for unsigned and internal calls.
     pub auth_method: Option<&'static str>,
+    /// For a service principal acting for a resource (CloudTrail delivering for a trail), that
+    /// resource's ARN: policies read it as `aws:SourceArn` (and its account as
+    /// `aws:SourceAccount`) to tell one trail's writes from another's.
+    pub source_arn: Option<String>,
 }
 
 impl Caller {
@@ -80,6 +84,16 @@ impl Caller {
             invoked_by: Some(service.to_string()),
             host: String::new(),
             auth_method: None,
+            source_arn: None,
+        }
+    }
+
+    /// The same service caller acting for the resource `arn` (`aws:SourceArn`), e.g. the trail
+    /// whose files CloudTrail delivers.
+    pub fn for_source(self, arn: &str) -> Caller {
+        Caller {
+            source_arn: Some(arn.to_string()),
+            ..self
         }
     }
 

@@ -55,6 +55,17 @@ impl Blob {
             sealed,
         })
     }
+
+    /// The id of the key that made a blob, read without copying it (for the audit record of
+    /// a Decrypt that failed before the key was loaded).
+    pub fn key_id_of(b: &[u8]) -> Option<&str> {
+        let (&v, rest) = b.split_first()?;
+        let (&n, rest) = rest.split_first()?;
+        if v != VERSION {
+            return None;
+        }
+        std::str::from_utf8(rest.get(..n as usize)?).ok()
+    }
 }
 
 #[cfg(test)]
@@ -69,6 +80,10 @@ mod tests {
             nonce: [7; 12],
             sealed: vec![9; 40],
         };
+        assert_eq!(
+            Blob::key_id_of(&b.encode()),
+            Some("1234abcd-12ab-34cd-56ef-1234567890ab")
+        );
         assert_eq!(Blob::parse(&b.encode()), Some(b));
         for junk in [
             &b""[..],
@@ -78,6 +93,7 @@ mod tests {
             b"\x01\x01a\x00\x00\x00\x01",
         ] {
             assert_eq!(Blob::parse(junk), None);
+            assert_eq!(Blob::key_id_of(&junk[..junk.len().min(2)]), None);
         }
     }
 }

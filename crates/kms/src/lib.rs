@@ -1,8 +1,10 @@
 //! The KMS service (AWS KMS JSON 1.1 API, `TrentService.*`): keys of every spec, aliases,
 //! key policies, tags, lifecycle, rotation and real cryptography, with key material sealed at
 //! rest by the root key. [`Kms::call`] is the single entry for HTTP requests (parsed by
-//! [`wire`]) and for other services' internal calls.
+//! [`wire`]) and for other services' internal calls; it reports every call to the
+//! [`AuditSink`] (shaped in [`audit`]).
 
+pub mod audit;
 mod blob;
 pub mod crypto;
 pub mod error;
@@ -16,7 +18,7 @@ pub use error::{KmsError, KmsResult};
 pub use op::{Op, OpKind, Output, Params};
 
 use std::sync::Arc;
-use trailstack_core::{Caller, Clock};
+use trailstack_core::{AuditSink, Caller, Clock, NoAudit};
 use trailstack_store::{Db, RootKey};
 
 /// The KMS service.
@@ -26,6 +28,8 @@ pub struct Kms {
     root: Arc<RootKey>,
     clock: Arc<dyn Clock>,
     region: String,
+    /// Where every call is reported (CloudTrail's recorder).
+    audit: Arc<dyn AuditSink>,
 }
 
 impl Kms {
@@ -37,11 +41,31 @@ impl Kms {
             root,
             clock,
             region: region.to_string(),
+            audit: Arc::new(NoAudit),
         }
     }
 
-    /// Runs one operation for `caller`.
+    /// The same service reporting every call to `sink`.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = sink;
+        self
+    }
+
+    /// Runs one operation for `caller` and records it. A call whose record cannot be made
+    /// durable fails with an internal error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> KmsResult<Output> {
+        let pending = audit::Pending::start(self, caller, &op).await;
+        let result = self.run(caller, op).await;
+        let event = pending.finish(self, caller, &result).await;
+        self.audit
+            .record(event)
+            .await
+            .map_err(|e| KmsError::Internal(e.to_string()))?;
+        result
+    }
+
+    /// Runs one operation's handler, after the housekeeping the clock calls for.
+    async fn run(&self, caller: &Caller, op: Op) -> KmsResult<Output> {
         handlers::housekeeping(self).await?;
         handlers::dispatch(self, caller, op).await
     }

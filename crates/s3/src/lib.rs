@@ -1,13 +1,16 @@
 //! The S3 service: buckets, objects, listing, multipart uploads and versioning over a
 //! [`trailstack_store`] database and blob store. [`S3::call`] is the single entry for HTTP
-//! requests (parsed by [`wire`]) and, later, for other services' internal calls.
+//! requests (parsed by [`wire`]) and for other services' internal calls; it reports every call
+//! to the [`AuditSink`] (shaped in [`audit`]).
 
+pub mod audit;
 pub mod checksum;
 mod data;
 pub mod error;
 mod handlers;
 pub mod model;
 pub mod op;
+mod port;
 pub mod sse;
 pub mod wire;
 
@@ -15,7 +18,7 @@ pub use error::{S3Error, S3Result};
 pub use op::{Op, Output};
 
 use std::sync::Arc;
-use trailstack_core::{Caller, Clock, KeyService};
+use trailstack_core::{AuditSink, Caller, Clock, KeyService, NoAudit};
 use trailstack_store::{BlobStore, Db, RootKey};
 
 /// The S3 service.
@@ -33,6 +36,8 @@ pub struct S3 {
     require_tls_for_sse: bool,
     /// S3 Bucket Keys in use.
     bucket_keys: Arc<sse::bucket_key::Cache>,
+    /// Where every call is reported (CloudTrail's recorder).
+    audit: Arc<dyn AuditSink>,
 }
 
 impl S3 {
@@ -55,7 +60,14 @@ impl S3 {
             root,
             require_tls_for_sse: false,
             bucket_keys: Arc::default(),
+            audit: Arc::new(NoAudit),
         }
+    }
+
+    /// The same service reporting every call to `sink`.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = sink;
+        self
     }
 
     /// Whether SSE-KMS, DSSE-KMS and SSE-C requests over plain HTTP are refused (AWS's 400).
@@ -64,8 +76,21 @@ impl S3 {
         self
     }
 
-    /// Runs one operation for `caller`.
+    /// Runs one operation for `caller` and records it. A call whose record cannot be made
+    /// durable fails with an internal error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> S3Result<Output> {
+        let pending = audit::Pending::of(&op, caller);
+        let result = self.dispatch(caller, op).await;
+        let event = pending.finish(caller, &result, self.clock.now());
+        self.audit
+            .record(event)
+            .await
+            .map_err(|e| S3Error::Internal(e.to_string()))?;
+        result
+    }
+
+    /// Runs one operation's handler.
+    async fn dispatch(&self, caller: &Caller, op: Op) -> S3Result<Output> {
         use handlers::*;
         match op {
             Op::ListBuckets {
@@ -246,6 +271,12 @@ impl S3 {
     /// Deletes blobs no longer referenced after a commit. A failure leaves an orphan file, never
     /// a dangling reference, so it is logged and not reported to the client.
     async fn drop_blobs(&self, ids: Vec<String>) {
+        // Inside a durable scope the commit that released these blobs may not be fsynced yet;
+        // deleting them first could leave a crash-restored version pointing at nothing.
+        if let Err(e) = self.db.settle().await {
+            tracing::warn!("keeping {} blobs: commit not durable: {e}", ids.len());
+            return;
+        }
         for id in ids {
             if let Ok(id) = trailstack_store::BlobId::parse(&id) {
                 if let Err(e) = self.blobs.delete(&id).await {

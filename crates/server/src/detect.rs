@@ -15,7 +15,9 @@ pub enum Service {
 }
 
 const KMS_PREFIX: &str = "TrentService.";
-const CLOUDTRAIL_PREFIX: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
+/// The `X-Amz-Target` prefix of CloudTrail operations.
+pub const CLOUDTRAIL_TARGET_PREFIX: &str =
+    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
 
 /// Detects the service from `X-Amz-Target`, else from the service named in the SigV4 credential
 /// scope (header or presigned query), else S3.
@@ -24,7 +26,7 @@ pub fn detect(target: Option<&str>, scope_service: Option<&str>) -> Service {
         if t.starts_with(KMS_PREFIX) {
             return Service::Kms;
         }
-        if t.starts_with(CLOUDTRAIL_PREFIX) {
+        if t.starts_with(CLOUDTRAIL_TARGET_PREFIX) {
             return Service::CloudTrail;
         }
         return Service::Other;

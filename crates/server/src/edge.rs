@@ -92,19 +92,47 @@ pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Re
         .find_map(|p| p.strip_prefix("X-Amz-Credential="))
         .map(trailstack_s3::wire::percent_decode);
     let service = detect::detect(target, detect::scope_service(authz, cred_q.as_deref()));
-    let mut resp = match service {
-        Service::S3 => s3_request(app, parts, body, remote, &request_id).await,
-        Service::Kms => kms_request(app, parts, body, remote, &request_id).await,
-        Service::CloudTrail | Service::Other => {
-            let op = target
-                .and_then(|t| t.rsplit('.').next())
-                .unwrap_or("")
-                .to_string();
-            json_error(
-                400,
-                "UnknownOperationException",
-                &format!("trailstack does not serve {op} yet"),
-            )
+    let op = target
+        .and_then(|t| t.rsplit('.').next())
+        .unwrap_or("")
+        .to_string();
+    // One durable scope per request: the call's effects, the internal calls it makes and its
+    // CloudTrail record share one fsync, and nothing is answered before that fsync.
+    let served = app
+        .db
+        .durable_scope(async {
+            match service {
+                Service::S3 => s3_request(app, parts, body, remote, &request_id).await,
+                Service::Kms => kms_request(app, parts, body, remote, &request_id).await,
+                Service::CloudTrail => {
+                    cloudtrail_request(app, parts, body, remote, &request_id).await
+                }
+                Service::Other => json_error(
+                    400,
+                    "UnknownOperationException",
+                    &format!("trailstack does not serve {op} yet"),
+                ),
+            }
+        })
+        .await;
+    let mut resp = match served {
+        Ok(resp) => resp,
+        Err(e) => {
+            tracing::error!("request {request_id}: not durable: {e}");
+            match service {
+                Service::S3 => trailstack_s3::wire::encode_error(
+                    &S3Error::Internal(e.to_string()),
+                    &request_id,
+                    "",
+                    false,
+                )
+                .map(body::outgoing),
+                _ => json_error(
+                    500,
+                    "InternalFailure",
+                    "The request could not be made durable.",
+                ),
+            }
         }
     };
     let h = resp.headers_mut();
@@ -206,6 +234,51 @@ fn json_response(status: u16, body: Vec<u8>) -> Response<HyperBody> {
     r
 }
 
+/// Reads and authenticates a JSON-protocol request (KMS, CloudTrail): its caller and body, or
+/// the error response.
+async fn json_caller(
+    app: &App,
+    parts: &http::request::Parts,
+    body: Incoming,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Result<(Caller, Bytes), Response<HyperBody>> {
+    let Some(body) = read_small_body(body).await else {
+        return Err(json_error(
+            413,
+            "SerializationException",
+            "The request body is too large or could not be read.",
+        ));
+    };
+    let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
+        Ok(Some(a)) => a,
+        Ok(None) => return Err(json_auth_error(None)),
+        Err((e, _)) => return Err(json_auth_error(Some(e))),
+    };
+    let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
+        return Err(json_auth_error(Some(SigError::InvalidAccessKeyId {
+            access_key: auth.signed.access_key.clone(),
+        })));
+    };
+    let caller = caller_for(
+        identity,
+        &auth.signed.access_key,
+        &auth.signed.scope.region,
+        parts,
+        remote,
+        request_id,
+    );
+    Ok((caller, body))
+}
+
+fn target_of(parts: &http::request::Parts) -> &str {
+    parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
 async fn kms_request(
     app: &App,
     parts: http::request::Parts,
@@ -213,37 +286,11 @@ async fn kms_request(
     remote: SocketAddr,
     request_id: &str,
 ) -> Response<HyperBody> {
-    let Some(body) = read_small_body(body).await else {
-        return json_error(
-            413,
-            "SerializationException",
-            "The request body is too large or could not be read.",
-        );
+    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
     };
-    let auth = match authenticate(app, &parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
-        Ok(Some(a)) => a,
-        Ok(None) => return json_auth_error(None),
-        Err((e, _)) => return json_auth_error(Some(e)),
-    };
-    let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
-        return json_auth_error(Some(SigError::InvalidAccessKeyId {
-            access_key: auth.signed.access_key.clone(),
-        }));
-    };
-    let caller = caller_for(
-        identity,
-        &auth.signed.access_key,
-        &auth.signed.scope.region,
-        &parts,
-        remote,
-        request_id,
-    );
-    let target = parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let result = match trailstack_kms::wire::parse(target, &body) {
+    let result = match trailstack_kms::wire::parse(target_of(&parts), &body) {
         Ok(op) => app.kms.call(&caller, op).await,
         Err(e) => Err(e),
     };
@@ -254,6 +301,33 @@ async fn kms_request(
                 tracing::error!(request_id, "internal error: {cause}");
             }
             let (status, body) = trailstack_kms::wire::encode_error(&e);
+            json_response(status, body)
+        }
+    }
+}
+
+async fn cloudtrail_request(
+    app: &App,
+    parts: http::request::Parts,
+    body: Incoming,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Response<HyperBody> {
+    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let op_name = target_of(&parts)
+        .strip_prefix(detect::CLOUDTRAIL_TARGET_PREFIX)
+        .unwrap_or("");
+    let result = match trailstack_cloudtrail::wire::parse(op_name, &body) {
+        Ok(op) => app.cloudtrail.call(&caller, op).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(out) => json_response(200, trailstack_cloudtrail::wire::render(&out)),
+        Err(e) => {
+            let (status, body) = trailstack_cloudtrail::wire::render_error(&e);
             json_response(status, body)
         }
     }
@@ -382,6 +456,7 @@ fn caller_for(
         region: region.to_string(),
         secure_transport: false,
         invoked_by: None,
+        source_arn: None,
         host: parts
             .headers
             .get("host")

@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use trailstack_core::Clock;
+use trailstack_cloudtrail::CloudTrail;
+use trailstack_core::{AuditEvent, AuditFuture, AuditSink, Clock};
 use trailstack_kms::Kms;
 use trailstack_s3::S3;
 use trailstack_store::{BlobStore, Db, RootKey};
@@ -31,6 +32,10 @@ pub struct App {
     pub s3: S3,
     /// KMS.
     pub kms: Kms,
+    /// CloudTrail (also the recorder every service reports to).
+    pub cloudtrail: CloudTrail,
+    /// The metadata store every service writes to; requests run in its durable scopes.
+    pub db: Arc<Db>,
     request_seq: AtomicU64,
     request_base: u64,
 }
@@ -53,6 +58,7 @@ impl App {
         let migrations: Vec<_> = trailstack_s3::model::MIGRATIONS
             .iter()
             .chain(trailstack_kms::model::MIGRATIONS)
+            .chain(trailstack_cloudtrail::model::MIGRATIONS)
             .copied()
             .collect();
         let db = Arc::new(
@@ -61,16 +67,42 @@ impl App {
         );
         let root = Arc::new(RootKey::load_or_create(dir).map_err(|e| format!("root key: {e}"))?);
         let blobs = BlobStore::open(dir).map_err(|e| format!("opening blob store: {e}"))?;
-        let kms = Kms::new(db.clone(), root.clone(), clock.clone(), &config.region);
+        // The recorder is CloudTrail, which itself needs KMS and S3: services get a sink that
+        // is bound to CloudTrail once all three exist (design.md §1: the runtime cycle runs
+        // through ports, never through crate dependencies).
+        let recorder = Arc::new(Recorder::default());
+        let audit: Arc<dyn AuditSink> = recorder.clone();
+        let kms = Kms::new(db.clone(), root.clone(), clock.clone(), &config.region)
+            .with_audit(audit.clone());
         let keys: Arc<dyn trailstack_core::KeyService> = Arc::new(kms.clone());
-        let s3 = S3::new(db, blobs, clock.clone(), &config.region, keys, root)
-            .require_tls_for_sse(config.require_tls_for_sse);
+        let s3 = S3::new(
+            db.clone(),
+            blobs,
+            clock.clone(),
+            &config.region,
+            keys.clone(),
+            root.clone(),
+        )
+        .require_tls_for_sse(config.require_tls_for_sse)
+        .with_audit(audit);
+        let objects: Arc<dyn trailstack_core::ObjectWriter> = Arc::new(s3.clone());
+        let cloudtrail = CloudTrail::new(
+            db.clone(),
+            clock.clone(),
+            &config.region,
+            keys,
+            objects,
+            root,
+        );
+        recorder.bind(Arc::new(cloudtrail.clone()));
         let request_base = clock.now().unix_timestamp_nanos() as u64;
         Ok(App {
             config: Arc::new(config),
             clock,
             s3,
             kms,
+            cloudtrail,
+            db,
             request_seq: AtomicU64::new(0),
             request_base,
         })
@@ -85,6 +117,28 @@ impl App {
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 .wrapping_add(n)
         )
+    }
+}
+
+/// The audit sink services are built with, before the recorder exists: events go to the
+/// recorder once bound. Nothing is served before `App::open` binds it.
+#[derive(Default)]
+struct Recorder(std::sync::OnceLock<Arc<dyn AuditSink>>);
+
+impl Recorder {
+    fn bind(&self, sink: Arc<dyn AuditSink>) {
+        let _ = self.0.set(sink);
+    }
+}
+
+impl AuditSink for Recorder {
+    fn record(&self, event: AuditEvent) -> AuditFuture<'_> {
+        match self.0.get() {
+            Some(sink) => sink.record(event),
+            None => {
+                Box::pin(async { Err(trailstack_core::AuditError("recorder not bound".into())) })
+            }
+        }
     }
 }
 

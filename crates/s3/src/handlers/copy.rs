@@ -141,7 +141,8 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
             .as_ref()
             .and_then(|c| Algorithm::parse(&c.algorithm))
     });
-    let (sse_rec, sealing) = seal_new(s3, caller, new.sse.as_ref(), &dest, &obj.key).await?;
+    let (sse_rec, sealing) =
+        seal_new(s3, caller, new.writer, new.sse.as_ref(), &dest, &obj.key).await?;
     let payload = source_payload(s3, caller, &source, &src, None, alg).await?;
     let received = data::receive(&s3.blobs, payload, MAX_PUT, true, Some(&sealing)).await?;
     let mut meta = if replace_metadata {

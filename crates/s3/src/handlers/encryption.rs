@@ -12,16 +12,17 @@ use crate::sse::{self, keys, BucketEncryption, CustomerKey, SseRecord, SseReques
 use crate::S3;
 use trailstack_core::Caller;
 
-/// Decides how a user's new object `key` in `bucket` is encrypted (request headers, else the
-/// bucket default, else SSE-S3) and makes its data key.
+/// Decides how a new object `key` in `bucket` is encrypted (for users: request headers, else
+/// the bucket default, else SSE-S3; for CloudTrail: what it states) and makes its data key.
 pub(crate) async fn seal_new(
     s3: &S3,
     caller: &Caller,
+    writer: Writer,
     request: Option<&SseRequest>,
     bucket: &Bucket,
     key: &str,
 ) -> S3Result<(SseRecord, Sealing)> {
-    let (chosen, rule) = sse::decide(Writer::User, request, bucket.meta.encryption.as_ref());
+    let (chosen, rule) = sse::decide(writer, request, bucket.meta.encryption.as_ref());
     let (rec, data_key, inner) =
         keys::for_write(s3, caller, &chosen, rule, &bucket.name, key).await?;
     Ok((

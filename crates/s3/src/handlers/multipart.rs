@@ -76,7 +76,8 @@ pub async fn create(
     let bucket = s3.read(move |c| owned_bucket(c, &c2, &b2)).await?;
     // Encryption is fixed now; every part is sealed with this data key.
     let (sse_rec, _) =
-        super::encryption::seal_new(s3, caller, new.sse.as_ref(), &bucket, &obj.key).await?;
+        super::encryption::seal_new(s3, caller, new.writer, new.sse.as_ref(), &bucket, &obj.key)
+            .await?;
     let mut meta = new.meta;
     meta.v = 1;
     meta.sse = Some(sse_rec.clone());

@@ -171,7 +171,8 @@ async fn store_object(
         .length_range
         .map_or(MAX_PUT, |(_, hi)| hi.min(MAX_PUT));
     let (sse_rec, sealing) =
-        super::encryption::seal_new(s3, caller, new.sse.as_ref(), &bucket, &obj.key).await?;
+        super::encryption::seal_new(s3, caller, new.writer, new.sse.as_ref(), &bucket, &obj.key)
+            .await?;
     let received = data::receive(&s3.blobs, payload, max, true, Some(&sealing)).await?;
     if let Some((lo, _)) = guards.length_range {
         if received.size < lo {

@@ -92,6 +92,9 @@ pub struct NewObject {
     pub acl: Option<String>,
     /// Server-side encryption asked for by the request's headers.
     pub sse: Option<SseRequest>,
+    /// Who writes it: a user (every HTTP request) or CloudTrail delivering a file through
+    /// `ObjectWriter`, whose stated encryption the bucket default never overrides.
+    pub writer: crate::sse::Writer,
 }
 
 /// Keys (with optional version ids) named in a DeleteObjects request.

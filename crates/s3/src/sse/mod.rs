@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Who writes an object: the rules differ for CloudTrail's own deliveries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Writer {
     /// A user request.
+    #[default]
     User,
     /// CloudTrail delivering a log file (always states the trail's choice).
     CloudTrailLog,

@@ -115,6 +115,7 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
         },
         acl: get(h, "x-amz-acl"),
         sse: super::sse::request(h)?,
+        writer: crate::sse::Writer::User,
     })
 }
 

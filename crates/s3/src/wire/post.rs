@@ -263,6 +263,7 @@ pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3R
         },
         acl: get("acl"),
         sse: super::sse::request(&sse_fields(&form))?,
+        writer: crate::sse::Writer::User,
     };
     let content_md5 = get("content-md5");
     let upload = Payload {

@@ -10,6 +10,8 @@ use trailstack_server::{serve, App};
 /// A running in-process server.
 pub struct Server {
     pub endpoint: String,
+    /// The services behind the port, for calls tests make in-process (ports, ticks).
+    pub app: Arc<App>,
     pub dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -43,11 +45,12 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(serve(listener, app, async move {
+        tokio::spawn(serve(listener, app.clone(), async move {
             let _ = rx.await;
         }));
         Server {
             endpoint: format!("http://{addr}"),
+            app,
             dir,
             stop: Some(tx),
         }

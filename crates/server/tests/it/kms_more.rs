@@ -173,5 +173,6 @@ pub fn caller() -> Caller {
         invoked_by: None,
         host: String::new(),
         auth_method: None,
+        source_arn: None,
     }
 }

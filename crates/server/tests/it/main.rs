@@ -1,6 +1,7 @@
 //! Integration tests: each test starts trailstack in-process on port 0 over a fresh data dir and
 //! drives it with the real AWS SDK for Rust (and a raw HTTP client for what SDKs won't send).
 
+mod audit;
 mod common;
 mod http_edge;
 mod kms_keys;

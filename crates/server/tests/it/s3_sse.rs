@@ -13,6 +13,7 @@ use base64::Engine;
 
 mod keys;
 mod storage;
+mod writer;
 
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)

@@ -1,0 +1,207 @@
+//! LookupEvents through the handler: filters, paging, token binding, validation.
+
+use super::{world, ACCOUNT};
+use crate::model::events::{insert_event, HistoryResource, HistoryRow};
+use trailstack_store::StoreError;
+
+fn history(i: i64, t_ms: i64, name: &str, region: &str) -> HistoryRow {
+    HistoryRow {
+        account: ACCOUNT.into(),
+        region: region.into(),
+        event_time_ms: t_ms,
+        event_id: format!("id-{i}"),
+        event_name: name.into(),
+        read_only: name.starts_with("Get"),
+        username: Some("alice".into()),
+        access_key_id: Some("AKIAEXAMPLE".into()),
+        event_source: "s3.amazonaws.com".into(),
+        resources: vec![HistoryResource {
+            resource_type: "AWS::S3::Bucket".into(),
+            resource_name: format!("bucket-{}", i % 2),
+        }],
+        record_json: format!(r#"{{"eventID":"id-{i}"}}"#),
+    }
+}
+
+#[tokio::test]
+async fn lookup_events_filters_pages_and_validates() {
+    let w = world();
+    let now = 1768046400000i64;
+    w.db.write(move |c| {
+        for i in 0..7 {
+            let name = if i % 2 == 0 {
+                "CreateBucket"
+            } else {
+                "GetBucketAcl"
+            };
+            insert_event(c, &history(i, now - 1000 * (10 - i), name, "us-east-1"))?;
+        }
+        insert_event(c, &history(99, now - 500, "CreateBucket", "eu-west-1"))?;
+        insert_event(
+            c,
+            &history(98, now - 91 * 24 * 3600 * 1000, "CreateBucket", "us-east-1"),
+        )?;
+        Ok::<_, StoreError>(())
+    })
+    .await
+    .unwrap();
+    let all = w.call("us-east-1", "LookupEvents", "{}").await.unwrap();
+    let ids: Vec<&str> = all["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["EventId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["id-6", "id-5", "id-4", "id-3", "id-2", "id-1", "id-0"],
+        "newest first, this region, 90 days"
+    );
+    let e0 = &all["Events"][6];
+    assert_eq!(e0["ReadOnly"], "false");
+    assert_eq!(e0["CloudTrailEvent"], r#"{"eventID":"id-0"}"#);
+    assert_eq!(e0["Resources"][0]["ResourceName"], "bucket-0");
+    assert_eq!(e0["EventTime"], 1768046390.0);
+    let by = |k: &str, v: &str| {
+        format!(r#"{{"LookupAttributes":[{{"AttributeKey":"{k}","AttributeValue":"{v}"}}]}}"#)
+    };
+    let n = |v: &serde_json::Value| v["Events"].as_array().unwrap().len();
+    assert_eq!(
+        n(&w.call(
+            "us-east-1",
+            "LookupEvents",
+            &by("EventName", "CreateBucket")
+        )
+        .await
+        .unwrap()),
+        4
+    );
+    assert_eq!(
+        n(
+            &w.call("us-east-1", "LookupEvents", &by("ResourceName", "bucket-1"))
+                .await
+                .unwrap()
+        ),
+        3
+    );
+    assert_eq!(
+        n(
+            &w.call("us-east-1", "LookupEvents", &by("ReadOnly", "true"))
+                .await
+                .unwrap()
+        ),
+        3
+    );
+    assert_eq!(
+        n(&w.call("us-east-1", "LookupEvents", &by("EventId", "id-3"))
+            .await
+            .unwrap()),
+        1
+    );
+    assert_eq!(
+        n(&w.call("us-east-1", "LookupEvents", &by("Username", "bob"))
+            .await
+            .unwrap()),
+        0
+    );
+    // Paging: 3 + 3 + 1, tokens bound to the parameters.
+    let mut token: Option<String> = None;
+    let mut seen = Vec::new();
+    loop {
+        let body = match &token {
+            Some(t) => format!(r#"{{"MaxResults":3,"NextToken":"{t}"}}"#),
+            None => r#"{"MaxResults":3}"#.into(),
+        };
+        let page = w.call("us-east-1", "LookupEvents", &body).await.unwrap();
+        seen.extend(
+            page["Events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["EventId"].as_str().unwrap().to_string()),
+        );
+        match page.get("NextToken") {
+            Some(t) => token = Some(t.as_str().unwrap().into()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+    let first = w
+        .call("us-east-1", "LookupEvents", r#"{"MaxResults":1}"#)
+        .await
+        .unwrap();
+    let t = first["NextToken"].as_str().unwrap();
+    let other = format!(
+        r#"{{"NextToken":"{t}","LookupAttributes":[{{"AttributeKey":"EventName","AttributeValue":"X"}}]}}"#
+    );
+    assert_eq!(
+        w.code("us-east-1", "LookupEvents", &other).await,
+        "InvalidNextTokenException"
+    );
+    assert_eq!(
+        w.code(
+            "eu-west-1",
+            "LookupEvents",
+            &format!(r#"{{"NextToken":"{t}"}}"#)
+        )
+        .await,
+        "InvalidNextTokenException"
+    );
+    assert_eq!(
+        w.code("us-east-1", "LookupEvents", r#"{"NextToken":"garbage"}"#)
+            .await,
+        "InvalidNextTokenException"
+    );
+    let two = r#"{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"a"},{"AttributeKey":"EventName","AttributeValue":"b"}]}"#;
+    assert_eq!(
+        w.code("us-east-1", "LookupEvents", two).await,
+        "InvalidLookupAttributesException"
+    );
+    assert_eq!(
+        w.code("us-east-1", "LookupEvents", &by("Nope", "x")).await,
+        "InvalidLookupAttributesException"
+    );
+    assert_eq!(
+        w.code("us-east-1", "LookupEvents", r#"{"MaxResults":51}"#)
+            .await,
+        "InvalidMaxResultsException"
+    );
+    assert_eq!(
+        w.code("us-east-1", "LookupEvents", r#"{"MaxResults":0}"#)
+            .await,
+        "InvalidMaxResultsException"
+    );
+    assert_eq!(
+        w.code(
+            "us-east-1",
+            "LookupEvents",
+            r#"{"StartTime":10,"EndTime":5}"#
+        )
+        .await,
+        "InvalidTimeRangeException"
+    );
+    assert_eq!(
+        w.code("us-east-1", "LookupEvents", r#"{"EventCategory":"data"}"#)
+            .await,
+        "InvalidEventCategoryException"
+    );
+    let insight = w
+        .call(
+            "us-east-1",
+            "LookupEvents",
+            r#"{"EventCategory":"insight"}"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n(&insight), 0);
+    // Inclusive bounds.
+    let window = format!(
+        r#"{{"StartTime":{},"EndTime":{}}}"#,
+        (now - 8000) / 1000,
+        (now - 6000) / 1000
+    );
+    assert_eq!(
+        n(&w.call("us-east-1", "LookupEvents", &window).await.unwrap()),
+        3
+    );
+}

@@ -1,0 +1,193 @@
+//! Handler tests through `CloudTrail::call`, with in-memory KMS and S3 ports: one module per
+//! operation family, sharing the fixtures here.
+
+mod features;
+mod lookup;
+mod trails;
+
+use crate::wire::parse;
+use crate::{CloudTrail, CloudTrailError};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use time::macros::datetime;
+use trailstack_core::*;
+use trailstack_store::RootKey;
+
+pub(super) const ACCOUNT: &str = "123456789012";
+pub(super) const KEY_ARN: &str =
+    "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+#[derive(Default)]
+struct Keys(Mutex<HashMap<String, KeyInfo>>);
+
+impl KeyService for Keys {
+    fn generate_data_key<'a>(
+        &'a self,
+        _: &'a Caller,
+        _: &'a KeyRef,
+        _: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, DataKey> {
+        Box::pin(async {
+            Err(KeyError {
+                code: "UnsupportedOperationException".into(),
+                message: "test".into(),
+            })
+        })
+    }
+    fn decrypt<'a>(
+        &'a self,
+        _: &'a Caller,
+        _: &'a [u8],
+        _: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, DataKey> {
+        Box::pin(async {
+            Err(KeyError {
+                code: "UnsupportedOperationException".into(),
+                message: "test".into(),
+            })
+        })
+    }
+    fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
+        Box::pin(async move {
+            assert_eq!(
+                caller.invoked_by.as_deref(),
+                Some("cloudtrail.amazonaws.com")
+            );
+            let KeyRef::Named(id) = key else {
+                panic!("managed key asked")
+            };
+            self.0.lock().unwrap().get(id).cloned().ok_or(KeyError {
+                code: "NotFoundException".into(),
+                message: format!("Key '{id}' does not exist"),
+            })
+        })
+    }
+}
+
+#[derive(Default)]
+struct Buckets(Mutex<HashMap<String, BucketInfo>>);
+
+impl ObjectWriter for Buckets {
+    fn put_object<'a>(
+        &'a self,
+        _: &'a Caller,
+        _: PutObjectRequest,
+    ) -> ObjectFuture<'a, PutObjectResult> {
+        Box::pin(async {
+            Err(ObjectError {
+                code: "NotImplemented".into(),
+                message: "test".into(),
+            })
+        })
+    }
+    fn bucket_info<'a>(&'a self, bucket: &'a str) -> ObjectFuture<'a, Option<BucketInfo>> {
+        Box::pin(async move { Ok(self.0.lock().unwrap().get(bucket).cloned()) })
+    }
+}
+
+pub(super) struct World {
+    pub(super) ct: CloudTrail,
+    pub(super) db: Arc<trailstack_store::Db>,
+    pub(super) clock: Arc<FixedClock>,
+    _dir: tempfile::TempDir,
+}
+
+fn key(state: &str, manager: &str) -> KeyInfo {
+    KeyInfo {
+        arn: KEY_ARN.into(),
+        state: state.into(),
+        spec: "SYMMETRIC_DEFAULT".into(),
+        usage: "ENCRYPT_DECRYPT".into(),
+        manager: manager.into(),
+    }
+}
+
+pub(super) fn world() -> World {
+    let (dir, db) = crate::model::test_db();
+    let db = Arc::new(db);
+    let clock = Arc::new(FixedClock::new(datetime!(2026-01-10 12:00 UTC)));
+    let keys = Keys::default();
+    {
+        let mut k = keys.0.lock().unwrap();
+        k.insert("alias/trail".into(), key("Enabled", "CUSTOMER"));
+        k.insert("alias/off".into(), key("Disabled", "CUSTOMER"));
+        k.insert("alias/aws/s3".into(), key("Enabled", "AWS"));
+    }
+    let buckets = Buckets::default();
+    {
+        let mut b = buckets.0.lock().unwrap();
+        let info = |policy: Option<&str>| BucketInfo {
+            owner: AccountId::parse(ACCOUNT).unwrap(),
+            region: "us-east-1".into(),
+            policy: policy.map(str::to_string),
+        };
+        b.insert("logs".into(), info(Some(r#"{"Statement":[]}"#)));
+        b.insert("nopolicy".into(), info(None));
+    }
+    let ct = CloudTrail::new(
+        db.clone(),
+        clock.clone(),
+        "us-east-1",
+        Arc::new(keys),
+        Arc::new(buckets),
+        Arc::new(RootKey::from_bytes(&[9u8; 32]).unwrap()),
+    );
+    World {
+        ct,
+        db,
+        clock,
+        _dir: dir,
+    }
+}
+
+fn caller(region: &str) -> Caller {
+    Caller {
+        account: AccountId::parse(ACCOUNT).unwrap(),
+        principal: Principal::User {
+            name: "alice".into(),
+        },
+        access_key: Some("AKIAEXAMPLE".into()),
+        canonical_id: String::new(),
+        display_name: String::new(),
+        source_ip: None,
+        user_agent: "test".into(),
+        request_id: "r".into(),
+        region: region.into(),
+        secure_transport: false,
+        invoked_by: None,
+        host: String::new(),
+        auth_method: None,
+        source_arn: None,
+    }
+}
+
+impl World {
+    pub(super) async fn call(
+        &self,
+        region: &str,
+        op: &str,
+        body: &str,
+    ) -> Result<serde_json::Value, CloudTrailError> {
+        let op = parse(op, body.as_bytes())?;
+        let out = self.ct.call(&caller(region), op).await?;
+        Ok(serde_json::from_slice(&crate::wire::render(&out)).unwrap())
+    }
+
+    pub(super) async fn code(&self, region: &str, op: &str, body: &str) -> String {
+        self.call(region, op, body)
+            .await
+            .unwrap_err()
+            .code()
+            .to_string()
+    }
+
+    pub(super) async fn create(
+        &self,
+        region: &str,
+        name: &str,
+        extra: &str,
+    ) -> Result<serde_json::Value, CloudTrailError> {
+        let body = format!(r#"{{"Name":"{name}","S3BucketName":"logs"{extra}}}"#);
+        self.call(region, "CreateTrail", &body).await
+    }
+}

@@ -1,0 +1,335 @@
+//! CreateTrail, UpdateTrail, DeleteTrail, GetTrail, DescribeTrails, ListTrails: rules, quota,
+//! shadows and the destination checks.
+
+use super::{world, KEY_ARN};
+
+#[tokio::test]
+async fn create_get_describe_list_and_status_of_a_new_trail() {
+    let w = world();
+    let out = w
+        .create(
+            "us-east-1",
+            "trail1",
+            r#","KmsKeyId":"alias/trail","S3KeyPrefix":"p""#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        serde_json::json!({
+            "Name":"trail1","S3BucketName":"logs","S3KeyPrefix":"p","IncludeGlobalServiceEvents":true,
+            "IsMultiRegionTrail":false,"TrailARN":"arn:aws:cloudtrail:us-east-1:123456789012:trail/trail1",
+            "LogFileValidationEnabled":false,"KmsKeyId":KEY_ARN,"IsOrganizationTrail":false
+        })
+    );
+    let got = w
+        .call("us-east-1", "GetTrail", r#"{"Name":"trail1"}"#)
+        .await
+        .unwrap();
+    assert_eq!(got["Trail"]["HomeRegion"], "us-east-1");
+    assert_eq!(got["Trail"]["HasCustomEventSelectors"], false);
+    assert_eq!(got["Trail"]["HasInsightSelectors"], false);
+    let status = w
+        .call("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        status["IsLogging"], false,
+        "CreateTrail does not start logging"
+    );
+    assert!(status.get("StartLoggingTime").is_none());
+    assert_eq!(status["TimeLoggingStarted"], "");
+    assert!(w.ct.routes().is_empty());
+    let plain = w.create("us-east-1", "trail2", "").await.unwrap();
+    assert!(plain.get("KmsKeyId").is_none() && plain.get("S3KeyPrefix").is_none());
+    let d = w.call("us-east-1", "DescribeTrails", "{}").await.unwrap();
+    assert_eq!(d["trailList"].as_array().unwrap().len(), 2);
+    let d = w
+        .call(
+            "us-east-1",
+            "DescribeTrails",
+            r#"{"trailNameList":["trail2","nope"]}"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(d["trailList"].as_array().unwrap().len(), 1);
+    let l = w.call("eu-west-1", "ListTrails", "{}").await.unwrap();
+    assert_eq!(
+        l["Trails"].as_array().unwrap().len(),
+        2,
+        "ListTrails spans regions"
+    );
+    assert_eq!(l["Trails"][0]["HomeRegion"], "us-east-1");
+}
+
+#[tokio::test]
+async fn create_checks_fail_in_aws_order() {
+    let w = world();
+    assert_eq!(
+        w.create("us-east-1", "x", "").await.unwrap_err().code(),
+        "InvalidTrailNameException"
+    );
+    let long = format!(r#","S3KeyPrefix":"{}""#, "p".repeat(201));
+    assert_eq!(
+        w.create("us-east-1", "trail1", &long)
+            .await
+            .unwrap_err()
+            .code(),
+        "InvalidS3PrefixException"
+    );
+    let missing = r#"{"Name":"trail1","S3BucketName":"missing"}"#;
+    assert_eq!(
+        w.code("us-east-1", "CreateTrail", missing).await,
+        "S3BucketDoesNotExistException"
+    );
+    let nopolicy = r#"{"Name":"trail1","S3BucketName":"nopolicy"}"#;
+    let e = w
+        .call("us-east-1", "CreateTrail", nopolicy)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "InsufficientS3BucketPolicyException");
+    assert_eq!(
+        e.message(),
+        "Incorrect S3 bucket policy is detected for bucket: nopolicy"
+    );
+    let e = w
+        .create("us-east-1", "trail1", r#","KmsKeyId":"alias/none""#)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "KmsKeyNotFoundException");
+    let e = w
+        .create("us-east-1", "trail1", r#","KmsKeyId":"alias/off""#)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "KmsException");
+    let e = w
+        .create("us-east-1", "trail1", r#","KmsKeyId":"alias/aws/s3""#)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "InsufficientEncryptionPolicyException");
+    assert_eq!(
+        e.message(),
+        format!("Insufficient permissions to access S3 bucket logs or KMS key {KEY_ARN}.")
+    );
+    let e = w
+        .create("us-east-1", "trail1", r#","KmsKeyId":"not a key""#)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "InvalidKmsKeyIdException");
+    let e = w
+        .create(
+            "us-east-1",
+            "trail1",
+            r#","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":false"#,
+        )
+        .await;
+    assert_eq!(
+        e.unwrap_err().code(),
+        "InvalidParameterCombinationException"
+    );
+    assert_eq!(
+        w.create("us-east-1", "trail1", r#","SnsTopicName":"topic""#)
+            .await
+            .unwrap_err()
+            .code(),
+        "UnsupportedOperationException"
+    );
+    assert_eq!(
+        w.create("us-east-1", "trail1", r#","IsOrganizationTrail":true"#)
+            .await
+            .unwrap_err()
+            .code(),
+        "OrganizationsNotInUseException"
+    );
+    w.create("us-east-1", "trail1", "").await.unwrap();
+    let e = w.create("us-east-1", "trail1", "").await.unwrap_err();
+    assert_eq!(e.code(), "TrailAlreadyExistsException");
+    assert_eq!(
+        e.message(),
+        "Trail trail1 already exists for customer: 123456789012"
+    );
+}
+
+#[tokio::test]
+async fn five_trails_per_region_and_multi_region_trails_count_everywhere() {
+    let w = world();
+    w.create("eu-west-1", "global", r#","IsMultiRegionTrail":true"#)
+        .await
+        .unwrap();
+    for i in 0..4 {
+        w.create("us-east-1", &format!("trail{i}"), "")
+            .await
+            .unwrap();
+    }
+    let e = w.create("us-east-1", "trail4", "").await.unwrap_err();
+    assert_eq!(e.code(), "MaximumNumberOfTrailsExceededException");
+    assert_eq!(
+        e.message(),
+        "User: 123456789012 already has 5 trails in us-east-1."
+    );
+    // Another region still has room for single-region trails, but not for a multi-region
+    // trail, which would be a sixth in us-east-1.
+    w.create("us-west-2", "west1", "").await.unwrap();
+    let e = w
+        .create("us-west-2", "west2", r#","IsMultiRegionTrail":true"#)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "User: 123456789012 already has 5 trails in us-east-1."
+    );
+    // Making a trail multi-region by UpdateTrail is held to the same rule.
+    let e = w
+        .call(
+            "us-west-2",
+            "UpdateTrail",
+            r#"{"Name":"west1","IsMultiRegionTrail":true}"#,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "MaximumNumberOfTrailsExceededException");
+    w.call("us-east-1", "DeleteTrail", r#"{"Name":"trail0"}"#)
+        .await
+        .unwrap();
+    w.create("us-east-1", "trail4", "").await.unwrap();
+    // A multi-region trail's name is taken in every region.
+    assert_eq!(
+        w.create("ap-south-1", "global", "")
+            .await
+            .unwrap_err()
+            .code(),
+        "TrailAlreadyExistsException"
+    );
+}
+
+#[tokio::test]
+async fn shadows_are_read_only_outside_the_home_region() {
+    let w = world();
+    w.create("us-east-1", "glob", r#","IsMultiRegionTrail":true"#)
+        .await
+        .unwrap();
+    w.create("us-east-1", "local", "").await.unwrap();
+    let arn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/glob";
+    let got = w
+        .call("eu-west-1", "GetTrail", r#"{"Name":"glob"}"#)
+        .await
+        .unwrap();
+    assert_eq!(got["Trail"]["HomeRegion"], "us-east-1");
+    let d = w.call("eu-west-1", "DescribeTrails", "{}").await.unwrap();
+    assert_eq!(
+        d["trailList"].as_array().unwrap().len(),
+        1,
+        "only the shadow"
+    );
+    let d = w
+        .call(
+            "eu-west-1",
+            "DescribeTrails",
+            r#"{"includeShadowTrails":false}"#,
+        )
+        .await
+        .unwrap();
+    assert!(d["trailList"].as_array().unwrap().is_empty());
+    let e = w
+        .call("eu-west-1", "GetTrail", r#"{"Name":"local"}"#)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        "Unknown trail: local for the user: 123456789012"
+    );
+    for (op, body) in [
+        ("DeleteTrail", format!(r#"{{"Name":"{arn}"}}"#)),
+        ("StartLogging", r#"{"Name":"glob"}"#.to_string()),
+        (
+            "UpdateTrail",
+            r#"{"Name":"glob","S3KeyPrefix":"x"}"#.to_string(),
+        ),
+        (
+            "PutEventSelectors",
+            r#"{"TrailName":"glob","EventSelectors":[{}]}"#.to_string(),
+        ),
+        (
+            "AddTags",
+            format!(r#"{{"ResourceId":"{arn}","TagsList":[{{"Key":"k"}}]}}"#),
+        ),
+    ] {
+        assert_eq!(
+            w.code("eu-west-1", op, &body).await,
+            "InvalidHomeRegionException",
+            "{op}"
+        );
+    }
+    assert_eq!(
+        w.code(
+            "us-east-1",
+            "GetTrail",
+            r#"{"Name":"arn:aws:cloudtrail:us-east-1:123:trail/glob"}"#
+        )
+        .await,
+        "CloudTrailARNInvalidException"
+    );
+    assert_eq!(
+        w.code(
+            "us-east-1",
+            "GetTrail",
+            r#"{"Name":"arn:aws:cloudtrail:us-east-1:123456789012:trail/zzz"}"#
+        )
+        .await,
+        "TrailNotFoundException"
+    );
+}
+
+#[tokio::test]
+async fn update_keeps_unset_members_and_clears_empty_ones() {
+    let w = world();
+    w.create(
+        "us-east-1",
+        "trail1",
+        r#","S3KeyPrefix":"p","KmsKeyId":"alias/trail""#,
+    )
+    .await
+    .unwrap();
+    let out = w
+        .call(
+            "us-east-1",
+            "UpdateTrail",
+            r#"{"Name":"trail1","EnableLogFileValidation":true}"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["S3KeyPrefix"], "p");
+    assert_eq!(out["KmsKeyId"], KEY_ARN);
+    assert_eq!(out["LogFileValidationEnabled"], true);
+    let out = w
+        .call(
+            "us-east-1",
+            "UpdateTrail",
+            r#"{"Name":"trail1","S3KeyPrefix":"","KmsKeyId":""}"#,
+        )
+        .await
+        .unwrap();
+    assert!(out.get("S3KeyPrefix").is_none() && out.get("KmsKeyId").is_none());
+    assert_eq!(
+        w.code(
+            "us-east-1",
+            "UpdateTrail",
+            r#"{"Name":"trail1","S3BucketName":"nopolicy"}"#
+        )
+        .await,
+        "InsufficientS3BucketPolicyException"
+    );
+    let out = w
+        .call(
+            "us-east-1",
+            "UpdateTrail",
+            r#"{"Name":"trail1","IsMultiRegionTrail":true}"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(out["IsMultiRegionTrail"], true);
+    assert!(w
+        .call("ap-south-1", "GetTrail", r#"{"Name":"trail1"}"#)
+        .await
+        .is_ok());
+}

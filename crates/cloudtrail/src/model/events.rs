@@ -1,0 +1,278 @@
+//! The event history: management events per account and region, kept 90 days, read by
+//! LookupEvents newest first. Each lookup attribute has an index ending in `event_time_ms`
+//! (the rowid `seq` follows implicitly), so a page is an index range scan of at most
+//! `limit + 1` rows whatever the table size; resources live in their own table with indexes
+//! by type and by name.
+
+use serde::{Deserialize, Serialize};
+use trailstack_store::rusqlite::{params_from_iter, types::Value, Connection, Result, Row};
+
+/// How long events are kept: 90 days.
+pub const RETENTION_MS: i64 = 90 * 24 * 3600 * 1000;
+
+/// One LookupEvents resource of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryResource {
+    /// e.g. `AWS::S3::Bucket`.
+    pub resource_type: String,
+    /// e.g. the bucket name or the key ARN, as LookupEvents shows it.
+    pub resource_name: String,
+}
+
+/// One management event to keep in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// The account whose history holds it.
+    pub account: String,
+    /// The region whose history holds it.
+    pub region: String,
+    /// The record's `eventTime` in epoch ms.
+    pub event_time_ms: i64,
+    /// The record's `eventID`.
+    pub event_id: String,
+    /// The record's `eventName`.
+    pub event_name: String,
+    /// The record's `readOnly`.
+    pub read_only: bool,
+    /// The user name LookupEvents shows (e.g. `alice`, `root`).
+    pub username: Option<String>,
+    /// The access key that signed the call.
+    pub access_key_id: Option<String>,
+    /// The record's `eventSource`.
+    pub event_source: String,
+    /// The resources LookupEvents shows.
+    pub resources: Vec<HistoryResource>,
+    /// The whole record as JSON (LookupEvents' `CloudTrailEvent`).
+    pub record_json: String,
+}
+
+/// Appends an event to the history.
+pub fn insert_event(c: &Connection, e: &HistoryRow) -> Result<()> {
+    let resources = serde_json::to_string(&e.resources).unwrap_or_else(|_| "[]".into());
+    c.prepare_cached(
+        "INSERT INTO ct_events (account, region, event_time_ms, event_id, event_name, read_only, \
+         username, access_key_id, event_source, resources, record) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute((
+        &e.account,
+        &e.region,
+        e.event_time_ms,
+        &e.event_id,
+        &e.event_name,
+        e.read_only,
+        &e.username,
+        &e.access_key_id,
+        &e.event_source,
+        &resources,
+        &e.record_json,
+    ))?;
+    let seq = c.last_insert_rowid();
+    let mut stmt = c.prepare_cached(
+        "INSERT INTO ct_event_resources (seq, account, region, resource_type, resource_name, \
+         event_time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, r) in e.resources.iter().enumerate() {
+        // The same resource twice in one event would list the event twice.
+        if e.resources[..i].contains(r) {
+            continue;
+        }
+        stmt.execute((
+            seq,
+            &e.account,
+            &e.region,
+            &r.resource_type,
+            &r.resource_name,
+            e.event_time_ms,
+        ))?;
+    }
+    Ok(())
+}
+
+/// Deletes events older than the retention period; returns how many.
+pub fn expire(c: &Connection, now_ms: i64) -> Result<usize> {
+    let cutoff = now_ms - RETENTION_MS;
+    c.prepare_cached(
+        "DELETE FROM ct_event_resources WHERE seq IN \
+         (SELECT seq FROM ct_events WHERE event_time_ms < ?1)",
+    )?
+    .execute([cutoff])?;
+    c.prepare_cached("DELETE FROM ct_events WHERE event_time_ms < ?1")?
+        .execute([cutoff])
+}
+
+/// The attribute a lookup filters on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Filter {
+    /// No attribute.
+    None,
+    /// EventId.
+    EventId(String),
+    /// EventName.
+    EventName(String),
+    /// ReadOnly (`true` / `false`).
+    ReadOnly(bool),
+    /// Username.
+    Username(String),
+    /// EventSource.
+    EventSource(String),
+    /// AccessKeyId.
+    AccessKeyId(String),
+    /// ResourceType.
+    ResourceType(String),
+    /// ResourceName.
+    ResourceName(String),
+}
+
+/// One lookup page request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    /// The account.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The attribute.
+    pub filter: Filter,
+    /// Earliest event time, inclusive (epoch ms).
+    pub start_ms: i64,
+    /// Latest event time, inclusive (epoch ms).
+    pub end_ms: i64,
+    /// Continue after this `(event_time_ms, seq)` (exclusive), from the previous page.
+    pub after: Option<(i64, i64)>,
+    /// Page size.
+    pub limit: usize,
+}
+
+/// A stored event as LookupEvents returns it, with its position for paging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Insertion order; with the time, the paging key.
+    pub seq: i64,
+    /// Epoch ms.
+    pub event_time_ms: i64,
+    /// eventID.
+    pub event_id: String,
+    /// eventName.
+    pub event_name: String,
+    /// readOnly.
+    pub read_only: bool,
+    /// Username.
+    pub username: Option<String>,
+    /// AccessKeyId.
+    pub access_key_id: Option<String>,
+    /// eventSource.
+    pub event_source: String,
+    /// Resources.
+    pub resources: Vec<HistoryResource>,
+    /// The record JSON.
+    pub record_json: String,
+}
+
+fn stored(r: &Row) -> Result<StoredEvent> {
+    let resources: String = r.get(8)?;
+    Ok(StoredEvent {
+        seq: r.get(0)?,
+        event_time_ms: r.get(1)?,
+        event_id: r.get(2)?,
+        event_name: r.get(3)?,
+        read_only: r.get(4)?,
+        username: r.get(5)?,
+        access_key_id: r.get(6)?,
+        event_source: r.get(7)?,
+        resources: serde_json::from_str(&resources)
+            .map_err(|e| super::corrupt("event resources", e))?,
+        record_json: r.get(9)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "e.seq, e.event_time_ms, e.event_id, e.event_name, e.read_only, \
+                             e.username, e.access_key_id, e.event_source, e.resources, e.record";
+
+/// The SQL and arguments of a lookup page, ordered newest first.
+fn query(q: &Lookup) -> (String, Vec<Value>) {
+    // `t` is the table whose index serves the filter; its time and seq order the scan.
+    let (from, column, value): (&str, Option<&str>, Option<Value>) = match &q.filter {
+        Filter::None => ("ct_events e", None, None),
+        Filter::EventId(v) => ("ct_events e", Some("e.event_id"), Some(v.clone().into())),
+        Filter::EventName(v) => ("ct_events e", Some("e.event_name"), Some(v.clone().into())),
+        Filter::ReadOnly(v) => ("ct_events e", Some("e.read_only"), Some((*v as i64).into())),
+        Filter::Username(v) => ("ct_events e", Some("e.username"), Some(v.clone().into())),
+        Filter::EventSource(v) => (
+            "ct_events e",
+            Some("e.event_source"),
+            Some(v.clone().into()),
+        ),
+        Filter::AccessKeyId(v) => (
+            "ct_events e",
+            Some("e.access_key_id"),
+            Some(v.clone().into()),
+        ),
+        Filter::ResourceType(v) => (
+            "ct_event_resources t JOIN ct_events e ON e.seq = t.seq",
+            Some("t.resource_type"),
+            Some(v.clone().into()),
+        ),
+        Filter::ResourceName(v) => (
+            "ct_event_resources t JOIN ct_events e ON e.seq = t.seq",
+            Some("t.resource_name"),
+            Some(v.clone().into()),
+        ),
+    };
+    let t = if from.starts_with("ct_event_resources") {
+        "t"
+    } else {
+        "e"
+    };
+    let mut sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM {from} WHERE {t}.account = ?1 AND {t}.region = ?2 \
+         AND {t}.event_time_ms >= ?3 AND {t}.event_time_ms <= ?4"
+    );
+    let mut args: Vec<Value> = vec![
+        q.account.clone().into(),
+        q.region.clone().into(),
+        q.start_ms.into(),
+        q.end_ms.into(),
+    ];
+    if let (Some(col), Some(v)) = (column, value) {
+        args.push(v);
+        sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+    }
+    if let Some((time, seq)) = q.after {
+        // The bound `time <= ?` keeps the index range; the OR only filters the rows of the
+        // boundary millisecond.
+        args.push(time.into());
+        args.push(seq.into());
+        let (a, b) = (args.len() - 1, args.len());
+        sql.push_str(&format!(
+            " AND {t}.event_time_ms <= ?{a} AND ({t}.event_time_ms < ?{a} OR {t}.seq < ?{b})"
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY {t}.event_time_ms DESC, {t}.seq DESC"));
+    (sql, args)
+}
+
+/// One page of events, newest first: up to `q.limit` events, and whether more follow.
+pub fn lookup(c: &Connection, q: &Lookup) -> Result<(Vec<StoredEvent>, bool)> {
+    let (sql, args) = query(q);
+    // No LIMIT: the index yields rows in order, and an event listing two resources of the
+    // asked type appears twice in a row, so rows are read lazily and repeats skipped until
+    // `limit + 1` distinct events are seen.
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut rows: Vec<StoredEvent> = Vec::with_capacity(q.limit + 1);
+    for row in stmt.query_map(params_from_iter(args.iter()), stored)? {
+        let row = row?;
+        if rows.last().is_some_and(|l| l.seq == row.seq) {
+            continue;
+        }
+        rows.push(row);
+        if rows.len() > q.limit {
+            break;
+        }
+    }
+    let more = rows.len() > q.limit;
+    rows.truncate(q.limit);
+    Ok((rows, more))
+}
+
+#[cfg(test)]
+mod tests;

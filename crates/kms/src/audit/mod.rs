@@ -1,0 +1,218 @@
+//! How KMS reports each call to the [`AuditSink`](trailstack_core::AuditSink): every KMS call
+//! is a management event; the record names the key (`AWS::KMS::Key` with its ARN and account)
+//! and, for alias calls, the alias. [`Pending::start`] takes what it needs from a borrowed
+//! [`Op`] before the handler consumes it; [`Pending::finish`] adds the outcome and the key ARN,
+//! read from the output or, when the output has none (management calls, failures), looked up.
+//! Per-operation samples: <https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html>.
+
+mod request;
+mod response;
+
+#[cfg(test)]
+mod tests;
+
+use crate::blob::Blob;
+use crate::error::KmsError;
+use crate::handlers::resolve;
+use crate::model::keys as key_model;
+use crate::op::{Op, OpKind, Output};
+use crate::Kms;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller, EventCategory, Principal};
+
+/// How a call names its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum KeyRef {
+    /// A KeyId parameter: key id, key ARN, alias name or alias ARN.
+    Named(String),
+    /// The key id stored in a ciphertext blob (Decrypt without KeyId).
+    Stored(String),
+}
+
+/// What a KMS record says about the request, taken before the handler runs.
+pub struct Pending {
+    kind: OpKind,
+    request: Option<Value>,
+    key: Option<KeyRef>,
+    alias: Option<String>,
+    /// The key ARN found before the call, for calls after which it cannot be found
+    /// (DeleteAlias removes the name that leads to it).
+    key_before: Option<String>,
+}
+
+impl Pending {
+    /// The static facts of `op`, and the key of a DeleteAlias while its alias still exists.
+    pub async fn start(kms: &Kms, caller: &Caller, op: &Op) -> Pending {
+        let p = &op.params;
+        let key = match op.kind {
+            OpKind::CreateKey
+            | OpKind::ListKeys
+            | OpKind::GenerateRandom
+            | OpKind::ListRetirableGrants => None,
+            OpKind::CreateAlias | OpKind::UpdateAlias => p.target_key_id.clone().map(KeyRef::Named),
+            OpKind::DeleteAlias => p.alias_name.clone().map(KeyRef::Named),
+            OpKind::ReEncrypt => p.destination_key_id.clone().map(KeyRef::Named),
+            OpKind::Decrypt => p.key_id.clone().map(KeyRef::Named).or_else(|| {
+                p.ciphertext_blob
+                    .as_deref()
+                    .and_then(Blob::key_id_of)
+                    .map(|id| KeyRef::Stored(id.to_string()))
+            }),
+            _ => p.key_id.clone().map(KeyRef::Named),
+        };
+        let alias = matches!(
+            op.kind,
+            OpKind::CreateAlias | OpKind::UpdateAlias | OpKind::DeleteAlias
+        )
+        .then(|| p.alias_name.clone())
+        .flatten();
+        let key_before = match (&op.kind, &key) {
+            (OpKind::DeleteAlias, Some(k)) => lookup(kms, caller, k).await,
+            _ => None,
+        };
+        Pending {
+            kind: op.kind,
+            request: request::parameters(op.kind, p),
+            key,
+            alias,
+            key_before,
+        }
+    }
+
+    /// The event of the call that ended with `result`.
+    pub async fn finish(
+        self,
+        kms: &Kms,
+        caller: &Caller,
+        result: &Result<Output, KmsError>,
+    ) -> AuditEvent {
+        let mut arns = match result {
+            Ok(out) => response::key_arns(self.kind, out),
+            Err(_) => Vec::new(),
+        };
+        if arns.is_empty() {
+            arns.extend(self.key_before.clone());
+        }
+        if arns.is_empty() {
+            if let Some(k) = &self.key {
+                arns.extend(lookup(kms, caller, k).await);
+            }
+        }
+        let mut request = self.request;
+        // AWS logs the ARN of the key that decrypted, whether or not the request named it.
+        if let (OpKind::Decrypt, Some(arn), Some(Value::Object(m))) =
+            (self.kind, arns.first(), request.as_mut())
+        {
+            m.insert("keyId".into(), json!(arn));
+        }
+        let mut resources: Vec<AuditResource> = arns.iter().map(|a| key_resource(a)).collect();
+        if let Some(name) = &self.alias {
+            resources.push(AuditResource {
+                kind: "AWS::KMS::Alias".into(),
+                arn: format!(
+                    "arn:aws:kms:{}:{}:{}",
+                    kms.region_of(caller),
+                    caller.account,
+                    name
+                ),
+                account: Some(caller.account.clone()),
+            });
+        }
+        let resource_account = resources
+            .iter()
+            .filter_map(|r| r.account.clone())
+            .find(|a| *a != caller.account);
+        AuditEvent {
+            caller: caller.clone(),
+            time: kms.clock.now(),
+            source: "kms.amazonaws.com",
+            name: self.kind.name().to_string(),
+            read_only: read_only(self.kind),
+            category: EventCategory::Management,
+            service_event: matches!(caller.principal, Principal::Service(_)),
+            request,
+            response: result
+                .as_ref()
+                .ok()
+                .and_then(|out| response::elements(self.kind, out)),
+            additional: None,
+            resources,
+            error: result
+                .as_ref()
+                .err()
+                .map(|e| (e.code().to_string(), e.message())),
+            resource_account,
+        }
+    }
+}
+
+/// The key of `arn` as a record's resource, with the account the ARN names.
+fn key_resource(arn: &str) -> AuditResource {
+    AuditResource {
+        kind: "AWS::KMS::Key".into(),
+        arn: arn.to_string(),
+        account: arn.split(':').nth(4).and_then(|a| AccountId::parse(a).ok()),
+    }
+}
+
+/// The ARN of the key `r` names, as the caller sees it; `None` when there is no such key.
+async fn lookup(kms: &Kms, caller: &Caller, r: &KeyRef) -> Option<String> {
+    let (kms2, caller2, r) = (kms.clone(), caller.clone(), r.clone());
+    kms.read(move |c| {
+        Ok(match &r {
+            KeyRef::Named(id) => resolve(c, &kms2, &caller2, id, true).ok().map(|k| k.arn()),
+            KeyRef::Stored(id) => key_model::get(c, id)?
+                .filter(|k| k.account == caller2.account.as_str())
+                .map(|k| k.arn()),
+        })
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// Whether an operation only reads: the cryptographic operations, which change no key, are
+/// read-only in CloudTrail, as are Describe, Get and List calls.
+fn read_only(kind: OpKind) -> bool {
+    use OpKind::*;
+    matches!(
+        kind,
+        DescribeKey
+            | ListKeys
+            | Encrypt
+            | Decrypt
+            | ReEncrypt
+            | GenerateDataKey
+            | GenerateDataKeyWithoutPlaintext
+            | GenerateRandom
+            | ListAliases
+            | ListResourceTags
+            | GetKeyPolicy
+            | ListKeyPolicies
+            | Sign
+            | Verify
+            | GetPublicKey
+            | GenerateMac
+            | VerifyMac
+            | GetKeyRotationStatus
+            | ListKeyRotations
+            | ListGrants
+            | ListRetirableGrants
+            | GetParametersForImport
+            | GenerateDataKeyPair
+            | GenerateDataKeyPairWithoutPlaintext
+            | DeriveSharedSecret
+    )
+}
+
+/// A time as KMS records write dates in `requestParameters` and `responseElements` (Java's
+/// medium date-time format, UTC), e.g. `Jun 30, 2020 2:34:07 AM`.
+pub fn java_date(ms: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let format = time::macros::format_description!(
+        "[month repr:short] [day padding:none], [year] [hour repr:12 padding:none]:[minute]:[second] [period]"
+    );
+    t.format(&format).unwrap_or_default()
+}

@@ -1,0 +1,285 @@
+//! Shaping of representative S3 operations: names, categories, parameters, resources,
+//! response elements and additional data.
+
+use super::*;
+use crate::op::{ListObjectsInput, NewObject, ObjectRef, Payload, WriteOutput};
+use crate::sse::{BucketEncryption, Mode, Rule, SseRecord, SseRequest};
+use std::collections::BTreeMap;
+use trailstack_core::AccountId;
+
+fn caller() -> Caller {
+    Caller {
+        account: AccountId::parse("111122223333").unwrap(),
+        principal: Principal::User {
+            name: "alice".into(),
+        },
+        access_key: Some("AKIAEXAMPLE".into()),
+        canonical_id: "c".into(),
+        display_name: "alice".into(),
+        source_ip: None,
+        user_agent: "test".into(),
+        request_id: "REQ1".into(),
+        region: "us-east-1".into(),
+        secure_transport: true,
+        invoked_by: None,
+        host: "b.s3.us-east-1.amazonaws.com".into(),
+        auth_method: Some("AuthHeader"),
+        source_arn: None,
+    }
+}
+
+fn obj() -> ObjectRef {
+    ObjectRef {
+        bucket: "b".into(),
+        key: "k.txt".into(),
+    }
+}
+
+fn put(sse: Option<SseRequest>) -> Op {
+    Op::PutObject {
+        obj: obj(),
+        upload: Payload {
+            body: Box::pin(futures_util::stream::empty()),
+            declared_len: Some(5),
+            content_md5: None,
+            checksum: None,
+        },
+        new: NewObject {
+            sse,
+            ..Default::default()
+        },
+        if_none_match: None,
+        if_match: None,
+    }
+}
+
+fn kms_record() -> SseRecord {
+    SseRecord {
+        mode: Mode::SseKms,
+        rule: Rule::RequestHeader,
+        wrapped_key: String::new(),
+        key_arn: Some("arn:aws:kms:us-east-1:111122223333:key/k1".into()),
+        context: BTreeMap::from([("aws:s3:arn".into(), "arn:aws:s3:::b/k.txt".into())]),
+        user_context: false,
+        bucket_key: false,
+        bucket_key_salt: None,
+        inner_wrapped_key: None,
+        customer_md5: None,
+        customer_check: None,
+    }
+}
+
+#[test]
+fn put_object_with_sse_kms_is_a_data_write_naming_object_and_bucket() {
+    let op = put(Some(SseRequest::Kms {
+        key: Some("alias/mine".into()),
+        context: BTreeMap::new(),
+        bucket_key: false,
+    }));
+    let c = caller();
+    let out = Output::Written(WriteOutput {
+        etag: "e".into(),
+        version_id: Some("v1".into()),
+        checksum: None,
+        size: 5,
+        sse: Some(kms_record()),
+    });
+    let e = Pending::of(&op, &c).finish(&c, &Ok(out), OffsetDateTime::UNIX_EPOCH);
+    assert_eq!(e.name, "PutObject");
+    assert_eq!(e.category, EventCategory::Data);
+    assert!(!e.read_only && !e.service_event);
+    assert_eq!(
+        e.request,
+        Some(json!({
+            "bucketName": "b",
+            "Host": "b.s3.us-east-1.amazonaws.com",
+            "key": "k.txt",
+            "x-amz-server-side-encryption": "aws:kms",
+            "x-amz-server-side-encryption-aws-kms-key-id": "alias/mine",
+        }))
+    );
+    assert_eq!(
+        e.response,
+        Some(json!({
+            "x-amz-server-side-encryption": "aws:kms",
+            "x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/k1",
+            "x-amz-version-id": "v1",
+        }))
+    );
+    let add = e.additional.unwrap();
+    assert_eq!(add["SignatureVersion"], "SigV4");
+    assert_eq!(add["AuthenticationMethod"], "AuthHeader");
+    assert_eq!(add["CipherSuite"], CIPHER_SUITE);
+    assert_eq!(add["bytesTransferredIn"], 5);
+    assert_eq!(add["bytesTransferredOut"], 0);
+    assert_eq!(add["x-amz-id-2"], json!(host_id("REQ1")));
+    assert_eq!(e.resources.len(), 2);
+    assert_eq!(e.resources[0].kind, "AWS::S3::Object");
+    assert_eq!(e.resources[0].arn, "arn:aws:s3:::b/k.txt");
+    assert_eq!(e.resources[0].account, None);
+    assert_eq!(e.resources[1].kind, "AWS::S3::Bucket");
+    assert_eq!(e.resources[1].arn, "arn:aws:s3:::b");
+    assert_eq!(e.resources[1].account, Some(c.account.clone()));
+    assert!(e.error.is_none());
+}
+
+#[test]
+fn a_failed_read_carries_its_error_and_no_response() {
+    let op = Op::GetObject(crate::op::GetObjectInput {
+        obj: obj(),
+        version_id: Some("v9".into()),
+        ..Default::default()
+    });
+    let c = caller();
+    let err = S3Error::NoSuchKey("k.txt".into());
+    let e = Pending::of(&op, &c).finish(&c, &Err(err.clone()), OffsetDateTime::UNIX_EPOCH);
+    assert_eq!(e.name, "GetObject");
+    assert!(e.read_only);
+    assert_eq!(e.error, Some(("NoSuchKey".into(), err.message())));
+    assert_eq!(e.response, None);
+    assert_eq!(e.request.unwrap()["versionId"], "v9");
+}
+
+#[test]
+fn list_objects_v2_is_logged_as_list_objects_with_its_query() {
+    let op = Op::ListObjects(ListObjectsInput {
+        bucket: "b".into(),
+        v2: true,
+        prefix: "logs/".into(),
+        delimiter: Some("/".into()),
+        max_keys: 1000,
+        encode_url: true,
+        ..Default::default()
+    });
+    let c = caller();
+    let p = Pending::of(&op, &c);
+    assert_eq!(p.name, "ListObjects");
+    assert_eq!(p.category, EventCategory::Data);
+    assert!(p.read_only);
+    assert_eq!(
+        p.request,
+        json!({
+            "bucketName": "b",
+            "Host": "b.s3.us-east-1.amazonaws.com",
+            "list-type": "2",
+            "prefix": "logs/",
+            "delimiter": "/",
+            "encoding-type": "url",
+        })
+    );
+    assert_eq!(p.resources.len(), 1);
+    assert_eq!(p.resources[0].kind, "AWS::S3::Bucket");
+}
+
+#[test]
+fn bucket_settings_are_management_events_with_their_subresource() {
+    let c = caller();
+    let op = Op::PutBucketEncryption {
+        bucket: "b".into(),
+        config: BucketEncryption {
+            algorithm: "aws:kms".into(),
+            kms_key: Some("alias/k".into()),
+            bucket_key: true,
+        },
+    };
+    let e = Pending::of(&op, &c).finish(
+        &c,
+        &Ok(Output::Empty { status: 200 }),
+        OffsetDateTime::UNIX_EPOCH,
+    );
+    assert_eq!(e.category, EventCategory::Management);
+    assert!(!e.read_only);
+    assert_eq!(e.response, None);
+    let r = e.request.unwrap();
+    assert_eq!(r["encryption"], "");
+    assert_eq!(
+        r["ServerSideEncryptionConfiguration"]["Rule"]["ApplyServerSideEncryptionByDefault"]
+            ["KMSMasterKeyID"],
+        "alias/k"
+    );
+    assert_eq!(
+        r["ServerSideEncryptionConfiguration"]["Rule"]["BucketKeyEnabled"],
+        true
+    );
+
+    let pab = Op::GetPublicAccessBlock { bucket: "b".into() };
+    let p = Pending::of(&pab, &c);
+    assert_eq!(p.name, "GetBucketPublicAccessBlock");
+    assert_eq!(p.request["publicAccessBlock"], "");
+
+    let create = Op::CreateBucket {
+        bucket: "b".into(),
+        location: Some("eu-west-1".into()),
+        acl: None,
+        ownership: None,
+    };
+    let p = Pending::of(&create, &c);
+    assert_eq!(p.category, EventCategory::Management);
+    assert!(!p.read_only);
+    assert_eq!(
+        p.request["CreateBucketConfiguration"]["LocationConstraint"],
+        "eu-west-1"
+    );
+}
+
+#[test]
+fn delete_objects_never_logs_the_keys() {
+    let op = Op::DeleteObjects {
+        bucket: "b".into(),
+        quiet: false,
+        objects: vec![("secret-name".into(), None)],
+    };
+    let p = Pending::of(&op, &caller());
+    assert_eq!(p.category, EventCategory::Data);
+    assert!(!p.request.to_string().contains("secret-name"));
+    assert_eq!(p.request["delete"], "");
+}
+
+#[test]
+fn tags_render_one_as_an_object_and_several_as_an_array() {
+    let c = caller();
+    let one = Op::PutBucketTagging {
+        bucket: "b".into(),
+        tags: vec![("a".into(), "1".into())],
+    };
+    let p = Pending::of(&one, &c);
+    assert_eq!(
+        p.request["Tagging"]["TagSet"]["Tag"],
+        json!({"Key": "a", "Value": "1"})
+    );
+    let two = Op::PutBucketTagging {
+        bucket: "b".into(),
+        tags: vec![("a".into(), "1".into()), ("b".into(), "2".into())],
+    };
+    let p = Pending::of(&two, &c);
+    assert!(p.request["Tagging"]["TagSet"]["Tag"].is_array());
+}
+
+#[test]
+fn a_service_writing_on_its_own_is_a_service_event_without_signature_data() {
+    let c = Caller::service(
+        AccountId::parse("111122223333").unwrap(),
+        "cloudtrail.amazonaws.com",
+        "us-east-1",
+        "REQ2".into(),
+    );
+    let e = Pending::of(&put(Some(SseRequest::S3)), &c).finish(
+        &c,
+        &Err(S3Error::NoSuchBucket("b".into())),
+        OffsetDateTime::UNIX_EPOCH,
+    );
+    assert!(e.service_event);
+    let r = e.request.unwrap();
+    assert!(r.get("Host").is_none());
+    assert_eq!(r["x-amz-server-side-encryption"], "AES256");
+    let add = e.additional.unwrap();
+    assert!(add.get("SignatureVersion").is_none());
+    assert_eq!(add["bytesTransferredIn"], 5);
+}
+
+#[test]
+fn the_host_id_is_stable_per_request() {
+    assert_eq!(host_id("A"), host_id("A"));
+    assert_ne!(host_id("A"), host_id("B"));
+    assert_eq!(host_id("A").len(), 64);
+}
