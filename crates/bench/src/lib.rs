@@ -3,8 +3,8 @@
 //! Owns: signing S3 requests itself ([`sign`]), streaming generated bodies ([`body`]), one
 //! HTTP/1.1 connection per worker ([`conn`]), the scenarios ([`scenario`]), the closed-loop
 //! driver ([`runner`]), the targets it starts and watches ([`target`], [`procstat`]), the
-//! do-nothing limit server ([`limit`]), the round-robin plan ([`plan`]) and the markdown report
-//! ([`report`]).
+//! do-nothing limit server with its warm file for large GETs ([`limit`]), the round-robin plan
+//! ([`plan`]) and the markdown report ([`report`]).
 //!
 //! Must not touch: any server internals. Targets are black boxes reached over HTTP; the only
 //! thing read from them besides responses is their CPU time in `/proc/PID/stat`.

@@ -2,8 +2,9 @@
 //! BENCHMARKS.md, `limit-server` is the do-nothing reference server the tool starts itself.
 
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+use trailstack_bench::limit::{self, warm::WarmFile};
 use trailstack_bench::plan::Plan;
 use trailstack_bench::report::{self, RunInfo};
 use trailstack_bench::runner::{Budget, Stop};
@@ -40,6 +41,10 @@ enum Command {
         /// Size of the large objects served under `big/`.
         #[arg(long, default_value_t = GIB)]
         big_size: u64,
+        /// The file written at start and streamed, warm, to GETs under `big/`; put it on the
+        /// disk of the data dir it is compared with.
+        #[arg(long)]
+        big_file: PathBuf,
     },
 }
 
@@ -227,24 +232,33 @@ async fn bench(opts: Opts, out: Option<PathBuf>) -> Result<bool, String> {
     Ok(clean || !opts.smoke)
 }
 
+/// Writes and warms the big file, then listens: the tool sees the port open only once the
+/// file is ready, so writing it never overlaps another target's measurement.
+async fn limit_server(listen: &str, big_size: u64, big_file: &Path) -> Result<bool, String> {
+    let (file, line) = WarmFile::create(big_file, big_size)
+        .map_err(|e| format!("writing {}: {e}", big_file.display()))?;
+    eprintln!("{line}");
+    let l = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    if let Ok(a) = l.local_addr() {
+        eprintln!("limit server listening on http://{a}");
+    }
+    limit::serve(l, limit::Canned::new(file)).await;
+    Ok(true)
+}
+
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(opts) => bench(opts, None).await,
         Command::Report { out, opts } => bench(opts, Some(out)).await,
-        Command::LimitServer { listen, big_size } => {
-            match tokio::net::TcpListener::bind(&listen).await {
-                Ok(l) => {
-                    if let Ok(a) = l.local_addr() {
-                        eprintln!("limit server listening on http://{a}");
-                    }
-                    trailstack_bench::limit::serve(l, big_size).await;
-                    Ok(true)
-                }
-                Err(e) => Err(format!("cannot listen on {listen}: {e}")),
-            }
-        }
+        Command::LimitServer {
+            listen,
+            big_size,
+            big_file,
+        } => limit_server(&listen, big_size, &big_file).await,
     };
     match outcome {
         Ok(true) => {}

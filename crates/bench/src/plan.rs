@@ -62,6 +62,8 @@ pub struct ScenarioResult {
     pub description: String,
     /// Small or large.
     pub weight: Weight,
+    /// How the report names the limit reference's row (see `Scenario::limit_label`).
+    pub limit_label: &'static str,
     /// One row per target, in target order.
     pub rows: Vec<Row>,
 }
@@ -167,6 +169,7 @@ impl Plan {
                 name: sc.name(),
                 description: sc.describe(),
                 weight,
+                limit_label: sc.limit_label(),
                 rows,
             });
         }

@@ -23,7 +23,7 @@ pub enum TargetKind {
     },
     /// `moto_server -H 127.0.0.1 -p PORT`.
     Moto,
-    /// `BIN limit-server --listen ADDR --big-size N`.
+    /// `BIN limit-server --listen ADDR --big-size N --big-file TEMP/big-object`.
     Limit {
         /// The `trailstack-bench` binary.
         bin: PathBuf,
@@ -120,10 +120,14 @@ impl Target {
                 c.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
                 c
             }
+            // Its temp dir sits beside trailstack's under the same system temp dir, so the warm
+            // file is on the disk trailstack's data dir is on.
             TargetKind::Limit { bin, big_size } => {
                 let mut c = Command::new(bin);
                 c.args(["limit-server", "--listen", &listen, "--big-size"])
-                    .arg(big_size.to_string());
+                    .arg(big_size.to_string())
+                    .arg("--big-file")
+                    .arg(dir.path().join("big-object"));
                 c
             }
             TargetKind::Url(_) => unreachable!("handled above"),
@@ -149,7 +153,12 @@ impl Target {
             log: Some(log),
             _dir: Some(dir),
         };
-        target.wait_ready(Duration::from_secs(60))?;
+        // The limit server writes, syncs and reads its warm file (1 GiB) before it listens.
+        let ready_within = match kind {
+            TargetKind::Limit { .. } => Duration::from_secs(300),
+            _ => Duration::from_secs(60),
+        };
+        target.wait_ready(ready_within)?;
         target.endpoint.pid = target.endpoint.pid.map(procstat::leaf_pid);
         Ok(target)
     }

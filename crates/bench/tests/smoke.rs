@@ -1,7 +1,10 @@
 //! The `--smoke` plan against an in-process trailstack: every scenario runs about a second and
-//! must finish without a single error, so the harness cannot rot unnoticed.
+//! must finish without a single error, so the harness cannot rot unnoticed. Then the scenarios
+//! whose limit reference does more than answer canned bytes (the warm-file GET, the SSE-KMS
+//! PUTs bound to a canned key) against an in-process limit server.
 
 use std::sync::Arc;
+use trailstack_bench::limit::{self, warm::WarmFile};
 use trailstack_bench::plan::Plan;
 use trailstack_bench::target::{Target, TargetKind};
 use trailstack_core::SystemClock;
@@ -42,4 +45,36 @@ async fn every_scenario_runs_clean_against_trailstack() {
     }
     let table = trailstack_bench::report::tables(&results, Plan::smoke().big_size);
     assert!(table.contains("### put-1k"));
+    assert!(table.contains("### put-1k-kms-bucket-key"));
+    assert!(table.contains("with Bucket Keys ÷ without"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_limit_server_serves_its_warm_file_and_canned_kms_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = Plan {
+        scenarios: ["get-1g", "put-1k-kms", "put-1k-kms-bucket-key"]
+            .map(String::from)
+            .to_vec(),
+        ..Plan::smoke()
+    };
+    let (file, _) = WarmFile::create(&dir.path().join("big-object"), plan.big_size).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(limit::serve(listener, limit::Canned::new(file)));
+
+    let mut targets = vec![Target::start(&TargetKind::Url(format!("http://{addr}"))).unwrap()];
+    let results = plan
+        .execute(&mut targets, &|line| eprintln!("{line}"))
+        .await
+        .unwrap();
+    server.abort();
+
+    assert_eq!(results.len(), 3);
+    for r in &results {
+        let row = &r.rows[0];
+        assert_eq!(row.first_error, None, "{}", r.name);
+        assert!(row.median.rps > 0.0, "{} made no request", r.name);
+    }
+    assert_eq!(results[0].limit_label, "limit (warm file)");
 }

@@ -168,8 +168,20 @@ impl KmsScenario {
     }
 }
 
+/// A CreateKey request for a key of `spec` and `usage`, described as made by `scenario`.
+pub fn create_key(spec: &str, usage: &str, scenario: &str) -> Spec {
+    KmsScenario::plain(
+        "CreateKey",
+        json!({
+            "KeySpec": spec,
+            "KeyUsage": usage,
+            "Description": format!("trailstack-bench {scenario}"),
+        }),
+    )
+}
+
 /// The string at `path` in the JSON `answer`, or an error quoting the answer.
-fn field(answer: &Bytes, path: &[&str]) -> Result<String, String> {
+pub fn field(answer: &Bytes, path: &[&str]) -> Result<String, String> {
     let v: Value = serde_json::from_slice(answer).map_err(|e| {
         format!(
             "answer is not JSON ({e}): {}",
@@ -217,14 +229,7 @@ impl Scenario for KmsScenario {
         match answers.len() {
             0 => {
                 let (spec, usage) = self.kind.key();
-                Some(Self::plain(
-                    "CreateKey",
-                    json!({
-                        "KeySpec": spec,
-                        "KeyUsage": usage,
-                        "Description": format!("trailstack-bench {}", self.kind.name()),
-                    }),
-                ))
+                Some(create_key(spec, usage, self.kind.name()))
             }
             1 if self.kind == Kind::Decrypt => {
                 let key = field(&answers[0], &["KeyMetadata", "KeyId"]).ok()?;

@@ -1,7 +1,7 @@
 //! Scenarios: what a worker sends, request after request, and what must exist first.
 //!
 //! A scenario is a [`Scenario`] value found by name in [`by_name`]. S3 ones live in [`s3`], KMS
-//! ones in [`kms`]; CloudTrail ones will sit beside them as `cloudtrail.rs`, built on the same
+//! ones in [`kms`], S3 with SSE-KMS in [`sse_kms`]; CloudTrail ones will sit beside them as `cloudtrail.rs`, built on the same
 //! [`Spec`] (which carries the SigV4 service and extra headers such as `x-amz-target`), and be
 //! added to [`NAMES`] and [`by_name`].
 //!
@@ -13,6 +13,7 @@
 
 pub mod kms;
 pub mod s3;
+pub mod sse_kms;
 
 use crate::spec::Spec;
 use bytes::Bytes;
@@ -46,6 +47,11 @@ pub trait Scenario: Send + Sync {
     fn describe(&self) -> String;
     /// Small or large.
     fn weight(&self) -> Weight;
+    /// How the report names the limit reference's row: what the limit server does for this
+    /// scenario when that differs from answering canned bytes. Default: `limit`.
+    fn limit_label(&self) -> &'static str {
+        "limit"
+    }
     /// What must exist before measuring: stages run in order, the requests of one stage
     /// concurrently. Run once per target; must tolerate existing state.
     fn setup(&self) -> Vec<Vec<Spec>>;
@@ -81,6 +87,8 @@ pub const NAMES: &[&str] = &[
     "kms-generate-data-key",
     "kms-sign-rsa2048",
     "kms-sign-p256",
+    "put-1k-kms",
+    "put-1k-kms-bucket-key",
 ];
 
 /// The scenario called `name`; `big_size` is the object size of the `-1g` scenarios.
@@ -92,7 +100,11 @@ pub fn by_name(name: &str, big_size: u64) -> Option<Arc<dyn Scenario>> {
         "list-1000" => s3::S3Scenario::new(s3::Kind::List1000, big_size),
         "put-1g" => s3::S3Scenario::new(s3::Kind::PutBig, big_size),
         "get-1g" => s3::S3Scenario::new(s3::Kind::GetBig, big_size),
-        other => return kms::Kind::from_name(other).map(kms::KmsScenario::new_dyn),
+        other => {
+            return sse_kms::Kind::from_name(other)
+                .map(sse_kms::SseKmsScenario::new_dyn)
+                .or_else(|| kms::Kind::from_name(other).map(kms::KmsScenario::new_dyn))
+        }
     };
     Some(Arc::new(s))
 }
