@@ -107,9 +107,10 @@ class Server:
     """One trailstack process. Listens on a kernel-chosen loopback port (read back from its
     banner), so no port is raced for; its output goes to a log file kept for failure reports."""
 
-    def __init__(self, ctx: Context, data_dir: Path):
+    def __init__(self, ctx: Context, data_dir: Path, extra_args: tuple[str, ...] = ()):
         self.ctx = ctx
         self.data_dir = data_dir
+        self.extra_args = tuple(extra_args)
         self.proc: subprocess.Popen | None = None
         self.endpoint = ""
         self.log_path = data_dir.parent / f"{data_dir.name}.log"
@@ -122,7 +123,8 @@ class Server:
         log.flush()
         env = dict(self.ctx.env, TRAILSTACK_LOG=os.environ.get("TRAILSTACK_LOG", "warn"), NO_COLOR="1")
         self.proc = subprocess.Popen(
-            [str(self.ctx.binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir)],
+            [str(self.ctx.binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir),
+             *self.extra_args],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -197,10 +199,11 @@ class Server:
 
 
 @contextmanager
-def running_server(ctx: Context, name: str):
-    """A fresh server over a fresh data dir, stopped after (the runner removes the dir)."""
+def running_server(ctx: Context, name: str, extra_args: tuple[str, ...] = ()):
+    """A fresh server over a fresh data dir, stopped after (the runner removes the dir);
+    `extra_args` are added to `trailstack serve`."""
     root = ctx.tempdir(name)
-    server = Server(ctx, root / "data").start()
+    server = Server(ctx, root / "data", extra_args).start()
     try:
         yield server
     finally:

@@ -26,6 +26,7 @@ import checks_cli  # noqa: E402
 import checks_crash  # noqa: E402
 import checks_sdk  # noqa: E402
 import checks_stream  # noqa: E402
+import checks_trail  # noqa: E402
 
 CHECKS = [
     *checks_cli.CHECKS,
@@ -33,6 +34,7 @@ CHECKS = [
     *checks_auth.CHECKS,
     *checks_crash.CHECKS,
     *checks_stream.CHECKS,
+    *checks_trail.CHECKS,
 ]
 
 

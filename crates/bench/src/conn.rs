@@ -3,11 +3,11 @@
 //! retries a request once when hyper hands it back unsent on a connection found closed.
 //!
 //! Must not touch: signing or timing; it sends what it is given and reports status and body
-//! length (and, for setup, the body).
+//! length (and, for setup and latency probes, the body and headers).
 
 use crate::body::BenchBody;
 use bytes::Bytes;
-use http::{Request, Version};
+use http::{HeaderMap, Request, Version};
 use http_body_util::BodyExt;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
@@ -82,15 +82,25 @@ impl Conn {
     /// Sends `req` and returns status, body length and the body itself (for setup requests
     /// whose answers later requests need, such as a KMS key id).
     pub async fn send_keep(&mut self, req: Request<BenchBody>) -> Result<(Answer, Bytes), String> {
-        let mut kept = Vec::new();
+        let (a, _, body) = self.send_full(req).await?;
+        Ok((a, body))
+    }
+
+    /// Sends `req` and returns status, body length, the response headers and the body (for
+    /// measurements that need an answer's request id).
+    pub async fn send_full(
+        &mut self,
+        req: Request<BenchBody>,
+    ) -> Result<(Answer, HeaderMap, Bytes), String> {
+        let mut kept = (HeaderMap::new(), Vec::new());
         let a = self.exchange(req, Some(&mut kept)).await?;
-        Ok((a, Bytes::from(kept)))
+        Ok((a, kept.0, Bytes::from(kept.1)))
     }
 
     async fn exchange(
         &mut self,
         mut req: Request<BenchBody>,
-        mut keep: Option<&mut Vec<u8>>,
+        mut keep: Option<&mut (HeaderMap, Vec<u8>)>,
     ) -> Result<Answer, String> {
         for attempt in 0..2 {
             let sender = self.ready().await?;
@@ -98,6 +108,9 @@ impl Conn {
                 Ok(resp) => {
                     let closing = closes(&resp);
                     let status = resp.status().as_u16();
+                    if let Some(k) = keep.as_deref_mut() {
+                        k.0 = resp.headers().clone();
+                    }
                     let mut body = resp.into_body();
                     let mut body_len = 0u64;
                     while let Some(frame) = body.frame().await {
@@ -108,7 +121,7 @@ impl Conn {
                         if let Some(d) = frame.data_ref() {
                             body_len += d.len() as u64;
                             if let Some(k) = keep.as_deref_mut() {
-                                k.extend_from_slice(d);
+                                k.1.extend_from_slice(d);
                             }
                         }
                     }

@@ -4,13 +4,16 @@
 //! HTTP/1.1 connection per worker ([`conn`]), the scenarios ([`scenario`]), the closed-loop
 //! driver ([`runner`]), the targets it starts and watches ([`target`], [`procstat`]), the
 //! do-nothing limit server with its warm file for large GETs ([`limit`]), the round-robin plan
-//! ([`plan`]) and the markdown report ([`report`]).
+//! ([`plan`]) and the markdown report ([`report`]); outside the closed loop, one request at a
+//! time ([`client`]), the call-to-record latency of a trail ([`latency`]).
 //!
 //! Must not touch: any server internals. Targets are black boxes reached over HTTP; the only
 //! thing read from them besides responses is their CPU time in `/proc/PID/stat`.
 
 pub mod body;
+pub mod client;
 pub mod conn;
+pub mod latency;
 pub mod limit;
 pub mod plan;
 pub mod procstat;

@@ -1,5 +1,6 @@
 //! The `trailstack-bench` command line: `run` prints the tables, `report` also writes
-//! BENCHMARKS.md, `limit-server` is the do-nothing reference server the tool starts itself.
+//! BENCHMARKS.md, `trail-latency` times a call to its CloudTrail record in S3,
+//! `limit-server` is the do-nothing reference server the tool starts itself.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use trailstack_bench::plan::Plan;
 use trailstack_bench::report::{self, RunInfo};
 use trailstack_bench::runner::{Budget, Stop};
 use trailstack_bench::target::{Target, TargetKind};
-use trailstack_bench::{procstat, scenario, GIB};
+use trailstack_bench::{latency, procstat, scenario, GIB};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +33,26 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         opts: Opts,
+    },
+    /// Time from a PutObject to its CloudTrail record in S3, on a trailstack started with a
+    /// short delivery interval: median and p90 over the samples.
+    TrailLatency {
+        /// The trailstack binary (default: `trailstack` beside this binary).
+        #[arg(long)]
+        trailstack_bin: Option<PathBuf>,
+        /// Measure this running trailstack (http://host:port) instead of starting one; it
+        /// must deliver at --delivery-interval.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// The `--delivery-interval` trailstack is started with.
+        #[arg(long, default_value = "1s")]
+        delivery_interval: String,
+        /// Samples.
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+        /// Milliseconds between two listings of the log bucket.
+        #[arg(long, default_value_t = 10)]
+        poll_ms: u64,
     },
     /// Serve canned S3-like answers without doing any work (the limit reference).
     LimitServer {
@@ -62,6 +83,10 @@ struct Opts {
     /// The trailstack binary (default: `trailstack` beside this binary).
     #[arg(long)]
     trailstack_bin: Option<PathBuf>,
+    /// The `--delivery-interval` trailstack is started with: long, so that trail delivery
+    /// never runs while measuring.
+    #[arg(long, default_value = "24h")]
+    delivery_interval: String,
     /// Connections for small-request scenarios.
     #[arg(long, default_value_t = 64)]
     connections: usize,
@@ -156,6 +181,7 @@ impl Opts {
                         .trailstack_bin
                         .clone()
                         .unwrap_or_else(|| me.with_file_name("trailstack")),
+                    args: vec!["--delivery-interval".into(), self.delivery_interval.clone()],
                 },
                 "moto" => TargetKind::Moto,
                 "limit" => TargetKind::Limit {
@@ -232,6 +258,79 @@ async fn bench(opts: Opts, out: Option<PathBuf>) -> Result<bool, String> {
     Ok(clean || !opts.smoke)
 }
 
+/// `trail-latency`: starts trailstack (or reaches `endpoint`), takes the samples, prints them
+/// and their median and p90.
+async fn trail_latency(
+    bin: Option<PathBuf>,
+    endpoint: Option<String>,
+    delivery_interval: String,
+    samples: usize,
+    poll_ms: u64,
+) -> Result<bool, String> {
+    let interval = parse_secs(&delivery_interval)?;
+    let kind = match endpoint {
+        Some(url) => TargetKind::Url(url),
+        None => {
+            let me = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+            TargetKind::Trailstack {
+                bin: bin.unwrap_or_else(|| me.with_file_name("trailstack")),
+                args: vec!["--delivery-interval".into(), delivery_interval.clone()],
+            }
+        }
+    };
+    let machine = procstat::machine();
+    let target = Target::start(&kind)?;
+    let opts = latency::Options {
+        samples,
+        poll: Duration::from_millis(poll_ms),
+        timeout: interval * 10 + Duration::from_secs(30),
+        interval,
+    };
+    let got = latency::run(&target.endpoint, opts, &|l| eprintln!("{l}")).await?;
+    let mut v: Vec<Duration> = got.iter().map(|s| s.latency).collect();
+    v.sort();
+    let ms = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1e3);
+    let polls: u32 = got.iter().map(|s| s.polls).sum();
+    println!(
+        "Machine: {machine}
+
+Command: `{}`
+",
+        command_line()
+    );
+    println!(
+        "Call to record in S3 (PutObject sent -> log file holding its requestID read),          `--delivery-interval {delivery_interval}`, listing every {poll_ms} ms, {} samples,          {polls} listings: median {} ms, p90 {} ms, min {} ms, max {} ms",
+        v.len(),
+        ms(latency::quantile(&v, 0.5)),
+        ms(latency::quantile(&v, 0.9)),
+        ms(v.first().copied().unwrap_or_default()),
+        ms(v.last().copied().unwrap_or_default()),
+    );
+    println!(
+        "
+Samples (ms, in order taken): {}",
+        got.iter()
+            .map(|s| ms(s.latency))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(true)
+}
+
+/// `1s`, `500ms`, `2m` as a duration (the server's interval syntax, for the tool's own use).
+fn parse_secs(s: &str) -> Result<Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| format!("interval {s:?}"))?;
+    Ok(match unit {
+        "ms" => Duration::from_millis(n),
+        "s" | "" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return Err(format!("interval {s:?}: unit must be ms, s, m or h")),
+    })
+}
+
 /// Writes and warms the big file, then listens: the tool sees the port open only once the
 /// file is ready, so writing it never overlaps another target's measurement.
 async fn limit_server(listen: &str, big_size: u64, big_file: &Path) -> Result<bool, String> {
@@ -254,6 +353,22 @@ async fn main() {
     let outcome = match cli.command {
         Command::Run(opts) => bench(opts, None).await,
         Command::Report { out, opts } => bench(opts, Some(out)).await,
+        Command::TrailLatency {
+            trailstack_bin,
+            endpoint,
+            delivery_interval,
+            samples,
+            poll_ms,
+        } => {
+            trail_latency(
+                trailstack_bin,
+                endpoint,
+                delivery_interval,
+                samples,
+                poll_ms,
+            )
+            .await
+        }
         Command::LimitServer {
             listen,
             big_size,

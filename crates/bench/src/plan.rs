@@ -2,7 +2,7 @@
 //! for each scenario, setup on every target (which may bind the scenario to that target's
 //! answers, e.g. a KMS key id), then rounds alternating between targets (order
 //! reversed every other round, A B C C B A ...), so slow drifts of a shared machine hit every
-//! target alike. Results are per-round figures and their medians.
+//! target alike, then the scenario's teardown on every target. Results are per-round figures and their medians.
 //!
 //! Must not touch: formatting (see `report`) or process management (see `target`).
 
@@ -160,6 +160,15 @@ impl Plan {
                     if rows[i].first_error.is_none() {
                         rows[i].first_error = s.first_error;
                     }
+                }
+            }
+            for (i, t) in targets.iter().enumerate() {
+                if !usable[i] {
+                    continue;
+                }
+                if let Err(e) = runner::teardown(&bound[i], &t.endpoint).await {
+                    progress(&format!("{name}: {e}"));
+                    rows[i].first_error.get_or_insert(e);
                 }
             }
             for r in &mut rows {

@@ -150,10 +150,42 @@ fn label(r: &ScenarioResult, target: &'static str) -> &'static str {
 
 /// Scenarios reported as a ratio to another one, per target: (scenario, base, what the ratio
 /// means). Not goals, just the comparison the pair exists for.
-const PAIRS: &[(&str, &str, &str)] = &[(
-    "put-1k-kms-bucket-key",
-    "put-1k-kms",
-    "with Bucket Keys ÷ without (req/s)",
+const PAIRS: &[(&str, &str, &str)] = &[
+    (
+        "put-1k-kms-bucket-key",
+        "put-1k-kms",
+        "with Bucket Keys ÷ without (req/s)",
+    ),
+    (
+        "put-1k-trail",
+        "put-1k",
+        "with a trail logging all data events ÷ without (req/s)",
+    ),
+];
+
+/// `target`'s throughput in scenario `name` divided by its throughput in `base`, same run.
+pub fn scenario_ratio(
+    results: &[ScenarioResult],
+    name: &str,
+    base: &str,
+    target: &str,
+) -> Option<f64> {
+    let pick = |n: &str| {
+        let r = results.iter().find(|x| x.name == n)?;
+        let row = r.rows.iter().find(|x| x.target == target)?;
+        Some(throughput(row, r.weight))
+    };
+    let (a, b) = (pick(name)?, pick(base)?);
+    (a > 0.0 && b > 0.0).then(|| a / b)
+}
+
+/// Goals on trailstack's figure in one scenario relative to its own in another, same run:
+/// (scenario, base, least ratio, text).
+const SCENARIO_GOALS: &[(&str, &str, f64, &str)] = &[(
+    "put-1k-trail",
+    "put-1k",
+    0.85,
+    "PUT 1 KiB with a trail logging all data events within 15% of without",
 )];
 
 /// After `r`'s table, its ratio to its base scenario per target, if it has one and the base ran.
@@ -258,6 +290,16 @@ pub fn goals(results: &[ScenarioResult]) -> String {
         };
         let _ = writeln!(out, "| {text} | {measured} | {met} |");
     }
+    for &(scenario, base, want, text) in SCENARIO_GOALS {
+        let (measured, met) = match scenario_ratio(results, scenario, base, "trailstack") {
+            None => ("not measured".to_string(), "—"),
+            Some(x) => (
+                format!("{:.0}% (`{scenario}` ÷ `{base}`)", x * 100.0),
+                if x >= want { "yes" } else { "no" },
+            ),
+        };
+        let _ = writeln!(out, "| {text} | {measured} | {met} |");
+    }
     out
 }
 
@@ -294,8 +336,11 @@ by the generator itself (payload SHA-256 precomputed once for 1 KiB bodies and f
 body, `UNSIGNED-PAYLOAD` for large ones, which are streamed from a repeated 1 MiB buffer, never held \
 whole). KMS requests are `POST /` with `X-Amz-Target: TrentService.<Op>` and a JSON 1.1 body; the \
 key (and for Decrypt the ciphertext) is made once per target at setup (CreateKey, Encrypt), as is \
-the KMS key of the SSE-KMS PUT scenarios.
-- **Same run, same machine.** trailstack (the release binary on a fresh temp data dir), moto \
+the KMS key of the SSE-KMS PUT scenarios. CloudTrail requests (setup of `put-1k-trail`) are \
+`POST /` with `X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>`, SigV4 \
+service `cloudtrail`.
+- **Same run, same machine.** trailstack (the release binary on a fresh temp data dir, with \
+`--delivery-interval 24h` so that trail delivery never runs while measuring), moto \
 (`moto_server`, the peer) and the **limit reference** (`trailstack-bench limit-server`: a bare hyper \
 server that answers canned S3-like responses and canned KMS JSON of realistic size without any \
 work — no signature check, no storage, no cryptography — and discards uploads) are separate \

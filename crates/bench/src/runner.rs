@@ -205,7 +205,23 @@ pub async fn setup(
     ep: &Endpoint,
     parallel: usize,
 ) -> Result<(), String> {
-    for stage in scenario.setup() {
+    stages(scenario, scenario.setup(), ep, parallel, "setup").await
+}
+
+/// Runs the scenario's teardown stages (see [`Scenario::teardown`]); `Err` on any failure.
+pub async fn teardown(scenario: &Arc<dyn Scenario>, ep: &Endpoint) -> Result<(), String> {
+    stages(scenario, scenario.teardown(), ep, 1, "teardown").await
+}
+
+/// Runs `stages` in order, the requests of one stage on up to `parallel` connections.
+async fn stages(
+    scenario: &Arc<dyn Scenario>,
+    stages: Vec<Vec<Spec>>,
+    ep: &Endpoint,
+    parallel: usize,
+    what: &str,
+) -> Result<(), String> {
+    for stage in stages {
         let n = parallel.clamp(1, stage.len().max(1));
         let mut lanes: Vec<Vec<Spec>> = vec![Vec::new(); n];
         for (i, spec) in stage.into_iter().enumerate() {
@@ -229,9 +245,9 @@ pub async fn setup(
             }));
         }
         for task in tasks {
-            let t = task.await.map_err(|e| format!("setup worker: {e}"))?;
+            let t = task.await.map_err(|e| format!("{what} worker: {e}"))?;
             if let Some(e) = t.first_error {
-                return Err(format!("setup of {}: {e}", scenario.name()));
+                return Err(format!("{what} of {}: {e}", scenario.name()));
             }
         }
     }

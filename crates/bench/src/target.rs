@@ -1,4 +1,5 @@
-//! The targets: trailstack (the release binary on a fresh temp data dir), moto
+//! The targets: trailstack (the release binary on a fresh temp data dir, with the delivery
+//! interval the caller asks for), moto
 //! (`moto_server`), the limit server (this binary's `limit-server` subcommand), each started
 //! as its own process on a free loopback port and killed when dropped; or any running S3
 //! endpoint given by URL (no CPU accounting).
@@ -16,10 +17,12 @@ use std::time::{Duration, Instant};
 /// What to run or reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetKind {
-    /// `BIN serve --listen ADDR --data-dir TEMP`.
+    /// `BIN serve --listen ADDR --data-dir TEMP ARGS...`.
     Trailstack {
         /// The `trailstack` binary.
         bin: PathBuf,
+        /// Further `serve` arguments, e.g. `--delivery-interval 1s`.
+        args: Vec<String>,
     },
     /// `moto_server -H 127.0.0.1 -p PORT`.
     Moto,
@@ -108,10 +111,11 @@ impl Target {
         let port = free_port()?;
         let listen = format!("127.0.0.1:{port}");
         let mut cmd = match kind {
-            TargetKind::Trailstack { bin } => {
+            TargetKind::Trailstack { bin, args } => {
                 let mut c = Command::new(bin);
                 c.args(["serve", "--listen", &listen, "--data-dir"])
                     .arg(dir.path().join("data"))
+                    .args(args)
                     .env("TRAILSTACK_LOG", "warn");
                 c
             }

@@ -4,8 +4,10 @@
 //! delivery worker need: the routing table of logging trails ([`CloudTrail::routes`]), the
 //! outbox and history tables ([`model`]), the pure selector matching ([`selectors`]), delivery
 //! status ([`CloudTrail::record_delivery`]) and signing keys ([`CloudTrail::signing_key`]).
-//! [`CloudTrail::call`] is the single entry for HTTP requests (parsed by [`wire`]).
+//! [`CloudTrail::call`] is the single entry for HTTP requests (parsed by [`wire`]); it records
+//! every call it serves through the recorder, like S3 and KMS (shaped in [`audit`]).
 
+pub mod audit;
 pub mod delivery;
 pub mod error;
 mod handlers;
@@ -25,7 +27,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
-use trailstack_core::{Caller, Clock, KeyService, ObjectWriter};
+use trailstack_core::{AuditSink, Caller, Clock, KeyService, ObjectWriter};
 use trailstack_store::rusqlite::Connection;
 use trailstack_store::{Db, RootKey};
 
@@ -88,9 +90,17 @@ impl CloudTrail {
         }
     }
 
-    /// Runs one operation for `caller`.
+    /// Runs one operation for `caller` and records it (CloudTrail records its own calls as
+    /// management events). A call whose record cannot be made durable fails with an internal
+    /// error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> CtResult<Output> {
-        handlers::dispatch(self, caller, op).await
+        let pending = audit::Pending::start(self, caller, &op).await;
+        let result = handlers::dispatch(self, caller, op).await;
+        let event = pending.finish(self, caller, &result);
+        self.record(event)
+            .await
+            .map_err(|e| CloudTrailError::Internal(e.to_string()))?;
+        result
     }
 
     /// The logging trails, as of the last committed trail change. Cheap: the recorder calls

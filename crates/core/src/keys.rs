@@ -83,4 +83,27 @@ pub trait KeyService: Send + Sync {
 
     /// DescribeKey.
     fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo>;
+
+    /// Whether the key policy (and grants) of `key` let `caller` — a service principal such
+    /// as `cloudtrail.amazonaws.com`, built with [`Caller::service`] and, when it acts for a
+    /// resource, [`Caller::for_source`] (`aws:SourceArn`) — perform `action` (e.g.
+    /// `kms:GenerateDataKey`) with the encryption `context`, as a real call would be decided,
+    /// without making the call or recording it. `Ok(false)` when the key does not exist.
+    /// CloudTrail's CreateTrail/UpdateTrail checks use it. The default refuses to answer, so
+    /// that a port that has not implemented it never reports a permission it cannot see.
+    fn allows<'a>(
+        &'a self,
+        caller: &'a Caller,
+        action: &'a str,
+        key: &'a KeyRef,
+        context: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, bool> {
+        let _ = (caller, action, key, context);
+        Box::pin(async {
+            Err(KeyError {
+                code: "UnsupportedOperationException".into(),
+                message: "this key service cannot simulate key policies".into(),
+            })
+        })
+    }
 }

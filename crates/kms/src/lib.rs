@@ -5,6 +5,7 @@
 //! [`AuditSink`] (shaped in [`audit`]).
 
 pub mod audit;
+mod authz;
 mod blob;
 pub mod crypto;
 pub mod error;
@@ -19,6 +20,7 @@ pub use op::{Op, OpKind, Output, Params};
 
 use std::sync::Arc;
 use trailstack_core::{AuditSink, Caller, Clock, NoAudit};
+use trailstack_policy::IdentityPolicies;
 use trailstack_store::{Db, RootKey};
 
 /// The KMS service.
@@ -30,6 +32,10 @@ pub struct Kms {
     region: String,
     /// Where every call is reported (CloudTrail's recorder).
     audit: Arc<dyn AuditSink>,
+    /// The identity policies of the configured users.
+    identities: Arc<IdentityPolicies>,
+    /// Parsed key policies.
+    key_policies: Arc<authz::KeyPolicies>,
 }
 
 impl Kms {
@@ -42,7 +48,17 @@ impl Kms {
             clock,
             region: region.to_string(),
             audit: Arc::new(NoAudit),
+            identities: Arc::default(),
+            key_policies: Arc::default(),
         }
+    }
+
+    /// The same service authorizing users by `identities` (their inline policies), where
+    /// key policies delegate to them; without it, users have only what key policies and
+    /// grants give them by name.
+    pub fn with_identities(mut self, identities: Arc<IdentityPolicies>) -> Self {
+        self.identities = identities;
+        self
     }
 
     /// The same service reporting every call to `sink`.
@@ -67,6 +83,7 @@ impl Kms {
     /// Runs one operation's handler, after the housekeeping the clock calls for.
     async fn run(&self, caller: &Caller, op: Op) -> KmsResult<Output> {
         handlers::housekeeping(self).await?;
+        authz::check(self, caller, &op).await?;
         handlers::dispatch(self, caller, op).await
     }
 

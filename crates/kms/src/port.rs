@@ -220,4 +220,25 @@ impl KeyService for Kms {
             })
         })
     }
+
+    fn allows<'a>(
+        &'a self,
+        caller: &'a Caller,
+        action: &'a str,
+        key: &'a KeyRef,
+        context: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, bool> {
+        Box::pin(async move {
+            let key_id = self.key_id_for(caller, key).await.map_err(key_error)?;
+            let (kms, c2, action, ctx) = (
+                self.clone(),
+                caller.clone(),
+                action.to_string(),
+                context.clone(),
+            );
+            self.read(move |c| crate::authz::service_allows(c, &kms, &c2, &action, &key_id, &ctx))
+                .await
+                .map_err(key_error)
+        })
+    }
 }

@@ -22,9 +22,11 @@ mod condition;
 mod context;
 mod error;
 mod eval;
+mod identities;
 mod model;
 mod parse;
 mod principal;
+mod simulate;
 mod variables;
 mod wildcard;
 
@@ -47,7 +49,9 @@ pub use authorize::{authorize, authorize_key, Decision};
 pub use context::{Conditions, PrincipalKind, RequestContext};
 pub use error::PolicyError;
 pub use eval::{Match, Outcome};
-pub use model::{Effect, Policy, PolicyKind, Statement, Version};
+pub use identities::IdentityPolicies;
+pub use model::{Effect, Policy, PolicyKind, Reads, Statement, Version};
+pub use simulate::{principal_kind_of, simulate};
 
 /// Checks that `doc` is a well-formed resource policy (bucket policy, key policy): the
 /// message on failure is the one S3 returns in `MalformedPolicy` and KMS in

@@ -104,6 +104,9 @@ pub struct Policy {
     pub(crate) version: Option<Version>,
     pub(crate) id: Option<String>,
     pub(crate) statements: Vec<Statement>,
+    /// Every condition key the policy reads, in a Condition or a policy variable, lowercased,
+    /// sorted: lets a service supply only the keys a policy can look at.
+    pub(crate) keys: Vec<Box<str>>,
 }
 
 impl Policy {
@@ -120,5 +123,70 @@ impl Policy {
     /// The statements, in document order.
     pub fn statements(&self) -> &[Statement] {
         &self.statements
+    }
+
+    /// Whether the policy reads condition key `key` (any case), in a Condition or through a
+    /// policy variable. A service may leave out of the request's [`crate::Conditions`] every
+    /// key that no policy of the request reads: the decision cannot change.
+    pub fn reads(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k.eq_ignore_ascii_case(key))
+    }
+
+    /// Whether the policy reads a condition key starting with `prefix` (any case), e.g.
+    /// `s3:ExistingObjectTag/` or `kms:EncryptionContext:`.
+    pub fn reads_prefix(&self, prefix: &str) -> bool {
+        self.keys.iter().any(|k| {
+            k.len() >= prefix.len()
+                && k.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        })
+    }
+
+    /// Recomputes [`Policy::reads`]'s index from the statements.
+    pub(crate) fn index_keys(mut self) -> Policy {
+        let mut keys: Vec<Box<str>> = Vec::new();
+        for st in &self.statements {
+            st.action
+                .patterns
+                .iter()
+                .chain(&st.resource.patterns)
+                .for_each(|p| {
+                    keys.extend(p.var_keys().map(Into::into));
+                });
+            for c in &st.conditions {
+                c.keys(&mut keys);
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        self.keys = keys;
+        self
+    }
+}
+
+/// The condition keys the policies of one request read (up to two: the identity policy and
+/// the resource policy), so that a service builds only those: a key no policy reads cannot
+/// change the decision, and building every key costs more than evaluating the policies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reads<'a> {
+    policies: [Option<&'a Policy>; 2],
+}
+
+impl<'a> Reads<'a> {
+    /// The keys `a` and `b` read.
+    pub fn of(a: Option<&'a Policy>, b: Option<&'a Policy>) -> Reads<'a> {
+        Reads { policies: [a, b] }
+    }
+
+    /// Whether a policy reads `key` (any case).
+    pub fn key(&self, key: &str) -> bool {
+        self.policies.iter().flatten().any(|p| p.reads(key))
+    }
+
+    /// Whether a policy reads a key starting with `prefix` (any case).
+    pub fn prefix(&self, prefix: &str) -> bool {
+        self.policies
+            .iter()
+            .flatten()
+            .any(|p| p.reads_prefix(prefix))
     }
 }

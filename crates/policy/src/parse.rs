@@ -95,7 +95,9 @@ fn parse(doc: &str, kind: PolicyKind) -> ParseResult<Policy> {
         version,
         id,
         statements,
-    })
+        keys: Vec::new(),
+    }
+    .index_keys())
 }
 
 /// Exactly one of `name` / `Not<name>`, or an error naming what is wrong.

@@ -61,6 +61,14 @@ pub(crate) struct Pattern {
 pub(crate) type Resolver<'r, 'a> = &'r dyn Fn(&Var) -> Option<&'a str>;
 
 impl Pattern {
+    /// The condition keys of the policy variables in the pattern.
+    pub(crate) fn var_keys(&self) -> impl Iterator<Item = &str> {
+        self.atoms.iter().filter_map(|a| match a {
+            Atom::Var(v) => Some(&*v.key),
+            _ => None,
+        })
+    }
+
     /// A pattern from atoms (adjacent texts already merged by the caller or not).
     pub(crate) fn new(atoms: Vec<Atom>, case: Case) -> Pattern {
         let mut merged: Vec<Atom> = Vec::with_capacity(atoms.len());

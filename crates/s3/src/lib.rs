@@ -4,6 +4,7 @@
 //! to the [`AuditSink`] (shaped in [`audit`]).
 
 pub mod audit;
+mod authz;
 pub mod checksum;
 mod data;
 pub mod error;
@@ -19,6 +20,7 @@ pub use op::{Op, Output};
 
 use std::sync::Arc;
 use trailstack_core::{AuditSink, Caller, Clock, KeyService, NoAudit};
+use trailstack_policy::IdentityPolicies;
 use trailstack_store::{BlobStore, Db, RootKey};
 
 /// The S3 service.
@@ -38,6 +40,10 @@ pub struct S3 {
     bucket_keys: Arc<sse::bucket_key::Cache>,
     /// Where every call is reported (CloudTrail's recorder).
     audit: Arc<dyn AuditSink>,
+    /// The identity policies of the configured users.
+    identities: Arc<IdentityPolicies>,
+    /// Bucket owners and parsed bucket policies, for authorization.
+    bucket_policies: Arc<authz::cache::BucketPolicies>,
 }
 
 impl S3 {
@@ -61,7 +67,16 @@ impl S3 {
             require_tls_for_sse: false,
             bucket_keys: Arc::default(),
             audit: Arc::new(NoAudit),
+            identities: Arc::default(),
+            bucket_policies: Arc::default(),
         }
+    }
+
+    /// The same service authorizing users by `identities` (their inline policies); without
+    /// it, users have only what bucket policies give them.
+    pub fn with_identities(mut self, identities: Arc<IdentityPolicies>) -> Self {
+        self.identities = identities;
+        self
     }
 
     /// The same service reporting every call to `sink`.
@@ -80,7 +95,19 @@ impl S3 {
     /// durable fails with an internal error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> S3Result<Output> {
         let pending = audit::Pending::of(&op, caller);
-        let result = self.dispatch(caller, op).await;
+        let read_of_key = authz::read_of_key(&op);
+        let changes_bucket = authz::changes_bucket(&op);
+        let result = match authz::check(self, caller, &op).await {
+            Ok(()) => self.dispatch(caller, op).await,
+            Err(denied) => Err(denied),
+        };
+        if let Some(bucket) = changes_bucket {
+            self.bucket_policies.invalidate(&bucket);
+        }
+        let result = match (result, read_of_key) {
+            (Err(e), Some(bucket)) => Err(authz::hide_missing_key(self, caller, bucket, e).await),
+            (r, _) => r,
+        };
         let event = pending.finish(caller, &result, self.clock.now());
         self.audit
             .record(event)

@@ -1,11 +1,14 @@
 //! Configuration: listen address, data dir, region, and the accounts and users whose access keys
 //! sign requests. Read from a TOML file, then environment variables and flags (clap), with the
 //! defaults users know from other local AWS emulators (account 000000000000, keys test/test).
+//! Users may carry inline identity policies, parsed and validated here, once, at load.
 
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use trailstack_core::{AccountId, Principal};
+use trailstack_policy::IdentityPolicies;
 
 /// The default account id.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
@@ -28,6 +31,30 @@ pub struct UserConfig {
     pub canonical_id: Option<String>,
     /// S3 display name; defaults to the user name or `trailstack`.
     pub display_name: Option<String>,
+    /// Inline identity policies (IAM users only): each a JSON document as a string, or the
+    /// same document written as a TOML table.
+    #[serde(default)]
+    pub policies: Vec<PolicyDocument>,
+}
+
+/// One inline policy as written in the config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PolicyDocument {
+    /// `'{"Version": "2012-10-17", "Statement": [...]}'`.
+    Json(String),
+    /// `{ Version = "2012-10-17", Statement = [...] }`.
+    Table(toml::Table),
+}
+
+impl PolicyDocument {
+    /// The document as JSON text.
+    fn to_json(&self) -> Result<String, String> {
+        match self {
+            PolicyDocument::Json(s) => Ok(s.clone()),
+            PolicyDocument::Table(t) => serde_json::to_string(t).map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// The configuration file.
@@ -61,6 +88,8 @@ pub struct Identity {
     pub canonical_id: String,
     /// S3 display name.
     pub display_name: String,
+    /// The user's inline identity policies (JSON, validated at load).
+    pub policies: Vec<String>,
 }
 
 /// The resolved configuration.
@@ -77,6 +106,31 @@ pub struct Config {
     pub require_tls_for_sse: bool,
     /// Identities by access key.
     pub identities: HashMap<String, Identity>,
+    /// How often trails deliver their pending records (AWS: about every 5 minutes).
+    pub delivery_interval: std::time::Duration,
+    /// How often a trail with log file validation writes a digest (AWS: hourly).
+    pub digest_interval: std::time::Duration,
+}
+
+/// Parses an interval such as `5m`, `1h`, `30s` or `250ms`.
+pub fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("interval {s:?}: expected a number and a unit (ms, s, m, h)"))?;
+    let d = match unit {
+        "ms" => std::time::Duration::from_millis(n),
+        "s" | "" => std::time::Duration::from_secs(n),
+        "m" => std::time::Duration::from_secs(n * 60),
+        "h" => std::time::Duration::from_secs(n * 3600),
+        _ => return Err(format!("interval {s:?}: unit must be ms, s, m or h")),
+    };
+    if d.is_zero() {
+        return Err(format!("interval {s:?} must be positive"));
+    }
+    Ok(d)
 }
 
 /// The canonical user id trailstack gives an account that configures none: stable per account.
@@ -114,6 +168,7 @@ impl Config {
                 user_name: None,
                 canonical_id: None,
                 display_name: None,
+                policies: Vec::new(),
             })?,
         );
         for u in &fc.users {
@@ -129,6 +184,8 @@ impl Config {
             region: region.or(fc.region).unwrap_or_else(|| "us-east-1".into()),
             require_tls_for_sse: fc.require_tls_for_sse.unwrap_or(false),
             identities,
+            delivery_interval: std::time::Duration::from_secs(300),
+            digest_interval: std::time::Duration::from_secs(3600),
         })
     }
 
@@ -141,7 +198,28 @@ impl Config {
             Some(n) => Principal::User { name: n.clone() },
             None => Principal::Root,
         };
+        let who = u.user_name.as_deref().unwrap_or("root");
+        if principal == Principal::Root && !u.policies.is_empty() {
+            return Err(format!(
+                "account {} root: policies are not allowed on the account root, which holds every right in its account",
+                u.account_id
+            ));
+        }
+        let mut policies = Vec::with_capacity(u.policies.len());
+        for (i, doc) in u.policies.iter().enumerate() {
+            let json = doc
+                .to_json()
+                .map_err(|e| format!("user {who} (account {}): policy {i}: {e}", u.account_id))?;
+            trailstack_policy::Policy::parse_identity(&json).map_err(|e| {
+                format!(
+                    "user {who} (account {}): policy {i} is malformed: {e}",
+                    u.account_id
+                )
+            })?;
+            policies.push(json);
+        }
         Ok(Identity {
+            policies,
             secret: u.secret_key.clone(),
             canonical_id: u
                 .canonical_id
@@ -155,6 +233,30 @@ impl Config {
             account,
             principal,
         })
+    }
+}
+
+impl Config {
+    /// The inline policies of every configured user, by user ARN, for S3 and KMS to authorize
+    /// with. Users configured under several access keys get each distinct document once.
+    pub fn identity_policies(&self) -> Arc<IdentityPolicies> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = IdentityPolicies::new();
+        for id in self.identities.values() {
+            let Principal::User { name } = &id.principal else {
+                continue;
+            };
+            let arn = format!("arn:aws:iam::{}:user/{name}", id.account);
+            for doc in &id.policies {
+                if seen.insert((arn.clone(), doc.clone())) {
+                    // Validated at load; a document cannot stop parsing since.
+                    if let Err(e) = out.attach_document(&arn, doc) {
+                        tracing::error!("{arn}: policy dropped: {e}");
+                    }
+                }
+            }
+        }
+        Arc::new(out)
     }
 }
 
@@ -188,5 +290,43 @@ mod tests {
             c.identities["AKB"].principal,
             Principal::User { name: "bob".into() }
         );
+    }
+
+    fn load_text(text: &str) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, text).unwrap();
+        Config::load(Some(&p), None, None, None)
+    }
+
+    const USER: &str = "[[users]]\naccess_key = \"AKA\"\nsecret_key = \"s\"\naccount_id = \"111111111111\"\nuser_name = \"alice\"\n";
+
+    #[test]
+    fn inline_policies_as_json_or_tables() {
+        let c = load_text(&format!(
+            "{USER}policies = ['{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}]}}', {{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Deny\", Action = \"s3:DeleteObject\", Resource = \"*\" }}] }}]\n"
+        ))
+        .unwrap();
+        assert_eq!(c.identities["AKA"].policies.len(), 2);
+        let ids = c.identity_policies();
+        let p = ids.get("arn:aws:iam::111111111111:user/alice").unwrap();
+        assert_eq!(p.statements().len(), 2);
+        assert!(ids.get("arn:aws:iam::000000000000:root").is_none());
+    }
+
+    #[test]
+    fn malformed_policy_names_the_user() {
+        let e = load_text(&format!("{USER}policies = ['{{\"Statement\": 3}}']\n")).unwrap_err();
+        assert!(
+            e.contains("user alice (account 111111111111): policy 0 is malformed"),
+            "{e}"
+        );
+        let e = load_text(&format!(
+            "{USER}policies = ['{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}}]}}']\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("alice"), "{e}");
+        let root = "[[users]]\naccess_key = \"AKR\"\nsecret_key = \"s\"\naccount_id = \"111111111111\"\npolicies = ['{}']\n";
+        assert!(load_text(root).unwrap_err().contains("root"));
     }
 }

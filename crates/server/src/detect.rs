@@ -10,6 +10,8 @@ pub enum Service {
     Kms,
     /// AWS CloudTrail (JSON 1.1).
     CloudTrail,
+    /// trailstack's own operations (`Trailstack.Flush`), authenticated like every request.
+    Admin,
     /// A JSON-protocol request for a service trailstack does not serve.
     Other,
 }
@@ -18,6 +20,11 @@ const KMS_PREFIX: &str = "TrentService.";
 /// The `X-Amz-Target` prefix of CloudTrail operations.
 pub const CLOUDTRAIL_TARGET_PREFIX: &str =
     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
+/// The short form of that prefix, which the AWS SDKs other than botocore send.
+pub const CLOUDTRAIL_SHORT_TARGET_PREFIX: &str = "CloudTrail_20131101.";
+
+/// The `X-Amz-Target` prefix of trailstack's own operations.
+pub const ADMIN_TARGET_PREFIX: &str = "Trailstack.";
 
 /// Detects the service from `X-Amz-Target`, else from the service named in the SigV4 credential
 /// scope (header or presigned query), else S3.
@@ -26,8 +33,12 @@ pub fn detect(target: Option<&str>, scope_service: Option<&str>) -> Service {
         if t.starts_with(KMS_PREFIX) {
             return Service::Kms;
         }
-        if t.starts_with(CLOUDTRAIL_TARGET_PREFIX) {
+        if t.starts_with(CLOUDTRAIL_TARGET_PREFIX) || t.starts_with(CLOUDTRAIL_SHORT_TARGET_PREFIX)
+        {
             return Service::CloudTrail;
+        }
+        if t.starts_with(ADMIN_TARGET_PREFIX) {
+            return Service::Admin;
         }
         return Service::Other;
     }
@@ -61,7 +72,7 @@ mod tests {
         let auth_kms = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00";
         let auth_s3 = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00";
         type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Service);
-        let cases: [Case; 9] = [
+        let cases: [Case; 11] = [
             (
                 Some("TrentService.Encrypt"),
                 Some(auth_kms),
@@ -76,6 +87,13 @@ mod tests {
             ),
             (
                 Some("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.CreateTrail"),
+                None,
+                None,
+                Service::CloudTrail,
+            ),
+            (Some("Trailstack.Flush"), None, None, Service::Admin),
+            (
+                Some("CloudTrail_20131101.CreateTrail"),
                 None,
                 None,
                 Service::CloudTrail,

@@ -107,6 +107,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Re
                 Service::CloudTrail => {
                     cloudtrail_request(app, parts, body, remote, &request_id).await
                 }
+                Service::Admin => admin_request(app, parts, body, remote, &request_id).await,
                 Service::Other => json_error(
                     400,
                     "UnknownOperationException",
@@ -317,8 +318,10 @@ async fn cloudtrail_request(
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let op_name = target_of(&parts)
+    let target = target_of(&parts);
+    let op_name = target
         .strip_prefix(detect::CLOUDTRAIL_TARGET_PREFIX)
+        .or_else(|| target.strip_prefix(detect::CLOUDTRAIL_SHORT_TARGET_PREFIX))
         .unwrap_or("");
     let result = match trailstack_cloudtrail::wire::parse(op_name, &body) {
         Ok(op) => app.cloudtrail.call(&caller, op).await,
@@ -329,6 +332,45 @@ async fn cloudtrail_request(
         Err(e) => {
             let (status, body) = trailstack_cloudtrail::wire::render_error(&e);
             json_response(status, body)
+        }
+    }
+}
+
+/// trailstack's own operations. `Trailstack.Flush` delivers every pending log file now and
+/// closes the current digest period of every trail with validation (`trailstack flush`).
+async fn admin_request(
+    app: &App,
+    parts: http::request::Parts,
+    body: Incoming,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Response<HyperBody> {
+    let (_caller, _body) = match json_caller(app, &parts, body, remote, request_id).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    if target_of(&parts) != "Trailstack.Flush" {
+        return json_error(400, "UnknownOperationException", "Unknown operation");
+    }
+    match app.delivery.tick(app.clock.now(), true).await {
+        Ok(o) => json_response(
+            200,
+            serde_json::json!({
+                "LogFiles": o.log_files,
+                "Records": o.records,
+                "Digests": o.digests,
+                "Failures": o.failures,
+            })
+            .to_string()
+            .into_bytes(),
+        ),
+        Err(e) => {
+            tracing::error!(request_id, "flush failed: {e}");
+            json_error(
+                500,
+                "InternalFailure",
+                "The flush failed; see the server log.",
+            )
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod body;
 pub mod config;
 pub mod detect;
 pub mod edge;
+pub mod flush;
 
 use config::Config;
 use hyper::server::conn::http1;
@@ -16,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use trailstack_cloudtrail::delivery::Delivery;
 use trailstack_cloudtrail::CloudTrail;
 use trailstack_core::{AuditEvent, AuditFuture, AuditSink, Clock};
 use trailstack_kms::Kms;
@@ -34,6 +36,8 @@ pub struct App {
     pub kms: Kms,
     /// CloudTrail (also the recorder every service reports to).
     pub cloudtrail: CloudTrail,
+    /// The worker delivering trails' log and digest files.
+    pub delivery: Delivery,
     /// The metadata store every service writes to; requests run in its durable scopes.
     pub db: Arc<Db>,
     request_seq: AtomicU64,
@@ -73,6 +77,7 @@ impl App {
         let recorder = Arc::new(Recorder::default());
         let audit: Arc<dyn AuditSink> = recorder.clone();
         let kms = Kms::new(db.clone(), root.clone(), clock.clone(), &config.region)
+            .with_identities(config.identity_policies())
             .with_audit(audit.clone());
         let keys: Arc<dyn trailstack_core::KeyService> = Arc::new(kms.clone());
         let s3 = S3::new(
@@ -84,6 +89,7 @@ impl App {
             root.clone(),
         )
         .require_tls_for_sse(config.require_tls_for_sse)
+        .with_identities(config.identity_policies())
         .with_audit(audit);
         let objects: Arc<dyn trailstack_core::ObjectWriter> = Arc::new(s3.clone());
         let cloudtrail = CloudTrail::new(
@@ -95,6 +101,7 @@ impl App {
             root,
         );
         recorder.bind(Arc::new(cloudtrail.clone()));
+        let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
         let request_base = clock.now().unix_timestamp_nanos() as u64;
         Ok(App {
             config: Arc::new(config),
@@ -102,6 +109,7 @@ impl App {
             s3,
             kms,
             cloudtrail,
+            delivery,
             db,
             request_seq: AtomicU64::new(0),
             request_base,
@@ -118,6 +126,22 @@ impl App {
                 .wrapping_add(n)
         )
     }
+}
+
+/// Runs the delivery worker: a tick every delivery interval, until the process ends. A failed
+/// tick is logged; its records stay pending for the next one.
+pub fn spawn_delivery(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(app.config.delivery_interval);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        timer.tick().await;
+        loop {
+            timer.tick().await;
+            if let Err(e) = app.delivery.tick(app.clock.now(), false).await {
+                tracing::error!("delivery: {e}");
+            }
+        }
+    });
 }
 
 /// The audit sink services are built with, before the recorder exists: events go to the

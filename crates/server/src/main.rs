@@ -3,9 +3,10 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use trailstack_core::SystemClock;
-use trailstack_server::config::{Config, DEFAULT_ACCOUNT, DEFAULT_KEY};
-use trailstack_server::{serve, App};
+use trailstack_server::config::{parse_interval, Config, DEFAULT_ACCOUNT, DEFAULT_KEY};
+use trailstack_server::{serve, spawn_delivery, App};
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +38,25 @@ enum Command {
         /// Refuse SSE-KMS and SSE-C requests over plain HTTP, as AWS does.
         #[arg(long, env = "TRAILSTACK_REQUIRE_TLS_FOR_SSE")]
         require_tls_for_sse: bool,
+        /// How often trails deliver log files, e.g. `5m` (AWS's cadence) or `1s`.
+        #[arg(long, env = "TRAILSTACK_DELIVERY_INTERVAL", default_value = "5m", value_parser = parse_interval)]
+        delivery_interval: Duration,
+        /// How often trails with log file validation write a digest, e.g. `1h` or `1m`.
+        #[arg(long, env = "TRAILSTACK_DIGEST_INTERVAL", default_value = "1h", value_parser = parse_interval)]
+        digest_interval: Duration,
+    },
+    /// Deliver every pending log file now and close every trail's digest period.
+    Flush {
+        /// The running server, e.g. http://127.0.0.1:4566.
+        #[arg(
+            long,
+            env = "AWS_ENDPOINT_URL",
+            default_value = "http://127.0.0.1:4566"
+        )]
+        endpoint: String,
+        /// The region to sign for.
+        #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
+        region: String,
     },
 }
 
@@ -56,10 +76,14 @@ async fn main() {
             config,
             region,
             require_tls_for_sse,
+            delivery_interval,
+            digest_interval,
         } => {
             let cfg = match Config::load(config.as_deref(), listen, data_dir, region) {
                 Ok(mut c) => {
                     c.require_tls_for_sse |= require_tls_for_sse;
+                    c.delivery_interval = delivery_interval;
+                    c.digest_interval = digest_interval;
                     c
                 }
                 Err(e) => {
@@ -94,7 +118,20 @@ async fn main() {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
+            spawn_delivery(app.clone());
             serve(listener, app, shutdown).await;
+        }
+        Command::Flush { endpoint, region } => {
+            let key = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| DEFAULT_KEY.into());
+            let secret =
+                std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| DEFAULT_KEY.into());
+            match trailstack_server::flush::flush(&endpoint, &key, &secret, &region) {
+                Ok(answer) => println!("{answer}"),
+                Err(e) => {
+                    eprintln!("trailstack flush: {e}");
+                    std::process::exit(1);
+                }
+            }
         }
     }
 }

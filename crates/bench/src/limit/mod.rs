@@ -2,7 +2,8 @@
 //! S3-like response and does no work — no signature check, no storage, no cryptography.
 //! Uploads are drained and discarded; a bucket GET returns a fixed ListObjectsV2 page of 1,000
 //! keys, the same size as a real one; KMS requests (`X-Amz-Target: TrentService.<Op>`) get a
-//! canned JSON answer of the size AWS would send ([`kms`]). Large objects (keys under `big/`)
+//! canned JSON answer of the size AWS would send ([`kms`]); other JSON 1.1 requests
+//! (CloudTrail's `X-Amz-Target`) get `{}`. Large objects (keys under `big/`)
 //! are the one exception to "no work": a GET streams a real file from disk, warm in the page
 //! cache ([`warm`]), so large GETs are compared with reading a warm file.
 //!
@@ -146,6 +147,19 @@ pub async fn answer(canned: &Canned, req: Request<Incoming>) -> Response<LimitBo
         return canned.kms.answer(op, &got).map(Either::Left);
     }
     while let Some(Ok(_)) = body.frame().await {}
+    if parts.headers.contains_key("x-amz-target") {
+        // CloudTrail (and any other JSON 1.1 service): an empty JSON object.
+        let mut r = response(
+            StatusCode::OK,
+            BenchBody::full(Bytes::from_static(b"{}")),
+            2,
+        );
+        r.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(crate::scenario::kms::CONTENT_TYPE),
+        );
+        return r.map(Either::Left);
+    }
     let path = parts.uri.path().trim_start_matches('/');
     let key = path
         .split_once('/')

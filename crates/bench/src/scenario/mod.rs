@@ -1,16 +1,19 @@
 //! Scenarios: what a worker sends, request after request, and what must exist first.
 //!
 //! A scenario is a [`Scenario`] value found by name in [`by_name`]. S3 ones live in [`s3`], KMS
-//! ones in [`kms`], S3 with SSE-KMS in [`sse_kms`]; CloudTrail ones will sit beside them as `cloudtrail.rs`, built on the same
-//! [`Spec`] (which carries the SigV4 service and extra headers such as `x-amz-target`), and be
-//! added to [`NAMES`] and [`by_name`].
+//! ones in [`kms`], S3 with SSE-KMS in [`sse_kms`], S3 recorded by a CloudTrail trail in
+//! [`cloudtrail`] (with the CloudTrail request shapes the other CloudTrail measurements share),
+//! all built on the same [`Spec`] (which carries the SigV4 service and extra headers such as
+//! `x-amz-target`).
 //!
 //! Setup comes in two parts: [`Scenario::setup`], requests known in advance (buckets, objects),
 //! and [`Scenario::exchange`] / [`Scenario::bind`], requests that depend on earlier answers (a
 //! KMS key id, a ciphertext) and the per-target scenario built from those answers.
+//! [`Scenario::teardown`] undoes what would change later scenarios (a trail still logging).
 //!
 //! Must not touch: timing, connections or statistics (the runner's job).
 
+pub mod cloudtrail;
 pub mod kms;
 pub mod s3;
 pub mod sse_kms;
@@ -72,11 +75,17 @@ pub trait Scenario: Send + Sync {
     fn bind(&self, _answers: &[Bytes]) -> Result<Option<Arc<dyn Scenario>>, String> {
         Ok(None)
     }
+    /// Requests sent after the scenario's last round on a target, stages in order, to leave
+    /// nothing that changes the scenarios measured after it. Default: none.
+    fn teardown(&self) -> Vec<Vec<Spec>> {
+        Vec::new()
+    }
 }
 
 /// Every scenario name, in report order.
 pub const NAMES: &[&str] = &[
     "put-1k",
+    "put-1k-trail",
     "get-1k",
     "head-1k",
     "list-1000",
@@ -100,6 +109,7 @@ pub fn by_name(name: &str, big_size: u64) -> Option<Arc<dyn Scenario>> {
         "list-1000" => s3::S3Scenario::new(s3::Kind::List1000, big_size),
         "put-1g" => s3::S3Scenario::new(s3::Kind::PutBig, big_size),
         "get-1g" => s3::S3Scenario::new(s3::Kind::GetBig, big_size),
+        "put-1k-trail" => return Some(cloudtrail::PutTrailScenario::new_dyn()),
         other => {
             return sse_kms::Kind::from_name(other)
                 .map(sse_kms::SseKmsScenario::new_dyn)

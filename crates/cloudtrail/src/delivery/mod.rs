@@ -1,4 +1,298 @@
-//! Delivery: turns each logging trail's outbox into gzipped log files in S3 and, with log file
+//! Delivery: turns each trail's outbox into gzipped log files in S3 and, with log file
 //! validation, into a chain of signed digest files (design.md §6, reference/cloudtrail-delivery.md).
+//! [`Delivery::tick`] does one round; the server's timers and `trailstack flush` call it, tests
+//! call it with a stepped clock. Everything is written through the `ObjectWriter` port as
+//! `cloudtrail.amazonaws.com`, so S3 authorizes, encrypts and records it like any PutObject.
+//!
+//! Nothing is lost or duplicated: a log file is noted (records, key) before it is put, and its
+//! records leave the outbox only once the put succeeded. A failed or interrupted put is retried
+//! with the same records under the same key, whose bytes are the same (deterministic gzip).
 
+mod digest;
 pub mod format;
+
+use crate::model::{deliveries, outbox, trails};
+use crate::{millis, CloudTrail, CloudTrailError, CtResult, DeliveryStatus};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use trailstack_core::{AccountId, Caller, PutObjectRequest, WriterSse};
+use trailstack_store::rusqlite::{self, Connection};
+
+/// Most records one log file holds (AWS caps files by size; this keeps them a few MB).
+pub const MAX_RECORDS_PER_FILE: usize = 5_000;
+
+/// The service principal CloudTrail writes as.
+pub const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
+
+/// Where a new digest chain's first period starts: when logging started (digests cover
+/// deliveries from then), in whole seconds as digest times are written.
+fn chain_start(trail: &trails::TrailRecord, now_ms: i64) -> i64 {
+    let ms = trail.status.start_logging_ms.unwrap_or(now_ms).min(now_ms);
+    ms.div_euclid(1000) * 1000
+}
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Log files written.
+    pub log_files: usize,
+    /// Records those files hold.
+    pub records: usize,
+    /// Digest files written.
+    pub digests: usize,
+    /// Failed puts (left for the next tick).
+    pub failures: usize,
+}
+
+/// The delivery worker's state: the service and the digest period.
+#[derive(Clone)]
+pub struct Delivery {
+    ct: CloudTrail,
+    digest_interval: Duration,
+    /// Held for a whole tick: the timer and `trailstack flush` may tick at once, and two
+    /// ticks reading the same pending records would each deliver them.
+    running: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Delivery {
+    /// A worker delivering `ct`'s trails, writing a digest every `digest_interval` per chain.
+    pub fn new(ct: CloudTrail, digest_interval: Duration) -> Delivery {
+        Delivery {
+            ct,
+            digest_interval,
+            running: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// One round at `now`: retries unfinished log files, delivers every pending record, then
+    /// writes the digests that are due — or, with `close_periods` (`trailstack flush`), closes
+    /// every chain's current period now.
+    pub async fn tick(&self, now: OffsetDateTime, close_periods: bool) -> CtResult<Outcome> {
+        let _one_tick_at_a_time = self.running.lock().await;
+        let mut outcome = Outcome::default();
+        let blocked = self.retry_in_flight(now, &mut outcome).await?;
+        let groups = self.read(outbox::groups).await?;
+        for g in groups {
+            if blocked.contains(&(g.trail_arn.clone(), g.region.clone())) {
+                continue;
+            }
+            self.deliver_group(&g.trail_arn, &g.region, now, &mut outcome)
+                .await?;
+        }
+        self.digests(now, close_periods, &mut outcome).await?;
+        self.write(deliveries::prune).await?;
+        Ok(outcome)
+    }
+
+    /// Puts the files noted but not known stored; returns the (trail, region) pairs whose file
+    /// still fails, which get no new file until it succeeds (records stay in order).
+    async fn retry_in_flight(
+        &self,
+        now: OffsetDateTime,
+        outcome: &mut Outcome,
+    ) -> CtResult<Vec<(String, String)>> {
+        let mut blocked = Vec::new();
+        for f in self.read(deliveries::in_flight).await? {
+            if !self.put_log_file(&f, now, outcome).await? {
+                blocked.push((f.trail_arn.clone(), f.region.clone()));
+            }
+        }
+        Ok(blocked)
+    }
+
+    /// Delivers the pending records of one (trail, region), a file at a time.
+    async fn deliver_group(
+        &self,
+        trail_arn: &str,
+        region: &str,
+        now: OffsetDateTime,
+        outcome: &mut Outcome,
+    ) -> CtResult<()> {
+        let arn = trail_arn.to_string();
+        let Some(trail) = self.read(move |c| trails::get(c, &arn)).await? else {
+            // A deleted trail delivers nothing more.
+            let arn = trail_arn.to_string();
+            self.write(move |c| {
+                outbox::purge_trail(c, &arn)?;
+                deliveries::drop_trail(c, &arn)?;
+                Ok(())
+            })
+            .await?;
+            return Ok(());
+        };
+        loop {
+            let (arn, r) = (trail_arn.to_string(), region.to_string());
+            let batch = self
+                .read(move |c| outbox::pending(c, &arn, &r, MAX_RECORDS_PER_FILE))
+                .await?;
+            let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+                return Ok(());
+            };
+            let key = format::log_key(
+                trail.config.prefix.as_deref(),
+                &trail.account,
+                region,
+                now,
+                &format::unique_suffix(&format!("{trail_arn}/{region}/{}", first.id)),
+            );
+            let (arn, r, bucket, k) = (
+                trail_arn.to_string(),
+                region.to_string(),
+                trail.config.bucket.clone(),
+                key.clone(),
+            );
+            let (first_id, last_id) = (first.id, last.id);
+            let id = self
+                .write(move |c| deliveries::start_file(c, &arn, &r, &bucket, &k, first_id, last_id))
+                .await?;
+            let file = deliveries::LogFile {
+                id,
+                trail_arn: trail_arn.to_string(),
+                region: region.to_string(),
+                bucket: trail.config.bucket.clone(),
+                key,
+                first_id,
+                last_id,
+                delivered_ms: None,
+                sha256: None,
+                newest_ms: None,
+                oldest_ms: None,
+            };
+            if !self.put_log_file(&file, now, outcome).await? {
+                return Ok(());
+            }
+            if batch.len() < MAX_RECORDS_PER_FILE {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Builds and puts one noted log file; true when it is stored and its records delivered.
+    async fn put_log_file(
+        &self,
+        f: &deliveries::LogFile,
+        now: OffsetDateTime,
+        outcome: &mut Outcome,
+    ) -> CtResult<bool> {
+        let (arn, r, first, last) = (f.trail_arn.clone(), f.region.clone(), f.first_id, f.last_id);
+        let records = self
+            .read(move |c| deliveries::records(c, &arn, &r, first, last))
+            .await?;
+        let arn = f.trail_arn.clone();
+        let trail = self.read(move |c| trails::get(c, &arn)).await?;
+        let Some(trail) = trail else {
+            let arn = f.trail_arn.clone();
+            self.write(move |c| {
+                outbox::purge_trail(c, &arn)?;
+                deliveries::drop_trail(c, &arn)?;
+                Ok(())
+            })
+            .await?;
+            return Ok(false);
+        };
+        let newest = records.iter().map(|p| p.event_time_ms).max().unwrap_or(0);
+        let oldest = records.iter().map(|p| p.event_time_ms).min().unwrap_or(0);
+        let texts: Vec<String> = records.into_iter().map(|p| p.record_json).collect();
+        let count = texts.len();
+        let doc = format::log_document(&texts);
+        let sha = format::sha256_hex(&doc);
+        let body = format::gzip(&doc);
+        let sse = match &trail.config.kms_key_arn {
+            Some(key) => WriterSse::Kms {
+                key_id: key.clone(),
+                context: BTreeMap::from([("aws:cloudtrail:arn".to_string(), trail.arn.clone())]),
+            },
+            None => WriterSse::S3,
+        };
+        let request = PutObjectRequest {
+            bucket: f.bucket.clone(),
+            key: f.key.clone(),
+            body,
+            content_type: Some("application/json".into()),
+            content_encoding: None,
+            acl: Some("bucket-owner-full-control".into()),
+            sse,
+            metadata: BTreeMap::new(),
+        };
+        let caller = self.caller(&trail.account, &f.region, &trail.arn)?;
+        let attempt_ms = millis(now);
+        match self.ct.objects.put_object(&caller, request).await {
+            Ok(_) => {
+                let file = f.clone();
+                let chain = trail.config.log_file_validation.then(|| deliveries::Chain {
+                    trail_arn: trail.arn.clone(),
+                    region: f.region.clone(),
+                    account: trail.account.clone(),
+                    name: trail.name.clone(),
+                    home_region: trail.home_region.clone(),
+                    bucket: trail.config.bucket.clone(),
+                    prefix: trail.config.prefix.clone(),
+                    period_start_ms: chain_start(&trail, attempt_ms),
+                    previous: None,
+                });
+                let status = DeliveryStatus {
+                    digest: false,
+                    attempt_ms,
+                    error: None,
+                };
+                self.write(move |c| {
+                    // Digest times have whole seconds: a file delivered in the second a
+                    // digest period closes belongs to that period.
+                    let delivered = attempt_ms.div_euclid(1000) * 1000;
+                    deliveries::finish_file(c, &file, delivered, &sha, newest, oldest)?;
+                    if let Some(ch) = &chain {
+                        deliveries::open_chain(c, ch)?;
+                    }
+                    trails::record_delivery(c, &file.trail_arn, &status)?;
+                    Ok(())
+                })
+                .await?;
+                outcome.log_files += 1;
+                outcome.records += count;
+                Ok(true)
+            }
+            Err(e) => {
+                tracing::info!("delivery of {} to {} failed: {e}", f.key, f.bucket);
+                let status = DeliveryStatus {
+                    digest: false,
+                    attempt_ms,
+                    error: Some(e.code),
+                };
+                self.ct.record_delivery(&trail.arn, status).await?;
+                outcome.failures += 1;
+                Ok(false)
+            }
+        }
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> CtResult<T> {
+        self.ct.read(move |c| Ok(f(c)?)).await
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> CtResult<T> {
+        self.ct
+            .db
+            .write(move |c| f(c).map_err(CloudTrailError::from))
+            .await
+    }
+
+    /// CloudTrail as it writes a trail's files: the service principal, for the trail's
+    /// account, with the trail as `aws:SourceArn`.
+    fn caller(&self, account: &str, region: &str, trail_arn: &str) -> CtResult<Caller> {
+        let account =
+            AccountId::parse(account).map_err(|e| CloudTrailError::Internal(e.to_string()))?;
+        let request_id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+        Ok(
+            Caller::service(account, CLOUDTRAIL_PRINCIPAL, region, request_id)
+                .for_source(trail_arn),
+        )
+    }
+}

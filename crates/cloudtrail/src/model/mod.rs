@@ -3,6 +3,7 @@
 //! for delivery, and the digest signing keys (private halves sealed by the root key). Tables
 //! and queries only; no AWS rules live here.
 
+pub mod deliveries;
 pub mod events;
 pub mod outbox;
 pub mod signing;
@@ -11,9 +12,10 @@ pub mod trails;
 use trailstack_store::Migration;
 
 /// The CloudTrail tables.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    component: "cloudtrail",
-    version: 1,
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        component: "cloudtrail",
+        version: 1,
     sql: "
 CREATE TABLE ct_trails (
     arn TEXT PRIMARY KEY,
@@ -86,7 +88,13 @@ CREATE TABLE ct_signing_keys (
 );
 CREATE INDEX ct_signing_keys_region ON ct_signing_keys (region, valid_to_ms);
 ",
-}];
+    },
+    Migration {
+        component: "cloudtrail",
+        version: 2,
+        sql: deliveries::SQL,
+    },
+];
 
 /// A JSON column that does not parse: the database was written by something else.
 pub(crate) fn corrupt(what: &str, e: serde_json::Error) -> trailstack_store::rusqlite::Error {

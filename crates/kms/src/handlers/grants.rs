@@ -9,7 +9,7 @@ mod input;
 
 pub use input::check_tokens;
 
-use super::{check_direct_use, check_usable, epoch, out, required, resolve};
+use super::{check_usable, epoch, out, required, resolve};
 use crate::crypto;
 use crate::error::{KmsError, KmsResult};
 use crate::model::grants::{self as grant_model, Grant, GrantMeta, Position};
@@ -92,7 +92,6 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         .write(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, false)?;
             check_usable(&k)?;
-            check_direct_use(&k, &caller2, "CreateGrant")?;
             check_fits(&k, &meta)?;
             if meta.name.is_some() {
                 let start: Position = (i64::MIN, String::new());
@@ -283,7 +282,6 @@ pub async fn revoke(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.write(move |c| {
         let k = resolve(c, &kms2, &caller2, &id, false)?;
-        check_direct_use(&k, &caller2, "RevokeGrant")?;
         match grant_model::get(c, &grant_id)? {
             Some(g) if g.key_id == k.key_id => grant_model::delete(c, &g.grant_id),
             _ => Err(KmsError::InvalidGrantId(format!(

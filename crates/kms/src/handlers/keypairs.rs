@@ -3,7 +3,7 @@
 //! (ECDH with the private key of a KEY_AGREEMENT key).
 
 use super::symmetric::{crypto_error, encrypt_with};
-use super::{check_direct_use, check_usable, load_material, out, required, resolve};
+use super::{check_usable, load_material, out, required, resolve};
 use crate::crypto::{self, EncryptionAlgorithm, KeySpec};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
@@ -39,9 +39,8 @@ fn pair_spec(p: &Params) -> KmsResult<KeySpec> {
 }
 
 /// The key that protects a data key pair: usable, symmetric, ENCRYPT_DECRYPT.
-fn check_pair_key(k: &KeyRecord, caller: &Caller, action: &str) -> KmsResult<()> {
+fn check_pair_key(k: &KeyRecord) -> KmsResult<()> {
     check_usable(k)?;
-    check_direct_use(k, caller, action)?;
     if k.meta.key_spec != "SYMMETRIC_DEFAULT" || k.meta.key_usage != "ENCRYPT_DECRYPT" {
         return Err(KmsError::InvalidKeyUsage(format!(
             "{} is not a symmetric encryption key and cannot protect data key pairs.",
@@ -58,17 +57,12 @@ pub async fn generate_data_key_pair(
     p: Params,
     with_plaintext: bool,
 ) -> KmsResult<Output> {
-    let action = if with_plaintext {
-        "GenerateDataKeyPair"
-    } else {
-        "GenerateDataKeyPairWithoutPlaintext"
-    };
     let id = required(&p.key_id, "keyId")?.to_string();
     let spec = pair_spec(&p)?;
     let ctx = p.encryption_context.clone().unwrap_or_default();
     // Check the key before spending a key generation on it.
     let (kms2, caller2, id2) = (kms.clone(), caller.clone(), id.clone());
-    kms.read(move |c| check_pair_key(&resolve(c, &kms2, &caller2, &id2, true)?, &caller2, action))
+    kms.read(move |c| check_pair_key(&resolve(c, &kms2, &caller2, &id2, true)?))
         .await?;
     let (private, public) =
         tokio::task::spawn_blocking(move || crypto::generate_data_key_pair(spec))
@@ -79,7 +73,7 @@ pub async fn generate_data_key_pair(
     let (k, blob) = kms
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
-            check_pair_key(&k, &caller2, action)?;
+            check_pair_key(&k)?;
             let blob = encrypt_with(
                 c,
                 &kms2,
@@ -129,7 +123,6 @@ pub async fn derive_shared_secret(kms: &Kms, caller: &Caller, p: Params) -> KmsR
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
             check_usable(&k)?;
-            check_direct_use(&k, &caller2, "DeriveSharedSecret")?;
             if k.meta.key_usage != "KEY_AGREEMENT" {
                 return Err(KmsError::InvalidKeyUsage(format!(
                     "{} key usage is {} which is not valid for DeriveSharedSecret.",

@@ -87,18 +87,21 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
     policy::check_tags(&tags)?;
     let account = caller.account.to_string();
     let region = kms.region_of(caller);
-    let key_policy = match &p.policy {
-        Some(doc) => {
-            policy::validate(doc)?;
-            doc.clone()
-        }
-        None => policy::default_policy(&account),
-    };
     let multi_region = p.multi_region.unwrap_or(false);
     let key_id = if multi_region {
         format!("mrk-{}", uuid::Uuid::new_v4().simple())
     } else {
         uuid::Uuid::new_v4().to_string()
+    };
+    let key_policy = match &p.policy {
+        Some(doc) => {
+            policy::validate(doc)?;
+            let arn = format!("arn:aws:kms:{region}:{account}:key/{key_id}");
+            let bypass = p.bypass_policy_lockout_safety_check.unwrap_or(false);
+            crate::authz::check_lockout(kms, caller, doc, &arn, &account, bypass)?;
+            doc.clone()
+        }
+        None => policy::default_policy(&account),
     };
     let external = origin == "EXTERNAL";
     let material = if external {

@@ -215,19 +215,6 @@ pub fn check_usable(k: &KeyRecord) -> KmsResult<()> {
     }
 }
 
-/// AWS managed keys are usable only through their service: their key policy allows
-/// cryptographic operations only with `kms:ViaService`, so a direct call is denied.
-pub fn check_direct_use(k: &KeyRecord, caller: &Caller, action: &str) -> KmsResult<()> {
-    if k.meta.key_manager == "AWS" && caller.invoked_by.is_none() {
-        return Err(KmsError::AccessDenied(format!(
-            "User: {} is not authorized to perform: kms:{action} on resource: {} because no resource-based policy allows the kms:{action} action",
-            caller.arn(),
-            k.arn()
-        )));
-    }
-    Ok(())
-}
-
 /// The state check of management operations that pending deletion forbids.
 pub fn check_not_pending_deletion(k: &KeyRecord) -> KmsResult<()> {
     if k.meta.key_state == "PendingDeletion" {

@@ -86,6 +86,7 @@ pub async fn put_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
     let id = required(&p.key_id, "keyId")?.to_string();
     let doc = required(&p.policy, "policy")?.to_string();
     validate(&doc)?;
+    let bypass = p.bypass_policy_lockout_safety_check.unwrap_or(false);
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.write(move |c| {
         let mut k = resolve(c, &kms2, &caller2, &id, false)?;
@@ -95,6 +96,7 @@ pub async fn put_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
                 k.arn()
             )));
         }
+        crate::authz::check_lockout(&kms2, &caller2, &doc, &k.arn(), &k.account, bypass)?;
         k.meta.policy = doc;
         key_model::update(c, &k)
     })

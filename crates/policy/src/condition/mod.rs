@@ -135,6 +135,22 @@ fn typed(op: Operator, texts: &[String], variables: bool) -> Result<Values, Stri
 }
 
 impl Condition {
+    /// Adds the keys the condition reads (its own and its values' variables) to `out`.
+    pub(crate) fn keys(&self, out: &mut Vec<Box<str>>) {
+        out.push(self.key.clone());
+        let vars = |p: &crate::wildcard::Pattern, out: &mut Vec<Box<str>>| {
+            out.extend(p.var_keys().map(Into::into))
+        };
+        match &self.values {
+            Values::Text(ps) => ps.iter().for_each(|p| vars(p, out)),
+            Values::Arn(ps) => ps
+                .iter()
+                .flat_map(|a| a.patterns())
+                .for_each(|p| vars(p, out)),
+            _ => {}
+        }
+    }
+
     /// Whether one request value `v` matches any policy value (the operator un-negated).
     fn matches_one(&self, v: &str, req: &RequestContext) -> bool {
         let resolve = |var: &_| resolve(req, var);

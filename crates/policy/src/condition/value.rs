@@ -136,6 +136,14 @@ pub(crate) enum ArnPattern {
 }
 
 impl ArnPattern {
+    /// The component patterns.
+    pub(crate) fn patterns(&self) -> &[Pattern] {
+        match self {
+            ArnPattern::Parts(p) => &p[..],
+            ArnPattern::Whole(p) => std::slice::from_ref(p),
+        }
+    }
+
     /// Compiles a policy value; variables only when `variables`.
     pub(crate) fn compile(text: &str, variables: bool) -> ArnPattern {
         let syntax = Syntax {

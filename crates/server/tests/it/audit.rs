@@ -71,9 +71,20 @@ fn services(sink: Arc<Sink>) -> Services {
     let root = Arc::new(RootKey::load_or_create(dir.path()).unwrap());
     let blobs = BlobStore::open(dir.path()).unwrap();
     let clock = Arc::new(SystemClock);
-    let kms =
-        Kms::new(db.clone(), root.clone(), clock.clone(), "us-east-1").with_audit(sink.clone());
-    let s3 = S3::new(db, blobs, clock, "us-east-1", Arc::new(kms.clone()), root).with_audit(sink);
+    // Alice may do everything: these tests are about records, not permissions.
+    let mut ids = trailstack_policy::IdentityPolicies::new();
+    ids.attach_document(
+        "arn:aws:iam::111122223333:user/alice",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    let ids = Arc::new(ids);
+    let kms = Kms::new(db.clone(), root.clone(), clock.clone(), "us-east-1")
+        .with_identities(ids.clone())
+        .with_audit(sink.clone());
+    let s3 = S3::new(db, blobs, clock, "us-east-1", Arc::new(kms.clone()), root)
+        .with_identities(ids)
+        .with_audit(sink);
     Services { s3, kms, _dir: dir }
 }
 

@@ -457,3 +457,112 @@ pub fn kms_code<E: aws_sdk_kms::error::ProvideErrorMetadata, R>(
         .unwrap_or("<none>")
         .to_string()
 }
+
+impl Server {
+    /// A CloudTrail client with the default credentials.
+    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
+        cloudtrail_at(&self.endpoint)
+    }
+}
+
+/// A CloudTrail client for the server at `endpoint`, with the default credentials.
+pub fn cloudtrail_at(endpoint: &str) -> aws_sdk_cloudtrail::Client {
+    let conf = aws_sdk_cloudtrail::Config::builder()
+        .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(conf)
+}
+
+/// The AWS error code of a CloudTrail SDK error.
+pub fn ct_code<E: aws_sdk_cloudtrail::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_cloudtrail::error::SdkError<E, R>,
+) -> String {
+    e.as_service_error()
+        .and_then(|s| s.code())
+        .unwrap_or("<none>")
+        .to_string()
+}
+
+/// The account of the default credentials.
+pub const ACCOUNT: &str = "000000000000";
+
+/// The ARN of trail `name` homed in us-east-1 of the default account.
+pub fn trail_arn(name: &str) -> String {
+    format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{name}")
+}
+
+/// The bucket policy CloudTrail requires (cloudtrail-delivery.md §C.2) for the trails
+/// `trails` delivering to `bucket` without a prefix.
+pub fn cloudtrail_bucket_policy(bucket: &str, trails: &[&str]) -> String {
+    let arns: Vec<String> = trails.iter().map(|t| trail_arn(t)).collect();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:GetBucketAcl", "Resource": format!("arn:aws:s3:::{bucket}"),
+             "Condition": {"StringEquals": {"aws:SourceArn": arns}}},
+            {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject",
+             "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*"),
+             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
+                                            "aws:SourceArn": arns}}}
+        ]
+    })
+    .to_string()
+}
+
+/// A key policy with the account's root statement and the statements CloudTrail requires
+/// (cloudtrail-delivery.md §C.3) for the trails `trails`.
+pub fn cloudtrail_key_policy(trails: &[&str]) -> String {
+    let arns: Vec<String> = trails.iter().map(|t| trail_arn(t)).collect();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+             "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "kms:GenerateDataKey*", "Resource": "*",
+             "Condition": {
+                 "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                                [format!("arn:aws:cloudtrail:*:{ACCOUNT}:trail/*")]},
+                 "StringEquals": {"aws:SourceArn": arns}}},
+            {"Sid": "Allow CloudTrail access", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "kms:DescribeKey", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:SourceArn": arns}}}
+        ]
+    })
+    .to_string()
+}
+
+/// Creates `bucket` with the bucket policy CloudTrail requires for `trails`.
+pub async fn trail_bucket(s: &Server, bucket: &str, trails: &[&str]) {
+    let c = s.with_bucket(bucket).await;
+    c.put_bucket_policy()
+        .bucket(bucket)
+        .policy(cloudtrail_bucket_policy(bucket, trails))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The records waiting in `trail`'s outbox for us-east-1, oldest first.
+pub fn outbox(s: &Server, trail: &str) -> Vec<serde_json::Value> {
+    let arn = trail_arn(trail);
+    s.app
+        .db
+        .read(|c| trailstack_cloudtrail::model::outbox::pending(c, &arn, "us-east-1", 10_000))
+        .unwrap()
+        .into_iter()
+        .map(|p| serde_json::from_str(&p.record_json).unwrap())
+        .collect()
+}

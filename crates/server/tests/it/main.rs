@@ -2,10 +2,15 @@
 //! drives it with the real AWS SDK for Rust (and a raw HTTP client for what SDKs won't send).
 
 mod audit;
+mod cloudtrail_delivery;
+mod cloudtrail_delivery_crash;
+mod cloudtrail_record;
+mod cloudtrail_trails;
 mod common;
 mod http_edge;
 mod kms_keys;
 mod kms_more;
+mod policy;
 mod s3_auth;
 mod s3_bucket;
 mod s3_list;

@@ -45,7 +45,16 @@ async fn lookup_events_filters_pages_and_validates() {
     })
     .await
     .unwrap();
-    let all = w.call("us-east-1", "LookupEvents", "{}").await.unwrap();
+    // LookupEvents records itself (at `now`, the world's clock): the queries end before that.
+    let end = (now - 2000) / 1000;
+    let all = w
+        .call(
+            "us-east-1",
+            "LookupEvents",
+            &format!(r#"{{"EndTime":{end}}}"#),
+        )
+        .await
+        .unwrap();
     let ids: Vec<&str> = all["Events"]
         .as_array()
         .unwrap()
@@ -63,7 +72,9 @@ async fn lookup_events_filters_pages_and_validates() {
     assert_eq!(e0["Resources"][0]["ResourceName"], "bucket-0");
     assert_eq!(e0["EventTime"], 1768046390.0);
     let by = |k: &str, v: &str| {
-        format!(r#"{{"LookupAttributes":[{{"AttributeKey":"{k}","AttributeValue":"{v}"}}]}}"#)
+        format!(
+            r#"{{"EndTime":{end},"LookupAttributes":[{{"AttributeKey":"{k}","AttributeValue":"{v}"}}]}}"#
+        )
     };
     let n = |v: &serde_json::Value| v["Events"].as_array().unwrap().len();
     assert_eq!(
@@ -109,8 +120,8 @@ async fn lookup_events_filters_pages_and_validates() {
     let mut seen = Vec::new();
     loop {
         let body = match &token {
-            Some(t) => format!(r#"{{"MaxResults":3,"NextToken":"{t}"}}"#),
-            None => r#"{"MaxResults":3}"#.into(),
+            Some(t) => format!(r#"{{"EndTime":{end},"MaxResults":3,"NextToken":"{t}"}}"#),
+            None => format!(r#"{{"EndTime":{end},"MaxResults":3}}"#),
         };
         let page = w.call("us-east-1", "LookupEvents", &body).await.unwrap();
         seen.extend(
@@ -127,7 +138,11 @@ async fn lookup_events_filters_pages_and_validates() {
     }
     assert_eq!(seen, ids);
     let first = w
-        .call("us-east-1", "LookupEvents", r#"{"MaxResults":1}"#)
+        .call(
+            "us-east-1",
+            "LookupEvents",
+            &format!(r#"{{"EndTime":{end},"MaxResults":1}}"#),
+        )
         .await
         .unwrap();
     let t = first["NextToken"].as_str().unwrap();
@@ -142,7 +157,7 @@ async fn lookup_events_filters_pages_and_validates() {
         w.code(
             "eu-west-1",
             "LookupEvents",
-            &format!(r#"{{"NextToken":"{t}"}}"#)
+            &format!(r#"{{"EndTime":{end},"MaxResults":1,"NextToken":"{t}"}}"#)
         )
         .await,
         "InvalidNextTokenException"

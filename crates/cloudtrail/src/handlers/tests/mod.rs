@@ -3,6 +3,7 @@
 
 mod features;
 mod lookup;
+mod records;
 mod trails;
 
 use crate::wire::parse;

@@ -1,6 +1,7 @@
 //! The CloudTrail rows of design.md §5, through the `ObjectWriter` port CloudTrail delivers by:
 //! what CloudTrail states wins over the bucket default, digests are always SSE-S3, and a user's
-//! plain PUT into the same bucket still gets the default.
+//! plain PUT into the same bucket still gets the default. CloudTrail's writes pass only with
+//! the bucket and key policies AWS requires of a trail's bucket and key.
 
 use super::{default_kms, new_key, put, read_back};
 use crate::common::Server;
@@ -14,7 +15,31 @@ fn cloudtrail() -> Caller {
         "us-east-1",
         "writer-test".into(),
     )
+    .for_source(TRAIL)
 }
+
+const TRAIL: &str = "arn:aws:cloudtrail:us-east-1:000000000000:trail/t";
+
+/// The bucket policy CloudTrail requires of `bucket` (reference/cloudtrail-delivery.md §C.2).
+pub fn cloudtrail_bucket_policy(bucket: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+        {{"Sid":"AWSCloudTrailAclCheck20150319","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},
+          "Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::{bucket}",
+          "Condition":{{"StringEquals":{{"aws:SourceArn":"{TRAIL}"}}}}}},
+        {{"Sid":"AWSCloudTrailWrite20150319","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},
+          "Action":"s3:PutObject","Resource":"arn:aws:s3:::{bucket}/AWSLogs/000000000000/*",
+          "Condition":{{"StringEquals":{{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceArn":"{TRAIL}"}}}}}}]}}"#
+    )
+}
+
+/// The default key policy plus CloudTrail's statements (reference/cloudtrail-delivery.md §C.3).
+const TRAIL_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+    {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},
+    {"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},
+     "Action":"kms:GenerateDataKey*","Resource":"*",
+     "Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":["arn:aws:cloudtrail:*:000000000000:trail/*"]},
+                  "StringEquals":{"aws:SourceArn":"arn:aws:cloudtrail:us-east-1:000000000000:trail/t"}}}]}"#;
 
 fn file(bucket: &str, key: &str, sse: WriterSse) -> PutObjectRequest {
     PutObjectRequest {
@@ -38,7 +63,20 @@ async fn cloudtrail_rows_ignore_the_bucket_default() {
     let c = s.with_bucket("trail-logs").await;
     let cmk1 = new_key(&s).await;
     let cmk2 = new_key(&s).await;
+    s.kms()
+        .put_key_policy()
+        .key_id(&cmk2)
+        .policy(TRAIL_KEY_POLICY)
+        .send()
+        .await
+        .unwrap();
     default_kms(&c, "trail-logs", Some(&cmk1), false).await;
+    c.put_bucket_policy()
+        .bucket("trail-logs")
+        .policy(cloudtrail_bucket_policy("trail-logs"))
+        .send()
+        .await
+        .unwrap();
     let ct = cloudtrail();
     let writer: &dyn ObjectWriter = &s.app.s3;
     let body = b"{\"Records\":[]}";

@@ -1,0 +1,235 @@
+//! The condition keys S3 supplies for one permission check: the global `aws:*` keys of the
+//! caller and the request, and S3's own keys read from the request (canned ACL, encryption
+//! headers, listing parameters, tags, how it was signed).
+//!
+//! <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys>
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+
+use super::targets::{new_object, Target};
+use crate::op::{AclInput, NewObject, Op};
+use crate::sse::SseRequest;
+use trailstack_core::{Caller, Clock, Principal};
+use trailstack_policy::{Conditions, Reads};
+
+/// The keys every service supplies, from the caller and the clock, that `r` reads.
+pub fn global(c: &mut Conditions, r: &Reads, caller: &Caller, clock: &dyn Clock) {
+    if let Some(ip) = caller.source_ip.filter(|_| r.key("aws:SourceIp")) {
+        c.insert("aws:SourceIp", ip.to_string());
+    }
+    if r.key("aws:SecureTransport") {
+        c.insert_bool("aws:SecureTransport", caller.secure_transport);
+    }
+    if r.key("aws:CurrentTime") || r.key("aws:EpochTime") {
+        let now = clock.now();
+        c.insert_time("aws:CurrentTime", now);
+        c.insert_number("aws:EpochTime", now.unix_timestamp());
+    }
+    match &caller.principal {
+        // A service principal acting for a resource of an account (CloudTrail for a trail).
+        Principal::Service(_) => {
+            if r.key("aws:SourceAccount") {
+                c.insert("aws:SourceAccount", caller.account.as_str());
+            }
+            if let Some(arn) = caller
+                .source_arn
+                .as_deref()
+                .filter(|_| r.key("aws:SourceArn"))
+            {
+                c.insert("aws:SourceArn", arn);
+            }
+        }
+        // A service acting with the principal's own credentials (S3 calling KMS for a user).
+        _ => {
+            if r.key("aws:ViaAWSService") {
+                c.insert_bool("aws:ViaAWSService", caller.invoked_by.is_some());
+            }
+            if let Some(service) = caller
+                .invoked_by
+                .as_deref()
+                .filter(|_| r.key("aws:CalledVia"))
+            {
+                c.insert("aws:CalledVia", service);
+            }
+        }
+    }
+}
+
+/// What S3's condition keys read from a request, borrowed from its [`Op`] before any await
+/// (an `Op` holds the body stream, which must not be shared across threads).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts<'a> {
+    /// A browser-form upload (`s3:authType` = `POST`).
+    post: bool,
+    /// Prefix, delimiter and max-keys of a listing.
+    list: Option<(&'a str, Option<&'a str>, usize)>,
+    /// The canned ACL asked for.
+    acl: Option<&'a str>,
+    /// `x-amz-object-ownership` of a CreateBucket.
+    ownership: Option<&'a str>,
+    /// The copy source (bucket, key) and whether metadata is replaced.
+    copy: Option<(&'a str, &'a str, bool)>,
+    /// The settings of the object the request creates.
+    new: Option<&'a NewObject>,
+    /// The tags a PutObjectTagging sets.
+    tags: Option<&'a [(String, String)]>,
+    /// The request reads or changes an existing object (`s3:ExistingObjectTag/*` applies).
+    pub existing_object: bool,
+}
+
+impl<'a> Facts<'a> {
+    /// The facts of `op`.
+    pub fn of(op: &'a Op) -> Facts<'a> {
+        let list = match op {
+            Op::ListObjects(i) => Some((i.prefix.as_str(), i.delimiter.as_deref(), i.max_keys)),
+            Op::ListObjectVersions(i) => {
+                Some((i.prefix.as_str(), i.delimiter.as_deref(), i.max_keys))
+            }
+            Op::ListMultipartUploads(i) => {
+                Some((i.prefix.as_str(), i.delimiter.as_deref(), i.max_uploads))
+            }
+            _ => None,
+        };
+        let new = new_object(op);
+        let acl = match op {
+            Op::CreateBucket { acl, .. } => acl.as_deref(),
+            Op::PutBucketAcl {
+                acl: AclInput::Canned(a),
+                ..
+            }
+            | Op::PutObjectAcl {
+                acl: AclInput::Canned(a),
+                ..
+            } => Some(a.as_str()),
+            _ => new.and_then(|n| n.acl.as_deref()),
+        };
+        Facts {
+            post: matches!(op, Op::PostObject(_)),
+            list,
+            acl,
+            ownership: match op {
+                Op::CreateBucket { ownership, .. } => ownership.as_deref(),
+                _ => None,
+            },
+            copy: match op {
+                Op::CopyObject(i) => Some((
+                    i.source.obj.bucket.as_str(),
+                    i.source.obj.key.as_str(),
+                    i.replace_metadata,
+                )),
+                _ => None,
+            },
+            new,
+            tags: match op {
+                Op::PutObjectTagging { tags, .. } => Some(tags),
+                _ => None,
+            },
+            existing_object: matches!(
+                op,
+                Op::GetObject(_)
+                    | Op::HeadObject(_)
+                    | Op::GetObjectTagging { .. }
+                    | Op::PutObjectTagging { .. }
+                    | Op::DeleteObjectTagging { .. }
+                    | Op::GetObjectAcl { .. }
+                    | Op::PutObjectAcl { .. }
+                    | Op::GetObjectAttributes { .. }
+                    | Op::DeleteObject { .. }
+            ),
+        }
+    }
+}
+
+/// Adds S3's keys for `target` of the request described by `f` that `r` reads.
+pub fn add_s3(c: &mut Conditions, r: &Reads, caller: &Caller, f: &Facts, target: &Target) {
+    let mut put = |key: &str, value: &str| {
+        if r.key(key) {
+            c.insert(key, value);
+        }
+    };
+    if caller.auth_method.is_some() || f.post {
+        put("s3:signatureversion", "AWS4-HMAC-SHA256");
+    }
+    let auth_type = match (f.post, caller.auth_method) {
+        (true, _) => Some("POST"),
+        (_, Some("QueryString")) => Some("REST-QUERY-STRING"),
+        (_, Some(_)) => Some("REST-HEADER"),
+        (_, None) => None,
+    };
+    if let Some(t) = auth_type {
+        put("s3:authType", t);
+    }
+    if let Some(v) = target.version_id {
+        put("s3:VersionId", v);
+    }
+    if target.copy_source {
+        // The source is read, not written: the request's headers describe the destination.
+        return;
+    }
+    if let Some((prefix, delimiter, max)) = f.list {
+        put("s3:prefix", prefix);
+        if let Some(d) = delimiter {
+            put("s3:delimiter", d);
+        }
+        put("s3:max-keys", &max.to_string());
+    }
+    if let Some(a) = f.acl {
+        put("s3:x-amz-acl", a);
+    }
+    if let Some(o) = f.ownership {
+        put("s3:x-amz-object-ownership", o);
+    }
+    if let Some((bucket, key, replace)) = f.copy {
+        put("s3:x-amz-copy-source", &format!("{bucket}/{key}"));
+        put(
+            "s3:x-amz-metadata-directive",
+            if replace { "REPLACE" } else { "COPY" },
+        );
+    }
+    if let Some(new) = f.new {
+        add_sse(&mut put, new.sse.as_ref());
+        if let Some(class) = &new.meta.storage_class {
+            put("s3:x-amz-storage-class", class);
+        }
+    }
+    let tags = f.new.map(|n| n.meta.tags.as_slice()).or(f.tags);
+    if let Some(tags) = tags.filter(|t| !t.is_empty()) {
+        if r.prefix("s3:RequestObjectTag/") {
+            for (k, v) in tags {
+                c.insert(&format!("s3:RequestObjectTag/{k}"), v.as_str());
+            }
+        }
+        if r.key("s3:RequestObjectTagKeys") {
+            c.insert_many(
+                "s3:RequestObjectTagKeys",
+                tags.iter().map(|(k, _)| k.as_str()),
+            );
+        }
+    }
+}
+
+fn add_sse(put: &mut impl FnMut(&str, &str), sse: Option<&SseRequest>) {
+    let (alg, key) = match sse {
+        None => return,
+        Some(SseRequest::S3) => ("AES256", None),
+        Some(SseRequest::Kms { key, .. }) => ("aws:kms", key.as_deref()),
+        Some(SseRequest::Dsse { key, .. }) => ("aws:kms:dsse", key.as_deref()),
+        Some(SseRequest::Customer(_)) => {
+            put(
+                "s3:x-amz-server-side-encryption-customer-algorithm",
+                "AES256",
+            );
+            return;
+        }
+    };
+    put("s3:x-amz-server-side-encryption", alg);
+    if let Some(k) = key {
+        put("s3:x-amz-server-side-encryption-aws-kms-key-id", k);
+    }
+}
+
+/// Adds `s3:ExistingObjectTag/<key>` for each tag of the object acted on.
+pub fn add_existing_tags(c: &mut Conditions, tags: &[(String, String)]) {
+    for (k, v) in tags {
+        c.insert(&format!("s3:ExistingObjectTag/{k}"), v.as_str());
+    }
+}

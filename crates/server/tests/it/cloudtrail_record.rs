@@ -1,0 +1,659 @@
+//! The recorder seen from the outside: object-level logging is a trail whose selectors name S3
+//! objects, and it takes exactly what they name; S3's internal KMS calls are recorded as AWS
+//! records them; failed calls carry their error; LookupEvents serves management events only;
+//! every record carries the request id the client got; a record acknowledged with a 200
+//! survives kill -9; and boto3 reads every CloudTrail answer as botocore models it.
+
+use crate::common::*;
+use aws_sdk_cloudtrail::types::{
+    AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventSelector, LookupAttribute,
+    LookupAttributeKey, ReadWriteType,
+};
+use aws_sdk_s3::operation::RequestId;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ServerSideEncryption;
+use serde_json::{json, Value};
+
+/// The log bucket every trail here delivers to.
+const LOGS: &str = "ct-rec-logs";
+
+/// Creates the log bucket and a logging trail `name` with basic `selector`.
+async fn data_trail(s: &Server, name: &str, selector: EventSelector) {
+    trail_bucket(s, LOGS, &[name]).await;
+    let ct = s.cloudtrail();
+    ct.create_trail()
+        .name(name)
+        .s3_bucket_name(LOGS)
+        .send()
+        .await
+        .unwrap();
+    ct.put_event_selectors()
+        .trail_name(name)
+        .event_selectors(selector)
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name(name).send().await.unwrap();
+}
+
+/// Object-level logging for `bucket`: its objects' data events, no management events.
+fn object_logging(bucket: &str, rw: ReadWriteType) -> EventSelector {
+    EventSelector::builder()
+        .read_write_type(rw)
+        .include_management_events(false)
+        .data_resources(
+            DataResource::builder()
+                .r#type("AWS::S3::Object")
+                .values(format!("arn:aws:s3:::{bucket}/"))
+                .build(),
+        )
+        .build()
+}
+
+async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from_static(b"hello"))
+        .send()
+        .await
+        .unwrap()
+        .request_id()
+        .unwrap()
+        .to_string()
+}
+
+async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
+    c.get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap()
+        .request_id()
+        .unwrap()
+        .to_string()
+}
+
+/// `(eventName, first resource ARN)` of each record.
+fn names_and_arns(records: &[Value]) -> Vec<(String, String)> {
+    records
+        .iter()
+        .map(|r| {
+            (
+                r["eventName"].as_str().unwrap().to_string(),
+                r["resources"][0]["ARN"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn attribute(key: LookupAttributeKey, value: &str) -> LookupAttribute {
+    LookupAttribute::builder()
+        .attribute_key(key)
+        .attribute_value(value)
+        .build()
+        .unwrap()
+}
+
+/// The full records LookupEvents returns for `key` = `value`, newest first.
+async fn lookup(s: &Server, key: LookupAttributeKey, value: &str) -> Vec<Value> {
+    let out = s
+        .cloudtrail()
+        .lookup_events()
+        .lookup_attributes(attribute(key, value))
+        .send()
+        .await
+        .unwrap();
+    out.events()
+        .iter()
+        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn object_level_logging_takes_the_buckets_object_calls_and_nothing_else() {
+    let s = Server::start().await;
+    data_trail(
+        &s,
+        "objects",
+        object_logging("ct-rec-data", ReadWriteType::All),
+    )
+    .await;
+    let c = s.with_bucket("ct-rec-data").await;
+    s.with_bucket("ct-rec-other").await;
+    let put_id = put(&c, "ct-rec-data", "k").await;
+    let get_id = get(&c, "ct-rec-data", "k").await;
+    put(&c, "ct-rec-other", "k").await;
+    get(&c, "ct-rec-other", "k").await;
+    c.list_buckets().send().await.unwrap();
+    s.kms().create_key().send().await.unwrap();
+
+    let records = outbox(&s, "objects");
+    assert_eq!(
+        names_and_arns(&records),
+        pairs(&[
+            ("PutObject", "arn:aws:s3:::ct-rec-data/k"),
+            ("GetObject", "arn:aws:s3:::ct-rec-data/k"),
+        ])
+    );
+    let (p, g) = (&records[0], &records[1]);
+    assert_eq!(p["requestID"], put_id.as_str());
+    assert_eq!(g["requestID"], get_id.as_str());
+    assert_eq!(p["eventCategory"], "Data");
+    assert_eq!(p["managementEvent"], false);
+    assert_eq!(p["readOnly"], false);
+    assert_eq!(g["readOnly"], true);
+    assert_eq!(p["eventSource"], "s3.amazonaws.com");
+    assert_eq!(p["requestParameters"]["bucketName"], "ct-rec-data");
+    assert_eq!(p["requestParameters"]["key"], "k");
+    assert_eq!(p["userIdentity"]["type"], "Root");
+    assert_eq!(p["recipientAccountId"], ACCOUNT);
+}
+
+#[tokio::test]
+async fn write_only_object_logging_drops_reads() {
+    let s = Server::start().await;
+    data_trail(
+        &s,
+        "writes",
+        object_logging("ct-rec-data", ReadWriteType::WriteOnly),
+    )
+    .await;
+    let c = s.with_bucket("ct-rec-data").await;
+    put(&c, "ct-rec-data", "k").await;
+    get(&c, "ct-rec-data", "k").await;
+    c.head_object()
+        .bucket("ct-rec-data")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    c.delete_object()
+        .bucket("ct-rec-data")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        names_and_arns(&outbox(&s, "writes")),
+        pairs(&[
+            ("PutObject", "arn:aws:s3:::ct-rec-data/k"),
+            ("DeleteObject", "arn:aws:s3:::ct-rec-data/k"),
+        ])
+    );
+}
+
+#[tokio::test]
+async fn an_advanced_selector_takes_exactly_what_it_names() {
+    let s = Server::start().await;
+    trail_bucket(&s, LOGS, &["puts"]).await;
+    let ct = s.cloudtrail();
+    ct.create_trail()
+        .name("puts")
+        .s3_bucket_name(LOGS)
+        .send()
+        .await
+        .unwrap();
+    let field = |f: &str| AdvancedFieldSelector::builder().field(f);
+    let selector = AdvancedEventSelector::builder()
+        .name("log puts")
+        .field_selectors(field("eventCategory").equals("Data").build().unwrap())
+        .field_selectors(
+            field("resources.type")
+                .equals("AWS::S3::Object")
+                .build()
+                .unwrap(),
+        )
+        .field_selectors(field("eventName").equals("PutObject").build().unwrap())
+        .field_selectors(
+            field("resources.ARN")
+                .starts_with("arn:aws:s3:::ct-rec-data/logs/")
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    ct.put_event_selectors()
+        .trail_name("puts")
+        .advanced_event_selectors(selector)
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name("puts").send().await.unwrap();
+
+    let c = s.with_bucket("ct-rec-data").await;
+    put(&c, "ct-rec-data", "logs/a").await;
+    put(&c, "ct-rec-data", "other/b").await;
+    get(&c, "ct-rec-data", "logs/a").await;
+    s.with_bucket("ct-rec-data-logs").await;
+    put(&c, "ct-rec-data-logs", "logs/c").await;
+    put(&c, "ct-rec-data", "logs/d/e").await;
+    assert_eq!(
+        names_and_arns(&outbox(&s, "puts")),
+        pairs(&[
+            ("PutObject", "arn:aws:s3:::ct-rec-data/logs/a"),
+            ("PutObject", "arn:aws:s3:::ct-rec-data/logs/d/e"),
+        ])
+    );
+}
+
+#[tokio::test]
+async fn an_sse_kms_put_records_the_generate_data_key_s3_made() {
+    let s = Server::start().await;
+    let c = s.with_bucket("ct-rec-sse").await;
+    let key = s
+        .kms()
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    let key_arn = key.arn().unwrap().to_string();
+    let out = c
+        .put_object()
+        .bucket("ct-rec-sse")
+        .key("secret.txt")
+        .server_side_encryption(ServerSideEncryption::AwsKms)
+        .ssekms_key_id(key.key_id())
+        .body(ByteStream::from_static(b"hello"))
+        .send()
+        .await
+        .unwrap();
+    let put_id = out.request_id().unwrap().to_string();
+
+    let gdk = lookup(&s, LookupAttributeKey::EventName, "GenerateDataKey").await;
+    assert_eq!(gdk.len(), 1, "{gdk:?}");
+    let r = &gdk[0];
+    assert_eq!(r["eventSource"], "kms.amazonaws.com");
+    assert_eq!(r["userIdentity"]["invokedBy"], "s3.amazonaws.com");
+    assert_eq!(r["userIdentity"]["type"], "Root");
+    assert_eq!(r["sourceIPAddress"], "s3.amazonaws.com");
+    assert_eq!(r["userAgent"], "s3.amazonaws.com");
+    assert_eq!(
+        r["requestParameters"]["encryptionContext"],
+        json!({"aws:s3:arn": "arn:aws:s3:::ct-rec-sse/secret.txt"})
+    );
+    assert_eq!(r["requestParameters"]["keySpec"], "AES_256");
+    assert_eq!(r["responseElements"], Value::Null);
+    assert_eq!(r["readOnly"], true);
+    assert_eq!(r["managementEvent"], true);
+    assert_eq!(r["eventCategory"], "Management");
+    assert_eq!(
+        r["resources"],
+        json!([{"accountId": ACCOUNT, "type": "AWS::KMS::Key", "ARN": key_arn}])
+    );
+    // The internal call belongs to the S3 request the client made.
+    assert_eq!(r["requestID"], put_id.as_str());
+    let by_key = lookup(&s, LookupAttributeKey::ResourceName, &key_arn).await;
+    let names: Vec<_> = by_key.iter().map(|r| r["eventName"].clone()).collect();
+    assert_eq!(names, [json!("GenerateDataKey"), json!("CreateKey")]);
+}
+
+#[tokio::test]
+async fn failed_calls_are_recorded_with_their_error() {
+    let s = Server::start().await;
+    data_trail(
+        &s,
+        "errors",
+        object_logging("ct-rec-data", ReadWriteType::All),
+    )
+    .await;
+    let c = s.with_bucket("ct-rec-data").await;
+    let e = c
+        .get_object()
+        .bucket("ct-rec-data")
+        .key("missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchKey");
+    let records = outbox(&s, "errors");
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["eventName"], "GetObject");
+    assert_eq!(records[0]["errorCode"], "NoSuchKey");
+    assert_eq!(
+        records[0]["errorMessage"],
+        "The specified key does not exist."
+    );
+    assert_eq!(
+        records[0]["requestID"],
+        e.raw_response()
+            .unwrap()
+            .headers()
+            .get("x-amz-request-id")
+            .unwrap()
+    );
+
+    // KMS: a Decrypt with a disabled key.
+    let kms = s.kms();
+    let key = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    let blob = kms
+        .encrypt()
+        .key_id(key.key_id())
+        .plaintext(aws_sdk_kms::primitives::Blob::new(b"x".to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .ciphertext_blob
+        .unwrap();
+    kms.disable_key().key_id(key.key_id()).send().await.unwrap();
+    let e = kms
+        .decrypt()
+        .ciphertext_blob(blob)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&e), "DisabledException");
+    let decrypts = lookup(&s, LookupAttributeKey::EventName, "Decrypt").await;
+    assert_eq!(decrypts.len(), 1);
+    assert_eq!(decrypts[0]["errorCode"], "DisabledException");
+    assert!(decrypts[0]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("disabled"));
+    assert_eq!(decrypts[0]["resources"][0]["ARN"], key.arn().unwrap());
+
+    // CloudTrail: its own failures too.
+    let e = s
+        .cloudtrail()
+        .get_trail_status()
+        .name("ghost")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(ct_code(&e), "TrailNotFoundException");
+    let statuses = lookup(&s, LookupAttributeKey::EventName, "GetTrailStatus").await;
+    assert_eq!(statuses[0]["errorCode"], "TrailNotFoundException");
+    assert_eq!(statuses[0]["eventSource"], "cloudtrail.amazonaws.com");
+}
+
+#[tokio::test]
+async fn lookup_events_finds_management_events_pages_and_validates() {
+    let s = Server::start().await;
+    let c = s.s3();
+    for b in ["ct-look-a", "ct-look-b", "ct-look-c"] {
+        c.create_bucket().bucket(b).send().await.unwrap();
+    }
+    // Data events stay out of the history, even when a trail takes them.
+    data_trail(
+        &s,
+        "all-data",
+        object_logging("ct-look-a", ReadWriteType::All),
+    )
+    .await;
+    put(&c, "ct-look-a", "k").await;
+    assert_eq!(outbox(&s, "all-data").len(), 1);
+    assert!(lookup(&s, LookupAttributeKey::EventName, "PutObject")
+        .await
+        .is_empty());
+
+    let by_name = lookup(&s, LookupAttributeKey::ResourceName, "ct-look-b").await;
+    let names: Vec<_> = by_name.iter().map(|r| r["eventName"].clone()).collect();
+    assert_eq!(names, [json!("CreateBucket")]);
+    assert_eq!(by_name[0]["requestParameters"]["bucketName"], "ct-look-b");
+
+    // Three CreateBucket events of this test (the log bucket's makes four), one a page,
+    // newest first.
+    let ct = s.cloudtrail();
+    let mut token = None;
+    let mut seen = Vec::new();
+    loop {
+        let page = ct
+            .lookup_events()
+            .lookup_attributes(attribute(LookupAttributeKey::EventName, "CreateBucket"))
+            .max_results(1)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(page.events().len() <= 1);
+        for e in page.events() {
+            let bucket = e
+                .resources()
+                .iter()
+                .find(|r| r.resource_type() == Some("AWS::S3::Bucket"))
+                .and_then(|r| r.resource_name())
+                .unwrap();
+            seen.push(bucket.to_string());
+            assert_eq!(e.event_name(), Some("CreateBucket"));
+            assert_eq!(e.read_only(), Some("false"));
+            assert_eq!(e.event_source(), Some("s3.amazonaws.com"));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, [LOGS, "ct-look-c", "ct-look-b", "ct-look-a"]);
+
+    // One attribute at most, MaxResults 1–50, start before end.
+    let two = ct
+        .lookup_events()
+        .lookup_attributes(attribute(LookupAttributeKey::EventName, "CreateBucket"))
+        .lookup_attributes(attribute(LookupAttributeKey::ReadOnly, "false"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(ct_code(&two), "InvalidLookupAttributesException");
+    let big = ct.lookup_events().max_results(51).send().await.unwrap_err();
+    assert_eq!(ct_code(&big), "InvalidMaxResultsException");
+    let now = aws_sdk_cloudtrail::primitives::DateTime::from_secs(1_767_225_600);
+    let earlier = aws_sdk_cloudtrail::primitives::DateTime::from_secs(1_767_225_000);
+    let backwards = ct
+        .lookup_events()
+        .start_time(now)
+        .end_time(earlier)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(ct_code(&backwards), "InvalidTimeRangeException");
+}
+
+#[tokio::test]
+async fn records_carry_the_request_id_the_client_got() {
+    let s = Server::start().await;
+    let c = s.s3();
+    let created = c.create_bucket().bucket("ct-rid").send().await.unwrap();
+    let bucket_id = created.request_id().unwrap().to_string();
+    c.put_bucket_policy()
+        .bucket("ct-rid")
+        .policy(cloudtrail_bucket_policy("ct-rid", &["rid"]))
+        .send()
+        .await
+        .unwrap();
+    let trail = s
+        .cloudtrail()
+        .create_trail()
+        .name("rid")
+        .s3_bucket_name("ct-rid")
+        .is_multi_region_trail(false)
+        .send()
+        .await
+        .unwrap();
+    let trail_id = {
+        use aws_sdk_cloudtrail::operation::RequestId;
+        trail.request_id().unwrap().to_string()
+    };
+    assert_ne!(bucket_id, trail_id);
+
+    let cb = lookup(&s, LookupAttributeKey::EventName, "CreateBucket").await;
+    assert_eq!(cb[0]["requestID"], bucket_id.as_str());
+    // CloudTrail records its own calls, shaped as AWS shapes them.
+    let ctr = lookup(&s, LookupAttributeKey::EventName, "CreateTrail").await;
+    assert_eq!(ctr.len(), 1);
+    let r = &ctr[0];
+    assert_eq!(r["requestID"], trail_id.as_str());
+    assert_eq!(r["eventSource"], "cloudtrail.amazonaws.com");
+    assert_eq!(r["readOnly"], false);
+    assert_eq!(
+        r["requestParameters"],
+        json!({"name": "rid", "s3BucketName": "ct-rid", "isMultiRegionTrail": false})
+    );
+    assert_eq!(
+        r["responseElements"],
+        json!({"name": "rid", "s3BucketName": "ct-rid", "includeGlobalServiceEvents": true,
+               "isMultiRegionTrail": false, "trailARN": trail_arn("rid"),
+               "logFileValidationEnabled": false, "isOrganizationTrail": false})
+    );
+    assert_eq!(
+        r["resources"],
+        json!([{"accountId": ACCOUNT, "type": "AWS::CloudTrail::Trail", "ARN": trail_arn("rid")}])
+    );
+    let by_type = lookup(
+        &s,
+        LookupAttributeKey::ResourceType,
+        "AWS::CloudTrail::Trail",
+    )
+    .await;
+    assert_eq!(by_type.len(), 1);
+    let by_source = lookup(
+        &s,
+        LookupAttributeKey::EventSource,
+        "cloudtrail.amazonaws.com",
+    )
+    .await;
+    // The three lookups before this one, and CreateTrail.
+    assert_eq!(by_source.len(), 4, "{by_source:?}");
+    assert_eq!(by_source[0]["eventName"], "LookupEvents");
+}
+
+/// A server process of the real binary over `data_dir`, and its endpoint.
+fn spawn_binary(data_dir: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trailstack"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("TRAILSTACK_LOG", "warn")
+        .env_remove("TRAILSTACK_CONFIG")
+        .env_remove("TRAILSTACK_REGION")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let endpoint = loop {
+        let line = lines
+            .next()
+            .expect("the server exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.trim().to_string();
+        }
+    };
+    // Keep draining the output so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, endpoint)
+}
+
+#[tokio::test]
+async fn a_record_acknowledged_with_a_200_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, endpoint) = spawn_binary(&dir.path().join("data"));
+    let s3 = {
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .endpoint_url(&endpoint)
+            .force_path_style(true)
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    };
+    let ct = cloudtrail_at(&endpoint);
+    let created = s3.create_bucket().bucket("ct-kill").send().await.unwrap();
+    let bucket_id = created.request_id().unwrap().to_string();
+    s3.put_bucket_policy()
+        .bucket("ct-kill")
+        .policy(cloudtrail_bucket_policy("ct-kill", &["durable"]))
+        .send()
+        .await
+        .unwrap();
+    ct.create_trail()
+        .name("durable")
+        .s3_bucket_name("ct-kill")
+        .send()
+        .await
+        .unwrap();
+    ct.put_event_selectors()
+        .trail_name("durable")
+        .event_selectors(object_logging("ct-kill", ReadWriteType::All))
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name("durable").send().await.unwrap();
+    let put_id = put(&s3, "ct-kill", "acked").await;
+    // SIGKILL right after the 200: no shutdown, no flush.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let s = Server::start_in(dir).await;
+    let records = outbox(&s, "durable");
+    assert_eq!(
+        names_and_arns(&records),
+        pairs(&[("PutObject", "arn:aws:s3:::ct-kill/acked")])
+    );
+    assert_eq!(records[0]["requestID"], put_id.as_str());
+    let cb = lookup(&s, LookupAttributeKey::EventName, "CreateBucket").await;
+    assert_eq!(cb.len(), 1);
+    assert_eq!(cb[0]["requestID"], bucket_id.as_str());
+    let status = s
+        .cloudtrail()
+        .get_trail_status()
+        .name("durable")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.is_logging(), Some(true));
+}
+
+#[tokio::test]
+async fn boto3_reads_every_cloudtrail_answer_as_botocore_models_it() {
+    let s = Server::start().await;
+    let input = json!({
+        "endpoint": s.endpoint,
+        "bucket": "ct-boto-logs",
+        "data_bucket": "ct-boto-data",
+        "trail": "boto",
+        "policy": cloudtrail_bucket_policy("ct-boto-logs", &["boto"]),
+    });
+    // Off the runtime's thread, which serves the script's requests meanwhile.
+    let out =
+        tokio::task::spawn_blocking(move || crate::kms_more::py("cloudtrail_boto3.py", input))
+            .await
+            .unwrap();
+    assert_eq!(out["problems"], json!([]), "{out}");
+    let r = &out["create_trail_record"];
+    assert_eq!(r["eventName"], "CreateTrail");
+    assert_eq!(
+        r["requestParameters"],
+        json!({"name": "boto", "s3BucketName": "ct-boto-logs", "s3KeyPrefix": "p"})
+    );
+    assert!(r["userAgent"].as_str().unwrap().contains("Boto3"), "{r}");
+    assert_eq!(out["bucket_pages"], json!(["ct-boto-data", "ct-boto-logs"]));
+    assert_eq!(out["data_events_in_history"], 0);
+    assert_eq!(out["missing"], "TrailNotFoundException");
+    // While the trail had its default selector it took CloudTrail's own management events;
+    // the advanced selector the script left took its PutObject, and nothing after.
+    let trail = trail_arn("boto");
+    assert_eq!(
+        names_and_arns(&outbox(&s, "boto")),
+        pairs(&[
+            ("StartLogging", &trail),
+            ("GetTrailStatus", &trail),
+            ("DescribeTrails", ""),
+            ("ListTrails", ""),
+            ("GetEventSelectors", &trail),
+            ("PutObject", "arn:aws:s3:::ct-boto-data/k"),
+        ])
+    );
+}

@@ -1,0 +1,665 @@
+//! Policies enforced end to end: two accounts whose users carry inline identity policies,
+//! bucket policies and key policies, through the real SDK clients and CloudTrail's
+//! `ObjectWriter` port. Each denial is checked for AWS's error code and message shape.
+
+use crate::common::{body_bytes, code, kms_code, status, Server};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ServerSideEncryption as Sse;
+use std::collections::BTreeMap;
+use trailstack_core::{AccountId, Caller, ObjectWriter, PutObjectRequest, WriterSse};
+use trailstack_server::config::Config;
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+/// Account A (root, the security user `alice`, the limited user `bob`) and account B (root,
+/// `carol` who may read A's shared bucket, `dave` with no policy).
+const CONFIG: &str = r#"
+[[users]]
+access_key = "AKROOTA"
+secret_key = "root-a"
+account_id = "111111111111"
+
+[[users]]
+access_key = "AKALICE"
+secret_key = "alice"
+account_id = "111111111111"
+user_name = "alice"
+policies = [
+  { Version = "2012-10-17", Statement = [
+      { Effect = "Allow", Action = ["s3:*", "kms:*"], Resource = "*" },
+      { Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" } ] },
+]
+
+[[users]]
+access_key = "AKBOB"
+secret_key = "bob"
+account_id = "111111111111"
+user_name = "bob"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+   "Resource": "arn:aws:s3:::home/${aws:username}/*"},
+  {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::home",
+   "Condition": {"StringLike": {"s3:prefix": "${aws:username}/*"}}},
+  {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}''']
+
+[[users]]
+access_key = "AKROOTB"
+secret_key = "root-b"
+account_id = "222222222222"
+
+[[users]]
+access_key = "AKCAROL"
+secret_key = "carol"
+account_id = "222222222222"
+user_name = "carol"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-a/*"},
+  {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}''']
+
+[[users]]
+access_key = "AKDAVE"
+secret_key = "dave"
+account_id = "222222222222"
+user_name = "dave"
+"#;
+
+async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let loaded = Config::load(Some(&file), None, None, None).unwrap();
+    Server::start_configured(dir, move |c| c.identities = loaded.identities).await
+}
+
+fn kms_with(s: &Server, key: &str, secret: &str) -> aws_sdk_kms::Client {
+    let conf = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .endpoint_url(&s.endpoint)
+        .region(aws_sdk_kms::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_kms::config::Credentials::new(
+            key, secret, None, None, "test",
+        ))
+        .build();
+    aws_sdk_kms::Client::from_conf(conf)
+}
+
+/// The message of an S3 SDK error.
+fn s3_message<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_s3::error::SdkError<E, R>,
+) -> String {
+    e.as_service_error()
+        .and_then(|s| s.message())
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), String> {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from_static(b"data"))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{} {}", code(&e), s3_message(&e)))
+}
+
+async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+    match c.get_object().bucket(bucket).key(key).send().await {
+        Ok(out) => Ok(body_bytes(out).await),
+        Err(e) => Err(format!("{} {}", code(&e), s3_message(&e))),
+    }
+}
+
+async fn bucket_policy(c: &aws_sdk_s3::Client, bucket: &str, doc: &str) {
+    c.put_bucket_policy()
+        .bucket(bucket)
+        .policy(doc)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn bucket_policy_refuses_uploads_without_sse_kms() {
+    let s = start().await;
+    let root = s.s3_with("AKROOTA", "root-a");
+    root.create_bucket().bucket("enc").send().await.unwrap();
+    bucket_policy(
+        &root,
+        "enc",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyUnencrypted","Effect":"Deny","Principal":"*",
+            "Action":"s3:PutObject","Resource":"arn:aws:s3:::enc/*",
+            "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}}]}"#,
+    )
+    .await;
+    let err = root
+        .put_object()
+        .bucket("enc")
+        .key("plain")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((code(&err).as_str(), status(&err)), ("AccessDenied", 403));
+    assert_eq!(
+        s3_message(&err),
+        format!("User: arn:aws:iam::{A}:root is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::enc/plain\" with an explicit deny in a resource-based policy")
+    );
+    // SSE-S3 is not SSE-KMS either.
+    let err = root
+        .put_object()
+        .bucket("enc")
+        .key("aes")
+        .server_side_encryption(Sse::Aes256)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let ok = root
+        .put_object()
+        .bucket("enc")
+        .key("kms")
+        .server_side_encryption(Sse::AwsKms)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.server_side_encryption(), Some(&Sse::AwsKms));
+    assert_eq!(get(&root, "enc", "kms").await.unwrap(), b"x");
+    // The owner's root keeps its policy rights even under a Deny on everything.
+    bucket_policy(
+        &root,
+        "enc",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::enc","arn:aws:s3:::enc/*"]}]}"#,
+    )
+    .await;
+    assert!(get(&root, "enc", "kms")
+        .await
+        .unwrap_err()
+        .starts_with("AccessDenied"));
+    root.delete_bucket_policy()
+        .bucket("enc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&root, "enc", "kms").await.unwrap(), b"x");
+}
+
+fn cloudtrail(trail: &str) -> Caller {
+    Caller::service(
+        AccountId::parse(A).unwrap(),
+        "cloudtrail.amazonaws.com",
+        "us-east-1",
+        "policy-test".into(),
+    )
+    .for_source(trail)
+}
+
+fn log_file(bucket: &str) -> PutObjectRequest {
+    PutObjectRequest {
+        bucket: bucket.into(),
+        key: format!("AWSLogs/{A}/CloudTrail/us-east-1/2026/11/28/f.json.gz"),
+        body: b"{}".to_vec(),
+        content_type: None,
+        content_encoding: None,
+        acl: Some("bucket-owner-full-control".into()),
+        sse: WriterSse::S3,
+        metadata: BTreeMap::new(),
+    }
+}
+
+#[tokio::test]
+async fn log_archive_bucket_only_cloudtrail_may_write() {
+    let s = start().await;
+    let root = s.s3_with("AKROOTA", "root-a");
+    root.create_bucket().bucket("logs").send().await.unwrap();
+    let writer: &dyn ObjectWriter = &s.app.s3;
+    let trail = format!("arn:aws:cloudtrail:us-east-1:{A}:trail/main");
+    // No bucket policy: a service principal has nothing.
+    let err = writer
+        .put_object(&cloudtrail(&trail), log_file("logs"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "AccessDenied");
+    bucket_policy(
+        &root,
+        "logs",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+            {{"Sid":"AWSCloudTrailWrite20150319","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},
+              "Action":"s3:PutObject","Resource":"arn:aws:s3:::logs/AWSLogs/{A}/*",
+              "Condition":{{"StringEquals":{{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceArn":"{trail}"}}}}}},
+            {{"Sid":"OnlyCloudTrailWrites","Effect":"Deny","Principal":"*","Action":"s3:PutObject",
+              "Resource":"arn:aws:s3:::logs/*",
+              "Condition":{{"StringNotEquals":{{"aws:PrincipalServiceName":"cloudtrail.amazonaws.com"}}}}}}]}}"#
+        ),
+    )
+    .await;
+    writer
+        .put_object(&cloudtrail(&trail), log_file("logs"))
+        .await
+        .unwrap();
+    // Another trail, or the wrong ACL, is not the one the policy names.
+    let other = format!("arn:aws:cloudtrail:us-east-1:{A}:trail/other");
+    let err = writer
+        .put_object(&cloudtrail(&other), log_file("logs"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "AccessDenied");
+    let mut no_acl = log_file("logs");
+    no_acl.acl = None;
+    let err = writer
+        .put_object(&cloudtrail(&trail), no_acl)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "AccessDenied");
+    // Not even the bucket owner's root may write; it may still read what CloudTrail wrote.
+    let e = put(&root, "logs", "AWSLogs/x").await.unwrap_err();
+    assert!(
+        e.contains("with an explicit deny in a resource-based policy"),
+        "{e}"
+    );
+    let key = format!("AWSLogs/{A}/CloudTrail/us-east-1/2026/11/28/f.json.gz");
+    assert_eq!(get(&root, "logs", &key).await.unwrap(), b"{}");
+}
+
+#[tokio::test]
+async fn user_limited_to_its_username_prefix() {
+    let s = start().await;
+    let root = s.s3_with("AKROOTA", "root-a");
+    root.create_bucket().bucket("home").send().await.unwrap();
+    let bob = s.s3_with("AKBOB", "bob");
+    put(&bob, "home", "bob/notes.txt").await.unwrap();
+    assert_eq!(get(&bob, "home", "bob/notes.txt").await.unwrap(), b"data");
+    put(&root, "home", "alice/secret.txt").await.unwrap();
+    let e = get(&bob, "home", "alice/secret.txt").await.unwrap_err();
+    assert_eq!(
+        e,
+        format!("AccessDenied User: arn:aws:iam::{A}:user/bob is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::home/alice/secret.txt\" because no identity-based policy allows the s3:GetObject action")
+    );
+    assert!(put(&bob, "home", "alice/x")
+        .await
+        .unwrap_err()
+        .starts_with("AccessDenied"));
+    let listed = bob
+        .list_objects_v2()
+        .bucket("home")
+        .prefix("bob/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.key_count(), Some(1));
+    let err = bob
+        .list_objects_v2()
+        .bucket("home")
+        .prefix("alice/")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    // Nothing else: no bucket settings, no other bucket, no bucket listing.
+    let err = bob
+        .get_bucket_policy()
+        .bucket("home")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "AccessDenied");
+    let err = bob.list_buckets().send().await.unwrap_err();
+    assert_eq!(
+        s3_message(&err),
+        format!("User: arn:aws:iam::{A}:user/bob is not authorized to perform: s3:ListAllMyBuckets because no identity-based policy allows the s3:ListAllMyBuckets action")
+    );
+    // A key bob may read but the bucket he may not list: AccessDenied, not NoSuchKey.
+    let e = get(&bob, "home", "bob/missing").await.unwrap_err();
+    assert!(e.starts_with("AccessDenied"), "{e}");
+    assert!(get(&root, "home", "bob/missing")
+        .await
+        .unwrap_err()
+        .starts_with("NoSuchKey"));
+
+    // An SSE-KMS object in bob's prefix under a key whose policy does not delegate to the
+    // account: bob's kms:* identity policy does not help.
+    let root_kms = kms_with(&s, "AKROOTA", "root-a");
+    let key = root_kms
+        .create_key()
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .arn
+        .unwrap();
+    root_kms
+        .put_key_policy()
+        .key_id(&key)
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:*","Resource":"*"}}]}}"#
+        ))
+        .bypass_policy_lockout_safety_check(true)
+        .send()
+        .await
+        .unwrap();
+    let alice = s.s3_with("AKALICE", "alice");
+    alice
+        .put_object()
+        .bucket("home")
+        .key("bob/sealed")
+        .server_side_encryption(Sse::AwsKms)
+        .ssekms_key_id(&key)
+        .body(ByteStream::from_static(b"sealed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&alice, "home", "bob/sealed").await.unwrap(), b"sealed");
+    let e = get(&bob, "home", "bob/sealed").await.unwrap_err();
+    assert_eq!(
+        e,
+        format!("AccessDenied User: arn:aws:iam::{A}:user/bob is not authorized to perform: kms:Decrypt on resource: {key} because no resource-based policy allows the kms:Decrypt action")
+    );
+}
+
+#[tokio::test]
+async fn cross_account_read_needs_bucket_policy_and_identity_policy() {
+    let s = start().await;
+    let root_a = s.s3_with("AKROOTA", "root-a");
+    root_a
+        .create_bucket()
+        .bucket("shared-a")
+        .send()
+        .await
+        .unwrap();
+    put(&root_a, "shared-a", "doc").await.unwrap();
+    let kms_a = kms_with(&s, "AKROOTA", "root-a");
+    let key = kms_a
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .arn
+        .unwrap();
+    root_a
+        .put_object()
+        .bucket("shared-a")
+        .key("sealed")
+        .server_side_encryption(Sse::AwsKms)
+        .ssekms_key_id(&key)
+        .body(ByteStream::from_static(b"sealed"))
+        .send()
+        .await
+        .unwrap();
+    let carol = s.s3_with("AKCAROL", "carol");
+    let dave = s.s3_with("AKDAVE", "dave");
+    // No bucket policy: the identity policy alone does not open another account's bucket.
+    assert_eq!(
+        get(&carol, "shared-a", "doc").await.unwrap_err(),
+        "AccessDenied Access Denied"
+    );
+    bucket_policy(
+        &root_a,
+        "shared-a",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{B}:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-a/*"}}]}}"#
+        ),
+    )
+    .await;
+    assert_eq!(get(&carol, "shared-a", "doc").await.unwrap(), b"data");
+    // The bucket policy alone does not open it to a user of B without an identity policy.
+    assert_eq!(
+        get(&dave, "shared-a", "doc").await.unwrap_err(),
+        "AccessDenied Access Denied"
+    );
+    // B's root is named by the policy and holds every right of its account.
+    assert_eq!(
+        get(&s.s3_with("AKROOTB", "root-b"), "shared-a", "doc")
+            .await
+            .unwrap(),
+        b"data"
+    );
+    // Nothing but GetObject.
+    assert!(put(&carol, "shared-a", "x")
+        .await
+        .unwrap_err()
+        .starts_with("AccessDenied"));
+    // SSE-KMS: A's key policy must allow B to decrypt too.
+    let e = get(&carol, "shared-a", "sealed").await.unwrap_err();
+    assert!(
+        e.starts_with(&format!("AccessDenied User: arn:aws:iam::{B}:user/carol is not authorized to perform: kms:Decrypt on resource: {key}")),
+        "{e}"
+    );
+    kms_a
+        .put_key_policy()
+        .key_id(&key)
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+              {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}},
+              {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{B}:root"}},"Action":"kms:Decrypt","Resource":"*"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&carol, "shared-a", "sealed").await.unwrap(), b"sealed");
+}
+
+#[tokio::test]
+async fn key_policy_decides_who_decrypts() {
+    let s = start().await;
+    let root = kms_with(&s, "AKROOTA", "root-a");
+    // Only the security team (alice) may decrypt; the account may do everything else.
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+          {{"Sid":"Admin","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"NotAction":"kms:Decrypt","Resource":"*"}},
+          {{"Sid":"SecurityDecrypts","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:Decrypt","Resource":"*"}}]}}"#
+    );
+    let key = root
+        .create_key()
+        .policy(policy)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .arn
+        .unwrap();
+    let blob = root
+        .encrypt()
+        .key_id(&key)
+        .plaintext(aws_sdk_kms::primitives::Blob::new(b"secret".to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .ciphertext_blob
+        .unwrap();
+    let alice = kms_with(&s, "AKALICE", "alice");
+    let out = alice
+        .decrypt()
+        .ciphertext_blob(blob.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.plaintext.unwrap().as_ref(), b"secret");
+    let bob = kms_with(&s, "AKBOB", "bob");
+    let err = bob
+        .decrypt()
+        .ciphertext_blob(blob.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&err), "AccessDeniedException");
+    assert_eq!(
+        err.as_service_error().and_then(|e| aws_sdk_kms::error::ProvideErrorMetadata::message(e)),
+        Some(format!("User: arn:aws:iam::{A}:user/bob is not authorized to perform: kms:Decrypt on resource: {key} because no resource-based policy allows the kms:Decrypt action").as_str())
+    );
+    // Bob's kms:* identity policy works where the key policy delegates to the account.
+    bob.encrypt()
+        .key_id(&key)
+        .plaintext(aws_sdk_kms::primitives::Blob::new(b"x".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    // The root has no implicit right on a key: the policy leaves Decrypt to alice.
+    let err = root
+        .decrypt()
+        .ciphertext_blob(blob)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&err), "AccessDeniedException");
+    // B's users cannot even describe it.
+    let err = kms_with(&s, "AKCAROL", "carol")
+        .describe_key()
+        .key_id(&key)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&err), "AccessDeniedException");
+}
+
+#[tokio::test]
+async fn key_policy_can_lock_out_the_root() {
+    let s = start().await;
+    let root = kms_with(&s, "AKROOTA", "root-a");
+    let key = root
+        .create_key()
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id;
+    let alice_only = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    );
+    // Without the bypass, KMS refuses a policy that would lock its author out.
+    let err = root
+        .put_key_policy()
+        .key_id(&key)
+        .policy(&alice_only)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&err), "MalformedPolicyDocumentException");
+    root.put_key_policy()
+        .key_id(&key)
+        .policy(&alice_only)
+        .bypass_policy_lockout_safety_check(true)
+        .send()
+        .await
+        .unwrap();
+    let err = root.describe_key().key_id(&key).send().await.unwrap_err();
+    assert_eq!(kms_code(&err), "AccessDeniedException");
+    let err = root
+        .schedule_key_deletion()
+        .key_id(&key)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(kms_code(&err), "AccessDeniedException");
+    kms_with(&s, "AKALICE", "alice")
+        .describe_key()
+        .key_id(&key)
+        .send()
+        .await
+        .unwrap();
+    // Dave in B has no identity policy: CreateKey needs one.
+    let err = kms_with(&s, "AKDAVE", "dave")
+        .create_key()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.as_service_error().and_then(|e| aws_sdk_kms::error::ProvideErrorMetadata::message(e)),
+        Some(format!("User: arn:aws:iam::{B}:user/dave is not authorized to perform: kms:CreateKey because no identity-based policy allows the kms:CreateKey action").as_str())
+    );
+}
+
+#[tokio::test]
+async fn ip_address_conditions() {
+    let s = start().await;
+    let root = s.s3_with("AKROOTA", "root-a");
+    root.create_bucket().bucket("ips").send().await.unwrap();
+    put(&root, "ips", "k").await.unwrap();
+    let deny_if = |op: &str, cidr: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::ips/*","Condition":{{"{op}":{{"aws:SourceIp":"{cidr}"}}}}}}]}}"#
+        )
+    };
+    bucket_policy(&root, "ips", &deny_if("NotIpAddress", "127.0.0.1/32")).await;
+    assert_eq!(get(&root, "ips", "k").await.unwrap(), b"data");
+    bucket_policy(&root, "ips", &deny_if("IpAddress", "127.0.0.0/8")).await;
+    assert!(get(&root, "ips", "k")
+        .await
+        .unwrap_err()
+        .starts_with("AccessDenied"));
+    bucket_policy(&root, "ips", &deny_if("IpAddress", "10.0.0.0/8")).await;
+    assert_eq!(get(&root, "ips", "k").await.unwrap(), b"data");
+}
+
+#[tokio::test]
+async fn deny_wins_over_allow() {
+    let s = start().await;
+    let root = s.s3_with("AKROOTA", "root-a");
+    root.create_bucket()
+        .bucket("deny-wins")
+        .send()
+        .await
+        .unwrap();
+    let alice = s.s3_with("AKALICE", "alice");
+    put(&alice, "deny-wins", "k").await.unwrap();
+    bucket_policy(
+        &root,
+        "deny-wins",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+              {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"s3:*","Resource":"arn:aws:s3:::deny-wins/*"}},
+              {{"Effect":"Deny","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"s3:DeleteObject","Resource":"arn:aws:s3:::deny-wins/*"}}]}}"#
+        ),
+    )
+    .await;
+    let err = alice
+        .delete_object()
+        .bucket("deny-wins")
+        .key("k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        s3_message(&err),
+        format!("User: arn:aws:iam::{A}:user/alice is not authorized to perform: s3:DeleteObject on resource: \"arn:aws:s3:::deny-wins/k\" with an explicit deny in a resource-based policy")
+    );
+    // Her own identity policy denies DeleteBucket though it allows s3:*.
+    root.delete_bucket_policy()
+        .bucket("deny-wins")
+        .send()
+        .await
+        .unwrap();
+    root.delete_object()
+        .bucket("deny-wins")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    let err = alice
+        .delete_bucket()
+        .bucket("deny-wins")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        s3_message(&err),
+        format!("User: arn:aws:iam::{A}:user/alice is not authorized to perform: s3:DeleteBucket on resource: \"arn:aws:s3:::deny-wins\" with an explicit deny in an identity-based policy")
+    );
+    root.delete_bucket()
+        .bucket("deny-wins")
+        .send()
+        .await
+        .unwrap();
+}
