@@ -299,7 +299,9 @@ Command: `{}`
         command_line()
     );
     println!(
-        "Call to record in S3 (PutObject sent -> log file holding its requestID read),          `--delivery-interval {delivery_interval}`, listing every {poll_ms} ms, {} samples,          {polls} listings: median {} ms, p90 {} ms, min {} ms, max {} ms",
+        "Call to record in S3 (PutObject sent -> log file holding its requestID read), \
+         `--delivery-interval {delivery_interval}`, listing every {poll_ms} ms, {} samples, \
+         {polls} listings: median {} ms, p90 {} ms, min {} ms, max {} ms",
         v.len(),
         ms(latency::quantile(&v, 0.5)),
         ms(latency::quantile(&v, 0.9)),

@@ -158,7 +158,7 @@ async fn check_destination(
             key.arn
         )));
     }
-    if !checks::key_policy_sufficient(&key, trail_arn, &account).await {
+    if !checks::key_policy_sufficient(&*ct.keys, caller, &key, trail_arn, bucket, prefix).await {
         return Err(CloudTrailError::InsufficientEncryptionPolicy(format!(
             "Insufficient permissions to access S3 bucket {bucket} or KMS key {}.",
             key.arn

@@ -221,7 +221,6 @@ async fn a_bucket_without_a_policy_is_refused() {
 }
 
 #[tokio::test]
-#[ignore = "waits for the policy simulation"]
 async fn a_bucket_policy_that_does_not_let_cloudtrail_write_is_refused() {
     let s = Server::start().await;
     let c = s.with_bucket("ct-weak-logs").await;
@@ -246,7 +245,6 @@ async fn a_bucket_policy_that_does_not_let_cloudtrail_write_is_refused() {
 }
 
 #[tokio::test]
-#[ignore = "waits for the policy simulation"]
 async fn a_key_policy_that_does_not_let_cloudtrail_encrypt_is_refused() {
     let s = Server::start().await;
     trail_bucket(&s, "ct-weak-key-logs", &["weak-key"]).await;

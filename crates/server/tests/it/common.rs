@@ -510,7 +510,7 @@ pub fn cloudtrail_bucket_policy(bucket: &str, trails: &[&str]) -> String {
             {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
              "Principal": {"Service": "cloudtrail.amazonaws.com"},
              "Action": "s3:PutObject",
-             "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*"),
+             "Resource": format!("arn:aws:s3:::{bucket}/*AWSLogs/{ACCOUNT}/*"),
              "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
                                             "aws:SourceArn": arns}}}
         ]

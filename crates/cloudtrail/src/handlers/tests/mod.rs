@@ -18,6 +18,15 @@ pub(super) const ACCOUNT: &str = "123456789012";
 pub(super) const KEY_ARN: &str =
     "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
+/// CloudTrail's bucket policy (cloudtrail-delivery.md §C.2) for every trail of the account.
+const LOGS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl",
+  "Resource":"arn:aws:s3:::logs"},
+ {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject",
+  "Resource":"arn:aws:s3:::logs/*AWSLogs/123456789012/*",
+  "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"},
+               "StringLike":{"aws:SourceArn":"arn:aws:cloudtrail:*:123456789012:trail/*"}}}]}"#;
+
 #[derive(Default)]
 struct Keys(Mutex<HashMap<String, KeyInfo>>);
 
@@ -61,6 +70,24 @@ impl KeyService for Keys {
                 code: "NotFoundException".into(),
                 message: format!("Key '{id}' does not exist"),
             })
+        })
+    }
+    /// The keys' policies let CloudTrail use customer managed keys for its own trails.
+    fn allows<'a>(
+        &'a self,
+        caller: &'a Caller,
+        _: &'a str,
+        _: &'a KeyRef,
+        context: &'a BTreeMap<String, String>,
+    ) -> KeyFuture<'a, bool> {
+        Box::pin(async move {
+            let own_trail = context
+                .get("aws:cloudtrail:arn")
+                .is_none_or(|arn| Some(arn) == caller.source_arn.as_ref());
+            Ok(
+                caller.principal == Principal::Service("cloudtrail.amazonaws.com".into())
+                    && own_trail,
+            )
         })
     }
 }
@@ -122,7 +149,7 @@ pub(super) fn world() -> World {
             region: "us-east-1".into(),
             policy: policy.map(str::to_string),
         };
-        b.insert("logs".into(), info(Some(r#"{"Statement":[]}"#)));
+        b.insert("logs".into(), info(Some(LOGS_POLICY)));
         b.insert("nopolicy".into(), info(None));
     }
     let ct = CloudTrail::new(
