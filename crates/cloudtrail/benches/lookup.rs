@@ -409,9 +409,8 @@ fn quantiles(v: &mut [Duration]) -> (f64, f64) {
 fn caller() -> Caller {
     let account = AccountId::parse(ACCOUNT).unwrap_or_else(|e| panic!("account: {e}"));
     Caller {
-        principal: Principal::User {
-            name: "bench".into(),
-        },
+        // The account root, as with the default `test` key: no identity policy needed.
+        principal: Principal::Root,
         access_key: Some("AKIABENCH".into()),
         invoked_by: None,
         user_agent: "trailstack-lookup-bench".into(),

@@ -72,6 +72,8 @@ pub enum CloudTrailError {
     Serialization(String),
     /// UnknownOperationException: the target names no CloudTrail operation.
     UnknownOperation(String),
+    /// AccessDeniedException: the caller's identity policies do not allow the call.
+    AccessDenied(String),
     /// 500 InternalFailure; the cause is logged once, never sent.
     Internal(String),
 }
@@ -112,6 +114,7 @@ impl CloudTrailError {
             NotImplemented(_) => "UnsupportedOperationException",
             Serialization(_) => "SerializationException",
             UnknownOperation(_) => "UnknownOperationException",
+            AccessDenied(_) => "AccessDeniedException",
             Internal(_) => "InternalFailure",
         }
     }
@@ -159,7 +162,8 @@ impl CloudTrailError {
             | OrganizationsNotInUse(m)
             | NotImplemented(m)
             | Serialization(m)
-            | UnknownOperation(m) => m.clone(),
+            | UnknownOperation(m)
+            | AccessDenied(m) => m.clone(),
         }
     }
 }

@@ -5,9 +5,11 @@
 //! outbox and history tables ([`model`]), the pure selector matching ([`selectors`]), delivery
 //! status ([`CloudTrail::record_delivery`]) and signing keys ([`CloudTrail::signing_key`]).
 //! [`CloudTrail::call`] is the single entry for HTTP requests (parsed by [`wire`]); it records
-//! every call it serves through the recorder, like S3 and KMS (shaped in [`audit`]).
+//! every call it serves through the recorder, like S3 and KMS (shaped in [`audit`]), after
+//! authorizing it against the caller's identity policies (the `authz` module).
 
 pub mod audit;
+mod authz;
 pub mod delivery;
 pub mod error;
 mod handlers;
@@ -28,6 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 use trailstack_core::{AuditSink, Caller, Clock, KeyService, ObjectWriter};
+use trailstack_policy::IdentityPolicies;
 use trailstack_store::rusqlite::Connection;
 use trailstack_store::{Db, RootKey};
 
@@ -50,6 +53,7 @@ pub struct CloudTrail {
     routes: Arc<Mutex<RouteCache>>,
     route_seq: Arc<AtomicU64>,
     signing: Arc<Mutex<HashMap<String, Arc<SigningKey>>>>,
+    identities: Arc<IdentityPolicies>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -87,15 +91,26 @@ impl CloudTrail {
             })),
             route_seq: Arc::new(AtomicU64::new(0)),
             signing: Arc::new(Mutex::new(HashMap::new())),
+            identities: Arc::new(IdentityPolicies::new()),
         }
     }
 
-    /// Runs one operation for `caller` and records it (CloudTrail records its own calls as
-    /// management events). A call whose record cannot be made durable fails with an internal
-    /// error: it must not be acknowledged.
+    /// The same service authorizing users by `identities` (their inline policies); without
+    /// it, users may do nothing (the account's root and service principals may do anything).
+    pub fn with_identities(mut self, identities: Arc<IdentityPolicies>) -> Self {
+        self.identities = identities;
+        self
+    }
+
+    /// Authorizes one operation for `caller`, runs it and records it (CloudTrail records its
+    /// own calls as management events, denials included). A call whose record cannot be made
+    /// durable fails with an internal error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> CtResult<Output> {
         let pending = audit::Pending::start(self, caller, &op).await;
-        let result = handlers::dispatch(self, caller, op).await;
+        let result = match authz::check(self, caller, &op).await {
+            Ok(()) => handlers::dispatch(self, caller, op).await,
+            Err(e) => Err(e),
+        };
         let event = pending.finish(self, caller, &result);
         self.record(event)
             .await

@@ -99,7 +99,8 @@ impl App {
             keys,
             objects,
             root,
-        );
+        )
+        .with_identities(config.identity_policies());
         recorder.bind(Arc::new(cloudtrail.clone()));
         let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
         let request_base = clock.now().unix_timestamp_nanos() as u64;

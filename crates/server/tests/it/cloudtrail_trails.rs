@@ -333,3 +333,157 @@ async fn create_trail_does_not_start_logging_and_start_stop_flip_it_with_times()
     assert!(stopped.secs() >= started.secs());
     assert_eq!(st.start_logging_time(), Some(&started));
 }
+
+/// The default root (`test`), `reader` who may only describe trails, and `admin` who may do
+/// anything with trails but delete those tagged `env=prod`.
+const AUTHZ_CONFIG: &str = r#"
+[[users]]
+access_key = "test"
+secret_key = "test"
+account_id = "000000000000"
+
+[[users]]
+access_key = "AKREADER"
+secret_key = "reader"
+account_id = "000000000000"
+user_name = "reader"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["cloudtrail:DescribeTrails", "cloudtrail:GetTrail"],
+   "Resource": "*"}]}''']
+
+[[users]]
+access_key = "AKADMIN"
+secret_key = "admin"
+account_id = "000000000000"
+user_name = "admin"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "cloudtrail:*", "Resource": "*"},
+  {"Effect": "Deny", "Action": "cloudtrail:DeleteTrail", "Resource": "*",
+   "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}]}''']
+"#;
+
+fn cloudtrail_with(s: &Server, key: &str, secret: &str) -> aws_sdk_cloudtrail::Client {
+    let conf = aws_sdk_cloudtrail::Config::builder()
+        .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
+        .endpoint_url(&s.endpoint)
+        .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
+            key, secret, None, None, "test",
+        ))
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(conf)
+}
+
+fn ct_message<E: aws_sdk_cloudtrail::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_cloudtrail::error::SdkError<E, R>,
+) -> String {
+    e.as_service_error()
+        .and_then(|s| s.message())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test]
+async fn identity_policies_decide_what_users_may_do_with_trails() {
+    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey, Tag};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ct-authz.toml");
+    std::fs::write(&file, AUTHZ_CONFIG).unwrap();
+    let loaded = trailstack_server::config::Config::load(Some(&file), None, None, None).unwrap();
+    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
+    let names = ["authz-prod", "authz-dev", "authz-new"];
+    trail_bucket(&s, "ct-authz-logs", &names).await;
+    let root = s.cloudtrail();
+    root.create_trail()
+        .name("authz-prod")
+        .s3_bucket_name("ct-authz-logs")
+        .tags_list(Tag::builder().key("env").value("prod").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    root.create_trail()
+        .name("authz-dev")
+        .s3_bucket_name("ct-authz-logs")
+        .send()
+        .await
+        .unwrap();
+
+    // The reader describes, and nothing more.
+    let reader = cloudtrail_with(&s, "AKREADER", "reader");
+    let listed = reader.describe_trails().send().await.unwrap();
+    assert_eq!(listed.trail_list().len(), 2);
+    reader.get_trail().name("authz-dev").send().await.unwrap();
+    let err = reader
+        .create_trail()
+        .name("authz-new")
+        .s3_bucket_name("ct-authz-logs")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(ct_code(&err), "AccessDeniedException");
+    assert_eq!(
+        ct_message(&err),
+        format!(
+            "User: arn:aws:iam::{ACCOUNT}:user/reader is not authorized to perform: cloudtrail:CreateTrail on resource: {} because no identity-based policy allows the cloudtrail:CreateTrail action",
+            trail_arn("authz-new")
+        )
+    );
+    let err = reader
+        .stop_logging()
+        .name("authz-dev")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(ct_code(&err), "AccessDeniedException");
+    let err = reader.list_trails().send().await.unwrap_err();
+    assert_eq!(ct_code(&err), "AccessDeniedException");
+
+    // The admin may not delete a trail tagged env=prod, by name or ARN; an untagged one goes.
+    let admin = cloudtrail_with(&s, "AKADMIN", "admin");
+    for name in ["authz-prod".to_string(), trail_arn("authz-prod")] {
+        let err = admin.delete_trail().name(name).send().await.unwrap_err();
+        assert_eq!(ct_code(&err), "AccessDeniedException");
+        assert!(
+            ct_message(&err).ends_with(&format!(
+                "cloudtrail:DeleteTrail on resource: {} with an explicit deny in an identity-based policy",
+                trail_arn("authz-prod")
+            )),
+            "{}",
+            ct_message(&err)
+        );
+    }
+    admin.delete_trail().name("authz-dev").send().await.unwrap();
+
+    // The root is unaffected.
+    root.delete_trail().name("authz-prod").send().await.unwrap();
+    assert!(root
+        .describe_trails()
+        .send()
+        .await
+        .unwrap()
+        .trail_list()
+        .is_empty());
+
+    // The denial is in the event history.
+    let out = root
+        .lookup_events()
+        .lookup_attributes(
+            LookupAttribute::builder()
+                .attribute_key(LookupAttributeKey::EventName)
+                .attribute_value("StopLogging")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.events().len(), 1);
+    let record: serde_json::Value =
+        serde_json::from_str(out.events()[0].cloud_trail_event().unwrap()).unwrap();
+    assert_eq!(record["errorCode"], "AccessDeniedException");
+    assert_eq!(
+        record["userIdentity"]["arn"],
+        format!("arn:aws:iam::{ACCOUNT}:user/reader")
+    );
+    assert_eq!(record["resources"][0]["ARN"], trail_arn("authz-dev"));
+}

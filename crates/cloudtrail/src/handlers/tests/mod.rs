@@ -159,13 +159,25 @@ pub(super) fn world() -> World {
         Arc::new(keys),
         Arc::new(buckets),
         Arc::new(RootKey::from_bytes(&[9u8; 32]).unwrap()),
-    );
+    )
+    .with_identities(Arc::new(alice_may_use_cloudtrail()));
     World {
         ct,
         db,
         clock,
         _dir: dir,
     }
+}
+
+/// The caller's identity policy: every CloudTrail action (authorization has its own tests).
+fn alice_may_use_cloudtrail() -> trailstack_policy::IdentityPolicies {
+    let mut ids = trailstack_policy::IdentityPolicies::new();
+    ids.attach_document(
+        &format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"cloudtrail:*","Resource":"*"}}"#,
+    )
+    .unwrap();
+    ids
 }
 
 fn caller(region: &str) -> Caller {
