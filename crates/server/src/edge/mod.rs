@@ -5,13 +5,15 @@
 use crate::body::{self, Framing, HyperBody};
 use crate::detect::{self, Service};
 use crate::App;
-use bytes::Bytes;
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
 use std::net::SocketAddr;
-use trailstack_core::{Caller, ResponseBody};
+use trailstack_core::Caller;
 use trailstack_s3::S3Error;
 use trailstack_sigv4::{AuthLocation, ChunkMode, RequestParts, SigError};
+
+mod json;
+use json::{admin_request, cloudtrail_request, json_error, kms_request};
 
 fn amz_time(t: time::OffsetDateTime) -> String {
     trailstack_sigv4::format_amz_date(t)
@@ -148,60 +150,6 @@ pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Re
     resp
 }
 
-/// A JSON-protocol error (KMS, CloudTrail).
-fn json_error(status: u16, code: &str, message: &str) -> Response<HyperBody> {
-    let body = serde_json::json!({ "__type": code, "message": message }).to_string();
-    let mut r = Response::new(body::outgoing(ResponseBody::Full(Bytes::from(body))));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    r.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    r
-}
-
-/// The JSON-protocol error for a failed authentication (KMS, CloudTrail).
-fn json_auth_error(e: Option<SigError>) -> Response<HyperBody> {
-    let Some(e) = e else {
-        return json_error(
-            400,
-            "MissingAuthenticationTokenException",
-            "Missing Authentication Token",
-        );
-    };
-    match e {
-        SigError::InvalidAccessKeyId { .. } => {
-            json_error(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
-        }
-        SigError::SignatureDoesNotMatch { .. } => json_error(
-            400,
-            "InvalidSignatureException",
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-        ),
-        SigError::RequestTimeTooSkewed { request_time, server_time } => json_error(
-            400,
-            "InvalidSignatureException",
-            &format!(
-                "Signature expired: {} is now earlier than {} ({} - 5 min.)",
-                amz_time(request_time),
-                amz_time(server_time - time::Duration::minutes(5)),
-                amz_time(server_time)
-            ),
-        ),
-        other => json_error(400, "IncompleteSignatureException", &other.to_string()),
-    }
-}
-
-/// Largest JSON request body accepted by the JSON-protocol services.
-const MAX_JSON_BODY: usize = 1024 * 1024;
-
-/// Reads a whole (small) request body.
-async fn read_small_body(body: Incoming) -> Option<Bytes> {
-    use http_body_util::BodyExt;
-    let limited = http_body_util::Limited::new(body, MAX_JSON_BODY);
-    limited.collect().await.ok().map(|c| c.to_bytes())
-}
-
 /// Verifies a request's SigV4 signature (`Ok(None)`: the request is anonymous). On failure it
 /// also returns the access key the request named, which S3 reports in SignatureDoesNotMatch.
 /// `body_sha256` is for services whose clients do not send `x-amz-content-sha256`.
@@ -223,156 +171,6 @@ fn authenticate(
     };
     trailstack_sigv4::authenticate(&rp, &*app.config, body_sha256, app.clock.now())
         .map_err(|e| (e, rp_access_key(&rp)))
-}
-
-fn json_response(status: u16, body: Vec<u8>) -> Response<HyperBody> {
-    let mut r = Response::new(body::outgoing(ResponseBody::Full(Bytes::from(body))));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    r.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    r
-}
-
-/// Reads and authenticates a JSON-protocol request (KMS, CloudTrail): its caller and body, or
-/// the error response.
-async fn json_caller(
-    app: &App,
-    parts: &http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
-    request_id: &str,
-) -> Result<(Caller, Bytes), Response<HyperBody>> {
-    let Some(body) = read_small_body(body).await else {
-        return Err(json_error(
-            413,
-            "SerializationException",
-            "The request body is too large or could not be read.",
-        ));
-    };
-    let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
-        Ok(Some(a)) => a,
-        Ok(None) => return Err(json_auth_error(None)),
-        Err((e, _)) => return Err(json_auth_error(Some(e))),
-    };
-    let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
-        return Err(json_auth_error(Some(SigError::InvalidAccessKeyId {
-            access_key: auth.signed.access_key.clone(),
-        })));
-    };
-    let caller = caller_for(
-        identity,
-        &auth.signed.access_key,
-        &auth.signed.scope.region,
-        parts,
-        remote,
-        request_id,
-    );
-    Ok((caller, body))
-}
-
-fn target_of(parts: &http::request::Parts) -> &str {
-    parts
-        .headers
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-}
-
-async fn kms_request(
-    app: &App,
-    parts: http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
-    request_id: &str,
-) -> Response<HyperBody> {
-    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
-        Ok(x) => x,
-        Err(resp) => return resp,
-    };
-    let result = match trailstack_kms::wire::parse(target_of(&parts), &body) {
-        Ok(op) => app.kms.call(&caller, op).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(out) => json_response(200, trailstack_kms::wire::encode(&out)),
-        Err(e) => {
-            if let trailstack_kms::KmsError::Internal(cause) = &e {
-                tracing::error!(request_id, "internal error: {cause}");
-            }
-            let (status, body) = trailstack_kms::wire::encode_error(&e);
-            json_response(status, body)
-        }
-    }
-}
-
-async fn cloudtrail_request(
-    app: &App,
-    parts: http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
-    request_id: &str,
-) -> Response<HyperBody> {
-    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
-        Ok(x) => x,
-        Err(resp) => return resp,
-    };
-    let target = target_of(&parts);
-    let op_name = target
-        .strip_prefix(detect::CLOUDTRAIL_TARGET_PREFIX)
-        .or_else(|| target.strip_prefix(detect::CLOUDTRAIL_SHORT_TARGET_PREFIX))
-        .unwrap_or("");
-    let result = match trailstack_cloudtrail::wire::parse(op_name, &body) {
-        Ok(op) => app.cloudtrail.call(&caller, op).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(out) => json_response(200, trailstack_cloudtrail::wire::render(&out)),
-        Err(e) => {
-            let (status, body) = trailstack_cloudtrail::wire::render_error(&e);
-            json_response(status, body)
-        }
-    }
-}
-
-/// trailstack's own operations. `Trailstack.Flush` delivers every pending log file now and
-/// closes the current digest period of every trail with validation (`trailstack flush`).
-async fn admin_request(
-    app: &App,
-    parts: http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
-    request_id: &str,
-) -> Response<HyperBody> {
-    let (_caller, _body) = match json_caller(app, &parts, body, remote, request_id).await {
-        Ok(x) => x,
-        Err(resp) => return resp,
-    };
-    if target_of(&parts) != "Trailstack.Flush" {
-        return json_error(400, "UnknownOperationException", "Unknown operation");
-    }
-    match app.delivery.tick(app.clock.now(), true).await {
-        Ok(o) => json_response(
-            200,
-            serde_json::json!({
-                "LogFiles": o.log_files,
-                "Records": o.records,
-                "Digests": o.digests,
-                "Failures": o.failures,
-            })
-            .to_string()
-            .into_bytes(),
-        ),
-        Err(e) => {
-            tracing::error!(request_id, "flush failed: {e}");
-            json_error(
-                500,
-                "InternalFailure",
-                "The flush failed; see the server log.",
-            )
-        }
-    }
 }
 
 fn owned_headers(h: &http::HeaderMap) -> Vec<(String, String)> {
