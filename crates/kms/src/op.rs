@@ -9,9 +9,38 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A KMS operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpKind {
+/// Declares [`OpKind`] with its table of names: the variant, the `X-Amz-Target` name and the
+/// IAM action all come from one list.
+macro_rules! op_kinds {
+    ($($k:ident),* $(,)?) => {
+        /// A KMS operation.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum OpKind {
+            $($k,)*
+        }
+
+        impl OpKind {
+            /// Every operation, for parsing.
+            pub const ALL: &'static [OpKind] = &[$(OpKind::$k,)*];
+
+            /// The operation name as in `X-Amz-Target: TrentService.<Name>`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(OpKind::$k => stringify!($k),)*
+                }
+            }
+
+            /// The IAM action the operation is authorized as: `kms:<Name>`.
+            pub fn action(self) -> &'static str {
+                match self {
+                    $(OpKind::$k => concat!("kms:", stringify!($k)),)*
+                }
+            }
+        }
+    };
+}
+
+op_kinds!(
     CreateKey,
     DescribeKey,
     ListKeys,
@@ -57,109 +86,9 @@ pub enum OpKind {
     GenerateDataKeyPair,
     GenerateDataKeyPairWithoutPlaintext,
     DeriveSharedSecret,
-}
+);
 
 impl OpKind {
-    /// Every operation, for parsing.
-    pub const ALL: [OpKind; 45] = [
-        OpKind::CreateKey,
-        OpKind::DescribeKey,
-        OpKind::ListKeys,
-        OpKind::EnableKey,
-        OpKind::DisableKey,
-        OpKind::ScheduleKeyDeletion,
-        OpKind::CancelKeyDeletion,
-        OpKind::UpdateKeyDescription,
-        OpKind::Encrypt,
-        OpKind::Decrypt,
-        OpKind::ReEncrypt,
-        OpKind::GenerateDataKey,
-        OpKind::GenerateDataKeyWithoutPlaintext,
-        OpKind::GenerateRandom,
-        OpKind::CreateAlias,
-        OpKind::UpdateAlias,
-        OpKind::DeleteAlias,
-        OpKind::ListAliases,
-        OpKind::TagResource,
-        OpKind::UntagResource,
-        OpKind::ListResourceTags,
-        OpKind::GetKeyPolicy,
-        OpKind::PutKeyPolicy,
-        OpKind::ListKeyPolicies,
-        OpKind::Sign,
-        OpKind::Verify,
-        OpKind::GetPublicKey,
-        OpKind::GenerateMac,
-        OpKind::VerifyMac,
-        OpKind::EnableKeyRotation,
-        OpKind::DisableKeyRotation,
-        OpKind::GetKeyRotationStatus,
-        OpKind::RotateKeyOnDemand,
-        OpKind::ListKeyRotations,
-        OpKind::CreateGrant,
-        OpKind::ListGrants,
-        OpKind::ListRetirableGrants,
-        OpKind::RetireGrant,
-        OpKind::RevokeGrant,
-        OpKind::GetParametersForImport,
-        OpKind::ImportKeyMaterial,
-        OpKind::DeleteImportedKeyMaterial,
-        OpKind::GenerateDataKeyPair,
-        OpKind::GenerateDataKeyPairWithoutPlaintext,
-        OpKind::DeriveSharedSecret,
-    ];
-
-    /// The operation name as in `X-Amz-Target: TrentService.<Name>`.
-    pub fn name(self) -> &'static str {
-        match self {
-            OpKind::CreateKey => "CreateKey",
-            OpKind::DescribeKey => "DescribeKey",
-            OpKind::ListKeys => "ListKeys",
-            OpKind::EnableKey => "EnableKey",
-            OpKind::DisableKey => "DisableKey",
-            OpKind::ScheduleKeyDeletion => "ScheduleKeyDeletion",
-            OpKind::CancelKeyDeletion => "CancelKeyDeletion",
-            OpKind::UpdateKeyDescription => "UpdateKeyDescription",
-            OpKind::Encrypt => "Encrypt",
-            OpKind::Decrypt => "Decrypt",
-            OpKind::ReEncrypt => "ReEncrypt",
-            OpKind::GenerateDataKey => "GenerateDataKey",
-            OpKind::GenerateDataKeyWithoutPlaintext => "GenerateDataKeyWithoutPlaintext",
-            OpKind::GenerateRandom => "GenerateRandom",
-            OpKind::CreateAlias => "CreateAlias",
-            OpKind::UpdateAlias => "UpdateAlias",
-            OpKind::DeleteAlias => "DeleteAlias",
-            OpKind::ListAliases => "ListAliases",
-            OpKind::TagResource => "TagResource",
-            OpKind::UntagResource => "UntagResource",
-            OpKind::ListResourceTags => "ListResourceTags",
-            OpKind::GetKeyPolicy => "GetKeyPolicy",
-            OpKind::PutKeyPolicy => "PutKeyPolicy",
-            OpKind::ListKeyPolicies => "ListKeyPolicies",
-            OpKind::Sign => "Sign",
-            OpKind::Verify => "Verify",
-            OpKind::GetPublicKey => "GetPublicKey",
-            OpKind::GenerateMac => "GenerateMac",
-            OpKind::VerifyMac => "VerifyMac",
-            OpKind::EnableKeyRotation => "EnableKeyRotation",
-            OpKind::DisableKeyRotation => "DisableKeyRotation",
-            OpKind::GetKeyRotationStatus => "GetKeyRotationStatus",
-            OpKind::RotateKeyOnDemand => "RotateKeyOnDemand",
-            OpKind::ListKeyRotations => "ListKeyRotations",
-            OpKind::CreateGrant => "CreateGrant",
-            OpKind::ListGrants => "ListGrants",
-            OpKind::ListRetirableGrants => "ListRetirableGrants",
-            OpKind::RetireGrant => "RetireGrant",
-            OpKind::RevokeGrant => "RevokeGrant",
-            OpKind::GetParametersForImport => "GetParametersForImport",
-            OpKind::ImportKeyMaterial => "ImportKeyMaterial",
-            OpKind::DeleteImportedKeyMaterial => "DeleteImportedKeyMaterial",
-            OpKind::GenerateDataKeyPair => "GenerateDataKeyPair",
-            OpKind::GenerateDataKeyPairWithoutPlaintext => "GenerateDataKeyPairWithoutPlaintext",
-            OpKind::DeriveSharedSecret => "DeriveSharedSecret",
-        }
-    }
-
     /// Whether the operation takes a `GrantTokens` parameter (the cryptographic operations,
     /// DescribeKey and CreateGrant).
     pub fn takes_grant_tokens(self) -> bool {
@@ -186,7 +115,7 @@ impl OpKind {
 
     /// Parses an operation name.
     pub fn parse(name: &str) -> Option<OpKind> {
-        OpKind::ALL.into_iter().find(|k| k.name() == name)
+        OpKind::ALL.iter().copied().find(|k| k.name() == name)
     }
 }
 

@@ -36,60 +36,6 @@ pub struct Check {
     pub context: Option<BTreeMap<String, String>>,
 }
 
-fn action(kind: OpKind) -> &'static str {
-    // Every KMS action is `kms:` + the operation name; interned once per kind.
-    macro_rules! names {
-        ($($k:ident),*) => { match kind { $(OpKind::$k => concat!("kms:", stringify!($k)),)* } };
-    }
-    names!(
-        CreateKey,
-        DescribeKey,
-        ListKeys,
-        EnableKey,
-        DisableKey,
-        ScheduleKeyDeletion,
-        CancelKeyDeletion,
-        UpdateKeyDescription,
-        Encrypt,
-        Decrypt,
-        ReEncrypt,
-        GenerateDataKey,
-        GenerateDataKeyWithoutPlaintext,
-        GenerateRandom,
-        CreateAlias,
-        UpdateAlias,
-        DeleteAlias,
-        ListAliases,
-        TagResource,
-        UntagResource,
-        ListResourceTags,
-        GetKeyPolicy,
-        PutKeyPolicy,
-        ListKeyPolicies,
-        Sign,
-        Verify,
-        GetPublicKey,
-        GenerateMac,
-        VerifyMac,
-        EnableKeyRotation,
-        DisableKeyRotation,
-        GetKeyRotationStatus,
-        RotateKeyOnDemand,
-        ListKeyRotations,
-        CreateGrant,
-        ListGrants,
-        ListRetirableGrants,
-        RetireGrant,
-        RevokeGrant,
-        GetParametersForImport,
-        ImportKeyMaterial,
-        DeleteImportedKeyMaterial,
-        GenerateDataKeyPair,
-        GenerateDataKeyPairWithoutPlaintext,
-        DeriveSharedSecret
-    )
-}
-
 /// The key a ciphertext request names: its KeyId, else the id inside the blob.
 fn ciphertext_key(key_id: &Option<String>, blob: &Option<Vec<u8>>) -> Option<Target> {
     match key_id {
@@ -111,7 +57,7 @@ pub fn checks(op: &Op) -> Vec<Check> {
         context: p.encryption_context.clone(),
     };
     let key = |action, id: &Option<String>| id.clone().map(|k| check(action, Target::Key(k)));
-    let this = action(op.kind);
+    let this = op.kind.action();
     match op.kind {
         OpKind::CreateKey
         | OpKind::ListKeys
@@ -325,7 +271,7 @@ mod tests {
             ("kms:ReEncryptFrom", "kms:ReEncryptTo")
         );
         assert_eq!(
-            action(OpKind::GenerateDataKeyPairWithoutPlaintext),
+            OpKind::GenerateDataKeyPairWithoutPlaintext.action(),
             "kms:GenerateDataKeyPairWithoutPlaintext"
         );
     }
