@@ -12,6 +12,7 @@ pub mod audit;
 mod authz;
 pub mod delivery;
 pub mod error;
+pub mod facts;
 mod handlers;
 pub mod model;
 pub mod op;

@@ -9,6 +9,7 @@ mod authz;
 mod blob;
 pub mod crypto;
 pub mod error;
+pub mod facts;
 mod handlers;
 pub mod model;
 pub mod op;

@@ -69,6 +69,18 @@ pub fn authorize(
     resource_account: &str,
 ) -> Decision {
     let res = resource.map(|p| p.outcome(req)).unwrap_or_default();
+    authorize_outcome(req, identity, res, resource_account)
+}
+
+/// [`authorize`] for a resource side the service has already judged: the resource policy's
+/// [`Outcome`], possibly merged with other resource-side grants (S3 ACLs allow like a bucket
+/// policy) or trimmed by the service's own rules (S3 Block Public Access).
+pub fn authorize_outcome(
+    req: &RequestContext,
+    identity: &[&Policy],
+    res: Outcome,
+    resource_account: &str,
+) -> Decision {
     if res.deny {
         return Decision::ExplicitDeny;
     }

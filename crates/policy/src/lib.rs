@@ -26,6 +26,7 @@ mod identities;
 mod model;
 mod parse;
 mod principal;
+mod public;
 mod simulate;
 mod variables;
 mod wildcard;
@@ -45,7 +46,7 @@ mod tests_parse;
 #[cfg(test)]
 mod tests_support;
 
-pub use authorize::{authorize, authorize_key, Decision};
+pub use authorize::{authorize, authorize_key, authorize_outcome, Decision};
 pub use context::{Conditions, PrincipalKind, RequestContext};
 pub use error::PolicyError;
 pub use eval::{Match, Outcome};

@@ -69,6 +69,21 @@ impl Pattern {
         })
     }
 
+    /// Whether the pattern is a fixed value: literal text with no wildcard character and no
+    /// policy variable (what S3 Block Public Access calls a "fixed value").
+    pub(crate) fn is_fixed(&self) -> bool {
+        self.atoms
+            .iter()
+            .all(|a| matches!(a, Atom::Text(t) if !t.contains(['*', '?'])))
+    }
+
+    /// Whether the pattern is `<fixed text>:*`, e.g. a role id and any of its sessions
+    /// (`AROLEID:*`).
+    pub(crate) fn is_fixed_then_any_session(&self) -> bool {
+        matches!(&*self.atoms, [Atom::Text(t), Atom::Many]
+            if t.ends_with(':') && t.len() > 1 && !t.contains(['*', '?']))
+    }
+
     /// A pattern from atoms (adjacent texts already merged by the caller or not).
     pub(crate) fn new(atoms: Vec<Atom>, case: Case) -> Pattern {
         let mut merged: Vec<Atom> = Vec::with_capacity(atoms.len());

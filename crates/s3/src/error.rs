@@ -81,6 +81,12 @@ pub enum S3Error {
     InvalidBucketAclWithObjectOwnership,
     /// 400 AccessControlListNotSupported: an object ACL other than owner-only under BucketOwnerEnforced.
     AccessControlListNotSupported,
+    /// 400 InvalidBucketAclWithBlockPublicAccessError: CreateBucket with a public ACL, which
+    /// the Block Public Access every new bucket starts with refuses.
+    InvalidBucketAclWithBlockPublicAccess,
+    /// 400 UnresolvableGrantByEmailAddress: an ACL grant by e-mail address, which names no
+    /// account trailstack knows.
+    UnresolvableGrantByEmailAddress,
     /// 400 InvalidLocationConstraint.
     InvalidLocationConstraint(String),
     /// 400 IllegalLocationConstraintException: the constraint differs from the endpoint's region.
@@ -167,6 +173,8 @@ impl S3Error {
             MalformedAcl => "MalformedACLError",
             InvalidBucketAclWithObjectOwnership => "InvalidBucketAclWithObjectOwnership",
             AccessControlListNotSupported => "AccessControlListNotSupported",
+            InvalidBucketAclWithBlockPublicAccess => "InvalidBucketAclWithBlockPublicAccessError",
+            UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
             InvalidLocationConstraint(_) => "InvalidLocationConstraint",
             IllegalLocationConstraint(_) => "IllegalLocationConstraintException",
             InvalidRange { .. } => "InvalidRange",
@@ -274,6 +282,12 @@ impl S3Error {
                 "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting".into()
             }
             AccessControlListNotSupported => "The bucket does not allow ACLs".into(),
+            InvalidBucketAclWithBlockPublicAccess => {
+                "Bucket cannot have public ACLs set with BlockPublicAccess enabled".into()
+            }
+            UnresolvableGrantByEmailAddress => {
+                "The e-mail address you provided does not match any account on record.".into()
+            }
             InvalidLocationConstraint(_) => "The specified location-constraint is not valid".into(),
             IllegalLocationConstraint(c) => format!(
                 "The {c} location constraint is incompatible for the region specific endpoint this request was sent to."

@@ -8,6 +8,7 @@ mod authz;
 pub mod checksum;
 mod data;
 pub mod error;
+pub mod facts;
 mod handlers;
 pub mod model;
 pub mod op;
@@ -19,7 +20,7 @@ pub use error::{S3Error, S3Result};
 pub use op::{Op, Output};
 
 use std::sync::Arc;
-use trailstack_core::{AuditSink, Caller, Clock, KeyService, NoAudit};
+use trailstack_core::{AuditSink, Caller, Clock, KeyService, NoAudit, Principal};
 use trailstack_policy::IdentityPolicies;
 use trailstack_store::{BlobStore, Db, RootKey};
 
@@ -94,11 +95,18 @@ impl S3 {
     /// Runs one operation for `caller` and records it. A call whose record cannot be made
     /// durable fails with an internal error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> S3Result<Output> {
-        let pending = audit::Pending::of(&op, caller);
+        let anonymous_record;
+        let recorded = if caller.principal == Principal::Anonymous {
+            anonymous_record = authz::anonymous_record(self, caller, &op).await?;
+            anonymous_record.as_ref()
+        } else {
+            Some(caller)
+        };
+        let pending = recorded.map(|c| audit::Pending::of(&op, c));
         let read_of_key = authz::read_of_key(&op);
         let changes_bucket = authz::changes_bucket(&op);
         let result = match authz::check(self, caller, &op).await {
-            Ok(()) => self.dispatch(caller, op).await,
+            Ok(refused) => self.dispatch(caller, op, refused).await,
             Err(denied) => Err(denied),
         };
         if let Some(bucket) = changes_bucket {
@@ -108,16 +116,19 @@ impl S3 {
             (Err(e), Some(bucket)) => Err(authz::hide_missing_key(self, caller, bucket, e).await),
             (r, _) => r,
         };
-        let event = pending.finish(caller, &result, self.clock.now());
-        self.audit
-            .record(event)
-            .await
-            .map_err(|e| S3Error::Internal(e.to_string()))?;
+        if let (Some(pending), Some(recorded)) = (pending, recorded) {
+            let event = pending.finish(recorded, &result, self.clock.now());
+            self.audit
+                .record(event)
+                .await
+                .map_err(|e| S3Error::Internal(e.to_string()))?;
+        }
         result
     }
 
-    /// Runs one operation's handler.
-    async fn dispatch(&self, caller: &Caller, op: Op) -> S3Result<Output> {
+    /// Runs one operation's handler; `refused`: the keys of a DeleteObjects the caller may
+    /// not delete.
+    async fn dispatch(&self, caller: &Caller, op: Op, refused: authz::Refused) -> S3Result<Output> {
         use handlers::*;
         match op {
             Op::ListBuckets {
@@ -189,7 +200,7 @@ impl S3 {
                 bucket,
                 quiet,
                 objects,
-            } => delete::delete_objects(self, caller, bucket, quiet, objects).await,
+            } => delete::delete_objects(self, caller, bucket, quiet, objects, refused).await,
             Op::PutObject {
                 obj,
                 upload,

@@ -10,7 +10,7 @@ use crate::S3;
 use bytes::Bytes;
 use trailstack_core::{
     AccountId, BodyFrame, BucketInfo, Caller, ObjectError, ObjectFuture, ObjectWriter,
-    PutObjectRequest, PutObjectResult, WriterSse,
+    PutObjectRequest, PutObjectResult,
 };
 
 /// CloudTrail's digest files: always SSE-S3 whatever the trail says (design.md §5). Their keys
@@ -30,18 +30,11 @@ impl ObjectWriter for S3 {
         request: PutObjectRequest,
     ) -> ObjectFuture<'a, PutObjectResult> {
         Box::pin(async move {
-            let sse = match request.sse {
-                WriterSse::S3 => SseRequest::S3,
-                WriterSse::Kms { key_id, context } => SseRequest::Kms {
-                    key: Some(key_id),
-                    context,
-                    bucket_key: false,
-                },
-            };
             let mut new = NewObject {
                 meta: Default::default(),
                 acl: request.acl,
-                sse: Some(sse),
+                grants: Vec::new(),
+                sse: Some(SseRequest::stated(request.sse)),
                 writer: writer_for(&request.key),
             };
             new.meta.content_type = request.content_type;

@@ -2,10 +2,12 @@
 //! service over one store ([`App::open`]), and the HTTP server ([`serve`]). `main.rs` is only the
 //! command line; tests start the same [`App`] in-process on port 0.
 
+pub mod admin;
 pub mod body;
 pub mod config;
 pub mod detect;
 pub mod edge;
+pub mod explain;
 pub mod flush;
 
 use config::Config;

@@ -1,11 +1,14 @@
-//! The `trailstack` command line: `trailstack serve` runs the server.
+//! The `trailstack` command line: `trailstack serve` runs the server; `flush` and `explain`
+//! talk to a running one.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use trailstack_core::SystemClock;
+use trailstack_server::admin::Credentials;
 use trailstack_server::config::{parse_interval, Config, DEFAULT_ACCOUNT, DEFAULT_KEY};
+use trailstack_server::explain::{client, render, Target};
 use trailstack_server::{serve, spawn_delivery, App};
 
 #[derive(Parser)]
@@ -58,6 +61,34 @@ enum Command {
         #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
         region: String,
     },
+    /// Explain how an object, a bucket or a KMS key is encrypted, logged and readable, and why.
+    Explain {
+        /// s3://bucket/key, s3://bucket or kms://key-id-or-alias.
+        target: String,
+        /// The running server, e.g. http://127.0.0.1:4566.
+        #[arg(
+            long,
+            env = "AWS_ENDPOINT_URL",
+            default_value = "http://127.0.0.1:4566"
+        )]
+        endpoint: String,
+        /// The region to sign for (key ids and aliases are looked up in it).
+        #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
+        region: String,
+        /// Print the JSON report instead of the human one.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The credentials of the admin commands: the usual AWS environment variables, else the
+/// default `test` key.
+fn credentials(region: String) -> Credentials {
+    Credentials {
+        access_key: std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| DEFAULT_KEY.into()),
+        secret_key: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| DEFAULT_KEY.into()),
+        region,
+    }
 }
 
 #[tokio::main]
@@ -122,10 +153,7 @@ async fn main() {
             serve(listener, app, shutdown).await;
         }
         Command::Flush { endpoint, region } => {
-            let key = std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| DEFAULT_KEY.into());
-            let secret =
-                std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| DEFAULT_KEY.into());
-            match trailstack_server::flush::flush(&endpoint, &key, &secret, &region) {
+            match trailstack_server::flush::flush(&endpoint, &credentials(region)) {
                 Ok(answer) => println!("{answer}"),
                 Err(e) => {
                     eprintln!("trailstack flush: {e}");
@@ -133,5 +161,40 @@ async fn main() {
                 }
             }
         }
+        Command::Explain {
+            target,
+            endpoint,
+            region,
+            json,
+        } => explain(&target, &endpoint, region, json),
     }
+}
+
+/// `trailstack explain`: the JSON report, or the human one (coloured on a terminal unless
+/// `NO_COLOR` is set).
+fn explain(target: &str, endpoint: &str, region: String, json: bool) {
+    use std::io::{IsTerminal, Write};
+    let fail = |e: String| -> ! {
+        eprintln!("trailstack explain: {e}");
+        std::process::exit(1)
+    };
+    let target = Target::parse(target).unwrap_or_else(|e| fail(e));
+    let answer = client::explain(
+        endpoint,
+        &credentials(region),
+        &target,
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap_or_else(|e| fail(e));
+    let text = if json {
+        let mut text =
+            serde_json::to_string_pretty(&answer).unwrap_or_else(|e| fail(e.to_string()));
+        text.push('\n');
+        text
+    } else {
+        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        render::render(&answer, colour)
+    };
+    // A reader that stops early (`| head`) ends the output; it is not an error to report.
+    let _ = std::io::stdout().write_all(text.as_bytes());
 }

@@ -5,12 +5,12 @@
 
 use super::format::{self, Digest, DigestLogFile, PreviousDigest};
 use super::{Delivery, Outcome};
-use crate::model::{deliveries, trails};
+use crate::model::{delivered, deliveries, trails};
 use crate::recorder::render::iso_seconds;
 use crate::{millis, CtResult, DeliveryStatus};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-use trailstack_core::{PutObjectRequest, WriterSse};
+use trailstack_core::PutObjectRequest;
 
 /// Most overdue periods one tick catches up on per chain (after a long pause).
 const MAX_PERIODS_PER_TICK: usize = 48;
@@ -187,7 +187,7 @@ impl Delivery {
             content_type: Some("application/json".into()),
             content_encoding: None,
             acl: Some("bucket-owner-full-control".into()),
-            sse: WriterSse::S3,
+            sse: super::DIGEST_FILE_SSE,
             metadata: BTreeMap::from([
                 ("signature".to_string(), signature.clone()),
                 (
@@ -201,6 +201,30 @@ impl Delivery {
         match self.ct.objects.put_object(&caller, request).await {
             Ok(_) => {
                 let ids: Vec<i64> = files.iter().map(|f| f.id).collect();
+                // What this digest lists: its log files and the digest before it.
+                let listed: Vec<(String, String)> = files
+                    .iter()
+                    .map(|f| (f.bucket.clone(), f.key.clone()))
+                    .chain(
+                        chain
+                            .previous
+                            .as_ref()
+                            .map(|(b, k, _, _)| (b.clone(), k.clone())),
+                    )
+                    .collect();
+                let record = delivered::Delivered {
+                    bucket: chain.bucket.clone(),
+                    key: key.clone(),
+                    digest: true,
+                    trail_arn: chain.trail_arn.clone(),
+                    region: chain.region.clone(),
+                    delivered_ms: attempt_ms,
+                    sha256: hash.clone(),
+                    start_ms: chain.period_start_ms,
+                    end_ms,
+                    entries: files.len() as i64,
+                    listed_by: None,
+                };
                 let ch = chain.clone();
                 let bucket = chain.bucket.clone();
                 let status = DeliveryStatus {
@@ -211,6 +235,10 @@ impl Delivery {
                 self.write(move |c| {
                     deliveries::mark_digested(c, &ids)?;
                     deliveries::advance_chain(c, &ch, end_ms, (&bucket, &key, &hash, &signature))?;
+                    delivered::record(c, &record)?;
+                    for (b, k) in &listed {
+                        delivered::mark_listed(c, b, k, (&bucket, &key))?;
+                    }
                     trails::record_delivery(c, &ch.trail_arn, &status)?;
                     Ok(())
                 })

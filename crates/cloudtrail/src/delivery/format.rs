@@ -32,6 +32,11 @@ pub fn stamp_seconds(t: OffsetDateTime) -> String {
     )
 }
 
+/// `[prefix/]AWSLogs/<account>/CloudTrail/`: where a trail's log files go.
+pub fn log_prefix(prefix: Option<&str>, account: &str) -> String {
+    format!("{}AWSLogs/{account}/CloudTrail/", prefixed(prefix))
+}
+
 /// The key of a log file delivered at `at`: `[prefix/]AWSLogs/<account>/CloudTrail/<region>/
 /// YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz`.
 pub fn log_key(
@@ -42,8 +47,8 @@ pub fn log_key(
     unique: &str,
 ) -> String {
     format!(
-        "{}AWSLogs/{account}/CloudTrail/{region}/{}/{account}_CloudTrail_{region}_{:04}{:02}{:02}T{:02}{:02}Z_{unique}.json.gz",
-        prefixed(prefix),
+        "{}{region}/{}/{account}_CloudTrail_{region}_{:04}{:02}{:02}T{:02}{:02}Z_{unique}.json.gz",
+        log_prefix(prefix, account),
         ymd_path(at),
         at.year(),
         u8::from(at.month()),
@@ -111,6 +116,14 @@ pub fn gzip(doc: &[u8]) -> Vec<u8> {
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(b: &[u8]) -> String {
     hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b).as_ref())
+}
+
+/// The hex SHA-256 of a delivered file's document — the value a digest lists for it — from
+/// the file's gzipped bytes as stored.
+pub fn delivered_sha256(gz: &[u8]) -> std::io::Result<String> {
+    let mut doc = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut doc)?;
+    Ok(sha256_hex(&doc))
 }
 
 /// One log file listed in a digest.
@@ -261,6 +274,8 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         assert_eq!(out, doc);
+        assert_eq!(delivered_sha256(&gzip(&doc)).unwrap(), sha256_hex(&doc));
+        assert!(delivered_sha256(b"not gzip").is_err());
     }
 
     #[test]

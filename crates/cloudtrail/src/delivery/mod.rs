@@ -11,7 +11,7 @@
 mod digest;
 pub mod format;
 
-use crate::model::{deliveries, outbox, trails};
+use crate::model::{delivered, deliveries, outbox, trails};
 use crate::{millis, CloudTrail, CloudTrailError, CtResult, DeliveryStatus};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,6 +25,21 @@ pub const MAX_RECORDS_PER_FILE: usize = 5_000;
 
 /// The service principal CloudTrail writes as.
 pub const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
+
+/// The encryption CloudTrail states for the log files of trail `trail_arn`: SSE-KMS under the
+/// trail's key with the trail in the encryption context, else SSE-S3 (design.md §5).
+pub fn log_file_sse(trail_arn: &str, kms_key_arn: Option<&str>) -> WriterSse {
+    match kms_key_arn {
+        Some(key) => WriterSse::Kms {
+            key_id: key.to_string(),
+            context: BTreeMap::from([("aws:cloudtrail:arn".to_string(), trail_arn.to_string())]),
+        },
+        None => WriterSse::S3,
+    }
+}
+
+/// The encryption CloudTrail states for digest files: always SSE-S3, whatever the trail's key.
+pub const DIGEST_FILE_SSE: WriterSse = WriterSse::S3;
 
 /// Where a new digest chain's first period starts: when logging started (digests cover
 /// deliveries from then), in whole seconds as digest times are written.
@@ -199,13 +214,7 @@ impl Delivery {
         let doc = format::log_document(&texts);
         let sha = format::sha256_hex(&doc);
         let body = format::gzip(&doc);
-        let sse = match &trail.config.kms_key_arn {
-            Some(key) => WriterSse::Kms {
-                key_id: key.clone(),
-                context: BTreeMap::from([("aws:cloudtrail:arn".to_string(), trail.arn.clone())]),
-            },
-            None => WriterSse::S3,
-        };
+        let sse = log_file_sse(&trail.arn, trail.config.kms_key_arn.as_deref());
         let request = PutObjectRequest {
             bucket: f.bucket.clone(),
             key: f.key.clone(),
@@ -237,11 +246,25 @@ impl Delivery {
                     attempt_ms,
                     error: None,
                 };
+                // Digest times have whole seconds: a file delivered in the second a
+                // digest period closes belongs to that period.
+                let delivered_ms = attempt_ms.div_euclid(1000) * 1000;
+                let record = delivered::Delivered {
+                    bucket: f.bucket.clone(),
+                    key: f.key.clone(),
+                    digest: false,
+                    trail_arn: trail.arn.clone(),
+                    region: f.region.clone(),
+                    delivered_ms,
+                    sha256: sha.clone(),
+                    start_ms: oldest,
+                    end_ms: newest,
+                    entries: count as i64,
+                    listed_by: None,
+                };
                 self.write(move |c| {
-                    // Digest times have whole seconds: a file delivered in the second a
-                    // digest period closes belongs to that period.
-                    let delivered = attempt_ms.div_euclid(1000) * 1000;
-                    deliveries::finish_file(c, &file, delivered, &sha, newest, oldest)?;
+                    deliveries::finish_file(c, &file, delivered_ms, &sha, newest, oldest)?;
+                    delivered::record(c, &record)?;
                     if let Some(ch) = &chain {
                         deliveries::open_chain(c, ch)?;
                     }

@@ -1,8 +1,9 @@
 //! What CloudTrail persists: trails (settings, selectors, logging state, delivery status,
 //! tags), the event history that LookupEvents reads, the per-trail outbox of records waiting
-//! for delivery, and the digest signing keys (private halves sealed by the root key). Tables
-//! and queries only; no AWS rules live here.
+//! for delivery, the files delivered (for `trailstack explain`), and the digest signing keys
+//! (private halves sealed by the root key). Tables and queries only; no AWS rules live here.
 
+pub mod delivered;
 pub mod deliveries;
 pub mod events;
 pub mod outbox;
@@ -93,6 +94,11 @@ CREATE INDEX ct_signing_keys_region ON ct_signing_keys (region, valid_to_ms);
         component: "cloudtrail",
         version: 2,
         sql: deliveries::SQL,
+    },
+    Migration {
+        component: "cloudtrail",
+        version: 3,
+        sql: delivered::SQL,
     },
 ];
 

@@ -216,6 +216,13 @@ pub fn of_account(c: &Connection, account: &str) -> Result<Vec<TrailRecord>> {
     .collect()
 }
 
+/// Every trail of every account, ordered by ARN.
+pub fn all(c: &Connection) -> Result<Vec<TrailRecord>> {
+    c.prepare_cached(&format!("SELECT {COLUMNS} FROM ct_trails ORDER BY arn"))?
+        .query_map([], from_row)?
+        .collect()
+}
+
 /// The trails that are logging: the routing table of the recorder.
 pub fn logging_trails(c: &Connection) -> Result<Vec<TrailRoute>> {
     c.prepare_cached(&format!(

@@ -189,3 +189,16 @@ pub fn selects(selectors: &TrailSelectors, facts: &EventFacts) -> bool {
         TrailSelectors::Advanced(list) => list.iter().any(|s| advanced::matches(s, facts)),
     }
 }
+
+/// The positions of the selectors that take the event described by `facts`, in order (what
+/// `trailstack explain` names; [`selects`] holds exactly when there is one).
+pub fn matching(selectors: &TrailSelectors, facts: &EventFacts) -> Vec<usize> {
+    match selectors {
+        TrailSelectors::Basic(list) => (0..list.len())
+            .filter(|&i| basic::matches(&list[i], facts))
+            .collect(),
+        TrailSelectors::Advanced(list) => (0..list.len())
+            .filter(|&i| advanced::matches(&list[i], facts))
+            .collect(),
+    }
+}

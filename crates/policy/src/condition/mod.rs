@@ -151,6 +151,55 @@ impl Condition {
         }
     }
 
+    /// Whether the condition confines its statement to known callers, as S3 Block Public
+    /// Access reads a policy: a positive test (not negated, not `...IfExists`, not
+    /// `ForAllValues:`, which all hold when the key is absent) of a key that names the caller
+    /// or where its request comes from, against fixed values only; for `aws:SourceIp`, CIDR
+    /// blocks no broader than a /8 (IPv4) or /32 (IPv6).
+    /// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>
+    pub(crate) fn pins_caller(&self) -> bool {
+        /// Keys whose fixed values pin the caller (lowercased, as keys are stored).
+        const PINNING: &[&str] = &[
+            "aws:sourcearn",
+            "aws:sourcevpc",
+            "aws:sourcevpce",
+            "aws:sourceowner",
+            "aws:sourceaccount",
+            "aws:sourceorgid",
+            "aws:principalarn",
+            "aws:principalaccount",
+            "aws:principalorgid",
+            "aws:userid",
+            "s3:dataaccesspointarn",
+            "s3:dataaccesspointaccount",
+        ];
+        let Operator {
+            family,
+            negated,
+            if_exists,
+            set,
+        } = self.op;
+        if negated || if_exists || set == SetOp::AllValues {
+            return false;
+        }
+        let key = &*self.key;
+        match (&self.values, family) {
+            (Values::Ip(blocks), Family::Ip) => {
+                key == "aws:sourceip" && blocks.iter().all(Cidr::is_narrow)
+            }
+            (Values::Text(ps), Family::String | Family::StringIgnoreCase | Family::StringLike)
+                if PINNING.contains(&key) =>
+            {
+                ps.iter()
+                    .all(|p| p.is_fixed() || (key == "aws:userid" && p.is_fixed_then_any_session()))
+            }
+            (Values::Arn(ps), Family::Arn) if PINNING.contains(&key) => {
+                ps.iter().all(|a| a.patterns().iter().all(|p| p.is_fixed()))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether one request value `v` matches any policy value (the operator un-negated).
     fn matches_one(&self, v: &str, req: &RequestContext) -> bool {
         let resolve = |var: &_| resolve(req, var);

@@ -99,6 +99,13 @@ impl Cidr {
         })
     }
 
+    /// Whether the block is no broader than a /8 (IPv4) or a /32 (IPv6): S3 Block Public
+    /// Access counts an `aws:SourceIp` range broader than that as public.
+    pub(crate) fn is_narrow(&self) -> bool {
+        let prefix = self.mask.count_ones();
+        prefix >= if self.v6 { 32 } else { 8 }
+    }
+
     /// Whether request address `s` lies in the block (an IPv4-mapped IPv6 address counts as
     /// its IPv4 address).
     pub(crate) fn contains(&self, s: &str) -> bool {

@@ -236,6 +236,35 @@ fn delete_objects_never_logs_the_keys() {
 }
 
 #[test]
+fn a_partly_refused_delete_objects_is_one_successful_record_without_keys() {
+    let c = caller();
+    let op = Op::DeleteObjects {
+        bucket: "b".into(),
+        quiet: false,
+        objects: vec![("gone".into(), None), ("refused-name".into(), None)],
+    };
+    let out = Output::Deleted(crate::op::DeleteObjectsOutput {
+        deleted: vec![("gone".into(), None, false, None)],
+        errors: vec![(
+            "refused-name".into(),
+            None,
+            "AccessDenied".into(),
+            "Access Denied".into(),
+        )],
+        quiet: false,
+    });
+    let e = Pending::of(&op, &c).finish(&c, &Ok(out), OffsetDateTime::UNIX_EPOCH);
+    assert_eq!(e.name, "DeleteObjects");
+    assert_eq!(
+        e.error, None,
+        "per-key refusals are the response's, not the call's"
+    );
+    assert_eq!(e.response, None);
+    let record = serde_json::to_string(&(&e.request, &e.response, &e.additional)).unwrap();
+    assert!(!record.contains("refused-name") && !record.contains("gone"));
+}
+
+#[test]
 fn tags_render_one_as_an_object_and_several_as_an_array() {
     let c = caller();
     let one = Op::PutBucketTagging {

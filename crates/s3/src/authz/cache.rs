@@ -1,14 +1,17 @@
-//! What authorization needs to know of a bucket — its owning account and its parsed policy —
-//! kept in memory so that no request reads the bucket row or parses a policy before its
-//! handler runs. Entries are dropped when this process changes them (CreateBucket,
-//! DeleteBucket, Put/DeleteBucketPolicy); a generation counter keeps a load that raced with
-//! such a change from re-inserting what it read before the change.
+//! What authorization needs to know of a bucket — its owning account, its parsed policy, its
+//! ACL when ACLs are enabled, and its Block Public Access settings — kept in memory so that no
+//! request reads the bucket row or parses a policy before its handler runs. Entries are
+//! dropped when this process changes them (CreateBucket, DeleteBucket, Put/DeleteBucketPolicy,
+//! PutBucketAcl, ownership controls, public access block: see `authz::changes_bucket`); a
+//! generation counter keeps a load that raced with such a change from re-inserting what it
+//! read before the change.
 //!
 //! One process owns the store today; a shared PostgreSQL store (design.md §3) will need the
 //! entries keyed by a version column instead.
 
 use crate::error::S3Result;
-use crate::model::buckets;
+use crate::handlers::acl;
+use crate::model::buckets::{self, Grant, PublicAccessBlock};
 use crate::S3;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,8 +27,17 @@ const MAX_ENTRIES: usize = 10_000;
 pub struct BucketAuth {
     /// The owning account.
     pub account: String,
+    /// The owner's canonical id (an object owned by another id belongs to another account).
+    pub owner_id: String,
     /// The bucket policy, parsed.
     pub policy: Option<Arc<Policy>>,
+    /// Whether Block Public Access counts the policy as public.
+    pub policy_public: bool,
+    /// The bucket ACL when ACLs take part in decisions (any ObjectOwnership but
+    /// BucketOwnerEnforced); `None` when they are disabled.
+    pub acl: Option<Vec<Grant>>,
+    /// The bucket's Block Public Access settings (all off when none are stored).
+    pub public_access_block: PublicAccessBlock,
 }
 
 /// The cache, shared by the clones of one [`S3`].
@@ -68,6 +80,10 @@ impl BucketPolicies {
                 .map(Arc::new)
         });
         let auth = Arc::new(BucketAuth {
+            policy_public: policy.as_deref().is_some_and(Policy::is_public),
+            acl: acl::acls_enabled(&b).then(|| b.meta.acl.clone()),
+            public_access_block: acl::public_access_block(&b),
+            owner_id: b.meta.owner.id,
             account: b.account,
             policy,
         });

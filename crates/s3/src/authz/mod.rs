@@ -1,8 +1,20 @@
 //! Authorization of every S3 call, in one place, before its handler runs: the permissions the
 //! operation needs ([`targets`]), the condition keys of the request ([`conditions`]), the
-//! bucket's owner and parsed policy ([`cache`]), the caller's identity policies, and
-//! [`trailstack_policy::authorize`] to combine them as AWS does. Handlers no longer decide who
-//! may act; they only find the bucket.
+//! bucket's owner, parsed policy, ACL and Block Public Access ([`cache`]), the caller's
+//! identity policies, what ACL grants allow ([`acl`]), and
+//! [`trailstack_policy::authorize_outcome`] to combine them as AWS does. Handlers no longer
+//! decide who may act; they only find the bucket.
+//!
+//! The resource side, as S3 evaluates it
+//! (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html>):
+//! - The bucket policy allows and denies; RestrictPublicBuckets drops a public policy's allows
+//!   for callers outside the owner's account and AWS services.
+//! - While Object Ownership enables ACLs, the bucket ACL (list, write, its own ACL) and the
+//!   object's ACL (read, its own ACL) allow like the bucket policy; IgnorePublicAcls drops
+//!   grants to the public groups.
+//! - An object another account owns (ObjectWriter) is that account's resource: the bucket
+//!   policy can only deny on it, its ACL allows, and its owner's account acts as in its own.
+//! - Anonymous callers have no identity policies: only the resource side can allow them.
 //!
 //! Choices (AWS documents the evaluation, not every ordering):
 //! - A missing bucket is not authorized against: the handler answers `NoSuchBucket` to anyone,
@@ -16,6 +28,7 @@
 //!   <https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html>
 //! - Internal calls S3 makes to KMS are authorized by KMS, not again here.
 
+mod acl;
 pub mod cache;
 mod conditions;
 mod targets;
@@ -23,12 +36,13 @@ mod targets;
 pub use targets::{targets, Target};
 
 use crate::error::{S3Error, S3Result};
-use crate::model::objects;
+use crate::model::objects::{self, ObjectVersion};
 use crate::op::Op;
 use crate::S3;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, Conditions, Decision, Match, Policy, PrincipalKind, Reads, RequestContext,
+    authorize_outcome, Conditions, Decision, Match, Outcome, Policy, PrincipalKind, Reads,
+    RequestContext,
 };
 
 /// What the bucket owner's root may always do.
@@ -58,14 +72,21 @@ fn resource_of(t: &Target) -> String {
     }
 }
 
+/// The keys of a multi-object delete the caller may not delete, by position in its list: S3
+/// authorizes `s3:DeleteObject` per key and reports each refused key as its own
+/// `AccessDenied`, deleting the others. Empty for every other operation, which its first
+/// refused permission fails.
+pub type Refused = Vec<usize>;
+
 /// Checks every permission `op` needs for `caller`; the first refused one fails the call with
-/// `AccessDenied`.
+/// `AccessDenied`, except the keys of a DeleteObjects, which are refused one by one.
 pub fn check<'a>(
     s3: &'a S3,
     caller: &'a Caller,
     op: &'a Op,
-) -> impl std::future::Future<Output = S3Result<()>> + Send + 'a {
-    check_targets(s3, caller, targets(op), conditions::Facts::of(op))
+) -> impl std::future::Future<Output = S3Result<Refused>> + Send + 'a {
+    let per_key = matches!(op, Op::DeleteObjects { .. });
+    check_targets(s3, caller, targets(op), conditions::Facts::of(op), per_key)
 }
 
 async fn check_targets(
@@ -73,80 +94,159 @@ async fn check_targets(
     caller: &Caller,
     targets: Vec<Target<'_>>,
     facts: conditions::Facts<'_>,
-) -> S3Result<()> {
+    per_key: bool,
+) -> S3Result<Refused> {
     let mut arn: Option<String> = None;
-    for t in targets {
-        let auth = match t.bucket {
-            Some(b) if !t.creates => match s3.bucket_policies.get(s3, b).await? {
-                Some(a) => Some(a),
-                None => continue,
-            },
-            _ => None,
-        };
-        let account = auth
+    let mut refused = Refused::new();
+    for (i, t) in targets.iter().enumerate() {
+        match check_target(s3, caller, t, &facts, &mut arn).await {
+            Err(S3Error::AccessDenied(_)) if per_key => refused.push(i),
+            other => other?,
+        }
+    }
+    Ok(refused)
+}
+
+/// The actions that remove an object: S3 authorizes them in the bucket's context (the bucket
+/// owner may delete any object, whoever owns it).
+const DELETES: [&str; 2] = ["s3:DeleteObject", "s3:DeleteObjectVersion"];
+
+/// Checks one permission.
+async fn check_target(
+    s3: &S3,
+    caller: &Caller,
+    t: &Target<'_>,
+    facts: &conditions::Facts<'_>,
+    arn: &mut Option<String>,
+) -> S3Result<()> {
+    let auth = match t.bucket {
+        Some(b) if !t.creates => match s3.bucket_policies.get(s3, b).await? {
+            Some(a) => Some(a),
+            None => return Ok(()),
+        },
+        _ => None,
+    };
+    let auth = auth.as_deref();
+    let account = auth.map_or(caller.account.as_str(), |a| a.account.as_str());
+    let bucket_policy = auth.and_then(|a| a.policy.as_deref());
+    // An unsigned caller belongs to no account, whatever placeholder its `Caller` carries.
+    let own_account =
+        caller.principal != Principal::Anonymous && account == caller.account.as_str();
+    let bucket_acl = auth.and_then(|a| a.acl.as_deref());
+    let existing = t.key.is_some() && (facts.existing_object || t.copy_source);
+    // With ACLs enabled an existing object may belong to another account, whose permission
+    // (its ACL) the request then needs instead of the bucket policy's.
+    let object_scope = bucket_acl.is_some() && existing && !DELETES.contains(&t.action);
+    let root_at_home = caller.principal == Principal::Root && own_account;
+    // The hot path: an account's root in its own bucket, with no bucket policy that could
+    // deny and no object another account could own, has every right; nothing to build or
+    // evaluate.
+    if root_at_home && bucket_policy.is_none() && !object_scope {
+        return Ok(());
+    }
+    // The owner's root keeps its bucket-policy rights even against a Deny, so that it
+    // cannot lock itself out (PutBucketPolicy, "Permissions").
+    if root_at_home && POLICY_ACTIONS.contains(&t.action) {
+        return Ok(());
+    }
+    let arn = arn.get_or_insert_with(|| caller.arn()).as_str();
+    let identity = match caller.principal {
+        Principal::User { .. } => s3.identities.get(arn),
+        _ => None,
+    };
+    let resource = resource_of(t);
+    // Only the keys the two policies read: the decision cannot depend on the others.
+    let reads = Reads::of(identity, bucket_policy);
+    let mut conds = Conditions::new();
+    conditions::global(&mut conds, &reads, caller, &*s3.clock);
+    conditions::add_s3(&mut conds, &reads, caller, facts, t);
+    let grantable = bucket_acl.and_then(|_| acl::grantable(t.action));
+    let wants_tags = existing && reads.prefix("s3:ExistingObjectTag/");
+    let wants_object = object_scope || matches!(grantable, Some((acl::Scope::Object, _)));
+    let object = if wants_tags || wants_object {
+        existing_object(s3, t).await?
+    } else {
+        None
+    };
+    if wants_tags {
+        let tags = object.as_ref().map(|o| o.meta.tags.as_slice());
+        conditions::add_existing_tags(&mut conds, tags.unwrap_or_default());
+    }
+    let mut req = RequestContext::new(arn, kind_of(&caller.principal), t.action, &resource, &conds);
+    if matches!(caller.principal, Principal::Root | Principal::User { .. }) {
+        req.canonical_id = Some(caller.canonical_id.as_str());
+    }
+    let mut res = bucket_policy.map(|p| p.outcome(&req)).unwrap_or_default();
+    let mut resource_account = account;
+    if let Some(a) = auth {
+        // RestrictPublicBuckets: a public policy opens the bucket only to AWS services and
+        // the owner's account.
+        let inside = matches!(caller.principal, Principal::Service(_))
+            || (own_account
+                && matches!(caller.principal, Principal::Root | Principal::User { .. }));
+        if a.public_access_block.restrict_public_buckets && a.policy_public && !inside {
+            res.allow_direct = false;
+            res.allow_via_account = false;
+        }
+        let foreign_owner = object
             .as_ref()
-            .map_or(caller.account.as_str(), |a| a.account.as_str());
-        let bucket_policy = auth.as_ref().and_then(|a| a.policy.as_deref());
-        let own_account = account == caller.account.as_str();
-        // The hot path: an account's root in its own bucket, with no bucket policy that could
-        // deny, has every right; nothing to build or evaluate.
-        if caller.principal == Principal::Root && own_account && bucket_policy.is_none() {
-            continue;
+            .filter(|o| object_scope && o.meta.owner.id != a.owner_id)
+            .map(|o| o.meta.owner.id.as_str());
+        if let Some(object_owner) = foreign_owner {
+            // The bucket policy speaks for the bucket owner: it can deny, not allow, on an
+            // object another account owns, which is that account's resource.
+            res.allow_direct = false;
+            res.allow_via_account = false;
+            let signed = matches!(caller.principal, Principal::Root | Principal::User { .. });
+            resource_account = if signed && caller.canonical_id == object_owner {
+                caller.account.as_str()
+            } else {
+                ""
+            };
         }
-        // The owner's root keeps its bucket-policy rights even against a Deny, so that it
-        // cannot lock itself out (PutBucketPolicy, "Permissions").
-        if caller.principal == Principal::Root && own_account && POLICY_ACTIONS.contains(&t.action)
-        {
-            continue;
+        if let (Some(grants), Some((scope, permissions))) = (bucket_acl, grantable) {
+            let ignore_public = a.public_access_block.ignore_public_acls;
+            let by_acl = match (scope, &object) {
+                (acl::Scope::Bucket, _) => {
+                    acl::outcome(grants, &a.owner_id, permissions, caller, ignore_public)
+                }
+                (acl::Scope::Object, Some(o)) => acl::outcome(
+                    &o.meta.acl,
+                    &o.meta.owner.id,
+                    permissions,
+                    caller,
+                    ignore_public,
+                ),
+                (acl::Scope::Object, None) => Outcome::default(),
+            };
+            res.allow_direct |= by_acl.allow_direct;
+            res.allow_via_account |= by_acl.allow_via_account;
         }
-        let arn = arn.get_or_insert_with(|| caller.arn()).as_str();
-        let identity = match caller.principal {
-            Principal::User { .. } => s3.identities.get(arn),
-            _ => None,
-        };
-        let resource = resource_of(&t);
-        // Only the keys the two policies read: the decision cannot depend on the others.
-        let reads = Reads::of(identity, bucket_policy);
-        let mut conds = Conditions::new();
-        conditions::global(&mut conds, &reads, caller, &*s3.clock);
-        conditions::add_s3(&mut conds, &reads, caller, &facts, &t);
-        let existing = t.key.is_some() && (facts.existing_object || t.copy_source);
-        if existing && reads.prefix("s3:ExistingObjectTag/") {
-            let tags = existing_tags(s3, &t).await?;
-            conditions::add_existing_tags(&mut conds, &tags);
-        }
-        let mut req =
-            RequestContext::new(arn, kind_of(&caller.principal), t.action, &resource, &conds);
-        if matches!(caller.principal, Principal::Root | Principal::User { .. }) {
-            req.canonical_id = Some(caller.canonical_id.as_str());
-        }
-        let identity: Vec<&Policy> = identity.into_iter().collect();
-        let decision = authorize(&req, &identity, bucket_policy, account);
-        if !decision.is_allowed() {
-            let by_resource = bucket_policy.is_some_and(|p| p.evaluate(&req) == Match::Deny);
-            return Err(denied(&req, decision, own_account, by_resource));
-        }
+    }
+    let identity: Vec<&Policy> = identity.into_iter().collect();
+    let decision = authorize_outcome(&req, &identity, res, resource_account);
+    if !decision.is_allowed() {
+        let by_resource = bucket_policy.is_some_and(|p| p.evaluate(&req) == Match::Deny);
+        return Err(denied(&req, decision, own_account, by_resource));
     }
     Ok(())
 }
 
-/// The tags of the object (or version) `t` acts on; none when it does not exist.
-async fn existing_tags(s3: &S3, t: &Target<'_>) -> S3Result<Vec<(String, String)>> {
+/// The object (or version) `t` acts on, if it exists.
+async fn existing_object(s3: &S3, t: &Target<'_>) -> S3Result<Option<ObjectVersion>> {
     let (Some(bucket), Some(key)) = (t.bucket, t.key) else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let (b, k, v) = (
         bucket.to_string(),
         key.to_string(),
         t.version_id.map(str::to_string),
     );
-    let found = s3
-        .read(move |c| match &v {
-            Some(v) => objects::version(c, &b, &k, v),
-            None => objects::latest(c, &b, &k),
-        })
-        .await?;
-    Ok(found.map(|o| o.meta.tags).unwrap_or_default())
+    s3.read(move |c| match &v {
+        Some(v) => objects::version(c, &b, &k, v),
+        None => objects::latest(c, &b, &k),
+    })
+    .await
 }
 
 /// The `AccessDenied` of a refused request.
@@ -185,15 +285,51 @@ fn denied(
     ))
 }
 
-/// The bucket whose owner or policy `op` may change: its cached facts are dropped once the
-/// call is over, whatever its outcome.
+/// The bucket whose owner, policy, ACL, ownership controls or Block Public Access `op` may
+/// change: its cached facts are dropped once the call is over, whatever its outcome.
 pub fn changes_bucket(op: &Op) -> Option<String> {
     match op {
         Op::CreateBucket { bucket, .. }
         | Op::DeleteBucket { bucket }
         | Op::PutBucketPolicy { bucket, .. }
-        | Op::DeleteBucketPolicy { bucket } => Some(bucket.clone()),
+        | Op::DeleteBucketPolicy { bucket }
+        | Op::PutBucketAcl { bucket, .. }
+        | Op::PutBucketOwnershipControls { bucket, .. }
+        | Op::DeleteBucketOwnershipControls { bucket }
+        | Op::PutPublicAccessBlock { bucket, .. }
+        | Op::DeletePublicAccessBlock { bucket } => Some(bucket.clone()),
         _ => None,
+    }
+}
+
+/// The caller an unsigned request is recorded as: S3 delivers such records to the bucket
+/// owner's account, so the record carries that account; with no bucket to own it (ListBuckets,
+/// CreateBucket, a bucket that does not exist) the request is recorded nowhere.
+pub fn anonymous_record<'a>(
+    s3: &'a S3,
+    caller: &'a Caller,
+    op: &Op,
+) -> impl std::future::Future<Output = S3Result<Option<Caller>>> + Send + 'a {
+    // Read before any await: an `Op` holds the body stream, which is not shared across threads.
+    let bucket = targets(op)
+        .first()
+        .filter(|t| !t.creates)
+        .and_then(|t| t.bucket)
+        .map(str::to_string);
+    async move {
+        let Some(bucket) = bucket else {
+            return Ok(None);
+        };
+        let Some(auth) = s3.bucket_policies.get(s3, &bucket).await? else {
+            return Ok(None);
+        };
+        let Ok(account) = trailstack_core::AccountId::parse(&auth.account) else {
+            return Ok(None);
+        };
+        Ok(Some(Caller {
+            account,
+            ..caller.clone()
+        }))
     }
 }
 
@@ -215,7 +351,7 @@ pub async fn hide_missing_key(s3: &S3, caller: &Caller, bucket: String, err: S3E
         return err;
     }
     match check(s3, caller, &Op::HeadBucket { bucket }).await {
-        Ok(()) => err,
+        Ok(_) => err,
         Err(denied) => denied,
     }
 }

@@ -1,6 +1,7 @@
 //! Bucket lifecycle: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation.
 
-use super::{canned_acl, owned_bucket, owner_of};
+use super::acl::{self, canned_acl};
+use super::{owned_bucket, owner_of};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, BucketMeta, PublicAccessBlock};
 use crate::model::{objects, uploads};
@@ -97,7 +98,11 @@ pub async fn create(
             return Err(S3Error::InvalidBucketAclWithObjectOwnership);
         }
     }
-    let grants = canned_acl(acl.as_deref().unwrap_or("private"), &owner)?;
+    let grants = canned_acl(acl.as_deref().unwrap_or("private"), &owner, None)?;
+    // Every new bucket starts with Block Public Access on, which a public ACL would violate.
+    if acl::is_public(&grants) {
+        return Err(S3Error::InvalidBucketAclWithBlockPublicAccess);
+    }
     let bucket = Bucket {
         name: name.clone(),
         account: caller.account.to_string(),

@@ -4,7 +4,7 @@
 use super::encryption::{open_stored, seal_new};
 use super::multipart::{check_part_number, require_upload, store_part, upload_sealing};
 use super::object::{check_key, commit_new_version, etag_matches, find_version, show_version};
-use super::owned_bucket;
+use super::{acl, owned_bucket};
 use crate::checksum::Algorithm;
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};
@@ -135,6 +135,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
     let c2 = caller.clone();
     let dest_bucket = obj.bucket.clone();
     let dest = s3.read(move |c| owned_bucket(c, &c2, &dest_bucket)).await?;
+    let (owner, acl) = acl::new_object(caller, &dest, new.acl.as_deref(), &new.grants)?;
     let alg = checksum.or_else(|| {
         src.meta
             .checksum
@@ -163,7 +164,8 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
     meta.parts_count = None;
     meta.segments = received.segments();
     meta.checksum = Some(received.checksum.clone());
-    meta.owner = dest.meta.owner.clone();
+    meta.owner = owner;
+    meta.acl = acl;
     let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
     meta.sse = Some(sse_rec);
     let version = ObjectVersion::new_current(

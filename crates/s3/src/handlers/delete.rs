@@ -113,13 +113,16 @@ pub async fn delete_object(
     })
 }
 
-/// DeleteObjects: up to 1,000 keys, each reported as deleted or with its own error.
+/// DeleteObjects: up to 1,000 keys, each reported as deleted or with its own error; the keys
+/// at the positions in `refused` (ascending) the caller may not delete, and are reported as
+/// `AccessDenied`, as S3 reports them.
 pub async fn delete_objects(
     s3: &S3,
     caller: &Caller,
     bucket: String,
     quiet: bool,
     keys: Vec<(String, Option<String>)>,
+    refused: Vec<usize>,
 ) -> S3Result<Output> {
     if keys.len() > 1000 || keys.is_empty() {
         return Err(S3Error::MalformedXml);
@@ -134,7 +137,13 @@ pub async fn delete_objects(
                 ..Default::default()
             };
             let mut removed = Vec::new();
-            for (key, vid) in keys {
+            for (i, (key, vid)) in keys.into_iter().enumerate() {
+                if refused.binary_search(&i).is_ok() {
+                    let denied = S3Error::AccessDenied("Access Denied".into());
+                    out.errors
+                        .push((key, vid, denied.code().to_string(), denied.message()));
+                    continue;
+                }
                 match delete_one(
                     tx,
                     &b.meta.owner,

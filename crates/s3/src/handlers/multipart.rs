@@ -3,7 +3,7 @@
 
 use super::encryption::open_stored;
 use super::object::{check_key, check_write_conditions};
-use super::owned_bucket;
+use super::{acl, owned_bucket};
 use crate::checksum::{self, Algorithm};
 use crate::data::{self, Sealing};
 use crate::error::{S3Error, S3Result};
@@ -74,12 +74,15 @@ pub async fn create(
     };
     let (c2, b2) = (caller.clone(), obj.bucket.clone());
     let bucket = s3.read(move |c| owned_bucket(c, &c2, &b2)).await?;
+    let (owner, acl) = acl::new_object(caller, &bucket, new.acl.as_deref(), &new.grants)?;
     // Encryption is fixed now; every part is sealed with this data key.
     let (sse_rec, _) =
         super::encryption::seal_new(s3, caller, new.writer, new.sse.as_ref(), &bucket, &obj.key)
             .await?;
     let mut meta = new.meta;
     meta.v = 1;
+    meta.owner = owner;
+    meta.acl = acl;
     meta.sse = Some(sse_rec.clone());
     meta.checksum = checksum.map(|a| StoredChecksum {
         algorithm: a.name().into(),
@@ -97,9 +100,7 @@ pub async fn create(
     };
     let caller2 = caller.clone();
     s3.write(move |tx| {
-        let b = owned_bucket(tx, &caller2, &upload.bucket)?;
-        let mut upload = upload;
-        upload.meta.owner = b.meta.owner;
+        owned_bucket(tx, &caller2, &upload.bucket)?;
         uploads::insert(tx, &upload)
     })
     .await?;
@@ -374,6 +375,7 @@ async fn finish_upload(
     upload_id: &str,
     if_none_match: Option<String>,
 ) -> S3Result<WriteOutput> {
+    version.meta.written_by = Some(crate::model::objects::WrittenBy::of(caller));
     let caller2 = caller.clone();
     let uid = upload_id.to_string();
     let (v, b, replaced) = s3

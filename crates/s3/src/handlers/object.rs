@@ -1,11 +1,11 @@
 //! Single-object reads and writes: PutObject, PostObject, GetObject, HeadObject,
 //! GetObjectAttributes.
 
-use super::{canned_acl, owned_bucket, owner_of};
+use super::{acl, owned_bucket};
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::Bucket;
-use crate::model::objects::{self, ObjectVersion};
+use crate::model::objects::{self, ObjectVersion, WrittenBy};
 use crate::op::{
     AttributesOutput, Conditions, GetObjectInput, NewObject, ObjectOutput, ObjectRef, Output,
     Payload, PostInput, RangeSpec, WriteOutput,
@@ -73,6 +73,7 @@ pub(crate) async fn commit_new_version(
     if_none_match: Option<String>,
     if_match: Option<String>,
 ) -> S3Result<WriteOutput> {
+    version.meta.written_by = Some(WrittenBy::of(caller));
     let caller2 = caller.clone();
     let own_blobs: Vec<String> = version.blobs().map(str::to_string).collect();
     let result = s3
@@ -158,15 +159,7 @@ async fn store_object(
     let c2 = caller.clone();
     let b = obj.bucket.clone();
     let bucket = s3.read(move |c| owned_bucket(c, &c2, &b)).await?;
-    if let Some(acl) = &new.acl {
-        canned_acl(acl, &owner_of(caller))?;
-        if bucket.meta.ownership.as_deref() == Some("BucketOwnerEnforced")
-            && acl != "private"
-            && acl != "bucket-owner-full-control"
-        {
-            return Err(S3Error::AccessControlListNotSupported);
-        }
-    }
+    let (owner, acl) = acl::new_object(caller, &bucket, new.acl.as_deref(), &new.grants)?;
     let max = guards
         .length_range
         .map_or(MAX_PUT, |(_, hi)| hi.min(MAX_PUT));
@@ -188,7 +181,8 @@ async fn store_object(
     meta.v = 1;
     meta.segments = received.segments();
     meta.checksum = Some(received.checksum.clone());
-    meta.owner = bucket.meta.owner.clone();
+    meta.owner = owner;
+    meta.acl = acl;
     let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
     meta.sse = Some(sse_rec);
     let version = ObjectVersion::new_current(

@@ -1,6 +1,7 @@
 //! Bucket settings: tagging, policy, ACL, object ownership, Block Public Access, versioning.
 
-use super::{canned_acl, owned_bucket, validate_tags};
+use super::acl;
+use super::{owned_bucket, validate_tags};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, PublicAccessBlock};
 use crate::op::{AclInput, Output};
@@ -68,17 +69,24 @@ pub async fn get_policy(s3: &S3, caller: &Caller, name: String) -> S3Result<Outp
         .ok_or(S3Error::NoSuchBucketPolicy(name))
 }
 
-/// PutBucketPolicy (Some, validated) and DeleteBucketPolicy (None).
+/// PutBucketPolicy (Some, validated) and DeleteBucketPolicy (None). With BlockPublicPolicy on,
+/// a public policy is refused with `AccessDenied`, the owner's root included.
 pub async fn put_policy(
     s3: &S3,
     caller: &Caller,
     name: String,
     policy: Option<String>,
 ) -> S3Result<Output> {
-    if let Some(p) = &policy {
-        trailstack_policy::validate_resource_policy(p).map_err(S3Error::MalformedPolicy)?;
-    }
+    let public = match &policy {
+        Some(p) => trailstack_policy::Policy::parse_resource(p)
+            .map_err(|e| S3Error::MalformedPolicy(e.message))?
+            .is_public(),
+        None => false,
+    };
     modify(s3, caller, name, move |b| {
+        if public && acl::public_access_block(b).block_public_policy {
+            return Err(S3Error::AccessDenied("Access Denied".into()));
+        }
         b.meta.policy = policy;
         Ok(())
     })
@@ -96,20 +104,12 @@ pub async fn get_acl(s3: &S3, caller: &Caller, name: String) -> S3Result<Output>
 }
 
 /// PutBucketAcl. With ObjectOwnership BucketOwnerEnforced, ACLs are disabled: only ACLs that
-/// grant the owner full control alone are accepted, as in AWS.
-pub async fn put_acl(s3: &S3, caller: &Caller, name: String, acl: AclInput) -> S3Result<Output> {
+/// grant the owner full control alone are accepted, as in AWS. BlockPublicAcls refuses a
+/// public ACL with `AccessDenied`.
+pub async fn put_acl(s3: &S3, caller: &Caller, name: String, input: AclInput) -> S3Result<Output> {
     modify(s3, caller, name, move |b| {
-        let grants = match acl {
-            AclInput::Canned(c) => canned_acl(&c, &b.meta.owner)?,
-            AclInput::Grants { grants, .. } => grants,
-        };
-        let owner_only = grants.len() == 1
-            && grants[0].grantee == b.meta.owner.id
-            && grants[0].permission == "FULL_CONTROL";
-        if b.meta.ownership.as_deref() == Some("BucketOwnerEnforced") && !owner_only {
-            return Err(S3Error::AccessControlListNotSupported);
-        }
-        b.meta.acl = grants;
+        let owner = b.meta.owner.clone();
+        b.meta.acl = acl::requested(input, &owner, b, false)?;
         Ok(())
     })
     .await?;
@@ -125,7 +125,9 @@ pub async fn get_ownership(s3: &S3, caller: &Caller, name: String) -> S3Result<O
         .ok_or(S3Error::OwnershipControlsNotFound(name))
 }
 
-/// PutBucketOwnershipControls (Some) and DeleteBucketOwnershipControls (None).
+/// PutBucketOwnershipControls (Some) and DeleteBucketOwnershipControls (None). ACLs can be
+/// disabled (BucketOwnerEnforced) only once the bucket ACL gives the owner alone full control,
+/// as in AWS.
 pub async fn put_ownership(
     s3: &S3,
     caller: &Caller,
@@ -142,6 +144,11 @@ pub async fn put_ownership(
     }
     let status = if ownership.is_some() { 200 } else { 204 };
     modify(s3, caller, name, move |b| {
+        if ownership.as_deref() == Some("BucketOwnerEnforced")
+            && !acl::owner_only(&b.meta.acl, &b.meta.owner)
+        {
+            return Err(S3Error::InvalidBucketAclWithObjectOwnership);
+        }
         b.meta.ownership = ownership;
         Ok(())
     })

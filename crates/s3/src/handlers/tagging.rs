@@ -1,8 +1,8 @@
 //! Object sub-resources: tagging (Get/Put/DeleteObjectTagging) and ACLs (Get/PutObjectAcl).
 
 use super::object::{find_version, show_version};
-use super::{canned_acl, owned_bucket, validate_tags};
-use crate::error::{S3Error, S3Result};
+use super::{acl, owned_bucket, validate_tags};
+use crate::error::S3Result;
 use crate::model::objects;
 use crate::op::{AclInput, ObjectRef, Output};
 use crate::S3;
@@ -60,8 +60,8 @@ pub async fn put(
     })
 }
 
-/// GetObjectAcl: objects in trailstack are owned by the bucket owner (BucketOwnerEnforced is the
-/// default), with the owner's full control.
+/// GetObjectAcl: the object's owner and ACL; with ACLs disabled (BucketOwnerEnforced) the
+/// bucket owner owns every object, with full control alone, as AWS shows it.
 pub async fn get_acl(
     s3: &S3,
     caller: &Caller,
@@ -69,49 +69,46 @@ pub async fn get_acl(
     version_id: Option<String>,
 ) -> S3Result<Output> {
     let caller2 = caller.clone();
-    let v = s3
+    let (b, v) = s3
         .read(move |c| {
-            owned_bucket(c, &caller2, &obj.bucket)?;
-            find_version(c, &obj.bucket, &obj.key, version_id.as_deref(), "GET")
+            let b = owned_bucket(c, &caller2, &obj.bucket)?;
+            let v = find_version(c, &obj.bucket, &obj.key, version_id.as_deref(), "GET")?;
+            Ok((b, v))
         })
         .await?;
-    let grants = canned_acl("private", &v.meta.owner)?;
-    Ok(Output::Acl {
-        owner: v.meta.owner,
-        grants,
-    })
+    let (owner, grants) = if !acl::acls_enabled(&b) {
+        let grants = acl::canned_acl("private", &b.meta.owner, None)?;
+        (b.meta.owner, grants)
+    } else if v.meta.acl.is_empty() {
+        let grants = acl::canned_acl("private", &v.meta.owner, None)?;
+        (v.meta.owner, grants)
+    } else {
+        (v.meta.owner, v.meta.acl)
+    };
+    Ok(Output::Acl { owner, grants })
 }
 
-/// PutObjectAcl: under BucketOwnerEnforced only owner-only ACLs are accepted (AWS answers
-/// AccessControlListNotSupported otherwise); other ownership settings are not served yet.
+/// PutObjectAcl: replaces the ACL of the object (or version). With ACLs disabled
+/// (BucketOwnerEnforced) only owner-only ACLs are accepted, and change nothing; AWS answers
+/// AccessControlListNotSupported otherwise. BlockPublicAcls refuses a public ACL.
 pub async fn put_acl(
     s3: &S3,
     caller: &Caller,
     obj: ObjectRef,
     version_id: Option<String>,
-    acl: AclInput,
+    input: AclInput,
 ) -> S3Result<Output> {
     let caller2 = caller.clone();
-    s3.read(move |c| {
-        let b = owned_bucket(c, &caller2, &obj.bucket)?;
-        let v = find_version(c, &obj.bucket, &obj.key, version_id.as_deref(), "PUT")?;
-        let owner_only = match &acl {
-            AclInput::Canned(a) => a == "private" || a == "bucket-owner-full-control",
-            AclInput::Grants { grants, .. } => {
-                grants.len() == 1
-                    && grants[0].grantee == v.meta.owner.id
-                    && grants[0].permission == "FULL_CONTROL"
-            }
-        };
-        if !owner_only {
-            if b.meta.ownership.as_deref() == Some("BucketOwnerEnforced") {
-                return Err(S3Error::AccessControlListNotSupported);
-            }
-            return Err(S3Error::NotImplemented(
-                "object ACLs other than private".into(),
-            ));
+    s3.write(move |tx| {
+        let b = owned_bucket(tx, &caller2, &obj.bucket)?;
+        let mut v = find_version(tx, &obj.bucket, &obj.key, version_id.as_deref(), "PUT")?;
+        let owner = v.meta.owner.clone();
+        let grants = acl::requested(input, &owner, &b, true)?;
+        if !acl::acls_enabled(&b) {
+            return Ok(());
         }
-        Ok(())
+        v.meta.acl = grants;
+        objects::update_meta(tx, &v)
     })
     .await?;
     Ok(Output::Empty { status: 200 })

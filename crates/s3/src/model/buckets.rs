@@ -158,6 +158,15 @@ pub fn list(
     rows.map(|r| decode(r?)).collect()
 }
 
+/// Every bucket of every account, in name order.
+pub fn all(c: &Connection) -> S3Result<Vec<Bucket>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], row_to_bucket)?;
+    rows.map(|r| decode(r?)).collect()
+}
+
 /// Number of buckets `account` owns.
 pub fn count(c: &Connection, account: &str) -> S3Result<u64> {
     let n: i64 = c.query_row(

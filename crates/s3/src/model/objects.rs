@@ -2,7 +2,7 @@
 //! suspended buckets keep one `null` version per key, versioned buckets keep them all; a delete
 //! marker is a row without data. `is_latest` marks the current version of each key.
 
-use super::buckets::Owner;
+use super::buckets::{Grant, Owner};
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
 use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
@@ -64,10 +64,51 @@ pub struct ObjectMeta {
     pub tags: Vec<(String, String)>,
     /// Who owns the object.
     pub owner: Owner,
+    /// The object's ACL grants; empty means the owner's full control alone (the ACL of every
+    /// object written while ACLs are disabled, and of records older than object ACLs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acl: Vec<Grant>,
     /// How the bytes are encrypted at rest, and why; None for objects written before
     /// encryption at rest (plaintext blobs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse: Option<crate::sse::SseRecord>,
+    /// Who wrote this version, as the write's caller said; None for objects written before
+    /// writers were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_by: Option<WrittenBy>,
+}
+
+/// The caller of the write that made an object version, recorded with it so that `trailstack
+/// explain` says who wrote it without searching the event history. The write's time is the
+/// version's `last_modified_ms`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WrittenBy {
+    /// The principal's ARN (`arn:aws:iam::111122223333:user/alice`), or the service principal
+    /// (`cloudtrail.amazonaws.com`).
+    pub principal: String,
+    /// The principal's account.
+    pub account: String,
+    /// The service that made the call on the principal's behalf (`invokedBy`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoked_by: Option<String>,
+    /// The resource a service principal acted for (`aws:SourceArn`): for CloudTrail, the trail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_arn: Option<String>,
+    /// The write's request id (`x-amz-request-id`, CloudTrail's `requestID`).
+    pub request_id: String,
+}
+
+impl WrittenBy {
+    /// The writer of a call made by `caller`.
+    pub fn of(caller: &trailstack_core::Caller) -> WrittenBy {
+        WrittenBy {
+            principal: caller.arn(),
+            account: caller.account.to_string(),
+            invoked_by: caller.invoked_by.clone(),
+            source_arn: caller.source_arn.clone(),
+            request_id: caller.request_id.clone(),
+        }
+    }
 }
 
 /// One version of one key.

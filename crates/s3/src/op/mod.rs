@@ -90,6 +90,8 @@ pub struct NewObject {
     pub meta: ObjectMeta,
     /// Canned ACL, if any.
     pub acl: Option<String>,
+    /// Grants of the `x-amz-grant-*` headers (never with a canned ACL).
+    pub grants: Vec<Grant>,
     /// Server-side encryption asked for by the request's headers.
     pub sse: Option<SseRequest>,
     /// Who writes it: a user (every HTTP request) or CloudTrail delivering a file through

@@ -96,6 +96,19 @@ impl SseRequest {
     pub fn needs_tls(&self) -> bool {
         !matches!(self, SseRequest::S3)
     }
+
+    /// What a writer through the `ObjectWriter` port (CloudTrail) asks for, as request
+    /// headers would ask for it.
+    pub fn stated(sse: trailstack_core::WriterSse) -> SseRequest {
+        match sse {
+            trailstack_core::WriterSse::S3 => SseRequest::S3,
+            trailstack_core::WriterSse::Kms { key_id, context } => SseRequest::Kms {
+                key: Some(key_id),
+                context,
+                bucket_key: false,
+            },
+        }
+    }
 }
 
 /// A bucket's default encryption (ServerSideEncryptionConfiguration, one rule).

@@ -91,6 +91,9 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
         Some(t) => parse_tag_query(&t)?,
         None => Vec::new(),
     };
+    let acl = get(h, "x-amz-acl");
+    let grants = super::grants::from_headers(h)?;
+    super::grants::not_both(acl.as_deref(), &grants)?;
     Ok(NewObject {
         meta: ObjectMeta {
             content_type: get(h, "content-type"),
@@ -113,7 +116,8 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
             tags,
             ..Default::default()
         },
-        acl: get(h, "x-amz-acl"),
+        acl,
+        grants,
         sse: super::sse::request(h)?,
         writer: crate::sse::Writer::User,
     })

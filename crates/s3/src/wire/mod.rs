@@ -5,6 +5,7 @@
 //! [`Op`]: crate::op::Op
 //! [`Output`]: crate::op::Output
 
+mod grants;
 mod headers;
 pub mod post;
 mod request;

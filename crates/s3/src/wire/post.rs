@@ -262,6 +262,7 @@ pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3R
             ..Default::default()
         },
         acl: get("acl"),
+        grants: Vec::new(),
         sse: super::sse::request(&sse_fields(&form))?,
         writer: crate::sse::Writer::User,
     };

@@ -178,8 +178,10 @@ pub(super) async fn cloudtrail_request(
     }
 }
 
-/// trailstack's own operations. `Trailstack.Flush` delivers every pending log file now and
-/// closes the current digest period of every trail with validation (`trailstack flush`).
+/// trailstack's own operations, for any authenticated caller. `Trailstack.Flush` delivers
+/// every pending log file now and closes the current digest period of every trail with
+/// validation (`trailstack flush`); `Trailstack.Explain` explains an object, bucket or key
+/// (`trailstack explain`).
 pub(super) async fn admin_request(
     app: &App,
     parts: http::request::Parts,
@@ -187,13 +189,18 @@ pub(super) async fn admin_request(
     remote: SocketAddr,
     request_id: &str,
 ) -> Response<HyperBody> {
-    let (_caller, _body) = match json_caller(app, &parts, body, remote, request_id).await {
+    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    if target_of(&parts) != "Trailstack.Flush" {
-        return json_error(400, "UnknownOperationException", "Unknown operation");
+    match target_of(&parts) {
+        "Trailstack.Flush" => flush(app, request_id).await,
+        "Trailstack.Explain" => explain(app, &caller, &body, request_id).await,
+        _ => json_error(400, "UnknownOperationException", "Unknown operation"),
     }
+}
+
+async fn flush(app: &App, request_id: &str) -> Response<HyperBody> {
     match app.delivery.tick(app.clock.now(), true).await {
         Ok(o) => json_response(
             200,
@@ -213,6 +220,26 @@ pub(super) async fn admin_request(
                 "InternalFailure",
                 "The flush failed; see the server log.",
             )
+        }
+    }
+}
+
+async fn explain(app: &App, caller: &Caller, body: &[u8], request_id: &str) -> Response<HyperBody> {
+    let request: crate::explain::ExplainRequest = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => return json_error(400, "SerializationException", &e.to_string()),
+    };
+    match crate::explain::explain(app, caller, &request).await {
+        Ok(report) => match serde_json::to_vec(&report) {
+            Ok(json) => json_response(200, json),
+            Err(e) => json_error(500, "InternalFailure", &e.to_string()),
+        },
+        Err(e) => {
+            let (status, code) = e.code();
+            if status == 500 {
+                tracing::error!(request_id, "explain failed: {e}");
+            }
+            json_error(status, code, &e.to_string())
         }
     }
 }

@@ -223,7 +223,24 @@ async fn s3_request(
     }
     let auth = match authenticate(app, &parts, None) {
         Ok(Some(a)) => a,
-        Ok(None) => return fail(&S3Error::AccessDenied("Access Denied".into())),
+        // Unsigned: S3 itself decides what an anonymous caller may do (public buckets and
+        // objects), and answers AccessDenied to the rest.
+        Ok(None) => {
+            let Some(caller) = anonymous_caller(app, &parts, remote, request_id) else {
+                return fail(&S3Error::AccessDenied("Access Denied".into()));
+            };
+            // Unsigned, a body may still come aws-chunked with trailing checksums.
+            let framing = match parts
+                .headers
+                .get("x-amz-content-sha256")
+                .and_then(|v| v.to_str().ok())
+                .and_then(ChunkMode::from_content_sha256)
+            {
+                Some(mode @ ChunkMode::UnsignedWithTrailer) => Framing::Chunked(mode, None),
+                _ => Framing::Plain,
+            };
+            return s3_call(app, parts, body, framing, caller, &host, &fail).await;
+        }
         Err((e, named_key)) => {
             let mut err = s3_auth_error(e);
             if let S3Error::SignatureDoesNotMatch { access_key, .. } = &mut err {
@@ -253,15 +270,28 @@ async fn s3_request(
         remote,
         request_id,
     );
+    s3_call(app, parts, body, framing, caller, &host, &fail).await
+}
+
+/// Parses an authenticated (or anonymous) S3 request into its operation and runs it.
+async fn s3_call(
+    app: &App,
+    parts: http::request::Parts,
+    body: Incoming,
+    framing: Framing,
+    caller: Caller,
+    host: &str,
+    fail: &impl Fn(&S3Error) -> Response<HyperBody>,
+) -> Response<HyperBody> {
     let query = parse_query(parts.uri.query().unwrap_or(""));
     let wire_req = trailstack_s3::wire::Request {
         method: parts.method.clone(),
-        raw_path,
+        raw_path: parts.uri.path().to_string(),
         query,
         headers: parts.headers,
         body: body::incoming(body, framing),
     };
-    let op = match trailstack_s3::wire::parse(wire_req, &host).await {
+    let op = match trailstack_s3::wire::parse(wire_req, host).await {
         Ok(op) => op,
         Err(e) => return fail(&e),
     };
@@ -269,6 +299,44 @@ async fn s3_request(
         Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
         Err(e) => fail(&e),
     }
+}
+
+/// The canonical user id S3 gives unsigned requests (the owner of what they write into a
+/// bucket that lets anyone write, under ObjectWriter).
+const ANONYMOUS_CANONICAL_ID: &str = "65a011a29cdf8ec533ec3d1ccaae921c";
+
+/// The caller of an unsigned S3 request. It belongs to no account: `account` is a placeholder
+/// that S3 never treats as the caller's (it records the request for the bucket's owner).
+fn anonymous_caller(
+    app: &App,
+    parts: &http::request::Parts,
+    remote: SocketAddr,
+    request_id: &str,
+) -> Option<Caller> {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    Some(Caller {
+        account: trailstack_core::AccountId::parse(crate::config::DEFAULT_ACCOUNT).ok()?,
+        principal: trailstack_core::Principal::Anonymous,
+        access_key: None,
+        canonical_id: ANONYMOUS_CANONICAL_ID.to_string(),
+        display_name: String::new(),
+        source_ip: Some(remote.ip()),
+        user_agent: header("user-agent"),
+        request_id: request_id.to_string(),
+        region: app.config.region.clone(),
+        secure_transport: false,
+        invoked_by: None,
+        source_arn: None,
+        host: header("host"),
+        auth_method: None,
+    })
 }
 
 fn caller_for(

@@ -33,6 +33,16 @@ impl Server {
         dir: tempfile::TempDir,
         adjust: impl FnOnce(&mut Config),
     ) -> Server {
+        Self::start_clocked(dir, Arc::new(SystemClock), adjust).await
+    }
+
+    /// Starts a server over `dir` whose services read `clock`, with its configuration
+    /// adjusted by `adjust`.
+    pub async fn start_clocked(
+        dir: tempfile::TempDir,
+        clock: Arc<dyn trailstack_core::Clock>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Server {
         let mut config = Config::load(
             None,
             Some("127.0.0.1:0".into()),
@@ -41,7 +51,7 @@ impl Server {
         )
         .unwrap();
         adjust(&mut config);
-        let app = Arc::new(App::open(config, Arc::new(SystemClock)).unwrap());
+        let app = Arc::new(App::open(config, clock).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

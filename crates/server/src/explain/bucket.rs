@@ -1,0 +1,104 @@
+//! `explain s3://bucket`: the bucket's default encryption and Bucket Key, its policy as it
+//! concerns writes, its "object-level logging" as the console shows it (the trails whose
+//! selectors take data events of every object of the bucket), the trails that deliver into it,
+//! and design.md §5 for it — each kind of write side by side with what S3 stores for it.
+
+use super::sse::{self, Keys, Write};
+use super::{internal, trails, BucketReport, DefaultEncryption, ExplainError};
+use crate::App;
+use trailstack_s3::sse::{SseRequest, Writer};
+
+/// The user writes of design.md §5, with a stand-in key `K` for "a key the request names".
+fn user_writes() -> [Write; 3] {
+    [
+        Write {
+            words: "a user, no SSE header".into(),
+            writer: Writer::User,
+            request: None,
+        },
+        Write {
+            words: "a user, AES256".into(),
+            writer: Writer::User,
+            request: Some(SseRequest::S3),
+        },
+        Write {
+            words: "a user, aws:kms + key K".into(),
+            writer: Writer::User,
+            request: Some(SseRequest::Kms {
+                key: Some("K".into()),
+                context: Default::default(),
+                bucket_key: false,
+            }),
+        },
+    ]
+}
+
+/// Explains `bucket` (nothing in it depends on who asks).
+pub(super) async fn explain(app: &App, bucket: &str) -> Result<BucketReport, ExplainError> {
+    let b = app
+        .s3
+        .bucket_record(bucket)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ExplainError::NotFound(format!("s3://{bucket} does not exist")))?;
+    let mut keys = Keys::new(app);
+    let (account, region) = (b.account.as_str(), b.region.as_str());
+    let default = b.meta.encryption.as_ref();
+    let default_encryption = match default {
+        Some(d) => {
+            let kms = d.algorithm.starts_with("aws:kms");
+            let key = if kms {
+                let named = d.kms_key.as_deref().unwrap_or(sse::AWS_S3_ALIAS);
+                Some(keys.get(account, region, named).await?)
+            } else {
+                None
+            };
+            DefaultEncryption {
+                configured: true,
+                mode: match d.algorithm.as_str() {
+                    "aws:kms" => "SSE-KMS",
+                    "aws:kms:dsse" => "DSSE-KMS",
+                    _ => "SSE-S3",
+                }
+                .into(),
+                configured_key: d.kms_key.clone(),
+                key,
+                bucket_key: d.bucket_key,
+            }
+        }
+        None => DefaultEncryption {
+            configured: false,
+            mode: "SSE-S3".into(),
+            configured_key: None,
+            key: None,
+            bucket_key: false,
+        },
+    };
+    // Every object of the bucket, whoever writes it: a selector on one principal does not
+    // make the bucket logged.
+    let object_level_logging =
+        trails::covering(app, &mut keys, account, region, bucket, "", "").await?;
+    let all = app.cloudtrail.all_trails().await.map_err(internal)?;
+    let mut deliveries = Vec::new();
+    for t in all.iter().filter(|t| t.config.bucket == bucket) {
+        deliveries.push(trails::delivering(app, &mut keys, t).await?);
+    }
+    let mut encryption_rules = Vec::new();
+    for w in &user_writes() {
+        encryption_rules.push(sse::stored_as(&mut keys, account, region, default, true, w).await?);
+    }
+    for d in &deliveries {
+        encryption_rules.push(d.delivery.log_files.clone());
+        encryption_rules.extend(d.delivery.digest_files.clone());
+    }
+    Ok(BucketReport {
+        bucket: b.name.clone(),
+        account: b.account.clone(),
+        region: b.region.clone(),
+        default_encryption,
+        policy: super::policy::summarize(b.meta.policy.as_deref()),
+        object_level_logging,
+        deliveries,
+        encryption_rules,
+    })
+}

@@ -1,0 +1,733 @@
+//! ACLs and Block Public Access in access decisions, through the real SDK: grants to another
+//! account's canonical id and to the public groups once Object Ownership enables ACLs, who
+//! owns what another account writes, anonymous (unsigned) callers, the four Block Public Access
+//! settings, DeleteObjects refusing keys one by one, and explicit Deny beating any grant.
+
+use crate::common::{body_bytes, code, status, Raw, Server};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    AccessControlPolicy, BucketCannedAcl, Delete, Grant, Grantee, ObjectCannedAcl,
+    ObjectIdentifier, ObjectOwnership, Owner, Permission, PublicAccessBlockConfiguration, Type,
+};
+use base64::Engine;
+use trailstack_server::config::{canonical_id_for, Config};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+/// Account A (root, `amy` without policies) and account B (root, `carol` who may use any S3
+/// resource her account is let into, `dave` without policies).
+const CONFIG: &str = r#"
+[[users]]
+access_key = "AKROOTA"
+secret_key = "root-a"
+account_id = "111111111111"
+
+[[users]]
+access_key = "AKAMY"
+secret_key = "amy"
+account_id = "111111111111"
+user_name = "amy"
+
+[[users]]
+access_key = "AKROOTB"
+secret_key = "root-b"
+account_id = "222222222222"
+
+[[users]]
+access_key = "AKCAROL"
+secret_key = "carol"
+account_id = "222222222222"
+user_name = "carol"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}''']
+
+[[users]]
+access_key = "AKDAVE"
+secret_key = "dave"
+account_id = "222222222222"
+user_name = "dave"
+"#;
+
+struct Accounts {
+    s: Server,
+    root_a: aws_sdk_s3::Client,
+    amy: aws_sdk_s3::Client,
+    root_b: aws_sdk_s3::Client,
+    carol: aws_sdk_s3::Client,
+    dave: aws_sdk_s3::Client,
+    anonymous: aws_sdk_s3::Client,
+}
+
+async fn start() -> Accounts {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("acl.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let loaded = Config::load(Some(&file), None, None, None).unwrap();
+    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
+    let anonymous = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .endpoint_url(&s.endpoint)
+            .force_path_style(true)
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .allow_no_auth()
+            .build(),
+    );
+    Accounts {
+        root_a: s.s3_with("AKROOTA", "root-a"),
+        amy: s.s3_with("AKAMY", "amy"),
+        root_b: s.s3_with("AKROOTB", "root-b"),
+        carol: s.s3_with("AKCAROL", "carol"),
+        dave: s.s3_with("AKDAVE", "dave"),
+        anonymous,
+        s,
+    }
+}
+
+/// `code status` of a failed call, `ok` of a successful one.
+macro_rules! outcome {
+    ($call:expr) => {
+        match $call.send().await {
+            Ok(_) => "ok".to_string(),
+            Err(e) => format!("{} {}", code(&e), status(&e)),
+        }
+    };
+}
+
+/// The body of `bucket/key`, or `code status`.
+async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+    match c.get_object().bucket(bucket).key(key).send().await {
+        Ok(out) => Ok(body_bytes(out).await),
+        Err(e) => Err(format!("{} {}", code(&e), status(&e))),
+    }
+}
+
+async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, acl: Option<ObjectCannedAcl>) {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .set_acl(acl)
+        .body(ByteStream::from(key.as_bytes().to_vec()))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Creates `bucket` owned by A with `ownership`.
+async fn bucket(a: &Accounts, bucket: &str, ownership: ObjectOwnership) {
+    a.root_a
+        .create_bucket()
+        .bucket(bucket)
+        .object_ownership(ownership)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Sets the bucket's Block Public Access settings.
+async fn block(c: &aws_sdk_s3::Client, bucket: &str, [acls, ignore, policy, restrict]: [bool; 4]) {
+    c.put_public_access_block()
+        .bucket(bucket)
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(acls)
+                .ignore_public_acls(ignore)
+                .block_public_policy(policy)
+                .restrict_public_buckets(restrict)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+fn grant(canonical: &str, permission: Permission) -> Grant {
+    Grant::builder()
+        .grantee(
+            Grantee::builder()
+                .r#type(Type::CanonicalUser)
+                .id(canonical)
+                .build()
+                .unwrap(),
+        )
+        .permission(permission)
+        .build()
+}
+
+#[tokio::test]
+async fn cross_account_access_by_acl_grants() {
+    let a = start().await;
+    let (id_a, id_b) = (canonical_id_for(A), canonical_id_for(B));
+    bucket(&a, "acl-x", ObjectOwnership::ObjectWriter).await;
+    put(&a.root_a, "acl-x", "k", None).await;
+    let list = |c: &aws_sdk_s3::Client| c.list_objects_v2().bucket("acl-x");
+    assert_eq!(outcome!(list(&a.root_b)), "AccessDenied 403");
+    assert_eq!(
+        get(&a.root_b, "acl-x", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+
+    // The bucket ACL lets B list (READ) and write (WRITE), by grant headers.
+    a.root_a
+        .put_bucket_acl()
+        .bucket("acl-x")
+        .grant_full_control(format!("id={id_a}"))
+        .grant_read(format!("id=\"{id_b}\""))
+        .grant_write(format!("id={id_b}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome!(list(&a.root_b)), "ok");
+    assert_eq!(outcome!(list(&a.carol)), "ok");
+    // A grant to an account reaches its users only through their own policies.
+    assert_eq!(outcome!(list(&a.dave)), "AccessDenied 403");
+    // The bucket's READ is no object's READ, nor its ACL's.
+    assert_eq!(
+        get(&a.root_b, "acl-x", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    let acl_of_k = |c: &aws_sdk_s3::Client| c.get_object_acl().bucket("acl-x").key("k");
+    assert_eq!(outcome!(acl_of_k(&a.root_b)), "AccessDenied 403");
+
+    // The object ACL lets B read the object (an AccessControlPolicy document).
+    a.root_a
+        .put_object_acl()
+        .bucket("acl-x")
+        .key("k")
+        .access_control_policy(
+            AccessControlPolicy::builder()
+                .owner(Owner::builder().id(&id_a).build())
+                .grants(grant(&id_a, Permission::FullControl))
+                .grants(grant(&id_b, Permission::Read))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&a.root_b, "acl-x", "k").await.unwrap(), b"k");
+    assert_eq!(get(&a.carol, "acl-x", "k").await.unwrap(), b"k");
+    assert_eq!(
+        get(&a.dave, "acl-x", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    // A's own user still needs an identity policy: the owner's grant is the account's.
+    assert_eq!(
+        get(&a.amy, "acl-x", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    let acl = a
+        .root_a
+        .get_object_acl()
+        .bucket("acl-x")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.grants().len(), 2);
+
+    // Under ObjectWriter what B writes is B's: A's bucket policy cannot open it, and A reads
+    // it only when B's ACL lets A in.
+    put(&a.carol, "acl-x", "from-b", None).await;
+    let acl = a
+        .root_b
+        .get_object_acl()
+        .bucket("acl-x")
+        .key("from-b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.owner().unwrap().id(), Some(id_b.as_str()));
+    assert_eq!(
+        get(&a.root_a, "acl-x", "from-b").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    put(
+        &a.carol,
+        "acl-x",
+        "shared-b",
+        Some(ObjectCannedAcl::BucketOwnerFullControl),
+    )
+    .await;
+    assert_eq!(
+        get(&a.root_a, "acl-x", "shared-b").await.unwrap(),
+        b"shared-b"
+    );
+    // The bucket owner may still delete what others own.
+    assert_eq!(
+        outcome!(a.root_a.delete_object().bucket("acl-x").key("from-b")),
+        "ok"
+    );
+
+    // BucketOwnerPreferred: bucket-owner-full-control makes A the owner.
+    a.root_a
+        .put_bucket_ownership_controls()
+        .bucket("acl-x")
+        .ownership_controls(
+            aws_sdk_s3::types::OwnershipControls::builder()
+                .rules(
+                    aws_sdk_s3::types::OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::BucketOwnerPreferred)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    put(
+        &a.carol,
+        "acl-x",
+        "given",
+        Some(ObjectCannedAcl::BucketOwnerFullControl),
+    )
+    .await;
+    let acl = a
+        .root_a
+        .get_object_acl()
+        .bucket("acl-x")
+        .key("given")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.owner().unwrap().id(), Some(id_a.as_str()));
+
+    // ACLs cannot be disabled while the bucket ACL grants others anything.
+    let enforce = a
+        .root_a
+        .put_bucket_ownership_controls()
+        .bucket("acl-x")
+        .ownership_controls(
+            aws_sdk_s3::types::OwnershipControls::builder()
+                .rules(
+                    aws_sdk_s3::types::OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        );
+    assert_eq!(outcome!(enforce), "InvalidBucketAclWithObjectOwnership 400");
+}
+
+#[tokio::test]
+async fn acls_are_disabled_by_default() {
+    let a = start().await;
+    let id_b = canonical_id_for(B);
+    a.root_a
+        .create_bucket()
+        .bucket("acl-off")
+        .send()
+        .await
+        .unwrap();
+    let own = a
+        .root_a
+        .get_bucket_ownership_controls()
+        .bucket("acl-off")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        own.ownership_controls().unwrap().rules()[0].object_ownership(),
+        &ObjectOwnership::BucketOwnerEnforced
+    );
+    let pab = a
+        .root_a
+        .get_public_access_block()
+        .bucket("acl-off")
+        .send()
+        .await
+        .unwrap();
+    let pab = pab.public_access_block_configuration().unwrap();
+    assert_eq!(
+        [
+            pab.block_public_acls(),
+            pab.ignore_public_acls(),
+            pab.block_public_policy(),
+            pab.restrict_public_buckets()
+        ],
+        [Some(true); 4]
+    );
+    let grant_b = a
+        .root_a
+        .put_bucket_acl()
+        .bucket("acl-off")
+        .grant_read(format!("id={id_b}"));
+    assert_eq!(outcome!(grant_b), "AccessControlListNotSupported 400");
+    put(&a.root_a, "acl-off", "k", None).await;
+    let public = a
+        .root_a
+        .put_object_acl()
+        .bucket("acl-off")
+        .key("k")
+        .acl(ObjectCannedAcl::PublicRead);
+    assert_eq!(outcome!(public), "AccessControlListNotSupported 400");
+    // A public ACL at creation breaks the Block Public Access a new bucket starts with.
+    let create = a
+        .root_a
+        .create_bucket()
+        .bucket("acl-born-public")
+        .object_ownership(ObjectOwnership::ObjectWriter)
+        .acl(BucketCannedAcl::PublicRead);
+    assert_eq!(
+        outcome!(create),
+        "InvalidBucketAclWithBlockPublicAccessError 400"
+    );
+    // Grant headers are set with PutBucketAcl, not at creation.
+    let create = a
+        .root_a
+        .create_bucket()
+        .bucket("acl-born-granted")
+        .object_ownership(ObjectOwnership::ObjectWriter)
+        .grant_read(format!("id={id_b}"));
+    assert_eq!(outcome!(create), "NotImplemented 501");
+}
+
+#[tokio::test]
+async fn anonymous_reads_of_public_objects_and_block_public_access() {
+    let a = start().await;
+    bucket(&a, "acl-pub", ObjectOwnership::ObjectWriter).await;
+    // BlockPublicAcls (on for every new bucket) refuses public ACLs.
+    let public_put = a
+        .root_a
+        .put_object()
+        .bucket("acl-pub")
+        .key("k")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(ByteStream::from_static(b"public"));
+    assert_eq!(outcome!(public_put), "AccessDenied 403");
+    let public_bucket = a
+        .root_a
+        .put_bucket_acl()
+        .bucket("acl-pub")
+        .acl(BucketCannedAcl::PublicRead);
+    assert_eq!(outcome!(public_bucket), "AccessDenied 403");
+
+    block(&a.root_a, "acl-pub", [false; 4]).await;
+    put(&a.root_a, "acl-pub", "k", Some(ObjectCannedAcl::PublicRead)).await;
+    put(&a.root_a, "acl-pub", "private", None).await;
+    assert_eq!(get(&a.anonymous, "acl-pub", "k").await.unwrap(), b"k");
+    // A signed caller of another account is an IAM principal first: public or not, its own
+    // account must let it act (AWS's "user context").
+    assert_eq!(get(&a.carol, "acl-pub", "k").await.unwrap(), b"k");
+    assert_eq!(
+        get(&a.dave, "acl-pub", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        get(&a.anonymous, "acl-pub", "private").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        get(&a.anonymous, "acl-pub", "missing").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        outcome!(a.anonymous.list_objects_v2().bucket("acl-pub")),
+        "AccessDenied 403"
+    );
+    assert_eq!(outcome!(a.anonymous.list_buckets()), "AccessDenied 403");
+    let anonymous_put = a
+        .anonymous
+        .put_object()
+        .bucket("acl-pub")
+        .key("anon")
+        .body(ByteStream::from_static(b"x"));
+    assert_eq!(outcome!(anonymous_put), "AccessDenied 403");
+
+    // A bucket anyone may write to takes anonymous uploads, owned (under ObjectWriter) by the
+    // anonymous user, which the bucket owner cannot read without a grant.
+    a.root_a
+        .put_bucket_acl()
+        .bucket("acl-pub")
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap();
+    put(
+        &a.anonymous,
+        "acl-pub",
+        "anon",
+        Some(ObjectCannedAcl::PublicRead),
+    )
+    .await;
+    assert_eq!(get(&a.anonymous, "acl-pub", "anon").await.unwrap(), b"anon");
+    let listed = a
+        .anonymous
+        .list_objects_v2()
+        .bucket("acl-pub")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.contents().len(), 3);
+    // Unsigned, an upload may still frame its body aws-chunked with a checksum trailer.
+    let crc =
+        base64::engine::general_purpose::STANDARD.encode(crc32fast::hash(b"chunked").to_be_bytes());
+    let body = trailstack_sigv4::encode_unsigned_chunks(
+        b"chunked",
+        4,
+        &[("x-amz-checksum-crc32", crc.as_str())],
+    );
+    let r = Raw::new(&a.s, "PUT", "/acl-pub/chunked")
+        .header("x-amz-acl", "public-read")
+        .header("content-encoding", "aws-chunked")
+        .header("x-amz-decoded-content-length", "7")
+        .header("x-amz-trailer", "x-amz-checksum-crc32")
+        .header(
+            "x-amz-content-sha256",
+            trailstack_sigv4::STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+        )
+        .header("content-length", &body.len().to_string())
+        .body(body)
+        .send(&a.s)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        get(&a.anonymous, "acl-pub", "chunked").await.unwrap(),
+        b"chunked"
+    );
+    put(&a.anonymous, "acl-pub", "anon-private", None).await;
+    let refused = get(&a.root_a, "acl-pub", "anon-private").await;
+    assert_eq!(refused.unwrap_err(), "AccessDenied 403");
+    a.root_a
+        .put_bucket_acl()
+        .bucket("acl-pub")
+        .acl(BucketCannedAcl::Private)
+        .send()
+        .await
+        .unwrap();
+
+    // IgnorePublicAcls: the public grant stays, and counts for nothing.
+    block(&a.root_a, "acl-pub", [false, true, false, false]).await;
+    assert_eq!(
+        get(&a.anonymous, "acl-pub", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        get(&a.carol, "acl-pub", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(get(&a.root_a, "acl-pub", "k").await.unwrap(), b"k");
+    block(&a.root_a, "acl-pub", [false; 4]).await;
+    assert_eq!(get(&a.anonymous, "acl-pub", "k").await.unwrap(), b"k");
+}
+
+/// A bucket policy letting everyone read `bucket`'s objects.
+fn public_read(bucket: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*",
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*"}}]}}"#
+    )
+}
+
+#[tokio::test]
+async fn block_public_policy_and_restrict_public_buckets() {
+    let a = start().await;
+    a.root_a
+        .create_bucket()
+        .bucket("pol-pub")
+        .send()
+        .await
+        .unwrap();
+    put(&a.root_a, "pol-pub", "k", None).await;
+    let put_policy = |doc: String| a.root_a.put_bucket_policy().bucket("pol-pub").policy(doc);
+    // BlockPublicPolicy (on for every new bucket) refuses a public policy...
+    assert_eq!(
+        outcome!(put_policy(public_read("pol-pub"))),
+        "AccessDenied 403"
+    );
+    // ...and accepts one pinned to an account.
+    let for_b = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{B}"}},
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-pub/*"}}]}}"#
+    );
+    assert_eq!(outcome!(put_policy(for_b)), "ok");
+    assert_eq!(
+        get(&a.anonymous, "pol-pub", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+
+    block(&a.root_a, "pol-pub", [false; 4]).await;
+    assert_eq!(outcome!(put_policy(public_read("pol-pub"))), "ok");
+    assert_eq!(get(&a.anonymous, "pol-pub", "k").await.unwrap(), b"k");
+    assert_eq!(get(&a.root_b, "pol-pub", "k").await.unwrap(), b"k");
+
+    // RestrictPublicBuckets: the public policy now opens the bucket only to A's principals.
+    block(&a.root_a, "pol-pub", [false, false, false, true]).await;
+    assert_eq!(
+        get(&a.anonymous, "pol-pub", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        get(&a.root_b, "pol-pub", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        get(&a.carol, "pol-pub", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(get(&a.amy, "pol-pub", "k").await.unwrap(), b"k");
+    block(&a.root_a, "pol-pub", [false; 4]).await;
+    assert_eq!(get(&a.anonymous, "pol-pub", "k").await.unwrap(), b"k");
+}
+
+#[tokio::test]
+async fn delete_objects_refuses_keys_one_by_one() {
+    let a = start().await;
+    a.root_a
+        .create_bucket()
+        .bucket("del-some")
+        .send()
+        .await
+        .unwrap();
+    for key in ["a", "keep/b", "c"] {
+        put(&a.root_a, "del-some", key, None).await;
+    }
+    a.root_a
+        .put_bucket_policy()
+        .bucket("del-some")
+        .policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",
+                "Action":"s3:DeleteObject","Resource":"arn:aws:s3:::del-some/keep/*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let ids = ["a", "keep/b", "c"]
+        .iter()
+        .map(|k| ObjectIdentifier::builder().key(*k).build().unwrap())
+        .collect();
+    let out = a
+        .root_a
+        .delete_objects()
+        .bucket("del-some")
+        .delete(Delete::builder().set_objects(Some(ids)).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let mut deleted: Vec<_> = out.deleted().iter().filter_map(|d| d.key()).collect();
+    deleted.sort();
+    assert_eq!(deleted, ["a", "c"]);
+    let errors: Vec<_> = out
+        .errors()
+        .iter()
+        .map(|e| (e.key().unwrap(), e.code().unwrap(), e.message().unwrap()))
+        .collect();
+    assert_eq!(errors, [("keep/b", "AccessDenied", "Access Denied")]);
+    assert_eq!(
+        get(&a.root_a, "del-some", "keep/b").await.unwrap(),
+        b"keep/b"
+    );
+    assert_eq!(
+        get(&a.root_a, "del-some", "a").await.unwrap_err(),
+        "NoSuchKey 404"
+    );
+}
+
+#[tokio::test]
+async fn explicit_deny_beats_acl_grants() {
+    let a = start().await;
+    let id_b = canonical_id_for(B);
+    bucket(&a, "acl-deny", ObjectOwnership::ObjectWriter).await;
+    block(&a.root_a, "acl-deny", [false; 4]).await;
+    put(
+        &a.root_a,
+        "acl-deny",
+        "k",
+        Some(ObjectCannedAcl::PublicRead),
+    )
+    .await;
+    a.root_a
+        .put_bucket_acl()
+        .bucket("acl-deny")
+        .grant_full_control(format!("id={}", canonical_id_for(A)))
+        .grant_read(format!("id={id_b}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&a.anonymous, "acl-deny", "k").await.unwrap(), b"k");
+    assert_eq!(
+        outcome!(a.root_b.list_objects_v2().bucket("acl-deny")),
+        "ok"
+    );
+    a.root_a
+        .put_bucket_policy()
+        .bucket("acl-deny")
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+                {{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acl-deny/k"}},
+                {{"Effect":"Deny","Principal":{{"AWS":"{B}"}},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::acl-deny"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&a.anonymous, "acl-deny", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        get(&a.carol, "acl-deny", "k").await.unwrap_err(),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        outcome!(a.root_b.list_objects_v2().bucket("acl-deny")),
+        "AccessDenied 403"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_calls_are_recorded_for_the_bucket_owner() {
+    let a = start().await;
+    bucket(&a, "acl-rec", ObjectOwnership::ObjectWriter).await;
+    block(&a.root_a, "acl-rec", [false; 4]).await;
+    a.root_a
+        .put_bucket_acl()
+        .bucket("acl-rec")
+        .grant_full_control(format!("id={}", canonical_id_for(A)))
+        .grant_read_acp("uri=http://acs.amazonaws.com/groups/global/AllUsers")
+        .send()
+        .await
+        .unwrap();
+    let acl = a
+        .anonymous
+        .get_bucket_acl()
+        .bucket("acl-rec")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.grants().len(), 2);
+    let ct = aws_sdk_cloudtrail::Client::from_conf(
+        aws_sdk_cloudtrail::Config::builder()
+            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
+            .endpoint_url(&a.s.endpoint)
+            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
+                "AKROOTA", "root-a", None, None, "test",
+            ))
+            .build(),
+    );
+    let events = ct
+        .lookup_events()
+        .lookup_attributes(
+            aws_sdk_cloudtrail::types::LookupAttribute::builder()
+                .attribute_key(aws_sdk_cloudtrail::types::LookupAttributeKey::EventName)
+                .attribute_value("GetBucketAcl")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let records: Vec<serde_json::Value> = events
+        .events()
+        .iter()
+        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1, "{records:#?}");
+    assert_eq!(records[0]["userIdentity"]["type"], "AWSAccount");
+    assert_eq!(records[0]["userIdentity"]["accountId"], "anonymous");
+    assert_eq!(records[0]["recipientAccountId"], A);
+}
