@@ -87,11 +87,28 @@ impl std::fmt::Display for AuditError {
 /// A boxed future of the port.
 pub type AuditFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AuditError>> + Send + 'a>>;
 
+/// Builds a call's event once the call's last write has run; `None` when there is nothing to
+/// record this way (the write never ran), and the service then records the call itself.
+pub type DeferredEvent = Box<dyn FnOnce() -> Option<AuditEvent> + Send>;
+
 /// Where every service reports each call it served.
 pub trait AuditSink: Send + Sync {
     /// Records `event` durably in the event history and the outbox of every trail that selects
     /// it. Returns once the record is committed; the HTTP edge answers the client only after it.
     fn record(&self, event: AuditEvent) -> AuditFuture<'_>;
+
+    /// Records the event `make` builds, queued right behind the write the caller has just
+    /// submitted (and not yet awaited) to the same database, so the record usually commits in
+    /// the transaction of the call's effect instead of a second one. `make` runs only after
+    /// that write has run. The caller awaits its write before this future.
+    fn record_after_write(&self, make: DeferredEvent) -> AuditFuture<'_> {
+        Box::pin(async move {
+            match make() {
+                Some(event) => self.record(event).await,
+                None => Ok(()),
+            }
+        })
+    }
 }
 
 /// A sink that drops every event; for services used alone (unit tests, benchmarks of one

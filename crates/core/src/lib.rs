@@ -12,7 +12,8 @@ pub mod keys;
 pub mod objects;
 
 pub use audit::{
-    AuditError, AuditEvent, AuditFuture, AuditResource, AuditSink, EventCategory, NoAudit,
+    AuditError, AuditEvent, AuditFuture, AuditResource, AuditSink, DeferredEvent, EventCategory,
+    NoAudit,
 };
 pub use body::{BodyError, BodyErrorKind, BodyFrame, BodyStream, ResponseBody};
 pub use caller::{Caller, Principal};

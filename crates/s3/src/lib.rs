@@ -105,9 +105,22 @@ impl S3 {
         let pending = recorded.map(|c| audit::Pending::of(&op, c));
         let read_of_key = authz::read_of_key(&op);
         let changes_bucket = authz::changes_bucket(&op);
-        let result = match authz::check(self, caller, &op).await {
-            Ok(refused) => self.dispatch(caller, op, refused).await,
-            Err(denied) => Err(denied),
+        let at_commit = audit::at_commit::applies(&op);
+        // Boxed: the handler futures are large, and the two ways of awaiting them below would
+        // otherwise both be laid out in this future.
+        let work = Box::pin(async {
+            match authz::check(self, caller, &op).await {
+                Ok(refused) => self.dispatch(caller, op, refused).await,
+                Err(denied) => Err(denied),
+            }
+        });
+        // A pending record the handler's final write took is recorded by that write.
+        let (result, pending) = match (pending, recorded) {
+            (Some(pending), Some(recorded)) if at_commit => {
+                let (clock, sink) = (self.clock.clone(), self.audit.clone());
+                audit::at_commit::scope(pending, recorded, clock, sink, work).await
+            }
+            (pending, _) => (work.await, pending),
         };
         if let Some(bucket) = changes_bucket {
             self.bucket_policies.invalidate(&bucket);

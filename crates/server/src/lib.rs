@@ -167,6 +167,15 @@ impl AuditSink for Recorder {
             }
         }
     }
+
+    fn record_after_write(&self, make: trailstack_core::DeferredEvent) -> AuditFuture<'_> {
+        match self.0.get() {
+            Some(sink) => sink.record_after_write(make),
+            None => {
+                Box::pin(async { Err(trailstack_core::AuditError("recorder not bound".into())) })
+            }
+        }
+    }
 }
 
 /// Serves HTTP/1.1 on `listener` until `shutdown` completes.

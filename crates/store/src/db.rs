@@ -185,6 +185,20 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        self.submit(f).await
+    }
+
+    /// [`Db::write`], but queued now rather than when first polled: writes submitted one after
+    /// the other, without an await between them, run in that order and almost always in the
+    /// same commit. This is how a call's record joins the transaction of the call's effect.
+    pub fn submit<T, E>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<T, E>> + Send + 'static
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
         let scope = SCOPE.try_with(Arc::clone).ok();
         let job: Job = Box::new(move |conn: &Connection| -> Pending {
@@ -204,11 +218,12 @@ impl Db {
                 None => Pending::Durable(done),
             }
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| E::from(StoreError::Corrupt("database writer stopped".into())))?;
-        rx.await
-            .map_err(|_| E::from(StoreError::Corrupt("database writer stopped".into())))?
+        let sent = self.jobs.send(job);
+        async move {
+            let stopped = || E::from(StoreError::Corrupt("database writer stopped".into()));
+            sent.map_err(|_| stopped())?;
+            rx.await.map_err(|_| stopped())?
+        }
     }
 
     /// Runs `f` on a read-only connection seeing the latest committed state. Blocking.
@@ -494,5 +509,22 @@ mod tests {
         })
         .await
         .unwrap();
+    }
+
+    #[tokio::test]
+    async fn writes_submitted_back_to_back_run_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("m.sqlite"), &migs()).unwrap();
+        let first = db.submit(|c| {
+            c.execute("INSERT INTO x VALUES (1)", [])?;
+            Ok::<_, StoreError>(())
+        });
+        // Queued before `first` is awaited: it must already see the row `first` wrote.
+        let second = db.submit(|c| {
+            let n: i64 = c.query_row("SELECT COUNT(*) FROM x", [], |r| r.get(0))?;
+            Ok::<_, StoreError>(n)
+        });
+        first.await.unwrap();
+        assert_eq!(second.await.unwrap(), 1);
     }
 }

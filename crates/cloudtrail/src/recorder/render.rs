@@ -1,17 +1,28 @@
 //! Turns an [`AuditEvent`] into the CloudTrail record AWS writes (eventVersion 1.11): the
 //! identity block by caller kind, who appears as source and agent for calls a service makes for
 //! a caller, TLS details, ids and categories. Pure: ids and the recipient are given.
+//!
+//! Every call a trail takes is rendered on the request path, so the record is written straight
+//! to text, fields in AWS's order, instead of being built as a `serde_json::Value` first.
 
-use serde_json::{json, Map, Value};
-use trailstack_core::{AuditEvent, Caller, Principal};
+use serde_json::Value;
+use std::fmt::Write as _;
+use trailstack_core::{AuditEvent, Caller, EventCategory, Principal};
 
 /// The record schema version written.
 pub const EVENT_VERSION: &str = "1.11";
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, the record's time format.
 pub fn iso_seconds(t: time::OffsetDateTime) -> String {
+    let mut s = String::with_capacity(20);
+    write_iso_seconds(&mut s, t);
+    s
+}
+
+fn write_iso_seconds(out: &mut String, t: time::OffsetDateTime) {
     let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
+    let _ = write!(
+        out,
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
         u8::from(t.month()),
@@ -19,7 +30,7 @@ pub fn iso_seconds(t: time::OffsetDateTime) -> String {
         t.hour(),
         t.minute(),
         t.second()
-    )
+    );
 }
 
 /// The ids of one record.
@@ -32,90 +43,93 @@ pub struct RecordIds<'a> {
     pub shared_event_id: Option<&'a str>,
 }
 
-/// The record for `event` as delivered to `ids.recipient`.
-pub fn render(event: &AuditEvent, ids: &RecordIds) -> Value {
+/// The record for `event` as delivered to `ids.recipient`, as JSON text.
+pub fn render(event: &AuditEvent, ids: &RecordIds) -> String {
     let caller = &event.caller;
     let via = caller.invoked_by.as_deref();
-    let mut r = Map::new();
-    r.insert("eventVersion".into(), json!(EVENT_VERSION));
-    r.insert("userIdentity".into(), user_identity(caller));
-    r.insert("eventTime".into(), json!(iso_seconds(event.time)));
-    r.insert("eventSource".into(), json!(event.source));
-    r.insert("eventName".into(), json!(event.name));
-    r.insert("awsRegion".into(), json!(caller.region));
-    let source_ip = match (via, caller.source_ip) {
-        (Some(service), _) => service.to_string(),
-        (None, Some(ip)) => ip.to_string(),
-        (None, None) => "AWS Internal".to_string(),
-    };
-    r.insert("sourceIPAddress".into(), json!(source_ip));
-    let agent = match via {
-        Some(service) => service.to_string(),
+    let mut r = JsonObject::new(String::with_capacity(1536));
+    r.str("eventVersion", EVENT_VERSION);
+    r.key("userIdentity");
+    user_identity_into(&mut r.out, caller);
+    r.key("eventTime");
+    r.out.push('"');
+    write_iso_seconds(&mut r.out, event.time);
+    r.out.push('"');
+    r.str("eventSource", event.source);
+    r.str("eventName", &event.name);
+    r.str("awsRegion", &caller.region);
+    match (via, caller.source_ip) {
+        (Some(service), _) => r.str("sourceIPAddress", service),
+        (None, Some(ip)) => {
+            r.key("sourceIPAddress");
+            let _ = write!(r.out, "\"{ip}\"");
+        }
+        (None, None) => r.str("sourceIPAddress", "AWS Internal"),
+    }
+    match via {
+        Some(service) => r.str("userAgent", service),
         // S3 writes the agent in brackets.
-        None if event.source == "s3.amazonaws.com" => format!("[{}]", truncate(&caller.user_agent)),
-        None => truncate(&caller.user_agent).to_string(),
-    };
-    r.insert("userAgent".into(), json!(agent));
+        None if event.source == "s3.amazonaws.com" => {
+            r.key("userAgent");
+            r.out.push_str("\"[");
+            escape_into(&mut r.out, truncate(&caller.user_agent));
+            r.out.push_str("]\"");
+        }
+        None => r.str("userAgent", truncate(&caller.user_agent)),
+    }
     if let Some((code, message)) = &event.error {
-        r.insert("errorCode".into(), json!(truncate(code)));
-        r.insert("errorMessage".into(), json!(truncate(message)));
+        r.str("errorCode", truncate(code));
+        r.str("errorMessage", truncate(message));
     }
-    r.insert(
-        "requestParameters".into(),
-        event.request.clone().unwrap_or(Value::Null),
-    );
-    r.insert(
-        "responseElements".into(),
-        event.response.clone().unwrap_or(Value::Null),
-    );
+    r.value("requestParameters", event.request.as_ref());
+    r.value("responseElements", event.response.as_ref());
     if let Some(extra) = &event.additional {
-        r.insert("additionalEventData".into(), extra.clone());
+        r.value("additionalEventData", Some(extra));
     }
-    r.insert("requestID".into(), json!(caller.request_id));
-    r.insert("eventID".into(), json!(ids.event_id));
-    r.insert("readOnly".into(), json!(event.read_only));
+    r.str("requestID", &caller.request_id);
+    r.str("eventID", ids.event_id);
+    r.bool("readOnly", event.read_only);
     if !event.resources.is_empty() {
-        let resources: Vec<Value> = event
-            .resources
-            .iter()
-            .map(|res| {
-                let mut o = Map::new();
-                if let Some(a) = &res.account {
-                    o.insert("accountId".into(), json!(a.as_str()));
-                }
-                o.insert("type".into(), json!(res.kind));
-                o.insert("ARN".into(), json!(res.arn));
-                Value::Object(o)
-            })
-            .collect();
-        r.insert("resources".into(), Value::Array(resources));
+        r.key("resources");
+        r.out.push('[');
+        for (i, res) in event.resources.iter().enumerate() {
+            if i > 0 {
+                r.out.push(',');
+            }
+            let mut o = JsonObject::new(std::mem::take(&mut r.out));
+            if let Some(a) = &res.account {
+                o.str("accountId", a.as_str());
+            }
+            o.str("type", &res.kind);
+            o.str("ARN", &res.arn);
+            r.out = o.finish();
+        }
+        r.out.push(']');
     }
     let event_type = if event.service_event {
         "AwsServiceEvent"
     } else {
         "AwsApiCall"
     };
-    r.insert("eventType".into(), json!(event_type));
-    r.insert(
-        "managementEvent".into(),
-        json!(event.category == trailstack_core::EventCategory::Management),
+    r.str("eventType", event_type);
+    r.bool(
+        "managementEvent",
+        event.category == EventCategory::Management,
     );
-    r.insert("recipientAccountId".into(), json!(ids.recipient));
+    r.str("recipientAccountId", ids.recipient);
     if let Some(shared) = ids.shared_event_id {
-        r.insert("sharedEventID".into(), json!(shared));
+        r.str("sharedEventID", shared);
     }
-    r.insert("eventCategory".into(), json!(event.category.as_str()));
+    r.str("eventCategory", event.category.as_str());
     if caller.secure_transport && via.is_none() {
-        r.insert(
-            "tlsDetails".into(),
-            json!({
-                "tlsVersion": "TLSv1.3",
-                "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                "clientProvidedHostHeader": caller.host,
-            }),
-        );
+        r.key("tlsDetails");
+        let mut tls = JsonObject::new(std::mem::take(&mut r.out));
+        tls.str("tlsVersion", "TLSv1.3");
+        tls.str("cipherSuite", "TLS_AES_128_GCM_SHA256");
+        tls.str("clientProvidedHostHeader", &caller.host);
+        r.out = tls.finish();
     }
-    Value::Object(r)
+    r.finish()
 }
 
 /// CloudTrail caps `userAgent`, `errorCode` and `errorMessage` at 1 KB.
@@ -132,48 +146,43 @@ fn truncate(s: &str) -> &str {
 
 /// The `userIdentity` block: by principal kind, with `invokedBy` for calls a service makes on
 /// the caller's behalf.
-pub fn user_identity(caller: &Caller) -> Value {
+fn user_identity_into(out: &mut String, caller: &Caller) {
     let account = caller.account.as_str();
-    let mut id = match &caller.principal {
-        Principal::Root => json!({
-            "type": "Root",
-            "principalId": account,
-            "arn": caller.arn(),
-            "accountId": account,
-        }),
-        Principal::User { name } => json!({
-            "type": "IAMUser",
-            "principalId": user_principal_id(account, name),
-            "arn": caller.arn(),
-            "accountId": account,
-            "userName": name,
-        }),
-        Principal::Service(_) => json!({ "type": "AWSService" }),
-        // AWS's rendering of unsigned requests; a service acting for one is the service itself.
-        Principal::Anonymous if caller.invoked_by.is_some() => json!({ "type": "AWSService" }),
-        Principal::Anonymous => json!({
-            "type": "AWSAccount",
-            "principalId": "",
-            "accountId": "anonymous",
-        }),
-    };
-    if let Value::Object(o) = &mut id {
-        if let Some(key) = &caller.access_key {
-            if matches!(caller.principal, Principal::Root | Principal::User { .. }) {
-                o.insert("accessKeyId".into(), json!(key));
-            }
+    let mut o = JsonObject::new(std::mem::take(out));
+    match &caller.principal {
+        Principal::Root => {
+            o.str("type", "Root");
+            o.str("principalId", account);
+            o.str("arn", &caller.arn());
+            o.str("accountId", account);
         }
-        match (&caller.principal, &caller.invoked_by) {
-            (_, Some(service)) => {
-                o.insert("invokedBy".into(), json!(service));
-            }
-            (Principal::Service(service), None) => {
-                o.insert("invokedBy".into(), json!(service));
-            }
-            _ => {}
+        Principal::User { name } => {
+            o.str("type", "IAMUser");
+            o.str("principalId", &user_principal_id(account, name));
+            o.str("arn", &caller.arn());
+            o.str("accountId", account);
+            o.str("userName", name);
+        }
+        Principal::Service(_) => o.str("type", "AWSService"),
+        // AWS's rendering of unsigned requests; a service acting for one is the service itself.
+        Principal::Anonymous if caller.invoked_by.is_some() => o.str("type", "AWSService"),
+        Principal::Anonymous => {
+            o.str("type", "AWSAccount");
+            o.str("principalId", "");
+            o.str("accountId", "anonymous");
         }
     }
-    id
+    if let Some(key) = &caller.access_key {
+        if matches!(caller.principal, Principal::Root | Principal::User { .. }) {
+            o.str("accessKeyId", key);
+        }
+    }
+    match (&caller.principal, &caller.invoked_by) {
+        (_, Some(service)) => o.str("invokedBy", service),
+        (Principal::Service(service), None) => o.str("invokedBy", service),
+        _ => {}
+    }
+    *out = o.finish();
 }
 
 /// A stable `AIDA…` principal id for an IAM user, derived from its account and name (AWS assigns
@@ -191,10 +200,91 @@ pub fn user_principal_id(account: &str, name: &str) -> String {
     format!("AIDA{tail}")
 }
 
+/// A JSON object being written field by field into a string.
+struct JsonObject {
+    out: String,
+    empty: bool,
+}
+
+impl JsonObject {
+    fn new(mut out: String) -> JsonObject {
+        out.push('{');
+        JsonObject { out, empty: true }
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+    }
+
+    fn str(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.out.push('"');
+        escape_into(&mut self.out, value);
+        self.out.push('"');
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    /// A nested value, `null` when absent.
+    fn value(&mut self, key: &str, value: Option<&Value>) {
+        self.key(key);
+        match value {
+            // Display on a Value writes compact JSON.
+            Some(v) => {
+                let _ = write!(self.out, "{v}");
+            }
+            None => self.out.push_str("null"),
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+/// Appends `s` as the inside of a JSON string.
+fn escape_into(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trailstack_core::{AccountId, AuditResource, EventCategory};
+    use serde_json::json;
+    use trailstack_core::{AccountId, AuditResource};
+
+    fn parsed(event: &AuditEvent, ids: &RecordIds) -> Value {
+        serde_json::from_str(&render(event, ids)).expect("a record is JSON")
+    }
 
     fn caller(principal: Principal) -> Caller {
         Caller {
@@ -248,7 +338,7 @@ mod tests {
         let user = Principal::User {
             name: "alice".into(),
         };
-        let r = render(&event(caller(user), "s3.amazonaws.com"), &IDS);
+        let r = parsed(&event(caller(user), "s3.amazonaws.com"), &IDS);
         assert_eq!(r["eventVersion"], "1.11");
         assert_eq!(r["userIdentity"]["type"], "IAMUser");
         assert_eq!(r["userIdentity"]["userName"], "alice");
@@ -279,7 +369,7 @@ mod tests {
         let c = caller(Principal::Root).on_behalf_of("s3.amazonaws.com");
         let mut e = event(c, "kms.amazonaws.com");
         e.category = EventCategory::Management;
-        let r = render(&e, &IDS);
+        let r = parsed(&e, &IDS);
         assert_eq!(r["userIdentity"]["type"], "Root");
         assert_eq!(r["userIdentity"]["invokedBy"], "s3.amazonaws.com");
         assert_eq!(r["sourceIPAddress"], "s3.amazonaws.com");
@@ -294,14 +384,14 @@ mod tests {
         let mut e = event(c, "s3.amazonaws.com");
         e.service_event = true;
         e.error = Some(("AccessDenied".into(), "Access Denied".into()));
-        let r = render(&e, &IDS);
+        let r = parsed(&e, &IDS);
         assert_eq!(
             r["userIdentity"],
             json!({"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"})
         );
         assert_eq!(r["eventType"], "AwsServiceEvent");
         assert_eq!(r["errorCode"], "AccessDenied");
-        let anon = render(
+        let anon = parsed(
             &event(caller(Principal::Anonymous), "s3.amazonaws.com"),
             &IDS,
         );
@@ -320,12 +410,32 @@ mod tests {
             recipient: "444455556666",
             shared_event_id: Some("s1"),
         };
-        let r = render(&event(c, "s3.amazonaws.com"), &ids);
+        let r = parsed(&event(c, "s3.amazonaws.com"), &ids);
         assert_eq!(
             r["tlsDetails"]["clientProvidedHostHeader"],
             "b.s3.amazonaws.com"
         );
         assert_eq!(r["recipientAccountId"], "444455556666");
         assert_eq!(r["sharedEventID"], "s1");
+    }
+
+    #[test]
+    fn text_escapes_strings_and_keeps_aws_field_order() {
+        let mut c = caller(Principal::Root);
+        c.user_agent = "agent \"quoted\" \\ tab\t nl\n bell\u{7} é".into();
+        let mut e = event(c, "kms.amazonaws.com");
+        e.request = Some(json!({"keyId": "k\"1", "n": [1, 2]}));
+        let text = render(&e, &IDS);
+        let r: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(r["userAgent"], "agent \"quoted\" \\ tab\t nl\n bell\u{7} é");
+        assert_eq!(
+            r["requestParameters"],
+            json!({"keyId": "k\"1", "n": [1, 2]})
+        );
+        let at = |k: &str| text.find(&format!("\"{k}\":")).unwrap();
+        assert!(at("eventVersion") < at("userIdentity"));
+        assert!(at("userIdentity") < at("eventTime"));
+        assert!(at("requestParameters") < at("eventID"));
+        assert!(at("recipientAccountId") < at("eventCategory"));
     }
 }

@@ -8,6 +8,7 @@
 //! events; object-level actions, ListObjects/ListObjectVersions, HeadBucket and DeleteObjects
 //! are data events) <https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html>.
 
+pub mod at_commit;
 mod request;
 mod resources;
 mod response;

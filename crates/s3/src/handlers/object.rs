@@ -76,8 +76,11 @@ pub(crate) async fn commit_new_version(
     version.meta.written_by = Some(WrittenBy::of(caller));
     let caller2 = caller.clone();
     let own_blobs: Vec<String> = version.blobs().map(str::to_string).collect();
-    let result = s3
-        .write(move |tx| {
+    let at_commit = crate::audit::at_commit::take();
+    let outcome = crate::audit::at_commit::Outcome::default();
+    let filled = at_commit.as_ref().map(|_| outcome.clone());
+    let written = s3.db.submit(move |tx| {
+        let result = (|| -> S3Result<_> {
             let bucket = owned_bucket(tx, &caller2, &version.bucket)?;
             let current = objects::latest(tx, &version.bucket, &version.key)?;
             check_write_conditions(
@@ -91,26 +94,50 @@ pub(crate) async fn commit_new_version(
             })?;
             let replaced = objects::put(tx, &mut version, &bucket.versioning)?;
             Ok((version, bucket, replaced))
-        })
-        .await;
-    match result {
-        Ok((v, bucket, replaced)) => {
+        })();
+        if let Some(filled) = filled {
+            let seen = match &result {
+                Ok((v, bucket, _)) => Ok(Output::Written(write_output(v, bucket))),
+                Err(e) => Err(e.clone()),
+            };
+            *filled.lock().unwrap_or_else(|e| e.into_inner()) = Some(seen);
+        }
+        result
+    });
+    // Queued right behind the write, before awaiting it, so both usually share one commit.
+    let sink = at_commit.as_ref().map(|at| at.sink());
+    let recorded = match (&sink, at_commit) {
+        (Some(sink), Some(at)) => Some(sink.record_after_write(at.deferred(outcome))),
+        _ => None,
+    };
+    let result = written.await;
+    let recorded = match recorded {
+        Some(r) => r.await.map_err(|e| S3Error::Internal(e.to_string())),
+        None => Ok(()),
+    };
+    match (result, recorded) {
+        (Ok((v, bucket, replaced)), recorded) => {
             if let Some(old) = replaced {
                 s3.drop_blobs(old.blobs().map(str::to_string).collect())
                     .await;
             }
-            Ok(WriteOutput {
-                etag: v.etag.clone(),
-                version_id: show_version(&bucket).then(|| v.version_id.clone()),
-                checksum: v.meta.checksum.clone(),
-                size: v.size,
-                sse: v.meta.sse.clone(),
-            })
+            recorded.map(|()| write_output(&v, &bucket))
         }
-        Err(e) => {
+        (Err(e), _) => {
             s3.drop_blobs(own_blobs).await;
             Err(e)
         }
+    }
+}
+
+/// The write headers of a stored version.
+fn write_output(v: &ObjectVersion, bucket: &Bucket) -> WriteOutput {
+    WriteOutput {
+        etag: v.etag.clone(),
+        version_id: show_version(bucket).then(|| v.version_id.clone()),
+        checksum: v.meta.checksum.clone(),
+        size: v.size,
+        sse: v.meta.sse.clone(),
     }
 }
 
