@@ -61,6 +61,21 @@ pub struct Outcome {
     pub failures: usize,
 }
 
+/// A log file's bytes, made before it is put.
+struct Built {
+    /// SHA-256 (hex) of the uncompressed file, for its digest.
+    sha: String,
+    /// The gzipped file.
+    body: Vec<u8>,
+    /// Records it holds.
+    count: usize,
+    /// Newest and oldest event times (epoch ms).
+    newest: i64,
+    oldest: i64,
+    /// The trail as it was when the file was built.
+    trail: trails::TrailRecord,
+}
+
 /// The delivery worker's state: the service and the digest period.
 #[derive(Clone)]
 pub struct Delivery {
@@ -108,16 +123,27 @@ impl Delivery {
         now: OffsetDateTime,
         outcome: &mut Outcome,
     ) -> CtResult<Vec<(String, String)>> {
-        let mut blocked = Vec::new();
+        let mut blocked: Vec<(String, String)> = Vec::new();
         for f in self.read(deliveries::in_flight).await? {
-            if !self.put_log_file(&f, now, outcome).await? {
-                blocked.push((f.trail_arn.clone(), f.region.clone()));
+            let group = (f.trail_arn.clone(), f.region.clone());
+            // A later file of a group whose earlier file failed waits for it.
+            if blocked.contains(&group) {
+                continue;
+            }
+            let stored = match self.build(&f).await? {
+                Some(built) => self.store(&f, built, now, outcome).await?,
+                None => false,
+            };
+            if !stored {
+                blocked.push(group);
             }
         }
         Ok(blocked)
     }
 
-    /// Delivers the pending records of one (trail, region), a file at a time.
+    /// Delivers the pending records of one (trail, region), a file at a time, building the
+    /// next file while the current one is put: on two cores, gzip and S3's encryption and
+    /// fsyncs overlap.
     async fn deliver_group(
         &self,
         trail_arn: &str,
@@ -128,92 +154,138 @@ impl Delivery {
         let arn = trail_arn.to_string();
         let Some(trail) = self.read(move |c| trails::get(c, &arn)).await? else {
             // A deleted trail delivers nothing more.
-            let arn = trail_arn.to_string();
-            self.write(move |c| {
-                outbox::purge_trail(c, &arn)?;
-                deliveries::drop_trail(c, &arn)?;
-                Ok(())
-            })
-            .await?;
+            self.purge(trail_arn).await?;
             return Ok(());
         };
-        loop {
-            let (arn, r) = (trail_arn.to_string(), region.to_string());
-            let batch = self
-                .read(move |c| outbox::pending(c, &arn, &r, MAX_RECORDS_PER_FILE))
-                .await?;
-            let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+        let mut next = self.note_and_build(&trail, region, 0, now).await?;
+        while let Some((file, built, full)) = next.take() {
+            let Some(built) = built else {
                 return Ok(());
             };
-            let key = format::log_key(
-                trail.config.prefix.as_deref(),
-                &trail.account,
-                region,
-                now,
-                &format::unique_suffix(&format!("{trail_arn}/{region}/{}", first.id)),
-            );
-            let (arn, r, bucket, k) = (
-                trail_arn.to_string(),
-                region.to_string(),
-                trail.config.bucket.clone(),
-                key.clone(),
-            );
-            let (first_id, last_id) = (first.id, last.id);
-            let id = self
-                .write(move |c| deliveries::start_file(c, &arn, &r, &bucket, &k, first_id, last_id))
-                .await?;
-            let file = deliveries::LogFile {
-                id,
-                trail_arn: trail_arn.to_string(),
-                region: region.to_string(),
-                bucket: trail.config.bucket.clone(),
-                key,
-                first_id,
-                last_id,
-                delivered_ms: None,
-                sha256: None,
-                newest_ms: None,
-                oldest_ms: None,
-            };
-            if !self.put_log_file(&file, now, outcome).await? {
+            let (stored, following) = tokio::join!(self.store(&file, built, now, outcome), async {
+                if full {
+                    self.note_and_build(&trail, region, file.last_id, now).await
+                } else {
+                    Ok(None)
+                }
+            });
+            // A file noted while this one failed stays in flight for the next tick's retry.
+            if !stored? {
                 return Ok(());
             }
-            if batch.len() < MAX_RECORDS_PER_FILE {
-                return Ok(());
-            }
+            next = following?;
         }
+        Ok(())
     }
 
-    /// Builds and puts one noted log file; true when it is stored and its records delivered.
-    async fn put_log_file(
+    /// Notes the next log file of (trail, region) holding records after id `after`, and builds
+    /// it; with whether it is full (more records may follow). None when nothing is pending.
+    async fn note_and_build(
         &self,
-        f: &deliveries::LogFile,
+        trail: &trails::TrailRecord,
+        region: &str,
+        after: i64,
         now: OffsetDateTime,
-        outcome: &mut Outcome,
-    ) -> CtResult<bool> {
+    ) -> CtResult<Option<(deliveries::LogFile, Option<Built>, bool)>> {
+        let (arn, r) = (trail.arn.clone(), region.to_string());
+        let run = self
+            .read(move |c| outbox::next_run(c, &arn, &r, after, MAX_RECORDS_PER_FILE))
+            .await?;
+        let Some((first_id, last_id, count)) = run else {
+            return Ok(None);
+        };
+        let key = format::log_key(
+            trail.config.prefix.as_deref(),
+            &trail.account,
+            region,
+            now,
+            &format::unique_suffix(&format!("{}/{region}/{first_id}", trail.arn)),
+        );
+        let (arn, r, bucket, k) = (
+            trail.arn.clone(),
+            region.to_string(),
+            trail.config.bucket.clone(),
+            key.clone(),
+        );
+        let id = self
+            .write(move |c| deliveries::start_file(c, &arn, &r, &bucket, &k, first_id, last_id))
+            .await?;
+        let file = deliveries::LogFile {
+            id,
+            trail_arn: trail.arn.clone(),
+            region: region.to_string(),
+            bucket: trail.config.bucket.clone(),
+            key,
+            first_id,
+            last_id,
+            delivered_ms: None,
+            sha256: None,
+            newest_ms: None,
+            oldest_ms: None,
+        };
+        let built = self.build(&file).await?;
+        Ok(Some((file, built, count == MAX_RECORDS_PER_FILE)))
+    }
+
+    /// Reads a noted file's records and makes its bytes; None when its trail is gone (its
+    /// records are then dropped).
+    async fn build(&self, f: &deliveries::LogFile) -> CtResult<Option<Built>> {
         let (arn, r, first, last) = (f.trail_arn.clone(), f.region.clone(), f.first_id, f.last_id);
         let records = self
             .read(move |c| deliveries::records(c, &arn, &r, first, last))
             .await?;
         let arn = f.trail_arn.clone();
-        let trail = self.read(move |c| trails::get(c, &arn)).await?;
-        let Some(trail) = trail else {
-            let arn = f.trail_arn.clone();
-            self.write(move |c| {
-                outbox::purge_trail(c, &arn)?;
-                deliveries::drop_trail(c, &arn)?;
-                Ok(())
-            })
-            .await?;
-            return Ok(false);
+        let Some(trail) = self.read(move |c| trails::get(c, &arn)).await? else {
+            self.purge(&f.trail_arn).await?;
+            return Ok(None);
         };
-        let newest = records.iter().map(|p| p.event_time_ms).max().unwrap_or(0);
-        let oldest = records.iter().map(|p| p.event_time_ms).min().unwrap_or(0);
-        let texts: Vec<String> = records.into_iter().map(|p| p.record_json).collect();
-        let count = texts.len();
-        let doc = format::log_document(&texts);
-        let sha = format::sha256_hex(&doc);
-        let body = format::gzip(&doc);
+        let built = tokio::task::spawn_blocking(move || {
+            let newest = records.iter().map(|p| p.event_time_ms).max().unwrap_or(0);
+            let oldest = records.iter().map(|p| p.event_time_ms).min().unwrap_or(0);
+            let count = records.len();
+            let texts: Vec<String> = records.into_iter().map(|p| p.record_json).collect();
+            let doc = format::log_document(&texts);
+            Built {
+                sha: format::sha256_hex(&doc),
+                body: format::gzip(&doc),
+                count,
+                newest,
+                oldest,
+                trail,
+            }
+        })
+        .await
+        .map_err(|e| CloudTrailError::Internal(format!("building a log file: {e}")))?;
+        Ok(Some(built))
+    }
+
+    /// Drops the pending records and noted files of a trail that no longer exists.
+    async fn purge(&self, trail_arn: &str) -> CtResult<()> {
+        let arn = trail_arn.to_string();
+        self.write(move |c| {
+            outbox::purge_trail(c, &arn)?;
+            deliveries::drop_trail(c, &arn)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Puts one built log file; true when it is stored and its records delivered.
+    async fn store(
+        &self,
+        f: &deliveries::LogFile,
+        built: Built,
+        now: OffsetDateTime,
+        outcome: &mut Outcome,
+    ) -> CtResult<bool> {
+        let Built {
+            sha,
+            body,
+            count,
+            newest,
+            oldest,
+            trail,
+        } = built;
         let sse = log_file_sse(&trail.arn, trail.config.kms_key_arn.as_deref());
         let request = PutObjectRequest {
             bucket: f.bucket.clone(),

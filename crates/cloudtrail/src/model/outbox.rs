@@ -85,6 +85,27 @@ pub fn pending(
     .collect()
 }
 
+/// The next run of up to `limit` pending records of (trail, region) after id `after`, as
+/// (first id, last id, count); read from the index alone, without the records.
+pub fn next_run(
+    c: &Connection,
+    trail_arn: &str,
+    region: &str,
+    after: i64,
+    limit: usize,
+) -> Result<Option<(i64, i64, usize)>> {
+    c.prepare_cached(
+        "SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM ct_outbox \
+         WHERE trail_arn = ?1 AND region = ?2 AND id > ?3 ORDER BY id LIMIT ?4)",
+    )?
+    .query_row(params![trail_arn, region, after, limit as i64], |r| {
+        let first: Option<i64> = r.get(0)?;
+        let last: Option<i64> = r.get(1)?;
+        let count: i64 = r.get(2)?;
+        Ok(first.zip(last).map(|(f, l)| (f, l, count as usize)))
+    })
+}
+
 /// Removes the delivered records `first_id..=last_id` of (trail, region); returns how many.
 pub fn delete_delivered(
     c: &Connection,
@@ -159,5 +180,28 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(purged, 7);
+    }
+
+    #[tokio::test]
+    async fn next_run_reads_ranges_after_an_id() {
+        let (_dir, db) = test_db();
+        let ids = db
+            .write(|c| {
+                let mut ids = Vec::new();
+                for i in 0..5 {
+                    ids.push(enqueue(c, "t1", "us-east-1", i, "{}")?);
+                    enqueue(c, "t2", "us-east-1", i, "{}")?;
+                }
+                Ok::<_, StoreError>(ids)
+            })
+            .await
+            .unwrap();
+        let run = |after, limit| {
+            db.read(move |c| Ok::<_, StoreError>(next_run(c, "t1", "us-east-1", after, limit)?))
+                .unwrap()
+        };
+        assert_eq!(run(0, 3), Some((ids[0], ids[2], 3)));
+        assert_eq!(run(ids[2], 3), Some((ids[3], ids[4], 2)));
+        assert_eq!(run(ids[4], 3), None);
     }
 }

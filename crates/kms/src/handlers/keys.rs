@@ -147,9 +147,19 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
     Ok(out(json!({ "KeyMetadata": key_metadata(&record) })))
 }
 
-/// DescribeKey: accepts key id, key ARN, alias name or alias ARN.
+/// DescribeKey: accepts key id, key ARN, alias name or alias ARN. Like AWS, describing the
+/// predefined alias of an AWS managed key that does not exist yet creates it (S3's
+/// `alias/aws/s3` is the only one trailstack's services use).
 pub async fn describe(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
     let id = required(&p.key_id, "keyId")?.to_string();
+    let own_alias_arn = format!(
+        "arn:aws:kms:{}:{}:alias/aws/s3",
+        kms.region_of(caller),
+        caller.account
+    );
+    if id == "alias/aws/s3" || id == own_alias_arn {
+        kms.ensure_managed_key(caller, "s3").await?;
+    }
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let k = kms
         .read(move |c| resolve(c, &kms2, &caller2, &id, true))

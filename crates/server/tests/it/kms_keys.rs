@@ -4,6 +4,53 @@ use crate::common::*;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{DataKeySpec, KeySpec, KeyState, KeyUsageType};
 
+/// As in AWS, describing `alias/aws/s3` before S3 ever used it creates the AWS managed key, the
+/// one S3 then encrypts with.
+#[tokio::test]
+async fn describing_the_s3_managed_alias_creates_the_managed_key() {
+    let s = Server::start().await;
+    let k = s.kms();
+    let meta = k
+        .describe_key()
+        .key_id("alias/aws/s3")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        meta.key_manager(),
+        Some(&aws_sdk_kms::types::KeyManagerType::Aws)
+    );
+    let by_arn = k
+        .describe_key()
+        .key_id(format!(
+            "arn:aws:kms:us-east-1:{}:alias/aws/s3",
+            meta.aws_account_id().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_arn.key_metadata.unwrap().key_id, meta.key_id);
+    let c = s.with_bucket("managed").await;
+    c.put_object()
+        .bucket("managed")
+        .key("k")
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let head = c
+        .head_object()
+        .bucket("managed")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.ssekms_key_id(), meta.arn());
+}
+
 #[tokio::test]
 async fn create_describe_list_and_aliases() {
     let s = Server::start().await;
