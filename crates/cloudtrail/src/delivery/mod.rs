@@ -61,6 +61,22 @@ pub struct Outcome {
     pub failures: usize,
 }
 
+/// The key of a new log file of `trail` in `region` starting at outbox id `first_id`.
+fn log_key(
+    trail: &trails::TrailRecord,
+    region: &str,
+    first_id: i64,
+    now: OffsetDateTime,
+) -> String {
+    format::log_key(
+        trail.config.prefix.as_deref(),
+        &trail.account,
+        region,
+        now,
+        &format::unique_suffix(&format!("{}/{region}/{first_id}", trail.arn)),
+    )
+}
+
 /// A log file's bytes, made before it is put.
 struct Built {
     /// SHA-256 (hex) of the uncompressed file, for its digest.
@@ -194,13 +210,7 @@ impl Delivery {
         let Some((first_id, last_id, count)) = run else {
             return Ok(None);
         };
-        let key = format::log_key(
-            trail.config.prefix.as_deref(),
-            &trail.account,
-            region,
-            now,
-            &format::unique_suffix(&format!("{}/{region}/{first_id}", trail.arn)),
-        );
+        let key = log_key(trail, region, first_id, now);
         let (arn, r, bucket, k) = (
             trail.arn.clone(),
             region.to_string(),
@@ -225,6 +235,27 @@ impl Delivery {
         };
         let built = self.build(&file).await?;
         Ok(Some((file, built, count == MAX_RECORDS_PER_FILE)))
+    }
+
+    /// A noted file of a trail whose bucket or prefix changed since (UpdateTrail during an
+    /// outage) goes where the trail now delivers: its records were never delivered.
+    async fn relocate(
+        &self,
+        f: &deliveries::LogFile,
+        trail: &trails::TrailRecord,
+        now: OffsetDateTime,
+    ) -> CtResult<deliveries::LogFile> {
+        let wanted_prefix = format::log_prefix(trail.config.prefix.as_deref(), &trail.account);
+        if f.bucket == trail.config.bucket && f.key.starts_with(&wanted_prefix) {
+            return Ok(f.clone());
+        }
+        let mut moved = f.clone();
+        moved.bucket = trail.config.bucket.clone();
+        moved.key = log_key(trail, &f.region, f.first_id, now);
+        let (id, bucket, key) = (moved.id, moved.bucket.clone(), moved.key.clone());
+        self.write(move |c| deliveries::move_file(c, id, &bucket, &key))
+            .await?;
+        Ok(moved)
     }
 
     /// Reads a noted file's records and makes its bytes; None when its trail is gone (its
@@ -286,6 +317,8 @@ impl Delivery {
             oldest,
             trail,
         } = built;
+        let moved = self.relocate(f, &trail, now).await?;
+        let f = &moved;
         let sse = log_file_sse(&trail.arn, trail.config.kms_key_arn.as_deref());
         let request = PutObjectRequest {
             bucket: f.bucket.clone(),

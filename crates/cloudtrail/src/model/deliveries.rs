@@ -103,6 +103,16 @@ pub fn start_file(
     Ok(c.last_insert_rowid())
 }
 
+/// Moves a noted, not yet stored, log file to a new bucket and key (its trail now delivers
+/// elsewhere).
+pub fn move_file(c: &Connection, id: i64, bucket: &str, key: &str) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE ct_log_files SET bucket = ?2, key = ?3 WHERE id = ?1 AND delivered_ms IS NULL",
+    )?
+    .execute(params![id, bucket, key])?;
+    Ok(())
+}
+
 /// The log files put but not known to be stored (a crash or a failure came between).
 pub fn in_flight(c: &Connection) -> Result<Vec<LogFile>> {
     c.prepare_cached(&format!(

@@ -349,6 +349,38 @@ async fn a_bucket_policy_that_denies_keeps_records_pending_until_it_is_fixed() {
     .await;
 }
 
+/// A trail moved to another bucket while its bucket refused delivery: the records of the
+/// outage, already noted for a file in the old bucket, are delivered to the new one.
+#[tokio::test]
+async fn records_pending_in_an_outage_follow_the_trail_to_its_new_bucket() {
+    let s = Server::start().await;
+    data_trail(&s, "moved", "logs", "data", None, false).await;
+    let t0 = OffsetDateTime::now_utc();
+    let mut sent = puts(&s, "data", "before", 2).await;
+    s.s3().delete_bucket().bucket("logs").send().await.unwrap();
+    sent.extend(puts(&s, "data", "during", 2).await);
+    let failed = tick(&s, t0 + Duration::minutes(5), false).await;
+    assert_eq!((failed.log_files, failed.failures), (0, 1), "{failed:?}");
+    trail_bucket(&s, "newlogs", &["moved"]).await;
+    s.cloudtrail()
+        .update_trail()
+        .name("moved")
+        .s3_bucket_name("newlogs")
+        .send()
+        .await
+        .unwrap();
+    sent.extend(puts(&s, "data", "after", 2).await);
+    let ok = tick(&s, t0 + Duration::minutes(10), false).await;
+    assert_eq!((ok.failures, ok.records), (0, 6), "{ok:?}");
+    let files = log_files(&s.s3(), "newlogs").await;
+    assert_delivered_once(&files, &sent);
+    assert_eq!(files.iter().map(|f| f.records.len()).sum::<usize>(), 6);
+    assert_eq!(
+        tick(&s, t0 + Duration::minutes(15), false).await,
+        Outcome::default()
+    );
+}
+
 #[tokio::test]
 async fn a_deleted_bucket_keeps_records_pending_until_it_is_recreated() {
     let s = Server::start().await;
