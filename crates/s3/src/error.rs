@@ -124,6 +124,12 @@ pub enum S3Error {
     InvalidStorageClass,
     /// 400 MetadataTooLarge.
     MetadataTooLarge,
+    /// 400 RequestHeaderSectionTooLarge: the request's headers exceed `max` bytes.
+    RequestHeaderSectionTooLarge { max: u64 },
+    /// 400 BadRequest, e.g. more tags than an object or a bucket may have.
+    BadRequest(String),
+    /// 503 SlowDown: the server is at its connection limit; SDKs retry with backoff.
+    SlowDown,
     /// 400 TooManyBuckets.
     TooManyBuckets,
     /// 400 InvalidObjectName-like errors for keys S3 refuses.
@@ -192,6 +198,9 @@ impl S3Error {
             KeyTooLong => "KeyTooLongError",
             InvalidStorageClass => "InvalidStorageClass",
             MetadataTooLarge => "MetadataTooLarge",
+            RequestHeaderSectionTooLarge { .. } => "RequestHeaderSectionTooLarge",
+            BadRequest(_) => "BadRequest",
+            SlowDown => "SlowDown",
             TooManyBuckets => "TooManyBuckets",
             InvalidObjectKey(_) => "InvalidArgument",
             RequestTimeout => "RequestTimeout",
@@ -228,6 +237,7 @@ impl S3Error {
             MissingContentLength => 411,
             NotImplemented(_) => 501,
             Internal(_) => 500,
+            SlowDown => 503,
             _ => 400,
         }
     }
@@ -303,6 +313,11 @@ impl S3Error {
             KeyTooLong => "Your key is too long".into(),
             InvalidStorageClass => "The storage class you specified is not valid".into(),
             MetadataTooLarge => "Your metadata headers exceed the maximum allowed metadata size".into(),
+            RequestHeaderSectionTooLarge { .. } => {
+                "Your request header section exceeds the maximum allowed size.".into()
+            }
+            BadRequest(m) => m.clone(),
+            SlowDown => "Please reduce your request rate.".into(),
             TooManyBuckets => "You have attempted to create more buckets than allowed".into(),
             RequestTimeout => {
                 "Your socket connection to the server was not read from or written to within the timeout period.".into()
@@ -395,6 +410,7 @@ impl S3Error {
                     ("MaxSizeAllowed", max.to_string()),
                 ]
             }
+            RequestHeaderSectionTooLarge { max } => vec![("MaxSizeAllowed", max.to_string())],
             _ => Vec::new(),
         }
     }

@@ -319,8 +319,9 @@ impl S3 {
             .map_err(|e| S3Error::Internal(format!("join: {e}")))?
     }
 
-    /// Deletes blobs no longer referenced after a commit. A failure leaves an orphan file, never
-    /// a dangling reference, so it is logged and not reported to the client.
+    /// Deletes blobs no longer referenced after a commit (or never referenced: a failed write's
+    /// own). A failure leaves an orphan file, never a dangling reference, so it is logged and not
+    /// reported to the client; the next start collects it (trailstack_store::journal).
     async fn drop_blobs(&self, ids: Vec<String>) {
         // Inside a durable scope the commit that released these blobs may not be fsynced yet;
         // deleting them first could leave a crash-restored version pointing at nothing.
@@ -328,12 +329,18 @@ impl S3 {
             tracing::warn!("keeping {} blobs: commit not durable: {e}", ids.len());
             return;
         }
-        for id in ids {
-            if let Ok(id) = trailstack_store::BlobId::parse(&id) {
-                if let Err(e) = self.blobs.delete(&id).await {
-                    tracing::warn!("could not delete blob {}: {e}", id.as_str());
-                }
+        let ids = ids
+            .iter()
+            .filter_map(|id| trailstack_store::BlobId::parse(id).ok())
+            .collect();
+        match self.blobs.delete(ids).await {
+            Ok(kept) if !kept.is_empty() => {
+                // A commit that references them is visible though it failed (its fsync did):
+                // deleting them could leave it dangling.
+                tracing::warn!("keeping {} blobs still referenced", kept.len());
             }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("could not delete blobs: {e}"),
         }
     }
 

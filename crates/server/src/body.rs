@@ -1,20 +1,96 @@
 //! Request and response bodies at the HTTP edge. Incoming bodies become a
 //! [`BodyStream`] of verified data: `aws-chunked` framing is decoded and every chunk signature
 //! checked before its bytes go on; a declared hex `x-amz-content-sha256` is checked at the end
-//! (the service only commits after the last frame, so a mismatch stores nothing).
+//! (the service only commits after the last frame, so a mismatch stores nothing). A client
+//! that leaves the server waiting for body bytes longer than the read timeout fails the
+//! request ([`RequestBody`]).
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http_body_util::BodyExt;
-use hyper::body::{Frame, Incoming};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
 use trailstack_core::{BodyError, BodyErrorKind, BodyFrame, BodyStream, ResponseBody};
 use trailstack_sigv4::{ChunkError, ChunkEvent, ChunkMode, ChunkSigner, ChunkedDecoder};
 
 /// Largest aws-chunked chunk accepted (SDKs send 64 KiB; the aws CLI up to 8 MiB).
 const MAX_CHUNK: u64 = 16 * 1024 * 1024;
 
-fn io_error(e: hyper::Error) -> BodyError {
+fn io_error(e: ReadError) -> BodyError {
     BodyError::new(BodyErrorKind::Io, e.to_string())
+}
+
+/// Why reading a request body failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The connection failed or the framing was broken.
+    #[error(transparent)]
+    Hyper(#[from] hyper::Error),
+    /// The client sent nothing for the read timeout while the server waited for its body.
+    #[error("no body bytes for {0:?}")]
+    Idle(Duration),
+}
+
+/// A request body that fails with [`ReadError::Idle`] when the server has waited longer than
+/// `idle` for its next bytes. The clock runs only while the reader waits on the client: time
+/// the service spends between reads (writing to disk, calling KMS) never counts against it.
+pub struct RequestBody {
+    inner: Incoming,
+    idle: Duration,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    waiting: bool,
+}
+
+impl RequestBody {
+    /// `body`, failing after `idle` without bytes while it is read.
+    pub fn new(body: Incoming, idle: Duration) -> RequestBody {
+        RequestBody {
+            inner: body,
+            idle,
+            timer: Box::pin(tokio::time::sleep(idle)),
+            waiting: false,
+        }
+    }
+}
+
+impl Body for RequestBody {
+    type Data = Bytes;
+    type Error = ReadError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, ReadError>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(frame) => {
+                this.waiting = false;
+                Poll::Ready(frame.map(|f| f.map_err(ReadError::from)))
+            }
+            Poll::Pending => {
+                if !this.waiting {
+                    this.waiting = true;
+                    let deadline = tokio::time::Instant::now() + this.idle;
+                    this.timer.as_mut().reset(deadline);
+                }
+                match this.timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(ReadError::Idle(this.idle)))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 fn chunk_error(e: ChunkError) -> BodyError {
@@ -38,7 +114,7 @@ pub enum Framing {
 }
 
 /// The incoming body as a stream of verified frames.
-pub fn incoming(body: Incoming, framing: Framing) -> BodyStream {
+pub fn incoming(body: RequestBody, framing: Framing) -> BodyStream {
     match framing {
         Framing::Plain => Box::pin(async_stream::try_stream! {
             let mut body = body;

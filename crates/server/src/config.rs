@@ -16,7 +16,7 @@ pub const DEFAULT_ACCOUNT: &str = "000000000000";
 pub const DEFAULT_KEY: &str = "test";
 
 /// A user as configured.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
     /// Access key id.
@@ -35,6 +35,17 @@ pub struct UserConfig {
     /// same document written as a TOML table.
     #[serde(default)]
     pub policies: Vec<PolicyDocument>,
+}
+
+/// Everything but the secret key, which never goes into a log line or an error.
+impl std::fmt::Debug for UserConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserConfig")
+            .field("access_key", &self.access_key)
+            .field("account_id", &self.account_id)
+            .field("user_name", &self.user_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One inline policy as written in the config file.
@@ -76,7 +87,7 @@ pub struct FileConfig {
 }
 
 /// Who an access key belongs to.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Identity {
     /// Secret access key.
     pub secret: String,
@@ -90,6 +101,16 @@ pub struct Identity {
     pub display_name: String,
     /// The user's inline identity policies (JSON, validated at load).
     pub policies: Vec<String>,
+}
+
+/// Everything but the secret key, which never goes into a log line or an error.
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("account", &self.account)
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The resolved configuration.
@@ -110,7 +131,22 @@ pub struct Config {
     pub delivery_interval: std::time::Duration,
     /// How often a trail with log file validation writes a digest (AWS: hourly).
     pub digest_interval: std::time::Duration,
+    /// How long a client may take to send a request's head, and may leave the server waiting
+    /// for its next body bytes or for room to write the response, before its connection is
+    /// closed (slow clients cannot hold connections forever).
+    pub read_timeout: std::time::Duration,
+    /// Most connections served at once; clients beyond it are answered S3's `SlowDown` (503)
+    /// or `ThrottlingException` (KMS, CloudTrail) and disconnected.
+    pub max_connections: usize,
+    /// TLS, served on the same port as plain HTTP (a connection opening with a TLS handshake
+    /// gets TLS), or None for plain HTTP only.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
+
+/// The default of [`Config::read_timeout`].
+pub const DEFAULT_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The default of [`Config::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Parses an interval such as `5m`, `1h`, `30s` or `250ms`.
 pub fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
@@ -186,6 +222,9 @@ impl Config {
             identities,
             delivery_interval: std::time::Duration::from_secs(300),
             digest_interval: std::time::Duration::from_secs(3600),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            tls: None,
         })
     }
 
@@ -289,6 +328,17 @@ mod tests {
         assert_eq!(
             c.identities["AKB"].principal,
             Principal::User { name: "bob".into() }
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_secret_keys() {
+        let c = load_text(USER).unwrap();
+        let shown = format!("{c:?}");
+        assert!(shown.contains("AKA") && shown.contains("alice"), "{shown}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("\"s\""),
+            "{shown}"
         );
     }
 

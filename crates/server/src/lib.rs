@@ -1,6 +1,7 @@
 //! The trailstack binary's library: configuration, the composition root that builds every
-//! service over one store ([`App::open`]), and the HTTP server ([`serve`]). `main.rs` is only the
-//! command line; tests start the same [`App`] in-process on port 0.
+//! service over one store ([`App::open`]), the HTTP server ([`serve`]) and the delivery worker
+//! ([`spawn_delivery`]). `main.rs` is only the command line; tests start the same [`App`]
+//! in-process on port 0.
 
 pub mod admin;
 pub mod body;
@@ -9,16 +10,15 @@ pub mod detect;
 pub mod edge;
 pub mod explain;
 pub mod flush;
+pub mod listener;
+pub mod tls;
+
+pub use listener::serve;
 
 use config::Config;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::net::TcpListener;
 use trailstack_cloudtrail::delivery::Delivery;
 use trailstack_cloudtrail::CloudTrail;
 use trailstack_core::{AuditEvent, AuditFuture, AuditSink, Clock};
@@ -46,7 +46,8 @@ pub struct App {
     request_base: u64,
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates `dir` (and its parents) and makes it readable by its owner only (0700).
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {
@@ -65,6 +66,7 @@ impl App {
             .iter()
             .chain(trailstack_kms::model::MIGRATIONS)
             .chain(trailstack_cloudtrail::model::MIGRATIONS)
+            .chain(trailstack_store::journal::MIGRATIONS)
             .copied()
             .collect();
         let db = Arc::new(
@@ -72,7 +74,9 @@ impl App {
                 .map_err(|e| format!("opening metadata store: {e}"))?,
         );
         let root = Arc::new(RootKey::load_or_create(dir).map_err(|e| format!("root key: {e}"))?);
-        let blobs = BlobStore::open(dir).map_err(|e| format!("opening blob store: {e}"))?;
+        // Before anything is served: deletes the blobs a crash left unreferenced.
+        let blobs =
+            BlobStore::open(dir, db.clone()).map_err(|e| format!("opening blob store: {e}"))?;
         // The recorder is CloudTrail, which itself needs KMS and S3: services get a sink that
         // is bound to CloudTrail once all three exist (design.md §1: the runtime cycle runs
         // through ports, never through crate dependencies).
@@ -105,7 +109,11 @@ impl App {
         .with_identities(config.identity_policies());
         recorder.bind(Arc::new(cloudtrail.clone()));
         let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
-        let request_base = clock.now().unix_timestamp_nanos() as u64;
+        // Random, not the clock's time: servers started at the same (test clock) time must
+        // not hand out the same ids.
+        let mut base = [0u8; 8];
+        aws_lc_rs::rand::fill(&mut base).map_err(|_| "no randomness for request ids")?;
+        let request_base = u64::from_le_bytes(base);
         Ok(App {
             config: Arc::new(config),
             clock,
@@ -119,32 +127,54 @@ impl App {
         })
     }
 
-    /// A request id unique within this process and across restarts (start time + counter).
+    /// A request id: unique within this process (a counter from a random start, spread by a
+    /// multiplication by an odd constant, which maps distinct numbers to distinct ids) and,
+    /// with overwhelming odds, across restarts.
     pub fn next_request_id(&self) -> String {
         let n = self.request_seq.fetch_add(1, Ordering::Relaxed);
         format!(
             "{:016X}",
             self.request_base
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 .wrapping_add(n)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         )
     }
 }
 
-/// Runs the delivery worker: a tick every delivery interval, until the process ends. A failed
-/// tick is logged; its records stay pending for the next one.
-pub fn spawn_delivery(app: Arc<App>) {
-    tokio::spawn(async move {
+/// The running delivery worker.
+pub struct DeliveryWorker {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DeliveryWorker {
+    /// Stops the worker: a delivery under way is finished, no new one starts.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Runs the delivery worker: a tick every delivery interval, until [`DeliveryWorker::stop`]. A
+/// failed tick is logged; its records stay pending for the next one.
+pub fn spawn_delivery(app: Arc<App>) -> DeliveryWorker {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
         let mut timer = tokio::time::interval(app.config.delivery_interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         timer.tick().await;
         loop {
-            timer.tick().await;
+            // Only the wait is interrupted: a tick, once started, runs to its end.
+            tokio::select! {
+                _ = timer.tick() => {}
+                _ = &mut stopped => return,
+            }
             if let Err(e) = app.delivery.tick(app.clock.now(), false).await {
                 tracing::error!("delivery: {e}");
             }
         }
     });
+    DeliveryWorker { stop, task }
 }
 
 /// The audit sink services are built with, before the recorder exists: events go to the
@@ -175,42 +205,5 @@ impl AuditSink for Recorder {
                 Box::pin(async { Err(trailstack_core::AuditError("recorder not bound".into())) })
             }
         }
-    }
-}
-
-/// Serves HTTP/1.1 on `listener` until `shutdown` completes.
-pub async fn serve(
-    listener: TcpListener,
-    app: Arc<App>,
-    shutdown: impl std::future::Future<Output = ()>,
-) {
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, remote) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(x) => x,
-                Err(e) => {
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => return,
-        };
-        let _ = stream.set_nodelay(true);
-        let app = app.clone();
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, std::convert::Infallible>(edge::handle(&app, req, remote).await) }
-            });
-            let conn = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(60))
-                .serve_connection(TokioIo::new(stream), svc);
-            if let Err(e) = conn.await {
-                tracing::debug!("connection from {remote} ended: {e}");
-            }
-        });
     }
 }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use trailstack_core::SystemClock;
 use trailstack_server::admin::Credentials;
-use trailstack_server::config::{parse_interval, Config, DEFAULT_ACCOUNT, DEFAULT_KEY};
+use trailstack_server::config::{
+    parse_interval, Config, DEFAULT_ACCOUNT, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
+};
 use trailstack_server::explain::{client, render, Target};
 use trailstack_server::{serve, spawn_delivery, App};
 
@@ -47,6 +49,28 @@ enum Command {
         /// How often trails with log file validation write a digest, e.g. `1h` or `1m`.
         #[arg(long, env = "TRAILSTACK_DIGEST_INTERVAL", default_value = "1h", value_parser = parse_interval)]
         digest_interval: Duration,
+        /// Serve TLS on the same port with this PEM certificate chain (needs --tls-key).
+        #[arg(
+            long,
+            env = "TRAILSTACK_TLS_CERT",
+            requires = "tls_key",
+            conflicts_with = "tls_self_signed"
+        )]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert.
+        #[arg(long, env = "TRAILSTACK_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve TLS on the same port with a self-signed certificate for localhost, generated
+        /// once into <data dir>/tls/cert.pem (tell clients to trust that file).
+        #[arg(long, env = "TRAILSTACK_TLS_SELF_SIGNED")]
+        tls_self_signed: bool,
+        /// How long a client may take to send a request head, or stall its body or the
+        /// reading of its response, before its connection is closed, e.g. `30s`.
+        #[arg(long, env = "TRAILSTACK_READ_TIMEOUT", default_value = "30s", value_parser = parse_interval)]
+        read_timeout: Duration,
+        /// Most connections served at once; beyond it clients are told to slow down.
+        #[arg(long, env = "TRAILSTACK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// Deliver every pending log file now and close every trail's digest period.
     Flush {
@@ -109,17 +133,46 @@ async fn main() {
             require_tls_for_sse,
             delivery_interval,
             digest_interval,
+            tls_cert,
+            tls_key,
+            tls_self_signed,
+            read_timeout,
+            max_connections,
         } => {
-            let cfg = match Config::load(config.as_deref(), listen, data_dir, region) {
+            let mut cfg = match Config::load(config.as_deref(), listen, data_dir, region) {
                 Ok(mut c) => {
                     c.require_tls_for_sse |= require_tls_for_sse;
                     c.delivery_interval = delivery_interval;
                     c.digest_interval = digest_interval;
+                    c.read_timeout = read_timeout;
+                    c.max_connections = max_connections;
                     c
                 }
                 Err(e) => {
                     eprintln!("trailstack: {e}");
                     std::process::exit(2);
+                }
+            };
+            let tls = match (tls_cert, tls_key, tls_self_signed) {
+                (Some(cert), Some(key), _) => trailstack_server::tls::load(&cert, &key)
+                    .map(|c| Some((c, format!("certificate {}", cert.display())))),
+                (_, _, true) => trailstack_server::tls::self_signed(&cfg.data_dir).map(|(c, p)| {
+                    Some((
+                        c,
+                        format!("self-signed certificate {} (trust this file)", p.display()),
+                    ))
+                }),
+                _ => Ok(None),
+            };
+            let tls_note = match tls {
+                Ok(Some((c, note))) => {
+                    cfg.tls = Some(c);
+                    Some(note)
+                }
+                Ok(None) => None,
+                Err(e) => {
+                    eprintln!("trailstack: {e}");
+                    std::process::exit(1);
                 }
             };
             let listen = cfg.listen.clone();
@@ -146,11 +199,14 @@ async fn main() {
             println!("  data dir:    {}", dir.display());
             println!("  credentials: access key {DEFAULT_KEY}, secret {DEFAULT_KEY}, account {DEFAULT_ACCOUNT}");
             println!("  use:         AWS_ENDPOINT_URL=http://{addr} AWS_ACCESS_KEY_ID={DEFAULT_KEY} AWS_SECRET_ACCESS_KEY={DEFAULT_KEY} aws s3 ls");
-            let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
-            };
-            spawn_delivery(app.clone());
-            serve(listener, app, shutdown).await;
+            if let Some(note) = tls_note {
+                println!("  tls:         https://{addr} (same port), {note}");
+            }
+            let worker = spawn_delivery(app.clone());
+            serve(listener, app, stop_signal()).await;
+            // Every request has been answered; a delivery under way finishes, none starts.
+            worker.stop().await;
+            println!("trailstack stopped");
         }
         Command::Flush { endpoint, region } => {
             match trailstack_server::flush::flush(&endpoint, &credentials(region)) {
@@ -167,6 +223,40 @@ async fn main() {
             region,
             json,
         } => explain(&target, &endpoint, region, json),
+    }
+}
+
+/// Completes on the first SIGTERM or SIGINT (Ctrl-C). The server then stops accepting and
+/// finishes the requests in flight; a second signal ends the process at once.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            eprintln!("trailstack: cannot listen for signals; stop with SIGKILL");
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        println!("trailstack: stopping (finishing requests in flight)");
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+            eprintln!("trailstack: stopped before requests in flight were finished");
+            std::process::exit(130);
+        });
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        println!("trailstack: stopping (finishing requests in flight)");
     }
 }
 

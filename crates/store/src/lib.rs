@@ -2,13 +2,15 @@
 //! [`Db`]) and blob files named by random ids ([`BlobStore`]), encrypted at rest with chunked
 //! AES-256-GCM (small values kept inline are sealed the same way, [`seal_inline`]). Services own
 //! their tables and register their migrations; this crate owns connections, transactions,
-//! migrations and the blob file format, and knows nothing of S3, KMS or CloudTrail.
+//! migrations, the blob file format and the journal of unreferenced blobs (collected at open),
+//! and knows nothing of S3, KMS or CloudTrail.
 
 pub mod blob;
 pub mod db;
 mod error;
 pub mod seal;
 
+pub use blob::journal;
 pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};
 pub use db::{Db, Migration};
 pub use error::StoreError;

@@ -108,9 +108,14 @@ fn per_call(s3: &S3, c: &Caller, op: &Op, rt: &tokio::runtime::Runtime) -> f64 {
 fn cost_of_authorization() {
     let dir = std::env::temp_dir().join(format!("ts-authz-cost-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let db = Arc::new(Db::open(&dir.join("m.sqlite"), crate::model::MIGRATIONS).unwrap());
+    let migrations: Vec<_> = crate::model::MIGRATIONS
+        .iter()
+        .chain(trailstack_store::journal::MIGRATIONS)
+        .copied()
+        .collect();
+    let db = Arc::new(Db::open(&dir.join("m.sqlite"), &migrations).unwrap());
     let root_key = Arc::new(RootKey::load_or_create(&dir).unwrap());
-    let blobs = BlobStore::open(&dir).unwrap();
+    let blobs = BlobStore::open(&dir, db.clone()).unwrap();
     let mut ids = IdentityPolicies::new();
     ids.attach_document(
         "arn:aws:iam::111122223333:user/alice",

@@ -34,13 +34,27 @@ pub fn owned_bucket(c: &Connection, _caller: &Caller, name: &str) -> S3Result<Bu
     buckets::require(c, name)
 }
 
-/// Validates a tag set as S3 does: at most `max` tags, keys 1..=128 and values 0..=256
-/// characters, no duplicate keys, no `aws:` prefix.
-pub fn validate_tags(tags: &[(String, String)], max: usize) -> S3Result<()> {
-    if tags.len() > max {
-        return Err(S3Error::InvalidTag(format!(
-            "Object tags cannot be greater than {max}"
-        )));
+/// What a tag set belongs to: an object may have 10 tags, a bucket 50, and S3 words the two
+/// refusals differently.
+#[derive(Debug, Clone, Copy)]
+pub enum Tagged {
+    /// An object (PutObjectTagging, `x-amz-tagging`).
+    Object,
+    /// A bucket (PutBucketTagging).
+    Bucket,
+}
+
+/// Validates a tag set as S3 does: at most 10 tags on an object and 50 on a bucket (else
+/// `BadRequest`), keys 1..=128 and values 0..=256 characters, no duplicate keys, no `aws:`
+/// prefix (else `InvalidTag`).
+pub fn validate_tags(tags: &[(String, String)], of: Tagged) -> S3Result<()> {
+    let too_many = match of {
+        Tagged::Object if tags.len() > 10 => Some("Object tags cannot be greater than 10"),
+        Tagged::Bucket if tags.len() > 50 => Some("Bucket tag count cannot be greater than 50"),
+        _ => None,
+    };
+    if let Some(message) = too_many {
+        return Err(S3Error::BadRequest(message.into()));
     }
     let mut seen = std::collections::HashSet::new();
     for (k, v) in tags {

@@ -1,7 +1,7 @@
 //! Bucket settings: tagging, policy, ACL, object ownership, Block Public Access, versioning.
 
 use super::acl;
-use super::{owned_bucket, validate_tags};
+use super::{owned_bucket, validate_tags, Tagged};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, PublicAccessBlock};
 use crate::op::{AclInput, Output};
@@ -49,7 +49,7 @@ pub async fn put_tagging(
     tags: Option<Vec<(String, String)>>,
 ) -> S3Result<Output> {
     if let Some(t) = &tags {
-        validate_tags(t, 50)?;
+        validate_tags(t, Tagged::Bucket)?;
     }
     let status = 204;
     modify(s3, caller, name, move |b| {

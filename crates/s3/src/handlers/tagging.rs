@@ -1,7 +1,7 @@
 //! Object sub-resources: tagging (Get/Put/DeleteObjectTagging) and ACLs (Get/PutObjectAcl).
 
 use super::object::{find_version, show_version};
-use super::{acl, owned_bucket, validate_tags};
+use super::{acl, owned_bucket, validate_tags, Tagged};
 use crate::error::S3Result;
 use crate::model::objects;
 use crate::op::{AclInput, ObjectRef, Output};
@@ -40,7 +40,7 @@ pub async fn put(
     tags: Option<Vec<(String, String)>>,
 ) -> S3Result<Output> {
     if let Some(t) = &tags {
-        validate_tags(t, 10)?;
+        validate_tags(t, Tagged::Object)?;
     }
     let deleting = tags.is_none();
     let caller2 = caller.clone();

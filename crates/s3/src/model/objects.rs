@@ -5,6 +5,7 @@
 use super::buckets::{Grant, Owner};
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
+use trailstack_store::journal;
 use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
 
 /// A stored checksum of an object or part.
@@ -262,6 +263,8 @@ fn insert(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
         meta,
         o.inline
     ])?;
+    // The new row references its blobs: they are no longer loose (trailstack_store::journal).
+    journal::claim(c, o.blobs())?;
     Ok(())
 }
 
@@ -286,6 +289,9 @@ pub fn put(
             "DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = 'null'",
         )?
         .execute((&o.bucket, o.key.as_bytes()))?;
+        if let Some(old) = &replaced {
+            journal::release(c, old.blobs())?;
+        }
     }
     c.prepare_cached(
         "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ?1 AND key = ?2 AND is_latest = 1",
@@ -308,6 +314,7 @@ pub fn remove_version(
     };
     c.prepare_cached("DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3")?
         .execute((bucket, key.as_bytes(), version_id))?;
+    journal::release(c, old.blobs())?;
     if old.is_latest {
         c.prepare_cached(
             "UPDATE s3_objects SET is_latest = 1 WHERE bucket = ?1 AND key = ?2 AND seq =

@@ -3,6 +3,7 @@
 use super::objects::{ObjectMeta, StoredChecksum};
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
+use trailstack_store::journal;
 use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
 
 /// An upload started by CreateMultipartUpload and not yet completed or aborted.
@@ -95,10 +96,13 @@ pub fn require(c: &Connection, bucket: &str, key: &str, upload_id: &str) -> S3Re
 }
 
 /// Removes an upload and its part rows; returns the parts so the caller can drop unused blobs.
+/// Their blobs are released: a completed object claims the ones it keeps after this, in the
+/// same transaction (trailstack_store::journal).
 pub fn remove(c: &Connection, upload_id: &str) -> S3Result<Vec<Part>> {
     let parts = parts(c, upload_id, 0, usize::MAX)?;
     c.execute("DELETE FROM s3_parts WHERE upload_id = ?1", [upload_id])?;
     c.execute("DELETE FROM s3_uploads WHERE upload_id = ?1", [upload_id])?;
+    journal::release(c, parts.iter().map(|p| p.meta.blob.as_str()))?;
     Ok(parts)
 }
 
@@ -110,6 +114,10 @@ pub fn put_part(c: &Connection, upload_id: &str, p: &Part) -> S3Result<Option<Pa
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         (upload_id, p.part_number, p.size as i64, &p.etag, p.last_modified_ms, json(&p.meta)?),
     )?;
+    if let Some(old) = &old {
+        journal::release(c, [old.meta.blob.as_str()])?;
+    }
+    journal::claim(c, [p.meta.blob.as_str()])?;
     Ok(old)
 }
 

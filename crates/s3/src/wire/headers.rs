@@ -131,7 +131,7 @@ pub fn parse_tag_query(s: &str) -> S3Result<Vec<(String, String)>> {
         let dec = |x: &str| super::percent_decode(&x.replace('+', " "));
         tags.push((dec(k), dec(v)));
     }
-    crate::handlers::validate_tags(&tags, 10)?;
+    crate::handlers::validate_tags(&tags, crate::handlers::Tagged::Object)?;
     Ok(tags)
 }
 

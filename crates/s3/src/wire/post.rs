@@ -9,10 +9,17 @@ use crate::model::objects::ObjectMeta;
 use crate::op::{NewObject, Op, Payload, PostInput};
 use futures_util::StreamExt;
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use trailstack_core::{BodyError, BodyErrorKind, BodyFrame, BodyStream};
 
 /// Largest total size of the form fields before the file.
 const MAX_FIELDS: usize = 64 * 1024;
+/// Most body bytes read before the file field starts: the fields (at most [`MAX_FIELDS`]) with
+/// their part headers and boundaries, and the network frame that carried the file's first
+/// bytes. Without it the multipart reader would buffer a field value, part headers or a
+/// preamble that never end, or endless empty fields, before any other limit could apply.
+const MAX_BEFORE_FILE: u64 = 1024 * 1024;
 
 /// A form read up to its file: the fields (names lower-cased, in order), the file's name and
 /// the file's bytes still streaming.
@@ -43,25 +50,56 @@ fn malformed(msg: impl Into<String>) -> S3Error {
     }
 }
 
-/// Reads the form fields of a POST Object body up to the `file` field.
+/// S3's error for fields before the file that are too large, having read `read` bytes.
+fn fields_too_large(read: u64) -> S3Error {
+    S3Error::InvalidArgument {
+        message: "Your POST request fields preceding the upload file were too large.".into(),
+        name: "form".into(),
+        value: read.to_string(),
+    }
+}
+
+/// Reads the form fields of a POST Object body up to the `file` field, reading at most
+/// [`MAX_BEFORE_FILE`] bytes before it.
 pub async fn read_form(body: BodyStream, content_type: &str) -> S3Result<PostForm> {
     let boundary = multer::parse_boundary(content_type)
         .map_err(|_| malformed("Invalid multipart/form-data boundary"))?;
-    let bytes = body.filter_map(|f| async move {
-        match f {
-            Ok(BodyFrame::Data(d)) => Some(Ok::<_, BodyError>(d)),
-            Ok(BodyFrame::Trailers(_)) => None,
-            Err(e) => Some(Err(e)),
-        }
-    });
+    // Counts what the multipart reader takes until the file field is found; past the bound
+    // the reader gets an error, which `failed` turns into S3's.
+    let at_file = Arc::new(AtomicBool::new(false));
+    let over = Arc::new(AtomicU64::new(0));
+    let (at_file_seen, over_set) = (at_file.clone(), over.clone());
+    let mut read = 0u64;
+    let bytes = body
+        .filter_map(|f| async move {
+            match f {
+                Ok(BodyFrame::Data(d)) => Some(Ok::<_, BodyError>(d)),
+                Ok(BodyFrame::Trailers(_)) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .map(move |item| {
+            if let Ok(d) = &item {
+                read += d.len() as u64;
+                if read > MAX_BEFORE_FILE && !at_file_seen.load(Ordering::Relaxed) {
+                    over_set.store(read, Ordering::Relaxed);
+                    return Err(BodyError::new(
+                        BodyErrorKind::TooLarge,
+                        "form fields too large",
+                    ));
+                }
+            }
+            item
+        });
+    let failed = |e: multer::Error| match over.load(Ordering::Relaxed) {
+        0 => malformed(format!("Malformed form: {e}")),
+        read => fields_too_large(read),
+    };
     let mut form = multer::Multipart::new(bytes, boundary);
     let mut fields = Vec::new();
     let mut total = 0;
     loop {
-        let field = form
-            .next_field()
-            .await
-            .map_err(|e| malformed(format!("Malformed form: {e}")))?;
+        let field = form.next_field().await.map_err(failed)?;
         let Some(field) = field else {
             return Err(S3Error::InvalidArgument {
                 message: "POST requires exactly one file upload per request.".into(),
@@ -71,6 +109,7 @@ pub async fn read_form(body: BodyStream, content_type: &str) -> S3Result<PostFor
         };
         let name = field.name().unwrap_or_default().to_ascii_lowercase();
         if name == "file" {
+            at_file.store(true, Ordering::Relaxed);
             let filename = field.file_name().unwrap_or_default().to_string();
             let file = field.map(|r| {
                 r.map(BodyFrame::Data)
@@ -83,18 +122,10 @@ pub async fn read_form(body: BodyStream, content_type: &str) -> S3Result<PostFor
                 file: Box::pin(file),
             });
         }
-        let value = field
-            .text()
-            .await
-            .map_err(|e| malformed(format!("Malformed form: {e}")))?;
+        let value = field.text().await.map_err(failed)?;
         total += name.len() + value.len();
         if total > MAX_FIELDS {
-            return Err(S3Error::InvalidArgument {
-                message: "Your POST request fields preceding the upload file were too large."
-                    .into(),
-                name: "form".into(),
-                value: total.to_string(),
-            });
+            return Err(fields_too_large(total as u64));
         }
         fields.push((name, value));
     }
@@ -282,4 +313,66 @@ pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3R
         redirect,
         length_range,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    static VALUE: [u8; 8192] = [b'k'; 8192];
+
+    /// A body of `head`, then `filler` for ever; `read` counts the filler bytes taken. It panics
+    /// past 64 MiB, which no bounded reader comes near.
+    fn endless(head: &'static [u8], filler: &'static [u8], read: Arc<AtomicU64>) -> BodyStream {
+        let first =
+            futures_util::stream::once(
+                async move { Ok(BodyFrame::Data(Bytes::from_static(head))) },
+            );
+        let rest = futures_util::stream::repeat_with(move || {
+            let n = read.fetch_add(filler.len() as u64, Ordering::Relaxed);
+            assert!(
+                n < 64 << 20,
+                "the form reader is still reading after 64 MiB"
+            );
+            Ok(BodyFrame::Data(Bytes::from_static(filler)))
+        });
+        Box::pin(first.chain(rest))
+    }
+
+    #[tokio::test]
+    async fn what_precedes_the_file_is_read_within_a_bound() {
+        let cases: [(&str, &[u8], &[u8]); 4] = [
+            (
+                "a field value that never ends",
+                b"--B\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n",
+                &VALUE,
+            ),
+            (
+                "part headers that never end",
+                b"--B\r\nContent-Disposition: form-data; name=\"key\"\r\n",
+                b"x-filler: y\r\n",
+            ),
+            ("a preamble that never reaches a boundary", b"", &VALUE),
+            (
+                "empty fields, which weigh nothing against the fields' limit",
+                b"",
+                b"--B\r\nContent-Disposition: form-data; name=\"\"\r\n\r\n\r\n",
+            ),
+        ];
+        for (what, head, filler) in cases {
+            let read = Arc::new(AtomicU64::new(0));
+            let body = endless(head, filler, read.clone());
+            let err = read_form(body, "multipart/form-data; boundary=B")
+                .await
+                .err()
+                .unwrap_or_else(|| panic!("{what}: accepted"));
+            assert!(
+                matches!(&err, S3Error::InvalidArgument { message, .. } if message.contains("too large")),
+                "{what}: {err:?}"
+            );
+            let n = read.load(Ordering::Relaxed);
+            assert!(n <= 2 * MAX_BEFORE_FILE, "{what}: read {n} bytes");
+        }
+    }
 }

@@ -2,14 +2,12 @@
 //! operations): read the small body, authenticate it, hand it to the service's wire layer, and
 //! render `{"__type","message"}` errors.
 
-use super::{amz_time, authenticate, caller_for};
-use crate::body::{self, HyperBody};
+use super::{amz_time, authenticate, caller_for, Peer};
+use crate::body::{self, HyperBody, RequestBody};
 use crate::detect;
 use crate::App;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
-use hyper::body::Incoming;
-use std::net::SocketAddr;
 use trailstack_core::{Caller, ResponseBody};
 use trailstack_sigv4::SigError;
 
@@ -61,7 +59,7 @@ fn json_auth_error(e: Option<SigError>) -> Response<HyperBody> {
 const MAX_JSON_BODY: usize = 1024 * 1024;
 
 /// Reads a whole (small) request body.
-async fn read_small_body(body: Incoming) -> Option<Bytes> {
+async fn read_small_body(body: RequestBody) -> Option<Bytes> {
     use http_body_util::BodyExt;
     let limited = http_body_util::Limited::new(body, MAX_JSON_BODY);
     limited.collect().await.ok().map(|c| c.to_bytes())
@@ -82,8 +80,8 @@ fn json_response(status: u16, body: Vec<u8>) -> Response<HyperBody> {
 async fn json_caller(
     app: &App,
     parts: &http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
+    body: RequestBody,
+    peer: Peer,
     request_id: &str,
 ) -> Result<(Caller, Bytes), Response<HyperBody>> {
     let Some(body) = read_small_body(body).await else {
@@ -108,7 +106,7 @@ async fn json_caller(
         &auth.signed.access_key,
         &auth.signed.scope.region,
         parts,
-        remote,
+        peer,
         request_id,
     );
     Ok((caller, body))
@@ -125,11 +123,11 @@ fn target_of(parts: &http::request::Parts) -> &str {
 pub(super) async fn kms_request(
     app: &App,
     parts: http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
+    body: RequestBody,
+    peer: Peer,
     request_id: &str,
 ) -> Response<HyperBody> {
-    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
+    let (caller, body) = match json_caller(app, &parts, body, peer, request_id).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };
@@ -152,11 +150,11 @@ pub(super) async fn kms_request(
 pub(super) async fn cloudtrail_request(
     app: &App,
     parts: http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
+    body: RequestBody,
+    peer: Peer,
     request_id: &str,
 ) -> Response<HyperBody> {
-    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
+    let (caller, body) = match json_caller(app, &parts, body, peer, request_id).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };
@@ -185,11 +183,11 @@ pub(super) async fn cloudtrail_request(
 pub(super) async fn admin_request(
     app: &App,
     parts: http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
+    body: RequestBody,
+    peer: Peer,
     request_id: &str,
 ) -> Response<HyperBody> {
-    let (caller, body) = match json_caller(app, &parts, body, remote, request_id).await {
+    let (caller, body) = match json_caller(app, &parts, body, peer, request_id).await {
         Ok(x) => x,
         Err(resp) => return resp,
     };

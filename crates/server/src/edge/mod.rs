@@ -2,7 +2,7 @@
 //! authenticates the SigV4 signature, frames the body, hands the request to the service's wire
 //! layer, and stamps the request id on the response. Services never see hyper types.
 
-use crate::body::{self, Framing, HyperBody};
+use crate::body::{self, Framing, HyperBody, RequestBody};
 use crate::detect::{self, Service};
 use crate::App;
 use http::{HeaderValue, Request, Response};
@@ -10,53 +10,33 @@ use hyper::body::Incoming;
 use std::net::SocketAddr;
 use trailstack_core::Caller;
 use trailstack_s3::S3Error;
-use trailstack_sigv4::{AuthLocation, ChunkMode, RequestParts, SigError};
+use trailstack_sigv4::{AuthLocation, ChunkMode};
 
+mod auth;
 mod json;
+use auth::{authenticate, s3_auth_error};
 use json::{admin_request, cloudtrail_request, json_error, kms_request};
+
+/// The client end of a request's connection.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer {
+    /// The client's address (`aws:SourceIp`, CloudTrail's `sourceIPAddress`).
+    pub remote: SocketAddr,
+    /// Whether the connection is TLS: `aws:SecureTransport`, the refusal of SSE-C and SSE-KMS
+    /// over plain HTTP (`--require-tls-for-sse`), CloudTrail's `tlsDetails`.
+    pub secure: bool,
+}
+
+/// Most bytes of request headers S3 reads (names, values, `": "` and line ends); beyond it S3
+/// answers `RequestHeaderSectionTooLarge`.
+const MAX_S3_HEADER_SECTION: usize = 8192;
+
+fn header_section_len(h: &http::HeaderMap) -> usize {
+    h.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum()
+}
 
 fn amz_time(t: time::OffsetDateTime) -> String {
     trailstack_sigv4::format_amz_date(t)
-}
-
-/// The S3 error for a failed authentication.
-fn s3_auth_error(e: SigError) -> S3Error {
-    match e {
-        SigError::InvalidAccessKeyId { access_key } => S3Error::InvalidAccessKeyId(access_key),
-        SigError::SignatureDoesNotMatch {
-            string_to_sign,
-            canonical_request,
-        } => S3Error::SignatureDoesNotMatch {
-            string_to_sign,
-            canonical_request,
-            access_key: String::new(),
-        },
-        SigError::RequestTimeTooSkewed {
-            request_time,
-            server_time,
-        } => S3Error::RequestTimeTooSkewed {
-            request_time: amz_time(request_time),
-            server_time: amz_time(server_time),
-        },
-        SigError::AuthorizationHeaderMalformed { message } => {
-            S3Error::AuthorizationHeaderMalformed(message)
-        }
-        SigError::AuthorizationQueryParametersError { message } => {
-            S3Error::AuthorizationQueryParametersError(message)
-        }
-        other => {
-            let message = other.to_string();
-            match other.s3_code() {
-                "AccessDenied" => S3Error::AccessDenied(message),
-                "InvalidRequest" => S3Error::InvalidRequest(message),
-                _ => S3Error::InvalidArgument {
-                    message,
-                    name: "Authorization".into(),
-                    value: String::new(),
-                },
-            }
-        }
-    }
 }
 
 /// Whether a request asks for `100 Continue` but has no body. hyper answers it without the
@@ -75,20 +55,17 @@ fn expects_continue_without_body(h: &http::HeaderMap) -> bool {
     expects && no_body
 }
 
-/// Handles one request.
-pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Response<HyperBody> {
-    let request_id = app.next_request_id();
-    let close = expects_continue_without_body(req.headers());
-    let (parts, body) = req.into_parts();
-    let target = parts
-        .headers
+/// The service a request is for, and its operation name when its `X-Amz-Target` says it.
+fn service_of<B>(req: &Request<B>) -> (Service, String) {
+    let target = req
+        .headers()
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok());
-    let authz = parts
-        .headers
+    let authz = req
+        .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok());
-    let query = parts.uri.query().unwrap_or("");
+    let query = req.uri().query().unwrap_or("");
     let cred_q = query
         .split('&')
         .find_map(|p| p.strip_prefix("X-Amz-Credential="))
@@ -98,18 +75,54 @@ pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Re
         .and_then(|t| t.rsplit('.').next())
         .unwrap_or("")
         .to_string();
+    (service, op)
+}
+
+/// Stamps the request id and the server name on a response.
+fn stamp(resp: &mut Response<HyperBody>, request_id: &str) {
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amz-request-id", v.clone());
+        h.insert("x-amzn-requestid", v);
+    }
+    h.insert("server", HeaderValue::from_static("trailstack"));
+}
+
+/// The answer to every request of a connection beyond the connection limit: S3's `SlowDown`
+/// (503), the JSON services' `ThrottlingException`. SDKs retry both with backoff. Nothing is
+/// read, authenticated or recorded.
+pub fn busy(app: &App, req: &Request<Incoming>) -> Response<HyperBody> {
+    let request_id = app.next_request_id();
+    let mut resp = match service_of(req).0 {
+        Service::S3 => {
+            trailstack_s3::wire::encode_error(&S3Error::SlowDown, &request_id, "", false)
+                .map(body::outgoing)
+        }
+        _ => json_error(400, "ThrottlingException", "Rate exceeded"),
+    };
+    stamp(&mut resp, &request_id);
+    resp
+}
+
+/// Handles one request.
+pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<HyperBody> {
+    let request_id = app.next_request_id();
+    let close = expects_continue_without_body(req.headers());
+    let (service, op) = service_of(&req);
+    let (parts, body) = req.into_parts();
+    let body = RequestBody::new(body, app.config.read_timeout);
     // One durable scope per request: the call's effects, the internal calls it makes and its
     // CloudTrail record share one fsync, and nothing is answered before that fsync.
     let served = app
         .db
         .durable_scope(async {
             match service {
-                Service::S3 => s3_request(app, parts, body, remote, &request_id).await,
-                Service::Kms => kms_request(app, parts, body, remote, &request_id).await,
+                Service::S3 => s3_request(app, parts, body, peer, &request_id).await,
+                Service::Kms => kms_request(app, parts, body, peer, &request_id).await,
                 Service::CloudTrail => {
-                    cloudtrail_request(app, parts, body, remote, &request_id).await
+                    cloudtrail_request(app, parts, body, peer, &request_id).await
                 }
-                Service::Admin => admin_request(app, parts, body, remote, &request_id).await,
+                Service::Admin => admin_request(app, parts, body, peer, &request_id).await,
                 Service::Other => json_error(
                     400,
                     "UnknownOperationException",
@@ -138,57 +151,19 @@ pub async fn handle(app: &App, req: Request<Incoming>, remote: SocketAddr) -> Re
             }
         }
     };
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("x-amz-request-id", v.clone());
-        h.insert("x-amzn-requestid", v);
-    }
-    h.insert("server", HeaderValue::from_static("trailstack"));
+    stamp(&mut resp, &request_id);
     if close {
-        h.insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+        resp.headers_mut()
+            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
     }
     resp
-}
-
-/// Verifies a request's SigV4 signature (`Ok(None)`: the request is anonymous). On failure it
-/// also returns the access key the request named, which S3 reports in SignatureDoesNotMatch.
-/// `body_sha256` is for services whose clients do not send `x-amz-content-sha256`.
-fn authenticate(
-    app: &App,
-    parts: &http::request::Parts,
-    body_sha256: Option<&str>,
-) -> Result<Option<trailstack_sigv4::Authenticated>, (SigError, String)> {
-    let headers = owned_headers(&parts.headers);
-    let header_refs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let rp = RequestParts {
-        method: parts.method.as_str(),
-        raw_path: parts.uri.path(),
-        raw_query: parts.uri.query().unwrap_or(""),
-        headers: &header_refs,
-    };
-    trailstack_sigv4::authenticate(&rp, &*app.config, body_sha256, app.clock.now())
-        .map_err(|e| (e, rp_access_key(&rp)))
-}
-
-fn owned_headers(h: &http::HeaderMap) -> Vec<(String, String)> {
-    h.iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
 }
 
 async fn s3_request(
     app: &App,
     parts: http::request::Parts,
-    body: Incoming,
-    remote: SocketAddr,
+    body: RequestBody,
+    peer: Peer,
     request_id: &str,
 ) -> Response<HyperBody> {
     let host = parts
@@ -208,6 +183,11 @@ async fn s3_request(
         let r = trailstack_s3::wire::encode_error(e, request_id, &resource, head);
         r.map(body::outgoing)
     };
+    if header_section_len(&parts.headers) > MAX_S3_HEADER_SECTION {
+        return fail(&S3Error::RequestHeaderSectionTooLarge {
+            max: MAX_S3_HEADER_SECTION as u64,
+        });
+    }
     let is_form = parts.method == http::Method::POST
         && key.is_none()
         && parts
@@ -216,7 +196,7 @@ async fn s3_request(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/form-data"));
     if let (true, Some(bucket)) = (is_form, bucket.clone()) {
-        return match post_form(app, &parts, body, bucket, remote, request_id).await {
+        return match post_form(app, &parts, body, bucket, peer, request_id).await {
             Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
             Err(e) => fail(&e),
         };
@@ -226,7 +206,7 @@ async fn s3_request(
         // Unsigned: S3 itself decides what an anonymous caller may do (public buckets and
         // objects), and answers AccessDenied to the rest.
         Ok(None) => {
-            let Some(caller) = anonymous_caller(app, &parts, remote, request_id) else {
+            let Some(caller) = anonymous_caller(app, &parts, peer, request_id) else {
                 return fail(&S3Error::AccessDenied("Access Denied".into()));
             };
             // Unsigned, a body may still come aws-chunked with trailing checksums.
@@ -267,7 +247,7 @@ async fn s3_request(
         &auth.signed.access_key,
         &auth.signed.scope.region,
         &parts,
-        remote,
+        peer,
         request_id,
     );
     s3_call(app, parts, body, framing, caller, &host, &fail).await
@@ -277,7 +257,7 @@ async fn s3_request(
 async fn s3_call(
     app: &App,
     parts: http::request::Parts,
-    body: Incoming,
+    body: RequestBody,
     framing: Framing,
     caller: Caller,
     host: &str,
@@ -310,7 +290,7 @@ const ANONYMOUS_CANONICAL_ID: &str = "65a011a29cdf8ec533ec3d1ccaae921c";
 fn anonymous_caller(
     app: &App,
     parts: &http::request::Parts,
-    remote: SocketAddr,
+    peer: Peer,
     request_id: &str,
 ) -> Option<Caller> {
     let header = |name: &str| {
@@ -327,11 +307,11 @@ fn anonymous_caller(
         access_key: None,
         canonical_id: ANONYMOUS_CANONICAL_ID.to_string(),
         display_name: String::new(),
-        source_ip: Some(remote.ip()),
+        source_ip: Some(peer.remote.ip()),
         user_agent: header("user-agent"),
         request_id: request_id.to_string(),
         region: app.config.region.clone(),
-        secure_transport: false,
+        secure_transport: peer.secure,
         invoked_by: None,
         source_arn: None,
         host: header("host"),
@@ -344,7 +324,7 @@ fn caller_for(
     access_key: &str,
     region: &str,
     parts: &http::request::Parts,
-    remote: SocketAddr,
+    peer: Peer,
     request_id: &str,
 ) -> Caller {
     Caller {
@@ -353,7 +333,7 @@ fn caller_for(
         access_key: Some(access_key.to_string()),
         canonical_id: identity.canonical_id.clone(),
         display_name: identity.display_name.clone(),
-        source_ip: Some(remote.ip()),
+        source_ip: Some(peer.remote.ip()),
         user_agent: parts
             .headers
             .get("user-agent")
@@ -362,7 +342,7 @@ fn caller_for(
             .to_string(),
         request_id: request_id.to_string(),
         region: region.to_string(),
-        secure_transport: false,
+        secure_transport: peer.secure,
         invoked_by: None,
         source_arn: None,
         host: parts
@@ -390,9 +370,9 @@ fn caller_for(
 async fn post_form(
     app: &App,
     parts: &http::request::Parts,
-    body: Incoming,
+    body: RequestBody,
     bucket: String,
-    remote: SocketAddr,
+    peer: Peer,
     request_id: &str,
 ) -> Result<trailstack_s3::Output, S3Error> {
     use trailstack_s3::wire::post;
@@ -449,17 +429,9 @@ async fn post_form(
         });
     }
     let range = post::check_policy(policy, &form, &bucket, app.clock.now())?;
-    let caller = caller_for(identity, access_key, region, parts, remote, request_id);
+    let caller = caller_for(identity, access_key, region, parts, peer, request_id);
     let op = post::into_op(bucket, form, range)?;
     app.s3.call(&caller, op).await
-}
-
-fn rp_access_key(rp: &RequestParts) -> String {
-    trailstack_sigv4::parse_request_auth(rp)
-        .ok()
-        .flatten()
-        .map(|s| s.access_key)
-        .unwrap_or_default()
 }
 
 /// Splits and percent-decodes a query string ('+' stays '+', as S3 signs it).

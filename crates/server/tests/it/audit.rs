@@ -65,11 +65,12 @@ fn services(sink: Arc<Sink>) -> Services {
     let migrations: Vec<_> = trailstack_s3::model::MIGRATIONS
         .iter()
         .chain(trailstack_kms::model::MIGRATIONS)
+        .chain(trailstack_store::journal::MIGRATIONS)
         .copied()
         .collect();
     let db = Arc::new(Db::open(&dir.path().join("meta.sqlite"), &migrations).unwrap());
     let root = Arc::new(RootKey::load_or_create(dir.path()).unwrap());
-    let blobs = BlobStore::open(dir.path()).unwrap();
+    let blobs = BlobStore::open(dir.path(), db.clone()).unwrap();
     let clock = Arc::new(SystemClock);
     // Alice may do everything: these tests are about records, not permissions.
     let mut ids = trailstack_policy::IdentityPolicies::new();

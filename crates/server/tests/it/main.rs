@@ -2,6 +2,7 @@
 //! drives it with the real AWS SDK for Rust (and a raw HTTP client for what SDKs won't send).
 
 mod audit;
+mod binary;
 mod cloudtrail_delivery;
 mod cloudtrail_delivery_crash;
 mod cloudtrail_record;
@@ -11,6 +12,7 @@ mod explain;
 mod http_edge;
 mod kms_keys;
 mod kms_more;
+mod limits;
 mod policy;
 mod s3_acl;
 mod s3_auth;
@@ -21,3 +23,7 @@ mod s3_object;
 mod s3_post;
 mod s3_sse;
 mod s3_versioning;
+mod security;
+mod shutdown;
+mod slow_clients;
+mod tls;

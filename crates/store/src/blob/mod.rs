@@ -1,8 +1,9 @@
 //! Blob files: the bytes of objects (and parts) on disk, one file per blob, named by a random id
 //! and never by the object key, so no key (`../`, unicode, 1024 bytes) can reach outside the data
-//! dir. A blob is written to `tmp/`, fsynced, renamed into `blobs/xx/`, and the directory fsynced
-//! before the caller commits the metadata that references it: nothing half-written is ever
-//! visible, and an acknowledged blob survives a crash.
+//! dir. A blob is written to `tmp/`, fsynced, listed as loose in the metadata database, renamed
+//! into `blobs/xx/`, and the directory fsynced before the caller commits the metadata that
+//! references it: nothing half-written is ever visible, an acknowledged blob survives a crash,
+//! and one that a crash left unreferenced is deleted at the next open (`journal.rs`).
 //!
 //! File formats (NEVER CHANGE a released version; add a new version byte instead). Both start
 //! with magic `TSB\0`, a format version byte and a cipher byte.
@@ -18,19 +19,21 @@
 //!   context, so a file that was truncated, reordered, spliced or swapped does not open.
 
 mod chunked;
+pub mod journal;
 mod sealed;
 #[cfg(test)]
 mod tests_sealed;
 
 pub use chunked::{open_inline, seal_inline, DataKey, CHUNK_LEN, CHUNK_SHIFT, TAG_LEN};
 
-use crate::StoreError;
+use crate::{Db, StoreError};
 use bytes::Bytes;
 use chunked::{ChunkCipher, Container, NONCE_BASE_LEN, SCHEME_AES256GCM_CHUNKED};
 use futures_core::Stream;
 use sealed::SealingSink;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 const MAGIC: [u8; 4] = *b"TSB\0";
@@ -120,17 +123,21 @@ impl BlobId {
     }
 }
 
-/// The blob directory of one data dir.
+/// The blob directory of one data dir, with the metadata database whose loose-blob journal
+/// (`journal.rs`) tracks it.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     blobs: PathBuf,
     tmp: PathBuf,
+    db: Arc<Db>,
 }
 
 impl BlobStore {
-    /// Opens the blob store under `data_dir`, creating its folders and discarding unfinished
-    /// temporary files left by a crash.
-    pub fn open(data_dir: &Path) -> Result<BlobStore, StoreError> {
+    /// Opens the blob store under `data_dir`, creating its folders, discarding unfinished
+    /// temporary files and deleting the blobs a crash left unreferenced. `db` must hold the
+    /// tables of [`journal::MIGRATIONS`]. Nothing else may be writing to the data dir: a blob
+    /// being written is unreferenced until its commit.
+    pub fn open(data_dir: &Path, db: Arc<Db>) -> Result<BlobStore, StoreError> {
         let blobs = data_dir.join("blobs");
         let tmp = data_dir.join("tmp");
         std::fs::create_dir_all(&blobs)?;
@@ -141,7 +148,8 @@ impl BlobStore {
                 std::fs::remove_file(entry.path())?;
             }
         }
-        Ok(BlobStore { blobs, tmp })
+        journal::collect_garbage(&db, &blobs)?;
+        Ok(BlobStore { blobs, tmp, db })
     }
 
     fn path_of(&self, id: &BlobId) -> PathBuf {
@@ -187,16 +195,49 @@ impl BlobStore {
             tmp_path,
             len: 0,
             blobs: self.blobs.clone(),
+            db: self.db.clone(),
             placed: false,
         }
     }
 
-    /// Deletes a blob; a missing file is not an error (deletion is retried by GC after crashes).
-    pub async fn delete(&self, id: &BlobId) -> Result<(), StoreError> {
-        match tokio::fs::remove_file(self.path_of(id)).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
+    /// Deletes blobs that committed metadata no longer references (their release durable: see
+    /// `journal.rs`); a missing file is not an error. Only blobs the journal lists as loose are
+    /// deleted: the others are returned, still referenced by a commit that is visible (an
+    /// fsync failed after it, or a caller erred), and left for the next open to judge. The
+    /// journal rows go in the background, once the unlinks are durable.
+    pub async fn delete(&self, ids: Vec<BlobId>) -> Result<Vec<BlobId>, StoreError> {
+        if ids.is_empty() {
+            return Ok(ids);
         }
+        let (db, blobs) = (self.db.clone(), self.blobs.clone());
+        let all: Vec<String> = ids.iter().map(|id| id.0.clone()).collect();
+        let loose = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+            let loose = db.read(|c| journal::listed(c, &all))?;
+            journal::unlink(&blobs, &loose)?;
+            Ok(loose)
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+        let kept = ids
+            .into_iter()
+            .filter(|id| !loose.contains(&id.0))
+            .collect();
+        if loose.is_empty() {
+            return Ok(kept);
+        }
+        // Spawned: outside the caller's durable scope, so no request waits for this bookkeeping.
+        // Rows whose unlink could not be made durable stay, for the next open to retry.
+        let (db, blobs) = (self.db.clone(), self.blobs.clone());
+        tokio::spawn(async move {
+            let synced = tokio::task::spawn_blocking(move || {
+                journal::sync_dirs(&blobs, &loose).map(|()| loose)
+            })
+            .await;
+            if let Ok(Ok(loose)) = synced {
+                let _ = db.write(move |c| journal::forget(c, &loose)).await;
+            }
+        });
+        Ok(kept)
     }
 
     /// Streams `len` payload bytes of plaintext blob `id` starting at payload offset `start`.
@@ -270,6 +311,7 @@ pub struct BlobWriter {
     tmp_path: PathBuf,
     len: u64,
     blobs: PathBuf,
+    db: Arc<Db>,
     /// Whether the file was renamed into place.
     placed: bool,
 }
@@ -301,10 +343,14 @@ impl BlobWriter {
         Ok(())
     }
 
-    /// Seals the last chunk (if encrypted), writes the header, fsyncs, and moves the blob into
-    /// place. After this returns the blob is durable; the caller then commits the metadata that
-    /// references it. Returns the id and the payload (plaintext) length.
+    /// Seals the last chunk (if encrypted), writes the header, fsyncs, lists the blob as loose,
+    /// and moves it into place. After this returns the blob is durable; the caller then commits
+    /// the metadata that references it, [`journal::claim`]ing it in the same transaction.
+    /// Returns the id and the payload (plaintext) length.
     pub async fn finish(mut self) -> Result<(BlobId, u64), StoreError> {
+        // Queued now, so its commit and fsync run while the blob's own fsync does.
+        let id = self.id.0.clone();
+        let listed = self.db.submit(move |c| journal::release(c, [id.as_str()]));
         match self.sink.take() {
             Some(Sink::Plain(mut file)) => {
                 let mut header = [0u8; HEADER_LEN as usize];
@@ -319,6 +365,10 @@ impl BlobWriter {
             Some(Sink::Sealed(sink)) => sink.finish(self.len).await?,
             None => return Err(StoreError::Corrupt("blob already finished".into())),
         }
+        // Inside a durable scope the listing returns at commit: it must be durable before the
+        // file can be found in `blobs/`, or a crash could leave it there unlisted.
+        listed.await?;
+        self.db.settle().await?;
         let dir = self.blobs.join(&self.id.0[..2]);
         tokio::fs::create_dir_all(&dir).await?;
         tokio::fs::rename(&self.tmp_path, dir.join(&self.id.0)).await?;
@@ -338,6 +388,13 @@ impl Drop for BlobWriter {
     }
 }
 
+/// A blob store over `dir` with its own metadata database, for tests.
+#[cfg(test)]
+pub(crate) fn test_store(dir: &Path) -> BlobStore {
+    let db = Db::open(&dir.join("meta.sqlite"), journal::MIGRATIONS).unwrap();
+    BlobStore::open(dir, Arc::new(db)).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,7 +410,7 @@ mod tests {
     #[tokio::test]
     async fn write_finish_read_ranges() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path()).unwrap();
+        let store = test_store(dir.path());
         let mut w = store.create().await.unwrap();
         let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
         w.write(&data[..1000]).await.unwrap();
@@ -374,7 +431,7 @@ mod tests {
     #[tokio::test]
     async fn unfinished_blob_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let store = BlobStore::open(dir.path()).unwrap();
+        let store = test_store(dir.path());
         let mut w = store.create().await.unwrap();
         w.write(b"partial").await.unwrap();
         drop(w);

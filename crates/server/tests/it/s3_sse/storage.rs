@@ -409,7 +409,8 @@ async fn dsse_two_layers() {
     let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
     let blob =
         trailstack_store::BlobId::parse(meta["segments"][0]["blob"].as_str().unwrap()).unwrap();
-    let store = trailstack_store::BlobStore::open(&s.data_dir()).unwrap();
+    // Nothing is in flight: opening (and collecting garbage) beside the server is safe here.
+    let store = trailstack_store::BlobStore::open(&s.data_dir(), s.app.db.clone()).unwrap();
     let stored_len = trailstack_s3::sse::layer::sealed_len(big.len() as u64);
     let aad = trailstack_s3::sse::object_aad("dsse", "big");
     let mut outer = store

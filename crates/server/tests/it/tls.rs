@@ -1,0 +1,246 @@
+//! TLS on the same port as plain HTTP (`--tls-self-signed`): the AWS SDK for Rust and boto3
+//! trust the generated certificate and do SSE-C over HTTPS, which `--require-tls-for-sse`
+//! refuses over plain HTTP; a request over TLS is `aws:SecureTransport` for policies and
+//! carries `tlsDetails` in its CloudTrail record.
+
+use crate::common::*;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use base64::Engine;
+use md5::Digest;
+use serde_json::{json, Value};
+
+/// A server serving TLS with the self-signed certificate of its data dir, refusing SSE-C
+/// and SSE-KMS over plain HTTP; the certificate's PEM.
+async fn tls_server() -> (Server, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_configured(dir, |c| {
+        let (config, _) = trailstack_server::tls::self_signed(&c.data_dir).unwrap();
+        c.tls = Some(config);
+        c.require_tls_for_sse = true;
+    })
+    .await;
+    let (cert, _) = trailstack_server::tls::self_signed_paths(&s.data_dir());
+    let pem = std::fs::read(cert).unwrap();
+    (s, pem)
+}
+
+/// `https://<host>:<port>` of the server.
+fn https(s: &Server, host: &str) -> String {
+    let port = host_of(s).rsplit(':').next().unwrap().to_string();
+    format!("https://{host}:{port}")
+}
+
+/// An S3 client over HTTPS to `endpoint` that trusts only `pem`.
+pub fn s3_https(endpoint: &str, pem: &[u8]) -> aws_sdk_s3::Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(
+            TlsContext::builder()
+                .with_trust_store(TrustStore::empty().with_pem_certificate(pem.to_vec()))
+                .build()
+                .unwrap(),
+        )
+        .build_https();
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .http_client(http)
+        .build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
+/// An SSE-C key as the SDK sends it: base64 key, base64 MD5.
+fn customer_key(seed: u64) -> (String, String) {
+    let key = data(32, seed);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    (b64.encode(&key), b64.encode(md5::Md5::digest(&key)))
+}
+
+#[tokio::test]
+async fn tls_sse_c_put_and_get_through_the_rust_sdk() {
+    let (s, pem) = tls_server().await;
+    let body = data(300_000, 1);
+    let (key, md5) = customer_key(2);
+    for host in ["localhost", "127.0.0.1"] {
+        let c = s3_https(&https(&s, host), &pem);
+        let bucket = format!("tls-{}", host.replace('.', "-"));
+        c.create_bucket().bucket(&bucket).send().await.unwrap();
+        let put = c
+            .put_object()
+            .bucket(&bucket)
+            .key("secret")
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&key)
+            .sse_customer_key_md5(&md5)
+            .body(ByteStream::from(body.clone()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.sse_customer_key_md5(), Some(md5.as_str()));
+        let got = c
+            .get_object()
+            .bucket(&bucket)
+            .key("secret")
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&key)
+            .sse_customer_key_md5(&md5)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(body_bytes(got).await, body);
+    }
+
+    // Plain HTTP on the same port still serves, but not SSE-C.
+    let plain = s.s3();
+    plain.list_buckets().send().await.unwrap();
+    let e = plain
+        .put_object()
+        .bucket("tls-localhost")
+        .key("over-http")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidRequest");
+    assert_eq!(status(&e), 400);
+}
+
+#[tokio::test]
+async fn tls_an_untrusted_certificate_is_refused_by_the_client() {
+    let (s, _) = tls_server().await;
+    // Another data dir's certificate: the client must not trust this server.
+    let other = tempfile::tempdir().unwrap();
+    let (_, wrong) = trailstack_server::tls::self_signed(other.path()).unwrap();
+    let c = s3_https(&https(&s, "localhost"), &std::fs::read(wrong).unwrap());
+    let e = c.list_buckets().send().await.unwrap_err();
+    assert!(
+        e.raw_response().is_none(),
+        "a response over an untrusted connection: {e:?}"
+    );
+}
+
+/// The records LookupEvents returns for event name `name`, newest first.
+async fn records_named(s: &Server, name: &str) -> Vec<Value> {
+    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+    let out = s
+        .cloudtrail()
+        .lookup_events()
+        .lookup_attributes(
+            LookupAttribute::builder()
+                .attribute_key(LookupAttributeKey::EventName)
+                .attribute_value(name)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    out.events()
+        .iter()
+        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn tls_requests_are_secure_transport_for_policies_and_cloudtrail() {
+    let (s, pem) = tls_server().await;
+    let secure = s3_https(&https(&s, "localhost"), &pem);
+    let plain = s.s3();
+    secure
+        .create_bucket()
+        .bucket("tls-only")
+        .send()
+        .await
+        .unwrap();
+    plain
+        .create_bucket()
+        .bucket("any-transport")
+        .send()
+        .await
+        .unwrap();
+    let policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::tls-only/*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+        }]
+    });
+    secure
+        .put_bucket_policy()
+        .bucket("tls-only")
+        .policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
+    secure
+        .put_object()
+        .bucket("tls-only")
+        .key("k")
+        .body(ByteStream::from_static(b"v"))
+        .send()
+        .await
+        .unwrap();
+    let e = plain
+        .get_object()
+        .bucket("tls-only")
+        .key("k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessDenied");
+    let got = secure
+        .get_object()
+        .bucket("tls-only")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(got).await, b"v");
+
+    let created = records_named(&s, "CreateBucket").await;
+    let by_bucket = |b: &str| {
+        created
+            .iter()
+            .find(|r| r["requestParameters"]["bucketName"] == b)
+            .unwrap_or_else(|| panic!("no CreateBucket of {b}: {created:?}"))
+            .clone()
+    };
+    let over_tls = by_bucket("tls-only");
+    assert_eq!(
+        over_tls["tlsDetails"],
+        json!({"tlsVersion": trailstack_server::tls::TLS_VERSION,
+               "cipherSuite": trailstack_server::tls::CIPHER_SUITE,
+               "clientProvidedHostHeader": https(&s, "localhost").trim_start_matches("https://")})
+    );
+    assert!(by_bucket("any-transport").get("tlsDetails").is_none());
+}
+
+#[tokio::test]
+async fn tls_boto3_trusts_the_self_signed_certificate() {
+    let (s, _) = tls_server().await;
+    let (cert, _) = trailstack_server::tls::self_signed_paths(&s.data_dir());
+    let (key, md5) = customer_key(3);
+    let input = json!({
+        "endpoint": https(&s, "localhost"),
+        "cert": cert,
+        "bucket": "boto-tls",
+        "key_b64": key,
+    });
+    let out = tokio::task::spawn_blocking(move || crate::kms_more::py("tls_boto3.py", input))
+        .await
+        .unwrap();
+    assert_eq!(out["body"], "sse-c over https");
+    assert_eq!(out["md5"], md5);
+    assert_eq!(out["unverified"], "refused");
+    assert_eq!(out["plain_http"], "InvalidRequest");
+}
