@@ -5,10 +5,12 @@
 //! driver ([`runner`]), the targets it starts and watches ([`target`], [`procstat`]), the
 //! do-nothing limit server with its warm file for large GETs ([`limit`]), the round-robin plan
 //! ([`plan`]) and the markdown report ([`report`]); outside the closed loop, one request at a
-//! time ([`client`]), the call-to-record latency of a trail ([`latency`]).
+//! time ([`client`]), the call-to-record latency of a trail ([`latency`]); the soak test of
+//! long mixed traffic with its memory and descriptor checks ([`soak`]).
 //!
 //! Must not touch: any server internals. Targets are black boxes reached over HTTP; the only
-//! thing read from them besides responses is their CPU time in `/proc/PID/stat`.
+//! things read from them besides responses are their CPU time, resident memory and open
+//! descriptors in `/proc/PID`, and the soak reads the server's log for panics.
 
 pub mod body;
 pub mod client;
@@ -21,6 +23,7 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sign;
+pub mod soak;
 pub mod spec;
 pub mod stats;
 pub mod target;

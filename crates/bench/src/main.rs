@@ -1,6 +1,7 @@
 //! The `trailstack-bench` command line: `run` prints the tables, `report` also writes
-//! BENCHMARKS.md, `trail-latency` times a call to its CloudTrail record in S3,
-//! `limit-server` is the do-nothing reference server the tool starts itself.
+//! BENCHMARKS.md, `trail-latency` times a call to its CloudTrail record in S3, `soak` runs
+//! long mixed traffic and checks the server stays correct and flat, `limit-server` is the
+//! do-nothing reference server the tool starts itself.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use trailstack_bench::plan::Plan;
 use trailstack_bench::report::{self, RunInfo};
 use trailstack_bench::runner::{Budget, Stop};
 use trailstack_bench::target::{Target, TargetKind};
-use trailstack_bench::{latency, procstat, scenario, GIB};
+use trailstack_bench::{latency, procstat, scenario, soak, GIB};
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +54,37 @@ enum Command {
         /// Milliseconds between two listings of the log bucket.
         #[arg(long, default_value_t = 10)]
         poll_ms: u64,
+    },
+    /// Soak: mixed S3, KMS and CloudTrail traffic on many connections against a trailstack it
+    /// starts; fails on any unexpected answer, a panic in the server's log, or growth of the
+    /// server's RSS or open descriptors between the warm-up and the end.
+    Soak {
+        /// The trailstack binary (default: `trailstack` beside this binary).
+        #[arg(long)]
+        trailstack_bin: Option<PathBuf>,
+        /// Measured seconds (60 in CI; 600 for a nightly run).
+        #[arg(long, default_value_t = 60.0)]
+        duration: f64,
+        /// Warm-up seconds before the first memory and descriptor reading.
+        #[arg(long, default_value_t = 10.0)]
+        warmup: f64,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 256)]
+        connections: usize,
+        /// The `--delivery-interval` trailstack is started with: short, so that the soak's
+        /// trail delivers log files while it runs.
+        #[arg(long, default_value = "10s")]
+        delivery_interval: String,
+        /// RSS growth tolerated in MiB, added to --rss-growth-percent. An absolute bound, so
+        /// a longer soak finds slower leaks.
+        #[arg(long, default_value_t = 32)]
+        rss_growth_mib: u64,
+        /// RSS growth tolerated, in percent of the reading after warm-up.
+        #[arg(long, default_value_t = 25)]
+        rss_growth_percent: u64,
+        /// Open descriptors tolerated beyond the reading after warm-up.
+        #[arg(long, default_value_t = 16)]
+        fd_slack: usize,
     },
     /// Serve canned S3-like answers without doing any work (the limit reference).
     LimitServer {
@@ -182,6 +214,7 @@ impl Opts {
                         .clone()
                         .unwrap_or_else(|| me.with_file_name("trailstack")),
                     args: vec!["--delivery-interval".into(), self.delivery_interval.clone()],
+                    env: Vec::new(),
                 },
                 "moto" => TargetKind::Moto,
                 "limit" => TargetKind::Limit {
@@ -275,6 +308,7 @@ async fn trail_latency(
             TargetKind::Trailstack {
                 bin: bin.unwrap_or_else(|| me.with_file_name("trailstack")),
                 args: vec!["--delivery-interval".into(), delivery_interval.clone()],
+                env: Vec::new(),
             }
         }
     };
@@ -317,6 +351,46 @@ Samples (ms, in order taken): {}",
             .join(", ")
     );
     Ok(true)
+}
+
+/// `soak`: starts trailstack, soaks it, prints the one-line summary and every failure.
+async fn soak(
+    bin: Option<PathBuf>,
+    delivery_interval: String,
+    opts: soak::Options,
+) -> Result<bool, String> {
+    let me = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+    let bin = bin.unwrap_or_else(|| me.with_file_name("trailstack"));
+    // Absolute: the server starts in its own temp dir.
+    let bin = std::fs::canonicalize(&bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    let kind = TargetKind::Trailstack {
+        bin,
+        args: vec!["--delivery-interval".into(), delivery_interval],
+        env: soak::SERVER_ENV
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    let mut target = Target::start(&kind)?;
+    let pid = target.endpoint.pid.ok_or("trailstack has no pid")?;
+    let report = soak::run(&target.endpoint, pid, &opts, &|l| eprintln!("{l}")).await?;
+    let mut failures = report.failures(&opts);
+    if let Some(status) = target.exited() {
+        failures.push(format!(
+            "trailstack exited ({status}): {}",
+            target.log_tail()
+        ));
+    }
+    let log = target.log();
+    let panics: Vec<&str> = log.lines().filter(|l| l.contains("panicked")).collect();
+    if !panics.is_empty() {
+        failures.push(format!("trailstack panicked: {}", panics.join(" | ")));
+    }
+    for f in &failures {
+        eprintln!("soak: FAILED: {f}");
+    }
+    println!("{}", report.summary(&opts));
+    Ok(failures.is_empty())
 }
 
 /// `1s`, `500ms`, `2m` as a duration (the server's interval syntax, for the tool's own use).
@@ -376,11 +450,31 @@ async fn main() {
             big_size,
             big_file,
         } => limit_server(&listen, big_size, &big_file).await,
+        Command::Soak {
+            trailstack_bin,
+            duration,
+            warmup,
+            connections,
+            delivery_interval,
+            rss_growth_mib,
+            rss_growth_percent,
+            fd_slack,
+        } => {
+            let opts = soak::Options {
+                duration: Duration::from_secs_f64(duration),
+                warmup: Duration::from_secs_f64(warmup),
+                connections,
+                rss_growth_mib,
+                rss_growth_percent,
+                fd_slack,
+            };
+            soak(trailstack_bin, delivery_interval, opts).await
+        }
     };
     match outcome {
         Ok(true) => {}
         Ok(false) => {
-            eprintln!("trailstack-bench: smoke run had errors");
+            eprintln!("trailstack-bench: the run had errors");
             std::process::exit(1);
         }
         Err(e) => {

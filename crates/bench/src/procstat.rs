@@ -1,5 +1,6 @@
-//! Reading the machine from `/proc`: a process's CPU time (utime + stime), the direct child
-//! of a process, and the cores, memory and load the report states.
+//! Reading the machine from `/proc`: a process's CPU time (utime + stime), resident memory and
+//! open descriptors, the direct child of a process, and the cores, memory and load the report
+//! states.
 //!
 //! Must not touch: anything but reading `/proc` (and `getconf CLK_TCK` once).
 
@@ -38,6 +39,23 @@ pub fn cpu_seconds(pid: u32) -> Option<f64> {
 /// CPU seconds used so far by this process.
 pub fn own_cpu_seconds() -> f64 {
     cpu_seconds(std::process::id()).unwrap_or(0.0)
+}
+
+/// Resident memory of `pid` in bytes (`VmRSS` of `/proc/PID/status`).
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    parse_rss(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+}
+
+/// `VmRSS` from `/proc/PID/status` text, in bytes.
+pub fn parse_rss(status: &str) -> Option<u64> {
+    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().next()?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Open file descriptors of `pid` (entries of `/proc/PID/fd`).
+pub fn open_fds(pid: u32) -> Option<usize> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
 }
 
 /// Follows single-child chains from `pid` (a wrapper script that did not `exec`) to the
@@ -104,6 +122,15 @@ mod tests {
         let stat = "1234 (my (odd) prog) S 1 2 3 4 5 6 7 8 9 10 250 150 0 0 20 0 4 0 100";
         let secs = parse_cpu_seconds(stat).unwrap();
         assert!((secs - 400.0 / ticks_per_second()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn reads_rss_and_fds() {
+        let status = "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t    1234 kB\nThreads:\t3\n";
+        assert_eq!(parse_rss(status), Some(1234 * 1024));
+        assert_eq!(parse_rss("Name:\tx\n"), None);
+        assert!(rss_bytes(std::process::id()).is_some_and(|b| b > 0));
+        assert!(open_fds(std::process::id()).is_some_and(|n| n >= 3));
     }
 
     #[test]

@@ -17,12 +17,14 @@ use std::time::{Duration, Instant};
 /// What to run or reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetKind {
-    /// `BIN serve --listen ADDR --data-dir TEMP ARGS...`.
+    /// `BIN serve --listen ADDR --data-dir TEMP ARGS...`, with `ENV`.
     Trailstack {
         /// The `trailstack` binary.
         bin: PathBuf,
         /// Further `serve` arguments, e.g. `--delivery-interval 1s`.
         args: Vec<String>,
+        /// Environment variables set for it besides `TRAILSTACK_LOG`.
+        env: Vec<(String, String)>,
     },
     /// `moto_server -H 127.0.0.1 -p PORT`.
     Moto,
@@ -111,12 +113,13 @@ impl Target {
         let port = free_port()?;
         let listen = format!("127.0.0.1:{port}");
         let mut cmd = match kind {
-            TargetKind::Trailstack { bin, args } => {
+            TargetKind::Trailstack { bin, args, env } => {
                 let mut c = Command::new(bin);
                 c.args(["serve", "--listen", &listen, "--data-dir"])
                     .arg(dir.path().join("data"))
                     .args(args)
-                    .env("TRAILSTACK_LOG", "warn");
+                    .env("TRAILSTACK_LOG", "warn")
+                    .envs(env.iter().map(|(k, v)| (k, v)));
                 c
             }
             TargetKind::Moto => {
@@ -191,13 +194,17 @@ impl Target {
         child.try_wait().ok().flatten().map(|s| s.to_string())
     }
 
-    /// The last lines of the process's stderr.
-    pub fn log_tail(&self) -> String {
-        let text = self
-            .log
+    /// Everything the process wrote to stderr so far.
+    pub fn log(&self) -> String {
+        self.log
             .as_ref()
             .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// The last lines of the process's stderr.
+    pub fn log_tail(&self) -> String {
+        let text = self.log();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(10)..].join("\n")
     }
