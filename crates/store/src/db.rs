@@ -115,9 +115,10 @@ impl Db {
         std::thread::Builder::new()
             .name("trailstack-db-sync".into())
             .spawn(move || syncer_loop(&wal, commits, &progress))?;
+        let progress = synced.clone();
         std::thread::Builder::new()
             .name("trailstack-db-writer".into())
-            .spawn(move || writer_loop(writer, rx, to_sync))?;
+            .spawn(move || writer_loop(writer, rx, to_sync, &progress))?;
         Ok(Db {
             jobs,
             readers,
@@ -281,14 +282,26 @@ fn syncer_loop(
             upto = upto.max(batch);
             ready.push(more);
         }
-        let synced = std::fs::OpenOptions::new()
-            .write(true)
-            .open(wal)
-            .and_then(|f| f.sync_data());
+        // After a failed fsync, what the kernel kept of the WAL's dirty pages is unknown: a
+        // later fsync that succeeds proves nothing about them, so the failure is sticky and no
+        // later batch is acknowledged until a restart recovers from what is on disk.
+        let earlier = progress
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let synced = match earlier {
+            Some(e) => Err(e),
+            None => std::fs::OpenOptions::new()
+                .write(true)
+                .open(wal)
+                .and_then(|f| f.sync_data())
+                .map_err(|e| format!("fsync of the write-ahead log failed: {e}")),
+        };
         let error = synced.err().map(|e| {
             rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
-                Some(format!("fsync of the write-ahead log failed: {e}")),
+                Some(e),
             )
         });
         match &error {
@@ -310,6 +323,7 @@ fn writer_loop(
     conn: Connection,
     rx: std::sync::mpsc::Receiver<Job>,
     to_sync: std::sync::mpsc::Sender<(u64, Vec<Completion>)>,
+    progress: &Synced,
 ) {
     let mut batch_no = 0u64;
     while let Ok(first) = rx.recv() {
@@ -320,6 +334,21 @@ fn writer_loop(
                 Ok(j) => batch.push(j),
                 Err(_) => break,
             }
+        }
+        // Once an fsync has failed no write will be acknowledged (see `syncer_loop`), so none
+        // is committed either: readers must not see what the caller is told failed.
+        let failed = progress
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(e) = failed {
+            let e = rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
+                Some(e),
+            );
+            refuse(&conn, batch, &e);
+            continue;
         }
         if let Err(e) = conn
             .prepare_cached("BEGIN IMMEDIATE")
@@ -370,6 +399,22 @@ fn writer_loop(
                 done(Some(&stopped));
             }
         }
+    }
+}
+
+/// Fails every job of `batch` with `error`, leaving nothing of them behind: a job can only be
+/// completed by running it, so they run in a transaction that is then rolled back.
+fn refuse(conn: &Connection, batch: Vec<Job>, error: &rusqlite::Error) {
+    let _ = conn.execute_batch("BEGIN");
+    let mut pending = Vec::with_capacity(batch.len());
+    for job in batch {
+        if let Ok(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn))) {
+            pending.push(p);
+        }
+    }
+    let _ = conn.execute_batch("ROLLBACK");
+    for p in pending {
+        p.complete(Some(error));
     }
 }
 

@@ -70,9 +70,6 @@ async fn put(s3: &aws_sdk_s3::Client, key: &str, body: Body) {
         .unwrap();
 }
 
-// Ignored in CI for now: it passed alone and failed once in a full, loaded run, and the cause
-// was not found before this landed. Run it with `--run-ignored all`.
-#[ignore = "failed once under a loaded full run; cause not yet found"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_fsync_fails_writes_with_an_error_and_loses_nothing_acknowledged() {
     let scratch = tempfile::tempdir().unwrap();
