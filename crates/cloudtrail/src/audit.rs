@@ -79,6 +79,7 @@ impl Pending {
             .into_iter()
             .map(|arn| AuditResource {
                 kind: TRAIL.into(),
+                prefix: false,
                 account: arn.split(':').nth(4).and_then(|a| AccountId::parse(a).ok()),
                 arn,
             })

@@ -49,11 +49,13 @@ pub fn object_coverage(
     let resources = [
         AuditResource {
             kind: S3_OBJECT.into(),
+            prefix: false,
             arn: format!("arn:aws:s3:::{bucket}/{key}"),
             account: None,
         },
         AuditResource {
             kind: "AWS::S3::Bucket".into(),
+            prefix: false,
             arn: format!("arn:aws:s3:::{bucket}"),
             account: None,
         },

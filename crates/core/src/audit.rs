@@ -35,8 +35,11 @@ impl EventCategory {
 pub struct AuditResource {
     /// e.g. `AWS::S3::Object`, `AWS::S3::Bucket`, `AWS::KMS::Key`, `AWS::CloudTrail::Trail`.
     pub kind: String,
-    /// The resource ARN.
+    /// The resource ARN, or with `prefix` the ARN prefix of the resources covered.
     pub arn: String,
+    /// `arn` names every resource it prefixes, written `ARNPrefix`: the objects a ListObjects
+    /// or DeleteObjects call covers, as AWS records them.
+    pub prefix: bool,
     /// The owning account, when AWS writes it.
     pub account: Option<AccountId>,
 }

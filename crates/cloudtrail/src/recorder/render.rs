@@ -101,7 +101,7 @@ pub fn render(event: &AuditEvent, ids: &RecordIds) -> String {
                 o.str("accountId", a.as_str());
             }
             o.str("type", &res.kind);
-            o.str("ARN", &res.arn);
+            o.str(if res.prefix { "ARNPrefix" } else { "ARN" }, &res.arn);
             r.out = o.finish();
         }
         r.out.push(']');
@@ -319,6 +319,7 @@ mod tests {
             additional: None,
             resources: vec![AuditResource {
                 kind: "AWS::S3::Object".into(),
+                prefix: false,
                 arn: "arn:aws:s3:::b/k".into(),
                 account: None,
             }],

@@ -157,12 +157,17 @@ const S3_BUCKET: &str = "AWS::S3::Bucket";
 
 impl<'a> EventFacts<'a> {
     /// Calls `f` with the ARN of every resource of type `kind` the event touched, until `f`
-    /// returns true. S3 bucket-level data events (ListObjects, HeadBucket) name no object; they
-    /// are selected by the bucket ARN followed by `/` (what an `arn:aws:s3:::bucket/` value
-    /// selects), as the S3 user guide describes for object-level logging.
+    /// returns true. S3 bucket-level data events (ListObjects, HeadBucket) name no object (at
+    /// most an ARN prefix of the objects listed); they are selected by the bucket ARN followed
+    /// by `/` (what an `arn:aws:s3:::bucket/` value selects), as the S3 user guide describes
+    /// for object-level logging.
     fn any_resource_arn(&self, kind: &str, mut f: impl FnMut(&str) -> bool) -> bool {
         let mut seen = false;
-        for r in self.resources.iter().filter(|r| r.kind == kind) {
+        for r in self
+            .resources
+            .iter()
+            .filter(|r| r.kind == kind && !r.prefix)
+        {
             seen = true;
             if f(&r.arn) {
                 return true;

@@ -7,6 +7,7 @@ use trailstack_core::AuditResource;
 fn res(kind: &str, arn: &str) -> AuditResource {
     AuditResource {
         kind: kind.into(),
+        prefix: false,
         arn: arn.into(),
         account: None,
     }

@@ -110,6 +110,7 @@ impl Pending {
         if let Some(name) = &self.alias {
             resources.push(AuditResource {
                 kind: "AWS::KMS::Alias".into(),
+                prefix: false,
                 arn: format!(
                     "arn:aws:kms:{}:{}:{}",
                     kms.region_of(caller),
@@ -151,6 +152,7 @@ impl Pending {
 fn key_resource(arn: &str) -> AuditResource {
     AuditResource {
         kind: "AWS::KMS::Key".into(),
+        prefix: false,
         arn: arn.to_string(),
         account: arn.split(':').nth(4).and_then(|a| AccountId::parse(a).ok()),
     }

@@ -8,6 +8,7 @@ use trailstack_core::{AuditResource, Caller};
 fn bucket_resource(bucket: &str, caller: &Caller) -> AuditResource {
     AuditResource {
         kind: "AWS::S3::Bucket".into(),
+        prefix: false,
         arn: format!("arn:aws:s3:::{bucket}"),
         // Only the owning account reaches a bucket today (no policies yet), so the owner is
         // the caller's account.
@@ -18,6 +19,7 @@ fn bucket_resource(bucket: &str, caller: &Caller) -> AuditResource {
 fn object_resources(bucket: &str, key: &str, caller: &Caller, out: &mut Vec<AuditResource>) {
     out.push(AuditResource {
         kind: "AWS::S3::Object".into(),
+        prefix: false,
         arn: format!("arn:aws:s3:::{bucket}/{key}"),
         account: None,
     });
@@ -25,7 +27,8 @@ fn object_resources(bucket: &str, key: &str, caller: &Caller, out: &mut Vec<Audi
 }
 
 /// The record's `resources`: the object (without account, as AWS writes it) and its bucket
-/// (with the owner's account); a copy adds its source; ListBuckets names none.
+/// (with the owner's account); a copy adds its source; a listing or DeleteObjects the prefix
+/// of the objects it covers; ListBuckets names none.
 pub fn resources(op: &Op, caller: &Caller) -> Vec<AuditResource> {
     let mut out = Vec::with_capacity(2);
     if let Some(obj) = op_object(op) {
@@ -33,6 +36,14 @@ pub fn resources(op: &Op, caller: &Caller) -> Vec<AuditResource> {
     } else if let Op::PostObject(i) = op {
         object_resources(&i.bucket, &i.key, caller, &mut out);
     } else if let Some(bucket) = op_bucket(op) {
+        if let Some(prefix) = objects_covered(op) {
+            out.push(AuditResource {
+                kind: "AWS::S3::Object".into(),
+                prefix: true,
+                arn: format!("arn:aws:s3:::{bucket}/{prefix}"),
+                account: None,
+            });
+        }
         out.push(bucket_resource(bucket, caller));
     }
     let source = match op {
@@ -44,6 +55,17 @@ pub fn resources(op: &Op, caller: &Caller) -> Vec<AuditResource> {
         object_resources(&s.obj.bucket, &s.obj.key, caller, &mut out);
     }
     out
+}
+
+/// The key prefix of the objects a bucket-level data event lists or deletes, which AWS records
+/// as an `ARNPrefix` object resource before the bucket.
+fn objects_covered(op: &Op) -> Option<&str> {
+    match op {
+        Op::ListObjects(i) => Some(&i.prefix),
+        Op::ListObjectVersions(i) => Some(&i.prefix),
+        Op::DeleteObjects { .. } => Some(""),
+        _ => None,
+    }
 }
 
 /// The object an object-level operation names.

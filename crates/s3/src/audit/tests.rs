@@ -167,8 +167,19 @@ fn list_objects_v2_is_logged_as_list_objects_with_its_query() {
             "encoding-type": "url",
         })
     );
-    assert_eq!(p.resources.len(), 1);
-    assert_eq!(p.resources[0].kind, "AWS::S3::Bucket");
+    // As AWS writes it: the objects listed by ARN prefix, then the bucket.
+    let listed: Vec<_> = p
+        .resources
+        .iter()
+        .map(|r| (r.kind.as_str(), r.prefix, r.arn.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("AWS::S3::Object", true, "arn:aws:s3:::b/logs/"),
+            ("AWS::S3::Bucket", false, "arn:aws:s3:::b"),
+        ]
+    );
 }
 
 #[test]
