@@ -39,7 +39,9 @@ pub use chunk_sign::{
 };
 pub use chunked::{ChunkEvent, ChunkMode, ChunkedDecoder};
 pub use client::{presign_query, sign_request_header, HeaderSignature, SigningParams};
-pub use crypto::{derive_signing_key, sha256_hex, sign, SigningKey, EMPTY_SHA256};
+pub use crypto::{
+    cached_signing_key, derive_signing_key, sha256_hex, sign, SigningKey, EMPTY_SHA256,
+};
 pub use date::{format_amz_date, parse_amz_date};
 pub use encode::{canonical_query, canonical_uri, uri_encode};
 pub use error::{ChunkError, SigError};

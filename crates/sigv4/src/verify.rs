@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::crypto::{is_sha256_hex, signatures_equal};
 use crate::encode::{decode_lossy, raw_pairs};
 use crate::{
-    canonical_request, derive_signing_key, parse_request_auth, sign, string_to_sign, AuthLocation,
+    cached_signing_key, canonical_request, parse_request_auth, sign, string_to_sign, AuthLocation,
     ChunkSigner, RequestParts, Scope, SecretLookup, SigError, SignedRequest, SigningKey,
     STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, STREAMING_UNSIGNED_PAYLOAD_TRAILER,
     UNSIGNED_PAYLOAD,
@@ -61,7 +61,7 @@ pub fn verify(
     let for_presigned = signed.location == AuthLocation::Query;
     let canonical = canonical_request(req, &signed.signed_headers, payload_hash, for_presigned);
     let sts = string_to_sign(&signed.amz_date_raw, &signed.scope, &canonical);
-    let key = derive_signing_key(secret_key, &signed.scope);
+    let key = cached_signing_key(secret_key, &signed.scope);
     let computed = sign(&key, &sts);
     if !signatures_equal(&computed, &signed.signature) {
         return Err(SigError::SignatureDoesNotMatch {
