@@ -1,7 +1,7 @@
 //! One signed request at a time, answers checked and kept, for work outside the closed loop:
 //! the setup of the trail measurements, the probes of `trail-latency`, and the delivery
-//! benchmark's checks. Also the few S3 answers they read (ListObjectsV2 keys and sizes) and
-//! the gunzip of a log file.
+//! benchmark's checks. Also the few S3 answers they read (ListObjectsV2 keys and sizes, an
+//! element of an XML answer such as a multipart UploadId) and the gunzip of a log file.
 //!
 //! Must not touch: timing of the closed loop (see `runner`).
 
@@ -104,6 +104,11 @@ impl Client {
     }
 }
 
+/// The text of the first `<name>…</name>` in `xml`, entities undone (an answer's UploadId).
+pub fn element(xml: &str, name: &str) -> Option<String> {
+    elements(xml, name).next().map(unescape)
+}
+
 /// The texts of every `<name>…</name>` in `xml`, in order (no nesting of the same name).
 fn elements<'a>(xml: &'a str, name: &str) -> impl Iterator<Item = &'a str> + 'a {
     let (open, close) = (format!("<{name}>"), format!("</{name}>"));
@@ -166,6 +171,8 @@ mod tests {
             .collect();
         assert_eq!(keys, ["a&amp;b", "c/d"]);
         assert_eq!(unescape(keys[0]), "a&b");
+        assert_eq!(element(xml, "Key").as_deref(), Some("a&b"));
+        assert_eq!(element(xml, "UploadId"), None);
         assert_eq!(encode("x+y="), "x%2By%3D");
         assert_eq!(encode_path("a b/c"), "a%20b/c");
     }

@@ -6,7 +6,8 @@
 //! do-nothing limit server with its warm file for large GETs ([`limit`]), the round-robin plan
 //! ([`plan`]) and the markdown report ([`report`]); outside the closed loop, one request at a
 //! time ([`client`]), the call-to-record latency of a trail ([`latency`]); the soak test of
-//! long mixed traffic with its memory and descriptor checks ([`soak`]).
+//! long mixed traffic with its memory and descriptor checks ([`soak`]); the memory and
+//! start-up of a server holding many objects and events ([`footprint`]).
 //!
 //! Must not touch: any server internals. Targets are black boxes reached over HTTP; the only
 //! things read from them besides responses are their CPU time, resident memory and open
@@ -15,6 +16,7 @@
 pub mod body;
 pub mod client;
 pub mod conn;
+pub mod footprint;
 pub mod latency;
 pub mod limit;
 pub mod plan;

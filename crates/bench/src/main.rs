@@ -11,7 +11,7 @@ use trailstack_bench::plan::Plan;
 use trailstack_bench::report::{self, RunInfo};
 use trailstack_bench::runner::{Budget, Stop};
 use trailstack_bench::target::{Target, TargetKind};
-use trailstack_bench::{latency, procstat, scenario, soak, GIB};
+use trailstack_bench::{footprint, latency, procstat, scenario, soak, GIB};
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +86,9 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         fd_slack: usize,
     },
+    /// Memory and start-up of a trailstack holding many objects and events (issue 8): start-up
+    /// empty and populated, peak and idle RSS, RSS under the mixed-80-20 workload.
+    Footprint(footprint::Args),
     /// Serve canned S3-like answers without doing any work (the limit reference).
     LimitServer {
         /// Address to listen on.
@@ -149,8 +152,15 @@ struct Opts {
     /// Size of the large objects in MiB.
     #[arg(long, default_value_t = 1024)]
     big_mib: u64,
-    /// About 1 s per scenario against trailstack only, 16 MiB large objects; exits 1 on any
-    /// error. Overrides the budget options.
+    /// Keys `mixed-80-20` reads and overwrites, written at setup (moto writes about 150 a
+    /// second: 100,000 take it some 11 minutes).
+    #[arg(long, default_value_t = scenario::mixed::DEFAULT_KEYS)]
+    mixed_keys: usize,
+    /// Parts of one `multipart-1g` upload sent at once, each on its own connection.
+    #[arg(long, default_value_t = scenario::multipart::DEFAULT_PART_CONNECTIONS)]
+    part_connections: usize,
+    /// About 1 s per scenario against trailstack only, 16 MiB large objects, 1,000 keys in
+    /// mixed-80-20; exits 1 on any error. Overrides the budget options and --mixed-keys.
     #[arg(long)]
     smoke: bool,
 }
@@ -180,6 +190,8 @@ impl Opts {
                 big_rounds: self.big_rounds,
                 big_size: self.big_mib << 20,
                 setup_parallel: 8,
+                mixed_keys: self.mixed_keys,
+                part_connections: self.part_connections,
             }
         };
         if !self.scenarios.is_empty() {
@@ -273,7 +285,8 @@ async fn bench(opts: Opts, out: Option<PathBuf>) -> Result<bool, String> {
     };
     let text = match &out {
         Some(path) => {
-            let doc = report::document(&results, &info);
+            let kept = std::fs::read_to_string(path).unwrap_or_default();
+            let doc = report::with_kept_part(report::document(&results, &info), &kept);
             std::fs::write(path, &doc).map_err(|e| format!("writing {}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
             doc
@@ -445,6 +458,7 @@ async fn main() {
             )
             .await
         }
+        Command::Footprint(args) => footprint::command(args, command_line()).await,
         Command::LimitServer {
             listen,
             big_size,

@@ -6,6 +6,7 @@
 use crate::plan::{Plan, Row, ScenarioResult};
 use crate::runner::Stop;
 use crate::scenario::Weight;
+use crate::stats::{median, medians, Figures};
 use crate::GIB;
 use std::fmt::Write;
 
@@ -93,21 +94,34 @@ pub fn tables(results: &[ScenarioResult], big_size: u64) -> String {
         }
         out.push('\n');
         for row in &r.rows {
-            let per_round: Vec<String> = row
-                .rounds
-                .iter()
-                .map(|f| match r.weight {
-                    Weight::Small => num(f.rps),
-                    Weight::Large => format!("{} MB/s", num(f.mbps)),
-                })
-                .collect();
+            let figure = |f: &Figures| match r.weight {
+                Weight::Small => num(f.rps),
+                Weight::Large => format!("{} MB/s", num(f.mbps)),
+            };
+            let per_round: Vec<String> = row.rounds.iter().map(figure).collect();
             let _ = write!(
                 out,
                 "- {}: rounds {}",
                 label(r, row.target),
                 per_round.join(", ")
             );
-            if row.connections_opened > row.connections as u64 * row.rounds.len() as u64 {
+            if let Some((own, base)) = r.conditions {
+                let base_rounds: Vec<String> = row.base_rounds.iter().map(figure).collect();
+                let ratios: Vec<String> = row
+                    .pair_ratios(r.weight)
+                    .iter()
+                    .map(|x| format!("{x:.2}x"))
+                    .collect();
+                let _ = write!(
+                    out,
+                    " ({own}); {base} {} (median {}); {own} ÷ {base} per pair {}",
+                    base_rounds.join(", "),
+                    figure(&medians(&row.base_rounds)),
+                    ratios.join(", ")
+                );
+            }
+            let measured = (row.rounds.len() + row.base_rounds.len()) as u64;
+            if row.connections_opened > row.connections as u64 * measured {
                 let _ = write!(
                     out,
                     "; {} TCP connections opened while measuring",
@@ -133,6 +147,7 @@ pub fn tables(results: &[ScenarioResult], big_size: u64) -> String {
             out.push('\n');
         }
         pairs(&mut out, r, results);
+        paired(&mut out, r);
         out.push('\n');
     }
     out
@@ -150,42 +165,10 @@ fn label(r: &ScenarioResult, target: &'static str) -> &'static str {
 
 /// Scenarios reported as a ratio to another one, per target: (scenario, base, what the ratio
 /// means). Not goals, just the comparison the pair exists for.
-const PAIRS: &[(&str, &str, &str)] = &[
-    (
-        "put-1k-kms-bucket-key",
-        "put-1k-kms",
-        "with Bucket Keys ÷ without (req/s)",
-    ),
-    (
-        "put-1k-trail",
-        "put-1k",
-        "with a trail logging all data events ÷ without (req/s)",
-    ),
-];
-
-/// `target`'s throughput in scenario `name` divided by its throughput in `base`, same run.
-pub fn scenario_ratio(
-    results: &[ScenarioResult],
-    name: &str,
-    base: &str,
-    target: &str,
-) -> Option<f64> {
-    let pick = |n: &str| {
-        let r = results.iter().find(|x| x.name == n)?;
-        let row = r.rows.iter().find(|x| x.target == target)?;
-        Some(throughput(row, r.weight))
-    };
-    let (a, b) = (pick(name)?, pick(base)?);
-    (a > 0.0 && b > 0.0).then(|| a / b)
-}
-
-/// Goals on trailstack's figure in one scenario relative to its own in another, same run:
-/// (scenario, base, least ratio, text).
-const SCENARIO_GOALS: &[(&str, &str, f64, &str)] = &[(
-    "put-1k-trail",
-    "put-1k",
-    0.85,
-    "PUT 1 KiB with a trail logging all data events within 15% of without",
+const PAIRS: &[(&str, &str, &str)] = &[(
+    "put-1k-kms-bucket-key",
+    "put-1k-kms",
+    "with Bucket Keys ÷ without (req/s)",
 )];
 
 /// After `r`'s table, its ratio to its base scenario per target, if it has one and the base ran.
@@ -213,91 +196,231 @@ fn pairs(out: &mut String, r: &ScenarioResult, results: &[ScenarioResult]) {
     }
 }
 
-/// The project's speed goals, each with its measured ratio and whether it is met.
-pub fn goals(results: &[ScenarioResult]) -> String {
-    let goals: &[(&str, &str, f64, &str)] = &[
-        ("put-1k", "moto", 20.0, "PUT 1 KiB ≥ 20x moto"),
-        ("get-1k", "moto", 20.0, "GET 1 KiB ≥ 20x moto"),
-        (
-            "get-1k",
-            "limit",
-            0.40,
-            "GET 1 KiB ≥ 40% of the limit reference",
-        ),
-        (
-            "head-1k",
-            "limit",
-            0.40,
-            "HEAD 1 KiB ≥ 40% of the limit reference",
-        ),
-        (
-            "put-1k",
-            "limit",
-            0.15,
-            "PUT 1 KiB ≥ 15% of the limit reference",
-        ),
-        (
-            "kms-encrypt-1k",
-            "moto",
-            20.0,
-            "KMS Encrypt 1 KiB ≥ 20x moto",
-        ),
-        ("kms-decrypt", "moto", 20.0, "KMS Decrypt ≥ 20x moto"),
-        (
-            "kms-generate-data-key",
-            "moto",
-            20.0,
-            "KMS GenerateDataKey ≥ 20x moto",
-        ),
-        (
-            "kms-encrypt-1k",
-            "limit",
-            0.40,
-            "KMS Encrypt 1 KiB ≥ 40% of the limit reference",
-        ),
-        (
-            "kms-decrypt",
-            "limit",
-            0.40,
-            "KMS Decrypt ≥ 40% of the limit reference",
-        ),
-        (
-            "kms-generate-data-key",
-            "limit",
-            0.40,
-            "KMS GenerateDataKey ≥ 40% of the limit reference",
-        ),
-        (
-            "get-1g",
-            "limit",
-            0.50,
-            "GET 1 GiB SSE-S3 ≥ 50% of the warm-file limit",
-        ),
-    ];
-    let mut out = String::from("| goal | measured | met |\n|---|--:|---|\n");
-    for &(scenario, peer, want, text) in goals {
-        let got = results
-            .iter()
-            .find(|r| r.name == scenario)
-            .and_then(|r| ratio(r, peer));
-        let (measured, met) = match got {
-            None => ("not measured".to_string(), "—"),
-            Some(x) if want >= 1.0 => (format!("{x:.2}x"), if x >= want { "yes" } else { "no" }),
-            Some(x) => (
-                format!("{:.0}%", x * 100.0),
-                if x >= want { "yes" } else { "no" },
-            ),
-        };
-        let _ = writeln!(out, "| {text} | {measured} | {met} |");
+/// Of a paired scenario (see [`crate::scenario::Paired`]), the median of `row`'s per-pair
+/// ratios and the number of pairs.
+pub fn paired_median(r: &ScenarioResult, row: &Row) -> Option<(f64, usize)> {
+    r.conditions?;
+    let mut ratios = row.pair_ratios(r.weight);
+    (!ratios.is_empty()).then(|| (median(&mut ratios), ratios.len()))
+}
+
+/// After a paired scenario's table, each target's median of per-round pair ratios.
+fn paired(out: &mut String, r: &ScenarioResult) {
+    let Some((own, base)) = r.conditions else {
+        return;
+    };
+    let per_target: Vec<String> = r
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let (m, n) = paired_median(r, row)?;
+            Some(format!("{} {m:.2}x ({})", row.target, count(n, "pair")))
+        })
+        .collect();
+    if !per_target.is_empty() {
+        let _ = writeln!(
+            out,
+            "- {own} ÷ {base}, median of the per-round pairs measured back to back on one target: {}",
+            per_target.join(", ")
+        );
     }
-    for &(scenario, base, want, text) in SCENARIO_GOALS {
-        let (measured, met) = match scenario_ratio(results, scenario, base, "trailstack") {
-            None => ("not measured".to_string(), "—"),
-            Some(x) => (
-                format!("{:.0}% (`{scenario}` ÷ `{base}`)", x * 100.0),
-                if x >= want { "yes" } else { "no" },
+}
+
+/// One of the project's speed goals, on trailstack's figures.
+enum Goal {
+    /// trailstack's throughput in `scenario` divided by `peer`'s is at least `least`.
+    Peer {
+        scenario: &'static str,
+        peer: &'static str,
+        least: f64,
+        text: &'static str,
+    },
+    /// In the paired `scenario`, the median of trailstack's per-pair ratios (own condition ÷
+    /// base) is at least `least`.
+    Paired {
+        scenario: &'static str,
+        least: f64,
+        text: &'static str,
+    },
+    /// trailstack's p99 latency in `scenario` on `connections` connections is below `below_ms`.
+    P99 {
+        scenario: &'static str,
+        connections: usize,
+        below_ms: f64,
+        text: &'static str,
+    },
+}
+
+/// The goals of issue 8 ("Benchmarks"), in report order.
+const GOALS: &[Goal] = &[
+    Goal::Peer {
+        scenario: "get-1k",
+        peer: "limit",
+        least: 0.40,
+        text: "GET 1 KiB ≥ 40% of the limit reference",
+    },
+    Goal::Peer {
+        scenario: "get-1k",
+        peer: "moto",
+        least: 100.0,
+        text: "GET 1 KiB ≥ 100x moto",
+    },
+    Goal::Peer {
+        scenario: "head-1k",
+        peer: "limit",
+        least: 0.40,
+        text: "HEAD 1 KiB ≥ 40% of the limit reference",
+    },
+    Goal::Peer {
+        scenario: "head-1k",
+        peer: "moto",
+        least: 100.0,
+        text: "HEAD 1 KiB ≥ 100x moto",
+    },
+    Goal::Peer {
+        scenario: "put-1k",
+        peer: "limit",
+        least: 0.15,
+        text: "PUT 1 KiB ≥ 15% of the limit reference",
+    },
+    Goal::Peer {
+        scenario: "put-1k",
+        peer: "moto",
+        least: 50.0,
+        text: "PUT 1 KiB ≥ 50x moto",
+    },
+    Goal::Peer {
+        scenario: "kms-encrypt-1k",
+        peer: "limit",
+        least: 0.40,
+        text: "KMS Encrypt 1 KiB ≥ 40% of the limit reference",
+    },
+    Goal::Peer {
+        scenario: "kms-encrypt-1k",
+        peer: "moto",
+        least: 100.0,
+        text: "KMS Encrypt 1 KiB ≥ 100x moto",
+    },
+    Goal::Peer {
+        scenario: "kms-decrypt",
+        peer: "limit",
+        least: 0.40,
+        text: "KMS Decrypt ≥ 40% of the limit reference",
+    },
+    Goal::Peer {
+        scenario: "kms-decrypt",
+        peer: "moto",
+        least: 100.0,
+        text: "KMS Decrypt ≥ 100x moto",
+    },
+    Goal::Peer {
+        scenario: "kms-generate-data-key",
+        peer: "limit",
+        least: 0.40,
+        text: "KMS GenerateDataKey ≥ 40% of the limit reference",
+    },
+    Goal::Peer {
+        scenario: "kms-generate-data-key",
+        peer: "moto",
+        least: 100.0,
+        text: "KMS GenerateDataKey ≥ 100x moto",
+    },
+    Goal::Peer {
+        scenario: "get-1g",
+        peer: "limit",
+        least: 0.50,
+        text: "GET 1 GiB SSE-S3 ≥ 50% of the warm-file limit",
+    },
+    Goal::P99 {
+        scenario: "get-1k",
+        connections: 64,
+        below_ms: 5.0,
+        text: "GET 1 KiB p99 latency on 64 connections < 5 ms",
+    },
+    Goal::Paired {
+        scenario: "put-1k-trail",
+        least: 0.85,
+        text: "PUT 1 KiB with a trail logging all data events within 15% of without",
+    },
+];
+
+/// `n` `thing`s, plural when not one.
+fn count(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// `met` as the goals table writes it.
+fn yes(met: bool) -> &'static str {
+    if met {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The measured figure of `goal` and whether it is met (`—` when it cannot be judged).
+fn judge(goal: &Goal, results: &[ScenarioResult]) -> (String, &'static str) {
+    let not_measured = || ("not measured".to_string(), "—");
+    let scenario = match goal {
+        Goal::Peer { scenario, .. }
+        | Goal::Paired { scenario, .. }
+        | Goal::P99 { scenario, .. } => *scenario,
+    };
+    let Some(r) = results.iter().find(|r| r.name == scenario) else {
+        return not_measured();
+    };
+    let trailstack = r.rows.iter().find(|x| x.target == "trailstack");
+    match *goal {
+        Goal::Peer { peer, least, .. } => match ratio(r, peer) {
+            None => not_measured(),
+            Some(x) if least >= 1.0 => (format!("{x:.1}x"), yes(x >= least)),
+            Some(x) => (format!("{:.0}%", x * 100.0), yes(x >= least)),
+        },
+        Goal::Paired { least, .. } => match trailstack.and_then(|row| paired_median(r, row)) {
+            None => not_measured(),
+            Some((x, n)) => (
+                format!(
+                    "{:.0}% (median of {} measured back to back)",
+                    x * 100.0,
+                    count(n, "pair")
+                ),
+                yes(x >= least),
             ),
+        },
+        Goal::P99 {
+            connections,
+            below_ms,
+            ..
+        } => match trailstack.filter(|row| !row.rounds.is_empty()) {
+            None => not_measured(),
+            Some(row) if row.connections != connections => (
+                format!(
+                    "{} ms on {} connections",
+                    num(row.median.p99_ms),
+                    row.connections
+                ),
+                "—",
+            ),
+            Some(row) => (
+                format!("{} ms", num(row.median.p99_ms)),
+                yes(row.median.p99_ms < below_ms),
+            ),
+        },
+    }
+}
+
+/// The project's speed goals, each with its measured figure and whether it is met.
+pub fn goals(results: &[ScenarioResult]) -> String {
+    let mut out = String::from("| goal | measured | met |\n|---|--:|---|\n");
+    for goal in GOALS {
+        let text = match goal {
+            Goal::Peer { text, .. } | Goal::Paired { text, .. } | Goal::P99 { text, .. } => text,
         };
+        let (measured, met) = judge(goal, results);
         let _ = writeln!(out, "| {text} | {measured} | {met} |");
     }
     out
@@ -315,7 +438,9 @@ pub fn parameters(info: &RunInfo) -> String {
     let p = &info.plan;
     format!(
         "Small requests: {} connections ({} for moto), warm-up {}, measured {}, {} rounds per target. \
-         Large objects: {} MiB each, {} connection(s), warm-up {}, measured {}, {} rounds per target.",
+         Large objects: {} MiB each, {} connection(s) ({} per upload in `multipart-1g`, which sends \
+         that many parts at once), warm-up {}, measured {}, {} rounds per target. `mixed-80-20` \
+         over {} keys.",
         p.connections,
         p.moto_connections.unwrap_or(p.connections),
         stop_text(p.small.warmup),
@@ -323,9 +448,11 @@ pub fn parameters(info: &RunInfo) -> String {
         p.rounds,
         p.big_size >> 20,
         p.big_connections,
+        p.part_connections,
         stop_text(p.big.warmup),
         stop_text(p.big.measure),
         p.big_rounds,
+        crate::scenario::mixed::thousands(p.mixed_keys),
     )
 }
 
@@ -338,7 +465,9 @@ whole). KMS requests are `POST /` with `X-Amz-Target: TrentService.<Op>` and a J
 key (and for Decrypt the ciphertext) is made once per target at setup (CreateKey, Encrypt), as is \
 the KMS key of the SSE-KMS PUT scenarios. CloudTrail requests (setup of `put-1k-trail`) are \
 `POST /` with `X-Amz-Target: com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.<Op>`, SigV4 \
-service `cloudtrail`.
+service `cloudtrail`. A multipart upload (`multipart-1g`) counts as one request: its worker holds \
+a few connections, sends CreateMultipartUpload, then the parts on all of them at once (a free \
+connection takes the next part), then CompleteMultipartUpload with the parts' ETags.
 - **Same run, same machine.** trailstack (the release binary on a fresh temp data dir, with \
 `--delivery-interval 24h` so that trail delivery never runs while measuring), moto \
 (`moto_server`, the peer) and the **limit reference** (`trailstack-bench limit-server`: a bare hyper \
@@ -349,7 +478,10 @@ writes a file of the object's size into its own temp dir, beside trailstack's da
 same system temp dir (same disk), syncs it and reads it once, then streams it to each GET with \
 plain 1 MiB reads from the page cache; its row is labelled `limit (warm file)`.
 - **Alternating rounds, medians.** Each round is a warm-up (not recorded) and a measured phase; \
-rounds alternate between targets (A B C, then C B A, ...) and every figure is the median over rounds.
+rounds alternate between targets (A B C, then C B A, ...) and every figure is the median over rounds. \
+A paired scenario (`put-1k-trail`: trail logging, trail stopped) runs each round twice on a target, \
+back to back, in alternating order (stopped then logging, then logging then stopped, ...); its \
+ratio is the median of the per-pair ratios, so drift between scenarios minutes apart does not enter it.
 - **CPU.** Server CPU is utime + stime of the server process from `/proc/PID/stat` across the \
 measured phase, per 1,000 requests (per GiB for large objects); client CPU is the same for the \
 generator.
@@ -362,7 +494,9 @@ hyper and this machine allow at best.\n";
 pub fn document(results: &[ScenarioResult], info: &RunInfo) -> String {
     let mut out = String::from("# Benchmarks\n\n");
     out.push_str(
-        "Generated by `trailstack-bench report` (crates/bench); do not edit by hand. To regenerate:\n\n\
+        "Generated by `trailstack-bench report` (crates/bench) down to the line that says it is \
+         not; do not edit that part by hand. Figures from other commands (cargo benches, \
+         profiles) follow it, each with its command, and are kept when it is regenerated:\n\n\
          ```\ncargo build --release -p trailstack-server -p trailstack-bench\n\
          target/release/trailstack-bench report --out BENCHMARKS.md\n```\n\n## Method\n\n",
     );
@@ -378,4 +512,140 @@ pub fn document(results: &[ScenarioResult], info: &RunInfo) -> String {
         tables(results, info.plan.big_size)
     );
     out
+}
+
+/// The line after which BENCHMARKS.md holds figures from other commands (cargo benches,
+/// profiles), each section with the command that produced it; `report` keeps that part.
+pub const KEPT_MARKER: &str =
+    "<!-- Not generated: figures from other commands follow, each with its command. -->";
+
+/// `generated` followed by the marker and what follows it in `existing` (empty if none).
+pub fn with_kept_part(mut generated: String, existing: &str) -> String {
+    let kept = existing
+        .find(KEPT_MARKER)
+        .map(|i| &existing[i + KEPT_MARKER.len()..])
+        .unwrap_or("\n");
+    if !generated.ends_with('\n') {
+        generated.push('\n');
+    }
+    generated.push('\n');
+    generated.push_str(KEPT_MARKER);
+    generated.push_str(kept);
+    generated
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regenerating_keeps_what_follows_the_marker() {
+        let first = with_kept_part("# new\n".into(), "# old, no marker\n");
+        assert_eq!(first, format!("# new\n\n{KEPT_MARKER}\n"));
+        let with_tail = format!("{first}\n## Delivery\n\nfigures\n");
+        let again = with_kept_part("# newer\n".into(), &with_tail);
+        assert_eq!(
+            again,
+            format!("# newer\n\n{KEPT_MARKER}\n\n## Delivery\n\nfigures\n")
+        );
+    }
+
+    fn row(target: &'static str, connections: usize, rps: &[f64], base: &[f64]) -> Row {
+        let f = |rps: f64| Figures {
+            rps,
+            p99_ms: 4.0,
+            ..Figures::default()
+        };
+        let rounds: Vec<Figures> = rps.iter().copied().map(f).collect();
+        Row {
+            target,
+            connections,
+            median: medians(&rounds),
+            rounds,
+            base_rounds: base.iter().copied().map(f).collect(),
+            connections_opened: 0,
+            first_error: None,
+        }
+    }
+
+    fn scenario(name: &'static str, rows: Vec<Row>) -> ScenarioResult {
+        ScenarioResult {
+            name,
+            description: String::new(),
+            weight: Weight::Small,
+            limit_label: "limit",
+            conditions: (name == "put-1k-trail").then_some(("trail logging", "trail stopped")),
+            rows,
+        }
+    }
+
+    fn goal_line<'a>(table: &'a str, text: &str) -> &'a str {
+        table.lines().find(|l| l.contains(text)).unwrap()
+    }
+
+    #[test]
+    fn goals_judge_ratios_pairs_and_latency() {
+        let results = vec![
+            scenario(
+                "get-1k",
+                vec![
+                    row("trailstack", 64, &[5000.0], &[]),
+                    row("moto", 64, &[40.0], &[]),
+                    row("limit", 64, &[20000.0], &[]),
+                ],
+            ),
+            scenario(
+                "put-1k-trail",
+                vec![row(
+                    "trailstack",
+                    64,
+                    &[900.0, 400.0, 1000.0],
+                    &[1000.0, 500.0, 1000.0],
+                )],
+            ),
+        ];
+        let table = goals(&results);
+        assert_eq!(
+            goal_line(&table, "GET 1 KiB ≥ 40%"),
+            "| GET 1 KiB ≥ 40% of the limit reference | 25% | no |"
+        );
+        assert_eq!(
+            goal_line(&table, "GET 1 KiB ≥ 100x"),
+            "| GET 1 KiB ≥ 100x moto | 125.0x | yes |"
+        );
+        assert_eq!(
+            goal_line(&table, "p99"),
+            "| GET 1 KiB p99 latency on 64 connections < 5 ms | 4.00 ms | yes |"
+        );
+        // Pairs 0.9, 0.8, 1.0: their median, not the ratio of the medians (900 ÷ 1000).
+        assert_eq!(
+            goal_line(&table, "trail"),
+            "| PUT 1 KiB with a trail logging all data events within 15% of without \
+             | 90% (median of 3 pairs measured back to back) | yes |"
+        );
+        assert!(goal_line(&table, "HEAD 1 KiB ≥ 100x").contains("not measured"));
+
+        let few = vec![scenario("get-1k", vec![row("trailstack", 4, &[10.0], &[])])];
+        assert_eq!(
+            goal_line(&goals(&few), "p99"),
+            "| GET 1 KiB p99 latency on 64 connections < 5 ms | 4.00 ms on 4 connections | — |"
+        );
+    }
+
+    #[test]
+    fn a_paired_table_shows_both_conditions_per_round() {
+        let results = vec![scenario(
+            "put-1k-trail",
+            vec![row("trailstack", 64, &[900.0, 450.0], &[1000.0, 500.0])],
+        )];
+        let t = tables(&results, GIB);
+        assert!(t.contains(
+            "- trailstack: rounds 900, 450 (trail logging); trail stopped 1000, 500 (median 750); \
+             trail logging ÷ trail stopped per pair 0.90x, 0.90x"
+        ));
+        assert!(t.contains(
+            "- trail logging ÷ trail stopped, median of the per-round pairs measured back to \
+             back on one target: trailstack 0.90x (2 pairs)"
+        ));
+    }
 }

@@ -1,5 +1,5 @@
-//! What one measured round produced ([`Sample`]), its figures ([`Figures`]), and the median of
-//! figures over rounds.
+//! What one measured round produced ([`Sample`]), its figures ([`Figures`]), the median of
+//! figures over rounds, and the ratios of paired rounds.
 //!
 //! Must not touch: IO or timing; pure arithmetic over recorded numbers.
 
@@ -115,6 +115,17 @@ pub fn medians(rounds: &[Figures]) -> Figures {
     }
 }
 
+/// Each pair's ratio `pick(own) / pick(base)`, pairing `own[i]` with `base[i]`; a pair with a
+/// zero figure (a round that failed throughout) gives none.
+pub fn paired_ratios(own: &[Figures], base: &[Figures], pick: fn(&Figures) -> f64) -> Vec<f64> {
+    own.iter()
+        .zip(base)
+        .map(|(a, b)| (pick(a), pick(b)))
+        .filter(|&(a, b)| a > 0.0 && b > 0.0)
+        .map(|(a, b)| a / b)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +171,20 @@ mod tests {
         assert_eq!(f.p99_ms, 1.0);
         assert_eq!(f.server_cpu_per_1k, Some(0.25));
         assert_eq!(f.client_cpu_per_1k, 0.125);
+    }
+
+    #[test]
+    fn pairs_give_one_ratio_each() {
+        let f = |rps| Figures {
+            rps,
+            ..Figures::default()
+        };
+        let own = [f(90.0), f(45.0), f(100.0), f(10.0)];
+        let base = [f(100.0), f(50.0), f(0.0)];
+        let r = paired_ratios(&own, &base, |x| x.rps);
+        assert_eq!(r, vec![0.9, 0.9]);
+        // Drift between pairs cancels: each pair's own and base moved together.
+        assert_eq!(median(&mut r.clone()), 0.9);
+        assert!(paired_ratios(&[], &base, |x| x.rps).is_empty());
     }
 }

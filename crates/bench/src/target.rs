@@ -9,7 +9,7 @@
 use crate::procstat;
 use crate::runner::Endpoint;
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,6 +60,24 @@ pub struct Target {
     child: Option<Child>,
     log: Option<PathBuf>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// `BIN serve --listen LISTEN --data-dir DATA ARGS...` with `TRAILSTACK_LOG=warn` and `env`:
+/// how trailstack is started here and by the footprint measurement.
+pub fn trailstack_command(
+    bin: &Path,
+    listen: &str,
+    data_dir: &Path,
+    args: &[String],
+    env: &[(String, String)],
+) -> Command {
+    let mut c = Command::new(bin);
+    c.args(["serve", "--listen", listen, "--data-dir"])
+        .arg(data_dir)
+        .args(args)
+        .env("TRAILSTACK_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    c
 }
 
 /// A loopback port free at the time of asking.
@@ -114,13 +132,7 @@ impl Target {
         let listen = format!("127.0.0.1:{port}");
         let mut cmd = match kind {
             TargetKind::Trailstack { bin, args, env } => {
-                let mut c = Command::new(bin);
-                c.args(["serve", "--listen", &listen, "--data-dir"])
-                    .arg(dir.path().join("data"))
-                    .args(args)
-                    .env("TRAILSTACK_LOG", "warn")
-                    .envs(env.iter().map(|(k, v)| (k, v)));
-                c
+                trailstack_command(bin, &listen, &dir.path().join("data"), args, env)
             }
             TargetKind::Moto => {
                 let mut c = Command::new("moto_server");

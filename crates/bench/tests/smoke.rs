@@ -1,7 +1,8 @@
 //! The `--smoke` plan against an in-process trailstack: every scenario runs about a second and
 //! must finish without a single error, so the harness cannot rot unnoticed. Then the scenarios
 //! whose limit reference does more than answer canned bytes (the warm-file GET, the SSE-KMS
-//! PUTs bound to a canned key) against an in-process limit server.
+//! PUTs bound to a canned key, the multipart upload driven by its canned UploadId, the paired
+//! trail rounds) against an in-process limit server.
 
 use std::sync::Arc;
 use trailstack_bench::limit::{self, warm::WarmFile};
@@ -47,15 +48,27 @@ async fn every_scenario_runs_clean_against_trailstack() {
     assert!(table.contains("### put-1k"));
     assert!(table.contains("### put-1k-kms-bucket-key"));
     assert!(table.contains("with Bucket Keys ÷ without"));
+    assert!(table.contains("trail logging ÷ trail stopped, median of the per-round pairs"));
+    let trail = results.iter().find(|r| r.name == "put-1k-trail").unwrap();
+    let (ratio, pairs) = trailstack_bench::report::paired_median(trail, &trail.rows[0]).unwrap();
+    assert!(ratio > 0.0 && pairs == 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_limit_server_serves_its_warm_file_and_canned_kms_keys() {
+async fn the_limit_server_answers_what_later_requests_depend_on() {
     let dir = tempfile::tempdir().unwrap();
     let plan = Plan {
-        scenarios: ["get-1g", "put-1k-kms", "put-1k-kms-bucket-key"]
-            .map(String::from)
-            .to_vec(),
+        scenarios: [
+            "get-1g",
+            "put-1k-kms",
+            "put-1k-kms-bucket-key",
+            "multipart-1g",
+            "put-1k-trail",
+        ]
+        .map(String::from)
+        .to_vec(),
+        // Not a whole number of 16 MiB parts: the upload sends 16, 16 and 8 MiB on its lanes.
+        big_size: 40 << 20,
         ..Plan::smoke()
     };
     let (file, _) = WarmFile::create(&dir.path().join("big-object"), plan.big_size).unwrap();
@@ -70,11 +83,13 @@ async fn the_limit_server_serves_its_warm_file_and_canned_kms_keys() {
         .unwrap();
     server.abort();
 
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 5);
     for r in &results {
         let row = &r.rows[0];
         assert_eq!(row.first_error, None, "{}", r.name);
         assert!(row.median.rps > 0.0, "{} made no request", r.name);
     }
     assert_eq!(results[0].limit_label, "limit (warm file)");
+    let trail = &results[4].rows[0];
+    assert_eq!((trail.rounds.len(), trail.base_rounds.len()), (1, 1));
 }

@@ -1,7 +1,9 @@
 //! The limit reference: a bare hyper HTTP/1.1 server that answers every request with a canned
 //! S3-like response and does no work — no signature check, no storage, no cryptography.
 //! Uploads are drained and discarded; a bucket GET returns a fixed ListObjectsV2 page of 1,000
-//! keys, the same size as a real one; KMS requests (`X-Amz-Target: TrentService.<Op>`) get a
+//! keys, the same size as a real one; a multipart upload gets a canned
+//! InitiateMultipartUploadResult, an ETag per part and a canned CompleteMultipartUploadResult
+//! and discards the parts; KMS requests (`X-Amz-Target: TrentService.<Op>`) get a
 //! canned JSON answer of the size AWS would send ([`kms`]); other JSON 1.1 requests
 //! (CloudTrail's `X-Amz-Target`) get `{}`. Large objects (keys under `big/`)
 //! are the one exception to "no work": a GET streams a real file from disk, warm in the page
@@ -30,6 +32,8 @@ use tokio::net::TcpListener;
 use warm::{FileBody, WarmFile};
 
 const ETAG: &str = "\"0f343b0931126a20f133d67c2b018a3b\"";
+/// The UploadId of every multipart upload, as long as AWS's.
+const UPLOAD_ID: &str = "VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZC5iZW5jaC1saW1pdC1zZXJ2ZXItY2FubmVkLXVwbG9hZC1pZA";
 const LAST_MODIFIED: &str = "Mon, 06 May 2024 07:08:09 GMT";
 
 /// What the limit server answers with: a canned body, or the warm file.
@@ -129,6 +133,39 @@ fn put(request: &HeaderMap) -> Response<BenchBody> {
     r
 }
 
+/// The answers to CreateMultipartUpload (`POST ?uploads`) and CompleteMultipartUpload
+/// (`POST ?uploadId=`) of `key` in `bucket`, made with `format!` and nothing else; UploadPart
+/// is a PUT like any other.
+fn multipart(bucket: &str, key: &str, complete: bool) -> Response<BenchBody> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    const NS: &str = "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    let xml = if complete {
+        format!(
+            "{HEAD}<CompleteMultipartUploadResult {NS}><Location>http://{bucket}.s3.amazonaws.com/{key}</Location>\
+             <Bucket>{bucket}</Bucket><Key>{key}</Key><ETag>&quot;3858f62230ac3c915f300c664312c11f-64&quot;</ETag>\
+             </CompleteMultipartUploadResult>"
+        )
+    } else {
+        format!(
+            "{HEAD}<InitiateMultipartUploadResult {NS}><Bucket>{bucket}</Bucket><Key>{key}</Key>\
+             <UploadId>{UPLOAD_ID}</UploadId></InitiateMultipartUploadResult>"
+        )
+    };
+    let len = xml.len() as u64;
+    let mut r = response(StatusCode::OK, BenchBody::full(Bytes::from(xml)), len);
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/xml"),
+    );
+    r
+}
+
+/// Whether the query string `q` has the parameter `name` (with or without a value).
+fn has_param(q: &str, name: &str) -> bool {
+    q.split('&')
+        .any(|p| p.split_once('=').map_or(p, |(n, _)| n) == name)
+}
+
 /// The canned answer to `req`; uploads are drained first.
 pub async fn answer(canned: &Canned, req: Request<Incoming>) -> Response<LimitBody> {
     let (parts, mut body) = req.into_parts();
@@ -161,11 +198,14 @@ pub async fn answer(canned: &Canned, req: Request<Incoming>) -> Response<LimitBo
         return r.map(Either::Left);
     }
     let path = parts.uri.path().trim_start_matches('/');
-    let key = path
-        .split_once('/')
-        .map(|(_, k)| k)
-        .filter(|k| !k.is_empty());
+    let (bucket, key) = match path.split_once('/') {
+        Some((b, k)) => (b, Some(k).filter(|k| !k.is_empty())),
+        None => (path, None),
+    };
+    let query = parts.uri.query().unwrap_or("");
     let canned_answer = match (&parts.method, key) {
+        (&Method::POST, Some(k)) if has_param(query, "uploads") => multipart(bucket, k, false),
+        (&Method::POST, Some(k)) if has_param(query, "uploadId") => multipart(bucket, k, true),
         (&Method::GET, None) => {
             let mut r = response(
                 StatusCode::OK,
@@ -217,6 +257,32 @@ mod tests {
         let page = list_page();
         assert_eq!(page.matches("<Contents>").count(), KEYS);
         assert!(page.len() > KEYS * 150);
+    }
+
+    #[test]
+    fn multipart_answers_name_the_upload() {
+        assert!(has_param("uploads=", "uploads"));
+        assert!(has_param("uploads", "uploads"));
+        assert!(has_param("partNumber=1&uploadId=x", "uploadId"));
+        assert!(!has_param("list-type=2", "uploads"));
+        let created = multipart("bench", "big/k", false);
+        let BenchBody::Full(Some(body)) = created.body() else {
+            panic!("a body")
+        };
+        let xml = String::from_utf8_lossy(body);
+        assert_eq!(
+            crate::client::element(&xml, "UploadId").as_deref(),
+            Some(UPLOAD_ID)
+        );
+        let done = multipart("bench", "big/k", true);
+        let BenchBody::Full(Some(body)) = done.body() else {
+            panic!("a body")
+        };
+        assert!(String::from_utf8_lossy(body).contains("<CompleteMultipartUploadResult"));
+        assert_eq!(
+            done.headers()[http::header::CONTENT_LENGTH],
+            body.len().to_string()
+        );
     }
 
     #[test]

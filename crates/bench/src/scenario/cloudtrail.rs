@@ -1,9 +1,13 @@
 //! The CloudTrail scenarios and the request shapes every CloudTrail measurement shares.
 //!
 //! `put-1k-trail` is put-1k (PutObject 1 KiB, a fresh key each request) into a bucket whose
-//! data events a logging trail records — every S3 data event, `arn:aws:s3` — so the pair
-//! put-1k / put-1k-trail shows what recording costs a call. Setup ([`Scenario::setup`])
-//! makes the log bucket with the bucket policy CloudTrail requires
+//! data events a trail records — every S3 data event, `arn:aws:s3` — measured as a pair
+//! ([`Scenario::paired`]): each round runs twice on the same target, back to back, once with
+//! the trail logging (StartLogging first) and once with it stopped (StopLogging first), so
+//! the ratio of the two shows what recording costs a call, free of the drift that swamps a
+//! comparison with put-1k measured minutes apart. A stopped trail takes no event: trailstack
+//! routes events only to logging trails, so the stopped rounds cost what no trail costs.
+//! Setup ([`Scenario::setup`]) makes the log bucket with the bucket policy CloudTrail requires
 //! (reference/cloudtrail-delivery.md §C.2) and the data bucket; [`Scenario::exchange`] then
 //! deletes a trail left by an earlier run (TrailNotFound is fine), creates the trail, puts its
 //! event selectors and starts logging, one request at a time so an error shows its answer.
@@ -17,7 +21,7 @@
 
 use super::kms::CONTENT_TYPE;
 use super::s3::{create_bucket, SMALL};
-use super::{Scenario, Slot, Weight};
+use super::{Paired, Scenario, Slot, Weight};
 use crate::body::{generated, BenchBody};
 use crate::spec::{hash_of, Expect, Spec};
 use bytes::Bytes;
@@ -171,14 +175,18 @@ impl Scenario for PutTrailScenario {
 
     fn describe(&self) -> String {
         "PutObject, 1 KiB, a new key each request, payload SHA-256 signed, as put-1k, into a bucket \
-         a logging trail records: the trail (made at setup with CreateTrail, PutEventSelectors \
+         a trail records: the trail (made at setup with CreateTrail, PutEventSelectors \
          `ReadWriteType All, IncludeManagementEvents true, DataResources AWS::S3::Object \
-         arn:aws:s3`, StartLogging, and stopped after the scenario) takes every S3 data event and \
-         delivers to another bucket with the bucket policy CloudTrail requires. trailstack writes \
-         each call's record into the trail's durable outbox in the call's own transaction; it is \
-         started with `--delivery-interval 24h`, so delivery never runs while measuring (its cost \
-         is measured apart). moto accepts the trail but records nothing; the limit reference \
-         answers canned"
+         arn:aws:s3`, and stopped after the scenario) takes every S3 data event and delivers to \
+         another bucket with the bucket policy CloudTrail requires. Each round runs twice on the \
+         same target, back to back: after StartLogging (trail logging, the figures in the table) \
+         and after StopLogging (trail stopped: no trail takes the events), stopped first in even \
+         rounds and last in odd ones; logging ÷ stopped is taken per pair and the median of the \
+         pairs is reported. trailstack writes each call's record into the trail's durable outbox \
+         in the call's own transaction; it is started with `--delivery-interval 24h`, so delivery \
+         never runs while measuring (its cost is measured apart). moto accepts the trail but \
+         records nothing and the limit reference answers canned, so their pairs show what \
+         noise alone does to the ratio"
             .into()
     }
 
@@ -206,6 +214,15 @@ impl Scenario for PutTrailScenario {
 
     fn teardown(&self) -> Vec<Vec<Spec>> {
         vec![vec![stop_logging(TRAIL)]]
+    }
+
+    fn paired(&self) -> Option<Paired> {
+        Some(Paired {
+            label: "trail logging",
+            base_label: "trail stopped",
+            enter: vec![start_logging(TRAIL)],
+            enter_base: vec![stop_logging(TRAIL)],
+        })
     }
 
     fn request(&self, slot: Slot) -> Spec {
@@ -256,6 +273,9 @@ mod tests {
         );
         let stop = &sc.teardown()[0][0];
         assert!(target(stop).ends_with("StopLogging"));
+        let pair = sc.paired().unwrap();
+        assert!(target(&pair.enter[0]).ends_with("StartLogging"));
+        assert!(target(&pair.enter_base[0]).ends_with("StopLogging"));
         let req = sc.request(Slot {
             round: 1,
             worker: 2,
