@@ -13,6 +13,14 @@ use trailstack_server::config::{
 use trailstack_server::explain::{client, render, Target};
 use trailstack_server::{serve, spawn_delivery, App};
 
+/// jemalloc rather than the system allocator. Under many connections glibc's malloc hands the
+/// blocking pool's threads arenas of their own (up to eight per core), and each keeps its high
+/// water mark: in a 120 s soak of 256 connections RSS climbed 63 -> 132 MiB and was still
+/// climbing, where with jemalloc it levelled off near 90 MiB, at equal or better throughput.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "trailstack",
