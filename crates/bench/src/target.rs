@@ -71,6 +71,8 @@ pub fn trailstack_command(
     args: &[String],
     env: &[(String, String)],
 ) -> Command {
+    // Absolute: the server may be started from another working directory (its temp dir).
+    let bin = std::path::absolute(bin).unwrap_or_else(|_| bin.to_path_buf());
     let mut c = Command::new(bin);
     c.args(["serve", "--listen", listen, "--data-dir"])
         .arg(data_dir)
