@@ -83,7 +83,7 @@ pub fn trailstack_command(
 }
 
 /// A loopback port free at the time of asking.
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("finding a free port: {e}"))?;
     l.local_addr()
         .map(|a| a.port())
