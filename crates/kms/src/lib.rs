@@ -95,7 +95,18 @@ impl Kms {
         self.db.write(f).await
     }
 
+    /// Runs a read bounded by a few rows (a key, its policy and grants) on this thread: a
+    /// hand-off to the blocking pool and back would cost more than the read.
     async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
+    ) -> KmsResult<T> {
+        self.db.read(f)
+    }
+
+    /// Runs a listing on a blocking thread, so that it never holds up the requests sharing
+    /// this one.
+    async fn scan<T: Send + 'static>(
         &self,
         f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
     ) -> KmsResult<T> {

@@ -31,7 +31,7 @@ impl S3 {
 
     /// Every bucket whose default encryption is SSE-KMS or DSSE-KMS, in name order.
     pub async fn buckets_with_kms_default(&self) -> S3Result<Vec<Bucket>> {
-        let all = self.read(buckets::all).await?;
+        let all = self.scan(buckets::all).await?;
         Ok(all
             .into_iter()
             .filter(|b| {

@@ -308,8 +308,18 @@ impl S3 {
         self.db.write(f).await
     }
 
-    /// Runs a read on a blocking thread.
+    /// Runs a read bounded by a few rows (a bucket, an object version, an upload) on this
+    /// thread: a hand-off to the blocking pool and back would cost more than the read.
     async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> S3Result<T> + Send + 'static,
+    ) -> S3Result<T> {
+        self.db.read(f)
+    }
+
+    /// Runs a read whose cost grows with the data (a listing, the parts of an upload) on a
+    /// blocking thread, so that it never holds up the requests sharing this one.
+    async fn scan<T: Send + 'static>(
         &self,
         f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> S3Result<T> + Send + 'static,
     ) -> S3Result<T> {

@@ -227,10 +227,20 @@ impl Db {
         }
     }
 
-    /// Runs `f` on a read-only connection seeing the latest committed state. Blocking.
+    /// Runs `f` on a read-only connection seeing the latest committed state, on the calling
+    /// thread. Blocking, but not behind another read while a connection is free: services run
+    /// their point lookups this way straight on the async runtime (handing a read of a few rows
+    /// to another thread costs more than the read), and long scans on the blocking pool.
     pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
-        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % READERS;
-        f(&lock(&self.readers[i]))
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..READERS {
+            match self.readers[(first + i) % READERS].try_lock() {
+                Ok(conn) => return f(&conn),
+                Err(std::sync::TryLockError::Poisoned(p)) => return f(&p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        f(&lock(&self.readers[first % READERS]))
     }
 }
 

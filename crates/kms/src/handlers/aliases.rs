@@ -128,7 +128,7 @@ pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let key = p.key_id.clone();
     let mut found = kms
-        .read(move |c| {
+        .scan(move |c| {
             let key_id = match &key {
                 Some(k) => Some(resolve(c, &kms2, &caller2, k, false)?.key_id),
                 None => None,

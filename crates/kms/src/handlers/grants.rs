@@ -188,7 +188,7 @@ pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
     let (grant_id, grantee) = (p.grant_id.clone(), p.grantee_principal.clone());
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let (k, grants) = kms
-        .read(move |c| {
+        .scan(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, false)?;
             let grants = grant_model::list_for_key(c, &k.key_id, &after, n + 1, |g| {
                 grant_id.as_ref().is_none_or(|id| *id == g.grant_id)
@@ -212,7 +212,7 @@ pub async fn list_retirable(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
     let (account, region) = (caller.account.to_string(), kms.region_of(caller));
     let (acc, reg) = (account.clone(), region.clone());
     let grants = kms
-        .read(move |c| {
+        .scan(move |c| {
             grant_model::list_for_account(c, &acc, &reg, &after, n + 1, |g| {
                 g.meta.retiring_principal.as_deref() == Some(principal.as_str())
             })

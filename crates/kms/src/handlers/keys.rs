@@ -173,7 +173,7 @@ pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
     let after = p.marker.clone().unwrap_or_default();
     let (account, region) = (caller.account.to_string(), kms.region_of(caller));
     let mut keys = kms
-        .read(move |c| key_model::list(c, &account, &region, &after, n + 1))
+        .scan(move |c| key_model::list(c, &account, &region, &after, n + 1))
         .await?;
     let truncated = keys.len() > n;
     keys.truncate(n);

@@ -198,7 +198,7 @@ pub async fn list_buckets(
     };
     let p = prefix.clone();
     let mut found = s3
-        .read(move |c| buckets::list(c, &account, &p, &after, limit + 1))
+        .scan(move |c| buckets::list(c, &account, &p, &after, limit + 1))
         .await?;
     if let Some(r) = region {
         found.retain(|b| b.region == r);

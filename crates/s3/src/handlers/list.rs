@@ -122,7 +122,7 @@ fn scan(
 /// ListObjects (v1) and ListObjectsV2.
 pub async fn list_objects(s3: &S3, caller: &Caller, input: ListObjectsInput) -> S3Result<Output> {
     let caller2 = caller.clone();
-    s3.read(move |c| {
+    s3.scan(move |c| {
         owned_bucket(c, &caller2, &input.bucket)?;
         let prefix = input.prefix.as_bytes();
         let delim = input.delimiter.as_deref().map(str::as_bytes);
@@ -184,7 +184,7 @@ pub async fn list_versions(s3: &S3, caller: &Caller, input: ListVersionsInput) -
         });
     }
     let caller2 = caller.clone();
-    s3.read(move |c| {
+    s3.scan(move |c| {
         owned_bucket(c, &caller2, &input.bucket)?;
         let prefix = input.prefix.as_bytes();
         let delim = input.delimiter.as_deref().map(str::as_bytes);

@@ -308,7 +308,7 @@ pub async fn complete(
     let (bucket, key, uid) = (obj.bucket.clone(), obj.key.clone(), upload_id.clone());
     // Check everything and build the object in one transaction, then commit it as a new version.
     let (version, unused) = s3
-        .read(move |c| {
+        .scan(move |c| {
             owned_bucket(c, &caller2, &bucket)?;
             let upload = uploads::require(c, &bucket, &key, &uid)?;
             let stored = uploads::parts(c, &uid, 0, usize::MAX)?;
@@ -433,7 +433,7 @@ pub async fn list_parts(
 ) -> S3Result<Output> {
     let caller2 = caller.clone();
     let max = max_parts.min(1000);
-    s3.read(move |c| {
+    s3.scan(move |c| {
         owned_bucket(c, &caller2, &obj.bucket)?;
         let upload = uploads::require(c, &obj.bucket, &obj.key, &upload_id)?;
         let mut parts = uploads::parts(c, &upload_id, part_marker, max + 1)?;
@@ -455,7 +455,7 @@ pub async fn list_parts(
 /// ListMultipartUploads.
 pub async fn list_uploads(s3: &S3, caller: &Caller, input: ListUploadsInput) -> S3Result<Output> {
     let caller2 = caller.clone();
-    s3.read(move |c| {
+    s3.scan(move |c| {
         owned_bucket(c, &caller2, &input.bucket)?;
         let max = input.max_uploads.min(1000);
         let mut out = ListUploadsOutput {
