@@ -91,6 +91,10 @@ impl Db {
         // while the previous one ran.
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.pragma_update(None, "foreign_keys", "ON")?;
+        // Each write runs in a savepoint of its batch's transaction, whose sub-journal (the
+        // pages' images before the write) SQLite otherwise spills to a temporary file past
+        // 64 KiB: a batch paid a pwrite per page it touched, a third of the writer's time.
+        writer.pragma_update(None, "temp_store", "MEMORY")?;
         writer.busy_timeout(std::time::Duration::from_secs(30))?;
         migrate(&mut writer, migrations)?;
         let mut readers = Vec::new();
