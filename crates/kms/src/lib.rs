@@ -14,6 +14,7 @@ mod handlers;
 pub mod model;
 pub mod op;
 mod port;
+mod schedule;
 pub mod wire;
 
 pub use error::{KmsError, KmsResult};
@@ -37,6 +38,8 @@ pub struct Kms {
     identities: Arc<IdentityPolicies>,
     /// Parsed key policies.
     key_policies: Arc<authz::KeyPolicies>,
+    /// When housekeeping next has work.
+    schedule: Arc<schedule::Schedule>,
 }
 
 impl Kms {
@@ -51,6 +54,7 @@ impl Kms {
             audit: Arc::new(NoAudit),
             identities: Arc::default(),
             key_policies: Arc::default(),
+            schedule: Arc::default(),
         }
     }
 
@@ -92,7 +96,9 @@ impl Kms {
         &self,
         f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
     ) -> KmsResult<T> {
-        self.db.write(f).await
+        let written = self.db.write(f).await;
+        self.schedule.written();
+        written
     }
 
     /// Runs a read bounded by a few rows (a key, its policy and grants) on this thread: a

@@ -17,6 +17,7 @@ use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
 use crate::model::{aliases as alias_model, keys as key_model};
 use crate::op::{Op, OpKind, Output, Params};
+use crate::schedule::Due;
 use crate::Kms;
 use serde_json::{json, Value};
 use trailstack_core::Caller;
@@ -82,16 +83,21 @@ pub async fn dispatch(kms: &Kms, caller: &Caller, op: Op) -> KmsResult<Output> {
 /// imported material whose ValidTo has passed, by the clock, before any operation sees them.
 pub async fn housekeeping(kms: &Kms) -> KmsResult<()> {
     let now = kms.now_ms();
-    let (deletions, rotations, expiries) = kms
+    let Due::Check(token) = kms.schedule.at(now) else {
+        return Ok(());
+    };
+    let (deletions, rotations, expiries, next_due) = kms
         .read(move |c| {
             Ok((
                 key_model::due_for_deletion(c, now)?,
                 key_model::due_for_rotation(c, now)?,
                 key_model::due_for_expiry(c, now)?,
+                key_model::next_due(c)?,
             ))
         })
         .await?;
     if deletions.is_empty() && rotations.is_empty() && expiries.is_empty() {
+        kms.schedule.learned(token, next_due);
         return Ok(());
     }
     let root = kms.root.clone();

@@ -200,6 +200,16 @@ pub fn due_for_expiry(c: &Connection, now_ms: i64) -> KmsResult<Vec<String>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The earliest time any key's deletion, automatic rotation or material expiry falls due.
+pub fn next_due(c: &Connection) -> KmsResult<Option<i64>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT MIN(t) FROM (SELECT MIN(deletion_ms) AS t FROM kms_keys \
+         UNION ALL SELECT MIN(rotate_ms) FROM kms_keys \
+         UNION ALL SELECT MIN(expire_ms) FROM kms_keys)",
+    )?;
+    Ok(stmt.query_row([], |r| r.get(0))?)
+}
+
 /// Stores a sealed material version.
 pub fn put_material(
     c: &Connection,
