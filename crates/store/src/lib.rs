@@ -8,11 +8,13 @@
 pub mod blob;
 pub mod db;
 mod error;
+pub mod memo;
 pub mod seal;
 
 pub use blob::journal;
 pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};
 pub use db::{Db, Migration};
 pub use error::StoreError;
+pub use memo::DecodeMemo;
 pub use rusqlite;
 pub use seal::RootKey;

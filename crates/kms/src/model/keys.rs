@@ -104,10 +104,16 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(KeyRecord, String)> {
     ))
 }
 
+/// Keys' metadata as last decoded: read twice by every call on a key (its policy check and its
+/// handler), and rarely changed.
+static DECODED: std::sync::LazyLock<trailstack_store::DecodeMemo<KeyMeta>> =
+    std::sync::LazyLock::new(|| trailstack_store::DecodeMemo::new(1024));
+
 fn decode(pair: (KeyRecord, String)) -> KmsResult<KeyRecord> {
     let (mut k, meta) = pair;
-    k.meta =
-        serde_json::from_str(&meta).map_err(|e| KmsError::Internal(format!("key record: {e}")))?;
+    k.meta = DECODED.decode(&k.key_id, &meta, |text| {
+        serde_json::from_str(text).map_err(|e| KmsError::Internal(format!("key record: {e}")))
+    })?;
     Ok(k)
 }
 

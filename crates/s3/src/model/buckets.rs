@@ -93,10 +93,15 @@ fn row_to_bucket(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Bucket, String)> {
     ))
 }
 
+/// Buckets' settings as last decoded: read by every call on a bucket, and rarely changed.
+static DECODED: std::sync::LazyLock<trailstack_store::DecodeMemo<BucketMeta>> =
+    std::sync::LazyLock::new(|| trailstack_store::DecodeMemo::new(1024));
+
 fn decode(pair: (Bucket, String)) -> S3Result<Bucket> {
     let (mut b, meta) = pair;
-    b.meta = serde_json::from_str(&meta)
-        .map_err(|e| S3Error::Internal(format!("bucket record: {e}")))?;
+    b.meta = DECODED.decode(&b.name, &meta, |text| {
+        serde_json::from_str(text).map_err(|e| S3Error::Internal(format!("bucket record: {e}")))
+    })?;
     Ok(b)
 }
 
