@@ -1,5 +1,6 @@
 //! What one measured round produced ([`Sample`]), its figures ([`Figures`]), the median of
-//! figures over rounds, and the ratios of paired rounds.
+//! figures over rounds, the ratios of paired rounds, and counts as the reports write them
+//! ([`thousands`]).
 //!
 //! Must not touch: IO or timing; pure arithmetic over recorded numbers.
 
@@ -124,6 +125,19 @@ pub fn paired_ratios(own: &[Figures], base: &[Figures], pick: fn(&Figures) -> f6
         .filter(|&(a, b)| a > 0.0 && b > 0.0)
         .map(|(a, b)| a / b)
         .collect()
+}
+
+/// `n` with `,` between thousands (`1,000,000`), as the reports write counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! small formatting helpers the report's text uses.
 
 use super::*;
+pub use crate::stats::thousands;
 
 /// Memory figures of a process, from `/proc/PID/status`, in bytes (threads: a count).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,19 +76,6 @@ pub fn mib(bytes: u64) -> String {
 
 pub(super) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
-
-/// `1,000,000`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The median (nearest rank) of `v`.

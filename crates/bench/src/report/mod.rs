@@ -452,7 +452,7 @@ pub fn parameters(info: &RunInfo) -> String {
         stop_text(p.big.warmup),
         stop_text(p.big.measure),
         p.big_rounds,
-        crate::scenario::mixed::thousands(p.mixed_keys),
+        crate::stats::thousands(p.mixed_keys as u64),
     )
 }
 

@@ -14,6 +14,7 @@ use super::s3::{create_bucket, BUCKET, SMALL};
 use super::{Scenario, Slot, Weight};
 use crate::body::{generated, BenchBody};
 use crate::spec::{hash_of, Expect, Spec};
+use crate::stats::thousands;
 use bytes::Bytes;
 use http::Method;
 use std::sync::Arc;
@@ -99,7 +100,7 @@ impl Scenario for MixedScenario {
              does GetObject with probability 0.8 or PutObject overwriting it with 1 KiB (payload \
              SHA-256 signed) with 0.2; key and operation pseudo-random from the request's round, \
              worker and sequence number, so every target gets the same sequence",
-            thousands(self.keys)
+            thousands(self.keys as u64)
         )
     }
 
@@ -118,19 +119,6 @@ impl Scenario for MixedScenario {
             (i, Op::Put) => self.put(i),
         }
     }
-}
-
-/// `n` with `,` between thousands, as the report writes counts.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -215,7 +203,5 @@ mod tests {
         }
         assert!(get > put * 2 && put > 0);
         assert!(sc.describe().contains("1,000 existing objects"));
-        assert_eq!(thousands(100_000), "100,000");
-        assert_eq!(thousands(999), "999");
     }
 }
