@@ -71,6 +71,8 @@ pub enum S3Error {
     NoSuchPublicAccessBlockConfiguration(String),
     /// 404 OwnershipControlsNotFoundError.
     OwnershipControlsNotFound(String),
+    /// 404 ServerSideEncryptionConfigurationNotFoundError (buckets with the legacy defaults).
+    ServerSideEncryptionConfigurationNotFound(String),
     /// 400 MalformedPolicy.
     MalformedPolicy(String),
     /// 400 InvalidTag.
@@ -174,6 +176,9 @@ impl S3Error {
             NoSuchBucketPolicy(_) => "NoSuchBucketPolicy",
             NoSuchPublicAccessBlockConfiguration(_) => "NoSuchPublicAccessBlockConfiguration",
             OwnershipControlsNotFound(_) => "OwnershipControlsNotFoundError",
+            ServerSideEncryptionConfigurationNotFound(_) => {
+                "ServerSideEncryptionConfigurationNotFoundError"
+            }
             MalformedPolicy(_) => "MalformedPolicy",
             InvalidTag(_) => "InvalidTag",
             MalformedAcl => "MalformedACLError",
@@ -227,7 +232,8 @@ impl S3Error {
             | NoSuchTagSet
             | NoSuchBucketPolicy(_)
             | NoSuchPublicAccessBlockConfiguration(_)
-            | OwnershipControlsNotFound(_) => 404,
+            | OwnershipControlsNotFound(_)
+            | ServerSideEncryptionConfigurationNotFound(_) => 404,
             BucketAlreadyExists(_) | BucketAlreadyOwnedByYou(_) | BucketNotEmpty(_) => 409,
             InvalidRange { .. } | InvalidPartNumber => 416,
             DeleteMarkerVersion { .. } => 405,
@@ -286,6 +292,9 @@ impl S3Error {
             NoSuchBucketPolicy(_) => "The bucket policy does not exist".into(),
             NoSuchPublicAccessBlockConfiguration(_) => "The public access block configuration was not found".into(),
             OwnershipControlsNotFound(_) => "The bucket ownership controls were not found".into(),
+            ServerSideEncryptionConfigurationNotFound(_) => {
+                "The server side encryption configuration was not found".into()
+            }
             MalformedPolicy(m) | InvalidTag(m) => m.clone(),
             MalformedAcl => "The XML you provided was not well-formed or did not validate against our published schema".into(),
             InvalidBucketAclWithObjectOwnership => {
@@ -369,7 +378,8 @@ impl S3Error {
             | NoSuchBucket(b)
             | NoSuchBucketPolicy(b)
             | NoSuchPublicAccessBlockConfiguration(b)
-            | OwnershipControlsNotFound(b) => vec![("BucketName", b.clone())],
+            | OwnershipControlsNotFound(b)
+            | ServerSideEncryptionConfigurationNotFound(b) => vec![("BucketName", b.clone())],
             NoSuchKey(k) | DeleteMarker { key: k, .. } => vec![("Key", k.clone())],
             DeleteMarkerVersion { method, .. } => {
                 vec![

@@ -45,6 +45,8 @@ pub struct S3 {
     identities: Arc<IdentityPolicies>,
     /// Bucket owners and parsed bucket policies, for authorization.
     bucket_policies: Arc<authz::cache::BucketPolicies>,
+    /// The defaults new buckets get.
+    bucket_defaults: model::buckets::BucketDefaults,
 }
 
 impl S3 {
@@ -70,6 +72,7 @@ impl S3 {
             audit: Arc::new(NoAudit),
             identities: Arc::default(),
             bucket_policies: Arc::default(),
+            bucket_defaults: Default::default(),
         }
     }
 
@@ -83,6 +86,12 @@ impl S3 {
     /// The same service reporting every call to `sink`.
     pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
         self.audit = sink;
+        self
+    }
+
+    /// The same service giving new buckets `defaults` (AWS's current ones unless told).
+    pub fn with_bucket_defaults(mut self, defaults: model::buckets::BucketDefaults) -> Self {
+        self.bucket_defaults = defaults;
         self
     }
 

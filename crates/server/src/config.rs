@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trailstack_core::{AccountId, Principal};
 use trailstack_policy::IdentityPolicies;
+pub use trailstack_s3::model::buckets::BucketDefaults;
 
 /// The default account id.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
@@ -81,6 +82,9 @@ pub struct FileConfig {
     /// Refuse SSE-KMS and SSE-C requests over plain HTTP, as AWS does (default off).
     #[serde(default)]
     pub require_tls_for_sse: Option<bool>,
+    /// The defaults new buckets get: `current` (AWS since April 2023) or `legacy`.
+    #[serde(default)]
+    pub bucket_defaults: Option<String>,
     /// Users (and account roots) with access keys.
     #[serde(default, rename = "users")]
     pub users: Vec<UserConfig>,
@@ -125,6 +129,9 @@ pub struct Config {
     /// Refuse SSE-KMS, DSSE-KMS and SSE-C requests over plain HTTP with AWS's 400 (default
     /// off: an emulator on `http://localhost` would otherwise refuse them all).
     pub require_tls_for_sse: bool,
+    /// The defaults new buckets get: AWS's since April 2023 (`current`, the default) or the
+    /// ones before (`legacy`), for suites and scripts written against those.
+    pub bucket_defaults: BucketDefaults,
     /// Identities by access key.
     pub identities: HashMap<String, Identity>,
     /// How often trails deliver their pending records (AWS: about every 5 minutes).
@@ -219,6 +226,10 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from("./.trailstack")),
             region: region.or(fc.region).unwrap_or_else(|| "us-east-1".into()),
             require_tls_for_sse: fc.require_tls_for_sse.unwrap_or(false),
+            bucket_defaults: match fc.bucket_defaults.as_deref() {
+                Some(d) => d.parse().map_err(|e| format!("bucket_defaults: {e}"))?,
+                None => BucketDefaults::Current,
+            },
             identities,
             delivery_interval: std::time::Duration::from_secs(300),
             digest_interval: std::time::Duration::from_secs(3600),
@@ -329,6 +340,18 @@ mod tests {
             c.identities["AKB"].principal,
             Principal::User { name: "bob".into() }
         );
+    }
+
+    #[test]
+    fn bucket_defaults_from_the_file() {
+        assert_eq!(
+            load_text("").unwrap().bucket_defaults,
+            BucketDefaults::Current
+        );
+        let c = load_text("bucket_defaults = \"legacy\"\n").unwrap();
+        assert_eq!(c.bucket_defaults, BucketDefaults::Legacy);
+        let e = load_text("bucket_defaults = \"2022\"\n").unwrap_err();
+        assert!(e.contains("bucket_defaults") && e.contains("legacy"), "{e}");
     }
 
     #[test]

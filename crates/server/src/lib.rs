@@ -95,6 +95,7 @@ impl App {
             root.clone(),
         )
         .require_tls_for_sse(config.require_tls_for_sse)
+        .with_bucket_defaults(config.bucket_defaults)
         .with_identities(config.identity_policies())
         .with_audit(audit);
         let objects: Arc<dyn trailstack_core::ObjectWriter> = Arc::new(s3.clone());

@@ -8,7 +8,7 @@ use std::time::Duration;
 use trailstack_core::SystemClock;
 use trailstack_server::admin::Credentials;
 use trailstack_server::config::{
-    parse_interval, Config, DEFAULT_ACCOUNT, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
+    parse_interval, BucketDefaults, Config, DEFAULT_ACCOUNT, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
 };
 use trailstack_server::explain::{client, render, Target};
 use trailstack_server::{serve, spawn_delivery, App};
@@ -51,6 +51,12 @@ enum Command {
         /// Refuse SSE-KMS and SSE-C requests over plain HTTP, as AWS does.
         #[arg(long, env = "TRAILSTACK_REQUIRE_TLS_FOR_SSE")]
         require_tls_for_sse: bool,
+        /// The defaults new buckets get: `current` (AWS's since April 2023: ACLs disabled,
+        /// Block Public Access on, SSE-S3 default encryption reported) or `legacy` (before:
+        /// ACLs apply, no Block Public Access, no default encryption reported). Each bucket
+        /// keeps the defaults it was created with.
+        #[arg(long, env = "TRAILSTACK_BUCKET_DEFAULTS")]
+        bucket_defaults: Option<BucketDefaults>,
         /// How often trails deliver log files, e.g. `5m` (AWS's cadence) or `1s`.
         #[arg(long, env = "TRAILSTACK_DELIVERY_INTERVAL", default_value = "5m", value_parser = parse_interval)]
         delivery_interval: Duration,
@@ -139,6 +145,7 @@ async fn main() {
             config,
             region,
             require_tls_for_sse,
+            bucket_defaults,
             delivery_interval,
             digest_interval,
             tls_cert,
@@ -150,6 +157,7 @@ async fn main() {
             let mut cfg = match Config::load(config.as_deref(), listen, data_dir, region) {
                 Ok(mut c) => {
                     c.require_tls_for_sse |= require_tls_for_sse;
+                    c.bucket_defaults = bucket_defaults.unwrap_or(c.bucket_defaults);
                     c.delivery_interval = delivery_interval;
                     c.digest_interval = digest_interval;
                     c.read_timeout = read_timeout;
@@ -185,6 +193,7 @@ async fn main() {
             };
             let listen = cfg.listen.clone();
             let dir = cfg.data_dir.clone();
+            let defaults = cfg.bucket_defaults;
             let app = match App::open(cfg, Arc::new(SystemClock)) {
                 Ok(a) => Arc::new(a),
                 Err(e) => {
@@ -207,6 +216,7 @@ async fn main() {
             println!("  data dir:    {}", dir.display());
             println!("  credentials: access key {DEFAULT_KEY}, secret {DEFAULT_KEY}, account {DEFAULT_ACCOUNT}");
             println!("  use:         AWS_ENDPOINT_URL=http://{addr} AWS_ACCESS_KEY_ID={DEFAULT_KEY} AWS_SECRET_ACCESS_KEY={DEFAULT_KEY} aws s3 ls");
+            println!("  new buckets: {}", defaults_note(defaults));
             if let Some(note) = tls_note {
                 println!("  tls:         https://{addr} (same port), {note}");
             }
@@ -231,6 +241,14 @@ async fn main() {
             region,
             json,
         } => explain(&target, &endpoint, region, json),
+    }
+}
+
+/// The start-up line about the defaults new buckets get.
+fn defaults_note(d: BucketDefaults) -> &'static str {
+    match d {
+        BucketDefaults::Current => "AWS's defaults since April 2023 (ACLs disabled, Block Public Access on, SSE-S3 default encryption); --bucket-defaults legacy for the older ones",
+        BucketDefaults::Legacy => "legacy defaults, before April 2023 (ACLs enabled, no Block Public Access, no default encryption reported; objects still encrypted at rest)",
     }
 }
 

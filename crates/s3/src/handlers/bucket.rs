@@ -3,7 +3,7 @@
 use super::acl::{self, canned_acl};
 use super::{owned_bucket, owner_of};
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::{self, Bucket, BucketMeta, PublicAccessBlock};
+use crate::model::buckets::{self, Bucket, BucketDefaults, BucketMeta, PublicAccessBlock};
 use crate::model::{objects, uploads};
 use crate::op::Output;
 use crate::S3;
@@ -78,10 +78,14 @@ pub async fn create(
         }
         Some(r) => r.to_string(),
     };
+    let defaults = s3.bucket_defaults;
     let ownership = match ownership.as_deref() {
-        None => "BucketOwnerEnforced".to_string(),
+        // Before April 2023 a new bucket had no ownership controls: ACLs applied as with
+        // ObjectWriter.
+        None if defaults == BucketDefaults::Legacy => None,
+        None => Some("BucketOwnerEnforced".to_string()),
         Some(o @ ("BucketOwnerEnforced" | "BucketOwnerPreferred" | "ObjectWriter")) => {
-            o.to_string()
+            Some(o.to_string())
         }
         Some(o) => {
             return Err(S3Error::InvalidArgument {
@@ -93,14 +97,26 @@ pub async fn create(
     };
     let owner = owner_of(caller);
     if let Some(a) = acl.as_deref() {
-        if ownership == "BucketOwnerEnforced" && a != "private" && a != "bucket-owner-full-control"
+        if ownership.as_deref() == Some("BucketOwnerEnforced")
+            && a != "private"
+            && a != "bucket-owner-full-control"
         {
             return Err(S3Error::InvalidBucketAclWithObjectOwnership);
         }
     }
     let grants = canned_acl(acl.as_deref().unwrap_or("private"), &owner, None)?;
-    // Every new bucket starts with Block Public Access on, which a public ACL would violate.
-    if acl::is_public(&grants) {
+    // A new bucket starts with Block Public Access on (since April 2023), which a public ACL
+    // would violate; before, it had no Block Public Access configuration.
+    let public_access_block = match defaults {
+        BucketDefaults::Current => Some(PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+        }),
+        BucketDefaults::Legacy => None,
+    };
+    if public_access_block.is_some_and(|p| p.block_public_acls) && acl::is_public(&grants) {
         return Err(S3Error::InvalidBucketAclWithBlockPublicAccess);
     }
     let bucket = Bucket {
@@ -114,15 +130,11 @@ pub async fn create(
             owner,
             acl: grants,
             policy: None,
-            ownership: Some(ownership),
-            public_access_block: Some(PublicAccessBlock {
-                block_public_acls: true,
-                ignore_public_acls: true,
-                block_public_policy: true,
-                restrict_public_buckets: true,
-            }),
+            ownership,
+            public_access_block,
             tags: None,
             encryption: None,
+            defaults,
         },
     };
     let account = caller.account.to_string();

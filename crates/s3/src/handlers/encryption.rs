@@ -6,7 +6,7 @@
 use super::owned_bucket;
 use crate::data::Sealing;
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::{self, Bucket};
+use crate::model::buckets::{self, Bucket, BucketDefaults};
 use crate::op::Output;
 use crate::sse::{self, keys, BucketEncryption, CustomerKey, SseRecord, SseRequest, Writer};
 use crate::S3;
@@ -54,15 +54,20 @@ pub(crate) async fn open_stored(
         }))
 }
 
-/// GetBucketEncryption: the configured default, else the SSE-S3 service default.
+/// GetBucketEncryption: the configured default, else the SSE-S3 service default — which a
+/// bucket created with the legacy defaults does not report (its objects are still SSE-S3).
 pub async fn get(s3: &S3, caller: &Caller, bucket: String) -> S3Result<Output> {
     let c2 = caller.clone();
     let b = s3.read(move |c| owned_bucket(c, &c2, &bucket)).await?;
-    Ok(Output::Encryption(
-        b.meta
-            .encryption
-            .unwrap_or_else(BucketEncryption::service_default),
-    ))
+    match (b.meta.encryption, b.meta.defaults) {
+        (Some(e), _) => Ok(Output::Encryption(e)),
+        (None, BucketDefaults::Legacy) => {
+            Err(S3Error::ServerSideEncryptionConfigurationNotFound(b.name))
+        }
+        (None, BucketDefaults::Current) => {
+            Ok(Output::Encryption(BucketEncryption::service_default()))
+        }
+    }
 }
 
 /// PutBucketEncryption (`Some`) and DeleteBucketEncryption (`None`). The KMS key is not

@@ -39,6 +39,49 @@ pub struct PublicAccessBlock {
     pub restrict_public_buckets: bool,
 }
 
+/// The defaults a new bucket gets: AWS's since April 2023 (ACLs disabled by
+/// `BucketOwnerEnforced`, Block Public Access on, SSE-S3 default encryption reported), or the
+/// ones before (no ownership controls, so ACLs apply as with `ObjectWriter`; no Block Public
+/// Access configuration; no default encryption reported). Objects are encrypted at rest either
+/// way: only what the API reports differs.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-bucket-faq.html>
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BucketDefaults {
+    /// AWS's defaults since April 2023.
+    #[default]
+    Current,
+    /// AWS's defaults before April 2023, for suites and scripts written against them.
+    Legacy,
+}
+
+impl BucketDefaults {
+    /// `current` or `legacy`, as configured and stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BucketDefaults::Current => "current",
+            BucketDefaults::Legacy => "legacy",
+        }
+    }
+
+    fn is_current(&self) -> bool {
+        *self == BucketDefaults::Current
+    }
+}
+
+impl std::str::FromStr for BucketDefaults {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "current" => Ok(BucketDefaults::Current),
+            "legacy" => Ok(BucketDefaults::Legacy),
+            _ => Err(format!(
+                "bucket defaults {s:?}: expected current (AWS since April 2023) or legacy (before)"
+            )),
+        }
+    }
+}
+
 /// The mutable settings of a bucket, stored as JSON.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct BucketMeta {
@@ -60,6 +103,11 @@ pub struct BucketMeta {
     /// Default encryption (PutBucketEncryption); None means the SSE-S3 service default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<crate::sse::BucketEncryption>,
+    /// The defaults the bucket was created with (absent in records older than the setting,
+    /// which were all created with the current ones). Fixed at creation, so restarting with
+    /// another setting changes no existing bucket.
+    #[serde(default, skip_serializing_if = "BucketDefaults::is_current")]
+    pub defaults: BucketDefaults,
 }
 
 /// A bucket.

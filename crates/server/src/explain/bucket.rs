@@ -95,6 +95,7 @@ pub(super) async fn explain(app: &App, bucket: &str) -> Result<BucketReport, Exp
         bucket: b.name.clone(),
         account: b.account.clone(),
         region: b.region.clone(),
+        bucket_defaults: b.meta.defaults.as_str().into(),
         default_encryption,
         policy: super::policy::summarize(b.meta.policy.as_deref()),
         object_level_logging,

@@ -343,6 +343,9 @@ pub struct BucketReport {
     pub account: String,
     /// Region.
     pub region: String,
+    /// The defaults the bucket was created with: `current` (AWS's since April 2023) or
+    /// `legacy` (before: GetBucketEncryption reports no default, objects are SSE-S3 anyway).
+    pub bucket_defaults: String,
     /// Default encryption.
     pub default_encryption: DefaultEncryption,
     /// The bucket policy, as it concerns writing objects.

@@ -266,10 +266,21 @@ fn bucket(out: &mut Out, target: &str, b: &BucketReport) {
     if d.key.is_some() {
         value.push_str(&format!(", bucket key {}", on_off(d.bucket_key)));
     }
-    if !d.configured {
+    let legacy = b.bucket_defaults == "legacy";
+    if !d.configured && legacy {
+        value.push_str(
+            " (not configured: the service default, which GetBucketEncryption does not report)",
+        );
+    } else if !d.configured {
         value.push_str(" (not configured: the service default)");
     }
     out.line("default", &value);
+    if legacy {
+        out.line(
+            "created with",
+            "legacy bucket defaults (before April 2023): ACLs enabled, no Block Public Access, no default encryption reported",
+        );
+    }
     if !b.policy.present {
         out.line("policy", "none");
     } else if b.policy.writes.is_empty() {

@@ -17,6 +17,7 @@ mod policy;
 mod s3_acl;
 mod s3_auth;
 mod s3_bucket;
+mod s3_bucket_defaults;
 mod s3_list;
 mod s3_multipart;
 mod s3_object;
