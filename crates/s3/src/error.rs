@@ -73,6 +73,8 @@ pub enum S3Error {
     OwnershipControlsNotFound(String),
     /// 404 ServerSideEncryptionConfigurationNotFoundError (buckets with the legacy defaults).
     ServerSideEncryptionConfigurationNotFound(String),
+    /// 404 NoSuchLifecycleConfiguration.
+    NoSuchLifecycleConfiguration(String),
     /// 400 MalformedPolicy.
     MalformedPolicy(String),
     /// 400 InvalidTag.
@@ -179,6 +181,7 @@ impl S3Error {
             ServerSideEncryptionConfigurationNotFound(_) => {
                 "ServerSideEncryptionConfigurationNotFoundError"
             }
+            NoSuchLifecycleConfiguration(_) => "NoSuchLifecycleConfiguration",
             MalformedPolicy(_) => "MalformedPolicy",
             InvalidTag(_) => "InvalidTag",
             MalformedAcl => "MalformedACLError",
@@ -233,7 +236,8 @@ impl S3Error {
             | NoSuchBucketPolicy(_)
             | NoSuchPublicAccessBlockConfiguration(_)
             | OwnershipControlsNotFound(_)
-            | ServerSideEncryptionConfigurationNotFound(_) => 404,
+            | ServerSideEncryptionConfigurationNotFound(_)
+            | NoSuchLifecycleConfiguration(_) => 404,
             BucketAlreadyExists(_) | BucketAlreadyOwnedByYou(_) | BucketNotEmpty(_) => 409,
             InvalidRange { .. } | InvalidPartNumber => 416,
             DeleteMarkerVersion { .. } => 405,
@@ -295,6 +299,7 @@ impl S3Error {
             ServerSideEncryptionConfigurationNotFound(_) => {
                 "The server side encryption configuration was not found".into()
             }
+            NoSuchLifecycleConfiguration(_) => "The lifecycle configuration does not exist".into(),
             MalformedPolicy(m) | InvalidTag(m) => m.clone(),
             MalformedAcl => "The XML you provided was not well-formed or did not validate against our published schema".into(),
             InvalidBucketAclWithObjectOwnership => {
@@ -379,7 +384,8 @@ impl S3Error {
             | NoSuchBucketPolicy(b)
             | NoSuchPublicAccessBlockConfiguration(b)
             | OwnershipControlsNotFound(b)
-            | ServerSideEncryptionConfigurationNotFound(b) => vec![("BucketName", b.clone())],
+            | ServerSideEncryptionConfigurationNotFound(b)
+            | NoSuchLifecycleConfiguration(b) => vec![("BucketName", b.clone())],
             NoSuchKey(k) | DeleteMarker { key: k, .. } => vec![("Key", k.clone())],
             DeleteMarkerVersion { method, .. } => {
                 vec![

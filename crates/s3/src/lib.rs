@@ -10,6 +10,7 @@ mod data;
 pub mod error;
 pub mod facts;
 mod handlers;
+pub mod lifecycle;
 pub mod model;
 pub mod op;
 mod port;
@@ -47,6 +48,11 @@ pub struct S3 {
     bucket_policies: Arc<authz::cache::BucketPolicies>,
     /// The defaults new buckets get.
     bucket_defaults: model::buckets::BucketDefaults,
+    /// The length of a lifecycle day (24 hours unless shortened for tests and demos).
+    lifecycle_days: lifecycle::Days,
+    /// Bumped after every committed lifecycle configuration change, so the lifecycle worker
+    /// looks again before the next midnight.
+    lifecycle_generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl S3 {
@@ -73,7 +79,16 @@ impl S3 {
             identities: Arc::default(),
             bucket_policies: Arc::default(),
             bucket_defaults: Default::default(),
+            lifecycle_days: lifecycle::Days::default(),
+            lifecycle_generation: Arc::default(),
         }
+    }
+
+    /// The same service with a lifecycle "day" of `day` instead of 24 hours (tests and demos;
+    /// Ceph's `rgw_lc_debug_interval` does the same).
+    pub fn with_lifecycle_day(mut self, day: std::time::Duration) -> Self {
+        self.lifecycle_days = lifecycle::Days::of(day);
+        self
     }
 
     /// The same service authorizing users by `identities` (their inline policies); without
@@ -214,6 +229,15 @@ impl S3 {
             }
             Op::PutBucketVersioning { bucket, status } => {
                 settings::put_versioning(self, caller, bucket, status).await
+            }
+            Op::GetBucketLifecycleConfiguration { bucket } => {
+                handlers::lifecycle::get(self, caller, bucket).await
+            }
+            Op::PutBucketLifecycleConfiguration { bucket, config } => {
+                handlers::lifecycle::put(self, caller, bucket, Some(config)).await
+            }
+            Op::DeleteBucketLifecycle { bucket } => {
+                handlers::lifecycle::put(self, caller, bucket, None).await
             }
             Op::ListObjects(input) => list::list_objects(self, caller, input).await,
             Op::ListObjectVersions(input) => list::list_versions(self, caller, input).await,

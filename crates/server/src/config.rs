@@ -85,6 +85,9 @@ pub struct FileConfig {
     /// The defaults new buckets get: `current` (AWS since April 2023) or `legacy`.
     #[serde(default)]
     pub bucket_defaults: Option<String>,
+    /// The length of a lifecycle day, e.g. `10s` (default 24h; see [`Config::lifecycle_day`]).
+    #[serde(default)]
+    pub lifecycle_day: Option<String>,
     /// Users (and account roots) with access keys.
     #[serde(default, rename = "users")]
     pub users: Vec<UserConfig>,
@@ -148,7 +151,13 @@ pub struct Config {
     /// TLS, served on the same port as plain HTTP (a connection opening with a TLS handshake
     /// gets TLS), or None for plain HTTP only.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// How long a "day" of S3 Lifecycle rules lasts: 24 hours, as in AWS, unless shortened
+    /// for tests and demos (Ceph's `rgw_lc_debug_interval`; ceph/s3-tests assumes 10 s).
+    pub lifecycle_day: std::time::Duration,
 }
+
+/// The default of [`Config::lifecycle_day`].
+pub const DEFAULT_LIFECYCLE_DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
 
 /// The default of [`Config::read_timeout`].
 pub const DEFAULT_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -217,6 +226,10 @@ impl Config {
         for u in &fc.users {
             identities.insert(u.access_key.clone(), Self::identity_of(u)?);
         }
+        let lifecycle_day = match &fc.lifecycle_day {
+            Some(d) => parse_interval(d).map_err(|e| format!("lifecycle_day: {e}"))?,
+            None => DEFAULT_LIFECYCLE_DAY,
+        };
         Ok(Config {
             listen: listen
                 .or(fc.listen)
@@ -236,6 +249,7 @@ impl Config {
             read_timeout: DEFAULT_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             tls: None,
+            lifecycle_day,
         })
     }
 

@@ -1,6 +1,6 @@
 //! The trailstack binary's library: configuration, the composition root that builds every
-//! service over one store ([`App::open`]), the HTTP server ([`serve`]) and the delivery worker
-//! ([`spawn_delivery`]). `main.rs` is only the command line; tests start the same [`App`]
+//! service over one store ([`App::open`]), the HTTP server ([`serve`]), the delivery worker
+//! ([`spawn_delivery`]) and the S3 Lifecycle worker ([`spawn_lifecycle`]). `main.rs` is only the command line; tests start the same [`App`]
 //! in-process on port 0.
 
 pub mod admin;
@@ -23,6 +23,7 @@ use trailstack_cloudtrail::delivery::Delivery;
 use trailstack_cloudtrail::CloudTrail;
 use trailstack_core::{AuditEvent, AuditFuture, AuditSink, Clock};
 use trailstack_kms::Kms;
+use trailstack_s3::lifecycle::worker::Lifecycle;
 use trailstack_s3::S3;
 use trailstack_store::{BlobStore, Db, RootKey};
 
@@ -40,6 +41,8 @@ pub struct App {
     pub cloudtrail: CloudTrail,
     /// The worker delivering trails' log and digest files.
     pub delivery: Delivery,
+    /// The worker running buckets' lifecycle rules.
+    pub lifecycle: Lifecycle,
     /// The metadata store every service writes to; requests run in its durable scopes.
     pub db: Arc<Db>,
     request_seq: AtomicU64,
@@ -67,6 +70,7 @@ impl App {
             .chain(trailstack_kms::model::MIGRATIONS)
             .chain(trailstack_cloudtrail::model::MIGRATIONS)
             .chain(trailstack_store::journal::MIGRATIONS)
+            .chain(trailstack_s3::lifecycle::worker::MIGRATIONS)
             .copied()
             .collect();
         let db = Arc::new(
@@ -96,6 +100,7 @@ impl App {
         )
         .require_tls_for_sse(config.require_tls_for_sse)
         .with_bucket_defaults(config.bucket_defaults)
+        .with_lifecycle_day(config.lifecycle_day)
         .with_identities(config.identity_policies())
         .with_audit(audit);
         let objects: Arc<dyn trailstack_core::ObjectWriter> = Arc::new(s3.clone());
@@ -110,6 +115,7 @@ impl App {
         .with_identities(config.identity_policies());
         recorder.bind(Arc::new(cloudtrail.clone()));
         let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
+        let lifecycle = Lifecycle::new(s3.clone());
         // Random, not the clock's time: servers started at the same (test clock) time must
         // not hand out the same ids.
         let mut base = [0u8; 8];
@@ -122,6 +128,7 @@ impl App {
             kms,
             cloudtrail,
             delivery,
+            lifecycle,
             db,
             request_seq: AtomicU64::new(0),
             request_base,
@@ -176,6 +183,47 @@ pub fn spawn_delivery(app: Arc<App>) -> DeliveryWorker {
         }
     });
     DeliveryWorker { stop, task }
+}
+
+/// The running lifecycle worker.
+pub struct LifecycleWorker {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LifecycleWorker {
+    /// Stops the worker at once: a pass cut short resumes after its last committed page at
+    /// the next start.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Runs the lifecycle worker: a tick every twentieth of a lifecycle day (at most every minute),
+/// until [`LifecycleWorker::stop`]. A tick with nothing due costs nothing; a failed one is
+/// logged and tried again at the next.
+pub fn spawn_lifecycle(app: Arc<App>) -> LifecycleWorker {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let mut timer = tokio::time::interval(app.lifecycle.interval());
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = timer.tick() => {}
+                _ = &mut stopped => return,
+            }
+            tokio::select! {
+                r = app.lifecycle.tick(app.clock.now()) => {
+                    if let Err(e) = r {
+                        tracing::error!("lifecycle: {e}");
+                    }
+                }
+                _ = &mut stopped => return,
+            }
+        }
+    });
+    LifecycleWorker { stop, task }
 }
 
 /// The audit sink services are built with, before the recorder exists: events go to the

@@ -11,7 +11,7 @@ use trailstack_server::config::{
     parse_interval, BucketDefaults, Config, DEFAULT_ACCOUNT, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
 };
 use trailstack_server::explain::{client, render, Target};
-use trailstack_server::{serve, spawn_delivery, App};
+use trailstack_server::{serve, spawn_delivery, spawn_lifecycle, App};
 
 /// jemalloc rather than the system allocator. Under many connections glibc's malloc hands the
 /// blocking pool's threads arenas of their own (up to eight per core), and each keeps its high
@@ -85,6 +85,10 @@ enum Command {
         /// Most connections served at once; beyond it clients are told to slow down.
         #[arg(long, env = "TRAILSTACK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
         max_connections: usize,
+        /// How long a day of S3 Lifecycle rules lasts, e.g. `10s` for tests and demos
+        /// (default 24h, as in AWS; also `lifecycle_day` in the config file).
+        #[arg(long, env = "TRAILSTACK_LIFECYCLE_DAY", value_parser = parse_interval)]
+        lifecycle_day: Option<Duration>,
     },
     /// Deliver every pending log file now and close every trail's digest period.
     Flush {
@@ -153,6 +157,7 @@ async fn main() {
             tls_self_signed,
             read_timeout,
             max_connections,
+            lifecycle_day,
         } => {
             let mut cfg = match Config::load(config.as_deref(), listen, data_dir, region) {
                 Ok(mut c) => {
@@ -162,6 +167,9 @@ async fn main() {
                     c.digest_interval = digest_interval;
                     c.read_timeout = read_timeout;
                     c.max_connections = max_connections;
+                    if let Some(day) = lifecycle_day {
+                        c.lifecycle_day = day;
+                    }
                     c
                 }
                 Err(e) => {
@@ -221,9 +229,12 @@ async fn main() {
                 println!("  tls:         https://{addr} (same port), {note}");
             }
             let worker = spawn_delivery(app.clone());
+            let lifecycle = spawn_lifecycle(app.clone());
             serve(listener, app, stop_signal()).await;
-            // Every request has been answered; a delivery under way finishes, none starts.
+            // Every request has been answered; a delivery or lifecycle page under way
+            // finishes, none starts.
             worker.stop().await;
+            lifecycle.stop().await;
             println!("trailstack stopped");
         }
         Command::Flush { endpoint, region } => {

@@ -9,6 +9,7 @@
 //! are data events) <https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html>.
 
 pub mod at_commit;
+mod lifecycle;
 mod request;
 mod resources;
 mod response;
@@ -124,6 +125,8 @@ pub fn event_name(op: &Op) -> &'static str {
         Op::PutPublicAccessBlock { .. } => "PutBucketPublicAccessBlock",
         Op::DeletePublicAccessBlock { .. } => "DeleteBucketPublicAccessBlock",
         Op::ListObjects(_) => "ListObjects",
+        Op::GetBucketLifecycleConfiguration { .. } => "GetBucketLifecycle",
+        Op::PutBucketLifecycleConfiguration { .. } => "PutBucketLifecycle",
         other => other.name(),
     }
 }
@@ -161,6 +164,9 @@ fn category(op: &Op) -> EventCategory {
         | Op::GetBucketEncryption { .. }
         | Op::PutBucketEncryption { .. }
         | Op::DeleteBucketEncryption { .. }
+        | Op::GetBucketLifecycleConfiguration { .. }
+        | Op::PutBucketLifecycleConfiguration { .. }
+        | Op::DeleteBucketLifecycle { .. }
         | Op::ListMultipartUploads(_) => EventCategory::Management,
         _ => EventCategory::Data,
     }

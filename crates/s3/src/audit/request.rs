@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use trailstack_core::Caller;
 
 /// The namespace S3 documents carry, which CloudTrail keeps as `xmlns`.
-const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+pub(super) const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// A JSON object under construction.
 struct Params(Map<String, Value>);
@@ -73,7 +73,7 @@ impl Params {
 }
 
 /// XML's repeated elements as CloudTrail renders them: one as an object, several as an array.
-fn repeated(items: Vec<Value>) -> Value {
+pub(super) fn repeated(items: Vec<Value>) -> Value {
     match <[Value; 1]>::try_from(items) {
         Ok([one]) => one,
         Err(items) => Value::Array(items),
@@ -285,6 +285,19 @@ pub fn parameters(op: &Op, caller: &Caller) -> Value {
             p.marker("versioning").set(
                 "VersioningConfiguration",
                 json!({"Status": status, "xmlns": XMLNS}),
+            );
+            p
+        }
+        Op::GetBucketLifecycleConfiguration { bucket } | Op::DeleteBucketLifecycle { bucket } => {
+            let mut p = b(bucket);
+            p.marker("lifecycle");
+            p
+        }
+        Op::PutBucketLifecycleConfiguration { bucket, config } => {
+            let mut p = b(bucket);
+            p.marker("lifecycle").set(
+                "LifecycleConfiguration",
+                super::lifecycle::configuration(config),
             );
             p
         }

@@ -117,6 +117,9 @@ fn op_bucket(op: &Op) -> Option<&str> {
         | Op::GetBucketEncryption { bucket }
         | Op::PutBucketEncryption { bucket, .. }
         | Op::DeleteBucketEncryption { bucket }
+        | Op::GetBucketLifecycleConfiguration { bucket }
+        | Op::PutBucketLifecycleConfiguration { bucket, .. }
+        | Op::DeleteBucketLifecycle { bucket }
         | Op::DeleteObjects { bucket, .. } => bucket,
         Op::ListObjects(i) => &i.bucket,
         Op::ListObjectVersions(i) => &i.bucket,

@@ -83,6 +83,7 @@ fn put_object_with_sse_kms_is_a_data_write_naming_object_and_bucket() {
         checksum: None,
         size: 5,
         sse: Some(kms_record()),
+        expiration: None,
     });
     let e = Pending::of(&op, &c).finish(&c, &Ok(out), OffsetDateTime::UNIX_EPOCH);
     assert_eq!(e.name, "PutObject");

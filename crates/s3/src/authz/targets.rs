@@ -122,6 +122,14 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
         Op::PutBucketEncryption { bucket, .. } | Op::DeleteBucketEncryption { bucket } => {
             one(T::bucket("s3:PutEncryptionConfiguration", bucket))
         }
+        Op::GetBucketLifecycleConfiguration { bucket } => {
+            one(T::bucket("s3:GetLifecycleConfiguration", bucket))
+        }
+        // AWS has no DeleteLifecycleConfiguration action: deleting is a put.
+        Op::PutBucketLifecycleConfiguration { bucket, .. }
+        | Op::DeleteBucketLifecycle { bucket } => {
+            one(T::bucket("s3:PutLifecycleConfiguration", bucket))
+        }
         Op::ListObjects(i) => one(T::bucket("s3:ListBucket", &i.bucket)),
         Op::ListObjectVersions(i) => one(T::bucket("s3:ListBucketVersions", &i.bucket)),
         Op::ListMultipartUploads(i) => one(T::bucket("s3:ListBucketMultipartUploads", &i.bucket)),

@@ -135,6 +135,7 @@ pub async fn create(
             tags: None,
             encryption: None,
             defaults,
+            lifecycle: None,
         },
     };
     let account = caller.account.to_string();

@@ -187,6 +187,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         checksum: w.checksum,
         part: false,
         sse: w.sse,
+        expiration: w.expiration,
     })
 }
 
@@ -244,5 +245,6 @@ pub async fn upload_part_copy(s3: &S3, caller: &Caller, input: PartCopyInput) ->
         },
         part: true,
         sse: upload.meta.sse,
+        expiration: None,
     })
 }

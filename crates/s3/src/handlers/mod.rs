@@ -8,6 +8,7 @@ pub mod bucket;
 pub mod copy;
 pub mod delete;
 pub mod encryption;
+pub mod lifecycle;
 pub mod list;
 pub mod multipart;
 pub mod object;

@@ -104,7 +104,9 @@ pub async fn create(
         uploads::insert(tx, &upload)
     })
     .await?;
+    let abort = crate::lifecycle::abort_of(&bucket, &obj.key, now, s3.lifecycle_days);
     Ok(Output::UploadCreated {
+        abort,
         bucket: obj.bucket,
         key: obj.key,
         upload_id,
@@ -253,6 +255,7 @@ pub async fn upload_part(
             r.user_context = false;
             r
         }),
+        expiration: None,
     }))
 }
 
@@ -393,13 +396,7 @@ async fn finish_upload(
         s3.drop_blobs(old.blobs().map(str::to_string).collect())
             .await;
     }
-    Ok(WriteOutput {
-        etag: v.etag.clone(),
-        version_id: super::object::show_version(&b).then(|| v.version_id.clone()),
-        checksum: v.meta.checksum.clone(),
-        size: v.size,
-        sse: v.meta.sse.clone(),
-    })
+    Ok(super::object::write_output(&v, &b, s3.lifecycle_days))
 }
 
 /// AbortMultipartUpload: the upload and all its parts go.
@@ -433,20 +430,22 @@ pub async fn list_parts(
 ) -> S3Result<Output> {
     let caller2 = caller.clone();
     let max = max_parts.min(1000);
+    let days = s3.lifecycle_days;
     s3.scan(move |c| {
-        owned_bucket(c, &caller2, &obj.bucket)?;
+        let bucket = owned_bucket(c, &caller2, &obj.bucket)?;
         let upload = uploads::require(c, &obj.bucket, &obj.key, &upload_id)?;
         let mut parts = uploads::parts(c, &upload_id, part_marker, max + 1)?;
         let truncated = parts.len() > max;
         parts.truncate(max);
         let next_marker = parts.last().map(|p| p.part_number);
         Ok(Output::PartList(Box::new(ListPartsOutput {
-            upload,
             parts,
             marker: part_marker,
             max_parts: max,
             truncated,
             next_marker,
+            abort: crate::lifecycle::abort_of(&bucket, &upload.key, upload.initiated_ms, days),
+            upload,
         })))
     })
     .await

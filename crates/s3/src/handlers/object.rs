@@ -79,6 +79,7 @@ pub(crate) async fn commit_new_version(
     let at_commit = crate::audit::at_commit::take();
     let outcome = crate::audit::at_commit::Outcome::default();
     let filled = at_commit.as_ref().map(|_| outcome.clone());
+    let days = s3.lifecycle_days;
     let written = s3.db.submit(move |tx| {
         let result = (|| -> S3Result<_> {
             let bucket = owned_bucket(tx, &caller2, &version.bucket)?;
@@ -97,7 +98,7 @@ pub(crate) async fn commit_new_version(
         })();
         if let Some(filled) = filled {
             let seen = match &result {
-                Ok((v, bucket, _)) => Ok(Output::Written(write_output(v, bucket))),
+                Ok((v, bucket, _)) => Ok(Output::Written(write_output(v, bucket, days))),
                 Err(e) => Err(e.clone()),
             };
             *filled.lock().unwrap_or_else(|e| e.into_inner()) = Some(seen);
@@ -121,7 +122,7 @@ pub(crate) async fn commit_new_version(
                 s3.drop_blobs(old.blobs().map(str::to_string).collect())
                     .await;
             }
-            recorded.map(|()| write_output(&v, &bucket))
+            recorded.map(|()| write_output(&v, &bucket, days))
         }
         (Err(e), _) => {
             s3.drop_blobs(own_blobs).await;
@@ -131,13 +132,18 @@ pub(crate) async fn commit_new_version(
 }
 
 /// The write headers of a stored version.
-fn write_output(v: &ObjectVersion, bucket: &Bucket) -> WriteOutput {
+pub(crate) fn write_output(
+    v: &ObjectVersion,
+    bucket: &Bucket,
+    days: crate::lifecycle::Days,
+) -> WriteOutput {
     WriteOutput {
         etag: v.etag.clone(),
         version_id: show_version(bucket).then(|| v.version_id.clone()),
         checksum: v.meta.checksum.clone(),
         size: v.size,
         sse: v.meta.sse.clone(),
+        expiration: crate::lifecycle::expiration_of(bucket, v, days),
     }
 }
 
@@ -422,7 +428,14 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
         None
     };
     let parts_count = input.part_number.and(version.meta.parts_count);
+    // S3 answers it for the current version only, not for a read by version id.
+    let expiration = input
+        .version_id
+        .is_none()
+        .then(|| crate::lifecycle::expiration_of(&bucket, &version, s3.lifecycle_days))
+        .flatten();
     Ok(Output::Object(Box::new(ObjectOutput {
+        expiration,
         show_version: show_version(&bucket),
         range,
         parts_count,

@@ -108,6 +108,9 @@ pub struct BucketMeta {
     /// another setting changes no existing bucket.
     #[serde(default, skip_serializing_if = "BucketDefaults::is_current")]
     pub defaults: BucketDefaults,
+    /// Lifecycle configuration (PutBucketLifecycleConfiguration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<crate::lifecycle::LifecycleConfiguration>,
 }
 
 /// A bucket.

@@ -416,6 +416,30 @@ pub fn scan_versions(
     rows.map(|r| decode(r?)).collect()
 }
 
+/// Up to `limit` keys of `bucket` after `after`, in byte order (the lifecycle worker's pages).
+pub fn keys_after(
+    c: &Connection,
+    bucket: &str,
+    after: &[u8],
+    limit: usize,
+) -> S3Result<Vec<Vec<u8>>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT DISTINCT key FROM s3_objects WHERE bucket = $1 AND key > $2 ORDER BY key LIMIT $3",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![bucket, after, limit as i64], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every version (and delete marker) of `key`, newest first.
+pub fn versions_of(c: &Connection, bucket: &str, key: &[u8]) -> S3Result<Vec<ObjectVersion>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = $1 AND key = $2 ORDER BY seq DESC"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params![bucket, key], row)?;
+    rows.map(|r| decode(r?)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,6 +172,15 @@ pub enum Op {
     DeleteBucketEncryption { bucket: String },
     /// PUT /bucket?versioning.
     PutBucketVersioning { bucket: String, status: String },
+    /// GET /bucket?lifecycle.
+    GetBucketLifecycleConfiguration { bucket: String },
+    /// PUT /bucket?lifecycle (validated).
+    PutBucketLifecycleConfiguration {
+        bucket: String,
+        config: crate::lifecycle::LifecycleConfiguration,
+    },
+    /// DELETE /bucket?lifecycle.
+    DeleteBucketLifecycle { bucket: String },
     /// GET /bucket (v1) or /bucket?list-type=2.
     ListObjects(ListObjectsInput),
     /// GET /bucket?versions.
@@ -303,6 +312,9 @@ impl Op {
             Op::PutBucketEncryption { .. } => "PutBucketEncryption",
             Op::DeleteBucketEncryption { .. } => "DeleteBucketEncryption",
             Op::PutBucketVersioning { .. } => "PutBucketVersioning",
+            Op::GetBucketLifecycleConfiguration { .. } => "GetBucketLifecycleConfiguration",
+            Op::PutBucketLifecycleConfiguration { .. } => "PutBucketLifecycleConfiguration",
+            Op::DeleteBucketLifecycle { .. } => "DeleteBucketLifecycle",
             Op::ListObjects(i) if i.v2 => "ListObjectsV2",
             Op::ListObjects(_) => "ListObjects",
             Op::ListObjectVersions(_) => "ListObjectVersions",

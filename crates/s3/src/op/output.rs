@@ -44,6 +44,10 @@ pub enum Output {
     Versioning(String),
     /// GetBucketEncryption.
     Encryption(BucketEncryption),
+    /// GetBucketLifecycleConfiguration.
+    Lifecycle(crate::lifecycle::LifecycleConfiguration),
+    /// PutBucketLifecycleConfiguration: `x-amz-transition-default-minimum-object-size`.
+    LifecycleSet { transition_minimum: String },
     /// ListObjects/V2.
     ObjectList(ListObjectsOutput),
     /// ListObjectVersions.
@@ -78,6 +82,8 @@ pub enum Output {
         checksum: Option<StoredChecksum>,
         part: bool,
         sse: Option<SseRecord>,
+        /// `x-amz-expiration` of the copy (CopyObject).
+        expiration: Option<String>,
     },
     /// GetObjectAttributes.
     Attributes(Box<AttributesOutput>),
@@ -89,6 +95,8 @@ pub enum Output {
         checksum: Option<Algorithm>,
         checksum_type: Option<String>,
         sse: Option<SseRecord>,
+        /// `x-amz-abort-date` and `x-amz-abort-rule-id`, when a lifecycle rule aborts it.
+        abort: Option<(String, String)>,
     },
     /// CompleteMultipartUpload.
     Completed {
@@ -113,6 +121,8 @@ pub struct WriteOutput {
     pub size: u64,
     /// The encryption of what was written.
     pub sse: Option<SseRecord>,
+    /// `x-amz-expiration`, when a lifecycle rule expires what was written.
+    pub expiration: Option<String>,
 }
 
 /// GetObject / HeadObject result.
@@ -132,6 +142,8 @@ pub struct ObjectOutput {
     pub overrides: Vec<(&'static str, String)>,
     /// Return checksum headers.
     pub checksum: Option<StoredChecksum>,
+    /// `x-amz-expiration` (reads of the current version only).
+    pub expiration: Option<String>,
 }
 
 /// ListObjects/V2 result.
@@ -194,6 +206,8 @@ pub struct ListPartsOutput {
     pub truncated: bool,
     /// NextPartNumberMarker.
     pub next_marker: Option<u32>,
+    /// `x-amz-abort-date` and `x-amz-abort-rule-id`, when a lifecycle rule aborts the upload.
+    pub abort: Option<(String, String)>,
 }
 
 /// DeleteObjects result.

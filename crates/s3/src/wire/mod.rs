@@ -7,6 +7,7 @@
 
 mod grants;
 mod headers;
+mod lifecycle;
 pub mod post;
 mod request;
 mod response;
@@ -18,6 +19,7 @@ mod xml_out;
 
 pub use request::parse;
 pub use response::{encode, encode_error};
+pub(crate) use xml_out::timestamp;
 
 use trailstack_core::BodyStream;
 

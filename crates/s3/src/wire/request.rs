@@ -15,9 +15,8 @@ use trailstack_core::BodyFrame;
 const MAX_XML: usize = 1024 * 1024;
 
 /// Bucket sub-resources S3 has that trailstack does not serve yet; they answer NotImplemented.
-const UNSERVED_BUCKET: [&str; 16] = [
+const UNSERVED_BUCKET: [&str; 15] = [
     "cors",
-    "lifecycle",
     "website",
     "logging",
     "notification",
@@ -256,6 +255,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("encryption") => Op::GetBucketEncryption { bucket: b },
         Method::GET if q.has("ownershipControls") => Op::GetBucketOwnershipControls { bucket: b },
         Method::GET if q.has("publicAccessBlock") => Op::GetPublicAccessBlock { bucket: b },
+        Method::GET if q.has("lifecycle") => Op::GetBucketLifecycleConfiguration { bucket: b },
         Method::GET if q.has("versions") => Op::ListObjectVersions(ListVersionsInput {
             bucket: b,
             prefix: q.string("prefix"),
@@ -331,6 +331,8 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                     bucket: b,
                     config: xml_in::encryption(&body)?,
                 }
+            } else if q.has("lifecycle") {
+                super::lifecycle::put(&req.headers, b, &body)?
             } else if q.has("versioning") {
                 Op::PutBucketVersioning {
                     bucket: b,
@@ -353,6 +355,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::DELETE if q.has("tagging") => Op::DeleteBucketTagging { bucket: b },
         Method::DELETE if q.has("policy") => Op::DeleteBucketPolicy { bucket: b },
         Method::DELETE if q.has("encryption") => Op::DeleteBucketEncryption { bucket: b },
+        Method::DELETE if q.has("lifecycle") => Op::DeleteBucketLifecycle { bucket: b },
         Method::DELETE if q.has("ownershipControls") => {
             Op::DeleteBucketOwnershipControls { bucket: b }
         }

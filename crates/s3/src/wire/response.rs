@@ -120,7 +120,8 @@ fn sse_headers(mut r: Resp, rec: Option<&SseRecord>, context: bool) -> Resp {
 fn write_headers(r: Resp, w: &WriteOutput) -> Resp {
     let r = r
         .header("etag", quoted(&w.etag))
-        .opt("x-amz-version-id", w.version_id.clone());
+        .opt("x-amz-version-id", w.version_id.clone())
+        .opt("x-amz-expiration", w.expiration.clone());
     let r = sse_headers(r, w.sse.as_ref(), true);
     checksum_headers(r, &w.checksum)
 }
@@ -215,7 +216,8 @@ fn object(o: ObjectOutput) -> Response<ResponseBody> {
     };
     r = r
         .header("content-length", len.to_string())
-        .opt("x-amz-mp-parts-count", o.parts_count.map(|n| n.to_string()));
+        .opt("x-amz-mp-parts-count", o.parts_count.map(|n| n.to_string()))
+        .opt("x-amz-expiration", o.expiration.clone());
     r = checksum_headers(r, &o.checksum);
     // response-* overrides replace the stored headers.
     r.headers
@@ -298,6 +300,14 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             Resp::xml(x.finish("PublicAccessBlockConfiguration"))
         }
         Output::Encryption(e) => Resp::xml(encryption_xml(&e)),
+        Output::Lifecycle(c) => Resp::xml(super::lifecycle::document(&c)).header(
+            "x-amz-transition-default-minimum-object-size",
+            c.transition_minimum,
+        ),
+        Output::LifecycleSet { transition_minimum } => Resp::new(200).header(
+            "x-amz-transition-default-minimum-object-size",
+            transition_minimum,
+        ),
         Output::Versioning(status) => {
             let mut x = Xml::new("VersioningConfiguration");
             if !status.is_empty() {
@@ -308,7 +318,9 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
         Output::ObjectList(l) => Resp::xml(xml_out::object_list(&l)),
         Output::VersionList(l) => Resp::xml(xml_out::version_list(&l)),
         Output::UploadList(l) => Resp::xml(xml_out::upload_list(&l)),
-        Output::PartList(l) => Resp::xml(xml_out::part_list(&l)),
+        Output::PartList(l) => Resp::xml(xml_out::part_list(&l))
+            .opt("x-amz-abort-date", l.abort.as_ref().map(|a| a.0.clone()))
+            .opt("x-amz-abort-rule-id", l.abort.as_ref().map(|a| a.1.clone())),
         Output::Deleted(d) => {
             let mut x = Xml::new("DeleteResult");
             if !d.quiet {
@@ -386,6 +398,7 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             checksum,
             part,
             sse,
+            expiration,
         } => {
             let root = if part {
                 "CopyPartResult"
@@ -405,7 +418,8 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             }
             let r = Resp::xml(x.finish(root))
                 .opt("x-amz-version-id", version_id)
-                .opt("x-amz-copy-source-version-id", source_version_id);
+                .opt("x-amz-copy-source-version-id", source_version_id)
+                .opt("x-amz-expiration", expiration);
             sse_headers(r, sse.as_ref(), !part)
         }
         Output::Attributes(a) => {
@@ -473,6 +487,7 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             checksum,
             checksum_type,
             sse,
+            abort,
         } => {
             let mut x = Xml::new("InitiateMultipartUploadResult");
             x.elem("Bucket", bucket)
@@ -485,6 +500,8 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
                     checksum.map(|a| a.name().to_string()),
                 )
                 .opt("x-amz-checksum-type", checksum_type)
+                .opt("x-amz-abort-date", abort.as_ref().map(|a| a.0.clone()))
+                .opt("x-amz-abort-rule-id", abort.map(|a| a.1))
         }
         Output::Completed { bucket, key, write } => {
             let mut x = Xml::new("CompleteMultipartUploadResult");
@@ -506,6 +523,7 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
                 false,
             )
             .opt("x-amz-version-id", write.version_id)
+            .opt("x-amz-expiration", write.expiration)
         }
     };
     r.build(Vec::new())

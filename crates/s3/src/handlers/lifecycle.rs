@@ -1,0 +1,52 @@
+//! Bucket lifecycle configuration: Get/Put/DeleteBucketLifecycle(Configuration). The
+//! configuration, validated at the edge, is kept with the bucket's settings; the lifecycle
+//! worker (`crate::lifecycle::worker`) runs it.
+
+use super::owned_bucket;
+use crate::error::{S3Error, S3Result};
+use crate::lifecycle::LifecycleConfiguration;
+use crate::model::buckets;
+use crate::op::Output;
+use crate::S3;
+use std::sync::atomic::Ordering;
+use trailstack_core::Caller;
+
+/// GetBucketLifecycleConfiguration.
+pub async fn get(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let caller = caller.clone();
+    let b = s3.read(move |c| owned_bucket(c, &caller, &name)).await?;
+    b.meta
+        .lifecycle
+        .map(Output::Lifecycle)
+        .ok_or(S3Error::NoSuchLifecycleConfiguration(b.name))
+}
+
+/// PutBucketLifecycleConfiguration (`Some`, replacing any configuration) and
+/// DeleteBucketLifecycle (`None`; 204 whether or not there was one).
+pub async fn put(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    config: Option<LifecycleConfiguration>,
+) -> S3Result<Output> {
+    let out = match &config {
+        Some(c) => Output::LifecycleSet {
+            transition_minimum: c.transition_minimum.clone(),
+        },
+        None => Output::Empty { status: 204 },
+    };
+    let config = config.map(|mut c| {
+        // A new stamp: the worker sees the rules changed and passes over the bucket again.
+        c.stamp = uuid::Uuid::new_v4().as_u64_pair().0 as i64;
+        c
+    });
+    let caller = caller.clone();
+    s3.write(move |tx| {
+        let mut b = owned_bucket(tx, &caller, &name)?;
+        b.meta.lifecycle = config;
+        buckets::update(tx, &b)
+    })
+    .await?;
+    s3.lifecycle_generation.fetch_add(1, Ordering::SeqCst);
+    Ok(out)
+}

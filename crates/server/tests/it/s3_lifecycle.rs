@@ -1,0 +1,660 @@
+//! S3 Lifecycle through the Rust SDK: configuration (validation, round trip, delete), the
+//! `x-amz-expiration` and `x-amz-abort-*` headers, and the rules run by the worker's `tick`
+//! on a fixed clock that the tests step (no sleeps): expiration by days and by date,
+//! noncurrent versions, delete markers, aborted uploads, transitions shown as storage classes,
+//! and CloudTrail's records of the configuration calls.
+
+use crate::common::{code, status, Server};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketVersioningStatus,
+    ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleAndOperator,
+    LifecycleRuleFilter, NoncurrentVersionExpiration, StorageClass, Tag, Transition,
+    TransitionDefaultMinimumObjectSize, TransitionStorageClass, VersioningConfiguration,
+};
+use aws_sdk_s3::Client;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use time::OffsetDateTime;
+use trailstack_core::{Clock, FixedClock};
+use trailstack_s3::lifecycle::worker::Report;
+
+/// 2026-01-01T10:30:00Z.
+const T0: i64 = 1_767_263_400;
+
+/// The fixed clock as the SDK's time source, so SigV4 times agree with the server's clock.
+#[derive(Debug)]
+struct SdkTime(Arc<FixedClock>);
+
+impl aws_smithy_async::time::TimeSource for SdkTime {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.0.now().unix_timestamp() as u64)
+    }
+}
+
+/// A server on a fixed clock, with a client that signs by it.
+struct Clocked {
+    s: Server,
+    clock: Arc<FixedClock>,
+}
+
+impl Clocked {
+    async fn start() -> Clocked {
+        let clock = Arc::new(FixedClock::new(
+            OffsetDateTime::from_unix_timestamp(T0).unwrap(),
+        ));
+        let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
+        Clocked { s, clock }
+    }
+
+    fn s3(&self) -> Client {
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .endpoint_url(&self.s.endpoint)
+            .force_path_style(true)
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .time_source(SdkTime(self.clock.clone()))
+            .disable_clock_skew_correction(true)
+            .build();
+        Client::from_conf(conf)
+    }
+
+    /// Sets the clock to `at` (RFC 3339) and runs the worker.
+    async fn tick_at(&self, at: &str) -> Report {
+        use time::format_description::well_known::Rfc3339;
+        self.clock.set(OffsetDateTime::parse(at, &Rfc3339).unwrap());
+        self.s.app.lifecycle.tick(self.clock.now()).await.unwrap()
+    }
+
+    async fn bucket(&self, name: &str, versioned: bool) -> Client {
+        let c = self.s3();
+        c.create_bucket().bucket(name).send().await.unwrap();
+        if versioned {
+            c.put_bucket_versioning()
+                .bucket(name)
+                .versioning_configuration(
+                    VersioningConfiguration::builder()
+                        .status(BucketVersioningStatus::Enabled)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        c
+    }
+}
+
+fn prefix(p: &str) -> LifecycleRuleFilter {
+    LifecycleRuleFilter::builder().prefix(p).build()
+}
+
+fn rule(
+    id: &str,
+    filter: LifecycleRuleFilter,
+) -> aws_sdk_s3::types::builders::LifecycleRuleBuilder {
+    LifecycleRule::builder()
+        .id(id)
+        .filter(filter)
+        .status(ExpirationStatus::Enabled)
+}
+
+fn days(n: i32) -> LifecycleExpiration {
+    LifecycleExpiration::builder().days(n).build()
+}
+
+async fn put_rules(c: &Client, bucket: &str, rules: Vec<LifecycleRule>) {
+    c.put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder()
+                .set_rules(Some(rules))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body.to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .expiration()
+        .map(str::to_string)
+}
+
+async fn keys(c: &Client, bucket: &str) -> Vec<String> {
+    let out = c.list_objects_v2().bucket(bucket).send().await.unwrap();
+    out.contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect()
+}
+
+/// (versions, delete markers) of the bucket.
+async fn versions(c: &Client, bucket: &str) -> (usize, usize) {
+    let out = c
+        .list_object_versions()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap();
+    (out.versions().len(), out.delete_markers().len())
+}
+
+#[tokio::test]
+async fn configurations_are_validated_as_s3_validates_them() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-validate", false).await;
+    let attempt = |r: LifecycleRule| {
+        let c = c.clone();
+        async move {
+            c.put_bucket_lifecycle_configuration()
+                .bucket("lc-validate")
+                .lifecycle_configuration(
+                    BucketLifecycleConfiguration::builder()
+                        .rules(r)
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap_err()
+        }
+    };
+    let e = attempt(
+        rule(&"a".repeat(256), prefix("x"))
+            .expiration(days(1))
+            .build()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    let e = attempt(
+        rule("r", prefix("x"))
+            .status(ExpirationStatus::from("enabled"))
+            .expiration(days(1))
+            .build()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status(&e), code(&e).as_str()), (400, "MalformedXML"));
+    let e = attempt(rule("r", prefix("x")).expiration(days(0)).build().unwrap()).await;
+    assert_eq!(code(&e), "InvalidArgument");
+    let noon = aws_sdk_s3::primitives::DateTime::from_secs(T0);
+    let e = attempt(
+        rule("r", prefix("x"))
+            .expiration(LifecycleExpiration::builder().date(noon).build())
+            .build()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code(&e), "InvalidArgument");
+    let e = attempt(rule("r", prefix("x")).build().unwrap()).await;
+    assert_eq!(code(&e), "InvalidRequest");
+    let tagged = LifecycleRuleFilter::builder()
+        .tag(Tag::builder().key("k").value("v").build().unwrap())
+        .build();
+    let e = attempt(
+        rule("r", tagged)
+            .abort_incomplete_multipart_upload(
+                AbortIncompleteMultipartUpload::builder()
+                    .days_after_initiation(1)
+                    .build(),
+            )
+            .build()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code(&e), "InvalidRequest");
+    let e = attempt(
+        rule("r", prefix(""))
+            .transitions(
+                Transition::builder()
+                    .days(10)
+                    .storage_class(TransitionStorageClass::StandardIa)
+                    .build(),
+            )
+            .build()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(code(&e), "InvalidArgument");
+    // Two rules with one ID.
+    let e = c
+        .put_bucket_lifecycle_configuration()
+        .bucket("lc-validate")
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder()
+                .rules(
+                    rule("same", prefix("a/"))
+                        .expiration(days(1))
+                        .build()
+                        .unwrap(),
+                )
+                .rules(
+                    rule("same", prefix("b/"))
+                        .expiration(days(2))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArgument");
+}
+
+#[tokio::test]
+async fn a_configuration_round_trips_and_deletes() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-roundtrip", false).await;
+    let e = c
+        .get_bucket_lifecycle_configuration()
+        .bucket("lc-roundtrip")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (status(&e), code(&e).as_str()),
+        (404, "NoSuchLifecycleConfiguration")
+    );
+    let and = LifecycleRuleFilter::builder()
+        .and(
+            LifecycleRuleAndOperator::builder()
+                .prefix("logs/")
+                .tags(Tag::builder().key("k").value("v").build().unwrap())
+                .object_size_greater_than(10)
+                .build(),
+        )
+        .build();
+    let rules = vec![
+        rule("expire", and).expiration(days(30)).build().unwrap(),
+        rule("old", prefix("tmp/"))
+            .noncurrent_version_expiration(
+                NoncurrentVersionExpiration::builder()
+                    .noncurrent_days(3)
+                    .newer_noncurrent_versions(2)
+                    .build(),
+            )
+            .abort_incomplete_multipart_upload(
+                AbortIncompleteMultipartUpload::builder()
+                    .days_after_initiation(2)
+                    .build(),
+            )
+            .build()
+            .unwrap(),
+        rule("cold", LifecycleRuleFilter::builder().build())
+            .status(ExpirationStatus::Disabled)
+            .transitions(
+                Transition::builder()
+                    .days(30)
+                    .storage_class(TransitionStorageClass::StandardIa)
+                    .build(),
+            )
+            .transitions(
+                Transition::builder()
+                    .days(90)
+                    .storage_class(TransitionStorageClass::Glacier)
+                    .build(),
+            )
+            .build()
+            .unwrap(),
+    ];
+    put_rules(&c, "lc-roundtrip", rules.clone()).await;
+    let got = c
+        .get_bucket_lifecycle_configuration()
+        .bucket("lc-roundtrip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.rules(), &rules[..]);
+    assert_eq!(
+        got.transition_default_minimum_object_size(),
+        Some(&TransitionDefaultMinimumObjectSize::AllStorageClasses128K)
+    );
+    let out = c
+        .delete_bucket_lifecycle()
+        .bucket("lc-roundtrip")
+        .send()
+        .await;
+    assert!(out.is_ok());
+    let e = c
+        .get_bucket_lifecycle_configuration()
+        .bucket("lc-roundtrip")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchLifecycleConfiguration");
+    // Deleting again is still a success, as in S3.
+    c.delete_bucket_lifecycle()
+        .bucket("lc-roundtrip")
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn objects_expire_at_the_midnight_after_their_days_and_say_so() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-days", false).await;
+    put_rules(
+        &c,
+        "lc-days",
+        vec![
+            rule("one-day", prefix("logs/"))
+                .expiration(days(1))
+                .build()
+                .unwrap(),
+            rule("past", prefix("old/"))
+                .expiration(
+                    LifecycleExpiration::builder()
+                        .date(aws_sdk_s3::primitives::DateTime::from_secs(1_735_689_600))
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        ],
+    )
+    .await;
+    // Created 2026-01-01T10:30Z: one day later, rounded up to the next midnight.
+    let expected = "expiry-date=\"Sat, 03 Jan 2026 00:00:00 GMT\", rule-id=\"one-day\"";
+    assert_eq!(
+        put(&c, "lc-days", "logs/a", b"a").await.as_deref(),
+        Some(expected)
+    );
+    assert_eq!(put(&c, "lc-days", "keep/b", b"b").await, None);
+    put(&c, "lc-days", "old/c", b"c").await;
+    let head = c
+        .head_object()
+        .bucket("lc-days")
+        .key("logs/a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.expiration(), Some(expected));
+    let get = c
+        .get_object()
+        .bucket("lc-days")
+        .key("logs/a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.expiration(), Some(expected));
+
+    // The date in the past applies at once; the day-based rule not before its midnight.
+    let r = t.tick_at("2026-01-02T23:59:59Z").await;
+    assert_eq!(r.removed, 1);
+    assert_eq!(keys(&c, "lc-days").await, ["keep/b", "logs/a"]);
+    // Nothing new is due before the next midnight: the tick does nothing.
+    assert_eq!(t.tick_at("2026-01-02T23:59:59Z").await, Report::default());
+    let r = t.tick_at("2026-01-03T00:00:00Z").await;
+    assert_eq!((r.passes, r.removed), (1, 1));
+    assert_eq!(keys(&c, "lc-days").await, ["keep/b"]);
+    // Run again, the pass finds nothing more to do.
+    let r = t.tick_at("2026-01-04T00:00:00Z").await;
+    assert_eq!((r.passes, r.removed), (1, 0));
+}
+
+#[tokio::test]
+async fn versioned_buckets_get_delete_markers_and_lose_old_versions() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-versions", true).await;
+    put_rules(
+        &c,
+        "lc-versions",
+        vec![
+            rule("current", prefix("a"))
+                .expiration(days(2))
+                .noncurrent_version_expiration(
+                    NoncurrentVersionExpiration::builder()
+                        .noncurrent_days(1)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+            rule("markers", prefix(""))
+                .expiration(
+                    LifecycleExpiration::builder()
+                        .expired_object_delete_marker(true)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        ],
+    )
+    .await;
+    put(&c, "lc-versions", "a", b"v1").await;
+    put(&c, "lc-versions", "a", b"v2").await;
+    assert_eq!(versions(&c, "lc-versions").await, (2, 0));
+    // v1 became noncurrent on Jan 1: gone at Jan 3 00:00; v2 expires (a marker) at Jan 4.
+    let r = t.tick_at("2026-01-03T00:00:00Z").await;
+    assert_eq!((r.removed, r.markers), (1, 0));
+    assert_eq!(versions(&c, "lc-versions").await, (1, 0));
+    let r = t.tick_at("2026-01-04T00:00:00Z").await;
+    assert_eq!(r.markers, 1);
+    assert_eq!(versions(&c, "lc-versions").await, (1, 1));
+    let e = c
+        .head_object()
+        .bucket("lc-versions")
+        .key("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 404);
+    // v2, noncurrent since Jan 4, goes at Jan 6; the marker, then alone, the day after.
+    let r = t.tick_at("2026-01-06T00:00:00Z").await;
+    assert_eq!(r.removed, 1);
+    assert_eq!(versions(&c, "lc-versions").await, (0, 1));
+    let r = t.tick_at("2026-01-07T00:00:00Z").await;
+    assert_eq!(r.removed, 1);
+    assert_eq!(versions(&c, "lc-versions").await, (0, 0));
+}
+
+#[tokio::test]
+async fn incomplete_uploads_are_aborted_and_announce_it() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-uploads", false).await;
+    put_rules(
+        &c,
+        "lc-uploads",
+        vec![rule("abort", prefix("tmp/"))
+            .abort_incomplete_multipart_upload(
+                AbortIncompleteMultipartUpload::builder()
+                    .days_after_initiation(2)
+                    .build(),
+            )
+            .build()
+            .unwrap()],
+    )
+    .await;
+    let up = c
+        .create_multipart_upload()
+        .bucket("lc-uploads")
+        .key("tmp/x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.abort_rule_id(), Some("abort"));
+    let abort_at = up.abort_date().unwrap().secs();
+    assert_eq!(abort_at, 1_767_484_800); // 2026-01-04T00:00:00Z
+    let parts = c
+        .list_parts()
+        .bucket("lc-uploads")
+        .key("tmp/x")
+        .upload_id(up.upload_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(parts.abort_rule_id(), Some("abort"));
+    c.create_multipart_upload()
+        .bucket("lc-uploads")
+        .key("keep/y")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(t.tick_at("2026-01-03T23:00:00Z").await.aborted, 0);
+    assert_eq!(t.tick_at("2026-01-04T00:00:00Z").await.aborted, 1);
+    let left = c
+        .list_multipart_uploads()
+        .bucket("lc-uploads")
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<_> = left.uploads().iter().filter_map(|u| u.key()).collect();
+    assert_eq!(keys, ["keep/y"]);
+}
+
+#[tokio::test]
+async fn transitions_show_the_new_storage_class() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-cold", false).await;
+    c.put_bucket_lifecycle_configuration()
+        .bucket("lc-cold")
+        .transition_default_minimum_object_size(
+            TransitionDefaultMinimumObjectSize::VariesByStorageClass,
+        )
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder()
+                .rules(
+                    rule("cold", prefix(""))
+                        .transitions(
+                            Transition::builder()
+                                .days(1)
+                                .storage_class(TransitionStorageClass::Glacier)
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    put(&c, "lc-cold", "k", b"data").await;
+    let r = t.tick_at("2026-01-03T00:00:00Z").await;
+    assert_eq!(r.transitioned, 1);
+    let head = c
+        .head_object()
+        .bucket("lc-cold")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.storage_class(), Some(&StorageClass::Glacier));
+    let list = c.list_objects_v2().bucket("lc-cold").send().await.unwrap();
+    assert_eq!(
+        list.contents()[0].storage_class().map(|s| s.as_str()),
+        Some("GLACIER")
+    );
+    let body = c
+        .get_object()
+        .bucket("lc-cold")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crate::common::body_bytes(body).await, b"data");
+}
+
+#[tokio::test]
+async fn rules_survive_a_restart_and_a_finished_pass_is_not_run_again() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-restart", false).await;
+    put_rules(
+        &c,
+        "lc-restart",
+        vec![rule("r", prefix("")).expiration(days(1)).build().unwrap()],
+    )
+    .await;
+    for i in 0..250 {
+        put(&c, "lc-restart", &format!("k{i:03}"), b"x").await;
+    }
+    let r = t.tick_at("2026-01-03T00:00:00Z").await;
+    assert_eq!(r.removed, 250);
+    put(&c, "lc-restart", "new", b"x").await;
+    let Clocked { s, clock } = t;
+    let s = Server::start_clocked(s.stop(), clock.clone(), |_| {}).await;
+    let t = Clocked { s, clock };
+    // The same midnight: this bucket's pass is done; the new object waits for its own.
+    assert_eq!(t.tick_at("2026-01-03T12:00:00Z").await.passes, 0);
+    let c = t.s3();
+    assert_eq!(keys(&c, "lc-restart").await, ["new"]);
+    assert!(c
+        .get_bucket_lifecycle_configuration()
+        .bucket("lc-restart")
+        .send()
+        .await
+        .is_ok());
+    assert_eq!(t.tick_at("2026-01-05T00:00:00Z").await.removed, 1);
+}
+
+#[tokio::test]
+async fn configuration_calls_are_management_events_under_their_cloudtrail_names() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-trail", false).await;
+    put_rules(
+        &c,
+        "lc-trail",
+        vec![rule("r", prefix("p/")).expiration(days(3)).build().unwrap()],
+    )
+    .await;
+    c.get_bucket_lifecycle_configuration()
+        .bucket("lc-trail")
+        .send()
+        .await
+        .unwrap();
+    c.delete_bucket_lifecycle()
+        .bucket("lc-trail")
+        .send()
+        .await
+        .unwrap();
+    let ct = aws_sdk_cloudtrail::Client::from_conf(
+        aws_sdk_cloudtrail::Config::builder()
+            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
+            .endpoint_url(&t.s.endpoint)
+            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .time_source(SdkTime(t.clock.clone()))
+            .disable_clock_skew_correction(true)
+            .build(),
+    );
+    let out = ct.lookup_events().send().await.unwrap();
+    let events: Vec<serde_json::Value> = out
+        .events()
+        .iter()
+        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
+        .collect();
+    let named = |n: &str| {
+        events
+            .iter()
+            .find(|e| e["eventName"] == n)
+            .unwrap_or_else(|| panic!("no {n} event"))
+            .clone()
+    };
+    let put = named("PutBucketLifecycle");
+    assert_eq!(put["managementEvent"], true);
+    assert_eq!(put["readOnly"], false);
+    assert_eq!(put["requestParameters"]["lifecycle"], "");
+    assert_eq!(
+        put["requestParameters"]["LifecycleConfiguration"]["Rule"]["Expiration"]["Days"],
+        3
+    );
+    assert_eq!(named("GetBucketLifecycle")["readOnly"], true);
+    assert_eq!(named("DeleteBucketLifecycle")["readOnly"], false);
+}
