@@ -143,6 +143,12 @@ pub enum S3Error {
     /// 400 `KMS.<code>`: a KMS failure while encrypting or decrypting (code with its `KMS.`
     /// prefix, message from KMS).
     Kms { code: String, message: String },
+    /// 400 InvalidTargetBucketForLogging: PutBucketLogging's target bucket cannot take logs.
+    InvalidTargetBucketForLogging { bucket: String, message: String },
+    /// 403 CrossLocationLoggingProhibited: source and target bucket are in different regions.
+    CrossLocationLoggingProhibited { source: String, target: String },
+    /// 400 AccessControlListNotSupported: TargetGrants for a BucketOwnerEnforced target.
+    TargetGrantsNotSupported,
     /// 501 NotImplemented: an operation trailstack does not serve (yet).
     NotImplemented(String),
     /// 500 InternalError; the cause is logged once with the request id, never sent.
@@ -212,6 +218,9 @@ impl S3Error {
             TooManyBuckets => "TooManyBuckets",
             InvalidObjectKey(_) => "InvalidArgument",
             RequestTimeout => "RequestTimeout",
+            InvalidTargetBucketForLogging { .. } => "InvalidTargetBucketForLogging",
+            CrossLocationLoggingProhibited { .. } => "CrossLocationLoggingProhibited",
+            TargetGrantsNotSupported => "AccessControlListNotSupported",
             NotImplemented(_) => "NotImplemented",
             Internal(_) => "InternalError",
             Kms { code, .. } => code,
@@ -226,7 +235,8 @@ impl S3Error {
             | InvalidAccessKeyId(_)
             | SignatureDoesNotMatch { .. }
             | ChunkSignatureDoesNotMatch
-            | RequestTimeTooSkewed { .. } => 403,
+            | RequestTimeTooSkewed { .. }
+            | CrossLocationLoggingProhibited { .. } => 403,
             NoSuchBucket(_)
             | NoSuchKey(_)
             | DeleteMarker { .. }
@@ -306,6 +316,11 @@ impl S3Error {
                 "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting".into()
             }
             AccessControlListNotSupported => "The bucket does not allow ACLs".into(),
+            InvalidTargetBucketForLogging { message, .. } => message.clone(),
+            CrossLocationLoggingProhibited { .. } => "Cross S3 location logging not allowed. ".into(),
+            TargetGrantsNotSupported => {
+                "Target grants not allowed for bucket owner enforced buckets".into()
+            }
             InvalidBucketAclWithBlockPublicAccess => {
                 "Bucket cannot have public ACLs set with BlockPublicAccess enabled".into()
             }
@@ -427,6 +442,11 @@ impl S3Error {
                 ]
             }
             RequestHeaderSectionTooLarge { max } => vec![("MaxSizeAllowed", max.to_string())],
+            InvalidTargetBucketForLogging { bucket, .. } => vec![("TargetBucket", bucket.clone())],
+            CrossLocationLoggingProhibited { source, target } => vec![
+                ("SourceBucketLocation", source.clone()),
+                ("TargetBucketLocation", target.clone()),
+            ],
             _ => Vec::new(),
         }
     }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod facts;
 mod handlers;
 pub mod lifecycle;
+pub mod logging;
 pub mod model;
 pub mod op;
 mod port;
@@ -238,6 +239,10 @@ impl S3 {
             }
             Op::DeleteBucketLifecycle { bucket } => {
                 handlers::lifecycle::put(self, caller, bucket, None).await
+            }
+            Op::GetBucketLogging { bucket } => handlers::logging::get(self, caller, bucket).await,
+            Op::PutBucketLogging { bucket, config } => {
+                handlers::logging::put(self, caller, bucket, config).await
             }
             Op::ListObjects(input) => list::list_objects(self, caller, input).await,
             Op::ListObjectVersions(input) => list::list_versions(self, caller, input).await,

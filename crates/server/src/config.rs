@@ -141,6 +141,8 @@ pub struct Config {
     pub delivery_interval: std::time::Duration,
     /// How often a trail with log file validation writes a digest (AWS: hourly).
     pub digest_interval: std::time::Duration,
+    /// How often pending server access log records are delivered to their target buckets.
+    pub access_log_interval: std::time::Duration,
     /// How long a client may take to send a request's head, and may leave the server waiting
     /// for its next body bytes or for room to write the response, before its connection is
     /// closed (slow clients cannot hold connections forever).
@@ -245,6 +247,7 @@ impl Config {
             },
             identities,
             delivery_interval: std::time::Duration::from_secs(300),
+            access_log_interval: std::time::Duration::from_secs(300),
             digest_interval: std::time::Duration::from_secs(3600),
             read_timeout: DEFAULT_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,

@@ -24,6 +24,7 @@ use trailstack_cloudtrail::CloudTrail;
 use trailstack_core::{AuditEvent, AuditFuture, AuditSink, Clock};
 use trailstack_kms::Kms;
 use trailstack_s3::lifecycle::worker::Lifecycle;
+use trailstack_s3::logging::delivery::AccessLogDelivery;
 use trailstack_s3::S3;
 use trailstack_store::{BlobStore, Db, RootKey};
 
@@ -43,6 +44,8 @@ pub struct App {
     pub delivery: Delivery,
     /// The worker running buckets' lifecycle rules.
     pub lifecycle: Lifecycle,
+    /// The worker delivering S3 server access logs.
+    pub access_logs: AccessLogDelivery,
     /// The metadata store every service writes to; requests run in its durable scopes.
     pub db: Arc<Db>,
     request_seq: AtomicU64,
@@ -71,6 +74,7 @@ impl App {
             .chain(trailstack_cloudtrail::model::MIGRATIONS)
             .chain(trailstack_store::journal::MIGRATIONS)
             .chain(trailstack_s3::lifecycle::worker::MIGRATIONS)
+            .chain(trailstack_s3::logging::outbox::MIGRATIONS)
             .copied()
             .collect();
         let db = Arc::new(
@@ -116,6 +120,7 @@ impl App {
         recorder.bind(Arc::new(cloudtrail.clone()));
         let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
         let lifecycle = Lifecycle::new(s3.clone());
+        let access_logs = AccessLogDelivery::new(s3.clone());
         // Random, not the clock's time: servers started at the same (test clock) time must
         // not hand out the same ids.
         let mut base = [0u8; 8];
@@ -129,6 +134,7 @@ impl App {
             cloudtrail,
             delivery,
             lifecycle,
+            access_logs,
             db,
             request_seq: AtomicU64::new(0),
             request_base,
@@ -163,22 +169,32 @@ impl DeliveryWorker {
     }
 }
 
-/// Runs the delivery worker: a tick every delivery interval, until [`DeliveryWorker::stop`]. A
-/// failed tick is logged; its records stay pending for the next one.
+/// Runs the delivery worker: CloudTrail's tick every delivery interval and the S3 access
+/// logs' every access log interval, until [`DeliveryWorker::stop`]. A failed tick is logged;
+/// its records stay pending for the next one.
 pub fn spawn_delivery(app: Arc<App>) -> DeliveryWorker {
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let mut timer = tokio::time::interval(app.config.delivery_interval);
-        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        timer.tick().await;
+        let mut trails = tokio::time::interval(app.config.delivery_interval);
+        trails.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        trails.tick().await;
+        let mut access = tokio::time::interval(app.config.access_log_interval);
+        access.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        access.tick().await;
         loop {
             // Only the wait is interrupted: a tick, once started, runs to its end.
             tokio::select! {
-                _ = timer.tick() => {}
+                _ = trails.tick() => {
+                    if let Err(e) = app.delivery.tick(app.clock.now(), false).await {
+                        tracing::error!("delivery: {e}");
+                    }
+                }
+                _ = access.tick() => {
+                    if let Err(e) = app.access_logs.tick(app.clock.now()).await {
+                        tracing::error!("access log delivery: {e}");
+                    }
+                }
                 _ = &mut stopped => return,
-            }
-            if let Err(e) = app.delivery.tick(app.clock.now(), false).await {
-                tracing::error!("delivery: {e}");
             }
         }
     });

@@ -63,6 +63,9 @@ enum Command {
         /// How often trails with log file validation write a digest, e.g. `1h` or `1m`.
         #[arg(long, env = "TRAILSTACK_DIGEST_INTERVAL", default_value = "1h", value_parser = parse_interval)]
         digest_interval: Duration,
+        /// How often S3 server access logs are delivered to their target buckets, e.g. `5m` or `1s`.
+        #[arg(long, env = "TRAILSTACK_ACCESS_LOG_INTERVAL", default_value = "5m", value_parser = parse_interval)]
+        access_log_interval: Duration,
         /// Serve TLS on the same port with this PEM certificate chain (needs --tls-key).
         #[arg(
             long,
@@ -152,6 +155,7 @@ async fn main() {
             bucket_defaults,
             delivery_interval,
             digest_interval,
+            access_log_interval,
             tls_cert,
             tls_key,
             tls_self_signed,
@@ -165,6 +169,7 @@ async fn main() {
                     c.bucket_defaults = bucket_defaults.unwrap_or(c.bucket_defaults);
                     c.delivery_interval = delivery_interval;
                     c.digest_interval = digest_interval;
+                    c.access_log_interval = access_log_interval;
                     c.read_timeout = read_timeout;
                     c.max_connections = max_connections;
                     if let Some(day) = lifecycle_day {

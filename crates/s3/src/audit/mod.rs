@@ -167,6 +167,8 @@ fn category(op: &Op) -> EventCategory {
         | Op::GetBucketLifecycleConfiguration { .. }
         | Op::PutBucketLifecycleConfiguration { .. }
         | Op::DeleteBucketLifecycle { .. }
+        | Op::GetBucketLogging { .. }
+        | Op::PutBucketLogging { .. }
         | Op::ListMultipartUploads(_) => EventCategory::Management,
         _ => EventCategory::Data,
     }

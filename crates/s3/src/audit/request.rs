@@ -128,6 +128,18 @@ fn encryption_config(e: &BucketEncryption) -> Value {
     })
 }
 
+/// A BucketLoggingStatus as CloudTrail shows it (the request's XML as JSON).
+fn logging_status(config: Option<&crate::logging::LoggingConfig>) -> Value {
+    let mut status = json!({ "xmlns": XMLNS });
+    if let Some(c) = config {
+        status["LoggingEnabled"] = json!({
+            "TargetBucket": c.target_bucket,
+            "TargetPrefix": c.target_prefix,
+        });
+    }
+    status
+}
+
 /// The SSE, ACL and storage-class headers of a write.
 fn write_headers(p: &mut Params, new: &NewObject) {
     match &new.sse {
@@ -312,6 +324,17 @@ pub fn parameters(op: &Op, caller: &Caller) -> Value {
                 "ServerSideEncryptionConfiguration",
                 encryption_config(config),
             );
+            p
+        }
+        Op::GetBucketLogging { bucket } => {
+            let mut p = b(bucket);
+            p.marker("logging");
+            p
+        }
+        Op::PutBucketLogging { bucket, config } => {
+            let mut p = b(bucket);
+            p.marker("logging")
+                .set("BucketLoggingStatus", logging_status(config.as_ref()));
             p
         }
         Op::ListObjects(i) => {

@@ -120,6 +120,8 @@ fn op_bucket(op: &Op) -> Option<&str> {
         | Op::GetBucketLifecycleConfiguration { bucket }
         | Op::PutBucketLifecycleConfiguration { bucket, .. }
         | Op::DeleteBucketLifecycle { bucket }
+        | Op::GetBucketLogging { bucket }
+        | Op::PutBucketLogging { bucket, .. }
         | Op::DeleteObjects { bucket, .. } => bucket,
         Op::ListObjects(i) => &i.bucket,
         Op::ListObjectVersions(i) => &i.bucket,

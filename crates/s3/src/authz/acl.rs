@@ -80,6 +80,13 @@ pub fn outcome(
             ("CanonicalUser", id) if signed(caller) && id == caller.canonical_id => {
                 out.allow_via_account = true;
             }
+            // S3's own log delivery writes as the log delivery group on ACL-enabled targets.
+            ("Group", crate::logging::LOG_DELIVERY_GROUP)
+                if caller.principal
+                    == Principal::Service(crate::logging::LOGGING_PRINCIPAL.into()) =>
+            {
+                out.allow_direct = true;
+            }
             _ => {}
         }
     }

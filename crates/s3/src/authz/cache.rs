@@ -38,6 +38,8 @@ pub struct BucketAuth {
     pub acl: Option<Vec<Grant>>,
     /// The bucket's Block Public Access settings (all off when none are stored).
     pub public_access_block: PublicAccessBlock,
+    /// Server access logging, read by the record every request on the bucket makes.
+    pub logging: Option<crate::logging::LoggingConfig>,
 }
 
 /// The cache, shared by the clones of one [`S3`].
@@ -83,6 +85,7 @@ impl BucketPolicies {
             policy_public: policy.as_deref().is_some_and(Policy::is_public),
             acl: acl::acls_enabled(&b).then(|| b.meta.acl.clone()),
             public_access_block: acl::public_access_block(&b),
+            logging: b.meta.logging,
             owner_id: b.meta.owner.id,
             account: b.account,
             policy,

@@ -297,7 +297,8 @@ pub fn changes_bucket(op: &Op) -> Option<String> {
         | Op::PutBucketOwnershipControls { bucket, .. }
         | Op::DeleteBucketOwnershipControls { bucket }
         | Op::PutPublicAccessBlock { bucket, .. }
-        | Op::DeletePublicAccessBlock { bucket } => Some(bucket.clone()),
+        | Op::DeletePublicAccessBlock { bucket }
+        | Op::PutBucketLogging { bucket, .. } => Some(bucket.clone()),
         _ => None,
     }
 }

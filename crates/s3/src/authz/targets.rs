@@ -116,6 +116,8 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
         }
         Op::GetBucketVersioning { bucket } => one(T::bucket("s3:GetBucketVersioning", bucket)),
         Op::PutBucketVersioning { bucket, .. } => one(T::bucket("s3:PutBucketVersioning", bucket)),
+        Op::GetBucketLogging { bucket } => one(T::bucket("s3:GetBucketLogging", bucket)),
+        Op::PutBucketLogging { bucket, .. } => one(T::bucket("s3:PutBucketLogging", bucket)),
         Op::GetBucketEncryption { bucket } => {
             one(T::bucket("s3:GetEncryptionConfiguration", bucket))
         }

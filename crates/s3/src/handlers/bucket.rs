@@ -136,6 +136,7 @@ pub async fn create(
             encryption: None,
             defaults,
             lifecycle: None,
+            logging: None,
         },
     };
     let account = caller.account.to_string();

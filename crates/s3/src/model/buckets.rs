@@ -111,6 +111,9 @@ pub struct BucketMeta {
     /// Lifecycle configuration (PutBucketLifecycleConfiguration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<crate::lifecycle::LifecycleConfiguration>,
+    /// Server access logging (PutBucketLogging); None: not logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<crate::logging::LoggingConfig>,
 }
 
 /// A bucket.

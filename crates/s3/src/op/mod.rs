@@ -181,6 +181,13 @@ pub enum Op {
     },
     /// DELETE /bucket?lifecycle.
     DeleteBucketLifecycle { bucket: String },
+    /// GET /bucket?logging.
+    GetBucketLogging { bucket: String },
+    /// PUT /bucket?logging (None: an empty BucketLoggingStatus, which disables logging).
+    PutBucketLogging {
+        bucket: String,
+        config: Option<crate::logging::LoggingConfig>,
+    },
     /// GET /bucket (v1) or /bucket?list-type=2.
     ListObjects(ListObjectsInput),
     /// GET /bucket?versions.
@@ -315,6 +322,8 @@ impl Op {
             Op::GetBucketLifecycleConfiguration { .. } => "GetBucketLifecycleConfiguration",
             Op::PutBucketLifecycleConfiguration { .. } => "PutBucketLifecycleConfiguration",
             Op::DeleteBucketLifecycle { .. } => "DeleteBucketLifecycle",
+            Op::GetBucketLogging { .. } => "GetBucketLogging",
+            Op::PutBucketLogging { .. } => "PutBucketLogging",
             Op::ListObjects(i) if i.v2 => "ListObjectsV2",
             Op::ListObjects(_) => "ListObjects",
             Op::ListObjectVersions(_) => "ListObjectVersions",

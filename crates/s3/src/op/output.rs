@@ -48,6 +48,8 @@ pub enum Output {
     Lifecycle(crate::lifecycle::LifecycleConfiguration),
     /// PutBucketLifecycleConfiguration: `x-amz-transition-default-minimum-object-size`.
     LifecycleSet { transition_minimum: String },
+    /// GetBucketLogging (None: logging disabled).
+    Logging(Option<crate::logging::LoggingConfig>),
     /// ListObjects/V2.
     ObjectList(ListObjectsOutput),
     /// ListObjectVersions.

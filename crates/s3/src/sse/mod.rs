@@ -21,6 +21,8 @@ pub enum Writer {
     CloudTrailLog,
     /// CloudTrail delivering a digest file (always SSE-S3).
     CloudTrailDigest,
+    /// S3 delivering a server access log object (always SSE-S3).
+    AccessLog,
 }
 
 /// Why an object is encrypted the way it is.
@@ -36,6 +38,8 @@ pub enum Rule {
     CloudTrailLog,
     /// A CloudTrail digest file, always SSE-S3.
     CloudTrailDigest,
+    /// A server access log object, always SSE-S3.
+    AccessLog,
 }
 
 impl Rule {
@@ -47,6 +51,7 @@ impl Rule {
             Rule::ServiceDefault => "service default",
             Rule::CloudTrailLog => "CloudTrail log file with the trail's key",
             Rule::CloudTrailDigest => "CloudTrail digest (always SSE-S3)",
+            Rule::AccessLog => "server access log (always SSE-S3)",
         }
     }
 }
@@ -158,6 +163,7 @@ pub fn decide(
 ) -> (SseRequest, Rule) {
     match (writer, request, bucket_default) {
         (Writer::CloudTrailDigest, _, _) => (SseRequest::S3, Rule::CloudTrailDigest),
+        (Writer::AccessLog, _, _) => (SseRequest::S3, Rule::AccessLog),
         (Writer::CloudTrailLog, r, _) => {
             (r.cloned().unwrap_or(SseRequest::S3), Rule::CloudTrailLog)
         }

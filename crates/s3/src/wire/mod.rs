@@ -15,6 +15,7 @@ pub mod sse;
 // Public only for the fuzz targets (fuzz/), which feed its documents straight to each parser.
 #[doc(hidden)]
 pub mod xml_in;
+mod xml_logging;
 mod xml_out;
 
 pub use request::parse;

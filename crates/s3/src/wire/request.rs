@@ -15,10 +15,9 @@ use trailstack_core::BodyFrame;
 const MAX_XML: usize = 1024 * 1024;
 
 /// Bucket sub-resources S3 has that trailstack does not serve yet; they answer NotImplemented.
-const UNSERVED_BUCKET: [&str; 15] = [
+const UNSERVED_BUCKET: [&str; 14] = [
     "cors",
     "website",
-    "logging",
     "notification",
     "replication",
     "accelerate",
@@ -245,6 +244,9 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
     if let Some(sub) = UNSERVED_BUCKET.iter().find(|s| q.has(s)) {
         return Err(S3Error::NotImplemented(format!("{} ?{sub}", req.method)));
     }
+    if q.has("logging") && !matches!(req.method, Method::GET | Method::PUT) {
+        return Err(S3Error::NotImplemented(format!("{} ?logging", req.method)));
+    }
     let b = bucket;
     Ok(match req.method {
         Method::GET if q.has("acl") => Op::GetBucketAcl { bucket: b },
@@ -253,6 +255,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("policy") => Op::GetBucketPolicy { bucket: b },
         Method::GET if q.has("versioning") => Op::GetBucketVersioning { bucket: b },
         Method::GET if q.has("encryption") => Op::GetBucketEncryption { bucket: b },
+        Method::GET if q.has("logging") => Op::GetBucketLogging { bucket: b },
         Method::GET if q.has("ownershipControls") => Op::GetBucketOwnershipControls { bucket: b },
         Method::GET if q.has("publicAccessBlock") => Op::GetPublicAccessBlock { bucket: b },
         Method::GET if q.has("lifecycle") => Op::GetBucketLifecycleConfiguration { bucket: b },
@@ -333,6 +336,11 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                 }
             } else if q.has("lifecycle") {
                 super::lifecycle::put(&req.headers, b, &body)?
+            } else if q.has("logging") {
+                Op::PutBucketLogging {
+                    bucket: b,
+                    config: super::xml_logging::parse(&body)?,
+                }
             } else if q.has("versioning") {
                 Op::PutBucketVersioning {
                     bucket: b,

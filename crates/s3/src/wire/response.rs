@@ -308,6 +308,7 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             "x-amz-transition-default-minimum-object-size",
             transition_minimum,
         ),
+        Output::Logging(c) => Resp::xml(super::xml_logging::encode(c.as_ref())),
         Output::Versioning(status) => {
             let mut x = Xml::new("VersioningConfiguration");
             if !status.is_empty() {

@@ -199,14 +199,27 @@ pub(super) async fn admin_request(
 }
 
 async fn flush(app: &App, request_id: &str) -> Response<HyperBody> {
-    match app.delivery.tick(app.clock.now(), true).await {
-        Ok(o) => json_response(
+    let now = app.clock.now();
+    let delivered = match app.delivery.tick(now, true).await {
+        Ok(o) => app
+            .access_logs
+            .tick(now)
+            .await
+            .map(|a| (o, a))
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match delivered {
+        Ok((o, a)) => json_response(
             200,
             serde_json::json!({
                 "LogFiles": o.log_files,
                 "Records": o.records,
                 "Digests": o.digests,
                 "Failures": o.failures,
+                "AccessLogObjects": a.objects,
+                "AccessLogRecords": a.records,
+                "AccessLogFailures": a.failures,
             })
             .to_string()
             .into_bytes(),

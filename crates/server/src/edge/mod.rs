@@ -12,6 +12,7 @@ use trailstack_core::Caller;
 use trailstack_s3::S3Error;
 use trailstack_sigv4::{AuthLocation, ChunkMode};
 
+mod access_log;
 mod auth;
 mod json;
 use auth::{authenticate, s3_auth_error};
@@ -110,6 +111,8 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
     let close = expects_continue_without_body(req.headers());
     let (service, op) = service_of(&req);
     let (parts, body) = req.into_parts();
+    let access =
+        (service == Service::S3).then(|| access_log::Pending::of(&parts, peer, app.clock.now()));
     let body = RequestBody::new(body, app.config.read_timeout);
     // One durable scope per request: the call's effects, the internal calls it makes and its
     // CloudTrail record share one fsync, and nothing is answered before that fsync. Each
@@ -119,7 +122,13 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
         .db
         .durable_scope(async {
             match service {
-                Service::S3 => Box::pin(s3_request(app, parts, body, peer, &request_id)).await,
+                Service::S3 => {
+                    let resp = Box::pin(s3_request(app, parts, body, peer, &request_id)).await;
+                    match access {
+                        Some(a) => a.record(app, &request_id, resp).await,
+                        None => resp,
+                    }
+                }
                 Service::Kms => Box::pin(kms_request(app, parts, body, peer, &request_id)).await,
                 Service::CloudTrail => {
                     Box::pin(cloudtrail_request(app, parts, body, peer, &request_id)).await
@@ -185,7 +194,7 @@ async fn s3_request(
             tracing::error!(request_id, "internal error: {cause}");
         }
         let r = trailstack_s3::wire::encode_error(e, request_id, &resource, head);
-        r.map(body::outgoing)
+        access_log::mark_error(r.map(body::outgoing), e)
     };
     if header_section_len(&parts.headers) > MAX_S3_HEADER_SECTION {
         return fail(&S3Error::RequestHeaderSectionTooLarge {
@@ -275,14 +284,16 @@ async fn s3_call(
         headers: parts.headers,
         body: body::incoming(body, framing),
     };
-    let op = match trailstack_s3::wire::parse(wire_req, host).await {
-        Ok(op) => op,
-        Err(e) => return fail(&e),
-    };
-    match app.s3.call(&caller, op).await {
-        Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
+    let mut resp = match trailstack_s3::wire::parse(wire_req, host).await {
+        Ok(op) => match app.s3.call(&caller, op).await {
+            Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
+            Err(e) => fail(&e),
+        },
         Err(e) => fail(&e),
-    }
+    };
+    resp.extensions_mut()
+        .insert(access_log::Requester::of(&caller));
+    resp
 }
 
 /// The canonical user id S3 gives unsigned requests (the owner of what they write into a

@@ -4,9 +4,11 @@
 //! and design.md §5 for it — each kind of write side by side with what S3 stores for it.
 
 use super::sse::{self, Keys, Write};
-use super::{internal, trails, BucketReport, DefaultEncryption, ExplainError};
+use super::{internal, trails, AccessLogging, BucketReport, DefaultEncryption, ExplainError};
 use crate::App;
-use trailstack_s3::sse::{SseRequest, Writer};
+use trailstack_s3::logging::KeyFormat;
+use trailstack_s3::model::buckets::Bucket;
+use trailstack_s3::sse::{Rule, SseRequest, Writer};
 
 /// The user writes of design.md §5, with a stand-in key `K` for "a key the request names".
 fn user_writes() -> [Write; 3] {
@@ -78,6 +80,7 @@ pub(super) async fn explain(app: &App, bucket: &str) -> Result<BucketReport, Exp
     // make the bucket logged.
     let object_level_logging =
         trails::covering(app, &mut keys, account, region, bucket, "", "").await?;
+    let server_access_logging = access_logging(app, &b).await?;
     let all = app.cloudtrail.all_trails().await.map_err(internal)?;
     let mut deliveries = Vec::new();
     for t in all.iter().filter(|t| t.config.bucket == bucket) {
@@ -99,7 +102,55 @@ pub(super) async fn explain(app: &App, bucket: &str) -> Result<BucketReport, Exp
         default_encryption,
         policy: super::policy::summarize(b.meta.policy.as_deref()),
         object_level_logging,
+        server_access_logging,
         deliveries,
         encryption_rules,
     })
+}
+
+/// The bucket's server access logging: where its logs go, how they are stored (always
+/// SSE-S3, by the rule every access log write runs), and whether the target takes them now.
+async fn access_logging(app: &App, b: &Bucket) -> Result<Option<AccessLogging>, ExplainError> {
+    let Some(l) = b.meta.logging.as_ref() else {
+        return Ok(None);
+    };
+    let target = app
+        .s3
+        .bucket_record(&l.target_bucket)
+        .await
+        .map_err(internal)?;
+    let problem = match &target {
+        None => Some(format!("s3://{} does not exist", l.target_bucket)),
+        Some(t) => t
+            .meta
+            .encryption
+            .as_ref()
+            .filter(|e| e.algorithm != "AES256")
+            .map(|e| {
+                format!(
+                    "its default encryption is {}: S3 delivers access logs only into SSE-S3 buckets",
+                    e.algorithm
+                )
+            }),
+    };
+    let (pending_records, last_error) =
+        app.s3.access_log_backlog(&b.name).await.map_err(internal)?;
+    let (key_format, partition_date_source) = match l.key_format {
+        KeyFormat::SimplePrefix => ("SimplePrefix", None),
+        KeyFormat::PartitionedPrefix(s) => ("PartitionedPrefix", Some(s.as_str().to_string())),
+    };
+    let (_, rule) = trailstack_s3::sse::decide(Writer::AccessLog, None, None);
+    debug_assert_eq!(rule, Rule::AccessLog);
+    Ok(Some(AccessLogging {
+        target_bucket: l.target_bucket.clone(),
+        target_prefix: l.target_prefix.clone(),
+        key_format: key_format.into(),
+        partition_date_source,
+        stored_as: "SSE-S3".into(),
+        rule: sse::rule(rule),
+        deliverable: problem.is_none(),
+        problem,
+        pending_records,
+        last_error,
+    }))
 }

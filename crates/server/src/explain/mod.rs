@@ -353,10 +353,38 @@ pub struct BucketReport {
     /// The trails whose selectors take data events of every object of the bucket (what the
     /// console shows as the bucket's "object-level logging").
     pub object_level_logging: Vec<TrailCoverage>,
+    /// S3 server access logging of the bucket's requests; None when it is off.
+    #[serde(default)]
+    pub server_access_logging: Option<AccessLogging>,
     /// The trails delivering into the bucket.
     pub deliveries: Vec<TrailDeliveryInto>,
     /// design.md §5 for this bucket: each kind of write and how it is stored.
     pub encryption_rules: Vec<StoredAs>,
+}
+
+/// Where a bucket's server access logs go and how they are stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessLogging {
+    /// TargetBucket.
+    pub target_bucket: String,
+    /// TargetPrefix.
+    pub target_prefix: String,
+    /// `SimplePrefix` or `PartitionedPrefix`.
+    pub key_format: String,
+    /// `EventTime` or `DeliveryTime` for partitioned keys.
+    pub partition_date_source: Option<String>,
+    /// How log objects are stored: always `SSE-S3`.
+    pub stored_as: String,
+    /// The rule that decides it.
+    pub rule: RuleApplied,
+    /// Whether the target can take them now (exists, default encryption SSE-S3).
+    pub deliverable: bool,
+    /// Why not, when it cannot.
+    pub problem: Option<String>,
+    /// Records waiting for delivery.
+    pub pending_records: i64,
+    /// Why the last delivery failed, if it did.
+    pub last_error: Option<String>,
 }
 
 /// A bucket's default encryption.

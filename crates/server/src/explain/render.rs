@@ -309,6 +309,7 @@ fn bucket(out: &mut Out, target: &str, b: &BucketReport) {
         &b.object_level_logging,
         "none (no trail takes data events of every object here)",
     );
+    access_logging(out, b.server_access_logging.as_ref());
     if b.deliveries.is_empty() {
         out.line("trails into it", "none");
     }
@@ -331,6 +332,35 @@ fn bucket(out: &mut Out, target: &str, b: &BucketReport) {
         "What is written here and how it is stored (bucket default: {default})"
     ));
     table(out, &b.encryption_rules);
+}
+
+/// The bucket's S3 server access logging, beside its object-level logging.
+fn access_logging(out: &mut Out, l: Option<&super::AccessLogging>) {
+    let Some(l) = l else {
+        out.line("access logging", "none (S3 server access logging is off)");
+        return;
+    };
+    let format = match &l.partition_date_source {
+        Some(source) => format!("{}, {source}", l.key_format),
+        None => l.key_format.clone(),
+    };
+    out.line(
+        "access logging",
+        &format!(
+            "server access logs to s3://{}/{} ({format})",
+            l.target_bucket, l.target_prefix
+        ),
+    );
+    out.more(1, &format!("stored as {} ({})", l.stored_as, l.rule.text));
+    if let Some(p) = &l.problem {
+        out.more(1, &format!("not delivered: {p}"));
+    }
+    if l.pending_records > 0 {
+        out.more(1, &format!("{} records waiting", l.pending_records));
+    }
+    if let Some(e) = &l.last_error {
+        out.more(1, &format!("last delivery failed: {e}"));
+    }
 }
 
 /// design.md §5's rows as an aligned table.

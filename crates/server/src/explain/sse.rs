@@ -19,6 +19,7 @@ pub(super) fn rule_id(rule: Rule) -> &'static str {
         Rule::ServiceDefault => "service_default",
         Rule::CloudTrailLog => "cloudtrail_log",
         Rule::CloudTrailDigest => "cloudtrail_digest",
+        Rule::AccessLog => "access_log",
     }
 }
 
@@ -34,6 +35,9 @@ fn because(rule: Rule) -> &'static str {
             "CloudTrail states the trail's encryption, so the bucket default never applies"
         }
         Rule::CloudTrailDigest => "digest files are SSE-S3 whatever the bucket or the trail say",
+        Rule::AccessLog => {
+            "S3 writes server access logs with SSE-S3 and delivers them only into buckets whose default is SSE-S3"
+        }
     }
 }
 
@@ -300,6 +304,7 @@ mod tests {
             Rule::ServiceDefault,
             Rule::CloudTrailLog,
             Rule::CloudTrailDigest,
+            Rule::AccessLog,
         ];
         let ids: Vec<&str> = all.iter().map(|r| rule_id(*r)).collect();
         assert_eq!(
@@ -309,7 +314,8 @@ mod tests {
                 "bucket_default",
                 "service_default",
                 "cloudtrail_log",
-                "cloudtrail_digest"
+                "cloudtrail_digest",
+                "access_log"
             ]
         );
     }

@@ -14,6 +14,7 @@ mod kms_keys;
 mod kms_more;
 mod limits;
 mod policy;
+mod s3_access_log;
 mod s3_acl;
 mod s3_auth;
 mod s3_bucket;

@@ -1,0 +1,121 @@
+//! S3 server access logging: a bucket's logging configuration (Put/GetBucketLogging), the
+//! access log records of the requests made on it in AWS's space-delimited format
+//! ([`record`]), the durable outbox they wait in ([`outbox`]), and their delivery as log
+//! objects into the target bucket ([`delivery`]).
+//!
+//! This is not CloudTrail's object-level logging: records are made for every request on a
+//! logged bucket, errors included, by the HTTP edge once the status and sizes are known, and
+//! delivered as plain text objects written by `logging.s3.amazonaws.com`, always SSE-S3.
+
+pub mod delivery;
+pub mod outbox;
+pub mod record;
+
+use crate::model::buckets::Grant;
+use serde::{Deserialize, Serialize};
+
+/// The service principal that writes access log objects.
+pub const LOGGING_PRINCIPAL: &str = "logging.s3.amazonaws.com";
+
+/// The ACL group S3's log delivery writes as, for targets whose ACLs are enabled.
+pub const LOG_DELIVERY_GROUP: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+
+/// Where the date in a partitioned log object key comes from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum PartitionDateSource {
+    /// The time of the logged requests.
+    EventTime,
+    /// The time the log object is delivered.
+    DeliveryTime,
+}
+
+impl PartitionDateSource {
+    /// The name AWS gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartitionDateSource::EventTime => "EventTime",
+            PartitionDateSource::DeliveryTime => "DeliveryTime",
+        }
+    }
+}
+
+/// TargetObjectKeyFormat: how log object keys are formed.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum KeyFormat {
+    /// `[prefix]YYYY-mm-DD-HH-MM-SS-UniqueString` (the default).
+    #[default]
+    SimplePrefix,
+    /// `[prefix]account/region/bucket/YYYY/MM/DD/YYYY-mm-DD-HH-MM-SS-UniqueString`.
+    PartitionedPrefix(PartitionDateSource),
+}
+
+impl KeyFormat {
+    /// As stored in the outbox with each record.
+    pub fn column(self) -> &'static str {
+        match self {
+            KeyFormat::SimplePrefix => "SimplePrefix",
+            KeyFormat::PartitionedPrefix(PartitionDateSource::EventTime) => "EventTime",
+            KeyFormat::PartitionedPrefix(PartitionDateSource::DeliveryTime) => "DeliveryTime",
+        }
+    }
+
+    /// The inverse of [`KeyFormat::column`].
+    pub fn from_column(s: &str) -> KeyFormat {
+        match s {
+            "EventTime" => KeyFormat::PartitionedPrefix(PartitionDateSource::EventTime),
+            "DeliveryTime" => KeyFormat::PartitionedPrefix(PartitionDateSource::DeliveryTime),
+            _ => KeyFormat::SimplePrefix,
+        }
+    }
+}
+
+/// A bucket's LoggingEnabled configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LoggingConfig {
+    /// TargetBucket.
+    pub target_bucket: String,
+    /// TargetPrefix (may be empty).
+    pub target_prefix: String,
+    /// TargetGrants: who else may read the log objects (ACL-enabled targets only).
+    #[serde(default)]
+    pub target_grants: Vec<Grant>,
+    /// TargetObjectKeyFormat.
+    #[serde(default)]
+    pub key_format: KeyFormat,
+}
+
+impl crate::S3 {
+    /// Makes the access log record of one request (or one action of S3's own, such as a
+    /// lifecycle expiration: [`record::AccessRecord::internal`]) on `record.bucket`, if the
+    /// bucket's access is logged; a bucket without logging, or no bucket, makes none. Inside a
+    /// durable scope (an HTTP request) the record is on disk before the response goes out.
+    pub async fn record_access(&self, record: record::AccessRecord) -> crate::S3Result<()> {
+        let Some(auth) = self.bucket_policies.get(self, &record.bucket).await? else {
+            return Ok(());
+        };
+        let Some(config) = auth.logging.as_ref() else {
+            return Ok(());
+        };
+        let group = outbox::Group {
+            source_bucket: record.bucket.clone(),
+            target_bucket: config.target_bucket.clone(),
+            target_prefix: config.target_prefix.clone(),
+            key_format: config.key_format.column().to_string(),
+        };
+        let event_ms = crate::model::to_ms(record.time.unwrap_or_else(|| self.clock.now()));
+        let line = record.line(&auth.owner_id);
+        self.write(move |c| Ok(outbox::enqueue(c, &group, event_ms, &line)?))
+            .await
+    }
+
+    /// Whether requests on `bucket` are logged (an existing bucket with logging enabled).
+    pub async fn access_logged(&self, bucket: &str) -> bool {
+        matches!(self.bucket_policies.get(self, bucket).await, Ok(Some(a)) if a.logging.is_some())
+    }
+
+    /// Records of `bucket` waiting for delivery, and why the last delivery failed, if it did.
+    pub async fn access_log_backlog(&self, bucket: &str) -> crate::S3Result<(i64, Option<String>)> {
+        let name = bucket.to_string();
+        self.read(move |c| Ok(outbox::backlog(c, &name)?)).await
+    }
+}

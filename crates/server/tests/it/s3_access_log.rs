@@ -1,0 +1,636 @@
+//! S3 server access logging through the real SDK: Put/GetBucketLogging and the checks S3
+//! makes of the target, records of requests (errors included) in AWS's format delivered into
+//! the target bucket under AWS's key names, SSE-S3 whatever the request, delivery refused by
+//! the target's policy or an SSE-KMS default until fixed, `trailstack flush`, and records kept
+//! across a restart and delivered exactly once.
+
+use crate::common::{body_bytes, code, status, Server};
+use aws_sdk_s3::operation::RequestId;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    BucketCannedAcl, BucketLoggingStatus, Grantee, LoggingEnabled, ObjectOwnership,
+    OwnershipControls, OwnershipControlsRule, PartitionDateSource, PartitionedPrefix,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, TargetObjectKeyFormat, Type,
+};
+use std::sync::Arc;
+use trailstack_core::{Clock, FixedClock};
+
+/// Now, in whole seconds: the clock tests step (requests are signed with the real time).
+fn t0() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap()
+}
+
+/// `YYYY-mm-DD-HH-MM-SS`, as log object keys carry times.
+fn stamp(t: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}-{:02}-{:02}-{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+fn logging(target: &str, prefix: &str) -> LoggingEnabled {
+    LoggingEnabled::builder()
+        .target_bucket(target)
+        .target_prefix(prefix)
+        .build()
+        .unwrap()
+}
+
+fn status_of(enabled: Option<LoggingEnabled>) -> BucketLoggingStatus {
+    BucketLoggingStatus::builder()
+        .set_logging_enabled(enabled)
+        .build()
+}
+
+/// The bucket policy AWS documents for server access log delivery into `target` from
+/// `source` (same account, 000000000000).
+fn log_policy(target: &str, source: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"S3ServerAccessLogsPolicy","Effect":"Allow",
+        "Principal":{{"Service":"logging.s3.amazonaws.com"}},"Action":"s3:PutObject",
+        "Resource":"arn:aws:s3:::{target}/*",
+        "Condition":{{"ArnLike":{{"aws:SourceArn":"arn:aws:s3:::{source}"}},
+        "StringEquals":{{"aws:SourceAccount":"000000000000"}}}}}}]}}"#
+    )
+}
+
+/// A server on a stepped clock with `src` logged into `logs` under `prefix`.
+async fn logged(prefix: &str, format: Option<TargetObjectKeyFormat>) -> (Server, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock::new(t0()));
+    let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
+    let c = s.with_bucket("src").await;
+    c.create_bucket().bucket("logs").send().await.unwrap();
+    c.put_bucket_policy()
+        .bucket("logs")
+        .policy(log_policy("logs", "src"))
+        .send()
+        .await
+        .unwrap();
+    let mut enabled = logging("logs", prefix);
+    enabled.target_object_key_format = format;
+    c.put_bucket_logging()
+        .bucket("src")
+        .bucket_logging_status(status_of(Some(enabled)))
+        .send()
+        .await
+        .unwrap();
+    (s, clock)
+}
+
+/// Keys of `bucket`, in order.
+async fn keys(c: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+    c.list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap()
+        .contents()
+        .iter()
+        .filter_map(|o| o.key().map(str::to_string))
+        .collect()
+}
+
+/// Splits a record line as AWS's format defines it: fields separated by spaces, `[time]` and
+/// `"quoted"` fields (with `\"` escapes) kept whole.
+fn fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c == ' ' {
+            chars.next();
+            continue;
+        }
+        let mut f = String::new();
+        match c {
+            '[' => {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    f.push(c);
+                }
+            }
+            '"' => {
+                chars.next();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => f.extend(chars.next()),
+                        '"' => break,
+                        c => f.push(c),
+                    }
+                }
+            }
+            _ => {
+                while let Some(&c) = chars.peek() {
+                    if c == ' ' {
+                        break;
+                    }
+                    f.push(c);
+                    chars.next();
+                }
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// The records of every log object in `logs`, as fields.
+async fn records(c: &aws_sdk_s3::Client) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for k in keys(c, "logs").await {
+        let body = body_bytes(c.get_object().bucket("logs").key(&k).send().await.unwrap()).await;
+        for line in String::from_utf8(body).unwrap().lines() {
+            let f = fields(line);
+            assert_eq!(f.len(), 26, "{line}");
+            out.push(f);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
+    let s = Server::start().await;
+    let c = s.with_bucket("al-src").await;
+    c.create_bucket().bucket("al-logs").send().await.unwrap();
+    let got = c
+        .get_bucket_logging()
+        .bucket("al-src")
+        .send()
+        .await
+        .unwrap();
+    assert!(got.logging_enabled().is_none());
+
+    let e = c
+        .put_bucket_logging()
+        .bucket("al-src")
+        .bucket_logging_status(status_of(Some(logging("al-nowhere", "p/"))))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidTargetBucketForLogging");
+    assert_eq!(status(&e), 400);
+    let e = c
+        .put_bucket_logging()
+        .bucket("al-missing")
+        .bucket_logging_status(status_of(Some(logging("al-logs", "p/"))))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchBucket");
+
+    // TargetGrants need the target's ACLs (new buckets are BucketOwnerEnforced).
+    let mut with_grants = logging("al-logs", "p/");
+    with_grants.target_grants = Some(vec![aws_sdk_s3::types::TargetGrant::builder()
+        .grantee(
+            Grantee::builder()
+                .r#type(Type::Group)
+                .uri("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+                .build()
+                .unwrap(),
+        )
+        .permission(aws_sdk_s3::types::BucketLogsPermission::Read)
+        .build()]);
+    let e = c
+        .put_bucket_logging()
+        .bucket("al-src")
+        .bucket_logging_status(status_of(Some(with_grants.clone())))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessControlListNotSupported");
+
+    // With ACLs enabled, the log delivery group must be able to write (or a policy exist).
+    c.put_bucket_ownership_controls()
+        .bucket("al-logs")
+        .ownership_controls(
+            OwnershipControls::builder()
+                .rules(
+                    OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::BucketOwnerPreferred)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .put_bucket_logging()
+        .bucket("al-src")
+        .bucket_logging_status(status_of(Some(with_grants.clone())))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidTargetBucketForLogging");
+    c.put_bucket_acl()
+        .bucket("al-logs")
+        .acl(BucketCannedAcl::from("log-delivery-write"))
+        .send()
+        .await
+        .unwrap();
+    c.put_bucket_logging()
+        .bucket("al-src")
+        .bucket_logging_status(status_of(Some(with_grants)))
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_bucket_logging()
+        .bucket("al-src")
+        .send()
+        .await
+        .unwrap();
+    let le = got.logging_enabled().unwrap();
+    assert_eq!((le.target_bucket(), le.target_prefix()), ("al-logs", "p/"));
+    assert_eq!(
+        le.target_grants()[0].permission(),
+        Some(&aws_sdk_s3::types::BucketLogsPermission::Read)
+    );
+    assert!(le
+        .target_object_key_format()
+        .unwrap()
+        .simple_prefix()
+        .is_some());
+
+    let mut partitioned = logging("al-logs", "q/");
+    partitioned.target_object_key_format = Some(
+        TargetObjectKeyFormat::builder()
+            .partitioned_prefix(
+                PartitionedPrefix::builder()
+                    .partition_date_source(PartitionDateSource::EventTime)
+                    .build(),
+            )
+            .build(),
+    );
+    c.put_bucket_logging()
+        .bucket("al-src")
+        .bucket_logging_status(status_of(Some(partitioned)))
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_bucket_logging()
+        .bucket("al-src")
+        .send()
+        .await
+        .unwrap();
+    let format = got
+        .logging_enabled()
+        .unwrap()
+        .target_object_key_format()
+        .unwrap();
+    assert_eq!(
+        format.partitioned_prefix().unwrap().partition_date_source(),
+        Some(&PartitionDateSource::EventTime)
+    );
+
+    // An empty BucketLoggingStatus disables logging.
+    c.put_bucket_logging()
+        .bucket("al-src")
+        .bucket_logging_status(status_of(None))
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .get_bucket_logging()
+        .bucket("al-src")
+        .send()
+        .await
+        .unwrap();
+    assert!(got.logging_enabled().is_none());
+}
+
+#[tokio::test]
+async fn records_of_requests_arrive_in_aws_format_under_simple_keys_as_sse_s3() {
+    let (s, clock) = logged("log/", None).await;
+    let c = s.s3();
+    let put = c
+        .put_object()
+        .bucket("src")
+        .key("dir/a b.txt")
+        .body(ByteStream::from_static(b"hello world"))
+        .send()
+        .await
+        .unwrap();
+    let got = body_bytes(
+        c.get_object()
+            .bucket("src")
+            .key("dir/a b.txt")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(got, b"hello world");
+    let e = c
+        .get_object()
+        .bucket("src")
+        .key("missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "NoSuchKey");
+    c.list_objects_v2().bucket("src").send().await.unwrap();
+    // Requests on other buckets are not in this log.
+    c.list_objects_v2().bucket("logs").send().await.unwrap();
+
+    let made = clock.now();
+    clock.advance(time::Duration::minutes(5));
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!((out.objects, out.failures), (1, 0));
+    let ks = keys(&c, "logs").await;
+    assert_eq!(ks.len(), 1);
+    let key = &ks[0];
+    let prefix = format!("log/{}-", stamp(clock.now()));
+    assert!(key.starts_with(&prefix), "{key}");
+    assert_eq!(key.len(), prefix.len() + 16, "{key}");
+    assert!(
+        key[prefix.len()..].chars().all(|c| c.is_ascii_hexdigit()),
+        "{key}"
+    );
+    let head = c
+        .head_object()
+        .bucket("logs")
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&ServerSideEncryption::Aes256)
+    );
+
+    let recs = records(&c).await;
+    let ops: Vec<(&str, &str, &str)> = recs
+        .iter()
+        .map(|f| (f[6].as_str(), f[7].as_str(), f[9].as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("REST.PUT.LOGGING_STATUS", "-", "200"),
+            ("REST.PUT.OBJECT", "dir/a%20b.txt", "200"),
+            ("REST.GET.OBJECT", "dir/a%20b.txt", "200"),
+            ("REST.GET.OBJECT", "missing", "404"),
+            ("REST.GET.BUCKET", "-", "200"),
+        ]
+    );
+    let owner = trailstack_server::config::canonical_id_for("000000000000");
+    // The request that enabled logging is the first one logged.
+    for f in &recs {
+        assert_eq!(f[0], owner);
+        assert_eq!(f[1], "src");
+        assert_eq!(f[2], trailstack_s3::logging::record::log_time(made));
+        assert_eq!(f[3], "127.0.0.1");
+        assert_eq!(f[4], "arn:aws:iam::000000000000:root");
+        assert_eq!(f[16].split('/').next(), Some("aws-sdk-rust"));
+        assert_eq!(
+            (f[19].as_str(), f[20].as_str(), f[21].as_str()),
+            ("SigV4", "-", "AuthHeader")
+        );
+        assert_eq!(
+            (f[23].as_str(), f[24].as_str(), f[25].as_str()),
+            ("-", "-", "-")
+        );
+    }
+    let put_id = put.request_id().unwrap().to_string();
+    let (put, get, missing) = (&recs[1], &recs[2], &recs[3]);
+    assert_eq!(put[5], put_id);
+    assert!(put[8].starts_with("PUT /src/dir/a%20b.txt"), "{}", put[8]);
+    assert!(put[8].ends_with(" HTTP/1.1"), "{}", put[8]);
+    assert_eq!((put[10].as_str(), put[12].as_str()), ("-", "11"));
+    assert_eq!((get[11].as_str(), get[12].as_str()), ("11", "11"));
+    assert_eq!(missing[10], "NoSuchKey");
+    assert_ne!(missing[11], "-");
+    assert_ne!(put[5], get[5]);
+
+    // Delivered records are gone: the next round writes nothing.
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!(out.objects, 0);
+}
+
+#[tokio::test]
+async fn partitioned_keys_name_account_region_bucket_and_the_event_day() {
+    let format = TargetObjectKeyFormat::builder()
+        .partitioned_prefix(
+            PartitionedPrefix::builder()
+                .partition_date_source(PartitionDateSource::EventTime)
+                .build(),
+        )
+        .build();
+    let (s, clock) = logged("p/", Some(format)).await;
+    let c = s.s3();
+    c.head_bucket().bucket("src").send().await.unwrap();
+    // Delivered the next day: the partition is the day of the events.
+    let events = clock.now();
+    let delivery = events + time::Duration::days(1);
+    s.app.access_logs.tick(delivery).await.unwrap();
+    let ks = keys(&c, "logs").await;
+    assert_eq!(ks.len(), 1);
+    let expected = format!(
+        "p/000000000000/us-east-1/src/{:04}/{:02}/{:02}/{}-",
+        events.year(),
+        u8::from(events.month()),
+        events.day(),
+        stamp(delivery)
+    );
+    assert!(ks[0].starts_with(&expected), "{} {expected}", ks[0]);
+    let recs = records(&c).await;
+    assert_eq!(recs.len(), 2);
+    assert_eq!(
+        (recs[1][6].as_str(), recs[1][11].as_str()),
+        ("REST.HEAD.BUCKET", "-")
+    );
+}
+
+#[tokio::test]
+async fn delivery_waits_for_the_target_policy_and_an_sse_s3_default_then_delivers_once() {
+    let (s, clock) = logged("log/", None).await;
+    let c = s.s3();
+    c.delete_bucket_policy()
+        .bucket("logs")
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("src")
+        .key("k")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!((out.objects, out.failures), (0, 1));
+    assert!(keys(&c, "logs").await.is_empty());
+    let (waiting, error) = s.app.s3.access_log_backlog("src").await.unwrap();
+    assert_eq!(waiting, 2);
+    assert!(error.unwrap().contains("AccessDenied"));
+
+    // An SSE-KMS default on the target: S3 delivers access logs only under SSE-S3.
+    c.put_bucket_policy()
+        .bucket("logs")
+        .policy(log_policy("logs", "src"))
+        .send()
+        .await
+        .unwrap();
+    let kms = ServerSideEncryptionConfiguration::builder()
+        .rules(
+            ServerSideEncryptionRule::builder()
+                .apply_server_side_encryption_by_default(
+                    ServerSideEncryptionByDefault::builder()
+                        .sse_algorithm(ServerSideEncryption::AwsKms)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .build()
+        .unwrap();
+    c.put_bucket_encryption()
+        .bucket("logs")
+        .server_side_encryption_configuration(kms)
+        .send()
+        .await
+        .unwrap();
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!((out.objects, out.failures), (0, 1));
+    let (_, error) = s.app.s3.access_log_backlog("src").await.unwrap();
+    assert!(error.unwrap().contains("SSE-S3"));
+
+    c.delete_bucket_encryption()
+        .bucket("logs")
+        .send()
+        .await
+        .unwrap();
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!((out.objects, out.failures), (1, 0));
+    // Only src's requests: the configuration calls on `logs` are not in src's log.
+    let ops: Vec<String> = records(&c)
+        .await
+        .into_iter()
+        .map(|f| f[6].clone())
+        .collect();
+    assert_eq!(ops, ["REST.PUT.LOGGING_STATUS", "REST.PUT.OBJECT"]);
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!(out.objects, 0);
+    assert_eq!(keys(&c, "logs").await.len(), 1);
+}
+
+#[tokio::test]
+async fn pending_records_survive_a_restart_and_are_delivered_exactly_once() {
+    let clock = Arc::new(FixedClock::new(t0()));
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_clocked(dir, clock.clone(), |_| {}).await;
+    let c = s.with_bucket("src").await;
+    c.create_bucket().bucket("logs").send().await.unwrap();
+    c.put_bucket_logging()
+        .bucket("src")
+        .bucket_logging_status(status_of(Some(logging("logs", "log/"))))
+        .send()
+        .await
+        .unwrap();
+    for i in 0..3 {
+        c.put_object()
+            .bucket("src")
+            .key(format!("k{i}"))
+            .body(ByteStream::from_static(b"x"))
+            .send()
+            .await
+            .unwrap();
+    }
+    // No policy yet: the first round notes a log object and fails to put it.
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!(out.failures, 1);
+    c.put_object()
+        .bucket("src")
+        .key("k3")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let dir = s.stop();
+
+    let s = Server::start_clocked(dir, clock.clone(), |_| {}).await;
+    let c = s.s3();
+    c.put_bucket_policy()
+        .bucket("logs")
+        .policy(log_policy("logs", "src"))
+        .send()
+        .await
+        .unwrap();
+    clock.advance(time::Duration::minutes(1));
+    let out = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!((out.objects, out.records, out.failures), (2, 5, 0));
+    let again = s.app.access_logs.tick(clock.now()).await.unwrap();
+    assert_eq!(again.objects, 0);
+    let puts: Vec<String> = records(&c)
+        .await
+        .into_iter()
+        .filter(|f| f[6] == "REST.PUT.OBJECT")
+        .map(|f| f[7].clone())
+        .collect();
+    let mut sorted = puts.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["k0", "k1", "k2", "k3"]);
+}
+
+#[tokio::test]
+async fn flush_delivers_access_logs_and_the_calls_are_in_cloudtrail() {
+    let (s, _clock) = logged("log/", None).await;
+    let c = s.s3();
+    c.get_bucket_logging().bucket("src").send().await.unwrap();
+    let endpoint = s.endpoint.clone();
+    let answer = tokio::task::spawn_blocking(move || {
+        trailstack_server::flush::flush(
+            &endpoint,
+            &trailstack_server::admin::Credentials {
+                access_key: "test".into(),
+                secret_key: "test".into(),
+                region: "us-east-1".into(),
+            },
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["AccessLogObjects"], 1);
+    assert_eq!(answer["AccessLogRecords"], 2);
+    let recs = records(&c).await;
+    assert_eq!(recs[1][6], "REST.GET.LOGGING_STATUS");
+    assert_eq!(recs[1][8].split('?').nth(1), Some("logging HTTP/1.1"));
+
+    let events = s
+        .cloudtrail()
+        .lookup_events()
+        .lookup_attributes(
+            aws_sdk_cloudtrail::types::LookupAttribute::builder()
+                .attribute_key(aws_sdk_cloudtrail::types::LookupAttributeKey::EventName)
+                .attribute_value("PutBucketLogging")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let event: serde_json::Value =
+        serde_json::from_str(events.events()[0].cloud_trail_event().unwrap()).unwrap();
+    assert_eq!(event["eventCategory"], "Management");
+    assert_eq!(
+        event["requestParameters"]["BucketLoggingStatus"]["LoggingEnabled"]["TargetBucket"],
+        "logs"
+    );
+}
