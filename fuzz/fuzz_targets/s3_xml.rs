@@ -1,7 +1,7 @@
 //! The XML request bodies of S3 (`crates/s3/src/wire/xml_in.rs`): CreateBucketConfiguration,
 //! Tagging, ServerSideEncryptionConfiguration, VersioningConfiguration,
 //! PublicAccessBlockConfiguration, OwnershipControls, Delete (DeleteObjects),
-//! CompleteMultipartUpload and AccessControlPolicy. Each is read before the operation is
+//! CompleteMultipartUpload, AccessControlPolicy and CORSConfiguration. Each is read before the operation is
 //! authorized, so any client can send any bytes here.
 //!
 //! Input: a selector byte (which document), then the body. No panic, no unbounded allocation;
@@ -15,7 +15,7 @@ fuzz_target!(|input: &[u8]| {
     let Some((&which, body)) = input.split_first() else {
         return;
     };
-    match which % 9 {
+    match which % 10 {
         0 => {
             let _ = xml_in::location_constraint(body);
         }
@@ -44,6 +44,19 @@ fuzz_target!(|input: &[u8]| {
             if let Ok(parts) = xml_in::complete(body) {
                 for p in parts {
                     assert!(!p.etag.starts_with('"'), "ETag quotes kept");
+                }
+            }
+        }
+        8 => {
+            // Validation and rule matching must hold for whatever parses.
+            if let Ok(rules) = xml_in::cors(body) {
+                if trailstack_s3::cors::validate(&rules).is_ok() {
+                    let ask = trailstack_s3::cors::CorsAsk {
+                        origin: "https://a.example",
+                        method: "GET",
+                        headers: &["x-amz-date".to_string()],
+                    };
+                    let _ = trailstack_s3::cors::matching(&rules, &ask);
                 }
             }
         }

@@ -75,6 +75,15 @@ pub enum S3Error {
     ServerSideEncryptionConfigurationNotFound(String),
     /// 404 NoSuchLifecycleConfiguration.
     NoSuchLifecycleConfiguration(String),
+    /// 404 NoSuchCORSConfiguration.
+    NoSuchCorsConfiguration(String),
+    /// 403 AccessForbidden: a refused CORS preflight, naming the method asked for and whether
+    /// the rules were evaluated for an `OBJECT` or the `BUCKET`.
+    CorsForbidden {
+        message: String,
+        method: String,
+        resource_type: &'static str,
+    },
     /// 400 MalformedPolicy.
     MalformedPolicy(String),
     /// 400 InvalidTag.
@@ -188,6 +197,8 @@ impl S3Error {
                 "ServerSideEncryptionConfigurationNotFoundError"
             }
             NoSuchLifecycleConfiguration(_) => "NoSuchLifecycleConfiguration",
+            NoSuchCorsConfiguration(_) => "NoSuchCORSConfiguration",
+            CorsForbidden { .. } => "AccessForbidden",
             MalformedPolicy(_) => "MalformedPolicy",
             InvalidTag(_) => "InvalidTag",
             MalformedAcl => "MalformedACLError",
@@ -236,7 +247,8 @@ impl S3Error {
             | SignatureDoesNotMatch { .. }
             | ChunkSignatureDoesNotMatch
             | RequestTimeTooSkewed { .. }
-            | CrossLocationLoggingProhibited { .. } => 403,
+            | CrossLocationLoggingProhibited { .. }
+            | CorsForbidden { .. } => 403,
             NoSuchBucket(_)
             | NoSuchKey(_)
             | DeleteMarker { .. }
@@ -247,7 +259,8 @@ impl S3Error {
             | NoSuchPublicAccessBlockConfiguration(_)
             | OwnershipControlsNotFound(_)
             | ServerSideEncryptionConfigurationNotFound(_)
-            | NoSuchLifecycleConfiguration(_) => 404,
+            | NoSuchLifecycleConfiguration(_)
+            | NoSuchCorsConfiguration(_) => 404,
             BucketAlreadyExists(_) | BucketAlreadyOwnedByYou(_) | BucketNotEmpty(_) => 409,
             InvalidRange { .. } | InvalidPartNumber => 416,
             DeleteMarkerVersion { .. } => 405,
@@ -310,6 +323,8 @@ impl S3Error {
                 "The server side encryption configuration was not found".into()
             }
             NoSuchLifecycleConfiguration(_) => "The lifecycle configuration does not exist".into(),
+            NoSuchCorsConfiguration(_) => "The CORS configuration does not exist".into(),
+            CorsForbidden { message, .. } => message.clone(),
             MalformedPolicy(m) | InvalidTag(m) => m.clone(),
             MalformedAcl => "The XML you provided was not well-formed or did not validate against our published schema".into(),
             InvalidBucketAclWithObjectOwnership => {
@@ -400,7 +415,16 @@ impl S3Error {
             | NoSuchPublicAccessBlockConfiguration(b)
             | OwnershipControlsNotFound(b)
             | ServerSideEncryptionConfigurationNotFound(b)
-            | NoSuchLifecycleConfiguration(b) => vec![("BucketName", b.clone())],
+            | NoSuchLifecycleConfiguration(b)
+            | NoSuchCorsConfiguration(b) => vec![("BucketName", b.clone())],
+            CorsForbidden {
+                method,
+                resource_type,
+                ..
+            } => vec![
+                ("Method", method.clone()),
+                ("ResourceType", resource_type.to_string()),
+            ],
             NoSuchKey(k) | DeleteMarker { key: k, .. } => vec![("Key", k.clone())],
             DeleteMarkerVersion { method, .. } => {
                 vec![

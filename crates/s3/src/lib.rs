@@ -6,6 +6,7 @@
 pub mod audit;
 mod authz;
 pub mod checksum;
+pub mod cors;
 mod data;
 pub mod error;
 pub mod facts;
@@ -243,6 +244,16 @@ impl S3 {
             Op::GetBucketLogging { bucket } => handlers::logging::get(self, caller, bucket).await,
             Op::PutBucketLogging { bucket, config } => {
                 handlers::logging::put(self, caller, bucket, config).await
+            }
+            Op::GetBucketCors { bucket } => handlers::cors::get(self, caller, bucket).await,
+            Op::PutBucketCors { bucket, rules } => {
+                handlers::cors::put(self, caller, bucket, Some(rules)).await
+            }
+            Op::DeleteBucketCors { bucket } => {
+                handlers::cors::put(self, caller, bucket, None).await
+            }
+            Op::GetBucketPolicyStatus { bucket } => {
+                settings::get_policy_status(self, caller, bucket).await
             }
             Op::ListObjects(input) => list::list_objects(self, caller, input).await,
             Op::ListObjectVersions(input) => list::list_versions(self, caller, input).await,

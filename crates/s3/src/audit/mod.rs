@@ -169,6 +169,10 @@ fn category(op: &Op) -> EventCategory {
         | Op::DeleteBucketLifecycle { .. }
         | Op::GetBucketLogging { .. }
         | Op::PutBucketLogging { .. }
+        | Op::GetBucketCors { .. }
+        | Op::PutBucketCors { .. }
+        | Op::DeleteBucketCors { .. }
+        | Op::GetBucketPolicyStatus { .. }
         | Op::ListMultipartUploads(_) => EventCategory::Management,
         _ => EventCategory::Data,
     }

@@ -7,6 +7,7 @@
 //!
 //! Nothing here reads bodies or clones payloads: only names, settings and small documents.
 
+use crate::cors::CorsRule;
 use crate::model::buckets::{Grant, Owner};
 use crate::op::{AclInput, CopySource, NewObject, ObjectRef, Op};
 use crate::sse::{BucketEncryption, SseRequest};
@@ -138,6 +139,34 @@ fn logging_status(config: Option<&crate::logging::LoggingConfig>) -> Value {
         });
     }
     status
+}
+
+/// A CORSConfiguration as CloudTrail renders XML: each rule's repeated elements under their
+/// element names, the optional ones only when set.
+fn cors_config(rules: &[CorsRule]) -> Value {
+    let strings = |v: &[String]| repeated(v.iter().map(|s| json!(s)).collect());
+    let rules = rules
+        .iter()
+        .map(|r| {
+            let mut m = Map::new();
+            if let Some(id) = &r.id {
+                m.insert("ID".into(), json!(id));
+            }
+            if !r.allowed_headers.is_empty() {
+                m.insert("AllowedHeader".into(), strings(&r.allowed_headers));
+            }
+            m.insert("AllowedMethod".into(), strings(&r.allowed_methods));
+            m.insert("AllowedOrigin".into(), strings(&r.allowed_origins));
+            if !r.expose_headers.is_empty() {
+                m.insert("ExposeHeader".into(), strings(&r.expose_headers));
+            }
+            if let Some(age) = r.max_age_seconds {
+                m.insert("MaxAgeSeconds".into(), json!(age));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    json!({"xmlns": XMLNS, "CORSRule": repeated(rules)})
 }
 
 /// The SSE, ACL and storage-class headers of a write.
@@ -335,6 +364,22 @@ pub fn parameters(op: &Op, caller: &Caller) -> Value {
             let mut p = b(bucket);
             p.marker("logging")
                 .set("BucketLoggingStatus", logging_status(config.as_ref()));
+            p
+        }
+        Op::GetBucketCors { bucket } | Op::DeleteBucketCors { bucket } => {
+            let mut p = b(bucket);
+            p.marker("cors");
+            p
+        }
+        Op::PutBucketCors { bucket, rules } => {
+            let mut p = b(bucket);
+            p.marker("cors")
+                .set("CORSConfiguration", cors_config(rules));
+            p
+        }
+        Op::GetBucketPolicyStatus { bucket } => {
+            let mut p = b(bucket);
+            p.marker("policyStatus");
             p
         }
         Op::ListObjects(i) => {

@@ -122,6 +122,10 @@ fn op_bucket(op: &Op) -> Option<&str> {
         | Op::DeleteBucketLifecycle { bucket }
         | Op::GetBucketLogging { bucket }
         | Op::PutBucketLogging { bucket, .. }
+        | Op::GetBucketCors { bucket }
+        | Op::PutBucketCors { bucket, .. }
+        | Op::DeleteBucketCors { bucket }
+        | Op::GetBucketPolicyStatus { bucket }
         | Op::DeleteObjects { bucket, .. } => bucket,
         Op::ListObjects(i) => &i.bucket,
         Op::ListObjectVersions(i) => &i.bucket,

@@ -132,6 +132,12 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
         | Op::DeleteBucketLifecycle { bucket } => {
             one(T::bucket("s3:PutLifecycleConfiguration", bucket))
         }
+        Op::GetBucketCors { bucket } => one(T::bucket("s3:GetBucketCORS", bucket)),
+        // As with tagging, deleting the configuration is a PutBucketCORS.
+        Op::PutBucketCors { bucket, .. } | Op::DeleteBucketCors { bucket } => {
+            one(T::bucket("s3:PutBucketCORS", bucket))
+        }
+        Op::GetBucketPolicyStatus { bucket } => one(T::bucket("s3:GetBucketPolicyStatus", bucket)),
         Op::ListObjects(i) => one(T::bucket("s3:ListBucket", &i.bucket)),
         Op::ListObjectVersions(i) => one(T::bucket("s3:ListBucketVersions", &i.bucket)),
         Op::ListMultipartUploads(i) => one(T::bucket("s3:ListBucketMultipartUploads", &i.bucket)),
@@ -288,6 +294,14 @@ mod tests {
                 Op::DeletePublicAccessBlock { bucket: "b".into() },
                 "s3:PutBucketPublicAccessBlock",
             ),
+            (
+                Op::DeleteBucketCors { bucket: "b".into() },
+                "s3:PutBucketCORS",
+            ),
+            (
+                Op::GetBucketPolicyStatus { bucket: "b".into() },
+                "s3:GetBucketPolicyStatus",
+            ),
             (get(None), "s3:GetObject"),
             (get(Some("v1")), "s3:GetObjectVersion"),
             (
@@ -319,7 +333,7 @@ mod tests {
         }
         let t = targets(&cases[0].0);
         assert_eq!(t[0].bucket, None);
-        let t = targets(&cases[8].0);
+        let t = targets(&cases[10].0);
         assert_eq!((t[0].key, t[0].version_id), (Some("k"), Some("v1")));
     }
 

@@ -137,6 +137,7 @@ pub async fn create(
             defaults,
             lifecycle: None,
             logging: None,
+            cors: None,
         },
     };
     let account = caller.account.to_string();

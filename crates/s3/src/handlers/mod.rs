@@ -6,6 +6,7 @@
 pub mod acl;
 pub mod bucket;
 pub mod copy;
+pub mod cors;
 pub mod delete;
 pub mod encryption;
 pub mod lifecycle;

@@ -1,4 +1,5 @@
-//! Bucket settings: tagging, policy, ACL, object ownership, Block Public Access, versioning.
+//! Bucket settings: tagging, policy and its public status, ACL, object ownership, Block Public
+//! Access, versioning.
 
 use super::acl;
 use super::{owned_bucket, validate_tags, Tagged};
@@ -67,6 +68,17 @@ pub async fn get_policy(s3: &S3, caller: &Caller, name: String) -> S3Result<Outp
         .policy
         .map(Output::Policy)
         .ok_or(S3Error::NoSuchBucketPolicy(name))
+}
+
+/// GetBucketPolicyStatus: whether the bucket policy is public by the test Block Public Access
+/// applies (ACLs do not count: this is the policy's status); `NoSuchBucketPolicy` without one.
+pub async fn get_policy_status(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
+    let b = load(s3, caller, name.clone()).await?;
+    let policy = b.meta.policy.ok_or(S3Error::NoSuchBucketPolicy(name))?;
+    let public = trailstack_policy::Policy::parse_resource(&policy)
+        .map_err(|e| S3Error::Internal(format!("stored bucket policy: {}", e.message)))?
+        .is_public();
+    Ok(Output::PolicyStatus(public))
 }
 
 /// PutBucketPolicy (Some, validated) and DeleteBucketPolicy (None). With BlockPublicPolicy on,

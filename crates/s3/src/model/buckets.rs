@@ -114,6 +114,9 @@ pub struct BucketMeta {
     /// Server access logging (PutBucketLogging); None: not logged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logging: Option<crate::logging::LoggingConfig>,
+    /// CORS rules (PutBucketCors); None when the bucket has no configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<Vec<crate::cors::CorsRule>>,
 }
 
 /// A bucket.

@@ -188,6 +188,17 @@ pub enum Op {
         bucket: String,
         config: Option<crate::logging::LoggingConfig>,
     },
+    /// GET /bucket?cors.
+    GetBucketCors { bucket: String },
+    /// PUT /bucket?cors.
+    PutBucketCors {
+        bucket: String,
+        rules: Vec<crate::cors::CorsRule>,
+    },
+    /// DELETE /bucket?cors.
+    DeleteBucketCors { bucket: String },
+    /// GET /bucket?policyStatus.
+    GetBucketPolicyStatus { bucket: String },
     /// GET /bucket (v1) or /bucket?list-type=2.
     ListObjects(ListObjectsInput),
     /// GET /bucket?versions.
@@ -324,6 +335,10 @@ impl Op {
             Op::DeleteBucketLifecycle { .. } => "DeleteBucketLifecycle",
             Op::GetBucketLogging { .. } => "GetBucketLogging",
             Op::PutBucketLogging { .. } => "PutBucketLogging",
+            Op::GetBucketCors { .. } => "GetBucketCors",
+            Op::PutBucketCors { .. } => "PutBucketCors",
+            Op::DeleteBucketCors { .. } => "DeleteBucketCors",
+            Op::GetBucketPolicyStatus { .. } => "GetBucketPolicyStatus",
             Op::ListObjects(i) if i.v2 => "ListObjectsV2",
             Op::ListObjects(_) => "ListObjects",
             Op::ListObjectVersions(_) => "ListObjectVersions",

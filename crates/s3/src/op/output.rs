@@ -50,6 +50,10 @@ pub enum Output {
     LifecycleSet { transition_minimum: String },
     /// GetBucketLogging (None: logging disabled).
     Logging(Option<crate::logging::LoggingConfig>),
+    /// GetBucketCors.
+    Cors(Vec<crate::cors::CorsRule>),
+    /// GetBucketPolicyStatus: whether the bucket policy is public.
+    PolicyStatus(bool),
     /// ListObjects/V2.
     ObjectList(ListObjectsOutput),
     /// ListObjectVersions.

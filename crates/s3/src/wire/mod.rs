@@ -5,6 +5,7 @@
 //! [`Op`]: crate::op::Op
 //! [`Output`]: crate::op::Output
 
+pub mod cors;
 mod grants;
 mod headers;
 mod lifecycle;

@@ -13,10 +13,11 @@ use trailstack_core::BodyFrame;
 
 /// Largest XML request body accepted.
 const MAX_XML: usize = 1024 * 1024;
+/// Largest CORS configuration S3 accepts (PutBucketCors: "limited to 64 KB in size").
+const MAX_CORS: usize = 64 * 1024;
 
 /// Bucket sub-resources S3 has that trailstack does not serve yet; they answer NotImplemented.
-const UNSERVED_BUCKET: [&str; 14] = [
-    "cors",
+const UNSERVED_BUCKET: [&str; 12] = [
     "website",
     "notification",
     "replication",
@@ -27,7 +28,6 @@ const UNSERVED_BUCKET: [&str; 14] = [
     "inventory",
     "intelligent-tiering",
     "object-lock",
-    "policyStatus",
     "metadataTable",
     "session",
 ];
@@ -111,6 +111,17 @@ async fn collect(req: &mut Request, limit: usize) -> S3Result<Bytes> {
         }
     }
     Ok(Bytes::from(out))
+}
+
+/// The integrity check some bucket settings require: `Content-MD5`, or (as the SDKs send now)
+/// an `x-amz-checksum-*` header.
+fn require_integrity(req: &Request) -> S3Result<()> {
+    if get(&req.headers, "content-md5").is_none() && hdr::checksum(&req.headers)?.is_none() {
+        return Err(S3Error::InvalidRequest(
+            "Missing required header for this request: Content-MD5".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn payload(req: &mut Request) -> S3Result<Payload> {
@@ -259,6 +270,8 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("ownershipControls") => Op::GetBucketOwnershipControls { bucket: b },
         Method::GET if q.has("publicAccessBlock") => Op::GetPublicAccessBlock { bucket: b },
         Method::GET if q.has("lifecycle") => Op::GetBucketLifecycleConfiguration { bucket: b },
+        Method::GET if q.has("cors") => Op::GetBucketCors { bucket: b },
+        Method::GET if q.has("policyStatus") => Op::GetBucketPolicyStatus { bucket: b },
         Method::GET if q.has("versions") => Op::ListObjectVersions(ListVersionsInput {
             bucket: b,
             prefix: q.string("prefix"),
@@ -323,13 +336,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                 })?;
                 Op::PutBucketPolicy { bucket: b, policy }
             } else if q.has("encryption") {
-                if get(&req.headers, "content-md5").is_none()
-                    && hdr::checksum(&req.headers)?.is_none()
-                {
-                    return Err(S3Error::InvalidRequest(
-                        "Missing required header for this request: Content-MD5".into(),
-                    ));
-                }
+                require_integrity(&req)?;
                 Op::PutBucketEncryption {
                     bucket: b,
                     config: xml_in::encryption(&body)?,
@@ -340,6 +347,15 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                 Op::PutBucketLogging {
                     bucket: b,
                     config: super::xml_logging::parse(&body)?,
+                }
+            } else if q.has("cors") {
+                require_integrity(&req)?;
+                if body.len() > MAX_CORS {
+                    return Err(S3Error::MalformedXml);
+                }
+                Op::PutBucketCors {
+                    bucket: b,
+                    rules: xml_in::cors(&body)?,
                 }
             } else if q.has("versioning") {
                 Op::PutBucketVersioning {
@@ -368,6 +384,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
             Op::DeleteBucketOwnershipControls { bucket: b }
         }
         Method::DELETE if q.has("publicAccessBlock") => Op::DeletePublicAccessBlock { bucket: b },
+        Method::DELETE if q.has("cors") => Op::DeleteBucketCors { bucket: b },
         Method::DELETE => Op::DeleteBucket { bucket: b },
         Method::POST if q.has("delete") => {
             let body = collect(&mut req, MAX_XML * 4).await?;

@@ -309,6 +309,12 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
             transition_minimum,
         ),
         Output::Logging(c) => Resp::xml(super::xml_logging::encode(c.as_ref())),
+        Output::Cors(rules) => Resp::xml(xml_out::cors(&rules)),
+        Output::PolicyStatus(public) => {
+            let mut x = Xml::new("PolicyStatus");
+            x.elem("IsPublic", public.to_string());
+            Resp::xml(x.finish("PolicyStatus"))
+        }
         Output::Versioning(status) => {
             let mut x = Xml::new("VersioningConfiguration");
             if !status.is_empty() {

@@ -96,6 +96,44 @@ pub fn encryption(body: &[u8]) -> S3Result<crate::sse::BucketEncryption> {
 }
 
 #[derive(Deserialize)]
+struct CorsRuleXml {
+    #[serde(rename = "ID")]
+    id: Option<String>,
+    #[serde(rename = "AllowedMethod", default)]
+    allowed_methods: Vec<String>,
+    #[serde(rename = "AllowedOrigin", default)]
+    allowed_origins: Vec<String>,
+    #[serde(rename = "AllowedHeader", default)]
+    allowed_headers: Vec<String>,
+    #[serde(rename = "ExposeHeader", default)]
+    expose_headers: Vec<String>,
+    #[serde(rename = "MaxAgeSeconds")]
+    max_age_seconds: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct CorsConfiguration {
+    #[serde(rename = "CORSRule", default)]
+    rules: Vec<CorsRuleXml>,
+}
+
+/// A CORSConfiguration's rules, as given (validated by the handler).
+pub fn cors(body: &[u8]) -> S3Result<Vec<crate::cors::CorsRule>> {
+    let c: CorsConfiguration = parse(body)?;
+    Ok(c.rules
+        .into_iter()
+        .map(|r| crate::cors::CorsRule {
+            id: r.id,
+            allowed_methods: r.allowed_methods,
+            allowed_origins: r.allowed_origins,
+            allowed_headers: r.allowed_headers,
+            expose_headers: r.expose_headers,
+            max_age_seconds: r.max_age_seconds,
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct VersioningConfiguration {
     status: Option<String>,

@@ -1,6 +1,6 @@
-//! Writing S3 XML documents: a small builder with S3's escaping and timestamp format, and the
+//! Writing S3 XML documents: a small builder with S3's escaping and timestamp format, the
 //! list documents (ListBuckets, ListObjects/V2, ListObjectVersions, ListMultipartUploads,
-//! ListParts).
+//! ListParts) and the CORS configuration.
 
 use crate::model::buckets::Owner;
 use crate::model::objects::{ObjectVersion, StoredChecksum};
@@ -314,6 +314,30 @@ pub fn part_list(out: &ListPartsOutput) -> Bytes {
         x.close("Part");
     }
     x.finish("ListPartsResult")
+}
+
+/// GetBucketCors: the rules, each element in the order of S3's response syntax.
+pub fn cors(rules: &[crate::cors::CorsRule]) -> Bytes {
+    let mut x = Xml::new("CORSConfiguration");
+    for r in rules {
+        x.open("CORSRule");
+        for h in &r.allowed_headers {
+            x.elem("AllowedHeader", h);
+        }
+        for m in &r.allowed_methods {
+            x.elem("AllowedMethod", m);
+        }
+        for o in &r.allowed_origins {
+            x.elem("AllowedOrigin", o);
+        }
+        for h in &r.expose_headers {
+            x.elem("ExposeHeader", h);
+        }
+        x.opt("ID", r.id.as_ref())
+            .opt("MaxAgeSeconds", r.max_age_seconds.map(|n| n.to_string()));
+        x.close("CORSRule");
+    }
+    x.finish("CORSConfiguration")
 }
 
 #[cfg(test)]

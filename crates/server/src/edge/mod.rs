@@ -172,7 +172,42 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
     resp
 }
 
+/// An S3 request: a CORS preflight is answered from the bucket's rules, unauthenticated as
+/// browsers send it; any other request is served, and its answer (success or error) carries
+/// the `Access-Control-*` headers of the bucket's rule that allows its origin and method.
 async fn s3_request(
+    app: &App,
+    parts: http::request::Parts,
+    body: RequestBody,
+    peer: Peer,
+    request_id: &str,
+) -> Response<HyperBody> {
+    use trailstack_s3::wire::{self, cors};
+    let host = parts
+        .headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if parts.method == http::Method::OPTIONS {
+        let preflight = cors::preflight(host, parts.uri.path(), &parts.headers);
+        let resource = wire::resource(preflight.bucket.as_deref(), None);
+        return match app.s3.preflight(preflight).await {
+            Ok(headers) => cors::encode_preflight(headers),
+            Err(e) => wire::encode_error(&e, request_id, &resource, false),
+        }
+        .map(body::outgoing);
+    }
+    let cross_origin = cors::actual(&parts.method, &parts.headers);
+    let bucket = wire::address(host, parts.uri.path()).0;
+    let mut resp = s3_serve(app, parts, body, peer, request_id).await;
+    if let (Some((origin, method)), Some(bucket)) = (cross_origin, bucket) {
+        let headers = app.s3.cors_headers(&bucket, &origin, &method).await;
+        cors::add(resp.headers_mut(), headers);
+    }
+    resp
+}
+
+async fn s3_serve(
     app: &App,
     parts: http::request::Parts,
     body: RequestBody,

@@ -19,6 +19,7 @@ mod s3_acl;
 mod s3_auth;
 mod s3_bucket;
 mod s3_bucket_defaults;
+mod s3_cors;
 mod s3_lifecycle;
 mod s3_list;
 mod s3_multipart;
