@@ -134,10 +134,11 @@ impl S3 {
         let at_commit = audit::at_commit::applies(&op);
         // Boxed: the handler futures are large, and the two ways of awaiting them below would
         // otherwise both be laid out in this future.
+        let key_read = authz::key_read(&op);
         let work = Box::pin(async {
             match authz::check(self, caller, &op).await {
                 Ok(refused) => self.dispatch(caller, op, refused).await,
-                Err(denied) => Err(denied),
+                Err(denied) => Err(authz::refused_read(self, key_read, denied).await),
             }
         });
         // A pending record the handler's final write took is recorded by that write.

@@ -345,6 +345,33 @@ pub fn read_of_key(op: &Op) -> Option<String> {
     }
 }
 
+/// The bucket and key of a read of the current version of a key (GetObject, HeadObject).
+pub fn key_read(op: &Op) -> Option<(String, String)> {
+    match op {
+        Op::GetObject(i) | Op::HeadObject(i) if i.version_id.is_none() => {
+            Some((i.obj.bucket.clone(), i.obj.key.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// The refusal of a read of a key that does not exist: S3 answers it by whether the caller
+/// may list the bucket (404 if so, else 403; GetObject, "Permissions"), so it becomes
+/// `NoSuchKey`, which [`hide_missing_key`] turns back into `AccessDenied` for a caller who
+/// may not list. Without this, a missing object (which has no ACL to grant the read) in a
+/// bucket whose ACL lets everyone list would answer 403 where S3 answers 404.
+pub async fn refused_read(s3: &S3, read: Option<(String, String)>, denied: S3Error) -> S3Error {
+    let Some((bucket, key)) = read.filter(|_| matches!(denied, S3Error::AccessDenied(_))) else {
+        return denied;
+    };
+    let k = key.clone();
+    match s3.read(move |c| objects::latest(c, &bucket, &k)).await {
+        Ok(None) => S3Error::NoSuchKey(key),
+        Ok(Some(v)) if v.delete_marker => S3Error::NoSuchKey(key),
+        _ => denied,
+    }
+}
+
 /// `err` as the caller may see it: a `NoSuchKey` on `bucket` becomes the `AccessDenied` of
 /// `s3:ListBucket` when the caller may not list it.
 pub async fn hide_missing_key(s3: &S3, caller: &Caller, bucket: String, err: S3Error) -> S3Error {

@@ -650,3 +650,57 @@ async fn policy_status_reports_whether_the_bucket_policy_is_public() {
         .await
     );
 }
+
+#[tokio::test]
+async fn an_anonymous_read_of_a_missing_key_in_a_bucket_anyone_may_list_is_a_404() {
+    use aws_sdk_s3::types::{
+        BucketCannedAcl, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    };
+    let s = Server::start().await;
+    let c = s.with_bucket("cors-pub").await;
+    c.delete_public_access_block()
+        .bucket("cors-pub")
+        .send()
+        .await
+        .unwrap();
+    let rule_ = OwnershipControlsRule::builder()
+        .object_ownership(ObjectOwnership::ObjectWriter)
+        .build()
+        .unwrap();
+    c.put_bucket_ownership_controls()
+        .bucket("cors-pub")
+        .ownership_controls(OwnershipControls::builder().rules(rule_).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("cors-pub")
+        .key("private")
+        .body(ByteStream::from_static(b"p"))
+        .send()
+        .await
+        .unwrap();
+    put_cors(
+        &c,
+        "cors-pub",
+        vec![rule(&["GET"], &["*suffix"]).build().unwrap()],
+    )
+    .await;
+    let anonymous =
+        |key: &str| Raw::new(&s, "GET", &format!("/cors-pub/{key}")).header("origin", "foo.suffix");
+    // Nobody but the owner may list: a missing key is a 403, like an unreadable one.
+    assert_eq!(anonymous("missing").send(&s).await.status, 403);
+    c.put_bucket_acl()
+        .bucket("cors-pub")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    // Anyone may list: the missing key is a 404 (with the CORS headers), the unreadable
+    // object still a 403.
+    let r = anonymous("missing").send(&s).await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert_eq!(r.xml("Code").as_deref(), Some("NoSuchKey"));
+    assert_eq!(r.header("access-control-allow-origin"), Some("foo.suffix"));
+    assert_eq!(anonymous("private").send(&s).await.status, 403);
+}
