@@ -88,18 +88,16 @@ fn current(
             rule: rule.id.clone(),
         });
     }
-    if let Some((_, rule)) = config
+    let expired = config
         .expiration(subject(v), v.last_modified_ms, days)
         .filter(|(due, _)| *due <= now_ms)
-    {
-        let rule = rule.id.clone();
-        return Some(if versioning.is_empty() {
-            Action::Remove {
-                version_id: v.version_id.clone(),
-                rule,
-            }
-        } else {
-            Action::Marker { rule }
+        .map(|(_, rule)| rule.id.clone());
+    // "Permanent deletion takes precedence over transition. Transition takes precedence over
+    // creation of delete markers."
+    if let (Some(rule), true) = (&expired, versioning.is_empty()) {
+        return Some(Action::Remove {
+            version_id: v.version_id.clone(),
+            rule: rule.clone(),
         });
     }
     let s = subject(v);
@@ -117,7 +115,7 @@ fn current(
                 (due, t.storage_class.clone(), r.id.clone())
             })
         });
-    coldest(v, config, now_ms, candidates)
+    coldest(v, config, now_ms, candidates).or(expired.map(|rule| Action::Marker { rule }))
 }
 
 /// `v`, noncurrent since `since_ms`, with `newer` noncurrent versions newer than it.

@@ -224,3 +224,34 @@ fn uploads_abort_by_prefix() {
     );
     assert!(c.abort("keep/x", 0, d).is_none());
 }
+
+#[test]
+fn deletion_beats_transition_which_beats_a_delete_marker() {
+    let mut r = rule("r", "");
+    r.expiration = Some(Expiration {
+        days: Some(1),
+        ..Expiration::default()
+    });
+    r.transitions = vec![Transition {
+        days: Some(0),
+        date_ms: None,
+        storage_class: "GLACIER".into(),
+    }];
+    let c = config(vec![r]);
+    let v = [version("k", "v", 0, false, true)];
+    let d = Days::default();
+    assert!(matches!(
+        &plan(&v, &c, "", 2 * DAY, d)[..],
+        [Action::Remove { .. }]
+    ));
+    assert!(matches!(
+        &plan(&v, &c, "Enabled", 2 * DAY, d)[..],
+        [Action::Transition { .. }]
+    ));
+    let mut cold = v[0].clone();
+    cold.meta.storage_class = Some("GLACIER".into());
+    assert_eq!(
+        plan(&[cold], &c, "Enabled", 2 * DAY, d),
+        vec![Action::Marker { rule: "r".into() }]
+    );
+}

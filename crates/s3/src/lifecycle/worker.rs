@@ -6,14 +6,19 @@
 //! per transaction. Each page plans (`plan.rs`) and applies its actions in the transaction
 //! that read the versions, and records how far the pass got in the same commit, so a pass cut
 //! short by a crash resumes after the last committed page, and a page run twice finds nothing
-//! left to do. Expirations are not API calls: nothing is reported to CloudTrail.
+//! left to do. Expirations are not API calls: nothing is reported to CloudTrail; a bucket with
+//! server access logging gets a record of each action (`S3.EXPIRE.OBJECT`,
+//! `S3.CREATE.DELETEMARKER`, `S3.TRANSITION*.OBJECT`, `S3.DELETE.UPLOAD`), queued in the
+//! action's own transaction.
 
 use super::plan::{plan, Action};
 use super::LifecycleConfiguration;
 use crate::error::S3Result;
+use crate::logging::outbox;
+use crate::logging::record::AccessRecord;
 use crate::model::buckets::{self, Bucket};
 use crate::model::objects::{self, ObjectMeta, ObjectVersion};
-use crate::model::{to_ms, uploads};
+use crate::model::{from_ms, to_ms, uploads};
 use crate::S3;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -116,14 +121,61 @@ fn configured(
     }))
 }
 
+/// The server access log operation S3 logs for a transition to `class`.
+fn transition_operation(class: &str) -> &'static str {
+    match class {
+        "STANDARD_IA" => "S3.TRANSITION_SIA.OBJECT",
+        "ONEZONE_IA" => "S3.TRANSITION_ZIA.OBJECT",
+        "INTELLIGENT_TIERING" => "S3.TRANSITION_INT.OBJECT",
+        "GLACIER_IR" => "S3.TRANSITION_GIR.OBJECT",
+        "DEEP_ARCHIVE" => "S3.TRANSITION_GDA.OBJECT",
+        _ => "S3.TRANSITION.OBJECT",
+    }
+}
+
+/// Queues the server access log record of a lifecycle action (`S3.EXPIRE.OBJECT`, ...) in the
+/// transaction that takes it, if the bucket's access is logged: a committed action is logged
+/// exactly once.
+fn log_action(
+    c: &Connection,
+    bucket: &Bucket,
+    operation: &str,
+    key: &str,
+    version_id: &str,
+    size: Option<u64>,
+    now_ms: i64,
+) -> S3Result<()> {
+    let Some(config) = &bucket.meta.logging else {
+        return Ok(());
+    };
+    let group = outbox::Group {
+        source_bucket: bucket.name.clone(),
+        target_bucket: config.target_bucket.clone(),
+        target_prefix: config.target_prefix.clone(),
+        key_format: config.key_format.column().to_string(),
+    };
+    let request_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase();
+    let record = AccessRecord::internal(
+        &bucket.name,
+        from_ms(now_ms),
+        operation,
+        key,
+        (version_id != "null").then(|| version_id.to_string()),
+        size,
+        request_id,
+    );
+    outbox::enqueue(c, &group, now_ms, &record.line(&bucket.meta.owner.id))?;
+    Ok(())
+}
+
 /// Applies one action to a key whose versions (newest first) are `versions`; returns the blobs
-/// no longer referenced.
+/// no longer referenced. A delete marker S3 Lifecycle writes is dated the midnight it acts at.
 fn apply(
     c: &Connection,
     bucket: &Bucket,
     versions: &[ObjectVersion],
     action: &Action,
-    now_ms: i64,
+    (now_ms, midnight): (i64, i64),
     report: &mut Report,
 ) -> S3Result<Vec<String>> {
     let key = &versions[0].key;
@@ -133,6 +185,8 @@ fn apply(
             if let Some(old) = objects::remove_version(c, &bucket.name, key, version_id)? {
                 blobs.extend(old.blobs().map(str::to_string));
                 report.removed += 1;
+                let size = (!old.delete_marker).then_some(old.size);
+                log_action(c, bucket, "S3.EXPIRE.OBJECT", key, version_id, size, now_ms)?;
             }
         }
         Action::Marker { .. } => {
@@ -143,7 +197,7 @@ fn apply(
                     key.clone(),
                     0,
                     String::new(),
-                    now_ms,
+                    midnight,
                     ObjectMeta {
                         v: 1,
                         owner: bucket.meta.owner.clone(),
@@ -156,6 +210,16 @@ fn apply(
                 blobs.extend(old.blobs().map(str::to_string));
             }
             report.markers += 1;
+            let current = &versions[0];
+            log_action(
+                c,
+                bucket,
+                "S3.CREATE.DELETEMARKER",
+                key,
+                &current.version_id,
+                Some(current.size),
+                now_ms,
+            )?;
         }
         Action::Transition {
             version_id, class, ..
@@ -165,6 +229,8 @@ fn apply(
                 v.meta.storage_class = Some(class.clone());
                 objects::update_meta(c, &v)?;
                 report.transitioned += 1;
+                let operation = transition_operation(class);
+                log_action(c, bucket, operation, key, version_id, Some(v.size), now_ms)?;
             }
         }
     }
@@ -275,8 +341,14 @@ impl Lifecycle {
                     for key in &keys {
                         let versions = objects::versions_of(tx, &b, key)?;
                         for action in plan(&versions, &config, &bucket.versioning, now_ms, days) {
-                            let freed =
-                                apply(tx, &bucket, &versions, &action, now_ms, &mut page.report)?;
+                            let freed = apply(
+                                tx,
+                                &bucket,
+                                &versions,
+                                &action,
+                                (now_ms, midnight),
+                                &mut page.report,
+                            )?;
                             page.blobs.extend(freed);
                         }
                     }
@@ -315,30 +387,39 @@ impl Lifecycle {
                     let last = (page.len() == PAGE)
                         .then(|| page.last().map(|u| (u.key.clone(), u.upload_id.clone())))
                         .flatten();
-                    let due: Vec<String> = page
+                    let due: Vec<(String, String)> = page
                         .into_iter()
                         .filter(|u| {
                             config
                                 .abort(&u.key, u.initiated_ms, days)
                                 .is_some_and(|(at, _)| at <= now_ms)
                         })
-                        .map(|u| u.upload_id)
+                        .map(|u| (u.upload_id, u.key))
                         .collect();
                     Ok((due, last))
                 })
                 .await?;
             if !due.is_empty() {
-                aborted += due.len();
-                let parts = self
+                let b = bucket.to_string();
+                let (parts, n) = self
                     .s3
                     .write(move |tx| {
-                        let mut blobs = Vec::new();
-                        for id in &due {
+                        let Some((bucket, _)) = configured(tx, &b, stamp)? else {
+                            return Ok((Vec::new(), 0));
+                        };
+                        let (mut blobs, mut n) = (Vec::new(), 0);
+                        for (id, key) in &due {
+                            if uploads::require(tx, &b, key, id).is_err() {
+                                continue;
+                            }
                             blobs.extend(uploads::remove(tx, id)?.into_iter().map(|p| p.meta.blob));
+                            log_action(tx, &bucket, "S3.DELETE.UPLOAD", key, "null", None, now_ms)?;
+                            n += 1;
                         }
-                        Ok(blobs)
+                        Ok((blobs, n))
                     })
                     .await?;
+                aborted += n;
                 self.s3.drop_blobs(parts).await;
             }
             match last {

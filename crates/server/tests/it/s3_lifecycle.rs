@@ -658,3 +658,93 @@ async fn configuration_calls_are_management_events_under_their_cloudtrail_names(
     assert_eq!(named("GetBucketLifecycle")["readOnly"], true);
     assert_eq!(named("DeleteBucketLifecycle")["readOnly"], false);
 }
+
+#[tokio::test]
+async fn lifecycle_actions_reach_the_server_access_log() {
+    let t = Clocked::start().await;
+    let c = t.bucket("lc-src", true).await;
+    c.create_bucket().bucket("lc-logs").send().await.unwrap();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+        "Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject",
+        "Resource":"arn:aws:s3:::lc-logs/*"}]}"#;
+    c.put_bucket_policy()
+        .bucket("lc-logs")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    let enabled = aws_sdk_s3::types::LoggingEnabled::builder()
+        .target_bucket("lc-logs")
+        .target_prefix("")
+        .build()
+        .unwrap();
+    c.put_bucket_logging()
+        .bucket("lc-src")
+        .bucket_logging_status(
+            aws_sdk_s3::types::BucketLoggingStatus::builder()
+                .logging_enabled(enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    put_rules(
+        &c,
+        "lc-src",
+        vec![rule("all", prefix(""))
+            .expiration(days(1))
+            .noncurrent_version_expiration(
+                NoncurrentVersionExpiration::builder()
+                    .noncurrent_days(1)
+                    .build(),
+            )
+            .abort_incomplete_multipart_upload(
+                AbortIncompleteMultipartUpload::builder()
+                    .days_after_initiation(1)
+                    .build(),
+            )
+            .build()
+            .unwrap()],
+    )
+    .await;
+    put(&c, "lc-src", "k", b"v1").await;
+    put(&c, "lc-src", "k", b"v2").await;
+    c.create_multipart_upload()
+        .bucket("lc-src")
+        .key("u")
+        .send()
+        .await
+        .unwrap();
+    let r = t.tick_at("2026-01-03T00:00:00Z").await;
+    assert_eq!((r.removed, r.markers, r.aborted), (1, 1, 1));
+    t.s.app.access_logs.tick(t.clock.now()).await.unwrap();
+    let mut actions = Vec::new();
+    let logs = c.list_objects_v2().bucket("lc-logs").send().await.unwrap();
+    for o in logs.contents() {
+        let got = c
+            .get_object()
+            .bucket("lc-logs")
+            .key(o.key().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let text = String::from_utf8(crate::common::body_bytes(got).await).unwrap();
+        for line in text.lines() {
+            // Owner, bucket, [time] (two words), remote IP, requester, request id, operation, key.
+            let f: Vec<&str> = line.split(' ').collect();
+            if f[7].starts_with("S3.") && !f[7].starts_with("S3.REST") {
+                assert_eq!(f[5], "AmazonS3", "{line}");
+                actions.push(format!("{} {}", f[7], f[8]));
+            }
+        }
+    }
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            "S3.CREATE.DELETEMARKER k",
+            "S3.DELETE.UPLOAD u",
+            "S3.EXPIRE.OBJECT k"
+        ]
+    );
+}
