@@ -108,8 +108,9 @@ pub enum S3Error {
     InvalidRange { size: u64, range: String },
     /// 412 PreconditionFailed, naming the failed condition.
     PreconditionFailed(String),
-    /// 304 Not Modified (no body).
-    NotModified,
+    /// 304 Not Modified (no body); it carries the object's ETag and Last-Modified, which S3
+    /// sends with it as RFC 7232 asks.
+    NotModified { etag: String, last_modified_ms: i64 },
     /// 405 MethodNotAllowed (e.g. GET of a delete marker by version id).
     MethodNotAllowed {
         method: String,
@@ -210,7 +211,7 @@ impl S3Error {
             IllegalLocationConstraint(_) => "IllegalLocationConstraintException",
             InvalidRange { .. } => "InvalidRange",
             PreconditionFailed(_) => "PreconditionFailed",
-            NotModified => "NotModified",
+            NotModified { .. } => "NotModified",
             MethodNotAllowed { .. } => "MethodNotAllowed",
             InvalidPart(_) => "InvalidPart",
             InvalidPartOrder => "InvalidPartOrder",
@@ -265,7 +266,7 @@ impl S3Error {
             InvalidRange { .. } | InvalidPartNumber => 416,
             DeleteMarkerVersion { .. } => 405,
             PreconditionFailed(_) => 412,
-            NotModified => 304,
+            NotModified { .. } => 304,
             MethodNotAllowed { .. } => 405,
             MissingContentLength => 411,
             NotImplemented(_) => 501,
@@ -348,7 +349,7 @@ impl S3Error {
             ),
             InvalidRange { .. } => "The requested range is not satisfiable".into(),
             PreconditionFailed(_) => "At least one of the pre-conditions you specified did not hold".into(),
-            NotModified => "Not Modified".into(),
+            NotModified { .. } => "Not Modified".into(),
             MethodNotAllowed { .. } => "The specified method is not allowed against this resource.".into(),
             InvalidPartOrder => "The list of parts was not in ascending order. Parts must be ordered by part number.".into(),
             EntityTooSmall { .. } => "Your proposed upload is smaller than the minimum allowed object size.".into(),

@@ -337,7 +337,13 @@ impl S3 {
                 upload_id,
                 parts,
                 if_none_match,
-            } => multipart::complete(self, caller, obj, upload_id, parts, if_none_match).await,
+                if_match,
+                checksum,
+            } => {
+                let conditions = (if_none_match, if_match);
+                let (parts, checks) = ((parts, checksum), conditions);
+                multipart::complete(self, caller, obj, upload_id, parts, checks).await
+            }
             Op::AbortMultipartUpload { obj, upload_id } => {
                 multipart::abort(self, caller, obj, upload_id).await
             }

@@ -142,12 +142,22 @@ pub async fn create(
     };
     let account = caller.account.to_string();
     s3.write(move |tx| {
-        if let Some(existing) = buckets::get(tx, &bucket.name)? {
-            return Err(if existing.account == account {
-                S3Error::BucketAlreadyOwnedByYou(bucket.name.clone())
-            } else {
-                S3Error::BucketAlreadyExists(bucket.name.clone())
-            });
+        if let Some(mut existing) = buckets::get(tx, &bucket.name)? {
+            if existing.account != account {
+                return Err(S3Error::BucketAlreadyExists(bucket.name.clone()));
+            }
+            // For legacy compatibility, S3 in us-east-1 answers 200 to the owner re-creating
+            // a bucket there, and resets its ACL; every other region answers 409.
+            if existing.region != "us-east-1" || bucket.region != "us-east-1" {
+                return Err(S3Error::BucketAlreadyOwnedByYou(bucket.name.clone()));
+            }
+            let grants = bucket.meta.acl;
+            if !acl::acls_enabled(&existing) && !acl::owner_only(&grants, &existing.meta.owner) {
+                return Err(S3Error::InvalidBucketAclWithObjectOwnership);
+            }
+            acl::check_block_public_acls(&existing, &grants)?;
+            existing.meta.acl = grants;
+            return buckets::update(tx, &existing);
         }
         if buckets::count(tx, &account)? >= MAX_BUCKETS {
             return Err(S3Error::TooManyBuckets);
@@ -167,17 +177,23 @@ pub async fn head(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
     Ok(Output::BucketHead { region: b.region })
 }
 
-/// DeleteBucket: only an empty bucket (no versions, no delete markers, no uploads) goes.
+/// DeleteBucket: only a bucket without versions or delete markers goes. Multipart uploads in
+/// progress do not keep it: they go with it, as in AWS.
 pub async fn delete(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
     let caller = caller.clone();
-    s3.write(move |tx| {
-        owned_bucket(tx, &caller, &name)?;
-        if objects::bucket_has_objects(tx, &name)? || uploads::bucket_has_uploads(tx, &name)? {
-            return Err(S3Error::BucketNotEmpty(name));
-        }
-        buckets::delete(tx, &name)
-    })
-    .await?;
+    let parts = s3
+        .write(move |tx| {
+            owned_bucket(tx, &caller, &name)?;
+            if objects::bucket_has_objects(tx, &name)? {
+                return Err(S3Error::BucketNotEmpty(name));
+            }
+            let parts = uploads::remove_all(tx, &name)?;
+            buckets::delete(tx, &name)?;
+            Ok(parts)
+        })
+        .await?;
+    s3.drop_blobs(parts.into_iter().map(|p| p.meta.blob).collect())
+        .await;
     Ok(Output::Empty { status: 204 })
 }
 

@@ -162,6 +162,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
     }
     meta.v = 1;
     meta.parts_count = None;
+    meta.completed_upload = None;
     meta.segments = received.segments();
     meta.checksum = Some(received.checksum.clone());
     meta.owner = owner;

@@ -28,7 +28,7 @@ fn delete_one(
     now_ms: i64,
 ) -> S3Result<Deleted> {
     if let Some(v) = version_id {
-        if v != "null" && v.len() != 32 {
+        if !objects::plausible_version_id(v) {
             return Err(S3Error::InvalidArgument {
                 message: "Invalid version id specified".into(),
                 name: "versionId".into(),

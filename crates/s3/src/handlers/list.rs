@@ -127,7 +127,8 @@ pub async fn list_objects(s3: &S3, caller: &Caller, input: ListObjectsInput) -> 
         let prefix = input.prefix.as_bytes();
         let delim = input.delimiter.as_deref().map(str::as_bytes);
         let cursor = match &input.continuation_token {
-            Some(t) if input.v2 => unb64(t)
+            // An empty token is no token: the listing starts at the beginning (and echoes it).
+            Some(t) if input.v2 && !t.is_empty() => unb64(t)
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| bad_token(t))?,
             _ => cursor_for_marker(input.start_after.as_bytes(), prefix, delim),
@@ -191,18 +192,22 @@ pub async fn list_versions(s3: &S3, caller: &Caller, input: ListVersionsInput) -
         let max = check_max(input.max_keys);
         let (mut cursor_key, mut cursor_seq) = (input.key_marker.as_bytes().to_vec(), None);
         if !input.version_id_marker.is_empty() {
-            match objects::version(
-                c,
-                &input.bucket,
-                &input.key_marker,
-                &input.version_id_marker,
-            )? {
-                Some(v) => cursor_seq = Some(v.seq),
+            let marker = &input.version_id_marker;
+            // The marker's version may have been deleted since the page that named it: its id
+            // still says where it was. A deleted null version's place is unknown, so the key's
+            // remaining versions are all listed again rather than any lost.
+            let seq = match objects::version(c, &input.bucket, &input.key_marker, marker)? {
+                Some(v) => Some(v.seq),
+                None if marker == "null" => Some(i64::MAX),
+                None => objects::seq_of_version_id(marker),
+            };
+            match seq {
+                Some(s) => cursor_seq = Some(s),
                 None => {
                     return Err(S3Error::InvalidArgument {
                         message: "Invalid version id specified".into(),
                         name: "version-id-marker".into(),
-                        value: input.version_id_marker.clone(),
+                        value: marker.clone(),
                     })
                 }
             }

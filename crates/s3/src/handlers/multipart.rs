@@ -288,14 +288,27 @@ fn combined_checksum(kind: &str, alg: Algorithm, parts: &[Part]) -> Option<Store
     })
 }
 
+/// The whole-object checksum a CompleteMultipartUpload sent against the one its parts make
+/// (a composite value compared without its `-N` suffix): a mismatch is `BadDigest`.
+fn check_whole_checksum(alg: Algorithm, sent: &str, made: Option<&StoredChecksum>) -> S3Result<()> {
+    let base = |v: &str| v.split_once('-').map_or(v, |(b, _)| b).to_string();
+    match made {
+        Some(c) if c.algorithm == alg.name() && base(&c.value) == base(sent) => Ok(()),
+        _ => Err(S3Error::BadDigest(format!(
+            "The {} you specified did not match the calculated checksum.",
+            alg.name().to_lowercase()
+        ))),
+    }
+}
+
 /// CompleteMultipartUpload.
 pub async fn complete(
     s3: &S3,
     caller: &Caller,
     obj: ObjectRef,
     upload_id: String,
-    requested: Vec<CompletedPart>,
-    if_none_match: Option<String>,
+    (requested, sent_checksum): (Vec<CompletedPart>, Option<(Algorithm, String)>),
+    (if_none_match, if_match): (Option<String>, Option<String>),
 ) -> S3Result<Output> {
     if requested.is_empty() {
         return Err(S3Error::MalformedXml);
@@ -308,12 +321,21 @@ pub async fn complete(
     }
     let caller2 = caller.clone();
     let now = s3.now_ms();
+    let days = s3.lifecycle_days;
     let (bucket, key, uid) = (obj.bucket.clone(), obj.key.clone(), upload_id.clone());
     // Check everything and build the object in one transaction, then commit it as a new version.
-    let (version, unused) = s3
+    let built = s3
         .scan(move |c| {
             owned_bucket(c, &caller2, &bucket)?;
-            let upload = uploads::require(c, &bucket, &key, &uid)?;
+            let upload = match uploads::require(c, &bucket, &key, &uid) {
+                Ok(u) => u,
+                Err(e) => {
+                    return match already_completed(c, &bucket, &key, &uid, days)? {
+                        Some(write) => Ok(Err(write)),
+                        None => Err(e),
+                    }
+                }
+            };
             let stored = uploads::parts(c, &uid, 0, usize::MAX)?;
             let mut chosen = Vec::with_capacity(requested.len());
             for (i, want) in requested.iter().enumerate() {
@@ -349,6 +371,9 @@ pub async fn complete(
             };
             let mut meta = upload.meta.clone();
             meta.checksum = combined_checksum(&kind, alg, &chosen);
+            if let Some((sent_alg, sent)) = &sent_checksum {
+                check_whole_checksum(*sent_alg, sent, meta.checksum.as_ref())?;
+            }
             meta.parts_count = Some(chosen.len() as u32);
             meta.segments = chosen
                 .iter()
@@ -357,11 +382,23 @@ pub async fn complete(
             let used: std::collections::HashSet<u32> = chosen.iter().map(|p| p.part_number).collect();
             let unused: Vec<String> =
                 stored.iter().filter(|p| !used.contains(&p.part_number)).map(|p| p.meta.blob.clone()).collect();
+            meta.completed_upload = Some(uid.clone());
             let version = ObjectVersion::new_current(upload.bucket, upload.key, chosen.iter().map(|p| p.size).sum(), etag, now, meta, None);
-            Ok((version, unused))
+            Ok(Ok((version, unused)))
         })
         .await?;
-    let write = finish_upload(s3, caller, version, &upload_id, if_none_match).await?;
+    let (version, unused) = match built {
+        Ok(b) => b,
+        Err(write) => {
+            return Ok(Output::Completed {
+                bucket: obj.bucket,
+                key: obj.key,
+                write,
+            })
+        }
+    };
+    let conditions = (if_none_match, if_match);
+    let write = finish_upload(s3, caller, version, &upload_id, conditions).await?;
     s3.drop_blobs(unused).await;
     Ok(Output::Completed {
         bucket: obj.bucket,
@@ -370,13 +407,29 @@ pub async fn complete(
     })
 }
 
+/// A CompleteMultipartUpload sent again after it succeeded (a client retrying after a lost
+/// answer) is answered as the first one was, as long as the version it made is still the
+/// key's current one, as in AWS.
+fn already_completed(
+    c: &trailstack_store::rusqlite::Connection,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+    days: crate::lifecycle::Days,
+) -> S3Result<Option<WriteOutput>> {
+    let b = crate::model::buckets::require(c, bucket)?;
+    Ok(crate::model::objects::latest(c, bucket, key)?
+        .filter(|v| v.meta.completed_upload.as_deref() == Some(upload_id))
+        .map(|v| super::object::write_output(&v, &b, days)))
+}
+
 /// Commits the completed object and removes the upload in one transaction.
 async fn finish_upload(
     s3: &S3,
     caller: &Caller,
     mut version: ObjectVersion,
     upload_id: &str,
-    if_none_match: Option<String>,
+    (if_none_match, if_match): (Option<String>, Option<String>),
 ) -> S3Result<WriteOutput> {
     version.meta.written_by = Some(crate::model::objects::WrittenBy::of(caller));
     let caller2 = caller.clone();
@@ -386,7 +439,15 @@ async fn finish_upload(
             let b = owned_bucket(tx, &caller2, &version.bucket)?;
             uploads::require(tx, &version.bucket, &version.key, &uid)?;
             let current = crate::model::objects::latest(tx, &version.bucket, &version.key)?;
-            check_write_conditions(current.as_ref(), if_none_match.as_deref(), None)?;
+            check_write_conditions(
+                current.as_ref(),
+                if_none_match.as_deref(),
+                if_match.as_deref(),
+            )
+            .map_err(|e| match e {
+                S3Error::NoSuchKey(_) => S3Error::NoSuchKey(version.key.clone()),
+                e => e,
+            })?;
             uploads::remove(tx, &uid)?;
             let replaced = crate::model::objects::put(tx, &mut version, &b.versioning)?;
             Ok((version, b, replaced))

@@ -139,7 +139,7 @@ pub(crate) fn write_output(
 ) -> WriteOutput {
     WriteOutput {
         etag: v.etag.clone(),
-        version_id: show_version(bucket).then(|| v.version_id.clone()),
+        version_id: show_written_version(bucket).then(|| v.version_id.clone()),
         checksum: v.meta.checksum.clone(),
         size: v.size,
         sse: v.meta.sse.clone(),
@@ -150,6 +150,13 @@ pub(crate) fn write_output(
 /// Whether responses about objects of `bucket` carry `x-amz-version-id`.
 pub fn show_version(bucket: &Bucket) -> bool {
     !bucket.versioning.is_empty()
+}
+
+/// Whether the answer to a write into `bucket` carries `x-amz-version-id`: only with
+/// versioning enabled (a write into a suspended bucket makes the `null` version, which S3
+/// does not announce).
+pub fn show_written_version(bucket: &Bucket) -> bool {
+    bucket.versioning == "Enabled"
 }
 
 /// PutObject.
@@ -278,7 +285,7 @@ pub fn find_version(
             None => Err(S3Error::NoSuchKey(key.to_string())),
         },
         Some(v) => {
-            if v != "null" && v.len() != 32 {
+            if !objects::plausible_version_id(v) {
                 return Err(S3Error::InvalidArgument {
                     message: "Invalid version id specified".into(),
                     name: "versionId".into(),
@@ -300,6 +307,23 @@ pub fn find_version(
     }
 }
 
+/// The checksum of part `n` of `v`, of the object's checksum type; a single-part object's part
+/// 1 is the whole object.
+fn part_checksum(v: &ObjectVersion, n: u32) -> Option<crate::model::objects::StoredChecksum> {
+    let whole = v.meta.checksum.as_ref()?;
+    if v.meta.parts_count.is_none() {
+        return Some(whole.clone());
+    }
+    let mut part = v
+        .meta
+        .segments
+        .get((n as usize).checked_sub(1)?)?
+        .checksum
+        .clone()?;
+    part.kind = whole.kind.clone();
+    Some(part)
+}
+
 /// Evaluates GET/HEAD preconditions in the order S3 documents.
 pub fn check_read_conditions(c: &Conditions, o: &ObjectVersion) -> S3Result<()> {
     let modified = crate::model::from_ms(o.last_modified_ms)
@@ -314,13 +338,17 @@ pub fn check_read_conditions(c: &Conditions, o: &ObjectVersion) -> S3Result<()> 
             return Err(S3Error::PreconditionFailed("If-Unmodified-Since".into()));
         }
     }
+    let not_modified = || S3Error::NotModified {
+        etag: o.etag.clone(),
+        last_modified_ms: o.last_modified_ms,
+    };
     if let Some(inm) = &c.if_none_match {
         if etag_matches(inm, &o.etag) {
-            return Err(S3Error::NotModified);
+            return Err(not_modified());
         }
     } else if let Some(t) = c.if_modified_since {
         if modified <= t {
-            return Err(S3Error::NotModified);
+            return Err(not_modified());
         }
     }
     Ok(())
@@ -400,6 +428,7 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
         .await?
     };
     let size = version.size;
+    let asked_range = input.range.is_some();
     let range = match (input.range, input.part_number) {
         (Some(r), _) => Some(resolve_range(r, size, &input.range_raw)?),
         (None, Some(n)) => {
@@ -422,10 +451,12 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
         )
         .await?
     };
-    let checksum = if input.checksum_mode && range.is_none() {
-        version.meta.checksum.clone()
-    } else {
-        None
+    // With a part number S3 answers the part's checksum (a multipart object keeps one per
+    // part); a byte range has none.
+    let checksum = match (input.checksum_mode, asked_range, input.part_number) {
+        (true, false, None) => version.meta.checksum.clone(),
+        (true, false, Some(n)) => part_checksum(&version, n),
+        _ => None,
     };
     let parts_count = input.part_number.and(version.meta.parts_count);
     // S3 answers it for the current version only, not for a read by version id.

@@ -77,6 +77,10 @@ pub struct ObjectMeta {
     /// writers were recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written_by: Option<WrittenBy>,
+    /// The multipart upload this version completed, so that a CompleteMultipartUpload sent
+    /// again gets the same answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_upload: Option<String>,
 }
 
 /// The caller of the write that made an object version, recorded with it so that `trailstack
@@ -239,9 +243,26 @@ pub fn next_seq(c: &Connection) -> S3Result<i64> {
     Ok(n)
 }
 
-/// A fresh version id.
-pub fn new_version_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+/// A fresh version id for the version inserted as `seq`: 16 hex digits of the sequence, then
+/// 20 random ones. Carrying the sequence lets a listing resume after a version-id marker whose
+/// version was deleted in between (as clients emptying a bucket page by page do).
+pub fn new_version_id(seq: i64) -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{seq:016x}{}", &random[..20])
+}
+
+/// Whether `id` can name a version: `null`, or an id trailstack makes (36 characters, or 32
+/// in records written before version ids carried their sequence).
+pub fn plausible_version_id(id: &str) -> bool {
+    id == "null" || id.len() == 36 || id.len() == 32
+}
+
+/// The insertion sequence a version id made by [`new_version_id`] carries.
+pub fn seq_of_version_id(id: &str) -> Option<i64> {
+    if id.len() != 36 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    i64::from_str_radix(&id[..16], 16).ok()
 }
 
 fn insert(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
@@ -281,7 +302,7 @@ pub fn put(
     o.is_latest = true;
     let mut replaced = None;
     if versioning == "Enabled" {
-        o.version_id = new_version_id();
+        o.version_id = new_version_id(o.seq);
     } else {
         o.version_id = "null".to_string();
         replaced = version(c, &o.bucket, &o.key, "null")?;

@@ -207,11 +207,16 @@ pub fn list(
     .collect()
 }
 
-/// Whether the bucket has uploads in progress.
-pub fn bucket_has_uploads(c: &Connection, bucket: &str) -> S3Result<bool> {
-    Ok(c.query_row(
-        "SELECT EXISTS(SELECT 1 FROM s3_uploads WHERE bucket = ?1)",
-        [bucket],
-        |r| r.get(0),
-    )?)
+/// Removes every upload of `bucket` (DeleteBucket takes them with the bucket, as AWS does);
+/// returns their parts so the caller can drop the blobs after commit.
+pub fn remove_all(c: &Connection, bucket: &str) -> S3Result<Vec<Part>> {
+    let ids: Vec<String> = c
+        .prepare_cached("SELECT upload_id FROM s3_uploads WHERE bucket = $1")?
+        .query_map([bucket], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut parts = Vec::new();
+    for id in ids {
+        parts.extend(remove(c, &id)?);
+    }
+    Ok(parts)
 }

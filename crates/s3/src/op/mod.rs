@@ -290,6 +290,9 @@ pub enum Op {
         upload_id: String,
         parts: Vec<CompletedPart>,
         if_none_match: Option<String>,
+        if_match: Option<String>,
+        /// The whole object's checksum the client computed (`x-amz-checksum-*`), to verify.
+        checksum: Option<(Algorithm, String)>,
     },
     /// DELETE /bucket/key?uploadId.
     AbortMultipartUpload { obj: ObjectRef, upload_id: String },

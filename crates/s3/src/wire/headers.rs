@@ -56,6 +56,20 @@ pub fn conditions(h: &HeaderMap, prefix: &str) -> Conditions {
 /// Most bytes of user metadata (names and values) S3 accepts.
 const MAX_USER_METADATA: usize = 2048;
 
+/// A Content-Encoding as S3 stores it: `aws-chunked` (how this request's body was sent) taken
+/// out; the other codings kept as the client wrote them.
+fn without_aws_chunked(e: &str) -> String {
+    let codings: Vec<&str> = e.split(',').map(str::trim).collect();
+    if !codings.contains(&"aws-chunked") {
+        return e.trim().to_string();
+    }
+    codings
+        .into_iter()
+        .filter(|c| *c != "aws-chunked" && !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Content headers, user metadata, storage class, tags and canned ACL of a new object.
 pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
     let mut user = Vec::new();
@@ -98,13 +112,7 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
         meta: ObjectMeta {
             content_type: get(h, "content-type"),
             content_encoding: get(h, "content-encoding")
-                .map(|e| {
-                    e.split(',')
-                        .map(str::trim)
-                        .filter(|p| *p != "aws-chunked")
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
+                .map(|e| without_aws_chunked(&e))
                 .filter(|e| !e.is_empty()),
             content_disposition: get(h, "content-disposition"),
             content_language: get(h, "content-language"),

@@ -275,7 +275,10 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("versions") => Op::ListObjectVersions(ListVersionsInput {
             bucket: b,
             prefix: q.string("prefix"),
-            delimiter: q.get("delimiter").map(str::to_string),
+            delimiter: q
+                .get("delimiter")
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
             max_keys: q.number("max-keys", 1000usize)?,
             key_marker: q.string("key-marker"),
             version_id_marker: q.string("version-id-marker"),
@@ -284,7 +287,10 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("uploads") => Op::ListMultipartUploads(ListUploadsInput {
             bucket: b,
             prefix: q.string("prefix"),
-            delimiter: q.get("delimiter").map(str::to_string),
+            delimiter: q
+                .get("delimiter")
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
             max_uploads: q.number("max-uploads", 1000usize)?,
             key_marker: q.string("key-marker"),
             upload_id_marker: q.string("upload-id-marker"),
@@ -303,7 +309,10 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                 bucket: b,
                 v2,
                 prefix: q.string("prefix"),
-                delimiter: q.get("delimiter").map(str::to_string),
+                delimiter: q
+                    .get("delimiter")
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string),
                 max_keys: q.number("max-keys", 1000usize)?,
                 start_after: if v2 {
                     q.string("start-after")
@@ -593,6 +602,11 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
                 upload_id: q.string("uploadId"),
                 parts: xml_in::complete(&body)?,
                 if_none_match: get(&req.headers, "if-none-match"),
+                if_match: get(&req.headers, "if-match"),
+                // Taken as sent: a composite value carries its `-N` suffix.
+                checksum: Algorithm::ALL
+                    .into_iter()
+                    .find_map(|a| get(&req.headers, a.header()).map(|v| (a, v))),
             }
         }
         m => return Err(S3Error::NotImplemented(format!("{m} on an object"))),

@@ -556,9 +556,17 @@ pub fn encode_error(
                 .header("x-amz-version-id", version_id.clone());
         }
         S3Error::MethodNotAllowed { .. } => r = r.header("allow", "GET, PUT, HEAD, DELETE, POST"),
+        S3Error::NotModified {
+            etag,
+            last_modified_ms,
+        } => {
+            r = r
+                .header("etag", format!("\"{etag}\""))
+                .header("last-modified", http_date(*last_modified_ms));
+        }
         _ => {}
     }
-    if head || matches!(err, S3Error::NotModified) {
+    if head || matches!(err, S3Error::NotModified { .. }) {
         return r.build(Vec::new());
     }
     let mut x = Xml::bare("Error");

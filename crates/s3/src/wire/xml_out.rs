@@ -147,8 +147,10 @@ pub fn object_list(out: &ListObjectsOutput) -> Bytes {
     let i = &out.input;
     let url = i.encode_url;
     let mut x = Xml::new("ListBucketResult");
+    // ListObjects (v1) with encoding-type=url encodes keys, markers and the delimiter but not
+    // the prefix it echoes (botocore, decoding what S3 encodes, leaves it alone); v2 encodes it.
     x.elem("Name", &i.bucket)
-        .elem("Prefix", enc(&i.prefix, url));
+        .elem("Prefix", enc(&i.prefix, url && i.v2));
     if i.v2 {
         x.opt("ContinuationToken", i.continuation_token.as_ref());
         x.opt("NextContinuationToken", out.next.as_ref());

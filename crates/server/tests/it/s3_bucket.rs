@@ -21,9 +21,8 @@ async fn create_head_list_delete() {
         .map(|b| b.name().unwrap().to_string())
         .collect();
     assert_eq!(names, ["alpha", "beta"]);
-    let e = c.create_bucket().bucket("alpha").send().await.unwrap_err();
-    assert_eq!(code(&e), "BucketAlreadyOwnedByYou");
-    assert_eq!(status(&e), 409);
+    // us-east-1 answers 200 to the owner re-creating a bucket (s3_details has the rest).
+    c.create_bucket().bucket("alpha").send().await.unwrap();
     c.put_object()
         .bucket("alpha")
         .key("k")

@@ -1,0 +1,239 @@
+//! Details of S3's answers that conformance suites check: re-creating a bucket you own (200 in
+//! us-east-1, 409 elsewhere), a 304's ETag, Content-Encoding kept as written, and listings —
+//! an empty delimiter or continuation token, v1's echoed prefix with `encoding-type=url`, and
+//! paging versions past a version-id marker whose version was deleted in between.
+
+use crate::common::*;
+use aws_sdk_s3::types::{
+    BucketCannedAcl, BucketLocationConstraint, CreateBucketConfiguration, EncodingType,
+    ObjectIdentifier,
+};
+use trailstack_server::config::BucketDefaults;
+
+#[tokio::test]
+async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
+    let s = Server::start_configured(tempfile::tempdir().unwrap(), |c| {
+        c.bucket_defaults = BucketDefaults::Legacy
+    })
+    .await;
+    let c = s.s3();
+    c.create_bucket()
+        .bucket("again")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("again")
+        .key("kept")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    c.create_bucket().bucket("again").send().await.unwrap();
+    let acl = c.get_bucket_acl().bucket("again").send().await.unwrap();
+    assert_eq!(acl.grants().len(), 1, "{acl:?}");
+    assert_eq!(
+        acl.grants()[0].permission().map(|p| p.as_str()),
+        Some("FULL_CONTROL")
+    );
+    let list = c.list_objects_v2().bucket("again").send().await.unwrap();
+    assert_eq!(list.key_count(), Some(1));
+
+    // Another region answers 409, and another account's bucket is never yours.
+    let in_ireland = || {
+        c.create_bucket()
+            .bucket("irish")
+            .create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::EuWest1)
+                    .build(),
+            )
+    };
+    in_ireland().send().await.unwrap();
+    let e = in_ireland().send().await.unwrap_err();
+    assert_eq!(
+        (status(&e), code(&e).as_str()),
+        (409, "BucketAlreadyOwnedByYou")
+    );
+}
+
+#[tokio::test]
+async fn not_modified_carries_the_etag() {
+    let s = Server::start().await;
+    let c = s.with_bucket("cond").await;
+    let put = c
+        .put_object()
+        .bucket("cond")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let etag = put.e_tag().unwrap();
+    let r = Raw::new(&s, "GET", "/cond/k")
+        .header("if-none-match", etag)
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 304);
+    assert_eq!(r.header("etag"), Some(etag));
+    assert!(r.header("last-modified").is_some());
+    assert!(r.body.is_empty());
+}
+
+#[tokio::test]
+async fn content_encoding_is_kept_as_written_without_aws_chunked() {
+    let s = Server::start().await;
+    let c = s.with_bucket("enc").await;
+    for (sent, kept) in [
+        ("deflate, gzip", Some("deflate, gzip")),
+        ("gzip, aws-chunked", Some("gzip")),
+        ("aws-chunked, deflate, gzip", Some("deflate, gzip")),
+        ("aws-chunked", None),
+    ] {
+        c.put_object()
+            .bucket("enc")
+            .key("k")
+            .content_encoding(sent)
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+        let h = c.head_object().bucket("enc").key("k").send().await.unwrap();
+        assert_eq!(h.content_encoding(), kept, "{sent}");
+    }
+}
+
+#[tokio::test]
+async fn listing_details() {
+    let s = Server::start().await;
+    let c = s.with_bucket("lst").await;
+    for k in ["a/1", "a/2", "b"] {
+        c.put_object()
+            .bucket("lst")
+            .key(k)
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    // An empty delimiter is no delimiter, and is not echoed.
+    let r = Raw::new(&s, "GET", "/lst?delimiter=")
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(!r.text().contains("<Delimiter"), "{}", r.text());
+    assert_eq!(xml_values(&r.text(), "Key").len(), 3);
+    // An empty continuation token starts at the beginning.
+    let v2 = c
+        .list_objects_v2()
+        .bucket("lst")
+        .continuation_token("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v2.key_count(), Some(3));
+    // v1 with encoding-type=url encodes keys but echoes the prefix as sent; v2 encodes it.
+    let r = Raw::new(&s, "GET", "/lst?encoding-type=url&prefix=%0A")
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(r.xml("Prefix").as_deref(), Some("&#10;"));
+    let r = Raw::new(&s, "GET", "/lst?list-type=2&encoding-type=url&prefix=%0A")
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(r.xml("Prefix").as_deref(), Some("%0A"));
+    let v1 = c
+        .list_objects()
+        .bucket("lst")
+        .prefix("\n")
+        .encoding_type(EncodingType::Url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v1.prefix(), Some("\n"));
+}
+
+#[tokio::test]
+async fn version_paging_survives_the_marker_version_being_deleted() {
+    let s = Server::start().await;
+    let c = s.with_bucket("pages").await;
+    c.put_bucket_versioning()
+        .bucket("pages")
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for k in ["k1", "k1", "k2", "k3"] {
+        c.put_object()
+            .bucket("pages")
+            .key(k)
+            .body(b"x".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    // Empty the bucket a page at a time, deleting each page before asking for the next, as
+    // clients emptying a bucket do: the markers name versions already gone.
+    let (mut key_marker, mut vid_marker) = (None::<String>, None::<String>);
+    let mut deleted = 0;
+    loop {
+        let page = c
+            .list_object_versions()
+            .bucket("pages")
+            .max_keys(1)
+            .set_key_marker(key_marker.clone())
+            .set_version_id_marker(vid_marker.clone())
+            .send()
+            .await
+            .unwrap();
+        let ids: Vec<ObjectIdentifier> = page
+            .versions()
+            .iter()
+            .map(|v| {
+                ObjectIdentifier::builder()
+                    .key(v.key().unwrap())
+                    .version_id(v.version_id().unwrap())
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        deleted += ids.len();
+        for id in ids {
+            c.delete_object()
+                .bucket("pages")
+                .key(id.key())
+                .set_version_id(id.version_id().map(str::to_string))
+                .send()
+                .await
+                .unwrap();
+        }
+        if page.is_truncated() != Some(true) {
+            break;
+        }
+        key_marker = page.next_key_marker().map(str::to_string);
+        vid_marker = page.next_version_id_marker().map(str::to_string);
+    }
+    assert_eq!(deleted, 4);
+    c.delete_bucket().bucket("pages").send().await.unwrap();
+
+    // A malformed marker is still refused.
+    let s2 = c.create_bucket().bucket("pages2").send().await;
+    s2.unwrap();
+    let e = c
+        .list_object_versions()
+        .bucket("pages2")
+        .key_marker("k")
+        .version_id_marker("nonsense")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+}

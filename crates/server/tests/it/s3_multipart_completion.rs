@@ -1,0 +1,254 @@
+//! Completing multipart uploads as AWS does it: a CompleteMultipartUpload sent again after it
+//! succeeded gets the same answer, If-Match and If-None-Match on completion, the whole-object
+//! checksum a client sends checked (`BadDigest`), each part's checksum answered for GetObject
+//! with a part number, and DeleteBucket taking uploads in progress with the bucket.
+
+use crate::common::*;
+use aws_sdk_s3::types::{
+    ChecksumAlgorithm, ChecksumMode, ChecksumType, CompletedMultipartUpload, CompletedPart,
+};
+use aws_sdk_s3::Client;
+
+const MIB5: usize = 5 * 1024 * 1024;
+
+/// Starts an upload of `key` and sends `bodies` as its parts; returns the id and the parts.
+async fn upload(
+    c: &Client,
+    bucket: &str,
+    key: &str,
+    bodies: &[Vec<u8>],
+) -> (String, Vec<CompletedPart>) {
+    let id = c
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap()
+        .upload_id()
+        .unwrap()
+        .to_string();
+    let mut parts = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let n = i as i32 + 1;
+        let p = c
+            .upload_part()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(&id)
+            .part_number(n)
+            .body(body.clone().into())
+            .send()
+            .await
+            .unwrap();
+        parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(p.e_tag().unwrap())
+                .build(),
+        );
+    }
+    (id, parts)
+}
+
+fn list(parts: &[CompletedPart]) -> CompletedMultipartUpload {
+    CompletedMultipartUpload::builder()
+        .set_parts(Some(parts.to_vec()))
+        .build()
+}
+
+#[tokio::test]
+async fn a_completion_sent_again_gets_the_same_answer() {
+    let s = Server::start().await;
+    let c = s.with_bucket("mpu").await;
+    let (id, parts) = upload(&c, "mpu", "k", &[data(MIB5, 1), data(100, 2)]).await;
+    let first = c
+        .complete_multipart_upload()
+        .bucket("mpu")
+        .key("k")
+        .upload_id(&id)
+        .multipart_upload(list(&parts))
+        .send()
+        .await
+        .unwrap();
+    let again = c
+        .complete_multipart_upload()
+        .bucket("mpu")
+        .key("k")
+        .upload_id(&id)
+        .multipart_upload(list(&parts))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.e_tag(), first.e_tag());
+    assert!(first.e_tag().unwrap().ends_with("-2\""));
+    let got = c.get_object().bucket("mpu").key("k").send().await.unwrap();
+    assert_eq!(got.content_length(), Some(MIB5 as i64 + 100));
+
+    // Once another write replaced that object, the upload is gone for good.
+    c.put_object()
+        .bucket("mpu")
+        .key("k")
+        .body(b"newer".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .complete_multipart_upload()
+        .bucket("mpu")
+        .key("k")
+        .upload_id(&id)
+        .multipart_upload(list(&parts))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (404, "NoSuchUpload"));
+}
+
+#[tokio::test]
+async fn if_match_and_if_none_match_on_completion() {
+    let s = Server::start().await;
+    let c = s.with_bucket("cond").await;
+    let complete = |id: String, parts: Vec<CompletedPart>| {
+        c.complete_multipart_upload()
+            .bucket("cond")
+            .key("k")
+            .upload_id(id)
+            .multipart_upload(list(&parts))
+    };
+    // If-Match on a key that does not exist: NoSuchKey, whatever the ETag.
+    for etag in ["*", "\"0123\""] {
+        let (id, parts) = upload(&c, "cond", "k", &[b"abc".to_vec()]).await;
+        let e = complete(id, parts).if_match(etag).send().await.unwrap_err();
+        assert_eq!(
+            (status(&e), code(&e).as_str()),
+            (404, "NoSuchKey"),
+            "{etag}"
+        );
+    }
+    let (id, parts) = upload(&c, "cond", "k", &[b"one".to_vec()]).await;
+    let one = complete(id, parts).if_none_match("*").send().await.unwrap();
+    let (id, parts) = upload(&c, "cond", "k", &[b"two".to_vec()]).await;
+    let e = complete(id.clone(), parts.clone())
+        .if_none_match("*")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (412, "PreconditionFailed"));
+    let e = complete(id.clone(), parts.clone())
+        .if_match("\"0123\"")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (412, "PreconditionFailed"));
+    // The refused completions left the upload in place: the matching ETag completes it.
+    complete(id, parts)
+        .if_match(one.e_tag().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let got = c.get_object().bucket("cond").key("k").send().await.unwrap();
+    assert_eq!(body_bytes(got).await, b"two");
+}
+
+#[tokio::test]
+async fn the_whole_object_checksum_sent_on_completion_is_checked() {
+    let s = Server::start().await;
+    let c = s.with_bucket("sums").await;
+    let start = || {
+        c.create_multipart_upload()
+            .bucket("sums")
+            .key("k")
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .checksum_type(ChecksumType::Composite)
+    };
+    let mut answers = Vec::new();
+    for wrong in [true, false] {
+        let id = start()
+            .send()
+            .await
+            .unwrap()
+            .upload_id()
+            .unwrap()
+            .to_string();
+        let mut parts = Vec::new();
+        for (n, body) in [(1, data(MIB5, 3)), (2, data(10, 4))] {
+            let p = c
+                .upload_part()
+                .bucket("sums")
+                .key("k")
+                .upload_id(&id)
+                .part_number(n)
+                .checksum_algorithm(ChecksumAlgorithm::Sha256)
+                .body(body.into())
+                .send()
+                .await
+                .unwrap();
+            parts.push(
+                CompletedPart::builder()
+                    .part_number(n)
+                    .e_tag(p.e_tag().unwrap())
+                    .checksum_sha256(p.checksum_sha256().unwrap())
+                    .build(),
+            );
+            answers.push(p.checksum_sha256().unwrap().to_string());
+        }
+        let mut req = c
+            .complete_multipart_upload()
+            .bucket("sums")
+            .key("k")
+            .upload_id(&id)
+            .multipart_upload(list(&parts));
+        if wrong {
+            // A well-formed SHA-256 that is not the object's.
+            req = req.checksum_sha256("uWBwpe1dxI4Vw8Gf0X9ynOdw/SS6VBzfWm9giiv1sf4=-2");
+            let e = req.send().await.unwrap_err();
+            assert_eq!((status(&e), code(&e).as_str()), (400, "BadDigest"));
+            continue;
+        }
+        let done = req.send().await.unwrap();
+        assert_eq!(done.checksum_type(), Some(&ChecksumType::Composite));
+        let whole = done.checksum_sha256().unwrap().to_string();
+        assert!(whole.ends_with("-2"), "{whole}");
+    }
+
+    // GetObject with a part number answers that part's checksum, of the object's type.
+    let part2 = c
+        .get_object()
+        .bucket("sums")
+        .key("k")
+        .part_number(2)
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part2.checksum_sha256(), Some(answers[3].as_str()));
+    assert_eq!(part2.checksum_type(), Some(&ChecksumType::Composite));
+    assert_eq!(part2.parts_count(), Some(2));
+}
+
+#[tokio::test]
+async fn deleting_a_bucket_takes_its_uploads_in_progress() {
+    let s = Server::start().await;
+    let c = s.with_bucket("going").await;
+    upload(&c, "going", "half", &[b"part".to_vec()]).await;
+    c.delete_bucket().bucket("going").send().await.unwrap();
+    c.create_bucket().bucket("going").send().await.unwrap();
+    let ups = c
+        .list_multipart_uploads()
+        .bucket("going")
+        .send()
+        .await
+        .unwrap();
+    assert!(ups.uploads().is_empty(), "{ups:?}");
+    // Objects still keep a bucket.
+    c.put_object()
+        .bucket("going")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let e = c.delete_bucket().bucket("going").send().await.unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (409, "BucketNotEmpty"));
+}
