@@ -39,8 +39,8 @@ def _http(method: str, url: str, data: bytes | None = None, headers: dict | None
         return e.code, e.headers, e.read()
 
 
-# boto3 still presigns S3 URLs with SigV2 unless told otherwise; trailstack (like every AWS
-# region opened since 2014) takes SigV4 only, so the clients that presign ask for s3v4.
+# boto3 still presigns S3 URLs with SigV2 unless told otherwise; these checks are about SigV4
+# presigning, so their clients ask for s3v4 (SigV2's are in checks_sigv2).
 PRESIGN = {"signature_version": "s3v4"}
 
 
@@ -70,7 +70,7 @@ def presigned_urls(ctx: Context) -> None:
         expect_eq(headers.get("Content-Disposition"), 'attachment; filename="x.bin"',
                   "response-content-disposition override")
 
-        # The CLI, too, presigns with SigV2 unless its config asks for s3v4, as users' configs do.
+        # The CLI, too, presigns with SigV2 unless its config asks for s3v4.
         config = ctx.tempdir("aws-config") / "config"
         config.write_text("[default]\ns3 =\n    signature_version = s3v4\n")
         url = run_aws(ctx, srv.endpoint, "s3", "presign", f"s3://{bucket}/{key}", "--expires-in", "300",

@@ -25,6 +25,7 @@ import checks_auth  # noqa: E402
 import checks_cli  # noqa: E402
 import checks_crash  # noqa: E402
 import checks_sdk  # noqa: E402
+import checks_sigv2  # noqa: E402
 import checks_stream  # noqa: E402
 import checks_trail  # noqa: E402
 
@@ -32,6 +33,7 @@ CHECKS = [
     *checks_cli.CHECKS,
     *checks_sdk.CHECKS,
     *checks_auth.CHECKS,
+    *checks_sigv2.CHECKS,
     *checks_crash.CHECKS,
     *checks_stream.CHECKS,
     *checks_trail.CHECKS,

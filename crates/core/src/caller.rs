@@ -20,6 +20,33 @@ pub enum Principal {
     Anonymous,
 }
 
+/// The signature scheme of a signed request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureVersion {
+    /// S3's Signature Version 2 (`AWS AccessKeyId:Signature`, HMAC-SHA1).
+    V2,
+    /// Signature Version 4 (`AWS4-HMAC-SHA256`).
+    V4,
+}
+
+impl SignatureVersion {
+    /// As CloudTrail's `additionalEventData.SignatureVersion` shows it.
+    pub fn cloudtrail_name(self) -> &'static str {
+        match self {
+            Self::V2 => "SigV2",
+            Self::V4 => "SigV4",
+        }
+    }
+
+    /// As the `s3:signatureversion` condition key reads it.
+    pub fn condition_value(self) -> &'static str {
+        match self {
+            Self::V2 => "AWS",
+            Self::V4 => "AWS4-HMAC-SHA256",
+        }
+    }
+}
+
 /// The caller of one operation.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -50,6 +77,8 @@ pub struct Caller {
     /// How the request was signed, as CloudTrail's `AuthenticationMethod`: `AuthHeader` or
     /// `QueryString`; `None` for unsigned and internal calls.
     pub auth_method: Option<&'static str>,
+    /// The signature version of a signed request; `None` for unsigned and internal calls.
+    pub signature_version: Option<SignatureVersion>,
     /// For a service principal acting for a resource (CloudTrail delivering for a trail), that
     /// resource's ARN: policies read it as `aws:SourceArn` (and its account as
     /// `aws:SourceAccount`) to tell one trail's writes from another's.
@@ -84,6 +113,7 @@ impl Caller {
             invoked_by: Some(service.to_string()),
             host: String::new(),
             auth_method: None,
+            signature_version: None,
             source_arn: None,
         }
     }

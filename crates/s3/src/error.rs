@@ -11,11 +11,13 @@ pub enum S3Error {
     AccessDenied(String),
     /// 403 InvalidAccessKeyId: no such access key.
     InvalidAccessKeyId(String),
-    /// 403 SignatureDoesNotMatch, with the server's string to sign and canonical request.
+    /// 403 SignatureDoesNotMatch, with the server's string to sign, its canonical request
+    /// (SigV4; empty for SigV2 and POST forms) and the signature the client sent.
     SignatureDoesNotMatch {
         string_to_sign: String,
         canonical_request: String,
         access_key: String,
+        signature_provided: String,
     },
     /// 403 SignatureDoesNotMatch for a chunk or trailer of an aws-chunked body.
     ChunkSignatureDoesNotMatch,
@@ -384,11 +386,20 @@ impl S3Error {
                 string_to_sign,
                 canonical_request,
                 access_key,
-            } => vec![
-                ("AWSAccessKeyId", access_key.clone()),
-                ("StringToSign", string_to_sign.clone()),
-                ("CanonicalRequest", canonical_request.clone()),
-            ],
+                signature_provided,
+            } => {
+                let mut d = vec![
+                    ("AWSAccessKeyId", access_key.clone()),
+                    ("StringToSign", string_to_sign.clone()),
+                    ("SignatureProvided", signature_provided.clone()),
+                    ("StringToSignBytes", spaced_hex(string_to_sign)),
+                ];
+                if !canonical_request.is_empty() {
+                    d.push(("CanonicalRequest", canonical_request.clone()));
+                    d.push(("CanonicalRequestBytes", spaced_hex(canonical_request)));
+                }
+                d
+            }
             RequestTimeTooSkewed {
                 request_time,
                 server_time,
@@ -499,3 +510,12 @@ impl From<trailstack_store::rusqlite::Error> for S3Error {
 
 /// Result of an S3 operation.
 pub type S3Result<T> = Result<T, S3Error>;
+
+/// The bytes of `s` as S3 lists them in `SignatureDoesNotMatch`: two hex digits each,
+/// separated by spaces.
+fn spaced_hex(s: &str) -> String {
+    s.bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

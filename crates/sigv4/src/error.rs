@@ -34,8 +34,10 @@ pub enum SigError {
     SignatureDoesNotMatch {
         /// The string to sign the server computed.
         string_to_sign: String,
-        /// The canonical request the server computed.
+        /// The canonical request the server computed (empty for SigV2, which has none).
         canonical_request: String,
+        /// The signature the client sent.
+        signature_provided: String,
     },
     /// S3 `RequestTimeTooSkewed` (403): header-authenticated request more than 15 minutes
     /// away from the server clock (AWS body adds `MaxAllowedSkewMilliseconds` 900000).
@@ -72,6 +74,25 @@ pub enum SigError {
     /// is present but not a valid ISO 8601 basic (or RFC 1123 `Date`) timestamp.
     #[error("AWS authentication requires a valid Date or x-amz-date header")]
     InvalidDate {
+        /// The value as received.
+        value: String,
+    },
+    /// S3 `InvalidArgument` (400): an `Authorization: AWS ...` (SigV2) header that is not
+    /// `AWS AccessKeyId:Signature`.
+    #[error("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")]
+    V2HeaderMalformed {
+        /// The header as received.
+        value: String,
+    },
+    /// S3 `AccessDenied` (403): a SigV2 presigned URL without one of its three parameters.
+    #[error(
+        "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
+    )]
+    V2QueryIncomplete,
+    /// S3 `AccessDenied` (403): a SigV2 presigned URL whose `Expires` is not a number of
+    /// seconds since the epoch.
+    #[error("Invalid date (should be seconds since epoch): {value}")]
+    InvalidExpires {
         /// The value as received.
         value: String,
     },
@@ -129,8 +150,11 @@ impl SigError {
             | Self::NotYetValid { .. }
             | Self::MissingDate
             | Self::InvalidDate { .. }
-            | Self::HostNotSigned => "AccessDenied",
+            | Self::HostNotSigned
+            | Self::V2QueryIncomplete
+            | Self::InvalidExpires { .. } => "AccessDenied",
             Self::UnsupportedAlgorithm { .. }
+            | Self::V2HeaderMalformed { .. }
             | Self::ConflictingAuth
             | Self::InvalidContentSha256 { .. } => "InvalidArgument",
             Self::InvalidAccessKeyId { .. } => "InvalidAccessKeyId",
@@ -144,6 +168,7 @@ impl SigError {
             Self::AuthorizationHeaderMalformed { .. }
             | Self::AuthorizationQueryParametersError { .. }
             | Self::UnsupportedAlgorithm { .. }
+            | Self::V2HeaderMalformed { .. }
             | Self::ConflictingAuth
             | Self::MissingContentSha256
             | Self::InvalidContentSha256 { .. } => 400,

@@ -1,5 +1,5 @@
 //! trailstack-sigv4: pure AWS Signature Version 4 (`AWS4-HMAC-SHA256`) for S3, KMS and
-//! CloudTrail requests.
+//! CloudTrail requests, and S3's Signature Version 2 (`AWS AccessKeyId:Signature`, [`v2`]).
 //!
 //! Owns: finding how a request is signed ([`parse_request_auth`]), verifying it
 //! ([`verify`], [`authenticate`]), the canonical request and string to sign, key derivation,
@@ -22,6 +22,7 @@ mod date;
 mod encode;
 mod error;
 mod parse;
+pub mod v2;
 mod verify;
 
 #[cfg(test)]
@@ -30,6 +31,8 @@ mod tests_auth;
 mod tests_chunked;
 #[cfg(test)]
 mod tests_fuzz;
+#[cfg(test)]
+mod tests_v2;
 #[cfg(test)]
 mod tests_vectors;
 

@@ -85,6 +85,7 @@ fn header_round_trip_and_failures() {
     let SigError::SignatureDoesNotMatch {
         string_to_sign,
         canonical_request,
+        ..
     } = &err
     else {
         panic!("{err:?}");

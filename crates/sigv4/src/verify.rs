@@ -67,6 +67,7 @@ pub fn verify(
         return Err(SigError::SignatureDoesNotMatch {
             string_to_sign: sts,
             canonical_request: canonical,
+            signature_provided: signed.signature.clone(),
         });
     }
     Ok(Verified {

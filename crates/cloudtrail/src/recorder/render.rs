@@ -301,6 +301,7 @@ mod tests {
             invoked_by: None,
             host: "b.s3.amazonaws.com".into(),
             auth_method: Some("AuthHeader"),
+            signature_version: Some(trailstack_core::SignatureVersion::V4),
             source_arn: None,
         }
     }

@@ -96,8 +96,8 @@ impl Pending {
 /// response's host id.
 fn additional(caller: &Caller, bytes_in: u64, bytes_out: u64) -> Value {
     let mut m = Map::new();
-    if let Some(method) = caller.auth_method {
-        m.insert("SignatureVersion".into(), json!("SigV4"));
+    if let (Some(method), Some(version)) = (caller.auth_method, caller.signature_version) {
+        m.insert("SignatureVersion".into(), json!(version.cloudtrail_name()));
         m.insert("AuthenticationMethod".into(), json!(method));
     }
     if caller.secure_transport {

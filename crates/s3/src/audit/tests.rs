@@ -24,6 +24,7 @@ fn caller() -> Caller {
         invoked_by: None,
         host: "b.s3.us-east-1.amazonaws.com".into(),
         auth_method: Some("AuthHeader"),
+        signature_version: Some(trailstack_core::SignatureVersion::V4),
         source_arn: None,
     }
 }

@@ -146,8 +146,8 @@ pub fn add_s3(c: &mut Conditions, r: &Reads, caller: &Caller, f: &Facts, target:
             c.insert(key, value);
         }
     };
-    if caller.auth_method.is_some() || f.post {
-        put("s3:signatureversion", "AWS4-HMAC-SHA256");
+    if let Some(version) = caller.signature_version {
+        put("s3:signatureversion", version.condition_value());
     }
     let auth_type = match (f.post, caller.auth_method) {
         (true, _) => Some("POST"),

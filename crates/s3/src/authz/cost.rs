@@ -70,6 +70,7 @@ fn caller(principal: Principal) -> Caller {
         invoked_by: None,
         host: String::new(),
         auth_method: Some("AuthHeader"),
+        signature_version: Some(trailstack_core::SignatureVersion::V4),
         source_arn: None,
     }
 }

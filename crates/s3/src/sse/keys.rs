@@ -11,7 +11,7 @@ use crate::error::{S3Error, S3Result};
 use crate::S3;
 use base64::Engine;
 use std::collections::BTreeMap;
-use trailstack_core::{Caller, KeyError, KeyRef};
+use trailstack_core::{Caller, KeyError, KeyRef, SignatureVersion};
 use trailstack_store::DataKey;
 
 /// The root-key purpose of SSE-S3 object data keys (NEVER CHANGE: sealed keys name it).
@@ -73,6 +73,10 @@ pub async fn for_write(
 ) -> S3Result<(SseRecord, DataKey, Option<DataKey>)> {
     if s3.require_tls_for_sse && request.needs_tls() && !caller.secure_transport {
         return Err(insecure(matches!(request, SseRequest::Customer(_))));
+    }
+    let asks_kms = matches!(request, SseRequest::Kms { .. } | SseRequest::Dsse { .. });
+    if asks_kms && rule == Rule::RequestHeader && signed_v2(caller) {
+        return Err(kms_needs_sigv4());
     }
     let mut rec = SseRecord {
         mode: Mode::SseS3,
@@ -177,6 +181,19 @@ fn insecure(customer: bool) -> S3Error {
             name: "Authorization".into(),
             value: String::new(),
         },
+    }
+}
+
+/// Whether the request was signed with SigV2, which AWS refuses for SSE-KMS.
+fn signed_v2(caller: &Caller) -> bool {
+    caller.signature_version == Some(SignatureVersion::V2)
+}
+
+fn kms_needs_sigv4() -> S3Error {
+    S3Error::InvalidArgument {
+        message: "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.".into(),
+        name: "Authorization".into(),
+        value: String::new(),
     }
 }
 
@@ -286,6 +303,7 @@ pub async fn for_read(
             let bytes = s3.root.open(SSE_S3_PURPOSE, &wrapped()?)?;
             data_key(&bytes)?
         }
+        Mode::SseKms | Mode::Dsse if signed_v2(caller) => return Err(kms_needs_sigv4()),
         Mode::SseKms => {
             if s3.require_tls_for_sse && !caller.secure_transport {
                 return Err(insecure(false));

@@ -1,7 +1,7 @@
 //! Browser form uploads (POST Object): reading the `multipart/form-data` body up to its `file`
 //! field, checking the signed POST policy (expiration and conditions), and building the
-//! [`Op::PostObject`]. The signature over the policy is checked by the server edge, which owns
-//! credentials. <https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html>
+//! [`Op::PostObject`]. The signature over the policy (SigV4 or SigV2) is checked by the server
+//! edge, which owns credentials. <https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html>
 
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};
@@ -220,8 +220,12 @@ pub fn check_policy(
         }
     }
     for (name, _) in &form.fields {
-        let exempt = matches!(name.as_str(), "x-amz-signature" | "policy" | "file")
-            || name.starts_with("x-ignore-");
+        // The signature's own fields (SigV4's, or SigV2's `AWSAccessKeyId` and `signature`)
+        // need no condition.
+        let exempt = matches!(
+            name.as_str(),
+            "x-amz-signature" | "policy" | "file" | "awsaccesskeyid" | "signature"
+        ) || name.starts_with("x-ignore-");
         if !exempt && !covered.contains(name) {
             return Err(denied(format!("Extra input fields: {name}")));
         }

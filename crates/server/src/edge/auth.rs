@@ -1,10 +1,12 @@
-//! Authentication at the edge: a request's SigV4 signature checked against the configured
-//! access keys, and the S3 error for a failed check, with nothing secret echoed back in it.
+//! Authentication at the edge: a request's SigV4 signature (or, for S3 only, its SigV2 one)
+//! checked against the configured access keys, and the S3 error for a failed check, with
+//! nothing secret echoed back in it.
 
 use super::amz_time;
 use crate::App;
 use trailstack_s3::S3Error;
-use trailstack_sigv4::{RequestParts, SigError};
+use trailstack_sigv4::v2::{self, V2Signed};
+use trailstack_sigv4::{Authenticated, RequestParts, SigError};
 
 /// Request headers whose values are secrets: SSE-C keys.
 const SECRET_HEADERS: [&str; 2] = [
@@ -33,10 +35,12 @@ pub(super) fn s3_auth_error(e: SigError) -> S3Error {
         SigError::SignatureDoesNotMatch {
             string_to_sign,
             canonical_request,
+            signature_provided,
         } => S3Error::SignatureDoesNotMatch {
             string_to_sign,
             canonical_request: redact_canonical_request(&canonical_request),
             access_key: String::new(),
+            signature_provided,
         },
         SigError::RequestTimeTooSkewed {
             request_time,
@@ -59,7 +63,10 @@ pub(super) fn s3_auth_error(e: SigError) -> S3Error {
                 _ => S3Error::InvalidArgument {
                     message,
                     name: "Authorization".into(),
-                    value: String::new(),
+                    value: match other {
+                        SigError::V2HeaderMalformed { value } => value,
+                        _ => String::new(),
+                    },
                 },
             }
         }
@@ -73,7 +80,45 @@ pub(super) fn authenticate(
     app: &App,
     parts: &http::request::Parts,
     body_sha256: Option<&str>,
-) -> Result<Option<trailstack_sigv4::Authenticated>, (SigError, String)> {
+) -> Result<Option<Authenticated>, (SigError, String)> {
+    with_request_parts(parts, |rp| {
+        trailstack_sigv4::authenticate(rp, &*app.config, body_sha256, app.clock.now())
+            .map_err(|e| (e, rp_access_key(rp)))
+    })
+}
+
+/// How an S3 request proved who sent it.
+pub(super) enum S3Auth {
+    /// Signature Version 4 (boxed: it carries the derived signing key and scope).
+    V4(Box<Authenticated>),
+    /// Signature Version 2, which only S3 accepts.
+    V2(V2Signed),
+}
+
+/// Verifies an S3 request's signature, SigV4 or SigV2 (`Ok(None)`: anonymous). The bucket of a
+/// virtual-hosted-style `host` starts SigV2's canonical resource.
+pub(super) fn authenticate_s3(
+    app: &App,
+    parts: &http::request::Parts,
+    host: &str,
+) -> Result<Option<S3Auth>, (SigError, String)> {
+    with_request_parts(parts, |rp| {
+        if !v2::is_v2(rp) {
+            return trailstack_sigv4::authenticate(rp, &*app.config, None, app.clock.now())
+                .map(|a| a.map(|a| S3Auth::V4(Box::new(a))))
+                .map_err(|e| (e, rp_access_key(rp)));
+        }
+        let bucket = trailstack_s3::wire::bucket_from_host(host);
+        v2::authenticate_v2(rp, &*app.config, bucket.as_deref(), app.clock.now())
+            .map(|signed| Some(S3Auth::V2(signed)))
+            .map_err(|e| {
+                let key = v2::parse_v2(rp).map(|s| s.access_key).unwrap_or_default();
+                (e, key)
+            })
+    })
+}
+
+fn with_request_parts<R>(parts: &http::request::Parts, f: impl FnOnce(&RequestParts) -> R) -> R {
     let headers = owned_headers(&parts.headers);
     let header_refs: Vec<(&str, &str)> = headers
         .iter()
@@ -85,8 +130,7 @@ pub(super) fn authenticate(
         raw_query: parts.uri.query().unwrap_or(""),
         headers: &header_refs,
     };
-    trailstack_sigv4::authenticate(&rp, &*app.config, body_sha256, app.clock.now())
-        .map_err(|e| (e, rp_access_key(&rp)))
+    f(&rp)
 }
 
 fn owned_headers(h: &http::HeaderMap) -> Vec<(String, String)> {

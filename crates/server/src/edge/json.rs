@@ -2,13 +2,13 @@
 //! operations): read the small body, authenticate it, hand it to the service's wire layer, and
 //! render `{"__type","message"}` errors.
 
-use super::{amz_time, authenticate, caller_for, Peer};
+use super::{amz_time, authenticate, caller_for, Peer, SignedBy};
 use crate::body::{self, HyperBody, RequestBody};
 use crate::detect;
 use crate::App;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
-use trailstack_core::{Caller, ResponseBody};
+use trailstack_core::{Caller, ResponseBody, SignatureVersion};
 use trailstack_sigv4::SigError;
 
 /// A JSON-protocol error (KMS, CloudTrail).
@@ -55,6 +55,28 @@ fn json_auth_error(e: Option<SigError>) -> Response<HyperBody> {
     }
 }
 
+/// The answer of the JSON services to an `Authorization: AWS ...` (SigV2) header: they only
+/// know SigV4, and list the SigV4 parts the header lacks, as AWS does.
+fn sigv2_refused(parts: &http::request::Parts) -> Option<Response<HyperBody>> {
+    let value = parts.headers.get("authorization")?.to_str().ok()?;
+    let scheme = value.trim_start().split(' ').next().unwrap_or("");
+    if scheme != trailstack_sigv4::v2::V2_SCHEME {
+        return None;
+    }
+    let mut message = String::from(
+        "Authorization header requires 'Credential' parameter. Authorization header requires \
+         'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. ",
+    );
+    if !parts.headers.contains_key("x-amz-date") && !parts.headers.contains_key("date") {
+        message.push_str(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' \
+             header. ",
+        );
+    }
+    message.push_str(&format!("Authorization={value}"));
+    Some(json_error(400, "IncompleteSignatureException", &message))
+}
+
 /// Largest JSON request body accepted by the JSON-protocol services.
 const MAX_JSON_BODY: usize = 1024 * 1024;
 
@@ -91,6 +113,9 @@ async fn json_caller(
             "The request body is too large or could not be read.",
         ));
     };
+    if let Some(refused) = sigv2_refused(parts) {
+        return Err(refused);
+    }
     let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
         Ok(Some(a)) => a,
         Ok(None) => return Err(json_auth_error(None)),
@@ -101,15 +126,13 @@ async fn json_caller(
             access_key: auth.signed.access_key.clone(),
         })));
     };
-    let caller = caller_for(
-        identity,
-        &auth.signed.access_key,
-        &auth.signed.scope.region,
-        parts,
-        peer,
-        request_id,
-    );
-    Ok((caller, body))
+    let by = SignedBy {
+        access_key: &auth.signed.access_key,
+        region: &auth.signed.scope.region,
+        version: SignatureVersion::V4,
+        location: auth.signed.location,
+    };
+    Ok((caller_for(identity, &by, parts, peer, request_id), body))
 }
 
 fn target_of(parts: &http::request::Parts) -> &str {

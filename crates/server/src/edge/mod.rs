@@ -1,5 +1,5 @@
 //! The HTTP edge: one handler for every request on the port. It detects the service,
-//! authenticates the SigV4 signature, frames the body, hands the request to the service's wire
+//! authenticates the signature (SigV4; SigV2 too for S3), frames the body, hands the request to the service's wire
 //! layer, and stamps the request id on the response. Services never see hyper types.
 
 use crate::body::{self, Framing, HyperBody, RequestBody};
@@ -8,14 +8,16 @@ use crate::App;
 use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
 use std::net::SocketAddr;
-use trailstack_core::Caller;
+use trailstack_core::{Caller, SignatureVersion};
 use trailstack_s3::S3Error;
 use trailstack_sigv4::{AuthLocation, ChunkMode};
 
 mod access_log;
 mod auth;
+mod form;
 mod json;
-use auth::{authenticate, s3_auth_error};
+use auth::{authenticate, authenticate_s3, s3_auth_error, S3Auth};
+use form::post_form;
 use json::{admin_request, cloudtrail_request, json_error, kms_request};
 
 /// The client end of a request's connection.
@@ -249,24 +251,30 @@ async fn s3_serve(
             Err(e) => fail(&e),
         };
     }
-    let auth = match authenticate(app, &parts, None) {
-        Ok(Some(a)) => a,
+    let auth = match authenticate_s3(app, &parts, &host) {
+        Ok(Some(S3Auth::V4(a))) => *a,
+        Ok(Some(S3Auth::V2(signed))) => {
+            let Some(identity) = app.config.identities.get(&signed.access_key) else {
+                return fail(&S3Error::InvalidAccessKeyId(signed.access_key));
+            };
+            let by = SignedBy {
+                access_key: &signed.access_key,
+                region: &app.config.region,
+                version: SignatureVersion::V2,
+                location: signed.location,
+            };
+            let caller = caller_for(identity, &by, &parts, peer, request_id);
+            // SigV2 signs no payload hash: the body is only checked against its checksums.
+            let framing = unsigned_framing(&parts.headers);
+            return s3_call(app, parts, body, framing, caller, &host, &fail).await;
+        }
         // Unsigned: S3 itself decides what an anonymous caller may do (public buckets and
         // objects), and answers AccessDenied to the rest.
         Ok(None) => {
             let Some(caller) = anonymous_caller(app, &parts, peer, request_id) else {
                 return fail(&S3Error::AccessDenied("Access Denied".into()));
             };
-            // Unsigned, a body may still come aws-chunked with trailing checksums.
-            let framing = match parts
-                .headers
-                .get("x-amz-content-sha256")
-                .and_then(|v| v.to_str().ok())
-                .and_then(ChunkMode::from_content_sha256)
-            {
-                Some(mode @ ChunkMode::UnsignedWithTrailer) => Framing::Chunked(mode, None),
-                _ => Framing::Plain,
-            };
+            let framing = unsigned_framing(&parts.headers);
             return s3_call(app, parts, body, framing, caller, &host, &fail).await;
         }
         Err((e, named_key)) => {
@@ -290,15 +298,27 @@ async fn s3_serve(
             None => Framing::Sha256(auth.payload_hash.clone()),
         }
     };
-    let caller = caller_for(
-        identity,
-        &auth.signed.access_key,
-        &auth.signed.scope.region,
-        &parts,
-        peer,
-        request_id,
-    );
+    let by = SignedBy {
+        access_key: &auth.signed.access_key,
+        region: &auth.signed.scope.region,
+        version: SignatureVersion::V4,
+        location: auth.signed.location,
+    };
+    let caller = caller_for(identity, &by, &parts, peer, request_id);
     s3_call(app, parts, body, framing, caller, &host, &fail).await
+}
+
+/// The framing of a body no signature covers (anonymous or SigV2): plain, or aws-chunked with
+/// trailing checksums when the request says so.
+fn unsigned_framing(headers: &http::HeaderMap) -> Framing {
+    match headers
+        .get("x-amz-content-sha256")
+        .and_then(|v| v.to_str().ok())
+        .and_then(ChunkMode::from_content_sha256)
+    {
+        Some(mode @ ChunkMode::UnsignedWithTrailer) => Framing::Chunked(mode, None),
+        _ => Framing::Plain,
+    }
 }
 
 /// Parses an authenticated (or anonymous) S3 request into its operation and runs it.
@@ -366,122 +386,54 @@ fn anonymous_caller(
         source_arn: None,
         host: header("host"),
         auth_method: None,
+        signature_version: None,
     })
+}
+
+/// Who signed a request, and how.
+struct SignedBy<'a> {
+    access_key: &'a str,
+    /// The region of the credential scope (SigV2 names none: the server's).
+    region: &'a str,
+    version: SignatureVersion,
+    location: AuthLocation,
 }
 
 fn caller_for(
     identity: &crate::config::Identity,
-    access_key: &str,
-    region: &str,
+    by: &SignedBy,
     parts: &http::request::Parts,
     peer: Peer,
     request_id: &str,
 ) -> Caller {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
     Caller {
         account: identity.account.clone(),
         principal: identity.principal.clone(),
-        access_key: Some(access_key.to_string()),
+        access_key: Some(by.access_key.to_string()),
         canonical_id: identity.canonical_id.clone(),
         display_name: identity.display_name.clone(),
         source_ip: Some(peer.remote.ip()),
-        user_agent: parts
-            .headers
-            .get("user-agent")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
+        user_agent: header("user-agent"),
         request_id: request_id.to_string(),
-        region: region.to_string(),
+        region: by.region.to_string(),
         secure_transport: peer.secure,
         invoked_by: None,
         source_arn: None,
-        host: parts
-            .headers
-            .get("host")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
-        auth_method: Some(
-            if parts
-                .uri
-                .query()
-                .is_some_and(|q| q.contains("X-Amz-Signature="))
-            {
-                "QueryString"
-            } else {
-                "AuthHeader"
-            },
-        ),
+        host: header("host"),
+        auth_method: Some(match by.location {
+            AuthLocation::Query => "QueryString",
+            AuthLocation::Header => "AuthHeader",
+        }),
+        signature_version: Some(by.version),
     }
-}
-
-/// A browser form upload: the form's fields carry the credential and the signature over the
-/// policy document, instead of an Authorization header.
-async fn post_form(
-    app: &App,
-    parts: &http::request::Parts,
-    body: RequestBody,
-    bucket: String,
-    peer: Peer,
-    request_id: &str,
-) -> Result<trailstack_s3::Output, S3Error> {
-    use trailstack_s3::wire::post;
-    let content_type = parts
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let form = post::read_form(body::incoming(body, Framing::Plain), content_type).await?;
-    let (Some(policy), Some(signature), Some(credential)) = (
-        form.field("policy"),
-        form.field("x-amz-signature"),
-        form.field("x-amz-credential"),
-    ) else {
-        return Err(S3Error::AccessDenied("Access Denied".into()));
-    };
-    if form.field("x-amz-algorithm") != Some(trailstack_sigv4::ALGORITHM) {
-        return Err(S3Error::InvalidArgument {
-            message: "Only AWS4-HMAC-SHA256 is supported for POST form uploads".into(),
-            name: "x-amz-algorithm".into(),
-            value: form.field("x-amz-algorithm").unwrap_or_default().into(),
-        });
-    }
-    let cred: Vec<&str> = credential.split('/').collect();
-    let [access_key, date, region, service, "aws4_request"] = cred.as_slice() else {
-        return Err(S3Error::InvalidArgument {
-            message: "Invalid credential in POST form".into(),
-            name: "x-amz-credential".into(),
-            value: credential.into(),
-        });
-    };
-    let identity = app
-        .config
-        .identities
-        .get(*access_key)
-        .ok_or_else(|| S3Error::InvalidAccessKeyId(access_key.to_string()))?;
-    let scope = trailstack_sigv4::Scope {
-        date: date.to_string(),
-        region: region.to_string(),
-        service: service.to_string(),
-    };
-    let key = trailstack_sigv4::derive_signing_key(&identity.secret, &scope);
-    let expected = trailstack_sigv4::sign(&key, policy);
-    if aws_lc_rs::constant_time::verify_slices_are_equal(
-        expected.as_bytes(),
-        signature.trim().as_bytes(),
-    )
-    .is_err()
-    {
-        return Err(S3Error::SignatureDoesNotMatch {
-            string_to_sign: policy.to_string(),
-            canonical_request: String::new(),
-            access_key: access_key.to_string(),
-        });
-    }
-    let range = post::check_policy(policy, &form, &bucket, app.clock.now())?;
-    let caller = caller_for(identity, access_key, region, parts, peer, request_id);
-    let op = post::into_op(bucket, form, range)?;
-    app.s3.call(&caller, op).await
 }
 
 /// Splits and percent-decodes a query string ('+' stays '+', as S3 signs it).

@@ -106,6 +106,7 @@ fn alice() -> Caller {
         invoked_by: None,
         host: "s3.us-east-1.amazonaws.com".into(),
         auth_method: Some("AuthHeader"),
+        signature_version: Some(trailstack_core::SignatureVersion::V4),
         source_arn: None,
     }
 }

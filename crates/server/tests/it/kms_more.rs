@@ -173,6 +173,7 @@ pub fn caller() -> Caller {
         invoked_by: None,
         host: String::new(),
         auth_method: None,
+        signature_version: None,
         source_arn: None,
     }
 }

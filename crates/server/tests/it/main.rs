@@ -27,6 +27,7 @@ mod s3_multipart;
 mod s3_multipart_completion;
 mod s3_object;
 mod s3_post;
+mod s3_sigv2;
 mod s3_sse;
 mod s3_versioning;
 mod security;

@@ -197,6 +197,7 @@ fn caller(region: &str) -> Caller {
         invoked_by: None,
         host: String::new(),
         auth_method: None,
+        signature_version: None,
         source_arn: None,
     }
 }

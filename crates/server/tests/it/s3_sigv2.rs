@@ -1,0 +1,519 @@
+//! S3 requests signed with Signature Version 2, built by hand from AWS's guide: the
+//! `Authorization: AWS key:signature` header (path-style and virtual-hosted), presigned query
+//! URLs and their expiry, POST forms, AWS's errors, a bucket policy denying SigV2 through
+//! `s3:signatureversion`, the CloudTrail record, and KMS refusing SigV2.
+
+use crate::common::*;
+use std::sync::Arc;
+use time::OffsetDateTime;
+use trailstack_core::FixedClock;
+use trailstack_sigv4::v2::sign_v2;
+
+/// `Date` as HTTP writes it (RFC 1123).
+fn http_date(t: OffsetDateTime) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        DAYS[t.weekday().number_days_from_monday() as usize],
+        t.day(),
+        MONTHS[u8::from(t.month()) as usize - 1],
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The SigV2 string to sign of `r`, as AWS's guide spells it: verb, Content-MD5, Content-Type,
+/// the date line, the sorted `x-amz-*` headers, then `resource` (the canonicalized resource).
+fn string_to_sign(r: &Raw, date_line: &str, resource: &str) -> String {
+    let header = |name: &str| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut amz: Vec<String> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| k.starts_with("x-amz-"))
+        .map(|(k, v)| format!("{k}:{}\n", v.trim()))
+        .collect();
+    amz.sort();
+    format!(
+        "{}\n{}\n{}\n{date_line}\n{}{resource}",
+        r.method,
+        header("content-md5"),
+        header("content-type"),
+        amz.concat()
+    )
+}
+
+/// `r` signed with an `Authorization: AWS` header by `key`/`secret` at `at` over `resource`.
+fn signed_v2(r: Raw, key: &str, secret: &str, at: OffsetDateTime, resource: &str) -> Raw {
+    let date = http_date(at);
+    let r = r.header("date", &date);
+    let sig = sign_v2(secret, &string_to_sign(&r, &date, resource));
+    r.header("authorization", &format!("AWS {key}:{sig}"))
+}
+
+/// `r` signed by the default credentials now.
+fn v2(r: Raw, resource: &str) -> Raw {
+    signed_v2(r, "test", "test", OffsetDateTime::now_utc(), resource)
+}
+
+/// `r` presigned with SigV2 until `expires` (epoch seconds) over `resource`.
+fn presigned_v2(mut r: Raw, secret: &str, expires: i64, resource: &str) -> Raw {
+    let sig = sign_v2(secret, &string_to_sign(&r, &expires.to_string(), resource));
+    let sig = trailstack_sigv4::uri_encode(sig.as_bytes());
+    let auth = format!("AWSAccessKeyId=test&Expires={expires}&Signature={sig}");
+    r.query = if r.query.is_empty() {
+        auth
+    } else {
+        format!("{}&{auth}", r.query)
+    };
+    r
+}
+
+#[tokio::test]
+async fn header_signed_requests_write_read_and_list() {
+    let s = Server::start().await;
+    let r = v2(Raw::new(&s, "PUT", "/old-tools"), "/old-tools")
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let put = Raw::new(&s, "PUT", "/old-tools/dir/a%20b.txt")
+        .header("content-type", "text/plain")
+        .header("content-md5", "XUFAKrxLKna5cZ2REBfFkg==")
+        .header("x-amz-meta-Color", "  blue ")
+        .header("x-amz-acl", "private")
+        .body("hello");
+    let r = v2(put, "/old-tools/dir/a%20b.txt").send(&s).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let r = v2(
+        Raw::new(&s, "GET", "/old-tools/dir/a%20b.txt"),
+        "/old-tools/dir/a%20b.txt",
+    )
+    .send(&s)
+    .await;
+    assert_eq!((r.status, r.body.as_slice()), (200, b"hello".as_slice()));
+    assert_eq!(r.header("x-amz-meta-color"), Some("blue"));
+
+    // Sub-resources are signed, other parameters are not.
+    let r = v2(Raw::new(&s, "GET", "/old-tools?acl"), "/old-tools?acl")
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.text().contains("<AccessControlPolicy"), "{}", r.text());
+    let r = v2(
+        Raw::new(&s, "GET", "/old-tools?prefix=dir%2F&max-keys=5"),
+        "/old-tools",
+    )
+    .send(&s)
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("Key").as_deref(), Some("dir/a b.txt"));
+    let sdk = s.s3().get_object().bucket("old-tools").key("dir/a b.txt");
+    assert_eq!(body_bytes(sdk.send().await.unwrap()).await, b"hello");
+}
+
+#[tokio::test]
+async fn virtual_hosted_requests_sign_the_bucket_in_the_resource() {
+    let s = Server::start().await;
+    s.with_bucket("vhost").await;
+    let port = host_of(&s).rsplit_once(':').unwrap().1.to_string();
+    let host = format!("vhost.localhost:{port}");
+    let put = Raw::new(&s, "PUT", "/k").header("host", &host).body("v");
+    let r = v2(put, "/vhost/k").send(&s).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let list = Raw::new(&s, "GET", "/").header("host", &host);
+    let r = v2(list.clone(), "/vhost/").send(&s).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.xml("Key").as_deref(), Some("k"));
+    // Signed as if path-style: the bucket is missing from the resource.
+    let r = v2(list, "/").send(&s).await;
+    assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
+}
+
+#[tokio::test]
+async fn presigned_urls_work_until_they_expire() {
+    let start = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let clock = Arc::new(FixedClock::new(start));
+    let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
+    let c = s.with_bucket("shared").await;
+    c.put_object()
+        .bucket("shared")
+        .key("report.txt")
+        .body(b"quarterly".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let expires = start.unix_timestamp() + 60;
+    let get = Raw::new(
+        &s,
+        "GET",
+        "/shared/report.txt?response-content-type=text%2Fcsv",
+    );
+    let url = presigned_v2(
+        get,
+        "test",
+        expires,
+        "/shared/report.txt?response-content-type=text/csv",
+    );
+    let r = url.send(&s).await;
+    assert_eq!(
+        (r.status, r.body.as_slice()),
+        (200, b"quarterly".as_slice())
+    );
+    assert_eq!(r.header("content-type"), Some("text/csv"));
+
+    let put = presigned_v2(
+        Raw::new(&s, "PUT", "/shared/upload.bin").body("up"),
+        "test",
+        expires,
+        "/shared/upload.bin",
+    );
+    assert_eq!(put.send(&s).await.status, 200);
+
+    clock.advance(time::Duration::seconds(61));
+    let r = url.send(&s).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
+    assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
+
+    let wrong = presigned_v2(
+        Raw::new(&s, "GET", "/shared/report.txt"),
+        "not-the-secret",
+        expires + 600,
+        "/shared/report.txt",
+    );
+    let r = wrong.send(&s).await;
+    assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
+    let r = Raw::new(
+        &s,
+        "GET",
+        "/shared/report.txt?AWSAccessKeyId=test&Signature=x",
+    )
+    .send(&s)
+    .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (403, Some("AccessDenied"))
+    );
+}
+
+#[tokio::test]
+async fn failures_answer_what_aws_answers() {
+    let s = Server::start().await;
+    s.with_bucket("errs").await;
+    let now = OffsetDateTime::now_utc();
+
+    let r = signed_v2(
+        Raw::new(&s, "GET", "/errs/k"),
+        "test",
+        "wrong",
+        now,
+        "/errs/k",
+    )
+    .send(&s)
+    .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
+    assert_eq!(r.xml("AWSAccessKeyId").as_deref(), Some("test"));
+    assert_eq!(
+        r.xml("StringToSign").map(|s| s.replace("&#10;", "\n")),
+        Some(format!("GET\n\n\n{}\n/errs/k", http_date(now)))
+    );
+    assert!(r.xml("SignatureProvided").is_some_and(|p| p.ends_with('=')));
+    assert_eq!(r.xml("CanonicalRequest"), None);
+
+    let old = now - time::Duration::minutes(16);
+    let r = signed_v2(
+        Raw::new(&s, "GET", "/errs/k"),
+        "test",
+        "test",
+        old,
+        "/errs/k",
+    )
+    .send(&s)
+    .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (403, Some("RequestTimeTooSkewed"))
+    );
+
+    let r = Raw::new(&s, "GET", "/errs/k")
+        .header("authorization", "AWS test:c2lnbmF0dXJl")
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some("AWS authentication requires a valid Date or x-amz-date header")
+    );
+
+    let r = Raw::new(&s, "GET", "/errs/k")
+        .header("date", &http_date(now))
+        .header("authorization", "AWS HAHAHA")
+        .send(&s)
+        .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (400, Some("InvalidArgument"))
+    );
+    assert_eq!(r.xml("ArgumentValue").as_deref(), Some("AWS HAHAHA"));
+
+    let r = signed_v2(
+        Raw::new(&s, "GET", "/errs/k"),
+        "AKIANOSUCH",
+        "x",
+        now,
+        "/errs/k",
+    )
+    .send(&s)
+    .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (403, Some("InvalidAccessKeyId"))
+    );
+    assert_eq!(r.xml("AWSAccessKeyId").as_deref(), Some("AKIANOSUCH"));
+}
+
+#[tokio::test]
+async fn bucket_policy_can_refuse_sigv2_only() {
+    let s = Server::start().await;
+    let c = s.with_bucket("v4-only").await;
+    c.put_object()
+        .bucket("v4-only")
+        .key("k")
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::v4-only","arn:aws:s3:::v4-only/*"],"Condition":{"StringEquals":{"s3:signatureversion":"AWS"}}}]}"#;
+    c.put_bucket_policy()
+        .bucket("v4-only")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    let r = v2(Raw::new(&s, "GET", "/v4-only/k"), "/v4-only/k")
+        .send(&s)
+        .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (403, Some("AccessDenied"))
+    );
+    let r = Raw::new(&s, "GET", "/v4-only/k").signed().send(&s).await;
+    assert_eq!((r.status, r.body.as_slice()), (200, b"x".as_slice()));
+}
+
+#[tokio::test]
+async fn cloudtrail_records_the_signature_version() {
+    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+    let s = Server::start().await;
+    let r = v2(Raw::new(&s, "PUT", "/v2-trail"), "/v2-trail")
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.s3()
+        .create_bucket()
+        .bucket("v4-trail")
+        .send()
+        .await
+        .unwrap();
+    let events = s
+        .cloudtrail()
+        .lookup_events()
+        .lookup_attributes(
+            LookupAttribute::builder()
+                .attribute_key(LookupAttributeKey::EventName)
+                .attribute_value("CreateBucket")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for e in events.events() {
+        let record: serde_json::Value =
+            serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap();
+        let add = &record["additionalEventData"];
+        seen.push((
+            record["requestParameters"]["bucketName"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            add["SignatureVersion"].as_str().unwrap().to_string(),
+            add["AuthenticationMethod"].as_str().unwrap().to_string(),
+        ));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("v2-trail".into(), "SigV2".into(), "AuthHeader".into()),
+            ("v4-trail".into(), "SigV4".into(), "AuthHeader".into()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn post_forms_signed_with_sigv2() {
+    use base64::Engine;
+    let s = Server::start().await;
+    s.with_bucket("forms2").await;
+    let policy = r#"{"expiration":"2099-01-01T00:00:00Z","conditions":[{"bucket":"forms2"},["starts-with","$key","up/"]]}"#;
+    let policy = base64::engine::general_purpose::STANDARD.encode(policy);
+    let form = |fields: &[(&str, &str)]| {
+        let boundary = "----sigv2formboundary";
+        let mut b = String::new();
+        for (k, v) in fields {
+            b.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        b.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\nform bytes\r\n--{boundary}--\r\n"
+        ));
+        Raw::new(&s, "POST", "/forms2")
+            .header(
+                "content-type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(b)
+    };
+    let good = sign_v2("test", &policy);
+    let ok = form(&[
+        ("key", "up/a.txt"),
+        ("AWSAccessKeyId", "test"),
+        ("policy", &policy),
+        ("signature", &good),
+    ]);
+    let r = ok.send(&s).await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let got = s
+        .s3()
+        .get_object()
+        .bucket("forms2")
+        .key("up/a.txt")
+        .send()
+        .await;
+    assert_eq!(body_bytes(got.unwrap()).await, b"form bytes");
+
+    let bad = sign_v2("wrong", &policy);
+    let r = form(&[
+        ("key", "up/b.txt"),
+        ("AWSAccessKeyId", "test"),
+        ("policy", &policy),
+        ("signature", &bad),
+    ])
+    .send(&s)
+    .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
+    assert_eq!(r.xml("StringToSign").as_deref(), Some(policy.as_str()));
+
+    let r = form(&[
+        ("key", "up/c.txt"),
+        ("AWSAccessKeyId", "test"),
+        ("policy", &policy),
+    ])
+    .send(&s)
+    .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (400, Some("InvalidArgument"))
+    );
+    let r = form(&[
+        ("key", "up/d.txt"),
+        ("AWSAccessKeyId", "AKIANOSUCH"),
+        ("policy", &policy),
+        ("signature", &good),
+    ])
+    .send(&s)
+    .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (403, Some("InvalidAccessKeyId"))
+    );
+    // The policy still binds a SigV2 form.
+    let r = form(&[
+        ("key", "elsewhere/e.txt"),
+        ("AWSAccessKeyId", "test"),
+        ("policy", &policy),
+        ("signature", &good),
+    ])
+    .send(&s)
+    .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (403, Some("AccessDenied"))
+    );
+}
+
+#[tokio::test]
+async fn kms_refuses_sigv2_as_aws_does() {
+    let s = Server::start().await;
+    let r = Raw::new(&s, "POST", "/")
+        .header("x-amz-target", "TrentService.ListKeys")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("date", &http_date(OffsetDateTime::now_utc()))
+        .header("authorization", "AWS test:c2lnbmF0dXJl")
+        .body("{}")
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 400);
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["__type"], "IncompleteSignatureException");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("Authorization=AWS test:c2lnbmF0dXJl"));
+}
+
+#[tokio::test]
+async fn sse_kms_needs_sigv4() {
+    let s = Server::start().await;
+    let c = s.with_bucket("kms-v4").await;
+    let put = Raw::new(&s, "PUT", "/kms-v4/v2")
+        .header("x-amz-server-side-encryption", "aws:kms")
+        .body("x");
+    let r = v2(put, "/kms-v4/v2").send(&s).await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (400, Some("InvalidArgument"))
+    );
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some("Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.")
+    );
+    c.put_object()
+        .bucket("kms-v4")
+        .key("sealed")
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let r = v2(Raw::new(&s, "GET", "/kms-v4/sealed"), "/kms-v4/sealed")
+        .send(&s)
+        .await;
+    assert_eq!(
+        (r.status, r.xml("Code").as_deref()),
+        (400, Some("InvalidArgument"))
+    );
+    // SSE-S3 is no concern of the signature version.
+    let put = Raw::new(&s, "PUT", "/kms-v4/s3")
+        .header("x-amz-server-side-encryption", "AES256")
+        .body("y");
+    assert_eq!(v2(put, "/kms-v4/s3").send(&s).await.status, 200);
+}
