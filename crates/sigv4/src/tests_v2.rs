@@ -261,3 +261,29 @@ fn presigned_amz_and_content_type_parameters_are_signed_as_headers() {
     let signed = parse_v2(&r).unwrap();
     verify_v2(&r, &signed, SECRET, None, datetime!(2007-03-27 00:00 UTC)).unwrap();
 }
+
+#[test]
+fn a_path_style_bucket_is_signed_with_or_without_its_slash() {
+    // botocore signs `/bucket/` for the path-style `PUT /bucket` of CreateBucket.
+    let date = "Mon, 07 Dec 2026 04:16:29 GMT";
+    let now = datetime!(2026-12-07 04:16:29 UTC);
+    for (path, resource) in [("/dbg", "/dbg/"), ("/dbg/", "/dbg"), ("/dbg", "/dbg")] {
+        let auth = format!(
+            "AWS {AK}:{}",
+            sign_v2(SECRET, &format!("PUT\n\n\n{date}\n{resource}"))
+        );
+        let headers = [("Date", date), ("Authorization", auth.as_str())];
+        let r = req("PUT", path, "", &headers);
+        let signed = parse_v2(&r).unwrap();
+        verify_v2(&r, &signed, SECRET, None, now).unwrap();
+    }
+    // An object's path has one spelling only.
+    let auth = format!(
+        "AWS {AK}:{}",
+        sign_v2(SECRET, &format!("PUT\n\n\n{date}\n/dbg/k/"))
+    );
+    let headers = [("Date", date), ("Authorization", auth.as_str())];
+    let r = req("PUT", "/dbg/k", "", &headers);
+    let signed = parse_v2(&r).unwrap();
+    assert!(verify_v2(&r, &signed, SECRET, None, now).is_err());
+}

@@ -340,21 +340,45 @@ pub fn verify_v2(
     if signature_v2_matches(secret_key, &sts, &signed.signature) {
         return Ok(());
     }
-    let all = canonical_resource(virtual_bucket, req.raw_path, req.raw_query, true);
-    if all != core
-        && signature_v2_matches(
-            secret_key,
-            &string_to_sign_v2(req, signed, &all),
-            &signed.signature,
-        )
+    // Signers differ on a bucket's own resource (botocore ends it with `/` also path-style) and
+    // on the newer sub-resources: each reading of the same request is tried.
+    let bucket_path = bucket_path_variant(virtual_bucket, req.raw_path);
+    for path in [Some(req.raw_path), bucket_path.as_deref()]
+        .into_iter()
+        .flatten()
     {
-        return Ok(());
+        for all in [false, true] {
+            let resource = canonical_resource(virtual_bucket, path, req.raw_query, all);
+            if resource != core
+                && signature_v2_matches(
+                    secret_key,
+                    &string_to_sign_v2(req, signed, &resource),
+                    &signed.signature,
+                )
+            {
+                return Ok(());
+            }
+        }
     }
     Err(SigError::SignatureDoesNotMatch {
         string_to_sign: sts,
         canonical_request: String::new(),
         signature_provided: signed.signature.clone(),
     })
+}
+
+/// The other spelling of a path-style request's bucket: `/bucket` for `/bucket/` and the other
+/// way round. `None` for object paths and virtual-hosted requests.
+fn bucket_path_variant(virtual_bucket: Option<&str>, raw_path: &str) -> Option<String> {
+    if virtual_bucket.is_some() {
+        return None;
+    }
+    let bucket = raw_path.strip_prefix('/')?;
+    match bucket.strip_suffix('/') {
+        Some(b) if !b.is_empty() && !b.contains('/') => Some(format!("/{b}")),
+        None if !bucket.is_empty() && !bucket.contains('/') => Some(format!("/{bucket}/")),
+        _ => None,
+    }
 }
 
 /// Parses, looks up the secret and verifies a SigV2 request in one call.
