@@ -30,11 +30,10 @@ pub(super) struct Requester {
 impl Requester {
     /// The requester of a call made as `caller`: its ARN, unless it is anonymous.
     pub(super) fn of(caller: &Caller) -> Requester {
-        let signed = caller.access_key.is_some();
         Requester {
             arn: (caller.principal != Principal::Anonymous).then(|| caller.arn()),
             auth_type: caller.auth_method,
-            signature_version: signed.then_some("SigV4"),
+            signature_version: caller.signature_version.map(|v| v.cloudtrail_name()),
         }
     }
 }
