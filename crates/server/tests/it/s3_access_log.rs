@@ -85,6 +85,27 @@ async fn logged(prefix: &str, format: Option<TargetObjectKeyFormat>) -> (Server,
     (s, clock)
 }
 
+/// `trailstack explain target`, through the signed admin operation.
+async fn explain(
+    s: &Server,
+    clock: &FixedClock,
+    target: &str,
+) -> trailstack_server::explain::Explanation {
+    let target = trailstack_server::explain::Target::parse(target).unwrap();
+    let (endpoint, now) = (s.endpoint.clone(), clock.now());
+    let credentials = trailstack_server::admin::Credentials {
+        access_key: "test".into(),
+        secret_key: "test".into(),
+        region: "us-east-1".into(),
+    };
+    tokio::task::spawn_blocking(move || {
+        trailstack_server::explain::client::explain(&endpoint, &credentials, &target, now)
+    })
+    .await
+    .unwrap()
+    .unwrap()
+}
+
 /// Keys of `bucket`, in order.
 async fn keys(c: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
     c.list_objects_v2()
@@ -509,6 +530,25 @@ async fn delivery_waits_for_the_target_policy_and_an_sse_s3_default_then_deliver
     assert_eq!((out.objects, out.failures), (0, 1));
     let (_, error) = s.app.s3.access_log_backlog("src").await.unwrap();
     assert!(error.unwrap().contains("SSE-S3"));
+    // explain shows both logs of the bucket, and why this one is not delivered.
+    let explained = explain(&s, &clock, "s3://src").await;
+    let json = serde_json::to_value(&explained).unwrap();
+    let access = &json["server_access_logging"];
+    assert_eq!(access["target_bucket"], "logs");
+    assert_eq!(access["stored_as"], "SSE-S3");
+    assert_eq!(access["rule"]["id"], "access_log");
+    assert_eq!(access["deliverable"], false);
+    assert_eq!(access["pending_records"], 2);
+    let text = trailstack_server::explain::render::render(&explained, false);
+    assert!(text.contains("  object logging    none"), "{text}");
+    assert!(
+        text.contains("  access logging    server access logs to s3://logs/log/ (SimplePrefix)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not delivered: its default encryption is aws:kms"),
+        "{text}"
+    );
 
     c.delete_bucket_encryption()
         .bucket("logs")
