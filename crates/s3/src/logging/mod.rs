@@ -84,6 +84,34 @@ pub struct LoggingConfig {
     pub key_format: KeyFormat,
 }
 
+/// Queues `record` in the caller's transaction `c` if `bucket` (as read in that transaction)
+/// has logging enabled: for S3's own actions made inside a write, such as a lifecycle
+/// expiration (`AccessRecord::internal(.., "S3.EXPIRE.OBJECT", ..)`), whose record then
+/// commits, or not, with the action itself.
+pub fn record_in(
+    c: &trailstack_store::rusqlite::Connection,
+    bucket: &crate::model::buckets::Bucket,
+    record: &record::AccessRecord,
+    now_ms: i64,
+) -> crate::S3Result<()> {
+    let Some(config) = bucket.meta.logging.as_ref() else {
+        return Ok(());
+    };
+    let group = outbox::Group {
+        source_bucket: bucket.name.clone(),
+        target_bucket: config.target_bucket.clone(),
+        target_prefix: config.target_prefix.clone(),
+        key_format: config.key_format.column().to_string(),
+    };
+    let event_ms = record.time.map_or(now_ms, crate::model::to_ms);
+    Ok(outbox::enqueue(
+        c,
+        &group,
+        event_ms,
+        &record.line(&bucket.meta.owner.id),
+    )?)
+}
+
 impl crate::S3 {
     /// Makes the access log record of one request (or one action of S3's own, such as a
     /// lifecycle expiration: [`record::AccessRecord::internal`]) on `record.bucket`, if the
@@ -117,5 +145,63 @@ impl crate::S3 {
     pub async fn access_log_backlog(&self, bucket: &str) -> crate::S3Result<(i64, Option<String>)> {
         let name = bucket.to_string();
         self.read(move |c| Ok(outbox::backlog(c, &name)?)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::record::AccessRecord;
+    use super::*;
+    use crate::model::buckets::{Bucket, BucketMeta};
+    use trailstack_store::rusqlite::Connection;
+
+    fn bucket(logging: Option<LoggingConfig>) -> Bucket {
+        Bucket {
+            name: "src".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            created_ms: 0,
+            versioning: String::new(),
+            meta: BucketMeta {
+                logging,
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn actions_of_s3_itself_are_queued_only_for_logged_buckets() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(outbox::MIGRATIONS[0].sql).unwrap();
+        let t = time::macros::datetime!(2026-01-02 00:00:00 UTC);
+        let rec = AccessRecord::internal(
+            "src",
+            t,
+            "S3.EXPIRE.OBJECT",
+            "old.log",
+            Some("v1".into()),
+            Some(10),
+            "REQ".into(),
+        );
+        record_in(&c, &bucket(None), &rec, 0).unwrap();
+        assert!(outbox::groups(&c).unwrap().is_empty());
+        let config = LoggingConfig {
+            target_bucket: "logs".into(),
+            target_prefix: "p/".into(),
+            target_grants: Vec::new(),
+            key_format: KeyFormat::SimplePrefix,
+        };
+        record_in(&c, &bucket(Some(config)), &rec, 0).unwrap();
+        let groups = outbox::groups(&c).unwrap();
+        assert_eq!(groups.len(), 1);
+        let pending = outbox::pending(&c, &groups[0], 0, 10).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert!(
+            pending[0]
+                .2
+                .contains(" AmazonS3 REQ S3.EXPIRE.OBJECT old.log \"-\" "),
+            "{}",
+            pending[0].2
+        );
     }
 }
