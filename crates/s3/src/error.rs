@@ -86,6 +86,12 @@ pub enum S3Error {
         method: String,
         resource_type: &'static str,
     },
+    /// 409 InvalidBucketState (Object Lock on a bucket whose versioning does not allow it).
+    InvalidBucketState(String),
+    /// 404 ObjectLockConfigurationNotFoundError.
+    ObjectLockConfigurationNotFound(String),
+    /// 404 NoSuchObjectLockConfiguration: the version has no retention (or legal hold).
+    NoSuchObjectLockConfiguration,
     /// 400 MalformedPolicy.
     MalformedPolicy(String),
     /// 400 InvalidTag.
@@ -202,6 +208,9 @@ impl S3Error {
             NoSuchLifecycleConfiguration(_) => "NoSuchLifecycleConfiguration",
             NoSuchCorsConfiguration(_) => "NoSuchCORSConfiguration",
             CorsForbidden { .. } => "AccessForbidden",
+            InvalidBucketState(_) => "InvalidBucketState",
+            ObjectLockConfigurationNotFound(_) => "ObjectLockConfigurationNotFoundError",
+            NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
             MalformedPolicy(_) => "MalformedPolicy",
             InvalidTag(_) => "InvalidTag",
             MalformedAcl => "MalformedACLError",
@@ -263,8 +272,13 @@ impl S3Error {
             | OwnershipControlsNotFound(_)
             | ServerSideEncryptionConfigurationNotFound(_)
             | NoSuchLifecycleConfiguration(_)
-            | NoSuchCorsConfiguration(_) => 404,
-            BucketAlreadyExists(_) | BucketAlreadyOwnedByYou(_) | BucketNotEmpty(_) => 409,
+            | NoSuchCorsConfiguration(_)
+            | ObjectLockConfigurationNotFound(_)
+            | NoSuchObjectLockConfiguration => 404,
+            BucketAlreadyExists(_)
+            | BucketAlreadyOwnedByYou(_)
+            | BucketNotEmpty(_)
+            | InvalidBucketState(_) => 409,
             InvalidRange { .. } | InvalidPartNumber => 416,
             DeleteMarkerVersion { .. } => 405,
             PreconditionFailed(_) => 412,
@@ -328,6 +342,13 @@ impl S3Error {
             NoSuchLifecycleConfiguration(_) => "The lifecycle configuration does not exist".into(),
             NoSuchCorsConfiguration(_) => "The CORS configuration does not exist".into(),
             CorsForbidden { message, .. } => message.clone(),
+            InvalidBucketState(m) => m.clone(),
+            ObjectLockConfigurationNotFound(_) => {
+                "Object Lock configuration does not exist for this bucket".into()
+            }
+            NoSuchObjectLockConfiguration => {
+                "The specified object does not have a ObjectLock configuration".into()
+            }
             MalformedPolicy(m) | InvalidTag(m) => m.clone(),
             MalformedAcl => "The XML you provided was not well-formed or did not validate against our published schema".into(),
             InvalidBucketAclWithObjectOwnership => {
@@ -428,7 +449,8 @@ impl S3Error {
             | OwnershipControlsNotFound(b)
             | ServerSideEncryptionConfigurationNotFound(b)
             | NoSuchLifecycleConfiguration(b)
-            | NoSuchCorsConfiguration(b) => vec![("BucketName", b.clone())],
+            | NoSuchCorsConfiguration(b)
+            | ObjectLockConfigurationNotFound(b) => vec![("BucketName", b.clone())],
             CorsForbidden {
                 method,
                 resource_type,

@@ -184,7 +184,8 @@ impl S3 {
                 location,
                 acl,
                 ownership,
-            } => bucket::create(self, caller, bucket, location, acl, ownership).await,
+                object_lock,
+            } => bucket::create(self, caller, bucket, location, acl, ownership, object_lock).await,
             Op::HeadBucket { bucket } => bucket::head(self, caller, bucket).await,
             Op::DeleteBucket { bucket } => bucket::delete(self, caller, bucket).await,
             Op::GetBucketLocation { bucket } => bucket::location(self, caller, bucket).await,
@@ -263,7 +264,16 @@ impl S3 {
                 bucket,
                 quiet,
                 objects,
-            } => delete::delete_objects(self, caller, bucket, quiet, objects, refused).await,
+                bypass_governance,
+            } => {
+                let input = delete::DeleteObjectsInput {
+                    bucket,
+                    quiet,
+                    keys: objects,
+                    bypass_governance,
+                };
+                delete::delete_objects(self, caller, input, refused).await
+            }
             Op::PutObject {
                 obj,
                 upload,
@@ -274,9 +284,11 @@ impl S3 {
             Op::PostObject(input) => object::post(self, caller, input).await,
             Op::GetObject(input) => object::get(self, caller, input, false).await,
             Op::HeadObject(input) => object::get(self, caller, input, true).await,
-            Op::DeleteObject { obj, version_id } => {
-                delete::delete_object(self, caller, obj, version_id).await
-            }
+            Op::DeleteObject {
+                obj,
+                version_id,
+                bypass_governance,
+            } => delete::delete_object(self, caller, obj, version_id, bypass_governance).await,
             Op::CopyObject(input) => copy::copy_object(self, caller, input).await,
             Op::GetObjectTagging { obj, version_id } => {
                 tagging::get(self, caller, obj, version_id).await
@@ -353,6 +365,7 @@ impl S3 {
                 max_parts,
                 part_marker,
             } => multipart::list_parts(self, caller, obj, upload_id, max_parts, part_marker).await,
+            Op::ObjectLock(l) => lock::call(self, caller, l).await,
         }
     }
 

@@ -10,6 +10,7 @@
 
 pub mod at_commit;
 mod lifecycle;
+mod lock;
 mod request;
 mod resources;
 mod response;
@@ -174,6 +175,7 @@ fn category(op: &Op) -> EventCategory {
         | Op::DeleteBucketCors { .. }
         | Op::GetBucketPolicyStatus { .. }
         | Op::ListMultipartUploads(_) => EventCategory::Management,
+        Op::ObjectLock(l) if l.object().is_none() => EventCategory::Management,
         _ => EventCategory::Data,
     }
 }

@@ -18,7 +18,7 @@ use trailstack_core::Caller;
 pub(super) const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// A JSON object under construction.
-struct Params(Map<String, Value>);
+pub(super) struct Params(Map<String, Value>);
 
 impl Params {
     /// `bucketName` and `Host` (the latter only when the request had one: internal calls
@@ -42,17 +42,17 @@ impl Params {
         }
     }
 
-    fn set(&mut self, name: &str, value: impl Into<Value>) -> &mut Params {
+    pub(super) fn set(&mut self, name: &str, value: impl Into<Value>) -> &mut Params {
         self.0.insert(name.to_string(), value.into());
         self
     }
 
     /// A subresource marker (`?acl` is logged as `"acl": ""`).
-    fn marker(&mut self, name: &str) -> &mut Params {
+    pub(super) fn marker(&mut self, name: &str) -> &mut Params {
         self.set(name, "")
     }
 
-    fn opt(&mut self, name: &str, value: Option<impl Into<Value>>) -> &mut Params {
+    pub(super) fn opt(&mut self, name: &str, value: Option<impl Into<Value>>) -> &mut Params {
         if let Some(v) = value {
             self.set(name, v);
         }
@@ -234,10 +234,14 @@ pub fn parameters(op: &Op, caller: &Caller) -> Value {
             location,
             acl,
             ownership,
+            object_lock,
         } => {
             let mut p = b(bucket);
             p.opt("x-amz-acl", acl.clone())
                 .opt("x-amz-object-ownership", ownership.clone());
+            if *object_lock {
+                p.set("x-amz-bucket-object-lock-enabled", "true");
+            }
             if let Some(l) = location {
                 p.set(
                     "CreateBucketConfiguration",
@@ -462,9 +466,16 @@ pub fn parameters(op: &Op, caller: &Caller) -> Value {
             }
             p
         }
-        Op::DeleteObject { obj, version_id } => {
+        Op::DeleteObject {
+            obj,
+            version_id,
+            bypass_governance,
+        } => {
             let mut p = o(obj);
             p.opt("versionId", version_id.clone());
+            if *bypass_governance {
+                p.set("x-amz-bypass-governance-retention", "true");
+            }
             p
         }
         Op::CopyObject(i) => {
@@ -571,6 +582,14 @@ pub fn parameters(op: &Op, caller: &Caller) -> Value {
             p.set("uploadId", upload_id.as_str())
                 .unless("max-parts", &max_parts.to_string(), "1000")
                 .unless("part-number-marker", &part_marker.to_string(), "0");
+            p
+        }
+        Op::ObjectLock(l) => {
+            let mut p = match l.object() {
+                Some((obj, _)) => o(obj),
+                None => Params::bucket(l.bucket(), caller),
+            };
+            super::lock::parameters(&mut p, l);
             p
         }
     };

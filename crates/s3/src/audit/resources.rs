@@ -87,6 +87,7 @@ fn op_object(op: &Op) -> Option<&ObjectRef> {
         Op::GetObject(i) | Op::HeadObject(i) => &i.obj,
         Op::CopyObject(i) => &i.obj,
         Op::UploadPartCopy(i) => &i.obj,
+        Op::ObjectLock(l) => l.object()?.0,
         _ => return None,
     })
 }
@@ -130,6 +131,7 @@ fn op_bucket(op: &Op) -> Option<&str> {
         Op::ListObjects(i) => &i.bucket,
         Op::ListObjectVersions(i) => &i.bucket,
         Op::ListMultipartUploads(i) => &i.bucket,
+        Op::ObjectLock(l) => l.bucket(),
         _ => return None,
     })
 }

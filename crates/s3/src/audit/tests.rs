@@ -225,6 +225,7 @@ fn bucket_settings_are_management_events_with_their_subresource() {
         location: Some("eu-west-1".into()),
         acl: None,
         ownership: None,
+        object_lock: false,
     };
     let p = Pending::of(&create, &c);
     assert_eq!(p.category, EventCategory::Management);
@@ -240,6 +241,7 @@ fn delete_objects_never_logs_the_keys() {
     let op = Op::DeleteObjects {
         bucket: "b".into(),
         quiet: false,
+        bypass_governance: false,
         objects: vec![("secret-name".into(), None)],
     };
     let p = Pending::of(&op, &caller());
@@ -254,6 +256,7 @@ fn a_partly_refused_delete_objects_is_one_successful_record_without_keys() {
     let op = Op::DeleteObjects {
         bucket: "b".into(),
         quiet: false,
+        bypass_governance: false,
         objects: vec![("gone".into(), None), ("refused-name".into(), None)],
     };
     let out = Output::Deleted(crate::op::DeleteObjectsOutput {
@@ -324,4 +327,89 @@ fn the_host_id_is_stable_per_request() {
     assert_eq!(host_id("A"), host_id("A"));
     assert_ne!(host_id("A"), host_id("B"));
     assert_eq!(host_id("A").len(), 64);
+}
+
+#[test]
+fn object_lock_configuration_calls_are_management_and_retention_calls_data_events() {
+    use crate::model::lock::{BucketLock, DefaultRetention, LockMode, Period, Retention};
+    use crate::op::LockOp;
+    let c = caller();
+    let conf = Op::ObjectLock(LockOp::PutConfiguration {
+        bucket: "b".into(),
+        config: BucketLock {
+            default: Some(DefaultRetention {
+                mode: LockMode::Compliance,
+                period: Period::Days(1),
+            }),
+        },
+    });
+    let p = Pending::of(&conf, &c);
+    assert_eq!(p.name, "PutObjectLockConfiguration");
+    assert_eq!(p.category, EventCategory::Management);
+    assert!(!p.read_only);
+    assert_eq!(p.request["object-lock"], "");
+    assert_eq!(
+        p.request["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Days"],
+        1
+    );
+    let get = Op::ObjectLock(LockOp::GetConfiguration { bucket: "b".into() });
+    let p = Pending::of(&get, &c);
+    assert_eq!(
+        (p.name, p.category, p.read_only),
+        (
+            "GetObjectLockConfiguration",
+            EventCategory::Management,
+            true
+        )
+    );
+
+    let put = Op::ObjectLock(LockOp::PutRetention {
+        obj: obj(),
+        version_id: Some("v1".into()),
+        retention: Some(Retention {
+            mode: LockMode::Governance,
+            until_ms: 1_893_456_000_000,
+        }),
+        bypass_governance: true,
+    });
+    let p = Pending::of(&put, &c);
+    assert_eq!(
+        (p.name, p.category, p.read_only),
+        ("PutObjectRetention", EventCategory::Data, false)
+    );
+    assert_eq!(p.request["key"], "k.txt");
+    assert_eq!(p.request["versionId"], "v1");
+    assert_eq!(
+        p.request["Retention"]["RetainUntilDate"],
+        "2030-01-01T00:00:00.000Z"
+    );
+    assert_eq!(p.request["x-amz-bypass-governance-retention"], "true");
+    assert_eq!(p.resources[0].arn, "arn:aws:s3:::b/k.txt");
+    for (op, name) in [
+        (
+            LockOp::GetRetention {
+                obj: obj(),
+                version_id: None,
+            },
+            "GetObjectRetention",
+        ),
+        (
+            LockOp::PutLegalHold {
+                obj: obj(),
+                version_id: None,
+                on: true,
+            },
+            "PutObjectLegalHold",
+        ),
+        (
+            LockOp::GetLegalHold {
+                obj: obj(),
+                version_id: None,
+            },
+            "GetObjectLegalHold",
+        ),
+    ] {
+        let p = Pending::of(&Op::ObjectLock(op), &c);
+        assert_eq!((p.name, p.category), (name, EventCategory::Data));
+    }
 }

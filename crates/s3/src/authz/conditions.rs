@@ -6,7 +6,8 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
 
 use super::targets::{new_object, Target};
-use crate::op::{AclInput, NewObject, Op};
+use crate::model::lock::Retention;
+use crate::op::{AclInput, LockOp, NewObject, Op};
 use crate::sse::SseRequest;
 use trailstack_core::{Caller, Clock, Principal};
 use trailstack_policy::{Conditions, Reads};
@@ -72,6 +73,8 @@ pub struct Facts<'a> {
     new: Option<&'a NewObject>,
     /// The tags a PutObjectTagging sets.
     tags: Option<&'a [(String, String)]>,
+    /// The Object Lock retention and legal hold a write or a retention call asks for.
+    lock: (Option<&'a Retention>, Option<bool>),
     /// The request reads or changes an existing object (`s3:ExistingObjectTag/*` applies).
     pub existing_object: bool,
 }
@@ -122,6 +125,14 @@ impl<'a> Facts<'a> {
             tags: match op {
                 Op::PutObjectTagging { tags, .. } => Some(tags),
                 _ => None,
+            },
+            lock: match (op, new.and_then(|n| n.meta.lock.as_ref())) {
+                (_, Some(l)) => (l.retention.as_ref(), l.legal_hold),
+                (Op::ObjectLock(LockOp::PutRetention { retention, .. }), _) => {
+                    (retention.as_ref(), None)
+                }
+                (Op::ObjectLock(LockOp::PutLegalHold { on, .. }), _) => (None, Some(*on)),
+                _ => (None, None),
             },
             existing_object: matches!(
                 op,
@@ -185,11 +196,25 @@ pub fn add_s3(c: &mut Conditions, r: &Reads, caller: &Caller, f: &Facts, target:
             if replace { "REPLACE" } else { "COPY" },
         );
     }
+    if let Some(ret) = f.lock.0 {
+        put("s3:object-lock-mode", ret.mode.as_str());
+    }
+    if let Some(on) = f.lock.1 {
+        put("s3:object-lock-legal-hold", if on { "ON" } else { "OFF" });
+    }
     if let Some(new) = f.new {
         add_sse(&mut put, new.sse.as_ref());
         if let Some(class) = &new.meta.storage_class {
             put("s3:x-amz-storage-class", class);
         }
+    }
+    if let Some(ret) = f
+        .lock
+        .0
+        .filter(|_| r.key("s3:object-lock-retain-until-date"))
+    {
+        let until = crate::model::from_ms(ret.until_ms);
+        c.insert_time("s3:object-lock-retain-until-date", until);
     }
     let tags = f.new.map(|n| n.meta.tags.as_slice()).or(f.tags);
     if let Some(tags) = tags.filter(|t| !t.is_empty()) {

@@ -139,6 +139,7 @@ fn cost_of_authorization() {
         location: None,
         acl: None,
         ownership: None,
+        object_lock: false,
     };
     rt.block_on(s3.call(&root, create)).unwrap();
     let get = |key: &str| {

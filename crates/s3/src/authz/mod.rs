@@ -107,6 +107,33 @@ async fn check_targets(
     Ok(refused)
 }
 
+/// Whether `caller` may `action` on `bucket` (or its object `key`, version `version_id`): a
+/// permission a handler needs only in some cases (`s3:BypassGovernanceRetention` when a lock
+/// is in the way), checked like any other.
+pub async fn permits(
+    s3: &S3,
+    caller: &Caller,
+    action: &'static str,
+    bucket: &str,
+    key: Option<&str>,
+    version_id: Option<&str>,
+) -> S3Result<bool> {
+    let t = Target {
+        action,
+        bucket: Some(bucket),
+        key,
+        version_id,
+        creates: false,
+        copy_source: false,
+    };
+    let facts = conditions::Facts::default();
+    match check_target(s3, caller, &t, &facts, &mut None).await {
+        Ok(()) => Ok(true),
+        Err(S3Error::AccessDenied(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The actions that remove an object: S3 authorizes them in the bucket's context (the bucket
 /// owner may delete any object, whoever owns it).
 const DELETES: [&str; 2] = ["s3:DeleteObject", "s3:DeleteObjectVersion"];

@@ -84,10 +84,28 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
             bucket: None,
             ..T::bucket("s3:ListAllMyBuckets", "")
         }),
-        Op::CreateBucket { bucket, .. } => one(Target {
-            creates: true,
-            ..T::bucket("s3:CreateBucket", bucket)
-        }),
+        // A bucket created with Object Lock also needs the permissions of the two settings it
+        // makes (Object Lock configuration, versioning).
+        Op::CreateBucket {
+            bucket,
+            object_lock,
+            ..
+        } => {
+            let mut actions = vec!["s3:CreateBucket"];
+            if *object_lock {
+                actions.extend([
+                    "s3:PutBucketObjectLockConfiguration",
+                    "s3:PutBucketVersioning",
+                ]);
+            }
+            actions
+                .into_iter()
+                .map(|a| Target {
+                    creates: true,
+                    ..T::bucket(a, bucket)
+                })
+                .collect()
+        }
         Op::HeadBucket { bucket } => one(T::bucket("s3:ListBucket", bucket)),
         Op::DeleteBucket { bucket } => one(T::bucket("s3:DeleteBucket", bucket)),
         Op::GetBucketLocation { bucket } => one(T::bucket("s3:GetBucketLocation", bucket)),
@@ -159,10 +177,12 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
                 )
             })
             .collect(),
-        Op::PutObject { obj, .. }
-        | Op::CreateMultipartUpload { obj, .. }
-        | Op::UploadPart { obj, .. }
-        | Op::CompleteMultipartUpload { obj, .. } => one(T::object("s3:PutObject", obj)),
+        Op::PutObject { obj, new, .. } | Op::CreateMultipartUpload { obj, new, .. } => {
+            lock_headers(T::object("s3:PutObject", obj), new)
+        }
+        Op::UploadPart { obj, .. } | Op::CompleteMultipartUpload { obj, .. } => {
+            one(T::object("s3:PutObject", obj))
+        }
         Op::PostObject(i) => one(Target {
             key: Some(&i.key),
             ..T::bucket("s3:PutObject", &i.bucket)
@@ -173,13 +193,19 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
             &i.obj,
             &i.version_id,
         )),
-        Op::DeleteObject { obj, version_id } => one(T::version(
+        Op::DeleteObject {
+            obj, version_id, ..
+        } => one(T::version(
             "s3:DeleteObject",
             "s3:DeleteObjectVersion",
             obj,
             version_id,
         )),
-        Op::CopyObject(i) => vec![T::object("s3:PutObject", &i.obj), T::source(&i.source)],
+        Op::CopyObject(i) => {
+            let mut t = lock_headers(T::object("s3:PutObject", &i.obj), &i.new);
+            t.push(T::source(&i.source));
+            t
+        }
         Op::UploadPartCopy(i) => vec![T::object("s3:PutObject", &i.obj), T::source(&i.source)],
         Op::GetObjectTagging { obj, version_id } => one(T::version(
             "s3:GetObjectTagging",
@@ -225,7 +251,34 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
         )),
         Op::AbortMultipartUpload { obj, .. } => one(T::object("s3:AbortMultipartUpload", obj)),
         Op::ListParts { obj, .. } => one(T::object("s3:ListMultipartUploadParts", obj)),
+        Op::ObjectLock(l) => one(match l.object() {
+            Some((obj, version_id)) => Target {
+                version_id,
+                ..T::object(l.action(), obj)
+            },
+            None => T::bucket(l.action(), l.bucket()),
+        }),
     }
+}
+
+/// A write's permission, plus those of the Object Lock headers it carries: a retention needs
+/// `s3:PutObjectRetention`, a legal hold `s3:PutObjectLegalHold`.
+fn lock_headers<'a>(write: Target<'a>, new: &NewObject) -> Vec<Target<'a>> {
+    let lock = new.meta.lock.as_ref();
+    let mut out = vec![write];
+    if lock.is_some_and(|l| l.retention.is_some()) {
+        out.push(Target {
+            action: "s3:PutObjectRetention",
+            ..write
+        });
+    }
+    if lock.is_some_and(|l| l.legal_hold.is_some()) {
+        out.push(Target {
+            action: "s3:PutObjectLegalHold",
+            ..write
+        });
+    }
+    out
 }
 
 /// The settings of the object a request creates, whose headers become condition keys.
@@ -308,6 +361,7 @@ mod tests {
                 Op::DeleteObject {
                     obj: obj(),
                     version_id: Some("v".into()),
+                    bypass_governance: false,
                 },
                 "s3:DeleteObjectVersion",
             ),
@@ -342,6 +396,7 @@ mod tests {
         let op = Op::DeleteObjects {
             bucket: "b".into(),
             quiet: false,
+            bypass_governance: false,
             objects: vec![("a".into(), None), ("c".into(), Some("v".into()))],
         };
         let t = targets(&op);
@@ -349,5 +404,42 @@ mod tests {
         assert_eq!(t[0].action, "s3:DeleteObject");
         assert_eq!(t[1].action, "s3:DeleteObjectVersion");
         assert_eq!(t[1].key, Some("c"));
+    }
+
+    #[test]
+    fn object_lock_actions() {
+        use crate::op::LockOp;
+        let lock = |l| targets(&Op::ObjectLock(l))[0].action;
+        assert_eq!(
+            lock(LockOp::GetConfiguration { bucket: "b".into() }),
+            "s3:GetBucketObjectLockConfiguration"
+        );
+        let get = LockOp::GetRetention {
+            obj: obj(),
+            version_id: Some("v".into()),
+        };
+        assert_eq!(lock(get), "s3:GetObjectRetention");
+        let hold = LockOp::PutLegalHold {
+            obj: obj(),
+            version_id: None,
+            on: true,
+        };
+        assert_eq!(lock(hold), "s3:PutObjectLegalHold");
+        let create = Op::CreateBucket {
+            bucket: "b".into(),
+            location: None,
+            acl: None,
+            ownership: None,
+            object_lock: true,
+        };
+        let actions: Vec<_> = targets(&create).iter().map(|t| t.action).collect();
+        assert_eq!(
+            actions,
+            [
+                "s3:CreateBucket",
+                "s3:PutBucketObjectLockConfiguration",
+                "s3:PutBucketVersioning"
+            ]
+        );
     }
 }

@@ -54,6 +54,7 @@ pub async fn create(
     location: Option<String>,
     acl: Option<String>,
     ownership: Option<String>,
+    object_lock: bool,
 ) -> S3Result<Output> {
     if !valid_bucket_name(&name) {
         return Err(S3Error::InvalidBucketName(name));
@@ -124,7 +125,8 @@ pub async fn create(
         account: caller.account.to_string(),
         region,
         created_ms: s3.now_ms(),
-        versioning: String::new(),
+        // Object Lock works on versions: a bucket created with it is versioned for good.
+        versioning: if object_lock { "Enabled" } else { "" }.to_string(),
         meta: BucketMeta {
             v: 1,
             owner,
@@ -138,6 +140,7 @@ pub async fn create(
             lifecycle: None,
             logging: None,
             cors: None,
+            object_lock: object_lock.then(Default::default),
         },
     };
     let account = caller.account.to_string();

@@ -121,6 +121,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         changes_object,
         checksum,
     } = input;
+    super::lock::check_requested(new.meta.lock.as_ref(), s3.now_ms())?;
     let (src, src_versioned) = load_source(s3, caller, &source).await?;
     if source.obj == obj && !replace_metadata && !changes_object && source.version_id.is_none() {
         return Err(S3Error::InvalidRequest(
@@ -160,6 +161,8 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         meta.storage_class = new.meta.storage_class.or(meta.storage_class);
         meta.website_redirect = new.meta.website_redirect.or(meta.website_redirect);
     }
+    // The copy's own lock headers, never the source's lock.
+    meta.lock = new.meta.lock.clone();
     meta.v = 1;
     meta.parts_count = None;
     meta.completed_upload = None;

@@ -74,6 +74,11 @@ pub async fn create(
     };
     let (c2, b2) = (caller.clone(), obj.bucket.clone());
     let bucket = s3.read(move |c| owned_bucket(c, &c2, &b2)).await?;
+    // The lock headers are checked now; the default retention applies at completion.
+    super::lock::check_requested(new.meta.lock.as_ref(), s3.now_ms())?;
+    if bucket.meta.object_lock.is_none() && new.meta.lock.is_some() {
+        return Err(crate::model::lock::missing_configuration());
+    }
     let (owner, acl) = acl::new_object(caller, &bucket, new.acl.as_deref(), &new.grants)?;
     // Encryption is fixed now; every part is sealed with this data key.
     let (sse_rec, _) =
@@ -438,6 +443,7 @@ async fn finish_upload(
         .write(move |tx| {
             let b = owned_bucket(tx, &caller2, &version.bucket)?;
             uploads::require(tx, &version.bucket, &version.key, &uid)?;
+            super::lock::settle(&b, &mut version.meta.lock, version.last_modified_ms)?;
             let current = crate::model::objects::latest(tx, &version.bucket, &version.key)?;
             check_write_conditions(
                 current.as_ref(),

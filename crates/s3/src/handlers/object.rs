@@ -83,6 +83,7 @@ pub(crate) async fn commit_new_version(
     let written = s3.db.submit(move |tx| {
         let result = (|| -> S3Result<_> {
             let bucket = owned_bucket(tx, &caller2, &version.bucket)?;
+            super::lock::settle(&bucket, &mut version.meta.lock, version.last_modified_ms)?;
             let current = objects::latest(tx, &version.bucket, &version.key)?;
             check_write_conditions(
                 current.as_ref(),
@@ -173,6 +174,7 @@ pub async fn put(
         if_none_match,
         if_match,
         length_range: None,
+        lock_digest: true,
     };
     let w = store_object(s3, caller, obj, payload, new, guards).await?;
     Ok(Output::Written(w))
@@ -185,6 +187,9 @@ struct WriteGuards {
     if_match: Option<String>,
     /// A POST policy's content-length-range.
     length_range: Option<(u64, u64)>,
+    /// A PutObject: Object Lock parameters (its headers or the bucket's default retention)
+    /// need Content-MD5 or a checksum.
+    lock_digest: bool,
 }
 
 async fn store_object(
@@ -199,6 +204,18 @@ async fn store_object(
     let c2 = caller.clone();
     let b = obj.bucket.clone();
     let bucket = s3.read(move |c| owned_bucket(c, &c2, &b)).await?;
+    super::lock::check_requested(new.meta.lock.as_ref(), s3.now_ms())?;
+    if bucket.meta.object_lock.is_none() && new.meta.lock.is_some() {
+        return Err(crate::model::lock::missing_configuration());
+    }
+    let locked =
+        new.meta.lock.is_some() || bucket.meta.object_lock.is_some_and(|l| l.default.is_some());
+    let digest = payload.content_md5.is_some() || payload.checksum.is_some();
+    if guards.lock_digest && locked && !digest && new.writer == crate::sse::Writer::User {
+        return Err(S3Error::InvalidRequest(
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters".into(),
+        ));
+    }
     let (owner, acl) = acl::new_object(caller, &bucket, new.acl.as_deref(), &new.grants)?;
     let max = guards
         .length_range

@@ -199,7 +199,8 @@ pub async fn get_versioning(s3: &S3, caller: &Caller, name: String) -> S3Result<
     Ok(Output::Versioning(b.versioning))
 }
 
-/// PutBucketVersioning: Enabled or Suspended; a bucket never returns to unversioned.
+/// PutBucketVersioning: Enabled or Suspended; a bucket never returns to unversioned, and one
+/// with Object Lock stays Enabled.
 pub async fn put_versioning(
     s3: &S3,
     caller: &Caller,
@@ -210,6 +211,11 @@ pub async fn put_versioning(
         return Err(S3Error::MalformedXml);
     }
     modify(s3, caller, name, move |b| {
+        if b.meta.object_lock.is_some() && status != "Enabled" {
+            return Err(S3Error::InvalidBucketState(
+                "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.".into(),
+            ));
+        }
         b.versioning = status;
         Ok(())
     })

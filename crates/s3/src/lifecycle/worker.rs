@@ -182,6 +182,16 @@ fn apply(
     let mut blobs = Vec::new();
     match action {
         Action::Remove { version_id, .. } => {
+            // A version Object Lock protects (retention not ended, or a legal hold) stays, as
+            // AWS's lifecycle leaves it; a later pass removes it once the lock allows.
+            let locked = versions.iter().any(|v| {
+                &v.version_id == version_id
+                    && crate::model::lock::check_delete(v.meta.lock.as_ref(), now_ms, false)
+                        .is_err()
+            });
+            if locked {
+                return Ok(blobs);
+            }
             if let Some(old) = objects::remove_version(c, &bucket.name, key, version_id)? {
                 blobs.extend(old.blobs().map(str::to_string));
                 report.removed += 1;

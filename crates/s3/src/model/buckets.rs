@@ -117,6 +117,9 @@ pub struct BucketMeta {
     /// CORS rules (PutBucketCors); None when the bucket has no configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cors: Option<Vec<crate::cors::CorsRule>>,
+    /// Object Lock (enabled when present, which cannot be undone) and its default retention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_lock: Option<super::lock::BucketLock>,
 }
 
 /// A bucket.

@@ -81,6 +81,9 @@ pub struct ObjectMeta {
     /// again gets the same answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_upload: Option<String>,
+    /// Its Object Lock retention and legal hold; None when neither was ever set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<super::lock::ObjectLock>,
 }
 
 /// The caller of the write that made an object version, recorded with it so that `trailstack

@@ -9,7 +9,9 @@ use crate::model::uploads::{Part, Upload};
 use crate::sse::{BucketEncryption, CustomerKey, SseRequest};
 use trailstack_core::BodyStream;
 
+mod lock;
 mod output;
+pub use lock::*;
 pub use output::*;
 
 /// Names an object: bucket and key.
@@ -118,6 +120,8 @@ pub enum Op {
         location: Option<String>,
         acl: Option<String>,
         ownership: Option<String>,
+        /// x-amz-bucket-object-lock-enabled: true.
+        object_lock: bool,
     },
     /// HEAD /bucket.
     HeadBucket { bucket: String },
@@ -210,6 +214,8 @@ pub enum Op {
         bucket: String,
         quiet: bool,
         objects: DeleteList,
+        /// x-amz-bypass-governance-retention: true.
+        bypass_governance: bool,
     },
     /// PUT /bucket/key.
     PutObject {
@@ -229,6 +235,8 @@ pub enum Op {
     DeleteObject {
         obj: ObjectRef,
         version_id: Option<String>,
+        /// x-amz-bypass-governance-retention: true.
+        bypass_governance: bool,
     },
     /// PUT /bucket/key with x-amz-copy-source.
     CopyObject(CopyObjectInput),
@@ -303,6 +311,8 @@ pub enum Op {
         max_parts: usize,
         part_marker: u32,
     },
+    /// Object Lock: bucket configuration, object retention and legal hold.
+    ObjectLock(LockOp),
 }
 
 impl Op {
@@ -365,6 +375,7 @@ impl Op {
             Op::CompleteMultipartUpload { .. } => "CompleteMultipartUpload",
             Op::AbortMultipartUpload { .. } => "AbortMultipartUpload",
             Op::ListParts { .. } => "ListParts",
+            Op::ObjectLock(l) => l.name(),
         }
     }
 }

@@ -112,6 +112,8 @@ pub enum Output {
     },
     /// ListParts.
     PartList(Box<ListPartsOutput>),
+    /// An Object Lock read.
+    Lock(LockOutput),
 }
 
 /// What write operations report.

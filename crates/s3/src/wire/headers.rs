@@ -122,6 +122,7 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
             user,
             storage_class: storage_class.filter(|s| s != "STANDARD"),
             tags,
+            lock: super::lock::write_headers(h)?,
             ..Default::default()
         },
         acl,

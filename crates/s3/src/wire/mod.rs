@@ -9,6 +9,7 @@ pub mod cors;
 mod grants;
 mod headers;
 mod lifecycle;
+mod lock;
 pub mod post;
 mod request;
 mod response;

@@ -234,11 +234,12 @@ pub fn check_policy(
 }
 
 /// The form's server-side encryption fields, as the headers of a PUT would carry them.
-fn sse_fields(form: &PostForm) -> http::HeaderMap {
+/// The form fields whose names start with `prefix`, as the headers they stand for.
+fn fields_as_headers(form: &PostForm, prefix: &str) -> http::HeaderMap {
     let mut h = http::HeaderMap::new();
     for (k, v) in &form.fields {
         let name = k.to_ascii_lowercase();
-        if name.starts_with("x-amz-server-side-encryption") {
+        if name.starts_with(prefix) {
             if let (Ok(n), Ok(v)) = (
                 http::HeaderName::from_bytes(name.as_bytes()),
                 http::HeaderValue::from_str(v),
@@ -294,11 +295,12 @@ pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3R
             storage_class: get("x-amz-storage-class").filter(|s| s != "STANDARD"),
             user,
             tags,
+            lock: super::lock::write_headers(&fields_as_headers(&form, "x-amz-object-lock-"))?,
             ..Default::default()
         },
         acl: get("acl"),
         grants: Vec::new(),
-        sse: super::sse::request(&sse_fields(&form))?,
+        sse: super::sse::request(&fields_as_headers(&form, "x-amz-server-side-encryption"))?,
         writer: crate::sse::Writer::User,
     };
     let content_md5 = get("content-md5");

@@ -17,7 +17,7 @@ const MAX_XML: usize = 1024 * 1024;
 const MAX_CORS: usize = 64 * 1024;
 
 /// Bucket sub-resources S3 has that trailstack does not serve yet; they answer NotImplemented.
-const UNSERVED_BUCKET: [&str; 12] = [
+const UNSERVED_BUCKET: [&str; 11] = [
     "website",
     "notification",
     "replication",
@@ -27,19 +27,11 @@ const UNSERVED_BUCKET: [&str; 12] = [
     "metrics",
     "inventory",
     "intelligent-tiering",
-    "object-lock",
     "metadataTable",
     "session",
 ];
 /// Object sub-resources not served yet.
-const UNSERVED_OBJECT: [&str; 6] = [
-    "retention",
-    "legal-hold",
-    "torrent",
-    "restore",
-    "select",
-    "renameObject",
-];
+const UNSERVED_OBJECT: [&str; 4] = ["torrent", "restore", "select", "renameObject"];
 
 struct Query(Vec<(String, String)>);
 
@@ -223,6 +215,7 @@ fn create_bucket(req: &Request, bucket: String, body: &[u8]) -> S3Result<Op> {
         location: xml_in::location_constraint(body)?,
         acl: get(&req.headers, "x-amz-acl"),
         ownership: get(&req.headers, "x-amz-object-ownership"),
+        object_lock: super::lock::enabled_at_creation(&req.headers),
     })
 }
 
@@ -259,6 +252,10 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         return Err(S3Error::NotImplemented(format!("{} ?logging", req.method)));
     }
     let b = bucket;
+    if q.has("object-lock") {
+        let body = collect(&mut req, MAX_XML).await?;
+        return super::lock::bucket_op(&req.method, &req.headers, b, &body);
+    }
     Ok(match req.method {
         Method::GET if q.has("acl") => Op::GetBucketAcl { bucket: b },
         Method::GET if q.has("location") => Op::GetBucketLocation { bucket: b },
@@ -402,6 +399,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                 bucket: b,
                 quiet,
                 objects,
+                bypass_governance: super::lock::bypass(&req.headers),
             }
         }
         m => return Err(S3Error::NotImplemented(format!("{m} on a bucket"))),
@@ -427,6 +425,11 @@ fn version_id(q: &Query) -> Option<String> {
 async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
     if let Some(sub) = UNSERVED_OBJECT.iter().find(|s| q.has(s)) {
         return Err(S3Error::NotImplemented(format!("{} ?{sub}", req.method)));
+    }
+    if q.has("retention") || q.has("legal-hold") {
+        let body = collect(&mut req, MAX_XML).await?;
+        let (m, h) = (&req.method, &req.headers);
+        return super::lock::object_op(m, h, obj, version_id(&q), q.has("retention"), &body);
     }
     Ok(match req.method {
         Method::GET if q.has("tagging") => Op::GetObjectTagging {
@@ -588,6 +591,7 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
         Method::DELETE => Op::DeleteObject {
             obj,
             version_id: version_id(&q),
+            bypass_governance: super::lock::bypass(&req.headers),
         },
         Method::POST if q.has("uploads") => Op::CreateMultipartUpload {
             new: hdr::new_object(&req.headers)?,

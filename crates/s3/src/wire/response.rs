@@ -200,6 +200,9 @@ fn object_headers(mut r: Resp, v: &ObjectVersion, show_version: bool) -> Resp {
     if !m.tags.is_empty() {
         r = r.header("x-amz-tagging-count", m.tags.len().to_string());
     }
+    if let Some(l) = &m.lock {
+        r.headers.extend(super::lock::response_headers(l));
+    }
     sse_headers(r, m.sse.as_ref(), false)
 }
 
@@ -328,6 +331,7 @@ pub fn encode(out: Output) -> Response<ResponseBody> {
         Output::PartList(l) => Resp::xml(xml_out::part_list(&l))
             .opt("x-amz-abort-date", l.abort.as_ref().map(|a| a.0.clone()))
             .opt("x-amz-abort-rule-id", l.abort.as_ref().map(|a| a.1.clone())),
+        Output::Lock(l) => Resp::xml(super::lock::encode(&l)),
         Output::Deleted(d) => {
             let mut x = Xml::new("DeleteResult");
             if !d.quiet {

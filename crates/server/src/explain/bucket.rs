@@ -105,6 +105,7 @@ pub(super) async fn explain(app: &App, bucket: &str) -> Result<BucketReport, Exp
         server_access_logging,
         deliveries,
         encryption_rules,
+        object_lock: b.meta.object_lock.as_ref().map(super::lock::bucket),
     })
 }
 

@@ -13,6 +13,7 @@
 mod bucket;
 pub mod client;
 mod key;
+mod lock;
 mod object;
 mod policy;
 pub mod render;
@@ -151,6 +152,8 @@ pub struct ObjectReport {
     pub data_events: Vec<TrailCoverage>,
     /// For a file CloudTrail delivered: its trail, period and hash check.
     pub cloudtrail_file: Option<DeliveredFile>,
+    /// Its Object Lock retention and legal hold, when either was set.
+    pub object_lock: Option<lock::ObjectLockState>,
 }
 
 /// How an object's bytes are encrypted.
@@ -360,6 +363,8 @@ pub struct BucketReport {
     pub deliveries: Vec<TrailDeliveryInto>,
     /// design.md §5 for this bucket: each kind of write and how it is stored.
     pub encryption_rules: Vec<StoredAs>,
+    /// Its Object Lock configuration, when Object Lock is enabled.
+    pub object_lock: Option<lock::BucketLockState>,
 }
 
 /// Where a bucket's server access logs go and how they are stored.

@@ -87,6 +87,10 @@ pub(super) async fn explain(
         readable,
         data_events,
         cloudtrail_file,
+        object_lock: v.meta.lock.as_ref().map(|l| {
+            let now = trailstack_core::Clock::now(&*app.clock);
+            super::lock::object(l, trailstack_s3::model::to_ms(now))
+        }),
     })
 }
 

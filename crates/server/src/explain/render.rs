@@ -169,6 +169,9 @@ fn object(out: &mut Out, target: &str, asked_by: &str, o: &ObjectReport) {
     if let Some(f) = &o.cloudtrail_file {
         delivered(out, f);
     }
+    if let Some(l) = &o.object_lock {
+        out.line("object lock", &l.summary);
+    }
 }
 
 /// The trails taking data events, each with its selectors and delivery.
@@ -302,6 +305,9 @@ fn bucket(out: &mut Out, target: &str, b: &BucketReport) {
                 out.more(1, &format!("if {c}"));
             }
         }
+    }
+    if let Some(l) = &b.object_lock {
+        out.line("object lock", &l.summary);
     }
     coverage(
         out,

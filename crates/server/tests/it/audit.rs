@@ -130,6 +130,7 @@ async fn create_bucket(s: &Services, bucket: &str) {
             location: None,
             acl: None,
             ownership: None,
+            object_lock: false,
         },
     )
     .await
@@ -397,6 +398,7 @@ async fn a_call_whose_record_is_lost_fails() {
                 location: None,
                 acl: None,
                 ownership: None,
+                object_lock: false,
             },
         )
         .await

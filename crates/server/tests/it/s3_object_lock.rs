@@ -1,0 +1,426 @@
+//! S3 Object Lock through the Rust SDK, and the harness its tests share: Object Lock at bucket
+//! creation and on a versioned bucket, the configuration and its validation, the
+//! Content-MD5/checksum requirement, and the state surviving a restart
+//! (`s3_object_lock_rules` has retention, legal holds and default retention). The server runs
+//! on a settable clock that the clients sign with, so retentions end without sleeping.
+
+use crate::common::*;
+use aws_sdk_s3::primitives::{ByteStream, DateTime};
+use aws_sdk_s3::types::{
+    BucketVersioningStatus, DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled,
+    ObjectLockRetention, ObjectLockRetentionMode as Mode, ObjectLockRule, VersioningConfiguration,
+};
+use aws_sdk_s3::Client;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use time::OffsetDateTime;
+use trailstack_core::{Clock, FixedClock};
+use trailstack_server::config::Config;
+
+/// 2026-03-01T00:00:00Z.
+pub const T0_SECS: i64 = 1_772_323_200;
+pub const DAY: i64 = 86_400;
+
+/// The fixed clock as the SDK's time source, so SigV4 times agree with the server's clock.
+#[derive(Debug)]
+pub struct SdkTime(pub Arc<FixedClock>);
+
+impl aws_smithy_async::time::TimeSource for SdkTime {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + std::time::Duration::from_secs(self.0.now().unix_timestamp() as u64)
+    }
+}
+
+/// A server on a settable clock.
+pub struct Clocked {
+    pub s: Server,
+    pub clock: Arc<FixedClock>,
+}
+
+/// A root in its own account, and `ops`, a user of that account allowed everything on S3 but
+/// `s3:BypassGovernanceRetention`.
+const USERS: &str = r#"
+[[users]]
+access_key = "test"
+secret_key = "test"
+account_id = "000000000000"
+
+[[users]]
+access_key = "AKOPS"
+secret_key = "ops"
+account_id = "000000000000"
+user_name = "ops"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+  {"Effect": "Deny", "Action": "s3:BypassGovernanceRetention", "Resource": "*"}]}''']
+"#;
+
+impl Clocked {
+    pub async fn start() -> Clocked {
+        let clock = Arc::new(FixedClock::new(
+            OffsetDateTime::from_unix_timestamp(T0_SECS).unwrap(),
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("users.toml");
+        std::fs::write(&file, USERS).unwrap();
+        let ids = Config::load(Some(&file), None, None, None)
+            .unwrap()
+            .identities;
+        let s = Server::start_clocked(dir, clock.clone(), |c| c.identities = ids).await;
+        Clocked { s, clock }
+    }
+
+    /// An S3 client signing as `key`/`secret` by the test clock.
+    pub fn s3_as(&self, key: &str, secret: &str) -> Client {
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .endpoint_url(&self.s.endpoint)
+            .force_path_style(true)
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                key, secret, None, None, "test",
+            ))
+            .time_source(SdkTime(self.clock.clone()))
+            .disable_clock_skew_correction(true)
+            .build();
+        Client::from_conf(conf)
+    }
+
+    pub fn s3(&self) -> Client {
+        self.s3_as("test", "test")
+    }
+
+    /// A CloudTrail client signing as the root by the test clock.
+    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
+        let conf = aws_sdk_cloudtrail::Config::builder()
+            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
+            .endpoint_url(&self.s.endpoint)
+            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .time_source(SdkTime(self.clock.clone()))
+            .disable_clock_skew_correction(true)
+            .build();
+        aws_sdk_cloudtrail::Client::from_conf(conf)
+    }
+}
+
+pub fn at(secs: i64) -> DateTime {
+    DateTime::from_secs(secs)
+}
+
+pub fn retention(mode: Mode, until: i64) -> ObjectLockRetention {
+    ObjectLockRetention::builder()
+        .mode(mode)
+        .retain_until_date(at(until))
+        .build()
+}
+
+pub fn lock_config(mode: Mode, days: Option<i32>, years: Option<i32>) -> ObjectLockConfiguration {
+    ObjectLockConfiguration::builder()
+        .object_lock_enabled(ObjectLockEnabled::Enabled)
+        .rule(
+            ObjectLockRule::builder()
+                .default_retention(
+                    DefaultRetention::builder()
+                        .mode(mode)
+                        .set_days(days)
+                        .set_years(years)
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+}
+
+pub async fn locked_bucket(c: &Client, name: &str) {
+    c.create_bucket()
+        .bucket(name)
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+pub async fn put(c: &Client, bucket: &str, key: &str) -> String {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from_static(b"abc"))
+        .send()
+        .await
+        .unwrap()
+        .version_id()
+        .unwrap()
+        .to_string()
+}
+
+pub async fn set_retention(
+    c: &Client,
+    b: &str,
+    k: &str,
+    r: ObjectLockRetention,
+    bypass: bool,
+) -> Result<(), String> {
+    c.put_object_retention()
+        .bucket(b)
+        .key(k)
+        .retention(r)
+        .set_bypass_governance_retention(bypass.then_some(true))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{} {}", status(&e), code(&e)))
+}
+
+pub async fn delete_version(
+    c: &Client,
+    b: &str,
+    k: &str,
+    v: &str,
+    bypass: bool,
+) -> Result<(), String> {
+    c.delete_object()
+        .bucket(b)
+        .key(k)
+        .version_id(v)
+        .set_bypass_governance_retention(bypass.then_some(true))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{} {}", status(&e), code(&e)))
+}
+
+#[tokio::test]
+async fn object_lock_configuration_needs_versioning_and_pins_it() {
+    let c = Clocked::start().await;
+    let s3 = c.s3();
+    locked_bucket(&s3, "locked").await;
+    let v = s3
+        .get_bucket_versioning()
+        .bucket("locked")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v.status(), Some(&BucketVersioningStatus::Enabled));
+    let got = s3
+        .get_object_lock_configuration()
+        .bucket("locked")
+        .send()
+        .await
+        .unwrap();
+    let conf = got.object_lock_configuration().unwrap();
+    assert_eq!(
+        conf.object_lock_enabled(),
+        Some(&ObjectLockEnabled::Enabled)
+    );
+    assert!(conf.rule().is_none());
+    let suspend = s3
+        .put_bucket_versioning()
+        .bucket("locked")
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Suspended)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (status(&suspend), code(&suspend).as_str()),
+        (409, "InvalidBucketState")
+    );
+
+    s3.put_object_lock_configuration()
+        .bucket("locked")
+        .object_lock_configuration(lock_config(Mode::Compliance, None, Some(1)))
+        .send()
+        .await
+        .unwrap();
+    let got = s3
+        .get_object_lock_configuration()
+        .bucket("locked")
+        .send()
+        .await
+        .unwrap();
+    let d = got
+        .object_lock_configuration()
+        .unwrap()
+        .rule()
+        .unwrap()
+        .default_retention()
+        .unwrap();
+    assert_eq!(
+        (d.mode(), d.years(), d.days()),
+        (Some(&Mode::Compliance), Some(1), None)
+    );
+
+    // Validation, as AWS answers.
+    let bad = |conf| {
+        let s3 = s3.clone();
+        async move {
+            let e = s3
+                .put_object_lock_configuration()
+                .bucket("locked")
+                .object_lock_configuration(conf)
+                .send()
+                .await
+                .unwrap_err();
+            (status(&e), code(&e))
+        }
+    };
+    let malformed = (400, "MalformedXML".to_string());
+    assert_eq!(
+        bad(lock_config(Mode::Governance, Some(1), Some(1))).await,
+        malformed
+    );
+    assert_eq!(
+        bad(lock_config(Mode::from("governance"), Some(1), None)).await,
+        malformed
+    );
+    let invalid = (400, "InvalidArgument".to_string());
+    assert_eq!(
+        bad(lock_config(Mode::Governance, Some(0), None)).await,
+        invalid
+    );
+    assert_eq!(
+        bad(lock_config(Mode::Governance, None, Some(-1))).await,
+        invalid
+    );
+    assert_eq!(
+        bad(lock_config(Mode::Governance, Some(36_501), None)).await,
+        invalid
+    );
+
+    // A plain bucket: no configuration, and none until versioning is Enabled.
+    s3.create_bucket().bucket("plain").send().await.unwrap();
+    let e = s3
+        .get_object_lock_configuration()
+        .bucket("plain")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (status(&e), code(&e).as_str()),
+        (404, "ObjectLockConfigurationNotFoundError")
+    );
+    let put_conf = || {
+        s3.put_object_lock_configuration()
+            .bucket("plain")
+            .object_lock_configuration(lock_config(Mode::Governance, Some(1), None))
+            .send()
+    };
+    let e = put_conf().await.unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (409, "InvalidBucketState"));
+    s3.put_bucket_versioning()
+        .bucket("plain")
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    put_conf().await.unwrap();
+    // Retention calls on a bucket without Object Lock.
+    s3.create_bucket().bucket("nolock").send().await.unwrap();
+    s3.put_object()
+        .bucket("nolock")
+        .key("k")
+        .body(ByteStream::from_static(b"abc"))
+        .send()
+        .await
+        .unwrap();
+    let e = set_retention(
+        &s3,
+        "nolock",
+        "k",
+        retention(Mode::Governance, T0_SECS + DAY),
+        false,
+    )
+    .await;
+    assert_eq!(e, Err("400 InvalidRequest".into()));
+    let e = s3
+        .get_object_legal_hold()
+        .bucket("nolock")
+        .key("k")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+}
+
+#[tokio::test]
+async fn a_write_under_object_lock_needs_content_md5_or_a_checksum() {
+    let s = Server::start().await;
+    let s3 = s.s3();
+    locked_bucket(&s3, "md5").await;
+    s3.put_object_lock_configuration()
+        .bucket("md5")
+        .object_lock_configuration(lock_config(Mode::Governance, Some(1), None))
+        .send()
+        .await
+        .unwrap();
+    let bare = Raw::new(&s, "PUT", "/md5/k")
+        .body(b"abc".to_vec())
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(bare.status, 400, "{}", bare.text());
+    assert_eq!(bare.xml("Code").as_deref(), Some("InvalidRequest"));
+    assert_eq!(
+        bare.xml("Message").as_deref(),
+        Some("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters")
+    );
+    let with_md5 = Raw::new(&s, "PUT", "/md5/k")
+        .header("content-md5", "kAFQmDzST7DWlj99KOF/cg==")
+        .body(b"abc".to_vec())
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(with_md5.status, 200, "{}", with_md5.text());
+    let conf = Raw::new(&s, "PUT", "/md5?object-lock")
+        .body(b"<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>".to_vec())
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(conf.status, 400);
+    assert_eq!(conf.xml("Code").as_deref(), Some("InvalidRequest"));
+}
+
+#[tokio::test]
+async fn locks_survive_a_restart() {
+    let s = Server::start().await;
+    let s3 = s.s3();
+    locked_bucket(&s3, "durable").await;
+    let v = put(&s3, "durable", "k").await;
+    let far = OffsetDateTime::now_utc().unix_timestamp() + 365 * DAY;
+    set_retention(&s3, "durable", "k", retention(Mode::Compliance, far), false)
+        .await
+        .unwrap();
+    let dir = s.stop();
+    let s = Server::start_in(dir).await;
+    let s3 = s.s3();
+    let got = s3
+        .get_object_retention()
+        .bucket("durable")
+        .key("k")
+        .version_id(&v)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.retention().unwrap().mode(), Some(&Mode::Compliance));
+    assert_eq!(
+        delete_version(&s3, "durable", "k", &v, true).await,
+        Err("403 AccessDenied".into())
+    );
+    let conf = s3
+        .get_object_lock_configuration()
+        .bucket("durable")
+        .send()
+        .await
+        .unwrap();
+    assert!(conf.object_lock_configuration().is_some());
+}
