@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
+import checks_archive  # noqa: E402
 import checks_auth  # noqa: E402
 import checks_cli  # noqa: E402
 import checks_crash  # noqa: E402
@@ -37,6 +38,7 @@ CHECKS = [
     *checks_crash.CHECKS,
     *checks_stream.CHECKS,
     *checks_trail.CHECKS,
+    *checks_archive.CHECKS,
 ]
 
 

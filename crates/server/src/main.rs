@@ -88,8 +88,9 @@ enum Command {
         /// Most connections served at once; beyond it clients are told to slow down.
         #[arg(long, env = "TRAILSTACK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
         max_connections: usize,
-        /// How long a day of S3 Lifecycle rules lasts, e.g. `10s` for tests and demos
-        /// (default 24h, as in AWS; also `lifecycle_day` in the config file).
+        /// How long a day of S3 Lifecycle rules and Object Lock default retention lasts, e.g.
+        /// `10s` for tests and demos (default 24h, as in AWS; also `lifecycle_day` in the
+        /// config file).
         #[arg(long, env = "TRAILSTACK_LIFECYCLE_DAY", value_parser = parse_interval)]
         lifecycle_day: Option<Duration>,
     },

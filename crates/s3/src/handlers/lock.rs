@@ -149,9 +149,15 @@ async fn change(
 
 /// The retention a new version written at `now_ms` with `requested` lock headers ends up
 /// with in bucket `b` (refusing lock headers where Object Lock is off); see
-/// [`lock::settle_new`].
-pub fn settle(b: &Bucket, requested: &mut Option<ObjectLock>, now_ms: i64) -> S3Result<()> {
-    lock::settle_new(b.meta.object_lock.as_ref(), requested, now_ms)
+/// [`lock::settle_new`]. Default retention counts days of `day_ms`: S3's lifecycle day, which
+/// `--lifecycle-day` shortens for both, so a locked log archive can be seen to expire.
+pub fn settle(
+    b: &Bucket,
+    requested: &mut Option<ObjectLock>,
+    now_ms: i64,
+    day_ms: i64,
+) -> S3Result<()> {
+    lock::settle_new(b.meta.object_lock.as_ref(), requested, now_ms, day_ms)
 }
 
 /// Whether a retention date asked for in a write's headers lies in the future.

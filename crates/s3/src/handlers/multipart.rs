@@ -439,11 +439,13 @@ async fn finish_upload(
     version.meta.written_by = Some(crate::model::objects::WrittenBy::of(caller));
     let caller2 = caller.clone();
     let uid = upload_id.to_string();
+    let day_ms = s3.lifecycle_days.day_ms;
     let (v, b, replaced) = s3
         .write(move |tx| {
             let b = owned_bucket(tx, &caller2, &version.bucket)?;
             uploads::require(tx, &version.bucket, &version.key, &uid)?;
-            super::lock::settle(&b, &mut version.meta.lock, version.last_modified_ms)?;
+            let now = version.last_modified_ms;
+            super::lock::settle(&b, &mut version.meta.lock, now, day_ms)?;
             let current = crate::model::objects::latest(tx, &version.bucket, &version.key)?;
             check_write_conditions(
                 current.as_ref(),

@@ -83,7 +83,8 @@ pub(crate) async fn commit_new_version(
     let written = s3.db.submit(move |tx| {
         let result = (|| -> S3Result<_> {
             let bucket = owned_bucket(tx, &caller2, &version.bucket)?;
-            super::lock::settle(&bucket, &mut version.meta.lock, version.last_modified_ms)?;
+            let now = version.last_modified_ms;
+            super::lock::settle(&bucket, &mut version.meta.lock, now, days.day_ms)?;
             let current = objects::latest(tx, &version.bucket, &version.key)?;
             check_write_conditions(
                 current.as_ref(),

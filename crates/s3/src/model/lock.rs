@@ -97,11 +97,17 @@ pub struct DefaultRetention {
 }
 
 impl DefaultRetention {
-    /// The retention a version created at `now_ms` gets.
-    pub fn starting_at(&self, now_ms: i64) -> Retention {
+    /// The retention a version created at `now_ms` gets, where a day lasts `day_ms`
+    /// milliseconds: 86 400 000 as in AWS, or the shortened day of `--lifecycle-day`, which
+    /// makes a default retention of N days pass as N such days (and a year 365 of them).
+    pub fn starting_at(&self, now_ms: i64, day_ms: i64) -> Retention {
+        const DAY_MS: i64 = 86_400_000;
         let now = super::from_ms(now_ms);
         let until = match self.period {
-            Period::Days(d) => now + time::Duration::days(d.into()),
+            Period::Days(d) => now + time::Duration::milliseconds(i64::from(d) * day_ms),
+            Period::Years(y) if day_ms != DAY_MS => {
+                now + time::Duration::milliseconds(i64::from(y) * 365 * day_ms)
+            }
             Period::Years(y) => {
                 let year = now.year() + y as i32;
                 // 29 February has no twin in most years: the day after 28 February, as a
@@ -238,11 +244,12 @@ pub fn check_delete(lock: Option<&ObjectLock>, now_ms: i64, bypass: bool) -> S3R
 
 /// Settles the lock of a version about to be written into a bucket with Object Lock `bucket`
 /// (None: without): lock settings are refused where Object Lock is off, and a version with no
-/// retention of its own gets the bucket's default one.
+/// retention of its own gets the bucket's default one, counted in days of `day_ms`.
 pub fn settle_new(
     bucket: Option<&BucketLock>,
     lock: &mut Option<ObjectLock>,
     now_ms: i64,
+    day_ms: i64,
 ) -> S3Result<()> {
     let Some(bucket) = bucket else {
         return match lock {
@@ -252,7 +259,8 @@ pub fn settle_new(
     };
     let has_retention = lock.as_ref().is_some_and(|l| l.retention.is_some());
     if let (false, Some(default)) = (has_retention, &bucket.default) {
-        lock.get_or_insert_with(ObjectLock::default).retention = Some(default.starting_at(now_ms));
+        lock.get_or_insert_with(ObjectLock::default).retention =
+            Some(default.starting_at(now_ms, day_ms));
     }
     Ok(())
 }
@@ -335,7 +343,7 @@ mod tests {
             }),
         };
         let mut lock = None;
-        settle_new(Some(&bucket), &mut lock, DAY).unwrap();
+        settle_new(Some(&bucket), &mut lock, DAY, DAY).unwrap();
         assert_eq!(
             lock.unwrap().retention,
             Some(r(LockMode::Compliance, 3 * DAY))
@@ -344,17 +352,27 @@ mod tests {
             retention: None,
             legal_hold: Some(true),
         });
-        assert!(settle_new(None, &mut held, 0).is_err());
+        assert!(settle_new(None, &mut held, 0, DAY).is_err());
         let mut none = None;
-        assert!(settle_new(None, &mut none, 0).is_ok());
+        assert!(settle_new(None, &mut none, 0, DAY).is_ok());
         // Leap day plus one year.
         let leap = time::macros::datetime!(2028-02-29 12:00 UTC);
         let years = DefaultRetention {
             mode: LockMode::Governance,
             period: Period::Years(1),
         };
-        let until = super::super::from_ms(years.starting_at(super::super::to_ms(leap)).until_ms);
+        let until =
+            super::super::from_ms(years.starting_at(super::super::to_ms(leap), DAY).until_ms);
         assert_eq!(until, time::macros::datetime!(2029-03-01 12:00 UTC));
+        // A shortened day (`--lifecycle-day 10s`) measures Days and Years alike.
+        let short = 10_000;
+        let mut lock = None;
+        settle_new(Some(&bucket), &mut lock, DAY, short).unwrap();
+        assert_eq!(
+            lock.unwrap().retention,
+            Some(r(LockMode::Compliance, DAY + 2 * short))
+        );
+        assert_eq!(years.starting_at(0, short).until_ms, 365 * short);
         assert!(check_period(Period::Days(0)).is_err());
         assert!(check_period(Period::Years(101)).is_err());
         assert!(check_period(Period::Years(100)).is_ok());
