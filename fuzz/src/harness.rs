@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
-use trailstack_core::{AccountId, Caller, Principal, SystemClock};
+use trailstack_core::{AccountId, Caller, Principal, SignatureVersion, SystemClock};
 use trailstack_server::config::{Config, DEFAULT_ACCOUNT, DEFAULT_KEY};
 use trailstack_server::App;
 
@@ -101,6 +101,7 @@ impl Harness {
             invoked_by: None,
             host: "localhost:4566".into(),
             auth_method: Some("AuthHeader"),
+            signature_version: Some(SignatureVersion::V4),
             source_arn: None,
         };
         Ok(Harness {
