@@ -14,7 +14,6 @@
 use super::plan::{plan, Action};
 use super::LifecycleConfiguration;
 use crate::error::S3Result;
-use crate::logging::outbox;
 use crate::logging::record::AccessRecord;
 use crate::model::buckets::{self, Bucket};
 use crate::model::objects::{self, ObjectMeta, ObjectVersion};
@@ -145,15 +144,9 @@ fn log_action(
     size: Option<u64>,
     now_ms: i64,
 ) -> S3Result<()> {
-    let Some(config) = &bucket.meta.logging else {
+    if bucket.meta.logging.is_none() {
         return Ok(());
-    };
-    let group = outbox::Group {
-        source_bucket: bucket.name.clone(),
-        target_bucket: config.target_bucket.clone(),
-        target_prefix: config.target_prefix.clone(),
-        key_format: config.key_format.column().to_string(),
-    };
+    }
     let request_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase();
     let record = AccessRecord::internal(
         &bucket.name,
@@ -164,8 +157,7 @@ fn log_action(
         size,
         request_id,
     );
-    outbox::enqueue(c, &group, now_ms, &record.line(&bucket.meta.owner.id))?;
-    Ok(())
+    crate::logging::record_in(c, bucket, &record, now_ms)
 }
 
 /// Applies one action to a key whose versions (newest first) are `versions`; returns the blobs
