@@ -5,6 +5,7 @@
 //! [`Op`]: crate::op::Op
 //! [`Output`]: crate::op::Output
 
+mod copy_source;
 pub mod cors;
 mod grants;
 mod headers;

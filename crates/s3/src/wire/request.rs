@@ -2,7 +2,7 @@
 //! headers, query and (for XML operations) the body into the operation's typed input.
 
 use super::headers::{self as hdr, get};
-use super::{address, sse, xml_in, Request};
+use super::{address, copy_source, sse, xml_in, Request};
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};
 use crate::op::*;
@@ -124,56 +124,6 @@ fn payload(req: &mut Request) -> S3Result<Payload> {
         content_md5: get(&req.headers, "content-md5"),
         checksum: hdr::checksum(&req.headers)?,
     })
-}
-
-/// Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=v]`, URL-encoded.
-fn copy_source(req: &Request) -> S3Result<Option<CopySource>> {
-    let Some(raw) = get(&req.headers, "x-amz-copy-source") else {
-        return Ok(None);
-    };
-    let invalid = || S3Error::InvalidArgument {
-        message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"
-            .into(),
-        name: "x-amz-copy-source".into(),
-        value: raw.clone(),
-    };
-    let (path, version) = match raw.split_once("?versionId=") {
-        Some((p, v)) => (p, Some(super::percent_decode(v))),
-        None => (raw.as_str(), None),
-    };
-    let path = super::percent_decode(path.strip_prefix('/').unwrap_or(path));
-    let (bucket, key) = path.split_once('/').ok_or_else(invalid)?;
-    if bucket.is_empty() || key.is_empty() {
-        return Err(invalid());
-    }
-    Ok(Some(CopySource {
-        obj: ObjectRef {
-            bucket: bucket.to_string(),
-            key: key.to_string(),
-        },
-        version_id: version,
-        conditions: hdr::conditions(&req.headers, "x-amz-copy-source-"),
-        customer: sse::customer(&req.headers, sse::COPY_SOURCE_CUSTOMER)?,
-    }))
-}
-
-fn copy_range(req: &Request) -> S3Result<Option<(u64, u64)>> {
-    let Some(v) = get(&req.headers, "x-amz-copy-source-range") else {
-        return Ok(None);
-    };
-    let bad = || {
-        S3Error::InvalidArgument {
-        message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy".into(),
-        name: "x-amz-copy-source-range".into(),
-        value: v.clone(),
-    }
-    };
-    let spec = v.trim().strip_prefix("bytes=").ok_or_else(bad)?;
-    let (a, b) = spec.split_once('-').ok_or_else(bad)?;
-    Ok(Some((
-        a.trim().parse().map_err(|_| bad())?,
-        b.trim().parse().map_err(|_| bad())?,
-    )))
 }
 
 fn checksum_algorithm(req: &Request) -> S3Result<Option<Algorithm>> {
@@ -516,13 +466,13 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
         Method::PUT if q.has("uploadId") || q.has("partNumber") => {
             let upload_id = q.string("uploadId");
             let part_number = q.number("partNumber", 0u32)?;
-            match copy_source(&req)? {
+            match copy_source::copy_source(&req)? {
                 Some(source) => Op::UploadPartCopy(PartCopyInput {
                     obj,
                     upload_id,
                     part_number,
                     source,
-                    range: copy_range(&req)?,
+                    range: copy_source::copy_range(&req)?,
                     customer: sse::customer(&req.headers, sse::CUSTOMER)?,
                 }),
                 None => Op::UploadPart {
@@ -534,7 +484,7 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
                 },
             }
         }
-        Method::PUT => match copy_source(&req)? {
+        Method::PUT => match copy_source::copy_source(&req)? {
             Some(source) => {
                 let h = &req.headers;
                 let directive = |name: &str| -> S3Result<bool> {
