@@ -259,13 +259,16 @@ fn parse_query(req: &RequestParts) -> Result<SignedRequest, SigError> {
         .trim()
         .parse()
         .map_err(|_| query_error("X-Amz-Expires should be a number"))?;
-    if expires < 1 {
+    // Zero is well formed: the URL has expired by the time it is used (403 "Request has
+    // expired" from the expiry check), as S3 answers it.
+    if expires < 0 {
         return Err(query_error("X-Amz-Expires must be non-negative"));
     }
     let expires = u64::try_from(expires).unwrap_or(u64::MAX);
     if expires > MAX_EXPIRES {
         return Err(query_error(
-            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given \
+             X-Amz-Expires must be less than 604800 seconds",
         ));
     }
     let signed_headers = parse_signed_headers(&signed)

@@ -156,6 +156,10 @@ fn presigned_round_trip_and_expiry() {
     );
     let err = check_presigned(&q, NOW - Duration::minutes(16)).unwrap_err();
     assert!(matches!(err, SigError::NotYetValid { .. }), "{err:?}");
+    // A URL valid for no time at all is well formed, and expired when used.
+    let err = check_presigned(&presigned(0), NOW + Duration::seconds(1)).unwrap_err();
+    assert!(matches!(err, SigError::Expired { .. }), "{err:?}");
+    assert_eq!(err.http_status(), 403);
     // Presigned URLs are not subject to the 15-minute skew once valid.
     check_presigned(&presigned(604_800), NOW + Duration::days(6)).unwrap();
     // Tampered parameter.
@@ -171,7 +175,7 @@ fn presigned_parameter_errors() {
     let q = presigned(60);
     let cases = [
         q.replace("X-Amz-Expires=60", "X-Amz-Expires=604801"),
-        q.replace("X-Amz-Expires=60", "X-Amz-Expires=0"),
+        q.replace("X-Amz-Expires=60", "X-Amz-Expires=-1"),
         q.replace("X-Amz-Expires=60", "X-Amz-Expires=soon"),
         q.replace("X-Amz-Date=20130524T000000Z", "X-Amz-Date=2013-05-24"),
         q.replace("X-Amz-Date=20130524T000000Z", "X-Amz-Date=20130525T000000Z"),
@@ -192,6 +196,15 @@ fn presigned_parameter_errors() {
         );
         assert_eq!(err.http_status(), 400);
     }
+    let err =
+        check_presigned(&q.replace("X-Amz-Expires=60", "X-Amz-Expires=604801"), NOW).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires \
+         must be less than 604800 seconds"
+    );
+    let err = check_presigned(&q.replace("X-Amz-Expires=60", "X-Amz-Expires=-7"), NOW).unwrap_err();
+    assert_eq!(err.to_string(), "X-Amz-Expires must be non-negative");
 }
 
 fn parse_with(headers: &[(&str, &str)], query: &str) -> Result<Option<SignedRequest>, SigError> {

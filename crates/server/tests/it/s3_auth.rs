@@ -270,6 +270,36 @@ async fn presigned_urls() {
     assert_error(&r, 403, "AccessDenied");
     assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
 
+    // X-Amz-Expires=0 is well formed and expired once used (403); a negative value or more
+    // than a week is a malformed URL (400), as S3 answers them.
+    let zero = Signer {
+        access_key: "test",
+        secret: "test",
+        time: OffsetDateTime::now_utc() - time::Duration::seconds(2),
+    };
+    let r = Raw::new(&s, "GET", "/pre/a%20b/obj")
+        .presigned(&zero, 0)
+        .send(&s)
+        .await;
+    assert_error(&r, 403, "AccessDenied");
+    assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
+    for (expires, message) in [
+        (
+            "609901",
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given \
+             X-Amz-Expires must be less than 604800 seconds",
+        ),
+        ("-7", "X-Amz-Expires must be non-negative"),
+    ] {
+        let mut req = Raw::new(&s, "GET", "/pre/a%20b/obj").presigned(&Signer::now(), 60);
+        req.query = req
+            .query
+            .replace("X-Amz-Expires=60", &format!("X-Amz-Expires={expires}"));
+        let r = req.send(&s).await;
+        assert_error(&r, 400, "AuthorizationQueryParametersError");
+        assert_eq!(r.xml("Message").as_deref(), Some(message));
+    }
+
     // Keys with characters that need encoding, presigned by the SDK.
     for key in ["a+b=c&d", "sp ace/ü~(x)!*'", "dir//double", "%41"] {
         c.put_object()
