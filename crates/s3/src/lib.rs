@@ -307,15 +307,14 @@ impl S3 {
                 attributes,
                 max_parts,
                 part_marker,
+                customer,
             } => {
                 object::attributes(
                     self,
                     caller,
-                    obj,
-                    version_id,
+                    (obj, version_id, customer),
                     attributes,
-                    max_parts,
-                    part_marker,
+                    (max_parts, part_marker),
                 )
                 .await
             }

@@ -205,10 +205,19 @@ pub(crate) async fn upload_sealing(
     customer: Option<&CustomerKey>,
 ) -> S3Result<Option<Sealing>> {
     let rec = upload.meta.sse.as_ref();
-    if customer.is_none() && rec.is_some_and(|r| r.mode == crate::sse::Mode::SseC) {
-        return Err(S3Error::InvalidRequest(
-            "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.".into(),
-        ));
+    if rec.is_some_and(|r| r.mode == crate::sse::Mode::SseC) {
+        if customer.is_none() {
+            return Err(S3Error::InvalidRequest(
+                "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.".into(),
+            ));
+        }
+        // A part sent with another key than the upload's is a bad request (400), not the
+        // 403 of a read with a wrong key.
+        crate::sse::keys::check_customer(rec, customer).map_err(|_| {
+            S3Error::InvalidRequest(
+                "The provided encryption parameters did not match the ones used originally.".into(),
+            )
+        })?;
     }
     open_stored(s3, caller, rec, customer, &upload.bucket, &upload.key).await
 }

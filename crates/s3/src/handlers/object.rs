@@ -10,6 +10,7 @@ use crate::op::{
     AttributesOutput, Conditions, GetObjectInput, NewObject, ObjectOutput, ObjectRef, Output,
     Payload, PostInput, RangeSpec, WriteOutput,
 };
+use crate::sse::CustomerKey;
 use crate::S3;
 use trailstack_core::{Caller, ResponseBody};
 use trailstack_store::rusqlite::Connection;
@@ -495,15 +496,13 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
     })))
 }
 
-/// GetObjectAttributes.
+/// GetObjectAttributes. An SSE-C object's attributes are read with its key, as its HEAD is.
 pub async fn attributes(
     s3: &S3,
     caller: &Caller,
-    obj: ObjectRef,
-    version_id: Option<String>,
+    (obj, version_id, customer): (ObjectRef, Option<String>, Option<CustomerKey>),
     attributes: Vec<String>,
-    max_parts: Option<u32>,
-    part_marker: u32,
+    (max_parts, part_marker): (Option<u32>, u32),
 ) -> S3Result<Output> {
     const KNOWN: [&str; 5] = [
         "ETag",
@@ -527,6 +526,7 @@ pub async fn attributes(
             Ok((bucket, v))
         })
         .await?;
+    crate::sse::keys::check_customer(version.meta.sse.as_ref(), customer.as_ref())?;
     let max = max_parts.unwrap_or(1000).min(1000);
     let mut parts = Vec::new();
     let mut truncated = false;

@@ -263,6 +263,8 @@ pub enum Op {
         attributes: Vec<String>,
         max_parts: Option<u32>,
         part_marker: u32,
+        /// The SSE-C key an SSE-C object's attributes are read with.
+        customer: Option<CustomerKey>,
     },
     /// GET /bucket/key?acl.
     GetObjectAcl {

@@ -406,6 +406,7 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
             part_marker: get(&req.headers, "x-amz-part-number-marker")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
+            customer: sse::customer(&req.headers, sse::CUSTOMER)?,
         },
         Method::GET if q.has("uploadId") => Op::ListParts {
             obj,

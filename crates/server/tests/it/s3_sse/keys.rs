@@ -337,3 +337,85 @@ async fn require_tls_for_sse_flag() {
         .unwrap_err();
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
 }
+/// SSE-C multipart: a part sent with another key than the upload's is a 400 InvalidRequest
+/// (not the 403 of a read with a wrong key); GetObjectAttributes of an SSE-C object needs the
+/// key, as its HEAD does.
+#[tokio::test]
+async fn customer_key_parts_and_attributes() {
+    let s = Server::start().await;
+    let c = s.with_bucket("custparts").await;
+    let (_, key, md5) = customer_key(21);
+    let (_, other, other_md5) = customer_key(22);
+    let up = c
+        .create_multipart_upload()
+        .bucket("custparts")
+        .key("mp")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .send()
+        .await
+        .unwrap();
+    let id = up.upload_id().unwrap();
+    let part = |k: &str, m: &str| {
+        c.upload_part()
+            .bucket("custparts")
+            .key("mp")
+            .upload_id(id)
+            .part_number(1)
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(k)
+            .sse_customer_key_md5(m)
+            .body(ByteStream::from_static(b"part one"))
+    };
+    let e = part(&other, &other_md5).send().await.unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+    assert_eq!(
+        e.as_service_error().and_then(|e| e.meta().message()),
+        Some("The provided encryption parameters did not match the ones used originally.")
+    );
+    let p = part(&key, &md5).send().await.unwrap();
+    assert_eq!(p.sse_customer_key_md5(), Some(md5.as_str()));
+    c.abort_multipart_upload()
+        .bucket("custparts")
+        .key("mp")
+        .upload_id(id)
+        .send()
+        .await
+        .unwrap();
+
+    c.put_object()
+        .bucket("custparts")
+        .key("one")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .body(ByteStream::from(data(1000, 23)))
+        .send()
+        .await
+        .unwrap();
+    let attrs = || {
+        c.get_object_attributes()
+            .bucket("custparts")
+            .key("one")
+            .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
+    };
+    let e = attrs().send().await.unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+    let e = attrs()
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&other)
+        .sse_customer_key_md5(&other_md5)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    let got = attrs()
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key)
+        .sse_customer_key_md5(&md5)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.object_size(), Some(1000));
+}
