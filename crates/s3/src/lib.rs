@@ -3,6 +3,7 @@
 //! requests (parsed by [`wire`]) and for other services' internal calls; it reports every call
 //! to the [`AuditSink`] (shaped in [`audit`]).
 
+pub mod accounts;
 pub mod audit;
 mod authz;
 pub mod checksum;
@@ -46,6 +47,8 @@ pub struct S3 {
     audit: Arc<dyn AuditSink>,
     /// The identity policies of the configured users.
     identities: Arc<IdentityPolicies>,
+    /// The accounts ACL grants may name.
+    accounts: Arc<accounts::Accounts>,
     /// Bucket owners and parsed bucket policies, for authorization.
     bucket_policies: Arc<authz::cache::BucketPolicies>,
     /// The defaults new buckets get.
@@ -79,6 +82,7 @@ impl S3 {
             bucket_keys: Arc::default(),
             audit: Arc::new(NoAudit),
             identities: Arc::default(),
+            accounts: Arc::default(),
             bucket_policies: Arc::default(),
             bucket_defaults: Default::default(),
             lifecycle_days: lifecycle::Days::default(),
@@ -97,6 +101,13 @@ impl S3 {
     /// it, users have only what bucket policies give them.
     pub fn with_identities(mut self, identities: Arc<IdentityPolicies>) -> Self {
         self.identities = identities;
+        self
+    }
+
+    /// The same service letting ACL grants name `accounts` (without it, no canonical-user
+    /// grant is accepted).
+    pub fn with_accounts(mut self, accounts: Arc<accounts::Accounts>) -> Self {
+        self.accounts = accounts;
         self
     }
 

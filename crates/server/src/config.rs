@@ -325,6 +325,15 @@ impl Config {
         }
         Arc::new(out)
     }
+
+    /// The accounts of the configured users, for S3's ACL grants to name.
+    pub fn s3_accounts(&self) -> Arc<trailstack_s3::accounts::Accounts> {
+        let mut out = trailstack_s3::accounts::Accounts::new();
+        for id in self.identities.values() {
+            out.add(&id.canonical_id, &id.display_name);
+        }
+        Arc::new(out)
+    }
 }
 
 impl trailstack_sigv4::SecretLookup for Config {

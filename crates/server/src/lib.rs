@@ -106,6 +106,7 @@ impl App {
         .with_bucket_defaults(config.bucket_defaults)
         .with_lifecycle_day(config.lifecycle_day)
         .with_identities(config.identity_policies())
+        .with_accounts(config.s3_accounts())
         .with_audit(audit);
         let objects: Arc<dyn trailstack_core::ObjectWriter> = Arc::new(s3.clone());
         let cloudtrail = CloudTrail::new(

@@ -6,6 +6,7 @@
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>
 
 use super::owner_of;
+use crate::accounts::Accounts;
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{Bucket, Grant, Owner, PublicAccessBlock};
 use crate::op::AclInput;
@@ -111,21 +112,24 @@ pub fn check_block_public_acls(bucket: &Bucket, grants: &[Grant]) -> S3Result<()
 }
 
 /// The grants a PutBucketAcl or PutObjectAcl sets on a resource of `bucket` owned by `owner`
-/// (`for_object`: an object, whose canned ACLs may name the bucket owner). With ACLs disabled
-/// only an owner-only ACL is accepted, and changes nothing (`AccessControlListNotSupported`
-/// otherwise); BlockPublicAcls refuses a public ACL.
+/// (`for_object`: an object, whose canned ACLs may name the bucket owner); grantees must be
+/// `accounts` S3 knows. With ACLs disabled only a bucket-owner-full-control ACL (canned, or
+/// as grants) is accepted, and changes nothing (`AccessControlListNotSupported` otherwise,
+/// `private` included, as S3 documents); BlockPublicAcls refuses a public ACL.
 pub fn requested(
     input: AclInput,
     owner: &Owner,
     bucket: &Bucket,
     for_object: bool,
+    accounts: &Accounts,
 ) -> S3Result<Vec<Grant>> {
     let (grants, owner_alone) = match input {
         AclInput::Canned(c) => {
             let grants = canned_acl(&c, owner, for_object.then_some(&bucket.meta.owner))?;
-            (grants, c == "private" || c == "bucket-owner-full-control")
+            (grants, c == "bucket-owner-full-control")
         }
         AclInput::Grants { grants, .. } => {
+            let grants = accounts.resolve(grants)?;
             let alone = owner_only(&grants, &bucket.meta.owner);
             (grants, alone)
         }
@@ -138,10 +142,10 @@ pub fn requested(
 }
 
 /// The owner and ACL of an object `caller` writes into `bucket` with canned ACL `canned` or
-/// explicit `grants` (never both: the wire layer refuses that).
+/// explicit `grants` (never both: the wire layer refuses that) naming `accounts` S3 knows.
 ///
-/// With `BucketOwnerEnforced` the bucket owner owns every object and only owner-only ACLs are
-/// accepted; with `BucketOwnerPreferred` the bucket owner owns objects written with
+/// With `BucketOwnerEnforced` the bucket owner owns every object and only no ACL or a
+/// bucket-owner-full-control one is accepted (S3 refuses even `private` there); with `BucketOwnerPreferred` the bucket owner owns objects written with
 /// `bucket-owner-full-control`; otherwise (and with `ObjectWriter`) the writer owns the object.
 /// A service writing for its account (CloudTrail) has no canonical id: the bucket owner owns
 /// what it writes.
@@ -150,14 +154,16 @@ pub fn new_object(
     bucket: &Bucket,
     canned: Option<&str>,
     grants: &[Grant],
+    accounts: &Accounts,
 ) -> S3Result<(Owner, Vec<Grant>)> {
     let bucket_owner = &bucket.meta.owner;
     if let Some(c) = canned {
         canned_acl(c, bucket_owner, None)?;
     }
+    let grants = accounts.resolve(grants.to_vec())?;
     if !acls_enabled(bucket) {
-        let canned_ok = canned.is_none_or(|c| c == "private" || c == "bucket-owner-full-control");
-        if !canned_ok || !(grants.is_empty() || owner_only(grants, bucket_owner)) {
+        let canned_ok = canned.is_none_or(|c| c == "bucket-owner-full-control");
+        if !canned_ok || !(grants.is_empty() || owner_only(&grants, bucket_owner)) {
             return Err(S3Error::AccessControlListNotSupported);
         }
         return Ok((bucket_owner.clone(), Vec::new()));
@@ -172,7 +178,7 @@ pub fn new_object(
     let acl = if grants.is_empty() {
         canned_acl(canned.unwrap_or("private"), &owner, Some(bucket_owner))?
     } else {
-        grants.to_vec()
+        grants
     };
     check_block_public_acls(bucket, &acl)?;
     Ok((owner, acl))
@@ -247,30 +253,59 @@ mod tests {
 
     #[test]
     fn who_owns_a_new_object() {
+        let none = Accounts::new();
         let b = writer("B");
-        let (o, acl) = new_object(&b, &bucket("BucketOwnerEnforced", false), None, &[]).unwrap();
+        let (o, acl) =
+            new_object(&b, &bucket("BucketOwnerEnforced", false), None, &[], &none).unwrap();
         assert_eq!((o.id.as_str(), acl.len()), ("A", 0));
         assert_eq!(
             new_object(
                 &b,
                 &bucket("BucketOwnerEnforced", false),
                 Some("public-read"),
-                &[]
+                &[],
+                &none
             ),
             Err(S3Error::AccessControlListNotSupported)
         );
-        let (o, _) = new_object(&b, &bucket("ObjectWriter", false), None, &[]).unwrap();
+        let enforced = bucket("BucketOwnerEnforced", false);
+        assert_eq!(
+            new_object(&b, &enforced, Some("private"), &[], &none),
+            Err(S3Error::AccessControlListNotSupported),
+            "S3 takes no ACL but bucket-owner-full-control when ACLs are disabled"
+        );
+        let (o, _) = new_object(&b, &bucket("ObjectWriter", false), None, &[], &none).unwrap();
         assert_eq!(o.id, "B");
         let preferred = bucket("BucketOwnerPreferred", false);
-        let (o, acl) = new_object(&b, &preferred, Some("bucket-owner-full-control"), &[]).unwrap();
+        let (o, acl) = new_object(
+            &b,
+            &preferred,
+            Some("bucket-owner-full-control"),
+            &[],
+            &none,
+        )
+        .unwrap();
         assert_eq!((o.id.as_str(), acl.len()), ("A", 1));
-        let (o, acl) = new_object(&b, &preferred, Some("bucket-owner-read"), &[]).unwrap();
+        let (o, acl) = new_object(&b, &preferred, Some("bucket-owner-read"), &[], &none).unwrap();
         assert_eq!((o.id.as_str(), acl.len()), ("B", 2));
         // A service writing for its account has no canonical id.
-        let (o, _) = new_object(&writer(""), &bucket("ObjectWriter", false), None, &[]).unwrap();
+        let (o, _) = new_object(
+            &writer(""),
+            &bucket("ObjectWriter", false),
+            None,
+            &[],
+            &none,
+        )
+        .unwrap();
         assert_eq!(o.id, "A");
         assert!(matches!(
-            new_object(&b, &bucket("ObjectWriter", true), Some("public-read"), &[]),
+            new_object(
+                &b,
+                &bucket("ObjectWriter", true),
+                Some("public-read"),
+                &[],
+                &none
+            ),
             Err(S3Error::AccessDenied(_))
         ));
     }

@@ -136,7 +136,8 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
     let c2 = caller.clone();
     let dest_bucket = obj.bucket.clone();
     let dest = s3.read(move |c| owned_bucket(c, &c2, &dest_bucket)).await?;
-    let (owner, acl) = acl::new_object(caller, &dest, new.acl.as_deref(), &new.grants)?;
+    let (owner, acl) =
+        acl::new_object(caller, &dest, new.acl.as_deref(), &new.grants, &s3.accounts)?;
     let alg = checksum.or_else(|| {
         src.meta
             .checksum

@@ -79,7 +79,13 @@ pub async fn create(
     if bucket.meta.object_lock.is_none() && new.meta.lock.is_some() {
         return Err(crate::model::lock::missing_configuration());
     }
-    let (owner, acl) = acl::new_object(caller, &bucket, new.acl.as_deref(), &new.grants)?;
+    let (owner, acl) = acl::new_object(
+        caller,
+        &bucket,
+        new.acl.as_deref(),
+        &new.grants,
+        &s3.accounts,
+    )?;
     // Encryption is fixed now; every part is sealed with this data key.
     let (sse_rec, _) =
         super::encryption::seal_new(s3, caller, new.writer, new.sse.as_ref(), &bucket, &obj.key)

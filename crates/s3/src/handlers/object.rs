@@ -218,7 +218,13 @@ async fn store_object(
             "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters".into(),
         ));
     }
-    let (owner, acl) = acl::new_object(caller, &bucket, new.acl.as_deref(), &new.grants)?;
+    let (owner, acl) = acl::new_object(
+        caller,
+        &bucket,
+        new.acl.as_deref(),
+        &new.grants,
+        &s3.accounts,
+    )?;
     let max = guards
         .length_range
         .map_or(MAX_PUT, |(_, hi)| hi.min(MAX_PUT));

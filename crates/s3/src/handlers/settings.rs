@@ -115,13 +115,14 @@ pub async fn get_acl(s3: &S3, caller: &Caller, name: String) -> S3Result<Output>
     })
 }
 
-/// PutBucketAcl. With ObjectOwnership BucketOwnerEnforced, ACLs are disabled: only ACLs that
-/// grant the owner full control alone are accepted, as in AWS. BlockPublicAcls refuses a
+/// PutBucketAcl. With ObjectOwnership BucketOwnerEnforced, ACLs are disabled: only
+/// bucket-owner-full-control ACLs are accepted, as in AWS. BlockPublicAcls refuses a
 /// public ACL with `AccessDenied`.
 pub async fn put_acl(s3: &S3, caller: &Caller, name: String, input: AclInput) -> S3Result<Output> {
+    let accounts = s3.accounts.clone();
     modify(s3, caller, name, move |b| {
         let owner = b.meta.owner.clone();
-        b.meta.acl = acl::requested(input, &owner, b, false)?;
+        b.meta.acl = acl::requested(input, &owner, b, false, &accounts)?;
         Ok(())
     })
     .await?;

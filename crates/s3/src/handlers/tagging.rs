@@ -89,7 +89,7 @@ pub async fn get_acl(
 }
 
 /// PutObjectAcl: replaces the ACL of the object (or version). With ACLs disabled
-/// (BucketOwnerEnforced) only owner-only ACLs are accepted, and change nothing; AWS answers
+/// (BucketOwnerEnforced) only bucket-owner-full-control ACLs are accepted, and change nothing; AWS answers
 /// AccessControlListNotSupported otherwise. BlockPublicAcls refuses a public ACL.
 pub async fn put_acl(
     s3: &S3,
@@ -99,11 +99,12 @@ pub async fn put_acl(
     input: AclInput,
 ) -> S3Result<Output> {
     let caller2 = caller.clone();
+    let accounts = s3.accounts.clone();
     s3.write(move |tx| {
         let b = owned_bucket(tx, &caller2, &obj.bucket)?;
         let mut v = find_version(tx, &obj.bucket, &obj.key, version_id.as_deref(), "PUT")?;
         let owner = v.meta.owner.clone();
-        let grants = acl::requested(input, &owner, &b, true)?;
+        let grants = acl::requested(input, &owner, &b, true, &accounts)?;
         if !acl::acls_enabled(&b) {
             return Ok(());
         }

@@ -138,11 +138,15 @@ fn encryption_xml(e: &BucketEncryption) -> Bytes {
     x.finish("ServerSideEncryptionConfiguration")
 }
 
+/// An ACL as S3 shows it: group grants come before canonical-user grants, each kind in the
+/// order it was set (clients such as ceph/s3-tests read a canned ACL's grants by position).
 fn acl_xml(owner_: &crate::model::buckets::Owner, grants: &[Grant]) -> Bytes {
     let mut x = Xml::new("AccessControlPolicy");
     owner(&mut x, "Owner", owner_);
     x.open("AccessControlList");
-    for g in grants {
+    let groups = grants.iter().filter(|g| g.grantee_type == "Group");
+    let others = grants.iter().filter(|g| g.grantee_type != "Group");
+    for g in groups.chain(others) {
         x.open("Grant");
         x.raw(&format!(
             "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"{}\">",

@@ -272,6 +272,8 @@ struct GranteeXml {
     display_name: Option<String>,
     #[serde(rename = "URI")]
     uri: Option<String>,
+    #[serde(rename = "EmailAddress")]
+    email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -325,6 +327,8 @@ pub fn acl(body: &[u8]) -> S3Result<(Option<Owner>, Vec<Grant>)> {
                 display_name: None,
                 permission: g.permission,
             },
+            // No e-mail address resolves to an account here (see `wire::grants`).
+            _ if g.grantee.email.is_some() => return Err(S3Error::UnresolvableGrantByEmailAddress),
             _ => return Err(S3Error::MalformedAcl),
         };
         let _ = g.grantee.kind;

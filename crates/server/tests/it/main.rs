@@ -17,6 +17,7 @@ mod limits;
 mod policy;
 mod s3_access_log;
 mod s3_acl;
+mod s3_acl_grants;
 mod s3_auth;
 mod s3_bucket;
 mod s3_bucket_defaults;

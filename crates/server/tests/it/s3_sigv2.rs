@@ -91,7 +91,7 @@ async fn header_signed_requests_write_read_and_list() {
         .header("content-type", "text/plain")
         .header("content-md5", "XUFAKrxLKna5cZ2REBfFkg==")
         .header("x-amz-meta-Color", "  blue ")
-        .header("x-amz-acl", "private")
+        .header("x-amz-acl", "bucket-owner-full-control")
         .body("hello");
     let r = v2(put, "/old-tools/dir/a%20b.txt").send(&s).await;
     assert_eq!(r.status, 200, "{}", r.text());

@@ -1,0 +1,325 @@
+//! What ACLs may say and how S3 shows them, through the real SDK: grantees must be accounts
+//! S3 knows (an unknown canonical id is `InvalidArgument`, an e-mail address
+//! `UnresolvableGrantByEmailAddress`) and are shown with their account's display name; group
+//! grants are listed before canonical-user grants; with ACLs disabled (BucketOwnerEnforced)
+//! only no ACL or bucket-owner-full-control is accepted, `private` included.
+
+use crate::common::{code, status, Server};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    AccessControlPolicy, BucketCannedAcl, Grant, Grantee, ObjectCannedAcl, ObjectOwnership, Owner,
+    Permission, Type,
+};
+use trailstack_server::config::{BucketDefaults, Config};
+
+const ID_A: &str = "aaaa000000000000000000000000000000000000000000000000000000000001";
+const ID_B: &str = "bbbb000000000000000000000000000000000000000000000000000000000002";
+const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+
+/// Two accounts with the canonical ids and display names S3 shows for them.
+const CONFIG: &str = r#"
+[[users]]
+access_key = "AKROOTA"
+secret_key = "root-a"
+account_id = "111111111111"
+canonical_id = "aaaa000000000000000000000000000000000000000000000000000000000001"
+display_name = "alice"
+
+[[users]]
+access_key = "AKROOTB"
+secret_key = "root-b"
+account_id = "222222222222"
+canonical_id = "bbbb000000000000000000000000000000000000000000000000000000000002"
+display_name = "bob"
+"#;
+
+/// The server (with the pre-2023 bucket defaults: ACLs enabled) and the two roots' clients.
+async fn start() -> (Server, aws_sdk_s3::Client, aws_sdk_s3::Client) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grants.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let loaded = Config::load(Some(&file), None, None, None).unwrap();
+    let s = Server::start_configured(dir, move |c| {
+        c.identities = loaded.identities;
+        c.bucket_defaults = BucketDefaults::Legacy;
+    })
+    .await;
+    let (a, b) = (
+        s.s3_with("AKROOTA", "root-a"),
+        s.s3_with("AKROOTB", "root-b"),
+    );
+    (s, a, b)
+}
+
+fn user(id: &str, permission: Permission) -> Grant {
+    Grant::builder()
+        .grantee(
+            Grantee::builder()
+                .r#type(Type::CanonicalUser)
+                .id(id)
+                .build()
+                .unwrap(),
+        )
+        .permission(permission)
+        .build()
+}
+
+/// (type, id or URI, display name, permission) of each grant, in the order S3 lists them.
+fn seen(grants: &[Grant]) -> Vec<(String, String, String, String)> {
+    grants
+        .iter()
+        .map(|g| {
+            let e = g.grantee().unwrap();
+            (
+                e.r#type().as_str().to_string(),
+                e.id().or(e.uri()).unwrap_or_default().to_string(),
+                e.display_name().unwrap_or_default().to_string(),
+                g.permission().unwrap().as_str().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn row(kind: &str, who: &str, name: &str, permission: &str) -> (String, String, String, String) {
+    (kind.into(), who.into(), name.into(), permission.into())
+}
+
+#[tokio::test]
+async fn group_grants_come_first_and_grantees_get_their_display_names() {
+    let (_s, a, b) = start().await;
+    a.create_bucket()
+        .bucket("grants1")
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap();
+    let acl = a.get_bucket_acl().bucket("grants1").send().await.unwrap();
+    assert_eq!(
+        seen(acl.grants()),
+        [
+            row("Group", ALL_USERS, "", "READ"),
+            row("Group", ALL_USERS, "", "WRITE"),
+            row("CanonicalUser", ID_A, "alice", "FULL_CONTROL"),
+        ]
+    );
+
+    // An object B writes with bucket-owner-read names both owners by name.
+    b.put_object()
+        .bucket("grants1")
+        .key("k")
+        .acl(ObjectCannedAcl::BucketOwnerRead)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let acl = b
+        .get_object_acl()
+        .bucket("grants1")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen(acl.grants()),
+        [
+            row("CanonicalUser", ID_B, "bob", "FULL_CONTROL"),
+            row("CanonicalUser", ID_A, "alice", "READ"),
+        ]
+    );
+    // A document listing the owner first is shown groups first, and the display names are
+    // the accounts' whatever the document claims.
+    let claimed = Grant::builder()
+        .grantee(
+            Grantee::builder()
+                .r#type(Type::CanonicalUser)
+                .id(ID_B)
+                .display_name("not-bob")
+                .build()
+                .unwrap(),
+        )
+        .permission(Permission::Read)
+        .build();
+    let everyone = Grant::builder()
+        .grantee(
+            Grantee::builder()
+                .r#type(Type::Group)
+                .uri(ALL_USERS)
+                .build()
+                .unwrap(),
+        )
+        .permission(Permission::Read)
+        .build();
+    a.put_bucket_acl()
+        .bucket("grants1")
+        .access_control_policy(
+            AccessControlPolicy::builder()
+                .owner(Owner::builder().id(ID_A).build())
+                .grants(user(ID_A, Permission::FullControl))
+                .grants(claimed)
+                .grants(everyone)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let acl = a.get_bucket_acl().bucket("grants1").send().await.unwrap();
+    assert_eq!(
+        seen(acl.grants()),
+        [
+            row("Group", ALL_USERS, "", "READ"),
+            row("CanonicalUser", ID_A, "alice", "FULL_CONTROL"),
+            row("CanonicalUser", ID_B, "bob", "READ"),
+        ]
+    );
+
+    // So does a grant header naming B by id alone.
+    a.put_object()
+        .bucket("grants1")
+        .key("h")
+        .grant_read(format!("id={ID_B}"))
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let acl = a
+        .get_object_acl()
+        .bucket("grants1")
+        .key("h")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen(acl.grants()),
+        [row("CanonicalUser", ID_B, "bob", "READ")]
+    );
+}
+
+#[tokio::test]
+async fn grants_to_unknown_accounts_are_refused() {
+    let (_s, a, _b) = start().await;
+    a.create_bucket().bucket("grants2").send().await.unwrap();
+    let e = a
+        .put_bucket_acl()
+        .bucket("grants2")
+        .access_control_policy(
+            AccessControlPolicy::builder()
+                .owner(Owner::builder().id(ID_A).build())
+                .grants(user(ID_A, Permission::FullControl))
+                .grants(user("_foo", Permission::FullControl))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((code(&e).as_str(), status(&e)), ("InvalidArgument", 400));
+    let e = a
+        .put_object()
+        .bucket("grants2")
+        .key("k")
+        .grant_read("id=_foo")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((code(&e).as_str(), status(&e)), ("InvalidArgument", 400));
+
+    let by_mail = Grant::builder()
+        .grantee(
+            Grantee::builder()
+                .r#type(Type::AmazonCustomerByEmail)
+                .email_address("nobody@example.com")
+                .build()
+                .unwrap(),
+        )
+        .permission(Permission::FullControl)
+        .build();
+    let e = a
+        .put_bucket_acl()
+        .bucket("grants2")
+        .access_control_policy(
+            AccessControlPolicy::builder()
+                .owner(Owner::builder().id(ID_A).build())
+                .grants(user(ID_A, Permission::FullControl))
+                .grants(by_mail)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (code(&e).as_str(), status(&e)),
+        ("UnresolvableGrantByEmailAddress", 400)
+    );
+    // Nothing changed.
+    let acl = a.get_bucket_acl().bucket("grants2").send().await.unwrap();
+    assert_eq!(
+        seen(acl.grants()),
+        [row("CanonicalUser", ID_A, "alice", "FULL_CONTROL")]
+    );
+}
+
+#[tokio::test]
+async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
+    let (_s, a, _b) = start().await;
+    a.create_bucket()
+        .bucket("grants3")
+        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+        .send()
+        .await
+        .unwrap();
+    let put = |key: &str, acl: Option<ObjectCannedAcl>| {
+        a.put_object()
+            .bucket("grants3")
+            .key(key)
+            .set_acl(acl)
+            .body(ByteStream::from_static(b"x"))
+            .send()
+    };
+    put("none", None).await.unwrap();
+    put("full", Some(ObjectCannedAcl::BucketOwnerFullControl))
+        .await
+        .unwrap();
+    let e = put("private", Some(ObjectCannedAcl::Private))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (code(&e).as_str(), status(&e)),
+        ("AccessControlListNotSupported", 400)
+    );
+    let e = a
+        .create_multipart_upload()
+        .bucket("grants3")
+        .key("mp")
+        .acl(ObjectCannedAcl::Private)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessControlListNotSupported");
+    let e = a
+        .copy_object()
+        .bucket("grants3")
+        .key("copy")
+        .copy_source("grants3/none")
+        .acl(ObjectCannedAcl::Private)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessControlListNotSupported");
+    let e = a
+        .put_bucket_acl()
+        .bucket("grants3")
+        .acl(BucketCannedAcl::Private)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessControlListNotSupported");
+    let e = a
+        .put_object_acl()
+        .bucket("grants3")
+        .key("none")
+        .acl(ObjectCannedAcl::Private)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessControlListNotSupported");
+}
