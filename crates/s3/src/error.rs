@@ -94,6 +94,8 @@ pub enum S3Error {
     NoSuchObjectLockConfiguration,
     /// 400 MalformedPolicy.
     MalformedPolicy(String),
+    /// 400 InvalidPolicyDocument: a POST form's policy document is not a well-formed policy.
+    InvalidPolicyDocument(String),
     /// 400 InvalidTag.
     InvalidTag(String),
     /// 400 MalformedACLError.
@@ -212,6 +214,7 @@ impl S3Error {
             ObjectLockConfigurationNotFound(_) => "ObjectLockConfigurationNotFoundError",
             NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
             MalformedPolicy(_) => "MalformedPolicy",
+            InvalidPolicyDocument(_) => "InvalidPolicyDocument",
             InvalidTag(_) => "InvalidTag",
             MalformedAcl => "MalformedACLError",
             InvalidBucketAclWithObjectOwnership => "InvalidBucketAclWithObjectOwnership",
@@ -349,7 +352,7 @@ impl S3Error {
             NoSuchObjectLockConfiguration => {
                 "The specified object does not have a ObjectLock configuration".into()
             }
-            MalformedPolicy(m) | InvalidTag(m) => m.clone(),
+            MalformedPolicy(m) | InvalidTag(m) | InvalidPolicyDocument(m) => m.clone(),
             MalformedAcl => "The XML you provided was not well-formed or did not validate against our published schema".into(),
             InvalidBucketAclWithObjectOwnership => {
                 "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting".into()

@@ -12,6 +12,7 @@ mod headers;
 mod lifecycle;
 mod lock;
 pub mod post;
+mod post_policy;
 mod request;
 mod response;
 pub mod sse;

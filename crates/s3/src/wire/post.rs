@@ -1,17 +1,18 @@
 //! Browser form uploads (POST Object): reading the `multipart/form-data` body up to its `file`
-//! field, checking the signed POST policy (expiration and conditions), and building the
-//! [`Op::PostObject`]. The signature over the policy (SigV4 or SigV2) is checked by the server
-//! edge, which owns credentials. <https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html>
+//! field and building the [`Op::PostObject`]. The signed POST policy is checked in
+//! `post_policy`; the signature over it (SigV4 or SigV2) by the server edge, which owns
+//! credentials.
 
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};
 use crate::model::objects::ObjectMeta;
 use crate::op::{NewObject, Op, Payload, PostInput};
 use futures_util::StreamExt;
-use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use trailstack_core::{BodyError, BodyErrorKind, BodyFrame, BodyStream};
+
+pub use super::post_policy::{check_policy, LengthRange};
 
 /// Largest total size of the form fields before the file.
 const MAX_FIELDS: usize = 64 * 1024;
@@ -39,6 +40,12 @@ impl PostForm {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The object key: the `key` field with `${filename}` replaced by the file's name.
+    pub fn key(&self) -> Option<String> {
+        self.field("key")
+            .map(|k| k.replace("${filename}", &self.filename))
     }
 }
 
@@ -131,108 +138,6 @@ pub async fn read_form(body: BodyStream, content_type: &str) -> S3Result<PostFor
     }
 }
 
-fn denied(why: impl std::fmt::Display) -> S3Error {
-    S3Error::AccessDenied(format!("Invalid according to Policy: {why}"))
-}
-
-/// What a checked policy still constrains after the upload: the file's size range.
-type LengthRange = Option<(u64, u64)>;
-
-/// Checks the decoded POST policy document against the form and bucket at `now`.
-pub fn check_policy(
-    policy_b64: &str,
-    form: &PostForm,
-    bucket: &str,
-    now: time::OffsetDateTime,
-) -> S3Result<LengthRange> {
-    let raw =
-        crate::checksum::unb64(policy_b64).ok_or_else(|| denied("Policy could not be decoded"))?;
-    let doc: Value =
-        serde_json::from_slice(&raw).map_err(|_| denied("Policy could not be parsed as JSON"))?;
-    let expiration = doc
-        .get("expiration")
-        .and_then(Value::as_str)
-        .ok_or_else(|| denied("Policy missing expiration"))?;
-    let expires =
-        time::OffsetDateTime::parse(expiration, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| denied("Invalid Policy expiration"))?;
-    if now > expires {
-        return Err(denied("Policy expired."));
-    }
-    let conditions = doc
-        .get("conditions")
-        .and_then(Value::as_array)
-        .ok_or_else(|| denied("Policy missing conditions"))?;
-    let value_of = |name: &str| -> Option<String> {
-        if name == "bucket" {
-            return Some(bucket.to_string());
-        }
-        form.field(name).map(str::to_string)
-    };
-    let mut covered: Vec<String> = vec!["bucket".into()];
-    let mut range = None;
-    for c in conditions {
-        let failed = || denied(format!("Policy Condition failed: {c}"));
-        match c {
-            Value::Object(m) => {
-                for (k, v) in m {
-                    let k = k.to_ascii_lowercase();
-                    let want = v.as_str().ok_or_else(failed)?;
-                    if value_of(&k).as_deref() != Some(want) {
-                        return Err(failed());
-                    }
-                    covered.push(k);
-                }
-            }
-            Value::Array(a) => {
-                let op = a
-                    .first()
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                if op == "content-length-range" {
-                    let lo = a.get(1).and_then(Value::as_u64).ok_or_else(failed)?;
-                    let hi = a.get(2).and_then(Value::as_u64).ok_or_else(failed)?;
-                    range = Some((lo, hi));
-                    continue;
-                }
-                let field = a.get(1).and_then(Value::as_str).ok_or_else(failed)?;
-                let field = field
-                    .strip_prefix('$')
-                    .ok_or_else(failed)?
-                    .to_ascii_lowercase();
-                let want = a.get(2).and_then(Value::as_str).ok_or_else(failed)?;
-                let have = value_of(&field).unwrap_or_default();
-                let ok = match op.as_str() {
-                    "eq" => have == want,
-                    "starts-with" if field == "content-type" => {
-                        have.split(',').all(|part| part.trim().starts_with(want))
-                    }
-                    "starts-with" => have.starts_with(want),
-                    _ => false,
-                };
-                if !ok {
-                    return Err(failed());
-                }
-                covered.push(field);
-            }
-            _ => return Err(failed()),
-        }
-    }
-    for (name, _) in &form.fields {
-        // The signature's own fields (SigV4's, or SigV2's `AWSAccessKeyId` and `signature`)
-        // need no condition.
-        let exempt = matches!(
-            name.as_str(),
-            "x-amz-signature" | "policy" | "file" | "awsaccesskeyid" | "signature"
-        ) || name.starts_with("x-ignore-");
-        if !exempt && !covered.contains(name) {
-            return Err(denied(format!("Extra input fields: {name}")));
-        }
-    }
-    Ok(range)
-}
-
 /// The form's server-side encryption fields, as the headers of a PUT would carry them.
 /// The form fields whose names start with `prefix`, as the headers they stand for.
 fn fields_as_headers(form: &PostForm, prefix: &str) -> http::HeaderMap {
@@ -253,12 +158,11 @@ fn fields_as_headers(form: &PostForm, prefix: &str) -> http::HeaderMap {
 
 /// Builds the PostObject operation from a form whose policy has been checked.
 pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3Result<Op> {
-    let key_template = form.field("key").ok_or_else(|| S3Error::InvalidArgument {
+    let key = form.key().ok_or_else(|| S3Error::InvalidArgument {
         message: "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.".into(),
         name: "key".into(),
         value: String::new(),
     })?;
-    let key = key_template.replace("${filename}", &form.filename);
     let status = match form.field("success_action_status") {
         Some("200") => 200,
         Some("201") => 201,

@@ -1,5 +1,5 @@
 //! Browser form uploads (POST Object) with a signed policy: success, redirects, policy
-//! conditions, expiry, and bad signatures.
+//! conditions, expiry, malformed policy documents, and bad signatures.
 
 use crate::common::*;
 use base64::Engine;
@@ -11,13 +11,25 @@ struct Form {
 impl Form {
     /// A form whose policy allows `conditions`, signed with the default key (or `secret`).
     fn signed(conditions: &str, extra: &[(&str, &str)], expiration: &str, secret: &str) -> Form {
+        Form::with_policy(extra, secret, |credential, amz_date| {
+            format!(
+                r#"{{"expiration":"{expiration}","conditions":[{conditions},{{"x-amz-credential":"{credential}"}},{{"x-amz-algorithm":"AWS4-HMAC-SHA256"}},{{"x-amz-date":"{amz_date}"}}]}}"#
+            )
+        })
+    }
+
+    /// A form signed with `secret` over the policy document `policy` writes for the form's
+    /// credential and date.
+    fn with_policy(
+        extra: &[(&str, &str)],
+        secret: &str,
+        policy: impl FnOnce(&str, &str) -> String,
+    ) -> Form {
         let now = time::OffsetDateTime::now_utc();
         let amz_date = trailstack_sigv4::format_amz_date(now);
         let date = &amz_date[..8];
         let credential = format!("test/{date}/us-east-1/s3/aws4_request");
-        let policy = format!(
-            r#"{{"expiration":"{expiration}","conditions":[{conditions},{{"x-amz-credential":"{credential}"}},{{"x-amz-algorithm":"AWS4-HMAC-SHA256"}},{{"x-amz-date":"{amz_date}"}}]}}"#
-        );
+        let policy = policy(&credential, &amz_date);
         let policy_b64 = base64::engine::general_purpose::STANDARD.encode(policy);
         let scope = trailstack_sigv4::Scope {
             date: date.into(),
@@ -214,4 +226,106 @@ async fn form_upload_with_sse_kms_field() {
         .await
         .unwrap();
     assert_eq!(body_bytes(got).await, b"sealed through a form");
+}
+
+#[tokio::test]
+async fn malformed_policy_documents_are_refused_as_such() {
+    let s = Server::start().await;
+    s.with_bucket("badpolicy").await;
+    let conds = r#"[{"bucket":"badpolicy"},["starts-with","$key","foo"]]"#;
+    let cases = [
+        (
+            format!(r#"{{"conditions":{conds}}}"#),
+            "Invalid Policy: Policy missing expiration.",
+        ),
+        (
+            format!(r#"{{"EXPIRATION":"{FAR}","conditions":{conds}}}"#),
+            "Invalid Policy: Policy missing expiration.",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}"}}"#),
+            "Invalid Policy: Policy missing conditions.",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}","CONDITIONS":{conds}}}"#),
+            "Invalid Policy: Policy missing conditions.",
+        ),
+        (
+            format!(r#"{{"expiration":"2099-01-01 00:00:00+00:00","conditions":{conds}}}"#),
+            "Invalid Policy: Invalid 'expiration' value: '2099-01-01 00:00:00+00:00'",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}","conditions":{{}}}}"#),
+            "Invalid Policy: Invalid 'conditions' value: must be a List.",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}","conditions":[{{}}]}}"#),
+            "Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one \
+             property specified.",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}","conditions":[["content-length-range",0]]}}"#),
+            "Invalid Policy: Invalid content-length-range: wrong number of arguments.",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}","conditions":[["ends-with","$key","x"]]}}"#),
+            "Invalid Policy: Invalid Condition: unknown operation 'ends-with'.",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}","conditions":[[]]}}"#),
+            "Invalid Policy: Invalid Condition: missing operation identifier.",
+        ),
+        (
+            format!(r#"{{"expiration":"{FAR}","conditions":[7]}}"#),
+            "Invalid Policy: Invalid condition test: must be a List or Object.",
+        ),
+        ("not json".to_string(), "Invalid Policy: Invalid JSON."),
+    ];
+    for (doc, message) in cases {
+        let form = Form::with_policy(&[("key", "foo.txt")], "test", |_, _| doc.clone());
+        let r = form.post(&s, "badpolicy", b"bar").await;
+        assert_eq!(r.status, 400, "{doc}: {}", r.text());
+        assert_eq!(
+            r.xml("Code").as_deref(),
+            Some("InvalidPolicyDocument"),
+            "{doc}"
+        );
+        let got = r.xml("Message").map(|m| m.replace("&apos;", "'"));
+        assert_eq!(got.as_deref(), Some(message), "{doc}");
+    }
+    let listed = s
+        .s3()
+        .list_objects_v2()
+        .bucket("badpolicy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.key_count(), Some(0));
+}
+
+#[tokio::test]
+async fn key_conditions_see_the_filename_and_lengths_below_zero_bound_at_zero() {
+    let s = Server::start().await;
+    let c = s.with_bucket("fname").await;
+    // `${filename}` is replaced before the key's condition is checked.
+    let conds = r#"{"bucket":"fname"},["starts-with","$key","up"]"#;
+    let form = Form::signed(conds, &[("key", "${filename}")], FAR, "test");
+    let r = form.post(&s, "fname", b"named by the file").await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let got = c
+        .get_object()
+        .bucket("fname")
+        .key("up.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(got).await, b"named by the file");
+    // A range of [-1, 0] admits nothing longer than zero bytes.
+    let conds = r#"{"bucket":"fname"},{"key":"small"},["content-length-range",-1,0]"#;
+    let form = Form::signed(conds, &[("key", "small")], FAR, "test");
+    let r = form.post(&s, "fname", b"bar").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.xml("Code").as_deref(), Some("EntityTooLarge"));
+    let r = form.post(&s, "fname", b"").await;
+    assert_eq!(r.status, 204, "{}", r.text());
 }
