@@ -24,7 +24,7 @@ pub(crate) async fn seal_new(
 ) -> S3Result<(SseRecord, Sealing)> {
     let (chosen, rule) = sse::decide(writer, request, bucket.meta.encryption.as_ref());
     let (rec, data_key, inner) =
-        keys::for_write(s3, caller, &chosen, rule, &bucket.name, key).await?;
+        keys::for_write(s3, caller, writer, &chosen, rule, &bucket.name, key).await?;
     Ok((
         rec,
         Sealing {

@@ -6,7 +6,7 @@
 //! never sees object bytes.
 
 use super::bucket_key::{self, BucketKey};
-use super::{CustomerKey, Mode, Rule, SseRecord, SseRequest};
+use super::{CustomerKey, Mode, Rule, SseRecord, SseRequest, Writer};
 use crate::error::{S3Error, S3Result};
 use crate::S3;
 use base64::Engine;
@@ -61,11 +61,12 @@ pub fn kms_context(
 }
 
 /// Makes the data key for a new object of `bucket`/`key` encrypted as `request` (chosen by
-/// `rule`), returning the record to store with it, the data key and (DSSE-KMS) the inner
-/// layer's data key. A failure stores nothing.
+/// `rule`) for `writer`, returning the record to store with it, the data key and (DSSE-KMS)
+/// the inner layer's data key. A failure stores nothing.
 pub async fn for_write(
     s3: &S3,
     caller: &Caller,
+    writer: Writer,
     request: &SseRequest,
     rule: Rule,
     bucket: &str,
@@ -75,7 +76,7 @@ pub async fn for_write(
         return Err(insecure(matches!(request, SseRequest::Customer(_))));
     }
     let asks_kms = matches!(request, SseRequest::Kms { .. } | SseRequest::Dsse { .. });
-    if asks_kms && rule == Rule::RequestHeader && signed_v2(caller) {
+    if asks_kms && rule == Rule::RequestHeader && writer != Writer::Form && signed_v2(caller) {
         return Err(kms_needs_sigv4());
     }
     let mut rec = SseRecord {

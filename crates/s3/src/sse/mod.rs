@@ -17,6 +17,9 @@ pub enum Writer {
     /// A user request.
     #[default]
     User,
+    /// A user's browser form upload (POST Object): its signature is over the form's policy,
+    /// not over a request, so SSE-KMS does not need it to be SigV4.
+    Form,
     /// CloudTrail delivering a log file (always states the trail's choice).
     CloudTrailLog,
     /// CloudTrail delivering a digest file (always SSE-S3).
@@ -167,9 +170,9 @@ pub fn decide(
         (Writer::CloudTrailLog, r, _) => {
             (r.cloned().unwrap_or(SseRequest::S3), Rule::CloudTrailLog)
         }
-        (Writer::User, Some(r), _) => (r.clone(), Rule::RequestHeader),
-        (Writer::User, None, Some(d)) => (d.as_request(), Rule::BucketDefault),
-        (Writer::User, None, None) => (SseRequest::S3, Rule::ServiceDefault),
+        (Writer::User | Writer::Form, Some(r), _) => (r.clone(), Rule::RequestHeader),
+        (Writer::User | Writer::Form, None, Some(d)) => (d.as_request(), Rule::BucketDefault),
+        (Writer::User | Writer::Form, None, None) => (SseRequest::S3, Rule::ServiceDefault),
     }
 }
 

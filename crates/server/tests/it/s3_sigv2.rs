@@ -516,4 +516,46 @@ async fn sse_kms_needs_sigv4() {
         .header("x-amz-server-side-encryption", "AES256")
         .body("y");
     assert_eq!(v2(put, "/kms-v4/s3").send(&s).await.status, 200);
+    // A form is signed over its policy, not as a request: SigV2 may ask for SSE-KMS there.
+    use base64::Engine;
+    let policy = r#"{"expiration":"2099-01-01T00:00:00Z","conditions":[{"bucket":"kms-v4"},{"key":"form"},["starts-with","$x-amz-server-side-encryption",""]]}"#;
+    let policy = base64::engine::general_purpose::STANDARD.encode(policy);
+    let boundary = "----sigv2kmsform";
+    let mut body = String::new();
+    for (k, v) in [
+        ("key", "form"),
+        ("AWSAccessKeyId", "test"),
+        ("policy", policy.as_str()),
+        ("signature", sign_v2("test", &policy).as_str()),
+        ("x-amz-server-side-encryption", "aws:kms"),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\nkms form\r\n--{boundary}--\r\n"
+    ));
+    let r = Raw::new(&s, "POST", "/kms-v4")
+        .header(
+            "content-type",
+            &format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(r.header("x-amz-server-side-encryption"), Some("aws:kms"));
+    let got = c
+        .get_object()
+        .bucket("kms-v4")
+        .key("form")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.server_side_encryption().map(|e| e.as_str()),
+        Some("aws:kms")
+    );
+    assert_eq!(body_bytes(got).await, b"kms form");
 }
