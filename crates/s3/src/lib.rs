@@ -146,9 +146,16 @@ impl S3 {
         // Boxed: the handler futures are large, and the two ways of awaiting them below would
         // otherwise both be laid out in this future.
         let key_read = authz::key_read(&op);
+        let rejected_sse = authz::new_object(&op)
+            .and_then(|n| n.sse_rejected.as_ref())
+            .map(|r| r.error.clone());
         let work = Box::pin(async {
             match authz::check(self, caller, &op).await {
-                Ok(refused) => self.dispatch(caller, op, refused).await,
+                // Refused headers are answered only once the caller may make the request.
+                Ok(refused) => match rejected_sse {
+                    Some(e) => Err(e),
+                    None => self.dispatch(caller, op, refused).await,
+                },
                 Err(denied) => Err(authz::refused_read(self, key_read, denied).await),
             }
         });

@@ -35,6 +35,7 @@ impl ObjectWriter for S3 {
                 acl: request.acl,
                 grants: Vec::new(),
                 sse: Some(SseRequest::stated(request.sse)),
+                sse_rejected: None,
                 writer: writer_for(&request.key),
             };
             new.meta.content_type = request.content_type;

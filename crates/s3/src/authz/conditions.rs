@@ -6,6 +6,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
 
 use super::targets::{new_object, Target};
+use crate::model::buckets::Grant;
 use crate::model::lock::Retention;
 use crate::op::{AclInput, LockOp, NewObject, Op};
 use crate::sse::SseRequest;
@@ -67,8 +68,8 @@ pub struct Facts<'a> {
     acl: Option<&'a str>,
     /// `x-amz-object-ownership` of a CreateBucket.
     ownership: Option<&'a str>,
-    /// The copy source (bucket, key) and whether metadata is replaced.
-    copy: Option<(&'a str, &'a str, bool)>,
+    /// The copy source (bucket, key) and the metadata directive the request named.
+    copy: Option<(&'a str, &'a str, Option<bool>)>,
     /// The settings of the object the request creates.
     new: Option<&'a NewObject>,
     /// The tags a PutObjectTagging sets.
@@ -117,7 +118,7 @@ impl<'a> Facts<'a> {
                 Op::CopyObject(i) => Some((
                     i.source.obj.bucket.as_str(),
                     i.source.obj.key.as_str(),
-                    i.replace_metadata,
+                    i.metadata_directive_given.then_some(i.replace_metadata),
                 )),
                 _ => None,
             },
@@ -191,10 +192,12 @@ pub fn add_s3(c: &mut Conditions, r: &Reads, caller: &Caller, f: &Facts, target:
     }
     if let Some((bucket, key, replace)) = f.copy {
         put("s3:x-amz-copy-source", &format!("{bucket}/{key}"));
-        put(
-            "s3:x-amz-metadata-directive",
-            if replace { "REPLACE" } else { "COPY" },
-        );
+        if let Some(replace) = replace {
+            put(
+                "s3:x-amz-metadata-directive",
+                if replace { "REPLACE" } else { "COPY" },
+            );
+        }
     }
     if let Some(ret) = f.lock.0 {
         put("s3:object-lock-mode", ret.mode.as_str());
@@ -203,7 +206,18 @@ pub fn add_s3(c: &mut Conditions, r: &Reads, caller: &Caller, f: &Facts, target:
         put("s3:object-lock-legal-hold", if on { "ON" } else { "OFF" });
     }
     if let Some(new) = f.new {
-        add_sse(&mut put, new.sse.as_ref());
+        match &new.sse_rejected {
+            Some(r) => {
+                if let Some(a) = &r.algorithm {
+                    put("s3:x-amz-server-side-encryption", a);
+                }
+                if let Some(a) = &r.customer_algorithm {
+                    put("s3:x-amz-server-side-encryption-customer-algorithm", a);
+                }
+            }
+            None => add_sse(&mut put, new.sse.as_ref()),
+        }
+        add_grants(&mut put, &new.grants);
         if let Some(class) = &new.meta.storage_class {
             put("s3:x-amz-storage-class", class);
         }
@@ -249,6 +263,32 @@ fn add_sse(put: &mut impl FnMut(&str, &str), sse: Option<&SseRequest>) {
     put("s3:x-amz-server-side-encryption", alg);
     if let Some(k) = key {
         put("s3:x-amz-server-side-encryption-aws-kms-key-id", k);
+    }
+}
+
+/// The `s3:x-amz-grant-*` keys of the `x-amz-grant-*` headers, each valued as the header was
+/// written (`id=<canonical id>`, `uri=<group>`, comma-separated when several).
+fn add_grants(put: &mut impl FnMut(&str, &str), grants: &[Grant]) {
+    const KEYS: [(&str, &str); 5] = [
+        ("FULL_CONTROL", "s3:x-amz-grant-full-control"),
+        ("READ", "s3:x-amz-grant-read"),
+        ("WRITE", "s3:x-amz-grant-write"),
+        ("READ_ACP", "s3:x-amz-grant-read-acp"),
+        ("WRITE_ACP", "s3:x-amz-grant-write-acp"),
+    ];
+    for (permission, key) in KEYS {
+        let value = grants
+            .iter()
+            .filter(|g| g.permission == permission)
+            .map(|g| match g.grantee_type.as_str() {
+                "Group" => format!("uri={}", g.grantee),
+                _ => format!("id={}", g.grantee),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !value.is_empty() {
+            put(key, &value);
+        }
     }
 }
 

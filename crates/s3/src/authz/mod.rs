@@ -33,7 +33,7 @@ pub mod cache;
 mod conditions;
 mod targets;
 
-pub use targets::{targets, Target};
+pub use targets::{new_object, targets, Target};
 
 use crate::error::{S3Error, S3Result};
 use crate::model::objects::{self, ObjectVersion};
@@ -400,12 +400,19 @@ pub async fn refused_read(s3: &S3, read: Option<(String, String)>, denied: S3Err
 }
 
 /// `err` as the caller may see it: a `NoSuchKey` on `bucket` becomes the `AccessDenied` of
-/// `s3:ListBucket` when the caller may not list it.
+/// `s3:ListBucket` when the caller may not list the key (a listing whose `s3:prefix` is the
+/// key, so a grant of the key's prefix is enough).
 pub async fn hide_missing_key(s3: &S3, caller: &Caller, bucket: String, err: S3Error) -> S3Error {
-    if !matches!(err, S3Error::NoSuchKey(_)) {
+    let S3Error::NoSuchKey(key) = &err else {
         return err;
-    }
-    match check(s3, caller, &Op::HeadBucket { bucket }).await {
+    };
+    let listing = Op::ListObjects(crate::op::ListObjectsInput {
+        bucket,
+        prefix: key.clone(),
+        max_keys: 1000,
+        ..Default::default()
+    });
+    match check(s3, caller, &listing).await {
         Ok(_) => err,
         Err(denied) => denied,
     }

@@ -120,6 +120,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         new,
         changes_object,
         checksum,
+        ..
     } = input;
     super::lock::check_requested(new.meta.lock.as_ref(), s3.now_ms())?;
     let (src, src_versioned) = load_source(s3, caller, &source).await?;

@@ -96,6 +96,9 @@ pub struct NewObject {
     pub grants: Vec<Grant>,
     /// Server-side encryption asked for by the request's headers.
     pub sse: Option<SseRequest>,
+    /// Encryption headers S3 refuses: the refusal comes after the permission check, which
+    /// sees the values as sent (a policy denying a wrong algorithm answers 403, not 400).
+    pub sse_rejected: Option<crate::wire::sse::RejectedSse>,
     /// Who writes it: a user (every HTTP request) or CloudTrail delivering a file through
     /// `ObjectWriter`, whose stated encryption the bucket default never overrides.
     pub writer: crate::sse::Writer,
@@ -517,6 +520,9 @@ pub struct CopyObjectInput {
     pub source: CopySource,
     /// x-amz-metadata-directive: REPLACE.
     pub replace_metadata: bool,
+    /// The request named a metadata directive: only then does the policy key
+    /// `s3:x-amz-metadata-directive` exist.
+    pub metadata_directive_given: bool,
     /// x-amz-tagging-directive: REPLACE.
     pub replace_tags: bool,
     /// Metadata and tags from the request (used when replacing).

@@ -108,6 +108,7 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
     let acl = get(h, "x-amz-acl");
     let grants = super::grants::from_headers(h)?;
     super::grants::not_both(acl.as_deref(), &grants)?;
+    let (sse, sse_rejected) = super::sse::request_deferred(h);
     Ok(NewObject {
         meta: ObjectMeta {
             content_type: get(h, "content-type"),
@@ -127,7 +128,8 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
         },
         acl,
         grants,
-        sse: super::sse::request(h)?,
+        sse,
+        sse_rejected,
         writer: crate::sse::Writer::User,
     })
 }

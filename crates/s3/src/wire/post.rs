@@ -205,6 +205,7 @@ pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3R
         acl: get("acl"),
         grants: Vec::new(),
         sse: super::sse::request(&fields_as_headers(&form, "x-amz-server-side-encryption"))?,
+        sse_rejected: None,
         writer: crate::sse::Writer::Form,
     };
     let content_md5 = get("content-md5");

@@ -508,6 +508,7 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
                     obj,
                     source,
                     replace_metadata: directive("x-amz-metadata-directive")?,
+                    metadata_directive_given: get(h, "x-amz-metadata-directive").is_some(),
                     replace_tags: directive("x-amz-tagging-directive")?,
                     new,
                     changes_object,

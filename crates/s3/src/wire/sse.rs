@@ -154,6 +154,33 @@ pub fn request(h: &HeaderMap) -> S3Result<Option<SseRequest>> {
     })
 }
 
+/// Encryption headers of a write that [`request`] refused, kept until the permission check
+/// has seen them.
+#[derive(Debug, Clone)]
+pub struct RejectedSse {
+    /// The refusal, returned once the caller is allowed to write.
+    pub error: S3Error,
+    /// `x-amz-server-side-encryption` as sent.
+    pub algorithm: Option<String>,
+    /// `x-amz-server-side-encryption-customer-algorithm` as sent.
+    pub customer_algorithm: Option<String>,
+}
+
+/// [`request`], with a refusal kept for after the permission check instead of returned.
+pub fn request_deferred(h: &HeaderMap) -> (Option<SseRequest>, Option<RejectedSse>) {
+    match request(h) {
+        Ok(sse) => (sse, None),
+        Err(error) => (
+            None,
+            Some(RejectedSse {
+                error,
+                algorithm: get(h, SSE),
+                customer_algorithm: get(h, &format!("{CUSTOMER}algorithm")),
+            }),
+        ),
+    }
+}
+
 /// Rejects SSE headers on a read (GET/HEAD): only SSE-C key headers belong there.
 pub fn check_read(h: &HeaderMap) -> S3Result<()> {
     for name in [SSE, KEY_ID, CONTEXT] {

@@ -15,6 +15,7 @@ mod kms_keys;
 mod kms_more;
 mod limits;
 mod policy;
+mod policy_request_keys;
 mod s3_access_log;
 mod s3_acl;
 mod s3_acl_grants;

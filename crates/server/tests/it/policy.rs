@@ -313,8 +313,11 @@ async fn user_limited_to_its_username_prefix() {
         s3_message(&err),
         format!("User: arn:aws:iam::{A}:user/bob is not authorized to perform: s3:ListAllMyBuckets because no identity-based policy allows the s3:ListAllMyBuckets action")
     );
-    // A key bob may read but the bucket he may not list: AccessDenied, not NoSuchKey.
+    // A missing key: bob may list his own prefix, so he learns it is missing; outside it he
+    // may not list, so AccessDenied hides whether it exists.
     let e = get(&bob, "home", "bob/missing").await.unwrap_err();
+    assert!(e.starts_with("NoSuchKey"), "{e}");
+    let e = get(&bob, "home", "alice/missing").await.unwrap_err();
     assert!(e.starts_with("AccessDenied"), "{e}");
     assert!(get(&root, "home", "bob/missing")
         .await

@@ -1,0 +1,214 @@
+//! Bucket policies conditioned on what a request carries, through the real SDK: the
+//! `s3:x-amz-metadata-directive` and `s3:x-amz-grant-*` keys exist only when the header was
+//! sent, a policy denying a wrong encryption algorithm answers 403 before S3 refuses the
+//! header, and a `ListBucket` grant limited by `s3:prefix` decides 404 against 403 for a
+//! missing key under that prefix.
+
+use crate::common::{code, status, Server};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
+use trailstack_server::config::{canonical_id_for, Config};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+const CONFIG: &str = r#"
+[[users]]
+access_key = "AKROOTA"
+secret_key = "root-a"
+account_id = "111111111111"
+
+[[users]]
+access_key = "AKROOTB"
+secret_key = "root-b"
+account_id = "222222222222"
+"#;
+
+/// A server with accounts A and B, and a bucket of A's with `policy` (`{B}` is B's account
+/// and `{bucket}` the bucket's name in it).
+async fn start(bucket: &str, policy: &str) -> (Server, aws_sdk_s3::Client, aws_sdk_s3::Client) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accounts.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let loaded = Config::load(Some(&file), None, None, None).unwrap();
+    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
+    let (a, b) = (
+        s.s3_with("AKROOTA", "root-a"),
+        s.s3_with("AKROOTB", "root-b"),
+    );
+    a.create_bucket().bucket(bucket).send().await.unwrap();
+    let policy = policy.replace("{B}", B).replace("{bucket}", bucket);
+    a.put_bucket_policy()
+        .bucket(bucket)
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    (s, a, b)
+}
+
+/// One statement letting B's root do `action` on `resource` under `condition`.
+fn allow_b(action: &str, resource: &str, condition: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",
+        "Principal":{{"AWS":"arn:aws:iam::{{B}}:root"}},"Action":"{action}",
+        "Resource":"arn:aws:s3:::{resource}","Condition":{condition}}}]}}"#
+    )
+}
+
+#[tokio::test]
+async fn metadata_directive_key_exists_only_when_sent() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{B}:root"},"Action":"s3:PutObject",
+         "Resource":"arn:aws:s3:::{bucket}/copies/*",
+         "Condition":{"StringEquals":{"s3:x-amz-metadata-directive":"COPY"}}},
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{B}:root"},"Action":"s3:GetObject",
+         "Resource":"arn:aws:s3:::{bucket}/src"}]}"#;
+    let (_s, a, b) = start("dest", policy).await;
+    a.put_object()
+        .bucket("dest")
+        .key("src")
+        .body(ByteStream::from_static(b"source"))
+        .send()
+        .await
+        .unwrap();
+    b.copy_object()
+        .bucket("dest")
+        .key("copies/with-directive")
+        .copy_source("dest/src")
+        .metadata_directive(MetadataDirective::Copy)
+        .send()
+        .await
+        .unwrap();
+    // No header, no key: StringEquals cannot match, nothing allows the write.
+    let e = b
+        .copy_object()
+        .bucket("dest")
+        .key("copies/without-directive")
+        .copy_source("dest/src")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+}
+
+#[tokio::test]
+async fn grant_header_keys_hold_the_header_as_written() {
+    let owner = format!("id={}", canonical_id_for(A));
+    let policy = allow_b(
+        "s3:PutObject",
+        "shared/*",
+        &format!(r#"{{"StringEquals":{{"s3:x-amz-grant-full-control":"{owner}"}}}}"#),
+    );
+    let (_s, a, b) = start("shared", &policy).await;
+    b.put_object()
+        .bucket("shared")
+        .key("granted")
+        .grant_full_control(&owner)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    // The grant the condition asked for reached the object: A, the bucket owner, reads its ACL.
+    let acl = a
+        .get_object_acl()
+        .bucket("shared")
+        .key("granted")
+        .send()
+        .await
+        .unwrap();
+    assert!(acl
+        .grants()
+        .iter()
+        .any(|g| g.grantee().and_then(|g| g.id()) == Some(canonical_id_for(A).as_str())));
+    let e = b
+        .put_object()
+        .bucket("shared")
+        .key("ungranted")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "AccessDenied");
+}
+
+#[tokio::test]
+async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
+    let deny = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::enc/*",
+         "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}},
+        {"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::enc/c/*",
+         "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption-customer-algorithm":"AES256"}}}]}"#;
+    let (_s, a, _b) = start("enc", deny).await;
+    let e = a
+        .put_object()
+        .bucket("enc")
+        .key("k")
+        .server_side_encryption(ServerSideEncryption::from("AES192"))
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    let e = a
+        .put_object()
+        .bucket("enc")
+        .key("c/k")
+        .sse_customer_algorithm("AES192")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    let out = a
+        .put_object()
+        .bucket("enc")
+        .key("k")
+        .server_side_encryption(ServerSideEncryption::Aes256)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.server_side_encryption(),
+        Some(&ServerSideEncryption::Aes256)
+    );
+    // Where no policy denies it, the wrong algorithm is S3's 400.
+    a.create_bucket().bucket("plain").send().await.unwrap();
+    let e = a
+        .put_object()
+        .bucket("plain")
+        .key("k")
+        .server_side_encryption(ServerSideEncryption::from("AES192"))
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+}
+
+#[tokio::test]
+async fn listing_grant_by_prefix_reveals_missing_keys_under_it_only() {
+    let policy = allow_b(
+        "s3:ListBucket",
+        "{bucket}",
+        r#"{"StringLike":{"s3:prefix":"public/*"}}"#,
+    );
+    let (_s, _a, b) = start("pfx", &policy).await;
+    let e = b
+        .head_object()
+        .bucket("pfx")
+        .key("public/missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 404);
+    let e = b
+        .head_object()
+        .bucket("pfx")
+        .key("private/missing")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&e), 403);
+}
