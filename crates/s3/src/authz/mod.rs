@@ -125,6 +125,7 @@ pub async fn permits(
         version_id,
         creates: false,
         copy_source: false,
+        upload_id: None,
     };
     let facts = conditions::Facts::default();
     match check_target(s3, caller, &t, &facts, &mut None).await {
@@ -250,6 +251,9 @@ async fn check_target(
             res.allow_via_account |= by_acl.allow_via_account;
         }
     }
+    if let Some(upload_id) = t.upload_id {
+        res.allow_direct |= initiated_by(s3, t, upload_id, caller).await?;
+    }
     let identity: Vec<&Policy> = identity.into_iter().collect();
     let decision = authorize_outcome(&req, &identity, res, resource_account);
     if !decision.is_allowed() {
@@ -257,6 +261,32 @@ async fn check_target(
         return Err(denied(&req, decision, own_account, by_resource));
     }
     Ok(())
+}
+
+/// Whether `caller` initiated the multipart upload `upload_id` of `t`'s object, or is the
+/// root of the account whose user did: S3 lets them abort it and list its parts by default,
+/// beside the bucket owner ("Multipart upload API and permissions").
+async fn initiated_by(s3: &S3, t: &Target<'_>, upload_id: &str, caller: &Caller) -> S3Result<bool> {
+    let (Some(bucket), Some(key)) = (t.bucket, t.key) else {
+        return Ok(false);
+    };
+    if !matches!(caller.principal, Principal::Root | Principal::User { .. }) {
+        return Ok(false);
+    }
+    let (b, k, u) = (bucket.to_string(), key.to_string(), upload_id.to_string());
+    let initiator = s3
+        .read(
+            move |c| match crate::model::uploads::require(c, &b, &k, &u) {
+                Ok(up) => Ok(up.meta.written_by),
+                Err(S3Error::NoSuchUpload(_)) => Ok(None),
+                Err(e) => Err(e),
+            },
+        )
+        .await?;
+    Ok(initiator.is_some_and(|w| {
+        w.principal == caller.arn()
+            || (caller.principal == Principal::Root && w.account == caller.account.as_str())
+    }))
 }
 
 /// The object (or version) `t` acts on, if it exists.

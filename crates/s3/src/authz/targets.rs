@@ -24,6 +24,9 @@ pub struct Target<'a> {
     pub creates: bool,
     /// This check reads the source of a copy (its conditions are not the request's headers).
     pub copy_source: bool,
+    /// The multipart upload an AbortMultipartUpload or ListParts acts on: its initiator may
+    /// by default.
+    pub upload_id: Option<&'a str>,
 }
 
 impl<'a> Target<'a> {
@@ -35,6 +38,7 @@ impl<'a> Target<'a> {
             version_id: None,
             creates: false,
             copy_source: false,
+            upload_id: None,
         }
     }
 
@@ -249,8 +253,14 @@ pub fn targets(op: &Op) -> Vec<Target<'_>> {
             obj,
             version_id,
         )),
-        Op::AbortMultipartUpload { obj, .. } => one(T::object("s3:AbortMultipartUpload", obj)),
-        Op::ListParts { obj, .. } => one(T::object("s3:ListMultipartUploadParts", obj)),
+        Op::AbortMultipartUpload { obj, upload_id } => one(Target {
+            upload_id: Some(upload_id),
+            ..T::object("s3:AbortMultipartUpload", obj)
+        }),
+        Op::ListParts { obj, upload_id, .. } => one(Target {
+            upload_id: Some(upload_id),
+            ..T::object("s3:ListMultipartUploadParts", obj)
+        }),
         Op::ObjectLock(l) => one(match l.object() {
             Some((obj, version_id)) => Target {
                 version_id,

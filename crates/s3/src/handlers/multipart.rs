@@ -95,6 +95,9 @@ pub async fn create(
     meta.owner = owner;
     meta.acl = acl;
     meta.sse = Some(sse_rec.clone());
+    // The initiator, who may abort the upload and list its parts; completion replaces it
+    // with the completer.
+    meta.written_by = Some(crate::model::objects::WrittenBy::of(caller));
     meta.checksum = checksum.map(|a| StoredChecksum {
         algorithm: a.name().into(),
         value: String::new(),

@@ -28,6 +28,7 @@ mod s3_lifecycle;
 mod s3_list;
 mod s3_multipart;
 mod s3_multipart_completion;
+mod s3_multipart_initiator;
 mod s3_object;
 mod s3_object_lock;
 mod s3_object_lock_rules;

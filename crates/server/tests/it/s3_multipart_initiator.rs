@@ -1,0 +1,140 @@
+//! Who may abort a multipart upload and list its parts, as S3 documents ("Multipart upload API
+//! and permissions"): the bucket owner, the upload's initiator, and the account of an IAM user
+//! who initiated it, by default; anyone else only through a policy; an explicit Deny still
+//! wins. Here account B writes into account A's bucket through an ACL WRITE grant.
+
+use crate::common::{code, status, Server};
+use aws_sdk_s3::types::ObjectOwnership;
+use trailstack_server::config::{canonical_id_for, Config};
+
+const B: &str = "222222222222";
+
+/// Account A (root), account B (root, `carol` who may use any S3 resource her account is let
+/// into, `dave` likewise).
+const CONFIG: &str = r#"
+[[users]]
+access_key = "AKROOTA"
+secret_key = "root-a"
+account_id = "111111111111"
+
+[[users]]
+access_key = "AKROOTB"
+secret_key = "root-b"
+account_id = "222222222222"
+
+[[users]]
+access_key = "AKCAROL"
+secret_key = "carol"
+account_id = "222222222222"
+user_name = "carol"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}''']
+
+[[users]]
+access_key = "AKDAVE"
+secret_key = "dave"
+account_id = "222222222222"
+user_name = "dave"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}''']
+"#;
+
+/// `code status` of a failed call, `ok` of a successful one.
+macro_rules! outcome {
+    ($call:expr) => {
+        match $call.send().await {
+            Ok(_) => "ok".to_string(),
+            Err(e) => format!("{} {}", code(&e), status(&e)),
+        }
+    };
+}
+
+#[tokio::test]
+async fn initiator_may_abort_and_list_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mpu.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let loaded = Config::load(Some(&file), None, None, None).unwrap();
+    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
+    let root_a = s.s3_with("AKROOTA", "root-a");
+    let root_b = s.s3_with("AKROOTB", "root-b");
+    let carol = s.s3_with("AKCAROL", "carol");
+    let dave = s.s3_with("AKDAVE", "dave");
+    root_a
+        .create_bucket()
+        .bucket("mpu-x")
+        .object_ownership(ObjectOwnership::ObjectWriter)
+        .send()
+        .await
+        .unwrap();
+    root_a
+        .put_bucket_acl()
+        .bucket("mpu-x")
+        .grant_full_control(format!("id={}", canonical_id_for("111111111111")))
+        .grant_write(format!("id={}", canonical_id_for(B)))
+        .send()
+        .await
+        .unwrap();
+    let create = |c: &aws_sdk_s3::Client, key: &str| {
+        let c = c.clone();
+        let key = key.to_string();
+        async move {
+            c.create_multipart_upload()
+                .bucket("mpu-x")
+                .key(key)
+                .send()
+                .await
+                .unwrap()
+                .upload_id()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let abort = |c: &aws_sdk_s3::Client, key: &str, id: &str| {
+        c.abort_multipart_upload()
+            .bucket("mpu-x")
+            .key(key)
+            .upload_id(id)
+    };
+    let parts = |c: &aws_sdk_s3::Client, key: &str, id: &str| {
+        c.list_parts().bucket("mpu-x").key(key).upload_id(id)
+    };
+
+    // Carol's upload: she and her account's root may list and abort it, another user of
+    // her account may not (the ACL grants B only s3:PutObject).
+    let mine = create(&carol, "carol").await;
+    assert_eq!(outcome!(parts(&carol, "carol", &mine)), "ok");
+    assert_eq!(outcome!(parts(&root_b, "carol", &mine)), "ok");
+    assert_eq!(outcome!(parts(&dave, "carol", &mine)), "AccessDenied 403");
+    assert_eq!(outcome!(abort(&dave, "carol", &mine)), "AccessDenied 403");
+    assert_eq!(outcome!(abort(&carol, "carol", &mine)), "ok");
+    let again = create(&carol, "carol").await;
+    assert_eq!(outcome!(abort(&root_b, "carol", &again)), "ok");
+
+    // The bucket owner's upload is not B's to abort or list.
+    let owners = create(&root_a, "a").await;
+    assert_eq!(outcome!(parts(&carol, "a", &owners)), "AccessDenied 403");
+    assert_eq!(outcome!(abort(&root_b, "a", &owners)), "AccessDenied 403");
+    // The bucket owner may abort anyone's upload.
+    let third = create(&carol, "c3").await;
+    assert_eq!(outcome!(abort(&root_a, "c3", &third)), "ok");
+
+    // An explicit Deny in the bucket policy beats the initiator's default.
+    let denied = create(&carol, "carol").await;
+    root_a
+        .put_bucket_policy()
+        .bucket("mpu-x")
+        .policy(format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny",
+                "Principal": {{"AWS": "arn:aws:iam::{B}:user/carol"}},
+                "Action": "s3:AbortMultipartUpload", "Resource": "arn:aws:s3:::mpu-x/*"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome!(abort(&carol, "carol", &denied)),
+        "AccessDenied 403"
+    );
+    assert_eq!(outcome!(abort(&root_b, "carol", &denied)), "ok");
+}
