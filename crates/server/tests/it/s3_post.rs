@@ -329,3 +329,56 @@ async fn key_conditions_see_the_filename_and_lengths_below_zero_bound_at_zero() 
     let r = form.post(&s, "fname", b"").await;
     assert_eq!(r.status, 204, "{}", r.text());
 }
+
+#[tokio::test]
+async fn checksum_fields_are_verified_and_need_a_condition() {
+    let sha256_b64 = |b: &[u8]| {
+        let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b);
+        base64::engine::general_purpose::STANDARD.encode(d.as_ref())
+    };
+    let s = Server::start().await;
+    s.with_bucket("cksum").await;
+    let data = vec![b'x'; 64 * 1024];
+    let (good, other) = (sha256_b64(&data), sha256_b64(b"other"));
+    let conds = r#"{"bucket":"cksum"},{"key":"c.bin"},["starts-with","$x-amz-checksum-sha256",""]"#;
+    let post = |value: &str| {
+        Form::signed(
+            conds,
+            &[("key", "c.bin"), ("x-amz-checksum-sha256", value)],
+            FAR,
+            "test",
+        )
+    };
+    let r = post(&good).post(&s, "cksum", &data).await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = post(&other).post(&s, "cksum", &data).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.xml("Code").as_deref(), Some("BadDigest"));
+    let r = post("sailorjerry").post(&s, "cksum", &data).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    // Like Content-MD5, a checksum field is a form field the policy must name.
+    let uncovered = Form::signed(
+        r#"{"bucket":"cksum"},{"key":"c.bin"}"#,
+        &[("key", "c.bin"), ("x-amz-checksum-sha256", &good)],
+        FAR,
+        "test",
+    );
+    let r = uncovered.post(&s, "cksum", &data).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("Extra input fields: x-amz-checksum-sha256"),
+        "{}",
+        r.text()
+    );
+    let got = s
+        .s3()
+        .get_object()
+        .bucket("cksum")
+        .key("c.bin")
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.checksum_sha256(), Some(good.as_str()));
+}
