@@ -171,6 +171,9 @@ pub enum S3Error {
     TargetGrantsNotSupported,
     /// 501 NotImplemented: an operation trailstack does not serve (yet).
     NotImplemented(String),
+    /// 501 NotImplemented for a header value S3 does not accept on this API (`If-None-Match`
+    /// other than `*` on a write), with S3's `Header` and `additionalMessage`.
+    HeaderNotImplemented(&'static str),
     /// 500 InternalError; the cause is logged once with the request id, never sent.
     Internal(String),
 }
@@ -247,7 +250,7 @@ impl S3Error {
             InvalidTargetBucketForLogging { .. } => "InvalidTargetBucketForLogging",
             CrossLocationLoggingProhibited { .. } => "CrossLocationLoggingProhibited",
             TargetGrantsNotSupported => "AccessControlListNotSupported",
-            NotImplemented(_) => "NotImplemented",
+            NotImplemented(_) | HeaderNotImplemented(_) => "NotImplemented",
             Internal(_) => "InternalError",
             Kms { code, .. } => code,
         }
@@ -288,7 +291,7 @@ impl S3Error {
             NotModified { .. } => 304,
             MethodNotAllowed { .. } => 405,
             MissingContentLength => 411,
-            NotImplemented(_) => 501,
+            NotImplemented(_) | HeaderNotImplemented(_) => 501,
             Internal(_) => 500,
             SlowDown => 503,
             _ => 400,
@@ -396,6 +399,9 @@ impl S3Error {
             NotImplemented(op) => {
                 format!("A header or operation you provided implies functionality that is not implemented: {op}")
             }
+            HeaderNotImplemented(_) => {
+                "A header you provided implies functionality that is not implemented".into()
+            }
             Internal(_) => "We encountered an internal error. Please try again.".into(),
             Kms { message, .. } => message.clone(),
         }
@@ -406,6 +412,13 @@ impl S3Error {
         use S3Error::*;
         match self {
             InvalidAccessKeyId(k) => vec![("AWSAccessKeyId", k.clone())],
+            HeaderNotImplemented(h) => vec![
+                ("Header", h.to_string()),
+                (
+                    "additionalMessage",
+                    format!("We don't accept the provided value of {h} header for this API"),
+                ),
+            ],
             SignatureDoesNotMatch {
                 string_to_sign,
                 canonical_request,

@@ -46,10 +46,10 @@ pub fn check_write_conditions(
 ) -> S3Result<()> {
     let live = current.filter(|o| !o.delete_marker);
     if let Some(inm) = if_none_match {
+        // S3 accepts only `*` here (PutObject, CompleteMultipartUpload: "Expects the '*'
+        // character"), refusing an ETag with 501 rather than comparing it.
         if inm.trim() != "*" {
-            return Err(S3Error::NotImplemented(
-                "If-None-Match with a value other than *".into(),
-            ));
+            return Err(S3Error::HeaderNotImplemented("If-None-Match"));
         }
         if live.is_some() {
             return Err(S3Error::PreconditionFailed("If-None-Match".into()));

@@ -252,3 +252,65 @@ async fn deleting_a_bucket_takes_its_uploads_in_progress() {
     let e = c.delete_bucket().bucket("going").send().await.unwrap_err();
     assert_eq!((status(&e), code(&e).as_str()), (409, "BucketNotEmpty"));
 }
+
+/// S3 takes only `*` in a write's If-None-Match ("Expects the '*' character"): an ETag there
+/// is 501 NotImplemented naming the header, on PutObject and CompleteMultipartUpload alike,
+/// whether the key exists or not, and nothing is written.
+#[tokio::test]
+async fn if_none_match_on_a_write_takes_only_a_star() {
+    let s = Server::start().await;
+    let c = s.with_bucket("inm").await;
+    let put = |key: &str, inm: &str| {
+        c.put_object()
+            .bucket("inm")
+            .key(key)
+            .if_none_match(inm)
+            .body(b"x".to_vec().into())
+    };
+    let first = put("k", "*").send().await.unwrap();
+    for (key, inm) in [
+        ("k", first.e_tag().unwrap()),
+        ("k", "\"other\""),
+        ("new", "\"x\""),
+    ] {
+        let e = put(key, inm).send().await.unwrap_err();
+        assert_eq!(
+            (status(&e), code(&e).as_str()),
+            (501, "NotImplemented"),
+            "{key} {inm}"
+        );
+    }
+    let e = c.head_object().bucket("inm").key("new").send().await;
+    assert!(e.is_err());
+    let r = Raw::new(&s, "PUT", "/inm/k")
+        .header("if-none-match", "\"abc\"")
+        .body(b"y".to_vec())
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 501);
+    assert_eq!(r.xml("Header").as_deref(), Some("If-None-Match"));
+    assert_eq!(
+        r.xml("Message").as_deref(),
+        Some("A header you provided implies functionality that is not implemented")
+    );
+
+    let (id, parts) = upload(&c, "inm", "k", &[b"two".to_vec()]).await;
+    let complete = || {
+        c.complete_multipart_upload()
+            .bucket("inm")
+            .key("k")
+            .upload_id(&id)
+            .multipart_upload(list(&parts))
+    };
+    let e = complete()
+        .if_none_match(first.e_tag().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((status(&e), code(&e).as_str()), (501, "NotImplemented"));
+    // The refused completion left the upload in place.
+    complete().send().await.unwrap();
+    let got = c.get_object().bucket("inm").key("k").send().await.unwrap();
+    assert_eq!(body_bytes(got).await, b"two");
+}
