@@ -132,6 +132,17 @@ impl S3 {
     /// Runs one operation for `caller` and records it. A call whose record cannot be made
     /// durable fails with an internal error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> S3Result<Output> {
+        self.call_expecting(caller, op, &op::ExpectedOwners::default())
+            .await
+    }
+
+    /// [`S3::call`] for a request that states which accounts own the buckets it names.
+    pub async fn call_expecting(
+        &self,
+        caller: &Caller,
+        op: Op,
+        expected: &op::ExpectedOwners,
+    ) -> S3Result<Output> {
         let anonymous_record;
         let recorded = if caller.principal == Principal::Anonymous {
             anonymous_record = authz::anonymous_record(self, caller, &op).await?;
@@ -150,7 +161,7 @@ impl S3 {
             .and_then(|n| n.sse_rejected.as_ref())
             .map(|r| r.error.clone());
         let work = Box::pin(async {
-            match authz::check(self, caller, &op).await {
+            match authz::check(self, caller, &op, expected).await {
                 // Refused headers are answered only once the caller may make the request.
                 Ok(refused) => match rejected_sse {
                     Some(e) => Err(e),

@@ -95,10 +95,10 @@ fn policy_20() -> String {
 fn per_call(s3: &S3, c: &Caller, op: &Op, rt: &tokio::runtime::Runtime) -> f64 {
     let n = 200_000;
     rt.block_on(async {
-        check(s3, c, op).await.unwrap();
+        check(s3, c, op, &Default::default()).await.unwrap();
         let t = Instant::now();
         for _ in 0..n {
-            check(s3, c, op).await.unwrap();
+            check(s3, c, op, &Default::default()).await.unwrap();
         }
         t.elapsed().as_nanos() as f64 / n as f64
     })

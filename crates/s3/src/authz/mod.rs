@@ -37,7 +37,7 @@ pub use targets::{new_object, targets, Target};
 
 use crate::error::{S3Error, S3Result};
 use crate::model::objects::{self, ObjectVersion};
-use crate::op::Op;
+use crate::op::{ExpectedOwners, Op};
 use crate::S3;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
@@ -78,15 +78,47 @@ fn resource_of(t: &Target) -> String {
 /// refused permission fails.
 pub type Refused = Vec<usize>;
 
-/// Checks every permission `op` needs for `caller`; the first refused one fails the call with
+/// Checks that the buckets `op` acts on belong to the accounts the request `expected`, then
+/// every permission `op` needs for `caller`; the first refused one fails the call with
 /// `AccessDenied`, except the keys of a DeleteObjects, which are refused one by one.
 pub fn check<'a>(
     s3: &'a S3,
     caller: &'a Caller,
     op: &'a Op,
+    expected: &'a ExpectedOwners,
 ) -> impl std::future::Future<Output = S3Result<Refused>> + Send + 'a {
     let per_key = matches!(op, Op::DeleteObjects { .. });
-    check_targets(s3, caller, targets(op), conditions::Facts::of(op), per_key)
+    let (targets, facts) = (targets(op), conditions::Facts::of(op));
+    async move {
+        check_expected_owners(s3, &targets, expected).await?;
+        check_targets(s3, caller, targets, facts, per_key).await
+    }
+}
+
+/// `AccessDenied` when a bucket the request names belongs to another account than the one it
+/// expects (a missing bucket is left to the handler's `NoSuchBucket`).
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html>
+async fn check_expected_owners(
+    s3: &S3,
+    targets: &[Target<'_>],
+    expected: &ExpectedOwners,
+) -> S3Result<()> {
+    for t in targets {
+        let want = if t.copy_source {
+            &expected.source
+        } else {
+            &expected.bucket
+        };
+        let (Some(want), Some(bucket), false) = (want, t.bucket, t.creates) else {
+            continue;
+        };
+        if let Some(auth) = s3.bucket_policies.get(s3, bucket).await? {
+            if auth.account != *want {
+                return Err(S3Error::AccessDenied("Access Denied".into()));
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn check_targets(
@@ -442,7 +474,8 @@ pub async fn hide_missing_key(s3: &S3, caller: &Caller, bucket: String, err: S3E
         max_keys: 1000,
         ..Default::default()
     });
-    match check(s3, caller, &listing).await {
+    let anyone = ExpectedOwners::default();
+    match check(s3, caller, &listing, &anyone).await {
         Ok(_) => err,
         Err(denied) => denied,
     }

@@ -385,6 +385,17 @@ impl Op {
     }
 }
 
+/// The accounts a request expects to own the buckets it names (`x-amz-expected-bucket-owner`,
+/// and `x-amz-source-expected-bucket-owner` for a copy's source); a bucket another account
+/// owns fails the request with `403 AccessDenied`.
+#[derive(Debug, Clone, Default)]
+pub struct ExpectedOwners {
+    /// The account expected to own the bucket the request acts on.
+    pub bucket: Option<String>,
+    /// The account expected to own a copy's source bucket.
+    pub source: Option<String>,
+}
+
 /// An ACL to set: a canned ACL or explicit grants.
 #[derive(Debug, Clone)]
 pub enum AclInput {

@@ -3,7 +3,7 @@
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};
 use crate::model::objects::ObjectMeta;
-use crate::op::{Conditions, NewObject, RangeSpec};
+use crate::op::{Conditions, ExpectedOwners, NewObject, RangeSpec};
 use http::HeaderMap;
 
 /// The header's value as text, if present and valid UTF-8.
@@ -14,6 +14,14 @@ pub fn get(h: &HeaderMap, name: &str) -> Option<String> {
             .map(str::to_string)
             .or_else(|| Some(String::from_utf8_lossy(v.as_bytes()).into_owned()))
     })
+}
+
+/// The request's `x-amz-expected-bucket-owner` and `x-amz-source-expected-bucket-owner`.
+pub fn expected_owners(h: &HeaderMap) -> ExpectedOwners {
+    ExpectedOwners {
+        bucket: get(h, "x-amz-expected-bucket-owner"),
+        source: get(h, "x-amz-source-expected-bucket-owner"),
+    }
 }
 
 /// Parses an HTTP date (RFC 7231 forms).

@@ -22,6 +22,7 @@ pub mod xml_in;
 mod xml_logging;
 mod xml_out;
 
+pub use headers::expected_owners;
 pub use request::parse;
 pub use response::{encode, encode_error};
 pub(crate) use xml_out::timestamp;

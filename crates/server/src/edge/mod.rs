@@ -332,6 +332,7 @@ async fn s3_call(
     fail: &impl Fn(&S3Error) -> Response<HyperBody>,
 ) -> Response<HyperBody> {
     let query = parse_query(parts.uri.query().unwrap_or(""));
+    let expected = trailstack_s3::wire::expected_owners(&parts.headers);
     let wire_req = trailstack_s3::wire::Request {
         method: parts.method.clone(),
         raw_path: parts.uri.path().to_string(),
@@ -340,7 +341,7 @@ async fn s3_call(
         body: body::incoming(body, framing),
     };
     let mut resp = match trailstack_s3::wire::parse(wire_req, host).await {
-        Ok(op) => match app.s3.call(&caller, op).await {
+        Ok(op) => match app.s3.call_expecting(&caller, op, &expected).await {
             Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
             Err(e) => fail(&e),
         },

@@ -24,6 +24,7 @@ mod s3_bucket;
 mod s3_bucket_defaults;
 mod s3_cors;
 mod s3_details;
+mod s3_expected_owner;
 mod s3_lifecycle;
 mod s3_list;
 mod s3_multipart;

@@ -1,0 +1,110 @@
+//! `x-amz-expected-bucket-owner` and `x-amz-source-expected-bucket-owner`, through the real
+//! SDK: a request naming a bucket another account owns fails with `403 AccessDenied` before
+//! anything happens, whoever calls (anonymous callers of a public bucket included); the right
+//! account changes nothing.
+
+use crate::common::{code, status, Server};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::BucketCannedAcl;
+use trailstack_server::config::{BucketDefaults, Config};
+
+const A: &str = "111111111111";
+const B: &str = "222222222222";
+
+const CONFIG: &str = r#"
+[[users]]
+access_key = "AKROOTA"
+secret_key = "root-a"
+account_id = "111111111111"
+"#;
+
+/// `code status` of a failed call, `ok` of a successful one.
+macro_rules! outcome {
+    ($call:expr) => {
+        match $call.send().await {
+            Ok(_) => "ok".to_string(),
+            Err(e) => format!("{} {}", code(&e), status(&e)),
+        }
+    };
+}
+
+#[tokio::test]
+async fn a_bucket_of_another_account_than_expected_is_access_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("expected.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let loaded = Config::load(Some(&file), None, None, None).unwrap();
+    let s = Server::start_configured(dir, move |c| {
+        c.identities = loaded.identities;
+        c.bucket_defaults = BucketDefaults::Legacy;
+    })
+    .await;
+    let a = s.s3_with("AKROOTA", "root-a");
+    a.create_bucket()
+        .bucket("owned-by-a")
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap();
+    let put = |key: &str, owner: &str| {
+        a.put_object()
+            .bucket("owned-by-a")
+            .key(key)
+            .expected_bucket_owner(owner)
+            .body(ByteStream::from_static(b"x"))
+    };
+    assert_eq!(outcome!(put("k", A)), "ok");
+    assert_eq!(outcome!(put("other", B)), "AccessDenied 403");
+    let list = |owner: &str| {
+        a.list_objects_v2()
+            .bucket("owned-by-a")
+            .expected_bucket_owner(owner)
+    };
+    assert_eq!(outcome!(list(A)), "ok");
+    assert_eq!(outcome!(list(B)), "AccessDenied 403");
+    let keys: Vec<_> = list(A)
+        .send()
+        .await
+        .unwrap()
+        .contents()
+        .iter()
+        .map(|o| o.key().unwrap().to_string())
+        .collect();
+    assert_eq!(keys, ["k"], "the refused PutObject wrote nothing");
+    let acl = a
+        .get_bucket_acl()
+        .bucket("owned-by-a")
+        .expected_bucket_owner("not-an-account");
+    assert_eq!(outcome!(acl), "AccessDenied 403");
+
+    // A copy checks its source bucket's owner by the source header.
+    let copy = |source_owner: &str| {
+        a.copy_object()
+            .bucket("owned-by-a")
+            .key("copy")
+            .copy_source("owned-by-a/k")
+            .expected_bucket_owner(A)
+            .expected_source_bucket_owner(source_owner)
+    };
+    assert_eq!(outcome!(copy(B)), "AccessDenied 403");
+    assert_eq!(outcome!(copy(A)), "ok");
+
+    // Anonymous callers the bucket's ACL lets in are held to the same check.
+    let anonymous = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .endpoint_url(&s.endpoint)
+            .force_path_style(true)
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .allow_no_auth()
+            .build(),
+    );
+    let anon_list = |owner: &str| {
+        anonymous
+            .list_objects()
+            .bucket("owned-by-a")
+            .expected_bucket_owner(owner)
+    };
+    assert_eq!(outcome!(anon_list(A)), "ok");
+    assert_eq!(outcome!(anon_list(B)), "AccessDenied 403");
+}
