@@ -1,5 +1,6 @@
 //! Browser form uploads (POST Object) with a signed policy: success, redirects, policy
-//! conditions, expiry, malformed policy documents, and bad signatures.
+//! conditions, expiry, malformed policy documents, checksum fields, anonymous forms, and bad
+//! signatures.
 
 use crate::common::*;
 use base64::Engine;
@@ -381,4 +382,69 @@ async fn checksum_fields_are_verified_and_need_a_condition() {
         .await
         .unwrap();
     assert_eq!(got.checksum_sha256(), Some(good.as_str()));
+}
+
+#[tokio::test]
+async fn an_anonymous_form_writes_an_object_the_anonymous_user_owns() {
+    use aws_sdk_s3::types::{BucketCannedAcl, ObjectOwnership};
+    let s = Server::start().await;
+    let c = s.s3();
+    c.create_bucket()
+        .bucket("openforms")
+        .object_ownership(ObjectOwnership::ObjectWriter)
+        .send()
+        .await
+        .unwrap();
+    c.delete_public_access_block()
+        .bucket("openforms")
+        .send()
+        .await
+        .unwrap();
+    c.put_bucket_acl()
+        .bucket("openforms")
+        .acl(BucketCannedAcl::PublicReadWrite)
+        .send()
+        .await
+        .unwrap();
+    let tagging = "<Tagging><TagSet><Tag><Key>0</Key><Value>0</Value></Tag></TagSet></Tagging>";
+    let form = Form {
+        fields: [
+            ("key", "anon.txt"),
+            ("acl", "public-read"),
+            ("Content-Type", "text/plain"),
+            ("tagging", tagging),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .to_vec(),
+    };
+    let r = form.post(&s, "openforms", b"bar").await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    // The public-read grant lets the bucket owner read the object; nothing grants it the
+    // object's tags, which (under ObjectWriter) are the anonymous user's.
+    let got = c
+        .get_object()
+        .bucket("openforms")
+        .key("anon.txt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(got).await, b"bar");
+    let err = c
+        .get_object_tagging()
+        .bucket("openforms")
+        .key("anon.txt")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(403));
+    let acl = c
+        .get_object_acl()
+        .bucket("openforms")
+        .key("anon.txt")
+        .send()
+        .await;
+    assert!(
+        acl.is_err(),
+        "only the object's owner, the anonymous user, may read its ACL"
+    );
 }
