@@ -84,7 +84,7 @@ pub fn new_object(h: &HeaderMap) -> S3Result<NewObject> {
     let mut meta_size = 0;
     for (name, value) in h {
         if let Some(n) = name.as_str().strip_prefix("x-amz-meta-") {
-            let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            let v = super::mime_words::decode(value.as_bytes());
             meta_size += n.len() + v.len();
             user.push((n.to_string(), v));
         }

@@ -11,6 +11,7 @@ mod grants;
 mod headers;
 mod lifecycle;
 mod lock;
+mod mime_words;
 pub mod post;
 mod post_policy;
 mod request;

@@ -182,7 +182,7 @@ pub fn into_op(bucket: String, form: PostForm, length_range: LengthRange) -> S3R
         .iter()
         .filter_map(|(k, v)| {
             k.strip_prefix("x-amz-meta-")
-                .map(|n| (n.to_string(), v.clone()))
+                .map(|n| (n.to_string(), super::mime_words::decode(v.as_bytes())))
         })
         .collect();
     let checksum = Algorithm::ALL

@@ -237,7 +237,7 @@ fn object(o: ObjectOutput) -> Response<ResponseBody> {
         .meta
         .user
         .iter()
-        .map(|(k, val)| (format!("x-amz-meta-{k}"), val.clone()))
+        .map(|(k, val)| (format!("x-amz-meta-{k}"), super::mime_words::encode(val)))
         .collect();
     r.build(user)
 }
