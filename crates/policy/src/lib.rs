@@ -54,11 +54,11 @@ pub use identities::IdentityPolicies;
 pub use model::{Effect, Policy, PolicyKind, Reads, Statement, Version};
 pub use simulate::{principal_kind_of, simulate};
 
-/// Checks that `doc` is a well-formed resource policy (bucket policy, key policy): the
-/// message on failure is the one S3 returns in `MalformedPolicy` and KMS in
-/// `MalformedPolicyDocumentException`.
+/// Checks that `doc` is a well-formed resource policy whose statement ids are unique (a KMS
+/// key policy): the message on failure is the one KMS returns in
+/// `MalformedPolicyDocumentException` (and S3 in `MalformedPolicy`).
 pub fn validate_resource_policy(doc: &str) -> Result<(), String> {
-    Policy::parse_resource(doc)
+    parse::parse_with(doc, PolicyKind::Resource, true)
         .map(|_| ())
         .map_err(|e| e.message)
 }

@@ -36,9 +36,11 @@ impl Policy {
     }
 
     /// Parses a resource policy (bucket policy, key policy): every statement needs a
-    /// `Principal` or `NotPrincipal`.
+    /// `Principal` or `NotPrincipal`. Statement ids may repeat: S3 bucket policies with
+    /// repeated `Sid`s are accepted by S3 (IAM alone documents them as unique); see
+    /// [`crate::validate_resource_policy`] for the stricter check KMS applies.
     pub fn parse_resource(doc: &str) -> Result<Policy, PolicyError> {
-        parse(doc, PolicyKind::Resource)
+        parse_with(doc, PolicyKind::Resource, false)
     }
 
     /// Parses a policy of `kind`.
@@ -48,6 +50,11 @@ impl Policy {
 }
 
 fn parse(doc: &str, kind: PolicyKind) -> ParseResult<Policy> {
+    parse_with(doc, kind, true)
+}
+
+/// Parses a policy of `kind`; `unique_sids`: a `Sid` given twice is refused.
+pub(crate) fn parse_with(doc: &str, kind: PolicyKind, unique_sids: bool) -> ParseResult<Policy> {
     let v: Value = serde_json::from_str(doc).map_err(|_| PolicyError::new(NOT_JSON))?;
     let Value::Object(obj) = v else {
         return fail(NOT_JSON);
@@ -81,7 +88,7 @@ fn parse(doc: &str, kind: PolicyKind) -> ParseResult<Policy> {
     let mut statements = Vec::with_capacity(raw.len());
     for s in raw {
         let st = statement(s, kind, variables)?;
-        if let Some(sid) = st.sid.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(sid) = st.sid.as_deref().filter(|s| unique_sids && !s.is_empty()) {
             if statements
                 .iter()
                 .any(|o: &Statement| o.sid.as_deref() == Some(sid))

@@ -89,6 +89,18 @@ fn accepted_documents() {
 }
 
 #[test]
+fn bucket_policies_may_repeat_a_statement_id() {
+    let d = doc(&format!(
+        "[{},{}]",
+        st(r#","Sid":"A""#),
+        st(r#","Sid":"A""#)
+    ));
+    let p = Policy::parse_resource(&d).unwrap();
+    assert_eq!(p.statements.len(), 2, "both statements are kept");
+    assert!(validate_resource_policy(&d).is_err(), "KMS refuses them");
+}
+
+#[test]
 #[rustfmt::skip]
 fn policy_kinds() {
     let with_principal = doc(&st(""));

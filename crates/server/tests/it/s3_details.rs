@@ -1,7 +1,8 @@
 //! Details of S3's answers that conformance suites check: re-creating a bucket you own (200 in
 //! us-east-1, 409 elsewhere), a 304's ETag, Content-Encoding kept as written, and listings —
 //! an empty delimiter or continuation token, v1's echoed prefix with `encoding-type=url`, and
-//! paging versions past a version-id marker whose version was deleted in between.
+//! paging versions past a version-id marker whose version was deleted in between; a bucket
+//! policy repeating a statement id (accepted, every statement in force).
 
 use crate::common::*;
 use aws_sdk_s3::types::{
@@ -236,4 +237,50 @@ async fn version_paging_survives_the_marker_version_being_deleted() {
         .await
         .unwrap_err();
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+}
+
+#[tokio::test]
+async fn a_bucket_policy_may_repeat_a_statement_id() {
+    let s = Server::start().await;
+    let c = s.s3();
+    c.create_bucket().bucket("same-sids").send().await.unwrap();
+    for key in ["a", "b"] {
+        c.put_object()
+            .bucket("same-sids")
+            .key(key)
+            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let deny = |key: &str| {
+        format!(
+            r#"{{"Sid":"NoReads","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::same-sids/{key}"}}"#
+        )
+    };
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{},{}]}}"#,
+        deny("a"),
+        deny("b")
+    );
+    c.put_bucket_policy()
+        .bucket("same-sids")
+        .policy(policy)
+        .send()
+        .await
+        .unwrap();
+    for key in ["a", "b"] {
+        let e = c
+            .get_object()
+            .bucket("same-sids")
+            .key(key)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (code(&e).as_str(), status(&e)),
+            ("AccessDenied", 403),
+            "{key}"
+        );
+    }
 }
