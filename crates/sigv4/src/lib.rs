@@ -89,6 +89,13 @@ impl<'a> RequestParts<'a> {
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.header_values(name).next()
     }
+
+    /// The `Authorization` header, unless it is blank: S3 takes an empty one for none at all,
+    /// and the request is then anonymous.
+    pub fn authorization(&self) -> Option<&'a str> {
+        self.header("authorization")
+            .filter(|v| !v.trim().is_empty())
+    }
 }
 
 /// Where the server finds the secret key of an access key id. Implemented by the server.

@@ -65,7 +65,7 @@ const MAX_EXPIRES: u64 = 604_800;
 
 /// Finds how `req` is signed. `Ok(None)` when it carries no signature at all (anonymous).
 pub fn parse_request_auth(req: &RequestParts) -> Result<Option<SignedRequest>, SigError> {
-    let header = req.header("authorization");
+    let header = req.authorization();
     let query_auth = raw_pairs(req.raw_query).any(|(n, _)| {
         let n = decode_lossy(n);
         n == "X-Amz-Algorithm" || n == "X-Amz-Credential" || n == "X-Amz-Signature"

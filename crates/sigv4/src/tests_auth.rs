@@ -258,13 +258,16 @@ fn header_parse_errors() {
         "AWS AK:c2ln",
         "Bearer x",
         "AWS4-ECDSA-P256-SHA256 Credential=x",
-        "",
     ] {
         let err = parse_with(&[("Authorization", value), date], "").unwrap_err();
         assert!(
             matches!(err, SigError::UnsupportedAlgorithm { .. }),
             "{value}: {err:?}"
         );
+    }
+    // A blank Authorization header is none: the request is anonymous.
+    for blank in ["", "  "] {
+        assert_eq!(parse_with(&[("Authorization", blank), date], ""), Ok(None));
     }
     assert_eq!(
         parse_with(&[("Authorization", &good)], ""),

@@ -91,7 +91,7 @@ pub struct V2Signed {
 /// `Authorization` header and without SigV4's query) `AWSAccessKeyId` or `Signature` in the
 /// query.
 pub fn is_v2(req: &RequestParts) -> bool {
-    if let Some(h) = req.header("authorization") {
+    if let Some(h) = req.authorization() {
         let h = h.trim_start();
         return h.split_once(' ').map_or(h, |(scheme, _)| scheme) == V2_SCHEME;
     }
@@ -120,7 +120,7 @@ pub fn parse_v2(req: &RequestParts) -> Result<V2Signed, SigError> {
             "AWSAccessKeyId" | "Signature" | "X-Amz-Signature" | "X-Amz-Credential"
         )
     });
-    match req.header("authorization") {
+    match req.authorization() {
         Some(_) if query_auth => Err(SigError::ConflictingAuth),
         Some(value) => parse_header(req, value),
         None => parse_query(req),

@@ -1,7 +1,8 @@
 //! S3 requests signed with Signature Version 2, built by hand from AWS's guide: the
 //! `Authorization: AWS key:signature` header (path-style and virtual-hosted), presigned query
-//! URLs and their expiry, POST forms, AWS's errors, a bucket policy denying SigV2 through
-//! `s3:signatureversion`, the CloudTrail record, and KMS refusing SigV2.
+//! URLs and their expiry, POST forms, AWS's errors (a blank `Authorization` is none), a bucket
+//! policy denying SigV2 through `s3:signatureversion`, the CloudTrail record, and KMS refusing
+//! SigV2.
 
 use crate::common::*;
 use std::sync::Arc;
@@ -269,6 +270,22 @@ async fn failures_answer_what_aws_answers() {
         (400, Some("InvalidArgument"))
     );
     assert_eq!(r.xml("ArgumentValue").as_deref(), Some("AWS HAHAHA"));
+
+    // A blank Authorization header is none: the request is anonymous, and refused where
+    // anonymous callers may not write.
+    for (path, body) in [("/errs/blank", "bar"), ("/blank-auth-bucket", "")] {
+        let r = Raw::new(&s, "PUT", path)
+            .header("authorization", "")
+            .body(body)
+            .send(&s)
+            .await;
+        assert_eq!(
+            (r.status, r.xml("Code").as_deref()),
+            (403, Some("AccessDenied")),
+            "{path}: {}",
+            r.text()
+        );
+    }
 
     let r = signed_v2(
         Raw::new(&s, "GET", "/errs/k"),
