@@ -59,8 +59,9 @@ pub enum S3Error {
     DeleteMarker { key: String, version_id: String },
     /// 405 MethodNotAllowed for reading a delete marker by version id.
     DeleteMarkerVersion { version_id: String, method: String },
-    /// 416 InvalidPartNumber.
-    InvalidPartNumber,
+    /// 416 InvalidPartNumber: a `partNumber` past the object's parts (its count: 1 for an
+    /// object not uploaded in parts).
+    InvalidPartNumber { requested: u32, actual: u32 },
     /// 404 NoSuchVersion.
     NoSuchVersion { key: String, version_id: String },
     /// 404 NoSuchUpload.
@@ -200,7 +201,7 @@ impl S3Error {
             NoSuchBucket(_) => "NoSuchBucket",
             NoSuchKey(_) | DeleteMarker { .. } => "NoSuchKey",
             DeleteMarkerVersion { .. } => "MethodNotAllowed",
-            InvalidPartNumber => "InvalidPartNumber",
+            InvalidPartNumber { .. } => "InvalidPartNumber",
             NoSuchVersion { .. } => "NoSuchVersion",
             NoSuchUpload(_) => "NoSuchUpload",
             NoSuchTagSet => "NoSuchTagSet",
@@ -285,7 +286,7 @@ impl S3Error {
             | BucketAlreadyOwnedByYou(_)
             | BucketNotEmpty(_)
             | InvalidBucketState(_) => 409,
-            InvalidRange { .. } | InvalidPartNumber => 416,
+            InvalidRange { .. } | InvalidPartNumber { .. } => 416,
             DeleteMarkerVersion { .. } => 405,
             PreconditionFailed(_) => 412,
             NotModified { .. } => 304,
@@ -331,7 +332,7 @@ impl S3Error {
             NoSuchBucket(_) => "The specified bucket does not exist".into(),
             NoSuchKey(_) | DeleteMarker { .. } => "The specified key does not exist.".into(),
             DeleteMarkerVersion { .. } => "The specified method is not allowed against this resource.".into(),
-            InvalidPartNumber => "The requested partnumber is not satisfiable".into(),
+            InvalidPartNumber { .. } => "The requested partnumber is not satisfiable".into(),
             NoSuchVersion { .. } => {
                 "The specified version does not exist.".into()
             }
@@ -412,6 +413,10 @@ impl S3Error {
         use S3Error::*;
         match self {
             InvalidAccessKeyId(k) => vec![("AWSAccessKeyId", k.clone())],
+            InvalidPartNumber { requested, actual } => vec![
+                ("PartNumberRequested", requested.to_string()),
+                ("ActualPartCount", actual.to_string()),
+            ],
             HeaderNotImplemented(h) => vec![
                 ("Header", h.to_string()),
                 (

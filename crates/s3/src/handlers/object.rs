@@ -411,7 +411,10 @@ fn part_bounds(o: &ObjectVersion, n: u32) -> S3Result<(u64, u64)> {
             Ok((start, start + size.max(1) - 1))
         }
         None if n == 1 => Ok((0, o.size.max(1) - 1)),
-        _ => Err(S3Error::InvalidPartNumber),
+        _ => Err(S3Error::InvalidPartNumber {
+            requested: n,
+            actual: o.meta.parts_count.unwrap_or(1),
+        }),
     }
 }
 

@@ -314,3 +314,47 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
     let got = c.get_object().bucket("inm").key("k").send().await.unwrap();
     assert_eq!(body_bytes(got).await, b"two");
 }
+
+/// A `partNumber` past an object's parts is 416 InvalidPartNumber naming the part asked for
+/// and the object's part count (1 for an object not uploaded in parts, whose part 1 is all of
+/// it), as S3 answers.
+#[tokio::test]
+async fn part_number_past_the_parts_is_416_with_the_counts() {
+    let s = Server::start().await;
+    let c = s.with_bucket("partnums").await;
+    let (id, parts) = upload(&c, "partnums", "mp", &[data(MIB5, 1), b"tail".to_vec()]).await;
+    c.complete_multipart_upload()
+        .bucket("partnums")
+        .key("mp")
+        .upload_id(id)
+        .multipart_upload(list(&parts))
+        .send()
+        .await
+        .unwrap();
+    c.put_object()
+        .bucket("partnums")
+        .key("single")
+        .body(b"body".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    for (key, n, count) in [("mp", 3, "2"), ("single", 2, "1")] {
+        let r = Raw::new(&s, "GET", &format!("/partnums/{key}?partNumber={n}"))
+            .signed()
+            .send(&s)
+            .await;
+        assert_eq!(r.status, 416, "{key}");
+        assert_eq!(r.xml("Code").as_deref(), Some("InvalidPartNumber"));
+        assert_eq!(r.xml("PartNumberRequested"), Some(n.to_string()));
+        assert_eq!(r.xml("ActualPartCount").as_deref(), Some(count));
+    }
+    let one = c
+        .get_object()
+        .bucket("partnums")
+        .key("single")
+        .part_number(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_bytes(one).await, b"body");
+}
