@@ -3,13 +3,14 @@
 //! design.md §5 for CloudTrail's writes, and recorded — and bucket facts come from the bucket
 //! table. No CloudTrail types live here.
 
+use crate::logging::record::{encode_key, AccessRecord};
 use crate::model::buckets;
 use crate::op::{NewObject, ObjectRef, Op, Output, Payload};
 use crate::sse::{SseRequest, Writer};
 use crate::S3;
 use bytes::Bytes;
 use trailstack_core::{
-    AccountId, BodyFrame, BucketInfo, Caller, ObjectError, ObjectFuture, ObjectWriter,
+    AccountId, BodyFrame, BucketInfo, Caller, ObjectError, ObjectFuture, ObjectWriter, Principal,
     PutObjectRequest, PutObjectResult,
 };
 
@@ -20,6 +21,51 @@ fn writer_for(key: &str) -> Writer {
         Writer::CloudTrailDigest
     } else {
         Writer::CloudTrailLog
+    }
+}
+
+/// The access log record of a file a service delivered through [`ObjectWriter`]: a signed
+/// `REST.PUT.OBJECT` whose requester is the service (`svc:cloudtrail.amazonaws.com`).
+fn delivery_record(
+    caller: &Caller,
+    obj: ObjectRef,
+    len: u64,
+    (time, started): (time::OffsetDateTime, std::time::Instant),
+    result: &crate::S3Result<Output>,
+) -> AccessRecord {
+    let elapsed = started.elapsed().as_millis() as u64;
+    let (status, error_code, version_id) = match result {
+        Ok(Output::Written(w)) => (200, None, w.version_id.clone()),
+        Ok(_) => (200, None, None),
+        Err(e) => (e.status(), Some(e.code().to_string()), None),
+    };
+    let service = match &caller.principal {
+        Principal::Service(s) => format!("svc:{s}"),
+        _ => caller.arn(),
+    };
+    AccessRecord {
+        request_uri: Some(format!(
+            "PUT /{}/{} HTTP/1.1",
+            obj.bucket,
+            encode_key(&obj.key)
+        )),
+        host_header: Some(format!("{}.s3.{}.amazonaws.com", obj.bucket, caller.region)),
+        bucket: obj.bucket,
+        key: Some(obj.key),
+        time: Some(time),
+        requester: Some(service),
+        request_id: caller.request_id.clone(),
+        operation: "REST.PUT.OBJECT".into(),
+        status: Some(status),
+        error_code,
+        object_size: Some(len),
+        total_ms: Some(elapsed),
+        turnaround_ms: Some(elapsed),
+        user_agent: Some(caller.user_agent.clone()),
+        version_id,
+        signature_version: Some("SigV4"),
+        auth_type: Some("AuthHeader"),
+        ..AccessRecord::default()
     }
 }
 
@@ -51,17 +97,28 @@ impl ObjectWriter for S3 {
                 content_md5: None,
                 checksum: None,
             };
+            let obj = ObjectRef {
+                bucket: request.bucket,
+                key: request.key,
+            };
             let op = Op::PutObject {
-                obj: ObjectRef {
-                    bucket: request.bucket,
-                    key: request.key,
-                },
+                obj: obj.clone(),
                 upload,
                 new,
                 if_none_match: None,
                 if_match: None,
             };
-            match self.call(caller, op).await {
+            let started = (self.clock.now(), std::time::Instant::now());
+            let result = self.call(caller, op).await;
+            // A delivery is a request on the bucket like any other: its access log has it.
+            let record = delivery_record(caller, obj, len, started, &result);
+            if let Err(e) = self.record_access(record).await {
+                return Err(ObjectError {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                });
+            }
+            match result {
                 Ok(Output::Written(w)) => Ok(PutObjectResult {
                     etag: format!("\"{}\"", w.etag),
                     version_id: w.version_id,

@@ -146,7 +146,7 @@ fn quoted(v: Option<&str>) -> String {
 }
 
 /// The key as records show it: URL-encoded, `/` kept.
-fn encode_key(k: &str) -> String {
+pub fn encode_key(k: &str) -> String {
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'_')

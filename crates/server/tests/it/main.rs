@@ -3,6 +3,7 @@
 
 mod audit;
 mod binary;
+mod cloudtrail_access_log;
 mod cloudtrail_delivery;
 mod cloudtrail_delivery_crash;
 mod cloudtrail_locked_bucket;

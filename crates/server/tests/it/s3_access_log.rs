@@ -36,7 +36,7 @@ fn stamp(t: time::OffsetDateTime) -> String {
     )
 }
 
-fn logging(target: &str, prefix: &str) -> LoggingEnabled {
+pub(crate) fn logging(target: &str, prefix: &str) -> LoggingEnabled {
     LoggingEnabled::builder()
         .target_bucket(target)
         .target_prefix(prefix)
@@ -44,7 +44,7 @@ fn logging(target: &str, prefix: &str) -> LoggingEnabled {
         .unwrap()
 }
 
-fn status_of(enabled: Option<LoggingEnabled>) -> BucketLoggingStatus {
+pub(crate) fn status_of(enabled: Option<LoggingEnabled>) -> BucketLoggingStatus {
     BucketLoggingStatus::builder()
         .set_logging_enabled(enabled)
         .build()
@@ -52,7 +52,7 @@ fn status_of(enabled: Option<LoggingEnabled>) -> BucketLoggingStatus {
 
 /// The bucket policy AWS documents for server access log delivery into `target` from
 /// `source` (same account, 000000000000).
-fn log_policy(target: &str, source: &str) -> String {
+pub(crate) fn log_policy(target: &str, source: &str) -> String {
     format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"S3ServerAccessLogsPolicy","Effect":"Allow",
         "Principal":{{"Service":"logging.s3.amazonaws.com"}},"Action":"s3:PutObject",
@@ -166,7 +166,7 @@ fn fields(line: &str) -> Vec<String> {
 }
 
 /// The records of every log object in `logs`, as fields.
-async fn records(c: &aws_sdk_s3::Client) -> Vec<Vec<String>> {
+pub(crate) async fn records(c: &aws_sdk_s3::Client) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for k in keys(c, "logs").await {
         let body = body_bytes(c.get_object().bucket("logs").key(&k).send().await.unwrap()).await;
