@@ -129,6 +129,13 @@ pub enum S3Error {
     },
     /// 400 InvalidPart.
     InvalidPart(String),
+    /// 400 InvalidPart for a part CompleteMultipartUpload names that was not uploaded (or not
+    /// with that ETag), with S3's `UploadId`, `PartNumber` and `ETag` details.
+    PartNotFound {
+        upload_id: String,
+        part_number: u32,
+        etag: String,
+    },
     /// 400 InvalidPartOrder.
     InvalidPartOrder,
     /// 400 EntityTooSmall.
@@ -231,7 +238,7 @@ impl S3Error {
             PreconditionFailed(_) => "PreconditionFailed",
             NotModified { .. } => "NotModified",
             MethodNotAllowed { .. } => "MethodNotAllowed",
-            InvalidPart(_) => "InvalidPart",
+            InvalidPart(_) | PartNotFound { .. } => "InvalidPart",
             InvalidPartOrder => "InvalidPartOrder",
             EntityTooSmall { .. } => "EntityTooSmall",
             EntityTooLarge { .. } => "EntityTooLarge",
@@ -317,6 +324,7 @@ impl S3Error {
             }
             InvalidArgument { message, .. } => message.clone(),
             InvalidRequest(m) | InvalidObjectKey(m) | InvalidPart(m) | BadDigest(m) | InvalidDigest(m) => m.clone(),
+            PartNotFound { .. } => "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.".into(),
             IncompleteBody(m) => m.clone(),
             MalformedXml => {
                 "The XML you provided was not well-formed or did not validate against our published schema".into()
@@ -413,6 +421,15 @@ impl S3Error {
         use S3Error::*;
         match self {
             InvalidAccessKeyId(k) => vec![("AWSAccessKeyId", k.clone())],
+            PartNotFound {
+                upload_id,
+                part_number,
+                etag,
+            } => vec![
+                ("UploadId", upload_id.clone()),
+                ("PartNumber", part_number.to_string()),
+                ("ETag", etag.clone()),
+            ],
             InvalidPartNumber { requested, actual } => vec![
                 ("PartNumberRequested", requested.to_string()),
                 ("ActualPartCount", actual.to_string()),

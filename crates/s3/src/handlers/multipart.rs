@@ -365,9 +365,11 @@ pub async fn complete(
                 let p = stored
                     .iter()
                     .find(|p| p.part_number == want.part_number && p.etag == want.etag)
-                    .ok_or_else(|| S3Error::InvalidPart(
-                        "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.".into(),
-                    ))?;
+                    .ok_or_else(|| S3Error::PartNotFound {
+                        upload_id: uid.clone(),
+                        part_number: want.part_number,
+                        etag: want.etag.clone(),
+                    })?;
                 if i + 1 < requested.len() && p.size < MIN_PART {
                     return Err(S3Error::EntityTooSmall { size: p.size, min: MIN_PART });
                 }

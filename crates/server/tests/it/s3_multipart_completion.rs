@@ -358,3 +358,33 @@ async fn part_number_past_the_parts_is_416_with_the_counts() {
         .unwrap();
     assert_eq!(body_bytes(one).await, b"body");
 }
+
+/// A part CompleteMultipartUpload names with an ETag that was not uploaded is 400 InvalidPart
+/// naming the upload, the part number and the ETag, as S3 answers; the upload stays.
+#[tokio::test]
+async fn an_unknown_part_is_invalid_part_with_its_details() {
+    let s = Server::start().await;
+    let c = s.with_bucket("badpart").await;
+    let (id, parts) = upload(&c, "badpart", "k", &[b"one".to_vec()]).await;
+    let r = Raw::new(&s, "POST", &format!("/badpart/k?uploadId={id}"))
+        .body(
+            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>\
+             <ETag>\"gibberish\"</ETag></Part></CompleteMultipartUpload>",
+        )
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.xml("Code").as_deref(), Some("InvalidPart"));
+    assert_eq!(r.xml("UploadId"), Some(id.clone()));
+    assert_eq!(r.xml("PartNumber").as_deref(), Some("1"));
+    assert_eq!(r.xml("ETag").as_deref(), Some("gibberish"));
+    c.complete_multipart_upload()
+        .bucket("badpart")
+        .key("k")
+        .upload_id(id)
+        .multipart_upload(list(&parts))
+        .send()
+        .await
+        .unwrap();
+}
