@@ -22,13 +22,21 @@ pub async fn get(s3: &S3, caller: &Caller, bucket: String) -> S3Result<Output> {
 }
 
 /// PutBucketLogging: `Some` enables (or changes) logging, `None` disables it. Only the bucket
-/// owner may, whatever the bucket policy says.
+/// owner may, whatever the bucket policy says. TargetGrants name known accounts, as ACL grants
+/// do (shown with their display names).
 pub async fn put(
     s3: &S3,
     caller: &Caller,
     bucket: String,
     config: Option<LoggingConfig>,
 ) -> S3Result<Output> {
+    let config = match config {
+        Some(mut c) => {
+            c.target_grants = s3.accounts.resolve(std::mem::take(&mut c.target_grants))?;
+            Some(c)
+        }
+        None => None,
+    };
     let c2 = caller.clone();
     s3.write(move |tx| {
         let mut b = owned_bucket(tx, &c2, &bucket)?;

@@ -1,14 +1,16 @@
 //! What ACLs may say and how S3 shows them, through the real SDK: grantees must be accounts
 //! S3 knows (an unknown canonical id is `InvalidArgument`, an e-mail address
 //! `UnresolvableGrantByEmailAddress`) and are shown with their account's display name; group
-//! grants are listed before canonical-user grants; with ACLs disabled (BucketOwnerEnforced)
-//! only no ACL or bucket-owner-full-control is accepted, `private` included.
+//! grants are listed before canonical-user grants; server access logging's TargetGrants follow
+//! the same rules; with ACLs disabled (BucketOwnerEnforced) only no ACL or
+//! bucket-owner-full-control is accepted, `private` included.
 
 use crate::common::{code, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    AccessControlPolicy, BucketCannedAcl, Grant, Grantee, ObjectCannedAcl, ObjectOwnership, Owner,
-    Permission, Type,
+    AccessControlPolicy, BucketCannedAcl, BucketLoggingStatus, BucketLogsPermission, Grant,
+    Grantee, LoggingEnabled, ObjectCannedAcl, ObjectOwnership, Owner, Permission, TargetGrant,
+    Type,
 };
 use trailstack_server::config::{BucketDefaults, Config};
 
@@ -322,4 +324,66 @@ async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "AccessControlListNotSupported");
+}
+
+#[tokio::test]
+async fn logging_target_grants_name_known_accounts() {
+    let (_s, a, _b) = start().await;
+    a.create_bucket().bucket("logged").send().await.unwrap();
+    a.create_bucket()
+        .bucket("log-target")
+        .acl(BucketCannedAcl::from("log-delivery-write"))
+        .send()
+        .await
+        .unwrap();
+    let status_granting = |id: &str| {
+        let grant = TargetGrant::builder()
+            .grantee(
+                Grantee::builder()
+                    .r#type(Type::CanonicalUser)
+                    .id(id)
+                    .build()
+                    .unwrap(),
+            )
+            .permission(BucketLogsPermission::Read)
+            .build();
+        BucketLoggingStatus::builder()
+            .logging_enabled(
+                LoggingEnabled::builder()
+                    .target_bucket("log-target")
+                    .target_prefix("logs/")
+                    .target_grants(grant)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    };
+    let e = a
+        .put_bucket_logging()
+        .bucket("logged")
+        .bucket_logging_status(status_granting("_foo"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!((code(&e).as_str(), status(&e)), ("InvalidArgument", 400));
+    a.put_bucket_logging()
+        .bucket("logged")
+        .bucket_logging_status(status_granting(ID_B))
+        .send()
+        .await
+        .unwrap();
+    let got = a
+        .get_bucket_logging()
+        .bucket("logged")
+        .send()
+        .await
+        .unwrap();
+    let grantee = got.logging_enabled().unwrap().target_grants()[0]
+        .grantee()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (grantee.id(), grantee.display_name()),
+        (Some(ID_B), Some("bob"))
+    );
 }
