@@ -5,9 +5,10 @@
 //! recorded in CloudTrail like any PutObject. The server's timer, `trailstack flush` and tests
 //! (with a stepped clock) call it.
 //!
-//! AWS delivers access logs only into targets whose default encryption is SSE-S3: a target
-//! whose default is SSE-KMS or DSSE-KMS gets nothing, and its records wait (shown by
-//! `trailstack explain`) until the target's default changes or logging points elsewhere.
+//! AWS delivers access logs only into targets whose default encryption is SSE-S3 and that
+//! have no Object Lock default retention: such a target gets nothing, and its records wait
+//! (shown by `trailstack explain`) until the target changes or logging points elsewhere.
+//! Records whose target bucket was deleted are dropped.
 
 use super::outbox::{self, Group, NotedFile};
 use super::{KeyFormat, PartitionDateSource, LOGGING_PRINCIPAL};
@@ -33,6 +34,16 @@ pub struct Outcome {
     pub records: usize,
     /// Log objects not written this round (retried on the next).
     pub failures: usize,
+    /// Log objects given up because their target bucket no longer exists.
+    pub dropped: usize,
+}
+
+/// What became of one noted log object.
+enum Delivered {
+    /// Written, holding this many records.
+    Records(usize),
+    /// Its target bucket is gone: its records were dropped.
+    Dropped,
 }
 
 /// The access log delivery worker.
@@ -109,10 +120,11 @@ impl AccessLogDelivery {
         let mut outcome = Outcome::default();
         for f in self.s3.scan(|c| Ok(outbox::noted(c)?)).await? {
             match self.deliver(&f, now).await {
-                Ok(n) => {
+                Ok(Delivered::Records(n)) => {
                     outcome.objects += 1;
                     outcome.records += n;
                 }
+                Ok(Delivered::Dropped) => outcome.dropped += 1,
                 Err(e) => {
                     outcome.failures += 1;
                     let (id, msg) = (f.id, e.to_string());
@@ -183,8 +195,8 @@ impl AccessLogDelivery {
             .await
     }
 
-    /// Puts one noted log object and removes its records; returns how many it held.
-    async fn deliver(&self, f: &NotedFile, now: OffsetDateTime) -> S3Result<usize> {
+    /// Puts one noted log object and removes its records.
+    async fn deliver(&self, f: &NotedFile, now: OffsetDateTime) -> S3Result<Delivered> {
         let lines = self
             .s3
             .scan({
@@ -210,8 +222,24 @@ impl AccessLogDelivery {
             })
             .await?;
         let Some(target) = target else {
-            return Err(S3Error::NoSuchBucket(f.group.target_bucket.clone()));
+            // S3 delivers on a best-effort basis: records for a target that no longer exists
+            // are lost, not kept for a bucket someone may create under that name later.
+            tracing::warn!(
+                "access log target s3://{} no longer exists: a log object of records from s3://{} dropped",
+                f.group.target_bucket,
+                f.group.source_bucket
+            );
+            let f = f.clone();
+            self.s3
+                .write(move |c| Ok(outbox::delivered(c, &f)?))
+                .await?;
+            return Ok(Delivered::Dropped);
         };
+        if target.meta.object_lock.is_some_and(|l| l.default.is_some()) {
+            return Err(S3Error::InvalidRequest(
+                "the target bucket has an Object Lock default retention: S3 does not deliver server access logs into such buckets".into(),
+            ));
+        }
         if let Some(e) = target
             .meta
             .encryption
@@ -236,7 +264,7 @@ impl AccessLogDelivery {
             .s3
             .write(move |c| Ok(outbox::delivered(c, &f)?))
             .await?;
-        Ok(n)
+        Ok(Delivered::Records(n))
     }
 
     async fn put(

@@ -243,6 +243,7 @@ async fn flush(app: &App, request_id: &str) -> Response<HyperBody> {
                 "AccessLogObjects": a.objects,
                 "AccessLogRecords": a.records,
                 "AccessLogFailures": a.failures,
+                "AccessLogObjectsDropped": a.dropped,
             })
             .to_string()
             .into_bytes(),

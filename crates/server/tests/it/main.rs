@@ -18,6 +18,7 @@ mod limits;
 mod policy;
 mod policy_request_keys;
 mod s3_access_log;
+mod s3_access_log_targets;
 mod s3_acl;
 mod s3_acl_grants;
 mod s3_auth;

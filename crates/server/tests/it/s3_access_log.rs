@@ -63,7 +63,10 @@ pub(crate) fn log_policy(target: &str, source: &str) -> String {
 }
 
 /// A server on a stepped clock with `src` logged into `logs` under `prefix`.
-async fn logged(prefix: &str, format: Option<TargetObjectKeyFormat>) -> (Server, Arc<FixedClock>) {
+pub(crate) async fn logged(
+    prefix: &str,
+    format: Option<TargetObjectKeyFormat>,
+) -> (Server, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(t0()));
     let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
     let c = s.with_bucket("src").await;
