@@ -1,6 +1,6 @@
 //! Timestamps of SigV4: the ISO 8601 basic format of `X-Amz-Date` (`YYYYMMDDTHHMMSSZ`),
-//! parsed and formatted, and the RFC 1123 `Date` header accepted in its place. Parsing is
-//! strict and panic-free; no clock is read here.
+//! parsed and formatted, and the RFC 1123 `Date` header accepted in its place (any zone
+//! offset). Parsing is strict and panic-free; no clock is read here.
 
 use time::{Date, Month, OffsetDateTime, Time, UtcOffset};
 
@@ -54,7 +54,25 @@ pub fn parse_amz_date(s: &str) -> Option<OffsetDateTime> {
     )
 }
 
-/// Parses an RFC 1123 `Date` header (`Fri, 24 May 2013 00:00:00 GMT`; weekday optional).
+/// The offset from UTC, in seconds, of an RFC 1123 / RFC 2822 zone: `GMT` and its synonyms,
+/// or `+HHMM` / `-HHMM` (Python's `email.utils.formatdate`, which botocore signs with, writes
+/// `-0000`).
+fn zone_offset(zone: &str) -> Option<i64> {
+    if matches!(zone, "GMT" | "UTC" | "UT" | "Z") {
+        return Some(0);
+    }
+    let (sign, hhmm) = match zone.split_at_checked(1)? {
+        ("+", rest) => (1, rest),
+        ("-", rest) => (-1, rest),
+        _ => return None,
+    };
+    let (h, m) = hhmm.split_at_checked(2)?;
+    let (h, m) = (digits(h)?, digits(m)?);
+    (hhmm.len() == 4 && h < 24 && m < 60).then(|| sign * i64::from(h * 3600 + m * 60))
+}
+
+/// Parses an RFC 1123 `Date` header (`Fri, 24 May 2013 00:00:00 GMT`; weekday optional; a
+/// numeric zone such as `-0000` or `+0200` allowed).
 pub(crate) fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -66,7 +84,8 @@ pub(crate) fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
     let [day, month, year, clock, zone] = tokens.as_slice() else {
         return None;
     };
-    if !matches!(*zone, "GMT" | "UTC" | "UT" | "Z" | "+0000") || year.len() != 4 {
+    let offset = zone_offset(zone)?;
+    if year.len() != 4 {
         return None;
     }
     let month = MONTHS
@@ -78,14 +97,15 @@ pub(crate) fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
     if hms.next().is_some() || day.len() > 2 || h.len() != 2 || m.len() != 2 || sec.len() != 2 {
         return None;
     }
-    build(
+    let local = build(
         digits(year)?,
         month,
         digits(day)?,
         digits(h)?,
         digits(m)?,
         digits(sec)?,
-    )
+    )?;
+    local.checked_sub(time::Duration::seconds(offset))
 }
 
 #[cfg(test)]
@@ -112,7 +132,22 @@ mod tests {
             parse_http_date("4 Jun 2013 13:01:02 GMT"),
             Some(datetime!(2013-06-04 13:01:02 UTC))
         );
-        assert_eq!(parse_http_date("Fri, 24 May 2013 00:00:00 PST"), None);
+        assert_eq!(
+            parse_http_date("Fri, 24 May 2013 00:00:00 -0000"),
+            Some(datetime!(2013-05-24 0:00 UTC))
+        );
+        assert_eq!(
+            parse_http_date("Fri, 24 May 2013 02:30:00 +0230"),
+            Some(datetime!(2013-05-24 0:00 UTC))
+        );
+        assert_eq!(
+            parse_http_date("Thu, 23 May 2013 19:00:00 -0500"),
+            Some(datetime!(2013-05-24 0:00 UTC))
+        );
+        for zone in ["PST", "+000", "+00000", "+2400", "+0060", "0000", "+00a0"] {
+            let date = format!("Fri, 24 May 2013 00:00:00 {zone}");
+            assert_eq!(parse_http_date(&date), None, "{zone}");
+        }
         assert_eq!(parse_http_date("Fri, 24 Foo 2013 00:00:00 GMT"), None);
     }
 

@@ -36,6 +36,7 @@ mod s3_object;
 mod s3_object_lock;
 mod s3_object_lock_rules;
 mod s3_post;
+mod s3_request_dates;
 mod s3_sigv2;
 mod s3_sse;
 mod s3_versioning;
