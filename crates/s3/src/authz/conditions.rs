@@ -266,6 +266,22 @@ fn add_sse(put: &mut impl FnMut(&str, &str), sse: Option<&SseRequest>) {
     }
 }
 
+/// `s3:object-lock-remaining-retention-days`: the whole days (rounded up) from `now` until the
+/// retention the request asks for ends, so a policy can cap how long objects are locked.
+pub fn add_remaining_retention(
+    c: &mut Conditions,
+    r: &Reads,
+    f: &Facts,
+    now: time::OffsetDateTime,
+) {
+    const KEY: &str = "s3:object-lock-remaining-retention-days";
+    if let Some(ret) = f.lock.0.filter(|_| r.key(KEY)) {
+        const DAY_MS: i64 = 86_400_000;
+        let left = (ret.until_ms - crate::model::to_ms(now)).max(0);
+        c.insert_number(KEY, (left + DAY_MS - 1) / DAY_MS);
+    }
+}
+
 /// The `s3:x-amz-grant-*` keys of the `x-amz-grant-*` headers, each valued as the header was
 /// written (`id=<canonical id>`, `uri=<group>`, comma-separated when several).
 fn add_grants(put: &mut impl FnMut(&str, &str), grants: &[Grant]) {

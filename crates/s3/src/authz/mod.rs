@@ -220,6 +220,7 @@ async fn check_target(
     let mut conds = Conditions::new();
     conditions::global(&mut conds, &reads, caller, &*s3.clock);
     conditions::add_s3(&mut conds, &reads, caller, facts, t);
+    conditions::add_remaining_retention(&mut conds, &reads, facts, s3.clock.now());
     let grantable = bucket_acl.and_then(|_| acl::grantable(t.action));
     let wants_tags = existing && reads.prefix("s3:ExistingObjectTag/");
     let wants_object = object_scope || matches!(grantable, Some((acl::Scope::Object, _)));

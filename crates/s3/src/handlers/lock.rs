@@ -167,3 +167,29 @@ pub fn check_requested(requested: Option<&ObjectLock>, now_ms: i64) -> S3Result<
         None => Ok(()),
     }
 }
+
+/// Removes from `version` what `caller` may not read of its lock: S3 answers the
+/// `x-amz-object-lock-*` headers of a GET or HEAD only to callers allowed
+/// `s3:GetObjectRetention` (mode, retain-until date) and `s3:GetObjectLegalHold` (legal hold).
+pub async fn hide_unreadable(
+    s3: &S3,
+    caller: &Caller,
+    version: &mut ObjectVersion,
+) -> S3Result<()> {
+    let Some(l) = version.meta.lock.as_mut() else {
+        return Ok(());
+    };
+    let (bucket, key) = (version.bucket.as_str(), Some(version.key.as_str()));
+    let vid = Some(version.version_id.as_str());
+    if l.retention.is_some()
+        && !crate::authz::permits(s3, caller, "s3:GetObjectRetention", bucket, key, vid).await?
+    {
+        l.retention = None;
+    }
+    if l.legal_hold.is_some()
+        && !crate::authz::permits(s3, caller, "s3:GetObjectLegalHold", bucket, key, vid).await?
+    {
+        l.legal_hold = None;
+    }
+    Ok(())
+}

@@ -432,7 +432,7 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
         input.version_id.clone(),
     );
     let method = if head { "HEAD" } else { "GET" };
-    let (bucket, version) = s3
+    let (bucket, mut version) = s3
         .read(move |c| {
             let bucket = owned_bucket(c, &caller2, &bucket_name)?;
             let v = find_version(c, &bucket_name, &key, vid.as_deref(), method)?;
@@ -493,6 +493,7 @@ pub async fn get(s3: &S3, caller: &Caller, input: GetObjectInput, head: bool) ->
         .is_none()
         .then(|| crate::lifecycle::expiration_of(&bucket, &version, s3.lifecycle_days))
         .flatten();
+    super::lock::hide_unreadable(s3, caller, &mut version).await?;
     Ok(Output::Object(Box::new(ObjectOutput {
         expiration,
         show_version: show_version(&bucket),

@@ -34,6 +34,7 @@ mod s3_multipart_completion;
 mod s3_multipart_initiator;
 mod s3_object;
 mod s3_object_lock;
+mod s3_object_lock_policy;
 mod s3_object_lock_rules;
 mod s3_post;
 mod s3_request_dates;

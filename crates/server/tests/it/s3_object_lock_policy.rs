@@ -1,0 +1,128 @@
+//! Object Lock and permissions, through the real SDK: the lock headers of a GET or HEAD shown
+//! only to callers allowed to read the retention and the legal hold, and a bucket policy
+//! capping retention with `s3:object-lock-remaining-retention-days`.
+
+use crate::common::{code, Server};
+use aws_sdk_s3::primitives::{ByteStream, DateTime};
+use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
+use trailstack_server::config::Config;
+
+const USERS: &str = r#"
+[[users]]
+access_key = "AKROOT"
+secret_key = "root"
+account_id = "111111111111"
+
+[[users]]
+access_key = "AKREADER"
+secret_key = "reader"
+account_id = "111111111111"
+user_name = "reader"
+policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}''']
+"#;
+
+async fn start() -> (Server, aws_sdk_s3::Client) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("users.toml");
+    std::fs::write(&file, USERS).unwrap();
+    let ids = Config::load(Some(&file), None, None, None)
+        .unwrap()
+        .identities;
+    let s = Server::start_configured(dir, |c| c.identities = ids).await;
+    let root = s.s3_with("AKROOT", "root");
+    root.create_bucket()
+        .bucket("vault")
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .unwrap();
+    (s, root)
+}
+
+fn in_days(days: i64) -> DateTime {
+    DateTime::from_secs(time::OffsetDateTime::now_utc().unix_timestamp() + days * 86_400)
+}
+
+#[tokio::test]
+async fn lock_headers_only_for_callers_who_may_read_them() {
+    let (s, root) = start().await;
+    root.put_object()
+        .bucket("vault")
+        .key("held")
+        .object_lock_mode(ObjectLockMode::Governance)
+        .object_lock_retain_until_date(in_days(3))
+        .object_lock_legal_hold_status(ObjectLockLegalHoldStatus::On)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let head = root
+        .head_object()
+        .bucket("vault")
+        .key("held")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Governance));
+    assert!(head.object_lock_retain_until_date().is_some());
+    assert_eq!(
+        head.object_lock_legal_hold_status(),
+        Some(&ObjectLockLegalHoldStatus::On)
+    );
+    let reader = s.s3_with("AKREADER", "reader");
+    let head = reader
+        .head_object()
+        .bucket("vault")
+        .key("held")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.object_lock_mode(), None);
+    assert_eq!(head.object_lock_retain_until_date(), None);
+    assert_eq!(head.object_lock_legal_hold_status(), None);
+    let get = reader
+        .get_object()
+        .bucket("vault")
+        .key("held")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.object_lock_mode(), None);
+    assert_eq!(get.object_lock_legal_hold_status(), None);
+}
+
+#[tokio::test]
+async fn policy_caps_retention_by_remaining_days() {
+    let (_s, root) = start().await;
+    root.put_bucket_policy()
+        .bucket("vault")
+        .policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",
+            "Action":["s3:PutObject","s3:PutObjectRetention"],"Resource":"arn:aws:s3:::vault/*",
+            "Condition":{"NumericGreaterThan":{"s3:object-lock-remaining-retention-days":"10"}}}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let put = |days: i64| {
+        root.put_object()
+            .bucket("vault")
+            .key("k")
+            .object_lock_mode(ObjectLockMode::Governance)
+            .object_lock_retain_until_date(in_days(days))
+            .body(ByteStream::from_static(b"x"))
+            .send()
+    };
+    let e = put(30).await.unwrap_err();
+    assert_eq!(code(&e), "AccessDenied");
+    put(10).await.unwrap();
+    // Without lock headers the key does not exist and the Deny does not apply.
+    root.put_object()
+        .bucket("vault")
+        .key("plain")
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+}
