@@ -379,9 +379,10 @@ impl S3 {
                 if_none_match,
                 if_match,
                 checksum,
+                customer,
             } => {
                 let conditions = (if_none_match, if_match);
-                let (parts, checks) = ((parts, checksum), conditions);
+                let (parts, checks) = ((parts, checksum, customer), conditions);
                 multipart::complete(self, caller, obj, upload_id, parts, checks).await
             }
             Op::AbortMultipartUpload { obj, upload_id } => {

@@ -2,8 +2,9 @@
 //! same receive path as an upload, so the copy gets its own blob, MD5 and checksum.
 
 use super::encryption::{open_stored, seal_new};
-use super::multipart::{check_part_number, require_upload, store_part, upload_sealing};
+use super::multipart::{check_part_number, require_upload, store_part};
 use super::object::{check_key, commit_new_version, etag_matches, find_version, show_version};
+use super::upload_keys::upload_sealing;
 use super::{acl, owned_bucket};
 use crate::checksum::Algorithm;
 use crate::data::{self, MAX_PUT};

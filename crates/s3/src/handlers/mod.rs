@@ -17,6 +17,7 @@ pub mod multipart;
 pub mod object;
 pub mod settings;
 pub mod tagging;
+mod upload_keys;
 
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, Owner};

@@ -1,7 +1,6 @@
 //! Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
 //! A completed object references its parts' blobs in order; nothing is copied.
 
-use super::encryption::open_stored;
 use super::object::{check_key, check_write_conditions};
 use super::{acl, owned_bucket};
 use crate::checksum::{self, Algorithm};
@@ -206,31 +205,6 @@ pub(crate) async fn require_upload(
     .await
 }
 
-/// The sealing of an upload's parts (its data key, recovered from the upload's record).
-pub(crate) async fn upload_sealing(
-    s3: &S3,
-    caller: &Caller,
-    upload: &Upload,
-    customer: Option<&CustomerKey>,
-) -> S3Result<Option<Sealing>> {
-    let rec = upload.meta.sse.as_ref();
-    if rec.is_some_and(|r| r.mode == crate::sse::Mode::SseC) {
-        if customer.is_none() {
-            return Err(S3Error::InvalidRequest(
-                "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.".into(),
-            ));
-        }
-        // A part sent with another key than the upload's is a bad request (400), not the
-        // 403 of a read with a wrong key.
-        crate::sse::keys::check_customer(rec, customer).map_err(|_| {
-            S3Error::InvalidRequest(
-                "The provided encryption parameters did not match the ones used originally.".into(),
-            )
-        })?;
-    }
-    open_stored(s3, caller, rec, customer, &upload.bucket, &upload.key).await
-}
-
 /// UploadPart.
 pub async fn upload_part(
     s3: &S3,
@@ -243,7 +217,8 @@ pub async fn upload_part(
 ) -> S3Result<Output> {
     check_part_number(part_number)?;
     let upload = require_upload(s3, caller, &obj, &upload_id).await?;
-    let sealing = upload_sealing(s3, caller, &upload, customer.as_ref()).await?;
+    let sealing =
+        super::upload_keys::upload_sealing(s3, caller, &upload, customer.as_ref()).await?;
     if let Some(alg) = upload_algorithm(&upload) {
         match &payload.checksum {
             Some((a, _)) if *a != alg => {
@@ -330,7 +305,11 @@ pub async fn complete(
     caller: &Caller,
     obj: ObjectRef,
     upload_id: String,
-    (requested, sent_checksum): (Vec<CompletedPart>, Option<(Algorithm, String)>),
+    (requested, sent_checksum, customer): (
+        Vec<CompletedPart>,
+        Option<(Algorithm, String)>,
+        Option<CustomerKey>,
+    ),
     (if_none_match, if_match): (Option<String>, Option<String>),
 ) -> S3Result<Output> {
     if requested.is_empty() {
@@ -359,6 +338,7 @@ pub async fn complete(
                     }
                 }
             };
+            super::upload_keys::check_completion_key(&upload, customer.as_ref())?;
             let stored = uploads::parts(c, &uid, 0, usize::MAX)?;
             let mut chosen = Vec::with_capacity(requested.len());
             for (i, want) in requested.iter().enumerate() {

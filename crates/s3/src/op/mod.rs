@@ -306,6 +306,8 @@ pub enum Op {
         if_match: Option<String>,
         /// The whole object's checksum the client computed (`x-amz-checksum-*`), to verify.
         checksum: Option<(Algorithm, String)>,
+        /// The SSE-C key of an SSE-C upload, when sent.
+        customer: Option<CustomerKey>,
     },
     /// DELETE /bucket/key?uploadId.
     AbortMultipartUpload { obj: ObjectRef, upload_id: String },

@@ -563,6 +563,7 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
                 checksum: Algorithm::ALL
                     .into_iter()
                     .find_map(|a| get(&req.headers, a.header()).map(|v| (a, v))),
+                customer: sse::customer(&req.headers, sse::CUSTOMER)?,
             }
         }
         m => return Err(S3Error::NotImplemented(format!("{m} on an object"))),

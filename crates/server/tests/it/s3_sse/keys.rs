@@ -419,3 +419,95 @@ async fn customer_key_parts_and_attributes() {
         .unwrap();
     assert_eq!(got.object_size(), Some(1000));
 }
+/// CompleteMultipartUpload of an SSE-C upload: the key is needed only when the upload was
+/// created with a checksum algorithm (as S3 documents), and a key sent must be the upload's.
+#[tokio::test]
+async fn customer_key_on_completion() {
+    use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
+    let s = Server::start().await;
+    let c = s.with_bucket("custdone").await;
+    let (_, key, md5) = customer_key(31);
+    let (_, other, other_md5) = customer_key(32);
+    for (name, algorithm) in [("plain", None), ("summed", Some(ChecksumAlgorithm::Crc32))] {
+        let id = c
+            .create_multipart_upload()
+            .bucket("custdone")
+            .key(name)
+            .set_checksum_algorithm(algorithm.clone())
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&key)
+            .sse_customer_key_md5(&md5)
+            .send()
+            .await
+            .unwrap()
+            .upload_id()
+            .unwrap()
+            .to_string();
+        let p = c
+            .upload_part()
+            .bucket("custdone")
+            .key(name)
+            .upload_id(&id)
+            .part_number(1)
+            .set_checksum_algorithm(algorithm.clone())
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&key)
+            .sse_customer_key_md5(&md5)
+            .body(ByteStream::from_static(b"only part"))
+            .send()
+            .await
+            .unwrap();
+        let part = CompletedPart::builder()
+            .part_number(1)
+            .e_tag(p.e_tag().unwrap())
+            .set_checksum_crc32(p.checksum_crc32().map(str::to_string))
+            .build();
+        let complete = || {
+            c.complete_multipart_upload()
+                .bucket("custdone")
+                .key(name)
+                .upload_id(&id)
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .parts(part.clone())
+                        .build(),
+                )
+        };
+        let e = complete()
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&other)
+            .sse_customer_key_md5(&other_md5)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (status(&e), code(&e).as_str()),
+            (400, "InvalidRequest"),
+            "{name}"
+        );
+        if algorithm.is_some() {
+            let e = complete().send().await.unwrap_err();
+            assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+            complete()
+                .sse_customer_algorithm("AES256")
+                .sse_customer_key(&key)
+                .sse_customer_key_md5(&md5)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            complete().send().await.unwrap();
+        }
+        let got = c
+            .get_object()
+            .bucket("custdone")
+            .key(name)
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&key)
+            .sse_customer_key_md5(&md5)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(body_bytes(got).await, b"only part");
+    }
+}
