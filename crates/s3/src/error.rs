@@ -160,6 +160,8 @@ pub enum S3Error {
     RequestHeaderSectionTooLarge { max: u64 },
     /// 400 BadRequest, e.g. more tags than an object or a bucket may have.
     BadRequest(String),
+    /// 400 InvalidURI: the request path does not decode to UTF-8.
+    InvalidUri,
     /// 503 SlowDown: the server is at its connection limit; SDKs retry with backoff.
     SlowDown,
     /// 400 TooManyBuckets.
@@ -239,6 +241,7 @@ impl S3Error {
             NotModified { .. } => "NotModified",
             MethodNotAllowed { .. } => "MethodNotAllowed",
             InvalidPart(_) | PartNotFound { .. } => "InvalidPart",
+            InvalidUri => "InvalidURI",
             InvalidPartOrder => "InvalidPartOrder",
             EntityTooSmall { .. } => "EntityTooSmall",
             EntityTooLarge { .. } => "EntityTooLarge",
@@ -400,6 +403,7 @@ impl S3Error {
                 "Your request header section exceeds the maximum allowed size.".into()
             }
             BadRequest(m) => m.clone(),
+            InvalidUri => "Couldn't parse the specified URI.".into(),
             SlowDown => "Please reduce your request rate.".into(),
             TooManyBuckets => "You have attempted to create more buckets than allowed".into(),
             RequestTimeout => {

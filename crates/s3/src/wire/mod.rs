@@ -105,6 +105,14 @@ pub fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
+/// Whether a request path's %XX escapes decode to UTF-8 (S3 refuses other paths with
+/// InvalidURI rather than guessing at the key they name).
+pub fn path_is_utf8(raw_path: &str) -> bool {
+    percent_encoding::percent_decode_str(raw_path)
+        .decode_utf8()
+        .is_ok()
+}
+
 /// The resource an error names: `/bucket/key` or `/bucket`.
 pub fn resource(bucket: Option<&str>, key: Option<&str>) -> String {
     match (bucket, key) {

@@ -171,6 +171,9 @@ fn create_bucket(req: &Request, bucket: String, body: &[u8]) -> S3Result<Op> {
 
 /// Turns a request into an operation. `host` is the Host header, for virtual-hosted addressing.
 pub async fn parse(mut req: Request, host: &str) -> S3Result<Op> {
+    if !super::path_is_utf8(&req.raw_path) {
+        return Err(S3Error::InvalidUri);
+    }
     let (bucket, key) = address(host, &req.raw_path);
     let q = Query(std::mem::take(&mut req.query));
     let m = req.method.clone();

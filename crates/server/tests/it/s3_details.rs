@@ -2,7 +2,8 @@
 //! us-east-1, 409 elsewhere), a 304's ETag, Content-Encoding kept as written, and listings —
 //! an empty delimiter or continuation token, v1's echoed prefix with `encoding-type=url`, and
 //! paging versions past a version-id marker whose version was deleted in between; a bucket
-//! policy repeating a statement id (accepted, every statement in force).
+//! policy repeating a statement id (accepted, every statement in force); a path that is not
+//! UTF-8 (InvalidURI).
 
 use crate::common::*;
 use aws_sdk_s3::types::{
@@ -283,4 +284,37 @@ async fn a_bucket_policy_may_repeat_a_statement_id() {
             "{key}"
         );
     }
+}
+
+/// A key may hold any UTF-8 character (C1 controls included), but a path whose escapes do not
+/// decode to UTF-8 names no key: S3 answers 400 InvalidURI "Couldn't parse the specified
+/// URI." instead of guessing one.
+#[tokio::test]
+async fn a_path_that_is_not_utf8_is_invalid_uri() {
+    let s = Server::start().await;
+    let c = s.with_bucket("uri").await;
+    let key = "\u{ae}\u{8a}-";
+    c.put_object()
+        .bucket("uri")
+        .key(key)
+        .body(b"x".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let got = c.get_object().bucket("uri").key(key).send().await.unwrap();
+    assert_eq!(body_bytes(got).await, b"x");
+    for method in ["GET", "PUT"] {
+        let r = Raw::new(&s, method, "/uri/%AE%8A-").signed().send(&s).await;
+        assert_eq!(r.status, 400, "{method}");
+        assert_eq!(r.xml("Code").as_deref(), Some("InvalidURI"));
+        // The XML escapes the apostrophe.
+        assert_eq!(
+            r.xml("Message")
+                .map(|m| m.replace("&apos;", "'"))
+                .as_deref(),
+            Some("Couldn't parse the specified URI.")
+        );
+    }
+    let listed = c.list_objects_v2().bucket("uri").send().await.unwrap();
+    assert_eq!(listed.contents().len(), 1);
 }
