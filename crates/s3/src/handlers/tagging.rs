@@ -25,8 +25,12 @@ pub async fn get(
             ))
         })
         .await?;
+    // A tag set has no order in S3; answering it sorted by key keeps the answer the same
+    // however the tags were given (a query string header or an XML document).
+    let mut tags = v.meta.tags;
+    tags.sort();
     Ok(Output::Tags {
-        tags: v.meta.tags,
+        tags,
         version_id: show_version(&b).then_some(v.version_id),
     })
 }

@@ -3,7 +3,7 @@
 //! an empty delimiter or continuation token, v1's echoed prefix with `encoding-type=url`, and
 //! paging versions past a version-id marker whose version was deleted in between; a bucket
 //! policy repeating a statement id (accepted, every statement in force); a path that is not
-//! UTF-8 (InvalidURI).
+//! UTF-8 (InvalidURI); an object's tag set answered sorted by key.
 
 use crate::common::*;
 use aws_sdk_s3::types::{
@@ -317,4 +317,27 @@ async fn a_path_that_is_not_utf8_is_invalid_uri() {
     }
     let listed = c.list_objects_v2().bucket("uri").send().await.unwrap();
     assert_eq!(listed.contents().len(), 1);
+}
+
+#[tokio::test]
+async fn tag_sets_are_answered_sorted_by_key() {
+    let s = Server::start().await;
+    let c = s.with_bucket("tags").await;
+    c.put_object()
+        .bucket("tags")
+        .key("k")
+        .tagging("foo=bar&bar")
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    let out = c
+        .get_object_tagging()
+        .bucket("tags")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    let got: Vec<(&str, &str)> = out.tag_set().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(got, [("bar", ""), ("foo", "bar")]);
 }
