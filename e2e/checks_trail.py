@@ -1,7 +1,7 @@
 """CloudTrail delivery with the aws CLI: a trail with a KMS key and log file validation delivers
 log files and signed digests into a bucket whose default encryption is another key, and
 `aws cloudtrail validate-logs` (S3 reached through AWS_ENDPOINT_URL) accepts them and points at
-exactly the files that were tampered with (reference/cloudtrail-delivery.md §A–§C)."""
+exactly the files that were tampered with (docs/aws/cloudtrail-delivery.md §A–§C)."""
 
 from __future__ import annotations
 

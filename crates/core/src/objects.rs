@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// The encryption a writer states for its object. CloudTrail always states one, so a bucket's
-/// default encryption never applies to what it writes (design.md §5).
+/// default encryption never applies to what it writes (ARCHITECTURE.md §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriterSse {
     /// SSE-S3 (`AES256`).

@@ -1,5 +1,5 @@
 //! Which service a request is for — one pure function, table-tested, so routing never depends on
-//! anything but the request's own headers (design.md §2).
+//! anything but the request's own headers (ARCHITECTURE.md §2).
 
 /// The services served on the one port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -86,7 +86,7 @@ impl App {
         let blobs =
             BlobStore::open(dir, db.clone()).map_err(|e| format!("opening blob store: {e}"))?;
         // The recorder is CloudTrail, which itself needs KMS and S3: services get a sink that
-        // is bound to CloudTrail once all three exist (design.md §1: the runtime cycle runs
+        // is bound to CloudTrail once all three exist (ARCHITECTURE.md §1: the runtime cycle runs
         // through ports, never through crate dependencies).
         let recorder = Arc::new(Recorder::default());
         let audit: Arc<dyn AuditSink> = recorder.clone();

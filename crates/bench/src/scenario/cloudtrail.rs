@@ -8,7 +8,7 @@
 //! comparison with put-1k measured minutes apart. A stopped trail takes no event: trailstack
 //! routes events only to logging trails, so the stopped rounds cost what no trail costs.
 //! Setup ([`Scenario::setup`]) makes the log bucket with the bucket policy CloudTrail requires
-//! (reference/cloudtrail-delivery.md §C.2) and the data bucket; [`Scenario::exchange`] then
+//! (docs/aws/cloudtrail-delivery.md §C.2) and the data bucket; [`Scenario::exchange`] then
 //! deletes a trail left by an earlier run (TrailNotFound is fine), creates the trail, puts its
 //! event selectors and starts logging, one request at a time so an error shows its answer.
 //! [`Scenario::teardown`] stops logging, so scenarios measured after it are not recorded.

@@ -1,7 +1,7 @@
 //! Digest files: per trail and region, every digest interval from when validation started, a
 //! signed list of the log files delivered in the period, chained to the previous digest by its
 //! hash and signature; a final digest when logging stops, validation is turned off or the
-//! trail is deleted (reference/cloudtrail-delivery.md §B).
+//! trail is deleted (docs/aws/cloudtrail-delivery.md §B).
 
 use super::format::{self, Digest, DigestLogFile, PreviousDigest};
 use super::{Delivery, Outcome};

@@ -1,5 +1,5 @@
 //! The bytes and names of what a trail delivers, as AWS writes them and `aws cloudtrail
-//! validate-logs` reads them (reference/cloudtrail-delivery.md §A, §B): log file and digest
+//! validate-logs` reads them (docs/aws/cloudtrail-delivery.md §A, §B): log file and digest
 //! object keys, the gzipped `{"Records":[...]}` body, the digest document, and the string a digest
 //! signature covers. Pure: no storage, no clock.
 

@@ -1,5 +1,5 @@
-//! Delivery: turns each trail's outbox into gzipped log files in S3 and, with log file
-//! validation, into a chain of signed digest files (design.md §6, reference/cloudtrail-delivery.md).
+//! Delivery: turns each trail's outbox into gzipped log files in S3 and, with log file validation,
+//! into a chain of signed digest files (ARCHITECTURE.md §6, docs/aws/cloudtrail-delivery.md).
 //! [`Delivery::tick`] does one round; the server's timers and `trailstack flush` call it, tests
 //! call it with a stepped clock. Everything is written through the `ObjectWriter` port as
 //! `cloudtrail.amazonaws.com`, so S3 authorizes, encrypts and records it like any PutObject.
@@ -27,7 +27,7 @@ pub const MAX_RECORDS_PER_FILE: usize = 5_000;
 pub const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 
 /// The encryption CloudTrail states for the log files of trail `trail_arn`: SSE-KMS under the
-/// trail's key with the trail in the encryption context, else SSE-S3 (design.md §5).
+/// trail's key with the trail in the encryption context, else SSE-S3 (ARCHITECTURE.md §5).
 pub fn log_file_sse(trail_arn: &str, kms_key_arn: Option<&str>) -> WriterSse {
     match kms_key_arn {
         Some(key) => WriterSse::Kms {

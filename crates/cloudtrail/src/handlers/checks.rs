@@ -3,7 +3,7 @@
 //! policy let `cloudtrail.amazonaws.com` read the bucket ACL and write log and digest files
 //! under the trail's prefix (with `bucket-owner-full-control` and the trail as
 //! `aws:SourceArn`), and does the key policy let it describe the key and generate data keys
-//! with the trail's encryption context (reference/cloudtrail-delivery.md §C.2, §C.3).
+//! with the trail's encryption context (docs/aws/cloudtrail-delivery.md §C.2, §C.3).
 
 use std::collections::BTreeMap;
 use trailstack_core::{BucketInfo, Caller, KeyInfo, KeyRef, KeyService};

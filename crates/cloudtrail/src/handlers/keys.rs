@@ -1,6 +1,6 @@
 //! ListPublicKeys: the region's digest signing keys whose validity overlaps the asked range
 //! (default: now), as base64 PKCS#1 RSAPublicKey DER with their MD5 fingerprints
-//! (reference/cloudtrail-delivery.md §B.5). The current key is created on first need, so a
+//! (docs/aws/cloudtrail-delivery.md §B.5). The current key is created on first need, so a
 //! region always has one to list.
 
 use super::{from_seconds, seconds, Scope};

@@ -1,8 +1,8 @@
-//! Digest signing keys: one RSA-2048 key pair per region at a time, each valid for 30 days,
-//! created on first need. The public half is stored as PKCS#1 RSAPublicKey DER (what
-//! ListPublicKeys returns and `aws cloudtrail validate-logs` loads); its fingerprint is the hex
-//! MD5 of those bytes (cloudtrail-delivery.md §B.5). The private half (PKCS#8) is stored only
-//! sealed by the root key, bound to its region and fingerprint.
+//! Digest signing keys: one RSA-2048 key pair per region at a time, each valid for 30 days, created
+//! on first need. The public half is stored as PKCS#1 RSAPublicKey DER (what ListPublicKeys returns
+//! and `aws cloudtrail validate-logs` loads); its fingerprint is the hex MD5 of those bytes
+//! (docs/aws/cloudtrail-delivery.md §B.5). The private half (PKCS#8) is stored only sealed by the
+//! root key, bound to its region and fingerprint.
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};

@@ -1,5 +1,5 @@
 //! Key specs and key usages with their AWS wire names, and which spec allows which usage and
-//! algorithms (reference `kms-behaviour.md` §4). Pure tables: no key material and no
+//! algorithms (`docs/aws/kms-behaviour.md` §4). Pure tables: no key material and no
 //! cryptography here.
 
 use super::algorithm::named_enum;

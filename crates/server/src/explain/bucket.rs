@@ -1,7 +1,7 @@
 //! `explain s3://bucket`: the bucket's default encryption and Bucket Key, its policy as it
 //! concerns writes, its "object-level logging" as the console shows it (the trails whose
 //! selectors take data events of every object of the bucket), the trails that deliver into it,
-//! and design.md §5 for it — each kind of write side by side with what S3 stores for it.
+//! and ARCHITECTURE.md §5 for it — each kind of write side by side with what S3 stores for it.
 
 use super::sse::{self, Keys, Write};
 use super::{internal, trails, AccessLogging, BucketReport, DefaultEncryption, ExplainError};
@@ -10,7 +10,7 @@ use trailstack_s3::logging::KeyFormat;
 use trailstack_s3::model::buckets::Bucket;
 use trailstack_s3::sse::{Rule, SseRequest, Writer};
 
-/// The user writes of design.md §5, with a stand-in key `K` for "a key the request names".
+/// The user writes of ARCHITECTURE.md §5, with a stand-in key `K` for "a key the request names".
 fn user_writes() -> [Write; 3] {
     [
         Write {

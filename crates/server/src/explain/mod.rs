@@ -7,7 +7,7 @@
 //! ([`render`]) or prints its JSON, whose fields this module defines (README, "Explain").
 //!
 //! This module owns the report types and the dispatch; `object`, `bucket` and `key` compose
-//! one report each, `sse` words encryption as design.md §5 does, `trails` describes trails,
+//! one report each, `sse` words encryption as ARCHITECTURE.md §5 does, `trails` describes trails,
 //! `policy` summarizes bucket policies, [`client`] is the command line's side of the wire.
 
 mod bucket;
@@ -185,7 +185,7 @@ pub struct KeyRef {
     pub manager: Option<String>,
 }
 
-/// The rule of design.md §5 that chose an encryption.
+/// The rule of ARCHITECTURE.md §5 that chose an encryption.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleApplied {
     /// `request_header`, `bucket_default`, `service_default`, `cloudtrail_log` or
@@ -282,7 +282,7 @@ pub struct TrailDelivery {
     pub latest_delivery_error: Option<String>,
 }
 
-/// One row of design.md §5 for one bucket: who writes, what they ask for, what is stored.
+/// One row of ARCHITECTURE.md §5 for one bucket: who writes, what they ask for, what is stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredAs {
     /// The writer, in the table's words (`a user, no SSE header`, `CloudTrail digest file`).
@@ -337,7 +337,7 @@ pub struct HashCheck {
 }
 
 /// A bucket: its default encryption and policy, who logs its objects, which trails deliver
-/// into it, and design.md §5 for it.
+/// into it, and ARCHITECTURE.md §5 for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BucketReport {
     /// Bucket name.
@@ -361,7 +361,7 @@ pub struct BucketReport {
     pub server_access_logging: Option<AccessLogging>,
     /// The trails delivering into the bucket.
     pub deliveries: Vec<TrailDeliveryInto>,
-    /// design.md §5 for this bucket: each kind of write and how it is stored.
+    /// ARCHITECTURE.md §5 for this bucket: each kind of write and how it is stored.
     pub encryption_rules: Vec<StoredAs>,
     /// Its Object Lock configuration, when Object Lock is enabled.
     pub object_lock: Option<lock::BucketLockState>,

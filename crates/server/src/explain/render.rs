@@ -1,8 +1,8 @@
-//! The human report of an [`Explanation`]: a title, then aligned `label  value` lines (values
-//! that run over several lines continue under the value column), and for a bucket the rows of
-//! design.md §5 as a table. With colour (a terminal), labels are bold, verdicts green or red and
-//! rules cyan; without (piped, `NO_COLOR`), it is plain text. Only presentation lives here: every
-//! fact comes from the JSON report.
+//! The human report of an [`Explanation`]: a title, then aligned `label  value` lines (values that
+//! run over several lines continue under the value column), and for a bucket the rows of
+//! ARCHITECTURE.md §5 as a table. With colour (a terminal), labels are bold, verdicts green or red
+//! and rules cyan; without (piped, `NO_COLOR`), it is plain text. Only presentation lives here:
+//! every fact comes from the JSON report.
 
 use super::sse::label;
 use super::{
@@ -369,7 +369,7 @@ fn access_logging(out: &mut Out, l: Option<&super::AccessLogging>) {
     }
 }
 
-/// design.md §5's rows as an aligned table.
+/// ARCHITECTURE.md §5's rows as an aligned table.
 fn table(out: &mut Out, rows: &[StoredAs]) {
     let header = ["written by", "asks for", "rule", "stored as"];
     let cells: Vec<[&str; 4]> = rows

@@ -1,7 +1,7 @@
-//! design.md §5 in words, for one bucket: what a write asks for, what the bucket's default is,
-//! what gets stored, and the rule between them. The decision itself is S3's [`decide`] — the
-//! function every write runs — so a row cannot say something a write would not do. KMS keys
-//! are named by their first alias (else their id) through [`Keys`], which asks KMS once per key.
+//! ARCHITECTURE.md §5 in words, for one bucket: what a write asks for, what the bucket's default
+//! is, what gets stored, and the rule between them. The decision itself is S3's [`decide`] — the
+//! function every write runs — so a row cannot say something a write would not do. KMS keys are
+//! named by their first alias (else their id) through [`Keys`], which asks KMS once per key.
 
 use super::{internal, ExplainError, KeyRef, RuleApplied, StoredAs};
 use crate::App;
@@ -141,7 +141,7 @@ pub(super) fn label(k: &KeyRef) -> String {
     }
 }
 
-/// The mode's name as design.md §5 writes it.
+/// The mode's name as ARCHITECTURE.md §5 writes it.
 fn mode(req: &SseRequest) -> &'static str {
     match req {
         SseRequest::S3 => "SSE-S3",
@@ -204,7 +204,7 @@ pub(super) struct Write {
     pub(super) request: Option<SseRequest>,
 }
 
-/// The row of design.md §5 for `write` into a bucket of `account`/`region` whose default is
+/// The row of ARCHITECTURE.md §5 for `write` into a bucket of `account`/`region` whose default is
 /// `default` (None: none set; `exists` false: the bucket is missing).
 pub(super) async fn stored_as(
     keys: &mut Keys<'_>,

@@ -1,6 +1,6 @@
 //! Trails as explanations show them: which selectors take an object's data events (matched by
 //! CloudTrail's own selector code), and where a trail delivers with how its log and digest
-//! files are stored there (design.md §5 rows, decided by S3's own rules).
+//! files are stored there (ARCHITECTURE.md §5 rows, decided by S3's own rules).
 
 use super::sse::{self, Keys, Write};
 use super::{

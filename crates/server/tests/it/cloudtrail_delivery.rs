@@ -2,7 +2,7 @@
 //! files and their encryption, faults that keep records pending (disabled key, a bucket policy
 //! that denies, a deleted bucket) and deliver them exactly once after recovery, a put whose
 //! completion was lost redone under the same key, the signed digest chain, and CloudTrail's own
-//! PutObjects as data events of a bucket the trail logs (cloudtrail-delivery.md §A–§C).
+//! PutObjects as data events of a bucket the trail logs (docs/aws/cloudtrail-delivery.md §A–§C).
 
 use crate::common::*;
 use aws_sdk_cloudtrail::primitives::DateTime;
@@ -552,7 +552,8 @@ async fn digest_files(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<DigestFile> 
     out
 }
 
-/// Verifies a digest's signature (reference §B.4) with the public keys CloudTrail lists.
+/// Verifies a digest's signature (docs/aws/cloudtrail-delivery.md §B.4) with the public keys
+/// CloudTrail lists.
 fn verify(d: &DigestFile, keys: &BTreeMap<String, Vec<u8>>) {
     assert_eq!(
         d.meta.get("signature-algorithm").map(String::as_str),

@@ -1,7 +1,7 @@
-//! CloudTrail trails through aws-sdk-cloudtrail: the quota of 5 trails per region, names and
-//! ARNs that find nothing, name rules, the bucket and key checks of CreateTrail, the key as its
-//! full ARN, and logging that only StartLogging starts. Buckets and keys that should pass carry
-//! the policies CloudTrail requires (cloudtrail-delivery.md §C.2, §C.3), so these tests hold
+//! CloudTrail trails through aws-sdk-cloudtrail: the quota of 5 trails per region, names and ARNs
+//! that find nothing, name rules, the bucket and key checks of CreateTrail, the key as its full
+//! ARN, and logging that only StartLogging starts. Buckets and keys that should pass carry the
+//! policies CloudTrail requires (docs/aws/cloudtrail-delivery.md §C.2, §C.3), so these tests hold
 //! once the checks simulate those policies.
 
 use crate::common::*;

@@ -506,7 +506,7 @@ pub fn trail_arn(name: &str) -> String {
     format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{name}")
 }
 
-/// The bucket policy CloudTrail requires (cloudtrail-delivery.md §C.2) for the trails
+/// The bucket policy CloudTrail requires (docs/aws/cloudtrail-delivery.md §C.2) for the trails
 /// `trails` delivering to `bucket` without a prefix.
 pub fn cloudtrail_bucket_policy(bucket: &str, trails: &[&str]) -> String {
     let arns: Vec<String> = trails.iter().map(|t| trail_arn(t)).collect();
@@ -529,7 +529,7 @@ pub fn cloudtrail_bucket_policy(bucket: &str, trails: &[&str]) -> String {
 }
 
 /// A key policy with the account's root statement and the statements CloudTrail requires
-/// (cloudtrail-delivery.md §C.3) for the trails `trails`.
+/// (docs/aws/cloudtrail-delivery.md §C.3) for the trails `trails`.
 pub fn cloudtrail_key_policy(trails: &[&str]) -> String {
     let arns: Vec<String> = trails.iter().map(|t| trail_arn(t)).collect();
     serde_json::json!({

@@ -1,5 +1,5 @@
 //! `trailstack explain` through the wire, as the command line calls it (`explain::client`,
-//! SigV4-signed `Trailstack.Explain`): the rule of every row of design.md §5 in the JSON
+//! SigV4-signed `Trailstack.Explain`): the rule of every row of ARCHITECTURE.md §5 in the JSON
 //! report, the seed scenario's human report (a snapshot under `snapshots/`, also shown in the
 //! README), a disabled key making an object unreadable, and the admin endpoint refusing bad
 //! credentials. The server runs on a fixed clock and the SDK clients sign with it, so times in

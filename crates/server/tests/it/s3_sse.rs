@@ -1,4 +1,4 @@
-//! S3 encryption at rest: the user rows of design.md §5, bucket default encryption, SSE-S3,
+//! S3 encryption at rest: the user rows of ARCHITECTURE.md §5, bucket default encryption, SSE-S3,
 //! SSE-KMS and SSE-C, KMS key states, ranges across chunks, multipart, copies, no plaintext on
 //! disk, and the `--require-tls-for-sse` flag. This file holds the design-table rows and the
 //! helpers; the rest is in `s3_sse/`.

@@ -18,7 +18,8 @@ pub(super) const ACCOUNT: &str = "123456789012";
 pub(super) const KEY_ARN: &str =
     "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-/// CloudTrail's bucket policy (cloudtrail-delivery.md §C.2) for every trail of the account.
+/// CloudTrail's bucket policy (docs/aws/cloudtrail-delivery.md §C.2) for every trail of the
+/// account.
 const LOGS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl",
   "Resource":"arn:aws:s3:::logs"},

@@ -227,7 +227,7 @@ async fn customer_keys() {
         .unwrap_err();
     assert_eq!(code(&e), "InvalidArgument");
 }
-/// Header validation (reference §1).
+/// Header validation (docs/aws/s3-encryption.md §1).
 #[tokio::test]
 async fn header_errors() {
     let s = Server::start().await;

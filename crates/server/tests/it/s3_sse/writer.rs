@@ -1,7 +1,7 @@
-//! The CloudTrail rows of design.md §5, through the `ObjectWriter` port CloudTrail delivers by:
-//! what CloudTrail states wins over the bucket default, digests are always SSE-S3, and a user's
-//! plain PUT into the same bucket still gets the default. CloudTrail's writes pass only with
-//! the bucket and key policies AWS requires of a trail's bucket and key.
+//! The CloudTrail rows of ARCHITECTURE.md §5, through the `ObjectWriter` port CloudTrail delivers
+//! by: what CloudTrail states wins over the bucket default, digests are always SSE-S3, and a user's
+//! plain PUT into the same bucket still gets the default. CloudTrail's writes pass only with the
+//! bucket and key policies AWS requires of a trail's bucket and key.
 
 use super::{default_kms, new_key, put, read_back};
 use crate::common::Server;
@@ -20,7 +20,7 @@ fn cloudtrail() -> Caller {
 
 const TRAIL: &str = "arn:aws:cloudtrail:us-east-1:000000000000:trail/t";
 
-/// The bucket policy CloudTrail requires of `bucket` (reference/cloudtrail-delivery.md §C.2).
+/// The bucket policy CloudTrail requires of `bucket` (docs/aws/cloudtrail-delivery.md §C.2).
 pub fn cloudtrail_bucket_policy(bucket: &str) -> String {
     format!(
         r#"{{"Version":"2012-10-17","Statement":[
@@ -33,7 +33,7 @@ pub fn cloudtrail_bucket_policy(bucket: &str) -> String {
     )
 }
 
-/// The default key policy plus CloudTrail's statements (reference/cloudtrail-delivery.md §C.3).
+/// The default key policy plus CloudTrail's statements (docs/aws/cloudtrail-delivery.md §C.3).
 const TRAIL_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
     {"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},
     {"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},
