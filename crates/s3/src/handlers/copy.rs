@@ -121,6 +121,8 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         new,
         changes_object,
         checksum,
+        if_none_match,
+        if_match,
         ..
     } = input;
     super::lock::check_requested(new.meta.lock.as_ref(), s3.now_ms())?;
@@ -185,7 +187,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         received.inline,
     );
     let last_modified_ms = version.last_modified_ms;
-    let w = commit_new_version(s3, caller, version, None, None).await?;
+    let w = commit_new_version(s3, caller, version, if_none_match, if_match).await?;
     Ok(Output::Copied {
         etag: w.etag,
         last_modified_ms,

@@ -545,6 +545,10 @@ pub struct CopyObjectInput {
     pub changes_object: bool,
     /// x-amz-checksum-algorithm for the copy.
     pub checksum: Option<Algorithm>,
+    /// If-None-Match on the destination key (a conditional write: `*` only).
+    pub if_none_match: Option<String>,
+    /// If-Match on the destination key (a conditional write).
+    pub if_match: Option<String>,
 }
 
 /// A part named in CompleteMultipartUpload.

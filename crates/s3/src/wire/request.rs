@@ -516,6 +516,8 @@ async fn object_op(mut req: Request, q: Query, obj: ObjectRef) -> S3Result<Op> {
                     new,
                     changes_object,
                     checksum: checksum_algorithm(&req)?,
+                    if_none_match: get(h, "if-none-match"),
+                    if_match: get(h, "if-match"),
                 })
             }
             None => {

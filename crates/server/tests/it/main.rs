@@ -24,6 +24,7 @@ mod s3_acl_grants;
 mod s3_auth;
 mod s3_bucket;
 mod s3_bucket_defaults;
+mod s3_conditional_copy;
 mod s3_cors;
 mod s3_details;
 mod s3_expected_owner;
