@@ -10,6 +10,7 @@
 //! (as Ceph's `rgw_lc_debug_interval` does), and midnights are then the multiples of that day.
 
 pub mod plan;
+mod raw;
 pub mod validate;
 pub mod worker;
 

@@ -1,16 +1,17 @@
-//! PutBucketLifecycleConfiguration's document as read from XML, and its validation into a
+//! The validation of PutBucketLifecycleConfiguration's document (as `raw.rs` reads it) into a
 //! [`LifecycleConfiguration`] with S3's errors: `MalformedXML` where the document breaks the
 //! schema (a bad `Status`, two predicates directly in a `Filter`, a rule with neither `Filter`
 //! nor `Prefix`), `InvalidArgument` for bad values (IDs, days, dates, transitions) and
 //! `InvalidRequest` for combinations S3 refuses (tags with delete-marker or upload actions, no
 //! action, mixed legacy and V2 rules). Messages are those S3 answers.
 
+pub use super::raw::RawConfiguration;
+use super::raw::{RawExpiration, RawFilter, RawNoncurrent, RawRule, RawTag, RawTransition};
 use super::{
     class_rank, Expiration, Filter, LifecycleConfiguration, NoncurrentExpiration,
     NoncurrentTransition, Rule, Transition, MIN_SIZE_128K, MIN_SIZE_VARIES, TRANSITION_CLASSES,
 };
 use crate::error::{S3Error, S3Result};
-use serde::Deserialize;
 
 /// Most rules a configuration holds.
 pub const MAX_RULES: usize = 1000;
@@ -18,88 +19,6 @@ pub const MAX_RULES: usize = 1000;
 pub const MAX_ID: usize = 255;
 /// Largest object size a filter may name (as S3 words its bound).
 const MAX_SIZE: u64 = 1_099_511_627_776_000;
-
-/// `<LifecycleConfiguration>`.
-#[derive(Debug, Deserialize)]
-pub struct RawConfiguration {
-    #[serde(rename = "Rule", default)]
-    rules: Vec<RawRule>,
-}
-
-/// `<Rule>`, every value still text.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RawRule {
-    #[serde(rename = "ID")]
-    id: Option<String>,
-    status: Option<String>,
-    prefix: Option<String>,
-    filter: Option<RawFilter>,
-    expiration: Option<RawExpiration>,
-    #[serde(rename = "Transition", default)]
-    transitions: Vec<RawTransition>,
-    #[serde(rename = "NoncurrentVersionTransition", default)]
-    noncurrent_transitions: Vec<RawNoncurrent>,
-    noncurrent_version_expiration: Option<RawNoncurrent>,
-    abort_incomplete_multipart_upload: Option<RawAbort>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct RawFilter {
-    prefix: Option<String>,
-    tag: Option<RawTag>,
-    object_size_greater_than: Option<String>,
-    object_size_less_than: Option<String>,
-    and: Option<RawAnd>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct RawAnd {
-    prefix: Option<String>,
-    #[serde(rename = "Tag", default)]
-    tags: Vec<RawTag>,
-    object_size_greater_than: Option<String>,
-    object_size_less_than: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RawTag {
-    key: Option<String>,
-    value: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct RawExpiration {
-    days: Option<String>,
-    date: Option<String>,
-    expired_object_delete_marker: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RawTransition {
-    days: Option<String>,
-    date: Option<String>,
-    storage_class: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RawNoncurrent {
-    noncurrent_days: Option<String>,
-    newer_noncurrent_versions: Option<String>,
-    storage_class: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RawAbort {
-    days_after_initiation: Option<String>,
-}
 
 fn invalid_argument(message: impl Into<String>, name: &str, value: impl Into<String>) -> S3Error {
     S3Error::InvalidArgument {
