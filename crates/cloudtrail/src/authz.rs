@@ -15,7 +15,7 @@
 //!   resource: <arn> because no identity-based policy allows the cloudtrail:<Op> action` (or
 //!   `with an explicit deny in an identity-based policy`); `on resource` is left out for `*`.
 //!
-//! <https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html>
+//! AWS facts: docs/aws/iam-authorization.md §3.
 
 use crate::error::{CloudTrailError, CtResult};
 use crate::handlers::{find, names, Access, Scope};

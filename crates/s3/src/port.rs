@@ -1,6 +1,6 @@
 //! S3 as the `ObjectWriter` port CloudTrail delivers through: a log or digest file becomes a
 //! PutObject entering [`S3::call`] like any HTTP request — authorized, encrypted by the rules of
-//! design.md §5 for CloudTrail's writes, and recorded — and bucket facts come from the bucket
+//! ARCHITECTURE.md §5 for CloudTrail's writes, and recorded — and bucket facts come from the bucket
 //! table. No CloudTrail types live here.
 
 use crate::logging::record::{encode_key, AccessRecord};
@@ -14,7 +14,7 @@ use trailstack_core::{
     PutObjectRequest, PutObjectResult,
 };
 
-/// CloudTrail's digest files: always SSE-S3 whatever the trail says (design.md §5). Their keys
+/// CloudTrail's digest files: always SSE-S3 whatever the trail says (ARCHITECTURE.md §5). Their keys
 /// are the only place the writer's kind shows, so it is read from the path AWS gives them.
 fn writer_for(key: &str) -> Writer {
     if key.contains("/CloudTrail-Digest/") {

@@ -6,7 +6,7 @@
 //! generation counter keeps a load that raced with such a change from re-inserting what it
 //! read before the change.
 //!
-//! One process owns the store today; a shared PostgreSQL store (design.md §3) will need the
+//! One process owns the store today; a shared PostgreSQL store (ARCHITECTURE.md §3) will need the
 //! entries keyed by a version column instead.
 
 use crate::error::S3Result;

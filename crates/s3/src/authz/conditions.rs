@@ -2,8 +2,7 @@
 //! caller and the request, and S3's own keys read from the request (canned ACL, encryption
 //! headers, listing parameters, tags, how it was signed).
 //!
-//! <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html#amazons3-policy-keys>
-//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+//! AWS facts: docs/aws/iam-authorization.md §2.
 
 use super::targets::{new_object, Target};
 use crate::model::buckets::Grant;

@@ -3,8 +3,7 @@
 //! Reference for Amazon S3. A versioned request needs the `...Version...` action; a copy also
 //! needs to read its source. Pure: no I/O, no policy evaluation.
 //!
-//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html>
-//! <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
+//! AWS facts: docs/aws/iam-authorization.md §1.
 
 use crate::op::{CopySource, NewObject, ObjectRef, Op};
 

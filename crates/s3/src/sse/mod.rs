@@ -2,7 +2,7 @@
 //! the writer, the request's SSE headers and the bucket default), and the record of that choice
 //! and its reason stored with every object ([`SseRecord`]). Key handling (root key, KMS, customer
 //! keys) lives in [`keys`]; the bytes themselves are sealed by the store's blob API. Nothing here
-//! touches HTTP. Rules: design.md §5 and reference/s3-encryption.md §2.
+//! touches HTTP. Rules: ARCHITECTURE.md §5 and docs/aws/s3-encryption.md §2.
 
 pub mod bucket_key;
 pub mod keys;
@@ -312,7 +312,7 @@ mod tests {
         Rule,
     );
 
-    /// design.md §5, one row per line.
+    /// ARCHITECTURE.md §5's table, one row per line.
     #[test]
     fn design_table() {
         let cmk1 = default_kms(Some("CMK1"));

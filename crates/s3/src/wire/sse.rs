@@ -1,4 +1,4 @@
-//! Reading server-side encryption request headers (reference/s3-encryption.md §1, §6) into
+//! Reading server-side encryption request headers (docs/aws/s3-encryption.md §1, §6) into
 //! [`SseRequest`] and [`CustomerKey`], with S3's InvalidArgument messages.
 
 use super::headers::get;
