@@ -23,7 +23,7 @@ use crate::op::{Op, Tag};
 use crate::CloudTrail;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, Conditions, Decision, Policy, PrincipalKind, Reads, RequestContext,
+    authorize, Conditions, Decision, GlobalKeys, Policy, PrincipalKind, Reads, RequestContext,
 };
 
 /// One resource a call acts on: its ARN, and the name or ARN to find it by when its tags
@@ -49,7 +49,16 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
     let scope = Scope::of(ct, caller);
     let reads = Reads::of(identity, None);
     let mut base = Conditions::new();
-    global(&mut base, &reads, caller, ct.clock.now());
+    GlobalKeys {
+        kind,
+        account: caller.account.as_str(),
+        source_ip: caller.source_ip,
+        secure_transport: caller.secure_transport,
+        now: ct.clock.now(),
+        invoked_by: caller.invoked_by.as_deref(),
+        source_arn: caller.source_arn.as_deref(),
+    }
+    .add_to(&mut base, Some(&reads));
     if let Some(tags) = request_tags(op) {
         add_request_tags(&mut base, &reads, tags);
     }
@@ -71,31 +80,6 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
         }
     }
     Ok(())
-}
-
-/// The global `aws:*` keys that `r` reads, from the caller and the clock (`aws:PrincipalArn`,
-/// `aws:PrincipalAccount` and `aws:username` the policy crate derives from the principal).
-fn global(c: &mut Conditions, r: &Reads, caller: &Caller, now: time::OffsetDateTime) {
-    if let Some(ip) = caller.source_ip.filter(|_| r.key("aws:SourceIp")) {
-        c.insert("aws:SourceIp", ip.to_string());
-    }
-    if r.key("aws:SecureTransport") {
-        c.insert_bool("aws:SecureTransport", caller.secure_transport);
-    }
-    if r.key("aws:CurrentTime") || r.key("aws:EpochTime") {
-        c.insert_time("aws:CurrentTime", now);
-        c.insert_number("aws:EpochTime", now.unix_timestamp());
-    }
-    if r.key("aws:ViaAWSService") {
-        c.insert_bool("aws:ViaAWSService", caller.invoked_by.is_some());
-    }
-    if let Some(service) = caller
-        .invoked_by
-        .as_deref()
-        .filter(|_| r.key("aws:CalledVia"))
-    {
-        c.insert("aws:CalledVia", service);
-    }
 }
 
 /// The tags a request sets: CreateTrail's and AddTags' `TagsList`.

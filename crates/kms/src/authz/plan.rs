@@ -10,7 +10,7 @@ use crate::op::{Op, OpKind, Params};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use trailstack_core::{Caller, Principal};
-use trailstack_policy::Conditions;
+use trailstack_policy::{Conditions, GlobalKeys};
 
 /// What a permission is checked on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,26 +106,20 @@ pub fn checks(op: &Op) -> Vec<Check> {
     }
 }
 
-/// The `aws:*` keys of the caller and the clock.
+/// The `aws:*` keys of the caller and the clock, every one (KMS evaluates key policies and
+/// grants as well as identity policies, so it does not narrow them to the keys one policy reads).
 pub fn global(caller: &Caller, now: OffsetDateTime) -> Conditions {
     let mut c = Conditions::new();
-    if let Some(ip) = caller.source_ip {
-        c.insert("aws:SourceIp", ip.to_string());
+    GlobalKeys {
+        kind: super::kind_of(&caller.principal),
+        account: caller.account.as_str(),
+        source_ip: caller.source_ip,
+        secure_transport: caller.secure_transport,
+        now,
+        invoked_by: caller.invoked_by.as_deref(),
+        source_arn: caller.source_arn.as_deref(),
     }
-    c.insert_bool("aws:SecureTransport", caller.secure_transport);
-    c.insert_time("aws:CurrentTime", now);
-    c.insert_number("aws:EpochTime", now.unix_timestamp());
-    if let Principal::Service(_) = caller.principal {
-        c.insert("aws:SourceAccount", caller.account.as_str());
-        if let Some(arn) = &caller.source_arn {
-            c.insert("aws:SourceArn", arn.as_str());
-        }
-    } else {
-        c.insert_bool("aws:ViaAWSService", caller.invoked_by.is_some());
-        if let Some(service) = &caller.invoked_by {
-            c.insert("aws:CalledVia", service.as_str());
-        }
-    }
+    .add_to(&mut c, None);
     c
 }
 

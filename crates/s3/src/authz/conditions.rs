@@ -9,50 +9,21 @@ use crate::model::buckets::Grant;
 use crate::model::lock::Retention;
 use crate::op::{AclInput, LockOp, NewObject, Op};
 use crate::sse::SseRequest;
-use trailstack_core::{Caller, Clock, Principal};
-use trailstack_policy::{Conditions, Reads};
+use trailstack_core::Caller;
+use trailstack_policy::{Conditions, GlobalKeys, Reads};
 
-/// The keys every service supplies, from the caller and the clock, that `r` reads.
-pub fn global(c: &mut Conditions, r: &Reads, caller: &Caller, clock: &dyn Clock) {
-    if let Some(ip) = caller.source_ip.filter(|_| r.key("aws:SourceIp")) {
-        c.insert("aws:SourceIp", ip.to_string());
+/// The global `aws:*` keys that `r` reads, from the caller and the clock.
+pub fn global(c: &mut Conditions, r: &Reads, caller: &Caller, now: time::OffsetDateTime) {
+    GlobalKeys {
+        kind: super::kind_of(&caller.principal),
+        account: caller.account.as_str(),
+        source_ip: caller.source_ip,
+        secure_transport: caller.secure_transport,
+        now,
+        invoked_by: caller.invoked_by.as_deref(),
+        source_arn: caller.source_arn.as_deref(),
     }
-    if r.key("aws:SecureTransport") {
-        c.insert_bool("aws:SecureTransport", caller.secure_transport);
-    }
-    if r.key("aws:CurrentTime") || r.key("aws:EpochTime") {
-        let now = clock.now();
-        c.insert_time("aws:CurrentTime", now);
-        c.insert_number("aws:EpochTime", now.unix_timestamp());
-    }
-    match &caller.principal {
-        // A service principal acting for a resource of an account (CloudTrail for a trail).
-        Principal::Service(_) => {
-            if r.key("aws:SourceAccount") {
-                c.insert("aws:SourceAccount", caller.account.as_str());
-            }
-            if let Some(arn) = caller
-                .source_arn
-                .as_deref()
-                .filter(|_| r.key("aws:SourceArn"))
-            {
-                c.insert("aws:SourceArn", arn);
-            }
-        }
-        // A service acting with the principal's own credentials (S3 calling KMS for a user).
-        _ => {
-            if r.key("aws:ViaAWSService") {
-                c.insert_bool("aws:ViaAWSService", caller.invoked_by.is_some());
-            }
-            if let Some(service) = caller
-                .invoked_by
-                .as_deref()
-                .filter(|_| r.key("aws:CalledVia"))
-            {
-                c.insert("aws:CalledVia", service);
-            }
-        }
-    }
+    .add_to(c, Some(r));
 }
 
 /// What S3's condition keys read from a request, borrowed from its [`Op`] before any await
