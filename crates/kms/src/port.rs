@@ -6,7 +6,7 @@
 use crate::error::KmsError;
 use crate::handlers::{resolve, store_material};
 use crate::model::aliases::{self as alias_model, Alias};
-use crate::model::keys::{self as key_model, KeyMeta, KeyRecord};
+use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyState, Origin};
 use crate::op::{Op, OpKind, Params};
 use crate::{crypto, Kms};
 use base64::Engine;
@@ -100,11 +100,11 @@ impl Kms {
                 meta: KeyMeta {
                     v: 1,
                     description: managed_description(service),
-                    key_spec: "SYMMETRIC_DEFAULT".into(),
-                    key_usage: "ENCRYPT_DECRYPT".into(),
-                    origin: "AWS_KMS".into(),
-                    key_state: "Enabled".into(),
-                    key_manager: "AWS".into(),
+                    key_spec: crypto::KeySpec::SymmetricDefault,
+                    key_usage: crypto::KeyUsage::EncryptDecrypt,
+                    origin: Origin::AwsKms,
+                    key_state: KeyState::Enabled,
+                    key_manager: KeyManager::Aws,
                     policy: managed_policy(&account, &region, service),
                     current_version: 1,
                     // AWS rotates managed keys every year.
@@ -213,10 +213,10 @@ impl KeyService for Kms {
                 .map_err(key_error)?;
             Ok(KeyInfo {
                 arn: k.arn(),
-                state: k.meta.key_state,
-                spec: k.meta.key_spec,
-                usage: k.meta.key_usage,
-                manager: k.meta.key_manager,
+                state: k.meta.key_state.name().to_string(),
+                spec: k.meta.key_spec.name().to_string(),
+                usage: k.meta.key_usage.name().to_string(),
+                manager: k.meta.key_manager.name().to_string(),
             })
         })
     }

@@ -180,12 +180,12 @@ fn decide_key(
         plan::context(&mut conds, ctx);
     }
     for (key, value) in [
-        ("kms:KeySpec", &k.meta.key_spec),
-        ("kms:KeyUsage", &k.meta.key_usage),
-        ("kms:KeyOrigin", &k.meta.origin),
+        ("kms:KeySpec", k.meta.key_spec.name()),
+        ("kms:KeyUsage", k.meta.key_usage.name()),
+        ("kms:KeyOrigin", k.meta.origin.name()),
     ] {
         if reads.key(key) {
-            conds.insert(key, value.as_str());
+            conds.insert(key, value);
         }
     }
     if reads.prefix("aws:ResourceTag/") {

@@ -3,7 +3,7 @@
 //! declares such name tables. Pure tables: no key material and no cryptography here.
 
 /// Declares a fieldless enum whose variants each carry one AWS wire name, with `ALL`, `parse`,
-/// `name` and `Display`.
+/// `name`, `Display`, and serde as that name (how the value is stored in key records).
 macro_rules! named_enum {
     ($(#[$meta:meta])* $ty:ident { $($(#[$vmeta:meta])* $variant:ident => $name:literal,)+ }) => {
         $(#[$meta])*
@@ -38,10 +38,25 @@ macro_rules! named_enum {
                 f.write_str(self.name())
             }
         }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $ty::parse(&s).ok_or_else(|| {
+                    ::serde::de::Error::custom(format!("unknown {} {s}", stringify!($ty)))
+                })
+            }
+        }
     };
 }
 
-pub(super) use named_enum;
+pub(crate) use named_enum;
 
 named_enum! {
     /// An encryption algorithm (`EncryptionAlgorithm`).

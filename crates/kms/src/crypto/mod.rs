@@ -22,6 +22,7 @@ mod symmetric;
 #[cfg(test)]
 mod crosscheck;
 
+pub(crate) use algorithm::named_enum;
 pub use algorithm::{
     EncryptionAlgorithm, MacAlgorithm, MessageType, SigningAlgorithm, WrappingAlgorithm,
 };

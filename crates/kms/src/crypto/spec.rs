@@ -8,8 +8,10 @@ use super::{EncryptionAlgorithm, MacAlgorithm, SigningAlgorithm};
 named_enum! {
     /// A KMS key spec (`KeySpec`, also `CustomerMasterKeySpec`; the RSA and ECC values are also
     /// the `DataKeyPairSpec` and, for RSA, the import `WrappingKeySpec` values).
+    #[derive(Default)]
     KeySpec {
-        /// AES-256-GCM (32 bytes of key material).
+        /// AES-256-GCM (32 bytes of key material); CreateKey's default.
+        #[default]
         SymmetricDefault => "SYMMETRIC_DEFAULT",
         /// RSA with a 2048-bit modulus.
         Rsa2048 => "RSA_2048",
@@ -38,8 +40,11 @@ named_enum! {
 
 named_enum! {
     /// A KMS key usage (`KeyUsage`).
+    #[derive(Default)]
     KeyUsage {
-        /// Encrypt, Decrypt, ReEncrypt, GenerateDataKey* (symmetric and RSA keys).
+        /// Encrypt, Decrypt, ReEncrypt, GenerateDataKey* (symmetric and RSA keys); CreateKey's
+        /// default.
+        #[default]
         EncryptDecrypt => "ENCRYPT_DECRYPT",
         /// Sign and Verify (RSA and ECC keys).
         SignVerify => "SIGN_VERIFY",

@@ -4,6 +4,7 @@
 use super::{epoch, limit, out, required, resolve};
 use crate::error::{KmsError, KmsResult};
 use crate::model::aliases::{self as alias_model, Alias};
+use crate::model::keys::KeyManager;
 use crate::op::{Output, Params};
 use crate::Kms;
 use serde_json::json;
@@ -39,7 +40,7 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
     kms.write(move |c| {
         let k = resolve(c, &kms2, &caller2, &target, false)?;
         super::check_not_pending_deletion(&k)?;
-        if k.meta.key_manager == "AWS" {
+        if k.meta.key_manager == KeyManager::Aws {
             return Err(KmsError::NotAuthorized(
                 "An alias cannot point to an AWS managed key.".into(),
             ));
@@ -86,8 +87,8 @@ pub async fn update(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         super::check_not_pending_deletion(&new)?;
         if let Some(old) = crate::model::keys::get(c, &alias.key_id)? {
             let kind = |k: &crate::model::keys::KeyRecord| {
-                let s = crate::crypto::KeySpec::parse(&k.meta.key_spec);
-                (s.map(|s| (s.is_symmetric(), s.is_hmac())), k.meta.key_usage.clone())
+                let s = k.meta.key_spec;
+                (s.is_symmetric(), s.is_hmac(), k.meta.key_usage)
             };
             if kind(&old) != kind(&new) {
                 return Err(KmsError::Validation(

@@ -2,7 +2,7 @@
 
 use super::symmetric::crypto_error;
 use super::{check_usable, load_material, out, required, resolve};
-use crate::crypto::{self, KeySpec, MacAlgorithm, MessageType, SigningAlgorithm};
+use crate::crypto::{self, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
 use crate::op::{Output, Params};
@@ -16,11 +16,6 @@ const MAX_MESSAGE: usize = 4096;
 
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
-}
-
-fn spec_of(k: &KeyRecord) -> KmsResult<KeySpec> {
-    KeySpec::parse(&k.meta.key_spec)
-        .ok_or_else(|| KmsError::Internal(format!("unknown spec {}", k.meta.key_spec)))
 }
 
 fn message(p: &Params) -> KmsResult<Vec<u8>> {
@@ -51,10 +46,10 @@ fn signing_setup(
     op: &str,
 ) -> KmsResult<(KeySpec, SigningAlgorithm, MessageType)> {
     check_usable(k)?;
-    if k.meta.key_usage != "SIGN_VERIFY" {
+    if k.meta.key_usage != KeyUsage::SignVerify {
         return Err(usage_error(k, op));
     }
-    let spec = spec_of(k)?;
+    let spec = k.meta.key_spec;
     let name = required(&p.signing_algorithm, "signingAlgorithm")?;
     let alg = SigningAlgorithm::parse(name).ok_or_else(|| {
         KmsError::Validation(format!(
@@ -133,7 +128,7 @@ pub async fn get_public_key(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
             check_usable(&k)?;
-            let spec = spec_of(&k)?;
+            let spec = k.meta.key_spec;
             if !spec.is_asymmetric() {
                 return Err(KmsError::UnsupportedOperation(format!(
                     "{} is not an asymmetric key.",
@@ -145,7 +140,7 @@ pub async fn get_public_key(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
             Ok((k, der))
         })
         .await?;
-    let spec = spec_of(&k)?;
+    let spec = k.meta.key_spec;
     let mut v = json!({
         "KeyId": k.arn(),
         "PublicKey": b64(&der),
@@ -153,33 +148,33 @@ pub async fn get_public_key(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
         "KeySpec": k.meta.key_spec,
         "KeyUsage": k.meta.key_usage,
     });
-    match k.meta.key_usage.as_str() {
-        "ENCRYPT_DECRYPT" => {
+    match k.meta.key_usage {
+        KeyUsage::EncryptDecrypt => {
             v["EncryptionAlgorithms"] = json!(spec
                 .encryption_algorithms()
                 .iter()
                 .map(|a| a.name())
                 .collect::<Vec<_>>())
         }
-        "SIGN_VERIFY" => {
+        KeyUsage::SignVerify => {
             v["SigningAlgorithms"] = json!(spec
                 .signing_algorithms()
                 .iter()
                 .map(|a| a.name())
                 .collect::<Vec<_>>())
         }
-        "KEY_AGREEMENT" => v["KeyAgreementAlgorithms"] = json!(["ECDH"]),
-        _ => {}
+        KeyUsage::KeyAgreement => v["KeyAgreementAlgorithms"] = json!(["ECDH"]),
+        KeyUsage::GenerateVerifyMac => {}
     }
     Ok(out(v))
 }
 
 fn mac_setup(k: &KeyRecord, p: &Params, op: &str) -> KmsResult<(KeySpec, MacAlgorithm)> {
     check_usable(k)?;
-    if k.meta.key_usage != "GENERATE_VERIFY_MAC" {
+    if k.meta.key_usage != KeyUsage::GenerateVerifyMac {
         return Err(usage_error(k, op));
     }
-    let spec = spec_of(k)?;
+    let spec = k.meta.key_spec;
     let name = required(&p.mac_algorithm, "macAlgorithm")?;
     let alg = MacAlgorithm::parse(name).ok_or_else(|| {
         KmsError::Validation(format!(

@@ -55,7 +55,10 @@ fn check_fits(k: &KeyRecord, meta: &GrantMeta) -> KmsResult<()> {
         .operations
         .iter()
         .all(|o| ["CreateGrant", "RetireGrant", "DescribeKey"].contains(&o.as_str()));
-    if meta.constraints.is_some() && k.meta.key_spec != "SYMMETRIC_DEFAULT" && !management_only {
+    if meta.constraints.is_some()
+        && k.meta.key_spec != crypto::KeySpec::SymmetricDefault
+        && !management_only
+    {
         return Err(KmsError::Validation(
             "Encryption context grant constraints are supported only on symmetric encryption KMS keys.".into(),
         ));

@@ -13,7 +13,7 @@ use super::{epoch, out, required, resolve, store_material};
 use crate::crypto::{self, CryptoError, KeyMaterial, KeySpec, MacAlgorithm, WrappingAlgorithm};
 use crate::error::{KmsError, KmsResult};
 use crate::model::imports::{self as import_model, ImportParams};
-use crate::model::keys::{self as key_model, KeyRecord};
+use crate::model::keys::{self as key_model, ExpirationModel, KeyRecord, KeyState, Origin};
 use crate::op::{Output, Params};
 use crate::Kms;
 use base64::Engine;
@@ -60,7 +60,7 @@ fn blob_param(v: &Option<Vec<u8>>, field: &str) -> KmsResult<Vec<u8>> {
 
 /// The key must have Origin EXTERNAL and not be pending deletion.
 fn check_external(k: &KeyRecord) -> KmsResult<()> {
-    if k.meta.origin != "EXTERNAL" {
+    if k.meta.origin != Origin::External {
         return Err(KmsError::UnsupportedOperation(format!(
             "{} has Origin {}; key material can be imported only into keys with Origin EXTERNAL.",
             k.arn(),
@@ -171,20 +171,27 @@ pub async fn get_parameters(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
 }
 
 /// The ExpirationModel and ValidTo of an import (ValidTo in ms).
-fn expiration(p: &Params, now: i64) -> KmsResult<(String, Option<i64>)> {
-    let model = p
+fn expiration(p: &Params, now: i64) -> KmsResult<(ExpirationModel, Option<i64>)> {
+    let name = p
         .expiration_model
-        .clone()
-        .unwrap_or_else(|| "KEY_MATERIAL_EXPIRES".into());
-    match (model.as_str(), p.valid_to) {
-        ("KEY_MATERIAL_DOES_NOT_EXPIRE", None) => Ok((model, None)),
-        ("KEY_MATERIAL_DOES_NOT_EXPIRE", Some(_)) => Err(KmsError::Validation(
+        .as_deref()
+        .unwrap_or(ExpirationModel::Expires.name());
+    let Some(model) = ExpirationModel::parse(name) else {
+        return Err(enum_error(
+            name,
+            "expirationModel",
+            "KEY_MATERIAL_EXPIRES, KEY_MATERIAL_DOES_NOT_EXPIRE",
+        ));
+    };
+    match (model, p.valid_to) {
+        (ExpirationModel::DoesNotExpire, None) => Ok((model, None)),
+        (ExpirationModel::DoesNotExpire, Some(_)) => Err(KmsError::Validation(
             "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.".into(),
         )),
-        ("KEY_MATERIAL_EXPIRES", None) => Err(KmsError::Validation(
+        (ExpirationModel::Expires, None) => Err(KmsError::Validation(
             "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.".into(),
         )),
-        ("KEY_MATERIAL_EXPIRES", Some(secs)) => {
+        (ExpirationModel::Expires, Some(secs)) => {
             let ms = (secs * 1000.0) as i64;
             if !secs.is_finite() || ms <= now || ms > now + MAX_VALID_TO_MS {
                 return Err(KmsError::Validation(
@@ -193,11 +200,6 @@ fn expiration(p: &Params, now: i64) -> KmsResult<(String, Option<i64>)> {
             }
             Ok((model, Some(ms)))
         }
-        (other, _) => Err(enum_error(
-            other,
-            "expirationModel",
-            "KEY_MATERIAL_EXPIRES, KEY_MATERIAL_DOES_NOT_EXPIRE",
-        )),
     }
 }
 
@@ -225,8 +227,7 @@ fn unwrap_material(
             ),
             other => crypto_error(other),
         })?;
-    let spec = KeySpec::parse(&k.meta.key_spec)
-        .ok_or_else(|| KmsError::Internal(format!("unknown spec {}", k.meta.key_spec)))?;
+    let spec = k.meta.key_spec;
     crypto::validate_imported(spec, &material).map_err(|e| match e {
         CryptoError::InvalidKey(m) => KmsError::IncorrectKeyMaterial(format!(
             "The key material is not valid for {}: {m}.",
@@ -274,8 +275,8 @@ pub async fn import_material(kms: &Kms, caller: &Caller, p: Params) -> KmsResult
             k.meta.current_version = IMPORTED_VERSION;
             k.meta.expiration_model = Some(model);
             k.meta.valid_to_ms = valid_to;
-            if k.meta.key_state == "PendingImport" {
-                k.meta.key_state = "Enabled".into();
+            if k.meta.key_state == KeyState::PendingImport {
+                k.meta.key_state = KeyState::Enabled;
             }
             key_model::update(c, &k)?;
             Ok((k, mid))
@@ -291,8 +292,8 @@ pub fn remove_material(c: &Connection, k: &mut KeyRecord) -> KmsResult<()> {
     k.meta.current_version = 0;
     k.meta.valid_to_ms = None;
     k.meta.expiration_model = None;
-    if k.meta.key_state != "PendingDeletion" {
-        k.meta.key_state = "PendingImport".into();
+    if k.meta.key_state != KeyState::PendingDeletion {
+        k.meta.key_state = KeyState::PendingImport;
     }
     key_model::update(c, k)
 }

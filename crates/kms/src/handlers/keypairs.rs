@@ -4,7 +4,7 @@
 
 use super::symmetric::{crypto_error, encrypt_with};
 use super::{check_usable, load_material, out, required, resolve};
-use crate::crypto::{self, EncryptionAlgorithm, KeySpec};
+use crate::crypto::{self, EncryptionAlgorithm, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
 use crate::op::{Output, Params};
@@ -41,7 +41,8 @@ fn pair_spec(p: &Params) -> KmsResult<KeySpec> {
 /// The key that protects a data key pair: usable, symmetric, ENCRYPT_DECRYPT.
 fn check_pair_key(k: &KeyRecord) -> KmsResult<()> {
     check_usable(k)?;
-    if k.meta.key_spec != "SYMMETRIC_DEFAULT" || k.meta.key_usage != "ENCRYPT_DECRYPT" {
+    if k.meta.key_spec != KeySpec::SymmetricDefault || k.meta.key_usage != KeyUsage::EncryptDecrypt
+    {
         return Err(KmsError::InvalidKeyUsage(format!(
             "{} is not a symmetric encryption key and cannot protect data key pairs.",
             k.arn()
@@ -123,15 +124,14 @@ pub async fn derive_shared_secret(kms: &Kms, caller: &Caller, p: Params) -> KmsR
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
             check_usable(&k)?;
-            if k.meta.key_usage != "KEY_AGREEMENT" {
+            if k.meta.key_usage != KeyUsage::KeyAgreement {
                 return Err(KmsError::InvalidKeyUsage(format!(
                     "{} key usage is {} which is not valid for DeriveSharedSecret.",
                     k.arn(),
                     k.meta.key_usage
                 )));
             }
-            let spec = KeySpec::parse(&k.meta.key_spec)
-                .ok_or_else(|| KmsError::Internal(format!("unknown spec {}", k.meta.key_spec)))?;
+            let spec = k.meta.key_spec;
             let material = load_material(c, &kms2, &k, k.meta.current_version)?;
             let secret =
                 crypto::derive_shared_secret(spec, &material, &peer).map_err(crypto_error)?;

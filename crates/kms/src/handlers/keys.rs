@@ -3,7 +3,7 @@
 use super::{key_metadata, limit, out, policy, required, resolve, store_material};
 use crate::crypto::{self, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::{self as key_model, KeyMeta, KeyRecord};
+use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyState, Origin};
 use crate::op::{Output, Params};
 use crate::Kms;
 use serde_json::json;
@@ -56,22 +56,24 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
             spec.name()
         )));
     }
-    let origin = p.origin.clone().unwrap_or_else(|| "AWS_KMS".into());
-    match origin.as_str() {
-        "AWS_KMS" => {}
-        "EXTERNAL" => {
+    let origin_name = p.origin.as_deref().unwrap_or(Origin::AwsKms.name());
+    let origin = Origin::parse(origin_name).ok_or_else(|| {
+        KmsError::Validation(format!(
+            "1 validation error detected: Value '{origin_name}' at 'origin' failed to satisfy constraint: Member must satisfy enum value set"
+        ))
+    })?;
+    match origin {
+        Origin::AwsKms => {}
+        Origin::External => {
             if spec != KeySpec::SymmetricDefault {
                 return Err(KmsError::UnsupportedOperation(
                     "Imported key material is supported for symmetric encryption keys only in trailstack".into(),
                 ));
             }
         }
-        "AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE" => {
-            return Err(KmsError::UnsupportedOperation(format!("{origin} keys need a custom key store, which trailstack does not serve")))
-        }
-        other => {
-            return Err(KmsError::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'origin' failed to satisfy constraint: Member must satisfy enum value set"
+        Origin::AwsCloudHsm | Origin::ExternalKeyStore => {
+            return Err(KmsError::UnsupportedOperation(format!(
+                "{origin} keys need a custom key store, which trailstack does not serve"
             )))
         }
     }
@@ -103,7 +105,7 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         }
         None => policy::default_policy(&account),
     };
-    let external = origin == "EXTERNAL";
+    let external = origin == Origin::External;
     let material = if external {
         None
     } else {
@@ -118,15 +120,15 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         meta: KeyMeta {
             v: 1,
             description,
-            key_spec: spec.name().into(),
-            key_usage: usage.name().into(),
+            key_spec: spec,
+            key_usage: usage,
             origin,
             key_state: if external {
-                "PendingImport".into()
+                KeyState::PendingImport
             } else {
-                "Enabled".into()
+                KeyState::Enabled
             },
-            key_manager: "CUSTOMER".into(),
+            key_manager: KeyManager::Customer,
             multi_region,
             policy: key_policy,
             tags,

@@ -3,7 +3,7 @@
 
 use super::{epoch, out, required, resolve};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys as key_model;
+use crate::model::keys::{self as key_model, KeyManager, KeyState};
 use crate::op::{OpKind, Output, Params};
 use crate::Kms;
 use serde_json::json;
@@ -33,56 +33,54 @@ pub async fn change_state(
     let k = kms
         .write(move |c| {
             let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-            if k.meta.key_manager == "AWS" {
+            if k.meta.key_manager == KeyManager::Aws {
                 return Err(KmsError::UnsupportedOperation(format!(
                     "{} is an AWS managed key and cannot be modified.",
                     k.arn()
                 )));
             }
-            let state = k.meta.key_state.clone();
+            let state = k.meta.key_state;
             let arn = k.arn();
             match kind {
                 OpKind::EnableKey | OpKind::DisableKey => {
-                    match state.as_str() {
-                        "PendingDeletion" => {
+                    match state {
+                        KeyState::PendingDeletion => {
                             return Err(KmsError::InvalidState(format!(
                                 "{arn} is pending deletion."
                             )))
                         }
-                        "PendingImport" => {
+                        KeyState::PendingImport => {
                             return Err(KmsError::InvalidState(format!("{arn} is pending import.")))
                         }
-                        _ => {}
+                        KeyState::Enabled | KeyState::Disabled => {}
                     }
                     k.meta.key_state = if kind == OpKind::EnableKey {
-                        "Enabled"
+                        KeyState::Enabled
                     } else {
-                        "Disabled"
-                    }
-                    .into();
+                        KeyState::Disabled
+                    };
                 }
                 OpKind::ScheduleKeyDeletion => {
-                    if state == "PendingDeletion" {
+                    if state == KeyState::PendingDeletion {
                         return Err(KmsError::InvalidState(format!(
                             "{arn} is pending deletion."
                         )));
                     }
-                    k.meta.key_state = "PendingDeletion".into();
+                    k.meta.key_state = KeyState::PendingDeletion;
                     k.meta.deletion_ms = Some(now + window * DAY_MS);
                     k.meta.pending_window_days = Some(window as u32);
                 }
                 _ => {
-                    if state != "PendingDeletion" {
+                    if state != KeyState::PendingDeletion {
                         return Err(KmsError::InvalidState(format!(
                             "{arn} is not pending deletion."
                         )));
                     }
                     k.meta.key_state = if k.meta.current_version == 0 {
-                        "PendingImport"
+                        KeyState::PendingImport
                     } else {
-                        "Disabled"
-                    }
-                    .into();
+                        KeyState::Disabled
+                    };
                     k.meta.deletion_ms = None;
                     k.meta.pending_window_days = None;
                 }

@@ -12,9 +12,9 @@ pub mod policy;
 pub mod rotation;
 pub mod symmetric;
 
-use crate::crypto::KeyMaterial;
+use crate::crypto::{KeyMaterial, KeyUsage};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::KeyRecord;
+use crate::model::keys::{KeyRecord, KeyState, Origin, RotationType};
 use crate::model::{aliases as alias_model, keys as key_model};
 use crate::op::{Op, OpKind, Output, Params};
 use crate::schedule::Due;
@@ -108,7 +108,7 @@ pub async fn housekeeping(kms: &Kms) -> KmsResult<()> {
         }
         for id in &rotations {
             if let Some(mut k) = key_model::get(c, id)? {
-                rotation::rotate(c, &root, &mut k, now, "AUTOMATIC")?;
+                rotation::rotate(c, &root, &mut k, now, RotationType::Automatic)?;
             }
         }
         Ok(())
@@ -202,28 +202,23 @@ pub fn resolve(
 
 /// The state check of cryptographic operations.
 pub fn check_usable(k: &KeyRecord) -> KmsResult<()> {
-    match k.meta.key_state.as_str() {
-        "Enabled" => Ok(()),
-        "Disabled" => Err(KmsError::Disabled(format!("{} is disabled.", k.arn()))),
-        "PendingDeletion" => Err(KmsError::InvalidState(format!(
+    match k.meta.key_state {
+        KeyState::Enabled => Ok(()),
+        KeyState::Disabled => Err(KmsError::Disabled(format!("{} is disabled.", k.arn()))),
+        KeyState::PendingDeletion => Err(KmsError::InvalidState(format!(
             "{} is pending deletion.",
             k.arn()
         ))),
-        "PendingImport" => Err(KmsError::InvalidState(format!(
+        KeyState::PendingImport => Err(KmsError::InvalidState(format!(
             "{} is pending import.",
             k.arn()
-        ))),
-        other => Err(KmsError::InvalidState(format!(
-            "{} is {}.",
-            k.arn(),
-            other.to_lowercase()
         ))),
     }
 }
 
 /// The state check of management operations that pending deletion forbids.
 pub fn check_not_pending_deletion(k: &KeyRecord) -> KmsResult<()> {
-    if k.meta.key_state == "PendingDeletion" {
+    if k.meta.key_state == KeyState::PendingDeletion {
         return Err(KmsError::InvalidState(format!(
             "{} is pending deletion.",
             k.arn()
@@ -273,13 +268,13 @@ pub fn epoch(ms: i64) -> Value {
 /// KeyMetadata as DescribeKey (and CreateKey) return it.
 pub fn key_metadata(k: &KeyRecord) -> Value {
     let m = &k.meta;
-    let spec = crate::crypto::KeySpec::parse(&m.key_spec);
+    let spec = m.key_spec;
     let mut v = json!({
         "AWSAccountId": k.account,
         "KeyId": k.key_id,
         "Arn": k.arn(),
         "CreationDate": epoch(k.created_ms),
-        "Enabled": m.key_state == "Enabled",
+        "Enabled": m.key_state == KeyState::Enabled,
         "Description": m.description,
         "KeyUsage": m.key_usage,
         "KeyState": m.key_state,
@@ -296,9 +291,9 @@ pub fn key_metadata(k: &KeyRecord) -> Value {
             obj.insert("PendingDeletionWindowInDays".into(), json!(w));
         }
     }
-    if let Some(spec) = spec {
-        match m.key_usage.as_str() {
-            "ENCRYPT_DECRYPT" => {
+    {
+        match m.key_usage {
+            KeyUsage::EncryptDecrypt => {
                 let algs: Vec<&str> = spec
                     .encryption_algorithms()
                     .iter()
@@ -306,21 +301,20 @@ pub fn key_metadata(k: &KeyRecord) -> Value {
                     .collect();
                 obj.insert("EncryptionAlgorithms".into(), json!(algs));
             }
-            "SIGN_VERIFY" => {
+            KeyUsage::SignVerify => {
                 let algs: Vec<&str> = spec.signing_algorithms().iter().map(|a| a.name()).collect();
                 obj.insert("SigningAlgorithms".into(), json!(algs));
             }
-            "GENERATE_VERIFY_MAC" => {
+            KeyUsage::GenerateVerifyMac => {
                 let algs: Vec<&str> = spec.mac_algorithms().iter().map(|a| a.name()).collect();
                 obj.insert("MacAlgorithms".into(), json!(algs));
             }
-            "KEY_AGREEMENT" => {
+            KeyUsage::KeyAgreement => {
                 obj.insert("KeyAgreementAlgorithms".into(), json!(["ECDH"]));
             }
-            _ => {}
         }
     }
-    if m.origin == "EXTERNAL" {
+    if m.origin == Origin::External {
         if let Some(model) = &m.expiration_model {
             obj.insert("ExpirationModel".into(), json!(model));
         }

@@ -4,7 +4,7 @@
 
 use super::{out, required, resolve};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys as key_model;
+use crate::model::keys::{self as key_model, KeyManager};
 use crate::op::{Output, Params};
 use crate::Kms;
 use serde_json::json;
@@ -90,7 +90,7 @@ pub async fn put_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.write(move |c| {
         let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        if k.meta.key_manager == "AWS" {
+        if k.meta.key_manager == KeyManager::Aws {
             return Err(KmsError::UnsupportedOperation(format!(
                 "The policy of {} is managed by AWS.",
                 k.arn()

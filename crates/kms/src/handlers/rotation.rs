@@ -5,7 +5,9 @@
 use super::{epoch, out, required, resolve, store_material};
 use crate::crypto::{self, KeySpec};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::{self as key_model, KeyRecord, RotationEntry};
+use crate::model::keys::{
+    self as key_model, KeyManager, KeyRecord, Origin, RotationEntry, RotationType,
+};
 use crate::op::{OpKind, Output, Params};
 use crate::Kms;
 use serde_json::json;
@@ -22,18 +24,17 @@ pub fn rotate(
     root: &trailstack_store::RootKey,
     k: &mut KeyRecord,
     now: i64,
-    kind: &str,
+    kind: RotationType,
 ) -> KmsResult<()> {
-    let spec = KeySpec::parse(&k.meta.key_spec)
-        .ok_or_else(|| KmsError::Internal("unknown spec".into()))?;
-    let material = crypto::generate(spec).map_err(|e| KmsError::Internal(e.to_string()))?;
+    let material =
+        crypto::generate(k.meta.key_spec).map_err(|e| KmsError::Internal(e.to_string()))?;
     let version = k.meta.current_version + 1;
     store_material(c, root, &k.key_id, version, now, &material)?;
     k.meta.current_version = version;
     k.meta.rotations.push(RotationEntry {
         version,
         at_ms: now,
-        kind: kind.into(),
+        kind,
     });
     if k.meta.rotation_enabled {
         let period = k.meta.rotation_period_days.unwrap_or(DEFAULT_PERIOD);
@@ -44,13 +45,13 @@ pub fn rotate(
 
 /// Rotation applies to symmetric keys with KMS-generated material only.
 fn check_rotatable(k: &KeyRecord) -> KmsResult<()> {
-    if k.meta.key_spec != "SYMMETRIC_DEFAULT" || k.meta.origin != "AWS_KMS" {
+    if k.meta.key_spec != KeySpec::SymmetricDefault || k.meta.origin != Origin::AwsKms {
         return Err(KmsError::UnsupportedOperation(format!(
             "{} does not support automatic or on-demand rotation; only symmetric keys with AWS_KMS origin rotate.",
             k.arn()
         )));
     }
-    if k.meta.key_manager == "AWS" {
+    if k.meta.key_manager == KeyManager::Aws {
         return Err(KmsError::UnsupportedOperation(format!(
             "{} is an AWS managed key.",
             k.arn()
@@ -92,7 +93,7 @@ pub async fn handle(kms: &Kms, caller: &Caller, kind: OpKind, p: Params) -> KmsR
                 }
                 OpKind::RotateKeyOnDemand => {
                     check_rotatable(&k)?;
-                    rotate(c, &root, &mut k, now, "ON_DEMAND")?;
+                    rotate(c, &root, &mut k, now, RotationType::OnDemand)?;
                 }
                 _ => {}
             }
@@ -114,7 +115,7 @@ pub async fn handle(kms: &Kms, caller: &Caller, kind: OpKind, p: Params) -> KmsR
                 .rotations
                 .iter()
                 .rev()
-                .find(|r| r.kind == "ON_DEMAND")
+                .find(|r| r.kind == RotationType::OnDemand)
             {
                 v["OnDemandRotationStartDate"] = epoch(last.at_ms);
             }

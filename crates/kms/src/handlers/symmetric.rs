@@ -4,7 +4,7 @@
 
 use super::{check_usable, load_material, out, required, resolve};
 use crate::blob::Blob;
-use crate::crypto::{self, CryptoError, EncryptionAlgorithm, KeySpec};
+use crate::crypto::{self, CryptoError, EncryptionAlgorithm, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyRecord};
 use crate::op::{Output, Params};
@@ -34,12 +34,7 @@ pub fn crypto_error(e: CryptoError) -> KmsError {
     }
 }
 
-fn spec_of(k: &KeyRecord) -> KmsResult<KeySpec> {
-    KeySpec::parse(&k.meta.key_spec)
-        .ok_or_else(|| KmsError::Internal(format!("unknown spec {}", k.meta.key_spec)))
-}
-
-fn require_usage(k: &KeyRecord, usage: &str, op: &str) -> KmsResult<()> {
+fn require_usage(k: &KeyRecord, usage: KeyUsage, op: &str) -> KmsResult<()> {
     if k.meta.key_usage != usage {
         return Err(KmsError::InvalidKeyUsage(format!(
             "{} key usage is {} which is not valid for {op}.",
@@ -52,7 +47,7 @@ fn require_usage(k: &KeyRecord, usage: &str, op: &str) -> KmsResult<()> {
 
 /// The algorithm an encrypt or decrypt of `k` uses.
 fn algorithm(k: &KeyRecord, asked: Option<&str>) -> KmsResult<EncryptionAlgorithm> {
-    let spec = spec_of(k)?;
+    let spec = k.meta.key_spec;
     let alg = match asked {
         Some(a) => EncryptionAlgorithm::parse(a).ok_or_else(|| {
             KmsError::Validation(format!(
@@ -86,7 +81,7 @@ pub(super) fn encrypt_with(
     ctx: &BTreeMap<String, String>,
     plaintext: &[u8],
 ) -> KmsResult<Vec<u8>> {
-    let spec = spec_of(k)?;
+    let spec = k.meta.key_spec;
     if spec.is_symmetric() {
         let version = k.meta.current_version;
         let material = load_material(c, kms, k, version)?;
@@ -133,15 +128,13 @@ fn decrypt_with(
     let named = key_id
         .map(|id| resolve(c, kms, caller, id, true))
         .transpose()?;
-    if let Some(k) = named
-        .as_ref()
-        .filter(|k| !spec_of(k).map(|s| s.is_symmetric()).unwrap_or(true))
-    {
+    if let Some(k) = named.as_ref().filter(|k| !k.meta.key_spec.is_symmetric()) {
         check_usable(k)?;
-        require_usage(k, "ENCRYPT_DECRYPT", "Decrypt")?;
+        require_usage(k, KeyUsage::EncryptDecrypt, "Decrypt")?;
         let alg = algorithm(k, asked_alg)?;
         let material = load_material(c, kms, k, k.meta.current_version)?;
-        let plain = crypto::rsa_decrypt(spec_of(k)?, &material, alg, blob).map_err(crypto_error)?;
+        let plain =
+            crypto::rsa_decrypt(k.meta.key_spec, &material, alg, blob).map_err(crypto_error)?;
         return Ok((k.clone(), alg, plain));
     }
     let parsed = Blob::parse(blob).ok_or_else(|| KmsError::InvalidCiphertext(String::new()))?;
@@ -159,7 +152,7 @@ fn decrypt_with(
         },
     };
     check_usable(&k)?;
-    require_usage(&k, "ENCRYPT_DECRYPT", "Decrypt")?;
+    require_usage(&k, KeyUsage::EncryptDecrypt, "Decrypt")?;
     let alg = algorithm(&k, asked_alg)?;
     let material = load_material(c, kms, &k, parsed.version)
         .map_err(|_| KmsError::InvalidCiphertext(String::new()))?;
@@ -197,7 +190,7 @@ pub async fn encrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output>
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
             check_usable(&k)?;
-            require_usage(&k, "ENCRYPT_DECRYPT", "Encrypt")?;
+            require_usage(&k, KeyUsage::EncryptDecrypt, "Encrypt")?;
             let alg = algorithm(&k, asked.as_deref())?;
             let blob = encrypt_with(c, &kms2, &k, alg, &ctx, &plaintext)?;
             Ok((k, alg, blob))
@@ -268,7 +261,7 @@ pub async fn re_encrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
             )?;
             let dst = resolve(c, &kms2, &caller2, &dest_id, true)?;
             check_usable(&dst)?;
-            require_usage(&dst, "ENCRYPT_DECRYPT", "ReEncrypt")?;
+            require_usage(&dst, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
             let dst_alg = algorithm(&dst, dst_alg.as_deref())?;
             let new_blob = encrypt_with(c, &kms2, &dst, dst_alg, &dst_ctx, &plain)?;
             Ok((src, src_alg, dst, dst_alg, new_blob))
@@ -318,7 +311,7 @@ pub async fn generate_data_key(
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
             check_usable(&k)?;
-            if !spec_of(&k)?.is_symmetric() || k.meta.key_usage != "ENCRYPT_DECRYPT" {
+            if !k.meta.key_spec.is_symmetric() || k.meta.key_usage != KeyUsage::EncryptDecrypt {
                 return Err(KmsError::InvalidKeyUsage(format!(
                     "{} is not a symmetric encryption key and cannot generate data keys.",
                     k.arn()

@@ -55,7 +55,7 @@ pub(super) async fn explain(
     Ok(KeyReport {
         key: sse::key_ref(&facts),
         description: r.meta.description.clone(),
-        spec: r.meta.key_spec.clone(),
+        spec: r.meta.key_spec.name().to_string(),
         created: iso(r.created_ms),
         rotation: Rotation {
             enabled: r.meta.rotation_enabled,

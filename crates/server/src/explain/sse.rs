@@ -126,8 +126,8 @@ pub(super) fn key_ref(f: &KeyFacts) -> KeyRef {
     KeyRef {
         arn: f.record.arn(),
         aliases: f.aliases.iter().map(|a| a.name.clone()).collect(),
-        state: f.record.meta.key_state.clone(),
-        manager: Some(f.record.meta.key_manager.clone()),
+        state: f.record.meta.key_state.name().to_string(),
+        manager: Some(f.record.meta.key_manager.name().to_string()),
     }
 }
 

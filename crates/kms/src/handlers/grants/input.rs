@@ -3,7 +3,7 @@
 //! grant id sealed by the root key, in URL-safe base64, so only tokens this trailstack issued
 //! are accepted and every CreateGrant returns a fresh one).
 
-use crate::crypto::KeySpec;
+use crate::crypto::KeyUsage;
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
 use crate::op::{GrantConstraints, Params};
@@ -131,10 +131,9 @@ pub(super) fn token_grant_id(kms: &Kms, token: &str) -> KmsResult<String> {
 /// The grant operations a key of this spec and usage supports.
 pub(super) fn operations_for(k: &KeyRecord) -> Vec<&'static str> {
     let mut ops = vec!["CreateGrant", "RetireGrant", "DescribeKey"];
-    let spec = KeySpec::parse(&k.meta.key_spec);
-    let symmetric = spec.is_some_and(|s| s.is_symmetric());
-    ops.extend_from_slice(match k.meta.key_usage.as_str() {
-        "ENCRYPT_DECRYPT" if symmetric => &[
+    let symmetric = k.meta.key_spec.is_symmetric();
+    ops.extend_from_slice(match k.meta.key_usage {
+        KeyUsage::EncryptDecrypt if symmetric => &[
             "Decrypt",
             "Encrypt",
             "GenerateDataKey",
@@ -144,17 +143,16 @@ pub(super) fn operations_for(k: &KeyRecord) -> Vec<&'static str> {
             "GenerateDataKeyPair",
             "GenerateDataKeyPairWithoutPlaintext",
         ][..],
-        "ENCRYPT_DECRYPT" => &[
+        KeyUsage::EncryptDecrypt => &[
             "Decrypt",
             "Encrypt",
             "ReEncryptFrom",
             "ReEncryptTo",
             "GetPublicKey",
         ][..],
-        "SIGN_VERIFY" => &["Sign", "Verify", "GetPublicKey"][..],
-        "GENERATE_VERIFY_MAC" => &["GenerateMac", "VerifyMac"][..],
-        "KEY_AGREEMENT" => &["DeriveSharedSecret", "GetPublicKey"][..],
-        _ => &[][..],
+        KeyUsage::SignVerify => &["Sign", "Verify", "GetPublicKey"][..],
+        KeyUsage::GenerateVerifyMac => &["GenerateMac", "VerifyMac"][..],
+        KeyUsage::KeyAgreement => &["DeriveSharedSecret", "GetPublicKey"][..],
     });
     ops
 }
@@ -240,18 +238,23 @@ pub(super) fn same_operations(a: &[String], b: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::KeySpec;
     use crate::model::keys::KeyMeta;
     use std::collections::BTreeMap;
 
     fn key(spec: &str, usage: &str) -> KeyRecord {
+        let (spec, usage) = (
+            KeySpec::parse(spec).unwrap(),
+            KeyUsage::parse(usage).unwrap(),
+        );
         KeyRecord {
             key_id: "k".into(),
             account: "111122223333".into(),
             region: "us-east-1".into(),
             created_ms: 0,
             meta: KeyMeta {
-                key_spec: spec.into(),
-                key_usage: usage.into(),
+                key_spec: spec,
+                key_usage: usage,
                 ..Default::default()
             },
         }
