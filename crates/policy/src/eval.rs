@@ -53,6 +53,20 @@ impl Patterns {
     }
 }
 
+impl Statement {
+    /// Whether the statement's Action / NotAction covers `action` (any case), outside any
+    /// request: for reports. A policy variable in an action pattern matches nothing here.
+    pub(crate) fn covers_action(&self, action: &str) -> bool {
+        let action = action.to_lowercase();
+        let patterns = &self.action;
+        patterns
+            .patterns
+            .iter()
+            .any(|p| p.matches(&action, &|_| None))
+            != patterns.negated
+    }
+}
+
 /// The request's action lowercased, on the stack for any real action name (they are short
 /// ASCII); action patterns are lowercased when parsed, so they then compare bytewise.
 struct LoweredAction {

@@ -31,6 +31,7 @@ mod public;
 mod simulate;
 mod variables;
 mod wildcard;
+mod written;
 
 #[cfg(test)]
 mod tests_authorize;
@@ -55,6 +56,7 @@ pub use global::GlobalKeys;
 pub use identities::IdentityPolicies;
 pub use model::{Effect, Policy, PolicyKind, Reads, Statement, Version};
 pub use simulate::{principal_kind_of, simulate};
+pub use written::{read_written, WrittenCondition, WrittenStatement};
 
 /// Checks that `doc` is a well-formed resource policy whose statement ids are unique (a KMS
 /// key policy): the message on failure is the one KMS returns in

@@ -10,7 +10,7 @@ use crate::variables::{compile, Syntax};
 use crate::wildcard::Case;
 use serde_json::{Map, Value};
 
-const NOT_JSON: &str = "Policies must be valid JSON and the first byte must be '{'";
+pub(crate) const NOT_JSON: &str = "Policies must be valid JSON and the first byte must be '{'";
 const STATEMENT_FIELDS: &[&str] = &[
     "Sid",
     "Effect",
