@@ -131,15 +131,8 @@ pub fn refused(data: &Path, args: &[&str]) -> (ExitStatus, String) {
 
 /// An S3 client for `endpoint` with the given credentials and no retries.
 pub fn s3_at(endpoint: &str, key: &str, secret: &str) -> aws_sdk_s3::Client {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
+    crate::common::Via::new(endpoint)
+        .signing_as(key, secret)
+        .no_retries()
+        .s3()
 }

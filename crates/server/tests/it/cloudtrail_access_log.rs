@@ -4,13 +4,13 @@
 
 use crate::common::cloudtrail_bucket_policy;
 use crate::s3_access_log::{log_policy, logging, records, status_of};
-use crate::s3_object_lock::Clocked;
+use crate::s3_object_lock::lock_server;
 use time::Duration;
 use trailstack_core::Clock;
 
 #[tokio::test]
 async fn deliveries_into_a_logged_bucket_are_in_its_access_log() {
-    let clocked = Clocked::start().await;
+    let clocked = lock_server().await;
     let (s, clock, c) = (&clocked.s, &clocked.clock, clocked.s3());
     c.create_bucket().bucket("src").send().await.unwrap();
     c.create_bucket().bucket("logs").send().await.unwrap();

@@ -110,17 +110,7 @@ fn wait_for_delivery(data: &Path) -> bool {
 
 /// An S3 client that never retries (a retry would hide which call was acknowledged).
 fn s3_at(endpoint: &str) -> aws_sdk_s3::Client {
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
+    Via::new(endpoint).no_retries().s3()
 }
 
 fn flush(endpoint: &str) {

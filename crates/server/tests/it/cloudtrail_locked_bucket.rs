@@ -4,7 +4,7 @@
 
 use crate::cloudtrail_delivery::keys_under;
 use crate::common::*;
-use crate::s3_object_lock::{lock_config, Clocked};
+use crate::s3_object_lock::{lock_config, lock_server};
 use aws_sdk_s3::primitives::DateTime;
 use aws_sdk_s3::types::{ObjectLockMode, ObjectLockRetentionMode as Mode};
 use time::Duration;
@@ -31,7 +31,7 @@ async fn explain(c: &Clocked, target: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn log_and_digest_files_take_the_default_retention_of_a_locked_bucket() {
-    let c = Clocked::start().await;
+    let c = lock_server().await;
     let s3 = c.s3();
     s3.create_bucket()
         .bucket("archive")

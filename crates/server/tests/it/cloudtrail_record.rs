@@ -557,18 +557,7 @@ fn spawn_binary(data_dir: &std::path::Path) -> (std::process::Child, String) {
 async fn a_record_acknowledged_with_a_200_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, endpoint) = spawn_binary(&dir.path().join("data"));
-    let s3 = {
-        let conf = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .endpoint_url(&endpoint)
-            .force_path_style(true)
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .build();
-        aws_sdk_s3::Client::from_conf(conf)
-    };
+    let s3 = Via::new(&endpoint).s3();
     let ct = cloudtrail_at(&endpoint);
     let created = s3.create_bucket().bucket("ct-kill").send().await.unwrap();
     let bucket_id = created.request_id().unwrap().to_string();

@@ -362,18 +362,6 @@ policies = ['''{"Version": "2012-10-17", "Statement": [
    "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}]}''']
 "#;
 
-fn cloudtrail_with(s: &Server, key: &str, secret: &str) -> aws_sdk_cloudtrail::Client {
-    let conf = aws_sdk_cloudtrail::Config::builder()
-        .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-        .endpoint_url(&s.endpoint)
-        .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .build();
-    aws_sdk_cloudtrail::Client::from_conf(conf)
-}
-
 fn ct_message<E: aws_sdk_cloudtrail::error::ProvideErrorMetadata, R>(
     e: &aws_sdk_cloudtrail::error::SdkError<E, R>,
 ) -> String {
@@ -386,11 +374,7 @@ fn ct_message<E: aws_sdk_cloudtrail::error::ProvideErrorMetadata, R>(
 #[tokio::test]
 async fn identity_policies_decide_what_users_may_do_with_trails() {
     use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey, Tag};
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("ct-authz.toml");
-    std::fs::write(&file, AUTHZ_CONFIG).unwrap();
-    let loaded = trailstack_server::config::Config::load(Some(&file), None, None, None).unwrap();
-    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
+    let s = Server::start_as(AUTHZ_CONFIG).await;
     let names = ["authz-prod", "authz-dev", "authz-new"];
     trail_bucket(&s, "ct-authz-logs", &names).await;
     let root = s.cloudtrail();
@@ -409,7 +393,7 @@ async fn identity_policies_decide_what_users_may_do_with_trails() {
         .unwrap();
 
     // The reader describes, and nothing more.
-    let reader = cloudtrail_with(&s, "AKREADER", "reader");
+    let reader = s.cloudtrail_with("AKREADER", "reader");
     let listed = reader.describe_trails().send().await.unwrap();
     assert_eq!(listed.trail_list().len(), 2);
     reader.get_trail().name("authz-dev").send().await.unwrap();
@@ -439,7 +423,7 @@ async fn identity_policies_decide_what_users_may_do_with_trails() {
     assert_eq!(ct_code(&err), "AccessDeniedException");
 
     // The admin may not delete a trail tagged env=prod, by name or ARN; an untagged one goes.
-    let admin = cloudtrail_with(&s, "AKADMIN", "admin");
+    let admin = s.cloudtrail_with("AKADMIN", "admin");
     for name in ["authz-prod".to_string(), trail_arn("authz-prod")] {
         let err = admin.delete_trail().name(name).send().await.unwrap_err();
         assert_eq!(ct_code(&err), "AccessDeniedException");

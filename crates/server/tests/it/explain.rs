@@ -13,105 +13,20 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionRule,
 };
 use serde_json::Value;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use time::OffsetDateTime;
-use trailstack_core::{Clock, FixedClock};
+use trailstack_core::Clock;
 use trailstack_server::admin::Credentials;
-use trailstack_server::config::Config;
 use trailstack_server::explain::{client, render, Explanation, Report, Target};
 
 /// The seed scenario's clock: 2025-06-01T12:00:00Z.
 const T0_SECS: i64 = 1_748_779_200;
 
-/// The fixed clock as the SDK's time source, so SigV4 times agree with the server's clock.
-#[derive(Debug)]
-struct SdkTime(Arc<FixedClock>);
-
-impl aws_smithy_async::time::TimeSource for SdkTime {
-    fn now(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.0.now().unix_timestamp() as u64)
-    }
-}
-
-/// A server on a fixed clock, with clients that sign by it.
-struct Clocked {
-    s: Server,
-    clock: Arc<FixedClock>,
+/// A server on the seed scenario's clock, with the users of the TOML configuration `users` if
+/// any.
+async fn seeded(users: Option<&str>) -> Clocked {
+    Clocked::start_at(T0_SECS, users).await
 }
 
 impl Clocked {
-    async fn start() -> Clocked {
-        Self::start_with(None).await
-    }
-
-    /// Starts with the users of the TOML configuration `users`, if any.
-    async fn start_with(users: Option<&str>) -> Clocked {
-        let t0 = OffsetDateTime::from_unix_timestamp(T0_SECS).unwrap();
-        let clock = Arc::new(FixedClock::new(t0));
-        let dir = tempfile::tempdir().unwrap();
-        let identities = users.map(|toml| {
-            let file = dir.path().join("users.toml");
-            std::fs::write(&file, toml).unwrap();
-            Config::load(Some(&file), None, None, None)
-                .unwrap()
-                .identities
-        });
-        let s = Server::start_clocked(dir, clock.clone(), |c| {
-            if let Some(ids) = identities {
-                c.identities = ids;
-            }
-        })
-        .await;
-        Clocked { s, clock }
-    }
-
-    fn s3(&self) -> aws_sdk_s3::Client {
-        let conf = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .endpoint_url(&self.s.endpoint)
-            .force_path_style(true)
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .time_source(SdkTime(self.clock.clone()))
-            // The server's Date header is the machine's time, not the test clock's.
-            .disable_clock_skew_correction(true)
-            .build();
-        aws_sdk_s3::Client::from_conf(conf)
-    }
-
-    fn kms(&self) -> aws_sdk_kms::Client {
-        let conf = aws_sdk_kms::Config::builder()
-            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-            .endpoint_url(&self.s.endpoint)
-            .region(aws_sdk_kms::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .time_source(SdkTime(self.clock.clone()))
-            // The server's Date header is the machine's time, not the test clock's.
-            .disable_clock_skew_correction(true)
-            .build();
-        aws_sdk_kms::Client::from_conf(conf)
-    }
-
-    fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
-        let conf = aws_sdk_cloudtrail::Config::builder()
-            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-            .endpoint_url(&self.s.endpoint)
-            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .time_source(SdkTime(self.clock.clone()))
-            // The server's Date header is the machine's time, not the test clock's.
-            .disable_clock_skew_correction(true)
-            .build();
-        aws_sdk_cloudtrail::Client::from_conf(conf)
-    }
-
     /// The explanation of `target`, asked through the wire as `access_key` with `secret`.
     async fn ask(
         &self,
@@ -338,7 +253,7 @@ fn assert_rule(v: &Value, rule: &str, mode: &str, key: Option<&str>) {
 
 #[tokio::test]
 async fn explain_row_user_no_header_no_default_is_service_default() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     c.bucket("plain", false, None, &[]).await;
     c.put("plain", "a", None).await;
     let v = c.json("s3://plain/a").await;
@@ -349,7 +264,7 @@ async fn explain_row_user_no_header_no_default_is_service_default() {
 
 #[tokio::test]
 async fn explain_row_user_no_header_default_cmk1_is_bucket_default() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let cmk1 = c.key("alias/cmk1", None).await;
     c.bucket("bkt", true, Some(&cmk1), &[]).await;
     c.put("bkt", "a", None).await;
@@ -364,7 +279,7 @@ async fn explain_row_user_no_header_default_cmk1_is_bucket_default() {
 
 #[tokio::test]
 async fn explain_row_user_no_header_default_without_key_id_is_aws_s3() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     c.bucket("bkt", true, None, &[]).await;
     c.put("bkt", "a", None).await;
     let v = c.json("s3://bkt/a").await;
@@ -379,7 +294,7 @@ async fn explain_row_user_no_header_default_without_key_id_is_aws_s3() {
 
 #[tokio::test]
 async fn explain_row_user_aes256_over_cmk1_is_request_header() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let cmk1 = c.key("alias/cmk1", None).await;
     c.bucket("bkt", true, Some(&cmk1), &[]).await;
     c.put("bkt", "a", Some((Sse::Aes256, None))).await;
@@ -389,7 +304,7 @@ async fn explain_row_user_aes256_over_cmk1_is_request_header() {
 
 #[tokio::test]
 async fn explain_row_user_kms_key_k_is_request_header() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let cmk1 = c.key("alias/cmk1", None).await;
     let k = c.key("alias/k", None).await;
     c.bucket("bkt", true, Some(&cmk1), &[]).await;
@@ -401,7 +316,7 @@ async fn explain_row_user_kms_key_k_is_request_header() {
 
 #[tokio::test]
 async fn explain_row_cloudtrail_log_without_trail_key_is_sse_s3() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let cmk1 = c.key("alias/cmk1", None).await;
     c.bucket("logs", true, Some(&cmk1), &["plain"]).await;
     c.bucket("data", false, None, &[]).await;
@@ -421,7 +336,7 @@ async fn explain_row_cloudtrail_log_without_trail_key_is_sse_s3() {
 
 #[tokio::test]
 async fn explain_row_cloudtrail_log_with_trail_key_cmk2_over_cmk1() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let s = seed(&c).await;
     let v = c.json(&format!("s3://logs/{}", s.log_key)).await;
     assert_rule(&v, "cloudtrail_log", "SSE-KMS", Some(&s.cmk2));
@@ -444,7 +359,7 @@ async fn explain_row_cloudtrail_log_with_trail_key_cmk2_over_cmk1() {
 
 #[tokio::test]
 async fn explain_row_cloudtrail_digest_is_always_sse_s3() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let s = seed(&c).await;
     let v = c.json(&format!("s3://logs/{}", s.digest_key)).await;
     assert_rule(&v, "cloudtrail_digest", "SSE-S3", None);
@@ -487,7 +402,7 @@ fn masked(mut e: Explanation, s: &Seed) -> String {
 
 #[tokio::test]
 async fn explain_seed_scenario_human_report_matches_the_snapshot() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let s = seed(&c).await;
     let targets = [
         "s3://logs".to_string(),
@@ -527,7 +442,7 @@ async fn explain_seed_scenario_human_report_matches_the_snapshot() {
 
 #[tokio::test]
 async fn explain_object_records_its_writer() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let s = seed(&c).await;
     let v = c.json("s3://data/reports/q1.csv").await;
     let w = &v["written_by"];
@@ -546,7 +461,7 @@ async fn explain_object_records_its_writer() {
 
 #[tokio::test]
 async fn explain_disabled_key_makes_the_object_unreadable() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let cmk1 = c.key("alias/cmk1", None).await;
     c.bucket("bkt", true, Some(&cmk1), &[]).await;
     c.put("bkt", "a", None).await;
@@ -574,7 +489,7 @@ async fn explain_disabled_key_makes_the_object_unreadable() {
 
 #[tokio::test]
 async fn explain_needs_valid_credentials_and_an_existing_target() {
-    let c = Clocked::start().await;
+    let c = seeded(None).await;
     let refused = c.ask("s3://nope", "test", "wrong").await.unwrap_err();
     assert!(
         refused.starts_with("InvalidSignatureException"),
@@ -614,7 +529,7 @@ policies = ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action
 
 #[tokio::test]
 async fn explain_readability_follows_the_askers_kms_permissions() {
-    let c = Clocked::start_with(Some(USERS)).await;
+    let c = seeded(Some(USERS)).await;
     let cmk1 = c.key("alias/cmk1", None).await;
     c.bucket("bkt", true, Some(&cmk1), &[]).await;
     c.put("bkt", "a", None).await;

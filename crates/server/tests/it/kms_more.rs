@@ -107,15 +107,7 @@ impl Harness {
 
     /// A KMS client of the default credentials.
     pub fn kms(&self) -> aws_sdk_kms::Client {
-        let conf = aws_sdk_kms::Config::builder()
-            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-            .endpoint_url(&self.endpoint)
-            .region(aws_sdk_kms::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_kms::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .build();
-        aws_sdk_kms::Client::from_conf(conf)
+        crate::common::Via::new(&self.endpoint).kms()
     }
 
     /// Calls KMS operation `op` in-process as the default account's root, with a JSON body;

@@ -7,7 +7,6 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use std::collections::BTreeMap;
 use trailstack_core::{AccountId, Caller, ObjectWriter, PutObjectRequest, WriterSse};
-use trailstack_server::config::Config;
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
@@ -65,23 +64,7 @@ user_name = "dave"
 "#;
 
 async fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("policy.toml");
-    std::fs::write(&file, CONFIG).unwrap();
-    let loaded = Config::load(Some(&file), None, None, None).unwrap();
-    Server::start_configured(dir, move |c| c.identities = loaded.identities).await
-}
-
-fn kms_with(s: &Server, key: &str, secret: &str) -> aws_sdk_kms::Client {
-    let conf = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .endpoint_url(&s.endpoint)
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_kms::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .build();
-    aws_sdk_kms::Client::from_conf(conf)
+    Server::start_as(CONFIG).await
 }
 
 /// The message of an S3 SDK error.
@@ -326,7 +309,7 @@ async fn user_limited_to_its_username_prefix() {
 
     // An SSE-KMS object in bob's prefix under a key whose policy does not delegate to the
     // account: bob's kms:* identity policy does not help.
-    let root_kms = kms_with(&s, "AKROOTA", "root-a");
+    let root_kms = s.kms_with("AKROOTA", "root-a");
     let key = root_kms
         .create_key()
         .policy(format!(
@@ -379,7 +362,7 @@ async fn cross_account_read_needs_bucket_policy_and_identity_policy() {
         .await
         .unwrap();
     put(&root_a, "shared-a", "doc").await.unwrap();
-    let kms_a = kms_with(&s, "AKROOTA", "root-a");
+    let kms_a = s.kms_with("AKROOTA", "root-a");
     let key = kms_a
         .create_key()
         .send()
@@ -455,7 +438,7 @@ async fn cross_account_read_needs_bucket_policy_and_identity_policy() {
 #[tokio::test]
 async fn key_policy_decides_who_decrypts() {
     let s = start().await;
-    let root = kms_with(&s, "AKROOTA", "root-a");
+    let root = s.kms_with("AKROOTA", "root-a");
     // Only the security team (alice) may decrypt; the account may do everything else.
     let policy = format!(
         r#"{{"Version":"2012-10-17","Statement":[
@@ -481,7 +464,7 @@ async fn key_policy_decides_who_decrypts() {
         .unwrap()
         .ciphertext_blob
         .unwrap();
-    let alice = kms_with(&s, "AKALICE", "alice");
+    let alice = s.kms_with("AKALICE", "alice");
     let out = alice
         .decrypt()
         .ciphertext_blob(blob.clone())
@@ -489,7 +472,7 @@ async fn key_policy_decides_who_decrypts() {
         .await
         .unwrap();
     assert_eq!(out.plaintext.unwrap().as_ref(), b"secret");
-    let bob = kms_with(&s, "AKBOB", "bob");
+    let bob = s.kms_with("AKBOB", "bob");
     let err = bob
         .decrypt()
         .ciphertext_blob(blob.clone())
@@ -517,7 +500,8 @@ async fn key_policy_decides_who_decrypts() {
         .unwrap_err();
     assert_eq!(kms_code(&err), "AccessDeniedException");
     // B's users cannot even describe it.
-    let err = kms_with(&s, "AKCAROL", "carol")
+    let err = s
+        .kms_with("AKCAROL", "carol")
         .describe_key()
         .key_id(&key)
         .send()
@@ -529,7 +513,7 @@ async fn key_policy_decides_who_decrypts() {
 #[tokio::test]
 async fn key_policy_can_lock_out_the_root() {
     let s = start().await;
-    let root = kms_with(&s, "AKROOTA", "root-a");
+    let root = s.kms_with("AKROOTA", "root-a");
     let key = root
         .create_key()
         .send()
@@ -566,14 +550,15 @@ async fn key_policy_can_lock_out_the_root() {
         .await
         .unwrap_err();
     assert_eq!(kms_code(&err), "AccessDeniedException");
-    kms_with(&s, "AKALICE", "alice")
+    s.kms_with("AKALICE", "alice")
         .describe_key()
         .key_id(&key)
         .send()
         .await
         .unwrap();
     // Dave in B has no identity policy: CreateKey needs one.
-    let err = kms_with(&s, "AKDAVE", "dave")
+    let err = s
+        .kms_with("AKDAVE", "dave")
         .create_key()
         .send()
         .await

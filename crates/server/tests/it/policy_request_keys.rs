@@ -7,7 +7,7 @@
 use crate::common::{code, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
-use trailstack_server::config::{canonical_id_for, Config};
+use trailstack_server::config::canonical_id_for;
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
@@ -27,11 +27,7 @@ account_id = "222222222222"
 /// A server with accounts A and B, and a bucket of A's with `policy` (`{B}` is B's account
 /// and `{bucket}` the bucket's name in it).
 async fn start(bucket: &str, policy: &str) -> (Server, aws_sdk_s3::Client, aws_sdk_s3::Client) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("accounts.toml");
-    std::fs::write(&file, CONFIG).unwrap();
-    let loaded = Config::load(Some(&file), None, None, None).unwrap();
-    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
+    let s = Server::start_as(CONFIG).await;
     let (a, b) = (
         s.s3_with("AKROOTA", "root-a"),
         s.s3_with("AKROOTB", "root-b"),

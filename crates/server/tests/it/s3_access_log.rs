@@ -4,7 +4,7 @@
 //! the target's policy or an SSE-KMS default until fixed, `trailstack flush`, and records kept
 //! across a restart and delivered exactly once.
 
-use crate::common::{body_bytes, code, status, Server};
+use crate::common::{code, get_bytes, status, Server};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -172,7 +172,7 @@ fn fields(line: &str) -> Vec<String> {
 pub(crate) async fn records(c: &aws_sdk_s3::Client) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for k in keys(c, "logs").await {
-        let body = body_bytes(c.get_object().bucket("logs").key(&k).send().await.unwrap()).await;
+        let body = get_bytes(c, "logs", &k).await;
         for line in String::from_utf8(body).unwrap().lines() {
             let f = fields(line);
             assert_eq!(f.len(), 26, "{line}");
@@ -349,15 +349,7 @@ async fn records_of_requests_arrive_in_aws_format_under_simple_keys_as_sse_s3() 
         .send()
         .await
         .unwrap();
-    let got = body_bytes(
-        c.get_object()
-            .bucket("src")
-            .key("dir/a b.txt")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let got = get_bytes(&c, "src", "dir/a b.txt").await;
     assert_eq!(got, b"hello world");
     let e = c
         .get_object()

@@ -2,7 +2,7 @@
 //! records (delivery is best effort), and a target with an Object Lock default retention
 //! gets nothing until the retention is removed.
 
-use crate::common::{body_bytes, Server};
+use crate::common::{get_bytes, Server};
 use crate::s3_access_log::{log_policy, logged, logging, status_of};
 use crate::s3_object_lock::lock_config;
 use aws_sdk_s3::primitives::ByteStream;
@@ -98,7 +98,7 @@ async fn a_target_with_default_retention_waits_until_it_is_removed() {
     assert_eq!((out.objects, out.failures), (1, 0));
     let listed = c.list_objects_v2().bucket("logs").send().await.unwrap();
     let key = listed.contents()[0].key().unwrap();
-    let body = body_bytes(c.get_object().bucket("logs").key(key).send().await.unwrap()).await;
+    let body = get_bytes(&c, "logs", key).await;
     assert!(String::from_utf8(body)
         .unwrap()
         .contains(" REST.PUT.OBJECT a "));

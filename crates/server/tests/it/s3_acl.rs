@@ -10,7 +10,7 @@ use aws_sdk_s3::types::{
     ObjectIdentifier, ObjectOwnership, Owner, Permission, PublicAccessBlockConfiguration, Type,
 };
 use base64::Engine;
-use trailstack_server::config::{canonical_id_for, Config};
+use trailstack_server::config::canonical_id_for;
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
@@ -60,20 +60,8 @@ struct Accounts {
 }
 
 async fn start() -> Accounts {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("acl.toml");
-    std::fs::write(&file, CONFIG).unwrap();
-    let loaded = Config::load(Some(&file), None, None, None).unwrap();
-    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
-    let anonymous = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .endpoint_url(&s.endpoint)
-            .force_path_style(true)
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .allow_no_auth()
-            .build(),
-    );
+    let s = Server::start_as(CONFIG).await;
+    let anonymous = s.s3_anonymous();
     Accounts {
         root_a: s.s3_with("AKROOTA", "root-a"),
         amy: s.s3_with("AKAMY", "amy"),
@@ -699,16 +687,7 @@ async fn anonymous_calls_are_recorded_for_the_bucket_owner() {
         .await
         .unwrap();
     assert_eq!(acl.grants().len(), 2);
-    let ct = aws_sdk_cloudtrail::Client::from_conf(
-        aws_sdk_cloudtrail::Config::builder()
-            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-            .endpoint_url(&a.s.endpoint)
-            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
-                "AKROOTA", "root-a", None, None, "test",
-            ))
-            .build(),
-    );
+    let ct = a.s.cloudtrail_with("AKROOTA", "root-a");
     let events = ct
         .lookup_events()
         .lookup_attributes(

@@ -12,7 +12,7 @@ use aws_sdk_s3::types::{
     Grantee, LoggingEnabled, ObjectCannedAcl, ObjectOwnership, Owner, Permission, TargetGrant,
     Type,
 };
-use trailstack_server::config::{BucketDefaults, Config};
+use trailstack_server::config::BucketDefaults;
 
 const ID_A: &str = "aaaa000000000000000000000000000000000000000000000000000000000001";
 const ID_B: &str = "bbbb000000000000000000000000000000000000000000000000000000000002";
@@ -37,15 +37,7 @@ display_name = "bob"
 
 /// The server (with the pre-2023 bucket defaults: ACLs enabled) and the two roots' clients.
 async fn start() -> (Server, aws_sdk_s3::Client, aws_sdk_s3::Client) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("grants.toml");
-    std::fs::write(&file, CONFIG).unwrap();
-    let loaded = Config::load(Some(&file), None, None, None).unwrap();
-    let s = Server::start_configured(dir, move |c| {
-        c.identities = loaded.identities;
-        c.bucket_defaults = BucketDefaults::Legacy;
-    })
-    .await;
+    let s = Server::start_as_with(CONFIG, |c| c.bucket_defaults = BucketDefaults::Legacy).await;
     let (a, b) = (
         s.s3_with("AKROOTA", "root-a"),
         s.s3_with("AKROOTB", "root-b"),

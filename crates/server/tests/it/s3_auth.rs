@@ -230,14 +230,7 @@ async fn presigned_urls() {
     }
     let r = raw.send(&s).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let got = c
-        .get_object()
-        .bucket("pre")
-        .key("put-by-url")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"via url");
+    assert_eq!(get_bytes(&c, "pre", "put-by-url").await, b"via url");
 
     // Expired: signed two hours ago for one hour.
     let old = Signer {
@@ -634,14 +627,7 @@ async fn payload_hash_and_plain_bodies() {
         .send(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let got = c
-        .get_object()
-        .bucket("plain")
-        .key("unsigned")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"unsigned");
+    assert_eq!(get_bytes(&c, "plain", "unsigned").await, b"unsigned");
 }
 
 #[tokio::test]
@@ -680,14 +666,7 @@ async fn virtual_hosted_style_and_request_ids() {
         .send(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let got = c
-        .get_object()
-        .bucket("vhost")
-        .key("put-vh")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"by host");
+    assert_eq!(get_bytes(&c, "vhost", "put-vh").await, b"by host");
     // A bucket that does not exist, addressed by host.
     let r = Raw::new(&s, "GET", "/k")
         .header("host", &format!("nope-bucket.localhost:{port}"))
@@ -697,15 +676,9 @@ async fn virtual_hosted_style_and_request_ids() {
     assert_error(&r, 404, "NoSuchBucket");
 
     // The SDK in virtual-hosted mode against bucket.localhost.
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .endpoint_url(format!("http://localhost:{port}"))
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .build();
-    let vc = aws_sdk_s3::Client::from_conf(conf);
+    let vc = Via::new(&format!("http://localhost:{port}"))
+        .virtual_hosted()
+        .s3();
     match vc.get_object().bucket("vhost").key("dir/k").send().await {
         Ok(got) => assert_eq!(body_bytes(got).await, b"virtual"),
         // vhost.localhost may not resolve on this machine; the raw requests above cover it.

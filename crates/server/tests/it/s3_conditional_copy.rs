@@ -55,14 +55,7 @@ async fn copy_object_honours_destination_conditions() {
         "404 NoSuchKey"
     );
     // Nothing was written by the refused copies.
-    let got = c
-        .get_object()
-        .bucket("condcopy")
-        .key("dst")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"old");
+    assert_eq!(get_bytes(&c, "condcopy", "dst").await, b"old");
     assert!(c
         .head_object()
         .bucket("condcopy")
@@ -74,13 +67,6 @@ async fn copy_object_honours_destination_conditions() {
     assert_eq!(outcome(copy("new").if_none_match("*").send().await), "ok");
     assert_eq!(outcome(copy("dst").if_match(&dst_etag).send().await), "ok");
     for key in ["new", "dst"] {
-        let got = c
-            .get_object()
-            .bucket("condcopy")
-            .key(key)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(body_bytes(got).await, b"source", "{key}");
+        assert_eq!(get_bytes(&c, "condcopy", key).await, b"source", "{key}");
     }
 }

@@ -501,14 +501,10 @@ async fn a_browser_puts_an_object_cross_origin_with_sigv4() {
     assert_eq!(r.header("access-control-allow-origin"), Some(console));
     assert_eq!(r.header("access-control-expose-headers"), Some("ETag"));
     assert!(r.header("etag").is_some());
-    let got = c
-        .get_object()
-        .bucket("cors-web")
-        .key("hello.txt")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"hi from the browser");
+    assert_eq!(
+        get_bytes(&c, "cors-web", "hello.txt").await,
+        b"hi from the browser"
+    );
 }
 
 async fn events(s: &Server, name: &str) -> Vec<serde_json::Value> {

@@ -6,7 +6,7 @@
 use crate::common::{code, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::BucketCannedAcl;
-use trailstack_server::config::{BucketDefaults, Config};
+use trailstack_server::config::BucketDefaults;
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
@@ -30,15 +30,7 @@ macro_rules! outcome {
 
 #[tokio::test]
 async fn a_bucket_of_another_account_than_expected_is_access_denied() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("expected.toml");
-    std::fs::write(&file, CONFIG).unwrap();
-    let loaded = Config::load(Some(&file), None, None, None).unwrap();
-    let s = Server::start_configured(dir, move |c| {
-        c.identities = loaded.identities;
-        c.bucket_defaults = BucketDefaults::Legacy;
-    })
-    .await;
+    let s = Server::start_as_with(CONFIG, |c| c.bucket_defaults = BucketDefaults::Legacy).await;
     let a = s.s3_with("AKROOTA", "root-a");
     a.create_bucket()
         .bucket("owned-by-a")
@@ -90,15 +82,7 @@ async fn a_bucket_of_another_account_than_expected_is_access_denied() {
     assert_eq!(outcome!(copy(A)), "ok");
 
     // Anonymous callers the bucket's ACL lets in are held to the same check.
-    let anonymous = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .endpoint_url(&s.endpoint)
-            .force_path_style(true)
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .allow_no_auth()
-            .build(),
-    );
+    let anonymous = s.s3_anonymous();
     let anon_list = |owner: &str| {
         anonymous
             .list_objects()

@@ -4,64 +4,23 @@
 //! noncurrent versions, delete markers, aborted uploads, transitions shown as storage classes,
 //! and CloudTrail's records of the configuration calls.
 
-use crate::common::{code, status, Server};
+use crate::common::{code, status, versioned_bucket, Clocked, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketVersioningStatus,
-    ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleAndOperator,
-    LifecycleRuleFilter, NoncurrentVersionExpiration, StorageClass, Tag, Transition,
-    TransitionDefaultMinimumObjectSize, TransitionStorageClass, VersioningConfiguration,
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
+    LifecycleExpiration, LifecycleRule, LifecycleRuleAndOperator, LifecycleRuleFilter,
+    NoncurrentVersionExpiration, StorageClass, Tag, Transition, TransitionDefaultMinimumObjectSize,
+    TransitionStorageClass,
 };
 use aws_sdk_s3::Client;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
-use trailstack_core::{Clock, FixedClock};
+use trailstack_core::Clock;
 use trailstack_s3::lifecycle::worker::Report;
 
 /// 2026-01-01T10:30:00Z.
 const T0: i64 = 1_767_263_400;
 
-/// The fixed clock as the SDK's time source, so SigV4 times agree with the server's clock.
-#[derive(Debug)]
-struct SdkTime(Arc<FixedClock>);
-
-impl aws_smithy_async::time::TimeSource for SdkTime {
-    fn now(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.0.now().unix_timestamp() as u64)
-    }
-}
-
-/// A server on a fixed clock, with a client that signs by it.
-struct Clocked {
-    s: Server,
-    clock: Arc<FixedClock>,
-}
-
 impl Clocked {
-    async fn start() -> Clocked {
-        let clock = Arc::new(FixedClock::new(
-            OffsetDateTime::from_unix_timestamp(T0).unwrap(),
-        ));
-        let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
-        Clocked { s, clock }
-    }
-
-    fn s3(&self) -> Client {
-        let conf = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .endpoint_url(&self.s.endpoint)
-            .force_path_style(true)
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .time_source(SdkTime(self.clock.clone()))
-            .disable_clock_skew_correction(true)
-            .build();
-        Client::from_conf(conf)
-    }
-
     /// Sets the clock to `at` (RFC 3339) and runs the worker.
     async fn tick_at(&self, at: &str) -> Report {
         use time::format_description::well_known::Rfc3339;
@@ -69,20 +28,13 @@ impl Clocked {
         self.s.app.lifecycle.tick(self.clock.now()).await.unwrap()
     }
 
-    async fn bucket(&self, name: &str, versioned: bool) -> Client {
+    /// A client with bucket `name` created, versioned if `versioned`.
+    async fn lifecycle_bucket(&self, name: &str, versioned: bool) -> Client {
         let c = self.s3();
-        c.create_bucket().bucket(name).send().await.unwrap();
         if versioned {
-            c.put_bucket_versioning()
-                .bucket(name)
-                .versioning_configuration(
-                    VersioningConfiguration::builder()
-                        .status(BucketVersioningStatus::Enabled)
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
+            versioned_bucket(&c, name).await;
+        } else {
+            c.create_bucket().bucket(name).send().await.unwrap();
         }
         c
     }
@@ -153,8 +105,8 @@ async fn versions(c: &Client, bucket: &str) -> (usize, usize) {
 
 #[tokio::test]
 async fn configurations_are_validated_as_s3_validates_them() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-validate", false).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-validate", false).await;
     let attempt = |r: LifecycleRule| {
         let c = c.clone();
         async move {
@@ -258,8 +210,8 @@ async fn configurations_are_validated_as_s3_validates_them() {
 
 #[tokio::test]
 async fn a_configuration_round_trips_and_deletes() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-roundtrip", false).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-roundtrip", false).await;
     let e = c
         .get_bucket_lifecycle_configuration()
         .bucket("lc-roundtrip")
@@ -347,8 +299,8 @@ async fn a_configuration_round_trips_and_deletes() {
 
 #[tokio::test]
 async fn objects_expire_at_the_midnight_after_their_days_and_say_so() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-days", false).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-days", false).await;
     put_rules(
         &c,
         "lc-days",
@@ -409,8 +361,8 @@ async fn objects_expire_at_the_midnight_after_their_days_and_say_so() {
 
 #[tokio::test]
 async fn versioned_buckets_get_delete_markers_and_lose_old_versions() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-versions", true).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-versions", true).await;
     put_rules(
         &c,
         "lc-versions",
@@ -464,8 +416,8 @@ async fn versioned_buckets_get_delete_markers_and_lose_old_versions() {
 
 #[tokio::test]
 async fn incomplete_uploads_are_aborted_and_announce_it() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-uploads", false).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-uploads", false).await;
     put_rules(
         &c,
         "lc-uploads",
@@ -518,8 +470,8 @@ async fn incomplete_uploads_are_aborted_and_announce_it() {
 
 #[tokio::test]
 async fn transitions_show_the_new_storage_class() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-cold", false).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-cold", false).await;
     c.put_bucket_lifecycle_configuration()
         .bucket("lc-cold")
         .transition_default_minimum_object_size(
@@ -572,8 +524,8 @@ async fn transitions_show_the_new_storage_class() {
 
 #[tokio::test]
 async fn rules_survive_a_restart_and_a_finished_pass_is_not_run_again() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-restart", false).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-restart", false).await;
     put_rules(
         &c,
         "lc-restart",
@@ -604,8 +556,8 @@ async fn rules_survive_a_restart_and_a_finished_pass_is_not_run_again() {
 
 #[tokio::test]
 async fn configuration_calls_are_management_events_under_their_cloudtrail_names() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-trail", false).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-trail", false).await;
     put_rules(
         &c,
         "lc-trail",
@@ -622,18 +574,7 @@ async fn configuration_calls_are_management_events_under_their_cloudtrail_names(
         .send()
         .await
         .unwrap();
-    let ct = aws_sdk_cloudtrail::Client::from_conf(
-        aws_sdk_cloudtrail::Config::builder()
-            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-            .endpoint_url(&t.s.endpoint)
-            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .time_source(SdkTime(t.clock.clone()))
-            .disable_clock_skew_correction(true)
-            .build(),
-    );
+    let ct = t.cloudtrail();
     let out = ct.lookup_events().send().await.unwrap();
     let events: Vec<serde_json::Value> = out
         .events()
@@ -661,8 +602,8 @@ async fn configuration_calls_are_management_events_under_their_cloudtrail_names(
 
 #[tokio::test]
 async fn lifecycle_actions_reach_the_server_access_log() {
-    let t = Clocked::start().await;
-    let c = t.bucket("lc-src", true).await;
+    let t = Clocked::start_at(T0, None).await;
+    let c = t.lifecycle_bucket("lc-src", true).await;
     c.create_bucket().bucket("lc-logs").send().await.unwrap();
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
         "Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject",

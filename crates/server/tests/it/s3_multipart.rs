@@ -6,7 +6,6 @@ use aws_sdk_s3::types::{
     ChecksumAlgorithm, ChecksumMode, ChecksumType, CompletedMultipartUpload, CompletedPart,
     ObjectAttributes,
 };
-use aws_sdk_s3::Client;
 use base64::Engine;
 
 const MIB: usize = 1024 * 1024;
@@ -39,44 +38,6 @@ fn crc64nvme(b: &[u8]) -> [u8; 8] {
     d.sum64().to_be_bytes()
 }
 
-async fn create(c: &Client, bucket: &str, key: &str) -> String {
-    c.create_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap()
-        .upload_id()
-        .unwrap()
-        .to_string()
-}
-
-async fn upload(c: &Client, bucket: &str, key: &str, id: &str, n: i32, body: &[u8]) -> String {
-    c.upload_part()
-        .bucket(bucket)
-        .key(key)
-        .upload_id(id)
-        .part_number(n)
-        .body(body.to_vec().into())
-        .send()
-        .await
-        .unwrap()
-        .e_tag()
-        .unwrap()
-        .to_string()
-}
-
-fn completed(parts: &[(i32, &str)]) -> CompletedMultipartUpload {
-    CompletedMultipartUpload::builder()
-        .set_parts(Some(
-            parts
-                .iter()
-                .map(|(n, e)| CompletedPart::builder().part_number(*n).e_tag(*e).build())
-                .collect(),
-        ))
-        .build()
-}
-
 #[tokio::test]
 async fn upload_complete_and_read_parts() {
     let s = Server::start().await;
@@ -84,10 +45,10 @@ async fn upload_complete_and_read_parts() {
     let p1 = data(5 * MIB, 11);
     let p2 = data(5 * MIB, 12);
     let p3 = data(MIB + 7, 13);
-    let id = create(&c, "mpu", "big/obj").await;
-    let e1 = upload(&c, "mpu", "big/obj", &id, 1, &p1).await;
-    let e2 = upload(&c, "mpu", "big/obj", &id, 2, &p2).await;
-    let e3 = upload(&c, "mpu", "big/obj", &id, 3, &p3).await;
+    let id = create_upload(&c, "mpu", "big/obj").await;
+    let e1 = upload_part(&c, "mpu", "big/obj", &id, 1, &p1).await;
+    let e2 = upload_part(&c, "mpu", "big/obj", &id, 2, &p2).await;
+    let e3 = upload_part(&c, "mpu", "big/obj", &id, 3, &p3).await;
     assert_eq!(e1, format!("\"{}\"", hex::encode(md5(&p1))));
     assert_eq!(e3, format!("\"{}\"", hex::encode(md5(&p3))));
 
@@ -218,9 +179,9 @@ async fn upload_complete_and_read_parts() {
     assert!(ups.uploads().is_empty());
 
     // A single-part upload of a small object, re-uploading a part replaces it.
-    let id = create(&c, "mpu", "small").await;
-    upload(&c, "mpu", "small", &id, 1, b"first version").await;
-    let e1 = upload(&c, "mpu", "small", &id, 1, b"second").await;
+    let id = create_upload(&c, "mpu", "small").await;
+    upload_part(&c, "mpu", "small", &id, 1, b"first version").await;
+    let e1 = upload_part(&c, "mpu", "small", &id, 1, b"second").await;
     let done = c
         .complete_multipart_upload()
         .bucket("mpu")
@@ -231,24 +192,17 @@ async fn upload_complete_and_read_parts() {
         .await
         .unwrap();
     assert_eq!(done.e_tag(), Some(multipart_etag(&[b"second"]).as_str()));
-    let got = c
-        .get_object()
-        .bucket("mpu")
-        .key("small")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"second");
+    assert_eq!(get_bytes(&c, "mpu", "small").await, b"second");
 }
 
 #[tokio::test]
 async fn part_errors_list_parts_and_abort() {
     let s = Server::start().await;
     let c = s.with_bucket("perr").await;
-    let id = create(&c, "perr", "k").await;
+    let id = create_upload(&c, "perr", "k").await;
     let mut etags = Vec::new();
     for n in 1..=5 {
-        etags.push(upload(&c, "perr", "k", &id, n, format!("part {n}").as_bytes()).await);
+        etags.push(upload_part(&c, "perr", "k", &id, n, format!("part {n}").as_bytes()).await);
     }
 
     // ListParts, two at a time.
@@ -477,7 +431,7 @@ async fn list_multipart_uploads() {
     let c = s.with_bucket("ups").await;
     let mut ids = Vec::new();
     for key in ["a/1", "a/2", "a/2", "a/x/3", "b/1", "c"] {
-        ids.push((key.to_string(), create(&c, "ups", key).await));
+        ids.push((key.to_string(), create_upload(&c, "ups", key).await));
     }
     // Listing order: key, then initiation.
     let all = c
@@ -587,7 +541,7 @@ async fn list_multipart_uploads() {
     );
 
     // encoding-type=url.
-    create(&c, "ups", "sp ace/ü").await;
+    create_upload(&c, "ups", "sp ace/ü").await;
     let r = Raw::new(&s, "GET", "/ups?uploads&encoding-type=url&prefix=sp")
         .signed()
         .send(&s)
@@ -607,8 +561,8 @@ async fn list_multipart_uploads() {
         .send()
         .await
         .unwrap();
-    let id = create(&c, "ups", "versioned").await;
-    let e1 = upload(&c, "ups", "versioned", &id, 1, b"v").await;
+    let id = create_upload(&c, "ups", "versioned").await;
+    let e1 = upload_part(&c, "ups", "versioned", &id, 1, b"v").await;
     let done = c
         .complete_multipart_upload()
         .bucket("ups")
@@ -642,7 +596,7 @@ async fn upload_part_copy() {
         .send()
         .await
         .unwrap();
-    let id = create(&c, "pcopy", "dst").await;
+    let id = create_upload(&c, "pcopy", "dst").await;
     let whole = c
         .upload_part_copy()
         .bucket("pcopy")

@@ -4,70 +4,21 @@
 //! with a part number, and DeleteBucket taking uploads in progress with the bucket.
 
 use crate::common::*;
-use aws_sdk_s3::types::{
-    ChecksumAlgorithm, ChecksumMode, ChecksumType, CompletedMultipartUpload, CompletedPart,
-};
-use aws_sdk_s3::Client;
+use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode, ChecksumType, CompletedPart};
 
 const MIB5: usize = 5 * 1024 * 1024;
-
-/// Starts an upload of `key` and sends `bodies` as its parts; returns the id and the parts.
-async fn upload(
-    c: &Client,
-    bucket: &str,
-    key: &str,
-    bodies: &[Vec<u8>],
-) -> (String, Vec<CompletedPart>) {
-    let id = c
-        .create_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap()
-        .upload_id()
-        .unwrap()
-        .to_string();
-    let mut parts = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        let n = i as i32 + 1;
-        let p = c
-            .upload_part()
-            .bucket(bucket)
-            .key(key)
-            .upload_id(&id)
-            .part_number(n)
-            .body(body.clone().into())
-            .send()
-            .await
-            .unwrap();
-        parts.push(
-            CompletedPart::builder()
-                .part_number(n)
-                .e_tag(p.e_tag().unwrap())
-                .build(),
-        );
-    }
-    (id, parts)
-}
-
-fn list(parts: &[CompletedPart]) -> CompletedMultipartUpload {
-    CompletedMultipartUpload::builder()
-        .set_parts(Some(parts.to_vec()))
-        .build()
-}
 
 #[tokio::test]
 async fn a_completion_sent_again_gets_the_same_answer() {
     let s = Server::start().await;
     let c = s.with_bucket("mpu").await;
-    let (id, parts) = upload(&c, "mpu", "k", &[data(MIB5, 1), data(100, 2)]).await;
+    let (id, parts) = upload_parts(&c, "mpu", "k", &[data(MIB5, 1), data(100, 2)]).await;
     let first = c
         .complete_multipart_upload()
         .bucket("mpu")
         .key("k")
         .upload_id(&id)
-        .multipart_upload(list(&parts))
+        .multipart_upload(part_list(&parts))
         .send()
         .await
         .unwrap();
@@ -76,7 +27,7 @@ async fn a_completion_sent_again_gets_the_same_answer() {
         .bucket("mpu")
         .key("k")
         .upload_id(&id)
-        .multipart_upload(list(&parts))
+        .multipart_upload(part_list(&parts))
         .send()
         .await
         .unwrap();
@@ -98,7 +49,7 @@ async fn a_completion_sent_again_gets_the_same_answer() {
         .bucket("mpu")
         .key("k")
         .upload_id(&id)
-        .multipart_upload(list(&parts))
+        .multipart_upload(part_list(&parts))
         .send()
         .await
         .unwrap_err();
@@ -114,11 +65,11 @@ async fn if_match_and_if_none_match_on_completion() {
             .bucket("cond")
             .key("k")
             .upload_id(id)
-            .multipart_upload(list(&parts))
+            .multipart_upload(part_list(&parts))
     };
     // If-Match on a key that does not exist: NoSuchKey, whatever the ETag.
     for etag in ["*", "\"0123\""] {
-        let (id, parts) = upload(&c, "cond", "k", &[b"abc".to_vec()]).await;
+        let (id, parts) = upload_parts(&c, "cond", "k", &[b"abc".to_vec()]).await;
         let e = complete(id, parts).if_match(etag).send().await.unwrap_err();
         assert_eq!(
             (status(&e), code(&e).as_str()),
@@ -126,9 +77,9 @@ async fn if_match_and_if_none_match_on_completion() {
             "{etag}"
         );
     }
-    let (id, parts) = upload(&c, "cond", "k", &[b"one".to_vec()]).await;
+    let (id, parts) = upload_parts(&c, "cond", "k", &[b"one".to_vec()]).await;
     let one = complete(id, parts).if_none_match("*").send().await.unwrap();
-    let (id, parts) = upload(&c, "cond", "k", &[b"two".to_vec()]).await;
+    let (id, parts) = upload_parts(&c, "cond", "k", &[b"two".to_vec()]).await;
     let e = complete(id.clone(), parts.clone())
         .if_none_match("*")
         .send()
@@ -147,8 +98,7 @@ async fn if_match_and_if_none_match_on_completion() {
         .send()
         .await
         .unwrap();
-    let got = c.get_object().bucket("cond").key("k").send().await.unwrap();
-    assert_eq!(body_bytes(got).await, b"two");
+    assert_eq!(get_bytes(&c, "cond", "k").await, b"two");
 }
 
 #[tokio::test]
@@ -198,7 +148,7 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
             .bucket("sums")
             .key("k")
             .upload_id(&id)
-            .multipart_upload(list(&parts));
+            .multipart_upload(part_list(&parts));
         if wrong {
             // A well-formed SHA-256 that is not the object's.
             req = req.checksum_sha256("uWBwpe1dxI4Vw8Gf0X9ynOdw/SS6VBzfWm9giiv1sf4=-2");
@@ -231,7 +181,7 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
 async fn deleting_a_bucket_takes_its_uploads_in_progress() {
     let s = Server::start().await;
     let c = s.with_bucket("going").await;
-    upload(&c, "going", "half", &[b"part".to_vec()]).await;
+    upload_parts(&c, "going", "half", &[b"part".to_vec()]).await;
     c.delete_bucket().bucket("going").send().await.unwrap();
     c.create_bucket().bucket("going").send().await.unwrap();
     let ups = c
@@ -295,13 +245,13 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
         Some("A header you provided implies functionality that is not implemented")
     );
 
-    let (id, parts) = upload(&c, "inm", "k", &[b"two".to_vec()]).await;
+    let (id, parts) = upload_parts(&c, "inm", "k", &[b"two".to_vec()]).await;
     let complete = || {
         c.complete_multipart_upload()
             .bucket("inm")
             .key("k")
             .upload_id(&id)
-            .multipart_upload(list(&parts))
+            .multipart_upload(part_list(&parts))
     };
     let e = complete()
         .if_none_match(first.e_tag().unwrap())
@@ -311,8 +261,7 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
     assert_eq!((status(&e), code(&e).as_str()), (501, "NotImplemented"));
     // The refused completion left the upload in place.
     complete().send().await.unwrap();
-    let got = c.get_object().bucket("inm").key("k").send().await.unwrap();
-    assert_eq!(body_bytes(got).await, b"two");
+    assert_eq!(get_bytes(&c, "inm", "k").await, b"two");
 }
 
 /// A `partNumber` past an object's parts is 416 InvalidPartNumber naming the part asked for
@@ -322,12 +271,12 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
 async fn part_number_past_the_parts_is_416_with_the_counts() {
     let s = Server::start().await;
     let c = s.with_bucket("partnums").await;
-    let (id, parts) = upload(&c, "partnums", "mp", &[data(MIB5, 1), b"tail".to_vec()]).await;
+    let (id, parts) = upload_parts(&c, "partnums", "mp", &[data(MIB5, 1), b"tail".to_vec()]).await;
     c.complete_multipart_upload()
         .bucket("partnums")
         .key("mp")
         .upload_id(id)
-        .multipart_upload(list(&parts))
+        .multipart_upload(part_list(&parts))
         .send()
         .await
         .unwrap();
@@ -365,7 +314,7 @@ async fn part_number_past_the_parts_is_416_with_the_counts() {
 async fn an_unknown_part_is_invalid_part_with_its_details() {
     let s = Server::start().await;
     let c = s.with_bucket("badpart").await;
-    let (id, parts) = upload(&c, "badpart", "k", &[b"one".to_vec()]).await;
+    let (id, parts) = upload_parts(&c, "badpart", "k", &[b"one".to_vec()]).await;
     let r = Raw::new(&s, "POST", &format!("/badpart/k?uploadId={id}"))
         .body(
             "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>\
@@ -379,12 +328,5 @@ async fn an_unknown_part_is_invalid_part_with_its_details() {
     assert_eq!(r.xml("UploadId"), Some(id.clone()));
     assert_eq!(r.xml("PartNumber").as_deref(), Some("1"));
     assert_eq!(r.xml("ETag").as_deref(), Some("gibberish"));
-    c.complete_multipart_upload()
-        .bucket("badpart")
-        .key("k")
-        .upload_id(id)
-        .multipart_upload(list(&parts))
-        .send()
-        .await
-        .unwrap();
+    complete_upload(&c, "badpart", "k", &id, &parts).await;
 }

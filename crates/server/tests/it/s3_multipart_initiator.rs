@@ -5,7 +5,7 @@
 
 use crate::common::{code, status, Server};
 use aws_sdk_s3::types::ObjectOwnership;
-use trailstack_server::config::{canonical_id_for, Config};
+use trailstack_server::config::canonical_id_for;
 
 const B: &str = "222222222222";
 
@@ -51,11 +51,7 @@ macro_rules! outcome {
 
 #[tokio::test]
 async fn initiator_may_abort_and_list_parts() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("mpu.toml");
-    std::fs::write(&file, CONFIG).unwrap();
-    let loaded = Config::load(Some(&file), None, None, None).unwrap();
-    let s = Server::start_configured(dir, move |c| c.identities = loaded.identities).await;
+    let s = Server::start_as(CONFIG).await;
     let root_a = s.s3_with("AKROOTA", "root-a");
     let root_b = s.s3_with("AKROOTB", "root-b");
     let carol = s.s3_with("AKCAROL", "carol");

@@ -429,8 +429,7 @@ async fn delete_objects_and_odd_keys() {
             .send()
             .await
             .unwrap();
-        let got = c.get_object().bucket("odd").key(k).send().await.unwrap();
-        assert_eq!(body_bytes(got).await, k.as_bytes());
+        assert_eq!(get_bytes(&c, "odd", k).await, k.as_bytes());
     }
     let e = c
         .put_object()
@@ -497,30 +496,8 @@ async fn objects_survive_restart() {
     let dir = s.stop();
     let s = Server::start_in(dir).await;
     let c = s.s3();
-    assert_eq!(
-        body_bytes(
-            c.get_object()
-                .bucket("durable")
-                .key("big")
-                .send()
-                .await
-                .unwrap()
-        )
-        .await,
-        big
-    );
-    assert_eq!(
-        body_bytes(
-            c.get_object()
-                .bucket("durable")
-                .key("small")
-                .send()
-                .await
-                .unwrap()
-        )
-        .await,
-        b"tiny"
-    );
+    assert_eq!(get_bytes(&c, "durable", "big").await, big);
+    assert_eq!(get_bytes(&c, "durable", "small").await, b"tiny");
 }
 
 /// Non-ASCII user metadata, as S3 documents it: a value sent raw (UTF-8) or as RFC 2047

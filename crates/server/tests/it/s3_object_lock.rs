@@ -11,31 +11,11 @@ use aws_sdk_s3::types::{
     ObjectLockRetention, ObjectLockRetentionMode as Mode, ObjectLockRule, VersioningConfiguration,
 };
 use aws_sdk_s3::Client;
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
-use trailstack_core::{Clock, FixedClock};
-use trailstack_server::config::Config;
 
 /// 2026-03-01T00:00:00Z.
 pub const T0_SECS: i64 = 1_772_323_200;
 pub const DAY: i64 = 86_400;
-
-/// The fixed clock as the SDK's time source, so SigV4 times agree with the server's clock.
-#[derive(Debug)]
-pub struct SdkTime(pub Arc<FixedClock>);
-
-impl aws_smithy_async::time::TimeSource for SdkTime {
-    fn now(&self) -> SystemTime {
-        UNIX_EPOCH + std::time::Duration::from_secs(self.0.now().unix_timestamp() as u64)
-    }
-}
-
-/// A server on a settable clock.
-pub struct Clocked {
-    pub s: Server,
-    pub clock: Arc<FixedClock>,
-}
 
 /// A root in its own account, and `ops`, a user of that account allowed everything on S3 but
 /// `s3:BypassGovernanceRetention`.
@@ -55,55 +35,9 @@ policies = ['''{"Version": "2012-10-17", "Statement": [
   {"Effect": "Deny", "Action": "s3:BypassGovernanceRetention", "Resource": "*"}]}''']
 "#;
 
-impl Clocked {
-    pub async fn start() -> Clocked {
-        let clock = Arc::new(FixedClock::new(
-            OffsetDateTime::from_unix_timestamp(T0_SECS).unwrap(),
-        ));
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("users.toml");
-        std::fs::write(&file, USERS).unwrap();
-        let ids = Config::load(Some(&file), None, None, None)
-            .unwrap()
-            .identities;
-        let s = Server::start_clocked(dir, clock.clone(), |c| c.identities = ids).await;
-        Clocked { s, clock }
-    }
-
-    /// An S3 client signing as `key`/`secret` by the test clock.
-    pub fn s3_as(&self, key: &str, secret: &str) -> Client {
-        let conf = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .endpoint_url(&self.s.endpoint)
-            .force_path_style(true)
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                key, secret, None, None, "test",
-            ))
-            .time_source(SdkTime(self.clock.clone()))
-            .disable_clock_skew_correction(true)
-            .build();
-        Client::from_conf(conf)
-    }
-
-    pub fn s3(&self) -> Client {
-        self.s3_as("test", "test")
-    }
-
-    /// A CloudTrail client signing as the root by the test clock.
-    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
-        let conf = aws_sdk_cloudtrail::Config::builder()
-            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-            .endpoint_url(&self.s.endpoint)
-            .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .time_source(SdkTime(self.clock.clone()))
-            .disable_clock_skew_correction(true)
-            .build();
-        aws_sdk_cloudtrail::Client::from_conf(conf)
-    }
+/// The server the Object Lock tests share: its clock at [`T0_SECS`], its users [`USERS`].
+pub async fn lock_server() -> Clocked {
+    Clocked::start_at(T0_SECS, Some(USERS)).await
 }
 
 pub fn at(secs: i64) -> DateTime {
@@ -194,7 +128,7 @@ pub async fn delete_version(
 
 #[tokio::test]
 async fn object_lock_configuration_needs_versioning_and_pins_it() {
-    let c = Clocked::start().await;
+    let c = lock_server().await;
     let s3 = c.s3();
     locked_bucket(&s3, "locked").await;
     let v = s3

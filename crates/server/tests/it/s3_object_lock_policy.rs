@@ -5,7 +5,6 @@
 use crate::common::{code, Server};
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
-use trailstack_server::config::Config;
 
 const USERS: &str = r#"
 [[users]]
@@ -23,13 +22,7 @@ policies = ['''{"Version": "2012-10-17", "Statement": [
 "#;
 
 async fn start() -> (Server, aws_sdk_s3::Client) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("users.toml");
-    std::fs::write(&file, USERS).unwrap();
-    let ids = Config::load(Some(&file), None, None, None)
-        .unwrap()
-        .identities;
-    let s = Server::start_configured(dir, |c| c.identities = ids).await;
+    let s = Server::start_as(USERS).await;
     let root = s.s3_with("AKROOT", "root");
     root.create_bucket()
         .bucket("vault")

@@ -17,7 +17,7 @@ use trailstack_core::Clock;
 
 #[tokio::test]
 async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
-    let c = Clocked::start().await;
+    let c = lock_server().await;
     let (root, ops) = (c.s3(), c.s3_as("AKOPS", "ops"));
     locked_bucket(&root, "vault").await;
     let v1 = put(&root, "vault", "g").await;
@@ -179,7 +179,7 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
 
 #[tokio::test]
 async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_each_key() {
-    let c = Clocked::start().await;
+    let c = lock_server().await;
     let s3 = c.s3();
     locked_bucket(&s3, "held").await;
     let (a, b) = (put(&s3, "held", "a").await, put(&s3, "held", "b").await);
@@ -271,7 +271,7 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
 
 #[tokio::test]
 async fn new_versions_take_the_default_retention_or_their_own_headers() {
-    let c = Clocked::start().await;
+    let c = lock_server().await;
     let s3 = c.s3();
     locked_bucket(&s3, "dflt").await;
     s3.put_object_lock_configuration()
@@ -420,7 +420,7 @@ async fn lifecycle_leaves_locked_versions_until_their_lock_allows() {
         BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
         LifecycleRuleFilter, NoncurrentVersionExpiration,
     };
-    let c = Clocked::start().await;
+    let c = lock_server().await;
     let s3 = c.s3();
     locked_bucket(&s3, "aging").await;
     s3.put_object_lock_configuration()

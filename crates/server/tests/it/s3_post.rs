@@ -219,14 +219,10 @@ async fn form_upload_with_sse_kms_field() {
         h.server_side_encryption().map(|s| s.as_str()),
         Some("aws:kms")
     );
-    let got = c
-        .get_object()
-        .bucket("sseforms")
-        .key("enc.txt")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"sealed through a form");
+    assert_eq!(
+        get_bytes(&c, "sseforms", "enc.txt").await,
+        b"sealed through a form"
+    );
 }
 
 #[tokio::test]
@@ -313,14 +309,7 @@ async fn key_conditions_see_the_filename_and_lengths_below_zero_bound_at_zero() 
     let form = Form::signed(conds, &[("key", "${filename}")], FAR, "test");
     let r = form.post(&s, "fname", b"named by the file").await;
     assert_eq!(r.status, 204, "{}", r.text());
-    let got = c
-        .get_object()
-        .bucket("fname")
-        .key("up.txt")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"named by the file");
+    assert_eq!(get_bytes(&c, "fname", "up.txt").await, b"named by the file");
     // A range of [-1, 0] admits nothing longer than zero bytes.
     let conds = r#"{"bucket":"fname"},{"key":"small"},["content-length-range",-1,0]"#;
     let form = Form::signed(conds, &[("key", "small")], FAR, "test");
@@ -421,14 +410,7 @@ async fn an_anonymous_form_writes_an_object_the_anonymous_user_owns() {
     assert_eq!(r.status, 204, "{}", r.text());
     // The public-read grant lets the bucket owner read the object; nothing grants it the
     // object's tags, which (under ObjectWriter) are the anonymous user's.
-    let got = c
-        .get_object()
-        .bucket("openforms")
-        .key("anon.txt")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"bar");
+    assert_eq!(get_bytes(&c, "openforms", "anon.txt").await, b"bar");
     let err = c
         .get_object_tagging()
         .bucket("openforms")

@@ -3,7 +3,7 @@
 //! disk, and the `--require-tls-for-sse` flag. This file holds the design-table rows and the
 //! helpers; the rest is in `s3_sse/`.
 
-use crate::common::{body_bytes, code, data, status, Server};
+use crate::common::{body_bytes, code, data, get_bytes, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     ServerSideEncryption as Sse, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
@@ -56,8 +56,7 @@ async fn read_back(
     key: &str,
     want: &[u8],
 ) -> (Option<String>, Option<String>) {
-    let got = c.get_object().bucket(bucket).key(key).send().await.unwrap();
-    assert_eq!(body_bytes(got).await, want);
+    assert_eq!(get_bytes(c, bucket, key).await, want);
     let h = c
         .head_object()
         .bucket(bucket)

@@ -3,31 +3,8 @@
 //! DeleteObjects with version ids, version id errors.
 
 use crate::common::*;
-use aws_sdk_s3::types::{
-    BucketVersioningStatus, Delete, ObjectIdentifier, VersioningConfiguration,
-};
+use aws_sdk_s3::types::{BucketVersioningStatus, Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
-
-async fn set_versioning(c: &Client, bucket: &str, status: BucketVersioningStatus) {
-    c.put_bucket_versioning()
-        .bucket(bucket)
-        .versioning_configuration(VersioningConfiguration::builder().status(status).build())
-        .send()
-        .await
-        .unwrap();
-}
-
-async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
-    c.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(body.to_vec().into())
-        .send()
-        .await
-        .unwrap()
-        .version_id()
-        .map(str::to_string)
-}
 
 async fn get_version(c: &Client, bucket: &str, key: &str, vid: &str) -> Vec<u8> {
     let out = c
@@ -139,11 +116,11 @@ async fn versions_delete_markers_and_restore() {
     let s = Server::start().await;
     let c = s.with_bucket("vers").await;
     // Written before versioning: the null version, no version id header.
-    let v0 = put(&c, "vers", "k", b"zero").await;
+    let v0 = put_bytes(&c, "vers", "k", b"zero").await;
     assert_eq!(v0, None);
     set_versioning(&c, "vers", BucketVersioningStatus::Enabled).await;
-    let v1 = put(&c, "vers", "k", b"one").await.unwrap();
-    let v2 = put(&c, "vers", "k", b"two").await.unwrap();
+    let v1 = put_bytes(&c, "vers", "k", b"one").await.unwrap();
+    let v2 = put_bytes(&c, "vers", "k", b"two").await.unwrap();
     assert_ne!(v1, v2);
     assert_ne!(v1, "null");
     assert_eq!(v1.len(), 36);
@@ -336,12 +313,12 @@ async fn versions_delete_markers_and_restore() {
 async fn list_object_versions_order_and_null_ids() {
     let s = Server::start().await;
     let c = s.with_bucket("lov").await;
-    put(&c, "lov", "b", b"b-null").await;
-    put(&c, "lov", "a", b"a-null").await;
+    put_bytes(&c, "lov", "b", b"b-null").await;
+    put_bytes(&c, "lov", "a", b"a-null").await;
     set_versioning(&c, "lov", BucketVersioningStatus::Enabled).await;
-    let a1 = put(&c, "lov", "a", b"a1").await.unwrap();
-    let a2 = put(&c, "lov", "a", b"a2").await.unwrap();
-    let c1 = put(&c, "lov", "c", b"c1").await.unwrap();
+    let a1 = put_bytes(&c, "lov", "a", b"a1").await.unwrap();
+    let a2 = put_bytes(&c, "lov", "a", b"a2").await.unwrap();
+    let c1 = put_bytes(&c, "lov", "c", b"c1").await.unwrap();
     let dm = c
         .delete_object()
         .bucket("lov")
@@ -396,7 +373,7 @@ async fn list_object_versions_order_and_null_ids() {
 
     // Prefix and delimiter.
     for k in ["d/1", "d/2", "d/x/1", "e"] {
-        put(&c, "lov", k, b"x").await;
+        put_bytes(&c, "lov", k, b"x").await;
     }
     let o = c
         .list_object_versions()
@@ -460,7 +437,7 @@ async fn list_object_versions_paging() {
                 ids.push(m.version_id().unwrap().to_string());
             } else {
                 ids.push(
-                    put(&c, "lovp", key, format!("{key}-{i}").as_bytes())
+                    put_bytes(&c, "lovp", key, format!("{key}-{i}").as_bytes())
                         .await
                         .unwrap(),
                 );
@@ -549,7 +526,7 @@ async fn list_object_versions_paging() {
     assert_eq!(r.xml("Code").as_deref(), Some("InvalidArgument"));
 
     // encoding-type=url encodes keys and markers.
-    put(&c, "lovp", "sp ace/é", b"x").await;
+    put_bytes(&c, "lovp", "sp ace/é", b"x").await;
     let r = Raw::new(&s, "GET", "/lovp?versions&encoding-type=url&key-marker=k3")
         .signed()
         .send(&s)
@@ -577,13 +554,13 @@ async fn suspended_bucket_overwrites_null_version() {
     let s = Server::start().await;
     let c = s.with_bucket("susp").await;
     set_versioning(&c, "susp", BucketVersioningStatus::Enabled).await;
-    let v1 = put(&c, "susp", "k", b"v1").await.unwrap();
+    let v1 = put_bytes(&c, "susp", "k", b"v1").await.unwrap();
     set_versioning(&c, "susp", BucketVersioningStatus::Suspended).await;
     // A write into a suspended bucket makes the null version without announcing it (AWS's
     // PutObject "versioning suspended" example has no x-amz-version-id).
-    let n1 = put(&c, "susp", "k", b"null one").await;
+    let n1 = put_bytes(&c, "susp", "k", b"null one").await;
     assert_eq!(n1, None);
-    let n2 = put(&c, "susp", "k", b"null two").await;
+    let n2 = put_bytes(&c, "susp", "k", b"null two").await;
     assert_eq!(n2, None);
     let got = c.get_object().bucket("susp").key("k").send().await.unwrap();
     assert_eq!(got.version_id(), Some("null"));
@@ -635,7 +612,7 @@ async fn suspended_bucket_overwrites_null_version() {
 
     // Re-enabled: new writes get ids again, the null marker stays.
     set_versioning(&c, "susp", BucketVersioningStatus::Enabled).await;
-    let v2 = put(&c, "susp", "k", b"v2").await.unwrap();
+    let v2 = put_bytes(&c, "susp", "k", b"v2").await.unwrap();
     assert_ne!(v2, "null");
     let o = c
         .list_object_versions()
@@ -651,9 +628,9 @@ async fn delete_objects_with_versions() {
     let s = Server::start().await;
     let c = s.with_bucket("dov").await;
     set_versioning(&c, "dov", BucketVersioningStatus::Enabled).await;
-    let a1 = put(&c, "dov", "a", b"a1").await.unwrap();
-    let a2 = put(&c, "dov", "a", b"a2").await.unwrap();
-    let b1 = put(&c, "dov", "b", b"b1").await.unwrap();
+    let a1 = put_bytes(&c, "dov", "a", b"a1").await.unwrap();
+    let a2 = put_bytes(&c, "dov", "a", b"a2").await.unwrap();
+    let b1 = put_bytes(&c, "dov", "b", b"b1").await.unwrap();
     let id = |k: &str, v: Option<&str>| {
         ObjectIdentifier::builder()
             .key(k)

@@ -215,16 +215,10 @@ fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 }
 
 fn kms_at(endpoint: &str, key: &str, secret: &str) -> aws_sdk_kms::Client {
-    let conf = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
-        .credentials_provider(aws_sdk_kms::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .build();
-    aws_sdk_kms::Client::from_conf(conf)
+    Via::new(endpoint)
+        .signing_as(key, secret)
+        .no_retries()
+        .kms()
 }
 
 /// The body of an SDK error's HTTP response (S3's and KMS's errors are the same type).
@@ -375,14 +369,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
         .send()
         .await
         .unwrap();
-    let got = alice
-        .get_object()
-        .bucket("data")
-        .key("sse-kms")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, OBJECT_PLAINTEXT);
+    assert_eq!(get_bytes(&alice, "data", "sse-kms").await, OBJECT_PLAINTEXT);
     let sealed = kms
         .encrypt()
         .key_id(&cmk)

@@ -86,12 +86,5 @@ async fn shutdown_on_sigterm_finishes_the_put_in_flight_and_exits_0() {
 
     let b = Binary::start(&data_dir, &log, &[], &[]);
     let c = s3_at(&b.endpoint, "test", "test");
-    let got = c
-        .get_object()
-        .bucket("drain")
-        .key("in-flight")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, body);
+    assert_eq!(get_bytes(&c, "drain", "in-flight").await, body);
 }

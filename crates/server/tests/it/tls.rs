@@ -42,17 +42,7 @@ pub fn s3_https(endpoint: &str, pem: &[u8]) -> aws_sdk_s3::Client {
                 .unwrap(),
         )
         .build_https();
-    let conf = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .http_client(http)
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
+    aws_sdk_s3::Client::from_conf(Via::new(endpoint).s3_config().http_client(http).build())
 }
 
 /// An SSE-C key as the SDK sends it: base64 key, base64 MD5.
@@ -198,14 +188,7 @@ async fn tls_requests_are_secure_transport_for_policies_and_cloudtrail() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "AccessDenied");
-    let got = secure
-        .get_object()
-        .bucket("tls-only")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(body_bytes(got).await, b"v");
+    assert_eq!(get_bytes(&secure, "tls-only", "k").await, b"v");
 
     let created = records_named(&s, "CreateBucket").await;
     let by_bucket = |b: &str| {

@@ -2,6 +2,7 @@
 //! disk, and objects stored before encryption at rest.
 
 use super::*;
+use crate::common::{complete_upload, send_parts};
 
 /// Range GETs of a 20 MiB SSE-KMS object, across chunk boundaries.
 #[tokio::test]
@@ -98,19 +99,7 @@ async fn multipart_kms_upload() {
                 .build(),
         );
     }
-    let out = c
-        .complete_multipart_upload()
-        .bucket("multi")
-        .key("m")
-        .upload_id(id)
-        .multipart_upload(
-            aws_sdk_s3::types::CompletedMultipartUpload::builder()
-                .set_parts(Some(done))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let out = complete_upload(&c, "multi", "m", id, &done).await;
     assert_eq!(out.server_side_encryption(), Some(&Sse::AwsKms));
     assert_eq!(out.ssekms_key_id(), Some(k.as_str()));
     let whole = parts.concat();
@@ -469,37 +458,8 @@ async fn dsse_two_layers() {
         .unwrap();
     let id = created.upload_id().unwrap();
     let parts = [data(5 * 1024 * 1024, 20), data(70_000, 21)];
-    let mut done = Vec::new();
-    for (i, p) in parts.iter().enumerate() {
-        let out = c
-            .upload_part()
-            .bucket("dsse")
-            .key("mp")
-            .upload_id(id)
-            .part_number(i as i32 + 1)
-            .body(ByteStream::from(p.clone()))
-            .send()
-            .await
-            .unwrap();
-        done.push(
-            aws_sdk_s3::types::CompletedPart::builder()
-                .part_number(i as i32 + 1)
-                .e_tag(out.e_tag().unwrap())
-                .build(),
-        );
-    }
-    c.complete_multipart_upload()
-        .bucket("dsse")
-        .key("mp")
-        .upload_id(id)
-        .multipart_upload(
-            aws_sdk_s3::types::CompletedMultipartUpload::builder()
-                .set_parts(Some(done))
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let done = send_parts(&c, "dsse", "mp", id, &parts).await;
+    complete_upload(&c, "dsse", "mp", id, &done).await;
     let whole = parts.concat();
     assert_eq!(
         read_back(&c, "dsse", "mp", &whole).await.0.as_deref(),

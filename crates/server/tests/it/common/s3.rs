@@ -1,0 +1,145 @@
+//! S3 set-up many tests share: objects written and read whole, versioning switched on, and a
+//! multipart upload created, its parts uploaded and completed.
+
+use super::body_bytes;
+use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOutput;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    BucketVersioningStatus, CompletedMultipartUpload, CompletedPart, VersioningConfiguration,
+};
+use aws_sdk_s3::Client;
+
+/// Writes `body` to `bucket`/`key`; returns the new version's id, if the bucket made one.
+pub async fn put_bytes(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body.to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .version_id
+}
+
+/// The bytes of `bucket`/`key`.
+pub async fn get_bytes(c: &Client, bucket: &str, key: &str) -> Vec<u8> {
+    body_bytes(c.get_object().bucket(bucket).key(key).send().await.unwrap()).await
+}
+
+/// Sets `bucket`'s versioning to `status`.
+pub async fn set_versioning(c: &Client, bucket: &str, status: BucketVersioningStatus) {
+    c.put_bucket_versioning()
+        .bucket(bucket)
+        .versioning_configuration(VersioningConfiguration::builder().status(status).build())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Creates `bucket` with versioning enabled.
+pub async fn versioned_bucket(c: &Client, bucket: &str) {
+    c.create_bucket().bucket(bucket).send().await.unwrap();
+    set_versioning(c, bucket, BucketVersioningStatus::Enabled).await;
+}
+
+/// Starts a multipart upload of `bucket`/`key`; returns its upload id.
+pub async fn create_upload(c: &Client, bucket: &str, key: &str) -> String {
+    c.create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap()
+        .upload_id
+        .unwrap()
+}
+
+/// Uploads `body` as part `n` of upload `id`; returns the part's ETag.
+pub async fn upload_part(
+    c: &Client,
+    bucket: &str,
+    key: &str,
+    id: &str,
+    n: i32,
+    body: &[u8],
+) -> String {
+    c.upload_part()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(id)
+        .part_number(n)
+        .body(ByteStream::from(body.to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .e_tag
+        .unwrap()
+}
+
+/// The CompleteMultipartUpload body naming `parts` (number, ETag).
+pub fn completed(parts: &[(i32, &str)]) -> CompletedMultipartUpload {
+    CompletedMultipartUpload::builder()
+        .set_parts(Some(
+            parts
+                .iter()
+                .map(|(n, e)| CompletedPart::builder().part_number(*n).e_tag(*e).build())
+                .collect(),
+        ))
+        .build()
+}
+
+/// Sends `bodies` as the parts of upload `id`, numbered from 1; returns the parts as
+/// CompleteMultipartUpload names them.
+pub async fn send_parts(
+    c: &Client,
+    bucket: &str,
+    key: &str,
+    id: &str,
+    bodies: &[Vec<u8>],
+) -> Vec<CompletedPart> {
+    let mut parts = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let n = i as i32 + 1;
+        let e_tag = upload_part(c, bucket, key, id, n, body).await;
+        parts.push(CompletedPart::builder().part_number(n).e_tag(e_tag).build());
+    }
+    parts
+}
+
+/// Starts an upload of `bucket`/`key` and sends `bodies` as its parts; returns the upload id
+/// and the parts.
+pub async fn upload_parts(
+    c: &Client,
+    bucket: &str,
+    key: &str,
+    bodies: &[Vec<u8>],
+) -> (String, Vec<CompletedPart>) {
+    let id = create_upload(c, bucket, key).await;
+    let parts = send_parts(c, bucket, key, &id, bodies).await;
+    (id, parts)
+}
+
+/// The CompleteMultipartUpload body listing `parts`.
+pub fn part_list(parts: &[CompletedPart]) -> CompletedMultipartUpload {
+    CompletedMultipartUpload::builder()
+        .set_parts(Some(parts.to_vec()))
+        .build()
+}
+
+/// Completes upload `id` of `bucket`/`key` with `parts`.
+pub async fn complete_upload(
+    c: &Client,
+    bucket: &str,
+    key: &str,
+    id: &str,
+    parts: &[CompletedPart],
+) -> CompleteMultipartUploadOutput {
+    c.complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(id)
+        .multipart_upload(part_list(parts))
+        .send()
+        .await
+        .unwrap()
+}
