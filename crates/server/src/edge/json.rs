@@ -2,58 +2,15 @@
 //! operations): read the small body, authenticate it, hand it to the service's wire layer, and
 //! render `{"__type","message"}` errors.
 
-use super::{amz_time, authenticate, caller_for, Peer, SignedBy};
-use crate::body::{self, HyperBody, RequestBody};
+use super::json_error::{json_response, JsonError};
+use super::{authenticate, caller_for, Peer, SignedBy};
+use crate::body::{HyperBody, RequestBody};
 use crate::detect;
 use crate::App;
 use bytes::Bytes;
-use http::{HeaderValue, Response, StatusCode};
-use trailstack_core::{Caller, ResponseBody, SignatureVersion};
+use http::Response;
+use trailstack_core::{Caller, SignatureVersion};
 use trailstack_sigv4::SigError;
-
-/// A JSON-protocol error (KMS, CloudTrail).
-pub(super) fn json_error(status: u16, code: &str, message: &str) -> Response<HyperBody> {
-    let body = serde_json::json!({ "__type": code, "message": message }).to_string();
-    let mut r = Response::new(body::outgoing(ResponseBody::Full(Bytes::from(body))));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    r.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    r
-}
-
-/// The JSON-protocol error for a failed authentication (KMS, CloudTrail).
-fn json_auth_error(e: Option<SigError>) -> Response<HyperBody> {
-    let Some(e) = e else {
-        return json_error(
-            400,
-            "MissingAuthenticationTokenException",
-            "Missing Authentication Token",
-        );
-    };
-    match e {
-        SigError::InvalidAccessKeyId { .. } => {
-            json_error(400, "UnrecognizedClientException", "The security token included in the request is invalid.")
-        }
-        SigError::SignatureDoesNotMatch { .. } => json_error(
-            400,
-            "InvalidSignatureException",
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-        ),
-        SigError::RequestTimeTooSkewed { request_time, server_time } => json_error(
-            400,
-            "InvalidSignatureException",
-            &format!(
-                "Signature expired: {} is now earlier than {} ({} - 5 min.)",
-                amz_time(request_time),
-                amz_time(server_time - time::Duration::minutes(5)),
-                amz_time(server_time)
-            ),
-        ),
-        other => json_error(400, "IncompleteSignatureException", &other.to_string()),
-    }
-}
 
 /// The answer of the JSON services to an `Authorization: AWS ...` (SigV2) header: they only
 /// know SigV4, and list the SigV4 parts the header lacks, as AWS does.
@@ -74,7 +31,7 @@ fn sigv2_refused(parts: &http::request::Parts) -> Option<Response<HyperBody>> {
         );
     }
     message.push_str(&format!("Authorization={value}"));
-    Some(json_error(400, "IncompleteSignatureException", &message))
+    Some(JsonError::IncompleteSignature(message).response())
 }
 
 /// Largest JSON request body accepted by the JSON-protocol services.
@@ -87,16 +44,6 @@ async fn read_small_body(body: RequestBody) -> Option<Bytes> {
     limited.collect().await.ok().map(|c| c.to_bytes())
 }
 
-fn json_response(status: u16, body: Vec<u8>) -> Response<HyperBody> {
-    let mut r = Response::new(body::outgoing(ResponseBody::Full(Bytes::from(body))));
-    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    r.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static("application/x-amz-json-1.1"),
-    );
-    r
-}
-
 /// Reads and authenticates a JSON-protocol request (KMS, CloudTrail): its caller and body, or
 /// the error response.
 async fn json_caller(
@@ -107,24 +54,21 @@ async fn json_caller(
     request_id: &str,
 ) -> Result<(Caller, Bytes), Response<HyperBody>> {
     let Some(body) = read_small_body(body).await else {
-        return Err(json_error(
-            413,
-            "SerializationException",
-            "The request body is too large or could not be read.",
-        ));
+        return Err(JsonError::BodyTooLarge.response());
     };
     if let Some(refused) = sigv2_refused(parts) {
         return Err(refused);
     }
     let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
         Ok(Some(a)) => a,
-        Ok(None) => return Err(json_auth_error(None)),
-        Err((e, _)) => return Err(json_auth_error(Some(e))),
+        Ok(None) => return Err(JsonError::of_auth(None).response()),
+        Err((e, _)) => return Err(JsonError::of_auth(Some(e)).response()),
     };
     let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
-        return Err(json_auth_error(Some(SigError::InvalidAccessKeyId {
+        return Err(JsonError::of_auth(Some(SigError::InvalidAccessKeyId {
             access_key: auth.signed.access_key.clone(),
-        })));
+        }))
+        .response());
     };
     let by = SignedBy {
         access_key: &auth.signed.access_key,
@@ -193,6 +137,9 @@ pub(super) async fn cloudtrail_request(
     match result {
         Ok(out) => json_response(200, trailstack_cloudtrail::wire::render(&out)),
         Err(e) => {
+            if let trailstack_cloudtrail::CloudTrailError::Internal(cause) = &e {
+                tracing::error!(request_id, "internal error: {cause}");
+            }
             let (status, body) = trailstack_cloudtrail::wire::render_error(&e);
             json_response(status, body)
         }
@@ -217,7 +164,7 @@ pub(super) async fn admin_request(
     match target_of(&parts) {
         "Trailstack.Flush" => flush(app, request_id).await,
         "Trailstack.Explain" => explain(app, &caller, &body, request_id).await,
-        _ => json_error(400, "UnknownOperationException", "Unknown operation"),
+        _ => JsonError::UnknownOperation.response(),
     }
 }
 
@@ -250,11 +197,7 @@ async fn flush(app: &App, request_id: &str) -> Response<HyperBody> {
         ),
         Err(e) => {
             tracing::error!(request_id, "flush failed: {e}");
-            json_error(
-                500,
-                "InternalFailure",
-                "The flush failed; see the server log.",
-            )
+            JsonError::FlushFailed.response()
         }
     }
 }
@@ -262,19 +205,21 @@ async fn flush(app: &App, request_id: &str) -> Response<HyperBody> {
 async fn explain(app: &App, caller: &Caller, body: &[u8], request_id: &str) -> Response<HyperBody> {
     let request: crate::explain::ExplainRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
-        Err(e) => return json_error(400, "SerializationException", &e.to_string()),
+        Err(e) => return JsonError::Serialization(e.to_string()).response(),
     };
     match crate::explain::explain(app, caller, &request).await {
         Ok(report) => match serde_json::to_vec(&report) {
             Ok(json) => json_response(200, json),
-            Err(e) => json_error(500, "InternalFailure", &e.to_string()),
+            Err(e) => {
+                tracing::error!(request_id, "explain report not rendered: {e}");
+                JsonError::Internal(e.to_string()).response()
+            }
         },
         Err(e) => {
-            let (status, code) = e.code();
-            if status == 500 {
+            if let crate::explain::ExplainError::Internal(_) = e {
                 tracing::error!(request_id, "explain failed: {e}");
             }
-            json_error(status, code, &e.to_string())
+            JsonError::Explain(e).response()
         }
     }
 }

@@ -16,9 +16,11 @@ mod access_log;
 mod auth;
 mod form;
 mod json;
+mod json_error;
 use auth::{authenticate, authenticate_s3, s3_auth_error, S3Auth};
 use form::post_form;
-use json::{admin_request, cloudtrail_request, json_error, kms_request};
+use json::{admin_request, cloudtrail_request, kms_request};
+use json_error::JsonError;
 
 /// The client end of a request's connection.
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +103,7 @@ pub fn busy(app: &App, req: &Request<Incoming>) -> Response<HyperBody> {
             trailstack_s3::wire::encode_error(&S3Error::SlowDown, &request_id, "", false)
                 .map(body::outgoing)
         }
-        _ => json_error(400, "ThrottlingException", "Rate exceeded"),
+        _ => JsonError::Throttled.response(),
     };
     stamp(&mut resp, &request_id);
     resp
@@ -138,11 +140,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
                 Service::Admin => {
                     Box::pin(admin_request(app, parts, body, peer, &request_id)).await
                 }
-                Service::Other => json_error(
-                    400,
-                    "UnknownOperationException",
-                    &format!("trailstack does not serve {op} yet"),
-                ),
+                Service::Other => JsonError::UnknownService(op).response(),
             }
         })
         .await;
@@ -158,11 +156,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
                     false,
                 )
                 .map(body::outgoing),
-                _ => json_error(
-                    500,
-                    "InternalFailure",
-                    "The request could not be made durable.",
-                ),
+                _ => JsonError::NotDurable.response(),
             }
         }
     };
