@@ -4,7 +4,7 @@
 //! Unsigned requests reach it before any authorization, so it sees whatever a client sends.
 //!
 //! Input: `method \0 host \0 raw path \0 raw query \0 header lines \0 body`; the query is split
-//! by the edge's own `parse_query`, the body arrives in two frames split at its middle.
+//! by S3's own `parse_query`, the body arrives in two frames split at its middle.
 #![no_main]
 
 use bytes::Bytes;
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let host = f.text();
     let raw_path = f.text().into_owned();
-    let query = trailstack_server::edge::parse_query(&f.text());
+    let query = trailstack_s3::wire::parse_query(&f.text());
     let headers = header_map(&header_pairs(&f.text()));
     let body = f.rest();
     let (a, b) = body.split_at(body.len() / 2);

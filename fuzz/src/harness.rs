@@ -130,7 +130,7 @@ impl Harness {
         let req = trailstack_s3::wire::Request {
             method,
             raw_path: path.to_string(),
-            query: trailstack_server::edge::parse_query(query),
+            query: trailstack_s3::wire::parse_query(query),
             headers,
             body: crate::body_stream(vec![bytes::Bytes::copy_from_slice(body)]),
         };

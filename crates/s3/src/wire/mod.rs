@@ -14,6 +14,7 @@ mod lock;
 mod mime_words;
 pub mod post;
 mod post_policy;
+pub mod post_upload;
 mod request;
 mod response;
 pub mod sse;
@@ -42,6 +43,30 @@ pub struct Request {
     pub headers: http::HeaderMap,
     /// The body, de-framed and signature-checked by the edge.
     pub body: BodyStream,
+}
+
+impl Request {
+    /// The request of `parts`, with its body as the edge de-framed and checked it.
+    pub fn new(parts: http::request::Parts, body: BodyStream) -> Request {
+        Request {
+            query: parse_query(parts.uri.query().unwrap_or("")),
+            raw_path: parts.uri.path().to_string(),
+            method: parts.method,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+/// Splits and percent-decodes a query string ('+' stays '+', as S3 signs it).
+pub fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
 }
 
 /// Host names under which `bucket.<host>` addresses a bucket (virtual-hosted style).

@@ -1,7 +1,7 @@
 //! Browser form uploads (POST Object): reading the `multipart/form-data` body up to its `file`
 //! field and building the [`Op::PostObject`]. The signed POST policy is checked in
-//! `post_policy`; the signature over it (SigV4 or SigV2) by the server edge, which owns
-//! credentials.
+//! `post_policy`; the whole flow, with the signature over the policy checked by the server edge
+//! (which owns credentials), is in `post_upload`.
 
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};

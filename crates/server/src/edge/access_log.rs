@@ -110,7 +110,7 @@ impl Pending {
         if !app.s3.access_logged(&bucket).await {
             return resp;
         }
-        let query = super::parse_query(self.uri.query().unwrap_or(""));
+        let query = trailstack_s3::wire::parse_query(self.uri.query().unwrap_or(""));
         let operation = operation(self.method.as_str(), &query, key.is_some(), self.copy);
         let path_and_query = self
             .uri

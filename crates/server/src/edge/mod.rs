@@ -9,7 +9,7 @@ use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
 use std::net::SocketAddr;
 use trailstack_core::{Caller, SignatureVersion};
-use trailstack_s3::S3Error;
+use trailstack_s3::{wire, S3Error};
 use trailstack_sigv4::{AuthLocation, ChunkMode};
 
 mod access_log;
@@ -74,7 +74,7 @@ fn service_of<B>(req: &Request<B>) -> (Service, String) {
     let cred_q = query
         .split('&')
         .find_map(|p| p.strip_prefix("X-Amz-Credential="))
-        .map(trailstack_s3::wire::percent_decode);
+        .map(wire::percent_decode);
     let service = detect::detect(target, detect::scope_service(authz, cred_q.as_deref()));
     let op = target
         .and_then(|t| t.rsplit('.').next())
@@ -100,8 +100,7 @@ pub fn busy(app: &App, req: &Request<Incoming>) -> Response<HyperBody> {
     let request_id = app.next_request_id();
     let mut resp = match service_of(req).0 {
         Service::S3 => {
-            trailstack_s3::wire::encode_error(&S3Error::SlowDown, &request_id, "", false)
-                .map(body::outgoing)
+            wire::encode_error(&S3Error::SlowDown, &request_id, "", false).map(body::outgoing)
         }
         _ => JsonError::Throttled.response(),
     };
@@ -149,13 +148,10 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
         Err(e) => {
             tracing::error!("request {request_id}: not durable: {e}");
             match service {
-                Service::S3 => trailstack_s3::wire::encode_error(
-                    &S3Error::Internal(e.to_string()),
-                    &request_id,
-                    "",
-                    false,
-                )
-                .map(body::outgoing),
+                Service::S3 => {
+                    wire::encode_error(&S3Error::Internal(e.to_string()), &request_id, "", false)
+                        .map(body::outgoing)
+                }
                 _ => JsonError::NotDurable.response(),
             }
         }
@@ -178,7 +174,7 @@ async fn s3_request(
     peer: Peer,
     request_id: &str,
 ) -> Response<HyperBody> {
-    use trailstack_s3::wire::{self, cors};
+    use wire::cors;
     let host = parts
         .headers
         .get("host")
@@ -188,10 +184,9 @@ async fn s3_request(
         let preflight = cors::preflight(host, parts.uri.path(), &parts.headers);
         let resource = wire::resource(preflight.bucket.as_deref(), None);
         return match app.s3.preflight(preflight).await {
-            Ok(headers) => cors::encode_preflight(headers),
-            Err(e) => wire::encode_error(&e, request_id, &resource, false),
-        }
-        .map(body::outgoing);
+            Ok(headers) => cors::encode_preflight(headers).map(body::outgoing),
+            Err(e) => s3_error(&e, request_id, &resource, false),
+        };
     }
     let cross_origin = cors::actual(&parts.method, &parts.headers);
     let bucket = wire::address(host, parts.uri.path()).0;
@@ -217,31 +212,19 @@ async fn s3_serve(
         .unwrap_or("")
         .to_string();
     let raw_path = parts.uri.path().to_string();
-    let (bucket, key) = trailstack_s3::wire::address(&host, &raw_path);
-    let resource = trailstack_s3::wire::resource(bucket.as_deref(), key.as_deref());
+    let (bucket, key) = wire::address(&host, &raw_path);
+    let resource = wire::resource(bucket.as_deref(), key.as_deref());
     let head = parts.method == http::Method::HEAD;
-    let fail = |e: &S3Error| {
-        if let S3Error::Internal(cause) = e {
-            tracing::error!(request_id, "internal error: {cause}");
-        }
-        let r = trailstack_s3::wire::encode_error(e, request_id, &resource, head);
-        access_log::mark_error(r.map(body::outgoing), e)
-    };
+    let fail = |e: &S3Error| access_log::mark_error(s3_error(e, request_id, &resource, head), e);
     if header_section_len(&parts.headers) > MAX_S3_HEADER_SECTION {
         return fail(&S3Error::RequestHeaderSectionTooLarge {
             max: MAX_S3_HEADER_SECTION as u64,
         });
     }
-    let is_form = parts.method == http::Method::POST
-        && key.is_none()
-        && parts
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let is_form = wire::post_upload::is_form_upload(&parts.method, key.as_deref(), &parts.headers);
     if let (true, Some(bucket)) = (is_form, bucket.clone()) {
         return match post_form(app, &parts, body, bucket, peer, request_id).await {
-            Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
+            Ok(out) => wire::encode(out).map(body::outgoing),
             Err(e) => fail(&e),
         };
     }
@@ -302,6 +285,14 @@ async fn s3_serve(
     s3_call(app, parts, body, framing, caller, &host, &fail).await
 }
 
+/// S3's answer to `e` for `resource`; an internal error's cause goes to the log, once.
+fn s3_error(e: &S3Error, request_id: &str, resource: &str, head: bool) -> Response<HyperBody> {
+    if let S3Error::Internal(cause) = e {
+        tracing::error!(request_id, "internal error: {cause}");
+    }
+    wire::encode_error(e, request_id, resource, head).map(body::outgoing)
+}
+
 /// The framing of a body no signature covers (anonymous or SigV2): plain, or aws-chunked with
 /// trailing checksums when the request says so.
 fn unsigned_framing(headers: &http::HeaderMap) -> Framing {
@@ -325,18 +316,11 @@ async fn s3_call(
     host: &str,
     fail: &impl Fn(&S3Error) -> Response<HyperBody>,
 ) -> Response<HyperBody> {
-    let query = parse_query(parts.uri.query().unwrap_or(""));
-    let expected = trailstack_s3::wire::expected_owners(&parts.headers);
-    let wire_req = trailstack_s3::wire::Request {
-        method: parts.method.clone(),
-        raw_path: parts.uri.path().to_string(),
-        query,
-        headers: parts.headers,
-        body: body::incoming(body, framing),
-    };
-    let mut resp = match trailstack_s3::wire::parse(wire_req, host).await {
+    let expected = wire::expected_owners(&parts.headers);
+    let wire_req = wire::Request::new(parts, body::incoming(body, framing));
+    let mut resp = match wire::parse(wire_req, host).await {
         Ok(op) => match app.s3.call_expecting(&caller, op, &expected).await {
-            Ok(out) => trailstack_s3::wire::encode(out).map(body::outgoing),
+            Ok(out) => wire::encode(out).map(body::outgoing),
             Err(e) => fail(&e),
         },
         Err(e) => fail(&e),
@@ -429,18 +413,4 @@ fn caller_for(
         }),
         signature_version: Some(by.version),
     }
-}
-
-/// Splits and percent-decodes a query string ('+' stays '+', as S3 signs it).
-pub fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                trailstack_s3::wire::percent_decode(k),
-                trailstack_s3::wire::percent_decode(v),
-            )
-        })
-        .collect()
 }
