@@ -32,6 +32,8 @@ mod acl;
 pub mod cache;
 mod conditions;
 mod targets;
+#[cfg(test)]
+mod tests_routing;
 
 pub use targets::{new_object, targets, Target};
 
