@@ -1,8 +1,7 @@
 //! The recorder seen from the outside: object-level logging is a trail whose selectors name S3
 //! objects, and it takes exactly what they name; S3's internal KMS calls are recorded as AWS
-//! records them; failed calls carry their error; LookupEvents serves management events only;
-//! every record carries the request id the client got; a record acknowledged with a 200
-//! survives kill -9; and boto3 reads every CloudTrail answer as botocore models it.
+//! records them; failed calls carry their error; LookupEvents serves management events only.
+//! Request ids, kill -9 and boto3 are in `cloudtrail_record_durability`.
 
 use crate::common::*;
 use aws_sdk_cloudtrail::types::{
@@ -15,10 +14,10 @@ use aws_sdk_s3::types::ServerSideEncryption;
 use serde_json::{json, Value};
 
 /// The log bucket every trail here delivers to.
-const LOGS: &str = "ct-rec-logs";
+pub const LOGS: &str = "ct-rec-logs";
 
 /// Creates the log bucket and a logging trail `name` with basic `selector`.
-async fn data_trail(s: &Server, name: &str, selector: EventSelector) {
+pub async fn data_trail(s: &Server, name: &str, selector: EventSelector) {
     trail_bucket(s, LOGS, &[name]).await;
     let ct = s.cloudtrail();
     ct.create_trail()
@@ -37,7 +36,7 @@ async fn data_trail(s: &Server, name: &str, selector: EventSelector) {
 }
 
 /// Object-level logging for `bucket`: its objects' data events, no management events.
-fn object_logging(bucket: &str, rw: ReadWriteType) -> EventSelector {
+pub fn object_logging(bucket: &str, rw: ReadWriteType) -> EventSelector {
     EventSelector::builder()
         .read_write_type(rw)
         .include_management_events(false)
@@ -50,7 +49,7 @@ fn object_logging(bucket: &str, rw: ReadWriteType) -> EventSelector {
         .build()
 }
 
-async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
+pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
     c.put_object()
         .bucket(bucket)
         .key(key)
@@ -63,7 +62,7 @@ async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
         .to_string()
 }
 
-async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
+pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
     c.get_object()
         .bucket(bucket)
         .key(key)
@@ -76,7 +75,7 @@ async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
 }
 
 /// `(eventName, first resource ARN)` of each record.
-fn names_and_arns(records: &[Value]) -> Vec<(String, String)> {
+pub fn names_and_arns(records: &[Value]) -> Vec<(String, String)> {
     records
         .iter()
         .map(|r| {
@@ -88,13 +87,13 @@ fn names_and_arns(records: &[Value]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
     v.iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect()
 }
 
-fn attribute(key: LookupAttributeKey, value: &str) -> LookupAttribute {
+pub fn attribute(key: LookupAttributeKey, value: &str) -> LookupAttribute {
     LookupAttribute::builder()
         .attribute_key(key)
         .attribute_value(value)
@@ -103,7 +102,7 @@ fn attribute(key: LookupAttributeKey, value: &str) -> LookupAttribute {
 }
 
 /// The full records LookupEvents returns for `key` = `value`, newest first.
-async fn lookup(s: &Server, key: LookupAttributeKey, value: &str) -> Vec<Value> {
+pub async fn lookup(s: &Server, key: LookupAttributeKey, value: &str) -> Vec<Value> {
     let out = s
         .cloudtrail()
         .lookup_events()
@@ -351,7 +350,7 @@ async fn failed_calls_are_recorded_with_their_error() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "DisabledException");
+    assert_eq!(code(&e), "DisabledException");
     let decrypts = lookup(&s, LookupAttributeKey::EventName, "Decrypt").await;
     assert_eq!(decrypts.len(), 1);
     assert_eq!(decrypts[0]["errorCode"], "DisabledException");
@@ -369,7 +368,7 @@ async fn failed_calls_are_recorded_with_their_error() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "TrailNotFoundException");
+    assert_eq!(code(&e), "TrailNotFoundException");
     let statuses = lookup(&s, LookupAttributeKey::EventName, "GetTrailStatus").await;
     assert_eq!(statuses[0]["errorCode"], "TrailNotFoundException");
     assert_eq!(statuses[0]["eventSource"], "cloudtrail.amazonaws.com");
@@ -442,9 +441,9 @@ async fn lookup_events_finds_management_events_pages_and_validates() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&two), "InvalidLookupAttributesException");
+    assert_eq!(code(&two), "InvalidLookupAttributesException");
     let big = ct.lookup_events().max_results(51).send().await.unwrap_err();
-    assert_eq!(ct_code(&big), "InvalidMaxResultsException");
+    assert_eq!(code(&big), "InvalidMaxResultsException");
     let now = aws_sdk_cloudtrail::primitives::DateTime::from_secs(1_767_225_600);
     let earlier = aws_sdk_cloudtrail::primitives::DateTime::from_secs(1_767_225_000);
     let backwards = ct
@@ -454,195 +453,5 @@ async fn lookup_events_finds_management_events_pages_and_validates() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&backwards), "InvalidTimeRangeException");
-}
-
-#[tokio::test]
-async fn records_carry_the_request_id_the_client_got() {
-    let s = Server::start().await;
-    let c = s.s3();
-    let created = c.create_bucket().bucket("ct-rid").send().await.unwrap();
-    let bucket_id = created.request_id().unwrap().to_string();
-    c.put_bucket_policy()
-        .bucket("ct-rid")
-        .policy(cloudtrail_bucket_policy("ct-rid", &["rid"]))
-        .send()
-        .await
-        .unwrap();
-    let trail = s
-        .cloudtrail()
-        .create_trail()
-        .name("rid")
-        .s3_bucket_name("ct-rid")
-        .is_multi_region_trail(false)
-        .send()
-        .await
-        .unwrap();
-    let trail_id = {
-        use aws_sdk_cloudtrail::operation::RequestId;
-        trail.request_id().unwrap().to_string()
-    };
-    assert_ne!(bucket_id, trail_id);
-
-    let cb = lookup(&s, LookupAttributeKey::EventName, "CreateBucket").await;
-    assert_eq!(cb[0]["requestID"], bucket_id.as_str());
-    // CloudTrail records its own calls, shaped as AWS shapes them.
-    let ctr = lookup(&s, LookupAttributeKey::EventName, "CreateTrail").await;
-    assert_eq!(ctr.len(), 1);
-    let r = &ctr[0];
-    assert_eq!(r["requestID"], trail_id.as_str());
-    assert_eq!(r["eventSource"], "cloudtrail.amazonaws.com");
-    assert_eq!(r["readOnly"], false);
-    assert_eq!(
-        r["requestParameters"],
-        json!({"name": "rid", "s3BucketName": "ct-rid", "isMultiRegionTrail": false})
-    );
-    assert_eq!(
-        r["responseElements"],
-        json!({"name": "rid", "s3BucketName": "ct-rid", "includeGlobalServiceEvents": true,
-               "isMultiRegionTrail": false, "trailARN": trail_arn("rid"),
-               "logFileValidationEnabled": false, "isOrganizationTrail": false})
-    );
-    assert_eq!(
-        r["resources"],
-        json!([{"accountId": ACCOUNT, "type": "AWS::CloudTrail::Trail", "ARN": trail_arn("rid")}])
-    );
-    let by_type = lookup(
-        &s,
-        LookupAttributeKey::ResourceType,
-        "AWS::CloudTrail::Trail",
-    )
-    .await;
-    assert_eq!(by_type.len(), 1);
-    let by_source = lookup(
-        &s,
-        LookupAttributeKey::EventSource,
-        "cloudtrail.amazonaws.com",
-    )
-    .await;
-    // The three lookups before this one, and CreateTrail.
-    assert_eq!(by_source.len(), 4, "{by_source:?}");
-    assert_eq!(by_source[0]["eventName"], "LookupEvents");
-}
-
-/// A server process of the real binary over `data_dir`, and its endpoint.
-fn spawn_binary(data_dir: &std::path::Path) -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trailstack"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("TRAILSTACK_LOG", "warn")
-        .env_remove("TRAILSTACK_CONFIG")
-        .env_remove("TRAILSTACK_REGION")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let endpoint = loop {
-        let line = lines
-            .next()
-            .expect("the server exited before listening")
-            .unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.trim().to_string();
-        }
-    };
-    // Keep draining the output so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, endpoint)
-}
-
-#[tokio::test]
-async fn a_record_acknowledged_with_a_200_survives_kill_9() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut child, endpoint) = spawn_binary(&dir.path().join("data"));
-    let s3 = Via::new(&endpoint).s3();
-    let ct = cloudtrail_at(&endpoint);
-    let created = s3.create_bucket().bucket("ct-kill").send().await.unwrap();
-    let bucket_id = created.request_id().unwrap().to_string();
-    s3.put_bucket_policy()
-        .bucket("ct-kill")
-        .policy(cloudtrail_bucket_policy("ct-kill", &["durable"]))
-        .send()
-        .await
-        .unwrap();
-    ct.create_trail()
-        .name("durable")
-        .s3_bucket_name("ct-kill")
-        .send()
-        .await
-        .unwrap();
-    ct.put_event_selectors()
-        .trail_name("durable")
-        .event_selectors(object_logging("ct-kill", ReadWriteType::All))
-        .send()
-        .await
-        .unwrap();
-    ct.start_logging().name("durable").send().await.unwrap();
-    let put_id = put(&s3, "ct-kill", "acked").await;
-    // SIGKILL right after the 200: no shutdown, no flush.
-    child.kill().unwrap();
-    child.wait().unwrap();
-
-    let s = Server::start_in(dir).await;
-    let records = outbox(&s, "durable");
-    assert_eq!(
-        names_and_arns(&records),
-        pairs(&[("PutObject", "arn:aws:s3:::ct-kill/acked")])
-    );
-    assert_eq!(records[0]["requestID"], put_id.as_str());
-    let cb = lookup(&s, LookupAttributeKey::EventName, "CreateBucket").await;
-    assert_eq!(cb.len(), 1);
-    assert_eq!(cb[0]["requestID"], bucket_id.as_str());
-    let status = s
-        .cloudtrail()
-        .get_trail_status()
-        .name("durable")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status.is_logging(), Some(true));
-}
-
-#[tokio::test]
-async fn boto3_reads_every_cloudtrail_answer_as_botocore_models_it() {
-    let s = Server::start().await;
-    let input = json!({
-        "endpoint": s.endpoint,
-        "bucket": "ct-boto-logs",
-        "data_bucket": "ct-boto-data",
-        "trail": "boto",
-        "policy": cloudtrail_bucket_policy("ct-boto-logs", &["boto"]),
-    });
-    // Off the runtime's thread, which serves the script's requests meanwhile.
-    let out =
-        tokio::task::spawn_blocking(move || crate::kms_more::py("cloudtrail_boto3.py", input))
-            .await
-            .unwrap();
-    assert_eq!(out["problems"], json!([]), "{out}");
-    let r = &out["create_trail_record"];
-    assert_eq!(r["eventName"], "CreateTrail");
-    assert_eq!(
-        r["requestParameters"],
-        json!({"name": "boto", "s3BucketName": "ct-boto-logs", "s3KeyPrefix": "p"})
-    );
-    assert!(r["userAgent"].as_str().unwrap().contains("Boto3"), "{r}");
-    assert_eq!(out["bucket_pages"], json!(["ct-boto-data", "ct-boto-logs"]));
-    assert_eq!(out["data_events_in_history"], 0);
-    assert_eq!(out["missing"], "TrailNotFoundException");
-    // While the trail had its default selector it took CloudTrail's own management events;
-    // the advanced selector the script left took its PutObject, and nothing after.
-    let trail = trail_arn("boto");
-    assert_eq!(
-        names_and_arns(&outbox(&s, "boto")),
-        pairs(&[
-            ("StartLogging", &trail),
-            ("GetTrailStatus", &trail),
-            ("DescribeTrails", ""),
-            ("ListTrails", ""),
-            ("GetEventSelectors", &trail),
-            ("PutObject", "arn:aws:s3:::ct-boto-data/k"),
-        ])
-    );
+    assert_eq!(code(&backwards), "InvalidTimeRangeException");
 }

@@ -36,7 +36,7 @@ async fn the_sixth_trail_in_a_region_fails_and_deleting_one_makes_room() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&err), "MaximumNumberOfTrailsExceededException");
+    assert_eq!(code(&err), "MaximumNumberOfTrailsExceededException");
     let again = ct
         .create_trail()
         .name("t-1")
@@ -44,7 +44,7 @@ async fn the_sixth_trail_in_a_region_fails_and_deleting_one_makes_room() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&again), "TrailAlreadyExistsException");
+    assert_eq!(code(&again), "TrailAlreadyExistsException");
 
     ct.delete_trail().name("t-1").send().await.unwrap();
     let made = ct
@@ -68,17 +68,17 @@ async fn unknown_trails_are_not_found_by_name_or_arn() {
     let arn = trail_arn("ghost");
     for name in ["ghost", arn.as_str()] {
         let e = ct.get_trail().name(name).send().await.unwrap_err();
-        assert_eq!(ct_code(&e), "TrailNotFoundException", "{name}");
+        assert_eq!(code(&e), "TrailNotFoundException", "{name}");
         assert_eq!(
             e.as_service_error().and_then(|e| e.meta().message()),
             Some(format!("Unknown trail: {name} for the user: {ACCOUNT}").as_str())
         );
         let e = ct.get_trail_status().name(name).send().await.unwrap_err();
-        assert_eq!(ct_code(&e), "TrailNotFoundException", "{name}");
+        assert_eq!(code(&e), "TrailNotFoundException", "{name}");
         let e = ct.start_logging().name(name).send().await.unwrap_err();
-        assert_eq!(ct_code(&e), "TrailNotFoundException", "{name}");
+        assert_eq!(code(&e), "TrailNotFoundException", "{name}");
         let e = ct.delete_trail().name(name).send().await.unwrap_err();
-        assert_eq!(ct_code(&e), "TrailNotFoundException", "{name}");
+        assert_eq!(code(&e), "TrailNotFoundException", "{name}");
     }
     let e = ct
         .get_trail()
@@ -86,7 +86,7 @@ async fn unknown_trails_are_not_found_by_name_or_arn() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "CloudTrailARNInvalidException");
+    assert_eq!(code(&e), "CloudTrailARNInvalidException");
     // Names that are not asked for are left out of DescribeTrails, not refused.
     let d = ct
         .describe_trails()
@@ -119,7 +119,7 @@ async fn trail_names_follow_aws_rules() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(ct_code(&e), "InvalidTrailNameException", "{bad}");
+        assert_eq!(code(&e), "InvalidTrailNameException", "{bad}");
     }
     ct.create_trail()
         .name("ok.name_1-x")
@@ -140,7 +140,7 @@ async fn create_trail_checks_the_bucket_and_the_key() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "S3BucketDoesNotExistException");
+    assert_eq!(code(&e), "S3BucketDoesNotExistException");
 
     trail_bucket(&s, "ct-keys-logs", &["nokey", "aliased", "off"]).await;
     let e = ct
@@ -151,7 +151,7 @@ async fn create_trail_checks_the_bucket_and_the_key() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "KmsKeyNotFoundException");
+    assert_eq!(code(&e), "KmsKeyNotFoundException");
     let e = ct
         .create_trail()
         .name("nokey")
@@ -160,7 +160,7 @@ async fn create_trail_checks_the_bucket_and_the_key() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "KmsKeyNotFoundException");
+    assert_eq!(code(&e), "KmsKeyNotFoundException");
 
     // Created with an alias, the trail names the key by its full ARN.
     let key_arn = key_with_policy(&s, Some(cloudtrail_key_policy(&["aliased", "off"]))).await;
@@ -198,7 +198,7 @@ async fn create_trail_checks_the_bucket_and_the_key() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "KmsException");
+    assert_eq!(code(&e), "KmsException");
 }
 
 #[tokio::test]
@@ -213,7 +213,7 @@ async fn a_bucket_without_a_policy_is_refused() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "InsufficientS3BucketPolicyException");
+    assert_eq!(code(&e), "InsufficientS3BucketPolicyException");
     assert_eq!(
         e.as_service_error().and_then(|e| e.meta().message()),
         Some("Incorrect S3 bucket policy is detected for bucket: ct-bare-logs")
@@ -241,7 +241,7 @@ async fn a_bucket_policy_that_does_not_let_cloudtrail_write_is_refused() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "InsufficientS3BucketPolicyException");
+    assert_eq!(code(&e), "InsufficientS3BucketPolicyException");
 }
 
 #[tokio::test]
@@ -259,7 +259,7 @@ async fn a_key_policy_that_does_not_let_cloudtrail_encrypt_is_refused() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "InsufficientEncryptionPolicyException");
+    assert_eq!(code(&e), "InsufficientEncryptionPolicyException");
     assert_eq!(
         e.as_service_error().and_then(|e| e.meta().message()),
         Some(
@@ -292,7 +292,7 @@ async fn the_aws_managed_s3_key_is_refused() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&e), "InsufficientEncryptionPolicyException");
+    assert_eq!(code(&e), "InsufficientEncryptionPolicyException");
 }
 
 #[tokio::test]
@@ -362,15 +362,6 @@ policies = ['''{"Version": "2012-10-17", "Statement": [
    "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}]}''']
 "#;
 
-fn ct_message<E: aws_sdk_cloudtrail::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_cloudtrail::error::SdkError<E, R>,
-) -> String {
-    e.as_service_error()
-        .and_then(|s| s.message())
-        .unwrap_or("")
-        .to_string()
-}
-
 #[tokio::test]
 async fn identity_policies_decide_what_users_may_do_with_trails() {
     use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey, Tag};
@@ -404,9 +395,9 @@ async fn identity_policies_decide_what_users_may_do_with_trails() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&err), "AccessDeniedException");
+    assert_eq!(code(&err), "AccessDeniedException");
     assert_eq!(
-        ct_message(&err),
+        message(&err),
         format!(
             "User: arn:aws:iam::{ACCOUNT}:user/reader is not authorized to perform: cloudtrail:CreateTrail on resource: {} because no identity-based policy allows the cloudtrail:CreateTrail action",
             trail_arn("authz-new")
@@ -418,22 +409,22 @@ async fn identity_policies_decide_what_users_may_do_with_trails() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(ct_code(&err), "AccessDeniedException");
+    assert_eq!(code(&err), "AccessDeniedException");
     let err = reader.list_trails().send().await.unwrap_err();
-    assert_eq!(ct_code(&err), "AccessDeniedException");
+    assert_eq!(code(&err), "AccessDeniedException");
 
     // The admin may not delete a trail tagged env=prod, by name or ARN; an untagged one goes.
     let admin = s.cloudtrail_with("AKADMIN", "admin");
     for name in ["authz-prod".to_string(), trail_arn("authz-prod")] {
         let err = admin.delete_trail().name(name).send().await.unwrap_err();
-        assert_eq!(ct_code(&err), "AccessDeniedException");
+        assert_eq!(code(&err), "AccessDeniedException");
         assert!(
-            ct_message(&err).ends_with(&format!(
+            message(&err).ends_with(&format!(
                 "cloudtrail:DeleteTrail on resource: {} with an explicit deny in an identity-based policy",
                 trail_arn("authz-prod")
             )),
             "{}",
-            ct_message(&err)
+            message(&err)
         );
     }
     admin.delete_trail().name("authz-dev").send().await.unwrap();

@@ -220,7 +220,7 @@ async fn limits_tags_10_per_object_50_per_bucket_and_kms_key() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "TagException");
+    assert_eq!(code(&e), "TagException");
 }
 
 #[tokio::test]

@@ -1,19 +1,20 @@
-//! Policies enforced end to end: two accounts whose users carry inline identity policies,
-//! bucket policies and key policies, through the real SDK clients and CloudTrail's
-//! `ObjectWriter` port. Each denial is checked for AWS's error code and message shape.
+//! Policies enforced end to end: two accounts whose users carry inline identity policies and
+//! bucket policies, through the real SDK clients and CloudTrail's `ObjectWriter` port. Each
+//! denial is checked for AWS's error code and message shape. Key policies are in
+//! `policy_key_policies`, which starts the same accounts.
 
-use crate::common::{body_bytes, code, kms_code, status, Server};
+use crate::common::{body_bytes, code, message, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use std::collections::BTreeMap;
 use trailstack_core::{AccountId, Caller, ObjectWriter, PutObjectRequest, WriterSse};
 
-const A: &str = "111111111111";
-const B: &str = "222222222222";
+pub const A: &str = "111111111111";
+pub const B: &str = "222222222222";
 
 /// Account A (root, the security user `alice`, the limited user `bob`) and account B (root,
 /// `carol` who may read A's shared bucket, `dave` with no policy).
-const CONFIG: &str = r#"
+pub const CONFIG: &str = r#"
 [[users]]
 access_key = "AKROOTA"
 secret_key = "root-a"
@@ -63,21 +64,11 @@ account_id = "222222222222"
 user_name = "dave"
 "#;
 
-async fn start() -> Server {
+pub async fn start() -> Server {
     Server::start_as(CONFIG).await
 }
 
-/// The message of an S3 SDK error.
-fn s3_message<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_s3::error::SdkError<E, R>,
-) -> String {
-    e.as_service_error()
-        .and_then(|s| s.message())
-        .unwrap_or("")
-        .to_string()
-}
-
-async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), String> {
+pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), String> {
     c.put_object()
         .bucket(bucket)
         .key(key)
@@ -85,17 +76,17 @@ async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), Stri
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| format!("{} {}", code(&e), s3_message(&e)))
+        .map_err(|e| format!("{} {}", code(&e), message(&e)))
 }
 
-async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
     match c.get_object().bucket(bucket).key(key).send().await {
         Ok(out) => Ok(body_bytes(out).await),
-        Err(e) => Err(format!("{} {}", code(&e), s3_message(&e))),
+        Err(e) => Err(format!("{} {}", code(&e), message(&e))),
     }
 }
 
-async fn bucket_policy(c: &aws_sdk_s3::Client, bucket: &str, doc: &str) {
+pub async fn bucket_policy(c: &aws_sdk_s3::Client, bucket: &str, doc: &str) {
     c.put_bucket_policy()
         .bucket(bucket)
         .policy(doc)
@@ -127,7 +118,7 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
         .unwrap_err();
     assert_eq!((code(&err).as_str(), status(&err)), ("AccessDenied", 403));
     assert_eq!(
-        s3_message(&err),
+        message(&err),
         format!("User: arn:aws:iam::{A}:root is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::enc/plain\" with an explicit deny in a resource-based policy")
     );
     // SSE-S3 is not SSE-KMS either.
@@ -171,7 +162,7 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
     assert_eq!(get(&root, "enc", "kms").await.unwrap(), b"x");
 }
 
-fn cloudtrail(trail: &str) -> Caller {
+pub fn cloudtrail(trail: &str) -> Caller {
     Caller::service(
         AccountId::parse(A).unwrap(),
         "cloudtrail.amazonaws.com",
@@ -181,7 +172,7 @@ fn cloudtrail(trail: &str) -> Caller {
     .for_source(trail)
 }
 
-fn log_file(bucket: &str) -> PutObjectRequest {
+pub fn log_file(bucket: &str) -> PutObjectRequest {
     PutObjectRequest {
         bucket: bucket.into(),
         key: format!("AWSLogs/{A}/CloudTrail/us-east-1/2026/11/28/f.json.gz"),
@@ -293,7 +284,7 @@ async fn user_limited_to_its_username_prefix() {
     assert_eq!(code(&err), "AccessDenied");
     let err = bob.list_buckets().send().await.unwrap_err();
     assert_eq!(
-        s3_message(&err),
+        message(&err),
         format!("User: arn:aws:iam::{A}:user/bob is not authorized to perform: s3:ListAllMyBuckets because no identity-based policy allows the s3:ListAllMyBuckets action")
     );
     // A missing key: bob may list his own prefix, so he learns it is missing; outside it he
@@ -436,140 +427,6 @@ async fn cross_account_read_needs_bucket_policy_and_identity_policy() {
 }
 
 #[tokio::test]
-async fn key_policy_decides_who_decrypts() {
-    let s = start().await;
-    let root = s.kms_with("AKROOTA", "root-a");
-    // Only the security team (alice) may decrypt; the account may do everything else.
-    let policy = format!(
-        r#"{{"Version":"2012-10-17","Statement":[
-          {{"Sid":"Admin","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"NotAction":"kms:Decrypt","Resource":"*"}},
-          {{"Sid":"SecurityDecrypts","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:Decrypt","Resource":"*"}}]}}"#
-    );
-    let key = root
-        .create_key()
-        .policy(policy)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap();
-    let blob = root
-        .encrypt()
-        .key_id(&key)
-        .plaintext(aws_sdk_kms::primitives::Blob::new(b"secret".to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .ciphertext_blob
-        .unwrap();
-    let alice = s.kms_with("AKALICE", "alice");
-    let out = alice
-        .decrypt()
-        .ciphertext_blob(blob.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.plaintext.unwrap().as_ref(), b"secret");
-    let bob = s.kms_with("AKBOB", "bob");
-    let err = bob
-        .decrypt()
-        .ciphertext_blob(blob.clone())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(kms_code(&err), "AccessDeniedException");
-    assert_eq!(
-        err.as_service_error().and_then(|e| aws_sdk_kms::error::ProvideErrorMetadata::message(e)),
-        Some(format!("User: arn:aws:iam::{A}:user/bob is not authorized to perform: kms:Decrypt on resource: {key} because no resource-based policy allows the kms:Decrypt action").as_str())
-    );
-    // Bob's kms:* identity policy works where the key policy delegates to the account.
-    bob.encrypt()
-        .key_id(&key)
-        .plaintext(aws_sdk_kms::primitives::Blob::new(b"x".to_vec()))
-        .send()
-        .await
-        .unwrap();
-    // The root has no implicit right on a key: the policy leaves Decrypt to alice.
-    let err = root
-        .decrypt()
-        .ciphertext_blob(blob)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(kms_code(&err), "AccessDeniedException");
-    // B's users cannot even describe it.
-    let err = s
-        .kms_with("AKCAROL", "carol")
-        .describe_key()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(kms_code(&err), "AccessDeniedException");
-}
-
-#[tokio::test]
-async fn key_policy_can_lock_out_the_root() {
-    let s = start().await;
-    let root = s.kms_with("AKROOTA", "root-a");
-    let key = root
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
-    let alice_only = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:*","Resource":"*"}}]}}"#
-    );
-    // Without the bypass, KMS refuses a policy that would lock its author out.
-    let err = root
-        .put_key_policy()
-        .key_id(&key)
-        .policy(&alice_only)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(kms_code(&err), "MalformedPolicyDocumentException");
-    root.put_key_policy()
-        .key_id(&key)
-        .policy(&alice_only)
-        .bypass_policy_lockout_safety_check(true)
-        .send()
-        .await
-        .unwrap();
-    let err = root.describe_key().key_id(&key).send().await.unwrap_err();
-    assert_eq!(kms_code(&err), "AccessDeniedException");
-    let err = root
-        .schedule_key_deletion()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(kms_code(&err), "AccessDeniedException");
-    s.kms_with("AKALICE", "alice")
-        .describe_key()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap();
-    // Dave in B has no identity policy: CreateKey needs one.
-    let err = s
-        .kms_with("AKDAVE", "dave")
-        .create_key()
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.as_service_error().and_then(|e| aws_sdk_kms::error::ProvideErrorMetadata::message(e)),
-        Some(format!("User: arn:aws:iam::{B}:user/dave is not authorized to perform: kms:CreateKey because no identity-based policy allows the kms:CreateKey action").as_str())
-    );
-}
-
-#[tokio::test]
 async fn ip_address_conditions() {
     let s = start().await;
     let root = s.s3_with("AKROOTA", "root-a");
@@ -620,7 +477,7 @@ async fn deny_wins_over_allow() {
         .await
         .unwrap_err();
     assert_eq!(
-        s3_message(&err),
+        message(&err),
         format!("User: arn:aws:iam::{A}:user/alice is not authorized to perform: s3:DeleteObject on resource: \"arn:aws:s3:::deny-wins/k\" with an explicit deny in a resource-based policy")
     );
     // Her own identity policy denies DeleteBucket though it allows s3:*.
@@ -642,7 +499,7 @@ async fn deny_wins_over_allow() {
         .await
         .unwrap_err();
     assert_eq!(
-        s3_message(&err),
+        message(&err),
         format!("User: arn:aws:iam::{A}:user/alice is not authorized to perform: s3:DeleteBucket on resource: \"arn:aws:s3:::deny-wins\" with an explicit deny in an identity-based policy")
     );
     root.delete_bucket()

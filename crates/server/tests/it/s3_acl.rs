@@ -1,23 +1,23 @@
-//! ACLs and Block Public Access in access decisions, through the real SDK: grants to another
-//! account's canonical id and to the public groups once Object Ownership enables ACLs, who
-//! owns what another account writes, anonymous (unsigned) callers, the four Block Public Access
-//! settings, DeleteObjects refusing keys one by one, and explicit Deny beating any grant.
+//! ACLs in access decisions, through the real SDK: grants to another account's canonical id
+//! once Object Ownership enables ACLs, who owns what another account writes, ACLs disabled by
+//! default, DeleteObjects refusing keys one by one, explicit Deny beating any grant, and
+//! anonymous calls recorded for the bucket owner. Public access and Block Public Access are in
+//! `s3_public_access`, which shares the accounts set up here.
 
-use crate::common::{body_bytes, code, status, Raw, Server};
+use crate::common::{body_bytes, code, outcome, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, Delete, Grant, Grantee, ObjectCannedAcl,
     ObjectIdentifier, ObjectOwnership, Owner, Permission, PublicAccessBlockConfiguration, Type,
 };
-use base64::Engine;
 use trailstack_server::config::canonical_id_for;
 
-const A: &str = "111111111111";
-const B: &str = "222222222222";
+pub const A: &str = "111111111111";
+pub const B: &str = "222222222222";
 
 /// Account A (root, `amy` without policies) and account B (root, `carol` who may use any S3
 /// resource her account is let into, `dave` without policies).
-const CONFIG: &str = r#"
+pub const CONFIG: &str = r#"
 [[users]]
 access_key = "AKROOTA"
 secret_key = "root-a"
@@ -49,17 +49,17 @@ account_id = "222222222222"
 user_name = "dave"
 "#;
 
-struct Accounts {
-    s: Server,
-    root_a: aws_sdk_s3::Client,
-    amy: aws_sdk_s3::Client,
-    root_b: aws_sdk_s3::Client,
-    carol: aws_sdk_s3::Client,
-    dave: aws_sdk_s3::Client,
-    anonymous: aws_sdk_s3::Client,
+pub struct Accounts {
+    pub s: Server,
+    pub root_a: aws_sdk_s3::Client,
+    pub amy: aws_sdk_s3::Client,
+    pub root_b: aws_sdk_s3::Client,
+    pub carol: aws_sdk_s3::Client,
+    pub dave: aws_sdk_s3::Client,
+    pub anonymous: aws_sdk_s3::Client,
 }
 
-async fn start() -> Accounts {
+pub async fn start() -> Accounts {
     let s = Server::start_as(CONFIG).await;
     let anonymous = s.s3_anonymous();
     Accounts {
@@ -73,25 +73,15 @@ async fn start() -> Accounts {
     }
 }
 
-/// `code status` of a failed call, `ok` of a successful one.
-macro_rules! outcome {
-    ($call:expr) => {
-        match $call.send().await {
-            Ok(_) => "ok".to_string(),
-            Err(e) => format!("{} {}", code(&e), status(&e)),
-        }
-    };
-}
-
 /// The body of `bucket/key`, or `code status`.
-async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
     match c.get_object().bucket(bucket).key(key).send().await {
         Ok(out) => Ok(body_bytes(out).await),
         Err(e) => Err(format!("{} {}", code(&e), status(&e))),
     }
 }
 
-async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, acl: Option<ObjectCannedAcl>) {
+pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, acl: Option<ObjectCannedAcl>) {
     c.put_object()
         .bucket(bucket)
         .key(key)
@@ -103,7 +93,7 @@ async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, acl: Option<Object
 }
 
 /// Creates `bucket` owned by A with `ownership`.
-async fn bucket(a: &Accounts, bucket: &str, ownership: ObjectOwnership) {
+pub async fn bucket(a: &Accounts, bucket: &str, ownership: ObjectOwnership) {
     a.root_a
         .create_bucket()
         .bucket(bucket)
@@ -114,7 +104,11 @@ async fn bucket(a: &Accounts, bucket: &str, ownership: ObjectOwnership) {
 }
 
 /// Sets the bucket's Block Public Access settings.
-async fn block(c: &aws_sdk_s3::Client, bucket: &str, [acls, ignore, policy, restrict]: [bool; 4]) {
+pub async fn block(
+    c: &aws_sdk_s3::Client,
+    bucket: &str,
+    [acls, ignore, policy, restrict]: [bool; 4],
+) {
     c.put_public_access_block()
         .bucket(bucket)
         .public_access_block_configuration(
@@ -130,7 +124,7 @@ async fn block(c: &aws_sdk_s3::Client, bucket: &str, [acls, ignore, policy, rest
         .unwrap();
 }
 
-fn grant(canonical: &str, permission: Permission) -> Grant {
+pub fn grant(canonical: &str, permission: Permission) -> Grant {
     Grant::builder()
         .grantee(
             Grantee::builder()
@@ -372,194 +366,6 @@ async fn acls_are_disabled_by_default() {
         .object_ownership(ObjectOwnership::ObjectWriter)
         .grant_read(format!("id={id_b}"));
     assert_eq!(outcome!(create), "NotImplemented 501");
-}
-
-#[tokio::test]
-async fn anonymous_reads_of_public_objects_and_block_public_access() {
-    let a = start().await;
-    bucket(&a, "acl-pub", ObjectOwnership::ObjectWriter).await;
-    // BlockPublicAcls (on for every new bucket) refuses public ACLs.
-    let public_put = a
-        .root_a
-        .put_object()
-        .bucket("acl-pub")
-        .key("k")
-        .acl(ObjectCannedAcl::PublicRead)
-        .body(ByteStream::from_static(b"public"));
-    assert_eq!(outcome!(public_put), "AccessDenied 403");
-    let public_bucket = a
-        .root_a
-        .put_bucket_acl()
-        .bucket("acl-pub")
-        .acl(BucketCannedAcl::PublicRead);
-    assert_eq!(outcome!(public_bucket), "AccessDenied 403");
-
-    block(&a.root_a, "acl-pub", [false; 4]).await;
-    put(&a.root_a, "acl-pub", "k", Some(ObjectCannedAcl::PublicRead)).await;
-    put(&a.root_a, "acl-pub", "private", None).await;
-    assert_eq!(get(&a.anonymous, "acl-pub", "k").await.unwrap(), b"k");
-    // A signed caller of another account is an IAM principal first: public or not, its own
-    // account must let it act (AWS's "user context").
-    assert_eq!(get(&a.carol, "acl-pub", "k").await.unwrap(), b"k");
-    assert_eq!(
-        get(&a.dave, "acl-pub", "k").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(
-        get(&a.anonymous, "acl-pub", "private").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(
-        get(&a.anonymous, "acl-pub", "missing").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(
-        outcome!(a.anonymous.list_objects_v2().bucket("acl-pub")),
-        "AccessDenied 403"
-    );
-    assert_eq!(outcome!(a.anonymous.list_buckets()), "AccessDenied 403");
-    let anonymous_put = a
-        .anonymous
-        .put_object()
-        .bucket("acl-pub")
-        .key("anon")
-        .body(ByteStream::from_static(b"x"));
-    assert_eq!(outcome!(anonymous_put), "AccessDenied 403");
-
-    // A bucket anyone may write to takes anonymous uploads, owned (under ObjectWriter) by the
-    // anonymous user, which the bucket owner cannot read without a grant.
-    a.root_a
-        .put_bucket_acl()
-        .bucket("acl-pub")
-        .acl(BucketCannedAcl::PublicReadWrite)
-        .send()
-        .await
-        .unwrap();
-    put(
-        &a.anonymous,
-        "acl-pub",
-        "anon",
-        Some(ObjectCannedAcl::PublicRead),
-    )
-    .await;
-    assert_eq!(get(&a.anonymous, "acl-pub", "anon").await.unwrap(), b"anon");
-    let listed = a
-        .anonymous
-        .list_objects_v2()
-        .bucket("acl-pub")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(listed.contents().len(), 3);
-    // Unsigned, an upload may still frame its body aws-chunked with a checksum trailer.
-    let crc =
-        base64::engine::general_purpose::STANDARD.encode(crc32fast::hash(b"chunked").to_be_bytes());
-    let body = trailstack_sigv4::encode_unsigned_chunks(
-        b"chunked",
-        4,
-        &[("x-amz-checksum-crc32", crc.as_str())],
-    );
-    let r = Raw::new(&a.s, "PUT", "/acl-pub/chunked")
-        .header("x-amz-acl", "public-read")
-        .header("content-encoding", "aws-chunked")
-        .header("x-amz-decoded-content-length", "7")
-        .header("x-amz-trailer", "x-amz-checksum-crc32")
-        .header(
-            "x-amz-content-sha256",
-            trailstack_sigv4::STREAMING_UNSIGNED_PAYLOAD_TRAILER,
-        )
-        .header("content-length", &body.len().to_string())
-        .body(body)
-        .send(&a.s)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(
-        get(&a.anonymous, "acl-pub", "chunked").await.unwrap(),
-        b"chunked"
-    );
-    put(&a.anonymous, "acl-pub", "anon-private", None).await;
-    let refused = get(&a.root_a, "acl-pub", "anon-private").await;
-    assert_eq!(refused.unwrap_err(), "AccessDenied 403");
-    a.root_a
-        .put_bucket_acl()
-        .bucket("acl-pub")
-        .acl(BucketCannedAcl::Private)
-        .send()
-        .await
-        .unwrap();
-
-    // IgnorePublicAcls: the public grant stays, and counts for nothing.
-    block(&a.root_a, "acl-pub", [false, true, false, false]).await;
-    assert_eq!(
-        get(&a.anonymous, "acl-pub", "k").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(
-        get(&a.carol, "acl-pub", "k").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(get(&a.root_a, "acl-pub", "k").await.unwrap(), b"k");
-    block(&a.root_a, "acl-pub", [false; 4]).await;
-    assert_eq!(get(&a.anonymous, "acl-pub", "k").await.unwrap(), b"k");
-}
-
-/// A bucket policy letting everyone read `bucket`'s objects.
-fn public_read(bucket: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*",
-            "Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*"}}]}}"#
-    )
-}
-
-#[tokio::test]
-async fn block_public_policy_and_restrict_public_buckets() {
-    let a = start().await;
-    a.root_a
-        .create_bucket()
-        .bucket("pol-pub")
-        .send()
-        .await
-        .unwrap();
-    put(&a.root_a, "pol-pub", "k", None).await;
-    let put_policy = |doc: String| a.root_a.put_bucket_policy().bucket("pol-pub").policy(doc);
-    // BlockPublicPolicy (on for every new bucket) refuses a public policy...
-    assert_eq!(
-        outcome!(put_policy(public_read("pol-pub"))),
-        "AccessDenied 403"
-    );
-    // ...and accepts one pinned to an account.
-    let for_b = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{B}"}},
-            "Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-pub/*"}}]}}"#
-    );
-    assert_eq!(outcome!(put_policy(for_b)), "ok");
-    assert_eq!(
-        get(&a.anonymous, "pol-pub", "k").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-
-    block(&a.root_a, "pol-pub", [false; 4]).await;
-    assert_eq!(outcome!(put_policy(public_read("pol-pub"))), "ok");
-    assert_eq!(get(&a.anonymous, "pol-pub", "k").await.unwrap(), b"k");
-    assert_eq!(get(&a.root_b, "pol-pub", "k").await.unwrap(), b"k");
-
-    // RestrictPublicBuckets: the public policy now opens the bucket only to A's principals.
-    block(&a.root_a, "pol-pub", [false, false, false, true]).await;
-    assert_eq!(
-        get(&a.anonymous, "pol-pub", "k").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(
-        get(&a.root_b, "pol-pub", "k").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(
-        get(&a.carol, "pol-pub", "k").await.unwrap_err(),
-        "AccessDenied 403"
-    );
-    assert_eq!(get(&a.amy, "pol-pub", "k").await.unwrap(), b"k");
-    block(&a.root_a, "pol-pub", [false; 4]).await;
-    assert_eq!(get(&a.anonymous, "pol-pub", "k").await.unwrap(), b"k");
 }
 
 #[tokio::test]

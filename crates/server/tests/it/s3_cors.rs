@@ -2,16 +2,16 @@
 //! durable, recorded in CloudTrail as management events), preflight `OPTIONS` answered per rule
 //! before and without any signature check (and never recorded), the `Access-Control-*`
 //! headers on actual answers — signed, presigned, anonymous, errors included — and a browser's
-//! SigV4-signed cross-origin PUT end to end. Also GetBucketPolicyStatus.
+//! SigV4-signed cross-origin PUT end to end.
 
 use crate::common::*;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
-const ORIGIN: &str = "https://app.example";
+pub const ORIGIN: &str = "https://app.example";
 
-fn rule(methods: &[&str], origins: &[&str]) -> aws_sdk_s3::types::builders::CorsRuleBuilder {
+pub fn rule(methods: &[&str], origins: &[&str]) -> aws_sdk_s3::types::builders::CorsRuleBuilder {
     let mut b = CorsRule::builder();
     for m in methods {
         b = b.allowed_methods(*m);
@@ -22,7 +22,7 @@ fn rule(methods: &[&str], origins: &[&str]) -> aws_sdk_s3::types::builders::Cors
     b
 }
 
-async fn put_cors(c: &aws_sdk_s3::Client, bucket: &str, rules: Vec<CorsRule>) {
+pub async fn put_cors(c: &aws_sdk_s3::Client, bucket: &str, rules: Vec<CorsRule>) {
     c.put_bucket_cors()
         .bucket(bucket)
         .cors_configuration(
@@ -36,7 +36,7 @@ async fn put_cors(c: &aws_sdk_s3::Client, bucket: &str, rules: Vec<CorsRule>) {
         .unwrap();
 }
 
-fn options(s: &Server, path: &str, headers: &[(&str, &str)]) -> Raw {
+pub fn options(s: &Server, path: &str, headers: &[(&str, &str)]) -> Raw {
     let mut r = Raw::new(s, "OPTIONS", path);
     for (k, v) in headers {
         r = r.header(k, v);
@@ -170,7 +170,7 @@ async fn put_bucket_cors_needs_an_integrity_header() {
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
-fn md5_digest(data: &[u8]) -> [u8; 16] {
+pub fn md5_digest(data: &[u8]) -> [u8; 16] {
     let mut m = trailstack_s3::checksum::Md5::new();
     m.update(data);
     m.finish()
@@ -507,7 +507,7 @@ async fn a_browser_puts_an_object_cross_origin_with_sigv4() {
     );
 }
 
-async fn events(s: &Server, name: &str) -> Vec<serde_json::Value> {
+pub async fn events(s: &Server, name: &str) -> Vec<serde_json::Value> {
     let out = s
         .cloudtrail()
         .lookup_events()
@@ -579,124 +579,4 @@ async fn cors_and_policy_status_calls_are_management_events_and_preflights_are_n
     for name in ["OPTIONS", "PreflightRequest", "OptionsObject"] {
         assert!(events(&s, name).await.is_empty(), "{name}");
     }
-}
-
-#[tokio::test]
-async fn policy_status_reports_whether_the_bucket_policy_is_public() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-ps").await;
-    let err = c.get_bucket_policy_status().bucket("cors-ps").send().await;
-    let err = err.unwrap_err();
-    assert_eq!(
-        (code(&err), status(&err)),
-        ("NoSuchBucketPolicy".to_string(), 404)
-    );
-    let missing = c
-        .get_bucket_policy_status()
-        .bucket("cors-ps-none")
-        .send()
-        .await;
-    assert_eq!(code(&missing.unwrap_err()), "NoSuchBucket");
-
-    let statement = |principal: &str, condition: &str| {
-        format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},
-                "Action":"s3:ListBucket","Resource":"arn:aws:s3:::cors-ps"{condition}}}]}}"#
-        )
-    };
-    let is_public = |policy: String| {
-        let c = c.clone();
-        async move {
-            c.put_bucket_policy()
-                .bucket("cors-ps")
-                .policy(policy)
-                .send()
-                .await
-                .unwrap();
-            c.get_bucket_policy_status()
-                .bucket("cors-ps")
-                .send()
-                .await
-                .unwrap()
-                .policy_status()
-                .unwrap()
-                .is_public()
-                .unwrap()
-        }
-    };
-    assert!(!is_public(statement(r#"{"AWS":"111122223333"}"#, "")).await);
-    assert!(
-        !is_public(statement(
-            r#""*""#,
-            r#","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/32"}}"#
-        ))
-        .await
-    );
-    c.delete_public_access_block()
-        .bucket("cors-ps")
-        .send()
-        .await
-        .unwrap();
-    assert!(is_public(statement(r#"{"AWS":"*"}"#, "")).await);
-    assert!(
-        is_public(statement(
-            r#""*""#,
-            r#","Condition":{"Bool":{"aws:SecureTransport":"true"}}"#
-        ))
-        .await
-    );
-}
-
-#[tokio::test]
-async fn an_anonymous_read_of_a_missing_key_in_a_bucket_anyone_may_list_is_a_404() {
-    use aws_sdk_s3::types::{
-        BucketCannedAcl, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    };
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-pub").await;
-    c.delete_public_access_block()
-        .bucket("cors-pub")
-        .send()
-        .await
-        .unwrap();
-    let rule_ = OwnershipControlsRule::builder()
-        .object_ownership(ObjectOwnership::ObjectWriter)
-        .build()
-        .unwrap();
-    c.put_bucket_ownership_controls()
-        .bucket("cors-pub")
-        .ownership_controls(OwnershipControls::builder().rules(rule_).build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    c.put_object()
-        .bucket("cors-pub")
-        .key("private")
-        .body(ByteStream::from_static(b"p"))
-        .send()
-        .await
-        .unwrap();
-    put_cors(
-        &c,
-        "cors-pub",
-        vec![rule(&["GET"], &["*suffix"]).build().unwrap()],
-    )
-    .await;
-    let anonymous =
-        |key: &str| Raw::new(&s, "GET", &format!("/cors-pub/{key}")).header("origin", "foo.suffix");
-    // Nobody but the owner may list: a missing key is a 403, like an unreadable one.
-    assert_eq!(anonymous("missing").send(&s).await.status, 403);
-    c.put_bucket_acl()
-        .bucket("cors-pub")
-        .acl(BucketCannedAcl::PublicRead)
-        .send()
-        .await
-        .unwrap();
-    // Anyone may list: the missing key is a 404 (with the CORS headers), the unreadable
-    // object still a 403.
-    let r = anonymous("missing").send(&s).await;
-    assert_eq!(r.status, 404, "{}", r.text());
-    assert_eq!(r.xml("Code").as_deref(), Some("NoSuchKey"));
-    assert_eq!(r.header("access-control-allow-origin"), Some("foo.suffix"));
-    assert_eq!(anonymous("private").send(&s).await.status, 403);
 }

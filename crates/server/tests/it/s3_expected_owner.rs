@@ -3,7 +3,7 @@
 //! anything happens, whoever calls (anonymous callers of a public bucket included); the right
 //! account changes nothing.
 
-use crate::common::{code, status, Server};
+use crate::common::{outcome, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::BucketCannedAcl;
 use trailstack_server::config::BucketDefaults;
@@ -17,16 +17,6 @@ access_key = "AKROOTA"
 secret_key = "root-a"
 account_id = "111111111111"
 "#;
-
-/// `code status` of a failed call, `ok` of a successful one.
-macro_rules! outcome {
-    ($call:expr) => {
-        match $call.send().await {
-            Ok(_) => "ok".to_string(),
-            Err(e) => format!("{} {}", code(&e), status(&e)),
-        }
-    };
-}
 
 #[tokio::test]
 async fn a_bucket_of_another_account_than_expected_is_access_denied() {

@@ -1,16 +1,15 @@
-//! S3 Lifecycle through the Rust SDK: configuration (validation, round trip, delete), the
-//! `x-amz-expiration` and `x-amz-abort-*` headers, and the rules run by the worker's `tick`
-//! on a fixed clock that the tests step (no sleeps): expiration by days and by date,
-//! noncurrent versions, delete markers, aborted uploads, transitions shown as storage classes,
-//! and CloudTrail's records of the configuration calls.
+//! S3 Lifecycle through the Rust SDK: the `x-amz-expiration` and `x-amz-abort-*` headers, and the
+//! rules run by the worker's `tick` on a fixed clock that the tests step (no sleeps): expiration
+//! by days and by date, noncurrent versions, delete markers, aborted uploads, transitions shown
+//! as storage classes, CloudTrail's records of the configuration calls and the access log's.
+//! Validation and round trips of the configuration are in `s3_lifecycle_configuration`.
 
-use crate::common::{code, status, versioned_bucket, Clocked, Server};
+use crate::common::{status, versioned_bucket, Clocked, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
-    LifecycleExpiration, LifecycleRule, LifecycleRuleAndOperator, LifecycleRuleFilter,
-    NoncurrentVersionExpiration, StorageClass, Tag, Transition, TransitionDefaultMinimumObjectSize,
-    TransitionStorageClass,
+    LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, NoncurrentVersionExpiration,
+    StorageClass, Transition, TransitionDefaultMinimumObjectSize, TransitionStorageClass,
 };
 use aws_sdk_s3::Client;
 use time::OffsetDateTime;
@@ -18,7 +17,7 @@ use trailstack_core::Clock;
 use trailstack_s3::lifecycle::worker::Report;
 
 /// 2026-01-01T10:30:00Z.
-const T0: i64 = 1_767_263_400;
+pub const T0: i64 = 1_767_263_400;
 
 impl Clocked {
     /// Sets the clock to `at` (RFC 3339) and runs the worker.
@@ -29,7 +28,7 @@ impl Clocked {
     }
 
     /// A client with bucket `name` created, versioned if `versioned`.
-    async fn lifecycle_bucket(&self, name: &str, versioned: bool) -> Client {
+    pub async fn lifecycle_bucket(&self, name: &str, versioned: bool) -> Client {
         let c = self.s3();
         if versioned {
             versioned_bucket(&c, name).await;
@@ -40,11 +39,11 @@ impl Clocked {
     }
 }
 
-fn prefix(p: &str) -> LifecycleRuleFilter {
+pub fn prefix(p: &str) -> LifecycleRuleFilter {
     LifecycleRuleFilter::builder().prefix(p).build()
 }
 
-fn rule(
+pub fn rule(
     id: &str,
     filter: LifecycleRuleFilter,
 ) -> aws_sdk_s3::types::builders::LifecycleRuleBuilder {
@@ -54,11 +53,11 @@ fn rule(
         .status(ExpirationStatus::Enabled)
 }
 
-fn days(n: i32) -> LifecycleExpiration {
+pub fn days(n: i32) -> LifecycleExpiration {
     LifecycleExpiration::builder().days(n).build()
 }
 
-async fn put_rules(c: &Client, bucket: &str, rules: Vec<LifecycleRule>) {
+pub async fn put_rules(c: &Client, bucket: &str, rules: Vec<LifecycleRule>) {
     c.put_bucket_lifecycle_configuration()
         .bucket(bucket)
         .lifecycle_configuration(
@@ -72,7 +71,7 @@ async fn put_rules(c: &Client, bucket: &str, rules: Vec<LifecycleRule>) {
         .unwrap();
 }
 
-async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
+pub async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
     c.put_object()
         .bucket(bucket)
         .key(key)
@@ -84,7 +83,7 @@ async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String>
         .map(str::to_string)
 }
 
-async fn keys(c: &Client, bucket: &str) -> Vec<String> {
+pub async fn keys(c: &Client, bucket: &str) -> Vec<String> {
     let out = c.list_objects_v2().bucket(bucket).send().await.unwrap();
     out.contents()
         .iter()
@@ -93,7 +92,7 @@ async fn keys(c: &Client, bucket: &str) -> Vec<String> {
 }
 
 /// (versions, delete markers) of the bucket.
-async fn versions(c: &Client, bucket: &str) -> (usize, usize) {
+pub async fn versions(c: &Client, bucket: &str) -> (usize, usize) {
     let out = c
         .list_object_versions()
         .bucket(bucket)
@@ -101,200 +100,6 @@ async fn versions(c: &Client, bucket: &str) -> (usize, usize) {
         .await
         .unwrap();
     (out.versions().len(), out.delete_markers().len())
-}
-
-#[tokio::test]
-async fn configurations_are_validated_as_s3_validates_them() {
-    let t = Clocked::start_at(T0, None).await;
-    let c = t.lifecycle_bucket("lc-validate", false).await;
-    let attempt = |r: LifecycleRule| {
-        let c = c.clone();
-        async move {
-            c.put_bucket_lifecycle_configuration()
-                .bucket("lc-validate")
-                .lifecycle_configuration(
-                    BucketLifecycleConfiguration::builder()
-                        .rules(r)
-                        .build()
-                        .unwrap(),
-                )
-                .send()
-                .await
-                .unwrap_err()
-        }
-    };
-    let e = attempt(
-        rule(&"a".repeat(256), prefix("x"))
-            .expiration(days(1))
-            .build()
-            .unwrap(),
-    )
-    .await;
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
-    let e = attempt(
-        rule("r", prefix("x"))
-            .status(ExpirationStatus::from("enabled"))
-            .expiration(days(1))
-            .build()
-            .unwrap(),
-    )
-    .await;
-    assert_eq!((status(&e), code(&e).as_str()), (400, "MalformedXML"));
-    let e = attempt(rule("r", prefix("x")).expiration(days(0)).build().unwrap()).await;
-    assert_eq!(code(&e), "InvalidArgument");
-    let noon = aws_sdk_s3::primitives::DateTime::from_secs(T0);
-    let e = attempt(
-        rule("r", prefix("x"))
-            .expiration(LifecycleExpiration::builder().date(noon).build())
-            .build()
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(code(&e), "InvalidArgument");
-    let e = attempt(rule("r", prefix("x")).build().unwrap()).await;
-    assert_eq!(code(&e), "InvalidRequest");
-    let tagged = LifecycleRuleFilter::builder()
-        .tag(Tag::builder().key("k").value("v").build().unwrap())
-        .build();
-    let e = attempt(
-        rule("r", tagged)
-            .abort_incomplete_multipart_upload(
-                AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(1)
-                    .build(),
-            )
-            .build()
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(code(&e), "InvalidRequest");
-    let e = attempt(
-        rule("r", prefix(""))
-            .transitions(
-                Transition::builder()
-                    .days(10)
-                    .storage_class(TransitionStorageClass::StandardIa)
-                    .build(),
-            )
-            .build()
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(code(&e), "InvalidArgument");
-    // Two rules with one ID.
-    let e = c
-        .put_bucket_lifecycle_configuration()
-        .bucket("lc-validate")
-        .lifecycle_configuration(
-            BucketLifecycleConfiguration::builder()
-                .rules(
-                    rule("same", prefix("a/"))
-                        .expiration(days(1))
-                        .build()
-                        .unwrap(),
-                )
-                .rules(
-                    rule("same", prefix("b/"))
-                        .expiration(days(2))
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
-}
-
-#[tokio::test]
-async fn a_configuration_round_trips_and_deletes() {
-    let t = Clocked::start_at(T0, None).await;
-    let c = t.lifecycle_bucket("lc-roundtrip", false).await;
-    let e = c
-        .get_bucket_lifecycle_configuration()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (404, "NoSuchLifecycleConfiguration")
-    );
-    let and = LifecycleRuleFilter::builder()
-        .and(
-            LifecycleRuleAndOperator::builder()
-                .prefix("logs/")
-                .tags(Tag::builder().key("k").value("v").build().unwrap())
-                .object_size_greater_than(10)
-                .build(),
-        )
-        .build();
-    let rules = vec![
-        rule("expire", and).expiration(days(30)).build().unwrap(),
-        rule("old", prefix("tmp/"))
-            .noncurrent_version_expiration(
-                NoncurrentVersionExpiration::builder()
-                    .noncurrent_days(3)
-                    .newer_noncurrent_versions(2)
-                    .build(),
-            )
-            .abort_incomplete_multipart_upload(
-                AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(2)
-                    .build(),
-            )
-            .build()
-            .unwrap(),
-        rule("cold", LifecycleRuleFilter::builder().build())
-            .status(ExpirationStatus::Disabled)
-            .transitions(
-                Transition::builder()
-                    .days(30)
-                    .storage_class(TransitionStorageClass::StandardIa)
-                    .build(),
-            )
-            .transitions(
-                Transition::builder()
-                    .days(90)
-                    .storage_class(TransitionStorageClass::Glacier)
-                    .build(),
-            )
-            .build()
-            .unwrap(),
-    ];
-    put_rules(&c, "lc-roundtrip", rules.clone()).await;
-    let got = c
-        .get_bucket_lifecycle_configuration()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(got.rules(), &rules[..]);
-    assert_eq!(
-        got.transition_default_minimum_object_size(),
-        Some(&TransitionDefaultMinimumObjectSize::AllStorageClasses128K)
-    );
-    let out = c
-        .delete_bucket_lifecycle()
-        .bucket("lc-roundtrip")
-        .send()
-        .await;
-    assert!(out.is_ok());
-    let e = c
-        .get_bucket_lifecycle_configuration()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchLifecycleConfiguration");
-    // Deleting again is still a success, as in S3.
-    c.delete_bucket_lifecycle()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap();
 }
 
 #[tokio::test]

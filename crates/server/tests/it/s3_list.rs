@@ -1,14 +1,12 @@
 //! Listing objects: ListObjects (v1) and ListObjectsV2 with prefix, delimiter and common
-//! prefixes, paging until exhaustion, StartAfter, KeyCount, FetchOwner, encoding-type=url and
-//! UTF-8 byte order.
+//! prefixes, StartAfter, KeyCount, FetchOwner, an empty bucket and a missing one; and the page
+//! helpers `s3_list_paging` and `s3_list_encoding` share.
 
 use crate::common::*;
-use aws_sdk_s3::types::EncodingType;
 use futures_util::StreamExt;
-use std::collections::BTreeSet;
 
 /// Puts empty objects under `keys`, a few at a time.
-async fn put_keys(c: &aws_sdk_s3::Client, bucket: &str, keys: &[String]) {
+pub async fn put_keys(c: &aws_sdk_s3::Client, bucket: &str, keys: &[String]) {
     futures_util::stream::iter(keys.iter().cloned())
         .map(|k| {
             let c = c.clone();
@@ -28,12 +26,12 @@ async fn put_keys(c: &aws_sdk_s3::Client, bucket: &str, keys: &[String]) {
         .await;
 }
 
-fn strings(v: &[&str]) -> Vec<String> {
+pub fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
 /// Keys and common prefixes of one v2 page.
-fn v2_page(
+pub fn v2_page(
     o: &aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output,
 ) -> (Vec<String>, Vec<String>) {
     let keys = o
@@ -49,7 +47,7 @@ fn v2_page(
     (keys, prefixes)
 }
 
-fn v1_page(
+pub fn v1_page(
     o: &aws_sdk_s3::operation::list_objects::ListObjectsOutput,
 ) -> (Vec<String>, Vec<String>) {
     let keys = o
@@ -179,220 +177,6 @@ async fn prefix_and_delimiter() {
         .await
         .unwrap();
     assert_eq!(v2_page(&o), (vec![], strings(&["a/"])));
-}
-
-#[tokio::test]
-async fn paging_2500_keys() {
-    let s = Server::start().await;
-    let c = s.with_bucket("many").await;
-    let keys: Vec<String> = (0..2500).map(|i| format!("k/{i:05}")).collect();
-    put_keys(&c, "many", &keys).await;
-
-    // v2, default page size of 1000.
-    let mut seen = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let o = c
-            .list_objects_v2()
-            .bucket("many")
-            .set_continuation_token(token.clone())
-            .send()
-            .await
-            .unwrap();
-        pages += 1;
-        assert_eq!(o.max_keys(), Some(1000));
-        assert_eq!(o.continuation_token(), token.as_deref());
-        let (k, _) = v2_page(&o);
-        assert_eq!(o.key_count(), Some(k.len() as i32));
-        seen.extend(k);
-        if o.is_truncated() == Some(true) {
-            assert_eq!(o.key_count(), Some(1000));
-            token = Some(o.next_continuation_token().unwrap().to_string());
-        } else {
-            assert_eq!(o.next_continuation_token(), None);
-            break;
-        }
-    }
-    assert_eq!(pages, 3);
-    assert_eq!(seen, keys);
-
-    // v1 without a delimiter: no NextMarker; the last key is the next marker.
-    let mut seen = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let o = c
-            .list_objects()
-            .bucket("many")
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(o.next_marker(), None);
-        assert_eq!(o.marker().unwrap_or(""), marker.as_deref().unwrap_or(""));
-        let (k, _) = v1_page(&o);
-        let last = k.last().cloned();
-        seen.extend(k);
-        if o.is_truncated() == Some(true) {
-            marker = last;
-        } else {
-            break;
-        }
-    }
-    assert_eq!(seen, keys);
-
-    // The SDK paginator agrees.
-    let mut pages = c
-        .list_objects_v2()
-        .bucket("many")
-        .max_keys(600)
-        .into_paginator()
-        .send();
-    let mut n = 0;
-    while let Some(p) = pages.next().await {
-        n += p.unwrap().contents().len();
-    }
-    assert_eq!(n, 2500);
-}
-
-#[tokio::test]
-async fn small_pages_across_common_prefixes() {
-    let s = Server::start().await;
-    let c = s.with_bucket("small").await;
-    let mut keys = Vec::new();
-    for d in 0..6 {
-        for f in 0..(d * 3 + 1) {
-            keys.push(format!("dir{d}/f{f:02}"));
-            keys.push(format!("dir{d}/sub/x{f:02}"));
-        }
-        keys.push(format!("top{d}"));
-    }
-    keys.sort();
-    put_keys(&c, "small", &keys).await;
-
-    // What a delimited listing must return in total.
-    let want_prefixes: Vec<String> = (0..6).map(|d| format!("dir{d}/")).collect();
-    let want_keys: Vec<String> = (0..6).map(|d| format!("top{d}")).collect();
-
-    // v2, pages of 7 (and of 1, 2, 3) with "/".
-    for page in [7, 1, 2, 3] {
-        let (mut got_k, mut got_p) = (Vec::new(), Vec::new());
-        let mut token: Option<String> = None;
-        let mut loops = 0;
-        loop {
-            loops += 1;
-            assert!(loops < 100, "paging does not end");
-            let o = c
-                .list_objects_v2()
-                .bucket("small")
-                .delimiter("/")
-                .max_keys(page)
-                .set_continuation_token(token.clone())
-                .send()
-                .await
-                .unwrap();
-            let (k, p) = v2_page(&o);
-            assert!(k.len() + p.len() <= page as usize);
-            assert_eq!(o.key_count(), Some((k.len() + p.len()) as i32));
-            got_k.extend(k);
-            got_p.extend(p);
-            if o.is_truncated() == Some(true) {
-                token = Some(o.next_continuation_token().unwrap().to_string());
-            } else {
-                break;
-            }
-        }
-        assert_eq!(got_k, want_keys, "page {page}");
-        assert_eq!(got_p, want_prefixes, "page {page}");
-    }
-
-    // v1, pages of 7 with "/": NextMarker is set on every truncated page.
-    for page in [7, 1, 4] {
-        let (mut got_k, mut got_p) = (Vec::new(), Vec::new());
-        let mut marker: Option<String> = None;
-        loop {
-            let o = c
-                .list_objects()
-                .bucket("small")
-                .delimiter("/")
-                .max_keys(page)
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .unwrap();
-            let (k, p) = v1_page(&o);
-            assert!(k.len() + p.len() <= page as usize);
-            got_k.extend(k.clone());
-            got_p.extend(p.clone());
-            if o.is_truncated() == Some(true) {
-                let next = o
-                    .next_marker()
-                    .expect("NextMarker with a delimiter")
-                    .to_string();
-                let last = k.into_iter().chain(p).max().unwrap();
-                assert_eq!(next, last);
-                marker = Some(next);
-            } else {
-                assert_eq!(o.next_marker(), None);
-                break;
-            }
-        }
-        assert_eq!(got_k, want_keys, "page {page}");
-        assert_eq!(got_p, want_prefixes, "page {page}");
-    }
-
-    // Within a prefix, pages of 7 through files and a nested common prefix.
-    for d in 0..6usize {
-        let prefix = format!("dir{d}/");
-        let mut want: Vec<String> = (0..(d * 3 + 1))
-            .map(|f| format!("dir{d}/f{f:02}"))
-            .collect();
-        want.push(format!("dir{d}/sub/"));
-        let mut got = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let o = c
-                .list_objects_v2()
-                .bucket("small")
-                .prefix(&prefix)
-                .delimiter("/")
-                .max_keys(7)
-                .set_continuation_token(token.clone())
-                .send()
-                .await
-                .unwrap();
-            let (k, p) = v2_page(&o);
-            got.extend(k);
-            got.extend(p);
-            match o.next_continuation_token() {
-                Some(t) => token = Some(t.to_string()),
-                None => break,
-            }
-        }
-        assert_eq!(got, want);
-    }
-
-    // Without a delimiter, pages of 7 return every key exactly once.
-    let mut got = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let o = c
-            .list_objects_v2()
-            .bucket("small")
-            .max_keys(7)
-            .set_continuation_token(token.clone())
-            .send()
-            .await
-            .unwrap();
-        got.extend(v2_page(&o).0);
-        match o.next_continuation_token() {
-            Some(t) => token = Some(t.to_string()),
-            None => break,
-        }
-    }
-    assert_eq!(got, keys);
-    let unique: BTreeSet<&String> = got.iter().collect();
-    assert_eq!(unique.len(), got.len());
 }
 
 #[tokio::test]
@@ -533,203 +317,6 @@ async fn start_after_key_count_fetch_owner() {
     assert_eq!(a.e_tag(), Some("\"5d41402abc4b2a76b9719d911017c592\""));
     assert!(a.last_modified().is_some());
     assert_eq!(a.storage_class().map(|s| s.as_str()), Some("STANDARD"));
-}
-
-#[tokio::test]
-async fn url_encoding_of_odd_keys() {
-    let s = Server::start().await;
-    let c = s.with_bucket("enc").await;
-    let keys = strings(&[
-        "with space/a b",
-        "plus+and&amp",
-        "ünïcödé/é",
-        "tab\there",
-        "ctl\u{1}x",
-        "nl\nkey",
-        "pct%41",
-        "日本/語",
-    ]);
-    put_keys(&c, "enc", &keys).await;
-
-    // The SDK does not decode: compare with the encoded forms.
-    let o = c
-        .list_objects_v2()
-        .bucket("enc")
-        .encoding_type(EncodingType::Url)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(o.encoding_type(), Some(&EncodingType::Url));
-    let got: Vec<String> = o
-        .contents()
-        .iter()
-        .map(|c| c.key().unwrap().to_string())
-        .collect();
-    let mut want: Vec<String> = keys.clone();
-    want.sort();
-    let want_enc: Vec<String> = want.iter().map(|k| url_encode(k)).collect();
-    assert_eq!(got, want_enc);
-    for (g, k) in got.iter().zip(&want) {
-        assert_eq!(&percent_decode(g), k);
-    }
-
-    // Prefixes and delimiter are encoded too, in v1 and v2.
-    let o = c
-        .list_objects()
-        .bucket("enc")
-        .delimiter("/")
-        .encoding_type(EncodingType::Url)
-        .send()
-        .await
-        .unwrap();
-    let (_, p) = v1_page(&o);
-    assert_eq!(
-        p,
-        vec![
-            url_encode("with space/"),
-            url_encode("ünïcödé/"),
-            url_encode("日本/")
-        ]
-    );
-    assert!(p.iter().all(|x| x.is_ascii()));
-
-    // Raw: the XML has only ASCII and no raw control characters.
-    let r = Raw::new(&s, "GET", "/enc?list-type=2&encoding-type=url&prefix=ctl")
-        .signed()
-        .send(&s)
-        .await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.xml("Key").as_deref(), Some("ctl%01x"));
-    assert_eq!(r.xml("EncodingType").as_deref(), Some("url"));
-    assert_eq!(r.xml("Prefix").as_deref(), Some("ctl"));
-
-    // Without encoding, keys with spaces and unicode come back as is.
-    let o = c
-        .list_objects_v2()
-        .bucket("enc")
-        .prefix("ü")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(v2_page(&o).0, strings(&["ünïcödé/é"]));
-    let o = c
-        .list_objects_v2()
-        .bucket("enc")
-        .prefix("with ")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(v2_page(&o).0, strings(&["with space/a b"]));
-    let o = c
-        .list_objects_v2()
-        .bucket("enc")
-        .prefix("tab")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(v2_page(&o).0, strings(&["tab\there"]));
-
-    // Each key reads back by its name.
-    for k in &keys {
-        c.head_object()
-            .bucket("enc")
-            .key(k)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{k:?}: {e:?}"));
-    }
-}
-
-/// Percent-encodes as S3 does for encoding-type=url (unreserved and '/' kept).
-fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-#[tokio::test]
-async fn utf8_byte_order() {
-    let s = Server::start().await;
-    let c = s.with_bucket("order").await;
-    let keys = strings(&["é", "a", "Z", "aa", "a/b", "a-", "😀", "~", "ÿ", "a0", "A"]);
-    put_keys(&c, "order", &keys).await;
-    let mut want = keys.clone();
-    want.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-    assert_eq!(
-        want,
-        strings(&["A", "Z", "a", "a-", "a/b", "a0", "aa", "~", "é", "ÿ", "😀"])
-    );
-    let o = c.list_objects_v2().bucket("order").send().await.unwrap();
-    assert_eq!(v2_page(&o).0, want);
-    let o = c.list_objects().bucket("order").send().await.unwrap();
-    assert_eq!(v1_page(&o).0, want);
-
-    // Paging one by one keeps the order.
-    let mut got = Vec::new();
-    let mut token = None;
-    loop {
-        let o = c
-            .list_objects_v2()
-            .bucket("order")
-            .max_keys(1)
-            .set_continuation_token(token)
-            .send()
-            .await
-            .unwrap();
-        got.extend(v2_page(&o).0);
-        token = o.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
-    assert_eq!(got, want);
-
-    // StartAfter compares bytes: "é" (C3 A9) < "ÿ" (C3 BF) < "😀" (F0 ...).
-    let o = c
-        .list_objects_v2()
-        .bucket("order")
-        .start_after("é")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(v2_page(&o).0, strings(&["ÿ", "😀"]));
-    let o = c
-        .list_objects_v2()
-        .bucket("order")
-        .start_after("a")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        v2_page(&o),
-        (
-            strings(&["a-", "a0", "aa", "~", "é", "ÿ", "😀"]),
-            strings(&["a/"])
-        )
-    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! who initiated it, by default; anyone else only through a policy; an explicit Deny still
 //! wins. Here account B writes into account A's bucket through an ACL WRITE grant.
 
-use crate::common::{code, status, Server};
+use crate::common::{outcome, Server};
 use aws_sdk_s3::types::ObjectOwnership;
 use trailstack_server::config::canonical_id_for;
 
@@ -38,16 +38,6 @@ user_name = "dave"
 policies = ['''{"Version": "2012-10-17", "Statement": [
   {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}''']
 "#;
-
-/// `code status` of a failed call, `ok` of a successful one.
-macro_rules! outcome {
-    ($call:expr) => {
-        match $call.send().await {
-            Ok(_) => "ok".to_string(),
-            Err(e) => format!("{} {}", code(&e), status(&e)),
-        }
-    };
-}
 
 #[tokio::test]
 async fn initiator_may_abort_and_list_parts() {

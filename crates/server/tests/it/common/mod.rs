@@ -136,7 +136,7 @@ pub fn identities(
         .identities
 }
 
-/// The AWS error code of an SDK error.
+/// The AWS error code of an SDK error (S3, KMS and CloudTrail errors are the same type).
 pub fn code<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
     e: &aws_sdk_s3::error::SdkError<E, R>,
 ) -> String {
@@ -145,6 +145,31 @@ pub fn code<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
         .unwrap_or("<none>")
         .to_string()
 }
+
+/// The message of an SDK error's service error, empty when it has none.
+pub fn message<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_s3::error::SdkError<E, R>,
+) -> String {
+    e.as_service_error()
+        .and_then(|s| s.message())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `code status` of an SDK call that failed, `ok` of one that succeeded.
+macro_rules! outcome {
+    ($call:expr) => {
+        match $call.send().await {
+            Ok(_) => "ok".to_string(),
+            Err(e) => format!(
+                "{} {}",
+                $crate::common::code(&e),
+                $crate::common::status(&e)
+            ),
+        }
+    };
+}
+pub(crate) use outcome;
 
 /// The HTTP status of an SDK error.
 pub fn status<E>(
@@ -181,16 +206,6 @@ pub fn host_of(s: &Server) -> String {
 /// The AWS error code of a KMS SDK error.
 pub fn kms_code<E: aws_sdk_kms::error::ProvideErrorMetadata, R>(
     e: &aws_sdk_kms::error::SdkError<E, R>,
-) -> String {
-    e.as_service_error()
-        .and_then(|s| s.code())
-        .unwrap_or("<none>")
-        .to_string()
-}
-
-/// The AWS error code of a CloudTrail SDK error.
-pub fn ct_code<E: aws_sdk_cloudtrail::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_cloudtrail::error::SdkError<E, R>,
 ) -> String {
     e.as_service_error()
         .and_then(|s| s.code())

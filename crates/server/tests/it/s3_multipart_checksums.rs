@@ -1,0 +1,371 @@
+//! Multipart checksums: a composite CRC32 over the parts' checksums and a full-object CRC64NVME
+//! (and CRC32), checked on each part, on completion, by ListParts, GetObject and HeadObject.
+
+use crate::common::*;
+use crate::s3_multipart::*;
+use aws_sdk_s3::types::{
+    ChecksumAlgorithm, ChecksumMode, ChecksumType, CompletedMultipartUpload, CompletedPart,
+    ObjectAttributes,
+};
+
+#[tokio::test]
+async fn composite_crc32_checksum() {
+    let s = Server::start().await;
+    let c = s.with_bucket("ck32").await;
+    let created = c
+        .create_multipart_upload()
+        .bucket("ck32")
+        .key("obj")
+        .checksum_algorithm(ChecksumAlgorithm::Crc32)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        created.checksum_algorithm(),
+        Some(&ChecksumAlgorithm::Crc32)
+    );
+    assert_eq!(created.checksum_type(), Some(&ChecksumType::Composite));
+    let id = created.upload_id().unwrap().to_string();
+    let parts = [data(5 * MIB, 31), data(5 * MIB, 32), data(1234, 33)];
+    let mut done_parts = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        let n = i as i32 + 1;
+        let out = c
+            .upload_part()
+            .bucket("ck32")
+            .key("obj")
+            .upload_id(&id)
+            .part_number(n)
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .body(p.clone().into())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            out.checksum_crc32(),
+            Some(b64(&crc32(p)).as_str()),
+            "part {n}"
+        );
+        done_parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(out.e_tag().unwrap())
+                .checksum_crc32(out.checksum_crc32().unwrap())
+                .build(),
+        );
+    }
+    // ListParts reports each part's checksum.
+    let listed = c
+        .list_parts()
+        .bucket("ck32")
+        .key("obj")
+        .upload_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.checksum_algorithm(), Some(&ChecksumAlgorithm::Crc32));
+    for (p, want) in listed.parts().iter().zip(&parts) {
+        assert_eq!(p.checksum_crc32(), Some(b64(&crc32(want)).as_str()));
+    }
+
+    let done = c
+        .complete_multipart_upload()
+        .bucket("ck32")
+        .key("obj")
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(done_parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // The composite checksum: CRC32 of the concatenated raw part CRC32s, "-3".
+    let mut raw = Vec::new();
+    for p in &parts {
+        raw.extend_from_slice(&crc32(p));
+    }
+    let want = format!("{}-3", b64(&crc32(&raw)));
+    assert_eq!(done.checksum_crc32(), Some(want.as_str()));
+    assert_eq!(done.checksum_type(), Some(&ChecksumType::Composite));
+
+    let head = c
+        .head_object()
+        .bucket("ck32")
+        .key("obj")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.checksum_crc32(), Some(want.as_str()));
+    assert_eq!(head.checksum_type(), Some(&ChecksumType::Composite));
+    let got = c
+        .get_object()
+        .bucket("ck32")
+        .key("obj")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.checksum_crc32(), Some(want.as_str()));
+    let all: Vec<u8> = parts.concat();
+    assert!(body_bytes(got).await == all);
+
+    // GetObjectAttributes: the checksum and each part's checksum.
+    let attrs = c
+        .get_object_attributes()
+        .bucket("ck32")
+        .key("obj")
+        .object_attributes(ObjectAttributes::Checksum)
+        .object_attributes(ObjectAttributes::ObjectParts)
+        .max_parts(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        attrs.checksum().and_then(|c| c.checksum_crc32()),
+        Some(want.as_str())
+    );
+    let op = attrs.object_parts().unwrap();
+    assert_eq!(op.total_parts_count(), Some(3));
+    assert_eq!(op.is_truncated(), Some(true));
+    assert_eq!(op.max_parts(), Some(2));
+    let ps = op.parts();
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[0].part_number(), Some(1));
+    assert_eq!(ps[0].size(), Some(5 * MIB as i64));
+    assert_eq!(
+        ps[0].checksum_crc32(),
+        Some(b64(&crc32(&parts[0])).as_str())
+    );
+    assert_eq!(op.next_part_number_marker(), Some("2"));
+    let attrs = c
+        .get_object_attributes()
+        .bucket("ck32")
+        .key("obj")
+        .object_attributes(ObjectAttributes::ObjectParts)
+        .part_number_marker("2")
+        .send()
+        .await
+        .unwrap();
+    let op = attrs.object_parts().unwrap();
+    assert_eq!(op.is_truncated(), Some(false));
+    assert_eq!(op.parts().len(), 1);
+    assert_eq!(op.parts()[0].part_number(), Some(3));
+    assert_eq!(op.parts()[0].size(), Some(1234));
+
+    // A part checksum in Complete that differs from the stored one.
+    let id = c
+        .create_multipart_upload()
+        .bucket("ck32")
+        .key("obj2")
+        .checksum_algorithm(ChecksumAlgorithm::Crc32)
+        .send()
+        .await
+        .unwrap()
+        .upload_id()
+        .unwrap()
+        .to_string();
+    let out = c
+        .upload_part()
+        .bucket("ck32")
+        .key("obj2")
+        .upload_id(&id)
+        .part_number(1)
+        .checksum_algorithm(ChecksumAlgorithm::Crc32)
+        .body(b"abc".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .complete_multipart_upload()
+        .bucket("ck32")
+        .key("obj2")
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .parts(
+                    CompletedPart::builder()
+                        .part_number(1)
+                        .e_tag(out.e_tag().unwrap())
+                        .checksum_crc32("AAAAAA==")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidPart");
+}
+
+#[tokio::test]
+async fn full_object_crc64nvme_checksum() {
+    let s = Server::start().await;
+    let c = s.with_bucket("ck64").await;
+    let created = c
+        .create_multipart_upload()
+        .bucket("ck64")
+        .key("obj")
+        .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
+        .checksum_type(ChecksumType::FullObject)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.checksum_type(), Some(&ChecksumType::FullObject));
+    let id = created.upload_id().unwrap().to_string();
+    let parts = [data(5 * MIB, 41), data(2 * MIB + 3, 42)];
+    let mut done_parts = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        let n = i as i32 + 1;
+        let out = c
+            .upload_part()
+            .bucket("ck64")
+            .key("obj")
+            .upload_id(&id)
+            .part_number(n)
+            .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
+            .body(p.clone().into())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            out.checksum_crc64_nvme(),
+            Some(b64(&crc64nvme(p)).as_str()),
+            "part {n}"
+        );
+        done_parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(out.e_tag().unwrap())
+                .build(),
+        );
+    }
+    let all: Vec<u8> = parts.concat();
+    let want = b64(&crc64nvme(&all));
+    let done = c
+        .complete_multipart_upload()
+        .bucket("ck64")
+        .key("obj")
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(done_parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.checksum_crc64_nvme(), Some(want.as_str()));
+    assert_eq!(done.checksum_type(), Some(&ChecksumType::FullObject));
+    assert_eq!(
+        done.e_tag(),
+        Some(multipart_etag(&[&parts[0], &parts[1]]).as_str())
+    );
+
+    // The SDK validates a full-object checksum on GET, so a wrong value would fail here.
+    let got = c
+        .get_object()
+        .bucket("ck64")
+        .key("obj")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.checksum_crc64_nvme(), Some(want.as_str()));
+    assert_eq!(got.checksum_type(), Some(&ChecksumType::FullObject));
+    assert!(body_bytes(got).await == all);
+
+    // Raw: the header is there as computed.
+    let r = Raw::new(&s, "HEAD", "/ck64/obj")
+        .header("x-amz-checksum-mode", "ENABLED")
+        .signed()
+        .send(&s)
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-amz-checksum-crc64nvme"), Some(want.as_str()));
+    assert_eq!(r.header("x-amz-checksum-type"), Some("FULL_OBJECT"));
+
+    // FULL_OBJECT CRC32 too: the CRC32 of all the data, no suffix.
+    let id = c
+        .create_multipart_upload()
+        .bucket("ck64")
+        .key("obj32")
+        .checksum_algorithm(ChecksumAlgorithm::Crc32)
+        .checksum_type(ChecksumType::FullObject)
+        .send()
+        .await
+        .unwrap()
+        .upload_id()
+        .unwrap()
+        .to_string();
+    let mut done_parts = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        let n = i as i32 + 1;
+        let out = c
+            .upload_part()
+            .bucket("ck64")
+            .key("obj32")
+            .upload_id(&id)
+            .part_number(n)
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .body(p.clone().into())
+            .send()
+            .await
+            .unwrap();
+        done_parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(out.e_tag().unwrap())
+                .build(),
+        );
+    }
+    let done = c
+        .complete_multipart_upload()
+        .bucket("ck64")
+        .key("obj32")
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(done_parts))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let want32 = b64(&crc32(&all));
+    assert_eq!(done.checksum_crc32(), Some(want32.as_str()));
+    let head = c
+        .head_object()
+        .bucket("ck64")
+        .key("obj32")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.checksum_crc32(), Some(want32.as_str()));
+    assert_eq!(head.checksum_type(), Some(&ChecksumType::FullObject));
+
+    // CRC64NVME cannot be COMPOSITE; SHA256 cannot be FULL_OBJECT.
+    let e = c
+        .create_multipart_upload()
+        .bucket("ck64")
+        .key("x")
+        .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
+        .checksum_type(ChecksumType::Composite)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidRequest");
+    let e = c
+        .create_multipart_upload()
+        .bucket("ck64")
+        .key("x")
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .checksum_type(ChecksumType::FullObject)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidRequest");
+}
