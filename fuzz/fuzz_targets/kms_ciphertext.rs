@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use trailstack_fuzz::harness::Harness;
 use trailstack_fuzz::Fields;
-use trailstack_kms::{Op, OpKind, Params};
+use trailstack_kms::shapes::{DecryptInput, EncryptInput, ReEncryptInput, Secret};
 
 const PLAINTEXT: &[u8] = b"the genuine plaintext";
 
@@ -30,25 +30,16 @@ fn genuine() -> &'static Genuine {
         h.key("{}", "alias/fuzz-sym");
         let context: BTreeMap<String, String> =
             [("purpose".to_string(), "fuzz".to_string())].into();
-        let out = h
-            .block_on(h.app.kms.call(
-                &h.root,
-                Op {
-                    kind: OpKind::Encrypt,
-                    params: Params {
-                        key_id: Some("alias/fuzz-sym".into()),
-                        plaintext: Some(PLAINTEXT.to_vec()),
-                        encryption_context: Some(context.clone()),
-                        ..Params::default()
-                    },
-                },
-            ))
-            .unwrap_or_else(|e| panic!("setup: Encrypt: {e:?}"));
-        let b64 = out["CiphertextBlob"].as_str().expect("a ciphertext");
-        use base64::Engine;
-        let blob = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .expect("base64");
+        let input = EncryptInput {
+            key_id: Some("alias/fuzz-sym".into()),
+            plaintext: Some(Secret::new(PLAINTEXT.to_vec())),
+            encryption_context: Some(context.clone()),
+            ..EncryptInput::default()
+        };
+        let blob = h
+            .block_on(h.app.kms.invoke(&h.root, input))
+            .unwrap_or_else(|e| panic!("setup: Encrypt: {e:?}"))
+            .ciphertext_blob;
         Genuine { blob, context }
     })
 }
@@ -93,37 +84,31 @@ fuzz_target!(|data: &[u8]| {
     };
     let key_id = (control & 4 != 0).then(|| "alias/fuzz-sym".to_string());
     let genuine_request = blob == g.blob && context.as_ref() == Some(&g.context);
-    let decrypt = Op {
-        kind: OpKind::Decrypt,
-        params: Params {
-            ciphertext_blob: Some(blob.clone()),
-            encryption_context: context.clone(),
-            key_id: key_id.clone(),
-            ..Params::default()
-        },
+    let decrypt = DecryptInput {
+        ciphertext_blob: Some(blob.clone()),
+        encryption_context: context.clone(),
+        key_id: key_id.clone(),
+        ..DecryptInput::default()
     };
-    if let Ok(out) = h.block_on(h.app.kms.call(&h.root, decrypt)) {
+    if let Ok(out) = h.block_on(h.app.kms.invoke(&h.root, decrypt)) {
         assert!(
             genuine_request,
             "Decrypt accepted a forged ciphertext or context"
         );
         assert_eq!(
-            out["Plaintext"].as_str(),
-            Some("dGhlIGdlbnVpbmUgcGxhaW50ZXh0"),
+            out.plaintext.as_bytes(),
+            PLAINTEXT,
             "Decrypt gave back other bytes"
         );
     }
-    let reencrypt = Op {
-        kind: OpKind::ReEncrypt,
-        params: Params {
-            ciphertext_blob: Some(blob),
-            source_encryption_context: context,
-            source_key_id: key_id,
-            destination_key_id: Some("alias/fuzz-sym".into()),
-            ..Params::default()
-        },
+    let reencrypt = ReEncryptInput {
+        ciphertext_blob: Some(blob),
+        source_encryption_context: context,
+        source_key_id: key_id,
+        destination_key_id: Some("alias/fuzz-sym".into()),
+        ..ReEncryptInput::default()
     };
-    if h.block_on(h.app.kms.call(&h.root, reencrypt)).is_ok() {
+    if h.block_on(h.app.kms.invoke(&h.root, reencrypt)).is_ok() {
         assert!(
             genuine_request,
             "ReEncrypt accepted a forged ciphertext or context"

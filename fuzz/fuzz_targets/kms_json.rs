@@ -17,7 +17,8 @@ use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use trailstack_fuzz::harness::Harness;
 use trailstack_fuzz::Fields;
-use trailstack_kms::{Op, OpKind, Params};
+use trailstack_kms::shapes::DecryptInput;
+use trailstack_kms::{Op, OpKind, Output};
 
 fn harness() -> &'static Harness {
     static READY: OnceLock<()> = OnceLock::new();
@@ -47,32 +48,31 @@ fn harness() -> &'static Harness {
 /// Whether running `op` keeps a run fast and its fixtures intact.
 fn runnable(op: &Op) -> bool {
     use OpKind::*;
-    let p = &op.params;
-    let rsa = |spec: &Option<String>| {
-        spec.as_deref()
-            .is_some_and(|s| s.to_ascii_uppercase().contains("RSA"))
-    };
-    let names_fixture = [&p.key_id, &p.target_key_id, &p.alias_name]
+    let rsa = |spec: Option<&String>| spec.is_some_and(|s| s.to_ascii_uppercase().contains("RSA"));
+    let names_fixture = [op.key_id(), op.target_key_id(), op.alias_name()]
         .into_iter()
         .flatten()
         .any(|s| s.to_ascii_lowercase().contains("fuzz"));
-    match op.kind {
-        CreateKey => !rsa(&p.key_spec) && !rsa(&p.customer_master_key_spec),
-        GenerateDataKeyPair | GenerateDataKeyPairWithoutPlaintext => !rsa(&p.key_pair_spec),
-        GetParametersForImport => false,
-        DisableKey
-        | ScheduleKeyDeletion
-        | PutKeyPolicy
-        | DeleteAlias
-        | UpdateAlias
-        | ImportKeyMaterial
-        | DeleteImportedKeyMaterial
-        | EnableKey
-        | CancelKeyDeletion
-        | EnableKeyRotation
-        | DisableKeyRotation
-        | RotateKeyOnDemand => !names_fixture,
-        _ => true,
+    match op {
+        Op::CreateKey(p) => !rsa(p.key_spec.as_ref()) && !rsa(p.customer_master_key_spec.as_ref()),
+        Op::GenerateDataKeyPair(p) => !rsa(p.key_pair_spec.as_ref()),
+        Op::GenerateDataKeyPairWithoutPlaintext(p) => !rsa(p.key_pair_spec.as_ref()),
+        Op::GetParametersForImport(_) => false,
+        _ => match op.kind() {
+            DisableKey
+            | ScheduleKeyDeletion
+            | PutKeyPolicy
+            | DeleteAlias
+            | UpdateAlias
+            | ImportKeyMaterial
+            | DeleteImportedKeyMaterial
+            | EnableKey
+            | CancelKeyDeletion
+            | EnableKeyRotation
+            | DisableKeyRotation
+            | RotateKeyOnDemand => !names_fixture,
+            _ => true,
+        },
     }
 }
 
@@ -87,44 +87,36 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let h = harness();
-    let (kind, params) = (op.kind, op.params.clone());
+    let encrypt = match &op {
+        Op::Encrypt(p) => Some(p.clone()),
+        _ => None,
+    };
     let Ok(out) = h.block_on(h.app.kms.call(&h.root, op)) else {
         return;
     };
     let _ = trailstack_kms::wire::encode(&out);
-    match kind {
-        OpKind::GenerateRandom => {
-            let n = out["Plaintext"].as_str().map_or(0, str::len);
-            assert!(n <= 1368, "GenerateRandom answered {n} base64 characters");
+    match (out, encrypt) {
+        (Output::GenerateRandom(o), _) => {
+            let n = o.plaintext.as_bytes().len();
+            assert!(n <= 1024, "GenerateRandom answered {n} bytes");
         }
-        OpKind::Encrypt => {
-            let blob = out["CiphertextBlob"]
-                .as_str()
-                .expect("Encrypt answers a blob");
-            let blob = base64_decode(blob);
-            let decrypt = Op {
-                kind: OpKind::Decrypt,
-                params: Params {
-                    ciphertext_blob: Some(blob),
-                    encryption_context: params.encryption_context.clone(),
-                    encryption_algorithm: params.encryption_algorithm.clone(),
-                    key_id: out["KeyId"].as_str().map(str::to_string),
-                    ..Params::default()
-                },
+        (Output::Encrypt(o), Some(p)) => {
+            let decrypt = DecryptInput {
+                ciphertext_blob: Some(o.ciphertext_blob),
+                encryption_context: p.encryption_context.clone(),
+                encryption_algorithm: p.encryption_algorithm.clone(),
+                key_id: Some(o.key_id),
+                ..DecryptInput::default()
             };
             let back = h
-                .block_on(h.app.kms.call(&h.root, decrypt))
+                .block_on(h.app.kms.invoke(&h.root, decrypt))
                 .unwrap_or_else(|e| panic!("what Encrypt answered does not decrypt: {e:?}"));
-            let plain = back["Plaintext"].as_str().map(base64_decode);
-            assert_eq!(plain, params.plaintext, "Decrypt gave back other bytes");
+            assert_eq!(
+                Some(back.plaintext.as_bytes()),
+                p.plaintext.as_ref().map(|s| s.as_bytes()),
+                "Decrypt gave back other bytes"
+            );
         }
         _ => {}
     }
 });
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD
-        .decode(s)
-        .expect("the service answers valid base64")
-}

@@ -174,10 +174,10 @@ impl Harness {
         let out = self
             .kms("CreateKey", create_body.as_bytes())
             .unwrap_or_else(|e| panic!("setup: CreateKey {create_body}: {e:?}"));
-        let id = out["KeyMetadata"]["KeyId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("setup: CreateKey answered {out:?}"))
-            .to_string();
+        let trailstack_kms::Output::CreateKey(created) = out else {
+            panic!("setup: CreateKey answered {out:?}")
+        };
+        let id = created.key_metadata.key_id;
         let alias_body = serde_json::json!({ "AliasName": alias, "TargetKeyId": id }).to_string();
         self.kms("CreateAlias", alias_body.as_bytes())
             .unwrap_or_else(|e| panic!("setup: CreateAlias {alias}: {e:?}"));

@@ -15,10 +15,11 @@ pub mod model;
 pub mod op;
 mod port;
 mod schedule;
+pub mod shapes;
 pub mod wire;
 
 pub use error::{KmsError, KmsResult};
-pub use op::{Op, OpKind, Output, Params};
+pub use op::{Op, OpKind, Operation, Output};
 
 use std::sync::Arc;
 use trailstack_core::{AuditSink, Caller, Clock, NoAudit};
@@ -83,6 +84,13 @@ impl Kms {
             .await
             .map_err(|e| KmsError::Internal(e.to_string()))?;
         result
+    }
+
+    /// Runs one operation as [`Kms::call`] does, answering with its typed output: how other
+    /// services call KMS.
+    pub async fn invoke<I: Operation>(&self, caller: &Caller, input: I) -> KmsResult<I::Output> {
+        let out = self.call(caller, input.into_op()).await?;
+        I::output(out).ok_or_else(|| KmsError::Internal("answered another operation".into()))
     }
 
     /// Runs one operation's handler, after the housekeeping the clock calls for.

@@ -1,43 +1,24 @@
 //! KMS as the [`KeyService`] other services use. Every internal call goes through
-//! [`Kms::call`] — the entry point HTTP requests use — so it is checked and (once CloudTrail
-//! lands) recorded like AWS records it, with the calling service as `invokedBy`. AWS managed
+//! [`Kms::invoke`] — [`Kms::call`], the entry point HTTP requests use, with typed input and
+//! output — so it is checked and recorded like AWS records it, with the calling service as
+//! `invokedBy`; the data key passes from the handler to the caller without leaving its
+//! zeroizing buffer. AWS managed
 //! keys (`alias/aws/s3`) are created here on a service's first use.
 
 use crate::error::KmsError;
 use crate::handlers::{resolve, store_material};
 use crate::model::aliases::{self as alias_model, Alias};
 use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyState, Origin};
-use crate::op::{Op, OpKind, Params};
+use crate::shapes::{DecryptInput, GenerateDataKeyInput};
 use crate::{crypto, Kms};
-use base64::Engine;
 use std::collections::BTreeMap;
 use trailstack_core::{Caller, DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService};
-use zeroize::Zeroizing;
 
 fn key_error(e: KmsError) -> KeyError {
     KeyError {
         code: e.code().to_string(),
         message: e.message(),
     }
-}
-
-fn field(out: &crate::op::Output, name: &str) -> Result<String, KeyError> {
-    out.get(name)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-        .ok_or_else(|| KeyError {
-            code: "KMSInternalException".into(),
-            message: format!("missing {name}"),
-        })
-}
-
-fn unb64(s: &str) -> Result<Vec<u8>, KeyError> {
-    base64::engine::general_purpose::STANDARD
-        .decode(s)
-        .map_err(|_| KeyError {
-            code: "KMSInternalException".into(),
-            message: "bad base64".into(),
-        })
 }
 
 /// The description AWS gives the managed key of `service`.
@@ -149,26 +130,17 @@ impl KeyService for Kms {
     ) -> KeyFuture<'a, DataKey> {
         Box::pin(async move {
             let key_id = self.key_id_for(caller, key).await.map_err(key_error)?;
-            let params = Params {
+            let input = GenerateDataKeyInput {
                 key_id: Some(key_id),
                 key_spec: Some("AES_256".into()),
                 encryption_context: Some(context.clone()),
                 ..Default::default()
             };
-            let out = self
-                .call(
-                    caller,
-                    Op {
-                        kind: OpKind::GenerateDataKey,
-                        params,
-                    },
-                )
-                .await
-                .map_err(key_error)?;
+            let out = self.invoke(caller, input).await.map_err(key_error)?;
             Ok(DataKey {
-                key_arn: field(&out, "KeyId")?,
-                plaintext: Zeroizing::new(unb64(&field(&out, "Plaintext")?)?),
-                ciphertext: unb64(&field(&out, "CiphertextBlob")?)?,
+                key_arn: out.key_id,
+                plaintext: out.plaintext.0,
+                ciphertext: out.ciphertext_blob,
             })
         })
     }
@@ -180,24 +152,15 @@ impl KeyService for Kms {
         context: &'a BTreeMap<String, String>,
     ) -> KeyFuture<'a, DataKey> {
         Box::pin(async move {
-            let params = Params {
+            let input = DecryptInput {
                 ciphertext_blob: Some(ciphertext.to_vec()),
                 encryption_context: Some(context.clone()),
                 ..Default::default()
             };
-            let out = self
-                .call(
-                    caller,
-                    Op {
-                        kind: OpKind::Decrypt,
-                        params,
-                    },
-                )
-                .await
-                .map_err(key_error)?;
+            let out = self.invoke(caller, input).await.map_err(key_error)?;
             Ok(DataKey {
-                key_arn: field(&out, "KeyId")?,
-                plaintext: Zeroizing::new(unb64(&field(&out, "Plaintext")?)?),
+                key_arn: out.key_id,
+                plaintext: out.plaintext.0,
                 ciphertext: ciphertext.to_vec(),
             })
         })

@@ -1,8 +1,9 @@
 //! The KMS JSON 1.1 wire protocol: `X-Amz-Target: TrentService.<Op>` and a JSON body in, a JSON
-//! object or `{"__type","message"}` error out. The only KMS code that sees the wire format.
+//! object or `{"__type","message"}` error out. The only KMS code that sees the wire format: it
+//! parses the body into the operation's typed input and serializes its typed output.
 
 use crate::error::{KmsError, KmsResult};
-use crate::op::{Op, OpKind, Output, Params};
+use crate::op::{Op, OpKind, Output};
 
 /// The target prefix of KMS requests.
 pub const TARGET_PREFIX: &str = "TrentService.";
@@ -15,18 +16,22 @@ pub fn parse(target: &str, body: &[u8]) -> KmsResult<Op> {
     let kind = OpKind::parse(name).ok_or_else(|| {
         KmsError::UnknownOperation(format!("trailstack does not serve KMS {name} yet"))
     })?;
-    let params: Params = if body.iter().all(u8::is_ascii_whitespace) {
-        Params::default()
+    // An empty body is an input with no members.
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        &b"{}"[..]
     } else {
-        serde_json::from_slice(body)
-            .map_err(|e| KmsError::Serialization(format!("Could not parse request body: {e}")))?
+        body
     };
-    Ok(Op { kind, params })
+    Op::from_json(kind, body)
+        .map_err(|e| KmsError::Serialization(format!("Could not parse request body: {e}")))
 }
 
-/// The JSON body of a successful response.
+/// The JSON body of a successful response, its members in name order (through a JSON value,
+/// whose objects keep their keys sorted).
 pub fn encode(out: &Output) -> Vec<u8> {
-    serde_json::to_vec(out).unwrap_or_else(|_| b"{}".to_vec())
+    out.to_json()
+        .and_then(|v| serde_json::to_vec(&v))
+        .unwrap_or_else(|_| b"{}".to_vec())
 }
 
 /// The status and JSON body of an error.
@@ -46,8 +51,13 @@ mod tests {
             br#"{"KeyId":"alias/x","Plaintext":"aGk=","EncryptionContext":{"a":"b"}}"#,
         )
         .unwrap();
-        assert_eq!(op.kind, OpKind::Encrypt);
-        assert_eq!(op.params.plaintext.as_deref(), Some(&b"hi"[..]));
+        let Op::Encrypt(input) = op else {
+            panic!("{op:?}")
+        };
+        assert_eq!(
+            input.plaintext.as_ref().map(|p| p.as_bytes()),
+            Some(&b"hi"[..])
+        );
         assert_eq!(
             parse("TrentService.Nope", b"{}").unwrap_err().code(),
             "UnknownOperationException"

@@ -2,7 +2,8 @@
 //! is a management event; the record names the key (`AWS::KMS::Key` with its ARN and account)
 //! and, for alias calls, the alias. [`Pending::start`] takes what it needs from a borrowed
 //! [`Op`] before the handler consumes it; [`Pending::finish`] adds the outcome and the key ARN,
-//! read from the output or, when the output has none (management calls, failures), looked up.
+//! read from the typed output or, when the output has none (management calls, failures),
+//! looked up.
 //! Per-operation samples: <https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html>.
 
 mod request;
@@ -44,36 +45,37 @@ pub struct Pending {
 impl Pending {
     /// The static facts of `op`, and the key of a DeleteAlias while its alias still exists.
     pub async fn start(kms: &Kms, caller: &Caller, op: &Op) -> Pending {
-        let p = &op.params;
-        let key = match op.kind {
+        let kind = op.kind();
+        let key = match kind {
             OpKind::CreateKey
             | OpKind::ListKeys
             | OpKind::GenerateRandom
             | OpKind::ListRetirableGrants => None,
-            OpKind::CreateAlias | OpKind::UpdateAlias => p.target_key_id.clone().map(KeyRef::Named),
-            OpKind::DeleteAlias => p.alias_name.clone().map(KeyRef::Named),
-            OpKind::ReEncrypt => p.destination_key_id.clone().map(KeyRef::Named),
-            OpKind::Decrypt => p.key_id.clone().map(KeyRef::Named).or_else(|| {
-                p.ciphertext_blob
-                    .as_deref()
-                    .and_then(Blob::key_id_of)
+            OpKind::CreateAlias | OpKind::UpdateAlias => {
+                op.target_key_id().cloned().map(KeyRef::Named)
+            }
+            OpKind::DeleteAlias => op.alias_name().cloned().map(KeyRef::Named),
+            OpKind::ReEncrypt => op.destination_key_id().cloned().map(KeyRef::Named),
+            OpKind::Decrypt => op.key_id().cloned().map(KeyRef::Named).or_else(|| {
+                op.ciphertext_blob()
+                    .and_then(|b| Blob::key_id_of(b))
                     .map(|id| KeyRef::Stored(id.to_string()))
             }),
-            _ => p.key_id.clone().map(KeyRef::Named),
+            _ => op.key_id().cloned().map(KeyRef::Named),
         };
         let alias = matches!(
-            op.kind,
+            kind,
             OpKind::CreateAlias | OpKind::UpdateAlias | OpKind::DeleteAlias
         )
-        .then(|| p.alias_name.clone())
+        .then(|| op.alias_name().cloned())
         .flatten();
-        let key_before = match (&op.kind, &key) {
+        let key_before = match (kind, &key) {
             (OpKind::DeleteAlias, Some(k)) => lookup(kms, caller, k).await,
             _ => None,
         };
         Pending {
-            kind: op.kind,
-            request: request::parameters(op.kind, p),
+            kind,
+            request: request::parameters(op),
             key,
             alias,
             key_before,
@@ -88,7 +90,7 @@ impl Pending {
         result: &Result<Output, KmsError>,
     ) -> AuditEvent {
         let mut arns = match result {
-            Ok(out) => response::key_arns(self.kind, out),
+            Ok(out) => response::key_arns(out),
             Err(_) => Vec::new(),
         };
         if arns.is_empty() {
@@ -133,10 +135,7 @@ impl Pending {
             category: EventCategory::Management,
             service_event: matches!(caller.principal, Principal::Service(_)),
             request,
-            response: result
-                .as_ref()
-                .ok()
-                .and_then(|out| response::elements(self.kind, out)),
+            response: result.as_ref().ok().and_then(response::elements),
             additional: None,
             resources,
             error: result

@@ -1,4 +1,4 @@
-//! `responseElements` of KMS records and the key ARNs an operation's output names. KMS logs
+//! `responseElements` of KMS records and the key ARNs an operation's typed output names. KMS logs
 //! `null` for reads and most changes; CreateKey logs the new key's metadata, the deletion
 //! calls and RotateKeyOnDemand their answer, CreateGrant the grant id (never its token). Field
 //! names are camelCase (`aWSAccountId` included, as AWS writes it) and dates are rendered as
@@ -6,7 +6,7 @@
 //! <https://docs.aws.amazon.com/kms/latest/developerguide/ct-schedule-key-deletion.html>).
 
 use super::java_date;
-use crate::op::{OpKind, Output};
+use crate::op::Output;
 use serde_json::{json, Map, Value};
 
 /// Output fields holding epoch-second timestamps.
@@ -36,82 +36,96 @@ fn camel_object(m: &Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
-/// The record's `responseElements` for a successful operation of `kind`.
-pub fn elements(kind: OpKind, out: &Output) -> Option<Value> {
-    match kind {
-        OpKind::CreateKey => out
-            .get("KeyMetadata")
-            .and_then(Value::as_object)
-            .map(|m| json!({ "keyMetadata": camel_object(m) })),
-        OpKind::ScheduleKeyDeletion | OpKind::CancelKeyDeletion | OpKind::RotateKeyOnDemand => {
-            Some(camel_object(out))
+/// An output's members with camelCase names and Java dates.
+fn camel_output(v: serde_json::Result<Value>) -> Option<Value> {
+    match v {
+        Ok(Value::Object(m)) => Some(camel_object(&m)),
+        _ => None,
+    }
+}
+
+/// The record's `responseElements` for a successful operation's output.
+pub fn elements(out: &Output) -> Option<Value> {
+    match out {
+        Output::CreateKey(o) => {
+            camel_output(serde_json::to_value(&o.key_metadata)).map(|m| json!({ "keyMetadata": m }))
         }
-        OpKind::CreateGrant => out.get("GrantId").map(|id| json!({ "grantId": id })),
+        Output::ScheduleKeyDeletion(_)
+        | Output::CancelKeyDeletion(_)
+        | Output::RotateKeyOnDemand(_) => camel_output(out.to_json()),
+        Output::CreateGrant(o) => Some(json!({ "grantId": o.grant_id })),
         _ => None,
     }
 }
 
 /// The key ARNs an output names, in the order AWS lists the resources (ReEncrypt: source,
 /// then destination).
-pub fn key_arns(kind: OpKind, out: &Output) -> Vec<String> {
-    let arn = |v: Option<&Value>| {
-        v.and_then(Value::as_str)
-            .filter(|s| s.starts_with("arn:"))
-            .map(str::to_string)
+pub fn key_arns(out: &Output) -> Vec<String> {
+    let source = match out {
+        Output::ReEncrypt(o) => Some(&o.source_key_id),
+        _ => None,
     };
-    let fields: &[&str] = match kind {
-        OpKind::ReEncrypt => &["SourceKeyId", "KeyId"],
-        _ => &["KeyId"],
-    };
-    let mut arns: Vec<String> = fields.iter().filter_map(|f| arn(out.get(*f))).collect();
-    if arns.is_empty() {
-        arns.extend(arn(out.get("KeyMetadata").and_then(|m| m.get("Arn"))));
-    }
-    arns
+    source
+        .into_iter()
+        .chain(out.key_id())
+        .filter(|id| id.starts_with("arn:"))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::EncryptionAlgorithm;
+    use crate::model::keys::{KeyMeta, KeyRecord};
+    use crate::shapes::{CreateGrantOutput, CreateKeyOutput, EncryptOutput, ReEncryptOutput};
 
     #[test]
     fn create_key_metadata_is_camel_case_with_java_dates() {
-        let out: Output = serde_json::from_value(json!({"KeyMetadata": {
-            "AWSAccountId": "111122223333",
-            "Arn": "arn:aws:kms:us-east-1:111122223333:key/k",
-            "CreationDate": 1593484447.0,
-            "Enabled": true,
-        }}))
-        .unwrap();
-        let v = elements(OpKind::CreateKey, &out).unwrap();
+        let k = KeyRecord {
+            key_id: "k".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            created_ms: 1_593_484_447_000,
+            meta: KeyMeta::default(),
+        };
+        let out = Output::CreateKey(CreateKeyOutput {
+            key_metadata: crate::handlers::key_metadata(&k),
+        });
+        let v = elements(&out).unwrap();
         assert_eq!(v["keyMetadata"]["aWSAccountId"], "111122223333");
         assert_eq!(v["keyMetadata"]["creationDate"], "Jun 30, 2020 2:34:07 AM");
         assert_eq!(v["keyMetadata"]["enabled"], true);
-        assert_eq!(
-            key_arns(OpKind::CreateKey, &out),
-            ["arn:aws:kms:us-east-1:111122223333:key/k"]
-        );
+        assert_eq!(v["keyMetadata"]["keyState"], "Enabled");
+        assert_eq!(key_arns(&out), ["arn:aws:kms:us-east-1:111122223333:key/k"]);
     }
 
     #[test]
     fn grants_log_their_id_never_their_token() {
-        let out: Output =
-            serde_json::from_value(json!({"GrantId": "g1", "GrantToken": "secret"})).unwrap();
-        assert_eq!(
-            elements(OpKind::CreateGrant, &out),
-            Some(json!({"grantId": "g1"}))
-        );
-        assert_eq!(elements(OpKind::Encrypt, &out), None);
+        let out = Output::CreateGrant(CreateGrantOutput {
+            grant_id: "g1".into(),
+            grant_token: "secret".into(),
+        });
+        assert_eq!(elements(&out), Some(json!({"grantId": "g1"})));
+        let encrypt = Output::Encrypt(EncryptOutput {
+            ciphertext_blob: vec![1],
+            key_id: "arn:aws:kms:r:1:key/a".into(),
+            encryption_algorithm: EncryptionAlgorithm::SymmetricDefault,
+        });
+        assert_eq!(elements(&encrypt), None);
     }
 
     #[test]
     fn re_encrypt_names_source_then_destination() {
-        let out: Output = serde_json::from_value(
-            json!({"SourceKeyId": "arn:aws:kms:r:1:key/a", "KeyId": "arn:aws:kms:r:1:key/b"}),
-        )
-        .unwrap();
+        let out = Output::ReEncrypt(ReEncryptOutput {
+            ciphertext_blob: vec![1],
+            source_key_id: "arn:aws:kms:r:1:key/a".into(),
+            key_id: "arn:aws:kms:r:1:key/b".into(),
+            source_encryption_algorithm: EncryptionAlgorithm::SymmetricDefault,
+            destination_encryption_algorithm: EncryptionAlgorithm::SymmetricDefault,
+        });
         assert_eq!(
-            key_arns(OpKind::ReEncrypt, &out),
+            key_arns(&out),
             ["arn:aws:kms:r:1:key/a", "arn:aws:kms:r:1:key/b"]
         );
     }

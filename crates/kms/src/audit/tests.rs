@@ -2,7 +2,7 @@
 //! server's integration tests).
 
 use super::*;
-use crate::op::{GrantConstraints, Params, Tag};
+use crate::shapes::*;
 use std::collections::BTreeMap;
 
 fn ctx() -> BTreeMap<String, String> {
@@ -11,14 +11,14 @@ fn ctx() -> BTreeMap<String, String> {
 
 #[test]
 fn encrypt_logs_key_context_and_algorithm_never_the_plaintext() {
-    let p = Params {
+    let p = EncryptInput {
         key_id: Some("alias/app".into()),
-        plaintext: Some(b"top secret".to_vec()),
+        plaintext: Some(Secret::new(b"top secret".to_vec())),
         encryption_context: Some(ctx()),
         grant_tokens: Some(vec!["token".into()]),
         ..Default::default()
     };
-    let v = request::parameters(OpKind::Encrypt, &p).unwrap();
+    let v = request::parameters(&Op::Encrypt(p)).unwrap();
     assert_eq!(
         v,
         json!({"keyId": "alias/app", "encryptionContext": {"Department": "Engineering"}})
@@ -29,21 +29,21 @@ fn encrypt_logs_key_context_and_algorithm_never_the_plaintext() {
 
 #[test]
 fn decrypt_and_re_encrypt_always_name_their_algorithms() {
-    let p = Params {
+    let p = DecryptInput {
         ciphertext_blob: Some(vec![1, 2, 3]),
         ..Default::default()
     };
     assert_eq!(
-        request::parameters(OpKind::Decrypt, &p),
+        request::parameters(&Op::Decrypt(p)),
         Some(json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT"}))
     );
-    let p = Params {
+    let p = ReEncryptInput {
         destination_key_id: Some("k2".into()),
         destination_encryption_context: Some(ctx()),
         ..Default::default()
     };
     assert_eq!(
-        request::parameters(OpKind::ReEncrypt, &p),
+        request::parameters(&Op::ReEncrypt(p)),
         Some(json!({
             "destinationKeyId": "k2",
             "destinationEncryptionContext": {"Department": "Engineering"},
@@ -55,7 +55,7 @@ fn decrypt_and_re_encrypt_always_name_their_algorithms() {
 
 #[test]
 fn management_parameters_are_camel_case() {
-    let p = Params {
+    let p = CreateKeyInput {
         description: Some("d".into()),
         key_usage: Some("ENCRYPT_DECRYPT".into()),
         bypass_policy_lockout_safety_check: Some(false),
@@ -66,7 +66,7 @@ fn management_parameters_are_camel_case() {
         ..Default::default()
     };
     assert_eq!(
-        request::parameters(OpKind::CreateKey, &p),
+        request::parameters(&Op::CreateKey(p)),
         Some(json!({
             "description": "d",
             "keyUsage": "ENCRYPT_DECRYPT",
@@ -74,7 +74,7 @@ fn management_parameters_are_camel_case() {
             "tags": [{"tagKey": "a", "tagValue": "1"}],
         }))
     );
-    let p = Params {
+    let p = CreateGrantInput {
         key_id: Some("k".into()),
         grantee_principal: Some("arn:aws:iam::1:user/bob".into()),
         operations: Some(vec!["Encrypt".into()]),
@@ -84,7 +84,7 @@ fn management_parameters_are_camel_case() {
         }),
         ..Default::default()
     };
-    let v = request::parameters(OpKind::CreateGrant, &p).unwrap();
+    let v = request::parameters(&Op::CreateGrant(p)).unwrap();
     assert_eq!(
         v["constraints"],
         json!({"encryptionContextSubset": {"Department": "Engineering"}})
@@ -94,16 +94,15 @@ fn management_parameters_are_camel_case() {
 
 #[test]
 fn import_logs_its_expiry_as_a_date_and_never_the_material() {
-    let p = Params {
+    let p = ImportKeyMaterialInput {
         key_id: Some("k".into()),
         import_token: Some(vec![7; 8]),
         encrypted_key_material: Some(vec![8; 8]),
         valid_to: Some(1609531200.0),
         expiration_model: Some("KEY_MATERIAL_EXPIRES".into()),
-        ..Default::default()
     };
     assert_eq!(
-        request::parameters(OpKind::ImportKeyMaterial, &p),
+        request::parameters(&Op::ImportKeyMaterial(p)),
         Some(json!({
             "keyId": "k",
             "validTo": "Jan 1, 2021 8:00:00 PM",
@@ -115,7 +114,7 @@ fn import_logs_its_expiry_as_a_date_and_never_the_material() {
 #[test]
 fn calls_without_parameters_log_null() {
     assert_eq!(
-        request::parameters(OpKind::ListKeys, &Params::default()),
+        request::parameters(&Op::ListKeys(ListKeysInput::default())),
         None
     );
 }

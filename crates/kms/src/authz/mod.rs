@@ -298,10 +298,7 @@ pub fn service_allows(
 ) -> KmsResult<bool> {
     let region = kms.region_of(caller);
     let mut base = plan::global(caller, kms.clock.now());
-    let op = Op {
-        kind: crate::op::OpKind::GenerateDataKey,
-        params: Default::default(),
-    };
+    let op = Op::GenerateDataKey(Default::default());
     plan::request(&mut base, caller, &op, &region);
     let target = Target::Key(key_id.to_string());
     if key_of(c, kms, caller, &target)?.is_none() {

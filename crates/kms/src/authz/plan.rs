@@ -1,12 +1,12 @@
 //! Which permissions each KMS operation needs, on which key or alias, and the request's
 //! condition keys, as AWS lists them in "AWS KMS permissions" and the Service Authorization
-//! Reference. Pure: reads the [`Params`], never the store.
+//! Reference. Pure: reads the operation's input, never the store.
 //!
 //! <https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html>
 //! <https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html>
 
 use crate::blob::Blob;
-use crate::op::{Op, OpKind, Params};
+use crate::op::{Op, OpKind};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use trailstack_core::{Caller, Principal};
@@ -37,12 +37,11 @@ pub struct Check {
 }
 
 /// The key a ciphertext request names: its KeyId, else the id inside the blob.
-fn ciphertext_key(key_id: &Option<String>, blob: &Option<Vec<u8>>) -> Option<Target> {
+fn ciphertext_key(key_id: Option<&String>, blob: Option<&Vec<u8>>) -> Option<Target> {
     match key_id {
         Some(k) => Some(Target::Key(k.clone())),
         None => blob
-            .as_deref()
-            .and_then(Blob::key_id_of)
+            .and_then(|b| Blob::key_id_of(b))
             .map(|id| Target::Stored(id.to_string())),
     }
 }
@@ -50,15 +49,14 @@ fn ciphertext_key(key_id: &Option<String>, blob: &Option<Vec<u8>>) -> Option<Tar
 /// The permissions `op` needs. A missing key parameter yields no check: the handler reports
 /// the validation error.
 pub fn checks(op: &Op) -> Vec<Check> {
-    let p = &op.params;
     let check = |action, target| Check {
         action,
         target,
-        context: p.encryption_context.clone(),
+        context: op.encryption_context().cloned(),
     };
-    let key = |action, id: &Option<String>| id.clone().map(|k| check(action, Target::Key(k)));
-    let this = op.kind.action();
-    match op.kind {
+    let key = |action, id: Option<&String>| id.cloned().map(|k| check(action, Target::Key(k)));
+    let this = op.kind().action();
+    match op.kind() {
         OpKind::CreateKey
         | OpKind::ListKeys
         | OpKind::ListAliases
@@ -71,38 +69,38 @@ pub fn checks(op: &Op) -> Vec<Check> {
         OpKind::CreateAlias | OpKind::UpdateAlias | OpKind::DeleteAlias => {
             // Reserved `alias/aws/` names are refused by the handler with AWS's
             // NotAuthorizedException whoever asks, before any policy is read.
-            let Some(alias) = p
-                .alias_name
-                .clone()
+            let Some(alias) = op
+                .alias_name()
+                .cloned()
                 .filter(|a| !a.starts_with("alias/aws/"))
             else {
                 return Vec::new();
             };
             let mut out = vec![check(this, Target::Alias(alias.clone()))];
-            if op.kind != OpKind::CreateAlias {
+            if op.kind() != OpKind::CreateAlias {
                 out.push(check(this, Target::Key(alias)));
             }
-            out.extend(key(this, &p.target_key_id));
+            out.extend(key(this, op.target_key_id()));
             out
         }
-        OpKind::Decrypt => ciphertext_key(&p.key_id, &p.ciphertext_blob)
+        OpKind::Decrypt => ciphertext_key(op.key_id(), op.ciphertext_blob())
             .map(|t| check(this, t))
             .into_iter()
             .collect(),
         OpKind::ReEncrypt => {
-            let from = ciphertext_key(&p.source_key_id, &p.ciphertext_blob).map(|t| Check {
+            let from = ciphertext_key(op.source_key_id(), op.ciphertext_blob()).map(|t| Check {
                 action: "kms:ReEncryptFrom",
                 target: t,
-                context: p.source_encryption_context.clone(),
+                context: op.source_encryption_context().cloned(),
             });
-            let to = p.destination_key_id.clone().map(|k| Check {
+            let to = op.destination_key_id().cloned().map(|k| Check {
                 action: "kms:ReEncryptTo",
                 target: Target::Key(k),
-                context: p.destination_encryption_context.clone(),
+                context: op.destination_encryption_context().cloned(),
             });
             from.into_iter().chain(to).collect()
         }
-        _ => key(this, &p.key_id).into_iter().collect(),
+        _ => key(this, op.key_id()).into_iter().collect(),
     }
 }
 
@@ -126,7 +124,6 @@ pub fn global(caller: &Caller, now: OffsetDateTime) -> Conditions {
 /// The KMS keys of the request itself (not of the key): caller account, calling service,
 /// algorithms, grant parameters, request tags. `region` is the one the service answers in.
 pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
-    let p: &Params = &op.params;
     if !matches!(
         caller.principal,
         Principal::Service(_) | Principal::Anonymous
@@ -139,7 +136,7 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
         }
     }
     let symmetric_default = matches!(
-        op.kind,
+        op.kind(),
         OpKind::Encrypt
             | OpKind::Decrypt
             | OpKind::ReEncrypt
@@ -148,7 +145,7 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
             | OpKind::GenerateDataKeyPair
             | OpKind::GenerateDataKeyPairWithoutPlaintext
     );
-    match p.encryption_algorithm.as_deref() {
+    match op.encryption_algorithm().map(String::as_str) {
         Some(a) => {
             c.insert("kms:EncryptionAlgorithm", a);
         }
@@ -157,19 +154,19 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
         }
         None => {}
     }
-    if let Some(a) = &p.signing_algorithm {
+    if let Some(a) = op.signing_algorithm() {
         c.insert("kms:SigningAlgorithm", a.as_str());
     }
-    if let Some(a) = &p.mac_algorithm {
+    if let Some(a) = op.mac_algorithm() {
         c.insert("kms:MacAlgorithm", a.as_str());
     }
     if matches!(
-        op.kind,
+        op.kind(),
         OpKind::CreateGrant | OpKind::ListGrants | OpKind::RevokeGrant
     ) {
         c.insert_bool("kms:GrantIsForAWSResource", caller.invoked_by.is_some());
     }
-    if op.kind == OpKind::CreateGrant {
+    if let Op::CreateGrant(p) = op {
         if let Some(ops) = &p.operations {
             c.insert_many("kms:GrantOperations", ops.iter().map(String::as_str));
         }
@@ -180,7 +177,7 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
             c.insert("kms:RetiringPrincipal", r.as_str());
         }
     }
-    if op.kind == OpKind::CreateKey {
+    if let Op::CreateKey(p) = op {
         let spec = p
             .key_spec
             .as_deref()
@@ -194,7 +191,7 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
         c.insert("kms:KeyOrigin", p.origin.as_deref().unwrap_or("AWS_KMS"));
         c.insert_bool("kms:MultiRegion", p.multi_region.unwrap_or(false));
     }
-    if let Some(tags) = &p.tags {
+    if let Some(tags) = op.tags() {
         for t in tags {
             c.insert(
                 &format!("aws:RequestTag/{}", t.tag_key),
@@ -202,7 +199,7 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
             );
         }
         c.insert_many("aws:TagKeys", tags.iter().map(|t| t.tag_key.as_str()));
-    } else if let Some(keys) = &p.tag_keys {
+    } else if let Some(keys) = op.tag_keys() {
         c.insert_many("aws:TagKeys", keys.iter().map(String::as_str));
     }
 }
@@ -221,30 +218,27 @@ pub fn context(c: &mut Conditions, ctx: &BTreeMap<String, String>) {
 mod tests {
     use super::*;
 
-    fn op(kind: OpKind, params: Params) -> Op {
-        Op { kind, params }
-    }
+    use crate::shapes::{CreateKeyInput, EncryptInput, ReEncryptInput, UpdateAliasInput};
 
     #[test]
     fn actions_and_targets() {
-        let key = Params {
+        let key = EncryptInput {
             key_id: Some("alias/a".into()),
             ..Default::default()
         };
-        let c = checks(&op(OpKind::Encrypt, key.clone()));
+        let c = checks(&Op::Encrypt(key));
         assert_eq!(c[0].action, "kms:Encrypt");
         assert_eq!(c[0].target, Target::Key("alias/a".into()));
         assert_eq!(
-            checks(&op(OpKind::CreateKey, Params::default()))[0].target,
+            checks(&Op::CreateKey(CreateKeyInput::default()))[0].target,
             Target::Account
         );
-        assert!(checks(&op(OpKind::Encrypt, Params::default())).is_empty());
-        let alias = Params {
+        assert!(checks(&Op::Encrypt(EncryptInput::default())).is_empty());
+        let alias = UpdateAliasInput {
             alias_name: Some("alias/x".into()),
             target_key_id: Some("k2".into()),
-            ..Default::default()
         };
-        let c = checks(&op(OpKind::UpdateAlias, alias));
+        let c = checks(&Op::UpdateAlias(alias));
         let targets: Vec<_> = c.iter().map(|c| c.target.clone()).collect();
         assert_eq!(
             targets,
@@ -254,12 +248,12 @@ mod tests {
                 Target::Key("k2".into())
             ]
         );
-        let re = Params {
+        let re = ReEncryptInput {
             source_key_id: Some("k1".into()),
             destination_key_id: Some("k2".into()),
             ..Default::default()
         };
-        let c = checks(&op(OpKind::ReEncrypt, re));
+        let c = checks(&Op::ReEncrypt(re));
         assert_eq!(
             (c[0].action, c[1].action),
             ("kms:ReEncryptFrom", "kms:ReEncryptTo")

@@ -1,13 +1,15 @@
 //! CreateAlias, UpdateAlias, DeleteAlias, ListAliases. `alias/aws/` names belong to AWS managed
 //! keys and cannot be created, moved or deleted by customers.
 
-use super::{epoch, limit, out, required, resolve};
+use super::{limit, required, resolve};
 use crate::error::{KmsError, KmsResult};
 use crate::model::aliases::{self as alias_model, Alias};
 use crate::model::keys::KeyManager;
-use crate::op::{Output, Params};
+use crate::shapes::{
+    epoch, AliasListEntry, CreateAliasInput, DeleteAliasInput, Empty, ListAliasesInput,
+    ListAliasesOutput, UpdateAliasInput,
+};
 use crate::Kms;
-use serde_json::json;
 use trailstack_core::Caller;
 
 /// Most aliases one key may have.
@@ -31,7 +33,7 @@ fn check_name(name: &str) -> KmsResult<()> {
 }
 
 /// CreateAlias.
-pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn create(kms: &Kms, caller: &Caller, p: CreateAliasInput) -> KmsResult<Empty> {
     let name = required(&p.alias_name, "aliasName")?.to_string();
     check_name(&name)?;
     let target = required(&p.target_key_id, "targetKeyId")?.to_string();
@@ -69,11 +71,11 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         )
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }
 
 /// UpdateAlias: the new target must have the same key type and usage.
-pub async fn update(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn update(kms: &Kms, caller: &Caller, p: UpdateAliasInput) -> KmsResult<Empty> {
     let name = required(&p.alias_name, "aliasName")?.to_string();
     check_name(&name)?;
     let target = required(&p.target_key_id, "targetKeyId")?.to_string();
@@ -101,11 +103,11 @@ pub async fn update(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         alias_model::put(c, &alias)
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }
 
 /// DeleteAlias.
-pub async fn delete(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn delete(kms: &Kms, caller: &Caller, p: DeleteAliasInput) -> KmsResult<Empty> {
     let name = required(&p.alias_name, "aliasName")?.to_string();
     check_name(&name)?;
     let (kms2, caller2) = (kms.clone(), caller.clone());
@@ -119,12 +121,12 @@ pub async fn delete(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         alias_model::delete(c, &account, &region, &name)
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }
 
 /// ListAliases, optionally of one key; paging markers are the last alias name.
-pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
-    let n = limit(&p, 50, 100)?;
+pub async fn list(kms: &Kms, caller: &Caller, p: ListAliasesInput) -> KmsResult<ListAliasesOutput> {
+    let n = limit(p.limit, 50, 100)?;
     let after = p.marker.clone().unwrap_or_default();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let key = p.key_id.clone();
@@ -146,21 +148,18 @@ pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
         .await?;
     let truncated = found.len() > n;
     found.truncate(n);
-    let entries: Vec<_> = found
-        .iter()
-        .map(|a| {
-            json!({
-                "AliasName": a.name,
-                "AliasArn": a.arn(),
-                "TargetKeyId": a.key_id,
-                "CreationDate": epoch(a.created_ms),
-                "LastUpdatedDate": epoch(a.updated_ms),
+    Ok(ListAliasesOutput {
+        next_marker: found.last().filter(|_| truncated).map(|a| a.name.clone()),
+        aliases: found
+            .iter()
+            .map(|a| AliasListEntry {
+                alias_name: a.name.clone(),
+                alias_arn: a.arn(),
+                target_key_id: a.key_id.clone(),
+                creation_date: epoch(a.created_ms),
+                last_updated_date: epoch(a.updated_ms),
             })
-        })
-        .collect();
-    let mut v = json!({ "Aliases": entries, "Truncated": truncated });
-    if truncated {
-        v["NextMarker"] = json!(found.last().map(|a| a.name.clone()));
-    }
-    Ok(out(v))
+            .collect(),
+        truncated,
+    })
 }

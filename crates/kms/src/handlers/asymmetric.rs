@@ -1,26 +1,22 @@
 //! Signatures and MACs: Sign, Verify, GetPublicKey, GenerateMac, VerifyMac.
 
 use super::symmetric::crypto_error;
-use super::{check_usable, load_material, out, required, resolve};
+use super::{check_usable, load_material, required, resolve};
 use crate::crypto::{self, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
-use crate::op::{Output, Params};
+use crate::shapes::{
+    GenerateMacInput, GenerateMacOutput, GetPublicKeyInput, GetPublicKeyOutput, SignInput,
+    SignOutput, VerifyInput, VerifyMacInput, VerifyMacOutput, VerifyOutput,
+};
 use crate::Kms;
-use base64::Engine;
-use serde_json::json;
 use trailstack_core::Caller;
 
 /// Largest message of Sign, Verify, GenerateMac and VerifyMac.
 const MAX_MESSAGE: usize = 4096;
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
-fn message(p: &Params) -> KmsResult<Vec<u8>> {
-    let m = p
-        .message
+fn message(m: &Option<Vec<u8>>) -> KmsResult<Vec<u8>> {
+    let m = m
         .clone()
         .ok_or_else(|| KmsError::Validation("Message is required.".into()))?;
     if m.is_empty() || m.len() > MAX_MESSAGE {
@@ -42,7 +38,8 @@ fn usage_error(k: &KeyRecord, op: &str) -> KmsError {
 /// The key (usable, SIGN_VERIFY), the algorithm and message type of a Sign or Verify.
 fn signing_setup(
     k: &KeyRecord,
-    p: &Params,
+    signing_algorithm: &Option<String>,
+    message_type: Option<&str>,
     op: &str,
 ) -> KmsResult<(KeySpec, SigningAlgorithm, MessageType)> {
     check_usable(k)?;
@@ -50,7 +47,7 @@ fn signing_setup(
         return Err(usage_error(k, op));
     }
     let spec = k.meta.key_spec;
-    let name = required(&p.signing_algorithm, "signingAlgorithm")?;
+    let name = required(signing_algorithm, "signingAlgorithm")?;
     let alg = SigningAlgorithm::parse(name).ok_or_else(|| {
         KmsError::Validation(format!(
             "1 validation error detected: Value '{name}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
@@ -62,7 +59,7 @@ fn signing_setup(
             spec.name()
         )));
     }
-    let msg_type = match p.message_type.as_deref() {
+    let msg_type = match message_type {
         None | Some("RAW") => MessageType::Raw,
         Some("DIGEST") => MessageType::Digest,
         Some(other) => {
@@ -75,28 +72,31 @@ fn signing_setup(
 }
 
 /// Sign.
-pub async fn sign(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn sign(kms: &Kms, caller: &Caller, p: SignInput) -> KmsResult<SignOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let msg = message(&p)?;
+    let msg = message(&p.message)?;
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let (k, alg, sig) = kms
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg, t) = signing_setup(&k, &p, "Sign")?;
+            let (spec, alg, t) =
+                signing_setup(&k, &p.signing_algorithm, p.message_type.as_deref(), "Sign")?;
             let material = load_material(c, &kms2, &k, k.meta.current_version)?;
             let sig = crypto::sign(spec, &material, alg, t, &msg).map_err(crypto_error)?;
             Ok((k, alg, sig))
         })
         .await?;
-    Ok(out(
-        json!({ "KeyId": k.arn(), "Signature": b64(&sig), "SigningAlgorithm": alg.name() }),
-    ))
+    Ok(SignOutput {
+        key_id: k.arn(),
+        signature: sig,
+        signing_algorithm: alg,
+    })
 }
 
 /// Verify: a bad signature is KMSInvalidSignatureException, never a 200 with false.
-pub async fn verify(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn verify(kms: &Kms, caller: &Caller, p: VerifyInput) -> KmsResult<VerifyOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let msg = message(&p)?;
+    let msg = message(&p.message)?;
     let sig = p
         .signature
         .clone()
@@ -105,7 +105,12 @@ pub async fn verify(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
     let (k, alg, ok) = kms
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg, t) = signing_setup(&k, &p, "Verify")?;
+            let (spec, alg, t) = signing_setup(
+                &k,
+                &p.signing_algorithm,
+                p.message_type.as_deref(),
+                "Verify",
+            )?;
             let material = load_material(c, &kms2, &k, k.meta.current_version)?;
             let ok = crypto::verify(spec, &material, alg, t, &msg, &sig).map_err(crypto_error)?;
             Ok((k, alg, ok))
@@ -114,14 +119,20 @@ pub async fn verify(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
     if !ok {
         return Err(KmsError::InvalidSignature(String::new()));
     }
-    Ok(out(
-        json!({ "KeyId": k.arn(), "SignatureValid": true, "SigningAlgorithm": alg.name() }),
-    ))
+    Ok(VerifyOutput {
+        key_id: k.arn(),
+        signature_valid: true,
+        signing_algorithm: alg,
+    })
 }
 
 /// GetPublicKey: the public key as X.509 SubjectPublicKeyInfo DER, with the key's usage and
 /// algorithms.
-pub async fn get_public_key(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn get_public_key(
+    kms: &Kms,
+    caller: &Caller,
+    p: GetPublicKeyInput,
+) -> KmsResult<GetPublicKeyOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let (k, der) = kms
@@ -141,41 +152,32 @@ pub async fn get_public_key(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
         })
         .await?;
     let spec = k.meta.key_spec;
-    let mut v = json!({
-        "KeyId": k.arn(),
-        "PublicKey": b64(&der),
-        "CustomerMasterKeySpec": k.meta.key_spec,
-        "KeySpec": k.meta.key_spec,
-        "KeyUsage": k.meta.key_usage,
-    });
-    match k.meta.key_usage {
-        KeyUsage::EncryptDecrypt => {
-            v["EncryptionAlgorithms"] = json!(spec
-                .encryption_algorithms()
-                .iter()
-                .map(|a| a.name())
-                .collect::<Vec<_>>())
-        }
-        KeyUsage::SignVerify => {
-            v["SigningAlgorithms"] = json!(spec
-                .signing_algorithms()
-                .iter()
-                .map(|a| a.name())
-                .collect::<Vec<_>>())
-        }
-        KeyUsage::KeyAgreement => v["KeyAgreementAlgorithms"] = json!(["ECDH"]),
-        KeyUsage::GenerateVerifyMac => {}
-    }
-    Ok(out(v))
+    let usage = k.meta.key_usage;
+    Ok(GetPublicKeyOutput {
+        key_id: k.arn(),
+        public_key: der,
+        customer_master_key_spec: spec,
+        key_spec: spec,
+        key_usage: usage,
+        encryption_algorithms: (usage == KeyUsage::EncryptDecrypt)
+            .then(|| spec.encryption_algorithms().to_vec()),
+        signing_algorithms: (usage == KeyUsage::SignVerify)
+            .then(|| spec.signing_algorithms().to_vec()),
+        key_agreement_algorithms: (usage == KeyUsage::KeyAgreement).then(|| vec!["ECDH"]),
+    })
 }
 
-fn mac_setup(k: &KeyRecord, p: &Params, op: &str) -> KmsResult<(KeySpec, MacAlgorithm)> {
+fn mac_setup(
+    k: &KeyRecord,
+    mac_algorithm: &Option<String>,
+    op: &str,
+) -> KmsResult<(KeySpec, MacAlgorithm)> {
     check_usable(k)?;
     if k.meta.key_usage != KeyUsage::GenerateVerifyMac {
         return Err(usage_error(k, op));
     }
     let spec = k.meta.key_spec;
-    let name = required(&p.mac_algorithm, "macAlgorithm")?;
+    let name = required(mac_algorithm, "macAlgorithm")?;
     let alg = MacAlgorithm::parse(name).ok_or_else(|| {
         KmsError::Validation(format!(
             "1 validation error detected: Value '{name}' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
@@ -191,14 +193,18 @@ fn mac_setup(k: &KeyRecord, p: &Params, op: &str) -> KmsResult<(KeySpec, MacAlgo
 }
 
 /// GenerateMac.
-pub async fn generate_mac(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn generate_mac(
+    kms: &Kms,
+    caller: &Caller,
+    p: GenerateMacInput,
+) -> KmsResult<GenerateMacOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let msg = message(&p)?;
+    let msg = message(&p.message)?;
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let (k, alg, mac) = kms
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg) = mac_setup(&k, &p, "GenerateMac")?;
+            let (spec, alg) = mac_setup(&k, &p.mac_algorithm, "GenerateMac")?;
             let material = load_material(c, &kms2, &k, k.meta.current_version)?;
             Ok((
                 k,
@@ -207,15 +213,21 @@ pub async fn generate_mac(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Ou
             ))
         })
         .await?;
-    Ok(out(
-        json!({ "KeyId": k.arn(), "Mac": b64(&mac), "MacAlgorithm": alg.name() }),
-    ))
+    Ok(GenerateMacOutput {
+        key_id: k.arn(),
+        mac,
+        mac_algorithm: alg,
+    })
 }
 
 /// VerifyMac: a wrong MAC is KMSInvalidMacException.
-pub async fn verify_mac(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn verify_mac(
+    kms: &Kms,
+    caller: &Caller,
+    p: VerifyMacInput,
+) -> KmsResult<VerifyMacOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let msg = message(&p)?;
+    let msg = message(&p.message)?;
     let mac = p
         .mac
         .clone()
@@ -224,7 +236,7 @@ pub async fn verify_mac(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
     let (k, alg, ok) = kms
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg) = mac_setup(&k, &p, "VerifyMac")?;
+            let (spec, alg) = mac_setup(&k, &p.mac_algorithm, "VerifyMac")?;
             let material = load_material(c, &kms2, &k, k.meta.current_version)?;
             Ok((
                 k,
@@ -236,7 +248,9 @@ pub async fn verify_mac(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
     if !ok {
         return Err(KmsError::InvalidMac(String::new()));
     }
-    Ok(out(
-        json!({ "KeyId": k.arn(), "MacValid": true, "MacAlgorithm": alg.name() }),
-    ))
+    Ok(VerifyMacOutput {
+        key_id: k.arn(),
+        mac_valid: true,
+        mac_algorithm: alg,
+    })
 }

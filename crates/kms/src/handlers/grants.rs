@@ -9,18 +9,20 @@ mod input;
 
 pub use input::check_tokens;
 
-use super::{check_usable, epoch, out, required, resolve};
+use super::{check_usable, required, resolve};
 use crate::crypto;
 use crate::error::{KmsError, KmsResult};
 use crate::model::grants::{self as grant_model, Grant, GrantMeta, Position};
 use crate::model::keys::KeyRecord;
-use crate::op::{Output, Params};
+use crate::shapes::{
+    epoch, CreateGrantInput, CreateGrantOutput, Empty, GrantListEntry, ListGrantsInput,
+    ListGrantsOutput, ListRetirableGrantsInput, RetireGrantInput, RevokeGrantInput,
+};
 use crate::Kms;
 use input::{
     check_grant_id, check_name, check_principal, new_token, operations_for, parse_constraints,
     parse_operations, same_operations, token_grant_id,
 };
-use serde_json::{json, Value};
 use trailstack_core::Caller;
 
 /// Most grants one key may have.
@@ -67,7 +69,11 @@ fn check_fits(k: &KeyRecord, meta: &GrantMeta) -> KmsResult<()> {
 }
 
 /// CreateGrant: a new grant, or — same name and attributes — the existing one.
-pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn create(
+    kms: &Kms,
+    caller: &Caller,
+    p: CreateGrantInput,
+) -> KmsResult<CreateGrantOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let grantee = required(&p.grantee_principal, "granteePrincipal")?.to_string();
     check_principal(&grantee, "granteePrincipal")?;
@@ -77,8 +83,8 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
     if let Some(n) = &p.name {
         check_name(n)?;
     }
-    let operations = parse_operations(&p)?;
-    let constraints = parse_constraints(&p)?;
+    let operations = parse_operations(p.operations.clone())?;
+    let constraints = parse_constraints(p.constraints.clone())?;
     let meta = GrantMeta {
         v: 1,
         issuing_account: caller.account.to_string(),
@@ -123,35 +129,31 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         })
         .await?;
     let token = new_token(kms, &grant_id)?;
-    Ok(out(json!({ "GrantToken": token, "GrantId": grant_id })))
+    Ok(CreateGrantOutput {
+        grant_token: token,
+        grant_id,
+    })
 }
 
 /// A ListGrants / ListRetirableGrants entry.
-fn entry(g: &Grant, key_arn: &str) -> Value {
+fn entry(g: &Grant, key_arn: String) -> GrantListEntry {
     let m = &g.meta;
-    let mut v = json!({
-        "KeyId": key_arn,
-        "GrantId": g.grant_id,
-        "CreationDate": epoch(g.created_ms),
-        "GranteePrincipal": m.grantee_principal,
-        "IssuingAccount": format!("arn:aws:iam::{}:root", m.issuing_account),
-        "Operations": m.operations,
-    });
-    if let Some(n) = &m.name {
-        v["Name"] = json!(n);
+    GrantListEntry {
+        key_id: key_arn,
+        grant_id: g.grant_id.clone(),
+        creation_date: epoch(g.created_ms),
+        grantee_principal: m.grantee_principal.clone(),
+        issuing_account: format!("arn:aws:iam::{}:root", m.issuing_account),
+        operations: m.operations.clone(),
+        name: m.name.clone(),
+        retiring_principal: m.retiring_principal.clone(),
+        constraints: m.constraints.clone(),
     }
-    if let Some(r) = &m.retiring_principal {
-        v["RetiringPrincipal"] = json!(r);
-    }
-    if let Some(c) = &m.constraints {
-        v["Constraints"] = json!(c);
-    }
-    v
 }
 
 /// Parses a paging marker (`<creation ms>.<grant id>`).
-fn marker(p: &Params) -> KmsResult<Position> {
-    let Some(m) = &p.marker else {
+fn marker(marker: &Option<String>) -> KmsResult<Position> {
+    let Some(m) = marker else {
         return Ok((i64::MIN, String::new()));
     };
     let bad = || KmsError::InvalidMarker(format!("Invalid marker {m}"));
@@ -164,24 +166,24 @@ fn marker(p: &Params) -> KmsResult<Position> {
 }
 
 /// The page answer of both listings.
-fn page(mut grants: Vec<Grant>, n: usize, arn_of: impl Fn(&Grant) -> String) -> Output {
+fn page(mut grants: Vec<Grant>, n: usize, arn_of: impl Fn(&Grant) -> String) -> ListGrantsOutput {
     let truncated = grants.len() > n;
     grants.truncate(n);
-    let entries: Vec<Value> = grants.iter().map(|g| entry(g, &arn_of(g))).collect();
-    let mut v = json!({ "Grants": entries, "Truncated": truncated });
-    if truncated {
-        if let Some(last) = grants.last() {
-            v["NextMarker"] = json!(format!("{}.{}", last.created_ms, last.grant_id));
-        }
+    ListGrantsOutput {
+        next_marker: grants
+            .last()
+            .filter(|_| truncated)
+            .map(|last| format!("{}.{}", last.created_ms, last.grant_id)),
+        grants: grants.iter().map(|g| entry(g, arn_of(g))).collect(),
+        truncated,
     }
-    out(v)
 }
 
 /// ListGrants: the grants of one key, optionally only one grant id or one grantee.
-pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn list(kms: &Kms, caller: &Caller, p: ListGrantsInput) -> KmsResult<ListGrantsOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let n = super::limit(&p, 50, 100)?;
-    let after = marker(&p)?;
+    let n = super::limit(p.limit, 50, 100)?;
+    let after = marker(&p.marker)?;
     if let Some(g) = &p.grant_id {
         check_grant_id(g)?;
     }
@@ -207,11 +209,15 @@ pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
 }
 
 /// ListRetirableGrants: the grants of the account and region with this retiring principal.
-pub async fn list_retirable(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn list_retirable(
+    kms: &Kms,
+    caller: &Caller,
+    p: ListRetirableGrantsInput,
+) -> KmsResult<ListGrantsOutput> {
     let principal = required(&p.retiring_principal, "retiringPrincipal")?.to_string();
     check_principal(&principal, "retiringPrincipal")?;
-    let n = super::limit(&p, 50, 100)?;
-    let after = marker(&p)?;
+    let n = super::limit(p.limit, 50, 100)?;
+    let after = marker(&p.marker)?;
     let (account, region) = (caller.account.to_string(), kms.region_of(caller));
     let (acc, reg) = (account.clone(), region.clone());
     let grants = kms
@@ -227,7 +233,7 @@ pub async fn list_retirable(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
 }
 
 /// RetireGrant: by GrantToken, or by KeyId and GrantId.
-pub async fn retire(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn retire(kms: &Kms, caller: &Caller, p: RetireGrantInput) -> KmsResult<Empty> {
     let by_token = p
         .grant_token
         .as_deref()
@@ -274,11 +280,11 @@ pub async fn retire(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         }
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }
 
 /// RevokeGrant: by KeyId and GrantId.
-pub async fn revoke(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn revoke(kms: &Kms, caller: &Caller, p: RevokeGrantInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let grant_id = required(&p.grant_id, "grantId")?.to_string();
     check_grant_id(&grant_id)?;
@@ -294,5 +300,5 @@ pub async fn revoke(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         }
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }

@@ -9,15 +9,17 @@
 //! ciphertexts made before a deletion or expiry decrypt again after the re-import.
 
 use super::symmetric::crypto_error;
-use super::{epoch, out, required, resolve, store_material};
+use super::{required, resolve, store_material};
 use crate::crypto::{self, CryptoError, KeyMaterial, KeySpec, MacAlgorithm, WrappingAlgorithm};
 use crate::error::{KmsError, KmsResult};
 use crate::model::imports::{self as import_model, ImportParams};
 use crate::model::keys::{self as key_model, ExpirationModel, KeyRecord, KeyState, Origin};
-use crate::op::{Output, Params};
+use crate::shapes::{
+    epoch, DeleteImportedKeyMaterialInput, DeleteImportedKeyMaterialOutput,
+    GetParametersForImportInput, GetParametersForImportOutput, ImportKeyMaterialInput,
+    ImportKeyMaterialOutput,
+};
 use crate::Kms;
-use base64::Engine;
-use serde_json::json;
 use trailstack_core::Caller;
 use trailstack_store::rusqlite::Connection;
 
@@ -33,10 +35,6 @@ const MAX_VALID_TO_MS: i64 = 365 * DAY_MS;
 const MAX_BLOB: usize = 6144;
 /// The version imported material is stored as (imported keys do not rotate).
 const IMPORTED_VERSION: u32 = 1;
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
 
 fn enum_error(value: &str, field: &str, set: &str) -> KmsError {
     KmsError::Validation(format!(
@@ -93,7 +91,11 @@ fn purpose(key_id: &str, token: &str) -> String {
 }
 
 /// GetParametersForImport.
-pub async fn get_parameters(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn get_parameters(
+    kms: &Kms,
+    caller: &Caller,
+    p: GetParametersForImportInput,
+) -> KmsResult<GetParametersForImportOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let alg_name = required(&p.wrapping_algorithm, "wrappingAlgorithm")?;
     let alg = match WrappingAlgorithm::parse(alg_name) {
@@ -162,16 +164,16 @@ pub async fn get_parameters(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<
             Ok(k)
         })
         .await?;
-    Ok(out(json!({
-        "KeyId": k.arn(),
-        "ImportToken": b64(&token),
-        "PublicKey": b64(&public),
-        "ParametersValidTo": epoch(valid_to),
-    })))
+    Ok(GetParametersForImportOutput {
+        key_id: k.arn(),
+        import_token: token,
+        public_key: public,
+        parameters_valid_to: epoch(valid_to),
+    })
 }
 
 /// The ExpirationModel and ValidTo of an import (ValidTo in ms).
-fn expiration(p: &Params, now: i64) -> KmsResult<(ExpirationModel, Option<i64>)> {
+fn expiration(p: &ImportKeyMaterialInput, now: i64) -> KmsResult<(ExpirationModel, Option<i64>)> {
     let name = p
         .expiration_model
         .as_deref()
@@ -238,7 +240,11 @@ fn unwrap_material(
 }
 
 /// ImportKeyMaterial.
-pub async fn import_material(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn import_material(
+    kms: &Kms,
+    caller: &Caller,
+    p: ImportKeyMaterialInput,
+) -> KmsResult<ImportKeyMaterialOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let token = blob_param(&p.import_token, "importToken")?;
     let wrapped = blob_param(&p.encrypted_key_material, "encryptedKeyMaterial")?;
@@ -282,7 +288,10 @@ pub async fn import_material(kms: &Kms, caller: &Caller, p: Params) -> KmsResult
             Ok((k, mid))
         })
         .await?;
-    Ok(out(json!({ "KeyId": k.arn(), "KeyMaterialId": mid })))
+    Ok(ImportKeyMaterialOutput {
+        key_id: k.arn(),
+        key_material_id: mid,
+    })
 }
 
 /// Removes a key's imported material: the key becomes PendingImport (unless it is pending
@@ -299,7 +308,11 @@ pub fn remove_material(c: &Connection, k: &mut KeyRecord) -> KmsResult<()> {
 }
 
 /// DeleteImportedKeyMaterial.
-pub async fn delete_material(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn delete_material(
+    kms: &Kms,
+    caller: &Caller,
+    p: DeleteImportedKeyMaterialInput,
+) -> KmsResult<DeleteImportedKeyMaterialOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let k = kms
@@ -310,11 +323,10 @@ pub async fn delete_material(kms: &Kms, caller: &Caller, p: Params) -> KmsResult
             Ok(k)
         })
         .await?;
-    let mut v = json!({ "KeyId": k.arn() });
-    if let Some(mid) = &k.meta.material_id {
-        v["KeyMaterialId"] = json!(mid);
-    }
-    Ok(out(v))
+    Ok(DeleteImportedKeyMaterialOutput {
+        key_id: k.arn(),
+        key_material_id: k.meta.material_id.clone(),
+    })
 }
 
 /// Removes the material of keys whose ValidTo has passed (called by `housekeeping`).

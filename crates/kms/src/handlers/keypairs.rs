@@ -3,28 +3,26 @@
 //! (ECDH with the private key of a KEY_AGREEMENT key).
 
 use super::symmetric::{crypto_error, encrypt_with};
-use super::{check_usable, load_material, out, required, resolve};
+use super::{check_usable, load_material, required, resolve};
 use crate::crypto::{self, EncryptionAlgorithm, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
-use crate::op::{Output, Params};
+use crate::shapes::{
+    Context, DeriveSharedSecretInput, DeriveSharedSecretOutput, GenerateDataKeyPairInput,
+    GenerateDataKeyPairOutput, GenerateDataKeyPairWithoutPlaintextInput,
+    GenerateDataKeyPairWithoutPlaintextOutput, Secret,
+};
 use crate::Kms;
-use base64::Engine;
-use serde_json::json;
 use trailstack_core::Caller;
 
 /// Longest peer public key of DeriveSharedSecret.
 const MAX_PUBLIC_KEY: usize = 8192;
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
 /// The DataKeyPairSpec values.
 const PAIR_SPECS: &str = "RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SM2, ECC_NIST_EDWARDS25519";
 
-fn pair_spec(p: &Params) -> KmsResult<KeySpec> {
-    let name = required(&p.key_pair_spec, "keyPairSpec")?;
+fn pair_spec(spec: &Option<String>) -> KmsResult<KeySpec> {
+    let name = required(spec, "keyPairSpec")?;
     match KeySpec::parse(name).filter(|s| s.is_asymmetric()) {
         Some(s) => Ok(s),
         None if ["SM2", "ECC_NIST_EDWARDS25519"].contains(&name) => {
@@ -55,12 +53,67 @@ fn check_pair_key(k: &KeyRecord) -> KmsResult<()> {
 pub async fn generate_data_key_pair(
     kms: &Kms,
     caller: &Caller,
-    p: Params,
-    with_plaintext: bool,
-) -> KmsResult<Output> {
-    let id = required(&p.key_id, "keyId")?.to_string();
-    let spec = pair_spec(&p)?;
-    let ctx = p.encryption_context.clone().unwrap_or_default();
+    p: GenerateDataKeyPairInput,
+) -> KmsResult<GenerateDataKeyPairOutput> {
+    let pair = new_pair(
+        kms,
+        caller,
+        &p.key_id,
+        &p.key_pair_spec,
+        p.encryption_context,
+    )
+    .await?;
+    Ok(GenerateDataKeyPairOutput {
+        private_key_ciphertext_blob: pair.ciphertext,
+        private_key_plaintext: pair.private,
+        public_key: pair.public,
+        key_id: pair.key_arn,
+        key_pair_spec: pair.spec,
+    })
+}
+
+/// GenerateDataKeyPairWithoutPlaintext.
+pub async fn generate_data_key_pair_without_plaintext(
+    kms: &Kms,
+    caller: &Caller,
+    p: GenerateDataKeyPairWithoutPlaintextInput,
+) -> KmsResult<GenerateDataKeyPairWithoutPlaintextOutput> {
+    let pair = new_pair(
+        kms,
+        caller,
+        &p.key_id,
+        &p.key_pair_spec,
+        p.encryption_context,
+    )
+    .await?;
+    Ok(GenerateDataKeyPairWithoutPlaintextOutput {
+        private_key_ciphertext_blob: pair.ciphertext,
+        public_key: pair.public,
+        key_id: pair.key_arn,
+        key_pair_spec: pair.spec,
+    })
+}
+
+/// A fresh data key pair whose private key is encrypted under a symmetric key.
+struct NewPair {
+    key_arn: String,
+    spec: KeySpec,
+    ciphertext: Vec<u8>,
+    private: Secret,
+    public: Vec<u8>,
+}
+
+/// A key pair of the spec `spec` names, its private key encrypted under the key `key_id` names.
+async fn new_pair(
+    kms: &Kms,
+    caller: &Caller,
+    key_id: &Option<String>,
+    spec: &Option<String>,
+    ctx: Option<Context>,
+) -> KmsResult<NewPair> {
+    let id = required(key_id, "keyId")?.to_string();
+    let spec = pair_spec(spec)?;
+    let ctx = ctx.unwrap_or_default();
     // Check the key before spending a key generation on it.
     let (kms2, caller2, id2) = (kms.clone(), caller.clone(), id.clone());
     kms.read(move |c| check_pair_key(&resolve(c, &kms2, &caller2, &id2, true)?))
@@ -86,21 +139,22 @@ pub async fn generate_data_key_pair(
             Ok((k, blob))
         })
         .await?;
-    let mut v = json!({
-        "PrivateKeyCiphertextBlob": b64(&blob),
-        "PublicKey": b64(&public),
-        "KeyId": k.arn(),
-        "KeyPairSpec": spec.name(),
-    });
-    if with_plaintext {
-        v["PrivateKeyPlaintext"] = json!(b64(private.as_bytes()));
-    }
-    Ok(out(v))
+    Ok(NewPair {
+        key_arn: k.arn(),
+        spec,
+        ciphertext: blob,
+        private: Secret::new(private.as_bytes().to_vec()),
+        public,
+    })
 }
 
 /// DeriveSharedSecret: ECDH between the key's private key and the peer's public key
 /// (SubjectPublicKeyInfo DER).
-pub async fn derive_shared_secret(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn derive_shared_secret(
+    kms: &Kms,
+    caller: &Caller,
+    p: DeriveSharedSecretInput,
+) -> KmsResult<DeriveSharedSecretOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let alg = required(&p.key_agreement_algorithm, "keyAgreementAlgorithm")?;
     if alg != "ECDH" {
@@ -138,10 +192,10 @@ pub async fn derive_shared_secret(kms: &Kms, caller: &Caller, p: Params) -> KmsR
             Ok((k, secret))
         })
         .await?;
-    Ok(out(json!({
-        "KeyId": k.arn(),
-        "SharedSecret": b64(&secret),
-        "KeyAgreementAlgorithm": "ECDH",
-        "KeyOrigin": k.meta.origin,
-    })))
+    Ok(DeriveSharedSecretOutput {
+        key_id: k.arn(),
+        shared_secret: Secret::new(secret),
+        key_agreement_algorithm: "ECDH",
+        key_origin: k.meta.origin,
+    })
 }

@@ -1,12 +1,14 @@
 //! CreateKey, DescribeKey, ListKeys, UpdateKeyDescription.
 
-use super::{key_metadata, limit, out, policy, required, resolve, store_material};
+use super::{key_metadata, limit, policy, required, resolve, store_material};
 use crate::crypto::{self, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyState, Origin};
-use crate::op::{Output, Params};
+use crate::shapes::{
+    CreateKeyInput, CreateKeyOutput, DescribeKeyInput, DescribeKeyOutput, Empty, KeyListEntry,
+    ListKeysInput, ListKeysOutput, UpdateKeyDescriptionInput,
+};
 use crate::Kms;
-use serde_json::json;
 use trailstack_core::Caller;
 
 /// Longest description.
@@ -22,7 +24,7 @@ fn check_description(d: &str) -> KmsResult<()> {
 }
 
 /// CreateKey.
-pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn create(kms: &Kms, caller: &Caller, p: CreateKeyInput) -> KmsResult<CreateKeyOutput> {
     let spec_name = match (&p.key_spec, &p.customer_master_key_spec) {
         (Some(a), Some(b)) if a != b => {
             return Err(KmsError::Validation(
@@ -146,13 +148,19 @@ pub async fn create(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> 
         Ok(())
     })
     .await?;
-    Ok(out(json!({ "KeyMetadata": key_metadata(&record) })))
+    Ok(CreateKeyOutput {
+        key_metadata: key_metadata(&record),
+    })
 }
 
 /// DescribeKey: accepts key id, key ARN, alias name or alias ARN. Like AWS, describing the
 /// predefined alias of an AWS managed key that does not exist yet creates it (S3's
 /// `alias/aws/s3` is the only one trailstack's services use).
-pub async fn describe(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn describe(
+    kms: &Kms,
+    caller: &Caller,
+    p: DescribeKeyInput,
+) -> KmsResult<DescribeKeyOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let own_alias_arn = format!(
         "arn:aws:kms:{}:{}:alias/aws/s3",
@@ -166,12 +174,14 @@ pub async fn describe(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output
     let k = kms
         .read(move |c| resolve(c, &kms2, &caller2, &id, true))
         .await?;
-    Ok(out(json!({ "KeyMetadata": key_metadata(&k) })))
+    Ok(DescribeKeyOutput {
+        key_metadata: key_metadata(&k),
+    })
 }
 
 /// Paging markers are the last key id returned.
-pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
-    let n = limit(&p, 100, 1000)?;
+pub async fn list(kms: &Kms, caller: &Caller, p: ListKeysInput) -> KmsResult<ListKeysOutput> {
+    let n = limit(p.limit, 100, 1000)?;
     let after = p.marker.clone().unwrap_or_default();
     let (account, region) = (caller.account.to_string(), kms.region_of(caller));
     let mut keys = kms
@@ -179,19 +189,25 @@ pub async fn list(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
         .await?;
     let truncated = keys.len() > n;
     keys.truncate(n);
-    let entries: Vec<_> = keys
-        .iter()
-        .map(|k| json!({"KeyId": k.key_id, "KeyArn": k.arn()}))
-        .collect();
-    let mut v = json!({ "Keys": entries, "Truncated": truncated });
-    if truncated {
-        v["NextMarker"] = json!(keys.last().map(|k| k.key_id.clone()));
-    }
-    Ok(out(v))
+    Ok(ListKeysOutput {
+        next_marker: keys.last().filter(|_| truncated).map(|k| k.key_id.clone()),
+        keys: keys
+            .iter()
+            .map(|k| KeyListEntry {
+                key_id: k.key_id.clone(),
+                key_arn: k.arn(),
+            })
+            .collect(),
+        truncated,
+    })
 }
 
 /// UpdateKeyDescription.
-pub async fn update_description(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn update_description(
+    kms: &Kms,
+    caller: &Caller,
+    p: UpdateKeyDescriptionInput,
+) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let description = required(&p.description, "description")?.to_string();
     check_description(&description)?;
@@ -203,5 +219,5 @@ pub async fn update_description(kms: &Kms, caller: &Caller, p: Params) -> KmsRes
         key_model::update(c, &k)
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }

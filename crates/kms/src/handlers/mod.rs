@@ -16,67 +16,103 @@ use crate::crypto::{KeyMaterial, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{KeyRecord, KeyState, Origin, RotationType};
 use crate::model::{aliases as alias_model, keys as key_model};
-use crate::op::{Op, OpKind, Output, Params};
+use crate::op::{Op, Output};
 use crate::schedule::Due;
+use crate::shapes::{epoch, KeyMetadata, MultiRegionConfiguration, MultiRegionKey, Page};
 use crate::Kms;
-use serde_json::{json, Value};
 use trailstack_core::Caller;
 use trailstack_store::rusqlite::Connection;
 
 /// Routes an operation to its handler.
 pub async fn dispatch(kms: &Kms, caller: &Caller, op: Op) -> KmsResult<Output> {
-    use OpKind::*;
-    let p = op.params;
-    if op.kind.takes_grant_tokens() {
-        grants::check_tokens(kms, p.grant_tokens.as_deref())?;
+    if let Some(tokens) = op.grant_tokens() {
+        grants::check_tokens(kms, Some(tokens))?;
     }
-    match op.kind {
-        CreateKey => keys::create(kms, caller, p).await,
-        DescribeKey => keys::describe(kms, caller, p).await,
-        ListKeys => keys::list(kms, caller, p).await,
-        UpdateKeyDescription => keys::update_description(kms, caller, p).await,
-        EnableKey | DisableKey | ScheduleKeyDeletion | CancelKeyDeletion => {
-            lifecycle::change_state(kms, caller, op.kind, p).await
+    Ok(match op {
+        Op::CreateKey(i) => Output::CreateKey(keys::create(kms, caller, i).await?),
+        Op::DescribeKey(i) => Output::DescribeKey(keys::describe(kms, caller, i).await?),
+        Op::ListKeys(i) => Output::ListKeys(keys::list(kms, caller, i).await?),
+        Op::UpdateKeyDescription(i) => {
+            Output::UpdateKeyDescription(keys::update_description(kms, caller, i).await?)
         }
-        Encrypt => symmetric::encrypt(kms, caller, p).await,
-        Decrypt => symmetric::decrypt(kms, caller, p).await,
-        ReEncrypt => symmetric::re_encrypt(kms, caller, p).await,
-        GenerateDataKey => symmetric::generate_data_key(kms, caller, p, true).await,
-        GenerateDataKeyWithoutPlaintext => {
-            symmetric::generate_data_key(kms, caller, p, false).await
+        Op::EnableKey(i) => Output::EnableKey(lifecycle::enable(kms, caller, i).await?),
+        Op::DisableKey(i) => Output::DisableKey(lifecycle::disable(kms, caller, i).await?),
+        Op::ScheduleKeyDeletion(i) => {
+            Output::ScheduleKeyDeletion(lifecycle::schedule_deletion(kms, caller, i).await?)
         }
-        GenerateRandom => symmetric::generate_random(p),
-        CreateAlias => aliases::create(kms, caller, p).await,
-        UpdateAlias => aliases::update(kms, caller, p).await,
-        DeleteAlias => aliases::delete(kms, caller, p).await,
-        ListAliases => aliases::list(kms, caller, p).await,
-        TagResource => policy::tag(kms, caller, p).await,
-        UntagResource => policy::untag(kms, caller, p).await,
-        ListResourceTags => policy::list_tags(kms, caller, p).await,
-        GetKeyPolicy => policy::get_policy(kms, caller, p).await,
-        PutKeyPolicy => policy::put_policy(kms, caller, p).await,
-        ListKeyPolicies => policy::list_policies(kms, caller, p).await,
-        Sign => asymmetric::sign(kms, caller, p).await,
-        Verify => asymmetric::verify(kms, caller, p).await,
-        GetPublicKey => asymmetric::get_public_key(kms, caller, p).await,
-        GenerateMac => asymmetric::generate_mac(kms, caller, p).await,
-        VerifyMac => asymmetric::verify_mac(kms, caller, p).await,
-        EnableKeyRotation | DisableKeyRotation | GetKeyRotationStatus | RotateKeyOnDemand
-        | ListKeyRotations => rotation::handle(kms, caller, op.kind, p).await,
-        CreateGrant => grants::create(kms, caller, p).await,
-        ListGrants => grants::list(kms, caller, p).await,
-        ListRetirableGrants => grants::list_retirable(kms, caller, p).await,
-        RetireGrant => grants::retire(kms, caller, p).await,
-        RevokeGrant => grants::revoke(kms, caller, p).await,
-        GetParametersForImport => import::get_parameters(kms, caller, p).await,
-        ImportKeyMaterial => import::import_material(kms, caller, p).await,
-        DeleteImportedKeyMaterial => import::delete_material(kms, caller, p).await,
-        GenerateDataKeyPair => keypairs::generate_data_key_pair(kms, caller, p, true).await,
-        GenerateDataKeyPairWithoutPlaintext => {
-            keypairs::generate_data_key_pair(kms, caller, p, false).await
+        Op::CancelKeyDeletion(i) => {
+            Output::CancelKeyDeletion(lifecycle::cancel_deletion(kms, caller, i).await?)
         }
-        DeriveSharedSecret => keypairs::derive_shared_secret(kms, caller, p).await,
-    }
+        Op::Encrypt(i) => Output::Encrypt(symmetric::encrypt(kms, caller, i).await?),
+        Op::Decrypt(i) => Output::Decrypt(symmetric::decrypt(kms, caller, i).await?),
+        Op::ReEncrypt(i) => Output::ReEncrypt(symmetric::re_encrypt(kms, caller, i).await?),
+        Op::GenerateDataKey(i) => {
+            Output::GenerateDataKey(symmetric::generate_data_key(kms, caller, i).await?)
+        }
+        Op::GenerateDataKeyWithoutPlaintext(i) => Output::GenerateDataKeyWithoutPlaintext(
+            symmetric::generate_data_key_without_plaintext(kms, caller, i).await?,
+        ),
+        Op::GenerateRandom(i) => Output::GenerateRandom(symmetric::generate_random(i)?),
+        Op::CreateAlias(i) => Output::CreateAlias(aliases::create(kms, caller, i).await?),
+        Op::UpdateAlias(i) => Output::UpdateAlias(aliases::update(kms, caller, i).await?),
+        Op::DeleteAlias(i) => Output::DeleteAlias(aliases::delete(kms, caller, i).await?),
+        Op::ListAliases(i) => Output::ListAliases(aliases::list(kms, caller, i).await?),
+        Op::TagResource(i) => Output::TagResource(policy::tag(kms, caller, i).await?),
+        Op::UntagResource(i) => Output::UntagResource(policy::untag(kms, caller, i).await?),
+        Op::ListResourceTags(i) => {
+            Output::ListResourceTags(policy::list_tags(kms, caller, i).await?)
+        }
+        Op::GetKeyPolicy(i) => Output::GetKeyPolicy(policy::get_policy(kms, caller, i).await?),
+        Op::PutKeyPolicy(i) => Output::PutKeyPolicy(policy::put_policy(kms, caller, i).await?),
+        Op::ListKeyPolicies(i) => {
+            Output::ListKeyPolicies(policy::list_policies(kms, caller, i).await?)
+        }
+        Op::Sign(i) => Output::Sign(asymmetric::sign(kms, caller, i).await?),
+        Op::Verify(i) => Output::Verify(asymmetric::verify(kms, caller, i).await?),
+        Op::GetPublicKey(i) => {
+            Output::GetPublicKey(asymmetric::get_public_key(kms, caller, i).await?)
+        }
+        Op::GenerateMac(i) => Output::GenerateMac(asymmetric::generate_mac(kms, caller, i).await?),
+        Op::VerifyMac(i) => Output::VerifyMac(asymmetric::verify_mac(kms, caller, i).await?),
+        Op::EnableKeyRotation(i) => {
+            Output::EnableKeyRotation(rotation::enable(kms, caller, i).await?)
+        }
+        Op::DisableKeyRotation(i) => {
+            Output::DisableKeyRotation(rotation::disable(kms, caller, i).await?)
+        }
+        Op::GetKeyRotationStatus(i) => {
+            Output::GetKeyRotationStatus(rotation::status(kms, caller, i).await?)
+        }
+        Op::RotateKeyOnDemand(i) => {
+            Output::RotateKeyOnDemand(rotation::rotate_on_demand(kms, caller, i).await?)
+        }
+        Op::ListKeyRotations(i) => Output::ListKeyRotations(rotation::list(kms, caller, i).await?),
+        Op::CreateGrant(i) => Output::CreateGrant(grants::create(kms, caller, i).await?),
+        Op::ListGrants(i) => Output::ListGrants(grants::list(kms, caller, i).await?),
+        Op::ListRetirableGrants(i) => {
+            Output::ListRetirableGrants(grants::list_retirable(kms, caller, i).await?)
+        }
+        Op::RetireGrant(i) => Output::RetireGrant(grants::retire(kms, caller, i).await?),
+        Op::RevokeGrant(i) => Output::RevokeGrant(grants::revoke(kms, caller, i).await?),
+        Op::GetParametersForImport(i) => {
+            Output::GetParametersForImport(import::get_parameters(kms, caller, i).await?)
+        }
+        Op::ImportKeyMaterial(i) => {
+            Output::ImportKeyMaterial(import::import_material(kms, caller, i).await?)
+        }
+        Op::DeleteImportedKeyMaterial(i) => {
+            Output::DeleteImportedKeyMaterial(import::delete_material(kms, caller, i).await?)
+        }
+        Op::GenerateDataKeyPair(i) => {
+            Output::GenerateDataKeyPair(keypairs::generate_data_key_pair(kms, caller, i).await?)
+        }
+        Op::GenerateDataKeyPairWithoutPlaintext(i) => Output::GenerateDataKeyPairWithoutPlaintext(
+            keypairs::generate_data_key_pair_without_plaintext(kms, caller, i).await?,
+        ),
+        Op::DeriveSharedSecret(i) => {
+            Output::DeriveSharedSecret(keypairs::derive_shared_secret(kms, caller, i).await?)
+        }
+    })
 }
 
 /// Deletes keys whose deletion date has passed, rotates keys whose rotation is due and removes
@@ -260,112 +296,74 @@ pub fn store_material(
     key_model::put_material(c, key_id, version, now_ms, &sealed)
 }
 
-/// Epoch seconds as KMS timestamps are sent (JSON numbers).
-pub fn epoch(ms: i64) -> Value {
-    json!(ms as f64 / 1000.0)
-}
-
 /// KeyMetadata as DescribeKey (and CreateKey) return it.
-pub fn key_metadata(k: &KeyRecord) -> Value {
+pub fn key_metadata(k: &KeyRecord) -> KeyMetadata {
     let m = &k.meta;
     let spec = m.key_spec;
-    let mut v = json!({
-        "AWSAccountId": k.account,
-        "KeyId": k.key_id,
-        "Arn": k.arn(),
-        "CreationDate": epoch(k.created_ms),
-        "Enabled": m.key_state == KeyState::Enabled,
-        "Description": m.description,
-        "KeyUsage": m.key_usage,
-        "KeyState": m.key_state,
-        "Origin": m.origin,
-        "KeyManager": m.key_manager,
-        "CustomerMasterKeySpec": m.key_spec,
-        "KeySpec": m.key_spec,
-        "MultiRegion": m.multi_region,
-    });
-    let Value::Object(obj) = &mut v else { return v };
-    if let Some(d) = m.deletion_ms {
-        obj.insert("DeletionDate".into(), epoch(d));
-        if let Some(w) = m.pending_window_days {
-            obj.insert("PendingDeletionWindowInDays".into(), json!(w));
-        }
-    }
-    {
-        match m.key_usage {
-            KeyUsage::EncryptDecrypt => {
-                let algs: Vec<&str> = spec
-                    .encryption_algorithms()
-                    .iter()
-                    .map(|a| a.name())
-                    .collect();
-                obj.insert("EncryptionAlgorithms".into(), json!(algs));
-            }
-            KeyUsage::SignVerify => {
-                let algs: Vec<&str> = spec.signing_algorithms().iter().map(|a| a.name()).collect();
-                obj.insert("SigningAlgorithms".into(), json!(algs));
-            }
-            KeyUsage::GenerateVerifyMac => {
-                let algs: Vec<&str> = spec.mac_algorithms().iter().map(|a| a.name()).collect();
-                obj.insert("MacAlgorithms".into(), json!(algs));
-            }
-            KeyUsage::KeyAgreement => {
-                obj.insert("KeyAgreementAlgorithms".into(), json!(["ECDH"]));
-            }
-        }
-    }
-    if m.origin == Origin::External {
-        if let Some(model) = &m.expiration_model {
-            obj.insert("ExpirationModel".into(), json!(model));
-        }
-        if let Some(t) = m.valid_to_ms {
-            obj.insert("ValidTo".into(), epoch(t));
-        }
-    }
-    if m.multi_region {
-        obj.insert(
-            "MultiRegionConfiguration".into(),
-            json!({"MultiRegionKeyType": "PRIMARY", "PrimaryKey": {"Arn": k.arn(), "Region": k.region}, "ReplicaKeys": []}),
-        );
-    }
-    v
-}
-
-/// Wraps a JSON object value as an Output.
-pub fn out(v: Value) -> Output {
-    match v {
-        Value::Object(m) => m,
-        _ => Output::new(),
+    let usage = m.key_usage;
+    let external = m.origin == Origin::External;
+    KeyMetadata {
+        aws_account_id: k.account.clone(),
+        key_id: k.key_id.clone(),
+        arn: k.arn(),
+        creation_date: epoch(k.created_ms),
+        enabled: m.key_state == KeyState::Enabled,
+        description: m.description.clone(),
+        key_usage: usage,
+        key_state: m.key_state,
+        origin: m.origin,
+        key_manager: m.key_manager,
+        customer_master_key_spec: spec,
+        key_spec: spec,
+        multi_region: m.multi_region,
+        deletion_date: m.deletion_ms.map(epoch),
+        pending_deletion_window_in_days: m.deletion_ms.and(m.pending_window_days),
+        encryption_algorithms: (usage == KeyUsage::EncryptDecrypt)
+            .then(|| spec.encryption_algorithms().to_vec()),
+        signing_algorithms: (usage == KeyUsage::SignVerify)
+            .then(|| spec.signing_algorithms().to_vec()),
+        mac_algorithms: (usage == KeyUsage::GenerateVerifyMac)
+            .then(|| spec.mac_algorithms().to_vec()),
+        key_agreement_algorithms: (usage == KeyUsage::KeyAgreement).then(|| vec!["ECDH"]),
+        expiration_model: m.expiration_model.filter(|_| external),
+        valid_to: m.valid_to_ms.filter(|_| external).map(epoch),
+        multi_region_configuration: m.multi_region.then(|| MultiRegionConfiguration {
+            multi_region_key_type: "PRIMARY",
+            primary_key: MultiRegionKey {
+                arn: k.arn(),
+                region: k.region.clone(),
+            },
+            replica_keys: Vec::new(),
+        }),
     }
 }
 
 /// One page of a list held in a key record, for operations whose `Marker` is the index to
-/// resume at: the page's JSON entries, then `Truncated` and `NextMarker` added to `v`.
-pub fn index_page<T>(
+/// resume at.
+pub fn index_page<T, E>(
     items: &[T],
-    p: &Params,
+    marker: Option<&str>,
     n: usize,
-    list_name: &str,
-    entry: impl Fn(&T) -> Value,
-) -> KmsResult<Value> {
-    let start: usize = match &p.marker {
+    entry: impl Fn(&T) -> E,
+) -> KmsResult<Page<E>> {
+    let start: usize = match marker {
         Some(m) => m
             .parse()
             .map_err(|_| KmsError::InvalidMarker("Invalid marker".into()))?,
         None => 0,
     };
-    let page: Vec<Value> = items.iter().skip(start).take(n).map(entry).collect();
-    let truncated = start + page.len() < items.len();
-    let mut v = json!({ list_name: page, "Truncated": truncated });
-    if truncated {
-        v["NextMarker"] = json!((start + n).to_string());
-    }
-    Ok(v)
+    let entries: Vec<E> = items.iter().skip(start).take(n).map(entry).collect();
+    let truncated = start + entries.len() < items.len();
+    Ok(Page {
+        entries,
+        truncated,
+        next_marker: truncated.then(|| (start + n).to_string()),
+    })
 }
 
 /// Validates Limit (1..=max, default `default`).
-pub fn limit(p: &Params, default: usize, max: usize) -> KmsResult<usize> {
-    match p.limit {
+pub fn limit(limit: Option<i64>, default: usize, max: usize) -> KmsResult<usize> {
+    match limit {
         None => Ok(default),
         Some(n) if n >= 1 && n as usize <= max => Ok(n as usize),
         Some(n) => Err(KmsError::Validation(format!(

@@ -2,10 +2,14 @@
 //! (TagResource, UntagResource, ListResourceTags). Policies are validated here; evaluating them
 //! belongs to the policy engine.
 
-use super::{out, required, resolve};
+use super::{required, resolve};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyManager};
-use crate::op::{Output, Params};
+use crate::shapes::{
+    Empty, GetKeyPolicyInput, GetKeyPolicyOutput, ListKeyPoliciesInput, ListKeyPoliciesOutput,
+    ListResourceTagsInput, ListResourceTagsOutput, PutKeyPolicyInput, Tag, TagResourceInput,
+    UntagResourceInput,
+};
 use crate::Kms;
 use serde_json::json;
 use trailstack_core::Caller;
@@ -58,8 +62,8 @@ pub fn check_tags(tags: &[(String, String)]) -> KmsResult<()> {
     Ok(())
 }
 
-fn policy_name(p: &Params) -> KmsResult<()> {
-    match p.policy_name.as_deref() {
+fn policy_name(name: Option<&str>) -> KmsResult<()> {
+    match name {
         None | Some("default") => Ok(()),
         Some(other) => Err(KmsError::NotFound(format!(
             "Policy {other} not found; the only key policy name is default."
@@ -68,21 +72,26 @@ fn policy_name(p: &Params) -> KmsResult<()> {
 }
 
 /// GetKeyPolicy.
-pub async fn get_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
-    policy_name(&p)?;
+pub async fn get_policy(
+    kms: &Kms,
+    caller: &Caller,
+    p: GetKeyPolicyInput,
+) -> KmsResult<GetKeyPolicyOutput> {
+    policy_name(p.policy_name.as_deref())?;
     let id = required(&p.key_id, "keyId")?.to_string();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let k = kms
         .read(move |c| resolve(c, &kms2, &caller2, &id, false))
         .await?;
-    Ok(out(
-        json!({ "Policy": k.meta.policy, "PolicyName": "default" }),
-    ))
+    Ok(GetKeyPolicyOutput {
+        policy: k.meta.policy,
+        policy_name: "default",
+    })
 }
 
 /// PutKeyPolicy.
-pub async fn put_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
-    policy_name(&p)?;
+pub async fn put_policy(kms: &Kms, caller: &Caller, p: PutKeyPolicyInput) -> KmsResult<Empty> {
+    policy_name(p.policy_name.as_deref())?;
     let id = required(&p.key_id, "keyId")?.to_string();
     let doc = required(&p.policy, "policy")?.to_string();
     validate(&doc)?;
@@ -101,22 +110,27 @@ pub async fn put_policy(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
         key_model::update(c, &k)
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }
 
 /// ListKeyPolicies: every key has exactly one policy, `default`.
-pub async fn list_policies(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn list_policies(
+    kms: &Kms,
+    caller: &Caller,
+    p: ListKeyPoliciesInput,
+) -> KmsResult<ListKeyPoliciesOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.read(move |c| resolve(c, &kms2, &caller2, &id, false))
         .await?;
-    Ok(out(
-        json!({ "PolicyNames": ["default"], "Truncated": false }),
-    ))
+    Ok(ListKeyPoliciesOutput {
+        policy_names: vec!["default"],
+        truncated: false,
+    })
 }
 
 /// TagResource: adds tags, replacing values of existing keys.
-pub async fn tag(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn tag(kms: &Kms, caller: &Caller, p: TagResourceInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let new: Vec<(String, String)> = p
         .tags
@@ -140,11 +154,11 @@ pub async fn tag(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
         key_model::update(c, &k)
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }
 
 /// UntagResource.
-pub async fn untag(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn untag(kms: &Kms, caller: &Caller, p: UntagResourceInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let keys = p.tag_keys.clone().unwrap_or_default();
     let (kms2, caller2) = (kms.clone(), caller.clone());
@@ -155,23 +169,28 @@ pub async fn untag(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
         key_model::update(c, &k)
     })
     .await?;
-    Ok(Output::new())
+    Ok(Empty {})
 }
 
 /// ListResourceTags.
-pub async fn list_tags(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn list_tags(
+    kms: &Kms,
+    caller: &Caller,
+    p: ListResourceTagsInput,
+) -> KmsResult<ListResourceTagsOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let n = super::limit(&p, 50, 50)?;
+    let n = super::limit(p.limit, 50, 50)?;
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let k = kms
         .read(move |c| resolve(c, &kms2, &caller2, &id, false))
         .await?;
-    let v = super::index_page(
-        &k.meta.tags,
-        &p,
-        n,
-        "Tags",
-        |(t, v)| json!({"TagKey": t, "TagValue": v}),
-    )?;
-    Ok(out(v))
+    let page = super::index_page(&k.meta.tags, p.marker.as_deref(), n, |(t, v)| Tag {
+        tag_key: t.clone(),
+        tag_value: v.clone(),
+    })?;
+    Ok(ListResourceTagsOutput {
+        tags: page.entries,
+        truncated: page.truncated,
+        next_marker: page.next_marker,
+    })
 }

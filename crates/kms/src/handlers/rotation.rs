@@ -2,15 +2,18 @@
 //! RotateKeyOnDemand, ListKeyRotations, and the rotation itself (a new material version; old
 //! ciphertexts keep decrypting with the version named in their blob).
 
-use super::{epoch, out, required, resolve, store_material};
+use super::{required, resolve, store_material};
 use crate::crypto::{self, KeySpec};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{
     self as key_model, KeyManager, KeyRecord, Origin, RotationEntry, RotationType,
 };
-use crate::op::{OpKind, Output, Params};
+use crate::shapes::{
+    epoch, DisableKeyRotationInput, Empty, EnableKeyRotationInput, GetKeyRotationStatusInput,
+    GetKeyRotationStatusOutput, ListKeyRotationsInput, ListKeyRotationsOutput,
+    RotateKeyOnDemandInput, RotateKeyOnDemandOutput, RotationsListEntry,
+};
 use crate::Kms;
-use serde_json::json;
 use trailstack_core::Caller;
 use trailstack_store::rusqlite::Connection;
 
@@ -60,8 +63,8 @@ fn check_rotatable(k: &KeyRecord) -> KmsResult<()> {
     super::check_usable(k)
 }
 
-/// The rotation operations.
-pub async fn handle(kms: &Kms, caller: &Caller, kind: OpKind, p: Params) -> KmsResult<Output> {
+/// EnableKeyRotation: every `RotationPeriodInDays` (90 to 2560, 365 by default).
+pub async fn enable(kms: &Kms, caller: &Caller, p: EnableKeyRotationInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let period = match p.rotation_period_in_days {
         Some(d) if !(90..=2560).contains(&d) => {
@@ -73,66 +76,105 @@ pub async fn handle(kms: &Kms, caller: &Caller, kind: OpKind, p: Params) -> KmsR
         None => DEFAULT_PERIOD,
     };
     let now = kms.now_ms();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+        check_rotatable(&k)?;
+        k.meta.rotation_enabled = true;
+        k.meta.rotation_period_days = Some(period);
+        k.meta.next_rotation_ms = Some(now + i64::from(period) * DAY_MS);
+        key_model::update(c, &k)
+    })
+    .await?;
+    Ok(Empty {})
+}
+
+/// DisableKeyRotation.
+pub async fn disable(kms: &Kms, caller: &Caller, p: DisableKeyRotationInput) -> KmsResult<Empty> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+        check_rotatable(&k)?;
+        k.meta.rotation_enabled = false;
+        k.meta.next_rotation_ms = None;
+        key_model::update(c, &k)
+    })
+    .await?;
+    Ok(Empty {})
+}
+
+/// The key `key_id` names, for the rotation reads.
+async fn key(kms: &Kms, caller: &Caller, key_id: &Option<String>) -> KmsResult<KeyRecord> {
+    let id = required(key_id, "keyId")?.to_string();
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.read(move |c| resolve(c, &kms2, &caller2, &id, false))
+        .await
+}
+
+/// GetKeyRotationStatus.
+pub async fn status(
+    kms: &Kms,
+    caller: &Caller,
+    p: GetKeyRotationStatusInput,
+) -> KmsResult<GetKeyRotationStatusOutput> {
+    let k = key(kms, caller, &p.key_id).await?;
+    let enabled = k.meta.rotation_enabled;
+    Ok(GetKeyRotationStatusOutput {
+        key_rotation_enabled: enabled,
+        key_id: k.arn(),
+        rotation_period_in_days: enabled
+            .then(|| k.meta.rotation_period_days.unwrap_or(DEFAULT_PERIOD)),
+        next_rotation_date: k.meta.next_rotation_ms.filter(|_| enabled).map(epoch),
+        on_demand_rotation_start_date: k
+            .meta
+            .rotations
+            .iter()
+            .rev()
+            .find(|r| r.kind == RotationType::OnDemand)
+            .map(|r| epoch(r.at_ms)),
+    })
+}
+
+/// RotateKeyOnDemand.
+pub async fn rotate_on_demand(
+    kms: &Kms,
+    caller: &Caller,
+    p: RotateKeyOnDemandInput,
+) -> KmsResult<RotateKeyOnDemandOutput> {
+    let id = required(&p.key_id, "keyId")?.to_string();
+    let now = kms.now_ms();
     let (kms2, caller2, root) = (kms.clone(), caller.clone(), kms.root.clone());
     let k = kms
         .write(move |c| {
             let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-            match kind {
-                OpKind::EnableKeyRotation => {
-                    check_rotatable(&k)?;
-                    k.meta.rotation_enabled = true;
-                    k.meta.rotation_period_days = Some(period);
-                    k.meta.next_rotation_ms = Some(now + i64::from(period) * DAY_MS);
-                    key_model::update(c, &k)?;
-                }
-                OpKind::DisableKeyRotation => {
-                    check_rotatable(&k)?;
-                    k.meta.rotation_enabled = false;
-                    k.meta.next_rotation_ms = None;
-                    key_model::update(c, &k)?;
-                }
-                OpKind::RotateKeyOnDemand => {
-                    check_rotatable(&k)?;
-                    rotate(c, &root, &mut k, now, RotationType::OnDemand)?;
-                }
-                _ => {}
-            }
+            check_rotatable(&k)?;
+            rotate(c, &root, &mut k, now, RotationType::OnDemand)?;
             Ok(k)
         })
         .await?;
-    Ok(match kind {
-        OpKind::GetKeyRotationStatus => {
-            let mut v = json!({ "KeyRotationEnabled": k.meta.rotation_enabled, "KeyId": k.arn() });
-            if k.meta.rotation_enabled {
-                v["RotationPeriodInDays"] =
-                    json!(k.meta.rotation_period_days.unwrap_or(DEFAULT_PERIOD));
-                if let Some(t) = k.meta.next_rotation_ms {
-                    v["NextRotationDate"] = epoch(t);
-                }
-            }
-            if let Some(last) = k
-                .meta
-                .rotations
-                .iter()
-                .rev()
-                .find(|r| r.kind == RotationType::OnDemand)
-            {
-                v["OnDemandRotationStartDate"] = epoch(last.at_ms);
-            }
-            out(v)
+    Ok(RotateKeyOnDemandOutput { key_id: k.key_id })
+}
+
+/// ListKeyRotations; markers are the index to resume at.
+pub async fn list(
+    kms: &Kms,
+    caller: &Caller,
+    p: ListKeyRotationsInput,
+) -> KmsResult<ListKeyRotationsOutput> {
+    let k = key(kms, caller, &p.key_id).await?;
+    let n = super::limit(p.limit, 100, 1000)?;
+    let arn = k.arn();
+    let page = super::index_page(&k.meta.rotations, p.marker.as_deref(), n, |r| {
+        RotationsListEntry {
+            key_id: arn.clone(),
+            rotation_date: epoch(r.at_ms),
+            rotation_type: r.kind,
         }
-        OpKind::RotateKeyOnDemand => out(json!({ "KeyId": k.key_id })),
-        OpKind::ListKeyRotations => {
-            let n = super::limit(&p, 100, 1000)?;
-            let v = super::index_page(
-                &k.meta.rotations,
-                &p,
-                n,
-                "Rotations",
-                |r| json!({ "KeyId": k.arn(), "RotationDate": epoch(r.at_ms), "RotationType": r.kind }),
-            )?;
-            out(v)
-        }
-        _ => Output::new(),
+    })?;
+    Ok(ListKeyRotationsOutput {
+        rotations: page.entries,
+        truncated: page.truncated,
+        next_marker: page.next_marker,
     })
 }

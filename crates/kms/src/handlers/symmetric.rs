@@ -2,15 +2,18 @@
 //! Symmetric keys use AES-256-GCM with the encryption context as canonical AAD and a
 //! self-describing ciphertext blob; RSA ENCRYPT_DECRYPT keys use OAEP.
 
-use super::{check_usable, load_material, out, required, resolve};
+use super::{check_usable, load_material, required, resolve};
 use crate::blob::Blob;
 use crate::crypto::{self, CryptoError, EncryptionAlgorithm, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyRecord};
-use crate::op::{Output, Params};
+use crate::shapes::{
+    DecryptInput, DecryptOutput, EncryptInput, EncryptOutput, GenerateDataKeyInput,
+    GenerateDataKeyOutput, GenerateDataKeyWithoutPlaintextInput,
+    GenerateDataKeyWithoutPlaintextOutput, GenerateRandomInput, GenerateRandomOutput,
+    ReEncryptInput, ReEncryptOutput, Secret,
+};
 use crate::Kms;
-use base64::Engine;
-use serde_json::json;
 use std::collections::BTreeMap;
 use trailstack_core::Caller;
 
@@ -18,10 +21,6 @@ use trailstack_core::Caller;
 const MAX_PLAINTEXT: usize = 4096;
 /// Largest ciphertext blob.
 const MAX_CIPHERTEXT: usize = 6144;
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
 
 /// Maps a cryptography failure to KMS's error.
 pub fn crypto_error(e: CryptoError) -> KmsError {
@@ -124,7 +123,7 @@ fn decrypt_with(
     asked_alg: Option<&str>,
     ctx: &BTreeMap<String, String>,
     blob: &[u8],
-) -> KmsResult<(KeyRecord, EncryptionAlgorithm, Vec<u8>)> {
+) -> KmsResult<(KeyRecord, EncryptionAlgorithm, Secret)> {
     let named = key_id
         .map(|id| resolve(c, kms, caller, id, true))
         .transpose()?;
@@ -135,7 +134,7 @@ fn decrypt_with(
         let material = load_material(c, kms, k, k.meta.current_version)?;
         let plain =
             crypto::rsa_decrypt(k.meta.key_spec, &material, alg, blob).map_err(crypto_error)?;
-        return Ok((k.clone(), alg, plain));
+        return Ok((k.clone(), alg, Secret::new(plain)));
     }
     let parsed = Blob::parse(blob).ok_or_else(|| KmsError::InvalidCiphertext(String::new()))?;
     let k = match named {
@@ -163,7 +162,7 @@ fn decrypt_with(
         &parsed.sealed,
     )
     .map_err(crypto_error)?;
-    Ok((k, alg, plain))
+    Ok((k, alg, Secret::new(plain)))
 }
 
 fn check_len(v: &[u8], max: usize, what: &str) -> KmsResult<()> {
@@ -176,13 +175,12 @@ fn check_len(v: &[u8], max: usize, what: &str) -> KmsResult<()> {
 }
 
 /// Encrypt.
-pub async fn encrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn encrypt(kms: &Kms, caller: &Caller, p: EncryptInput) -> KmsResult<EncryptOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let plaintext = p
         .plaintext
-        .clone()
         .ok_or_else(|| KmsError::Validation("Plaintext is required.".into()))?;
-    check_len(&plaintext, MAX_PLAINTEXT, "plaintext")?;
+    check_len(plaintext.as_bytes(), MAX_PLAINTEXT, "plaintext")?;
     let ctx = p.encryption_context.clone().unwrap_or_default();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let asked = p.encryption_algorithm.clone();
@@ -192,25 +190,26 @@ pub async fn encrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output>
             check_usable(&k)?;
             require_usage(&k, KeyUsage::EncryptDecrypt, "Encrypt")?;
             let alg = algorithm(&k, asked.as_deref())?;
-            let blob = encrypt_with(c, &kms2, &k, alg, &ctx, &plaintext)?;
+            let blob = encrypt_with(c, &kms2, &k, alg, &ctx, plaintext.as_bytes())?;
             Ok((k, alg, blob))
         })
         .await?;
-    Ok(out(
-        json!({ "CiphertextBlob": b64(&blob), "KeyId": k.arn(), "EncryptionAlgorithm": alg.name() }),
-    ))
+    Ok(EncryptOutput {
+        ciphertext_blob: blob,
+        key_id: k.arn(),
+        encryption_algorithm: alg,
+    })
 }
 
 /// Decrypt.
-pub async fn decrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn decrypt(kms: &Kms, caller: &Caller, p: DecryptInput) -> KmsResult<DecryptOutput> {
     let blob = p
         .ciphertext_blob
-        .clone()
         .ok_or_else(|| KmsError::Validation("CiphertextBlob is required.".into()))?;
     check_len(&blob, MAX_CIPHERTEXT, "ciphertextBlob")?;
-    let ctx = p.encryption_context.clone().unwrap_or_default();
+    let ctx = p.encryption_context.unwrap_or_default();
     let (kms2, caller2) = (kms.clone(), caller.clone());
-    let (key_id, asked) = (p.key_id.clone(), p.encryption_algorithm.clone());
+    let (key_id, asked) = (p.key_id, p.encryption_algorithm);
     let (k, alg, plain) = kms
         .read(move |c| {
             decrypt_with(
@@ -224,14 +223,20 @@ pub async fn decrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output>
             )
         })
         .await?;
-    Ok(out(
-        json!({ "KeyId": k.arn(), "Plaintext": b64(&plain), "EncryptionAlgorithm": alg.name() }),
-    ))
+    Ok(DecryptOutput {
+        key_id: k.arn(),
+        plaintext: plain,
+        encryption_algorithm: alg,
+    })
 }
 
 /// ReEncrypt: decrypt under the source key, encrypt under the destination key, without the
 /// plaintext leaving KMS.
-pub async fn re_encrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Output> {
+pub async fn re_encrypt(
+    kms: &Kms,
+    caller: &Caller,
+    p: ReEncryptInput,
+) -> KmsResult<ReEncryptOutput> {
     let blob = p
         .ciphertext_blob
         .clone()
@@ -263,28 +268,74 @@ pub async fn re_encrypt(kms: &Kms, caller: &Caller, p: Params) -> KmsResult<Outp
             check_usable(&dst)?;
             require_usage(&dst, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
             let dst_alg = algorithm(&dst, dst_alg.as_deref())?;
-            let new_blob = encrypt_with(c, &kms2, &dst, dst_alg, &dst_ctx, &plain)?;
+            let new_blob = encrypt_with(c, &kms2, &dst, dst_alg, &dst_ctx, plain.as_bytes())?;
             Ok((src, src_alg, dst, dst_alg, new_blob))
         })
         .await?;
-    Ok(out(json!({
-        "CiphertextBlob": b64(&new_blob),
-        "SourceKeyId": src.arn(),
-        "KeyId": dst.arn(),
-        "SourceEncryptionAlgorithm": src_alg.name(),
-        "DestinationEncryptionAlgorithm": dst_alg.name(),
-    })))
+    Ok(ReEncryptOutput {
+        ciphertext_blob: new_blob,
+        source_key_id: src.arn(),
+        key_id: dst.arn(),
+        source_encryption_algorithm: src_alg,
+        destination_encryption_algorithm: dst_alg,
+    })
 }
 
-/// GenerateDataKey and GenerateDataKeyWithoutPlaintext.
+/// GenerateDataKey.
 pub async fn generate_data_key(
     kms: &Kms,
     caller: &Caller,
-    p: Params,
-    with_plaintext: bool,
-) -> KmsResult<Output> {
-    let id = required(&p.key_id, "keyId")?.to_string();
-    let n = match (p.number_of_bytes, p.key_spec.as_deref()) {
+    p: GenerateDataKeyInput,
+) -> KmsResult<GenerateDataKeyOutput> {
+    let (key_id, ciphertext_blob, plaintext) = new_data_key(
+        kms,
+        caller,
+        &p.key_id,
+        p.number_of_bytes,
+        p.key_spec.as_deref(),
+        p.encryption_context.unwrap_or_default(),
+    )
+    .await?;
+    Ok(GenerateDataKeyOutput {
+        ciphertext_blob,
+        plaintext,
+        key_id,
+    })
+}
+
+/// GenerateDataKeyWithoutPlaintext.
+pub async fn generate_data_key_without_plaintext(
+    kms: &Kms,
+    caller: &Caller,
+    p: GenerateDataKeyWithoutPlaintextInput,
+) -> KmsResult<GenerateDataKeyWithoutPlaintextOutput> {
+    let (key_id, ciphertext_blob, _) = new_data_key(
+        kms,
+        caller,
+        &p.key_id,
+        p.number_of_bytes,
+        p.key_spec.as_deref(),
+        p.encryption_context.unwrap_or_default(),
+    )
+    .await?;
+    Ok(GenerateDataKeyWithoutPlaintextOutput {
+        ciphertext_blob,
+        key_id,
+    })
+}
+
+/// A fresh data key of `number_of_bytes` or `key_spec`, encrypted under the key `key_id`
+/// names: the key's ARN, the ciphertext blob and the plaintext.
+async fn new_data_key(
+    kms: &Kms,
+    caller: &Caller,
+    key_id: &Option<String>,
+    number_of_bytes: Option<i64>,
+    key_spec: Option<&str>,
+    ctx: BTreeMap<String, String>,
+) -> KmsResult<(String, Vec<u8>, Secret)> {
+    let id = required(key_id, "keyId")?.to_string();
+    let n = match (number_of_bytes, key_spec) {
         (Some(_), Some(_)) => {
             return Err(KmsError::Validation("Please specify either number of bytes or key spec.".into()))
         }
@@ -303,9 +354,8 @@ pub async fn generate_data_key(
             )))
         }
     };
-    let ctx = p.encryption_context.clone().unwrap_or_default();
     let (kms2, caller2) = (kms.clone(), caller.clone());
-    let data_key = crypto::random_bytes(n).map_err(crypto_error)?;
+    let data_key = Secret::new(crypto::random_bytes(n).map_err(crypto_error)?);
     let dk = data_key.clone();
     let (k, blob) = kms
         .read(move |c| {
@@ -323,20 +373,16 @@ pub async fn generate_data_key(
                 &k,
                 EncryptionAlgorithm::SymmetricDefault,
                 &ctx,
-                &dk,
+                dk.as_bytes(),
             )?;
             Ok((k, blob))
         })
         .await?;
-    let mut v = json!({ "CiphertextBlob": b64(&blob), "KeyId": k.arn() });
-    if with_plaintext {
-        v["Plaintext"] = json!(b64(&data_key));
-    }
-    Ok(out(v))
+    Ok((k.arn(), blob, data_key))
 }
 
 /// GenerateRandom: 1..=1024 random bytes.
-pub fn generate_random(p: Params) -> KmsResult<Output> {
+pub fn generate_random(p: GenerateRandomInput) -> KmsResult<GenerateRandomOutput> {
     let n = p
         .number_of_bytes
         .ok_or_else(|| KmsError::Validation("NumberOfBytes is required.".into()))?;
@@ -346,5 +392,7 @@ pub fn generate_random(p: Params) -> KmsResult<Output> {
         )));
     }
     let bytes = crypto::random_bytes(n as usize).map_err(crypto_error)?;
-    Ok(out(json!({ "Plaintext": b64(&bytes) })))
+    Ok(GenerateRandomOutput {
+        plaintext: Secret::new(bytes),
+    })
 }

@@ -5,7 +5,7 @@
 //! evaluating grants against callers belongs to the policy engine.
 
 use crate::error::{KmsError, KmsResult};
-use crate::op::GrantConstraints;
+use crate::shapes::GrantConstraints;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trailstack_store::rusqlite::{self, Connection, OptionalExtension};

@@ -118,7 +118,7 @@ async fn kms(s: &Services, op: &str, body: Value) -> Result<Value, String> {
     s.kms
         .call(&alice(), parsed)
         .await
-        .map(Value::Object)
+        .map(|out| out.to_json().expect("KMS output serializes"))
         .map_err(|e| e.code().to_string())
 }
 

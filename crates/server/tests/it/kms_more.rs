@@ -120,7 +120,7 @@ impl Harness {
             .kms
             .call(&caller(), parsed)
             .await
-            .map(Value::Object)
+            .map(|out| out.to_json().expect("KMS output serializes"))
             .map_err(|e| (e.code().to_string(), e.message()))
     }
 

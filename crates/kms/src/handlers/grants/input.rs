@@ -6,7 +6,7 @@
 use crate::crypto::KeyUsage;
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
-use crate::op::{GrantConstraints, Params};
+use crate::shapes::GrantConstraints;
 use crate::Kms;
 use base64::Engine;
 
@@ -158,11 +158,8 @@ pub(super) fn operations_for(k: &KeyRecord) -> Vec<&'static str> {
 }
 
 /// Validates Operations (names, no duplicates kept, at least one).
-pub(super) fn parse_operations(p: &Params) -> KmsResult<Vec<String>> {
-    let ops = p
-        .operations
-        .clone()
-        .ok_or_else(|| invalid("null", "operations", "Member must not be null"))?;
+pub(super) fn parse_operations(ops: Option<Vec<String>>) -> KmsResult<Vec<String>> {
+    let ops = ops.ok_or_else(|| invalid("null", "operations", "Member must not be null"))?;
     if ops.is_empty() {
         return Err(invalid(
             "[]",
@@ -190,8 +187,10 @@ pub(super) fn parse_operations(p: &Params) -> KmsResult<Vec<String>> {
 }
 
 /// Validates Constraints; empty maps count as absent.
-pub(super) fn parse_constraints(p: &Params) -> KmsResult<Option<GrantConstraints>> {
-    let Some(c) = p.constraints.clone() else {
+pub(super) fn parse_constraints(
+    c: Option<GrantConstraints>,
+) -> KmsResult<Option<GrantConstraints>> {
+    let Some(c) = c else {
         return Ok(None);
     };
     let non_empty =
@@ -290,17 +289,14 @@ mod tests {
 
     #[test]
     fn operations_and_constraints_are_normalized() {
-        let p = |ops: &[&str]| Params {
-            operations: Some(ops.iter().map(|s| s.to_string()).collect()),
-            ..Default::default()
-        };
+        let p = |ops: &[&str]| Some(ops.iter().map(|s| s.to_string()).collect());
         assert_eq!(
-            parse_operations(&p(&["Decrypt", "Encrypt", "Decrypt"])).unwrap(),
+            parse_operations(p(&["Decrypt", "Encrypt", "Decrypt"])).unwrap(),
             ["Decrypt", "Encrypt"]
         );
-        assert!(parse_operations(&p(&[])).is_err());
-        assert!(parse_operations(&p(&["decrypt"])).is_err());
-        assert!(parse_operations(&Params::default()).is_err());
+        assert!(parse_operations(p(&[])).is_err());
+        assert!(parse_operations(p(&["decrypt"])).is_err());
+        assert!(parse_operations(None).is_err());
         assert!(same_operations(
             &["A".to_string(), "B".to_string()],
             &["B".to_string(), "A".to_string()]
@@ -314,24 +310,21 @@ mod tests {
                         .collect::<BTreeMap<_, _>>(),
                 )
             };
-            Params {
-                constraints: Some(GrantConstraints {
-                    encryption_context_subset: m(subset),
-                    encryption_context_equals: m(equals),
-                }),
-                ..Default::default()
-            }
+            Some(GrantConstraints {
+                encryption_context_subset: m(subset),
+                encryption_context_equals: m(equals),
+            })
         };
-        assert_eq!(parse_constraints(&c(&[], &[])).unwrap(), None);
-        let only_subset = parse_constraints(&c(&[("a", "1")], &[])).unwrap().unwrap();
+        assert_eq!(parse_constraints(c(&[], &[])).unwrap(), None);
+        let only_subset = parse_constraints(c(&[("a", "1")], &[])).unwrap().unwrap();
         assert_eq!(only_subset.encryption_context_equals, None);
-        assert!(parse_constraints(&c(&[("a", "1")], &[("b", "2")])).is_err());
+        assert!(parse_constraints(c(&[("a", "1")], &[("b", "2")])).is_err());
         let nine: Vec<(String, String)> =
             (0..9).map(|i| (format!("k{i}"), "v".to_string())).collect();
         let nine: Vec<(&str, &str)> = nine.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert!(parse_constraints(&c(&nine, &[])).is_err());
+        assert!(parse_constraints(c(&nine, &[])).is_err());
         let long = "x".repeat(385);
-        assert!(parse_constraints(&c(&[("a", long.as_str())], &[])).is_err());
-        assert_eq!(parse_constraints(&Params::default()).unwrap(), None);
+        assert!(parse_constraints(c(&[("a", long.as_str())], &[])).is_err());
+        assert_eq!(parse_constraints(None).unwrap(), None);
     }
 }
