@@ -17,7 +17,8 @@ use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use trailstack_fuzz::harness::Harness;
 use trailstack_fuzz::Fields;
-use trailstack_kms::shapes::DecryptInput;
+use trailstack_kms::crypto::KeySpec;
+use trailstack_kms::shapes::{DecryptInput, Named};
 use trailstack_kms::{Op, OpKind, Output};
 
 fn harness() -> &'static Harness {
@@ -48,7 +49,9 @@ fn harness() -> &'static Harness {
 /// Whether running `op` keeps a run fast and its fixtures intact.
 fn runnable(op: &Op) -> bool {
     use OpKind::*;
-    let rsa = |spec: Option<&String>| spec.is_some_and(|s| s.to_ascii_uppercase().contains("RSA"));
+    let rsa = |spec: Option<&Named<KeySpec>>| {
+        spec.is_some_and(|s| s.name().to_ascii_uppercase().contains("RSA"))
+    };
     let names_fixture = [op.key_id(), op.target_key_id(), op.alias_name()]
         .into_iter()
         .flatten()

@@ -5,11 +5,12 @@
 //! zeroizing buffer. AWS managed
 //! keys (`alias/aws/s3`) are created here on a service's first use.
 
+use crate::crypto::DataKeySpec;
 use crate::error::KmsError;
 use crate::handlers::{resolve, store_material};
 use crate::model::aliases::{self as alias_model, Alias};
 use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyState, Origin};
-use crate::shapes::{DecryptInput, GenerateDataKeyInput};
+use crate::shapes::{DecryptInput, GenerateDataKeyInput, Named};
 use crate::{crypto, Kms};
 use std::collections::BTreeMap;
 use trailstack_core::{Caller, DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService};
@@ -132,7 +133,7 @@ impl KeyService for Kms {
             let key_id = self.key_id_for(caller, key).await.map_err(key_error)?;
             let input = GenerateDataKeyInput {
                 key_id: Some(key_id),
-                key_spec: Some("AES_256".into()),
+                key_spec: Some(Named::Known(DataKeySpec::Aes256)),
                 encryption_context: Some(context.clone()),
                 ..Default::default()
             };

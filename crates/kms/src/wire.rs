@@ -43,6 +43,8 @@ pub fn encode_error(e: &KmsError) -> (u16, Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::KeySpec;
+    use crate::shapes::Named;
 
     #[test]
     fn parses_targets_and_bodies() {
@@ -58,6 +60,17 @@ mod tests {
             input.plaintext.as_ref().map(|p| p.as_bytes()),
             Some(&b"hi"[..])
         );
+        // Closed sets parse to their value; other names are kept for the handler to report.
+        let op = parse(
+            "TrentService.CreateKey",
+            br#"{"KeySpec":"RSA_2048","KeyUsage":"SIGN"}"#,
+        )
+        .unwrap();
+        let Op::CreateKey(input) = op else {
+            panic!("{op:?}")
+        };
+        assert_eq!(input.key_spec, Some(Named::Known(KeySpec::Rsa2048)));
+        assert_eq!(input.key_usage, Some(Named::Unknown("SIGN".into())));
         assert_eq!(
             parse("TrentService.Nope", b"{}").unwrap_err().code(),
             "UnknownOperationException"

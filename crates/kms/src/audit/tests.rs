@@ -57,7 +57,7 @@ fn decrypt_and_re_encrypt_always_name_their_algorithms() {
 fn management_parameters_are_camel_case() {
     let p = CreateKeyInput {
         description: Some("d".into()),
-        key_usage: Some("ENCRYPT_DECRYPT".into()),
+        key_usage: Some(Named::Known(crate::crypto::KeyUsage::EncryptDecrypt)),
         bypass_policy_lockout_safety_check: Some(false),
         tags: Some(vec![Tag {
             tag_key: "a".into(),
@@ -73,6 +73,15 @@ fn management_parameters_are_camel_case() {
             "bypassPolicyLockoutSafetyCheck": false,
             "tags": [{"tagKey": "a", "tagValue": "1"}],
         }))
+    );
+    // A name outside the set is recorded as sent (the call fails with AWS's validation error).
+    let p = CreateKeyInput {
+        key_spec: Some(Named::Unknown("AES_9".into())),
+        ..Default::default()
+    };
+    assert_eq!(
+        request::parameters(&Op::CreateKey(p)),
+        Some(json!({"keySpec": "AES_9"}))
     );
     let p = CreateGrantInput {
         key_id: Some("k".into()),
@@ -99,7 +108,7 @@ fn import_logs_its_expiry_as_a_date_and_never_the_material() {
         import_token: Some(vec![7; 8]),
         encrypted_key_material: Some(vec![8; 8]),
         valid_to: Some(1609531200.0),
-        expiration_model: Some("KEY_MATERIAL_EXPIRES".into()),
+        expiration_model: Some(Named::Known(crate::model::keys::ExpirationModel::Expires)),
     };
     assert_eq!(
         request::parameters(&Op::ImportKeyMaterial(p)),

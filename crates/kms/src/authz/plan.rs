@@ -7,6 +7,7 @@
 
 use crate::blob::Blob;
 use crate::op::{Op, OpKind};
+use crate::shapes::Named;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use trailstack_core::{Caller, Principal};
@@ -145,7 +146,7 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
             | OpKind::GenerateDataKeyPair
             | OpKind::GenerateDataKeyPairWithoutPlaintext
     );
-    match op.encryption_algorithm().map(String::as_str) {
+    match op.encryption_algorithm().map(Named::name) {
         Some(a) => {
             c.insert("kms:EncryptionAlgorithm", a);
         }
@@ -155,10 +156,10 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
         None => {}
     }
     if let Some(a) = op.signing_algorithm() {
-        c.insert("kms:SigningAlgorithm", a.as_str());
+        c.insert("kms:SigningAlgorithm", a.name());
     }
     if let Some(a) = op.mac_algorithm() {
-        c.insert("kms:MacAlgorithm", a.as_str());
+        c.insert("kms:MacAlgorithm", a.name());
     }
     if matches!(
         op.kind(),
@@ -180,15 +181,19 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
     if let Op::CreateKey(p) = op {
         let spec = p
             .key_spec
-            .as_deref()
-            .or(p.customer_master_key_spec.as_deref())
+            .as_ref()
+            .or(p.customer_master_key_spec.as_ref())
+            .map(Named::name)
             .unwrap_or("SYMMETRIC_DEFAULT");
         c.insert("kms:KeySpec", spec);
         c.insert(
             "kms:KeyUsage",
-            p.key_usage.as_deref().unwrap_or("ENCRYPT_DECRYPT"),
+            p.key_usage.as_ref().map_or("ENCRYPT_DECRYPT", Named::name),
         );
-        c.insert("kms:KeyOrigin", p.origin.as_deref().unwrap_or("AWS_KMS"));
+        c.insert(
+            "kms:KeyOrigin",
+            p.origin.as_ref().map_or("AWS_KMS", Named::name),
+        );
         c.insert_bool("kms:MultiRegion", p.multi_region.unwrap_or(false));
     }
     if let Some(tags) = op.tags() {

@@ -2,8 +2,18 @@
 //! import wrapping) with their AWS wire names and sizes, and the `named_enum!` macro that
 //! declares such name tables. Pure tables: no key material and no cryptography here.
 
+/// A closed set of AWS wire names (every [`named_enum!`]).
+pub trait WireName: Sized + Copy {
+    /// Parses the wire name; `None` for anything else.
+    fn parse(s: &str) -> Option<Self>;
+
+    /// The wire name.
+    fn name(self) -> &'static str;
+}
+
 /// Declares a fieldless enum whose variants each carry one AWS wire name, with `ALL`, `parse`,
-/// `name`, `Display`, and serde as that name (how the value is stored in key records).
+/// `name`, `Display`, [`WireName`], and serde as that name (how the value is stored in key
+/// records and written in responses).
 macro_rules! named_enum {
     ($(#[$meta:meta])* $ty:ident { $($(#[$vmeta:meta])* $variant:ident => $name:literal,)+ }) => {
         $(#[$meta])*
@@ -39,6 +49,16 @@ macro_rules! named_enum {
             }
         }
 
+        impl $crate::crypto::WireName for $ty {
+            fn parse(s: &str) -> Option<Self> {
+                $ty::parse(s)
+            }
+
+            fn name(self) -> &'static str {
+                $ty::name(self)
+            }
+        }
+
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.name())
@@ -67,6 +87,34 @@ named_enum! {
         RsaesOaepSha1 => "RSAES_OAEP_SHA_1",
         /// RSAES-OAEP with SHA-256 for both the hash and MGF1.
         RsaesOaepSha256 => "RSAES_OAEP_SHA_256",
+    }
+}
+
+named_enum! {
+    /// The spec of a data key GenerateDataKey makes (`DataKeySpec`).
+    DataKeySpec {
+        /// 32 bytes.
+        Aes256 => "AES_256",
+        /// 16 bytes.
+        Aes128 => "AES_128",
+    }
+}
+
+impl DataKeySpec {
+    /// The key's length in bytes.
+    pub fn bytes(self) -> usize {
+        match self {
+            DataKeySpec::Aes256 => 32,
+            DataKeySpec::Aes128 => 16,
+        }
+    }
+}
+
+named_enum! {
+    /// A key agreement algorithm (`KeyAgreementAlgorithm`).
+    KeyAgreementAlgorithm {
+        /// Elliptic-curve Diffie-Hellman (the raw shared secret).
+        Ecdh => "ECDH",
     }
 }
 

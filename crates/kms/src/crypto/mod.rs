@@ -24,7 +24,8 @@ mod crosscheck;
 
 pub(crate) use algorithm::named_enum;
 pub use algorithm::{
-    EncryptionAlgorithm, MacAlgorithm, MessageType, SigningAlgorithm, WrappingAlgorithm,
+    DataKeySpec, EncryptionAlgorithm, KeyAgreementAlgorithm, MacAlgorithm, MessageType,
+    SigningAlgorithm, WireName, WrappingAlgorithm,
 };
 pub use ecc::derive_shared_secret;
 pub use error::CryptoError;

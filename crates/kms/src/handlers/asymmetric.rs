@@ -6,7 +6,7 @@ use crate::crypto::{self, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningA
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
 use crate::shapes::{
-    GenerateMacInput, GenerateMacOutput, GetPublicKeyInput, GetPublicKeyOutput, SignInput,
+    GenerateMacInput, GenerateMacOutput, GetPublicKeyInput, GetPublicKeyOutput, Named, SignInput,
     SignOutput, VerifyInput, VerifyMacInput, VerifyMacOutput, VerifyOutput,
 };
 use crate::Kms;
@@ -38,8 +38,8 @@ fn usage_error(k: &KeyRecord, op: &str) -> KmsError {
 /// The key (usable, SIGN_VERIFY), the algorithm and message type of a Sign or Verify.
 fn signing_setup(
     k: &KeyRecord,
-    signing_algorithm: &Option<String>,
-    message_type: Option<&str>,
+    signing_algorithm: &Option<Named<SigningAlgorithm>>,
+    message_type: Option<&Named<MessageType>>,
     op: &str,
 ) -> KmsResult<(KeySpec, SigningAlgorithm, MessageType)> {
     check_usable(k)?;
@@ -48,21 +48,21 @@ fn signing_setup(
     }
     let spec = k.meta.key_spec;
     let name = required(signing_algorithm, "signingAlgorithm")?;
-    let alg = SigningAlgorithm::parse(name).ok_or_else(|| {
+    let alg = name.known().map_err(|name| {
         KmsError::Validation(format!(
             "1 validation error detected: Value '{name}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
         ))
     })?;
     if !spec.signing_algorithms().contains(&alg) {
         return Err(KmsError::InvalidKeyUsage(format!(
-            "Algorithm {name} is incompatible with key spec {}.",
+            "Algorithm {alg} is incompatible with key spec {}.",
             spec.name()
         )));
     }
-    let msg_type = match message_type {
-        None | Some("RAW") => MessageType::Raw,
-        Some("DIGEST") => MessageType::Digest,
-        Some(other) => {
+    let msg_type = match message_type.map(Named::known) {
+        None => MessageType::Raw,
+        Some(Ok(t)) => t,
+        Some(Err(other)) => {
             return Err(KmsError::Validation(format!(
                 "1 validation error detected: Value '{other}' at 'messageType' failed to satisfy constraint: Member must satisfy enum value set: [RAW, DIGEST]"
             )))
@@ -80,7 +80,7 @@ pub async fn sign(kms: &Kms, caller: &Caller, p: SignInput) -> KmsResult<SignOut
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
             let (spec, alg, t) =
-                signing_setup(&k, &p.signing_algorithm, p.message_type.as_deref(), "Sign")?;
+                signing_setup(&k, &p.signing_algorithm, p.message_type.as_ref(), "Sign")?;
             let material = load_material(c, &kms2, &k, k.meta.current_version)?;
             let sig = crypto::sign(spec, &material, alg, t, &msg).map_err(crypto_error)?;
             Ok((k, alg, sig))
@@ -105,12 +105,8 @@ pub async fn verify(kms: &Kms, caller: &Caller, p: VerifyInput) -> KmsResult<Ver
     let (k, alg, ok) = kms
         .read(move |c| {
             let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg, t) = signing_setup(
-                &k,
-                &p.signing_algorithm,
-                p.message_type.as_deref(),
-                "Verify",
-            )?;
+            let (spec, alg, t) =
+                signing_setup(&k, &p.signing_algorithm, p.message_type.as_ref(), "Verify")?;
             let material = load_material(c, &kms2, &k, k.meta.current_version)?;
             let ok = crypto::verify(spec, &material, alg, t, &msg, &sig).map_err(crypto_error)?;
             Ok((k, alg, ok))
@@ -169,7 +165,7 @@ pub async fn get_public_key(
 
 fn mac_setup(
     k: &KeyRecord,
-    mac_algorithm: &Option<String>,
+    mac_algorithm: &Option<Named<MacAlgorithm>>,
     op: &str,
 ) -> KmsResult<(KeySpec, MacAlgorithm)> {
     check_usable(k)?;
@@ -178,14 +174,14 @@ fn mac_setup(
     }
     let spec = k.meta.key_spec;
     let name = required(mac_algorithm, "macAlgorithm")?;
-    let alg = MacAlgorithm::parse(name).ok_or_else(|| {
+    let alg = name.known().map_err(|name| {
         KmsError::Validation(format!(
             "1 validation error detected: Value '{name}' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
         ))
     })?;
     if !spec.mac_algorithms().contains(&alg) {
         return Err(KmsError::InvalidKeyUsage(format!(
-            "Algorithm {name} is incompatible with key spec {}.",
+            "Algorithm {alg} is incompatible with key spec {}.",
             spec.name()
         )));
     }

@@ -17,7 +17,7 @@ use crate::model::keys::{self as key_model, ExpirationModel, KeyRecord, KeyState
 use crate::shapes::{
     epoch, DeleteImportedKeyMaterialInput, DeleteImportedKeyMaterialOutput,
     GetParametersForImportInput, GetParametersForImportOutput, ImportKeyMaterialInput,
-    ImportKeyMaterialOutput,
+    ImportKeyMaterialOutput, Named,
 };
 use crate::Kms;
 use trailstack_core::Caller;
@@ -97,15 +97,14 @@ pub async fn get_parameters(
     p: GetParametersForImportInput,
 ) -> KmsResult<GetParametersForImportOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let alg_name = required(&p.wrapping_algorithm, "wrappingAlgorithm")?;
-    let alg = match WrappingAlgorithm::parse(alg_name) {
-        Some(a) => a,
-        None if ["RSAES_PKCS1_V1_5", "SM2PKE"].contains(&alg_name) => {
+    let alg = match required(&p.wrapping_algorithm, "wrappingAlgorithm")?.known() {
+        Ok(a) => a,
+        Err(alg_name) if ["RSAES_PKCS1_V1_5", "SM2PKE"].contains(&alg_name) => {
             return Err(KmsError::UnsupportedOperation(format!(
                 "WrappingAlgorithm {alg_name} is not supported."
             )))
         }
-        None => {
+        Err(alg_name) => {
             return Err(enum_error(
                 alg_name,
                 "wrappingAlgorithm",
@@ -113,7 +112,7 @@ pub async fn get_parameters(
             ))
         }
     };
-    let spec_name = required(&p.wrapping_key_spec, "wrappingKeySpec")?;
+    let spec_name = required(&p.wrapping_key_spec, "wrappingKeySpec")?.name();
     let spec = match KeySpec::parse(spec_name).filter(|s| s.is_wrapping_key_spec()) {
         Some(s) => s,
         None if spec_name == "SM2" => {
@@ -174,17 +173,17 @@ pub async fn get_parameters(
 
 /// The ExpirationModel and ValidTo of an import (ValidTo in ms).
 fn expiration(p: &ImportKeyMaterialInput, now: i64) -> KmsResult<(ExpirationModel, Option<i64>)> {
-    let name = p
+    let model = p
         .expiration_model
-        .as_deref()
-        .unwrap_or(ExpirationModel::Expires.name());
-    let Some(model) = ExpirationModel::parse(name) else {
-        return Err(enum_error(
+        .as_ref()
+        .map_or(Ok(ExpirationModel::Expires), Named::known);
+    let model = model.map_err(|name| {
+        enum_error(
             name,
             "expirationModel",
             "KEY_MATERIAL_EXPIRES, KEY_MATERIAL_DOES_NOT_EXPIRE",
-        ));
-    };
+        )
+    })?;
     match (model, p.valid_to) {
         (ExpirationModel::DoesNotExpire, None) => Ok((model, None)),
         (ExpirationModel::DoesNotExpire, Some(_)) => Err(KmsError::Validation(

@@ -4,13 +4,13 @@
 
 use super::symmetric::{crypto_error, encrypt_with};
 use super::{check_usable, load_material, required, resolve};
-use crate::crypto::{self, EncryptionAlgorithm, KeySpec, KeyUsage};
+use crate::crypto::{self, EncryptionAlgorithm, KeyAgreementAlgorithm, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
 use crate::shapes::{
     Context, DeriveSharedSecretInput, DeriveSharedSecretOutput, GenerateDataKeyPairInput,
     GenerateDataKeyPairOutput, GenerateDataKeyPairWithoutPlaintextInput,
-    GenerateDataKeyPairWithoutPlaintextOutput, Secret,
+    GenerateDataKeyPairWithoutPlaintextOutput, Named, Secret,
 };
 use crate::Kms;
 use trailstack_core::Caller;
@@ -21,8 +21,8 @@ const MAX_PUBLIC_KEY: usize = 8192;
 /// The DataKeyPairSpec values.
 const PAIR_SPECS: &str = "RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, SM2, ECC_NIST_EDWARDS25519";
 
-fn pair_spec(spec: &Option<String>) -> KmsResult<KeySpec> {
-    let name = required(spec, "keyPairSpec")?;
+fn pair_spec(spec: &Option<Named<KeySpec>>) -> KmsResult<KeySpec> {
+    let name = required(spec, "keyPairSpec")?.name();
     match KeySpec::parse(name).filter(|s| s.is_asymmetric()) {
         Some(s) => Ok(s),
         None if ["SM2", "ECC_NIST_EDWARDS25519"].contains(&name) => {
@@ -108,7 +108,7 @@ async fn new_pair(
     kms: &Kms,
     caller: &Caller,
     key_id: &Option<String>,
-    spec: &Option<String>,
+    spec: &Option<Named<KeySpec>>,
     ctx: Option<Context>,
 ) -> KmsResult<NewPair> {
     let id = required(key_id, "keyId")?.to_string();
@@ -157,7 +157,7 @@ pub async fn derive_shared_secret(
 ) -> KmsResult<DeriveSharedSecretOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let alg = required(&p.key_agreement_algorithm, "keyAgreementAlgorithm")?;
-    if alg != "ECDH" {
+    if let Err(alg) = alg.known() {
         return Err(KmsError::Validation(format!(
             "1 validation error detected: Value '{alg}' at 'keyAgreementAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [ECDH]"
         )));
@@ -195,7 +195,7 @@ pub async fn derive_shared_secret(
     Ok(DeriveSharedSecretOutput {
         key_id: k.arn(),
         shared_secret: Secret::new(secret),
-        key_agreement_algorithm: "ECDH",
+        key_agreement_algorithm: KeyAgreementAlgorithm::Ecdh,
         key_origin: k.meta.origin,
     })
 }

@@ -4,6 +4,7 @@ use super::{key_metadata, limit, policy, required, resolve, store_material};
 use crate::crypto::{self, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyState, Origin};
+use crate::shapes::Named;
 use crate::shapes::{
     CreateKeyInput, CreateKeyOutput, DescribeKeyInput, DescribeKeyOutput, Empty, KeyListEntry,
     ListKeysInput, ListKeysOutput, UpdateKeyDescriptionInput,
@@ -32,15 +33,15 @@ pub async fn create(kms: &Kms, caller: &Caller, p: CreateKeyInput) -> KmsResult<
             ))
         }
         (Some(s), _) | (None, Some(s)) => s.clone(),
-        (None, None) => "SYMMETRIC_DEFAULT".into(),
+        (None, None) => Named::Known(KeySpec::SymmetricDefault),
     };
-    let spec = KeySpec::parse(&spec_name).ok_or_else(|| {
+    let spec = spec_name.known().map_err(|spec_name| {
         KmsError::Validation(format!(
             "1 validation error detected: Value '{spec_name}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set"
         ))
     })?;
     let usage = match &p.key_usage {
-        Some(u) => KeyUsage::parse(u).ok_or_else(|| {
+        Some(u) => u.known().map_err(|u| {
             KmsError::Validation(format!(
                 "1 validation error detected: Value '{u}' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]"
             ))
@@ -58,8 +59,8 @@ pub async fn create(kms: &Kms, caller: &Caller, p: CreateKeyInput) -> KmsResult<
             spec.name()
         )));
     }
-    let origin_name = p.origin.as_deref().unwrap_or(Origin::AwsKms.name());
-    let origin = Origin::parse(origin_name).ok_or_else(|| {
+    let origin = p.origin.as_ref().map_or(Ok(Origin::AwsKms), |o| o.known());
+    let origin = origin.map_err(|origin_name| {
         KmsError::Validation(format!(
             "1 validation error detected: Value '{origin_name}' at 'origin' failed to satisfy constraint: Member must satisfy enum value set"
         ))

@@ -152,9 +152,9 @@ pub async fn housekeeping(kms: &Kms) -> KmsResult<()> {
     .await
 }
 
-/// A required string parameter.
-pub fn required<'a>(v: &'a Option<String>, name: &str) -> KmsResult<&'a str> {
-    v.as_deref().ok_or_else(|| {
+/// A required member.
+pub fn required<'a, T>(v: &'a Option<T>, name: &str) -> KmsResult<&'a T> {
+    v.as_ref().ok_or_else(|| {
         KmsError::Validation(format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null"))
     })
 }

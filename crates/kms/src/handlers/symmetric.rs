@@ -4,13 +4,13 @@
 
 use super::{check_usable, load_material, required, resolve};
 use crate::blob::Blob;
-use crate::crypto::{self, CryptoError, EncryptionAlgorithm, KeyUsage};
+use crate::crypto::{self, CryptoError, DataKeySpec, EncryptionAlgorithm, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyRecord};
 use crate::shapes::{
     DecryptInput, DecryptOutput, EncryptInput, EncryptOutput, GenerateDataKeyInput,
     GenerateDataKeyOutput, GenerateDataKeyWithoutPlaintextInput,
-    GenerateDataKeyWithoutPlaintextOutput, GenerateRandomInput, GenerateRandomOutput,
+    GenerateDataKeyWithoutPlaintextOutput, GenerateRandomInput, GenerateRandomOutput, Named,
     ReEncryptInput, ReEncryptOutput, Secret,
 };
 use crate::Kms;
@@ -45,10 +45,13 @@ fn require_usage(k: &KeyRecord, usage: KeyUsage, op: &str) -> KmsResult<()> {
 }
 
 /// The algorithm an encrypt or decrypt of `k` uses.
-fn algorithm(k: &KeyRecord, asked: Option<&str>) -> KmsResult<EncryptionAlgorithm> {
+fn algorithm(
+    k: &KeyRecord,
+    asked: Option<&Named<EncryptionAlgorithm>>,
+) -> KmsResult<EncryptionAlgorithm> {
     let spec = k.meta.key_spec;
     let alg = match asked {
-        Some(a) => EncryptionAlgorithm::parse(a).ok_or_else(|| {
+        Some(a) => a.known().map_err(|a| {
             KmsError::Validation(format!(
                 "1 validation error detected: Value '{a}' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]"
             ))
@@ -120,7 +123,7 @@ fn decrypt_with(
     kms: &Kms,
     caller: &Caller,
     key_id: Option<&str>,
-    asked_alg: Option<&str>,
+    asked_alg: Option<&Named<EncryptionAlgorithm>>,
     ctx: &BTreeMap<String, String>,
     blob: &[u8],
 ) -> KmsResult<(KeyRecord, EncryptionAlgorithm, Secret)> {
@@ -189,7 +192,7 @@ pub async fn encrypt(kms: &Kms, caller: &Caller, p: EncryptInput) -> KmsResult<E
             let k = resolve(c, &kms2, &caller2, &id, true)?;
             check_usable(&k)?;
             require_usage(&k, KeyUsage::EncryptDecrypt, "Encrypt")?;
-            let alg = algorithm(&k, asked.as_deref())?;
+            let alg = algorithm(&k, asked.as_ref())?;
             let blob = encrypt_with(c, &kms2, &k, alg, &ctx, plaintext.as_bytes())?;
             Ok((k, alg, blob))
         })
@@ -217,7 +220,7 @@ pub async fn decrypt(kms: &Kms, caller: &Caller, p: DecryptInput) -> KmsResult<D
                 &kms2,
                 &caller2,
                 key_id.as_deref(),
-                asked.as_deref(),
+                asked.as_ref(),
                 &ctx,
                 &blob,
             )
@@ -260,14 +263,14 @@ pub async fn re_encrypt(
                 &kms2,
                 &caller2,
                 src_id.as_deref(),
-                src_alg.as_deref(),
+                src_alg.as_ref(),
                 &src_ctx,
                 &blob,
             )?;
             let dst = resolve(c, &kms2, &caller2, &dest_id, true)?;
             check_usable(&dst)?;
             require_usage(&dst, KeyUsage::EncryptDecrypt, "ReEncrypt")?;
-            let dst_alg = algorithm(&dst, dst_alg.as_deref())?;
+            let dst_alg = algorithm(&dst, dst_alg.as_ref())?;
             let new_blob = encrypt_with(c, &kms2, &dst, dst_alg, &dst_ctx, plain.as_bytes())?;
             Ok((src, src_alg, dst, dst_alg, new_blob))
         })
@@ -292,7 +295,7 @@ pub async fn generate_data_key(
         caller,
         &p.key_id,
         p.number_of_bytes,
-        p.key_spec.as_deref(),
+        p.key_spec.as_ref(),
         p.encryption_context.unwrap_or_default(),
     )
     .await?;
@@ -314,7 +317,7 @@ pub async fn generate_data_key_without_plaintext(
         caller,
         &p.key_id,
         p.number_of_bytes,
-        p.key_spec.as_deref(),
+        p.key_spec.as_ref(),
         p.encryption_context.unwrap_or_default(),
     )
     .await?;
@@ -331,11 +334,11 @@ async fn new_data_key(
     caller: &Caller,
     key_id: &Option<String>,
     number_of_bytes: Option<i64>,
-    key_spec: Option<&str>,
+    key_spec: Option<&Named<DataKeySpec>>,
     ctx: BTreeMap<String, String>,
 ) -> KmsResult<(String, Vec<u8>, Secret)> {
     let id = required(key_id, "keyId")?.to_string();
-    let n = match (number_of_bytes, key_spec) {
+    let n = match (number_of_bytes, key_spec.map(Named::known)) {
         (Some(_), Some(_)) => {
             return Err(KmsError::Validation("Please specify either number of bytes or key spec.".into()))
         }
@@ -346,9 +349,8 @@ async fn new_data_key(
                 "1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024"
             )))
         }
-        (None, Some("AES_256")) => 32,
-        (None, Some("AES_128")) => 16,
-        (None, Some(other)) => {
+        (None, Some(Ok(spec))) => spec.bytes(),
+        (None, Some(Err(other))) => {
             return Err(KmsError::Validation(format!(
                 "1 validation error detected: Value '{other}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]"
             )))

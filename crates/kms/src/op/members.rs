@@ -3,7 +3,8 @@
 //! lists the operations whose input (or output) has the member.
 
 use super::{Op, Output};
-use crate::shapes::{Context, GrantConstraints, Tag};
+use crate::crypto::{EncryptionAlgorithm, MacAlgorithm, SigningAlgorithm};
+use crate::shapes::{Context, GrantConstraints, Named, Tag};
 
 /// `Some(&member)` of the operations listed (whose member is optional, or with `required`
 /// always present), `None` for the others.
@@ -129,17 +130,17 @@ impl Op {
     }
 
     /// `EncryptionAlgorithm`.
-    pub fn encryption_algorithm(&self) -> Option<&String> {
+    pub fn encryption_algorithm(&self) -> Option<&Named<EncryptionAlgorithm>> {
         member!(self, Op, encryption_algorithm, [Encrypt, Decrypt])
     }
 
     /// `SigningAlgorithm`.
-    pub fn signing_algorithm(&self) -> Option<&String> {
+    pub fn signing_algorithm(&self) -> Option<&Named<SigningAlgorithm>> {
         member!(self, Op, signing_algorithm, [Sign, Verify])
     }
 
     /// `MacAlgorithm`.
-    pub fn mac_algorithm(&self) -> Option<&String> {
+    pub fn mac_algorithm(&self) -> Option<&Named<MacAlgorithm>> {
         member!(self, Op, mac_algorithm, [GenerateMac, VerifyMac])
     }
 

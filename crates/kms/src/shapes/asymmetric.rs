@@ -1,8 +1,9 @@
-//! Sign, Verify, GetPublicKey, GenerateMac, VerifyMac. Algorithm and message type stay names
-//! in the inputs: the handlers report AWS's validation errors for names outside the set.
+//! Sign, Verify, GetPublicKey, GenerateMac, VerifyMac.
 
-use super::b64;
-use crate::crypto::{EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, SigningAlgorithm};
+use super::{b64, Named};
+use crate::crypto::{
+    EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm,
+};
 use serde::{Deserialize, Serialize};
 
 /// Sign's request.
@@ -12,10 +13,10 @@ pub struct SignInput {
     pub key_id: Option<String>,
     #[serde(default, deserialize_with = "b64::deserialize", skip_serializing)]
     pub message: Option<Vec<u8>>,
-    pub message_type: Option<String>,
+    pub message_type: Option<Named<MessageType>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
-    pub signing_algorithm: Option<String>,
+    pub signing_algorithm: Option<Named<SigningAlgorithm>>,
     pub dry_run: Option<bool>,
 }
 
@@ -36,10 +37,10 @@ pub struct VerifyInput {
     pub key_id: Option<String>,
     #[serde(default, deserialize_with = "b64::deserialize", skip_serializing)]
     pub message: Option<Vec<u8>>,
-    pub message_type: Option<String>,
+    pub message_type: Option<Named<MessageType>>,
     #[serde(default, deserialize_with = "b64::deserialize", skip_serializing)]
     pub signature: Option<Vec<u8>>,
-    pub signing_algorithm: Option<String>,
+    pub signing_algorithm: Option<Named<SigningAlgorithm>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub dry_run: Option<bool>,
@@ -89,7 +90,7 @@ pub struct GenerateMacInput {
     #[serde(default, deserialize_with = "b64::deserialize", skip_serializing)]
     pub message: Option<Vec<u8>>,
     pub key_id: Option<String>,
-    pub mac_algorithm: Option<String>,
+    pub mac_algorithm: Option<Named<MacAlgorithm>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub dry_run: Option<bool>,
@@ -112,7 +113,7 @@ pub struct VerifyMacInput {
     #[serde(default, deserialize_with = "b64::deserialize", skip_serializing)]
     pub message: Option<Vec<u8>>,
     pub key_id: Option<String>,
-    pub mac_algorithm: Option<String>,
+    pub mac_algorithm: Option<Named<MacAlgorithm>>,
     #[serde(default, deserialize_with = "b64::deserialize", skip_serializing)]
     pub mac: Option<Vec<u8>>,
     #[serde(skip_serializing)]

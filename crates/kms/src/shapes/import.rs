@@ -1,8 +1,8 @@
-//! GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. Wrapping algorithm,
-//! wrapping key spec and expiration model stay names in the inputs: the handlers report AWS's
-//! errors for names outside the set.
+//! GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial.
 
-use super::{b64, record};
+use super::{b64, record, Named};
+use crate::crypto::{KeySpec, WrappingAlgorithm};
+use crate::model::keys::ExpirationModel;
 use serde::{Deserialize, Serialize};
 
 /// GetParametersForImport's request.
@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all(deserialize = "PascalCase", serialize = "camelCase"))]
 pub struct GetParametersForImportInput {
     pub key_id: Option<String>,
-    pub wrapping_algorithm: Option<String>,
-    pub wrapping_key_spec: Option<String>,
+    pub wrapping_algorithm: Option<Named<WrappingAlgorithm>>,
+    pub wrapping_key_spec: Option<Named<KeySpec>>,
 }
 
 /// GetParametersForImport's answer.
@@ -40,7 +40,7 @@ pub struct ImportKeyMaterialInput {
     /// Epoch seconds.
     #[serde(serialize_with = "record::java_date")]
     pub valid_to: Option<f64>,
-    pub expiration_model: Option<String>,
+    pub expiration_model: Option<Named<ExpirationModel>>,
 }
 
 /// ImportKeyMaterial's answer.

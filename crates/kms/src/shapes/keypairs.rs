@@ -1,9 +1,7 @@
-//! GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext, DeriveSharedSecret. Key pair
-//! spec and key agreement algorithm stay names in the inputs: the handlers report AWS's
-//! errors for names outside the set.
+//! GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext, DeriveSharedSecret.
 
-use super::{b64, Context, Secret};
-use crate::crypto::KeySpec;
+use super::{b64, Context, Named, Secret};
+use crate::crypto::{KeyAgreementAlgorithm, KeySpec};
 use crate::model::keys::Origin;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct GenerateDataKeyPairInput {
     pub encryption_context: Option<Context>,
     pub key_id: Option<String>,
-    pub key_pair_spec: Option<String>,
+    pub key_pair_spec: Option<Named<KeySpec>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub dry_run: Option<bool>,
@@ -41,7 +39,7 @@ pub struct GenerateDataKeyPairOutput {
 pub struct GenerateDataKeyPairWithoutPlaintextInput {
     pub encryption_context: Option<Context>,
     pub key_id: Option<String>,
-    pub key_pair_spec: Option<String>,
+    pub key_pair_spec: Option<Named<KeySpec>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub dry_run: Option<bool>,
@@ -65,7 +63,7 @@ pub struct GenerateDataKeyPairWithoutPlaintextOutput {
 #[serde(rename_all(deserialize = "PascalCase", serialize = "camelCase"))]
 pub struct DeriveSharedSecretInput {
     pub key_id: Option<String>,
-    pub key_agreement_algorithm: Option<String>,
+    pub key_agreement_algorithm: Option<Named<KeyAgreementAlgorithm>>,
     /// The peer's DER SubjectPublicKeyInfo.
     #[serde(default, deserialize_with = "b64::deserialize", skip_serializing)]
     pub public_key: Option<Vec<u8>>,
@@ -81,7 +79,6 @@ pub struct DeriveSharedSecretOutput {
     pub key_id: String,
     #[serde(serialize_with = "b64::secret")]
     pub shared_secret: Secret,
-    /// Always `ECDH`.
-    pub key_agreement_algorithm: &'static str,
+    pub key_agreement_algorithm: KeyAgreementAlgorithm,
     pub key_origin: Origin,
 }

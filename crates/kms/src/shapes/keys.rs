@@ -1,21 +1,20 @@
 //! CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, and KeyMetadata.
 
-use super::{record, Tag};
+use super::{record, Named, Tag};
 use crate::crypto::{EncryptionAlgorithm, KeySpec, KeyUsage, MacAlgorithm, SigningAlgorithm};
 use crate::model::keys::{ExpirationModel, KeyManager, KeyState, Origin};
 use serde::{Deserialize, Serialize};
 
-/// CreateKey's request. Spec, usage and origin stay names here: the handler reports AWS's
-/// validation error for a name outside the set.
+/// CreateKey's request.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all(deserialize = "PascalCase", serialize = "camelCase"))]
 pub struct CreateKeyInput {
     pub policy: Option<String>,
     pub description: Option<String>,
-    pub key_usage: Option<String>,
-    pub customer_master_key_spec: Option<String>,
-    pub key_spec: Option<String>,
-    pub origin: Option<String>,
+    pub key_usage: Option<Named<KeyUsage>>,
+    pub customer_master_key_spec: Option<Named<KeySpec>>,
+    pub key_spec: Option<Named<KeySpec>>,
+    pub origin: Option<Named<Origin>>,
     pub bypass_policy_lockout_safety_check: Option<bool>,
     #[serde(serialize_with = "record::tags")]
     pub tags: Option<Vec<Tag>>,

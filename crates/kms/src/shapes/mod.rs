@@ -30,6 +30,7 @@ pub use policy::*;
 pub use rotation::*;
 pub use symmetric::*;
 
+use crate::crypto::WireName;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -56,6 +57,51 @@ impl Secret {
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Secret({} bytes)", self.0.len())
+    }
+}
+
+/// A closed-set member (key spec, usage, origin, algorithm, ...) as the request named it: the
+/// value, or a name outside the set, which the handler reports with AWS's message for that
+/// member at the point of its checks where AWS reports it. Recorded as the name sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named<T> {
+    /// A name of the set.
+    Known(T),
+    /// Any other name.
+    Unknown(String),
+}
+
+impl<T: WireName> Named<T> {
+    /// The name as sent.
+    pub fn name(&self) -> &str {
+        match self {
+            Named::Known(v) => v.name(),
+            Named::Unknown(s) => s,
+        }
+    }
+
+    /// The value, or the name outside the set.
+    pub fn known(&self) -> Result<T, &str> {
+        match self {
+            Named::Known(v) => Ok(*v),
+            Named::Unknown(s) => Err(s),
+        }
+    }
+}
+
+impl<'de, T: WireName> Deserialize<'de> for Named<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match T::parse(&s) {
+            Some(v) => Named::Known(v),
+            None => Named::Unknown(s),
+        })
+    }
+}
+
+impl<T: WireName> Serialize for Named<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 

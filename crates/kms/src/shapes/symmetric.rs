@@ -1,9 +1,7 @@
-//! Encrypt, Decrypt, ReEncrypt, GenerateDataKey(+WithoutPlaintext), GenerateRandom. Algorithm
-//! and data key spec stay names in the inputs: the handlers report AWS's validation errors for
-//! names outside the set.
+//! Encrypt, Decrypt, ReEncrypt, GenerateDataKey(+WithoutPlaintext), GenerateRandom.
 
-use super::{b64, Context, Secret};
-use crate::crypto::EncryptionAlgorithm;
+use super::{b64, Context, Named, Secret};
+use crate::crypto::{DataKeySpec, EncryptionAlgorithm};
 use serde::{Deserialize, Serialize};
 
 /// Encrypt's request.
@@ -20,7 +18,7 @@ pub struct EncryptInput {
     pub encryption_context: Option<Context>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
-    pub encryption_algorithm: Option<String>,
+    pub encryption_algorithm: Option<Named<EncryptionAlgorithm>>,
     pub dry_run: Option<bool>,
 }
 
@@ -44,7 +42,7 @@ pub struct DecryptInput {
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub key_id: Option<String>,
-    pub encryption_algorithm: Option<String>,
+    pub encryption_algorithm: Option<Named<EncryptionAlgorithm>>,
     pub dry_run: Option<bool>,
 }
 
@@ -68,8 +66,8 @@ pub struct ReEncryptInput {
     pub source_key_id: Option<String>,
     pub destination_key_id: Option<String>,
     pub destination_encryption_context: Option<Context>,
-    pub source_encryption_algorithm: Option<String>,
-    pub destination_encryption_algorithm: Option<String>,
+    pub source_encryption_algorithm: Option<Named<EncryptionAlgorithm>>,
+    pub destination_encryption_algorithm: Option<Named<EncryptionAlgorithm>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub dry_run: Option<bool>,
@@ -94,7 +92,7 @@ pub struct GenerateDataKeyInput {
     pub key_id: Option<String>,
     pub encryption_context: Option<Context>,
     pub number_of_bytes: Option<i64>,
-    pub key_spec: Option<String>,
+    pub key_spec: Option<Named<DataKeySpec>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub dry_run: Option<bool>,
@@ -118,7 +116,7 @@ pub struct GenerateDataKeyWithoutPlaintextInput {
     pub key_id: Option<String>,
     pub encryption_context: Option<Context>,
     pub number_of_bytes: Option<i64>,
-    pub key_spec: Option<String>,
+    pub key_spec: Option<Named<DataKeySpec>>,
     #[serde(skip_serializing)]
     pub grant_tokens: Option<Vec<String>>,
     pub dry_run: Option<bool>,
