@@ -1,10 +1,10 @@
 //! Read-only queries for `trailstack explain`: the trails of an account (or of every account),
 //! which of a trail's selectors take data events on an object — decided by the same
 //! [`selectors::matching`] the recorder runs on every event —, what delivery recorded about a
-//! file it wrote ([`delivered`]), and the recent history of a resource. Nothing here changes
+//! file it wrote ([`delivered_files`]), and the recent history of a resource. Nothing here changes
 //! state or is recorded; the server composes the answers with S3's and KMS's.
 
-use crate::model::delivered::{self, Delivered};
+use crate::model::delivered_files::{self, Delivered};
 use crate::model::events::{self, Filter, Lookup, StoredEvent};
 use crate::model::trails::{self, TrailRecord};
 use crate::selectors::{self, EventFacts, TrailSelectors, S3_OBJECT};
@@ -133,7 +133,7 @@ impl CloudTrail {
     /// What delivery recorded about the file `bucket`/`key`, if CloudTrail delivered one there.
     pub async fn delivered_file(&self, bucket: &str, key: &str) -> CtResult<Option<Delivered>> {
         let (bucket, key) = (bucket.to_string(), key.to_string());
-        self.read(move |c| Ok(delivered::get(c, &bucket, &key)?))
+        self.read(move |c| Ok(delivered_files::get(c, &bucket, &key)?))
             .await
     }
 

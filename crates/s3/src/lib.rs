@@ -4,6 +4,7 @@
 //! to the [`AuditSink`] (shaped in [`audit`]).
 
 pub mod accounts;
+mod acl;
 pub mod audit;
 mod authz;
 pub mod checksum;
@@ -348,13 +349,13 @@ impl S3 {
                 .await
             }
             Op::GetObjectAcl { obj, version_id } => {
-                tagging::get_acl(self, caller, obj, version_id).await
+                object_acl::get(self, caller, obj, version_id).await
             }
             Op::PutObjectAcl {
                 obj,
                 version_id,
                 acl,
-            } => tagging::put_acl(self, caller, obj, version_id, acl).await,
+            } => object_acl::put(self, caller, obj, version_id, acl).await,
             Op::CreateMultipartUpload {
                 obj,
                 new,

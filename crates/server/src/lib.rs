@@ -3,7 +3,7 @@
 //! ([`spawn_delivery`]) and the S3 Lifecycle worker ([`spawn_lifecycle`]). `main.rs` is only the command line; tests start the same [`App`]
 //! in-process on port 0.
 
-pub mod admin;
+pub mod admin_client;
 pub mod body;
 pub mod config;
 pub mod detect;

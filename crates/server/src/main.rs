@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use trailstack_core::SystemClock;
-use trailstack_server::admin::Credentials;
+use trailstack_server::admin_client::Credentials;
 use trailstack_server::config::{
     parse_interval, BucketDefaults, Config, DEFAULT_ACCOUNT, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
 };

@@ -5,7 +5,7 @@
 
 use super::format::{self, Digest, DigestLogFile, PreviousDigest};
 use super::{Delivery, Outcome};
-use crate::model::{delivered, deliveries, trails};
+use crate::model::{delivered_files, delivery_state, trails};
 use crate::recorder::render::iso_seconds;
 use crate::{millis, CtResult, DeliveryStatus};
 use std::collections::BTreeMap;
@@ -40,7 +40,7 @@ impl Delivery {
             let Some(trail) = self.read(move |c| trails::get(c, &arn)).await? else {
                 continue;
             };
-            starting.push(deliveries::Chain {
+            starting.push(delivery_state::Chain {
                 trail_arn: r.arn.clone(),
                 region: r.home_region.clone(),
                 account: r.account.clone(),
@@ -54,13 +54,13 @@ impl Delivery {
         }
         self.write(move |c| {
             for ch in &starting {
-                deliveries::open_chain(c, ch)?;
+                delivery_state::open_chain(c, ch)?;
             }
             Ok(())
         })
         .await?;
         let interval_ms = self.digest_interval.as_millis() as i64;
-        for mut chain in self.read(deliveries::chains).await? {
+        for mut chain in self.read(delivery_state::chains).await? {
             let arn = chain.trail_arn.clone();
             let trail = self.read(move |c| trails::get(c, &arn)).await?;
             let live = trail
@@ -72,7 +72,7 @@ impl Delivery {
                 // them to a second chain after the final digest).
                 let (arn, region) = (chain.trail_arn.clone(), chain.region.clone());
                 if self
-                    .read(move |c| deliveries::has_in_flight(c, &arn, &region))
+                    .read(move |c| delivery_state::has_in_flight(c, &arn, &region))
                     .await?
                 {
                     continue;
@@ -83,7 +83,7 @@ impl Delivery {
                     continue;
                 }
                 let (arn, region) = (chain.trail_arn.clone(), chain.region.clone());
-                self.write(move |c| deliveries::close_chain(c, &arn, &region))
+                self.write(move |c| delivery_state::close_chain(c, &arn, &region))
                     .await?;
                 continue;
             }
@@ -103,7 +103,7 @@ impl Delivery {
                 }
                 let (arn, region) = (chain.trail_arn.clone(), chain.region.clone());
                 match self
-                    .read(move |c| deliveries::get_chain(c, &arn, &region))
+                    .read(move |c| delivery_state::get_chain(c, &arn, &region))
                     .await?
                 {
                     Some(next) => chain = next,
@@ -117,14 +117,14 @@ impl Delivery {
     /// Writes the digest of `chain` for the period ending at `end_ms`; true when stored.
     async fn write_digest(
         &self,
-        chain: &deliveries::Chain,
+        chain: &delivery_state::Chain,
         end_ms: i64,
         now: OffsetDateTime,
         outcome: &mut Outcome,
     ) -> CtResult<bool> {
         let (arn, region) = (chain.trail_arn.clone(), chain.region.clone());
         let files = self
-            .read(move |c| deliveries::undigested(c, &arn, &region, end_ms))
+            .read(move |c| delivery_state::undigested(c, &arn, &region, end_ms))
             .await?;
         let end = at(end_ms);
         let key = format::digest_key(
@@ -212,7 +212,7 @@ impl Delivery {
                             .map(|(b, k, _, _)| (b.clone(), k.clone())),
                     )
                     .collect();
-                let record = delivered::Delivered {
+                let record = delivered_files::Delivered {
                     bucket: chain.bucket.clone(),
                     key: key.clone(),
                     digest: true,
@@ -233,11 +233,16 @@ impl Delivery {
                     error: None,
                 };
                 self.write(move |c| {
-                    deliveries::mark_digested(c, &ids)?;
-                    deliveries::advance_chain(c, &ch, end_ms, (&bucket, &key, &hash, &signature))?;
-                    delivered::record(c, &record)?;
+                    delivery_state::mark_digested(c, &ids)?;
+                    delivery_state::advance_chain(
+                        c,
+                        &ch,
+                        end_ms,
+                        (&bucket, &key, &hash, &signature),
+                    )?;
+                    delivered_files::record(c, &record)?;
                     for (b, k) in &listed {
-                        delivered::mark_listed(c, b, k, (&bucket, &key))?;
+                        delivered_files::mark_listed(c, b, k, (&bucket, &key))?;
                     }
                     trails::record_delivery(c, &ch.trail_arn, &status)?;
                     Ok(())

@@ -11,7 +11,7 @@
 mod digest;
 pub mod format;
 
-use crate::model::{delivered, deliveries, outbox, trails};
+use crate::model::{delivered_files, delivery_state, outbox, trails};
 use crate::{millis, CloudTrail, CloudTrailError, CtResult, DeliveryStatus};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -128,7 +128,7 @@ impl Delivery {
                 .await?;
         }
         self.digests(now, close_periods, &mut outcome).await?;
-        self.write(deliveries::prune).await?;
+        self.write(delivery_state::prune).await?;
         Ok(outcome)
     }
 
@@ -140,7 +140,7 @@ impl Delivery {
         outcome: &mut Outcome,
     ) -> CtResult<Vec<(String, String)>> {
         let mut blocked: Vec<(String, String)> = Vec::new();
-        for f in self.read(deliveries::in_flight).await? {
+        for f in self.read(delivery_state::in_flight).await? {
             let group = (f.trail_arn.clone(), f.region.clone());
             // A later file of a group whose earlier file failed waits for it.
             if blocked.contains(&group) {
@@ -202,7 +202,7 @@ impl Delivery {
         region: &str,
         after: i64,
         now: OffsetDateTime,
-    ) -> CtResult<Option<(deliveries::LogFile, Option<Built>, bool)>> {
+    ) -> CtResult<Option<(delivery_state::LogFile, Option<Built>, bool)>> {
         let (arn, r) = (trail.arn.clone(), region.to_string());
         let run = self
             .read(move |c| outbox::next_run(c, &arn, &r, after, MAX_RECORDS_PER_FILE))
@@ -218,9 +218,9 @@ impl Delivery {
             key.clone(),
         );
         let id = self
-            .write(move |c| deliveries::start_file(c, &arn, &r, &bucket, &k, first_id, last_id))
+            .write(move |c| delivery_state::start_file(c, &arn, &r, &bucket, &k, first_id, last_id))
             .await?;
-        let file = deliveries::LogFile {
+        let file = delivery_state::LogFile {
             id,
             trail_arn: trail.arn.clone(),
             region: region.to_string(),
@@ -241,10 +241,10 @@ impl Delivery {
     /// outage) goes where the trail now delivers: its records were never delivered.
     async fn relocate(
         &self,
-        f: &deliveries::LogFile,
+        f: &delivery_state::LogFile,
         trail: &trails::TrailRecord,
         now: OffsetDateTime,
-    ) -> CtResult<deliveries::LogFile> {
+    ) -> CtResult<delivery_state::LogFile> {
         let wanted_prefix = format::log_prefix(trail.config.prefix.as_deref(), &trail.account);
         if f.bucket == trail.config.bucket && f.key.starts_with(&wanted_prefix) {
             return Ok(f.clone());
@@ -253,17 +253,17 @@ impl Delivery {
         moved.bucket = trail.config.bucket.clone();
         moved.key = log_key(trail, &f.region, f.first_id, now);
         let (id, bucket, key) = (moved.id, moved.bucket.clone(), moved.key.clone());
-        self.write(move |c| deliveries::move_file(c, id, &bucket, &key))
+        self.write(move |c| delivery_state::move_file(c, id, &bucket, &key))
             .await?;
         Ok(moved)
     }
 
     /// Reads a noted file's records and makes its bytes; None when its trail is gone (its
     /// records are then dropped).
-    async fn build(&self, f: &deliveries::LogFile) -> CtResult<Option<Built>> {
+    async fn build(&self, f: &delivery_state::LogFile) -> CtResult<Option<Built>> {
         let (arn, r, first, last) = (f.trail_arn.clone(), f.region.clone(), f.first_id, f.last_id);
         let records = self
-            .read(move |c| deliveries::records(c, &arn, &r, first, last))
+            .read(move |c| delivery_state::records(c, &arn, &r, first, last))
             .await?;
         let arn = f.trail_arn.clone();
         let Some(trail) = self.read(move |c| trails::get(c, &arn)).await? else {
@@ -295,7 +295,7 @@ impl Delivery {
         let arn = trail_arn.to_string();
         self.write(move |c| {
             outbox::purge_trail(c, &arn)?;
-            deliveries::drop_trail(c, &arn)?;
+            delivery_state::drop_trail(c, &arn)?;
             Ok(())
         })
         .await
@@ -304,7 +304,7 @@ impl Delivery {
     /// Puts one built log file; true when it is stored and its records delivered.
     async fn store(
         &self,
-        f: &deliveries::LogFile,
+        f: &delivery_state::LogFile,
         built: Built,
         now: OffsetDateTime,
         outcome: &mut Outcome,
@@ -335,17 +335,20 @@ impl Delivery {
         match self.ct.objects.put_object(&caller, request).await {
             Ok(_) => {
                 let file = f.clone();
-                let chain = trail.config.log_file_validation.then(|| deliveries::Chain {
-                    trail_arn: trail.arn.clone(),
-                    region: f.region.clone(),
-                    account: trail.account.clone(),
-                    name: trail.name.clone(),
-                    home_region: trail.home_region.clone(),
-                    bucket: trail.config.bucket.clone(),
-                    prefix: trail.config.prefix.clone(),
-                    period_start_ms: chain_start(&trail, attempt_ms),
-                    previous: None,
-                });
+                let chain = trail
+                    .config
+                    .log_file_validation
+                    .then(|| delivery_state::Chain {
+                        trail_arn: trail.arn.clone(),
+                        region: f.region.clone(),
+                        account: trail.account.clone(),
+                        name: trail.name.clone(),
+                        home_region: trail.home_region.clone(),
+                        bucket: trail.config.bucket.clone(),
+                        prefix: trail.config.prefix.clone(),
+                        period_start_ms: chain_start(&trail, attempt_ms),
+                        previous: None,
+                    });
                 let status = DeliveryStatus {
                     digest: false,
                     attempt_ms,
@@ -354,7 +357,7 @@ impl Delivery {
                 // Digest times have whole seconds: a file delivered in the second a
                 // digest period closes belongs to that period.
                 let delivered_ms = attempt_ms.div_euclid(1000) * 1000;
-                let record = delivered::Delivered {
+                let record = delivered_files::Delivered {
                     bucket: f.bucket.clone(),
                     key: f.key.clone(),
                     digest: false,
@@ -368,10 +371,10 @@ impl Delivery {
                     listed_by: None,
                 };
                 self.write(move |c| {
-                    deliveries::finish_file(c, &file, delivered_ms, &sha, newest, oldest)?;
-                    delivered::record(c, &record)?;
+                    delivery_state::finish_file(c, &file, delivered_ms, &sha, newest, oldest)?;
+                    delivered_files::record(c, &record)?;
                     if let Some(ch) = &chain {
-                        deliveries::open_chain(c, ch)?;
+                        delivery_state::open_chain(c, ch)?;
                     }
                     trails::record_delivery(c, &file.trail_arn, &status)?;
                     Ok(())

@@ -4,9 +4,9 @@
 
 pub mod checks;
 mod insights;
-mod keys;
 mod lookup;
 pub mod names;
+mod public_keys;
 mod selectors;
 mod status;
 mod tags;
@@ -40,7 +40,7 @@ pub async fn dispatch(ct: &CloudTrail, caller: &Caller, op: Op) -> CtResult<Outp
         Op::PutInsightSelectors(i) => insights::put(ct, caller, i).await,
         Op::GetInsightSelectors(i) => insights::get(ct, caller, i).await,
         Op::LookupEvents(i) => lookup::lookup(ct, caller, i).await,
-        Op::ListPublicKeys(i) => keys::list(ct, caller, i).await,
+        Op::ListPublicKeys(i) => public_keys::list(ct, caller, i).await,
         Op::Unsupported(name) => Err(CloudTrailError::NotImplemented(format!(
             "trailstack does not serve CloudTrail {name}."
         ))),

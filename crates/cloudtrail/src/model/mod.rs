@@ -3,8 +3,8 @@
 //! for delivery, the files delivered (for `trailstack explain`), and the digest signing keys
 //! (private halves sealed by the root key). Tables and queries only; no AWS rules live here.
 
-pub mod delivered;
-pub mod deliveries;
+pub mod delivered_files;
+pub mod delivery_state;
 pub mod events;
 pub mod outbox;
 pub mod signing;
@@ -93,12 +93,12 @@ CREATE INDEX ct_signing_keys_region ON ct_signing_keys (region, valid_to_ms);
     Migration {
         component: "cloudtrail",
         version: 2,
-        sql: deliveries::SQL,
+        sql: delivery_state::SQL,
     },
     Migration {
         component: "cloudtrail",
         version: 3,
-        sql: delivered::SQL,
+        sql: delivered_files::SQL,
     },
 ];
 

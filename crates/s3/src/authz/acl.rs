@@ -7,7 +7,7 @@
 //!
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#permissions>
 
-use crate::handlers::acl::{ALL_USERS, AUTHENTICATED_USERS};
+use crate::acl::{ALL_USERS, AUTHENTICATED_USERS};
 use crate::model::buckets::Grant;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::Outcome;

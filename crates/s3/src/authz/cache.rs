@@ -9,8 +9,8 @@
 //! One process owns the store today; a shared PostgreSQL store (ARCHITECTURE.md §3) will need the
 //! entries keyed by a version column instead.
 
+use crate::acl;
 use crate::error::S3Result;
-use crate::handlers::acl;
 use crate::model::buckets::{self, Grant, PublicAccessBlock};
 use crate::S3;
 use std::collections::HashMap;

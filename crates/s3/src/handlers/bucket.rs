@@ -1,7 +1,7 @@
 //! Bucket lifecycle: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation.
 
-use super::acl::{self, canned_acl};
 use super::{owned_bucket, owner_of};
+use crate::acl::{self, canned_acl};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, BucketDefaults, BucketMeta, PublicAccessBlock};
 use crate::model::{objects, uploads};

@@ -4,8 +4,9 @@
 use super::encryption::{open_stored, seal_new};
 use super::multipart::{check_part_number, require_upload, store_part};
 use super::object::{check_key, commit_new_version, etag_matches, find_version, show_version};
+use super::owned_bucket;
 use super::upload_keys::upload_sealing;
-use super::{acl, owned_bucket};
+use crate::acl;
 use crate::checksum::Algorithm;
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};

@@ -5,8 +5,8 @@
 //! authorized at delivery, by its bucket policy (`logging.s3.amazonaws.com`), as in AWS, which
 //! does not check the policy when logging is configured.
 
-use super::acl::acls_enabled;
 use super::owned_bucket;
+use crate::acl::acls_enabled;
 use crate::error::{S3Error, S3Result};
 use crate::logging::{LoggingConfig, LOG_DELIVERY_GROUP};
 use crate::model::buckets::{self, Bucket};

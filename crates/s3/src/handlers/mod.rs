@@ -3,7 +3,6 @@
 //!
 //! [`Output`]: crate::op::Output
 
-pub mod acl;
 pub mod bucket;
 pub mod copy;
 pub mod cors;
@@ -15,6 +14,7 @@ pub mod lock;
 pub mod logging;
 pub mod multipart;
 pub mod object;
+pub mod object_acl;
 pub mod settings;
 pub mod tagging;
 mod upload_keys;

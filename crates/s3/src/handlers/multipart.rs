@@ -2,7 +2,8 @@
 //! A completed object references its parts' blobs in order; nothing is copied.
 
 use super::object::{check_key, check_write_conditions};
-use super::{acl, owned_bucket};
+use super::owned_bucket;
+use crate::acl;
 use crate::checksum::{self, Algorithm};
 use crate::data::{self, Sealing};
 use crate::error::{S3Error, S3Result};

@@ -1,7 +1,8 @@
 //! Single-object reads and writes: PutObject, PostObject, GetObject, HeadObject,
 //! GetObjectAttributes.
 
-use super::{acl, owned_bucket};
+use super::owned_bucket;
+use crate::acl;
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::Bucket;

@@ -1,8 +1,8 @@
 //! Bucket settings: tagging, policy and its public status, ACL, object ownership, Block Public
 //! Access, versioning.
 
-use super::acl;
 use super::{owned_bucket, validate_tags, Tagged};
+use crate::acl;
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, PublicAccessBlock};
 use crate::op::{AclInput, Output};

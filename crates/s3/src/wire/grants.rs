@@ -6,8 +6,8 @@
 //! <https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectAcl.html#API_PutObjectAcl_RequestSyntax>
 
 use super::headers::get;
+use crate::acl::{ALL_USERS, AUTHENTICATED_USERS};
 use crate::error::{S3Error, S3Result};
-use crate::handlers::acl::{ALL_USERS, AUTHENTICATED_USERS};
 use crate::model::buckets::Grant;
 use http::HeaderMap;
 

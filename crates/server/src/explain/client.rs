@@ -2,7 +2,7 @@
 //! [`Explanation`] back.
 
 use super::{ExplainRequest, Explanation, Target};
-use crate::admin::{self, Credentials};
+use crate::admin_client::{self, Credentials};
 
 /// Asks the server at `endpoint` to explain `target`, signing at `time`.
 pub fn explain(
@@ -15,6 +15,6 @@ pub fn explain(
         target: target.uri(),
     })
     .map_err(|e| e.to_string())?;
-    let answer = admin::call(endpoint, credentials, "Trailstack.Explain", &body, time)?;
+    let answer = admin_client::call(endpoint, credentials, "Trailstack.Explain", &body, time)?;
     serde_json::from_str(&answer).map_err(|e| format!("unreadable answer: {e}"))
 }

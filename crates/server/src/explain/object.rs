@@ -12,7 +12,7 @@ use super::{
 };
 use crate::App;
 use trailstack_cloudtrail::delivery::format::delivered_sha256;
-use trailstack_cloudtrail::model::delivered::Delivered;
+use trailstack_cloudtrail::model::delivered_files::Delivered;
 use trailstack_core::{Caller, KeyService, Principal};
 use trailstack_s3::model::objects::ObjectVersion;
 use trailstack_s3::sse::{Mode, Rule, SseRecord};

@@ -9,7 +9,7 @@ use aws_sdk_s3::primitives::DateTime;
 use aws_sdk_s3::types::{ObjectLockMode, ObjectLockRetentionMode as Mode};
 use time::Duration;
 use trailstack_core::Clock;
-use trailstack_server::admin::Credentials;
+use trailstack_server::admin_client::Credentials;
 use trailstack_server::explain::{client, Target};
 
 async fn explain(c: &Clocked, target: &str) -> serde_json::Value {

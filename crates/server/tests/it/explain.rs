@@ -14,7 +14,7 @@ use aws_sdk_s3::types::{
 };
 use serde_json::Value;
 use trailstack_core::Clock;
-use trailstack_server::admin::Credentials;
+use trailstack_server::admin_client::Credentials;
 use trailstack_server::explain::{client, render, Explanation, Report, Target};
 
 /// The seed scenario's clock: 2025-06-01T12:00:00Z.

@@ -94,7 +94,7 @@ pub async fn explain(
 ) -> trailstack_server::explain::Explanation {
     let target = trailstack_server::explain::Target::parse(target).unwrap();
     let (endpoint, now) = (s.endpoint.clone(), clock.now());
-    let credentials = trailstack_server::admin::Credentials {
+    let credentials = trailstack_server::admin_client::Credentials {
         access_key: "test".into(),
         secret_key: "test".into(),
         region: "us-east-1".into(),

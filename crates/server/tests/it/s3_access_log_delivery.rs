@@ -170,7 +170,7 @@ async fn flush_delivers_access_logs_and_the_calls_are_in_cloudtrail() {
     let answer = tokio::task::spawn_blocking(move || {
         trailstack_server::flush::flush(
             &endpoint,
-            &trailstack_server::admin::Credentials {
+            &trailstack_server::admin_client::Credentials {
                 access_key: "test".into(),
                 secret_key: "test".into(),
                 region: "us-east-1".into(),

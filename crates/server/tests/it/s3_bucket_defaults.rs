@@ -230,7 +230,7 @@ async fn explain_shows_the_defaults_a_bucket_was_created_with() {
     s.s3().create_bucket().bucket("old").send().await.unwrap();
     let endpoint = s.endpoint.clone();
     let answer = tokio::task::spawn_blocking(move || {
-        let credentials = trailstack_server::admin::Credentials {
+        let credentials = trailstack_server::admin_client::Credentials {
             access_key: "test".into(),
             secret_key: "test".into(),
             region: "us-east-1".into(),

@@ -14,7 +14,7 @@ use md5::Digest;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
-use trailstack_server::admin::Credentials;
+use trailstack_server::admin_client::Credentials;
 
 #[cfg(unix)]
 fn mode(p: &Path) -> u32 {

@@ -5,9 +5,9 @@
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html>
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>
 
-use super::owner_of;
 use crate::accounts::Accounts;
 use crate::error::{S3Error, S3Result};
+use crate::handlers::owner_of;
 use crate::model::buckets::{Bucket, Grant, Owner, PublicAccessBlock};
 use crate::op::AclInput;
 use trailstack_core::Caller;

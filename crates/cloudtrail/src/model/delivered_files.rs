@@ -3,7 +3,7 @@
 //! document (the value a digest lists) and, once a digest lists the file, that digest. Rows are
 //! written in the transaction that completes each delivery, so `trailstack explain` reads what
 //! happened rather than re-deriving it; they outlive the delivery bookkeeping of
-//! [`super::deliveries`], which forgets a file once a digest lists it.
+//! [`super::delivery_state`], which forgets a file once a digest lists it.
 
 use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Result, Row};
 
