@@ -12,7 +12,7 @@ pub mod audit;
 mod authz;
 pub mod delivery;
 pub mod error;
-pub mod facts;
+pub mod explain_queries;
 mod handlers;
 pub mod model;
 pub mod op;

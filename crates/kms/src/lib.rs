@@ -9,7 +9,7 @@ mod authz;
 mod blob;
 pub mod crypto;
 pub mod error;
-pub mod facts;
+pub mod explain_queries;
 mod handlers;
 pub mod model;
 pub mod op;

@@ -11,7 +11,7 @@ pub mod checksum;
 pub mod cors;
 mod data;
 pub mod error;
-pub mod facts;
+pub mod explain_queries;
 mod handlers;
 pub mod lifecycle;
 pub mod logging;

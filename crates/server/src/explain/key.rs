@@ -8,7 +8,7 @@ use crate::App;
 use serde_json::Value;
 use trailstack_cloudtrail::model::events::StoredEvent;
 use trailstack_core::Caller;
-use trailstack_kms::facts::KeyFacts;
+use trailstack_kms::explain_queries::KeyFacts;
 use trailstack_kms::KmsError;
 use trailstack_s3::model::buckets::Bucket;
 

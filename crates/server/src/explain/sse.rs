@@ -7,7 +7,7 @@ use super::{internal, ExplainError, KeyRef, RuleApplied, StoredAs};
 use crate::App;
 use std::collections::HashMap;
 use trailstack_core::{AccountId, Caller};
-use trailstack_kms::facts::KeyFacts;
+use trailstack_kms::explain_queries::KeyFacts;
 use trailstack_kms::KmsError;
 use trailstack_s3::sse::{decide, BucketEncryption, Rule, SseRequest, Writer};
 

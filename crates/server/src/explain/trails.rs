@@ -9,7 +9,7 @@ use super::{
 };
 use crate::App;
 use trailstack_cloudtrail::delivery::{format, log_file_sse, DIGEST_FILE_SSE};
-use trailstack_cloudtrail::facts::{describe_selector, object_coverage};
+use trailstack_cloudtrail::explain_queries::{describe_selector, object_coverage};
 use trailstack_cloudtrail::model::trails::TrailRecord;
 use trailstack_s3::sse::{SseRequest, Writer};
 
