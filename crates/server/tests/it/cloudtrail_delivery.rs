@@ -70,13 +70,7 @@ pub struct LogFile {
 pub async fn log_files(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<LogFile> {
     let mut files = Vec::new();
     for key in keys_under(s3, bucket, LOG_PREFIX).await {
-        let out = s3
-            .get_object()
-            .bucket(bucket)
-            .key(&key)
-            .send()
-            .await
-            .unwrap();
+        let out = get_out(s3, bucket, &key).await;
         let gz = body_bytes(out).await;
         let doc: Value = serde_json::from_slice(&gunzip(&gz)).unwrap();
         let records = doc["Records"]
@@ -262,26 +256,14 @@ async fn a_trail_without_a_key_writes_sse_s3_into_a_bucket_whose_default_is_sse_
     let out = tick(&s, OffsetDateTime::now_utc() + Duration::minutes(5), false).await;
     assert_eq!(out.log_files, 1);
     let k = &keys_under(&s3, "logs", LOG_PREFIX).await[0];
-    let head = s3.head_object().bucket("logs").key(k).send().await.unwrap();
+    let head = head_of(&s3, "logs", k).await;
     assert_eq!(
         head.server_side_encryption().map(|e| e.as_str()),
         Some("AES256")
     );
     // A user's plain PUT into the same bucket still gets the default.
-    s3.put_object()
-        .bucket("logs")
-        .key("user.txt")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
-    let head = s3
-        .head_object()
-        .bucket("logs")
-        .key("user.txt")
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&s3, "logs", "user.txt", b"x").await;
+    let head = head_of(&s3, "logs", "user.txt").await;
     assert_eq!(
         head.server_side_encryption().map(|e| e.as_str()),
         Some("aws:kms")

@@ -179,12 +179,7 @@ async fn kill_9_during_delivery_loses_and_duplicates_no_record() {
 
     let s3 = s3_at(&p.endpoint);
     s3.create_bucket().bucket("logs").send().await.unwrap();
-    s3.put_bucket_policy()
-        .bucket("logs")
-        .policy(cloudtrail_bucket_policy("logs", &["crash"]))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&s3, "logs", cloudtrail_bucket_policy("logs", &["crash"])).await;
     s3.create_bucket().bucket("data").send().await.unwrap();
     let ct = cloudtrail_at(&p.endpoint);
     ct.create_trail()

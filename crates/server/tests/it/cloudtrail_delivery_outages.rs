@@ -79,7 +79,7 @@ async fn a_disabled_key_keeps_records_pending_until_it_is_enabled() {
     // The log file is SSE-KMS under the trail's key.
     let s3 = s.s3();
     let k = &keys_under(&s3, "logs", LOG_PREFIX).await[0];
-    let head = s3.head_object().bucket("logs").key(k).send().await.unwrap();
+    let head = head_of(&s3, "logs", k).await;
     assert_eq!(
         head.server_side_encryption().map(|e| e.as_str()),
         Some("aws:kms")
@@ -107,20 +107,10 @@ async fn a_bucket_policy_that_denies_keeps_records_pending_until_it_is_fixed() {
         "denied",
         "AccessDenied",
         async {
-            s3.put_bucket_policy()
-                .bucket("logs")
-                .policy(deny.to_string())
-                .send()
-                .await
-                .unwrap();
+            put_policy(&s3, "logs", deny.to_string()).await;
         },
         async {
-            s3.put_bucket_policy()
-                .bucket("logs")
-                .policy(cloudtrail_bucket_policy("logs", &["denied"]))
-                .send()
-                .await
-                .unwrap();
+            put_policy(&s3, "logs", cloudtrail_bucket_policy("logs", &["denied"])).await;
         },
     )
     .await;

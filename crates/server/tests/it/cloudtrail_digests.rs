@@ -21,13 +21,7 @@ pub struct DigestFile {
 pub async fn digest_files(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<DigestFile> {
     let mut out = Vec::new();
     for key in keys_under(s3, bucket, DIGEST_PREFIX).await {
-        let o = s3
-            .get_object()
-            .bucket(bucket)
-            .key(&key)
-            .send()
-            .await
-            .unwrap();
+        let o = get_out(s3, bucket, &key).await;
         assert_eq!(
             o.server_side_encryption().map(|e| e.as_str()),
             Some("AES256"),

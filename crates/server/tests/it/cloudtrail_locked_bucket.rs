@@ -39,12 +39,12 @@ async fn log_and_digest_files_take_the_default_retention_of_a_locked_bucket() {
         .send()
         .await
         .unwrap();
-    s3.put_bucket_policy()
-        .bucket("archive")
-        .policy(cloudtrail_bucket_policy("archive", &["audit"]))
-        .send()
-        .await
-        .unwrap();
+    put_policy(
+        &s3,
+        "archive",
+        cloudtrail_bucket_policy("archive", &["audit"]),
+    )
+    .await;
     s3.put_object_lock_configuration()
         .bucket("archive")
         .object_lock_configuration(lock_config(Mode::Compliance, Some(1), None))
@@ -75,13 +75,7 @@ async fn log_and_digest_files_take_the_default_retention_of_a_locked_bucket() {
     let digests = keys_under(&s3, "archive", "AWSLogs/000000000000/CloudTrail-Digest/").await;
     assert!(!logs.is_empty() && !digests.is_empty());
     for key in logs.iter().chain(&digests) {
-        let head = s3
-            .head_object()
-            .bucket("archive")
-            .key(key)
-            .send()
-            .await
-            .unwrap();
+        let head = head_of(&s3, "archive", key).await;
         assert_eq!(
             head.object_lock_mode(),
             Some(&ObjectLockMode::Compliance),

@@ -63,12 +63,8 @@ pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
 }
 
 pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
-    c.get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
+    get_out(c, bucket, key)
         .await
-        .unwrap()
         .request_id()
         .unwrap()
         .to_string()
@@ -168,18 +164,8 @@ async fn write_only_object_logging_drops_reads() {
     let c = s.with_bucket("ct-rec-data").await;
     put(&c, "ct-rec-data", "k").await;
     get(&c, "ct-rec-data", "k").await;
-    c.head_object()
-        .bucket("ct-rec-data")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
-    c.delete_object()
-        .bucket("ct-rec-data")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    head_of(&c, "ct-rec-data", "k").await;
+    delete_key(&c, "ct-rec-data", "k").await;
     assert_eq!(
         names_and_arns(&outbox(&s, "writes")),
         pairs(&[
@@ -306,13 +292,7 @@ async fn failed_calls_are_recorded_with_their_error() {
     )
     .await;
     let c = s.with_bucket("ct-rec-data").await;
-    let e = c
-        .get_object()
-        .bucket("ct-rec-data")
-        .key("missing")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "ct-rec-data", "missing").await;
     assert_eq!(code(&e), "NoSuchKey");
     let records = outbox(&s, "errors");
     assert_eq!(records.len(), 1, "{records:?}");

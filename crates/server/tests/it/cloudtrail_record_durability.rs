@@ -13,12 +13,7 @@ async fn records_carry_the_request_id_the_client_got() {
     let c = s.s3();
     let created = c.create_bucket().bucket("ct-rid").send().await.unwrap();
     let bucket_id = created.request_id().unwrap().to_string();
-    c.put_bucket_policy()
-        .bucket("ct-rid")
-        .policy(cloudtrail_bucket_policy("ct-rid", &["rid"]))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "ct-rid", cloudtrail_bucket_policy("ct-rid", &["rid"])).await;
     let trail = s
         .cloudtrail()
         .create_trail()
@@ -111,12 +106,12 @@ async fn a_record_acknowledged_with_a_200_survives_kill_9() {
     let ct = cloudtrail_at(&endpoint);
     let created = s3.create_bucket().bucket("ct-kill").send().await.unwrap();
     let bucket_id = created.request_id().unwrap().to_string();
-    s3.put_bucket_policy()
-        .bucket("ct-kill")
-        .policy(cloudtrail_bucket_policy("ct-kill", &["durable"]))
-        .send()
-        .await
-        .unwrap();
+    put_policy(
+        &s3,
+        "ct-kill",
+        cloudtrail_bucket_policy("ct-kill", &["durable"]),
+    )
+    .await;
     ct.create_trail()
         .name("durable")
         .s3_bucket_name("ct-kill")

@@ -227,12 +227,7 @@ async fn a_bucket_policy_that_does_not_let_cloudtrail_write_is_refused() {
     // Lets CloudTrail check the ACL but write only under another account's prefix.
     let policy = cloudtrail_bucket_policy("ct-weak-logs", &["weak"])
         .replace(&format!("AWSLogs/{ACCOUNT}/"), "AWSLogs/111122223333/");
-    c.put_bucket_policy()
-        .bucket("ct-weak-logs")
-        .policy(policy)
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "ct-weak-logs", policy).await;
     let e = s
         .cloudtrail()
         .create_trail()

@@ -121,12 +121,7 @@ impl Clocked {
                 .unwrap();
         }
         if !trails.is_empty() {
-            s3.put_bucket_policy()
-                .bucket(bucket)
-                .policy(cloudtrail_bucket_policy(bucket, trails))
-                .send()
-                .await
-                .unwrap();
+            put_policy(&s3, bucket, cloudtrail_bucket_policy(bucket, trails)).await;
         }
     }
 

@@ -81,11 +81,6 @@ async fn empty_body_with_expect_continue_closes_the_connection() {
 
     let c = s.s3();
     for key in ["a", "b", "c", "d"] {
-        c.head_object()
-            .bucket("edge")
-            .key(key)
-            .send()
-            .await
-            .unwrap();
+        head_of(&c, "edge", key).await;
     }
 }

@@ -145,13 +145,7 @@ fn tags(n: usize) -> Tagging {
 async fn limits_tags_10_per_object_50_per_bucket_and_kms_key() {
     let s = Server::start().await;
     let c = s.with_bucket("tagged").await;
-    c.put_object()
-        .bucket("tagged")
-        .key("k")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "tagged", "k", b"x").await;
     let object = |n| {
         c.put_object_tagging()
             .bucket("tagged")

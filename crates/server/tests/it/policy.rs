@@ -3,7 +3,7 @@
 //! denial is checked for AWS's error code and message shape. Key policies are in
 //! `policy_key_policies`, which starts the same accounts.
 
-use crate::common::{body_bytes, code, message, status, Server};
+use crate::common::{body_bytes, code, delete_key, message, put_policy, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use std::collections::BTreeMap;
@@ -86,21 +86,12 @@ pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<
     }
 }
 
-pub async fn bucket_policy(c: &aws_sdk_s3::Client, bucket: &str, doc: &str) {
-    c.put_bucket_policy()
-        .bucket(bucket)
-        .policy(doc)
-        .send()
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn bucket_policy_refuses_uploads_without_sse_kms() {
     let s = start().await;
     let root = s.s3_with("AKROOTA", "root-a");
     root.create_bucket().bucket("enc").send().await.unwrap();
-    bucket_policy(
+    put_policy(
         &root,
         "enc",
         r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyUnencrypted","Effect":"Deny","Principal":"*",
@@ -144,7 +135,7 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
     assert_eq!(ok.server_side_encryption(), Some(&Sse::AwsKms));
     assert_eq!(get(&root, "enc", "kms").await.unwrap(), b"x");
     // The owner's root keeps its policy rights even under a Deny on everything.
-    bucket_policy(
+    put_policy(
         &root,
         "enc",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::enc","arn:aws:s3:::enc/*"]}]}"#,
@@ -198,7 +189,7 @@ async fn log_archive_bucket_only_cloudtrail_may_write() {
         .await
         .unwrap_err();
     assert_eq!(err.code, "AccessDenied");
-    bucket_policy(
+    put_policy(
         &root,
         "logs",
         &format!(
@@ -380,7 +371,7 @@ async fn cross_account_read_needs_bucket_policy_and_identity_policy() {
         get(&carol, "shared-a", "doc").await.unwrap_err(),
         "AccessDenied Access Denied"
     );
-    bucket_policy(
+    put_policy(
         &root_a,
         "shared-a",
         &format!(
@@ -437,14 +428,14 @@ async fn ip_address_conditions() {
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::ips/*","Condition":{{"{op}":{{"aws:SourceIp":"{cidr}"}}}}}}]}}"#
         )
     };
-    bucket_policy(&root, "ips", &deny_if("NotIpAddress", "127.0.0.1/32")).await;
+    put_policy(&root, "ips", &deny_if("NotIpAddress", "127.0.0.1/32")).await;
     assert_eq!(get(&root, "ips", "k").await.unwrap(), b"data");
-    bucket_policy(&root, "ips", &deny_if("IpAddress", "127.0.0.0/8")).await;
+    put_policy(&root, "ips", &deny_if("IpAddress", "127.0.0.0/8")).await;
     assert!(get(&root, "ips", "k")
         .await
         .unwrap_err()
         .starts_with("AccessDenied"));
-    bucket_policy(&root, "ips", &deny_if("IpAddress", "10.0.0.0/8")).await;
+    put_policy(&root, "ips", &deny_if("IpAddress", "10.0.0.0/8")).await;
     assert_eq!(get(&root, "ips", "k").await.unwrap(), b"data");
 }
 
@@ -459,7 +450,7 @@ async fn deny_wins_over_allow() {
         .unwrap();
     let alice = s.s3_with("AKALICE", "alice");
     put(&alice, "deny-wins", "k").await.unwrap();
-    bucket_policy(
+    put_policy(
         &root,
         "deny-wins",
         &format!(
@@ -486,12 +477,7 @@ async fn deny_wins_over_allow() {
         .send()
         .await
         .unwrap();
-    root.delete_object()
-        .bucket("deny-wins")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    delete_key(&root, "deny-wins", "k").await;
     let err = alice
         .delete_bucket()
         .bucket("deny-wins")

@@ -4,7 +4,7 @@
 //! header, and a `ListBucket` grant limited by `s3:prefix` decides 404 against 403 for a
 //! missing key under that prefix.
 
-use crate::common::{code, status, Server};
+use crate::common::{code, head_err, put_bytes, put_policy, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
 use trailstack_server::config::canonical_id_for;
@@ -34,12 +34,7 @@ async fn start(bucket: &str, policy: &str) -> (Server, aws_sdk_s3::Client, aws_s
     );
     a.create_bucket().bucket(bucket).send().await.unwrap();
     let policy = policy.replace("{B}", B).replace("{bucket}", bucket);
-    a.put_bucket_policy()
-        .bucket(bucket)
-        .policy(policy)
-        .send()
-        .await
-        .unwrap();
+    put_policy(&a, bucket, policy).await;
     (s, a, b)
 }
 
@@ -61,13 +56,7 @@ async fn metadata_directive_key_exists_only_when_sent() {
         {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{B}:root"},"Action":"s3:GetObject",
          "Resource":"arn:aws:s3:::{bucket}/src"}]}"#;
     let (_s, a, b) = start("dest", policy).await;
-    a.put_object()
-        .bucket("dest")
-        .key("src")
-        .body(ByteStream::from_static(b"source"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&a, "dest", "src", b"source").await;
     b.copy_object()
         .bucket("dest")
         .key("copies/with-directive")
@@ -191,20 +180,8 @@ async fn listing_grant_by_prefix_reveals_missing_keys_under_it_only() {
         r#"{"StringLike":{"s3:prefix":"public/*"}}"#,
     );
     let (_s, _a, b) = start("pfx", &policy).await;
-    let e = b
-        .head_object()
-        .bucket("pfx")
-        .key("public/missing")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&b, "pfx", "public/missing").await;
     assert_eq!(status(&e), 404);
-    let e = b
-        .head_object()
-        .bucket("pfx")
-        .key("private/missing")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&b, "pfx", "private/missing").await;
     assert_eq!(status(&e), 403);
 }

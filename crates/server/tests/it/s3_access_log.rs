@@ -3,7 +3,7 @@
 //! the target bucket under AWS's key names, SSE-S3 whatever the request, and partitioned keys.
 //! Delivery that waits, survives a restart or is flushed is in `s3_access_log_delivery`.
 
-use crate::common::{code, get_bytes, status, Server};
+use crate::common::{code, get_bytes, get_err, head_of, put_policy, status, Server};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -69,12 +69,7 @@ pub(crate) async fn logged(
     let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
     let c = s.with_bucket("src").await;
     c.create_bucket().bucket("logs").send().await.unwrap();
-    c.put_bucket_policy()
-        .bucket("logs")
-        .policy(log_policy("logs", "src"))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "logs", log_policy("logs", "src")).await;
     let mut enabled = logging("logs", prefix);
     enabled.target_object_key_format = format;
     c.put_bucket_logging()
@@ -349,13 +344,7 @@ async fn records_of_requests_arrive_in_aws_format_under_simple_keys_as_sse_s3() 
         .unwrap();
     let got = get_bytes(&c, "src", "dir/a b.txt").await;
     assert_eq!(got, b"hello world");
-    let e = c
-        .get_object()
-        .bucket("src")
-        .key("missing")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "src", "missing").await;
     assert_eq!(code(&e), "NoSuchKey");
     c.list_objects_v2().bucket("src").send().await.unwrap();
     // Requests on other buckets are not in this log.
@@ -375,13 +364,7 @@ async fn records_of_requests_arrive_in_aws_format_under_simple_keys_as_sse_s3() 
         key[prefix.len()..].chars().all(|c| c.is_ascii_hexdigit()),
         "{key}"
     );
-    let head = c
-        .head_object()
-        .bucket("logs")
-        .key(key)
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&c, "logs", key).await;
     assert_eq!(
         head.server_side_encryption(),
         Some(&ServerSideEncryption::Aes256)

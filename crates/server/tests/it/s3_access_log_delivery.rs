@@ -1,9 +1,8 @@
 //! Access log delivery: waiting for the target's policy and encryption default, records
 //! pending across a restart delivered exactly once, and flush delivering them.
 
-use crate::common::Server;
+use crate::common::{put_bytes, put_policy, Server};
 use crate::s3_access_log::*;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
     ServerSideEncryptionRule,
@@ -20,13 +19,7 @@ async fn delivery_waits_for_the_target_policy_and_an_sse_s3_default_then_deliver
         .send()
         .await
         .unwrap();
-    c.put_object()
-        .bucket("src")
-        .key("k")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "src", "k", b"x").await;
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.failures), (0, 1));
     assert!(keys(&c, "logs").await.is_empty());
@@ -35,12 +28,7 @@ async fn delivery_waits_for_the_target_policy_and_an_sse_s3_default_then_deliver
     assert!(error.unwrap().contains("AccessDenied"));
 
     // An SSE-KMS default on the target: S3 delivers access logs only under SSE-S3.
-    c.put_bucket_policy()
-        .bucket("logs")
-        .policy(log_policy("logs", "src"))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "logs", log_policy("logs", "src")).await;
     let kms = ServerSideEncryptionConfiguration::builder()
         .rules(
             ServerSideEncryptionRule::builder()
@@ -117,34 +105,17 @@ async fn pending_records_survive_a_restart_and_are_delivered_exactly_once() {
         .await
         .unwrap();
     for i in 0..3 {
-        c.put_object()
-            .bucket("src")
-            .key(format!("k{i}"))
-            .body(ByteStream::from_static(b"x"))
-            .send()
-            .await
-            .unwrap();
+        put_bytes(&c, "src", &format!("k{i}"), b"x").await;
     }
     // No policy yet: the first round notes a log object and fails to put it.
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!(out.failures, 1);
-    c.put_object()
-        .bucket("src")
-        .key("k3")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "src", "k3", b"x").await;
     let dir = s.stop();
 
     let s = Server::start_clocked(dir, clock.clone(), |_| {}).await;
     let c = s.s3();
-    c.put_bucket_policy()
-        .bucket("logs")
-        .policy(log_policy("logs", "src"))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "logs", log_policy("logs", "src")).await;
     clock.advance(time::Duration::minutes(1));
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.records, out.failures), (2, 5, 0));

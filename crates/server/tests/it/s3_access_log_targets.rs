@@ -2,23 +2,16 @@
 //! records (delivery is best effort), and a target with an Object Lock default retention
 //! gets nothing until the retention is removed.
 
-use crate::common::{get_bytes, Server};
+use crate::common::{get_bytes, put_bytes, put_policy, Server};
 use crate::s3_access_log::{log_policy, logged, logging, status_of};
 use crate::s3_object_lock::lock_config;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode};
 use std::sync::Arc;
 use time::Duration;
 use trailstack_core::{Clock, FixedClock};
 
 async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) {
-    c.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(c, bucket, key, b"x").await;
 }
 
 #[tokio::test]
@@ -32,12 +25,7 @@ async fn records_for_a_deleted_target_are_dropped() {
     assert_eq!((out.objects, out.failures, out.dropped), (0, 0, 1));
     // Nothing is left waiting: a bucket created later under the name receives nothing.
     c.create_bucket().bucket("logs").send().await.unwrap();
-    c.put_bucket_policy()
-        .bucket("logs")
-        .policy(log_policy("logs", "src"))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "logs", log_policy("logs", "src")).await;
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.failures, out.dropped), (0, 0, 0));
 }
@@ -66,12 +54,7 @@ async fn a_target_with_default_retention_waits_until_it_is_removed() {
         .send()
         .await
         .unwrap();
-    c.put_bucket_policy()
-        .bucket("logs")
-        .policy(log_policy("logs", "src"))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "logs", log_policy("logs", "src")).await;
     c.put_bucket_logging()
         .bucket("src")
         .bucket_logging_status(status_of(Some(logging("logs", "log/"))))

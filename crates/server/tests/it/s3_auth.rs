@@ -179,13 +179,7 @@ async fn wrong_secret_unknown_key_and_skew() {
 async fn presigned_urls() {
     let s = Server::start().await;
     let c = s.with_bucket("pre").await;
-    c.put_object()
-        .bucket("pre")
-        .key("a b/obj")
-        .body(b"presigned body".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "pre", "a b/obj", b"presigned body").await;
 
     // Presigned with our signer.
     let r = Raw::new(&s, "GET", "/pre/a%20b/obj")
@@ -369,13 +363,7 @@ async fn payload_hash_and_plain_bodies() {
     req.expect_continue = true;
     let r = req.send(&s).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let got = c
-        .get_object()
-        .bucket("plain")
-        .key("continue")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "plain", "continue").await;
     assert!(body_bytes(got).await == body);
 
     // Transfer-Encoding: chunked with UNSIGNED-PAYLOAD.
@@ -394,13 +382,7 @@ async fn payload_hash_and_plain_bodies() {
         .send(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let got = c
-        .get_object()
-        .bucket("plain")
-        .key("te")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "plain", "te").await;
     assert_eq!(got.content_length(), Some(body.len() as i64));
     assert!(body_bytes(got).await == body);
 
@@ -419,13 +401,7 @@ async fn payload_hash_and_plain_bodies() {
 async fn virtual_hosted_style_and_request_ids() {
     let s = Server::start().await;
     let c = s.with_bucket("vhost").await;
-    c.put_object()
-        .bucket("vhost")
-        .key("dir/k")
-        .body(b"virtual".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "vhost", "dir/k", b"virtual").await;
     let port = host_of(&s).rsplit_once(':').unwrap().1.to_string();
     let host = format!("vhost.localhost:{port}");
 
@@ -489,13 +465,7 @@ async fn virtual_hosted_style_and_request_ids() {
         assert!(ids.insert(r.header("x-amz-request-id").unwrap().to_string()));
     }
     // The SDK sees the same id.
-    let e = c
-        .get_object()
-        .bucket("vhost")
-        .key("missing")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "vhost", "missing").await;
     let raw = e.raw_response().unwrap();
     let header = raw.headers().get("x-amz-request-id").unwrap().to_string();
     use aws_sdk_s3::operation::RequestId;

@@ -64,13 +64,7 @@ async fn signed_aws_chunked_bodies() {
         hex::encode(md5::Md5::digest(&data))
     };
     assert_eq!(r.header("etag"), Some(format!("\"{md5}\"").as_str()));
-    let got = c
-        .get_object()
-        .bucket("chunks")
-        .key("good")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "chunks", "good").await;
     assert_eq!(got.content_length(), Some(data.len() as i64));
     assert!(body_bytes(got).await == data);
     let (tmp, blobs_before) = tmp_and_blob_files(&s);
@@ -209,12 +203,6 @@ async fn unsigned_trailer_bodies() {
     // Overwriting an existing key with a bad upload keeps the old object.
     let r = put("ok", &crc32_b64(b"nope")).send(&s).await;
     assert_error(&r, 400, "BadDigest");
-    let got = c
-        .get_object()
-        .bucket("utrail")
-        .key("ok")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "utrail", "ok").await;
     assert!(body_bytes(got).await == data);
 }

@@ -23,21 +23,10 @@ async fn create_head_list_delete() {
     assert_eq!(names, ["alpha", "beta"]);
     // us-east-1 answers 200 to the owner re-creating a bucket (s3_details has the rest).
     c.create_bucket().bucket("alpha").send().await.unwrap();
-    c.put_object()
-        .bucket("alpha")
-        .key("k")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "alpha", "k", b"x").await;
     let e = c.delete_bucket().bucket("alpha").send().await.unwrap_err();
     assert_eq!(code(&e), "BucketNotEmpty");
-    c.delete_object()
-        .bucket("alpha")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    delete_key(&c, "alpha", "k").await;
     c.delete_bucket().bucket("alpha").send().await.unwrap();
     let e = c.head_bucket().bucket("alpha").send().await.unwrap_err();
     assert_eq!(status(&e), 404);
@@ -153,12 +142,7 @@ async fn bucket_settings() {
         .unwrap_err();
     assert_eq!(code(&e), "MalformedPolicy");
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::settings/*"}]}"#;
-    c.put_bucket_policy()
-        .bucket("settings")
-        .policy(policy)
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "settings", policy).await;
     assert_eq!(
         c.get_bucket_policy()
             .bucket("settings")

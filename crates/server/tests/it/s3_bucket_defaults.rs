@@ -119,12 +119,7 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
         (status(&e), code(&e).as_str()),
         (404, "ServerSideEncryptionConfigurationNotFoundError")
     );
-    c.put_bucket_policy()
-        .bucket("bucket1")
-        .policy(PUBLIC_READ_POLICY)
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "bucket1", PUBLIC_READ_POLICY).await;
 
     // Objects are still encrypted at rest with SSE-S3: only the report differs.
     let put = c
@@ -139,13 +134,7 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
         put.server_side_encryption(),
         Some(&ServerSideEncryption::Aes256)
     );
-    let head = c
-        .head_object()
-        .bucket("bucket1")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&c, "bucket1", "k").await;
     assert_eq!(
         head.server_side_encryption(),
         Some(&ServerSideEncryption::Aes256)

@@ -18,13 +18,8 @@ async fn copy_object_honours_destination_conditions() {
             .await
             .unwrap();
     }
-    let dst_etag = c
-        .head_object()
-        .bucket("condcopy")
-        .key("dst")
-        .send()
+    let dst_etag = head_of(&c, "condcopy", "dst")
         .await
-        .unwrap()
         .e_tag()
         .unwrap()
         .to_string();

@@ -6,7 +6,6 @@
 
 use crate::common::*;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
 pub const ORIGIN: &str = "https://app.example";
@@ -343,13 +342,7 @@ async fn preflights_are_answered_per_rule_without_a_signature() {
 async fn actual_answers_carry_the_headers_of_the_rule_that_allows_them() {
     let s = Server::start().await;
     let c = s.with_bucket("cors-act").await;
-    c.put_object()
-        .bucket("cors-act")
-        .key("k")
-        .body(ByteStream::from_static(b"hello"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "cors-act", "k", b"hello").await;
     let get = |path: &str| Raw::new(&s, "GET", path);
     // No configuration: no CORS headers.
     let r = get("/cors-act/k")

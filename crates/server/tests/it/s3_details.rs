@@ -25,13 +25,7 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
         .send()
         .await
         .unwrap();
-    c.put_object()
-        .bucket("again")
-        .key("kept")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "again", "kept", b"x").await;
     c.create_bucket().bucket("again").send().await.unwrap();
     let acl = c.get_bucket_acl().bucket("again").send().await.unwrap();
     assert_eq!(acl.grants().len(), 1, "{acl:?}");
@@ -102,7 +96,7 @@ async fn content_encoding_is_kept_as_written_without_aws_chunked() {
             .send()
             .await
             .unwrap();
-        let h = c.head_object().bucket("enc").key("k").send().await.unwrap();
+        let h = head_of(&c, "enc", "k").await;
         assert_eq!(h.content_encoding(), kept, "{sent}");
     }
 }
@@ -112,13 +106,7 @@ async fn listing_details() {
     let s = Server::start().await;
     let c = s.with_bucket("lst").await;
     for k in ["a/1", "a/2", "b"] {
-        c.put_object()
-            .bucket("lst")
-            .key(k)
-            .body(b"x".to_vec().into())
-            .send()
-            .await
-            .unwrap();
+        put_bytes(&c, "lst", k, b"x").await;
     }
     // An empty delimiter is no delimiter, and is not echoed.
     let r = Raw::new(&s, "GET", "/lst?delimiter=")
@@ -174,13 +162,7 @@ async fn version_paging_survives_the_marker_version_being_deleted() {
         .await
         .unwrap();
     for k in ["k1", "k1", "k2", "k3"] {
-        c.put_object()
-            .bucket("pages")
-            .key(k)
-            .body(b"x".to_vec().into())
-            .send()
-            .await
-            .unwrap();
+        put_bytes(&c, "pages", k, b"x").await;
     }
     // Empty the bucket a page at a time, deleting each page before asking for the next, as
     // clients emptying a bucket do: the markers name versions already gone.
@@ -246,13 +228,7 @@ async fn a_bucket_policy_may_repeat_a_statement_id() {
     let c = s.s3();
     c.create_bucket().bucket("same-sids").send().await.unwrap();
     for key in ["a", "b"] {
-        c.put_object()
-            .bucket("same-sids")
-            .key(key)
-            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
-            .send()
-            .await
-            .unwrap();
+        put_bytes(&c, "same-sids", key, b"x").await;
     }
     let deny = |key: &str| {
         format!(
@@ -264,20 +240,9 @@ async fn a_bucket_policy_may_repeat_a_statement_id() {
         deny("a"),
         deny("b")
     );
-    c.put_bucket_policy()
-        .bucket("same-sids")
-        .policy(policy)
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "same-sids", policy).await;
     for key in ["a", "b"] {
-        let e = c
-            .get_object()
-            .bucket("same-sids")
-            .key(key)
-            .send()
-            .await
-            .unwrap_err();
+        let e = get_err(&c, "same-sids", key).await;
         assert_eq!(
             (code(&e).as_str(), status(&e)),
             ("AccessDenied", 403),
@@ -294,13 +259,7 @@ async fn a_path_that_is_not_utf8_is_invalid_uri() {
     let s = Server::start().await;
     let c = s.with_bucket("uri").await;
     let key = "\u{ae}\u{8a}-";
-    c.put_object()
-        .bucket("uri")
-        .key(key)
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "uri", key, b"x").await;
     assert_eq!(get_bytes(&c, "uri", key).await, b"x");
     for method in ["GET", "PUT"] {
         let r = Raw::new(&s, method, "/uri/%AE%8A-").signed().send(&s).await;

@@ -4,7 +4,9 @@
 //! as storage classes, CloudTrail's records of the configuration calls and the access log's.
 //! Validation and round trips of the configuration are in `s3_lifecycle_configuration`.
 
-use crate::common::{status, versioned_bucket, Clocked, Server};
+use crate::common::{
+    get_out, head_err, head_of, put_policy, status, versioned_bucket, Clocked, Server,
+};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
@@ -133,21 +135,9 @@ async fn objects_expire_at_the_midnight_after_their_days_and_say_so() {
     );
     assert_eq!(put(&c, "lc-days", "keep/b", b"b").await, None);
     put(&c, "lc-days", "old/c", b"c").await;
-    let head = c
-        .head_object()
-        .bucket("lc-days")
-        .key("logs/a")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&c, "lc-days", "logs/a").await;
     assert_eq!(head.expiration(), Some(expected));
-    let get = c
-        .get_object()
-        .bucket("lc-days")
-        .key("logs/a")
-        .send()
-        .await
-        .unwrap();
+    let get = get_out(&c, "lc-days", "logs/a").await;
     assert_eq!(get.expiration(), Some(expected));
 
     // The date in the past applies at once; the day-based rule not before its midnight.
@@ -202,13 +192,7 @@ async fn versioned_buckets_get_delete_markers_and_lose_old_versions() {
     let r = t.tick_at("2026-01-04T00:00:00Z").await;
     assert_eq!(r.markers, 1);
     assert_eq!(versions(&c, "lc-versions").await, (1, 1));
-    let e = c
-        .head_object()
-        .bucket("lc-versions")
-        .key("a")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&c, "lc-versions", "a").await;
     assert_eq!(status(&e), 404);
     // v2, noncurrent since Jan 4, goes at Jan 6; the marker, then alone, the day after.
     let r = t.tick_at("2026-01-06T00:00:00Z").await;
@@ -304,26 +288,14 @@ async fn transitions_show_the_new_storage_class() {
     put(&c, "lc-cold", "k", b"data").await;
     let r = t.tick_at("2026-01-03T00:00:00Z").await;
     assert_eq!(r.transitioned, 1);
-    let head = c
-        .head_object()
-        .bucket("lc-cold")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&c, "lc-cold", "k").await;
     assert_eq!(head.storage_class(), Some(&StorageClass::Glacier));
     let list = c.list_objects_v2().bucket("lc-cold").send().await.unwrap();
     assert_eq!(
         list.contents()[0].storage_class().map(|s| s.as_str()),
         Some("GLACIER")
     );
-    let body = c
-        .get_object()
-        .bucket("lc-cold")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    let body = get_out(&c, "lc-cold", "k").await;
     assert_eq!(crate::common::body_bytes(body).await, b"data");
 }
 
@@ -413,12 +385,7 @@ async fn lifecycle_actions_reach_the_server_access_log() {
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
         "Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject",
         "Resource":"arn:aws:s3:::lc-logs/*"}]}"#;
-    c.put_bucket_policy()
-        .bucket("lc-logs")
-        .policy(policy)
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "lc-logs", policy).await;
     let enabled = aws_sdk_s3::types::LoggingEnabled::builder()
         .target_bucket("lc-logs")
         .target_prefix("")
@@ -467,13 +434,7 @@ async fn lifecycle_actions_reach_the_server_access_log() {
     let mut actions = Vec::new();
     let logs = c.list_objects_v2().bucket("lc-logs").send().await.unwrap();
     for o in logs.contents() {
-        let got = c
-            .get_object()
-            .bucket("lc-logs")
-            .key(o.key().unwrap())
-            .send()
-            .await
-            .unwrap();
+        let got = get_out(&c, "lc-logs", o.key().unwrap()).await;
         let text = String::from_utf8(crate::common::body_bytes(got).await).unwrap();
         for line in text.lines() {
             // Owner, bucket, [time] (two words), remote IP, requester, request id, operation, key.

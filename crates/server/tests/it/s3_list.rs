@@ -298,13 +298,7 @@ async fn start_after_key_count_fetch_owner() {
     assert!(o.contents().iter().all(|c| c.owner().is_some()));
 
     // Contents carry size, ETag, LastModified and storage class.
-    c.put_object()
-        .bucket("stafter")
-        .key("a")
-        .body(b"hello".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "stafter", "a", b"hello").await;
     let o = c
         .list_objects_v2()
         .bucket("stafter")

@@ -51,13 +51,7 @@ async fn upload_complete_and_read_parts() {
     assert_eq!(e3, format!("\"{}\"", hex::encode(md5(&p3))));
 
     // The upload is not an object yet.
-    let e = c
-        .head_object()
-        .bucket("mpu")
-        .key("big/obj")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&c, "mpu", "big/obj").await;
     assert_eq!(status(&e), 404);
 
     let done = c
@@ -76,13 +70,7 @@ async fn upload_complete_and_read_parts() {
     assert_eq!(done.key(), Some("big/obj"));
 
     let all: Vec<u8> = [&p1[..], &p2[..], &p3[..]].concat();
-    let got = c
-        .get_object()
-        .bucket("mpu")
-        .key("big/obj")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "mpu", "big/obj").await;
     assert_eq!(got.e_tag(), Some(etag.as_str()));
     assert_eq!(got.content_length(), Some(all.len() as i64));
     assert_eq!(got.parts_count(), None);
@@ -428,13 +416,7 @@ async fn upload_part_copy() {
     let s = Server::start().await;
     let c = s.with_bucket("pcopy").await;
     let src = data(6 * MIB, 21);
-    c.put_object()
-        .bucket("pcopy")
-        .key("src")
-        .body(src.clone().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "pcopy", "src", &src).await;
     let id = create_upload(&c, "pcopy", "dst").await;
     let whole = c
         .upload_part_copy()
@@ -520,13 +502,7 @@ async fn upload_part_copy() {
         done.e_tag(),
         Some(multipart_etag(&[&src, &src[100..1100]]).as_str())
     );
-    let got = c
-        .get_object()
-        .bucket("pcopy")
-        .key("dst")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "pcopy", "dst").await;
     let want: Vec<u8> = [&src[..], &src[100..1100]].concat();
     assert!(body_bytes(got).await == want);
     let got = c

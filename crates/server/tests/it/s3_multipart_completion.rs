@@ -33,17 +33,11 @@ async fn a_completion_sent_again_gets_the_same_answer() {
         .unwrap();
     assert_eq!(again.e_tag(), first.e_tag());
     assert!(first.e_tag().unwrap().ends_with("-2\""));
-    let got = c.get_object().bucket("mpu").key("k").send().await.unwrap();
+    let got = get_out(&c, "mpu", "k").await;
     assert_eq!(got.content_length(), Some(MIB5 as i64 + 100));
 
     // Once another write replaced that object, the upload is gone for good.
-    c.put_object()
-        .bucket("mpu")
-        .key("k")
-        .body(b"newer".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "mpu", "k", b"newer").await;
     let e = c
         .complete_multipart_upload()
         .bucket("mpu")
@@ -192,13 +186,7 @@ async fn deleting_a_bucket_takes_its_uploads_in_progress() {
         .unwrap();
     assert!(ups.uploads().is_empty(), "{ups:?}");
     // Objects still keep a bucket.
-    c.put_object()
-        .bucket("going")
-        .key("k")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "going", "k", b"x").await;
     let e = c.delete_bucket().bucket("going").send().await.unwrap_err();
     assert_eq!((status(&e), code(&e).as_str()), (409, "BucketNotEmpty"));
 }
@@ -280,13 +268,7 @@ async fn part_number_past_the_parts_is_416_with_the_counts() {
         .send()
         .await
         .unwrap();
-    c.put_object()
-        .bucket("partnums")
-        .key("single")
-        .body(b"body".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "partnums", "single", b"body").await;
     for (key, n, count) in [("mp", 3, "2"), ("single", 2, "1")] {
         let r = Raw::new(&s, "GET", &format!("/partnums/{key}?partNumber={n}"))
             .signed()

@@ -24,13 +24,7 @@ async fn put_get_head_delete() {
         .unwrap();
     let md5 = format!("\"{:x}\"", md5_of(&body));
     assert_eq!(put.e_tag(), Some(md5.as_str()));
-    let got = c
-        .get_object()
-        .bucket("objs")
-        .key("dir/a b+c.bin")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "objs", "dir/a b+c.bin").await;
     assert_eq!(got.content_type(), Some("application/x-test"));
     assert_eq!(
         got.metadata().unwrap().get("color").map(String::as_str),
@@ -38,45 +32,16 @@ async fn put_get_head_delete() {
     );
     assert_eq!(got.content_length(), Some(100_000));
     assert_eq!(body_bytes(got).await, body);
-    let head = c
-        .head_object()
-        .bucket("objs")
-        .key("dir/a b+c.bin")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&c, "objs", "dir/a b+c.bin").await;
     assert_eq!(head.content_length(), Some(100_000));
     assert_eq!(head.e_tag(), Some(md5.as_str()));
-    c.delete_object()
-        .bucket("objs")
-        .key("dir/a b+c.bin")
-        .send()
-        .await
-        .unwrap();
-    let e = c
-        .get_object()
-        .bucket("objs")
-        .key("dir/a b+c.bin")
-        .send()
-        .await
-        .unwrap_err();
+    delete_key(&c, "objs", "dir/a b+c.bin").await;
+    let e = get_err(&c, "objs", "dir/a b+c.bin").await;
     assert_eq!(code(&e), "NoSuchKey");
     assert_eq!(status(&e), 404);
-    let e = c
-        .head_object()
-        .bucket("objs")
-        .key("nope")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&c, "objs", "nope").await;
     assert_eq!(status(&e), 404);
-    let e = c
-        .get_object()
-        .bucket("no-such-bucket")
-        .key("k")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "no-such-bucket", "k").await;
     assert_eq!(code(&e), "NoSuchBucket");
 }
 
@@ -245,13 +210,7 @@ async fn checksums_are_verified_stored_and_returned() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "BadDigest");
-    let e = c
-        .get_object()
-        .bucket("sums")
-        .key("bad")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "sums", "bad").await;
     assert_eq!(code(&e), "NoSuchKey");
     let e = c
         .put_object()
@@ -289,13 +248,7 @@ async fn copy_tagging_attributes() {
         .await
         .unwrap();
     assert!(out.copy_object_result().unwrap().e_tag().is_some());
-    let got = c
-        .get_object()
-        .bucket("copies")
-        .key("dst")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "copies", "dst").await;
     assert_eq!(
         got.metadata().unwrap().get("m").map(String::as_str),
         Some("1")
@@ -311,13 +264,7 @@ async fn copy_tagging_attributes() {
         .send()
         .await
         .unwrap();
-    let head = c
-        .head_object()
-        .bucket("copies")
-        .key("dst2")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&c, "copies", "dst2").await;
     assert_eq!(
         head.metadata().unwrap().get("m").map(String::as_str),
         Some("2")
@@ -479,20 +426,8 @@ async fn objects_survive_restart() {
     let s = Server::start().await;
     let c = s.with_bucket("durable").await;
     let big = data(300_000, 9);
-    c.put_object()
-        .bucket("durable")
-        .key("big")
-        .body(big.clone().into())
-        .send()
-        .await
-        .unwrap();
-    c.put_object()
-        .bucket("durable")
-        .key("small")
-        .body(b"tiny".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "durable", "big", &big).await;
+    put_bytes(&c, "durable", "small", b"tiny").await;
     let dir = s.stop();
     let s = Server::start_in(dir).await;
     let c = s.s3();
@@ -529,15 +464,9 @@ async fn non_ascii_metadata_comes_back_as_encoded_words() {
             .send()
             .await
             .unwrap();
-        let h = c
-            .head_object()
-            .bucket("meta")
-            .key(key)
-            .send()
-            .await
-            .unwrap();
+        let h = head_of(&c, "meta", key).await;
         assert_eq!(h.metadata().unwrap()["m"], back, "{key}");
-        let g = c.get_object().bucket("meta").key(key).send().await.unwrap();
+        let g = get_out(&c, "meta", key).await;
         assert_eq!(g.metadata().unwrap()["m"], back, "{key}");
     }
     // The raw response header is ASCII.

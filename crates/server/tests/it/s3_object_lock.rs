@@ -260,13 +260,7 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
     put_conf().await.unwrap();
     // Retention calls on a bucket without Object Lock.
     s3.create_bucket().bucket("nolock").send().await.unwrap();
-    s3.put_object()
-        .bucket("nolock")
-        .key("k")
-        .body(ByteStream::from_static(b"abc"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&s3, "nolock", "k", b"abc").await;
     let e = set_retention(
         &s3,
         "nolock",

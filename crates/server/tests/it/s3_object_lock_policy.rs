@@ -2,7 +2,7 @@
 //! only to callers allowed to read the retention and the legal hold, and a bucket policy
 //! capping retention with `s3:object-lock-remaining-retention-days`.
 
-use crate::common::{code, Server};
+use crate::common::{code, get_out, head_of, put_bytes, Server};
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
 
@@ -50,13 +50,7 @@ async fn lock_headers_only_for_callers_who_may_read_them() {
         .send()
         .await
         .unwrap();
-    let head = root
-        .head_object()
-        .bucket("vault")
-        .key("held")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&root, "vault", "held").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Governance));
     assert!(head.object_lock_retain_until_date().is_some());
     assert_eq!(
@@ -64,23 +58,11 @@ async fn lock_headers_only_for_callers_who_may_read_them() {
         Some(&ObjectLockLegalHoldStatus::On)
     );
     let reader = s.s3_with("AKREADER", "reader");
-    let head = reader
-        .head_object()
-        .bucket("vault")
-        .key("held")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&reader, "vault", "held").await;
     assert_eq!(head.object_lock_mode(), None);
     assert_eq!(head.object_lock_retain_until_date(), None);
     assert_eq!(head.object_lock_legal_hold_status(), None);
-    let get = reader
-        .get_object()
-        .bucket("vault")
-        .key("held")
-        .send()
-        .await
-        .unwrap();
+    let get = get_out(&reader, "vault", "held").await;
     assert_eq!(get.object_lock_mode(), None);
     assert_eq!(get.object_lock_legal_hold_status(), None);
 }
@@ -111,11 +93,5 @@ async fn policy_caps_retention_by_remaining_days() {
     assert_eq!(code(&e), "AccessDenied");
     put(10).await.unwrap();
     // Without lock headers the key does not exist and the Deny does not apply.
-    root.put_object()
-        .bucket("vault")
-        .key("plain")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&root, "vault", "plain", b"x").await;
 }

@@ -64,13 +64,7 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
         (r.mode(), r.retain_until_date()),
         (Some(&Mode::Governance), Some(&at(until)))
     );
-    let head = root
-        .head_object()
-        .bucket("vault")
-        .key("g")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&root, "vault", "g").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Governance));
     assert_eq!(head.object_lock_retain_until_date(), Some(&at(until)));
     assert_eq!(head.object_lock_legal_hold_status(), None);
@@ -112,13 +106,7 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
         Err("403 AccessDenied".into())
     );
     // A delete without a version id only adds a delete marker; an overwrite a new version.
-    let marker = root
-        .delete_object()
-        .bucket("vault")
-        .key("g")
-        .send()
-        .await
-        .unwrap();
+    let marker = delete_key(&root, "vault", "g").await;
     assert_eq!(marker.delete_marker(), Some(true));
     let v2 = put(&root, "vault", "g").await;
     assert_ne!(v1, v2);
@@ -281,13 +269,7 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
         .await
         .unwrap();
     put(&s3, "dflt", "by-default").await;
-    let head = s3
-        .head_object()
-        .bucket("dflt")
-        .key("by-default")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&s3, "dflt", "by-default").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Compliance));
     assert_eq!(
         head.object_lock_retain_until_date(),
@@ -305,13 +287,7 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
         .send()
         .await
         .unwrap();
-    let get = s3
-        .get_object()
-        .bucket("dflt")
-        .key("own")
-        .send()
-        .await
-        .unwrap();
+    let get = get_out(&s3, "dflt", "own").await;
     assert_eq!(get.object_lock_mode(), Some(&ObjectLockMode::Governance));
     assert_eq!(get.object_lock_retain_until_date(), Some(&at(until)));
     assert_eq!(get.object_lock_legal_hold_status(), Some(&Hold::On));
@@ -324,13 +300,7 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
         .send()
         .await
         .unwrap();
-    let head = s3
-        .head_object()
-        .bucket("dflt")
-        .key("copy")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&s3, "dflt", "copy").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Compliance));
     assert_eq!(head.object_lock_legal_hold_status(), None);
 
@@ -377,13 +347,7 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
         delete_version(&s3, "dflt", "mp", mp_version, true).await,
         Err("403 AccessDenied".into())
     );
-    let head = s3
-        .head_object()
-        .bucket("dflt")
-        .key("mp")
-        .send()
-        .await
-        .unwrap();
+    let head = head_of(&s3, "dflt", "mp").await;
     assert_eq!(head.object_lock_legal_hold_status(), Some(&Hold::On));
     assert_eq!(
         head.object_lock_retain_until_date(),

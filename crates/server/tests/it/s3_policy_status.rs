@@ -3,7 +3,6 @@
 
 use crate::common::*;
 use crate::s3_cors::*;
-use aws_sdk_s3::primitives::ByteStream;
 
 #[tokio::test]
 async fn policy_status_reports_whether_the_bucket_policy_is_public() {
@@ -31,12 +30,7 @@ async fn policy_status_reports_whether_the_bucket_policy_is_public() {
     let is_public = |policy: String| {
         let c = c.clone();
         async move {
-            c.put_bucket_policy()
-                .bucket("cors-ps")
-                .policy(policy)
-                .send()
-                .await
-                .unwrap();
+            put_policy(&c, "cors-ps", policy).await;
             c.get_bucket_policy_status()
                 .bucket("cors-ps")
                 .send()
@@ -93,13 +87,7 @@ async fn an_anonymous_read_of_a_missing_key_in_a_bucket_anyone_may_list_is_a_404
         .send()
         .await
         .unwrap();
-    c.put_object()
-        .bucket("cors-pub")
-        .key("private")
-        .body(ByteStream::from_static(b"p"))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "cors-pub", "private", b"p").await;
     put_cors(
         &c,
         "cors-pub",

@@ -104,13 +104,7 @@ async fn form_upload_stores_the_file() {
     let r = form.post(&s, "forms", b"hello form").await;
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.xml("Key").as_deref(), Some("uploads/up.txt"));
-    let got = c
-        .get_object()
-        .bucket("forms")
-        .key("uploads/up.txt")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "forms", "uploads/up.txt").await;
     assert_eq!(got.content_type(), Some("text/plain"));
     assert_eq!(body_bytes(got).await, b"hello form");
 }
@@ -208,13 +202,7 @@ async fn form_upload_with_sse_kms_field() {
     let r = form.post(&s, "sseforms", b"sealed through a form").await;
     assert_eq!(r.status, 204, "{}", r.text());
     assert_eq!(r.header("x-amz-server-side-encryption"), Some("aws:kms"));
-    let h = c
-        .head_object()
-        .bucket("sseforms")
-        .key("enc.txt")
-        .send()
-        .await
-        .unwrap();
+    let h = head_of(&c, "sseforms", "enc.txt").await;
     assert_eq!(
         h.server_side_encryption().map(|s| s.as_str()),
         Some("aws:kms")

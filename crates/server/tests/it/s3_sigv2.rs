@@ -148,13 +148,7 @@ async fn presigned_urls_work_until_they_expire() {
     let clock = Arc::new(FixedClock::new(start));
     let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
     let c = s.with_bucket("shared").await;
-    c.put_object()
-        .bucket("shared")
-        .key("report.txt")
-        .body(b"quarterly".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "shared", "report.txt", b"quarterly").await;
     let expires = start.unix_timestamp() + 60;
     let get = Raw::new(
         &s,
@@ -307,20 +301,9 @@ async fn failures_answer_what_aws_answers() {
 async fn bucket_policy_can_refuse_sigv2_only() {
     let s = Server::start().await;
     let c = s.with_bucket("v4-only").await;
-    c.put_object()
-        .bucket("v4-only")
-        .key("k")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&c, "v4-only", "k", b"x").await;
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::v4-only","arn:aws:s3:::v4-only/*"],"Condition":{"StringEquals":{"s3:signatureversion":"AWS"}}}]}"#;
-    c.put_bucket_policy()
-        .bucket("v4-only")
-        .policy(policy)
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "v4-only", policy).await;
     let r = v2(Raw::new(&s, "GET", "/v4-only/k"), "/v4-only/k")
         .send(&s)
         .await;
@@ -563,13 +546,7 @@ async fn sse_kms_needs_sigv4() {
         .await;
     assert_eq!(r.status, 204, "{}", r.text());
     assert_eq!(r.header("x-amz-server-side-encryption"), Some("aws:kms"));
-    let got = c
-        .get_object()
-        .bucket("kms-v4")
-        .key("form")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "kms-v4", "form").await;
     assert_eq!(
         got.server_side_encryption().map(|e| e.as_str()),
         Some("aws:kms")

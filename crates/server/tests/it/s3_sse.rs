@@ -3,7 +3,7 @@
 //! disk, and the `--require-tls-for-sse` flag. This file holds the design-table rows and the
 //! helpers; the rest is in `s3_sse/`.
 
-use crate::common::{body_bytes, code, data, get_bytes, status, Server};
+use crate::common::*;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     ServerSideEncryption as Sse, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
@@ -57,13 +57,7 @@ async fn read_back(
     want: &[u8],
 ) -> (Option<String>, Option<String>) {
     assert_eq!(get_bytes(c, bucket, key).await, want);
-    let h = c
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap();
+    let h = head_of(c, bucket, key).await;
     (
         h.server_side_encryption().map(|s| s.as_str().to_string()),
         h.ssekms_key_id().map(str::to_string),
@@ -71,13 +65,7 @@ async fn read_back(
 }
 
 async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, body: &[u8]) {
-    c.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from(body.to_vec()))
-        .send()
-        .await
-        .unwrap();
+    put_bytes(c, bucket, key, body).await;
 }
 
 /// §5 row 1: a user, no SSE header, no default -> SSE-S3.
@@ -171,13 +159,7 @@ async fn row_no_header_default_kms_without_key_uses_aws_s3() {
         .await
         .unwrap();
     assert_eq!(arn, managed.key_metadata.unwrap().arn);
-    let h = c
-        .head_object()
-        .bucket("row3")
-        .key("a")
-        .send()
-        .await
-        .unwrap();
+    let h = head_of(&c, "row3", "a").await;
     assert_eq!(h.bucket_key_enabled(), Some(true));
 }
 

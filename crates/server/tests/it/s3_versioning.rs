@@ -90,7 +90,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(v1.len(), 36);
 
     // Reads: latest, by id, the null version.
-    let got = c.get_object().bucket("vers").key("k").send().await.unwrap();
+    let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v2.as_str()));
     assert_eq!(body_bytes(got).await, b"two");
     assert_eq!(get_version(&c, "vers", "k", &v1).await, b"one");
@@ -107,13 +107,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(head.content_length(), Some(3));
 
     // Delete without a version: a delete marker.
-    let del = c
-        .delete_object()
-        .bucket("vers")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    let del = delete_key(&c, "vers", "k").await;
     assert_eq!(del.delete_marker(), Some(true));
     let marker = del.version_id().unwrap().to_string();
     assert!(![v1.as_str(), v2.as_str(), "null"].contains(&marker.as_str()));
@@ -122,13 +116,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(r.xml("Code").as_deref(), Some("NoSuchKey"));
     assert_eq!(r.header("x-amz-delete-marker"), Some("true"));
     assert_eq!(r.header("x-amz-version-id"), Some(marker.as_str()));
-    let e = c
-        .get_object()
-        .bucket("vers")
-        .key("k")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "vers", "k").await;
     assert_eq!(code(&e), "NoSuchKey");
     assert_eq!(status(&e), 404);
     let r = Raw::new(&s, "HEAD", "/vers/k").signed().send(&s).await;
@@ -176,7 +164,7 @@ async fn versions_delete_markers_and_restore() {
         .unwrap();
     assert_eq!(del.delete_marker(), Some(true));
     assert_eq!(del.version_id(), Some(marker.as_str()));
-    let got = c.get_object().bucket("vers").key("k").send().await.unwrap();
+    let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v2.as_str()));
     assert_eq!(body_bytes(got).await, b"two");
 
@@ -191,7 +179,7 @@ async fn versions_delete_markers_and_restore() {
         .unwrap();
     assert_eq!(del.version_id(), Some(v2.as_str()));
     assert_ne!(del.delete_marker(), Some(true));
-    let got = c.get_object().bucket("vers").key("k").send().await.unwrap();
+    let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v1.as_str()));
     let e = c
         .get_object()
@@ -251,7 +239,7 @@ async fn versions_delete_markers_and_restore() {
         .unwrap_err();
     assert_eq!(code(&e), "InvalidArgument");
     // Nothing changed.
-    let got = c.get_object().bucket("vers").key("k").send().await.unwrap();
+    let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v1.as_str()));
 
     // Deleting the null version for good.
@@ -286,7 +274,7 @@ async fn suspended_bucket_overwrites_null_version() {
     assert_eq!(n1, None);
     let n2 = put_bytes(&c, "susp", "k", b"null two").await;
     assert_eq!(n2, None);
-    let got = c.get_object().bucket("susp").key("k").send().await.unwrap();
+    let got = get_out(&c, "susp", "k").await;
     assert_eq!(got.version_id(), Some("null"));
     assert_eq!(body_bytes(got).await, b"null two");
     assert_eq!(get_version(&c, "susp", "k", &v1).await, b"v1");
@@ -306,13 +294,7 @@ async fn suspended_bucket_overwrites_null_version() {
     );
 
     // A delete in a suspended bucket: a null delete marker replacing the null version.
-    let del = c
-        .delete_object()
-        .bucket("susp")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    let del = delete_key(&c, "susp", "k").await;
     assert_eq!(del.delete_marker(), Some(true));
     assert_eq!(del.version_id(), Some("null"));
     let o = c
@@ -325,13 +307,7 @@ async fn suspended_bucket_overwrites_null_version() {
     assert_eq!(o.versions()[0].version_id(), Some(v1.as_str()));
     assert_eq!(o.delete_markers().len(), 1);
     assert_eq!(o.delete_markers()[0].version_id(), Some("null"));
-    let e = c
-        .get_object()
-        .bucket("susp")
-        .key("k")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "susp", "k").await;
     assert_eq!(code(&e), "NoSuchKey");
 
     // Re-enabled: new writes get ids again, the null marker stays.
@@ -412,13 +388,7 @@ async fn delete_objects_with_versions() {
     assert_eq!(code(&e), "NoSuchVersion");
     assert_eq!(get_version(&c, "dov", "a", &a2).await, b"a2");
     assert_eq!(get_version(&c, "dov", "b", &b1).await, b"b1");
-    let e = c
-        .get_object()
-        .bucket("dov")
-        .key("b")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "dov", "b").await;
     assert_eq!(code(&e), "NoSuchKey");
 
     // Removing the marker and the last versions by id empties the bucket.

@@ -51,13 +51,8 @@ async fn list_object_versions_order_and_null_ids() {
     let a1 = put_bytes(&c, "lov", "a", b"a1").await.unwrap();
     let a2 = put_bytes(&c, "lov", "a", b"a2").await.unwrap();
     let c1 = put_bytes(&c, "lov", "c", b"c1").await.unwrap();
-    let dm = c
-        .delete_object()
-        .bucket("lov")
-        .key("c")
-        .send()
+    let dm = delete_key(&c, "lov", "c")
         .await
-        .unwrap()
         .version_id()
         .unwrap()
         .to_string();
@@ -159,13 +154,7 @@ async fn list_object_versions_paging() {
         let mut ids = Vec::new();
         for i in 0..9 {
             if i == 4 {
-                let m = c
-                    .delete_object()
-                    .bucket("lovp")
-                    .key(key)
-                    .send()
-                    .await
-                    .unwrap();
+                let m = delete_key(&c, "lovp", key).await;
                 ids.push(m.version_id().unwrap().to_string());
             } else {
                 ids.push(

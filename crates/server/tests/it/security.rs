@@ -269,12 +269,12 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     for bucket in ["vault", "data"] {
         root.create_bucket().bucket(bucket).send().await.unwrap();
     }
-    root.put_bucket_policy()
-        .bucket("vault")
-        .policy(cloudtrail_bucket_policy("vault", &["audit"]))
-        .send()
-        .await
-        .unwrap();
+    put_policy(
+        &root,
+        "vault",
+        cloudtrail_bucket_policy("vault", &["audit"]),
+    )
+    .await;
     let ct = cloudtrail_at(&endpoint);
     ct.create_trail()
         .name("audit")
@@ -451,13 +451,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
         if !key.contains("/CloudTrail/") {
             continue;
         }
-        let got = root
-            .get_object()
-            .bucket("vault")
-            .key(key)
-            .send()
-            .await
-            .unwrap();
+        let got = get_out(&root, "vault", key).await;
         let gz = body_bytes(got).await;
         let mut text = Vec::new();
         flate2::read::GzDecoder::new(&gz[..])

@@ -89,20 +89,8 @@ async fn slow_clients_cannot_starve_others_and_are_closed_after_the_read_timeout
     // before the slow ones time out.
     let started = Instant::now();
     for i in 0..5u64 {
-        c.put_object()
-            .bucket("busy")
-            .key(format!("k{i}"))
-            .body(data(10_000, i).into())
-            .send()
-            .await
-            .unwrap();
-        let got = c
-            .get_object()
-            .bucket("busy")
-            .key(format!("k{i}"))
-            .send()
-            .await
-            .unwrap();
+        put_bytes(&c, "busy", &format!("k{i}"), &data(10_000, i)).await;
+        let got = get_out(&c, "busy", &format!("k{i}")).await;
         assert_eq!(body_bytes(got).await, data(10_000, i));
     }
     assert!(
@@ -149,13 +137,7 @@ async fn slow_body_is_answered_request_timeout_and_nothing_is_stored() {
         Some("RequestTimeout"),
         "{text}"
     );
-    let e = c
-        .head_object()
-        .bucket("stall")
-        .key("half")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&c, "stall", "half").await;
     assert_eq!(status(&e), 404);
 }
 

@@ -165,28 +165,9 @@ async fn tls_requests_are_secure_transport_for_policies_and_cloudtrail() {
             "Condition": {"Bool": {"aws:SecureTransport": "false"}}
         }]
     });
-    secure
-        .put_bucket_policy()
-        .bucket("tls-only")
-        .policy(policy.to_string())
-        .send()
-        .await
-        .unwrap();
-    secure
-        .put_object()
-        .bucket("tls-only")
-        .key("k")
-        .body(ByteStream::from_static(b"v"))
-        .send()
-        .await
-        .unwrap();
-    let e = plain
-        .get_object()
-        .bucket("tls-only")
-        .key("k")
-        .send()
-        .await
-        .unwrap_err();
+    put_policy(&secure, "tls-only", policy.to_string()).await;
+    put_bytes(&secure, "tls-only", "k", b"v").await;
+    let e = get_err(&plain, "tls-only", "k").await;
     assert_eq!(code(&e), "AccessDenied");
     assert_eq!(get_bytes(&secure, "tls-only", "k").await, b"v");
 

@@ -1,8 +1,12 @@
-//! S3 set-up many tests share: objects written and read whole, versioning switched on, and a
-//! multipart upload created, its parts uploaded and completed.
+//! S3 calls many tests share: objects written, read, headed and deleted, bucket policies and
+//! versioning set, and a multipart upload created, its parts uploaded and completed.
 
 use super::body_bytes;
+use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOutput;
+use aws_sdk_s3::operation::delete_object::DeleteObjectOutput;
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
+use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketVersioningStatus, CompletedMultipartUpload, CompletedPart, VersioningConfiguration,
@@ -10,7 +14,12 @@ use aws_sdk_s3::types::{
 use aws_sdk_s3::Client;
 
 /// Writes `body` to `bucket`/`key`; returns the new version's id, if the bucket made one.
-pub async fn put_bytes(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
+pub async fn put_bytes(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+    body: &[u8],
+) -> Option<String> {
     c.put_object()
         .bucket(bucket)
         .key(key)
@@ -22,7 +31,7 @@ pub async fn put_bytes(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Opti
 }
 
 /// The bytes of `bucket`/`key`.
-pub async fn get_bytes(c: &Client, bucket: &str, key: &str) -> Vec<u8> {
+pub async fn get_bytes(c: &Client, bucket: impl Into<String>, key: impl Into<String>) -> Vec<u8> {
     body_bytes(c.get_object().bucket(bucket).key(key).send().await.unwrap()).await
 }
 
@@ -139,6 +148,81 @@ pub async fn complete_upload(
         .key(key)
         .upload_id(id)
         .multipart_upload(part_list(parts))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// HeadObject of `bucket`/`key`.
+pub async fn head_of(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> HeadObjectOutput {
+    c.head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The error HeadObject of `bucket`/`key` answers.
+pub async fn head_err(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> SdkError<HeadObjectError> {
+    c.head_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap_err()
+}
+
+/// GetObject of `bucket`/`key`.
+pub async fn get_out(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> GetObjectOutput {
+    c.get_object().bucket(bucket).key(key).send().await.unwrap()
+}
+
+/// The error GetObject of `bucket`/`key` answers.
+pub async fn get_err(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> SdkError<GetObjectError> {
+    c.get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap_err()
+}
+
+/// Sets `bucket`'s policy to `doc`.
+pub async fn put_policy(c: &Client, bucket: impl Into<String>, doc: impl Into<String>) {
+    c.put_bucket_policy()
+        .bucket(bucket)
+        .policy(doc)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Deletes `bucket`/`key` (its current version, in a versioned bucket).
+pub async fn delete_key(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> DeleteObjectOutput {
+    c.delete_object()
+        .bucket(bucket)
+        .key(key)
         .send()
         .await
         .unwrap()

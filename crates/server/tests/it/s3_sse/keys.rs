@@ -20,22 +20,10 @@ async fn key_states_reach_s3_reads_and_writes() {
         .await
         .unwrap();
     kms.disable_key().key_id(&k).send().await.unwrap();
-    let e = c
-        .get_object()
-        .bucket("keystates")
-        .key("a")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "keystates", "a").await;
     assert_eq!(code(&e), "KMS.DisabledException");
     assert_eq!(status(&e), 400);
-    let h = c
-        .head_object()
-        .bucket("keystates")
-        .key("a")
-        .send()
-        .await
-        .unwrap();
+    let h = head_of(&c, "keystates", "a").await;
     assert_eq!(h.ssekms_key_id(), Some(k.as_str()));
     let e = c
         .put_object()
@@ -49,13 +37,7 @@ async fn key_states_reach_s3_reads_and_writes() {
         .unwrap_err();
     assert_eq!(code(&e), "KMS.DisabledException");
     // A failed PUT stores nothing.
-    let e = c
-        .head_object()
-        .bucket("keystates")
-        .key("b")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&c, "keystates", "b").await;
     assert_eq!(status(&e), 404);
     kms.enable_key().key_id(&k).send().await.unwrap();
     assert_eq!(
@@ -68,13 +50,7 @@ async fn key_states_reach_s3_reads_and_writes() {
         .send()
         .await
         .unwrap();
-    let e = c
-        .get_object()
-        .bucket("keystates")
-        .key("a")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "keystates", "a").await;
     assert_eq!(code(&e), "KMS.KMSInvalidStateException");
     assert!(c
         .head_object()
@@ -131,13 +107,7 @@ async fn bucket_keys_spare_kms_calls() {
     assert_eq!(read_back(&c, "bkeys", "a", &body).await.1, Some(k.clone()));
     assert_eq!(read_back(&c, "bkeys", "b", &body).await.1, Some(k.clone()));
     // ...while an object without a Bucket Key needs KMS.
-    let e = c
-        .get_object()
-        .bucket("bkeys")
-        .key("plain-kms")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "bkeys", "plain-kms").await;
     assert_eq!(code(&e), "KMS.DisabledException");
 }
 /// SSE-C: the key is needed to read (and to HEAD); a wrong key is 403; headers echo.
@@ -162,21 +132,9 @@ async fn customer_keys() {
     assert_eq!(out.sse_customer_algorithm(), Some("AES256"));
     assert_eq!(out.sse_customer_key_md5(), Some(md5.as_str()));
     assert_eq!(out.server_side_encryption(), None);
-    let e = c
-        .get_object()
-        .bucket("custkeys")
-        .key("a")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "custkeys", "a").await;
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
-    let e = c
-        .head_object()
-        .bucket("custkeys")
-        .key("a")
-        .send()
-        .await
-        .unwrap_err();
+    let e = head_err(&c, "custkeys", "a").await;
     assert_eq!(status(&e), 400);
     let e = c
         .get_object()
@@ -271,13 +229,7 @@ async fn require_tls_for_sse_flag() {
     // On: SSE-KMS writes and reads over plain HTTP get AWS's 400.
     let s = Server::start_configured(dir, |c| c.require_tls_for_sse = true).await;
     let c = s.s3();
-    let e = c
-        .get_object()
-        .bucket("tls")
-        .key("kms")
-        .send()
-        .await
-        .unwrap_err();
+    let e = get_err(&c, "tls", "kms").await;
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
     let e = c
         .put_object()

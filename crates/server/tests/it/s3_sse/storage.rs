@@ -2,7 +2,6 @@
 //! disk, and objects stored before encryption at rest.
 
 use super::*;
-use crate::common::{complete_upload, send_parts};
 
 /// Range GETs of a 20 MiB SSE-KMS object, across chunk boundaries.
 #[tokio::test]
@@ -50,13 +49,7 @@ async fn ranges_of_a_large_kms_object() {
         .await
         .unwrap();
     assert_eq!(body_bytes(got).await, &body[n - 70000..]);
-    let got = c
-        .get_object()
-        .bucket("ranges")
-        .key("big")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "ranges", "big").await;
     assert!(body_bytes(got).await == body);
 }
 /// A multipart SSE-KMS upload: headers at Create, echoed by parts and Complete; reads back.

@@ -4,7 +4,7 @@
 //! bucket and key policies AWS requires of a trail's bucket and key.
 
 use super::{default_kms, new_key, put, read_back};
-use crate::common::Server;
+use crate::common::{head_of, put_policy, Server};
 use std::collections::BTreeMap;
 use trailstack_core::{AccountId, Caller, ObjectWriter, PutObjectRequest, WriterSse};
 
@@ -71,12 +71,7 @@ async fn cloudtrail_rows_ignore_the_bucket_default() {
         .await
         .unwrap();
     default_kms(&c, "trail-logs", Some(&cmk1), false).await;
-    c.put_bucket_policy()
-        .bucket("trail-logs")
-        .policy(cloudtrail_bucket_policy("trail-logs"))
-        .send()
-        .await
-        .unwrap();
+    put_policy(&c, "trail-logs", cloudtrail_bucket_policy("trail-logs")).await;
     let ct = cloudtrail();
     let writer: &dyn ObjectWriter = &s.app.s3;
     let body = b"{\"Records\":[]}";
@@ -115,13 +110,7 @@ async fn cloudtrail_rows_ignore_the_bucket_default() {
         .await
         .unwrap();
     assert_eq!(out.sse, "AES256");
-    let h = c
-        .head_object()
-        .bucket("trail-logs")
-        .key(DIGEST)
-        .send()
-        .await
-        .unwrap();
+    let h = head_of(&c, "trail-logs", DIGEST).await;
     assert_eq!(
         h.server_side_encryption().map(|s| s.as_str()),
         Some("AES256")
