@@ -86,7 +86,9 @@ fn management_parameters_are_camel_case() {
     let p = CreateGrantInput {
         key_id: Some("k".into()),
         grantee_principal: Some("arn:aws:iam::1:user/bob".into()),
-        operations: Some(vec!["Encrypt".into()]),
+        operations: Some(vec![Named::Known(
+            crate::model::grants::GrantOperation::Encrypt,
+        )]),
         constraints: Some(GrantConstraints {
             encryption_context_subset: Some(ctx()),
             encryption_context_equals: None,

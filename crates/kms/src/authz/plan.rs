@@ -169,7 +169,7 @@ pub fn request(c: &mut Conditions, caller: &Caller, op: &Op, region: &str) {
     }
     if let Op::CreateGrant(p) = op {
         if let Some(ops) = &p.operations {
-            c.insert_many("kms:GrantOperations", ops.iter().map(String::as_str));
+            c.insert_many("kms:GrantOperations", ops.iter().map(Named::name));
         }
         if let Some(g) = &p.grantee_principal {
             c.insert("kms:GranteePrincipal", g.as_str());

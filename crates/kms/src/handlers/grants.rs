@@ -12,7 +12,7 @@ pub use input::check_tokens;
 use super::{check_usable, required, resolve};
 use crate::crypto;
 use crate::error::{KmsError, KmsResult};
-use crate::model::grants::{self as grant_model, Grant, GrantMeta, Position};
+use crate::model::grants::{self as grant_model, Grant, GrantMeta, GrantOperation, Position};
 use crate::model::keys::KeyRecord;
 use crate::shapes::{
     epoch, CreateGrantInput, CreateGrantOutput, Empty, GrantListEntry, ListGrantsInput,
@@ -41,11 +41,7 @@ fn is_twin(g: &Grant, meta: &GrantMeta) -> bool {
 /// need a symmetric key unless the grant only allows operations without a context.
 fn check_fits(k: &KeyRecord, meta: &GrantMeta) -> KmsResult<()> {
     let allowed = operations_for(k);
-    if let Some(op) = meta
-        .operations
-        .iter()
-        .find(|o| !allowed.contains(&o.as_str()))
-    {
+    if let Some(op) = meta.operations.iter().find(|o| !allowed.contains(o)) {
         return Err(KmsError::Validation(format!(
             "Grant operation {op} is not supported by {} (KeySpec {}, KeyUsage {}).",
             k.arn(),
@@ -53,10 +49,12 @@ fn check_fits(k: &KeyRecord, meta: &GrantMeta) -> KmsResult<()> {
             k.meta.key_usage
         )));
     }
-    let management_only = meta
-        .operations
-        .iter()
-        .all(|o| ["CreateGrant", "RetireGrant", "DescribeKey"].contains(&o.as_str()));
+    let management_only = meta.operations.iter().all(|o| {
+        matches!(
+            o,
+            GrantOperation::CreateGrant | GrantOperation::RetireGrant | GrantOperation::DescribeKey
+        )
+    });
     if meta.constraints.is_some()
         && k.meta.key_spec != crypto::KeySpec::SymmetricDefault
         && !management_only

@@ -4,23 +4,49 @@
 //! semantics ([`grant_allows`], [`constraints_within`]); it must not decide who the caller is —
 //! evaluating grants against callers belongs to the policy engine.
 
+use crate::crypto::named_enum;
 use crate::error::{KmsError, KmsResult};
 use crate::shapes::GrantConstraints;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
 
+named_enum! {
+    /// An operation a grant may allow (`GrantOperation`), in the API's order.
+    GrantOperation {
+        Decrypt => "Decrypt",
+        Encrypt => "Encrypt",
+        GenerateDataKey => "GenerateDataKey",
+        GenerateDataKeyWithoutPlaintext => "GenerateDataKeyWithoutPlaintext",
+        ReEncryptFrom => "ReEncryptFrom",
+        ReEncryptTo => "ReEncryptTo",
+        Sign => "Sign",
+        Verify => "Verify",
+        GetPublicKey => "GetPublicKey",
+        CreateGrant => "CreateGrant",
+        RetireGrant => "RetireGrant",
+        DescribeKey => "DescribeKey",
+        GenerateDataKeyPair => "GenerateDataKeyPair",
+        GenerateDataKeyPairWithoutPlaintext => "GenerateDataKeyPairWithoutPlaintext",
+        GenerateMac => "GenerateMac",
+        VerifyMac => "VerifyMac",
+        DeriveSharedSecret => "DeriveSharedSecret",
+        Encapsulate => "Encapsulate",
+        Decapsulate => "Decapsulate",
+    }
+}
+
 /// The grant operations whose request carries an encryption context, the only ones grant
 /// constraints apply to.
-pub const CONTEXT_OPERATIONS: [&str; 8] = [
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
+pub const CONTEXT_OPERATIONS: [GrantOperation; 8] = [
+    GrantOperation::Decrypt,
+    GrantOperation::Encrypt,
+    GrantOperation::GenerateDataKey,
+    GrantOperation::GenerateDataKeyWithoutPlaintext,
+    GrantOperation::GenerateDataKeyPair,
+    GrantOperation::GenerateDataKeyPairWithoutPlaintext,
+    GrantOperation::ReEncryptFrom,
+    GrantOperation::ReEncryptTo,
 ];
 
 /// A grant's attributes, stored as JSON.
@@ -39,8 +65,8 @@ pub struct GrantMeta {
     /// RetiringPrincipal.
     #[serde(default)]
     pub retiring_principal: Option<String>,
-    /// The grant operations, e.g. `Decrypt`.
-    pub operations: Vec<String>,
+    /// The grant operations.
+    pub operations: Vec<GrantOperation>,
     /// Encryption context constraints.
     #[serde(default)]
     pub constraints: Option<GrantConstraints>,
@@ -96,7 +122,10 @@ pub fn grant_allows(
     operation: &str,
     encryption_context: &BTreeMap<String, String>,
 ) -> bool {
-    if !grant.meta.operations.iter().any(|o| o == operation) {
+    let Some(operation) = GrantOperation::parse(operation) else {
+        return false;
+    };
+    if !grant.meta.operations.contains(&operation) {
         return false;
     }
     match &grant.meta.constraints {
@@ -280,7 +309,10 @@ mod tests {
             meta: GrantMeta {
                 issuing_account: "111122223333".into(),
                 grantee_principal: "arn:aws:iam::111122223333:user/u".into(),
-                operations: ops.iter().map(|s| s.to_string()).collect(),
+                operations: ops
+                    .iter()
+                    .map(|s| GrantOperation::parse(s).unwrap())
+                    .collect(),
                 constraints,
                 ..Default::default()
             },

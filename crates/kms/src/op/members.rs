@@ -4,6 +4,7 @@
 
 use super::{Op, Output};
 use crate::crypto::{EncryptionAlgorithm, MacAlgorithm, SigningAlgorithm};
+use crate::model::grants::GrantOperation;
 use crate::shapes::{Context, GrantConstraints, Named, Tag};
 
 /// `Some(&member)` of the operations listed (whose member is optional, or with `required`
@@ -171,7 +172,7 @@ impl Op {
     }
 
     /// `Operations` of CreateGrant.
-    pub fn operations(&self) -> Option<&Vec<String>> {
+    pub fn operations(&self) -> Option<&Vec<Named<GrantOperation>>> {
         member!(self, Op, operations, [CreateGrant])
     }
 

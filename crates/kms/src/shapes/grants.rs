@@ -1,6 +1,7 @@
 //! CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant.
 
-use super::{record, GrantConstraints};
+use super::{record, GrantConstraints, Named};
+use crate::model::grants::GrantOperation;
 use serde::{Deserialize, Serialize};
 
 /// CreateGrant's request.
@@ -10,7 +11,7 @@ pub struct CreateGrantInput {
     pub key_id: Option<String>,
     pub grantee_principal: Option<String>,
     pub retiring_principal: Option<String>,
-    pub operations: Option<Vec<String>>,
+    pub operations: Option<Vec<Named<GrantOperation>>>,
     #[serde(serialize_with = "record::constraints")]
     pub constraints: Option<GrantConstraints>,
     #[serde(skip_serializing)]
@@ -58,7 +59,7 @@ pub struct GrantListEntry {
     pub grantee_principal: String,
     /// `arn:aws:iam::<account>:root`.
     pub issuing_account: String,
-    pub operations: Vec<String>,
+    pub operations: Vec<GrantOperation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

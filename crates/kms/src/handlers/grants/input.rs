@@ -5,33 +5,11 @@
 
 use crate::crypto::KeyUsage;
 use crate::error::{KmsError, KmsResult};
+use crate::model::grants::GrantOperation;
 use crate::model::keys::KeyRecord;
-use crate::shapes::GrantConstraints;
+use crate::shapes::{GrantConstraints, Named};
 use crate::Kms;
 use base64::Engine;
-
-/// Every operation a grant may allow (the `GrantOperation` enum of the API).
-pub const GRANT_OPERATIONS: [&str; 19] = [
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "Sign",
-    "Verify",
-    "GetPublicKey",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-    "Encapsulate",
-    "Decapsulate",
-];
 
 /// Most grant tokens one request may carry.
 const MAX_GRANT_TOKENS: usize = 10;
@@ -129,36 +107,39 @@ pub(super) fn token_grant_id(kms: &Kms, token: &str) -> KmsResult<String> {
 }
 
 /// The grant operations a key of this spec and usage supports.
-pub(super) fn operations_for(k: &KeyRecord) -> Vec<&'static str> {
-    let mut ops = vec!["CreateGrant", "RetireGrant", "DescribeKey"];
+pub(super) fn operations_for(k: &KeyRecord) -> Vec<GrantOperation> {
+    use GrantOperation as G;
+    let mut ops = vec![G::CreateGrant, G::RetireGrant, G::DescribeKey];
     let symmetric = k.meta.key_spec.is_symmetric();
     ops.extend_from_slice(match k.meta.key_usage {
         KeyUsage::EncryptDecrypt if symmetric => &[
-            "Decrypt",
-            "Encrypt",
-            "GenerateDataKey",
-            "GenerateDataKeyWithoutPlaintext",
-            "ReEncryptFrom",
-            "ReEncryptTo",
-            "GenerateDataKeyPair",
-            "GenerateDataKeyPairWithoutPlaintext",
+            G::Decrypt,
+            G::Encrypt,
+            G::GenerateDataKey,
+            G::GenerateDataKeyWithoutPlaintext,
+            G::ReEncryptFrom,
+            G::ReEncryptTo,
+            G::GenerateDataKeyPair,
+            G::GenerateDataKeyPairWithoutPlaintext,
         ][..],
         KeyUsage::EncryptDecrypt => &[
-            "Decrypt",
-            "Encrypt",
-            "ReEncryptFrom",
-            "ReEncryptTo",
-            "GetPublicKey",
+            G::Decrypt,
+            G::Encrypt,
+            G::ReEncryptFrom,
+            G::ReEncryptTo,
+            G::GetPublicKey,
         ][..],
-        KeyUsage::SignVerify => &["Sign", "Verify", "GetPublicKey"][..],
-        KeyUsage::GenerateVerifyMac => &["GenerateMac", "VerifyMac"][..],
-        KeyUsage::KeyAgreement => &["DeriveSharedSecret", "GetPublicKey"][..],
+        KeyUsage::SignVerify => &[G::Sign, G::Verify, G::GetPublicKey][..],
+        KeyUsage::GenerateVerifyMac => &[G::GenerateMac, G::VerifyMac][..],
+        KeyUsage::KeyAgreement => &[G::DeriveSharedSecret, G::GetPublicKey][..],
     });
     ops
 }
 
 /// Validates Operations (names, no duplicates kept, at least one).
-pub(super) fn parse_operations(ops: Option<Vec<String>>) -> KmsResult<Vec<String>> {
+pub(super) fn parse_operations(
+    ops: Option<Vec<Named<GrantOperation>>>,
+) -> KmsResult<Vec<GrantOperation>> {
     let ops = ops.ok_or_else(|| invalid("null", "operations", "Member must not be null"))?;
     if ops.is_empty() {
         return Err(invalid(
@@ -167,18 +148,16 @@ pub(super) fn parse_operations(ops: Option<Vec<String>>) -> KmsResult<Vec<String
             "Member must have length greater than or equal to 1",
         ));
     }
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<GrantOperation> = Vec::new();
     for op in ops {
-        if !GRANT_OPERATIONS.contains(&op.as_str()) {
-            return Err(invalid(
-                &op,
+        let op = op.known().map_err(|name| {
+            let all: Vec<&str> = GrantOperation::ALL.iter().map(|o| o.name()).collect();
+            invalid(
+                name,
                 "operations",
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    GRANT_OPERATIONS.join(", ")
-                ),
-            ));
-        }
+                &format!("Member must satisfy enum value set: [{}]", all.join(", ")),
+            )
+        })?;
         if !out.contains(&op) {
             out.push(op);
         }
@@ -230,7 +209,7 @@ pub(super) fn parse_constraints(
 }
 
 /// Whether two operation lists name the same operations.
-pub(super) fn same_operations(a: &[String], b: &[String]) -> bool {
+pub(super) fn same_operations(a: &[GrantOperation], b: &[GrantOperation]) -> bool {
     a.len() == b.len() && a.iter().all(|o| b.contains(o))
 }
 
@@ -261,17 +240,17 @@ mod tests {
 
     #[test]
     fn operations_fit_the_key_type() {
+        use GrantOperation as G;
         let sym = operations_for(&key("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"));
-        assert!(sym.contains(&"GenerateDataKeyPair") && !sym.contains(&"Sign"));
+        assert!(sym.contains(&G::GenerateDataKeyPair) && !sym.contains(&G::Sign));
         let rsa = operations_for(&key("RSA_2048", "ENCRYPT_DECRYPT"));
-        assert!(rsa.contains(&"GetPublicKey") && !rsa.contains(&"GenerateDataKey"));
+        assert!(rsa.contains(&G::GetPublicKey) && !rsa.contains(&G::GenerateDataKey));
         let ecdh = operations_for(&key("ECC_NIST_P256", "KEY_AGREEMENT"));
-        assert!(ecdh.contains(&"DeriveSharedSecret") && !ecdh.contains(&"Verify"));
+        assert!(ecdh.contains(&G::DeriveSharedSecret) && !ecdh.contains(&G::Verify));
         let mac = operations_for(&key("HMAC_256", "GENERATE_VERIFY_MAC"));
-        assert!(mac.contains(&"VerifyMac") && mac.contains(&"DescribeKey"));
+        assert!(mac.contains(&G::VerifyMac) && mac.contains(&G::DescribeKey));
         for ops in [sym, rsa, ecdh, mac] {
-            assert!(ops.iter().all(|o| GRANT_OPERATIONS.contains(o)));
-            assert!(!ops.contains(&"Encapsulate"));
+            assert!(!ops.contains(&G::Encapsulate));
         }
     }
 
@@ -289,17 +268,23 @@ mod tests {
 
     #[test]
     fn operations_and_constraints_are_normalized() {
-        let p = |ops: &[&str]| Some(ops.iter().map(|s| s.to_string()).collect());
+        let p = |ops: &[&str]| {
+            let named = |s: &&str| match GrantOperation::parse(s) {
+                Some(o) => Named::Known(o),
+                None => Named::Unknown(s.to_string()),
+            };
+            Some(ops.iter().map(named).collect())
+        };
         assert_eq!(
             parse_operations(p(&["Decrypt", "Encrypt", "Decrypt"])).unwrap(),
-            ["Decrypt", "Encrypt"]
+            [GrantOperation::Decrypt, GrantOperation::Encrypt]
         );
         assert!(parse_operations(p(&[])).is_err());
         assert!(parse_operations(p(&["decrypt"])).is_err());
         assert!(parse_operations(None).is_err());
         assert!(same_operations(
-            &["A".to_string(), "B".to_string()],
-            &["B".to_string(), "A".to_string()]
+            &[GrantOperation::Sign, GrantOperation::Verify],
+            &[GrantOperation::Verify, GrantOperation::Sign]
         ));
         let c = |subset: &[(&str, &str)], equals: &[(&str, &str)]| {
             let m = |pairs: &[(&str, &str)]| {
