@@ -1,6 +1,6 @@
 //! CreateKey, DescribeKey, ListKeys, UpdateKeyDescription.
 
-use super::{key_metadata, limit, policy, required, resolve, store_material};
+use super::{key_metadata, limit, policy, required, resolve, store_material, tags};
 use crate::crypto::{self, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyState, Origin};
@@ -89,7 +89,7 @@ pub async fn create(kms: &Kms, caller: &Caller, p: CreateKeyInput) -> KmsResult<
         .into_iter()
         .map(|t| (t.tag_key, t.tag_value))
         .collect();
-    policy::check_tags(&tags)?;
+    tags::check_tags(&tags)?;
     let account = caller.account.to_string();
     let region = kms.region_of(caller);
     let multi_region = p.multi_region.unwrap_or(false);

@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod policy;
 pub mod rotation;
 pub mod symmetric;
+pub mod tags;
 
 use crate::crypto::{KeyMaterial, KeyUsage};
 use crate::error::{KmsError, KmsResult};
@@ -57,11 +58,9 @@ pub async fn dispatch(kms: &Kms, caller: &Caller, op: Op) -> KmsResult<Output> {
         Op::UpdateAlias(i) => Output::UpdateAlias(aliases::update(kms, caller, i).await?),
         Op::DeleteAlias(i) => Output::DeleteAlias(aliases::delete(kms, caller, i).await?),
         Op::ListAliases(i) => Output::ListAliases(aliases::list(kms, caller, i).await?),
-        Op::TagResource(i) => Output::TagResource(policy::tag(kms, caller, i).await?),
-        Op::UntagResource(i) => Output::UntagResource(policy::untag(kms, caller, i).await?),
-        Op::ListResourceTags(i) => {
-            Output::ListResourceTags(policy::list_tags(kms, caller, i).await?)
-        }
+        Op::TagResource(i) => Output::TagResource(tags::tag(kms, caller, i).await?),
+        Op::UntagResource(i) => Output::UntagResource(tags::untag(kms, caller, i).await?),
+        Op::ListResourceTags(i) => Output::ListResourceTags(tags::list(kms, caller, i).await?),
         Op::GetKeyPolicy(i) => Output::GetKeyPolicy(policy::get_policy(kms, caller, i).await?),
         Op::PutKeyPolicy(i) => Output::PutKeyPolicy(policy::put_policy(kms, caller, i).await?),
         Op::ListKeyPolicies(i) => {

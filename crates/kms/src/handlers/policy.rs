@@ -1,14 +1,12 @@
-//! Key policies (GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, the default policy) and tags
-//! (TagResource, UntagResource, ListResourceTags). Policies are validated here; evaluating them
-//! belongs to the policy engine.
+//! Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies and the default policy. Policies
+//! are validated here; evaluating them belongs to the policy engine.
 
 use super::{required, resolve};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyManager};
 use crate::shapes::{
     Empty, GetKeyPolicyInput, GetKeyPolicyOutput, ListKeyPoliciesInput, ListKeyPoliciesOutput,
-    ListResourceTagsInput, ListResourceTagsOutput, PutKeyPolicyInput, Tag, TagResourceInput,
-    UntagResourceInput,
+    PutKeyPolicyInput,
 };
 use crate::Kms;
 use serde_json::json;
@@ -42,24 +40,6 @@ pub fn validate(doc: &str) -> KmsResult<()> {
         )));
     }
     trailstack_policy::validate_resource_policy(doc).map_err(KmsError::MalformedPolicyDocument)
-}
-
-/// Validates tags as KMS does.
-pub fn check_tags(tags: &[(String, String)]) -> KmsResult<()> {
-    if tags.len() > 50 {
-        return Err(KmsError::Tag("A key can have at most 50 tags.".into()));
-    }
-    for (k, v) in tags {
-        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            return Err(KmsError::Tag(format!("Tag {k} is not valid.")));
-        }
-        if k.starts_with("aws:") {
-            return Err(KmsError::Tag(
-                "Tag keys beginning with aws: are reserved.".into(),
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn policy_name(name: Option<&str>) -> KmsResult<()> {
@@ -126,71 +106,5 @@ pub async fn list_policies(
     Ok(ListKeyPoliciesOutput {
         policy_names: vec!["default"],
         truncated: false,
-    })
-}
-
-/// TagResource: adds tags, replacing values of existing keys.
-pub async fn tag(kms: &Kms, caller: &Caller, p: TagResourceInput) -> KmsResult<Empty> {
-    let id = required(&p.key_id, "keyId")?.to_string();
-    let new: Vec<(String, String)> = p
-        .tags
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.tag_key, t.tag_value))
-        .collect();
-    check_tags(&new)?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        super::check_not_pending_deletion(&k)?;
-        for (key, value) in new {
-            match k.meta.tags.iter_mut().find(|(t, _)| *t == key) {
-                Some(slot) => slot.1 = value,
-                None => k.meta.tags.push((key, value)),
-            }
-        }
-        check_tags(&k.meta.tags)?;
-        key_model::update(c, &k)
-    })
-    .await?;
-    Ok(Empty {})
-}
-
-/// UntagResource.
-pub async fn untag(kms: &Kms, caller: &Caller, p: UntagResourceInput) -> KmsResult<Empty> {
-    let id = required(&p.key_id, "keyId")?.to_string();
-    let keys = p.tag_keys.clone().unwrap_or_default();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        super::check_not_pending_deletion(&k)?;
-        k.meta.tags.retain(|(t, _)| !keys.contains(t));
-        key_model::update(c, &k)
-    })
-    .await?;
-    Ok(Empty {})
-}
-
-/// ListResourceTags.
-pub async fn list_tags(
-    kms: &Kms,
-    caller: &Caller,
-    p: ListResourceTagsInput,
-) -> KmsResult<ListResourceTagsOutput> {
-    let id = required(&p.key_id, "keyId")?.to_string();
-    let n = super::limit(p.limit, 50, 50)?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let k = kms
-        .read(move |c| resolve(c, &kms2, &caller2, &id, false))
-        .await?;
-    let page = super::index_page(&k.meta.tags, p.marker.as_deref(), n, |(t, v)| Tag {
-        tag_key: t.clone(),
-        tag_value: v.clone(),
-    })?;
-    Ok(ListResourceTagsOutput {
-        tags: page.entries,
-        truncated: page.truncated,
-        next_marker: page.next_marker,
     })
 }
