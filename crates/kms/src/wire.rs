@@ -86,4 +86,51 @@ mod tests {
             "SerializationException"
         );
     }
+
+    #[test]
+    fn bodies_list_members_in_name_order() {
+        use crate::model::keys::{KeyMeta, KeyRecord, KeyState};
+        use crate::shapes::{DescribeKeyOutput, Empty, GenerateRandomOutput, Secret};
+        let k = KeyRecord {
+            key_id: "mrk-1".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            created_ms: 1_593_484_447_500,
+            meta: KeyMeta {
+                description: "d".into(),
+                key_state: KeyState::PendingDeletion,
+                multi_region: true,
+                deletion_ms: Some(1_600_000_000_000),
+                pending_window_days: Some(7),
+                ..Default::default()
+            },
+        };
+        let out = Output::DescribeKey(DescribeKeyOutput {
+            key_metadata: crate::handlers::key_metadata(&k),
+        });
+        let arn = "arn:aws:kms:us-east-1:111122223333:key/mrk-1";
+        assert_eq!(
+            String::from_utf8(encode(&out)).unwrap(),
+            format!(
+                concat!(
+                    r#"{{"KeyMetadata":{{"AWSAccountId":"111122223333","Arn":"{arn}","#,
+                    r#""CreationDate":1593484447.5,"CustomerMasterKeySpec":"SYMMETRIC_DEFAULT","#,
+                    r#""DeletionDate":1600000000.0,"Description":"d","Enabled":false,"#,
+                    r#""EncryptionAlgorithms":["SYMMETRIC_DEFAULT"],"KeyId":"mrk-1","#,
+                    r#""KeyManager":"CUSTOMER","KeySpec":"SYMMETRIC_DEFAULT","#,
+                    r#""KeyState":"PendingDeletion","KeyUsage":"ENCRYPT_DECRYPT","#,
+                    r#""MultiRegion":true,"MultiRegionConfiguration":{{"#,
+                    r#""MultiRegionKeyType":"PRIMARY","PrimaryKey":{{"Arn":"{arn}","#,
+                    r#""Region":"us-east-1"}},"ReplicaKeys":[]}},"Origin":"AWS_KMS","#,
+                    r#""PendingDeletionWindowInDays":7}}}}"#
+                ),
+                arn = arn
+            )
+        );
+        assert_eq!(encode(&Output::EnableKey(Empty {})), b"{}");
+        let random = Output::GenerateRandom(GenerateRandomOutput {
+            plaintext: Secret::new(b"hi".to_vec()),
+        });
+        assert_eq!(encode(&random), br#"{"Plaintext":"aGk="}"#);
+    }
 }

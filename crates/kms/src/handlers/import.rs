@@ -10,7 +10,7 @@
 
 use super::symmetric::crypto_error;
 use super::{required, resolve, store_material};
-use crate::crypto::{self, CryptoError, KeyMaterial, KeySpec, MacAlgorithm, WrappingAlgorithm};
+use crate::crypto::{self, CryptoError, KeyMaterial, KeySpec, MacAlgorithm};
 use crate::error::{KmsError, KmsResult};
 use crate::model::imports::{self as import_model, ImportParams};
 use crate::model::keys::{self as key_model, ExpirationModel, KeyRecord, KeyState, Origin};
@@ -155,8 +155,8 @@ pub async fn get_parameters(
                     key_id: k.key_id.clone(),
                     created_ms: now,
                     valid_to_ms: valid_to,
-                    wrapping_spec: spec.name().into(),
-                    wrapping_algorithm: alg.name().into(),
+                    wrapping_spec: spec,
+                    wrapping_algorithm: alg,
                     sealed,
                 },
             )?;
@@ -211,11 +211,7 @@ fn unwrap_material(
     params: &ImportParams,
     wrapped: &[u8],
 ) -> KmsResult<KeyMaterial> {
-    let internal = |what: &str| KmsError::Internal(format!("import parameters: bad {what}"));
-    let wrapping_spec =
-        KeySpec::parse(&params.wrapping_spec).ok_or_else(|| internal("wrapping spec"))?;
-    let alg = WrappingAlgorithm::parse(&params.wrapping_algorithm)
-        .ok_or_else(|| internal("wrapping algorithm"))?;
+    let (wrapping_spec, alg) = (params.wrapping_spec, params.wrapping_algorithm);
     let private = KeyMaterial::from_bytes(
         kms.root
             .open(&purpose(&k.key_id, &params.token), &params.sealed)?

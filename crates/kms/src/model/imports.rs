@@ -2,7 +2,8 @@
 //! token, sealed by the root key, with the wrapping spec and algorithm and the time the
 //! parameters stop being valid. Stored in `kms_import_tokens`, removed with their key.
 
-use crate::error::KmsResult;
+use crate::crypto::{KeySpec, WrappingAlgorithm};
+use crate::error::{KmsError, KmsResult};
 use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
 
 /// One set of import parameters.
@@ -16,10 +17,10 @@ pub struct ImportParams {
     pub created_ms: i64,
     /// ParametersValidTo.
     pub valid_to_ms: i64,
-    /// WrappingKeySpec, e.g. RSA_2048.
-    pub wrapping_spec: String,
-    /// WrappingAlgorithm, e.g. RSAES_OAEP_SHA_256.
-    pub wrapping_algorithm: String,
+    /// WrappingKeySpec (stored under its name).
+    pub wrapping_spec: KeySpec,
+    /// WrappingAlgorithm (stored under its name).
+    pub wrapping_algorithm: WrappingAlgorithm,
     /// The wrapping private key (PKCS#8), sealed by the root key.
     pub sealed: Vec<u8>,
 }
@@ -34,8 +35,8 @@ pub fn insert(c: &Connection, p: &ImportParams) -> KmsResult<()> {
             p.key_id,
             p.created_ms,
             p.valid_to_ms,
-            p.wrapping_spec,
-            p.wrapping_algorithm,
+            p.wrapping_spec.name(),
+            p.wrapping_algorithm.name(),
             p.sealed
         ],
     )?;
@@ -44,22 +45,39 @@ pub fn insert(c: &Connection, p: &ImportParams) -> KmsResult<()> {
 
 /// The import parameters of `token`.
 pub fn get(c: &Connection, token: &str) -> KmsResult<Option<ImportParams>> {
-    Ok(c.prepare_cached(
-        "SELECT token, key_id, created_ms, valid_to_ms, wrapping_spec, wrapping_algorithm, sealed
+    type Row = (String, String, i64, i64, String, String, Vec<u8>);
+    let row: Option<Row> = c
+        .prepare_cached(
+            "SELECT token, key_id, created_ms, valid_to_ms, wrapping_spec, wrapping_algorithm, sealed
              FROM kms_import_tokens WHERE token = ?1",
-    )?
-    .query_row([token], |r| {
-        Ok(ImportParams {
-            token: r.get(0)?,
-            key_id: r.get(1)?,
-            created_ms: r.get(2)?,
-            valid_to_ms: r.get(3)?,
-            wrapping_spec: r.get(4)?,
-            wrapping_algorithm: r.get(5)?,
-            sealed: r.get(6)?,
+        )?
+        .query_row([token], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
-    })
-    .optional()?)
+        .optional()?;
+    let Some((token, key_id, created_ms, valid_to_ms, spec, algorithm, sealed)) = row else {
+        return Ok(None);
+    };
+    let bad =
+        |what: &str, name: &str| KmsError::Internal(format!("import parameters: {what} {name}"));
+    Ok(Some(ImportParams {
+        token,
+        key_id,
+        created_ms,
+        valid_to_ms,
+        wrapping_spec: KeySpec::parse(&spec).ok_or_else(|| bad("wrapping spec", &spec))?,
+        wrapping_algorithm: WrappingAlgorithm::parse(&algorithm)
+            .ok_or_else(|| bad("wrapping algorithm", &algorithm))?,
+        sealed,
+    }))
 }
 
 /// Forgets parameters that stopped being valid before `before_ms`.
