@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod policy;
 pub mod rotation;
 pub mod symmetric;
+pub mod tags;
 
 pub use aliases::*;
 pub use asymmetric::*;
@@ -29,6 +30,7 @@ pub use lifecycle::*;
 pub use policy::*;
 pub use rotation::*;
 pub use symmetric::*;
+pub use tags::*;
 
 use crate::crypto::WireName;
 use serde::{Deserialize, Serialize};
