@@ -69,6 +69,36 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What an S3 request addresses, read once from its Host header and path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Addressed {
+    /// The Host header (empty when missing).
+    pub host: String,
+    /// The bucket, from the host (virtual-hosted style) or the path's first segment.
+    pub bucket: Option<String>,
+    /// The object key, percent-decoded.
+    pub key: Option<String>,
+}
+
+impl Addressed {
+    /// The bucket and key `parts` address.
+    pub fn of(parts: &http::request::Parts) -> Addressed {
+        let host = parts
+            .headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let (bucket, key) = address(&host, parts.uri.path());
+        Addressed { host, bucket, key }
+    }
+
+    /// The resource an error names: `/bucket/key`, `/bucket` or `/`.
+    pub fn resource(&self) -> String {
+        resource(self.bucket.as_deref(), self.key.as_deref())
+    }
+}
+
 /// Host names under which `bucket.<host>` addresses a bucket (virtual-hosted style).
 const VIRTUAL_HOST_BASES: [&str; 4] = [
     "s3.localhost",
@@ -180,5 +210,16 @@ mod tests {
             address("s3.us-west-2.amazonaws.com", "/b/k"),
             (Some("b".into()), Some("k".into()))
         );
+        let request = |host: &str, uri: &str| {
+            let r = http::Request::builder().uri(uri).header("host", host);
+            r.body(()).unwrap().into_parts().0
+        };
+        let at = Addressed::of(&request("b.s3.localhost:4566", "/k%2Fx?acl"));
+        assert_eq!(
+            (at.bucket.as_deref(), at.key.as_deref()),
+            (Some("b"), Some("k/x"))
+        );
+        assert_eq!(at.resource(), "/b/k/x");
+        assert_eq!(Addressed::of(&request("localhost", "/")).resource(), "/");
     }
 }

@@ -175,13 +175,9 @@ async fn s3_request(
     request_id: &str,
 ) -> Response<HyperBody> {
     use wire::cors;
-    let host = parts
-        .headers
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let at = wire::Addressed::of(&parts);
     if parts.method == http::Method::OPTIONS {
-        let preflight = cors::preflight(host, parts.uri.path(), &parts.headers);
+        let preflight = cors::preflight(&at.host, parts.uri.path(), &parts.headers);
         let resource = wire::resource(preflight.bucket.as_deref(), None);
         return match app.s3.preflight(preflight).await {
             Ok(headers) => cors::encode_preflight(headers).map(body::outgoing),
@@ -189,10 +185,9 @@ async fn s3_request(
         };
     }
     let cross_origin = cors::actual(&parts.method, &parts.headers);
-    let bucket = wire::address(host, parts.uri.path()).0;
-    let mut resp = s3_serve(app, parts, body, peer, request_id).await;
-    if let (Some((origin, method)), Some(bucket)) = (cross_origin, bucket) {
-        let headers = app.s3.cors_headers(&bucket, &origin, &method).await;
+    let mut resp = s3_serve(app, parts, body, peer, request_id, &at).await;
+    if let (Some((origin, method)), Some(bucket)) = (cross_origin, &at.bucket) {
+        let headers = app.s3.cors_headers(bucket, &origin, &method).await;
         cors::add(resp.headers_mut(), headers);
     }
     resp
@@ -204,16 +199,9 @@ async fn s3_serve(
     body: RequestBody,
     peer: Peer,
     request_id: &str,
+    at: &wire::Addressed,
 ) -> Response<HyperBody> {
-    let host = parts
-        .headers
-        .get("host")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let raw_path = parts.uri.path().to_string();
-    let (bucket, key) = wire::address(&host, &raw_path);
-    let resource = wire::resource(bucket.as_deref(), key.as_deref());
+    let (host, resource) = (at.host.as_str(), at.resource());
     let head = parts.method == http::Method::HEAD;
     let fail = |e: &S3Error| access_log::mark_error(s3_error(e, request_id, &resource, head), e);
     if header_section_len(&parts.headers) > MAX_S3_HEADER_SECTION {
@@ -221,14 +209,15 @@ async fn s3_serve(
             max: MAX_S3_HEADER_SECTION as u64,
         });
     }
-    let is_form = wire::post_upload::is_form_upload(&parts.method, key.as_deref(), &parts.headers);
-    if let (true, Some(bucket)) = (is_form, bucket.clone()) {
+    let is_form =
+        wire::post_upload::is_form_upload(&parts.method, at.key.as_deref(), &parts.headers);
+    if let (true, Some(bucket)) = (is_form, at.bucket.clone()) {
         return match post_form(app, &parts, body, bucket, peer, request_id).await {
             Ok(out) => wire::encode(out).map(body::outgoing),
             Err(e) => fail(&e),
         };
     }
-    let auth = match authenticate_s3(app, &parts, &host) {
+    let auth = match authenticate_s3(app, &parts, host) {
         Ok(Some(S3Auth::V4(a))) => *a,
         Ok(Some(S3Auth::V2(signed))) => {
             let Some(identity) = app.config.identities.get(&signed.access_key) else {
@@ -243,7 +232,7 @@ async fn s3_serve(
             let caller = caller_for(identity, &by, &parts, peer, request_id);
             // SigV2 signs no payload hash: the body is only checked against its checksums.
             let framing = unsigned_framing(&parts.headers);
-            return s3_call(app, parts, body, framing, caller, &host, &fail).await;
+            return s3_call(app, parts, body, framing, caller, host, &fail).await;
         }
         // Unsigned: S3 itself decides what an anonymous caller may do (public buckets and
         // objects), and answers AccessDenied to the rest.
@@ -252,7 +241,7 @@ async fn s3_serve(
                 return fail(&S3Error::AccessDenied("Access Denied".into()));
             };
             let framing = unsigned_framing(&parts.headers);
-            return s3_call(app, parts, body, framing, caller, &host, &fail).await;
+            return s3_call(app, parts, body, framing, caller, host, &fail).await;
         }
         Err((e, named_key)) => {
             let mut err = s3_auth_error(e);
@@ -282,7 +271,7 @@ async fn s3_serve(
         location: auth.signed.location,
     };
     let caller = caller_for(identity, &by, &parts, peer, request_id);
-    s3_call(app, parts, body, framing, caller, &host, &fail).await
+    s3_call(app, parts, body, framing, caller, host, &fail).await
 }
 
 /// S3's answer to `e` for `resource`; an internal error's cause goes to the log, once.
