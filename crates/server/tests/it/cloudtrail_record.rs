@@ -313,7 +313,7 @@ async fn failed_calls_are_recorded_with_their_error() {
 
     // KMS: a Decrypt with a disabled key.
     let kms = s.kms();
-    let key = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    let key = new_key(&kms).await;
     let blob = kms
         .encrypt()
         .key_id(key.key_id())

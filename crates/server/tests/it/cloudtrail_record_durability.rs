@@ -161,10 +161,9 @@ async fn boto3_reads_every_cloudtrail_answer_as_botocore_models_it() {
         "policy": cloudtrail_bucket_policy("ct-boto-logs", &["boto"]),
     });
     // Off the runtime's thread, which serves the script's requests meanwhile.
-    let out =
-        tokio::task::spawn_blocking(move || crate::kms_more::py("cloudtrail_boto3.py", input))
-            .await
-            .unwrap();
+    let out = tokio::task::spawn_blocking(move || crate::common::py("cloudtrail_boto3.py", input))
+        .await
+        .unwrap();
     assert_eq!(out["problems"], json!([]), "{out}");
     let r = &out["create_trail_record"];
     assert_eq!(r["eventName"], "CreateTrail");

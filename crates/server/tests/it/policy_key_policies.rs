@@ -1,7 +1,7 @@
 //! Key policies end to end: who may decrypt is what the key policy says, and a key policy
 //! can lock out even the account's root.
 
-use crate::common::code;
+use crate::common::{code, new_key_id};
 use crate::policy::*;
 
 #[tokio::test]
@@ -83,14 +83,7 @@ async fn key_policy_decides_who_decrypts() {
 async fn key_policy_can_lock_out_the_root() {
     let s = start().await;
     let root = s.kms_with("AKROOTA", "root-a");
-    let key = root
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let key = new_key_id(&root).await;
     let alice_only = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:*","Resource":"*"}}]}}"#
     );

@@ -4,13 +4,8 @@
 
 use crate::common::*;
 use aws_sdk_s3::types::ObjectAttributes;
-use base64::Engine;
 
 pub const MIB: usize = 1024 * 1024;
-
-pub fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
 
 pub fn md5(b: &[u8]) -> [u8; 16] {
     use md5::Digest;

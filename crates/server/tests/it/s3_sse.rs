@@ -15,10 +15,6 @@ mod keys;
 mod storage;
 mod writer;
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
 /// A new symmetric KMS key's ARN.
 async fn new_key(s: &Server) -> String {
     let k = s.kms().create_key().send().await.unwrap();

@@ -200,7 +200,7 @@ async fn tls_boto3_trusts_the_self_signed_certificate() {
         "bucket": "boto-tls",
         "key_b64": key,
     });
-    let out = tokio::task::spawn_blocking(move || crate::kms_more::py("tls_boto3.py", input))
+    let out = tokio::task::spawn_blocking(move || crate::common::py("tls_boto3.py", input))
         .await
         .unwrap();
     assert_eq!(out["body"], "sse-c over https");

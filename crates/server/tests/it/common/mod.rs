@@ -4,11 +4,15 @@
 
 mod clients;
 mod cloudtrail;
+mod kms;
+mod python;
 mod raw;
 mod s3;
 
 pub use clients::*;
 pub use cloudtrail::*;
+pub use kms::*;
+pub use python::*;
 pub use raw::*;
 pub use s3::*;
 
@@ -201,16 +205,6 @@ pub fn data(len: usize, seed: u64) -> Vec<u8> {
 /// `host:port` of a running server.
 pub fn host_of(s: &Server) -> String {
     s.endpoint.trim_start_matches("http://").to_string()
-}
-
-/// The AWS error code of a KMS SDK error.
-pub fn kms_code<E: aws_sdk_kms::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_kms::error::SdkError<E, R>,
-) -> String {
-    e.as_service_error()
-        .and_then(|s| s.code())
-        .unwrap_or("<none>")
-        .to_string()
 }
 
 /// The account of the default credentials.

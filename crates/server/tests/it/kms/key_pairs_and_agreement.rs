@@ -1,6 +1,5 @@
 //! GenerateDataKeyPair(WithoutPlaintext) and DeriveSharedSecret, checked by Python.
 
-use super::{b64, py, unb64};
 use crate::common::*;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{
@@ -23,7 +22,7 @@ const PAIRS: [(DataKeyPairSpec, &str); 7] = [
 async fn data_key_pairs_match_in_python() {
     let s = Server::start().await;
     let k = s.kms();
-    let key = k.create_key().send().await.unwrap().key_metadata.unwrap();
+    let key = new_key(&k).await;
     let (id, arn) = (key.key_id().to_string(), key.arn().unwrap().to_string());
     for (spec, kind) in PAIRS {
         let pair = k
@@ -59,7 +58,7 @@ async fn data_key_pairs_match_in_python() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(kms_code(&e), "InvalidCiphertextException");
+        assert_eq!(code(&e), "InvalidCiphertextException");
     }
     // Without plaintext: only the ciphertext and public key come back.
     let pair = k
@@ -69,7 +68,7 @@ async fn data_key_pairs_match_in_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&pair), "NotFoundException");
+    assert_eq!(code(&pair), "NotFoundException");
     let pair = k
         .generate_data_key_pair_without_plaintext()
         .key_id(&arn)
@@ -99,7 +98,7 @@ async fn data_key_pairs_match_in_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     let e = k
         .generate_data_key_pair()
         .key_id(&id)
@@ -107,24 +106,15 @@ async fn data_key_pairs_match_in_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "UnsupportedOperationException");
+    assert_eq!(code(&e), "UnsupportedOperationException");
     let e = k
         .generate_data_key_pair()
         .key_id(&id)
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
-    let rsa = k
-        .create_key()
-        .key_spec(KeySpec::Rsa2048)
-        .key_usage(KeyUsageType::EncryptDecrypt)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    assert_eq!(code(&e), "ValidationException");
+    let rsa = new_key_of(&k, KeySpec::Rsa2048, KeyUsageType::EncryptDecrypt).await;
     let e = k
         .generate_data_key_pair()
         .key_id(&rsa)
@@ -132,7 +122,7 @@ async fn data_key_pairs_match_in_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidKeyUsageException");
+    assert_eq!(code(&e), "InvalidKeyUsageException");
     let pending = k
         .create_key()
         .origin(OriginType::External)
@@ -149,7 +139,7 @@ async fn data_key_pairs_match_in_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "KMSInvalidStateException");
+    assert_eq!(code(&e), "KMSInvalidStateException");
     k.disable_key().key_id(&id).send().await.unwrap();
     let e = k
         .generate_data_key_pair_without_plaintext()
@@ -158,7 +148,7 @@ async fn data_key_pairs_match_in_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "DisabledException");
+    assert_eq!(code(&e), "DisabledException");
 }
 
 #[tokio::test]
@@ -219,18 +209,9 @@ async fn derive_shared_secret_agrees_with_python() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(kms_code(&e), "InvalidKeyUsageException");
+        assert_eq!(code(&e), "InvalidKeyUsageException");
     }
-    let agree = k
-        .create_key()
-        .key_spec(KeySpec::EccNistP256)
-        .key_usage(KeyUsageType::KeyAgreement)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let agree = new_key_of(&k, KeySpec::EccNistP256, KeyUsageType::KeyAgreement).await;
     k.create_alias()
         .alias_name("alias/agree")
         .target_key_id(&agree)
@@ -238,16 +219,7 @@ async fn derive_shared_secret_agrees_with_python() {
         .await
         .unwrap();
     // A peer key on another curve, junk, another algorithm.
-    let p384 = k
-        .create_key()
-        .key_spec(KeySpec::EccNistP384)
-        .key_usage(KeyUsageType::KeyAgreement)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let p384 = new_key_of(&k, KeySpec::EccNistP384, KeyUsageType::KeyAgreement).await;
     let p384_public = k.get_public_key().key_id(&p384).send().await.unwrap();
     let derive = |peer: Blob| {
         k.derive_shared_secret()
@@ -259,9 +231,9 @@ async fn derive_shared_secret_agrees_with_python() {
     let e = derive(p384_public.public_key().unwrap().clone())
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     let e = derive(Blob::new(data(65, 4))).await.unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     let e = k
         .derive_shared_secret()
         .key_id(&agree)
@@ -270,18 +242,9 @@ async fn derive_shared_secret_agrees_with_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     // Only KEY_AGREEMENT keys derive; only NIST curves agree.
-    let signer = k
-        .create_key()
-        .key_spec(KeySpec::EccNistP256)
-        .key_usage(KeyUsageType::SignVerify)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let signer = new_key_of(&k, KeySpec::EccNistP256, KeyUsageType::SignVerify).await;
     let e = k
         .derive_shared_secret()
         .key_id(&signer)
@@ -290,7 +253,7 @@ async fn derive_shared_secret_agrees_with_python() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidKeyUsageException");
+    assert_eq!(code(&e), "InvalidKeyUsageException");
     for (spec, usage) in [
         (KeySpec::EccSecgP256K1, KeyUsageType::KeyAgreement),
         (KeySpec::Rsa2048, KeyUsageType::KeyAgreement),
@@ -303,11 +266,11 @@ async fn derive_shared_secret_agrees_with_python() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(kms_code(&e), "ValidationException");
+        assert_eq!(code(&e), "ValidationException");
     }
     k.disable_key().key_id(&agree).send().await.unwrap();
     let e = derive(p384_public.public_key().unwrap().clone())
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "DisabledException");
+    assert_eq!(code(&e), "DisabledException");
 }

@@ -1,7 +1,6 @@
 //! Acceptance cross-checks against Python `cryptography`: KMS signatures verify with the DER
 //! public key GetPublicKey returns, and OAEP ciphertexts made in Python decrypt through KMS.
 
-use super::{b64, py, unb64};
 use crate::common::*;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{
@@ -10,16 +9,7 @@ use aws_sdk_kms::types::{
 use serde_json::json;
 
 async fn signing_key(k: &aws_sdk_kms::Client, spec: KeySpec) -> (String, Vec<u8>) {
-    let id = k
-        .create_key()
-        .key_spec(spec)
-        .key_usage(KeyUsageType::SignVerify)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let id = new_key_of(k, spec, KeyUsageType::SignVerify).await;
     let public = k.get_public_key().key_id(&id).send().await.unwrap();
     (id, public.public_key().unwrap().as_ref().to_vec())
 }
@@ -122,16 +112,7 @@ async fn python_oaep_ciphertexts_decrypt_through_kms() {
     let s = Server::start().await;
     let k = s.kms();
     for spec in [KeySpec::Rsa2048, KeySpec::Rsa3072] {
-        let id = k
-            .create_key()
-            .key_spec(spec.clone())
-            .key_usage(KeyUsageType::EncryptDecrypt)
-            .send()
-            .await
-            .unwrap()
-            .key_metadata
-            .unwrap()
-            .key_id;
+        let id = new_key_of(&k, spec.clone(), KeyUsageType::EncryptDecrypt).await;
         let public = k.get_public_key().key_id(&id).send().await.unwrap();
         for alg in [
             EncryptionAlgorithmSpec::RsaesOaepSha1,
@@ -171,7 +152,7 @@ async fn python_oaep_ciphertexts_decrypt_through_kms() {
                 .send()
                 .await
                 .unwrap_err();
-            assert_eq!(kms_code(&e), "InvalidCiphertextException", "{spec:?}");
+            assert_eq!(code(&e), "InvalidCiphertextException", "{spec:?}");
         }
     }
 }

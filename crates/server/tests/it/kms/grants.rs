@@ -10,21 +10,11 @@ use aws_sdk_kms::types::{
 const USER: &str = "arn:aws:iam::000000000000:user/alice";
 const RETIRER: &str = "arn:aws:iam::000000000000:role/retirer";
 
-async fn key(k: &aws_sdk_kms::Client) -> String {
-    k.create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id
-}
-
 #[tokio::test]
 async fn create_list_retire_and_revoke() {
     let s = Server::start().await;
     let k = s.kms();
-    let id = key(&k).await;
+    let id = new_key_id(&k).await;
     let constraints = GrantConstraints::builder()
         .encryption_context_subset("Dept", "IT")
         .build();
@@ -176,7 +166,7 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidGrantTokenException");
+    assert_eq!(code(&e), "InvalidGrantTokenException");
     let mut forged = token.clone().into_bytes();
     forged[10] = if forged[10] == b'A' { b'B' } else { b'A' };
     let e = k
@@ -187,13 +177,13 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidGrantTokenException");
+    assert_eq!(code(&e), "InvalidGrantTokenException");
     let mut eleven = k.encrypt().key_id(&id).plaintext(Blob::new("x"));
     for _ in 0..11 {
         eleven = eleven.grant_tokens(&token);
     }
     assert_eq!(
-        kms_code(&eleven.send().await.unwrap_err()),
+        code(&eleven.send().await.unwrap_err()),
         "ValidationException"
     );
 
@@ -205,7 +195,7 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidGrantTokenException");
+    assert_eq!(code(&e), "InvalidGrantTokenException");
     // RetireGrant by key and grant id.
     k.retire_grant()
         .key_id(&arn)
@@ -219,7 +209,7 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     // RevokeGrant, twice.
     k.revoke_grant()
         .key_id(&id)
@@ -234,7 +224,7 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidGrantIdException");
+    assert_eq!(code(&e), "InvalidGrantIdException");
     let left = k.list_grants().key_id(&id).send().await.unwrap();
     assert!(left.grants().is_empty());
     assert!(k
@@ -251,10 +241,10 @@ async fn create_list_retire_and_revoke() {
 async fn create_grant_validates_like_aws() {
     let s = Server::start().await;
     let k = s.kms();
-    let id = key(&k).await;
-    let code = |r: Result<_, aws_sdk_kms::error::SdkError<_, _>>| match r {
+    let id = new_key_id(&k).await;
+    let grant_code = |r: Result<_, aws_sdk_kms::error::SdkError<_, _>>| match r {
         Ok(_) => "<ok>".to_string(),
-        Err(e) => kms_code::<aws_sdk_kms::operation::create_grant::CreateGrantError, _>(&e),
+        Err(e) => code::<aws_sdk_kms::operation::create_grant::CreateGrantError, _>(&e),
     };
     let base = || {
         k.create_grant()
@@ -263,15 +253,15 @@ async fn create_grant_validates_like_aws() {
             .operations(GrantOperation::Decrypt)
     };
     assert_eq!(
-        code(base().operations(GrantOperation::from("Fly")).send().await),
+        grant_code(base().operations(GrantOperation::from("Fly")).send().await),
         "ValidationException"
     );
     assert_eq!(
-        code(base().operations(GrantOperation::Sign).send().await),
+        grant_code(base().operations(GrantOperation::Sign).send().await),
         "ValidationException"
     );
     assert_eq!(
-        code(
+        grant_code(
             k.create_grant()
                 .key_id(&id)
                 .grantee_principal(USER)
@@ -281,7 +271,7 @@ async fn create_grant_validates_like_aws() {
         "ValidationException"
     );
     assert_eq!(
-        code(
+        grant_code(
             base()
                 .constraints(
                     GrantConstraints::builder()
@@ -298,11 +288,11 @@ async fn create_grant_validates_like_aws() {
         b.encryption_context_equals(format!("k{i}"), "v")
     });
     assert_eq!(
-        code(base().constraints(nine.build()).send().await),
+        grant_code(base().constraints(nine.build()).send().await),
         "ValidationException"
     );
     assert_eq!(
-        code(
+        grant_code(
             k.create_grant()
                 .key_id(&id)
                 .grantee_principal("not a principal!")
@@ -313,7 +303,7 @@ async fn create_grant_validates_like_aws() {
         "ValidationException"
     );
     assert_eq!(
-        code(base().name("bad name").send().await),
+        grant_code(base().name("bad name").send().await),
         "ValidationException"
     );
     // Keys are named by id or ARN, not alias.
@@ -324,7 +314,7 @@ async fn create_grant_validates_like_aws() {
         .await
         .unwrap();
     assert_eq!(
-        code(
+        grant_code(
             k.create_grant()
                 .key_id("alias/granted")
                 .grantee_principal(USER)
@@ -335,7 +325,7 @@ async fn create_grant_validates_like_aws() {
         "NotFoundException"
     );
     assert_eq!(
-        code(
+        grant_code(
             k.create_grant()
                 .key_id("11111111-2222-3333-4444-555555555555")
                 .grantee_principal(USER)
@@ -346,16 +336,7 @@ async fn create_grant_validates_like_aws() {
         "NotFoundException"
     );
     // Operations must fit the key: signing keys sign, HMAC keys MAC.
-    let signer = k
-        .create_key()
-        .key_spec(KeySpec::EccNistP256)
-        .key_usage(KeyUsageType::SignVerify)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let signer = new_key_of(&k, KeySpec::EccNistP256, KeyUsageType::SignVerify).await;
     let on = |key: &str, op: GrantOperation| {
         k.create_grant()
             .key_id(key)
@@ -363,12 +344,15 @@ async fn create_grant_validates_like_aws() {
             .operations(op)
     };
     assert_eq!(
-        code(on(&signer, GrantOperation::GenerateDataKey).send().await),
+        grant_code(on(&signer, GrantOperation::GenerateDataKey).send().await),
         "ValidationException"
     );
-    assert_eq!(code(on(&signer, GrantOperation::Sign).send().await), "<ok>");
     assert_eq!(
-        code(on(&signer, GrantOperation::GetPublicKey).send().await),
+        grant_code(on(&signer, GrantOperation::Sign).send().await),
+        "<ok>"
+    );
+    assert_eq!(
+        grant_code(on(&signer, GrantOperation::GetPublicKey).send().await),
         "<ok>"
     );
     // Encryption context constraints only on symmetric keys' operations.
@@ -376,7 +360,7 @@ async fn create_grant_validates_like_aws() {
         .encryption_context_subset("a", "1")
         .build();
     assert_eq!(
-        code(
+        grant_code(
             on(&signer, GrantOperation::Sign)
                 .constraints(ctx.clone())
                 .send()
@@ -385,7 +369,7 @@ async fn create_grant_validates_like_aws() {
         "ValidationException"
     );
     assert_eq!(
-        code(
+        grant_code(
             on(&signer, GrantOperation::DescribeKey)
                 .constraints(ctx)
                 .send()
@@ -393,22 +377,13 @@ async fn create_grant_validates_like_aws() {
         ),
         "<ok>"
     );
-    let mac = k
-        .create_key()
-        .key_spec(KeySpec::Hmac256)
-        .key_usage(KeyUsageType::GenerateVerifyMac)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let mac = new_key_of(&k, KeySpec::Hmac256, KeyUsageType::GenerateVerifyMac).await;
     assert_eq!(
-        code(on(&mac, GrantOperation::GenerateMac).send().await),
+        grant_code(on(&mac, GrantOperation::GenerateMac).send().await),
         "<ok>"
     );
     assert_eq!(
-        code(on(&mac, GrantOperation::Encrypt).send().await),
+        grant_code(on(&mac, GrantOperation::Encrypt).send().await),
         "ValidationException"
     );
     // Grant tokens on other operations are checked too.
@@ -421,17 +396,17 @@ async fn create_grant_validates_like_aws() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidGrantTokenException");
+    assert_eq!(code(&e), "InvalidGrantTokenException");
     // Key states: disabled, pending deletion.
     k.disable_key().key_id(&id).send().await.unwrap();
-    assert_eq!(code(base().send().await), "DisabledException");
+    assert_eq!(grant_code(base().send().await), "DisabledException");
     k.schedule_key_deletion()
         .key_id(&id)
         .pending_window_in_days(7)
         .send()
         .await
         .unwrap();
-    assert_eq!(code(base().send().await), "KMSInvalidStateException");
+    assert_eq!(grant_code(base().send().await), "KMSInvalidStateException");
     // Listing works in any state; bad paging is refused.
     k.list_grants().key_id(&id).send().await.unwrap();
     let e = k
@@ -441,7 +416,7 @@ async fn create_grant_validates_like_aws() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidMarkerException");
+    assert_eq!(code(&e), "InvalidMarkerException");
     let e = k
         .list_grants()
         .key_id(&id)
@@ -449,7 +424,7 @@ async fn create_grant_validates_like_aws() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     let e = k
         .revoke_grant()
         .key_id(&id)
@@ -457,7 +432,7 @@ async fn create_grant_validates_like_aws() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidGrantIdException");
+    assert_eq!(code(&e), "InvalidGrantIdException");
     let e = k.retire_grant().send().await.unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
 }

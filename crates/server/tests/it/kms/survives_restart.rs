@@ -1,7 +1,6 @@
 //! After a restart over the same data dir every key, alias, grant, rotation, imported material
 //! and pending import still works, and no secret was written in plaintext.
 
-use super::{b64, py, unb64};
 use crate::common::*;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{
@@ -12,15 +11,7 @@ use aws_sdk_kms::types::{
 use serde_json::json;
 
 async fn new_key(k: &aws_sdk_kms::Client, spec: KeySpec, usage: KeyUsageType) -> String {
-    k.create_key()
-        .key_spec(spec)
-        .key_usage(usage)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id
+    new_key_of(k, spec, usage).await
 }
 
 /// An EXTERNAL key and `material` wrapped in Python for fresh import parameters.
@@ -78,14 +69,7 @@ async fn everything_survives_a_restart() {
     let s = Server::start().await;
     let k = s.kms();
     // Symmetric key, alias, ciphertexts before and after an on-demand rotation.
-    let sym = k
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let sym = new_key_id(&k).await;
     k.create_alias()
         .alias_name("alias/restart")
         .target_key_id(&sym)

@@ -1,7 +1,7 @@
 //! Imported key material: GetParametersForImport, ImportKeyMaterial with material wrapped by
 //! Python, DeleteImportedKeyMaterial and re-import, and expiry by the clock.
 
-use super::{b64, py, unb64, Harness};
+use super::with_fixed_clock;
 use crate::common::*;
 use aws_sdk_kms::primitives::{Blob, DateTime};
 use aws_sdk_kms::types::{
@@ -159,7 +159,7 @@ async fn python_wrapped_material_imports_and_encrypts() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "KMSInvalidStateException");
+    assert_eq!(code(&e), "KMSInvalidStateException");
     // Other material is refused; the same material, wrapped with AES key wrap, is accepted.
     let (token, other) = python_wrapped(
         &k,
@@ -178,7 +178,7 @@ async fn python_wrapped_material_imports_and_encrypts() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "IncorrectKeyMaterialException");
+    assert_eq!(code(&e), "IncorrectKeyMaterialException");
     let (token, same) = python_wrapped(
         &k,
         &key,
@@ -238,14 +238,7 @@ async fn import_errors() {
     let k = s.kms();
     let key = external_key(&k).await;
     let other_key = external_key(&k).await;
-    let plain_key = k
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    let plain_key = new_key_id(&k).await;
     let gpfi = |key: &str, alg: &str, spec: &str| {
         k.get_parameters_for_import()
             .key_id(key)
@@ -256,21 +249,21 @@ async fn import_errors() {
     let e = gpfi(&plain_key, "RSAES_OAEP_SHA_256", "RSA_2048")
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "UnsupportedOperationException");
+    assert_eq!(code(&e), "UnsupportedOperationException");
     let e = gpfi(&key, "RSAES_OAEP_SHA_256", "RSA_1024")
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     let e = gpfi(&key, "ROT13", "RSA_2048").await.unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     let e = gpfi(&key, "RSAES_PKCS1_V1_5", "RSA_2048")
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "UnsupportedOperationException");
+    assert_eq!(code(&e), "UnsupportedOperationException");
     let e = gpfi("alias/nope", "RSAES_OAEP_SHA_256", "RSA_2048")
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "NotFoundException");
+    assert_eq!(code(&e), "NotFoundException");
     let material = data(32, 5);
     let (token, wrapped) = python_wrapped(
         &k,
@@ -292,15 +285,15 @@ async fn import_errors() {
     let e = import(&other_key, token.clone(), wrapped.clone())
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidImportTokenException");
+    assert_eq!(code(&e), "InvalidImportTokenException");
     let e = import(&key, Blob::new(data(32, 1)), wrapped.clone())
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidImportTokenException");
+    assert_eq!(code(&e), "InvalidImportTokenException");
     let e = import(&key, token.clone(), Blob::new(data(256, 2)))
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "InvalidCiphertextException");
+    assert_eq!(code(&e), "InvalidCiphertextException");
     // Material of the wrong size for a symmetric key.
     let (t16, w16) = python_wrapped(
         &k,
@@ -311,7 +304,7 @@ async fn import_errors() {
     )
     .await;
     let e = import(&key, t16, w16).await.unwrap_err();
-    assert_eq!(kms_code(&e), "IncorrectKeyMaterialException");
+    assert_eq!(code(&e), "IncorrectKeyMaterialException");
     // ExpirationModel and ValidTo must agree; ValidTo within a year.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let e = k
@@ -322,7 +315,7 @@ async fn import_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     for t in [now - 60, now + 400 * 24 * 3600] {
         let e = k
             .import_key_material()
@@ -333,7 +326,7 @@ async fn import_errors() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(kms_code(&e), "ValidationException", "{t}");
+        assert_eq!(code(&e), "ValidationException", "{t}");
     }
     let e = k
         .import_key_material()
@@ -345,7 +338,7 @@ async fn import_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "ValidationException");
+    assert_eq!(code(&e), "ValidationException");
     // Not yet imported: unusable; EnableKey refused.
     let e = k
         .encrypt()
@@ -354,9 +347,9 @@ async fn import_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "KMSInvalidStateException");
+    assert_eq!(code(&e), "KMSInvalidStateException");
     let e = k.enable_key().key_id(&key).send().await.unwrap_err();
-    assert_eq!(kms_code(&e), "KMSInvalidStateException");
+    assert_eq!(code(&e), "KMSInvalidStateException");
     // Importing succeeds once; re-importing the same material into the enabled key too.
     import(&key, token.clone(), wrapped.clone()).await.unwrap();
     import(&key, token, wrapped).await.unwrap();
@@ -366,13 +359,13 @@ async fn import_errors() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "UnsupportedOperationException");
+    assert_eq!(code(&e), "UnsupportedOperationException");
     // Pending deletion: no parameters, no import.
     k.schedule_key_deletion().key_id(&key).send().await.unwrap();
     let e = gpfi(&key, "RSAES_OAEP_SHA_256", "RSA_2048")
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "KMSInvalidStateException");
+    assert_eq!(code(&e), "KMSInvalidStateException");
     k.delete_imported_key_material()
         .key_id(&key)
         .send()
@@ -382,9 +375,9 @@ async fn import_errors() {
 }
 
 /// GetParametersForImport in-process; returns (token, wrapped material).
-async fn wrapped_in_process(h: &Harness, key: &str, material: &[u8]) -> (String, String) {
+async fn wrapped_in_process(h: &Server, key: &str, material: &[u8]) -> (String, String) {
     let params = h
-        .ok(
+        .kms_ok(
             "GetParametersForImport",
             json!({"KeyId": key, "WrappingAlgorithm": "RSAES_OAEP_SHA_1", "WrappingKeySpec": "RSA_2048"}),
         )
@@ -405,28 +398,28 @@ async fn wrapped_in_process(h: &Harness, key: &str, material: &[u8]) -> (String,
 
 #[tokio::test]
 async fn material_and_tokens_expire_by_the_clock() {
-    let (h, clock) = Harness::with_fixed_clock().await;
-    let key = h.ok("CreateKey", json!({"Origin": "EXTERNAL"})).await["KeyMetadata"]["KeyId"]
+    let (h, clock) = with_fixed_clock().await;
+    let key = h.kms_ok("CreateKey", json!({"Origin": "EXTERNAL"})).await["KeyMetadata"]["KeyId"]
         .as_str()
         .unwrap()
         .to_string();
     let material = data(32, 9);
     let (token, wrapped) = wrapped_in_process(&h, &key, &material).await;
     let now = clock.now().unix_timestamp();
-    h.ok(
+    h.kms_ok(
         "ImportKeyMaterial",
         json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": wrapped,
                "ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": now + 3600}),
     )
     .await;
-    let meta = h.ok("DescribeKey", json!({"KeyId": key})).await;
+    let meta = h.kms_ok("DescribeKey", json!({"KeyId": key})).await;
     assert_eq!(meta["KeyMetadata"]["KeyState"], "Enabled");
     assert_eq!(
         meta["KeyMetadata"]["ValidTo"].as_f64(),
         Some((now + 3600) as f64)
     );
     let blob = h
-        .ok(
+        .kms_ok(
             "Encrypt",
             json!({"KeyId": key, "Plaintext": b64(b"until an hour")}),
         )
@@ -434,26 +427,26 @@ async fn material_and_tokens_expire_by_the_clock() {
         .clone();
     // An hour later the material is gone.
     clock.advance(time::Duration::minutes(61));
-    let meta = h.ok("DescribeKey", json!({"KeyId": key})).await;
+    let meta = h.kms_ok("DescribeKey", json!({"KeyId": key})).await;
     assert_eq!(meta["KeyMetadata"]["KeyState"], "PendingImport");
     assert!(meta["KeyMetadata"].get("ValidTo").is_none());
     assert_eq!(
-        h.err("Decrypt", json!({"CiphertextBlob": blob})).await,
+        h.kms_err("Decrypt", json!({"CiphertextBlob": blob})).await,
         "KMSInvalidStateException"
     );
     // The same parameters still import (they last 24 hours), without expiry this time.
-    h.ok(
+    h.kms_ok(
         "ImportKeyMaterial",
         json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": wrapped,
                "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
     )
     .await;
-    let dec = h.ok("Decrypt", json!({"CiphertextBlob": blob})).await;
+    let dec = h.kms_ok("Decrypt", json!({"CiphertextBlob": blob})).await;
     assert_eq!(unb64(&dec["Plaintext"]), b"until an hour");
     // Parameters are good for 24 hours.
     clock.advance(time::Duration::hours(23));
     assert_eq!(
-        h.err(
+        h.kms_err(
             "ImportKeyMaterial",
             json!({"KeyId": key, "ImportToken": token, "EncryptedKeyMaterial": wrapped,
                    "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
@@ -464,7 +457,7 @@ async fn material_and_tokens_expire_by_the_clock() {
     let (fresh, fresh_wrapped) = wrapped_in_process(&h, &key, &material).await;
     clock.advance(time::Duration::hours(24) + time::Duration::seconds(1));
     assert_eq!(
-        h.err(
+        h.kms_err(
             "ImportKeyMaterial",
             json!({"KeyId": key, "ImportToken": fresh, "EncryptedKeyMaterial": fresh_wrapped,
                    "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
@@ -474,7 +467,7 @@ async fn material_and_tokens_expire_by_the_clock() {
     );
     // Material without expiry stays.
     assert_eq!(
-        h.ok("DescribeKey", json!({"KeyId": key})).await["KeyMetadata"]["KeyState"],
+        h.kms_ok("DescribeKey", json!({"KeyId": key})).await["KeyMetadata"]["KeyState"],
         "Enabled"
     );
 }

@@ -1,17 +1,16 @@
 //! The AWS managed key `alias/aws/s3`: created through the KeyService port when S3 first needs
 //! it, usable only through S3, visible but not changeable by the customer.
 
-use super::{caller, Harness};
+use super::caller;
 use crate::common::*;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{DataKeyPairSpec, GrantOperation, KeyManagerType, KeyState};
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use trailstack_core::{KeyRef, KeyService, SystemClock};
+use trailstack_core::{KeyRef, KeyService};
 
 #[tokio::test]
 async fn aws_managed_s3_key_is_for_s3_only() {
-    let h = Harness::start(Arc::new(SystemClock)).await;
+    let h = Server::start().await;
     let via_s3 = caller().on_behalf_of("s3.amazonaws.com");
     let ctx: BTreeMap<String, String> =
         [("aws:s3:arn".to_string(), "arn:aws:s3:::b/k".to_string())].into();
@@ -103,7 +102,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "AccessDeniedException");
+    assert_eq!(code(&e), "AccessDeniedException");
     let e = k
         .decrypt()
         .ciphertext_blob(Blob::new(dk.ciphertext.clone()))
@@ -111,7 +110,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "AccessDeniedException");
+    assert_eq!(code(&e), "AccessDeniedException");
     let e = k
         .generate_data_key()
         .key_id(meta.key_id())
@@ -119,7 +118,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "AccessDeniedException");
+    assert_eq!(code(&e), "AccessDeniedException");
     let e = k
         .generate_data_key_pair()
         .key_id("alias/aws/s3")
@@ -127,7 +126,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "AccessDeniedException");
+    assert_eq!(code(&e), "AccessDeniedException");
     let e = k
         .create_grant()
         .key_id(meta.key_id())
@@ -136,7 +135,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "AccessDeniedException");
+    assert_eq!(code(&e), "AccessDeniedException");
     // ...nor delete or move its alias.
     let e = k
         .delete_alias()
@@ -144,15 +143,8 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "NotAuthorizedException");
-    let mine = k
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .key_id;
+    assert_eq!(code(&e), "NotAuthorizedException");
+    let mine = new_key_id(&k).await;
     let e = k
         .update_alias()
         .alias_name("alias/aws/s3")
@@ -160,7 +152,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(kms_code(&e), "NotAuthorizedException");
+    assert_eq!(code(&e), "NotAuthorizedException");
     // It is still there and still serves S3.
     k.describe_key()
         .key_id("alias/aws/s3")

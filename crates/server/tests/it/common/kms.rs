@@ -1,0 +1,41 @@
+//! KMS set-up many tests share: keys created with the defaults or of a spec and usage, and
+//! plaintext encrypted under a key.
+
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyUsageType};
+use aws_sdk_kms::Client;
+
+/// Creates a symmetric encryption key with the defaults; returns its metadata.
+pub async fn new_key(k: &Client) -> KeyMetadata {
+    k.create_key().send().await.unwrap().key_metadata.unwrap()
+}
+
+/// Creates a symmetric encryption key with the defaults; returns its id.
+pub async fn new_key_id(k: &Client) -> String {
+    new_key(k).await.key_id
+}
+
+/// Creates a key of `spec` for `usage`; returns its id.
+pub async fn new_key_of(k: &Client, spec: KeySpec, usage: KeyUsageType) -> String {
+    k.create_key()
+        .key_spec(spec)
+        .key_usage(usage)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap()
+        .key_id
+}
+
+/// Encrypts `plaintext` under `key_id`; returns the ciphertext blob.
+pub async fn encrypt(k: &Client, key_id: &str, plaintext: &[u8]) -> Blob {
+    k.encrypt()
+        .key_id(key_id)
+        .plaintext(Blob::new(plaintext))
+        .send()
+        .await
+        .unwrap()
+        .ciphertext_blob
+        .unwrap()
+}

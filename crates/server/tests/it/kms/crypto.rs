@@ -1,0 +1,298 @@
+//! KMS cryptography through aws-sdk-kms: Encrypt, Decrypt and ReEncrypt with encryption
+//! context, data keys and random bytes, signatures and MACs, and rotation keeping old ciphertexts
+//! readable.
+
+use crate::common::*;
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::{DataKeySpec, KeySpec, KeyUsageType};
+
+#[tokio::test]
+async fn encrypt_decrypt_with_context() {
+    let s = Server::start().await;
+    let k = s.kms();
+    let key = new_key(&k).await;
+    let id = key.key_id();
+    let enc = k
+        .encrypt()
+        .key_id(id)
+        .plaintext(Blob::new(b"attack at dawn".to_vec()))
+        .encryption_context("purpose", "test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enc.key_id(), key.arn());
+    let blob = enc.ciphertext_blob().unwrap().clone();
+    assert!(!blob.as_ref().windows(6).any(|w| w == b"attack"));
+    let dec = k
+        .decrypt()
+        .ciphertext_blob(blob.clone())
+        .encryption_context("purpose", "test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dec.plaintext().unwrap().as_ref(), b"attack at dawn");
+    assert_eq!(dec.key_id(), key.arn());
+    let e = k
+        .decrypt()
+        .ciphertext_blob(blob.clone())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidCiphertextException");
+    let e = k
+        .decrypt()
+        .ciphertext_blob(blob.clone())
+        .encryption_context("purpose", "other")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidCiphertextException");
+    let mut tampered = blob.as_ref().to_vec();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    let e = k
+        .decrypt()
+        .ciphertext_blob(Blob::new(tampered))
+        .encryption_context("purpose", "test")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidCiphertextException");
+    let other = new_key(&k).await;
+    let e = k
+        .decrypt()
+        .key_id(other.key_id())
+        .ciphertext_blob(blob.clone())
+        .encryption_context("purpose", "test")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "IncorrectKeyException");
+    let e = k
+        .encrypt()
+        .key_id(id)
+        .plaintext(Blob::new(vec![0u8; 4097]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ValidationException");
+    let re = k
+        .re_encrypt()
+        .ciphertext_blob(blob)
+        .source_encryption_context("purpose", "test")
+        .destination_key_id(other.key_id())
+        .send()
+        .await
+        .unwrap();
+    let dec = k
+        .decrypt()
+        .ciphertext_blob(re.ciphertext_blob().unwrap().clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dec.plaintext().unwrap().as_ref(), b"attack at dawn");
+    assert_eq!(dec.key_id(), other.arn());
+}
+
+#[tokio::test]
+async fn data_keys_and_random() {
+    let s = Server::start().await;
+    let k = s.kms();
+    let id = new_key_id(&k).await;
+    let dk = k
+        .generate_data_key()
+        .key_id(&id)
+        .key_spec(DataKeySpec::Aes256)
+        .send()
+        .await
+        .unwrap();
+    let plain = dk.plaintext().unwrap().as_ref().to_vec();
+    assert_eq!(plain.len(), 32);
+    let dec = k
+        .decrypt()
+        .ciphertext_blob(dk.ciphertext_blob().unwrap().clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dec.plaintext().unwrap().as_ref(), plain);
+    let dk = k
+        .generate_data_key_without_plaintext()
+        .key_id(&id)
+        .number_of_bytes(64)
+        .send()
+        .await
+        .unwrap();
+    let dec = k
+        .decrypt()
+        .ciphertext_blob(dk.ciphertext_blob().unwrap().clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dec.plaintext().unwrap().as_ref().len(), 64);
+    let e = k.generate_data_key().key_id(&id).send().await.unwrap_err();
+    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        k.generate_random()
+            .number_of_bytes(1024)
+            .send()
+            .await
+            .unwrap()
+            .plaintext()
+            .unwrap()
+            .as_ref()
+            .len(),
+        1024
+    );
+    let e = k
+        .generate_random()
+        .number_of_bytes(1025)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ValidationException");
+}
+
+#[tokio::test]
+async fn sign_verify_and_macs() {
+    let s = Server::start().await;
+    let k = s.kms();
+    for (spec, alg) in [
+        (
+            KeySpec::Rsa2048,
+            aws_sdk_kms::types::SigningAlgorithmSpec::RsassaPssSha256,
+        ),
+        (
+            KeySpec::EccNistP256,
+            aws_sdk_kms::types::SigningAlgorithmSpec::EcdsaSha256,
+        ),
+        (
+            KeySpec::EccSecgP256K1,
+            aws_sdk_kms::types::SigningAlgorithmSpec::EcdsaSha256,
+        ),
+    ] {
+        let id = new_key_of(&k, spec.clone(), KeyUsageType::SignVerify).await;
+        let sig = k
+            .sign()
+            .key_id(&id)
+            .message(Blob::new(b"msg".to_vec()))
+            .signing_algorithm(alg.clone())
+            .send()
+            .await
+            .unwrap();
+        let sig = sig.signature().unwrap().clone();
+        let ok = k
+            .verify()
+            .key_id(&id)
+            .message(Blob::new(b"msg".to_vec()))
+            .signature(sig.clone())
+            .signing_algorithm(alg.clone())
+            .send()
+            .await
+            .unwrap();
+        assert!(ok.signature_valid());
+        let e = k
+            .verify()
+            .key_id(&id)
+            .message(Blob::new(b"other".to_vec()))
+            .signature(sig)
+            .signing_algorithm(alg.clone())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&e), "KMSInvalidSignatureException", "{spec:?}");
+        let pk = k.get_public_key().key_id(&id).send().await.unwrap();
+        assert!(pk.public_key().unwrap().as_ref().len() > 50);
+        let e = k
+            .encrypt()
+            .key_id(&id)
+            .plaintext(Blob::new(b"x".to_vec()))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code(&e), "InvalidKeyUsageException");
+    }
+    let id = new_key_of(&k, KeySpec::Hmac256, KeyUsageType::GenerateVerifyMac).await;
+    let mac = k
+        .generate_mac()
+        .key_id(&id)
+        .message(Blob::new(b"m".to_vec()))
+        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)
+        .send()
+        .await
+        .unwrap();
+    let mac = mac.mac().unwrap().clone();
+    k.verify_mac()
+        .key_id(&id)
+        .message(Blob::new(b"m".to_vec()))
+        .mac(mac.clone())
+        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)
+        .send()
+        .await
+        .unwrap();
+    let e = k
+        .verify_mac()
+        .key_id(&id)
+        .message(Blob::new(b"n".to_vec()))
+        .mac(mac)
+        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "KMSInvalidMacException");
+}
+
+#[tokio::test]
+async fn rotation_keeps_old_ciphertexts_readable() {
+    let s = Server::start().await;
+    let k = s.kms();
+    let id = new_key_id(&k).await;
+    let old = encrypt(&k, &id, b"before").await;
+    k.enable_key_rotation()
+        .key_id(&id)
+        .rotation_period_in_days(90)
+        .send()
+        .await
+        .unwrap();
+    let st = k
+        .get_key_rotation_status()
+        .key_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert!(st.key_rotation_enabled());
+    assert_eq!(st.rotation_period_in_days(), Some(90));
+    k.rotate_key_on_demand().key_id(&id).send().await.unwrap();
+    let new = encrypt(&k, &id, b"after").await;
+    assert_eq!(
+        k.decrypt()
+            .ciphertext_blob(old)
+            .send()
+            .await
+            .unwrap()
+            .plaintext()
+            .unwrap()
+            .as_ref(),
+        b"before"
+    );
+    assert_eq!(
+        k.decrypt()
+            .ciphertext_blob(new)
+            .send()
+            .await
+            .unwrap()
+            .plaintext()
+            .unwrap()
+            .as_ref(),
+        b"after"
+    );
+    let rots = k.list_key_rotations().key_id(&id).send().await.unwrap();
+    assert_eq!(rots.rotations().len(), 1);
+    let e = k
+        .enable_key_rotation()
+        .key_id(&id)
+        .rotation_period_in_days(30)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ValidationException");
+}
