@@ -24,6 +24,7 @@ pub mod wire;
 pub use error::{S3Error, S3Result};
 pub use op::{Op, Output};
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use trailstack_core::{AuditSink, Caller, Clock, KeyService, NoAudit, Principal};
 use trailstack_policy::IdentityPolicies;
@@ -133,16 +134,30 @@ impl S3 {
     /// Runs one operation for `caller` and records it. A call whose record cannot be made
     /// durable fails with an internal error: it must not be acknowledged.
     pub async fn call(&self, caller: &Caller, op: Op) -> S3Result<Output> {
-        self.call_expecting(caller, op, &op::ExpectedOwners::default())
+        let acl_required = AtomicBool::new(false);
+        self.run(caller, op, &op::ExpectedOwners::default(), &acl_required)
             .await
     }
 
-    /// [`S3::call`] for a request that states which accounts own the buckets it names.
-    pub async fn call_expecting(
+    /// [`S3::call`] for a request that states which accounts own the buckets it names, also
+    /// saying whether only an ACL grant allowed it (the access log's "ACL Required").
+    pub async fn call_noting_acl(
         &self,
         caller: &Caller,
         op: Op,
         expected: &op::ExpectedOwners,
+    ) -> (S3Result<Output>, bool) {
+        let acl_required = AtomicBool::new(false);
+        let result = self.run(caller, op, expected, &acl_required).await;
+        (result, acl_required.into_inner())
+    }
+
+    async fn run(
+        &self,
+        caller: &Caller,
+        op: Op,
+        expected: &op::ExpectedOwners,
+        acl_required: &AtomicBool,
     ) -> S3Result<Output> {
         let anonymous_record;
         let recorded = if caller.principal == Principal::Anonymous {
@@ -164,10 +179,13 @@ impl S3 {
         let work = Box::pin(async {
             match authz::check(self, caller, &op, expected).await {
                 // Refused headers are answered only once the caller may make the request.
-                Ok(refused) => match rejected_sse {
-                    Some(e) => Err(e),
-                    None => self.dispatch(caller, op, refused).await,
-                },
+                Ok(found) => {
+                    acl_required.store(found.acl_required, Ordering::Relaxed);
+                    match rejected_sse {
+                        Some(e) => Err(e),
+                        None => self.dispatch(caller, op, found.refused).await,
+                    }
+                }
                 Err(denied) => Err(authz::refused_read(self, key_read, denied).await),
             }
         });

@@ -80,6 +80,16 @@ fn resource_of(t: &Target) -> String {
 /// refused permission fails.
 pub type Refused = Vec<usize>;
 
+/// What authorization found besides its verdict.
+#[derive(Debug, Default)]
+pub struct Authorized {
+    /// See [`Refused`].
+    pub refused: Refused,
+    /// Whether an ACL grant was needed: without the ACLs the request would have been denied
+    /// (the access log's "ACL Required" field).
+    pub acl_required: bool,
+}
+
 /// Checks that the buckets `op` acts on belong to the accounts the request `expected`, then
 /// every permission `op` needs for `caller`; the first refused one fails the call with
 /// `AccessDenied`, except the keys of a DeleteObjects, which are refused one by one.
@@ -88,7 +98,7 @@ pub fn check<'a>(
     caller: &'a Caller,
     op: &'a Op,
     expected: &'a ExpectedOwners,
-) -> impl std::future::Future<Output = S3Result<Refused>> + Send + 'a {
+) -> impl std::future::Future<Output = S3Result<Authorized>> + Send + 'a {
     let per_key = matches!(op, Op::DeleteObjects { .. });
     let (targets, facts) = (targets(op), conditions::Facts::of(op));
     async move {
@@ -129,16 +139,17 @@ async fn check_targets(
     targets: Vec<Target<'_>>,
     facts: conditions::Facts<'_>,
     per_key: bool,
-) -> S3Result<Refused> {
+) -> S3Result<Authorized> {
     let mut arn: Option<String> = None;
-    let mut refused = Refused::new();
+    let mut found = Authorized::default();
     for (i, t) in targets.iter().enumerate() {
         match check_target(s3, caller, t, &facts, &mut arn).await {
-            Err(S3Error::AccessDenied(_)) if per_key => refused.push(i),
-            other => other?,
+            Ok(by_acl) => found.acl_required |= by_acl,
+            Err(S3Error::AccessDenied(_)) if per_key => found.refused.push(i),
+            Err(e) => return Err(e),
         }
     }
-    Ok(refused)
+    Ok(found)
 }
 
 /// Whether `caller` may `action` on `bucket` (or its object `key`, version `version_id`): a
@@ -163,7 +174,7 @@ pub async fn permits(
     };
     let facts = conditions::Facts::default();
     match check_target(s3, caller, &t, &facts, &mut None).await {
-        Ok(()) => Ok(true),
+        Ok(_) => Ok(true),
         Err(S3Error::AccessDenied(_)) => Ok(false),
         Err(e) => Err(e),
     }
@@ -173,18 +184,18 @@ pub async fn permits(
 /// owner may delete any object, whoever owns it).
 const DELETES: [&str; 2] = ["s3:DeleteObject", "s3:DeleteObjectVersion"];
 
-/// Checks one permission.
+/// Checks one permission; `Ok(true)` when only an ACL grant allowed it.
 async fn check_target(
     s3: &S3,
     caller: &Caller,
     t: &Target<'_>,
     facts: &conditions::Facts<'_>,
     arn: &mut Option<String>,
-) -> S3Result<()> {
+) -> S3Result<bool> {
     let auth = match t.bucket {
         Some(b) if !t.creates => match s3.bucket_policies.get(s3, b).await? {
             Some(a) => Some(a),
-            None => return Ok(()),
+            None => return Ok(false),
         },
         _ => None,
     };
@@ -204,12 +215,12 @@ async fn check_target(
     // deny and no object another account could own, has every right; nothing to build or
     // evaluate.
     if root_at_home && bucket_policy.is_none() && !object_scope {
-        return Ok(());
+        return Ok(false);
     }
     // The owner's root keeps its bucket-policy rights even against a Deny, so that it
     // cannot lock itself out (PutBucketPolicy, "Permissions").
     if root_at_home && POLICY_ACTIONS.contains(&t.action) {
-        return Ok(());
+        return Ok(false);
     }
     let arn = arn.get_or_insert_with(|| caller.arn()).as_str();
     let identity = match caller.principal {
@@ -241,6 +252,8 @@ async fn check_target(
     }
     let mut res = bucket_policy.map(|p| p.outcome(&req)).unwrap_or_default();
     let mut resource_account = account;
+    // What the policies alone say, when ACLs add their grants to it.
+    let mut without_acl = None;
     if let Some(a) = auth {
         // RestrictPublicBuckets: a public policy opens the bucket only to AWS services and
         // the owner's account.
@@ -282,12 +295,17 @@ async fn check_target(
                 ),
                 (acl::Scope::Object, None) => Outcome::default(),
             };
+            without_acl = Some(res);
             res.allow_direct |= by_acl.allow_direct;
             res.allow_via_account |= by_acl.allow_via_account;
         }
     }
     if let Some(upload_id) = t.upload_id {
-        res.allow_direct |= initiated_by(s3, t, upload_id, caller).await?;
+        let initiator = initiated_by(s3, t, upload_id, caller).await?;
+        res.allow_direct |= initiator;
+        if let Some(w) = without_acl.as_mut() {
+            w.allow_direct |= initiator;
+        }
     }
     let identity: Vec<&Policy> = identity.into_iter().collect();
     let decision = authorize_outcome(&req, &identity, res, resource_account);
@@ -295,7 +313,9 @@ async fn check_target(
         let by_resource = bucket_policy.is_some_and(|p| p.evaluate(&req) == Match::Deny);
         return Err(denied(&req, decision, own_account, by_resource));
     }
-    Ok(())
+    Ok(without_acl.is_some_and(|w| {
+        w != res && !authorize_outcome(&req, &identity, w, resource_account).is_allowed()
+    }))
 }
 
 /// Whether `caller` initiated the multipart upload `upload_id` of `t`'s object, or is the

@@ -25,15 +25,18 @@ pub(super) struct Requester {
     arn: Option<String>,
     auth_type: Option<&'static str>,
     signature_version: Option<&'static str>,
+    acl_required: bool,
 }
 
 impl Requester {
-    /// The requester of a call made as `caller`: its ARN, unless it is anonymous.
-    pub(super) fn of(caller: &Caller) -> Requester {
+    /// The requester of a call made as `caller`: its ARN, unless it is anonymous, and whether
+    /// only an ACL grant let it in.
+    pub(super) fn of(caller: &Caller, acl_required: bool) -> Requester {
         Requester {
             arn: (caller.principal != Principal::Anonymous).then(|| caller.arn()),
             auth_type: caller.auth_method,
             signature_version: caller.signature_version.map(|v| v.cloudtrail_name()),
+            acl_required,
         }
     }
 }
@@ -177,7 +180,7 @@ impl Pending {
             auth_type: requester.as_ref().and_then(|r| r.auth_type),
             host_header: self.host,
             tls_version: secure.then(|| TLS_VERSION.to_string()),
-            acl_required: false,
+            acl_required: requester.as_ref().is_some_and(|r| r.acl_required),
         };
         match app.s3.record_access(record).await {
             Ok(()) => resp,

@@ -7,12 +7,12 @@
 use super::{anonymous_caller, caller_for, Peer, SignedBy};
 use crate::body::{self, Framing, RequestBody};
 use crate::App;
-use trailstack_core::SignatureVersion;
+use trailstack_core::{Caller, SignatureVersion};
 use trailstack_s3::wire::post_upload::{self, FormSigner};
 use trailstack_s3::S3Error;
 use trailstack_sigv4::AuthLocation;
 
-/// Runs a POST Object form upload to `bucket`.
+/// Reads a POST Object form upload to `bucket`: who sent it, and the upload it asks for.
 pub(super) async fn post_form(
     app: &App,
     parts: &http::request::Parts,
@@ -20,7 +20,7 @@ pub(super) async fn post_form(
     bucket: String,
     peer: Peer,
     request_id: &str,
-) -> Result<trailstack_s3::Output, S3Error> {
+) -> Result<(Caller, trailstack_s3::Op), S3Error> {
     let content_type = parts
         .headers
         .get("content-type")
@@ -28,7 +28,7 @@ pub(super) async fn post_form(
         .unwrap_or("");
     let body = body::incoming(body, Framing::Plain);
     let now = app.clock.now();
-    let (caller, op) = post_upload::read_upload(body, content_type, bucket, now, |signer| {
+    post_upload::read_upload(body, content_type, bucket, now, |signer| {
         let signed = |access_key, region, version| SignedBy {
             access_key,
             region,
@@ -77,8 +77,7 @@ pub(super) async fn post_form(
                 .ok_or_else(|| S3Error::AccessDenied("Access Denied".into())),
         }
     })
-    .await?;
-    app.s3.call(&caller, op).await
+    .await
 }
 
 /// The identity of `access_key`, or S3's InvalidAccessKeyId.

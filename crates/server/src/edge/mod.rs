@@ -213,7 +213,7 @@ async fn s3_serve(
         wire::post_upload::is_form_upload(&parts.method, at.key.as_deref(), &parts.headers);
     if let (true, Some(bucket)) = (is_form, at.bucket.clone()) {
         return match post_form(app, &parts, body, bucket, peer, request_id).await {
-            Ok(out) => wire::encode(out).map(body::outgoing),
+            Ok((caller, op)) => s3_answer(app, &caller, op, &Default::default(), &fail).await,
             Err(e) => fail(&e),
         };
     }
@@ -307,15 +307,32 @@ async fn s3_call(
 ) -> Response<HyperBody> {
     let expected = wire::expected_owners(&parts.headers);
     let wire_req = wire::Request::new(parts, body::incoming(body, framing));
-    let mut resp = match wire::parse(wire_req, host).await {
-        Ok(op) => match app.s3.call_expecting(&caller, op, &expected).await {
-            Ok(out) => wire::encode(out).map(body::outgoing),
-            Err(e) => fail(&e),
-        },
+    match wire::parse(wire_req, host).await {
+        Ok(op) => s3_answer(app, &caller, op, &expected, fail).await,
+        Err(e) => {
+            let mut resp = fail(&e);
+            resp.extensions_mut()
+                .insert(access_log::Requester::of(&caller, false));
+            resp
+        }
+    }
+}
+
+/// Runs `op` for `caller` and answers it, telling the access log who asked.
+async fn s3_answer(
+    app: &App,
+    caller: &Caller,
+    op: trailstack_s3::Op,
+    expected: &trailstack_s3::op::ExpectedOwners,
+    fail: &impl Fn(&S3Error) -> Response<HyperBody>,
+) -> Response<HyperBody> {
+    let (result, acl_required) = app.s3.call_noting_acl(caller, op, expected).await;
+    let mut resp = match result {
+        Ok(out) => wire::encode(out).map(body::outgoing),
         Err(e) => fail(&e),
     };
     resp.extensions_mut()
-        .insert(access_log::Requester::of(&caller));
+        .insert(access_log::Requester::of(caller, acl_required));
     resp
 }
 

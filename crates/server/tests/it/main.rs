@@ -22,6 +22,7 @@ mod policy_key_policies;
 mod policy_request_keys;
 mod s3_access_log;
 mod s3_access_log_delivery;
+mod s3_access_log_fields;
 mod s3_access_log_targets;
 mod s3_acl;
 mod s3_acl_grants;

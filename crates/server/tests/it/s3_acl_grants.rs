@@ -15,11 +15,11 @@ use aws_sdk_s3::types::{
 use trailstack_server::config::BucketDefaults;
 
 const ID_A: &str = "aaaa000000000000000000000000000000000000000000000000000000000001";
-const ID_B: &str = "bbbb000000000000000000000000000000000000000000000000000000000002";
+pub(crate) const ID_B: &str = "bbbb000000000000000000000000000000000000000000000000000000000002";
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 
 /// Two accounts with the canonical ids and display names S3 shows for them.
-const CONFIG: &str = r#"
+pub(crate) const CONFIG: &str = r#"
 [[users]]
 access_key = "AKROOTA"
 secret_key = "root-a"
