@@ -142,18 +142,9 @@ pub fn from_seconds(s: f64) -> i64 {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of epoch ms, for GetTrailStatus's deprecated string fields.
 pub fn iso(ms: i64) -> String {
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) else {
-        return String::new();
-    };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .map(crate::recorder::render::iso_seconds)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -147,20 +147,7 @@ fn acl_xml(owner_: &crate::model::buckets::Owner, grants: &[Grant]) -> Bytes {
     let groups = grants.iter().filter(|g| g.grantee_type == "Group");
     let others = grants.iter().filter(|g| g.grantee_type != "Group");
     for g in groups.chain(others) {
-        x.open("Grant");
-        x.raw(&format!(
-            "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"{}\">",
-            g.grantee_type
-        ));
-        if g.grantee_type == "Group" {
-            x.elem("URI", &g.grantee);
-        } else {
-            x.elem("ID", &g.grantee);
-            x.opt("DisplayName", g.display_name.as_ref());
-        }
-        x.close("Grantee")
-            .elem("Permission", &g.permission)
-            .close("Grant");
+        xml_out::grant(&mut x, g);
     }
     x.close("AccessControlList");
     x.finish("AccessControlPolicy")

@@ -262,31 +262,33 @@ pub fn complete(body: &[u8]) -> S3Result<Vec<CompletedPart>> {
         .collect())
 }
 
+/// A grantee as AccessControlPolicy and logging's TargetGrants both write it.
 #[derive(Deserialize)]
-struct GranteeXml {
+pub(super) struct GranteeXml {
     #[serde(rename = "@type", alias = "@xsi:type")]
-    kind: Option<String>,
+    pub(super) kind: Option<String>,
     #[serde(rename = "ID")]
-    id: Option<String>,
+    pub(super) id: Option<String>,
     #[serde(rename = "DisplayName")]
-    display_name: Option<String>,
+    pub(super) display_name: Option<String>,
     #[serde(rename = "URI")]
-    uri: Option<String>,
+    pub(super) uri: Option<String>,
     #[serde(rename = "EmailAddress")]
-    email: Option<String>,
+    pub(super) email: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct GrantXml {
-    grantee: GranteeXml,
-    permission: String,
+pub(super) struct GrantXml {
+    pub(super) grantee: GranteeXml,
+    pub(super) permission: String,
 }
 
+/// A list of `Grant` elements (AccessControlList, TargetGrants).
 #[derive(Deserialize, Default)]
-struct AclListXml {
+pub(super) struct AclListXml {
     #[serde(rename = "Grant", default)]
-    grants: Vec<GrantXml>,
+    pub(super) grants: Vec<GrantXml>,
 }
 
 #[derive(Deserialize)]

@@ -1,39 +1,13 @@
 //! The BucketLoggingStatus document of Put/GetBucketLogging, read and written. An empty
 //! document (no LoggingEnabled) disables logging.
 
+use super::xml_in::{AclListXml, GranteeXml};
 use super::xml_out::Xml;
 use crate::error::{S3Error, S3Result};
 use crate::logging::{KeyFormat, LoggingConfig, PartitionDateSource};
 use crate::model::buckets::Grant;
 use bytes::Bytes;
 use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct GranteeXml {
-    #[serde(rename = "@type", alias = "@xsi:type")]
-    kind: Option<String>,
-    #[serde(rename = "ID")]
-    id: Option<String>,
-    #[serde(rename = "DisplayName")]
-    display_name: Option<String>,
-    #[serde(rename = "URI")]
-    uri: Option<String>,
-    #[serde(rename = "EmailAddress")]
-    email: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct GrantXml {
-    grantee: GranteeXml,
-    permission: String,
-}
-
-#[derive(Deserialize, Default)]
-struct GrantsXml {
-    #[serde(rename = "Grant", default)]
-    grants: Vec<GrantXml>,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -53,7 +27,7 @@ struct KeyFormatXml {
 struct LoggingEnabledXml {
     target_bucket: String,
     target_prefix: String,
-    target_grants: Option<GrantsXml>,
+    target_grants: Option<AclListXml>,
     target_object_key_format: Option<KeyFormatXml>,
 }
 
@@ -134,19 +108,7 @@ pub fn encode(config: Option<&LoggingConfig>) -> Bytes {
         if !c.target_grants.is_empty() {
             x.open("TargetGrants");
             for g in &c.target_grants {
-                x.open("Grant").raw(&format!(
-                    "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"{}\">",
-                    g.grantee_type
-                ));
-                if g.grantee_type == "Group" {
-                    x.elem("URI", &g.grantee);
-                } else {
-                    x.elem("ID", &g.grantee);
-                    x.opt("DisplayName", g.display_name.as_ref());
-                }
-                x.close("Grantee")
-                    .elem("Permission", &g.permission)
-                    .close("Grant");
+                super::xml_out::grant(&mut x, g);
             }
             x.close("TargetGrants");
         }

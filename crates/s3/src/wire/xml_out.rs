@@ -2,7 +2,7 @@
 //! list documents (ListBuckets, ListObjects/V2, ListObjectVersions, ListMultipartUploads,
 //! ListParts) and the CORS configuration.
 
-use crate::model::buckets::Owner;
+use crate::model::buckets::{Grant, Owner};
 use crate::model::objects::{ObjectVersion, StoredChecksum};
 use crate::op::{ListObjectsOutput, ListPartsOutput, ListUploadsOutput, ListVersionsOutput};
 use bytes::Bytes;
@@ -109,6 +109,25 @@ pub fn owner(x: &mut Xml, tag: &str, o: &Owner) {
         .elem("ID", &o.id)
         .elem("DisplayName", &o.display_name)
         .close(tag);
+}
+
+/// A `Grant` element as ACLs and logging's TargetGrants answer it: the grantee typed by
+/// `xsi:type` (a group by its URI, anyone else by canonical id and display name), then the
+/// permission.
+pub fn grant(x: &mut Xml, g: &Grant) {
+    x.open("Grant").raw(&format!(
+        "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"{}\">",
+        g.grantee_type
+    ));
+    if g.grantee_type == "Group" {
+        x.elem("URI", &g.grantee);
+    } else {
+        x.elem("ID", &g.grantee);
+        x.opt("DisplayName", g.display_name.as_ref());
+    }
+    x.close("Grantee")
+        .elem("Permission", &g.permission)
+        .close("Grant");
 }
 
 /// Percent-encodes a value for `encoding-type=url` responses.
