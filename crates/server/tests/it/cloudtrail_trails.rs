@@ -29,22 +29,20 @@ async fn the_sixth_trail_in_a_region_fails_and_deleting_one_makes_room() {
             .await
             .unwrap();
     }
-    let err = ct
-        .create_trail()
-        .name("t-6")
-        .s3_bucket_name("ct-quota-logs")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "MaximumNumberOfTrailsExceededException");
-    let again = ct
-        .create_trail()
-        .name("t-1")
-        .s3_bucket_name("ct-quota-logs")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&again), "TrailAlreadyExistsException");
+    assert_eq!(
+        fails!(ct
+            .create_trail()
+            .name("t-6")
+            .s3_bucket_name("ct-quota-logs")),
+        "MaximumNumberOfTrailsExceededException"
+    );
+    assert_eq!(
+        fails!(ct
+            .create_trail()
+            .name("t-1")
+            .s3_bucket_name("ct-quota-logs")),
+        "TrailAlreadyExistsException"
+    );
 
     ct.delete_trail().name("t-1").send().await.unwrap();
     let made = ct
@@ -73,20 +71,28 @@ async fn unknown_trails_are_not_found_by_name_or_arn() {
             e.as_service_error().and_then(|e| e.meta().message()),
             Some(format!("Unknown trail: {name} for the user: {ACCOUNT}").as_str())
         );
-        let e = ct.get_trail_status().name(name).send().await.unwrap_err();
-        assert_eq!(code(&e), "TrailNotFoundException", "{name}");
-        let e = ct.start_logging().name(name).send().await.unwrap_err();
-        assert_eq!(code(&e), "TrailNotFoundException", "{name}");
-        let e = ct.delete_trail().name(name).send().await.unwrap_err();
-        assert_eq!(code(&e), "TrailNotFoundException", "{name}");
+        assert_eq!(
+            fails!(ct.get_trail_status().name(name)),
+            "TrailNotFoundException",
+            "{name}"
+        );
+        assert_eq!(
+            fails!(ct.start_logging().name(name)),
+            "TrailNotFoundException",
+            "{name}"
+        );
+        assert_eq!(
+            fails!(ct.delete_trail().name(name)),
+            "TrailNotFoundException",
+            "{name}"
+        );
     }
-    let e = ct
-        .get_trail()
-        .name("arn:aws:cloudtrail:us-east-1:000000000000:nottrail/x")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "CloudTrailARNInvalidException");
+    assert_eq!(
+        fails!(ct
+            .get_trail()
+            .name("arn:aws:cloudtrail:us-east-1:000000000000:nottrail/x")),
+        "CloudTrailARNInvalidException"
+    );
     // Names that are not asked for are left out of DescribeTrails, not refused.
     let d = ct
         .describe_trails()
@@ -112,14 +118,11 @@ async fn trail_names_follow_aws_rules() {
         "has space",
         "ünï",
     ] {
-        let e = ct
-            .create_trail()
-            .name(bad)
-            .s3_bucket_name("ct-names-logs")
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "InvalidTrailNameException", "{bad}");
+        assert_eq!(
+            fails!(ct.create_trail().name(bad).s3_bucket_name("ct-names-logs")),
+            "InvalidTrailNameException",
+            "{bad}"
+        );
     }
     ct.create_trail()
         .name("ok.name_1-x")
@@ -133,34 +136,31 @@ async fn trail_names_follow_aws_rules() {
 async fn create_trail_checks_the_bucket_and_the_key() {
     let s = Server::start().await;
     let ct = s.cloudtrail();
-    let e = ct
-        .create_trail()
-        .name("nobucket")
-        .s3_bucket_name("ct-no-such-bucket")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "S3BucketDoesNotExistException");
+    assert_eq!(
+        fails!(ct
+            .create_trail()
+            .name("nobucket")
+            .s3_bucket_name("ct-no-such-bucket")),
+        "S3BucketDoesNotExistException"
+    );
 
     trail_bucket(&s, "ct-keys-logs", &["nokey", "aliased", "off"]).await;
-    let e = ct
-        .create_trail()
-        .name("nokey")
-        .s3_bucket_name("ct-keys-logs")
-        .kms_key_id("alias/ct-no-such-key")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KmsKeyNotFoundException");
-    let e = ct
-        .create_trail()
-        .name("nokey")
-        .s3_bucket_name("ct-keys-logs")
-        .kms_key_id("1234abcd-12ab-34cd-56ef-1234567890ab")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KmsKeyNotFoundException");
+    assert_eq!(
+        fails!(ct
+            .create_trail()
+            .name("nokey")
+            .s3_bucket_name("ct-keys-logs")
+            .kms_key_id("alias/ct-no-such-key")),
+        "KmsKeyNotFoundException"
+    );
+    assert_eq!(
+        fails!(ct
+            .create_trail()
+            .name("nokey")
+            .s3_bucket_name("ct-keys-logs")
+            .kms_key_id("1234abcd-12ab-34cd-56ef-1234567890ab")),
+        "KmsKeyNotFoundException"
+    );
 
     // Created with an alias, the trail names the key by its full ARN.
     let key_arn = key_with_policy(&s, Some(cloudtrail_key_policy(&["aliased", "off"]))).await;
@@ -190,15 +190,14 @@ async fn create_trail_checks_the_bucket_and_the_key() {
 
     // A disabled key is refused with the KMS error.
     s.kms().disable_key().key_id(&key_arn).send().await.unwrap();
-    let e = ct
-        .create_trail()
-        .name("off")
-        .s3_bucket_name("ct-keys-logs")
-        .kms_key_id(&key_arn)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KmsException");
+    assert_eq!(
+        fails!(ct
+            .create_trail()
+            .name("off")
+            .s3_bucket_name("ct-keys-logs")
+            .kms_key_id(&key_arn)),
+        "KmsException"
+    );
 }
 
 #[tokio::test]
@@ -228,15 +227,14 @@ async fn a_bucket_policy_that_does_not_let_cloudtrail_write_is_refused() {
     let policy = cloudtrail_bucket_policy("ct-weak-logs", &["weak"])
         .replace(&format!("AWSLogs/{ACCOUNT}/"), "AWSLogs/111122223333/");
     put_policy(&c, "ct-weak-logs", policy).await;
-    let e = s
-        .cloudtrail()
-        .create_trail()
-        .name("weak")
-        .s3_bucket_name("ct-weak-logs")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InsufficientS3BucketPolicyException");
+    assert_eq!(
+        fails!(s
+            .cloudtrail()
+            .create_trail()
+            .name("weak")
+            .s3_bucket_name("ct-weak-logs")),
+        "InsufficientS3BucketPolicyException"
+    );
 }
 
 #[tokio::test]
@@ -278,16 +276,15 @@ async fn the_aws_managed_s3_key_is_refused() {
         .send()
         .await
         .unwrap();
-    let e = s
-        .cloudtrail()
-        .create_trail()
-        .name("managed")
-        .s3_bucket_name("ct-managed-logs")
-        .kms_key_id("alias/aws/s3")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InsufficientEncryptionPolicyException");
+    assert_eq!(
+        fails!(s
+            .cloudtrail()
+            .create_trail()
+            .name("managed")
+            .s3_bucket_name("ct-managed-logs")
+            .kms_key_id("alias/aws/s3")),
+        "InsufficientEncryptionPolicyException"
+    );
 }
 
 #[tokio::test]
@@ -398,15 +395,11 @@ async fn identity_policies_decide_what_users_may_do_with_trails() {
             trail_arn("authz-new")
         )
     );
-    let err = reader
-        .stop_logging()
-        .name("authz-dev")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "AccessDeniedException");
-    let err = reader.list_trails().send().await.unwrap_err();
-    assert_eq!(code(&err), "AccessDeniedException");
+    assert_eq!(
+        fails!(reader.stop_logging().name("authz-dev")),
+        "AccessDeniedException"
+    );
+    assert_eq!(fails!(reader.list_trails()), "AccessDeniedException");
 
     // The admin may not delete a trail tagged env=prod, by name or ARN; an untagged one goes.
     let admin = s.cloudtrail_with("AKADMIN", "admin");

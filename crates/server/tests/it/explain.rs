@@ -471,15 +471,10 @@ async fn explain_disabled_key_makes_the_object_unreadable() {
     assert_eq!(v["encryption"]["key"]["state"], "Disabled");
     assert!(render::render(&e, false).contains("cannot be read: key disabled"));
     // And S3 agrees.
-    let err = c
-        .s3()
-        .get_object()
-        .bucket("bkt")
-        .key("a")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "KMS.DisabledException");
+    assert_eq!(
+        fails!(c.s3().get_object().bucket("bkt").key("a")),
+        "KMS.DisabledException"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! denial is checked for AWS's error code and message shape. Key policies are in
 //! `policy_key_policies`, which starts the same accounts.
 
-use crate::common::{body_bytes, code, delete_key, message, put_policy, status, Server};
+use crate::common::{body_bytes, code, delete_key, fails, message, put_policy, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use std::collections::BTreeMap;
@@ -113,16 +113,15 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
         format!("User: arn:aws:iam::{A}:root is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::enc/plain\" with an explicit deny in a resource-based policy")
     );
     // SSE-S3 is not SSE-KMS either.
-    let err = root
-        .put_object()
-        .bucket("enc")
-        .key("aes")
-        .server_side_encryption(Sse::Aes256)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "AccessDenied");
+    assert_eq!(
+        fails!(root
+            .put_object()
+            .bucket("enc")
+            .key("aes")
+            .server_side_encryption(Sse::Aes256)
+            .body(ByteStream::from_static(b"x"))),
+        "AccessDenied"
+    );
     let ok = root
         .put_object()
         .bucket("enc")
@@ -257,22 +256,15 @@ async fn user_limited_to_its_username_prefix() {
         .await
         .unwrap();
     assert_eq!(listed.key_count(), Some(1));
-    let err = bob
-        .list_objects_v2()
-        .bucket("home")
-        .prefix("alice/")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "AccessDenied");
+    assert_eq!(
+        fails!(bob.list_objects_v2().bucket("home").prefix("alice/")),
+        "AccessDenied"
+    );
     // Nothing else: no bucket settings, no other bucket, no bucket listing.
-    let err = bob
-        .get_bucket_policy()
-        .bucket("home")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "AccessDenied");
+    assert_eq!(
+        fails!(bob.get_bucket_policy().bucket("home")),
+        "AccessDenied"
+    );
     let err = bob.list_buckets().send().await.unwrap_err();
     assert_eq!(
         message(&err),

@@ -1,7 +1,7 @@
 //! Key policies end to end: who may decrypt is what the key policy says, and a key policy
 //! can lock out even the account's root.
 
-use crate::common::{code, new_key_id};
+use crate::common::{code, fails, new_key_id};
 use crate::policy::*;
 
 #[tokio::test]
@@ -61,22 +61,15 @@ async fn key_policy_decides_who_decrypts() {
         .await
         .unwrap();
     // The root has no implicit right on a key: the policy leaves Decrypt to alice.
-    let err = root
-        .decrypt()
-        .ciphertext_blob(blob)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "AccessDeniedException");
+    assert_eq!(
+        fails!(root.decrypt().ciphertext_blob(blob)),
+        "AccessDeniedException"
+    );
     // B's users cannot even describe it.
-    let err = s
-        .kms_with("AKCAROL", "carol")
-        .describe_key()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "AccessDeniedException");
+    assert_eq!(
+        fails!(s.kms_with("AKCAROL", "carol").describe_key().key_id(&key)),
+        "AccessDeniedException"
+    );
 }
 
 #[tokio::test]
@@ -88,14 +81,10 @@ async fn key_policy_can_lock_out_the_root() {
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:*","Resource":"*"}}]}}"#
     );
     // Without the bypass, KMS refuses a policy that would lock its author out.
-    let err = root
-        .put_key_policy()
-        .key_id(&key)
-        .policy(&alice_only)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "MalformedPolicyDocumentException");
+    assert_eq!(
+        fails!(root.put_key_policy().key_id(&key).policy(&alice_only)),
+        "MalformedPolicyDocumentException"
+    );
     root.put_key_policy()
         .key_id(&key)
         .policy(&alice_only)
@@ -103,15 +92,14 @@ async fn key_policy_can_lock_out_the_root() {
         .send()
         .await
         .unwrap();
-    let err = root.describe_key().key_id(&key).send().await.unwrap_err();
-    assert_eq!(code(&err), "AccessDeniedException");
-    let err = root
-        .schedule_key_deletion()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&err), "AccessDeniedException");
+    assert_eq!(
+        fails!(root.describe_key().key_id(&key)),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        fails!(root.schedule_key_deletion().key_id(&key)),
+        "AccessDeniedException"
+    );
     s.kms_with("AKALICE", "alice")
         .describe_key()
         .key_id(&key)

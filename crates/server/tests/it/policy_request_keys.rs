@@ -4,7 +4,7 @@
 //! header, and a `ListBucket` grant limited by `s3:prefix` decides 404 against 403 for a
 //! missing key under that prefix.
 
-use crate::common::{code, head_err, put_bytes, put_policy, status, Server};
+use crate::common::{code, fails, head_err, put_bytes, put_policy, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
 use trailstack_server::config::canonical_id_for;
@@ -106,15 +106,14 @@ async fn grant_header_keys_hold_the_header_as_written() {
         .grants()
         .iter()
         .any(|g| g.grantee().and_then(|g| g.id()) == Some(canonical_id_for(A).as_str())));
-    let e = b
-        .put_object()
-        .bucket("shared")
-        .key("ungranted")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessDenied");
+    assert_eq!(
+        fails!(b
+            .put_object()
+            .bucket("shared")
+            .key("ungranted")
+            .body(ByteStream::from_static(b"x"))),
+        "AccessDenied"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! the target bucket under AWS's key names, SSE-S3 whatever the request, and partitioned keys.
 //! Delivery that waits, survives a restart or is flushed is in `s3_access_log_delivery`.
 
-use crate::common::{code, get_bytes, get_err, head_of, put_policy, status, Server};
+use crate::common::{code, fails, get_bytes, get_err, head_of, put_policy, status, Server};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -197,14 +197,13 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
         .unwrap_err();
     assert_eq!(code(&e), "InvalidTargetBucketForLogging");
     assert_eq!(status(&e), 400);
-    let e = c
-        .put_bucket_logging()
-        .bucket("al-missing")
-        .bucket_logging_status(status_of(Some(logging("al-logs", "p/"))))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchBucket");
+    assert_eq!(
+        fails!(c
+            .put_bucket_logging()
+            .bucket("al-missing")
+            .bucket_logging_status(status_of(Some(logging("al-logs", "p/"))))),
+        "NoSuchBucket"
+    );
 
     // TargetGrants need the target's ACLs (new buckets are BucketOwnerEnforced).
     let mut with_grants = logging("al-logs", "p/");
@@ -218,14 +217,13 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
         )
         .permission(aws_sdk_s3::types::BucketLogsPermission::Read)
         .build()]);
-    let e = c
-        .put_bucket_logging()
-        .bucket("al-src")
-        .bucket_logging_status(status_of(Some(with_grants.clone())))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessControlListNotSupported");
+    assert_eq!(
+        fails!(c
+            .put_bucket_logging()
+            .bucket("al-src")
+            .bucket_logging_status(status_of(Some(with_grants.clone())))),
+        "AccessControlListNotSupported"
+    );
 
     // With ACLs enabled, the log delivery group must be able to write (or a policy exist).
     c.put_bucket_ownership_controls()
@@ -244,14 +242,13 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
         .send()
         .await
         .unwrap();
-    let e = c
-        .put_bucket_logging()
-        .bucket("al-src")
-        .bucket_logging_status(status_of(Some(with_grants.clone())))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidTargetBucketForLogging");
+    assert_eq!(
+        fails!(c
+            .put_bucket_logging()
+            .bucket("al-src")
+            .bucket_logging_status(status_of(Some(with_grants.clone())))),
+        "InvalidTargetBucketForLogging"
+    );
     c.put_bucket_acl()
         .bucket("al-logs")
         .acl(BucketCannedAcl::from("log-delivery-write"))

@@ -5,7 +5,7 @@
 //! the same rules; with ACLs disabled (BucketOwnerEnforced) only no ACL or
 //! bucket-owner-full-control is accepted, `private` included.
 
-use crate::common::{code, status, Server};
+use crate::common::{code, fails, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, BucketLoggingStatus, BucketLogsPermission, Grant,
@@ -280,42 +280,38 @@ async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
         (code(&e).as_str(), status(&e)),
         ("AccessControlListNotSupported", 400)
     );
-    let e = a
-        .create_multipart_upload()
-        .bucket("grants3")
-        .key("mp")
-        .acl(ObjectCannedAcl::Private)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessControlListNotSupported");
-    let e = a
-        .copy_object()
-        .bucket("grants3")
-        .key("copy")
-        .copy_source("grants3/none")
-        .acl(ObjectCannedAcl::Private)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessControlListNotSupported");
-    let e = a
-        .put_bucket_acl()
-        .bucket("grants3")
-        .acl(BucketCannedAcl::Private)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessControlListNotSupported");
-    let e = a
-        .put_object_acl()
-        .bucket("grants3")
-        .key("none")
-        .acl(ObjectCannedAcl::Private)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessControlListNotSupported");
+    assert_eq!(
+        fails!(a
+            .create_multipart_upload()
+            .bucket("grants3")
+            .key("mp")
+            .acl(ObjectCannedAcl::Private)),
+        "AccessControlListNotSupported"
+    );
+    assert_eq!(
+        fails!(a
+            .copy_object()
+            .bucket("grants3")
+            .key("copy")
+            .copy_source("grants3/none")
+            .acl(ObjectCannedAcl::Private)),
+        "AccessControlListNotSupported"
+    );
+    assert_eq!(
+        fails!(a
+            .put_bucket_acl()
+            .bucket("grants3")
+            .acl(BucketCannedAcl::Private)),
+        "AccessControlListNotSupported"
+    );
+    assert_eq!(
+        fails!(a
+            .put_object_acl()
+            .bucket("grants3")
+            .key("none")
+            .acl(ObjectCannedAcl::Private)),
+        "AccessControlListNotSupported"
+    );
 }
 
 #[tokio::test]

@@ -24,14 +24,12 @@ async fn create_head_list_delete() {
     // us-east-1 answers 200 to the owner re-creating a bucket (s3_details has the rest).
     c.create_bucket().bucket("alpha").send().await.unwrap();
     put_bytes(&c, "alpha", "k", b"x").await;
-    let e = c.delete_bucket().bucket("alpha").send().await.unwrap_err();
-    assert_eq!(code(&e), "BucketNotEmpty");
+    assert_eq!(fails!(c.delete_bucket().bucket("alpha")), "BucketNotEmpty");
     delete_key(&c, "alpha", "k").await;
     c.delete_bucket().bucket("alpha").send().await.unwrap();
     let e = c.head_bucket().bucket("alpha").send().await.unwrap_err();
     assert_eq!(status(&e), 404);
-    let e = c.delete_bucket().bucket("alpha").send().await.unwrap_err();
-    assert_eq!(code(&e), "NoSuchBucket");
+    assert_eq!(fails!(c.delete_bucket().bucket("alpha")), "NoSuchBucket");
 }
 
 #[tokio::test]
@@ -39,8 +37,11 @@ async fn names_and_locations() {
     let s = Server::start().await;
     let c = s.s3();
     for bad in ["ab", "Upper", "bad_name", "192.168.0.1", "-lead"] {
-        let e = c.create_bucket().bucket(bad).send().await.unwrap_err();
-        assert_eq!(code(&e), "InvalidBucketName", "{bad}");
+        assert_eq!(
+            fails!(c.create_bucket().bucket(bad)),
+            "InvalidBucketName",
+            "{bad}"
+        );
     }
     c.create_bucket()
         .bucket("in-ireland")
@@ -96,13 +97,10 @@ async fn names_and_locations() {
 async fn bucket_settings() {
     let s = Server::start().await;
     let c = s.with_bucket("settings").await;
-    let e = c
-        .get_bucket_tagging()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchTagSet");
+    assert_eq!(
+        fails!(c.get_bucket_tagging().bucket("settings")),
+        "NoSuchTagSet"
+    );
     let tagging = Tagging::builder()
         .tag_set(Tag::builder().key("team").value("sec").build().unwrap())
         .build()
@@ -126,21 +124,14 @@ async fn bucket_settings() {
         .await
         .unwrap();
 
-    let e = c
-        .get_bucket_policy()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchBucketPolicy");
-    let e = c
-        .put_bucket_policy()
-        .bucket("settings")
-        .policy("{not json")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "MalformedPolicy");
+    assert_eq!(
+        fails!(c.get_bucket_policy().bucket("settings")),
+        "NoSuchBucketPolicy"
+    );
+    assert_eq!(
+        fails!(c.put_bucket_policy().bucket("settings").policy("{not json")),
+        "MalformedPolicy"
+    );
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::settings/*"}]}"#;
     put_policy(&c, "settings", policy).await;
     assert_eq!(
@@ -173,14 +164,13 @@ async fn bucket_settings() {
             .as_str(),
         "BucketOwnerEnforced"
     );
-    let e = c
-        .put_bucket_acl()
-        .bucket("settings")
-        .acl(aws_sdk_s3::types::BucketCannedAcl::PublicRead)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessControlListNotSupported");
+    assert_eq!(
+        fails!(c
+            .put_bucket_acl()
+            .bucket("settings")
+            .acl(aws_sdk_s3::types::BucketCannedAcl::PublicRead)),
+        "AccessControlListNotSupported"
+    );
 
     let pab = c
         .get_public_access_block()
@@ -199,11 +189,8 @@ async fn bucket_settings() {
         .send()
         .await
         .unwrap();
-    let e = c
-        .get_public_access_block()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchPublicAccessBlockConfiguration");
+    assert_eq!(
+        fails!(c.get_public_access_block().bucket("settings")),
+        "NoSuchPublicAccessBlockConfiguration"
+    );
 }

@@ -25,14 +25,13 @@ const PUBLIC_READ_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effec
 async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
     let s = start(BucketDefaults::Current).await;
     let c = s.s3();
-    let e = c
-        .create_bucket()
-        .bucket("bucket0")
-        .acl(BucketCannedAcl::PublicRead)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidBucketAclWithObjectOwnership");
+    assert_eq!(
+        fails!(c
+            .create_bucket()
+            .bucket("bucket0")
+            .acl(BucketCannedAcl::PublicRead)),
+        "InvalidBucketAclWithObjectOwnership"
+    );
     c.create_bucket().bucket("bucket1").send().await.unwrap();
     let own = c
         .get_bucket_ownership_controls()
@@ -60,14 +59,13 @@ async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
     let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
     let by_default = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::Aes256);
-    let e = c
-        .put_bucket_policy()
-        .bucket("bucket1")
-        .policy(PUBLIC_READ_POLICY)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessDenied");
+    assert_eq!(
+        fails!(c
+            .put_bucket_policy()
+            .bucket("bucket1")
+            .policy(PUBLIC_READ_POLICY)),
+        "AccessDenied"
+    );
 }
 
 #[tokio::test]
@@ -170,13 +168,10 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
         .send()
         .await
         .unwrap();
-    let e = c
-        .get_bucket_encryption()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ServerSideEncryptionConfigurationNotFoundError");
+    assert_eq!(
+        fails!(c.get_bucket_encryption().bucket("bucket1")),
+        "ServerSideEncryptionConfigurationNotFoundError"
+    );
 }
 
 #[tokio::test]
@@ -187,25 +182,19 @@ async fn each_bucket_keeps_the_defaults_it_was_created_with() {
     let s = Server::start_in(dir).await;
     let c = s.s3();
     c.create_bucket().bucket("new").send().await.unwrap();
-    let e = c
-        .get_bucket_encryption()
-        .bucket("old")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ServerSideEncryptionConfigurationNotFoundError");
+    assert_eq!(
+        fails!(c.get_bucket_encryption().bucket("old")),
+        "ServerSideEncryptionConfigurationNotFoundError"
+    );
     c.get_bucket_encryption()
         .bucket("new")
         .send()
         .await
         .unwrap();
-    let e = c
-        .get_public_access_block()
-        .bucket("old")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchPublicAccessBlockConfiguration");
+    assert_eq!(
+        fails!(c.get_public_access_block().bucket("old")),
+        "NoSuchPublicAccessBlockConfiguration"
+    );
     c.get_public_access_block()
         .bucket("new")
         .send()

@@ -1,6 +1,6 @@
 //! Lifecycle configurations: validated as S3 validates them, round-tripped and deleted.
 
-use crate::common::{code, status, Clocked};
+use crate::common::{code, fails, status, Clocked};
 use crate::s3_lifecycle::*;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
@@ -88,30 +88,29 @@ async fn configurations_are_validated_as_s3_validates_them() {
     .await;
     assert_eq!(code(&e), "InvalidArgument");
     // Two rules with one ID.
-    let e = c
-        .put_bucket_lifecycle_configuration()
-        .bucket("lc-validate")
-        .lifecycle_configuration(
-            BucketLifecycleConfiguration::builder()
-                .rules(
-                    rule("same", prefix("a/"))
-                        .expiration(days(1))
-                        .build()
-                        .unwrap(),
-                )
-                .rules(
-                    rule("same", prefix("b/"))
-                        .expiration(days(2))
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
+    assert_eq!(
+        fails!(c
+            .put_bucket_lifecycle_configuration()
+            .bucket("lc-validate")
+            .lifecycle_configuration(
+                BucketLifecycleConfiguration::builder()
+                    .rules(
+                        rule("same", prefix("a/"))
+                            .expiration(days(1))
+                            .build()
+                            .unwrap(),
+                    )
+                    .rules(
+                        rule("same", prefix("b/"))
+                            .expiration(days(2))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )),
+        "InvalidArgument"
+    );
 }
 
 #[tokio::test]
@@ -188,13 +187,12 @@ async fn a_configuration_round_trips_and_deletes() {
         .send()
         .await;
     assert!(out.is_ok());
-    let e = c
-        .get_bucket_lifecycle_configuration()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchLifecycleConfiguration");
+    assert_eq!(
+        fails!(c
+            .get_bucket_lifecycle_configuration()
+            .bucket("lc-roundtrip")),
+        "NoSuchLifecycleConfiguration"
+    );
     // Deleting again is still a success, as in S3.
     c.delete_bucket_lifecycle()
         .bucket("lc-roundtrip")

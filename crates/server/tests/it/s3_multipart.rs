@@ -288,17 +288,17 @@ async fn part_errors_list_parts_and_abort() {
 
     // Bad part numbers.
     for n in [0, 10001] {
-        let e = c
-            .upload_part()
-            .bucket("perr")
-            .key("k")
-            .upload_id(&id)
-            .part_number(n)
-            .body(b"x".to_vec().into())
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "InvalidArgument", "part {n}");
+        assert_eq!(
+            fails!(c
+                .upload_part()
+                .bucket("perr")
+                .key("k")
+                .upload_id(&id)
+                .part_number(n)
+                .body(b"x".to_vec().into())),
+            "InvalidArgument",
+            "part {n}"
+        );
     }
     // A part whose Content-MD5 does not match.
     let e = c
@@ -328,15 +328,10 @@ async fn part_errors_list_parts_and_abort() {
         .unwrap_err();
     assert_eq!(code(&e), "NoSuchUpload");
     assert_eq!(status(&e), 404);
-    let e = c
-        .list_parts()
-        .bucket("perr")
-        .key("other")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchUpload");
+    assert_eq!(
+        fails!(c.list_parts().bucket("perr").key("other").upload_id(&id)),
+        "NoSuchUpload"
+    );
 
     // Abort: the upload and its parts go.
     c.abort_multipart_upload()
@@ -346,15 +341,10 @@ async fn part_errors_list_parts_and_abort() {
         .send()
         .await
         .unwrap();
-    let e = c
-        .list_parts()
-        .bucket("perr")
-        .key("k")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchUpload");
+    assert_eq!(
+        fails!(c.list_parts().bucket("perr").key("k").upload_id(&id)),
+        "NoSuchUpload"
+    );
     let e = complete(vec![(1, etags[0].clone())]).await.unwrap_err();
     assert_eq!(code(&e), "NoSuchUpload");
     let e = c
@@ -367,17 +357,16 @@ async fn part_errors_list_parts_and_abort() {
         .unwrap_err();
     assert_eq!(code(&e), "NoSuchUpload");
     assert_eq!(status(&e), 404);
-    let e = c
-        .upload_part()
-        .bucket("perr")
-        .key("k")
-        .upload_id(&id)
-        .part_number(6)
-        .body(b"late".to_vec().into())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchUpload");
+    assert_eq!(
+        fails!(c
+            .upload_part()
+            .bucket("perr")
+            .key("k")
+            .upload_id(&id)
+            .part_number(6)
+            .body(b"late".to_vec().into())),
+        "NoSuchUpload"
+    );
     let ups = c
         .list_multipart_uploads()
         .bucket("perr")
@@ -461,17 +450,16 @@ async fn upload_part_copy() {
     assert_eq!(code(&e), "InvalidArgument");
     assert_eq!(status(&e), 400);
     // A missing source.
-    let e = c
-        .upload_part_copy()
-        .bucket("pcopy")
-        .key("dst")
-        .upload_id(&id)
-        .part_number(3)
-        .copy_source("pcopy/missing")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchKey");
+    assert_eq!(
+        fails!(c
+            .upload_part_copy()
+            .bucket("pcopy")
+            .key("dst")
+            .upload_id(&id)
+            .part_number(3)
+            .copy_source("pcopy/missing")),
+        "NoSuchKey"
+    );
 
     let parts = c
         .list_parts()

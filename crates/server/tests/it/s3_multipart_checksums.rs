@@ -178,26 +178,25 @@ async fn composite_crc32_checksum() {
         .send()
         .await
         .unwrap();
-    let e = c
-        .complete_multipart_upload()
-        .bucket("ck32")
-        .key("obj2")
-        .upload_id(&id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .parts(
-                    CompletedPart::builder()
-                        .part_number(1)
-                        .e_tag(out.e_tag().unwrap())
-                        .checksum_crc32("AAAAAA==")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidPart");
+    assert_eq!(
+        fails!(c
+            .complete_multipart_upload()
+            .bucket("ck32")
+            .key("obj2")
+            .upload_id(&id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .parts(
+                        CompletedPart::builder()
+                            .part_number(1)
+                            .e_tag(out.e_tag().unwrap())
+                            .checksum_crc32("AAAAAA==")
+                            .build(),
+                    )
+                    .build(),
+            )),
+        "InvalidPart"
+    );
 }
 
 #[tokio::test]
@@ -348,24 +347,22 @@ async fn full_object_crc64nvme_checksum() {
     assert_eq!(head.checksum_type(), Some(&ChecksumType::FullObject));
 
     // CRC64NVME cannot be COMPOSITE; SHA256 cannot be FULL_OBJECT.
-    let e = c
-        .create_multipart_upload()
-        .bucket("ck64")
-        .key("x")
-        .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
-        .checksum_type(ChecksumType::Composite)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidRequest");
-    let e = c
-        .create_multipart_upload()
-        .bucket("ck64")
-        .key("x")
-        .checksum_algorithm(ChecksumAlgorithm::Sha256)
-        .checksum_type(ChecksumType::FullObject)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidRequest");
+    assert_eq!(
+        fails!(c
+            .create_multipart_upload()
+            .bucket("ck64")
+            .key("x")
+            .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
+            .checksum_type(ChecksumType::Composite)),
+        "InvalidRequest"
+    );
+    assert_eq!(
+        fails!(c
+            .create_multipart_upload()
+            .bucket("ck64")
+            .key("x")
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .checksum_type(ChecksumType::FullObject)),
+        "InvalidRequest"
+    );
 }

@@ -200,28 +200,26 @@ async fn checksums_are_verified_stored_and_returned() {
         assert!(present, "{alg:?}");
         assert_eq!(body_bytes(got).await, body);
     }
-    let e = c
-        .put_object()
-        .bucket("sums")
-        .key("bad")
-        .checksum_crc32("AAAAAA==")
-        .body(b"hello".to_vec().into())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "BadDigest");
+    assert_eq!(
+        fails!(c
+            .put_object()
+            .bucket("sums")
+            .key("bad")
+            .checksum_crc32("AAAAAA==")
+            .body(b"hello".to_vec().into())),
+        "BadDigest"
+    );
     let e = get_err(&c, "sums", "bad").await;
     assert_eq!(code(&e), "NoSuchKey");
-    let e = c
-        .put_object()
-        .bucket("sums")
-        .key("bad")
-        .content_md5("1B2M2Y8AsgTpgAmY7PhCfg==")
-        .body(b"hello".to_vec().into())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "BadDigest");
+    assert_eq!(
+        fails!(c
+            .put_object()
+            .bucket("sums")
+            .key("bad")
+            .content_md5("1B2M2Y8AsgTpgAmY7PhCfg==")
+            .body(b"hello".to_vec().into())),
+        "BadDigest"
+    );
 }
 
 #[tokio::test]
@@ -269,24 +267,22 @@ async fn copy_tagging_attributes() {
         head.metadata().unwrap().get("m").map(String::as_str),
         Some("2")
     );
-    let e = c
-        .copy_object()
-        .bucket("copies")
-        .key("src")
-        .copy_source("copies/src")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidRequest");
-    let e = c
-        .copy_object()
-        .bucket("copies")
-        .key("x")
-        .copy_source("copies/missing")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchKey");
+    assert_eq!(
+        fails!(c
+            .copy_object()
+            .bucket("copies")
+            .key("src")
+            .copy_source("copies/src")),
+        "InvalidRequest"
+    );
+    assert_eq!(
+        fails!(c
+            .copy_object()
+            .bucket("copies")
+            .key("x")
+            .copy_source("copies/missing")),
+        "NoSuchKey"
+    );
     let e = c
         .copy_object()
         .bucket("copies")
@@ -378,15 +374,14 @@ async fn delete_objects_and_odd_keys() {
             .unwrap();
         assert_eq!(get_bytes(&c, "odd", k).await, k.as_bytes());
     }
-    let e = c
-        .put_object()
-        .bucket("odd")
-        .key("y".repeat(1025))
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KeyTooLongError");
+    assert_eq!(
+        fails!(c
+            .put_object()
+            .bucket("odd")
+            .key("y".repeat(1025))
+            .body(ByteStream::from_static(b"x"))),
+        "KeyTooLongError"
+    );
     let objects: Vec<_> = keys
         .iter()
         .chain(["never-existed"].iter())

@@ -66,13 +66,10 @@ async fn bucket_versioning_status() {
         .await;
     assert_eq!(r.status, 400, "{}", r.text());
     assert_eq!(r.xml("Code").as_deref(), Some("MalformedXML"));
-    let e = c
-        .get_bucket_versioning()
-        .bucket("no-such-bucket-v")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchBucket");
+    assert_eq!(
+        fails!(c.get_bucket_versioning().bucket("no-such-bucket-v")),
+        "NoSuchBucket"
+    );
 }
 
 #[tokio::test]
@@ -229,15 +226,10 @@ async fn versions_delete_markers_and_restore() {
         .await
         .unwrap_err();
     assert_eq!(status(&e), 404);
-    let e = c
-        .delete_object()
-        .bucket("vers")
-        .key("k")
-        .version_id("bad")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
+    assert_eq!(
+        fails!(c.delete_object().bucket("vers").key("k").version_id("bad")),
+        "InvalidArgument"
+    );
     // Nothing changed.
     let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v1.as_str()));
@@ -250,15 +242,10 @@ async fn versions_delete_markers_and_restore() {
         .send()
         .await
         .unwrap();
-    let e = c
-        .get_object()
-        .bucket("vers")
-        .key("k")
-        .version_id("null")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchVersion");
+    assert_eq!(
+        fails!(c.get_object().bucket("vers").key("k").version_id("null")),
+        "NoSuchVersion"
+    );
 }
 
 #[tokio::test]
@@ -377,15 +364,10 @@ async fn delete_objects_with_versions() {
     );
 
     // a1 is gone, a2 remains; b has a marker over b1.
-    let e = c
-        .get_object()
-        .bucket("dov")
-        .key("a")
-        .version_id(&a1)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchVersion");
+    assert_eq!(
+        fails!(c.get_object().bucket("dov").key("a").version_id(&a1)),
+        "NoSuchVersion"
+    );
     assert_eq!(get_version(&c, "dov", "a", &a2).await, b"a2");
     assert_eq!(get_version(&c, "dov", "b", &b1).await, b"b1");
     let e = get_err(&c, "dov", "b").await;

@@ -175,6 +175,14 @@ macro_rules! outcome {
 }
 pub(crate) use outcome;
 
+/// The AWS error code of an SDK call that must fail.
+macro_rules! fails {
+    ($call:expr) => {
+        $crate::common::code(&$call.send().await.expect_err("the call should fail"))
+    };
+}
+pub(crate) use fails;
+
 /// The HTTP status of an SDK error.
 pub fn status<E>(
     e: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,

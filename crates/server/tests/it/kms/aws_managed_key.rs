@@ -95,64 +95,55 @@ async fn aws_managed_s3_key_is_for_s3_only() {
     assert!(!statements.iter().any(|s| s["Action"] == "kms:*"));
 
     // The customer cannot use it directly...
-    let e = k
-        .encrypt()
-        .key_id("alias/aws/s3")
-        .plaintext(Blob::new("direct"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessDeniedException");
-    let e = k
-        .decrypt()
-        .ciphertext_blob(Blob::new(dk.ciphertext.clone()))
-        .encryption_context("aws:s3:arn", "arn:aws:s3:::b/k")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessDeniedException");
-    let e = k
-        .generate_data_key()
-        .key_id(meta.key_id())
-        .number_of_bytes(32)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessDeniedException");
-    let e = k
-        .generate_data_key_pair()
-        .key_id("alias/aws/s3")
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessDeniedException");
-    let e = k
-        .create_grant()
-        .key_id(meta.key_id())
-        .grantee_principal("arn:aws:iam::000000000000:user/alice")
-        .operations(GrantOperation::Decrypt)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AccessDeniedException");
+    assert_eq!(
+        fails!(k
+            .encrypt()
+            .key_id("alias/aws/s3")
+            .plaintext(Blob::new("direct"))),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        fails!(k
+            .decrypt()
+            .ciphertext_blob(Blob::new(dk.ciphertext.clone()))
+            .encryption_context("aws:s3:arn", "arn:aws:s3:::b/k")),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        fails!(k
+            .generate_data_key()
+            .key_id(meta.key_id())
+            .number_of_bytes(32)),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        fails!(k
+            .generate_data_key_pair()
+            .key_id("alias/aws/s3")
+            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        fails!(k
+            .create_grant()
+            .key_id(meta.key_id())
+            .grantee_principal("arn:aws:iam::000000000000:user/alice")
+            .operations(GrantOperation::Decrypt)),
+        "AccessDeniedException"
+    );
     // ...nor delete or move its alias.
-    let e = k
-        .delete_alias()
-        .alias_name("alias/aws/s3")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NotAuthorizedException");
+    assert_eq!(
+        fails!(k.delete_alias().alias_name("alias/aws/s3")),
+        "NotAuthorizedException"
+    );
     let mine = new_key_id(&k).await;
-    let e = k
-        .update_alias()
-        .alias_name("alias/aws/s3")
-        .target_key_id(&mine)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NotAuthorizedException");
+    assert_eq!(
+        fails!(k
+            .update_alias()
+            .alias_name("alias/aws/s3")
+            .target_key_id(&mine)),
+        "NotAuthorizedException"
+    );
     // It is still there and still serves S3.
     k.describe_key()
         .key_id("alias/aws/s3")

@@ -32,42 +32,36 @@ async fn encrypt_decrypt_with_context() {
         .unwrap();
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"attack at dawn");
     assert_eq!(dec.key_id(), key.arn());
-    let e = k
-        .decrypt()
-        .ciphertext_blob(blob.clone())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidCiphertextException");
-    let e = k
-        .decrypt()
-        .ciphertext_blob(blob.clone())
-        .encryption_context("purpose", "other")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidCiphertextException");
+    assert_eq!(
+        fails!(k.decrypt().ciphertext_blob(blob.clone())),
+        "InvalidCiphertextException"
+    );
+    assert_eq!(
+        fails!(k
+            .decrypt()
+            .ciphertext_blob(blob.clone())
+            .encryption_context("purpose", "other")),
+        "InvalidCiphertextException"
+    );
     let mut tampered = blob.as_ref().to_vec();
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
-    let e = k
-        .decrypt()
-        .ciphertext_blob(Blob::new(tampered))
-        .encryption_context("purpose", "test")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidCiphertextException");
+    assert_eq!(
+        fails!(k
+            .decrypt()
+            .ciphertext_blob(Blob::new(tampered))
+            .encryption_context("purpose", "test")),
+        "InvalidCiphertextException"
+    );
     let other = new_key(&k).await;
-    let e = k
-        .decrypt()
-        .key_id(other.key_id())
-        .ciphertext_blob(blob.clone())
-        .encryption_context("purpose", "test")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "IncorrectKeyException");
+    assert_eq!(
+        fails!(k
+            .decrypt()
+            .key_id(other.key_id())
+            .ciphertext_blob(blob.clone())
+            .encryption_context("purpose", "test")),
+        "IncorrectKeyException"
+    );
     let e = k
         .encrypt()
         .key_id(id)
@@ -129,8 +123,10 @@ async fn data_keys_and_random() {
         .await
         .unwrap();
     assert_eq!(dec.plaintext().unwrap().as_ref().len(), 64);
-    let e = k.generate_data_key().key_id(&id).send().await.unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k.generate_data_key().key_id(&id)),
+        "ValidationException"
+    );
     assert_eq!(
         k.generate_random()
             .number_of_bytes(1024)
@@ -143,13 +139,10 @@ async fn data_keys_and_random() {
             .len(),
         1024
     );
-    let e = k
-        .generate_random()
-        .number_of_bytes(1025)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k.generate_random().number_of_bytes(1025)),
+        "ValidationException"
+    );
 }
 
 #[tokio::test]
@@ -190,26 +183,22 @@ async fn sign_verify_and_macs() {
             .await
             .unwrap();
         assert!(ok.signature_valid());
-        let e = k
-            .verify()
-            .key_id(&id)
-            .message(Blob::new(b"other".to_vec()))
-            .signature(sig)
-            .signing_algorithm(alg.clone())
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "KMSInvalidSignatureException", "{spec:?}");
+        assert_eq!(
+            fails!(k
+                .verify()
+                .key_id(&id)
+                .message(Blob::new(b"other".to_vec()))
+                .signature(sig)
+                .signing_algorithm(alg.clone())),
+            "KMSInvalidSignatureException",
+            "{spec:?}"
+        );
         let pk = k.get_public_key().key_id(&id).send().await.unwrap();
         assert!(pk.public_key().unwrap().as_ref().len() > 50);
-        let e = k
-            .encrypt()
-            .key_id(&id)
-            .plaintext(Blob::new(b"x".to_vec()))
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "InvalidKeyUsageException");
+        assert_eq!(
+            fails!(k.encrypt().key_id(&id).plaintext(Blob::new(b"x".to_vec()))),
+            "InvalidKeyUsageException"
+        );
     }
     let id = new_key_of(&k, KeySpec::Hmac256, KeyUsageType::GenerateVerifyMac).await;
     let mac = k
@@ -229,16 +218,15 @@ async fn sign_verify_and_macs() {
         .send()
         .await
         .unwrap();
-    let e = k
-        .verify_mac()
-        .key_id(&id)
-        .message(Blob::new(b"n".to_vec()))
-        .mac(mac)
-        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KMSInvalidMacException");
+    assert_eq!(
+        fails!(k
+            .verify_mac()
+            .key_id(&id)
+            .message(Blob::new(b"n".to_vec()))
+            .mac(mac)
+            .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)),
+        "KMSInvalidMacException"
+    );
 }
 
 #[tokio::test]
@@ -287,12 +275,11 @@ async fn rotation_keeps_old_ciphertexts_readable() {
     );
     let rots = k.list_key_rotations().key_id(&id).send().await.unwrap();
     assert_eq!(rots.rotations().len(), 1);
-    let e = k
-        .enable_key_rotation()
-        .key_id(&id)
-        .rotation_period_in_days(30)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k
+            .enable_key_rotation()
+            .key_id(&id)
+            .rotation_period_in_days(30)),
+        "ValidationException"
+    );
 }

@@ -158,26 +158,24 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap();
-    let e = k
-        .encrypt()
-        .key_id(&id)
-        .plaintext(Blob::new("x"))
-        .grant_tokens("not-a-grant-token")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidGrantTokenException");
+    assert_eq!(
+        fails!(k
+            .encrypt()
+            .key_id(&id)
+            .plaintext(Blob::new("x"))
+            .grant_tokens("not-a-grant-token")),
+        "InvalidGrantTokenException"
+    );
     let mut forged = token.clone().into_bytes();
     forged[10] = if forged[10] == b'A' { b'B' } else { b'A' };
-    let e = k
-        .generate_data_key()
-        .key_id(&id)
-        .number_of_bytes(16)
-        .grant_tokens(String::from_utf8(forged).unwrap())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidGrantTokenException");
+    assert_eq!(
+        fails!(k
+            .generate_data_key()
+            .key_id(&id)
+            .number_of_bytes(16)
+            .grant_tokens(String::from_utf8(forged).unwrap())),
+        "InvalidGrantTokenException"
+    );
     let mut eleven = k.encrypt().key_id(&id).plaintext(Blob::new("x"));
     for _ in 0..11 {
         eleven = eleven.grant_tokens(&token);
@@ -189,13 +187,10 @@ async fn create_list_retire_and_revoke() {
 
     // RetireGrant by token, then the token no longer retires anything.
     k.retire_grant().grant_token(&token).send().await.unwrap();
-    let e = k
-        .retire_grant()
-        .grant_token(&token)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidGrantTokenException");
+    assert_eq!(
+        fails!(k.retire_grant().grant_token(&token)),
+        "InvalidGrantTokenException"
+    );
     // RetireGrant by key and grant id.
     k.retire_grant()
         .key_id(&arn)
@@ -203,13 +198,10 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap();
-    let e = k
-        .retire_grant()
-        .grant_id(&other_id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k.retire_grant().grant_id(&other_id)),
+        "ValidationException"
+    );
     // RevokeGrant, twice.
     k.revoke_grant()
         .key_id(&id)
@@ -217,14 +209,10 @@ async fn create_list_retire_and_revoke() {
         .send()
         .await
         .unwrap();
-    let e = k
-        .revoke_grant()
-        .key_id(&id)
-        .grant_id(&other_id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidGrantIdException");
+    assert_eq!(
+        fails!(k.revoke_grant().key_id(&id).grant_id(&other_id)),
+        "InvalidGrantIdException"
+    );
     let left = k.list_grants().key_id(&id).send().await.unwrap();
     assert!(left.grants().is_empty());
     assert!(k
@@ -387,16 +375,15 @@ async fn create_grant_validates_like_aws() {
         "ValidationException"
     );
     // Grant tokens on other operations are checked too.
-    let e = k
-        .sign()
-        .key_id(&signer)
-        .message(Blob::new("m"))
-        .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
-        .grant_tokens("bogus")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidGrantTokenException");
+    assert_eq!(
+        fails!(k
+            .sign()
+            .key_id(&signer)
+            .message(Blob::new("m"))
+            .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
+            .grant_tokens("bogus")),
+        "InvalidGrantTokenException"
+    );
     // Key states: disabled, pending deletion.
     k.disable_key().key_id(&id).send().await.unwrap();
     assert_eq!(grant_code(base().send().await), "DisabledException");
@@ -409,30 +396,17 @@ async fn create_grant_validates_like_aws() {
     assert_eq!(grant_code(base().send().await), "KMSInvalidStateException");
     // Listing works in any state; bad paging is refused.
     k.list_grants().key_id(&id).send().await.unwrap();
-    let e = k
-        .list_grants()
-        .key_id(&id)
-        .marker("garbage")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidMarkerException");
-    let e = k
-        .list_grants()
-        .key_id(&id)
-        .limit(0)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
-    let e = k
-        .revoke_grant()
-        .key_id(&id)
-        .grant_id("0".repeat(64))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidGrantIdException");
-    let e = k.retire_grant().send().await.unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k.list_grants().key_id(&id).marker("garbage")),
+        "InvalidMarkerException"
+    );
+    assert_eq!(
+        fails!(k.list_grants().key_id(&id).limit(0)),
+        "ValidationException"
+    );
+    assert_eq!(
+        fails!(k.revoke_grant().key_id(&id).grant_id("0".repeat(64))),
+        "InvalidGrantIdException"
+    );
+    assert_eq!(fails!(k.retire_grant()), "ValidationException");
 }

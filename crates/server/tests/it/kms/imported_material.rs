@@ -153,13 +153,10 @@ async fn python_wrapped_material_imports_and_encrypts() {
         .unwrap();
     assert!(deleted.key_id().unwrap().ends_with(&key));
     assert_eq!(state(&k, &key).await, KeyState::PendingImport);
-    let e = k
-        .decrypt()
-        .ciphertext_blob(Blob::new(blob.clone()))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KMSInvalidStateException");
+    assert_eq!(
+        fails!(k.decrypt().ciphertext_blob(Blob::new(blob.clone()))),
+        "KMSInvalidStateException"
+    );
     // Other material is refused; the same material, wrapped with AES key wrap, is accepted.
     let (token, other) = python_wrapped(
         &k,
@@ -169,16 +166,15 @@ async fn python_wrapped_material_imports_and_encrypts() {
         &data(32, 78),
     )
     .await;
-    let e = k
-        .import_key_material()
-        .key_id(&key)
-        .import_token(token)
-        .encrypted_key_material(other)
-        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "IncorrectKeyMaterialException");
+    assert_eq!(
+        fails!(k
+            .import_key_material()
+            .key_id(&key)
+            .import_token(token)
+            .encrypted_key_material(other)
+            .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)),
+        "IncorrectKeyMaterialException"
+    );
     let (token, same) = python_wrapped(
         &k,
         &key,
@@ -307,59 +303,52 @@ async fn import_errors() {
     assert_eq!(code(&e), "IncorrectKeyMaterialException");
     // ExpirationModel and ValidTo must agree; ValidTo within a year.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let e = k
-        .import_key_material()
-        .key_id(&key)
-        .import_token(token.clone())
-        .encrypted_key_material(wrapped.clone())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k
+            .import_key_material()
+            .key_id(&key)
+            .import_token(token.clone())
+            .encrypted_key_material(wrapped.clone())),
+        "ValidationException"
+    );
     for t in [now - 60, now + 400 * 24 * 3600] {
-        let e = k
+        assert_eq!(
+            fails!(k
+                .import_key_material()
+                .key_id(&key)
+                .import_token(token.clone())
+                .encrypted_key_material(wrapped.clone())
+                .valid_to(DateTime::from_secs(t))),
+            "ValidationException",
+            "{t}"
+        );
+    }
+    assert_eq!(
+        fails!(k
             .import_key_material()
             .key_id(&key)
             .import_token(token.clone())
             .encrypted_key_material(wrapped.clone())
-            .valid_to(DateTime::from_secs(t))
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "ValidationException", "{t}");
-    }
-    let e = k
-        .import_key_material()
-        .key_id(&key)
-        .import_token(token.clone())
-        .encrypted_key_material(wrapped.clone())
-        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
-        .valid_to(DateTime::from_secs(now + 3600))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+            .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
+            .valid_to(DateTime::from_secs(now + 3600))),
+        "ValidationException"
+    );
     // Not yet imported: unusable; EnableKey refused.
-    let e = k
-        .encrypt()
-        .key_id(&key)
-        .plaintext(Blob::new("x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KMSInvalidStateException");
-    let e = k.enable_key().key_id(&key).send().await.unwrap_err();
-    assert_eq!(code(&e), "KMSInvalidStateException");
+    assert_eq!(
+        fails!(k.encrypt().key_id(&key).plaintext(Blob::new("x"))),
+        "KMSInvalidStateException"
+    );
+    assert_eq!(
+        fails!(k.enable_key().key_id(&key)),
+        "KMSInvalidStateException"
+    );
     // Importing succeeds once; re-importing the same material into the enabled key too.
     import(&key, token.clone(), wrapped.clone()).await.unwrap();
     import(&key, token, wrapped).await.unwrap();
-    let e = k
-        .delete_imported_key_material()
-        .key_id(&plain_key)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "UnsupportedOperationException");
+    assert_eq!(
+        fails!(k.delete_imported_key_material().key_id(&plain_key)),
+        "UnsupportedOperationException"
+    );
     // Pending deletion: no parameters, no import.
     k.schedule_key_deletion().key_id(&key).send().await.unwrap();
     let e = gpfi(&key, "RSAES_OAEP_SHA_256", "RSA_2048")

@@ -52,23 +52,21 @@ async fn data_key_pairs_match_in_python() {
             .await
             .unwrap();
         assert_eq!(dec.plaintext().unwrap().as_ref(), private.as_slice());
-        let e = k
-            .decrypt()
-            .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "InvalidCiphertextException");
+        assert_eq!(
+            fails!(k
+                .decrypt()
+                .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())),
+            "InvalidCiphertextException"
+        );
     }
     // Without plaintext: only the ciphertext and public key come back.
-    let pair = k
-        .generate_data_key_pair_without_plaintext()
-        .key_id("alias/missing")
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&pair), "NotFoundException");
+    assert_eq!(
+        fails!(k
+            .generate_data_key_pair_without_plaintext()
+            .key_id("alias/missing")
+            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+        "NotFoundException"
+    );
     let pair = k
         .generate_data_key_pair_without_plaintext()
         .key_id(&arn)
@@ -91,38 +89,32 @@ async fn data_key_pairs_match_in_python() {
     assert_eq!(check["matches"], true);
 
     // Errors: spec, key usage, key state.
-    let e = k
-        .generate_data_key_pair()
-        .key_id(&id)
-        .key_pair_spec(DataKeyPairSpec::from("RSA_1024"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
-    let e = k
-        .generate_data_key_pair()
-        .key_id(&id)
-        .key_pair_spec(DataKeyPairSpec::Sm2)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "UnsupportedOperationException");
-    let e = k
-        .generate_data_key_pair()
-        .key_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k
+            .generate_data_key_pair()
+            .key_id(&id)
+            .key_pair_spec(DataKeyPairSpec::from("RSA_1024"))),
+        "ValidationException"
+    );
+    assert_eq!(
+        fails!(k
+            .generate_data_key_pair()
+            .key_id(&id)
+            .key_pair_spec(DataKeyPairSpec::Sm2)),
+        "UnsupportedOperationException"
+    );
+    assert_eq!(
+        fails!(k.generate_data_key_pair().key_id(&id)),
+        "ValidationException"
+    );
     let rsa = new_key_of(&k, KeySpec::Rsa2048, KeyUsageType::EncryptDecrypt).await;
-    let e = k
-        .generate_data_key_pair()
-        .key_id(&rsa)
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidKeyUsageException");
+    assert_eq!(
+        fails!(k
+            .generate_data_key_pair()
+            .key_id(&rsa)
+            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+        "InvalidKeyUsageException"
+    );
     let pending = k
         .create_key()
         .origin(OriginType::External)
@@ -132,23 +124,21 @@ async fn data_key_pairs_match_in_python() {
         .key_metadata
         .unwrap()
         .key_id;
-    let e = k
-        .generate_data_key_pair()
-        .key_id(&pending)
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KMSInvalidStateException");
+    assert_eq!(
+        fails!(k
+            .generate_data_key_pair()
+            .key_id(&pending)
+            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+        "KMSInvalidStateException"
+    );
     k.disable_key().key_id(&id).send().await.unwrap();
-    let e = k
-        .generate_data_key_pair_without_plaintext()
-        .key_id(&id)
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "DisabledException");
+    assert_eq!(
+        fails!(k
+            .generate_data_key_pair_without_plaintext()
+            .key_id(&id)
+            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+        "DisabledException"
+    );
 }
 
 #[tokio::test]
@@ -201,15 +191,14 @@ async fn derive_shared_secret_agrees_with_python() {
         );
         assert_eq!(out.key_origin(), Some(&OriginType::AwsKms));
         // A KEY_AGREEMENT key does not sign.
-        let e = k
-            .sign()
-            .key_id(&id)
-            .message(Blob::new("m"))
-            .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "InvalidKeyUsageException");
+        assert_eq!(
+            fails!(k
+                .sign()
+                .key_id(&id)
+                .message(Blob::new("m"))
+                .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)),
+            "InvalidKeyUsageException"
+        );
     }
     let agree = new_key_of(&k, KeySpec::EccNistP256, KeyUsageType::KeyAgreement).await;
     k.create_alias()
@@ -234,39 +223,33 @@ async fn derive_shared_secret_agrees_with_python() {
     assert_eq!(code(&e), "ValidationException");
     let e = derive(Blob::new(data(65, 4))).await.unwrap_err();
     assert_eq!(code(&e), "ValidationException");
-    let e = k
-        .derive_shared_secret()
-        .key_id(&agree)
-        .key_agreement_algorithm(KeyAgreementAlgorithmSpec::from("DH"))
-        .public_key(p384_public.public_key().unwrap().clone())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k
+            .derive_shared_secret()
+            .key_id(&agree)
+            .key_agreement_algorithm(KeyAgreementAlgorithmSpec::from("DH"))
+            .public_key(p384_public.public_key().unwrap().clone())),
+        "ValidationException"
+    );
     // Only KEY_AGREEMENT keys derive; only NIST curves agree.
     let signer = new_key_of(&k, KeySpec::EccNistP256, KeyUsageType::SignVerify).await;
-    let e = k
-        .derive_shared_secret()
-        .key_id(&signer)
-        .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
-        .public_key(p384_public.public_key().unwrap().clone())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidKeyUsageException");
+    assert_eq!(
+        fails!(k
+            .derive_shared_secret()
+            .key_id(&signer)
+            .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
+            .public_key(p384_public.public_key().unwrap().clone())),
+        "InvalidKeyUsageException"
+    );
     for (spec, usage) in [
         (KeySpec::EccSecgP256K1, KeyUsageType::KeyAgreement),
         (KeySpec::Rsa2048, KeyUsageType::KeyAgreement),
         (KeySpec::SymmetricDefault, KeyUsageType::KeyAgreement),
     ] {
-        let e = k
-            .create_key()
-            .key_spec(spec)
-            .key_usage(usage)
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(code(&e), "ValidationException");
+        assert_eq!(
+            fails!(k.create_key().key_spec(spec).key_usage(usage)),
+            "ValidationException"
+        );
     }
     k.disable_key().key_id(&agree).send().await.unwrap();
     let e = derive(p384_public.public_key().unwrap().clone())

@@ -99,36 +99,28 @@ pub async fn create_describe_list_and_aliases() {
             .key_id(),
         id
     );
-    let e = k
-        .create_alias()
-        .alias_name("alias/first")
-        .target_key_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "AlreadyExistsException");
-    let e = k
-        .create_alias()
-        .alias_name("alias/aws/s3")
-        .target_key_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NotAuthorizedException");
-    let e = k
-        .describe_key()
-        .key_id("alias/nope")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NotFoundException");
-    let e = k
-        .enable_key()
-        .key_id("alias/first")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NotFoundException");
+    assert_eq!(
+        fails!(k
+            .create_alias()
+            .alias_name("alias/first")
+            .target_key_id(&id)),
+        "AlreadyExistsException"
+    );
+    assert_eq!(
+        fails!(k
+            .create_alias()
+            .alias_name("alias/aws/s3")
+            .target_key_id(&id)),
+        "NotAuthorizedException"
+    );
+    assert_eq!(
+        fails!(k.describe_key().key_id("alias/nope")),
+        "NotFoundException"
+    );
+    assert_eq!(
+        fails!(k.enable_key().key_id("alias/first")),
+        "NotFoundException"
+    );
     for _ in 0..3 {
         k.create_key().send().await.unwrap();
     }
@@ -159,21 +151,14 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
     let id = new_key_id(&k).await;
     let blob = encrypt(&k, &id, b"x").await;
     k.disable_key().key_id(&id).send().await.unwrap();
-    let e = k
-        .encrypt()
-        .key_id(&id)
-        .plaintext(Blob::new(b"x".to_vec()))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "DisabledException");
-    let e = k
-        .decrypt()
-        .ciphertext_blob(blob.clone())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "DisabledException");
+    assert_eq!(
+        fails!(k.encrypt().key_id(&id).plaintext(Blob::new(b"x".to_vec()))),
+        "DisabledException"
+    );
+    assert_eq!(
+        fails!(k.decrypt().ciphertext_blob(blob.clone())),
+        "DisabledException"
+    );
     k.enable_key().key_id(&id).send().await.unwrap();
     k.decrypt()
         .ciphertext_blob(blob.clone())
@@ -188,23 +173,21 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
         .await
         .unwrap();
     assert_eq!(sched.key_state(), Some(&KeyState::PendingDeletion));
-    let e = k
-        .decrypt()
-        .ciphertext_blob(blob.clone())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KMSInvalidStateException");
-    let e = k.enable_key().key_id(&id).send().await.unwrap_err();
-    assert_eq!(code(&e), "KMSInvalidStateException");
-    let e = k
-        .schedule_key_deletion()
-        .key_id(&id)
-        .pending_window_in_days(3)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "ValidationException");
+    assert_eq!(
+        fails!(k.decrypt().ciphertext_blob(blob.clone())),
+        "KMSInvalidStateException"
+    );
+    assert_eq!(
+        fails!(k.enable_key().key_id(&id)),
+        "KMSInvalidStateException"
+    );
+    assert_eq!(
+        fails!(k
+            .schedule_key_deletion()
+            .key_id(&id)
+            .pending_window_in_days(3)),
+        "ValidationException"
+    );
     k.cancel_key_deletion().key_id(&id).send().await.unwrap();
     let meta = k
         .describe_key()

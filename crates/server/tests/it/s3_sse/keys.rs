@@ -25,17 +25,16 @@ async fn key_states_reach_s3_reads_and_writes() {
     assert_eq!(status(&e), 400);
     let h = head_of(&c, "keystates", "a").await;
     assert_eq!(h.ssekms_key_id(), Some(k.as_str()));
-    let e = c
-        .put_object()
-        .bucket("keystates")
-        .key("b")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&k)
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KMS.DisabledException");
+    assert_eq!(
+        fails!(c
+            .put_object()
+            .bucket("keystates")
+            .key("b")
+            .server_side_encryption(Sse::AwsKms)
+            .ssekms_key_id(&k)
+            .body(ByteStream::from(body.clone()))),
+        "KMS.DisabledException"
+    );
     // A failed PUT stores nothing.
     let e = head_err(&c, "keystates", "b").await;
     assert_eq!(status(&e), 404);
@@ -172,44 +171,41 @@ async fn customer_keys() {
         .unwrap();
     assert_eq!(h.sse_customer_algorithm(), Some("AES256"));
     // A bad MD5 is refused before anything is stored.
-    let e = c
-        .put_object()
-        .bucket("custkeys")
-        .key("b")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&other_md5)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
+    assert_eq!(
+        fails!(c
+            .put_object()
+            .bucket("custkeys")
+            .key("b")
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&key)
+            .sse_customer_key_md5(&other_md5)
+            .body(ByteStream::from_static(b"x"))),
+        "InvalidArgument"
+    );
 }
 /// Header validation (docs/aws/s3-encryption.md §1).
 #[tokio::test]
 async fn header_errors() {
     let s = Server::start().await;
     let c = s.with_bucket("headers").await;
-    let e = c
-        .put_object()
-        .bucket("headers")
-        .key("a")
-        .server_side_encryption(Sse::from("AES128"))
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
-    let e = c
-        .put_object()
-        .bucket("headers")
-        .key("a")
-        .ssekms_key_id("alias/x")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
+    assert_eq!(
+        fails!(c
+            .put_object()
+            .bucket("headers")
+            .key("a")
+            .server_side_encryption(Sse::from("AES128"))
+            .body(ByteStream::from_static(b"x"))),
+        "InvalidArgument"
+    );
+    assert_eq!(
+        fails!(c
+            .put_object()
+            .bucket("headers")
+            .key("a")
+            .ssekms_key_id("alias/x")
+            .body(ByteStream::from_static(b"x"))),
+        "InvalidArgument"
+    );
 }
 /// With `require_tls_for_sse`, SSE-KMS and SSE-C over plain HTTP get AWS's 400; SSE-S3 works.
 #[tokio::test]
