@@ -4,7 +4,7 @@
 //! header, and a `ListBucket` grant limited by `s3:prefix` decides 404 against 403 for a
 //! missing key under that prefix.
 
-use crate::common::{code, fails, head_err, put_bytes, put_policy, status, Server};
+use crate::common::{fails, head_err, outcome, put_bytes, put_policy, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
 use trailstack_server::config::canonical_id_for;
@@ -66,15 +66,14 @@ async fn metadata_directive_key_exists_only_when_sent() {
         .await
         .unwrap();
     // No header, no key: StringEquals cannot match, nothing allows the write.
-    let e = b
-        .copy_object()
-        .bucket("dest")
-        .key("copies/without-directive")
-        .copy_source("dest/src")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    assert_eq!(
+        outcome!(b
+            .copy_object()
+            .bucket("dest")
+            .key("copies/without-directive")
+            .copy_source("dest/src")),
+        "AccessDenied 403"
+    );
 }
 
 #[tokio::test]
@@ -124,26 +123,24 @@ async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
         {"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::enc/c/*",
          "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption-customer-algorithm":"AES256"}}}]}"#;
     let (_s, a, _b) = start("enc", deny).await;
-    let e = a
-        .put_object()
-        .bucket("enc")
-        .key("k")
-        .server_side_encryption(ServerSideEncryption::from("AES192"))
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
-    let e = a
-        .put_object()
-        .bucket("enc")
-        .key("c/k")
-        .sse_customer_algorithm("AES192")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    assert_eq!(
+        outcome!(a
+            .put_object()
+            .bucket("enc")
+            .key("k")
+            .server_side_encryption(ServerSideEncryption::from("AES192"))
+            .body(ByteStream::from_static(b"x"))),
+        "AccessDenied 403"
+    );
+    assert_eq!(
+        outcome!(a
+            .put_object()
+            .bucket("enc")
+            .key("c/k")
+            .sse_customer_algorithm("AES192")
+            .body(ByteStream::from_static(b"x"))),
+        "AccessDenied 403"
+    );
     let out = a
         .put_object()
         .bucket("enc")
@@ -159,16 +156,15 @@ async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
     );
     // Where no policy denies it, the wrong algorithm is S3's 400.
     a.create_bucket().bucket("plain").send().await.unwrap();
-    let e = a
-        .put_object()
-        .bucket("plain")
-        .key("k")
-        .server_side_encryption(ServerSideEncryption::from("AES192"))
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    assert_eq!(
+        outcome!(a
+            .put_object()
+            .bucket("plain")
+            .key("k")
+            .server_side_encryption(ServerSideEncryption::from("AES192"))
+            .body(ByteStream::from_static(b"x"))),
+        "InvalidArgument 400"
+    );
 }
 
 #[tokio::test]

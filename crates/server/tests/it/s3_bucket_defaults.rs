@@ -87,35 +87,17 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
                 && g.permission().map(|p| p.as_str()) == Some("READ")),
         "{acl:?}"
     );
-    let e = c
-        .get_bucket_ownership_controls()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (404, "OwnershipControlsNotFoundError")
+        outcome!(c.get_bucket_ownership_controls().bucket("bucket1")),
+        "OwnershipControlsNotFoundError 404"
     );
-    let e = c
-        .get_public_access_block()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (404, "NoSuchPublicAccessBlockConfiguration")
+        outcome!(c.get_public_access_block().bucket("bucket1")),
+        "NoSuchPublicAccessBlockConfiguration 404"
     );
-    let e = c
-        .get_bucket_encryption()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (404, "ServerSideEncryptionConfigurationNotFoundError")
+        outcome!(c.get_bucket_encryption().bucket("bucket1")),
+        "ServerSideEncryptionConfigurationNotFoundError 404"
     );
     put_policy(&c, "bucket1", PUBLIC_READ_POLICY).await;
 

@@ -47,11 +47,7 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
             )
     };
     in_ireland().send().await.unwrap();
-    let e = in_ireland().send().await.unwrap_err();
-    assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (409, "BucketAlreadyOwnedByYou")
-    );
+    assert_eq!(outcome!(in_ireland()), "BucketAlreadyOwnedByYou 409");
 }
 
 #[tokio::test]
@@ -211,15 +207,14 @@ async fn version_paging_survives_the_marker_version_being_deleted() {
     // A malformed marker is still refused.
     let s2 = c.create_bucket().bucket("pages2").send().await;
     s2.unwrap();
-    let e = c
-        .list_object_versions()
-        .bucket("pages2")
-        .key_marker("k")
-        .version_id_marker("nonsense")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    assert_eq!(
+        outcome!(c
+            .list_object_versions()
+            .bucket("pages2")
+            .key_marker("k")
+            .version_id_marker("nonsense")),
+        "InvalidArgument 400"
+    );
 }
 
 #[tokio::test]

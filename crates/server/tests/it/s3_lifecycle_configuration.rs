@@ -1,6 +1,6 @@
 //! Lifecycle configurations: validated as S3 validates them, round-tripped and deleted.
 
-use crate::common::{code, fails, status, Clocked};
+use crate::common::{code, fails, outcome, status, Clocked};
 use crate::s3_lifecycle::*;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
@@ -117,15 +117,11 @@ async fn configurations_are_validated_as_s3_validates_them() {
 async fn a_configuration_round_trips_and_deletes() {
     let t = Clocked::start_at(T0, None).await;
     let c = t.lifecycle_bucket("lc-roundtrip", false).await;
-    let e = c
-        .get_bucket_lifecycle_configuration()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (404, "NoSuchLifecycleConfiguration")
+        outcome!(c
+            .get_bucket_lifecycle_configuration()
+            .bucket("lc-roundtrip")),
+        "NoSuchLifecycleConfiguration 404"
     );
     let and = LifecycleRuleFilter::builder()
         .and(

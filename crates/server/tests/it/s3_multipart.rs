@@ -113,16 +113,10 @@ async fn upload_complete_and_read_parts() {
         .unwrap();
     assert_eq!(head.parts_count(), Some(3));
     assert_eq!(head.content_length(), Some(p2.len() as i64));
-    let e = c
-        .get_object()
-        .bucket("mpu")
-        .key("big/obj")
-        .part_number(4)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidPartNumber");
-    assert_eq!(status(&e), 416);
+    assert_eq!(
+        outcome!(c.get_object().bucket("mpu").key("big/obj").part_number(4)),
+        "InvalidPartNumber 416"
+    );
 
     // GetObjectAttributes: parts and size.
     let attrs = c
@@ -141,16 +135,10 @@ async fn upload_complete_and_read_parts() {
     assert_eq!(parts.total_parts_count(), Some(3));
 
     // The completed upload is gone.
-    let e = c
-        .list_parts()
-        .bucket("mpu")
-        .key("big/obj")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchUpload");
-    assert_eq!(status(&e), 404);
+    assert_eq!(
+        outcome!(c.list_parts().bucket("mpu").key("big/obj").upload_id(&id)),
+        "NoSuchUpload 404"
+    );
     let ups = c
         .list_multipart_uploads()
         .bucket("mpu")
@@ -301,33 +289,29 @@ async fn part_errors_list_parts_and_abort() {
         );
     }
     // A part whose Content-MD5 does not match.
-    let e = c
-        .upload_part()
-        .bucket("perr")
-        .key("k")
-        .upload_id(&id)
-        .part_number(7)
-        .content_md5(b64(&md5(b"other")))
-        .body(b"body".to_vec().into())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "BadDigest");
-    assert_eq!(status(&e), 400);
+    assert_eq!(
+        outcome!(c
+            .upload_part()
+            .bucket("perr")
+            .key("k")
+            .upload_id(&id)
+            .part_number(7)
+            .content_md5(b64(&md5(b"other")))
+            .body(b"body".to_vec().into())),
+        "BadDigest 400"
+    );
 
     // An unknown upload id, and the right id under another key.
-    let e = c
-        .upload_part()
-        .bucket("perr")
-        .key("k")
-        .upload_id("nope")
-        .part_number(1)
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchUpload");
-    assert_eq!(status(&e), 404);
+    assert_eq!(
+        outcome!(c
+            .upload_part()
+            .bucket("perr")
+            .key("k")
+            .upload_id("nope")
+            .part_number(1)
+            .body(b"x".to_vec().into())),
+        "NoSuchUpload 404"
+    );
     assert_eq!(
         fails!(c.list_parts().bucket("perr").key("other").upload_id(&id)),
         "NoSuchUpload"
@@ -347,16 +331,14 @@ async fn part_errors_list_parts_and_abort() {
     );
     let e = complete(vec![(1, etags[0].clone())]).await.unwrap_err();
     assert_eq!(code(&e), "NoSuchUpload");
-    let e = c
-        .abort_multipart_upload()
-        .bucket("perr")
-        .key("k")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchUpload");
-    assert_eq!(status(&e), 404);
+    assert_eq!(
+        outcome!(c
+            .abort_multipart_upload()
+            .bucket("perr")
+            .key("k")
+            .upload_id(&id)),
+        "NoSuchUpload 404"
+    );
     assert_eq!(
         fails!(c
             .upload_part()
@@ -436,19 +418,17 @@ async fn upload_part_copy() {
     assert_eq!(e2, format!("\"{}\"", hex::encode(md5(&src[100..1100]))));
 
     // A range past the end of the source.
-    let e = c
-        .upload_part_copy()
-        .bucket("pcopy")
-        .key("dst")
-        .upload_id(&id)
-        .part_number(3)
-        .copy_source("pcopy/src")
-        .copy_source_range(format!("bytes=0-{}", src.len()))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
-    assert_eq!(status(&e), 400);
+    assert_eq!(
+        outcome!(c
+            .upload_part_copy()
+            .bucket("pcopy")
+            .key("dst")
+            .upload_id(&id)
+            .part_number(3)
+            .copy_source("pcopy/src")
+            .copy_source_range(format!("bytes=0-{}", src.len()))),
+        "InvalidArgument 400"
+    );
     // A missing source.
     assert_eq!(
         fails!(c

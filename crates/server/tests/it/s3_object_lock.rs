@@ -150,20 +150,16 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
         Some(&ObjectLockEnabled::Enabled)
     );
     assert!(conf.rule().is_none());
-    let suspend = s3
-        .put_bucket_versioning()
-        .bucket("locked")
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Suspended)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (status(&suspend), code(&suspend).as_str()),
-        (409, "InvalidBucketState")
+        outcome!(s3
+            .put_bucket_versioning()
+            .bucket("locked")
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::Suspended)
+                    .build(),
+            )),
+        "InvalidBucketState 409"
     );
 
     s3.put_object_lock_configuration()
@@ -229,15 +225,9 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
 
     // A plain bucket: no configuration, and none until versioning is Enabled.
     s3.create_bucket().bucket("plain").send().await.unwrap();
-    let e = s3
-        .get_object_lock_configuration()
-        .bucket("plain")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (404, "ObjectLockConfigurationNotFoundError")
+        outcome!(s3.get_object_lock_configuration().bucket("plain")),
+        "ObjectLockConfigurationNotFoundError 404"
     );
     let put_conf = || {
         s3.put_object_lock_configuration()
@@ -270,14 +260,10 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
     )
     .await;
     assert_eq!(e, Err("400 InvalidRequest".into()));
-    let e = s3
-        .get_object_legal_hold()
-        .bucket("nolock")
-        .key("k")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+    assert_eq!(
+        outcome!(s3.get_object_legal_hold().bucket("nolock").key("k")),
+        "InvalidRequest 400"
+    );
 }
 
 #[tokio::test]

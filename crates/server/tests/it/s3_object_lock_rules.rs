@@ -21,16 +21,9 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
     let (root, ops) = (c.s3(), c.s3_as("AKOPS", "ops"));
     locked_bucket(&root, "vault").await;
     let v1 = put(&root, "vault", "g").await;
-    let e = root
-        .get_object_retention()
-        .bucket("vault")
-        .key("g")
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        (status(&e), code(&e).as_str()),
-        (404, "NoSuchObjectLockConfiguration")
+        outcome!(root.get_object_retention().bucket("vault").key("g")),
+        "NoSuchObjectLockConfiguration 404"
     );
     let past = set_retention(
         &root,
@@ -192,15 +185,14 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
         .await
         .unwrap();
     assert_eq!(got.legal_hold().unwrap().status(), Some(&Hold::On));
-    let bad = s3
-        .put_object_legal_hold()
-        .bucket("held")
-        .key("a")
-        .legal_hold(hold(Hold::from("abc")))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&bad), code(&bad).as_str()), (400, "MalformedXML"));
+    assert_eq!(
+        outcome!(s3
+            .put_object_legal_hold()
+            .bucket("held")
+            .key("a")
+            .legal_hold(hold(Hold::from("abc")))),
+        "MalformedXML 400"
+    );
     assert_eq!(
         delete_version(&s3, "held", "a", &a, true).await,
         Err("403 AccessDenied".into())
@@ -350,27 +342,25 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
     );
 
     // Bad headers, and lock headers where Object Lock is off.
-    let e = s3
-        .put_object()
-        .bucket("dflt")
-        .key("bad")
-        .body(ByteStream::from_static(b"x"))
-        .object_lock_mode(ObjectLockMode::Governance)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    assert_eq!(
+        outcome!(s3
+            .put_object()
+            .bucket("dflt")
+            .key("bad")
+            .body(ByteStream::from_static(b"x"))
+            .object_lock_mode(ObjectLockMode::Governance)),
+        "InvalidArgument 400"
+    );
     s3.create_bucket().bucket("open").send().await.unwrap();
-    let e = s3
-        .put_object()
-        .bucket("open")
-        .key("k")
-        .body(ByteStream::from_static(b"x"))
-        .object_lock_legal_hold_status(Hold::On)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+    assert_eq!(
+        outcome!(s3
+            .put_object()
+            .bucket("open")
+            .key("k")
+            .body(ByteStream::from_static(b"x"))
+            .object_lock_legal_hold_status(Hold::On)),
+        "InvalidRequest 400"
+    );
 }
 
 #[tokio::test]

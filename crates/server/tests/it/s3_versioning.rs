@@ -129,16 +129,10 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(r.xml("Code").as_deref(), Some("MethodNotAllowed"));
     assert_eq!(r.header("x-amz-delete-marker"), Some("true"));
     assert_eq!(r.header("x-amz-version-id"), Some(marker.as_str()));
-    let e = c
-        .get_object()
-        .bucket("vers")
-        .key("k")
-        .version_id(&marker)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(status(&e), 405);
-    assert_eq!(code(&e), "MethodNotAllowed");
+    assert_eq!(
+        outcome!(c.get_object().bucket("vers").key("k").version_id(&marker)),
+        "MethodNotAllowed 405"
+    );
     let r = Raw::new(&s, "HEAD", &format!("/vers/k?versionId={marker}"))
         .signed()
         .send(&s)
@@ -178,45 +172,27 @@ async fn versions_delete_markers_and_restore() {
     assert_ne!(del.delete_marker(), Some(true));
     let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v1.as_str()));
-    let e = c
-        .get_object()
-        .bucket("vers")
-        .key("k")
-        .version_id(&v2)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchVersion");
-    assert_eq!(status(&e), 404);
+    assert_eq!(
+        outcome!(c.get_object().bucket("vers").key("k").version_id(&v2)),
+        "NoSuchVersion 404"
+    );
 
     // Version id errors: unknown (well-formed) and malformed.
     let unknown = "0123456789abcdef0123456789abcdef";
-    let e = c
-        .get_object()
-        .bucket("vers")
-        .key("k")
-        .version_id(unknown)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "NoSuchVersion");
-    assert_eq!(status(&e), 404);
+    assert_eq!(
+        outcome!(c.get_object().bucket("vers").key("k").version_id(unknown)),
+        "NoSuchVersion 404"
+    );
     let r = Raw::new(&s, "GET", &format!("/vers/k?versionId={unknown}"))
         .signed()
         .send(&s)
         .await;
     assert_eq!(r.xml("Code").as_deref(), Some("NoSuchVersion"));
     assert_eq!(r.xml("VersionId").as_deref(), Some(unknown));
-    let e = c
-        .get_object()
-        .bucket("vers")
-        .key("k")
-        .version_id("bad")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "InvalidArgument");
-    assert_eq!(status(&e), 400);
+    assert_eq!(
+        outcome!(c.get_object().bucket("vers").key("k").version_id("bad")),
+        "InvalidArgument 400"
+    );
     let e = c
         .head_object()
         .bucket("vers")

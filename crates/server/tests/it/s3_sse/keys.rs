@@ -58,18 +58,16 @@ async fn key_states_reach_s3_reads_and_writes() {
         .send()
         .await
         .is_ok());
-    let e = c
-        .put_object()
-        .bucket("keystates")
-        .key("c")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id("alias/does-not-exist")
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(code(&e), "KMS.NotFoundException");
-    assert_eq!(status(&e), 400);
+    assert_eq!(
+        outcome!(c
+            .put_object()
+            .bucket("keystates")
+            .key("c")
+            .server_side_encryption(Sse::AwsKms)
+            .ssekms_key_id("alias/does-not-exist")
+            .body(ByteStream::from(body.clone()))),
+        "KMS.NotFoundException 400"
+    );
 }
 /// With a Bucket Key, S3 reuses one KMS data key per bucket, key and principal: once cached,
 /// writes and reads make no KMS call (shown by disabling the key), and the header is returned.
@@ -135,17 +133,16 @@ async fn customer_keys() {
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
     let e = head_err(&c, "custkeys", "a").await;
     assert_eq!(status(&e), 400);
-    let e = c
-        .get_object()
-        .bucket("custkeys")
-        .key("a")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&other)
-        .sse_customer_key_md5(&other_md5)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    assert_eq!(
+        outcome!(c
+            .get_object()
+            .bucket("custkeys")
+            .key("a")
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&other)
+            .sse_customer_key_md5(&other_md5)),
+        "AccessDenied 403"
+    );
     let got = c
         .get_object()
         .bucket("custkeys")
@@ -227,29 +224,27 @@ async fn require_tls_for_sse_flag() {
     let c = s.s3();
     let e = get_err(&c, "tls", "kms").await;
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
-    let e = c
-        .put_object()
-        .bucket("tls")
-        .key("a")
-        .server_side_encryption(Sse::AwsKms)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    assert_eq!(
+        outcome!(c
+            .put_object()
+            .bucket("tls")
+            .key("a")
+            .server_side_encryption(Sse::AwsKms)
+            .body(ByteStream::from_static(b"x"))),
+        "InvalidArgument 400"
+    );
     let (_, key, md5) = customer_key(14);
-    let e = c
-        .put_object()
-        .bucket("tls")
-        .key("a")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+    assert_eq!(
+        outcome!(c
+            .put_object()
+            .bucket("tls")
+            .key("a")
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&key)
+            .sse_customer_key_md5(&md5)
+            .body(ByteStream::from_static(b"x"))),
+        "InvalidRequest 400"
+    );
     put(&c, "tls", "a", b"fine").await;
     assert_eq!(
         read_back(&c, "tls", "a", b"fine").await.0.as_deref(),
@@ -275,15 +270,14 @@ async fn require_tls_for_sse_flag() {
         .send()
         .await
         .unwrap();
-    let e = c
-        .put_object()
-        .bucket("tls")
-        .key("b")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
+    assert_eq!(
+        outcome!(c
+            .put_object()
+            .bucket("tls")
+            .key("b")
+            .body(ByteStream::from_static(b"x"))),
+        "InvalidArgument 400"
+    );
 }
 /// SSE-C multipart: a part sent with another key than the upload's is a 400 InvalidRequest
 /// (not the 403 of a read with a wrong key); GetObjectAttributes of an SSE-C object needs the
@@ -348,16 +342,14 @@ async fn customer_key_parts_and_attributes() {
             .key("one")
             .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
     };
-    let e = attrs().send().await.unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
-    let e = attrs()
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&other)
-        .sse_customer_key_md5(&other_md5)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!((status(&e), code(&e).as_str()), (403, "AccessDenied"));
+    assert_eq!(outcome!(attrs()), "InvalidRequest 400");
+    assert_eq!(
+        outcome!(attrs()
+            .sse_customer_algorithm("AES256")
+            .sse_customer_key(&other)
+            .sse_customer_key_md5(&other_md5)),
+        "AccessDenied 403"
+    );
     let got = attrs()
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key)
@@ -434,8 +426,7 @@ async fn customer_key_on_completion() {
             "{name}"
         );
         if algorithm.is_some() {
-            let e = complete().send().await.unwrap_err();
-            assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
+            assert_eq!(outcome!(complete()), "InvalidRequest 400");
             complete()
                 .sse_customer_algorithm("AES256")
                 .sse_customer_key(&key)
