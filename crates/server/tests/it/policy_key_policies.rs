@@ -1,7 +1,7 @@
 //! Key policies end to end: who may decrypt is what the key policy says, and a key policy
 //! can lock out even the account's root.
 
-use crate::common::{code, fails, new_key_id};
+use crate::common::{code, decrypt, fails, new_key_id};
 use crate::policy::*;
 
 #[tokio::test]
@@ -34,12 +34,7 @@ async fn key_policy_decides_who_decrypts() {
         .ciphertext_blob
         .unwrap();
     let alice = s.kms_with("AKALICE", "alice");
-    let out = alice
-        .decrypt()
-        .ciphertext_blob(blob.clone())
-        .send()
-        .await
-        .unwrap();
+    let out = decrypt(&alice, blob.clone()).await;
     assert_eq!(out.plaintext.unwrap().as_ref(), b"secret");
     let bob = s.kms_with("AKBOB", "bob");
     let err = bob

@@ -377,12 +377,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
         .send()
         .await
         .unwrap();
-    let opened = kms
-        .decrypt()
-        .ciphertext_blob(sealed.ciphertext_blob().unwrap().clone())
-        .send()
-        .await
-        .unwrap();
+    let opened = decrypt(&kms, sealed.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(opened.plaintext().unwrap().as_ref(), KMS_PLAINTEXT);
     let data_key = kms
         .generate_data_key()

@@ -1,6 +1,7 @@
 //! KMS set-up many tests share: keys created with the defaults or of a spec and usage, and
-//! plaintext encrypted under a key.
+//! plaintext encrypted and decrypted.
 
+use aws_sdk_kms::operation::decrypt::DecryptOutput;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyUsageType};
 use aws_sdk_kms::Client;
@@ -38,4 +39,9 @@ pub async fn encrypt(k: &Client, key_id: &str, plaintext: &[u8]) -> Blob {
         .unwrap()
         .ciphertext_blob
         .unwrap()
+}
+
+/// Decrypts `blob` (the key is the one the ciphertext names).
+pub async fn decrypt(k: &Client, blob: Blob) -> DecryptOutput {
+    k.decrypt().ciphertext_blob(blob).send().await.unwrap()
 }

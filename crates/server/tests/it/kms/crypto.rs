@@ -78,12 +78,7 @@ async fn encrypt_decrypt_with_context() {
         .send()
         .await
         .unwrap();
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(re.ciphertext_blob().unwrap().clone())
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, re.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"attack at dawn");
     assert_eq!(dec.key_id(), other.arn());
 }
@@ -102,12 +97,7 @@ async fn data_keys_and_random() {
         .unwrap();
     let plain = dk.plaintext().unwrap().as_ref().to_vec();
     assert_eq!(plain.len(), 32);
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(dk.ciphertext_blob().unwrap().clone())
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, dk.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), plain);
     let dk = k
         .generate_data_key_without_plaintext()
@@ -116,12 +106,7 @@ async fn data_keys_and_random() {
         .send()
         .await
         .unwrap();
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(dk.ciphertext_blob().unwrap().clone())
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, dk.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref().len(), 64);
     assert_eq!(
         fails!(k.generate_data_key().key_id(&id)),

@@ -127,12 +127,7 @@ async fn python_wrapped_material_imports_and_encrypts() {
         .await
         .unwrap();
     let blob = enc.ciphertext_blob().unwrap().as_ref().to_vec();
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(Blob::new(blob.clone()))
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, Blob::new(blob.clone())).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"imported secret");
     // Blob v1: version, key-id length, key id, material version (u32), 12-byte nonce, sealed.
     let id_len = blob[1] as usize;
@@ -210,12 +205,7 @@ async fn python_wrapped_material_imports_and_encrypts() {
         meta.valid_to().map(|t| t.secs()),
         Some(now + 30 * 24 * 3600)
     );
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(Blob::new(blob))
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, Blob::new(blob)).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"imported secret");
     // Pending deletion then cancelled without material: back to PendingImport.
     k.delete_imported_key_material()

@@ -75,12 +75,7 @@ async fn data_key_pairs_match_in_python() {
         .await
         .unwrap();
     assert_eq!(pair.key_pair_spec(), Some(&DataKeyPairSpec::EccNistP256));
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, pair.private_key_ciphertext_blob().unwrap().clone()).await;
     let check = py(
         "key_pair_matches.py",
         json!({"private_key": b64(dec.plaintext().unwrap().as_ref()),

@@ -160,11 +160,7 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
         "DisabledException"
     );
     k.enable_key().key_id(&id).send().await.unwrap();
-    k.decrypt()
-        .ciphertext_blob(blob.clone())
-        .send()
-        .await
-        .unwrap();
+    decrypt(&k, blob.clone()).await;
     let sched = k
         .schedule_key_deletion()
         .key_id(&id)

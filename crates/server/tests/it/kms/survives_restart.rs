@@ -221,12 +221,7 @@ async fn everything_survives_a_restart() {
         secret.shared_secret().unwrap().as_ref(),
         unb64(&peer["shared_secret"]).as_slice()
     );
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(imported_ct.ciphertext_blob().unwrap().clone())
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, imported_ct.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"imported");
     k.import_key_material()
         .key_id(&later)
@@ -241,12 +236,7 @@ async fn everything_survives_a_restart() {
         later_meta.key_metadata().unwrap().key_state(),
         Some(&KeyState::Enabled)
     );
-    let dec = k
-        .decrypt()
-        .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
-        .send()
-        .await
-        .unwrap();
+    let dec = decrypt(&k, pair.private_key_ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), pair_private.as_slice());
     // The grant token issued before the restart still retires the grant.
     k.retire_grant().grant_token(&token).send().await.unwrap();
