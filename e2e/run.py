@@ -24,6 +24,7 @@ import harness  # noqa: E402
 import checks_archive  # noqa: E402
 import checks_auth  # noqa: E402
 import checks_cli  # noqa: E402
+import checks_console  # noqa: E402
 import checks_crash  # noqa: E402
 import checks_sdk  # noqa: E402
 import checks_sigv2  # noqa: E402
@@ -39,6 +40,7 @@ CHECKS = [
     *checks_stream.CHECKS,
     *checks_trail.CHECKS,
     *checks_archive.CHECKS,
+    *checks_console.CHECKS,
 ]
 
 

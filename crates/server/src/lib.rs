@@ -6,6 +6,7 @@
 pub mod admin_client;
 pub mod body;
 pub mod config;
+pub mod console;
 pub mod detect;
 pub mod edge;
 pub mod explain;

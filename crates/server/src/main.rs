@@ -227,6 +227,10 @@ async fn main() {
                 .map(|a| a.to_string())
                 .unwrap_or(listen);
             println!("trailstack listening on http://{addr}");
+            println!(
+                "  console:     http://{addr}{}",
+                trailstack_server::console::PREFIX
+            );
             println!("  data dir:    {}", dir.display());
             println!("  credentials: access key {DEFAULT_KEY}, secret {DEFAULT_KEY}, account {DEFAULT_ACCOUNT}");
             println!("  use:         AWS_ENDPOINT_URL=http://{addr} AWS_ACCESS_KEY_ID={DEFAULT_KEY} AWS_SECRET_ACCESS_KEY={DEFAULT_KEY} aws s3 ls");

@@ -111,6 +111,9 @@ pub fn busy(app: &App, req: &Request<Incoming>) -> Response<HyperBody> {
 /// Handles one request.
 pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<HyperBody> {
     let request_id = app.next_request_id();
+    if let Some(resp) = console_request(&req) {
+        return resp;
+    }
     let close = expects_continue_without_body(req.headers());
     let (service, op) = service_of(&req);
     let (parts, body) = req.into_parts();
@@ -162,6 +165,16 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
             .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
     }
     resp
+}
+
+/// The web console's files, answered before any service sees the request (they are static and
+/// public: the console signs its API calls in the browser).
+fn console_request<B>(req: &Request<B>) -> Option<Response<HyperBody>> {
+    let host = req.headers().get("host").and_then(|v| v.to_str().ok());
+    let by_host = host.is_some_and(|h| trailstack_s3::wire::bucket_from_host(h).is_some());
+    let path = req.uri().path();
+    crate::console::is_console(req.method(), path, by_host)
+        .then(|| crate::console::serve(req.method(), path))
 }
 
 /// An S3 request: a CORS preflight is answered from the bucket's rules, unauthenticated as
@@ -363,7 +376,7 @@ fn anonymous_caller(
         canonical_id: ANONYMOUS_CANONICAL_ID.to_string(),
         display_name: String::new(),
         source_ip: Some(peer.remote.ip()),
-        user_agent: header("user-agent"),
+        user_agent: user_agent(&parts.headers),
         request_id: request_id.to_string(),
         region: app.config.region.clone(),
         secure_transport: peer.secure,
@@ -373,6 +386,19 @@ fn anonymous_caller(
         auth_method: None,
         signature_version: None,
     })
+}
+
+/// The caller's user agent as CloudTrail records it: `X-Amz-User-Agent` when the request has
+/// one, else `User-Agent`. Browsers do not let a page set `User-Agent`, so SDKs running in a
+/// browser (AWS's JavaScript SDK, trailstack's console) name themselves in `X-Amz-User-Agent`,
+/// and AWS records that name.
+fn user_agent(headers: &http::HeaderMap) -> String {
+    headers
+        .get("x-amz-user-agent")
+        .or_else(|| headers.get("user-agent"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Who signed a request, and how.
@@ -406,7 +432,7 @@ fn caller_for(
         canonical_id: identity.canonical_id.clone(),
         display_name: identity.display_name.clone(),
         source_ip: Some(peer.remote.ip()),
-        user_agent: header("user-agent"),
+        user_agent: user_agent(&parts.headers),
         request_id: request_id.to_string(),
         region: by.region.to_string(),
         secure_transport: peer.secure,

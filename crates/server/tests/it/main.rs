@@ -13,6 +13,7 @@ mod cloudtrail_record;
 mod cloudtrail_record_durability;
 mod cloudtrail_trails;
 mod common;
+mod console;
 mod explain;
 mod http_edge;
 mod kms;

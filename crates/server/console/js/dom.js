@@ -1,0 +1,101 @@
+// Building the page: elements from data, never from HTML strings, so nothing a bucket name,
+// object key, policy or event contains can become markup.
+
+/** An element: h("a", {href: "#/x", onclick: f}, "text", child, [more]). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (k === "value") el.value = v;
+    else if (k === "checked") el.checked = !!v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Replaces an element's children. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/** A table: headings and rows of cells; `empty` when there are no rows. */
+export function table(headings, rows, empty = "None.") {
+  if (!rows.length) return h("p", { class: "muted" }, empty);
+  return h("table", {},
+    h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
+}
+
+/** A definition list from [term, value] pairs (values may be nodes). */
+export function facts(pairs) {
+  return h("dl", { class: "facts" },
+    pairs.filter((p) => p).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v ?? "—")]));
+}
+
+/** A labelled form control. */
+export function field(label, control, hint) {
+  const id = control.id || `f-${Math.random().toString(36).slice(2, 9)}`;
+  control.id = id;
+  return h("div", { class: "field" }, h("label", { for: id }, label), control,
+    hint ? h("small", { class: "muted" }, hint) : null);
+}
+
+/** A <select> from [value, label] pairs. */
+export function select(options, value, attrs = {}) {
+  return h("select", attrs, options.map(([v, t]) => h("option", { value: v, selected: v === value }, t)));
+}
+
+/** The AWS error box: code and message, as the server answered them. */
+export function errorBox(e) {
+  if (e && e.code) {
+    return h("div", { class: "error", role: "alert" },
+      h("strong", { class: "code" }, e.code), ": ", e.message || "",
+      e.status ? h("span", { class: "muted" }, ` (HTTP ${e.status})`) : null);
+  }
+  return h("div", { class: "error", role: "alert" }, String(e && e.message ? e.message : e));
+}
+
+/** A panel with a heading. */
+export function panel(title, ...body) {
+  return h("section", { class: "panel" }, h("h2", {}, title), body);
+}
+
+/** Human bytes. */
+export function bytes(n) {
+  n = Number(n);
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let i = -1;
+  do { n /= 1024; i++; } while (n >= 1024 && i < units.length - 1);
+  return `${n.toFixed(1)} ${units[i]}`;
+}
+
+/** Runs an async action from a button: disables it meanwhile, shows its error in `out`. */
+export function action(button, out, fn) {
+  button.addEventListener("click", async (ev) => {
+    ev.preventDefault();
+    button.disabled = true;
+    if (out) fill(out);
+    try {
+      await fn();
+    } catch (e) {
+      if (out) fill(out, errorBox(e));
+      else throw e;
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}

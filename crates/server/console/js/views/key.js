@@ -1,0 +1,98 @@
+// A KMS key's page: its state with enable / disable / schedule deletion / cancel deletion,
+// aliases, rotation, the key policy editor, grants, and from `trailstack explain kms://key`
+// where it is used (bucket defaults, trails) and its recent events.
+
+import { h, fill, field, panel, table, facts, action, errorBox } from "../dom.js";
+import * as kms from "../kms.js";
+import { explain } from "../cloudtrail.js";
+import { stateBadge } from "./keys.js";
+
+export async function keyView(id) {
+  const k = await kms.describeKey(id);
+  const out = h("div", { "aria-live": "polite" });
+  const reload = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
+  const act = (label, fn, cls) => action(h("button", { type: "button", class: cls }, label), out, async () => {
+    await fn();
+    reload();
+  });
+  const days = h("input", { type: "number", min: 7, max: 30, value: 7, "aria-label": "Waiting period in days" });
+  const customer = k.KeyManager === "CUSTOMER";
+  const buttons = customer ? [
+    k.KeyState === "Disabled" ? act("Enable", () => kms.enableKey(k.KeyId)) : null,
+    k.KeyState === "Enabled" ? act("Disable", () => kms.disableKey(k.KeyId)) : null,
+    k.KeyState === "PendingDeletion" ? act("Cancel deletion", () => kms.cancelDeletion(k.KeyId))
+      : [act("Schedule deletion", () => kms.scheduleDeletion(k.KeyId, Number(days.value)), "danger"), days, " days"],
+  ] : h("span", { class: "muted" }, "AWS managed keys are managed by the service.");
+  const [aliases, grants] = await Promise.all([kms.listAliases(k.KeyId), kms.listGrants(k.KeyId).catch((e) => e)]);
+  return h("div", {},
+    h("div", { class: "crumbs" }, h("a", { href: "#/keys" }, "Keys"), " / ", k.KeyId),
+    h("h1", {}, aliases[0]?.AliasName || k.KeyId),
+    panel("Key", facts([
+      ["State", stateBadge(k.KeyState)], ["ARN", k.Arn], ["Spec", k.KeySpec], ["Usage", k.KeyUsage],
+      ["Managed by", k.KeyManager], ["Description", k.Description || "—"],
+      ["Created", new Date(k.CreationDate * 1000).toISOString()],
+      k.DeletionDate ? ["Deletion date", new Date(k.DeletionDate * 1000).toISOString()] : null,
+      ["Aliases", aliases.map((a) => a.AliasName).join(", ") || "—"],
+    ]), h("div", { class: "actions" }, buttons), out),
+    h("div", { class: "grid" }, rotationPanel(k), grantsPanel(grants)),
+    usagePanel(k.Arn), policyPanel(k.KeyId));
+}
+
+function rotationPanel(k) {
+  const body = h("div", { class: "loading" }, "Loading…");
+  const out = h("div", { "aria-live": "polite" });
+  if (k.KeySpec !== "SYMMETRIC_DEFAULT" || k.KeyManager !== "CUSTOMER") {
+    fill(body, h("p", { class: "muted" }, "Automatic rotation applies to customer managed symmetric keys."));
+  } else {
+    kms.rotationStatus(k.KeyId).then((r) => fill(body, facts([
+      ["Automatic rotation", r.KeyRotationEnabled ? "Enabled" : "Disabled"],
+      r.RotationPeriodInDays ? ["Period", `${r.RotationPeriodInDays} days`] : null,
+      r.NextRotationDate ? ["Next rotation", new Date(r.NextRotationDate * 1000).toISOString()] : null,
+    ]), action(h("button", { type: "button" }, r.KeyRotationEnabled ? "Disable rotation" : "Enable rotation"), out, async () => {
+      await (r.KeyRotationEnabled ? kms.disableRotation(k.KeyId) : kms.enableRotation(k.KeyId));
+      window.dispatchEvent(new HashChangeEvent("hashchange"));
+    }), out)).catch((e) => fill(body, errorBox(e)));
+  }
+  return panel("Rotation", body);
+}
+
+function grantsPanel(grants) {
+  if (grants instanceof Error) return panel("Grants", errorBox(grants));
+  return panel("Grants", table(["Grant", "Grantee", "Operations"], grants.map((g) => [g.GrantId, g.GranteePrincipal,
+    (g.Operations || []).join(", ")]), "No grants."));
+}
+
+function usagePanel(arn) {
+  const body = h("div", { class: "loading" }, "Loading…");
+  explain(`kms://${arn}`).then((r) => fill(body,
+    h("h3", {}, "Bucket default encryption"),
+    table(["Bucket", "Configured as", "Bucket Key"], r.bucket_defaults.map((b) => [
+      h("a", { href: `#/buckets/${encodeURIComponent(b.bucket)}?tab=properties` }, b.bucket), b.configured_key || "aws/s3 (default)",
+      b.bucket_key ? "On" : "Off"]), "No bucket uses it as its default."),
+    h("h3", {}, "Trails encrypting log files with it"),
+    table(["Trail", "Logging", "Delivers to"], r.trails.map((t) => [
+      h("a", { href: `#/trails/${encodeURIComponent(t.trail.name)}` }, t.trail.name), t.logging ? "Yes" : "No",
+      t.delivery.log_location]), "No trail uses it."),
+    h("h3", {}, "Recent events"),
+    table(["Time", "Event", "Principal", "Context", "Error"], r.recent_events.map((e) => [e.time, e.event_name,
+      e.invoked_by ? `${e.principal} via ${e.invoked_by}` : e.principal, e.context || "—", e.error_code || "—"]),
+    "No events."))).catch((e) => fill(body, errorBox(e)));
+  return panel("Where it is used", body);
+}
+
+function policyPanel(keyId) {
+  const editor = h("textarea", { spellcheck: "false" });
+  const out = h("div", { "aria-live": "polite" });
+  kms.getKeyPolicy(keyId).then((p) => {
+    try {
+      editor.value = JSON.stringify(JSON.parse(p), null, 2);
+    } catch {
+      editor.value = p;
+    }
+  }).catch((e) => fill(out, errorBox(e)));
+  const save = action(h("button", { type: "button", class: "primary" }, "Save key policy"), out, async () => {
+    await kms.putKeyPolicy(keyId, editor.value);
+    fill(out, h("div", { class: "ok" }, "Key policy saved."));
+  });
+  return panel("Key policy", field("Key policy JSON", editor), save, out);
+}
