@@ -10,9 +10,9 @@ import { listKeys } from "../kms.js";
 import { describeTrails, explain } from "../cloudtrail.js";
 
 const SVG = "http://www.w3.org/2000/svg"; // SVG's namespace name: an identifier, never fetched
-const COL = { key: 40, bucket: 380, trail: 720 };
+const COL = { key: 10, bucket: 395, trail: 780 };
 const ROW = 64;
-const W = 240;
+const W = 210;
 
 function svg(tag, attrs, ...children) {
   const el = document.createElementNS(SVG, tag);

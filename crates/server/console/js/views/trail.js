@@ -57,7 +57,7 @@ function selectorsPanel(t) {
     await ct.putSelectors(t.TrailARN, parsed);
     fill(out, h("div", { class: "ok" }, "Selectors saved."));
   });
-  const bucket = h("input", { spellcheck: "false", "aria-label": "Bucket whose data events to log" });
+  const bucket = h("input", { spellcheck: "false", "aria-label": "Bucket whose data events to log", placeholder: "bucket name" });
   const add = action(h("button", { type: "button" }, "Log data events of bucket"), out, async () => {
     const current = JSON.parse(editor.value || "{}");
     const b = bucket.value.trim();
