@@ -29,7 +29,11 @@ const routes = [
 
 const main = () => document.getElementById("main");
 
+/** Counts navigations: a view that finishes loading after a newer one started is dropped. */
+let navigation = 0;
+
 async function route() {
+  const mine = ++navigation;
   const c = credentials();
   document.getElementById("nav").hidden = !c;
   if (!c) return showSignIn();
@@ -48,9 +52,9 @@ async function route() {
   const decoded = m.map((s, i) => (i ? decodeURIComponent(s) : s));
   try {
     const node = await view(decoded, q);
-    if (node) fill(el, node);
+    if (node && mine === navigation) fill(el, node);
   } catch (e) {
-    fill(el, h("h1", {}, "Something failed"), errorBox(e));
+    if (mine === navigation) fill(el, h("h1", {}, "Something failed"), errorBox(e));
   }
 }
 
