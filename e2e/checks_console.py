@@ -236,4 +236,37 @@ def console_shows_the_seed_scenario(ctx: Context) -> None:
         ctx.note("KMS default, trail with data events, delivery, Validate, event history, disabled key")
 
 
-CHECKS = [console_signs_in_creates_uploads_and_shows_errors, console_shows_the_seed_scenario]
+def console_shows_access_denied_to_a_restricted_user(ctx: Context) -> None:
+    """A user whose policy allows only listing buckets sees AWS's AccessDenied, not a blank page."""
+    config = ctx.tempdir("config") / "trailstack.toml"
+    config.write_text("""
+[[users]]
+access_key = "AKIAREADER"
+secret_key = "reader-secret"
+account_id = "000000000000"
+user_name = "reader"
+policies = ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}']
+""")
+    with running_server(ctx, "server", ("--config", str(config))) as srv:
+        profile = Path(tempfile.mkdtemp(prefix="chromium-", dir=ctx.scratch))
+        driver = browser(profile)
+        try:
+            p = Page(driver, screenshots_dir(ctx))
+            driver.get(srv.endpoint + CONSOLE)
+            p.type("Access key ID", "AKIAREADER")
+            p.type("Secret access key", "reader-secret")
+            p.click("Sign in")
+            p.see("Your buckets")
+            p.type("Bucket name", "not-allowed")
+            p.click("Create bucket")
+            p.see("AccessDenied")
+            p.click("Keys")
+            p.see("AccessDeniedException")
+            p.shot("access-denied")
+        finally:
+            driver.quit()
+        ctx.note("a restricted user sees AccessDenied and AccessDeniedException")
+
+
+CHECKS = [console_signs_in_creates_uploads_and_shows_errors, console_shows_the_seed_scenario,
+          console_shows_access_denied_to_a_restricted_user]
