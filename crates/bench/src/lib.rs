@@ -7,15 +7,21 @@
 //! ([`plan`]) and the markdown report ([`report`]); outside the closed loop, one request at a
 //! time ([`client`]), the call-to-record latency of a trail ([`latency`]); the soak test of
 //! long mixed traffic with its memory and descriptor checks ([`soak`]); the memory and
-//! start-up of a server holding many objects and events ([`footprint`]).
+//! start-up of a server holding many objects and events ([`footprint`]); small requests driven
+//! by wrk, whose per-request cost is low enough that the limit reference is the server's
+//! ([`wrk`]); instructions per request counted under callgrind ([`callgrind`]); the sections
+//! of BENCHMARKS.md those two write ([`docblock`]).
 //!
 //! Must not touch: any server internals. Targets are black boxes reached over HTTP; the only
 //! things read from them besides responses are their CPU time, resident memory and open
-//! descriptors in `/proc/PID`, and the soak reads the server's log for panics.
+//! descriptors in `/proc/PID`, and the soak reads the server's log for panics; `callgrind` runs
+//! the server under valgrind and reads the profile valgrind writes.
 
 pub mod body;
+pub mod callgrind;
 pub mod client;
 pub mod conn;
+pub mod docblock;
 pub mod footprint;
 pub mod latency;
 pub mod limit;
@@ -29,6 +35,7 @@ pub mod soak;
 pub mod spec;
 pub mod stats;
 pub mod target;
+pub mod wrk;
 
 /// Access key id every target is driven with.
 pub const ACCESS_KEY: &str = "test";

@@ -1,7 +1,8 @@
 //! The `trailstack-bench` command line: `run` prints the tables, `report` also writes
 //! BENCHMARKS.md, `trail-latency` times a call to its CloudTrail record in S3, `soak` runs
 //! long mixed traffic and checks the server stays correct and flat, `limit-server` is the
-//! do-nothing reference server the tool starts itself.
+//! do-nothing reference server the tool starts itself, `wrk` measures small requests with
+//! wrk, `callgrind` counts instructions per request.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use trailstack_bench::plan::Plan;
 use trailstack_bench::report::{self, RunInfo};
 use trailstack_bench::runner::{Budget, Stop};
 use trailstack_bench::target::{Target, TargetKind};
-use trailstack_bench::{footprint, latency, procstat, scenario, soak, GIB};
+use trailstack_bench::{callgrind, footprint, latency, procstat, scenario, soak, wrk, GIB};
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +90,12 @@ enum Command {
     /// Memory and start-up of a trailstack holding many objects and events (issue 8): start-up
     /// empty and populated, peak and idle RSS, RSS under the mixed-80-20 workload.
     Footprint(footprint::Args),
+    /// Small requests measured with wrk (presigned S3 URLs, replayed signed KMS requests)
+    /// against trailstack, moto and the limit server, with generator and server CPU per row.
+    Wrk(wrk::Args),
+    /// Instructions per request of trailstack under valgrind's callgrind, with the functions
+    /// of highest inclusive cost.
+    Callgrind(callgrind::Args),
     /// Serve canned S3-like answers without doing any work (the limit reference).
     LimitServer {
         /// Address to listen on.
@@ -287,6 +294,9 @@ async fn bench(opts: Opts, out: Option<PathBuf>) -> Result<bool, String> {
         Some(path) => {
             let kept = std::fs::read_to_string(path).unwrap_or_default();
             let doc = report::with_kept_part(report::document(&results, &info), &kept);
+            let doc = wrk::render::carry(&kept, doc);
+            let (begin, end) = (callgrind::render::BEGIN, callgrind::render::END);
+            let doc = trailstack_bench::docblock::carry(&kept, doc, begin, end);
             std::fs::write(path, &doc).map_err(|e| format!("writing {}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
             doc
@@ -459,6 +469,8 @@ async fn main() {
             .await
         }
         Command::Footprint(args) => footprint::command(args, command_line()).await,
+        Command::Wrk(args) => wrk::command(args, command_line()).await,
+        Command::Callgrind(args) => callgrind::command(args, command_line()).await,
         Command::LimitServer {
             listen,
             big_size,

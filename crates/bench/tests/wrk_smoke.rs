@@ -1,0 +1,92 @@
+//! The wrk mode end to end, briefly: every case against an in-process trailstack and the
+//! limit server (this crate's binary), one short run each; every answer must be a success,
+//! and the section must say which rows were bounded by the generator. Needs wrk on PATH
+//! (`.ci/run` installs it).
+
+use std::sync::Arc;
+use trailstack_bench::target::{Target, TargetKind};
+use trailstack_bench::wrk::{self, render};
+use trailstack_core::SystemClock;
+use trailstack_server::config::Config;
+use trailstack_server::{serve, App};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_runs_clean_against_trailstack_and_the_limit() {
+    if let Err(e) = wrk::check_installed() {
+        panic!("{e}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::load(
+        None,
+        Some("127.0.0.1:0".into()),
+        Some(dir.path().join("data")),
+        None,
+    )
+    .unwrap();
+    let app = Arc::new(App::open(config, Arc::new(SystemClock)).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+
+    let mut trailstack = Target::start(&TargetKind::Url(format!("http://{addr}"))).unwrap();
+    trailstack.name = "trailstack";
+    let limit = Target::start(&TargetKind::Limit {
+        bin: env!("CARGO_BIN_EXE_trailstack-bench").into(),
+        big_size: 1 << 20,
+    })
+    .unwrap();
+    let args = wrk::Args {
+        targets: Vec::new(),
+        cases: Vec::new(),
+        trailstack_bin: None,
+        threads: 1,
+        connections: 4,
+        duration: 1,
+        warmup: 0,
+        rounds: 1,
+        put_keys: 64,
+        timeout: 10,
+        out: None,
+    };
+    let targets = [trailstack, limit];
+    let results = wrk::measure_targets(&args, &targets, &|l| eprintln!("{l}"))
+        .await
+        .unwrap();
+    let _ = stop.send(());
+
+    assert_eq!(results.len(), wrk::requests::CASES.len());
+    for c in &results {
+        for row in &c.rows {
+            let name = format!("{} on {}", c.case.name(), row.target);
+            assert_eq!(row.first_error, None, "{name}");
+            let m = row.medians();
+            assert!(m.rps > 0.0, "{name} made no request");
+            assert_eq!(m.non_2xx, 0, "{name} had error answers");
+            assert!(m.p50_ms > 0.0, "{name}: {m:?}");
+        }
+        // The limit server runs as its own process: its CPU is known.
+        assert!(c.rows[1].medians().server_us.is_some());
+    }
+    let info = render::Info {
+        date: "now".into(),
+        machine: "here".into(),
+        load_at_end: String::new(),
+        command: "test".into(),
+        commit: "abc".into(),
+        threads: 1,
+        connections: 4,
+        duration: 1,
+        warmup: 0,
+        rounds: 1,
+        put_keys: 64,
+    };
+    let section = render::section(&results, &info);
+    assert!(section.contains("| get-1k | trailstack |"), "{section}");
+    assert!(
+        section.contains("| kms-generate-data-key | limit |"),
+        "{section}"
+    );
+}
