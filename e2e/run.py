@@ -26,6 +26,7 @@ import checks_auth  # noqa: E402
 import checks_cli  # noqa: E402
 import checks_console  # noqa: E402
 import checks_crash  # noqa: E402
+import checks_identity  # noqa: E402
 import checks_sdk  # noqa: E402
 import checks_sigv2  # noqa: E402
 import checks_stream  # noqa: E402
@@ -41,6 +42,7 @@ CHECKS = [
     *checks_trail.CHECKS,
     *checks_archive.CHECKS,
     *checks_console.CHECKS,
+    *checks_identity.CHECKS,
 ]
 
 

@@ -45,6 +45,7 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
         PrincipalKind::User => ct.identities.get(&arn),
         _ => None,
     };
+    let identity = identity.as_deref();
     let action = format!("cloudtrail:{}", op.name());
     let scope = Scope::of(ct, caller);
     let reads = Reads::of(identity, None);

@@ -135,3 +135,24 @@ impl Caller {
         }
     }
 }
+
+/// A stable `AIDA…` principal id for an IAM user, derived from its account and name (AWS assigns
+/// random ones; a stable one keeps records and `GetCallerIdentity` comparable across restarts).
+pub fn user_principal_id(account: &str, name: &str) -> String {
+    unique_id("AIDA", account, name)
+}
+
+/// A 21-character IAM unique id: `prefix` (`AIDA` user, `AROA` role, `ANPA` managed policy)
+/// and 17 base-32 characters derived from the account and the entity's name.
+pub fn unique_id(prefix: &str, account: &str, name: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{account}/{name}").as_bytes(),
+    );
+    let tail: String = digest.as_ref()[..17]
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % 32] as char)
+        .collect();
+    format!("{prefix}{tail}")
+}

@@ -1,11 +1,15 @@
-//! The identity policies of the configured principals, parsed once at start: a lookup from a
-//! principal ARN to the inline policies attached to it, which S3 and KMS consult on every
-//! request. Owns only the lookup and the merge of one principal's documents; who the caller is
-//! and which resource policy applies is the services' business.
+//! The identity policies of the principals: a lookup from a principal ARN to the policies
+//! attached to it, which S3, KMS and CloudTrail consult on every request. The set is live: the
+//! identity service installs a new one whenever IAM changes ([`IdentityPolicies::replace`]), and
+//! every service holding it sees the change at its next request. Owns only the lookup and the
+//! merge of one principal's documents; who the caller is and which resource policy applies is
+//! the services' business.
 
 use crate::model::{Policy, PolicyKind};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+
+type ByArn = HashMap<String, Arc<Policy>>;
 
 /// Principal ARN -> its identity policies, merged into one [`Policy`] per principal.
 ///
@@ -13,9 +17,9 @@ use std::sync::Arc;
 /// denies, else any Allow allows", which is also how one policy folds its statements. Each
 /// statement keeps the grammar of its own document (policy variables compile at parse time),
 /// so a 2008 document merged with a 2012 one still reads `${...}` literally.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct IdentityPolicies {
-    by_arn: HashMap<String, Arc<Policy>>,
+    by_arn: RwLock<Arc<ByArn>>,
 }
 
 impl IdentityPolicies {
@@ -24,10 +28,23 @@ impl IdentityPolicies {
         IdentityPolicies::default()
     }
 
+    fn current(&self) -> Arc<ByArn> {
+        // Replaced whole, never left half-written: a poisoned lock still holds a whole set.
+        self.by_arn
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn current_mut(&mut self) -> &mut ByArn {
+        Arc::make_mut(self.by_arn.get_mut().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// Attaches `policy` to `principal_arn` (e.g. `arn:aws:iam::111122223333:user/alice`), in
     /// addition to the policies it already has.
     pub fn attach(&mut self, principal_arn: &str, policy: Policy) {
-        match self.by_arn.get_mut(principal_arn) {
+        let by_arn = self.current_mut();
+        match by_arn.get_mut(principal_arn) {
             Some(existing) => {
                 let merged = Arc::make_mut(existing);
                 merged.statements.extend(policy.statements);
@@ -35,8 +52,7 @@ impl IdentityPolicies {
             }
             None => {
                 let merged = Policy { id: None, ..policy };
-                self.by_arn
-                    .insert(principal_arn.to_string(), Arc::new(merged));
+                by_arn.insert(principal_arn.to_string(), Arc::new(merged));
             }
         }
     }
@@ -53,19 +69,26 @@ impl IdentityPolicies {
         Ok(())
     }
 
+    /// Replaces every principal's policies by those of `next`, for every holder of this set at
+    /// once.
+    pub fn replace(&self, next: IdentityPolicies) {
+        let next = next.current();
+        *self.by_arn.write().unwrap_or_else(|e| e.into_inner()) = next;
+    }
+
     /// The merged identity policy of `principal_arn`, if it has any.
-    pub fn get(&self, principal_arn: &str) -> Option<&Policy> {
-        self.by_arn.get(principal_arn).map(|p| &**p)
+    pub fn get(&self, principal_arn: &str) -> Option<Arc<Policy>> {
+        self.current().get(principal_arn).cloned()
     }
 
     /// Whether no principal has a policy (the common single-user set-up).
     pub fn is_empty(&self) -> bool {
-        self.by_arn.is_empty()
+        self.current().is_empty()
     }
 
     /// How many principals have policies.
     pub fn len(&self) -> usize {
-        self.by_arn.len()
+        self.current().len()
     }
 }
 
@@ -91,7 +114,8 @@ mod tests {
     fn decide(ids: &IdentityPolicies, action: &str) -> Decision {
         let c = Conditions::new();
         let req = RequestContext::new(ALICE, PrincipalKind::User, action, "arn:aws:s3:::b/k", &c);
-        let id: Vec<&Policy> = ids.get(ALICE).into_iter().collect();
+        let p = ids.get(ALICE);
+        let id: Vec<&Policy> = p.as_deref().into_iter().collect();
         authorize(&req, &id, None, "111122223333")
     }
 
@@ -158,6 +182,11 @@ mod tests {
         ids.attach_document(ALICE, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}}"#).unwrap();
         ids.attach_document(ALICE, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}}"#).unwrap();
         let merged = ids.get(ALICE).unwrap();
+        let live = IdentityPolicies::new();
+        live.replace(ids);
+        assert!(
+            live.get(ALICE).is_some() && live.get("arn:aws:iam::111122223333:user/bob").is_none()
+        );
         assert!(merged.reads("aws:securetransport") && merged.reads("aws:sourceip"));
     }
 }

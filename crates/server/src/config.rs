@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trailstack_core::{AccountId, Principal};
-use trailstack_policy::IdentityPolicies;
 pub use trailstack_s3::model::buckets::BucketDefaults;
 
 /// The default account id.
@@ -304,26 +303,25 @@ impl Config {
 }
 
 impl Config {
-    /// The inline policies of every configured user, by user ARN, for S3 and KMS to authorize
-    /// with. Users configured under several access keys get each distinct document once.
-    pub fn identity_policies(&self) -> Arc<IdentityPolicies> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out = IdentityPolicies::new();
-        for id in self.identities.values() {
-            let Principal::User { name } = &id.principal else {
-                continue;
-            };
-            let arn = format!("arn:aws:iam::{}:user/{name}", id.account);
-            for doc in &id.policies {
-                if seen.insert((arn.clone(), doc.clone())) {
-                    // Validated at load; a document cannot stop parsing since.
-                    if let Err(e) = out.attach_document(&arn, doc) {
-                        tracing::error!("{arn}: policy dropped: {e}");
-                    }
-                }
-            }
-        }
-        Arc::new(out)
+    /// The configured IAM users, for IAM to seed at start: each with its access key, secret and
+    /// inline policies.
+    pub fn seed_users(&self) -> Vec<trailstack_iam::SeedUser> {
+        let mut out: Vec<_> = self
+            .identities
+            .iter()
+            .filter_map(|(key, id)| match &id.principal {
+                Principal::User { name } => Some(trailstack_iam::SeedUser {
+                    account: id.account.as_str().to_string(),
+                    name: name.clone(),
+                    access_key: key.clone(),
+                    secret: id.secret.clone(),
+                    policies: id.policies.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        out.sort_by(|a, b| a.access_key.cmp(&b.access_key));
+        out
     }
 
     /// The accounts of the configured users, for S3's ACL grants to name.
@@ -333,12 +331,6 @@ impl Config {
             out.add(&id.canonical_id, &id.display_name);
         }
         Arc::new(out)
-    }
-}
-
-impl trailstack_sigv4::SecretLookup for Config {
-    fn secret_for(&self, access_key: &str) -> Option<String> {
-        self.identities.get(access_key).map(|i| i.secret.clone())
     }
 }
 
@@ -407,10 +399,13 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(c.identities["AKA"].policies.len(), 2);
-        let ids = c.identity_policies();
-        let p = ids.get("arn:aws:iam::111111111111:user/alice").unwrap();
-        assert_eq!(p.statements().len(), 2);
-        assert!(ids.get("arn:aws:iam::000000000000:root").is_none());
+        let users = c.seed_users();
+        assert_eq!(users.len(), 1);
+        assert_eq!(
+            (users[0].name.as_str(), users[0].access_key.as_str()),
+            ("alice", "AKA")
+        );
+        assert_eq!(users[0].policies.len(), 2);
     }
 
     #[test]

@@ -10,6 +10,10 @@ pub enum Service {
     Kms,
     /// AWS CloudTrail (JSON 1.1).
     CloudTrail,
+    /// AWS STS (query protocol), by its SigV4 credential scope `sts`.
+    Sts,
+    /// AWS IAM (query protocol), by its SigV4 credential scope `iam`.
+    Iam,
     /// trailstack's own operations (`Trailstack.Flush`), authenticated like every request.
     Admin,
     /// A JSON-protocol request for a service trailstack does not serve.
@@ -27,7 +31,7 @@ pub const CLOUDTRAIL_SHORT_TARGET_PREFIX: &str = "CloudTrail_20131101.";
 pub const ADMIN_TARGET_PREFIX: &str = "Trailstack.";
 
 /// Detects the service from `X-Amz-Target`, else from the service named in the SigV4 credential
-/// scope (header or presigned query), else S3.
+/// scope (header or presigned query: `kms`, `cloudtrail`, `sts`, `iam`), else S3.
 pub fn detect(target: Option<&str>, scope_service: Option<&str>) -> Service {
     if let Some(t) = target {
         if t.starts_with(KMS_PREFIX) {
@@ -45,6 +49,8 @@ pub fn detect(target: Option<&str>, scope_service: Option<&str>) -> Service {
     match scope_service {
         Some("kms") => Service::Kms,
         Some("cloudtrail") => Service::CloudTrail,
+        Some("sts") => Service::Sts,
+        Some("iam") => Service::Iam,
         _ => Service::S3,
     }
 }
@@ -72,7 +78,21 @@ mod tests {
         let auth_kms = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00";
         let auth_s3 = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00";
         type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Service);
-        let cases: [Case; 11] = [
+        let auth_sts = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00";
+        let cases: [Case; 14] = [
+            (
+                None,
+                None,
+                Some("test/20250101/us-east-1/iam/aws4_request"),
+                Service::Iam,
+            ),
+            (None, Some(auth_sts), None, Service::Sts),
+            (
+                None,
+                None,
+                Some("test/20250101/us-east-1/sts/aws4_request"),
+                Service::Sts,
+            ),
             (
                 Some("TrentService.Encrypt"),
                 Some(auth_kms),

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use trailstack_cloudtrail::delivery::Delivery;
 use trailstack_cloudtrail::CloudTrail;
 use trailstack_core::{AuditEvent, AuditFuture, AuditSink, Clock};
+use trailstack_iam::Iam;
 use trailstack_kms::Kms;
 use trailstack_s3::lifecycle::worker::Lifecycle;
 use trailstack_s3::logging::delivery::AccessLogDelivery;
@@ -41,6 +42,8 @@ pub struct App {
     pub kms: Kms,
     /// CloudTrail (also the recorder every service reports to).
     pub cloudtrail: CloudTrail,
+    /// IAM and STS (also the directory of access keys and identity policies).
+    pub iam: Iam,
     /// The worker delivering trails' log and digest files.
     pub delivery: Delivery,
     /// The worker running buckets' lifecycle rules.
@@ -73,6 +76,7 @@ impl App {
             .iter()
             .chain(trailstack_kms::model::MIGRATIONS)
             .chain(trailstack_cloudtrail::model::MIGRATIONS)
+            .chain(trailstack_iam::model::MIGRATIONS)
             .chain(trailstack_store::journal::MIGRATIONS)
             .chain(trailstack_s3::lifecycle::worker::MIGRATIONS)
             .chain(trailstack_s3::logging::outbox::MIGRATIONS)
@@ -91,8 +95,13 @@ impl App {
         // through ports, never through crate dependencies).
         let recorder = Arc::new(Recorder::default());
         let audit: Arc<dyn AuditSink> = recorder.clone();
+        let iam = Iam::new(db.clone(), root.clone(), clock.clone())
+            .map_err(|e| format!("reading IAM: {}", e.message()))?
+            .with_audit(audit.clone());
+        seed(&iam, config.seed_users())?;
+        let identities = iam.identities();
         let kms = Kms::new(db.clone(), root.clone(), clock.clone(), &config.region)
-            .with_identities(config.identity_policies())
+            .with_identities(identities.clone())
             .with_audit(audit.clone());
         let keys: Arc<dyn trailstack_core::KeyService> = Arc::new(kms.clone());
         let s3 = S3::new(
@@ -106,7 +115,7 @@ impl App {
         .require_tls_for_sse(config.require_tls_for_sse)
         .with_bucket_defaults(config.bucket_defaults)
         .with_lifecycle_day(config.lifecycle_day)
-        .with_identities(config.identity_policies())
+        .with_identities(identities.clone())
         .with_accounts(config.s3_accounts())
         .with_audit(audit);
         let objects: Arc<dyn trailstack_core::ObjectWriter> = Arc::new(s3.clone());
@@ -118,7 +127,7 @@ impl App {
             objects,
             root,
         )
-        .with_identities(config.identity_policies());
+        .with_identities(identities);
         recorder.bind(Arc::new(cloudtrail.clone()));
         let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
         let lifecycle = Lifecycle::new(s3.clone());
@@ -134,6 +143,7 @@ impl App {
             s3,
             kms,
             cloudtrail,
+            iam,
             delivery,
             lifecycle,
             access_logs,
@@ -155,6 +165,25 @@ impl App {
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         )
     }
+}
+
+/// Seeds IAM with the configuration file's users before anything is served. `App::open` is
+/// synchronous (the binary and the tests call it inside and outside a runtime): the write runs
+/// on a thread of its own with a runtime of its own.
+fn seed(iam: &Iam, users: Vec<trailstack_iam::SeedUser>) -> Result<(), String> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let iam = iam.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| format!("seeding IAM: {e}"))?;
+        rt.block_on(iam.seed(users))
+            .map_err(|e| format!("seeding IAM: {}", e.message()))
+    })
+    .join()
+    .map_err(|_| "seeding IAM: the thread panicked".to_string())?
 }
 
 /// The running delivery worker.

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 use std::fmt::Write as _;
-use trailstack_core::{AuditEvent, Caller, EventCategory, Principal};
+use trailstack_core::{user_principal_id, AuditEvent, Caller, EventCategory, Principal};
 
 /// The record schema version written.
 pub const EVENT_VERSION: &str = "1.11";
@@ -183,21 +183,6 @@ fn user_identity_into(out: &mut String, caller: &Caller) {
         _ => {}
     }
     *out = o.finish();
-}
-
-/// A stable `AIDA…` principal id for an IAM user, derived from its account and name (AWS assigns
-/// random ones; a stable one keeps records comparable across restarts).
-pub fn user_principal_id(account: &str, name: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let digest = aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        format!("{account}/{name}").as_bytes(),
-    );
-    let tail: String = digest.as_ref()[..17]
-        .iter()
-        .map(|b| ALPHABET[(*b as usize) % 32] as char)
-        .collect();
-    format!("AIDA{tail}")
 }
 
 /// A JSON object being written field by field into a string.

@@ -116,7 +116,7 @@ pub async fn check(kms: &Kms, caller: &Caller, op: &Op) -> KmsResult<()> {
 }
 
 /// The identity policy of `caller`, if it is a user with one.
-fn identity<'a>(kms: &'a Kms, caller: &Caller, arn: &str) -> Option<&'a Policy> {
+fn identity(kms: &Kms, caller: &Caller, arn: &str) -> Option<Arc<Policy>> {
     match caller.principal {
         Principal::User { .. } => kms.identities.get(arn),
         _ => None,
@@ -133,7 +133,8 @@ fn decide_account(
     resource: &str,
 ) -> KmsResult<()> {
     let req = RequestContext::new(arn, kind_of(&caller.principal), action, resource, conds);
-    let id: Vec<&Policy> = identity(kms, caller, arn).into_iter().collect();
+    let id_policy = identity(kms, caller, arn);
+    let id: Vec<&Policy> = id_policy.as_deref().into_iter().collect();
     match authorize(&req, &id, None, caller.account.as_str()) {
         Decision::Allow => Ok(()),
         Decision::ExplicitDeny => Err(denied(
@@ -171,6 +172,7 @@ fn decide_key(
     };
     let policy = kms.key_policies.get(&k.key_id, &k.meta.policy);
     let id_policy = identity(kms, caller, arn);
+    let id_policy = id_policy.as_deref();
     // The key's own keys, only where a policy reads them.
     let reads = Reads::of(policy.as_deref(), id_policy);
     let mut conds = base.clone();
@@ -276,7 +278,8 @@ pub fn check_lockout(
         key_arn,
         &conds,
     );
-    let id: Vec<&Policy> = identity(kms, caller, &arn).into_iter().collect();
+    let id_policy = identity(kms, caller, &arn);
+    let id: Vec<&Policy> = id_policy.as_deref().into_iter().collect();
     match authorize_key(&req, &policy, &id, key_account, false) {
         Decision::Allow => Ok(()),
         _ => Err(KmsError::MalformedPolicyDocument(

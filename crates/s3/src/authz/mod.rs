@@ -227,6 +227,7 @@ async fn check_target(
         Principal::User { .. } => s3.identities.get(arn),
         _ => None,
     };
+    let identity = identity.as_deref();
     let resource = resource_of(t);
     // Only the keys the two policies read: the decision cannot depend on the others.
     let reads = Reads::of(identity, bucket_policy);

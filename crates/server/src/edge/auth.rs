@@ -3,10 +3,63 @@
 //! nothing secret echoed back in it.
 
 use super::amz_time;
+use crate::config::{canonical_id_for, Identity};
 use crate::App;
+use trailstack_core::Principal;
 use trailstack_s3::S3Error;
 use trailstack_sigv4::v2::{self, V2Signed};
-use trailstack_sigv4::{Authenticated, RequestParts, SigError};
+use trailstack_sigv4::{Authenticated, RequestParts, SecretLookup, SigError};
+
+/// Who an access key belongs to: IAM's active keys (users created through IAM and the users the
+/// configuration seeded), else the configuration's account roots, whose keys IAM does not hold.
+pub(super) fn identity(app: &App, access_key: &str) -> Option<Identity> {
+    if let Some(c) = app.iam.credential(access_key) {
+        // A user the configuration seeded keeps its configured S3 owner id and display name.
+        let configured = app.config.identities.get(access_key).filter(|i| {
+            i.account.as_str() == c.account
+                && matches!(&i.principal, Principal::User { name } if *name == c.user)
+        });
+        if let Some(i) = configured {
+            return Some(Identity {
+                secret: c.secret,
+                ..i.clone()
+            });
+        }
+        let account = trailstack_core::AccountId::parse(&c.account).ok()?;
+        // Every identity of an account shares the account's canonical user id in S3.
+        let canonical_id = app
+            .config
+            .identities
+            .values()
+            .find(|i| i.account == account && i.principal == Principal::Root)
+            .map(|i| i.canonical_id.clone())
+            .unwrap_or_else(|| canonical_id_for(account.as_str()));
+        return Some(Identity {
+            secret: c.secret,
+            account,
+            principal: Principal::User {
+                name: c.user.clone(),
+            },
+            canonical_id,
+            display_name: c.user,
+            policies: Vec::new(),
+        });
+    }
+    app.config
+        .identities
+        .get(access_key)
+        .filter(|i| i.principal == Principal::Root)
+        .cloned()
+}
+
+/// The secrets SigV4 and SigV2 check signatures with: [`identity`]'s.
+struct Keys<'a>(&'a App);
+
+impl SecretLookup for Keys<'_> {
+    fn secret_for(&self, access_key: &str) -> Option<String> {
+        identity(self.0, access_key).map(|i| i.secret)
+    }
+}
 
 /// Request headers whose values are secrets: SSE-C keys.
 const SECRET_HEADERS: [&str; 2] = [
@@ -82,7 +135,7 @@ pub(super) fn authenticate(
     body_sha256: Option<&str>,
 ) -> Result<Option<Authenticated>, (SigError, String)> {
     with_request_parts(parts, |rp| {
-        trailstack_sigv4::authenticate(rp, &*app.config, body_sha256, app.clock.now())
+        trailstack_sigv4::authenticate(rp, &Keys(app), body_sha256, app.clock.now())
             .map_err(|e| (e, rp_access_key(rp)))
     })
 }
@@ -104,12 +157,12 @@ pub(super) fn authenticate_s3(
 ) -> Result<Option<S3Auth>, (SigError, String)> {
     with_request_parts(parts, |rp| {
         if !v2::is_v2(rp) {
-            return trailstack_sigv4::authenticate(rp, &*app.config, None, app.clock.now())
+            return trailstack_sigv4::authenticate(rp, &Keys(app), None, app.clock.now())
                 .map(|a| a.map(|a| S3Auth::V4(Box::new(a))))
                 .map_err(|e| (e, rp_access_key(rp)));
         }
         let bucket = trailstack_s3::wire::bucket_from_host(host);
-        v2::authenticate_v2(rp, &*app.config, bucket.as_deref(), app.clock.now())
+        v2::authenticate_v2(rp, &Keys(app), bucket.as_deref(), app.clock.now())
             .map(|signed| Some(S3Auth::V2(signed)))
             .map_err(|e| {
                 let key = v2::parse_v2(rp).map(|s| s.access_key).unwrap_or_default();

@@ -59,7 +59,7 @@ pub(super) async fn post_form(
                 .is_ok();
                 check(matches, access_key, policy, signature)?;
                 let by = signed(access_key, region, SignatureVersion::V4);
-                Ok(caller_for(identity, &by, parts, peer, request_id))
+                Ok(caller_for(&identity, &by, parts, peer, request_id))
             }
             FormSigner::V2 {
                 access_key,
@@ -71,7 +71,7 @@ pub(super) async fn post_form(
                     trailstack_sigv4::v2::signature_v2_matches(&identity.secret, policy, signature);
                 check(matches, access_key, policy, signature)?;
                 let by = signed(access_key, &app.config.region, SignatureVersion::V2);
-                Ok(caller_for(identity, &by, parts, peer, request_id))
+                Ok(caller_for(&identity, &by, parts, peer, request_id))
             }
             FormSigner::Anonymous => anonymous_caller(app, parts, peer, request_id)
                 .ok_or_else(|| S3Error::AccessDenied("Access Denied".into())),
@@ -81,10 +81,8 @@ pub(super) async fn post_form(
 }
 
 /// The identity of `access_key`, or S3's InvalidAccessKeyId.
-fn identity<'a>(app: &'a App, access_key: &str) -> Result<&'a crate::config::Identity, S3Error> {
-    app.config
-        .identities
-        .get(access_key)
+fn identity(app: &App, access_key: &str) -> Result<crate::config::Identity, S3Error> {
+    super::identity(app, access_key)
         .ok_or_else(|| S3Error::InvalidAccessKeyId(access_key.to_string()))
 }
 

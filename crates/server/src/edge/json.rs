@@ -3,7 +3,7 @@
 //! render `{"__type","message"}` errors.
 
 use super::json_error::{json_response, JsonError};
-use super::{authenticate, caller_for, Peer, SignedBy};
+use super::{authenticate, caller_for, identity, Peer, SignedBy};
 use crate::body::{HyperBody, RequestBody};
 use crate::detect;
 use crate::App;
@@ -38,7 +38,7 @@ fn sigv2_refused(parts: &http::request::Parts) -> Option<Response<HyperBody>> {
 const MAX_JSON_BODY: usize = 1024 * 1024;
 
 /// Reads a whole (small) request body.
-async fn read_small_body(body: RequestBody) -> Option<Bytes> {
+pub(super) async fn read_small_body(body: RequestBody) -> Option<Bytes> {
     use http_body_util::BodyExt;
     let limited = http_body_util::Limited::new(body, MAX_JSON_BODY);
     limited.collect().await.ok().map(|c| c.to_bytes())
@@ -64,7 +64,7 @@ async fn json_caller(
         Ok(None) => return Err(JsonError::of_auth(None).response()),
         Err((e, _)) => return Err(JsonError::of_auth(Some(e)).response()),
     };
-    let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
+    let Some(identity) = identity(app, &auth.signed.access_key) else {
         return Err(JsonError::of_auth(Some(SigError::InvalidAccessKeyId {
             access_key: auth.signed.access_key.clone(),
         }))
@@ -76,7 +76,10 @@ async fn json_caller(
         version: SignatureVersion::V4,
         location: auth.signed.location,
     };
-    Ok((caller_for(identity, &by, parts, peer, request_id), body))
+    let scope = &auth.signed.scope;
+    app.iam
+        .note_use(&auth.signed.access_key, &scope.service, &scope.region);
+    Ok((caller_for(&identity, &by, parts, peer, request_id), body))
 }
 
 fn target_of(parts: &http::request::Parts) -> &str {

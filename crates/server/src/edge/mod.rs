@@ -17,10 +17,12 @@ mod auth;
 mod form;
 mod json;
 mod json_error;
-use auth::{authenticate, authenticate_s3, s3_auth_error, S3Auth};
+mod query;
+use auth::{authenticate, authenticate_s3, identity, s3_auth_error, S3Auth};
 use form::post_form;
 use json::{admin_request, cloudtrail_request, kms_request};
 use json_error::JsonError;
+use query::{iam_request, query_error, sts_request};
 
 /// The client end of a request's connection.
 #[derive(Debug, Clone, Copy)]
@@ -98,10 +100,18 @@ fn stamp(resp: &mut Response<HyperBody>, request_id: &str) {
 /// read, authenticated or recorded.
 pub fn busy(app: &App, req: &Request<Incoming>) -> Response<HyperBody> {
     let request_id = app.next_request_id();
-    let mut resp = match service_of(req).0 {
+    let service = service_of(req).0;
+    let mut resp = match service {
         Service::S3 => {
             wire::encode_error(&S3Error::SlowDown, &request_id, "", false).map(body::outgoing)
         }
+        Service::Sts | Service::Iam => query_error(
+            query::namespace(service),
+            400,
+            "Throttling",
+            "Rate exceeded",
+            &request_id,
+        ),
         _ => JsonError::Throttled.response(),
     };
     stamp(&mut resp, &request_id);
@@ -142,6 +152,8 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
                 Service::Admin => {
                     Box::pin(admin_request(app, parts, body, peer, &request_id)).await
                 }
+                Service::Sts => Box::pin(sts_request(app, parts, body, peer, &request_id)).await,
+                Service::Iam => Box::pin(iam_request(app, parts, body, peer, &request_id)).await,
                 Service::Other => JsonError::UnknownService(op).response(),
             }
         })
@@ -155,6 +167,13 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
                     wire::encode_error(&S3Error::Internal(e.to_string()), &request_id, "", false)
                         .map(body::outgoing)
                 }
+                Service::Sts | Service::Iam => query_error(
+                    query::namespace(service),
+                    500,
+                    "InternalFailure",
+                    "The request could not be made durable.",
+                    &request_id,
+                ),
                 _ => JsonError::NotDurable.response(),
             }
         }
@@ -233,7 +252,7 @@ async fn s3_serve(
     let auth = match authenticate_s3(app, &parts, host) {
         Ok(Some(S3Auth::V4(a))) => *a,
         Ok(Some(S3Auth::V2(signed))) => {
-            let Some(identity) = app.config.identities.get(&signed.access_key) else {
+            let Some(identity) = identity(app, &signed.access_key) else {
                 return fail(&S3Error::InvalidAccessKeyId(signed.access_key));
             };
             let by = SignedBy {
@@ -242,7 +261,9 @@ async fn s3_serve(
                 version: SignatureVersion::V2,
                 location: signed.location,
             };
-            let caller = caller_for(identity, &by, &parts, peer, request_id);
+            app.iam
+                .note_use(&signed.access_key, "s3", &app.config.region);
+            let caller = caller_for(&identity, &by, &parts, peer, request_id);
             // SigV2 signs no payload hash: the body is only checked against its checksums.
             let framing = unsigned_framing(&parts.headers);
             return s3_call(app, parts, body, framing, caller, host, &fail).await;
@@ -264,7 +285,7 @@ async fn s3_serve(
             return fail(&err);
         }
     };
-    let Some(identity) = app.config.identities.get(&auth.signed.access_key) else {
+    let Some(identity) = identity(app, &auth.signed.access_key) else {
         return fail(&S3Error::InvalidAccessKeyId(auth.signed.access_key.clone()));
     };
     let framing = if auth.signed.location == AuthLocation::Query {
@@ -283,7 +304,9 @@ async fn s3_serve(
         version: SignatureVersion::V4,
         location: auth.signed.location,
     };
-    let caller = caller_for(identity, &by, &parts, peer, request_id);
+    app.iam
+        .note_use(&auth.signed.access_key, "s3", &auth.signed.scope.region);
+    let caller = caller_for(&identity, &by, &parts, peer, request_id);
     s3_call(app, parts, body, framing, caller, host, &fail).await
 }
 

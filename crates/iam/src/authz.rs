@@ -1,0 +1,93 @@
+//! Who may call IAM: an account's root may do anything in its own account; a user needs an
+//! identity policy allowing `iam:<Op>` on the entity the call names (its ARN without path:
+//! `user/<name>`, `role/<name>`, the policy ARN given) or on `*` for calls naming none (the
+//! ListX of users, roles and policies). Refusals are AWS's `AccessDenied` sentence.
+//!
+//! AWS facts: docs/aws/iam-authorization.md, docs/aws/iam-sts.md §3.
+
+use crate::directory::principal_arn;
+use crate::error::{IamError, IamResult};
+use crate::op::{IamOp, OwnerKind};
+use crate::Iam;
+use trailstack_core::{Caller, Principal};
+use trailstack_policy::{authorize, Conditions, Decision, Policy, PrincipalKind, RequestContext};
+
+/// Checks that `caller` may run `op`.
+pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
+    let arn = caller.arn();
+    let account = caller.account.as_str();
+    if caller.principal == Principal::Root {
+        return Ok(());
+    }
+    let action = format!("iam:{}", op.name());
+    let resource = resource_of(account, caller, op);
+    if !matches!(caller.principal, Principal::User { .. }) {
+        return Err(denied(&arn, &action, &resource, Decision::ImplicitDeny));
+    }
+    let identity = iam.identities.get(&arn);
+    let id: Vec<&Policy> = identity.as_deref().into_iter().collect();
+    let conds = Conditions::new();
+    let req = RequestContext::new(&arn, PrincipalKind::User, &action, &resource, &conds);
+    match authorize(&req, &id, None, account) {
+        Decision::Allow => Ok(()),
+        d => Err(denied(&arn, &action, &resource, d)),
+    }
+}
+
+/// The ARN `op` acts on.
+fn resource_of(account: &str, caller: &Caller, op: &IamOp) -> String {
+    use IamOp::*;
+    let user = |name: &Option<String>| match (name, &caller.principal) {
+        (Some(n), _) => principal_arn(account, OwnerKind::User, n),
+        (None, Principal::User { name }) => principal_arn(account, OwnerKind::User, name),
+        (None, _) => caller.arn(),
+    };
+    match op {
+        CreateUser { name, .. } | DeleteUser { name } => {
+            principal_arn(account, OwnerKind::User, name)
+        }
+        GetUser { name } => user(name),
+        CreateAccessKey { user: u }
+        | ListAccessKeys { user: u, .. }
+        | UpdateAccessKey { user: u, .. }
+        | DeleteAccessKey { user: u, .. } => user(u),
+        CreateRole { name, .. }
+        | GetRole { name }
+        | DeleteRole { name }
+        | UpdateRole { name, .. }
+        | UpdateAssumeRolePolicy { name, .. } => principal_arn(account, OwnerKind::Role, name),
+        PutInlinePolicy { owner, .. }
+        | GetInlinePolicy { owner, .. }
+        | ListInlinePolicies { owner, .. }
+        | DeleteInlinePolicy { owner, .. }
+        | AttachPolicy { owner, .. }
+        | DetachPolicy { owner, .. }
+        | ListAttachedPolicies { owner, .. } => principal_arn(account, owner.kind, &owner.name),
+        CreatePolicy { name, path, .. } => crate::model::policies::policy_arn(account, path, name),
+        GetPolicy { arn }
+        | DeletePolicy { arn }
+        | CreatePolicyVersion { arn, .. }
+        | GetPolicyVersion { arn, .. }
+        | ListPolicyVersions { arn, .. }
+        | DeletePolicyVersion { arn, .. }
+        | SetDefaultPolicyVersion { arn, .. } => arn.clone(),
+        ListUsers { .. } | ListRoles { .. } | ListPolicies { .. } | GetAccessKeyLastUsed { .. } => {
+            "*".to_string()
+        }
+    }
+}
+
+fn denied(arn: &str, action: &str, resource: &str, d: Decision) -> IamError {
+    let why = match d {
+        Decision::ExplicitDeny => "with an explicit deny in an identity-based policy".to_string(),
+        _ => format!("because no identity-based policy allows the {action} action"),
+    };
+    let on = if resource == "*" {
+        String::new()
+    } else {
+        format!(" on resource: {resource}")
+    };
+    IamError::AccessDenied(format!(
+        "User: {arn} is not authorized to perform: {action}{on} {why}"
+    ))
+}

@@ -1,0 +1,87 @@
+//! The in-memory view of IAM that every request reads: the active access keys with their
+//! secrets (for authentication), and the identity policies of every user and role (for S3, KMS
+//! and CloudTrail to authorize). It is rebuilt from the store inside the transaction of every
+//! IAM change, so it never runs ahead of or behind what is committed (ARCHITECTURE.md §3).
+
+use crate::model;
+use crate::op::OwnerKind;
+use std::collections::HashMap;
+use trailstack_policy::IdentityPolicies;
+use trailstack_store::rusqlite::Connection;
+use trailstack_store::RootKey;
+
+/// The owner of an active access key.
+#[derive(Clone)]
+pub struct Credential {
+    /// The secret access key.
+    pub secret: String,
+    /// The owner's account.
+    pub account: String,
+    /// The owning user's name.
+    pub user: String,
+}
+
+/// Everything but the secret, which never goes into a log line.
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("account", &self.account)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One committed state of IAM, as requests read it.
+#[derive(Debug, Default)]
+pub struct Directory {
+    /// Active access keys by id.
+    pub keys: HashMap<String, Credential>,
+}
+
+/// The ARN policies name a principal by: `arn:aws:iam::<account>:user/<name>` (or `role/`), as
+/// [`trailstack_core::Caller::arn`] renders the caller.
+pub fn principal_arn(account: &str, kind: OwnerKind, name: &str) -> String {
+    match kind {
+        OwnerKind::User => format!("arn:aws:iam::{account}:user/{name}"),
+        OwnerKind::Role => format!("arn:aws:iam::{account}:role/{name}"),
+    }
+}
+
+/// Reads the directory and the identity policies as `c` sees the store.
+pub fn load(
+    c: &Connection,
+    root: &RootKey,
+) -> Result<(Directory, IdentityPolicies), crate::IamError> {
+    let mut keys = HashMap::new();
+    for k in model::keys::all(c)? {
+        if !k.key.active {
+            continue;
+        }
+        let secret = root.open(&model::keys::purpose(&k.key.id), &k.sealed)?;
+        let secret = String::from_utf8_lossy(&secret).into_owned();
+        keys.insert(
+            k.key.id.clone(),
+            Credential {
+                secret,
+                account: k.account,
+                user: k.key.user,
+            },
+        );
+    }
+    let mut policies = IdentityPolicies::new();
+    let inline = model::policies::all_inline(c)?;
+    let attached = model::policies::all_attached_documents(c)?;
+    for (account, kind, owner, doc) in inline.into_iter().chain(attached) {
+        let kind = if kind == OwnerKind::Role.as_str() {
+            OwnerKind::Role
+        } else {
+            OwnerKind::User
+        };
+        // Every stored document was validated when it was put; one that no longer parses (a
+        // stricter release) is left out rather than stopping every request.
+        if let Err(e) = policies.attach_document(&principal_arn(&account, kind, &owner), &doc) {
+            tracing::error!("iam: {owner}'s policy left out: {}", e.message);
+        }
+    }
+    Ok((Directory { keys }, policies))
+}

@@ -1,0 +1,61 @@
+//! The operations of STS and IAM, one file per family; typed input in, typed output out. No
+//! handler sees the wire format.
+
+mod checks;
+pub mod policies;
+pub mod roles;
+pub mod sts;
+pub mod users;
+
+use crate::error::IamResult;
+use crate::op::{IamOp, IamOutput, StsOp, StsOutput};
+use crate::Iam;
+use trailstack_core::Caller;
+
+/// Runs one STS operation.
+pub fn dispatch_sts(caller: &Caller, op: &StsOp) -> IamResult<StsOutput> {
+    match op {
+        StsOp::GetCallerIdentity => sts::get_caller_identity(caller),
+    }
+}
+
+/// Runs one authorized IAM operation.
+pub async fn dispatch(iam: &Iam, caller: &Caller, op: IamOp) -> IamResult<IamOutput> {
+    use IamOp::*;
+    let account = caller.account.as_str().to_string();
+    match op {
+        CreateUser { name, path } => users::create(iam, account, name, path).await,
+        GetUser { name } => users::get(iam, caller, name).await,
+        ListUsers { path_prefix, page } => users::list(iam, account, path_prefix, page).await,
+        DeleteUser { name } => users::delete(iam, account, name).await,
+        CreateAccessKey { user } => users::create_key(iam, caller, user).await,
+        ListAccessKeys { user, page } => users::list_keys(iam, caller, user, page).await,
+        UpdateAccessKey { user, key, active } => {
+            users::update_key(iam, caller, user, key, active).await
+        }
+        DeleteAccessKey { user, key } => users::delete_key(iam, caller, user, key).await,
+        GetAccessKeyLastUsed { key } => users::key_last_used(iam, caller, key).await,
+        CreateRole { .. } => roles::dispatch(iam, account, op).await,
+        GetRole { .. } => roles::dispatch(iam, account, op).await,
+        ListRoles { .. } => roles::dispatch(iam, account, op).await,
+        DeleteRole { .. } => roles::dispatch(iam, account, op).await,
+        UpdateRole { .. } => roles::dispatch(iam, account, op).await,
+        UpdateAssumeRolePolicy { .. } => roles::dispatch(iam, account, op).await,
+        PutInlinePolicy { .. } => policies::dispatch(iam, account, op).await,
+        GetInlinePolicy { .. } => policies::dispatch(iam, account, op).await,
+        ListInlinePolicies { .. } => policies::dispatch(iam, account, op).await,
+        DeleteInlinePolicy { .. } => policies::dispatch(iam, account, op).await,
+        CreatePolicy { .. } => policies::dispatch(iam, account, op).await,
+        GetPolicy { .. } => policies::dispatch(iam, account, op).await,
+        ListPolicies { .. } => policies::dispatch(iam, account, op).await,
+        DeletePolicy { .. } => policies::dispatch(iam, account, op).await,
+        CreatePolicyVersion { .. } => policies::dispatch(iam, account, op).await,
+        GetPolicyVersion { .. } => policies::dispatch(iam, account, op).await,
+        ListPolicyVersions { .. } => policies::dispatch(iam, account, op).await,
+        DeletePolicyVersion { .. } => policies::dispatch(iam, account, op).await,
+        SetDefaultPolicyVersion { .. } => policies::dispatch(iam, account, op).await,
+        AttachPolicy { .. } => policies::dispatch(iam, account, op).await,
+        DetachPolicy { .. } => policies::dispatch(iam, account, op).await,
+        ListAttachedPolicies { .. } => policies::dispatch(iam, account, op).await,
+    }
+}

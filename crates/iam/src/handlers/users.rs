@@ -1,0 +1,240 @@
+//! Users and their access keys: CreateUser, GetUser, ListUsers, DeleteUser, CreateAccessKey,
+//! ListAccessKeys, UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed.
+//!
+//! AWS facts: docs/aws/iam-sts.md §5.
+
+use super::checks::{self, marker, paged};
+use crate::error::{IamError, IamResult};
+use crate::model::entities::{self, user_arn};
+use crate::model::{keys, policies};
+use crate::op::{AccessKey, IamOutput, OwnerKind, Page, User};
+use crate::Iam;
+use trailstack_core::{user_principal_id, Caller, Principal};
+
+/// Most access keys a user may have.
+const KEYS_PER_USER: usize = 2;
+
+fn no_user(name: &str) -> IamError {
+    IamError::NoSuchEntity(format!("The user with name {name} cannot be found."))
+}
+
+fn no_key(id: &str) -> IamError {
+    IamError::NoSuchEntity(format!("The Access Key with id {id} cannot be found."))
+}
+
+pub async fn create(
+    iam: &Iam,
+    account: String,
+    name: String,
+    path: String,
+) -> IamResult<IamOutput> {
+    checks::name(&name, "userName", 64)?;
+    checks::path(&path)?;
+    let user = User {
+        arn: user_arn(&account, &path, &name),
+        id: user_principal_id(&account, &name),
+        created_ms: iam.now_ms(),
+        name,
+        path,
+    };
+    let u = user.clone();
+    iam.change(move |c| {
+        if !entities::insert_user(c, &account, &u)? {
+            return Err(IamError::EntityAlreadyExists(format!(
+                "User with name {} already exists.",
+                u.name
+            )));
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(IamOutput::User(user))
+}
+
+/// The user a call names, or else the calling user.
+fn user_named(caller: &Caller, name: Option<String>) -> IamResult<String> {
+    match (name, &caller.principal) {
+        (Some(n), _) => Ok(n),
+        (None, Principal::User { name }) => Ok(name.clone()),
+        (None, _) => Err(IamError::InvalidInput(
+            "UserName is required: the account's root keys come from trailstack's configuration"
+                .into(),
+        )),
+    }
+}
+
+pub async fn get(iam: &Iam, caller: &Caller, name: Option<String>) -> IamResult<IamOutput> {
+    let account = caller.account.as_str().to_string();
+    if name.is_none() && caller.principal == Principal::Root {
+        // The root asking about itself: AWS answers the account as a user without a name.
+        return Ok(IamOutput::User(User {
+            path: String::new(),
+            name: String::new(),
+            id: account.clone(),
+            arn: caller.arn(),
+            created_ms: 0,
+        }));
+    }
+    let name = user_named(caller, name)?;
+    iam.read(|c| entities::get_user(c, &account, &name)?.ok_or_else(|| no_user(&name)))
+        .map(IamOutput::User)
+}
+
+pub async fn list(iam: &Iam, account: String, prefix: String, page: Page) -> IamResult<IamOutput> {
+    let users = iam.read(|c| {
+        Ok(entities::list_users(
+            c,
+            &account,
+            &prefix,
+            marker(&page),
+            page.max_items + 1,
+        )?)
+    })?;
+    let (users, next) = paged(users, &page, |u| u.name.clone());
+    Ok(IamOutput::Users(users, next))
+}
+
+pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOutput> {
+    iam.change(move |c| {
+        entities::get_user(c, &account, &name)?.ok_or_else(|| no_user(&name))?;
+        if !keys::of_user(c, &account, &name, "", 1)?.is_empty() {
+            return Err(IamError::DeleteConflict(
+                "Cannot delete entity, must delete access keys first.".into(),
+            ));
+        }
+        let (inline, attached) = policies::owned_counts(c, &account, OwnerKind::User, &name)?;
+        if inline > 0 {
+            return Err(IamError::DeleteConflict(
+                "Cannot delete entity, must delete policies first.".into(),
+            ));
+        }
+        if attached > 0 {
+            return Err(IamError::DeleteConflict(
+                "Cannot delete entity, must detach all policies first.".into(),
+            ));
+        }
+        entities::delete_user(c, &account, &name)?;
+        Ok(())
+    })
+    .await?;
+    Ok(IamOutput::Empty)
+}
+
+/// `n` random characters of `alphabet`.
+fn random_text(n: usize, alphabet: &[u8]) -> IamResult<String> {
+    let mut bytes = vec![0u8; n];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| IamError::Internal("no randomness".into()))?;
+    Ok(bytes
+        .iter()
+        .map(|b| alphabet[*b as usize % alphabet.len()] as char)
+        .collect())
+}
+
+pub async fn create_key(iam: &Iam, caller: &Caller, user: Option<String>) -> IamResult<IamOutput> {
+    let account = caller.account.as_str().to_string();
+    let user = user_named(caller, user)?;
+    let id = format!(
+        "AKIA{}",
+        random_text(16, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")?
+    );
+    let secret = random_text(
+        40,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    )?;
+    let key = AccessKey {
+        user,
+        id,
+        active: true,
+        created_ms: iam.now_ms(),
+    };
+    let sealed = iam.root.seal(&keys::purpose(&key.id), secret.as_bytes())?;
+    let stored = keys::StoredKey {
+        key: key.clone(),
+        account: account.clone(),
+        sealed,
+    };
+    iam.change(move |c| {
+        let user = &stored.key.user;
+        entities::get_user(c, &account, user)?.ok_or_else(|| no_user(user))?;
+        if keys::of_user(c, &account, user, "", KEYS_PER_USER)?.len() >= KEYS_PER_USER {
+            return Err(IamError::LimitExceeded(format!(
+                "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
+            )));
+        }
+        keys::upsert(c, &stored)?;
+        Ok(())
+    })
+    .await?;
+    Ok(IamOutput::NewAccessKey(key, secret))
+}
+
+pub async fn list_keys(
+    iam: &Iam,
+    caller: &Caller,
+    user: Option<String>,
+    page: Page,
+) -> IamResult<IamOutput> {
+    let account = caller.account.as_str().to_string();
+    let user = user_named(caller, user)?;
+    let found = iam.read(|c| {
+        entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
+        Ok(keys::of_user(
+            c,
+            &account,
+            &user,
+            marker(&page),
+            page.max_items + 1,
+        )?)
+    })?;
+    let (found, next) = paged(found, &page, |k| k.id.clone());
+    Ok(IamOutput::AccessKeys(found, next))
+}
+
+pub async fn update_key(
+    iam: &Iam,
+    caller: &Caller,
+    user: Option<String>,
+    id: String,
+    active: bool,
+) -> IamResult<IamOutput> {
+    let account = caller.account.as_str().to_string();
+    let user = user_named(caller, user)?;
+    iam.change(move |c| {
+        entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
+        keys::get(c, &account, &user, &id)?.ok_or_else(|| no_key(&id))?;
+        keys::set_active(c, &id, active)?;
+        Ok(())
+    })
+    .await?;
+    Ok(IamOutput::Empty)
+}
+
+pub async fn delete_key(
+    iam: &Iam,
+    caller: &Caller,
+    user: Option<String>,
+    id: String,
+) -> IamResult<IamOutput> {
+    let account = caller.account.as_str().to_string();
+    let user = user_named(caller, user)?;
+    iam.change(move |c| {
+        entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
+        keys::get(c, &account, &user, &id)?.ok_or_else(|| no_key(&id))?;
+        keys::delete(c, &id)?;
+        Ok(())
+    })
+    .await?;
+    Ok(IamOutput::Empty)
+}
+
+pub async fn key_last_used(iam: &Iam, caller: &Caller, id: String) -> IamResult<IamOutput> {
+    let account = caller.account.as_str().to_string();
+    let key = id.clone();
+    let found = iam.read(|c| Ok(keys::last_used(c, &key)?))?;
+    match found {
+        Some((owner_account, user, stored)) if owner_account == account => {
+            Ok(IamOutput::LastUsed(user, iam.last_use(&id).or(stored)))
+        }
+        _ => Err(no_key(&id)),
+    }
+}

@@ -1,0 +1,188 @@
+//! The query-protocol services on the edge (STS, IAM): read the small form, authenticate it, hand it
+//! to the service's wire layer, and render `<ErrorResponse>` errors, authentication failures
+//! included, in the service's own XML namespace.
+//!
+//! AWS facts: docs/aws/iam-sts.md §1, §3.
+
+use super::json::read_small_body;
+use super::{amz_time, authenticate, caller_for, identity, Peer, SignedBy};
+use crate::body::{self, HyperBody, RequestBody};
+use crate::App;
+use bytes::Bytes;
+use http::{HeaderValue, Response, StatusCode};
+use trailstack_core::{Caller, ResponseBody, SignatureVersion};
+use trailstack_iam::wire::{self, Form};
+use trailstack_sigv4::SigError;
+
+/// An XML response of a query-protocol service.
+fn xml_response(status: u16, body: Vec<u8>) -> Response<HyperBody> {
+    let mut r = Response::new(body::outgoing(ResponseBody::Full(Bytes::from(body))));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("text/xml"));
+    r
+}
+
+/// A query-protocol error in `namespace`.
+pub(super) fn query_error(
+    namespace: &str,
+    status: u16,
+    code: &str,
+    message: &str,
+    request_id: &str,
+) -> Response<HyperBody> {
+    let fault = if status >= 500 { "Receiver" } else { "Sender" };
+    xml_response(
+        status,
+        wire::encode_error(namespace, code, fault, message, request_id),
+    )
+}
+
+/// The query-protocol error for a failed authentication (`None`: the request is unsigned).
+fn auth_error(namespace: &str, e: Option<SigError>, request_id: &str) -> Response<HyperBody> {
+    let (status, code, message) = match e {
+        None => (
+            403,
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token".to_string(),
+        ),
+        Some(SigError::InvalidAccessKeyId { .. }) => (
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.".to_string(),
+        ),
+        Some(SigError::SignatureDoesNotMatch { .. }) => (
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. \
+             Check your AWS Secret Access Key and signing method. Consult the service \
+             documentation for details."
+                .to_string(),
+        ),
+        Some(SigError::RequestTimeTooSkewed {
+            request_time,
+            server_time,
+        }) => (
+            403,
+            "SignatureDoesNotMatch",
+            format!(
+                "Signature expired: {} is now earlier than {} ({} - 15 min.)",
+                amz_time(request_time),
+                amz_time(server_time - time::Duration::minutes(15)),
+                amz_time(server_time)
+            ),
+        ),
+        Some(other) => (400, "IncompleteSignature", other.to_string()),
+    };
+    query_error(namespace, status, code, &message, request_id)
+}
+
+/// Reads and authenticates a query-protocol request: its caller and form, or the error response.
+async fn query_caller(
+    app: &App,
+    parts: &http::request::Parts,
+    body: RequestBody,
+    peer: Peer,
+    namespace: &str,
+    request_id: &str,
+) -> Result<(Caller, Form), Response<HyperBody>> {
+    let Some(body) = read_small_body(body).await else {
+        return Err(query_error(
+            namespace,
+            413,
+            "RequestEntityTooLarge",
+            "The request body is too large or could not be read.",
+            request_id,
+        ));
+    };
+    let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
+        Ok(Some(a)) => a,
+        Ok(None) => return Err(auth_error(namespace, None, request_id)),
+        Err((e, _)) => return Err(auth_error(namespace, Some(e), request_id)),
+    };
+    let Some(identity) = identity(app, &auth.signed.access_key) else {
+        let unknown = SigError::InvalidAccessKeyId {
+            access_key: auth.signed.access_key.clone(),
+        };
+        return Err(auth_error(namespace, Some(unknown), request_id));
+    };
+    let by = SignedBy {
+        access_key: &auth.signed.access_key,
+        region: &auth.signed.scope.region,
+        version: SignatureVersion::V4,
+        location: auth.signed.location,
+    };
+    let scope = &auth.signed.scope;
+    app.iam
+        .note_use(&auth.signed.access_key, &scope.service, &scope.region);
+    let form = Form::decode(parts.uri.query().unwrap_or(""), &body);
+    Ok((caller_for(&identity, &by, parts, peer, request_id), form))
+}
+
+/// An STS request.
+pub(super) async fn sts_request(
+    app: &App,
+    parts: http::request::Parts,
+    body: RequestBody,
+    peer: Peer,
+    request_id: &str,
+) -> Response<HyperBody> {
+    use trailstack_iam::wire::sts;
+    let (caller, form) =
+        match query_caller(app, &parts, body, peer, sts::NAMESPACE, request_id).await {
+            Ok(x) => x,
+            Err(resp) => return resp,
+        };
+    let op = match sts::parse(&form) {
+        Ok(op) => op,
+        Err(e) => return service_error(sts::NAMESPACE, &e, request_id),
+    };
+    match app.iam.sts(&caller, op.clone()).await {
+        Ok(out) => xml_response(200, sts::encode(&op, &out, request_id)),
+        Err(e) => service_error(sts::NAMESPACE, &e, request_id),
+    }
+}
+
+/// The XML namespace of a query-protocol service's documents.
+pub(super) fn namespace(service: crate::detect::Service) -> &'static str {
+    match service {
+        crate::detect::Service::Iam => trailstack_iam::wire::iam::NAMESPACE,
+        _ => trailstack_iam::wire::sts::NAMESPACE,
+    }
+}
+
+/// An IAM request.
+pub(super) async fn iam_request(
+    app: &App,
+    parts: http::request::Parts,
+    body: RequestBody,
+    peer: Peer,
+    request_id: &str,
+) -> Response<HyperBody> {
+    use trailstack_iam::wire::iam;
+    let (caller, form) =
+        match query_caller(app, &parts, body, peer, iam::NAMESPACE, request_id).await {
+            Ok(x) => x,
+            Err(resp) => return resp,
+        };
+    let op = match iam::parse(&form) {
+        Ok(op) => op,
+        Err(e) => return service_error(iam::NAMESPACE, &e, request_id),
+    };
+    match app.iam.iam(&caller, op.clone()).await {
+        Ok(out) => xml_response(200, iam::encode(&op, &out, request_id)),
+        Err(e) => service_error(iam::NAMESPACE, &e, request_id),
+    }
+}
+
+fn service_error(
+    namespace: &str,
+    e: &trailstack_iam::IamError,
+    request_id: &str,
+) -> Response<HyperBody> {
+    if let trailstack_iam::IamError::Internal(cause) = e {
+        tracing::error!(request_id, "internal error: {cause}");
+    }
+    let (status, body) = wire::error_response(namespace, e, request_id);
+    xml_response(status, body)
+}
