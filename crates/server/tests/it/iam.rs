@@ -178,7 +178,10 @@ async fn keys_created_through_iam_sign_requests_and_policies_take_effect_at_once
     .await);
     put().await.unwrap();
     let attached = ok(iam(&s, "ListAttachedUserPolicies", &[("UserName", "writer")]).await);
-    assert_eq!(xml_values(&attached, "PolicyArn"), [arn.clone()]);
+    assert_eq!(
+        xml_values(&attached, "PolicyArn"),
+        std::slice::from_ref(&arn)
+    );
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#;
     let v2 = ok(iam(
         &s,
@@ -347,7 +350,7 @@ async fn iam_state_survives_a_restart() {
     let s = Server::start_in(dir).await;
     ok(iam(&s, "GetUser", &[("UserName", "durable")]).await);
     let keys = ok(iam(&s, "ListAccessKeys", &[("UserName", "durable")]).await);
-    assert_eq!(xml_values(&keys, "AccessKeyId"), [id.clone()]);
+    assert_eq!(xml_values(&keys, "AccessKeyId"), std::slice::from_ref(&id));
     // The key still authenticates: its sealed secret opened after the restart.
     let e = s
         .s3_with(&id, &secret)
