@@ -29,6 +29,40 @@ pub struct DataKey {
     pub ciphertext: Vec<u8>,
 }
 
+/// A key's state, as KMS's `KeyState` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    /// Usable.
+    Enabled,
+    /// Refused by cryptographic operations until enabled again.
+    Disabled,
+    /// Scheduled for deletion.
+    PendingDeletion,
+    /// An imported-material key without its material.
+    PendingImport,
+}
+
+impl KeyState {
+    /// KMS's wire name.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
+        }
+    }
+}
+
+/// Who manages a key, as KMS's `KeyManager` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyManager {
+    /// A customer managed key.
+    Customer,
+    /// An AWS managed key (`alias/aws/<service>`): only its own service may use it.
+    Aws,
+}
+
 /// What KMS says about a key, for callers that must not use it (HeadObject makes no KMS call,
 /// but `explain` and CloudTrail's checks describe keys).
 #[derive(Debug, Clone)]
@@ -36,13 +70,12 @@ pub struct KeyInfo {
     /// Key ARN.
     pub arn: String,
     /// KeyState.
-    pub state: String,
-    /// KeySpec.
-    pub spec: String,
-    /// KeyUsage.
-    pub usage: String,
-    /// CUSTOMER or AWS.
-    pub manager: String,
+    pub state: KeyState,
+    /// Whether the key is a symmetric encryption key (KeySpec `SYMMETRIC_DEFAULT`, KeyUsage
+    /// `ENCRYPT_DECRYPT`): the only kind S3 and CloudTrail can encrypt with.
+    pub symmetric_encryption: bool,
+    /// KeyManager.
+    pub manager: KeyManager,
 }
 
 /// A KMS failure as the calling service must report it (S3 prefixes the code with `KMS.`).

@@ -19,7 +19,7 @@ pub use body::{BodyError, BodyErrorKind, BodyFrame, BodyStream, ResponseBody};
 pub use caller::{unique_id, user_principal_id, Caller, Principal, SignatureVersion};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::{AccountId, IdError};
-pub use keys::{DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService};
+pub use keys::{DataKey, KeyError, KeyFuture, KeyInfo, KeyManager, KeyRef, KeyService, KeyState};
 pub use objects::{
     BucketInfo, ObjectError, ObjectFuture, ObjectWriter, PutObjectRequest, PutObjectResult,
     WriterSse,

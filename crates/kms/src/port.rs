@@ -13,7 +13,10 @@ use crate::model::keys::{self as key_model, KeyManager, KeyMeta, KeyRecord, KeyS
 use crate::shapes::{DecryptInput, GenerateDataKeyInput, Named};
 use crate::{crypto, Kms};
 use std::collections::BTreeMap;
-use trailstack_core::{Caller, DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService};
+use trailstack_core::{
+    Caller, DataKey, KeyError, KeyFuture, KeyInfo, KeyManager as PortKeyManager, KeyRef,
+    KeyService, KeyState as PortKeyState,
+};
 
 fn key_error(e: KmsError) -> KeyError {
     KeyError {
@@ -177,10 +180,18 @@ impl KeyService for Kms {
                 .map_err(key_error)?;
             Ok(KeyInfo {
                 arn: k.arn(),
-                state: k.meta.key_state.name().to_string(),
-                spec: k.meta.key_spec.name().to_string(),
-                usage: k.meta.key_usage.name().to_string(),
-                manager: k.meta.key_manager.name().to_string(),
+                state: match k.meta.key_state {
+                    KeyState::Enabled => PortKeyState::Enabled,
+                    KeyState::Disabled => PortKeyState::Disabled,
+                    KeyState::PendingDeletion => PortKeyState::PendingDeletion,
+                    KeyState::PendingImport => PortKeyState::PendingImport,
+                },
+                symmetric_encryption: k.meta.key_spec == crypto::KeySpec::SymmetricDefault
+                    && k.meta.key_usage == crypto::KeyUsage::EncryptDecrypt,
+                manager: match k.meta.key_manager {
+                    KeyManager::Customer => PortKeyManager::Customer,
+                    KeyManager::Aws => PortKeyManager::Aws,
+                },
             })
         })
     }

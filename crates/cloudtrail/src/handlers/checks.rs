@@ -6,7 +6,7 @@
 //! with the trail's encryption context (docs/aws/cloudtrail-delivery.md §C.2, §C.3).
 
 use std::collections::BTreeMap;
-use trailstack_core::{BucketInfo, Caller, KeyInfo, KeyRef, KeyService};
+use trailstack_core::{BucketInfo, Caller, KeyInfo, KeyManager, KeyRef, KeyService};
 use trailstack_policy::{simulate, Conditions};
 
 /// The service principal whose permissions are checked.
@@ -58,7 +58,7 @@ pub async fn key_policy_sufficient(
     bucket: &str,
     prefix: Option<&str>,
 ) -> bool {
-    if key.manager == "AWS" {
+    if key.manager == KeyManager::Aws {
         return false;
     }
     let as_cloudtrail = Caller::service(

@@ -13,7 +13,7 @@ use crate::op::{
 use crate::selectors::TrailSelectors;
 use crate::CloudTrail;
 use base64::Engine;
-use trailstack_core::{Caller, KeyRef};
+use trailstack_core::{Caller, KeyRef, KeyState};
 use trailstack_store::rusqlite::Connection;
 
 /// Most trails visible in one region of one account.
@@ -141,18 +141,18 @@ async fn check_destination(
             }
             _ => CloudTrailError::Kms(e.message),
         })?;
-    if key.state != "Enabled" {
+    if key.state != KeyState::Enabled {
         return Err(CloudTrailError::Kms(format!(
             "{} is {}. Use a KMS key that is enabled.",
             key.arn,
-            if key.state == "PendingDeletion" {
+            if key.state == KeyState::PendingDeletion {
                 "pending deletion"
             } else {
                 "disabled"
             }
         )));
     }
-    if key.spec != "SYMMETRIC_DEFAULT" || key.usage != "ENCRYPT_DECRYPT" {
+    if !key.symmetric_encryption {
         return Err(CloudTrailError::InvalidKmsKeyId(format!(
             "{} is not a symmetric encryption KMS key.",
             key.arn

@@ -121,13 +121,12 @@ pub(super) struct World {
     _dir: tempfile::TempDir,
 }
 
-fn key(state: &str, manager: &str) -> KeyInfo {
+fn key(state: KeyState, manager: KeyManager) -> KeyInfo {
     KeyInfo {
         arn: KEY_ARN.into(),
-        state: state.into(),
-        spec: "SYMMETRIC_DEFAULT".into(),
-        usage: "ENCRYPT_DECRYPT".into(),
-        manager: manager.into(),
+        state,
+        symmetric_encryption: true,
+        manager,
     }
 }
 
@@ -138,9 +137,18 @@ pub(super) fn world() -> World {
     let keys = Keys::default();
     {
         let mut k = keys.0.lock().unwrap();
-        k.insert("alias/trail".into(), key("Enabled", "CUSTOMER"));
-        k.insert("alias/off".into(), key("Disabled", "CUSTOMER"));
-        k.insert("alias/aws/s3".into(), key("Enabled", "AWS"));
+        k.insert(
+            "alias/trail".into(),
+            key(KeyState::Enabled, KeyManager::Customer),
+        );
+        k.insert(
+            "alias/off".into(),
+            key(KeyState::Disabled, KeyManager::Customer),
+        );
+        k.insert(
+            "alias/aws/s3".into(),
+            key(KeyState::Enabled, KeyManager::Aws),
+        );
     }
     let buckets = Buckets::default();
     {
