@@ -59,11 +59,13 @@ const ASSETS: &[Asset] = &[
     asset!("js/views/object.js", JS),
     asset!("js/views/keys.js", JS),
     asset!("js/views/key.js", JS),
+    asset!("js/views/grants.js", JS),
     asset!("js/views/trails.js", JS),
     asset!("js/views/trail.js", JS),
     asset!("js/views/delivered.js", JS),
     asset!("js/views/validate.js", JS),
     asset!("js/views/events.js", JS),
+    asset!("js/views/dataevents.js", JS),
     asset!("js/views/map.js", JS),
 ];
 

@@ -50,11 +50,15 @@ async function route() {
   if (!found) return fill(el, h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/buckets" }, "Buckets")));
   const [m, view] = found;
   const decoded = m.map((s, i) => (i ? decodeURIComponent(s) : s));
+  // Busy until the view is drawn: assistive technology waits rather than reading the old page.
+  el.setAttribute("aria-busy", "true");
   try {
     const node = await view(decoded, q);
     if (node && mine === navigation) fill(el, node);
   } catch (e) {
     if (mine === navigation) fill(el, h("h1", {}, "Something failed"), errorBox(e));
+  } finally {
+    if (mine === navigation) el.removeAttribute("aria-busy");
   }
 }
 
@@ -96,5 +100,10 @@ function showSignIn() {
   key.focus();
 }
 
+// The skip link moves focus to the content itself: following its #main would be a route.
+document.querySelector(".skip").addEventListener("click", (ev) => {
+  ev.preventDefault();
+  main().focus();
+});
 window.addEventListener("hashchange", route);
 route();

@@ -23,11 +23,23 @@ function append(el, children) {
   }
 }
 
-/** Replaces an element's children. */
+/** Replaces an element's children; a placeholder made by `loading` is then loaded. */
 export function fill(el, ...children) {
   el.replaceChildren();
+  if (el.hasAttribute("aria-busy")) {
+    el.removeAttribute("aria-busy");
+    el.classList.remove("loading");
+  }
   append(el, children);
   return el;
+}
+
+/**
+ * A placeholder for what is loading: it keeps the room a short list takes, so the page does not
+ * jump when the list arrives, and says it is busy (aria-busy) until `fill` replaces it.
+ */
+export function loading(text = "Loading…") {
+  return h("div", { class: "loading", "aria-busy": "true" }, h("span", { class: "muted" }, text));
 }
 
 /** A table: headings and rows of cells; `empty` when there are no rows. */

@@ -49,4 +49,18 @@ export const putKeyPolicy = (keyId, policy) =>
 export const rotationStatus = (keyId) => kms("GetKeyRotationStatus", { KeyId: keyId });
 export const enableRotation = (keyId) => kms("EnableKeyRotation", { KeyId: keyId });
 export const disableRotation = (keyId) => kms("DisableKeyRotation", { KeyId: keyId });
-export const listGrants = (keyId) => kms("ListGrants", { KeyId: keyId }).then((r) => r.Grants);
+/** Every grant on a key (ListGrants, all pages). */
+export async function listGrants(keyId) {
+  const out = [];
+  let marker;
+  do {
+    const page = await kms("ListGrants", marker ? { KeyId: keyId, Marker: marker } : { KeyId: keyId });
+    out.push(...page.Grants);
+    marker = page.Truncated ? page.NextMarker : null;
+  } while (marker);
+  return out;
+}
+
+export const createGrant = (input) => kms("CreateGrant", input);
+export const retireGrant = (keyId, grantId) => kms("RetireGrant", { KeyId: keyId, GrantId: grantId });
+export const revokeGrant = (keyId, grantId) => kms("RevokeGrant", { KeyId: keyId, GrantId: grantId });

@@ -1,7 +1,7 @@
 // A bucket's page: its objects by prefix with folders (ListObjectsV2), "Upload", download,
 // delete and presign; the "Properties" tab is views/properties.js.
 
-import { h, fill, table, panel, action, errorBox, bytes } from "../dom.js";
+import { h, loading, fill, table, panel, action, errorBox, bytes } from "../dom.js";
 import { listObjects, getObject, deleteObject } from "../s3.js";
 import { presignGet } from "../aws.js";
 import { upload } from "./upload.js";
@@ -37,7 +37,7 @@ function crumbs(bucket, prefix) {
 }
 
 function objectsPanel(bucket, prefix) {
-  const list = h("div", { class: "loading" }, "Loading objects…");
+  const list = loading("Loading objects…");
   const out = h("div", { "aria-live": "polite" });
   const more = h("div");
   const rows = [];

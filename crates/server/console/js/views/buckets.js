@@ -1,11 +1,11 @@
 // "Buckets": the list (ListBuckets), "Create bucket" (CreateBucket with Object Lock, then
 // PutBucketEncryption) and delete (DeleteBucket).
 
-import { h, fill, field, select, table, panel, action, errorBox } from "../dom.js";
+import { h, loading, fill, field, select, table, panel, action, errorBox } from "../dom.js";
 import { listBuckets, createBucket, deleteBucket } from "../s3.js";
 
 export async function bucketsView() {
-  const list = h("div", { class: "loading" }, "Loading buckets…");
+  const list = loading("Loading buckets…");
   const out = h("div", { "aria-live": "polite" });
   const refresh = async () => {
     try {

@@ -2,7 +2,7 @@
 // rule that chose it and its hash check, from `trailstack explain s3://bucket/key`; and
 // "Validate" (views/validate.js), which checks them the way `aws cloudtrail validate-logs` does.
 
-import { h, fill, panel, table, action, errorBox } from "../dom.js";
+import { h, loading, fill, panel, table, action, errorBox } from "../dom.js";
 import { s3Xml, text, all } from "../aws.js";
 import { explain } from "../cloudtrail.js";
 import { objectHref } from "./bucket.js";
@@ -25,7 +25,7 @@ export async function listAll(bucket, prefix) {
 }
 
 export function deliveredPanel(t) {
-  const body = h("div", { class: "loading" }, "Loading…");
+  const body = loading("Loading…");
   const out = h("div", { "aria-live": "polite" });
   const base = `${t.S3KeyPrefix ? `${t.S3KeyPrefix}/` : ""}AWSLogs/`;
   (async () => {
@@ -49,7 +49,7 @@ export function deliveredPanel(t) {
   })();
   const results = h("div", { "aria-live": "polite" });
   const run = action(h("button", { type: "button", class: "primary" }, "Validate"), out, async () => {
-    fill(results, h("p", { class: "loading" }, "Validating…"));
+    fill(results, loading("Validating…"));
     fill(results, await validate(t));
   });
   return panel("Delivered files", body, h("div", { class: "actions" }, run), out, results);

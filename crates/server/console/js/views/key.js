@@ -1,11 +1,12 @@
 // A KMS key's page: its state with enable / disable / schedule deletion / cancel deletion,
-// aliases, rotation, the key policy editor, grants, and from `trailstack explain kms://key`
-// where it is used (bucket defaults, trails) and its recent events.
+// aliases, rotation, grants (views/grants.js), the key policy editor, and from `trailstack
+// explain kms://key` where it is used (bucket defaults, trails) and its recent events.
 
-import { h, fill, field, panel, table, facts, action, errorBox } from "../dom.js";
+import { h, loading, fill, field, panel, table, facts, action, errorBox } from "../dom.js";
 import * as kms from "../kms.js";
 import { explain } from "../cloudtrail.js";
 import { stateBadge } from "./keys.js";
+import { grantsPanel } from "./grants.js";
 
 export async function keyView(id) {
   const k = await kms.describeKey(id);
@@ -23,7 +24,7 @@ export async function keyView(id) {
     k.KeyState === "PendingDeletion" ? act("Cancel deletion", () => kms.cancelDeletion(k.KeyId))
       : [act("Schedule deletion", () => kms.scheduleDeletion(k.KeyId, Number(days.value)), "danger"), days, " days"],
   ] : h("span", { class: "muted" }, "AWS managed keys are managed by the service.");
-  const [aliases, grants] = await Promise.all([kms.listAliases(k.KeyId), kms.listGrants(k.KeyId).catch((e) => e)]);
+  const aliases = await kms.listAliases(k.KeyId);
   return h("div", {},
     h("div", { class: "crumbs" }, h("a", { href: "#/keys" }, "Keys"), " / ", k.KeyId),
     h("h1", {}, aliases[0]?.AliasName || k.KeyId),
@@ -32,14 +33,32 @@ export async function keyView(id) {
       ["Managed by", k.KeyManager], ["Description", k.Description || "—"],
       ["Created", new Date(k.CreationDate * 1000).toISOString()],
       k.DeletionDate ? ["Deletion date", new Date(k.DeletionDate * 1000).toISOString()] : null,
-      ["Aliases", aliases.map((a) => a.AliasName).join(", ") || "—"],
     ]), h("div", { class: "actions" }, buttons), out),
-    h("div", { class: "grid" }, rotationPanel(k), grantsPanel(grants)),
-    usagePanel(k.Arn), policyPanel(k.KeyId));
+    aliasesPanel(k, aliases, reload), rotationPanel(k), grantsPanel(k), usagePanel(k.Arn), policyPanel(k.KeyId));
+}
+
+/** The key's aliases with "Delete" (DeleteAlias) on each, and "Add alias" (CreateAlias). */
+function aliasesPanel(k, aliases, reload) {
+  const out = h("div", { "aria-live": "polite" });
+  const name = h("input", { spellcheck: "false", placeholder: "alias/my-key" });
+  const customer = k.KeyManager === "CUSTOMER";
+  const rows = aliases.map((a) => [a.AliasName, customer
+    ? action(h("button", { type: "button", class: "danger", "aria-label": `Delete alias ${a.AliasName}` }, "Delete"), out,
+      async () => {
+        await kms.deleteAlias(a.AliasName);
+        reload();
+      })
+    : ""]);
+  const add = action(h("button", { type: "button" }, "Add alias"), out, async () => {
+    await kms.createAlias(k.KeyId, name.value.trim());
+    reload();
+  });
+  return panel("Aliases", table(["Alias", ""], rows, "No aliases."),
+    customer ? h("div", { class: "actions" }, field("New alias", name), add) : null, out);
 }
 
 function rotationPanel(k) {
-  const body = h("div", { class: "loading" }, "Loading…");
+  const body = loading("Loading…");
   const out = h("div", { "aria-live": "polite" });
   if (k.KeySpec !== "SYMMETRIC_DEFAULT" || k.KeyManager !== "CUSTOMER") {
     fill(body, h("p", { class: "muted" }, "Automatic rotation applies to customer managed symmetric keys."));
@@ -56,14 +75,8 @@ function rotationPanel(k) {
   return panel("Rotation", body);
 }
 
-function grantsPanel(grants) {
-  if (grants instanceof Error) return panel("Grants", errorBox(grants));
-  return panel("Grants", table(["Grant", "Grantee", "Operations"], grants.map((g) => [g.GrantId, g.GranteePrincipal,
-    (g.Operations || []).join(", ")]), "No grants."));
-}
-
 function usagePanel(arn) {
-  const body = h("div", { class: "loading" }, "Loading…");
+  const body = loading("Loading…");
   explain(`kms://${arn}`).then((r) => fill(body,
     h("h3", {}, "Bucket default encryption"),
     table(["Bucket", "Configured as", "Bucket Key"], r.bucket_defaults.map((b) => [

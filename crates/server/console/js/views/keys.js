@@ -1,14 +1,14 @@
 // "Keys": every KMS key with its aliases and state (ListKeys, ListAliases, DescribeKey), and
 // "Create key" (CreateKey with its spec and usage, then CreateAlias).
 
-import { h, fill, field, select, table, panel, errorBox } from "../dom.js";
+import { h, loading, fill, field, select, table, panel, errorBox } from "../dom.js";
 import { listKeys, createKey, createAlias } from "../kms.js";
 
 export const keyHref = (id) => `#/keys/${encodeURIComponent(id)}`;
 export const stateBadge = (s) => h("span", { class: `badge ${s === "Enabled" ? "on" : "off"}` }, s);
 
 export async function keysView() {
-  const list = h("div", { class: "loading" }, "Loading keys…");
+  const list = loading("Loading keys…");
   const refresh = async () => {
     try {
       const keys = await listKeys();

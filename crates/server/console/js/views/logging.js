@@ -3,15 +3,15 @@
 // access logging" (an S3 bucket setting). Both come from trailstack's explanation of the
 // bucket, so they say what `trailstack explain s3://bucket` says.
 
-import { h, fill, panel, table, errorBox, facts } from "../dom.js";
+import { h, loading, fill, panel, table, errorBox, facts } from "../dom.js";
 import { explain } from "../cloudtrail.js";
 
 const trailLink = (t) => h("a", { href: `#/trails/${encodeURIComponent(t.name)}` }, t.name);
 const onOff = (on, yes = "Logging", no = "Stopped") => h("span", { class: `badge ${on ? "on" : "off"}` }, on ? yes : no);
 
 export function loggingPanels(bucket) {
-  const objectLevel = h("div", { class: "loading" }, "Loading…");
-  const access = h("div", { class: "loading" }, "Loading…");
+  const objectLevel = loading("Loading…");
+  const access = loading("Loading…");
   explain(`s3://${bucket}`).then((r) => {
     fill(objectLevel,
       h("p", { class: "muted" }, "Data events (GetObject, PutObject, …) of this bucket are logged by CloudTrail trails " +

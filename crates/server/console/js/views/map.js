@@ -4,7 +4,7 @@
 // trailstack's explanation of each bucket. The same edges follow as a table, for keyboards and
 // screen readers.
 
-import { h, fill, panel, table, errorBox } from "../dom.js";
+import { h, loading, fill, panel, table, errorBox } from "../dom.js";
 import { listBuckets } from "../s3.js";
 import { listKeys } from "../kms.js";
 import { describeTrails, explain } from "../cloudtrail.js";
@@ -58,7 +58,7 @@ function draw({ nodes, edges }) {
   const height = 60 + rows * ROW;
   const pos = (n) => ({ x: COL[n.kind], y: 50 + n.i * ROW });
   const byId = Object.fromEntries(nodes.map((n) => [n.id, n]));
-  const pic = svg("svg", { viewBox: `0 0 1000 ${height}`, class: "map", role: "img",
+  const pic = svg("svg", { viewBox: `0 0 1000 ${height}`, class: "map", role: "group",
     "aria-label": "Map of keys, buckets and trails" });
   for (const [kind, title] of [["key", "KMS keys"], ["bucket", "Buckets"], ["trail", "Trails"]]) {
     pic.append(svg("text", { x: COL[kind], y: 24, class: "map-head" }, title));
@@ -85,7 +85,7 @@ function draw({ nodes, edges }) {
 }
 
 export async function mapView() {
-  const body = h("div", { class: "loading" }, "Drawing the account…");
+  const body = loading("Drawing the account…");
   account().then((a) => fill(body, panel("Account", a.nodes.length ? draw(a) : h("p", { class: "muted" }, "Nothing yet.")),
     panel("Connections", table(["From", "Connection", "To"], a.edges.map((e) => [e.from, e.label, e.to]), "No connections."))))
     .catch((e) => fill(body, errorBox(e)));

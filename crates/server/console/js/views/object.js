@@ -3,7 +3,7 @@
 // log its data events, and for a CloudTrail file its trail, period and hash check), then its
 // versions (ListObjectVersions), metadata (HeadObject) and tags (GetObjectTagging).
 
-import { h, fill, panel, table, facts, errorBox, bytes } from "../dom.js";
+import { h, loading, fill, panel, table, facts, errorBox, bytes } from "../dom.js";
 import { explain } from "../cloudtrail.js";
 import { s3Xml, text, all } from "../aws.js";
 import { headObject } from "../s3.js";
@@ -18,8 +18,8 @@ export async function objectView(bucket, key) {
     h("div", { class: "crumbs" }, h("a", { href: "#/buckets" }, "Buckets"), " / ",
       h("a", { href: bucketHref(bucket, folder) }, bucket), " / ", key),
     h("h1", {}, key));
-  const report = h("div", { class: "loading" }, "Loading…");
-  const more = h("div");
+  const report = loading("Loading…");
+  const more = loading();
   explain(`s3://${bucket}/${key}`).then((r) => fill(report, overview(r))).catch((e) => fill(report, errorBox(e)));
   Promise.allSettled([versions(bucket, key), metadata(bucket, key), tags(bucket, key)]).then((parts) =>
     fill(more, h("div", { class: "grid" }, parts.map((p) => (p.status === "fulfilled" ? p.value : panel("Error", errorBox(p.reason)))))));

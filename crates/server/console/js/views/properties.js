@@ -2,7 +2,7 @@
 // Access, Object Ownership and the bucket policy, each read and written with its own S3 call;
 // then the logging panels (views/logging.js).
 
-import { h, fill, field, select, panel, action, errorBox, facts } from "../dom.js";
+import { h, loading, fill, field, select, panel, action, errorBox, facts } from "../dom.js";
 import { getSub, putSub, deleteSub, putEncryption, escapeXml } from "../s3.js";
 import { s3, text } from "../aws.js";
 import { loggingPanels } from "./logging.js";
@@ -20,7 +20,7 @@ export function propertiesView(bucket) {
 
 /** A panel whose body loads asynchronously and shows AWS's error when its read fails. */
 function section(title, load) {
-  const body = h("div", { class: "loading" }, "Loading…");
+  const body = loading("Loading…");
   (async () => {
     try {
       fill(body, await load());

@@ -2,14 +2,14 @@
 // trail" (CreateTrail, then StartLogging), showing CreateTrail's own errors: the bucket policy,
 // the key policy, the limit of trails per region.
 
-import { h, fill, field, table, panel, errorBox } from "../dom.js";
+import { h, loading, fill, field, table, panel, errorBox } from "../dom.js";
 import { describeTrails, trailStatus, createTrail, startLogging } from "../cloudtrail.js";
 
 export const trailHref = (name) => `#/trails/${encodeURIComponent(name)}`;
 export const loggingBadge = (on) => h("span", { class: `badge ${on ? "on" : "off"}` }, on ? "Logging" : "Stopped");
 
 export async function trailsView() {
-  const list = h("div", { class: "loading" }, "Loading trails…");
+  const list = loading("Loading trails…");
   const refresh = async () => {
     try {
       const trails = await describeTrails();

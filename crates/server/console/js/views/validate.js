@@ -13,7 +13,7 @@ import { listPublicKeys } from "../cloudtrail.js";
 import { listAll } from "./delivered.js";
 
 /** The stored bytes of an object, gunzipped when they are gzip (fetch may have done it). */
-async function document(bucket, key) {
+export async function storedDocument(bucket, key) {
   const resp = await s3({ bucket, key });
   let raw = new Uint8Array(await resp.arrayBuffer());
   if (raw[0] === 0x1f && raw[1] === 0x8b) {
@@ -50,7 +50,7 @@ async function importKey(base64) {
 async function checkDigest(bucket, key, keys) {
   let doc;
   try {
-    doc = await document(bucket, key);
+    doc = await storedDocument(bucket, key);
   } catch (e) {
     if (e instanceof AwsError && e.code === "NoSuchKey") return { reason: "not found" };
     throw e;
@@ -73,7 +73,7 @@ async function checkDigest(bucket, key, keys) {
 
 async function checkLog(f) {
   try {
-    const { raw } = await document(f.s3Bucket, f.s3Object);
+    const { raw } = await storedDocument(f.s3Bucket, f.s3Object);
     return (await sha256Hex(raw)) === f.hashValue ? null : "hash value doesn't match";
   } catch (e) {
     if (e instanceof AwsError && e.code === "NoSuchKey") return "not found";
