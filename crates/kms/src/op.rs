@@ -74,10 +74,19 @@ macro_rules! operations {
         }
 
         impl Output {
-            /// The response body as a JSON value.
+            /// The output as a JSON value, for the record's `responseElements` (never used
+            /// for outputs holding secrets: a value's strings are not wiped).
             pub fn to_json(&self) -> serde_json::Result<Value> {
                 match self {
                     $(Output::$k(out) => serde_json::to_value(out),)*
+                }
+            }
+
+            /// The response body: the typed output written straight into it, so secret
+            /// members pass through no intermediate copy (only their wiped base64 form).
+            pub fn to_body(&self) -> serde_json::Result<Vec<u8>> {
+                match self {
+                    $(Output::$k(out) => serde_json::to_vec(out),)*
                 }
             }
         }
