@@ -4,7 +4,8 @@
 use super::owned_bucket;
 use crate::checksum::{b64, unb64};
 use crate::error::{S3Error, S3Result};
-use crate::model::objects::{self, ObjectVersion};
+use crate::model::listing::{self as objects_listing, ListedObject};
+use crate::model::objects;
 use crate::op::{
     ListObjectsInput, ListObjectsOutput, ListVersionsInput, ListVersionsOutput, Output,
 };
@@ -12,6 +13,7 @@ use crate::S3;
 use trailstack_core::Caller;
 use trailstack_store::rusqlite::Connection;
 
+/// Rows read per query of a version listing.
 const BATCH: usize = 1000;
 
 /// Where a key falls in a delimited listing: the common prefix that rolls it up, if any.
@@ -52,14 +54,16 @@ fn check_max(n: usize) -> usize {
 /// One page of a delimited scan: objects, common prefixes, whether more follow, and where to
 /// resume.
 struct Page {
-    contents: Vec<ObjectVersion>,
+    contents: Vec<ListedObject>,
     prefixes: Vec<String>,
     truncated: bool,
     resume: Vec<u8>,
 }
 
 /// Scans current objects from `cursor`, folding keys into common prefixes, until `max` entries
-/// are taken. Returns the entries, prefixes, whether more follow, and the resume cursor.
+/// are taken. Returns the entries, prefixes, whether more follow, and the resume cursor. Each
+/// query asks for one row more than the page still needs (to tell whether more follow) and
+/// stops at the first key a common prefix rolls up, to continue past that prefix.
 fn scan(
     c: &Connection,
     bucket: &str,
@@ -70,49 +74,33 @@ fn scan(
 ) -> S3Result<Page> {
     let (mut contents, mut prefixes) = (Vec::new(), Vec::<String>::new());
     loop {
-        let batch = objects::scan_latest(c, bucket, prefix, &cursor, false, BATCH)?;
-        if batch.is_empty() {
-            return Ok(Page {
-                contents,
-                prefixes,
-                truncated: false,
-                resume: cursor,
-            });
-        }
-        let full = batch.len() == BATCH;
-        let mut jumped = false;
-        for o in batch {
-            let key = o.key.as_bytes().to_vec();
-            if let Some(cp) = common_prefix(&key, prefix, delimiter) {
-                if contents.len() + prefixes.len() == max {
-                    return Ok(Page {
-                        contents,
-                        prefixes,
-                        truncated: true,
-                        resume: cursor,
-                    });
-                }
-                prefixes.push(String::from_utf8_lossy(cp).into_owned());
-                cursor = past(cp);
-                jumped = true;
-                break;
-            }
+        let limit = max - (contents.len() + prefixes.len()) + 1;
+        let (mut seen, mut jumped, mut full) = (0, false, false);
+        let mut next: Option<Vec<u8>> = None;
+        objects_listing::scan_latest(c, bucket, prefix, &cursor, limit, |row| {
+            seen += 1;
             if contents.len() + prefixes.len() == max {
-                return Ok(Page {
-                    contents,
-                    prefixes,
-                    truncated: true,
-                    resume: cursor,
-                });
+                full = true;
+                return Ok(false);
             }
-            cursor = key;
-            contents.push(o);
+            if let Some(cp) = common_prefix(&row.key, prefix, delimiter) {
+                prefixes.push(String::from_utf8_lossy(cp).into_owned());
+                next = Some(past(cp));
+                jumped = true;
+                return Ok(false);
+            }
+            next = Some(row.key.clone());
+            contents.push(row.into_listed()?);
+            Ok(true)
+        })?;
+        if let Some(n) = next {
+            cursor = n;
         }
-        if !jumped && !full {
+        if full || (!jumped && seen < limit) {
             return Ok(Page {
                 contents,
                 prefixes,
-                truncated: false,
+                truncated: full,
                 resume: cursor,
             });
         }
@@ -155,7 +143,7 @@ pub async fn list_objects(s3: &S3, caller: &Caller, input: ListObjectsInput) -> 
             Some(b64(&resume))
         } else if input.delimiter.is_some() {
             // v1 returns NextMarker only with a delimiter: the last key or prefix returned.
-            let last_key = contents.last().map(|o: &ObjectVersion| o.key.clone());
+            let last_key = contents.last().map(|o: &ListedObject| o.key.clone());
             let last_prefix = common_prefixes.last().cloned();
             match (last_key, last_prefix) {
                 (Some(k), Some(p)) => Some(if k > p { k } else { p }),

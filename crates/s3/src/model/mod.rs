@@ -3,6 +3,7 @@
 //! later releases can read old rows. Handlers use these functions inside one transaction.
 
 pub mod buckets;
+pub mod listing;
 pub mod lock;
 pub mod objects;
 pub mod uploads;

@@ -380,29 +380,6 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-/// Current, non-deleted objects with keys starting with `prefix` and greater than `after`
-/// (or equal to it when `inclusive`), in byte order, at most `limit`.
-pub fn scan_latest(
-    c: &Connection,
-    bucket: &str,
-    prefix: &[u8],
-    after: &[u8],
-    inclusive: bool,
-    limit: usize,
-) -> S3Result<Vec<ObjectVersion>> {
-    let lower: &[u8] = if after < prefix { prefix } else { after };
-    let inclusive = inclusive || after < prefix;
-    let op = if inclusive { ">=" } else { ">" };
-    let end = prefix_end(prefix);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND is_latest = 1 AND delete_marker = 0
-         AND key {op} ?2 AND (?3 IS NULL OR key < ?3) ORDER BY key LIMIT ?4"
-    );
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params![bucket, lower, end, limit as i64], row)?;
-    rows.map(|r| decode(r?)).collect()
-}
-
 /// All versions (and delete markers) with keys starting with `prefix`, after the position
 /// (`key`, `seq`) — keys ascending, versions of a key newest first — at most `limit`.
 pub fn scan_versions(

@@ -160,7 +160,7 @@ pub struct ListObjectsOutput {
     /// The input echoed.
     pub input: ListObjectsInput,
     /// Objects.
-    pub contents: Vec<ObjectVersion>,
+    pub contents: Vec<crate::model::listing::ListedObject>,
     /// CommonPrefixes.
     pub common_prefixes: Vec<String>,
     /// IsTruncated.

@@ -15,18 +15,48 @@ pub struct Xml(String);
 /// Escapes text for XML, including control characters S3 keys may hold.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("&#{};", c as u32)),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// Appends `s` escaped for XML: runs of bytes that need no escape are copied whole (every
+/// byte that does is ASCII, so a run never splits a character).
+fn escape_into(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            b if b < 0x20 || b == 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if entity.is_empty() {
+            out.push_str("&#");
+            push_number(out, u64::from(b), 1);
+            out.push(';');
+        } else {
+            out.push_str(entity);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+fn push_number(out: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let (mut n, mut i) = (n, digits.len());
+    while n > 0 || i == digits.len() {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let i = i.min(digits.len() - width.min(digits.len()));
+    out.extend(digits[i..].iter().map(|&d| d as char));
 }
 
 impl Xml {
@@ -63,7 +93,7 @@ impl Xml {
     /// Writes `<tag>text</tag>`.
     pub fn elem(&mut self, tag: &str, text: impl AsRef<str>) -> &mut Self {
         self.open(tag);
-        self.0.push_str(&escape(text.as_ref()));
+        escape_into(&mut self.0, text.as_ref());
         self.close(tag)
     }
 
@@ -90,17 +120,28 @@ impl Xml {
 
 /// S3's XML timestamp: ISO 8601 with milliseconds, UTC.
 pub fn timestamp(ms: i64) -> String {
+    let mut out = String::with_capacity(24);
+    push_timestamp(&mut out, ms);
+    out
+}
+
+/// Appends S3's XML timestamp of `ms`.
+fn push_timestamp(out: &mut String, ms: i64) {
     let t = crate::model::from_ms(ms);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        t.month() as u8,
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    push_number(out, t.year().max(0) as u64, 4);
+    for (sep, n) in [
+        ('-', t.month() as u8),
+        ('-', t.day()),
+        ('T', t.hour()),
+        (':', t.minute()),
+        (':', t.second()),
+    ] {
+        out.push(sep);
+        push_number(out, u64::from(n), 2);
+    }
+    out.push('.');
+    push_number(out, u64::from(t.millisecond()), 3);
+    out.push('Z');
 }
 
 /// Writes an `<Owner>` element.
@@ -141,11 +182,11 @@ pub fn url_encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
-fn enc(s: &str, url: bool) -> String {
+fn enc(s: &str, url: bool) -> std::borrow::Cow<'_, str> {
     if url {
-        url_encode(s)
+        url_encode(s).into()
     } else {
-        s.to_string()
+        s.into()
     }
 }
 
@@ -190,16 +231,24 @@ pub fn object_list(out: &ListObjectsOutput) -> Bytes {
         x.elem("EncodingType", "url");
     }
     x.elem("IsTruncated", out.truncated.to_string());
+    // Each entry is written straight into the document: about 300 bytes, no string of its own.
+    x.0.reserve(out.contents.len() * 320);
     for o in &out.contents {
-        x.open("Contents")
-            .elem("Key", enc(&o.key, url))
-            .elem("LastModified", timestamp(o.last_modified_ms))
-            .elem("ETag", format!("\"{}\"", o.etag));
-        checksum_algorithm(&mut x, &o.meta.checksum);
-        x.elem("Size", o.size.to_string())
-            .elem("StorageClass", storage_class(o));
+        x.open("Contents").elem("Key", enc(&o.key, url));
+        x.open("LastModified");
+        push_timestamp(&mut x.0, o.last_modified_ms);
+        x.close("LastModified").open("ETag").raw("&quot;");
+        escape_into(&mut x.0, &o.etag);
+        x.raw("&quot;").close("ETag");
+        checksum_algorithm(&mut x, &o.checksum);
+        x.open("Size");
+        push_number(&mut x.0, o.size, 1);
+        x.close("Size").elem(
+            "StorageClass",
+            o.storage_class.as_deref().unwrap_or("STANDARD"),
+        );
         if i.fetch_owner {
-            owner(&mut x, "Owner", &o.meta.owner);
+            owner(&mut x, "Owner", &o.owner);
         }
         x.close("Contents");
     }
@@ -368,7 +417,10 @@ mod tests {
     #[test]
     fn escapes_and_times() {
         assert_eq!(escape("a<&>\"'\r"), "a&lt;&amp;&gt;&quot;&apos;&#13;");
+        assert_eq!(escape("é<ü\u{1}x\u{7f}"), "é&lt;ü&#1;x&#127;");
+        assert_eq!(escape("plain"), "plain");
         assert_eq!(timestamp(1_000), "1970-01-01T00:00:01.000Z");
+        assert_eq!(timestamp(1_765_432_109_087), "2025-12-11T05:48:29.087Z");
         assert_eq!(url_encode("a b/c+d"), "a%20b/c%2Bd");
     }
 }
