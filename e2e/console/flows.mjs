@@ -89,6 +89,8 @@ async function seed(endpoint, shots) {
     await c.see("console-trail", c.panel("Object-level logging"));
     await c.see("SSE-KMS", c.panel("Default encryption"));
     await c.shot("bucket-properties");
+    // The seed's point in one picture (the README's: docs/console-logging.png).
+    await c.page.locator(".grid.logging").screenshot({ path: `${shots}/logging-panels.png` });
     // Uploaded again: now SSE-KMS under the key, the key linked.
     await c.click("Objects");
     await upload(c, "secret.txt", "encrypted under the bucket's key\n");

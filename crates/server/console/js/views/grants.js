@@ -10,7 +10,8 @@ const OPERATIONS = ["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWit
   "ReEncryptTo", "Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair",
   "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac", "DeriveSharedSecret"];
 
-export function grantsPanel(k) {
+/** The grants panel, once the first ListGrants has answered. */
+export async function grantsPanel(k) {
   const list = loading("Loading grants…");
   const out = h("div", { "aria-live": "polite" });
   const refresh = async () => {
@@ -33,7 +34,7 @@ export function grantsPanel(k) {
       fill(out, h("div", { class: "ok" }, `Grant ${done}.`));
       await refresh();
     });
-  refresh();
+  await refresh();
   return panel("Grants", list, out, createForm(k, out, refresh));
 }
 

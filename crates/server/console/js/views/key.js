@@ -24,7 +24,7 @@ export async function keyView(id) {
     k.KeyState === "PendingDeletion" ? act("Cancel deletion", () => kms.cancelDeletion(k.KeyId))
       : [act("Schedule deletion", () => kms.scheduleDeletion(k.KeyId, Number(days.value)), "danger"), days, " days"],
   ] : h("span", { class: "muted" }, "AWS managed keys are managed by the service.");
-  const aliases = await kms.listAliases(k.KeyId);
+  const [aliases, rotation, grants] = await Promise.all([kms.listAliases(k.KeyId), rotationPanel(k), grantsPanel(k)]);
   return h("div", {},
     h("div", { class: "crumbs" }, h("a", { href: "#/keys" }, "Keys"), " / ", k.KeyId),
     h("h1", {}, aliases[0]?.AliasName || k.KeyId),
@@ -34,7 +34,9 @@ export async function keyView(id) {
       ["Created", new Date(k.CreationDate * 1000).toISOString()],
       k.DeletionDate ? ["Deletion date", new Date(k.DeletionDate * 1000).toISOString()] : null,
     ]), h("div", { class: "actions" }, buttons), out),
-    aliasesPanel(k, aliases, reload), rotationPanel(k), grantsPanel(k), usagePanel(k.Arn), policyPanel(k.KeyId));
+    // The panels above "Where it is used" are drawn loaded, and the policy editor keeps its
+    // size, so nothing moves when the last, growing one arrives.
+    aliasesPanel(k, aliases, reload), rotation, grants, policyPanel(k.KeyId), usagePanel(k.Arn));
 }
 
 /** The key's aliases with "Delete" (DeleteAlias) on each, and "Add alias" (CreateAlias). */
@@ -57,13 +59,15 @@ function aliasesPanel(k, aliases, reload) {
     customer ? h("div", { class: "actions" }, field("New alias", name), add) : null, out);
 }
 
+/** The rotation panel, once GetKeyRotationStatus has answered. */
 function rotationPanel(k) {
   const body = loading("Loading…");
   const out = h("div", { "aria-live": "polite" });
+  let pending = Promise.resolve();
   if (k.KeySpec !== "SYMMETRIC_DEFAULT" || k.KeyManager !== "CUSTOMER") {
     fill(body, h("p", { class: "muted" }, "Automatic rotation applies to customer managed symmetric keys."));
   } else {
-    kms.rotationStatus(k.KeyId).then((r) => fill(body, facts([
+    pending = kms.rotationStatus(k.KeyId).then((r) => fill(body, facts([
       ["Automatic rotation", r.KeyRotationEnabled ? "Enabled" : "Disabled"],
       r.RotationPeriodInDays ? ["Period", `${r.RotationPeriodInDays} days`] : null,
       r.NextRotationDate ? ["Next rotation", new Date(r.NextRotationDate * 1000).toISOString()] : null,
@@ -72,7 +76,7 @@ function rotationPanel(k) {
       window.dispatchEvent(new HashChangeEvent("hashchange"));
     }), out)).catch((e) => fill(body, errorBox(e)));
   }
-  return panel("Rotation", body);
+  return pending.then(() => panel("Rotation", body));
 }
 
 function usagePanel(arn) {

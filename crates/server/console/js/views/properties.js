@@ -14,7 +14,7 @@ export function propertiesView(bucket) {
       section("Bucket Versioning", () => versioning(bucket)),
       section("Block Public Access", () => publicAccess(bucket)),
       section("Object Ownership", () => ownership(bucket))),
-    h("div", { class: "grid" }, loggingPanels(bucket)),
+    h("div", { class: "grid logging" }, loggingPanels(bucket)),
     section("Bucket policy", () => policy(bucket)));
 }
 
