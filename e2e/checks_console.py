@@ -131,3 +131,22 @@ def console_reads_at_200_percent_without_layout_shift(ctx: Context) -> None:
 
 
 CHECKS += [console_works_by_keyboard, console_reads_at_200_percent_without_layout_shift]
+
+
+def console_sets_bucket_settings_and_moves_objects(ctx: Context) -> None:
+    """Object Lock and its default retention, lifecycle rules, server access logging, a multipart
+    upload, download, a presigned URL, deleting an object and a bucket — all from the console."""
+    with running_server(ctx, "server") as srv:
+        browse(ctx, srv.endpoint, "settings")
+        s3 = srv.s3()
+        rule = s3.get_object_lock_configuration(Bucket="locked-bucket")["ObjectLockConfiguration"]["Rule"]
+        expect_eq(rule["DefaultRetention"], {"Mode": "GOVERNANCE", "Days": 3}, "the default retention")
+        logging = s3.get_bucket_logging(Bucket="locked-bucket")["LoggingEnabled"]
+        expect_eq((logging["TargetBucket"], logging["TargetPrefix"]), ("access-logs", "logs/"), "server access logging")
+        etag = s3.head_object(Bucket="access-logs", Key="big.bin")["ETag"]
+        expect(etag.endswith('-3"'), f"big.bin's ETag {etag}: want a multipart upload of 3 parts")
+        names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        expect("short-lived" not in names, f"the deleted bucket is still listed: {names}")
+
+
+CHECKS += [console_sets_bucket_settings_and_moves_objects]

@@ -9,8 +9,9 @@
 import fs from "node:fs";
 import { FLOWS } from "./flows.mjs";
 import { ACCESS_SCENARIOS } from "./access.mjs";
+import { SETTINGS_SCENARIOS } from "./settings.mjs";
 
-const SCENARIOS = { ...FLOWS, ...ACCESS_SCENARIOS };
+const SCENARIOS = { ...FLOWS, ...ACCESS_SCENARIOS, ...SETTINGS_SCENARIOS };
 
 const [name, endpoint, shots] = process.argv.slice(2);
 if (!SCENARIOS[name] || !endpoint || !shots) {

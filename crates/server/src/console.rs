@@ -56,6 +56,7 @@ const ASSETS: &[Asset] = &[
     asset!("js/views/upload.js", JS),
     asset!("js/views/properties.js", JS),
     asset!("js/views/logging.js", JS),
+    asset!("js/views/retention.js", JS),
     asset!("js/views/object.js", JS),
     asset!("js/views/keys.js", JS),
     asset!("js/views/key.js", JS),

@@ -1,11 +1,12 @@
 // A bucket's "Properties": default encryption (with Bucket Key), versioning, Block Public
 // Access, Object Ownership and the bucket policy, each read and written with its own S3 call;
-// then the logging panels (views/logging.js).
+// the logging panels (views/logging.js); Object Lock and lifecycle (views/retention.js).
 
 import { h, loading, fill, field, select, panel, action, errorBox, facts } from "../dom.js";
 import { getSub, putSub, deleteSub, putEncryption, escapeXml } from "../s3.js";
 import { s3, text } from "../aws.js";
 import { loggingPanels } from "./logging.js";
+import { objectLock, lifecycle } from "./retention.js";
 
 export function propertiesView(bucket) {
   return h("div", {},
@@ -13,21 +14,27 @@ export function propertiesView(bucket) {
       section("Default encryption", () => encryption(bucket)),
       section("Bucket Versioning", () => versioning(bucket)),
       section("Block Public Access", () => publicAccess(bucket)),
-      section("Object Ownership", () => ownership(bucket))),
+      section("Object Ownership", () => ownership(bucket)),
+      section("Object Lock", (reload) => objectLock(bucket, reload))),
     h("div", { class: "grid logging" }, loggingPanels(bucket)),
-    section("Bucket policy", () => policy(bucket)));
+    section("Bucket policy", () => policy(bucket)),
+    section("Lifecycle", (reload) => lifecycle(bucket, reload)));
 }
 
-/** A panel whose body loads asynchronously and shows AWS's error when its read fails. */
+/**
+ * A panel whose body loads asynchronously and shows AWS's error when its read fails; `load`
+ * gets a function that draws the body again (after a change it made).
+ */
 function section(title, load) {
   const body = loading("Loading…");
-  (async () => {
+  const draw = async () => {
     try {
-      fill(body, await load());
+      fill(body, await load(draw));
     } catch (e) {
       fill(body, errorBox(e));
     }
-  })();
+  };
+  draw();
   return panel(title, body);
 }
 
