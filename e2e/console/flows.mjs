@@ -182,7 +182,8 @@ async function denied(endpoint, shots) {
   return { pages: c.pages, saw: "AccessDenied, AccessDeniedException" };
 }
 
-/** CreateTrail's own errors, as the console shows them: bucket policy, key policy, 5 trails. */
+/** CreateTrail's own errors, as the console shows them (bucket policy, key policy, 5 trails), and a
+ * trail's last delivery error. */
 async function trailErrors(endpoint, shots) {
   const c = await withConsole(endpoint, shots, async (c) => {
     await c.open();
@@ -207,9 +208,18 @@ async function trailErrors(endpoint, shots) {
     await createTrail(c, "trail-6", "bare-logs");
     await c.see("MaximumNumberOfTrailsExceededException");
     await c.shot("trail-error-limit");
+    // A delivery that fails is reported on the trail's page: the bucket policy is gone.
+    await c.open("#/buckets/bare-logs?tab=properties");
+    await c.click("Delete policy");
+    await c.see("Policy deleted.");
+    await c.open("#/trails/trail-1");
+    await c.click("Deliver now");
+    await c.see("Delivered");
+    await c.see("AccessDenied", c.panel("Trail"));
+    await c.shot("trail-delivery-error");
   });
   c.assertAccessible();
-  return { pages: c.pages, saw: "InsufficientS3BucketPolicy, InsufficientEncryptionPolicy, MaximumNumberOfTrailsExceeded" };
+  return { pages: c.pages, saw: "InsufficientS3BucketPolicy, InsufficientEncryptionPolicy, MaximumNumberOfTrailsExceeded, a delivery error" };
 }
 
 export const FLOWS = { basics, seed, denied, "trail-errors": trailErrors };

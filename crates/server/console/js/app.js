@@ -93,8 +93,10 @@ function showSignIn() {
         return;
       }
     }
+    // A new hash draws the page through hashchange; drawing it here as well would draw it twice,
+    // the second time over whatever was already typed into the first.
     if (!location.hash || location.hash === "#/") location.hash = "#/buckets";
-    route();
+    else route();
   });
   fill(main(), form);
   key.focus();
