@@ -14,18 +14,12 @@
 //!
 //! `cargo bench -p trailstack-bench --bench delivery [-- --records N --runs R]`
 
-use bytes::Bytes;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use trailstack_bench::client::Client;
+use trailstack_bench::latency::encrypted_trail;
 use trailstack_bench::runner::Endpoint;
-use trailstack_bench::scenario::cloudtrail::{
-    bucket_policy, create_trail, delete_trail, key_policy, put_bucket_policy, start_logging,
-    trail_arn,
-};
-use trailstack_bench::scenario::kms::{field, json_request};
-use trailstack_bench::scenario::s3::create_bucket;
-use trailstack_bench::spec::{hash_of, Expect};
+use trailstack_bench::scenario::cloudtrail::{start_logging, trail_arn};
 use trailstack_bench::REGION;
 use trailstack_cloudtrail::model::outbox;
 use trailstack_cloudtrail::CloudTrailError;
@@ -109,26 +103,7 @@ fn load() -> String {
 }
 
 async fn setup(c: &mut Client) -> Result<String, String> {
-    c.send(create_bucket(LOG_BUCKET)).await?;
-    c.send(put_bucket_policy(
-        LOG_BUCKET,
-        &bucket_policy(REGION, LOG_BUCKET, TRAIL),
-    ))
-    .await?;
-    let body = serde_json::json!({
-        "KeySpec": "SYMMETRIC_DEFAULT",
-        "KeyUsage": "ENCRYPT_DECRYPT",
-        "Policy": key_policy(REGION, TRAIL).to_string(),
-    });
-    let body = Bytes::from(body.to_string());
-    let hash = hash_of(&body);
-    let (_, key) = c
-        .send(json_request("CreateKey", body, hash, Expect::OK))
-        .await?;
-    let key_arn = field(&key, &["KeyMetadata", "Arn"])?;
-    c.send(delete_trail(TRAIL)).await?;
-    c.send(create_trail(TRAIL, LOG_BUCKET, Some(&key_arn)))
-        .await?;
+    let key_arn = encrypted_trail(c, LOG_BUCKET, TRAIL, "trailstack-bench delivery").await?;
     c.send(start_logging(TRAIL)).await?;
     Ok(key_arn)
 }

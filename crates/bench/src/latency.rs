@@ -56,19 +56,34 @@ pub struct Sample {
 
 /// Makes the buckets, the key and the trail (logging); returns the key ARN.
 pub async fn setup(c: &mut Client) -> Result<String, String> {
-    for b in [DATA_BUCKET, LOG_BUCKET] {
-        c.send(create_bucket(b)).await?;
-    }
+    c.send(create_bucket(DATA_BUCKET)).await?;
+    let key_arn = encrypted_trail(c, LOG_BUCKET, TRAIL, "trailstack-bench trail-latency").await?;
+    let data = format!("arn:aws:s3:::{DATA_BUCKET}/");
+    c.send(data_selectors(TRAIL, &[&data], false)).await?;
+    c.send(start_logging(TRAIL)).await?;
+    Ok(key_arn)
+}
+
+/// Creates `bucket` with the policy CloudTrail needs and a key (described as `description`)
+/// whose policy lets CloudTrail encrypt for `trail`, then creates `trail` anew, not yet
+/// logging, delivering into `bucket` under that key; returns the key ARN.
+pub async fn encrypted_trail(
+    c: &mut Client,
+    bucket: &str,
+    trail: &str,
+    description: &str,
+) -> Result<String, String> {
+    c.send(create_bucket(bucket)).await?;
     c.send(put_bucket_policy(
-        LOG_BUCKET,
-        &bucket_policy(REGION, LOG_BUCKET, TRAIL),
+        bucket,
+        &bucket_policy(REGION, bucket, trail),
     ))
     .await?;
     let body = json!({
         "KeySpec": "SYMMETRIC_DEFAULT",
         "KeyUsage": "ENCRYPT_DECRYPT",
-        "Description": "trailstack-bench trail-latency",
-        "Policy": key_policy(REGION, TRAIL).to_string(),
+        "Description": description,
+        "Policy": key_policy(REGION, trail).to_string(),
     });
     let body = Bytes::from(body.to_string());
     let hash = hash_of(&body);
@@ -76,12 +91,8 @@ pub async fn setup(c: &mut Client) -> Result<String, String> {
         .send(json_request("CreateKey", body, hash, Expect::OK))
         .await?;
     let key_arn = field(&key, &["KeyMetadata", "Arn"])?;
-    c.send(delete_trail(TRAIL)).await?;
-    c.send(create_trail(TRAIL, LOG_BUCKET, Some(&key_arn)))
-        .await?;
-    let data = format!("arn:aws:s3:::{DATA_BUCKET}/");
-    c.send(data_selectors(TRAIL, &[&data], false)).await?;
-    c.send(start_logging(TRAIL)).await?;
+    c.send(delete_trail(trail)).await?;
+    c.send(create_trail(trail, bucket, Some(&key_arn))).await?;
     Ok(key_arn)
 }
 

@@ -4,38 +4,22 @@
 //! PUTs bound to a canned key, the multipart upload driven by its canned UploadId, the paired
 //! trail rounds) against an in-process limit server.
 
-use std::sync::Arc;
+mod in_process;
+
+use in_process::Trailstack;
 use trailstack_bench::limit::{self, warm::WarmFile};
 use trailstack_bench::plan::Plan;
 use trailstack_bench::target::{Target, TargetKind};
-use trailstack_core::SystemClock;
-use trailstack_server::config::Config;
-use trailstack_server::{serve, App};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_runs_clean_against_trailstack() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::load(
-        None,
-        Some("127.0.0.1:0".into()),
-        Some(dir.path().join("data")),
-        None,
-    )
-    .unwrap();
-    let app = Arc::new(App::open(config, Arc::new(SystemClock)).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve(listener, app, async move {
-        let _ = stopped.await;
-    }));
-
-    let mut targets = vec![Target::start(&TargetKind::Url(format!("http://{addr}"))).unwrap()];
+    let server = Trailstack::start().await;
+    let mut targets = vec![Target::start(&TargetKind::Url(server.url.clone())).unwrap()];
     let results = Plan::smoke()
         .execute(&mut targets, &|line| eprintln!("{line}"))
         .await
         .unwrap();
-    let _ = stop.send(());
+    drop(server);
 
     assert_eq!(results.len(), trailstack_bench::scenario::NAMES.len());
     for r in &results {

@@ -3,35 +3,19 @@
 //! and the section must say which rows were bounded by the generator. Needs wrk on PATH
 //! (`.ci/run` installs it).
 
-use std::sync::Arc;
+mod in_process;
+
+use in_process::Trailstack;
 use trailstack_bench::target::{Target, TargetKind};
 use trailstack_bench::wrk::{self, render};
-use trailstack_core::SystemClock;
-use trailstack_server::config::Config;
-use trailstack_server::{serve, App};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_runs_clean_against_trailstack_and_the_limit() {
     if let Err(e) = wrk::check_installed() {
         panic!("{e}");
     }
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::load(
-        None,
-        Some("127.0.0.1:0".into()),
-        Some(dir.path().join("data")),
-        None,
-    )
-    .unwrap();
-    let app = Arc::new(App::open(config, Arc::new(SystemClock)).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve(listener, app, async move {
-        let _ = stopped.await;
-    }));
-
-    let mut trailstack = Target::start(&TargetKind::Url(format!("http://{addr}"))).unwrap();
+    let server = Trailstack::start().await;
+    let mut trailstack = Target::start(&TargetKind::Url(server.url.clone())).unwrap();
     trailstack.name = "trailstack";
     let limit = Target::start(&TargetKind::Limit {
         bin: env!("CARGO_BIN_EXE_trailstack-bench").into(),
@@ -55,7 +39,7 @@ async fn every_case_runs_clean_against_trailstack_and_the_limit() {
     let results = wrk::measure_targets(&args, &targets, &|l| eprintln!("{l}"))
         .await
         .unwrap();
-    let _ = stop.send(());
+    drop(server);
 
     assert_eq!(results.len(), wrk::requests::CASES.len());
     for c in &results {

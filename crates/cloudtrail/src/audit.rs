@@ -164,8 +164,8 @@ fn output_trail(out: &Output) -> Option<&str> {
     }
 }
 
-/// The record's `requestParameters`: the input's members camelCased, dates as AWS writes
-/// them; `None` (`null`) when the request named nothing.
+/// The record's `requestParameters`: the members the request gave, camelCased, dates as AWS
+/// writes them; `None` (`null`) when the request named nothing.
 fn request_parameters(op: &Op) -> Option<Value> {
     let mut v = match op {
         Op::CreateTrail(i) => to_value(i),
@@ -193,7 +193,7 @@ fn request_parameters(op: &Op) -> Option<Value> {
             }
         }
     }
-    match camel(v) {
+    match camel(given(v)) {
         Value::Object(m) if m.is_empty() => None,
         Value::Null => None,
         v => Some(v),
@@ -202,6 +202,21 @@ fn request_parameters(op: &Op) -> Option<Value> {
 
 fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// `v` without the members that are `null`: an input's absent members, which a record omits
+/// (the one place that rule is kept, so the inputs need no attribute per member).
+fn given(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, given(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(given).collect()),
+        v => v,
+    }
 }
 
 /// `v` with the first letter of every object key lowercased, as CloudTrail writes its own

@@ -1,7 +1,8 @@
 //! The CloudTrail operations trailstack serves, each with its typed input (AWS member names on
 //! the wire) and the typed outputs handlers return. `wire::parse` builds an [`Op`] once;
 //! handlers never see JSON. Inputs also serialize, so the recorder can render
-//! `requestParameters` from them.
+//! `requestParameters` from them (absent members serialize as `null`, which the record omits:
+//! `audit::request_parameters`); types that are also outputs skip them here.
 
 use crate::selectors::validate::EventSelectorInput;
 use crate::selectors::{AdvancedEventSelector, EventSelector};
@@ -24,25 +25,15 @@ pub struct Tag {
 pub struct CreateTrailInput {
     pub name: String,
     pub s3_bucket_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_key_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_topic_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_global_service_events: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_multi_region_trail: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_log_file_validation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_log_group_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_role_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_organization_trail: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags_list: Option<Vec<Tag>>,
 }
 
@@ -51,25 +42,15 @@ pub struct CreateTrailInput {
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateTrailInput {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_bucket_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_key_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns_topic_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_global_service_events: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_multi_region_trail: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_log_file_validation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_log_group_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_role_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_organization_trail: Option<bool>,
 }
 
@@ -86,10 +67,8 @@ pub struct NameInput {
 #[serde(rename_all = "camelCase")]
 pub struct DescribeTrailsInput {
     /// Names or ARNs; empty or absent means every visible trail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trail_name_list: Option<Vec<String>>,
     /// Default true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_shadow_trails: Option<bool>,
 }
 
@@ -98,7 +77,6 @@ pub struct DescribeTrailsInput {
 #[serde(rename_all = "PascalCase")]
 pub struct PageInput {
     /// The token of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 
@@ -107,9 +85,7 @@ pub struct PageInput {
 #[serde(rename_all = "PascalCase")]
 pub struct PutEventSelectorsInput {
     pub trail_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_selectors: Option<Vec<EventSelectorInput>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced_event_selectors: Option<Vec<AdvancedEventSelector>>,
 }
 
@@ -117,9 +93,7 @@ pub struct PutEventSelectorsInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TrailNameInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trail_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_data_store: Option<String>,
 }
 
@@ -139,12 +113,9 @@ pub struct InsightSelector {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PutInsightSelectorsInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trail_name: Option<String>,
     pub insight_selectors: Vec<InsightSelector>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_data_store: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insights_destination: Option<String>,
 }
 
@@ -163,17 +134,11 @@ pub struct LookupAttribute {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LookupEventsInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookup_attributes: Option<Vec<LookupAttribute>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_category: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 
@@ -181,11 +146,8 @@ pub struct LookupEventsInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListPublicKeysInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 
@@ -194,7 +156,6 @@ pub struct ListPublicKeysInput {
 #[serde(rename_all = "PascalCase")]
 pub struct TagsInput {
     pub resource_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags_list: Option<Vec<Tag>>,
 }
 
@@ -203,7 +164,6 @@ pub struct TagsInput {
 #[serde(rename_all = "PascalCase")]
 pub struct ListTagsInput {
     pub resource_id_list: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 

@@ -21,15 +21,8 @@ fn ymd_path(t: OffsetDateTime) -> String {
 
 /// `YYYYMMDDTHHMMSSZ`, the digest name's (and end time's) stamp.
 pub fn stamp_seconds(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    // The record's time format without its separators.
+    crate::recorder::render::iso_seconds(t).replace(['-', ':'], "")
 }
 
 /// `[prefix/]AWSLogs/<account>/CloudTrail/`: where a trail's log files go.

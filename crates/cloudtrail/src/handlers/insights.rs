@@ -1,7 +1,7 @@
 //! PutInsightSelectors and GetInsightSelectors for trails: validated and stored. trailstack
 //! produces no Insights events; the selectors are kept so tools that set and read them work.
 
-use super::selectors::trail_name;
+use super::selectors::{read_named, trail_name};
 use super::{find, Access, Scope};
 use crate::error::{CloudTrailError, CtResult};
 use crate::model::trails as model;
@@ -112,11 +112,7 @@ pub async fn put(
 
 /// GetInsightSelectors; `InsightNotEnabledException` when never set.
 pub async fn get(ct: &CloudTrail, caller: &Caller, i: TrailNameInput) -> CtResult<Output> {
-    let name = trail_name(&i)?;
-    let scope = Scope::of(ct, caller);
-    let t = ct
-        .read(move |c| find(c, &scope, &name, Access::Read))
-        .await?;
+    let t = read_named(ct, caller, &i).await?;
     match t.insights {
         Some(list) => Ok(Output::InsightSelectors {
             trail_arn: t.arn,

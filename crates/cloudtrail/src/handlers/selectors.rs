@@ -4,7 +4,7 @@
 
 use super::{find, Access, Scope};
 use crate::error::{CloudTrailError, CtResult};
-use crate::model::trails as model;
+use crate::model::trails::{self as model, TrailRecord};
 use crate::op::{Output, PutEventSelectorsInput, TrailNameInput};
 use crate::selectors::{validate, TrailSelectors};
 use crate::CloudTrail;
@@ -66,10 +66,17 @@ pub async fn put(ct: &CloudTrail, caller: &Caller, i: PutEventSelectorsInput) ->
 
 /// GetEventSelectors: a trail never given selectors answers the default management selector.
 pub async fn get(ct: &CloudTrail, caller: &Caller, i: TrailNameInput) -> CtResult<Output> {
-    let name = trail_name(&i)?;
-    let scope = Scope::of(ct, caller);
-    let t = ct
-        .read(move |c| find(c, &scope, &name, Access::Read))
-        .await?;
+    let t = read_named(ct, caller, &i).await?;
     Ok(output(t.arn, t.selectors))
+}
+
+/// The trail a `TrailName` member names, as `caller` may read it.
+pub async fn read_named(
+    ct: &CloudTrail,
+    caller: &Caller,
+    i: &TrailNameInput,
+) -> CtResult<TrailRecord> {
+    let name = trail_name(i)?;
+    let scope = Scope::of(ct, caller);
+    ct.read(move |c| find(c, &scope, &name, Access::Read)).await
 }

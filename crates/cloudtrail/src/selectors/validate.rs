@@ -28,16 +28,12 @@ const BASIC_TYPES: [&str; 3] = ["AWS::DynamoDB::Table", "AWS::Lambda::Function",
 #[serde(rename_all = "PascalCase")]
 pub struct EventSelectorInput {
     /// `ReadOnly`, `WriteOnly` or `All` (default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_write_type: Option<String>,
     /// Default true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_management_events: Option<bool>,
     /// Data resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_resources: Option<Vec<DataResourceInput>>,
     /// Excluded management event sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude_management_event_sources: Option<Vec<String>>,
 }
 
@@ -46,10 +42,9 @@ pub struct EventSelectorInput {
 #[serde(rename_all = "PascalCase")]
 pub struct DataResourceInput {
     /// The resource type.
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Type")]
     pub kind: Option<String>,
     /// The values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
 

@@ -56,17 +56,9 @@ fn put(sse: Option<SseRequest>) -> Op {
 
 fn kms_record() -> SseRecord {
     SseRecord {
-        mode: Mode::SseKms,
-        rule: Rule::RequestHeader,
-        wrapped_key: String::new(),
         key_arn: Some("arn:aws:kms:us-east-1:111122223333:key/k1".into()),
         context: BTreeMap::from([("aws:s3:arn".into(), "arn:aws:s3:::b/k.txt".into())]),
-        user_context: false,
-        bucket_key: false,
-        bucket_key_salt: None,
-        inner_wrapped_key: None,
-        customer_md5: None,
-        customer_check: None,
+        ..SseRecord::new(Mode::SseKms, Rule::RequestHeader)
     }
 }
 

@@ -3,7 +3,9 @@
 
 use super::encryption::{open_stored, seal_new};
 use super::multipart::{check_part_number, require_upload, store_part};
-use super::object::{check_key, commit_new_version, etag_matches, find_version, show_version};
+use super::object::{
+    check_key, commit_new_version, etag_matches, find_version, received_version, show_version,
+};
 use super::owned_bucket;
 use super::upload_keys::upload_sealing;
 use crate::acl;
@@ -169,24 +171,9 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
     }
     // The copy's own lock headers, never the source's lock.
     meta.lock = new.meta.lock.clone();
-    meta.v = 1;
     meta.parts_count = None;
     meta.completed_upload = None;
-    meta.segments = received.segments();
-    meta.checksum = Some(received.checksum.clone());
-    meta.owner = owner;
-    meta.acl = acl;
-    let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
-    meta.sse = Some(sse_rec);
-    let version = ObjectVersion::new_current(
-        obj.bucket,
-        obj.key,
-        received.size,
-        etag,
-        s3.now_ms(),
-        meta,
-        received.inline,
-    );
+    let version = received_version(s3, obj, received, meta, (owner, acl), sse_rec);
     let last_modified_ms = version.last_modified_ms;
     let w = commit_new_version(s3, caller, version, if_none_match, if_match).await?;
     Ok(Output::Copied {

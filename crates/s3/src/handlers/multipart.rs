@@ -1,7 +1,7 @@
 //! Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
 //! A completed object references its parts' blobs in order; nothing is copied.
 
-use super::object::{check_key, check_write_conditions};
+use super::object::{check_key, check_new_version};
 use super::owned_bucket;
 use crate::acl;
 use crate::checksum::{self, Algorithm};
@@ -445,18 +445,8 @@ async fn finish_upload(
         .write(move |tx| {
             let b = owned_bucket(tx, &caller2, &version.bucket)?;
             uploads::require(tx, &version.bucket, &version.key, &uid)?;
-            let now = version.last_modified_ms;
-            super::lock::settle(&b, &mut version.meta.lock, now, day_ms)?;
-            let current = crate::model::objects::latest(tx, &version.bucket, &version.key)?;
-            check_write_conditions(
-                current.as_ref(),
-                if_none_match.as_deref(),
-                if_match.as_deref(),
-            )
-            .map_err(|e| match e {
-                S3Error::NoSuchKey(_) => S3Error::NoSuchKey(version.key.clone()),
-                e => e,
-            })?;
+            let guards = (if_none_match.as_deref(), if_match.as_deref());
+            check_new_version(tx, &b, &mut version, day_ms, guards)?;
             uploads::remove(tx, &uid)?;
             let replaced = crate::model::objects::put(tx, &mut version, &b.versioning)?;
             Ok((version, b, replaced))

@@ -5,13 +5,13 @@ use super::owned_bucket;
 use crate::acl;
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::Bucket;
-use crate::model::objects::{self, ObjectVersion, WrittenBy};
+use crate::model::buckets::{Bucket, Grant, Owner};
+use crate::model::objects::{self, ObjectMeta, ObjectVersion, WrittenBy};
 use crate::op::{
     AttributesOutput, Conditions, GetObjectInput, NewObject, ObjectOutput, ObjectRef, Output,
     Payload, PostInput, RangeSpec, WriteOutput,
 };
-use crate::sse::CustomerKey;
+use crate::sse::{CustomerKey, SseRecord};
 use crate::S3;
 use trailstack_core::{Caller, ResponseBody};
 use trailstack_store::rusqlite::Connection;
@@ -38,9 +38,27 @@ pub fn etag_matches(list: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t == etag)
 }
 
+/// Inside the transaction that writes `version`: settles its lock under `bucket`'s default
+/// and checks the write's `If-None-Match` / `If-Match` against the key's current version.
+pub(super) fn check_new_version(
+    tx: &Connection,
+    bucket: &Bucket,
+    version: &mut ObjectVersion,
+    day_ms: i64,
+    (if_none_match, if_match): (Option<&str>, Option<&str>),
+) -> S3Result<()> {
+    let now = version.last_modified_ms;
+    super::lock::settle(bucket, &mut version.meta.lock, now, day_ms)?;
+    let current = objects::latest(tx, &version.bucket, &version.key)?;
+    check_write_conditions(current.as_ref(), if_none_match, if_match).map_err(|e| match e {
+        S3Error::NoSuchKey(_) => S3Error::NoSuchKey(version.key.clone()),
+        e => e,
+    })
+}
+
 /// Conditional-write checks of PutObject and CompleteMultipartUpload against the current
 /// version of the key.
-pub fn check_write_conditions(
+fn check_write_conditions(
     current: Option<&ObjectVersion>,
     if_none_match: Option<&str>,
     if_match: Option<&str>,
@@ -85,18 +103,8 @@ pub(crate) async fn commit_new_version(
     let written = s3.db.submit(move |tx| {
         let result = (|| -> S3Result<_> {
             let bucket = owned_bucket(tx, &caller2, &version.bucket)?;
-            let now = version.last_modified_ms;
-            super::lock::settle(&bucket, &mut version.meta.lock, now, days.day_ms)?;
-            let current = objects::latest(tx, &version.bucket, &version.key)?;
-            check_write_conditions(
-                current.as_ref(),
-                if_none_match.as_deref(),
-                if_match.as_deref(),
-            )
-            .map_err(|e| match e {
-                S3Error::NoSuchKey(_) => S3Error::NoSuchKey(version.key.clone()),
-                e => e,
-            })?;
+            let guards = (if_none_match.as_deref(), if_match.as_deref());
+            check_new_version(tx, &bucket, &mut version, days.day_ms, guards)?;
             let replaced = objects::put(tx, &mut version, &bucket.versioning)?;
             Ok((version, bucket, replaced))
         })();
@@ -243,15 +251,29 @@ async fn store_object(
             });
         }
     }
-    let mut meta = new.meta;
+    let version = received_version(s3, obj, received, new.meta, (owner, acl), sse_rec);
+    commit_new_version(s3, caller, version, guards.if_none_match, guards.if_match).await
+}
+
+/// The new current version of `obj` holding `received`, a single-part write (PutObject,
+/// PostObject, CopyObject): `meta` with the bytes' segments and checksum, the owner and ACL the
+/// write decided, its encryption and the ETag that follows from both.
+pub(super) fn received_version(
+    s3: &S3,
+    obj: ObjectRef,
+    received: data::Received,
+    mut meta: ObjectMeta,
+    (owner, acl): (Owner, Vec<Grant>),
+    sse: SseRecord,
+) -> ObjectVersion {
     meta.v = 1;
     meta.segments = received.segments();
     meta.checksum = Some(received.checksum.clone());
     meta.owner = owner;
     meta.acl = acl;
-    let etag = crate::sse::single_part_etag(&received.md5, &sse_rec);
-    meta.sse = Some(sse_rec);
-    let version = ObjectVersion::new_current(
+    let etag = crate::sse::single_part_etag(&received.md5, &sse);
+    meta.sse = Some(sse);
+    ObjectVersion::new_current(
         obj.bucket,
         obj.key,
         received.size,
@@ -259,8 +281,7 @@ async fn store_object(
         s3.now_ms(),
         meta,
         received.inline,
-    );
-    commit_new_version(s3, caller, version, guards.if_none_match, guards.if_match).await
+    )
 }
 
 /// PostObject: a browser form upload, already authenticated by its signed policy at the edge.
@@ -290,6 +311,23 @@ pub async fn post(s3: &S3, caller: &Caller, input: PostInput) -> S3Result<Output
         key,
         write,
     })
+}
+
+/// The bucket of `obj`, which `caller`'s account must own, and the version of `obj` a GET
+/// names (`version_id`, else the current one).
+pub(super) async fn read_version(
+    s3: &S3,
+    caller: &Caller,
+    obj: ObjectRef,
+    version_id: Option<String>,
+) -> S3Result<(Bucket, ObjectVersion)> {
+    let caller = caller.clone();
+    s3.read(move |c| {
+        let b = owned_bucket(c, &caller, &obj.bucket)?;
+        let v = find_version(c, &obj.bucket, &obj.key, version_id.as_deref(), "GET")?;
+        Ok((b, v))
+    })
+    .await
 }
 
 /// Finds the version a read addresses: the current one, or `version_id`. Delete markers fail as

@@ -1,7 +1,7 @@
 //! Object ACLs: GetObjectAcl and PutObjectAcl, by the rules of [`crate::acl`] (bucket ACLs are
 //! bucket settings, in `settings.rs`).
 
-use super::object::find_version;
+use super::object::{find_version, read_version};
 use super::owned_bucket;
 use crate::acl;
 use crate::error::S3Result;
@@ -18,14 +18,7 @@ pub async fn get(
     obj: ObjectRef,
     version_id: Option<String>,
 ) -> S3Result<Output> {
-    let caller2 = caller.clone();
-    let (b, v) = s3
-        .read(move |c| {
-            let b = owned_bucket(c, &caller2, &obj.bucket)?;
-            let v = find_version(c, &obj.bucket, &obj.key, version_id.as_deref(), "GET")?;
-            Ok((b, v))
-        })
-        .await?;
+    let (b, v) = read_version(s3, caller, obj, version_id).await?;
     let (owner, grants) = if !acl::acls_enabled(&b) {
         let grants = acl::canned_acl("private", &b.meta.owner, None)?;
         (b.meta.owner, grants)

@@ -1,6 +1,6 @@
 //! Object tagging: GetObjectTagging, PutObjectTagging, DeleteObjectTagging.
 
-use super::object::{find_version, show_version};
+use super::object::{find_version, read_version, show_version};
 use super::{owned_bucket, validate_tags, Tagged};
 use crate::error::S3Result;
 use crate::model::objects;
@@ -15,16 +15,7 @@ pub async fn get(
     obj: ObjectRef,
     version_id: Option<String>,
 ) -> S3Result<Output> {
-    let caller2 = caller.clone();
-    let (b, v) = s3
-        .read(move |c| {
-            let b = owned_bucket(c, &caller2, &obj.bucket)?;
-            Ok((
-                b,
-                find_version(c, &obj.bucket, &obj.key, version_id.as_deref(), "GET")?,
-            ))
-        })
-        .await?;
+    let (b, v) = read_version(s3, caller, obj, version_id).await?;
     // A tag set has no order in S3; answering it sorted by key keeps the answer the same
     // however the tags were given (a query string header or an XML document).
     let mut tags = v.meta.tags;

@@ -147,13 +147,8 @@ fn quoted(v: Option<&str>) -> String {
 
 /// The key as records show it: URL-encoded, `/` kept.
 pub fn encode_key(k: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~')
-        .remove(b'/');
-    percent_encoding::utf8_percent_encode(k, SET).to_string()
+    // The same encoding as listings' `encoding-type=url`.
+    crate::wire::url_encode(k)
 }
 
 const MONTHS: [&str; 12] = [

@@ -79,19 +79,7 @@ pub async fn for_write(
     if asks_kms && rule == Rule::RequestHeader && writer != Writer::Form && signed_v2(caller) {
         return Err(kms_needs_sigv4());
     }
-    let mut rec = SseRecord {
-        mode: Mode::SseS3,
-        rule,
-        wrapped_key: String::new(),
-        key_arn: None,
-        context: BTreeMap::new(),
-        user_context: false,
-        bucket_key: false,
-        bucket_key_salt: None,
-        inner_wrapped_key: None,
-        customer_md5: None,
-        customer_check: None,
-    };
+    let mut rec = SseRecord::new(Mode::SseS3, rule);
     match request {
         SseRequest::S3 => {
             let bytes = zeroize::Zeroizing::new(random_bytes(32)?);
@@ -416,17 +404,9 @@ mod tests {
         };
         let salt = [5u8; 16];
         let rec = SseRecord {
-            mode: Mode::SseC,
-            rule: Rule::RequestHeader,
-            wrapped_key: String::new(),
-            key_arn: None,
-            context: BTreeMap::new(),
-            user_context: false,
-            bucket_key: false,
-            bucket_key_salt: None,
-            inner_wrapped_key: None,
             customer_md5: Some(String::new()),
             customer_check: Some((hex::encode(salt), customer_mac(&salt, &[1; 32]))),
+            ..SseRecord::new(Mode::SseC, Rule::RequestHeader)
         };
         assert!(check_customer(Some(&rec), Some(&key(1))).is_ok());
         assert_eq!(

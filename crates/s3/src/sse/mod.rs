@@ -232,6 +232,23 @@ pub struct SseRecord {
 }
 
 impl SseRecord {
+    /// A record of `mode` chosen by `rule`, with no key material yet.
+    pub fn new(mode: Mode, rule: Rule) -> SseRecord {
+        SseRecord {
+            mode,
+            rule,
+            wrapped_key: String::new(),
+            key_arn: None,
+            context: BTreeMap::new(),
+            user_context: false,
+            bucket_key: false,
+            bucket_key_salt: None,
+            inner_wrapped_key: None,
+            customer_md5: None,
+            customer_check: None,
+        }
+    }
+
     /// The `x-amz-server-side-encryption` value (None for SSE-C).
     pub fn algorithm(&self) -> Option<&'static str> {
         match self.mode {

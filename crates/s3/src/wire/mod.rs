@@ -27,7 +27,7 @@ mod xml_out;
 pub use headers::expected_owners;
 pub use request::parse;
 pub use response::{encode, encode_error};
-pub(crate) use xml_out::timestamp;
+pub(crate) use xml_out::{timestamp, url_encode};
 
 use trailstack_core::BodyStream;
 

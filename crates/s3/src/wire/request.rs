@@ -48,6 +48,12 @@ impl Query {
     fn string(&self, name: &str) -> String {
         self.get(name).unwrap_or_default().to_string()
     }
+    /// A listing's `delimiter`; an empty one is none.
+    fn delimiter(&self) -> Option<String> {
+        self.get("delimiter")
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+    }
     fn number<T: std::str::FromStr>(&self, name: &str, default: T) -> S3Result<T> {
         match self.get(name) {
             None => Ok(default),
@@ -225,10 +231,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("versions") => Op::ListObjectVersions(ListVersionsInput {
             bucket: b,
             prefix: q.string("prefix"),
-            delimiter: q
-                .get("delimiter")
-                .filter(|d| !d.is_empty())
-                .map(str::to_string),
+            delimiter: q.delimiter(),
             max_keys: q.number("max-keys", 1000usize)?,
             key_marker: q.string("key-marker"),
             version_id_marker: q.string("version-id-marker"),
@@ -237,10 +240,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
         Method::GET if q.has("uploads") => Op::ListMultipartUploads(ListUploadsInput {
             bucket: b,
             prefix: q.string("prefix"),
-            delimiter: q
-                .get("delimiter")
-                .filter(|d| !d.is_empty())
-                .map(str::to_string),
+            delimiter: q.delimiter(),
             max_uploads: q.number("max-uploads", 1000usize)?,
             key_marker: q.string("key-marker"),
             upload_id_marker: q.string("upload-id-marker"),
@@ -259,10 +259,7 @@ async fn bucket_op(mut req: Request, q: Query, bucket: String) -> S3Result<Op> {
                 bucket: b,
                 v2,
                 prefix: q.string("prefix"),
-                delimiter: q
-                    .get("delimiter")
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_string),
+                delimiter: q.delimiter(),
                 max_keys: q.number("max-keys", 1000usize)?,
                 start_after: if v2 {
                     q.string("start-after")

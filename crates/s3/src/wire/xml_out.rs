@@ -3,7 +3,7 @@
 //! ListParts) and the CORS configuration.
 
 use crate::model::buckets::{Grant, Owner};
-use crate::model::objects::{ObjectVersion, StoredChecksum};
+use crate::model::objects::{ObjectMeta, ObjectVersion, StoredChecksum};
 use crate::op::{ListObjectsOutput, ListPartsOutput, ListUploadsOutput, ListVersionsOutput};
 use bytes::Bytes;
 
@@ -202,6 +202,34 @@ fn checksum_algorithm(x: &mut Xml, c: &Option<StoredChecksum>) {
     }
 }
 
+/// A listing's `CommonPrefixes`, encoded as the listing asks.
+fn common_prefixes(x: &mut Xml, prefixes: &[String], url: bool) {
+    for p in prefixes {
+        x.open("CommonPrefixes")
+            .elem("Prefix", enc(p, url))
+            .close("CommonPrefixes");
+    }
+}
+
+/// A listing's echoed `Delimiter` (encoded as the keys are) and its `EncodingType`.
+fn delimiter_and_encoding(x: &mut Xml, delimiter: Option<&str>, url: bool) {
+    x.opt("Delimiter", delimiter.map(|d| enc(d, url)));
+    if url {
+        x.elem("EncodingType", "url");
+    }
+}
+
+/// A multipart upload's `Initiator` and `Owner` (both the upload's owner) and `StorageClass`,
+/// as ListMultipartUploads and ListParts show them.
+fn initiator_owner_class(x: &mut Xml, meta: &ObjectMeta) {
+    owner(x, "Initiator", &meta.owner);
+    owner(x, "Owner", &meta.owner);
+    x.elem(
+        "StorageClass",
+        meta.storage_class.as_deref().unwrap_or("STANDARD"),
+    );
+}
+
 /// ListObjects / ListObjectsV2.
 pub fn object_list(out: &ListObjectsOutput) -> Bytes {
     let i = &out.input;
@@ -226,10 +254,7 @@ pub fn object_list(out: &ListObjectsOutput) -> Bytes {
         x.opt("NextMarker", out.next.as_deref().map(|m| enc(m, url)));
     }
     x.elem("MaxKeys", i.max_keys.to_string());
-    x.opt("Delimiter", i.delimiter.as_deref().map(|d| enc(d, url)));
-    if url {
-        x.elem("EncodingType", "url");
-    }
+    delimiter_and_encoding(&mut x, i.delimiter.as_deref(), url);
     x.elem("IsTruncated", out.truncated.to_string());
     // Each entry is written straight into the document: about 300 bytes, no string of its own.
     x.0.reserve(out.contents.len() * 320);
@@ -252,11 +277,7 @@ pub fn object_list(out: &ListObjectsOutput) -> Bytes {
         }
         x.close("Contents");
     }
-    for p in &out.common_prefixes {
-        x.open("CommonPrefixes")
-            .elem("Prefix", enc(p, url))
-            .close("CommonPrefixes");
-    }
+    common_prefixes(&mut x, &out.common_prefixes, url);
     x.finish("ListBucketResult")
 }
 
@@ -276,10 +297,7 @@ pub fn version_list(out: &ListVersionsOutput) -> Bytes {
         }
     }
     x.elem("MaxKeys", i.max_keys.to_string());
-    x.opt("Delimiter", i.delimiter.as_deref().map(|d| enc(d, url)));
-    if url {
-        x.elem("EncodingType", "url");
-    }
+    delimiter_and_encoding(&mut x, i.delimiter.as_deref(), url);
     x.elem("IsTruncated", out.truncated.to_string());
     for v in &out.versions {
         let tag = if v.delete_marker {
@@ -301,11 +319,7 @@ pub fn version_list(out: &ListVersionsOutput) -> Bytes {
         owner(&mut x, "Owner", &v.meta.owner);
         x.close(tag);
     }
-    for p in &out.common_prefixes {
-        x.open("CommonPrefixes")
-            .elem("Prefix", enc(p, url))
-            .close("CommonPrefixes");
-    }
+    common_prefixes(&mut x, &out.common_prefixes, url);
     x.finish("ListVersionsResult")
 }
 
@@ -321,31 +335,19 @@ pub fn upload_list(out: &ListUploadsOutput) -> Bytes {
     x.elem("NextKeyMarker", enc(&nk, url))
         .elem("NextUploadIdMarker", nu);
     x.elem("Prefix", enc(&i.prefix, url));
-    x.opt("Delimiter", i.delimiter.as_deref().map(|d| enc(d, url)));
     x.elem("MaxUploads", i.max_uploads.to_string());
-    if url {
-        x.elem("EncodingType", "url");
-    }
+    delimiter_and_encoding(&mut x, i.delimiter.as_deref(), url);
     x.elem("IsTruncated", out.truncated.to_string());
     for u in &out.uploads {
         x.open("Upload")
             .elem("Key", enc(&u.key, url))
             .elem("UploadId", &u.upload_id);
-        owner(&mut x, "Initiator", &u.meta.owner);
-        owner(&mut x, "Owner", &u.meta.owner);
-        x.elem(
-            "StorageClass",
-            u.meta.storage_class.as_deref().unwrap_or("STANDARD"),
-        )
-        .elem("Initiated", timestamp(u.initiated_ms));
+        initiator_owner_class(&mut x, &u.meta);
+        x.elem("Initiated", timestamp(u.initiated_ms));
         checksum_algorithm(&mut x, &u.meta.checksum);
         x.close("Upload");
     }
-    for p in &out.common_prefixes {
-        x.open("CommonPrefixes")
-            .elem("Prefix", enc(p, url))
-            .close("CommonPrefixes");
-    }
+    common_prefixes(&mut x, &out.common_prefixes, url);
     x.finish("ListMultipartUploadsResult")
 }
 
@@ -356,19 +358,14 @@ pub fn part_list(out: &ListPartsOutput) -> Bytes {
     x.elem("Bucket", &u.bucket)
         .elem("Key", &u.key)
         .elem("UploadId", &u.upload_id);
-    owner(&mut x, "Initiator", &u.meta.owner);
-    owner(&mut x, "Owner", &u.meta.owner);
-    x.elem(
-        "StorageClass",
-        u.meta.storage_class.as_deref().unwrap_or("STANDARD"),
-    )
-    .elem("PartNumberMarker", out.marker.to_string())
-    .elem(
-        "NextPartNumberMarker",
-        out.next_marker.unwrap_or(0).to_string(),
-    )
-    .elem("MaxParts", out.max_parts.to_string())
-    .elem("IsTruncated", out.truncated.to_string());
+    initiator_owner_class(&mut x, &u.meta);
+    x.elem("PartNumberMarker", out.marker.to_string())
+        .elem(
+            "NextPartNumberMarker",
+            out.next_marker.unwrap_or(0).to_string(),
+        )
+        .elem("MaxParts", out.max_parts.to_string())
+        .elem("IsTruncated", out.truncated.to_string());
     checksum_algorithm(&mut x, &u.meta.checksum);
     for p in &out.parts {
         x.open("Part")

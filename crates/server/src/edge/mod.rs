@@ -384,14 +384,6 @@ fn anonymous_caller(
     peer: Peer,
     request_id: &str,
 ) -> Option<Caller> {
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
     Some(Caller {
         account: trailstack_core::AccountId::parse(crate::config::DEFAULT_ACCOUNT).ok()?,
         principal: trailstack_core::Principal::Anonymous,
@@ -405,7 +397,7 @@ fn anonymous_caller(
         secure_transport: peer.secure,
         invoked_by: None,
         source_arn: None,
-        host: header("host"),
+        host: host(&parts.headers),
         auth_method: None,
         signature_version: None,
     })
@@ -419,6 +411,15 @@ fn user_agent(headers: &http::HeaderMap) -> String {
     headers
         .get("x-amz-user-agent")
         .or_else(|| headers.get("user-agent"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The `Host` header as the caller sent it, "" without one.
+fn host(headers: &http::HeaderMap) -> String {
+    headers
+        .get(http::header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string()
@@ -440,14 +441,6 @@ fn caller_for(
     peer: Peer,
     request_id: &str,
 ) -> Caller {
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
     Caller {
         account: identity.account.clone(),
         principal: identity.principal.clone(),
@@ -461,7 +454,7 @@ fn caller_for(
         secure_transport: peer.secure,
         invoked_by: None,
         source_arn: None,
-        host: header("host"),
+        host: host(&parts.headers),
         auth_method: Some(match by.location {
             AuthLocation::Query => "QueryString",
             AuthLocation::Header => "AuthHeader",

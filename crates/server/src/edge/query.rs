@@ -128,19 +128,13 @@ pub(super) async fn sts_request(
     request_id: &str,
 ) -> Response<HyperBody> {
     use trailstack_iam::wire::sts;
-    let (caller, form) =
-        match query_caller(app, &parts, body, peer, sts::NAMESPACE, request_id).await {
-            Ok(x) => x,
-            Err(resp) => return resp,
-        };
-    let op = match sts::parse(&form) {
-        Ok(op) => op,
-        Err(e) => return service_error(sts::NAMESPACE, &e, request_id),
+    let service = QueryService {
+        namespace: sts::NAMESPACE,
+        parse: sts::parse,
+        encode: sts::encode,
     };
-    match app.iam.sts(&caller, op.clone()).await {
-        Ok(out) => xml_response(200, sts::encode(&op, &out, request_id)),
-        Err(e) => service_error(sts::NAMESPACE, &e, request_id),
-    }
+    let call = |caller: Caller, op| async move { app.iam.sts(&caller, op).await };
+    query_request(app, parts, body, peer, request_id, service, call).await
 }
 
 /// The XML namespace of a query-protocol service's documents.
@@ -160,18 +154,48 @@ pub(super) async fn iam_request(
     request_id: &str,
 ) -> Response<HyperBody> {
     use trailstack_iam::wire::iam;
-    let (caller, form) =
-        match query_caller(app, &parts, body, peer, iam::NAMESPACE, request_id).await {
-            Ok(x) => x,
-            Err(resp) => return resp,
-        };
-    let op = match iam::parse(&form) {
-        Ok(op) => op,
-        Err(e) => return service_error(iam::NAMESPACE, &e, request_id),
+    let service = QueryService {
+        namespace: iam::NAMESPACE,
+        parse: iam::parse,
+        encode: iam::encode,
     };
-    match app.iam.iam(&caller, op.clone()).await {
-        Ok(out) => xml_response(200, iam::encode(&op, &out, request_id)),
-        Err(e) => service_error(iam::NAMESPACE, &e, request_id),
+    let call = |caller: Caller, op| async move { app.iam.iam(&caller, op).await };
+    query_request(app, parts, body, peer, request_id, service, call).await
+}
+
+/// How one query-protocol service (STS or IAM) reads and writes its documents.
+struct QueryService<O, T> {
+    namespace: &'static str,
+    parse: fn(&Form) -> trailstack_iam::IamResult<O>,
+    encode: fn(&O, &T, &str) -> Vec<u8>,
+}
+
+/// A query-protocol request: authenticated, parsed into `O`, run by `call`, answered in the
+/// service's XML; every failure is the service's `<ErrorResponse>`.
+async fn query_request<O: Clone, T, F>(
+    app: &App,
+    parts: http::request::Parts,
+    body: RequestBody,
+    peer: Peer,
+    request_id: &str,
+    service: QueryService<O, T>,
+    call: impl FnOnce(Caller, O) -> F,
+) -> Response<HyperBody>
+where
+    F: std::future::Future<Output = trailstack_iam::IamResult<T>>,
+{
+    let namespace = service.namespace;
+    let (caller, form) = match query_caller(app, &parts, body, peer, namespace, request_id).await {
+        Ok(x) => x,
+        Err(resp) => return resp,
+    };
+    let op = match (service.parse)(&form) {
+        Ok(op) => op,
+        Err(e) => return service_error(namespace, &e, request_id),
+    };
+    match call(caller, op.clone()).await {
+        Ok(out) => xml_response(200, (service.encode)(&op, &out, request_id)),
+        Err(e) => service_error(namespace, &e, request_id),
     }
 }
 

@@ -35,14 +35,21 @@ fn user_writes() -> [Write; 3] {
     ]
 }
 
-/// Explains `bucket` (nothing in it depends on who asks).
-pub(super) async fn explain(app: &App, bucket: &str) -> Result<BucketReport, ExplainError> {
-    let b = app
-        .s3
+/// The record of `bucket`, which must exist.
+pub(super) async fn existing(
+    app: &App,
+    bucket: &str,
+) -> Result<trailstack_s3::model::buckets::Bucket, ExplainError> {
+    app.s3
         .bucket_record(bucket)
         .await
         .map_err(internal)?
-        .ok_or_else(|| ExplainError::NotFound(format!("s3://{bucket} does not exist")))?;
+        .ok_or_else(|| ExplainError::NotFound(format!("s3://{bucket} does not exist")))
+}
+
+/// Explains `bucket` (nothing in it depends on who asks).
+pub(super) async fn explain(app: &App, bucket: &str) -> Result<BucketReport, ExplainError> {
+    let b = existing(app, bucket).await?;
     let mut keys = Keys::new(app);
     let (account, region) = (b.account.as_str(), b.region.as_str());
     let default = b.meta.encryption.as_ref();

@@ -27,12 +27,7 @@ pub(super) async fn explain(
     bucket: &str,
     key: &str,
 ) -> Result<ObjectReport, ExplainError> {
-    let b = app
-        .s3
-        .bucket_record(bucket)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| ExplainError::NotFound(format!("s3://{bucket} does not exist")))?;
+    let b = super::bucket::existing(app, bucket).await?;
     let v = match app.s3.object_record(bucket, key).await.map_err(internal)? {
         Some(v) if !v.delete_marker => v,
         Some(_) => {

@@ -157,16 +157,7 @@ async fn join(workers: Vec<tokio::task::JoinHandle<Option<String>>>) -> Option<S
 
 /// A start time for validate-logs: a few minutes before now, in the CLI's format.
 fn cli_time(before: Duration) -> String {
-    let t = time::OffsetDateTime::now_utc() - before;
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    trailstack_cloudtrail::recorder::render::iso_seconds(time::OffsetDateTime::now_utc() - before)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -2,7 +2,7 @@
 //! writes is a request on that bucket, so the bucket's server access log records it, with
 //! the CloudTrail service as requester.
 
-use crate::common::{cloudtrail_bucket_policy, put_policy};
+use crate::common::{cloudtrail_bucket_policy, ok, put_policy};
 use crate::s3_access_log::{log_policy, logging, records, status_of};
 use crate::s3_object_lock::lock_server;
 use time::Duration;
@@ -15,21 +15,17 @@ async fn deliveries_into_a_logged_bucket_are_in_its_access_log() {
     c.create_bucket().bucket("src").send().await.unwrap();
     c.create_bucket().bucket("logs").send().await.unwrap();
     put_policy(&c, "logs", log_policy("logs", "src")).await;
-    c.put_bucket_logging()
+    ok!(c
+        .put_bucket_logging()
         .bucket("src")
-        .bucket_logging_status(status_of(Some(logging("logs", ""))))
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(Some(logging("logs", "")))));
     put_policy(&c, "src", cloudtrail_bucket_policy("src", &["audit"])).await;
     let ct = clocked.cloudtrail();
-    ct.create_trail()
+    ok!(ct
+        .create_trail()
         .name("audit")
         .s3_bucket_name("src")
-        .enable_log_file_validation(true)
-        .send()
-        .await
-        .unwrap();
+        .enable_log_file_validation(true));
     ct.start_logging().name("audit").send().await.unwrap();
     clock.advance(Duration::minutes(61));
     let out = s.app.delivery.tick(clock.now(), true).await.unwrap();

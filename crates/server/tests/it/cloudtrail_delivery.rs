@@ -6,7 +6,7 @@
 
 use crate::cloudtrail_digests::digest_files;
 use crate::common::*;
-use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+use aws_sdk_cloudtrail::types::ReadWriteType;
 use aws_sdk_s3::operation::RequestId;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -39,14 +39,11 @@ pub async fn keys_under(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str) -> 
     let mut keys = Vec::new();
     let mut token = None;
     loop {
-        let out = s3
+        let out = ok!(s3
             .list_objects_v2()
             .bucket(bucket)
             .prefix(prefix)
-            .set_continuation_token(token)
-            .send()
-            .await
-            .unwrap();
+            .set_continuation_token(token));
         keys.extend(
             out.contents()
                 .iter()
@@ -118,12 +115,7 @@ pub fn assert_delivered_once(files: &[LogFile], request_ids: &[String]) {
 
 /// A customer managed key with the policy CloudTrail needs for `trail`; its ARN.
 pub async fn trail_key(s: &Server, trail: &str) -> String {
-    s.kms()
-        .create_key()
-        .policy(cloudtrail_key_policy(&[trail]))
-        .send()
-        .await
-        .unwrap()
+    ok!(s.kms().create_key().policy(cloudtrail_key_policy(&[trail])))
         .key_metadata
         .unwrap()
         .arn
@@ -145,31 +137,16 @@ pub async fn data_trail(
         s.with_bucket(data).await;
     }
     let ct = s.cloudtrail();
-    ct.create_trail()
+    ok!(ct
+        .create_trail()
         .name(name)
         .s3_bucket_name(logs)
         .set_kms_key_id(key.map(str::to_string))
-        .enable_log_file_validation(validation)
-        .send()
-        .await
-        .unwrap();
-    ct.put_event_selectors()
+        .enable_log_file_validation(validation));
+    ok!(ct
+        .put_event_selectors()
         .trail_name(name)
-        .event_selectors(
-            EventSelector::builder()
-                .read_write_type(ReadWriteType::WriteOnly)
-                .include_management_events(false)
-                .data_resources(
-                    DataResource::builder()
-                        .r#type("AWS::S3::Object")
-                        .values(format!("arn:aws:s3:::{data}/"))
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        .event_selectors(object_logging(data, ReadWriteType::WriteOnly)));
     ct.start_logging().name(name).send().await.unwrap();
 }
 
@@ -178,14 +155,11 @@ pub async fn puts(s: &Server, bucket: &str, tag: &str, n: usize) -> Vec<String> 
     let s3 = s.s3();
     let mut ids = Vec::new();
     for i in 0..n {
-        let out = s3
+        let out = ok!(s3
             .put_object()
             .bucket(bucket)
             .key(format!("{tag}/{i}"))
-            .body(format!("{tag} {i}").into_bytes().into())
-            .send()
-            .await
-            .unwrap();
+            .body(format!("{tag} {i}").into_bytes().into()));
         ids.push(out.request_id().unwrap().to_string());
     }
     ids
@@ -197,13 +171,7 @@ pub async fn tick(s: &Server, at: OffsetDateTime, close: bool) -> Outcome {
 
 /// GetTrailStatus's (LatestDeliveryError, LatestDeliveryAttemptTime, LatestDeliveryTime secs).
 pub async fn delivery_status(s: &Server, trail: &str) -> (Option<String>, String, Option<i64>) {
-    let st = s
-        .cloudtrail()
-        .get_trail_status()
-        .name(trail)
-        .send()
-        .await
-        .unwrap();
+    let st = ok!(s.cloudtrail().get_trail_status().name(trail));
     (
         st.latest_delivery_error().map(str::to_string),
         st.latest_delivery_attempt_time()
@@ -213,17 +181,8 @@ pub async fn delivery_status(s: &Server, trail: &str) -> (Option<String>, String
     )
 }
 
-pub fn iso(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
+/// `YYYY-MM-DDTHH:MM:SSZ`, as GetTrailStatus and digests write times.
+pub use trailstack_cloudtrail::recorder::render::iso_seconds as iso;
 
 #[tokio::test]
 async fn a_trail_without_a_key_writes_sse_s3_into_a_bucket_whose_default_is_sse_kms() {
@@ -231,27 +190,8 @@ async fn a_trail_without_a_key_writes_sse_s3_into_a_bucket_whose_default_is_sse_
     data_trail(&s, "plain", "logs", "data", None, false).await;
     let cmk1 = trail_key(&s, "plain").await;
     let s3 = s.s3();
-    s3.put_bucket_encryption()
-        .bucket("logs")
-        .server_side_encryption_configuration(
-            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-                                .kms_master_key_id(&cmk1)
-                                .build()
-                                .unwrap(),
-                        )
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let kms = aws_sdk_s3::types::ServerSideEncryption::AwsKms;
+    set_default_encryption(&s3, "logs", kms, Some(&cmk1), false).await;
     puts(&s, "data", "x", 1).await;
     let out = tick(&s, OffsetDateTime::now_utc() + Duration::minutes(5), false).await;
     assert_eq!(out.log_files, 1);

@@ -4,7 +4,7 @@
 
 use crate::cloudtrail_delivery::{assert_delivered_once, log_files};
 use crate::common::*;
-use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+use aws_sdk_cloudtrail::types::ReadWriteType;
 use aws_sdk_s3::operation::RequestId;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -182,30 +182,15 @@ async fn kill_9_during_delivery_loses_and_duplicates_no_record() {
     put_policy(&s3, "logs", cloudtrail_bucket_policy("logs", &["crash"])).await;
     s3.create_bucket().bucket("data").send().await.unwrap();
     let ct = cloudtrail_at(&p.endpoint);
-    ct.create_trail()
+    ok!(ct
+        .create_trail()
         .name("crash")
         .s3_bucket_name("logs")
-        .enable_log_file_validation(true)
-        .send()
-        .await
-        .unwrap();
-    ct.put_event_selectors()
+        .enable_log_file_validation(true));
+    ok!(ct
+        .put_event_selectors()
         .trail_name("crash")
-        .event_selectors(
-            EventSelector::builder()
-                .read_write_type(ReadWriteType::WriteOnly)
-                .include_management_events(false)
-                .data_resources(
-                    DataResource::builder()
-                        .r#type("AWS::S3::Object")
-                        .values("arn:aws:s3:::data/")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        .event_selectors(object_logging("data", ReadWriteType::WriteOnly)));
     ct.start_logging().name("crash").send().await.unwrap();
 
     let acked = Arc::new(Mutex::new(Vec::new()));

@@ -33,39 +33,29 @@ async fn explain(c: &Clocked, target: &str) -> serde_json::Value {
 async fn log_and_digest_files_take_the_default_retention_of_a_locked_bucket() {
     let c = lock_server().await;
     let s3 = c.s3();
-    s3.create_bucket()
+    ok!(s3
+        .create_bucket()
         .bucket("archive")
-        .object_lock_enabled_for_bucket(true)
-        .send()
-        .await
-        .unwrap();
+        .object_lock_enabled_for_bucket(true));
     put_policy(
         &s3,
         "archive",
         cloudtrail_bucket_policy("archive", &["audit"]),
     )
     .await;
-    s3.put_object_lock_configuration()
+    ok!(s3
+        .put_object_lock_configuration()
         .bucket("archive")
-        .object_lock_configuration(lock_config(Mode::Compliance, Some(1), None))
-        .send()
-        .await
-        .unwrap();
+        .object_lock_configuration(lock_config(Mode::Compliance, Some(1), None)));
     let ct = c.cloudtrail();
-    ct.create_trail()
+    ok!(ct
+        .create_trail()
         .name("audit")
         .s3_bucket_name("archive")
-        .enable_log_file_validation(true)
-        .send()
-        .await
-        .unwrap();
+        .enable_log_file_validation(true));
     ct.start_logging().name("audit").send().await.unwrap();
     // A management event for the trail to deliver.
-    s3.get_object_lock_configuration()
-        .bucket("archive")
-        .send()
-        .await
-        .unwrap();
+    ok!(s3.get_object_lock_configuration().bucket("archive"));
 
     c.clock.advance(Duration::minutes(61));
     let written_at = c.clock.now().unix_timestamp();
@@ -87,15 +77,12 @@ async fn log_and_digest_files_take_the_default_retention_of_a_locked_bucket() {
             "{key}"
         );
         let version = head.version_id().unwrap();
-        let e = s3
+        let e = err!(s3
             .delete_object()
             .bucket("archive")
             .key(key)
             .version_id(version)
-            .bypass_governance_retention(true)
-            .send()
-            .await
-            .unwrap_err();
+            .bypass_governance_retention(true));
         assert_eq!(
             (status(&e), code(&e).as_str()),
             (403, "AccessDenied"),
@@ -113,20 +100,12 @@ async fn log_and_digest_files_take_the_default_retention_of_a_locked_bucket() {
 
     // After the retention, the files can be deleted.
     c.clock.advance(Duration::days(2));
-    let head = s3
-        .head_object()
+    let head = ok!(s3.head_object().bucket("archive").key(&logs[0]));
+    ok!(s3
+        .delete_object()
         .bucket("archive")
         .key(&logs[0])
-        .send()
-        .await
-        .unwrap();
-    s3.delete_object()
-        .bucket("archive")
-        .key(&logs[0])
-        .version_id(head.version_id().unwrap())
-        .send()
-        .await
-        .unwrap();
+        .version_id(head.version_id().unwrap()));
     let log = explain(&c, &format!("s3://archive/{}", digests[0])).await;
     assert_eq!(log["object_lock"]["retention_active"], false);
 }

@@ -5,8 +5,7 @@
 
 use crate::common::*;
 use aws_sdk_cloudtrail::types::{
-    AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventSelector, LookupAttribute,
-    LookupAttributeKey, ReadWriteType,
+    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, LookupAttributeKey, ReadWriteType,
 };
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::primitives::ByteStream;
@@ -20,46 +19,23 @@ pub const LOGS: &str = "ct-rec-logs";
 pub async fn data_trail(s: &Server, name: &str, selector: EventSelector) {
     trail_bucket(s, LOGS, &[name]).await;
     let ct = s.cloudtrail();
-    ct.create_trail()
-        .name(name)
-        .s3_bucket_name(LOGS)
-        .send()
-        .await
-        .unwrap();
-    ct.put_event_selectors()
+    ok!(ct.create_trail().name(name).s3_bucket_name(LOGS));
+    ok!(ct
+        .put_event_selectors()
         .trail_name(name)
-        .event_selectors(selector)
-        .send()
-        .await
-        .unwrap();
+        .event_selectors(selector));
     ct.start_logging().name(name).send().await.unwrap();
 }
 
-/// Object-level logging for `bucket`: its objects' data events, no management events.
-pub fn object_logging(bucket: &str, rw: ReadWriteType) -> EventSelector {
-    EventSelector::builder()
-        .read_write_type(rw)
-        .include_management_events(false)
-        .data_resources(
-            DataResource::builder()
-                .r#type("AWS::S3::Object")
-                .values(format!("arn:aws:s3:::{bucket}/"))
-                .build(),
-        )
-        .build()
-}
-
 pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket(bucket)
         .key(key)
-        .body(ByteStream::from_static(b"hello"))
-        .send()
-        .await
-        .unwrap()
-        .request_id()
-        .unwrap()
-        .to_string()
+        .body(ByteStream::from_static(b"hello")))
+    .request_id()
+    .unwrap()
+    .to_string()
 }
 
 pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
@@ -86,29 +62,6 @@ pub fn names_and_arns(records: &[Value]) -> Vec<(String, String)> {
 pub fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
     v.iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
-}
-
-pub fn attribute(key: LookupAttributeKey, value: &str) -> LookupAttribute {
-    LookupAttribute::builder()
-        .attribute_key(key)
-        .attribute_value(value)
-        .build()
-        .unwrap()
-}
-
-/// The full records LookupEvents returns for `key` = `value`, newest first.
-pub async fn lookup(s: &Server, key: LookupAttributeKey, value: &str) -> Vec<Value> {
-    let out = s
-        .cloudtrail()
-        .lookup_events()
-        .lookup_attributes(attribute(key, value))
-        .send()
-        .await
-        .unwrap();
-    out.events()
-        .iter()
-        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
         .collect()
 }
 
@@ -180,12 +133,7 @@ async fn an_advanced_selector_takes_exactly_what_it_names() {
     let s = Server::start().await;
     trail_bucket(&s, LOGS, &["puts"]).await;
     let ct = s.cloudtrail();
-    ct.create_trail()
-        .name("puts")
-        .s3_bucket_name(LOGS)
-        .send()
-        .await
-        .unwrap();
+    ok!(ct.create_trail().name("puts").s3_bucket_name(LOGS));
     let field = |f: &str| AdvancedFieldSelector::builder().field(f);
     let selector = AdvancedEventSelector::builder()
         .name("log puts")
@@ -205,12 +153,10 @@ async fn an_advanced_selector_takes_exactly_what_it_names() {
         )
         .build()
         .unwrap();
-    ct.put_event_selectors()
+    ok!(ct
+        .put_event_selectors()
         .trail_name("puts")
-        .advanced_event_selectors(selector)
-        .send()
-        .await
-        .unwrap();
+        .advanced_event_selectors(selector));
     ct.start_logging().name("puts").send().await.unwrap();
 
     let c = s.with_bucket("ct-rec-data").await;
@@ -233,25 +179,15 @@ async fn an_advanced_selector_takes_exactly_what_it_names() {
 async fn an_sse_kms_put_records_the_generate_data_key_s3_made() {
     let s = Server::start().await;
     let c = s.with_bucket("ct-rec-sse").await;
-    let key = s
-        .kms()
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap();
+    let key = ok!(s.kms().create_key()).key_metadata.unwrap();
     let key_arn = key.arn().unwrap().to_string();
-    let out = c
+    let out = ok!(c
         .put_object()
         .bucket("ct-rec-sse")
         .key("secret.txt")
         .server_side_encryption(ServerSideEncryption::AwsKms)
         .ssekms_key_id(key.key_id())
-        .body(ByteStream::from_static(b"hello"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"hello")));
     let put_id = out.request_id().unwrap().to_string();
 
     let gdk = lookup(&s, LookupAttributeKey::EventName, "GenerateDataKey").await;
@@ -314,15 +250,12 @@ async fn failed_calls_are_recorded_with_their_error() {
     // KMS: a Decrypt with a disabled key.
     let kms = s.kms();
     let key = new_key(&kms).await;
-    let blob = kms
+    let blob = ok!(kms
         .encrypt()
         .key_id(key.key_id())
-        .plaintext(aws_sdk_kms::primitives::Blob::new(b"x".to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .ciphertext_blob
-        .unwrap();
+        .plaintext(aws_sdk_kms::primitives::Blob::new(b"x".to_vec())))
+    .ciphertext_blob
+    .unwrap();
     kms.disable_key().key_id(key.key_id()).send().await.unwrap();
     assert_eq!(
         fails!(kms.decrypt().ciphertext_blob(blob)),
@@ -378,14 +311,11 @@ async fn lookup_events_finds_management_events_pages_and_validates() {
     let mut token = None;
     let mut seen = Vec::new();
     loop {
-        let page = ct
+        let page = ok!(ct
             .lookup_events()
             .lookup_attributes(attribute(LookupAttributeKey::EventName, "CreateBucket"))
             .max_results(1)
-            .set_next_token(token)
-            .send()
-            .await
-            .unwrap();
+            .set_next_token(token));
         assert!(page.events().len() <= 1);
         for e in page.events() {
             let bucket = e

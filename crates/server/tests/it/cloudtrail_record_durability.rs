@@ -14,15 +14,12 @@ async fn records_carry_the_request_id_the_client_got() {
     let created = c.create_bucket().bucket("ct-rid").send().await.unwrap();
     let bucket_id = created.request_id().unwrap().to_string();
     put_policy(&c, "ct-rid", cloudtrail_bucket_policy("ct-rid", &["rid"])).await;
-    let trail = s
+    let trail = ok!(s
         .cloudtrail()
         .create_trail()
         .name("rid")
         .s3_bucket_name("ct-rid")
-        .is_multi_region_trail(false)
-        .send()
-        .await
-        .unwrap();
+        .is_multi_region_trail(false));
     let trail_id = {
         use aws_sdk_cloudtrail::operation::RequestId;
         trail.request_id().unwrap().to_string()
@@ -112,18 +109,11 @@ async fn a_record_acknowledged_with_a_200_survives_kill_9() {
         cloudtrail_bucket_policy("ct-kill", &["durable"]),
     )
     .await;
-    ct.create_trail()
-        .name("durable")
-        .s3_bucket_name("ct-kill")
-        .send()
-        .await
-        .unwrap();
-    ct.put_event_selectors()
+    ok!(ct.create_trail().name("durable").s3_bucket_name("ct-kill"));
+    ok!(ct
+        .put_event_selectors()
         .trail_name("durable")
-        .event_selectors(object_logging("ct-kill", ReadWriteType::All))
-        .send()
-        .await
-        .unwrap();
+        .event_selectors(object_logging("ct-kill", ReadWriteType::All)));
     ct.start_logging().name("durable").send().await.unwrap();
     let put_id = put(&s3, "ct-kill", "acked").await;
     // SIGKILL right after the 200: no shutdown, no flush.
@@ -140,13 +130,7 @@ async fn a_record_acknowledged_with_a_200_survives_kill_9() {
     let cb = lookup(&s, LookupAttributeKey::EventName, "CreateBucket").await;
     assert_eq!(cb.len(), 1);
     assert_eq!(cb[0]["requestID"], bucket_id.as_str());
-    let status = s
-        .cloudtrail()
-        .get_trail_status()
-        .name("durable")
-        .send()
-        .await
-        .unwrap();
+    let status = ok!(s.cloudtrail().get_trail_status().name("durable"));
     assert_eq!(status.is_logging(), Some(true));
 }
 

@@ -22,12 +22,7 @@ async fn the_sixth_trail_in_a_region_fails_and_deleting_one_makes_room() {
     trail_bucket(&s, "ct-quota-logs", &names).await;
     let ct = s.cloudtrail();
     for n in &names[..5] {
-        ct.create_trail()
-            .name(*n)
-            .s3_bucket_name("ct-quota-logs")
-            .send()
-            .await
-            .unwrap();
+        ok!(ct.create_trail().name(*n).s3_bucket_name("ct-quota-logs"));
     }
     assert_eq!(
         fails!(ct
@@ -45,13 +40,10 @@ async fn the_sixth_trail_in_a_region_fails_and_deleting_one_makes_room() {
     );
 
     ct.delete_trail().name("t-1").send().await.unwrap();
-    let made = ct
+    let made = ok!(ct
         .create_trail()
         .name("t-6")
-        .s3_bucket_name("ct-quota-logs")
-        .send()
-        .await
-        .unwrap();
+        .s3_bucket_name("ct-quota-logs"));
     assert_eq!(made.trail_arn(), Some(trail_arn("t-6").as_str()));
     let listed = ct.list_trails().send().await.unwrap();
     let mut names: Vec<_> = listed.trails().iter().filter_map(|t| t.name()).collect();
@@ -94,12 +86,7 @@ async fn unknown_trails_are_not_found_by_name_or_arn() {
         "CloudTrailARNInvalidException"
     );
     // Names that are not asked for are left out of DescribeTrails, not refused.
-    let d = ct
-        .describe_trails()
-        .trail_name_list("ghost")
-        .send()
-        .await
-        .unwrap();
+    let d = ok!(ct.describe_trails().trail_name_list("ghost"));
     assert!(d.trail_list().is_empty());
 }
 
@@ -124,12 +111,10 @@ async fn trail_names_follow_aws_rules() {
             "{bad}"
         );
     }
-    ct.create_trail()
+    ok!(ct
+        .create_trail()
         .name("ok.name_1-x")
-        .s3_bucket_name("ct-names-logs")
-        .send()
-        .await
-        .unwrap();
+        .s3_bucket_name("ct-names-logs"));
 }
 
 #[tokio::test]
@@ -164,21 +149,16 @@ async fn create_trail_checks_the_bucket_and_the_key() {
 
     // Created with an alias, the trail names the key by its full ARN.
     let key_arn = key_with_policy(&s, Some(cloudtrail_key_policy(&["aliased", "off"]))).await;
-    s.kms()
+    ok!(s
+        .kms()
         .create_alias()
         .alias_name("alias/ct-logs")
-        .target_key_id(&key_arn)
-        .send()
-        .await
-        .unwrap();
-    let made = ct
+        .target_key_id(&key_arn));
+    let made = ok!(ct
         .create_trail()
         .name("aliased")
         .s3_bucket_name("ct-keys-logs")
-        .kms_key_id("alias/ct-logs")
-        .send()
-        .await
-        .unwrap();
+        .kms_key_id("alias/ct-logs"));
     assert_eq!(made.kms_key_id(), Some(key_arn.as_str()));
     let got = ct.get_trail().name("aliased").send().await.unwrap();
     assert_eq!(got.trail().unwrap().kms_key_id(), Some(key_arn.as_str()));
@@ -204,14 +184,11 @@ async fn create_trail_checks_the_bucket_and_the_key() {
 async fn a_bucket_without_a_policy_is_refused() {
     let s = Server::start().await;
     s.with_bucket("ct-bare-logs").await;
-    let e = s
+    let e = err!(s
         .cloudtrail()
         .create_trail()
         .name("bare")
-        .s3_bucket_name("ct-bare-logs")
-        .send()
-        .await
-        .unwrap_err();
+        .s3_bucket_name("ct-bare-logs"));
     assert_eq!(code(&e), "InsufficientS3BucketPolicyException");
     assert_eq!(
         e.as_service_error().and_then(|e| e.meta().message()),
@@ -243,15 +220,12 @@ async fn a_key_policy_that_does_not_let_cloudtrail_encrypt_is_refused() {
     trail_bucket(&s, "ct-weak-key-logs", &["weak-key"]).await;
     // The default key policy: the account's root only.
     let key_arn = key_with_policy(&s, None).await;
-    let e = s
+    let e = err!(s
         .cloudtrail()
         .create_trail()
         .name("weak-key")
         .s3_bucket_name("ct-weak-key-logs")
-        .kms_key_id(&key_arn)
-        .send()
-        .await
-        .unwrap_err();
+        .kms_key_id(&key_arn));
     assert_eq!(code(&e), "InsufficientEncryptionPolicyException");
     assert_eq!(
         e.as_service_error().and_then(|e| e.meta().message()),
@@ -267,15 +241,13 @@ async fn the_aws_managed_s3_key_is_refused() {
     let s = Server::start().await;
     trail_bucket(&s, "ct-managed-logs", &["managed"]).await;
     // S3 creates aws/s3 on its first SSE-KMS write without a key id.
-    s.s3()
+    ok!(s
+        .s3()
         .put_object()
         .bucket("ct-managed-logs")
         .key("k")
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x")));
     assert_eq!(
         fails!(s
             .cloudtrail()
@@ -292,12 +264,10 @@ async fn create_trail_does_not_start_logging_and_start_stop_flip_it_with_times()
     let s = Server::start().await;
     trail_bucket(&s, "ct-logging-logs", &["flip"]).await;
     let ct = s.cloudtrail();
-    ct.create_trail()
+    ok!(ct
+        .create_trail()
         .name("flip")
-        .s3_bucket_name("ct-logging-logs")
-        .send()
-        .await
-        .unwrap();
+        .s3_bucket_name("ct-logging-logs"));
     let st = ct.get_trail_status().name("flip").send().await.unwrap();
     assert_eq!(st.is_logging(), Some(false));
     assert!(st.start_logging_time().is_none() && st.stop_logging_time().is_none());
@@ -310,11 +280,7 @@ async fn create_trail_does_not_start_logging_and_start_stop_flip_it_with_times()
     assert!(st.stop_logging_time().is_none());
     assert!(st.time_logging_started().unwrap().ends_with('Z'));
     // Idempotent: a second StartLogging keeps the time.
-    ct.start_logging()
-        .name(trail_arn("flip"))
-        .send()
-        .await
-        .unwrap();
+    ok!(ct.start_logging().name(trail_arn("flip")));
     let st = ct.get_trail_status().name("flip").send().await.unwrap();
     assert_eq!(st.start_logging_time(), Some(&started));
 
@@ -328,65 +294,46 @@ async fn create_trail_does_not_start_logging_and_start_stop_flip_it_with_times()
 
 /// The default root (`test`), `reader` who may only describe trails, and `admin` who may do
 /// anything with trails but delete those tagged `env=prod`.
-const AUTHZ_CONFIG: &str = r#"
-[[users]]
-access_key = "test"
-secret_key = "test"
-account_id = "000000000000"
-
-[[users]]
-access_key = "AKREADER"
-secret_key = "reader"
-account_id = "000000000000"
-user_name = "reader"
-policies = ['''{"Version": "2012-10-17", "Statement": [
-  {"Effect": "Allow", "Action": ["cloudtrail:DescribeTrails", "cloudtrail:GetTrail"],
-   "Resource": "*"}]}''']
-
-[[users]]
-access_key = "AKADMIN"
-secret_key = "admin"
-account_id = "000000000000"
-user_name = "admin"
-policies = ['''{"Version": "2012-10-17", "Statement": [
+fn authz_config() -> String {
+    let read = allow_all(&["cloudtrail:DescribeTrails", "cloudtrail:GetTrail"]);
+    let admin = r#"{"Version": "2012-10-17", "Statement": [
   {"Effect": "Allow", "Action": "cloudtrail:*", "Resource": "*"},
   {"Effect": "Deny", "Action": "cloudtrail:DeleteTrail", "Resource": "*",
-   "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}]}''']
-"#;
+   "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}]}"#;
+    [
+        root_user("test", "test", ACCOUNT),
+        iam_user("AKREADER", "reader", ACCOUNT, "reader", &[&read]),
+        iam_user("AKADMIN", "admin", ACCOUNT, "admin", &[admin]),
+    ]
+    .concat()
+}
 
 #[tokio::test]
 async fn identity_policies_decide_what_users_may_do_with_trails() {
-    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey, Tag};
-    let s = Server::start_as(AUTHZ_CONFIG).await;
+    use aws_sdk_cloudtrail::types::{LookupAttributeKey, Tag};
+    let s = Server::start_as(&authz_config()).await;
     let names = ["authz-prod", "authz-dev", "authz-new"];
     trail_bucket(&s, "ct-authz-logs", &names).await;
     let root = s.cloudtrail();
-    root.create_trail()
+    ok!(root
+        .create_trail()
         .name("authz-prod")
         .s3_bucket_name("ct-authz-logs")
-        .tags_list(Tag::builder().key("env").value("prod").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    root.create_trail()
+        .tags_list(Tag::builder().key("env").value("prod").build().unwrap()));
+    ok!(root
+        .create_trail()
         .name("authz-dev")
-        .s3_bucket_name("ct-authz-logs")
-        .send()
-        .await
-        .unwrap();
+        .s3_bucket_name("ct-authz-logs"));
 
     // The reader describes, and nothing more.
     let reader = s.cloudtrail_with("AKREADER", "reader");
     let listed = reader.describe_trails().send().await.unwrap();
     assert_eq!(listed.trail_list().len(), 2);
     reader.get_trail().name("authz-dev").send().await.unwrap();
-    let err = reader
+    let err = err!(reader
         .create_trail()
         .name("authz-new")
-        .s3_bucket_name("ct-authz-logs")
-        .send()
-        .await
-        .unwrap_err();
+        .s3_bucket_name("ct-authz-logs"));
     assert_eq!(code(&err), "AccessDeniedException");
     assert_eq!(
         message(&err),
@@ -428,21 +375,9 @@ async fn identity_policies_decide_what_users_may_do_with_trails() {
         .is_empty());
 
     // The denial is in the event history.
-    let out = root
-        .lookup_events()
-        .lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::EventName)
-                .attribute_value("StopLogging")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.events().len(), 1);
-    let record: serde_json::Value =
-        serde_json::from_str(out.events()[0].cloud_trail_event().unwrap()).unwrap();
+    let records = lookup_by(&root, LookupAttributeKey::EventName, "StopLogging").await;
+    assert_eq!(records.len(), 1);
+    let record = &records[0];
     assert_eq!(record["errorCode"], "AccessDeniedException");
     assert_eq!(
         record["userIdentity"]["arn"],

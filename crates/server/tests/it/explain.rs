@@ -6,12 +6,9 @@
 //! the report are stable; key ids and request ids, which are random, are masked.
 
 use crate::common::*;
-use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+use aws_sdk_cloudtrail::types::ReadWriteType;
 use aws_sdk_s3::operation::RequestId;
-use aws_sdk_s3::types::{
-    ServerSideEncryption as Sse, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
-};
+use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use serde_json::Value;
 use trailstack_core::Clock;
 use trailstack_server::admin_client::Credentials;
@@ -74,22 +71,12 @@ impl Clocked {
     /// A new symmetric key with `alias` (and `policy`, else the default); its ARN.
     async fn key(&self, alias: &str, policy: Option<String>) -> String {
         let kms = self.kms();
-        let arn = kms
-            .create_key()
-            .set_policy(policy)
-            .send()
-            .await
-            .unwrap()
+        let arn = ok!(kms.create_key().set_policy(policy))
             .key_metadata
             .unwrap()
             .arn
             .unwrap();
-        kms.create_alias()
-            .alias_name(alias)
-            .target_key_id(&arn)
-            .send()
-            .await
-            .unwrap();
+        ok!(kms.create_alias().alias_name(alias).target_key_id(&arn));
         arn
     }
 
@@ -99,26 +86,7 @@ impl Clocked {
         let s3 = self.s3();
         s3.create_bucket().bucket(bucket).send().await.unwrap();
         if kms {
-            let by_default = ServerSideEncryptionByDefault::builder()
-                .sse_algorithm(Sse::AwsKms)
-                .set_kms_master_key_id(key.map(str::to_string))
-                .build()
-                .unwrap();
-            let rule = ServerSideEncryptionRule::builder()
-                .apply_server_side_encryption_by_default(by_default)
-                .bucket_key_enabled(!trails.is_empty())
-                .build();
-            s3.put_bucket_encryption()
-                .bucket(bucket)
-                .server_side_encryption_configuration(
-                    ServerSideEncryptionConfiguration::builder()
-                        .rules(rule)
-                        .build()
-                        .unwrap(),
-                )
-                .send()
-                .await
-                .unwrap();
+            set_default_encryption(&s3, bucket, Sse::AwsKms, key, !trails.is_empty()).await;
         }
         if !trails.is_empty() {
             put_policy(&s3, bucket, cloudtrail_bucket_policy(bucket, trails)).await;
@@ -129,31 +97,16 @@ impl Clocked {
     /// bucket `data`, and starts it.
     async fn trail(&self, name: &str, logs: &str, data: &str, key: Option<&str>) {
         let ct = self.cloudtrail();
-        ct.create_trail()
+        ok!(ct
+            .create_trail()
             .name(name)
             .s3_bucket_name(logs)
             .set_kms_key_id(key.map(str::to_string))
-            .enable_log_file_validation(true)
-            .send()
-            .await
-            .unwrap();
-        ct.put_event_selectors()
+            .enable_log_file_validation(true));
+        ok!(ct
+            .put_event_selectors()
             .trail_name(name)
-            .event_selectors(
-                EventSelector::builder()
-                    .read_write_type(ReadWriteType::WriteOnly)
-                    .include_management_events(false)
-                    .data_resources(
-                        DataResource::builder()
-                            .r#type("AWS::S3::Object")
-                            .values(format!("arn:aws:s3:::{data}/"))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+            .event_selectors(object_logging(data, ReadWriteType::WriteOnly)));
         ct.start_logging().name(name).send().await.unwrap();
     }
 
@@ -163,30 +116,20 @@ impl Clocked {
             Some((a, k)) => (Some(a), k.map(str::to_string)),
             None => (None, None),
         };
-        let out = self
+        let out = ok!(self
             .s3()
             .put_object()
             .bucket(bucket)
             .key(key)
             .body(format!("contents of {key}\n").into_bytes().into())
             .set_server_side_encryption(alg)
-            .set_ssekms_key_id(kms_key)
-            .send()
-            .await
-            .unwrap();
+            .set_ssekms_key_id(kms_key));
         out.request_id().unwrap().to_string()
     }
 
     /// The keys of `bucket` under `prefix`.
     async fn keys_under(&self, bucket: &str, prefix: &str) -> Vec<String> {
-        let out = self
-            .s3()
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .send()
-            .await
-            .unwrap();
+        let out = ok!(self.s3().list_objects_v2().bucket(bucket).prefix(prefix));
         out.contents()
             .iter()
             .filter_map(|o| o.key().map(str::to_string))
@@ -501,25 +444,16 @@ async fn explain_needs_valid_credentials_and_an_existing_target() {
 
 /// Two users of the default account: `eve` may read objects but not use KMS keys, `finn` may
 /// do both.
-const USERS: &str = r#"
-[[users]]
-access_key = "AKEVE"
-secret_key = "eve"
-account_id = "000000000000"
-user_name = "eve"
-policies = ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}']
-
-[[users]]
-access_key = "AKFINN"
-secret_key = "finn"
-account_id = "000000000000"
-user_name = "finn"
-policies = ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "kms:Decrypt"], "Resource": "*"}]}']
-"#;
+fn users() -> String {
+    let eve = allow_all(&["s3:GetObject"]);
+    let finn = allow_all(&["s3:GetObject", "kms:Decrypt"]);
+    iam_user("AKEVE", "eve", ACCOUNT, "eve", &[&eve])
+        + &iam_user("AKFINN", "finn", ACCOUNT, "finn", &[&finn])
+}
 
 #[tokio::test]
 async fn explain_readability_follows_the_askers_kms_permissions() {
-    let c = seeded(Some(USERS)).await;
+    let c = seeded(Some(&users())).await;
     let cmk1 = c.key("alias/cmk1", None).await;
     c.bucket("bkt", true, Some(&cmk1), &[]).await;
     c.put("bkt", "a", None).await;

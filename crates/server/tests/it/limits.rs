@@ -71,13 +71,7 @@ async fn limits_delete_objects_over_1000_keys_is_malformed_xml() {
 async fn limits_part_numbers_outside_1_to_10000_are_invalid_argument() {
     let s = Server::start().await;
     let c = s.with_bucket("parts").await;
-    let up = c
-        .create_multipart_upload()
-        .bucket("parts")
-        .key("big")
-        .send()
-        .await
-        .unwrap();
+    let up = ok!(c.create_multipart_upload().bucket("parts").key("big"));
     let id = up.upload_id().unwrap();
     let part = |n: i32| {
         c.upload_part()
@@ -108,13 +102,7 @@ async fn limits_a_put_over_5_gib_is_entity_too_large_before_its_body() {
     assert_eq!(r.xml("ProposedSize"), Some((max + 1).to_string()));
 
     // A part has the same bound.
-    let up = c
-        .create_multipart_upload()
-        .bucket("huge")
-        .key("parted")
-        .send()
-        .await
-        .unwrap();
+    let up = ok!(c.create_multipart_upload().bucket("huge").key("parted"));
     let path = format!(
         "/huge/parted?partNumber=1&uploadId={}",
         up.upload_id().unwrap()
@@ -200,12 +188,7 @@ async fn limits_tags_10_per_object_50_per_bucket_and_kms_key() {
             })
             .collect::<Vec<_>>()
     };
-    kms.tag_resource()
-        .key_id(id)
-        .set_tags(Some(kms_tags(50)))
-        .send()
-        .await
-        .unwrap();
+    ok!(kms.tag_resource().key_id(id).set_tags(Some(kms_tags(50))));
     assert_eq!(
         fails!(kms.tag_resource().key_id(id).set_tags(Some(kms_tags(51)))),
         "TagException"

@@ -3,7 +3,10 @@
 //! denial is checked for AWS's error code and message shape. Key policies are in
 //! `policy_key_policies`, which starts the same accounts.
 
-use crate::common::{body_bytes, code, delete_key, fails, message, put_policy, status, Server};
+use crate::common::{
+    body_bytes, code, delete_key, err, fails, iam_user, message, ok, put_policy, root_user, status,
+    Server,
+};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use std::collections::BTreeMap;
@@ -14,13 +17,9 @@ pub const B: &str = "222222222222";
 
 /// Account A (root, the security user `alice`, the limited user `bob`) and account B (root,
 /// `carol` who may read A's shared bucket, `dave` with no policy).
-pub const CONFIG: &str = r#"
-[[users]]
-access_key = "AKROOTA"
-secret_key = "root-a"
-account_id = "111111111111"
-
-[[users]]
+pub fn config() -> String {
+    // Alice's policy is written as a TOML table, which the configuration accepts too.
+    let alice = r#"[[users]]
 access_key = "AKALICE"
 secret_key = "alice"
 account_id = "111111111111"
@@ -31,41 +30,29 @@ policies = [
       { Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" } ] },
 ]
 
-[[users]]
-access_key = "AKBOB"
-secret_key = "bob"
-account_id = "111111111111"
-user_name = "bob"
-policies = ['''{"Version": "2012-10-17", "Statement": [
+"#;
+    let bob = r#"{"Version": "2012-10-17", "Statement": [
   {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
    "Resource": "arn:aws:s3:::home/${aws:username}/*"},
   {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::home",
    "Condition": {"StringLike": {"s3:prefix": "${aws:username}/*"}}},
-  {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}''']
-
-[[users]]
-access_key = "AKROOTB"
-secret_key = "root-b"
-account_id = "222222222222"
-
-[[users]]
-access_key = "AKCAROL"
-secret_key = "carol"
-account_id = "222222222222"
-user_name = "carol"
-policies = ['''{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}"#;
+    let carol = r#"{"Version": "2012-10-17", "Statement": [
   {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-a/*"},
-  {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}''']
-
-[[users]]
-access_key = "AKDAVE"
-secret_key = "dave"
-account_id = "222222222222"
-user_name = "dave"
-"#;
+  {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}"#;
+    [
+        root_user("AKROOTA", "root-a", A),
+        alice.to_string(),
+        iam_user("AKBOB", "bob", A, "bob", &[bob]),
+        root_user("AKROOTB", "root-b", B),
+        iam_user("AKCAROL", "carol", B, "carol", &[carol]),
+        iam_user("AKDAVE", "dave", B, "dave", &[]),
+    ]
+    .concat()
+}
 
 pub async fn start() -> Server {
-    Server::start_as(CONFIG).await
+    Server::start_as(&config()).await
 }
 
 pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), String> {
@@ -99,14 +86,11 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
             "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}}]}"#,
     )
     .await;
-    let err = root
+    let err = err!(root
         .put_object()
         .bucket("enc")
         .key("plain")
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
+        .body(ByteStream::from_static(b"x")));
     assert_eq!((code(&err).as_str(), status(&err)), ("AccessDenied", 403));
     assert_eq!(
         message(&err),
@@ -122,15 +106,12 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
             .body(ByteStream::from_static(b"x"))),
         "AccessDenied"
     );
-    let ok = root
+    let ok = ok!(root
         .put_object()
         .bucket("enc")
         .key("kms")
         .server_side_encryption(Sse::AwsKms)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"x")));
     assert_eq!(ok.server_side_encryption(), Some(&Sse::AwsKms));
     assert_eq!(get(&root, "enc", "kms").await.unwrap(), b"x");
     // The owner's root keeps its policy rights even under a Deny on everything.
@@ -144,11 +125,7 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
         .await
         .unwrap_err()
         .starts_with("AccessDenied"));
-    root.delete_bucket_policy()
-        .bucket("enc")
-        .send()
-        .await
-        .unwrap();
+    ok!(root.delete_bucket_policy().bucket("enc"));
     assert_eq!(get(&root, "enc", "kms").await.unwrap(), b"x");
 }
 
@@ -248,13 +225,7 @@ async fn user_limited_to_its_username_prefix() {
         .await
         .unwrap_err()
         .starts_with("AccessDenied"));
-    let listed = bob
-        .list_objects_v2()
-        .bucket("home")
-        .prefix("bob/")
-        .send()
-        .await
-        .unwrap();
+    let listed = ok!(bob.list_objects_v2().bucket("home").prefix("bob/"));
     assert_eq!(listed.key_count(), Some(1));
     assert_eq!(
         fails!(bob.list_objects_v2().bucket("home").prefix("alice/")),
@@ -307,16 +278,13 @@ async fn user_limited_to_its_username_prefix() {
         .await
         .unwrap();
     let alice = s.s3_with("AKALICE", "alice");
-    alice
+    ok!(alice
         .put_object()
         .bucket("home")
         .key("bob/sealed")
         .server_side_encryption(Sse::AwsKms)
         .ssekms_key_id(&key)
-        .body(ByteStream::from_static(b"sealed"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"sealed")));
     assert_eq!(get(&alice, "home", "bob/sealed").await.unwrap(), b"sealed");
     let e = get(&bob, "home", "bob/sealed").await.unwrap_err();
     assert_eq!(
@@ -329,33 +297,17 @@ async fn user_limited_to_its_username_prefix() {
 async fn cross_account_read_needs_bucket_policy_and_identity_policy() {
     let s = start().await;
     let root_a = s.s3_with("AKROOTA", "root-a");
-    root_a
-        .create_bucket()
-        .bucket("shared-a")
-        .send()
-        .await
-        .unwrap();
+    ok!(root_a.create_bucket().bucket("shared-a"));
     put(&root_a, "shared-a", "doc").await.unwrap();
     let kms_a = s.kms_with("AKROOTA", "root-a");
-    let key = kms_a
-        .create_key()
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap();
-    root_a
+    let key = ok!(kms_a.create_key()).key_metadata.unwrap().arn.unwrap();
+    ok!(root_a
         .put_object()
         .bucket("shared-a")
         .key("sealed")
         .server_side_encryption(Sse::AwsKms)
         .ssekms_key_id(&key)
-        .body(ByteStream::from_static(b"sealed"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"sealed")));
     let carol = s.s3_with("AKCAROL", "carol");
     let dave = s.s3_with("AKDAVE", "dave");
     // No bucket policy: the identity policy alone does not open another account's bucket.
@@ -435,11 +387,7 @@ async fn ip_address_conditions() {
 async fn deny_wins_over_allow() {
     let s = start().await;
     let root = s.s3_with("AKROOTA", "root-a");
-    root.create_bucket()
-        .bucket("deny-wins")
-        .send()
-        .await
-        .unwrap();
+    ok!(root.create_bucket().bucket("deny-wins"));
     let alice = s.s3_with("AKALICE", "alice");
     put(&alice, "deny-wins", "k").await.unwrap();
     put_policy(
@@ -452,37 +400,18 @@ async fn deny_wins_over_allow() {
         ),
     )
     .await;
-    let err = alice
-        .delete_object()
-        .bucket("deny-wins")
-        .key("k")
-        .send()
-        .await
-        .unwrap_err();
+    let err = err!(alice.delete_object().bucket("deny-wins").key("k"));
     assert_eq!(
         message(&err),
         format!("User: arn:aws:iam::{A}:user/alice is not authorized to perform: s3:DeleteObject on resource: \"arn:aws:s3:::deny-wins/k\" with an explicit deny in a resource-based policy")
     );
     // Her own identity policy denies DeleteBucket though it allows s3:*.
-    root.delete_bucket_policy()
-        .bucket("deny-wins")
-        .send()
-        .await
-        .unwrap();
+    ok!(root.delete_bucket_policy().bucket("deny-wins"));
     delete_key(&root, "deny-wins", "k").await;
-    let err = alice
-        .delete_bucket()
-        .bucket("deny-wins")
-        .send()
-        .await
-        .unwrap_err();
+    let err = err!(alice.delete_bucket().bucket("deny-wins"));
     assert_eq!(
         message(&err),
         format!("User: arn:aws:iam::{A}:user/alice is not authorized to perform: s3:DeleteBucket on resource: \"arn:aws:s3:::deny-wins\" with an explicit deny in an identity-based policy")
     );
-    root.delete_bucket()
-        .bucket("deny-wins")
-        .send()
-        .await
-        .unwrap();
+    ok!(root.delete_bucket().bucket("deny-wins"));
 }

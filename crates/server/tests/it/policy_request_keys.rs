@@ -4,7 +4,9 @@
 //! header, and a `ListBucket` grant limited by `s3:prefix` decides 404 against 403 for a
 //! missing key under that prefix.
 
-use crate::common::{fails, head_err, outcome, put_bytes, put_policy, status, Server};
+use crate::common::{
+    fails, head_err, ok, outcome, put_bytes, put_policy, root_user, status, Server,
+};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
 use trailstack_server::config::canonical_id_for;
@@ -12,22 +14,14 @@ use trailstack_server::config::canonical_id_for;
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 
-const CONFIG: &str = r#"
-[[users]]
-access_key = "AKROOTA"
-secret_key = "root-a"
-account_id = "111111111111"
-
-[[users]]
-access_key = "AKROOTB"
-secret_key = "root-b"
-account_id = "222222222222"
-"#;
+fn config() -> String {
+    root_user("AKROOTA", "root-a", "111111111111") + &root_user("AKROOTB", "root-b", B)
+}
 
 /// A server with accounts A and B, and a bucket of A's with `policy` (`{B}` is B's account
 /// and `{bucket}` the bucket's name in it).
 async fn start(bucket: &str, policy: &str) -> (Server, aws_sdk_s3::Client, aws_sdk_s3::Client) {
-    let s = Server::start_as(CONFIG).await;
+    let s = Server::start_as(&config()).await;
     let (a, b) = (
         s.s3_with("AKROOTA", "root-a"),
         s.s3_with("AKROOTB", "root-b"),
@@ -57,14 +51,12 @@ async fn metadata_directive_key_exists_only_when_sent() {
          "Resource":"arn:aws:s3:::{bucket}/src"}]}"#;
     let (_s, a, b) = start("dest", policy).await;
     put_bytes(&a, "dest", "src", b"source").await;
-    b.copy_object()
+    ok!(b
+        .copy_object()
         .bucket("dest")
         .key("copies/with-directive")
         .copy_source("dest/src")
-        .metadata_directive(MetadataDirective::Copy)
-        .send()
-        .await
-        .unwrap();
+        .metadata_directive(MetadataDirective::Copy));
     // No header, no key: StringEquals cannot match, nothing allows the write.
     assert_eq!(
         outcome!(b
@@ -85,22 +77,14 @@ async fn grant_header_keys_hold_the_header_as_written() {
         &format!(r#"{{"StringEquals":{{"s3:x-amz-grant-full-control":"{owner}"}}}}"#),
     );
     let (_s, a, b) = start("shared", &policy).await;
-    b.put_object()
+    ok!(b
+        .put_object()
         .bucket("shared")
         .key("granted")
         .grant_full_control(&owner)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"x")));
     // The grant the condition asked for reached the object: A, the bucket owner, reads its ACL.
-    let acl = a
-        .get_object_acl()
-        .bucket("shared")
-        .key("granted")
-        .send()
-        .await
-        .unwrap();
+    let acl = ok!(a.get_object_acl().bucket("shared").key("granted"));
     assert!(acl
         .grants()
         .iter()
@@ -141,15 +125,12 @@ async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
             .body(ByteStream::from_static(b"x"))),
         "AccessDenied 403"
     );
-    let out = a
+    let out = ok!(a
         .put_object()
         .bucket("enc")
         .key("k")
         .server_side_encryption(ServerSideEncryption::Aes256)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"x")));
     assert_eq!(
         out.server_side_encryption(),
         Some(&ServerSideEncryption::Aes256)

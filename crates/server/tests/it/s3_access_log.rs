@@ -3,7 +3,7 @@
 //! the target bucket under AWS's key names, SSE-S3 whatever the request, and partitioned keys.
 //! Delivery that waits, survives a restart or is flushed is in `s3_access_log_delivery`.
 
-use crate::common::{code, fails, get_bytes, get_err, head_of, outcome, put_policy, Server};
+use crate::common::{code, fails, get_bytes, get_err, head_of, ok, outcome, put_policy, Server};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -23,15 +23,8 @@ pub fn t0() -> time::OffsetDateTime {
 
 /// `YYYY-mm-DD-HH-MM-SS`, as log object keys carry times.
 pub fn stamp(t: time::OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}-{:02}-{:02}-{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let format = time::macros::format_description!("[year]-[month]-[day]-[hour]-[minute]-[second]");
+    t.format(&format).unwrap()
 }
 
 pub(crate) fn logging(target: &str, prefix: &str) -> LoggingEnabled {
@@ -72,12 +65,10 @@ pub(crate) async fn logged(
     put_policy(&c, "logs", log_policy("logs", "src")).await;
     let mut enabled = logging("logs", prefix);
     enabled.target_object_key_format = format;
-    c.put_bucket_logging()
+    ok!(c
+        .put_bucket_logging()
         .bucket("src")
-        .bucket_logging_status(status_of(Some(enabled)))
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(Some(enabled))));
     (s, clock)
 }
 
@@ -104,11 +95,7 @@ pub async fn explain(
 
 /// Keys of `bucket`, in order.
 pub async fn keys(c: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
-    c.list_objects_v2()
-        .bucket(bucket)
-        .send()
-        .await
-        .unwrap()
+    ok!(c.list_objects_v2().bucket(bucket))
         .contents()
         .iter()
         .filter_map(|o| o.key().map(str::to_string))
@@ -180,12 +167,7 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
     let s = Server::start().await;
     let c = s.with_bucket("al-src").await;
     c.create_bucket().bucket("al-logs").send().await.unwrap();
-    let got = c
-        .get_bucket_logging()
-        .bucket("al-src")
-        .send()
-        .await
-        .unwrap();
+    let got = ok!(c.get_bucket_logging().bucket("al-src"));
     assert!(got.logging_enabled().is_none());
 
     assert_eq!(
@@ -224,7 +206,8 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
     );
 
     // With ACLs enabled, the log delivery group must be able to write (or a policy exist).
-    c.put_bucket_ownership_controls()
+    ok!(c
+        .put_bucket_ownership_controls()
         .bucket("al-logs")
         .ownership_controls(
             OwnershipControls::builder()
@@ -236,10 +219,7 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
                 )
                 .build()
                 .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     assert_eq!(
         fails!(c
             .put_bucket_logging()
@@ -247,24 +227,15 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
             .bucket_logging_status(status_of(Some(with_grants.clone())))),
         "InvalidTargetBucketForLogging"
     );
-    c.put_bucket_acl()
+    ok!(c
+        .put_bucket_acl()
         .bucket("al-logs")
-        .acl(BucketCannedAcl::from("log-delivery-write"))
-        .send()
-        .await
-        .unwrap();
-    c.put_bucket_logging()
+        .acl(BucketCannedAcl::from("log-delivery-write")));
+    ok!(c
+        .put_bucket_logging()
         .bucket("al-src")
-        .bucket_logging_status(status_of(Some(with_grants)))
-        .send()
-        .await
-        .unwrap();
-    let got = c
-        .get_bucket_logging()
-        .bucket("al-src")
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(Some(with_grants))));
+    let got = ok!(c.get_bucket_logging().bucket("al-src"));
     let le = got.logging_enabled().unwrap();
     assert_eq!((le.target_bucket(), le.target_prefix()), ("al-logs", "p/"));
     assert_eq!(
@@ -287,18 +258,11 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
             )
             .build(),
     );
-    c.put_bucket_logging()
+    ok!(c
+        .put_bucket_logging()
         .bucket("al-src")
-        .bucket_logging_status(status_of(Some(partitioned)))
-        .send()
-        .await
-        .unwrap();
-    let got = c
-        .get_bucket_logging()
-        .bucket("al-src")
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(Some(partitioned))));
+    let got = ok!(c.get_bucket_logging().bucket("al-src"));
     let format = got
         .logging_enabled()
         .unwrap()
@@ -310,18 +274,11 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
     );
 
     // An empty BucketLoggingStatus disables logging.
-    c.put_bucket_logging()
+    ok!(c
+        .put_bucket_logging()
         .bucket("al-src")
-        .bucket_logging_status(status_of(None))
-        .send()
-        .await
-        .unwrap();
-    let got = c
-        .get_bucket_logging()
-        .bucket("al-src")
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(None)));
+    let got = ok!(c.get_bucket_logging().bucket("al-src"));
     assert!(got.logging_enabled().is_none());
 }
 
@@ -329,14 +286,11 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
 async fn records_of_requests_arrive_in_aws_format_under_simple_keys_as_sse_s3() {
     let (s, clock) = logged("log/", None).await;
     let c = s.s3();
-    let put = c
+    let put = ok!(c
         .put_object()
         .bucket("src")
         .key("dir/a b.txt")
-        .body(ByteStream::from_static(b"hello world"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"hello world")));
     let got = get_bytes(&c, "src", "dir/a b.txt").await;
     assert_eq!(got, b"hello world");
     let e = get_err(&c, "src", "missing").await;

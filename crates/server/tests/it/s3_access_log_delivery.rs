@@ -1,12 +1,9 @@
 //! Access log delivery: waiting for the target's policy and encryption default, records
 //! pending across a restart delivered exactly once, and flush delivering them.
 
-use crate::common::{put_bytes, put_policy, Server};
+use crate::common::{ok, put_bytes, put_policy, records_named, set_default_encryption, Server};
 use crate::s3_access_log::*;
-use aws_sdk_s3::types::{
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
-};
+use aws_sdk_s3::types::ServerSideEncryption;
 use std::sync::Arc;
 use trailstack_core::{Clock, FixedClock};
 
@@ -14,11 +11,7 @@ use trailstack_core::{Clock, FixedClock};
 async fn delivery_waits_for_the_target_policy_and_an_sse_s3_default_then_delivers_once() {
     let (s, clock) = logged("log/", None).await;
     let c = s.s3();
-    c.delete_bucket_policy()
-        .bucket("logs")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_policy().bucket("logs"));
     put_bytes(&c, "src", "k", b"x").await;
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.failures), (0, 1));
@@ -29,25 +22,7 @@ async fn delivery_waits_for_the_target_policy_and_an_sse_s3_default_then_deliver
 
     // An SSE-KMS default on the target: S3 delivers access logs only under SSE-S3.
     put_policy(&c, "logs", log_policy("logs", "src")).await;
-    let kms = ServerSideEncryptionConfiguration::builder()
-        .rules(
-            ServerSideEncryptionRule::builder()
-                .apply_server_side_encryption_by_default(
-                    ServerSideEncryptionByDefault::builder()
-                        .sse_algorithm(ServerSideEncryption::AwsKms)
-                        .build()
-                        .unwrap(),
-                )
-                .build(),
-        )
-        .build()
-        .unwrap();
-    c.put_bucket_encryption()
-        .bucket("logs")
-        .server_side_encryption_configuration(kms)
-        .send()
-        .await
-        .unwrap();
+    set_default_encryption(&c, "logs", ServerSideEncryption::AwsKms, None, false).await;
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.failures), (0, 1));
     let (_, error) = s.app.s3.access_log_backlog("src").await.unwrap();
@@ -72,11 +47,7 @@ async fn delivery_waits_for_the_target_policy_and_an_sse_s3_default_then_deliver
         "{text}"
     );
 
-    c.delete_bucket_encryption()
-        .bucket("logs")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_encryption().bucket("logs"));
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.failures), (1, 0));
     // Only src's requests: the configuration calls on `logs` are not in src's log.
@@ -98,12 +69,10 @@ async fn pending_records_survive_a_restart_and_are_delivered_exactly_once() {
     let s = Server::start_clocked(dir, clock.clone(), |_| {}).await;
     let c = s.with_bucket("src").await;
     c.create_bucket().bucket("logs").send().await.unwrap();
-    c.put_bucket_logging()
+    ok!(c
+        .put_bucket_logging()
         .bucket("src")
-        .bucket_logging_status(status_of(Some(logging("logs", "log/"))))
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(Some(logging("logs", "log/")))));
     for i in 0..3 {
         put_bytes(&c, "src", &format!("k{i}"), b"x").await;
     }
@@ -158,21 +127,7 @@ async fn flush_delivers_access_logs_and_the_calls_are_in_cloudtrail() {
     assert_eq!(recs[1][6], "REST.GET.LOGGING_STATUS");
     assert_eq!(recs[1][8].split('?').nth(1), Some("logging HTTP/1.1"));
 
-    let events = s
-        .cloudtrail()
-        .lookup_events()
-        .lookup_attributes(
-            aws_sdk_cloudtrail::types::LookupAttribute::builder()
-                .attribute_key(aws_sdk_cloudtrail::types::LookupAttributeKey::EventName)
-                .attribute_value("PutBucketLogging")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let event: serde_json::Value =
-        serde_json::from_str(events.events()[0].cloud_trail_event().unwrap()).unwrap();
+    let event = &records_named(&s, "PutBucketLogging").await[0];
     assert_eq!(event["eventCategory"], "Management");
     assert_eq!(
         event["requestParameters"]["BucketLoggingStatus"]["LoggingEnabled"]["TargetBucket"],

@@ -1,9 +1,9 @@
 //! The access log fields that say how a request was allowed: "ACL Required" is `Yes` only for
 //! a request that an ACL grant alone let in, and `-` for one a policy or ownership allowed.
 
-use crate::common::{get_bytes, identities, put_bytes, put_policy, Server};
+use crate::common::{get_bytes, identities, ok, put_bytes, put_policy, Server};
 use crate::s3_access_log::{log_policy, logging, records, status_of, t0};
-use crate::s3_acl_grants::{CONFIG, ID_B};
+use crate::s3_acl_grants::{config, ID_B};
 use std::sync::Arc;
 use trailstack_core::{Clock, FixedClock};
 use trailstack_server::config::BucketDefaults;
@@ -12,7 +12,7 @@ use trailstack_server::config::BucketDefaults;
 async fn acl_required_marks_only_requests_an_acl_grant_allowed() {
     let clock = Arc::new(FixedClock::new(t0()));
     let dir = tempfile::tempdir().unwrap();
-    let ids = identities(&dir, CONFIG);
+    let ids = identities(&dir, &config());
     let s = Server::start_clocked(dir, clock.clone(), |c| {
         c.identities = ids;
         c.bucket_defaults = BucketDefaults::Legacy;
@@ -26,21 +26,17 @@ async fn acl_required_marks_only_requests_an_acl_grant_allowed() {
     }
     let to_logs = log_policy("logs", "src").replace("000000000000", "111111111111");
     put_policy(&a, "logs", to_logs).await;
-    a.put_bucket_logging()
+    ok!(a
+        .put_bucket_logging()
         .bucket("src")
-        .bucket_logging_status(status_of(Some(logging("logs", ""))))
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(Some(logging("logs", "")))));
     put_bytes(&a, "src", "by-acl", b"x").await;
     put_bytes(&a, "src", "by-policy", b"y").await;
-    a.put_object_acl()
+    ok!(a
+        .put_object_acl()
         .bucket("src")
         .key("by-acl")
-        .grant_read(format!("id={ID_B}"))
-        .send()
-        .await
-        .unwrap();
+        .grant_read(format!("id={ID_B}")));
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
         "Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"s3:GetObject",
         "Resource":"arn:aws:s3:::src/by-policy"}]}"#;

@@ -2,7 +2,7 @@
 //! records (delivery is best effort), and a target with an Object Lock default retention
 //! gets nothing until the retention is removed.
 
-use crate::common::{get_bytes, put_bytes, put_policy, Server};
+use crate::common::{get_bytes, ok, put_bytes, put_policy, Server};
 use crate::s3_access_log::{log_policy, logged, logging, status_of};
 use crate::s3_object_lock::lock_config;
 use aws_sdk_s3::types::{ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode};
@@ -38,12 +38,10 @@ async fn a_target_with_default_retention_waits_until_it_is_removed() {
     let clock = Arc::new(FixedClock::new(now));
     let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
     let c = s.with_bucket("src").await;
-    c.create_bucket()
+    ok!(c
+        .create_bucket()
         .bucket("logs")
-        .object_lock_enabled_for_bucket(true)
-        .send()
-        .await
-        .unwrap();
+        .object_lock_enabled_for_bucket(true));
     c.put_object_lock_configuration()
         .bucket("logs")
         .object_lock_configuration(lock_config(
@@ -55,28 +53,24 @@ async fn a_target_with_default_retention_waits_until_it_is_removed() {
         .await
         .unwrap();
     put_policy(&c, "logs", log_policy("logs", "src")).await;
-    c.put_bucket_logging()
+    ok!(c
+        .put_bucket_logging()
         .bucket("src")
-        .bucket_logging_status(status_of(Some(logging("logs", "log/"))))
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_of(Some(logging("logs", "log/")))));
     put(&c, "src", "a").await;
     clock.advance(Duration::minutes(5));
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.failures), (0, 1));
 
     // Object Lock stays enabled; only the default retention goes.
-    c.put_object_lock_configuration()
+    ok!(c
+        .put_object_lock_configuration()
         .bucket("logs")
         .object_lock_configuration(
             ObjectLockConfiguration::builder()
                 .object_lock_enabled(ObjectLockEnabled::Enabled)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     let out = s.app.access_logs.tick(clock.now()).await.unwrap();
     assert_eq!((out.objects, out.failures), (1, 0));
     let listed = c.list_objects_v2().bucket("logs").send().await.unwrap();

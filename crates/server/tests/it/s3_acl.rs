@@ -4,7 +4,9 @@
 //! anonymous calls recorded for the bucket owner. Public access and Block Public Access are in
 //! `s3_public_access`, which shares the accounts set up here.
 
-use crate::common::{body_bytes, code, outcome, status, Server};
+use crate::common::{
+    allow_all, body_bytes, code, iam_user, lookup_by, ok, outcome, root_user, status, Server,
+};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, Delete, Grant, Grantee, ObjectCannedAcl,
@@ -17,37 +19,16 @@ pub const B: &str = "222222222222";
 
 /// Account A (root, `amy` without policies) and account B (root, `carol` who may use any S3
 /// resource her account is let into, `dave` without policies).
-pub const CONFIG: &str = r#"
-[[users]]
-access_key = "AKROOTA"
-secret_key = "root-a"
-account_id = "111111111111"
-
-[[users]]
-access_key = "AKAMY"
-secret_key = "amy"
-account_id = "111111111111"
-user_name = "amy"
-
-[[users]]
-access_key = "AKROOTB"
-secret_key = "root-b"
-account_id = "222222222222"
-
-[[users]]
-access_key = "AKCAROL"
-secret_key = "carol"
-account_id = "222222222222"
-user_name = "carol"
-policies = ['''{"Version": "2012-10-17", "Statement": [
-  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}''']
-
-[[users]]
-access_key = "AKDAVE"
-secret_key = "dave"
-account_id = "222222222222"
-user_name = "dave"
-"#;
+pub fn config() -> String {
+    [
+        root_user("AKROOTA", "root-a", A),
+        iam_user("AKAMY", "amy", A, "amy", &[]),
+        root_user("AKROOTB", "root-b", B),
+        iam_user("AKCAROL", "carol", B, "carol", &[&allow_all(&["s3:*"])]),
+        iam_user("AKDAVE", "dave", B, "dave", &[]),
+    ]
+    .concat()
+}
 
 pub struct Accounts {
     pub s: Server,
@@ -60,7 +41,7 @@ pub struct Accounts {
 }
 
 pub async fn start() -> Accounts {
-    let s = Server::start_as(CONFIG).await;
+    let s = Server::start_as(&config()).await;
     let anonymous = s.s3_anonymous();
     Accounts {
         root_a: s.s3_with("AKROOTA", "root-a"),
@@ -82,14 +63,12 @@ pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<
 }
 
 pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, acl: Option<ObjectCannedAcl>) {
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket(bucket)
         .key(key)
         .set_acl(acl)
-        .body(ByteStream::from(key.as_bytes().to_vec()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(key.as_bytes().to_vec())));
 }
 
 /// Creates `bucket` owned by A with `ownership`.
@@ -109,7 +88,8 @@ pub async fn block(
     bucket: &str,
     [acls, ignore, policy, restrict]: [bool; 4],
 ) {
-    c.put_public_access_block()
+    ok!(c
+        .put_public_access_block()
         .bucket(bucket)
         .public_access_block_configuration(
             PublicAccessBlockConfiguration::builder()
@@ -118,10 +98,7 @@ pub async fn block(
                 .block_public_policy(policy)
                 .restrict_public_buckets(restrict)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
 }
 
 pub fn grant(canonical: &str, permission: Permission) -> Grant {
@@ -198,27 +175,13 @@ async fn cross_account_access_by_acl_grants() {
         get(&a.amy, "acl-x", "k").await.unwrap_err(),
         "AccessDenied 403"
     );
-    let acl = a
-        .root_a
-        .get_object_acl()
-        .bucket("acl-x")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+    let acl = ok!(a.root_a.get_object_acl().bucket("acl-x").key("k"));
     assert_eq!(acl.grants().len(), 2);
 
     // Under ObjectWriter what B writes is B's: A's bucket policy cannot open it, and A reads
     // it only when B's ACL lets A in.
     put(&a.carol, "acl-x", "from-b", None).await;
-    let acl = a
-        .root_b
-        .get_object_acl()
-        .bucket("acl-x")
-        .key("from-b")
-        .send()
-        .await
-        .unwrap();
+    let acl = ok!(a.root_b.get_object_acl().bucket("acl-x").key("from-b"));
     assert_eq!(acl.owner().unwrap().id(), Some(id_b.as_str()));
     assert_eq!(
         get(&a.root_a, "acl-x", "from-b").await.unwrap_err(),
@@ -266,14 +229,7 @@ async fn cross_account_access_by_acl_grants() {
         Some(ObjectCannedAcl::BucketOwnerFullControl),
     )
     .await;
-    let acl = a
-        .root_a
-        .get_object_acl()
-        .bucket("acl-x")
-        .key("given")
-        .send()
-        .await
-        .unwrap();
+    let acl = ok!(a.root_a.get_object_acl().bucket("acl-x").key("given"));
     assert_eq!(acl.owner().unwrap().id(), Some(id_a.as_str()));
 
     // ACLs cannot be disabled while the bucket ACL grants others anything.
@@ -305,24 +261,12 @@ async fn acls_are_disabled_by_default() {
         .send()
         .await
         .unwrap();
-    let own = a
-        .root_a
-        .get_bucket_ownership_controls()
-        .bucket("acl-off")
-        .send()
-        .await
-        .unwrap();
+    let own = ok!(a.root_a.get_bucket_ownership_controls().bucket("acl-off"));
     assert_eq!(
         own.ownership_controls().unwrap().rules()[0].object_ownership(),
         &ObjectOwnership::BucketOwnerEnforced
     );
-    let pab = a
-        .root_a
-        .get_public_access_block()
-        .bucket("acl-off")
-        .send()
-        .await
-        .unwrap();
+    let pab = ok!(a.root_a.get_public_access_block().bucket("acl-off"));
     let pab = pab.public_access_block_configuration().unwrap();
     assert_eq!(
         [
@@ -394,14 +338,11 @@ async fn delete_objects_refuses_keys_one_by_one() {
         .iter()
         .map(|k| ObjectIdentifier::builder().key(*k).build().unwrap())
         .collect();
-    let out = a
+    let out = ok!(a
         .root_a
         .delete_objects()
         .bucket("del-some")
-        .delete(Delete::builder().set_objects(Some(ids)).build().unwrap())
-        .send()
-        .await
-        .unwrap();
+        .delete(Delete::builder().set_objects(Some(ids)).build().unwrap()));
     let mut deleted: Vec<_> = out.deleted().iter().filter_map(|d| d.key()).collect();
     deleted.sort();
     assert_eq!(deleted, ["a", "c"]);
@@ -485,32 +426,15 @@ async fn anonymous_calls_are_recorded_for_the_bucket_owner() {
         .send()
         .await
         .unwrap();
-    let acl = a
-        .anonymous
-        .get_bucket_acl()
-        .bucket("acl-rec")
-        .send()
-        .await
-        .unwrap();
+    let acl = ok!(a.anonymous.get_bucket_acl().bucket("acl-rec"));
     assert_eq!(acl.grants().len(), 2);
     let ct = a.s.cloudtrail_with("AKROOTA", "root-a");
-    let events = ct
-        .lookup_events()
-        .lookup_attributes(
-            aws_sdk_cloudtrail::types::LookupAttribute::builder()
-                .attribute_key(aws_sdk_cloudtrail::types::LookupAttributeKey::EventName)
-                .attribute_value("GetBucketAcl")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let records: Vec<serde_json::Value> = events
-        .events()
-        .iter()
-        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
-        .collect();
+    let records = lookup_by(
+        &ct,
+        aws_sdk_cloudtrail::types::LookupAttributeKey::EventName,
+        "GetBucketAcl",
+    )
+    .await;
     assert_eq!(records.len(), 1, "{records:#?}");
     assert_eq!(records[0]["userIdentity"]["type"], "AWSAccount");
     assert_eq!(records[0]["userIdentity"]["accountId"], "anonymous");

@@ -5,7 +5,7 @@
 //! the same rules; with ACLs disabled (BucketOwnerEnforced) only no ACL or
 //! bucket-owner-full-control is accepted, `private` included.
 
-use crate::common::{code, fails, outcome, status, Server};
+use crate::common::{code, fails, ok, outcome, root_user, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, BucketLoggingStatus, BucketLogsPermission, Grant,
@@ -19,25 +19,19 @@ pub(crate) const ID_B: &str = "bbbb000000000000000000000000000000000000000000000
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 
 /// Two accounts with the canonical ids and display names S3 shows for them.
-pub(crate) const CONFIG: &str = r#"
-[[users]]
-access_key = "AKROOTA"
-secret_key = "root-a"
-account_id = "111111111111"
-canonical_id = "aaaa000000000000000000000000000000000000000000000000000000000001"
-display_name = "alice"
-
-[[users]]
-access_key = "AKROOTB"
-secret_key = "root-b"
-account_id = "222222222222"
-canonical_id = "bbbb000000000000000000000000000000000000000000000000000000000002"
-display_name = "bob"
-"#;
+pub(crate) fn config() -> String {
+    let a = root_user("AKROOTA", "root-a", "111111111111");
+    let b = root_user("AKROOTB", "root-b", "222222222222");
+    format!(
+        "{a}canonical_id = \"{}\"\ndisplay_name = \"alice\"\n\n{b}canonical_id = \"{}\"\ndisplay_name = \"bob\"\n",
+        "aaaa000000000000000000000000000000000000000000000000000000000001",
+        "bbbb000000000000000000000000000000000000000000000000000000000002"
+    )
+}
 
 /// The server (with the pre-2023 bucket defaults: ACLs enabled) and the two roots' clients.
 async fn start() -> (Server, aws_sdk_s3::Client, aws_sdk_s3::Client) {
-    let s = Server::start_as_with(CONFIG, |c| c.bucket_defaults = BucketDefaults::Legacy).await;
+    let s = Server::start_as_with(&config(), |c| c.bucket_defaults = BucketDefaults::Legacy).await;
     let (a, b) = (
         s.s3_with("AKROOTA", "root-a"),
         s.s3_with("AKROOTB", "root-b"),
@@ -81,12 +75,10 @@ fn row(kind: &str, who: &str, name: &str, permission: &str) -> (String, String, 
 #[tokio::test]
 async fn group_grants_come_first_and_grantees_get_their_display_names() {
     let (_s, a, b) = start().await;
-    a.create_bucket()
+    ok!(a
+        .create_bucket()
         .bucket("grants1")
-        .acl(BucketCannedAcl::PublicReadWrite)
-        .send()
-        .await
-        .unwrap();
+        .acl(BucketCannedAcl::PublicReadWrite));
     let acl = a.get_bucket_acl().bucket("grants1").send().await.unwrap();
     assert_eq!(
         seen(acl.grants()),
@@ -98,21 +90,13 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
     );
 
     // An object B writes with bucket-owner-read names both owners by name.
-    b.put_object()
+    ok!(b
+        .put_object()
         .bucket("grants1")
         .key("k")
         .acl(ObjectCannedAcl::BucketOwnerRead)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
-    let acl = b
-        .get_object_acl()
-        .bucket("grants1")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"x")));
+    let acl = ok!(b.get_object_acl().bucket("grants1").key("k"));
     assert_eq!(
         seen(acl.grants()),
         [
@@ -143,19 +127,14 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
         )
         .permission(Permission::Read)
         .build();
-    a.put_bucket_acl()
-        .bucket("grants1")
-        .access_control_policy(
-            AccessControlPolicy::builder()
-                .owner(Owner::builder().id(ID_A).build())
-                .grants(user(ID_A, Permission::FullControl))
-                .grants(claimed)
-                .grants(everyone)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    ok!(a.put_bucket_acl().bucket("grants1").access_control_policy(
+        AccessControlPolicy::builder()
+            .owner(Owner::builder().id(ID_A).build())
+            .grants(user(ID_A, Permission::FullControl))
+            .grants(claimed)
+            .grants(everyone)
+            .build(),
+    ));
     let acl = a.get_bucket_acl().bucket("grants1").send().await.unwrap();
     assert_eq!(
         seen(acl.grants()),
@@ -167,21 +146,13 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
     );
 
     // So does a grant header naming B by id alone.
-    a.put_object()
+    ok!(a
+        .put_object()
         .bucket("grants1")
         .key("h")
         .grant_read(format!("id={ID_B}"))
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
-    let acl = a
-        .get_object_acl()
-        .bucket("grants1")
-        .key("h")
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"x")));
+    let acl = ok!(a.get_object_acl().bucket("grants1").key("h"));
     assert_eq!(
         seen(acl.grants()),
         [row("CanonicalUser", ID_B, "bob", "READ")]
@@ -243,12 +214,10 @@ async fn grants_to_unknown_accounts_are_refused() {
 #[tokio::test]
 async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
     let (_s, a, _b) = start().await;
-    a.create_bucket()
+    ok!(a
+        .create_bucket()
         .bucket("grants3")
-        .object_ownership(ObjectOwnership::BucketOwnerEnforced)
-        .send()
-        .await
-        .unwrap();
+        .object_ownership(ObjectOwnership::BucketOwnerEnforced));
     let put = |key: &str, acl: Option<ObjectCannedAcl>| {
         a.put_object()
             .bucket("grants3")
@@ -306,12 +275,10 @@ async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
 async fn logging_target_grants_name_known_accounts() {
     let (_s, a, _b) = start().await;
     a.create_bucket().bucket("logged").send().await.unwrap();
-    a.create_bucket()
+    ok!(a
+        .create_bucket()
         .bucket("log-target")
-        .acl(BucketCannedAcl::from("log-delivery-write"))
-        .send()
-        .await
-        .unwrap();
+        .acl(BucketCannedAcl::from("log-delivery-write")));
     let status_granting = |id: &str| {
         let grant = TargetGrant::builder()
             .grantee(
@@ -341,18 +308,11 @@ async fn logging_target_grants_name_known_accounts() {
             .bucket_logging_status(status_granting("_foo"))),
         "InvalidArgument 400"
     );
-    a.put_bucket_logging()
+    ok!(a
+        .put_bucket_logging()
         .bucket("logged")
-        .bucket_logging_status(status_granting(ID_B))
-        .send()
-        .await
-        .unwrap();
-    let got = a
-        .get_bucket_logging()
-        .bucket("logged")
-        .send()
-        .await
-        .unwrap();
+        .bucket_logging_status(status_granting(ID_B)));
+    let got = ok!(a.get_bucket_logging().bucket("logged"));
     let grantee = got.logging_enabled().unwrap().target_grants()[0]
         .grantee()
         .unwrap()

@@ -92,14 +92,11 @@ async fn signed_aws_chunked_bodies() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("x-amz-checksum-crc32"), Some(crc.as_str()));
-    let got = c
+    let got = ok!(c
         .get_object()
         .bucket("chunks")
         .key("trailer")
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled));
     assert_eq!(got.checksum_crc32(), Some(crc.as_str()));
     assert!(body_bytes(got).await == data);
     // The signed trailer with a wrong (but correctly signed) checksum.
@@ -171,24 +168,18 @@ async fn unsigned_trailer_bodies() {
     let r = put("ok", &crc).send(&s).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("x-amz-checksum-crc32"), Some(crc.as_str()));
-    let got = c
+    let got = ok!(c
         .get_object()
         .bucket("utrail")
         .key("ok")
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled));
     assert_eq!(got.checksum_crc32(), Some(crc.as_str()));
     assert!(body_bytes(got).await == data);
-    let attrs = c
+    let attrs = ok!(c
         .get_object_attributes()
         .bucket("utrail")
         .key("ok")
-        .object_attributes(aws_sdk_s3::types::ObjectAttributes::Checksum)
-        .send()
-        .await
-        .unwrap();
+        .object_attributes(aws_sdk_s3::types::ObjectAttributes::Checksum));
     assert_eq!(
         attrs.checksum().and_then(|c| c.checksum_crc32()),
         Some(crc.as_str())

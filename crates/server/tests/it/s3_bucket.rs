@@ -11,11 +11,7 @@ async fn create_head_list_delete() {
     c.create_bucket().bucket("alpha").send().await.unwrap();
     c.create_bucket().bucket("beta").send().await.unwrap();
     c.head_bucket().bucket("alpha").send().await.unwrap();
-    let names: Vec<String> = c
-        .list_buckets()
-        .send()
-        .await
-        .unwrap()
+    let names: Vec<String> = ok!(c.list_buckets())
         .buckets()
         .iter()
         .map(|b| b.name().unwrap().to_string())
@@ -43,37 +39,21 @@ async fn names_and_locations() {
             "{bad}"
         );
     }
-    c.create_bucket()
+    ok!(c
+        .create_bucket()
         .bucket("in-ireland")
         .create_bucket_configuration(
             CreateBucketConfiguration::builder()
                 .location_constraint(BucketLocationConstraint::EuWest1)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let loc = c
-        .get_bucket_location()
-        .bucket("in-ireland")
-        .send()
-        .await
-        .unwrap();
+        ));
+    let loc = ok!(c.get_bucket_location().bucket("in-ireland"));
     assert_eq!(
         loc.location_constraint().map(|l| l.as_str()),
         Some("eu-west-1")
     );
-    c.create_bucket()
-        .bucket("in-virginia")
-        .send()
-        .await
-        .unwrap();
-    let loc = c
-        .get_bucket_location()
-        .bucket("in-virginia")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.create_bucket().bucket("in-virginia"));
+    let loc = ok!(c.get_bucket_location().bucket("in-virginia"));
     assert!(
         loc.location_constraint().is_none()
             || loc.location_constraint().unwrap().as_str().is_empty()
@@ -81,13 +61,7 @@ async fn names_and_locations() {
     let list = c.list_buckets().max_buckets(1).send().await.unwrap();
     assert_eq!(list.buckets().len(), 1);
     let next = list.continuation_token().unwrap().to_string();
-    let list = c
-        .list_buckets()
-        .max_buckets(1)
-        .continuation_token(next)
-        .send()
-        .await
-        .unwrap();
+    let list = ok!(c.list_buckets().max_buckets(1).continuation_token(next));
     assert_eq!(list.buckets()[0].name(), Some("in-virginia"));
     let list = c.list_buckets().prefix("in-i").send().await.unwrap();
     assert_eq!(list.buckets().len(), 1);
@@ -105,24 +79,10 @@ async fn bucket_settings() {
         .tag_set(Tag::builder().key("team").value("sec").build().unwrap())
         .build()
         .unwrap();
-    c.put_bucket_tagging()
-        .bucket("settings")
-        .tagging(tagging)
-        .send()
-        .await
-        .unwrap();
-    let t = c
-        .get_bucket_tagging()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.put_bucket_tagging().bucket("settings").tagging(tagging));
+    let t = ok!(c.get_bucket_tagging().bucket("settings"));
     assert_eq!(t.tag_set()[0].key(), "team");
-    c.delete_bucket_tagging()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_tagging().bucket("settings"));
 
     assert_eq!(
         fails!(c.get_bucket_policy().bucket("settings")),
@@ -135,29 +95,15 @@ async fn bucket_settings() {
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::settings/*"}]}"#;
     put_policy(&c, "settings", policy).await;
     assert_eq!(
-        c.get_bucket_policy()
-            .bucket("settings")
-            .send()
-            .await
-            .unwrap()
-            .policy(),
+        ok!(c.get_bucket_policy().bucket("settings")).policy(),
         Some(policy)
     );
-    c.delete_bucket_policy()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_policy().bucket("settings"));
 
     let acl = c.get_bucket_acl().bucket("settings").send().await.unwrap();
     assert_eq!(acl.grants().len(), 1);
     assert!(acl.owner().unwrap().id().is_some());
-    let own = c
-        .get_bucket_ownership_controls()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap();
+    let own = ok!(c.get_bucket_ownership_controls().bucket("settings"));
     assert_eq!(
         own.ownership_controls().unwrap().rules()[0]
             .object_ownership()
@@ -172,23 +118,14 @@ async fn bucket_settings() {
         "AccessControlListNotSupported"
     );
 
-    let pab = c
-        .get_public_access_block()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap();
+    let pab = ok!(c.get_public_access_block().bucket("settings"));
     assert_eq!(
         pab.public_access_block_configuration()
             .unwrap()
             .block_public_acls(),
         Some(true)
     );
-    c.delete_public_access_block()
-        .bucket("settings")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_public_access_block().bucket("settings"));
     assert_eq!(
         fails!(c.get_public_access_block().bucket("settings")),
         "NoSuchPublicAccessBlockConfiguration"

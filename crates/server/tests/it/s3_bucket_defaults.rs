@@ -5,10 +5,7 @@
 //! and `explain` shows them.
 
 use crate::common::*;
-use aws_sdk_s3::types::{
-    BucketCannedAcl, ServerSideEncryption, ServerSideEncryptionByDefault,
-    ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
-};
+use aws_sdk_s3::types::{BucketCannedAcl, ServerSideEncryption};
 use trailstack_server::config::BucketDefaults;
 use trailstack_server::explain::{client, render, Report, Target};
 
@@ -33,29 +30,14 @@ async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
         "InvalidBucketAclWithObjectOwnership"
     );
     c.create_bucket().bucket("bucket1").send().await.unwrap();
-    let own = c
-        .get_bucket_ownership_controls()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap();
+    let own = ok!(c.get_bucket_ownership_controls().bucket("bucket1"));
     let rules = own.ownership_controls().unwrap().rules();
     assert_eq!(rules[0].object_ownership().as_str(), "BucketOwnerEnforced");
-    let pab = c
-        .get_public_access_block()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap();
+    let pab = ok!(c.get_public_access_block().bucket("bucket1"));
     let pab = pab.public_access_block_configuration().unwrap();
     assert_eq!(pab.block_public_policy(), Some(true));
     assert_eq!(pab.block_public_acls(), Some(true));
-    let enc = c
-        .get_bucket_encryption()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap();
+    let enc = ok!(c.get_bucket_encryption().bucket("bucket1"));
     let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
     let by_default = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::Aes256);
@@ -72,12 +54,10 @@ async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
 async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption() {
     let s = start(BucketDefaults::Legacy).await;
     let c = s.s3();
-    c.create_bucket()
+    ok!(c
+        .create_bucket()
         .bucket("bucket1")
-        .acl(BucketCannedAcl::PublicRead)
-        .send()
-        .await
-        .unwrap();
+        .acl(BucketCannedAcl::PublicRead));
     let acl = c.get_bucket_acl().bucket("bucket1").send().await.unwrap();
     assert!(
         acl.grants()
@@ -102,14 +82,11 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
     put_policy(&c, "bucket1", PUBLIC_READ_POLICY).await;
 
     // Objects are still encrypted at rest with SSE-S3: only the report differs.
-    let put = c
+    let put = ok!(c
         .put_object()
         .bucket("bucket1")
         .key("k")
-        .body(b"hello".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+        .body(b"hello".to_vec().into()));
     assert_eq!(
         put.server_side_encryption(),
         Some(&ServerSideEncryption::Aes256)
@@ -121,35 +98,9 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
     );
 
     // A configured default is reported; deleting it leaves nothing reported again.
-    let config = ServerSideEncryptionConfiguration::builder()
-        .rules(
-            ServerSideEncryptionRule::builder()
-                .apply_server_side_encryption_by_default(
-                    ServerSideEncryptionByDefault::builder()
-                        .sse_algorithm(ServerSideEncryption::Aes256)
-                        .build()
-                        .unwrap(),
-                )
-                .build(),
-        )
-        .build()
-        .unwrap();
-    c.put_bucket_encryption()
-        .bucket("bucket1")
-        .server_side_encryption_configuration(config)
-        .send()
-        .await
-        .unwrap();
-    c.get_bucket_encryption()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap();
-    c.delete_bucket_encryption()
-        .bucket("bucket1")
-        .send()
-        .await
-        .unwrap();
+    set_default_encryption(&c, "bucket1", ServerSideEncryption::Aes256, None, false).await;
+    ok!(c.get_bucket_encryption().bucket("bucket1"));
+    ok!(c.delete_bucket_encryption().bucket("bucket1"));
     assert_eq!(
         fails!(c.get_bucket_encryption().bucket("bucket1")),
         "ServerSideEncryptionConfigurationNotFoundError"
@@ -168,20 +119,12 @@ async fn each_bucket_keeps_the_defaults_it_was_created_with() {
         fails!(c.get_bucket_encryption().bucket("old")),
         "ServerSideEncryptionConfigurationNotFoundError"
     );
-    c.get_bucket_encryption()
-        .bucket("new")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.get_bucket_encryption().bucket("new"));
     assert_eq!(
         fails!(c.get_public_access_block().bucket("old")),
         "NoSuchPublicAccessBlockConfiguration"
     );
-    c.get_public_access_block()
-        .bucket("new")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.get_public_access_block().bucket("new"));
 }
 
 #[tokio::test]

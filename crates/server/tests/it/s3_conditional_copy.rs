@@ -10,13 +10,11 @@ async fn copy_object_honours_destination_conditions() {
     let s = Server::start().await;
     let c = s.with_bucket("condcopy").await;
     for (key, body) in [("src", b"source".as_slice()), ("dst", b"old".as_slice())] {
-        c.put_object()
+        ok!(c
+            .put_object()
             .bucket("condcopy")
             .key(key)
-            .body(body.to_vec().into())
-            .send()
-            .await
-            .unwrap();
+            .body(body.to_vec().into()));
     }
     let dst_etag = head_of(&c, "condcopy", "dst")
         .await

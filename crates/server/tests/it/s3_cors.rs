@@ -5,7 +5,6 @@
 //! SigV4-signed cross-origin PUT end to end.
 
 use crate::common::*;
-use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 
 pub const ORIGIN: &str = "https://app.example";
@@ -22,17 +21,12 @@ pub fn rule(methods: &[&str], origins: &[&str]) -> aws_sdk_s3::types::builders::
 }
 
 pub async fn put_cors(c: &aws_sdk_s3::Client, bucket: &str, rules: Vec<CorsRule>) {
-    c.put_bucket_cors()
-        .bucket(bucket)
-        .cors_configuration(
-            CorsConfiguration::builder()
-                .set_cors_rules(Some(rules))
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    ok!(c.put_bucket_cors().bucket(bucket).cors_configuration(
+        CorsConfiguration::builder()
+            .set_cors_rules(Some(rules))
+            .build()
+            .unwrap(),
+    ));
 }
 
 pub fn options(s: &Server, path: &str, headers: &[(&str, &str)]) -> Raw {
@@ -47,12 +41,7 @@ pub fn options(s: &Server, path: &str, headers: &[(&str, &str)]) -> Raw {
 async fn the_configuration_round_trips_is_validated_and_survives_a_restart() {
     let s = Server::start().await;
     let c = s.with_bucket("cors-conf").await;
-    let err = c
-        .get_bucket_cors()
-        .bucket("cors-conf")
-        .send()
-        .await
-        .unwrap_err();
+    let err = err!(c.get_bucket_cors().bucket("cors-conf"));
     assert_eq!(
         (code(&err), status(&err)),
         ("NoSuchCORSConfiguration".into(), 404)
@@ -67,12 +56,7 @@ async fn the_configuration_round_trips_is_validated_and_survives_a_restart() {
         .unwrap();
     let second = rule(&["DELETE"], &["*"]).build().unwrap();
     put_cors(&c, "cors-conf", vec![first.clone(), second.clone()]).await;
-    let got = c
-        .get_bucket_cors()
-        .bucket("cors-conf")
-        .send()
-        .await
-        .unwrap();
+    let got = ok!(c.get_bucket_cors().bucket("cors-conf"));
     assert_eq!(got.cors_rules(), [first.clone(), second.clone()]);
 
     // Bad rules, in S3's words.
@@ -116,27 +100,14 @@ async fn the_configuration_round_trips_is_validated_and_survives_a_restart() {
     let dir = s.stop();
     let s = Server::start_in(dir).await;
     let c = s.s3();
-    let got = c
-        .get_bucket_cors()
-        .bucket("cors-conf")
-        .send()
-        .await
-        .unwrap();
+    let got = ok!(c.get_bucket_cors().bucket("cors-conf"));
     assert_eq!(got.cors_rules(), [first, second]);
 
-    c.delete_bucket_cors()
-        .bucket("cors-conf")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_cors().bucket("cors-conf"));
     let err = c.get_bucket_cors().bucket("cors-conf").send().await;
     assert_eq!(code(&err.unwrap_err()), "NoSuchCORSConfiguration");
     // Deleting again is a success, as in S3.
-    c.delete_bucket_cors()
-        .bucket("cors-conf")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_cors().bucket("cors-conf"));
 }
 
 #[tokio::test]
@@ -500,26 +471,6 @@ async fn a_browser_puts_an_object_cross_origin_with_sigv4() {
     );
 }
 
-pub async fn events(s: &Server, name: &str) -> Vec<serde_json::Value> {
-    let out = s
-        .cloudtrail()
-        .lookup_events()
-        .lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::EventName)
-                .attribute_value(name)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    out.events()
-        .iter()
-        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
-        .collect()
-}
-
 #[tokio::test]
 async fn cors_and_policy_status_calls_are_management_events_and_preflights_are_not_recorded() {
     let s = Server::start().await;
@@ -534,11 +485,7 @@ async fn cors_and_policy_status_calls_are_management_events_and_preflights_are_n
     )
     .await;
     c.get_bucket_cors().bucket("cors-ct").send().await.unwrap();
-    c.delete_bucket_cors()
-        .bucket("cors-ct")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_cors().bucket("cors-ct"));
     let _ = c.get_bucket_policy_status().bucket("cors-ct").send().await;
     let r = options(
         &s,
@@ -549,7 +496,7 @@ async fn cors_and_policy_status_calls_are_management_events_and_preflights_are_n
     .await;
     assert_eq!(r.status, 403);
 
-    let put = events(&s, "PutBucketCors").await;
+    let put = records_named(&s, "PutBucketCors").await;
     assert_eq!(put.len(), 1);
     let e = &put[0];
     assert_eq!(e["eventSource"], "s3.amazonaws.com");
@@ -561,15 +508,15 @@ async fn cors_and_policy_status_calls_are_management_events_and_preflights_are_n
     assert_eq!(p["cors"], "");
     assert_eq!(p["CORSConfiguration"]["CORSRule"]["AllowedOrigin"], ORIGIN);
     assert_eq!(p["CORSConfiguration"]["CORSRule"]["MaxAgeSeconds"], 60);
-    let get = events(&s, "GetBucketCors").await;
+    let get = records_named(&s, "GetBucketCors").await;
     assert_eq!(get.len(), 1);
     assert_eq!(get[0]["readOnly"], true);
-    assert_eq!(events(&s, "DeleteBucketCors").await.len(), 1);
-    let status = events(&s, "GetBucketPolicyStatus").await;
+    assert_eq!(records_named(&s, "DeleteBucketCors").await.len(), 1);
+    let status = records_named(&s, "GetBucketPolicyStatus").await;
     assert_eq!(status.len(), 1);
     assert_eq!(status[0]["errorCode"], "NoSuchBucketPolicy");
     assert_eq!(status[0]["requestParameters"]["policyStatus"], "");
     for name in ["OPTIONS", "PreflightRequest", "OptionsObject"] {
-        assert!(events(&s, name).await.is_empty(), "{name}");
+        assert!(records_named(&s, name).await.is_empty(), "{name}");
     }
 }

@@ -19,12 +19,10 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
     })
     .await;
     let c = s.s3();
-    c.create_bucket()
+    ok!(c
+        .create_bucket()
         .bucket("again")
-        .acl(BucketCannedAcl::PublicRead)
-        .send()
-        .await
-        .unwrap();
+        .acl(BucketCannedAcl::PublicRead));
     put_bytes(&c, "again", "kept", b"x").await;
     c.create_bucket().bucket("again").send().await.unwrap();
     let acl = c.get_bucket_acl().bucket("again").send().await.unwrap();
@@ -54,14 +52,11 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
 async fn not_modified_carries_the_etag() {
     let s = Server::start().await;
     let c = s.with_bucket("cond").await;
-    let put = c
+    let put = ok!(c
         .put_object()
         .bucket("cond")
         .key("k")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+        .body(b"x".to_vec().into()));
     let etag = put.e_tag().unwrap();
     let r = Raw::new(&s, "GET", "/cond/k")
         .header("if-none-match", etag)
@@ -84,14 +79,12 @@ async fn content_encoding_is_kept_as_written_without_aws_chunked() {
         ("aws-chunked, deflate, gzip", Some("deflate, gzip")),
         ("aws-chunked", None),
     ] {
-        c.put_object()
+        ok!(c
+            .put_object()
             .bucket("enc")
             .key("k")
             .content_encoding(sent)
-            .body(b"x".to_vec().into())
-            .send()
-            .await
-            .unwrap();
+            .body(b"x".to_vec().into()));
         let h = head_of(&c, "enc", "k").await;
         assert_eq!(h.content_encoding(), kept, "{sent}");
     }
@@ -113,13 +106,7 @@ async fn listing_details() {
     assert!(!r.text().contains("<Delimiter"), "{}", r.text());
     assert_eq!(xml_values(&r.text(), "Key").len(), 3);
     // An empty continuation token starts at the beginning.
-    let v2 = c
-        .list_objects_v2()
-        .bucket("lst")
-        .continuation_token("")
-        .send()
-        .await
-        .unwrap();
+    let v2 = ok!(c.list_objects_v2().bucket("lst").continuation_token(""));
     assert_eq!(v2.key_count(), Some(3));
     // v1 with encoding-type=url encodes keys but echoes the prefix as sent; v2 encodes it.
     let r = Raw::new(&s, "GET", "/lst?encoding-type=url&prefix=%0A")
@@ -132,14 +119,11 @@ async fn listing_details() {
         .send(&s)
         .await;
     assert_eq!(r.xml("Prefix").as_deref(), Some("%0A"));
-    let v1 = c
+    let v1 = ok!(c
         .list_objects()
         .bucket("lst")
         .prefix("\n")
-        .encoding_type(EncodingType::Url)
-        .send()
-        .await
-        .unwrap();
+        .encoding_type(EncodingType::Url));
     assert_eq!(v1.prefix(), Some("\n"));
 }
 
@@ -147,16 +131,14 @@ async fn listing_details() {
 async fn version_paging_survives_the_marker_version_being_deleted() {
     let s = Server::start().await;
     let c = s.with_bucket("pages").await;
-    c.put_bucket_versioning()
+    ok!(c
+        .put_bucket_versioning()
         .bucket("pages")
         .versioning_configuration(
             aws_sdk_s3::types::VersioningConfiguration::builder()
                 .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     for k in ["k1", "k1", "k2", "k3"] {
         put_bytes(&c, "pages", k, b"x").await;
     }
@@ -165,15 +147,12 @@ async fn version_paging_survives_the_marker_version_being_deleted() {
     let (mut key_marker, mut vid_marker) = (None::<String>, None::<String>);
     let mut deleted = 0;
     loop {
-        let page = c
+        let page = ok!(c
             .list_object_versions()
             .bucket("pages")
             .max_keys(1)
             .set_key_marker(key_marker.clone())
-            .set_version_id_marker(vid_marker.clone())
-            .send()
-            .await
-            .unwrap();
+            .set_version_id_marker(vid_marker.clone()));
         let ids: Vec<ObjectIdentifier> = page
             .versions()
             .iter()
@@ -187,13 +166,11 @@ async fn version_paging_survives_the_marker_version_being_deleted() {
             .collect();
         deleted += ids.len();
         for id in ids {
-            c.delete_object()
+            ok!(c
+                .delete_object()
                 .bucket("pages")
                 .key(id.key())
-                .set_version_id(id.version_id().map(str::to_string))
-                .send()
-                .await
-                .unwrap();
+                .set_version_id(id.version_id().map(str::to_string)));
         }
         if page.is_truncated() != Some(true) {
             break;
@@ -276,21 +253,13 @@ async fn a_path_that_is_not_utf8_is_invalid_uri() {
 async fn tag_sets_are_answered_sorted_by_key() {
     let s = Server::start().await;
     let c = s.with_bucket("tags").await;
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket("tags")
         .key("k")
         .tagging("foo=bar&bar")
-        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
-    let out = c
-        .get_object_tagging()
-        .bucket("tags")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x")));
+    let out = ok!(c.get_object_tagging().bucket("tags").key("k"));
     let got: Vec<(&str, &str)> = out.tag_set().iter().map(|t| (t.key(), t.value())).collect();
     assert_eq!(got, [("bar", ""), ("foo", "bar")]);
 }

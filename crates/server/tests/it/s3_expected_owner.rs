@@ -3,7 +3,7 @@
 //! anything happens, whoever calls (anonymous callers of a public bucket included); the right
 //! account changes nothing.
 
-use crate::common::{outcome, Server};
+use crate::common::{ok, outcome, root_user, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::BucketCannedAcl;
 use trailstack_server::config::BucketDefaults;
@@ -11,23 +11,18 @@ use trailstack_server::config::BucketDefaults;
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 
-const CONFIG: &str = r#"
-[[users]]
-access_key = "AKROOTA"
-secret_key = "root-a"
-account_id = "111111111111"
-"#;
+fn config() -> String {
+    root_user("AKROOTA", "root-a", "111111111111")
+}
 
 #[tokio::test]
 async fn a_bucket_of_another_account_than_expected_is_access_denied() {
-    let s = Server::start_as_with(CONFIG, |c| c.bucket_defaults = BucketDefaults::Legacy).await;
+    let s = Server::start_as_with(&config(), |c| c.bucket_defaults = BucketDefaults::Legacy).await;
     let a = s.s3_with("AKROOTA", "root-a");
-    a.create_bucket()
+    ok!(a
+        .create_bucket()
         .bucket("owned-by-a")
-        .acl(BucketCannedAcl::PublicReadWrite)
-        .send()
-        .await
-        .unwrap();
+        .acl(BucketCannedAcl::PublicReadWrite));
     let put = |key: &str, owner: &str| {
         a.put_object()
             .bucket("owned-by-a")

@@ -5,7 +5,7 @@
 //! Validation and round trips of the configuration are in `s3_lifecycle_configuration`.
 
 use crate::common::{
-    get_out, head_err, head_of, put_policy, status, versioned_bucket, Clocked, Server,
+    get_out, head_err, head_of, ok, put_policy, status, versioned_bucket, Clocked, Server,
 };
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -60,29 +60,25 @@ pub fn days(n: i32) -> LifecycleExpiration {
 }
 
 pub async fn put_rules(c: &Client, bucket: &str, rules: Vec<LifecycleRule>) {
-    c.put_bucket_lifecycle_configuration()
+    ok!(c
+        .put_bucket_lifecycle_configuration()
         .bucket(bucket)
         .lifecycle_configuration(
             BucketLifecycleConfiguration::builder()
                 .set_rules(Some(rules))
                 .build()
                 .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
 }
 
 pub async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket(bucket)
         .key(key)
-        .body(ByteStream::from(body.to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .expiration()
-        .map(str::to_string)
+        .body(ByteStream::from(body.to_vec())))
+    .expiration()
+    .map(str::to_string)
 }
 
 pub async fn keys(c: &Client, bucket: &str) -> Vec<String> {
@@ -95,12 +91,7 @@ pub async fn keys(c: &Client, bucket: &str) -> Vec<String> {
 
 /// (versions, delete markers) of the bucket.
 pub async fn versions(c: &Client, bucket: &str) -> (usize, usize) {
-    let out = c
-        .list_object_versions()
-        .bucket(bucket)
-        .send()
-        .await
-        .unwrap();
+    let out = ok!(c.list_object_versions().bucket(bucket));
     (out.versions().len(), out.delete_markers().len())
 }
 
@@ -220,39 +211,26 @@ async fn incomplete_uploads_are_aborted_and_announce_it() {
             .unwrap()],
     )
     .await;
-    let up = c
+    let up = ok!(c
         .create_multipart_upload()
         .bucket("lc-uploads")
-        .key("tmp/x")
-        .send()
-        .await
-        .unwrap();
+        .key("tmp/x"));
     assert_eq!(up.abort_rule_id(), Some("abort"));
     let abort_at = up.abort_date().unwrap().secs();
     assert_eq!(abort_at, 1_767_484_800); // 2026-01-04T00:00:00Z
-    let parts = c
+    let parts = ok!(c
         .list_parts()
         .bucket("lc-uploads")
         .key("tmp/x")
-        .upload_id(up.upload_id().unwrap())
-        .send()
-        .await
-        .unwrap();
+        .upload_id(up.upload_id().unwrap()));
     assert_eq!(parts.abort_rule_id(), Some("abort"));
-    c.create_multipart_upload()
+    ok!(c
+        .create_multipart_upload()
         .bucket("lc-uploads")
-        .key("keep/y")
-        .send()
-        .await
-        .unwrap();
+        .key("keep/y"));
     assert_eq!(t.tick_at("2026-01-03T23:00:00Z").await.aborted, 0);
     assert_eq!(t.tick_at("2026-01-04T00:00:00Z").await.aborted, 1);
-    let left = c
-        .list_multipart_uploads()
-        .bucket("lc-uploads")
-        .send()
-        .await
-        .unwrap();
+    let left = ok!(c.list_multipart_uploads().bucket("lc-uploads"));
     let keys: Vec<_> = left.uploads().iter().filter_map(|u| u.key()).collect();
     assert_eq!(keys, ["keep/y"]);
 }
@@ -261,7 +239,8 @@ async fn incomplete_uploads_are_aborted_and_announce_it() {
 async fn transitions_show_the_new_storage_class() {
     let t = Clocked::start_at(T0, None).await;
     let c = t.lifecycle_bucket("lc-cold", false).await;
-    c.put_bucket_lifecycle_configuration()
+    ok!(c
+        .put_bucket_lifecycle_configuration()
         .bucket("lc-cold")
         .transition_default_minimum_object_size(
             TransitionDefaultMinimumObjectSize::VariesByStorageClass,
@@ -281,10 +260,7 @@ async fn transitions_show_the_new_storage_class() {
                 )
                 .build()
                 .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     put(&c, "lc-cold", "k", b"data").await;
     let r = t.tick_at("2026-01-03T00:00:00Z").await;
     assert_eq!(r.transitioned, 1);
@@ -341,16 +317,8 @@ async fn configuration_calls_are_management_events_under_their_cloudtrail_names(
         vec![rule("r", prefix("p/")).expiration(days(3)).build().unwrap()],
     )
     .await;
-    c.get_bucket_lifecycle_configuration()
-        .bucket("lc-trail")
-        .send()
-        .await
-        .unwrap();
-    c.delete_bucket_lifecycle()
-        .bucket("lc-trail")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.get_bucket_lifecycle_configuration().bucket("lc-trail"));
+    ok!(c.delete_bucket_lifecycle().bucket("lc-trail"));
     let ct = t.cloudtrail();
     let out = ct.lookup_events().send().await.unwrap();
     let events: Vec<serde_json::Value> = out
@@ -391,16 +359,14 @@ async fn lifecycle_actions_reach_the_server_access_log() {
         .target_prefix("")
         .build()
         .unwrap();
-    c.put_bucket_logging()
+    ok!(c
+        .put_bucket_logging()
         .bucket("lc-src")
         .bucket_logging_status(
             aws_sdk_s3::types::BucketLoggingStatus::builder()
                 .logging_enabled(enabled)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     put_rules(
         &c,
         "lc-src",
@@ -422,12 +388,7 @@ async fn lifecycle_actions_reach_the_server_access_log() {
     .await;
     put(&c, "lc-src", "k", b"v1").await;
     put(&c, "lc-src", "k", b"v2").await;
-    c.create_multipart_upload()
-        .bucket("lc-src")
-        .key("u")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.create_multipart_upload().bucket("lc-src").key("u"));
     let r = t.tick_at("2026-01-03T00:00:00Z").await;
     assert_eq!((r.removed, r.markers, r.aborted), (1, 1, 1));
     t.s.app.access_logs.tick(t.clock.now()).await.unwrap();

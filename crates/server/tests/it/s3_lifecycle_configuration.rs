@@ -1,6 +1,6 @@
 //! Lifecycle configurations: validated as S3 validates them, round-tripped and deleted.
 
-use crate::common::{code, fails, outcome, status, Clocked};
+use crate::common::{code, err, fails, ok, outcome, status, Clocked};
 use crate::s3_lifecycle::*;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
@@ -16,17 +16,15 @@ async fn configurations_are_validated_as_s3_validates_them() {
     let attempt = |r: LifecycleRule| {
         let c = c.clone();
         async move {
-            c.put_bucket_lifecycle_configuration()
+            err!(c
+                .put_bucket_lifecycle_configuration()
                 .bucket("lc-validate")
                 .lifecycle_configuration(
                     BucketLifecycleConfiguration::builder()
                         .rules(r)
                         .build()
                         .unwrap(),
-                )
-                .send()
-                .await
-                .unwrap_err()
+                ))
         }
     };
     let e = attempt(
@@ -166,12 +164,9 @@ async fn a_configuration_round_trips_and_deletes() {
             .unwrap(),
     ];
     put_rules(&c, "lc-roundtrip", rules.clone()).await;
-    let got = c
+    let got = ok!(c
         .get_bucket_lifecycle_configuration()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap();
+        .bucket("lc-roundtrip"));
     assert_eq!(got.rules(), &rules[..]);
     assert_eq!(
         got.transition_default_minimum_object_size(),
@@ -190,9 +185,5 @@ async fn a_configuration_round_trips_and_deletes() {
         "NoSuchLifecycleConfiguration"
     );
     // Deleting again is still a success, as in S3.
-    c.delete_bucket_lifecycle()
-        .bucket("lc-roundtrip")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_bucket_lifecycle().bucket("lc-roundtrip"));
 }

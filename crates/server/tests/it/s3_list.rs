@@ -73,13 +73,7 @@ async fn prefix_and_delimiter() {
     put_keys(&c, "lst", &keys).await;
 
     // No delimiter: everything under the prefix.
-    let o = c
-        .list_objects_v2()
-        .bucket("lst")
-        .prefix("a/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("lst").prefix("a/"));
     assert_eq!(
         v2_page(&o),
         (strings(&["a/1", "a/2", "a/b/3", "a/b/4", "a/c/5"]), vec![])
@@ -88,13 +82,7 @@ async fn prefix_and_delimiter() {
     assert_eq!(o.prefix(), Some("a/"));
 
     // Top level with "/".
-    let o = c
-        .list_objects_v2()
-        .bucket("lst")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("lst").delimiter("/"));
     assert_eq!(
         v2_page(&o),
         (
@@ -107,14 +95,7 @@ async fn prefix_and_delimiter() {
     assert_eq!(o.is_truncated(), Some(false));
 
     // Prefix and delimiter.
-    let o = c
-        .list_objects()
-        .bucket("lst")
-        .prefix("a/")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects().bucket("lst").prefix("a/").delimiter("/"));
     assert_eq!(
         v1_page(&o),
         (strings(&["a/1", "a/2"]), strings(&["a/b/", "a/c/"]))
@@ -123,13 +104,7 @@ async fn prefix_and_delimiter() {
     assert_eq!(o.next_marker(), None);
 
     // A multi-character delimiter.
-    let o = c
-        .list_objects_v2()
-        .bucket("lst")
-        .delimiter("--")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("lst").delimiter("--"));
     assert_eq!(
         v2_page(&o),
         (
@@ -137,45 +112,18 @@ async fn prefix_and_delimiter() {
             strings(&["d--"])
         )
     );
-    let o = c
-        .list_objects()
-        .bucket("lst")
-        .prefix("d--")
-        .delimiter("--")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects().bucket("lst").prefix("d--").delimiter("--"));
     assert_eq!(v1_page(&o), (strings(&["d--y"]), strings(&["d--x--"])));
 
     // A prefix matching nothing, and a prefix that is a whole key.
-    let o = c
-        .list_objects_v2()
-        .bucket("lst")
-        .prefix("zzz")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("lst").prefix("zzz"));
     assert!(o.contents().is_empty());
     assert_eq!(o.key_count(), Some(0));
-    let o = c
-        .list_objects_v2()
-        .bucket("lst")
-        .prefix("c")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("lst").prefix("c").delimiter("/"));
     assert_eq!(v2_page(&o), (strings(&["c"]), vec![]));
 
     // The delimiter right after the prefix rolls up an empty-named "directory".
-    let o = c
-        .list_objects_v2()
-        .bucket("lst")
-        .prefix("a")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("lst").prefix("a").delimiter("/"));
     assert_eq!(v2_page(&o), (vec![], strings(&["a/"])));
 }
 
@@ -186,76 +134,40 @@ async fn start_after_key_count_fetch_owner() {
     let keys = strings(&["a", "b/1", "b/2", "c", "d"]);
     put_keys(&c, "stafter", &keys).await;
 
-    let o = c
-        .list_objects_v2()
-        .bucket("stafter")
-        .start_after("b/1")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("stafter").start_after("b/1"));
     assert_eq!(v2_page(&o).0, strings(&["b/2", "c", "d"]));
     assert_eq!(o.start_after(), Some("b/1"));
     assert_eq!(o.key_count(), Some(3));
 
     // StartAfter not itself a key, and past the end.
-    let o = c
-        .list_objects_v2()
-        .bucket("stafter")
-        .start_after("bb")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("stafter").start_after("bb"));
     assert_eq!(v2_page(&o).0, strings(&["c", "d"]));
-    let o = c
-        .list_objects_v2()
-        .bucket("stafter")
-        .start_after("z")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("stafter").start_after("z"));
     assert_eq!(o.key_count(), Some(0));
     assert_eq!(o.is_truncated(), Some(false));
 
     // StartAfter inside a common prefix skips the rest of it.
-    let o = c
+    let o = ok!(c
         .list_objects_v2()
         .bucket("stafter")
         .delimiter("/")
-        .start_after("b/1")
-        .send()
-        .await
-        .unwrap();
+        .start_after("b/1"));
     assert_eq!(v2_page(&o), (strings(&["c", "d"]), vec![]));
 
     // v1 marker.
-    let o = c
-        .list_objects()
-        .bucket("stafter")
-        .marker("c")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects().bucket("stafter").marker("c"));
     assert_eq!(v1_page(&o).0, strings(&["d"]));
     assert_eq!(o.marker(), Some("c"));
 
     // A continuation token wins over StartAfter.
-    let o = c
-        .list_objects_v2()
-        .bucket("stafter")
-        .max_keys(2)
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("stafter").max_keys(2));
     assert_eq!(v2_page(&o).0, strings(&["a", "b/1"]));
     let t = o.next_continuation_token().unwrap().to_string();
-    let o = c
+    let o = ok!(c
         .list_objects_v2()
         .bucket("stafter")
         .continuation_token(&t)
-        .start_after("c")
-        .send()
-        .await
-        .unwrap();
+        .start_after("c"));
     assert_eq!(v2_page(&o).0, strings(&["b/2", "c", "d"]));
 
     // A forged continuation token.
@@ -268,26 +180,14 @@ async fn start_after_key_count_fetch_owner() {
     );
 
     // max-keys=0.
-    let o = c
-        .list_objects_v2()
-        .bucket("stafter")
-        .max_keys(0)
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("stafter").max_keys(0));
     assert_eq!(o.key_count(), Some(0));
     assert!(o.contents().is_empty());
 
     // Owner: v2 only with fetch-owner, v1 always.
     let o = c.list_objects_v2().bucket("stafter").send().await.unwrap();
     assert!(o.contents().iter().all(|c| c.owner().is_none()));
-    let o = c
-        .list_objects_v2()
-        .bucket("stafter")
-        .fetch_owner(true)
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("stafter").fetch_owner(true));
     for obj in o.contents() {
         let owner = obj.owner().expect("owner with fetch-owner");
         assert!(!owner.id().unwrap_or("").is_empty());
@@ -297,13 +197,7 @@ async fn start_after_key_count_fetch_owner() {
 
     // Contents carry size, ETag, LastModified and storage class.
     put_bytes(&c, "stafter", "a", b"hello").await;
-    let o = c
-        .list_objects_v2()
-        .bucket("stafter")
-        .prefix("a")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("stafter").prefix("a"));
     let a = &o.contents()[0];
     assert_eq!(a.size(), Some(5));
     assert_eq!(a.e_tag(), Some("\"5d41402abc4b2a76b9719d911017c592\""));
@@ -321,33 +215,17 @@ async fn empty_bucket_and_missing_bucket() {
     assert!(o.contents().is_empty());
     assert!(o.common_prefixes().is_empty());
     assert_eq!(o.name(), Some("empty"));
-    let o = c
-        .list_objects()
-        .bucket("empty")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects().bucket("empty").delimiter("/"));
     assert_eq!(o.is_truncated(), Some(false));
     assert!(o.contents().is_empty());
     assert_eq!(o.max_keys(), Some(1000));
 
     for v2 in [false, true] {
         let e = if v2 {
-            let e = c
-                .list_objects_v2()
-                .bucket("no-such-bucket-here")
-                .send()
-                .await
-                .unwrap_err();
+            let e = err!(c.list_objects_v2().bucket("no-such-bucket-here"));
             (code(&e), status(&e))
         } else {
-            let e = c
-                .list_objects()
-                .bucket("no-such-bucket-here")
-                .send()
-                .await
-                .unwrap_err();
+            let e = err!(c.list_objects().bucket("no-such-bucket-here"));
             (code(&e), status(&e))
         };
         assert_eq!(e, ("NoSuchBucket".to_string(), 404));

@@ -22,13 +22,10 @@ async fn url_encoding_of_odd_keys() {
     put_keys(&c, "enc", &keys).await;
 
     // The SDK does not decode: compare with the encoded forms.
-    let o = c
+    let o = ok!(c
         .list_objects_v2()
         .bucket("enc")
-        .encoding_type(EncodingType::Url)
-        .send()
-        .await
-        .unwrap();
+        .encoding_type(EncodingType::Url));
     assert_eq!(o.encoding_type(), Some(&EncodingType::Url));
     let got: Vec<String> = o
         .contents()
@@ -44,14 +41,11 @@ async fn url_encoding_of_odd_keys() {
     }
 
     // Prefixes and delimiter are encoded too, in v1 and v2.
-    let o = c
+    let o = ok!(c
         .list_objects()
         .bucket("enc")
         .delimiter("/")
-        .encoding_type(EncodingType::Url)
-        .send()
-        .await
-        .unwrap();
+        .encoding_type(EncodingType::Url));
     let (_, p) = v1_page(&o);
     assert_eq!(
         p,
@@ -74,29 +68,11 @@ async fn url_encoding_of_odd_keys() {
     assert_eq!(r.xml("Prefix").as_deref(), Some("ctl"));
 
     // Without encoding, keys with spaces and unicode come back as is.
-    let o = c
-        .list_objects_v2()
-        .bucket("enc")
-        .prefix("ü")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("enc").prefix("ü"));
     assert_eq!(v2_page(&o).0, strings(&["ünïcödé/é"]));
-    let o = c
-        .list_objects_v2()
-        .bucket("enc")
-        .prefix("with ")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("enc").prefix("with "));
     assert_eq!(v2_page(&o).0, strings(&["with space/a b"]));
-    let o = c
-        .list_objects_v2()
-        .bucket("enc")
-        .prefix("tab")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("enc").prefix("tab"));
     assert_eq!(v2_page(&o).0, strings(&["tab\there"]));
 
     // Each key reads back by its name.
@@ -160,14 +136,11 @@ async fn utf8_byte_order() {
     let mut got = Vec::new();
     let mut token = None;
     loop {
-        let o = c
+        let o = ok!(c
             .list_objects_v2()
             .bucket("order")
             .max_keys(1)
-            .set_continuation_token(token)
-            .send()
-            .await
-            .unwrap();
+            .set_continuation_token(token));
         got.extend(v2_page(&o).0);
         token = o.next_continuation_token().map(str::to_string);
         if token.is_none() {
@@ -177,22 +150,13 @@ async fn utf8_byte_order() {
     assert_eq!(got, want);
 
     // StartAfter compares bytes: "é" (C3 A9) < "ÿ" (C3 BF) < "😀" (F0 ...).
-    let o = c
-        .list_objects_v2()
-        .bucket("order")
-        .start_after("é")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_objects_v2().bucket("order").start_after("é"));
     assert_eq!(v2_page(&o).0, strings(&["ÿ", "😀"]));
-    let o = c
+    let o = ok!(c
         .list_objects_v2()
         .bucket("order")
         .start_after("a")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+        .delimiter("/"));
     assert_eq!(
         v2_page(&o),
         (

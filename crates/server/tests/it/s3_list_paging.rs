@@ -17,13 +17,10 @@ async fn paging_2500_keys() {
     let mut token: Option<String> = None;
     let mut pages = 0;
     loop {
-        let o = c
+        let o = ok!(c
             .list_objects_v2()
             .bucket("many")
-            .set_continuation_token(token.clone())
-            .send()
-            .await
-            .unwrap();
+            .set_continuation_token(token.clone()));
         pages += 1;
         assert_eq!(o.max_keys(), Some(1000));
         assert_eq!(o.continuation_token(), token.as_deref());
@@ -45,13 +42,7 @@ async fn paging_2500_keys() {
     let mut seen = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let o = c
-            .list_objects()
-            .bucket("many")
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .unwrap();
+        let o = ok!(c.list_objects().bucket("many").set_marker(marker.clone()));
         assert_eq!(o.next_marker(), None);
         assert_eq!(o.marker().unwrap_or(""), marker.as_deref().unwrap_or(""));
         let (k, _) = v1_page(&o);
@@ -106,15 +97,12 @@ async fn small_pages_across_common_prefixes() {
         loop {
             loops += 1;
             assert!(loops < 100, "paging does not end");
-            let o = c
+            let o = ok!(c
                 .list_objects_v2()
                 .bucket("small")
                 .delimiter("/")
                 .max_keys(page)
-                .set_continuation_token(token.clone())
-                .send()
-                .await
-                .unwrap();
+                .set_continuation_token(token.clone()));
             let (k, p) = v2_page(&o);
             assert!(k.len() + p.len() <= page as usize);
             assert_eq!(o.key_count(), Some((k.len() + p.len()) as i32));
@@ -135,15 +123,12 @@ async fn small_pages_across_common_prefixes() {
         let (mut got_k, mut got_p) = (Vec::new(), Vec::new());
         let mut marker: Option<String> = None;
         loop {
-            let o = c
+            let o = ok!(c
                 .list_objects()
                 .bucket("small")
                 .delimiter("/")
                 .max_keys(page)
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .unwrap();
+                .set_marker(marker.clone()));
             let (k, p) = v1_page(&o);
             assert!(k.len() + p.len() <= page as usize);
             got_k.extend(k.clone());
@@ -175,16 +160,13 @@ async fn small_pages_across_common_prefixes() {
         let mut got = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let o = c
+            let o = ok!(c
                 .list_objects_v2()
                 .bucket("small")
                 .prefix(&prefix)
                 .delimiter("/")
                 .max_keys(7)
-                .set_continuation_token(token.clone())
-                .send()
-                .await
-                .unwrap();
+                .set_continuation_token(token.clone()));
             let (k, p) = v2_page(&o);
             got.extend(k);
             got.extend(p);
@@ -200,14 +182,11 @@ async fn small_pages_across_common_prefixes() {
     let mut got = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let o = c
+        let o = ok!(c
             .list_objects_v2()
             .bucket("small")
             .max_keys(7)
-            .set_continuation_token(token.clone())
-            .send()
-            .await
-            .unwrap();
+            .set_continuation_token(token.clone()));
         got.extend(v2_page(&o).0);
         match o.next_continuation_token() {
             Some(t) => token = Some(t.to_string()),

@@ -49,15 +49,12 @@ async fn upload_complete_and_read_parts() {
     let e = head_err(&c, "mpu", "big/obj").await;
     assert_eq!(status(&e), 404);
 
-    let done = c
+    let done = ok!(c
         .complete_multipart_upload()
         .bucket("mpu")
         .key("big/obj")
         .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1), (2, &e2), (3, &e3)]))
-        .send()
-        .await
-        .unwrap();
+        .multipart_upload(completed(&[(1, &e1), (2, &e2), (3, &e3)])));
     let etag = multipart_etag(&[&p1, &p2, &p3]);
     assert_eq!(done.e_tag(), Some(etag.as_str()));
     assert!(etag.ends_with("-3\""));
@@ -72,27 +69,17 @@ async fn upload_complete_and_read_parts() {
     assert!(body_bytes(got).await == all);
 
     // A range across the part boundary.
-    let got = c
-        .get_object()
-        .bucket("mpu")
-        .key("big/obj")
-        .range(format!("bytes={}-{}", 5 * MIB - 10, 5 * MIB + 9))
-        .send()
-        .await
-        .unwrap();
+    let got = ok!(c.get_object().bucket("mpu").key("big/obj").range(format!(
+        "bytes={}-{}",
+        5 * MIB - 10,
+        5 * MIB + 9
+    )));
     assert_eq!(body_bytes(got).await, &all[5 * MIB - 10..5 * MIB + 10]);
 
     // Each part by number.
     let mut offset = 0usize;
     for (n, p) in [(1, &p1), (2, &p2), (3, &p3)] {
-        let got = c
-            .get_object()
-            .bucket("mpu")
-            .key("big/obj")
-            .part_number(n)
-            .send()
-            .await
-            .unwrap();
+        let got = ok!(c.get_object().bucket("mpu").key("big/obj").part_number(n));
         assert_eq!(got.parts_count(), Some(3), "part {n}");
         assert_eq!(got.content_length(), Some(p.len() as i64));
         assert_eq!(
@@ -103,14 +90,7 @@ async fn upload_complete_and_read_parts() {
         assert!(body_bytes(got).await == **p, "part {n}");
         offset += p.len();
     }
-    let head = c
-        .head_object()
-        .bucket("mpu")
-        .key("big/obj")
-        .part_number(2)
-        .send()
-        .await
-        .unwrap();
+    let head = ok!(c.head_object().bucket("mpu").key("big/obj").part_number(2));
     assert_eq!(head.parts_count(), Some(3));
     assert_eq!(head.content_length(), Some(p2.len() as i64));
     assert_eq!(
@@ -119,16 +99,13 @@ async fn upload_complete_and_read_parts() {
     );
 
     // GetObjectAttributes: parts and size.
-    let attrs = c
+    let attrs = ok!(c
         .get_object_attributes()
         .bucket("mpu")
         .key("big/obj")
         .object_attributes(ObjectAttributes::ObjectParts)
         .object_attributes(ObjectAttributes::ObjectSize)
-        .object_attributes(ObjectAttributes::Etag)
-        .send()
-        .await
-        .unwrap();
+        .object_attributes(ObjectAttributes::Etag));
     assert_eq!(attrs.object_size(), Some(all.len() as i64));
     assert_eq!(attrs.e_tag(), Some(etag.trim_matches('"')));
     let parts = attrs.object_parts().unwrap();
@@ -139,27 +116,19 @@ async fn upload_complete_and_read_parts() {
         outcome!(c.list_parts().bucket("mpu").key("big/obj").upload_id(&id)),
         "NoSuchUpload 404"
     );
-    let ups = c
-        .list_multipart_uploads()
-        .bucket("mpu")
-        .send()
-        .await
-        .unwrap();
+    let ups = ok!(c.list_multipart_uploads().bucket("mpu"));
     assert!(ups.uploads().is_empty());
 
     // A single-part upload of a small object, re-uploading a part replaces it.
     let id = create_upload(&c, "mpu", "small").await;
     upload_part(&c, "mpu", "small", &id, 1, b"first version").await;
     let e1 = upload_part(&c, "mpu", "small", &id, 1, b"second").await;
-    let done = c
+    let done = ok!(c
         .complete_multipart_upload()
         .bucket("mpu")
         .key("small")
         .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1)]))
-        .send()
-        .await
-        .unwrap();
+        .multipart_upload(completed(&[(1, &e1)])));
     assert_eq!(done.e_tag(), Some(multipart_etag(&[b"second"]).as_str()));
     assert_eq!(get_bytes(&c, "mpu", "small").await, b"second");
 }
@@ -178,16 +147,13 @@ async fn part_errors_list_parts_and_abort() {
     let mut seen = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let page = c
+        let page = ok!(c
             .list_parts()
             .bucket("perr")
             .key("k")
             .upload_id(&id)
             .max_parts(2)
-            .set_part_number_marker(marker.clone())
-            .send()
-            .await
-            .unwrap();
+            .set_part_number_marker(marker.clone()));
         assert_eq!(page.max_parts(), Some(2));
         assert_eq!(page.upload_id(), Some(id.as_str()));
         for p in page.parts() {
@@ -208,15 +174,12 @@ async fn part_errors_list_parts_and_abort() {
         }
     }
     assert_eq!(seen, vec![1, 2, 3, 4, 5]);
-    let page = c
+    let page = ok!(c
         .list_parts()
         .bucket("perr")
         .key("k")
         .upload_id(&id)
-        .part_number_marker("3")
-        .send()
-        .await
-        .unwrap();
+        .part_number_marker("3"));
     let nums: Vec<i32> = page
         .parts()
         .iter()
@@ -264,14 +227,7 @@ async fn part_errors_list_parts_and_abort() {
         .unwrap_err();
     assert_eq!(code(&e), "InvalidPartOrder");
     // Failed completions leave the upload intact.
-    let page = c
-        .list_parts()
-        .bucket("perr")
-        .key("k")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap();
+    let page = ok!(c.list_parts().bucket("perr").key("k").upload_id(&id));
     assert_eq!(page.parts().len(), 5);
 
     // Bad part numbers.
@@ -318,13 +274,11 @@ async fn part_errors_list_parts_and_abort() {
     );
 
     // Abort: the upload and its parts go.
-    c.abort_multipart_upload()
+    ok!(c
+        .abort_multipart_upload()
         .bucket("perr")
         .key("k")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap();
+        .upload_id(&id));
     assert_eq!(
         fails!(c.list_parts().bucket("perr").key("k").upload_id(&id)),
         "NoSuchUpload"
@@ -349,12 +303,7 @@ async fn part_errors_list_parts_and_abort() {
             .body(b"late".to_vec().into())),
         "NoSuchUpload"
     );
-    let ups = c
-        .list_multipart_uploads()
-        .bucket("perr")
-        .send()
-        .await
-        .unwrap();
+    let ups = ok!(c.list_multipart_uploads().bucket("perr"));
     assert!(ups.uploads().is_empty());
     // No blob of the aborted parts is left.
     assert_eq!(blob_files(&s), 0);
@@ -384,31 +333,25 @@ async fn upload_part_copy() {
     let src = data(6 * MIB, 21);
     put_bytes(&c, "pcopy", "src", &src).await;
     let id = create_upload(&c, "pcopy", "dst").await;
-    let whole = c
+    let whole = ok!(c
         .upload_part_copy()
         .bucket("pcopy")
         .key("dst")
         .upload_id(&id)
         .part_number(1)
-        .copy_source("pcopy/src")
-        .send()
-        .await
-        .unwrap();
+        .copy_source("pcopy/src"));
     let r = whole.copy_part_result().unwrap();
     let e1 = r.e_tag().unwrap().to_string();
     assert_eq!(e1, format!("\"{}\"", hex::encode(md5(&src))));
     assert!(r.last_modified().is_some());
-    let ranged = c
+    let ranged = ok!(c
         .upload_part_copy()
         .bucket("pcopy")
         .key("dst")
         .upload_id(&id)
         .part_number(2)
         .copy_source("pcopy/src")
-        .copy_source_range("bytes=100-1099")
-        .send()
-        .await
-        .unwrap();
+        .copy_source_range("bytes=100-1099"));
     let e2 = ranged
         .copy_part_result()
         .unwrap()
@@ -441,26 +384,16 @@ async fn upload_part_copy() {
         "NoSuchKey"
     );
 
-    let parts = c
-        .list_parts()
-        .bucket("pcopy")
-        .key("dst")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap();
+    let parts = ok!(c.list_parts().bucket("pcopy").key("dst").upload_id(&id));
     let sizes: Vec<i64> = parts.parts().iter().map(|p| p.size().unwrap()).collect();
     assert_eq!(sizes, vec![6 * MIB as i64, 1000]);
 
-    let done = c
+    let done = ok!(c
         .complete_multipart_upload()
         .bucket("pcopy")
         .key("dst")
         .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1), (2, &e2)]))
-        .send()
-        .await
-        .unwrap();
+        .multipart_upload(completed(&[(1, &e1), (2, &e2)])));
     assert_eq!(
         done.e_tag(),
         Some(multipart_etag(&[&src, &src[100..1100]]).as_str())
@@ -468,13 +401,6 @@ async fn upload_part_copy() {
     let got = get_out(&c, "pcopy", "dst").await;
     let want: Vec<u8> = [&src[..], &src[100..1100]].concat();
     assert!(body_bytes(got).await == want);
-    let got = c
-        .get_object()
-        .bucket("pcopy")
-        .key("dst")
-        .part_number(2)
-        .send()
-        .await
-        .unwrap();
+    let got = ok!(c.get_object().bucket("pcopy").key("dst").part_number(2));
     assert_eq!(body_bytes(got).await, &src[100..1100]);
 }

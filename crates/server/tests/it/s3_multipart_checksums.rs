@@ -12,14 +12,11 @@ use aws_sdk_s3::types::{
 async fn composite_crc32_checksum() {
     let s = Server::start().await;
     let c = s.with_bucket("ck32").await;
-    let created = c
+    let created = ok!(c
         .create_multipart_upload()
         .bucket("ck32")
         .key("obj")
-        .checksum_algorithm(ChecksumAlgorithm::Crc32)
-        .send()
-        .await
-        .unwrap();
+        .checksum_algorithm(ChecksumAlgorithm::Crc32));
     assert_eq!(
         created.checksum_algorithm(),
         Some(&ChecksumAlgorithm::Crc32)
@@ -30,17 +27,14 @@ async fn composite_crc32_checksum() {
     let mut done_parts = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         let n = i as i32 + 1;
-        let out = c
+        let out = ok!(c
             .upload_part()
             .bucket("ck32")
             .key("obj")
             .upload_id(&id)
             .part_number(n)
             .checksum_algorithm(ChecksumAlgorithm::Crc32)
-            .body(p.clone().into())
-            .send()
-            .await
-            .unwrap();
+            .body(p.clone().into()));
         assert_eq!(
             out.checksum_crc32(),
             Some(b64(&crc32(p)).as_str()),
@@ -55,20 +49,13 @@ async fn composite_crc32_checksum() {
         );
     }
     // ListParts reports each part's checksum.
-    let listed = c
-        .list_parts()
-        .bucket("ck32")
-        .key("obj")
-        .upload_id(&id)
-        .send()
-        .await
-        .unwrap();
+    let listed = ok!(c.list_parts().bucket("ck32").key("obj").upload_id(&id));
     assert_eq!(listed.checksum_algorithm(), Some(&ChecksumAlgorithm::Crc32));
     for (p, want) in listed.parts().iter().zip(&parts) {
         assert_eq!(p.checksum_crc32(), Some(b64(&crc32(want)).as_str()));
     }
 
-    let done = c
+    let done = ok!(c
         .complete_multipart_upload()
         .bucket("ck32")
         .key("obj")
@@ -77,10 +64,7 @@ async fn composite_crc32_checksum() {
             CompletedMultipartUpload::builder()
                 .set_parts(Some(done_parts))
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     // The composite checksum: CRC32 of the concatenated raw part CRC32s, "-3".
     let mut raw = Vec::new();
     for p in &parts {
@@ -90,39 +74,30 @@ async fn composite_crc32_checksum() {
     assert_eq!(done.checksum_crc32(), Some(want.as_str()));
     assert_eq!(done.checksum_type(), Some(&ChecksumType::Composite));
 
-    let head = c
+    let head = ok!(c
         .head_object()
         .bucket("ck32")
         .key("obj")
-        .checksum_mode(ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(ChecksumMode::Enabled));
     assert_eq!(head.checksum_crc32(), Some(want.as_str()));
     assert_eq!(head.checksum_type(), Some(&ChecksumType::Composite));
-    let got = c
+    let got = ok!(c
         .get_object()
         .bucket("ck32")
         .key("obj")
-        .checksum_mode(ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(ChecksumMode::Enabled));
     assert_eq!(got.checksum_crc32(), Some(want.as_str()));
     let all: Vec<u8> = parts.concat();
     assert!(body_bytes(got).await == all);
 
     // GetObjectAttributes: the checksum and each part's checksum.
-    let attrs = c
+    let attrs = ok!(c
         .get_object_attributes()
         .bucket("ck32")
         .key("obj")
         .object_attributes(ObjectAttributes::Checksum)
         .object_attributes(ObjectAttributes::ObjectParts)
-        .max_parts(2)
-        .send()
-        .await
-        .unwrap();
+        .max_parts(2));
     assert_eq!(
         attrs.checksum().and_then(|c| c.checksum_crc32()),
         Some(want.as_str())
@@ -140,15 +115,12 @@ async fn composite_crc32_checksum() {
         Some(b64(&crc32(&parts[0])).as_str())
     );
     assert_eq!(op.next_part_number_marker(), Some("2"));
-    let attrs = c
+    let attrs = ok!(c
         .get_object_attributes()
         .bucket("ck32")
         .key("obj")
         .object_attributes(ObjectAttributes::ObjectParts)
-        .part_number_marker("2")
-        .send()
-        .await
-        .unwrap();
+        .part_number_marker("2"));
     let op = attrs.object_parts().unwrap();
     assert_eq!(op.is_truncated(), Some(false));
     assert_eq!(op.parts().len(), 1);
@@ -156,28 +128,22 @@ async fn composite_crc32_checksum() {
     assert_eq!(op.parts()[0].size(), Some(1234));
 
     // A part checksum in Complete that differs from the stored one.
-    let id = c
+    let id = ok!(c
         .create_multipart_upload()
         .bucket("ck32")
         .key("obj2")
-        .checksum_algorithm(ChecksumAlgorithm::Crc32)
-        .send()
-        .await
-        .unwrap()
-        .upload_id()
-        .unwrap()
-        .to_string();
-    let out = c
+        .checksum_algorithm(ChecksumAlgorithm::Crc32))
+    .upload_id()
+    .unwrap()
+    .to_string();
+    let out = ok!(c
         .upload_part()
         .bucket("ck32")
         .key("obj2")
         .upload_id(&id)
         .part_number(1)
         .checksum_algorithm(ChecksumAlgorithm::Crc32)
-        .body(b"abc".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+        .body(b"abc".to_vec().into()));
     assert_eq!(
         fails!(c
             .complete_multipart_upload()
@@ -203,32 +169,26 @@ async fn composite_crc32_checksum() {
 async fn full_object_crc64nvme_checksum() {
     let s = Server::start().await;
     let c = s.with_bucket("ck64").await;
-    let created = c
+    let created = ok!(c
         .create_multipart_upload()
         .bucket("ck64")
         .key("obj")
         .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
-        .checksum_type(ChecksumType::FullObject)
-        .send()
-        .await
-        .unwrap();
+        .checksum_type(ChecksumType::FullObject));
     assert_eq!(created.checksum_type(), Some(&ChecksumType::FullObject));
     let id = created.upload_id().unwrap().to_string();
     let parts = [data(5 * MIB, 41), data(2 * MIB + 3, 42)];
     let mut done_parts = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         let n = i as i32 + 1;
-        let out = c
+        let out = ok!(c
             .upload_part()
             .bucket("ck64")
             .key("obj")
             .upload_id(&id)
             .part_number(n)
             .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
-            .body(p.clone().into())
-            .send()
-            .await
-            .unwrap();
+            .body(p.clone().into()));
         assert_eq!(
             out.checksum_crc64_nvme(),
             Some(b64(&crc64nvme(p)).as_str()),
@@ -243,7 +203,7 @@ async fn full_object_crc64nvme_checksum() {
     }
     let all: Vec<u8> = parts.concat();
     let want = b64(&crc64nvme(&all));
-    let done = c
+    let done = ok!(c
         .complete_multipart_upload()
         .bucket("ck64")
         .key("obj")
@@ -252,10 +212,7 @@ async fn full_object_crc64nvme_checksum() {
             CompletedMultipartUpload::builder()
                 .set_parts(Some(done_parts))
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     assert_eq!(done.checksum_crc64_nvme(), Some(want.as_str()));
     assert_eq!(done.checksum_type(), Some(&ChecksumType::FullObject));
     assert_eq!(
@@ -264,14 +221,11 @@ async fn full_object_crc64nvme_checksum() {
     );
 
     // The SDK validates a full-object checksum on GET, so a wrong value would fail here.
-    let got = c
+    let got = ok!(c
         .get_object()
         .bucket("ck64")
         .key("obj")
-        .checksum_mode(ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(ChecksumMode::Enabled));
     assert_eq!(got.checksum_crc64_nvme(), Some(want.as_str()));
     assert_eq!(got.checksum_type(), Some(&ChecksumType::FullObject));
     assert!(body_bytes(got).await == all);
@@ -287,32 +241,26 @@ async fn full_object_crc64nvme_checksum() {
     assert_eq!(r.header("x-amz-checksum-type"), Some("FULL_OBJECT"));
 
     // FULL_OBJECT CRC32 too: the CRC32 of all the data, no suffix.
-    let id = c
+    let id = ok!(c
         .create_multipart_upload()
         .bucket("ck64")
         .key("obj32")
         .checksum_algorithm(ChecksumAlgorithm::Crc32)
-        .checksum_type(ChecksumType::FullObject)
-        .send()
-        .await
-        .unwrap()
-        .upload_id()
-        .unwrap()
-        .to_string();
+        .checksum_type(ChecksumType::FullObject))
+    .upload_id()
+    .unwrap()
+    .to_string();
     let mut done_parts = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         let n = i as i32 + 1;
-        let out = c
+        let out = ok!(c
             .upload_part()
             .bucket("ck64")
             .key("obj32")
             .upload_id(&id)
             .part_number(n)
             .checksum_algorithm(ChecksumAlgorithm::Crc32)
-            .body(p.clone().into())
-            .send()
-            .await
-            .unwrap();
+            .body(p.clone().into()));
         done_parts.push(
             CompletedPart::builder()
                 .part_number(n)
@@ -320,7 +268,7 @@ async fn full_object_crc64nvme_checksum() {
                 .build(),
         );
     }
-    let done = c
+    let done = ok!(c
         .complete_multipart_upload()
         .bucket("ck64")
         .key("obj32")
@@ -329,20 +277,14 @@ async fn full_object_crc64nvme_checksum() {
             CompletedMultipartUpload::builder()
                 .set_parts(Some(done_parts))
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     let want32 = b64(&crc32(&all));
     assert_eq!(done.checksum_crc32(), Some(want32.as_str()));
-    let head = c
+    let head = ok!(c
         .head_object()
         .bucket("ck64")
         .key("obj32")
-        .checksum_mode(ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(ChecksumMode::Enabled));
     assert_eq!(head.checksum_crc32(), Some(want32.as_str()));
     assert_eq!(head.checksum_type(), Some(&ChecksumType::FullObject));
 

@@ -13,24 +13,18 @@ async fn a_completion_sent_again_gets_the_same_answer() {
     let s = Server::start().await;
     let c = s.with_bucket("mpu").await;
     let (id, parts) = upload_parts(&c, "mpu", "k", &[data(MIB5, 1), data(100, 2)]).await;
-    let first = c
+    let first = ok!(c
         .complete_multipart_upload()
         .bucket("mpu")
         .key("k")
         .upload_id(&id)
-        .multipart_upload(part_list(&parts))
-        .send()
-        .await
-        .unwrap();
-    let again = c
+        .multipart_upload(part_list(&parts)));
+    let again = ok!(c
         .complete_multipart_upload()
         .bucket("mpu")
         .key("k")
         .upload_id(&id)
-        .multipart_upload(part_list(&parts))
-        .send()
-        .await
-        .unwrap();
+        .multipart_upload(part_list(&parts)));
     assert_eq!(again.e_tag(), first.e_tag());
     assert!(first.e_tag().unwrap().ends_with("-2\""));
     let got = get_out(&c, "mpu", "k").await;
@@ -112,17 +106,14 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
             .to_string();
         let mut parts = Vec::new();
         for (n, body) in [(1, data(MIB5, 3)), (2, data(10, 4))] {
-            let p = c
+            let p = ok!(c
                 .upload_part()
                 .bucket("sums")
                 .key("k")
                 .upload_id(&id)
                 .part_number(n)
                 .checksum_algorithm(ChecksumAlgorithm::Sha256)
-                .body(body.into())
-                .send()
-                .await
-                .unwrap();
+                .body(body.into()));
             parts.push(
                 CompletedPart::builder()
                     .part_number(n)
@@ -151,15 +142,12 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
     }
 
     // GetObject with a part number answers that part's checksum, of the object's type.
-    let part2 = c
+    let part2 = ok!(c
         .get_object()
         .bucket("sums")
         .key("k")
         .part_number(2)
-        .checksum_mode(ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(ChecksumMode::Enabled));
     assert_eq!(part2.checksum_sha256(), Some(answers[3].as_str()));
     assert_eq!(part2.checksum_type(), Some(&ChecksumType::Composite));
     assert_eq!(part2.parts_count(), Some(2));
@@ -172,12 +160,7 @@ async fn deleting_a_bucket_takes_its_uploads_in_progress() {
     upload_parts(&c, "going", "half", &[b"part".to_vec()]).await;
     c.delete_bucket().bucket("going").send().await.unwrap();
     c.create_bucket().bucket("going").send().await.unwrap();
-    let ups = c
-        .list_multipart_uploads()
-        .bucket("going")
-        .send()
-        .await
-        .unwrap();
+    let ups = ok!(c.list_multipart_uploads().bucket("going"));
     assert!(ups.uploads().is_empty(), "{ups:?}");
     // Objects still keep a bucket.
     put_bytes(&c, "going", "k", b"x").await;
@@ -254,14 +237,12 @@ async fn part_number_past_the_parts_is_416_with_the_counts() {
     let s = Server::start().await;
     let c = s.with_bucket("partnums").await;
     let (id, parts) = upload_parts(&c, "partnums", "mp", &[data(MIB5, 1), b"tail".to_vec()]).await;
-    c.complete_multipart_upload()
+    ok!(c
+        .complete_multipart_upload()
         .bucket("partnums")
         .key("mp")
         .upload_id(id)
-        .multipart_upload(part_list(&parts))
-        .send()
-        .await
-        .unwrap();
+        .multipart_upload(part_list(&parts)));
     put_bytes(&c, "partnums", "single", b"body").await;
     for (key, n, count) in [("mp", 3, "2"), ("single", 2, "1")] {
         let r = Raw::new(&s, "GET", &format!("/partnums/{key}?partNumber={n}"))
@@ -273,14 +254,11 @@ async fn part_number_past_the_parts_is_416_with_the_counts() {
         assert_eq!(r.xml("PartNumberRequested"), Some(n.to_string()));
         assert_eq!(r.xml("ActualPartCount").as_deref(), Some(count));
     }
-    let one = c
+    let one = ok!(c
         .get_object()
         .bucket("partnums")
         .key("single")
-        .part_number(1)
-        .send()
-        .await
-        .unwrap();
+        .part_number(1));
     assert_eq!(body_bytes(one).await, b"body");
 }
 

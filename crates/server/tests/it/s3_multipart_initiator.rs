@@ -3,7 +3,7 @@
 //! who initiated it, by default; anyone else only through a policy; an explicit Deny still
 //! wins. Here account B writes into account A's bucket through an ACL WRITE grant.
 
-use crate::common::{outcome, Server};
+use crate::common::{allow_all, iam_user, ok, outcome, root_user, Server};
 use aws_sdk_s3::types::ObjectOwnership;
 use trailstack_server::config::canonical_id_for;
 
@@ -11,66 +11,38 @@ const B: &str = "222222222222";
 
 /// Account A (root), account B (root, `carol` who may use any S3 resource her account is let
 /// into, `dave` likewise).
-const CONFIG: &str = r#"
-[[users]]
-access_key = "AKROOTA"
-secret_key = "root-a"
-account_id = "111111111111"
-
-[[users]]
-access_key = "AKROOTB"
-secret_key = "root-b"
-account_id = "222222222222"
-
-[[users]]
-access_key = "AKCAROL"
-secret_key = "carol"
-account_id = "222222222222"
-user_name = "carol"
-policies = ['''{"Version": "2012-10-17", "Statement": [
-  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}''']
-
-[[users]]
-access_key = "AKDAVE"
-secret_key = "dave"
-account_id = "222222222222"
-user_name = "dave"
-policies = ['''{"Version": "2012-10-17", "Statement": [
-  {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}''']
-"#;
+fn config() -> String {
+    let s3 = allow_all(&["s3:*"]);
+    [
+        root_user("AKROOTA", "root-a", "111111111111"),
+        root_user("AKROOTB", "root-b", B),
+        iam_user("AKCAROL", "carol", B, "carol", &[&s3]),
+        iam_user("AKDAVE", "dave", B, "dave", &[&s3]),
+    ]
+    .concat()
+}
 
 #[tokio::test]
 async fn initiator_may_abort_and_list_parts() {
-    let s = Server::start_as(CONFIG).await;
+    let s = Server::start_as(&config()).await;
     let root_a = s.s3_with("AKROOTA", "root-a");
     let root_b = s.s3_with("AKROOTB", "root-b");
     let carol = s.s3_with("AKCAROL", "carol");
     let dave = s.s3_with("AKDAVE", "dave");
-    root_a
+    ok!(root_a
         .create_bucket()
         .bucket("mpu-x")
-        .object_ownership(ObjectOwnership::ObjectWriter)
-        .send()
-        .await
-        .unwrap();
-    root_a
+        .object_ownership(ObjectOwnership::ObjectWriter));
+    ok!(root_a
         .put_bucket_acl()
         .bucket("mpu-x")
         .grant_full_control(format!("id={}", canonical_id_for("111111111111")))
-        .grant_write(format!("id={}", canonical_id_for(B)))
-        .send()
-        .await
-        .unwrap();
+        .grant_write(format!("id={}", canonical_id_for(B))));
     let create = |c: &aws_sdk_s3::Client, key: &str| {
         let c = c.clone();
         let key = key.to_string();
         async move {
-            c.create_multipart_upload()
-                .bucket("mpu-x")
-                .key(key)
-                .send()
-                .await
-                .unwrap()
+            ok!(c.create_multipart_upload().bucket("mpu-x").key(key))
                 .upload_id()
                 .unwrap()
                 .to_string()

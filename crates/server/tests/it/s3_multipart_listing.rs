@@ -13,12 +13,7 @@ async fn list_multipart_uploads() {
         ids.push((key.to_string(), create_upload(&c, "ups", key).await));
     }
     // Listing order: key, then initiation.
-    let all = c
-        .list_multipart_uploads()
-        .bucket("ups")
-        .send()
-        .await
-        .unwrap();
+    let all = ok!(c.list_multipart_uploads().bucket("ups"));
     let got: Vec<(String, String)> = all
         .uploads()
         .iter()
@@ -34,26 +29,17 @@ async fn list_multipart_uploads() {
     assert!(all.uploads()[0].initiated().is_some());
 
     // Prefix.
-    let o = c
-        .list_multipart_uploads()
-        .bucket("ups")
-        .prefix("a/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_multipart_uploads().bucket("ups").prefix("a/"));
     let keys: Vec<&str> = o.uploads().iter().map(|u| u.key().unwrap()).collect();
     assert_eq!(keys, vec!["a/1", "a/2", "a/2", "a/x/3"]);
     assert_eq!(o.prefix(), Some("a/"));
 
     // Delimiter.
-    let o = c
+    let o = ok!(c
         .list_multipart_uploads()
         .bucket("ups")
         .prefix("a/")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+        .delimiter("/"));
     let keys: Vec<&str> = o.uploads().iter().map(|u| u.key().unwrap()).collect();
     assert_eq!(keys, vec!["a/1", "a/2", "a/2"]);
     let cps: Vec<&str> = o
@@ -67,15 +53,12 @@ async fn list_multipart_uploads() {
     let mut got = Vec::new();
     let (mut km, mut um): (Option<String>, Option<String>) = (None, None);
     loop {
-        let o = c
+        let o = ok!(c
             .list_multipart_uploads()
             .bucket("ups")
             .max_uploads(2)
             .set_key_marker(km.clone())
-            .set_upload_id_marker(um.clone())
-            .send()
-            .await
-            .unwrap();
+            .set_upload_id_marker(um.clone()));
         assert!(o.uploads().len() <= 2);
         for u in o.uploads() {
             got.push((
@@ -95,24 +78,15 @@ async fn list_multipart_uploads() {
     assert_eq!(got, ids);
 
     // A key marker alone skips every upload of that key.
-    let o = c
-        .list_multipart_uploads()
-        .bucket("ups")
-        .key_marker("a/2")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_multipart_uploads().bucket("ups").key_marker("a/2"));
     let keys: Vec<&str> = o.uploads().iter().map(|u| u.key().unwrap()).collect();
     assert_eq!(keys, vec!["a/x/3", "b/1", "c"]);
     // Key and upload-id markers: uploads of the key after that id.
-    let o = c
+    let o = ok!(c
         .list_multipart_uploads()
         .bucket("ups")
         .key_marker("a/2")
-        .upload_id_marker(&ids[1].1)
-        .send()
-        .await
-        .unwrap();
+        .upload_id_marker(&ids[1].1));
     let got: Vec<&str> = o.uploads().iter().map(|u| u.upload_id().unwrap()).collect();
     assert_eq!(
         got,
@@ -130,35 +104,27 @@ async fn list_multipart_uploads() {
     assert_eq!(r.xml("EncodingType").as_deref(), Some("url"));
 
     // Completing an upload in a versioned bucket gives a version id.
-    c.put_bucket_versioning()
+    ok!(c
+        .put_bucket_versioning()
         .bucket("ups")
         .versioning_configuration(
             aws_sdk_s3::types::VersioningConfiguration::builder()
                 .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     let id = create_upload(&c, "ups", "versioned").await;
     let e1 = upload_part(&c, "ups", "versioned", &id, 1, b"v").await;
-    let done = c
+    let done = ok!(c
         .complete_multipart_upload()
         .bucket("ups")
         .key("versioned")
         .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1)]))
-        .send()
-        .await
-        .unwrap();
+        .multipart_upload(completed(&[(1, &e1)])));
     let vid = done.version_id().expect("version id").to_string();
-    let got = c
+    let got = ok!(c
         .get_object()
         .bucket("ups")
         .key("versioned")
-        .version_id(&vid)
-        .send()
-        .await
-        .unwrap();
+        .version_id(&vid));
     assert_eq!(body_bytes(got).await, b"v");
 }

@@ -12,16 +12,13 @@ async fn put_get_head_delete() {
     let s = Server::start().await;
     let c = s.with_bucket("objs").await;
     let body = data(100_000, 1);
-    let put = c
+    let put = ok!(c
         .put_object()
         .bucket("objs")
         .key("dir/a b+c.bin")
         .body(body.clone().into())
         .content_type("application/x-test")
-        .metadata("color", "blue")
-        .send()
-        .await
-        .unwrap();
+        .metadata("color", "blue"));
     let md5 = format!("\"{:x}\"", md5_of(&body));
     assert_eq!(put.e_tag(), Some(md5.as_str()));
     let got = get_out(&c, "objs", "dir/a b+c.bin").await;
@@ -55,14 +52,11 @@ async fn ranges_and_conditions() {
     let s = Server::start().await;
     let c = s.with_bucket("ranges").await;
     let body = data(50_000, 2);
-    let put = c
+    let put = ok!(c
         .put_object()
         .bucket("ranges")
         .key("k")
-        .body(body.clone().into())
-        .send()
-        .await
-        .unwrap();
+        .body(body.clone().into()));
     let etag = put.e_tag().unwrap().to_string();
     for (range, want) in [
         ("bytes=0-9", &body[0..10]),
@@ -70,14 +64,7 @@ async fn ranges_and_conditions() {
         ("bytes=-5", &body[49995..]),
         ("bytes=100-99999", &body[100..]),
     ] {
-        let got = c
-            .get_object()
-            .bucket("ranges")
-            .key("k")
-            .range(range)
-            .send()
-            .await
-            .unwrap();
+        let got = ok!(c.get_object().bucket("ranges").key("k").range(range));
         assert!(got.content_range().is_some(), "{range}");
         assert_eq!(body_bytes(got).await, want, "{range}");
     }
@@ -89,72 +76,48 @@ async fn ranges_and_conditions() {
             .range("bytes=50000-")),
         "InvalidRange 416"
     );
-    let e = c
+    let e = err!(c
         .get_object()
         .bucket("ranges")
         .key("k")
-        .if_match("\"nope\"")
-        .send()
-        .await
-        .unwrap_err();
+        .if_match("\"nope\""));
     assert_eq!(status(&e), 412);
-    c.get_object()
-        .bucket("ranges")
-        .key("k")
-        .if_match(&etag)
-        .send()
-        .await
-        .unwrap();
-    let e = c
+    ok!(c.get_object().bucket("ranges").key("k").if_match(&etag));
+    let e = err!(c
         .get_object()
         .bucket("ranges")
         .key("k")
-        .if_none_match(&etag)
-        .send()
-        .await
-        .unwrap_err();
+        .if_none_match(&etag));
     assert_eq!(status(&e), 304);
     let later = aws_sdk_s3::primitives::DateTime::from_secs(4_000_000_000);
-    let e = c
+    let e = err!(c
         .get_object()
         .bucket("ranges")
         .key("k")
-        .if_modified_since(later)
-        .send()
-        .await
-        .unwrap_err();
+        .if_modified_since(later));
     assert_eq!(status(&e), 304);
     let earlier = aws_sdk_s3::primitives::DateTime::from_secs(1_000_000_000);
-    let e = c
+    let e = err!(c
         .get_object()
         .bucket("ranges")
         .key("k")
-        .if_unmodified_since(earlier)
-        .send()
-        .await
-        .unwrap_err();
+        .if_unmodified_since(earlier));
     assert_eq!(status(&e), 412);
-    let got = c
+    let got = ok!(c
         .get_object()
         .bucket("ranges")
         .key("k")
         .response_content_type("text/plain")
-        .response_content_disposition("attachment")
-        .send()
-        .await
-        .unwrap();
+        .response_content_disposition("attachment"));
     assert_eq!(got.content_type(), Some("text/plain"));
     assert_eq!(got.content_disposition(), Some("attachment"));
     // Conditional write: If-None-Match: * refuses to overwrite.
-    let e = c
+    let e = err!(c
         .put_object()
         .bucket("ranges")
         .key("k")
         .if_none_match("*")
-        .body(b"x".to_vec().into())
-        .send()
-        .await
-        .unwrap_err();
+        .body(b"x".to_vec().into()));
     assert_eq!(status(&e), 412);
 }
 
@@ -174,22 +137,17 @@ async fn checksums_are_verified_stored_and_returned() {
     {
         let key = format!("k{i}");
         let body = data(70_000 + i, i as u64);
-        c.put_object()
+        ok!(c
+            .put_object()
             .bucket("sums")
             .key(&key)
             .checksum_algorithm(alg.clone())
-            .body(body.clone().into())
-            .send()
-            .await
-            .unwrap();
-        let got = c
+            .body(body.clone().into()));
+        let got = ok!(c
             .get_object()
             .bucket("sums")
             .key(&key)
-            .checksum_mode(ChecksumMode::Enabled)
-            .send()
-            .await
-            .unwrap();
+            .checksum_mode(ChecksumMode::Enabled));
         let present = got.checksum_crc32().is_some()
             || got.checksum_crc32_c().is_some()
             || got.checksum_sha1().is_some()
@@ -226,23 +184,18 @@ async fn copy_tagging_attributes() {
     let c = s.with_bucket("copies").await;
     let body = data(30_000, 3);
     let tagging = "a=1&b=2";
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket("copies")
         .key("src")
         .body(body.clone().into())
         .metadata("m", "1")
-        .tagging(tagging)
-        .send()
-        .await
-        .unwrap();
-    let out = c
+        .tagging(tagging));
+    let out = ok!(c
         .copy_object()
         .bucket("copies")
         .key("dst")
-        .copy_source("copies/src")
-        .send()
-        .await
-        .unwrap();
+        .copy_source("copies/src"));
     assert!(out.copy_object_result().unwrap().e_tag().is_some());
     let got = get_out(&c, "copies", "dst").await;
     assert_eq!(
@@ -251,15 +204,13 @@ async fn copy_tagging_attributes() {
     );
     assert_eq!(got.tag_count(), Some(2));
     assert_eq!(body_bytes(got).await, body);
-    c.copy_object()
+    ok!(c
+        .copy_object()
         .bucket("copies")
         .key("dst2")
         .copy_source("copies/src")
         .metadata_directive(MetadataDirective::Replace)
-        .metadata("m", "2")
-        .send()
-        .await
-        .unwrap();
+        .metadata("m", "2"));
     let head = head_of(&c, "copies", "dst2").await;
     assert_eq!(
         head.metadata().unwrap().get("m").map(String::as_str),
@@ -281,53 +232,30 @@ async fn copy_tagging_attributes() {
             .copy_source("copies/missing")),
         "NoSuchKey"
     );
-    let e = c
+    let e = err!(c
         .copy_object()
         .bucket("copies")
         .key("x")
         .copy_source("copies/src")
-        .copy_source_if_match("\"zzz\"")
-        .send()
-        .await
-        .unwrap_err();
+        .copy_source_if_match("\"zzz\""));
     assert_eq!(status(&e), 412);
 
-    let tags = c
-        .get_object_tagging()
-        .bucket("copies")
-        .key("src")
-        .send()
-        .await
-        .unwrap();
+    let tags = ok!(c.get_object_tagging().bucket("copies").key("src"));
     assert_eq!(tags.tag_set().len(), 2);
     let t = Tagging::builder()
         .tag_set(Tag::builder().key("x").value("y").build().unwrap())
         .build()
         .unwrap();
-    c.put_object_tagging()
+    ok!(c
+        .put_object_tagging()
         .bucket("copies")
         .key("src")
-        .tagging(t)
-        .send()
-        .await
-        .unwrap();
+        .tagging(t));
     assert_eq!(
-        c.get_object_tagging()
-            .bucket("copies")
-            .key("src")
-            .send()
-            .await
-            .unwrap()
-            .tag_set()[0]
-            .key(),
+        ok!(c.get_object_tagging().bucket("copies").key("src")).tag_set()[0].key(),
         "x"
     );
-    c.delete_object_tagging()
-        .bucket("copies")
-        .key("src")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_object_tagging().bucket("copies").key("src"));
     assert!(c
         .get_object_tagging()
         .bucket("copies")
@@ -338,15 +266,12 @@ async fn copy_tagging_attributes() {
         .tag_set()
         .is_empty());
 
-    let attrs = c
+    let attrs = ok!(c
         .get_object_attributes()
         .bucket("copies")
         .key("src")
         .object_attributes(ObjectAttributes::ObjectSize)
-        .object_attributes(ObjectAttributes::Etag)
-        .send()
-        .await
-        .unwrap();
+        .object_attributes(ObjectAttributes::Etag));
     assert_eq!(attrs.object_size(), Some(30_000));
     assert!(attrs.e_tag().is_some());
 }
@@ -363,13 +288,11 @@ async fn delete_objects_and_odd_keys() {
         "x".repeat(1024).as_str().to_owned().leak(),
     ];
     for k in keys {
-        c.put_object()
+        ok!(c
+            .put_object()
             .bucket("odd")
             .key(k)
-            .body(k.as_bytes().to_vec().into())
-            .send()
-            .await
-            .unwrap();
+            .body(k.as_bytes().to_vec().into()));
         assert_eq!(get_bytes(&c, "odd", k).await, k.as_bytes());
     }
     assert_eq!(
@@ -394,13 +317,7 @@ async fn delete_objects_and_odd_keys() {
         .set_objects(Some(objects))
         .build()
         .unwrap();
-    let out = c
-        .delete_objects()
-        .bucket("odd")
-        .delete(del)
-        .send()
-        .await
-        .unwrap();
+    let out = ok!(c.delete_objects().bucket("odd").delete(del));
     assert_eq!(out.deleted().len(), 6);
     assert!(c
         .list_objects_v2()
@@ -449,14 +366,12 @@ async fn non_ascii_metadata_comes_back_as_encoded_words() {
         ("q", "=?UTF-8?Q?caf=C3=A9?=", "=?UTF-8?B?Y2Fmw6k=?="),
         ("ascii", "plain =?not a word", "plain =?not a word"),
     ] {
-        c.put_object()
+        ok!(c
+            .put_object()
             .bucket("meta")
             .key(key)
             .metadata("m", sent)
-            .body(b"x".to_vec().into())
-            .send()
-            .await
-            .unwrap();
+            .body(b"x".to_vec().into()));
         let h = head_of(&c, "meta", key).await;
         assert_eq!(h.metadata().unwrap()["m"], back, "{key}");
         let g = get_out(&c, "meta", key).await;

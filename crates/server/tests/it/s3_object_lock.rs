@@ -19,25 +19,16 @@ pub const DAY: i64 = 86_400;
 
 /// A root in its own account, and `ops`, a user of that account allowed everything on S3 but
 /// `s3:BypassGovernanceRetention`.
-const USERS: &str = r#"
-[[users]]
-access_key = "test"
-secret_key = "test"
-account_id = "000000000000"
-
-[[users]]
-access_key = "AKOPS"
-secret_key = "ops"
-account_id = "000000000000"
-user_name = "ops"
-policies = ['''{"Version": "2012-10-17", "Statement": [
+fn users() -> String {
+    let ops = r#"{"Version": "2012-10-17", "Statement": [
   {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-  {"Effect": "Deny", "Action": "s3:BypassGovernanceRetention", "Resource": "*"}]}''']
-"#;
+  {"Effect": "Deny", "Action": "s3:BypassGovernanceRetention", "Resource": "*"}]}"#;
+    root_user("test", "test", ACCOUNT) + &iam_user("AKOPS", "ops", ACCOUNT, "ops", &[ops])
+}
 
-/// The server the Object Lock tests share: its clock at [`T0_SECS`], its users [`USERS`].
+/// The server the Object Lock tests share: its clock at [`T0_SECS`], its users [`users`].
 pub async fn lock_server() -> Clocked {
-    Clocked::start_at(T0_SECS, Some(USERS)).await
+    Clocked::start_at(T0_SECS, Some(&users())).await
 }
 
 pub fn at(secs: i64) -> DateTime {
@@ -69,25 +60,21 @@ pub fn lock_config(mode: Mode, days: Option<i32>, years: Option<i32>) -> ObjectL
 }
 
 pub async fn locked_bucket(c: &Client, name: &str) {
-    c.create_bucket()
+    ok!(c
+        .create_bucket()
         .bucket(name)
-        .object_lock_enabled_for_bucket(true)
-        .send()
-        .await
-        .unwrap();
+        .object_lock_enabled_for_bucket(true));
 }
 
 pub async fn put(c: &Client, bucket: &str, key: &str) -> String {
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket(bucket)
         .key(key)
-        .body(ByteStream::from_static(b"abc"))
-        .send()
-        .await
-        .unwrap()
-        .version_id()
-        .unwrap()
-        .to_string()
+        .body(ByteStream::from_static(b"abc")))
+    .version_id()
+    .unwrap()
+    .to_string()
 }
 
 pub async fn set_retention(
@@ -131,19 +118,9 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
     let c = lock_server().await;
     let s3 = c.s3();
     locked_bucket(&s3, "locked").await;
-    let v = s3
-        .get_bucket_versioning()
-        .bucket("locked")
-        .send()
-        .await
-        .unwrap();
+    let v = ok!(s3.get_bucket_versioning().bucket("locked"));
     assert_eq!(v.status(), Some(&BucketVersioningStatus::Enabled));
-    let got = s3
-        .get_object_lock_configuration()
-        .bucket("locked")
-        .send()
-        .await
-        .unwrap();
+    let got = ok!(s3.get_object_lock_configuration().bucket("locked"));
     let conf = got.object_lock_configuration().unwrap();
     assert_eq!(
         conf.object_lock_enabled(),
@@ -162,18 +139,11 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
         "InvalidBucketState 409"
     );
 
-    s3.put_object_lock_configuration()
+    ok!(s3
+        .put_object_lock_configuration()
         .bucket("locked")
-        .object_lock_configuration(lock_config(Mode::Compliance, None, Some(1)))
-        .send()
-        .await
-        .unwrap();
-    let got = s3
-        .get_object_lock_configuration()
-        .bucket("locked")
-        .send()
-        .await
-        .unwrap();
+        .object_lock_configuration(lock_config(Mode::Compliance, None, Some(1))));
+    let got = ok!(s3.get_object_lock_configuration().bucket("locked"));
     let d = got
         .object_lock_configuration()
         .unwrap()
@@ -190,13 +160,10 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
     let bad = |conf| {
         let s3 = s3.clone();
         async move {
-            let e = s3
+            let e = err!(s3
                 .put_object_lock_configuration()
                 .bucket("locked")
-                .object_lock_configuration(conf)
-                .send()
-                .await
-                .unwrap_err();
+                .object_lock_configuration(conf));
             (status(&e), code(&e))
         }
     };
@@ -237,16 +204,14 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
     };
     let e = put_conf().await.unwrap_err();
     assert_eq!((status(&e), code(&e).as_str()), (409, "InvalidBucketState"));
-    s3.put_bucket_versioning()
+    ok!(s3
+        .put_bucket_versioning()
         .bucket("plain")
         .versioning_configuration(
             VersioningConfiguration::builder()
                 .status(BucketVersioningStatus::Enabled)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     put_conf().await.unwrap();
     // Retention calls on a bucket without Object Lock.
     s3.create_bucket().bucket("nolock").send().await.unwrap();
@@ -271,12 +236,10 @@ async fn a_write_under_object_lock_needs_content_md5_or_a_checksum() {
     let s = Server::start().await;
     let s3 = s.s3();
     locked_bucket(&s3, "md5").await;
-    s3.put_object_lock_configuration()
+    ok!(s3
+        .put_object_lock_configuration()
         .bucket("md5")
-        .object_lock_configuration(lock_config(Mode::Governance, Some(1), None))
-        .send()
-        .await
-        .unwrap();
+        .object_lock_configuration(lock_config(Mode::Governance, Some(1), None)));
     let bare = Raw::new(&s, "PUT", "/md5/k")
         .body(b"abc".to_vec())
         .signed()
@@ -317,24 +280,16 @@ async fn locks_survive_a_restart() {
     let dir = s.stop();
     let s = Server::start_in(dir).await;
     let s3 = s.s3();
-    let got = s3
+    let got = ok!(s3
         .get_object_retention()
         .bucket("durable")
         .key("k")
-        .version_id(&v)
-        .send()
-        .await
-        .unwrap();
+        .version_id(&v));
     assert_eq!(got.retention().unwrap().mode(), Some(&Mode::Compliance));
     assert_eq!(
         delete_version(&s3, "durable", "k", &v, true).await,
         Err("403 AccessDenied".into())
     );
-    let conf = s3
-        .get_object_lock_configuration()
-        .bucket("durable")
-        .send()
-        .await
-        .unwrap();
+    let conf = ok!(s3.get_object_lock_configuration().bucket("durable"));
     assert!(conf.object_lock_configuration().is_some());
 }

@@ -2,34 +2,25 @@
 //! only to callers allowed to read the retention and the legal hold, and a bucket policy
 //! capping retention with `s3:object-lock-remaining-retention-days`.
 
-use crate::common::{code, get_out, head_of, put_bytes, Server};
+use crate::common::{
+    allow_all, code, get_out, head_of, iam_user, ok, put_bytes, root_user, Server,
+};
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
 
-const USERS: &str = r#"
-[[users]]
-access_key = "AKROOT"
-secret_key = "root"
-account_id = "111111111111"
-
-[[users]]
-access_key = "AKREADER"
-secret_key = "reader"
-account_id = "111111111111"
-user_name = "reader"
-policies = ['''{"Version": "2012-10-17", "Statement": [
-  {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}''']
-"#;
+fn users() -> String {
+    let read = allow_all(&["s3:GetObject", "s3:ListBucket"]);
+    root_user("AKROOT", "root", "111111111111")
+        + &iam_user("AKREADER", "reader", "111111111111", "reader", &[&read])
+}
 
 async fn start() -> (Server, aws_sdk_s3::Client) {
-    let s = Server::start_as(USERS).await;
+    let s = Server::start_as(&users()).await;
     let root = s.s3_with("AKROOT", "root");
-    root.create_bucket()
+    ok!(root
+        .create_bucket()
         .bucket("vault")
-        .object_lock_enabled_for_bucket(true)
-        .send()
-        .await
-        .unwrap();
+        .object_lock_enabled_for_bucket(true));
     (s, root)
 }
 
@@ -40,16 +31,14 @@ fn in_days(days: i64) -> DateTime {
 #[tokio::test]
 async fn lock_headers_only_for_callers_who_may_read_them() {
     let (s, root) = start().await;
-    root.put_object()
+    ok!(root
+        .put_object()
         .bucket("vault")
         .key("held")
         .object_lock_mode(ObjectLockMode::Governance)
         .object_lock_retain_until_date(in_days(3))
         .object_lock_legal_hold_status(ObjectLockLegalHoldStatus::On)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"x")));
     let head = head_of(&root, "vault", "held").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Governance));
     assert!(head.object_lock_retain_until_date().is_some());
@@ -70,16 +59,13 @@ async fn lock_headers_only_for_callers_who_may_read_them() {
 #[tokio::test]
 async fn policy_caps_retention_by_remaining_days() {
     let (_s, root) = start().await;
-    root.put_bucket_policy()
+    ok!(root.put_bucket_policy()
         .bucket("vault")
         .policy(
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",
             "Action":["s3:PutObject","s3:PutObjectRetention"],"Resource":"arn:aws:s3:::vault/*",
             "Condition":{"NumericGreaterThan":{"s3:object-lock-remaining-retention-days":"10"}}}]}"#,
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     let put = |days: i64| {
         root.put_object()
             .bucket("vault")

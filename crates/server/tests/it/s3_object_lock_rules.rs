@@ -45,13 +45,7 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
     )
     .await
     .unwrap();
-    let got = root
-        .get_object_retention()
-        .bucket("vault")
-        .key("g")
-        .send()
-        .await
-        .unwrap();
+    let got = ok!(root.get_object_retention().bucket("vault").key("g"));
     let r = got.retention().unwrap();
     assert_eq!(
         (r.mode(), r.retain_until_date()),
@@ -168,22 +162,17 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
         "NoSuchObjectLockConfiguration"
     );
     let hold = |on: Hold| ObjectLockLegalHold::builder().status(on).build();
-    s3.put_object_legal_hold()
+    ok!(s3
+        .put_object_legal_hold()
         .bucket("held")
         .key("a")
         .version_id(&a)
-        .legal_hold(hold(Hold::On))
-        .send()
-        .await
-        .unwrap();
-    let got = s3
+        .legal_hold(hold(Hold::On)));
+    let got = ok!(s3
         .get_object_legal_hold()
         .bucket("held")
         .key("a")
-        .version_id(&a)
-        .send()
-        .await
-        .unwrap();
+        .version_id(&a));
     assert_eq!(got.legal_hold().unwrap().status(), Some(&Hold::On));
     assert_eq!(
         outcome!(s3
@@ -205,7 +194,7 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
             .build()
             .unwrap()
     });
-    let out = s3
+    let out = ok!(s3
         .delete_objects()
         .bucket("held")
         .delete(
@@ -214,10 +203,7 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
                 .build()
                 .unwrap(),
         )
-        .bypass_governance_retention(true)
-        .send()
-        .await
-        .unwrap();
+        .bypass_governance_retention(true));
     assert_eq!(out.deleted().len(), 1);
     assert_eq!(out.deleted()[0].key(), Some("b"));
     let err = &out.errors()[0];
@@ -226,20 +212,12 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
         (Some("a"), Some(a.as_str()), Some("AccessDenied"))
     );
 
-    s3.put_object_legal_hold()
+    ok!(s3
+        .put_object_legal_hold()
         .bucket("held")
         .key("a")
-        .legal_hold(hold(Hold::Off))
-        .send()
-        .await
-        .unwrap();
-    let got = s3
-        .get_object_legal_hold()
-        .bucket("held")
-        .key("a")
-        .send()
-        .await
-        .unwrap();
+        .legal_hold(hold(Hold::Off)));
+    let got = ok!(s3.get_object_legal_hold().bucket("held").key("a"));
     assert_eq!(got.legal_hold().unwrap().status(), Some(&Hold::Off));
     delete_version(&s3, "held", "a", &a, false).await.unwrap();
 }
@@ -249,12 +227,10 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
     let c = lock_server().await;
     let s3 = c.s3();
     locked_bucket(&s3, "dflt").await;
-    s3.put_object_lock_configuration()
+    ok!(s3
+        .put_object_lock_configuration()
         .bucket("dflt")
-        .object_lock_configuration(lock_config(Mode::Compliance, Some(1), None))
-        .send()
-        .await
-        .unwrap();
+        .object_lock_configuration(lock_config(Mode::Compliance, Some(1), None)));
     put(&s3, "dflt", "by-default").await;
     let head = head_of(&s3, "dflt", "by-default").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Compliance));
@@ -264,54 +240,44 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
     );
 
     let until = T0_SECS + 30 * DAY;
-    s3.put_object()
+    ok!(s3
+        .put_object()
         .bucket("dflt")
         .key("own")
         .body(ByteStream::from_static(b"x"))
         .object_lock_mode(ObjectLockMode::Governance)
         .object_lock_retain_until_date(at(until))
-        .object_lock_legal_hold_status(Hold::On)
-        .send()
-        .await
-        .unwrap();
+        .object_lock_legal_hold_status(Hold::On));
     let get = get_out(&s3, "dflt", "own").await;
     assert_eq!(get.object_lock_mode(), Some(&ObjectLockMode::Governance));
     assert_eq!(get.object_lock_retain_until_date(), Some(&at(until)));
     assert_eq!(get.object_lock_legal_hold_status(), Some(&Hold::On));
 
     // A copy takes its own headers (or the default), never its source's lock.
-    s3.copy_object()
+    ok!(s3
+        .copy_object()
         .bucket("dflt")
         .key("copy")
-        .copy_source("dflt/own")
-        .send()
-        .await
-        .unwrap();
+        .copy_source("dflt/own"));
     let head = head_of(&s3, "dflt", "copy").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Compliance));
     assert_eq!(head.object_lock_legal_hold_status(), None);
 
     // A multipart upload carries its headers to the completed object.
-    let up = s3
+    let up = ok!(s3
         .create_multipart_upload()
         .bucket("dflt")
         .key("mp")
-        .object_lock_legal_hold_status(Hold::On)
-        .send()
-        .await
-        .unwrap();
+        .object_lock_legal_hold_status(Hold::On));
     let id = up.upload_id().unwrap();
-    let part = s3
+    let part = ok!(s3
         .upload_part()
         .bucket("dflt")
         .key("mp")
         .upload_id(id)
         .part_number(1)
-        .body(ByteStream::from_static(b"abc"))
-        .send()
-        .await
-        .unwrap();
-    let done = s3
+        .body(ByteStream::from_static(b"abc")));
+    let done = ok!(s3
         .complete_multipart_upload()
         .bucket("dflt")
         .key("mp")
@@ -325,10 +291,7 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
                         .build(),
                 )
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     let mp_version = done.version_id().unwrap();
     assert_eq!(
         delete_version(&s3, "dflt", "mp", mp_version, true).await,
@@ -372,12 +335,10 @@ async fn lifecycle_leaves_locked_versions_until_their_lock_allows() {
     let c = lock_server().await;
     let s3 = c.s3();
     locked_bucket(&s3, "aging").await;
-    s3.put_object_lock_configuration()
+    ok!(s3
+        .put_object_lock_configuration()
         .bucket("aging")
-        .object_lock_configuration(lock_config(Mode::Compliance, Some(5), None))
-        .send()
-        .await
-        .unwrap();
+        .object_lock_configuration(lock_config(Mode::Compliance, Some(5), None)));
     let rule = LifecycleRule::builder()
         .id("expire")
         .status(ExpirationStatus::Enabled)
@@ -390,26 +351,19 @@ async fn lifecycle_leaves_locked_versions_until_their_lock_allows() {
         )
         .build()
         .unwrap();
-    s3.put_bucket_lifecycle_configuration()
+    ok!(s3
+        .put_bucket_lifecycle_configuration()
         .bucket("aging")
         .lifecycle_configuration(
             BucketLifecycleConfiguration::builder()
                 .rules(rule)
                 .build()
                 .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     put(&s3, "aging", "log").await;
     put(&s3, "aging", "log").await;
     let counts = || async {
-        let v = s3
-            .list_object_versions()
-            .bucket("aging")
-            .send()
-            .await
-            .unwrap();
+        let v = ok!(s3.list_object_versions().bucket("aging"));
         (v.versions().len(), v.delete_markers().len())
     };
     // Both rules are due, but the versions are locked for five days: only a marker is added.

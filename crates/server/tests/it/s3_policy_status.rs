@@ -31,11 +31,7 @@ async fn policy_status_reports_whether_the_bucket_policy_is_public() {
         let c = c.clone();
         async move {
             put_policy(&c, "cors-ps", policy).await;
-            c.get_bucket_policy_status()
-                .bucket("cors-ps")
-                .send()
-                .await
-                .unwrap()
+            ok!(c.get_bucket_policy_status().bucket("cors-ps"))
                 .policy_status()
                 .unwrap()
                 .is_public()
@@ -50,11 +46,7 @@ async fn policy_status_reports_whether_the_bucket_policy_is_public() {
         ))
         .await
     );
-    c.delete_public_access_block()
-        .bucket("cors-ps")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_public_access_block().bucket("cors-ps"));
     assert!(is_public(statement(r#"{"AWS":"*"}"#, "")).await);
     assert!(
         is_public(statement(
@@ -72,21 +64,15 @@ async fn an_anonymous_read_of_a_missing_key_in_a_bucket_anyone_may_list_is_a_404
     };
     let s = Server::start().await;
     let c = s.with_bucket("cors-pub").await;
-    c.delete_public_access_block()
-        .bucket("cors-pub")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_public_access_block().bucket("cors-pub"));
     let rule_ = OwnershipControlsRule::builder()
         .object_ownership(ObjectOwnership::ObjectWriter)
         .build()
         .unwrap();
-    c.put_bucket_ownership_controls()
+    ok!(c
+        .put_bucket_ownership_controls()
         .bucket("cors-pub")
-        .ownership_controls(OwnershipControls::builder().rules(rule_).build().unwrap())
-        .send()
-        .await
-        .unwrap();
+        .ownership_controls(OwnershipControls::builder().rules(rule_).build().unwrap()));
     put_bytes(&c, "cors-pub", "private", b"p").await;
     put_cors(
         &c,
@@ -98,12 +84,10 @@ async fn an_anonymous_read_of_a_missing_key_in_a_bucket_anyone_may_list_is_a_404
         |key: &str| Raw::new(&s, "GET", &format!("/cors-pub/{key}")).header("origin", "foo.suffix");
     // Nobody but the owner may list: a missing key is a 403, like an unreadable one.
     assert_eq!(anonymous("missing").send(&s).await.status, 403);
-    c.put_bucket_acl()
+    ok!(c
+        .put_bucket_acl()
         .bucket("cors-pub")
-        .acl(BucketCannedAcl::PublicRead)
-        .send()
-        .await
-        .unwrap();
+        .acl(BucketCannedAcl::PublicRead));
     // Anyone may list: the missing key is a 404 (with the CORS headers), the unreadable
     // object still a 403.
     let r = anonymous("missing").send(&s).await;

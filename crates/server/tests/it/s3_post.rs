@@ -278,13 +278,7 @@ async fn malformed_policy_documents_are_refused_as_such() {
         let got = r.xml("Message").map(|m| m.replace("&apos;", "'"));
         assert_eq!(got.as_deref(), Some(message), "{doc}");
     }
-    let listed = s
-        .s3()
-        .list_objects_v2()
-        .bucket("badpolicy")
-        .send()
-        .await
-        .unwrap();
+    let listed = ok!(s.s3().list_objects_v2().bucket("badpolicy"));
     assert_eq!(listed.key_count(), Some(0));
 }
 
@@ -349,15 +343,12 @@ async fn checksum_fields_are_verified_and_need_a_condition() {
         "{}",
         r.text()
     );
-    let got = s
+    let got = ok!(s
         .s3()
         .get_object()
         .bucket("cksum")
         .key("c.bin")
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
-        .send()
-        .await
-        .unwrap();
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled));
     assert_eq!(got.checksum_sha256(), Some(good.as_str()));
 }
 
@@ -366,23 +357,15 @@ async fn an_anonymous_form_writes_an_object_the_anonymous_user_owns() {
     use aws_sdk_s3::types::{BucketCannedAcl, ObjectOwnership};
     let s = Server::start().await;
     let c = s.s3();
-    c.create_bucket()
+    ok!(c
+        .create_bucket()
         .bucket("openforms")
-        .object_ownership(ObjectOwnership::ObjectWriter)
-        .send()
-        .await
-        .unwrap();
-    c.delete_public_access_block()
+        .object_ownership(ObjectOwnership::ObjectWriter));
+    ok!(c.delete_public_access_block().bucket("openforms"));
+    ok!(c
+        .put_bucket_acl()
         .bucket("openforms")
-        .send()
-        .await
-        .unwrap();
-    c.put_bucket_acl()
-        .bucket("openforms")
-        .acl(BucketCannedAcl::PublicReadWrite)
-        .send()
-        .await
-        .unwrap();
+        .acl(BucketCannedAcl::PublicReadWrite));
     let tagging = "<Tagging><TagSet><Tag><Key>0</Key><Value>0</Value></Tag></TagSet></Tagging>";
     let form = Form {
         fields: [
@@ -399,13 +382,7 @@ async fn an_anonymous_form_writes_an_object_the_anonymous_user_owns() {
     // The public-read grant lets the bucket owner read the object; nothing grants it the
     // object's tags, which (under ObjectWriter) are the anonymous user's.
     assert_eq!(get_bytes(&c, "openforms", "anon.txt").await, b"bar");
-    let err = c
-        .get_object_tagging()
-        .bucket("openforms")
-        .key("anon.txt")
-        .send()
-        .await
-        .unwrap_err();
+    let err = err!(c.get_object_tagging().bucket("openforms").key("anon.txt"));
     assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(403));
     let acl = c
         .get_object_acl()

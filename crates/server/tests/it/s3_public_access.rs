@@ -1,7 +1,7 @@
 //! Public access: anonymous reads of objects a public ACL or bucket policy opens, and the
 //! four Block Public Access settings that refuse or ignore them.
 
-use crate::common::{outcome, Raw};
+use crate::common::{ok, outcome, Raw};
 use crate::s3_acl::*;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketCannedAcl, ObjectCannedAcl, ObjectOwnership};
@@ -76,13 +76,7 @@ async fn anonymous_reads_of_public_objects_and_block_public_access() {
     )
     .await;
     assert_eq!(get(&a.anonymous, "acl-pub", "anon").await.unwrap(), b"anon");
-    let listed = a
-        .anonymous
-        .list_objects_v2()
-        .bucket("acl-pub")
-        .send()
-        .await
-        .unwrap();
+    let listed = ok!(a.anonymous.list_objects_v2().bucket("acl-pub"));
     assert_eq!(listed.contents().len(), 3);
     // Unsigned, an upload may still frame its body aws-chunked with a checksum trailer.
     let crc =

@@ -5,10 +5,7 @@
 
 use crate::common::*;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{
-    ServerSideEncryption as Sse, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
-};
+use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use base64::Engine;
 
 mod keys;
@@ -23,26 +20,7 @@ async fn new_key(s: &Server) -> String {
 
 /// Sets the bucket default to SSE-KMS with `key` (None: aws/s3).
 async fn default_kms(c: &aws_sdk_s3::Client, bucket: &str, key: Option<&str>, bucket_key: bool) {
-    let by_default = ServerSideEncryptionByDefault::builder()
-        .sse_algorithm(Sse::AwsKms)
-        .set_kms_master_key_id(key.map(str::to_string))
-        .build()
-        .unwrap();
-    let rule = ServerSideEncryptionRule::builder()
-        .apply_server_side_encryption_by_default(by_default)
-        .bucket_key_enabled(bucket_key)
-        .build();
-    c.put_bucket_encryption()
-        .bucket(bucket)
-        .server_side_encryption_configuration(
-            ServerSideEncryptionConfiguration::builder()
-                .rules(rule)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    set_default_encryption(c, bucket, Sse::AwsKms, key, bucket_key).await;
 }
 
 /// Reads `key` back, checks its bytes, and returns HeadObject's (algorithm, key ARN).
@@ -70,24 +48,16 @@ async fn row_no_header_no_default_is_sse_s3() {
     let s = Server::start().await;
     let c = s.with_bucket("row1").await;
     let body = data(70_000, 1);
-    let out = c
+    let out = ok!(c
         .put_object()
         .bucket("row1")
         .key("a")
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(body.clone())));
     assert_eq!(out.server_side_encryption(), Some(&Sse::Aes256));
     assert_eq!(out.e_tag().unwrap().trim_matches('"'), md5_hex(&body));
     let (alg, arn) = read_back(&c, "row1", "a", &body).await;
     assert_eq!((alg.as_deref(), arn), (Some("AES256"), None));
-    let enc = c
-        .get_bucket_encryption()
-        .bucket("row1")
-        .send()
-        .await
-        .unwrap();
+    let enc = ok!(c.get_bucket_encryption().bucket("row1"));
     let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
     let d = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(d.sse_algorithm(), &Sse::Aes256);
@@ -106,12 +76,7 @@ async fn row_no_header_default_kms_key() {
     let (alg, arn) = read_back(&c, "row2", "a", &body).await;
     assert_eq!(alg.as_deref(), Some("aws:kms"));
     assert_eq!(arn.as_deref(), Some(cmk1.as_str()));
-    let enc = c
-        .get_bucket_encryption()
-        .bucket("row2")
-        .send()
-        .await
-        .unwrap();
+    let enc = ok!(c.get_bucket_encryption().bucket("row2"));
     let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
     let d = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(d.kms_master_key_id(), Some(cmk1.as_str()));
@@ -136,24 +101,15 @@ async fn row_no_header_default_kms_without_key_uses_aws_s3() {
     let c = s.with_bucket("row3").await;
     default_kms(&c, "row3", None, true).await;
     let body = data(200_000, 3);
-    let out = c
+    let out = ok!(c
         .put_object()
         .bucket("row3")
         .key("a")
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(body.clone())));
     assert_eq!(out.bucket_key_enabled(), Some(true));
     let (alg, arn) = read_back(&c, "row3", "a", &body).await;
     assert_eq!(alg.as_deref(), Some("aws:kms"));
-    let managed = s
-        .kms()
-        .describe_key()
-        .key_id("alias/aws/s3")
-        .send()
-        .await
-        .unwrap();
+    let managed = ok!(s.kms().describe_key().key_id("alias/aws/s3"));
     assert_eq!(arn, managed.key_metadata.unwrap().arn);
     let h = head_of(&c, "row3", "a").await;
     assert_eq!(h.bucket_key_enabled(), Some(true));
@@ -167,15 +123,12 @@ async fn row_aes256_header_beats_kms_default() {
     let cmk1 = new_key(&s).await;
     default_kms(&c, "row4", Some(&cmk1), false).await;
     let body = data(10, 4);
-    let out = c
+    let out = ok!(c
         .put_object()
         .bucket("row4")
         .key("a")
         .server_side_encryption(Sse::Aes256)
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(body.clone())));
     assert_eq!(out.server_side_encryption(), Some(&Sse::Aes256));
     assert_eq!(out.ssekms_key_id(), None);
     assert_eq!(
@@ -198,17 +151,14 @@ async fn row_kms_header_with_key_wins() {
         }
         let body = data(5000, 50 + i as u64);
         let ctx = b64(br#"{"team":"blue"}"#);
-        let out = c
+        let out = ok!(c
             .put_object()
             .bucket("row5")
             .key("a")
             .server_side_encryption(Sse::AwsKms)
             .ssekms_key_id(&key_id)
             .ssekms_encryption_context(&ctx)
-            .body(ByteStream::from(body.clone()))
-            .send()
-            .await
-            .unwrap();
+            .body(ByteStream::from(body.clone())));
         assert_eq!(out.ssekms_key_id(), Some(k.as_str()), "full ARN");
         assert_ne!(out.e_tag().unwrap().trim_matches('"'), md5_hex(&body));
         let echoed = base64::engine::general_purpose::STANDARD

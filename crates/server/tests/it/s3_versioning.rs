@@ -8,14 +8,7 @@ use aws_sdk_s3::types::{BucketVersioningStatus, Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
 
 pub async fn get_version(c: &Client, bucket: &str, key: &str, vid: &str) -> Vec<u8> {
-    let out = c
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .version_id(vid)
-        .send()
-        .await
-        .unwrap();
+    let out = ok!(c.get_object().bucket(bucket).key(key).version_id(vid));
     assert_eq!(out.version_id(), Some(vid));
     body_bytes(out).await
 }
@@ -24,12 +17,7 @@ pub async fn get_version(c: &Client, bucket: &str, key: &str, vid: &str) -> Vec<
 async fn bucket_versioning_status() {
     let s = Server::start().await;
     let c = s.with_bucket("vstat").await;
-    let v = c
-        .get_bucket_versioning()
-        .bucket("vstat")
-        .send()
-        .await
-        .unwrap();
+    let v = ok!(c.get_bucket_versioning().bucket("vstat"));
     assert_eq!(v.status(), None);
     assert_eq!(v.mfa_delete(), None);
     let r = Raw::new(&s, "GET", "/vstat?versioning")
@@ -41,20 +29,10 @@ async fn bucket_versioning_status() {
     assert!(r.xml("Status").is_none(), "{}", r.text());
 
     set_versioning(&c, "vstat", BucketVersioningStatus::Enabled).await;
-    let v = c
-        .get_bucket_versioning()
-        .bucket("vstat")
-        .send()
-        .await
-        .unwrap();
+    let v = ok!(c.get_bucket_versioning().bucket("vstat"));
     assert_eq!(v.status(), Some(&BucketVersioningStatus::Enabled));
     set_versioning(&c, "vstat", BucketVersioningStatus::Suspended).await;
-    let v = c
-        .get_bucket_versioning()
-        .bucket("vstat")
-        .send()
-        .await
-        .unwrap();
+    let v = ok!(c.get_bucket_versioning().bucket("vstat"));
     assert_eq!(v.status(), Some(&BucketVersioningStatus::Suspended));
 
     // A bad status, and a missing bucket.
@@ -92,14 +70,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(body_bytes(got).await, b"two");
     assert_eq!(get_version(&c, "vers", "k", &v1).await, b"one");
     assert_eq!(get_version(&c, "vers", "k", "null").await, b"zero");
-    let head = c
-        .head_object()
-        .bucket("vers")
-        .key("k")
-        .version_id(&v1)
-        .send()
-        .await
-        .unwrap();
+    let head = ok!(c.head_object().bucket("vers").key("k").version_id(&v1));
     assert_eq!(head.version_id(), Some(v1.as_str()));
     assert_eq!(head.content_length(), Some(3));
 
@@ -145,14 +116,11 @@ async fn versions_delete_markers_and_restore() {
     assert!(l.contents().is_empty());
 
     // Deleting the marker restores the object.
-    let del = c
+    let del = ok!(c
         .delete_object()
         .bucket("vers")
         .key("k")
-        .version_id(&marker)
-        .send()
-        .await
-        .unwrap();
+        .version_id(&marker));
     assert_eq!(del.delete_marker(), Some(true));
     assert_eq!(del.version_id(), Some(marker.as_str()));
     let got = get_out(&c, "vers", "k").await;
@@ -160,14 +128,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(body_bytes(got).await, b"two");
 
     // Deleting the latest version by id makes the previous one current.
-    let del = c
-        .delete_object()
-        .bucket("vers")
-        .key("k")
-        .version_id(&v2)
-        .send()
-        .await
-        .unwrap();
+    let del = ok!(c.delete_object().bucket("vers").key("k").version_id(&v2));
     assert_eq!(del.version_id(), Some(v2.as_str()));
     assert_ne!(del.delete_marker(), Some(true));
     let got = get_out(&c, "vers", "k").await;
@@ -193,14 +154,7 @@ async fn versions_delete_markers_and_restore() {
         outcome!(c.get_object().bucket("vers").key("k").version_id("bad")),
         "InvalidArgument 400"
     );
-    let e = c
-        .head_object()
-        .bucket("vers")
-        .key("k")
-        .version_id(unknown)
-        .send()
-        .await
-        .unwrap_err();
+    let e = err!(c.head_object().bucket("vers").key("k").version_id(unknown));
     assert_eq!(status(&e), 404);
     assert_eq!(
         fails!(c.delete_object().bucket("vers").key("k").version_id("bad")),
@@ -211,13 +165,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(got.version_id(), Some(v1.as_str()));
 
     // Deleting the null version for good.
-    c.delete_object()
-        .bucket("vers")
-        .key("k")
-        .version_id("null")
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_object().bucket("vers").key("k").version_id("null"));
     assert_eq!(
         fails!(c.get_object().bucket("vers").key("k").version_id("null")),
         "NoSuchVersion"
@@ -241,12 +189,7 @@ async fn suspended_bucket_overwrites_null_version() {
     assert_eq!(got.version_id(), Some("null"));
     assert_eq!(body_bytes(got).await, b"null two");
     assert_eq!(get_version(&c, "susp", "k", &v1).await, b"v1");
-    let o = c
-        .list_object_versions()
-        .bucket("susp")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_object_versions().bucket("susp"));
     let got = entries(&o);
     assert_eq!(
         got,
@@ -260,12 +203,7 @@ async fn suspended_bucket_overwrites_null_version() {
     let del = delete_key(&c, "susp", "k").await;
     assert_eq!(del.delete_marker(), Some(true));
     assert_eq!(del.version_id(), Some("null"));
-    let o = c
-        .list_object_versions()
-        .bucket("susp")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_object_versions().bucket("susp"));
     assert_eq!(o.versions().len(), 1);
     assert_eq!(o.versions()[0].version_id(), Some(v1.as_str()));
     assert_eq!(o.delete_markers().len(), 1);
@@ -277,12 +215,7 @@ async fn suspended_bucket_overwrites_null_version() {
     set_versioning(&c, "susp", BucketVersioningStatus::Enabled).await;
     let v2 = put_bytes(&c, "susp", "k", b"v2").await.unwrap();
     assert_ne!(v2, "null");
-    let o = c
-        .list_object_versions()
-        .bucket("susp")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_object_versions().bucket("susp"));
     assert_eq!(o.versions().len() + o.delete_markers().len(), 3);
 }
 
@@ -301,21 +234,15 @@ async fn delete_objects_with_versions() {
             .build()
             .unwrap()
     };
-    let out = c
-        .delete_objects()
-        .bucket("dov")
-        .delete(
-            Delete::builder()
-                .objects(id("a", Some(&a1)))
-                .objects(id("b", None))
-                .objects(id("a", Some("0123456789abcdef0123456789abcdef")))
-                .objects(id("a", Some("bad")))
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let out = ok!(c.delete_objects().bucket("dov").delete(
+        Delete::builder()
+            .objects(id("a", Some(&a1)))
+            .objects(id("b", None))
+            .objects(id("a", Some("0123456789abcdef0123456789abcdef")))
+            .objects(id("a", Some("bad")))
+            .build()
+            .unwrap(),
+    ));
     let deleted: Vec<(&str, Option<&str>, Option<bool>)> = out
         .deleted()
         .iter()
@@ -350,20 +277,15 @@ async fn delete_objects_with_versions() {
     assert_eq!(code(&e), "NoSuchKey");
 
     // Removing the marker and the last versions by id empties the bucket.
-    c.delete_objects()
-        .bucket("dov")
-        .delete(
-            Delete::builder()
-                .objects(id("b", Some(&b_marker)))
-                .objects(id("b", Some(&b1)))
-                .objects(id("a", Some(&a2)))
-                .quiet(true)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    ok!(c.delete_objects().bucket("dov").delete(
+        Delete::builder()
+            .objects(id("b", Some(&b_marker)))
+            .objects(id("b", Some(&b1)))
+            .objects(id("a", Some(&a2)))
+            .quiet(true)
+            .build()
+            .unwrap(),
+    ));
     let o = c.list_object_versions().bucket("dov").send().await.unwrap();
     assert!(o.versions().is_empty());
     assert!(o.delete_markers().is_empty());

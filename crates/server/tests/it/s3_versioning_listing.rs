@@ -102,14 +102,11 @@ async fn list_object_versions_order_and_null_ids() {
     for k in ["d/1", "d/2", "d/x/1", "e"] {
         put_bytes(&c, "lov", k, b"x").await;
     }
-    let o = c
+    let o = ok!(c
         .list_object_versions()
         .bucket("lov")
         .delimiter("/")
-        .prefix("d/")
-        .send()
-        .await
-        .unwrap();
+        .prefix("d/"));
     let keys: Vec<&str> = o.versions().iter().map(|v| v.key().unwrap()).collect();
     assert_eq!(keys, vec!["d/1", "d/2"]);
     let cps: Vec<&str> = o
@@ -118,13 +115,7 @@ async fn list_object_versions_order_and_null_ids() {
         .map(|p| p.prefix().unwrap())
         .collect();
     assert_eq!(cps, vec!["d/x/"]);
-    let o = c
-        .list_object_versions()
-        .bucket("lov")
-        .delimiter("/")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_object_versions().bucket("lov").delimiter("/"));
     let cps: Vec<&str> = o
         .common_prefixes()
         .iter()
@@ -134,12 +125,7 @@ async fn list_object_versions_order_and_null_ids() {
     assert!(o.versions().iter().all(|v| !v.key().unwrap().contains('/')));
 
     // Missing bucket.
-    let e = c
-        .list_object_versions()
-        .bucket("no-such-bucket-v")
-        .send()
-        .await
-        .unwrap_err();
+    let e = err!(c.list_object_versions().bucket("no-such-bucket-v"));
     assert_eq!(code(&e), "NoSuchBucket");
 }
 
@@ -205,15 +191,12 @@ async fn list_object_versions_paging() {
     let mut km: Option<String> = None;
     let mut vm: Option<String> = None;
     loop {
-        let o = c
+        let o = ok!(c
             .list_object_versions()
             .bucket("lovp")
             .max_keys(5)
             .set_key_marker(km)
-            .set_version_id_marker(vm)
-            .send()
-            .await
-            .unwrap();
+            .set_version_id_marker(vm));
         n += o.versions().len() + o.delete_markers().len();
         if o.is_truncated() != Some(true) {
             break;
@@ -224,13 +207,7 @@ async fn list_object_versions_paging() {
     assert_eq!(n, 27);
 
     // A key marker alone starts after every version of that key.
-    let o = c
-        .list_object_versions()
-        .bucket("lovp")
-        .key_marker("k2")
-        .send()
-        .await
-        .unwrap();
+    let o = ok!(c.list_object_versions().bucket("lovp").key_marker("k2"));
     let got = entries(&o);
     assert_eq!(got.len(), 9);
     assert!(got.iter().all(|e| e.0 == "k3"));

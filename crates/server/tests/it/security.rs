@@ -276,13 +276,9 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     )
     .await;
     let ct = cloudtrail_at(&endpoint);
-    ct.create_trail()
-        .name("audit")
-        .s3_bucket_name("vault")
-        .send()
-        .await
-        .unwrap();
-    ct.put_event_selectors()
+    ok!(ct.create_trail().name("audit").s3_bucket_name("vault"));
+    ok!(ct
+        .put_event_selectors()
         .trail_name("audit")
         .event_selectors(
             aws_sdk_cloudtrail::types::EventSelector::builder()
@@ -295,10 +291,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
                         .build(),
                 )
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        ));
     ct.start_logging().name("audit").send().await.unwrap();
 
     // SSE-C over TLS with a known customer key; a wrong key; a key whose MD5 does not match.
@@ -307,108 +300,81 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     let b64 = base64::engine::general_purpose::STANDARD;
     let sse_c = |k: &[u8]| (b64.encode(k), b64.encode(md5::Md5::digest(k)));
     let (key_b64, key_md5) = sse_c(&customer_key);
-    root_tls
+    ok!(root_tls
         .put_object()
         .bucket("data")
         .key("sse-c")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key_b64)
         .sse_customer_key_md5(&key_md5)
-        .body(ByteStream::from_static(OBJECT_PLAINTEXT))
-        .send()
-        .await
-        .unwrap();
-    let got = root_tls
+        .body(ByteStream::from_static(OBJECT_PLAINTEXT)));
+    let got = ok!(root_tls
         .get_object()
         .bucket("data")
         .key("sse-c")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key_b64)
-        .sse_customer_key_md5(&key_md5)
-        .send()
-        .await
-        .unwrap();
+        .sse_customer_key_md5(&key_md5));
     assert_eq!(body_bytes(got).await, OBJECT_PLAINTEXT);
     let (other_b64, other_md5) = sse_c(&other_key);
-    let e = root_tls
+    let e = err!(root_tls
         .get_object()
         .bucket("data")
         .key("sse-c")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&other_b64)
-        .sse_customer_key_md5(&other_md5)
-        .send()
-        .await
-        .unwrap_err();
+        .sse_customer_key_md5(&other_md5));
     assert_eq!(code(&e), "AccessDenied");
     errors.push(("SSE-C GET with the wrong key".into(), error_body(&e)));
-    let e = root_tls
+    let e = err!(root_tls
         .put_object()
         .bucket("data")
         .key("bad-md5")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key_b64)
         .sse_customer_key_md5(&other_md5)
-        .body(ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap_err();
+        .body(ByteStream::from_static(b"x")));
     assert_eq!(code(&e), "InvalidArgument");
     errors.push(("SSE-C PUT with a wrong MD5".into(), error_body(&e)));
 
     // SSE-KMS and KMS with a known plaintext; a data key whose plaintext the client gets.
     let cmk = kms.create_key().send().await.unwrap();
     let cmk = cmk.key_metadata().unwrap().key_id().to_string();
-    alice
+    ok!(alice
         .put_object()
         .bucket("data")
         .key("sse-kms")
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
         .ssekms_key_id(&cmk)
-        .body(ByteStream::from_static(OBJECT_PLAINTEXT))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(OBJECT_PLAINTEXT)));
     assert_eq!(get_bytes(&alice, "data", "sse-kms").await, OBJECT_PLAINTEXT);
-    let sealed = kms
+    let sealed = ok!(kms
         .encrypt()
         .key_id(&cmk)
-        .plaintext(aws_smithy_types::Blob::new(KMS_PLAINTEXT))
-        .send()
-        .await
-        .unwrap();
+        .plaintext(aws_smithy_types::Blob::new(KMS_PLAINTEXT)));
     let opened = decrypt(&kms, sealed.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(opened.plaintext().unwrap().as_ref(), KMS_PLAINTEXT);
-    let data_key = kms
+    let data_key = ok!(kms
         .generate_data_key()
         .key_id(&cmk)
-        .key_spec(aws_sdk_kms::types::DataKeySpec::Aes256)
-        .send()
-        .await
-        .unwrap();
+        .key_spec(aws_sdk_kms::types::DataKeySpec::Aes256));
     let data_key = data_key.plaintext().unwrap().as_ref().to_vec();
-    let e = kms
+    let e = err!(kms
         .decrypt()
-        .ciphertext_blob(aws_smithy_types::Blob::new(KMS_PLAINTEXT))
-        .send()
-        .await
-        .unwrap_err();
+        .ciphertext_blob(aws_smithy_types::Blob::new(KMS_PLAINTEXT)));
     errors.push(("KMS Decrypt of garbage".into(), error_body(&e)));
 
     // Failing signatures: alice's key signed with a wrong secret, on S3 (an SSE-C PUT, whose
     // canonical request S3 echoes) and on KMS.
     let forger = s3_at(&endpoint, ALICE_KEY, "not-alices-secret");
-    let e = forger
+    let e = err!(forger
         .put_object()
         .bucket("data")
         .key("forged")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key_b64)
         .sse_customer_key_md5(&key_md5)
-        .body(ByteStream::from_static(OBJECT_PLAINTEXT))
-        .send()
-        .await
-        .unwrap_err();
+        .body(ByteStream::from_static(OBJECT_PLAINTEXT)));
     assert_eq!(code(&e), "SignatureDoesNotMatch");
     errors.push(("S3 SignatureDoesNotMatch".into(), error_body(&e)));
     let e = kms_at(&endpoint, ALICE_KEY, "not-alices-secret")
@@ -433,13 +399,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     .await
     .unwrap();
     let mut records = Vec::new();
-    let listed = root
-        .list_objects_v2()
-        .bucket("vault")
-        .prefix("AWSLogs/")
-        .send()
-        .await
-        .unwrap();
+    let listed = ok!(root.list_objects_v2().bucket("vault").prefix("AWSLogs/"));
     let mut delivered = 0;
     for o in listed.contents() {
         let key = o.key().unwrap();
@@ -465,12 +425,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     }
     let mut token = None;
     loop {
-        let page = ct
-            .lookup_events()
-            .set_next_token(token)
-            .send()
-            .await
-            .unwrap();
+        let page = ok!(ct.lookup_events().set_next_token(token));
         for e in page.events() {
             records.extend_from_slice(e.cloud_trail_event().unwrap_or_default().as_bytes());
         }

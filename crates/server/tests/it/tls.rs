@@ -8,7 +8,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 use base64::Engine;
 use md5::Digest;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A server serving TLS with the self-signed certificate of its data dir, refusing SSE-C
 /// and SSE-KMS over plain HTTP; the certificate's PEM.
@@ -61,28 +61,22 @@ async fn tls_sse_c_put_and_get_through_the_rust_sdk() {
         let c = s3_https(&https(&s, host), &pem);
         let bucket = format!("tls-{}", host.replace('.', "-"));
         c.create_bucket().bucket(&bucket).send().await.unwrap();
-        let put = c
+        let put = ok!(c
             .put_object()
             .bucket(&bucket)
             .key("secret")
             .sse_customer_algorithm("AES256")
             .sse_customer_key(&key)
             .sse_customer_key_md5(&md5)
-            .body(ByteStream::from(body.clone()))
-            .send()
-            .await
-            .unwrap();
+            .body(ByteStream::from(body.clone())));
         assert_eq!(put.sse_customer_key_md5(), Some(md5.as_str()));
-        let got = c
+        let got = ok!(c
             .get_object()
             .bucket(&bucket)
             .key("secret")
             .sse_customer_algorithm("AES256")
             .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5)
-            .send()
-            .await
-            .unwrap();
+            .sse_customer_key_md5(&md5));
         assert_eq!(body_bytes(got).await, body);
     }
 
@@ -116,45 +110,13 @@ async fn tls_an_untrusted_certificate_is_refused_by_the_client() {
     );
 }
 
-/// The records LookupEvents returns for event name `name`, newest first.
-async fn records_named(s: &Server, name: &str) -> Vec<Value> {
-    use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
-    let out = s
-        .cloudtrail()
-        .lookup_events()
-        .lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::EventName)
-                .attribute_value(name)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    out.events()
-        .iter()
-        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
-        .collect()
-}
-
 #[tokio::test]
 async fn tls_requests_are_secure_transport_for_policies_and_cloudtrail() {
     let (s, pem) = tls_server().await;
     let secure = s3_https(&https(&s, "localhost"), &pem);
     let plain = s.s3();
-    secure
-        .create_bucket()
-        .bucket("tls-only")
-        .send()
-        .await
-        .unwrap();
-    plain
-        .create_bucket()
-        .bucket("any-transport")
-        .send()
-        .await
-        .unwrap();
+    ok!(secure.create_bucket().bucket("tls-only"));
+    ok!(plain.create_bucket().bucket("any-transport"));
     let policy = json!({
         "Version": "2012-10-17",
         "Statement": [{

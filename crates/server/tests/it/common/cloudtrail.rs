@@ -1,7 +1,11 @@
-//! CloudTrail set-up: trail ARNs, the bucket and key policies CloudTrail requires, and the
-//! records waiting in a trail's outbox.
+//! CloudTrail set-up: trail ARNs, the bucket and key policies CloudTrail requires, object-level
+//! logging selectors, the records waiting in a trail's outbox and those LookupEvents finds.
 
-use super::{Server, ACCOUNT};
+use super::{ok, Server, ACCOUNT};
+use aws_sdk_cloudtrail::types::{
+    DataResource, EventSelector, LookupAttribute, LookupAttributeKey, ReadWriteType,
+};
+use serde_json::Value;
 
 /// The ARN of trail `name` homed in us-east-1 of the default account.
 pub fn trail_arn(name: &str) -> String {
@@ -59,12 +63,10 @@ pub fn cloudtrail_key_policy(trails: &[&str]) -> String {
 /// Creates `bucket` with the bucket policy CloudTrail requires for `trails`.
 pub async fn trail_bucket(s: &Server, bucket: &str, trails: &[&str]) {
     let c = s.with_bucket(bucket).await;
-    c.put_bucket_policy()
+    ok!(c
+        .put_bucket_policy()
         .bucket(bucket)
-        .policy(cloudtrail_bucket_policy(bucket, trails))
-        .send()
-        .await
-        .unwrap();
+        .policy(cloudtrail_bucket_policy(bucket, trails)));
 }
 
 /// The records waiting in `trail`'s outbox for us-east-1, oldest first.
@@ -77,4 +79,50 @@ pub fn outbox(s: &Server, trail: &str) -> Vec<serde_json::Value> {
         .into_iter()
         .map(|p| serde_json::from_str(&p.record_json).unwrap())
         .collect()
+}
+
+/// Object-level logging for `bucket`: its objects' data events, no management events.
+pub fn object_logging(bucket: &str, rw: ReadWriteType) -> EventSelector {
+    EventSelector::builder()
+        .read_write_type(rw)
+        .include_management_events(false)
+        .data_resources(
+            DataResource::builder()
+                .r#type("AWS::S3::Object")
+                .values(format!("arn:aws:s3:::{bucket}/"))
+                .build(),
+        )
+        .build()
+}
+
+/// A LookupEvents attribute `key` = `value`.
+pub fn attribute(key: LookupAttributeKey, value: &str) -> LookupAttribute {
+    LookupAttribute::builder()
+        .attribute_key(key)
+        .attribute_value(value)
+        .build()
+        .unwrap()
+}
+
+/// The full records LookupEvents, called by `ct`, returns for `key` = `value`, newest first.
+pub async fn lookup_by(
+    ct: &aws_sdk_cloudtrail::Client,
+    key: LookupAttributeKey,
+    value: &str,
+) -> Vec<Value> {
+    let out = ok!(ct.lookup_events().lookup_attributes(attribute(key, value)));
+    out.events()
+        .iter()
+        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
+        .collect()
+}
+
+/// The full records LookupEvents returns for `key` = `value`, newest first.
+pub async fn lookup(s: &Server, key: LookupAttributeKey, value: &str) -> Vec<Value> {
+    lookup_by(&s.cloudtrail(), key, value).await
+}
+
+/// The full records of the calls named `name`, newest first.
+pub async fn records_named(s: &Server, name: &str) -> Vec<Value> {
+    lookup(s, LookupAttributeKey::EventName, name).await
 }

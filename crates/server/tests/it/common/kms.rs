@@ -1,6 +1,7 @@
 //! KMS set-up many tests share: keys created with the defaults or of a spec and usage, and
 //! plaintext encrypted and decrypted.
 
+use super::ok;
 use aws_sdk_kms::operation::decrypt::DecryptOutput;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyUsageType};
@@ -18,12 +19,7 @@ pub async fn new_key_id(k: &Client) -> String {
 
 /// Creates a key of `spec` for `usage`; returns its id.
 pub async fn new_key_of(k: &Client, spec: KeySpec, usage: KeyUsageType) -> String {
-    k.create_key()
-        .key_spec(spec)
-        .key_usage(usage)
-        .send()
-        .await
-        .unwrap()
+    ok!(k.create_key().key_spec(spec).key_usage(usage))
         .key_metadata
         .unwrap()
         .key_id
@@ -31,12 +27,7 @@ pub async fn new_key_of(k: &Client, spec: KeySpec, usage: KeyUsageType) -> Strin
 
 /// Encrypts `plaintext` under `key_id`; returns the ciphertext blob.
 pub async fn encrypt(k: &Client, key_id: &str, plaintext: &[u8]) -> Blob {
-    k.encrypt()
-        .key_id(key_id)
-        .plaintext(Blob::new(plaintext))
-        .send()
-        .await
-        .unwrap()
+    ok!(k.encrypt().key_id(key_id).plaintext(Blob::new(plaintext)))
         .ciphertext_blob
         .unwrap()
 }

@@ -1,6 +1,6 @@
 //! The shared harness: the in-process server, its configuration from a TOML of users, and the
-//! error readers and data makers every test file uses. Clients, raw requests and per-service
-//! set-up live in the submodules, all re-exported here.
+//! error readers and data makers every test file uses. Clients, raw requests, the users of the
+//! configuration and per-service set-up live in the submodules, all re-exported here.
 
 mod clients;
 mod cloudtrail;
@@ -8,6 +8,7 @@ mod kms;
 mod python;
 mod raw;
 mod s3;
+mod users;
 
 pub use clients::*;
 pub use cloudtrail::*;
@@ -15,6 +16,7 @@ pub use kms::*;
 pub use python::*;
 pub use raw::*;
 pub use s3::*;
+pub use users::*;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -175,10 +177,26 @@ macro_rules! outcome {
 }
 pub(crate) use outcome;
 
+/// The output of an SDK call that must succeed (a failure panics with the SDK's error).
+macro_rules! ok {
+    ($call:expr) => {
+        $call.send().await.unwrap()
+    };
+}
+pub(crate) use ok;
+
+/// The error of an SDK call that must fail.
+macro_rules! err {
+    ($call:expr) => {
+        $call.send().await.expect_err("the call should fail")
+    };
+}
+pub(crate) use err;
+
 /// The AWS error code of an SDK call that must fail.
 macro_rules! fails {
     ($call:expr) => {
-        $crate::common::code(&$call.send().await.expect_err("the call should fail"))
+        $crate::common::code(&$crate::common::err!($call))
     };
 }
 pub(crate) use fails;

@@ -1,7 +1,8 @@
-//! S3 calls many tests share: objects written, read, headed and deleted, bucket policies and
-//! versioning set, and a multipart upload created, its parts uploaded and completed.
+//! S3 calls many tests share: objects written, read, headed and deleted, bucket policies,
+//! versioning and default encryption set, and a multipart upload created, its parts uploaded
+//! and completed.
 
-use super::body_bytes;
+use super::{body_bytes, err, ok};
 use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOutput;
 use aws_sdk_s3::operation::delete_object::DeleteObjectOutput;
@@ -9,7 +10,9 @@ use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketVersioningStatus, CompletedMultipartUpload, CompletedPart, VersioningConfiguration,
+    BucketVersioningStatus, CompletedMultipartUpload, CompletedPart, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    VersioningConfiguration,
 };
 use aws_sdk_s3::Client;
 
@@ -20,14 +23,12 @@ pub async fn put_bytes(
     key: impl Into<String>,
     body: &[u8],
 ) -> Option<String> {
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket(bucket)
         .key(key)
-        .body(ByteStream::from(body.to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .version_id
+        .body(ByteStream::from(body.to_vec())))
+    .version_id
 }
 
 /// The bytes of `bucket`/`key`.
@@ -37,12 +38,10 @@ pub async fn get_bytes(c: &Client, bucket: impl Into<String>, key: impl Into<Str
 
 /// Sets `bucket`'s versioning to `status`.
 pub async fn set_versioning(c: &Client, bucket: &str, status: BucketVersioningStatus) {
-    c.put_bucket_versioning()
+    ok!(c
+        .put_bucket_versioning()
         .bucket(bucket)
-        .versioning_configuration(VersioningConfiguration::builder().status(status).build())
-        .send()
-        .await
-        .unwrap();
+        .versioning_configuration(VersioningConfiguration::builder().status(status).build()));
 }
 
 /// Creates `bucket` with versioning enabled.
@@ -53,12 +52,7 @@ pub async fn versioned_bucket(c: &Client, bucket: &str) {
 
 /// Starts a multipart upload of `bucket`/`key`; returns its upload id.
 pub async fn create_upload(c: &Client, bucket: &str, key: &str) -> String {
-    c.create_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap()
+    ok!(c.create_multipart_upload().bucket(bucket).key(key))
         .upload_id
         .unwrap()
 }
@@ -72,17 +66,15 @@ pub async fn upload_part(
     n: i32,
     body: &[u8],
 ) -> String {
-    c.upload_part()
+    ok!(c
+        .upload_part()
         .bucket(bucket)
         .key(key)
         .upload_id(id)
         .part_number(n)
-        .body(ByteStream::from(body.to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .e_tag
-        .unwrap()
+        .body(ByteStream::from(body.to_vec())))
+    .e_tag
+    .unwrap()
 }
 
 /// The CompleteMultipartUpload body naming `parts` (number, ETag).
@@ -143,14 +135,12 @@ pub async fn complete_upload(
     id: &str,
     parts: &[CompletedPart],
 ) -> CompleteMultipartUploadOutput {
-    c.complete_multipart_upload()
+    ok!(c
+        .complete_multipart_upload()
         .bucket(bucket)
         .key(key)
         .upload_id(id)
-        .multipart_upload(part_list(parts))
-        .send()
-        .await
-        .unwrap()
+        .multipart_upload(part_list(parts)))
 }
 
 /// HeadObject of `bucket`/`key`.
@@ -159,12 +149,7 @@ pub async fn head_of(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> HeadObjectOutput {
-    c.head_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap()
+    ok!(c.head_object().bucket(bucket).key(key))
 }
 
 /// The error HeadObject of `bucket`/`key` answers.
@@ -173,12 +158,7 @@ pub async fn head_err(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> SdkError<HeadObjectError> {
-    c.head_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap_err()
+    err!(c.head_object().bucket(bucket).key(key))
 }
 
 /// GetObject of `bucket`/`key`.
@@ -196,22 +176,12 @@ pub async fn get_err(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> SdkError<GetObjectError> {
-    c.get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap_err()
+    err!(c.get_object().bucket(bucket).key(key))
 }
 
 /// Sets `bucket`'s policy to `doc`.
 pub async fn put_policy(c: &Client, bucket: impl Into<String>, doc: impl Into<String>) {
-    c.put_bucket_policy()
-        .bucket(bucket)
-        .policy(doc)
-        .send()
-        .await
-        .unwrap();
+    ok!(c.put_bucket_policy().bucket(bucket).policy(doc));
 }
 
 /// Deletes `bucket`/`key` (its current version, in a versioned bucket).
@@ -220,10 +190,34 @@ pub async fn delete_key(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> DeleteObjectOutput {
-    c.delete_object()
+    ok!(c.delete_object().bucket(bucket).key(key))
+}
+
+/// Sets `bucket`'s default encryption to `algorithm` under `key` (None: the algorithm's own
+/// default key), with an S3 Bucket Key if `bucket_key`.
+pub async fn set_default_encryption(
+    c: &Client,
+    bucket: &str,
+    algorithm: ServerSideEncryption,
+    key: Option<&str>,
+    bucket_key: bool,
+) {
+    let by_default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(algorithm)
+        .set_kms_master_key_id(key.map(str::to_string))
+        .build()
+        .unwrap();
+    let rule = ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(by_default)
+        .bucket_key_enabled(bucket_key)
+        .build();
+    ok!(c
+        .put_bucket_encryption()
         .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .unwrap()
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(rule)
+                .build()
+                .unwrap(),
+        ));
 }

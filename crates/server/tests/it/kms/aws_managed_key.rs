@@ -41,12 +41,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
     assert_eq!(*back.plaintext, *dk.plaintext);
 
     let k = h.kms();
-    let meta = k
-        .describe_key()
-        .key_id("alias/aws/s3")
-        .send()
-        .await
-        .unwrap()
+    let meta = ok!(k.describe_key().key_id("alias/aws/s3"))
         .key_metadata
         .unwrap();
     assert_eq!(meta.arn(), Some(dk.key_arn.as_str()));
@@ -64,12 +59,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         .unwrap();
     assert_eq!(alias.target_key_id(), Some(meta.key_id()));
     // The policy lets account principals use it only via S3, and read it directly.
-    let policy = k
-        .get_key_policy()
-        .key_id(meta.key_id())
-        .send()
-        .await
-        .unwrap();
+    let policy = ok!(k.get_key_policy().key_id(meta.key_id()));
     let doc: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
     let statements = doc["Statement"].as_array().unwrap();
     let via = statements
@@ -145,11 +135,7 @@ async fn aws_managed_s3_key_is_for_s3_only() {
         "NotAuthorizedException"
     );
     // It is still there and still serves S3.
-    k.describe_key()
-        .key_id("alias/aws/s3")
-        .send()
-        .await
-        .unwrap();
+    ok!(k.describe_key().key_id("alias/aws/s3"));
     h.app
         .kms
         .decrypt(&via_s3, &dk.ciphertext, &ctx)

@@ -12,24 +12,18 @@ async fn encrypt_decrypt_with_context() {
     let k = s.kms();
     let key = new_key(&k).await;
     let id = key.key_id();
-    let enc = k
+    let enc = ok!(k
         .encrypt()
         .key_id(id)
         .plaintext(Blob::new(b"attack at dawn".to_vec()))
-        .encryption_context("purpose", "test")
-        .send()
-        .await
-        .unwrap();
+        .encryption_context("purpose", "test"));
     assert_eq!(enc.key_id(), key.arn());
     let blob = enc.ciphertext_blob().unwrap().clone();
     assert!(!blob.as_ref().windows(6).any(|w| w == b"attack"));
-    let dec = k
+    let dec = ok!(k
         .decrypt()
         .ciphertext_blob(blob.clone())
-        .encryption_context("purpose", "test")
-        .send()
-        .await
-        .unwrap();
+        .encryption_context("purpose", "test"));
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"attack at dawn");
     assert_eq!(dec.key_id(), key.arn());
     assert_eq!(
@@ -62,22 +56,13 @@ async fn encrypt_decrypt_with_context() {
             .encryption_context("purpose", "test")),
         "IncorrectKeyException"
     );
-    let e = k
-        .encrypt()
-        .key_id(id)
-        .plaintext(Blob::new(vec![0u8; 4097]))
-        .send()
-        .await
-        .unwrap_err();
+    let e = err!(k.encrypt().key_id(id).plaintext(Blob::new(vec![0u8; 4097])));
     assert_eq!(code(&e), "ValidationException");
-    let re = k
+    let re = ok!(k
         .re_encrypt()
         .ciphertext_blob(blob)
         .source_encryption_context("purpose", "test")
-        .destination_key_id(other.key_id())
-        .send()
-        .await
-        .unwrap();
+        .destination_key_id(other.key_id()));
     let dec = decrypt(&k, re.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"attack at dawn");
     assert_eq!(dec.key_id(), other.arn());
@@ -88,24 +73,18 @@ async fn data_keys_and_random() {
     let s = Server::start().await;
     let k = s.kms();
     let id = new_key_id(&k).await;
-    let dk = k
+    let dk = ok!(k
         .generate_data_key()
         .key_id(&id)
-        .key_spec(DataKeySpec::Aes256)
-        .send()
-        .await
-        .unwrap();
+        .key_spec(DataKeySpec::Aes256));
     let plain = dk.plaintext().unwrap().as_ref().to_vec();
     assert_eq!(plain.len(), 32);
     let dec = decrypt(&k, dk.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), plain);
-    let dk = k
+    let dk = ok!(k
         .generate_data_key_without_plaintext()
         .key_id(&id)
-        .number_of_bytes(64)
-        .send()
-        .await
-        .unwrap();
+        .number_of_bytes(64));
     let dec = decrypt(&k, dk.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref().len(), 64);
     assert_eq!(
@@ -113,11 +92,7 @@ async fn data_keys_and_random() {
         "ValidationException"
     );
     assert_eq!(
-        k.generate_random()
-            .number_of_bytes(1024)
-            .send()
-            .await
-            .unwrap()
+        ok!(k.generate_random().number_of_bytes(1024))
             .plaintext()
             .unwrap()
             .as_ref()
@@ -149,24 +124,18 @@ async fn sign_verify_and_macs() {
         ),
     ] {
         let id = new_key_of(&k, spec.clone(), KeyUsageType::SignVerify).await;
-        let sig = k
+        let sig = ok!(k
             .sign()
             .key_id(&id)
             .message(Blob::new(b"msg".to_vec()))
-            .signing_algorithm(alg.clone())
-            .send()
-            .await
-            .unwrap();
+            .signing_algorithm(alg.clone()));
         let sig = sig.signature().unwrap().clone();
-        let ok = k
+        let ok = ok!(k
             .verify()
             .key_id(&id)
             .message(Blob::new(b"msg".to_vec()))
             .signature(sig.clone())
-            .signing_algorithm(alg.clone())
-            .send()
-            .await
-            .unwrap();
+            .signing_algorithm(alg.clone()));
         assert!(ok.signature_valid());
         assert_eq!(
             fails!(k
@@ -186,23 +155,18 @@ async fn sign_verify_and_macs() {
         );
     }
     let id = new_key_of(&k, KeySpec::Hmac256, KeyUsageType::GenerateVerifyMac).await;
-    let mac = k
+    let mac = ok!(k
         .generate_mac()
         .key_id(&id)
         .message(Blob::new(b"m".to_vec()))
-        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)
-        .send()
-        .await
-        .unwrap();
+        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256));
     let mac = mac.mac().unwrap().clone();
-    k.verify_mac()
+    ok!(k
+        .verify_mac()
         .key_id(&id)
         .message(Blob::new(b"m".to_vec()))
         .mac(mac.clone())
-        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)
-        .send()
-        .await
-        .unwrap();
+        .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256));
     assert_eq!(
         fails!(k
             .verify_mac()
@@ -220,39 +184,24 @@ async fn rotation_keeps_old_ciphertexts_readable() {
     let k = s.kms();
     let id = new_key_id(&k).await;
     let old = encrypt(&k, &id, b"before").await;
-    k.enable_key_rotation()
+    ok!(k
+        .enable_key_rotation()
         .key_id(&id)
-        .rotation_period_in_days(90)
-        .send()
-        .await
-        .unwrap();
-    let st = k
-        .get_key_rotation_status()
-        .key_id(&id)
-        .send()
-        .await
-        .unwrap();
+        .rotation_period_in_days(90));
+    let st = ok!(k.get_key_rotation_status().key_id(&id));
     assert!(st.key_rotation_enabled());
     assert_eq!(st.rotation_period_in_days(), Some(90));
     k.rotate_key_on_demand().key_id(&id).send().await.unwrap();
     let new = encrypt(&k, &id, b"after").await;
     assert_eq!(
-        k.decrypt()
-            .ciphertext_blob(old)
-            .send()
-            .await
-            .unwrap()
+        ok!(k.decrypt().ciphertext_blob(old))
             .plaintext()
             .unwrap()
             .as_ref(),
         b"before"
     );
     assert_eq!(
-        k.decrypt()
-            .ciphertext_blob(new)
-            .send()
-            .await
-            .unwrap()
+        ok!(k.decrypt().ciphertext_blob(new))
             .plaintext()
             .unwrap()
             .as_ref(),

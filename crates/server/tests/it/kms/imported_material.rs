@@ -19,14 +19,11 @@ async fn python_wrapped(
     spec: WrappingKeySpec,
     material: &[u8],
 ) -> (Blob, Blob) {
-    let params = k
+    let params = ok!(k
         .get_parameters_for_import()
         .key_id(key)
         .wrapping_algorithm(alg.clone())
-        .wrapping_key_spec(spec)
-        .send()
-        .await
-        .unwrap();
+        .wrapping_key_spec(spec));
     let wrapped = py(
         "wrap_key_material.py",
         json!({
@@ -42,12 +39,7 @@ async fn python_wrapped(
 }
 
 async fn external_key(k: &aws_sdk_kms::Client) -> String {
-    let meta = k
-        .create_key()
-        .origin(OriginType::External)
-        .send()
-        .await
-        .unwrap()
+    let meta = ok!(k.create_key().origin(OriginType::External))
         .key_metadata
         .unwrap();
     assert_eq!(meta.key_state(), Some(&KeyState::PendingImport));
@@ -55,11 +47,7 @@ async fn external_key(k: &aws_sdk_kms::Client) -> String {
 }
 
 async fn state(k: &aws_sdk_kms::Client, key: &str) -> KeyState {
-    k.describe_key()
-        .key_id(key)
-        .send()
-        .await
-        .unwrap()
+    ok!(k.describe_key().key_id(key))
         .key_metadata
         .unwrap()
         .key_state
@@ -71,14 +59,11 @@ async fn python_wrapped_material_imports_and_encrypts() {
     let s = Server::start().await;
     let k = s.kms();
     let key = external_key(&k).await;
-    let params = k
+    let params = ok!(k
         .get_parameters_for_import()
         .key_id(&key)
         .wrapping_algorithm(AlgorithmSpec::RsaesOaepSha256)
-        .wrapping_key_spec(WrappingKeySpec::Rsa2048)
-        .send()
-        .await
-        .unwrap();
+        .wrapping_key_spec(WrappingKeySpec::Rsa2048));
     assert!(params.key_id().unwrap().ends_with(&key));
     let valid_to = params.parameters_valid_to().unwrap().secs();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -92,26 +77,16 @@ async fn python_wrapped_material_imports_and_encrypts() {
             "material": b64(&material),
         }),
     );
-    let imported = k
+    let imported = ok!(k
         .import_key_material()
         .key_id(&key)
         .import_token(params.import_token().unwrap().clone())
         .encrypted_key_material(Blob::new(unb64(&wrapped["wrapped"])))
-        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
-        .send()
-        .await
-        .unwrap();
+        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire));
     assert!(imported.key_id().unwrap().ends_with(&key));
     let material_id = imported.key_material_id().unwrap().to_string();
     assert_eq!(material_id.len(), 64);
-    let meta = k
-        .describe_key()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap();
+    let meta = ok!(k.describe_key().key_id(&key)).key_metadata.unwrap();
     assert_eq!(meta.key_state(), Some(&KeyState::Enabled));
     assert_eq!(
         meta.expiration_model(),
@@ -119,13 +94,10 @@ async fn python_wrapped_material_imports_and_encrypts() {
     );
     assert_eq!(meta.origin(), Some(&OriginType::External));
     // Encrypt/Decrypt work, and the ciphertext really is AES-GCM under the imported material.
-    let enc = k
+    let enc = ok!(k
         .encrypt()
         .key_id(&key)
-        .plaintext(Blob::new("imported secret"))
-        .send()
-        .await
-        .unwrap();
+        .plaintext(Blob::new("imported secret")));
     let blob = enc.ciphertext_blob().unwrap().as_ref().to_vec();
     let dec = decrypt(&k, Blob::new(blob.clone())).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"imported secret");
@@ -140,12 +112,7 @@ async fn python_wrapped_material_imports_and_encrypts() {
     assert_eq!(unb64(&opened["plaintext"]), b"imported secret");
 
     // Deleting the material: PendingImport, ciphertexts stop decrypting.
-    let deleted = k
-        .delete_imported_key_material()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap();
+    let deleted = ok!(k.delete_imported_key_material().key_id(&key));
     assert!(deleted.key_id().unwrap().ends_with(&key));
     assert_eq!(state(&k, &key).await, KeyState::PendingImport);
     assert_eq!(
@@ -178,24 +145,14 @@ async fn python_wrapped_material_imports_and_encrypts() {
         &material,
     )
     .await;
-    let again = k
+    let again = ok!(k
         .import_key_material()
         .key_id(&key)
         .import_token(token)
         .encrypted_key_material(same)
-        .valid_to(DateTime::from_secs(now + 30 * 24 * 3600))
-        .send()
-        .await
-        .unwrap();
+        .valid_to(DateTime::from_secs(now + 30 * 24 * 3600)));
     assert_eq!(again.key_material_id(), Some(material_id.as_str()));
-    let meta = k
-        .describe_key()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap();
+    let meta = ok!(k.describe_key().key_id(&key)).key_metadata.unwrap();
     assert_eq!(meta.key_state(), Some(&KeyState::Enabled));
     assert_eq!(
         meta.expiration_model(),
@@ -208,11 +165,7 @@ async fn python_wrapped_material_imports_and_encrypts() {
     let dec = decrypt(&k, Blob::new(blob)).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"imported secret");
     // Pending deletion then cancelled without material: back to PendingImport.
-    k.delete_imported_key_material()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap();
+    ok!(k.delete_imported_key_material().key_id(&key));
     k.schedule_key_deletion().key_id(&key).send().await.unwrap();
     k.cancel_key_deletion().key_id(&key).send().await.unwrap();
     assert_eq!(state(&k, &key).await, KeyState::PendingImport);
@@ -345,11 +298,7 @@ async fn import_errors() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "KMSInvalidStateException");
-    k.delete_imported_key_material()
-        .key_id(&key)
-        .send()
-        .await
-        .unwrap();
+    ok!(k.delete_imported_key_material().key_id(&key));
     assert_eq!(state(&k, &key).await, KeyState::PendingDeletion);
 }
 

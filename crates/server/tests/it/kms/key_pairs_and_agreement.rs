@@ -25,14 +25,11 @@ async fn data_key_pairs_match_in_python() {
     let key = new_key(&k).await;
     let (id, arn) = (key.key_id().to_string(), key.arn().unwrap().to_string());
     for (spec, kind) in PAIRS {
-        let pair = k
+        let pair = ok!(k
             .generate_data_key_pair()
             .key_id(&id)
             .key_pair_spec(spec.clone())
-            .encryption_context("purpose", "pairs")
-            .send()
-            .await
-            .unwrap();
+            .encryption_context("purpose", "pairs"));
         assert_eq!(pair.key_id(), Some(arn.as_str()));
         assert_eq!(pair.key_pair_spec(), Some(&spec));
         let private = pair.private_key_plaintext().unwrap().as_ref().to_vec();
@@ -44,13 +41,10 @@ async fn data_key_pairs_match_in_python() {
         assert_eq!(check["matches"], true, "{spec:?}");
         assert_eq!(check["kind"], kind);
         // The ciphertext decrypts (with the context) to the same private key.
-        let dec = k
+        let dec = ok!(k
             .decrypt()
             .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
-            .encryption_context("purpose", "pairs")
-            .send()
-            .await
-            .unwrap();
+            .encryption_context("purpose", "pairs"));
         assert_eq!(dec.plaintext().unwrap().as_ref(), private.as_slice());
         assert_eq!(
             fails!(k
@@ -67,13 +61,10 @@ async fn data_key_pairs_match_in_python() {
             .key_pair_spec(DataKeyPairSpec::EccNistP256)),
         "NotFoundException"
     );
-    let pair = k
+    let pair = ok!(k
         .generate_data_key_pair_without_plaintext()
         .key_id(&arn)
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .send()
-        .await
-        .unwrap();
+        .key_pair_spec(DataKeyPairSpec::EccNistP256));
     assert_eq!(pair.key_pair_spec(), Some(&DataKeyPairSpec::EccNistP256));
     let dec = decrypt(&k, pair.private_key_ciphertext_blob().unwrap().clone()).await;
     let check = py(
@@ -110,12 +101,7 @@ async fn data_key_pairs_match_in_python() {
             .key_pair_spec(DataKeyPairSpec::EccNistP256)),
         "InvalidKeyUsageException"
     );
-    let pending = k
-        .create_key()
-        .origin(OriginType::External)
-        .send()
-        .await
-        .unwrap()
+    let pending = ok!(k.create_key().origin(OriginType::External))
         .key_metadata
         .unwrap()
         .key_id;
@@ -145,15 +131,12 @@ async fn derive_shared_secret_agrees_with_python() {
         KeySpec::EccNistP384,
         KeySpec::EccNistP521,
     ] {
-        let meta = k
+        let meta = ok!(k
             .create_key()
             .key_spec(spec.clone())
-            .key_usage(KeyUsageType::KeyAgreement)
-            .send()
-            .await
-            .unwrap()
-            .key_metadata
-            .unwrap();
+            .key_usage(KeyUsageType::KeyAgreement))
+        .key_metadata
+        .unwrap();
         assert_eq!(meta.key_usage(), Some(&KeyUsageType::KeyAgreement));
         assert_eq!(
             meta.key_agreement_algorithms(),
@@ -166,14 +149,11 @@ async fn derive_shared_secret_agrees_with_python() {
             "ecdh.py",
             json!({"kms_public_key": b64(public.public_key().unwrap().as_ref())}),
         );
-        let out = k
+        let out = ok!(k
             .derive_shared_secret()
             .key_id(&id)
             .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
-            .public_key(Blob::new(unb64(&peer["public_key"])))
-            .send()
-            .await
-            .unwrap();
+            .public_key(Blob::new(unb64(&peer["public_key"]))));
         assert_eq!(
             out.shared_secret().unwrap().as_ref(),
             unb64(&peer["shared_secret"]).as_slice(),
@@ -196,12 +176,10 @@ async fn derive_shared_secret_agrees_with_python() {
         );
     }
     let agree = new_key_of(&k, KeySpec::EccNistP256, KeyUsageType::KeyAgreement).await;
-    k.create_alias()
+    ok!(k
+        .create_alias()
         .alias_name("alias/agree")
-        .target_key_id(&agree)
-        .send()
-        .await
-        .unwrap();
+        .target_key_id(&agree));
     // A peer key on another curve, junk, another algorithm.
     let p384 = new_key_of(&k, KeySpec::EccNistP384, KeyUsageType::KeyAgreement).await;
     let p384_public = k.get_public_key().key_id(&p384).send().await.unwrap();

@@ -12,12 +12,7 @@ use aws_sdk_kms::types::{KeySpec, KeyState};
 pub async fn describing_the_s3_managed_alias_creates_the_managed_key() {
     let s = Server::start().await;
     let k = s.kms();
-    let meta = k
-        .describe_key()
-        .key_id("alias/aws/s3")
-        .send()
-        .await
-        .unwrap()
+    let meta = ok!(k.describe_key().key_id("alias/aws/s3"))
         .key_metadata
         .unwrap();
     assert_eq!(
@@ -35,21 +30,13 @@ pub async fn describing_the_s3_managed_alias_creates_the_managed_key() {
         .unwrap();
     assert_eq!(by_arn.key_metadata.unwrap().key_id, meta.key_id);
     let c = s.with_bucket("managed").await;
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket("managed")
         .key("k")
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
-        .send()
-        .await
-        .unwrap();
-    let head = c
-        .head_object()
-        .bucket("managed")
-        .key("k")
-        .send()
-        .await
-        .unwrap();
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x")));
+    let head = ok!(c.head_object().bucket("managed").key("k"));
     assert_eq!(head.ssekms_key_id(), meta.arn());
 }
 
@@ -57,12 +44,7 @@ pub async fn describing_the_s3_managed_alias_creates_the_managed_key() {
 pub async fn create_describe_list_and_aliases() {
     let s = Server::start().await;
     let k = s.kms();
-    let key = k
-        .create_key()
-        .description("first")
-        .send()
-        .await
-        .unwrap()
+    let key = ok!(k.create_key().description("first"))
         .key_metadata
         .unwrap();
     assert_eq!(key.key_state(), Some(&KeyState::Enabled));
@@ -72,28 +54,17 @@ pub async fn create_describe_list_and_aliases() {
         .starts_with("arn:aws:kms:us-east-1:000000000000:key/"));
     assert_eq!(key.key_spec(), Some(&KeySpec::SymmetricDefault));
     let id = key.key_id().to_string();
-    k.create_alias()
+    ok!(k
+        .create_alias()
         .alias_name("alias/first")
-        .target_key_id(&id)
-        .send()
-        .await
-        .unwrap();
-    let by_alias = k
-        .describe_key()
-        .key_id("alias/first")
-        .send()
-        .await
-        .unwrap()
+        .target_key_id(&id));
+    let by_alias = ok!(k.describe_key().key_id("alias/first"))
         .key_metadata
         .unwrap();
     assert_eq!(by_alias.key_id(), id);
     let arn = key.arn().unwrap();
     assert_eq!(
-        k.describe_key()
-            .key_id(arn)
-            .send()
-            .await
-            .unwrap()
+        ok!(k.describe_key().key_id(arn))
             .key_metadata
             .unwrap()
             .key_id(),
@@ -127,20 +98,11 @@ pub async fn create_describe_list_and_aliases() {
     let page = k.list_keys().limit(2).send().await.unwrap();
     assert_eq!(page.keys().len(), 2);
     assert!(page.truncated());
-    let rest = k
-        .list_keys()
-        .marker(page.next_marker().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let rest = ok!(k.list_keys().marker(page.next_marker().unwrap()));
     assert_eq!(rest.keys().len(), 2);
     let aliases = k.list_aliases().key_id(&id).send().await.unwrap();
     assert_eq!(aliases.aliases().len(), 1);
-    k.delete_alias()
-        .alias_name("alias/first")
-        .send()
-        .await
-        .unwrap();
+    ok!(k.delete_alias().alias_name("alias/first"));
     assert!(k.list_aliases().send().await.unwrap().aliases().is_empty());
 }
 
@@ -161,13 +123,10 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
     );
     k.enable_key().key_id(&id).send().await.unwrap();
     decrypt(&k, blob.clone()).await;
-    let sched = k
+    let sched = ok!(k
         .schedule_key_deletion()
         .key_id(&id)
-        .pending_window_in_days(7)
-        .send()
-        .await
-        .unwrap();
+        .pending_window_in_days(7));
     assert_eq!(sched.key_state(), Some(&KeyState::PendingDeletion));
     assert_eq!(
         fails!(k.decrypt().ciphertext_blob(blob.clone())),
@@ -185,21 +144,9 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
         "ValidationException"
     );
     k.cancel_key_deletion().key_id(&id).send().await.unwrap();
-    let meta = k
-        .describe_key()
-        .key_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap();
+    let meta = ok!(k.describe_key().key_id(&id)).key_metadata.unwrap();
     assert_eq!(meta.key_state(), Some(&KeyState::Disabled));
-    let e = k
-        .cancel_key_deletion()
-        .key_id(&id)
-        .send()
-        .await
-        .unwrap_err();
+    let e = err!(k.cancel_key_deletion().key_id(&id));
     assert_eq!(code(&e), "KMSInvalidStateException");
 }
 
@@ -208,13 +155,7 @@ pub async fn keys_survive_restart_and_material_is_sealed() {
     let s = Server::start().await;
     let k = s.kms();
     let id = new_key_id(&k).await;
-    let dk = k
-        .generate_data_key()
-        .key_id(&id)
-        .number_of_bytes(32)
-        .send()
-        .await
-        .unwrap();
+    let dk = ok!(k.generate_data_key().key_id(&id).number_of_bytes(32));
     let plain = dk.plaintext().unwrap().as_ref().to_vec();
     let blob = dk.ciphertext_blob().unwrap().clone();
     let dir = s.stop();
@@ -236,12 +177,6 @@ pub async fn keys_survive_restart_and_material_is_sealed() {
         }
     }
     let s = Server::start_in(dir).await;
-    let dec = s
-        .kms()
-        .decrypt()
-        .ciphertext_blob(blob)
-        .send()
-        .await
-        .unwrap();
+    let dec = ok!(s.kms().decrypt().ciphertext_blob(blob));
     assert_eq!(dec.plaintext().unwrap().as_ref(), plain);
 }

@@ -49,14 +49,11 @@ async fn signatures_verify_in_python() {
     for (spec, algorithms, curve) in cases {
         let (id, public) = signing_key(&k, spec.clone()).await;
         for alg in algorithms {
-            let sig = k
+            let sig = ok!(k
                 .sign()
                 .key_id(&id)
                 .message(Blob::new(message.clone()))
-                .signing_algorithm(alg.clone())
-                .send()
-                .await
-                .unwrap();
+                .signing_algorithm(alg.clone()));
             let signature = sig.signature().unwrap().as_ref().to_vec();
             let verify = |msg: &[u8], msg_type: &str, signature: &[u8]| {
                 py(
@@ -85,15 +82,12 @@ async fn signatures_verify_in_python() {
     // MessageType DIGEST: KMS signs the given SHA-256 digest; Python verifies it prehashed.
     let (id, public) = signing_key(&k, KeySpec::EccNistP256).await;
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &message);
-    let sig = k
+    let sig = ok!(k
         .sign()
         .key_id(&id)
         .message(Blob::new(digest.as_ref()))
         .message_type(MessageType::Digest)
-        .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
-        .send()
-        .await
-        .unwrap();
+        .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256));
     let ok = py(
         "verify_signature.py",
         json!({
@@ -128,14 +122,11 @@ async fn python_oaep_ciphertexts_decrypt_through_kms() {
                 }),
             );
             let ciphertext = unb64(&ct["ciphertext"]);
-            let dec = k
+            let dec = ok!(k
                 .decrypt()
                 .key_id(&id)
                 .ciphertext_blob(Blob::new(ciphertext.clone()))
-                .encryption_algorithm(alg.clone())
-                .send()
-                .await
-                .unwrap();
+                .encryption_algorithm(alg.clone()));
             assert_eq!(dec.plaintext().unwrap().as_ref(), plaintext.as_slice());
             assert_eq!(dec.encryption_algorithm(), Some(&alg));
             // The other OAEP hash does not decrypt it.

@@ -16,23 +16,15 @@ async fn new_key(k: &aws_sdk_kms::Client, spec: KeySpec, usage: KeyUsageType) ->
 
 /// An EXTERNAL key and `material` wrapped in Python for fresh import parameters.
 async fn pending_import(k: &aws_sdk_kms::Client, material: &[u8]) -> (String, Blob, Blob) {
-    let key = k
-        .create_key()
-        .origin(OriginType::External)
-        .send()
-        .await
-        .unwrap()
+    let key = ok!(k.create_key().origin(OriginType::External))
         .key_metadata
         .unwrap()
         .key_id;
-    let params = k
+    let params = ok!(k
         .get_parameters_for_import()
         .key_id(&key)
         .wrapping_algorithm(AlgorithmSpec::RsaesOaepSha256)
-        .wrapping_key_spec(WrappingKeySpec::Rsa2048)
-        .send()
-        .await
-        .unwrap();
+        .wrapping_key_spec(WrappingKeySpec::Rsa2048));
     let wrapped = py(
         "wrap_key_material.py",
         json!({"public_key": b64(params.public_key().unwrap().as_ref()),
@@ -70,12 +62,10 @@ async fn everything_survives_a_restart() {
     let k = s.kms();
     // Symmetric key, alias, ciphertexts before and after an on-demand rotation.
     let sym = new_key_id(&k).await;
-    k.create_alias()
+    ok!(k
+        .create_alias()
         .alias_name("alias/restart")
-        .target_key_id(&sym)
-        .send()
-        .await
-        .unwrap();
+        .target_key_id(&sym));
     let encrypt = |text: &'static str| {
         k.encrypt()
             .key_id("alias/restart")
@@ -87,38 +77,29 @@ async fn everything_survives_a_restart() {
     k.rotate_key_on_demand().key_id(&sym).send().await.unwrap();
     let after = encrypt("after rotation").await.unwrap();
     // A grant.
-    let grant = k
+    let grant = ok!(k
         .create_grant()
         .key_id(&sym)
         .grantee_principal("arn:aws:iam::000000000000:user/alice")
         .operations(GrantOperation::Decrypt)
-        .name("survivor")
-        .send()
-        .await
-        .unwrap();
+        .name("survivor"));
     let (grant_id, token) = (
         grant.grant_id().unwrap().to_string(),
         grant.grant_token().unwrap().to_string(),
     );
     // Asymmetric, HMAC and key agreement keys.
     let signer = new_key(&k, KeySpec::Rsa2048, KeyUsageType::SignVerify).await;
-    let sig = k
+    let sig = ok!(k
         .sign()
         .key_id(&signer)
         .message(Blob::new("signed"))
-        .signing_algorithm(SigningAlgorithmSpec::RsassaPssSha256)
-        .send()
-        .await
-        .unwrap();
+        .signing_algorithm(SigningAlgorithmSpec::RsassaPssSha256));
     let mac_key = new_key(&k, KeySpec::Hmac256, KeyUsageType::GenerateVerifyMac).await;
-    let mac = k
+    let mac = ok!(k
         .generate_mac()
         .key_id(&mac_key)
         .message(Blob::new("maced"))
-        .mac_algorithm(MacAlgorithmSpec::HmacSha256)
-        .send()
-        .await
-        .unwrap();
+        .mac_algorithm(MacAlgorithmSpec::HmacSha256));
     let agree = new_key(&k, KeySpec::EccNistP256, KeyUsageType::KeyAgreement).await;
     let agree_public = k.get_public_key().key_id(&agree).send().await.unwrap();
     let peer = py(
@@ -128,31 +109,23 @@ async fn everything_survives_a_restart() {
     // Imported material, and import parameters used only after the restart.
     let material = data(32, 2024);
     let (imported, token1, wrapped1) = pending_import(&k, &material).await;
-    k.import_key_material()
+    ok!(k
+        .import_key_material()
         .key_id(&imported)
         .import_token(token1)
         .encrypted_key_material(wrapped1)
-        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
-        .send()
-        .await
-        .unwrap();
-    let imported_ct = k
+        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire));
+    let imported_ct = ok!(k
         .encrypt()
         .key_id(&imported)
-        .plaintext(Blob::new("imported"))
-        .send()
-        .await
-        .unwrap();
+        .plaintext(Blob::new("imported")));
     let later_material = data(32, 2025);
     let (later, token2, wrapped2) = pending_import(&k, &later_material).await;
     // A data key pair.
-    let pair = k
+    let pair = ok!(k
         .generate_data_key_pair()
         .key_id(&sym)
-        .key_pair_spec(DataKeyPairSpec::EccNistP256)
-        .send()
-        .await
-        .unwrap();
+        .key_pair_spec(DataKeyPairSpec::EccNistP256));
     let pair_private = pair.private_key_plaintext().unwrap().as_ref().to_vec();
 
     let dir = s.stop();
@@ -163,15 +136,12 @@ async fn everything_survives_a_restart() {
     let k = s.kms();
 
     for (out, text) in [(before, "before rotation"), (after, "after rotation")] {
-        let dec = k
+        let dec = ok!(k
             .decrypt()
             .key_id("alias/restart")
             .ciphertext_blob(out.ciphertext_blob().unwrap().clone())
             .encryption_context("app", "restart")
-            .grant_tokens(&token)
-            .send()
-            .await
-            .unwrap();
+            .grant_tokens(&token));
         assert_eq!(dec.plaintext().unwrap().as_ref(), text.as_bytes());
     }
     let rotations = k.list_key_rotations().key_id(&sym).send().await.unwrap();
@@ -183,54 +153,42 @@ async fn everything_survives_a_restart() {
     let grants = k.list_grants().key_id(&sym).send().await.unwrap();
     assert_eq!(grants.grants().len(), 1);
     assert_eq!(grants.grants()[0].grant_id(), Some(grant_id.as_str()));
-    let same = k
+    let same = ok!(k
         .create_grant()
         .key_id(&sym)
         .grantee_principal("arn:aws:iam::000000000000:user/alice")
         .operations(GrantOperation::Decrypt)
-        .name("survivor")
-        .send()
-        .await
-        .unwrap();
+        .name("survivor"));
     assert_eq!(same.grant_id(), Some(grant_id.as_str()));
-    k.verify()
+    ok!(k
+        .verify()
         .key_id(&signer)
         .message(Blob::new("signed"))
         .signature(sig.signature().unwrap().clone())
-        .signing_algorithm(SigningAlgorithmSpec::RsassaPssSha256)
-        .send()
-        .await
-        .unwrap();
-    k.verify_mac()
+        .signing_algorithm(SigningAlgorithmSpec::RsassaPssSha256));
+    ok!(k
+        .verify_mac()
         .key_id(&mac_key)
         .message(Blob::new("maced"))
         .mac(mac.mac().unwrap().clone())
-        .mac_algorithm(MacAlgorithmSpec::HmacSha256)
-        .send()
-        .await
-        .unwrap();
-    let secret = k
+        .mac_algorithm(MacAlgorithmSpec::HmacSha256));
+    let secret = ok!(k
         .derive_shared_secret()
         .key_id(&agree)
         .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
-        .public_key(Blob::new(unb64(&peer["public_key"])))
-        .send()
-        .await
-        .unwrap();
+        .public_key(Blob::new(unb64(&peer["public_key"]))));
     assert_eq!(
         secret.shared_secret().unwrap().as_ref(),
         unb64(&peer["shared_secret"]).as_slice()
     );
     let dec = decrypt(&k, imported_ct.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"imported");
-    k.import_key_material()
+    ok!(k
+        .import_key_material()
         .key_id(&later)
         .import_token(token2)
         .encrypted_key_material(wrapped2)
-        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
-        .send()
-        .await
-        .unwrap();
+        .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire));
     let later_meta = k.describe_key().key_id(&later).send().await.unwrap();
     assert_eq!(
         later_meta.key_metadata().unwrap().key_state(),

@@ -10,15 +10,13 @@ async fn key_states_reach_s3_reads_and_writes() {
     let kms = s.kms();
     let k = new_key(&s).await;
     let body = data(3000, 6);
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket("keystates")
         .key("a")
         .server_side_encryption(Sse::AwsKms)
         .ssekms_key_id(&k)
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(body.clone())));
     kms.disable_key().key_id(&k).send().await.unwrap();
     let e = get_err(&c, "keystates", "a").await;
     assert_eq!(code(&e), "KMS.DisabledException");
@@ -43,12 +41,10 @@ async fn key_states_reach_s3_reads_and_writes() {
         read_back(&c, "keystates", "a", &body).await.1,
         Some(k.clone())
     );
-    kms.schedule_key_deletion()
+    ok!(kms
+        .schedule_key_deletion()
         .key_id(&k)
-        .pending_window_in_days(7)
-        .send()
-        .await
-        .unwrap();
+        .pending_window_in_days(7));
     let e = get_err(&c, "keystates", "a").await;
     assert_eq!(code(&e), "KMS.KMSInvalidStateException");
     assert!(c
@@ -78,24 +74,19 @@ async fn bucket_keys_spare_kms_calls() {
     let k = new_key(&s).await;
     default_kms(&c, "bkeys", Some(&k), true).await;
     let body = data(90_000, 15);
-    let out = c
+    let out = ok!(c
         .put_object()
         .bucket("bkeys")
         .key("a")
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(body.clone())));
     assert_eq!(out.bucket_key_enabled(), Some(true));
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket("bkeys")
         .key("plain-kms")
         .server_side_encryption(Sse::AwsKms)
         .ssekms_key_id(&k)
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(body.clone())));
     let sse = stored_sse(&s, "bkeys", "a");
     assert_eq!(sse["context"]["aws:s3:arn"], "arn:aws:s3:::bkeys");
     s.kms().disable_key().key_id(&k).send().await.unwrap();
@@ -115,17 +106,14 @@ async fn customer_keys() {
     let (_, key, md5) = customer_key(9);
     let (_, other, other_md5) = customer_key(10);
     let body = data(100_000, 11);
-    let out = c
+    let out = ok!(c
         .put_object()
         .bucket("custkeys")
         .key("a")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key)
         .sse_customer_key_md5(&md5)
-        .body(ByteStream::from(body.clone()))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(body.clone())));
     assert_eq!(out.sse_customer_algorithm(), Some("AES256"));
     assert_eq!(out.sse_customer_key_md5(), Some(md5.as_str()));
     assert_eq!(out.server_side_encryption(), None);
@@ -143,29 +131,23 @@ async fn customer_keys() {
             .sse_customer_key_md5(&other_md5)),
         "AccessDenied 403"
     );
-    let got = c
+    let got = ok!(c
         .get_object()
         .bucket("custkeys")
         .key("a")
         .range("bytes=65530-65545")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5)
-        .send()
-        .await
-        .unwrap();
+        .sse_customer_key_md5(&md5));
     assert_eq!(got.sse_customer_key_md5(), Some(md5.as_str()));
     assert_eq!(body_bytes(got).await, &body[65530..=65545]);
-    let h = c
+    let h = ok!(c
         .head_object()
         .bucket("custkeys")
         .key("a")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5)
-        .send()
-        .await
-        .unwrap();
+        .sse_customer_key_md5(&md5));
     assert_eq!(h.sse_customer_algorithm(), Some("AES256"));
     // A bad MD5 is refused before anything is stored.
     assert_eq!(
@@ -210,14 +192,12 @@ async fn require_tls_for_sse_flag() {
     // Off (the default): SSE-KMS over plain HTTP is accepted.
     let s = Server::start().await;
     let c = s.with_bucket("tls").await;
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket("tls")
         .key("kms")
         .server_side_encryption(Sse::AwsKms)
-        .body(ByteStream::from_static(b"secret"))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from_static(b"secret")));
     let dir = s.stop();
     // On: SSE-KMS writes and reads over plain HTTP get AWS's 400.
     let s = Server::start_configured(dir, |c| c.require_tls_for_sse = true).await;
@@ -251,25 +231,7 @@ async fn require_tls_for_sse_flag() {
         Some("AES256")
     );
     // A DSSE-KMS bucket default applies, and needs TLS too.
-    let by_default = ServerSideEncryptionByDefault::builder()
-        .sse_algorithm(Sse::AwsKmsDsse)
-        .build()
-        .unwrap();
-    c.put_bucket_encryption()
-        .bucket("tls")
-        .server_side_encryption_configuration(
-            ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(by_default)
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    set_default_encryption(&c, "tls", Sse::AwsKmsDsse, None, false).await;
     assert_eq!(
         outcome!(c
             .put_object()
@@ -288,16 +250,13 @@ async fn customer_key_parts_and_attributes() {
     let c = s.with_bucket("custparts").await;
     let (_, key, md5) = customer_key(21);
     let (_, other, other_md5) = customer_key(22);
-    let up = c
+    let up = ok!(c
         .create_multipart_upload()
         .bucket("custparts")
         .key("mp")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5)
-        .send()
-        .await
-        .unwrap();
+        .sse_customer_key_md5(&md5));
     let id = up.upload_id().unwrap();
     let part = |k: &str, m: &str| {
         c.upload_part()
@@ -318,24 +277,20 @@ async fn customer_key_parts_and_attributes() {
     );
     let p = part(&key, &md5).send().await.unwrap();
     assert_eq!(p.sse_customer_key_md5(), Some(md5.as_str()));
-    c.abort_multipart_upload()
+    ok!(c
+        .abort_multipart_upload()
         .bucket("custparts")
         .key("mp")
-        .upload_id(id)
-        .send()
-        .await
-        .unwrap();
+        .upload_id(id));
 
-    c.put_object()
+    ok!(c
+        .put_object()
         .bucket("custparts")
         .key("one")
         .sse_customer_algorithm("AES256")
         .sse_customer_key(&key)
         .sse_customer_key_md5(&md5)
-        .body(ByteStream::from(data(1000, 23)))
-        .send()
-        .await
-        .unwrap();
+        .body(ByteStream::from(data(1000, 23))));
     let attrs = || {
         c.get_object_attributes()
             .bucket("custparts")
@@ -369,21 +324,18 @@ async fn customer_key_on_completion() {
     let (_, key, md5) = customer_key(31);
     let (_, other, other_md5) = customer_key(32);
     for (name, algorithm) in [("plain", None), ("summed", Some(ChecksumAlgorithm::Crc32))] {
-        let id = c
+        let id = ok!(c
             .create_multipart_upload()
             .bucket("custdone")
             .key(name)
             .set_checksum_algorithm(algorithm.clone())
             .sse_customer_algorithm("AES256")
             .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5)
-            .send()
-            .await
-            .unwrap()
-            .upload_id()
-            .unwrap()
-            .to_string();
-        let p = c
+            .sse_customer_key_md5(&md5))
+        .upload_id()
+        .unwrap()
+        .to_string();
+        let p = ok!(c
             .upload_part()
             .bucket("custdone")
             .key(name)
@@ -393,10 +345,7 @@ async fn customer_key_on_completion() {
             .sse_customer_algorithm("AES256")
             .sse_customer_key(&key)
             .sse_customer_key_md5(&md5)
-            .body(ByteStream::from_static(b"only part"))
-            .send()
-            .await
-            .unwrap();
+            .body(ByteStream::from_static(b"only part")));
         let part = CompletedPart::builder()
             .part_number(1)
             .e_tag(p.e_tag().unwrap())
@@ -437,16 +386,13 @@ async fn customer_key_on_completion() {
         } else {
             complete().send().await.unwrap();
         }
-        let got = c
+        let got = ok!(c
             .get_object()
             .bucket("custdone")
             .key(name)
             .sse_customer_algorithm("AES256")
             .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5)
-            .send()
-            .await
-            .unwrap();
+            .sse_customer_key_md5(&md5));
         assert_eq!(body_bytes(got).await, b"only part");
     }
 }

@@ -4,7 +4,7 @@
 //! bucket and key policies AWS requires of a trail's bucket and key.
 
 use super::{default_kms, new_key, put, read_back};
-use crate::common::{head_of, put_policy, Server};
+use crate::common::{head_of, ok, put_policy, Server};
 use std::collections::BTreeMap;
 use trailstack_core::{AccountId, Caller, ObjectWriter, PutObjectRequest, WriterSse};
 
@@ -63,13 +63,11 @@ async fn cloudtrail_rows_ignore_the_bucket_default() {
     let c = s.with_bucket("trail-logs").await;
     let cmk1 = new_key(&s).await;
     let cmk2 = new_key(&s).await;
-    s.kms()
+    ok!(s
+        .kms()
         .put_key_policy()
         .key_id(&cmk2)
-        .policy(TRAIL_KEY_POLICY)
-        .send()
-        .await
-        .unwrap();
+        .policy(TRAIL_KEY_POLICY));
     default_kms(&c, "trail-logs", Some(&cmk1), false).await;
     put_policy(&c, "trail-logs", cloudtrail_bucket_policy("trail-logs")).await;
     let ct = cloudtrail();
@@ -133,12 +131,9 @@ async fn cloudtrail_rows_ignore_the_bucket_default() {
 async fn bucket_info_and_missing_buckets() {
     let s = Server::start().await;
     let c = s.with_bucket("info").await;
-    c.put_bucket_policy()
+    ok!(c.put_bucket_policy()
         .bucket("info")
-        .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::info"}]}"#)
-        .send()
-        .await
-        .unwrap();
+        .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::info"}]}"#));
     let writer: &dyn ObjectWriter = &s.app.s3;
     let info = writer.bucket_info("info").await.unwrap().unwrap();
     assert_eq!(info.owner.as_str(), "000000000000");
