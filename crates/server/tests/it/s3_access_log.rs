@@ -3,13 +3,14 @@
 //! the target bucket under AWS's key names, SSE-S3 whatever the request, and partitioned keys.
 //! Delivery that waits, survives a restart or is flushed is in `s3_access_log_delivery`.
 
-use crate::common::{code, fails, get_bytes, get_err, head_of, ok, outcome, put_policy, Server};
+use crate::common::{
+    code, fails, get_bytes, get_err, head_of, ok, outcome, ownership, put_policy, Server,
+};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketCannedAcl, BucketLoggingStatus, Grantee, LoggingEnabled, ObjectOwnership,
-    OwnershipControls, OwnershipControlsRule, PartitionDateSource, PartitionedPrefix,
-    ServerSideEncryption, TargetObjectKeyFormat, Type,
+    PartitionDateSource, PartitionedPrefix, ServerSideEncryption, TargetObjectKeyFormat, Type,
 };
 use std::sync::Arc;
 use trailstack_core::{Clock, FixedClock};
@@ -209,17 +210,7 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
     ok!(c
         .put_bucket_ownership_controls()
         .bucket("al-logs")
-        .ownership_controls(
-            OwnershipControls::builder()
-                .rules(
-                    OwnershipControlsRule::builder()
-                        .object_ownership(ObjectOwnership::BucketOwnerPreferred)
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        ));
+        .ownership_controls(ownership(ObjectOwnership::BucketOwnerPreferred),));
     assert_eq!(
         fails!(c
             .put_bucket_logging()

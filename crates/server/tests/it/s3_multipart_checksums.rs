@@ -24,17 +24,10 @@ async fn composite_crc32_checksum() {
     assert_eq!(created.checksum_type(), Some(&ChecksumType::Composite));
     let id = created.upload_id().unwrap().to_string();
     let parts = [data(5 * MIB, 31), data(5 * MIB, 32), data(1234, 33)];
+    let crc = Some(ChecksumAlgorithm::Crc32);
+    let outs = send_parts_with(&c, "ck32", "obj", &id, crc, &parts).await;
     let mut done_parts = Vec::new();
-    for (i, p) in parts.iter().enumerate() {
-        let n = i as i32 + 1;
-        let out = ok!(c
-            .upload_part()
-            .bucket("ck32")
-            .key("obj")
-            .upload_id(&id)
-            .part_number(n)
-            .checksum_algorithm(ChecksumAlgorithm::Crc32)
-            .body(p.clone().into()));
+    for (n, (out, p)) in (1..).zip(outs.iter().zip(&parts)) {
         assert_eq!(
             out.checksum_crc32(),
             Some(b64(&crc32(p)).as_str()),
@@ -55,16 +48,7 @@ async fn composite_crc32_checksum() {
         assert_eq!(p.checksum_crc32(), Some(b64(&crc32(want)).as_str()));
     }
 
-    let done = ok!(c
-        .complete_multipart_upload()
-        .bucket("ck32")
-        .key("obj")
-        .upload_id(&id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .set_parts(Some(done_parts))
-                .build(),
-        ));
+    let done = complete_upload(&c, "ck32", "obj", &id, &done_parts).await;
     // The composite checksum: CRC32 of the concatenated raw part CRC32s, "-3".
     let mut raw = Vec::new();
     for p in &parts {
@@ -178,41 +162,15 @@ async fn full_object_crc64nvme_checksum() {
     assert_eq!(created.checksum_type(), Some(&ChecksumType::FullObject));
     let id = created.upload_id().unwrap().to_string();
     let parts = [data(5 * MIB, 41), data(2 * MIB + 3, 42)];
-    let mut done_parts = Vec::new();
-    for (i, p) in parts.iter().enumerate() {
-        let n = i as i32 + 1;
-        let out = ok!(c
-            .upload_part()
-            .bucket("ck64")
-            .key("obj")
-            .upload_id(&id)
-            .part_number(n)
-            .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
-            .body(p.clone().into()));
-        assert_eq!(
-            out.checksum_crc64_nvme(),
-            Some(b64(&crc64nvme(p)).as_str()),
-            "part {n}"
-        );
-        done_parts.push(
-            CompletedPart::builder()
-                .part_number(n)
-                .e_tag(out.e_tag().unwrap())
-                .build(),
-        );
+    let crc = Some(ChecksumAlgorithm::Crc64Nvme);
+    let outs = send_parts_with(&c, "ck64", "obj", &id, crc, &parts).await;
+    for (n, (out, p)) in (1..).zip(outs.iter().zip(&parts)) {
+        let sum = b64(&crc64nvme(p));
+        assert_eq!(out.checksum_crc64_nvme(), Some(sum.as_str()), "part {n}");
     }
     let all: Vec<u8> = parts.concat();
     let want = b64(&crc64nvme(&all));
-    let done = ok!(c
-        .complete_multipart_upload()
-        .bucket("ck64")
-        .key("obj")
-        .upload_id(&id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .set_parts(Some(done_parts))
-                .build(),
-        ));
+    let done = complete_upload(&c, "ck64", "obj", &id, &part_entries(&outs)).await;
     assert_eq!(done.checksum_crc64_nvme(), Some(want.as_str()));
     assert_eq!(done.checksum_type(), Some(&ChecksumType::FullObject));
     assert_eq!(
@@ -250,34 +208,9 @@ async fn full_object_crc64nvme_checksum() {
     .upload_id()
     .unwrap()
     .to_string();
-    let mut done_parts = Vec::new();
-    for (i, p) in parts.iter().enumerate() {
-        let n = i as i32 + 1;
-        let out = ok!(c
-            .upload_part()
-            .bucket("ck64")
-            .key("obj32")
-            .upload_id(&id)
-            .part_number(n)
-            .checksum_algorithm(ChecksumAlgorithm::Crc32)
-            .body(p.clone().into()));
-        done_parts.push(
-            CompletedPart::builder()
-                .part_number(n)
-                .e_tag(out.e_tag().unwrap())
-                .build(),
-        );
-    }
-    let done = ok!(c
-        .complete_multipart_upload()
-        .bucket("ck64")
-        .key("obj32")
-        .upload_id(&id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .set_parts(Some(done_parts))
-                .build(),
-        ));
+    let crc = Some(ChecksumAlgorithm::Crc32);
+    let outs = send_parts_with(&c, "ck64", "obj32", &id, crc, &parts).await;
+    let done = complete_upload(&c, "ck64", "obj32", &id, &part_entries(&outs)).await;
     let want32 = b64(&crc32(&all));
     assert_eq!(done.checksum_crc32(), Some(want32.as_str()));
     let head = ok!(c

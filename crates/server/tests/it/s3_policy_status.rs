@@ -59,20 +59,14 @@ async fn policy_status_reports_whether_the_bucket_policy_is_public() {
 
 #[tokio::test]
 async fn an_anonymous_read_of_a_missing_key_in_a_bucket_anyone_may_list_is_a_404() {
-    use aws_sdk_s3::types::{
-        BucketCannedAcl, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    };
+    use aws_sdk_s3::types::{BucketCannedAcl, ObjectOwnership};
     let s = Server::start().await;
     let c = s.with_bucket("cors-pub").await;
     ok!(c.delete_public_access_block().bucket("cors-pub"));
-    let rule_ = OwnershipControlsRule::builder()
-        .object_ownership(ObjectOwnership::ObjectWriter)
-        .build()
-        .unwrap();
     ok!(c
         .put_bucket_ownership_controls()
         .bucket("cors-pub")
-        .ownership_controls(OwnershipControls::builder().rules(rule_).build().unwrap()));
+        .ownership_controls(ownership(ObjectOwnership::ObjectWriter)));
     put_bytes(&c, "cors-pub", "private", b"p").await;
     put_cors(
         &c,

@@ -401,42 +401,30 @@ async fn post_forms_signed_with_sigv2() {
     assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
     assert_eq!(r.xml("StringToSign").as_deref(), Some(policy.as_str()));
 
-    let r = form(&[
-        ("key", "up/c.txt"),
-        ("AWSAccessKeyId", "test"),
-        ("policy", &policy),
-    ])
-    .send(&s)
-    .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (400, Some("InvalidArgument"))
-    );
-    let r = form(&[
-        ("key", "up/d.txt"),
-        ("AWSAccessKeyId", "AKIANOSUCH"),
-        ("policy", &policy),
-        ("signature", &good),
-    ])
-    .send(&s)
-    .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("InvalidAccessKeyId"))
-    );
-    // The policy still binds a SigV2 form.
-    let r = form(&[
-        ("key", "elsewhere/e.txt"),
-        ("AWSAccessKeyId", "test"),
-        ("policy", &policy),
-        ("signature", &good),
-    ])
-    .send(&s)
-    .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("AccessDenied"))
-    );
+    // No signature; an unknown key; a key the policy does not allow (the policy still binds
+    // a SigV2 form).
+    let refused = [
+        ("up/c.txt", "test", None, 400, "InvalidArgument"),
+        (
+            "up/d.txt",
+            "AKIANOSUCH",
+            Some(&good),
+            403,
+            "InvalidAccessKeyId",
+        ),
+        ("elsewhere/e.txt", "test", Some(&good), 403, "AccessDenied"),
+    ];
+    for (key, access_key, signature, status, code) in refused {
+        let mut fields = vec![("key", key), ("AWSAccessKeyId", access_key)];
+        fields.push(("policy", policy.as_str()));
+        fields.extend(signature.map(|sig| ("signature", sig.as_str())));
+        let r = form(&fields[..]).send(&s).await;
+        assert_eq!(
+            (r.status, r.xml("Code").as_deref()),
+            (status, Some(code)),
+            "{key}"
+        );
+    }
 }
 
 #[tokio::test]

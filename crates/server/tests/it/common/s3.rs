@@ -8,9 +8,11 @@ use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOut
 use aws_sdk_s3::operation::delete_object::DeleteObjectOutput;
 use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
+use aws_sdk_s3::operation::upload_part::UploadPartOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketVersioningStatus, CompletedMultipartUpload, CompletedPart, ServerSideEncryption,
+    BucketVersioningStatus, ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart,
+    ObjectOwnership, OwnershipControls, OwnershipControlsRule, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     VersioningConfiguration,
 };
@@ -98,13 +100,44 @@ pub async fn send_parts(
     id: &str,
     bodies: &[Vec<u8>],
 ) -> Vec<CompletedPart> {
-    let mut parts = Vec::new();
-    for (i, body) in bodies.iter().enumerate() {
-        let n = i as i32 + 1;
-        let e_tag = upload_part(c, bucket, key, id, n, body).await;
-        parts.push(CompletedPart::builder().part_number(n).e_tag(e_tag).build());
+    part_entries(&send_parts_with(c, bucket, key, id, None, bodies).await)
+}
+
+/// Sends `bodies` as the parts of upload `id`, numbered from 1, each with the checksum of
+/// `algorithm` if any; returns each part's answer.
+pub async fn send_parts_with(
+    c: &Client,
+    bucket: &str,
+    key: &str,
+    id: &str,
+    algorithm: Option<ChecksumAlgorithm>,
+    bodies: &[Vec<u8>],
+) -> Vec<UploadPartOutput> {
+    let mut outs = Vec::new();
+    for (n, body) in (1..).zip(bodies) {
+        outs.push(ok!(c
+            .upload_part()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(id)
+            .part_number(n)
+            .set_checksum_algorithm(algorithm.clone())
+            .body(ByteStream::from(body.clone()))));
     }
-    parts
+    outs
+}
+
+/// The parts CompleteMultipartUpload names for the answers `outs` to parts 1, 2, ...
+pub fn part_entries(outs: &[UploadPartOutput]) -> Vec<CompletedPart> {
+    (1..)
+        .zip(outs)
+        .map(|(n, out)| {
+            CompletedPart::builder()
+                .part_number(n)
+                .e_tag(out.e_tag().unwrap())
+                .build()
+        })
+        .collect()
 }
 
 /// Starts an upload of `bucket`/`key` and sends `bodies` as its parts; returns the upload id
@@ -220,4 +253,13 @@ pub async fn set_default_encryption(
                 .build()
                 .unwrap(),
         ));
+}
+
+/// The ownership controls of one rule, `object_ownership`.
+pub fn ownership(object_ownership: ObjectOwnership) -> OwnershipControls {
+    let rule = OwnershipControlsRule::builder()
+        .object_ownership(object_ownership)
+        .build()
+        .unwrap();
+    OwnershipControls::builder().rules(rule).build().unwrap()
 }

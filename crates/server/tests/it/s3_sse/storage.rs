@@ -59,26 +59,12 @@ async fn multipart_kms_upload() {
     assert_eq!(created.ssekms_key_id(), Some(k.as_str()));
     let id = created.upload_id().unwrap();
     let parts = [data(5 * 1024 * 1024, 80), data(100_000, 81)];
-    let mut done = Vec::new();
-    for (i, p) in parts.iter().enumerate() {
-        let n = i as i32 + 1;
-        let out = ok!(c
-            .upload_part()
-            .bucket("multi")
-            .key("m")
-            .upload_id(id)
-            .part_number(n)
-            .body(ByteStream::from(p.clone())));
+    let outs = send_parts_with(&c, "multi", "m", id, None, &parts).await;
+    for out in &outs {
         assert_eq!(out.server_side_encryption(), Some(&Sse::AwsKms));
         assert_eq!(out.ssekms_key_id(), Some(k.as_str()));
-        done.push(
-            aws_sdk_s3::types::CompletedPart::builder()
-                .part_number(n)
-                .e_tag(out.e_tag().unwrap())
-                .build(),
-        );
     }
-    let out = complete_upload(&c, "multi", "m", id, &done).await;
+    let out = complete_upload(&c, "multi", "m", id, &part_entries(&outs)).await;
     assert_eq!(out.server_side_encryption(), Some(&Sse::AwsKms));
     assert_eq!(out.ssekms_key_id(), Some(k.as_str()));
     let whole = parts.concat();
