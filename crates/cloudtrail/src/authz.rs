@@ -23,7 +23,8 @@ use crate::op::{Op, Tag};
 use crate::CloudTrail;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, Conditions, Decision, GlobalKeys, Policy, PrincipalKind, Reads, RequestContext,
+    authorize, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts, PrincipalKind, Reads,
+    RequestContext,
 };
 
 /// One resource a call acts on: its ARN, and the name or ARN to find it by when its tags
@@ -50,9 +51,19 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
     let scope = Scope::of(ct, caller);
     let reads = Reads::of(identity, None);
     let mut base = Conditions::new();
+    let account = caller.account.as_str();
+    let record = match &caller.principal {
+        Principal::User { .. } => ct.identities.record(&arn),
+        _ => None,
+    };
     GlobalKeys {
-        kind,
-        account: caller.account.as_str(),
+        principal: match &caller.principal {
+            Principal::User { name } => {
+                PrincipalFacts::user(&arn, account, name, record.as_deref())
+            }
+            _ => PrincipalFacts::Anonymous,
+        },
+        account,
         source_ip: caller.source_ip,
         secure_transport: caller.secure_transport,
         now: ct.clock.now(),

@@ -10,7 +10,10 @@ use crate::error::{IamError, IamResult};
 use crate::op::{IamOp, OwnerKind};
 use crate::Iam;
 use trailstack_core::{Caller, Principal};
-use trailstack_policy::{authorize, Conditions, Decision, Policy, PrincipalKind, RequestContext};
+use trailstack_policy::{
+    authorize, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts, PrincipalKind, Reads,
+    RequestContext,
+};
 
 /// Checks that `caller` may run `op`.
 pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
@@ -25,8 +28,21 @@ pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
         return Err(denied(&arn, &action, &resource, Decision::ImplicitDeny));
     }
     let identity = iam.identities.get(&arn);
+    let record = iam.identities.record(&arn);
     let id: Vec<&Policy> = identity.as_deref().into_iter().collect();
-    let conds = Conditions::new();
+    let mut conds = Conditions::new();
+    if let Principal::User { name } = &caller.principal {
+        GlobalKeys {
+            principal: PrincipalFacts::user(&arn, account, name, record.as_deref()),
+            account,
+            source_ip: caller.source_ip,
+            secure_transport: caller.secure_transport,
+            now: iam.clock.now(),
+            invoked_by: caller.invoked_by.as_deref(),
+            source_arn: caller.source_arn.as_deref(),
+        }
+        .add_to(&mut conds, Some(&Reads::of(identity.as_deref(), None)));
+    }
     let req = RequestContext::new(&arn, PrincipalKind::User, &action, &resource, &conds);
     match authorize(&req, &id, None, account) {
         Decision::Allow => Ok(()),

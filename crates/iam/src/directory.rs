@@ -1,12 +1,12 @@
 //! The in-memory view of IAM that every request reads: the active access keys with their
-//! secrets (for authentication), and the identity policies of every user and role (for S3, KMS
-//! and CloudTrail to authorize). It is rebuilt from the store inside the transaction of every
+//! secrets (for authentication), and the identity policies, unique ids and tags of every user
+//! and role (for S3, KMS and CloudTrail to authorize). It is rebuilt from the store inside the transaction of every
 //! IAM change, so it never runs ahead of or behind what is committed (ARCHITECTURE.md §3).
 
 use crate::model;
 use crate::op::OwnerKind;
 use std::collections::HashMap;
-use trailstack_policy::IdentityPolicies;
+use trailstack_policy::{IdentityPolicies, PrincipalRecord};
 use trailstack_store::rusqlite::Connection;
 use trailstack_store::RootKey;
 
@@ -69,6 +69,26 @@ pub fn load(
         );
     }
     let mut policies = IdentityPolicies::new();
+    for (account, u) in model::entities::all_users(c)? {
+        let arn = principal_arn(&account, OwnerKind::User, &u.name);
+        policies.set_record(
+            &arn,
+            PrincipalRecord {
+                id: u.id,
+                tags: Vec::new(),
+            },
+        );
+    }
+    for (account, r) in model::entities::all_roles(c)? {
+        let arn = principal_arn(&account, OwnerKind::Role, &r.name);
+        policies.set_record(
+            &arn,
+            PrincipalRecord {
+                id: r.id,
+                tags: Vec::new(),
+            },
+        );
+    }
     let inline = model::policies::all_inline(c)?;
     let attached = model::policies::all_attached_documents(c)?;
     for (account, kind, owner, doc) in inline.into_iter().chain(attached) {

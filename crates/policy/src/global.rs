@@ -1,11 +1,11 @@
 //! The global `aws:*` condition keys of a request, built in one place for every service from
 //! what the service knows of its caller: when AWS includes each key and with what value
-//! (docs/aws/iam-authorization.md §4). The keys AWS derives from the principal alone
-//! (`aws:PrincipalArn`, `aws:username`, ...) are not built here: the evaluator derives them
-//! from the [`RequestContext`](crate::RequestContext).
+//! (docs/aws/iam-authorization.md §4). The principal's own keys (`aws:PrincipalArn`,
+//! `aws:userid`, `aws:PrincipalTag/…`) come from its [`PrincipalFacts`].
 
 use crate::context::{Conditions, PrincipalKind};
 use crate::model::Reads;
+use crate::principal_keys::PrincipalFacts;
 use std::net::IpAddr;
 use time::OffsetDateTime;
 
@@ -21,8 +21,8 @@ const CALLED_VIA_SERVICES: [&str; 4] = [
 /// What the global keys of one request are made of, as the service knows its caller.
 #[derive(Debug, Clone, Copy)]
 pub struct GlobalKeys<'a> {
-    /// The kind of principal calling.
-    pub kind: PrincipalKind,
+    /// Who calls.
+    pub principal: PrincipalFacts<'a>,
     /// The caller's account: for a service principal, the account it acts for.
     pub account: &'a str,
     /// The address the request came from, when it came over the network.
@@ -53,7 +53,8 @@ impl GlobalKeys<'_> {
         if let Some(ip) = self.source_ip.filter(|_| wanted("aws:SourceIp")) {
             c.insert("aws:SourceIp", ip.to_string());
         }
-        let service = self.kind == PrincipalKind::Service;
+        self.principal.add_to(c, reads);
+        let service = self.principal.kind() == PrincipalKind::Service;
         if wanted("aws:PrincipalIsAWSService") {
             c.insert_bool("aws:PrincipalIsAWSService", service);
         }
@@ -85,10 +86,29 @@ impl GlobalKeys<'_> {
 mod tests {
     use super::*;
 
+    fn facts(kind: PrincipalKind) -> PrincipalFacts<'static> {
+        match kind {
+            PrincipalKind::Root => PrincipalFacts::Root {
+                account: "111122223333",
+            },
+            PrincipalKind::User => PrincipalFacts::User {
+                arn: "arn:aws:iam::111122223333:user/alice",
+                account: "111122223333",
+                name: "alice",
+                id: "AIDAEXAMPLE",
+                tags: &[],
+            },
+            PrincipalKind::Service => PrincipalFacts::Service {
+                name: "cloudtrail.amazonaws.com",
+            },
+            PrincipalKind::Anonymous => PrincipalFacts::Anonymous,
+        }
+    }
+
     fn keys(kind: PrincipalKind, invoked_by: Option<&str>) -> Conditions {
         let mut c = Conditions::new();
         GlobalKeys {
-            kind,
+            principal: facts(kind),
             account: "111122223333",
             source_ip: Some("192.0.2.7".parse().unwrap()),
             secure_transport: false,
@@ -161,7 +181,7 @@ mod tests {
         .unwrap();
         let mut c = Conditions::new();
         GlobalKeys {
-            kind: PrincipalKind::User,
+            principal: facts(PrincipalKind::User),
             account: "111122223333",
             source_ip: None,
             secure_transport: true,

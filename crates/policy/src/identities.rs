@@ -1,5 +1,7 @@
 //! The identity policies of the principals: a lookup from a principal ARN to the policies
-//! attached to it, which S3, KMS and CloudTrail consult on every request. The set is live: the
+//! attached to it, and to what else IAM knows of it that decides requests (its unique id and
+//! tags for the principal keys, its permissions boundary), which S3, KMS and CloudTrail consult
+//! on every request. The set is live: the
 //! identity service installs a new one whenever IAM changes ([`IdentityPolicies::replace`]), and
 //! every service holding it sees the change at its next request. Owns only the lookup and the
 //! merge of one principal's documents; who the caller is and which resource policy applies is
@@ -11,6 +13,22 @@ use std::sync::{Arc, RwLock};
 
 type ByArn = HashMap<String, Arc<Policy>>;
 
+/// What IAM knows of one principal besides its identity policies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrincipalRecord {
+    /// Its unique id (`AIDA…` for a user, `AROA…` for a role): `aws:userid`.
+    pub id: String,
+    /// Its tags: `aws:PrincipalTag/<key>`.
+    pub tags: Vec<(String, String)>,
+}
+
+/// One committed state: the merged policies and the records, by principal ARN.
+#[derive(Debug, Clone, Default)]
+struct Snapshot {
+    policies: ByArn,
+    records: HashMap<String, Arc<PrincipalRecord>>,
+}
+
 /// Principal ARN -> its identity policies, merged into one [`Policy`] per principal.
 ///
 /// Merging is exact for identity evaluation: AWS folds a principal's policies as "any Deny
@@ -19,7 +37,7 @@ type ByArn = HashMap<String, Arc<Policy>>;
 /// so a 2008 document merged with a 2012 one still reads `${...}` literally.
 #[derive(Debug, Default)]
 pub struct IdentityPolicies {
-    by_arn: RwLock<Arc<ByArn>>,
+    by_arn: RwLock<Arc<Snapshot>>,
 }
 
 impl IdentityPolicies {
@@ -28,7 +46,7 @@ impl IdentityPolicies {
         IdentityPolicies::default()
     }
 
-    fn current(&self) -> Arc<ByArn> {
+    fn current(&self) -> Arc<Snapshot> {
         // Replaced whole, never left half-written: a poisoned lock still holds a whole set.
         self.by_arn
             .read()
@@ -36,14 +54,26 @@ impl IdentityPolicies {
             .clone()
     }
 
-    fn current_mut(&mut self) -> &mut ByArn {
+    fn current_mut(&mut self) -> &mut Snapshot {
         Arc::make_mut(self.by_arn.get_mut().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Records what IAM knows of `principal_arn` besides its policies.
+    pub fn set_record(&mut self, principal_arn: &str, record: PrincipalRecord) {
+        self.current_mut()
+            .records
+            .insert(principal_arn.to_string(), Arc::new(record));
+    }
+
+    /// What IAM knows of `principal_arn` besides its policies, if it knows the principal.
+    pub fn record(&self, principal_arn: &str) -> Option<Arc<PrincipalRecord>> {
+        self.current().records.get(principal_arn).cloned()
     }
 
     /// Attaches `policy` to `principal_arn` (e.g. `arn:aws:iam::111122223333:user/alice`), in
     /// addition to the policies it already has.
     pub fn attach(&mut self, principal_arn: &str, policy: Policy) {
-        let by_arn = self.current_mut();
+        let by_arn = &mut self.current_mut().policies;
         match by_arn.get_mut(principal_arn) {
             Some(existing) => {
                 let merged = Arc::make_mut(existing);
@@ -78,17 +108,17 @@ impl IdentityPolicies {
 
     /// The merged identity policy of `principal_arn`, if it has any.
     pub fn get(&self, principal_arn: &str) -> Option<Arc<Policy>> {
-        self.current().get(principal_arn).cloned()
+        self.current().policies.get(principal_arn).cloned()
     }
 
     /// Whether no principal has a policy (the common single-user set-up).
     pub fn is_empty(&self) -> bool {
-        self.current().is_empty()
+        self.current().policies.is_empty()
     }
 
     /// How many principals have policies.
     pub fn len(&self) -> usize {
-        self.current().len()
+        self.current().policies.len()
     }
 }
 

@@ -27,6 +27,7 @@ mod identities;
 mod model;
 mod parse;
 mod principal;
+mod principal_keys;
 mod public;
 mod simulate;
 mod variables;
@@ -53,8 +54,9 @@ pub use context::{Conditions, PrincipalKind, RequestContext};
 pub use error::PolicyError;
 pub use eval::{Match, Outcome};
 pub use global::GlobalKeys;
-pub use identities::IdentityPolicies;
+pub use identities::{IdentityPolicies, PrincipalRecord};
 pub use model::{Effect, Policy, PolicyKind, Reads, Statement, Version};
+pub use principal_keys::{PrincipalFacts, Tags};
 pub use simulate::{principal_kind_of, simulate};
 pub use written::{read_written, WrittenCondition, WrittenStatement};
 

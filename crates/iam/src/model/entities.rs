@@ -90,6 +90,30 @@ pub fn list_users(
     rows.collect()
 }
 
+/// Every user of every account, with its account.
+pub fn all_users(c: &Connection) -> trailstack_store::rusqlite::Result<Vec<(String, User)>> {
+    let mut s = c.prepare_cached(
+        "SELECT name, path, id, created_ms, account FROM iam_users ORDER BY account, name",
+    )?;
+    let rows = s.query_map([], |r| {
+        let account: String = r.get(4)?;
+        Ok((account.clone(), user_of(&account, r)?))
+    })?;
+    rows.collect()
+}
+
+/// Every role of every account, with its account.
+pub fn all_roles(c: &Connection) -> trailstack_store::rusqlite::Result<Vec<(String, Role)>> {
+    let mut s = c.prepare_cached(&format!(
+        "SELECT {ROLE_COLUMNS}, account FROM iam_roles ORDER BY account, name"
+    ))?;
+    let rows = s.query_map([], |r| {
+        let account: String = r.get(7)?;
+        Ok((account.clone(), role_of(&account, r)?))
+    })?;
+    rows.collect()
+}
+
 /// Deletes user `name`.
 pub fn delete_user(
     c: &Connection,

@@ -79,9 +79,9 @@ pub async fn check(kms: &Kms, caller: &Caller, op: &Op) -> KmsResult<()> {
         return Ok(());
     }
     let region = kms.region_of(caller);
-    let mut base = plan::global(caller, kms.clock.now());
-    plan::request(&mut base, caller, op, &region);
     let arn = caller.arn();
+    let mut base = global(kms, caller, &arn);
+    plan::request(&mut base, caller, op, &region);
     let mut on_keys = Vec::new();
     for ch in checks {
         match &ch.target {
@@ -113,6 +113,15 @@ pub async fn check(kms: &Kms, caller: &Caller, op: &Op) -> KmsResult<()> {
         Ok(())
     })
     .await
+}
+
+/// The `aws:*` keys of `caller` (whose ARN is `arn`) now.
+fn global(kms: &Kms, caller: &Caller, arn: &str) -> Conditions {
+    let record = match caller.principal {
+        Principal::User { .. } => kms.identities.record(arn),
+        _ => None,
+    };
+    plan::global(caller, arn, record.as_deref(), kms.clock.now())
 }
 
 /// The identity policy of `caller`, if it is a user with one.
@@ -268,9 +277,9 @@ pub fn check_lockout(
     if bypass {
         return Ok(());
     }
-    let mut conds = plan::global(caller, kms.clock.now());
-    conds.insert("kms:CallerAccount", caller.account.as_str());
     let arn = caller.arn();
+    let mut conds = global(kms, caller, &arn);
+    conds.insert("kms:CallerAccount", caller.account.as_str());
     let req = RequestContext::new(
         &arn,
         kind_of(&caller.principal),
@@ -300,7 +309,7 @@ pub fn service_allows(
     context: &BTreeMap<String, String>,
 ) -> KmsResult<bool> {
     let region = kms.region_of(caller);
-    let mut base = plan::global(caller, kms.clock.now());
+    let mut base = global(kms, caller, &caller.arn());
     let op = Op::GenerateDataKey(Default::default());
     plan::request(&mut base, caller, &op, &region);
     let target = Target::Key(key_id.to_string());

@@ -11,7 +11,7 @@ use crate::shapes::Named;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use trailstack_core::{Caller, Principal};
-use trailstack_policy::{Conditions, GlobalKeys};
+use trailstack_policy::{Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord};
 
 /// What a permission is checked on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,12 +105,24 @@ pub fn checks(op: &Op) -> Vec<Check> {
     }
 }
 
-/// The `aws:*` keys of the caller and the clock, every one (KMS evaluates key policies and
-/// grants as well as identity policies, so it does not narrow them to the keys one policy reads).
-pub fn global(caller: &Caller, now: OffsetDateTime) -> Conditions {
+/// The `aws:*` keys of the caller (whose ARN is `arn`, and of which IAM knows `record`) and
+/// the clock, every one (KMS evaluates key policies and grants as well as identity policies,
+/// so it does not narrow them to the keys one policy reads).
+pub fn global(
+    caller: &Caller,
+    arn: &str,
+    record: Option<&PrincipalRecord>,
+    now: OffsetDateTime,
+) -> Conditions {
     let mut c = Conditions::new();
+    let account = caller.account.as_str();
     GlobalKeys {
-        kind: super::kind_of(&caller.principal),
+        principal: match &caller.principal {
+            Principal::Root => PrincipalFacts::Root { account },
+            Principal::User { name } => PrincipalFacts::user(arn, account, name, record),
+            Principal::Service(name) => PrincipalFacts::Service { name },
+            Principal::Anonymous => PrincipalFacts::Anonymous,
+        },
         account: caller.account.as_str(),
         source_ip: caller.source_ip,
         secure_transport: caller.secure_transport,

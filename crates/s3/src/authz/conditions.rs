@@ -9,13 +9,27 @@ use crate::model::buckets::Grant;
 use crate::model::lock::Retention;
 use crate::op::{AclInput, LockOp, NewObject, Op};
 use crate::sse::SseRequest;
-use trailstack_core::Caller;
-use trailstack_policy::{Conditions, GlobalKeys, Reads};
+use trailstack_core::{Caller, Principal};
+use trailstack_policy::{Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord, Reads};
 
-/// The global `aws:*` keys that `r` reads, from the caller and the clock.
-pub fn global(c: &mut Conditions, r: &Reads, caller: &Caller, now: time::OffsetDateTime) {
+/// The global `aws:*` keys that `r` reads, from the caller (whose ARN is `arn`), what IAM
+/// knows of it (`record`, for users) and the clock.
+pub fn global(
+    c: &mut Conditions,
+    r: &Reads,
+    caller: &Caller,
+    arn: &str,
+    record: Option<&PrincipalRecord>,
+    now: time::OffsetDateTime,
+) {
+    let account = caller.account.as_str();
     GlobalKeys {
-        kind: super::kind_of(&caller.principal),
+        principal: match &caller.principal {
+            Principal::Root => PrincipalFacts::Root { account },
+            Principal::User { name } => PrincipalFacts::user(arn, account, name, record),
+            Principal::Service(name) => PrincipalFacts::Service { name },
+            Principal::Anonymous => PrincipalFacts::Anonymous,
+        },
         account: caller.account.as_str(),
         source_ip: caller.source_ip,
         secure_transport: caller.secure_transport,

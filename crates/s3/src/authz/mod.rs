@@ -232,7 +232,14 @@ async fn check_target(
     // Only the keys the two policies read: the decision cannot depend on the others.
     let reads = Reads::of(identity, bucket_policy);
     let mut conds = Conditions::new();
-    conditions::global(&mut conds, &reads, caller, s3.clock.now());
+    let record = match caller.principal {
+        Principal::User { .. } if reads.key("aws:userid") || reads.prefix("aws:PrincipalTag/") => {
+            s3.identities.record(arn)
+        }
+        _ => None,
+    };
+    let record = record.as_deref();
+    conditions::global(&mut conds, &reads, caller, arn, record, s3.clock.now());
     conditions::add_s3(&mut conds, &reads, caller, facts, t);
     conditions::add_remaining_retention(&mut conds, &reads, facts, s3.clock.now());
     let grantable = bucket_acl.and_then(|_| acl::grantable(t.action));

@@ -17,6 +17,7 @@ mod console;
 mod explain;
 mod http_edge;
 mod iam;
+mod iam_principal_keys;
 mod kms;
 mod limits;
 mod policy;

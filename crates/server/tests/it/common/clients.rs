@@ -122,6 +122,12 @@ impl Via {
         );
         aws_sdk_cloudtrail::Client::from_conf(b.build())
     }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::from_conf(
+            configure!(aws_sdk_iam, self, aws_sdk_iam::Config::builder()).build(),
+        )
+    }
 }
 
 impl Server {
@@ -158,6 +164,11 @@ impl Server {
     /// A CloudTrail client with the default credentials.
     pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
         self.via().cloudtrail()
+    }
+
+    /// An IAM client with the default credentials (the root of account 000000000000).
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        self.via().iam()
     }
 
     /// A CloudTrail client with the given credentials.
