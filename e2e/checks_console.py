@@ -150,3 +150,18 @@ def console_sets_bucket_settings_and_moves_objects(ctx: Context) -> None:
 
 
 CHECKS += [console_sets_bucket_settings_and_moves_objects]
+
+
+def console_runs_trails_and_keys(ctx: Context) -> None:
+    """A trail stopped and started, advanced selectors (and their error) with a bucket's data
+    events added, a delivered log file's page, and a key's rotation and deletion cancelled."""
+    with running_server(ctx, "server") as srv:
+        browse(ctx, srv.endpoint, "keys-trails")
+        ct = cloudtrail(srv.endpoint)
+        selectors = ct.get_event_selectors(TrailName="ops-trail")["AdvancedEventSelectors"]
+        expect_eq([s.get("Name") for s in selectors], ["Management events", "Data events of ops-data"],
+                  "the trail's advanced selectors")
+        expect_eq(ct.get_trail_status(Name="ops-trail")["IsLogging"], True, "the trail logs")
+
+
+CHECKS += [console_runs_trails_and_keys]

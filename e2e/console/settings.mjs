@@ -5,7 +5,7 @@
 
 import fs from "node:fs";
 import { withConsole } from "./browser.mjs";
-import { ACCESS_KEY, SECRET_KEY, createBucket, upload, file } from "./steps.mjs";
+import { ACCESS_KEY, SECRET_KEY, bucketPolicy, createBucket, createTrail, savePolicy, upload, file } from "./steps.mjs";
 
 /** Above the console's multipart threshold (16 MiB): three 8 MiB parts. */
 const LARGE = 17 * 1024 * 1024;
@@ -83,4 +83,79 @@ async function settings(endpoint, shots) {
   return { pages: c.pages, saw: "Object Lock retention, lifecycle rules, server access logging, multipart upload, download, presign, delete" };
 }
 
-export const SETTINGS_SCENARIOS = { settings };
+/**
+ * A trail stopped and started, advanced event selectors (and CloudTrail's error for bad ones)
+ * with a bucket's data events added to them, a delivered log file's page, and a key's rotation,
+ * deletion scheduled and cancelled.
+ */
+async function keysAndTrails(endpoint, shots) {
+  const c = await withConsole(endpoint, shots, async (c) => {
+    await c.open();
+    await c.signIn(ACCESS_KEY, SECRET_KEY);
+    await c.see("Your buckets");
+    await createBucket(c, "ops-data");
+    await createBucket(c, "ops-logs");
+    await savePolicy(c, "ops-logs", bucketPolicy("ops-logs", "ops-trail"));
+    await c.see("Policy saved.");
+    await createTrail(c, "ops-trail", "ops-logs");
+    await c.see("and started logging");
+    await c.click("ops-trail");
+    const trail = c.panel("Trail");
+    await c.click("Stop logging");
+    await c.see("Stopped", trail);
+    await c.click("Start logging");
+    await c.see("Logging", trail);
+    // Advanced selectors: CloudTrail's error for a bad one, then management events only, then
+    // the bucket's data events added as one more advanced selector.
+    const editor = c.field("Selectors JSON");
+    await editor.fill(JSON.stringify({ AdvancedEventSelectors: [{ FieldSelectors: [{ Field: "eventCategory", Equals: ["Nope"] }] }] }));
+    await c.click("Save selectors");
+    await c.see("InvalidEventSelectorsException");
+    await editor.fill(JSON.stringify({ AdvancedEventSelectors: [{ Name: "Management events",
+      FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }] }] }));
+    await c.click("Save selectors");
+    await c.see("Selectors saved.");
+    await c.type("Bucket whose data events to log", "ops-data");
+    await c.click("Log data events of bucket");
+    await c.see("The trail now logs data events of ops-data.");
+    const saved = JSON.parse(await editor.inputValue());
+    if (saved.AdvancedEventSelectors?.length !== 2) throw new Error(`selectors after adding the bucket: ${JSON.stringify(saved)}`);
+    await c.open("#/buckets/ops-data?tab=properties");
+    await c.see("ops-trail", c.panel("Object-level logging"));
+    // A data event delivered, and the log file's own page.
+    await c.click("Objects");
+    await upload(c, "logged.txt", "a data event\n");
+    await c.open("#/trails/ops-trail");
+    await c.click("Deliver now");
+    await c.see("Delivered");
+    const files = c.panel("Delivered files");
+    await c.see("log", files);
+    await files.locator("tbody tr").filter({ has: c.page.locator("td:nth-child(2)", { hasText: /^log$/ }) })
+      .getByRole("link").first().click();
+    await c.see("CloudTrail file");
+    await c.see("ops-trail", c.panel("CloudTrail file"));
+    await c.see("Digest check", c.panel("CloudTrail file"));
+    await c.shot("log-file");
+    // A key: rotation on, deletion scheduled, then cancelled (which leaves it disabled).
+    await c.open("#/keys");
+    await c.type("Alias", "alias/ops-key");
+    await c.click("Create key");
+    await c.see("alias/ops-key");
+    await c.click("alias/ops-key");
+    await c.click("Enable rotation");
+    await c.see("Disable rotation");
+    await c.see("Enabled", c.panel("Rotation"));
+    await c.click("Schedule deletion");
+    await c.see("PendingDeletion", c.panel("Key"));
+    await c.see("Deletion date", c.panel("Key"));
+    await c.click("Cancel deletion");
+    await c.see("Disabled", c.panel("Key"));
+    await c.click("Enable");
+    await c.see("Enabled", c.panel("Key"));
+    await c.shot("key-rotation");
+  });
+  c.assertAccessible();
+  return { pages: c.pages, saw: "stop/start logging, advanced selectors and their error, a log file's page, rotation, deletion scheduled and cancelled" };
+}
+
+export const SETTINGS_SCENARIOS = { settings, "keys-trails": keysAndTrails };

@@ -42,12 +42,22 @@ export function loading(text = "Loading…") {
   return h("div", { class: "loading", "aria-busy": "true" }, h("span", { class: "muted" }, text));
 }
 
-/** A table: headings and rows of cells; `empty` when there are no rows. */
+/** Text with a run this long (ARNs, ids, times, keys) may break anywhere; other text at spaces. */
+const LONG_RUN = /\S{15,}/;
+
+const cellText = (c) => (c instanceof Node ? c.textContent : Array.isArray(c) ? c.map(cellText).join(" ") : String(c ?? ""));
+
+/**
+ * A table: headings and rows of cells; `empty` when there are no rows. Each cell carries its
+ * heading (data-label), which a narrow screen shows beside it when rows are drawn as cards; the
+ * explicit roles keep it a table for assistive technology however it is drawn.
+ */
 export function table(headings, rows, empty = "None.") {
   if (!rows.length) return h("p", { class: "muted" }, empty);
-  return h("table", {},
-    h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
+  return h("table", { role: "table" },
+    h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, headings.map((t) => h("th", { scope: "col", role: "columnheader" }, t)))),
+    h("tbody", { role: "rowgroup" }, rows.map((r) => h("tr", { role: "row" }, r.map((c, i) => h("td", {
+      role: "cell", "data-label": headings[i] || null, class: LONG_RUN.test(cellText(c)) ? "long" : null }, c))))));
 }
 
 /** A definition list from [term, value] pairs (values may be nodes). */

@@ -58,13 +58,24 @@ function selectorsPanel(t) {
     fill(out, h("div", { class: "ok" }, "Selectors saved."));
   });
   const bucket = h("input", { spellcheck: "false", "aria-label": "Bucket whose data events to log", placeholder: "bucket name" });
+  // Adds the bucket to the trail's selectors in the form they already have: a data resource of
+  // the first basic selector, or one more advanced selector.
   const add = action(h("button", { type: "button" }, "Log data events of bucket"), out, async () => {
     const current = JSON.parse(editor.value || "{}");
     const b = bucket.value.trim();
-    const basic = current.EventSelectors || [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [] }];
-    basic[0].DataResources = [...(basic[0].DataResources || []), { Type: "AWS::S3::Object", Values: [`arn:aws:s3:::${b}/`] }];
-    await ct.putSelectors(t.TrailARN, { EventSelectors: basic });
-    editor.value = JSON.stringify({ EventSelectors: basic }, null, 2);
+    let next;
+    if (current.AdvancedEventSelectors) {
+      next = { AdvancedEventSelectors: [...current.AdvancedEventSelectors, { Name: `Data events of ${b}`, FieldSelectors: [
+        { Field: "eventCategory", Equals: ["Data"] }, { Field: "resources.type", Equals: ["AWS::S3::Object"] },
+        { Field: "resources.ARN", StartsWith: [`arn:aws:s3:::${b}/`] }] }] };
+    } else {
+      const basic = current.EventSelectors?.length ? current.EventSelectors
+        : [{ ReadWriteType: "All", IncludeManagementEvents: true, DataResources: [] }];
+      basic[0].DataResources = [...(basic[0].DataResources || []), { Type: "AWS::S3::Object", Values: [`arn:aws:s3:::${b}/`] }];
+      next = { EventSelectors: basic };
+    }
+    await ct.putSelectors(t.TrailARN, next);
+    editor.value = JSON.stringify(next, null, 2);
     fill(out, h("div", { class: "ok" }, `The trail now logs data events of ${b}.`));
   });
   return panel("Event selectors",
