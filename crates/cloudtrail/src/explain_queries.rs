@@ -155,7 +155,8 @@ impl CloudTrail {
             after: None,
             limit,
         };
-        self.read(move |c| Ok(events::lookup(c, &q)?.0)).await
+        self.read_history(move |c| Ok(events::lookup(c, &q)?.0))
+            .await
     }
 }
 

@@ -200,6 +200,18 @@ impl CloudTrail {
         }
     }
 
+    /// Reads the event history once the events recorded so far are in its indexes, so that a
+    /// lookup sees every call recorded before it (`model::event_arrivals`).
+    async fn read_history<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> CtResult<T> + Send + 'static,
+    ) -> CtResult<T> {
+        self.db
+            .write(|c| Ok::<_, CloudTrailError>(model::event_arrivals::index(c, usize::MAX)?))
+            .await?;
+        self.read(f).await
+    }
+
     async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> CtResult<T> + Send + 'static,

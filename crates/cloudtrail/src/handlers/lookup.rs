@@ -139,7 +139,7 @@ pub async fn lookup(ct: &CloudTrail, caller: &Caller, i: LookupEventsInput) -> C
         after,
         limit: limit as usize,
     };
-    let (rows, more) = ct.read(move |c| Ok(events::lookup(c, &q)?)).await?;
+    let (rows, more) = ct.read_history(move |c| Ok(events::lookup(c, &q)?)).await?;
     let next_token = match (more, rows.last()) {
         (true, Some(last)) => {
             let token = Token {

@@ -1,10 +1,11 @@
 //! What CloudTrail persists: trails (settings, selectors, logging state, delivery status,
-//! tags), the event history that LookupEvents reads, the per-trail outbox of records waiting
+//! tags), the event history that LookupEvents reads (and its arrivals, not yet indexed), the per-trail outbox of records waiting
 //! for delivery, the files delivered (for `trailstack explain`), and the digest signing keys
 //! (private halves sealed by the root key). Tables and queries only; no AWS rules live here.
 
 pub mod delivered_files;
 pub mod delivery_state;
+pub mod event_arrivals;
 pub mod events;
 pub mod outbox;
 pub mod signing;
@@ -99,6 +100,11 @@ CREATE INDEX ct_signing_keys_region ON ct_signing_keys (region, valid_to_ms);
         component: "cloudtrail",
         version: 3,
         sql: delivered_files::SQL,
+    },
+    Migration {
+        component: "cloudtrail",
+        version: 4,
+        sql: event_arrivals::SQL,
     },
 ];
 

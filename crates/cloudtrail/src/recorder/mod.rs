@@ -1,7 +1,8 @@
 //! The recorder: CloudTrail's implementation of the `AuditSink` port. Every call S3, KMS and
 //! CloudTrail serve arrives here as an `AuditEvent`; it becomes one record per recipient
 //! account (two, with a `sharedEventID`, when a caller uses another account's resource), goes
-//! into the event history when it is a management event, and into the outbox of every logging
+//! into the event history when it is a management event (appended to its arrivals, indexed
+//! in batches and before every lookup: `model::event_arrivals`), and into the outbox of every logging
 //! trail whose selectors take it — in one write, which the request's durable scope makes
 //! durable before the client is answered. A data event no trail takes costs nothing.
 //! A deferred event (`record_after_write`) is routed and written on the database's writer,
@@ -9,7 +10,8 @@
 
 pub mod render;
 
-use crate::model::events::{self, HistoryResource, HistoryRow};
+use crate::model::event_arrivals;
+use crate::model::events::{HistoryResource, HistoryRow};
 use crate::model::outbox;
 use crate::selectors::{selects, EventFacts};
 use crate::{CloudTrail, TrailRoute};
@@ -53,11 +55,19 @@ impl AuditSink for CloudTrail {
     }
 }
 
-/// Writes the records of one event.
+/// Arrivals indexed together: a batch's index pages are written once for all of its events.
+const INDEX_EVERY: i64 = 256;
+
+/// Writes the records of one event. Its history row is appended to the arrivals; every
+/// `INDEX_EVERY`th arrival moves the oldest arrivals into the history's indexes
+/// (`model::event_arrivals`), in this write.
 fn store(c: &Connection, stored: &[Stored]) -> Result<(), StoreError> {
     for s in stored {
         if let Some(h) = &s.history {
-            events::insert_event(c, h)?;
+            event_arrivals::append(c, h)?;
+            if c.last_insert_rowid() % INDEX_EVERY == 0 {
+                event_arrivals::index(c, 2 * INDEX_EVERY as usize)?;
+            }
         }
         for trail in &s.outboxes {
             outbox::enqueue(c, trail, &s.region, s.time_ms, &s.json)?;
