@@ -49,7 +49,12 @@ pub(super) fn check_new_version(
 ) -> S3Result<()> {
     let now = version.last_modified_ms;
     super::lock::settle(bucket, &mut version.meta.lock, now, day_ms)?;
-    let current = objects::latest(tx, &version.bucket, &version.key)?;
+    // Only a conditional write needs the current version read (and decoded).
+    let current = if if_none_match.is_some() || if_match.is_some() {
+        objects::latest(tx, &version.bucket, &version.key)?
+    } else {
+        None
+    };
     check_write_conditions(current.as_ref(), if_none_match, if_match).map_err(|e| match e {
         S3Error::NoSuchKey(_) => S3Error::NoSuchKey(version.key.clone()),
         e => e,

@@ -317,10 +317,14 @@ pub fn put(
             journal::release(c, old.blobs())?;
         }
     }
-    c.prepare_cached(
-        "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ?1 AND key = ?2 AND is_latest = 1",
-    )?
-    .execute((&o.bucket, o.key.as_bytes()))?;
+    // A bucket whose versioning was never set holds only `null` versions, just deleted: no
+    // other version of the key can be current.
+    if !versioning.is_empty() {
+        c.prepare_cached(
+            "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ?1 AND key = ?2 AND is_latest = 1",
+        )?
+        .execute((&o.bucket, o.key.as_bytes()))?;
+    }
     insert(c, o)?;
     Ok(replaced)
 }
