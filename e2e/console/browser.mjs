@@ -19,11 +19,14 @@ const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 export const CHROMIUM = process.env.TRAILSTACK_CHROMIUM || "/usr/bin/chromium";
 export const CONSOLE = "/_trailstack/console/";
-/** How long a person waits for something to show before calling it broken. */
-const WAIT = 15000;
-/** Chromium's flags: headless, no sandbox (CI runs as root), and nothing reaching the network. */
+/** How long to wait for something to show before calling it broken (CI machines are shared). */
+const WAIT = 30000;
+/**
+ * Chromium's flags: issue 20's (headless, no sandbox as CI runs as root, nothing reaching the
+ * network), and shared memory in /tmp, since a container's /dev/shm is often too small.
+ */
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync"];
+  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
 
 /** axe-core's impacts that fail a check. */
 const FAILING = new Set(["serious", "critical"]);
