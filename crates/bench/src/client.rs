@@ -45,14 +45,7 @@ impl Client {
     /// it does not meet the spec's [`Expect`].
     pub async fn send(&mut self, spec: Spec) -> Result<(HeaderMap, Bytes), String> {
         let expect = spec.expect;
-        let what = spec
-            .headers
-            .iter()
-            .find(|(n, _)| *n == "x-amz-target")
-            .map_or_else(
-                || format!("{} {}?{}", spec.method, spec.path, spec.query),
-                |(_, v)| v.clone(),
-            );
+        let what = spec.what();
         let req = spec.into_request(&self.ep.host, &mut self.signer);
         let (a, headers, body) =
             tokio::time::timeout(Duration::from_secs(600), self.conn.send_full(req))

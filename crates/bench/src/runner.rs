@@ -435,14 +435,7 @@ pub async fn prepare(
     let mut answers = Vec::new();
     while let Some(spec) = scenario.exchange(&answers) {
         let expect = spec.expect;
-        let what = spec
-            .headers
-            .iter()
-            .find(|(n, _)| *n == "x-amz-target")
-            .map_or_else(
-                || format!("{} {}", spec.method, spec.path),
-                |(_, v)| v.clone(),
-            );
+        let what = spec.what();
         let req = spec.into_request(&ep.host, &mut signer);
         let (a, body) = tokio::time::timeout(Duration::from_secs(120), conn.send_keep(req))
             .await

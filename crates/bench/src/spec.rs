@@ -81,6 +81,17 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// What the request is, for messages: its `X-Amz-Target`, else method, path and query.
+    pub fn what(&self) -> String {
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == "x-amz-target")
+            .map_or_else(
+                || format!("{} {}?{}", self.method, self.path, self.query),
+                |(_, v)| v.clone(),
+            )
+    }
+
     /// An S3 request with an empty body.
     pub fn s3(method: Method, path: String, query: &str, expect: Expect) -> Spec {
         Spec {

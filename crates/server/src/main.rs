@@ -96,35 +96,34 @@ enum Command {
     },
     /// Deliver every pending log file now and close every trail's digest period.
     Flush {
-        /// The running server, e.g. http://127.0.0.1:4566.
-        #[arg(
-            long,
-            env = "AWS_ENDPOINT_URL",
-            default_value = "http://127.0.0.1:4566"
-        )]
-        endpoint: String,
-        /// The region to sign for.
-        #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
-        region: String,
+        #[command(flatten)]
+        server: Running,
     },
     /// Explain how an object, a bucket or a KMS key is encrypted, logged and readable, and why.
     Explain {
         /// s3://bucket/key, s3://bucket or kms://key-id-or-alias.
         target: String,
-        /// The running server, e.g. http://127.0.0.1:4566.
-        #[arg(
-            long,
-            env = "AWS_ENDPOINT_URL",
-            default_value = "http://127.0.0.1:4566"
-        )]
-        endpoint: String,
-        /// The region to sign for (key ids and aliases are looked up in it).
-        #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
-        region: String,
+        #[command(flatten)]
+        server: Running,
         /// Print the JSON report instead of the human one.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The running server an admin command (`flush`, `explain`) calls.
+#[derive(clap::Args)]
+struct Running {
+    /// The running server, e.g. http://127.0.0.1:4566.
+    #[arg(
+        long,
+        env = "AWS_ENDPOINT_URL",
+        default_value = "http://127.0.0.1:4566"
+    )]
+    endpoint: String,
+    /// The region to sign for (for `explain`, key ids and aliases are looked up in it).
+    #[arg(long, env = "AWS_DEFAULT_REGION", default_value = "us-east-1")]
+    region: String,
 }
 
 /// The credentials of the admin commands: the usual AWS environment variables, else the
@@ -247,19 +246,18 @@ async fn main() {
             lifecycle.stop().await;
             println!("trailstack stopped");
         }
-        Command::Flush { endpoint, region } => {
-            match trailstack_server::flush::flush(&endpoint, &credentials(region)) {
-                Ok(answer) => println!("{answer}"),
-                Err(e) => {
-                    eprintln!("trailstack flush: {e}");
-                    std::process::exit(1);
-                }
+        Command::Flush {
+            server: Running { endpoint, region },
+        } => match trailstack_server::flush::flush(&endpoint, &credentials(region)) {
+            Ok(answer) => println!("{answer}"),
+            Err(e) => {
+                eprintln!("trailstack flush: {e}");
+                std::process::exit(1);
             }
-        }
+        },
         Command::Explain {
             target,
-            endpoint,
-            region,
+            server: Running { endpoint, region },
             json,
         } => explain(&target, &endpoint, region, json),
     }

@@ -103,3 +103,15 @@ pub trait SecretLookup {
     /// The secret access key for `access_key`, or `None` if the key is unknown (or disabled).
     fn secret_for(&self, access_key: &str) -> Option<String>;
 }
+
+/// The secret of `access_key` in `lookup`; an unknown key is AWS's `InvalidAccessKeyId`.
+pub(crate) fn known_secret<L: SecretLookup + ?Sized>(
+    lookup: &L,
+    access_key: &str,
+) -> Result<String, SigError> {
+    lookup
+        .secret_for(access_key)
+        .ok_or_else(|| SigError::InvalidAccessKeyId {
+            access_key: access_key.to_string(),
+        })
+}

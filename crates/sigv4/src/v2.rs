@@ -389,12 +389,7 @@ pub fn authenticate_v2<L: SecretLookup + ?Sized>(
     now: OffsetDateTime,
 ) -> Result<V2Signed, SigError> {
     let signed = parse_v2(req)?;
-    let secret =
-        lookup
-            .secret_for(&signed.access_key)
-            .ok_or_else(|| SigError::InvalidAccessKeyId {
-                access_key: signed.access_key.clone(),
-            })?;
+    let secret = crate::known_secret(lookup, &signed.access_key)?;
     verify_v2(req, &signed, &secret, virtual_bucket, now)?;
     Ok(signed)
 }

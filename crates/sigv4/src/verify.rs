@@ -163,12 +163,7 @@ pub fn authenticate<L: SecretLookup + ?Sized>(
     let Some(signed) = parse_request_auth(req)? else {
         return Ok(None);
     };
-    let secret =
-        lookup
-            .secret_for(&signed.access_key)
-            .ok_or_else(|| SigError::InvalidAccessKeyId {
-                access_key: signed.access_key.clone(),
-            })?;
+    let secret = crate::known_secret(lookup, &signed.access_key)?;
     let payload_hash = match payload_hash_for(req, &signed) {
         Some(declared) if valid_payload_hash(&declared) => declared,
         Some(declared) => return Err(SigError::InvalidContentSha256 { value: declared }),

@@ -18,6 +18,16 @@ use trailstack_store::{BlobStore, Db, RootKey};
 
 struct NoKeys;
 
+/// Every call refused: authorization, measured here, never reaches KMS.
+fn refused<'a, T: Send + 'a>() -> KeyFuture<'a, T> {
+    Box::pin(async {
+        Err(KeyError {
+            code: "x".into(),
+            message: String::new(),
+        })
+    })
+}
+
 impl KeyService for NoKeys {
     fn generate_data_key<'a>(
         &'a self,
@@ -25,12 +35,7 @@ impl KeyService for NoKeys {
         _: &'a KeyRef,
         _: &'a BTreeMap<String, String>,
     ) -> KeyFuture<'a, DataKey> {
-        Box::pin(async {
-            Err(KeyError {
-                code: "x".into(),
-                message: String::new(),
-            })
-        })
+        refused()
     }
     fn decrypt<'a>(
         &'a self,
@@ -38,20 +43,10 @@ impl KeyService for NoKeys {
         _: &'a [u8],
         _: &'a BTreeMap<String, String>,
     ) -> KeyFuture<'a, DataKey> {
-        Box::pin(async {
-            Err(KeyError {
-                code: "x".into(),
-                message: String::new(),
-            })
-        })
+        refused()
     }
     fn describe_key<'a>(&'a self, _: &'a Caller, _: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
-        Box::pin(async {
-            Err(KeyError {
-                code: "x".into(),
-                message: String::new(),
-            })
-        })
+        refused()
     }
 }
 

@@ -68,6 +68,23 @@ fn seen(grants: &[Grant]) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
+/// [`seen`] of `bucket`'s ACL as `c` reads it.
+async fn bucket_rows(
+    c: &aws_sdk_s3::Client,
+    bucket: &str,
+) -> Vec<(String, String, String, String)> {
+    seen(ok!(c.get_bucket_acl().bucket(bucket)).grants())
+}
+
+/// [`seen`] of `bucket`/`key`'s ACL as `c` reads it.
+async fn object_rows(
+    c: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Vec<(String, String, String, String)> {
+    seen(ok!(c.get_object_acl().bucket(bucket).key(key)).grants())
+}
+
 fn row(kind: &str, who: &str, name: &str, permission: &str) -> (String, String, String, String) {
     (kind.into(), who.into(), name.into(), permission.into())
 }
@@ -79,9 +96,8 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
         .create_bucket()
         .bucket("grants1")
         .acl(BucketCannedAcl::PublicReadWrite));
-    let acl = a.get_bucket_acl().bucket("grants1").send().await.unwrap();
     assert_eq!(
-        seen(acl.grants()),
+        bucket_rows(&a, "grants1").await,
         [
             row("Group", ALL_USERS, "", "READ"),
             row("Group", ALL_USERS, "", "WRITE"),
@@ -96,9 +112,8 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
         .key("k")
         .acl(ObjectCannedAcl::BucketOwnerRead)
         .body(ByteStream::from_static(b"x")));
-    let acl = ok!(b.get_object_acl().bucket("grants1").key("k"));
     assert_eq!(
-        seen(acl.grants()),
+        object_rows(&b, "grants1", "k").await,
         [
             row("CanonicalUser", ID_B, "bob", "FULL_CONTROL"),
             row("CanonicalUser", ID_A, "alice", "READ"),
@@ -135,9 +150,8 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
             .grants(everyone)
             .build(),
     ));
-    let acl = a.get_bucket_acl().bucket("grants1").send().await.unwrap();
     assert_eq!(
-        seen(acl.grants()),
+        bucket_rows(&a, "grants1").await,
         [
             row("Group", ALL_USERS, "", "READ"),
             row("CanonicalUser", ID_A, "alice", "FULL_CONTROL"),
@@ -152,9 +166,8 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
         .key("h")
         .grant_read(format!("id={ID_B}"))
         .body(ByteStream::from_static(b"x")));
-    let acl = ok!(a.get_object_acl().bucket("grants1").key("h"));
     assert_eq!(
-        seen(acl.grants()),
+        object_rows(&a, "grants1", "h").await,
         [row("CanonicalUser", ID_B, "bob", "READ")]
     );
 }
@@ -204,9 +217,8 @@ async fn grants_to_unknown_accounts_are_refused() {
         "UnresolvableGrantByEmailAddress 400"
     );
     // Nothing changed.
-    let acl = a.get_bucket_acl().bucket("grants2").send().await.unwrap();
     assert_eq!(
-        seen(acl.grants()),
+        bucket_rows(&a, "grants2").await,
         [row("CanonicalUser", ID_A, "alice", "FULL_CONTROL")]
     );
 }

@@ -28,6 +28,16 @@ const LOGS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
   "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"},
                "StringLike":{"aws:SourceArn":"arn:aws:cloudtrail:*:123456789012:trail/*"}}}]}"#;
 
+/// What the keys answer to the calls CloudTrail's trail handlers never make.
+fn unsupported<'a, T: Send + 'a>() -> KeyFuture<'a, T> {
+    Box::pin(async {
+        Err(KeyError {
+            code: "UnsupportedOperationException".into(),
+            message: "test".into(),
+        })
+    })
+}
+
 #[derive(Default)]
 struct Keys(Mutex<HashMap<String, KeyInfo>>);
 
@@ -38,12 +48,7 @@ impl KeyService for Keys {
         _: &'a KeyRef,
         _: &'a BTreeMap<String, String>,
     ) -> KeyFuture<'a, DataKey> {
-        Box::pin(async {
-            Err(KeyError {
-                code: "UnsupportedOperationException".into(),
-                message: "test".into(),
-            })
-        })
+        unsupported()
     }
     fn decrypt<'a>(
         &'a self,
@@ -51,12 +56,7 @@ impl KeyService for Keys {
         _: &'a [u8],
         _: &'a BTreeMap<String, String>,
     ) -> KeyFuture<'a, DataKey> {
-        Box::pin(async {
-            Err(KeyError {
-                code: "UnsupportedOperationException".into(),
-                message: "test".into(),
-            })
-        })
+        unsupported()
     }
     fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
         Box::pin(async move {
