@@ -112,6 +112,11 @@ async function seed(endpoint, shots) {
     if (!result.startsWith("1/1 digest files valid, ") || (await c.page.locator("text=INVALID").count())) {
       throw new Error(`validation: ${result}`);
     }
+    // A result per file: the digest and each log file it lists.
+    const verdicts = await c.panel("Delivered files").locator("tbody tr").filter({ hasText: "valid" }).allInnerTexts();
+    if (!verdicts.some((t) => t.startsWith("Digest file")) || !verdicts.some((t) => t.startsWith("Log file"))) {
+      throw new Error(`per-file results: ${verdicts.join(" | ")}`);
+    }
     await c.shot("trail");
     // The map ties them together.
     await c.click("Map");
@@ -120,6 +125,14 @@ async function seed(endpoint, shots) {
     await c.shot("map");
     // The event history has the console's calls.
     await c.click("Event history");
+    // Newest first, 50 to a page; the next page adds the older ones.
+    const rows = c.panel("Events").locator("tbody tr");
+    await c.see("Next page", c.panel("Events"));
+    if ((await rows.count()) !== 50) throw new Error(`the first page has ${await rows.count()} events, want 50`);
+    const times = await rows.locator("td:first-child").allInnerTexts();
+    if (times.join() !== [...times].sort().reverse().join()) throw new Error("the events are not newest first");
+    await c.click("Next page");
+    await c.page.waitForFunction(() => document.querySelectorAll("section.panel tbody tr").length > 50);
     await c.choose("Lookup attribute", "EventName");
     await c.type("Value", "CreateTrail");
     await c.click("Look up events");
