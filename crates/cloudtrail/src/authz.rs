@@ -49,13 +49,14 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
     let identity = identity.as_deref();
     let action = format!("cloudtrail:{}", op.name());
     let scope = Scope::of(ct, caller);
-    let reads = Reads::of(identity, None);
-    let mut base = Conditions::new();
-    let account = caller.account.as_str();
     let record = match &caller.principal {
         Principal::User { .. } => ct.identities.record(&arn),
         _ => None,
     };
+    let boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
+    let reads = Reads::of(identity, None).and_boundary(boundary);
+    let mut base = Conditions::new();
+    let account = caller.account.as_str();
     GlobalKeys {
         principal: match &caller.principal {
             Principal::User { name } => {
@@ -85,7 +86,8 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
                 );
             }
         }
-        let req = RequestContext::new(&arn, kind, &action, &t.resource, &conds);
+        let mut req = RequestContext::new(&arn, kind, &action, &t.resource, &conds);
+        req.boundary = boundary;
         let decision = authorize(&req, &id, None, caller.account.as_str());
         if !decision.is_allowed() {
             return Err(denied(&req, decision));

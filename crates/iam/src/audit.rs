@@ -108,6 +108,13 @@ impl Responds for IamOutput {
     }
 }
 
+/// Tags as CloudTrail writes them: `[{"key": …, "value": …}]`.
+fn tag_list(tags: &[crate::op::Tag]) -> Value {
+    tags.iter()
+        .map(|t| json!({"key": t.key, "value": t.value}))
+        .collect()
+}
+
 /// The inputs of `op`, by their CloudTrail names; `None` for calls with none.
 fn request_parameters(op: &IamOp) -> Option<Value> {
     use IamOp::*;
@@ -120,9 +127,20 @@ fn request_parameters(op: &IamOp) -> Option<Value> {
         crate::op::OwnerKind::Role => "roleName",
     };
     match op {
-        CreateUser { name, path } => {
+        CreateUser {
+            name,
+            path,
+            tags,
+            boundary,
+        } => {
             put("userName", json!(name));
             put("path", json!(path));
+            if let Some(b) = boundary {
+                put("permissionsBoundary", json!(b));
+            }
+            if !tags.is_empty() {
+                put("tags", tag_list(tags));
+            }
         }
         GetUser { name } | CreateAccessKey { user: name } | ListAccessKeys { user: name, .. } => {
             if let Some(n) = name {
@@ -150,14 +168,22 @@ fn request_parameters(op: &IamOp) -> Option<Value> {
             trust_policy,
             description,
             max_session,
+            tags,
+            boundary,
         } => {
             put("roleName", json!(name));
+            if let Some(b) = boundary {
+                put("permissionsBoundary", json!(b));
+            }
             put("path", json!(path));
             put("assumeRolePolicyDocument", json!(trust_policy));
             if !description.is_empty() {
                 put("description", json!(description));
             }
             put("maxSessionDuration", json!(max_session));
+            if !tags.is_empty() {
+                put("tags", tag_list(tags));
+            }
         }
         GetRole { name } | DeleteRole { name } => put("roleName", json!(name)),
         UpdateRole {
@@ -227,6 +253,21 @@ fn request_parameters(op: &IamOp) -> Option<Value> {
         AttachPolicy { owner, arn } | DetachPolicy { owner, arn } => {
             put(owner_key(owner), json!(owner.name));
             put("policyArn", json!(arn));
+        }
+        TagEntity { owner, tags } => {
+            put(owner_key(owner), json!(owner.name));
+            put("tags", tag_list(tags));
+        }
+        UntagEntity { owner, keys } => {
+            put(owner_key(owner), json!(owner.name));
+            put("tagKeys", json!(keys));
+        }
+        ListEntityTags { owner, .. } | DeleteBoundary { owner } => {
+            put(owner_key(owner), json!(owner.name))
+        }
+        PutBoundary { owner, arn } => {
+            put(owner_key(owner), json!(owner.name));
+            put("permissionsBoundary", json!(arn));
         }
         ListUsers { .. } | ListRoles { .. } | ListPolicies { .. } => {}
     }

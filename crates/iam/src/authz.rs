@@ -30,6 +30,7 @@ pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
     let identity = iam.identities.get(&arn);
     let record = iam.identities.record(&arn);
     let id: Vec<&Policy> = identity.as_deref().into_iter().collect();
+    let boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     let mut conds = Conditions::new();
     if let Principal::User { name } = &caller.principal {
         GlobalKeys {
@@ -41,9 +42,13 @@ pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
             invoked_by: caller.invoked_by.as_deref(),
             source_arn: caller.source_arn.as_deref(),
         }
-        .add_to(&mut conds, Some(&Reads::of(identity.as_deref(), None)));
+        .add_to(
+            &mut conds,
+            Some(&Reads::of(identity.as_deref(), None).and_boundary(boundary)),
+        );
     }
-    let req = RequestContext::new(&arn, PrincipalKind::User, &action, &resource, &conds);
+    let mut req = RequestContext::new(&arn, PrincipalKind::User, &action, &resource, &conds);
+    req.boundary = boundary;
     match authorize(&req, &id, None, account) {
         Decision::Allow => Ok(()),
         d => Err(denied(&arn, &action, &resource, d)),
@@ -78,7 +83,12 @@ fn resource_of(account: &str, caller: &Caller, op: &IamOp) -> String {
         | DeleteInlinePolicy { owner, .. }
         | AttachPolicy { owner, .. }
         | DetachPolicy { owner, .. }
-        | ListAttachedPolicies { owner, .. } => principal_arn(account, owner.kind, &owner.name),
+        | ListAttachedPolicies { owner, .. }
+        | TagEntity { owner, .. }
+        | UntagEntity { owner, .. }
+        | ListEntityTags { owner, .. }
+        | PutBoundary { owner, .. }
+        | DeleteBoundary { owner } => principal_arn(account, owner.kind, &owner.name),
         CreatePolicy { name, path, .. } => crate::model::policies::policy_arn(account, path, name),
         GetPolicy { arn }
         | DeletePolicy { arn }

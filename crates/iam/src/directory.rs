@@ -6,7 +6,8 @@
 use crate::model;
 use crate::op::OwnerKind;
 use std::collections::HashMap;
-use trailstack_policy::{IdentityPolicies, PrincipalRecord};
+use std::sync::Arc;
+use trailstack_policy::{IdentityPolicies, Policy, PolicyKind, PrincipalRecord};
 use trailstack_store::rusqlite::Connection;
 use trailstack_store::RootKey;
 
@@ -47,6 +48,19 @@ pub fn principal_arn(account: &str, kind: OwnerKind, name: &str) -> String {
     }
 }
 
+/// A boundary that denies everything, standing in for one that cannot be read.
+const DENY_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#;
+
+/// The owner kind as stored.
+fn owner_kind(stored: &str) -> OwnerKind {
+    if stored == OwnerKind::Role.as_str() {
+        OwnerKind::Role
+    } else {
+        OwnerKind::User
+    }
+}
+
 /// Reads the directory and the identity policies as `c` sees the store.
 pub fn load(
     c: &Connection,
@@ -69,25 +83,45 @@ pub fn load(
         );
     }
     let mut policies = IdentityPolicies::new();
-    for (account, u) in model::entities::all_users(c)? {
-        let arn = principal_arn(&account, OwnerKind::User, &u.name);
-        policies.set_record(
-            &arn,
-            PrincipalRecord {
-                id: u.id,
-                tags: Vec::new(),
-            },
-        );
+    let mut tags: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (account, kind, owner, t) in model::tags::all(c)? {
+        tags.entry(principal_arn(&account, owner_kind(&kind), &owner))
+            .or_default()
+            .push((t.key, t.value));
     }
-    for (account, r) in model::entities::all_roles(c)? {
-        let arn = principal_arn(&account, OwnerKind::Role, &r.name);
-        policies.set_record(
-            &arn,
-            PrincipalRecord {
-                id: r.id,
-                tags: Vec::new(),
-            },
-        );
+    let users = model::entities::all_users(c)?;
+    let users = users
+        .into_iter()
+        .map(|(a, u)| (a, OwnerKind::User, u.name, u.id));
+    let roles = model::entities::all_roles(c)?;
+    let roles = roles
+        .into_iter()
+        .map(|(a, r)| (a, OwnerKind::Role, r.name, r.id));
+    let mut bounds = HashMap::new();
+    for (account, kind, owner, doc) in model::boundaries::all_documents(c)? {
+        let arn = principal_arn(&account, owner_kind(&kind), &owner);
+        match Policy::parse_as(&doc, PolicyKind::Identity) {
+            Ok(p) => {
+                bounds.insert(arn, Arc::new(p));
+            }
+            // A boundary that no longer parses (a stricter release) must not leave its entity
+            // unbounded: it denies everything until it is replaced.
+            Err(e) => {
+                tracing::error!(
+                    "iam: {owner}'s permissions boundary unreadable: {}",
+                    e.message
+                );
+                let deny = Policy::parse_as(DENY_ALL, PolicyKind::Identity)
+                    .map_err(|e| crate::IamError::Internal(e.message))?;
+                bounds.insert(arn, Arc::new(deny));
+            }
+        }
+    }
+    for (account, kind, name, id) in users.chain(roles) {
+        let arn = principal_arn(&account, kind, &name);
+        let tags = tags.remove(&arn).unwrap_or_default();
+        let boundary = bounds.remove(&arn);
+        policies.set_record(&arn, PrincipalRecord { id, tags, boundary });
     }
     let inline = model::policies::all_inline(c)?;
     let attached = model::policies::all_attached_documents(c)?;

@@ -130,6 +130,8 @@ impl Iam {
                     id: trailstack_core::user_principal_id(&u.account, &u.name),
                     arn: model::entities::user_arn(&u.account, "/", &u.name),
                     created_ms: now,
+                    tags: Vec::new(),
+                    boundary: None,
                 };
                 model::entities::insert_user(c, &u.account, &user)?;
                 model::keys::upsert(

@@ -4,7 +4,9 @@
 //! identity policies, so only the resource policy can allow it; the root user has every right
 //! in its own account. KMS differs: the key policy is authoritative, identity policies count
 //! only where it delegates to the caller's account, grants also allow, and the root user has no
-//! implicit right on a key.
+//! implicit right on a key. A permissions boundary caps what the identity policies grant (an
+//! explicit deny in it denies); a resource policy naming the principal itself is not capped
+//! within its account (docs/aws/iam-authorization.md §5).
 //!
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>
@@ -56,6 +58,16 @@ fn identity_allows(req: &RequestContext, identity: &[&Policy]) -> Option<bool> {
     Some(allowed)
 }
 
+/// Whether the principal's permissions boundary lets its identity policies allow: `None` on
+/// an explicit deny in it; `true` without a boundary.
+fn boundary_allows(req: &RequestContext) -> Option<bool> {
+    match req.boundary.map(|b| b.evaluate(req)) {
+        None | Some(Match::Allow) => Some(true),
+        Some(Match::Deny) => None,
+        Some(Match::NotApplicable) => Some(false),
+    }
+}
+
 /// Decides a request on a resource owned by `resource_account`, given the caller's identity
 /// policies and the resource's policy (bucket policy), as AWS does for S3 and CloudTrail.
 ///
@@ -84,9 +96,13 @@ pub fn authorize_outcome(
     if res.deny {
         return Decision::ExplicitDeny;
     }
-    let Some(id_allow) = identity_allows(req, identity) else {
+    let (Some(id_allow), Some(bounded)) = (identity_allows(req, identity), boundary_allows(req))
+    else {
         return Decision::ExplicitDeny;
     };
+    // What the identity policies grant stops at the boundary; a resource policy naming the
+    // principal itself grants beside it, within the account.
+    let id_allow = id_allow && bounded;
     let same_account = req.principal_account == Some(resource_account);
     let allowed = match req.principal_kind {
         PrincipalKind::Service | PrincipalKind::Anonymous => res.allow_direct,
@@ -122,9 +138,11 @@ pub fn authorize_key(
     if key.deny {
         return Decision::ExplicitDeny;
     }
-    let Some(id_allow) = identity_allows(req, identity) else {
+    let (Some(id_allow), Some(bounded)) = (identity_allows(req, identity), boundary_allows(req))
+    else {
         return Decision::ExplicitDeny;
     };
+    let id_allow = id_allow && bounded;
     if grant_allows {
         return Decision::Allow;
     }

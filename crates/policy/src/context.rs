@@ -40,6 +40,9 @@ pub struct RequestContext<'a> {
     pub resource: &'a str,
     /// The condition keys of this call.
     pub conditions: &'a Conditions,
+    /// The principal's permissions boundary, if it has one: the most its identity policies
+    /// can grant.
+    pub boundary: Option<&'a crate::model::Policy>,
 }
 
 impl<'a> RequestContext<'a> {
@@ -65,6 +68,7 @@ impl<'a> RequestContext<'a> {
             action,
             resource,
             conditions,
+            boundary: None,
         }
     }
 

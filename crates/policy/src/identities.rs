@@ -14,12 +14,14 @@ use std::sync::{Arc, RwLock};
 type ByArn = HashMap<String, Arc<Policy>>;
 
 /// What IAM knows of one principal besides its identity policies.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct PrincipalRecord {
     /// Its unique id (`AIDA…` for a user, `AROA…` for a role): `aws:userid`.
     pub id: String,
     /// Its tags: `aws:PrincipalTag/<key>`.
     pub tags: Vec<(String, String)>,
+    /// Its permissions boundary, if it has one.
+    pub boundary: Option<Arc<Policy>>,
 }
 
 /// One committed state: the merged policies and the records, by principal ARN.

@@ -168,13 +168,21 @@ impl Policy {
 /// change the decision, and building every key costs more than evaluating the policies.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reads<'a> {
-    policies: [Option<&'a Policy>; 2],
+    policies: [Option<&'a Policy>; 3],
 }
 
 impl<'a> Reads<'a> {
     /// The keys `a` and `b` read.
     pub fn of(a: Option<&'a Policy>, b: Option<&'a Policy>) -> Reads<'a> {
-        Reads { policies: [a, b] }
+        Reads {
+            policies: [a, b, None],
+        }
+    }
+
+    /// The keys read here and by `boundary` (a principal's permissions boundary).
+    pub fn and_boundary(mut self, boundary: Option<&'a Policy>) -> Reads<'a> {
+        self.policies[2] = boundary;
+        self
     }
 
     /// Whether a policy reads `key` (any case).

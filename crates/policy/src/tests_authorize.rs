@@ -138,3 +138,31 @@ fn issue_scenarios() {
         row("home listing: no prefix", &[list_own], None, alice().act("s3:ListBucket").res("arn:aws:s3:::bucket"), IDeny),
     ]);
 }
+
+#[test]
+#[rustfmt::skip]
+fn permissions_boundaries() {
+    let boundary = crate::Policy::parse_identity(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/secret"}]}"#,
+    )
+    .unwrap();
+    let bounded = |rows: &[crate::tests_support::AuthRow]| {
+        run_auth(rows, |req, identity, resource| {
+            let mut req = *req;
+            req.boundary = Some(&boundary);
+            authorize(&req, identity, resource, A)
+        })
+    };
+    let n = bounded(&[
+        row("identity and boundary allow", &[ALLOW_S3], None, alice(), Allow),
+        row("identity allows beyond the boundary", &[ALLOW_PUT], None, alice().act("s3:PutObject"), IDeny),
+        row("boundary alone grants nothing", &[], None, alice(), IDeny),
+        row("explicit deny in the boundary", &[ALLOW_S3], None, alice().res("arn:aws:s3:::bucket/secret"), XDeny),
+        row("resource names the user: not capped", &[], Some(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:PutObject","Resource":"*"}"#), alice().act("s3:PutObject"), Allow),
+        row("resource names the account: capped", &[ALLOW_S3], Some(r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:PutObject","Resource":"*"}"#), alice().act("s3:PutObject"), IDeny),
+        row("across accounts: capped", &[ALLOW_S3], Some(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:user/bob"},"Action":"s3:PutObject","Resource":"*"}"#), bob().act("s3:PutObject"), IDeny),
+        row("across accounts within the boundary", &[ALLOW_S3], Some(RES_ALLOW_BOB), bob(), Allow),
+    ]);
+    assert_eq!(n, 8);
+}

@@ -1,10 +1,12 @@
 //! The operations of STS and IAM, one file per family; typed input in, typed output out. No
 //! handler sees the wire format.
 
+mod boundaries;
 mod checks;
 pub mod policies;
 pub mod roles;
 pub mod sts;
+pub mod tags;
 pub mod users;
 
 use crate::error::IamResult;
@@ -24,7 +26,12 @@ pub async fn dispatch(iam: &Iam, caller: &Caller, op: IamOp) -> IamResult<IamOut
     use IamOp::*;
     let account = caller.account.as_str().to_string();
     match op {
-        CreateUser { name, path } => users::create(iam, account, name, path).await,
+        CreateUser {
+            name,
+            path,
+            tags,
+            boundary,
+        } => users::create(iam, account, name, path, tags, boundary).await,
         GetUser { name } => users::get(iam, caller, name).await,
         ListUsers { path_prefix, page } => users::list(iam, account, path_prefix, page).await,
         DeleteUser { name } => users::delete(iam, account, name).await,
@@ -57,5 +64,10 @@ pub async fn dispatch(iam: &Iam, caller: &Caller, op: IamOp) -> IamResult<IamOut
         AttachPolicy { .. } => policies::dispatch(iam, account, op).await,
         DetachPolicy { .. } => policies::dispatch(iam, account, op).await,
         ListAttachedPolicies { .. } => policies::dispatch(iam, account, op).await,
+        TagEntity { owner, tags } => tags::tag(iam, account, owner, tags).await,
+        UntagEntity { owner, keys } => tags::untag(iam, account, owner, keys).await,
+        ListEntityTags { owner, page } => tags::list(iam, account, owner, page).await,
+        PutBoundary { owner, arn } => boundaries::put(iam, account, owner, arn).await,
+        DeleteBoundary { owner } => boundaries::delete(iam, account, owner).await,
     }
 }

@@ -57,7 +57,7 @@ fn no_policy(arn: &str) -> IamError {
 }
 
 /// The managed policy `arn` names in `account`.
-fn find(c: &Connection, account: &str, arn: &str) -> IamResult<ManagedPolicy> {
+pub(super) fn find(c: &Connection, account: &str, arn: &str) -> IamResult<ManagedPolicy> {
     let prefix = format!("arn:aws:iam::{account}:policy/");
     let name = arn
         .strip_prefix(&prefix)
@@ -167,6 +167,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 path,
                 default_version: 1,
                 attachments: 0,
+                boundary_uses: 0,
                 description,
                 created_ms: now,
                 updated_ms: now,
@@ -206,7 +207,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         IamOp::DeletePolicy { arn } => {
             iam.change(move |c| {
                 let p = find(c, &account, &arn)?;
-                if p.attachments > 0 {
+                if p.attachments > 0 || p.boundary_uses > 0 {
                     return Err(IamError::DeleteConflict(
                         "Cannot delete a policy attached to entities.".into(),
                     ));

@@ -5,10 +5,11 @@
 //! AWS facts: docs/aws/iam-sts.md §5.
 
 use super::checks::{self, marker, paged};
+use super::tags::TAGS_PER_ENTITY;
 use crate::error::{IamError, IamResult};
 use crate::model::entities::{self, role_arn};
-use crate::model::policies;
-use crate::op::{IamOp, IamOutput, OwnerKind, Role};
+use crate::model::{boundaries, policies, tags};
+use crate::op::{IamOp, IamOutput, Owner, OwnerKind, Role};
 use crate::Iam;
 use trailstack_core::unique_id;
 
@@ -25,11 +26,14 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             trust_policy,
             description,
             max_session,
+            tags,
+            boundary,
         } => {
             checks::name(&name, "roleName", 64)?;
             checks::path(&path)?;
             checks::trust_document(&trust_policy)?;
             checks::max_session(max_session)?;
+            super::tags::check(&tags)?;
             let role = Role {
                 arn: role_arn(&account, &path, &name),
                 id: unique_id("AROA", &account, &name),
@@ -39,6 +43,8 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 trust_policy,
                 description,
                 max_session,
+                tags,
+                boundary,
             };
             let r = role.clone();
             iam.change(move |c| {
@@ -48,13 +54,27 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                         r.name
                     )));
                 }
+                tags::put(c, &account, OwnerKind::Role, &r.name, &r.tags)?;
+                if let Some(arn) = &r.boundary {
+                    let owner = Owner {
+                        kind: OwnerKind::Role,
+                        name: r.name.clone(),
+                    };
+                    super::boundaries::set(c, &account, &owner, arn)?;
+                }
                 Ok(())
             })
             .await?;
             Ok(IamOutput::Role(role))
         }
         IamOp::GetRole { name } => iam
-            .read(|c| entities::get_role(c, &account, &name)?.ok_or_else(|| no_role(&name)))
+            .read(|c| {
+                let mut r =
+                    entities::get_role(c, &account, &name)?.ok_or_else(|| no_role(&name))?;
+                r.tags = tags::list(c, &account, OwnerKind::Role, &name, "", TAGS_PER_ENTITY)?;
+                r.boundary = boundaries::get(c, &account, OwnerKind::Role, &name)?;
+                Ok(r)
+            })
             .map(IamOutput::Role),
         IamOp::ListRoles { path_prefix, page } => {
             let roles = iam.read(|c| {
@@ -85,6 +105,8 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                     ));
                 }
                 entities::delete_role(c, &account, &name)?;
+                tags::clear(c, &account, OwnerKind::Role, &name)?;
+                boundaries::delete(c, &account, OwnerKind::Role, &name)?;
                 Ok(())
             })
             .await?;

@@ -4,10 +4,11 @@
 //! AWS facts: docs/aws/iam-sts.md §5.
 
 use super::checks::{self, marker, paged};
+use super::tags::{self, TAGS_PER_ENTITY};
 use crate::error::{IamError, IamResult};
 use crate::model::entities::{self, user_arn};
-use crate::model::{keys, policies};
-use crate::op::{AccessKey, IamOutput, OwnerKind, Page, User};
+use crate::model::{boundaries, keys, policies, tags as model_tags};
+use crate::op::{AccessKey, IamOutput, Owner, OwnerKind, Page, Tag, User};
 use crate::Iam;
 use trailstack_core::{user_principal_id, Caller, Principal};
 
@@ -27,15 +28,20 @@ pub async fn create(
     account: String,
     name: String,
     path: String,
+    tags: Vec<Tag>,
+    boundary: Option<String>,
 ) -> IamResult<IamOutput> {
     checks::name(&name, "userName", 64)?;
     checks::path(&path)?;
+    tags::check(&tags)?;
     let user = User {
         arn: user_arn(&account, &path, &name),
         id: user_principal_id(&account, &name),
         created_ms: iam.now_ms(),
         name,
         path,
+        tags,
+        boundary,
     };
     let u = user.clone();
     iam.change(move |c| {
@@ -44,6 +50,14 @@ pub async fn create(
                 "User with name {} already exists.",
                 u.name
             )));
+        }
+        model_tags::put(c, &account, OwnerKind::User, &u.name, &u.tags)?;
+        if let Some(arn) = &u.boundary {
+            let owner = Owner {
+                kind: OwnerKind::User,
+                name: u.name.clone(),
+            };
+            super::boundaries::set(c, &account, &owner, arn)?;
         }
         Ok(())
     })
@@ -73,11 +87,18 @@ pub async fn get(iam: &Iam, caller: &Caller, name: Option<String>) -> IamResult<
             id: account.clone(),
             arn: caller.arn(),
             created_ms: 0,
+            tags: Vec::new(),
+            boundary: None,
         }));
     }
     let name = user_named(caller, name)?;
-    iam.read(|c| entities::get_user(c, &account, &name)?.ok_or_else(|| no_user(&name)))
-        .map(IamOutput::User)
+    iam.read(|c| {
+        let mut u = entities::get_user(c, &account, &name)?.ok_or_else(|| no_user(&name))?;
+        u.tags = model_tags::list(c, &account, OwnerKind::User, &name, "", TAGS_PER_ENTITY)?;
+        u.boundary = boundaries::get(c, &account, OwnerKind::User, &name)?;
+        Ok(u)
+    })
+    .map(IamOutput::User)
 }
 
 pub async fn list(iam: &Iam, account: String, prefix: String, page: Page) -> IamResult<IamOutput> {
@@ -114,6 +135,8 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
             ));
         }
         entities::delete_user(c, &account, &name)?;
+        model_tags::clear(c, &account, OwnerKind::User, &name)?;
+        boundaries::delete(c, &account, OwnerKind::User, &name)?;
         Ok(())
     })
     .await?;

@@ -21,6 +21,8 @@ fn user_of(account: &str, r: &Row) -> trailstack_store::rusqlite::Result<User> {
         path,
         id: r.get(2)?,
         created_ms: r.get(3)?,
+        tags: Vec::new(),
+        boundary: None,
     })
 }
 
@@ -137,6 +139,8 @@ fn role_of(account: &str, r: &Row) -> trailstack_store::rusqlite::Result<Role> {
         trust_policy: r.get(4)?,
         description: r.get(5)?,
         max_session: r.get(6)?,
+        tags: Vec::new(),
+        boundary: None,
     })
 }
 

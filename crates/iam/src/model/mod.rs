@@ -1,19 +1,23 @@
 //! What IAM persists: users, their access keys (secrets sealed by the root key), roles, inline
-//! policies of users and roles, managed policies with their versions, and attachments, with
+//! policies of users and roles, managed policies with their versions, attachments, tags and
+//! permissions boundaries, with
 //! their tables (migrations) and queries. Every query is portable SQL (ARCHITECTURE.md §3):
 //! `$N` parameters, standard upserts.
 
+pub mod boundaries;
 pub mod entities;
 pub mod keys;
 pub mod policies;
+pub mod tags;
 
 use trailstack_store::Migration;
 
 /// The IAM tables.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    component: "iam",
-    version: 1,
-    sql: "
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        component: "iam",
+        version: 1,
+        sql: "
 CREATE TABLE iam_users (
     account TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -82,4 +86,30 @@ CREATE TABLE iam_attachments (
 );
 CREATE INDEX iam_attachments_policy ON iam_attachments (account, policy_name);
 ",
-}];
+    },
+    // Tags of users and roles, unique per entity by their case-folded key; permissions
+    // boundaries of users and roles.
+    Migration {
+        component: "iam",
+        version: 2,
+        sql: "
+CREATE TABLE iam_tags (
+    account TEXT NOT NULL,
+    owner_kind TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    folded TEXT NOT NULL,
+    tag_key TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    PRIMARY KEY (account, owner_kind, owner, folded)
+);
+CREATE TABLE iam_boundaries (
+    account TEXT NOT NULL,
+    owner_kind TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    policy_name TEXT NOT NULL,
+    PRIMARY KEY (account, owner_kind, owner)
+);
+CREATE INDEX iam_boundaries_policy ON iam_boundaries (account, policy_name);
+",
+    },
+];

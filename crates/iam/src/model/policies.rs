@@ -103,7 +103,8 @@ pub fn all_inline(c: &Connection) -> SqlResult<Vec<(String, String, String, Stri
 
 const POLICY_COLUMNS: &str = "p.name, p.path, p.id, p.description, p.default_version,
     p.created_ms, p.updated_ms,
-    (SELECT COUNT(*) FROM iam_attachments a WHERE a.account = p.account AND a.policy_name = p.name)";
+    (SELECT COUNT(*) FROM iam_attachments a WHERE a.account = p.account AND a.policy_name = p.name),
+    (SELECT COUNT(*) FROM iam_boundaries b WHERE b.account = p.account AND b.policy_name = p.name)";
 
 fn policy_of(account: &str, r: &Row) -> SqlResult<ManagedPolicy> {
     let (name, path): (String, String) = (r.get(0)?, r.get(1)?);
@@ -117,6 +118,7 @@ fn policy_of(account: &str, r: &Row) -> SqlResult<ManagedPolicy> {
         created_ms: r.get(5)?,
         updated_ms: r.get(6)?,
         attachments: r.get(7)?,
+        boundary_uses: r.get(8)?,
     })
 }
 

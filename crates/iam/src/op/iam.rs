@@ -43,7 +43,12 @@ pub struct Page {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IamOp {
     /// CreateUser.
-    CreateUser { name: String, path: String },
+    CreateUser {
+        name: String,
+        path: String,
+        tags: Vec<Tag>,
+        boundary: Option<String>,
+    },
     /// GetUser; without a name, the calling user.
     GetUser { name: Option<String> },
     /// ListUsers.
@@ -71,6 +76,8 @@ pub enum IamOp {
         trust_policy: String,
         description: String,
         max_session: u32,
+        tags: Vec<Tag>,
+        boundary: Option<String>,
     },
     /// GetRole.
     GetRole { name: String },
@@ -135,6 +142,16 @@ pub enum IamOp {
     DetachPolicy { owner: Owner, arn: String },
     /// ListAttachedUserPolicies / ListAttachedRolePolicies.
     ListAttachedPolicies { owner: Owner, page: Page },
+    /// TagUser / TagRole.
+    TagEntity { owner: Owner, tags: Vec<Tag> },
+    /// UntagUser / UntagRole.
+    UntagEntity { owner: Owner, keys: Vec<String> },
+    /// ListUserTags / ListRoleTags.
+    ListEntityTags { owner: Owner, page: Page },
+    /// PutUserPermissionsBoundary / PutRolePermissionsBoundary.
+    PutBoundary { owner: Owner, arn: String },
+    /// DeleteUserPermissionsBoundary / DeleteRolePermissionsBoundary.
+    DeleteBoundary { owner: Owner },
 }
 
 impl IamOp {
@@ -181,6 +198,19 @@ impl IamOp {
                 "ListAttachedUserPolicies",
                 "ListAttachedRolePolicies",
             ),
+            TagEntity { owner, .. } => by_owner(owner, "TagUser", "TagRole"),
+            UntagEntity { owner, .. } => by_owner(owner, "UntagUser", "UntagRole"),
+            ListEntityTags { owner, .. } => by_owner(owner, "ListUserTags", "ListRoleTags"),
+            PutBoundary { owner, .. } => by_owner(
+                owner,
+                "PutUserPermissionsBoundary",
+                "PutRolePermissionsBoundary",
+            ),
+            DeleteBoundary { owner } => by_owner(
+                owner,
+                "DeleteUserPermissionsBoundary",
+                "DeleteRolePermissionsBoundary",
+            ),
         }
     }
 
@@ -199,6 +229,13 @@ fn by_owner(o: &Owner, user: &'static str, role: &'static str) -> &'static str {
     }
 }
 
+/// A tag of a user or role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
 /// A user as IAM describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -207,6 +244,10 @@ pub struct User {
     pub id: String,
     pub arn: String,
     pub created_ms: i64,
+    /// Its tags, shown by CreateUser and GetUser (ListUsers leaves them out, as AWS does).
+    pub tags: Vec<Tag>,
+    /// The ARN of its permissions boundary, shown like its tags.
+    pub boundary: Option<String>,
 }
 
 /// An access key's metadata (the secret only in CreateAccessKey's answer).
@@ -229,6 +270,10 @@ pub struct Role {
     pub trust_policy: String,
     pub description: String,
     pub max_session: u32,
+    /// Its tags, shown by CreateRole and GetRole (ListRoles leaves them out, as AWS does).
+    pub tags: Vec<Tag>,
+    /// The ARN of its permissions boundary, shown like its tags.
+    pub boundary: Option<String>,
 }
 
 /// A managed policy as IAM describes it.
@@ -240,6 +285,8 @@ pub struct ManagedPolicy {
     pub path: String,
     pub default_version: u32,
     pub attachments: u32,
+    /// How many users and roles have it as their permissions boundary.
+    pub boundary_uses: u32,
     pub description: String,
     pub created_ms: i64,
     pub updated_ms: i64,
@@ -299,4 +346,6 @@ pub enum IamOutput {
     PolicyVersions(Vec<PolicyVersion>, Option<String>),
     /// ListAttachedUserPolicies, ListAttachedRolePolicies: (name, ARN).
     AttachedPolicies(Vec<(String, String)>, Option<String>),
+    /// ListUserTags, ListRoleTags.
+    Tags(Vec<Tag>, Option<String>),
 }

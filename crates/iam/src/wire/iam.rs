@@ -4,10 +4,11 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §1, §5.
 
-use super::{iso_date, unknown_action, Form, Xml};
+use super::{iam_tags, iso_date, unknown_action, Form, Xml};
 use crate::error::{IamError, IamResult};
 use crate::op::{
-    AccessKey, IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, Page, PolicyVersion, Role, User,
+    AccessKey, IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, Page, PolicyVersion, Role, Tag,
+    User,
 };
 
 /// IAM's API version.
@@ -100,6 +101,8 @@ pub fn parse(form: &Form) -> IamResult<IamOp> {
         "CreateUser" => IamOp::CreateUser {
             name: required(form, "UserName")?,
             path: path(form, "Path"),
+            tags: iam_tags::tags(form),
+            boundary: optional(form, "PermissionsBoundary"),
         },
         "GetUser" => IamOp::GetUser {
             name: optional(form, "UserName"),
@@ -144,6 +147,8 @@ pub fn parse(form: &Form) -> IamResult<IamOp> {
             trust_policy: required(form, "AssumeRolePolicyDocument")?,
             description: optional(form, "Description").unwrap_or_default(),
             max_session: number(form, "MaxSessionDuration")?.unwrap_or(3600),
+            tags: iam_tags::tags(form),
+            boundary: optional(form, "PermissionsBoundary"),
         },
         "GetRole" => IamOp::GetRole {
             name: required(form, "RoleName")?,
@@ -231,7 +236,10 @@ pub fn parse(form: &Form) -> IamResult<IamOp> {
             owner: owner(form, kind)?,
             page: page(form)?,
         },
-        _ => return Err(unknown_action(action, form.get("Version").unwrap_or(VERSION))),
+        _ => match iam_tags::parse(form, action, owner, required, page)? {
+            Some(op) => op,
+            None => return Err(unknown_action(action, form.get("Version").unwrap_or(VERSION))),
+        },
     })
 }
 
@@ -258,6 +266,37 @@ fn user(x: &mut Xml, u: &User) {
     x.text("UserId", &u.id);
     x.text("Arn", &u.arn);
     x.text("CreateDate", &iso_date(u.created_ms));
+    boundary(x, u.boundary.as_deref());
+    tag_list(x, &u.tags);
+}
+
+/// `<PermissionsBoundary>` of an entity that has one.
+fn boundary(x: &mut Xml, arn: Option<&str>) {
+    if let Some(arn) = arn {
+        x.open("PermissionsBoundary");
+        x.text("PermissionsBoundaryType", "Policy");
+        x.text("PermissionsBoundaryArn", arn);
+        x.close("PermissionsBoundary");
+    }
+}
+
+fn tag(x: &mut Xml, t: &Tag) {
+    x.text("Key", &t.key);
+    x.text("Value", &t.value);
+}
+
+/// `<Tags>` of an entity, left out when it has none.
+fn tag_list(x: &mut Xml, tags: &[Tag]) {
+    if tags.is_empty() {
+        return;
+    }
+    x.open("Tags");
+    for t in tags {
+        x.open("member");
+        tag(x, t);
+        x.close("member");
+    }
+    x.close("Tags");
 }
 
 fn key(x: &mut Xml, k: &AccessKey, secret: Option<&str>) {
@@ -284,6 +323,8 @@ fn role(x: &mut Xml, r: &Role) {
         x.text("Description", &r.description);
     }
     x.text("MaxSessionDuration", &r.max_session.to_string());
+    boundary(x, r.boundary.as_deref());
+    tag_list(x, &r.tags);
 }
 
 fn policy(x: &mut Xml, p: &ManagedPolicy) {
@@ -293,7 +334,10 @@ fn policy(x: &mut Xml, p: &ManagedPolicy) {
     x.text("Path", &p.path);
     x.text("DefaultVersionId", &format!("v{}", p.default_version));
     x.text("AttachmentCount", &p.attachments.to_string());
-    x.text("PermissionsBoundaryUsageCount", "0");
+    x.text(
+        "PermissionsBoundaryUsageCount",
+        &p.boundary_uses.to_string(),
+    );
     x.text("IsAttachable", "true");
     if !p.description.is_empty() {
         x.text("Description", &p.description);
@@ -414,6 +458,7 @@ pub fn encode(op: &IamOp, out: &IamOutput, request_id: &str) -> Vec<u8> {
                 x.text("PolicyArn", arn);
             })
         }
+        IamOutput::Tags(ts, next) => members(&mut x, "Tags", ts, next, tag),
     }
     if !matches!(out, IamOutput::Empty) {
         x.close(&result);

@@ -6,6 +6,7 @@
 //! AWS facts: docs/aws/iam-sts.md §1.
 
 pub mod iam;
+mod iam_tags;
 pub mod sts;
 
 mod xml;

@@ -26,8 +26,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, authorize_key, Conditions, Decision, Match, Policy, PrincipalKind, Reads,
-    RequestContext,
+    authorize, authorize_key, Conditions, Decision, Match, Policy, PrincipalKind, PrincipalRecord,
+    Reads, RequestContext,
 };
 use trailstack_store::rusqlite::Connection;
 
@@ -115,12 +115,18 @@ pub async fn check(kms: &Kms, caller: &Caller, op: &Op) -> KmsResult<()> {
     .await
 }
 
-/// The `aws:*` keys of `caller` (whose ARN is `arn`) now.
-fn global(kms: &Kms, caller: &Caller, arn: &str) -> Conditions {
-    let record = match caller.principal {
+/// What IAM knows of `caller` (whose ARN is `arn`) when it is a user: unique id, tags,
+/// permissions boundary.
+fn record(kms: &Kms, caller: &Caller, arn: &str) -> Option<Arc<PrincipalRecord>> {
+    match caller.principal {
         Principal::User { .. } => kms.identities.record(arn),
         _ => None,
-    };
+    }
+}
+
+/// The `aws:*` keys of `caller` (whose ARN is `arn`) now.
+fn global(kms: &Kms, caller: &Caller, arn: &str) -> Conditions {
+    let record = record(kms, caller, arn);
     plan::global(caller, arn, record.as_deref(), kms.clock.now())
 }
 
@@ -141,7 +147,9 @@ fn decide_account(
     action: &'static str,
     resource: &str,
 ) -> KmsResult<()> {
-    let req = RequestContext::new(arn, kind_of(&caller.principal), action, resource, conds);
+    let mut req = RequestContext::new(arn, kind_of(&caller.principal), action, resource, conds);
+    let record = record(kms, caller, arn);
+    req.boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     let id_policy = identity(kms, caller, arn);
     let id: Vec<&Policy> = id_policy.as_deref().into_iter().collect();
     match authorize(&req, &id, None, caller.account.as_str()) {
@@ -182,8 +190,10 @@ fn decide_key(
     let policy = kms.key_policies.get(&k.key_id, &k.meta.policy);
     let id_policy = identity(kms, caller, arn);
     let id_policy = id_policy.as_deref();
+    let record = record(kms, caller, arn);
+    let boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     // The key's own keys, only where a policy reads them.
-    let reads = Reads::of(policy.as_deref(), id_policy);
+    let reads = Reads::of(policy.as_deref(), id_policy).and_boundary(boundary);
     let mut conds = base.clone();
     let empty = BTreeMap::new();
     let ctx = ctx.unwrap_or(&empty);
@@ -205,7 +215,8 @@ fn decide_key(
         }
     }
     let key_arn = k.arn();
-    let req = RequestContext::new(arn, kind_of(&caller.principal), action, &key_arn, &conds);
+    let mut req = RequestContext::new(arn, kind_of(&caller.principal), action, &key_arn, &conds);
+    req.boundary = boundary;
     let id: Vec<&Policy> = id_policy.into_iter().collect();
     let Some(policy) = policy else {
         return Err(denied(&req, &no_policy_allows("resource", action)));
@@ -280,13 +291,15 @@ pub fn check_lockout(
     let arn = caller.arn();
     let mut conds = global(kms, caller, &arn);
     conds.insert("kms:CallerAccount", caller.account.as_str());
-    let req = RequestContext::new(
+    let mut req = RequestContext::new(
         &arn,
         kind_of(&caller.principal),
         "kms:PutKeyPolicy",
         key_arn,
         &conds,
     );
+    let record = record(kms, caller, &arn);
+    req.boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     let id_policy = identity(kms, caller, &arn);
     let id: Vec<&Policy> = id_policy.as_deref().into_iter().collect();
     match authorize_key(&req, &policy, &id, key_account, false) {

@@ -230,15 +230,14 @@ async fn check_target(
     let identity = identity.as_deref();
     let resource = resource_of(t);
     // Only the keys the two policies read: the decision cannot depend on the others.
-    let reads = Reads::of(identity, bucket_policy);
-    let mut conds = Conditions::new();
     let record = match caller.principal {
-        Principal::User { .. } if reads.key("aws:userid") || reads.prefix("aws:PrincipalTag/") => {
-            s3.identities.record(arn)
-        }
+        Principal::User { .. } => s3.identities.record(arn),
         _ => None,
     };
     let record = record.as_deref();
+    let boundary = record.and_then(|r| r.boundary.as_deref());
+    let reads = Reads::of(identity, bucket_policy).and_boundary(boundary);
+    let mut conds = Conditions::new();
     conditions::global(&mut conds, &reads, caller, arn, record, s3.clock.now());
     conditions::add_s3(&mut conds, &reads, caller, facts, t);
     conditions::add_remaining_retention(&mut conds, &reads, facts, s3.clock.now());
@@ -255,6 +254,7 @@ async fn check_target(
         conditions::add_existing_tags(&mut conds, tags.unwrap_or_default());
     }
     let mut req = RequestContext::new(arn, kind_of(&caller.principal), t.action, &resource, &conds);
+    req.boundary = boundary;
     if matches!(caller.principal, Principal::Root | Principal::User { .. }) {
         req.canonical_id = Some(caller.canonical_id.as_str());
     }

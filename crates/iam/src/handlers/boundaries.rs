@@ -1,0 +1,56 @@
+//! Permissions boundaries of users and roles: PutUserPermissionsBoundary,
+//! DeleteUserPermissionsBoundary and their role forms, and the `PermissionsBoundary` CreateUser
+//! and CreateRole take. A boundary is a managed policy of the account; from the next request on
+//! it caps what the entity's identity policies grant (docs/aws/iam-authorization.md §5).
+//!
+//! AWS facts: docs/aws/iam-sts.md §6.
+
+use super::policies::find;
+use crate::error::{IamError, IamResult};
+use crate::model::{boundaries, entities};
+use crate::op::{IamOutput, Owner, OwnerKind};
+use crate::Iam;
+use trailstack_store::rusqlite::Connection;
+
+/// Fails unless the owner exists in `account`, as IAM words a missing user or role (for the
+/// tag operations too).
+pub fn exists(c: &Connection, account: &str, o: &Owner) -> IamResult<()> {
+    let (found, kind) = match o.kind {
+        OwnerKind::User => (entities::get_user(c, account, &o.name)?.is_some(), "user"),
+        OwnerKind::Role => (entities::get_role(c, account, &o.name)?.is_some(), "role"),
+    };
+    if found {
+        Ok(())
+    } else {
+        Err(IamError::NoSuchEntity(format!(
+            "The {kind} with name {} cannot be found.",
+            o.name
+        )))
+    }
+}
+
+/// Makes managed policy `arn` the owner's boundary, inside a change.
+pub fn set(c: &Connection, account: &str, o: &Owner, arn: &str) -> IamResult<()> {
+    let policy = find(c, account, arn)?;
+    boundaries::put(c, account, o.kind, &o.name, &policy.name)?;
+    Ok(())
+}
+
+pub async fn put(iam: &Iam, account: String, owner: Owner, arn: String) -> IamResult<IamOutput> {
+    iam.change(move |c| {
+        exists(c, &account, &owner)?;
+        set(c, &account, &owner, &arn)
+    })
+    .await?;
+    Ok(IamOutput::Empty)
+}
+
+pub async fn delete(iam: &Iam, account: String, owner: Owner) -> IamResult<IamOutput> {
+    iam.change(move |c| {
+        exists(c, &account, &owner)?;
+        boundaries::delete(c, &account, owner.kind, &owner.name)?;
+        Ok(())
+    })
+    .await?;
+    Ok(IamOutput::Empty)
+}

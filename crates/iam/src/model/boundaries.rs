@@ -1,0 +1,65 @@
+//! The permissions boundaries of users and roles: which managed policy of the account caps each
+//! one's identity policies. Rows and queries.
+
+use crate::op::OwnerKind;
+use trailstack_store::rusqlite::{params, Connection, OptionalExtension};
+
+type SqlResult<T> = trailstack_store::rusqlite::Result<T>;
+
+/// Sets the owner's boundary to the account's managed policy `policy_name`.
+pub fn put(
+    c: &Connection,
+    account: &str,
+    kind: OwnerKind,
+    owner: &str,
+    policy_name: &str,
+) -> SqlResult<()> {
+    c.execute(
+        "INSERT INTO iam_boundaries (account, owner_kind, owner, policy_name)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account, owner_kind, owner) DO UPDATE SET policy_name = excluded.policy_name",
+        params![account, kind.as_str(), owner, policy_name],
+    )?;
+    Ok(())
+}
+
+/// Removes the owner's boundary, if it has one.
+pub fn delete(c: &Connection, account: &str, kind: OwnerKind, owner: &str) -> SqlResult<()> {
+    c.execute(
+        "DELETE FROM iam_boundaries WHERE account = $1 AND owner_kind = $2 AND owner = $3",
+        params![account, kind.as_str(), owner],
+    )?;
+    Ok(())
+}
+
+/// The ARN of the owner's boundary policy, if it has one.
+pub fn get(
+    c: &Connection,
+    account: &str,
+    kind: OwnerKind,
+    owner: &str,
+) -> SqlResult<Option<String>> {
+    c.query_row(
+        "SELECT p.path, p.name FROM iam_boundaries b
+         JOIN iam_policies p ON p.account = b.account AND p.name = b.policy_name
+         WHERE b.account = $1 AND b.owner_kind = $2 AND b.owner = $3",
+        params![account, kind.as_str(), owner],
+        |r| {
+            let (path, name): (String, String) = (r.get(0)?, r.get(1)?);
+            Ok(super::policies::policy_arn(account, &path, &name))
+        },
+    )
+    .optional()
+}
+
+/// Every boundary with its policy's default document: (account, owner kind, owner, document).
+pub fn all_documents(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
+    let mut s = c.prepare_cached(
+        "SELECT b.account, b.owner_kind, b.owner, v.document FROM iam_boundaries b
+         JOIN iam_policies p ON p.account = b.account AND p.name = b.policy_name
+         JOIN iam_policy_versions v ON v.account = p.account AND v.name = p.name
+              AND v.version = p.default_version",
+    )?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
