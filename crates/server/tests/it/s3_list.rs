@@ -34,33 +34,23 @@ pub fn strings(v: &[&str]) -> Vec<String> {
 pub fn v2_page(
     o: &aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output,
 ) -> (Vec<String>, Vec<String>) {
-    let keys = o
-        .contents()
-        .iter()
-        .map(|c| c.key().unwrap().to_string())
-        .collect();
-    let prefixes = o
-        .common_prefixes()
-        .iter()
-        .map(|p| p.prefix().unwrap().to_string())
-        .collect();
-    (keys, prefixes)
+    page(o.contents(), o.common_prefixes())
 }
 
+/// Keys and common prefixes of one v1 page.
 pub fn v1_page(
     o: &aws_sdk_s3::operation::list_objects::ListObjectsOutput,
 ) -> (Vec<String>, Vec<String>) {
-    let keys = o
-        .contents()
-        .iter()
-        .map(|c| c.key().unwrap().to_string())
-        .collect();
-    let prefixes = o
-        .common_prefixes()
-        .iter()
-        .map(|p| p.prefix().unwrap().to_string())
-        .collect();
-    (keys, prefixes)
+    page(o.contents(), o.common_prefixes())
+}
+
+fn page(
+    contents: &[aws_sdk_s3::types::Object],
+    prefixes: &[aws_sdk_s3::types::CommonPrefix],
+) -> (Vec<String>, Vec<String>) {
+    let keys = contents.iter().map(|c| c.key().unwrap().to_string());
+    let prefixes = prefixes.iter().map(|p| p.prefix().unwrap().to_string());
+    (keys.collect(), prefixes.collect())
 }
 
 #[tokio::test]
