@@ -1,7 +1,8 @@
 //! Who may call IAM: an account's root may do anything in its own account; a user needs an
 //! identity policy allowing `iam:<Op>` on the entity the call names (its ARN without path:
 //! `user/<name>`, `role/<name>`, the policy ARN given) or on `*` for calls naming none (the
-//! ListX of users, roles and policies). Refusals are AWS's `AccessDenied` sentence.
+//! ListX of users, roles and policies), with IAM's condition keys (tags, boundaries). Refusals
+//! are AWS's `AccessDenied` sentence.
 //!
 //! AWS facts: docs/aws/iam-authorization.md, docs/aws/iam-sts.md §3.
 
@@ -47,11 +48,87 @@ pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
             Some(&Reads::of(identity.as_deref(), None).and_boundary(boundary)),
         );
     }
-    let mut req = RequestContext::new(&arn, PrincipalKind::User, &action, &resource, &conds);
-    req.boundary = boundary;
-    match authorize(&req, &id, None, account) {
-        Decision::Allow => Ok(()),
-        d => Err(denied(&arn, &action, &resource, d)),
+    request_keys(iam, account, op, &mut conds);
+    // Tags given at creation are a tagging too: CreateUser with Tags needs iam:TagUser as well.
+    let tagging = match op {
+        IamOp::CreateUser { tags, .. } if !tags.is_empty() => Some("iam:TagUser"),
+        IamOp::CreateRole { tags, .. } if !tags.is_empty() => Some("iam:TagRole"),
+        _ => None,
+    };
+    for action in std::iter::once(action.as_str()).chain(tagging) {
+        let mut req = RequestContext::new(&arn, PrincipalKind::User, action, &resource, &conds);
+        req.boundary = boundary;
+        match authorize(&req, &id, None, account) {
+            Decision::Allow => {}
+            d => return Err(denied(&arn, action, &resource, d)),
+        }
+    }
+    Ok(())
+}
+
+/// The user or role `op` acts on, when it names one.
+fn target(op: &IamOp) -> Option<(OwnerKind, &str)> {
+    use IamOp::*;
+    match op {
+        GetUser { name: Some(name) } | DeleteUser { name } => Some((OwnerKind::User, name)),
+        CreateAccessKey { user: Some(u) }
+        | ListAccessKeys { user: Some(u), .. }
+        | UpdateAccessKey { user: Some(u), .. }
+        | DeleteAccessKey { user: Some(u), .. } => Some((OwnerKind::User, u)),
+        GetRole { name }
+        | DeleteRole { name }
+        | UpdateRole { name, .. }
+        | UpdateAssumeRolePolicy { name, .. } => Some((OwnerKind::Role, name)),
+        PutInlinePolicy { owner, .. }
+        | GetInlinePolicy { owner, .. }
+        | ListInlinePolicies { owner, .. }
+        | DeleteInlinePolicy { owner, .. }
+        | AttachPolicy { owner, .. }
+        | DetachPolicy { owner, .. }
+        | ListAttachedPolicies { owner, .. }
+        | TagEntity { owner, .. }
+        | UntagEntity { owner, .. }
+        | ListEntityTags { owner, .. }
+        | PutBoundary { owner, .. }
+        | DeleteBoundary { owner } => Some((owner.kind, &owner.name)),
+        _ => None,
+    }
+}
+
+/// IAM's own condition keys of `op`: the tags a call sets (`aws:RequestTag/<key>`,
+/// `aws:TagKeys`), the tags of the user or role it acts on (`aws:ResourceTag/<key>`,
+/// `iam:ResourceTag/<key>`), and the permissions boundary it sets or the entity has
+/// (`iam:PermissionsBoundary`). AWS facts: docs/aws/iam-authorization.md §6.
+fn request_keys(iam: &Iam, account: &str, op: &IamOp, c: &mut Conditions) {
+    use IamOp::*;
+    let (tags, keys, boundary) = match op {
+        CreateUser { tags, boundary, .. } | CreateRole { tags, boundary, .. } => {
+            (tags.as_slice(), Vec::new(), boundary.clone())
+        }
+        TagEntity { tags, .. } => (tags.as_slice(), Vec::new(), None),
+        UntagEntity { keys, .. } => (&[][..], keys.clone(), None),
+        PutBoundary { arn, .. } => (&[][..], Vec::new(), Some(arn.clone())),
+        _ => (&[][..], Vec::new(), None),
+    };
+    for t in tags {
+        c.insert(&format!("aws:RequestTag/{}", t.key), t.value.as_str());
+    }
+    let keys = keys.into_iter().chain(tags.iter().map(|t| t.key.clone()));
+    c.insert_many("aws:TagKeys", keys);
+    let creating = matches!(op, CreateUser { .. } | CreateRole { .. });
+    let existing = target(op)
+        .filter(|_| !creating)
+        .and_then(|(kind, name)| iam.identities.record(&principal_arn(account, kind, name)));
+    if let Some(r) = &existing {
+        for (k, v) in &r.tags {
+            c.insert(&format!("aws:ResourceTag/{k}"), v.as_str());
+            c.insert(&format!("iam:ResourceTag/{k}"), v.as_str());
+        }
+    }
+    // The boundary a call sets, else the one the entity it changes already has.
+    let has = existing.and_then(|r| r.boundary_arn.clone());
+    if let Some(b) = boundary.or(has) {
+        c.insert("iam:PermissionsBoundary", b);
     }
 }
 

@@ -98,11 +98,11 @@ pub fn load(
         .into_iter()
         .map(|(a, r)| (a, OwnerKind::Role, r.name, r.id));
     let mut bounds = HashMap::new();
-    for (account, kind, owner, doc) in model::boundaries::all_documents(c)? {
+    for (account, kind, owner, policy_arn, doc) in model::boundaries::all_documents(c)? {
         let arn = principal_arn(&account, owner_kind(&kind), &owner);
         match Policy::parse_as(&doc, PolicyKind::Identity) {
             Ok(p) => {
-                bounds.insert(arn, Arc::new(p));
+                bounds.insert(arn, (Arc::new(p), policy_arn));
             }
             // A boundary that no longer parses (a stricter release) must not leave its entity
             // unbounded: it denies everything until it is replaced.
@@ -113,15 +113,23 @@ pub fn load(
                 );
                 let deny = Policy::parse_as(DENY_ALL, PolicyKind::Identity)
                     .map_err(|e| crate::IamError::Internal(e.message))?;
-                bounds.insert(arn, Arc::new(deny));
+                bounds.insert(arn, (Arc::new(deny), policy_arn));
             }
         }
     }
     for (account, kind, name, id) in users.chain(roles) {
         let arn = principal_arn(&account, kind, &name);
         let tags = tags.remove(&arn).unwrap_or_default();
-        let boundary = bounds.remove(&arn);
-        policies.set_record(&arn, PrincipalRecord { id, tags, boundary });
+        let (boundary, boundary_arn) = bounds.remove(&arn).unzip();
+        policies.set_record(
+            &arn,
+            PrincipalRecord {
+                id,
+                tags,
+                boundary,
+                boundary_arn,
+            },
+        );
     }
     let inline = model::policies::all_inline(c)?;
     let attached = model::policies::all_attached_documents(c)?;

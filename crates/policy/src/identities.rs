@@ -22,6 +22,8 @@ pub struct PrincipalRecord {
     pub tags: Vec<(String, String)>,
     /// Its permissions boundary, if it has one.
     pub boundary: Option<Arc<Policy>>,
+    /// The ARN of that boundary (`iam:PermissionsBoundary`).
+    pub boundary_arn: Option<String>,
 }
 
 /// One committed state: the merged policies and the records, by principal ARN.

@@ -52,14 +52,23 @@ pub fn get(
     .optional()
 }
 
-/// Every boundary with its policy's default document: (account, owner kind, owner, document).
-pub fn all_documents(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
+/// One boundary as the directory reads it: account, owner kind, owner, policy ARN, document.
+pub type BoundaryRow = (String, String, String, String, String);
+
+/// Every boundary with its policy's ARN and default document.
+pub fn all_documents(c: &Connection) -> SqlResult<Vec<BoundaryRow>> {
     let mut s = c.prepare_cached(
-        "SELECT b.account, b.owner_kind, b.owner, v.document FROM iam_boundaries b
+        "SELECT b.account, b.owner_kind, b.owner, p.path, p.name, v.document
+         FROM iam_boundaries b
          JOIN iam_policies p ON p.account = b.account AND p.name = b.policy_name
          JOIN iam_policy_versions v ON v.account = p.account AND v.name = p.name
               AND v.version = p.default_version",
     )?;
-    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    let rows = s.query_map([], |r| {
+        let account: String = r.get(0)?;
+        let (path, name): (String, String) = (r.get(3)?, r.get(4)?);
+        let arn = super::policies::policy_arn(&account, &path, &name);
+        Ok((account, r.get(1)?, r.get(2)?, arn, r.get(5)?))
+    })?;
     rows.collect()
 }

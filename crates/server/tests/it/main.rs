@@ -18,6 +18,7 @@ mod explain;
 mod http_edge;
 mod iam;
 mod iam_boundaries;
+mod iam_condition_keys;
 mod iam_principal_keys;
 mod iam_tags;
 mod kms;

@@ -171,6 +171,11 @@ impl Server {
         self.via().iam()
     }
 
+    /// An IAM client with the given credentials.
+    pub fn iam_with(&self, key: &str, secret: &str) -> aws_sdk_iam::Client {
+        self.via().signing_as(key, secret).iam()
+    }
+
     /// A CloudTrail client with the given credentials.
     pub fn cloudtrail_with(&self, key: &str, secret: &str) -> aws_sdk_cloudtrail::Client {
         self.via().signing_as(key, secret).cloudtrail()
