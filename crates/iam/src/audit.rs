@@ -125,6 +125,7 @@ fn request_parameters(op: &IamOp) -> Option<Value> {
     let owner_key = |o: &crate::op::Owner| match o.kind {
         crate::op::OwnerKind::User => "userName",
         crate::op::OwnerKind::Role => "roleName",
+        crate::op::OwnerKind::Group => "groupName",
     };
     match op {
         CreateUser {
@@ -269,7 +270,17 @@ fn request_parameters(op: &IamOp) -> Option<Value> {
             put(owner_key(owner), json!(owner.name));
             put("permissionsBoundary", json!(arn));
         }
-        ListUsers { .. } | ListRoles { .. } | ListPolicies { .. } => {}
+        CreateGroup { name, path } => {
+            put("groupName", json!(name));
+            put("path", json!(path));
+        }
+        GetGroup { name, .. } | DeleteGroup { name } => put("groupName", json!(name)),
+        AddUserToGroup { group, user } | RemoveUserFromGroup { group, user } => {
+            put("groupName", json!(group));
+            put("userName", json!(user));
+        }
+        ListGroupsForUser { user, .. } => put("userName", json!(user)),
+        ListUsers { .. } | ListRoles { .. } | ListPolicies { .. } | ListGroups { .. } => {}
     }
     (!m.is_empty()).then_some(Value::Object(m))
 }

@@ -174,9 +174,17 @@ fn resource_of(account: &str, caller: &Caller, op: &IamOp) -> String {
         | ListPolicyVersions { arn, .. }
         | DeletePolicyVersion { arn, .. }
         | SetDefaultPolicyVersion { arn, .. } => arn.clone(),
-        ListUsers { .. } | ListRoles { .. } | ListPolicies { .. } | GetAccessKeyLastUsed { .. } => {
-            "*".to_string()
-        }
+        CreateGroup { name, .. }
+        | GetGroup { name, .. }
+        | DeleteGroup { name }
+        | AddUserToGroup { group: name, .. }
+        | RemoveUserFromGroup { group: name, .. } => principal_arn(account, OwnerKind::Group, name),
+        ListGroupsForUser { user, .. } => principal_arn(account, OwnerKind::User, user),
+        ListUsers { .. }
+        | ListRoles { .. }
+        | ListPolicies { .. }
+        | ListGroups { .. }
+        | GetAccessKeyLastUsed { .. } => "*".to_string(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The in-memory view of IAM that every request reads: the active access keys with their
-//! secrets (for authentication), and the identity policies, unique ids and tags of every user
-//! and role (for S3, KMS and CloudTrail to authorize). It is rebuilt from the store inside the transaction of every
+//! secrets (for authentication), and the identity policies (their groups' included), unique
+//! ids, tags and boundaries of every user and role (for S3, KMS and CloudTrail to authorize). It is rebuilt from the store inside the transaction of every
 //! IAM change, so it never runs ahead of or behind what is committed (ARCHITECTURE.md §3).
 
 use crate::model;
@@ -45,6 +45,7 @@ pub fn principal_arn(account: &str, kind: OwnerKind, name: &str) -> String {
     match kind {
         OwnerKind::User => format!("arn:aws:iam::{account}:user/{name}"),
         OwnerKind::Role => format!("arn:aws:iam::{account}:role/{name}"),
+        OwnerKind::Group => format!("arn:aws:iam::{account}:group/{name}"),
     }
 }
 
@@ -56,6 +57,8 @@ const DENY_ALL: &str =
 fn owner_kind(stored: &str) -> OwnerKind {
     if stored == OwnerKind::Role.as_str() {
         OwnerKind::Role
+    } else if stored == OwnerKind::Group.as_str() {
+        OwnerKind::Group
     } else {
         OwnerKind::User
     }
@@ -133,16 +136,30 @@ pub fn load(
     }
     let inline = model::policies::all_inline(c)?;
     let attached = model::policies::all_attached_documents(c)?;
+    // A group's policies are its users' policies: each is attached to every member.
+    let mut members: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for (account, group, user) in model::groups::all_members(c)? {
+        members.entry((account, group)).or_default().push(user);
+    }
     for (account, kind, owner, doc) in inline.into_iter().chain(attached) {
-        let kind = if kind == OwnerKind::Role.as_str() {
-            OwnerKind::Role
-        } else {
-            OwnerKind::User
+        let holders = match owner_kind(&kind) {
+            OwnerKind::Group => members
+                .get(&(account.clone(), owner.clone()))
+                .map(|users| {
+                    users
+                        .iter()
+                        .map(|u| principal_arn(&account, OwnerKind::User, u))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            kind => vec![principal_arn(&account, kind, &owner)],
         };
-        // Every stored document was validated when it was put; one that no longer parses (a
-        // stricter release) is left out rather than stopping every request.
-        if let Err(e) = policies.attach_document(&principal_arn(&account, kind, &owner), &doc) {
-            tracing::error!("iam: {owner}'s policy left out: {}", e.message);
+        for holder in holders {
+            // Every stored document was validated when it was put; one that no longer parses
+            // (a stricter release) is left out rather than stopping every request.
+            if let Err(e) = policies.attach_document(&holder, &doc) {
+                tracing::error!("iam: {owner}'s policy left out: {}", e.message);
+            }
         }
     }
     Ok((Directory { keys }, policies))

@@ -18,6 +18,10 @@ pub fn exists(c: &Connection, account: &str, o: &Owner) -> IamResult<()> {
     let (found, kind) = match o.kind {
         OwnerKind::User => (entities::get_user(c, account, &o.name)?.is_some(), "user"),
         OwnerKind::Role => (entities::get_role(c, account, &o.name)?.is_some(), "role"),
+        OwnerKind::Group => (
+            crate::model::groups::get(c, account, &o.name)?.is_some(),
+            "group",
+        ),
     };
     if found {
         Ok(())

@@ -3,6 +3,7 @@
 
 mod boundaries;
 mod checks;
+pub mod groups;
 pub mod policies;
 pub mod roles;
 pub mod sts;
@@ -69,5 +70,12 @@ pub async fn dispatch(iam: &Iam, caller: &Caller, op: IamOp) -> IamResult<IamOut
         ListEntityTags { owner, page } => tags::list(iam, account, owner, page).await,
         PutBoundary { owner, arn } => boundaries::put(iam, account, owner, arn).await,
         DeleteBoundary { owner } => boundaries::delete(iam, account, owner).await,
+        CreateGroup { name, path } => groups::create(iam, account, name, path).await,
+        GetGroup { name, page } => groups::get(iam, account, name, page).await,
+        ListGroups { path_prefix, page } => groups::list(iam, account, path_prefix, page).await,
+        DeleteGroup { name } => groups::delete(iam, account, name).await,
+        AddUserToGroup { group, user } => groups::add_user(iam, account, group, user).await,
+        RemoveUserFromGroup { group, user } => groups::remove_user(iam, account, group, user).await,
+        ListGroupsForUser { user, page } => groups::of_user(iam, account, user, page).await,
     }
 }

@@ -26,6 +26,7 @@ fn inline_quota(kind: OwnerKind) -> usize {
     match kind {
         OwnerKind::User => 2048,
         OwnerKind::Role => 10240,
+        OwnerKind::Group => 5120,
     }
 }
 
@@ -38,6 +39,7 @@ fn owner_exists(c: &Connection, account: &str, owner: &Owner) -> IamResult<()> {
     let found = match owner.kind {
         OwnerKind::User => entities::get_user(c, account, &owner.name)?.is_some(),
         OwnerKind::Role => entities::get_role(c, account, &owner.name)?.is_some(),
+        OwnerKind::Group => crate::model::groups::get(c, account, &owner.name)?.is_some(),
     };
     if found {
         return Ok(());
@@ -45,6 +47,7 @@ fn owner_exists(c: &Connection, account: &str, owner: &Owner) -> IamResult<()> {
     let kind = match owner.kind {
         OwnerKind::User => "user",
         OwnerKind::Role => "role",
+        OwnerKind::Group => "group",
     };
     Err(IamError::NoSuchEntity(format!(
         "The {kind} with name {} cannot be found.",

@@ -100,8 +100,8 @@ pub fn add(c: &Connection, account: &str, o: &Owner, new: &[Tag]) -> IamResult<(
         .count();
     if have.len() + added > TAGS_PER_ENTITY {
         let quota = match o.kind {
-            OwnerKind::User => "TagsPerUser",
             OwnerKind::Role => "TagsPerRole",
+            OwnerKind::User | OwnerKind::Group => "TagsPerUser",
         };
         return Err(IamError::LimitExceeded(format!(
             "Cannot exceed quota for {quota}: {TAGS_PER_ENTITY}"

@@ -123,6 +123,11 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
                 "Cannot delete entity, must delete access keys first.".into(),
             ));
         }
+        if !crate::model::groups::of_user(c, &account, &name, "", 1)?.is_empty() {
+            return Err(IamError::DeleteConflict(
+                "Cannot delete entity, must remove user from all groups first.".into(),
+            ));
+        }
         let (inline, attached) = policies::owned_counts(c, &account, OwnerKind::User, &name)?;
         if inline > 0 {
             return Err(IamError::DeleteConflict(

@@ -1,11 +1,12 @@
 //! What IAM persists: users, their access keys (secrets sealed by the root key), roles, inline
-//! policies of users and roles, managed policies with their versions, attachments, tags and
-//! permissions boundaries, with
+//! policies of users and roles, managed policies with their versions, attachments, groups with
+//! their members, tags and permissions boundaries, with
 //! their tables (migrations) and queries. Every query is portable SQL (ARCHITECTURE.md §3):
 //! `$N` parameters, standard upserts.
 
 pub mod boundaries;
 pub mod entities;
+pub mod groups;
 pub mod keys;
 pub mod policies;
 pub mod tags;
@@ -110,6 +111,29 @@ CREATE TABLE iam_boundaries (
     PRIMARY KEY (account, owner_kind, owner)
 );
 CREATE INDEX iam_boundaries_policy ON iam_boundaries (account, policy_name);
+",
+    },
+    // Groups and their members; their inline policies and attachments are kept with users'
+    // and roles' under owner kind `Group`.
+    Migration {
+        component: "iam",
+        version: 3,
+        sql: "
+CREATE TABLE iam_groups (
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (account, name)
+);
+CREATE TABLE iam_group_members (
+    account TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    PRIMARY KEY (account, group_name, user_name)
+);
+CREATE INDEX iam_group_members_user ON iam_group_members (account, user_name, group_name);
 ",
     },
 ];

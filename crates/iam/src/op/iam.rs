@@ -1,5 +1,6 @@
-//! IAM's operations (API version 2010-05-08), typed: users, access keys, roles, inline
-//! policies of users and roles, managed policies with versions and attachments. The inline and
+//! IAM's operations (API version 2010-05-08), typed: users, access keys, roles, groups, inline
+//! policies of users, roles and groups, managed policies with versions and attachments, tags
+//! and permissions boundaries. The inline and
 //! attachment families take an [`Owner`], so one variant serves the user and the role form.
 
 /// What an inline policy or an attachment belongs to.
@@ -9,6 +10,8 @@ pub enum OwnerKind {
     User,
     /// An IAM role.
     Role,
+    /// An IAM group (inline and attached policies only: groups have no tags or boundaries).
+    Group,
 }
 
 impl OwnerKind {
@@ -17,6 +20,7 @@ impl OwnerKind {
         match self {
             OwnerKind::User => "User",
             OwnerKind::Role => "Role",
+            OwnerKind::Group => "Group",
         }
     }
 }
@@ -152,6 +156,20 @@ pub enum IamOp {
     PutBoundary { owner: Owner, arn: String },
     /// DeleteUserPermissionsBoundary / DeleteRolePermissionsBoundary.
     DeleteBoundary { owner: Owner },
+    /// CreateGroup.
+    CreateGroup { name: String, path: String },
+    /// GetGroup: the group and a page of its users.
+    GetGroup { name: String, page: Page },
+    /// ListGroups.
+    ListGroups { path_prefix: String, page: Page },
+    /// DeleteGroup.
+    DeleteGroup { name: String },
+    /// AddUserToGroup.
+    AddUserToGroup { group: String, user: String },
+    /// RemoveUserFromGroup.
+    RemoveUserFromGroup { group: String, user: String },
+    /// ListGroupsForUser.
+    ListGroupsForUser { user: String, page: Page },
 }
 
 impl IamOp {
@@ -174,14 +192,24 @@ impl IamOp {
             DeleteRole { .. } => "DeleteRole",
             UpdateRole { .. } => "UpdateRole",
             UpdateAssumeRolePolicy { .. } => "UpdateAssumeRolePolicy",
-            PutInlinePolicy { owner, .. } => by_owner(owner, "PutUserPolicy", "PutRolePolicy"),
-            GetInlinePolicy { owner, .. } => by_owner(owner, "GetUserPolicy", "GetRolePolicy"),
-            ListInlinePolicies { owner, .. } => {
-                by_owner(owner, "ListUserPolicies", "ListRolePolicies")
+            PutInlinePolicy { owner, .. } => {
+                by_owner(owner, "PutUserPolicy", "PutRolePolicy", "PutGroupPolicy")
             }
-            DeleteInlinePolicy { owner, .. } => {
-                by_owner(owner, "DeleteUserPolicy", "DeleteRolePolicy")
+            GetInlinePolicy { owner, .. } => {
+                by_owner(owner, "GetUserPolicy", "GetRolePolicy", "GetGroupPolicy")
             }
+            ListInlinePolicies { owner, .. } => by_owner(
+                owner,
+                "ListUserPolicies",
+                "ListRolePolicies",
+                "ListGroupPolicies",
+            ),
+            DeleteInlinePolicy { owner, .. } => by_owner(
+                owner,
+                "DeleteUserPolicy",
+                "DeleteRolePolicy",
+                "DeleteGroupPolicy",
+            ),
             CreatePolicy { .. } => "CreatePolicy",
             GetPolicy { .. } => "GetPolicy",
             ListPolicies { .. } => "ListPolicies",
@@ -191,26 +219,44 @@ impl IamOp {
             ListPolicyVersions { .. } => "ListPolicyVersions",
             DeletePolicyVersion { .. } => "DeletePolicyVersion",
             SetDefaultPolicyVersion { .. } => "SetDefaultPolicyVersion",
-            AttachPolicy { owner, .. } => by_owner(owner, "AttachUserPolicy", "AttachRolePolicy"),
-            DetachPolicy { owner, .. } => by_owner(owner, "DetachUserPolicy", "DetachRolePolicy"),
+            AttachPolicy { owner, .. } => by_owner(
+                owner,
+                "AttachUserPolicy",
+                "AttachRolePolicy",
+                "AttachGroupPolicy",
+            ),
+            DetachPolicy { owner, .. } => by_owner(
+                owner,
+                "DetachUserPolicy",
+                "DetachRolePolicy",
+                "DetachGroupPolicy",
+            ),
             ListAttachedPolicies { owner, .. } => by_owner(
                 owner,
                 "ListAttachedUserPolicies",
                 "ListAttachedRolePolicies",
+                "ListAttachedGroupPolicies",
             ),
-            TagEntity { owner, .. } => by_owner(owner, "TagUser", "TagRole"),
-            UntagEntity { owner, .. } => by_owner(owner, "UntagUser", "UntagRole"),
-            ListEntityTags { owner, .. } => by_owner(owner, "ListUserTags", "ListRoleTags"),
-            PutBoundary { owner, .. } => by_owner(
+            TagEntity { owner, .. } => by_entity(owner, "TagUser", "TagRole"),
+            UntagEntity { owner, .. } => by_entity(owner, "UntagUser", "UntagRole"),
+            ListEntityTags { owner, .. } => by_entity(owner, "ListUserTags", "ListRoleTags"),
+            PutBoundary { owner, .. } => by_entity(
                 owner,
                 "PutUserPermissionsBoundary",
                 "PutRolePermissionsBoundary",
             ),
-            DeleteBoundary { owner } => by_owner(
+            DeleteBoundary { owner } => by_entity(
                 owner,
                 "DeleteUserPermissionsBoundary",
                 "DeleteRolePermissionsBoundary",
             ),
+            CreateGroup { .. } => "CreateGroup",
+            GetGroup { .. } => "GetGroup",
+            ListGroups { .. } => "ListGroups",
+            DeleteGroup { .. } => "DeleteGroup",
+            AddUserToGroup { .. } => "AddUserToGroup",
+            RemoveUserFromGroup { .. } => "RemoveUserFromGroup",
+            ListGroupsForUser { .. } => "ListGroupsForUser",
         }
     }
 
@@ -222,10 +268,25 @@ impl IamOp {
 }
 
 /// The user or the role form of an operation's name.
-fn by_owner(o: &Owner, user: &'static str, role: &'static str) -> &'static str {
+fn by_owner(
+    o: &Owner,
+    user: &'static str,
+    role: &'static str,
+    group: &'static str,
+) -> &'static str {
     match o.kind {
         OwnerKind::User => user,
         OwnerKind::Role => role,
+        OwnerKind::Group => group,
+    }
+}
+
+/// The user or the role form of a tag or boundary operation's name; the wire builds no group
+/// form of them (IAM has none).
+fn by_entity(o: &Owner, user: &'static str, role: &'static str) -> &'static str {
+    match o.kind {
+        OwnerKind::Role => role,
+        OwnerKind::User | OwnerKind::Group => user,
     }
 }
 
@@ -248,6 +309,16 @@ pub struct User {
     pub tags: Vec<Tag>,
     /// The ARN of its permissions boundary, shown like its tags.
     pub boundary: Option<String>,
+}
+
+/// A group as IAM describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub path: String,
+    pub name: String,
+    pub id: String,
+    pub arn: String,
+    pub created_ms: i64,
 }
 
 /// An access key's metadata (the secret only in CreateAccessKey's answer).
@@ -348,4 +419,10 @@ pub enum IamOutput {
     AttachedPolicies(Vec<(String, String)>, Option<String>),
     /// ListUserTags, ListRoleTags.
     Tags(Vec<Tag>, Option<String>),
+    /// CreateGroup.
+    Group(Group),
+    /// GetGroup: the group and a page of its users.
+    GroupUsers(Group, Vec<User>, Option<String>),
+    /// ListGroups, ListGroupsForUser.
+    Groups(Vec<Group>, Option<String>),
 }

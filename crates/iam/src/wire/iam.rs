@@ -7,8 +7,8 @@
 use super::{iam_tags, iso_date, unknown_action, Form, Xml};
 use crate::error::{IamError, IamResult};
 use crate::op::{
-    AccessKey, IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, Page, PolicyVersion, Role, Tag,
-    User,
+    AccessKey, Group, IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, Page, PolicyVersion, Role,
+    Tag, User,
 };
 
 /// IAM's API version.
@@ -77,6 +77,7 @@ fn owner(form: &Form, kind: OwnerKind) -> IamResult<Owner> {
     let field = match kind {
         OwnerKind::User => "UserName",
         OwnerKind::Role => "RoleName",
+        OwnerKind::Group => "GroupName",
     };
     Ok(Owner {
         kind,
@@ -94,6 +95,8 @@ pub fn parse(form: &Form) -> IamResult<IamOp> {
     // The inline and attachment families differ only by owner: `PutUserPolicy`/`PutRolePolicy`.
     let kind = if action.contains("Role") {
         OwnerKind::Role
+    } else if action.contains("Group") {
+        OwnerKind::Group
     } else {
         OwnerKind::User
     };
@@ -169,20 +172,20 @@ pub fn parse(form: &Form) -> IamResult<IamOp> {
             name: required(form, "RoleName")?,
             document: required(form, "PolicyDocument")?,
         },
-        "PutUserPolicy" | "PutRolePolicy" => IamOp::PutInlinePolicy {
+        "PutUserPolicy" | "PutRolePolicy" | "PutGroupPolicy" => IamOp::PutInlinePolicy {
             owner: owner(form, kind)?,
             name: required(form, "PolicyName")?,
             document: required(form, "PolicyDocument")?,
         },
-        "GetUserPolicy" | "GetRolePolicy" => IamOp::GetInlinePolicy {
+        "GetUserPolicy" | "GetRolePolicy" | "GetGroupPolicy" => IamOp::GetInlinePolicy {
             owner: owner(form, kind)?,
             name: required(form, "PolicyName")?,
         },
-        "ListUserPolicies" | "ListRolePolicies" => IamOp::ListInlinePolicies {
+        "ListUserPolicies" | "ListRolePolicies" | "ListGroupPolicies" => IamOp::ListInlinePolicies {
             owner: owner(form, kind)?,
             page: page(form)?,
         },
-        "DeleteUserPolicy" | "DeleteRolePolicy" => IamOp::DeleteInlinePolicy {
+        "DeleteUserPolicy" | "DeleteRolePolicy" | "DeleteGroupPolicy" => IamOp::DeleteInlinePolicy {
             owner: owner(form, kind)?,
             name: required(form, "PolicyName")?,
         },
@@ -224,16 +227,43 @@ pub fn parse(form: &Form) -> IamResult<IamOp> {
             arn: required(form, "PolicyArn")?,
             version: required(form, "VersionId")?,
         },
-        "AttachUserPolicy" | "AttachRolePolicy" => IamOp::AttachPolicy {
+        "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => IamOp::AttachPolicy {
             owner: owner(form, kind)?,
             arn: required(form, "PolicyArn")?,
         },
-        "DetachUserPolicy" | "DetachRolePolicy" => IamOp::DetachPolicy {
+        "DetachUserPolicy" | "DetachRolePolicy" | "DetachGroupPolicy" => IamOp::DetachPolicy {
             owner: owner(form, kind)?,
             arn: required(form, "PolicyArn")?,
         },
-        "ListAttachedUserPolicies" | "ListAttachedRolePolicies" => IamOp::ListAttachedPolicies {
+        "ListAttachedUserPolicies" | "ListAttachedRolePolicies" | "ListAttachedGroupPolicies" => IamOp::ListAttachedPolicies {
             owner: owner(form, kind)?,
+            page: page(form)?,
+        },
+        "CreateGroup" => IamOp::CreateGroup {
+            name: required(form, "GroupName")?,
+            path: path(form, "Path"),
+        },
+        "GetGroup" => IamOp::GetGroup {
+            name: required(form, "GroupName")?,
+            page: page(form)?,
+        },
+        "ListGroups" => IamOp::ListGroups {
+            path_prefix: path(form, "PathPrefix"),
+            page: page(form)?,
+        },
+        "DeleteGroup" => IamOp::DeleteGroup {
+            name: required(form, "GroupName")?,
+        },
+        "AddUserToGroup" => IamOp::AddUserToGroup {
+            group: required(form, "GroupName")?,
+            user: required(form, "UserName")?,
+        },
+        "RemoveUserFromGroup" => IamOp::RemoveUserFromGroup {
+            group: required(form, "GroupName")?,
+            user: required(form, "UserName")?,
+        },
+        "ListGroupsForUser" => IamOp::ListGroupsForUser {
+            user: required(form, "UserName")?,
             page: page(form)?,
         },
         _ => match iam_tags::parse(form, action, owner, required, page)? {
@@ -278,6 +308,14 @@ fn boundary(x: &mut Xml, arn: Option<&str>) {
         x.text("PermissionsBoundaryArn", arn);
         x.close("PermissionsBoundary");
     }
+}
+
+fn group(x: &mut Xml, g: &Group) {
+    x.text("Path", &g.path);
+    x.text("GroupName", &g.name);
+    x.text("GroupId", &g.id);
+    x.text("Arn", &g.arn);
+    x.text("CreateDate", &iso_date(g.created_ms));
 }
 
 fn tag(x: &mut Xml, t: &Tag) {
@@ -432,6 +470,7 @@ pub fn encode(op: &IamOp, out: &IamOutput, request_id: &str) -> Vec<u8> {
             let field = match owner.kind {
                 OwnerKind::User => "UserName",
                 OwnerKind::Role => "RoleName",
+                OwnerKind::Group => "GroupName",
             };
             x.text(field, &owner.name);
             x.text("PolicyName", name);
@@ -459,6 +498,18 @@ pub fn encode(op: &IamOp, out: &IamOutput, request_id: &str) -> Vec<u8> {
             })
         }
         IamOutput::Tags(ts, next) => members(&mut x, "Tags", ts, next, tag),
+        IamOutput::Group(g) => {
+            x.open("Group");
+            group(&mut x, g);
+            x.close("Group");
+        }
+        IamOutput::GroupUsers(g, us, next) => {
+            x.open("Group");
+            group(&mut x, g);
+            x.close("Group");
+            members(&mut x, "Users", us, next, user);
+        }
+        IamOutput::Groups(gs, next) => members(&mut x, "Groups", gs, next, group),
     }
     if !matches!(out, IamOutput::Empty) {
         x.close(&result);

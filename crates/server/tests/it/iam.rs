@@ -487,6 +487,6 @@ async fn roles_paging_and_errors_are_iams() {
     ok(iam(&s, "DeleteRole", &[("RoleName", "auditor")]).await);
     let r = iam(&s, "GetUser", &[("UserName", "nobody")]).await;
     err(&r, 404, "NoSuchEntity");
-    let r = iam(&s, "CreateGroup", &[("GroupName", "g")]).await;
+    let r = iam(&s, "CreateLoginProfile", &[("UserName", "g")]).await;
     err(&r, 400, "InvalidAction");
 }

@@ -19,6 +19,7 @@ mod http_edge;
 mod iam;
 mod iam_boundaries;
 mod iam_condition_keys;
+mod iam_groups;
 mod iam_principal_keys;
 mod iam_tags;
 mod kms;

@@ -1,0 +1,135 @@
+//! Groups and their members: rows and queries.
+
+use crate::op::Group;
+use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Row};
+
+type SqlResult<T> = trailstack_store::rusqlite::Result<T>;
+
+/// The ARN of group `name` with `path` in `account`.
+pub fn group_arn(account: &str, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:group{path}{name}")
+}
+
+fn group_of(account: &str, r: &Row) -> SqlResult<Group> {
+    let (name, path): (String, String) = (r.get(0)?, r.get(1)?);
+    Ok(Group {
+        arn: group_arn(account, &path, &name),
+        name,
+        path,
+        id: r.get(2)?,
+        created_ms: r.get(3)?,
+    })
+}
+
+/// Creates group `g`; false when the account already has a group of that name (case aside).
+pub fn insert(c: &Connection, account: &str, g: &Group) -> SqlResult<bool> {
+    if super::entities::name_taken(c, "iam_groups", account, &g.name)? {
+        return Ok(false);
+    }
+    let n = c.execute(
+        "INSERT INTO iam_groups (account, name, path, id, created_ms) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (account, name) DO NOTHING",
+        params![account, g.name, g.path, g.id, g.created_ms],
+    )?;
+    Ok(n == 1)
+}
+
+/// Group `name` of `account`.
+pub fn get(c: &Connection, account: &str, name: &str) -> SqlResult<Option<Group>> {
+    c.query_row(
+        "SELECT name, path, id, created_ms FROM iam_groups WHERE account = $1 AND name = $2",
+        params![account, name],
+        |r| group_of(account, r),
+    )
+    .optional()
+}
+
+/// Up to `limit` groups of `account` under `path_prefix` after `marker` (by name).
+pub fn list(
+    c: &Connection,
+    account: &str,
+    path_prefix: &str,
+    marker: &str,
+    limit: usize,
+) -> SqlResult<Vec<Group>> {
+    let mut s = c.prepare_cached(
+        "SELECT name, path, id, created_ms FROM iam_groups
+         WHERE account = $1 AND substr(path, 1, length($2)) = $2 AND name > $3
+         ORDER BY name LIMIT $4",
+    )?;
+    let rows = s.query_map(params![account, path_prefix, marker, limit as i64], |r| {
+        group_of(account, r)
+    })?;
+    rows.collect()
+}
+
+/// Deletes group `name`.
+pub fn delete(c: &Connection, account: &str, name: &str) -> SqlResult<()> {
+    c.execute(
+        "DELETE FROM iam_groups WHERE account = $1 AND name = $2",
+        params![account, name],
+    )?;
+    Ok(())
+}
+
+/// Adds `user` to `group` (no change if it is a member).
+pub fn add_member(c: &Connection, account: &str, group: &str, user: &str) -> SqlResult<()> {
+    c.execute(
+        "INSERT INTO iam_group_members (account, group_name, user_name) VALUES ($1, $2, $3)
+         ON CONFLICT (account, group_name, user_name) DO NOTHING",
+        params![account, group, user],
+    )?;
+    Ok(())
+}
+
+/// Removes `user` from `group`; false when it was not a member.
+pub fn remove_member(c: &Connection, account: &str, group: &str, user: &str) -> SqlResult<bool> {
+    Ok(c.execute(
+        "DELETE FROM iam_group_members WHERE account = $1 AND group_name = $2 AND user_name = $3",
+        params![account, group, user],
+    )? == 1)
+}
+
+/// The names of `group`'s members after `marker`, at most `limit`.
+pub fn members(
+    c: &Connection,
+    account: &str,
+    group: &str,
+    marker: &str,
+    limit: usize,
+) -> SqlResult<Vec<String>> {
+    let mut s = c.prepare_cached(
+        "SELECT user_name FROM iam_group_members
+         WHERE account = $1 AND group_name = $2 AND user_name > $3
+         ORDER BY user_name LIMIT $4",
+    )?;
+    let rows = s.query_map(params![account, group, marker, limit as i64], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The groups `user` belongs to after `marker`, at most `limit`.
+pub fn of_user(
+    c: &Connection,
+    account: &str,
+    user: &str,
+    marker: &str,
+    limit: usize,
+) -> SqlResult<Vec<Group>> {
+    let mut s = c.prepare_cached(
+        "SELECT g.name, g.path, g.id, g.created_ms FROM iam_group_members m
+         JOIN iam_groups g ON g.account = m.account AND g.name = m.group_name
+         WHERE m.account = $1 AND m.user_name = $2 AND g.name > $3
+         ORDER BY g.name LIMIT $4",
+    )?;
+    let rows = s.query_map(params![account, user, marker, limit as i64], |r| {
+        group_of(account, r)
+    })?;
+    rows.collect()
+}
+
+/// Every membership: (account, group, user).
+pub fn all_members(c: &Connection) -> SqlResult<Vec<(String, String, String)>> {
+    let mut s = c.prepare_cached("SELECT account, group_name, user_name FROM iam_group_members")?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
