@@ -19,12 +19,10 @@ pub struct Tag {
     pub value: Option<String>,
 }
 
-/// CreateTrail.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The settings CreateTrail and UpdateTrail both take (members of the request itself).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CreateTrailInput {
-    pub name: String,
-    pub s3_bucket_name: String,
+pub struct TrailSettings {
     pub s3_key_prefix: Option<String>,
     pub sns_topic_name: Option<String>,
     pub include_global_service_events: Option<bool>,
@@ -34,6 +32,16 @@ pub struct CreateTrailInput {
     pub cloud_watch_logs_role_arn: Option<String>,
     pub kms_key_id: Option<String>,
     pub is_organization_trail: Option<bool>,
+}
+
+/// CreateTrail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateTrailInput {
+    pub name: String,
+    pub s3_bucket_name: String,
+    #[serde(flatten)]
+    pub settings: TrailSettings,
     pub tags_list: Option<Vec<Tag>>,
 }
 
@@ -43,15 +51,8 @@ pub struct CreateTrailInput {
 pub struct UpdateTrailInput {
     pub name: String,
     pub s3_bucket_name: Option<String>,
-    pub s3_key_prefix: Option<String>,
-    pub sns_topic_name: Option<String>,
-    pub include_global_service_events: Option<bool>,
-    pub is_multi_region_trail: Option<bool>,
-    pub enable_log_file_validation: Option<bool>,
-    pub cloud_watch_logs_log_group_arn: Option<String>,
-    pub cloud_watch_logs_role_arn: Option<String>,
-    pub kms_key_id: Option<String>,
-    pub is_organization_trail: Option<bool>,
+    #[serde(flatten)]
+    pub settings: TrailSettings,
 }
 
 /// Operations taking one trail name or ARN as `Name`.

@@ -131,7 +131,7 @@ mod tests {
             panic!("not CreateTrail")
         };
         assert_eq!(i.name, "t1");
-        assert_eq!(i.is_multi_region_trail, Some(true));
+        assert_eq!(i.settings.is_multi_region_trail, Some(true));
         assert_eq!(i.tags_list.unwrap()[0].key, "k");
         let op = parse(
             &format!("{TARGET_PREFIX}DescribeTrails"),

@@ -7,7 +7,7 @@ use super::{checks, find, names, not_found, view, Access, Scope};
 use crate::error::{CloudTrailError, CtResult};
 use crate::model::trails::{self as model, TrailConfig, TrailRecord, TrailStatus};
 use crate::op::{
-    CreateTrailInput, DescribeTrailsInput, NameInput, Output, PageInput, TrailInfo,
+    CreateTrailInput, DescribeTrailsInput, NameInput, Output, PageInput, TrailInfo, TrailSettings,
     UpdateTrailInput,
 };
 use crate::selectors::TrailSelectors;
@@ -167,6 +167,18 @@ async fn check_destination(
     Ok(Some(key.arn))
 }
 
+/// The checks of CreateTrail's and UpdateTrail's members before any is applied: their formats,
+/// then the settings trailstack does not serve.
+fn check_settings(bucket: Option<&str>, s: &TrailSettings) -> CtResult<()> {
+    check_formats(bucket, s.s3_key_prefix.as_deref(), s.kms_key_id.as_deref())?;
+    check_unserved(
+        s.sns_topic_name.as_deref(),
+        s.cloud_watch_logs_log_group_arn.as_deref(),
+        s.cloud_watch_logs_role_arn.as_deref(),
+        s.is_organization_trail,
+    )
+}
+
 fn check_formats(bucket: Option<&str>, prefix: Option<&str>, kms: Option<&str>) -> CtResult<()> {
     if let Some(b) = bucket {
         names::check_bucket_name(b)?;
@@ -197,19 +209,9 @@ fn non_empty(v: Option<String>) -> Option<String> {
 pub async fn create(ct: &CloudTrail, caller: &Caller, i: CreateTrailInput) -> CtResult<Output> {
     let scope = Scope::of(ct, caller);
     names::check_trail_name(&i.name)?;
-    check_formats(
-        Some(&i.s3_bucket_name),
-        i.s3_key_prefix.as_deref(),
-        i.kms_key_id.as_deref(),
-    )?;
-    check_unserved(
-        i.sns_topic_name.as_deref(),
-        i.cloud_watch_logs_log_group_arn.as_deref(),
-        i.cloud_watch_logs_role_arn.as_deref(),
-        i.is_organization_trail,
-    )?;
-    let multi = i.is_multi_region_trail.unwrap_or(false);
-    let global = i.include_global_service_events.unwrap_or(true);
+    check_settings(Some(&i.s3_bucket_name), &i.settings)?;
+    let multi = i.settings.is_multi_region_trail.unwrap_or(false);
+    let global = i.settings.include_global_service_events.unwrap_or(true);
     check_global(multi, global)?;
     let tags = super::tags::merged(&[], i.tags_list.as_deref().unwrap_or_default())?;
     let (s, name) = (scope.clone(), i.name.clone());
@@ -219,8 +221,8 @@ pub async fn create(ct: &CloudTrail, caller: &Caller, i: CreateTrailInput) -> Ct
     check_unique(&existing, &scope, &name, multi, None)?;
     check_room(&existing, &scope, multi, None)?;
     let arn = names::trail_arn(&scope.region, &scope.account, &i.name);
-    let prefix = non_empty(i.s3_key_prefix);
-    let kms = non_empty(i.kms_key_id);
+    let prefix = non_empty(i.settings.s3_key_prefix);
+    let kms = non_empty(i.settings.kms_key_id);
     let key_arn = check_destination(
         ct,
         caller,
@@ -242,7 +244,7 @@ pub async fn create(ct: &CloudTrail, caller: &Caller, i: CreateTrailInput) -> Ct
             bucket: i.s3_bucket_name,
             prefix,
             include_global: global,
-            log_file_validation: i.enable_log_file_validation.unwrap_or(false),
+            log_file_validation: i.settings.enable_log_file_validation.unwrap_or(false),
             kms_key_arn: key_arn,
             organization: false,
         },
@@ -268,17 +270,7 @@ pub async fn create(ct: &CloudTrail, caller: &Caller, i: CreateTrailInput) -> Ct
 /// UpdateTrail: absent members keep their value; `S3KeyPrefix` and `KmsKeyId` set to "" clear.
 pub async fn update(ct: &CloudTrail, caller: &Caller, i: UpdateTrailInput) -> CtResult<Output> {
     let scope = Scope::of(ct, caller);
-    check_formats(
-        i.s3_bucket_name.as_deref(),
-        i.s3_key_prefix.as_deref(),
-        i.kms_key_id.as_deref(),
-    )?;
-    check_unserved(
-        i.sns_topic_name.as_deref(),
-        i.cloud_watch_logs_log_group_arn.as_deref(),
-        i.cloud_watch_logs_role_arn.as_deref(),
-        i.is_organization_trail,
-    )?;
+    check_settings(i.s3_bucket_name.as_deref(), &i.settings)?;
     let (s, n) = (scope.clone(), i.name.clone());
     let (current, existing) = ct
         .read(move |c| {
@@ -288,8 +280,12 @@ pub async fn update(ct: &CloudTrail, caller: &Caller, i: UpdateTrailInput) -> Ct
             ))
         })
         .await?;
-    let multi = i.is_multi_region_trail.unwrap_or(current.multi_region);
+    let multi = i
+        .settings
+        .is_multi_region_trail
+        .unwrap_or(current.multi_region);
     let global = i
+        .settings
         .include_global_service_events
         .unwrap_or(current.config.include_global);
     check_global(multi, global)?;
@@ -298,19 +294,20 @@ pub async fn update(ct: &CloudTrail, caller: &Caller, i: UpdateTrailInput) -> Ct
         check_room(&existing, &scope, true, Some(&current.arn))?;
     }
     let mut config = current.config.clone();
-    let destination_changed =
-        i.s3_bucket_name.is_some() || i.s3_key_prefix.is_some() || i.kms_key_id.is_some();
+    let destination_changed = i.s3_bucket_name.is_some()
+        || i.settings.s3_key_prefix.is_some()
+        || i.settings.kms_key_id.is_some();
     if let Some(b) = i.s3_bucket_name {
         config.bucket = b;
     }
-    if let Some(p) = i.s3_key_prefix {
+    if let Some(p) = i.settings.s3_key_prefix {
         config.prefix = non_empty(Some(p));
     }
     config.include_global = global;
-    if let Some(v) = i.enable_log_file_validation {
+    if let Some(v) = i.settings.enable_log_file_validation {
         config.log_file_validation = v;
     }
-    let kms_given = i.kms_key_id.map(|k| non_empty(Some(k)));
+    let kms_given = i.settings.kms_key_id.map(|k| non_empty(Some(k)));
     if destination_changed {
         let key = match &kms_given {
             Some(k) => k.clone(),
