@@ -135,7 +135,12 @@ pub fn load(
         );
     }
     let inline = model::policies::all_inline(c)?;
-    let attached = model::policies::all_attached_documents(c)?;
+    let mut attached = model::policies::all_attached_documents(c)?;
+    for (account, kind, owner, arn) in model::policies::all_aws_attachments(c)? {
+        if let Some(p) = crate::aws_policies::get(&arn) {
+            attached.push((account, kind, owner, p.document.to_string()));
+        }
+    }
     // A group's policies are its users' policies: each is attached to every member.
     let mut members: HashMap<(String, String), Vec<String>> = HashMap::new();
     for (account, group, user) in model::groups::all_members(c)? {

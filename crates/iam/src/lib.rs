@@ -10,6 +10,7 @@
 
 pub mod audit;
 mod authz;
+pub mod aws_policies;
 pub mod directory;
 pub mod error;
 mod handlers;

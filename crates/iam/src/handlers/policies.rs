@@ -1,15 +1,17 @@
 //! Policies: the inline policies of users and roles (Put/Get/List/Delete User|RolePolicy),
 //! managed policies and their versions (CreatePolicy, GetPolicy, ListPolicies, DeletePolicy,
 //! Create/Get/List/DeletePolicyVersion, SetDefaultPolicyVersion) and their attachment to users
-//! and roles (Attach/Detach/ListAttached User|RolePolicies), with IAM's quotas.
+//! roles and groups (Attach/Detach/ListAttached User|Role|GroupPolicies), with IAM's quotas.
+//! AWS managed policies (`aws_policies`) are read, listed and attached like the account's own.
 //!
 //! AWS facts: docs/aws/iam-sts.md §5.
 
 use super::checks::{self, marker, paged};
+use crate::aws_policies;
 use crate::error::{IamError, IamResult};
 use crate::model::entities;
 use crate::model::policies::{self as model, policy_arn};
-use crate::op::{IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind};
+use crate::op::{IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, PolicyScope};
 use crate::Iam;
 use trailstack_core::unique_id;
 use trailstack_store::rusqlite::Connection;
@@ -69,6 +71,15 @@ pub(super) fn find(c: &Connection, account: &str, arn: &str) -> IamResult<Manage
     match model::get_policy(c, account, name)? {
         Some(p) if p.arn == arn => Ok(p),
         _ => Err(no_policy(arn)),
+    }
+}
+
+/// How an attachment names policy `arn`: an account's policy by its name, an AWS managed
+/// policy by its ARN.
+fn stored_name(c: &Connection, account: &str, arn: &str) -> IamResult<String> {
+    match aws_policies::get(arn) {
+        Some(p) => Ok(p.arn()),
+        None => Ok(find(c, account, arn)?.name),
     }
 }
 
@@ -188,21 +199,44 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             .await?;
             Ok(IamOutput::Policy(policy))
         }
-        IamOp::GetPolicy { arn } => iam.read(|c| find(c, &account, &arn)).map(IamOutput::Policy),
+        IamOp::GetPolicy { arn } => iam
+            .read(|c| match aws_policies::get(&arn) {
+                Some(p) => Ok(p.managed(model::attachment_count(c, &account, &arn)?)),
+                None => find(c, &account, &arn),
+            })
+            .map(IamOutput::Policy),
         IamOp::ListPolicies {
+            scope,
             only_attached,
             path_prefix,
             page,
         } => {
             let found = iam.read(|c| {
-                Ok(model::list_policies(
-                    c,
-                    &account,
-                    &path_prefix,
-                    only_attached,
-                    marker(&page),
-                    page.max_items + 1,
-                )?)
+                let mut found = Vec::new();
+                if scope != PolicyScope::Aws {
+                    found = model::list_policies(
+                        c,
+                        &account,
+                        &path_prefix,
+                        only_attached,
+                        marker(&page),
+                        page.max_items + 1,
+                    )?;
+                }
+                if scope != PolicyScope::Local && "/".starts_with(path_prefix.as_str()) {
+                    for p in aws_policies::POLICIES
+                        .iter()
+                        .filter(|p| p.name > marker(&page))
+                    {
+                        let n = model::attachment_count(c, &account, &p.arn())?;
+                        if n > 0 || !only_attached {
+                            found.push(p.managed(n));
+                        }
+                    }
+                    found.sort_by(|a, b| a.name.cmp(&b.name));
+                    found.truncate(page.max_items + 1);
+                }
+                Ok(found)
             })?;
             let (found, next) = paged(found, &page, |p| p.name.clone());
             Ok(IamOutput::Policies(found, next))
@@ -256,8 +290,14 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         IamOp::GetPolicyVersion { arn, version } => {
             let v = version_number(&version)?;
             iam.read(|c| {
-                let p = find(c, &account, &arn)?;
-                model::versions(c, &account, &p.name, p.default_version)?
+                let versions = match aws_policies::get(&arn) {
+                    Some(p) => vec![p.default_version()],
+                    None => {
+                        let p = find(c, &account, &arn)?;
+                        model::versions(c, &account, &p.name, p.default_version)?
+                    }
+                };
+                versions
                     .into_iter()
                     .find(|x| x.version == v)
                     .map(IamOutput::PolicyVersion)
@@ -265,9 +305,12 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             })
         }
         IamOp::ListPolicyVersions { arn, page } => {
-            let all = iam.read(|c| {
-                let p = find(c, &account, &arn)?;
-                Ok(model::versions(c, &account, &p.name, p.default_version)?)
+            let all = iam.read(|c| match aws_policies::get(&arn) {
+                Some(p) => Ok(vec![p.default_version()]),
+                None => {
+                    let p = find(c, &account, &arn)?;
+                    Ok(model::versions(c, &account, &p.name, p.default_version)?)
+                }
             })?;
             // Newest first, as IAM lists them; listed versions carry no document.
             let after = page.marker.as_deref().and_then(|m| version_number(m).ok());
@@ -321,18 +364,18 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         IamOp::AttachPolicy { owner, arn } => {
             iam.change(move |c| {
                 owner_exists(c, &account, &owner)?;
-                let p = find(c, &account, &arn)?;
+                let stored = stored_name(c, &account, &arn)?;
                 let (_, attached) = model::owned_counts(c, &account, owner.kind, &owner.name)?;
                 let already = model::attached(c, &account, owner.kind, &owner.name, "", 1000)?
                     .iter()
-                    .any(|(n, _)| *n == p.name);
+                    .any(|(n, _)| *n == stored);
                 if !already && attached >= ATTACHED_PER_OWNER {
                     return Err(IamError::LimitExceeded(format!(
                         "Cannot exceed quota for PoliciesPer{}: {ATTACHED_PER_OWNER}",
                         owner.kind.as_str()
                     )));
                 }
-                model::attach(c, &account, owner.kind, &owner.name, &p.name)?;
+                model::attach(c, &account, owner.kind, &owner.name, &stored)?;
                 Ok(())
             })
             .await?;
@@ -341,8 +384,8 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         IamOp::DetachPolicy { owner, arn } => {
             iam.change(move |c| {
                 owner_exists(c, &account, &owner)?;
-                let p = find(c, &account, &arn)?;
-                if !model::detach(c, &account, owner.kind, &owner.name, &p.name)? {
+                let stored = stored_name(c, &account, &arn)?;
+                if !model::detach(c, &account, owner.kind, &owner.name, &stored)? {
                     return Err(IamError::NoSuchEntity(format!(
                         "Policy {arn} was not found."
                     )));
@@ -367,9 +410,15 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             let (found, next) = paged(found, &page, |(n, _)| n.clone());
             let found = found
                 .into_iter()
-                .map(|(name, path)| {
-                    let arn = policy_arn(&account, &path, &name);
-                    (name, arn)
+                .map(|(stored, path)| match path {
+                    Some(path) => {
+                        let arn = policy_arn(&account, &path, &stored);
+                        (stored, arn)
+                    }
+                    None => {
+                        let name = stored.strip_prefix(aws_policies::PREFIX).unwrap_or(&stored);
+                        (name.to_string(), stored.clone())
+                    }
                 })
                 .collect();
             Ok(IamOutput::AttachedPolicies(found, next))

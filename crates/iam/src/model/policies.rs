@@ -311,7 +311,8 @@ pub fn detach(
     )? == 1)
 }
 
-/// The policies attached to the owner after `marker`, at most `limit`: (name, path).
+/// The policies attached to the owner after `marker`, at most `limit`: (stored name, path).
+/// An AWS managed policy is stored by its ARN and has no path here.
 pub fn attached(
     c: &Connection,
     account: &str,
@@ -319,9 +320,9 @@ pub fn attached(
     owner: &str,
     marker: &str,
     limit: usize,
-) -> SqlResult<Vec<(String, String)>> {
+) -> SqlResult<Vec<(String, Option<String>)>> {
     let mut s = c.prepare_cached(
-        "SELECT a.policy_name, p.path FROM iam_attachments a JOIN iam_policies p
+        "SELECT a.policy_name, p.path FROM iam_attachments a LEFT JOIN iam_policies p
          ON p.account = a.account AND p.name = a.policy_name
          WHERE a.account = $1 AND a.owner_kind = $2 AND a.owner = $3 AND a.policy_name > $4
          ORDER BY a.policy_name LIMIT $5",
@@ -343,6 +344,25 @@ pub fn all_attached_documents(c: &Connection) -> SqlResult<Vec<(String, String, 
     )?;
     let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     rows.collect()
+}
+
+/// Every attachment of an AWS managed policy: (account, owner kind, owner, policy ARN).
+pub fn all_aws_attachments(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
+    let mut s = c.prepare_cached(
+        "SELECT account, owner_kind, owner, policy_name FROM iam_attachments
+         WHERE substr(policy_name, 1, 4) = 'arn:'",
+    )?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
+/// How many of `account`'s users, roles and groups have policy `stored` attached.
+pub fn attachment_count(c: &Connection, account: &str, stored: &str) -> SqlResult<u32> {
+    c.query_row(
+        "SELECT COUNT(*) FROM iam_attachments WHERE account = $1 AND policy_name = $2",
+        params![account, stored],
+        |r| r.get(0),
+    )
 }
 
 /// How many inline policies and attachments the owner has: (inline, attached).

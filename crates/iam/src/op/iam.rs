@@ -34,6 +34,17 @@ pub struct Owner {
     pub name: String,
 }
 
+/// Which managed policies ListPolicies lists (`Scope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyScope {
+    /// The account's and AWS's.
+    All,
+    /// AWS's only.
+    Aws,
+    /// The account's only.
+    Local,
+}
+
 /// A page request of a ListX operation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Page {
@@ -118,8 +129,9 @@ pub enum IamOp {
     },
     /// GetPolicy.
     GetPolicy { arn: String },
-    /// ListPolicies (`Scope` All or Local: trailstack has no AWS managed policies).
+    /// ListPolicies.
     ListPolicies {
+        scope: PolicyScope,
         only_attached: bool,
         path_prefix: String,
         page: Page,

@@ -7,8 +7,8 @@
 use super::{iam_tags, iso_date, unknown_action, Form, Xml};
 use crate::error::{IamError, IamResult};
 use crate::op::{
-    AccessKey, Group, IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, Page, PolicyVersion, Role,
-    Tag, User,
+    AccessKey, Group, IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, Page, PolicyScope,
+    PolicyVersion, Role, Tag, User,
 };
 
 /// IAM's API version.
@@ -199,6 +199,16 @@ pub fn parse(form: &Form) -> IamResult<IamOp> {
             arn: required(form, "PolicyArn")?,
         },
         "ListPolicies" => IamOp::ListPolicies {
+            scope: match form.get("Scope").unwrap_or("All") {
+                "All" => PolicyScope::All,
+                "AWS" => PolicyScope::Aws,
+                "Local" => PolicyScope::Local,
+                other => {
+                    return Err(IamError::Validation(format!(
+                        "1 validation error detected: Value '{other}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"
+                    )))
+                }
+            },
             only_attached: flag(form, "OnlyAttached")?,
             path_prefix: path(form, "PathPrefix"),
             page: page(form)?,

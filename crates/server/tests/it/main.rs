@@ -17,6 +17,7 @@ mod console;
 mod explain;
 mod http_edge;
 mod iam;
+mod iam_aws_policies;
 mod iam_boundaries;
 mod iam_condition_keys;
 mod iam_groups;
