@@ -68,6 +68,7 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
         source_ip: caller.source_ip,
         secure_transport: caller.secure_transport,
         now: ct.clock.now(),
+        requested_region: caller.region.as_str(),
         invoked_by: caller.invoked_by.as_deref(),
         source_arn: caller.source_arn.as_deref(),
     }

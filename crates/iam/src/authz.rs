@@ -6,6 +6,7 @@
 //!
 //! AWS facts: docs/aws/iam-authorization.md, docs/aws/iam-sts.md §3.
 
+use crate::audit::IAM_REGION;
 use crate::directory::principal_arn;
 use crate::error::{IamError, IamResult};
 use crate::op::{IamOp, OwnerKind};
@@ -40,6 +41,7 @@ pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
             source_ip: caller.source_ip,
             secure_transport: caller.secure_transport,
             now: iam.clock.now(),
+            requested_region: IAM_REGION,
             invoked_by: caller.invoked_by.as_deref(),
             source_arn: caller.source_arn.as_deref(),
         }

@@ -31,6 +31,8 @@ pub struct GlobalKeys<'a> {
     pub secure_transport: bool,
     /// When the request is decided.
     pub now: OffsetDateTime,
+    /// The region the request was sent to (`us-east-1` for IAM, a global service).
+    pub requested_region: &'a str,
     /// The service making the request: a service principal's own name, or the service
     /// forwarding a principal's request with the principal's credentials.
     pub invoked_by: Option<&'a str>,
@@ -49,6 +51,9 @@ impl GlobalKeys<'_> {
         }
         if wanted("aws:SecureTransport") {
             c.insert_bool("aws:SecureTransport", self.secure_transport);
+        }
+        if wanted("aws:RequestedRegion") {
+            c.insert("aws:RequestedRegion", self.requested_region);
         }
         if let Some(ip) = self.source_ip.filter(|_| wanted("aws:SourceIp")) {
             c.insert("aws:SourceIp", ip.to_string());
@@ -113,6 +118,7 @@ mod tests {
             source_ip: Some("192.0.2.7".parse().unwrap()),
             secure_transport: false,
             now: OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+            requested_region: "eu-west-3",
             invoked_by,
             source_arn: Some("arn:aws:cloudtrail:us-east-1:111122223333:trail/t"),
         }
@@ -137,6 +143,7 @@ mod tests {
             assert_eq!(one(&c, "aws:EpochTime"), Some("1700000000"));
             assert_eq!(one(&c, "aws:CurrentTime"), Some("2023-11-14T22:13:20Z"));
             assert_eq!(one(&c, "aws:SourceIp"), Some("192.0.2.7"));
+            assert_eq!(one(&c, "aws:RequestedRegion"), Some("eu-west-3"));
             let service = (kind == PrincipalKind::Service).to_string();
             assert_eq!(one(&c, "aws:PrincipalIsAWSService"), Some(service.as_str()));
         }
@@ -186,6 +193,7 @@ mod tests {
             source_ip: None,
             secure_transport: true,
             now: OffsetDateTime::UNIX_EPOCH,
+            requested_region: "us-east-1",
             invoked_by: None,
             source_arn: None,
         }

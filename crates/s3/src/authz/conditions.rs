@@ -34,6 +34,7 @@ pub fn global(
         source_ip: caller.source_ip,
         secure_transport: caller.secure_transport,
         now,
+        requested_region: caller.region.as_str(),
         invoked_by: caller.invoked_by.as_deref(),
         source_arn: caller.source_arn.as_deref(),
     }

@@ -2,7 +2,7 @@
 //! `s3:x-amz-metadata-directive` and `s3:x-amz-grant-*` keys exist only when the header was
 //! sent, a policy denying a wrong encryption algorithm answers 403 before S3 refuses the
 //! header, and a `ListBucket` grant limited by `s3:prefix` decides 404 against 403 for a
-//! missing key under that prefix.
+//! missing key under that prefix. `aws:RequestedRegion` is the region the request was sent to.
 
 use crate::common::{
     fails, head_err, ok, outcome, put_bytes, put_policy, root_user, status, Server,
@@ -160,4 +160,25 @@ async fn listing_grant_by_prefix_reveals_missing_keys_under_it_only() {
     assert_eq!(status(&e), 404);
     let e = head_err(&b, "pfx", "private/missing").await;
     assert_eq!(status(&e), 403);
+}
+
+#[tokio::test]
+async fn requested_region_is_the_region_called() {
+    let us = allow_b(
+        "s3:PutObject",
+        "{bucket}/us/*",
+        r#"{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}"#,
+    );
+    let (_s, _a, b) = start("regions", &us).await;
+    ok!(b.put_object().bucket("regions").key("us/x"));
+    let eu = allow_b(
+        "s3:PutObject",
+        "{bucket}/us/*",
+        r#"{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}"#,
+    );
+    let (_s, _a, b) = start("regions", &eu).await;
+    assert_eq!(
+        fails!(b.put_object().bucket("regions").key("us/x")),
+        "AccessDenied"
+    );
 }
