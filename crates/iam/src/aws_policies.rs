@@ -1,6 +1,7 @@
 //! The AWS managed policies trailstack serves (`arn:aws:iam::aws:policy/<name>`): a small set
 //! whose documents, versions and dates are those AWS publishes in its managed policy reference.
-//! They can be read and attached like an account's own policies, never changed or deleted.
+//! They can be read, attached and set as permissions boundaries like an account's own
+//! policies, never changed or deleted.
 //!
 //! AWS facts: docs/aws/iam-sts.md §8.
 
@@ -67,6 +68,11 @@ impl AwsPolicy {
 
     /// As GetPolicy describes it, attached `attachments` times in the caller's account.
     pub fn managed(&self, attachments: u32) -> ManagedPolicy {
+        self.managed_with(attachments, 0)
+    }
+
+    /// As GetPolicy describes it, also bounding `boundary_uses` users and roles.
+    pub fn managed_with(&self, attachments: u32, boundary_uses: u32) -> ManagedPolicy {
         ManagedPolicy {
             name: self.name.to_string(),
             id: unique_id("ANPA", "aws", self.name),
@@ -74,7 +80,7 @@ impl AwsPolicy {
             path: "/".to_string(),
             default_version: self.version,
             attachments,
-            boundary_uses: 0,
+            boundary_uses,
             description: self.description.to_string(),
             created_ms: self.created_ms,
             updated_ms: self.updated_ms,

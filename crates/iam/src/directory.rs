@@ -101,7 +101,13 @@ pub fn load(
         .into_iter()
         .map(|(a, r)| (a, OwnerKind::Role, r.name, r.id));
     let mut bounds = HashMap::new();
-    for (account, kind, owner, policy_arn, doc) in model::boundaries::all_documents(c)? {
+    let mut rows = model::boundaries::all_documents(c)?;
+    for (account, kind, owner, arn) in model::boundaries::all_aws(c)? {
+        if let Some(p) = crate::aws_policies::get(&arn) {
+            rows.push((account, kind, owner, arn, p.document.to_string()));
+        }
+    }
+    for (account, kind, owner, policy_arn, doc) in rows {
         let arn = principal_arn(&account, owner_kind(&kind), &owner);
         match Policy::parse_as(&doc, PolicyKind::Identity) {
             Ok(p) => {

@@ -1,6 +1,6 @@
 //! Permissions boundaries of users and roles: PutUserPermissionsBoundary,
 //! DeleteUserPermissionsBoundary and their role forms, and the `PermissionsBoundary` CreateUser
-//! and CreateRole take. A boundary is a managed policy of the account; from the next request on
+//! and CreateRole take. A boundary is a managed policy of the account or of AWS; from the next request on
 //! it caps what the entity's identity policies grant (docs/aws/iam-authorization.md §5).
 //!
 //! AWS facts: docs/aws/iam-sts.md §6.
@@ -35,8 +35,11 @@ pub fn exists(c: &Connection, account: &str, o: &Owner) -> IamResult<()> {
 
 /// Makes managed policy `arn` the owner's boundary, inside a change.
 pub fn set(c: &Connection, account: &str, o: &Owner, arn: &str) -> IamResult<()> {
-    let policy = find(c, account, arn)?;
-    boundaries::put(c, account, o.kind, &o.name, &policy.name)?;
+    let stored = match crate::aws_policies::get(arn) {
+        Some(p) => p.arn(),
+        None => find(c, account, arn)?.name,
+    };
+    boundaries::put(c, account, o.kind, &o.name, &stored)?;
     Ok(())
 }
 

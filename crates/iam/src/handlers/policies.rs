@@ -201,7 +201,10 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         }
         IamOp::GetPolicy { arn } => iam
             .read(|c| match aws_policies::get(&arn) {
-                Some(p) => Ok(p.managed(model::attachment_count(c, &account, &arn)?)),
+                Some(p) => Ok(p.managed_with(
+                    model::attachment_count(c, &account, &arn)?,
+                    model::boundary_count(c, &account, &arn)?,
+                )),
                 None => find(c, &account, &arn),
             })
             .map(IamOutput::Policy),

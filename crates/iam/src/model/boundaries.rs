@@ -6,7 +6,8 @@ use trailstack_store::rusqlite::{params, Connection, OptionalExtension};
 
 type SqlResult<T> = trailstack_store::rusqlite::Result<T>;
 
-/// Sets the owner's boundary to the account's managed policy `policy_name`.
+/// Sets the owner's boundary to the account's managed policy `policy_name` (an AWS managed
+/// policy: its ARN).
 pub fn put(
     c: &Connection,
     account: &str,
@@ -40,16 +41,30 @@ pub fn get(
     owner: &str,
 ) -> SqlResult<Option<String>> {
     c.query_row(
-        "SELECT p.path, p.name FROM iam_boundaries b
-         JOIN iam_policies p ON p.account = b.account AND p.name = b.policy_name
+        "SELECT b.policy_name, p.path FROM iam_boundaries b
+         LEFT JOIN iam_policies p ON p.account = b.account AND p.name = b.policy_name
          WHERE b.account = $1 AND b.owner_kind = $2 AND b.owner = $3",
         params![account, kind.as_str(), owner],
         |r| {
-            let (path, name): (String, String) = (r.get(0)?, r.get(1)?);
-            Ok(super::policies::policy_arn(account, &path, &name))
+            let (stored, path): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+            // An AWS managed policy is stored by its ARN.
+            Ok(match path {
+                Some(path) => super::policies::policy_arn(account, &path, &stored),
+                None => stored,
+            })
         },
     )
     .optional()
+}
+
+/// Every boundary that is an AWS managed policy: (account, owner kind, owner, policy ARN).
+pub fn all_aws(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
+    let mut s = c.prepare_cached(
+        "SELECT account, owner_kind, owner, policy_name FROM iam_boundaries
+         WHERE substr(policy_name, 1, 4) = 'arn:'",
+    )?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
 }
 
 /// One boundary as the directory reads it: account, owner kind, owner, policy ARN, document.

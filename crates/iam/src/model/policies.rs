@@ -356,6 +356,15 @@ pub fn all_aws_attachments(c: &Connection) -> SqlResult<Vec<(String, String, Str
     rows.collect()
 }
 
+/// How many of `account`'s users and roles have policy `stored` as their boundary.
+pub fn boundary_count(c: &Connection, account: &str, stored: &str) -> SqlResult<u32> {
+    c.query_row(
+        "SELECT COUNT(*) FROM iam_boundaries WHERE account = $1 AND policy_name = $2",
+        params![account, stored],
+        |r| r.get(0),
+    )
+}
+
 /// How many of `account`'s users, roles and groups have policy `stored` attached.
 pub fn attachment_count(c: &Connection, account: &str, stored: &str) -> SqlResult<u32> {
     c.query_row(

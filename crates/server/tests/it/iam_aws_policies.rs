@@ -102,3 +102,34 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
         "AccessDenied"
     );
 }
+
+#[tokio::test]
+async fn an_aws_managed_policy_bounds_a_user() {
+    let s = Server::start().await;
+    let root = s.with_bucket("managed-bound").await;
+    ok!(root.put_object().bucket("managed-bound").key("a"));
+    let (_, key, secret) = new_user(&s, "bounded").await;
+    let iam = s.iam();
+    ok!(iam
+        .attach_user_policy()
+        .user_name("bounded")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess"));
+    ok!(iam
+        .put_user_permissions_boundary()
+        .user_name("bounded")
+        .permissions_boundary(READ_ONLY));
+    let got = ok!(iam.get_user().user_name("bounded"));
+    let pb = got.user().unwrap().permissions_boundary().unwrap();
+    assert_eq!(pb.permissions_boundary_arn(), Some(READ_ONLY));
+    let p = ok!(iam.get_policy().policy_arn(READ_ONLY));
+    assert_eq!(
+        p.policy().unwrap().permissions_boundary_usage_count(),
+        Some(1)
+    );
+    let user = s.s3_with(&key, &secret);
+    ok!(user.get_object().bucket("managed-bound").key("a"));
+    assert_eq!(
+        fails!(user.put_object().bucket("managed-bound").key("b")),
+        "AccessDenied"
+    );
+}
