@@ -103,6 +103,7 @@ impl Harness {
             auth_method: Some("AuthHeader"),
             signature_version: Some(SignatureVersion::V4),
             source_arn: None,
+            session: None,
         };
         Ok(Harness {
             app,

@@ -23,8 +23,8 @@ use crate::op::{Op, Tag};
 use crate::CloudTrail;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts, PrincipalKind, Reads,
-    RequestContext,
+    authorize, session_tags, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts,
+    PrincipalKind, Reads, RequestContext,
 };
 
 /// One resource a call acts on: its ARN, and the name or ARN to find it by when its tags
@@ -39,29 +39,54 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
     let kind = match caller.principal {
         Principal::Root | Principal::Service(_) => return Ok(()),
         Principal::User { .. } => PrincipalKind::User,
+        Principal::AssumedRole { .. } => PrincipalKind::AssumedRole,
         Principal::Anonymous => PrincipalKind::Anonymous,
     };
     let arn = caller.arn();
     let identity = match kind {
         PrincipalKind::User => ct.identities.get(&arn),
+        PrincipalKind::AssumedRole => ct.identities.get(&caller.identity_arn()),
         _ => None,
     };
     let identity = identity.as_deref();
+    let session_policy = match (kind, &caller.access_key) {
+        (PrincipalKind::AssumedRole, Some(key)) => ct.identities.session(key),
+        _ => None,
+    };
     let action = format!("cloudtrail:{}", op.name());
     let scope = Scope::of(ct, caller);
     let record = match &caller.principal {
         Principal::User { .. } => ct.identities.record(&arn),
+        Principal::AssumedRole { .. } => ct.identities.record(&caller.identity_arn()),
         _ => None,
     };
-    let boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
-    let reads = Reads::of(identity, None).and_boundary(boundary);
+    let record = record.as_deref();
+    let boundary = record.and_then(|r| r.boundary.as_deref());
+    let reads = Reads::of(identity, None)
+        .and_boundary(boundary)
+        .with_session(session_policy.as_deref());
     let mut base = Conditions::new();
     let account = caller.account.as_str();
+    let session = caller.session.as_deref();
+    let tags = match (&caller.principal, session) {
+        (Principal::AssumedRole { .. }, Some(s)) => {
+            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
+        }
+        _ => Vec::new(),
+    };
     GlobalKeys {
         principal: match &caller.principal {
-            Principal::User { name } => {
-                PrincipalFacts::user(&arn, account, name, record.as_deref())
-            }
+            Principal::User { name } => PrincipalFacts::user(&arn, account, name, record),
+            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
+                role_arn: caller.role_arn().unwrap_or_default(),
+                account,
+                role_id: session
+                    .and_then(|s| s.issuer.as_ref())
+                    .map_or("", |i| i.id.as_str()),
+                session_name: name,
+                tags: &tags,
+                source_identity: session.and_then(|s| s.source_identity.as_deref()),
+            },
             _ => PrincipalFacts::Anonymous,
         },
         account,
@@ -87,7 +112,8 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
                 );
             }
         }
-        let mut req = RequestContext::new(&arn, kind, &action, &t.resource, &conds);
+        let mut req = RequestContext::new(&arn, kind, &action, &t.resource, &conds)
+            .for_session(caller.role_arn(), session_policy.as_deref());
         req.boundary = boundary;
         let decision = authorize(&req, &id, None, caller.account.as_str());
         if !decision.is_allowed() {

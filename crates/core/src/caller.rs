@@ -3,6 +3,8 @@
 
 use crate::ids::AccountId;
 use std::net::IpAddr;
+use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// The identity behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +15,14 @@ pub enum Principal {
     User {
         /// The user name, e.g. `alice`.
         name: String,
+    },
+    /// A session of an IAM role obtained through STS AssumeRole:
+    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`. [`Caller::session`] says more.
+    AssumedRole {
+        /// The role's name (without its path).
+        role: String,
+        /// The session's name (`RoleSessionName`).
+        session: String,
     },
     /// An AWS service principal such as `cloudtrail.amazonaws.com`.
     Service(String),
@@ -83,6 +93,39 @@ pub struct Caller {
     /// resource's ARN: policies read it as `aws:SourceArn` (and its account as
     /// `aws:SourceAccount`) to tell one trail's writes from another's.
     pub source_arn: Option<String>,
+    /// The STS session the request was signed with (temporary `ASIA…` credentials): an
+    /// assumed role's, or a user's or root's from GetSessionToken. `None` for long-term keys.
+    pub session: Option<Arc<Session>>,
+}
+
+/// An STS session behind temporary credentials, as policies and CloudTrail see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// When STS issued the credentials.
+    pub created: OffsetDateTime,
+    /// When they stop working.
+    pub expires: OffsetDateTime,
+    /// Whether the session was obtained with MFA (`mfaAuthenticated`).
+    pub mfa: bool,
+    /// The role the session belongs to; `None` for a GetSessionToken session.
+    pub issuer: Option<SessionIssuer>,
+    /// `SourceIdentity` set at AssumeRole (`aws:SourceIdentity`), kept through role chaining.
+    pub source_identity: Option<String>,
+    /// Session tags (`aws:PrincipalTag/<key>`), in the order given.
+    pub tags: Vec<(String, String)>,
+    /// The keys of the tags that pass on to sessions this one assumes (role chaining).
+    pub transitive_tag_keys: Vec<String>,
+}
+
+/// The role behind an assumed-role session (CloudTrail's `sessionIssuer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionIssuer {
+    /// The role's ARN, with its path: `arn:aws:iam::<account>:role/<path/><name>`.
+    pub arn: String,
+    /// The role's unique id (`AROA…`).
+    pub id: String,
+    /// The role's name.
+    pub name: String,
 }
 
 impl Caller {
@@ -91,9 +134,62 @@ impl Caller {
         match &self.principal {
             Principal::Root => format!("arn:aws:iam::{}:root", self.account),
             Principal::User { name } => format!("arn:aws:iam::{}:user/{}", self.account, name),
+            Principal::AssumedRole { role, session } => {
+                format!(
+                    "arn:aws:sts::{}:assumed-role/{role}/{session}",
+                    self.account
+                )
+            }
             Principal::Service(s) => s.clone(),
             Principal::Anonymous => "*".to_string(),
         }
+    }
+
+    /// The principal's unique id as STS and CloudTrail show it: the account id for a root, the
+    /// user's `AIDA…` id, `AROA…:<session>` for a role session; `None` for services and
+    /// anonymous callers.
+    pub fn principal_id(&self) -> Option<String> {
+        let account = self.account.as_str();
+        match &self.principal {
+            Principal::Root => Some(account.to_string()),
+            Principal::User { name } => Some(user_principal_id(account, name)),
+            Principal::AssumedRole { role, session } => {
+                let role_id = match self.session.as_ref().and_then(|s| s.issuer.as_ref()) {
+                    Some(issuer) => issuer.id.clone(),
+                    None => unique_id("AROA", account, role),
+                };
+                Some(format!("{role_id}:{session}"))
+            }
+            Principal::Service(_) | Principal::Anonymous => None,
+        }
+    }
+
+    /// Whether the caller is an identity of an account (a root, a user or a role session)
+    /// rather than a service or an anonymous caller.
+    pub fn is_account_identity(&self) -> bool {
+        matches!(
+            self.principal,
+            Principal::Root | Principal::User { .. } | Principal::AssumedRole { .. }
+        )
+    }
+
+    /// The ARN the caller's identity policies are attached to: a user's own, a role session's
+    /// role (`arn:aws:iam::<account>:role/<name>`, without its path, as IAM keys them).
+    pub fn identity_arn(&self) -> String {
+        match &self.principal {
+            Principal::AssumedRole { role, .. } => {
+                format!("arn:aws:iam::{}:role/{role}", self.account)
+            }
+            _ => self.arn(),
+        }
+    }
+
+    /// The ARN of the role behind a role session.
+    pub fn role_arn(&self) -> Option<&str> {
+        self.session
+            .as_ref()
+            .and_then(|s| s.issuer.as_ref())
+            .map(|i| i.arn.as_str())
     }
 
     /// A service principal (e.g. `cloudtrail.amazonaws.com`) acting in `account`'s name, for
@@ -115,6 +211,7 @@ impl Caller {
             auth_method: None,
             signature_version: None,
             source_arn: None,
+            session: None,
         }
     }
 

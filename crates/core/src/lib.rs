@@ -16,7 +16,9 @@ pub use audit::{
     NoAudit,
 };
 pub use body::{BodyError, BodyErrorKind, BodyFrame, BodyStream, ResponseBody};
-pub use caller::{unique_id, user_principal_id, Caller, Principal, SignatureVersion};
+pub use caller::{
+    unique_id, user_principal_id, Caller, Principal, Session, SessionIssuer, SignatureVersion,
+};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::{AccountId, IdError};
 pub use keys::{DataKey, KeyError, KeyFuture, KeyInfo, KeyManager, KeyRef, KeyService, KeyState};

@@ -11,7 +11,7 @@ use crate::error::IamError;
 use crate::op::{IamOp, IamOutput, StsOp};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
-use trailstack_core::{AuditEvent, Caller, EventCategory};
+use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller, EventCategory};
 
 /// STS's event source.
 pub const STS_SOURCE: &str = "sts.amazonaws.com";
@@ -26,6 +26,9 @@ pub struct Pending {
     name: &'static str,
     read_only: bool,
     request: Option<Value>,
+    resources: Vec<AuditResource>,
+    /// The account the call acts in besides the caller's (a role of another account).
+    resource_account: Option<AccountId>,
 }
 
 impl Pending {
@@ -35,7 +38,9 @@ impl Pending {
             source: STS_SOURCE,
             name: op.name(),
             read_only: op.read_only(),
-            request: None,
+            request: sts_request_parameters(op),
+            resources: sts_resources(op),
+            resource_account: None,
         }
     }
 
@@ -46,6 +51,8 @@ impl Pending {
             name: op.name(),
             read_only: op.read_only(),
             request: request_parameters(op),
+            resources: Vec::new(),
+            resource_account: None,
         }
     }
 
@@ -64,6 +71,13 @@ impl Pending {
             Ok(out) => (out.response_elements(), None),
             Err(e) => (None, Some((e.code().to_string(), e.message()))),
         };
+        // A role of another account: the call is also that account's event (sharedEventID).
+        let resource_account = self.resource_account.or_else(|| {
+            self.resources
+                .iter()
+                .filter_map(|r| r.account.clone())
+                .find(|a| *a != caller.account)
+        });
         AuditEvent {
             caller,
             time,
@@ -75,9 +89,9 @@ impl Pending {
             request: self.request,
             response,
             additional: None,
-            resources: Vec::new(),
+            resources: self.resources,
             error,
-            resource_account: None,
+            resource_account,
         }
     }
 }
@@ -90,8 +104,137 @@ pub trait Responds {
 
 impl Responds for crate::op::StsOutput {
     fn response_elements(&self) -> Option<Value> {
-        None
+        use crate::op::StsOutput::*;
+        let credentials = |c: &crate::op::Credentials| {
+            json!({
+                "accessKeyId": c.access_key,
+                "sessionToken": c.token,
+                "expiration": cloudtrail_expiration(c.expires_ms),
+            })
+        };
+        match self {
+            AssumedRole {
+                credentials: c,
+                arn,
+                assumed_role_id,
+                packed_policy_size,
+                source_identity,
+                ..
+            } => {
+                let mut m = Map::new();
+                m.insert("credentials".into(), credentials(c));
+                m.insert(
+                    "assumedRoleUser".into(),
+                    json!({"assumedRoleId": assumed_role_id, "arn": arn}),
+                );
+                if let Some(size) = packed_policy_size {
+                    m.insert("packedPolicySize".into(), json!(size));
+                }
+                if let Some(s) = source_identity {
+                    m.insert("sourceIdentity".into(), json!(s));
+                }
+                Some(Value::Object(m))
+            }
+            SessionToken(c) => Some(json!({"credentials": credentials(c)})),
+            CallerIdentity { .. } | AccessKeyInfo { .. } => None,
+        }
     }
+}
+
+/// A credential's expiry as CloudTrail writes it in `responseElements`: `Mar 10, 2021, 7:09:48
+/// PM` (UTC).
+fn cloudtrail_expiration(ms: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][usize::from(u8::from(t.month())) - 1];
+    let h = t.hour();
+    let (hour, pm) = (if h.is_multiple_of(12) { 12 } else { h % 12 }, h >= 12);
+    format!(
+        "{month} {}, {}, {hour}:{:02}:{:02} {}",
+        t.day(),
+        t.year(),
+        t.minute(),
+        t.second(),
+        if pm { "PM" } else { "AM" }
+    )
+}
+
+/// The inputs of STS operation `op`, by their CloudTrail names; `None` for calls with none.
+fn sts_request_parameters(op: &StsOp) -> Option<Value> {
+    let mut m = Map::new();
+    match op {
+        StsOp::GetCallerIdentity => {}
+        StsOp::AssumeRole(a) => {
+            m.insert("roleArn".into(), json!(a.role_arn));
+            m.insert("roleSessionName".into(), json!(a.session_name));
+            if let Some(d) = a.duration {
+                m.insert("durationSeconds".into(), json!(d));
+            }
+            if let Some(p) = &a.policy {
+                m.insert("policy".into(), json!(p));
+            }
+            if !a.policy_arns.is_empty() {
+                let arns: Vec<Value> = a.policy_arns.iter().map(|x| json!({"arn": x})).collect();
+                m.insert("policyArns".into(), Value::Array(arns));
+            }
+            if !a.tags.is_empty() {
+                let tags: Vec<Value> = a
+                    .tags
+                    .iter()
+                    .map(|(k, v)| json!({"key": k, "value": v}))
+                    .collect();
+                m.insert("tags".into(), Value::Array(tags));
+            }
+            if !a.transitive_tag_keys.is_empty() {
+                m.insert("transitiveTagKeys".into(), json!(a.transitive_tag_keys));
+            }
+            for (key, v) in [
+                ("externalId", &a.external_id),
+                ("sourceIdentity", &a.source_identity),
+                ("serialNumber", &a.serial_number),
+            ] {
+                if let Some(v) = v {
+                    m.insert(key.into(), json!(v));
+                }
+            }
+        }
+        StsOp::GetSessionToken {
+            duration,
+            serial_number,
+            ..
+        } => {
+            if let Some(d) = duration {
+                m.insert("durationSeconds".into(), json!(d));
+            }
+            if let Some(s) = serial_number {
+                m.insert("serialNumber".into(), json!(s));
+            }
+        }
+        StsOp::GetAccessKeyInfo { access_key } => {
+            m.insert("accessKeyId".into(), json!(access_key));
+        }
+    }
+    (!m.is_empty()).then_some(Value::Object(m))
+}
+
+/// The resources of STS operation `op`: AssumeRole's role, in its account.
+fn sts_resources(op: &StsOp) -> Vec<AuditResource> {
+    let StsOp::AssumeRole(a) = op else {
+        return Vec::new();
+    };
+    let account = a
+        .role_arn
+        .split(':')
+        .nth(4)
+        .and_then(|x| AccountId::parse(x).ok());
+    vec![AuditResource {
+        kind: "AWS::IAM::Role".into(),
+        arn: a.role_arn.clone(),
+        prefix: false,
+        account,
+    }]
 }
 
 impl Responds for IamOutput {

@@ -13,43 +13,45 @@ use crate::op::{IamOp, OwnerKind};
 use crate::Iam;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts, PrincipalKind, Reads,
-    RequestContext,
+    authorize, session_tags, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts,
+    PrincipalKind, Reads, RequestContext,
 };
 
 /// Checks that `caller` may run `op`.
 pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
     let arn = caller.arn();
     let account = caller.account.as_str();
+    // GetSessionToken's credentials reach IAM only with MFA, which no session here has.
+    if caller.session.as_ref().is_some_and(|s| s.issuer.is_none()) {
+        return Err(IamError::AccessDenied(format!(
+            "User: {arn} is not authorized to perform: iam:{} with session credentials from GetSessionToken without MFA",
+            op.name()
+        )));
+    }
     if caller.principal == Principal::Root {
         return Ok(());
     }
     let action = format!("iam:{}", op.name());
     let resource = resource_of(account, caller, op);
-    if !matches!(caller.principal, Principal::User { .. }) {
-        return Err(denied(&arn, &action, &resource, Decision::ImplicitDeny));
-    }
-    let identity = iam.identities.get(&arn);
-    let record = iam.identities.record(&arn);
+    let kind = match caller.principal {
+        Principal::User { .. } => PrincipalKind::User,
+        Principal::AssumedRole { .. } => PrincipalKind::AssumedRole,
+        _ => return Err(denied(&arn, &action, &resource, Decision::ImplicitDeny)),
+    };
+    // A role session holds its role's policies, limited by its session policies.
+    let identity = iam.identities.get(&caller.identity_arn());
+    let session = match (kind, &caller.access_key) {
+        (PrincipalKind::AssumedRole, Some(key)) => iam.identities.session(key),
+        _ => None,
+    };
     let id: Vec<&Policy> = identity.as_deref().into_iter().collect();
+    let record = iam.identities.record(&caller.identity_arn());
     let boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     let mut conds = Conditions::new();
-    if let Principal::User { name } = &caller.principal {
-        GlobalKeys {
-            principal: PrincipalFacts::user(&arn, account, name, record.as_deref()),
-            account,
-            source_ip: caller.source_ip,
-            secure_transport: caller.secure_transport,
-            now: iam.clock.now(),
-            requested_region: IAM_REGION,
-            invoked_by: caller.invoked_by.as_deref(),
-            source_arn: caller.source_arn.as_deref(),
-        }
-        .add_to(
-            &mut conds,
-            Some(&Reads::of(identity.as_deref(), None).and_boundary(boundary)),
-        );
-    }
+    let reads = Reads::of(identity.as_deref(), None)
+        .and_boundary(boundary)
+        .with_session(session.as_deref());
+    global_keys(iam, caller, IAM_REGION, &mut conds, Some(&reads));
     request_keys(iam, account, op, &mut conds);
     // Tags given at creation are a tagging too: CreateUser with Tags needs iam:TagUser as well.
     let tagging = match op {
@@ -58,7 +60,8 @@ pub fn check(iam: &Iam, caller: &Caller, op: &IamOp) -> IamResult<()> {
         _ => None,
     };
     for action in std::iter::once(action.as_str()).chain(tagging) {
-        let mut req = RequestContext::new(&arn, PrincipalKind::User, action, &resource, &conds);
+        let mut req = RequestContext::new(&arn, kind, action, &resource, &conds)
+            .for_session(caller.role_arn(), session.as_deref());
         req.boundary = boundary;
         match authorize(&req, &id, None, account) {
             Decision::Allow => {}
@@ -132,6 +135,60 @@ fn request_keys(iam: &Iam, account: &str, op: &IamOp, c: &mut Conditions) {
     if let Some(b) = boundary.or(has) {
         c.insert("iam:PermissionsBoundary", b);
     }
+}
+
+/// Adds the global `aws:*` keys of `caller`'s request to `c` (those `reads` says a policy
+/// reads, or all), for a request to `requested_region`: the principal's own keys from what IAM
+/// knows of the user or of a role session's role and session.
+pub(crate) fn global_keys(
+    iam: &Iam,
+    caller: &Caller,
+    requested_region: &str,
+    c: &mut Conditions,
+    reads: Option<&Reads>,
+) {
+    let account = caller.account.as_str();
+    let arn = caller.arn();
+    let record = match caller.principal {
+        Principal::User { .. } | Principal::AssumedRole { .. } => {
+            iam.identities.record(&caller.identity_arn())
+        }
+        _ => None,
+    };
+    let record = record.as_deref();
+    let session = caller.session.as_deref();
+    let tags = match (&caller.principal, session) {
+        (Principal::AssumedRole { .. }, Some(s)) => {
+            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
+        }
+        _ => Vec::new(),
+    };
+    GlobalKeys {
+        principal: match &caller.principal {
+            Principal::Root => PrincipalFacts::Root { account },
+            Principal::User { name } => PrincipalFacts::user(&arn, account, name, record),
+            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
+                role_arn: caller.role_arn().unwrap_or_default(),
+                account,
+                role_id: session
+                    .and_then(|s| s.issuer.as_ref())
+                    .map_or("", |i| i.id.as_str()),
+                session_name: name,
+                tags: &tags,
+                source_identity: session.and_then(|s| s.source_identity.as_deref()),
+            },
+            Principal::Service(name) => PrincipalFacts::Service { name },
+            Principal::Anonymous => PrincipalFacts::Anonymous,
+        },
+        account,
+        source_ip: caller.source_ip,
+        secure_transport: caller.secure_transport,
+        now: iam.clock.now(),
+        requested_region,
+        invoked_by: caller.invoked_by.as_deref(),
+        source_arn: caller.source_arn.as_deref(),
+    }
+    .add_to(c, reads);
 }
 
 /// The ARN `op` acts on.

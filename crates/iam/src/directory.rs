@@ -1,12 +1,15 @@
 //! The in-memory view of IAM that every request reads: the active access keys with their
-//! secrets (for authentication), and the identity policies (their groups' included), unique
-//! ids, tags and boundaries of every user and role (for S3, KMS and CloudTrail to authorize). It is rebuilt from the store inside the transaction of every
+//! secrets (for authentication), STS's temporary credentials with their sessions, and the
+//! identity policies (their groups' included), unique ids, tags and boundaries of every user and
+//! role and the session policies of every role session (for S3, KMS and CloudTrail to
+//! authorize). It is rebuilt from the store inside the transaction of every
 //! IAM change, so it never runs ahead of or behind what is committed (ARCHITECTURE.md §3).
 
 use crate::model;
 use crate::op::OwnerKind;
 use std::collections::HashMap;
 use std::sync::Arc;
+use trailstack_core::{Principal, Session};
 use trailstack_policy::{IdentityPolicies, Policy, PolicyKind, PrincipalRecord};
 use trailstack_store::rusqlite::Connection;
 use trailstack_store::RootKey;
@@ -18,8 +21,23 @@ pub struct Credential {
     pub secret: String,
     /// The owner's account.
     pub account: String,
-    /// The owning user's name.
+    /// The owning user's name (empty for a root's session).
     pub user: String,
+    /// For temporary credentials, the session they belong to.
+    pub session: Option<SessionCredential>,
+}
+
+/// What temporary credentials stand for, beside their secret.
+#[derive(Clone, Debug)]
+pub struct SessionCredential {
+    /// The hex SHA-256 of the session token the request must carry.
+    pub token_sha256: String,
+    /// Who the session is: a role session, or the user or root that called GetSessionToken.
+    pub principal: Principal,
+    /// The session.
+    pub session: Arc<Session>,
+    /// Whether a role session assumed this one (role chaining).
+    pub chained: bool,
 }
 
 /// Everything but the secret, which never goes into a log line.
@@ -49,7 +67,8 @@ pub fn principal_arn(account: &str, kind: OwnerKind, name: &str) -> String {
     }
 }
 
-/// A boundary that denies everything, standing in for one that cannot be read.
+/// A policy that denies everything, standing in for a boundary or session policy that cannot
+/// be read.
 const DENY_ALL: &str =
     r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#;
 
@@ -82,6 +101,7 @@ pub fn load(
                 secret,
                 account: k.account,
                 user: k.key.user,
+                session: None,
             },
         );
     }
@@ -137,6 +157,42 @@ pub fn load(
                 tags,
                 boundary,
                 boundary_arn,
+            },
+        );
+    }
+    for s in model::sessions::all(c)? {
+        let secret = root.open(&model::sessions::purpose(&s.access_key), &s.sealed)?;
+        let secret = String::from_utf8_lossy(&secret).into_owned();
+        if !s.policies.is_empty() {
+            if let Err(e) = policies.attach_session(&s.access_key, &s.policies) {
+                // Checked when the session was made; a stricter release denies rather than
+                // widen the session.
+                tracing::error!(
+                    "iam: session policy of {} unreadable: {}",
+                    s.access_key,
+                    e.message
+                );
+                policies
+                    .attach_session(&s.access_key, &[DENY_ALL.to_string()])
+                    .map_err(|e| crate::IamError::Internal(e.message))?;
+            }
+        }
+        let user = match &s.principal {
+            Principal::User { name } => name.clone(),
+            _ => String::new(),
+        };
+        keys.insert(
+            s.access_key.clone(),
+            Credential {
+                secret,
+                account: s.account,
+                user,
+                session: Some(SessionCredential {
+                    token_sha256: s.token_sha256,
+                    principal: s.principal,
+                    session: Arc::new(s.session),
+                    chained: s.chained,
+                }),
             },
         );
     }

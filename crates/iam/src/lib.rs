@@ -7,6 +7,8 @@
 //! [`directory`], rebuilt inside the transaction of each IAM change: the access keys that
 //! authenticate requests and the identity policies ([`Iam::identities`]) that S3, KMS and
 //! CloudTrail authorize with. The configuration file's users are seeded at start ([`Iam::seed`]).
+//! STS's sessions (AssumeRole, GetSessionToken) are stored like keys and enter the directory the
+//! same way, so temporary credentials authenticate from the next request on and survive a restart.
 
 pub mod audit;
 mod authz;
@@ -18,8 +20,9 @@ pub mod model;
 pub mod op;
 pub mod wire;
 
-pub use directory::Credential;
+pub use directory::{Credential, SessionCredential};
 pub use error::{IamError, IamResult};
+pub use handlers::sessions::token_digest;
 pub use op::{IamOp, IamOutput, StsOp, StsOutput};
 
 use directory::Directory;
@@ -66,6 +69,9 @@ pub struct Iam {
     seq: Arc<AtomicU64>,
     /// The last use of each key, and when it was last saved.
     uses: Arc<Mutex<HashMap<String, (LastUsed, i64)>>>,
+    /// The configuration's account root keys (access key → account), which IAM does not hold
+    /// but GetAccessKeyInfo answers for.
+    roots: Arc<HashMap<String, String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -91,7 +97,19 @@ impl Iam {
             })),
             seq: Arc::new(AtomicU64::new(0)),
             uses: Arc::default(),
+            roots: Arc::default(),
         })
+    }
+
+    /// The same services knowing the configuration's root keys (access key → account).
+    pub fn with_roots(mut self, roots: HashMap<String, String>) -> Self {
+        self.roots = Arc::new(roots);
+        self
+    }
+
+    /// The account of configured root key `access_key`.
+    fn root_account(&self, access_key: &str) -> Option<String> {
+        self.roots.get(access_key).cloned()
     }
 
     /// The same services reporting every call to `sink`.
@@ -169,7 +187,11 @@ impl Iam {
     /// Notes a use of `access_key` (GetAccessKeyLastUsed): kept in memory, saved at most every
     /// minute per key.
     pub fn note_use(&self, access_key: &str, service: &str, region: &str) {
-        if self.credential(access_key).is_none() {
+        // Temporary credentials have no last use to report.
+        if self
+            .credential(access_key)
+            .is_none_or(|c| c.session.is_some())
+        {
             return;
         }
         let now = self.now_ms();
@@ -220,7 +242,7 @@ impl Iam {
     /// Runs one STS operation for `caller` and records it.
     pub async fn sts(&self, caller: &Caller, op: StsOp) -> IamResult<StsOutput> {
         let record = audit::Pending::sts(&op);
-        let result = handlers::dispatch_sts(caller, &op);
+        let result = handlers::dispatch_sts(self, caller, &op).await;
         self.audit
             .record(record.finish(caller, &result, self.clock.now()))
             .await

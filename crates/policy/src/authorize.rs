@@ -38,8 +38,21 @@ impl Decision {
 fn has_identity(req: &RequestContext) -> bool {
     matches!(
         req.principal_kind,
-        PrincipalKind::Root | PrincipalKind::User
+        PrincipalKind::Root | PrincipalKind::User | PrincipalKind::AssumedRole
     )
+}
+
+/// What a role session's session policies say: `None` on an explicit deny, else whether they
+/// allow (a session without them is not limited). AWS grants a session only what both its
+/// role's policies (or a resource policy) and its session policies allow.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session>
+fn session_allows(req: &RequestContext) -> Option<bool> {
+    match req.session_policy.map(|p| p.evaluate(req)) {
+        None => Some(true),
+        Some(Match::Deny) => None,
+        Some(Match::Allow) => Some(true),
+        Some(Match::NotApplicable) => Some(false),
+    }
 }
 
 /// Folds the identity policies: `None` on an explicit deny, else whether one allows.
@@ -103,15 +116,22 @@ pub fn authorize_outcome(
     // What the identity policies grant stops at the boundary; a resource policy naming the
     // principal itself grants beside it, within the account.
     let id_allow = id_allow && bounded;
+    let Some(session_ok) = session_allows(req) else {
+        return Decision::ExplicitDeny;
+    };
     let same_account = req.principal_account == Some(resource_account);
     let allowed = match req.principal_kind {
         PrincipalKind::Service | PrincipalKind::Anonymous => res.allow_direct,
         // The root user holds every right of its account: in its own account nothing more is
         // needed, elsewhere it stands as an identity that allows everything.
-        PrincipalKind::Root if same_account => true,
-        PrincipalKind::Root => res.allow_direct || res.allow_via_account,
-        PrincipalKind::User if same_account => id_allow || res.allow_direct,
-        PrincipalKind::User => id_allow && (res.allow_direct || res.allow_via_account),
+        PrincipalKind::Root if same_account => session_ok,
+        PrincipalKind::Root => session_ok && (res.allow_direct || res.allow_via_account),
+        PrincipalKind::User | PrincipalKind::AssumedRole if same_account => {
+            session_ok && (id_allow || res.allow_direct)
+        }
+        PrincipalKind::User | PrincipalKind::AssumedRole => {
+            session_ok && id_allow && (res.allow_direct || res.allow_via_account)
+        }
     };
     if allowed {
         Decision::Allow
@@ -143,6 +163,9 @@ pub fn authorize_key(
         return Decision::ExplicitDeny;
     };
     let id_allow = id_allow && bounded;
+    let Some(session_ok) = session_allows(req) else {
+        return Decision::ExplicitDeny;
+    };
     if grant_allows {
         return Decision::Allow;
     }
@@ -152,11 +175,11 @@ pub fn authorize_key(
     let identity_ok = id_allow || req.principal_kind == PrincipalKind::Root;
     let allowed = match req.principal_kind {
         PrincipalKind::Service | PrincipalKind::Anonymous => key.allow_direct,
-        PrincipalKind::Root | PrincipalKind::User if same_account => {
-            key.allow_direct || (key.allow_via_account && identity_ok)
+        PrincipalKind::Root | PrincipalKind::User | PrincipalKind::AssumedRole if same_account => {
+            session_ok && (key.allow_direct || (key.allow_via_account && identity_ok))
         }
-        PrincipalKind::Root | PrincipalKind::User => {
-            (key.allow_direct || key.allow_via_account) && identity_ok
+        PrincipalKind::Root | PrincipalKind::User | PrincipalKind::AssumedRole => {
+            session_ok && (key.allow_direct || key.allow_via_account) && identity_ok
         }
     };
     if allowed {

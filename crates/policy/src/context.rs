@@ -13,6 +13,9 @@ pub enum PrincipalKind {
     Root,
     /// An IAM user (`arn:aws:iam::<account>:user/<name>`).
     User,
+    /// A role session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`): it holds the
+    /// role's identity policies, limited by its session policies.
+    AssumedRole,
     /// An AWS service principal such as `cloudtrail.amazonaws.com`.
     Service,
     /// An unsigned request (`*`).
@@ -34,6 +37,12 @@ pub struct RequestContext<'a> {
     pub canonical_id: Option<&'a str>,
     /// The IAM user name, the value of `${aws:username}`.
     pub username: Option<&'a str>,
+    /// For a role session, the role's ARN (with its path): a Principal naming the role names
+    /// its sessions too.
+    pub role_arn: Option<&'a str>,
+    /// For a role session, its session policies (`Policy` and `PolicyArns` of AssumeRole,
+    /// merged): they limit what the identity and resource policies allow.
+    pub session_policy: Option<&'a crate::model::Policy>,
     /// The action asked, e.g. `s3:PutObject` or `kms:GenerateDataKey`.
     pub action: &'a str,
     /// The ARN of the resource acted on.
@@ -56,7 +65,9 @@ impl<'a> RequestContext<'a> {
         conditions: &'a Conditions,
     ) -> Self {
         let (principal_account, username) = match principal_kind {
-            PrincipalKind::Root | PrincipalKind::User => iam_arn_parts(principal_arn),
+            PrincipalKind::Root | PrincipalKind::User | PrincipalKind::AssumedRole => {
+                iam_arn_parts(principal_arn)
+            }
             PrincipalKind::Service | PrincipalKind::Anonymous => (None, None),
         };
         RequestContext {
@@ -65,10 +76,25 @@ impl<'a> RequestContext<'a> {
             principal_kind,
             canonical_id: None,
             username,
+            role_arn: None,
+            session_policy: None,
             action,
             resource,
             conditions,
             boundary: None,
+        }
+    }
+
+    /// The same request by a role session of the role `role_arn`, limited by `session_policy`.
+    pub fn for_session(
+        self,
+        role_arn: Option<&'a str>,
+        session_policy: Option<&'a crate::model::Policy>,
+    ) -> Self {
+        RequestContext {
+            role_arn,
+            session_policy,
+            ..self
         }
     }
 
@@ -322,6 +348,7 @@ pub(crate) fn lookup<'a>(req: &RequestContext<'a>, key: &str) -> Values<'a> {
         "aws:principaltype" => match kind {
             PrincipalKind::Root => Some("Account"),
             PrincipalKind::User => Some("User"),
+            PrincipalKind::AssumedRole => Some("AssumedRole"),
             PrincipalKind::Anonymous => Some("Anonymous"),
             PrincipalKind::Service => None,
         },

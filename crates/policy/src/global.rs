@@ -103,6 +103,14 @@ mod tests {
                 id: "AIDAEXAMPLE",
                 tags: &[],
             },
+            PrincipalKind::AssumedRole => PrincipalFacts::AssumedRole {
+                role_arn: "arn:aws:iam::111122223333:role/r",
+                account: "111122223333",
+                role_id: "AROAEXAMPLE",
+                session_name: "s",
+                tags: &[],
+                source_identity: None,
+            },
             PrincipalKind::Service => PrincipalFacts::Service {
                 name: "cloudtrail.amazonaws.com",
             },

@@ -26,11 +26,14 @@ pub struct PrincipalRecord {
     pub boundary_arn: Option<String>,
 }
 
-/// One committed state: the merged policies and the records, by principal ARN.
+/// One committed state: the merged policies and the records, by principal ARN, and the
+/// session policies of role sessions.
 #[derive(Debug, Clone, Default)]
 struct Snapshot {
     policies: ByArn,
     records: HashMap<String, Arc<PrincipalRecord>>,
+    /// The session policies of role sessions, by the session's access key id.
+    sessions: ByArn,
 }
 
 /// Principal ARN -> its identity policies, merged into one [`Policy`] per principal.
@@ -101,6 +104,30 @@ impl IdentityPolicies {
         let p = Policy::parse_as(doc, PolicyKind::Identity)?;
         self.attach(principal_arn, p);
         Ok(())
+    }
+
+    /// Sets the session policies of the session whose access key is `access_key` (AssumeRole's
+    /// `Policy` and the documents of its `PolicyArns`), merged into one policy: together they
+    /// allow what any of them allows. The error is AWS's `MalformedPolicyDocument` sentence.
+    pub fn attach_session(
+        &mut self,
+        access_key: &str,
+        docs: &[String],
+    ) -> Result<(), crate::PolicyError> {
+        let mut merged = Policy::empty();
+        for doc in docs {
+            let p = Policy::parse_as(doc, PolicyKind::Identity)?;
+            merged.statements.extend(p.statements);
+        }
+        self.current_mut()
+            .sessions
+            .insert(access_key.to_string(), Arc::new(merged.index_keys()));
+        Ok(())
+    }
+
+    /// The session policy of the session signing with `access_key`, if it has one.
+    pub fn session(&self, access_key: &str) -> Option<Arc<Policy>> {
+        self.current().sessions.get(access_key).cloned()
     }
 
     /// Replaces every principal's policies by those of `next`, for every holder of this set at

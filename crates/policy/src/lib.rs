@@ -56,7 +56,7 @@ pub use eval::{Match, Outcome};
 pub use global::GlobalKeys;
 pub use identities::{IdentityPolicies, PrincipalRecord};
 pub use model::{Effect, Policy, PolicyKind, Reads, Statement, Version};
-pub use principal_keys::{PrincipalFacts, Tags};
+pub use principal_keys::{session_tags, PrincipalFacts, Tags};
 pub use simulate::{principal_kind_of, simulate};
 pub use written::{read_written, WrittenCondition, WrittenStatement};
 

@@ -168,20 +168,26 @@ impl Policy {
 /// change the decision, and building every key costs more than evaluating the policies.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reads<'a> {
-    policies: [Option<&'a Policy>; 3],
+    policies: [Option<&'a Policy>; 4],
 }
 
 impl<'a> Reads<'a> {
     /// The keys `a` and `b` read.
     pub fn of(a: Option<&'a Policy>, b: Option<&'a Policy>) -> Reads<'a> {
         Reads {
-            policies: [a, b, None],
+            policies: [a, b, None, None],
         }
     }
 
     /// The keys read here and by `boundary` (a principal's permissions boundary).
     pub fn and_boundary(mut self, boundary: Option<&'a Policy>) -> Reads<'a> {
         self.policies[2] = boundary;
+        self
+    }
+
+    /// The keys read here and by `session` (a role session's session policy).
+    pub fn with_session(mut self, session: Option<&'a Policy>) -> Reads<'a> {
+        self.policies[3] = session;
         self
     }
 

@@ -131,8 +131,12 @@ impl Principals {
                 .is_some_and(|c| self.canonical.iter().any(|x| **x == *c))
     }
 
+    /// Named by ARN: the principal's own, or for a role session its role's (AWS matches a
+    /// role ARN to every session of the role).
     fn names_arn(&self, req: &RequestContext) -> bool {
-        self.arns.iter().any(|x| **x == *req.principal_arn)
+        self.arns
+            .iter()
+            .any(|x| **x == *req.principal_arn || req.role_arn.is_some_and(|r| **x == *r))
     }
 
     fn names_service(&self, req: &RequestContext) -> bool {
@@ -150,11 +154,15 @@ impl Principals {
             PrincipalKind::Anonymous => false,
             PrincipalKind::Service => self.names_service(req),
             PrincipalKind::Root => self.names_account(req) || self.names_arn(req),
-            PrincipalKind::User => self.names_arn(req),
+            PrincipalKind::User | PrincipalKind::AssumedRole => self.names_arn(req),
         };
+        let member = matches!(
+            req.principal_kind,
+            PrincipalKind::User | PrincipalKind::AssumedRole
+        );
         if direct {
             PrincipalMatch::Direct
-        } else if req.principal_kind == PrincipalKind::User && self.names_account(req) {
+        } else if member && self.names_account(req) {
             PrincipalMatch::ViaAccount
         } else {
             PrincipalMatch::No
@@ -171,7 +179,9 @@ impl Principals {
             PrincipalKind::Anonymous => true,
             PrincipalKind::Service => !self.names_service(req),
             PrincipalKind::Root => !(self.names_account(req) || self.names_arn(req)),
-            PrincipalKind::User => !(self.names_arn(req) && self.names_account(req)),
+            PrincipalKind::User | PrincipalKind::AssumedRole => {
+                !(self.names_arn(req) && self.names_account(req))
+            }
         }
     }
 }

@@ -43,8 +43,10 @@ pub enum PrincipalFacts<'a> {
         /// The session name the caller chose (`RoleSessionName`).
         session_name: &'a str,
         /// The role's tags with the session's tags over them (a session tag wins over a role
-        /// tag of the same key).
+        /// tag of the same key): [`session_tags`].
         tags: &'a Tags,
+        /// The session's source identity (`aws:SourceIdentity`), kept through role chaining.
+        source_identity: Option<&'a str>,
     },
     /// An AWS service principal, e.g. `cloudtrail.amazonaws.com`.
     Service {
@@ -73,12 +75,12 @@ impl<'a> PrincipalFacts<'a> {
         }
     }
 
-    /// The kind of principal, as evaluation tells them apart. A role session holds the
-    /// identity policies of its role, so it is decided like a user of its account.
+    /// The kind of principal, as evaluation tells them apart.
     pub fn kind(&self) -> PrincipalKind {
         match self {
             PrincipalFacts::Root { .. } => PrincipalKind::Root,
-            PrincipalFacts::User { .. } | PrincipalFacts::AssumedRole { .. } => PrincipalKind::User,
+            PrincipalFacts::User { .. } => PrincipalKind::User,
+            PrincipalFacts::AssumedRole { .. } => PrincipalKind::AssumedRole,
             PrincipalFacts::Service { .. } => PrincipalKind::Service,
             PrincipalFacts::Anonymous => PrincipalKind::Anonymous,
         }
@@ -135,13 +137,19 @@ impl<'a> PrincipalFacts<'a> {
                 role_id,
                 session_name,
                 tags,
-            } => (
-                Some(role_arn.to_string()),
-                Some(account),
-                Some(format!("{role_id}:{session_name}")),
-                None,
-                Some(tags),
-            ),
+                source_identity,
+            } => {
+                if let Some(s) = source_identity.filter(|_| wanted("aws:SourceIdentity")) {
+                    c.insert("aws:SourceIdentity", s);
+                }
+                (
+                    Some(role_arn.to_string()),
+                    Some(account),
+                    Some(format!("{role_id}:{session_name}")),
+                    None,
+                    Some(tags),
+                )
+            }
             PrincipalFacts::Service { name } => {
                 if wanted("aws:PrincipalServiceName") {
                     c.insert("aws:PrincipalServiceName", name);
@@ -167,6 +175,18 @@ impl<'a> PrincipalFacts<'a> {
             }
         }
     }
+}
+
+/// A role session's principal tags: the role's, with the session's tags over those of the same
+/// key (keys compared without regard to case, as AWS compares tag keys).
+pub fn session_tags(role: &Tags, session: &Tags) -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = role
+        .iter()
+        .filter(|(k, _)| !session.iter().any(|(s, _)| s.eq_ignore_ascii_case(k)))
+        .cloned()
+        .collect();
+    tags.extend(session.iter().cloned());
+    tags
 }
 
 #[cfg(test)]
@@ -218,6 +238,7 @@ mod tests {
             role_id: "AROAEXAMPLE",
             session_name: "s1",
             tags: &tags,
+            source_identity: Some("alice"),
         });
         assert_eq!(
             one(&c, "aws:PrincipalArn"),
@@ -227,6 +248,23 @@ mod tests {
         assert_eq!(one(&c, "aws:username"), None);
         assert_eq!(one(&c, "aws:PrincipalType"), Some("AssumedRole"));
         assert_eq!(one(&c, "aws:PrincipalTag/team"), Some("red"));
+        assert_eq!(one(&c, "aws:SourceIdentity"), Some("alice"));
+    }
+
+    #[test]
+    fn session_tags_override_role_tags() {
+        let role = [
+            ("Team".to_string(), "red".to_string()),
+            ("cost".to_string(), "1".to_string()),
+        ];
+        let session = [("team".to_string(), "blue".to_string())];
+        assert_eq!(
+            session_tags(&role, &session),
+            [
+                ("cost".to_string(), "1".to_string()),
+                ("team".to_string(), "blue".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub fn principal_kind_of(principal: &str) -> PrincipalKind {
     } else if principal.starts_with("arn:") {
         if principal.ends_with(":root") {
             PrincipalKind::Root
+        } else if principal.contains(":assumed-role/") {
+            PrincipalKind::AssumedRole
         } else {
             PrincipalKind::User
         }

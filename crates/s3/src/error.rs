@@ -11,6 +11,10 @@ pub enum S3Error {
     AccessDenied(String),
     /// 403 InvalidAccessKeyId: no such access key.
     InvalidAccessKeyId(String),
+    /// 400 InvalidToken: temporary credentials whose session token is not theirs.
+    InvalidToken,
+    /// 400 ExpiredToken: temporary credentials past their expiry.
+    ExpiredToken,
     /// 403 SignatureDoesNotMatch, with the server's string to sign, its canonical request
     /// (SigV4; empty for SigV2 and POST forms) and the signature the client sent.
     SignatureDoesNotMatch {
@@ -195,6 +199,8 @@ impl S3Error {
         match self {
             AccessDenied(_) => "AccessDenied",
             InvalidAccessKeyId(_) => "InvalidAccessKeyId",
+            InvalidToken => "InvalidToken",
+            ExpiredToken => "ExpiredToken",
             SignatureDoesNotMatch { .. } | ChunkSignatureDoesNotMatch => "SignatureDoesNotMatch",
             RequestTimeTooSkewed { .. } => "RequestTimeTooSkewed",
             AuthorizationHeaderMalformed(_) => "AuthorizationHeaderMalformed",
@@ -315,6 +321,8 @@ impl S3Error {
         match self {
             AccessDenied(m) => m.clone(),
             InvalidAccessKeyId(_) => "The AWS Access Key Id you provided does not exist in our records.".into(),
+            InvalidToken => "The provided token is malformed or otherwise invalid.".into(),
+            ExpiredToken => "The provided token has expired.".into(),
             SignatureDoesNotMatch { .. } | ChunkSignatureDoesNotMatch => {
                 "The request signature we calculated does not match the signature you provided. Check your key and signing method.".into()
             }

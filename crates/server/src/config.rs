@@ -107,6 +107,8 @@ pub struct Identity {
     pub display_name: String,
     /// The user's inline identity policies (JSON, validated at load).
     pub policies: Vec<String>,
+    /// For temporary credentials, the STS session they belong to.
+    pub session: Option<std::sync::Arc<trailstack_core::Session>>,
 }
 
 /// Everything but the secret key, which never goes into a log line or an error.
@@ -286,6 +288,7 @@ impl Config {
         }
         Ok(Identity {
             policies,
+            session: None,
             secret: u.secret_key.clone(),
             canonical_id: u
                 .canonical_id
@@ -322,6 +325,15 @@ impl Config {
             .collect();
         out.sort_by(|a, b| a.access_key.cmp(&b.access_key));
         out
+    }
+
+    /// The configured account roots' access keys and accounts, for STS's GetAccessKeyInfo.
+    pub fn root_keys(&self) -> std::collections::HashMap<String, String> {
+        self.identities
+            .iter()
+            .filter(|(_, id)| id.principal == Principal::Root)
+            .map(|(key, id)| (key.clone(), id.account.as_str().to_string()))
+            .collect()
     }
 
     /// The accounts of the configured users, for S3's ACL grants to name.

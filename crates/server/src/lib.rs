@@ -97,6 +97,7 @@ impl App {
         let audit: Arc<dyn AuditSink> = recorder.clone();
         let iam = Iam::new(db.clone(), root.clone(), clock.clone())
             .map_err(|e| format!("reading IAM: {}", e.message()))?
+            .with_roots(config.root_keys())
             .with_audit(audit.clone());
         seed(&iam, config.seed_users())?;
         let identities = iam.identities();

@@ -81,9 +81,10 @@ fn route(routes: &[TrailRoute], event: &AuditEvent) -> Vec<Stored> {
     let caller = &event.caller;
     let region = caller.region.clone();
     let management = event.category == EventCategory::Management;
-    let user_arn = match caller.principal {
-        Principal::Root | Principal::User { .. } => caller.arn(),
-        _ => String::new(),
+    let user_arn = if caller.is_account_identity() {
+        caller.arn()
+    } else {
+        String::new()
     };
     let facts = EventFacts {
         category: event.category,
@@ -155,10 +156,12 @@ fn route(routes: &[TrailRoute], event: &AuditEvent) -> Vec<Stored> {
     out
 }
 
-/// The `Username` LookupEvents shows: the IAM user's name, `root`, or the service.
+/// The `Username` LookupEvents shows: the IAM user's name, a role session's name, `root`, or
+/// the service.
 fn lookup_username(caller: &Caller) -> Option<String> {
     match &caller.principal {
         Principal::User { name } => Some(name.clone()),
+        Principal::AssumedRole { session, .. } => Some(session.clone()),
         Principal::Root => Some("root".to_string()),
         Principal::Service(s) => Some(s.clone()),
         Principal::Anonymous => None,

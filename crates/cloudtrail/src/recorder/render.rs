@@ -163,6 +163,12 @@ fn user_identity_into(out: &mut String, caller: &Caller) {
             o.str("accountId", account);
             o.str("userName", name);
         }
+        Principal::AssumedRole { .. } => {
+            o.str("type", "AssumedRole");
+            o.str("principalId", &caller.principal_id().unwrap_or_default());
+            o.str("arn", &caller.arn());
+            o.str("accountId", account);
+        }
         Principal::Service(_) => o.str("type", "AWSService"),
         // AWS's rendering of unsigned requests; a service acting for one is the service itself.
         Principal::Anonymous if caller.invoked_by.is_some() => o.str("type", "AWSService"),
@@ -173,14 +179,53 @@ fn user_identity_into(out: &mut String, caller: &Caller) {
         }
     }
     if let Some(key) = &caller.access_key {
-        if matches!(caller.principal, Principal::Root | Principal::User { .. }) {
+        if caller.is_account_identity() {
             o.str("accessKeyId", key);
         }
+    }
+    if let Some(session) = caller
+        .session
+        .as_deref()
+        .filter(|_| caller.is_account_identity())
+    {
+        o.key("sessionContext");
+        session_context_into(&mut o.out, account, session);
     }
     match (&caller.principal, &caller.invoked_by) {
         (_, Some(service)) => o.str("invokedBy", service),
         (Principal::Service(service), None) => o.str("invokedBy", service),
         _ => {}
+    }
+    *out = o.finish();
+}
+
+/// `sessionContext` of a call signed with temporary credentials: the role behind it (empty for a
+/// GetSessionToken session), when the session began and whether with MFA, and the source
+/// identity it carries.
+fn session_context_into(out: &mut String, account: &str, session: &trailstack_core::Session) {
+    let mut o = JsonObject::new(std::mem::take(out));
+    o.key("sessionIssuer");
+    let mut issuer = JsonObject::new(std::mem::take(&mut o.out));
+    if let Some(role) = &session.issuer {
+        issuer.str("type", "Role");
+        issuer.str("principalId", &role.id);
+        issuer.str("arn", &role.arn);
+        issuer.str("accountId", account);
+        issuer.str("userName", &role.name);
+    }
+    o.out = issuer.finish();
+    o.key("webIdFederationData");
+    o.out.push_str("{}");
+    o.key("attributes");
+    let mut attributes = JsonObject::new(std::mem::take(&mut o.out));
+    attributes.str("creationDate", &iso_seconds(session.created));
+    attributes.str(
+        "mfaAuthenticated",
+        if session.mfa { "true" } else { "false" },
+    );
+    o.out = attributes.finish();
+    if let Some(source) = &session.source_identity {
+        o.str("sourceIdentity", source);
     }
     *out = o.finish();
 }
@@ -288,6 +333,7 @@ mod tests {
             auth_method: Some("AuthHeader"),
             signature_version: Some(trailstack_core::SignatureVersion::V4),
             source_arn: None,
+            session: None,
         }
     }
 

@@ -62,6 +62,11 @@ pub fn identity_document(doc: &str) -> IamResult<()> {
 /// name no resource (the role is the resource). Each statement is checked as a resource
 /// policy's statement on `*`; one naming a resource is refused, as IAM refuses it.
 pub fn trust_document(doc: &str) -> IamResult<()> {
+    trust_policy(doc).map(|_| ())
+}
+
+/// A role's trust policy, parsed as [`trust_document`] checks it: each statement on `*`.
+pub fn trust_policy(doc: &str) -> IamResult<Policy> {
     use serde_json::Value;
     let malformed = |m: &str| IamError::MalformedPolicyDocument(m.to_string());
     let mut v: Value =
@@ -79,9 +84,7 @@ pub fn trust_document(doc: &str) -> IamResult<()> {
             fields.insert("Resource".into(), Value::String("*".into()));
         }
     }
-    Policy::parse_resource(&v.to_string())
-        .map(|_| ())
-        .map_err(|e| IamError::MalformedPolicyDocument(e.message))
+    Policy::parse_resource(&v.to_string()).map_err(|e| IamError::MalformedPolicyDocument(e.message))
 }
 
 /// The most a role's session may last, in seconds: 1 to 12 hours.

@@ -1,11 +1,13 @@
 //! The operations of STS and IAM, one file per family; typed input in, typed output out. No
 //! handler sees the wire format.
 
+pub mod assume;
 mod boundaries;
 mod checks;
 pub mod groups;
 pub mod policies;
 pub mod roles;
+pub mod sessions;
 pub mod sts;
 pub mod tags;
 pub mod users;
@@ -15,10 +17,18 @@ use crate::op::{IamOp, IamOutput, StsOp, StsOutput};
 use crate::Iam;
 use trailstack_core::Caller;
 
-/// Runs one STS operation.
-pub fn dispatch_sts(caller: &Caller, op: &StsOp) -> IamResult<StsOutput> {
+/// Runs one STS operation. Each decides who may call it: AssumeRole by the role's trust
+/// policy, the others need no permission beyond valid credentials.
+pub async fn dispatch_sts(iam: &Iam, caller: &Caller, op: &StsOp) -> IamResult<StsOutput> {
     match op {
         StsOp::GetCallerIdentity => sts::get_caller_identity(caller),
+        StsOp::AssumeRole(input) => assume::assume_role(iam, caller, input).await,
+        StsOp::GetSessionToken {
+            duration,
+            serial_number,
+            ..
+        } => sessions::get_session_token(iam, caller, *duration, serial_number.as_deref()).await,
+        StsOp::GetAccessKeyInfo { access_key } => sts::get_access_key_info(iam, access_key),
     }
 }
 

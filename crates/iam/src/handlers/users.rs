@@ -149,7 +149,7 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
 }
 
 /// `n` random characters of `alphabet`.
-fn random_text(n: usize, alphabet: &[u8]) -> IamResult<String> {
+pub(super) fn random_text(n: usize, alphabet: &[u8]) -> IamResult<String> {
     let mut bytes = vec![0u8; n];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| IamError::Internal("no randomness".into()))?;
     Ok(bytes

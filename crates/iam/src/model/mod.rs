@@ -1,6 +1,6 @@
 //! What IAM persists: users, their access keys (secrets sealed by the root key), roles, inline
 //! policies of users and roles, managed policies with their versions, attachments, groups with
-//! their members, tags and permissions boundaries, with
+//! their members, tags, permissions boundaries, and STS's sessions (temporary credentials), with
 //! their tables (migrations) and queries. Every query is portable SQL (ARCHITECTURE.md §3):
 //! `$N` parameters, standard upserts.
 
@@ -9,6 +9,7 @@ pub mod entities;
 pub mod groups;
 pub mod keys;
 pub mod policies;
+pub mod sessions;
 pub mod tags;
 
 use trailstack_store::Migration;
@@ -134,6 +135,22 @@ CREATE TABLE iam_group_members (
     PRIMARY KEY (account, group_name, user_name)
 );
 CREATE INDEX iam_group_members_user ON iam_group_members (account, user_name, group_name);
+",
+    },
+    // STS's sessions: temporary credentials with their session, kept a day past expiry.
+    Migration {
+        component: "iam",
+        version: 4,
+        sql: "
+CREATE TABLE iam_sessions (
+    access_key TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    token_sha256 TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX iam_sessions_expiry ON iam_sessions (expires_ms);
 ",
     },
 ];

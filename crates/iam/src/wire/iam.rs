@@ -17,7 +17,7 @@ pub const VERSION: &str = "2010-05-08";
 pub const NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 
 /// A required parameter, refused as AWS refuses a missing one.
-fn required(form: &Form, name: &str) -> IamResult<String> {
+pub(super) fn required(form: &Form, name: &str) -> IamResult<String> {
     form.get(name).map(str::to_string).ok_or_else(|| {
         let mut field = name.to_string();
         if let Some(first) = field.get_mut(..1) {
@@ -29,7 +29,7 @@ fn required(form: &Form, name: &str) -> IamResult<String> {
     })
 }
 
-fn optional(form: &Form, name: &str) -> Option<String> {
+pub(super) fn optional(form: &Form, name: &str) -> Option<String> {
     form.get(name).map(str::to_string)
 }
 
@@ -61,7 +61,7 @@ fn flag(form: &Form, name: &str) -> IamResult<bool> {
     }
 }
 
-fn number(form: &Form, name: &str) -> IamResult<Option<u32>> {
+pub(super) fn number(form: &Form, name: &str) -> IamResult<Option<u32>> {
     form.get(name)
         .map(|v| {
             v.parse().map_err(|_| {

@@ -67,6 +67,7 @@ fn kind_of(p: &Principal) -> PrincipalKind {
     match p {
         Principal::Root => PrincipalKind::Root,
         Principal::User { .. } => PrincipalKind::User,
+        Principal::AssumedRole { .. } => PrincipalKind::AssumedRole,
         Principal::Service(_) => PrincipalKind::Service,
         Principal::Anonymous => PrincipalKind::Anonymous,
     }
@@ -120,6 +121,7 @@ pub async fn check(kms: &Kms, caller: &Caller, op: &Op) -> KmsResult<()> {
 fn record(kms: &Kms, caller: &Caller, arn: &str) -> Option<Arc<PrincipalRecord>> {
     match caller.principal {
         Principal::User { .. } => kms.identities.record(arn),
+        Principal::AssumedRole { .. } => kms.identities.record(&caller.identity_arn()),
         _ => None,
     }
 }
@@ -134,6 +136,15 @@ fn global(kms: &Kms, caller: &Caller, arn: &str) -> Conditions {
 fn identity(kms: &Kms, caller: &Caller, arn: &str) -> Option<Arc<Policy>> {
     match caller.principal {
         Principal::User { .. } => kms.identities.get(arn),
+        Principal::AssumedRole { .. } => kms.identities.get(&caller.identity_arn()),
+        _ => None,
+    }
+}
+
+/// The session policy of `caller`, if it is a role session with one.
+fn session_policy(kms: &Kms, caller: &Caller) -> Option<Arc<Policy>> {
+    match (&caller.principal, &caller.access_key) {
+        (Principal::AssumedRole { .. }, Some(key)) => kms.identities.session(key),
         _ => None,
     }
 }
@@ -147,7 +158,9 @@ fn decide_account(
     action: &'static str,
     resource: &str,
 ) -> KmsResult<()> {
-    let mut req = RequestContext::new(arn, kind_of(&caller.principal), action, resource, conds);
+    let session = session_policy(kms, caller);
+    let mut req = RequestContext::new(arn, kind_of(&caller.principal), action, resource, conds)
+        .for_session(caller.role_arn(), session.as_deref());
     let record = record(kms, caller, arn);
     req.boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     let id_policy = identity(kms, caller, arn);
@@ -193,7 +206,10 @@ fn decide_key(
     let record = record(kms, caller, arn);
     let boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     // The key's own keys, only where a policy reads them.
-    let reads = Reads::of(policy.as_deref(), id_policy).and_boundary(boundary);
+    let session = session_policy(kms, caller);
+    let reads = Reads::of(policy.as_deref(), id_policy)
+        .and_boundary(boundary)
+        .with_session(session.as_deref());
     let mut conds = base.clone();
     let empty = BTreeMap::new();
     let ctx = ctx.unwrap_or(&empty);
@@ -215,7 +231,8 @@ fn decide_key(
         }
     }
     let key_arn = k.arn();
-    let mut req = RequestContext::new(arn, kind_of(&caller.principal), action, &key_arn, &conds);
+    let mut req = RequestContext::new(arn, kind_of(&caller.principal), action, &key_arn, &conds)
+        .for_session(caller.role_arn(), session.as_deref());
     req.boundary = boundary;
     let id: Vec<&Policy> = id_policy.into_iter().collect();
     let Some(policy) = policy else {
@@ -226,7 +243,10 @@ fn decide_key(
         let operation = action.trim_start_matches("kms:");
         let start = (i64::MIN, String::new());
         let granted = grant_model::list_for_key(c, &k.key_id, &start, 1, |g| {
-            g.meta.grantee_principal == arn && grant_allows(g, operation, ctx)
+            // A grant to a role is a grant to each of its sessions.
+            (g.meta.grantee_principal == arn
+                || caller.role_arn() == Some(g.meta.grantee_principal.as_str()))
+                && grant_allows(g, operation, ctx)
         })?;
         if !granted.is_empty() {
             decision = authorize_key(&req, &policy, &id, &k.account, true);
@@ -291,13 +311,15 @@ pub fn check_lockout(
     let arn = caller.arn();
     let mut conds = global(kms, caller, &arn);
     conds.insert("kms:CallerAccount", caller.account.as_str());
+    let session = session_policy(kms, caller);
     let mut req = RequestContext::new(
         &arn,
         kind_of(&caller.principal),
         "kms:PutKeyPolicy",
         key_arn,
         &conds,
-    );
+    )
+    .for_session(caller.role_arn(), session.as_deref());
     let record = record(kms, caller, &arn);
     req.boundary = record.as_ref().and_then(|r| r.boundary.as_deref());
     let id_policy = identity(kms, caller, &arn);

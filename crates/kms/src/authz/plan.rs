@@ -11,7 +11,7 @@ use crate::shapes::Named;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use trailstack_core::{Caller, Principal};
-use trailstack_policy::{Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord};
+use trailstack_policy::{session_tags, Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord};
 
 /// What a permission is checked on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,10 +116,27 @@ pub fn global(
 ) -> Conditions {
     let mut c = Conditions::new();
     let account = caller.account.as_str();
+    let session = caller.session.as_deref();
+    let tags = match (&caller.principal, session) {
+        (Principal::AssumedRole { .. }, Some(s)) => {
+            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
+        }
+        _ => Vec::new(),
+    };
     GlobalKeys {
         principal: match &caller.principal {
             Principal::Root => PrincipalFacts::Root { account },
             Principal::User { name } => PrincipalFacts::user(arn, account, name, record),
+            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
+                role_arn: caller.role_arn().unwrap_or_default(),
+                account,
+                role_id: session
+                    .and_then(|s| s.issuer.as_ref())
+                    .map_or("", |i| i.id.as_str()),
+                session_name: name,
+                tags: &tags,
+                source_identity: session.and_then(|s| s.source_identity.as_deref()),
+            },
             Principal::Service(name) => PrincipalFacts::Service { name },
             Principal::Anonymous => PrincipalFacts::Anonymous,
         },

@@ -26,6 +26,7 @@ fn caller() -> Caller {
         auth_method: Some("AuthHeader"),
         signature_version: Some(trailstack_core::SignatureVersion::V4),
         source_arn: None,
+        session: None,
     }
 }
 

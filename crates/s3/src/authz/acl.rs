@@ -44,7 +44,7 @@ pub fn grantable(action: &str) -> Option<(Scope, &'static [&'static str])> {
 
 /// Whether the caller signed its request as an account's principal (AuthenticatedUsers).
 fn signed(caller: &Caller) -> bool {
-    matches!(caller.principal, Principal::Root | Principal::User { .. })
+    caller.is_account_identity()
 }
 
 /// What `grants` on a resource owned by canonical id `owner` allow `caller` when any of

@@ -10,10 +10,12 @@ use crate::model::lock::Retention;
 use crate::op::{AclInput, LockOp, NewObject, Op};
 use crate::sse::SseRequest;
 use trailstack_core::{Caller, Principal};
-use trailstack_policy::{Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord, Reads};
+use trailstack_policy::{
+    session_tags, Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord, Reads,
+};
 
 /// The global `aws:*` keys that `r` reads, from the caller (whose ARN is `arn`), what IAM
-/// knows of it (`record`, for users) and the clock.
+/// knows of it (`record`: a user's, or a role session's role's) and the clock.
 pub fn global(
     c: &mut Conditions,
     r: &Reads,
@@ -23,10 +25,27 @@ pub fn global(
     now: time::OffsetDateTime,
 ) {
     let account = caller.account.as_str();
+    let session = caller.session.as_deref();
+    let tags = match (&caller.principal, session) {
+        (Principal::AssumedRole { .. }, Some(s)) => {
+            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
+        }
+        _ => Vec::new(),
+    };
     GlobalKeys {
         principal: match &caller.principal {
             Principal::Root => PrincipalFacts::Root { account },
             Principal::User { name } => PrincipalFacts::user(arn, account, name, record),
+            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
+                role_arn: caller.role_arn().unwrap_or_default(),
+                account,
+                role_id: session
+                    .and_then(|s| s.issuer.as_ref())
+                    .map_or("", |i| i.id.as_str()),
+                session_name: name,
+                tags: &tags,
+                source_identity: session.and_then(|s| s.source_identity.as_deref()),
+            },
             Principal::Service(name) => PrincipalFacts::Service { name },
             Principal::Anonymous => PrincipalFacts::Anonymous,
         },

@@ -67,6 +67,7 @@ fn caller(principal: Principal) -> Caller {
         auth_method: Some("AuthHeader"),
         signature_version: Some(trailstack_core::SignatureVersion::V4),
         source_arn: None,
+        session: None,
     }
 }
 

@@ -60,6 +60,7 @@ fn kind_of(principal: &Principal) -> PrincipalKind {
     match principal {
         Principal::Root => PrincipalKind::Root,
         Principal::User { .. } => PrincipalKind::User,
+        Principal::AssumedRole { .. } => PrincipalKind::AssumedRole,
         Principal::Service(_) => PrincipalKind::Service,
         Principal::Anonymous => PrincipalKind::Anonymous,
     }
@@ -225,18 +226,26 @@ async fn check_target(
     let arn = arn.get_or_insert_with(|| caller.arn()).as_str();
     let identity = match caller.principal {
         Principal::User { .. } => s3.identities.get(arn),
+        Principal::AssumedRole { .. } => s3.identities.get(&caller.identity_arn()),
         _ => None,
     };
     let identity = identity.as_deref();
+    let session_policy = match (&caller.principal, &caller.access_key) {
+        (Principal::AssumedRole { .. }, Some(key)) => s3.identities.session(key),
+        _ => None,
+    };
     let resource = resource_of(t);
     // Only the keys the two policies read: the decision cannot depend on the others.
     let record = match caller.principal {
         Principal::User { .. } => s3.identities.record(arn),
+        Principal::AssumedRole { .. } => s3.identities.record(&caller.identity_arn()),
         _ => None,
     };
     let record = record.as_deref();
     let boundary = record.and_then(|r| r.boundary.as_deref());
-    let reads = Reads::of(identity, bucket_policy).and_boundary(boundary);
+    let reads = Reads::of(identity, bucket_policy)
+        .and_boundary(boundary)
+        .with_session(session_policy.as_deref());
     let mut conds = Conditions::new();
     conditions::global(&mut conds, &reads, caller, arn, record, s3.clock.now());
     conditions::add_s3(&mut conds, &reads, caller, facts, t);
@@ -253,9 +262,10 @@ async fn check_target(
         let tags = object.as_ref().map(|o| o.meta.tags.as_slice());
         conditions::add_existing_tags(&mut conds, tags.unwrap_or_default());
     }
-    let mut req = RequestContext::new(arn, kind_of(&caller.principal), t.action, &resource, &conds);
+    let mut req = RequestContext::new(arn, kind_of(&caller.principal), t.action, &resource, &conds)
+        .for_session(caller.role_arn(), session_policy.as_deref());
     req.boundary = boundary;
-    if matches!(caller.principal, Principal::Root | Principal::User { .. }) {
+    if caller.is_account_identity() {
         req.canonical_id = Some(caller.canonical_id.as_str());
     }
     let mut res = bucket_policy.map(|p| p.outcome(&req)).unwrap_or_default();
@@ -266,8 +276,7 @@ async fn check_target(
         // RestrictPublicBuckets: a public policy opens the bucket only to AWS services and
         // the owner's account.
         let inside = matches!(caller.principal, Principal::Service(_))
-            || (own_account
-                && matches!(caller.principal, Principal::Root | Principal::User { .. }));
+            || (own_account && caller.is_account_identity());
         if a.public_access_block.restrict_public_buckets && a.policy_public && !inside {
             res.allow_direct = false;
             res.allow_via_account = false;
@@ -281,7 +290,7 @@ async fn check_target(
             // object another account owns, which is that account's resource.
             res.allow_direct = false;
             res.allow_via_account = false;
-            let signed = matches!(caller.principal, Principal::Root | Principal::User { .. });
+            let signed = caller.is_account_identity();
             resource_account = if signed && caller.canonical_id == object_owner {
                 caller.account.as_str()
             } else {
@@ -333,7 +342,7 @@ async fn initiated_by(s3: &S3, t: &Target<'_>, upload_id: &str, caller: &Caller)
     let (Some(bucket), Some(key)) = (t.bucket, t.key) else {
         return Ok(false);
     };
-    if !matches!(caller.principal, Principal::Root | Principal::User { .. }) {
+    if !caller.is_account_identity() {
         return Ok(false);
     }
     let (b, k, u) = (bucket.to_string(), key.to_string(), upload_id.to_string());

@@ -10,54 +10,129 @@ use trailstack_s3::S3Error;
 use trailstack_sigv4::v2::{self, V2Signed};
 use trailstack_sigv4::{Authenticated, RequestParts, SecretLookup, SigError};
 
-/// Who an access key belongs to: IAM's active keys (users created through IAM and the users the
-/// configuration seeded), else the configuration's account roots, whose keys IAM does not hold.
-pub(super) fn identity(app: &App, access_key: &str) -> Option<Identity> {
-    if let Some(c) = app.iam.credential(access_key) {
-        // A user the configuration seeded keeps its configured S3 owner id and display name.
-        let configured = app.config.identities.get(access_key).filter(|i| {
-            i.account.as_str() == c.account
-                && matches!(&i.principal, Principal::User { name } if *name == c.user)
-        });
-        if let Some(i) = configured {
-            return Some(Identity {
-                secret: c.secret,
-                ..i.clone()
-            });
-        }
-        let account = trailstack_core::AccountId::parse(&c.account).ok()?;
-        // Every identity of an account shares the account's canonical user id in S3.
-        let canonical_id = app
-            .config
-            .identities
-            .values()
-            .find(|i| i.account == account && i.principal == Principal::Root)
-            .map(|i| i.canonical_id.clone())
-            .unwrap_or_else(|| canonical_id_for(account.as_str()));
-        return Some(Identity {
-            secret: c.secret,
-            account,
-            principal: Principal::User {
-                name: c.user.clone(),
-            },
-            canonical_id,
-            display_name: c.user,
-            policies: Vec::new(),
-        });
-    }
-    app.config
-        .identities
-        .get(access_key)
-        .filter(|i| i.principal == Principal::Root)
-        .cloned()
+/// Why a signed request's key names no one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refused {
+    /// No identity has the key; temporary credentials sent without their session token are
+    /// unknown too, as AWS answers them.
+    UnknownKey,
+    /// Temporary credentials with a session token that is not theirs.
+    InvalidToken,
+    /// Temporary credentials past their expiry (by the server's clock).
+    ExpiredToken,
 }
 
-/// The secrets SigV4 and SigV2 check signatures with: [`identity`]'s.
+/// The session token a request carries: the `x-amz-security-token` header, else the
+/// `X-Amz-Security-Token` query parameter of a presigned URL (any case, as SigV2's URLs
+/// spell it in lower case).
+pub(super) fn security_token(parts: &http::request::Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get("x-amz-security-token") {
+        return v.to_str().ok().map(str::to_string);
+    }
+    form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-security-token"))
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Who an access key belongs to: IAM's active keys (users created through IAM and the users the
+/// configuration seeded) and STS's temporary credentials (which must come with their session
+/// `token`, unexpired), else the configuration's account roots, whose keys IAM does not hold.
+pub(super) fn identity(
+    app: &App,
+    access_key: &str,
+    token: Option<&str>,
+) -> Result<Identity, Refused> {
+    let Some(c) = app.iam.credential(access_key) else {
+        return app
+            .config
+            .identities
+            .get(access_key)
+            .filter(|i| i.principal == Principal::Root)
+            .cloned()
+            .ok_or(Refused::UnknownKey);
+    };
+    let account = trailstack_core::AccountId::parse(&c.account).map_err(|_| Refused::UnknownKey)?;
+    // Every identity of an account shares the account's canonical user id in S3.
+    let canonical_id = app
+        .config
+        .identities
+        .values()
+        .find(|i| i.account == account && i.principal == Principal::Root)
+        .map(|i| i.canonical_id.clone())
+        .unwrap_or_else(|| canonical_id_for(account.as_str()));
+    if let Some(s) = &c.session {
+        let token = token.ok_or(Refused::UnknownKey)?;
+        let presented = trailstack_iam::token_digest(token);
+        if aws_lc_rs::constant_time::verify_slices_are_equal(
+            presented.as_bytes(),
+            s.token_sha256.as_bytes(),
+        )
+        .is_err()
+        {
+            return Err(Refused::InvalidToken);
+        }
+        if app.clock.now() >= s.session.expires {
+            return Err(Refused::ExpiredToken);
+        }
+        let display_name = match &s.principal {
+            Principal::AssumedRole { session, .. } => session.clone(),
+            Principal::User { name } => name.clone(),
+            _ => account.as_str().to_string(),
+        };
+        return Ok(Identity {
+            secret: c.secret,
+            account,
+            principal: s.principal.clone(),
+            canonical_id,
+            display_name,
+            policies: Vec::new(),
+            session: Some(s.session.clone()),
+        });
+    }
+    // A user the configuration seeded keeps its configured S3 owner id and display name.
+    let configured = app.config.identities.get(access_key).filter(|i| {
+        i.account.as_str() == c.account
+            && matches!(&i.principal, Principal::User { name } if *name == c.user)
+    });
+    if let Some(i) = configured {
+        return Ok(Identity {
+            secret: c.secret,
+            ..i.clone()
+        });
+    }
+    Ok(Identity {
+        secret: c.secret,
+        account,
+        principal: Principal::User {
+            name: c.user.clone(),
+        },
+        canonical_id,
+        display_name: c.user,
+        policies: Vec::new(),
+        session: None,
+    })
+}
+
+/// The secret of `access_key`, whoever holds it: what signatures are checked with. Whether a
+/// session's token is right is [`identity`]'s question, asked once the signature holds.
+fn secret_of(app: &App, access_key: &str) -> Option<String> {
+    match app.iam.credential(access_key) {
+        Some(c) => Some(c.secret),
+        None => app
+            .config
+            .identities
+            .get(access_key)
+            .filter(|i| i.principal == Principal::Root)
+            .map(|i| i.secret.clone()),
+    }
+}
+
+/// The secrets SigV4 and SigV2 check signatures with.
 struct Keys<'a>(&'a App);
 
 impl SecretLookup for Keys<'_> {
     fn secret_for(&self, access_key: &str) -> Option<String> {
-        identity(self.0, access_key).map(|i| i.secret)
+        secret_of(self.0, access_key)
     }
 }
 
@@ -79,6 +154,15 @@ fn redact_canonical_request(canonical: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// S3's error for a key that names no one (`access_key` as the request named it).
+pub(super) fn s3_refused(r: Refused, access_key: String) -> S3Error {
+    match r {
+        Refused::UnknownKey => S3Error::InvalidAccessKeyId(access_key),
+        Refused::InvalidToken => S3Error::InvalidToken,
+        Refused::ExpiredToken => S3Error::ExpiredToken,
+    }
 }
 
 /// The S3 error for a failed authentication.

@@ -80,10 +80,10 @@ pub(super) async fn post_form(
     .await
 }
 
-/// The identity of `access_key`, or S3's InvalidAccessKeyId.
+/// The identity of `access_key`, or S3's InvalidAccessKeyId. A form carries no session token
+/// the edge reads, so temporary credentials are unknown here.
 fn identity(app: &App, access_key: &str) -> Result<crate::config::Identity, S3Error> {
-    super::identity(app, access_key)
-        .ok_or_else(|| S3Error::InvalidAccessKeyId(access_key.to_string()))
+    super::identity(app, access_key, None).map_err(|r| super::s3_refused(r, access_key.to_string()))
 }
 
 /// S3's SignatureDoesNotMatch unless the form's signature over `policy` `matches`.

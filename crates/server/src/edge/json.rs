@@ -64,11 +64,16 @@ async fn json_caller(
         Ok(None) => return Err(JsonError::of_auth(None).response()),
         Err((e, _)) => return Err(JsonError::of_auth(Some(e)).response()),
     };
-    let Some(identity) = identity(app, &auth.signed.access_key) else {
-        return Err(JsonError::of_auth(Some(SigError::InvalidAccessKeyId {
-            access_key: auth.signed.access_key.clone(),
-        }))
-        .response());
+    let token = super::security_token(parts);
+    let identity = match identity(app, &auth.signed.access_key, token.as_deref()) {
+        Ok(i) => i,
+        Err(super::Refused::ExpiredToken) => return Err(JsonError::ExpiredToken.response()),
+        Err(_) => {
+            return Err(JsonError::of_auth(Some(SigError::InvalidAccessKeyId {
+                access_key: auth.signed.access_key.clone(),
+            }))
+            .response())
+        }
     };
     let by = SignedBy {
         access_key: &auth.signed.access_key,

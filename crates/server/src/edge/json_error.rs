@@ -28,8 +28,10 @@ pub(super) enum JsonError {
     BodyTooLarge,
     /// No signature at all.
     MissingAuthentication,
-    /// An access key no identity has.
+    /// An access key no identity has (or temporary credentials with another session token).
     UnrecognizedClient,
+    /// Temporary credentials past their expiry.
+    ExpiredToken,
     /// The signature is not the one the secret key gives.
     SignatureDoesNotMatch,
     /// The request was signed too long before or after the server's time.
@@ -80,6 +82,7 @@ impl JsonError {
             JsonError::BodyTooLarge => (413, "SerializationException"),
             JsonError::MissingAuthentication => (400, "MissingAuthenticationTokenException"),
             JsonError::UnrecognizedClient => (400, "UnrecognizedClientException"),
+            JsonError::ExpiredToken => (400, "ExpiredTokenException"),
             JsonError::SignatureDoesNotMatch | JsonError::SignatureExpired { .. } => {
                 (400, "InvalidSignatureException")
             }
@@ -100,6 +103,9 @@ impl JsonError {
             JsonError::MissingAuthentication => "Missing Authentication Token".into(),
             JsonError::UnrecognizedClient => {
                 "The security token included in the request is invalid.".into()
+            }
+            JsonError::ExpiredToken => {
+                "The security token included in the request is expired".into()
             }
             JsonError::SignatureDoesNotMatch => {
                 "The request signature we calculated does not match the signature you provided. \

@@ -18,7 +18,10 @@ mod form;
 mod json;
 mod json_error;
 mod query;
-use auth::{authenticate, authenticate_s3, identity, s3_auth_error, S3Auth};
+use auth::{
+    authenticate, authenticate_s3, identity, s3_auth_error, s3_refused, security_token, Refused,
+    S3Auth,
+};
 use form::post_form;
 use json::{admin_request, cloudtrail_request, kms_request};
 use json_error::JsonError;
@@ -252,9 +255,11 @@ async fn s3_serve(
     let auth = match authenticate_s3(app, &parts, host) {
         Ok(Some(S3Auth::V4(a))) => *a,
         Ok(Some(S3Auth::V2(signed))) => {
-            let Some(identity) = identity(app, &signed.access_key) else {
-                return fail(&S3Error::InvalidAccessKeyId(signed.access_key));
-            };
+            let identity =
+                match identity(app, &signed.access_key, security_token(&parts).as_deref()) {
+                    Ok(i) => i,
+                    Err(r) => return fail(&s3_refused(r, signed.access_key)),
+                };
             let by = SignedBy {
                 access_key: &signed.access_key,
                 region: &app.config.region,
@@ -285,8 +290,10 @@ async fn s3_serve(
             return fail(&err);
         }
     };
-    let Some(identity) = identity(app, &auth.signed.access_key) else {
-        return fail(&S3Error::InvalidAccessKeyId(auth.signed.access_key.clone()));
+    let token = security_token(&parts);
+    let identity = match identity(app, &auth.signed.access_key, token.as_deref()) {
+        Ok(i) => i,
+        Err(r) => return fail(&s3_refused(r, auth.signed.access_key.clone())),
     };
     let framing = if auth.signed.location == AuthLocation::Query {
         Framing::Plain
@@ -397,6 +404,7 @@ fn anonymous_caller(
         secure_transport: peer.secure,
         invoked_by: None,
         source_arn: None,
+        session: None,
         host: host(&parts.headers),
         auth_method: None,
         signature_version: None,
@@ -460,5 +468,6 @@ fn caller_for(
             AuthLocation::Header => "AuthHeader",
         }),
         signature_version: Some(by.version),
+        session: identity.session.clone(),
     }
 }

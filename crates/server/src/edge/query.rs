@@ -100,11 +100,24 @@ async fn query_caller(
         Ok(None) => return Err(auth_error(namespace, None, request_id)),
         Err((e, _)) => return Err(auth_error(namespace, Some(e), request_id)),
     };
-    let Some(identity) = identity(app, &auth.signed.access_key) else {
-        let unknown = SigError::InvalidAccessKeyId {
-            access_key: auth.signed.access_key.clone(),
-        };
-        return Err(auth_error(namespace, Some(unknown), request_id));
+    let token = super::security_token(parts);
+    let identity = match identity(app, &auth.signed.access_key, token.as_deref()) {
+        Ok(i) => i,
+        Err(super::Refused::ExpiredToken) => {
+            return Err(query_error(
+                namespace,
+                403,
+                "ExpiredToken",
+                "The security token included in the request is expired",
+                request_id,
+            ))
+        }
+        Err(_) => {
+            let unknown = SigError::InvalidAccessKeyId {
+                access_key: auth.signed.access_key.clone(),
+            };
+            return Err(auth_error(namespace, Some(unknown), request_id));
+        }
     };
     let by = SignedBy {
         access_key: &auth.signed.access_key,

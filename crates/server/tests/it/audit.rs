@@ -108,6 +108,7 @@ fn alice() -> Caller {
         auth_method: Some("AuthHeader"),
         signature_version: Some(trailstack_core::SignatureVersion::V4),
         source_arn: None,
+        session: None,
     }
 }
 

@@ -68,4 +68,5 @@ mod security;
 mod shutdown;
 mod slow_clients;
 mod sts;
+mod sts_sessions;
 mod tls;

@@ -208,6 +208,7 @@ fn caller(region: &str) -> Caller {
         auth_method: None,
         signature_version: None,
         source_arn: None,
+        session: None,
     }
 }
 

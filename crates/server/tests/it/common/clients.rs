@@ -13,6 +13,8 @@ pub struct Via {
     endpoint: String,
     /// Access key and secret; None sends every request unsigned.
     credentials: Option<(String, String)>,
+    /// The session token of temporary credentials.
+    token: Option<String>,
     /// The clock SigV4 signs by; None is the machine's time.
     clock: Option<Arc<FixedClock>>,
     retries: bool,
@@ -39,7 +41,11 @@ macro_rules! configure {
             .region($sdk::config::Region::new("us-east-1"));
         b = match &via.credentials {
             Some((key, secret)) => b.credentials_provider($sdk::config::Credentials::new(
-                key, secret, None, None, "test",
+                key,
+                secret,
+                via.token.clone(),
+                None,
+                "test",
             )),
             None => b.allow_no_auth(),
         };
@@ -62,6 +68,7 @@ impl Via {
         Via {
             endpoint: endpoint.to_string(),
             credentials: Some(("test".into(), "test".into())),
+            token: None,
             clock: None,
             retries: true,
             path_style: true,
@@ -71,6 +78,13 @@ impl Via {
     /// Signs as `key` with `secret`.
     pub fn signing_as(mut self, key: &str, secret: &str) -> Via {
         self.credentials = Some((key.into(), secret.into()));
+        self
+    }
+
+    /// Signs with temporary credentials: `key`, `secret` and session `token`.
+    pub fn session(mut self, key: &str, secret: &str, token: &str) -> Via {
+        self.credentials = Some((key.into(), secret.into()));
+        self.token = Some(token.into());
         self
     }
 
@@ -111,6 +125,12 @@ impl Via {
     pub fn kms(&self) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::from_conf(
             configure!(aws_sdk_kms, self, aws_sdk_kms::Config::builder()).build(),
+        )
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::from_conf(
+            configure!(aws_sdk_sts, self, aws_sdk_sts::Config::builder()).build(),
         )
     }
 

@@ -79,5 +79,6 @@ pub fn caller() -> Caller {
         auth_method: None,
         signature_version: None,
         source_arn: None,
+        session: None,
     }
 }
