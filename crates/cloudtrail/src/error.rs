@@ -186,11 +186,5 @@ impl From<StoreError> for CloudTrailError {
     }
 }
 
-impl From<trailstack_store::rusqlite::Error> for CloudTrailError {
-    fn from(e: trailstack_store::rusqlite::Error) -> Self {
-        CloudTrailError::Internal(format!("metadata store: {e}"))
-    }
-}
-
 /// Result of a CloudTrail operation.
 pub type CtResult<T> = Result<T, CloudTrailError>;

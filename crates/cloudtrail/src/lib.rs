@@ -32,8 +32,7 @@ use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 use trailstack_core::{AuditSink, Caller, Clock, KeyService, ObjectWriter};
 use trailstack_policy::IdentityPolicies;
-use trailstack_store::rusqlite::Connection;
-use trailstack_store::{Db, RootKey};
+use trailstack_store::{Conn, Db, RootKey};
 
 /// The routing table and the order of the write that produced it, so a slower refresh never
 /// replaces a newer table.
@@ -164,7 +163,7 @@ impl CloudTrail {
     /// on the writer, so their sequence numbers order the tables.
     async fn write_trails<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> CtResult<T> + Send + 'static,
+        f: impl FnOnce(&Conn) -> CtResult<T> + Send + 'static,
     ) -> CtResult<T> {
         let seq = self.route_seq.clone();
         let result = self
@@ -204,7 +203,7 @@ impl CloudTrail {
     /// lookup sees every call recorded before it (`model::event_arrivals`).
     async fn read_history<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> CtResult<T> + Send + 'static,
+        f: impl FnOnce(&Conn) -> CtResult<T> + Send + 'static,
     ) -> CtResult<T> {
         self.db
             .write(|c| Ok::<_, CloudTrailError>(model::event_arrivals::index(c, usize::MAX)?))
@@ -214,7 +213,7 @@ impl CloudTrail {
 
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> CtResult<T> + Send + 'static,
+        f: impl FnOnce(&Conn) -> CtResult<T> + Send + 'static,
     ) -> CtResult<T> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || db.read(f))

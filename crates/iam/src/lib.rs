@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use trailstack_core::{AuditSink, Caller, Clock, NoAudit};
 use trailstack_policy::IdentityPolicies;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn as Connection;
 use trailstack_store::{Db, RootKey};
 
 /// The committed directory and the order of the write that produced it, so a slower rebuild

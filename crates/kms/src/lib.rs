@@ -102,7 +102,7 @@ impl Kms {
 
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
+        f: impl FnOnce(&trailstack_store::Conn) -> KmsResult<T> + Send + 'static,
     ) -> KmsResult<T> {
         let written = self.db.write(f).await;
         self.schedule.written();
@@ -113,7 +113,7 @@ impl Kms {
     /// hand-off to the blocking pool and back would cost more than the read.
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
+        f: impl FnOnce(&trailstack_store::Conn) -> KmsResult<T> + Send + 'static,
     ) -> KmsResult<T> {
         self.db.read(f)
     }
@@ -122,7 +122,7 @@ impl Kms {
     /// this one.
     async fn scan<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> KmsResult<T> + Send + 'static,
+        f: impl FnOnce(&trailstack_store::Conn) -> KmsResult<T> + Send + 'static,
     ) -> KmsResult<T> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || db.read(f))

@@ -420,7 +420,7 @@ impl S3 {
     /// Runs a write transaction (group-committed with concurrent writes).
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> S3Result<T> + Send + 'static,
+        f: impl FnOnce(&trailstack_store::Conn) -> S3Result<T> + Send + 'static,
     ) -> S3Result<T> {
         self.db.write(f).await
     }
@@ -429,7 +429,7 @@ impl S3 {
     /// thread: a hand-off to the blocking pool and back would cost more than the read.
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> S3Result<T> + Send + 'static,
+        f: impl FnOnce(&trailstack_store::Conn) -> S3Result<T> + Send + 'static,
     ) -> S3Result<T> {
         self.db.read(f)
     }
@@ -438,7 +438,7 @@ impl S3 {
     /// blocking thread, so that it never holds up the requests sharing this one.
     async fn scan<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&trailstack_store::rusqlite::Connection) -> S3Result<T> + Send + 'static,
+        f: impl FnOnce(&trailstack_store::Conn) -> S3Result<T> + Send + 'static,
     ) -> S3Result<T> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || db.read(f))

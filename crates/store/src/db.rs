@@ -5,6 +5,7 @@
 //! for the fsync that covers them all. Migrations are numbered per component and applied once,
 //! in order, at open.
 
+use crate::sql::{Conn, Control};
 use crate::StoreError;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::Path;
@@ -27,9 +28,10 @@ const READERS: usize = 4;
 
 /// A write waiting for the writer thread. It runs inside the batch's transaction (in its own
 /// savepoint) and returns the completion to call once the batch's commit is known.
-type Job = Box<dyn FnOnce(&Connection) -> Pending + Send>;
+type Job = Box<dyn FnOnce(&Conn) -> Pending + Send>;
 /// Delivers a write's result after the commit (None) or the commit's failure (Some).
-type Completion = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
+/// The failure is described by its message: one commit's failure is delivered to many writes.
+type Completion = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// A write's completion and when to deliver it.
 enum Pending {
@@ -64,7 +66,7 @@ const MAX_BATCH: usize = 256;
 /// the commit that holds it is durable.
 pub struct Db {
     jobs: std::sync::mpsc::Sender<Job>,
-    readers: Vec<Mutex<Connection>>,
+    readers: Vec<Mutex<Conn>>,
     next_reader: AtomicUsize,
     synced: Arc<Synced>,
 }
@@ -75,7 +77,7 @@ impl std::fmt::Debug for Db {
     }
 }
 
-fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+fn lock(m: &Mutex<Conn>) -> MutexGuard<'_, Conn> {
     // A panic while holding the lock cannot leave SQLite inconsistent (the transaction rolls
     // back on drop), so a poisoned lock is still usable.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -104,7 +106,7 @@ impl Db {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             r.busy_timeout(std::time::Duration::from_secs(30))?;
-            readers.push(Mutex::new(r));
+            readers.push(Mutex::new(Conn::sqlite(r)));
         }
         let (jobs, rx) = std::sync::mpsc::channel::<Job>();
         let (to_sync, commits) = std::sync::mpsc::channel::<(u64, Vec<Completion>)>();
@@ -122,7 +124,7 @@ impl Db {
         let progress = synced.clone();
         std::thread::Builder::new()
             .name("trailstack-db-writer".into())
-            .spawn(move || writer_loop(writer, rx, to_sync, &progress))?;
+            .spawn(move || writer_loop(Conn::sqlite(writer), rx, to_sync, &progress))?;
         Ok(Db {
             jobs,
             readers,
@@ -184,7 +186,7 @@ impl Db {
     /// writer thread without blocking the runtime.
     pub async fn write<T, E>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(&Conn) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
@@ -198,7 +200,7 @@ impl Db {
     /// same commit. This is how a call's record joins the transaction of the call's effect.
     pub fn submit<T, E>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(&Conn) -> Result<T, E> + Send + 'static,
     ) -> impl std::future::Future<Output = Result<T, E>> + Send + 'static
     where
         T: Send + 'static,
@@ -206,11 +208,13 @@ impl Db {
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
         let scope = SCOPE.try_with(Arc::clone).ok();
-        let job: Job = Box::new(move |conn: &Connection| -> Pending {
+        let job: Job = Box::new(move |conn: &Conn| -> Pending {
             let result = run_in_savepoint(conn, f);
-            let done: Completion = Box::new(move |commit_error: Option<&rusqlite::Error>| {
+            let done: Completion = Box::new(move |commit_error: Option<&str>| {
                 let out = match (result, commit_error) {
-                    (Ok(_), Some(e)) => Err(E::from(StoreError::Sqlite(clone_error(e)))),
+                    (Ok(_), Some(e)) => Err(E::from(StoreError::Unavailable(format!(
+                        "commit failed: {e}"
+                    )))),
                     (r, _) => r.map_err(|e| match e {
                         SavepointError::Job(e) => e,
                         SavepointError::Store(e) => E::from(e),
@@ -235,7 +239,7 @@ impl Db {
     /// thread. Blocking, but not behind another read while a connection is free: services run
     /// their point lookups this way straight on the async runtime (handing a read of a few rows
     /// to another thread costs more than the read), and long scans on the blocking pool.
-    pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+    pub fn read<T, E>(&self, f: impl FnOnce(&Conn) -> Result<T, E>) -> Result<T, E> {
         let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..READERS {
             match self.readers[(first + i) % READERS].try_lock() {
@@ -254,32 +258,28 @@ enum SavepointError<E> {
 }
 
 fn run_in_savepoint<T, E>(
-    conn: &Connection,
-    f: impl FnOnce(&Connection) -> Result<T, E>,
+    conn: &Conn,
+    f: impl FnOnce(&Conn) -> Result<T, E>,
 ) -> Result<T, SavepointError<E>> {
-    conn.prepare_cached("SAVEPOINT job")
-        .and_then(|mut s| s.execute([]))
-        .map_err(|e| SavepointError::Store(e.into()))?;
+    conn.control(Control::Savepoint)
+        .map_err(SavepointError::Store)?;
     match f(conn) {
         Ok(v) => {
-            conn.prepare_cached("RELEASE job")
-                .and_then(|mut s| s.execute([]))
-                .map_err(|e| SavepointError::Store(e.into()))?;
+            conn.control(Control::Release)
+                .map_err(SavepointError::Store)?;
             Ok(v)
         }
         Err(e) => {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")
-                .map_err(|e| SavepointError::Store(e.into()))?;
+            undo_savepoint(conn).map_err(SavepointError::Store)?;
             Err(SavepointError::Job(e))
         }
     }
 }
 
-fn clone_error(e: &rusqlite::Error) -> rusqlite::Error {
-    rusqlite::Error::SqliteFailure(
-        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
-        Some(format!("commit failed: {e}")),
-    )
+/// Drops the changes of the write whose savepoint is open, keeping the batch's transaction.
+fn undo_savepoint(conn: &Conn) -> Result<(), StoreError> {
+    conn.control(Control::RollbackToSavepoint)?;
+    conn.control(Control::Release)
 }
 
 /// Makes committed batches durable: fsyncs the WAL file, then delivers their results and
@@ -312,29 +312,24 @@ fn syncer_loop(
                 .and_then(|f| f.sync_data())
                 .map_err(|e| format!("fsync of the write-ahead log failed: {e}")),
         };
-        let error = synced.err().map(|e| {
-            rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
-                Some(e),
-            )
-        });
+        let error = synced.err();
         match &error {
             None => {
                 progress.upto.send_replace(upto);
             }
             Some(e) => {
-                *progress.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                *progress.failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.clone());
                 progress.upto.send_modify(|_| {});
             }
         }
         for done in ready.into_iter().flatten() {
-            done(error.as_ref());
+            done(error.as_deref());
         }
     }
 }
 
 fn writer_loop(
-    conn: Connection,
+    conn: Conn,
     rx: std::sync::mpsc::Receiver<Job>,
     to_sync: std::sync::mpsc::Sender<(u64, Vec<Completion>)>,
     progress: &Synced,
@@ -357,17 +352,10 @@ fn writer_loop(
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         if let Some(e) = failed {
-            let e = rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
-                Some(e),
-            );
             refuse(&conn, batch, &e);
             continue;
         }
-        if let Err(e) = conn
-            .prepare_cached("BEGIN IMMEDIATE")
-            .and_then(|mut s| s.execute([]))
-        {
+        if let Err(e) = conn.control(Control::Begin).map_err(|e| e.to_string()) {
             for job in batch {
                 // Without a transaction each job still runs atomically in its savepoint.
                 job(&conn).complete(Some(&e));
@@ -381,15 +369,12 @@ fn writer_loop(
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&conn))) {
                 Ok(p) => pending.push(p),
                 Err(_) => {
-                    let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+                    let _ = undo_savepoint(&conn);
                 }
             }
         }
-        let commit = conn
-            .prepare_cached("COMMIT")
-            .and_then(|mut s| s.execute([]));
-        if let Err(e) = commit {
-            let _ = conn.execute_batch("ROLLBACK");
+        if let Err(e) = conn.control(Control::Commit).map_err(|e| e.to_string()) {
+            let _ = conn.control(Control::Rollback);
             for p in pending {
                 p.complete(Some(&e));
             }
@@ -408,9 +393,8 @@ fn writer_loop(
         if let Err(std::sync::mpsc::SendError((_, completions))) =
             to_sync.send((batch_no, after_fsync))
         {
-            let stopped = clone_error(&rusqlite::Error::InvalidQuery);
             for done in completions {
-                done(Some(&stopped));
+                done(Some("database syncer stopped"));
             }
         }
     }
@@ -418,22 +402,22 @@ fn writer_loop(
 
 /// Fails every job of `batch` with `error`, leaving nothing of them behind: a job can only be
 /// completed by running it, so they run in a transaction that is then rolled back.
-fn refuse(conn: &Connection, batch: Vec<Job>, error: &rusqlite::Error) {
-    let _ = conn.execute_batch("BEGIN");
+fn refuse(conn: &Conn, batch: Vec<Job>, error: &str) {
+    let _ = conn.control(Control::Begin);
     let mut pending = Vec::with_capacity(batch.len());
     for job in batch {
         if let Ok(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn))) {
             pending.push(p);
         }
     }
-    let _ = conn.execute_batch("ROLLBACK");
+    let _ = conn.control(Control::Rollback);
     for p in pending {
         p.complete(Some(error));
     }
 }
 
 impl Pending {
-    fn complete(self, error: Option<&rusqlite::Error>) {
+    fn complete(self, error: Option<&str>) {
         match self {
             Pending::Durable(done) | Pending::Committed(done, _) => done(error),
         }
@@ -483,19 +467,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("meta.sqlite");
         let db = Db::open(&path, &migs()).unwrap();
-        db.write(|c| {
-            c.execute("INSERT INTO x VALUES (7)", [])
-                .map_err(StoreError::from)
-        })
-        .await
-        .unwrap();
+        db.write(|c| c.execute("INSERT INTO x VALUES (7)", &[]))
+            .await
+            .unwrap();
         drop(db);
         let db = Db::open(&path, &migs()).unwrap();
         let v: i64 = db
-            .read(|c| {
-                c.query_row("SELECT v FROM x", [], |r| r.get(0))
-                    .map_err(StoreError::from)
-            })
+            .read(|c| c.query_one("SELECT v FROM x", &[], |r| r.get(0)))
             .unwrap();
         assert_eq!(v, 7);
     }
@@ -509,11 +487,11 @@ mod tests {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
                 db.write(move |c| {
-                    c.execute("INSERT INTO x VALUES (?1)", [i])?;
+                    c.execute("INSERT INTO x VALUES ($1)", &[&i])?;
                     // Every tenth write inserts a duplicate after its first row: it must fail
                     // and leave nothing behind, while the others in its batch commit.
                     if i % 10 == 0 {
-                        c.execute("INSERT INTO x VALUES (?1)", [i])?;
+                        c.execute("INSERT INTO x VALUES ($1)", &[&i])?;
                     }
                     Ok::<_, StoreError>(i)
                 })
@@ -528,10 +506,7 @@ mod tests {
         }
         assert_eq!(ok, 180);
         let n: i64 = db
-            .read(|c| {
-                c.query_row("SELECT COUNT(*) FROM x", [], |r| r.get(0))
-                    .map_err(StoreError::from)
-            })
+            .read(|c| c.query_one("SELECT COUNT(*) FROM x", &[], |r| r.get(0)))
             .unwrap();
         assert_eq!(n, 180);
     }
@@ -545,16 +520,13 @@ mod tests {
             .durable_scope(async move {
                 for i in 0..5i64 {
                     inner
-                        .write(move |c| {
-                            c.execute("INSERT INTO x VALUES (?1)", [i])?;
-                            Ok::<_, StoreError>(())
-                        })
+                        .write(move |c| c.execute("INSERT INTO x VALUES ($1)", &[&i]))
                         .await
                         .unwrap();
                 }
                 inner.settle().await.unwrap();
                 inner
-                    .read(|c| c.query_row("SELECT COUNT(*) FROM x", [], |r| r.get::<_, i64>(0)))
+                    .read(|c| c.query_one("SELECT COUNT(*) FROM x", &[], |r| r.get::<i64>(0)))
                     .unwrap()
             })
             .await
@@ -562,27 +534,18 @@ mod tests {
         assert_eq!(n, 5);
         // A scope that wrote nothing does not wait, and plain writes still work after scopes.
         db.durable_scope(async {}).await.unwrap();
-        db.write(|c| {
-            c.execute("INSERT INTO x VALUES (9)", [])?;
-            Ok::<_, StoreError>(())
-        })
-        .await
-        .unwrap();
+        db.write(|c| c.execute("INSERT INTO x VALUES (9)", &[]))
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
     async fn writes_submitted_back_to_back_run_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("m.sqlite"), &migs()).unwrap();
-        let first = db.submit(|c| {
-            c.execute("INSERT INTO x VALUES (1)", [])?;
-            Ok::<_, StoreError>(())
-        });
+        let first = db.submit(|c| c.execute("INSERT INTO x VALUES (1)", &[]));
         // Queued before `first` is awaited: it must already see the row `first` wrote.
-        let second = db.submit(|c| {
-            let n: i64 = c.query_row("SELECT COUNT(*) FROM x", [], |r| r.get(0))?;
-            Ok::<_, StoreError>(n)
-        });
+        let second = db.submit(|c| c.query_one("SELECT COUNT(*) FROM x", &[], |r| r.get::<i64>(0)));
         first.await.unwrap();
         assert_eq!(second.await.unwrap(), 1);
     }

@@ -9,6 +9,13 @@ pub enum StoreError {
     /// A file operation failed (disk full, permissions, ...).
     #[error("blob store: {0}")]
     Io(#[from] std::io::Error),
+    /// The database could not take a write (a commit or its fsync failed); nothing of it is
+    /// acknowledged.
+    #[error("metadata store: {0}")]
+    Unavailable(String),
+    /// A query expected to return a row returned none.
+    #[error("metadata store: a query expected to return a row returned none")]
+    NoRow,
     /// Stored data is not in a format this version understands.
     #[error("corrupt store: {0}")]
     Corrupt(String),

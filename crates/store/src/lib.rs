@@ -10,6 +10,7 @@ pub mod db;
 mod error;
 pub mod memo;
 pub mod seal;
+pub mod sql;
 
 pub use blob::journal;
 pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};
@@ -18,3 +19,4 @@ pub use error::StoreError;
 pub use memo::DecodeMemo;
 pub use rusqlite;
 pub use seal::RootKey;
+pub use sql::{Conn, FromColumn, Param, Row, Value};

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use trailstack_core::{AccountId, Caller, PutObjectRequest, WriterSse};
-use trailstack_store::rusqlite::{self, Connection};
+use trailstack_store::{Conn, StoreError};
 
 /// Most records one log file holds (AWS caps files by size; this keeps them a few MB).
 pub const MAX_RECORDS_PER_FILE: usize = 5_000;
@@ -400,14 +400,14 @@ impl Delivery {
 
     async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl FnOnce(&Conn) -> Result<T, StoreError> + Send + 'static,
     ) -> CtResult<T> {
         self.ct.read(move |c| Ok(f(c)?)).await
     }
 
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+        f: impl FnOnce(&Conn) -> Result<T, StoreError> + Send + 'static,
     ) -> CtResult<T> {
         self.ct
             .db

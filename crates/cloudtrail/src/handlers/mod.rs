@@ -18,7 +18,7 @@ use crate::op::{Op, Output, TrailView};
 use crate::CloudTrail;
 use names::NameOrArn;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Routes an operation to its handler.
 pub async fn dispatch(ct: &CloudTrail, caller: &Caller, op: Op) -> CtResult<Output> {
@@ -84,12 +84,7 @@ pub fn not_found(name_or_arn: &str, account: &str) -> CloudTrailError {
 
 /// Finds the trail `name_or_arn` names for `scope`, applying the home-region rule to
 /// mutations.
-pub fn find(
-    c: &Connection,
-    scope: &Scope,
-    name_or_arn: &str,
-    access: Access,
-) -> CtResult<TrailRecord> {
+pub fn find(c: &Conn, scope: &Scope, name_or_arn: &str, access: Access) -> CtResult<TrailRecord> {
     let trail = match names::name_or_arn(name_or_arn)? {
         NameOrArn::Arn(a) => {
             if a.account != scope.account {

@@ -7,7 +7,7 @@ use crate::model::trails as model;
 use crate::op::{ListTagsInput, Output, ResourceTag, Tag, TagsInput};
 use crate::CloudTrail;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Most tags on one resource.
 pub const MAX_TAGS: usize = 50;
@@ -63,12 +63,7 @@ pub fn merged(existing: &[Tag], added: &[Tag]) -> CtResult<Vec<Tag>> {
 }
 
 /// The trail a tagging ResourceId names: a trail ARN of the caller's account.
-fn trail_for(
-    c: &Connection,
-    scope: &Scope,
-    id: &str,
-    access: Access,
-) -> CtResult<model::TrailRecord> {
+fn trail_for(c: &Conn, scope: &Scope, id: &str, access: Access) -> CtResult<model::TrailRecord> {
     let cloudtrail_arn = id.starts_with("arn:aws:cloudtrail:");
     if !cloudtrail_arn {
         return Err(CloudTrailError::ArnInvalid(format!(

@@ -14,7 +14,7 @@ use crate::selectors::TrailSelectors;
 use crate::CloudTrail;
 use base64::Engine;
 use trailstack_core::{Caller, KeyRef, KeyState};
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Most trails visible in one region of one account.
 pub const MAX_TRAILS_PER_REGION: usize = 5;
@@ -344,7 +344,7 @@ pub async fn update(ct: &CloudTrail, caller: &Caller, i: UpdateTrailInput) -> Ct
 /// DeleteTrail. The trail's undelivered outbox records stay for the delivery worker.
 pub async fn delete(ct: &CloudTrail, caller: &Caller, i: NameInput) -> CtResult<Output> {
     let scope = Scope::of(ct, caller);
-    ct.write_trails(move |c: &Connection| {
+    ct.write_trails(move |c: &Conn| {
         let t = find(c, &scope, &i.name, Access::Mutate)?;
         model::delete(c, &t.arn)?;
         Ok(())

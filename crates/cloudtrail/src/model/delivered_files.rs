@@ -5,7 +5,8 @@
 //! happened rather than re-deriving it; they outlive the delivery bookkeeping of
 //! [`super::delivery_state`], which forgets a file once a digest lists it.
 
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Result, Row};
+use trailstack_store::sql::Result;
+use trailstack_store::{Conn, Row};
 
 /// The delivered-files table (migration 3 of the `cloudtrail` component).
 pub const SQL: &str = "
@@ -57,7 +58,7 @@ pub struct Delivered {
 const COLUMNS: &str = "bucket, key, digest, trail_arn, region, delivered_ms, sha256, start_ms, \
                        end_ms, entries, listed_by_bucket, listed_by_key";
 
-fn row(r: &Row) -> Result<Delivered> {
+fn row(r: &Row<'_>) -> Result<Delivered> {
     let listed: (Option<String>, Option<String>) = (r.get(10)?, r.get(11)?);
     Ok(Delivered {
         bucket: r.get(0)?,
@@ -79,49 +80,57 @@ fn row(r: &Row) -> Result<Delivered> {
 
 /// Records a delivered file; a file delivered again under the same key (a redone put)
 /// replaces the earlier row.
-pub fn record(c: &Connection, d: &Delivered) -> Result<()> {
+pub fn record(c: &Conn, d: &Delivered) -> Result<()> {
     let (lb, lk) = match &d.listed_by {
         Some((b, k)) => (Some(b.as_str()), Some(k.as_str())),
         None => (None, None),
     };
-    c.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO ct_delivered_files ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))?
-    .execute(params![
-        d.bucket,
-        d.key,
-        d.digest,
-        d.trail_arn,
-        d.region,
-        d.delivered_ms,
-        d.sha256,
-        d.start_ms,
-        d.end_ms,
-        d.entries,
-        lb,
-        lk
-    ])?;
+    c.execute(
+        &format!(
+            "INSERT INTO ct_delivered_files ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (bucket, key) DO UPDATE SET digest = excluded.digest, \
+             trail_arn = excluded.trail_arn, region = excluded.region, \
+             delivered_ms = excluded.delivered_ms, sha256 = excluded.sha256, \
+             start_ms = excluded.start_ms, end_ms = excluded.end_ms, \
+             entries = excluded.entries, listed_by_bucket = excluded.listed_by_bucket, \
+             listed_by_key = excluded.listed_by_key"
+        ),
+        &[
+            &d.bucket,
+            &d.key,
+            &d.digest,
+            &d.trail_arn,
+            &d.region,
+            &d.delivered_ms,
+            &d.sha256,
+            &d.start_ms,
+            &d.end_ms,
+            &d.entries,
+            &lb,
+            &lk,
+        ],
+    )?;
     Ok(())
 }
 
 /// Notes that the digest `by` (bucket, key) lists the file `bucket`/`key`.
-pub fn mark_listed(c: &Connection, bucket: &str, key: &str, by: (&str, &str)) -> Result<()> {
-    c.prepare_cached(
-        "UPDATE ct_delivered_files SET listed_by_bucket = ?3, listed_by_key = ?4 \
-         WHERE bucket = ?1 AND key = ?2",
-    )?
-    .execute(params![bucket, key, by.0, by.1])?;
+pub fn mark_listed(c: &Conn, bucket: &str, key: &str, by: (&str, &str)) -> Result<()> {
+    c.execute(
+        "UPDATE ct_delivered_files SET listed_by_bucket = $1, listed_by_key = $2 \
+         WHERE bucket = $3 AND key = $4",
+        &[&by.0, &by.1, &bucket, &key],
+    )?;
     Ok(())
 }
 
 /// The delivered file `bucket`/`key`, if CloudTrail wrote one there.
-pub fn get(c: &Connection, bucket: &str, key: &str) -> Result<Option<Delivered>> {
-    c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM ct_delivered_files WHERE bucket = ?1 AND key = ?2"
-    ))?
-    .query_row(params![bucket, key], row)
-    .optional()
+pub fn get(c: &Conn, bucket: &str, key: &str) -> Result<Option<Delivered>> {
+    c.query_opt(
+        &format!("SELECT {COLUMNS} FROM ct_delivered_files WHERE bucket = $1 AND key = $2"),
+        &[&bucket, &key],
+        row,
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! same records under the same key — and the digest chains (period start, the previous
 //! digest's location, hash and signature) that link each digest to the one before.
 
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Result, Row};
+use super::outbox::{pending_row, Pending};
+use trailstack_store::sql::Result;
+use trailstack_store::{Conn, Row};
 
 /// The delivery tables (migration 2 of the `cloudtrail` component).
 pub const SQL: &str = "
@@ -66,7 +68,7 @@ pub struct LogFile {
     pub oldest_ms: Option<i64>,
 }
 
-fn log_file(r: &Row) -> Result<LogFile> {
+fn log_file(r: &Row<'_>) -> Result<LogFile> {
     Ok(LogFile {
         id: r.get(0)?,
         trail_arn: r.get(1)?,
@@ -87,7 +89,7 @@ const LOG_COLUMNS: &str = "id, trail_arn, region, bucket, key, first_id, last_id
 
 /// Notes a log file about to be put; returns its id.
 pub fn start_file(
-    c: &Connection,
+    c: &Conn,
     trail_arn: &str,
     region: &str,
     bucket: &str,
@@ -95,101 +97,103 @@ pub fn start_file(
     first_id: i64,
     last_id: i64,
 ) -> Result<i64> {
-    c.prepare_cached(
+    c.query_one(
         "INSERT INTO ct_log_files (trail_arn, region, bucket, key, first_id, last_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![trail_arn, region, bucket, key, first_id, last_id])?;
-    Ok(c.last_insert_rowid())
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        &[&trail_arn, &region, &bucket, &key, &first_id, &last_id],
+        |r| r.get(0),
+    )
 }
 
 /// Moves a noted, not yet stored, log file to a new bucket and key (its trail now delivers
 /// elsewhere).
-pub fn move_file(c: &Connection, id: i64, bucket: &str, key: &str) -> Result<()> {
-    c.prepare_cached(
-        "UPDATE ct_log_files SET bucket = ?2, key = ?3 WHERE id = ?1 AND delivered_ms IS NULL",
-    )?
-    .execute(params![id, bucket, key])?;
+pub fn move_file(c: &Conn, id: i64, bucket: &str, key: &str) -> Result<()> {
+    c.execute(
+        "UPDATE ct_log_files SET bucket = $1, key = $2 WHERE id = $3 AND delivered_ms IS NULL",
+        &[&bucket, &key, &id],
+    )?;
     Ok(())
 }
 
 /// The log files put but not known to be stored (a crash or a failure came between).
-pub fn in_flight(c: &Connection) -> Result<Vec<LogFile>> {
-    c.prepare_cached(&format!(
-        "SELECT {LOG_COLUMNS} FROM ct_log_files WHERE delivered_ms IS NULL ORDER BY id"
-    ))?
-    .query_map([], log_file)?
-    .collect()
+pub fn in_flight(c: &Conn) -> Result<Vec<LogFile>> {
+    c.query(
+        &format!("SELECT {LOG_COLUMNS} FROM ct_log_files WHERE delivered_ms IS NULL ORDER BY id"),
+        &[],
+        log_file,
+    )
 }
 
 /// Whether (trail, region) has a log file in flight (its put failed or was interrupted).
-pub fn has_in_flight(c: &Connection, trail_arn: &str, region: &str) -> Result<bool> {
-    c.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM ct_log_files WHERE trail_arn = ?1 AND region = ?2 \
-         AND delivered_ms IS NULL)",
-    )?
-    .query_row(params![trail_arn, region], |r| r.get(0))
+pub fn has_in_flight(c: &Conn, trail_arn: &str, region: &str) -> Result<bool> {
+    let row = c.query_opt(
+        "SELECT 1 FROM ct_log_files WHERE trail_arn = $1 AND region = $2 \
+         AND delivered_ms IS NULL LIMIT 1",
+        &[&trail_arn, &region],
+        |_| Ok(()),
+    )?;
+    Ok(row.is_some())
 }
 
 /// Completes a log file: its hash and event times, and its records leave the outbox, in one
 /// transaction.
 pub fn finish_file(
-    c: &Connection,
+    c: &Conn,
     f: &LogFile,
     delivered_ms: i64,
     sha256: &str,
     newest_ms: i64,
     oldest_ms: i64,
 ) -> Result<()> {
-    c.prepare_cached(
-        "UPDATE ct_log_files SET delivered_ms = ?2, sha256 = ?3, newest_ms = ?4, oldest_ms = ?5 \
-         WHERE id = ?1",
-    )?
-    .execute(params![f.id, delivered_ms, sha256, newest_ms, oldest_ms])?;
+    c.execute(
+        "UPDATE ct_log_files SET delivered_ms = $1, sha256 = $2, newest_ms = $3, oldest_ms = $4 \
+         WHERE id = $5",
+        &[&delivered_ms, &sha256, &newest_ms, &oldest_ms, &f.id],
+    )?;
     super::outbox::delete_delivered(c, &f.trail_arn, &f.region, f.first_id, f.last_id)?;
     Ok(())
 }
 
 /// Forgets the log files of a trail that no longer exists.
-pub fn drop_trail(c: &Connection, trail_arn: &str) -> Result<()> {
-    c.prepare_cached("DELETE FROM ct_log_files WHERE trail_arn = ?1")?
-        .execute([trail_arn])?;
+pub fn drop_trail(c: &Conn, trail_arn: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM ct_log_files WHERE trail_arn = $1",
+        &[&trail_arn],
+    )?;
     Ok(())
 }
 
 /// The delivered log files of (trail, region) no digest lists yet, oldest first.
-pub fn undigested(
-    c: &Connection,
-    trail_arn: &str,
-    region: &str,
-    upto_ms: i64,
-) -> Result<Vec<LogFile>> {
-    c.prepare_cached(&format!(
-        "SELECT {LOG_COLUMNS} FROM ct_log_files WHERE trail_arn = ?1 AND region = ?2 \
-         AND digested = 0 AND delivered_ms IS NOT NULL AND delivered_ms <= ?3 ORDER BY id"
-    ))?
-    .query_map(params![trail_arn, region, upto_ms], log_file)?
-    .collect()
+pub fn undigested(c: &Conn, trail_arn: &str, region: &str, upto_ms: i64) -> Result<Vec<LogFile>> {
+    c.query(
+        &format!(
+            "SELECT {LOG_COLUMNS} FROM ct_log_files WHERE trail_arn = $1 AND region = $2 \
+             AND digested = 0 AND delivered_ms IS NOT NULL AND delivered_ms <= $3 ORDER BY id"
+        ),
+        &[&trail_arn, &region, &upto_ms],
+        log_file,
+    )
 }
 
 /// Marks log files as listed by a digest; files nobody will digest (validation off) are
 /// forgotten instead.
-pub fn mark_digested(c: &Connection, ids: &[i64]) -> Result<()> {
-    let mut st = c.prepare_cached("UPDATE ct_log_files SET digested = 1 WHERE id = ?1")?;
+pub fn mark_digested(c: &Conn, ids: &[i64]) -> Result<()> {
     for id in ids {
-        st.execute([id])?;
+        c.execute("UPDATE ct_log_files SET digested = 1 WHERE id = $1", &[id])?;
     }
     Ok(())
 }
 
 /// Removes log file rows no digest will ever need: digested ones and, for trails without a
 /// chain in that region, delivered ones.
-pub fn prune(c: &Connection) -> Result<()> {
-    c.execute_batch(
+pub fn prune(c: &Conn) -> Result<()> {
+    c.execute(
         "DELETE FROM ct_log_files WHERE delivered_ms IS NOT NULL AND (digested = 1 OR NOT EXISTS \
          (SELECT 1 FROM ct_digest_chains d WHERE d.trail_arn = ct_log_files.trail_arn \
           AND d.region = ct_log_files.region))",
-    )
+        &[],
+    )?;
+    Ok(())
 }
 
 /// A digest chain of one trail in one region.
@@ -215,7 +219,7 @@ pub struct Chain {
     pub previous: Option<(String, String, String, String)>,
 }
 
-fn chain(r: &Row) -> Result<Chain> {
+fn chain(r: &Row<'_>) -> Result<Chain> {
     let prev: (
         Option<String>,
         Option<String>,
@@ -242,90 +246,89 @@ const CHAIN_COLUMNS: &str = "trail_arn, region, account, name, home_region, buck
                              period_start_ms, prev_bucket, prev_key, prev_hash, prev_signature";
 
 /// Every open digest chain.
-pub fn chains(c: &Connection) -> Result<Vec<Chain>> {
-    c.prepare_cached(&format!(
-        "SELECT {CHAIN_COLUMNS} FROM ct_digest_chains ORDER BY trail_arn, region"
-    ))?
-    .query_map([], chain)?
-    .collect()
+pub fn chains(c: &Conn) -> Result<Vec<Chain>> {
+    c.query(
+        &format!("SELECT {CHAIN_COLUMNS} FROM ct_digest_chains ORDER BY trail_arn, region"),
+        &[],
+        chain,
+    )
 }
 
 /// The chain of (trail, region), if open.
-pub fn get_chain(c: &Connection, trail_arn: &str, region: &str) -> Result<Option<Chain>> {
-    c.prepare_cached(&format!(
-        "SELECT {CHAIN_COLUMNS} FROM ct_digest_chains WHERE trail_arn = ?1 AND region = ?2"
-    ))?
-    .query_row(params![trail_arn, region], chain)
-    .optional()
+pub fn get_chain(c: &Conn, trail_arn: &str, region: &str) -> Result<Option<Chain>> {
+    c.query_opt(
+        &format!(
+            "SELECT {CHAIN_COLUMNS} FROM ct_digest_chains WHERE trail_arn = $1 AND region = $2"
+        ),
+        &[&trail_arn, &region],
+        chain,
+    )
 }
 
 /// Opens a chain (its first digest will have null links) unless one is open.
-pub fn open_chain(c: &Connection, ch: &Chain) -> Result<()> {
-    c.prepare_cached(
-        "INSERT OR IGNORE INTO ct_digest_chains (trail_arn, region, account, name, home_region, \
-         bucket, prefix, period_start_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        ch.trail_arn,
-        ch.region,
-        ch.account,
-        ch.name,
-        ch.home_region,
-        ch.bucket,
-        ch.prefix,
-        ch.period_start_ms
-    ])?;
+pub fn open_chain(c: &Conn, ch: &Chain) -> Result<()> {
+    c.execute(
+        "INSERT INTO ct_digest_chains (trail_arn, region, account, name, home_region, \
+         bucket, prefix, period_start_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT DO NOTHING",
+        &[
+            &ch.trail_arn,
+            &ch.region,
+            &ch.account,
+            &ch.name,
+            &ch.home_region,
+            &ch.bucket,
+            &ch.prefix,
+            &ch.period_start_ms,
+        ],
+    )?;
     Ok(())
 }
 
 /// Moves a chain past a written digest: the next period starts at `end_ms`.
 pub fn advance_chain(
-    c: &Connection,
+    c: &Conn,
     ch: &Chain,
     end_ms: i64,
     prev: (&str, &str, &str, &str),
 ) -> Result<()> {
-    c.prepare_cached(
-        "UPDATE ct_digest_chains SET period_start_ms = ?3, prev_bucket = ?4, prev_key = ?5, \
-         prev_hash = ?6, prev_signature = ?7 WHERE trail_arn = ?1 AND region = ?2",
-    )?
-    .execute(params![
-        ch.trail_arn,
-        ch.region,
-        end_ms,
-        prev.0,
-        prev.1,
-        prev.2,
-        prev.3
-    ])?;
+    c.execute(
+        "UPDATE ct_digest_chains SET period_start_ms = $1, prev_bucket = $2, prev_key = $3, \
+         prev_hash = $4, prev_signature = $5 WHERE trail_arn = $6 AND region = $7",
+        &[
+            &end_ms,
+            &prev.0,
+            &prev.1,
+            &prev.2,
+            &prev.3,
+            &ch.trail_arn,
+            &ch.region,
+        ],
+    )?;
     Ok(())
 }
 
 /// Closes a chain after its final digest.
-pub fn close_chain(c: &Connection, trail_arn: &str, region: &str) -> Result<()> {
-    c.prepare_cached("DELETE FROM ct_digest_chains WHERE trail_arn = ?1 AND region = ?2")?
-        .execute(params![trail_arn, region])?;
+pub fn close_chain(c: &Conn, trail_arn: &str, region: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM ct_digest_chains WHERE trail_arn = $1 AND region = $2",
+        &[&trail_arn, &region],
+    )?;
     Ok(())
 }
 
 /// The records of a log file, by outbox id range.
 pub fn records(
-    c: &Connection,
+    c: &Conn,
     trail_arn: &str,
     region: &str,
     first_id: i64,
     last_id: i64,
-) -> Result<Vec<super::outbox::Pending>> {
-    c.prepare_cached(
-        "SELECT id, event_time_ms, record FROM ct_outbox WHERE trail_arn = ?1 AND region = ?2 \
-         AND id >= ?3 AND id <= ?4 ORDER BY id",
-    )?
-    .query_map(params![trail_arn, region, first_id, last_id], |r| {
-        Ok(super::outbox::Pending {
-            id: r.get(0)?,
-            event_time_ms: r.get(1)?,
-            record_json: r.get(2)?,
-        })
-    })?
-    .collect()
+) -> Result<Vec<Pending>> {
+    c.query(
+        "SELECT id, event_time_ms, record FROM ct_outbox WHERE trail_arn = $1 AND region = $2 \
+         AND id >= $3 AND id <= $4 ORDER BY id",
+        &[&trail_arn, &region, &first_id, &last_id],
+        pending_row,
+    )
 }

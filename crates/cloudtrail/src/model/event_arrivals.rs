@@ -6,7 +6,8 @@
 //! call.
 
 use super::events::{insert_event, HistoryResource, HistoryRow};
-use trailstack_store::rusqlite::{Connection, Result};
+use trailstack_store::sql::Result;
+use trailstack_store::Conn;
 
 /// The arrivals table.
 pub const SQL: &str = "
@@ -26,67 +27,66 @@ CREATE TABLE ct_event_arrivals (
 );
 ";
 
-/// Appends an event for the history.
-pub fn append(c: &Connection, e: &HistoryRow) -> Result<()> {
+/// Appends an event for the history; returns its arrival number (increasing).
+pub fn append(c: &Conn, e: &HistoryRow) -> Result<i64> {
     let resources = serde_json::to_string(&e.resources).unwrap_or_else(|_| "[]".into());
-    c.prepare_cached(
+    c.query_one(
         "INSERT INTO ct_event_arrivals (account, region, event_time_ms, event_id, event_name, \
          read_only, username, access_key_id, event_source, resources, record) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )?
-    .execute((
-        &e.account,
-        &e.region,
-        e.event_time_ms,
-        &e.event_id,
-        &e.event_name,
-        e.read_only,
-        &e.username,
-        &e.access_key_id,
-        &e.event_source,
-        &resources,
-        &e.record_json,
-    ))?;
-    Ok(())
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        &[
+            &e.account,
+            &e.region,
+            &e.event_time_ms,
+            &e.event_id,
+            &e.event_name,
+            &e.read_only,
+            &e.username,
+            &e.access_key_id,
+            &e.event_source,
+            &resources,
+            &e.record_json,
+        ],
+        |r| r.get(0),
+    )
 }
 
 /// Moves up to `limit` of the oldest arrivals into the history, in the order they arrived;
 /// returns how many.
-pub fn index(c: &Connection, limit: usize) -> Result<usize> {
-    let mut stmt = c.prepare_cached(
+pub fn index(c: &Conn, limit: usize) -> Result<usize> {
+    let (mut moved, mut last) = (0, None);
+    c.for_each(
         "SELECT id, account, region, event_time_ms, event_id, event_name, read_only, username, \
          access_key_id, event_source, resources, record FROM ct_event_arrivals \
          ORDER BY id LIMIT $1",
+        &[&limit],
+        |r| {
+            let resources: String = r.get(10)?;
+            let resources: Vec<HistoryResource> = serde_json::from_str(&resources)
+                .map_err(|e| super::corrupt("event resources", e))?;
+            insert_event(
+                c,
+                &HistoryRow {
+                    account: r.get(1)?,
+                    region: r.get(2)?,
+                    event_time_ms: r.get(3)?,
+                    event_id: r.get(4)?,
+                    event_name: r.get(5)?,
+                    read_only: r.get(6)?,
+                    username: r.get(7)?,
+                    access_key_id: r.get(8)?,
+                    event_source: r.get(9)?,
+                    resources,
+                    record_json: r.get(11)?,
+                },
+            )?;
+            last = Some(r.get::<i64>(0)?);
+            moved += 1;
+            Ok(true)
+        },
     )?;
-    let (mut moved, mut last) = (0, None);
-    let mut rows = stmt.query([i64::try_from(limit).unwrap_or(i64::MAX)])?;
-    while let Some(r) = rows.next()? {
-        let resources: String = r.get(10)?;
-        let resources: Vec<HistoryResource> =
-            serde_json::from_str(&resources).map_err(|e| super::corrupt("event resources", e))?;
-        insert_event(
-            c,
-            &HistoryRow {
-                account: r.get(1)?,
-                region: r.get(2)?,
-                event_time_ms: r.get(3)?,
-                event_id: r.get(4)?,
-                event_name: r.get(5)?,
-                read_only: r.get(6)?,
-                username: r.get(7)?,
-                access_key_id: r.get(8)?,
-                event_source: r.get(9)?,
-                resources,
-                record_json: r.get(11)?,
-            },
-        )?;
-        last = Some(r.get::<_, i64>(0)?);
-        moved += 1;
-    }
-    drop(rows);
     if let Some(last) = last {
-        c.prepare_cached("DELETE FROM ct_event_arrivals WHERE id <= $1")?
-            .execute([last])?;
+        c.execute("DELETE FROM ct_event_arrivals WHERE id <= $1", &[&last])?;
     }
     Ok(moved)
 }
@@ -143,20 +143,11 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(found(&db), 0, "not indexed yet");
-        let moved = db
-            .write(|c| Ok::<_, StoreError>(index(c, 3)?))
-            .await
-            .unwrap();
+        let moved = db.write(|c| index(c, 3)).await.unwrap();
         assert_eq!((moved, found(&db)), (3, 0), "the three oldest first");
-        let moved = db
-            .write(|c| Ok::<_, StoreError>(index(c, 100)?))
-            .await
-            .unwrap();
+        let moved = db.write(|c| index(c, 100)).await.unwrap();
         assert_eq!((moved, found(&db)), (2, 1));
-        let moved = db
-            .write(|c| Ok::<_, StoreError>(index(c, 100)?))
-            .await
-            .unwrap();
+        let moved = db.write(|c| index(c, 100)).await.unwrap();
         assert_eq!(moved, 0, "each arrival is indexed once");
         let q = Lookup {
             filter: Filter::None,

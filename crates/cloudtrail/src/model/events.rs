@@ -5,7 +5,8 @@
 //! by type and by name.
 
 use serde::{Deserialize, Serialize};
-use trailstack_store::rusqlite::{params_from_iter, types::Value, Connection, Result, Row};
+use trailstack_store::sql::{Param, Result};
+use trailstack_store::{Conn, Row, Value};
 
 /// How long events are kept: 90 days.
 pub const RETENTION_MS: i64 = 90 * 24 * 3600 * 1000;
@@ -47,58 +48,57 @@ pub struct HistoryRow {
 }
 
 /// Appends an event to the history.
-pub fn insert_event(c: &Connection, e: &HistoryRow) -> Result<()> {
+pub fn insert_event(c: &Conn, e: &HistoryRow) -> Result<()> {
     let resources = serde_json::to_string(&e.resources).unwrap_or_else(|_| "[]".into());
-    c.prepare_cached(
+    let seq: i64 = c.query_one(
         "INSERT INTO ct_events (account, region, event_time_ms, event_id, event_name, read_only, \
          username, access_key_id, event_source, resources, record) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute((
-        &e.account,
-        &e.region,
-        e.event_time_ms,
-        &e.event_id,
-        &e.event_name,
-        e.read_only,
-        &e.username,
-        &e.access_key_id,
-        &e.event_source,
-        &resources,
-        &e.record_json,
-    ))?;
-    let seq = c.last_insert_rowid();
-    let mut stmt = c.prepare_cached(
-        "INSERT INTO ct_event_resources (seq, account, region, resource_type, resource_name, \
-         event_time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
+        &[
+            &e.account,
+            &e.region,
+            &e.event_time_ms,
+            &e.event_id,
+            &e.event_name,
+            &e.read_only,
+            &e.username,
+            &e.access_key_id,
+            &e.event_source,
+            &resources,
+            &e.record_json,
+        ],
+        |r| r.get(0),
     )?;
     for (i, r) in e.resources.iter().enumerate() {
         // The same resource twice in one event would list the event twice.
         if e.resources[..i].contains(r) {
             continue;
         }
-        stmt.execute((
-            seq,
-            &e.account,
-            &e.region,
-            &r.resource_type,
-            &r.resource_name,
-            e.event_time_ms,
-        ))?;
+        c.execute(
+            "INSERT INTO ct_event_resources (seq, account, region, resource_type, resource_name, \
+             event_time_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &seq,
+                &e.account,
+                &e.region,
+                &r.resource_type,
+                &r.resource_name,
+                &e.event_time_ms,
+            ],
+        )?;
     }
     Ok(())
 }
 
 /// Deletes events older than the retention period; returns how many.
-pub fn expire(c: &Connection, now_ms: i64) -> Result<usize> {
+pub fn expire(c: &Conn, now_ms: i64) -> Result<usize> {
     let cutoff = now_ms - RETENTION_MS;
-    c.prepare_cached(
+    c.execute(
         "DELETE FROM ct_event_resources WHERE seq IN \
-         (SELECT seq FROM ct_events WHERE event_time_ms < ?1)",
-    )?
-    .execute([cutoff])?;
-    c.prepare_cached("DELETE FROM ct_events WHERE event_time_ms < ?1")?
-        .execute([cutoff])
+         (SELECT seq FROM ct_events WHERE event_time_ms < $1)",
+        &[&cutoff],
+    )?;
+    c.execute("DELETE FROM ct_events WHERE event_time_ms < $1", &[&cutoff])
 }
 
 /// The attribute a lookup filters on.
@@ -168,7 +168,7 @@ pub struct StoredEvent {
     pub record_json: String,
 }
 
-fn stored(r: &Row) -> Result<StoredEvent> {
+fn stored(r: &Row<'_>) -> Result<StoredEvent> {
     let resources: String = r.get(8)?;
     Ok(StoredEvent {
         seq: r.get(0)?,
@@ -189,33 +189,32 @@ const EVENT_COLUMNS: &str = "e.seq, e.event_time_ms, e.event_id, e.event_name, e
                              e.username, e.access_key_id, e.event_source, e.resources, e.record";
 
 /// The SQL and arguments of a lookup page, ordered newest first.
-fn query(q: &Lookup) -> (String, Vec<Value>) {
+fn query(q: &Lookup) -> (String, Vec<Value<'_>>) {
     // `t` is the table whose index serves the filter; its time and seq order the scan.
-    let (from, column, value): (&str, Option<&str>, Option<Value>) = match &q.filter {
+    fn text(v: &str) -> Option<Value<'_>> {
+        Some(Value::Text(v))
+    }
+    let (from, column, value): (&str, Option<&str>, Option<Value<'_>>) = match &q.filter {
         Filter::None => ("ct_events e", None, None),
-        Filter::EventId(v) => ("ct_events e", Some("e.event_id"), Some(v.clone().into())),
-        Filter::EventName(v) => ("ct_events e", Some("e.event_name"), Some(v.clone().into())),
-        Filter::ReadOnly(v) => ("ct_events e", Some("e.read_only"), Some((*v as i64).into())),
-        Filter::Username(v) => ("ct_events e", Some("e.username"), Some(v.clone().into())),
-        Filter::EventSource(v) => (
+        Filter::EventId(v) => ("ct_events e", Some("e.event_id"), text(v)),
+        Filter::EventName(v) => ("ct_events e", Some("e.event_name"), text(v)),
+        Filter::ReadOnly(v) => (
             "ct_events e",
-            Some("e.event_source"),
-            Some(v.clone().into()),
+            Some("e.read_only"),
+            Some(Value::Int(*v as i64)),
         ),
-        Filter::AccessKeyId(v) => (
-            "ct_events e",
-            Some("e.access_key_id"),
-            Some(v.clone().into()),
-        ),
+        Filter::Username(v) => ("ct_events e", Some("e.username"), text(v)),
+        Filter::EventSource(v) => ("ct_events e", Some("e.event_source"), text(v)),
+        Filter::AccessKeyId(v) => ("ct_events e", Some("e.access_key_id"), text(v)),
         Filter::ResourceType(v) => (
             "ct_event_resources t JOIN ct_events e ON e.seq = t.seq",
             Some("t.resource_type"),
-            Some(v.clone().into()),
+            text(v),
         ),
         Filter::ResourceName(v) => (
             "ct_event_resources t JOIN ct_events e ON e.seq = t.seq",
             Some("t.resource_name"),
-            Some(v.clone().into()),
+            text(v),
         ),
     };
     let t = if from.starts_with("ct_event_resources") {
@@ -224,27 +223,27 @@ fn query(q: &Lookup) -> (String, Vec<Value>) {
         "e"
     };
     let mut sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM {from} WHERE {t}.account = ?1 AND {t}.region = ?2 \
-         AND {t}.event_time_ms >= ?3 AND {t}.event_time_ms <= ?4"
+        "SELECT {EVENT_COLUMNS} FROM {from} WHERE {t}.account = $1 AND {t}.region = $2 \
+         AND {t}.event_time_ms >= $3 AND {t}.event_time_ms <= $4"
     );
-    let mut args: Vec<Value> = vec![
-        q.account.clone().into(),
-        q.region.clone().into(),
-        q.start_ms.into(),
-        q.end_ms.into(),
+    let mut args: Vec<Value<'_>> = vec![
+        Value::Text(&q.account),
+        Value::Text(&q.region),
+        Value::Int(q.start_ms),
+        Value::Int(q.end_ms),
     ];
     if let (Some(col), Some(v)) = (column, value) {
         args.push(v);
-        sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+        sql.push_str(&format!(" AND {col} = ${}", args.len()));
     }
     if let Some((time, seq)) = q.after {
         // The bound `time <= ?` keeps the index range; the OR only filters the rows of the
         // boundary millisecond.
-        args.push(time.into());
-        args.push(seq.into());
+        args.push(Value::Int(time));
+        args.push(Value::Int(seq));
         let (a, b) = (args.len() - 1, args.len());
         sql.push_str(&format!(
-            " AND {t}.event_time_ms <= ?{a} AND ({t}.event_time_ms < ?{a} OR {t}.seq < ?{b})"
+            " AND {t}.event_time_ms <= ${a} AND ({t}.event_time_ms < ${a} OR {t}.seq < ${b})"
         ));
     }
     sql.push_str(&format!(" ORDER BY {t}.event_time_ms DESC, {t}.seq DESC"));
@@ -252,23 +251,21 @@ fn query(q: &Lookup) -> (String, Vec<Value>) {
 }
 
 /// One page of events, newest first: up to `q.limit` events, and whether more follow.
-pub fn lookup(c: &Connection, q: &Lookup) -> Result<(Vec<StoredEvent>, bool)> {
+pub fn lookup(c: &Conn, q: &Lookup) -> Result<(Vec<StoredEvent>, bool)> {
     let (sql, args) = query(q);
+    let params: Vec<&dyn Param> = args.iter().map(|a| a as &dyn Param).collect();
     // No LIMIT: the index yields rows in order, and an event listing two resources of the
     // asked type appears twice in a row, so rows are read lazily and repeats skipped until
     // `limit + 1` distinct events are seen.
-    let mut stmt = c.prepare_cached(&sql)?;
     let mut rows: Vec<StoredEvent> = Vec::with_capacity(q.limit + 1);
-    for row in stmt.query_map(params_from_iter(args.iter()), stored)? {
-        let row = row?;
+    c.for_each(&sql, &params, |r| {
+        let row = stored(r)?;
         if rows.last().is_some_and(|l| l.seq == row.seq) {
-            continue;
+            return Ok(true);
         }
         rows.push(row);
-        if rows.len() > q.limit {
-            break;
-        }
-    }
+        Ok(rows.len() <= q.limit)
+    })?;
     let more = rows.len() > q.limit;
     rows.truncate(q.limit);
     Ok((rows, more))

@@ -109,12 +109,8 @@ CREATE INDEX ct_signing_keys_region ON ct_signing_keys (region, valid_to_ms);
 ];
 
 /// A JSON column that does not parse: the database was written by something else.
-pub(crate) fn corrupt(what: &str, e: serde_json::Error) -> trailstack_store::rusqlite::Error {
-    trailstack_store::rusqlite::Error::FromSqlConversionFailure(
-        0,
-        trailstack_store::rusqlite::types::Type::Text,
-        format!("{what}: {e}").into(),
-    )
+pub(crate) fn corrupt(what: &str, e: serde_json::Error) -> trailstack_store::StoreError {
+    trailstack_store::StoreError::Corrupt(format!("{what}: {e}"))
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! The durable outbox: records a trail has taken and not yet delivered, per (trail, region) —
 //! a multi-region trail writes one log file per region. The recorder enqueues in the same
 //! transaction as the call's effect; the delivery worker reads a batch in insertion order,
-//! writes the log file, then deletes the batch by id range. Ids come from AUTOINCREMENT, so
-//! they only grow and are never reused: a range read once means the same records later.
+//! writes the log file, then deletes the batch by id range. Ids come from AUTOINCREMENT (an
+//! identity column in PostgreSQL), so they only grow and are never reused: a range read once means the same records later.
 //! Every function runs on the connection of the caller's transaction (`Db::write` /
 //! `Db::read`), which makes each call atomic.
 
-use trailstack_store::rusqlite::{params, Connection, Result};
+use trailstack_store::sql::Result;
+use trailstack_store::{Conn, Row};
 
 /// One pending record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,97 +35,96 @@ pub struct PendingGroup {
 
 /// Queues one record for a trail; returns its id.
 pub fn enqueue(
-    c: &Connection,
+    c: &Conn,
     trail_arn: &str,
     region: &str,
     event_time_ms: i64,
     record_json: &str,
 ) -> Result<i64> {
-    c.prepare_cached(
-        "INSERT INTO ct_outbox (trail_arn, region, event_time_ms, record) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![trail_arn, region, event_time_ms, record_json])?;
-    Ok(c.last_insert_rowid())
+    c.query_one(
+        "INSERT INTO ct_outbox (trail_arn, region, event_time_ms, record) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+        &[&trail_arn, &region, &event_time_ms, &record_json],
+        |r| r.get(0),
+    )
 }
 
 /// Every (trail, region) with pending records, oldest first.
-pub fn groups(c: &Connection) -> Result<Vec<PendingGroup>> {
-    c.prepare_cached(
+pub fn groups(c: &Conn) -> Result<Vec<PendingGroup>> {
+    c.query(
         "SELECT trail_arn, region, COUNT(*), MIN(id) FROM ct_outbox \
          GROUP BY trail_arn, region ORDER BY MIN(id)",
-    )?
-    .query_map([], |r| {
-        Ok(PendingGroup {
-            trail_arn: r.get(0)?,
-            region: r.get(1)?,
-            count: r.get(2)?,
-            first_id: r.get(3)?,
-        })
-    })?
-    .collect()
+        &[],
+        |r| {
+            Ok(PendingGroup {
+                trail_arn: r.get(0)?,
+                region: r.get(1)?,
+                count: r.get(2)?,
+                first_id: r.get(3)?,
+            })
+        },
+    )
 }
 
 /// Up to `limit` pending records of (trail, region), in insertion order.
-pub fn pending(
-    c: &Connection,
-    trail_arn: &str,
-    region: &str,
-    limit: usize,
-) -> Result<Vec<Pending>> {
-    c.prepare_cached(
-        "SELECT id, event_time_ms, record FROM ct_outbox WHERE trail_arn = ?1 AND region = ?2 \
-         ORDER BY id LIMIT ?3",
-    )?
-    .query_map(params![trail_arn, region, limit as i64], |r| {
-        Ok(Pending {
-            id: r.get(0)?,
-            event_time_ms: r.get(1)?,
-            record_json: r.get(2)?,
-        })
-    })?
-    .collect()
+pub fn pending(c: &Conn, trail_arn: &str, region: &str, limit: usize) -> Result<Vec<Pending>> {
+    c.query(
+        "SELECT id, event_time_ms, record FROM ct_outbox WHERE trail_arn = $1 AND region = $2 \
+         ORDER BY id LIMIT $3",
+        &[&trail_arn, &region, &limit],
+        pending_row,
+    )
+}
+
+/// A [`Pending`] from `id, event_time_ms, record`.
+pub(super) fn pending_row(r: &Row<'_>) -> Result<Pending> {
+    Ok(Pending {
+        id: r.get(0)?,
+        event_time_ms: r.get(1)?,
+        record_json: r.get(2)?,
+    })
 }
 
 /// The next run of up to `limit` pending records of (trail, region) after id `after`, as
 /// (first id, last id, count); read from the index alone, without the records.
 pub fn next_run(
-    c: &Connection,
+    c: &Conn,
     trail_arn: &str,
     region: &str,
     after: i64,
     limit: usize,
 ) -> Result<Option<(i64, i64, usize)>> {
-    c.prepare_cached(
+    c.query_one(
         "SELECT MIN(id), MAX(id), COUNT(*) FROM (SELECT id FROM ct_outbox \
-         WHERE trail_arn = ?1 AND region = ?2 AND id > ?3 ORDER BY id LIMIT ?4)",
-    )?
-    .query_row(params![trail_arn, region, after, limit as i64], |r| {
-        let first: Option<i64> = r.get(0)?;
-        let last: Option<i64> = r.get(1)?;
-        let count: i64 = r.get(2)?;
-        Ok(first.zip(last).map(|(f, l)| (f, l, count as usize)))
-    })
+         WHERE trail_arn = $1 AND region = $2 AND id > $3 ORDER BY id LIMIT $4) AS run",
+        &[&trail_arn, &region, &after, &limit],
+        |r| {
+            let first: Option<i64> = r.get(0)?;
+            let last: Option<i64> = r.get(1)?;
+            let count: usize = r.get(2)?;
+            Ok(first.zip(last).map(|(f, l)| (f, l, count)))
+        },
+    )
 }
 
 /// Removes the delivered records `first_id..=last_id` of (trail, region); returns how many.
 pub fn delete_delivered(
-    c: &Connection,
+    c: &Conn,
     trail_arn: &str,
     region: &str,
     first_id: i64,
     last_id: i64,
 ) -> Result<usize> {
-    c.prepare_cached(
-        "DELETE FROM ct_outbox WHERE trail_arn = ?1 AND region = ?2 AND id >= ?3 AND id <= ?4",
-    )?
-    .execute(params![trail_arn, region, first_id, last_id])
+    c.execute(
+        "DELETE FROM ct_outbox WHERE trail_arn = $1 AND region = $2 AND id >= $3 AND id <= $4",
+        &[&trail_arn, &region, &first_id, &last_id],
+    )
 }
 
 /// Removes every pending record of a trail (for when the lead decides a deleted trail's
 /// undelivered records are dropped); returns how many.
-pub fn purge_trail(c: &Connection, trail_arn: &str) -> Result<usize> {
-    c.prepare_cached("DELETE FROM ct_outbox WHERE trail_arn = ?1")?
-        .execute([trail_arn])
+pub fn purge_trail(c: &Conn, trail_arn: &str) -> Result<usize> {
+    c.execute("DELETE FROM ct_outbox WHERE trail_arn = $1", &[&trail_arn])
 }
 
 #[cfg(test)]
@@ -146,39 +146,28 @@ mod tests {
         })
         .await
         .unwrap();
-        let g = db.read(|c| Ok::<_, StoreError>(groups(c)?)).unwrap();
+        let g = db.read(groups).unwrap();
         assert_eq!(g.len(), 3);
         assert_eq!(
             (g[0].trail_arn.as_str(), g[0].region.as_str(), g[0].count),
             ("t1", "us-east-1", 5)
         );
-        let batch = db
-            .read(|c| Ok::<_, StoreError>(pending(c, "t1", "us-east-1", 3)?))
-            .unwrap();
+        let batch = db.read(|c| pending(c, "t1", "us-east-1", 3)).unwrap();
         assert_eq!(batch.len(), 3);
         assert!(batch.windows(2).all(|w| w[0].id < w[1].id));
         assert_eq!(batch[0].record_json, "{\"n\":0}");
         let (first, last) = (batch[0].id, batch[2].id);
         let removed = db
-            .write(move |c| {
-                Ok::<_, StoreError>(delete_delivered(c, "t1", "us-east-1", first, last)?)
-            })
+            .write(move |c| delete_delivered(c, "t1", "us-east-1", first, last))
             .await
             .unwrap();
         assert_eq!(removed, 3);
-        let rest = db
-            .read(|c| Ok::<_, StoreError>(pending(c, "t1", "us-east-1", 10)?))
-            .unwrap();
+        let rest = db.read(|c| pending(c, "t1", "us-east-1", 10)).unwrap();
         assert_eq!(rest.len(), 2);
         assert!(rest[0].id > last);
-        let other = db
-            .read(|c| Ok::<_, StoreError>(pending(c, "t1", "eu-west-1", 10)?))
-            .unwrap();
+        let other = db.read(|c| pending(c, "t1", "eu-west-1", 10)).unwrap();
         assert_eq!(other.len(), 5);
-        let purged = db
-            .write(|c| Ok::<_, StoreError>(purge_trail(c, "t1")?))
-            .await
-            .unwrap();
+        let purged = db.write(|c| purge_trail(c, "t1")).await.unwrap();
         assert_eq!(purged, 7);
     }
 
@@ -197,7 +186,7 @@ mod tests {
             .await
             .unwrap();
         let run = |after, limit| {
-            db.read(move |c| Ok::<_, StoreError>(next_run(c, "t1", "us-east-1", after, limit)?))
+            db.read(move |c| next_run(c, "t1", "us-east-1", after, limit))
                 .unwrap()
         };
         assert_eq!(run(0, 3), Some((ids[0], ids[2], 3)));

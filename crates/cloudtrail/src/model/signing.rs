@@ -8,8 +8,8 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use md5::Digest;
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Result};
-use trailstack_store::{RootKey, StoreError};
+use trailstack_store::sql::Result;
+use trailstack_store::{Conn, RootKey, StoreError};
 
 /// How long one key signs: 30 days, as AWS's published keys are.
 pub const VALIDITY_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -48,7 +48,7 @@ impl std::fmt::Debug for SigningKey {
 
 impl SigningKey {
     /// Signs `message` with SHA256withRSA.
-    pub fn sign(&self, message: &[u8]) -> std::result::Result<Vec<u8>, StoreError> {
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         let mut sig = vec![0u8; self.pair.public_modulus_len()];
         self.pair
             .sign(
@@ -77,46 +77,33 @@ fn purpose(region: &str, fingerprint: &str) -> String {
 }
 
 /// Keys of `region` whose validity overlaps `[from_ms, to_ms]`, oldest first.
-pub fn overlapping(
-    c: &Connection,
-    region: &str,
-    from_ms: i64,
-    to_ms: i64,
-) -> Result<Vec<PublicKeyRow>> {
-    c.prepare_cached(
+pub fn overlapping(c: &Conn, region: &str, from_ms: i64, to_ms: i64) -> Result<Vec<PublicKeyRow>> {
+    c.query(
         "SELECT fingerprint, region, valid_from_ms, valid_to_ms, public_der FROM ct_signing_keys \
-         WHERE region = ?1 AND valid_to_ms >= ?2 AND valid_from_ms <= ?3 ORDER BY valid_from_ms",
-    )?
-    .query_map(params![region, from_ms, to_ms], |r| {
-        Ok(PublicKeyRow {
-            fingerprint: r.get(0)?,
-            region: r.get(1)?,
-            valid_from_ms: r.get(2)?,
-            valid_to_ms: r.get(3)?,
-            public_der: r.get(4)?,
-        })
-    })?
-    .collect()
+         WHERE region = $1 AND valid_to_ms >= $2 AND valid_from_ms <= $3 ORDER BY valid_from_ms",
+        &[&region, &from_ms, &to_ms],
+        |r| {
+            Ok(PublicKeyRow {
+                fingerprint: r.get(0)?,
+                region: r.get(1)?,
+                valid_from_ms: r.get(2)?,
+                valid_to_ms: r.get(3)?,
+                public_der: r.get(4)?,
+            })
+        },
+    )
 }
 
 /// The key of `region` that signs at `now_ms` (the newest valid one), creating one if none
 /// is valid. Runs in the caller's write transaction.
-pub fn current(
-    c: &Connection,
-    root: &RootKey,
-    region: &str,
-    now_ms: i64,
-) -> std::result::Result<SigningKey, StoreError> {
-    let row: Option<(String, i64, i64, Vec<u8>)> = c
-        .prepare_cached(
-            "SELECT fingerprint, valid_from_ms, valid_to_ms, sealed_private FROM ct_signing_keys \
-             WHERE region = ?1 AND valid_from_ms <= ?2 AND valid_to_ms > ?2 \
-             ORDER BY valid_from_ms DESC LIMIT 1",
-        )?
-        .query_row(params![region, now_ms], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
+pub fn current(c: &Conn, root: &RootKey, region: &str, now_ms: i64) -> Result<SigningKey> {
+    let row: Option<(String, i64, i64, Vec<u8>)> = c.query_opt(
+        "SELECT fingerprint, valid_from_ms, valid_to_ms, sealed_private FROM ct_signing_keys \
+         WHERE region = $1 AND valid_from_ms <= $2 AND valid_to_ms > $2 \
+         ORDER BY valid_from_ms DESC LIMIT 1",
+        &[&region, &now_ms],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     if let Some((fingerprint, valid_from_ms, valid_to_ms, sealed)) = row {
         let pkcs8 = root.open(&purpose(region, &fingerprint), &sealed)?;
         let pair = KeyPair::from_pkcs8(&pkcs8).map_err(|_| {
@@ -138,11 +125,11 @@ pub fn current(
     let fp = fingerprint(&public_der);
     let sealed = root.seal(&purpose(region, &fp), pkcs8.as_ref())?;
     let valid_to_ms = now_ms + VALIDITY_MS;
-    c.prepare_cached(
+    c.execute(
         "INSERT INTO ct_signing_keys (fingerprint, region, valid_from_ms, valid_to_ms, \
-         public_der, sealed_private) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![fp, region, now_ms, valid_to_ms, public_der, sealed])?;
+         public_der, sealed_private) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&fp, &region, &now_ms, &valid_to_ms, &public_der, &sealed],
+    )?;
     Ok(SigningKey {
         fingerprint: fp,
         valid_from_ms: now_ms,
@@ -187,22 +174,21 @@ mod tests {
             .verify(b"digest", &sig)
             .unwrap();
         let listed = db
-            .read(|c| Ok::<_, StoreError>(overlapping(c, "us-east-1", 0, i64::MAX)?))
+            .read(|c| overlapping(c, "us-east-1", 0, i64::MAX))
             .unwrap();
         assert_eq!(listed.len(), 2);
         assert_eq!(listed[0].public_der, der);
         let other = db
-            .read(|c| Ok::<_, StoreError>(overlapping(c, "eu-west-1", 0, i64::MAX)?))
+            .read(|c| overlapping(c, "eu-west-1", 0, i64::MAX))
             .unwrap();
         assert!(other.is_empty());
         let sealed: Vec<u8> = db
             .read(|c| {
-                c.query_row(
+                c.query_one(
                     "SELECT sealed_private FROM ct_signing_keys LIMIT 1",
-                    [],
+                    &[],
                     |r| r.get(0),
                 )
-                .map_err(StoreError::from)
             })
             .unwrap();
         assert_eq!(sealed[0], 1, "sealed by the root key");

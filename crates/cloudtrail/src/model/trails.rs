@@ -7,7 +7,8 @@ use super::corrupt;
 use crate::op::{InsightSelector, Tag};
 use crate::selectors::TrailSelectors;
 use serde::{Deserialize, Serialize};
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Result, Row};
+use trailstack_store::sql::Result;
+use trailstack_store::{Conn, Row};
 
 /// A trail's delivery settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,7 +122,7 @@ impl TrailRoute {
 const COLUMNS: &str = "arn, account, home_region, name, multi_region, logging, created_ms, \
                        config, selectors, custom_selectors, insights, status, tags";
 
-fn from_row(r: &Row) -> Result<TrailRecord> {
+fn from_row(r: &Row<'_>) -> Result<TrailRecord> {
     fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
         serde_json::from_str(text).map_err(|e| corrupt(what, e))
     }
@@ -151,100 +152,105 @@ fn to_json<T: Serialize>(v: &T) -> String {
 }
 
 /// Inserts a new trail.
-pub fn insert(c: &Connection, t: &TrailRecord) -> Result<()> {
-    c.prepare_cached(&format!(
-        "INSERT INTO ct_trails ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-    ))?
-    .execute(params![
-        t.arn,
-        t.account,
-        t.home_region,
-        t.name,
-        t.multi_region,
-        t.logging,
-        t.created_ms,
-        to_json(&t.config),
-        to_json(&t.selectors),
-        t.custom_selectors,
-        t.insights.as_ref().map(to_json),
-        to_json(&t.status),
-        to_json(&t.tags),
-    ])?;
+pub fn insert(c: &Conn, t: &TrailRecord) -> Result<()> {
+    c.execute(
+        &format!(
+            "INSERT INTO ct_trails ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        ),
+        &[
+            &t.arn,
+            &t.account,
+            &t.home_region,
+            &t.name,
+            &t.multi_region,
+            &t.logging,
+            &t.created_ms,
+            &to_json(&t.config),
+            &to_json(&t.selectors),
+            &t.custom_selectors,
+            &t.insights.as_ref().map(to_json),
+            &to_json(&t.status),
+            &to_json(&t.tags),
+        ],
+    )?;
     Ok(())
 }
 
 /// Replaces a trail's mutable columns.
-pub fn update(c: &Connection, t: &TrailRecord) -> Result<()> {
-    c.prepare_cached(
-        "UPDATE ct_trails SET multi_region = ?2, logging = ?3, config = ?4, selectors = ?5, \
-         custom_selectors = ?6, insights = ?7, status = ?8, tags = ?9 WHERE arn = ?1",
-    )?
-    .execute(params![
-        t.arn,
-        t.multi_region,
-        t.logging,
-        to_json(&t.config),
-        to_json(&t.selectors),
-        t.custom_selectors,
-        t.insights.as_ref().map(to_json),
-        to_json(&t.status),
-        to_json(&t.tags),
-    ])?;
+pub fn update(c: &Conn, t: &TrailRecord) -> Result<()> {
+    c.execute(
+        "UPDATE ct_trails SET multi_region = $1, logging = $2, config = $3, selectors = $4, \
+         custom_selectors = $5, insights = $6, status = $7, tags = $8 WHERE arn = $9",
+        &[
+            &t.multi_region,
+            &t.logging,
+            &to_json(&t.config),
+            &to_json(&t.selectors),
+            &t.custom_selectors,
+            &t.insights.as_ref().map(to_json),
+            &to_json(&t.status),
+            &to_json(&t.tags),
+            &t.arn,
+        ],
+    )?;
     Ok(())
 }
 
 /// Deletes a trail; true if it existed.
-pub fn delete(c: &Connection, arn: &str) -> Result<bool> {
-    Ok(c.prepare_cached("DELETE FROM ct_trails WHERE arn = ?1")?
-        .execute([arn])?
-        > 0)
+pub fn delete(c: &Conn, arn: &str) -> Result<bool> {
+    Ok(c.execute("DELETE FROM ct_trails WHERE arn = $1", &[&arn])? > 0)
 }
 
 /// The trail with `arn`.
-pub fn get(c: &Connection, arn: &str) -> Result<Option<TrailRecord>> {
-    c.prepare_cached(&format!("SELECT {COLUMNS} FROM ct_trails WHERE arn = ?1"))?
-        .query_row([arn], from_row)
-        .optional()
+pub fn get(c: &Conn, arn: &str) -> Result<Option<TrailRecord>> {
+    c.query_opt(
+        &format!("SELECT {COLUMNS} FROM ct_trails WHERE arn = $1"),
+        &[&arn],
+        from_row,
+    )
 }
 
 /// Every trail of `account`, in every region, ordered by ARN.
-pub fn of_account(c: &Connection, account: &str) -> Result<Vec<TrailRecord>> {
-    c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM ct_trails WHERE account = ?1 ORDER BY arn"
-    ))?
-    .query_map([account], from_row)?
-    .collect()
+pub fn of_account(c: &Conn, account: &str) -> Result<Vec<TrailRecord>> {
+    c.query(
+        &format!("SELECT {COLUMNS} FROM ct_trails WHERE account = $1 ORDER BY arn"),
+        &[&account],
+        from_row,
+    )
 }
 
 /// Every trail of every account, ordered by ARN.
-pub fn all(c: &Connection) -> Result<Vec<TrailRecord>> {
-    c.prepare_cached(&format!("SELECT {COLUMNS} FROM ct_trails ORDER BY arn"))?
-        .query_map([], from_row)?
-        .collect()
+pub fn all(c: &Conn) -> Result<Vec<TrailRecord>> {
+    c.query(
+        &format!("SELECT {COLUMNS} FROM ct_trails ORDER BY arn"),
+        &[],
+        from_row,
+    )
 }
 
 /// The trails that are logging: the routing table of the recorder.
-pub fn logging_trails(c: &Connection) -> Result<Vec<TrailRoute>> {
-    c.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM ct_trails WHERE logging = 1 ORDER BY arn"
-    ))?
-    .query_map([], from_row)?
-    .map(|t| {
-        t.map(|t| TrailRoute {
-            arn: t.arn,
-            name: t.name,
-            account: t.account,
-            home_region: t.home_region,
-            multi_region: t.multi_region,
-            include_global_service_events: t.config.include_global,
-            bucket: t.config.bucket,
-            prefix: t.config.prefix,
-            kms_key_arn: t.config.kms_key_arn,
-            log_file_validation: t.config.log_file_validation,
-            selectors: t.selectors,
-        })
-    })
-    .collect()
+pub fn logging_trails(c: &Conn) -> Result<Vec<TrailRoute>> {
+    c.query(
+        &format!("SELECT {COLUMNS} FROM ct_trails WHERE logging = 1 ORDER BY arn"),
+        &[],
+        |r| {
+            let t = from_row(r)?;
+            Ok(TrailRoute {
+                arn: t.arn,
+                name: t.name,
+                account: t.account,
+                home_region: t.home_region,
+                multi_region: t.multi_region,
+                include_global_service_events: t.config.include_global,
+                bucket: t.config.bucket,
+                prefix: t.config.prefix,
+                kms_key_arn: t.config.kms_key_arn,
+                log_file_validation: t.config.log_file_validation,
+                selectors: t.selectors,
+            })
+        },
+    )
 }
 
 /// The outcome of one delivery attempt, reported by the delivery worker.
@@ -260,7 +266,7 @@ pub struct DeliveryStatus {
 
 /// Records a delivery attempt in the trail's status; false if the trail no longer exists.
 /// A success clears the previous error, so GetTrailStatus shows the current condition.
-pub fn record_delivery(c: &Connection, arn: &str, d: &DeliveryStatus) -> Result<bool> {
+pub fn record_delivery(c: &Conn, arn: &str, d: &DeliveryStatus) -> Result<bool> {
     let Some(mut t) = get(c, arn)? else {
         return Ok(false);
     };
@@ -283,8 +289,10 @@ pub fn record_delivery(c: &Connection, arn: &str, d: &DeliveryStatus) -> Result<
             Some(e) => s.latest_delivery_error = Some(e.clone()),
         }
     }
-    c.prepare_cached("UPDATE ct_trails SET status = ?2 WHERE arn = ?1")?
-        .execute(params![arn, to_json(&t.status)])?;
+    c.execute(
+        "UPDATE ct_trails SET status = $1 WHERE arn = $2",
+        &[&to_json(&t.status), &arn],
+    )?;
     Ok(true)
 }
 

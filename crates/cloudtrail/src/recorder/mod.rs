@@ -19,7 +19,7 @@ use render::{render, RecordIds};
 use trailstack_core::{
     AuditError, AuditEvent, AuditFuture, AuditSink, Caller, DeferredEvent, EventCategory, Principal,
 };
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 use trailstack_store::StoreError;
 
 /// One record to store: for the history of its account, and for the outboxes of trails.
@@ -61,11 +61,10 @@ const INDEX_EVERY: i64 = 256;
 /// Writes the records of one event. Its history row is appended to the arrivals; every
 /// `INDEX_EVERY`th arrival moves the oldest arrivals into the history's indexes
 /// (`model::event_arrivals`), in this write.
-fn store(c: &Connection, stored: &[Stored]) -> Result<(), StoreError> {
+fn store(c: &Conn, stored: &[Stored]) -> Result<(), StoreError> {
     for s in stored {
         if let Some(h) = &s.history {
-            event_arrivals::append(c, h)?;
-            if c.last_insert_rowid() % INDEX_EVERY == 0 {
+            if event_arrivals::append(c, h)? % INDEX_EVERY == 0 {
                 event_arrivals::index(c, 2 * INDEX_EVERY as usize)?;
             }
         }

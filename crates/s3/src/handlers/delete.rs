@@ -9,7 +9,7 @@ use crate::model::objects::{self, ObjectMeta, ObjectVersion};
 use crate::op::{DeleteObjectsOutput, ObjectRef, Output};
 use crate::S3;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn as Connection;
 
 /// What one delete did.
 struct Deleted {

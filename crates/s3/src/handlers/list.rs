@@ -11,7 +11,7 @@ use crate::op::{
 };
 use crate::S3;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn as Connection;
 
 /// Rows read per query of a version listing.
 const BATCH: usize = 1000;

@@ -10,7 +10,7 @@ use crate::model::objects::{self, ObjectVersion};
 use crate::op::{LockOp, LockOutput, ObjectRef, Output};
 use crate::S3;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn as Connection;
 
 /// Runs one Object Lock operation.
 pub async fn call(s3: &S3, caller: &Caller, op: LockOp) -> S3Result<Output> {

@@ -22,7 +22,7 @@ mod upload_keys;
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, Owner};
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn as Connection;
 
 /// The caller as an S3 owner.
 pub fn owner_of(caller: &Caller) -> Owner {

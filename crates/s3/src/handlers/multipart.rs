@@ -417,7 +417,7 @@ pub async fn complete(
 /// answer) is answered as the first one was, as long as the version it made is still the
 /// key's current one, as in AWS.
 fn already_completed(
-    c: &trailstack_store::rusqlite::Connection,
+    c: &trailstack_store::Conn,
     bucket: &str,
     key: &str,
     upload_id: &str,

@@ -14,7 +14,7 @@ use crate::op::{
 use crate::sse::{CustomerKey, SseRecord};
 use crate::S3;
 use trailstack_core::{Caller, ResponseBody};
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn as Connection;
 
 /// Longest key S3 accepts, in UTF-8 bytes.
 pub const MAX_KEY_LEN: usize = 1024;

@@ -22,7 +22,8 @@ use crate::S3;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
-use trailstack_store::rusqlite::{self, Connection};
+use trailstack_store::rusqlite;
+use trailstack_store::Conn as Connection;
 use trailstack_store::Migration;
 
 /// The worker's table: per bucket, the midnight and configuration of its last pass, and where

@@ -2,7 +2,8 @@
 
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
-use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+use trailstack_store::rusqlite::{self, OptionalExtension};
+use trailstack_store::Conn as Connection;
 
 /// The owner of a bucket or object, as S3 shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -181,7 +182,7 @@ pub fn require(c: &Connection, name: &str) -> S3Result<Bucket> {
 
 /// Inserts a new bucket.
 pub fn insert(c: &Connection, b: &Bucket) -> S3Result<()> {
-    c.execute(
+    rusqlite::Connection::execute(c,
         "INSERT INTO s3_buckets (name, account, region, created_ms, versioning, meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         (&b.name, &b.account, &b.region, b.created_ms, &b.versioning, encode_meta(&b.meta)?),
     )?;
@@ -194,7 +195,8 @@ fn encode_meta(m: &BucketMeta) -> S3Result<String> {
 
 /// Saves a bucket's versioning state and settings.
 pub fn update(c: &Connection, b: &Bucket) -> S3Result<()> {
-    c.execute(
+    rusqlite::Connection::execute(
+        c,
         "UPDATE s3_buckets SET versioning = ?2, meta = ?3 WHERE name = ?1",
         (&b.name, &b.versioning, encode_meta(&b.meta)?),
     )?;
@@ -203,7 +205,7 @@ pub fn update(c: &Connection, b: &Bucket) -> S3Result<()> {
 
 /// Deletes a bucket record.
 pub fn delete(c: &Connection, name: &str) -> S3Result<()> {
-    c.execute("DELETE FROM s3_buckets WHERE name = ?1", [name])?;
+    rusqlite::Connection::execute(c, "DELETE FROM s3_buckets WHERE name = ?1", [name])?;
     Ok(())
 }
 

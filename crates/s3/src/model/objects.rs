@@ -6,7 +6,8 @@ use super::buckets::{Grant, Owner};
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
 use trailstack_store::journal;
-use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+use trailstack_store::rusqlite::{self, OptionalExtension};
+use trailstack_store::Conn as Connection;
 
 /// A stored checksum of an object or part.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -356,7 +357,8 @@ pub fn remove_version(
 /// Replaces a version's metadata (tags, for instance) in place.
 pub fn update_meta(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
     let meta = serde_json::to_string(&o.meta).map_err(|e| S3Error::Internal(e.to_string()))?;
-    c.execute(
+    rusqlite::Connection::execute(
+        c,
         "UPDATE s3_objects SET meta = ?4 WHERE bucket = ?1 AND key = ?2 AND version_id = ?3",
         (&o.bucket, o.key.as_bytes(), &o.version_id, meta),
     )?;

@@ -4,7 +4,8 @@ use super::objects::{ObjectMeta, StoredChecksum};
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
 use trailstack_store::journal;
-use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+use trailstack_store::rusqlite::{self, OptionalExtension};
+use trailstack_store::Conn as Connection;
 
 /// An upload started by CreateMultipartUpload and not yet completed or aborted.
 #[derive(Debug, Clone)]
@@ -56,7 +57,7 @@ fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> S3Result<T> {
 
 /// Records a new upload.
 pub fn insert(c: &Connection, u: &Upload) -> S3Result<()> {
-    c.execute(
+    rusqlite::Connection::execute(c,
         "INSERT INTO s3_uploads (upload_id, bucket, key, initiated_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5)",
         (&u.upload_id, &u.bucket, u.key.as_bytes(), u.initiated_ms, json(&u.meta)?),
     )?;
@@ -100,8 +101,12 @@ pub fn require(c: &Connection, bucket: &str, key: &str, upload_id: &str) -> S3Re
 /// same transaction (trailstack_store::journal).
 pub fn remove(c: &Connection, upload_id: &str) -> S3Result<Vec<Part>> {
     let parts = parts(c, upload_id, 0, usize::MAX)?;
-    c.execute("DELETE FROM s3_parts WHERE upload_id = ?1", [upload_id])?;
-    c.execute("DELETE FROM s3_uploads WHERE upload_id = ?1", [upload_id])?;
+    rusqlite::Connection::execute(c, "DELETE FROM s3_parts WHERE upload_id = ?1", [upload_id])?;
+    rusqlite::Connection::execute(
+        c,
+        "DELETE FROM s3_uploads WHERE upload_id = ?1",
+        [upload_id],
+    )?;
     journal::release(c, parts.iter().map(|p| p.meta.blob.as_str()))?;
     Ok(parts)
 }
@@ -109,7 +114,7 @@ pub fn remove(c: &Connection, upload_id: &str) -> S3Result<Vec<Part>> {
 /// Stores a part, replacing an earlier upload of the same number (whose blob is returned).
 pub fn put_part(c: &Connection, upload_id: &str, p: &Part) -> S3Result<Option<Part>> {
     let old = part(c, upload_id, p.part_number)?;
-    c.execute(
+    rusqlite::Connection::execute(c,
         "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, size, etag, last_modified_ms, meta)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         (upload_id, p.part_number, p.size as i64, &p.etag, p.last_modified_ms, json(&p.meta)?),

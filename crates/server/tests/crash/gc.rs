@@ -80,16 +80,16 @@ async fn a_restart_removes_the_blobs_a_crash_left_unreferenced() {
     // k2's delete: committed (row gone, blob released) but the crash came before the unlink.
     let deleted: String = db
         .write(|c| {
-            let meta: String = c.query_row(
+            let meta: String = c.query_one(
                 "SELECT meta FROM s3_objects WHERE bucket = 'gcb' AND key = CAST('k2' AS BLOB)",
-                [],
+                &[],
                 |r| r.get(0),
             )?;
             let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
             let blob = meta["segments"][0]["blob"].as_str().unwrap().to_string();
             c.execute(
                 "DELETE FROM s3_objects WHERE bucket = 'gcb' AND key = CAST('k2' AS BLOB)",
-                [],
+                &[],
             )?;
             journal::release(c, [blob.as_str()])?;
             Ok::<_, StoreError>(blob)

@@ -30,8 +30,7 @@
 //! becoming a segment of the completed object), [`release`] the old record before [`claim`]ing
 //! it for the new one: the last of the two decides.
 
-use crate::{Db, Migration, StoreError};
-use rusqlite::Connection;
+use crate::{Conn, Db, Migration, StoreError};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -43,35 +42,37 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 }];
 
 /// Marks blobs as referenced by the metadata written in the same transaction as this call.
-pub fn claim<'a>(c: &Connection, ids: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {
-    let mut stmt = c.prepare_cached("DELETE FROM store_loose_blobs WHERE id = ?1")?;
+pub fn claim<'a>(c: &Conn, ids: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {
     for id in ids {
-        stmt.execute([id])?;
+        c.execute("DELETE FROM store_loose_blobs WHERE id = $1", &[&id])?;
     }
     Ok(())
 }
 
 /// Marks blobs as no longer referenced by the metadata changed in the same transaction, so that
 /// they are deleted after it (or, after a crash, at the next open).
-pub fn release<'a>(
-    c: &Connection,
-    ids: impl IntoIterator<Item = &'a str>,
-) -> Result<(), StoreError> {
-    let mut stmt = c.prepare_cached("INSERT OR IGNORE INTO store_loose_blobs (id) VALUES (?1)")?;
+pub fn release<'a>(c: &Conn, ids: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {
     for id in ids {
         if !id.is_empty() {
-            stmt.execute([id])?;
+            c.execute(
+                "INSERT INTO store_loose_blobs (id) VALUES ($1) ON CONFLICT DO NOTHING",
+                &[&id],
+            )?;
         }
     }
     Ok(())
 }
 
 /// Which of `ids` are listed (not referenced by committed metadata).
-pub(super) fn listed(c: &Connection, ids: &[String]) -> Result<Vec<String>, StoreError> {
-    let mut stmt = c.prepare_cached("SELECT 1 FROM store_loose_blobs WHERE id = ?1")?;
+pub(super) fn listed(c: &Conn, ids: &[String]) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
     for id in ids {
-        if stmt.exists([id])? {
+        let row = c.query_opt(
+            "SELECT 1 FROM store_loose_blobs WHERE id = $1",
+            &[id],
+            |_| Ok(()),
+        )?;
+        if row.is_some() {
             out.push(id.clone());
         }
     }
@@ -79,10 +80,9 @@ pub(super) fn listed(c: &Connection, ids: &[String]) -> Result<Vec<String>, Stor
 }
 
 /// Removes the rows of blobs whose files are gone (and whose unlink is durable).
-pub(super) fn forget(c: &Connection, ids: &[String]) -> Result<(), StoreError> {
-    let mut stmt = c.prepare_cached("DELETE FROM store_loose_blobs WHERE id = ?1")?;
+pub(super) fn forget(c: &Conn, ids: &[String]) -> Result<(), StoreError> {
     for id in ids {
-        stmt.execute([id])?;
+        c.execute("DELETE FROM store_loose_blobs WHERE id = $1", &[id])?;
     }
     Ok(())
 }
@@ -116,12 +116,8 @@ pub(super) fn sync_dirs(blobs: &Path, ids: &[String]) -> Result<(), StoreError> 
 /// async); if that write is lost to another crash, the next open finds the rows again and their
 /// files already gone.
 pub fn collect_garbage(db: &Db, blobs: &Path) -> Result<(), StoreError> {
-    let ids: Vec<String> = db.read(|c| {
-        let mut stmt = c.prepare("SELECT id FROM store_loose_blobs")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(StoreError::from)
-    })?;
+    let ids: Vec<String> =
+        db.read(|c| c.query("SELECT id FROM store_loose_blobs", &[], |r| r.get(0)))?;
     if ids.is_empty() {
         return Ok(());
     }
@@ -161,12 +157,9 @@ mod tests {
 
     async fn rows(db: &Db) -> i64 {
         // Queued behind open's own write, so it sees the rows that write forgot.
-        db.write(|c| {
-            c.query_row("SELECT COUNT(*) FROM store_loose_blobs", [], |r| r.get(0))
-                .map_err(StoreError::from)
-        })
-        .await
-        .unwrap()
+        db.write(|c| c.query_one("SELECT COUNT(*) FROM store_loose_blobs", &[], |r| r.get(0)))
+            .await
+            .unwrap()
     }
 
     #[tokio::test]

@@ -72,7 +72,7 @@ async fn same_millisecond_events_page_without_loss_and_type_lookups_do_not_repea
         let mut ids = Vec::new();
         loop {
             let (page, more) = db
-                .read(|c| Ok::<_, StoreError>(lookup(c, &q(filter.clone(), after, 7))?))
+                .read(|c| lookup(c, &q(filter.clone(), after, 7)))
                 .unwrap();
             ids.extend(page.iter().map(|e| e.event_id.clone()));
             if !more {
@@ -99,16 +99,13 @@ async fn expiry_removes_events_and_their_resources() {
     })
     .await
     .unwrap();
-    let n = db
-        .write(|c| Ok::<_, StoreError>(expire(c, RETENTION_MS + 2_000)?))
-        .await
-        .unwrap();
+    let n = db.write(|c| expire(c, RETENTION_MS + 2_000)).await.unwrap();
     assert_eq!(n, 1);
     let (events, resources): (i64, i64) = db
         .read(|c| {
             Ok::<_, StoreError>((
-                c.query_row("SELECT COUNT(*) FROM ct_events", [], |r| r.get(0))?,
-                c.query_row("SELECT COUNT(*) FROM ct_event_resources", [], |r| r.get(0))?,
+                c.query_one("SELECT COUNT(*) FROM ct_events", &[], |r| r.get(0))?,
+                c.query_one("SELECT COUNT(*) FROM ct_event_resources", &[], |r| r.get(0))?,
             ))
         })
         .unwrap();
@@ -145,9 +142,7 @@ async fn lookups_over_100k_events_use_indexes() {
     for f in filters {
         let started = std::time::Instant::now();
         let (page, _) = db
-            .read(|c| {
-                Ok::<_, StoreError>(lookup(c, &q(f.clone(), Some((1_090_000, i64::MAX)), 50))?)
-            })
+            .read(|c| lookup(c, &q(f.clone(), Some((1_090_000, i64::MAX)), 50)))
             .unwrap();
         let took = started.elapsed();
         eprintln!("lookup {f:?}: {} events in {took:?}", page.len());
@@ -155,17 +150,14 @@ async fn lookups_over_100k_events_use_indexes() {
             .windows(2)
             .all(|w| (w[0].event_time_ms, w[0].seq) > (w[1].event_time_ms, w[1].seq)));
         // The plan: one index serves both the filter and the order (no sort, no full scan).
-        let (sql, args) = query(&q(f.clone(), Some((1_090_000, i64::MAX)), 50));
+        let lookup = q(f.clone(), Some((1_090_000, i64::MAX)), 50);
+        let (sql, args) = query(&lookup);
         let plan: Vec<String> = db
             .read(|c| {
-                let mut s = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-                let rows = s
-                    .query_map(
-                        trailstack_store::rusqlite::params_from_iter(args.iter()),
-                        |r| r.get::<_, String>(3),
-                    )?
-                    .collect::<Result<Vec<_>>>()?;
-                Ok::<_, StoreError>(rows)
+                let params: Vec<&dyn Param> = args.iter().map(|a| a as &dyn Param).collect();
+                c.query(&format!("EXPLAIN QUERY PLAN {sql}"), &params, |r| {
+                    r.get::<String>(3)
+                })
             })
             .unwrap();
         let plan = plan.join(" | ");
