@@ -5,10 +5,11 @@
 //! for the fsync that covers them all. Migrations are numbered per component and applied once,
 //! in order, at open.
 
+use crate::sql::postgres::{self, Driver};
 use crate::sql::{Conn, Control};
 use crate::StoreError;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -69,6 +70,8 @@ pub struct Db {
     readers: Vec<Mutex<Conn>>,
     next_reader: AtomicUsize,
     synced: Arc<Synced>,
+    /// On PostgreSQL, what drives the connections' I/O; dropped last.
+    _driver: Option<Driver>,
 }
 
 impl std::fmt::Debug for Db {
@@ -106,13 +109,39 @@ impl Db {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             r.busy_timeout(std::time::Duration::from_secs(30))?;
-            readers.push(Mutex::new(Conn::sqlite(r)));
+            readers.push(Conn::sqlite(r));
         }
-        let (jobs, rx) = std::sync::mpsc::channel::<Job>();
-        let (to_sync, commits) = std::sync::mpsc::channel::<(u64, Vec<Completion>)>();
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
-        let wal = std::path::PathBuf::from(wal);
+        Db::start(Conn::sqlite(writer), readers, Some(wal.into()), None)
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://user@host/db`, any form
+    /// `tokio-postgres` reads) with one writer connection and `readers` reader connections, and
+    /// applies `migrations` — once across every node starting at the same time, under an
+    /// advisory lock. A commit there is durable when PostgreSQL acknowledges it, so writes wait
+    /// for no fsync of their own; they still share commits as on SQLite. The schema is
+    /// `url`'s default (its `search_path`, which `options=-csearch_path%3D…` can set).
+    pub fn connect(url: &str, migrations: &[Migration], readers: usize) -> Result<Db, StoreError> {
+        let config: tokio_postgres::Config = url.parse()?;
+        let driver = Driver::start()?;
+        let writer = driver.connect(&config)?;
+        postgres::migrate(&writer, migrations)?;
+        let readers = (0..readers.max(1))
+            .map(|_| driver.connect(&config).map(Conn::postgres))
+            .collect::<Result<Vec<_>, _>>()?;
+        Db::start(Conn::postgres(writer), readers, None, Some(driver))
+    }
+
+    /// Starts the writer (and, on SQLite, the syncer that fsyncs `wal`) over open connections.
+    fn start(
+        writer: Conn,
+        readers: Vec<Conn>,
+        wal: Option<PathBuf>,
+        driver: Option<Driver>,
+    ) -> Result<Db, StoreError> {
+        let (jobs, rx) = std::sync::mpsc::channel::<Job>();
+        let (to_sync, commits) = std::sync::mpsc::channel::<(u64, Vec<Completion>)>();
         let synced = Arc::new(Synced {
             upto: tokio::sync::watch::Sender::new(0),
             failed: Mutex::new(None),
@@ -120,16 +149,17 @@ impl Db {
         let progress = synced.clone();
         std::thread::Builder::new()
             .name("trailstack-db-sync".into())
-            .spawn(move || syncer_loop(&wal, commits, &progress))?;
+            .spawn(move || syncer_loop(wal.as_deref(), commits, &progress))?;
         let progress = synced.clone();
         std::thread::Builder::new()
             .name("trailstack-db-writer".into())
-            .spawn(move || writer_loop(Conn::sqlite(writer), rx, to_sync, &progress))?;
+            .spawn(move || writer_loop(writer, rx, to_sync, &progress))?;
         Ok(Db {
             jobs,
-            readers,
+            readers: readers.into_iter().map(Mutex::new).collect(),
             next_reader: AtomicUsize::new(0),
             synced,
+            _driver: driver,
         })
     }
 
@@ -241,14 +271,15 @@ impl Db {
     /// to another thread costs more than the read), and long scans on the blocking pool.
     pub fn read<T, E>(&self, f: impl FnOnce(&Conn) -> Result<T, E>) -> Result<T, E> {
         let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        for i in 0..READERS {
-            match self.readers[(first + i) % READERS].try_lock() {
+        let n = self.readers.len();
+        for i in 0..n {
+            match self.readers[(first + i) % n].try_lock() {
                 Ok(conn) => return f(&conn),
                 Err(std::sync::TryLockError::Poisoned(p)) => return f(&p.into_inner()),
                 Err(std::sync::TryLockError::WouldBlock) => {}
             }
         }
-        f(&lock(&self.readers[first % READERS]))
+        f(&lock(&self.readers[first % n]))
     }
 }
 
@@ -282,11 +313,12 @@ fn undo_savepoint(conn: &Conn) -> Result<(), StoreError> {
     conn.control(Control::Release)
 }
 
-/// Makes committed batches durable: fsyncs the WAL file, then delivers their results and
-/// publishes the last durable batch for durable scopes. Batches that arrive while an fsync runs
-/// share the next one.
+/// Makes committed batches durable: fsyncs the WAL file (SQLite; PostgreSQL's commits are
+/// durable when acknowledged, so there is no `wal`), then delivers their results and publishes
+/// the last durable batch for durable scopes. Batches that arrive while an fsync runs share the
+/// next one.
 fn syncer_loop(
-    wal: &Path,
+    wal: Option<&Path>,
     rx: std::sync::mpsc::Receiver<(u64, Vec<Completion>)>,
     progress: &Synced,
 ) {
@@ -304,9 +336,10 @@ fn syncer_loop(
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let synced = match earlier {
-            Some(e) => Err(e),
-            None => std::fs::OpenOptions::new()
+        let synced = match (earlier, wal) {
+            (Some(e), _) => Err(e),
+            (None, None) => Ok(()),
+            (None, Some(wal)) => std::fs::OpenOptions::new()
                 .write(true)
                 .open(wal)
                 .and_then(|f| f.sync_data())
@@ -464,14 +497,12 @@ mod tests {
 
     #[tokio::test]
     async fn migrations_apply_once_and_writes_are_visible_to_readers() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("meta.sqlite");
-        let db = Db::open(&path, &migs()).unwrap();
+        let (dir, db) = crate::testing::open(&migs());
         db.write(|c| c.execute("INSERT INTO x VALUES (7)", &[]))
             .await
             .unwrap();
         drop(db);
-        let db = Db::open(&path, &migs()).unwrap();
+        let db = crate::testing::reopen(dir.path(), &migs());
         let v: i64 = db
             .read(|c| c.query_one("SELECT v FROM x", &[], |r| r.get(0)))
             .unwrap();
@@ -480,8 +511,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_write_rolls_back_alone_within_a_batch() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = std::sync::Arc::new(Db::open(&dir.path().join("m.sqlite"), &migs()).unwrap());
+        let (_dir, db) = crate::testing::open(&migs());
+        let db = std::sync::Arc::new(db);
         let mut tasks = Vec::new();
         for i in 0..200i64 {
             let db = db.clone();
@@ -513,8 +544,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_durable_scope_waits_once_for_the_fsync_covering_its_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = std::sync::Arc::new(Db::open(&dir.path().join("m.sqlite"), &migs()).unwrap());
+        let (_dir, db) = crate::testing::open(&migs());
+        let db = std::sync::Arc::new(db);
         let inner = db.clone();
         let n = db
             .durable_scope(async move {
@@ -541,8 +572,7 @@ mod tests {
 
     #[tokio::test]
     async fn writes_submitted_back_to_back_run_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("m.sqlite"), &migs()).unwrap();
+        let (_dir, db) = crate::testing::open(&migs());
         let first = db.submit(|c| c.execute("INSERT INTO x VALUES (1)", &[]));
         // Queued before `first` is awaited: it must already see the row `first` wrote.
         let second = db.submit(|c| c.query_one("SELECT COUNT(*) FROM x", &[], |r| r.get::<i64>(0)));

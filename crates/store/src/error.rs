@@ -6,6 +6,9 @@ pub enum StoreError {
     /// The metadata database failed.
     #[error("metadata store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("metadata store: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
     /// A file operation failed (disk full, permissions, ...).
     #[error("blob store: {0}")]
     Io(#[from] std::io::Error),

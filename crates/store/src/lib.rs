@@ -11,6 +11,8 @@ mod error;
 pub mod memo;
 pub mod seal;
 pub mod sql;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use blob::journal;
 pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};

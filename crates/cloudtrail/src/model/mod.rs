@@ -115,7 +115,5 @@ pub(crate) fn corrupt(what: &str, e: serde_json::Error) -> trailstack_store::Sto
 
 #[cfg(test)]
 pub(crate) fn test_db() -> (tempfile::TempDir, trailstack_store::Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = trailstack_store::Db::open(&dir.path().join("meta.sqlite"), MIGRATIONS).unwrap();
-    (dir, db)
+    trailstack_store::testing::open(MIGRATIONS)
 }

@@ -140,7 +140,7 @@ mod tests {
     use std::sync::Arc;
 
     fn open(dir: &Path) -> (Arc<Db>, BlobStore) {
-        let db = Arc::new(Db::open(&dir.join("meta.sqlite"), MIGRATIONS).unwrap());
+        let db = Arc::new(crate::testing::reopen(dir, MIGRATIONS));
         let store = BlobStore::open(dir, db.clone()).unwrap();
         (db, store)
     }
@@ -164,7 +164,7 @@ mod tests {
 
     #[tokio::test]
     async fn open_deletes_the_blobs_no_commit_claimed_or_that_one_released() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::dir();
         let (db, store) = open(dir.path());
         // Committed with its reference: survives.
         let kept = blob(&store).await;
@@ -194,7 +194,7 @@ mod tests {
 
     #[tokio::test]
     async fn delete_removes_only_released_blobs() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::dir();
         let (db, store) = open(dir.path());
         let claimed = blob(&store).await;
         let released = blob(&store).await;
@@ -221,7 +221,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unfinished_blob_leaves_no_row() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::dir();
         let (db, store) = open(dir.path());
         let mut w = store.create().await.unwrap();
         w.write(b"partial").await.unwrap();

@@ -12,6 +12,8 @@
 //! straight from the caller's borrowed value and a column is read in place, so it costs what
 //! calling rusqlite directly costs.
 
+pub(crate) mod dialect;
+pub(crate) mod postgres;
 mod sqlite;
 
 use crate::StoreError;
@@ -202,6 +204,7 @@ pub struct Row<'a>(RowSource<'a>);
 
 enum RowSource<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
+    Postgres(&'a tokio_postgres::Row),
 }
 
 impl Row<'_> {
@@ -214,6 +217,7 @@ impl Row<'_> {
     pub fn value(&self, index: usize) -> Result<Value<'_>> {
         match &self.0 {
             RowSource::Sqlite(r) => sqlite::column(r, index),
+            RowSource::Postgres(r) => postgres::column(r, index),
         }
     }
 }
@@ -225,6 +229,7 @@ pub struct Conn(Engine);
 
 enum Engine {
     Sqlite(rusqlite::Connection),
+    Postgres(postgres::Pg),
 }
 
 impl Conn {
@@ -232,10 +237,15 @@ impl Conn {
         Conn(Engine::Sqlite(c))
     }
 
+    pub(crate) fn postgres(c: postgres::Pg) -> Conn {
+        Conn(Engine::Postgres(c))
+    }
+
     /// Runs a statement that returns no rows; returns how many rows it changed.
     pub fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<usize> {
         match &self.0 {
             Engine::Sqlite(c) => sqlite::execute(c, sql, params),
+            Engine::Postgres(c) => c.execute(sql, params),
         }
     }
 
@@ -292,6 +302,7 @@ impl Conn {
     ) -> Result<()> {
         match &self.0 {
             Engine::Sqlite(c) => sqlite::for_each(c, sql, params, f),
+            Engine::Postgres(c) => c.for_each(sql, params, f),
         }
     }
 
@@ -300,6 +311,9 @@ impl Conn {
     fn rusqlite(&self) -> &rusqlite::Connection {
         match &self.0 {
             Engine::Sqlite(c) => c,
+            // Only the services not yet converted reach this, and they are not served on
+            // PostgreSQL (`Db::connect` says which are).
+            Engine::Postgres(_) => panic!("a service not yet converted to Conn ran on PostgreSQL"),
         }
     }
 
@@ -307,6 +321,7 @@ impl Conn {
     pub(crate) fn control(&self, step: Control) -> Result<()> {
         match &self.0 {
             Engine::Sqlite(c) => sqlite::control(c, step),
+            Engine::Postgres(c) => c.control(step),
         }
     }
 }
@@ -342,6 +357,7 @@ impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             Engine::Sqlite(_) => f.write_str("Conn(sqlite)"),
+            Engine::Postgres(_) => f.write_str("Conn(postgres)"),
         }
     }
 }

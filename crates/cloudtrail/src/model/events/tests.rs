@@ -150,6 +150,10 @@ async fn lookups_over_100k_events_use_indexes() {
             .windows(2)
             .all(|w| (w[0].event_time_ms, w[0].seq) > (w[1].event_time_ms, w[1].seq)));
         // The plan: one index serves both the filter and the order (no sort, no full scan).
+        // Read from SQLite's own EXPLAIN QUERY PLAN.
+        if trailstack_store::testing::on_postgres() {
+            continue;
+        }
         let lookup = q(f.clone(), Some((1_090_000, i64::MAX)), 50);
         let (sql, args) = query(&lookup);
         let plan: Vec<String> = db

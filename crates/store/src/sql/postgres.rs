@@ -1,0 +1,330 @@
+//! The PostgreSQL engine behind [`super::Conn`] (`--database postgres://…`, issue 23).
+//!
+//! Built on `tokio-postgres`. The store's API is synchronous (a read runs on the caller's
+//! thread, a write on the writer thread), so every connection's I/O is driven by one runtime
+//! of the store's own, on a thread of its own ([`Driver`]), and a caller waits for its answer
+//! with a plain executor: nothing blocks inside a runtime, and the caller can be anywhere — a
+//! request's task, the writer thread, a test. Statements are prepared once per connection and
+//! kept by their text, as SQLite's statement cache does.
+
+use super::{Control, Param, Result, Row, RowSource, Value};
+use crate::StoreError;
+use bytes::BytesMut;
+use futures_util::future::join3;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use tokio_postgres::{Client, Statement};
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+/// The runtime that drives every connection of one database, on its own thread; stopped when
+/// dropped.
+pub(crate) struct Driver {
+    handle: tokio::runtime::Handle,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Driver {
+    pub(crate) fn start() -> Result<Driver> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("trailstack-db-postgres".into())
+            .spawn(move || {
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                })
+            })?;
+        Ok(Driver {
+            handle,
+            _stop: stop,
+        })
+    }
+
+    /// Opens a connection to `config`'s database.
+    pub(crate) fn connect(&self, config: &tokio_postgres::Config) -> Result<Pg> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let config = config.clone();
+        self.handle.spawn(async move {
+            let connected = match config.connect(tokio_postgres::NoTls).await {
+                Ok((client, connection)) => {
+                    tokio::spawn(async move {
+                        if let Err(e) = connection.await {
+                            tracing::error!("postgres connection: {e}");
+                        }
+                    });
+                    Ok(client)
+                }
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(connected);
+        });
+        let client = rx
+            .recv()
+            .map_err(|_| StoreError::Unavailable("postgres driver stopped".into()))??;
+        Ok(Pg {
+            client,
+            statements: Mutex::new(HashMap::new()),
+            in_transaction: AtomicBool::new(false),
+        })
+    }
+}
+
+/// One connection.
+pub(crate) struct Pg {
+    client: Client,
+    statements: Mutex<HashMap<String, Statement>>,
+    /// Inside the writer's batch transaction (between `Control::Begin` and its end).
+    in_transaction: AtomicBool,
+}
+
+/// How often a statement that lost a deadlock or a serialization conflict is tried again.
+const RETRIES: usize = 5;
+
+fn retryable(e: &tokio_postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+    )
+}
+
+impl Pg {
+    fn statement(&self, sql: &str) -> Result<Statement> {
+        let cached = self
+            .statements
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(sql)
+            .cloned();
+        if let Some(s) = cached {
+            return Ok(s);
+        }
+        let s = futures_executor::block_on(self.client.prepare(sql))?;
+        self.statements
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    /// Runs one statement, again when it lost a deadlock or a serialization conflict: alone
+    /// outside a transaction; inside one, in a savepoint of its own (sent in the same round trip
+    /// as the statement), so that only the statement is undone and redone, never the writes the
+    /// caller already made in the transaction.
+    fn run<'s, T, F, Fut>(&'s self, statement: F) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = std::result::Result<T, tokio_postgres::Error>> + 's,
+    {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let outcome = if self.in_transaction.load(Ordering::Relaxed) {
+                let (opened, out, released) = futures_executor::block_on(join3(
+                    self.client.batch_execute("SAVEPOINT statement"),
+                    statement(),
+                    self.client.batch_execute("RELEASE SAVEPOINT statement"),
+                ));
+                match out {
+                    Ok(v) => opened.and(released).map(|()| v),
+                    Err(e) => {
+                        // Undone alone, the transaction goes on as after a failed statement
+                        // in SQLite, whether the statement is tried again or its caller
+                        // decides what the failure means.
+                        self.batch("ROLLBACK TO SAVEPOINT statement; RELEASE SAVEPOINT statement")?;
+                        Err(e)
+                    }
+                }
+            } else {
+                futures_executor::block_on(statement())
+            };
+            match outcome {
+                Err(e) if retryable(&e) && tries < RETRIES => continue,
+                other => return Ok(other?),
+            }
+        }
+    }
+
+    pub(super) fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<usize> {
+        let st = self.statement(sql)?;
+        let values: Vec<Value<'_>> = params.iter().map(|p| p.value()).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        let n = self.run(|| self.client.execute(&st, &refs))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// Reads the whole result before handing rows out: a scan that stops early (LookupEvents)
+    /// still transfers every row it matched. Reading in pages from a portal would avoid it.
+    pub(super) fn for_each(
+        &self,
+        sql: &str,
+        params: &[&dyn Param],
+        mut f: impl FnMut(&Row<'_>) -> Result<bool>,
+    ) -> Result<()> {
+        let st = self.statement(sql)?;
+        let values: Vec<Value<'_>> = params.iter().map(|p| p.value()).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+        let rows = self.run(|| self.client.query(&st, &refs))?;
+        for r in &rows {
+            if !f(&Row(RowSource::Postgres(r)))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs statements given as text (migrations, batch framing) in one round trip.
+    pub(crate) fn batch(&self, sql: &str) -> Result<()> {
+        Ok(futures_executor::block_on(self.client.batch_execute(sql))?)
+    }
+
+    pub(super) fn control(&self, step: Control) -> Result<()> {
+        match step {
+            Control::Begin => self.in_transaction.store(true, Ordering::Relaxed),
+            Control::Commit | Control::Rollback => {
+                self.in_transaction.store(false, Ordering::Relaxed)
+            }
+            _ => {}
+        }
+        self.batch(match step {
+            Control::Begin => "BEGIN",
+            Control::Commit => "COMMIT",
+            Control::Rollback => "ROLLBACK",
+            Control::Savepoint => "SAVEPOINT job",
+            Control::Release => "RELEASE SAVEPOINT job",
+            Control::RollbackToSavepoint => "ROLLBACK TO SAVEPOINT job",
+        })
+    }
+}
+
+pub(super) fn column<'r>(r: &'r tokio_postgres::Row, index: usize) -> Result<Value<'r>> {
+    Ok(r.try_get::<_, Value<'r>>(index)?)
+}
+
+impl ToSql for Value<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
+        match *self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+                Type::BOOL => (i != 0).to_sql(ty, out),
+                Type::FLOAT8 => (i as f64).to_sql(ty, out),
+                _ => Err(format!("an integer bound to a {ty} parameter").into()),
+            },
+            Value::Real(r) => match *ty {
+                Type::FLOAT8 => r.to_sql(ty, out),
+                Type::FLOAT4 => (r as f32).to_sql(ty, out),
+                _ => Err(format!("a real bound to a {ty} parameter").into()),
+            },
+            Value::Text(t) => match *ty {
+                Type::BYTEA => t.as_bytes().to_sql(ty, out),
+                _ => t.to_sql(ty, out),
+            },
+            Value::Blob(b) => match *ty {
+                Type::BYTEA => b.to_sql(ty, out),
+                _ => Err(format!("bytes bound to a {ty} parameter").into()),
+            },
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(
+            *ty,
+            Type::INT8
+                | Type::INT4
+                | Type::INT2
+                | Type::BOOL
+                | Type::FLOAT8
+                | Type::FLOAT4
+                | Type::TEXT
+                | Type::VARCHAR
+                | Type::BPCHAR
+                | Type::NAME
+                | Type::UNKNOWN
+                | Type::BYTEA
+        )
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(match *ty {
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => Value::Int(i16::from_sql(ty, raw)?.into()),
+            Type::BOOL => Value::Int(bool::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            Type::BYTEA => Value::Blob(raw),
+            _ => Value::Text(<&str>::from_sql(ty, raw)?),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
+        Ok(Value::Null)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <Value<'_> as ToSql>::accepts(ty)
+    }
+}
+
+/// Key of the advisory lock under which migrations run: one node migrates, the others wait and
+/// then find the work done. Any fixed number serves; this one spells "trls".
+const MIGRATION_LOCK: i64 = 0x7472_6c73;
+
+/// Applies the migrations not applied yet, each in its own transaction (PostgreSQL's DDL is
+/// transactional), under an advisory lock held by this session until done.
+pub(crate) fn migrate(c: &Pg, migrations: &[crate::Migration]) -> Result<()> {
+    c.batch(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    let applied = apply(c, migrations);
+    let unlocked = c.batch(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+    applied.and(unlocked)
+}
+
+fn apply(c: &Pg, migrations: &[crate::Migration]) -> Result<()> {
+    c.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT COLLATE \"C\" NOT NULL, \
+         version BIGINT NOT NULL, PRIMARY KEY (component, version))",
+    )?;
+    let mut sorted: Vec<&crate::Migration> = migrations.iter().collect();
+    sorted.sort_by_key(|m| (m.component, m.version));
+    for m in sorted {
+        c.batch("BEGIN")?;
+        let done = (|| {
+            let mut found = false;
+            c.for_each(
+                "SELECT 1 FROM schema_migrations WHERE component = $1 AND version = $2",
+                &[&m.component, &m.version],
+                |_| {
+                    found = true;
+                    Ok(false)
+                },
+            )?;
+            if !found {
+                c.batch(&super::dialect::postgres_ddl(m.sql))?;
+                c.execute(
+                    "INSERT INTO schema_migrations (component, version) VALUES ($1, $2)",
+                    &[&m.component, &m.version],
+                )?;
+            }
+            c.batch("COMMIT")
+        })();
+        if done.is_err() {
+            let _ = c.batch("ROLLBACK");
+        }
+        done?;
+    }
+    Ok(())
+}
