@@ -205,7 +205,7 @@ pub fn update(c: &Connection, b: &Bucket) -> S3Result<()> {
 
 /// Deletes a bucket record.
 pub fn delete(c: &Connection, name: &str) -> S3Result<()> {
-    rusqlite::Connection::execute(c, "DELETE FROM s3_buckets WHERE name = ?1", [name])?;
+    rusqlite::Connection::execute(c, "DELETE FROM s3_buckets WHERE name = $1", [name])?;
     Ok(())
 }
 

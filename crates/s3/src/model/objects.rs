@@ -322,7 +322,7 @@ pub fn put(
     // other version of the key can be current.
     if !versioning.is_empty() {
         c.prepare_cached(
-            "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ?1 AND key = ?2 AND is_latest = 1",
+            "UPDATE s3_objects SET is_latest = 0 WHERE bucket = $1 AND key = $2 AND is_latest = 1",
         )?
         .execute((&o.bucket, o.key.as_bytes()))?;
     }

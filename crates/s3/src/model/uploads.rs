@@ -101,10 +101,10 @@ pub fn require(c: &Connection, bucket: &str, key: &str, upload_id: &str) -> S3Re
 /// same transaction (trailstack_store::journal).
 pub fn remove(c: &Connection, upload_id: &str) -> S3Result<Vec<Part>> {
     let parts = parts(c, upload_id, 0, usize::MAX)?;
-    rusqlite::Connection::execute(c, "DELETE FROM s3_parts WHERE upload_id = ?1", [upload_id])?;
+    rusqlite::Connection::execute(c, "DELETE FROM s3_parts WHERE upload_id = $1", [upload_id])?;
     rusqlite::Connection::execute(
         c,
-        "DELETE FROM s3_uploads WHERE upload_id = ?1",
+        "DELETE FROM s3_uploads WHERE upload_id = $1",
         [upload_id],
     )?;
     journal::release(c, parts.iter().map(|p| p.meta.blob.as_str()))?;
