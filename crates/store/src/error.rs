@@ -7,7 +7,7 @@ pub enum StoreError {
     #[error("metadata store: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL failed.
-    #[error("metadata store: {0}")]
+    #[error("metadata store: {}", postgres_detail(.0))]
     Postgres(#[from] tokio_postgres::Error),
     /// A file operation failed (disk full, permissions, ...).
     #[error("blob store: {0}")]
@@ -22,4 +22,13 @@ pub enum StoreError {
     /// Stored data is not in a format this version understands.
     #[error("corrupt store: {0}")]
     Corrupt(String),
+}
+
+/// What the server said of a failed statement (tokio-postgres's own text is only "db error"),
+/// so the log names the cause.
+fn postgres_detail(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.to_string(),
+        None => e.to_string(),
+    }
 }
