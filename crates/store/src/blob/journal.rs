@@ -35,11 +35,26 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The journal's table. Owned by the store; services only call [`claim`] and [`release`].
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    component: "store",
-    version: 1,
-    sql: "CREATE TABLE store_loose_blobs (id TEXT PRIMARY KEY) WITHOUT ROWID;",
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        component: "store",
+        version: 1,
+        sql: "CREATE TABLE store_loose_blobs (id TEXT PRIMARY KEY) WITHOUT ROWID;",
+    },
+    // Blobs kept in the database (`rows.rs`), and when a listing was last touched by a writer
+    // of such a blob (0 for every other listing: collectable at once).
+    Migration {
+        component: "store",
+        version: 2,
+        sql: "ALTER TABLE store_loose_blobs ADD COLUMN listed_at INTEGER NOT NULL DEFAULT 0;
+              CREATE TABLE store_blob_segments (
+                  blob_id TEXT NOT NULL,
+                  seq INTEGER NOT NULL,
+                  bytes BLOB NOT NULL,
+                  PRIMARY KEY (blob_id, seq)
+              ) WITHOUT ROWID;",
+    },
+];
 
 /// Marks blobs as referenced by the metadata written in the same transaction as this call.
 pub fn claim<'a>(c: &Conn, ids: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {

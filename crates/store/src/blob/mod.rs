@@ -1,4 +1,6 @@
-//! Blob files: the bytes of objects (and parts) on disk, one file per blob, named by a random id
+//! Blobs: the bytes of objects (and parts), one per random id. On a server of its own, each is a
+//! file on disk; on servers sharing a PostgreSQL database, the same bytes are kept in its rows
+//! (`rows.rs`). A blob file is named by its random id
 //! and never by the object key, so no key (`../`, unicode, 1024 bytes) can reach outside the data
 //! dir. A blob is written to `tmp/`, fsynced, listed as loose in the metadata database, renamed
 //! into `blobs/xx/`, and the directory fsynced before the caller commits the metadata that
@@ -20,7 +22,10 @@
 
 mod chunked;
 pub mod journal;
+pub mod rows;
 mod sealed;
+#[cfg(test)]
+mod tests_rows;
 #[cfg(test)]
 mod tests_sealed;
 
@@ -30,7 +35,8 @@ use crate::{Db, StoreError};
 use bytes::Bytes;
 use chunked::{ChunkCipher, Container, NONCE_BASE_LEN, SCHEME_AES256GCM_CHUNKED};
 use futures_core::Stream;
-use sealed::SealingSink;
+use rows::Segments;
+use sealed::{Location, Out, SealingSink};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -123,13 +129,20 @@ impl BlobId {
     }
 }
 
-/// The blob directory of one data dir, with the metadata database whose loose-blob journal
-/// (`journal.rs`) tracks it.
+/// Where the blobs are kept, with the metadata database whose loose-blob journal
+/// (`journal.rs`) tracks them.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
-    blobs: PathBuf,
-    tmp: PathBuf,
+    medium: Medium,
     db: Arc<Db>,
+}
+
+#[derive(Debug, Clone)]
+enum Medium {
+    /// Files under a data dir's `blobs/`, written in its `tmp/`.
+    Files { blobs: PathBuf, tmp: PathBuf },
+    /// Rows of the metadata database (`rows.rs`).
+    Rows,
 }
 
 impl BlobStore {
@@ -149,21 +162,47 @@ impl BlobStore {
             }
         }
         journal::collect_garbage(&db, &blobs)?;
-        Ok(BlobStore { blobs, tmp, db })
+        Ok(BlobStore {
+            medium: Medium::Files { blobs, tmp },
+            db,
+        })
     }
 
-    fn path_of(&self, id: &BlobId) -> PathBuf {
-        self.blobs.join(&id.0[..2]).join(&id.0)
+    /// A blob store keeping blobs in `db`'s rows, for servers that share the database and no
+    /// disk. Starts deleting what crashed writers left (in the background: rows in use by a live
+    /// writer are never touched, see `rows.rs`). `db` must hold the tables of
+    /// [`journal::MIGRATIONS`].
+    pub fn in_database(db: Arc<Db>) -> BlobStore {
+        drop(rows::collect_garbage(&db, rows::now_secs()));
+        BlobStore {
+            medium: Medium::Rows,
+            db,
+        }
+    }
+
+    fn location(&self, id: &BlobId) -> Location {
+        match &self.medium {
+            Medium::Files { blobs, .. } => Location::File(blobs.join(&id.0[..2]).join(&id.0)),
+            Medium::Rows => Location::Rows(Segments::new(self.db.clone(), id.0.clone())),
+        }
     }
 
     /// Starts writing a new plaintext (format 1) blob. Kept for data written before encryption
     /// at rest; new objects should use [`BlobStore::create_encrypted`].
     pub async fn create(&self) -> Result<BlobWriter, StoreError> {
         let id = BlobId::fresh();
-        let tmp_path = self.tmp.join(&id.0);
-        let mut file = tokio::fs::File::create(&tmp_path).await?;
-        file.write_all(&[0u8; HEADER_LEN as usize]).await?;
-        Ok(self.writer(id, tmp_path, Sink::Plain(file)))
+        match &self.medium {
+            Medium::Files { tmp, .. } => {
+                let tmp_path = tmp.join(&id.0);
+                let mut file = tokio::fs::File::create(&tmp_path).await?;
+                file.write_all(&[0u8; HEADER_LEN as usize]).await?;
+                Ok(self.writer(id, Some(tmp_path), Sink::Plain(file)))
+            }
+            Medium::Rows => {
+                let rows = Segments::new(self.db.clone(), id.0.clone());
+                Ok(self.writer(id, None, Sink::PlainRows(rows::PlainSink::new(rows))))
+            }
+        }
     }
 
     /// Starts writing a new blob encrypted at rest with `key`: chunked AES-256-GCM, each chunk
@@ -176,7 +215,6 @@ impl BlobStore {
         aad_context: &[u8],
     ) -> Result<BlobWriter, StoreError> {
         let id = BlobId::fresh();
-        let tmp_path = self.tmp.join(&id.0);
         let cipher = ChunkCipher::new(
             key,
             Container::File,
@@ -184,19 +222,29 @@ impl BlobStore {
             id.0.as_bytes(),
             aad_context,
         );
-        let sink = SealingSink::create(tmp_path.clone(), cipher).await?;
+        let (tmp_path, sink) = match &self.medium {
+            Medium::Files { tmp, .. } => {
+                let tmp_path = tmp.join(&id.0);
+                let sink = SealingSink::create(tmp_path.clone(), cipher).await?;
+                (Some(tmp_path), sink)
+            }
+            Medium::Rows => {
+                let rows = Segments::new(self.db.clone(), id.0.clone());
+                (None, SealingSink::to(Out::Rows(rows), cipher))
+            }
+        };
         Ok(self.writer(id, tmp_path, Sink::Sealed(Box::new(sink))))
     }
 
-    fn writer(&self, id: BlobId, tmp_path: PathBuf, sink: Sink) -> BlobWriter {
+    fn writer(&self, id: BlobId, tmp_path: Option<PathBuf>, sink: Sink) -> BlobWriter {
         BlobWriter {
             id,
             sink: Some(sink),
             tmp_path,
             len: 0,
-            blobs: self.blobs.clone(),
+            medium: self.medium.clone(),
             db: self.db.clone(),
-            placed: false,
+            done: false,
         }
     }
 
@@ -209,11 +257,31 @@ impl BlobStore {
         if ids.is_empty() {
             return Ok(ids);
         }
-        let (db, blobs) = (self.db.clone(), self.blobs.clone());
+        let blobs = match &self.medium {
+            Medium::Files { blobs, .. } => blobs.clone(),
+            Medium::Rows => {
+                // The listing, the rows and the listing's removal in one transaction.
+                let all: Vec<String> = ids.iter().map(|id| id.0.clone()).collect();
+                let gone = self
+                    .db
+                    .write(move |c| {
+                        let mut gone = Vec::new();
+                        for id in all {
+                            if rows::remove_if_listed(c, &id)? {
+                                gone.push(id);
+                            }
+                        }
+                        Ok::<_, StoreError>(gone)
+                    })
+                    .await?;
+                return Ok(ids.into_iter().filter(|id| !gone.contains(&id.0)).collect());
+            }
+        };
+        let (db, dir) = (self.db.clone(), blobs.clone());
         let all: Vec<String> = ids.iter().map(|id| id.0.clone()).collect();
         let loose = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
             let loose = db.read(|c| journal::listed(c, &all))?;
-            journal::unlink(&blobs, &loose)?;
+            journal::unlink(&dir, &loose)?;
             Ok(loose)
         })
         .await
@@ -227,7 +295,7 @@ impl BlobStore {
         }
         // Spawned: outside the caller's durable scope, so no request waits for this bookkeeping.
         // Rows whose unlink could not be made durable stay, for the next open to retry.
-        let (db, blobs) = (self.db.clone(), self.blobs.clone());
+        let db = self.db.clone();
         tokio::spawn(async move {
             let synced = tokio::task::spawn_blocking(move || {
                 journal::sync_dirs(&blobs, &loose).map(|()| loose)
@@ -248,7 +316,11 @@ impl BlobStore {
         start: u64,
         len: u64,
     ) -> Result<BlobStream, StoreError> {
-        let mut file = tokio::fs::File::open(self.path_of(id)).await?;
+        let path = match self.location(id) {
+            Location::File(path) => path,
+            Location::Rows(rows) => return rows::read_plain(rows, start, len).await,
+        };
+        let mut file = tokio::fs::File::open(path).await?;
         let mut header = [0u8; HEADER_LEN as usize];
         file.read_exact(&mut header).await?;
         let payload_len = match parse_prefix(&header)? {
@@ -294,26 +366,36 @@ impl BlobStore {
         start: u64,
         len: u64,
     ) -> Result<BlobStream, StoreError> {
-        sealed::read_range(self.path_of(id), key, id.0.clone(), aad_context, start, len).await
+        sealed::read_range(
+            self.location(id),
+            key,
+            id.0.clone(),
+            aad_context,
+            start,
+            len,
+        )
+        .await
     }
 }
 
 enum Sink {
     Plain(tokio::fs::File),
+    PlainRows(rows::PlainSink),
     Sealed(Box<SealingSink>),
 }
 
 /// A blob being written (plaintext or encrypted). Dropping it unfinished, or a failed
-/// [`BlobWriter::finish`], removes the temporary file.
+/// [`BlobWriter::finish`], removes the temporary file (or, in rows, the rows written so far).
 pub struct BlobWriter {
     id: BlobId,
     sink: Option<Sink>,
-    tmp_path: PathBuf,
+    /// The temporary file, for a blob written to a file.
+    tmp_path: Option<PathBuf>,
     len: u64,
-    blobs: PathBuf,
+    medium: Medium,
     db: Arc<Db>,
-    /// Whether the file was renamed into place.
-    placed: bool,
+    /// Whether the blob is complete: its file renamed into place, or its header row written.
+    done: bool,
 }
 
 impl BlobWriter {
@@ -336,6 +418,7 @@ impl BlobWriter {
     pub async fn write(&mut self, data: &[u8]) -> Result<(), StoreError> {
         match self.sink.as_mut() {
             Some(Sink::Plain(file)) => file.write_all(data).await?,
+            Some(Sink::PlainRows(sink)) => sink.write(data).await?,
             Some(Sink::Sealed(sink)) => sink.write(data).await?,
             None => return Err(StoreError::Corrupt("blob already finished".into())),
         }
@@ -348,42 +431,70 @@ impl BlobWriter {
     /// the metadata that references it, [`journal::claim`]ing it in the same transaction.
     /// Returns the id and the payload (plaintext) length.
     pub async fn finish(mut self) -> Result<(BlobId, u64), StoreError> {
+        let blobs = match &self.medium {
+            Medium::Files { blobs, .. } => blobs.clone(),
+            Medium::Rows => {
+                // Every segment written listed the blob already; the header completes it.
+                match self.sink.take() {
+                    Some(Sink::PlainRows(sink)) => {
+                        sink.finish(self.plain_header().to_vec()).await?
+                    }
+                    Some(Sink::Sealed(sink)) => sink.finish(self.len).await?,
+                    _ => return Err(StoreError::Corrupt("blob already finished".into())),
+                }
+                self.done = true;
+                return Ok((self.id.clone(), self.len));
+            }
+        };
         // Queued now, so its commit and fsync run while the blob's own fsync does.
         let id = self.id.0.clone();
         let listed = self.db.submit(move |c| journal::release(c, [id.as_str()]));
         match self.sink.take() {
             Some(Sink::Plain(mut file)) => {
-                let mut header = [0u8; HEADER_LEN as usize];
-                header[..4].copy_from_slice(&MAGIC);
-                header[4] = FORMAT_V1;
-                header[5] = CIPHER_NONE;
-                header[8..16].copy_from_slice(&self.len.to_le_bytes());
                 file.seek(std::io::SeekFrom::Start(0)).await?;
-                file.write_all(&header).await?;
+                file.write_all(&self.plain_header()).await?;
                 file.sync_all().await?;
             }
             Some(Sink::Sealed(sink)) => sink.finish(self.len).await?,
-            None => return Err(StoreError::Corrupt("blob already finished".into())),
+            _ => return Err(StoreError::Corrupt("blob already finished".into())),
         }
         // Inside a durable scope the listing returns at commit: it must be durable before the
         // file can be found in `blobs/`, or a crash could leave it there unlisted.
         listed.await?;
         self.db.settle().await?;
-        let dir = self.blobs.join(&self.id.0[..2]);
+        let dir = blobs.join(&self.id.0[..2]);
         tokio::fs::create_dir_all(&dir).await?;
-        tokio::fs::rename(&self.tmp_path, dir.join(&self.id.0)).await?;
-        self.placed = true;
+        if let Some(tmp_path) = &self.tmp_path {
+            tokio::fs::rename(tmp_path, dir.join(&self.id.0)).await?;
+        }
+        self.done = true;
         tokio::task::spawn_blocking(move || std::fs::File::open(&dir)?.sync_all())
             .await
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
         Ok((self.id.clone(), self.len))
     }
+
+    /// The header of a plaintext (format 1) blob of the length written.
+    fn plain_header(&self) -> [u8; HEADER_LEN as usize] {
+        let mut header = [0u8; HEADER_LEN as usize];
+        header[..4].copy_from_slice(&MAGIC);
+        header[4] = FORMAT_V1;
+        header[5] = CIPHER_NONE;
+        header[8..16].copy_from_slice(&self.len.to_le_bytes());
+        header
+    }
 }
 
 impl Drop for BlobWriter {
     fn drop(&mut self) {
-        if !self.placed {
-            let _ = std::fs::remove_file(&self.tmp_path);
+        if self.done {
+            return;
+        }
+        if let Some(tmp_path) = &self.tmp_path {
+            let _ = std::fs::remove_file(tmp_path);
+        } else if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            // Rows already written are listed: if this does not run, garbage collection will.
+            rt.spawn(Segments::new(self.db.clone(), self.id.0.clone()).discard());
         }
     }
 }

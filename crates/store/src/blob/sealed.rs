@@ -1,6 +1,6 @@
-//! Encrypted blob files (format 2, cipher 1): the sink that seals chunks as bytes arrive, and the
-//! reader that opens only the chunks a range covers. File I/O and AES run on tokio's blocking
-//! pool one batch of [`BATCH`] chunks per hop, so neither stalls the async workers; each side
+//! Encrypted blobs (format 2, cipher 1), in a file or in database rows (`rows.rs`): the sink that
+//! seals chunks as bytes arrive, and the reader that opens only the chunks a range covers. I/O
+//! and AES run on tokio's blocking pool one batch of [`BATCH`] chunks per hop, so neither stalls the async workers; each side
 //! keeps one batch in flight while the caller fills or drains the other, which bounds a stream's
 //! memory to two batches (about 512 KiB) whatever the blob's size.
 
@@ -8,13 +8,14 @@ use super::chunked::{
     chunk_count, invalid, sealed_len, ChunkCipher, Container, DataKey, CHUNK_LEN, NONCE_BASE_LEN,
     SEALED_CHUNK_LEN, TAG_LEN,
 };
+use super::rows::Segments;
 use super::{parse_prefix, parse_sealed_ext, sealed_header, Prefix, SEALED_HEADER_LEN};
 use crate::StoreError;
 use bytes::Bytes;
 use futures_core::Stream;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
 use tokio::task::{spawn_blocking, JoinHandle};
 
@@ -30,9 +31,38 @@ fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> 
     r.map_err(io::Error::other)?
 }
 
-/// The file and cipher, handed to the blocking pool and back.
+/// Where sealed chunks go.
+pub(super) enum Out {
+    /// The temporary file, positioned after room for the header.
+    File(File),
+    Rows(Segments),
+}
+
+impl Out {
+    /// Appends sealed chunks `first..`, back to back in `bytes`.
+    fn append(&mut self, first: u64, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Out::File(file) => file.write_all(bytes),
+            Out::Rows(rows) => rows.put_blocking(first, bytes, SEALED_CHUNK_LEN),
+        }
+    }
+
+    /// Writes the header and makes the blob durable.
+    fn complete(&mut self, header: [u8; SEALED_HEADER_LEN as usize]) -> io::Result<()> {
+        match self {
+            Out::File(file) => {
+                file.seek(SeekFrom::Start(0))?;
+                file.write_all(&header)?;
+                file.sync_all()
+            }
+            Out::Rows(rows) => rows.put_header_blocking(header.to_vec()),
+        }
+    }
+}
+
+/// The output and cipher, handed to the blocking pool and back.
 struct Sealer {
-    file: File,
+    out: Out,
     cipher: ChunkCipher,
 }
 
@@ -67,12 +97,17 @@ impl SealingSink {
             })
             .await,
         )?;
-        Ok(SealingSink {
+        Ok(SealingSink::to(Out::File(file), cipher))
+    }
+
+    /// A sink sealing into `out`, which is ready for the first chunk.
+    pub(super) fn to(out: Out, cipher: ChunkCipher) -> SealingSink {
+        SealingSink {
             fill: vec![0u8; BATCH_SEALED],
             filled: 0,
             next_chunk: 0,
-            slot: Slot::Idle(Box::new(Sealer { file, cipher })),
-        })
+            slot: Slot::Idle(Box::new(Sealer { out, cipher })),
+        }
     }
 
     /// Buffers plaintext, sealing and writing full batches once more bytes follow them (so the
@@ -118,7 +153,7 @@ impl SealingSink {
         self.filled = 0;
         self.slot = Slot::Busy(spawn_blocking(move || {
             let n = sealer.cipher.seal_slots(&mut buf, filled, first, false)?;
-            sealer.file.write_all(&buf[..n])?;
+            sealer.out.append(first, &buf[..n])?;
             Ok((sealer, buf))
         }));
         Ok(())
@@ -132,20 +167,38 @@ impl SealingSink {
         joined(
             spawn_blocking(move || {
                 let n = sealer.cipher.seal_slots(&mut buf, filled, first, true)?;
-                sealer.file.write_all(&buf[..n])?;
+                sealer.out.append(first, &buf[..n])?;
                 let header = sealed_header(plain_len, sealer.cipher.nonce_base());
-                sealer.file.seek(SeekFrom::Start(0))?;
-                sealer.file.write_all(&header)?;
-                sealer.file.sync_all()
+                sealer.out.complete(header)
             })
             .await,
         )
     }
 }
 
+/// Where a sealed blob's chunks are read from.
+pub(super) enum Source {
+    /// The blob file, positioned at the next chunk to read.
+    File(File),
+    Rows(Segments),
+}
+
+impl Source {
+    /// Reads chunks `first..first + lens.len()`, of the sealed lengths `lens`, into `buf`.
+    fn read(&mut self, first: u64, lens: &[usize], buf: &mut [u8]) -> io::Result<()> {
+        match self {
+            Source::File(file) => file.read_exact(buf).map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => invalid("encrypted blob is truncated"),
+                _ => e,
+            }),
+            Source::Rows(rows) => rows.read_into(first, lens, buf),
+        }
+    }
+}
+
 /// Where a decrypting read is, on the blocking pool between batches.
 struct Reader {
-    file: File,
+    source: Source,
     cipher: ChunkCipher,
     plain_len: u64,
     /// Chunks in the blob.
@@ -169,14 +222,11 @@ impl Reader {
                 .saturating_sub(i.saturating_mul(CHUNK_LEN as u64))
                 .min(CHUNK_LEN as u64) as usize
         };
-        let total: usize = (self.next..self.next + count)
+        let lens: Vec<usize> = (self.next..self.next + count)
             .map(|i| chunk_plain(i) + TAG_LEN)
-            .sum();
-        let mut buf = vec![0u8; total];
-        self.file.read_exact(&mut buf).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => invalid("encrypted blob is truncated"),
-            _ => e,
-        })?;
+            .collect();
+        let mut buf = vec![0u8; lens.iter().sum()];
+        self.source.read(self.next, &lens, &mut buf)?;
         let mut spans = Vec::with_capacity(BATCH);
         let mut at = 0usize;
         for i in self.next..self.next + count {
@@ -203,17 +253,21 @@ impl Reader {
     }
 }
 
-/// Opens an encrypted blob file and checks its header and size; returns the file positioned
-/// after the header, the plaintext length and the nonce base.
-fn open_file(path: &Path) -> Result<(File, u64, [u8; NONCE_BASE_LEN]), StoreError> {
-    let mut file = File::open(path)?;
-    let truncated = |e: io::Error| match e.kind() {
-        io::ErrorKind::UnexpectedEof => StoreError::Io(invalid("blob header is truncated")),
-        _ => StoreError::Io(e),
-    };
-    let mut head = [0u8; 16];
-    file.read_exact(&mut head).map_err(truncated)?;
-    let plain_len = match parse_prefix(&head)? {
+/// Where an encrypted blob is stored.
+pub(super) enum Location {
+    File(PathBuf),
+    Rows(Segments),
+}
+
+/// What a sealed blob's 32-byte header says: its plaintext length and nonce base.
+fn parse_header(head: &[u8]) -> Result<(u64, [u8; NONCE_BASE_LEN]), StoreError> {
+    let truncated = || StoreError::from(invalid("blob header is truncated"));
+    let prefix: &[u8; 16] = head
+        .get(..16)
+        .ok_or_else(truncated)?
+        .try_into()
+        .map_err(io::Error::other)?;
+    let plain_len = match parse_prefix(prefix)? {
         Prefix::Sealed(len) => len,
         Prefix::Plain(_) => {
             return Err(StoreError::Corrupt(
@@ -221,20 +275,52 @@ fn open_file(path: &Path) -> Result<(File, u64, [u8; NONCE_BASE_LEN]), StoreErro
             ))
         }
     };
-    file.read_exact(&mut head).map_err(truncated)?;
-    let nonce_base = parse_sealed_ext(&head)?;
-    let expected = sealed_len(plain_len).and_then(|n| n.checked_add(SEALED_HEADER_LEN));
-    if expected != Some(file.metadata()?.len()) {
-        return Err(invalid("encrypted blob is truncated or has extra bytes").into());
-    }
-    Ok((file, plain_len, nonce_base))
+    let ext: &[u8; 16] = head
+        .get(16..32)
+        .ok_or_else(truncated)?
+        .try_into()
+        .map_err(io::Error::other)?;
+    Ok((plain_len, parse_sealed_ext(ext)?))
 }
 
-/// Streams plaintext bytes `start..start + len` of the encrypted blob at `path`, opening only the
-/// chunks that cover them. The first batch is read and verified before this returns, so a wrong
-/// key, a wrong context or a damaged first chunk fail here rather than mid-stream.
+/// Opens an encrypted blob and checks its header and size; returns its source positioned at
+/// chunk `first`, its plaintext length and its nonce base (`first` is given the length).
+fn open(
+    location: Location,
+    first: impl FnOnce(u64) -> u64,
+) -> Result<(Source, u64, u64, [u8; NONCE_BASE_LEN]), StoreError> {
+    let damaged = || StoreError::from(invalid("encrypted blob is truncated or has extra bytes"));
+    match location {
+        Location::File(path) => {
+            let mut file = File::open(path)?;
+            let mut head = Vec::with_capacity(SEALED_HEADER_LEN as usize);
+            (&mut file).take(SEALED_HEADER_LEN).read_to_end(&mut head)?;
+            let (plain_len, nonce_base) = parse_header(&head)?;
+            let expected = sealed_len(plain_len).and_then(|n| n.checked_add(SEALED_HEADER_LEN));
+            if expected != Some(file.metadata()?.len()) {
+                return Err(damaged());
+            }
+            let first = first(plain_len);
+            file.seek(SeekFrom::Start(
+                SEALED_HEADER_LEN + first * SEALED_CHUNK_LEN as u64,
+            ))?;
+            Ok((Source::File(file), first, plain_len, nonce_base))
+        }
+        Location::Rows(rows) => {
+            let (plain_len, nonce_base) = parse_header(&rows.header()?)?;
+            if rows.count()? != chunk_count(plain_len) {
+                return Err(damaged());
+            }
+            Ok((Source::Rows(rows), first(plain_len), plain_len, nonce_base))
+        }
+    }
+}
+
+/// Streams plaintext bytes `start..start + len` of the encrypted blob at `location`, opening only
+/// the chunks that cover them. The first batch is read and verified before this returns, so a
+/// wrong key, a wrong context or a damaged first chunk fail here rather than mid-stream.
 pub(super) async fn read_range(
-    path: PathBuf,
+    location: Location,
     key: &DataKey,
     blob_id: String,
     aad_context: &[u8],
@@ -244,21 +330,22 @@ pub(super) async fn read_range(
     let key = key.clone();
     let context = aad_context.to_vec();
     let opened = spawn_blocking(move || -> Result<(Reader, Vec<Bytes>), StoreError> {
-        let (mut file, plain_len, nonce_base) = open_file(&path)?;
+        let chunk = CHUNK_LEN as u64;
+        let first_of = |plain_len: u64| match len {
+            0 => 0,
+            _ => (start / chunk).min(chunk_count(plain_len)),
+        };
+        let (source, first, plain_len, nonce_base) = open(location, first_of)?;
         let stop = start
             .checked_add(len)
             .filter(|&s| s <= plain_len)
             .ok_or_else(|| StoreError::Corrupt(format!("blob {blob_id} shorter than expected")))?;
-        let chunk = CHUNK_LEN as u64;
         // An empty read of an empty blob still verifies its one (empty, final) chunk.
-        let (first, end) = match (len, plain_len) {
-            (0, 0) => (0, 1),
-            (0, _) => (0, 0),
-            _ => (start / chunk, (stop - 1) / chunk + 1),
+        let end = match (len, plain_len) {
+            (0, 0) => 1,
+            (0, _) => 0,
+            _ => (stop - 1) / chunk + 1,
         };
-        file.seek(SeekFrom::Start(
-            SEALED_HEADER_LEN + first * SEALED_CHUNK_LEN as u64,
-        ))?;
         let cipher = ChunkCipher::new(
             &key,
             Container::File,
@@ -267,7 +354,7 @@ pub(super) async fn read_range(
             &context,
         );
         let mut reader = Reader {
-            file,
+            source,
             cipher,
             plain_len,
             chunks: chunk_count(plain_len),

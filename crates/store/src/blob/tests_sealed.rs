@@ -4,15 +4,15 @@ use super::chunked::{ChunkCipher, Container, SEALED_CHUNK_LEN};
 use super::*;
 use std::io::ErrorKind;
 
-const CTX: &[u8] = b"bucket/key#version";
-const C: usize = CHUNK_LEN;
+pub(super) const CTX: &[u8] = b"bucket/key#version";
+pub(super) const C: usize = CHUNK_LEN;
 
-fn key(b: u8) -> DataKey {
+pub(super) fn key(b: u8) -> DataKey {
     DataKey::from_bytes(&[b; 32]).unwrap()
 }
 
 /// Bytes that do not repeat with the chunk size, so a misplaced chunk shows.
-fn pattern(n: usize) -> Vec<u8> {
+pub(super) fn pattern(n: usize) -> Vec<u8> {
     let mut x = 0x9e37_79b9u32;
     (0..n)
         .map(|_| {
@@ -25,7 +25,7 @@ fn pattern(n: usize) -> Vec<u8> {
 }
 
 /// Writes `data` in uneven pieces.
-async fn put(store: &BlobStore, k: &DataKey, ctx: &[u8], data: &[u8]) -> BlobId {
+pub(super) async fn put(store: &BlobStore, k: &DataKey, ctx: &[u8], data: &[u8]) -> BlobId {
     let mut w = store.create_encrypted(k, ctx).await.unwrap();
     let mut rest = data;
     let mut step = 1usize;
@@ -41,7 +41,7 @@ async fn put(store: &BlobStore, k: &DataKey, ctx: &[u8], data: &[u8]) -> BlobId 
 }
 
 /// Reads a range: the bytes yielded before any failure, and the failure.
-async fn get(
+pub(super) async fn get(
     store: &BlobStore,
     id: &BlobId,
     k: &DataKey,
@@ -66,7 +66,7 @@ async fn get(
     (out, None)
 }
 
-fn is_invalid(e: &Option<StoreError>) -> bool {
+pub(super) fn is_invalid(e: &Option<StoreError>) -> bool {
     matches!(e, Some(StoreError::Io(e)) if e.kind() == ErrorKind::InvalidData)
 }
 
@@ -83,7 +83,7 @@ fn chunk_at(k: usize) -> usize {
 
 /// The ranges checked for a blob of `n` bytes: whole, empty, ends, every chunk and batch
 /// boundary from either side, and a spread of others.
-fn ranges(n: usize) -> Vec<(usize, usize)> {
+pub(super) fn ranges(n: usize) -> Vec<(usize, usize)> {
     let mut r = vec![(0, n), (0, 0), (n, 0)];
     if n > 0 {
         r.extend([(n - 1, 1), (0, 1), (0, n - 1), (1, n - 1)]);
