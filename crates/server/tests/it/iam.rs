@@ -4,79 +4,11 @@
 //! signs S3 calls (through the AWS SDK for Rust), its user's policies decide them, and a
 //! deactivated or deleted key stops working. The aws CLI and boto3 drive the same in e2e/.
 
-use crate::common::{code, xml_value, xml_values, Raw, RawResponse, Server};
-
-/// A query-protocol POST of `form` to `service` (`iam`, `sts`), signed with `key`/`secret`.
-pub async fn query_post(
-    s: &Server,
-    service: &str,
-    key: &str,
-    secret: &str,
-    form: &str,
-) -> RawResponse {
-    let time = time::OffsetDateTime::now_utc();
-    let hash = trailstack_sigv4::sha256_hex(form.as_bytes());
-    let raw = Raw::new(s, "POST", "/")
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .header("x-amz-date", &trailstack_sigv4::format_amz_date(time))
-        .body(form);
-    let sig = {
-        let refs: Vec<(&str, &str)> = raw
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let parts = trailstack_sigv4::RequestParts {
-            method: "POST",
-            raw_path: "/",
-            raw_query: "",
-            headers: &refs,
-        };
-        let params = trailstack_sigv4::SigningParams {
-            access_key: key,
-            secret_key: secret,
-            region: "us-east-1",
-            service,
-            time,
-        };
-        trailstack_sigv4::sign_request_header(&parts, &params, &hash)
-    };
-    raw.header("authorization", &sig.authorization)
-        .send(s)
-        .await
-}
+use crate::common::{code, iam_call, query_post, xml_value, xml_values, RawResponse, Server};
 
 /// An IAM call by the default root: `params` are `(name, value)` pairs after the action.
 async fn iam(s: &Server, action: &str, params: &[(&str, &str)]) -> RawResponse {
-    iam_as(s, ("test", "test"), action, params).await
-}
-
-async fn iam_as(
-    s: &Server,
-    (key, secret): (&str, &str),
-    action: &str,
-    params: &[(&str, &str)],
-) -> RawResponse {
-    let mut form = format!("Action={action}&Version=2010-05-08");
-    for (k, v) in params {
-        form.push_str(&format!("&{k}={}", encode(v)));
-    }
-    query_post(s, "iam", key, secret, &form).await
-}
-
-/// `v` percent-encoded for a form (RFC 3986's unreserved characters kept).
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    iam_call(s, ("test", "test"), action, params).await
 }
 
 /// Asserts a 200 and returns the body.
@@ -271,7 +203,7 @@ async fn users_need_iam_permissions_and_calls_are_recorded_in_us_east_1() {
         xml_value(&key, "SecretAccessKey").unwrap(),
     );
     let admin = (admin.0.as_str(), admin.1.as_str());
-    let r = iam_as(&s, admin, "CreateUser", &[("UserName", "other")]).await;
+    let r = iam_call(&s, admin, "CreateUser", &[("UserName", "other")]).await;
     assert_eq!(
         (r.status, r.xml("Code").as_deref()),
         (403, Some("AccessDenied"))
@@ -288,7 +220,7 @@ async fn users_need_iam_permissions_and_calls_are_recorded_in_us_east_1() {
         ],
     )
     .await);
-    ok(iam_as(&s, admin, "CreateUser", &[("UserName", "other")]).await);
+    ok(iam_call(&s, admin, "CreateUser", &[("UserName", "other")]).await);
 
     let events = s
         .cloudtrail()

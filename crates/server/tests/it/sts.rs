@@ -121,7 +121,7 @@ async fn get_caller_identity_records(s: &Server, key: &str, secret: &str) -> Vec
 
 /// A raw POST of `form` to STS, signed by the default root for service `sts`.
 async fn sts_post(s: &Server, form: &str) -> RawResponse {
-    crate::iam::query_post(s, "sts", "test", "test", form).await
+    crate::common::query_post(s, "sts", "test", "test", form).await
 }
 
 #[tokio::test]

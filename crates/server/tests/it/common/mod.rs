@@ -1,11 +1,12 @@
 //! The shared harness: the in-process server, its configuration from a TOML of users, and the
-//! error readers and data makers every test file uses. Clients, raw requests, the users of the
-//! configuration and per-service set-up live in the submodules, all re-exported here.
+//! error readers and data makers every test file uses. Clients, raw requests, query-protocol
+//! calls, the users of the configuration and per-service set-up live in the submodules, all re-exported here.
 
 mod clients;
 mod cloudtrail;
 mod kms;
 mod python;
+mod query;
 mod raw;
 mod s3;
 mod users;
@@ -14,6 +15,7 @@ pub use clients::*;
 pub use cloudtrail::*;
 pub use kms::*;
 pub use python::*;
+pub use query::*;
 pub use raw::*;
 pub use s3::*;
 pub use users::*;

@@ -154,22 +154,38 @@ impl Raw {
                 &trailstack_sigv4::format_amz_date(signer.time),
             )
             .header("x-amz-content-sha256", &hash);
-        let sig = {
-            let refs: Vec<(&str, &str)> = r
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let parts = trailstack_sigv4::RequestParts {
-                method: &r.method,
-                raw_path: &r.path,
-                raw_query: &r.query,
-                headers: &refs,
-            };
-            trailstack_sigv4::sign_request_header(&parts, &signer.params(), &hash)
-        };
+        let sig = r.signature(&signer.params(), &hash);
         r = r.header("authorization", &sig.authorization);
         (r, sig.signature)
+    }
+
+    /// The SigV4 signature of the request as it stands (every header present signed) by
+    /// `params`, over the payload hash `hash`.
+    pub fn signature(
+        &self,
+        params: &trailstack_sigv4::SigningParams,
+        hash: &str,
+    ) -> trailstack_sigv4::HeaderSignature {
+        trailstack_sigv4::sign_request_header(&self.parts(&self.header_refs()), params, hash)
+    }
+
+    fn header_refs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    fn parts<'a>(
+        &'a self,
+        headers: &'a [(&'a str, &'a str)],
+    ) -> trailstack_sigv4::RequestParts<'a> {
+        trailstack_sigv4::RequestParts {
+            method: &self.method,
+            raw_path: &self.path,
+            raw_query: &self.query,
+            headers,
+        }
     }
 
     /// Signs with the default credentials, now, over the body's SHA-256.
@@ -179,18 +195,8 @@ impl Raw {
 
     /// Presigns (query auth) for `expires` seconds.
     pub fn presigned(mut self, signer: &Signer, expires: u64) -> Raw {
-        let refs: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let parts = trailstack_sigv4::RequestParts {
-            method: &self.method,
-            raw_path: &self.path,
-            raw_query: &self.query,
-            headers: &refs,
-        };
-        let q = trailstack_sigv4::presign_query(&parts, &signer.params(), expires);
+        let refs = self.header_refs();
+        let q = trailstack_sigv4::presign_query(&self.parts(&refs), &signer.params(), expires);
         self.query = q;
         self
     }

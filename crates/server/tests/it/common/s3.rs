@@ -8,6 +8,7 @@ use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOut
 use aws_sdk_s3::operation::delete_object::DeleteObjectOutput;
 use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
+use aws_sdk_s3::operation::put_object::PutObjectError;
 use aws_sdk_s3::operation::upload_part::UploadPartOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -31,6 +32,20 @@ pub async fn put_bytes(
         .key(key)
         .body(ByteStream::from(body.to_vec())))
     .version_id
+}
+
+/// The error PutObject of `body` to `bucket`/`key` answers.
+pub async fn put_err(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+    body: &[u8],
+) -> SdkError<PutObjectError> {
+    err!(c
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body.to_vec())))
 }
 
 /// The bytes of `bucket`/`key`.

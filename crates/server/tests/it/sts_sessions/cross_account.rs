@@ -1,9 +1,15 @@
 //! The acceptance scenario of issue 21: a role of account A assumed by a user of account B,
 //! used on S3, KMS, CloudTrail and STS until its credentials expire.
 
-use super::{allow, iam, lookup, trust, user_with_key, Creds, A, B, USERS};
-use crate::common::{code, xml_value, Clocked};
+use super::{
+    allow, create_role, lookup, put_role_policy, put_user_policy, trust, user_arn, user_with_key,
+    Creds, A, B, USERS,
+};
+use crate::common::{
+    code, get_err, head_of, ok, put_bytes, put_err, set_default_encryption, xml_value, Clocked,
+};
 use aws_sdk_cloudtrail::types::LookupAttributeKey;
+use aws_sdk_s3::types::ServerSideEncryption;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
 /// The acceptance scenario of issue 21 in the SDK for Rust: a role of account A trusts a user
@@ -19,55 +25,17 @@ async fn a_cross_account_session_acts_as_the_role_and_expires() {
     let root_b = ("AKIAROOTBEXAMPLE0001", "root-b");
     let role_arn = format!("arn:aws:iam::{A}:role/team/auditor");
     let (bob_key, bob_secret) = user_with_key(s, root_b, "bob").await;
-    iam(
-        s,
-        root_b,
-        "PutUserPolicy",
-        &[
-            ("UserName", "bob"),
-            ("PolicyName", "assume"),
-            (
-                "PolicyDocument",
-                &allow(
-                    r#"["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]"#,
-                    &role_arn,
-                ),
-            ),
-        ],
-    )
-    .await;
-    let role = iam(
-        s,
-        root_a,
-        "CreateRole",
-        &[
-            ("RoleName", "auditor"),
-            ("Path", "/team/"),
-            (
-                "AssumeRolePolicyDocument",
-                &trust(&format!("arn:aws:iam::{B}:user/bob")),
-            ),
-        ],
-    )
-    .await;
+    let assume_actions = r#"["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]"#;
+    let may_assume = allow(assume_actions, &role_arn);
+    put_user_policy(s, root_b, "bob", "assume", &may_assume).await;
+    let trusts_bob = trust(&user_arn(B, "bob"));
+    let role = create_role(s, root_a, "auditor", &trusts_bob, &[("Path", "/team/")]).await;
     let role_id = xml_value(&role, "RoleId").unwrap();
-    iam(
-        s,
-        root_a,
-        "PutRolePolicy",
-        &[
-            ("RoleName", "auditor"),
-            ("PolicyName", "write"),
-            (
-                "PolicyDocument",
-                &allow(
-                    r#"["s3:PutObject","s3:GetObject"]"#,
-                    "arn:aws:s3:::evidence/*",
-                ),
-            ),
-        ],
-    )
-    .await;
+    let write = allow(
+        r#"["s3:PutObject","s3:GetObject"]"#,
+        "arn:aws:s3:::evidence/*",
+    );
+    put_role_policy(s, root_a, "auditor", "write", &write).await;
     // The key admits its account's root (to administer it) and the role; nobody else.
     let kms = c.kms();
     let key_policy = format!(
@@ -75,38 +43,20 @@ async fn a_cross_account_session_acts_as_the_role_and_expires() {
             {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}},
             {{"Effect":"Allow","Principal":{{"AWS":"{role_arn}"}},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*"}}]}}"#
     );
-    let key_id = kms
-        .create_key()
-        .policy(key_policy)
-        .send()
-        .await
+    let key_id = ok!(kms.create_key().policy(key_policy))
+        .key_metadata
         .unwrap()
-        .key_metadata()
-        .unwrap()
-        .key_id()
-        .to_string();
+        .key_id;
     let s3 = c.s3();
-    s3.create_bucket().bucket("evidence").send().await.unwrap();
-    let rule = aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-        .apply_server_side_encryption_by_default(
-            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-                .kms_master_key_id(&key_id)
-                .build()
-                .unwrap(),
-        )
-        .build();
-    s3.put_bucket_encryption()
-        .bucket("evidence")
-        .server_side_encryption_configuration(
-            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                .rules(rule)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    ok!(s3.create_bucket().bucket("evidence"));
+    set_default_encryption(
+        &s3,
+        "evidence",
+        ServerSideEncryption::AwsKms,
+        Some(&key_id),
+        false,
+    )
+    .await;
 
     let bob = c.via().signing_as(&bob_key, &bob_secret);
     let out = bob
@@ -140,55 +90,24 @@ async fn a_cross_account_session_acts_as_the_role_and_expires() {
     let principal_id = format!("{role_id}:audit-1");
     assert_eq!(me.user_id(), Some(principal_id.as_str()));
 
-    as_role
-        .s3()
-        .put_object()
-        .bucket("evidence")
-        .key("report.txt")
-        .body(b"findings".to_vec().into())
-        .send()
-        .await
-        .unwrap();
-    let head = s3
-        .head_object()
-        .bucket("evidence")
-        .key("report.txt")
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&as_role.s3(), "evidence", "report.txt", b"findings").await;
+    let head = head_of(&s3, "evidence", "report.txt").await;
     assert!(head.ssekms_key_id().unwrap().ends_with(&key_id));
     // The user's own keys: not the role, so neither the bucket nor the key admit them.
-    let denied = bob
-        .s3()
-        .put_object()
-        .bucket("evidence")
-        .key("report.txt")
-        .body(b"x".to_vec().into())
-        .send()
-        .await;
-    assert_eq!(code(&denied.unwrap_err()), "AccessDenied");
+    let denied = put_err(&bob.s3(), "evidence", "report.txt", b"x").await;
+    assert_eq!(code(&denied), "AccessDenied");
 
     // The session token is part of the credentials: without it the key is unknown, with
     // another session's it is invalid.
     let no_token = c.via().signing_as(&session.key, &session.secret).s3();
-    let r = no_token
-        .get_object()
-        .bucket("evidence")
-        .key("report.txt")
-        .send()
-        .await;
-    assert_eq!(code(&r.unwrap_err()), "InvalidAccessKeyId");
+    let r = get_err(&no_token, "evidence", "report.txt").await;
+    assert_eq!(code(&r), "InvalidAccessKeyId");
     let wrong = c
         .via()
         .session(&session.key, &session.secret, "not-the-token")
         .s3();
-    let r = wrong
-        .get_object()
-        .bucket("evidence")
-        .key("report.txt")
-        .send()
-        .await;
-    assert_eq!(code(&r.unwrap_err()), "InvalidToken");
+    let r = get_err(&wrong, "evidence", "report.txt").await;
+    assert_eq!(code(&r), "InvalidToken");
 
     // The KMS call S3 made for the session is recorded as the AssumedRole, with its issuer.
     let events = lookup(&c.via(), LookupAttributeKey::AccessKeyId, &session.key).await;
@@ -236,10 +155,7 @@ async fn a_cross_account_session_acts_as_the_role_and_expires() {
     let rec = &in_a[0];
     assert_eq!(rec["eventSource"], "sts.amazonaws.com");
     assert_eq!(rec["userIdentity"]["type"], "IAMUser");
-    assert_eq!(
-        rec["userIdentity"]["arn"],
-        format!("arn:aws:iam::{B}:user/bob")
-    );
+    assert_eq!(rec["userIdentity"]["arn"], user_arn(B, "bob"));
     assert_eq!(rec["recipientAccountId"], A);
     assert_eq!(rec["sharedEventID"], in_b[0]["sharedEventID"]);
     assert_eq!(rec["requestParameters"]["roleArn"], role_arn);
@@ -258,14 +174,8 @@ async fn a_cross_account_session_acts_as_the_role_and_expires() {
 
     // An hour later the credentials have expired, whatever the protocol.
     c.clock.advance(time::Duration::hours(1));
-    let r = as_role
-        .s3()
-        .get_object()
-        .bucket("evidence")
-        .key("report.txt")
-        .send()
-        .await;
-    assert_eq!(code(&r.unwrap_err()), "ExpiredToken");
+    let r = get_err(&as_role.s3(), "evidence", "report.txt").await;
+    assert_eq!(code(&r), "ExpiredToken");
     let r = as_role.kms().list_keys().send().await.unwrap_err();
     assert_eq!(r.code(), Some("ExpiredTokenException"));
     let r = as_role

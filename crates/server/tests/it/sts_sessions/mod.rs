@@ -13,7 +13,7 @@ mod sdk_provider;
 mod session_tokens;
 mod trust_and_chaining;
 
-use crate::common::{xml_value, Server, Via};
+use crate::common::{iam_call, ok, xml_value, Server, Via};
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use serde_json::Value;
@@ -30,32 +30,50 @@ account_id = "222222222222"
 const A: &str = "000000000000";
 const B: &str = "222222222222";
 
-/// `v` percent-encoded for a form.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// An IAM call signed by `key`/`secret` that must succeed; its response body.
-async fn iam(
-    s: &Server,
-    (key, secret): (&str, &str),
-    action: &str,
-    params: &[(&str, &str)],
-) -> String {
-    let mut form = format!("Action={action}&Version=2010-05-08");
-    for (k, v) in params {
-        form.push_str(&format!("&{k}={}", encode(v)));
-    }
-    let r = crate::iam::query_post(s, "iam", key, secret, &form).await;
+async fn iam(s: &Server, keys: (&str, &str), action: &str, params: &[(&str, &str)]) -> String {
+    let r = iam_call(s, keys, action, params).await;
     assert_eq!(r.status, 200, "{action}: {}", r.text());
     r.text()
+}
+
+/// Creates role `name` in the account `root` signs for, trusted by the policy `trust_doc`,
+/// with the further CreateRole parameters `more`; the response body.
+async fn create_role(
+    s: &Server,
+    root: (&str, &str),
+    name: &str,
+    trust_doc: &str,
+    more: &[(&str, &str)],
+) -> String {
+    let mut params = vec![("RoleName", name), ("AssumeRolePolicyDocument", trust_doc)];
+    params.extend_from_slice(more);
+    iam(s, root, "CreateRole", &params).await
+}
+
+/// Gives `role` the inline policy `doc`, named `policy`.
+async fn put_role_policy(s: &Server, root: (&str, &str), role: &str, policy: &str, doc: &str) {
+    let params = [
+        ("RoleName", role),
+        ("PolicyName", policy),
+        ("PolicyDocument", doc),
+    ];
+    iam(s, root, "PutRolePolicy", &params).await;
+}
+
+/// Gives `user` the inline policy `doc`, named `policy`.
+async fn put_user_policy(s: &Server, root: (&str, &str), user: &str, policy: &str, doc: &str) {
+    let params = [
+        ("UserName", user),
+        ("PolicyName", policy),
+        ("PolicyDocument", doc),
+    ];
+    iam(s, root, "PutUserPolicy", &params).await;
+}
+
+/// The ARN of IAM user `name` of `account`.
+fn user_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:user/{name}")
 }
 
 /// A user of `account` (made by `root`) with a key: (key id, secret).
@@ -99,6 +117,12 @@ impl Creds {
 
     fn via(&self, base: Via) -> Via {
         base.session(&self.key, &self.secret, &self.token)
+    }
+
+    /// The ARN GetCallerIdentity names for these credentials, on the server `base` reaches.
+    async fn caller_arn(&self, base: Via) -> String {
+        let me = ok!(self.via(base).sts().get_caller_identity());
+        me.arn().unwrap().to_string()
     }
 }
 

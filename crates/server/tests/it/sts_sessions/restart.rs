@@ -1,6 +1,6 @@
 //! Session credentials survive a restart of the server on the same data dir.
 
-use super::{assume, iam, trust, user_with_key, A};
+use super::{assume, create_role, trust, user_arn, user_with_key, A};
 use crate::common::Server;
 
 /// A session's credentials are durable: after a restart on the same data dir they still sign,
@@ -11,32 +11,13 @@ async fn sessions_survive_a_restart() {
     let root = ("test", "test");
     let (key, secret) = user_with_key(&s, root, "dana").await;
     let role_arn = format!("arn:aws:iam::{A}:role/keeper");
-    iam(
-        &s,
-        root,
-        "CreateRole",
-        &[
-            ("RoleName", "keeper"),
-            (
-                "AssumeRolePolicyDocument",
-                &trust(&format!("arn:aws:iam::{A}:user/dana")),
-            ),
-        ],
-    )
-    .await;
+    create_role(&s, root, "keeper", &trust(&user_arn(A, "dana")), &[]).await;
     let dana = s.via().signing_as(&key, &secret);
     let session = assume(&dana, &role_arn, "kept", |b| b).await.unwrap();
     let dir = s.stop();
     let s = Server::start_in(dir).await;
-    let me = session
-        .via(s.via())
-        .sts()
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        me.arn(),
-        Some(format!("arn:aws:sts::{A}:assumed-role/keeper/kept").as_str())
+        session.caller_arn(s.via()).await,
+        format!("arn:aws:sts::{A}:assumed-role/keeper/kept")
     );
 }

@@ -1,7 +1,7 @@
 //! The AWS SDK for Rust's own AssumeRole credential provider against trailstack.
 
-use super::{allow, iam, lookup, trust, user_with_key, A};
-use crate::common::Server;
+use super::{allow, create_role, lookup, put_role_policy, trust, user_arn, user_with_key, A};
+use crate::common::{put_bytes, Server};
 use aws_sdk_cloudtrail::types::LookupAttributeKey;
 
 /// The AWS SDK for Rust's own AssumeRole credential provider (aws-config) gets a role
@@ -15,33 +15,9 @@ async fn the_sdk_assume_role_provider_works() {
     s.with_bucket("provided").await;
     let (key, secret) = user_with_key(&s, root, "frank").await;
     let role_arn = format!("arn:aws:iam::{A}:role/provided");
-    iam(
-        &s,
-        root,
-        "CreateRole",
-        &[
-            ("RoleName", "provided"),
-            (
-                "AssumeRolePolicyDocument",
-                &trust(&format!("arn:aws:iam::{A}:user/frank")),
-            ),
-        ],
-    )
-    .await;
-    iam(
-        &s,
-        root,
-        "PutRolePolicy",
-        &[
-            ("RoleName", "provided"),
-            ("PolicyName", "s3"),
-            (
-                "PolicyDocument",
-                &allow(r#""s3:PutObject""#, "arn:aws:s3:::provided/*"),
-            ),
-        ],
-    )
-    .await;
+    create_role(&s, root, "provided", &trust(&user_arn(A, "frank")), &[]).await;
+    let writes = allow(r#""s3:PutObject""#, "arn:aws:s3:::provided/*");
+    put_role_policy(&s, root, "provided", "s3", &writes).await;
     let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(&s.endpoint)
         .region(aws_config::Region::new("us-east-1"))
@@ -59,14 +35,7 @@ async fn the_sdk_assume_role_provider_works() {
         .credentials_provider(provider)
         .force_path_style(true)
         .build();
-    aws_sdk_s3::Client::from_conf(conf)
-        .put_object()
-        .bucket("provided")
-        .key("k")
-        .body(b"1".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&aws_sdk_s3::Client::from_conf(conf), "provided", "k", b"1").await;
     let assumed = lookup(&s.via(), LookupAttributeKey::EventName, "AssumeRole").await;
     assert_eq!(assumed.len(), 1);
     assert_eq!(

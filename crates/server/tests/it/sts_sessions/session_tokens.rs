@@ -1,7 +1,7 @@
 //! GetSessionToken and GetAccessKeyInfo.
 
-use super::{allow, iam, lookup, user_with_key, Creds, A, B, USERS};
-use crate::common::Server;
+use super::{allow, lookup, put_user_policy, user_arn, user_with_key, Creds, A, B, USERS};
+use crate::common::{put_bytes, Server};
 use aws_sdk_cloudtrail::types::LookupAttributeKey;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 
@@ -14,39 +14,16 @@ async fn session_tokens_and_access_key_info() {
     let root = ("test", "test");
     s.with_bucket("own").await;
     let (key, secret) = user_with_key(&s, root, "erin").await;
-    iam(
-        &s,
-        root,
-        "PutUserPolicy",
-        &[
-            ("UserName", "erin"),
-            ("PolicyName", "s3"),
-            (
-                "PolicyDocument",
-                &allow(r#""s3:PutObject""#, "arn:aws:s3:::own/*"),
-            ),
-        ],
-    )
-    .await;
+    let writes = allow(r#""s3:PutObject""#, "arn:aws:s3:::own/*");
+    put_user_policy(&s, root, "erin", "s3", &writes).await;
     let erin = s.via().signing_as(&key, &secret);
     let out = erin.sts().get_session_token().send().await.unwrap();
     let c = out.credentials().unwrap();
     assert!(c.access_key_id().starts_with("ASIA"));
     let session = Creds::of(c);
     let temp = session.via(s.via());
-    let me = temp.sts().get_caller_identity().send().await.unwrap();
-    assert_eq!(
-        me.arn(),
-        Some(format!("arn:aws:iam::{A}:user/erin").as_str())
-    );
-    temp.s3()
-        .put_object()
-        .bucket("own")
-        .key("k")
-        .body(b"1".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(session.caller_arn(s.via()).await, user_arn(A, "erin"));
+    put_bytes(&temp.s3(), "own", "k", b"1").await;
     let again = temp.sts().get_session_token().send().await.unwrap_err();
     assert_eq!(again.code(), Some("AccessDenied"));
     assert_eq!(

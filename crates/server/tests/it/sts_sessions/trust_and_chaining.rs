@@ -1,8 +1,10 @@
 //! AssumeRole within one account: trust policies with identity policies, session policies,
 //! durations, role chaining and `sts:ExternalId`.
 
-use super::{allow, assume, iam, trust, user_with_key, A};
-use crate::common::{code, Server};
+use super::{
+    allow, assume, create_role, put_role_policy, put_user_policy, trust, user_arn, user_with_key, A,
+};
+use crate::common::{code, get_out, put_bytes, put_err, Server};
 
 /// Within one account a trust policy naming the user suffices; one naming only the account
 /// needs the user's identity policy too; the root may not assume roles; the session gets its
@@ -18,60 +20,19 @@ async fn trust_session_policies_durations_and_chaining() {
     let alice = s.via().signing_as(&alice_key, &alice_secret);
     let carol = s.via().signing_as(&carol_key, &carol_secret);
     let writer_arn = format!("arn:aws:iam::{A}:role/writer");
-    iam(
-        &s,
-        root,
-        "CreateRole",
-        &[
-            ("RoleName", "writer"),
-            (
-                "AssumeRolePolicyDocument",
-                &trust(&format!("arn:aws:iam::{A}:user/alice")),
-            ),
-            ("MaxSessionDuration", "7200"),
-        ],
-    )
-    .await;
-    iam(
-        &s,
-        root,
-        "PutRolePolicy",
-        &[
-            ("RoleName", "writer"),
-            ("PolicyName", "s3"),
-            (
-                "PolicyDocument",
-                &allow(r#"["s3:PutObject","s3:GetObject","sts:AssumeRole"]"#, "*"),
-            ),
-        ],
-    )
-    .await;
+    let trusts_alice = trust(&user_arn(A, "alice"));
+    let longer = [("MaxSessionDuration", "7200")];
+    create_role(&s, root, "writer", &trusts_alice, &longer).await;
+    let writes = allow(r#"["s3:PutObject","s3:GetObject","sts:AssumeRole"]"#, "*");
+    put_role_policy(&s, root, "writer", "s3", &writes).await;
     let by_account = format!("arn:aws:iam::{A}:role/by-account");
-    iam(
-        &s,
-        root,
-        "CreateRole",
-        &[
-            ("RoleName", "by-account"),
-            (
-                "AssumeRolePolicyDocument",
-                &trust(&format!("arn:aws:iam::{A}:root")),
-            ),
-        ],
-    )
-    .await;
+    let trusts_account = trust(&format!("arn:aws:iam::{A}:root"));
+    create_role(&s, root, "by-account", &trusts_account, &[]).await;
 
     // Alice is named by writer's trust policy: no identity policy needed.
     let session = assume(&alice, &writer_arn, "w1", |b| b).await.unwrap();
     let w1 = session.via(s.via());
-    w1.s3()
-        .put_object()
-        .bucket("work")
-        .key("a")
-        .body(b"1".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&w1.s3(), "work", "a", b"1").await;
     // The account's root may not assume a role; carol is not trusted by writer.
     let (c, m) = assume(&s.via(), &writer_arn, "rr", |b| b)
         .await
@@ -94,17 +55,8 @@ async fn trust_session_policies_durations_and_chaining() {
             .0,
         "AccessDenied"
     );
-    iam(
-        &s,
-        root,
-        "PutUserPolicy",
-        &[
-            ("UserName", "carol"),
-            ("PolicyName", "assume"),
-            ("PolicyDocument", &allow(r#""sts:AssumeRole""#, &by_account)),
-        ],
-    )
-    .await;
+    let may_assume = allow(r#""sts:AssumeRole""#, &by_account);
+    put_user_policy(&s, root, "carol", "assume", &may_assume).await;
     assert!(assume(&carol, &by_account, "cc", |b| b).await.is_ok());
     // A missing role is refused like an untrusted one.
     let missing = format!("arn:aws:iam::{A}:role/nobody");
@@ -120,20 +72,9 @@ async fn trust_session_policies_durations_and_chaining() {
     .await
     .unwrap();
     let w2 = narrowed.via(s.via()).s3();
-    w2.get_object()
-        .bucket("work")
-        .key("a")
-        .send()
-        .await
-        .unwrap();
-    let r = w2
-        .put_object()
-        .bucket("work")
-        .key("b")
-        .body(b"2".to_vec().into())
-        .send()
-        .await;
-    assert_eq!(code(&r.unwrap_err()), "AccessDenied");
+    get_out(&w2, "work", "a").await;
+    let r = put_err(&w2, "work", "b", b"2").await;
+    assert_eq!(code(&r), "AccessDenied");
 
     // Durations: within 900 s and the role's maximum.
     let (c, m) = assume(&alice, &writer_arn, "dd", |b| b.duration_seconds(7201))
@@ -164,35 +105,17 @@ async fn trust_session_policies_durations_and_chaining() {
     assert_eq!(c, "ValidationError");
     assert_eq!(m, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
     let chained = assume(&w1, &by_account, "chain", |b| b).await.unwrap();
-    let me = chained
-        .via(s.via())
-        .sts()
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        me.arn(),
-        Some(format!("arn:aws:sts::{A}:assumed-role/by-account/chain").as_str())
+        chained.caller_arn(s.via()).await,
+        format!("arn:aws:sts::{A}:assumed-role/by-account/chain")
     );
 
     // sts:ExternalId, as a third party's role asks for it.
     let guarded = format!("arn:aws:iam::{A}:role/guarded");
-    iam(
-        &s,
-        root,
-        "CreateRole",
-        &[
-            ("RoleName", "guarded"),
-            (
-                "AssumeRolePolicyDocument",
-                &format!(
-                    r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"sts:ExternalId":"ext-42"}}}}}}]}}"#
-                ),
-            ),
-        ],
-    )
-    .await;
+    let with_external_id = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"sts:ExternalId":"ext-42"}}}}}}]}}"#
+    );
+    create_role(&s, root, "guarded", &with_external_id, &[]).await;
     assert_eq!(
         assume(&alice, &guarded, "gg", |b| b).await.unwrap_err().0,
         "AccessDenied"
