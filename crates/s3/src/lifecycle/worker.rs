@@ -22,7 +22,6 @@ use crate::S3;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
-use trailstack_store::rusqlite;
 use trailstack_store::Conn as Connection;
 use trailstack_store::Migration;
 
@@ -73,19 +72,21 @@ struct PassRow {
 }
 
 fn pass_rows(c: &Connection) -> S3Result<HashMap<String, PassRow>> {
-    let mut stmt =
-        c.prepare_cached("SELECT bucket, stamp, midnight_ms, cursor FROM s3_lifecycle_passes")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            PassRow {
-                stamp: r.get(1)?,
-                midnight_ms: r.get(2)?,
-                cursor: r.get(3)?,
-            },
-        ))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = c.query(
+        "SELECT bucket, stamp, midnight_ms, cursor FROM s3_lifecycle_passes",
+        &[],
+        |r| {
+            Ok((
+                r.get::<String>(0)?,
+                PassRow {
+                    stamp: r.get(1)?,
+                    midnight_ms: r.get(2)?,
+                    cursor: r.get(3)?,
+                },
+            ))
+        },
+    )?;
+    Ok(rows.into_iter().collect())
 }
 
 fn save_pass(
@@ -95,17 +96,19 @@ fn save_pass(
     midnight_ms: i64,
     cursor: Option<&[u8]>,
 ) -> S3Result<()> {
-    c.prepare_cached(
+    c.execute(
         "INSERT INTO s3_lifecycle_passes (bucket, stamp, midnight_ms, cursor) VALUES ($1, $2, $3, $4)
          ON CONFLICT (bucket) DO UPDATE SET stamp = excluded.stamp, midnight_ms = excluded.midnight_ms, cursor = excluded.cursor",
-    )?
-    .execute(rusqlite::params![bucket, stamp, midnight_ms, cursor])?;
+        &[&bucket, &stamp, &midnight_ms, &cursor],
+    )?;
     Ok(())
 }
 
 fn forget(c: &Connection, bucket: &str) -> S3Result<()> {
-    c.prepare_cached("DELETE FROM s3_lifecycle_passes WHERE bucket = $1")?
-        .execute([bucket])?;
+    c.execute(
+        "DELETE FROM s3_lifecycle_passes WHERE bucket = $1",
+        &[&bucket],
+    )?;
     Ok(())
 }
 

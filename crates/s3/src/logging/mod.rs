@@ -89,7 +89,7 @@ pub struct LoggingConfig {
 /// expiration (`AccessRecord::internal(.., "S3.EXPIRE.OBJECT", ..)`), whose record then
 /// commits, or not, with the action itself.
 pub fn record_in(
-    c: &trailstack_store::rusqlite::Connection,
+    c: &trailstack_store::Conn,
     bucket: &crate::model::buckets::Bucket,
     record: &record::AccessRecord,
     now_ms: i64,
@@ -153,7 +153,6 @@ mod tests {
     use super::record::AccessRecord;
     use super::*;
     use crate::model::buckets::{Bucket, BucketMeta};
-    use trailstack_store::rusqlite::Connection;
 
     fn bucket(logging: Option<LoggingConfig>) -> Bucket {
         Bucket {
@@ -169,10 +168,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn actions_of_s3_itself_are_queued_only_for_logged_buckets() {
-        let c = Connection::open_in_memory().unwrap();
-        c.execute_batch(outbox::MIGRATIONS[0].sql).unwrap();
+    #[tokio::test]
+    async fn actions_of_s3_itself_are_queued_only_for_logged_buckets() {
+        let (_dir, db) = trailstack_store::testing::open(outbox::MIGRATIONS);
         let t = time::macros::datetime!(2026-01-02 00:00:00 UTC);
         let rec = AccessRecord::internal(
             "src",
@@ -183,18 +181,23 @@ mod tests {
             Some(10),
             "REQ".into(),
         );
-        record_in(&c, &bucket(None), &rec, 0).unwrap();
-        assert!(outbox::groups(&c).unwrap().is_empty());
         let config = LoggingConfig {
             target_bucket: "logs".into(),
             target_prefix: "p/".into(),
             target_grants: Vec::new(),
             key_format: KeyFormat::SimplePrefix,
         };
-        record_in(&c, &bucket(Some(config)), &rec, 0).unwrap();
-        let groups = outbox::groups(&c).unwrap();
-        assert_eq!(groups.len(), 1);
-        let pending = outbox::pending(&c, &groups[0], 0, 10).unwrap();
+        let pending = db
+            .write(move |c| {
+                record_in(c, &bucket(None), &rec, 0)?;
+                assert!(outbox::groups(c)?.is_empty());
+                record_in(c, &bucket(Some(config)), &rec, 0)?;
+                let groups = outbox::groups(c)?;
+                assert_eq!(groups.len(), 1);
+                Ok::<_, crate::S3Error>(outbox::pending(c, &groups[0], 0, 10)?)
+            })
+            .await
+            .unwrap();
         assert_eq!(pending.len(), 1);
         assert!(
             pending[0]

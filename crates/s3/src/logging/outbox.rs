@@ -3,11 +3,12 @@
 //! is acknowledged. Delivery notes a log object (its records, as an id range, and its key)
 //! before it puts it, and removes the records and the note in one transaction once the put
 //! succeeded: a put interrupted by a crash is retried with the same records under the same
-//! key, so nothing is lost and nothing is delivered twice. Ids come from AUTOINCREMENT: they
-//! only grow, so an id range read once means the same records later.
+//! key, so nothing is lost and nothing is delivered twice. Ids come from AUTOINCREMENT (an
+//! identity column on PostgreSQL): they only grow, so an id range read once means the same
+//! records later.
 
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Result};
-use trailstack_store::Migration;
+use trailstack_store::sql::Result;
+use trailstack_store::{Conn, Migration, Row};
 
 /// The access log tables (a component of their own, so that they migrate independently of
 /// the other S3 tables).
@@ -71,178 +72,172 @@ pub struct NotedFile {
 }
 
 /// Queues one record line.
-pub fn enqueue(c: &Connection, g: &Group, event_ms: i64, line: &str) -> Result<()> {
-    c.prepare_cached(
+pub fn enqueue(c: &Conn, g: &Group, event_ms: i64, line: &str) -> Result<()> {
+    c.execute(
         "INSERT INTO s3_access_log_outbox (source_bucket, target_bucket, target_prefix, key_format, event_ms, line) \
          VALUES ($1, $2, $3, $4, $5, $6)",
-    )?
-    .execute(params![
-        g.source_bucket,
-        g.target_bucket,
-        g.target_prefix,
-        g.key_format,
-        event_ms,
-        line
-    ])?;
+        &[
+            &g.source_bucket,
+            &g.target_bucket,
+            &g.target_prefix,
+            &g.key_format,
+            &event_ms,
+            &line,
+        ],
+    )?;
     Ok(())
 }
 
 /// Every group with records not yet in a noted file.
-pub fn groups(c: &Connection) -> Result<Vec<Group>> {
-    c.prepare_cached(
+pub fn groups(c: &Conn) -> Result<Vec<Group>> {
+    c.query(
         "SELECT source_bucket, target_bucket, target_prefix, key_format FROM s3_access_log_outbox \
          GROUP BY source_bucket, target_bucket, target_prefix, key_format ORDER BY MIN(id)",
-    )?
-    .query_map([], |r| {
-        Ok(Group {
-            source_bucket: r.get(0)?,
-            target_bucket: r.get(1)?,
-            target_prefix: r.get(2)?,
-            key_format: r.get(3)?,
-        })
-    })?
-    .collect()
+        &[],
+        |r| {
+            Ok(Group {
+                source_bucket: r.get(0)?,
+                target_bucket: r.get(1)?,
+                target_prefix: r.get(2)?,
+                key_format: r.get(3)?,
+            })
+        },
+    )
 }
 
 /// Up to `limit` records of `g` after id `after`, in order: (id, event time, line).
-pub fn pending(
-    c: &Connection,
-    g: &Group,
-    after: i64,
-    limit: usize,
-) -> Result<Vec<(i64, i64, String)>> {
-    c.prepare_cached(
+pub fn pending(c: &Conn, g: &Group, after: i64, limit: usize) -> Result<Vec<(i64, i64, String)>> {
+    c.query(
         "SELECT id, event_ms, line FROM s3_access_log_outbox \
          WHERE source_bucket = $1 AND target_bucket = $2 AND target_prefix = $3 AND key_format = $4 AND id > $5 \
          ORDER BY id LIMIT $6",
-    )?
-    .query_map(
-        params![g.source_bucket, g.target_bucket, g.target_prefix, g.key_format, after, limit as i64],
+        &[
+            &g.source_bucket,
+            &g.target_bucket,
+            &g.target_prefix,
+            &g.key_format,
+            &after,
+            &limit,
+        ],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?
-    .collect()
+    )
 }
 
 /// The record lines of `g` with ids `first..=last`, in order.
-pub fn lines(c: &Connection, g: &Group, first: i64, last: i64) -> Result<Vec<String>> {
-    c.prepare_cached(
+pub fn lines(c: &Conn, g: &Group, first: i64, last: i64) -> Result<Vec<String>> {
+    c.query(
         "SELECT line FROM s3_access_log_outbox \
          WHERE source_bucket = $1 AND target_bucket = $2 AND target_prefix = $3 AND key_format = $4 \
          AND id >= $5 AND id <= $6 ORDER BY id",
-    )?
-    .query_map(
-        params![g.source_bucket, g.target_bucket, g.target_prefix, g.key_format, first, last],
+        &[
+            &g.source_bucket,
+            &g.target_bucket,
+            &g.target_prefix,
+            &g.key_format,
+            &first,
+            &last,
+        ],
         |r| r.get(0),
-    )?
-    .collect()
+    )
 }
 
 /// The highest record id of `g` already in a noted file (0 when none).
-pub fn noted_upto(c: &Connection, g: &Group) -> Result<i64> {
-    let v: Option<i64> = c
-        .prepare_cached(
-            "SELECT MAX(last_id) FROM s3_access_log_files \
-             WHERE source_bucket = $1 AND target_bucket = $2 AND target_prefix = $3 AND key_format = $4",
-        )?
-        .query_row(
-            params![g.source_bucket, g.target_bucket, g.target_prefix, g.key_format],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
+pub fn noted_upto(c: &Conn, g: &Group) -> Result<i64> {
+    let v: Option<i64> = c.query_one(
+        "SELECT MAX(last_id) FROM s3_access_log_files \
+         WHERE source_bucket = $1 AND target_bucket = $2 AND target_prefix = $3 AND key_format = $4",
+        &[&g.source_bucket, &g.target_bucket, &g.target_prefix, &g.key_format],
+        |r| r.get(0),
+    )?;
     Ok(v.unwrap_or(0))
 }
 
 /// Notes a log object before it is put; returns its note id.
-pub fn note(
-    c: &Connection,
-    g: &Group,
-    key: &str,
-    first: i64,
-    last: i64,
-    now_ms: i64,
-) -> Result<i64> {
-    c.prepare_cached(
+pub fn note(c: &Conn, g: &Group, key: &str, first: i64, last: i64, now_ms: i64) -> Result<i64> {
+    c.query_one(
         "INSERT INTO s3_access_log_files (source_bucket, target_bucket, target_prefix, key_format, target_key, first_id, last_id, noted_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )?
-    .execute(params![
-        g.source_bucket,
-        g.target_bucket,
-        g.target_prefix,
-        g.key_format,
-        key,
-        first,
-        last,
-        now_ms
-    ])?;
-    Ok(c.last_insert_rowid())
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        &[
+            &g.source_bucket,
+            &g.target_bucket,
+            &g.target_prefix,
+            &g.key_format,
+            &key,
+            &first,
+            &last,
+            &now_ms,
+        ],
+        |r| r.get(0),
+    )
+}
+
+fn noted_file(r: &Row<'_>) -> Result<NotedFile> {
+    Ok(NotedFile {
+        id: r.get(0)?,
+        group: Group {
+            source_bucket: r.get(1)?,
+            target_bucket: r.get(2)?,
+            target_prefix: r.get(3)?,
+            key_format: r.get(4)?,
+        },
+        target_key: r.get(5)?,
+        first_id: r.get(6)?,
+        last_id: r.get(7)?,
+        last_error: r.get(8)?,
+    })
 }
 
 /// Every noted, undelivered log object, oldest first.
-pub fn noted(c: &Connection) -> Result<Vec<NotedFile>> {
-    c.prepare_cached(
+pub fn noted(c: &Conn) -> Result<Vec<NotedFile>> {
+    c.query(
         "SELECT id, source_bucket, target_bucket, target_prefix, key_format, target_key, first_id, last_id, last_error \
          FROM s3_access_log_files ORDER BY id",
-    )?
-    .query_map([], |r| {
-        Ok(NotedFile {
-            id: r.get(0)?,
-            group: Group {
-                source_bucket: r.get(1)?,
-                target_bucket: r.get(2)?,
-                target_prefix: r.get(3)?,
-                key_format: r.get(4)?,
-            },
-            target_key: r.get(5)?,
-            first_id: r.get(6)?,
-            last_id: r.get(7)?,
-            last_error: r.get(8)?,
-        })
-    })?
-    .collect()
+        &[],
+        noted_file,
+    )
 }
 
 /// Records why the delivery of a noted file failed (it is retried on the next round).
-pub fn failed(c: &Connection, id: i64, error: &str) -> Result<()> {
-    c.prepare_cached("UPDATE s3_access_log_files SET last_error = $1 WHERE id = $2")?
-        .execute(params![error, id])?;
+pub fn failed(c: &Conn, id: i64, error: &str) -> Result<()> {
+    c.execute(
+        "UPDATE s3_access_log_files SET last_error = $1 WHERE id = $2",
+        &[&error, &id],
+    )?;
     Ok(())
 }
 
 /// After a successful put: removes the file's records and its note, together.
-pub fn delivered(c: &Connection, f: &NotedFile) -> Result<usize> {
+pub fn delivered(c: &Conn, f: &NotedFile) -> Result<usize> {
     let g = &f.group;
-    let n = c
-        .prepare_cached(
-            "DELETE FROM s3_access_log_outbox \
-             WHERE source_bucket = $1 AND target_bucket = $2 AND target_prefix = $3 AND key_format = $4 \
-             AND id >= $5 AND id <= $6",
-        )?
-        .execute(params![
-            g.source_bucket,
-            g.target_bucket,
-            g.target_prefix,
-            g.key_format,
-            f.first_id,
-            f.last_id
-        ])?;
-    c.prepare_cached("DELETE FROM s3_access_log_files WHERE id = $1")?
-        .execute(params![f.id])?;
+    let n = c.execute(
+        "DELETE FROM s3_access_log_outbox \
+         WHERE source_bucket = $1 AND target_bucket = $2 AND target_prefix = $3 AND key_format = $4 \
+         AND id >= $5 AND id <= $6",
+        &[
+            &g.source_bucket,
+            &g.target_bucket,
+            &g.target_prefix,
+            &g.key_format,
+            &f.first_id,
+            &f.last_id,
+        ],
+    )?;
+    c.execute("DELETE FROM s3_access_log_files WHERE id = $1", &[&f.id])?;
     Ok(n)
 }
 
 /// How many records wait for `source_bucket`, and the last delivery error of its files.
-pub fn backlog(c: &Connection, source_bucket: &str) -> Result<(i64, Option<String>)> {
-    let n: i64 = c
-        .prepare_cached("SELECT COUNT(*) FROM s3_access_log_outbox WHERE source_bucket = $1")?
-        .query_row(params![source_bucket], |r| r.get(0))?;
-    let err: Option<String> = c
-        .prepare_cached(
-            "SELECT last_error FROM s3_access_log_files WHERE source_bucket = $1 AND last_error IS NOT NULL \
-             ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row(params![source_bucket], |r| r.get(0))
-        .optional()?;
+pub fn backlog(c: &Conn, source_bucket: &str) -> Result<(i64, Option<String>)> {
+    let n: i64 = c.query_one(
+        "SELECT COUNT(*) FROM s3_access_log_outbox WHERE source_bucket = $1",
+        &[&source_bucket],
+        |r| r.get(0),
+    )?;
+    let err: Option<String> = c.query_opt(
+        "SELECT last_error FROM s3_access_log_files WHERE source_bucket = $1 AND last_error IS NOT NULL \
+         ORDER BY id DESC LIMIT 1",
+        &[&source_bucket],
+        |r| r.get(0),
+    )?;
     Ok((n, err))
 }

@@ -2,8 +2,8 @@
 
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
-use trailstack_store::rusqlite::{self, OptionalExtension};
-use trailstack_store::Conn as Connection;
+use trailstack_store::sql::Result as StoreResult;
+use trailstack_store::{Conn as Connection, Row};
 
 /// The owner of a bucket or object, as S3 shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -140,7 +140,9 @@ pub struct Bucket {
     pub meta: BucketMeta,
 }
 
-fn row_to_bucket(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Bucket, String)> {
+const COLUMNS: &str = "name, account, region, created_ms, versioning, meta";
+
+fn row_to_bucket(r: &Row<'_>) -> StoreResult<(Bucket, String)> {
     Ok((
         Bucket {
             name: r.get(0)?,
@@ -168,10 +170,12 @@ fn decode(pair: (Bucket, String)) -> S3Result<Bucket> {
 
 /// The bucket named `name`, if any.
 pub fn get(c: &Connection, name: &str) -> S3Result<Option<Bucket>> {
-    let row = c
-        .prepare_cached("SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets WHERE name = ?1")?
-        .query_row([name], row_to_bucket)
-        .optional()?;
+    // Written out rather than formatted from COLUMNS: every call on a bucket reads it.
+    let row = c.query_opt(
+        "SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets WHERE name = $1",
+        &[&name],
+        row_to_bucket,
+    )?;
     row.map(decode).transpose()
 }
 
@@ -182,9 +186,17 @@ pub fn require(c: &Connection, name: &str) -> S3Result<Bucket> {
 
 /// Inserts a new bucket.
 pub fn insert(c: &Connection, b: &Bucket) -> S3Result<()> {
-    rusqlite::Connection::execute(c,
-        "INSERT INTO s3_buckets (name, account, region, created_ms, versioning, meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        (&b.name, &b.account, &b.region, b.created_ms, &b.versioning, encode_meta(&b.meta)?),
+    c.execute(
+        "INSERT INTO s3_buckets (name, account, region, created_ms, versioning, meta) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &b.name,
+            &b.account,
+            &b.region,
+            &b.created_ms,
+            &b.versioning,
+            &encode_meta(&b.meta)?,
+        ],
     )?;
     Ok(())
 }
@@ -195,21 +207,22 @@ fn encode_meta(m: &BucketMeta) -> S3Result<String> {
 
 /// Saves a bucket's versioning state and settings.
 pub fn update(c: &Connection, b: &Bucket) -> S3Result<()> {
-    rusqlite::Connection::execute(
-        c,
-        "UPDATE s3_buckets SET versioning = ?2, meta = ?3 WHERE name = ?1",
-        (&b.name, &b.versioning, encode_meta(&b.meta)?),
+    c.execute(
+        "UPDATE s3_buckets SET versioning = $1, meta = $2 WHERE name = $3",
+        &[&b.versioning, &encode_meta(&b.meta)?, &b.name],
     )?;
     Ok(())
 }
 
 /// Deletes a bucket record.
 pub fn delete(c: &Connection, name: &str) -> S3Result<()> {
-    rusqlite::Connection::execute(c, "DELETE FROM s3_buckets WHERE name = $1", [name])?;
+    c.execute("DELETE FROM s3_buckets WHERE name = $1", &[&name])?;
     Ok(())
 }
 
-/// Buckets of `account` whose names start with `prefix` and sort after `after`, in name order.
+/// Buckets of `account` whose names start with `prefix` and sort after `after`, in name order
+/// (byte order on both engines: names are compared as SQLite compares text, and as the
+/// PostgreSQL schema's `COLLATE "C"` columns do).
 pub fn list(
     c: &Connection,
     account: &str,
@@ -217,29 +230,27 @@ pub fn list(
     after: &str,
     limit: usize,
 ) -> S3Result<Vec<Bucket>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets
-         WHERE account = ?1 AND name > ?2 AND substr(name, 1, length(?3)) = ?3 ORDER BY name LIMIT ?4",
-    )?;
-    let rows = stmt.query_map((account, after, prefix, limit as i64), row_to_bucket)?;
-    rows.map(|r| decode(r?)).collect()
+    let sql = format!(
+        "SELECT {COLUMNS} FROM s3_buckets \
+         WHERE account = $1 AND name > $2 AND substr(name, 1, length($3)) = $3 \
+         ORDER BY name LIMIT $4"
+    );
+    let rows = c.query(&sql, &[&account, &after, &prefix, &limit], row_to_bucket)?;
+    rows.into_iter().map(decode).collect()
 }
 
 /// Every bucket of every account, in name order.
 pub fn all(c: &Connection) -> S3Result<Vec<Bucket>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT name, account, region, created_ms, versioning, meta FROM s3_buckets ORDER BY name",
-    )?;
-    let rows = stmt.query_map([], row_to_bucket)?;
-    rows.map(|r| decode(r?)).collect()
+    let sql = format!("SELECT {COLUMNS} FROM s3_buckets ORDER BY name");
+    let rows = c.query(&sql, &[], row_to_bucket)?;
+    rows.into_iter().map(decode).collect()
 }
 
 /// Number of buckets `account` owns.
 pub fn count(c: &Connection, account: &str) -> S3Result<u64> {
-    let n: i64 = c.query_row(
-        "SELECT COUNT(*) FROM s3_buckets WHERE account = ?1",
-        [account],
+    Ok(c.query_one(
+        "SELECT COUNT(*) FROM s3_buckets WHERE account = $1",
+        &[&account],
         |r| r.get(0),
-    )?;
-    Ok(n as u64)
+    )?)
 }

@@ -8,6 +8,9 @@ pub mod lock;
 pub mod objects;
 pub mod uploads;
 
+#[cfg(test)]
+mod tests;
+
 use trailstack_store::Migration;
 
 /// The S3 tables. Keys are stored as BLOBs so that SQLite orders them by their UTF-8 bytes, as
