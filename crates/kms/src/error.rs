@@ -154,11 +154,5 @@ impl From<StoreError> for KmsError {
     }
 }
 
-impl From<trailstack_store::rusqlite::Error> for KmsError {
-    fn from(e: trailstack_store::rusqlite::Error) -> Self {
-        KmsError::Internal(format!("metadata store: {e}"))
-    }
-}
-
 /// Result of a KMS operation.
 pub type KmsResult<T> = Result<T, KmsError>;

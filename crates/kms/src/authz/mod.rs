@@ -29,7 +29,7 @@ use trailstack_policy::{
     authorize, authorize_key, Conditions, Decision, Match, Policy, PrincipalKind, PrincipalRecord,
     Reads, RequestContext,
 };
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Past this many keys the cache starts over; reparsing a policy costs microseconds.
 const MAX_ENTRIES: usize = 10_000;
@@ -176,7 +176,7 @@ fn decide_account(
 }
 
 /// The key `t` names, as `caller` sees it; `None` when there is none (the handler reports it).
-fn key_of(c: &Connection, kms: &Kms, caller: &Caller, t: &Target) -> KmsResult<Option<KeyRecord>> {
+fn key_of(c: &Conn, kms: &Kms, caller: &Caller, t: &Target) -> KmsResult<Option<KeyRecord>> {
     Ok(match t {
         Target::Key(id) => resolve(c, kms, caller, id, true).ok(),
         Target::Stored(id) => key_model::get(c, id)?,
@@ -188,7 +188,7 @@ fn key_of(c: &Connection, kms: &Kms, caller: &Caller, t: &Target) -> KmsResult<O
 /// policy, identity policies, grants.
 #[allow(clippy::too_many_arguments)]
 fn decide_key(
-    c: &Connection,
+    c: &Conn,
     kms: &Kms,
     caller: &Caller,
     arn: &str,
@@ -336,7 +336,7 @@ pub fn check_lockout(
 /// `caller.source_arn`) may perform `action` on the key `key_id` with `context`, by the key
 /// policy and grants alone, as [`check`] would decide it — without making the call.
 pub fn service_allows(
-    c: &Connection,
+    c: &Conn,
     kms: &Kms,
     caller: &Caller,
     action: &str,

@@ -21,7 +21,7 @@ use crate::shapes::{
 };
 use crate::Kms;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 const HOUR_MS: i64 = 3600 * 1000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -291,7 +291,7 @@ pub async fn import_material(
 
 /// Removes a key's imported material: the key becomes PendingImport (unless it is pending
 /// deletion) and its ciphertexts stop decrypting until the same material is imported again.
-pub fn remove_material(c: &Connection, k: &mut KeyRecord) -> KmsResult<()> {
+pub fn remove_material(c: &Conn, k: &mut KeyRecord) -> KmsResult<()> {
     key_model::delete_material(c, &k.key_id)?;
     k.meta.current_version = 0;
     k.meta.valid_to_ms = None;
@@ -325,7 +325,7 @@ pub async fn delete_material(
 }
 
 /// Removes the material of keys whose ValidTo has passed (called by `housekeeping`).
-pub fn expire_due(c: &Connection, now_ms: i64) -> KmsResult<()> {
+pub fn expire_due(c: &Conn, now_ms: i64) -> KmsResult<()> {
     for id in key_model::due_for_expiry(c, now_ms)? {
         if let Some(mut k) = key_model::get(c, &id)? {
             remove_material(c, &mut k)?;

@@ -22,7 +22,7 @@ use crate::schedule::Due;
 use crate::shapes::{epoch, KeyMetadata, MultiRegionConfiguration, MultiRegionKey, Page};
 use crate::Kms;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Routes an operation to its handler.
 pub async fn dispatch(kms: &Kms, caller: &Caller, op: Op) -> KmsResult<Output> {
@@ -183,7 +183,7 @@ fn is_key_id(s: &str) -> bool {
 /// Resolves a KeyId parameter (key id, key ARN, and — when `aliases` — alias name or alias ARN)
 /// to the key, as seen from the caller's account and region.
 pub fn resolve(
-    c: &Connection,
+    c: &Conn,
     kms: &Kms,
     caller: &Caller,
     key_id: &str,
@@ -268,12 +268,7 @@ pub fn material_purpose(key_id: &str, version: u32) -> String {
 }
 
 /// Loads and unseals a material version.
-pub fn load_material(
-    c: &Connection,
-    kms: &Kms,
-    k: &KeyRecord,
-    version: u32,
-) -> KmsResult<KeyMaterial> {
+pub fn load_material(c: &Conn, kms: &Kms, k: &KeyRecord, version: u32) -> KmsResult<KeyMaterial> {
     let sealed = key_model::material(c, &k.key_id, version)?
         .ok_or_else(|| KmsError::Internal(format!("material {version} of {} missing", k.key_id)))?;
     let plain = kms
@@ -284,7 +279,7 @@ pub fn load_material(
 
 /// Seals and stores a material version.
 pub fn store_material(
-    c: &Connection,
+    c: &Conn,
     root: &trailstack_store::RootKey,
     key_id: &str,
     version: u32,

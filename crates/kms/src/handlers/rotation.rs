@@ -15,7 +15,7 @@ use crate::shapes::{
 };
 use crate::Kms;
 use trailstack_core::Caller;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 /// Default automatic rotation period.
@@ -23,7 +23,7 @@ const DEFAULT_PERIOD: u32 = 365;
 
 /// Gives `k` a new current material version and records the rotation.
 pub fn rotate(
-    c: &Connection,
+    c: &Conn,
     root: &trailstack_store::RootKey,
     k: &mut KeyRecord,
     now: i64,

@@ -76,7 +76,7 @@ fn algorithm(
 
 /// Encrypts `plaintext` under `k` (already checked usable) inside a read.
 pub(super) fn encrypt_with(
-    c: &trailstack_store::rusqlite::Connection,
+    c: &trailstack_store::Conn,
     kms: &Kms,
     k: &KeyRecord,
     alg: EncryptionAlgorithm,
@@ -119,7 +119,7 @@ pub(super) fn encrypt_with(
 /// Decrypts `blob`, returning the key and plaintext. `key_id`, when given, must identify the
 /// key that encrypted it.
 fn decrypt_with(
-    c: &trailstack_store::rusqlite::Connection,
+    c: &trailstack_store::Conn,
     kms: &Kms,
     caller: &Caller,
     key_id: Option<&str>,

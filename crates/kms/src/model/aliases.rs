@@ -1,7 +1,7 @@
 //! Aliases: names (`alias/...`) pointing at keys, unique per account and region.
 
 use crate::error::KmsResult;
-use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+use trailstack_store::{Conn, Row};
 
 /// An alias.
 #[derive(Debug, Clone)]
@@ -27,7 +27,7 @@ impl Alias {
     }
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alias> {
+fn row(r: &Row<'_>) -> trailstack_store::sql::Result<Alias> {
     Ok(Alias {
         account: r.get(0)?,
         region: r.get(1)?,
@@ -41,59 +41,58 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alias> {
 const COLS: &str = "account, region, name, key_id, created_ms, updated_ms";
 
 /// The alias `name` of an account and region.
-pub fn get(c: &Connection, account: &str, region: &str, name: &str) -> KmsResult<Option<Alias>> {
-    let sql =
-        format!("SELECT {COLS} FROM kms_aliases WHERE account = ?1 AND region = ?2 AND name = ?3");
-    Ok(c.prepare_cached(&sql)?
-        .query_row((account, region, name), row)
-        .optional()?)
+pub fn get(c: &Conn, account: &str, region: &str, name: &str) -> KmsResult<Option<Alias>> {
+    Ok(c.query_opt(
+        &format!("SELECT {COLS} FROM kms_aliases WHERE account = $1 AND region = $2 AND name = $3"),
+        &[&account, &region, &name],
+        row,
+    )?)
 }
 
 /// Creates or retargets an alias.
-pub fn put(c: &Connection, a: &Alias) -> KmsResult<()> {
+pub fn put(c: &Conn, a: &Alias) -> KmsResult<()> {
     c.execute(
-        "INSERT OR REPLACE INTO kms_aliases (account, region, name, key_id, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        rusqlite::params![a.account, a.region, a.name, a.key_id, a.created_ms, a.updated_ms],
+        "INSERT INTO kms_aliases (account, region, name, key_id, created_ms, updated_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account, region, name) DO UPDATE SET \
+         key_id = excluded.key_id, created_ms = excluded.created_ms, updated_ms = excluded.updated_ms",
+        &[&a.account, &a.region, &a.name, &a.key_id, &a.created_ms, &a.updated_ms],
     )?;
     Ok(())
 }
 
 /// Deletes an alias.
-pub fn delete(c: &Connection, account: &str, region: &str, name: &str) -> KmsResult<()> {
+pub fn delete(c: &Conn, account: &str, region: &str, name: &str) -> KmsResult<()> {
     c.execute(
-        "DELETE FROM kms_aliases WHERE account = ?1 AND region = ?2 AND name = ?3",
-        (account, region, name),
+        "DELETE FROM kms_aliases WHERE account = $1 AND region = $2 AND name = $3",
+        &[&account, &region, &name],
     )?;
     Ok(())
 }
 
 /// Aliases of an account and region (optionally of one key) with names after `after`.
 pub fn list(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     region: &str,
     key_id: Option<&str>,
     after: &str,
     limit: usize,
 ) -> KmsResult<Vec<Alias>> {
-    let sql = format!(
-        "SELECT {COLS} FROM kms_aliases WHERE account = ?1 AND region = ?2 AND (?3 IS NULL OR key_id = ?3) AND name > ?4
-         ORDER BY name LIMIT ?5"
-    );
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        rusqlite::params![account, region, key_id, after, limit as i64],
+    Ok(c.query(
+        &format!(
+            "SELECT {COLS} FROM kms_aliases WHERE account = $1 AND region = $2 \
+             AND key_id = COALESCE($3, key_id) AND name > $4 ORDER BY name LIMIT $5"
+        ),
+        &[&account, &region, &key_id, &after, &limit],
         row,
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    )?)
 }
 
 /// Number of aliases pointing at `key_id`.
-pub fn count_for_key(c: &Connection, key_id: &str) -> KmsResult<u64> {
-    let n: i64 = c.query_row(
-        "SELECT COUNT(*) FROM kms_aliases WHERE key_id = ?1",
-        [key_id],
+pub fn count_for_key(c: &Conn, key_id: &str) -> KmsResult<u64> {
+    Ok(c.query_one(
+        "SELECT COUNT(*) FROM kms_aliases WHERE key_id = $1",
+        &[&key_id],
         |r| r.get(0),
-    )?;
-    Ok(n as u64)
+    )?)
 }

@@ -9,7 +9,7 @@ use crate::error::{KmsError, KmsResult};
 use crate::shapes::GrantConstraints;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+use trailstack_store::{Conn, Param, Row};
 
 named_enum! {
     /// An operation a grant may allow (`GrantOperation`), in the API's order.
@@ -177,11 +177,13 @@ pub fn constraints_within(
 
 const COLS: &str = "grant_id, key_id, created_ms, meta";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, String)> {
+type RawGrant = (String, String, i64, String);
+
+fn row(r: &Row<'_>) -> trailstack_store::sql::Result<RawGrant> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
 
-fn decode(raw: (String, String, i64, String)) -> KmsResult<Grant> {
+fn decode(raw: RawGrant) -> KmsResult<Grant> {
     let (grant_id, key_id, created_ms, meta) = raw;
     let meta = serde_json::from_str(&meta)
         .map_err(|e| KmsError::Internal(format!("grant record: {e}")))?;
@@ -194,39 +196,39 @@ fn decode(raw: (String, String, i64, String)) -> KmsResult<Grant> {
 }
 
 /// Stores a new grant.
-pub fn insert(c: &Connection, g: &Grant) -> KmsResult<()> {
+pub fn insert(c: &Conn, g: &Grant) -> KmsResult<()> {
     let meta = serde_json::to_string(&g.meta).map_err(|e| KmsError::Internal(e.to_string()))?;
     c.execute(
-        "INSERT INTO kms_grants (grant_id, key_id, created_ms, meta) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![g.grant_id, g.key_id, g.created_ms, meta],
+        "INSERT INTO kms_grants (grant_id, key_id, created_ms, meta) VALUES ($1, $2, $3, $4)",
+        &[&g.grant_id, &g.key_id, &g.created_ms, &meta],
     )?;
     Ok(())
 }
 
 /// The grant `grant_id`.
-pub fn get(c: &Connection, grant_id: &str) -> KmsResult<Option<Grant>> {
-    let sql = format!("SELECT {COLS} FROM kms_grants WHERE grant_id = ?1");
-    let raw = c
-        .prepare_cached(&sql)?
-        .query_row([grant_id], row)
-        .optional()?;
-    raw.map(decode).transpose()
+pub fn get(c: &Conn, grant_id: &str) -> KmsResult<Option<Grant>> {
+    c.query_opt(
+        &format!("SELECT {COLS} FROM kms_grants WHERE grant_id = $1"),
+        &[&grant_id],
+        row,
+    )?
+    .map(decode)
+    .transpose()
 }
 
 /// Deletes a grant (RetireGrant, RevokeGrant).
-pub fn delete(c: &Connection, grant_id: &str) -> KmsResult<()> {
-    c.execute("DELETE FROM kms_grants WHERE grant_id = ?1", [grant_id])?;
+pub fn delete(c: &Conn, grant_id: &str) -> KmsResult<()> {
+    c.execute("DELETE FROM kms_grants WHERE grant_id = $1", &[&grant_id])?;
     Ok(())
 }
 
 /// Number of grants on `key_id`.
-pub fn count_for_key(c: &Connection, key_id: &str) -> KmsResult<u64> {
-    let n: i64 = c.query_row(
-        "SELECT COUNT(*) FROM kms_grants WHERE key_id = ?1",
-        [key_id],
+pub fn count_for_key(c: &Conn, key_id: &str) -> KmsResult<u64> {
+    Ok(c.query_one(
+        "SELECT COUNT(*) FROM kms_grants WHERE key_id = $1",
+        &[&key_id],
         |r| r.get(0),
-    )?;
-    Ok(n as u64)
+    )?)
 }
 
 /// The position of a grant in listings (creation time, then id), used as paging marker.
@@ -235,59 +237,73 @@ pub type Position = (i64, String);
 /// Grants of `key_id` after `after` in (creation time, id) order that pass `keep`, at most
 /// `limit`.
 pub fn list_for_key(
-    c: &Connection,
+    c: &Conn,
     key_id: &str,
     after: &Position,
     limit: usize,
     keep: impl Fn(&Grant) -> bool,
 ) -> KmsResult<Vec<Grant>> {
-    let sql = format!(
-        "SELECT {COLS} FROM kms_grants WHERE key_id = ?1
-         AND (created_ms > ?2 OR (created_ms = ?2 AND grant_id > ?3))
-         ORDER BY created_ms, grant_id"
-    );
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params![key_id, after.0, after.1], row)?;
-    collect(rows, limit, keep)
+    collect(
+        c,
+        &format!(
+            "SELECT {COLS} FROM kms_grants WHERE key_id = $1 \
+             AND (created_ms > $2 OR (created_ms = $2 AND grant_id > $3)) \
+             ORDER BY created_ms, grant_id"
+        ),
+        &[&key_id, &after.0, &after.1],
+        limit,
+        keep,
+    )
 }
 
 /// Grants on keys of an account and region after `after` that pass `keep`, at most `limit`
 /// (ListRetirableGrants).
 pub fn list_for_account(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     region: &str,
     after: &Position,
     limit: usize,
     keep: impl Fn(&Grant) -> bool,
 ) -> KmsResult<Vec<Grant>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT g.grant_id, g.key_id, g.created_ms, g.meta FROM kms_grants g
-         JOIN kms_keys k ON k.key_id = g.key_id
-         WHERE k.account = ?1 AND k.region = ?2
-         AND (g.created_ms > ?3 OR (g.created_ms = ?3 AND g.grant_id > ?4))
+    collect(
+        c,
+        "SELECT g.grant_id, g.key_id, g.created_ms, g.meta FROM kms_grants g \
+         JOIN kms_keys k ON k.key_id = g.key_id \
+         WHERE k.account = $1 AND k.region = $2 \
+         AND (g.created_ms > $3 OR (g.created_ms = $3 AND g.grant_id > $4)) \
          ORDER BY g.created_ms, g.grant_id",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![account, region, after.0, after.1], row)?;
-    collect(rows, limit, keep)
+        &[&account, &region, &after.0, &after.1],
+        limit,
+        keep,
+    )
 }
 
+/// The first `limit` grants of a listing that pass `keep`, reading no further rows than that.
 fn collect(
-    rows: impl Iterator<Item = rusqlite::Result<(String, String, i64, String)>>,
+    c: &Conn,
+    sql: &str,
+    params: &[&dyn Param],
     limit: usize,
     keep: impl Fn(&Grant) -> bool,
 ) -> KmsResult<Vec<Grant>> {
     let mut out = Vec::new();
-    for raw in rows {
-        let g = decode(raw?)?;
-        if keep(&g) {
+    let mut failed = None;
+    c.for_each(sql, params, |r| match decode(row(r)?) {
+        Ok(g) if keep(&g) => {
             out.push(g);
-            if out.len() >= limit {
-                break;
-            }
+            Ok(out.len() < limit)
         }
+        Ok(_) => Ok(true),
+        Err(e) => {
+            failed = Some(e);
+            Ok(false)
+        }
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
     }
-    Ok(out)
 }
 
 #[cfg(test)]

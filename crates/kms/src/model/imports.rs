@@ -4,7 +4,7 @@
 
 use crate::crypto::{KeySpec, WrappingAlgorithm};
 use crate::error::{KmsError, KmsResult};
-use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+use trailstack_store::Conn;
 
 /// One set of import parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,32 +26,31 @@ pub struct ImportParams {
 }
 
 /// Stores import parameters.
-pub fn insert(c: &Connection, p: &ImportParams) -> KmsResult<()> {
+pub fn insert(c: &Conn, p: &ImportParams) -> KmsResult<()> {
     c.execute(
-        "INSERT INTO kms_import_tokens (token, key_id, created_ms, valid_to_ms, wrapping_spec, wrapping_algorithm, sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params![
-            p.token,
-            p.key_id,
-            p.created_ms,
-            p.valid_to_ms,
-            p.wrapping_spec.name(),
-            p.wrapping_algorithm.name(),
-            p.sealed
+        "INSERT INTO kms_import_tokens (token, key_id, created_ms, valid_to_ms, wrapping_spec, \
+         wrapping_algorithm, sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &p.token,
+            &p.key_id,
+            &p.created_ms,
+            &p.valid_to_ms,
+            &p.wrapping_spec.name(),
+            &p.wrapping_algorithm.name(),
+            &p.sealed,
         ],
     )?;
     Ok(())
 }
 
 /// The import parameters of `token`.
-pub fn get(c: &Connection, token: &str) -> KmsResult<Option<ImportParams>> {
+pub fn get(c: &Conn, token: &str) -> KmsResult<Option<ImportParams>> {
     type Row = (String, String, i64, i64, String, String, Vec<u8>);
-    let row: Option<Row> = c
-        .prepare_cached(
-            "SELECT token, key_id, created_ms, valid_to_ms, wrapping_spec, wrapping_algorithm, sealed
-             FROM kms_import_tokens WHERE token = ?1",
-        )?
-        .query_row([token], |r| {
+    let row: Option<Row> = c.query_opt(
+        "SELECT token, key_id, created_ms, valid_to_ms, wrapping_spec, wrapping_algorithm, sealed \
+         FROM kms_import_tokens WHERE token = $1",
+        &[&token],
+        |r| {
             Ok((
                 r.get(0)?,
                 r.get(1)?,
@@ -61,8 +60,8 @@ pub fn get(c: &Connection, token: &str) -> KmsResult<Option<ImportParams>> {
                 r.get(5)?,
                 r.get(6)?,
             ))
-        })
-        .optional()?;
+        },
+    )?;
     let Some((token, key_id, created_ms, valid_to_ms, spec, algorithm, sealed)) = row else {
         return Ok(None);
     };
@@ -81,10 +80,10 @@ pub fn get(c: &Connection, token: &str) -> KmsResult<Option<ImportParams>> {
 }
 
 /// Forgets parameters that stopped being valid before `before_ms`.
-pub fn prune(c: &Connection, before_ms: i64) -> KmsResult<()> {
+pub fn prune(c: &Conn, before_ms: i64) -> KmsResult<()> {
     c.execute(
-        "DELETE FROM kms_import_tokens WHERE valid_to_ms < ?1",
-        [before_ms],
+        "DELETE FROM kms_import_tokens WHERE valid_to_ms < $1",
+        &[&before_ms],
     )?;
     Ok(())
 }

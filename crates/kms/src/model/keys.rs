@@ -3,7 +3,7 @@
 use crate::crypto::{named_enum, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use serde::{Deserialize, Serialize};
-use trailstack_store::rusqlite::{self, Connection, OptionalExtension};
+use trailstack_store::{Conn, Row};
 
 named_enum! {
     /// A key's state (`KeyState`), as AWS's key-state table names it.
@@ -156,7 +156,7 @@ impl KeyRecord {
     }
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(KeyRecord, String)> {
+fn row(r: &Row<'_>) -> trailstack_store::sql::Result<(KeyRecord, String)> {
     Ok((
         KeyRecord {
             key_id: r.get(0)?,
@@ -182,22 +182,34 @@ fn decode(pair: (KeyRecord, String)) -> KmsResult<KeyRecord> {
     Ok(k)
 }
 
+const COLS: &str = "key_id, account, region, created_ms, meta";
+
 /// The key `key_id`, in any account.
-pub fn get(c: &Connection, key_id: &str) -> KmsResult<Option<KeyRecord>> {
-    let r = c
-        .prepare_cached(
-            "SELECT key_id, account, region, created_ms, meta FROM kms_keys WHERE key_id = ?1",
-        )?
-        .query_row([key_id], row)
-        .optional()?;
-    r.map(decode).transpose()
+pub fn get(c: &Conn, key_id: &str) -> KmsResult<Option<KeyRecord>> {
+    c.query_opt(
+        &format!("SELECT {COLS} FROM kms_keys WHERE key_id = $1"),
+        &[&key_id],
+        row,
+    )?
+    .map(decode)
+    .transpose()
 }
 
 /// Inserts a key.
-pub fn insert(c: &Connection, k: &KeyRecord) -> KmsResult<()> {
+pub fn insert(c: &Conn, k: &KeyRecord) -> KmsResult<()> {
     c.execute(
-        "INSERT INTO kms_keys (key_id, account, region, created_ms, deletion_ms, rotate_ms, expire_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        rusqlite::params![k.key_id, k.account, k.region, k.created_ms, k.meta.deletion_ms, k.meta.next_rotation_ms, k.meta.valid_to_ms, encode(&k.meta)?],
+        "INSERT INTO kms_keys (key_id, account, region, created_ms, deletion_ms, rotate_ms, \
+         expire_ms, meta) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &k.key_id,
+            &k.account,
+            &k.region,
+            &k.created_ms,
+            &k.meta.deletion_ms,
+            &k.meta.next_rotation_ms,
+            &k.meta.valid_to_ms,
+            &encode(&k.meta)?,
+        ],
     )?;
     Ok(())
 }
@@ -207,106 +219,115 @@ fn encode(m: &KeyMeta) -> KmsResult<String> {
 }
 
 /// Saves a key's metadata.
-pub fn update(c: &Connection, k: &KeyRecord) -> KmsResult<()> {
+pub fn update(c: &Conn, k: &KeyRecord) -> KmsResult<()> {
     c.execute(
-        "UPDATE kms_keys SET deletion_ms = ?2, rotate_ms = ?3, expire_ms = ?4, meta = ?5 WHERE key_id = ?1",
-        rusqlite::params![
-            k.key_id,
-            k.meta.deletion_ms,
-            k.meta.next_rotation_ms,
-            k.meta.valid_to_ms,
-            encode(&k.meta)?
+        "UPDATE kms_keys SET deletion_ms = $1, rotate_ms = $2, expire_ms = $3, meta = $4 \
+         WHERE key_id = $5",
+        &[
+            &k.meta.deletion_ms,
+            &k.meta.next_rotation_ms,
+            &k.meta.valid_to_ms,
+            &encode(&k.meta)?,
+            &k.key_id,
         ],
     )?;
     Ok(())
 }
 
 /// Deletes a key with its material, grants and aliases.
-pub fn delete(c: &Connection, key_id: &str) -> KmsResult<()> {
-    c.execute("DELETE FROM kms_aliases WHERE key_id = ?1", [key_id])?;
-    c.execute("DELETE FROM kms_keys WHERE key_id = ?1", [key_id])?;
+pub fn delete(c: &Conn, key_id: &str) -> KmsResult<()> {
+    c.execute("DELETE FROM kms_aliases WHERE key_id = $1", &[&key_id])?;
+    c.execute("DELETE FROM kms_keys WHERE key_id = $1", &[&key_id])?;
     Ok(())
 }
 
 /// Keys of an account and region with ids after `after`, at most `limit`.
 pub fn list(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     region: &str,
     after: &str,
     limit: usize,
 ) -> KmsResult<Vec<KeyRecord>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT key_id, account, region, created_ms, meta FROM kms_keys
-         WHERE account = ?1 AND region = ?2 AND key_id > ?3 ORDER BY key_id LIMIT ?4",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![account, region, after, limit as i64], row)?;
-    rows.map(|r| decode(r?)).collect()
+    c.query(
+        &format!(
+            "SELECT {COLS} FROM kms_keys \
+             WHERE account = $1 AND region = $2 AND key_id > $3 ORDER BY key_id LIMIT $4"
+        ),
+        &[&account, &region, &after, &limit],
+        row,
+    )?
+    .into_iter()
+    .map(decode)
+    .collect()
 }
 
 /// Keys whose scheduled deletion date has passed.
-pub fn due_for_deletion(c: &Connection, now_ms: i64) -> KmsResult<Vec<String>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT key_id FROM kms_keys WHERE deletion_ms IS NOT NULL AND deletion_ms <= ?1",
-    )?;
-    let rows = stmt.query_map([now_ms], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn due_for_deletion(c: &Conn, now_ms: i64) -> KmsResult<Vec<String>> {
+    Ok(c.query(
+        "SELECT key_id FROM kms_keys WHERE deletion_ms IS NOT NULL AND deletion_ms <= $1",
+        &[&now_ms],
+        |r| r.get(0),
+    )?)
 }
 
 /// Keys whose automatic rotation is due.
-pub fn due_for_rotation(c: &Connection, now_ms: i64) -> KmsResult<Vec<String>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT key_id FROM kms_keys WHERE rotate_ms IS NOT NULL AND rotate_ms <= ?1",
-    )?;
-    let rows = stmt.query_map([now_ms], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn due_for_rotation(c: &Conn, now_ms: i64) -> KmsResult<Vec<String>> {
+    Ok(c.query(
+        "SELECT key_id FROM kms_keys WHERE rotate_ms IS NOT NULL AND rotate_ms <= $1",
+        &[&now_ms],
+        |r| r.get(0),
+    )?)
 }
 
 /// Keys whose imported material has expired (ValidTo passed).
-pub fn due_for_expiry(c: &Connection, now_ms: i64) -> KmsResult<Vec<String>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT key_id FROM kms_keys WHERE expire_ms IS NOT NULL AND expire_ms <= ?1",
-    )?;
-    let rows = stmt.query_map([now_ms], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn due_for_expiry(c: &Conn, now_ms: i64) -> KmsResult<Vec<String>> {
+    Ok(c.query(
+        "SELECT key_id FROM kms_keys WHERE expire_ms IS NOT NULL AND expire_ms <= $1",
+        &[&now_ms],
+        |r| r.get(0),
+    )?)
 }
 
 /// The earliest time any key's deletion, automatic rotation or material expiry falls due.
-pub fn next_due(c: &Connection) -> KmsResult<Option<i64>> {
-    let mut stmt = c.prepare_cached(
+pub fn next_due(c: &Conn) -> KmsResult<Option<i64>> {
+    Ok(c.query_one(
         "SELECT MIN(t) FROM (SELECT MIN(deletion_ms) AS t FROM kms_keys \
          UNION ALL SELECT MIN(rotate_ms) FROM kms_keys \
-         UNION ALL SELECT MIN(expire_ms) FROM kms_keys)",
-    )?;
-    Ok(stmt.query_row([], |r| r.get(0))?)
+         UNION ALL SELECT MIN(expire_ms) FROM kms_keys) AS due",
+        &[],
+        |r| r.get(0),
+    )?)
 }
 
 /// Stores a sealed material version.
 pub fn put_material(
-    c: &Connection,
+    c: &Conn,
     key_id: &str,
     version: u32,
     created_ms: i64,
     sealed: &[u8],
 ) -> KmsResult<()> {
     c.execute(
-        "INSERT OR REPLACE INTO kms_material (key_id, version, created_ms, sealed) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![key_id, version, created_ms, sealed],
+        "INSERT INTO kms_material (key_id, version, created_ms, sealed) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key_id, version) DO UPDATE SET created_ms = excluded.created_ms, \
+         sealed = excluded.sealed",
+        &[&key_id, &version, &created_ms, &sealed],
     )?;
     Ok(())
 }
 
 /// A sealed material version.
-pub fn material(c: &Connection, key_id: &str, version: u32) -> KmsResult<Option<Vec<u8>>> {
-    Ok(
-        c.prepare_cached("SELECT sealed FROM kms_material WHERE key_id = ?1 AND version = ?2")?
-            .query_row(rusqlite::params![key_id, version], |r| r.get(0))
-            .optional()?,
-    )
+pub fn material(c: &Conn, key_id: &str, version: u32) -> KmsResult<Option<Vec<u8>>> {
+    Ok(c.query_opt(
+        "SELECT sealed FROM kms_material WHERE key_id = $1 AND version = $2",
+        &[&key_id, &version],
+        |r| r.get(0),
+    )?)
 }
 
 /// Removes every material version (DeleteImportedKeyMaterial).
-pub fn delete_material(c: &Connection, key_id: &str) -> KmsResult<()> {
-    c.execute("DELETE FROM kms_material WHERE key_id = ?1", [key_id])?;
+pub fn delete_material(c: &Conn, key_id: &str) -> KmsResult<()> {
+    c.execute("DELETE FROM kms_material WHERE key_id = $1", &[&key_id])?;
     Ok(())
 }

@@ -6,6 +6,8 @@ pub mod aliases;
 pub mod grants;
 pub mod imports;
 pub mod keys;
+#[cfg(test)]
+mod tests;
 
 use trailstack_store::Migration;
 
