@@ -194,7 +194,7 @@ impl Pg {
             _ => {}
         }
         self.batch(match step {
-            Control::Begin => "BEGIN",
+            Control::Begin => BEGIN_WRITE,
             Control::Commit => "COMMIT",
             Control::Rollback => "ROLLBACK",
             Control::Savepoint => "SAVEPOINT job",
@@ -280,6 +280,18 @@ impl<'a> FromSql<'a> for Value<'a> {
     }
 }
 
+/// How the writer opens each batch's transaction: under a transaction-level advisory lock, so the
+/// writers of every node sharing the database take turns, one batch at a time, as SQLite's
+/// `BEGIN IMMEDIATE` makes writers take turns on one file. Services were written for one
+/// writer, and this keeps them correct with several without a line of theirs changing: ids drawn
+/// from identity columns commit in the order they were drawn (the outboxes' delivery reads and
+/// deletes id ranges, and must never pass an id that commits later), and whatever a write reads
+/// inside its transaction is what the last commit left (read-modify-write needs no `FOR
+/// UPDATE`). The cost: writes do not scale with nodes; a batch holds the lock for its statements
+/// and its commit, and carries every write that queued meanwhile (up to `MAX_BATCH`). Readers
+/// take no lock. The key spells "trlw".
+const BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(1953656951)";
+
 /// Key of the advisory lock under which migrations run: one node migrates, the others wait and
 /// then find the work done. Any fixed number serves; this one spells "trls".
 const MIGRATION_LOCK: i64 = 0x7472_6c73;
@@ -327,4 +339,71 @@ fn apply(c: &Pg, migrations: &[crate::Migration]) -> Result<()> {
         done?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{testing, Migration};
+
+    const T: &[Migration] = &[Migration {
+        component: "t",
+        version: 1,
+        sql: "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, node TEXT NOT NULL)",
+    }];
+
+    /// Two nodes' writers: the second waits for the first's batch to commit, so ids commit in the
+    /// order they are drawn and a reader never sees a later id before an earlier one.
+    #[tokio::test]
+    async fn the_writers_of_two_nodes_take_turns() {
+        if !testing::on_postgres() {
+            return;
+        }
+        let (dir, a) = testing::open(T);
+        let b = testing::reopen(dir.path(), T);
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let (inserted, was_inserted) = tokio::sync::oneshot::channel::<()>();
+        let first = a.submit(move |c| {
+            c.execute("INSERT INTO t (node) VALUES ('a')", &[])?;
+            let _ = inserted.send(());
+            let _ = wait.recv();
+            Ok::<_, crate::StoreError>(())
+        });
+        was_inserted.await.unwrap();
+        let second = b.submit(|c| {
+            c.query_one(
+                "INSERT INTO t (node) VALUES ('b') RETURNING id",
+                &[],
+                |r| r.get::<i64>(0),
+            )
+        });
+        // B's writer is seen waiting for the lock A's batch holds; nothing of B is visible yet.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let waiting: i64 = a
+                .read(|c| {
+                    c.query_one(
+                        "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                        &[],
+                        |r| r.get(0),
+                    )
+                })
+                .unwrap();
+            if waiting > 0 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "B never waited");
+            tokio::task::yield_now().await;
+        }
+        let seen: i64 = b
+            .read(|c| c.query_one("SELECT COUNT(*) FROM t", &[], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(seen, 0);
+        go.send(()).unwrap();
+        first.await.unwrap();
+        let b_id = second.await.unwrap();
+        let a_id: i64 = a
+            .read(|c| c.query_one("SELECT id FROM t WHERE node = 'a'", &[], |r| r.get(0)))
+            .unwrap();
+        assert!(a_id < b_id);
+    }
 }
