@@ -8,6 +8,63 @@
 //! Secret material — plaintexts, data keys, private keys, shared secrets — is held in
 //! [`Secret`], which wipes its bytes when dropped and never prints them.
 
+/// Declares the shapes of this module, the conventions above written once:
+///
+/// - `input A | B { member: T, ... }` declares `AInput`-style structs (one per name, for
+///   operations whose requests have the same members: [`crate::op`] maps each type to one
+///   operation). Every member is `Option<T>`: a request may leave any member out and the
+///   handler reports a missing required one with AWS's message. Inputs deserialize from the
+///   request's PascalCase JSON and serialize camelCase as the record's `requestParameters`.
+/// - `output A { member: T, ... }` declares an answer, serialized PascalCase as the body.
+/// - `page A { entries: T }` declares a listing's answer: the entries under that member,
+///   `Truncated`, and `NextMarker` when more follow.
+macro_rules! shapes {
+    () => {};
+    ($(#[$doc:meta])* input { $($body:tt)* } $($rest:tt)*) => {
+        shapes!($($rest)*);
+    };
+    (
+        $(#[$doc:meta])*
+        input $name:ident $(| $more:ident)* {
+            $($(#[$attr:meta])* $member:ident: $ty:ty),* $(,)?
+        }
+        $($rest:tt)*
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+        #[serde(rename_all(deserialize = "PascalCase", serialize = "camelCase"))]
+        pub struct $name {
+            $($(#[$attr])* pub $member: Option<$ty>,)*
+        }
+        shapes!($(#[$doc])* input $($more)|* { $($(#[$attr])* $member: $ty),* } $($rest)*);
+    };
+    (
+        $(#[$doc:meta])*
+        output $name:ident { $($(#[$attr:meta])* $member:ident: $ty:ty),* $(,)? }
+        $($rest:tt)*
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, serde::Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        pub struct $name {
+            $($(#[$attr])* pub $member: $ty,)*
+        }
+        shapes!($($rest)*);
+    };
+    ($(#[$doc:meta])* page $name:ident { $entries:ident: $entry:ty } $($rest:tt)*) => {
+        shapes!(
+            $(#[$doc])*
+            output $name {
+                $entries: Vec<$entry>,
+                truncated: bool,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                next_marker: Option<String>,
+            }
+            $($rest)*
+        );
+    };
+}
+
 pub mod aliases;
 pub mod asymmetric;
 pub mod grants;
