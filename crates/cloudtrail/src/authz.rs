@@ -23,8 +23,7 @@ use crate::op::{Op, Tag};
 use crate::CloudTrail;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, session_tags, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts,
-    PrincipalKind, Reads, RequestContext,
+    add_caller_keys, authorize, Conditions, Decision, Policy, PrincipalKind, Reads, RequestContext,
 };
 
 /// One resource a call acts on: its ARN, and the name or ARN to find it by when its tags
@@ -66,38 +65,15 @@ pub async fn check(ct: &CloudTrail, caller: &Caller, op: &Op) -> CtResult<()> {
         .and_boundary(boundary)
         .with_session(session_policy.as_deref());
     let mut base = Conditions::new();
-    let account = caller.account.as_str();
-    let session = caller.session.as_deref();
-    let tags = match (&caller.principal, session) {
-        (Principal::AssumedRole { .. }, Some(s)) => {
-            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
-        }
-        _ => Vec::new(),
-    };
-    GlobalKeys {
-        principal: match &caller.principal {
-            Principal::User { name } => PrincipalFacts::user(&arn, account, name, record),
-            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
-                role_arn: caller.role_arn().unwrap_or_default(),
-                account,
-                role_id: session
-                    .and_then(|s| s.issuer.as_ref())
-                    .map_or("", |i| i.id.as_str()),
-                session_name: name,
-                tags: &tags,
-                source_identity: session.and_then(|s| s.source_identity.as_deref()),
-            },
-            _ => PrincipalFacts::Anonymous,
-        },
-        account,
-        source_ip: caller.source_ip,
-        secure_transport: caller.secure_transport,
-        now: ct.clock.now(),
-        requested_region: caller.region.as_str(),
-        invoked_by: caller.invoked_by.as_deref(),
-        source_arn: caller.source_arn.as_deref(),
-    }
-    .add_to(&mut base, Some(&reads));
+    add_caller_keys(
+        &mut base,
+        Some(&reads),
+        caller,
+        &arn,
+        record,
+        &caller.region,
+        ct.clock.now(),
+    );
     if let Some(tags) = request_tags(op) {
         add_request_tags(&mut base, &reads, tags);
     }

@@ -13,8 +13,7 @@ use crate::op::{IamOp, OwnerKind};
 use crate::Iam;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, session_tags, Conditions, Decision, GlobalKeys, Policy, PrincipalFacts,
-    PrincipalKind, Reads, RequestContext,
+    add_caller_keys, authorize, Conditions, Decision, Policy, PrincipalKind, Reads, RequestContext,
 };
 
 /// Checks that `caller` may run `op`.
@@ -147,7 +146,6 @@ pub(crate) fn global_keys(
     c: &mut Conditions,
     reads: Option<&Reads>,
 ) {
-    let account = caller.account.as_str();
     let arn = caller.arn();
     let record = match caller.principal {
         Principal::User { .. } | Principal::AssumedRole { .. } => {
@@ -155,40 +153,15 @@ pub(crate) fn global_keys(
         }
         _ => None,
     };
-    let record = record.as_deref();
-    let session = caller.session.as_deref();
-    let tags = match (&caller.principal, session) {
-        (Principal::AssumedRole { .. }, Some(s)) => {
-            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
-        }
-        _ => Vec::new(),
-    };
-    GlobalKeys {
-        principal: match &caller.principal {
-            Principal::Root => PrincipalFacts::Root { account },
-            Principal::User { name } => PrincipalFacts::user(&arn, account, name, record),
-            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
-                role_arn: caller.role_arn().unwrap_or_default(),
-                account,
-                role_id: session
-                    .and_then(|s| s.issuer.as_ref())
-                    .map_or("", |i| i.id.as_str()),
-                session_name: name,
-                tags: &tags,
-                source_identity: session.and_then(|s| s.source_identity.as_deref()),
-            },
-            Principal::Service(name) => PrincipalFacts::Service { name },
-            Principal::Anonymous => PrincipalFacts::Anonymous,
-        },
-        account,
-        source_ip: caller.source_ip,
-        secure_transport: caller.secure_transport,
-        now: iam.clock.now(),
+    add_caller_keys(
+        c,
+        reads,
+        caller,
+        &arn,
+        record.as_deref(),
         requested_region,
-        invoked_by: caller.invoked_by.as_deref(),
-        source_arn: caller.source_arn.as_deref(),
-    }
-    .add_to(c, reads);
+        iam.clock.now(),
+    );
 }
 
 /// The ARN `op` acts on.

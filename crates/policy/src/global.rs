@@ -1,13 +1,16 @@
 //! The global `aws:*` condition keys of a request, built in one place for every service from
 //! what the service knows of its caller: when AWS includes each key and with what value
 //! (docs/aws/iam-authorization.md §4). The principal's own keys (`aws:PrincipalArn`,
-//! `aws:userid`, `aws:PrincipalTag/…`) come from its [`PrincipalFacts`].
+//! `aws:userid`, `aws:PrincipalTag/…`) come from its [`PrincipalFacts`]; [`add_caller_keys`]
+//! builds both from a [`Caller`], as every service does.
 
 use crate::context::{Conditions, PrincipalKind};
+use crate::identities::PrincipalRecord;
 use crate::model::Reads;
-use crate::principal_keys::PrincipalFacts;
+use crate::principal_keys::{session_tags, PrincipalFacts};
 use std::net::IpAddr;
 use time::OffsetDateTime;
+use trailstack_core::{Caller, Principal};
 
 /// The services whose requests on a principal's behalf carry `aws:CalledVia`; a forwarded
 /// request from any other service (S3 calling KMS for a user) carries none.
@@ -85,6 +88,55 @@ impl GlobalKeys<'_> {
             }
         }
     }
+}
+
+/// Adds the global keys of `caller`'s request to `c` (those `reads` says a policy reads, or
+/// every one for `None`), decided at `now` for a request to `requested_region`. `arn` is the
+/// caller's ARN as IAM writes it (a user's with its path) and `record` what IAM knows of the
+/// user, or of a role session's role, whose tags the session's own tags override.
+pub fn add_caller_keys(
+    c: &mut Conditions,
+    reads: Option<&Reads>,
+    caller: &Caller,
+    arn: &str,
+    record: Option<&PrincipalRecord>,
+    requested_region: &str,
+    now: OffsetDateTime,
+) {
+    let account = caller.account.as_str();
+    let session = caller.session.as_deref();
+    let tags = match (&caller.principal, session) {
+        (Principal::AssumedRole { .. }, Some(s)) => {
+            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
+        }
+        _ => Vec::new(),
+    };
+    GlobalKeys {
+        principal: match &caller.principal {
+            Principal::Root => PrincipalFacts::Root { account },
+            Principal::User { name } => PrincipalFacts::user(arn, account, name, record),
+            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
+                role_arn: caller.role_arn().unwrap_or_default(),
+                account,
+                role_id: session
+                    .and_then(|s| s.issuer.as_ref())
+                    .map_or("", |i| i.id.as_str()),
+                session_name: name,
+                tags: &tags,
+                source_identity: session.and_then(|s| s.source_identity.as_deref()),
+            },
+            Principal::Service(name) => PrincipalFacts::Service { name },
+            Principal::Anonymous => PrincipalFacts::Anonymous,
+        },
+        account,
+        source_ip: caller.source_ip,
+        secure_transport: caller.secure_transport,
+        now,
+        requested_region,
+        invoked_by: caller.invoked_by.as_deref(),
+        source_arn: caller.source_arn.as_deref(),
+    }
+    .add_to(c, reads);
 }
 
 #[cfg(test)]

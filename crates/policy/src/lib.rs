@@ -53,7 +53,7 @@ pub use authorize::{authorize, authorize_key, authorize_outcome, Decision};
 pub use context::{Conditions, PrincipalKind, RequestContext};
 pub use error::PolicyError;
 pub use eval::{Match, Outcome};
-pub use global::GlobalKeys;
+pub use global::{add_caller_keys, GlobalKeys};
 pub use identities::{IdentityPolicies, PrincipalRecord};
 pub use model::{Effect, Policy, PolicyKind, Reads, Statement, Version};
 pub use principal_keys::{session_tags, PrincipalFacts, Tags};

@@ -26,8 +26,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize, authorize_key, Conditions, Decision, Match, Policy, PrincipalKind, PrincipalRecord,
-    Reads, RequestContext,
+    add_caller_keys, authorize, authorize_key, Conditions, Decision, Match, Policy, PrincipalKind,
+    PrincipalRecord, Reads, RequestContext,
 };
 use trailstack_store::Conn;
 
@@ -129,7 +129,20 @@ fn record(kms: &Kms, caller: &Caller, arn: &str) -> Option<Arc<PrincipalRecord>>
 /// The `aws:*` keys of `caller` (whose ARN is `arn`) now.
 fn global(kms: &Kms, caller: &Caller, arn: &str) -> Conditions {
     let record = record(kms, caller, arn);
-    plan::global(caller, arn, record.as_deref(), kms.clock.now())
+    let mut c = Conditions::new();
+    // Every key: KMS evaluates key policies and grants as well as identity policies, so it
+    // does not narrow them to the keys one policy reads.
+    let now = kms.clock.now();
+    add_caller_keys(
+        &mut c,
+        None,
+        caller,
+        arn,
+        record.as_deref(),
+        &caller.region,
+        now,
+    );
+    c
 }
 
 /// The identity policy of `caller`, if it is a user with one.

@@ -9,9 +9,8 @@ use crate::blob::Blob;
 use crate::op::{Op, OpKind};
 use crate::shapes::Named;
 use std::collections::BTreeMap;
-use time::OffsetDateTime;
 use trailstack_core::{Caller, Principal};
-use trailstack_policy::{session_tags, Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord};
+use trailstack_policy::Conditions;
 
 /// What a permission is checked on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,53 +102,6 @@ pub fn checks(op: &Op) -> Vec<Check> {
         }
         _ => key(this, op.key_id()).into_iter().collect(),
     }
-}
-
-/// The `aws:*` keys of the caller (whose ARN is `arn`, and of which IAM knows `record`) and
-/// the clock, every one (KMS evaluates key policies and grants as well as identity policies,
-/// so it does not narrow them to the keys one policy reads).
-pub fn global(
-    caller: &Caller,
-    arn: &str,
-    record: Option<&PrincipalRecord>,
-    now: OffsetDateTime,
-) -> Conditions {
-    let mut c = Conditions::new();
-    let account = caller.account.as_str();
-    let session = caller.session.as_deref();
-    let tags = match (&caller.principal, session) {
-        (Principal::AssumedRole { .. }, Some(s)) => {
-            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
-        }
-        _ => Vec::new(),
-    };
-    GlobalKeys {
-        principal: match &caller.principal {
-            Principal::Root => PrincipalFacts::Root { account },
-            Principal::User { name } => PrincipalFacts::user(arn, account, name, record),
-            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
-                role_arn: caller.role_arn().unwrap_or_default(),
-                account,
-                role_id: session
-                    .and_then(|s| s.issuer.as_ref())
-                    .map_or("", |i| i.id.as_str()),
-                session_name: name,
-                tags: &tags,
-                source_identity: session.and_then(|s| s.source_identity.as_deref()),
-            },
-            Principal::Service(name) => PrincipalFacts::Service { name },
-            Principal::Anonymous => PrincipalFacts::Anonymous,
-        },
-        account: caller.account.as_str(),
-        source_ip: caller.source_ip,
-        secure_transport: caller.secure_transport,
-        now,
-        requested_region: caller.region.as_str(),
-        invoked_by: caller.invoked_by.as_deref(),
-        source_arn: caller.source_arn.as_deref(),
-    }
-    .add_to(&mut c, None);
-    c
 }
 
 /// The KMS keys of the request itself (not of the key): caller account, calling service,

@@ -1,6 +1,6 @@
-//! The condition keys S3 supplies for one permission check: the global `aws:*` keys of the
-//! caller and the request, and S3's own keys read from the request (canned ACL, encryption
-//! headers, listing parameters, tags, how it was signed).
+//! The condition keys S3 supplies for one permission check beside the global `aws:*` keys
+//! (the policy crate's `add_caller_keys`): S3's own keys read from the request (canned ACL,
+//! encryption headers, listing parameters, tags, how it was signed).
 //!
 //! AWS facts: docs/aws/iam-authorization.md §2.
 
@@ -9,56 +9,8 @@ use crate::model::buckets::Grant;
 use crate::model::lock::Retention;
 use crate::op::{AclInput, LockOp, NewObject, Op};
 use crate::sse::SseRequest;
-use trailstack_core::{Caller, Principal};
-use trailstack_policy::{
-    session_tags, Conditions, GlobalKeys, PrincipalFacts, PrincipalRecord, Reads,
-};
-
-/// The global `aws:*` keys that `r` reads, from the caller (whose ARN is `arn`), what IAM
-/// knows of it (`record`: a user's, or a role session's role's) and the clock.
-pub fn global(
-    c: &mut Conditions,
-    r: &Reads,
-    caller: &Caller,
-    arn: &str,
-    record: Option<&PrincipalRecord>,
-    now: time::OffsetDateTime,
-) {
-    let account = caller.account.as_str();
-    let session = caller.session.as_deref();
-    let tags = match (&caller.principal, session) {
-        (Principal::AssumedRole { .. }, Some(s)) => {
-            session_tags(record.map_or(&[], |r| r.tags.as_slice()), &s.tags)
-        }
-        _ => Vec::new(),
-    };
-    GlobalKeys {
-        principal: match &caller.principal {
-            Principal::Root => PrincipalFacts::Root { account },
-            Principal::User { name } => PrincipalFacts::user(arn, account, name, record),
-            Principal::AssumedRole { session: name, .. } => PrincipalFacts::AssumedRole {
-                role_arn: caller.role_arn().unwrap_or_default(),
-                account,
-                role_id: session
-                    .and_then(|s| s.issuer.as_ref())
-                    .map_or("", |i| i.id.as_str()),
-                session_name: name,
-                tags: &tags,
-                source_identity: session.and_then(|s| s.source_identity.as_deref()),
-            },
-            Principal::Service(name) => PrincipalFacts::Service { name },
-            Principal::Anonymous => PrincipalFacts::Anonymous,
-        },
-        account: caller.account.as_str(),
-        source_ip: caller.source_ip,
-        secure_transport: caller.secure_transport,
-        now,
-        requested_region: caller.region.as_str(),
-        invoked_by: caller.invoked_by.as_deref(),
-        source_arn: caller.source_arn.as_deref(),
-    }
-    .add_to(c, Some(r));
-}
+use trailstack_core::Caller;
+use trailstack_policy::{Conditions, Reads};
 
 /// What S3's condition keys read from a request, borrowed from its [`Op`] before any await
 /// (an `Op` holds the body stream, which must not be shared across threads).

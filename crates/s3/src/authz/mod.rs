@@ -43,8 +43,8 @@ use crate::op::{ExpectedOwners, Op};
 use crate::S3;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    authorize_outcome, Conditions, Decision, Match, Outcome, Policy, PrincipalKind, Reads,
-    RequestContext,
+    add_caller_keys, authorize_outcome, Conditions, Decision, Match, Outcome, Policy,
+    PrincipalKind, Reads, RequestContext,
 };
 
 /// What the bucket owner's root may always do.
@@ -247,9 +247,18 @@ async fn check_target(
         .and_boundary(boundary)
         .with_session(session_policy.as_deref());
     let mut conds = Conditions::new();
-    conditions::global(&mut conds, &reads, caller, arn, record, s3.clock.now());
+    let now = s3.clock.now();
+    add_caller_keys(
+        &mut conds,
+        Some(&reads),
+        caller,
+        arn,
+        record,
+        &caller.region,
+        now,
+    );
     conditions::add_s3(&mut conds, &reads, caller, facts, t);
-    conditions::add_remaining_retention(&mut conds, &reads, facts, s3.clock.now());
+    conditions::add_remaining_retention(&mut conds, &reads, facts, now);
     let grantable = bucket_acl.and_then(|_| acl::grantable(t.action));
     let wants_tags = existing && reads.prefix("s3:ExistingObjectTag/");
     let wants_object = object_scope || matches!(grantable, Some((acl::Scope::Object, _)));
