@@ -28,7 +28,8 @@ use trailstack_kms::Kms;
 use trailstack_s3::lifecycle::worker::Lifecycle;
 use trailstack_s3::logging::delivery::AccessLogDelivery;
 use trailstack_s3::S3;
-use trailstack_store::{BlobStore, Db, RootKey};
+use trailstack_store::lease::Wait;
+use trailstack_store::{BlobStore, Db, Leases, RootKey};
 
 /// Everything the server runs: configuration, clock and services.
 pub struct App {
@@ -52,6 +53,9 @@ pub struct App {
     pub access_logs: AccessLogDelivery,
     /// The metadata store every service writes to; requests run in its durable scopes.
     pub db: Arc<Db>,
+    /// This server's leases, which make background work run once across the servers sharing
+    /// a database.
+    pub leases: Leases,
     request_seq: AtomicU64,
     request_base: u64,
 }
@@ -78,6 +82,7 @@ impl App {
             .chain(trailstack_cloudtrail::model::MIGRATIONS)
             .chain(trailstack_iam::model::MIGRATIONS)
             .chain(trailstack_store::journal::MIGRATIONS)
+            .chain(trailstack_store::lease::MIGRATIONS)
             .chain(trailstack_s3::lifecycle::worker::MIGRATIONS)
             .chain(trailstack_s3::logging::outbox::MIGRATIONS)
             .copied()
@@ -148,10 +153,31 @@ impl App {
             delivery,
             lifecycle,
             access_logs,
+            leases: Leases::random(db.clone()),
             db,
             request_seq: AtomicU64::new(0),
             request_base,
         })
+    }
+
+    /// Runs `work` under lease `name`, so that it runs on one server at a time of those sharing
+    /// the database (on a server of its own, always here). With [`Wait::No`] it is skipped
+    /// while another server holds the lease; `None` then, or if the lease cannot be read.
+    pub async fn exclusive<T>(
+        &self,
+        name: &str,
+        wait: Wait,
+        work: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        let clock = self.clock.clone();
+        let now_ms = move || (clock.now().unix_timestamp_nanos() / 1_000_000) as i64;
+        match self.leases.run(name, now_ms, wait, work).await {
+            Ok(out) => out,
+            Err(e) => {
+                tracing::error!("lease {name}: {e}");
+                None
+            }
+        }
     }
 
     /// A request id: unique within this process (a counter from a random start, spread by a
@@ -187,6 +213,14 @@ fn seed(iam: &Iam, users: Vec<trailstack_iam::SeedUser>) -> Result<(), String> {
     .map_err(|_| "seeding IAM: the thread panicked".to_string())?
 }
 
+/// The lease of CloudTrail's log and digest delivery: one chain of digests per trail needs one
+/// deliverer at a time.
+pub const CLOUDTRAIL_DELIVERY: &str = "cloudtrail-delivery";
+/// The lease of S3 server access log delivery.
+pub const ACCESS_LOG_DELIVERY: &str = "s3-access-log-delivery";
+/// The lease of S3 Lifecycle passes.
+pub const LIFECYCLE: &str = "s3-lifecycle";
+
 /// The running delivery worker.
 pub struct DeliveryWorker {
     stop: tokio::sync::oneshot::Sender<()>,
@@ -217,12 +251,14 @@ pub fn spawn_delivery(app: Arc<App>) -> DeliveryWorker {
             // Only the wait is interrupted: a tick, once started, runs to its end.
             tokio::select! {
                 _ = trails.tick() => {
-                    if let Err(e) = app.delivery.tick(app.clock.now(), false).await {
+                    let tick = app.delivery.tick(app.clock.now(), false);
+                    if let Some(Err(e)) = app.exclusive(CLOUDTRAIL_DELIVERY, Wait::No, tick).await {
                         tracing::error!("delivery: {e}");
                     }
                 }
                 _ = access.tick() => {
-                    if let Err(e) = app.access_logs.tick(app.clock.now()).await {
+                    let tick = app.access_logs.tick(app.clock.now());
+                    if let Some(Err(e)) = app.exclusive(ACCESS_LOG_DELIVERY, Wait::No, tick).await {
                         tracing::error!("access log delivery: {e}");
                     }
                 }
@@ -262,8 +298,8 @@ pub fn spawn_lifecycle(app: Arc<App>) -> LifecycleWorker {
                 _ = &mut stopped => return,
             }
             tokio::select! {
-                r = app.lifecycle.tick(app.clock.now()) => {
-                    if let Err(e) = r {
+                r = app.exclusive(LIFECYCLE, Wait::No, app.lifecycle.tick(app.clock.now())) => {
+                    if let Some(Err(e)) = r {
                         tracing::error!("lifecycle: {e}");
                     }
                 }

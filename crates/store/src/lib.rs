@@ -8,6 +8,7 @@
 pub mod blob;
 pub mod db;
 mod error;
+pub mod lease;
 pub mod memo;
 pub mod seal;
 pub mod sql;
@@ -18,6 +19,7 @@ pub use blob::journal;
 pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};
 pub use db::{Db, Migration};
 pub use error::StoreError;
+pub use lease::Leases;
 pub use memo::DecodeMemo;
 pub use rusqlite;
 pub use seal::RootKey;

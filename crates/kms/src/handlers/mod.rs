@@ -137,12 +137,14 @@ pub async fn housekeeping(kms: &Kms) -> KmsResult<()> {
     }
     let root = kms.root.clone();
     kms.write(move |c| {
+        // Read again in the writer's transaction: another server sharing the database may have
+        // done this work since the read above (writers take turns, ARCHITECTURE.md §3).
         import::expire_due(c, now)?;
-        for id in &deletions {
-            key_model::delete(c, id)?;
+        for id in key_model::due_for_deletion(c, now)? {
+            key_model::delete(c, &id)?;
         }
-        for id in &rotations {
-            if let Some(mut k) = key_model::get(c, id)? {
+        for id in key_model::due_for_rotation(c, now)? {
+            if let Some(mut k) = key_model::get(c, &id)? {
                 rotation::rotate(c, &root, &mut k, now, RotationType::Automatic)?;
             }
         }

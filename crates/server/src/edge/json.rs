@@ -6,11 +6,12 @@ use super::json_error::{json_response, JsonError};
 use super::{authenticate, caller_for, identity, Peer, SignedBy};
 use crate::body::{HyperBody, RequestBody};
 use crate::detect;
-use crate::App;
+use crate::{App, ACCESS_LOG_DELIVERY, CLOUDTRAIL_DELIVERY};
 use bytes::Bytes;
 use http::Response;
 use trailstack_core::{Caller, SignatureVersion};
 use trailstack_sigv4::SigError;
+use trailstack_store::lease::Wait;
 
 /// The answer of the JSON services to an `Authorization: AWS ...` (SigV2) header: they only
 /// know SigV4, and list the SigV4 parts the header lacks, as AWS does.
@@ -178,14 +179,18 @@ pub(super) async fn admin_request(
 
 async fn flush(app: &App, request_id: &str) -> Response<HyperBody> {
     let now = app.clock.now();
-    let delivered = match app.delivery.tick(now, true).await {
-        Ok(o) => app
-            .access_logs
-            .tick(now)
-            .await
-            .map(|a| (o, a))
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
+    // Waits for a delivery another server is running: flush means "delivered now".
+    let trails = app.exclusive(CLOUDTRAIL_DELIVERY, Wait::Yes, app.delivery.tick(now, true));
+    let delivered = match trails.await {
+        Some(Ok(o)) => {
+            let access = app.access_logs.tick(now);
+            match app.exclusive(ACCESS_LOG_DELIVERY, Wait::Yes, access).await {
+                Some(a) => a.map(|a| (o, a)).map_err(|e| e.to_string()),
+                None => Err("the access log delivery lease is unavailable".to_string()),
+            }
+        }
+        Some(Err(e)) => Err(e.to_string()),
+        None => Err("the delivery lease is unavailable".to_string()),
     };
     match delivered {
         Ok((o, a)) => json_response(
