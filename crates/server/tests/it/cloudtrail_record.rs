@@ -8,7 +8,6 @@ use aws_sdk_cloudtrail::types::{
     AdvancedEventSelector, AdvancedFieldSelector, EventSelector, LookupAttributeKey, ReadWriteType,
 };
 use aws_sdk_s3::operation::RequestId;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use serde_json::{json, Value};
 
@@ -28,14 +27,10 @@ pub async fn data_trail(s: &Server, name: &str, selector: EventSelector) {
 }
 
 pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
-    ok!(c
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from_static(b"hello")))
-    .request_id()
-    .unwrap()
-    .to_string()
+    ok!(put_req(c, bucket, key, b"hello"))
+        .request_id()
+        .unwrap()
+        .to_string()
 }
 
 pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
@@ -181,13 +176,9 @@ async fn an_sse_kms_put_records_the_generate_data_key_s3_made() {
     let c = s.with_bucket("ct-rec-sse").await;
     let key = ok!(s.kms().create_key()).key_metadata.unwrap();
     let key_arn = key.arn().unwrap().to_string();
-    let out = ok!(c
-        .put_object()
-        .bucket("ct-rec-sse")
-        .key("secret.txt")
+    let out = ok!(put_req(&c, "ct-rec-sse", "secret.txt", b"hello")
         .server_side_encryption(ServerSideEncryption::AwsKms)
-        .ssekms_key_id(key.key_id())
-        .body(ByteStream::from_static(b"hello")));
+        .ssekms_key_id(key.key_id()));
     let put_id = out.request_id().unwrap().to_string();
 
     let gdk = lookup(&s, LookupAttributeKey::EventName, "GenerateDataKey").await;

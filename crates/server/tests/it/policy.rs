@@ -4,8 +4,8 @@
 //! `policy_key_policies`, which starts the same accounts.
 
 use crate::common::{
-    body_bytes, code, delete_key, err, fails, iam_user, message, ok, put_policy, root_user, status,
-    Server,
+    body_bytes, code, delete_key, err, fails, iam_user, message, ok, put_policy, put_req,
+    root_user, status, KmsKeyed, Server,
 };
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
@@ -86,11 +86,7 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
             "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}}]}"#,
     )
     .await;
-    let err = err!(root
-        .put_object()
-        .bucket("enc")
-        .key("plain")
-        .body(ByteStream::from_static(b"x")));
+    let err = err!(put_req(&root, "enc", "plain", b"x"));
     assert_eq!((code(&err).as_str(), status(&err)), ("AccessDenied", 403));
     assert_eq!(
         message(&err),
@@ -98,20 +94,10 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
     );
     // SSE-S3 is not SSE-KMS either.
     assert_eq!(
-        fails!(root
-            .put_object()
-            .bucket("enc")
-            .key("aes")
-            .server_side_encryption(Sse::Aes256)
-            .body(ByteStream::from_static(b"x"))),
+        fails!(put_req(&root, "enc", "aes", b"x").server_side_encryption(Sse::Aes256)),
         "AccessDenied"
     );
-    let ok = ok!(root
-        .put_object()
-        .bucket("enc")
-        .key("kms")
-        .server_side_encryption(Sse::AwsKms)
-        .body(ByteStream::from_static(b"x")));
+    let ok = ok!(put_req(&root, "enc", "kms", b"x").server_side_encryption(Sse::AwsKms));
     assert_eq!(ok.server_side_encryption(), Some(&Sse::AwsKms));
     assert_eq!(get(&root, "enc", "kms").await.unwrap(), b"x");
     // The owner's root keeps its policy rights even under a Deny on everything.
@@ -278,13 +264,7 @@ async fn user_limited_to_its_username_prefix() {
         .await
         .unwrap();
     let alice = s.s3_with("AKALICE", "alice");
-    ok!(alice
-        .put_object()
-        .bucket("home")
-        .key("bob/sealed")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&key)
-        .body(ByteStream::from_static(b"sealed")));
+    ok!(put_req(&alice, "home", "bob/sealed", b"sealed").kms_key(&key));
     assert_eq!(get(&alice, "home", "bob/sealed").await.unwrap(), b"sealed");
     let e = get(&bob, "home", "bob/sealed").await.unwrap_err();
     assert_eq!(
@@ -301,13 +281,7 @@ async fn cross_account_read_needs_bucket_policy_and_identity_policy() {
     put(&root_a, "shared-a", "doc").await.unwrap();
     let kms_a = s.kms_with("AKROOTA", "root-a");
     let key = ok!(kms_a.create_key()).key_metadata.unwrap().arn.unwrap();
-    ok!(root_a
-        .put_object()
-        .bucket("shared-a")
-        .key("sealed")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&key)
-        .body(ByteStream::from_static(b"sealed")));
+    ok!(put_req(&root_a, "shared-a", "sealed", b"sealed").kms_key(&key));
     let carol = s.s3_with("AKCAROL", "carol");
     let dave = s.s3_with("AKDAVE", "dave");
     // No bucket policy: the identity policy alone does not open another account's bucket.

@@ -5,9 +5,8 @@
 //! missing key under that prefix. `aws:RequestedRegion` is the region the request was sent to.
 
 use crate::common::{
-    fails, head_err, ok, outcome, put_bytes, put_policy, root_user, status, Server,
+    fails, head_err, ok, outcome, put_bytes, put_policy, put_req, root_user, status, Server,
 };
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
 use trailstack_server::config::canonical_id_for;
 
@@ -77,12 +76,7 @@ async fn grant_header_keys_hold_the_header_as_written() {
         &format!(r#"{{"StringEquals":{{"s3:x-amz-grant-full-control":"{owner}"}}}}"#),
     );
     let (_s, a, b) = start("shared", &policy).await;
-    ok!(b
-        .put_object()
-        .bucket("shared")
-        .key("granted")
-        .grant_full_control(&owner)
-        .body(ByteStream::from_static(b"x")));
+    ok!(put_req(&b, "shared", "granted", b"x").grant_full_control(&owner));
     // The grant the condition asked for reached the object: A, the bucket owner, reads its ACL.
     let acl = ok!(a.get_object_acl().bucket("shared").key("granted"));
     assert!(acl
@@ -90,11 +84,7 @@ async fn grant_header_keys_hold_the_header_as_written() {
         .iter()
         .any(|g| g.grantee().and_then(|g| g.id()) == Some(canonical_id_for(A).as_str())));
     assert_eq!(
-        fails!(b
-            .put_object()
-            .bucket("shared")
-            .key("ungranted")
-            .body(ByteStream::from_static(b"x"))),
+        fails!(put_req(&b, "shared", "ungranted", b"x")),
         "AccessDenied"
     );
 }
@@ -108,29 +98,16 @@ async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
          "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption-customer-algorithm":"AES256"}}}]}"#;
     let (_s, a, _b) = start("enc", deny).await;
     assert_eq!(
-        outcome!(a
-            .put_object()
-            .bucket("enc")
-            .key("k")
-            .server_side_encryption(ServerSideEncryption::from("AES192"))
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&a, "enc", "k", b"x")
+            .server_side_encryption(ServerSideEncryption::from("AES192"))),
         "AccessDenied 403"
     );
     assert_eq!(
-        outcome!(a
-            .put_object()
-            .bucket("enc")
-            .key("c/k")
-            .sse_customer_algorithm("AES192")
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&a, "enc", "c/k", b"x").sse_customer_algorithm("AES192")),
         "AccessDenied 403"
     );
-    let out = ok!(a
-        .put_object()
-        .bucket("enc")
-        .key("k")
-        .server_side_encryption(ServerSideEncryption::Aes256)
-        .body(ByteStream::from_static(b"x")));
+    let out =
+        ok!(put_req(&a, "enc", "k", b"x").server_side_encryption(ServerSideEncryption::Aes256));
     assert_eq!(
         out.server_side_encryption(),
         Some(&ServerSideEncryption::Aes256)
@@ -138,12 +115,8 @@ async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
     // Where no policy denies it, the wrong algorithm is S3's 400.
     a.create_bucket().bucket("plain").send().await.unwrap();
     assert_eq!(
-        outcome!(a
-            .put_object()
-            .bucket("plain")
-            .key("k")
-            .server_side_encryption(ServerSideEncryption::from("AES192"))
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&a, "plain", "k", b"x")
+            .server_side_encryption(ServerSideEncryption::from("AES192"))),
         "InvalidArgument 400"
     );
 }

@@ -4,10 +4,9 @@
 //! Delivery that waits, survives a restart or is flushed is in `s3_access_log_delivery`.
 
 use crate::common::{
-    code, fails, get_bytes, get_err, head_of, ok, outcome, ownership, put_policy, Server,
+    code, fails, get_bytes, get_err, head_of, ok, outcome, ownership, put_policy, put_req, Server,
 };
 use aws_sdk_s3::operation::RequestId;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketCannedAcl, BucketLoggingStatus, Grantee, LoggingEnabled, ObjectOwnership,
     PartitionDateSource, PartitionedPrefix, ServerSideEncryption, TargetObjectKeyFormat, Type,
@@ -277,11 +276,7 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
 async fn records_of_requests_arrive_in_aws_format_under_simple_keys_as_sse_s3() {
     let (s, clock) = logged("log/", None).await;
     let c = s.s3();
-    let put = ok!(c
-        .put_object()
-        .bucket("src")
-        .key("dir/a b.txt")
-        .body(ByteStream::from_static(b"hello world")));
+    let put = ok!(put_req(&c, "src", "dir/a b.txt", b"hello world"));
     let got = get_bytes(&c, "src", "dir/a b.txt").await;
     assert_eq!(got, b"hello world");
     let e = get_err(&c, "src", "missing").await;

@@ -5,10 +5,9 @@
 //! `s3_public_access`, which shares the accounts set up here.
 
 use crate::common::{
-    allow_all, body_bytes, code, iam_user, lookup_by, ok, outcome, ownership, root_user, status,
-    Server,
+    allow_all, body_bytes, code, iam_user, lookup_by, ok, outcome, ownership, put_req, root_user,
+    status, Server,
 };
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, Delete, Grant, Grantee, ObjectCannedAcl,
     ObjectIdentifier, ObjectOwnership, Owner, Permission, PublicAccessBlockConfiguration, Type,
@@ -80,12 +79,7 @@ pub async fn reads(bucket: &str, tries: &[(&aws_sdk_s3::Client, &str)]) -> Vec<S
 }
 
 pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, acl: Option<ObjectCannedAcl>) {
-    ok!(c
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .set_acl(acl)
-        .body(ByteStream::from(key.as_bytes().to_vec())));
+    ok!(put_req(c, bucket, key, key.as_bytes()).set_acl(acl));
 }
 
 /// Creates `bucket` owned by A with `ownership`.

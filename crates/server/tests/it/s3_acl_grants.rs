@@ -5,7 +5,7 @@
 //! the same rules; with ACLs disabled (BucketOwnerEnforced) only no ACL or
 //! bucket-owner-full-control is accepted, `private` included.
 
-use crate::common::{code, fails, ok, outcome, root_user, status, Server};
+use crate::common::{code, fails, ok, outcome, put_req, root_user, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, BucketLoggingStatus, BucketLogsPermission, Grant,
@@ -106,12 +106,7 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
     );
 
     // An object B writes with bucket-owner-read names both owners by name.
-    ok!(b
-        .put_object()
-        .bucket("grants1")
-        .key("k")
-        .acl(ObjectCannedAcl::BucketOwnerRead)
-        .body(ByteStream::from_static(b"x")));
+    ok!(put_req(&b, "grants1", "k", b"x").acl(ObjectCannedAcl::BucketOwnerRead));
     assert_eq!(
         object_rows(&b, "grants1", "k").await,
         [
@@ -160,12 +155,7 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
     );
 
     // So does a grant header naming B by id alone.
-    ok!(a
-        .put_object()
-        .bucket("grants1")
-        .key("h")
-        .grant_read(format!("id={ID_B}"))
-        .body(ByteStream::from_static(b"x")));
+    ok!(put_req(&a, "grants1", "h", b"x").grant_read(format!("id={ID_B}")));
     assert_eq!(
         object_rows(&a, "grants1", "h").await,
         [row("CanonicalUser", ID_B, "bob", "READ")]
@@ -187,12 +177,7 @@ async fn grants_to_unknown_accounts_are_refused() {
         "InvalidArgument 400"
     );
     assert_eq!(
-        outcome!(a
-            .put_object()
-            .bucket("grants2")
-            .key("k")
-            .grant_read("id=_foo")
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&a, "grants2", "k", b"x").grant_read("id=_foo")),
         "InvalidArgument 400"
     );
 

@@ -82,11 +82,7 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
     put_policy(&c, "bucket1", PUBLIC_READ_POLICY).await;
 
     // Objects are still encrypted at rest with SSE-S3: only the report differs.
-    let put = ok!(c
-        .put_object()
-        .bucket("bucket1")
-        .key("k")
-        .body(b"hello".to_vec().into()));
+    let put = ok!(put_req(&c, "bucket1", "k", b"hello"));
     assert_eq!(
         put.server_side_encryption(),
         Some(&ServerSideEncryption::Aes256)

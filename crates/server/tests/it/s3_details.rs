@@ -52,11 +52,7 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
 async fn not_modified_carries_the_etag() {
     let s = Server::start().await;
     let c = s.with_bucket("cond").await;
-    let put = ok!(c
-        .put_object()
-        .bucket("cond")
-        .key("k")
-        .body(b"x".to_vec().into()));
+    let put = ok!(put_req(&c, "cond", "k", b"x"));
     let etag = put.e_tag().unwrap();
     let r = Raw::new(&s, "GET", "/cond/k")
         .header("if-none-match", etag)
@@ -79,12 +75,7 @@ async fn content_encoding_is_kept_as_written_without_aws_chunked() {
         ("aws-chunked, deflate, gzip", Some("deflate, gzip")),
         ("aws-chunked", None),
     ] {
-        ok!(c
-            .put_object()
-            .bucket("enc")
-            .key("k")
-            .content_encoding(sent)
-            .body(b"x".to_vec().into()));
+        ok!(put_req(&c, "enc", "k", b"x").content_encoding(sent));
         let h = head_of(&c, "enc", "k").await;
         assert_eq!(h.content_encoding(), kept, "{sent}");
     }

@@ -5,9 +5,8 @@
 //! Validation and round trips of the configuration are in `s3_lifecycle_configuration`.
 
 use crate::common::{
-    get_out, head_err, head_of, ok, put_policy, status, versioned_bucket, Clocked, Server,
+    get_out, head_err, head_of, ok, put_policy, put_req, status, versioned_bucket, Clocked, Server,
 };
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
     LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, NoncurrentVersionExpiration,
@@ -72,13 +71,9 @@ pub async fn put_rules(c: &Client, bucket: &str, rules: Vec<LifecycleRule>) {
 }
 
 pub async fn put(c: &Client, bucket: &str, key: &str, body: &[u8]) -> Option<String> {
-    ok!(c
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from(body.to_vec())))
-    .expiration()
-    .map(str::to_string)
+    ok!(put_req(c, bucket, key, body))
+        .expiration()
+        .map(str::to_string)
 }
 
 pub async fn keys(c: &Client, bucket: &str) -> Vec<String> {

@@ -2,7 +2,6 @@
 //! attributes, and data surviving a restart.
 
 use crate::common::*;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     ChecksumAlgorithm, ChecksumMode, MetadataDirective, ObjectAttributes, Tag, Tagging,
 };
@@ -112,12 +111,7 @@ async fn ranges_and_conditions() {
     assert_eq!(got.content_type(), Some("text/plain"));
     assert_eq!(got.content_disposition(), Some("attachment"));
     // Conditional write: If-None-Match: * refuses to overwrite.
-    let e = err!(c
-        .put_object()
-        .bucket("ranges")
-        .key("k")
-        .if_none_match("*")
-        .body(b"x".to_vec().into()));
+    let e = err!(put_req(&c, "ranges", "k", b"x").if_none_match("*"));
     assert_eq!(status(&e), 412);
 }
 
@@ -157,23 +151,13 @@ async fn checksums_are_verified_stored_and_returned() {
         assert_eq!(body_bytes(got).await, body);
     }
     assert_eq!(
-        fails!(c
-            .put_object()
-            .bucket("sums")
-            .key("bad")
-            .checksum_crc32("AAAAAA==")
-            .body(b"hello".to_vec().into())),
+        fails!(put_req(&c, "sums", "bad", b"hello").checksum_crc32("AAAAAA==")),
         "BadDigest"
     );
     let e = get_err(&c, "sums", "bad").await;
     assert_eq!(code(&e), "NoSuchKey");
     assert_eq!(
-        fails!(c
-            .put_object()
-            .bucket("sums")
-            .key("bad")
-            .content_md5("1B2M2Y8AsgTpgAmY7PhCfg==")
-            .body(b"hello".to_vec().into())),
+        fails!(put_req(&c, "sums", "bad", b"hello").content_md5("1B2M2Y8AsgTpgAmY7PhCfg==")),
         "BadDigest"
     );
 }
@@ -296,11 +280,7 @@ async fn delete_objects_and_odd_keys() {
         assert_eq!(get_bytes(&c, "odd", k).await, k.as_bytes());
     }
     assert_eq!(
-        fails!(c
-            .put_object()
-            .bucket("odd")
-            .key("y".repeat(1025))
-            .body(ByteStream::from_static(b"x"))),
+        fails!(put_req(&c, "odd", "y".repeat(1025), b"x")),
         "KeyTooLongError"
     );
     let objects: Vec<_> = keys
@@ -366,12 +346,7 @@ async fn non_ascii_metadata_comes_back_as_encoded_words() {
         ("q", "=?UTF-8?Q?caf=C3=A9?=", "=?UTF-8?B?Y2Fmw6k=?="),
         ("ascii", "plain =?not a word", "plain =?not a word"),
     ] {
-        ok!(c
-            .put_object()
-            .bucket("meta")
-            .key(key)
-            .metadata("m", sent)
-            .body(b"x".to_vec().into()));
+        ok!(put_req(&c, "meta", key, b"x").metadata("m", sent));
         let h = head_of(&c, "meta", key).await;
         assert_eq!(h.metadata().unwrap()["m"], back, "{key}");
         let g = get_out(&c, "meta", key).await;

@@ -5,7 +5,7 @@
 //! on a settable clock that the clients sign with, so retentions end without sleeping.
 
 use crate::common::*;
-use aws_sdk_s3::primitives::{ByteStream, DateTime};
+use aws_sdk_s3::primitives::DateTime;
 use aws_sdk_s3::types::{
     BucketVersioningStatus, DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled,
     ObjectLockRetention, ObjectLockRetentionMode as Mode, ObjectLockRule, VersioningConfiguration,
@@ -67,14 +67,10 @@ pub async fn locked_bucket(c: &Client, name: &str) {
 }
 
 pub async fn put(c: &Client, bucket: &str, key: &str) -> String {
-    ok!(c
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from_static(b"abc")))
-    .version_id()
-    .unwrap()
-    .to_string()
+    ok!(put_req(c, bucket, key, b"abc"))
+        .version_id()
+        .unwrap()
+        .to_string()
 }
 
 pub async fn set_retention(

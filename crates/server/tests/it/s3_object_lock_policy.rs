@@ -3,7 +3,7 @@
 //! capping retention with `s3:object-lock-remaining-retention-days`.
 
 use crate::common::{
-    allow_all, code, get_out, head_of, iam_user, ok, put_bytes, root_user, Server,
+    allow_all, code, get_out, head_of, iam_user, ok, put_bytes, put_req, root_user, Server,
 };
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
@@ -31,14 +31,10 @@ fn in_days(days: i64) -> DateTime {
 #[tokio::test]
 async fn lock_headers_only_for_callers_who_may_read_them() {
     let (s, root) = start().await;
-    ok!(root
-        .put_object()
-        .bucket("vault")
-        .key("held")
+    ok!(put_req(&root, "vault", "held", b"x")
         .object_lock_mode(ObjectLockMode::Governance)
         .object_lock_retain_until_date(in_days(3))
-        .object_lock_legal_hold_status(ObjectLockLegalHoldStatus::On)
-        .body(ByteStream::from_static(b"x")));
+        .object_lock_legal_hold_status(ObjectLockLegalHoldStatus::On));
     let head = head_of(&root, "vault", "held").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Governance));
     assert!(head.object_lock_retain_until_date().is_some());

@@ -240,11 +240,7 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
     );
 
     let until = T0_SECS + 30 * DAY;
-    ok!(s3
-        .put_object()
-        .bucket("dflt")
-        .key("own")
-        .body(ByteStream::from_static(b"x"))
+    ok!(put_req(&s3, "dflt", "own", b"x")
         .object_lock_mode(ObjectLockMode::Governance)
         .object_lock_retain_until_date(at(until))
         .object_lock_legal_hold_status(Hold::On));
@@ -306,22 +302,12 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
 
     // Bad headers, and lock headers where Object Lock is off.
     assert_eq!(
-        outcome!(s3
-            .put_object()
-            .bucket("dflt")
-            .key("bad")
-            .body(ByteStream::from_static(b"x"))
-            .object_lock_mode(ObjectLockMode::Governance)),
+        outcome!(put_req(&s3, "dflt", "bad", b"x").object_lock_mode(ObjectLockMode::Governance)),
         "InvalidArgument 400"
     );
     s3.create_bucket().bucket("open").send().await.unwrap();
     assert_eq!(
-        outcome!(s3
-            .put_object()
-            .bucket("open")
-            .key("k")
-            .body(ByteStream::from_static(b"x"))
-            .object_lock_legal_hold_status(Hold::On)),
+        outcome!(put_req(&s3, "open", "k", b"x").object_lock_legal_hold_status(Hold::On)),
         "InvalidRequest 400"
     );
 }

@@ -1,9 +1,8 @@
 //! Public access: anonymous reads of objects a public ACL or bucket policy opens, and the
 //! four Block Public Access settings that refuse or ignore them.
 
-use crate::common::{ok, outcome, Raw};
+use crate::common::{ok, outcome, put_req, Raw};
 use crate::s3_acl::*;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketCannedAcl, ObjectCannedAcl, ObjectOwnership};
 use base64::Engine;
 
@@ -12,13 +11,7 @@ async fn anonymous_reads_of_public_objects_and_block_public_access() {
     let a = start().await;
     bucket(&a, "acl-pub", ObjectOwnership::ObjectWriter).await;
     // BlockPublicAcls (on for every new bucket) refuses public ACLs.
-    let public_put = a
-        .root_a
-        .put_object()
-        .bucket("acl-pub")
-        .key("k")
-        .acl(ObjectCannedAcl::PublicRead)
-        .body(ByteStream::from_static(b"public"));
+    let public_put = put_req(&a.root_a, "acl-pub", "k", b"public").acl(ObjectCannedAcl::PublicRead);
     assert_eq!(outcome!(public_put), "AccessDenied 403");
     let public_bucket = a
         .root_a
@@ -51,12 +44,7 @@ async fn anonymous_reads_of_public_objects_and_block_public_access() {
         "AccessDenied 403"
     );
     assert_eq!(outcome!(a.anonymous.list_buckets()), "AccessDenied 403");
-    let anonymous_put = a
-        .anonymous
-        .put_object()
-        .bucket("acl-pub")
-        .key("anon")
-        .body(ByteStream::from_static(b"x"));
+    let anonymous_put = put_req(&a.anonymous, "acl-pub", "anon", b"x");
     assert_eq!(outcome!(anonymous_put), "AccessDenied 403");
 
     // A bucket anyone may write to takes anonymous uploads, owned (under ObjectWriter) by the

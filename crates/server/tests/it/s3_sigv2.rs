@@ -463,12 +463,8 @@ async fn sse_kms_needs_sigv4() {
         r.xml("Message").as_deref(),
         Some("Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.")
     );
-    ok!(c
-        .put_object()
-        .bucket("kms-v4")
-        .key("sealed")
-        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-        .body(b"x".to_vec().into()));
+    ok!(put_req(&c, "kms-v4", "sealed", b"x")
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms));
     let r = v2(Raw::new(&s, "GET", "/kms-v4/sealed"), "/kms-v4/sealed")
         .send(&s)
         .await;

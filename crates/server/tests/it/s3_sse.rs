@@ -48,11 +48,7 @@ async fn row_no_header_no_default_is_sse_s3() {
     let s = Server::start().await;
     let c = s.with_bucket("row1").await;
     let body = data(70_000, 1);
-    let out = ok!(c
-        .put_object()
-        .bucket("row1")
-        .key("a")
-        .body(ByteStream::from(body.clone())));
+    let out = ok!(put_req(&c, "row1", "a", &body));
     assert_eq!(out.server_side_encryption(), Some(&Sse::Aes256));
     assert_eq!(out.e_tag().unwrap().trim_matches('"'), md5_hex(&body));
     let (alg, arn) = read_back(&c, "row1", "a", &body).await;
@@ -101,11 +97,7 @@ async fn row_no_header_default_kms_without_key_uses_aws_s3() {
     let c = s.with_bucket("row3").await;
     default_kms(&c, "row3", None, true).await;
     let body = data(200_000, 3);
-    let out = ok!(c
-        .put_object()
-        .bucket("row3")
-        .key("a")
-        .body(ByteStream::from(body.clone())));
+    let out = ok!(put_req(&c, "row3", "a", &body));
     assert_eq!(out.bucket_key_enabled(), Some(true));
     let (alg, arn) = read_back(&c, "row3", "a", &body).await;
     assert_eq!(alg.as_deref(), Some("aws:kms"));
@@ -123,12 +115,7 @@ async fn row_aes256_header_beats_kms_default() {
     let cmk1 = new_key(&s).await;
     default_kms(&c, "row4", Some(&cmk1), false).await;
     let body = data(10, 4);
-    let out = ok!(c
-        .put_object()
-        .bucket("row4")
-        .key("a")
-        .server_side_encryption(Sse::Aes256)
-        .body(ByteStream::from(body.clone())));
+    let out = ok!(put_req(&c, "row4", "a", &body).server_side_encryption(Sse::Aes256));
     assert_eq!(out.server_side_encryption(), Some(&Sse::Aes256));
     assert_eq!(out.ssekms_key_id(), None);
     assert_eq!(
@@ -151,14 +138,9 @@ async fn row_kms_header_with_key_wins() {
         }
         let body = data(5000, 50 + i as u64);
         let ctx = b64(br#"{"team":"blue"}"#);
-        let out = ok!(c
-            .put_object()
-            .bucket("row5")
-            .key("a")
-            .server_side_encryption(Sse::AwsKms)
-            .ssekms_key_id(&key_id)
-            .ssekms_encryption_context(&ctx)
-            .body(ByteStream::from(body.clone())));
+        let out = ok!(put_req(&c, "row5", "a", &body)
+            .kms_key(&key_id)
+            .ssekms_encryption_context(&ctx));
         assert_eq!(out.ssekms_key_id(), Some(k.as_str()), "full ARN");
         assert_ne!(out.e_tag().unwrap().trim_matches('"'), md5_hex(&body));
         let echoed = base64::engine::general_purpose::STANDARD
@@ -181,12 +163,6 @@ fn md5_hex(b: &[u8]) -> String {
         .collect()
 }
 
-fn customer_key(seed: u64) -> (Vec<u8>, String, String) {
-    use md5::Digest;
-    let key = data(32, seed);
-    let md5 = b64(&md5::Md5::digest(&key));
-    (key.clone(), b64(&key), md5)
-}
 /// The stored SSE record of `key`, from the metadata row.
 fn stored_sse(s: &Server, bucket: &str, key: &str) -> serde_json::Value {
     let db =

@@ -8,9 +8,7 @@
 use crate::binary::{self, s3_at, Binary};
 use crate::common::*;
 use aws_sdk_s3::operation::RequestId;
-use aws_sdk_s3::primitives::ByteStream;
 use base64::Engine;
-use md5::Digest;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -298,55 +296,33 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     let customer_key = b"customer-key-32-bytes-0123456789".to_vec();
     let other_key = b"another-customer-key-32-bytes-xy".to_vec();
     let b64 = base64::engine::general_purpose::STANDARD;
-    let sse_c = |k: &[u8]| (b64.encode(k), b64.encode(md5::Md5::digest(k)));
-    let (key_b64, key_md5) = sse_c(&customer_key);
-    ok!(root_tls
-        .put_object()
-        .bucket("data")
-        .key("sse-c")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key_b64)
-        .sse_customer_key_md5(&key_md5)
-        .body(ByteStream::from_static(OBJECT_PLAINTEXT)));
+    let key = CustomerKey::of(&customer_key);
+    ok!(put_req(&root_tls, "data", "sse-c", OBJECT_PLAINTEXT).customer_key(&key));
     let got = ok!(root_tls
         .get_object()
         .bucket("data")
         .key("sse-c")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key_b64)
-        .sse_customer_key_md5(&key_md5));
+        .customer_key(&key));
     assert_eq!(body_bytes(got).await, OBJECT_PLAINTEXT);
-    let (other_b64, other_md5) = sse_c(&other_key);
+    let other = CustomerKey::of(&other_key);
     let e = err!(root_tls
         .get_object()
         .bucket("data")
         .key("sse-c")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&other_b64)
-        .sse_customer_key_md5(&other_md5));
+        .customer_key(&other));
     assert_eq!(code(&e), "AccessDenied");
     errors.push(("SSE-C GET with the wrong key".into(), error_body(&e)));
-    let e = err!(root_tls
-        .put_object()
-        .bucket("data")
-        .key("bad-md5")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key_b64)
-        .sse_customer_key_md5(&other_md5)
-        .body(ByteStream::from_static(b"x")));
+    let e =
+        err!(put_req(&root_tls, "data", "bad-md5", b"x").customer_key(&key.with_md5_of(&other)));
     assert_eq!(code(&e), "InvalidArgument");
     errors.push(("SSE-C PUT with a wrong MD5".into(), error_body(&e)));
 
     // SSE-KMS and KMS with a known plaintext; a data key whose plaintext the client gets.
     let cmk = kms.create_key().send().await.unwrap();
     let cmk = cmk.key_metadata().unwrap().key_id().to_string();
-    ok!(alice
-        .put_object()
-        .bucket("data")
-        .key("sse-kms")
+    ok!(put_req(&alice, "data", "sse-kms", OBJECT_PLAINTEXT)
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-        .ssekms_key_id(&cmk)
-        .body(ByteStream::from_static(OBJECT_PLAINTEXT)));
+        .ssekms_key_id(&cmk));
     assert_eq!(get_bytes(&alice, "data", "sse-kms").await, OBJECT_PLAINTEXT);
     let sealed = ok!(kms
         .encrypt()
@@ -367,14 +343,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     // Failing signatures: alice's key signed with a wrong secret, on S3 (an SSE-C PUT, whose
     // canonical request S3 echoes) and on KMS.
     let forger = s3_at(&endpoint, ALICE_KEY, "not-alices-secret");
-    let e = err!(forger
-        .put_object()
-        .bucket("data")
-        .key("forged")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key_b64)
-        .sse_customer_key_md5(&key_md5)
-        .body(ByteStream::from_static(OBJECT_PLAINTEXT)));
+    let e = err!(put_req(&forger, "data", "forged", OBJECT_PLAINTEXT).customer_key(&key));
     assert_eq!(code(&e), "SignatureDoesNotMatch");
     errors.push(("S3 SignatureDoesNotMatch".into(), error_body(&e)));
     let e = kms_at(&endpoint, ALICE_KEY, "not-alices-secret")

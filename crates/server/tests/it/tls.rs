@@ -4,10 +4,7 @@
 //! carries `tlsDetails` in its CloudTrail record.
 
 use crate::common::*;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
-use base64::Engine;
-use md5::Digest;
 use serde_json::json;
 
 /// A server serving TLS with the self-signed certificate of its data dir, refusing SSE-C
@@ -45,38 +42,22 @@ pub fn s3_https(endpoint: &str, pem: &[u8]) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(Via::new(endpoint).s3_config().http_client(http).build())
 }
 
-/// An SSE-C key as the SDK sends it: base64 key, base64 MD5.
-fn customer_key(seed: u64) -> (String, String) {
-    let key = data(32, seed);
-    let b64 = base64::engine::general_purpose::STANDARD;
-    (b64.encode(&key), b64.encode(md5::Md5::digest(&key)))
-}
-
 #[tokio::test]
 async fn tls_sse_c_put_and_get_through_the_rust_sdk() {
     let (s, pem) = tls_server().await;
     let body = data(300_000, 1);
-    let (key, md5) = customer_key(2);
+    let key = CustomerKey::seeded(2);
     for host in ["localhost", "127.0.0.1"] {
         let c = s3_https(&https(&s, host), &pem);
         let bucket = format!("tls-{}", host.replace('.', "-"));
         c.create_bucket().bucket(&bucket).send().await.unwrap();
-        let put = ok!(c
-            .put_object()
-            .bucket(&bucket)
-            .key("secret")
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5)
-            .body(ByteStream::from(body.clone())));
-        assert_eq!(put.sse_customer_key_md5(), Some(md5.as_str()));
+        let put = ok!(put_req(&c, &bucket, "secret", &body).customer_key(&key));
+        assert_eq!(put.sse_customer_key_md5(), Some(key.md5.as_str()));
         let got = ok!(c
             .get_object()
             .bucket(&bucket)
             .key("secret")
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5));
+            .customer_key(&key));
         assert_eq!(body_bytes(got).await, body);
     }
 
@@ -84,14 +65,7 @@ async fn tls_sse_c_put_and_get_through_the_rust_sdk() {
     let plain = s.s3();
     plain.list_buckets().send().await.unwrap();
     assert_eq!(
-        outcome!(plain
-            .put_object()
-            .bucket("tls-localhost")
-            .key("over-http")
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5)
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&plain, "tls-localhost", "over-http", b"x").customer_key(&key)),
         "InvalidRequest 400"
     );
 }
@@ -153,18 +127,18 @@ async fn tls_requests_are_secure_transport_for_policies_and_cloudtrail() {
 async fn tls_boto3_trusts_the_self_signed_certificate() {
     let (s, _) = tls_server().await;
     let (cert, _) = trailstack_server::tls::self_signed_paths(&s.data_dir());
-    let (key, md5) = customer_key(3);
+    let key = CustomerKey::seeded(3);
     let input = json!({
         "endpoint": https(&s, "localhost"),
         "cert": cert,
         "bucket": "boto-tls",
-        "key_b64": key,
+        "key_b64": key.key,
     });
     let out = tokio::task::spawn_blocking(move || crate::common::py("tls_boto3.py", input))
         .await
         .unwrap();
     assert_eq!(out["body"], "sse-c over https");
-    assert_eq!(out["md5"], md5);
+    assert_eq!(out["md5"], key.md5);
     assert_eq!(out["unverified"], "refused");
     assert_eq!(out["plain_http"], "InvalidRequest");
 }

@@ -1,6 +1,6 @@
 //! The shared harness: the in-process server, its configuration from a TOML of users, and the
 //! error readers and data makers every test file uses. Clients, raw requests, query-protocol
-//! calls, the users of the configuration and per-service set-up live in the submodules, all re-exported here.
+//! calls, SSE request headers, the users of the configuration and per-service set-up live in the submodules, all re-exported here.
 
 mod clients;
 mod cloudtrail;
@@ -9,6 +9,7 @@ mod python;
 mod query;
 mod raw;
 mod s3;
+mod sse;
 mod users;
 
 pub use clients::*;
@@ -18,6 +19,7 @@ pub use python::*;
 pub use query::*;
 pub use raw::*;
 pub use s3::*;
+pub use sse::*;
 pub use users::*;
 
 use std::path::PathBuf;

@@ -8,6 +8,7 @@ use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOut
 use aws_sdk_s3::operation::delete_object::DeleteObjectOutput;
 use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
+use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
 use aws_sdk_s3::operation::put_object::PutObjectError;
 use aws_sdk_s3::operation::upload_part::UploadPartOutput;
 use aws_sdk_s3::primitives::ByteStream;
@@ -32,6 +33,19 @@ pub async fn put_bytes(
         .key(key)
         .body(ByteStream::from(body.to_vec())))
     .version_id
+}
+
+/// A PutObject request of `body` to `bucket`/`key`, for a test to add headers to and send.
+pub fn put_req(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+    body: &[u8],
+) -> PutObjectFluentBuilder {
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body.to_vec()))
 }
 
 /// The error PutObject of `body` to `bucket`/`key` answers.

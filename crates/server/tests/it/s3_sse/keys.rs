@@ -10,13 +10,7 @@ async fn key_states_reach_s3_reads_and_writes() {
     let kms = s.kms();
     let k = new_key(&s).await;
     let body = data(3000, 6);
-    ok!(c
-        .put_object()
-        .bucket("keystates")
-        .key("a")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&k)
-        .body(ByteStream::from(body.clone())));
+    ok!(put_req(&c, "keystates", "a", &body).kms_key(&k));
     kms.disable_key().key_id(&k).send().await.unwrap();
     let e = get_err(&c, "keystates", "a").await;
     assert_eq!(code(&e), "KMS.DisabledException");
@@ -24,13 +18,7 @@ async fn key_states_reach_s3_reads_and_writes() {
     let h = head_of(&c, "keystates", "a").await;
     assert_eq!(h.ssekms_key_id(), Some(k.as_str()));
     assert_eq!(
-        fails!(c
-            .put_object()
-            .bucket("keystates")
-            .key("b")
-            .server_side_encryption(Sse::AwsKms)
-            .ssekms_key_id(&k)
-            .body(ByteStream::from(body.clone()))),
+        fails!(put_req(&c, "keystates", "b", &body).kms_key(&k)),
         "KMS.DisabledException"
     );
     // A failed PUT stores nothing.
@@ -55,13 +43,7 @@ async fn key_states_reach_s3_reads_and_writes() {
         .await
         .is_ok());
     assert_eq!(
-        outcome!(c
-            .put_object()
-            .bucket("keystates")
-            .key("c")
-            .server_side_encryption(Sse::AwsKms)
-            .ssekms_key_id("alias/does-not-exist")
-            .body(ByteStream::from(body.clone()))),
+        outcome!(put_req(&c, "keystates", "c", &body).kms_key("alias/does-not-exist")),
         "KMS.NotFoundException 400"
     );
 }
@@ -74,19 +56,9 @@ async fn bucket_keys_spare_kms_calls() {
     let k = new_key(&s).await;
     default_kms(&c, "bkeys", Some(&k), true).await;
     let body = data(90_000, 15);
-    let out = ok!(c
-        .put_object()
-        .bucket("bkeys")
-        .key("a")
-        .body(ByteStream::from(body.clone())));
+    let out = ok!(put_req(&c, "bkeys", "a", &body));
     assert_eq!(out.bucket_key_enabled(), Some(true));
-    ok!(c
-        .put_object()
-        .bucket("bkeys")
-        .key("plain-kms")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&k)
-        .body(ByteStream::from(body.clone())));
+    ok!(put_req(&c, "bkeys", "plain-kms", &body).kms_key(&k));
     let sse = stored_sse(&s, "bkeys", "a");
     assert_eq!(sse["context"]["aws:s3:arn"], "arn:aws:s3:::bkeys");
     s.kms().disable_key().key_id(&k).send().await.unwrap();
@@ -103,19 +75,12 @@ async fn bucket_keys_spare_kms_calls() {
 async fn customer_keys() {
     let s = Server::start().await;
     let c = s.with_bucket("custkeys").await;
-    let (_, key, md5) = customer_key(9);
-    let (_, other, other_md5) = customer_key(10);
+    let key = CustomerKey::seeded(9);
+    let other = CustomerKey::seeded(10);
     let body = data(100_000, 11);
-    let out = ok!(c
-        .put_object()
-        .bucket("custkeys")
-        .key("a")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5)
-        .body(ByteStream::from(body.clone())));
+    let out = ok!(put_req(&c, "custkeys", "a", &body).customer_key(&key));
     assert_eq!(out.sse_customer_algorithm(), Some("AES256"));
-    assert_eq!(out.sse_customer_key_md5(), Some(md5.as_str()));
+    assert_eq!(out.sse_customer_key_md5(), Some(key.md5.as_str()));
     assert_eq!(out.server_side_encryption(), None);
     let e = get_err(&c, "custkeys", "a").await;
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
@@ -126,9 +91,7 @@ async fn customer_keys() {
             .get_object()
             .bucket("custkeys")
             .key("a")
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&other)
-            .sse_customer_key_md5(&other_md5)),
+            .customer_key(&other)),
         "AccessDenied 403"
     );
     let got = ok!(c
@@ -136,29 +99,18 @@ async fn customer_keys() {
         .bucket("custkeys")
         .key("a")
         .range("bytes=65530-65545")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5));
-    assert_eq!(got.sse_customer_key_md5(), Some(md5.as_str()));
+        .customer_key(&key));
+    assert_eq!(got.sse_customer_key_md5(), Some(key.md5.as_str()));
     assert_eq!(body_bytes(got).await, &body[65530..=65545]);
     let h = ok!(c
         .head_object()
         .bucket("custkeys")
         .key("a")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5));
+        .customer_key(&key));
     assert_eq!(h.sse_customer_algorithm(), Some("AES256"));
     // A bad MD5 is refused before anything is stored.
     assert_eq!(
-        fails!(c
-            .put_object()
-            .bucket("custkeys")
-            .key("b")
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&other_md5)
-            .body(ByteStream::from_static(b"x"))),
+        fails!(put_req(&c, "custkeys", "b", b"x").customer_key(&key.with_md5_of(&other))),
         "InvalidArgument"
     );
 }
@@ -168,21 +120,11 @@ async fn header_errors() {
     let s = Server::start().await;
     let c = s.with_bucket("headers").await;
     assert_eq!(
-        fails!(c
-            .put_object()
-            .bucket("headers")
-            .key("a")
-            .server_side_encryption(Sse::from("AES128"))
-            .body(ByteStream::from_static(b"x"))),
+        fails!(put_req(&c, "headers", "a", b"x").server_side_encryption(Sse::from("AES128"))),
         "InvalidArgument"
     );
     assert_eq!(
-        fails!(c
-            .put_object()
-            .bucket("headers")
-            .key("a")
-            .ssekms_key_id("alias/x")
-            .body(ByteStream::from_static(b"x"))),
+        fails!(put_req(&c, "headers", "a", b"x").ssekms_key_id("alias/x")),
         "InvalidArgument"
     );
 }
@@ -192,12 +134,7 @@ async fn require_tls_for_sse_flag() {
     // Off (the default): SSE-KMS over plain HTTP is accepted.
     let s = Server::start().await;
     let c = s.with_bucket("tls").await;
-    ok!(c
-        .put_object()
-        .bucket("tls")
-        .key("kms")
-        .server_side_encryption(Sse::AwsKms)
-        .body(ByteStream::from_static(b"secret")));
+    ok!(put_req(&c, "tls", "kms", b"secret").server_side_encryption(Sse::AwsKms));
     let dir = s.stop();
     // On: SSE-KMS writes and reads over plain HTTP get AWS's 400.
     let s = Server::start_configured(dir, |c| c.require_tls_for_sse = true).await;
@@ -205,24 +142,12 @@ async fn require_tls_for_sse_flag() {
     let e = get_err(&c, "tls", "kms").await;
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
     assert_eq!(
-        outcome!(c
-            .put_object()
-            .bucket("tls")
-            .key("a")
-            .server_side_encryption(Sse::AwsKms)
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&c, "tls", "a", b"x").server_side_encryption(Sse::AwsKms)),
         "InvalidArgument 400"
     );
-    let (_, key, md5) = customer_key(14);
+    let key = CustomerKey::seeded(14);
     assert_eq!(
-        outcome!(c
-            .put_object()
-            .bucket("tls")
-            .key("a")
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5)
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&c, "tls", "a", b"x").customer_key(&key)),
         "InvalidRequest 400"
     );
     put(&c, "tls", "a", b"fine").await;
@@ -233,11 +158,7 @@ async fn require_tls_for_sse_flag() {
     // A DSSE-KMS bucket default applies, and needs TLS too.
     set_default_encryption(&c, "tls", Sse::AwsKmsDsse, None, false).await;
     assert_eq!(
-        outcome!(c
-            .put_object()
-            .bucket("tls")
-            .key("b")
-            .body(ByteStream::from_static(b"x"))),
+        outcome!(put_req(&c, "tls", "b", b"x")),
         "InvalidArgument 400"
     );
 }
@@ -248,49 +169,38 @@ async fn require_tls_for_sse_flag() {
 async fn customer_key_parts_and_attributes() {
     let s = Server::start().await;
     let c = s.with_bucket("custparts").await;
-    let (_, key, md5) = customer_key(21);
-    let (_, other, other_md5) = customer_key(22);
+    let key = CustomerKey::seeded(21);
+    let other = CustomerKey::seeded(22);
     let up = ok!(c
         .create_multipart_upload()
         .bucket("custparts")
         .key("mp")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5));
+        .customer_key(&key));
     let id = up.upload_id().unwrap();
-    let part = |k: &str, m: &str| {
+    let part = |k: &CustomerKey| {
         c.upload_part()
             .bucket("custparts")
             .key("mp")
             .upload_id(id)
             .part_number(1)
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(k)
-            .sse_customer_key_md5(m)
+            .customer_key(k)
             .body(ByteStream::from_static(b"part one"))
     };
-    let e = part(&other, &other_md5).send().await.unwrap_err();
+    let e = part(&other).send().await.unwrap_err();
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
     assert_eq!(
         e.as_service_error().and_then(|e| e.meta().message()),
         Some("The provided encryption parameters did not match the ones used originally.")
     );
-    let p = part(&key, &md5).send().await.unwrap();
-    assert_eq!(p.sse_customer_key_md5(), Some(md5.as_str()));
+    let p = part(&key).send().await.unwrap();
+    assert_eq!(p.sse_customer_key_md5(), Some(key.md5.as_str()));
     ok!(c
         .abort_multipart_upload()
         .bucket("custparts")
         .key("mp")
         .upload_id(id));
 
-    ok!(c
-        .put_object()
-        .bucket("custparts")
-        .key("one")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5)
-        .body(ByteStream::from(data(1000, 23))));
+    ok!(put_req(&c, "custparts", "one", &data(1000, 23)).customer_key(&key));
     let attrs = || {
         c.get_object_attributes()
             .bucket("custparts")
@@ -298,20 +208,8 @@ async fn customer_key_parts_and_attributes() {
             .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
     };
     assert_eq!(outcome!(attrs()), "InvalidRequest 400");
-    assert_eq!(
-        outcome!(attrs()
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&other)
-            .sse_customer_key_md5(&other_md5)),
-        "AccessDenied 403"
-    );
-    let got = attrs()
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&key)
-        .sse_customer_key_md5(&md5)
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(outcome!(attrs().customer_key(&other)), "AccessDenied 403");
+    let got = attrs().customer_key(&key).send().await.unwrap();
     assert_eq!(got.object_size(), Some(1000));
 }
 /// CompleteMultipartUpload of an SSE-C upload: the key is needed only when the upload was
@@ -321,17 +219,15 @@ async fn customer_key_on_completion() {
     use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
     let s = Server::start().await;
     let c = s.with_bucket("custdone").await;
-    let (_, key, md5) = customer_key(31);
-    let (_, other, other_md5) = customer_key(32);
+    let key = CustomerKey::seeded(31);
+    let other = CustomerKey::seeded(32);
     for (name, algorithm) in [("plain", None), ("summed", Some(ChecksumAlgorithm::Crc32))] {
         let id = ok!(c
             .create_multipart_upload()
             .bucket("custdone")
             .key(name)
             .set_checksum_algorithm(algorithm.clone())
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5))
+            .customer_key(&key))
         .upload_id()
         .unwrap()
         .to_string();
@@ -342,9 +238,7 @@ async fn customer_key_on_completion() {
             .upload_id(&id)
             .part_number(1)
             .set_checksum_algorithm(algorithm.clone())
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5)
+            .customer_key(&key)
             .body(ByteStream::from_static(b"only part")));
         let part = CompletedPart::builder()
             .part_number(1)
@@ -362,13 +256,7 @@ async fn customer_key_on_completion() {
                         .build(),
                 )
         };
-        let e = complete()
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&other)
-            .sse_customer_key_md5(&other_md5)
-            .send()
-            .await
-            .unwrap_err();
+        let e = complete().customer_key(&other).send().await.unwrap_err();
         assert_eq!(
             (status(&e), code(&e).as_str()),
             (400, "InvalidRequest"),
@@ -376,13 +264,7 @@ async fn customer_key_on_completion() {
         );
         if algorithm.is_some() {
             assert_eq!(outcome!(complete()), "InvalidRequest 400");
-            complete()
-                .sse_customer_algorithm("AES256")
-                .sse_customer_key(&key)
-                .sse_customer_key_md5(&md5)
-                .send()
-                .await
-                .unwrap();
+            complete().customer_key(&key).send().await.unwrap();
         } else {
             complete().send().await.unwrap();
         }
@@ -390,9 +272,7 @@ async fn customer_key_on_completion() {
             .get_object()
             .bucket("custdone")
             .key(name)
-            .sse_customer_algorithm("AES256")
-            .sse_customer_key(&key)
-            .sse_customer_key_md5(&md5));
+            .customer_key(&key));
         assert_eq!(body_bytes(got).await, b"only part");
     }
 }

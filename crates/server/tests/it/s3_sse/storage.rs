@@ -10,13 +10,7 @@ async fn ranges_of_a_large_kms_object() {
     let c = s.with_bucket("ranges").await;
     let k = new_key(&s).await;
     let body = data(20 * 1024 * 1024, 7);
-    ok!(c
-        .put_object()
-        .bucket("ranges")
-        .key("big")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&k)
-        .body(ByteStream::from(body.clone())));
+    ok!(put_req(&c, "ranges", "big", &body).kms_key(&k));
     const C: usize = 64 * 1024;
     let n = body.len();
     for (a, b) in [
@@ -54,8 +48,7 @@ async fn multipart_kms_upload() {
         .create_multipart_upload()
         .bucket("multi")
         .key("m")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&k));
+        .kms_key(&k));
     assert_eq!(created.ssekms_key_id(), Some(k.as_str()));
     let id = created.upload_id().unwrap();
     let parts = [data(5 * 1024 * 1024, 80), data(100_000, 81)];
@@ -79,7 +72,7 @@ async fn copies_between_modes() {
     let s = Server::start().await;
     let c = s.with_bucket("copies").await;
     let k = new_key(&s).await;
-    let (_, ckey, cmd5) = customer_key(12);
+    let ckey = CustomerKey::seeded(12);
     let body = data(150_000, 13);
     put(&c, "copies", "plain", &body).await;
     // SSE-S3 -> SSE-KMS.
@@ -88,8 +81,7 @@ async fn copies_between_modes() {
         .bucket("copies")
         .key("kms")
         .copy_source("copies/plain")
-        .server_side_encryption(Sse::AwsKms)
-        .ssekms_key_id(&k));
+        .kms_key(&k));
     assert_eq!(out.ssekms_key_id(), Some(k.as_str()));
     assert_eq!(
         read_back(&c, "copies", "kms", &body).await,
@@ -101,9 +93,7 @@ async fn copies_between_modes() {
         .bucket("copies")
         .key("cust")
         .copy_source("copies/kms")
-        .sse_customer_algorithm("AES256")
-        .sse_customer_key(&ckey)
-        .sse_customer_key_md5(&cmd5));
+        .customer_key(&ckey));
     // SSE-C -> destination default (SSE-KMS with k), needing the source key.
     default_kms(&c, "copies", Some(&k), false).await;
     let e = err!(c
@@ -118,8 +108,8 @@ async fn copies_between_modes() {
         .key("back")
         .copy_source("copies/cust")
         .copy_source_sse_customer_algorithm("AES256")
-        .copy_source_sse_customer_key(&ckey)
-        .copy_source_sse_customer_key_md5(&cmd5));
+        .copy_source_sse_customer_key(&ckey.key)
+        .copy_source_sse_customer_key_md5(&ckey.md5));
     assert_eq!(
         read_back(&c, "copies", "back", &body).await,
         (Some("aws:kms".into()), Some(k.clone()))
@@ -161,7 +151,7 @@ async fn nothing_secret_on_disk() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos() as u64;
-    let (ckey_raw, ckey, cmd5) = customer_key(seed ^ 0xC);
+    let ckey = CustomerKey::seeded(seed ^ 0xC);
     let mut markers = Vec::new();
     for (i, size) in [1000usize, 300_000].into_iter().enumerate() {
         for mode in 0..3 {
@@ -171,18 +161,11 @@ async fn nothing_secret_on_disk() {
                 body[at..at + 64].copy_from_slice(&marker);
             }
             let name = format!("o{i}{mode}");
-            let req = c
-                .put_object()
-                .bucket("disk")
-                .key(&name)
-                .body(ByteStream::from(body.clone()));
+            let req = put_req(&c, "disk", &name, &body);
             let req = match mode {
                 0 => req,
-                1 => req.server_side_encryption(Sse::AwsKms).ssekms_key_id(&k),
-                _ => req
-                    .sse_customer_algorithm("AES256")
-                    .sse_customer_key(&ckey)
-                    .sse_customer_key_md5(&cmd5),
+                1 => req.kms_key(&k),
+                _ => req.customer_key(&ckey),
             };
             req.send().await.unwrap();
             markers.push((name, mode, marker));
@@ -190,7 +173,7 @@ async fn nothing_secret_on_disk() {
     }
     // The data keys: SSE-S3 opened with the root key, SSE-KMS decrypted through KMS.
     let root = trailstack_store::RootKey::load_or_create(&s.data_dir()).unwrap();
-    let mut secrets = vec![ckey_raw];
+    let mut secrets = vec![ckey.raw.clone()];
     for (name, mode, _) in &markers {
         let sse = stored_sse(&s, "disk", name);
         let wrapped = base64::engine::general_purpose::STANDARD
@@ -298,13 +281,9 @@ async fn dsse_two_layers() {
     let small = data(900, 18);
     let big = data(400_000, 19);
     for (name, body) in [("small", &small), ("big", &big)] {
-        let out = ok!(c
-            .put_object()
-            .bucket("dsse")
-            .key(name)
+        let out = ok!(put_req(&c, "dsse", name, body)
             .server_side_encryption(Sse::AwsKmsDsse)
-            .ssekms_key_id(&k)
-            .body(ByteStream::from(body.clone())));
+            .ssekms_key_id(&k));
         assert_eq!(out.server_side_encryption(), Some(&Sse::AwsKmsDsse));
         assert_eq!(out.ssekms_key_id(), Some(k.as_str()));
         assert_eq!(
