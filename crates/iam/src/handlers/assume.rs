@@ -1,6 +1,7 @@
 //! AssumeRole: the role's trust policy decides who may assume it, with the caller's identity
-//! policies as AWS combines them (same account: either may allow, unless the trust policy only
-//! names the account; across accounts: both must), for `sts:AssumeRole` and, when the request
+//! policies as AWS combines them (the trust policy must always allow: naming the caller is
+//! enough within the role's account, naming its account delegates to the caller's identity
+//! policies, and across accounts those must allow too), for `sts:AssumeRole` and, when the request
 //! sets them, `sts:TagSession` and `sts:SetSourceIdentity`. The session gets the duration asked
 //! within the role's maximum (one hour when temporary credentials assume a role: role chaining), its
 //! session policies, its tags (a chained session inherits the transitive ones) and its source
@@ -16,7 +17,7 @@ use crate::op::{AssumeRole, Role, StsOutput};
 use crate::Iam;
 use trailstack_core::{Caller, Principal, Session, SessionIssuer};
 use trailstack_policy::{
-    authorize, Conditions, Decision, Policy, PolicyKind, PrincipalKind, RequestContext,
+    authorize_key, Conditions, Decision, Policy, PolicyKind, PrincipalKind, RequestContext,
 };
 
 /// Session tags, in order: (key, value).
@@ -178,7 +179,9 @@ fn trusted(
     let req = RequestContext::new(&arn, kind_of(caller), action, &role.arn, conds)
         .for_session(caller.role_arn(), session.as_deref());
     let id: Vec<&Policy> = own.as_deref().into_iter().collect();
-    Ok(authorize(&req, &id, Some(&trust), role_account) == Decision::Allow)
+    // Unlike most resource policies, a trust policy is never bypassed by an identity policy of
+    // the role's own account: AWS decides it as it decides a key policy (no grants here).
+    Ok(authorize_key(&req, &trust, &id, role_account, false) == Decision::Allow)
 }
 
 /// AssumeRole.

@@ -7,7 +7,7 @@ use super::{
 use crate::common::{code, get_out, put_bytes, put_err, Server};
 
 /// Within one account a trust policy naming the user suffices; one naming only the account
-/// needs the user's identity policy too; the root may not assume roles; the session gets its
+/// needs the user's identity policy too, which alone opens no role; the root may not assume roles; the session gets its
 /// role's permissions, narrowed by session policies; durations and role chaining keep AWS's
 /// limits; `sts:ExternalId` is checked.
 #[tokio::test]
@@ -58,6 +58,12 @@ async fn trust_session_policies_durations_and_chaining() {
     let may_assume = allow(r#""sts:AssumeRole""#, &by_account);
     put_user_policy(&s, root, "carol", "assume", &may_assume).await;
     assert!(assume(&carol, &by_account, "cc", |b| b).await.is_ok());
+    // An identity policy alone never opens a role whose trust policy names neither the
+    // caller nor its account, even within the account.
+    let any_role = allow(r#""sts:AssumeRole""#, "*");
+    put_user_policy(&s, root, "carol", "assume", &any_role).await;
+    let (c, m) = assume(&carol, &writer_arn, "cc", |b| b).await.unwrap_err();
+    assert_eq!(c, "AccessDenied", "{m}");
     // A missing role is refused like an untrusted one.
     let missing = format!("arn:aws:iam::{A}:role/nobody");
     assert_eq!(
