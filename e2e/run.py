@@ -27,7 +27,9 @@ import checks_cli  # noqa: E402
 import checks_console  # noqa: E402
 import checks_crash  # noqa: E402
 import checks_identity  # noqa: E402
+import checks_js_sdk  # noqa: E402
 import checks_sdk  # noqa: E402
+import checks_sessions  # noqa: E402
 import checks_sigv2  # noqa: E402
 import checks_stream  # noqa: E402
 import checks_trail  # noqa: E402
@@ -43,6 +45,8 @@ CHECKS = [
     *checks_archive.CHECKS,
     *checks_console.CHECKS,
     *checks_identity.CHECKS,
+    *checks_sessions.CHECKS,
+    *checks_js_sdk.CHECKS,
 ]
 
 

@@ -68,5 +68,6 @@ mod security;
 mod shutdown;
 mod slow_clients;
 mod sts;
+mod sts_profiles;
 mod sts_sessions;
 mod tls;
