@@ -5,33 +5,13 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §6.
 
+use super::owners::exists;
 use super::policies::find;
-use crate::error::{IamError, IamResult};
-use crate::model::{boundaries, entities};
-use crate::op::{IamOutput, Owner, OwnerKind};
+use crate::error::IamResult;
+use crate::model::boundaries;
+use crate::op::{IamOutput, Owner};
 use crate::Iam;
 use trailstack_store::rusqlite::Connection;
-
-/// Fails unless the owner exists in `account`, as IAM words a missing user or role (for the
-/// tag operations too).
-pub fn exists(c: &Connection, account: &str, o: &Owner) -> IamResult<()> {
-    let (found, kind) = match o.kind {
-        OwnerKind::User => (entities::get_user(c, account, &o.name)?.is_some(), "user"),
-        OwnerKind::Role => (entities::get_role(c, account, &o.name)?.is_some(), "role"),
-        OwnerKind::Group => (
-            crate::model::groups::get(c, account, &o.name)?.is_some(),
-            "group",
-        ),
-    };
-    if found {
-        Ok(())
-    } else {
-        Err(IamError::NoSuchEntity(format!(
-            "The {kind} with name {} cannot be found.",
-            o.name
-        )))
-    }
-}
 
 /// Makes managed policy `arn` the owner's boundary, inside a change.
 pub fn set(c: &Connection, account: &str, o: &Owner, arn: &str) -> IamResult<()> {

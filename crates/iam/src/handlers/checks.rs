@@ -4,7 +4,9 @@
 
 use crate::error::{IamError, IamResult};
 use crate::op::Page;
+use crate::Iam;
 use trailstack_policy::{Policy, PolicyKind};
+use trailstack_store::rusqlite::Connection;
 
 /// AWS's `ValidationError` sentence for one constraint.
 fn invalid(value: &str, field: &str, constraint: &str) -> IamError {
@@ -113,6 +115,18 @@ pub fn paged<T>(
     } else {
         (items, None)
     }
+}
+
+/// Reads one page of a listing: `read(c, after, limit)` lists up to `limit` items after the
+/// marker `after`, and is asked for one more than the page holds to tell whether more follow.
+pub fn read_page<T>(
+    iam: &Iam,
+    page: &Page,
+    key: impl Fn(&T) -> String,
+    read: impl FnOnce(&Connection, &str, usize) -> IamResult<Vec<T>>,
+) -> IamResult<(Vec<T>, Option<String>)> {
+    let items = iam.read(|c| read(c, marker(page), page.max_items + 1))?;
+    Ok(paged(items, page, key))
 }
 
 /// The marker a page starts after (`""`: the first page).

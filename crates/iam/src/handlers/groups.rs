@@ -4,10 +4,11 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §7.
 
-use super::checks::{self, marker, paged};
+use super::checks::{self, marker, paged, read_page};
+use super::owners::{self, not_found};
 use crate::error::{IamError, IamResult};
+use crate::model::entities;
 use crate::model::groups::{self, group_arn};
-use crate::model::{entities, policies};
 use crate::op::{Group, IamOutput, OwnerKind, Page};
 use crate::Iam;
 use trailstack_core::unique_id;
@@ -16,20 +17,12 @@ use trailstack_store::rusqlite::Connection;
 /// Most groups a user may belong to.
 const GROUPS_PER_USER: usize = 10;
 
-fn no_group(name: &str) -> IamError {
-    IamError::NoSuchEntity(format!("The group with name {name} cannot be found."))
-}
-
-fn no_user(name: &str) -> IamError {
-    IamError::NoSuchEntity(format!("The user with name {name} cannot be found."))
-}
-
 fn group(c: &Connection, account: &str, name: &str) -> IamResult<Group> {
-    groups::get(c, account, name)?.ok_or_else(|| no_group(name))
+    groups::get(c, account, name)?.ok_or_else(|| not_found(OwnerKind::Group, name))
 }
 
 fn user_exists(c: &Connection, account: &str, name: &str) -> IamResult<()> {
-    entities::get_user(c, account, name)?.ok_or_else(|| no_user(name))?;
+    entities::get_user(c, account, name)?.ok_or_else(|| not_found(OwnerKind::User, name))?;
     Ok(())
 }
 
@@ -77,16 +70,12 @@ pub async fn get(iam: &Iam, account: String, name: String, page: Page) -> IamRes
 }
 
 pub async fn list(iam: &Iam, account: String, prefix: String, page: Page) -> IamResult<IamOutput> {
-    let found = iam.read(|c| {
-        Ok(groups::list(
-            c,
-            &account,
-            &prefix,
-            marker(&page),
-            page.max_items + 1,
-        )?)
-    })?;
-    let (found, next) = paged(found, &page, |g| g.name.clone());
+    let (found, next) = read_page(
+        iam,
+        &page,
+        |g: &Group| g.name.clone(),
+        |c, after, n| Ok(groups::list(c, &account, &prefix, after, n)?),
+    )?;
     Ok(IamOutput::Groups(found, next))
 }
 
@@ -98,17 +87,7 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
                 "Cannot delete entity, must remove users from group first.".into(),
             ));
         }
-        let (inline, attached) = policies::owned_counts(c, &account, OwnerKind::Group, &name)?;
-        if inline > 0 {
-            return Err(IamError::DeleteConflict(
-                "Cannot delete entity, must delete policies first.".into(),
-            ));
-        }
-        if attached > 0 {
-            return Err(IamError::DeleteConflict(
-                "Cannot delete entity, must detach all policies first.".into(),
-            ));
-        }
+        owners::check_no_policies(c, &account, OwnerKind::Group, &name)?;
         groups::delete(c, &account, &name)?;
         Ok(())
     })
@@ -155,16 +134,14 @@ pub async fn remove_user(
 }
 
 pub async fn of_user(iam: &Iam, account: String, user: String, page: Page) -> IamResult<IamOutput> {
-    let found = iam.read(|c| {
-        user_exists(c, &account, &user)?;
-        Ok(groups::of_user(
-            c,
-            &account,
-            &user,
-            marker(&page),
-            page.max_items + 1,
-        )?)
-    })?;
-    let (found, next) = paged(found, &page, |g| g.name.clone());
+    let (found, next) = read_page(
+        iam,
+        &page,
+        |g: &Group| g.name.clone(),
+        |c, after, n| {
+            user_exists(c, &account, &user)?;
+            Ok(groups::of_user(c, &account, &user, after, n)?)
+        },
+    )?;
     Ok(IamOutput::Groups(found, next))
 }

@@ -5,6 +5,7 @@ pub mod assume;
 mod boundaries;
 mod checks;
 pub mod groups;
+mod owners;
 pub mod policies;
 pub mod roles;
 pub mod sessions;

@@ -6,10 +6,10 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §5.
 
-use super::checks::{self, marker, paged};
+use super::checks::{self, paged, read_page};
+use super::owners::exists;
 use crate::aws_policies;
 use crate::error::{IamError, IamResult};
-use crate::model::entities;
 use crate::model::policies::{self as model, policy_arn};
 use crate::op::{IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, PolicyScope};
 use crate::Iam;
@@ -34,27 +34,6 @@ fn inline_quota(kind: OwnerKind) -> usize {
 
 fn size(doc: &str) -> usize {
     doc.chars().filter(|c| !c.is_whitespace()).count()
-}
-
-/// Fails unless the owner exists.
-fn owner_exists(c: &Connection, account: &str, owner: &Owner) -> IamResult<()> {
-    let found = match owner.kind {
-        OwnerKind::User => entities::get_user(c, account, &owner.name)?.is_some(),
-        OwnerKind::Role => entities::get_role(c, account, &owner.name)?.is_some(),
-        OwnerKind::Group => crate::model::groups::get(c, account, &owner.name)?.is_some(),
-    };
-    if found {
-        return Ok(());
-    }
-    let kind = match owner.kind {
-        OwnerKind::User => "user",
-        OwnerKind::Role => "role",
-        OwnerKind::Group => "group",
-    };
-    Err(IamError::NoSuchEntity(format!(
-        "The {kind} with name {} cannot be found.",
-        owner.name
-    )))
 }
 
 fn no_policy(arn: &str) -> IamError {
@@ -106,7 +85,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             checks::name(&name, "policyName", 128)?;
             checks::identity_document(&document)?;
             iam.change(move |c| {
-                owner_exists(c, &account, &owner)?;
+                exists(c, &account, &owner)?;
                 let mut total = size(&document);
                 for other in model::list_inline(c, &account, owner.kind, &owner.name, "", 1000)? {
                     if other != name {
@@ -129,7 +108,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             Ok(IamOutput::Empty)
         }
         IamOp::GetInlinePolicy { owner, name } => iam.read(|c| {
-            owner_exists(c, &account, &owner)?;
+            exists(c, &account, &owner)?;
             let document = model::get_inline(c, &account, owner.kind, &owner.name, &name)?
                 .ok_or_else(|| no_inline(&owner, &name))?;
             Ok(IamOutput::InlinePolicy {
@@ -139,23 +118,22 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             })
         }),
         IamOp::ListInlinePolicies { owner, page } => {
-            let names = iam.read(|c| {
-                owner_exists(c, &account, &owner)?;
+            let (names, next) = read_page(iam, &page, String::clone, |c, after, n| {
+                exists(c, &account, &owner)?;
                 Ok(model::list_inline(
                     c,
                     &account,
                     owner.kind,
                     &owner.name,
-                    marker(&page),
-                    page.max_items + 1,
+                    after,
+                    n,
                 )?)
             })?;
-            let (names, next) = paged(names, &page, String::clone);
             Ok(IamOutput::PolicyNames(names, next))
         }
         IamOp::DeleteInlinePolicy { owner, name } => {
             iam.change(move |c| {
-                owner_exists(c, &account, &owner)?;
+                exists(c, &account, &owner)?;
                 if !model::delete_inline(c, &account, owner.kind, &owner.name, &name)? {
                     return Err(no_inline(&owner, &name));
                 }
@@ -214,7 +192,8 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             path_prefix,
             page,
         } => {
-            let found = iam.read(|c| {
+            let key = |p: &ManagedPolicy| p.name.clone();
+            let (found, next) = read_page(iam, &page, key, |c, after, limit| {
                 let mut found = Vec::new();
                 if scope != PolicyScope::Aws {
                     found = model::list_policies(
@@ -222,26 +201,22 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                         &account,
                         &path_prefix,
                         only_attached,
-                        marker(&page),
-                        page.max_items + 1,
+                        after,
+                        limit,
                     )?;
                 }
                 if scope != PolicyScope::Local && "/".starts_with(path_prefix.as_str()) {
-                    for p in aws_policies::POLICIES
-                        .iter()
-                        .filter(|p| p.name > marker(&page))
-                    {
+                    for p in aws_policies::POLICIES.iter().filter(|p| p.name > after) {
                         let n = model::attachment_count(c, &account, &p.arn())?;
                         if n > 0 || !only_attached {
                             found.push(p.managed(n));
                         }
                     }
                     found.sort_by(|a, b| a.name.cmp(&b.name));
-                    found.truncate(page.max_items + 1);
+                    found.truncate(limit);
                 }
                 Ok(found)
             })?;
-            let (found, next) = paged(found, &page, |p| p.name.clone());
             Ok(IamOutput::Policies(found, next))
         }
         IamOp::DeletePolicy { arn } => {
@@ -366,7 +341,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         }
         IamOp::AttachPolicy { owner, arn } => {
             iam.change(move |c| {
-                owner_exists(c, &account, &owner)?;
+                exists(c, &account, &owner)?;
                 let stored = stored_name(c, &account, &arn)?;
                 let (_, attached) = model::owned_counts(c, &account, owner.kind, &owner.name)?;
                 let already = model::attached(c, &account, owner.kind, &owner.name, "", 1000)?
@@ -386,7 +361,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         }
         IamOp::DetachPolicy { owner, arn } => {
             iam.change(move |c| {
-                owner_exists(c, &account, &owner)?;
+                exists(c, &account, &owner)?;
                 let stored = stored_name(c, &account, &arn)?;
                 if !model::detach(c, &account, owner.kind, &owner.name, &stored)? {
                     return Err(IamError::NoSuchEntity(format!(
@@ -399,18 +374,18 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             Ok(IamOutput::Empty)
         }
         IamOp::ListAttachedPolicies { owner, page } => {
-            let found = iam.read(|c| {
-                owner_exists(c, &account, &owner)?;
+            let key = |(stored, _): &(String, Option<String>)| stored.clone();
+            let (found, next) = read_page(iam, &page, key, |c, after, n| {
+                exists(c, &account, &owner)?;
                 Ok(model::attached(
                     c,
                     &account,
                     owner.kind,
                     &owner.name,
-                    marker(&page),
-                    page.max_items + 1,
+                    after,
+                    n,
                 )?)
             })?;
-            let (found, next) = paged(found, &page, |(n, _)| n.clone());
             let found = found
                 .into_iter()
                 .map(|(stored, path)| match path {

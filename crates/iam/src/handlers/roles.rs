@@ -4,17 +4,16 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §5.
 
-use super::checks::{self, marker, paged};
-use super::tags::TAGS_PER_ENTITY;
+use super::checks::{self, read_page};
+use super::owners::{self, not_found};
 use crate::error::{IamError, IamResult};
 use crate::model::entities::{self, role_arn};
-use crate::model::{boundaries, policies, tags};
 use crate::op::{IamOp, IamOutput, Owner, OwnerKind, Role};
 use crate::Iam;
 use trailstack_core::unique_id;
 
 fn no_role(name: &str) -> IamError {
-    IamError::NoSuchEntity(format!("The role with name {name} cannot be found."))
+    not_found(OwnerKind::Role, name)
 }
 
 /// Runs one role operation in `account`.
@@ -48,21 +47,12 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             };
             let r = role.clone();
             iam.change(move |c| {
-                if !entities::insert_role(c, &account, &r)? {
-                    return Err(IamError::EntityAlreadyExists(format!(
-                        "Role with name {} already exists.",
-                        r.name
-                    )));
-                }
-                tags::put(c, &account, OwnerKind::Role, &r.name, &r.tags)?;
-                if let Some(arn) = &r.boundary {
-                    let owner = Owner {
-                        kind: OwnerKind::Role,
-                        name: r.name.clone(),
-                    };
-                    super::boundaries::set(c, &account, &owner, arn)?;
-                }
-                Ok(())
+                let inserted = entities::insert_role(c, &account, &r)?;
+                let owner = Owner {
+                    kind: OwnerKind::Role,
+                    name: r.name.clone(),
+                };
+                owners::created(c, &account, owner, inserted, &r.tags, r.boundary.as_deref())
             })
             .await?;
             Ok(IamOutput::Role(role))
@@ -71,43 +61,26 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             .read(|c| {
                 let mut r =
                     entities::get_role(c, &account, &name)?.ok_or_else(|| no_role(&name))?;
-                r.tags = tags::list(c, &account, OwnerKind::Role, &name, "", TAGS_PER_ENTITY)?;
-                r.boundary = boundaries::get(c, &account, OwnerKind::Role, &name)?;
+                (r.tags, r.boundary) =
+                    owners::tags_and_boundary(c, &account, OwnerKind::Role, &name)?;
                 Ok(r)
             })
             .map(IamOutput::Role),
         IamOp::ListRoles { path_prefix, page } => {
-            let roles = iam.read(|c| {
-                Ok(entities::list_roles(
-                    c,
-                    &account,
-                    &path_prefix,
-                    marker(&page),
-                    page.max_items + 1,
-                )?)
-            })?;
-            let (roles, next) = paged(roles, &page, |r| r.name.clone());
+            let (roles, next) = read_page(
+                iam,
+                &page,
+                |r: &Role| r.name.clone(),
+                |c, after, n| Ok(entities::list_roles(c, &account, &path_prefix, after, n)?),
+            )?;
             Ok(IamOutput::Roles(roles, next))
         }
         IamOp::DeleteRole { name } => {
             iam.change(move |c| {
                 entities::get_role(c, &account, &name)?.ok_or_else(|| no_role(&name))?;
-                let (inline, attached) =
-                    policies::owned_counts(c, &account, OwnerKind::Role, &name)?;
-                if inline > 0 {
-                    return Err(IamError::DeleteConflict(
-                        "Cannot delete entity, must delete policies first.".into(),
-                    ));
-                }
-                if attached > 0 {
-                    return Err(IamError::DeleteConflict(
-                        "Cannot delete entity, must detach all policies first.".into(),
-                    ));
-                }
+                owners::check_no_policies(c, &account, OwnerKind::Role, &name)?;
                 entities::delete_role(c, &account, &name)?;
-                tags::clear(c, &account, OwnerKind::Role, &name)?;
-                boundaries::delete(c, &account, OwnerKind::Role, &name)?;
-                Ok(())
+                owners::deleted(c, &account, OwnerKind::Role, &name)
             })
             .await?;
             Ok(IamOutput::Empty)

@@ -4,8 +4,8 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §6.
 
-use super::boundaries::exists;
-use super::checks::{marker, paged};
+use super::checks::read_page;
+use super::owners::exists;
 use crate::error::{IamError, IamResult};
 use crate::model::tags;
 use crate::op::{IamOutput, Owner, OwnerKind, Page, Tag};
@@ -147,17 +147,14 @@ pub async fn untag(
 }
 
 pub async fn list(iam: &Iam, account: String, owner: Owner, page: Page) -> IamResult<IamOutput> {
-    let found = iam.read(|c| {
-        exists(c, &account, &owner)?;
-        Ok(tags::list(
-            c,
-            &account,
-            owner.kind,
-            &owner.name,
-            marker(&page),
-            page.max_items + 1,
-        )?)
-    })?;
-    let (found, next) = paged(found, &page, |t| t.key.clone());
+    let (found, next) = read_page(
+        iam,
+        &page,
+        |t: &Tag| t.key.clone(),
+        |c, after, n| {
+            exists(c, &account, &owner)?;
+            Ok(tags::list(c, &account, owner.kind, &owner.name, after, n)?)
+        },
+    )?;
     Ok(IamOutput::Tags(found, next))
 }

@@ -3,11 +3,12 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §5.
 
-use super::checks::{self, marker, paged};
-use super::tags::{self, TAGS_PER_ENTITY};
+use super::checks::{self, read_page};
+use super::owners::{self, not_found};
+use super::tags;
 use crate::error::{IamError, IamResult};
 use crate::model::entities::{self, user_arn};
-use crate::model::{boundaries, keys, policies, tags as model_tags};
+use crate::model::keys;
 use crate::op::{AccessKey, IamOutput, Owner, OwnerKind, Page, Tag, User};
 use crate::Iam;
 use trailstack_core::{user_principal_id, Caller, Principal};
@@ -16,7 +17,7 @@ use trailstack_core::{user_principal_id, Caller, Principal};
 const KEYS_PER_USER: usize = 2;
 
 fn no_user(name: &str) -> IamError {
-    IamError::NoSuchEntity(format!("The user with name {name} cannot be found."))
+    not_found(OwnerKind::User, name)
 }
 
 fn no_key(id: &str) -> IamError {
@@ -45,21 +46,12 @@ pub async fn create(
     };
     let u = user.clone();
     iam.change(move |c| {
-        if !entities::insert_user(c, &account, &u)? {
-            return Err(IamError::EntityAlreadyExists(format!(
-                "User with name {} already exists.",
-                u.name
-            )));
-        }
-        model_tags::put(c, &account, OwnerKind::User, &u.name, &u.tags)?;
-        if let Some(arn) = &u.boundary {
-            let owner = Owner {
-                kind: OwnerKind::User,
-                name: u.name.clone(),
-            };
-            super::boundaries::set(c, &account, &owner, arn)?;
-        }
-        Ok(())
+        let inserted = entities::insert_user(c, &account, &u)?;
+        let owner = Owner {
+            kind: OwnerKind::User,
+            name: u.name.clone(),
+        };
+        owners::created(c, &account, owner, inserted, &u.tags, u.boundary.as_deref())
     })
     .await?;
     Ok(IamOutput::User(user))
@@ -94,24 +86,19 @@ pub async fn get(iam: &Iam, caller: &Caller, name: Option<String>) -> IamResult<
     let name = user_named(caller, name)?;
     iam.read(|c| {
         let mut u = entities::get_user(c, &account, &name)?.ok_or_else(|| no_user(&name))?;
-        u.tags = model_tags::list(c, &account, OwnerKind::User, &name, "", TAGS_PER_ENTITY)?;
-        u.boundary = boundaries::get(c, &account, OwnerKind::User, &name)?;
+        (u.tags, u.boundary) = owners::tags_and_boundary(c, &account, OwnerKind::User, &name)?;
         Ok(u)
     })
     .map(IamOutput::User)
 }
 
 pub async fn list(iam: &Iam, account: String, prefix: String, page: Page) -> IamResult<IamOutput> {
-    let users = iam.read(|c| {
-        Ok(entities::list_users(
-            c,
-            &account,
-            &prefix,
-            marker(&page),
-            page.max_items + 1,
-        )?)
-    })?;
-    let (users, next) = paged(users, &page, |u| u.name.clone());
+    let (users, next) = read_page(
+        iam,
+        &page,
+        |u: &User| u.name.clone(),
+        |c, after, n| Ok(entities::list_users(c, &account, &prefix, after, n)?),
+    )?;
     Ok(IamOutput::Users(users, next))
 }
 
@@ -128,21 +115,9 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
                 "Cannot delete entity, must remove user from all groups first.".into(),
             ));
         }
-        let (inline, attached) = policies::owned_counts(c, &account, OwnerKind::User, &name)?;
-        if inline > 0 {
-            return Err(IamError::DeleteConflict(
-                "Cannot delete entity, must delete policies first.".into(),
-            ));
-        }
-        if attached > 0 {
-            return Err(IamError::DeleteConflict(
-                "Cannot delete entity, must detach all policies first.".into(),
-            ));
-        }
+        owners::check_no_policies(c, &account, OwnerKind::User, &name)?;
         entities::delete_user(c, &account, &name)?;
-        model_tags::clear(c, &account, OwnerKind::User, &name)?;
-        boundaries::delete(c, &account, OwnerKind::User, &name)?;
-        Ok(())
+        owners::deleted(c, &account, OwnerKind::User, &name)
     })
     .await?;
     Ok(IamOutput::Empty)
@@ -204,17 +179,15 @@ pub async fn list_keys(
 ) -> IamResult<IamOutput> {
     let account = caller.account.as_str().to_string();
     let user = user_named(caller, user)?;
-    let found = iam.read(|c| {
-        entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
-        Ok(keys::of_user(
-            c,
-            &account,
-            &user,
-            marker(&page),
-            page.max_items + 1,
-        )?)
-    })?;
-    let (found, next) = paged(found, &page, |k| k.id.clone());
+    let (found, next) = read_page(
+        iam,
+        &page,
+        |k: &AccessKey| k.id.clone(),
+        |c, after, n| {
+            entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
+            Ok(keys::of_user(c, &account, &user, after, n)?)
+        },
+    )?;
     Ok(IamOutput::AccessKeys(found, next))
 }
 

@@ -1,0 +1,98 @@
+//! What the handlers of users, roles and groups share: finding one (the owners of inline and
+//! attached policies, tags and boundaries) with IAM's words for a missing one, what a user or
+//! role keeps beside its record (tags, permissions boundary) from creation to deletion, and the
+//! policies that must be gone before one is deleted.
+//!
+//! AWS facts: docs/aws/iam-sts.md §5.
+
+use crate::error::{IamError, IamResult};
+use crate::model::{boundaries, entities, groups, policies, tags};
+use crate::op::{Owner, OwnerKind, Tag};
+use trailstack_store::rusqlite::Connection;
+
+/// IAM's error for a user, role or group that `account` does not hold.
+pub fn not_found(kind: OwnerKind, name: &str) -> IamError {
+    IamError::NoSuchEntity(format!(
+        "The {} with name {name} cannot be found.",
+        kind.as_str().to_ascii_lowercase()
+    ))
+}
+
+/// Fails unless the owner exists in `account`.
+pub fn exists(c: &Connection, account: &str, o: &Owner) -> IamResult<()> {
+    let found = match o.kind {
+        OwnerKind::User => entities::get_user(c, account, &o.name)?.is_some(),
+        OwnerKind::Role => entities::get_role(c, account, &o.name)?.is_some(),
+        OwnerKind::Group => groups::get(c, account, &o.name)?.is_some(),
+    };
+    if found {
+        Ok(())
+    } else {
+        Err(not_found(o.kind, &o.name))
+    }
+}
+
+/// After inserting a user or role (`inserted`: whether the name was free), stores the tags
+/// and permissions boundary it was created with.
+pub fn created(
+    c: &Connection,
+    account: &str,
+    owner: Owner,
+    inserted: bool,
+    tags: &[Tag],
+    boundary: Option<&str>,
+) -> IamResult<()> {
+    if !inserted {
+        return Err(IamError::EntityAlreadyExists(format!(
+            "{} with name {} already exists.",
+            owner.kind.as_str(),
+            owner.name
+        )));
+    }
+    tags::put(c, account, owner.kind, &owner.name, tags)?;
+    if let Some(arn) = boundary {
+        super::boundaries::set(c, account, &owner, arn)?;
+    }
+    Ok(())
+}
+
+/// The tags and permissions boundary of a user or role, as Get answers them.
+pub fn tags_and_boundary(
+    c: &Connection,
+    account: &str,
+    kind: OwnerKind,
+    name: &str,
+) -> IamResult<(Vec<Tag>, Option<String>)> {
+    Ok((
+        tags::list(c, account, kind, name, "", super::tags::TAGS_PER_ENTITY)?,
+        boundaries::get(c, account, kind, name)?,
+    ))
+}
+
+/// Refuses to delete a user, role or group that still has inline or attached policies.
+pub fn check_no_policies(
+    c: &Connection,
+    account: &str,
+    kind: OwnerKind,
+    name: &str,
+) -> IamResult<()> {
+    let (inline, attached) = policies::owned_counts(c, account, kind, name)?;
+    if inline > 0 {
+        return Err(IamError::DeleteConflict(
+            "Cannot delete entity, must delete policies first.".into(),
+        ));
+    }
+    if attached > 0 {
+        return Err(IamError::DeleteConflict(
+            "Cannot delete entity, must detach all policies first.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// After deleting a user or role: its tags and permissions boundary.
+pub fn deleted(c: &Connection, account: &str, kind: OwnerKind, name: &str) -> IamResult<()> {
+    tags::clear(c, account, kind, name)?;
+    boundaries::delete(c, account, kind, name)?;
+    Ok(())
+}
