@@ -3,13 +3,13 @@
 //! render `{"__type","message"}` errors.
 
 use super::json_error::{json_response, JsonError};
-use super::{authenticate, caller_for, identity, Peer, SignedBy};
+use super::{authenticate, signed_caller, Peer, Refused, SignedBy};
 use crate::body::{HyperBody, RequestBody};
 use crate::detect;
 use crate::{App, ACCESS_LOG_DELIVERY, CLOUDTRAIL_DELIVERY};
 use bytes::Bytes;
 use http::Response;
-use trailstack_core::{Caller, SignatureVersion};
+use trailstack_core::Caller;
 use trailstack_sigv4::SigError;
 use trailstack_store::lease::Wait;
 
@@ -65,27 +65,22 @@ async fn json_caller(
         Ok(None) => return Err(JsonError::of_auth(None).response()),
         Err((e, _)) => return Err(JsonError::of_auth(Some(e)).response()),
     };
-    let token = super::security_token(parts);
-    let identity = match identity(app, &auth.signed.access_key, token.as_deref()) {
-        Ok(i) => i,
-        Err(super::Refused::ExpiredToken) => return Err(JsonError::ExpiredToken.response()),
-        Err(_) => {
-            return Err(JsonError::of_auth(Some(SigError::InvalidAccessKeyId {
-                access_key: auth.signed.access_key.clone(),
-            }))
-            .response())
-        }
-    };
-    let by = SignedBy {
-        access_key: &auth.signed.access_key,
-        region: &auth.signed.scope.region,
-        version: SignatureVersion::V4,
-        location: auth.signed.location,
-    };
-    let scope = &auth.signed.scope;
-    app.iam
-        .note_use(&auth.signed.access_key, &scope.service, &scope.region);
-    Ok((caller_for(&identity, &by, parts, peer, request_id), body))
+    let by = SignedBy::v4(&auth.signed);
+    match signed_caller(
+        app,
+        parts,
+        &by,
+        &auth.signed.scope.service,
+        peer,
+        request_id,
+    ) {
+        Ok(caller) => Ok((caller, body)),
+        Err(Refused::ExpiredToken) => Err(JsonError::ExpiredToken.response()),
+        Err(_) => Err(JsonError::of_auth(Some(SigError::InvalidAccessKeyId {
+            access_key: auth.signed.access_key.clone(),
+        }))
+        .response()),
+    }
 }
 
 fn target_of(parts: &http::request::Parts) -> &str {

@@ -255,20 +255,16 @@ async fn s3_serve(
     let auth = match authenticate_s3(app, &parts, host) {
         Ok(Some(S3Auth::V4(a))) => *a,
         Ok(Some(S3Auth::V2(signed))) => {
-            let identity =
-                match identity(app, &signed.access_key, security_token(&parts).as_deref()) {
-                    Ok(i) => i,
-                    Err(r) => return fail(&s3_refused(r, signed.access_key)),
-                };
             let by = SignedBy {
                 access_key: &signed.access_key,
                 region: &app.config.region,
                 version: SignatureVersion::V2,
                 location: signed.location,
             };
-            app.iam
-                .note_use(&signed.access_key, "s3", &app.config.region);
-            let caller = caller_for(&identity, &by, &parts, peer, request_id);
+            let caller = match signed_caller(app, &parts, &by, "s3", peer, request_id) {
+                Ok(c) => c,
+                Err(r) => return fail(&s3_refused(r, signed.access_key)),
+            };
             // SigV2 signs no payload hash: the body is only checked against its checksums.
             let framing = unsigned_framing(&parts.headers);
             return s3_call(app, parts, body, framing, caller, host, &fail).await;
@@ -290,9 +286,9 @@ async fn s3_serve(
             return fail(&err);
         }
     };
-    let token = security_token(&parts);
-    let identity = match identity(app, &auth.signed.access_key, token.as_deref()) {
-        Ok(i) => i,
+    let by = SignedBy::v4(&auth.signed);
+    let caller = match signed_caller(app, &parts, &by, "s3", peer, request_id) {
+        Ok(c) => c,
         Err(r) => return fail(&s3_refused(r, auth.signed.access_key.clone())),
     };
     let framing = if auth.signed.location == AuthLocation::Query {
@@ -305,15 +301,6 @@ async fn s3_serve(
             None => Framing::Sha256(auth.payload_hash.clone()),
         }
     };
-    let by = SignedBy {
-        access_key: &auth.signed.access_key,
-        region: &auth.signed.scope.region,
-        version: SignatureVersion::V4,
-        location: auth.signed.location,
-    };
-    app.iam
-        .note_use(&auth.signed.access_key, "s3", &auth.signed.scope.region);
-    let caller = caller_for(&identity, &by, &parts, peer, request_id);
     s3_call(app, parts, body, framing, caller, host, &fail).await
 }
 
@@ -440,6 +427,34 @@ struct SignedBy<'a> {
     region: &'a str,
     version: SignatureVersion,
     location: AuthLocation,
+}
+
+impl<'a> SignedBy<'a> {
+    /// The signer of a request's SigV4 signature.
+    fn v4(signed: &'a trailstack_sigv4::SignedRequest) -> Self {
+        SignedBy {
+            access_key: &signed.access_key,
+            region: &signed.scope.region,
+            version: SignatureVersion::V4,
+            location: signed.location,
+        }
+    }
+}
+
+/// The caller of a request whose signature by `by` checked: who holds the key (with the
+/// request's session token), its use by `service` noted (GetAccessKeyLastUsed); or why the key
+/// names no one.
+fn signed_caller(
+    app: &App,
+    parts: &http::request::Parts,
+    by: &SignedBy,
+    service: &str,
+    peer: Peer,
+    request_id: &str,
+) -> Result<Caller, Refused> {
+    let identity = identity(app, by.access_key, security_token(parts).as_deref())?;
+    app.iam.note_use(by.access_key, service, by.region);
+    Ok(caller_for(&identity, by, parts, peer, request_id))
 }
 
 fn caller_for(

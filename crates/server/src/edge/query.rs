@@ -5,12 +5,12 @@
 //! AWS facts: docs/aws/iam-sts.md §1, §3.
 
 use super::json::read_small_body;
-use super::{amz_time, authenticate, caller_for, identity, Peer, SignedBy};
+use super::{amz_time, authenticate, signed_caller, Peer, Refused, SignedBy};
 use crate::body::{self, HyperBody, RequestBody};
 use crate::App;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
-use trailstack_core::{Caller, ResponseBody, SignatureVersion};
+use trailstack_core::{Caller, ResponseBody};
 use trailstack_iam::wire::{self, Form};
 use trailstack_sigv4::SigError;
 
@@ -100,10 +100,17 @@ async fn query_caller(
         Ok(None) => return Err(auth_error(namespace, None, request_id)),
         Err((e, _)) => return Err(auth_error(namespace, Some(e), request_id)),
     };
-    let token = super::security_token(parts);
-    let identity = match identity(app, &auth.signed.access_key, token.as_deref()) {
-        Ok(i) => i,
-        Err(super::Refused::ExpiredToken) => {
+    let by = SignedBy::v4(&auth.signed);
+    let caller = match signed_caller(
+        app,
+        parts,
+        &by,
+        &auth.signed.scope.service,
+        peer,
+        request_id,
+    ) {
+        Ok(caller) => caller,
+        Err(Refused::ExpiredToken) => {
             return Err(query_error(
                 namespace,
                 403,
@@ -119,17 +126,8 @@ async fn query_caller(
             return Err(auth_error(namespace, Some(unknown), request_id));
         }
     };
-    let by = SignedBy {
-        access_key: &auth.signed.access_key,
-        region: &auth.signed.scope.region,
-        version: SignatureVersion::V4,
-        location: auth.signed.location,
-    };
-    let scope = &auth.signed.scope;
-    app.iam
-        .note_use(&auth.signed.access_key, &scope.service, &scope.region);
     let form = Form::decode(parts.uri.query().unwrap_or(""), &body);
-    Ok((caller_for(&identity, &by, parts, peer, request_id), form))
+    Ok((caller, form))
 }
 
 /// An STS request.
