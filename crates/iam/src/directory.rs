@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use trailstack_core::{Principal, Session};
 use trailstack_policy::{IdentityPolicies, Policy, PolicyKind, PrincipalRecord};
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 use trailstack_store::RootKey;
 
 /// The owner of an active access key.
@@ -84,10 +84,7 @@ fn owner_kind(stored: &str) -> OwnerKind {
 }
 
 /// Reads the directory and the identity policies as `c` sees the store.
-pub fn load(
-    c: &Connection,
-    root: &RootKey,
-) -> Result<(Directory, IdentityPolicies), crate::IamError> {
+pub fn load(c: &Conn, root: &RootKey) -> Result<(Directory, IdentityPolicies), crate::IamError> {
     let mut keys = HashMap::new();
     for k in model::keys::all(c)? {
         if !k.key.active {

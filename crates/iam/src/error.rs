@@ -107,9 +107,3 @@ impl From<StoreError> for IamError {
         IamError::Internal(e.to_string())
     }
 }
-
-impl From<trailstack_store::rusqlite::Error> for IamError {
-    fn from(e: trailstack_store::rusqlite::Error) -> Self {
-        IamError::Internal(e.to_string())
-    }
-}

@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use trailstack_core::{AuditSink, Caller, Clock, NoAudit};
 use trailstack_policy::IdentityPolicies;
-use trailstack_store::Conn as Connection;
+use trailstack_store::Conn;
 use trailstack_store::{Db, RootKey};
 
 /// The committed directory and the order of the write that produced it, so a slower rebuild
@@ -255,7 +255,7 @@ impl Iam {
     /// another on the writer, so their sequence numbers order the installs.
     async fn change<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> IamResult<T> + Send + 'static,
+        f: impl FnOnce(&Conn) -> IamResult<T> + Send + 'static,
     ) -> IamResult<T> {
         let (seq, root) = (self.seq.clone(), self.root.clone());
         let (v, directory, policies, n) = self
@@ -283,7 +283,7 @@ impl Iam {
     }
 
     /// Runs a read of a few rows on this thread.
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> IamResult<T>) -> IamResult<T> {
+    fn read<T>(&self, f: impl FnOnce(&Conn) -> IamResult<T>) -> IamResult<T> {
         self.db.read(f)
     }
 

@@ -182,9 +182,15 @@ mod tests {
         let a = Leases::new(Arc::new(db), "a");
         let b = Leases::new(Arc::new(testing::reopen(dir.path(), MIGRATIONS)), "b");
         let now = || 1_000;
-        assert_eq!(a.run("d", now, Wait::No, async { 1 }).await.unwrap(), Some(1));
+        assert_eq!(
+            a.run("d", now, Wait::No, async { 1 }).await.unwrap(),
+            Some(1)
+        );
         // Given up after the run: B may run next.
-        assert_eq!(b.run("d", now, Wait::No, async { 2 }).await.unwrap(), Some(2));
+        assert_eq!(
+            b.run("d", now, Wait::No, async { 2 }).await.unwrap(),
+            Some(2)
+        );
         // While A holds it, B's timer skips its turn, and B's flush waits for A to finish.
         assert!(a.take("d", 1_000, TTL_MS).await.unwrap());
         assert_eq!(b.run("d", now, Wait::No, async { 3 }).await.unwrap(), None);

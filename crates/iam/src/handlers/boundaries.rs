@@ -11,10 +11,10 @@ use crate::error::IamResult;
 use crate::model::boundaries;
 use crate::op::{IamOutput, Owner};
 use crate::Iam;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Makes managed policy `arn` the owner's boundary, inside a change.
-pub fn set(c: &Connection, account: &str, o: &Owner, arn: &str) -> IamResult<()> {
+pub fn set(c: &Conn, account: &str, o: &Owner, arn: &str) -> IamResult<()> {
     let stored = match crate::aws_policies::get(arn) {
         Some(p) => p.arn(),
         None => find(c, account, arn)?.name,

@@ -6,7 +6,7 @@ use crate::error::{IamError, IamResult};
 use crate::op::Page;
 use crate::Iam;
 use trailstack_policy::{Policy, PolicyKind};
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// AWS's `ValidationError` sentence for one constraint.
 fn invalid(value: &str, field: &str, constraint: &str) -> IamError {
@@ -123,7 +123,7 @@ pub fn read_page<T>(
     iam: &Iam,
     page: &Page,
     key: impl Fn(&T) -> String,
-    read: impl FnOnce(&Connection, &str, usize) -> IamResult<Vec<T>>,
+    read: impl FnOnce(&Conn, &str, usize) -> IamResult<Vec<T>>,
 ) -> IamResult<(Vec<T>, Option<String>)> {
     let items = iam.read(|c| read(c, marker(page), page.max_items + 1))?;
     Ok(paged(items, page, key))

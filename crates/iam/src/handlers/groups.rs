@@ -12,16 +12,16 @@ use crate::model::groups::{self, group_arn};
 use crate::op::{Group, IamOutput, OwnerKind, Page};
 use crate::Iam;
 use trailstack_core::unique_id;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Most groups a user may belong to.
 const GROUPS_PER_USER: usize = 10;
 
-fn group(c: &Connection, account: &str, name: &str) -> IamResult<Group> {
+fn group(c: &Conn, account: &str, name: &str) -> IamResult<Group> {
     groups::get(c, account, name)?.ok_or_else(|| not_found(OwnerKind::Group, name))
 }
 
-fn user_exists(c: &Connection, account: &str, name: &str) -> IamResult<()> {
+fn user_exists(c: &Conn, account: &str, name: &str) -> IamResult<()> {
     entities::get_user(c, account, name)?.ok_or_else(|| not_found(OwnerKind::User, name))?;
     Ok(())
 }

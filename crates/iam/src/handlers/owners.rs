@@ -8,7 +8,7 @@
 use crate::error::{IamError, IamResult};
 use crate::model::{boundaries, entities, groups, policies, tags};
 use crate::op::{Owner, OwnerKind, Tag};
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// IAM's error for a user, role or group that `account` does not hold.
 pub fn not_found(kind: OwnerKind, name: &str) -> IamError {
@@ -19,7 +19,7 @@ pub fn not_found(kind: OwnerKind, name: &str) -> IamError {
 }
 
 /// Fails unless the owner exists in `account`.
-pub fn exists(c: &Connection, account: &str, o: &Owner) -> IamResult<()> {
+pub fn exists(c: &Conn, account: &str, o: &Owner) -> IamResult<()> {
     let found = match o.kind {
         OwnerKind::User => entities::get_user(c, account, &o.name)?.is_some(),
         OwnerKind::Role => entities::get_role(c, account, &o.name)?.is_some(),
@@ -35,7 +35,7 @@ pub fn exists(c: &Connection, account: &str, o: &Owner) -> IamResult<()> {
 /// After inserting a user or role (`inserted`: whether the name was free), stores the tags
 /// and permissions boundary it was created with.
 pub fn created(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     owner: Owner,
     inserted: bool,
@@ -58,7 +58,7 @@ pub fn created(
 
 /// The tags and permissions boundary of a user or role, as Get answers them.
 pub fn tags_and_boundary(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     name: &str,
@@ -70,12 +70,7 @@ pub fn tags_and_boundary(
 }
 
 /// Refuses to delete a user, role or group that still has inline or attached policies.
-pub fn check_no_policies(
-    c: &Connection,
-    account: &str,
-    kind: OwnerKind,
-    name: &str,
-) -> IamResult<()> {
+pub fn check_no_policies(c: &Conn, account: &str, kind: OwnerKind, name: &str) -> IamResult<()> {
     let (inline, attached) = policies::owned_counts(c, account, kind, name)?;
     if inline > 0 {
         return Err(IamError::DeleteConflict(
@@ -91,7 +86,7 @@ pub fn check_no_policies(
 }
 
 /// After deleting a user or role: its tags and permissions boundary.
-pub fn deleted(c: &Connection, account: &str, kind: OwnerKind, name: &str) -> IamResult<()> {
+pub fn deleted(c: &Conn, account: &str, kind: OwnerKind, name: &str) -> IamResult<()> {
     tags::clear(c, account, kind, name)?;
     boundaries::delete(c, account, kind, name)?;
     Ok(())

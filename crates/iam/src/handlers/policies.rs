@@ -14,7 +14,7 @@ use crate::model::policies::{self as model, policy_arn};
 use crate::op::{IamOp, IamOutput, ManagedPolicy, Owner, OwnerKind, PolicyScope};
 use crate::Iam;
 use trailstack_core::unique_id;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Most versions a managed policy keeps.
 const VERSIONS_PER_POLICY: usize = 5;
@@ -41,7 +41,7 @@ fn no_policy(arn: &str) -> IamError {
 }
 
 /// The managed policy `arn` names in `account`.
-pub(super) fn find(c: &Connection, account: &str, arn: &str) -> IamResult<ManagedPolicy> {
+pub(super) fn find(c: &Conn, account: &str, arn: &str) -> IamResult<ManagedPolicy> {
     let prefix = format!("arn:aws:iam::{account}:policy/");
     let name = arn
         .strip_prefix(&prefix)
@@ -55,7 +55,7 @@ pub(super) fn find(c: &Connection, account: &str, arn: &str) -> IamResult<Manage
 
 /// How an attachment names policy `arn`: an account's policy by its name, an AWS managed
 /// policy by its ARN.
-fn stored_name(c: &Connection, account: &str, arn: &str) -> IamResult<String> {
+fn stored_name(c: &Conn, account: &str, arn: &str) -> IamResult<String> {
     match aws_policies::get(arn) {
         Some(p) => Ok(p.arn()),
         None => Ok(find(c, account, arn)?.name),

@@ -10,7 +10,7 @@ use crate::error::{IamError, IamResult};
 use crate::model::tags;
 use crate::op::{IamOutput, Owner, OwnerKind, Page, Tag};
 use crate::Iam;
-use trailstack_store::rusqlite::Connection;
+use trailstack_store::Conn;
 
 /// Most tags a user or role may have.
 pub const TAGS_PER_ENTITY: usize = 50;
@@ -89,7 +89,7 @@ pub fn check(tags: &[Tag]) -> IamResult<()> {
 }
 
 /// Adds `new` to the owner's tags (replacing those of the same key), within the quota.
-pub fn add(c: &Connection, account: &str, o: &Owner, new: &[Tag]) -> IamResult<()> {
+pub fn add(c: &Conn, account: &str, o: &Owner, new: &[Tag]) -> IamResult<()> {
     let have = tags::list(c, account, o.kind, &o.name, "", TAGS_PER_ENTITY + 1)?;
     let added = new
         .iter()

@@ -2,14 +2,14 @@
 //! one's identity policies. Rows and queries.
 
 use crate::op::OwnerKind;
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension};
+use trailstack_store::Conn;
 
-type SqlResult<T> = trailstack_store::rusqlite::Result<T>;
+type SqlResult<T> = trailstack_store::sql::Result<T>;
 
 /// Sets the owner's boundary to the account's managed policy `policy_name` (an AWS managed
 /// policy: its ARN).
 pub fn put(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
@@ -19,32 +19,27 @@ pub fn put(
         "INSERT INTO iam_boundaries (account, owner_kind, owner, policy_name)
          VALUES ($1, $2, $3, $4)
          ON CONFLICT (account, owner_kind, owner) DO UPDATE SET policy_name = excluded.policy_name",
-        params![account, kind.as_str(), owner, policy_name],
+        &[&account, &kind.as_str(), &owner, &policy_name],
     )?;
     Ok(())
 }
 
 /// Removes the owner's boundary, if it has one.
-pub fn delete(c: &Connection, account: &str, kind: OwnerKind, owner: &str) -> SqlResult<()> {
+pub fn delete(c: &Conn, account: &str, kind: OwnerKind, owner: &str) -> SqlResult<()> {
     c.execute(
         "DELETE FROM iam_boundaries WHERE account = $1 AND owner_kind = $2 AND owner = $3",
-        params![account, kind.as_str(), owner],
+        &[&account, &kind.as_str(), &owner],
     )?;
     Ok(())
 }
 
 /// The ARN of the owner's boundary policy, if it has one.
-pub fn get(
-    c: &Connection,
-    account: &str,
-    kind: OwnerKind,
-    owner: &str,
-) -> SqlResult<Option<String>> {
-    c.query_row(
+pub fn get(c: &Conn, account: &str, kind: OwnerKind, owner: &str) -> SqlResult<Option<String>> {
+    c.query_opt(
         "SELECT b.policy_name, p.path FROM iam_boundaries b
          LEFT JOIN iam_policies p ON p.account = b.account AND p.name = b.policy_name
          WHERE b.account = $1 AND b.owner_kind = $2 AND b.owner = $3",
-        params![account, kind.as_str(), owner],
+        &[&account, &kind.as_str(), &owner],
         |r| {
             let (stored, path): (String, Option<String>) = (r.get(0)?, r.get(1)?);
             // An AWS managed policy is stored by its ARN.
@@ -54,36 +49,35 @@ pub fn get(
             })
         },
     )
-    .optional()
 }
 
 /// Every boundary that is an AWS managed policy: (account, owner kind, owner, policy ARN).
-pub fn all_aws(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
-    let mut s = c.prepare_cached(
+pub fn all_aws(c: &Conn) -> SqlResult<Vec<(String, String, String, String)>> {
+    c.query(
         "SELECT account, owner_kind, owner, policy_name FROM iam_boundaries
          WHERE substr(policy_name, 1, 4) = 'arn:'",
-    )?;
-    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    rows.collect()
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
 }
 
 /// One boundary as the directory reads it: account, owner kind, owner, policy ARN, document.
 pub type BoundaryRow = (String, String, String, String, String);
 
 /// Every boundary with its policy's ARN and default document.
-pub fn all_documents(c: &Connection) -> SqlResult<Vec<BoundaryRow>> {
-    let mut s = c.prepare_cached(
+pub fn all_documents(c: &Conn) -> SqlResult<Vec<BoundaryRow>> {
+    c.query(
         "SELECT b.account, b.owner_kind, b.owner, p.path, p.name, v.document
          FROM iam_boundaries b
          JOIN iam_policies p ON p.account = b.account AND p.name = b.policy_name
          JOIN iam_policy_versions v ON v.account = p.account AND v.name = p.name
               AND v.version = p.default_version",
-    )?;
-    let rows = s.query_map([], |r| {
-        let account: String = r.get(0)?;
-        let (path, name): (String, String) = (r.get(3)?, r.get(4)?);
-        let arn = super::policies::policy_arn(&account, &path, &name);
-        Ok((account, r.get(1)?, r.get(2)?, arn, r.get(5)?))
-    })?;
-    rows.collect()
+        &[],
+        |r| {
+            let account: String = r.get(0)?;
+            let (path, name): (String, String) = (r.get(3)?, r.get(4)?);
+            let arn = super::policies::policy_arn(&account, &path, &name);
+            Ok((account, r.get(1)?, r.get(2)?, arn, r.get(5)?))
+        },
+    )
 }

@@ -1,16 +1,16 @@
 //! Groups and their members: rows and queries.
 
 use crate::op::Group;
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Row};
+use trailstack_store::{Conn, Row};
 
-type SqlResult<T> = trailstack_store::rusqlite::Result<T>;
+type SqlResult<T> = trailstack_store::sql::Result<T>;
 
 /// The ARN of group `name` with `path` in `account`.
 pub fn group_arn(account: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account}:group{path}{name}")
 }
 
-fn group_of(account: &str, r: &Row) -> SqlResult<Group> {
+fn group_of(account: &str, r: &Row<'_>) -> SqlResult<Group> {
     let (name, path): (String, String) = (r.get(0)?, r.get(1)?);
     Ok(Group {
         arn: group_arn(account, &path, &name),
@@ -22,114 +22,111 @@ fn group_of(account: &str, r: &Row) -> SqlResult<Group> {
 }
 
 /// Creates group `g`; false when the account already has a group of that name (case aside).
-pub fn insert(c: &Connection, account: &str, g: &Group) -> SqlResult<bool> {
+pub fn insert(c: &Conn, account: &str, g: &Group) -> SqlResult<bool> {
     if super::entities::name_taken(c, "iam_groups", account, &g.name)? {
         return Ok(false);
     }
     let n = c.execute(
         "INSERT INTO iam_groups (account, name, path, id, created_ms) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (account, name) DO NOTHING",
-        params![account, g.name, g.path, g.id, g.created_ms],
+        &[&account, &g.name, &g.path, &g.id, &g.created_ms],
     )?;
     Ok(n == 1)
 }
 
 /// Group `name` of `account`.
-pub fn get(c: &Connection, account: &str, name: &str) -> SqlResult<Option<Group>> {
-    c.query_row(
+pub fn get(c: &Conn, account: &str, name: &str) -> SqlResult<Option<Group>> {
+    c.query_opt(
         "SELECT name, path, id, created_ms FROM iam_groups WHERE account = $1 AND name = $2",
-        params![account, name],
+        &[&account, &name],
         |r| group_of(account, r),
     )
-    .optional()
 }
 
 /// Up to `limit` groups of `account` under `path_prefix` after `marker` (by name).
 pub fn list(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     path_prefix: &str,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<Group>> {
-    let mut s = c.prepare_cached(
+    c.query(
         "SELECT name, path, id, created_ms FROM iam_groups
          WHERE account = $1 AND substr(path, 1, length($2)) = $2 AND name > $3
          ORDER BY name LIMIT $4",
-    )?;
-    let rows = s.query_map(params![account, path_prefix, marker, limit as i64], |r| {
-        group_of(account, r)
-    })?;
-    rows.collect()
+        &[&account, &path_prefix, &marker, &limit],
+        |r| group_of(account, r),
+    )
 }
 
 /// Deletes group `name`.
-pub fn delete(c: &Connection, account: &str, name: &str) -> SqlResult<()> {
+pub fn delete(c: &Conn, account: &str, name: &str) -> SqlResult<()> {
     c.execute(
         "DELETE FROM iam_groups WHERE account = $1 AND name = $2",
-        params![account, name],
+        &[&account, &name],
     )?;
     Ok(())
 }
 
 /// Adds `user` to `group` (no change if it is a member).
-pub fn add_member(c: &Connection, account: &str, group: &str, user: &str) -> SqlResult<()> {
+pub fn add_member(c: &Conn, account: &str, group: &str, user: &str) -> SqlResult<()> {
     c.execute(
         "INSERT INTO iam_group_members (account, group_name, user_name) VALUES ($1, $2, $3)
          ON CONFLICT (account, group_name, user_name) DO NOTHING",
-        params![account, group, user],
+        &[&account, &group, &user],
     )?;
     Ok(())
 }
 
 /// Removes `user` from `group`; false when it was not a member.
-pub fn remove_member(c: &Connection, account: &str, group: &str, user: &str) -> SqlResult<bool> {
+pub fn remove_member(c: &Conn, account: &str, group: &str, user: &str) -> SqlResult<bool> {
     Ok(c.execute(
         "DELETE FROM iam_group_members WHERE account = $1 AND group_name = $2 AND user_name = $3",
-        params![account, group, user],
+        &[&account, &group, &user],
     )? == 1)
 }
 
 /// The names of `group`'s members after `marker`, at most `limit`.
 pub fn members(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     group: &str,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<String>> {
-    let mut s = c.prepare_cached(
+    c.query(
         "SELECT user_name FROM iam_group_members
          WHERE account = $1 AND group_name = $2 AND user_name > $3
          ORDER BY user_name LIMIT $4",
-    )?;
-    let rows = s.query_map(params![account, group, marker, limit as i64], |r| r.get(0))?;
-    rows.collect()
+        &[&account, &group, &marker, &limit],
+        |r| r.get(0),
+    )
 }
 
 /// The groups `user` belongs to after `marker`, at most `limit`.
 pub fn of_user(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     user: &str,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<Group>> {
-    let mut s = c.prepare_cached(
+    c.query(
         "SELECT g.name, g.path, g.id, g.created_ms FROM iam_group_members m
          JOIN iam_groups g ON g.account = m.account AND g.name = m.group_name
          WHERE m.account = $1 AND m.user_name = $2 AND g.name > $3
          ORDER BY g.name LIMIT $4",
-    )?;
-    let rows = s.query_map(params![account, user, marker, limit as i64], |r| {
-        group_of(account, r)
-    })?;
-    rows.collect()
+        &[&account, &user, &marker, &limit],
+        |r| group_of(account, r),
+    )
 }
 
 /// Every membership: (account, group, user).
-pub fn all_members(c: &Connection) -> SqlResult<Vec<(String, String, String)>> {
-    let mut s = c.prepare_cached("SELECT account, group_name, user_name FROM iam_group_members")?;
-    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    rows.collect()
+pub fn all_members(c: &Conn) -> SqlResult<Vec<(String, String, String)>> {
+    c.query(
+        "SELECT account, group_name, user_name FROM iam_group_members",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
 }

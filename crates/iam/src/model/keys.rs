@@ -2,7 +2,9 @@
 //! its purpose, so one key's sealed secret cannot be swapped for another's), and their last use.
 
 use crate::op::{AccessKey, LastUsed};
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Row};
+use trailstack_store::{Conn, Row};
+
+type SqlResult<T> = trailstack_store::sql::Result<T>;
 
 /// An access key as stored.
 pub struct StoredKey {
@@ -19,138 +21,117 @@ pub fn purpose(id: &str) -> String {
     format!("iam-access-key:{id}")
 }
 
-fn key_of(r: &Row) -> trailstack_store::rusqlite::Result<AccessKey> {
+fn key_of(r: &Row<'_>) -> SqlResult<AccessKey> {
     Ok(AccessKey {
         id: r.get(0)?,
         user: r.get(1)?,
-        active: r.get::<_, i64>(2)? != 0,
+        active: r.get::<i64>(2)? != 0,
         created_ms: r.get(3)?,
     })
 }
 
 /// Stores a new key, or (seeding from the configuration) replaces the secret and owner of an
 /// existing one.
-pub fn upsert(c: &Connection, k: &StoredKey) -> trailstack_store::rusqlite::Result<()> {
+pub fn upsert(c: &Conn, k: &StoredKey) -> SqlResult<()> {
     c.execute(
         "INSERT INTO iam_access_keys (access_key, account, user_name, sealed, active, created_ms)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (access_key) DO UPDATE SET account = excluded.account,
          user_name = excluded.user_name, sealed = excluded.sealed",
-        params![
-            k.key.id,
-            k.account,
-            k.key.user,
-            k.sealed,
-            k.key.active as i64,
-            k.key.created_ms
+        &[
+            &k.key.id,
+            &k.account,
+            &k.key.user,
+            &k.sealed,
+            &k.key.active,
+            &k.key.created_ms,
         ],
     )?;
     Ok(())
 }
 
 /// Key `id` of user `user` of `account`.
-pub fn get(
-    c: &Connection,
-    account: &str,
-    user: &str,
-    id: &str,
-) -> trailstack_store::rusqlite::Result<Option<AccessKey>> {
-    c.query_row(
+pub fn get(c: &Conn, account: &str, user: &str, id: &str) -> SqlResult<Option<AccessKey>> {
+    c.query_opt(
         "SELECT access_key, user_name, active, created_ms FROM iam_access_keys
          WHERE account = $1 AND user_name = $2 AND access_key = $3",
-        params![account, user, id],
+        &[&account, &user, &id],
         key_of,
     )
-    .optional()
 }
 
 /// The keys of user `user`, after `marker` (by id), at most `limit`.
 pub fn of_user(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     user: &str,
     marker: &str,
     limit: usize,
-) -> trailstack_store::rusqlite::Result<Vec<AccessKey>> {
-    let mut s = c.prepare_cached(
+) -> SqlResult<Vec<AccessKey>> {
+    c.query(
         "SELECT access_key, user_name, active, created_ms FROM iam_access_keys
          WHERE account = $1 AND user_name = $2 AND access_key > $3 ORDER BY access_key LIMIT $4",
-    )?;
-    let rows = s.query_map(params![account, user, marker, limit as i64], key_of)?;
-    rows.collect()
+        &[&account, &user, &marker, &limit],
+        key_of,
+    )
 }
 
 /// Sets key `id`'s status.
-pub fn set_active(
-    c: &Connection,
-    id: &str,
-    active: bool,
-) -> trailstack_store::rusqlite::Result<()> {
+pub fn set_active(c: &Conn, id: &str, active: bool) -> SqlResult<()> {
     c.execute(
         "UPDATE iam_access_keys SET active = $1 WHERE access_key = $2",
-        params![active as i64, id],
+        &[&active, &id],
     )?;
     Ok(())
 }
 
 /// Deletes key `id`.
-pub fn delete(c: &Connection, id: &str) -> trailstack_store::rusqlite::Result<()> {
-    c.execute(
-        "DELETE FROM iam_access_keys WHERE access_key = $1",
-        params![id],
-    )?;
+pub fn delete(c: &Conn, id: &str) -> SqlResult<()> {
+    c.execute("DELETE FROM iam_access_keys WHERE access_key = $1", &[&id])?;
     Ok(())
 }
 
 /// Every key (for the in-memory directory).
-pub fn all(c: &Connection) -> trailstack_store::rusqlite::Result<Vec<StoredKey>> {
-    let mut s = c.prepare_cached(
+pub fn all(c: &Conn) -> SqlResult<Vec<StoredKey>> {
+    c.query(
         "SELECT access_key, user_name, active, created_ms, account, sealed FROM iam_access_keys",
-    )?;
-    let rows = s.query_map([], |r| {
-        Ok(StoredKey {
-            key: key_of(r)?,
-            account: r.get(4)?,
-            sealed: r.get(5)?,
-        })
-    })?;
-    rows.collect()
+        &[],
+        |r| {
+            Ok(StoredKey {
+                key: key_of(r)?,
+                account: r.get(4)?,
+                sealed: r.get(5)?,
+            })
+        },
+    )
 }
 
 /// The owner's account and name, and the last use, of key `id`.
-pub fn last_used(
-    c: &Connection,
-    id: &str,
-) -> trailstack_store::rusqlite::Result<Option<(String, String, Option<LastUsed>)>> {
-    c.query_row(
+pub fn last_used(c: &Conn, id: &str) -> SqlResult<Option<(String, String, Option<LastUsed>)>> {
+    c.query_opt(
         "SELECT account, user_name, used_ms, used_service, used_region FROM iam_access_keys
          WHERE access_key = $1",
-        params![id],
+        &[&id],
         |r| {
-            let used = match r.get::<_, Option<i64>>(2)? {
+            let used = match r.get::<Option<i64>>(2)? {
                 Some(used_ms) => Some(LastUsed {
                     used_ms,
-                    service: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                    region: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    service: r.get::<Option<String>>(3)?.unwrap_or_default(),
+                    region: r.get::<Option<String>>(4)?.unwrap_or_default(),
                 }),
                 None => None,
             };
             Ok((r.get(0)?, r.get(1)?, used))
         },
     )
-    .optional()
 }
 
 /// Records a use of key `id`.
-pub fn record_use(
-    c: &Connection,
-    id: &str,
-    used: &LastUsed,
-) -> trailstack_store::rusqlite::Result<()> {
+pub fn record_use(c: &Conn, id: &str, used: &LastUsed) -> SqlResult<()> {
     c.execute(
         "UPDATE iam_access_keys SET used_ms = $1, used_service = $2, used_region = $3
          WHERE access_key = $4",
-        params![used.used_ms, used.service, used.region, id],
+        &[&used.used_ms, &used.service, &used.region, &id],
     )?;
     Ok(())
 }

@@ -11,6 +11,8 @@ pub mod keys;
 pub mod policies;
 pub mod sessions;
 pub mod tags;
+#[cfg(test)]
+mod tests;
 
 use trailstack_store::Migration;
 

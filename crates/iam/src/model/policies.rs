@@ -2,9 +2,9 @@
 //! attachments of managed policies to users and roles: rows and queries.
 
 use crate::op::{ManagedPolicy, OwnerKind, PolicyVersion};
-use trailstack_store::rusqlite::{params, Connection, OptionalExtension, Row};
+use trailstack_store::{Conn, Row};
 
-type SqlResult<T> = trailstack_store::rusqlite::Result<T>;
+type SqlResult<T> = trailstack_store::sql::Result<T>;
 
 /// The ARN of managed policy `name` with `path` in `account`.
 pub fn policy_arn(account: &str, path: &str, name: &str) -> String {
@@ -13,7 +13,7 @@ pub fn policy_arn(account: &str, path: &str, name: &str) -> String {
 
 /// Creates or replaces inline policy `name` of the owner.
 pub fn put_inline(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
@@ -24,52 +24,48 @@ pub fn put_inline(
         "INSERT INTO iam_inline_policies (account, owner_kind, owner, name, document)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (account, owner_kind, owner, name) DO UPDATE SET document = excluded.document",
-        params![account, kind.as_str(), owner, name, document],
+        &[&account, &kind.as_str(), &owner, &name, &document],
     )?;
     Ok(())
 }
 
 /// Inline policy `name` of the owner.
 pub fn get_inline(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
     name: &str,
 ) -> SqlResult<Option<String>> {
-    c.query_row(
+    c.query_opt(
         "SELECT document FROM iam_inline_policies
          WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND name = $4",
-        params![account, kind.as_str(), owner, name],
+        &[&account, &kind.as_str(), &owner, &name],
         |r| r.get(0),
     )
-    .optional()
 }
 
 /// The names of the owner's inline policies after `marker`, at most `limit`.
 pub fn list_inline(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<String>> {
-    let mut s = c.prepare_cached(
+    c.query(
         "SELECT name FROM iam_inline_policies
          WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND name > $4
          ORDER BY name LIMIT $5",
-    )?;
-    let rows = s.query_map(
-        params![account, kind.as_str(), owner, marker, limit as i64],
+        &[&account, &kind.as_str(), &owner, &marker, &limit],
         |r| r.get(0),
-    )?;
-    rows.collect()
+    )
 }
 
 /// Deletes inline policy `name` of the owner; false when there was none.
 pub fn delete_inline(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
@@ -78,27 +74,28 @@ pub fn delete_inline(
     Ok(c.execute(
         "DELETE FROM iam_inline_policies
          WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND name = $4",
-        params![account, kind.as_str(), owner, name],
+        &[&account, &kind.as_str(), &owner, &name],
     )? == 1)
 }
 
 /// Deletes the inline policies the configuration file gave user `owner` at the last start
 /// (`trailstack-config-<n>`), before the current ones are seeded.
-pub fn clear_config_policies(c: &Connection, account: &str, owner: &str) -> SqlResult<()> {
+pub fn clear_config_policies(c: &Conn, account: &str, owner: &str) -> SqlResult<()> {
     c.execute(
         "DELETE FROM iam_inline_policies WHERE account = $1 AND owner_kind = $2 AND owner = $3
-         AND name LIKE 'trailstack-config-%'",
-        params![account, OwnerKind::User.as_str(), owner],
+         AND substr(name, 1, 18) = 'trailstack-config-'",
+        &[&account, &OwnerKind::User.as_str(), &owner],
     )?;
     Ok(())
 }
 
 /// Every inline policy: (account, owner kind, owner, document).
-pub fn all_inline(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
-    let mut s =
-        c.prepare_cached("SELECT account, owner_kind, owner, document FROM iam_inline_policies")?;
-    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    rows.collect()
+pub fn all_inline(c: &Conn) -> SqlResult<Vec<(String, String, String, String)>> {
+    c.query(
+        "SELECT account, owner_kind, owner, document FROM iam_inline_policies",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
 }
 
 const POLICY_COLUMNS: &str = "p.name, p.path, p.id, p.description, p.default_version,
@@ -106,7 +103,7 @@ const POLICY_COLUMNS: &str = "p.name, p.path, p.id, p.description, p.default_ver
     (SELECT COUNT(*) FROM iam_attachments a WHERE a.account = p.account AND a.policy_name = p.name),
     (SELECT COUNT(*) FROM iam_boundaries b WHERE b.account = p.account AND b.policy_name = p.name)";
 
-fn policy_of(account: &str, r: &Row) -> SqlResult<ManagedPolicy> {
+fn policy_of(account: &str, r: &Row<'_>) -> SqlResult<ManagedPolicy> {
     let (name, path): (String, String) = (r.get(0)?, r.get(1)?);
     Ok(ManagedPolicy {
         arn: policy_arn(account, &path, &name),
@@ -125,7 +122,7 @@ fn policy_of(account: &str, r: &Row) -> SqlResult<ManagedPolicy> {
 /// Creates managed policy `p` with `document` as its version 1; false when the account already
 /// has a policy of that name.
 pub fn insert_policy(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     p: &ManagedPolicy,
     document: &str,
@@ -137,7 +134,14 @@ pub fn insert_policy(
         "INSERT INTO iam_policies (account, name, path, id, description, default_version,
          next_version, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, 1, 2, $6, $6)
          ON CONFLICT (account, name) DO NOTHING",
-        params![account, p.name, p.path, p.id, p.description, p.created_ms],
+        &[
+            &account,
+            &p.name,
+            &p.path,
+            &p.id,
+            &p.description,
+            &p.created_ms,
+        ],
     )?;
     if n == 1 {
         insert_version(c, account, &p.name, 1, document, p.created_ms)?;
@@ -146,7 +150,7 @@ pub fn insert_policy(
 }
 
 fn insert_version(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     name: &str,
     v: u32,
@@ -156,83 +160,75 @@ fn insert_version(
     c.execute(
         "INSERT INTO iam_policy_versions (account, name, version, document, created_ms)
          VALUES ($1, $2, $3, $4, $5)",
-        params![account, name, v, doc, ms],
+        &[&account, &name, &v, &doc, &ms],
     )?;
     Ok(())
 }
 
 /// Managed policy `name` of `account`.
-pub fn get_policy(c: &Connection, account: &str, name: &str) -> SqlResult<Option<ManagedPolicy>> {
-    c.query_row(
+pub fn get_policy(c: &Conn, account: &str, name: &str) -> SqlResult<Option<ManagedPolicy>> {
+    c.query_opt(
         &format!(
             "SELECT {POLICY_COLUMNS} FROM iam_policies p WHERE p.account = $1 AND p.name = $2"
         ),
-        params![account, name],
+        &[&account, &name],
         |r| policy_of(account, r),
     )
-    .optional()
 }
 
 /// Up to `limit` managed policies of `account` after `marker` (by name).
 pub fn list_policies(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     path_prefix: &str,
     only_attached: bool,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<ManagedPolicy>> {
-    let mut s = c.prepare_cached(&format!(
-        "SELECT {POLICY_COLUMNS} FROM iam_policies p
+    c.query(
+        &format!(
+            "SELECT {POLICY_COLUMNS} FROM iam_policies p
          WHERE p.account = $1 AND substr(p.path, 1, length($2)) = $2 AND p.name > $3
          AND ($4 = 0 OR EXISTS (SELECT 1 FROM iam_attachments a
                                 WHERE a.account = p.account AND a.policy_name = p.name))
          ORDER BY p.name LIMIT $5"
-    ))?;
-    let rows = s.query_map(
-        params![
-            account,
-            path_prefix,
-            marker,
-            only_attached as i64,
-            limit as i64
-        ],
+        ),
+        &[&account, &path_prefix, &marker, &only_attached, &limit],
         |r| policy_of(account, r),
-    )?;
-    rows.collect()
+    )
 }
 
 /// Deletes managed policy `name` and its versions.
-pub fn delete_policy(c: &Connection, account: &str, name: &str) -> SqlResult<()> {
+pub fn delete_policy(c: &Conn, account: &str, name: &str) -> SqlResult<()> {
     c.execute(
         "DELETE FROM iam_policy_versions WHERE account = $1 AND name = $2",
-        params![account, name],
+        &[&account, &name],
     )?;
     c.execute(
         "DELETE FROM iam_policies WHERE account = $1 AND name = $2",
-        params![account, name],
+        &[&account, &name],
     )?;
     Ok(())
 }
 
 /// Adds the next version of policy `name`; returns its number.
 pub fn add_version(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     name: &str,
     doc: &str,
     ms: i64,
     default: bool,
 ) -> SqlResult<u32> {
-    let v: u32 = c.query_row(
+    let v: u32 = c.query_one(
         "SELECT next_version FROM iam_policies WHERE account = $1 AND name = $2",
-        params![account, name],
+        &[&account, &name],
         |r| r.get(0),
     )?;
     insert_version(c, account, name, v, doc, ms)?;
     c.execute(
         "UPDATE iam_policies SET next_version = $1, updated_ms = $2 WHERE account = $3 AND name = $4",
-        params![v + 1, ms, account, name],
+        &[&(v + 1), &ms, &account, &name],
     )?;
     if default {
         set_default(c, account, name, v, ms)?;
@@ -241,10 +237,10 @@ pub fn add_version(
 }
 
 /// Makes version `v` of policy `name` its default.
-pub fn set_default(c: &Connection, account: &str, name: &str, v: u32, ms: i64) -> SqlResult<()> {
+pub fn set_default(c: &Conn, account: &str, name: &str, v: u32, ms: i64) -> SqlResult<()> {
     c.execute(
         "UPDATE iam_policies SET default_version = $1, updated_ms = $2 WHERE account = $3 AND name = $4",
-        params![v, ms, account, name],
+        &[&v, &ms, &account, &name],
     )?;
     Ok(())
 }
@@ -252,38 +248,38 @@ pub fn set_default(c: &Connection, account: &str, name: &str, v: u32, ms: i64) -
 /// The versions of policy `name`, oldest first, with their documents; `default` marks the
 /// policy's default.
 pub fn versions(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     name: &str,
     default: u32,
 ) -> SqlResult<Vec<PolicyVersion>> {
-    let mut s = c.prepare_cached(
+    c.query(
         "SELECT version, document, created_ms FROM iam_policy_versions
          WHERE account = $1 AND name = $2 ORDER BY version",
-    )?;
-    let rows = s.query_map(params![account, name], |r| {
-        let version: u32 = r.get(0)?;
-        Ok(PolicyVersion {
-            version,
-            document: Some(r.get(1)?),
-            default: version == default,
-            created_ms: r.get(2)?,
-        })
-    })?;
-    rows.collect()
+        &[&account, &name],
+        |r| {
+            let version: u32 = r.get(0)?;
+            Ok(PolicyVersion {
+                version,
+                document: Some(r.get(1)?),
+                default: version == default,
+                created_ms: r.get(2)?,
+            })
+        },
+    )
 }
 
 /// Deletes version `v` of policy `name`; false when there was none.
-pub fn delete_version(c: &Connection, account: &str, name: &str, v: u32) -> SqlResult<bool> {
+pub fn delete_version(c: &Conn, account: &str, name: &str, v: u32) -> SqlResult<bool> {
     Ok(c.execute(
         "DELETE FROM iam_policy_versions WHERE account = $1 AND name = $2 AND version = $3",
-        params![account, name, v],
+        &[&account, &name, &v],
     )? == 1)
 }
 
 /// Attaches policy `name` to the owner; false when it already was.
 pub fn attach(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
@@ -292,13 +288,13 @@ pub fn attach(
     Ok(c.execute(
         "INSERT INTO iam_attachments (account, owner_kind, owner, policy_name) VALUES ($1, $2, $3, $4)
          ON CONFLICT (account, owner_kind, owner, policy_name) DO NOTHING",
-        params![account, kind.as_str(), owner, name],
+        &[&account, &kind.as_str(), &owner, &name],
     )? == 1)
 }
 
 /// Detaches policy `name` from the owner; false when it was not attached.
 pub fn detach(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
@@ -307,88 +303,85 @@ pub fn detach(
     Ok(c.execute(
         "DELETE FROM iam_attachments
          WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND policy_name = $4",
-        params![account, kind.as_str(), owner, name],
+        &[&account, &kind.as_str(), &owner, &name],
     )? == 1)
 }
 
 /// The policies attached to the owner after `marker`, at most `limit`: (stored name, path).
 /// An AWS managed policy is stored by its ARN and has no path here.
 pub fn attached(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<(String, Option<String>)>> {
-    let mut s = c.prepare_cached(
+    c.query(
         "SELECT a.policy_name, p.path FROM iam_attachments a LEFT JOIN iam_policies p
          ON p.account = a.account AND p.name = a.policy_name
          WHERE a.account = $1 AND a.owner_kind = $2 AND a.owner = $3 AND a.policy_name > $4
          ORDER BY a.policy_name LIMIT $5",
-    )?;
-    let rows = s.query_map(
-        params![account, kind.as_str(), owner, marker, limit as i64],
+        &[&account, &kind.as_str(), &owner, &marker, &limit],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    rows.collect()
+    )
 }
 
 /// Every attachment with its policy's default document: (account, owner kind, owner, document).
-pub fn all_attached_documents(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
-    let mut s = c.prepare_cached(
+pub fn all_attached_documents(c: &Conn) -> SqlResult<Vec<(String, String, String, String)>> {
+    c.query(
         "SELECT a.account, a.owner_kind, a.owner, v.document FROM iam_attachments a
          JOIN iam_policies p ON p.account = a.account AND p.name = a.policy_name
          JOIN iam_policy_versions v ON v.account = p.account AND v.name = p.name
               AND v.version = p.default_version",
-    )?;
-    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    rows.collect()
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
 }
 
 /// Every attachment of an AWS managed policy: (account, owner kind, owner, policy ARN).
-pub fn all_aws_attachments(c: &Connection) -> SqlResult<Vec<(String, String, String, String)>> {
-    let mut s = c.prepare_cached(
+pub fn all_aws_attachments(c: &Conn) -> SqlResult<Vec<(String, String, String, String)>> {
+    c.query(
         "SELECT account, owner_kind, owner, policy_name FROM iam_attachments
          WHERE substr(policy_name, 1, 4) = 'arn:'",
-    )?;
-    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    rows.collect()
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
 }
 
 /// How many of `account`'s users and roles have policy `stored` as their boundary.
-pub fn boundary_count(c: &Connection, account: &str, stored: &str) -> SqlResult<u32> {
-    c.query_row(
+pub fn boundary_count(c: &Conn, account: &str, stored: &str) -> SqlResult<u32> {
+    c.query_one(
         "SELECT COUNT(*) FROM iam_boundaries WHERE account = $1 AND policy_name = $2",
-        params![account, stored],
+        &[&account, &stored],
         |r| r.get(0),
     )
 }
 
 /// How many of `account`'s users, roles and groups have policy `stored` attached.
-pub fn attachment_count(c: &Connection, account: &str, stored: &str) -> SqlResult<u32> {
-    c.query_row(
+pub fn attachment_count(c: &Conn, account: &str, stored: &str) -> SqlResult<u32> {
+    c.query_one(
         "SELECT COUNT(*) FROM iam_attachments WHERE account = $1 AND policy_name = $2",
-        params![account, stored],
+        &[&account, &stored],
         |r| r.get(0),
     )
 }
 
 /// How many inline policies and attachments the owner has: (inline, attached).
 pub fn owned_counts(
-    c: &Connection,
+    c: &Conn,
     account: &str,
     kind: OwnerKind,
     owner: &str,
 ) -> SqlResult<(u32, u32)> {
-    let inline = c.query_row(
+    let inline = c.query_one(
         "SELECT COUNT(*) FROM iam_inline_policies WHERE account = $1 AND owner_kind = $2 AND owner = $3",
-        params![account, kind.as_str(), owner],
+        &[&account, &kind.as_str(), &owner],
         |r| r.get(0),
     )?;
-    let attached = c.query_row(
+    let attached = c.query_one(
         "SELECT COUNT(*) FROM iam_attachments WHERE account = $1 AND owner_kind = $2 AND owner = $3",
-        params![account, kind.as_str(), owner],
+        &[&account, &kind.as_str(), &owner],
         |r| r.get(0),
     )?;
     Ok((inline, attached))

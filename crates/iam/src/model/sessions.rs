@@ -7,7 +7,9 @@
 
 use serde_json::{json, Value};
 use trailstack_core::{Principal, Session, SessionIssuer};
-use trailstack_store::rusqlite::{params, Connection};
+use trailstack_store::Conn;
+
+type SqlResult<T> = trailstack_store::sql::Result<T>;
 
 /// How long a session row outlives its expiry.
 pub const KEEP_AFTER_EXPIRY_MS: i64 = 24 * 3600 * 1000;
@@ -155,48 +157,44 @@ fn session_of(
 }
 
 /// Stores a new session, and forgets those a day past their expiry at `now_ms`.
-pub fn insert(
-    c: &Connection,
-    s: &StoredSession,
-    now_ms: i64,
-) -> trailstack_store::rusqlite::Result<()> {
+pub fn insert(c: &Conn, s: &StoredSession, now_ms: i64) -> SqlResult<()> {
     c.execute(
         "DELETE FROM iam_sessions WHERE expires_ms < $1",
-        params![now_ms - KEEP_AFTER_EXPIRY_MS],
+        &[&(now_ms - KEEP_AFTER_EXPIRY_MS)],
     )?;
     c.execute(
         "INSERT INTO iam_sessions (access_key, account, sealed, token_sha256, expires_ms, record)
          VALUES ($1, $2, $3, $4, $5, $6)",
-        params![
-            s.access_key,
-            s.account,
-            s.sealed,
-            s.token_sha256,
-            ms(s.session.expires),
-            record_of(s).to_string()
+        &[
+            &s.access_key,
+            &s.account,
+            &s.sealed,
+            &s.token_sha256,
+            &ms(s.session.expires),
+            &record_of(s).to_string(),
         ],
     )?;
     Ok(())
 }
 
 /// Every stored session.
-pub fn all(c: &Connection) -> trailstack_store::rusqlite::Result<Vec<StoredSession>> {
-    let mut st = c.prepare(
+pub fn all(c: &Conn) -> SqlResult<Vec<StoredSession>> {
+    let rows = c.query(
         "SELECT access_key, account, sealed, token_sha256, expires_ms, record FROM iam_sessions",
+        &[],
+        |r| {
+            Ok((
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<Vec<u8>>(2)?,
+                r.get::<String>(3)?,
+                r.get::<i64>(4)?,
+                r.get::<String>(5)?,
+            ))
+        },
     )?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Vec<u8>>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, i64>(4)?,
-            r.get::<_, String>(5)?,
-        ))
-    })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (key, account, sealed, token, expires, record) = row?;
+    for (key, account, sealed, token, expires, record) in rows {
         match session_of(key, account, sealed, token, expires, &record) {
             Some(s) => out.push(s),
             None => tracing::error!("iam: a session record could not be read; left out"),

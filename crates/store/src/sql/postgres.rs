@@ -370,11 +370,9 @@ mod tests {
         });
         was_inserted.await.unwrap();
         let second = b.submit(|c| {
-            c.query_one(
-                "INSERT INTO t (node) VALUES ('b') RETURNING id",
-                &[],
-                |r| r.get::<i64>(0),
-            )
+            c.query_one("INSERT INTO t (node) VALUES ('b') RETURNING id", &[], |r| {
+                r.get::<i64>(0)
+            })
         });
         // B's writer is seen waiting for the lock A's batch holds; nothing of B is visible yet.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
