@@ -574,12 +574,6 @@ impl From<StoreError> for S3Error {
     }
 }
 
-impl From<trailstack_store::rusqlite::Error> for S3Error {
-    fn from(e: trailstack_store::rusqlite::Error) -> Self {
-        S3Error::Internal(format!("metadata store: {e}"))
-    }
-}
-
 /// Result of an S3 operation.
 pub type S3Result<T> = Result<T, S3Error>;
 

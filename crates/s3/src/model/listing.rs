@@ -7,7 +7,7 @@ use super::buckets::Owner;
 use super::objects::{prefix_end, StoredChecksum};
 use crate::error::{S3Error, S3Result};
 use serde::Deserialize;
-use trailstack_store::rusqlite::{self, Connection};
+use trailstack_store::Conn;
 
 /// A current object version as a listing shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,7 @@ impl ListedRow {
 /// Walks current, non-deleted objects with keys starting with `prefix` and greater than
 /// `after`, in byte order, at most `limit`, handing each row to `take` until it returns false.
 pub fn scan_latest(
-    c: &Connection,
+    c: &Conn,
     bucket: &str,
     prefix: &[u8],
     after: &[u8],
@@ -82,14 +82,16 @@ pub fn scan_latest(
         (after, ">")
     };
     let end = prefix_end(prefix);
+    // Keys are bytes (BLOB, BYTEA), compared byte by byte on both engines. `key < $3` comes
+    // before `$3 IS NULL` so that PostgreSQL learns the parameter's type from it.
     let sql = format!(
         "SELECT key, size, etag, last_modified_ms, meta FROM s3_objects \
          WHERE bucket = $1 AND is_latest = 1 AND delete_marker = 0 \
-         AND key {op} $2 AND ($3 IS NULL OR key < $3) ORDER BY key LIMIT $4"
+         AND key {op} $2 AND (key < $3 OR $3 IS NULL) ORDER BY key LIMIT $4"
     );
-    let mut stmt = c.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params![bucket, lower, end, limit as i64])?;
-    while let Some(r) = rows.next()? {
+    // The caller's error, if `take` fails, is kept apart from the store's.
+    let mut failed = None;
+    c.for_each(&sql, &[&bucket, &lower, &end, &limit], |r| {
         let row = ListedRow {
             key: r.get(0)?,
             size: r.get(1)?,
@@ -97,9 +99,13 @@ pub fn scan_latest(
             last_modified_ms: r.get(3)?,
             meta: r.get(4)?,
         };
-        if !take(row)? {
-            break;
+        match take(row) {
+            Ok(more) => Ok(more),
+            Err(e) => {
+                failed = Some(e);
+                Ok(false)
+            }
         }
-    }
-    Ok(())
+    })?;
+    failed.map_or(Ok(()), Err)
 }

@@ -6,8 +6,8 @@ use super::buckets::{Grant, Owner};
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
 use trailstack_store::journal;
-use trailstack_store::rusqlite::{self, OptionalExtension};
-use trailstack_store::Conn as Connection;
+use trailstack_store::sql::Result as StoreResult;
+use trailstack_store::{Conn as Connection, Row};
 
 /// A stored checksum of an object or part.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -183,7 +183,7 @@ impl ObjectVersion {
 const COLUMNS: &str =
     "bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified_ms, meta, inline_data";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ObjectVersion, String)> {
+fn row(r: &Row<'_>) -> StoreResult<(ObjectVersion, String)> {
     let key: Vec<u8> = r.get(1)?;
     Ok((
         ObjectVersion {
@@ -191,9 +191,9 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ObjectVersion, String)> {
             key: String::from_utf8_lossy(&key).into_owned(),
             version_id: r.get(2)?,
             seq: r.get(3)?,
-            is_latest: r.get::<_, i64>(4)? != 0,
-            delete_marker: r.get::<_, i64>(5)? != 0,
-            size: r.get::<_, i64>(6)? as u64,
+            is_latest: r.get(4)?,
+            delete_marker: r.get(5)?,
+            size: r.get::<i64>(6)? as u64,
             etag: r.get(7)?,
             last_modified_ms: r.get(8)?,
             meta: ObjectMeta::default(),
@@ -213,12 +213,9 @@ fn decode(pair: (ObjectVersion, String)) -> S3Result<ObjectVersion> {
 /// The current version of `key` (possibly a delete marker).
 pub fn latest(c: &Connection, bucket: &str, key: &str) -> S3Result<Option<ObjectVersion>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND is_latest = 1"
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = $1 AND key = $2 AND is_latest = 1"
     );
-    let r = c
-        .prepare_cached(&sql)?
-        .query_row((bucket, key.as_bytes()), row)
-        .optional()?;
+    let r = c.query_opt(&sql, &[&bucket, &key.as_bytes()], row)?;
     r.map(decode).transpose()
 }
 
@@ -230,21 +227,19 @@ pub fn version(
     version_id: &str,
 ) -> S3Result<Option<ObjectVersion>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3"
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = $1 AND key = $2 AND version_id = $3"
     );
-    let r = c
-        .prepare_cached(&sql)?
-        .query_row((bucket, key.as_bytes(), version_id), row)
-        .optional()?;
+    let r = c.query_opt(&sql, &[&bucket, &key.as_bytes(), &version_id], row)?;
     r.map(decode).transpose()
 }
 
 /// The next insertion sequence number.
 pub fn next_seq(c: &Connection) -> S3Result<i64> {
-    let n: i64 = c
-        .prepare_cached("UPDATE s3_seq SET next = next + 1 WHERE id = 1 RETURNING next - 1")?
-        .query_row([], |r| r.get(0))?;
-    Ok(n)
+    Ok(c.query_one(
+        "UPDATE s3_seq SET next = next + 1 WHERE id = 1 RETURNING next - 1",
+        &[],
+        |r| r.get(0),
+    )?)
 }
 
 /// A fresh version id for the version inserted as `seq`: 16 hex digits of the sequence, then
@@ -271,23 +266,23 @@ pub fn seq_of_version_id(id: &str) -> Option<i64> {
 
 fn insert(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
     let meta = serde_json::to_string(&o.meta).map_err(|e| S3Error::Internal(e.to_string()))?;
-    c.prepare_cached(
+    c.execute(
         "INSERT INTO s3_objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified_ms, meta, inline_data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(rusqlite::params![
-        o.bucket,
-        o.key.as_bytes(),
-        o.version_id,
-        o.seq,
-        o.is_latest as i64,
-        o.delete_marker as i64,
-        o.size as i64,
-        o.etag,
-        o.last_modified_ms,
-        meta,
-        o.inline
-    ])?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            &o.bucket,
+            &o.key.as_bytes(),
+            &o.version_id,
+            &o.seq,
+            &o.is_latest,
+            &o.delete_marker,
+            &(o.size as i64),
+            &o.etag,
+            &o.last_modified_ms,
+            &meta,
+            &o.inline,
+        ],
+    )?;
     // The new row references its blobs: they are no longer loose (trailstack_store::journal).
     journal::claim(c, o.blobs())?;
     Ok(())
@@ -310,10 +305,10 @@ pub fn put(
     } else {
         o.version_id = "null".to_string();
         replaced = version(c, &o.bucket, &o.key, "null")?;
-        c.prepare_cached(
-            "DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = 'null'",
-        )?
-        .execute((&o.bucket, o.key.as_bytes()))?;
+        c.execute(
+            "DELETE FROM s3_objects WHERE bucket = $1 AND key = $2 AND version_id = 'null'",
+            &[&o.bucket, &o.key.as_bytes()],
+        )?;
         if let Some(old) = &replaced {
             journal::release(c, old.blobs())?;
         }
@@ -321,10 +316,10 @@ pub fn put(
     // A bucket whose versioning was never set holds only `null` versions, just deleted: no
     // other version of the key can be current.
     if !versioning.is_empty() {
-        c.prepare_cached(
+        c.execute(
             "UPDATE s3_objects SET is_latest = 0 WHERE bucket = $1 AND key = $2 AND is_latest = 1",
-        )?
-        .execute((&o.bucket, o.key.as_bytes()))?;
+            &[&o.bucket, &o.key.as_bytes()],
+        )?;
     }
     insert(c, o)?;
     Ok(replaced)
@@ -341,15 +336,17 @@ pub fn remove_version(
     let Some(old) = version(c, bucket, key, version_id)? else {
         return Ok(None);
     };
-    c.prepare_cached("DELETE FROM s3_objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3")?
-        .execute((bucket, key.as_bytes(), version_id))?;
+    c.execute(
+        "DELETE FROM s3_objects WHERE bucket = $1 AND key = $2 AND version_id = $3",
+        &[&bucket, &key.as_bytes(), &version_id],
+    )?;
     journal::release(c, old.blobs())?;
     if old.is_latest {
-        c.prepare_cached(
-            "UPDATE s3_objects SET is_latest = 1 WHERE bucket = ?1 AND key = ?2 AND seq =
-             (SELECT MAX(seq) FROM s3_objects WHERE bucket = ?1 AND key = ?2)",
-        )?
-        .execute((bucket, key.as_bytes()))?;
+        c.execute(
+            "UPDATE s3_objects SET is_latest = 1 WHERE bucket = $1 AND key = $2 AND seq =
+             (SELECT MAX(seq) FROM s3_objects WHERE bucket = $1 AND key = $2)",
+            &[&bucket, &key.as_bytes()],
+        )?;
     }
     Ok(Some(old))
 }
@@ -357,19 +354,18 @@ pub fn remove_version(
 /// Replaces a version's metadata (tags, for instance) in place.
 pub fn update_meta(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
     let meta = serde_json::to_string(&o.meta).map_err(|e| S3Error::Internal(e.to_string()))?;
-    rusqlite::Connection::execute(
-        c,
-        "UPDATE s3_objects SET meta = ?4 WHERE bucket = ?1 AND key = ?2 AND version_id = ?3",
-        (&o.bucket, o.key.as_bytes(), &o.version_id, meta),
+    c.execute(
+        "UPDATE s3_objects SET meta = $1 WHERE bucket = $2 AND key = $3 AND version_id = $4",
+        &[&meta, &o.bucket, &o.key.as_bytes(), &o.version_id],
     )?;
     Ok(())
 }
 
 /// Whether the bucket holds any version or delete marker.
 pub fn bucket_has_objects(c: &Connection, bucket: &str) -> S3Result<bool> {
-    Ok(c.query_row(
-        "SELECT EXISTS(SELECT 1 FROM s3_objects WHERE bucket = ?1)",
-        [bucket],
+    Ok(c.query_one(
+        "SELECT EXISTS(SELECT 1 FROM s3_objects WHERE bucket = $1)",
+        &[&bucket],
         |r| r.get(0),
     )?)
 }
@@ -404,23 +400,20 @@ pub fn scan_versions(
     };
     // One statement for every case (it binds all five parameters): the versions of `lower`
     // older than `seq`, then the keys after it. `i64::MIN` excludes `lower` itself, `i64::MAX`
-    // includes all of its versions.
+    // includes all of its versions. `key < $3` comes before `$3 IS NULL` so that PostgreSQL
+    // learns the parameter's type (bytes) from it.
     let seq = match after_seq {
         Some(s) if after_key >= prefix => s,
         _ if after_key >= prefix && !after_key.is_empty() => i64::MIN,
         _ => i64::MAX,
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = ?1
-         AND ((key = ?2 AND seq < ?5) OR key > ?2) AND (?3 IS NULL OR key < ?3)
-         ORDER BY key, seq DESC LIMIT ?4"
+        "SELECT {COLUMNS} FROM s3_objects WHERE bucket = $1
+         AND ((key = $2 AND seq < $3) OR key > $2) AND (key < $4 OR $4 IS NULL)
+         ORDER BY key, seq DESC LIMIT $5"
     );
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        rusqlite::params![bucket, lower, end, limit as i64, seq],
-        row,
-    )?;
-    rows.map(|r| decode(r?)).collect()
+    let rows = c.query(&sql, &[&bucket, &lower, &seq, &end, &limit], row)?;
+    rows.into_iter().map(decode).collect()
 }
 
 /// Up to `limit` keys of `bucket` after `after`, in byte order (the lifecycle worker's pages).
@@ -430,11 +423,11 @@ pub fn keys_after(
     after: &[u8],
     limit: usize,
 ) -> S3Result<Vec<Vec<u8>>> {
-    let mut stmt = c.prepare_cached(
+    Ok(c.query(
         "SELECT DISTINCT key FROM s3_objects WHERE bucket = $1 AND key > $2 ORDER BY key LIMIT $3",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![bucket, after, limit as i64], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        &[&bucket, &after, &limit],
+        |r| r.get(0),
+    )?)
 }
 
 /// Every version (and delete marker) of `key`, newest first.
@@ -442,9 +435,8 @@ pub fn versions_of(c: &Connection, bucket: &str, key: &[u8]) -> S3Result<Vec<Obj
     let sql = format!(
         "SELECT {COLUMNS} FROM s3_objects WHERE bucket = $1 AND key = $2 ORDER BY seq DESC"
     );
-    let mut stmt = c.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params![bucket, key], row)?;
-    rows.map(|r| decode(r?)).collect()
+    let rows = c.query(&sql, &[&bucket, &key], row)?;
+    rows.into_iter().map(decode).collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 //! pages resume after their markers.
 
 use super::buckets::{self, Bucket, BucketMeta};
+use super::listing;
+use super::objects::{self, ObjectMeta, ObjectVersion};
+use super::uploads::{self, Part, PartMeta, Upload};
 use crate::error::S3Result;
 use trailstack_store::{Conn, Db};
 
@@ -90,4 +93,229 @@ async fn a_bucket_round_trips_and_updates() {
         db.read(|c| buckets::require(c, "x")),
         Err(crate::S3Error::NoSuchBucket(_))
     ));
+}
+
+fn object(key: &str, size: u64) -> ObjectVersion {
+    ObjectVersion::new_current(
+        "b".into(),
+        key.into(),
+        size,
+        format!("etag-{key}"),
+        1_700_000_000_000,
+        ObjectMeta::default(),
+        Some(vec![0, 0xFF, b'x']),
+    )
+}
+
+/// Puts `keys` (each once) into bucket `b` under `versioning`.
+async fn put_keys(db: &Db, versioning: &'static str, keys: &[&str]) {
+    let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    write(db, move |c| {
+        if buckets::get(c, "b")?.is_none() {
+            let mut b = bucket("b", "111122223333");
+            b.versioning = versioning.into();
+            buckets::insert(c, &b)?;
+        }
+        for k in &keys {
+            objects::put(c, &mut object(k, 3), versioning)?;
+        }
+        Ok(())
+    })
+    .await;
+}
+
+fn listed(db: &Db, prefix: &str, after: &str, limit: usize) -> Vec<String> {
+    db.read(|c| {
+        let mut out = Vec::new();
+        listing::scan_latest(c, "b", prefix.as_bytes(), after.as_bytes(), limit, |r| {
+            out.push(r.into_listed()?.key);
+            Ok(true)
+        })?;
+        S3Result::Ok(out)
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn objects_list_by_prefix_in_byte_order_and_page_after_a_key() {
+    let (_dir, db) = db();
+    let keys = ["a\u{10FFFF}", "a/2", "b", "a", "aé", "A", "a0", "a-", "a/1"];
+    put_keys(&db, "", &keys).await;
+    let in_order = ["a", "a-", "a/1", "a/2", "a0", "aé", "a\u{10FFFF}"];
+    assert_eq!(listed(&db, "a", "", 100), in_order);
+    assert_eq!(listed(&db, "", "", 3), ["A", "a", "a-"]);
+    assert_eq!(listed(&db, "a", "a/1", 3), ["a/2", "a0", "aé"]);
+    assert_eq!(listed(&db, "a", "aé", 3), ["a\u{10FFFF}"]);
+    // A marker before the prefix starts at the prefix itself, which is a key.
+    assert_eq!(listed(&db, "a/", "", 100), ["a/1", "a/2"]);
+    assert_eq!(listed(&db, "a/", "A", 1), ["a/1"]);
+    assert!(listed(&db, "a\u{10FFFF}", "a\u{10FFFF}", 10).is_empty());
+    let first = db
+        .read(|c| {
+            let mut out = Vec::new();
+            listing::scan_latest(c, "b", b"", b"", 100, |r| {
+                out.push(r.into_listed()?);
+                Ok(false)
+            })?;
+            S3Result::Ok(out)
+        })
+        .unwrap();
+    assert_eq!(first.len(), 1, "the scan stops when told");
+    assert_eq!((first[0].key.as_str(), first[0].size), ("A", 3));
+    assert_eq!(first[0].etag, "etag-A");
+    let (keys, has, latest) = db
+        .read(|c| {
+            S3Result::Ok((
+                objects::keys_after(c, "b", b"a0", 3)?,
+                objects::bucket_has_objects(c, "b")?,
+                objects::latest(c, "b", "a/1")?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(keys, ["aé".as_bytes(), "a\u{10FFFF}".as_bytes(), b"b"]);
+    assert!(has);
+    let latest = latest.unwrap();
+    assert_eq!(latest.version_id, "null");
+    assert_eq!(latest.inline.as_deref(), Some(&[0, 0xFF, b'x'][..]));
+}
+
+#[tokio::test]
+async fn versions_list_newest_first_and_deletes_promote_the_previous_one() {
+    let (_dir, db) = db();
+    put_keys(&db, "Enabled", &["k", "k", "k", "k2", "j"]).await;
+    let all = db
+        .read(|c| objects::scan_versions(c, "b", b"k", b"", None, 100))
+        .unwrap();
+    let seen: Vec<(&str, i64, bool)> = all
+        .iter()
+        .map(|o| (o.key.as_str(), o.seq, o.is_latest))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("k", 3, true),
+            ("k", 2, false),
+            ("k", 1, false),
+            ("k2", 4, true)
+        ]
+    );
+    // Resuming after the second version of `k`, and after `k` as a whole.
+    let after = db
+        .read(|c| objects::scan_versions(c, "b", b"k", b"k", Some(2), 100))
+        .unwrap();
+    assert_eq!(after.iter().map(|o| o.seq).collect::<Vec<_>>(), [1, 4]);
+    let after = db
+        .read(|c| objects::scan_versions(c, "b", b"k", b"k", None, 1))
+        .unwrap();
+    assert_eq!(after.iter().map(|o| o.seq).collect::<Vec<_>>(), [4]);
+    let newest = all[0].clone();
+    write(&db, move |c| {
+        objects::remove_version(c, "b", "k", &newest.version_id)?;
+        let mut marker = object("k2", 0);
+        marker.delete_marker = true;
+        marker.inline = None;
+        objects::put(c, &mut marker, "Enabled")?;
+        let mut tagged = objects::latest(c, "b", "j")?.unwrap();
+        tagged.meta.tags = vec![("t".into(), "1".into())];
+        objects::update_meta(c, &tagged)
+    })
+    .await;
+    let (versions, k2, j) = db
+        .read(|c| {
+            S3Result::Ok((
+                objects::versions_of(c, "b", b"k")?,
+                objects::latest(c, "b", "k2")?.unwrap(),
+                objects::latest(c, "b", "j")?.unwrap(),
+            ))
+        })
+        .unwrap();
+    let seen: Vec<(i64, bool)> = versions.iter().map(|o| (o.seq, o.is_latest)).collect();
+    assert_eq!(seen, [(2, true), (1, false)]);
+    assert!(k2.delete_marker && k2.is_latest && k2.inline.is_none());
+    assert_eq!(j.meta.tags, [("t".to_string(), "1".to_string())]);
+    assert_eq!(objects::seq_of_version_id(&versions[0].version_id), Some(2));
+    // The delete marker hides `k2` from listings; `k` is current again.
+    assert_eq!(listed(&db, "", "", 10), ["j", "k"]);
+}
+
+fn upload(id: &str, key: &str, at: i64) -> Upload {
+    Upload {
+        upload_id: id.into(),
+        bucket: "b".into(),
+        key: key.into(),
+        initiated_ms: at,
+        meta: ObjectMeta::default(),
+    }
+}
+
+fn part(n: u32, blob: &str) -> Part {
+    Part {
+        part_number: n,
+        size: 5 << 20,
+        etag: format!("etag-{n}"),
+        last_modified_ms: 1_700_000_000_000,
+        meta: PartMeta {
+            blob: blob.into(),
+            checksum: None,
+        },
+    }
+}
+
+#[tokio::test]
+async fn uploads_list_after_their_markers_and_parts_replace_by_number() {
+    let (_dir, db) = db();
+    put_keys(&db, "", &[]).await;
+    write(&db, |c| {
+        for (id, key, at) in [
+            ("u3", "a/x", 3),
+            ("u1", "a/x", 1),
+            ("u2", "a-", 2),
+            ("u4", "b", 4),
+            ("u5", "aé", 5),
+        ] {
+            uploads::insert(c, &upload(id, key, at))?;
+        }
+        uploads::put_part(c, "u1", &part(2, "blob-2"))?;
+        uploads::put_part(c, "u1", &part(1, "blob-1"))?;
+        let replaced = uploads::put_part(c, "u1", &part(2, "blob-2b"))?;
+        assert_eq!(replaced.map(|p| p.meta.blob).as_deref(), Some("blob-2"));
+        Ok(())
+    })
+    .await;
+    let ids = |prefix: &str, key: &str, id: &str, limit: usize| -> Vec<String> {
+        db.read(|c| uploads::list(c, "b", prefix.as_bytes(), key.as_bytes(), id, limit))
+            .unwrap()
+            .into_iter()
+            .map(|u| u.upload_id)
+            .collect()
+    };
+    assert_eq!(ids("a", "", "", 10), ["u2", "u1", "u3", "u5"]);
+    assert_eq!(ids("", "", "", 2), ["u2", "u1"]);
+    assert_eq!(ids("", "a/x", "u1", 10), ["u3", "u5", "u4"]);
+    assert_eq!(ids("", "a/x", "", 10), ["u5", "u4"]);
+    let (parts, two, u1) = db
+        .read(|c| {
+            S3Result::Ok((
+                uploads::parts(c, "u1", 0, usize::MAX)?,
+                uploads::part(c, "u1", 2)?,
+                uploads::require(c, "b", "a/x", "u1")?,
+            ))
+        })
+        .unwrap();
+    let seen: Vec<(u32, &str)> = parts
+        .iter()
+        .map(|p| (p.part_number, p.meta.blob.as_str()))
+        .collect();
+    assert_eq!(seen, [(1, "blob-1"), (2, "blob-2b")]);
+    assert_eq!(two.unwrap().etag, "etag-2");
+    assert_eq!(u1.initiated_ms, 1);
+    assert!(matches!(
+        db.read(|c| uploads::require(c, "b", "other", "u1")),
+        Err(crate::S3Error::NoSuchUpload(_))
+    ));
+    let after_one = db.read(|c| uploads::parts(c, "u1", 1, 10)).unwrap();
+    assert_eq!(after_one.len(), 1);
+    let removed = write(&db, |c| uploads::remove_all(c, "b")).await;
+    assert_eq!(removed.len(), 2);
+    assert!(ids("", "", "", 10).is_empty());
 }

@@ -4,8 +4,8 @@ use super::objects::{ObjectMeta, StoredChecksum};
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
 use trailstack_store::journal;
-use trailstack_store::rusqlite::{self, OptionalExtension};
-use trailstack_store::Conn as Connection;
+use trailstack_store::sql::Result as StoreResult;
+use trailstack_store::{Conn as Connection, Row};
 
 /// An upload started by CreateMultipartUpload and not yet completed or aborted.
 #[derive(Debug, Clone)]
@@ -57,14 +57,14 @@ fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> S3Result<T> {
 
 /// Records a new upload.
 pub fn insert(c: &Connection, u: &Upload) -> S3Result<()> {
-    rusqlite::Connection::execute(c,
-        "INSERT INTO s3_uploads (upload_id, bucket, key, initiated_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5)",
-        (&u.upload_id, &u.bucket, u.key.as_bytes(), u.initiated_ms, json(&u.meta)?),
+    c.execute(
+        "INSERT INTO s3_uploads (upload_id, bucket, key, initiated_ms, meta) VALUES ($1, $2, $3, $4, $5)",
+        &[&u.upload_id, &u.bucket, &u.key.as_bytes(), &u.initiated_ms, &json(&u.meta)?],
     )?;
     Ok(())
 }
 
-fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Upload, String)> {
+fn upload_row(r: &Row<'_>) -> StoreResult<(Upload, String)> {
     let key: Vec<u8> = r.get(2)?;
     Ok((
         Upload {
@@ -80,13 +80,11 @@ fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Upload, String)> {
 
 /// The upload `upload_id` of `bucket`/`key`, or NoSuchUpload.
 pub fn require(c: &Connection, bucket: &str, key: &str, upload_id: &str) -> S3Result<Upload> {
-    let r = c
-        .query_row(
-            "SELECT upload_id, bucket, key, initiated_ms, meta FROM s3_uploads WHERE upload_id = ?1",
-            [upload_id],
-            upload_row,
-        )
-        .optional()?;
+    let r = c.query_opt(
+        "SELECT upload_id, bucket, key, initiated_ms, meta FROM s3_uploads WHERE upload_id = $1",
+        &[&upload_id],
+        upload_row,
+    )?;
     match r {
         Some((mut u, meta)) if u.bucket == bucket && u.key == key => {
             u.meta = parse(&meta)?;
@@ -101,12 +99,8 @@ pub fn require(c: &Connection, bucket: &str, key: &str, upload_id: &str) -> S3Re
 /// same transaction (trailstack_store::journal).
 pub fn remove(c: &Connection, upload_id: &str) -> S3Result<Vec<Part>> {
     let parts = parts(c, upload_id, 0, usize::MAX)?;
-    rusqlite::Connection::execute(c, "DELETE FROM s3_parts WHERE upload_id = $1", [upload_id])?;
-    rusqlite::Connection::execute(
-        c,
-        "DELETE FROM s3_uploads WHERE upload_id = $1",
-        [upload_id],
-    )?;
+    c.execute("DELETE FROM s3_parts WHERE upload_id = $1", &[&upload_id])?;
+    c.execute("DELETE FROM s3_uploads WHERE upload_id = $1", &[&upload_id])?;
     journal::release(c, parts.iter().map(|p| p.meta.blob.as_str()))?;
     Ok(parts)
 }
@@ -114,10 +108,19 @@ pub fn remove(c: &Connection, upload_id: &str) -> S3Result<Vec<Part>> {
 /// Stores a part, replacing an earlier upload of the same number (whose blob is returned).
 pub fn put_part(c: &Connection, upload_id: &str, p: &Part) -> S3Result<Option<Part>> {
     let old = part(c, upload_id, p.part_number)?;
-    rusqlite::Connection::execute(c,
-        "INSERT OR REPLACE INTO s3_parts (upload_id, part_number, size, etag, last_modified_ms, meta)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        (upload_id, p.part_number, p.size as i64, &p.etag, p.last_modified_ms, json(&p.meta)?),
+    c.execute(
+        "INSERT INTO s3_parts (upload_id, part_number, size, etag, last_modified_ms, meta)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (upload_id, part_number) DO UPDATE SET size = excluded.size,
+           etag = excluded.etag, last_modified_ms = excluded.last_modified_ms, meta = excluded.meta",
+        &[
+            &upload_id,
+            &p.part_number,
+            &(p.size as i64),
+            &p.etag,
+            &p.last_modified_ms,
+            &json(&p.meta)?,
+        ],
     )?;
     if let Some(old) = &old {
         journal::release(c, [old.meta.blob.as_str()])?;
@@ -126,11 +129,11 @@ pub fn put_part(c: &Connection, upload_id: &str, p: &Part) -> S3Result<Option<Pa
     Ok(old)
 }
 
-fn part_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Part, String)> {
+fn part_row(r: &Row<'_>) -> StoreResult<(Part, String)> {
     Ok((
         Part {
             part_number: r.get(0)?,
-            size: r.get::<_, i64>(1)? as u64,
+            size: r.get::<i64>(1)? as u64,
             etag: r.get(2)?,
             last_modified_ms: r.get(3)?,
             meta: PartMeta {
@@ -144,13 +147,11 @@ fn part_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Part, String)> {
 
 /// One part of an upload.
 pub fn part(c: &Connection, upload_id: &str, n: u32) -> S3Result<Option<Part>> {
-    let r = c
-        .query_row(
-            "SELECT part_number, size, etag, last_modified_ms, meta FROM s3_parts WHERE upload_id = ?1 AND part_number = ?2",
-            (upload_id, n),
-            part_row,
-        )
-        .optional()?;
+    let r = c.query_opt(
+        "SELECT part_number, size, etag, last_modified_ms, meta FROM s3_parts WHERE upload_id = $1 AND part_number = $2",
+        &[&upload_id, &n],
+        part_row,
+    )?;
     r.map(|(mut p, m)| {
         p.meta = parse(&m)?;
         Ok(p)
@@ -160,20 +161,18 @@ pub fn part(c: &Connection, upload_id: &str, n: u32) -> S3Result<Option<Part>> {
 
 /// Parts with numbers above `after`, ascending, at most `limit`.
 pub fn parts(c: &Connection, upload_id: &str, after: u32, limit: usize) -> S3Result<Vec<Part>> {
-    let mut stmt = c.prepare_cached(
+    let rows = c.query(
         "SELECT part_number, size, etag, last_modified_ms, meta FROM s3_parts
-         WHERE upload_id = ?1 AND part_number > ?2 ORDER BY part_number LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(
-        (upload_id, after, limit.min(i64::MAX as usize) as i64),
+         WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3",
+        &[&upload_id, &after, &limit],
         part_row,
     )?;
-    rows.map(|r| {
-        let (mut p, m) = r?;
-        p.meta = parse(&m)?;
-        Ok(p)
-    })
-    .collect()
+    rows.into_iter()
+        .map(|(mut p, m)| {
+            p.meta = parse(&m)?;
+            Ok(p)
+        })
+        .collect()
 }
 
 /// Uploads of `bucket` with keys starting with `prefix`, ordered by key then initiation, after
@@ -187,38 +186,39 @@ pub fn list(
     limit: usize,
 ) -> S3Result<Vec<Upload>> {
     let end = super::objects::prefix_end(prefix);
-    let mut stmt = c.prepare_cached(
+    // `key < $3` and `upload_id > $5` come before the tests of the same parameters against
+    // NULL and '' so that PostgreSQL learns their types from them.
+    let rows = c.query(
         "SELECT upload_id, bucket, key, initiated_ms, meta FROM s3_uploads
-         WHERE bucket = ?1 AND key >= ?2 AND (?3 IS NULL OR key < ?3)
-           AND (key > ?4 OR (key = ?4 AND ?5 != '' AND upload_id > ?5))
-         ORDER BY key, initiated_ms, upload_id LIMIT ?6",
-    )?;
-    let rows = stmt.query_map(
-        rusqlite::params![
-            bucket,
-            prefix,
-            end,
-            key_marker,
-            upload_id_marker,
-            limit as i64
+         WHERE bucket = $1 AND key >= $2 AND (key < $3 OR $3 IS NULL)
+           AND (key > $4 OR (key = $4 AND upload_id > $5 AND $5 <> ''))
+         ORDER BY key, initiated_ms, upload_id LIMIT $6",
+        &[
+            &bucket,
+            &prefix,
+            &end,
+            &key_marker,
+            &upload_id_marker,
+            &limit,
         ],
         upload_row,
     )?;
-    rows.map(|r| {
-        let (mut u, m) = r?;
-        u.meta = parse(&m)?;
-        Ok(u)
-    })
-    .collect()
+    rows.into_iter()
+        .map(|(mut u, m)| {
+            u.meta = parse(&m)?;
+            Ok(u)
+        })
+        .collect()
 }
 
 /// Removes every upload of `bucket` (DeleteBucket takes them with the bucket, as AWS does);
 /// returns their parts so the caller can drop the blobs after commit.
 pub fn remove_all(c: &Connection, bucket: &str) -> S3Result<Vec<Part>> {
-    let ids: Vec<String> = c
-        .prepare_cached("SELECT upload_id FROM s3_uploads WHERE bucket = $1")?
-        .query_map([bucket], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids: Vec<String> = c.query(
+        "SELECT upload_id FROM s3_uploads WHERE bucket = $1",
+        &[&bucket],
+        |r| r.get(0),
+    )?;
     let mut parts = Vec::new();
     for id in ids {
         parts.extend(remove(c, &id)?);
