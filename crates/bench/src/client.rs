@@ -126,14 +126,7 @@ fn unescape(s: &str) -> String {
 
 /// Percent-encoding of everything but unreserved characters (a query value).
 pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    trailstack_sigv4::uri_encode(s.as_bytes())
 }
 
 /// Percent-encoding of a key as a path: `/` kept.

@@ -106,8 +106,7 @@ async fn a_virtual_hosted_bucket_keeps_its_trailstack_keys() {
     let put = Raw::new(&s, "PUT", "/_trailstack/console/")
         .header("host", &host)
         .body("an object, not the console")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(put.status, 200, "{}", put.text());
     let got = c
@@ -120,8 +119,7 @@ async fn a_virtual_hosted_bucket_keeps_its_trailstack_keys() {
     assert_eq!(body_bytes(got).await, b"an object, not the console");
     let get = Raw::new(&s, "GET", "/_trailstack/console/")
         .header("host", &host)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(get.text(), "an object, not the console");
 }
@@ -132,8 +130,7 @@ async fn cloudtrail_records_the_x_amz_user_agent_of_browser_clients() {
     let made = Raw::new(&s, "PUT", "/ua-bucket")
         .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120")
         .header("x-amz-user-agent", "trailstack-console/1.0")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(made.status, 200, "{}", made.text());
     let out = s

@@ -204,10 +204,7 @@ async fn users_need_iam_permissions_and_calls_are_recorded_in_us_east_1() {
     );
     let admin = (admin.0.as_str(), admin.1.as_str());
     let r = iam_call(&s, admin, "CreateUser", &[("UserName", "other")]).await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("AccessDenied"))
-    );
+    r.assert_code(403, "AccessDenied");
     assert!(r.xml("Message").unwrap().contains("is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::000000000000:user/other"));
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*User","Resource":"*"}]}"#;
     ok(iam(

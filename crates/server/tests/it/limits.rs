@@ -96,8 +96,7 @@ async fn limits_a_put_over_5_gib_is_entity_too_large_before_its_body() {
     let c = s.with_bucket("huge").await;
     let max = 5u64 * 1024 * 1024 * 1024;
     let r = put_declaring(&s, "/huge/object", max + 1).await;
-    assert_eq!(r.status, 400, "{}", r.text());
-    assert_eq!(r.xml("Code").as_deref(), Some("EntityTooLarge"));
+    r.assert_code(400, "EntityTooLarge");
     assert_eq!(r.xml("MaxSizeAllowed"), Some(max.to_string()));
     assert_eq!(r.xml("ProposedSize"), Some((max + 1).to_string()));
 

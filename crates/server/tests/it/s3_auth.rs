@@ -342,8 +342,7 @@ async fn payload_hash_and_plain_bodies() {
     // The right hash.
     let r = Raw::new(&s, "PUT", "/plain/match")
         .body(body.clone())
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 
@@ -399,15 +398,13 @@ async fn virtual_hosted_style_and_request_ids() {
 
     let r = Raw::new(&s, "GET", "/dir/k")
         .header("host", &host)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.body, b"virtual");
     let r = Raw::new(&s, "GET", "/?list-type=2")
         .header("host", &host)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.xml("Name").as_deref(), Some("vhost"));
@@ -415,16 +412,14 @@ async fn virtual_hosted_style_and_request_ids() {
     let r = Raw::new(&s, "PUT", "/put-vh")
         .header("host", &host)
         .body("by host")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(get_bytes(&c, "vhost", "put-vh").await, b"by host");
     // A bucket that does not exist, addressed by host.
     let r = Raw::new(&s, "GET", "/k")
         .header("host", &format!("nope-bucket.localhost:{port}"))
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_error(&r, 404, "NoSuchBucket");
 

@@ -117,14 +117,12 @@ async fn put_bucket_cors_needs_an_integrity_header() {
     let doc = "<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>";
     let r = Raw::new(&s, "PUT", "/cors-md5?cors")
         .body(doc)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
-    assert_eq!(r.status, 400);
-    assert_eq!(r.xml("Code").as_deref(), Some("InvalidRequest"));
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("Missing required header for this request: Content-MD5")
+    r.assert_error_message(
+        400,
+        "InvalidRequest",
+        "Missing required header for this request: Content-MD5",
     );
     let md5 = {
         use base64::Engine;
@@ -134,8 +132,7 @@ async fn put_bucket_cors_needs_an_integrity_header() {
     let r = Raw::new(&s, "PUT", "/cors-md5?cors")
         .header("content-md5", &md5)
         .body(doc)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
@@ -154,13 +151,10 @@ async fn preflights_are_answered_per_rule_without_a_signature() {
 
     // No Origin: 400, configured or not.
     let r = options(&s, obj, &[]).send(&s).await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (400, Some("BadRequest"))
-    );
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("Insufficient information. Origin request header needed.")
+    r.assert_error_message(
+        400,
+        "BadRequest",
+        "Insufficient information. Origin request header needed.",
     );
     // No such bucket, then no configuration: 403 AccessForbidden.
     let r = options(&s, "/cors-none/k", &[("origin", ORIGIN)])
@@ -178,13 +172,10 @@ async fn preflights_are_answered_per_rule_without_a_signature() {
     )
     .send(&s)
     .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("AccessForbidden"))
-    );
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("CORSResponse: CORS is not enabled for this bucket.")
+    r.assert_error_message(
+        403,
+        "AccessForbidden",
+        "CORSResponse: CORS is not enabled for this bucket.",
     );
     assert_eq!(r.xml("Method").as_deref(), Some("PUT"));
     assert_eq!(r.xml("ResourceType").as_deref(), Some("BUCKET"));
@@ -318,8 +309,7 @@ async fn actual_answers_carry_the_headers_of_the_rule_that_allows_them() {
     // No configuration: no CORS headers.
     let r = get("/cors-act/k")
         .header("origin", ORIGIN)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("access-control-allow-origin"), None);
@@ -345,8 +335,7 @@ async fn actual_answers_carry_the_headers_of_the_rule_that_allows_them() {
     // Signed.
     let r = get("/cors-act/k")
         .header("origin", ORIGIN)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!((r.status, cors_of(&r)), (200, allowed.clone()));
     assert_eq!(r.body, b"hello");
@@ -366,8 +355,7 @@ async fn actual_answers_carry_the_headers_of_the_rule_that_allows_them() {
     // Errors too: a missing key, an anonymous caller refused, a bad signature.
     let r = get("/cors-act/missing")
         .header("origin", ORIGIN)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!((r.status, cors_of(&r)), (404, allowed.clone()));
     let r = get("/cors-act/k").header("origin", ORIGIN).send(&s).await;
@@ -389,24 +377,21 @@ async fn actual_answers_carry_the_headers_of_the_rule_that_allows_them() {
     // No rule allows this origin, or this method: served without CORS headers.
     let r = get("/cors-act/k")
         .header("origin", "https://evil.example")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!((r.status, cors_of(&r)), (200, (None, None)));
     assert_eq!(r.header("vary"), None);
     let r = Raw::new(&s, "PUT", "/cors-act/k2")
         .header("origin", ORIGIN)
         .body("x")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!((r.status, cors_of(&r)), (200, (None, None)));
     // An Access-Control-Request-Method header decides, as in S3.
     let r = get("/cors-act/k")
         .header("origin", ORIGIN)
         .header("access-control-request-method", "PUT")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!((r.status, cors_of(&r)), (200, (None, None)));
     // Without an Origin a request is not cross-origin.

@@ -56,8 +56,7 @@ async fn not_modified_carries_the_etag() {
     let etag = put.e_tag().unwrap();
     let r = Raw::new(&s, "GET", "/cond/k")
         .header("if-none-match", etag)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 304);
     assert_eq!(r.header("etag"), Some(etag));
@@ -89,10 +88,7 @@ async fn listing_details() {
         put_bytes(&c, "lst", k, b"x").await;
     }
     // An empty delimiter is no delimiter, and is not echoed.
-    let r = Raw::new(&s, "GET", "/lst?delimiter=")
-        .signed()
-        .send(&s)
-        .await;
+    let r = Raw::new(&s, "GET", "/lst?delimiter=").send_signed(&s).await;
     assert_eq!(r.status, 200);
     assert!(!r.text().contains("<Delimiter"), "{}", r.text());
     assert_eq!(xml_values(&r.text(), "Key").len(), 3);
@@ -101,13 +97,11 @@ async fn listing_details() {
     assert_eq!(v2.key_count(), Some(3));
     // v1 with encoding-type=url encodes keys but echoes the prefix as sent; v2 encodes it.
     let r = Raw::new(&s, "GET", "/lst?encoding-type=url&prefix=%0A")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.xml("Prefix").as_deref(), Some("&#10;"));
     let r = Raw::new(&s, "GET", "/lst?list-type=2&encoding-type=url&prefix=%0A")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.xml("Prefix").as_deref(), Some("%0A"));
     let v1 = ok!(c

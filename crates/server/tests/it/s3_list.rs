@@ -214,11 +214,9 @@ async fn empty_bucket_and_missing_bucket() {
     let v2 = outcome!(c.list_objects_v2().bucket("no-such-bucket-here"));
     assert_eq!([v1, v2], ["NoSuchBucket 404"; 2]);
     let r = Raw::new(&s, "GET", "/no-such-bucket-here?list-type=2")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
-    assert_eq!(r.status, 404);
-    assert_eq!(r.xml("Code").as_deref(), Some("NoSuchBucket"));
+    r.assert_code(404, "NoSuchBucket");
     assert_eq!(r.xml("BucketName").as_deref(), Some("no-such-bucket-here"));
 
     // Bad list-type, encoding-type and max-keys.

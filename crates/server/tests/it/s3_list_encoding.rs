@@ -59,8 +59,7 @@ async fn url_encoding_of_odd_keys() {
 
     // Raw: the XML has only ASCII and no raw control characters.
     let r = Raw::new(&s, "GET", "/enc?list-type=2&encoding-type=url&prefix=ctl")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.xml("Key").as_deref(), Some("ctl%01x"));

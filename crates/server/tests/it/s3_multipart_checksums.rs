@@ -191,8 +191,7 @@ async fn full_object_crc64nvme_checksum() {
     // Raw: the header is there as computed.
     let r = Raw::new(&s, "HEAD", "/ck64/obj")
         .header("x-amz-checksum-mode", "ENABLED")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("x-amz-checksum-crc64nvme"), Some(want.as_str()));

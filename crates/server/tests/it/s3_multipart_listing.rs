@@ -96,8 +96,7 @@ async fn list_multipart_uploads() {
     // encoding-type=url.
     create_upload(&c, "ups", "sp ace/ü").await;
     let r = Raw::new(&s, "GET", "/ups?uploads&encoding-type=url&prefix=sp")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.xml("Key").as_deref(), Some("sp%20ace/%C3%BC"));

@@ -238,29 +238,20 @@ async fn a_write_under_object_lock_needs_content_md5_or_a_checksum() {
         .object_lock_configuration(lock_config(Mode::Governance, Some(1), None)));
     let bare = Raw::new(&s, "PUT", "/md5/k")
         .body(b"abc".to_vec())
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
-    assert_eq!(bare.status, 400, "{}", bare.text());
-    assert_eq!(bare.xml("Code").as_deref(), Some("InvalidRequest"));
-    assert_eq!(
-        bare.xml("Message").as_deref(),
-        Some("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters")
-    );
+    bare.assert_error_message(400, "InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
     let with_md5 = Raw::new(&s, "PUT", "/md5/k")
         .header("content-md5", "kAFQmDzST7DWlj99KOF/cg==")
         .body(b"abc".to_vec())
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(with_md5.status, 200, "{}", with_md5.text());
     let conf = Raw::new(&s, "PUT", "/md5?object-lock")
         .body(b"<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>".to_vec())
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
-    assert_eq!(conf.status, 400);
-    assert_eq!(conf.xml("Code").as_deref(), Some("InvalidRequest"));
+    conf.assert_code(400, "InvalidRequest");
 }
 
 #[tokio::test]

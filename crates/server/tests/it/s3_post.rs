@@ -118,8 +118,7 @@ async fn form_policy_is_enforced() {
     let r = Form::signed(conds, &[("key", "bad/x")], FAR, "test")
         .post(&s, "strict", b"abc")
         .await;
-    assert_eq!(r.status, 403, "{}", r.text());
-    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
+    r.assert_code(403, "AccessDenied");
     // A field no condition covers.
     let r = Form::signed(
         conds,
@@ -180,8 +179,7 @@ async fn unsigned_form_is_denied() {
         fields: vec![("key".into(), "k".into())],
     };
     let r = form.post(&s, "anon", b"x").await;
-    assert_eq!(r.status, 403);
-    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
+    r.assert_code(403, "AccessDenied");
 }
 
 #[tokio::test]
@@ -296,8 +294,7 @@ async fn key_conditions_see_the_filename_and_lengths_below_zero_bound_at_zero() 
     let conds = r#"{"bucket":"fname"},{"key":"small"},["content-length-range",-1,0]"#;
     let form = Form::signed(conds, &[("key", "small")], FAR, "test");
     let r = form.post(&s, "fname", b"bar").await;
-    assert_eq!(r.status, 400, "{}", r.text());
-    assert_eq!(r.xml("Code").as_deref(), Some("EntityTooLarge"));
+    r.assert_code(400, "EntityTooLarge");
     let r = form.post(&s, "fname", b"").await;
     assert_eq!(r.status, 204, "{}", r.text());
 }
@@ -324,8 +321,7 @@ async fn checksum_fields_are_verified_and_need_a_condition() {
     let r = post(&good).post(&s, "cksum", &data).await;
     assert_eq!(r.status, 204, "{}", r.text());
     let r = post(&other).post(&s, "cksum", &data).await;
-    assert_eq!(r.status, 400, "{}", r.text());
-    assert_eq!(r.xml("Code").as_deref(), Some("BadDigest"));
+    r.assert_code(400, "BadDigest");
     let r = post("sailorjerry").post(&s, "cksum", &data).await;
     assert_eq!(r.status, 400, "{}", r.text());
     // Like Content-MD5, a checksum field is a form field the policy must name.

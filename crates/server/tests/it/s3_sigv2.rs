@@ -178,9 +178,7 @@ async fn presigned_urls_work_until_they_expire() {
 
     clock.advance(time::Duration::seconds(61));
     let r = url.send(&s).await;
-    assert_eq!(r.status, 403);
-    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
-    assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
+    r.assert_error_message(403, "AccessDenied", "Request has expired");
 
     let wrong = presigned_v2(
         Raw::new(&s, "GET", "/shared/report.txt"),
@@ -197,10 +195,7 @@ async fn presigned_urls_work_until_they_expire() {
     )
     .send(&s)
     .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("AccessDenied"))
-    );
+    r.assert_code(403, "AccessDenied");
 }
 
 #[tokio::test]
@@ -218,8 +213,7 @@ async fn failures_answer_what_aws_answers() {
     )
     .send(&s)
     .await;
-    assert_eq!(r.status, 403);
-    assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
+    r.assert_code(403, "SignatureDoesNotMatch");
     assert_eq!(r.xml("AWSAccessKeyId").as_deref(), Some("test"));
     assert_eq!(
         r.xml("StringToSign").map(|s| s.replace("&#10;", "\n")),
@@ -238,20 +232,16 @@ async fn failures_answer_what_aws_answers() {
     )
     .send(&s)
     .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("RequestTimeTooSkewed"))
-    );
+    r.assert_code(403, "RequestTimeTooSkewed");
 
     let r = Raw::new(&s, "GET", "/errs/k")
         .header("authorization", "AWS test:c2lnbmF0dXJl")
         .send(&s)
         .await;
-    assert_eq!(r.status, 403);
-    assert_eq!(r.xml("Code").as_deref(), Some("AccessDenied"));
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("AWS authentication requires a valid Date or x-amz-date header")
+    r.assert_error_message(
+        403,
+        "AccessDenied",
+        "AWS authentication requires a valid Date or x-amz-date header",
     );
 
     let r = Raw::new(&s, "GET", "/errs/k")
@@ -259,10 +249,7 @@ async fn failures_answer_what_aws_answers() {
         .header("authorization", "AWS HAHAHA")
         .send(&s)
         .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (400, Some("InvalidArgument"))
-    );
+    r.assert_code(400, "InvalidArgument");
     assert_eq!(r.xml("ArgumentValue").as_deref(), Some("AWS HAHAHA"));
 
     // A blank Authorization header is none: the request is anonymous, and refused where
@@ -290,10 +277,7 @@ async fn failures_answer_what_aws_answers() {
     )
     .send(&s)
     .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("InvalidAccessKeyId"))
-    );
+    r.assert_code(403, "InvalidAccessKeyId");
     assert_eq!(r.xml("AWSAccessKeyId").as_deref(), Some("AKIANOSUCH"));
 }
 
@@ -307,10 +291,7 @@ async fn bucket_policy_can_refuse_sigv2_only() {
     let r = v2(Raw::new(&s, "GET", "/v4-only/k"), "/v4-only/k")
         .send(&s)
         .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (403, Some("AccessDenied"))
-    );
+    r.assert_code(403, "AccessDenied");
     let r = Raw::new(&s, "GET", "/v4-only/k").signed().send(&s).await;
     assert_eq!((r.status, r.body.as_slice()), (200, b"x".as_slice()));
 }
@@ -397,8 +378,7 @@ async fn post_forms_signed_with_sigv2() {
     ])
     .send(&s)
     .await;
-    assert_eq!(r.status, 403);
-    assert_eq!(r.xml("Code").as_deref(), Some("SignatureDoesNotMatch"));
+    r.assert_code(403, "SignatureDoesNotMatch");
     assert_eq!(r.xml("StringToSign").as_deref(), Some(policy.as_str()));
 
     // No signature; an unknown key; a key the policy does not allow (the policy still binds
@@ -455,23 +435,13 @@ async fn sse_kms_needs_sigv4() {
         .header("x-amz-server-side-encryption", "aws:kms")
         .body("x");
     let r = v2(put, "/kms-v4/v2").send(&s).await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (400, Some("InvalidArgument"))
-    );
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.")
-    );
+    r.assert_error_message(400, "InvalidArgument", "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.");
     ok!(put_req(&c, "kms-v4", "sealed", b"x")
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms));
     let r = v2(Raw::new(&s, "GET", "/kms-v4/sealed"), "/kms-v4/sealed")
         .send(&s)
         .await;
-    assert_eq!(
-        (r.status, r.xml("Code").as_deref()),
-        (400, Some("InvalidArgument"))
-    );
+    r.assert_code(400, "InvalidArgument");
     // SSE-S3 is no concern of the signature version.
     let put = Raw::new(&s, "PUT", "/kms-v4/s3")
         .header("x-amz-server-side-encryption", "AES256")

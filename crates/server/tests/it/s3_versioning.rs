@@ -21,8 +21,7 @@ async fn bucket_versioning_status() {
     assert_eq!(v.status(), None);
     assert_eq!(v.mfa_delete(), None);
     let r = Raw::new(&s, "GET", "/vstat?versioning")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200);
     assert!(r.text().contains("VersioningConfiguration"));
@@ -39,11 +38,9 @@ async fn bucket_versioning_status() {
     let body = "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>On</Status></VersioningConfiguration>";
     let r = Raw::new(&s, "PUT", "/vstat?versioning")
         .body(body)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
-    assert_eq!(r.status, 400, "{}", r.text());
-    assert_eq!(r.xml("Code").as_deref(), Some("MalformedXML"));
+    r.assert_code(400, "MalformedXML");
     assert_eq!(
         fails!(c.get_bucket_versioning().bucket("no-such-bucket-v")),
         "NoSuchBucket"
@@ -80,8 +77,7 @@ async fn versions_delete_markers_and_restore() {
     let marker = del.version_id().unwrap().to_string();
     assert!(![v1.as_str(), v2.as_str(), "null"].contains(&marker.as_str()));
     let r = Raw::new(&s, "GET", "/vers/k").signed().send(&s).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(r.xml("Code").as_deref(), Some("NoSuchKey"));
+    r.assert_code(404, "NoSuchKey");
     assert_eq!(r.header("x-amz-delete-marker"), Some("true"));
     assert_eq!(r.header("x-amz-version-id"), Some(marker.as_str()));
     let e = get_err(&c, "vers", "k").await;
@@ -93,11 +89,9 @@ async fn versions_delete_markers_and_restore() {
 
     // The marker by version id: 405 MethodNotAllowed.
     let r = Raw::new(&s, "GET", &format!("/vers/k?versionId={marker}"))
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
-    assert_eq!(r.status, 405);
-    assert_eq!(r.xml("Code").as_deref(), Some("MethodNotAllowed"));
+    r.assert_code(405, "MethodNotAllowed");
     assert_eq!(r.header("x-amz-delete-marker"), Some("true"));
     assert_eq!(r.header("x-amz-version-id"), Some(marker.as_str()));
     assert_eq!(
@@ -105,8 +99,7 @@ async fn versions_delete_markers_and_restore() {
         "MethodNotAllowed 405"
     );
     let r = Raw::new(&s, "HEAD", &format!("/vers/k?versionId={marker}"))
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 405);
     // Older versions stay readable.
@@ -145,8 +138,7 @@ async fn versions_delete_markers_and_restore() {
         "NoSuchVersion 404"
     );
     let r = Raw::new(&s, "GET", &format!("/vers/k?versionId={unknown}"))
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.xml("Code").as_deref(), Some("NoSuchVersion"));
     assert_eq!(r.xml("VersionId").as_deref(), Some(unknown));

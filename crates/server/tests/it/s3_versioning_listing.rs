@@ -217,17 +217,14 @@ async fn list_object_versions_paging() {
         "GET",
         &format!("/lovp?versions&version-id-marker={}", want[0].1),
     )
-    .signed()
-    .send(&s)
+    .send_signed(&s)
     .await;
-    assert_eq!(r.status, 400);
-    assert_eq!(r.xml("Code").as_deref(), Some("InvalidArgument"));
+    r.assert_code(400, "InvalidArgument");
 
     // encoding-type=url encodes keys and markers.
     put_bytes(&c, "lovp", "sp ace/é", b"x").await;
     let r = Raw::new(&s, "GET", "/lovp?versions&encoding-type=url&key-marker=k3")
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.xml("EncodingType").as_deref(), Some("url"));
@@ -237,8 +234,7 @@ async fn list_object_versions_paging() {
         "GET",
         "/lovp?versions&encoding-type=url&delimiter=/&max-keys=1&key-marker=k3",
     )
-    .signed()
-    .send(&s)
+    .send_signed(&s)
     .await;
     assert_eq!(r.xml("Prefix").as_deref(), Some(""));
     assert_eq!(

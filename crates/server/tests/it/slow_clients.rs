@@ -161,8 +161,7 @@ async fn slow_connection_limit_answers_slow_down_until_a_slow_reader_is_cut_off(
     let big = data(16 << 20, 7);
     let put = Raw::new(&s, "PUT", "/reader/big")
         .body(big)
-        .signed()
-        .send(&s)
+        .send_signed(&s)
         .await;
     assert_eq!(put.status, 200, "{}", put.text());
 

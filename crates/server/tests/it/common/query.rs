@@ -1,5 +1,5 @@
 //! The query protocol IAM and STS speak: form-encoded POSTs signed with SigV4 for a service,
-//! built from an action and its parameters.
+//! built from an action and its parameters (values percent-encoded as SigV4 encodes them).
 
 use super::{Raw, RawResponse, Server};
 
@@ -37,7 +37,10 @@ pub async fn query_post(
 pub fn iam_form(action: &str, params: &[(&str, &str)]) -> String {
     let mut form = format!("Action={action}&Version=2010-05-08");
     for (k, v) in params {
-        form.push_str(&format!("&{k}={}", form_encode(v)));
+        form.push_str(&format!(
+            "&{k}={}",
+            trailstack_sigv4::uri_encode(v.as_bytes())
+        ));
     }
     form
 }
@@ -50,16 +53,4 @@ pub async fn iam_call(
     params: &[(&str, &str)],
 ) -> RawResponse {
     query_post(s, "iam", key, secret, &iam_form(action, params)).await
-}
-
-/// `v` percent-encoded for a form (RFC 3986's unreserved characters kept).
-pub fn form_encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

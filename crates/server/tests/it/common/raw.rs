@@ -29,6 +29,22 @@ impl RawResponse {
     pub fn xml(&self, tag: &str) -> Option<String> {
         xml_value(&self.text(), tag)
     }
+
+    /// Asserts the answer is the XML error `code` with HTTP `status`.
+    pub fn assert_code(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status, self.xml("Code").as_deref()),
+            (status, Some(code)),
+            "{}",
+            self.text()
+        );
+    }
+
+    /// Asserts the answer is the XML error `code` with HTTP `status` and `message`.
+    pub fn assert_error_message(&self, status: u16, code: &str, message: &str) {
+        self.assert_code(status, code);
+        assert_eq!(self.xml("Message").as_deref(), Some(message));
+    }
 }
 
 /// The text of the first `<tag>` element of `doc` (not unescaped).
@@ -199,6 +215,11 @@ impl Raw {
         let q = trailstack_sigv4::presign_query(&self.parts(&refs), &signer.params(), expires);
         self.query = q;
         self
+    }
+
+    /// Signs with the default credentials, now, and sends.
+    pub async fn send_signed(self, s: &Server) -> RawResponse {
+        self.signed().send(s).await
     }
 
     /// Sends the request on a fresh connection (closed after the response) and reads the
