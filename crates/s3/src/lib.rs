@@ -330,8 +330,8 @@ impl S3 {
                 if_match,
             } => object::put(self, caller, obj, upload, new, if_none_match, if_match).await,
             Op::PostObject(input) => object::post(self, caller, input).await,
-            Op::GetObject(input) => object::get(self, caller, input, false).await,
-            Op::HeadObject(input) => object::get(self, caller, input, true).await,
+            Op::GetObject(input) => object_read::get(self, caller, input, false).await,
+            Op::HeadObject(input) => object_read::get(self, caller, input, true).await,
             Op::DeleteObject {
                 obj,
                 version_id,
@@ -357,7 +357,7 @@ impl S3 {
                 part_marker,
                 customer,
             } => {
-                object::attributes(
+                object_read::attributes(
                     self,
                     caller,
                     (obj, version_id, customer),

@@ -3,9 +3,8 @@
 
 use super::encryption::{open_stored, seal_new};
 use super::multipart::{check_part_number, require_upload, store_part};
-use super::object::{
-    check_key, commit_new_version, etag_matches, find_version, received_version, show_version,
-};
+use super::object::{check_key, commit_new_version, etag_matches, received_version, show_version};
+use super::object_read::find_version;
 use super::owned_bucket;
 use super::upload_keys::upload_sealing;
 use crate::acl;

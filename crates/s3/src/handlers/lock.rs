@@ -1,7 +1,7 @@
 //! Object Lock handlers: a bucket's Object Lock configuration, and the retention and legal hold
 //! of object versions, changed as `model::lock` allows.
 
-use super::object::find_version;
+use super::object_read::find_version;
 use super::owned_bucket;
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket};

@@ -15,6 +15,7 @@ pub mod logging;
 pub mod multipart;
 pub mod object;
 pub mod object_acl;
+pub mod object_read;
 pub mod settings;
 pub mod tagging;
 mod upload_keys;

@@ -1,7 +1,7 @@
 //! Object ACLs: GetObjectAcl and PutObjectAcl, by the rules of [`crate::acl`] (bucket ACLs are
 //! bucket settings, in `settings.rs`).
 
-use super::object::{find_version, read_version};
+use super::object_read::{find_version, read_version};
 use super::owned_bucket;
 use crate::acl;
 use crate::error::S3Result;

@@ -1,6 +1,7 @@
 //! Object tagging: GetObjectTagging, PutObjectTagging, DeleteObjectTagging.
 
-use super::object::{find_version, read_version, show_version};
+use super::object::show_version;
+use super::object_read::{find_version, read_version};
 use super::{owned_bucket, validate_tags, Tagged};
 use crate::error::S3Result;
 use crate::model::objects;
