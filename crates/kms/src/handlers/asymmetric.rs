@@ -2,7 +2,9 @@
 
 use super::symmetric::crypto_error;
 use super::{check_usable, load_material, required, resolve};
-use crate::crypto::{self, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm};
+use crate::crypto::{
+    self, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm, WireName,
+};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
 use crate::shapes::{
@@ -35,6 +37,37 @@ fn usage_error(k: &KeyRecord, op: &str) -> KmsError {
     ))
 }
 
+/// The spec of key `k`, which must be usable and have `usage` for `op`.
+fn usable_for(k: &KeyRecord, usage: KeyUsage, op: &str) -> KmsResult<KeySpec> {
+    check_usable(k)?;
+    if k.meta.key_usage != usage {
+        return Err(usage_error(k, op));
+    }
+    Ok(k.meta.key_spec)
+}
+
+/// The algorithm the request member `member` names, which must be one of the key spec's
+/// `supported` algorithms.
+fn algorithm_of<A: WireName + PartialEq + std::fmt::Display>(
+    spec: KeySpec,
+    name: &Option<Named<A>>,
+    member: &str,
+    supported: &[A],
+) -> KmsResult<A> {
+    let alg = required(name, member)?.known().map_err(|name| {
+        KmsError::Validation(format!(
+            "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set"
+        ))
+    })?;
+    if !supported.contains(&alg) {
+        return Err(KmsError::InvalidKeyUsage(format!(
+            "Algorithm {alg} is incompatible with key spec {}.",
+            spec.name()
+        )));
+    }
+    Ok(alg)
+}
+
 /// The key (usable, SIGN_VERIFY), the algorithm and message type of a Sign or Verify.
 fn signing_setup(
     k: &KeyRecord,
@@ -42,23 +75,13 @@ fn signing_setup(
     message_type: Option<&Named<MessageType>>,
     op: &str,
 ) -> KmsResult<(KeySpec, SigningAlgorithm, MessageType)> {
-    check_usable(k)?;
-    if k.meta.key_usage != KeyUsage::SignVerify {
-        return Err(usage_error(k, op));
-    }
-    let spec = k.meta.key_spec;
-    let name = required(signing_algorithm, "signingAlgorithm")?;
-    let alg = name.known().map_err(|name| {
-        KmsError::Validation(format!(
-            "1 validation error detected: Value '{name}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
-        ))
-    })?;
-    if !spec.signing_algorithms().contains(&alg) {
-        return Err(KmsError::InvalidKeyUsage(format!(
-            "Algorithm {alg} is incompatible with key spec {}.",
-            spec.name()
-        )));
-    }
+    let spec = usable_for(k, KeyUsage::SignVerify, op)?;
+    let alg = algorithm_of(
+        spec,
+        signing_algorithm,
+        "signingAlgorithm",
+        spec.signing_algorithms(),
+    )?;
     let msg_type = match message_type.map(Named::known) {
         None => MessageType::Raw,
         Some(Ok(t)) => t,
@@ -168,23 +191,8 @@ fn mac_setup(
     mac_algorithm: &Option<Named<MacAlgorithm>>,
     op: &str,
 ) -> KmsResult<(KeySpec, MacAlgorithm)> {
-    check_usable(k)?;
-    if k.meta.key_usage != KeyUsage::GenerateVerifyMac {
-        return Err(usage_error(k, op));
-    }
-    let spec = k.meta.key_spec;
-    let name = required(mac_algorithm, "macAlgorithm")?;
-    let alg = name.known().map_err(|name| {
-        KmsError::Validation(format!(
-            "1 validation error detected: Value '{name}' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set"
-        ))
-    })?;
-    if !spec.mac_algorithms().contains(&alg) {
-        return Err(KmsError::InvalidKeyUsage(format!(
-            "Algorithm {alg} is incompatible with key spec {}.",
-            spec.name()
-        )));
-    }
+    let spec = usable_for(k, KeyUsage::GenerateVerifyMac, op)?;
+    let alg = algorithm_of(spec, mac_algorithm, "macAlgorithm", spec.mac_algorithms())?;
     Ok((spec, alg))
 }
 

@@ -72,25 +72,19 @@ pub async fn generate_data_key_pair(
     })
 }
 
-/// GenerateDataKeyPairWithoutPlaintext.
+/// GenerateDataKeyPairWithoutPlaintext: GenerateDataKeyPair's pair, whose private key is
+/// dropped (and wiped) here.
 pub async fn generate_data_key_pair_without_plaintext(
     kms: &Kms,
     caller: &Caller,
     p: GenerateDataKeyPairWithoutPlaintextInput,
 ) -> KmsResult<GenerateDataKeyPairWithoutPlaintextOutput> {
-    let pair = new_pair(
-        kms,
-        caller,
-        &p.key_id,
-        &p.key_pair_spec,
-        p.encryption_context,
-    )
-    .await?;
+    let out = generate_data_key_pair(kms, caller, p.into()).await?;
     Ok(GenerateDataKeyPairWithoutPlaintextOutput {
-        private_key_ciphertext_blob: pair.ciphertext,
-        public_key: pair.public,
-        key_id: pair.key_arn,
-        key_pair_spec: pair.spec,
+        private_key_ciphertext_blob: out.private_key_ciphertext_blob,
+        public_key: out.public_key,
+        key_id: out.key_id,
+        key_pair_spec: out.key_pair_spec,
     })
 }
 

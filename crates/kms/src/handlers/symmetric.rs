@@ -306,24 +306,17 @@ pub async fn generate_data_key(
     })
 }
 
-/// GenerateDataKeyWithoutPlaintext.
+/// GenerateDataKeyWithoutPlaintext: GenerateDataKey's key, whose plaintext is dropped (and
+/// wiped) here.
 pub async fn generate_data_key_without_plaintext(
     kms: &Kms,
     caller: &Caller,
     p: GenerateDataKeyWithoutPlaintextInput,
 ) -> KmsResult<GenerateDataKeyWithoutPlaintextOutput> {
-    let (key_id, ciphertext_blob, _) = new_data_key(
-        kms,
-        caller,
-        &p.key_id,
-        p.number_of_bytes,
-        p.key_spec.as_ref(),
-        p.encryption_context.unwrap_or_default(),
-    )
-    .await?;
+    let out = generate_data_key(kms, caller, p.into()).await?;
     Ok(GenerateDataKeyWithoutPlaintextOutput {
-        ciphertext_blob,
-        key_id,
+        ciphertext_blob: out.ciphertext_blob,
+        key_id: out.key_id,
     })
 }
 

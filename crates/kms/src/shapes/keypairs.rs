@@ -6,7 +6,7 @@ use crate::model::keys::Origin;
 
 shapes! {
     /// GenerateDataKeyPair's and GenerateDataKeyPairWithoutPlaintext's request.
-    input GenerateDataKeyPairInput | GenerateDataKeyPairWithoutPlaintextInput {
+    input GenerateDataKeyPairInput <= GenerateDataKeyPairWithoutPlaintextInput {
         encryption_context: Context,
         key_id: String,
         key_pair_spec: Named<KeySpec>,

@@ -15,11 +15,36 @@
 ///   operation). Every member is `Option<T>`: a request may leave any member out and the
 ///   handler reports a missing required one with AWS's message. Inputs deserialize from the
 ///   request's PascalCase JSON and serialize camelCase as the record's `requestParameters`.
+/// - `input A <= B { ... }` declares A, and B with the same members converting into A, for an
+///   operation one handler serves through another's input (GenerateDataKeyWithoutPlaintext
+///   through GenerateDataKey).
 /// - `output A { member: T, ... }` declares an answer, serialized PascalCase as the body.
 /// - `page A { entries: T }` declares a listing's answer: the entries under that member,
 ///   `Truncated`, and `NextMarker` when more follow.
 macro_rules! shapes {
     () => {};
+    (@input $(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $member:ident: $ty:ty),* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+        #[serde(rename_all(deserialize = "PascalCase", serialize = "camelCase"))]
+        pub struct $name {
+            $($(#[$attr])* pub $member: Option<$ty>,)*
+        }
+    };
+    (@into $to:ident, $(#[$doc:meta])* { $($body:tt)* }) => {};
+    (
+        @into $to:ident, $(#[$doc:meta])* $name:ident $(<= $more:ident)* {
+            $($(#[$attr:meta])* $member:ident: $ty:ty),*
+        }
+    ) => {
+        shapes!(@input $(#[$doc])* $name { $($(#[$attr])* $member: $ty),* });
+        impl From<$name> for $to {
+            fn from(v: $name) -> $to {
+                $to { $($member: v.$member),* }
+            }
+        }
+        shapes!(@into $to, $(#[$doc])* $($more)<=* { $($(#[$attr])* $member: $ty),* });
+    };
     ($(#[$doc:meta])* input { $($body:tt)* } $($rest:tt)*) => {
         shapes!($($rest)*);
     };
@@ -30,13 +55,19 @@ macro_rules! shapes {
         }
         $($rest:tt)*
     ) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
-        #[serde(rename_all(deserialize = "PascalCase", serialize = "camelCase"))]
-        pub struct $name {
-            $($(#[$attr])* pub $member: Option<$ty>,)*
-        }
+        shapes!(@input $(#[$doc])* $name { $($(#[$attr])* $member: $ty),* });
         shapes!($(#[$doc])* input $($more)|* { $($(#[$attr])* $member: $ty),* } $($rest)*);
+    };
+    (
+        $(#[$doc:meta])*
+        input $name:ident $(<= $from:ident)+ {
+            $($(#[$attr:meta])* $member:ident: $ty:ty),* $(,)?
+        }
+        $($rest:tt)*
+    ) => {
+        shapes!(@input $(#[$doc])* $name { $($(#[$attr])* $member: $ty),* });
+        shapes!(@into $name, $(#[$doc])* $($from)<=+ { $($(#[$attr])* $member: $ty),* });
+        shapes!($($rest)*);
     };
     (
         $(#[$doc:meta])*

@@ -70,7 +70,7 @@ shapes! {
     }
 
     /// GenerateDataKey's and GenerateDataKeyWithoutPlaintext's request.
-    input GenerateDataKeyInput | GenerateDataKeyWithoutPlaintextInput {
+    input GenerateDataKeyInput <= GenerateDataKeyWithoutPlaintextInput {
         key_id: String,
         encryption_context: Context,
         number_of_bytes: i64,
