@@ -1,8 +1,9 @@
 //! The POST Object flow as S3 runs it: read the form up to its file, find out from its fields
 //! how it claims to be signed (SigV4's `x-amz-credential` / `x-amz-signature`, SigV2's
-//! `AWSAccessKeyId` / `signature`, or neither: anonymous), let the edge — which owns credentials
-//! — check that signature over the policy and name the caller, then check the policy and build
-//! the [`Op::PostObject`].
+//! `AWSAccessKeyId` / `signature`, or neither: anonymous; temporary credentials add their
+//! session token as `x-amz-security-token`), let the edge — which owns credentials — check that
+//! signature over the policy and name the caller, then check the policy and build the
+//! [`Op::PostObject`].
 
 use super::post::{self, PostForm};
 use crate::error::{S3Error, S3Result};
@@ -27,6 +28,8 @@ pub enum FormSigner<'a> {
         policy: &'a str,
         /// `x-amz-signature`.
         signature: &'a str,
+        /// `x-amz-security-token`: the session token of temporary credentials.
+        security_token: Option<&'a str>,
     },
     /// SigV2: `signature` is the base64 HMAC-SHA1 of `policy`.
     V2 {
@@ -36,6 +39,8 @@ pub enum FormSigner<'a> {
         policy: &'a str,
         /// `signature`.
         signature: &'a str,
+        /// `x-amz-security-token`: the session token of temporary credentials.
+        security_token: Option<&'a str>,
     },
     /// No signature: S3 decides what an anonymous caller may do.
     Anonymous,
@@ -88,6 +93,7 @@ fn signer(form: &PostForm) -> S3Result<FormSigner<'_>> {
             signature: form
                 .field("signature")
                 .ok_or_else(|| missing("Signature"))?,
+            security_token: form.field("x-amz-security-token"),
         })
     } else {
         Ok(FormSigner::Anonymous)
@@ -124,6 +130,7 @@ fn v4(form: &PostForm) -> S3Result<FormSigner<'_>> {
         service,
         policy,
         signature,
+        security_token: form.field("x-amz-security-token"),
     })
 }
 
@@ -177,7 +184,8 @@ mod tests {
                 region: "us-east-1",
                 service: "s3",
                 policy: "cG9saWN5",
-                signature: "abc"
+                signature: "abc",
+                security_token: None,
             }
         );
         let bad_scope = form(&[

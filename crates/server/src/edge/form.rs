@@ -2,7 +2,9 @@
 //! the signature over the policy document instead of an `Authorization` header. S3 reads the
 //! form and says how it claims to be signed ([`post_upload`]); the edge, which owns
 //! credentials, checks that signature — SigV4's over the credential's scope, or SigV2's base64
-//! HMAC-SHA1 — and names the caller. A form with no signature is anonymous.
+//! HMAC-SHA1 — and names the caller. Temporary credentials are checked with the form's
+//! `x-amz-security-token` as a header's token is: missing, another session's or expired, the
+//! form is refused with S3's error. A form with no signature is anonymous.
 
 use super::{anonymous_caller, caller_for, Peer, SignedBy};
 use crate::body::{self, Framing, RequestBody};
@@ -43,8 +45,9 @@ pub(super) async fn post_form(
                 service,
                 policy,
                 signature,
+                security_token,
             } => {
-                let identity = identity(app, access_key)?;
+                let identity = identity(app, access_key, security_token)?;
                 let scope = trailstack_sigv4::Scope {
                     date: date.to_string(),
                     region: region.to_string(),
@@ -65,8 +68,9 @@ pub(super) async fn post_form(
                 access_key,
                 policy,
                 signature,
+                security_token,
             } => {
-                let identity = identity(app, access_key)?;
+                let identity = identity(app, access_key, security_token)?;
                 let matches =
                     trailstack_sigv4::v2::signature_v2_matches(&identity.secret, policy, signature);
                 check(matches, access_key, policy, signature)?;
@@ -80,10 +84,15 @@ pub(super) async fn post_form(
     .await
 }
 
-/// The identity of `access_key`, or S3's InvalidAccessKeyId. A form carries no session token
-/// the edge reads, so temporary credentials are unknown here.
-fn identity(app: &App, access_key: &str) -> Result<crate::config::Identity, S3Error> {
-    super::identity(app, access_key, None).map_err(|r| super::s3_refused(r, access_key.to_string()))
+/// The identity of `access_key` (with `token`, for temporary credentials), or S3's error:
+/// InvalidAccessKeyId, InvalidToken, ExpiredToken.
+fn identity(
+    app: &App,
+    access_key: &str,
+    token: Option<&str>,
+) -> Result<crate::config::Identity, S3Error> {
+    super::identity(app, access_key, token)
+        .map_err(|r| super::s3_refused(r, access_key.to_string()))
 }
 
 /// S3's SignatureDoesNotMatch unless the form's signature over `policy` `matches`.

@@ -58,6 +58,7 @@ mod s3_object_lock_policy;
 mod s3_object_lock_rules;
 mod s3_policy_status;
 mod s3_post;
+mod s3_post_sessions;
 mod s3_public_access;
 mod s3_request_dates;
 mod s3_sigv2;
