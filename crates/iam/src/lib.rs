@@ -15,6 +15,7 @@ mod authz;
 pub mod aws_policies;
 pub mod directory;
 pub mod error;
+pub mod explain_queries;
 mod handlers;
 pub mod model;
 pub mod op;

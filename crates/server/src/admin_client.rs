@@ -15,6 +15,8 @@ pub struct Credentials {
     pub secret_key: String,
     /// The region to sign for.
     pub region: String,
+    /// The session token of temporary (`ASIA…`) credentials, sent as `X-Amz-Security-Token`.
+    pub session_token: Option<String>,
 }
 
 /// POSTs `body` to the operation `target` of the server at `endpoint` (`http://host:port`),
@@ -32,13 +34,17 @@ pub fn call(
         .trim_end_matches('/');
     let amz_date = trailstack_sigv4::format_amz_date(time);
     let payload = sha256_hex(body);
-    let headers = [
+    let mut headers = vec![
         ("content-type", "application/x-amz-json-1.1"),
         ("host", authority),
         ("x-amz-content-sha256", payload.as_str()),
         ("x-amz-date", amz_date.as_str()),
-        ("x-amz-target", target),
     ];
+    // Signed like every other header, in the canonical (sorted) order.
+    if let Some(token) = &credentials.session_token {
+        headers.push(("x-amz-security-token", token.as_str()));
+    }
+    headers.push(("x-amz-target", target));
     let params = SigningParams {
         access_key: &credentials.access_key,
         secret_key: &credentials.secret_key,
@@ -54,7 +60,7 @@ pub fn call(
     };
     let signature = sign_request_header(&parts, &params, &payload);
     let mut request = String::from("POST / HTTP/1.1\r\n");
-    for (k, v) in headers {
+    for (k, v) in &headers {
         request.push_str(&format!("{k}: {v}\r\n"));
     }
     request.push_str(&format!(

@@ -126,13 +126,16 @@ struct Running {
     region: String,
 }
 
-/// The credentials of the admin commands: the usual AWS environment variables, else the
-/// default `test` key.
+/// The credentials of the admin commands: the usual AWS environment variables (temporary
+/// credentials with `AWS_SESSION_TOKEN`), else the default `test` key.
 fn credentials(region: String) -> Credentials {
     Credentials {
         access_key: std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_else(|_| DEFAULT_KEY.into()),
         secret_key: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|_| DEFAULT_KEY.into()),
         region,
+        session_token: std::env::var("AWS_SESSION_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
     }
 }
 

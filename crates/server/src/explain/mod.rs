@@ -8,7 +8,8 @@
 //!
 //! This module owns the dispatch; `report` the report types; `object`, `bucket` and `key` compose
 //! one report each, `sse` words encryption as ARCHITECTURE.md §5 does, `trails` describes trails,
-//! `policy` summarizes bucket policies, [`client`] is the command line's side of the wire.
+//! `policy` summarizes bucket policies, `session` names the role behind temporary credentials,
+//! [`client`] is the command line's side of the wire.
 
 mod bucket;
 pub mod client;
@@ -18,6 +19,7 @@ mod object;
 mod policy;
 pub mod render;
 mod report;
+mod session;
 mod sse;
 mod trails;
 
@@ -148,6 +150,7 @@ pub async fn explain(
         format_version: FORMAT_VERSION,
         target: target.uri(),
         asked_by: caller.arn(),
+        session: session::report(app, caller)?,
         report,
     })
 }

@@ -13,7 +13,7 @@ use super::{
 use crate::App;
 use trailstack_cloudtrail::delivery::format::delivered_sha256;
 use trailstack_cloudtrail::model::delivered_files::Delivered;
-use trailstack_core::{Caller, KeyService, Principal};
+use trailstack_core::{Caller, KeyService};
 use trailstack_s3::model::objects::ObjectVersion;
 use trailstack_s3::sse::{Mode, Rule, SseRecord};
 
@@ -49,9 +49,12 @@ pub(super) async fn explain(
         None => None,
     };
     let readable = readability(app, caller, rec, key_ref.as_ref()).await?;
-    let user_arn = match caller.principal {
-        Principal::Root | Principal::User { .. } => caller.arn(),
-        _ => String::new(),
+    // The ARN CloudTrail records as `userIdentity.arn` (the session's, for a role session),
+    // which advanced selectors may match.
+    let user_arn = if caller.is_account_identity() {
+        caller.arn()
+    } else {
+        String::new()
     };
     let data_events = trails::covering(
         app, &mut keys, &b.account, &b.region, bucket, key, &user_arn,

@@ -6,8 +6,8 @@
 
 use super::sse::label;
 use super::{
-    BucketReport, DeliveredFile, Explanation, KeyRef, KeyReport, ObjectReport, Report, StoredAs,
-    TrailCoverage, TrailDelivery,
+    BucketReport, DeliveredFile, Explanation, KeyRef, KeyReport, ObjectReport, Report,
+    SessionReport, StoredAs, TrailCoverage, TrailDelivery,
 };
 
 /// Width of the label column.
@@ -79,7 +79,43 @@ pub fn render(e: &Explanation, colour: bool) -> String {
         Report::Bucket(b) => bucket(&mut out, &e.target, b),
         Report::Key(k) => key(&mut out, &e.target, k),
     }
+    if let Some(s) = &e.session {
+        session(&mut out, &e.asked_by, s);
+    }
     out.text
+}
+
+/// The temporary credentials the explanation was asked with, and their policies.
+fn session(out: &mut Out, asked_by: &str, s: &SessionReport) {
+    out.line("asked as", asked_by);
+    match (&s.role, &s.session_name) {
+        (Some(role), Some(name)) => out.more(0, &format!("session {name} of role {role}")),
+        _ => out.more(0, "a GetSessionToken session"),
+    }
+    let mut more = format!("key {}, issued {}", s.access_key, s.issued);
+    more.push_str(&format!(", expires {}", s.expires));
+    if let Some(who) = &s.source_identity {
+        more.push_str(&format!(", source identity {who}"));
+    }
+    out.more(0, &more);
+    let mut lines: Vec<String> = s
+        .identity_policies
+        .iter()
+        .map(|p| format!("{} policy {} of {}", p.kind, p.name, p.holder))
+        .collect();
+    if lines.is_empty() {
+        lines.push("no identity policy: only resource policies naming it allow".into());
+    }
+    if s.session_policies {
+        lines.push("session policies: only what they also allow".into());
+    }
+    if let Some(b) = &s.permissions_boundary {
+        lines.push(format!(
+            "permissions boundary {b}: only what it also allows"
+        ));
+    }
+    out.line("permissions", &lines[0]);
+    lines[1..].iter().for_each(|l| out.more(0, l));
 }
 
 /// A key in a few words with its state: `alias/cmk1 (Enabled)`.
@@ -507,6 +543,7 @@ mod tests {
             format_version: FORMAT_VERSION,
             target: "kms://alias/k".into(),
             asked_by: "arn:aws:iam::000000000000:root".into(),
+            session: None,
             report: Report::Key(Box::new(KeyReport {
                 key: KeyRef {
                     arn: "arn:aws:kms:us-east-1:000000000000:key/k1".into(),

@@ -16,9 +16,47 @@ pub struct Explanation {
     pub target: String,
     /// The principal the explanation was made for ("can it be read" is about them).
     pub asked_by: String,
+    /// When it was asked with temporary credentials: the session and its policies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionReport>,
     /// The report, tagged by `kind`.
     #[serde(flatten)]
     pub report: Report,
+}
+
+/// The session behind temporary (`ASIA…`) credentials and where its permissions come from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionReport {
+    /// The temporary access key.
+    pub access_key: String,
+    /// The role behind the session, path included; absent for a GetSessionToken session.
+    pub role: Option<String>,
+    /// The session's name (`RoleSessionName`); absent for a GetSessionToken session.
+    pub session_name: Option<String>,
+    /// When STS issued the credentials (ISO 8601, seconds).
+    pub issued: String,
+    /// When they stop working (ISO 8601, seconds).
+    pub expires: String,
+    /// The `SourceIdentity` set when the role was assumed.
+    pub source_identity: Option<String>,
+    /// The identity policies that allow what the session may do: the role's (for a
+    /// GetSessionToken session, the user's and its groups').
+    pub identity_policies: Vec<PolicyRef>,
+    /// Whether session policies passed at AssumeRole narrow it to what they also allow.
+    pub session_policies: bool,
+    /// The permissions boundary (ARN) capping the identity policies.
+    pub permissions_boundary: Option<String>,
+}
+
+/// An identity policy and what holds it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyRef {
+    /// `inline` or `managed`.
+    pub kind: String,
+    /// An inline policy's name, a managed policy's ARN.
+    pub name: String,
+    /// Its holder: `role/<name>`, `user/<name>` or `group/<name>`.
+    pub holder: String,
 }
 
 /// One report, by `kind`.

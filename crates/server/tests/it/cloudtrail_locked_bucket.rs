@@ -19,6 +19,7 @@ async fn explain(c: &Clocked, target: &str) -> serde_json::Value {
         access_key: "test".into(),
         secret_key: "test".into(),
         region: "us-east-1".into(),
+        session_token: None,
     };
     let now = c.clock.now();
     let e =

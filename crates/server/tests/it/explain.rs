@@ -37,6 +37,7 @@ impl Clocked {
             access_key: access_key.into(),
             secret_key: secret.into(),
             region: "us-east-1".into(),
+            session_token: None,
         };
         let now = self.clock.now();
         tokio::task::spawn_blocking(move || client::explain(&endpoint, &credentials, &target, now))

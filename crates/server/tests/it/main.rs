@@ -15,6 +15,7 @@ mod cloudtrail_trails;
 mod common;
 mod console;
 mod explain;
+mod explain_sessions;
 mod http_edge;
 mod iam;
 mod iam_aws_policies;

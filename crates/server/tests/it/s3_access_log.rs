@@ -84,6 +84,7 @@ pub async fn explain(
         access_key: "test".into(),
         secret_key: "test".into(),
         region: "us-east-1".into(),
+        session_token: None,
     };
     tokio::task::spawn_blocking(move || {
         trailstack_server::explain::client::explain(&endpoint, &credentials, &target, now)

@@ -114,6 +114,7 @@ async fn flush_delivers_access_logs_and_the_calls_are_in_cloudtrail() {
                 access_key: "test".into(),
                 secret_key: "test".into(),
                 region: "us-east-1".into(),
+                session_token: None,
             },
         )
     })

@@ -133,6 +133,7 @@ async fn explain_shows_the_defaults_a_bucket_was_created_with() {
             access_key: "test".into(),
             secret_key: "test".into(),
             region: "us-east-1".into(),
+            session_token: None,
         };
         let target = Target::parse("s3://old").unwrap();
         client::explain(

@@ -100,6 +100,7 @@ async fn security_admin_operations_require_valid_credentials() {
             access_key: "test".into(),
             secret_key: secret.into(),
             region: "us-east-1".into(),
+            session_token: None,
         };
         let refused = trailstack_server::flush::flush(&endpoint, &creds("wrong"));
         (
@@ -362,6 +363,7 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
             access_key: "test".into(),
             secret_key: "test".into(),
             region: "us-east-1".into(),
+            session_token: None,
         };
         trailstack_server::flush::flush(&flush_endpoint, &creds).unwrap()
     })
