@@ -5,7 +5,6 @@
 //! any SDK in a browser) names itself with.
 
 use crate::common::*;
-use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use std::path::{Path, PathBuf};
 use trailstack_server::console;
 
@@ -109,13 +108,7 @@ async fn a_virtual_hosted_bucket_keeps_its_trailstack_keys() {
         .send_signed(&s)
         .await;
     assert_eq!(put.status, 200, "{}", put.text());
-    let got = c
-        .get_object()
-        .bucket("vhost-keys")
-        .key("_trailstack/console/")
-        .send()
-        .await
-        .unwrap();
+    let got = get_out(&c, "vhost-keys", "_trailstack/console/").await;
     assert_eq!(body_bytes(got).await, b"an object, not the console");
     let get = Raw::new(&s, "GET", "/_trailstack/console/")
         .header("host", &host)
@@ -133,21 +126,7 @@ async fn cloudtrail_records_the_x_amz_user_agent_of_browser_clients() {
         .send_signed(&s)
         .await;
     assert_eq!(made.status, 200, "{}", made.text());
-    let out = s
-        .cloudtrail()
-        .lookup_events()
-        .lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::EventName)
-                .attribute_value("CreateBucket")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let record: serde_json::Value =
-        serde_json::from_str(out.events()[0].cloud_trail_event().unwrap()).unwrap();
+    let record = &records_named(&s, "CreateBucket").await[0];
     // S3 records a user agent in brackets (docs/aws/cloudtrail-api.md §4).
     assert_eq!(record["userAgent"], "[trailstack-console/1.0]");
 }

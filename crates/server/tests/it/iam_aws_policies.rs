@@ -2,7 +2,7 @@
 //! ListPolicyVersions for `arn:aws:iam::aws:policy/…`, ListPolicies by Scope, and attaching one
 //! to a user, which then decides its S3 calls as the published document says.
 
-use crate::common::{fails, ok, Server};
+use crate::common::{fails, get_out, ok, Server};
 use crate::iam_principal_keys::new_user;
 use aws_sdk_iam::types::PolicyScopeType;
 
@@ -72,7 +72,7 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
         .attach_user_policy()
         .user_name("reader")
         .policy_arn(READ_ONLY));
-    ok!(reader.get_object().bucket("managed-bucket").key("a"));
+    get_out(&reader, "managed-bucket", "a").await;
     ok!(reader.list_objects_v2().bucket("managed-bucket"));
     assert_eq!(
         fails!(reader.put_object().bucket("managed-bucket").key("b")),
@@ -127,7 +127,7 @@ async fn an_aws_managed_policy_bounds_a_user() {
         Some(1)
     );
     let user = s.s3_with(&key, &secret);
-    ok!(user.get_object().bucket("managed-bound").key("a"));
+    get_out(&user, "managed-bound", "a").await;
     assert_eq!(
         fails!(user.put_object().bucket("managed-bound").key("b")),
         "AccessDenied"

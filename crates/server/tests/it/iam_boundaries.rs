@@ -4,7 +4,7 @@
 //! only what the boundary also allows, an explicit deny in the boundary denies, and a resource
 //! policy naming the user itself grants beside the boundary within the account (S3 and KMS).
 
-use crate::common::{fails, ok, Server};
+use crate::common::{fails, get_out, ok, Server};
 use crate::iam_principal_keys::new_user;
 use aws_sdk_kms::primitives::Blob;
 
@@ -61,7 +61,7 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
     );
 
     // Identity policies allow everything; the boundary lets only reads through.
-    ok!(user.get_object().bucket("bounds").key("a"));
+    get_out(&user, "bounds", "a").await;
     assert_eq!(
         fails!(user.put_object().bucket("bounds").key("after")),
         "AccessDenied"

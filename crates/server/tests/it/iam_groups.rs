@@ -3,7 +3,7 @@
 //! paging, AWS's errors and quotas, CloudTrail's records, and a group's policies deciding its
 //! users' S3 calls from the next request on.
 
-use crate::common::{fails, ok, records_named, Server};
+use crate::common::{fails, get_out, ok, records_named, Server};
 use crate::iam_principal_keys::new_user;
 
 const GET: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
@@ -39,7 +39,7 @@ async fn group_policies_decide_their_users_calls() {
         .add_user_to_group()
         .group_name("readers")
         .user_name("member"));
-    ok!(member.get_object().bucket("group-bucket").key("a"));
+    get_out(&member, "group-bucket", "a").await;
 
     let put = ok!(iam.create_policy().policy_name("put").policy_document(PUT));
     let put_arn = put.policy().unwrap().arn().unwrap().to_string();

@@ -2,7 +2,7 @@
 //! `aws:userid`, `aws:username`) as bucket policies and key policies read them, for an account's
 //! root and for IAM users made through IAM, all through the AWS SDK for Rust.
 
-use crate::common::{fails, Server};
+use crate::common::{delete_key, fails, get_out, put_bytes, Server};
 use aws_sdk_kms::primitives::Blob;
 
 /// A user made through IAM with an access key: its unique id, key id and secret.
@@ -68,13 +68,7 @@ async fn bucket_policies_read_the_principal_keys() {
         let put = alice.put_object().bucket("pkeys").key(key);
         put.send().await.unwrap();
     }
-    alice
-        .get_object()
-        .bucket("pkeys")
-        .key("a")
-        .send()
-        .await
-        .unwrap();
+    get_out(&alice, "pkeys", "a").await;
     assert_eq!(
         fails!(bob.put_object().bucket("pkeys").key("b")),
         "AccessDenied"
@@ -92,31 +86,15 @@ async fn bucket_policies_read_the_principal_keys() {
         fails!(root.delete_object().bucket("pkeys").key("a")),
         "AccessDenied"
     );
-    alice
-        .delete_object()
-        .bucket("pkeys")
-        .key("a")
-        .send()
-        .await
-        .unwrap();
+    delete_key(&alice, "pkeys", "a").await;
     // aws:PrincipalType "Account" is the root user.
     assert_eq!(
         fails!(root.put_object().bucket("pkeys").key("users/r")),
         "AccessDenied"
     );
-    root.put_object()
-        .bucket("pkeys")
-        .key("r")
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&root, "pkeys", "r", b"").await;
     // ${aws:username}: each user writes under its own name only; the root has none.
-    bob.put_object()
-        .bucket("pkeys")
-        .key("home/bob/x")
-        .send()
-        .await
-        .unwrap();
+    put_bytes(&bob, "pkeys", "home/bob/x", b"").await;
     assert_eq!(
         fails!(bob.put_object().bucket("pkeys").key("home/alice/x")),
         "AccessDenied"

@@ -203,16 +203,17 @@ async fn failures_answer_what_aws_answers() {
     let s = Server::start().await;
     s.with_bucket("errs").await;
     let now = OffsetDateTime::now_utc();
+    // GET /errs/k signed with SigV2 by `key`/`secret` at `at`.
+    let get_k = |key: &'static str, secret: &'static str, at: OffsetDateTime| {
+        let s = &s;
+        async move {
+            signed_v2(Raw::new(s, "GET", "/errs/k"), key, secret, at, "/errs/k")
+                .send(s)
+                .await
+        }
+    };
 
-    let r = signed_v2(
-        Raw::new(&s, "GET", "/errs/k"),
-        "test",
-        "wrong",
-        now,
-        "/errs/k",
-    )
-    .send(&s)
-    .await;
+    let r = get_k("test", "wrong", now).await;
     r.assert_code(403, "SignatureDoesNotMatch");
     assert_eq!(r.xml("AWSAccessKeyId").as_deref(), Some("test"));
     assert_eq!(
@@ -223,15 +224,7 @@ async fn failures_answer_what_aws_answers() {
     assert_eq!(r.xml("CanonicalRequest"), None);
 
     let old = now - time::Duration::minutes(16);
-    let r = signed_v2(
-        Raw::new(&s, "GET", "/errs/k"),
-        "test",
-        "test",
-        old,
-        "/errs/k",
-    )
-    .send(&s)
-    .await;
+    let r = get_k("test", "test", old).await;
     r.assert_code(403, "RequestTimeTooSkewed");
 
     let r = Raw::new(&s, "GET", "/errs/k")
@@ -268,15 +261,7 @@ async fn failures_answer_what_aws_answers() {
         );
     }
 
-    let r = signed_v2(
-        Raw::new(&s, "GET", "/errs/k"),
-        "AKIANOSUCH",
-        "x",
-        now,
-        "/errs/k",
-    )
-    .send(&s)
-    .await;
+    let r = get_k("AKIANOSUCH", "x", now).await;
     r.assert_code(403, "InvalidAccessKeyId");
     assert_eq!(r.xml("AWSAccessKeyId").as_deref(), Some("AKIANOSUCH"));
 }

@@ -2,8 +2,8 @@
 //! user, its CloudTrail record, and the query protocol's errors (unknown key, wrong secret,
 //! unknown action) as STS writes them.
 
-use crate::common::{RawResponse, Server};
-use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use crate::common::{err, lookup_by, ok, RawResponse, Server};
+use aws_sdk_cloudtrail::types::LookupAttributeKey;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use serde_json::Value;
 use trailstack_server::config::Config;
@@ -31,34 +31,18 @@ async fn start() -> Server {
 }
 
 fn sts(s: &Server, key: &str, secret: &str) -> aws_sdk_sts::Client {
-    let conf = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .endpoint_url(&s.endpoint)
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sts::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .build();
-    aws_sdk_sts::Client::from_conf(conf)
+    s.via().signing_as(key, secret).sts()
 }
 
 #[tokio::test]
 async fn get_caller_identity_names_roots_and_users_and_is_recorded() {
     let s = start().await;
-    let root = sts(&s, "test", "test")
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
+    let root = ok!(sts(&s, "test", "test").get_caller_identity());
     assert_eq!(root.account(), Some("000000000000"));
     assert_eq!(root.arn(), Some("arn:aws:iam::000000000000:root"));
     assert_eq!(root.user_id(), Some("000000000000"));
 
-    let alice = sts(&s, "AKALICE", "alice")
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
+    let alice = ok!(sts(&s, "AKALICE", "alice").get_caller_identity());
     assert_eq!(alice.account(), Some("111111111111"));
     assert_eq!(alice.arn(), Some("arn:aws:iam::111111111111:user/alice"));
     let user_id = alice.user_id().unwrap();
@@ -92,31 +76,8 @@ async fn get_caller_identity_names_roots_and_users_and_is_recorded() {
 
 /// The GetCallerIdentity records in the event history of the account of `key`.
 async fn get_caller_identity_records(s: &Server, key: &str, secret: &str) -> Vec<Value> {
-    let conf = aws_sdk_cloudtrail::Config::builder()
-        .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-        .endpoint_url(&s.endpoint)
-        .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_cloudtrail::config::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .build();
-    let events = aws_sdk_cloudtrail::Client::from_conf(conf)
-        .lookup_events()
-        .lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::EventName)
-                .attribute_value("GetCallerIdentity")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    events
-        .events()
-        .iter()
-        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
-        .collect()
+    let ct = s.cloudtrail_with(key, secret);
+    lookup_by(&ct, LookupAttributeKey::EventName, "GetCallerIdentity").await
 }
 
 /// A raw POST of `form` to STS, signed by the default root for service `sts`.
@@ -127,11 +88,7 @@ async fn sts_post(s: &Server, form: &str) -> RawResponse {
 #[tokio::test]
 async fn errors_are_sts_errors() {
     let s = start().await;
-    let unknown = sts(&s, "AKNOBODY", "x")
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap_err();
+    let unknown = err!(sts(&s, "AKNOBODY", "x").get_caller_identity());
     assert_eq!(unknown.code(), Some("InvalidClientTokenId"));
     assert_eq!(
         unknown.message(),
@@ -139,11 +96,7 @@ async fn errors_are_sts_errors() {
     );
     assert_eq!(unknown.raw_response().unwrap().status().as_u16(), 403);
 
-    let wrong = sts(&s, "AKALICE", "not-alice")
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap_err();
+    let wrong = err!(sts(&s, "AKALICE", "not-alice").get_caller_identity());
     assert_eq!(wrong.code(), Some("SignatureDoesNotMatch"));
     assert_eq!(wrong.raw_response().unwrap().status().as_u16(), 403);
 

@@ -27,12 +27,7 @@ pub async fn put_bytes(
     key: impl Into<String>,
     body: &[u8],
 ) -> Option<String> {
-    ok!(c
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from(body.to_vec())))
-    .version_id
+    ok!(put_req(c, bucket, key, body)).version_id
 }
 
 /// A PutObject request of `body` to `bucket`/`key`, for a test to add headers to and send.
@@ -55,16 +50,12 @@ pub async fn put_err(
     key: impl Into<String>,
     body: &[u8],
 ) -> SdkError<PutObjectError> {
-    err!(c
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from(body.to_vec())))
+    err!(put_req(c, bucket, key, body))
 }
 
 /// The bytes of `bucket`/`key`.
 pub async fn get_bytes(c: &Client, bucket: impl Into<String>, key: impl Into<String>) -> Vec<u8> {
-    body_bytes(c.get_object().bucket(bucket).key(key).send().await.unwrap()).await
+    body_bytes(get_out(c, bucket, key).await).await
 }
 
 /// Sets `bucket`'s versioning to `status`.

@@ -36,7 +36,7 @@ pub async fn describing_the_s3_managed_alias_creates_the_managed_key() {
         .key("k")
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
         .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x")));
-    let head = ok!(c.head_object().bucket("managed").key("k"));
+    let head = head_of(&c, "managed", "k").await;
     assert_eq!(head.ssekms_key_id(), meta.arn());
 }
 

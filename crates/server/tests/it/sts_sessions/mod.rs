@@ -13,8 +13,8 @@ mod sdk_provider;
 mod session_tokens;
 mod trust_and_chaining;
 
-use crate::common::{iam_call, ok, xml_value, Server, Via};
-use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use crate::common::{iam_call, lookup_by, ok, xml_value, Server, Via};
+use aws_sdk_cloudtrail::types::LookupAttributeKey;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use serde_json::Value;
 
@@ -128,23 +128,7 @@ impl Creds {
 
 /// The events of the account `via` signs for whose `key` attribute is `value`.
 async fn lookup(via: &Via, key: LookupAttributeKey, value: &str) -> Vec<Value> {
-    let out = via
-        .cloudtrail()
-        .lookup_events()
-        .lookup_attributes(
-            LookupAttribute::builder()
-                .attribute_key(key)
-                .attribute_value(value)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    out.events()
-        .iter()
-        .map(|e| serde_json::from_str(e.cloud_trail_event().unwrap()).unwrap())
-        .collect()
+    lookup_by(&via.cloudtrail(), key, value).await
 }
 
 /// AssumeRole through the SDK by `via`; the error code on failure.
