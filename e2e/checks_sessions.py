@@ -1,8 +1,9 @@
 """Role sessions with boto3 and the aws CLI, as issue 21's acceptance states them: a role of one
 account trusts a user of another; the user assumes it and the session writes into a bucket
 whose SSE-KMS key admits only the role, where the user's own keys are refused; the delivered
-CloudTrail log file names the AssumedRole with its sessionContext; and once the session's
-15 minutes have passed its credentials are refused with ExpiredToken.
+CloudTrail log file names the AssumedRole with its sessionContext; `trailstack explain` run with
+the session's credentials names the role behind it; and once the session's 15 minutes have
+passed its credentials are refused with ExpiredToken.
 
 Time passing is real: the server is restarted under libfaketime (Debian's `faketime` package;
 .ci/run installs it) twenty minutes ahead, and the CLI that signs after it runs under the same
@@ -14,6 +15,7 @@ import copy
 import email.utils
 import gzip
 import json
+import subprocess
 from pathlib import Path
 
 import boto3
@@ -197,9 +199,29 @@ def boto3_session_writes_where_the_user_cannot(ctx: Context) -> None:
                and assumed[0]["recipientAccountId"] == ACCOUNT,
                f"AssumeRole recorded in the role's account, by bob: {assumed}")
 
+        explain_names_the_role(ctx, ep, session, writer["Arn"])
         expired_session_is_refused(ctx, srv, session, bob)
     ctx.note("session PutObject through a role-only key: ok; user's own keys: AccessDenied; log file: "
-             "AssumedRole with sessionContext; 20 min later (libfaketime): ExpiredToken")
+             "AssumedRole with sessionContext; explain names the role; 20 min later (libfaketime): ExpiredToken")
+
+
+def explain_names_the_role(ctx: Context, endpoint: str, session: tuple[str, str, str], policy_arn: str) -> None:
+    """`trailstack explain` run with the session's credentials in the environment, as a user
+    would: the report names the session, the role behind it and the role's attached policy,
+    and finds the object readable by the session."""
+    env = dict(ctx.env, AWS_ACCESS_KEY_ID=session[0], AWS_SECRET_ACCESS_KEY=session[1],
+               AWS_SESSION_TOKEN=session[2], NO_COLOR="1")
+    p = subprocess.run([str(ctx.binary), "explain", f"s3://{BUCKET}/report.txt", "--endpoint", endpoint, "--json"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    expect(p.returncode == 0, f"trailstack explain as the session exited {p.returncode}: {p.stderr.strip()}")
+    report = json.loads(p.stdout)
+    expect_eq(report["asked_by"], SESSION_ARN, "explain's asked_by")
+    s = report.get("session") or {}
+    expect_eq((s.get("role"), s.get("session_name"), s.get("access_key")), (ROLE_ARN, SESSION, session[0]),
+              f"explain's session {s}")
+    expect_eq(s.get("identity_policies"), [{"kind": "managed", "name": policy_arn, "holder": f"role/{ROLE}"}],
+              "the role's policies in explain")
+    expect(report["readable"]["can_read"], f"explain: the session can read its object: {report['readable']}")
 
 
 def expired_session_is_refused(ctx: Context, srv, session: tuple[str, str, str], bob: tuple[str, str]) -> None:
