@@ -13,25 +13,8 @@ use trailstack_core::{user_principal_id, AuditEvent, Caller, EventCategory, Prin
 pub const EVENT_VERSION: &str = "1.11";
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, the record's time format.
-pub fn iso_seconds(t: time::OffsetDateTime) -> String {
-    let mut s = String::with_capacity(20);
-    write_iso_seconds(&mut s, t);
-    s
-}
-
-fn write_iso_seconds(out: &mut String, t: time::OffsetDateTime) {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-}
+pub use trailstack_core::clock::iso_seconds;
+use trailstack_core::clock::write_iso_seconds;
 
 /// The ids of one record.
 pub struct RecordIds<'a> {
