@@ -15,6 +15,13 @@ use trailstack_core::Caller;
 /// Most aliases one key may have.
 const MAX_ALIASES_PER_KEY: u64 = 50;
 
+/// The alias name a request names, which must be valid and not AWS's.
+fn alias_name(name: &Option<String>) -> KmsResult<String> {
+    let name = required(name, "aliasName")?.to_string();
+    check_name(&name)?;
+    Ok(name)
+}
+
 fn check_name(name: &str) -> KmsResult<()> {
     let ok_chars = name
         .chars()
@@ -34,8 +41,7 @@ fn check_name(name: &str) -> KmsResult<()> {
 
 /// CreateAlias.
 pub async fn create(kms: &Kms, caller: &Caller, p: CreateAliasInput) -> KmsResult<Empty> {
-    let name = required(&p.alias_name, "aliasName")?.to_string();
-    check_name(&name)?;
+    let name = alias_name(&p.alias_name)?;
     let target = required(&p.target_key_id, "targetKeyId")?.to_string();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let now = kms.now_ms();
@@ -76,8 +82,7 @@ pub async fn create(kms: &Kms, caller: &Caller, p: CreateAliasInput) -> KmsResul
 
 /// UpdateAlias: the new target must have the same key type and usage.
 pub async fn update(kms: &Kms, caller: &Caller, p: UpdateAliasInput) -> KmsResult<Empty> {
-    let name = required(&p.alias_name, "aliasName")?.to_string();
-    check_name(&name)?;
+    let name = alias_name(&p.alias_name)?;
     let target = required(&p.target_key_id, "targetKeyId")?.to_string();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let now = kms.now_ms();
@@ -108,8 +113,7 @@ pub async fn update(kms: &Kms, caller: &Caller, p: UpdateAliasInput) -> KmsResul
 
 /// DeleteAlias.
 pub async fn delete(kms: &Kms, caller: &Caller, p: DeleteAliasInput) -> KmsResult<Empty> {
-    let name = required(&p.alias_name, "aliasName")?.to_string();
-    check_name(&name)?;
+    let name = alias_name(&p.alias_name)?;
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.write(move |c| {
         let (account, region) = (caller2.account.to_string(), kms2.region_of(&caller2));

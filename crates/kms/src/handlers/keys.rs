@@ -82,14 +82,7 @@ pub async fn create(kms: &Kms, caller: &Caller, p: CreateKeyInput) -> KmsResult<
     }
     let description = p.description.clone().unwrap_or_default();
     check_description(&description)?;
-    let tags: Vec<(String, String)> = p
-        .tags
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.tag_key, t.tag_value))
-        .collect();
-    tags::check_tags(&tags)?;
+    let tags = tags::request_tags(&p.tags)?;
     let account = caller.account.to_string();
     let region = kms.region_of(caller);
     let multi_region = p.multi_region.unwrap_or(false);

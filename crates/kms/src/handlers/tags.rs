@@ -10,6 +10,17 @@ use crate::shapes::{
 use crate::Kms;
 use trailstack_core::Caller;
 
+/// The tags a request sets, as a key keeps them, validated as KMS does.
+pub fn request_tags(tags: &Option<Vec<Tag>>) -> KmsResult<Vec<(String, String)>> {
+    let tags: Vec<(String, String)> = tags
+        .iter()
+        .flatten()
+        .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
+        .collect();
+    check_tags(&tags)?;
+    Ok(tags)
+}
+
 /// Validates tags as KMS does.
 pub fn check_tags(tags: &[(String, String)]) -> KmsResult<()> {
     if tags.len() > 50 {
@@ -31,14 +42,7 @@ pub fn check_tags(tags: &[(String, String)]) -> KmsResult<()> {
 /// TagResource: adds tags, replacing values of existing keys.
 pub async fn tag(kms: &Kms, caller: &Caller, p: TagResourceInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let new: Vec<(String, String)> = p
-        .tags
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.tag_key, t.tag_value))
-        .collect();
-    check_tags(&new)?;
+    let new = request_tags(&p.tags)?;
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.write(move |c| {
         let mut k = resolve(c, &kms2, &caller2, &id, false)?;
