@@ -167,37 +167,38 @@ pub(crate) fn global_keys(
 /// The ARN `op` acts on.
 fn resource_of(account: &str, caller: &Caller, op: &IamOp) -> String {
     use IamOp::*;
-    let user = |name: &Option<String>| match (name, &caller.principal) {
-        (Some(n), _) => principal_arn(account, OwnerKind::User, n),
-        (None, Principal::User { name }) => principal_arn(account, OwnerKind::User, name),
-        (None, _) => caller.arn(),
-    };
     match op {
-        CreateUser { name, .. } | DeleteUser { name } => {
-            principal_arn(account, OwnerKind::User, name)
-        }
-        GetUser { name } => user(name),
-        CreateAccessKey { user: u }
-        | ListAccessKeys { user: u, .. }
-        | UpdateAccessKey { user: u, .. }
-        | DeleteAccessKey { user: u, .. } => user(u),
-        CreateRole { name, .. }
-        | GetRole { name }
-        | DeleteRole { name }
-        | UpdateRole { name, .. }
-        | UpdateAssumeRolePolicy { name, .. } => principal_arn(account, OwnerKind::Role, name),
-        PutInlinePolicy { owner, .. }
-        | GetInlinePolicy { owner, .. }
-        | ListInlinePolicies { owner, .. }
-        | DeleteInlinePolicy { owner, .. }
-        | AttachPolicy { owner, .. }
-        | DetachPolicy { owner, .. }
-        | ListAttachedPolicies { owner, .. }
-        | TagEntity { owner, .. }
-        | UntagEntity { owner, .. }
-        | ListEntityTags { owner, .. }
-        | PutBoundary { owner, .. }
-        | DeleteBoundary { owner } => principal_arn(account, owner.kind, &owner.name),
+        CreateUser { name, .. } => principal_arn(account, OwnerKind::User, name),
+        CreateRole { name, .. } => principal_arn(account, OwnerKind::Role, name),
+        GetUser { .. }
+        | DeleteUser { .. }
+        | CreateAccessKey { .. }
+        | ListAccessKeys { .. }
+        | UpdateAccessKey { .. }
+        | DeleteAccessKey { .. }
+        | GetRole { .. }
+        | DeleteRole { .. }
+        | UpdateRole { .. }
+        | UpdateAssumeRolePolicy { .. }
+        | PutInlinePolicy { .. }
+        | GetInlinePolicy { .. }
+        | ListInlinePolicies { .. }
+        | DeleteInlinePolicy { .. }
+        | AttachPolicy { .. }
+        | DetachPolicy { .. }
+        | ListAttachedPolicies { .. }
+        | TagEntity { .. }
+        | UntagEntity { .. }
+        | ListEntityTags { .. }
+        | PutBoundary { .. }
+        | DeleteBoundary { .. } => match target(op) {
+            Some((kind, name)) => principal_arn(account, kind, name),
+            // GetUser and the access key operations without a user name: the caller's own.
+            None => match &caller.principal {
+                Principal::User { name } => principal_arn(account, OwnerKind::User, name),
+                _ => caller.arn(),
+            },
+        },
         CreatePolicy { name, path, .. } => crate::model::policies::policy_arn(account, path, name),
         GetPolicy { arn }
         | DeletePolicy { arn }

@@ -5,7 +5,7 @@
 //! AWS facts: docs/aws/iam-sts.md §7.
 
 use super::checks::{self, marker, paged, read_page};
-use super::owners::{self, not_found};
+use super::owners::{self, not_found, user_exists};
 use crate::error::{IamError, IamResult};
 use crate::model::entities;
 use crate::model::groups::{self, group_arn};
@@ -19,11 +19,6 @@ const GROUPS_PER_USER: usize = 10;
 
 fn group(c: &Conn, account: &str, name: &str) -> IamResult<Group> {
     groups::get(c, account, name)?.ok_or_else(|| not_found(OwnerKind::Group, name))
-}
-
-fn user_exists(c: &Conn, account: &str, name: &str) -> IamResult<()> {
-    entities::get_user(c, account, name)?.ok_or_else(|| not_found(OwnerKind::User, name))?;
-    Ok(())
 }
 
 pub async fn create(
@@ -101,20 +96,16 @@ pub async fn add_user(
     group_name: String,
     user: String,
 ) -> IamResult<IamOutput> {
-    iam.change(move |c| {
-        group(c, &account, &group_name)?;
-        user_exists(c, &account, &user)?;
-        let mine = groups::of_user(c, &account, &user, "", GROUPS_PER_USER + 1)?;
-        if !mine.iter().any(|g| g.name == group_name) && mine.len() >= GROUPS_PER_USER {
+    change_membership(iam, account, group_name, user, |c, account, group, user| {
+        let mine = groups::of_user(c, account, user, "", GROUPS_PER_USER + 1)?;
+        if !mine.iter().any(|g| g.name == group) && mine.len() >= GROUPS_PER_USER {
             return Err(IamError::LimitExceeded(format!(
                 "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}"
             )));
         }
-        groups::add_member(c, &account, &group_name, &user)?;
-        Ok(())
+        Ok(groups::add_member(c, account, group, user)?)
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn remove_user(
@@ -123,11 +114,26 @@ pub async fn remove_user(
     group_name: String,
     user: String,
 ) -> IamResult<IamOutput> {
+    change_membership(iam, account, group_name, user, |c, account, group, user| {
+        groups::remove_member(c, account, group, user)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Changes `user`'s membership of `group_name` in `account` with `edit`, once the group and the
+/// user are found.
+async fn change_membership(
+    iam: &Iam,
+    account: String,
+    group_name: String,
+    user: String,
+    edit: impl FnOnce(&Conn, &str, &str, &str) -> IamResult<()> + Send + 'static,
+) -> IamResult<IamOutput> {
     iam.change(move |c| {
         group(c, &account, &group_name)?;
         user_exists(c, &account, &user)?;
-        groups::remove_member(c, &account, &group_name, &user)?;
-        Ok(())
+        edit(c, &account, &group_name, &user)
     })
     .await?;
     Ok(IamOutput::Empty)

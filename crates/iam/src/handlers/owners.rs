@@ -32,6 +32,12 @@ pub fn exists(c: &Conn, account: &str, o: &Owner) -> IamResult<()> {
     }
 }
 
+/// Fails unless `account` holds the user `name`.
+pub fn user_exists(c: &Conn, account: &str, name: &str) -> IamResult<()> {
+    entities::get_user(c, account, name)?.ok_or_else(|| not_found(OwnerKind::User, name))?;
+    Ok(())
+}
+
 /// After inserting a user or role (`inserted`: whether the name was free), stores the tags
 /// and permissions boundary it was created with.
 pub fn created(

@@ -4,7 +4,7 @@
 //! AWS facts: docs/aws/iam-sts.md §5.
 
 use super::checks::{self, read_page};
-use super::owners::{self, not_found};
+use super::owners::{self, not_found, user_exists};
 use super::tags;
 use crate::error::{IamError, IamResult};
 use crate::model::entities::{self, user_arn};
@@ -12,6 +12,7 @@ use crate::model::keys;
 use crate::op::{AccessKey, IamOutput, Owner, OwnerKind, Page, Tag, User};
 use crate::Iam;
 use trailstack_core::{user_principal_id, Caller, Principal};
+use trailstack_store::Conn;
 
 /// Most access keys a user may have.
 const KEYS_PER_USER: usize = 2;
@@ -104,7 +105,7 @@ pub async fn list(iam: &Iam, account: String, prefix: String, page: Page) -> Iam
 
 pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOutput> {
     iam.change(move |c| {
-        entities::get_user(c, &account, &name)?.ok_or_else(|| no_user(&name))?;
+        user_exists(c, &account, &name)?;
         if !keys::of_user(c, &account, &name, "", 1)?.is_empty() {
             return Err(IamError::DeleteConflict(
                 "Cannot delete entity, must delete access keys first.".into(),
@@ -158,7 +159,7 @@ pub async fn create_key(iam: &Iam, caller: &Caller, user: Option<String>) -> Iam
     };
     iam.change(move |c| {
         let user = &stored.key.user;
-        entities::get_user(c, &account, user)?.ok_or_else(|| no_user(user))?;
+        user_exists(c, &account, user)?;
         if keys::of_user(c, &account, user, "", KEYS_PER_USER)?.len() >= KEYS_PER_USER {
             return Err(IamError::LimitExceeded(format!(
                 "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
@@ -184,7 +185,7 @@ pub async fn list_keys(
         &page,
         |k: &AccessKey| k.id.clone(),
         |c, after, n| {
-            entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
+            user_exists(c, &account, &user)?;
             Ok(keys::of_user(c, &account, &user, after, n)?)
         },
     )?;
@@ -198,16 +199,10 @@ pub async fn update_key(
     id: String,
     active: bool,
 ) -> IamResult<IamOutput> {
-    let account = caller.account.as_str().to_string();
-    let user = user_named(caller, user)?;
-    iam.change(move |c| {
-        entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
-        keys::get(c, &account, &user, &id)?.ok_or_else(|| no_key(&id))?;
-        keys::set_active(c, &id, active)?;
-        Ok(())
+    change_key(iam, caller, user, id, move |c, id| {
+        Ok(keys::set_active(c, id, active)?)
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn delete_key(
@@ -216,13 +211,24 @@ pub async fn delete_key(
     user: Option<String>,
     id: String,
 ) -> IamResult<IamOutput> {
+    change_key(iam, caller, user, id, |c, id| Ok(keys::delete(c, id)?)).await
+}
+
+/// Changes access key `id` of the user a call names (else the calling user) with `edit`, once
+/// the user and the key are found.
+async fn change_key(
+    iam: &Iam,
+    caller: &Caller,
+    user: Option<String>,
+    id: String,
+    edit: impl FnOnce(&Conn, &str) -> IamResult<()> + Send + 'static,
+) -> IamResult<IamOutput> {
     let account = caller.account.as_str().to_string();
     let user = user_named(caller, user)?;
     iam.change(move |c| {
-        entities::get_user(c, &account, &user)?.ok_or_else(|| no_user(&user))?;
+        user_exists(c, &account, &user)?;
         keys::get(c, &account, &user, &id)?.ok_or_else(|| no_key(&id))?;
-        keys::delete(c, &id)?;
-        Ok(())
+        edit(c, &id)
     })
     .await?;
     Ok(IamOutput::Empty)
