@@ -18,7 +18,11 @@ pub mod logging;
 pub mod model;
 pub mod op;
 mod port;
+#[cfg(test)]
+mod service_tests;
 pub mod sse;
+#[cfg(test)]
+mod testing;
 pub mod wire;
 
 pub use error::{S3Error, S3Result};

@@ -5,71 +5,13 @@
 
 use super::check;
 use crate::op::{GetObjectInput, ObjectRef, Op};
+use crate::testing::{caller, NoKeys};
 use crate::S3;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
-use trailstack_core::{
-    AccountId, Caller, DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService, Principal,
-    SystemClock,
-};
+use trailstack_core::{Caller, Principal, SystemClock};
 use trailstack_policy::IdentityPolicies;
 use trailstack_store::{BlobStore, Db, RootKey};
-
-struct NoKeys;
-
-/// Every call refused: authorization, measured here, never reaches KMS.
-fn refused<'a, T: Send + 'a>() -> KeyFuture<'a, T> {
-    Box::pin(async {
-        Err(KeyError {
-            code: "x".into(),
-            message: String::new(),
-        })
-    })
-}
-
-impl KeyService for NoKeys {
-    fn generate_data_key<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a KeyRef,
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        refused()
-    }
-    fn decrypt<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a [u8],
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        refused()
-    }
-    fn describe_key<'a>(&'a self, _: &'a Caller, _: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
-        refused()
-    }
-}
-
-fn caller(principal: Principal) -> Caller {
-    Caller {
-        account: AccountId::parse("111122223333").unwrap(),
-        principal,
-        access_key: Some("AK".into()),
-        canonical_id: "c".into(),
-        display_name: "d".into(),
-        source_ip: Some("203.0.113.9".parse().unwrap()),
-        user_agent: "cost".into(),
-        request_id: "R".into(),
-        region: "us-east-1".into(),
-        secure_transport: true,
-        invoked_by: None,
-        host: String::new(),
-        auth_method: Some("AuthHeader"),
-        signature_version: Some(trailstack_core::SignatureVersion::V4),
-        source_arn: None,
-        session: None,
-    }
-}
 
 /// A bucket policy of 20 statements, most of which do not apply to the request.
 fn policy_20() -> String {

@@ -13,8 +13,8 @@ mod tests;
 
 use trailstack_store::Migration;
 
-/// The S3 tables. Keys are stored as BLOBs so that SQLite orders them by their UTF-8 bytes, as
-/// S3 lists them.
+/// The S3 tables. Keys are stored as bytes (BLOB, BYTEA on PostgreSQL) so that both engines
+/// order them by their UTF-8 bytes, as S3 lists them.
 pub const MIGRATIONS: &[Migration] = &[Migration {
     component: "s3",
     version: 1,

@@ -306,17 +306,6 @@ impl Conn {
         }
     }
 
-    /// The SQLite connection, for code not yet moved to this API (issue 23 moves every service
-    /// to it, one at a time).
-    fn rusqlite(&self) -> &rusqlite::Connection {
-        match &self.0 {
-            Engine::Sqlite(c) => c,
-            // Only the services not yet converted reach this, and they are not served on
-            // PostgreSQL (`Db::connect` says which are).
-            Engine::Postgres(_) => panic!("a service not yet converted to Conn ran on PostgreSQL"),
-        }
-    }
-
     /// Runs one of the statements that frame the writer's batches.
     pub(crate) fn control(&self, step: Control) -> Result<()> {
         match &self.0 {
@@ -341,16 +330,6 @@ pub(crate) enum Control {
     Release,
     /// Drops a write's changes, leaving the batch's transaction open.
     RollbackToSavepoint,
-}
-
-/// Transitional: services not yet written against [`Conn`] still reach the SQLite connection
-/// through it. Removed once the last of them is converted.
-impl std::ops::Deref for Conn {
-    type Target = rusqlite::Connection;
-
-    fn deref(&self) -> &rusqlite::Connection {
-        self.rusqlite()
-    }
 }
 
 impl std::fmt::Debug for Conn {
