@@ -103,7 +103,9 @@ fn session(out: &mut Out, asked_by: &str, s: &SessionReport) {
         .iter()
         .map(|p| format!("{} policy {} of {}", p.kind, p.name, p.holder))
         .collect();
-    if lines.is_empty() {
+    if lines.is_empty() && asked_by.ends_with(":root") {
+        lines.push("the account's root: every right in its account".into());
+    } else if lines.is_empty() {
         lines.push("no identity policy: only resource policies naming it allow".into());
     }
     if s.session_policies {

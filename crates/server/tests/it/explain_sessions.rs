@@ -1,8 +1,8 @@
 //! `trailstack explain` asked with a role session's temporary credentials (the command line
 //! reads `AWS_SESSION_TOKEN` and sends it as `X-Amz-Security-Token`): the report names the
 //! role behind the session, the session's name, issue and expiry, and the policies its rights
-//! come from — the role's inline and managed policies, the session policy, the boundary — and
-//! judges "can it be read" by them.
+//! come from — the role's inline and managed policies, the session policy, the boundary (for a
+//! GetSessionToken session, the user's and its groups') — and judges "can it be read" by them.
 
 use crate::common::*;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
@@ -165,6 +165,52 @@ async fn explain_names_the_role_behind_a_session() {
     ] {
         assert!(text.contains(&line), "{line:?} not in:\n{text}");
     }
+
+    // A GetSessionToken session of ivy: no role; her rights are her groups' policies.
+    iam.create_group()
+        .group_name("auditors")
+        .send()
+        .await
+        .unwrap();
+    iam.add_user_to_group()
+        .group_name("auditors")
+        .user_name("ivy")
+        .send()
+        .await
+        .unwrap();
+    iam.put_group_policy()
+        .group_name("auditors")
+        .policy_name("audit")
+        .policy_document(doc(r#""s3:GetObject""#))
+        .send()
+        .await
+        .unwrap();
+    let own = c
+        .via()
+        .signing_as(key.access_key_id(), key.secret_access_key())
+        .sts()
+        .get_session_token()
+        .send()
+        .await
+        .unwrap();
+    let own = own.credentials().unwrap();
+    let (id, secret) = (own.access_key_id(), own.secret_access_key());
+    let e = ask(id, secret, Some(own.session_token().into()))
+        .await
+        .unwrap();
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(v["asked_by"], format!("arn:aws:iam::{ACCOUNT}:user/ivy"));
+    let s = &v["session"];
+    assert_eq!(
+        (&s["role"], &s["session_name"]),
+        (&json!(null), &json!(null))
+    );
+    assert_eq!(
+        s["identity_policies"],
+        json!([{"kind": "inline", "name": "audit", "holder": "group/auditors"}])
+    );
+    assert_eq!(s["session_policies"], false);
+    assert!(render::render(&e, false).contains("a GetSessionToken session\n"));
 
     // Asked with long-term keys, the report has no session.
     let e = ask("test", "test", None).await.unwrap();
