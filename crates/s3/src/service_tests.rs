@@ -1,6 +1,7 @@
 //! S3 through [`S3::call`] on the engine the tests run on (SQLite, or PostgreSQL when
 //! `TRAILSTACK_TEST_DATABASE` names one): the handlers' transactions, listings and multipart
-//! uploads behave the same on both, objects large and small read back whole.
+//! uploads, lifecycle passes and access log delivery behave the same on both, objects large and
+//! small read back whole.
 
 use crate::op::{
     CompletedPart, ListObjectsInput, ListUploadsInput, ListVersionsInput, NewObject, ObjectRef, Op,
@@ -53,9 +54,9 @@ async fn put(s3: &S3, key: &str, body: Vec<u8>) -> String {
     }
 }
 
-async fn create_bucket(s3: &S3) {
+async fn create_bucket(s3: &S3, name: &str) {
     let op = Op::CreateBucket {
-        bucket: "bkt".into(),
+        bucket: name.into(),
         location: None,
         acl: None,
         ownership: None,
@@ -64,10 +65,11 @@ async fn create_bucket(s3: &S3) {
     call(s3, op).await;
 }
 
-/// Every page of a ListObjectsV2 of `prefix` by `delimiter`, `max_keys` at a time: the keys
-/// and common prefixes of each page.
+/// Every page of a ListObjectsV2 of `bucket` by `prefix` and `delimiter`, `max_keys` at a time:
+/// the keys and common prefixes of each page.
 async fn list_pages(
     s3: &S3,
+    bucket: &str,
     prefix: &str,
     delimiter: Option<&str>,
     max_keys: usize,
@@ -76,7 +78,7 @@ async fn list_pages(
     let mut token = None;
     loop {
         let input = ListObjectsInput {
-            bucket: "bkt".into(),
+            bucket: bucket.into(),
             v2: true,
             prefix: prefix.into(),
             delimiter: delimiter.map(str::to_string),
@@ -106,7 +108,7 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 #[tokio::test]
 async fn objects_list_in_byte_order_page_by_page_and_read_back_whole() {
     let (_dir, s3) = service();
-    create_bucket(&s3).await;
+    create_bucket(&s3, "bkt").await;
     let keys = [
         "a/2",
         "bkt",
@@ -125,7 +127,7 @@ async fn objects_list_in_byte_order_page_by_page_and_read_back_whole() {
     let big = pattern(200 * 1024 + 7, 5);
     put(&s3, "a/big", big.clone()).await;
     assert_eq!(
-        list_pages(&s3, "a", None, 3).await,
+        list_pages(&s3, "bkt", "a", None, 3).await,
         [
             vec!["a", "a-", "a/1/x"],
             vec!["a/2", "a/big", "a0"],
@@ -133,11 +135,11 @@ async fn objects_list_in_byte_order_page_by_page_and_read_back_whole() {
         ]
     );
     assert_eq!(
-        list_pages(&s3, "a/", Some("/"), 1000).await,
+        list_pages(&s3, "bkt", "a/", Some("/"), 1000).await,
         [vec!["a/2", "a/big", "a/1/"]]
     );
     assert_eq!(
-        list_pages(&s3, "", Some("/"), 2).await.concat()[..2],
+        list_pages(&s3, "bkt", "", Some("/"), 2).await.concat()[..2],
         ["A", "a"]
     );
     assert_eq!(s3.read_object(&root(), "bkt", "a/big").await.unwrap(), big);
@@ -152,7 +154,7 @@ async fn objects_list_in_byte_order_page_by_page_and_read_back_whole() {
     };
     call(&s3, deleted).await;
     assert_eq!(
-        list_pages(&s3, "a", None, 2).await.concat(),
+        list_pages(&s3, "bkt", "a", None, 2).await.concat(),
         ["a", "a/1/x", "a/2", "a/big", "a0", "aé", "a\u{10FFFF}"]
     );
 }
@@ -160,7 +162,7 @@ async fn objects_list_in_byte_order_page_by_page_and_read_back_whole() {
 #[tokio::test]
 async fn a_multipart_upload_completes_and_versions_stack_newest_first() {
     let (_dir, s3) = service();
-    create_bucket(&s3).await;
+    create_bucket(&s3, "bkt").await;
     let versioning = Op::PutBucketVersioning {
         bucket: "bkt".into(),
         status: "Enabled".into(),
@@ -240,7 +242,7 @@ async fn a_multipart_upload_completes_and_versions_stack_newest_first() {
 async fn the_lifecycle_worker_expires_by_prefix_and_records_its_pass() {
     use crate::lifecycle::{Expiration, Filter, LifecycleConfiguration, Rule, MIN_SIZE_VARIES};
     let (_dir, s3) = service();
-    create_bucket(&s3).await;
+    create_bucket(&s3, "bkt").await;
     for k in ["logs/1", "logs/2", "logs0", "keep"] {
         put(&s3, k, k.as_bytes().to_vec()).await;
     }
@@ -279,7 +281,62 @@ async fn the_lifecycle_worker_expires_by_prefix_and_records_its_pass() {
     let again = worker.tick(later).await.unwrap();
     assert_eq!(again.passes, 0);
     assert_eq!(
-        list_pages(&s3, "", None, 10).await.concat(),
+        list_pages(&s3, "bkt", "", None, 10).await.concat(),
         ["keep", "logs0"]
     );
+}
+
+#[tokio::test]
+async fn access_logs_are_queued_with_the_request_and_delivered_once() {
+    use crate::logging::record::AccessRecord;
+    use crate::logging::{delivery::AccessLogDelivery, KeyFormat, LoggingConfig};
+    let (_dir, s3) = service();
+    create_bucket(&s3, "bkt").await;
+    create_bucket(&s3, "logs-bkt").await;
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logs-bkt/*"}]}"#;
+    let put_policy = Op::PutBucketPolicy {
+        bucket: "logs-bkt".into(),
+        policy: policy.into(),
+    };
+    call(&s3, put_policy).await;
+    let logging = Op::PutBucketLogging {
+        bucket: "bkt".into(),
+        config: Some(LoggingConfig {
+            target_bucket: "logs-bkt".into(),
+            target_prefix: "access/".into(),
+            target_grants: Vec::new(),
+            key_format: KeyFormat::SimplePrefix,
+        }),
+    };
+    call(&s3, logging).await;
+    let now = time::OffsetDateTime::now_utc();
+    for key in ["one", "two"] {
+        let record = AccessRecord::internal(
+            "bkt",
+            now,
+            "S3.EXPIRE.OBJECT",
+            key,
+            None,
+            Some(1),
+            format!("REQ-{key}"),
+        );
+        s3.record_access(record).await.unwrap();
+    }
+    assert_eq!(s3.access_log_backlog("bkt").await.unwrap(), (2, None));
+    let delivery = AccessLogDelivery::new(s3.clone());
+    let outcome = delivery.tick(now).await.unwrap();
+    assert_eq!((outcome.objects, outcome.records), (1, 2));
+    assert_eq!(delivery.tick(now).await.unwrap().objects, 0);
+    assert_eq!(s3.access_log_backlog("bkt").await.unwrap(), (0, None));
+    let delivered = list_pages(&s3, "logs-bkt", "access/", None, 10)
+        .await
+        .concat();
+    assert_eq!(delivered.len(), 1);
+    let body = s3
+        .read_object(&root(), "logs-bkt", &delivered[0])
+        .await
+        .unwrap();
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.contains("REQ-one S3.EXPIRE.OBJECT one"), "{text}");
+    assert!(text.contains("REQ-two S3.EXPIRE.OBJECT two"), "{text}");
 }
