@@ -248,10 +248,7 @@ async fn failed_calls_are_recorded_with_their_error() {
     .ciphertext_blob
     .unwrap();
     kms.disable_key().key_id(key.key_id()).send().await.unwrap();
-    assert_eq!(
-        fails!(kms.decrypt().ciphertext_blob(blob)),
-        "DisabledException"
-    );
+    assert_fails!(kms.decrypt().ciphertext_blob(blob), "DisabledException");
     let decrypts = lookup(&s, LookupAttributeKey::EventName, "Decrypt").await;
     assert_eq!(decrypts.len(), 1);
     assert_eq!(decrypts[0]["errorCode"], "DisabledException");
@@ -262,8 +259,8 @@ async fn failed_calls_are_recorded_with_their_error() {
     assert_eq!(decrypts[0]["resources"][0]["ARN"], key.arn().unwrap());
 
     // CloudTrail: its own failures too.
-    assert_eq!(
-        fails!(s.cloudtrail().get_trail_status().name("ghost")),
+    assert_fails!(
+        s.cloudtrail().get_trail_status().name("ghost"),
         "TrailNotFoundException"
     );
     let statuses = lookup(&s, LookupAttributeKey::EventName, "GetTrailStatus").await;
@@ -328,21 +325,20 @@ async fn lookup_events_finds_management_events_pages_and_validates() {
     assert_eq!(seen, [LOGS, "ct-look-c", "ct-look-b", "ct-look-a"]);
 
     // One attribute at most, MaxResults 1–50, start before end.
-    assert_eq!(
-        fails!(ct
-            .lookup_events()
+    assert_fails!(
+        ct.lookup_events()
             .lookup_attributes(attribute(LookupAttributeKey::EventName, "CreateBucket"))
-            .lookup_attributes(attribute(LookupAttributeKey::ReadOnly, "false"))),
+            .lookup_attributes(attribute(LookupAttributeKey::ReadOnly, "false")),
         "InvalidLookupAttributesException"
     );
-    assert_eq!(
-        fails!(ct.lookup_events().max_results(51)),
+    assert_fails!(
+        ct.lookup_events().max_results(51),
         "InvalidMaxResultsException"
     );
     let now = aws_sdk_cloudtrail::primitives::DateTime::from_secs(1_767_225_600);
     let earlier = aws_sdk_cloudtrail::primitives::DateTime::from_secs(1_767_225_000);
-    assert_eq!(
-        fails!(ct.lookup_events().start_time(now).end_time(earlier)),
+    assert_fails!(
+        ct.lookup_events().start_time(now).end_time(earlier),
         "InvalidTimeRangeException"
     );
 }

@@ -24,18 +24,16 @@ async fn the_sixth_trail_in_a_region_fails_and_deleting_one_makes_room() {
     for n in &names[..5] {
         ok!(ct.create_trail().name(*n).s3_bucket_name("ct-quota-logs"));
     }
-    assert_eq!(
-        fails!(ct
-            .create_trail()
+    assert_fails!(
+        ct.create_trail()
             .name("t-6")
-            .s3_bucket_name("ct-quota-logs")),
+            .s3_bucket_name("ct-quota-logs"),
         "MaximumNumberOfTrailsExceededException"
     );
-    assert_eq!(
-        fails!(ct
-            .create_trail()
+    assert_fails!(
+        ct.create_trail()
             .name("t-1")
-            .s3_bucket_name("ct-quota-logs")),
+            .s3_bucket_name("ct-quota-logs"),
         "TrailAlreadyExistsException"
     );
 
@@ -63,26 +61,25 @@ async fn unknown_trails_are_not_found_by_name_or_arn() {
             e.as_service_error().and_then(|e| e.meta().message()),
             Some(format!("Unknown trail: {name} for the user: {ACCOUNT}").as_str())
         );
-        assert_eq!(
-            fails!(ct.get_trail_status().name(name)),
+        assert_fails!(
+            ct.get_trail_status().name(name),
             "TrailNotFoundException",
             "{name}"
         );
-        assert_eq!(
-            fails!(ct.start_logging().name(name)),
+        assert_fails!(
+            ct.start_logging().name(name),
             "TrailNotFoundException",
             "{name}"
         );
-        assert_eq!(
-            fails!(ct.delete_trail().name(name)),
+        assert_fails!(
+            ct.delete_trail().name(name),
             "TrailNotFoundException",
             "{name}"
         );
     }
-    assert_eq!(
-        fails!(ct
-            .get_trail()
-            .name("arn:aws:cloudtrail:us-east-1:000000000000:nottrail/x")),
+    assert_fails!(
+        ct.get_trail()
+            .name("arn:aws:cloudtrail:us-east-1:000000000000:nottrail/x"),
         "CloudTrailARNInvalidException"
     );
     // Names that are not asked for are left out of DescribeTrails, not refused.
@@ -105,8 +102,8 @@ async fn trail_names_follow_aws_rules() {
         "has space",
         "ünï",
     ] {
-        assert_eq!(
-            fails!(ct.create_trail().name(bad).s3_bucket_name("ct-names-logs")),
+        assert_fails!(
+            ct.create_trail().name(bad).s3_bucket_name("ct-names-logs"),
             "InvalidTrailNameException",
             "{bad}"
         );
@@ -121,29 +118,26 @@ async fn trail_names_follow_aws_rules() {
 async fn create_trail_checks_the_bucket_and_the_key() {
     let s = Server::start().await;
     let ct = s.cloudtrail();
-    assert_eq!(
-        fails!(ct
-            .create_trail()
+    assert_fails!(
+        ct.create_trail()
             .name("nobucket")
-            .s3_bucket_name("ct-no-such-bucket")),
+            .s3_bucket_name("ct-no-such-bucket"),
         "S3BucketDoesNotExistException"
     );
 
     trail_bucket(&s, "ct-keys-logs", &["nokey", "aliased", "off"]).await;
-    assert_eq!(
-        fails!(ct
-            .create_trail()
+    assert_fails!(
+        ct.create_trail()
             .name("nokey")
             .s3_bucket_name("ct-keys-logs")
-            .kms_key_id("alias/ct-no-such-key")),
+            .kms_key_id("alias/ct-no-such-key"),
         "KmsKeyNotFoundException"
     );
-    assert_eq!(
-        fails!(ct
-            .create_trail()
+    assert_fails!(
+        ct.create_trail()
             .name("nokey")
             .s3_bucket_name("ct-keys-logs")
-            .kms_key_id("1234abcd-12ab-34cd-56ef-1234567890ab")),
+            .kms_key_id("1234abcd-12ab-34cd-56ef-1234567890ab"),
         "KmsKeyNotFoundException"
     );
 
@@ -170,12 +164,11 @@ async fn create_trail_checks_the_bucket_and_the_key() {
 
     // A disabled key is refused with the KMS error.
     s.kms().disable_key().key_id(&key_arn).send().await.unwrap();
-    assert_eq!(
-        fails!(ct
-            .create_trail()
+    assert_fails!(
+        ct.create_trail()
             .name("off")
             .s3_bucket_name("ct-keys-logs")
-            .kms_key_id(&key_arn)),
+            .kms_key_id(&key_arn),
         "KmsException"
     );
 }
@@ -204,12 +197,11 @@ async fn a_bucket_policy_that_does_not_let_cloudtrail_write_is_refused() {
     let policy = cloudtrail_bucket_policy("ct-weak-logs", &["weak"])
         .replace(&format!("AWSLogs/{ACCOUNT}/"), "AWSLogs/111122223333/");
     put_policy(&c, "ct-weak-logs", policy).await;
-    assert_eq!(
-        fails!(s
-            .cloudtrail()
+    assert_fails!(
+        s.cloudtrail()
             .create_trail()
             .name("weak")
-            .s3_bucket_name("ct-weak-logs")),
+            .s3_bucket_name("ct-weak-logs"),
         "InsufficientS3BucketPolicyException"
     );
 }
@@ -248,13 +240,12 @@ async fn the_aws_managed_s3_key_is_refused() {
         .key("k")
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
         .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x")));
-    assert_eq!(
-        fails!(s
-            .cloudtrail()
+    assert_fails!(
+        s.cloudtrail()
             .create_trail()
             .name("managed")
             .s3_bucket_name("ct-managed-logs")
-            .kms_key_id("alias/aws/s3")),
+            .kms_key_id("alias/aws/s3"),
         "InsufficientEncryptionPolicyException"
     );
 }
@@ -342,11 +333,11 @@ async fn identity_policies_decide_what_users_may_do_with_trails() {
             trail_arn("authz-new")
         )
     );
-    assert_eq!(
-        fails!(reader.stop_logging().name("authz-dev")),
+    assert_fails!(
+        reader.stop_logging().name("authz-dev"),
         "AccessDeniedException"
     );
-    assert_eq!(fails!(reader.list_trails()), "AccessDeniedException");
+    assert_fails!(reader.list_trails(), "AccessDeniedException");
 
     // The admin may not delete a trail tagged env=prod, by name or ARN; an untagged one goes.
     let admin = s.cloudtrail_with("AKADMIN", "admin");

@@ -415,8 +415,8 @@ async fn explain_disabled_key_makes_the_object_unreadable() {
     assert_eq!(v["encryption"]["key"]["state"], "Disabled");
     assert!(render::render(&e, false).contains("cannot be read: key disabled"));
     // And S3 agrees.
-    assert_eq!(
-        fails!(c.s3().get_object().bucket("bkt").key("a")),
+    assert_fails!(
+        c.s3().get_object().bucket("bkt").key("a"),
         "KMS.DisabledException"
     );
 }

@@ -2,7 +2,7 @@
 //! ListPolicyVersions for `arn:aws:iam::aws:policy/…`, ListPolicies by Scope, and attaching one
 //! to a user, which then decides its S3 calls as the published document says.
 
-use crate::common::{fails, get_out, ok, Server};
+use crate::common::{assert_fails, get_out, ok, Server};
 use crate::iam_principal_keys::new_user;
 use aws_sdk_iam::types::PolicyScopeType;
 
@@ -30,10 +30,9 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
     assert!(v.document().unwrap().contains("s3-object-lambda"));
     let versions = ok!(iam.list_policy_versions().policy_arn(READ_ONLY));
     assert_eq!(versions.versions().len(), 1);
-    assert_eq!(
-        fails!(iam
-            .get_policy()
-            .policy_arn("arn:aws:iam::aws:policy/NoSuchPolicy")),
+    assert_fails!(
+        iam.get_policy()
+            .policy_arn("arn:aws:iam::aws:policy/NoSuchPolicy"),
         "NoSuchEntity"
     );
 
@@ -64,8 +63,8 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
 
     let (_, key, secret) = new_user(&s, "reader").await;
     let reader = s.s3_with(&key, &secret);
-    assert_eq!(
-        fails!(reader.get_object().bucket("managed-bucket").key("a")),
+    assert_fails!(
+        reader.get_object().bucket("managed-bucket").key("a"),
         "AccessDenied"
     );
     ok!(iam
@@ -74,8 +73,8 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
         .policy_arn(READ_ONLY));
     get_out(&reader, "managed-bucket", "a").await;
     ok!(reader.list_objects_v2().bucket("managed-bucket"));
-    assert_eq!(
-        fails!(reader.put_object().bucket("managed-bucket").key("b")),
+    assert_fails!(
+        reader.put_object().bucket("managed-bucket").key("b"),
         "AccessDenied"
     );
     let attached = ok!(iam.list_attached_user_policies().user_name("reader"));
@@ -89,16 +88,13 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
         .scope(PolicyScopeType::Aws)
         .only_attached(true));
     assert_eq!(names(&only), ["AmazonS3ReadOnlyAccess"]);
-    assert_eq!(
-        fails!(iam.delete_user().user_name("reader")),
-        "DeleteConflict"
-    );
+    assert_fails!(iam.delete_user().user_name("reader"), "DeleteConflict");
     ok!(iam
         .detach_user_policy()
         .user_name("reader")
         .policy_arn(READ_ONLY));
-    assert_eq!(
-        fails!(reader.get_object().bucket("managed-bucket").key("a")),
+    assert_fails!(
+        reader.get_object().bucket("managed-bucket").key("a"),
         "AccessDenied"
     );
 }
@@ -128,8 +124,8 @@ async fn an_aws_managed_policy_bounds_a_user() {
     );
     let user = s.s3_with(&key, &secret);
     get_out(&user, "managed-bound", "a").await;
-    assert_eq!(
-        fails!(user.put_object().bucket("managed-bound").key("b")),
+    assert_fails!(
+        user.put_object().bucket("managed-bound").key("b"),
         "AccessDenied"
     );
 }

@@ -4,7 +4,7 @@
 //! only what the boundary also allows, an explicit deny in the boundary denies, and a resource
 //! policy naming the user itself grants beside the boundary within the account (S3 and KMS).
 
-use crate::common::{fails, get_out, ok, Server};
+use crate::common::{assert_fails, get_out, ok, Server};
 use crate::iam_principal_keys::new_user;
 use aws_sdk_kms::primitives::Blob;
 
@@ -62,13 +62,13 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
 
     // Identity policies allow everything; the boundary lets only reads through.
     get_out(&user, "bounds", "a").await;
-    assert_eq!(
-        fails!(user.put_object().bucket("bounds").key("after")),
+    assert_fails!(
+        user.put_object().bucket("bounds").key("after"),
         "AccessDenied"
     );
     // An explicit deny in the boundary denies.
-    assert_eq!(
-        fails!(user.get_object().bucket("bounds").key("secret")),
+    assert_fails!(
+        user.get_object().bucket("bounds").key("secret"),
         "AccessDenied"
     );
     // A bucket policy naming the user grants beside the boundary; one naming the account is a
@@ -89,38 +89,33 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
         .bucket("bounds")
         .policy(bucket_policy.to_string()));
     ok!(user.put_object().bucket("bounds").key("direct/b"));
-    assert_eq!(
-        fails!(user.put_object().bucket("bounds").key("account/b")),
+    assert_fails!(
+        user.put_object().bucket("bounds").key("account/b"),
         "AccessDenied"
     );
-    assert_eq!(
-        fails!(user.get_object().bucket("bounds").key("secret")),
+    assert_fails!(
+        user.get_object().bucket("bounds").key("secret"),
         "AccessDenied",
         "the boundary's explicit deny wins over the grant naming the user"
     );
 
     // The policy cannot be deleted while it bounds a user.
-    assert_eq!(
-        fails!(iam.delete_policy().policy_arn(&bound)),
-        "DeleteConflict"
-    );
+    assert_fails!(iam.delete_policy().policy_arn(&bound), "DeleteConflict");
     ok!(iam.delete_user_permissions_boundary().user_name("bounded"));
     ok!(user.put_object().bucket("bounds").key("account/c"));
     let got = ok!(iam.get_user().user_name("bounded"));
     assert!(got.user().unwrap().permissions_boundary().is_none());
 
-    assert_eq!(
-        fails!(iam
-            .put_user_permissions_boundary()
+    assert_fails!(
+        iam.put_user_permissions_boundary()
             .user_name("bounded")
-            .permissions_boundary("arn:aws:iam::000000000000:policy/absent")),
+            .permissions_boundary("arn:aws:iam::000000000000:policy/absent"),
         "NoSuchEntity"
     );
-    assert_eq!(
-        fails!(iam
-            .put_user_permissions_boundary()
+    assert_fails!(
+        iam.put_user_permissions_boundary()
             .user_name("nobody")
-            .permissions_boundary(&bound)),
+            .permissions_boundary(&bound),
         "NoSuchEntity"
     );
 }
@@ -136,14 +131,13 @@ async fn boundaries_on_create_and_on_key_policies() {
         .permissions_boundary(&bound));
     let pb = made.user().unwrap().permissions_boundary().unwrap();
     assert_eq!(pb.permissions_boundary_arn(), Some(bound.as_str()));
-    assert_eq!(
-        fails!(iam
-            .create_user()
+    assert_fails!(
+        iam.create_user()
             .user_name("unbound")
-            .permissions_boundary("arn:aws:iam::000000000000:policy/absent")),
+            .permissions_boundary("arn:aws:iam::000000000000:policy/absent"),
         "NoSuchEntity"
     );
-    assert_eq!(fails!(iam.get_user().user_name("unbound")), "NoSuchEntity");
+    assert_fails!(iam.get_user().user_name("unbound"), "NoSuchEntity");
     let trust = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}}"#;
     ok!(iam
         .create_role()
@@ -181,7 +175,7 @@ async fn boundaries_on_create_and_on_key_policies() {
     let blob = sealed.ciphertext_blob().unwrap().clone();
     ok!(user.decrypt().ciphertext_blob(blob));
     let encrypt = || user.encrypt().key_id(&key_id).plaintext(Blob::new("y"));
-    assert_eq!(fails!(encrypt()), "AccessDeniedException");
+    assert_fails!(encrypt(), "AccessDeniedException");
     let key_policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [

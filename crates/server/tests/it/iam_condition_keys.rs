@@ -4,7 +4,7 @@
 //! CreateUser with Tags also needs iam:TagUser), and `aws:ResourceTag/<key>` (which users may be
 //! read), each deciding from the next request on.
 
-use crate::common::{fails, ok, Server};
+use crate::common::{assert_fails, ok, Server};
 use crate::iam_principal_keys::new_user;
 use aws_sdk_iam::types::Tag;
 
@@ -44,24 +44,24 @@ async fn a_delegated_administrator_is_held_to_its_conditions() {
         .policy_document(policy.to_string()));
     let admin = s.iam_with(&key, &secret);
 
-    assert_eq!(fails!(admin.create_user().user_name("u1")), "AccessDenied");
-    assert_eq!(
-        fails!(admin
+    assert_fails!(admin.create_user().user_name("u1"), "AccessDenied");
+    assert_fails!(
+        admin
             .create_user()
             .user_name("u1")
-            .permissions_boundary(other)),
+            .permissions_boundary(other),
         "AccessDenied"
     );
     ok!(admin
         .create_user()
         .user_name("u1")
         .permissions_boundary(bound));
-    assert_eq!(
-        fails!(admin
+    assert_fails!(
+        admin
             .create_user()
             .user_name("u2")
             .permissions_boundary(bound)
-            .tags(tag("team", "blue"))),
+            .tags(tag("team", "blue")),
         "AccessDenied",
         "creating with tags is tagging: iam:TagUser's conditions apply"
     );
@@ -72,19 +72,19 @@ async fn a_delegated_administrator_is_held_to_its_conditions() {
         .tags(tag("team", "red")));
 
     ok!(admin.get_user().user_name("u2"));
-    assert_eq!(fails!(admin.get_user().user_name("u1")), "AccessDenied");
+    assert_fails!(admin.get_user().user_name("u1"), "AccessDenied");
     ok!(admin.tag_user().user_name("u1").tags(tag("team", "red")));
     ok!(admin.get_user().user_name("u1"));
-    assert_eq!(
-        fails!(admin.tag_user().user_name("u1").tags(tag("cost", "red"))),
+    assert_fails!(
+        admin.tag_user().user_name("u1").tags(tag("cost", "red")),
         "AccessDenied"
     );
 
-    assert_eq!(
-        fails!(admin
+    assert_fails!(
+        admin
             .put_user_permissions_boundary()
             .user_name("u1")
-            .permissions_boundary(other)),
+            .permissions_boundary(other),
         "AccessDenied"
     );
     ok!(admin

@@ -3,7 +3,7 @@
 //! paging, AWS's errors and quotas, CloudTrail's records, and a group's policies deciding its
 //! users' S3 calls from the next request on.
 
-use crate::common::{fails, get_out, ok, records_named, Server};
+use crate::common::{assert_fails, get_out, ok, records_named, Server};
 use crate::iam_principal_keys::new_user;
 
 const GET: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
@@ -22,8 +22,8 @@ async fn group_policies_decide_their_users_calls() {
     let g = made.group().unwrap();
     assert!(g.group_id().starts_with("AGPA"), "{}", g.group_id());
     assert_eq!(g.arn(), "arn:aws:iam::000000000000:group/readers");
-    assert_eq!(
-        fails!(iam.create_group().group_name("READERS")),
+    assert_fails!(
+        iam.create_group().group_name("READERS"),
         "EntityAlreadyExists"
     );
     ok!(iam
@@ -31,8 +31,8 @@ async fn group_policies_decide_their_users_calls() {
         .group_name("readers")
         .policy_name("get")
         .policy_document(GET));
-    assert_eq!(
-        fails!(member.get_object().bucket("group-bucket").key("a")),
+    assert_fails!(
+        member.get_object().bucket("group-bucket").key("a"),
         "AccessDenied"
     );
     ok!(iam
@@ -66,34 +66,25 @@ async fn group_policies_decide_their_users_calls() {
     assert_eq!(names, ["readers"]);
 
     // Nothing that still holds a member or a policy can be deleted.
-    assert_eq!(
-        fails!(iam.delete_group().group_name("readers")),
-        "DeleteConflict"
-    );
+    assert_fails!(iam.delete_group().group_name("readers"), "DeleteConflict");
     ok!(iam.create_user().user_name("plain"));
     ok!(iam
         .add_user_to_group()
         .group_name("readers")
         .user_name("plain"));
-    assert_eq!(
-        fails!(iam.delete_user().user_name("plain")),
-        "DeleteConflict"
-    );
+    assert_fails!(iam.delete_user().user_name("plain"), "DeleteConflict");
     for u in ["plain", "member"] {
         ok!(iam
             .remove_user_from_group()
             .group_name("readers")
             .user_name(u));
     }
-    assert_eq!(
-        fails!(member.get_object().bucket("group-bucket").key("a")),
+    assert_fails!(
+        member.get_object().bucket("group-bucket").key("a"),
         "AccessDenied"
     );
     ok!(iam.delete_user().user_name("plain"));
-    assert_eq!(
-        fails!(iam.delete_group().group_name("readers")),
-        "DeleteConflict"
-    );
+    assert_fails!(iam.delete_group().group_name("readers"), "DeleteConflict");
     ok!(iam
         .delete_group_policy()
         .group_name("readers")
@@ -103,10 +94,7 @@ async fn group_policies_decide_their_users_calls() {
         .group_name("readers")
         .policy_arn(&put_arn));
     ok!(iam.delete_group().group_name("readers"));
-    assert_eq!(
-        fails!(iam.get_group().group_name("readers")),
-        "NoSuchEntity"
-    );
+    assert_fails!(iam.get_group().group_name("readers"), "NoSuchEntity");
 
     let records = records_named(&s, "AddUserToGroup").await;
     assert_eq!(records.len(), 2);
@@ -139,11 +127,10 @@ async fn groups_page_and_keep_their_quotas() {
         .add_user_to_group()
         .group_name("g00")
         .user_name("joiner"));
-    assert_eq!(
-        fails!(iam
-            .add_user_to_group()
+    assert_fails!(
+        iam.add_user_to_group()
             .group_name("g10")
-            .user_name("joiner")),
+            .user_name("joiner"),
         "LimitExceeded"
     );
     let page = ok!(iam.list_groups().path_prefix("/team/").max_items(4));
@@ -154,34 +141,28 @@ async fn groups_page_and_keep_their_quotas() {
     assert_eq!(rest.groups()[0].path(), "/team/");
     let mine = ok!(iam.list_groups_for_user().user_name("joiner").max_items(9));
     assert!(mine.is_truncated());
-    assert_eq!(
-        fails!(iam
-            .add_user_to_group()
+    assert_fails!(
+        iam.add_user_to_group()
             .group_name("g10")
-            .user_name("nobody")),
+            .user_name("nobody"),
         "NoSuchEntity"
     );
-    assert_eq!(
-        fails!(iam
-            .add_user_to_group()
+    assert_fails!(
+        iam.add_user_to_group()
             .group_name("absent")
-            .user_name("joiner")),
+            .user_name("joiner"),
         "NoSuchEntity"
     );
-    assert_eq!(
-        fails!(iam.list_groups_for_user().user_name("nobody")),
+    assert_fails!(
+        iam.list_groups_for_user().user_name("nobody"),
         "NoSuchEntity"
     );
-    assert_eq!(
-        fails!(iam.create_group().group_name("bad name")),
-        "ValidationError"
-    );
-    assert_eq!(
-        fails!(iam
-            .put_group_policy()
+    assert_fails!(iam.create_group().group_name("bad name"), "ValidationError");
+    assert_fails!(
+        iam.put_group_policy()
             .group_name("absent")
             .policy_name("p")
-            .policy_document(GET)),
+            .policy_document(GET),
         "NoSuchEntity"
     );
 }

@@ -2,7 +2,7 @@
 //! `aws:userid`, `aws:username`) as bucket policies and key policies read them, for an account's
 //! root and for IAM users made through IAM, all through the AWS SDK for Rust.
 
-use crate::common::{delete_key, fails, get_out, put_bytes, Server};
+use crate::common::{assert_fails, delete_key, get_out, put_bytes, Server};
 use aws_sdk_kms::primitives::Blob;
 
 /// A user made through IAM with an access key: its unique id, key id and secret.
@@ -69,34 +69,28 @@ async fn bucket_policies_read_the_principal_keys() {
         put.send().await.unwrap();
     }
     get_out(&alice, "pkeys", "a").await;
-    assert_eq!(
-        fails!(bob.put_object().bucket("pkeys").key("b")),
-        "AccessDenied"
-    );
-    assert_eq!(
-        fails!(bob.get_object().bucket("pkeys").key("a")),
-        "AccessDenied"
-    );
+    assert_fails!(bob.put_object().bucket("pkeys").key("b"), "AccessDenied");
+    assert_fails!(bob.get_object().bucket("pkeys").key("a"), "AccessDenied");
     // aws:PrincipalAccount and aws:PrincipalType "User": both users of the account list.
     for c in [&alice, &bob] {
         c.list_objects_v2().bucket("pkeys").send().await.unwrap();
     }
     // aws:userid: an IAM user's is its unique id, the root's its account; only alice's passes.
-    assert_eq!(
-        fails!(root.delete_object().bucket("pkeys").key("a")),
+    assert_fails!(
+        root.delete_object().bucket("pkeys").key("a"),
         "AccessDenied"
     );
     delete_key(&alice, "pkeys", "a").await;
     // aws:PrincipalType "Account" is the root user.
-    assert_eq!(
-        fails!(root.put_object().bucket("pkeys").key("users/r")),
+    assert_fails!(
+        root.put_object().bucket("pkeys").key("users/r"),
         "AccessDenied"
     );
     put_bytes(&root, "pkeys", "r", b"").await;
     // ${aws:username}: each user writes under its own name only; the root has none.
     put_bytes(&bob, "pkeys", "home/bob/x", b"").await;
-    assert_eq!(
-        fails!(bob.put_object().bucket("pkeys").key("home/alice/x")),
+    assert_fails!(
+        bob.put_object().bucket("pkeys").key("home/alice/x"),
         "AccessDenied"
     );
 }
@@ -150,10 +144,10 @@ async fn key_policies_read_the_principal_keys() {
     let plain = alice.decrypt().ciphertext_blob(blob.clone()).send().await;
     assert_eq!(plain.unwrap().plaintext().unwrap().as_ref(), b"x");
     let encrypt = |c: &aws_sdk_kms::Client| c.encrypt().key_id(&key_id).plaintext(Blob::new("x"));
-    assert_eq!(fails!(encrypt(&bob)), "AccessDeniedException");
-    assert_eq!(fails!(encrypt(&root)), "AccessDeniedException");
-    assert_eq!(
-        fails!(bob.decrypt().ciphertext_blob(blob.clone())),
+    assert_fails!(encrypt(&bob), "AccessDeniedException");
+    assert_fails!(encrypt(&root), "AccessDeniedException");
+    assert_fails!(
+        bob.decrypt().ciphertext_blob(blob.clone()),
         "AccessDeniedException"
     );
     // The root's own rights on the key stand where no condition denies them.

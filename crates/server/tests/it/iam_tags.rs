@@ -3,7 +3,7 @@
 //! records, and a user's tags as `aws:PrincipalTag/<key>` in a bucket policy from the next
 //! request on.
 
-use crate::common::{fails, ok, records_named, Server};
+use crate::common::{assert_fails, ok, records_named, Server};
 use crate::iam_principal_keys::new_user;
 use aws_sdk_iam::types::Tag;
 
@@ -60,42 +60,36 @@ async fn user_tags_are_kept_as_iam_keeps_them() {
     let listed = ok!(iam.list_user_tags().user_name("tagged").max_items(1));
     assert_eq!(pairs(listed.tags()), owned(&[("Team", "blue")]));
 
-    assert_eq!(
-        fails!(iam.tag_user().user_name("nobody").tags(tag("a", "b"))),
+    assert_fails!(
+        iam.tag_user().user_name("nobody").tags(tag("a", "b")),
         "NoSuchEntity"
     );
-    assert_eq!(
-        fails!(iam.list_user_tags().user_name("nobody")),
-        "NoSuchEntity"
-    );
-    assert_eq!(
-        fails!(iam.tag_user().user_name("tagged").tags(tag("a*b", "x"))),
+    assert_fails!(iam.list_user_tags().user_name("nobody"), "NoSuchEntity");
+    assert_fails!(
+        iam.tag_user().user_name("tagged").tags(tag("a*b", "x")),
         "ValidationError"
     );
-    assert_eq!(
-        fails!(iam
-            .tag_user()
+    assert_fails!(
+        iam.tag_user()
             .user_name("tagged")
-            .tags(tag(&"k".repeat(129), "x"))),
+            .tags(tag(&"k".repeat(129), "x")),
         "ValidationError"
     );
-    assert_eq!(
-        fails!(iam
-            .tag_user()
+    assert_fails!(
+        iam.tag_user()
             .user_name("tagged")
-            .tags(tag("k", &"v".repeat(257)))),
+            .tags(tag("k", &"v".repeat(257))),
         "ValidationError"
     );
-    assert_eq!(
-        fails!(iam
-            .tag_user()
+    assert_fails!(
+        iam.tag_user()
             .user_name("tagged")
             .tags(tag("dup", "1"))
-            .tags(tag("DUP", "2"))),
+            .tags(tag("DUP", "2")),
         "InvalidInput"
     );
-    assert_eq!(
-        fails!(iam.tag_user().user_name("tagged").tags(tag("aws:x", "1"))),
+    assert_fails!(
+        iam.tag_user().user_name("tagged").tags(tag("aws:x", "1")),
         "InvalidInput"
     );
     // 50 tags at most: 49 more fit beside Team, one more does not.
@@ -104,11 +98,10 @@ async fn user_tags_are_kept_as_iam_keeps_them() {
         call = call.tags(tag(&format!("k{n}"), "v"));
     }
     ok!(call);
-    assert_eq!(
-        fails!(iam
-            .tag_user()
+    assert_fails!(
+        iam.tag_user()
             .user_name("tagged")
-            .tags(tag("one-more", "v"))),
+            .tags(tag("one-more", "v")),
         "LimitExceeded"
     );
     // Replacing an existing key is still allowed at the limit.
@@ -120,12 +113,12 @@ async fn user_tags_are_kept_as_iam_keeps_them() {
         .user_name("tagged")
         .marker(page.marker().unwrap()));
     assert_eq!(page.tags().len() + rest.tags().len(), 50);
-    assert_eq!(
-        fails!(iam.create_user().user_name("bad").tags(tag("", "x"))),
+    assert_fails!(
+        iam.create_user().user_name("bad").tags(tag("", "x")),
         "ValidationError"
     );
-    assert_eq!(
-        fails!(iam.get_user().user_name("bad")),
+    assert_fails!(
+        iam.get_user().user_name("bad"),
         "NoSuchEntity",
         "a user with refused tags is not created"
     );
@@ -169,8 +162,8 @@ async fn role_tags_are_kept_and_go_with_the_role() {
     ok!(iam.untag_role().role_name("auditor").tag_keys("team"));
     let got = ok!(iam.get_role().role_name("auditor"));
     assert_eq!(pairs(got.role().unwrap().tags()), owned(&[("level", "2")]));
-    assert_eq!(
-        fails!(iam.tag_role().role_name("nobody").tags(tag("a", "b"))),
+    assert_fails!(
+        iam.tag_role().role_name("nobody").tags(tag("a", "b")),
         "NoSuchEntity"
     );
     // A deleted role's tags go with it: a new role of that name starts without.
@@ -203,13 +196,13 @@ async fn principal_tags_decide_from_the_next_request_on() {
         .policy(policy.to_string()));
     let alice = s.s3_with(&key, &secret);
     ok!(alice.put_object().bucket("tagged-bucket").key("red/a"));
-    assert_eq!(
-        fails!(alice.put_object().bucket("tagged-bucket").key("blue/a")),
+    assert_fails!(
+        alice.put_object().bucket("tagged-bucket").key("blue/a"),
         "AccessDenied"
     );
     ok!(iam.tag_user().user_name("alice").tags(tag("TEAM", "blue")));
-    assert_eq!(
-        fails!(alice.put_object().bucket("tagged-bucket").key("red/b")),
+    assert_fails!(
+        alice.put_object().bucket("tagged-bucket").key("red/b"),
         "AccessDenied"
     );
     ok!(iam.tag_user().user_name("alice").tags(tag("team", "red")));

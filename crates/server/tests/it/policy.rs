@@ -4,7 +4,7 @@
 //! `policy_key_policies`, which starts the same accounts.
 
 use crate::common::{
-    body_bytes, code, delete_key, err, fails, iam_user, message, ok, put_policy, put_req,
+    assert_fails, body_bytes, code, delete_key, err, iam_user, message, ok, put_policy, put_req,
     root_user, status, KmsKeyed, Server,
 };
 use aws_sdk_s3::primitives::ByteStream;
@@ -93,8 +93,8 @@ async fn bucket_policy_refuses_uploads_without_sse_kms() {
         format!("User: arn:aws:iam::{A}:root is not authorized to perform: s3:PutObject on resource: \"arn:aws:s3:::enc/plain\" with an explicit deny in a resource-based policy")
     );
     // SSE-S3 is not SSE-KMS either.
-    assert_eq!(
-        fails!(put_req(&root, "enc", "aes", b"x").server_side_encryption(Sse::Aes256)),
+    assert_fails!(
+        put_req(&root, "enc", "aes", b"x").server_side_encryption(Sse::Aes256),
         "AccessDenied"
     );
     let ok = ok!(put_req(&root, "enc", "kms", b"x").server_side_encryption(Sse::AwsKms));
@@ -213,15 +213,12 @@ async fn user_limited_to_its_username_prefix() {
         .starts_with("AccessDenied"));
     let listed = ok!(bob.list_objects_v2().bucket("home").prefix("bob/"));
     assert_eq!(listed.key_count(), Some(1));
-    assert_eq!(
-        fails!(bob.list_objects_v2().bucket("home").prefix("alice/")),
+    assert_fails!(
+        bob.list_objects_v2().bucket("home").prefix("alice/"),
         "AccessDenied"
     );
     // Nothing else: no bucket settings, no other bucket, no bucket listing.
-    assert_eq!(
-        fails!(bob.get_bucket_policy().bucket("home")),
-        "AccessDenied"
-    );
+    assert_fails!(bob.get_bucket_policy().bucket("home"), "AccessDenied");
     let err = bob.list_buckets().send().await.unwrap_err();
     assert_eq!(
         message(&err),

@@ -1,7 +1,7 @@
 //! Key policies end to end: who may decrypt is what the key policy says, and a key policy
 //! can lock out even the account's root.
 
-use crate::common::{code, decrypt, err, fails, new_key_id, ok};
+use crate::common::{assert_fails, code, decrypt, err, new_key_id, ok};
 use crate::policy::*;
 
 #[tokio::test]
@@ -41,13 +41,13 @@ async fn key_policy_decides_who_decrypts() {
         .key_id(&key)
         .plaintext(aws_sdk_kms::primitives::Blob::new(b"x".to_vec())));
     // The root has no implicit right on a key: the policy leaves Decrypt to alice.
-    assert_eq!(
-        fails!(root.decrypt().ciphertext_blob(blob)),
+    assert_fails!(
+        root.decrypt().ciphertext_blob(blob),
         "AccessDeniedException"
     );
     // B's users cannot even describe it.
-    assert_eq!(
-        fails!(s.kms_with("AKCAROL", "carol").describe_key().key_id(&key)),
+    assert_fails!(
+        s.kms_with("AKCAROL", "carol").describe_key().key_id(&key),
         "AccessDeniedException"
     );
 }
@@ -61,8 +61,8 @@ async fn key_policy_can_lock_out_the_root() {
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:user/alice"}},"Action":"kms:*","Resource":"*"}}]}}"#
     );
     // Without the bypass, KMS refuses a policy that would lock its author out.
-    assert_eq!(
-        fails!(root.put_key_policy().key_id(&key).policy(&alice_only)),
+    assert_fails!(
+        root.put_key_policy().key_id(&key).policy(&alice_only),
         "MalformedPolicyDocumentException"
     );
     ok!(root
@@ -70,12 +70,9 @@ async fn key_policy_can_lock_out_the_root() {
         .key_id(&key)
         .policy(&alice_only)
         .bypass_policy_lockout_safety_check(true));
-    assert_eq!(
-        fails!(root.describe_key().key_id(&key)),
-        "AccessDeniedException"
-    );
-    assert_eq!(
-        fails!(root.schedule_key_deletion().key_id(&key)),
+    assert_fails!(root.describe_key().key_id(&key), "AccessDeniedException");
+    assert_fails!(
+        root.schedule_key_deletion().key_id(&key),
         "AccessDeniedException"
     );
     ok!(s.kms_with("AKALICE", "alice").describe_key().key_id(&key));

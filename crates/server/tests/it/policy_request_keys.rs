@@ -5,7 +5,8 @@
 //! missing key under that prefix. `aws:RequestedRegion` is the region the request was sent to.
 
 use crate::common::{
-    fails, head_err, ok, outcome, put_bytes, put_policy, put_req, root_user, status, Server,
+    assert_fails, assert_outcome, head_err, ok, put_bytes, put_policy, put_req, root_user, status,
+    Server,
 };
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
 use trailstack_server::config::canonical_id_for;
@@ -57,12 +58,11 @@ async fn metadata_directive_key_exists_only_when_sent() {
         .copy_source("dest/src")
         .metadata_directive(MetadataDirective::Copy));
     // No header, no key: StringEquals cannot match, nothing allows the write.
-    assert_eq!(
-        outcome!(b
-            .copy_object()
+    assert_outcome!(
+        b.copy_object()
             .bucket("dest")
             .key("copies/without-directive")
-            .copy_source("dest/src")),
+            .copy_source("dest/src"),
         "AccessDenied 403"
     );
 }
@@ -83,10 +83,7 @@ async fn grant_header_keys_hold_the_header_as_written() {
         .grants()
         .iter()
         .any(|g| g.grantee().and_then(|g| g.id()) == Some(canonical_id_for(A).as_str())));
-    assert_eq!(
-        fails!(put_req(&b, "shared", "ungranted", b"x")),
-        "AccessDenied"
-    );
+    assert_fails!(put_req(&b, "shared", "ungranted", b"x"), "AccessDenied");
 }
 
 #[tokio::test]
@@ -97,13 +94,12 @@ async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
         {"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::enc/c/*",
          "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption-customer-algorithm":"AES256"}}}]}"#;
     let (_s, a, _b) = start("enc", deny).await;
-    assert_eq!(
-        outcome!(put_req(&a, "enc", "k", b"x")
-            .server_side_encryption(ServerSideEncryption::from("AES192"))),
+    assert_outcome!(
+        put_req(&a, "enc", "k", b"x").server_side_encryption(ServerSideEncryption::from("AES192")),
         "AccessDenied 403"
     );
-    assert_eq!(
-        outcome!(put_req(&a, "enc", "c/k", b"x").sse_customer_algorithm("AES192")),
+    assert_outcome!(
+        put_req(&a, "enc", "c/k", b"x").sse_customer_algorithm("AES192"),
         "AccessDenied 403"
     );
     let out =
@@ -114,9 +110,9 @@ async fn deny_of_a_wrong_algorithm_comes_before_the_header_is_refused() {
     );
     // Where no policy denies it, the wrong algorithm is S3's 400.
     a.create_bucket().bucket("plain").send().await.unwrap();
-    assert_eq!(
-        outcome!(put_req(&a, "plain", "k", b"x")
-            .server_side_encryption(ServerSideEncryption::from("AES192"))),
+    assert_outcome!(
+        put_req(&a, "plain", "k", b"x")
+            .server_side_encryption(ServerSideEncryption::from("AES192")),
         "InvalidArgument 400"
     );
 }
@@ -150,8 +146,5 @@ async fn requested_region_is_the_region_called() {
         r#"{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}"#,
     );
     let (_s, _a, b) = start("regions", &eu).await;
-    assert_eq!(
-        fails!(b.put_object().bucket("regions").key("us/x")),
-        "AccessDenied"
-    );
+    assert_fails!(b.put_object().bucket("regions").key("us/x"), "AccessDenied");
 }

@@ -4,7 +4,8 @@
 //! Delivery that waits, survives a restart or is flushed is in `s3_access_log_delivery`.
 
 use crate::common::{
-    code, fails, get_bytes, get_err, head_of, ok, outcome, ownership, put_policy, put_req, Server,
+    assert_fails, assert_outcome, code, get_bytes, get_err, head_of, ok, ownership, put_policy,
+    put_req, Server,
 };
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::types::{
@@ -171,18 +172,16 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
     let got = ok!(c.get_bucket_logging().bucket("al-src"));
     assert!(got.logging_enabled().is_none());
 
-    assert_eq!(
-        outcome!(c
-            .put_bucket_logging()
+    assert_outcome!(
+        c.put_bucket_logging()
             .bucket("al-src")
-            .bucket_logging_status(status_of(Some(logging("al-nowhere", "p/"))))),
+            .bucket_logging_status(status_of(Some(logging("al-nowhere", "p/")))),
         "InvalidTargetBucketForLogging 400"
     );
-    assert_eq!(
-        fails!(c
-            .put_bucket_logging()
+    assert_fails!(
+        c.put_bucket_logging()
             .bucket("al-missing")
-            .bucket_logging_status(status_of(Some(logging("al-logs", "p/"))))),
+            .bucket_logging_status(status_of(Some(logging("al-logs", "p/")))),
         "NoSuchBucket"
     );
 
@@ -198,11 +197,10 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
         )
         .permission(aws_sdk_s3::types::BucketLogsPermission::Read)
         .build()]);
-    assert_eq!(
-        fails!(c
-            .put_bucket_logging()
+    assert_fails!(
+        c.put_bucket_logging()
             .bucket("al-src")
-            .bucket_logging_status(status_of(Some(with_grants.clone())))),
+            .bucket_logging_status(status_of(Some(with_grants.clone()))),
         "AccessControlListNotSupported"
     );
 
@@ -211,11 +209,10 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
         .put_bucket_ownership_controls()
         .bucket("al-logs")
         .ownership_controls(ownership(ObjectOwnership::BucketOwnerPreferred),));
-    assert_eq!(
-        fails!(c
-            .put_bucket_logging()
+    assert_fails!(
+        c.put_bucket_logging()
             .bucket("al-src")
-            .bucket_logging_status(status_of(Some(with_grants.clone())))),
+            .bucket_logging_status(status_of(Some(with_grants.clone()))),
         "InvalidTargetBucketForLogging"
     );
     ok!(c

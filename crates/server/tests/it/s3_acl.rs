@@ -5,8 +5,8 @@
 //! `s3_public_access`, which shares the accounts set up here.
 
 use crate::common::{
-    allow_all, body_bytes, code, iam_user, lookup_by, ok, outcome, ownership, put_req, root_user,
-    status, Server,
+    allow_all, assert_outcome, body_bytes, code, iam_user, lookup_by, ok, ownership, put_req,
+    root_user, status, Server,
 };
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, Delete, Grant, Grantee, ObjectCannedAcl,
@@ -132,7 +132,7 @@ async fn cross_account_access_by_acl_grants() {
     bucket(&a, "acl-x", ObjectOwnership::ObjectWriter).await;
     put(&a.root_a, "acl-x", "k", None).await;
     let list = |c: &aws_sdk_s3::Client| c.list_objects_v2().bucket("acl-x");
-    assert_eq!(outcome!(list(&a.root_b)), "AccessDenied 403");
+    assert_outcome!(list(&a.root_b), "AccessDenied 403");
     assert_eq!(
         get(&a.root_b, "acl-x", "k").await.unwrap_err(),
         "AccessDenied 403"
@@ -148,17 +148,17 @@ async fn cross_account_access_by_acl_grants() {
         .send()
         .await
         .unwrap();
-    assert_eq!(outcome!(list(&a.root_b)), "ok");
-    assert_eq!(outcome!(list(&a.carol)), "ok");
+    assert_outcome!(list(&a.root_b), "ok");
+    assert_outcome!(list(&a.carol), "ok");
     // A grant to an account reaches its users only through their own policies.
-    assert_eq!(outcome!(list(&a.dave)), "AccessDenied 403");
+    assert_outcome!(list(&a.dave), "AccessDenied 403");
     // The bucket's READ is no object's READ, nor its ACL's.
     assert_eq!(
         get(&a.root_b, "acl-x", "k").await.unwrap_err(),
         "AccessDenied 403"
     );
     let acl_of_k = |c: &aws_sdk_s3::Client| c.get_object_acl().bucket("acl-x").key("k");
-    assert_eq!(outcome!(acl_of_k(&a.root_b)), "AccessDenied 403");
+    assert_outcome!(acl_of_k(&a.root_b), "AccessDenied 403");
 
     // The object ACL lets B read the object (an AccessControlPolicy document).
     a.root_a
@@ -213,10 +213,7 @@ async fn cross_account_access_by_acl_grants() {
         b"shared-b"
     );
     // The bucket owner may still delete what others own.
-    assert_eq!(
-        outcome!(a.root_a.delete_object().bucket("acl-x").key("from-b")),
-        "ok"
-    );
+    assert_outcome!(a.root_a.delete_object().bucket("acl-x").key("from-b"), "ok");
 
     // BucketOwnerPreferred: bucket-owner-full-control makes A the owner.
     a.root_a
@@ -242,7 +239,7 @@ async fn cross_account_access_by_acl_grants() {
         .put_bucket_ownership_controls()
         .bucket("acl-x")
         .ownership_controls(ownership(ObjectOwnership::BucketOwnerEnforced));
-    assert_eq!(outcome!(enforce), "InvalidBucketAclWithObjectOwnership 400");
+    assert_outcome!(enforce, "InvalidBucketAclWithObjectOwnership 400");
 }
 
 #[tokio::test]
@@ -276,7 +273,7 @@ async fn acls_are_disabled_by_default() {
         .put_bucket_acl()
         .bucket("acl-off")
         .grant_read(format!("id={id_b}"));
-    assert_eq!(outcome!(grant_b), "AccessControlListNotSupported 400");
+    assert_outcome!(grant_b, "AccessControlListNotSupported 400");
     put(&a.root_a, "acl-off", "k", None).await;
     let public = a
         .root_a
@@ -284,7 +281,7 @@ async fn acls_are_disabled_by_default() {
         .bucket("acl-off")
         .key("k")
         .acl(ObjectCannedAcl::PublicRead);
-    assert_eq!(outcome!(public), "AccessControlListNotSupported 400");
+    assert_outcome!(public, "AccessControlListNotSupported 400");
     // A public ACL at creation breaks the Block Public Access a new bucket starts with.
     let create = a
         .root_a
@@ -292,10 +289,7 @@ async fn acls_are_disabled_by_default() {
         .bucket("acl-born-public")
         .object_ownership(ObjectOwnership::ObjectWriter)
         .acl(BucketCannedAcl::PublicRead);
-    assert_eq!(
-        outcome!(create),
-        "InvalidBucketAclWithBlockPublicAccessError 400"
-    );
+    assert_outcome!(create, "InvalidBucketAclWithBlockPublicAccessError 400");
     // Grant headers are set with PutBucketAcl, not at creation.
     let create = a
         .root_a
@@ -303,7 +297,7 @@ async fn acls_are_disabled_by_default() {
         .bucket("acl-born-granted")
         .object_ownership(ObjectOwnership::ObjectWriter)
         .grant_read(format!("id={id_b}"));
-    assert_eq!(outcome!(create), "NotImplemented 501");
+    assert_outcome!(create, "NotImplemented 501");
 }
 
 #[tokio::test]
@@ -378,10 +372,7 @@ async fn explicit_deny_beats_acl_grants() {
         .await
         .unwrap();
     assert_eq!(get(&a.anonymous, "acl-deny", "k").await.unwrap(), b"k");
-    assert_eq!(
-        outcome!(a.root_b.list_objects_v2().bucket("acl-deny")),
-        "ok"
-    );
+    assert_outcome!(a.root_b.list_objects_v2().bucket("acl-deny"), "ok");
     a.root_a
         .put_bucket_policy()
         .bucket("acl-deny")
@@ -397,8 +388,8 @@ async fn explicit_deny_beats_acl_grants() {
         reads("acl-deny", &[(&a.anonymous, "k"), (&a.carol, "k")]).await,
         [DENIED, DENIED]
     );
-    assert_eq!(
-        outcome!(a.root_b.list_objects_v2().bucket("acl-deny")),
+    assert_outcome!(
+        a.root_b.list_objects_v2().bucket("acl-deny"),
         "AccessDenied 403"
     );
 }

@@ -5,7 +5,7 @@
 //! the same rules; with ACLs disabled (BucketOwnerEnforced) only no ACL or
 //! bucket-owner-full-control is accepted, `private` included.
 
-use crate::common::{code, fails, ok, outcome, put_req, root_user, status, Server};
+use crate::common::{assert_fails, assert_outcome, code, ok, put_req, root_user, status, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, BucketLoggingStatus, BucketLogsPermission, Grant,
@@ -166,18 +166,18 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
 async fn grants_to_unknown_accounts_are_refused() {
     let (_s, a, _b) = start().await;
     a.create_bucket().bucket("grants2").send().await.unwrap();
-    assert_eq!(
-        outcome!(a.put_bucket_acl().bucket("grants2").access_control_policy(
+    assert_outcome!(
+        a.put_bucket_acl().bucket("grants2").access_control_policy(
             AccessControlPolicy::builder()
                 .owner(Owner::builder().id(ID_A).build())
                 .grants(user(ID_A, Permission::FullControl))
                 .grants(user("_foo", Permission::FullControl))
                 .build(),
-        )),
+        ),
         "InvalidArgument 400"
     );
-    assert_eq!(
-        outcome!(put_req(&a, "grants2", "k", b"x").grant_read("id=_foo")),
+    assert_outcome!(
+        put_req(&a, "grants2", "k", b"x").grant_read("id=_foo"),
         "InvalidArgument 400"
     );
 
@@ -191,14 +191,14 @@ async fn grants_to_unknown_accounts_are_refused() {
         )
         .permission(Permission::FullControl)
         .build();
-    assert_eq!(
-        outcome!(a.put_bucket_acl().bucket("grants2").access_control_policy(
+    assert_outcome!(
+        a.put_bucket_acl().bucket("grants2").access_control_policy(
             AccessControlPolicy::builder()
                 .owner(Owner::builder().id(ID_A).build())
                 .grants(user(ID_A, Permission::FullControl))
                 .grants(by_mail)
                 .build(),
-        )),
+        ),
         "UnresolvableGrantByEmailAddress 400"
     );
     // Nothing changed.
@@ -234,36 +234,32 @@ async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
         (code(&e).as_str(), status(&e)),
         ("AccessControlListNotSupported", 400)
     );
-    assert_eq!(
-        fails!(a
-            .create_multipart_upload()
+    assert_fails!(
+        a.create_multipart_upload()
             .bucket("grants3")
             .key("mp")
-            .acl(ObjectCannedAcl::Private)),
+            .acl(ObjectCannedAcl::Private),
         "AccessControlListNotSupported"
     );
-    assert_eq!(
-        fails!(a
-            .copy_object()
+    assert_fails!(
+        a.copy_object()
             .bucket("grants3")
             .key("copy")
             .copy_source("grants3/none")
-            .acl(ObjectCannedAcl::Private)),
+            .acl(ObjectCannedAcl::Private),
         "AccessControlListNotSupported"
     );
-    assert_eq!(
-        fails!(a
-            .put_bucket_acl()
+    assert_fails!(
+        a.put_bucket_acl()
             .bucket("grants3")
-            .acl(BucketCannedAcl::Private)),
+            .acl(BucketCannedAcl::Private),
         "AccessControlListNotSupported"
     );
-    assert_eq!(
-        fails!(a
-            .put_object_acl()
+    assert_fails!(
+        a.put_object_acl()
             .bucket("grants3")
             .key("none")
-            .acl(ObjectCannedAcl::Private)),
+            .acl(ObjectCannedAcl::Private),
         "AccessControlListNotSupported"
     );
 }
@@ -298,11 +294,10 @@ async fn logging_target_grants_name_known_accounts() {
             )
             .build()
     };
-    assert_eq!(
-        outcome!(a
-            .put_bucket_logging()
+    assert_outcome!(
+        a.put_bucket_logging()
             .bucket("logged")
-            .bucket_logging_status(status_granting("_foo"))),
+            .bucket_logging_status(status_granting("_foo")),
         "InvalidArgument 400"
     );
     ok!(a

@@ -20,12 +20,12 @@ async fn create_head_list_delete() {
     // us-east-1 answers 200 to the owner re-creating a bucket (s3_details has the rest).
     c.create_bucket().bucket("alpha").send().await.unwrap();
     put_bytes(&c, "alpha", "k", b"x").await;
-    assert_eq!(fails!(c.delete_bucket().bucket("alpha")), "BucketNotEmpty");
+    assert_fails!(c.delete_bucket().bucket("alpha"), "BucketNotEmpty");
     delete_key(&c, "alpha", "k").await;
     c.delete_bucket().bucket("alpha").send().await.unwrap();
     let e = c.head_bucket().bucket("alpha").send().await.unwrap_err();
     assert_eq!(status(&e), 404);
-    assert_eq!(fails!(c.delete_bucket().bucket("alpha")), "NoSuchBucket");
+    assert_fails!(c.delete_bucket().bucket("alpha"), "NoSuchBucket");
 }
 
 #[tokio::test]
@@ -33,11 +33,7 @@ async fn names_and_locations() {
     let s = Server::start().await;
     let c = s.s3();
     for bad in ["ab", "Upper", "bad_name", "192.168.0.1", "-lead"] {
-        assert_eq!(
-            fails!(c.create_bucket().bucket(bad)),
-            "InvalidBucketName",
-            "{bad}"
-        );
+        assert_fails!(c.create_bucket().bucket(bad), "InvalidBucketName", "{bad}");
     }
     ok!(c
         .create_bucket()
@@ -71,10 +67,7 @@ async fn names_and_locations() {
 async fn bucket_settings() {
     let s = Server::start().await;
     let c = s.with_bucket("settings").await;
-    assert_eq!(
-        fails!(c.get_bucket_tagging().bucket("settings")),
-        "NoSuchTagSet"
-    );
+    assert_fails!(c.get_bucket_tagging().bucket("settings"), "NoSuchTagSet");
     let tagging = Tagging::builder()
         .tag_set(Tag::builder().key("team").value("sec").build().unwrap())
         .build()
@@ -84,12 +77,12 @@ async fn bucket_settings() {
     assert_eq!(t.tag_set()[0].key(), "team");
     ok!(c.delete_bucket_tagging().bucket("settings"));
 
-    assert_eq!(
-        fails!(c.get_bucket_policy().bucket("settings")),
+    assert_fails!(
+        c.get_bucket_policy().bucket("settings"),
         "NoSuchBucketPolicy"
     );
-    assert_eq!(
-        fails!(c.put_bucket_policy().bucket("settings").policy("{not json")),
+    assert_fails!(
+        c.put_bucket_policy().bucket("settings").policy("{not json"),
         "MalformedPolicy"
     );
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::settings/*"}]}"#;
@@ -110,11 +103,10 @@ async fn bucket_settings() {
             .as_str(),
         "BucketOwnerEnforced"
     );
-    assert_eq!(
-        fails!(c
-            .put_bucket_acl()
+    assert_fails!(
+        c.put_bucket_acl()
             .bucket("settings")
-            .acl(aws_sdk_s3::types::BucketCannedAcl::PublicRead)),
+            .acl(aws_sdk_s3::types::BucketCannedAcl::PublicRead),
         "AccessControlListNotSupported"
     );
 
@@ -126,8 +118,8 @@ async fn bucket_settings() {
         Some(true)
     );
     ok!(c.delete_public_access_block().bucket("settings"));
-    assert_eq!(
-        fails!(c.get_public_access_block().bucket("settings")),
+    assert_fails!(
+        c.get_public_access_block().bucket("settings"),
         "NoSuchPublicAccessBlockConfiguration"
     );
 }

@@ -22,11 +22,10 @@ const PUBLIC_READ_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effec
 async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
     let s = start(BucketDefaults::Current).await;
     let c = s.s3();
-    assert_eq!(
-        fails!(c
-            .create_bucket()
+    assert_fails!(
+        c.create_bucket()
             .bucket("bucket0")
-            .acl(BucketCannedAcl::PublicRead)),
+            .acl(BucketCannedAcl::PublicRead),
         "InvalidBucketAclWithObjectOwnership"
     );
     c.create_bucket().bucket("bucket1").send().await.unwrap();
@@ -41,11 +40,10 @@ async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
     let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
     let by_default = rule.apply_server_side_encryption_by_default().unwrap();
     assert_eq!(by_default.sse_algorithm(), &ServerSideEncryption::Aes256);
-    assert_eq!(
-        fails!(c
-            .put_bucket_policy()
+    assert_fails!(
+        c.put_bucket_policy()
             .bucket("bucket1")
-            .policy(PUBLIC_READ_POLICY)),
+            .policy(PUBLIC_READ_POLICY),
         "AccessDenied"
     );
 }
@@ -67,16 +65,16 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
                 && g.permission().map(|p| p.as_str()) == Some("READ")),
         "{acl:?}"
     );
-    assert_eq!(
-        outcome!(c.get_bucket_ownership_controls().bucket("bucket1")),
+    assert_outcome!(
+        c.get_bucket_ownership_controls().bucket("bucket1"),
         "OwnershipControlsNotFoundError 404"
     );
-    assert_eq!(
-        outcome!(c.get_public_access_block().bucket("bucket1")),
+    assert_outcome!(
+        c.get_public_access_block().bucket("bucket1"),
         "NoSuchPublicAccessBlockConfiguration 404"
     );
-    assert_eq!(
-        outcome!(c.get_bucket_encryption().bucket("bucket1")),
+    assert_outcome!(
+        c.get_bucket_encryption().bucket("bucket1"),
         "ServerSideEncryptionConfigurationNotFoundError 404"
     );
     put_policy(&c, "bucket1", PUBLIC_READ_POLICY).await;
@@ -97,8 +95,8 @@ async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption
     set_default_encryption(&c, "bucket1", ServerSideEncryption::Aes256, None, false).await;
     ok!(c.get_bucket_encryption().bucket("bucket1"));
     ok!(c.delete_bucket_encryption().bucket("bucket1"));
-    assert_eq!(
-        fails!(c.get_bucket_encryption().bucket("bucket1")),
+    assert_fails!(
+        c.get_bucket_encryption().bucket("bucket1"),
         "ServerSideEncryptionConfigurationNotFoundError"
     );
 }
@@ -111,13 +109,13 @@ async fn each_bucket_keeps_the_defaults_it_was_created_with() {
     let s = Server::start_in(dir).await;
     let c = s.s3();
     c.create_bucket().bucket("new").send().await.unwrap();
-    assert_eq!(
-        fails!(c.get_bucket_encryption().bucket("old")),
+    assert_fails!(
+        c.get_bucket_encryption().bucket("old"),
         "ServerSideEncryptionConfigurationNotFoundError"
     );
     ok!(c.get_bucket_encryption().bucket("new"));
-    assert_eq!(
-        fails!(c.get_public_access_block().bucket("old")),
+    assert_fails!(
+        c.get_public_access_block().bucket("old"),
         "NoSuchPublicAccessBlockConfiguration"
     );
     ok!(c.get_public_access_block().bucket("new"));

@@ -3,7 +3,7 @@
 //! anything happens, whoever calls (anonymous callers of a public bucket included); the right
 //! account changes nothing.
 
-use crate::common::{ok, outcome, root_user, Server};
+use crate::common::{assert_outcome, ok, root_user, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::BucketCannedAcl;
 use trailstack_server::config::BucketDefaults;
@@ -30,15 +30,15 @@ async fn a_bucket_of_another_account_than_expected_is_access_denied() {
             .expected_bucket_owner(owner)
             .body(ByteStream::from_static(b"x"))
     };
-    assert_eq!(outcome!(put("k", A)), "ok");
-    assert_eq!(outcome!(put("other", B)), "AccessDenied 403");
+    assert_outcome!(put("k", A), "ok");
+    assert_outcome!(put("other", B), "AccessDenied 403");
     let list = |owner: &str| {
         a.list_objects_v2()
             .bucket("owned-by-a")
             .expected_bucket_owner(owner)
     };
-    assert_eq!(outcome!(list(A)), "ok");
-    assert_eq!(outcome!(list(B)), "AccessDenied 403");
+    assert_outcome!(list(A), "ok");
+    assert_outcome!(list(B), "AccessDenied 403");
     let keys: Vec<_> = list(A)
         .send()
         .await
@@ -52,7 +52,7 @@ async fn a_bucket_of_another_account_than_expected_is_access_denied() {
         .get_bucket_acl()
         .bucket("owned-by-a")
         .expected_bucket_owner("not-an-account");
-    assert_eq!(outcome!(acl), "AccessDenied 403");
+    assert_outcome!(acl, "AccessDenied 403");
 
     // A copy checks its source bucket's owner by the source header.
     let copy = |source_owner: &str| {
@@ -63,8 +63,8 @@ async fn a_bucket_of_another_account_than_expected_is_access_denied() {
             .expected_bucket_owner(A)
             .expected_source_bucket_owner(source_owner)
     };
-    assert_eq!(outcome!(copy(B)), "AccessDenied 403");
-    assert_eq!(outcome!(copy(A)), "ok");
+    assert_outcome!(copy(B), "AccessDenied 403");
+    assert_outcome!(copy(A), "ok");
 
     // Anonymous callers the bucket's ACL lets in are held to the same check.
     let anonymous = s.s3_anonymous();
@@ -74,6 +74,6 @@ async fn a_bucket_of_another_account_than_expected_is_access_denied() {
             .bucket("owned-by-a")
             .expected_bucket_owner(owner)
     };
-    assert_eq!(outcome!(anon_list(A)), "ok");
-    assert_eq!(outcome!(anon_list(B)), "AccessDenied 403");
+    assert_outcome!(anon_list(A), "ok");
+    assert_outcome!(anon_list(B), "AccessDenied 403");
 }

@@ -1,6 +1,6 @@
 //! Lifecycle configurations: validated as S3 validates them, round-tripped and deleted.
 
-use crate::common::{code, err, fails, ok, outcome, status, Clocked};
+use crate::common::{assert_fails, assert_outcome, code, err, ok, status, Clocked};
 use crate::s3_lifecycle::*;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
@@ -86,9 +86,8 @@ async fn configurations_are_validated_as_s3_validates_them() {
     .await;
     assert_eq!(code(&e), "InvalidArgument");
     // Two rules with one ID.
-    assert_eq!(
-        fails!(c
-            .put_bucket_lifecycle_configuration()
+    assert_fails!(
+        c.put_bucket_lifecycle_configuration()
             .bucket("lc-validate")
             .lifecycle_configuration(
                 BucketLifecycleConfiguration::builder()
@@ -106,7 +105,7 @@ async fn configurations_are_validated_as_s3_validates_them() {
                     )
                     .build()
                     .unwrap(),
-            )),
+            ),
         "InvalidArgument"
     );
 }
@@ -115,10 +114,9 @@ async fn configurations_are_validated_as_s3_validates_them() {
 async fn a_configuration_round_trips_and_deletes() {
     let t = Clocked::start_at(T0, None).await;
     let c = t.lifecycle_bucket("lc-roundtrip", false).await;
-    assert_eq!(
-        outcome!(c
-            .get_bucket_lifecycle_configuration()
-            .bucket("lc-roundtrip")),
+    assert_outcome!(
+        c.get_bucket_lifecycle_configuration()
+            .bucket("lc-roundtrip"),
         "NoSuchLifecycleConfiguration 404"
     );
     let and = LifecycleRuleFilter::builder()
@@ -178,10 +176,9 @@ async fn a_configuration_round_trips_and_deletes() {
         .send()
         .await;
     assert!(out.is_ok());
-    assert_eq!(
-        fails!(c
-            .get_bucket_lifecycle_configuration()
-            .bucket("lc-roundtrip")),
+    assert_fails!(
+        c.get_bucket_lifecycle_configuration()
+            .bucket("lc-roundtrip"),
         "NoSuchLifecycleConfiguration"
     );
     // Deleting again is still a success, as in S3.

@@ -161,11 +161,10 @@ async fn start_after_key_count_fetch_owner() {
     assert_eq!(v2_page(&o).0, strings(&["b/2", "c", "d"]));
 
     // A forged continuation token.
-    assert_eq!(
-        outcome!(c
-            .list_objects_v2()
+    assert_outcome!(
+        c.list_objects_v2()
             .bucket("stafter")
-            .continuation_token("not a token!")),
+            .continuation_token("not a token!"),
         "InvalidArgument 400"
     );
 

@@ -93,8 +93,8 @@ async fn upload_complete_and_read_parts() {
     let head = ok!(c.head_object().bucket("mpu").key("big/obj").part_number(2));
     assert_eq!(head.parts_count(), Some(3));
     assert_eq!(head.content_length(), Some(p2.len() as i64));
-    assert_eq!(
-        outcome!(c.get_object().bucket("mpu").key("big/obj").part_number(4)),
+    assert_outcome!(
+        c.get_object().bucket("mpu").key("big/obj").part_number(4),
         "InvalidPartNumber 416"
     );
 
@@ -112,8 +112,8 @@ async fn upload_complete_and_read_parts() {
     assert_eq!(parts.total_parts_count(), Some(3));
 
     // The completed upload is gone.
-    assert_eq!(
-        outcome!(c.list_parts().bucket("mpu").key("big/obj").upload_id(&id)),
+    assert_outcome!(
+        c.list_parts().bucket("mpu").key("big/obj").upload_id(&id),
         "NoSuchUpload 404"
     );
     let ups = ok!(c.list_multipart_uploads().bucket("mpu"));
@@ -232,44 +232,41 @@ async fn part_errors_list_parts_and_abort() {
 
     // Bad part numbers.
     for n in [0, 10001] {
-        assert_eq!(
-            fails!(c
-                .upload_part()
+        assert_fails!(
+            c.upload_part()
                 .bucket("perr")
                 .key("k")
                 .upload_id(&id)
                 .part_number(n)
-                .body(b"x".to_vec().into())),
+                .body(b"x".to_vec().into()),
             "InvalidArgument",
             "part {n}"
         );
     }
     // A part whose Content-MD5 does not match.
-    assert_eq!(
-        outcome!(c
-            .upload_part()
+    assert_outcome!(
+        c.upload_part()
             .bucket("perr")
             .key("k")
             .upload_id(&id)
             .part_number(7)
             .content_md5(b64(&md5(b"other")))
-            .body(b"body".to_vec().into())),
+            .body(b"body".to_vec().into()),
         "BadDigest 400"
     );
 
     // An unknown upload id, and the right id under another key.
-    assert_eq!(
-        outcome!(c
-            .upload_part()
+    assert_outcome!(
+        c.upload_part()
             .bucket("perr")
             .key("k")
             .upload_id("nope")
             .part_number(1)
-            .body(b"x".to_vec().into())),
+            .body(b"x".to_vec().into()),
         "NoSuchUpload 404"
     );
-    assert_eq!(
-        fails!(c.list_parts().bucket("perr").key("other").upload_id(&id)),
+    assert_fails!(
+        c.list_parts().bucket("perr").key("other").upload_id(&id),
         "NoSuchUpload"
     );
 
@@ -279,28 +276,26 @@ async fn part_errors_list_parts_and_abort() {
         .bucket("perr")
         .key("k")
         .upload_id(&id));
-    assert_eq!(
-        fails!(c.list_parts().bucket("perr").key("k").upload_id(&id)),
+    assert_fails!(
+        c.list_parts().bucket("perr").key("k").upload_id(&id),
         "NoSuchUpload"
     );
     let e = complete(vec![(1, etags[0].clone())]).await.unwrap_err();
     assert_eq!(code(&e), "NoSuchUpload");
-    assert_eq!(
-        outcome!(c
-            .abort_multipart_upload()
+    assert_outcome!(
+        c.abort_multipart_upload()
             .bucket("perr")
             .key("k")
-            .upload_id(&id)),
+            .upload_id(&id),
         "NoSuchUpload 404"
     );
-    assert_eq!(
-        fails!(c
-            .upload_part()
+    assert_fails!(
+        c.upload_part()
             .bucket("perr")
             .key("k")
             .upload_id(&id)
             .part_number(6)
-            .body(b"late".to_vec().into())),
+            .body(b"late".to_vec().into()),
         "NoSuchUpload"
     );
     let ups = ok!(c.list_multipart_uploads().bucket("perr"));
@@ -361,26 +356,24 @@ async fn upload_part_copy() {
     assert_eq!(e2, format!("\"{}\"", hex::encode(md5(&src[100..1100]))));
 
     // A range past the end of the source.
-    assert_eq!(
-        outcome!(c
-            .upload_part_copy()
+    assert_outcome!(
+        c.upload_part_copy()
             .bucket("pcopy")
             .key("dst")
             .upload_id(&id)
             .part_number(3)
             .copy_source("pcopy/src")
-            .copy_source_range(format!("bytes=0-{}", src.len()))),
+            .copy_source_range(format!("bytes=0-{}", src.len())),
         "InvalidArgument 400"
     );
     // A missing source.
-    assert_eq!(
-        fails!(c
-            .upload_part_copy()
+    assert_fails!(
+        c.upload_part_copy()
             .bucket("pcopy")
             .key("dst")
             .upload_id(&id)
             .part_number(3)
-            .copy_source("pcopy/missing")),
+            .copy_source("pcopy/missing"),
         "NoSuchKey"
     );
 

@@ -128,9 +128,8 @@ async fn composite_crc32_checksum() {
         .part_number(1)
         .checksum_algorithm(ChecksumAlgorithm::Crc32)
         .body(b"abc".to_vec().into()));
-    assert_eq!(
-        fails!(c
-            .complete_multipart_upload()
+    assert_fails!(
+        c.complete_multipart_upload()
             .bucket("ck32")
             .key("obj2")
             .upload_id(&id)
@@ -144,7 +143,7 @@ async fn composite_crc32_checksum() {
                             .build(),
                     )
                     .build(),
-            )),
+            ),
         "InvalidPart"
     );
 }
@@ -221,22 +220,20 @@ async fn full_object_crc64nvme_checksum() {
     assert_eq!(head.checksum_type(), Some(&ChecksumType::FullObject));
 
     // CRC64NVME cannot be COMPOSITE; SHA256 cannot be FULL_OBJECT.
-    assert_eq!(
-        fails!(c
-            .create_multipart_upload()
+    assert_fails!(
+        c.create_multipart_upload()
             .bucket("ck64")
             .key("x")
             .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
-            .checksum_type(ChecksumType::Composite)),
+            .checksum_type(ChecksumType::Composite),
         "InvalidRequest"
     );
-    assert_eq!(
-        fails!(c
-            .create_multipart_upload()
+    assert_fails!(
+        c.create_multipart_upload()
             .bucket("ck64")
             .key("x")
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
-            .checksum_type(ChecksumType::FullObject)),
+            .checksum_type(ChecksumType::FullObject),
         "InvalidRequest"
     );
 }

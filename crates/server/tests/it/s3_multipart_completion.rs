@@ -32,13 +32,12 @@ async fn a_completion_sent_again_gets_the_same_answer() {
 
     // Once another write replaced that object, the upload is gone for good.
     put_bytes(&c, "mpu", "k", b"newer").await;
-    assert_eq!(
-        outcome!(c
-            .complete_multipart_upload()
+    assert_outcome!(
+        c.complete_multipart_upload()
             .bucket("mpu")
             .key("k")
             .upload_id(&id)
-            .multipart_upload(part_list(&parts))),
+            .multipart_upload(part_list(&parts)),
         "NoSuchUpload 404"
     );
 }
@@ -67,12 +66,12 @@ async fn if_match_and_if_none_match_on_completion() {
     let (id, parts) = upload_parts(&c, "cond", "k", &[b"one".to_vec()]).await;
     let one = complete(id, parts).if_none_match("*").send().await.unwrap();
     let (id, parts) = upload_parts(&c, "cond", "k", &[b"two".to_vec()]).await;
-    assert_eq!(
-        outcome!(complete(id.clone(), parts.clone()).if_none_match("*")),
+    assert_outcome!(
+        complete(id.clone(), parts.clone()).if_none_match("*"),
         "PreconditionFailed 412"
     );
-    assert_eq!(
-        outcome!(complete(id.clone(), parts.clone()).if_match("\"0123\"")),
+    assert_outcome!(
+        complete(id.clone(), parts.clone()).if_match("\"0123\""),
         "PreconditionFailed 412"
     );
     // The refused completions left the upload in place: the matching ETag completes it.
@@ -132,7 +131,7 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
         if wrong {
             // A well-formed SHA-256 that is not the object's.
             req = req.checksum_sha256("uWBwpe1dxI4Vw8Gf0X9ynOdw/SS6VBzfWm9giiv1sf4=-2");
-            assert_eq!(outcome!(req), "BadDigest 400");
+            assert_outcome!(req, "BadDigest 400");
             continue;
         }
         let done = req.send().await.unwrap();
@@ -164,10 +163,7 @@ async fn deleting_a_bucket_takes_its_uploads_in_progress() {
     assert!(ups.uploads().is_empty(), "{ups:?}");
     // Objects still keep a bucket.
     put_bytes(&c, "going", "k", b"x").await;
-    assert_eq!(
-        outcome!(c.delete_bucket().bucket("going")),
-        "BucketNotEmpty 409"
-    );
+    assert_outcome!(c.delete_bucket().bucket("going"), "BucketNotEmpty 409");
 }
 
 /// S3 takes only `*` in a write's If-None-Match ("Expects the '*' character"): an ETag there
@@ -219,8 +215,8 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
             .upload_id(&id)
             .multipart_upload(part_list(&parts))
     };
-    assert_eq!(
-        outcome!(complete().if_none_match(first.e_tag().unwrap())),
+    assert_outcome!(
+        complete().if_none_match(first.e_tag().unwrap()),
         "NotImplemented 501"
     );
     // The refused completion left the upload in place.

@@ -3,7 +3,7 @@
 //! who initiated it, by default; anyone else only through a policy; an explicit Deny still
 //! wins. Here account B writes into account A's bucket through an ACL WRITE grant.
 
-use crate::common::{allow_all, iam_user, ok, outcome, root_user, Server};
+use crate::common::{allow_all, assert_outcome, iam_user, ok, root_user, Server};
 use aws_sdk_s3::types::ObjectOwnership;
 use trailstack_server::config::canonical_id_for;
 
@@ -61,21 +61,21 @@ async fn initiator_may_abort_and_list_parts() {
     // Carol's upload: she and her account's root may list and abort it, another user of
     // her account may not (the ACL grants B only s3:PutObject).
     let mine = create(&carol, "carol").await;
-    assert_eq!(outcome!(parts(&carol, "carol", &mine)), "ok");
-    assert_eq!(outcome!(parts(&root_b, "carol", &mine)), "ok");
-    assert_eq!(outcome!(parts(&dave, "carol", &mine)), "AccessDenied 403");
-    assert_eq!(outcome!(abort(&dave, "carol", &mine)), "AccessDenied 403");
-    assert_eq!(outcome!(abort(&carol, "carol", &mine)), "ok");
+    assert_outcome!(parts(&carol, "carol", &mine), "ok");
+    assert_outcome!(parts(&root_b, "carol", &mine), "ok");
+    assert_outcome!(parts(&dave, "carol", &mine), "AccessDenied 403");
+    assert_outcome!(abort(&dave, "carol", &mine), "AccessDenied 403");
+    assert_outcome!(abort(&carol, "carol", &mine), "ok");
     let again = create(&carol, "carol").await;
-    assert_eq!(outcome!(abort(&root_b, "carol", &again)), "ok");
+    assert_outcome!(abort(&root_b, "carol", &again), "ok");
 
     // The bucket owner's upload is not B's to abort or list.
     let owners = create(&root_a, "a").await;
-    assert_eq!(outcome!(parts(&carol, "a", &owners)), "AccessDenied 403");
-    assert_eq!(outcome!(abort(&root_b, "a", &owners)), "AccessDenied 403");
+    assert_outcome!(parts(&carol, "a", &owners), "AccessDenied 403");
+    assert_outcome!(abort(&root_b, "a", &owners), "AccessDenied 403");
     // The bucket owner may abort anyone's upload.
     let third = create(&carol, "c3").await;
-    assert_eq!(outcome!(abort(&root_a, "c3", &third)), "ok");
+    assert_outcome!(abort(&root_a, "c3", &third), "ok");
 
     // An explicit Deny in the bucket policy beats the initiator's default.
     let denied = create(&carol, "carol").await;
@@ -90,9 +90,6 @@ async fn initiator_may_abort_and_list_parts() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        outcome!(abort(&carol, "carol", &denied)),
-        "AccessDenied 403"
-    );
-    assert_eq!(outcome!(abort(&root_b, "carol", &denied)), "ok");
+    assert_outcome!(abort(&carol, "carol", &denied), "AccessDenied 403");
+    assert_outcome!(abort(&root_b, "carol", &denied), "ok");
 }

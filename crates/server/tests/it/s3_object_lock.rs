@@ -123,15 +123,14 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
         Some(&ObjectLockEnabled::Enabled)
     );
     assert!(conf.rule().is_none());
-    assert_eq!(
-        outcome!(s3
-            .put_bucket_versioning()
+    assert_outcome!(
+        s3.put_bucket_versioning()
             .bucket("locked")
             .versioning_configuration(
                 VersioningConfiguration::builder()
                     .status(BucketVersioningStatus::Suspended)
                     .build(),
-            )),
+            ),
         "InvalidBucketState 409"
     );
 
@@ -188,8 +187,8 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
 
     // A plain bucket: no configuration, and none until versioning is Enabled.
     s3.create_bucket().bucket("plain").send().await.unwrap();
-    assert_eq!(
-        outcome!(s3.get_object_lock_configuration().bucket("plain")),
+    assert_outcome!(
+        s3.get_object_lock_configuration().bucket("plain"),
         "ObjectLockConfigurationNotFoundError 404"
     );
     let put_conf = || {
@@ -221,8 +220,8 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
     )
     .await;
     assert_eq!(e, Err("400 InvalidRequest".into()));
-    assert_eq!(
-        outcome!(s3.get_object_legal_hold().bucket("nolock").key("k")),
+    assert_outcome!(
+        s3.get_object_legal_hold().bucket("nolock").key("k"),
         "InvalidRequest 400"
     );
 }

@@ -21,8 +21,8 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
     let (root, ops) = (c.s3(), c.s3_as("AKOPS", "ops"));
     locked_bucket(&root, "vault").await;
     let v1 = put(&root, "vault", "g").await;
-    assert_eq!(
-        outcome!(root.get_object_retention().bucket("vault").key("g")),
+    assert_outcome!(
+        root.get_object_retention().bucket("vault").key("g"),
         "NoSuchObjectLockConfiguration 404"
     );
     let past = set_retention(
@@ -122,13 +122,12 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
             Err("403 AccessDenied".into())
         );
     }
-    assert_eq!(
-        fails!(root
-            .put_object_retention()
+    assert_fails!(
+        root.put_object_retention()
             .bucket("vault")
             .key("c")
             .retention(ObjectLockRetention::builder().build())
-            .bypass_governance_retention(true)),
+            .bypass_governance_retention(true),
         "AccessDenied"
     );
     set_retention(
@@ -157,8 +156,8 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
     let s3 = c.s3();
     locked_bucket(&s3, "held").await;
     let (a, b) = (put(&s3, "held", "a").await, put(&s3, "held", "b").await);
-    assert_eq!(
-        fails!(s3.get_object_legal_hold().bucket("held").key("a")),
+    assert_fails!(
+        s3.get_object_legal_hold().bucket("held").key("a"),
         "NoSuchObjectLockConfiguration"
     );
     let hold = |on: Hold| ObjectLockLegalHold::builder().status(on).build();
@@ -174,12 +173,11 @@ async fn legal_holds_block_deletes_whatever_the_mode_and_multi_deletes_report_ea
         .key("a")
         .version_id(&a));
     assert_eq!(got.legal_hold().unwrap().status(), Some(&Hold::On));
-    assert_eq!(
-        outcome!(s3
-            .put_object_legal_hold()
+    assert_outcome!(
+        s3.put_object_legal_hold()
             .bucket("held")
             .key("a")
-            .legal_hold(hold(Hold::from("abc")))),
+            .legal_hold(hold(Hold::from("abc"))),
         "MalformedXML 400"
     );
     assert_eq!(
@@ -301,13 +299,13 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
     );
 
     // Bad headers, and lock headers where Object Lock is off.
-    assert_eq!(
-        outcome!(put_req(&s3, "dflt", "bad", b"x").object_lock_mode(ObjectLockMode::Governance)),
+    assert_outcome!(
+        put_req(&s3, "dflt", "bad", b"x").object_lock_mode(ObjectLockMode::Governance),
         "InvalidArgument 400"
     );
     s3.create_bucket().bucket("open").send().await.unwrap();
-    assert_eq!(
-        outcome!(put_req(&s3, "open", "k", b"x").object_lock_legal_hold_status(Hold::On)),
+    assert_outcome!(
+        put_req(&s3, "open", "k", b"x").object_lock_legal_hold_status(Hold::On),
         "InvalidRequest 400"
     );
 }

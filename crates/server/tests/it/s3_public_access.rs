@@ -1,7 +1,7 @@
 //! Public access: anonymous reads of objects a public ACL or bucket policy opens, and the
 //! four Block Public Access settings that refuse or ignore them.
 
-use crate::common::{ok, outcome, put_req, Raw};
+use crate::common::{assert_outcome, ok, put_req, Raw};
 use crate::s3_acl::*;
 use aws_sdk_s3::types::{BucketCannedAcl, ObjectCannedAcl, ObjectOwnership};
 use base64::Engine;
@@ -12,13 +12,13 @@ async fn anonymous_reads_of_public_objects_and_block_public_access() {
     bucket(&a, "acl-pub", ObjectOwnership::ObjectWriter).await;
     // BlockPublicAcls (on for every new bucket) refuses public ACLs.
     let public_put = put_req(&a.root_a, "acl-pub", "k", b"public").acl(ObjectCannedAcl::PublicRead);
-    assert_eq!(outcome!(public_put), "AccessDenied 403");
+    assert_outcome!(public_put, "AccessDenied 403");
     let public_bucket = a
         .root_a
         .put_bucket_acl()
         .bucket("acl-pub")
         .acl(BucketCannedAcl::PublicRead);
-    assert_eq!(outcome!(public_bucket), "AccessDenied 403");
+    assert_outcome!(public_bucket, "AccessDenied 403");
 
     block(&a.root_a, "acl-pub", [false; 4]).await;
     put(&a.root_a, "acl-pub", "k", Some(ObjectCannedAcl::PublicRead)).await;
@@ -39,13 +39,13 @@ async fn anonymous_reads_of_public_objects_and_block_public_access() {
         .await,
         ["k", "k", DENIED, DENIED, DENIED]
     );
-    assert_eq!(
-        outcome!(a.anonymous.list_objects_v2().bucket("acl-pub")),
+    assert_outcome!(
+        a.anonymous.list_objects_v2().bucket("acl-pub"),
         "AccessDenied 403"
     );
-    assert_eq!(outcome!(a.anonymous.list_buckets()), "AccessDenied 403");
+    assert_outcome!(a.anonymous.list_buckets(), "AccessDenied 403");
     let anonymous_put = put_req(&a.anonymous, "acl-pub", "anon", b"x");
-    assert_eq!(outcome!(anonymous_put), "AccessDenied 403");
+    assert_outcome!(anonymous_put, "AccessDenied 403");
 
     // A bucket anyone may write to takes anonymous uploads, owned (under ObjectWriter) by the
     // anonymous user, which the bucket owner cannot read without a grant.
@@ -137,23 +137,20 @@ async fn block_public_policy_and_restrict_public_buckets() {
     put(&a.root_a, "pol-pub", "k", None).await;
     let put_policy = |doc: String| a.root_a.put_bucket_policy().bucket("pol-pub").policy(doc);
     // BlockPublicPolicy (on for every new bucket) refuses a public policy...
-    assert_eq!(
-        outcome!(put_policy(public_read("pol-pub"))),
-        "AccessDenied 403"
-    );
+    assert_outcome!(put_policy(public_read("pol-pub")), "AccessDenied 403");
     // ...and accepts one pinned to an account.
     let for_b = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{B}"}},
             "Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-pub/*"}}]}}"#
     );
-    assert_eq!(outcome!(put_policy(for_b)), "ok");
+    assert_outcome!(put_policy(for_b), "ok");
     assert_eq!(
         get(&a.anonymous, "pol-pub", "k").await.unwrap_err(),
         "AccessDenied 403"
     );
 
     block(&a.root_a, "pol-pub", [false; 4]).await;
-    assert_eq!(outcome!(put_policy(public_read("pol-pub"))), "ok");
+    assert_outcome!(put_policy(public_read("pol-pub")), "ok");
     assert_eq!(
         reads("pol-pub", &[(&a.anonymous, "k"), (&a.root_b, "k")]).await,
         ["k", "k"]

@@ -41,8 +41,8 @@ async fn bucket_versioning_status() {
         .send_signed(&s)
         .await;
     r.assert_code(400, "MalformedXML");
-    assert_eq!(
-        fails!(c.get_bucket_versioning().bucket("no-such-bucket-v")),
+    assert_fails!(
+        c.get_bucket_versioning().bucket("no-such-bucket-v"),
         "NoSuchBucket"
     );
 }
@@ -94,8 +94,8 @@ async fn versions_delete_markers_and_restore() {
     r.assert_code(405, "MethodNotAllowed");
     assert_eq!(r.header("x-amz-delete-marker"), Some("true"));
     assert_eq!(r.header("x-amz-version-id"), Some(marker.as_str()));
-    assert_eq!(
-        outcome!(c.get_object().bucket("vers").key("k").version_id(&marker)),
+    assert_outcome!(
+        c.get_object().bucket("vers").key("k").version_id(&marker),
         "MethodNotAllowed 405"
     );
     let r = Raw::new(&s, "HEAD", &format!("/vers/k?versionId={marker}"))
@@ -126,15 +126,15 @@ async fn versions_delete_markers_and_restore() {
     assert_ne!(del.delete_marker(), Some(true));
     let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v1.as_str()));
-    assert_eq!(
-        outcome!(c.get_object().bucket("vers").key("k").version_id(&v2)),
+    assert_outcome!(
+        c.get_object().bucket("vers").key("k").version_id(&v2),
         "NoSuchVersion 404"
     );
 
     // Version id errors: unknown (well-formed) and malformed.
     let unknown = "0123456789abcdef0123456789abcdef";
-    assert_eq!(
-        outcome!(c.get_object().bucket("vers").key("k").version_id(unknown)),
+    assert_outcome!(
+        c.get_object().bucket("vers").key("k").version_id(unknown),
         "NoSuchVersion 404"
     );
     let r = Raw::new(&s, "GET", &format!("/vers/k?versionId={unknown}"))
@@ -142,14 +142,14 @@ async fn versions_delete_markers_and_restore() {
         .await;
     assert_eq!(r.xml("Code").as_deref(), Some("NoSuchVersion"));
     assert_eq!(r.xml("VersionId").as_deref(), Some(unknown));
-    assert_eq!(
-        outcome!(c.get_object().bucket("vers").key("k").version_id("bad")),
+    assert_outcome!(
+        c.get_object().bucket("vers").key("k").version_id("bad"),
         "InvalidArgument 400"
     );
     let e = err!(c.head_object().bucket("vers").key("k").version_id(unknown));
     assert_eq!(status(&e), 404);
-    assert_eq!(
-        fails!(c.delete_object().bucket("vers").key("k").version_id("bad")),
+    assert_fails!(
+        c.delete_object().bucket("vers").key("k").version_id("bad"),
         "InvalidArgument"
     );
     // Nothing changed.
@@ -158,8 +158,8 @@ async fn versions_delete_markers_and_restore() {
 
     // Deleting the null version for good.
     ok!(c.delete_object().bucket("vers").key("k").version_id("null"));
-    assert_eq!(
-        fails!(c.get_object().bucket("vers").key("k").version_id("null")),
+    assert_fails!(
+        c.get_object().bucket("vers").key("k").version_id("null"),
         "NoSuchVersion"
     );
 }
@@ -259,8 +259,8 @@ async fn delete_objects_with_versions() {
     );
 
     // a1 is gone, a2 remains; b has a marker over b1.
-    assert_eq!(
-        fails!(c.get_object().bucket("dov").key("a").version_id(&a1)),
+    assert_fails!(
+        c.get_object().bucket("dov").key("a").version_id(&a1),
         "NoSuchVersion"
     );
     assert_eq!(get_version(&c, "dov", "a", &a2).await, b"a2");

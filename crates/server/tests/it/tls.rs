@@ -64,8 +64,8 @@ async fn tls_sse_c_put_and_get_through_the_rust_sdk() {
     // Plain HTTP on the same port still serves, but not SSE-C.
     let plain = s.s3();
     plain.list_buckets().send().await.unwrap();
-    assert_eq!(
-        outcome!(put_req(&plain, "tls-localhost", "over-http", b"x").customer_key(&key)),
+    assert_outcome!(
+        put_req(&plain, "tls-localhost", "over-http", b"x").customer_key(&key),
         "InvalidRequest 400"
     );
 }

@@ -205,6 +205,22 @@ macro_rules! fails {
 }
 pub(crate) use fails;
 
+/// Asserts that an SDK call fails with the AWS error code `code` (a message may follow).
+macro_rules! assert_fails {
+    ($call:expr, $code:expr $(, $($msg:tt)+)?) => {
+        assert_eq!($crate::common::fails!($call), $code $(, $($msg)+)?)
+    };
+}
+pub(crate) use assert_fails;
+
+/// Asserts the outcome of an SDK call, `code status` or `ok` (a message may follow).
+macro_rules! assert_outcome {
+    ($call:expr, $want:expr $(, $($msg:tt)+)?) => {
+        assert_eq!($crate::common::outcome!($call), $want $(, $($msg)+)?)
+    };
+}
+pub(crate) use assert_outcome;
+
 /// The HTTP status of an SDK error.
 pub fn status<E>(
     e: &aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,

@@ -85,53 +85,47 @@ async fn aws_managed_s3_key_is_for_s3_only() {
     assert!(!statements.iter().any(|s| s["Action"] == "kms:*"));
 
     // The customer cannot use it directly...
-    assert_eq!(
-        fails!(k
-            .encrypt()
+    assert_fails!(
+        k.encrypt()
             .key_id("alias/aws/s3")
-            .plaintext(Blob::new("direct"))),
+            .plaintext(Blob::new("direct")),
         "AccessDeniedException"
     );
-    assert_eq!(
-        fails!(k
-            .decrypt()
+    assert_fails!(
+        k.decrypt()
             .ciphertext_blob(Blob::new(dk.ciphertext.clone()))
-            .encryption_context("aws:s3:arn", "arn:aws:s3:::b/k")),
+            .encryption_context("aws:s3:arn", "arn:aws:s3:::b/k"),
         "AccessDeniedException"
     );
-    assert_eq!(
-        fails!(k
-            .generate_data_key()
+    assert_fails!(
+        k.generate_data_key()
             .key_id(meta.key_id())
-            .number_of_bytes(32)),
+            .number_of_bytes(32),
         "AccessDeniedException"
     );
-    assert_eq!(
-        fails!(k
-            .generate_data_key_pair()
+    assert_fails!(
+        k.generate_data_key_pair()
             .key_id("alias/aws/s3")
-            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+            .key_pair_spec(DataKeyPairSpec::EccNistP256),
         "AccessDeniedException"
     );
-    assert_eq!(
-        fails!(k
-            .create_grant()
+    assert_fails!(
+        k.create_grant()
             .key_id(meta.key_id())
             .grantee_principal("arn:aws:iam::000000000000:user/alice")
-            .operations(GrantOperation::Decrypt)),
+            .operations(GrantOperation::Decrypt),
         "AccessDeniedException"
     );
     // ...nor delete or move its alias.
-    assert_eq!(
-        fails!(k.delete_alias().alias_name("alias/aws/s3")),
+    assert_fails!(
+        k.delete_alias().alias_name("alias/aws/s3"),
         "NotAuthorizedException"
     );
     let mine = new_key_id(&k).await;
-    assert_eq!(
-        fails!(k
-            .update_alias()
+    assert_fails!(
+        k.update_alias()
             .alias_name("alias/aws/s3")
-            .target_key_id(&mine)),
+            .target_key_id(&mine),
         "NotAuthorizedException"
     );
     // It is still there and still serves S3.

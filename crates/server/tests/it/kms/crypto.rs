@@ -26,34 +26,31 @@ async fn encrypt_decrypt_with_context() {
         .encryption_context("purpose", "test"));
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"attack at dawn");
     assert_eq!(dec.key_id(), key.arn());
-    assert_eq!(
-        fails!(k.decrypt().ciphertext_blob(blob.clone())),
+    assert_fails!(
+        k.decrypt().ciphertext_blob(blob.clone()),
         "InvalidCiphertextException"
     );
-    assert_eq!(
-        fails!(k
-            .decrypt()
+    assert_fails!(
+        k.decrypt()
             .ciphertext_blob(blob.clone())
-            .encryption_context("purpose", "other")),
+            .encryption_context("purpose", "other"),
         "InvalidCiphertextException"
     );
     let mut tampered = blob.as_ref().to_vec();
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
-    assert_eq!(
-        fails!(k
-            .decrypt()
+    assert_fails!(
+        k.decrypt()
             .ciphertext_blob(Blob::new(tampered))
-            .encryption_context("purpose", "test")),
+            .encryption_context("purpose", "test"),
         "InvalidCiphertextException"
     );
     let other = new_key(&k).await;
-    assert_eq!(
-        fails!(k
-            .decrypt()
+    assert_fails!(
+        k.decrypt()
             .key_id(other.key_id())
             .ciphertext_blob(blob.clone())
-            .encryption_context("purpose", "test")),
+            .encryption_context("purpose", "test"),
         "IncorrectKeyException"
     );
     let e = err!(k.encrypt().key_id(id).plaintext(Blob::new(vec![0u8; 4097])));
@@ -87,10 +84,7 @@ async fn data_keys_and_random() {
         .number_of_bytes(64));
     let dec = decrypt(&k, dk.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref().len(), 64);
-    assert_eq!(
-        fails!(k.generate_data_key().key_id(&id)),
-        "ValidationException"
-    );
+    assert_fails!(k.generate_data_key().key_id(&id), "ValidationException");
     assert_eq!(
         ok!(k.generate_random().number_of_bytes(1024))
             .plaintext()
@@ -99,8 +93,8 @@ async fn data_keys_and_random() {
             .len(),
         1024
     );
-    assert_eq!(
-        fails!(k.generate_random().number_of_bytes(1025)),
+    assert_fails!(
+        k.generate_random().number_of_bytes(1025),
         "ValidationException"
     );
 }
@@ -137,20 +131,19 @@ async fn sign_verify_and_macs() {
             .signature(sig.clone())
             .signing_algorithm(alg.clone()));
         assert!(ok.signature_valid());
-        assert_eq!(
-            fails!(k
-                .verify()
+        assert_fails!(
+            k.verify()
                 .key_id(&id)
                 .message(Blob::new(b"other".to_vec()))
                 .signature(sig)
-                .signing_algorithm(alg.clone())),
+                .signing_algorithm(alg.clone()),
             "KMSInvalidSignatureException",
             "{spec:?}"
         );
         let pk = k.get_public_key().key_id(&id).send().await.unwrap();
         assert!(pk.public_key().unwrap().as_ref().len() > 50);
-        assert_eq!(
-            fails!(k.encrypt().key_id(&id).plaintext(Blob::new(b"x".to_vec()))),
+        assert_fails!(
+            k.encrypt().key_id(&id).plaintext(Blob::new(b"x".to_vec())),
             "InvalidKeyUsageException"
         );
     }
@@ -167,13 +160,12 @@ async fn sign_verify_and_macs() {
         .message(Blob::new(b"m".to_vec()))
         .mac(mac.clone())
         .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256));
-    assert_eq!(
-        fails!(k
-            .verify_mac()
+    assert_fails!(
+        k.verify_mac()
             .key_id(&id)
             .message(Blob::new(b"n".to_vec()))
             .mac(mac)
-            .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256)),
+            .mac_algorithm(aws_sdk_kms::types::MacAlgorithmSpec::HmacSha256),
         "KMSInvalidMacException"
     );
 }
@@ -209,11 +201,10 @@ async fn rotation_keeps_old_ciphertexts_readable() {
     );
     let rots = k.list_key_rotations().key_id(&id).send().await.unwrap();
     assert_eq!(rots.rotations().len(), 1);
-    assert_eq!(
-        fails!(k
-            .enable_key_rotation()
+    assert_fails!(
+        k.enable_key_rotation()
             .key_id(&id)
-            .rotation_period_in_days(30)),
+            .rotation_period_in_days(30),
         "ValidationException"
     );
 }

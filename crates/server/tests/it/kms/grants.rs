@@ -125,22 +125,20 @@ async fn create_list_retire_and_revoke() {
         .grant_tokens(&token)
         .grant_tokens(again.grant_token().unwrap()));
     ok!(k.describe_key().key_id(&id).grant_tokens(&token));
-    assert_eq!(
-        fails!(k
-            .encrypt()
+    assert_fails!(
+        k.encrypt()
             .key_id(&id)
             .plaintext(Blob::new("x"))
-            .grant_tokens("not-a-grant-token")),
+            .grant_tokens("not-a-grant-token"),
         "InvalidGrantTokenException"
     );
     let mut forged = token.clone().into_bytes();
     forged[10] = if forged[10] == b'A' { b'B' } else { b'A' };
-    assert_eq!(
-        fails!(k
-            .generate_data_key()
+    assert_fails!(
+        k.generate_data_key()
             .key_id(&id)
             .number_of_bytes(16)
-            .grant_tokens(String::from_utf8(forged).unwrap())),
+            .grant_tokens(String::from_utf8(forged).unwrap()),
         "InvalidGrantTokenException"
     );
     let mut eleven = k.encrypt().key_id(&id).plaintext(Blob::new("x"));
@@ -154,20 +152,17 @@ async fn create_list_retire_and_revoke() {
 
     // RetireGrant by token, then the token no longer retires anything.
     k.retire_grant().grant_token(&token).send().await.unwrap();
-    assert_eq!(
-        fails!(k.retire_grant().grant_token(&token)),
+    assert_fails!(
+        k.retire_grant().grant_token(&token),
         "InvalidGrantTokenException"
     );
     // RetireGrant by key and grant id.
     ok!(k.retire_grant().key_id(&arn).grant_id(&third_id));
-    assert_eq!(
-        fails!(k.retire_grant().grant_id(&other_id)),
-        "ValidationException"
-    );
+    assert_fails!(k.retire_grant().grant_id(&other_id), "ValidationException");
     // RevokeGrant, twice.
     ok!(k.revoke_grant().key_id(&id).grant_id(&other_id));
-    assert_eq!(
-        fails!(k.revoke_grant().key_id(&id).grant_id(&other_id)),
+    assert_fails!(
+        k.revoke_grant().key_id(&id).grant_id(&other_id),
         "InvalidGrantIdException"
     );
     let left = k.list_grants().key_id(&id).send().await.unwrap();
@@ -330,13 +325,12 @@ async fn create_grant_validates_like_aws() {
         "ValidationException"
     );
     // Grant tokens on other operations are checked too.
-    assert_eq!(
-        fails!(k
-            .sign()
+    assert_fails!(
+        k.sign()
             .key_id(&signer)
             .message(Blob::new("m"))
             .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)
-            .grant_tokens("bogus")),
+            .grant_tokens("bogus"),
         "InvalidGrantTokenException"
     );
     // Key states: disabled, pending deletion.
@@ -349,17 +343,14 @@ async fn create_grant_validates_like_aws() {
     assert_eq!(grant_code(base().send().await), "KMSInvalidStateException");
     // Listing works in any state; bad paging is refused.
     k.list_grants().key_id(&id).send().await.unwrap();
-    assert_eq!(
-        fails!(k.list_grants().key_id(&id).marker("garbage")),
+    assert_fails!(
+        k.list_grants().key_id(&id).marker("garbage"),
         "InvalidMarkerException"
     );
-    assert_eq!(
-        fails!(k.list_grants().key_id(&id).limit(0)),
-        "ValidationException"
-    );
-    assert_eq!(
-        fails!(k.revoke_grant().key_id(&id).grant_id("0".repeat(64))),
+    assert_fails!(k.list_grants().key_id(&id).limit(0), "ValidationException");
+    assert_fails!(
+        k.revoke_grant().key_id(&id).grant_id("0".repeat(64)),
         "InvalidGrantIdException"
     );
-    assert_eq!(fails!(k.retire_grant()), "ValidationException");
+    assert_fails!(k.retire_grant(), "ValidationException");
 }

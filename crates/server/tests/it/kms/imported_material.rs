@@ -115,8 +115,8 @@ async fn python_wrapped_material_imports_and_encrypts() {
     let deleted = ok!(k.delete_imported_key_material().key_id(&key));
     assert!(deleted.key_id().unwrap().ends_with(&key));
     assert_eq!(state(&k, &key).await, KeyState::PendingImport);
-    assert_eq!(
-        fails!(k.decrypt().ciphertext_blob(Blob::new(blob.clone()))),
+    assert_fails!(
+        k.decrypt().ciphertext_blob(Blob::new(blob.clone())),
         "KMSInvalidStateException"
     );
     // Other material is refused; the same material, wrapped with AES key wrap, is accepted.
@@ -128,13 +128,12 @@ async fn python_wrapped_material_imports_and_encrypts() {
         &data(32, 78),
     )
     .await;
-    assert_eq!(
-        fails!(k
-            .import_key_material()
+    assert_fails!(
+        k.import_key_material()
             .key_id(&key)
             .import_token(token)
             .encrypted_key_material(other)
-            .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)),
+            .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire),
         "IncorrectKeyMaterialException"
     );
     let (token, same) = python_wrapped(
@@ -246,50 +245,44 @@ async fn import_errors() {
     assert_eq!(code(&e), "IncorrectKeyMaterialException");
     // ExpirationModel and ValidTo must agree; ValidTo within a year.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    assert_eq!(
-        fails!(k
-            .import_key_material()
+    assert_fails!(
+        k.import_key_material()
             .key_id(&key)
             .import_token(token.clone())
-            .encrypted_key_material(wrapped.clone())),
+            .encrypted_key_material(wrapped.clone()),
         "ValidationException"
     );
     for t in [now - 60, now + 400 * 24 * 3600] {
-        assert_eq!(
-            fails!(k
-                .import_key_material()
+        assert_fails!(
+            k.import_key_material()
                 .key_id(&key)
                 .import_token(token.clone())
                 .encrypted_key_material(wrapped.clone())
-                .valid_to(DateTime::from_secs(t))),
+                .valid_to(DateTime::from_secs(t)),
             "ValidationException",
             "{t}"
         );
     }
-    assert_eq!(
-        fails!(k
-            .import_key_material()
+    assert_fails!(
+        k.import_key_material()
             .key_id(&key)
             .import_token(token.clone())
             .encrypted_key_material(wrapped.clone())
             .expiration_model(ExpirationModelType::KeyMaterialDoesNotExpire)
-            .valid_to(DateTime::from_secs(now + 3600))),
+            .valid_to(DateTime::from_secs(now + 3600)),
         "ValidationException"
     );
     // Not yet imported: unusable; EnableKey refused.
-    assert_eq!(
-        fails!(k.encrypt().key_id(&key).plaintext(Blob::new("x"))),
+    assert_fails!(
+        k.encrypt().key_id(&key).plaintext(Blob::new("x")),
         "KMSInvalidStateException"
     );
-    assert_eq!(
-        fails!(k.enable_key().key_id(&key)),
-        "KMSInvalidStateException"
-    );
+    assert_fails!(k.enable_key().key_id(&key), "KMSInvalidStateException");
     // Importing succeeds once; re-importing the same material into the enabled key too.
     import(&key, token.clone(), wrapped.clone()).await.unwrap();
     import(&key, token, wrapped).await.unwrap();
-    assert_eq!(
-        fails!(k.delete_imported_key_material().key_id(&plain_key)),
+    assert_fails!(
+        k.delete_imported_key_material().key_id(&plain_key),
         "UnsupportedOperationException"
     );
     // Pending deletion: no parameters, no import.

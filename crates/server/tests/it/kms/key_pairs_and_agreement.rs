@@ -46,19 +46,17 @@ async fn data_key_pairs_match_in_python() {
             .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())
             .encryption_context("purpose", "pairs"));
         assert_eq!(dec.plaintext().unwrap().as_ref(), private.as_slice());
-        assert_eq!(
-            fails!(k
-                .decrypt()
-                .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone())),
+        assert_fails!(
+            k.decrypt()
+                .ciphertext_blob(pair.private_key_ciphertext_blob().unwrap().clone()),
             "InvalidCiphertextException"
         );
     }
     // Without plaintext: only the ciphertext and public key come back.
-    assert_eq!(
-        fails!(k
-            .generate_data_key_pair_without_plaintext()
+    assert_fails!(
+        k.generate_data_key_pair_without_plaintext()
             .key_id("alias/missing")
-            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+            .key_pair_spec(DataKeyPairSpec::EccNistP256),
         "NotFoundException"
     );
     let pair = ok!(k
@@ -75,49 +73,44 @@ async fn data_key_pairs_match_in_python() {
     assert_eq!(check["matches"], true);
 
     // Errors: spec, key usage, key state.
-    assert_eq!(
-        fails!(k
-            .generate_data_key_pair()
+    assert_fails!(
+        k.generate_data_key_pair()
             .key_id(&id)
-            .key_pair_spec(DataKeyPairSpec::from("RSA_1024"))),
+            .key_pair_spec(DataKeyPairSpec::from("RSA_1024")),
         "ValidationException"
     );
-    assert_eq!(
-        fails!(k
-            .generate_data_key_pair()
+    assert_fails!(
+        k.generate_data_key_pair()
             .key_id(&id)
-            .key_pair_spec(DataKeyPairSpec::Sm2)),
+            .key_pair_spec(DataKeyPairSpec::Sm2),
         "UnsupportedOperationException"
     );
-    assert_eq!(
-        fails!(k.generate_data_key_pair().key_id(&id)),
+    assert_fails!(
+        k.generate_data_key_pair().key_id(&id),
         "ValidationException"
     );
     let rsa = new_key_of(&k, KeySpec::Rsa2048, KeyUsageType::EncryptDecrypt).await;
-    assert_eq!(
-        fails!(k
-            .generate_data_key_pair()
+    assert_fails!(
+        k.generate_data_key_pair()
             .key_id(&rsa)
-            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+            .key_pair_spec(DataKeyPairSpec::EccNistP256),
         "InvalidKeyUsageException"
     );
     let pending = ok!(k.create_key().origin(OriginType::External))
         .key_metadata
         .unwrap()
         .key_id;
-    assert_eq!(
-        fails!(k
-            .generate_data_key_pair()
+    assert_fails!(
+        k.generate_data_key_pair()
             .key_id(&pending)
-            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+            .key_pair_spec(DataKeyPairSpec::EccNistP256),
         "KMSInvalidStateException"
     );
     k.disable_key().key_id(&id).send().await.unwrap();
-    assert_eq!(
-        fails!(k
-            .generate_data_key_pair_without_plaintext()
+    assert_fails!(
+        k.generate_data_key_pair_without_plaintext()
             .key_id(&id)
-            .key_pair_spec(DataKeyPairSpec::EccNistP256)),
+            .key_pair_spec(DataKeyPairSpec::EccNistP256),
         "DisabledException"
     );
 }
@@ -166,12 +159,11 @@ async fn derive_shared_secret_agrees_with_python() {
         );
         assert_eq!(out.key_origin(), Some(&OriginType::AwsKms));
         // A KEY_AGREEMENT key does not sign.
-        assert_eq!(
-            fails!(k
-                .sign()
+        assert_fails!(
+            k.sign()
                 .key_id(&id)
                 .message(Blob::new("m"))
-                .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)),
+                .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256),
             "InvalidKeyUsageException"
         );
     }
@@ -196,22 +188,20 @@ async fn derive_shared_secret_agrees_with_python() {
     assert_eq!(code(&e), "ValidationException");
     let e = derive(Blob::new(data(65, 4))).await.unwrap_err();
     assert_eq!(code(&e), "ValidationException");
-    assert_eq!(
-        fails!(k
-            .derive_shared_secret()
+    assert_fails!(
+        k.derive_shared_secret()
             .key_id(&agree)
             .key_agreement_algorithm(KeyAgreementAlgorithmSpec::from("DH"))
-            .public_key(p384_public.public_key().unwrap().clone())),
+            .public_key(p384_public.public_key().unwrap().clone()),
         "ValidationException"
     );
     // Only KEY_AGREEMENT keys derive; only NIST curves agree.
     let signer = new_key_of(&k, KeySpec::EccNistP256, KeyUsageType::SignVerify).await;
-    assert_eq!(
-        fails!(k
-            .derive_shared_secret()
+    assert_fails!(
+        k.derive_shared_secret()
             .key_id(&signer)
             .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
-            .public_key(p384_public.public_key().unwrap().clone())),
+            .public_key(p384_public.public_key().unwrap().clone()),
         "InvalidKeyUsageException"
     );
     for (spec, usage) in [
@@ -219,8 +209,8 @@ async fn derive_shared_secret_agrees_with_python() {
         (KeySpec::Rsa2048, KeyUsageType::KeyAgreement),
         (KeySpec::SymmetricDefault, KeyUsageType::KeyAgreement),
     ] {
-        assert_eq!(
-            fails!(k.create_key().key_spec(spec).key_usage(usage)),
+        assert_fails!(
+            k.create_key().key_spec(spec).key_usage(usage),
             "ValidationException"
         );
     }

@@ -70,28 +70,20 @@ pub async fn create_describe_list_and_aliases() {
             .key_id(),
         id
     );
-    assert_eq!(
-        fails!(k
-            .create_alias()
+    assert_fails!(
+        k.create_alias()
             .alias_name("alias/first")
-            .target_key_id(&id)),
+            .target_key_id(&id),
         "AlreadyExistsException"
     );
-    assert_eq!(
-        fails!(k
-            .create_alias()
+    assert_fails!(
+        k.create_alias()
             .alias_name("alias/aws/s3")
-            .target_key_id(&id)),
+            .target_key_id(&id),
         "NotAuthorizedException"
     );
-    assert_eq!(
-        fails!(k.describe_key().key_id("alias/nope")),
-        "NotFoundException"
-    );
-    assert_eq!(
-        fails!(k.enable_key().key_id("alias/first")),
-        "NotFoundException"
-    );
+    assert_fails!(k.describe_key().key_id("alias/nope"), "NotFoundException");
+    assert_fails!(k.enable_key().key_id("alias/first"), "NotFoundException");
     for _ in 0..3 {
         k.create_key().send().await.unwrap();
     }
@@ -113,12 +105,12 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
     let id = new_key_id(&k).await;
     let blob = encrypt(&k, &id, b"x").await;
     k.disable_key().key_id(&id).send().await.unwrap();
-    assert_eq!(
-        fails!(k.encrypt().key_id(&id).plaintext(Blob::new(b"x".to_vec()))),
+    assert_fails!(
+        k.encrypt().key_id(&id).plaintext(Blob::new(b"x".to_vec())),
         "DisabledException"
     );
-    assert_eq!(
-        fails!(k.decrypt().ciphertext_blob(blob.clone())),
+    assert_fails!(
+        k.decrypt().ciphertext_blob(blob.clone()),
         "DisabledException"
     );
     k.enable_key().key_id(&id).send().await.unwrap();
@@ -128,19 +120,15 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
         .key_id(&id)
         .pending_window_in_days(7));
     assert_eq!(sched.key_state(), Some(&KeyState::PendingDeletion));
-    assert_eq!(
-        fails!(k.decrypt().ciphertext_blob(blob.clone())),
+    assert_fails!(
+        k.decrypt().ciphertext_blob(blob.clone()),
         "KMSInvalidStateException"
     );
-    assert_eq!(
-        fails!(k.enable_key().key_id(&id)),
-        "KMSInvalidStateException"
-    );
-    assert_eq!(
-        fails!(k
-            .schedule_key_deletion()
+    assert_fails!(k.enable_key().key_id(&id), "KMSInvalidStateException");
+    assert_fails!(
+        k.schedule_key_deletion()
             .key_id(&id)
-            .pending_window_in_days(3)),
+            .pending_window_in_days(3),
         "ValidationException"
     );
     k.cancel_key_deletion().key_id(&id).send().await.unwrap();

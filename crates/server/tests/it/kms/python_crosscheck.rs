@@ -135,12 +135,11 @@ async fn python_oaep_ciphertexts_decrypt_through_kms() {
             } else {
                 EncryptionAlgorithmSpec::RsaesOaepSha1
             };
-            assert_eq!(
-                fails!(k
-                    .decrypt()
+            assert_fails!(
+                k.decrypt()
                     .key_id(&id)
                     .ciphertext_blob(Blob::new(ciphertext))
-                    .encryption_algorithm(other)),
+                    .encryption_algorithm(other),
                 "InvalidCiphertextException",
                 "{spec:?}"
             );

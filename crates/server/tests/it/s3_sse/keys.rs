@@ -17,8 +17,8 @@ async fn key_states_reach_s3_reads_and_writes() {
     assert_eq!(status(&e), 400);
     let h = head_of(&c, "keystates", "a").await;
     assert_eq!(h.ssekms_key_id(), Some(k.as_str()));
-    assert_eq!(
-        fails!(put_req(&c, "keystates", "b", &body).kms_key(&k)),
+    assert_fails!(
+        put_req(&c, "keystates", "b", &body).kms_key(&k),
         "KMS.DisabledException"
     );
     // A failed PUT stores nothing.
@@ -42,8 +42,8 @@ async fn key_states_reach_s3_reads_and_writes() {
         .send()
         .await
         .is_ok());
-    assert_eq!(
-        outcome!(put_req(&c, "keystates", "c", &body).kms_key("alias/does-not-exist")),
+    assert_outcome!(
+        put_req(&c, "keystates", "c", &body).kms_key("alias/does-not-exist"),
         "KMS.NotFoundException 400"
     );
 }
@@ -86,12 +86,11 @@ async fn customer_keys() {
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidRequest"));
     let e = head_err(&c, "custkeys", "a").await;
     assert_eq!(status(&e), 400);
-    assert_eq!(
-        outcome!(c
-            .get_object()
+    assert_outcome!(
+        c.get_object()
             .bucket("custkeys")
             .key("a")
-            .customer_key(&other)),
+            .customer_key(&other),
         "AccessDenied 403"
     );
     let got = ok!(c
@@ -109,8 +108,8 @@ async fn customer_keys() {
         .customer_key(&key));
     assert_eq!(h.sse_customer_algorithm(), Some("AES256"));
     // A bad MD5 is refused before anything is stored.
-    assert_eq!(
-        fails!(put_req(&c, "custkeys", "b", b"x").customer_key(&key.with_md5_of(&other))),
+    assert_fails!(
+        put_req(&c, "custkeys", "b", b"x").customer_key(&key.with_md5_of(&other)),
         "InvalidArgument"
     );
 }
@@ -119,12 +118,12 @@ async fn customer_keys() {
 async fn header_errors() {
     let s = Server::start().await;
     let c = s.with_bucket("headers").await;
-    assert_eq!(
-        fails!(put_req(&c, "headers", "a", b"x").server_side_encryption(Sse::from("AES128"))),
+    assert_fails!(
+        put_req(&c, "headers", "a", b"x").server_side_encryption(Sse::from("AES128")),
         "InvalidArgument"
     );
-    assert_eq!(
-        fails!(put_req(&c, "headers", "a", b"x").ssekms_key_id("alias/x")),
+    assert_fails!(
+        put_req(&c, "headers", "a", b"x").ssekms_key_id("alias/x"),
         "InvalidArgument"
     );
 }
@@ -141,13 +140,13 @@ async fn require_tls_for_sse_flag() {
     let c = s.s3();
     let e = get_err(&c, "tls", "kms").await;
     assert_eq!((status(&e), code(&e).as_str()), (400, "InvalidArgument"));
-    assert_eq!(
-        outcome!(put_req(&c, "tls", "a", b"x").server_side_encryption(Sse::AwsKms)),
+    assert_outcome!(
+        put_req(&c, "tls", "a", b"x").server_side_encryption(Sse::AwsKms),
         "InvalidArgument 400"
     );
     let key = CustomerKey::seeded(14);
-    assert_eq!(
-        outcome!(put_req(&c, "tls", "a", b"x").customer_key(&key)),
+    assert_outcome!(
+        put_req(&c, "tls", "a", b"x").customer_key(&key),
         "InvalidRequest 400"
     );
     put(&c, "tls", "a", b"fine").await;
@@ -157,10 +156,7 @@ async fn require_tls_for_sse_flag() {
     );
     // A DSSE-KMS bucket default applies, and needs TLS too.
     set_default_encryption(&c, "tls", Sse::AwsKmsDsse, None, false).await;
-    assert_eq!(
-        outcome!(put_req(&c, "tls", "b", b"x")),
-        "InvalidArgument 400"
-    );
+    assert_outcome!(put_req(&c, "tls", "b", b"x"), "InvalidArgument 400");
 }
 /// SSE-C multipart: a part sent with another key than the upload's is a 400 InvalidRequest
 /// (not the 403 of a read with a wrong key); GetObjectAttributes of an SSE-C object needs the
@@ -207,8 +203,8 @@ async fn customer_key_parts_and_attributes() {
             .key("one")
             .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
     };
-    assert_eq!(outcome!(attrs()), "InvalidRequest 400");
-    assert_eq!(outcome!(attrs().customer_key(&other)), "AccessDenied 403");
+    assert_outcome!(attrs(), "InvalidRequest 400");
+    assert_outcome!(attrs().customer_key(&other), "AccessDenied 403");
     let got = attrs().customer_key(&key).send().await.unwrap();
     assert_eq!(got.object_size(), Some(1000));
 }
@@ -263,7 +259,7 @@ async fn customer_key_on_completion() {
             "{name}"
         );
         if algorithm.is_some() {
-            assert_eq!(outcome!(complete()), "InvalidRequest 400");
+            assert_outcome!(complete(), "InvalidRequest 400");
             complete().customer_key(&key).send().await.unwrap();
         } else {
             complete().send().await.unwrap();
