@@ -102,20 +102,22 @@ pub(super) async fn kms_request(
         Ok(x) => x,
         Err(resp) => return resp,
     };
-    let result = match trailstack_kms::wire::parse(target_of(&parts), &body) {
+    use trailstack_kms::{wire, KmsError};
+    let result = match wire::parse(target_of(&parts), &body) {
         Ok(op) => app.kms.call(&caller, op).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(out) => json_response(200, trailstack_kms::wire::encode(&out)),
-        Err(e) => {
-            if let trailstack_kms::KmsError::Internal(cause) = &e {
-                tracing::error!(request_id, "internal error: {cause}");
-            }
-            let (status, body) = trailstack_kms::wire::encode_error(&e);
-            json_response(status, body)
-        }
-    }
+    let internal = |e: &KmsError| match e {
+        KmsError::Internal(cause) => Some(cause.clone()),
+        _ => None,
+    };
+    json_answer(
+        request_id,
+        result,
+        wire::encode,
+        wire::encode_error,
+        internal,
+    )
 }
 
 pub(super) async fn cloudtrail_request(
@@ -134,17 +136,40 @@ pub(super) async fn cloudtrail_request(
         .strip_prefix(detect::CLOUDTRAIL_TARGET_PREFIX)
         .or_else(|| target.strip_prefix(detect::CLOUDTRAIL_SHORT_TARGET_PREFIX))
         .unwrap_or("");
-    let result = match trailstack_cloudtrail::wire::parse(op_name, &body) {
+    use trailstack_cloudtrail::{wire, CloudTrailError};
+    let result = match wire::parse(op_name, &body) {
         Ok(op) => app.cloudtrail.call(&caller, op).await,
         Err(e) => Err(e),
     };
+    let internal = |e: &CloudTrailError| match e {
+        CloudTrailError::Internal(cause) => Some(cause.clone()),
+        _ => None,
+    };
+    json_answer(
+        request_id,
+        result,
+        wire::render,
+        wire::render_error,
+        internal,
+    )
+}
+
+/// A JSON service's answer to `result`: its output's body, or its error's status and body; an
+/// internal error's cause (what `internal` finds) goes to the log, once.
+fn json_answer<T, E>(
+    request_id: &str,
+    result: Result<T, E>,
+    encode: fn(&T) -> Vec<u8>,
+    encode_error: fn(&E) -> (u16, Vec<u8>),
+    internal: impl FnOnce(&E) -> Option<String>,
+) -> Response<HyperBody> {
     match result {
-        Ok(out) => json_response(200, trailstack_cloudtrail::wire::render(&out)),
+        Ok(out) => json_response(200, encode(&out)),
         Err(e) => {
-            if let trailstack_cloudtrail::CloudTrailError::Internal(cause) = &e {
+            if let Some(cause) = internal(&e) {
                 tracing::error!(request_id, "internal error: {cause}");
             }
-            let (status, body) = trailstack_cloudtrail::wire::render_error(&e);
+            let (status, body) = encode_error(&e);
             json_response(status, body)
         }
     }

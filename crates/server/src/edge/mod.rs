@@ -25,7 +25,7 @@ use auth::{
 use form::post_form;
 use json::{admin_request, cloudtrail_request, kms_request};
 use json_error::JsonError;
-use query::{iam_request, query_error, sts_request};
+use query::{query_error, query_request};
 
 /// The client end of a request's connection.
 #[derive(Debug, Clone, Copy)]
@@ -155,8 +155,28 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
                 Service::Admin => {
                     Box::pin(admin_request(app, parts, body, peer, &request_id)).await
                 }
-                Service::Sts => Box::pin(sts_request(app, parts, body, peer, &request_id)).await,
-                Service::Iam => Box::pin(iam_request(app, parts, body, peer, &request_id)).await,
+                Service::Sts => {
+                    Box::pin(query_request(
+                        app,
+                        parts,
+                        body,
+                        peer,
+                        &request_id,
+                        query::STS,
+                    ))
+                    .await
+                }
+                Service::Iam => {
+                    Box::pin(query_request(
+                        app,
+                        parts,
+                        body,
+                        peer,
+                        &request_id,
+                        query::IAM,
+                    ))
+                    .await
+                }
                 Service::Other => JsonError::UnknownService(op).response(),
             }
         })

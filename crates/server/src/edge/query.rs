@@ -11,7 +11,8 @@ use crate::App;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
 use trailstack_core::{Caller, ResponseBody};
-use trailstack_iam::wire::{self, Form};
+use trailstack_iam::wire::{self, iam, sts, Form};
+use trailstack_iam::{Iam, IamOp, IamOutput, IamResult, StsOp, StsOutput};
 use trailstack_sigv4::SigError;
 
 /// An XML response of a query-protocol service.
@@ -130,23 +131,21 @@ async fn query_caller(
     Ok((caller, form))
 }
 
-/// An STS request.
-pub(super) async fn sts_request(
-    app: &App,
-    parts: http::request::Parts,
-    body: RequestBody,
-    peer: Peer,
-    request_id: &str,
-) -> Response<HyperBody> {
-    use trailstack_iam::wire::sts;
-    let service = QueryService {
-        namespace: sts::NAMESPACE,
-        parse: sts::parse,
-        encode: sts::encode,
-    };
-    let call = |caller: Caller, op| async move { app.iam.sts(&caller, op).await };
-    query_request(app, parts, body, peer, request_id, service, call).await
-}
+/// STS on the query protocol.
+pub(super) const STS: QueryService<StsOp, StsOutput> = QueryService {
+    namespace: sts::NAMESPACE,
+    parse: sts::parse,
+    encode: sts::encode,
+    call: |iam, caller, op| Box::pin(iam.sts(caller, op)),
+};
+
+/// IAM on the query protocol.
+pub(super) const IAM: QueryService<IamOp, IamOutput> = QueryService {
+    namespace: iam::NAMESPACE,
+    parse: iam::parse,
+    encode: iam::encode,
+    call: |iam, caller, op| Box::pin(iam.iam(caller, op)),
+};
 
 /// The XML namespace of a query-protocol service's documents.
 pub(super) fn namespace(service: crate::detect::Service) -> &'static str {
@@ -156,45 +155,28 @@ pub(super) fn namespace(service: crate::detect::Service) -> &'static str {
     }
 }
 
-/// An IAM request.
-pub(super) async fn iam_request(
-    app: &App,
-    parts: http::request::Parts,
-    body: RequestBody,
-    peer: Peer,
-    request_id: &str,
-) -> Response<HyperBody> {
-    use trailstack_iam::wire::iam;
-    let service = QueryService {
-        namespace: iam::NAMESPACE,
-        parse: iam::parse,
-        encode: iam::encode,
-    };
-    let call = |caller: Caller, op| async move { app.iam.iam(&caller, op).await };
-    query_request(app, parts, body, peer, request_id, service, call).await
-}
-
-/// How one query-protocol service (STS or IAM) reads and writes its documents.
-struct QueryService<O, T> {
+/// How one query-protocol service (STS or IAM) reads and writes its documents, and runs an
+/// operation.
+pub(super) struct QueryService<O, T> {
     namespace: &'static str,
-    parse: fn(&Form) -> trailstack_iam::IamResult<O>,
+    parse: fn(&Form) -> IamResult<O>,
     encode: fn(&O, &T, &str) -> Vec<u8>,
+    call: for<'a> fn(&'a Iam, &'a Caller, O) -> BoxFuture<'a, IamResult<T>>,
 }
 
-/// A query-protocol request: authenticated, parsed into `O`, run by `call`, answered in the
-/// service's XML; every failure is the service's `<ErrorResponse>`.
-async fn query_request<O: Clone, T, F>(
+/// A future the edge awaits, borrowing the service it runs in.
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A query-protocol request: authenticated, parsed into `O`, run by the service, answered in
+/// its XML; every failure is the service's `<ErrorResponse>`.
+pub(super) async fn query_request<O: Clone, T>(
     app: &App,
     parts: http::request::Parts,
     body: RequestBody,
     peer: Peer,
     request_id: &str,
     service: QueryService<O, T>,
-    call: impl FnOnce(Caller, O) -> F,
-) -> Response<HyperBody>
-where
-    F: std::future::Future<Output = trailstack_iam::IamResult<T>>,
-{
+) -> Response<HyperBody> {
     let namespace = service.namespace;
     let (caller, form) = match query_caller(app, &parts, body, peer, namespace, request_id).await {
         Ok(x) => x,
@@ -204,7 +186,7 @@ where
         Ok(op) => op,
         Err(e) => return service_error(namespace, &e, request_id),
     };
-    match call(caller, op.clone()).await {
+    match (service.call)(&app.iam, &caller, op.clone()).await {
         Ok(out) => xml_response(200, (service.encode)(&op, &out, request_id)),
         Err(e) => service_error(namespace, &e, request_id),
     }
