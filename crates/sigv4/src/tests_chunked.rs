@@ -1,17 +1,8 @@
 //! Behavioural tests of the `aws-chunked` decoder: tampering, truncation, limits, the
 //! unsigned-with-trailer format, lenient endings, byte-at-a-time feeding.
 
-use crate::tests_vectors::{decode_all, documented_body, scope, CHUNK_SIGS, SECRET, SEED};
+use crate::tests_vectors::{decode_all, documented_body, signer, CHUNK_SIGS};
 use crate::*;
-
-fn signer() -> ChunkSigner {
-    ChunkSigner {
-        signing_key: derive_signing_key(SECRET, &scope()),
-        amz_date_raw: "20130524T000000Z".into(),
-        scope: scope(),
-        seed_signature: SEED.into(),
-    }
-}
 
 fn signed(mode: ChunkMode) -> ChunkedDecoder {
     ChunkedDecoder::new(mode, Some(signer()), 1 << 20).unwrap()

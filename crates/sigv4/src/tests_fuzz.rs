@@ -1,7 +1,7 @@
 //! Pseudo-random robustness tests: garbage and mutated inputs must never panic, and a signed
 //! `aws-chunked` body that still decodes after mutation must yield the original data.
 
-use crate::tests_vectors::{scope, NOW, SECRET, SEED};
+use crate::tests_vectors::{signer, NOW, SECRET};
 use crate::*;
 
 /// xorshift64*: deterministic, dependency-free.
@@ -58,15 +58,6 @@ impl Rng {
             }
         }
         s
-    }
-}
-
-fn signer() -> ChunkSigner {
-    ChunkSigner {
-        signing_key: derive_signing_key(SECRET, &scope()),
-        amz_date_raw: "20130524T000000Z".into(),
-        scope: scope(),
-        seed_signature: SEED.into(),
     }
 }
 

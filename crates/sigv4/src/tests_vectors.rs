@@ -232,6 +232,16 @@ pub(crate) const CHUNK_SIGS: [&str; 3] = [
 ];
 pub(crate) const SEED: &str = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
 
+/// The chunk signer of the documented example: its key, date and seed signature.
+pub(crate) fn signer() -> ChunkSigner {
+    ChunkSigner {
+        signing_key: derive_signing_key(SECRET, &scope()),
+        amz_date_raw: "20130524T000000Z".into(),
+        scope: scope(),
+        seed_signature: SEED.into(),
+    }
+}
+
 /// Decoded data and the trailers (if a `Trailers` event came).
 pub(crate) type Decoded = (Vec<u8>, Option<Vec<(String, String)>>);
 
@@ -258,17 +268,17 @@ pub(crate) fn decode_all(
     Ok((data, trailers))
 }
 
+/// Verifies the documented chunked PUT whose payload hash is `sha` (with the trailer header
+/// if `trailer`) against its seed signature `seed`.
+fn check_chunked_upload(sha: &'static str, trailer: bool, seed: &str) -> Verified {
+    let headers = chunk_headers(sha, trailer);
+    let path = "/examplebucket/chunkObject.txt";
+    check_header("PUT", path, "", &headers, sha, seed)
+}
+
 #[test]
 fn chunked_upload_seed_and_chunks() {
-    let headers = chunk_headers(STREAMING_PAYLOAD, false);
-    let verified = check_header(
-        "PUT",
-        "/examplebucket/chunkObject.txt",
-        "",
-        &headers,
-        STREAMING_PAYLOAD,
-        SEED,
-    );
+    let verified = check_chunked_upload(STREAMING_PAYLOAD, false, SEED);
     assert_eq!(verified.seed_signature, SEED);
     let body = documented_body(CHUNK_SIGS, b"\r\n");
     assert_eq!(body.len(), 66824, "Content-Length of the documented body");
@@ -296,15 +306,7 @@ const TRAILER_TAIL: &[u8] = b"x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-si
 
 #[test]
 fn chunked_upload_with_trailer() {
-    let headers = chunk_headers(STREAMING_PAYLOAD_TRAILER, true);
-    let verified = check_header(
-        "PUT",
-        "/examplebucket/chunkObject.txt",
-        "",
-        &headers,
-        STREAMING_PAYLOAD_TRAILER,
-        TRAILER_SEED,
-    );
+    let verified = check_chunked_upload(STREAMING_PAYLOAD_TRAILER, true, TRAILER_SEED);
     let signer = verified.chunk_signer();
     let body = documented_body(TRAILER_CHUNK_SIGS, TRAILER_TAIL);
     for step in [body.len(), 1000, 1] {

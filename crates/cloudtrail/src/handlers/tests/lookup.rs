@@ -162,44 +162,29 @@ async fn lookup_events_filters_pages_and_validates() {
         .await,
         "InvalidNextTokenException"
     );
-    assert_eq!(
-        w.code("us-east-1", "LookupEvents", r#"{"NextToken":"garbage"}"#)
-            .await,
-        "InvalidNextTokenException"
-    );
     let two = r#"{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"a"},{"AttributeKey":"EventName","AttributeValue":"b"}]}"#;
-    assert_eq!(
-        w.code("us-east-1", "LookupEvents", two).await,
-        "InvalidLookupAttributesException"
-    );
-    assert_eq!(
-        w.code("us-east-1", "LookupEvents", &by("Nope", "x")).await,
-        "InvalidLookupAttributesException"
-    );
-    assert_eq!(
-        w.code("us-east-1", "LookupEvents", r#"{"MaxResults":51}"#)
-            .await,
-        "InvalidMaxResultsException"
-    );
-    assert_eq!(
-        w.code("us-east-1", "LookupEvents", r#"{"MaxResults":0}"#)
-            .await,
-        "InvalidMaxResultsException"
-    );
-    assert_eq!(
-        w.code(
-            "us-east-1",
-            "LookupEvents",
-            r#"{"StartTime":10,"EndTime":5}"#
-        )
-        .await,
-        "InvalidTimeRangeException"
-    );
-    assert_eq!(
-        w.code("us-east-1", "LookupEvents", r#"{"EventCategory":"data"}"#)
-            .await,
-        "InvalidEventCategoryException"
-    );
+    let nope = by("Nope", "x");
+    for (body, code) in [
+        (r#"{"NextToken":"garbage"}"#, "InvalidNextTokenException"),
+        (two, "InvalidLookupAttributesException"),
+        (&nope, "InvalidLookupAttributesException"),
+        (r#"{"MaxResults":51}"#, "InvalidMaxResultsException"),
+        (r#"{"MaxResults":0}"#, "InvalidMaxResultsException"),
+        (
+            r#"{"StartTime":10,"EndTime":5}"#,
+            "InvalidTimeRangeException",
+        ),
+        (
+            r#"{"EventCategory":"data"}"#,
+            "InvalidEventCategoryException",
+        ),
+    ] {
+        assert_eq!(
+            w.code("us-east-1", "LookupEvents", body).await,
+            code,
+            "{body}"
+        );
+    }
     let insight = w
         .call(
             "us-east-1",

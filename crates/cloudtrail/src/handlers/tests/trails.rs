@@ -3,6 +3,9 @@
 
 use super::{world, KEY_ARN};
 
+/// The CreateTrail parameter making a trail multi-Region.
+const MULTI_REGION: &str = r#","IsMultiRegionTrail":true"#;
+
 #[tokio::test]
 async fn create_get_describe_list_and_status_of_a_new_trail() {
     let w = world();
@@ -153,9 +156,7 @@ async fn create_checks_fail_in_aws_order() {
 #[tokio::test]
 async fn five_trails_per_region_and_multi_region_trails_count_everywhere() {
     let w = world();
-    w.create("eu-west-1", "global", r#","IsMultiRegionTrail":true"#)
-        .await
-        .unwrap();
+    w.create("eu-west-1", "global", MULTI_REGION).await.unwrap();
     for i in 0..4 {
         w.create("us-east-1", &format!("trail{i}"), "")
             .await
@@ -171,7 +172,7 @@ async fn five_trails_per_region_and_multi_region_trails_count_everywhere() {
     // trail, which would be a sixth in us-east-1.
     w.create("us-west-2", "west1", "").await.unwrap();
     let e = w
-        .create("us-west-2", "west2", r#","IsMultiRegionTrail":true"#)
+        .create("us-west-2", "west2", MULTI_REGION)
         .await
         .unwrap_err();
     assert_eq!(
@@ -205,9 +206,7 @@ async fn five_trails_per_region_and_multi_region_trails_count_everywhere() {
 #[tokio::test]
 async fn shadows_are_read_only_outside_the_home_region() {
     let w = world();
-    w.create("us-east-1", "glob", r#","IsMultiRegionTrail":true"#)
-        .await
-        .unwrap();
+    w.create("us-east-1", "glob", MULTI_REGION).await.unwrap();
     w.create("us-east-1", "local", "").await.unwrap();
     let arn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/glob";
     let got = w
