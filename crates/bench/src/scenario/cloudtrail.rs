@@ -19,7 +19,7 @@
 //!
 //! Must not touch: anything but request shapes.
 
-use super::kms::CONTENT_TYPE;
+use super::kms::target_request;
 use super::s3::{create_bucket, SMALL};
 use super::{Paired, Scenario, Slot, Weight};
 use crate::body::{generated, BenchBody};
@@ -44,19 +44,14 @@ pub const TRAIL: &str = "bench-trail";
 /// A CloudTrail request: `POST /`, `X-Amz-Target: <prefix><op>`, JSON body signed by its hash.
 pub fn ct_request(op: &str, body: &Value, expect: Expect) -> Spec {
     let body = Bytes::from(body.to_string());
-    Spec {
-        method: Method::POST,
-        path: "/".into(),
-        query: String::new(),
-        headers: vec![
-            ("content-type", CONTENT_TYPE.into()),
-            ("x-amz-target", format!("{TARGET_PREFIX}{op}")),
-        ],
-        payload_hash: hash_of(&body),
-        body: BenchBody::full(body),
-        service: "cloudtrail",
+    let hash = hash_of(&body);
+    target_request(
+        "cloudtrail",
+        format!("{TARGET_PREFIX}{op}"),
+        body,
+        hash,
         expect,
-    }
+    )
 }
 
 /// The ARN of trail `name` of [`ACCOUNT`] in `region`.

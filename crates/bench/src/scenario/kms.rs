@@ -106,17 +106,35 @@ fn b64(bytes: &[u8]) -> String {
 
 /// A KMS request: `POST /`, `X-Amz-Target: TrentService.<op>`, JSON body signed by its hash.
 pub fn json_request(op: &str, body: Bytes, payload_hash: Arc<str>, expect: Expect) -> Spec {
+    target_request(
+        "kms",
+        format!("TrentService.{op}"),
+        body,
+        payload_hash,
+        expect,
+    )
+}
+
+/// A request to a JSON 1.1 `service` (KMS, CloudTrail): `POST /`, `X-Amz-Target: <target>`,
+/// JSON body signed by its hash.
+pub fn target_request(
+    service: &'static str,
+    target: String,
+    body: Bytes,
+    payload_hash: Arc<str>,
+    expect: Expect,
+) -> Spec {
     Spec {
         method: Method::POST,
         path: "/".into(),
         query: String::new(),
         headers: vec![
             ("content-type", CONTENT_TYPE.into()),
-            ("x-amz-target", format!("TrentService.{op}")),
+            ("x-amz-target", target),
         ],
         body: BenchBody::full(body),
         payload_hash,
-        service: "kms",
+        service,
         expect,
     }
 }
