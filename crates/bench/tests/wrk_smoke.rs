@@ -60,12 +60,12 @@ async fn every_case_runs_clean_against_trailstack_and_the_limit() {
         load_at_end: String::new(),
         command: "test".into(),
         commit: "abc".into(),
-        threads: 1,
-        connections: 4,
-        duration: 1,
-        warmup: 0,
-        rounds: 1,
-        put_keys: 64,
+        threads: args.threads,
+        connections: args.connections,
+        duration: args.duration,
+        warmup: args.warmup,
+        rounds: args.rounds,
+        put_keys: args.put_keys,
     };
     let section = render::section(&results, &info);
     assert!(section.contains("| get-1k | trailstack |"), "{section}");
