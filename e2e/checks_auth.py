@@ -4,9 +4,6 @@ expired presigned URLs, a wrong secret, an unknown key, a request signed too lon
 from __future__ import annotations
 
 import datetime
-import urllib.error
-import urllib.request
-import xml.etree.ElementTree as ET
 from unittest import mock
 
 import botocore.auth
@@ -15,28 +12,16 @@ from botocore.exceptions import ClientError
 from harness import (
     Context,
     CheckFailed,
+    client_error,
     expect,
     expect_eq,
-    no_proxy_opener,
+    fetch,
     raw,
     run_aws,
     running_server,
     s3_client,
+    xml_error,
 )
-
-
-def _error(body: bytes) -> dict:
-    root = ET.fromstring(body)
-    return {child.tag: child.text for child in root}
-
-
-def _http(method: str, url: str, data: bytes | None = None, headers: dict | None = None):
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with no_proxy_opener().open(req, timeout=30) as r:
-            return r.status, r.headers, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
 
 
 # boto3 still presigns S3 URLs with SigV2 unless told otherwise; these checks are about SigV4
@@ -54,7 +39,7 @@ def presigned_urls(ctx: Context) -> None:
         s3.create_bucket(Bucket=bucket)
         key = "dir/pre signed \u00e9.bin"
         put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=300)
-        status, headers, data = _http("PUT", put_url, data=body)
+        status, headers, data = fetch("PUT", put_url, data=body)
         expect_eq(status, 200, f"presigned PUT status (body {data[:300]!r})")
         expect(headers.get("ETag", "").strip('"') != "", f"presigned PUT has no ETag: {headers}")
         got = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -64,7 +49,7 @@ def presigned_urls(ctx: Context) -> None:
             "get_object",
             Params={"Bucket": bucket, "Key": key, "ResponseContentDisposition": 'attachment; filename="x.bin"'},
             ExpiresIn=300)
-        status, headers, data = _http("GET", get_url)
+        status, headers, data = fetch("GET", get_url)
         expect_eq(status, 200, f"presigned GET status (body {data[:300]!r})")
         expect_eq(data, body, "presigned GET bytes")
         expect_eq(headers.get("Content-Disposition"), 'attachment; filename="x.bin"',
@@ -76,12 +61,12 @@ def presigned_urls(ctx: Context) -> None:
         url = run_aws(ctx, srv.endpoint, "s3", "presign", f"s3://{bucket}/{key}", "--expires-in", "300",
                       env={"AWS_CONFIG_FILE": str(config)}).stdout.strip()
         expect("X-Amz-Signature=" in url, f"aws s3 presign made a URL that is not SigV4: {url}")
-        status, _, data = _http("GET", url)
+        status, _, data = fetch("GET", url)
         expect_eq((status, data), (200, body), "GET through the URL of aws s3 presign")
 
-        status, _, data = _http("GET", get_url.replace(bucket + "/dir", bucket + "/other"))
+        status, _, data = fetch("GET", get_url.replace(bucket + "/dir", bucket + "/other"))
         expect_eq(status, 403, "presigned URL used for another key")
-        expect_eq(_error(data).get("Code"), "SignatureDoesNotMatch", "another key's error code")
+        expect_eq(xml_error(data).get("Code"), "SignatureDoesNotMatch", "another key's error code")
 
 
 def presigned_expired(ctx: Context) -> None:
@@ -98,9 +83,9 @@ def presigned_expired(ctx: Context) -> None:
             put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "new"}, ExpiresIn=1)
         expect(f"X-Amz-Date={past:%Y%m%dT%H%M%SZ}" in get_url, f"URL not signed in the past: {get_url}")
         for method, url, data in (("GET", get_url, None), ("PUT", put_url, b"nope")):
-            status, _, body = _http(method, url, data=data)
+            status, _, body = fetch(method, url, data=data)
             expect_eq(status, 403, f"expired presigned {method} status")
-            err = _error(body)
+            err = xml_error(body)
             expect_eq(err.get("Code"), "AccessDenied", f"expired presigned {method} code")
             expect_eq(err.get("Message"), "Request has expired", f"expired presigned {method} message")
         try:
@@ -108,14 +93,6 @@ def presigned_expired(ctx: Context) -> None:
             raise CheckFailed("an expired presigned PUT stored an object")
         except ClientError as e:
             expect_eq(e.response["Error"]["Code"], "404", "HEAD of the key an expired PUT targeted")
-
-
-def _client_error(fn) -> ClientError:
-    try:
-        fn()
-    except ClientError as e:
-        return e
-    raise CheckFailed("the call succeeded")
 
 
 def wrong_secret(ctx: Context) -> None:
@@ -132,7 +109,7 @@ def wrong_secret(ctx: Context) -> None:
             "DeleteBucket": lambda: bad.delete_bucket(Bucket=bucket),
         }
         for name, call in calls.items():
-            e = _client_error(call)
+            e = client_error(call)
             expect_eq(e.response["ResponseMetadata"]["HTTPStatusCode"], 403, f"{name} status")
             expect_eq(e.response["Error"]["Code"], "SignatureDoesNotMatch", f"{name} code")
             expect_eq(e.response["Error"]["Message"],
@@ -148,7 +125,7 @@ def unknown_key_and_skew(ctx: Context) -> None:
     gets 403 RequestTimeTooSkewed; an unsigned request gets 403 AccessDenied."""
     with running_server(ctx, "server") as srv:
         stranger = s3_client(srv.endpoint, access_key="AKIANOSUCHKEY", secret="x")
-        e = _client_error(lambda: stranger.list_buckets())
+        e = client_error(lambda: stranger.list_buckets())
         expect_eq((e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"]),
                   (403, "InvalidAccessKeyId"), "unknown access key")
         expect_eq(e.response["Error"].get("AWSAccessKeyId"), "AKIANOSUCHKEY", "InvalidAccessKeyId names the key")
@@ -157,10 +134,10 @@ def unknown_key_and_skew(ctx: Context) -> None:
         with mock.patch.object(botocore.auth, "get_current_datetime", lambda *a, **k: old):
             status, _, body = raw(srv.endpoint, "GET", "/")
         expect_eq(status, 403, "skewed request status")
-        expect_eq(_error(body).get("Code"), "RequestTimeTooSkewed", "skewed request code")
+        expect_eq(xml_error(body).get("Code"), "RequestTimeTooSkewed", "skewed request code")
 
         status, _, body = raw(srv.endpoint, "GET", "/", signed=False)
-        expect_eq((status, _error(body).get("Code")), (403, "AccessDenied"), "anonymous ListBuckets")
+        expect_eq((status, xml_error(body).get("Code")), (403, "AccessDenied"), "anonymous ListBuckets")
 
 
 CHECKS = [presigned_urls, presigned_expired, wrong_secret, unknown_key_and_skew]

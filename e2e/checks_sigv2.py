@@ -7,38 +7,13 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
-import xml.etree.ElementTree as ET
 from unittest import mock
 
 import botocore.auth
-from botocore.exceptions import ClientError
 
-from harness import CheckFailed, Context, expect, expect_eq, no_proxy_opener, run_aws, running_server
+from harness import Context, client_error, expect, expect_eq, fetch, run_aws, running_server, xml_error
 
 SIGV2 = {"signature_version": "s3"}
-
-
-def _http(method: str, url: str, data: bytes | None = None, headers: dict | None = None):
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-    try:
-        with no_proxy_opener().open(req, timeout=30) as r:
-            return r.status, r.headers, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
-
-
-def _error(body: bytes) -> dict:
-    return {child.tag: child.text for child in ET.fromstring(body)}
-
-
-def _client_error(fn) -> ClientError:
-    try:
-        fn()
-    except ClientError as e:
-        return e
-    raise CheckFailed("the call succeeded")
 
 
 def cli_presign_sigv2(ctx: Context) -> None:
@@ -54,10 +29,10 @@ def cli_presign_sigv2(ctx: Context) -> None:
                       "--expires-in", "300").stdout.strip()
         for part in ("AWSAccessKeyId=", "Signature=", "Expires="):
             expect(part in url, f"aws s3 presign made no SigV2 URL: {url}")
-        status, _, data = _http("GET", url)
+        status, _, data = fetch("GET", url)
         expect_eq((status, data), (200, body), "GET through the SigV2 URL of aws s3 presign")
-        status, _, data = _http("GET", url.replace("/dir/", "/other/"))
-        expect_eq((status, _error(data).get("Code")), (403, "SignatureDoesNotMatch"),
+        status, _, data = fetch("GET", url.replace("/dir/", "/other/"))
+        expect_eq((status, xml_error(data).get("Code")), (403, "SignatureDoesNotMatch"),
                   "the URL used for another key")
 
 
@@ -71,7 +46,7 @@ def boto3_sigv2_presigned_and_expired(ctx: Context) -> None:
         put_url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "up"}, ExpiresIn=300)
         expect("AWSAccessKeyId=" in put_url, f"boto3 presigned no SigV2 URL: {put_url}")
         # urllib would send a form Content-Type, which SigV2 signs: send it empty, as signed.
-        status, _, data = _http("PUT", put_url, data=b"put via url", headers={"Content-Type": ""})
+        status, _, data = fetch("PUT", put_url, data=b"put via url", headers={"Content-Type": ""})
         expect_eq(status, 200, f"SigV2 presigned PUT (body {data[:300]!r})")
         expect_eq(s3.get_object(Bucket=bucket, Key="up")["Body"].read(), b"put via url", "bytes of the PUT")
 
@@ -80,11 +55,11 @@ def boto3_sigv2_presigned_and_expired(ctx: Context) -> None:
             get_url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "up"}, ExpiresIn=1)
             late_put = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "late"}, ExpiresIn=1)
         for method, url, data in (("GET", get_url, None), ("PUT", late_put, b"nope")):
-            status, _, body = _http(method, url, data=data, headers={"Content-Type": ""})
-            err = _error(body)
+            status, _, body = fetch(method, url, data=data, headers={"Content-Type": ""})
+            err = xml_error(body)
             expect_eq((status, err.get("Code"), err.get("Message")), (403, "AccessDenied", "Request has expired"),
                       f"expired SigV2 {method}")
-        e = _client_error(lambda: s3.head_object(Bucket=bucket, Key="late"))
+        e = client_error(lambda: s3.head_object(Bucket=bucket, Key="late"))
         expect_eq(e.response["Error"]["Code"], "404", "HEAD of the key an expired PUT targeted")
 
 
@@ -131,7 +106,7 @@ def sigv2_wrong_secret_and_policy(ctx: Context) -> None:
         v4 = srv.s3()
         v4.create_bucket(Bucket=bucket)
         v4.put_object(Bucket=bucket, Key="k", Body=b"x")
-        e = _client_error(lambda: srv.s3(secret="wrong", **SIGV2).get_object(Bucket=bucket, Key="k"))
+        e = client_error(lambda: srv.s3(secret="wrong", **SIGV2).get_object(Bucket=bucket, Key="k"))
         err = e.response["Error"]
         expect_eq((e.response["ResponseMetadata"]["HTTPStatusCode"], err["Code"]), (403, "SignatureDoesNotMatch"),
                   "wrong secret")
@@ -148,7 +123,7 @@ def sigv2_wrong_secret_and_policy(ctx: Context) -> None:
                 "Condition": {"StringEquals": {"s3:signatureversion": "AWS"}},
             }],
         }))
-        e = _client_error(lambda: v2.get_object(Bucket=bucket, Key="k"))
+        e = client_error(lambda: v2.get_object(Bucket=bucket, Key="k"))
         expect_eq(e.response["Error"]["Code"], "AccessDenied", "SigV2 read under the policy")
         expect_eq(v4.get_object(Bucket=bucket, Key="k")["Body"].read(), b"x", "SigV4 read under the policy")
 

@@ -26,6 +26,17 @@ DIGEST_RE = re.compile(
 )
 
 
+def _delivered_head(s3, key: str, layout, what: str, sse: str) -> dict:
+    """HeadObject of the delivered `what` at `key`, once its name is checked against AWS's
+    `layout` (whose date path must match the date in the name) and its encryption is `sse`."""
+    m = layout.match(key)
+    expect(m is not None, f"{what} key {key!r} has not AWS's layout")
+    expect_eq("".join(m.group(1, 2, 3)), m.group(4), f"date path and name of {key}")
+    head = s3.head_object(Bucket="logs", Key=key)
+    expect_eq(head.get("ServerSideEncryption"), sse, f"SSE of {what} {key}")
+    return head
+
+
 def bucket_policy(bucket: str, trail: str) -> str:
     """The bucket policy CloudTrail requires (§C.2)."""
     arn = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{trail}"
@@ -150,21 +161,13 @@ def cli_trail_delivery_and_validate_logs(ctx: Context) -> None:
         expect_eq(len(digests), 3, f"one digest per flush: {digests}")
         records = []
         for k in logs:
-            m = LOG_RE.match(k)
-            expect(m is not None, f"log file key {k!r} has not AWS's layout")
-            expect_eq("".join(m.group(1, 2, 3)), m.group(4), f"date path and name of {k}")
-            head = s3.head_object(Bucket="logs", Key=k)
-            expect_eq(head.get("ServerSideEncryption"), "aws:kms", f"SSE of log file {k}")
+            head = _delivered_head(s3, k, LOG_RE, "log file", "aws:kms")
             expect_eq(head.get("SSEKMSKeyId"), cmk2, f"key of log file {k}")
             doc = json.loads(gzip.decompress(s3.get_object(Bucket="logs", Key=k)["Body"].read()))
             expect(list(doc) == ["Records"] and isinstance(doc["Records"], list), f"{k} is not {{\"Records\":[...]}}")
             records += doc["Records"]
         for k in digests:
-            m = DIGEST_RE.match(k)
-            expect(m is not None, f"digest key {k!r} has not AWS's layout")
-            expect_eq("".join(m.group(1, 2, 3)), m.group(4), f"date path and name of {k}")
-            head = s3.head_object(Bucket="logs", Key=k)
-            expect_eq(head.get("ServerSideEncryption"), "AES256", f"SSE of digest {k}")
+            head = _delivered_head(s3, k, DIGEST_RE, "digest", "AES256")
             meta = head.get("Metadata", {})
             expect(re.fullmatch(r"[0-9a-f]{512}", meta.get("signature", "")) is not None,
                    f"x-amz-meta-signature of {k}: {meta}")

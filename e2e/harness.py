@@ -18,8 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.config
 import botocore.credentials
+from botocore.exceptions import ClientError
 
 ACCESS_KEY = "test"
 SECRET_KEY = "test"
@@ -49,6 +52,15 @@ def expect(cond: bool, reason: str) -> None:
 def expect_eq(got, want, what: str) -> None:
     if got != want:
         raise CheckFailed(f"{what}: got {got!r}, want {want!r}")
+
+
+def client_error(fn) -> ClientError:
+    """The ClientError the SDK call `fn` must raise."""
+    try:
+        fn()
+    except ClientError as e:
+        return e
+    raise CheckFailed("the call succeeded")
 
 
 class Context:
@@ -260,6 +272,22 @@ def raw(endpoint: str, method: str, path: str, body: bytes = b"", headers: dict 
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
     finally:
         conn.close()
+
+
+def fetch(method: str, url: str, data: bytes | None = None, headers: dict | None = None):
+    """A request to a full URL (a presigned one, say) as a browser sends it, unsigned and past
+    any proxy; returns (status, headers, body), error statuses included."""
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with no_proxy_opener().open(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def xml_error(body: bytes) -> dict:
+    """The fields of an S3 XML error body, by tag."""
+    return {child.tag: child.text for child in ET.fromstring(body)}
 
 
 def no_proxy_opener() -> urllib.request.OpenerDirector:
