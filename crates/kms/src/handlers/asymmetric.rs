@@ -3,7 +3,7 @@
 use super::symmetric::crypto_error;
 use super::{check_usable, load_material, required, resolve};
 use crate::crypto::{
-    self, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm, WireName,
+    self, KeyMaterial, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm, WireName,
 };
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::KeyRecord;
@@ -94,21 +94,42 @@ fn signing_setup(
     Ok((spec, alg, msg_type))
 }
 
+/// Reads the key `id` names (an alias too) and, once `check` accepts it, has `run` use its
+/// current material: the key, and what `run` answers.
+async fn with_current_material<S, T: Send + 'static>(
+    kms: &Kms,
+    caller: &Caller,
+    id: String,
+    check: impl FnOnce(&KeyRecord) -> KmsResult<S> + Send + 'static,
+    run: impl FnOnce(S, &KeyMaterial) -> KmsResult<T> + Send + 'static,
+) -> KmsResult<(KeyRecord, T)> {
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.read(move |c| {
+        let k = resolve(c, &kms2, &caller2, &id, true)?;
+        let checked = check(&k)?;
+        let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+        Ok((k, run(checked, &material)?))
+    })
+    .await
+}
+
 /// Sign.
 pub async fn sign(kms: &Kms, caller: &Caller, p: SignInput) -> KmsResult<SignOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let msg = message(&p.message)?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let (k, alg, sig) = kms
-        .read(move |c| {
-            let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg, t) =
-                signing_setup(&k, &p.signing_algorithm, p.message_type.as_ref(), "Sign")?;
-            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
-            let sig = crypto::sign(spec, &material, alg, t, &msg).map_err(crypto_error)?;
-            Ok((k, alg, sig))
-        })
-        .await?;
+    let (k, (alg, sig)) = with_current_material(
+        kms,
+        caller,
+        id,
+        move |k| signing_setup(k, &p.signing_algorithm, p.message_type.as_ref(), "Sign"),
+        move |(spec, alg, t), material| {
+            Ok((
+                alg,
+                crypto::sign(spec, material, alg, t, &msg).map_err(crypto_error)?,
+            ))
+        },
+    )
+    .await?;
     Ok(SignOutput {
         key_id: k.arn(),
         signature: sig,
@@ -124,17 +145,17 @@ pub async fn verify(kms: &Kms, caller: &Caller, p: VerifyInput) -> KmsResult<Ver
         .signature
         .clone()
         .ok_or_else(|| KmsError::Validation("Signature is required.".into()))?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let (k, alg, ok) = kms
-        .read(move |c| {
-            let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg, t) =
-                signing_setup(&k, &p.signing_algorithm, p.message_type.as_ref(), "Verify")?;
-            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
-            let ok = crypto::verify(spec, &material, alg, t, &msg, &sig).map_err(crypto_error)?;
-            Ok((k, alg, ok))
-        })
-        .await?;
+    let (k, (alg, ok)) = with_current_material(
+        kms,
+        caller,
+        id,
+        move |k| signing_setup(k, &p.signing_algorithm, p.message_type.as_ref(), "Verify"),
+        move |(spec, alg, t), material| {
+            let ok = crypto::verify(spec, material, alg, t, &msg, &sig).map_err(crypto_error)?;
+            Ok((alg, ok))
+        },
+    )
+    .await?;
     if !ok {
         return Err(KmsError::InvalidSignature(String::new()));
     }
@@ -153,23 +174,20 @@ pub async fn get_public_key(
     p: GetPublicKeyInput,
 ) -> KmsResult<GetPublicKeyOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let (k, der) = kms
-        .read(move |c| {
-            let k = resolve(c, &kms2, &caller2, &id, true)?;
-            check_usable(&k)?;
-            let spec = k.meta.key_spec;
-            if !spec.is_asymmetric() {
-                return Err(KmsError::UnsupportedOperation(format!(
-                    "{} is not an asymmetric key.",
-                    k.arn()
-                )));
-            }
-            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
-            let der = crypto::public_key_der(spec, &material).map_err(crypto_error)?;
-            Ok((k, der))
-        })
-        .await?;
+    let check = |k: &KeyRecord| {
+        check_usable(k)?;
+        if !k.meta.key_spec.is_asymmetric() {
+            return Err(KmsError::UnsupportedOperation(format!(
+                "{} is not an asymmetric key.",
+                k.arn()
+            )));
+        }
+        Ok(k.meta.key_spec)
+    };
+    let (k, der) = with_current_material(kms, caller, id, check, |spec, material| {
+        crypto::public_key_der(spec, material).map_err(crypto_error)
+    })
+    .await?;
     let spec = k.meta.key_spec;
     let usage = k.meta.key_usage;
     Ok(GetPublicKeyOutput {
@@ -204,19 +222,19 @@ pub async fn generate_mac(
 ) -> KmsResult<GenerateMacOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let msg = message(&p.message)?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let (k, alg, mac) = kms
-        .read(move |c| {
-            let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg) = mac_setup(&k, &p.mac_algorithm, "GenerateMac")?;
-            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
+    let (k, (alg, mac)) = with_current_material(
+        kms,
+        caller,
+        id,
+        move |k| mac_setup(k, &p.mac_algorithm, "GenerateMac"),
+        move |(spec, alg), material| {
             Ok((
-                k,
                 alg,
-                crypto::mac(spec, &material, alg, &msg).map_err(crypto_error)?,
+                crypto::mac(spec, material, alg, &msg).map_err(crypto_error)?,
             ))
-        })
-        .await?;
+        },
+    )
+    .await?;
     Ok(GenerateMacOutput {
         key_id: k.arn(),
         mac,
@@ -236,19 +254,17 @@ pub async fn verify_mac(
         .mac
         .clone()
         .ok_or_else(|| KmsError::Validation("Mac is required.".into()))?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let (k, alg, ok) = kms
-        .read(move |c| {
-            let k = resolve(c, &kms2, &caller2, &id, true)?;
-            let (spec, alg) = mac_setup(&k, &p.mac_algorithm, "VerifyMac")?;
-            let material = load_material(c, &kms2, &k, k.meta.current_version)?;
-            Ok((
-                k,
-                alg,
-                crypto::verify_mac(spec, &material, alg, &msg, &mac).map_err(crypto_error)?,
-            ))
-        })
-        .await?;
+    let (k, (alg, ok)) = with_current_material(
+        kms,
+        caller,
+        id,
+        move |k| mac_setup(k, &p.mac_algorithm, "VerifyMac"),
+        move |(spec, alg), material| {
+            let ok = crypto::verify_mac(spec, material, alg, &msg, &mac).map_err(crypto_error)?;
+            Ok((alg, ok))
+        },
+    )
+    .await?;
     if !ok {
         return Err(KmsError::InvalidMac(String::new()));
     }
