@@ -5,6 +5,7 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §6.
 
+use super::changed;
 use super::owners::exists;
 use super::policies::find;
 use crate::error::IamResult;
@@ -24,20 +25,18 @@ pub fn set(c: &Conn, account: &str, o: &Owner, arn: &str) -> IamResult<()> {
 }
 
 pub async fn put(iam: &Iam, account: String, owner: Owner, arn: String) -> IamResult<IamOutput> {
-    iam.change(move |c| {
+    changed(iam, move |c| {
         exists(c, &account, &owner)?;
         set(c, &account, &owner, &arn)
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn delete(iam: &Iam, account: String, owner: Owner) -> IamResult<IamOutput> {
-    iam.change(move |c| {
+    changed(iam, move |c| {
         exists(c, &account, &owner)?;
         boundaries::delete(c, &account, owner.kind, &owner.name)?;
         Ok(())
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }

@@ -4,6 +4,7 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §7.
 
+use super::changed;
 use super::checks::{self, marker, paged, read_page};
 use super::owners::{self, not_found, user_exists};
 use crate::error::{IamError, IamResult};
@@ -75,7 +76,7 @@ pub async fn list(iam: &Iam, account: String, prefix: String, page: Page) -> Iam
 }
 
 pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOutput> {
-    iam.change(move |c| {
+    changed(iam, move |c| {
         group(c, &account, &name)?;
         if !groups::members(c, &account, &name, "", 1)?.is_empty() {
             return Err(IamError::DeleteConflict(
@@ -86,8 +87,7 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
         groups::delete(c, &account, &name)?;
         Ok(())
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn add_user(
@@ -130,13 +130,12 @@ async fn change_membership(
     user: String,
     edit: impl FnOnce(&Conn, &str, &str, &str) -> IamResult<()> + Send + 'static,
 ) -> IamResult<IamOutput> {
-    iam.change(move |c| {
+    changed(iam, move |c| {
         group(c, &account, &group_name)?;
         user_exists(c, &account, &user)?;
         edit(c, &account, &group_name, &user)
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn of_user(iam: &Iam, account: String, user: String, page: Page) -> IamResult<IamOutput> {

@@ -17,6 +17,16 @@ use crate::error::IamResult;
 use crate::op::{IamOp, IamOutput, StsOp, StsOutput};
 use crate::Iam;
 use trailstack_core::Caller;
+use trailstack_store::Conn;
+
+/// Runs `f` as one change of IAM's state, for the operations whose answer has no members.
+async fn changed(
+    iam: &Iam,
+    f: impl FnOnce(&Conn) -> IamResult<()> + Send + 'static,
+) -> IamResult<IamOutput> {
+    iam.change(f).await?;
+    Ok(IamOutput::Empty)
+}
 
 /// Runs one STS operation. Each decides who may call it: AssumeRole by the role's trust
 /// policy, the others need no permission beyond valid credentials.

@@ -6,6 +6,7 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §5.
 
+use super::changed;
 use super::checks::{self, paged, read_page};
 use super::owners::exists;
 use crate::aws_policies;
@@ -84,7 +85,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         } => {
             checks::name(&name, "policyName", 128)?;
             checks::identity_document(&document)?;
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 exists(c, &account, &owner)?;
                 let mut total = size(&document);
                 for other in model::list_inline(c, &account, owner.kind, &owner.name, "", 1000)? {
@@ -104,8 +105,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 model::put_inline(c, &account, owner.kind, &owner.name, &name, &document)?;
                 Ok(())
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::GetInlinePolicy { owner, name } => iam.read(|c| {
             exists(c, &account, &owner)?;
@@ -132,15 +132,14 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             Ok(IamOutput::PolicyNames(names, next))
         }
         IamOp::DeleteInlinePolicy { owner, name } => {
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 exists(c, &account, &owner)?;
                 if !model::delete_inline(c, &account, owner.kind, &owner.name, &name)? {
                     return Err(no_inline(&owner, &name));
                 }
                 Ok(())
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::CreatePolicy {
             name,
@@ -220,7 +219,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             Ok(IamOutput::Policies(found, next))
         }
         IamOp::DeletePolicy { arn } => {
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 let p = find(c, &account, &arn)?;
                 if p.attachments > 0 || p.boundary_uses > 0 {
                     return Err(IamError::DeleteConflict(
@@ -235,8 +234,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 model::delete_policy(c, &account, &p.name)?;
                 Ok(())
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::CreatePolicyVersion {
             arn,
@@ -307,7 +305,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         }
         IamOp::DeletePolicyVersion { arn, version } => {
             let v = version_number(&version)?;
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 let p = find(c, &account, &arn)?;
                 if p.default_version == v {
                     return Err(IamError::DeleteConflict(
@@ -319,13 +317,12 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 }
                 Ok(())
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::SetDefaultPolicyVersion { arn, version } => {
             let v = version_number(&version)?;
             let now = iam.now_ms();
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 let p = find(c, &account, &arn)?;
                 let exists = model::versions(c, &account, &p.name, p.default_version)?
                     .iter()
@@ -336,11 +333,10 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 model::set_default(c, &account, &p.name, v, now)?;
                 Ok(())
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::AttachPolicy { owner, arn } => {
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 exists(c, &account, &owner)?;
                 let stored = stored_name(c, &account, &arn)?;
                 let (_, attached) = model::owned_counts(c, &account, owner.kind, &owner.name)?;
@@ -356,11 +352,10 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 model::attach(c, &account, owner.kind, &owner.name, &stored)?;
                 Ok(())
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::DetachPolicy { owner, arn } => {
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 exists(c, &account, &owner)?;
                 let stored = stored_name(c, &account, &arn)?;
                 if !model::detach(c, &account, owner.kind, &owner.name, &stored)? {
@@ -370,8 +365,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 }
                 Ok(())
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::ListAttachedPolicies { owner, page } => {
             let key = |(stored, _): &(String, Option<String>)| stored.clone();

@@ -4,6 +4,7 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §5.
 
+use super::changed;
 use super::checks::{self, read_page};
 use super::owners::{self, not_found};
 use crate::error::{IamError, IamResult};
@@ -76,14 +77,13 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             Ok(IamOutput::Roles(roles, next))
         }
         IamOp::DeleteRole { name } => {
-            iam.change(move |c| {
+            changed(iam, move |c| {
                 entities::get_role(c, &account, &name)?.ok_or_else(|| no_role(&name))?;
                 owners::check_no_policies(c, &account, OwnerKind::Role, &name)?;
                 entities::delete_role(c, &account, &name)?;
                 owners::deleted(c, &account, OwnerKind::Role, &name)
             })
-            .await?;
-            Ok(IamOutput::Empty)
+            .await
         }
         IamOp::UpdateRole {
             name,
@@ -120,12 +120,11 @@ async fn update(
     name: String,
     edit: impl FnOnce(&mut Role) + Send + 'static,
 ) -> IamResult<IamOutput> {
-    iam.change(move |c| {
+    changed(iam, move |c| {
         let mut role = entities::get_role(c, &account, &name)?.ok_or_else(|| no_role(&name))?;
         edit(&mut role);
         entities::update_role(c, &account, &role)?;
         Ok(())
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }

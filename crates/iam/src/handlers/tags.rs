@@ -4,6 +4,7 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §6.
 
+use super::changed;
 use super::checks::read_page;
 use super::owners::exists;
 use crate::error::{IamError, IamResult};
@@ -113,12 +114,11 @@ pub fn add(c: &Conn, account: &str, o: &Owner, new: &[Tag]) -> IamResult<()> {
 
 pub async fn tag(iam: &Iam, account: String, owner: Owner, new: Vec<Tag>) -> IamResult<IamOutput> {
     check(&new)?;
-    iam.change(move |c| {
+    changed(iam, move |c| {
         exists(c, &account, &owner)?;
         add(c, &account, &owner, &new)
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn untag(
@@ -137,13 +137,12 @@ pub async fn untag(
     for (i, k) in keys.iter().enumerate() {
         key(k, &format!("tagKeys.{}.member", i + 1))?;
     }
-    iam.change(move |c| {
+    changed(iam, move |c| {
         exists(c, &account, &owner)?;
         tags::remove(c, &account, owner.kind, &owner.name, &keys)?;
         Ok(())
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn list(iam: &Iam, account: String, owner: Owner, page: Page) -> IamResult<IamOutput> {

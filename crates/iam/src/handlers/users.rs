@@ -3,6 +3,7 @@
 //!
 //! AWS facts: docs/aws/iam-sts.md §5.
 
+use super::changed;
 use super::checks::{self, read_page};
 use super::owners::{self, not_found, user_exists};
 use super::tags;
@@ -104,7 +105,7 @@ pub async fn list(iam: &Iam, account: String, prefix: String, page: Page) -> Iam
 }
 
 pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOutput> {
-    iam.change(move |c| {
+    changed(iam, move |c| {
         user_exists(c, &account, &name)?;
         if !keys::of_user(c, &account, &name, "", 1)?.is_empty() {
             return Err(IamError::DeleteConflict(
@@ -120,8 +121,7 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
         entities::delete_user(c, &account, &name)?;
         owners::deleted(c, &account, OwnerKind::User, &name)
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 /// `n` random characters of `alphabet`.
@@ -225,13 +225,12 @@ async fn change_key(
 ) -> IamResult<IamOutput> {
     let account = caller.account.as_str().to_string();
     let user = user_named(caller, user)?;
-    iam.change(move |c| {
+    changed(iam, move |c| {
         user_exists(c, &account, &user)?;
         keys::get(c, &account, &user, &id)?.ok_or_else(|| no_key(&id))?;
         edit(c, &id)
     })
-    .await?;
-    Ok(IamOutput::Empty)
+    .await
 }
 
 pub async fn key_last_used(iam: &Iam, caller: &Caller, id: String) -> IamResult<IamOutput> {
