@@ -172,8 +172,7 @@ async fn an_advanced_selector_takes_exactly_what_it_names() {
 
 #[tokio::test]
 async fn an_sse_kms_put_records_the_generate_data_key_s3_made() {
-    let s = Server::start().await;
-    let c = s.with_bucket("ct-rec-sse").await;
+    let (s, c) = Server::start_with_bucket("ct-rec-sse").await;
     let key = ok!(s.kms().create_key()).key_metadata.unwrap();
     let key_arn = key.arn().unwrap().to_string();
     let out = ok!(put_req(&c, "ct-rec-sse", "secret.txt", b"hello")

@@ -191,8 +191,7 @@ async fn a_bucket_without_a_policy_is_refused() {
 
 #[tokio::test]
 async fn a_bucket_policy_that_does_not_let_cloudtrail_write_is_refused() {
-    let s = Server::start().await;
-    let c = s.with_bucket("ct-weak-logs").await;
+    let (s, c) = Server::start_with_bucket("ct-weak-logs").await;
     // Lets CloudTrail check the ACL but write only under another account's prefix.
     let policy = cloudtrail_bucket_policy("ct-weak-logs", &["weak"])
         .replace(&format!("AWSLogs/{ACCOUNT}/"), "AWSLogs/111122223333/");

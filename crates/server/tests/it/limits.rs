@@ -22,8 +22,7 @@ async fn put_declaring(s: &Server, path: &str, len: u64) -> RawResponse {
 
 #[tokio::test]
 async fn limits_user_metadata_over_2_kib_is_metadata_too_large() {
-    let s = Server::start().await;
-    let c = s.with_bucket("meta").await;
+    let (_s, c) = Server::start_with_bucket("meta").await;
     // 2,048 bytes of names and values: the most S3 takes.
     let put = |value: String| {
         c.put_object()
@@ -42,8 +41,7 @@ async fn limits_user_metadata_over_2_kib_is_metadata_too_large() {
 
 #[tokio::test]
 async fn limits_delete_objects_over_1000_keys_is_malformed_xml() {
-    let s = Server::start().await;
-    let c = s.with_bucket("many").await;
+    let (_s, c) = Server::start_with_bucket("many").await;
     let delete = |n: usize| {
         let objects = (0..n)
             .map(|i| {
@@ -69,8 +67,7 @@ async fn limits_delete_objects_over_1000_keys_is_malformed_xml() {
 
 #[tokio::test]
 async fn limits_part_numbers_outside_1_to_10000_are_invalid_argument() {
-    let s = Server::start().await;
-    let c = s.with_bucket("parts").await;
+    let (_s, c) = Server::start_with_bucket("parts").await;
     let up = ok!(c.create_multipart_upload().bucket("parts").key("big"));
     let id = up.upload_id().unwrap();
     let part = |n: i32| {
@@ -92,8 +89,7 @@ async fn limits_part_numbers_outside_1_to_10000_are_invalid_argument() {
 
 #[tokio::test]
 async fn limits_a_put_over_5_gib_is_entity_too_large_before_its_body() {
-    let s = Server::start().await;
-    let c = s.with_bucket("huge").await;
+    let (s, c) = Server::start_with_bucket("huge").await;
     let max = 5u64 * 1024 * 1024 * 1024;
     let r = put_declaring(&s, "/huge/object", max + 1).await;
     r.assert_code(400, "EntityTooLarge");
@@ -130,8 +126,7 @@ fn tags(n: usize) -> Tagging {
 
 #[tokio::test]
 async fn limits_tags_10_per_object_50_per_bucket_and_kms_key() {
-    let s = Server::start().await;
-    let c = s.with_bucket("tagged").await;
+    let (s, c) = Server::start_with_bucket("tagged").await;
     put_bytes(&c, "tagged", "k", b"x").await;
     let object = |n| {
         c.put_object_tagging()
@@ -245,8 +240,7 @@ async fn limits_a_header_section_over_8_kib_is_refused_not_hung() {
 
 #[tokio::test]
 async fn limits_a_key_over_1024_bytes_is_key_too_long() {
-    let s = Server::start().await;
-    let c = s.with_bucket("keys").await;
+    let (_s, c) = Server::start_with_bucket("keys").await;
     let put = |key: String| {
         c.put_object()
             .bucket("keys")

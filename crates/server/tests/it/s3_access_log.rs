@@ -166,8 +166,7 @@ pub(crate) async fn records(c: &aws_sdk_s3::Client) -> Vec<Vec<String>> {
 
 #[tokio::test]
 async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
-    let s = Server::start().await;
-    let c = s.with_bucket("al-src").await;
+    let (_s, c) = Server::start_with_bucket("al-src").await;
     c.create_bucket().bucket("al-logs").send().await.unwrap();
     let got = ok!(c.get_bucket_logging().bucket("al-src"));
     assert!(got.logging_enabled().is_none());

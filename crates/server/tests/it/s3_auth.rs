@@ -170,8 +170,7 @@ async fn wrong_secret_unknown_key_and_skew() {
 
 #[tokio::test]
 async fn presigned_urls() {
-    let s = Server::start().await;
-    let c = s.with_bucket("pre").await;
+    let (s, c) = Server::start_with_bucket("pre").await;
     put_bytes(&c, "pre", "a b/obj", b"presigned body").await;
 
     // Presigned with our signer.
@@ -314,8 +313,7 @@ async fn presigned_urls() {
 
 #[tokio::test]
 async fn payload_hash_and_plain_bodies() {
-    let s = Server::start().await;
-    let c = s.with_bucket("plain").await;
+    let (s, c) = Server::start_with_bucket("plain").await;
 
     // A hex x-amz-content-sha256 that does not match the body.
     let body = data(50_000, 3);
@@ -389,8 +387,7 @@ async fn payload_hash_and_plain_bodies() {
 
 #[tokio::test]
 async fn virtual_hosted_style_and_request_ids() {
-    let s = Server::start().await;
-    let c = s.with_bucket("vhost").await;
+    let (s, c) = Server::start_with_bucket("vhost").await;
     put_bytes(&c, "vhost", "dir/k", b"virtual").await;
     let port = host_of(&s).rsplit_once(':').unwrap().1.to_string();
     let host = format!("vhost.localhost:{port}");

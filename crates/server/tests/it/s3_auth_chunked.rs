@@ -21,8 +21,7 @@ pub fn chunked_put(s: &Server, path: &str, data_len: usize, trailer: Option<&str
 
 #[tokio::test]
 async fn signed_aws_chunked_bodies() {
-    let s = Server::start().await;
-    let c = s.with_bucket("chunks").await;
+    let (s, c) = Server::start_with_bucket("chunks").await;
     let data = data(200_000, 7);
 
     // Build, sign, then frame the body with the request's seed signature.
@@ -148,8 +147,7 @@ async fn signed_aws_chunked_bodies() {
 
 #[tokio::test]
 async fn unsigned_trailer_bodies() {
-    let s = Server::start().await;
-    let c = s.with_bucket("utrail").await;
+    let (s, c) = Server::start_with_bucket("utrail").await;
     let data = data(100_000, 9);
     let put = |key: &str, crc: &str| {
         let body = encode_unsigned_chunks(&data, 8192, &[("x-amz-checksum-crc32", crc)]);

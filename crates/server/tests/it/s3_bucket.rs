@@ -65,8 +65,7 @@ async fn names_and_locations() {
 
 #[tokio::test]
 async fn bucket_settings() {
-    let s = Server::start().await;
-    let c = s.with_bucket("settings").await;
+    let (_s, c) = Server::start_with_bucket("settings").await;
     assert_fails!(c.get_bucket_tagging().bucket("settings"), "NoSuchTagSet");
     let tagging = Tagging::builder()
         .tag_set(Tag::builder().key("team").value("sec").build().unwrap())

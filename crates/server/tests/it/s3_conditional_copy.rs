@@ -7,8 +7,7 @@ use crate::common::*;
 
 #[tokio::test]
 async fn copy_object_honours_destination_conditions() {
-    let s = Server::start().await;
-    let c = s.with_bucket("condcopy").await;
+    let (_s, c) = Server::start_with_bucket("condcopy").await;
     for (key, body) in [("src", b"source".as_slice()), ("dst", b"old".as_slice())] {
         ok!(c
             .put_object()

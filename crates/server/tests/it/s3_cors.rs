@@ -39,8 +39,7 @@ pub fn options(s: &Server, path: &str, headers: &[(&str, &str)]) -> Raw {
 
 #[tokio::test]
 async fn the_configuration_round_trips_is_validated_and_survives_a_restart() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-conf").await;
+    let (s, c) = Server::start_with_bucket("cors-conf").await;
     let err = err!(c.get_bucket_cors().bucket("cors-conf"));
     assert_eq!(
         (code(&err), status(&err)),
@@ -143,8 +142,7 @@ pub fn md5_digest(data: &[u8]) -> [u8; 16] {
 
 #[tokio::test]
 async fn preflights_are_answered_per_rule_without_a_signature() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-pre").await;
+    let (s, c) = Server::start_with_bucket("cors-pre").await;
     let obj = "/cors-pre/some/key";
 
     // No Origin: 400, configured or not.
@@ -300,8 +298,7 @@ async fn preflights_are_answered_per_rule_without_a_signature() {
 
 #[tokio::test]
 async fn actual_answers_carry_the_headers_of_the_rule_that_allows_them() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-act").await;
+    let (s, c) = Server::start_with_bucket("cors-act").await;
     put_bytes(&c, "cors-act", "k", b"hello").await;
     let get = |path: &str| Raw::new(&s, "GET", path);
     // No configuration: no CORS headers.
@@ -399,8 +396,7 @@ async fn actual_answers_carry_the_headers_of_the_rule_that_allows_them() {
 
 #[tokio::test]
 async fn a_browser_puts_an_object_cross_origin_with_sigv4() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-web").await;
+    let (s, c) = Server::start_with_bucket("cors-web").await;
     put_cors(
         &c,
         "cors-web",
@@ -456,8 +452,7 @@ async fn a_browser_puts_an_object_cross_origin_with_sigv4() {
 
 #[tokio::test]
 async fn cors_and_policy_status_calls_are_management_events_and_preflights_are_not_recorded() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-ct").await;
+    let (s, c) = Server::start_with_bucket("cors-ct").await;
     put_cors(
         &c,
         "cors-ct",

@@ -50,8 +50,7 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
 
 #[tokio::test]
 async fn not_modified_carries_the_etag() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cond").await;
+    let (s, c) = Server::start_with_bucket("cond").await;
     let put = ok!(put_req(&c, "cond", "k", b"x"));
     let etag = put.e_tag().unwrap();
     let r = Raw::new(&s, "GET", "/cond/k")
@@ -66,8 +65,7 @@ async fn not_modified_carries_the_etag() {
 
 #[tokio::test]
 async fn content_encoding_is_kept_as_written_without_aws_chunked() {
-    let s = Server::start().await;
-    let c = s.with_bucket("enc").await;
+    let (_s, c) = Server::start_with_bucket("enc").await;
     for (sent, kept) in [
         ("deflate, gzip", Some("deflate, gzip")),
         ("gzip, aws-chunked", Some("gzip")),
@@ -82,8 +80,7 @@ async fn content_encoding_is_kept_as_written_without_aws_chunked() {
 
 #[tokio::test]
 async fn listing_details() {
-    let s = Server::start().await;
-    let c = s.with_bucket("lst").await;
+    let (s, c) = Server::start_with_bucket("lst").await;
     for k in ["a/1", "a/2", "b"] {
         put_bytes(&c, "lst", k, b"x").await;
     }
@@ -114,8 +111,7 @@ async fn listing_details() {
 
 #[tokio::test]
 async fn version_paging_survives_the_marker_version_being_deleted() {
-    let s = Server::start().await;
-    let c = s.with_bucket("pages").await;
+    let (_s, c) = Server::start_with_bucket("pages").await;
     ok!(c
         .put_bucket_versioning()
         .bucket("pages")
@@ -212,8 +208,7 @@ async fn a_bucket_policy_may_repeat_a_statement_id() {
 /// URI." instead of guessing one.
 #[tokio::test]
 async fn a_path_that_is_not_utf8_is_invalid_uri() {
-    let s = Server::start().await;
-    let c = s.with_bucket("uri").await;
+    let (s, c) = Server::start_with_bucket("uri").await;
     let key = "\u{ae}\u{8a}-";
     put_bytes(&c, "uri", key, b"x").await;
     assert_eq!(get_bytes(&c, "uri", key).await, b"x");
@@ -235,8 +230,7 @@ async fn a_path_that_is_not_utf8_is_invalid_uri() {
 
 #[tokio::test]
 async fn tag_sets_are_answered_sorted_by_key() {
-    let s = Server::start().await;
-    let c = s.with_bucket("tags").await;
+    let (_s, c) = Server::start_with_bucket("tags").await;
     ok!(c
         .put_object()
         .bucket("tags")

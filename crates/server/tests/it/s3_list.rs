@@ -55,8 +55,7 @@ fn page(
 
 #[tokio::test]
 async fn prefix_and_delimiter() {
-    let s = Server::start().await;
-    let c = s.with_bucket("lst").await;
+    let (_s, c) = Server::start_with_bucket("lst").await;
     let keys = strings(&[
         "a/1", "a/2", "a/b/3", "a/b/4", "a/c/5", "b/1", "c", "d--x--1", "d--x--2", "d--y", "e",
     ]);
@@ -119,8 +118,7 @@ async fn prefix_and_delimiter() {
 
 #[tokio::test]
 async fn start_after_key_count_fetch_owner() {
-    let s = Server::start().await;
-    let c = s.with_bucket("stafter").await;
+    let (_s, c) = Server::start_with_bucket("stafter").await;
     let keys = strings(&["a", "b/1", "b/2", "c", "d"]);
     put_keys(&c, "stafter", &keys).await;
 
@@ -196,8 +194,7 @@ async fn start_after_key_count_fetch_owner() {
 
 #[tokio::test]
 async fn empty_bucket_and_missing_bucket() {
-    let s = Server::start().await;
-    let c = s.with_bucket("empty").await;
+    let (s, c) = Server::start_with_bucket("empty").await;
     let o = c.list_objects_v2().bucket("empty").send().await.unwrap();
     assert_eq!(o.key_count(), Some(0));
     assert_eq!(o.is_truncated(), Some(false));

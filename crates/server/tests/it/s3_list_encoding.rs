@@ -7,8 +7,7 @@ use aws_sdk_s3::types::EncodingType;
 
 #[tokio::test]
 async fn url_encoding_of_odd_keys() {
-    let s = Server::start().await;
-    let c = s.with_bucket("enc").await;
+    let (s, c) = Server::start_with_bucket("enc").await;
     let keys = strings(&[
         "with space/a b",
         "plus+and&amp",
@@ -116,8 +115,7 @@ pub fn percent_decode(s: &str) -> String {
 
 #[tokio::test]
 async fn utf8_byte_order() {
-    let s = Server::start().await;
-    let c = s.with_bucket("order").await;
+    let (_s, c) = Server::start_with_bucket("order").await;
     let keys = strings(&["é", "a", "Z", "aa", "a/b", "a-", "😀", "~", "ÿ", "a0", "A"]);
     put_keys(&c, "order", &keys).await;
     let mut want = keys.clone();

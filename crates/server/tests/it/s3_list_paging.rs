@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 
 #[tokio::test]
 async fn paging_2500_keys() {
-    let s = Server::start().await;
-    let c = s.with_bucket("many").await;
+    let (_s, c) = Server::start_with_bucket("many").await;
     let keys: Vec<String> = (0..2500).map(|i| format!("k/{i:05}")).collect();
     put_keys(&c, "many", &keys).await;
 
@@ -72,8 +71,7 @@ async fn paging_2500_keys() {
 
 #[tokio::test]
 async fn small_pages_across_common_prefixes() {
-    let s = Server::start().await;
-    let c = s.with_bucket("small").await;
+    let (_s, c) = Server::start_with_bucket("small").await;
     let mut keys = Vec::new();
     for d in 0..6 {
         for f in 0..(d * 3 + 1) {

@@ -33,8 +33,7 @@ pub fn crc64nvme(b: &[u8]) -> [u8; 8] {
 
 #[tokio::test]
 async fn upload_complete_and_read_parts() {
-    let s = Server::start().await;
-    let c = s.with_bucket("mpu").await;
+    let (_s, c) = Server::start_with_bucket("mpu").await;
     let p1 = data(5 * MIB, 11);
     let p2 = data(5 * MIB, 12);
     let p3 = data(MIB + 7, 13);
@@ -135,8 +134,7 @@ async fn upload_complete_and_read_parts() {
 
 #[tokio::test]
 async fn part_errors_list_parts_and_abort() {
-    let s = Server::start().await;
-    let c = s.with_bucket("perr").await;
+    let (s, c) = Server::start_with_bucket("perr").await;
     let id = create_upload(&c, "perr", "k").await;
     let mut etags = Vec::new();
     for n in 1..=5 {
@@ -323,8 +321,7 @@ pub fn blob_files(s: &Server) -> usize {
 
 #[tokio::test]
 async fn upload_part_copy() {
-    let s = Server::start().await;
-    let c = s.with_bucket("pcopy").await;
+    let (_s, c) = Server::start_with_bucket("pcopy").await;
     let src = data(6 * MIB, 21);
     put_bytes(&c, "pcopy", "src", &src).await;
     let id = create_upload(&c, "pcopy", "dst").await;

@@ -10,8 +10,7 @@ use aws_sdk_s3::types::{
 
 #[tokio::test]
 async fn composite_crc32_checksum() {
-    let s = Server::start().await;
-    let c = s.with_bucket("ck32").await;
+    let (_s, c) = Server::start_with_bucket("ck32").await;
     let created = ok!(c
         .create_multipart_upload()
         .bucket("ck32")
@@ -150,8 +149,7 @@ async fn composite_crc32_checksum() {
 
 #[tokio::test]
 async fn full_object_crc64nvme_checksum() {
-    let s = Server::start().await;
-    let c = s.with_bucket("ck64").await;
+    let (s, c) = Server::start_with_bucket("ck64").await;
     let created = ok!(c
         .create_multipart_upload()
         .bucket("ck64")

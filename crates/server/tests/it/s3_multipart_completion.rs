@@ -10,8 +10,7 @@ const MIB5: usize = 5 * 1024 * 1024;
 
 #[tokio::test]
 async fn a_completion_sent_again_gets_the_same_answer() {
-    let s = Server::start().await;
-    let c = s.with_bucket("mpu").await;
+    let (_s, c) = Server::start_with_bucket("mpu").await;
     let (id, parts) = upload_parts(&c, "mpu", "k", &[data(MIB5, 1), data(100, 2)]).await;
     let first = ok!(c
         .complete_multipart_upload()
@@ -44,8 +43,7 @@ async fn a_completion_sent_again_gets_the_same_answer() {
 
 #[tokio::test]
 async fn if_match_and_if_none_match_on_completion() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cond").await;
+    let (_s, c) = Server::start_with_bucket("cond").await;
     let complete = |id: String, parts: Vec<CompletedPart>| {
         c.complete_multipart_upload()
             .bucket("cond")
@@ -85,8 +83,7 @@ async fn if_match_and_if_none_match_on_completion() {
 
 #[tokio::test]
 async fn the_whole_object_checksum_sent_on_completion_is_checked() {
-    let s = Server::start().await;
-    let c = s.with_bucket("sums").await;
+    let (_s, c) = Server::start_with_bucket("sums").await;
     let start = || {
         c.create_multipart_upload()
             .bucket("sums")
@@ -154,8 +151,7 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
 
 #[tokio::test]
 async fn deleting_a_bucket_takes_its_uploads_in_progress() {
-    let s = Server::start().await;
-    let c = s.with_bucket("going").await;
+    let (_s, c) = Server::start_with_bucket("going").await;
     upload_parts(&c, "going", "half", &[b"part".to_vec()]).await;
     c.delete_bucket().bucket("going").send().await.unwrap();
     c.create_bucket().bucket("going").send().await.unwrap();
@@ -171,8 +167,7 @@ async fn deleting_a_bucket_takes_its_uploads_in_progress() {
 /// whether the key exists or not, and nothing is written.
 #[tokio::test]
 async fn if_none_match_on_a_write_takes_only_a_star() {
-    let s = Server::start().await;
-    let c = s.with_bucket("inm").await;
+    let (s, c) = Server::start_with_bucket("inm").await;
     let put = |key: &str, inm: &str| {
         c.put_object()
             .bucket("inm")
@@ -229,8 +224,7 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
 /// it), as S3 answers.
 #[tokio::test]
 async fn part_number_past_the_parts_is_416_with_the_counts() {
-    let s = Server::start().await;
-    let c = s.with_bucket("partnums").await;
+    let (s, c) = Server::start_with_bucket("partnums").await;
     let (id, parts) = upload_parts(&c, "partnums", "mp", &[data(MIB5, 1), b"tail".to_vec()]).await;
     ok!(c
         .complete_multipart_upload()
@@ -260,8 +254,7 @@ async fn part_number_past_the_parts_is_416_with_the_counts() {
 /// naming the upload, the part number and the ETag, as S3 answers; the upload stays.
 #[tokio::test]
 async fn an_unknown_part_is_invalid_part_with_its_details() {
-    let s = Server::start().await;
-    let c = s.with_bucket("badpart").await;
+    let (s, c) = Server::start_with_bucket("badpart").await;
     let (id, parts) = upload_parts(&c, "badpart", "k", &[b"one".to_vec()]).await;
     let r = Raw::new(&s, "POST", &format!("/badpart/k?uploadId={id}"))
         .body(

@@ -6,8 +6,7 @@ use crate::common::*;
 
 #[tokio::test]
 async fn list_multipart_uploads() {
-    let s = Server::start().await;
-    let c = s.with_bucket("ups").await;
+    let (s, c) = Server::start_with_bucket("ups").await;
     let mut ids = Vec::new();
     for key in ["a/1", "a/2", "a/2", "a/x/3", "b/1", "c"] {
         ids.push((key.to_string(), create_upload(&c, "ups", key).await));

@@ -8,8 +8,7 @@ use aws_sdk_s3::types::{
 
 #[tokio::test]
 async fn put_get_head_delete() {
-    let s = Server::start().await;
-    let c = s.with_bucket("objs").await;
+    let (_s, c) = Server::start_with_bucket("objs").await;
     let body = data(100_000, 1);
     let put = ok!(c
         .put_object()
@@ -48,8 +47,7 @@ fn md5_of(b: &[u8]) -> u128 {
 
 #[tokio::test]
 async fn ranges_and_conditions() {
-    let s = Server::start().await;
-    let c = s.with_bucket("ranges").await;
+    let (_s, c) = Server::start_with_bucket("ranges").await;
     let body = data(50_000, 2);
     let put = ok!(c
         .put_object()
@@ -116,8 +114,7 @@ async fn ranges_and_conditions() {
 
 #[tokio::test]
 async fn checksums_are_verified_stored_and_returned() {
-    let s = Server::start().await;
-    let c = s.with_bucket("sums").await;
+    let (_s, c) = Server::start_with_bucket("sums").await;
     for (i, alg) in [
         ChecksumAlgorithm::Crc32,
         ChecksumAlgorithm::Crc32C,
@@ -163,8 +160,7 @@ async fn checksums_are_verified_stored_and_returned() {
 
 #[tokio::test]
 async fn copy_tagging_attributes() {
-    let s = Server::start().await;
-    let c = s.with_bucket("copies").await;
+    let (_s, c) = Server::start_with_bucket("copies").await;
     let body = data(30_000, 3);
     let tagging = "a=1&b=2";
     ok!(c
@@ -259,8 +255,7 @@ async fn copy_tagging_attributes() {
 
 #[tokio::test]
 async fn delete_objects_and_odd_keys() {
-    let s = Server::start().await;
-    let c = s.with_bucket("odd").await;
+    let (s, c) = Server::start_with_bucket("odd").await;
     let keys = [
         "../../etc/passwd",
         "ünïcödé/ключ",
@@ -310,8 +305,7 @@ async fn delete_objects_and_odd_keys() {
 
 #[tokio::test]
 async fn objects_survive_restart() {
-    let s = Server::start().await;
-    let c = s.with_bucket("durable").await;
+    let (s, c) = Server::start_with_bucket("durable").await;
     let big = data(300_000, 9);
     put_bytes(&c, "durable", "big", &big).await;
     put_bytes(&c, "durable", "small", b"tiny").await;
@@ -327,8 +321,7 @@ async fn objects_survive_restart() {
 /// bytes so that response headers stay ASCII; ASCII values travel unchanged.
 #[tokio::test]
 async fn non_ascii_metadata_comes_back_as_encoded_words() {
-    let s = Server::start().await;
-    let c = s.with_bucket("meta").await;
+    let (s, c) = Server::start_with_bucket("meta").await;
     for (key, sent, back) in [
         (
             "raw",

@@ -6,8 +6,7 @@ use crate::s3_cors::*;
 
 #[tokio::test]
 async fn policy_status_reports_whether_the_bucket_policy_is_public() {
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-ps").await;
+    let (_s, c) = Server::start_with_bucket("cors-ps").await;
     let err = c.get_bucket_policy_status().bucket("cors-ps").send().await;
     let err = err.unwrap_err();
     assert_eq!(
@@ -60,8 +59,7 @@ async fn policy_status_reports_whether_the_bucket_policy_is_public() {
 #[tokio::test]
 async fn an_anonymous_read_of_a_missing_key_in_a_bucket_anyone_may_list_is_a_404() {
     use aws_sdk_s3::types::{BucketCannedAcl, ObjectOwnership};
-    let s = Server::start().await;
-    let c = s.with_bucket("cors-pub").await;
+    let (s, c) = Server::start_with_bucket("cors-pub").await;
     ok!(c.delete_public_access_block().bucket("cors-pub"));
     ok!(c
         .put_bucket_ownership_controls()

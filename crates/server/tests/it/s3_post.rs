@@ -88,8 +88,7 @@ const FAR: &str = "2099-01-01T00:00:00.000Z";
 
 #[tokio::test]
 async fn form_upload_stores_the_file() {
-    let s = Server::start().await;
-    let c = s.with_bucket("forms").await;
+    let (s, c) = Server::start_with_bucket("forms").await;
     let conds = r#"{"bucket":"forms"},["starts-with","$key","uploads/"],{"success_action_status":"201"},["starts-with","$Content-Type","text/"],["content-length-range",1,1000]"#;
     let form = Form::signed(
         conds,
@@ -111,8 +110,7 @@ async fn form_upload_stores_the_file() {
 
 #[tokio::test]
 async fn form_policy_is_enforced() {
-    let s = Server::start().await;
-    let c = s.with_bucket("strict").await;
+    let (s, c) = Server::start_with_bucket("strict").await;
     let conds = r#"{"bucket":"strict"},["starts-with","$key","ok/"],["content-length-range",1,5]"#;
     // Key outside the allowed prefix.
     let r = Form::signed(conds, &[("key", "bad/x")], FAR, "test")
@@ -184,8 +182,7 @@ async fn unsigned_form_is_denied() {
 
 #[tokio::test]
 async fn form_upload_with_sse_kms_field() {
-    let s = Server::start().await;
-    let c = s.with_bucket("sseforms").await;
+    let (s, c) = Server::start_with_bucket("sseforms").await;
     let conds =
         r#"{"bucket":"sseforms"},{"key":"enc.txt"},{"x-amz-server-side-encryption":"aws:kms"}"#;
     let form = Form::signed(
@@ -282,8 +279,7 @@ async fn malformed_policy_documents_are_refused_as_such() {
 
 #[tokio::test]
 async fn key_conditions_see_the_filename_and_lengths_below_zero_bound_at_zero() {
-    let s = Server::start().await;
-    let c = s.with_bucket("fname").await;
+    let (s, c) = Server::start_with_bucket("fname").await;
     // `${filename}` is replaced before the key's condition is checked.
     let conds = r#"{"bucket":"fname"},["starts-with","$key","up"]"#;
     let form = Form::signed(conds, &[("key", "${filename}")], FAR, "test");

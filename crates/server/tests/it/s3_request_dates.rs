@@ -51,8 +51,7 @@ fn put_signed_over_date(s: &Server, path: &str, signed_at: OffsetDateTime, date:
 
 #[tokio::test]
 async fn the_date_header_stands_for_x_amz_date_in_any_zone() {
-    let s = Server::start().await;
-    let c = s.with_bucket("dates").await;
+    let (s, c) = Server::start_with_bucket("dates").await;
     let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
     for (key, offset) in [("utc", 0), ("east", 150), ("west", -300)] {
         let date = http_date_in(now, offset);

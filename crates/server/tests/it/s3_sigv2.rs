@@ -268,8 +268,7 @@ async fn failures_answer_what_aws_answers() {
 
 #[tokio::test]
 async fn bucket_policy_can_refuse_sigv2_only() {
-    let s = Server::start().await;
-    let c = s.with_bucket("v4-only").await;
+    let (s, c) = Server::start_with_bucket("v4-only").await;
     put_bytes(&c, "v4-only", "k", b"x").await;
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::v4-only","arn:aws:s3:::v4-only/*"],"Condition":{"StringEquals":{"s3:signatureversion":"AWS"}}}]}"#;
     put_policy(&c, "v4-only", policy).await;
@@ -414,8 +413,7 @@ async fn kms_refuses_sigv2_as_aws_does() {
 
 #[tokio::test]
 async fn sse_kms_needs_sigv4() {
-    let s = Server::start().await;
-    let c = s.with_bucket("kms-v4").await;
+    let (s, c) = Server::start_with_bucket("kms-v4").await;
     let put = Raw::new(&s, "PUT", "/kms-v4/v2")
         .header("x-amz-server-side-encryption", "aws:kms")
         .body("x");

@@ -45,8 +45,7 @@ async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, body: &[u8]) {
 /// §5 row 1: a user, no SSE header, no default -> SSE-S3.
 #[tokio::test]
 async fn row_no_header_no_default_is_sse_s3() {
-    let s = Server::start().await;
-    let c = s.with_bucket("row1").await;
+    let (_s, c) = Server::start_with_bucket("row1").await;
     let body = data(70_000, 1);
     let out = ok!(put_req(&c, "row1", "a", &body));
     assert_eq!(out.server_side_encryption(), Some(&Sse::Aes256));
@@ -63,8 +62,7 @@ async fn row_no_header_no_default_is_sse_s3() {
 /// §5 row 2: a user, no SSE header, default SSE-KMS with CMK1 -> SSE-KMS, CMK1.
 #[tokio::test]
 async fn row_no_header_default_kms_key() {
-    let s = Server::start().await;
-    let c = s.with_bucket("row2").await;
+    let (s, c) = Server::start_with_bucket("row2").await;
     let cmk1 = new_key(&s).await;
     default_kms(&c, "row2", Some(&cmk1), false).await;
     let body = data(1000, 2);
@@ -93,8 +91,7 @@ async fn row_no_header_default_kms_key() {
 /// §5 row 3: a user, no SSE header, default SSE-KMS without key id -> SSE-KMS, aws/s3.
 #[tokio::test]
 async fn row_no_header_default_kms_without_key_uses_aws_s3() {
-    let s = Server::start().await;
-    let c = s.with_bucket("row3").await;
+    let (s, c) = Server::start_with_bucket("row3").await;
     default_kms(&c, "row3", None, true).await;
     let body = data(200_000, 3);
     let out = ok!(put_req(&c, "row3", "a", &body));
@@ -110,8 +107,7 @@ async fn row_no_header_default_kms_without_key_uses_aws_s3() {
 /// §5 row 4: a user asking AES256 on a bucket whose default is SSE-KMS CMK1 -> SSE-S3.
 #[tokio::test]
 async fn row_aes256_header_beats_kms_default() {
-    let s = Server::start().await;
-    let c = s.with_bucket("row4").await;
+    let (s, c) = Server::start_with_bucket("row4").await;
     let cmk1 = new_key(&s).await;
     default_kms(&c, "row4", Some(&cmk1), false).await;
     let body = data(10, 4);
@@ -127,8 +123,7 @@ async fn row_aes256_header_beats_kms_default() {
 /// §5 row 5: a user asking aws:kms with key K -> SSE-KMS, K, whatever the default.
 #[tokio::test]
 async fn row_kms_header_with_key_wins() {
-    let s = Server::start().await;
-    let c = s.with_bucket("row5").await;
+    let (s, c) = Server::start_with_bucket("row5").await;
     let cmk1 = new_key(&s).await;
     let k = new_key(&s).await;
     let key_id = k.rsplit('/').next().unwrap().to_string();

@@ -15,8 +15,7 @@ pub async fn get_version(c: &Client, bucket: &str, key: &str, vid: &str) -> Vec<
 
 #[tokio::test]
 async fn bucket_versioning_status() {
-    let s = Server::start().await;
-    let c = s.with_bucket("vstat").await;
+    let (s, c) = Server::start_with_bucket("vstat").await;
     let v = ok!(c.get_bucket_versioning().bucket("vstat"));
     assert_eq!(v.status(), None);
     assert_eq!(v.mfa_delete(), None);
@@ -49,8 +48,7 @@ async fn bucket_versioning_status() {
 
 #[tokio::test]
 async fn versions_delete_markers_and_restore() {
-    let s = Server::start().await;
-    let c = s.with_bucket("vers").await;
+    let (s, c) = Server::start_with_bucket("vers").await;
     // Written before versioning: the null version, no version id header.
     let v0 = put_bytes(&c, "vers", "k", b"zero").await;
     assert_eq!(v0, None);
@@ -166,8 +164,7 @@ async fn versions_delete_markers_and_restore() {
 
 #[tokio::test]
 async fn suspended_bucket_overwrites_null_version() {
-    let s = Server::start().await;
-    let c = s.with_bucket("susp").await;
+    let (_s, c) = Server::start_with_bucket("susp").await;
     set_versioning(&c, "susp", BucketVersioningStatus::Enabled).await;
     let v1 = put_bytes(&c, "susp", "k", b"v1").await.unwrap();
     set_versioning(&c, "susp", BucketVersioningStatus::Suspended).await;
@@ -213,8 +210,7 @@ async fn suspended_bucket_overwrites_null_version() {
 
 #[tokio::test]
 async fn delete_objects_with_versions() {
-    let s = Server::start().await;
-    let c = s.with_bucket("dov").await;
+    let (_s, c) = Server::start_with_bucket("dov").await;
     set_versioning(&c, "dov", BucketVersioningStatus::Enabled).await;
     let a1 = put_bytes(&c, "dov", "a", b"a1").await.unwrap();
     let a2 = put_bytes(&c, "dov", "a", b"a2").await.unwrap();

@@ -43,8 +43,7 @@ pub fn entries(
 
 #[tokio::test]
 async fn list_object_versions_order_and_null_ids() {
-    let s = Server::start().await;
-    let c = s.with_bucket("lov").await;
+    let (s, c) = Server::start_with_bucket("lov").await;
     put_bytes(&c, "lov", "b", b"b-null").await;
     put_bytes(&c, "lov", "a", b"a-null").await;
     set_versioning(&c, "lov", BucketVersioningStatus::Enabled).await;
@@ -131,8 +130,7 @@ async fn list_object_versions_order_and_null_ids() {
 
 #[tokio::test]
 async fn list_object_versions_paging() {
-    let s = Server::start().await;
-    let c = s.with_bucket("lovp").await;
+    let (s, c) = Server::start_with_bucket("lovp").await;
     set_versioning(&c, "lovp", BucketVersioningStatus::Enabled).await;
     // 3 keys x 9 versions, some with delete markers, plus a prefix.
     let mut want: Vec<(String, String)> = Vec::new();

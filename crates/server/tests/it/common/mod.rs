@@ -118,6 +118,14 @@ impl Server {
     }
 
     /// A client with a bucket already created.
+    /// Starts a server (as [`Server::start`]) holding the new bucket `name`; the server and an
+    /// S3 client of the default credentials.
+    pub async fn start_with_bucket(name: &str) -> (Server, aws_sdk_s3::Client) {
+        let s = Server::start().await;
+        let c = s.with_bucket(name).await;
+        (s, c)
+    }
+
     pub async fn with_bucket(&self, name: &str) -> aws_sdk_s3::Client {
         let c = self.s3();
         c.create_bucket().bucket(name).send().await.unwrap();

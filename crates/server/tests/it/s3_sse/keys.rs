@@ -5,8 +5,7 @@ use super::*;
 /// Disabled, pending-deletion and unknown keys: GET fails with `KMS.*`, HEAD still works.
 #[tokio::test]
 async fn key_states_reach_s3_reads_and_writes() {
-    let s = Server::start().await;
-    let c = s.with_bucket("keystates").await;
+    let (s, c) = Server::start_with_bucket("keystates").await;
     let kms = s.kms();
     let k = new_key(&s).await;
     let body = data(3000, 6);
@@ -51,8 +50,7 @@ async fn key_states_reach_s3_reads_and_writes() {
 /// writes and reads make no KMS call (shown by disabling the key), and the header is returned.
 #[tokio::test]
 async fn bucket_keys_spare_kms_calls() {
-    let s = Server::start().await;
-    let c = s.with_bucket("bkeys").await;
+    let (s, c) = Server::start_with_bucket("bkeys").await;
     let k = new_key(&s).await;
     default_kms(&c, "bkeys", Some(&k), true).await;
     let body = data(90_000, 15);
@@ -73,8 +71,7 @@ async fn bucket_keys_spare_kms_calls() {
 /// SSE-C: the key is needed to read (and to HEAD); a wrong key is 403; headers echo.
 #[tokio::test]
 async fn customer_keys() {
-    let s = Server::start().await;
-    let c = s.with_bucket("custkeys").await;
+    let (_s, c) = Server::start_with_bucket("custkeys").await;
     let key = CustomerKey::seeded(9);
     let other = CustomerKey::seeded(10);
     let body = data(100_000, 11);
@@ -116,8 +113,7 @@ async fn customer_keys() {
 /// Header validation (docs/aws/s3-encryption.md §1).
 #[tokio::test]
 async fn header_errors() {
-    let s = Server::start().await;
-    let c = s.with_bucket("headers").await;
+    let (_s, c) = Server::start_with_bucket("headers").await;
     assert_fails!(
         put_req(&c, "headers", "a", b"x").server_side_encryption(Sse::from("AES128")),
         "InvalidArgument"
@@ -131,8 +127,7 @@ async fn header_errors() {
 #[tokio::test]
 async fn require_tls_for_sse_flag() {
     // Off (the default): SSE-KMS over plain HTTP is accepted.
-    let s = Server::start().await;
-    let c = s.with_bucket("tls").await;
+    let (s, c) = Server::start_with_bucket("tls").await;
     ok!(put_req(&c, "tls", "kms", b"secret").server_side_encryption(Sse::AwsKms));
     let dir = s.stop();
     // On: SSE-KMS writes and reads over plain HTTP get AWS's 400.
@@ -163,8 +158,7 @@ async fn require_tls_for_sse_flag() {
 /// key, as its HEAD does.
 #[tokio::test]
 async fn customer_key_parts_and_attributes() {
-    let s = Server::start().await;
-    let c = s.with_bucket("custparts").await;
+    let (_s, c) = Server::start_with_bucket("custparts").await;
     let key = CustomerKey::seeded(21);
     let other = CustomerKey::seeded(22);
     let up = ok!(c
@@ -213,8 +207,7 @@ async fn customer_key_parts_and_attributes() {
 #[tokio::test]
 async fn customer_key_on_completion() {
     use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart};
-    let s = Server::start().await;
-    let c = s.with_bucket("custdone").await;
+    let (_s, c) = Server::start_with_bucket("custdone").await;
     let key = CustomerKey::seeded(31);
     let other = CustomerKey::seeded(32);
     for (name, algorithm) in [("plain", None), ("summed", Some(ChecksumAlgorithm::Crc32))] {

@@ -6,8 +6,7 @@ use super::*;
 /// Range GETs of a 20 MiB SSE-KMS object, across chunk boundaries.
 #[tokio::test]
 async fn ranges_of_a_large_kms_object() {
-    let s = Server::start().await;
-    let c = s.with_bucket("ranges").await;
+    let (s, c) = Server::start_with_bucket("ranges").await;
     let k = new_key(&s).await;
     let body = data(20 * 1024 * 1024, 7);
     ok!(put_req(&c, "ranges", "big", &body).kms_key(&k));
@@ -41,8 +40,7 @@ async fn ranges_of_a_large_kms_object() {
 /// A multipart SSE-KMS upload: headers at Create, echoed by parts and Complete; reads back.
 #[tokio::test]
 async fn multipart_kms_upload() {
-    let s = Server::start().await;
-    let c = s.with_bucket("multi").await;
+    let (s, c) = Server::start_with_bucket("multi").await;
     let k = new_key(&s).await;
     let created = ok!(c
         .create_multipart_upload()
@@ -69,8 +67,7 @@ async fn multipart_kms_upload() {
 /// Copies between encryption modes; a copy without SSE headers takes the destination default.
 #[tokio::test]
 async fn copies_between_modes() {
-    let s = Server::start().await;
-    let c = s.with_bucket("copies").await;
+    let (s, c) = Server::start_with_bucket("copies").await;
     let k = new_key(&s).await;
     let ckey = CustomerKey::seeded(12);
     let body = data(150_000, 13);
@@ -144,8 +141,7 @@ fn found(hay: &[u8], needle: &[u8]) -> bool {
 /// A byte search of the whole data dir finds no object plaintext, no data key, no SSE-C key.
 #[tokio::test]
 async fn nothing_secret_on_disk() {
-    let s = Server::start().await;
-    let c = s.with_bucket("disk").await;
+    let (s, c) = Server::start_with_bucket("disk").await;
     let k = new_key(&s).await;
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -222,8 +218,7 @@ async fn nothing_secret_on_disk() {
 /// bytes) still read back, reported without encryption headers.
 #[tokio::test]
 async fn objects_from_before_encryption_still_read() {
-    let s = Server::start().await;
-    let c = s.with_bucket("legacy").await;
+    let (s, c) = Server::start_with_bucket("legacy").await;
     let big = data(200_000, 16);
     let small = data(500, 17);
     put(&c, "legacy", "big", &big).await;
@@ -275,8 +270,7 @@ async fn objects_from_before_encryption_still_read() {
 /// multipart and copies work, and neither layer alone holds the plaintext.
 #[tokio::test]
 async fn dsse_two_layers() {
-    let s = Server::start().await;
-    let c = s.with_bucket("dsse").await;
+    let (s, c) = Server::start_with_bucket("dsse").await;
     let k = new_key(&s).await;
     let small = data(900, 18);
     let big = data(400_000, 19);

@@ -59,8 +59,7 @@ const DIGEST: &str = "AWSLogs/000000000000/CloudTrail-Digest/us-east-1/2026/11/2
 
 #[tokio::test]
 async fn cloudtrail_rows_ignore_the_bucket_default() {
-    let s = Server::start().await;
-    let c = s.with_bucket("trail-logs").await;
+    let (s, c) = Server::start_with_bucket("trail-logs").await;
     let cmk1 = new_key(&s).await;
     let cmk2 = new_key(&s).await;
     ok!(s
@@ -129,8 +128,7 @@ async fn cloudtrail_rows_ignore_the_bucket_default() {
 
 #[tokio::test]
 async fn bucket_info_and_missing_buckets() {
-    let s = Server::start().await;
-    let c = s.with_bucket("info").await;
+    let (s, c) = Server::start_with_bucket("info").await;
     ok!(c.put_bucket_policy()
         .bucket("info")
         .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::info"}]}"#));
