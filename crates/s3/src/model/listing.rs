@@ -82,12 +82,12 @@ pub fn scan_latest(
         (after, ">")
     };
     let end = prefix_end(prefix);
-    // Keys are bytes (BLOB, BYTEA), compared byte by byte on both engines. `key < $3` comes
-    // before `$3 IS NULL` so that PostgreSQL learns the parameter's type from it.
+    // Keys are bytes (BLOB, BYTEA), compared byte by byte on both engines: one range of the
+    // index on either.
     let sql = format!(
         "SELECT key, size, etag, last_modified_ms, meta FROM s3_objects \
          WHERE bucket = $1 AND is_latest = 1 AND delete_marker = 0 \
-         AND key {op} $2 AND (key < $3 OR $3 IS NULL) ORDER BY key LIMIT $4"
+         AND key {op} $2 AND key < $3 ORDER BY key LIMIT $4"
     );
     // The caller's error, if `take` fails, is kept apart from the store's.
     let mut failed = None;

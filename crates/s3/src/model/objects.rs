@@ -370,16 +370,18 @@ pub fn bucket_has_objects(c: &Connection, bucket: &str) -> S3Result<bool> {
     )?)
 }
 
-/// The smallest byte string greater than every string starting with `prefix`, if one exists.
-pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+/// The smallest byte string greater than every key starting with `prefix`: the bound listings
+/// scan up to (`key < end`, one range on either engine). Keys are UTF-8, in which the byte 0xFF
+/// never occurs, so `[0xFF]` is greater than every key (the bound of the empty prefix).
+pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < 0xFF {
             end.push(last + 1);
-            return Some(end);
+            return end;
         }
     }
-    None
+    vec![0xFF]
 }
 
 /// All versions (and delete markers) with keys starting with `prefix`, after the position
@@ -400,8 +402,7 @@ pub fn scan_versions(
     };
     // One statement for every case (it binds all five parameters): the versions of `lower`
     // older than `seq`, then the keys after it. `i64::MIN` excludes `lower` itself, `i64::MAX`
-    // includes all of its versions. `key < $3` comes before `$3 IS NULL` so that PostgreSQL
-    // learns the parameter's type (bytes) from it.
+    // includes all of its versions.
     let seq = match after_seq {
         Some(s) if after_key >= prefix => s,
         _ if after_key >= prefix && !after_key.is_empty() => i64::MIN,
@@ -409,7 +410,7 @@ pub fn scan_versions(
     };
     let sql = format!(
         "SELECT {COLUMNS} FROM s3_objects WHERE bucket = $1
-         AND ((key = $2 AND seq < $3) OR key > $2) AND (key < $4 OR $4 IS NULL)
+         AND ((key = $2 AND seq < $3) OR key > $2) AND key < $4
          ORDER BY key, seq DESC LIMIT $5"
     );
     let rows = c.query(&sql, &[&bucket, &lower, &seq, &end, &limit], row)?;
@@ -445,9 +446,14 @@ mod tests {
 
     #[test]
     fn prefix_end_handles_ff() {
-        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
-        assert_eq!(prefix_end(&[b'a', 0xFF]), Some(b"b".to_vec()));
-        assert_eq!(prefix_end(&[0xFF]), None);
-        assert_eq!(prefix_end(b""), None);
+        assert_eq!(prefix_end(b"ab"), b"ac");
+        assert_eq!(prefix_end(&[b'a', 0xFF]), b"b");
+        // U+10FFFF is F4 8F BF BF.
+        assert_eq!(
+            prefix_end("a\u{10FFFF}".as_bytes()),
+            [b'a', 0xF4, 0x8F, 0xBF, 0xC0]
+        );
+        assert_eq!(prefix_end(b""), [0xFF]);
+        assert!("\u{10FFFF}\u{10FFFF}".as_bytes() < &prefix_end(b"")[..]);
     }
 }

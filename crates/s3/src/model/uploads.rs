@@ -186,11 +186,11 @@ pub fn list(
     limit: usize,
 ) -> S3Result<Vec<Upload>> {
     let end = super::objects::prefix_end(prefix);
-    // `key < $3` and `upload_id > $5` come before the tests of the same parameters against
-    // NULL and '' so that PostgreSQL learns their types from them.
+    // `upload_id > $5` comes before the test of the same parameter against '' so that
+    // PostgreSQL learns its type from it.
     let rows = c.query(
         "SELECT upload_id, bucket, key, initiated_ms, meta FROM s3_uploads
-         WHERE bucket = $1 AND key >= $2 AND (key < $3 OR $3 IS NULL)
+         WHERE bucket = $1 AND key >= $2 AND key < $3
            AND (key > $4 OR (key = $4 AND upload_id > $5 AND $5 <> ''))
          ORDER BY key, initiated_ms, upload_id LIMIT $6",
         &[
