@@ -221,31 +221,47 @@ pub const ACCESS_LOG_DELIVERY: &str = "s3-access-log-delivery";
 /// The lease of S3 Lifecycle passes.
 pub const LIFECYCLE: &str = "s3-lifecycle";
 
-/// The running delivery worker.
-pub struct DeliveryWorker {
+/// A running background worker (delivery, lifecycle): its task and the signal that stops it.
+pub struct Worker {
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
 
-impl DeliveryWorker {
-    /// Stops the worker: a delivery under way is finished, no new one starts.
+impl Worker {
+    /// Spawns `run`, handing it the receiver that says when to stop.
+    fn spawn<F>(run: impl FnOnce(tokio::sync::oneshot::Receiver<()>) -> F) -> Worker
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(run(stopped));
+        Worker { stop, task }
+    }
+
+    /// Stops the worker and waits for it. What happens to work under way is the worker's rule:
+    /// a delivery under way is finished, a lifecycle pass is cut short (it resumes after its
+    /// last committed page at the next start).
     pub async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.task.await;
     }
 }
 
+/// A timer ticking every `period`; a late tick delays the next ones instead of bunching them.
+fn timer(period: std::time::Duration) -> tokio::time::Interval {
+    let mut timer = tokio::time::interval(period);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    timer
+}
+
 /// Runs the delivery worker: CloudTrail's tick every delivery interval and the S3 access
-/// logs' every access log interval, until [`DeliveryWorker::stop`]. A failed tick is logged;
+/// logs' every access log interval, until [`Worker::stop`]. A failed tick is logged;
 /// its records stay pending for the next one.
-pub fn spawn_delivery(app: Arc<App>) -> DeliveryWorker {
-    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let mut trails = tokio::time::interval(app.config.delivery_interval);
-        trails.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+pub fn spawn_delivery(app: Arc<App>) -> Worker {
+    Worker::spawn(|mut stopped| async move {
+        let mut trails = timer(app.config.delivery_interval);
         trails.tick().await;
-        let mut access = tokio::time::interval(app.config.access_log_interval);
-        access.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut access = timer(app.config.access_log_interval);
         access.tick().await;
         loop {
             // Only the wait is interrupted: a tick, once started, runs to its end.
@@ -265,36 +281,18 @@ pub fn spawn_delivery(app: Arc<App>) -> DeliveryWorker {
                 _ = &mut stopped => return,
             }
         }
-    });
-    DeliveryWorker { stop, task }
-}
-
-/// The running lifecycle worker.
-pub struct LifecycleWorker {
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl LifecycleWorker {
-    /// Stops the worker at once: a pass cut short resumes after its last committed page at
-    /// the next start.
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
-    }
+    })
 }
 
 /// Runs the lifecycle worker: a tick every twentieth of a lifecycle day (at most every minute),
-/// until [`LifecycleWorker::stop`]. A tick with nothing due costs nothing; a failed one is
-/// logged and tried again at the next.
-pub fn spawn_lifecycle(app: Arc<App>) -> LifecycleWorker {
-    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let mut timer = tokio::time::interval(app.lifecycle.interval());
-        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// until [`Worker::stop`]. A tick with nothing due costs nothing; a failed one is logged and
+/// tried again at the next.
+pub fn spawn_lifecycle(app: Arc<App>) -> Worker {
+    Worker::spawn(|mut stopped| async move {
+        let mut ticks = timer(app.lifecycle.interval());
         loop {
             tokio::select! {
-                _ = timer.tick() => {}
+                _ = ticks.tick() => {}
                 _ = &mut stopped => return,
             }
             tokio::select! {
@@ -306,8 +304,7 @@ pub fn spawn_lifecycle(app: Arc<App>) -> LifecycleWorker {
                 _ = &mut stopped => return,
             }
         }
-    });
-    LifecycleWorker { stop, task }
+    })
 }
 
 /// The audit sink services are built with, before the recorder exists: events go to the
