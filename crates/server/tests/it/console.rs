@@ -5,19 +5,8 @@
 //! any SDK in a browser) names itself with.
 
 use crate::common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use trailstack_server::console;
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
 
 #[tokio::test]
 async fn every_console_file_is_served_with_its_type_and_refers_to_nothing_outside() {

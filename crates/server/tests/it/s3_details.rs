@@ -112,14 +112,12 @@ async fn listing_details() {
 #[tokio::test]
 async fn version_paging_survives_the_marker_version_being_deleted() {
     let (_s, c) = Server::start_with_bucket("pages").await;
-    ok!(c
-        .put_bucket_versioning()
-        .bucket("pages")
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        ));
+    set_versioning(
+        &c,
+        "pages",
+        aws_sdk_s3::types::BucketVersioningStatus::Enabled,
+    )
+    .await;
     for k in ["k1", "k1", "k2", "k3"] {
         put_bytes(&c, "pages", k, b"x").await;
     }

@@ -4,8 +4,7 @@
 use crate::common::*;
 use crate::s3_multipart::*;
 use aws_sdk_s3::types::{
-    ChecksumAlgorithm, ChecksumMode, ChecksumType, CompletedMultipartUpload, CompletedPart,
-    ObjectAttributes,
+    ChecksumAlgorithm, ChecksumType, CompletedMultipartUpload, CompletedPart, ObjectAttributes,
 };
 
 #[tokio::test]
@@ -57,18 +56,10 @@ async fn composite_crc32_checksum() {
     assert_eq!(done.checksum_crc32(), Some(want.as_str()));
     assert_eq!(done.checksum_type(), Some(&ChecksumType::Composite));
 
-    let head = ok!(c
-        .head_object()
-        .bucket("ck32")
-        .key("obj")
-        .checksum_mode(ChecksumMode::Enabled));
+    let head = head_with_checksums(&c, "ck32", "obj").await;
     assert_eq!(head.checksum_crc32(), Some(want.as_str()));
     assert_eq!(head.checksum_type(), Some(&ChecksumType::Composite));
-    let got = ok!(c
-        .get_object()
-        .bucket("ck32")
-        .key("obj")
-        .checksum_mode(ChecksumMode::Enabled));
+    let got = get_with_checksums(&c, "ck32", "obj").await;
     assert_eq!(got.checksum_crc32(), Some(want.as_str()));
     let all: Vec<u8> = parts.concat();
     assert!(body_bytes(got).await == all);
@@ -176,11 +167,7 @@ async fn full_object_crc64nvme_checksum() {
     );
 
     // The SDK validates a full-object checksum on GET, so a wrong value would fail here.
-    let got = ok!(c
-        .get_object()
-        .bucket("ck64")
-        .key("obj")
-        .checksum_mode(ChecksumMode::Enabled));
+    let got = get_with_checksums(&c, "ck64", "obj").await;
     assert_eq!(got.checksum_crc64_nvme(), Some(want.as_str()));
     assert_eq!(got.checksum_type(), Some(&ChecksumType::FullObject));
     assert!(body_bytes(got).await == all);
@@ -209,11 +196,7 @@ async fn full_object_crc64nvme_checksum() {
     let done = complete_upload(&c, "ck64", "obj32", &id, &part_entries(&outs)).await;
     let want32 = b64(&crc32(&all));
     assert_eq!(done.checksum_crc32(), Some(want32.as_str()));
-    let head = ok!(c
-        .head_object()
-        .bucket("ck64")
-        .key("obj32")
-        .checksum_mode(ChecksumMode::Enabled));
+    let head = head_with_checksums(&c, "ck64", "obj32").await;
     assert_eq!(head.checksum_crc32(), Some(want32.as_str()));
     assert_eq!(head.checksum_type(), Some(&ChecksumType::FullObject));
 

@@ -102,14 +102,12 @@ async fn list_multipart_uploads() {
     assert_eq!(r.xml("EncodingType").as_deref(), Some("url"));
 
     // Completing an upload in a versioned bucket gives a version id.
-    ok!(c
-        .put_bucket_versioning()
-        .bucket("ups")
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        ));
+    set_versioning(
+        &c,
+        "ups",
+        aws_sdk_s3::types::BucketVersioningStatus::Enabled,
+    )
+    .await;
     let id = create_upload(&c, "ups", "versioned").await;
     let e1 = upload_part(&c, "ups", "versioned", &id, 1, b"v").await;
     let done = ok!(c

@@ -2,9 +2,7 @@
 //! attributes, and data surviving a restart.
 
 use crate::common::*;
-use aws_sdk_s3::types::{
-    ChecksumAlgorithm, ChecksumMode, MetadataDirective, ObjectAttributes, Tag, Tagging,
-};
+use aws_sdk_s3::types::{ChecksumAlgorithm, MetadataDirective, ObjectAttributes, Tag, Tagging};
 
 #[tokio::test]
 async fn put_get_head_delete() {
@@ -133,11 +131,7 @@ async fn checksums_are_verified_stored_and_returned() {
             .key(&key)
             .checksum_algorithm(alg.clone())
             .body(body.clone().into()));
-        let got = ok!(c
-            .get_object()
-            .bucket("sums")
-            .key(&key)
-            .checksum_mode(ChecksumMode::Enabled));
+        let got = get_with_checksums(&c, "sums", &key).await;
         let present = got.checksum_crc32().is_some()
             || got.checksum_crc32_c().is_some()
             || got.checksum_sha1().is_some()

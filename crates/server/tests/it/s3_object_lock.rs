@@ -199,14 +199,12 @@ async fn object_lock_configuration_needs_versioning_and_pins_it() {
     };
     let e = put_conf().await.unwrap_err();
     assert_eq!((status(&e), code(&e).as_str()), (409, "InvalidBucketState"));
-    ok!(s3
-        .put_bucket_versioning()
-        .bucket("plain")
-        .versioning_configuration(
-            VersioningConfiguration::builder()
-                .status(BucketVersioningStatus::Enabled)
-                .build(),
-        ));
+    set_versioning(
+        &s3,
+        "plain",
+        aws_sdk_s3::types::BucketVersioningStatus::Enabled,
+    )
+    .await;
     put_conf().await.unwrap();
     // Retention calls on a bucket without Object Lock.
     s3.create_bucket().bucket("nolock").send().await.unwrap();

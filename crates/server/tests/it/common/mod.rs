@@ -256,6 +256,18 @@ pub fn data(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// Every file below `dir`, at any depth, appended to `out`.
+pub fn files_under(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
 /// `host:port` of a running server.
 pub fn host_of(s: &Server) -> String {
     s.endpoint.trim_start_matches("http://").to_string()

@@ -13,8 +13,8 @@ use aws_sdk_s3::operation::put_object::PutObjectError;
 use aws_sdk_s3::operation::upload_part::UploadPartOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketVersioningStatus, ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart,
-    ObjectOwnership, OwnershipControls, OwnershipControlsRule, ServerSideEncryption,
+    BucketVersioningStatus, ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload,
+    CompletedPart, ObjectOwnership, OwnershipControls, OwnershipControlsRule, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     VersioningConfiguration,
 };
@@ -221,6 +221,32 @@ pub async fn get_out(
     key: impl Into<String>,
 ) -> GetObjectOutput {
     c.get_object().bucket(bucket).key(key).send().await.unwrap()
+}
+
+/// GetObject of `bucket`/`key` asking for the stored checksums (`x-amz-checksum-mode: ENABLED`).
+pub async fn get_with_checksums(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> GetObjectOutput {
+    ok!(c
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .checksum_mode(ChecksumMode::Enabled))
+}
+
+/// HeadObject of `bucket`/`key` asking for the stored checksums.
+pub async fn head_with_checksums(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> HeadObjectOutput {
+    ok!(c
+        .head_object()
+        .bucket(bucket)
+        .key(key)
+        .checksum_mode(ChecksumMode::Enabled))
 }
 
 /// The error GetObject of `bucket`/`key` answers.
