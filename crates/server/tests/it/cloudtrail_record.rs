@@ -63,12 +63,8 @@ pub fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
 #[tokio::test]
 async fn object_level_logging_takes_the_buckets_object_calls_and_nothing_else() {
     let s = Server::start().await;
-    data_trail(
-        &s,
-        "objects",
-        object_logging("ct-rec-data", ReadWriteType::All),
-    )
-    .await;
+    let selector = object_logging("ct-rec-data", ReadWriteType::All);
+    data_trail(&s, "objects", selector).await;
     let c = s.with_bucket("ct-rec-data").await;
     s.with_bucket("ct-rec-other").await;
     let put_id = put(&c, "ct-rec-data", "k").await;
@@ -103,12 +99,8 @@ async fn object_level_logging_takes_the_buckets_object_calls_and_nothing_else() 
 #[tokio::test]
 async fn write_only_object_logging_drops_reads() {
     let s = Server::start().await;
-    data_trail(
-        &s,
-        "writes",
-        object_logging("ct-rec-data", ReadWriteType::WriteOnly),
-    )
-    .await;
+    let selector = object_logging("ct-rec-data", ReadWriteType::WriteOnly);
+    data_trail(&s, "writes", selector).await;
     let c = s.with_bucket("ct-rec-data").await;
     put(&c, "ct-rec-data", "k").await;
     get(&c, "ct-rec-data", "k").await;
@@ -211,12 +203,8 @@ async fn an_sse_kms_put_records_the_generate_data_key_s3_made() {
 #[tokio::test]
 async fn failed_calls_are_recorded_with_their_error() {
     let s = Server::start().await;
-    data_trail(
-        &s,
-        "errors",
-        object_logging("ct-rec-data", ReadWriteType::All),
-    )
-    .await;
+    let selector = object_logging("ct-rec-data", ReadWriteType::All);
+    data_trail(&s, "errors", selector).await;
     let c = s.with_bucket("ct-rec-data").await;
     let e = get_err(&c, "ct-rec-data", "missing").await;
     assert_eq!(code(&e), "NoSuchKey");
@@ -275,12 +263,8 @@ async fn lookup_events_finds_management_events_pages_and_validates() {
         c.create_bucket().bucket(b).send().await.unwrap();
     }
     // Data events stay out of the history, even when a trail takes them.
-    data_trail(
-        &s,
-        "all-data",
-        object_logging("ct-look-a", ReadWriteType::All),
-    )
-    .await;
+    let selector = object_logging("ct-look-a", ReadWriteType::All);
+    data_trail(&s, "all-data", selector).await;
     put(&c, "ct-look-a", "k").await;
     assert_eq!(outbox(&s, "all-data").len(), 1);
     assert!(lookup(&s, LookupAttributeKey::EventName, "PutObject")

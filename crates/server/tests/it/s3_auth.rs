@@ -128,11 +128,7 @@ async fn wrong_secret_unknown_key_and_skew() {
 
     // Dated 20 minutes ago, and 20 minutes ahead.
     for minutes in [-20i64, 20] {
-        let signer = Signer {
-            access_key: "test",
-            secret: "test",
-            time: OffsetDateTime::now_utc() + time::Duration::minutes(minutes),
-        };
+        let signer = Signer::at(OffsetDateTime::now_utc() + time::Duration::minutes(minutes));
         let r = Raw::new(&s, "GET", "/auth")
             .sign_with(&signer, None)
             .0
@@ -143,11 +139,7 @@ async fn wrong_secret_unknown_key_and_skew() {
         assert!(r.xml("ServerTime").is_some());
     }
     // Four minutes is within the allowed skew.
-    let signer = Signer {
-        access_key: "test",
-        secret: "test",
-        time: OffsetDateTime::now_utc() - time::Duration::minutes(4),
-    };
+    let signer = Signer::at(OffsetDateTime::now_utc() - time::Duration::minutes(4));
     let r = Raw::new(&s, "GET", "/auth")
         .sign_with(&signer, None)
         .0
@@ -215,11 +207,7 @@ async fn presigned_urls() {
     assert_eq!(get_bytes(&c, "pre", "put-by-url").await, b"via url");
 
     // Expired: signed two hours ago for one hour.
-    let old = Signer {
-        access_key: "test",
-        secret: "test",
-        time: OffsetDateTime::now_utc() - time::Duration::hours(2),
-    };
+    let old = Signer::at(OffsetDateTime::now_utc() - time::Duration::hours(2));
     let r = Raw::new(&s, "GET", "/pre/a%20b/obj")
         .presigned(&old, 3600)
         .send(&s)
@@ -247,11 +235,7 @@ async fn presigned_urls() {
 
     // X-Amz-Expires=0 is well formed and expired once used (403); a negative value or more
     // than a week is a malformed URL (400), as S3 answers them.
-    let zero = Signer {
-        access_key: "test",
-        secret: "test",
-        time: OffsetDateTime::now_utc() - time::Duration::seconds(2),
-    };
+    let zero = Signer::at(OffsetDateTime::now_utc() - time::Duration::seconds(2));
     let r = Raw::new(&s, "GET", "/pre/a%20b/obj")
         .presigned(&zero, 0)
         .send(&s)

@@ -5,6 +5,8 @@
 //! on a settable clock that the clients sign with, so retentions end without sleeping.
 
 use crate::common::*;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::DateTime;
 use aws_sdk_s3::types::{
     BucketVersioningStatus, DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled,
@@ -80,15 +82,12 @@ pub async fn set_retention(
     r: ObjectLockRetention,
     bypass: bool,
 ) -> Result<(), String> {
-    c.put_object_retention()
-        .bucket(b)
-        .key(k)
-        .retention(r)
-        .set_bypass_governance_retention(bypass.then_some(true))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("{} {}", status(&e), code(&e)))
+    let put = c.put_object_retention().bucket(b).key(k).retention(r);
+    status_and_code(
+        put.set_bypass_governance_retention(bypass.then_some(true))
+            .send()
+            .await,
+    )
 }
 
 pub async fn delete_version(
@@ -98,14 +97,20 @@ pub async fn delete_version(
     v: &str,
     bypass: bool,
 ) -> Result<(), String> {
-    c.delete_object()
-        .bucket(b)
-        .key(k)
-        .version_id(v)
-        .set_bypass_governance_retention(bypass.then_some(true))
-        .send()
-        .await
-        .map(|_| ())
+    let delete = c.delete_object().bucket(b).key(k).version_id(v);
+    status_and_code(
+        delete
+            .set_bypass_governance_retention(bypass.then_some(true))
+            .send()
+            .await,
+    )
+}
+
+/// Ok, or the `status code` of the error an S3 call answered.
+fn status_and_code<T, E: ProvideErrorMetadata>(
+    r: Result<T, SdkError<E, HttpResponse>>,
+) -> Result<(), String> {
+    r.map(|_| ())
         .map_err(|e| format!("{} {}", status(&e), code(&e)))
 }
 

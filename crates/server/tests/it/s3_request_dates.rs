@@ -34,11 +34,7 @@ fn put_signed_over_date(s: &Server, path: &str, signed_at: OffsetDateTime, date:
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let signer = Signer {
-        access_key: "test",
-        secret: "test",
-        time: signed_at,
-    };
+    let signer = Signer::at(signed_at);
     let parts = trailstack_sigv4::RequestParts {
         method: &r.method,
         raw_path: &r.path,

@@ -95,10 +95,15 @@ pub struct Signer<'a> {
 impl Signer<'_> {
     /// The default test credentials, signing now.
     pub fn now() -> Signer<'static> {
+        Signer::at(time::OffsetDateTime::now_utc())
+    }
+
+    /// The default test credentials, signing at `time`.
+    pub fn at(time: time::OffsetDateTime) -> Signer<'static> {
         Signer {
             access_key: "test",
             secret: "test",
-            time: time::OffsetDateTime::now_utc(),
+            time,
         }
     }
 

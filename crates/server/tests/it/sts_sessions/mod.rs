@@ -53,22 +53,29 @@ async fn create_role(
 
 /// Gives `role` the inline policy `doc`, named `policy`.
 async fn put_role_policy(s: &Server, root: (&str, &str), role: &str, policy: &str, doc: &str) {
-    let params = [
-        ("RoleName", role),
-        ("PolicyName", policy),
-        ("PolicyDocument", doc),
-    ];
-    iam(s, root, "PutRolePolicy", &params).await;
+    put_inline_policy(s, root, ("PutRolePolicy", "RoleName", role), policy, doc).await;
 }
 
 /// Gives `user` the inline policy `doc`, named `policy`.
 async fn put_user_policy(s: &Server, root: (&str, &str), user: &str, policy: &str, doc: &str) {
+    put_inline_policy(s, root, ("PutUserPolicy", "UserName", user), policy, doc).await;
+}
+
+/// `action` (PutRolePolicy, PutUserPolicy) giving the identity its `name_param` names the
+/// inline policy `doc`, named `policy`.
+async fn put_inline_policy(
+    s: &Server,
+    root: (&str, &str),
+    (action, name_param, name): (&str, &str, &str),
+    policy: &str,
+    doc: &str,
+) {
     let params = [
-        ("UserName", user),
+        (name_param, name),
         ("PolicyName", policy),
         ("PolicyDocument", doc),
     ];
-    iam(s, root, "PutUserPolicy", &params).await;
+    iam(s, root, action, &params).await;
 }
 
 /// The ARN of IAM user `name` of `account`.
