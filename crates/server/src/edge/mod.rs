@@ -104,21 +104,34 @@ fn stamp(resp: &mut Response<HyperBody>, request_id: &str) {
 pub fn busy(app: &App, req: &Request<Incoming>) -> Response<HyperBody> {
     let request_id = app.next_request_id();
     let service = service_of(req).0;
-    let mut resp = match service {
-        Service::S3 => {
-            wire::encode_error(&S3Error::SlowDown, &request_id, "", false).map(body::outgoing)
-        }
-        Service::Sts | Service::Iam => query_error(
-            query::namespace(service),
-            400,
-            "Throttling",
-            "Rate exceeded",
-            &request_id,
-        ),
-        _ => JsonError::Throttled.response(),
-    };
+    let query = (400, "Throttling", "Rate exceeded");
+    let mut resp = edge_error(
+        service,
+        &request_id,
+        S3Error::SlowDown,
+        query,
+        JsonError::Throttled,
+    );
     stamp(&mut resp, &request_id);
     resp
+}
+
+/// A failure of the edge itself (no service answered), in the protocol of `service`: S3's
+/// error, the query protocol's status, code and message, or the JSON services' error.
+fn edge_error(
+    service: Service,
+    request_id: &str,
+    s3: S3Error,
+    (status, code, message): (u16, &str, &str),
+    json: JsonError,
+) -> Response<HyperBody> {
+    match service {
+        Service::S3 => wire::encode_error(&s3, request_id, "", false).map(body::outgoing),
+        Service::Sts | Service::Iam => {
+            query_error(query::namespace(service), status, code, message, request_id)
+        }
+        _ => json.response(),
+    }
 }
 
 /// Handles one request.
@@ -185,20 +198,13 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
         Ok(resp) => resp,
         Err(e) => {
             tracing::error!("request {request_id}: not durable: {e}");
-            match service {
-                Service::S3 => {
-                    wire::encode_error(&S3Error::Internal(e.to_string()), &request_id, "", false)
-                        .map(body::outgoing)
-                }
-                Service::Sts | Service::Iam => query_error(
-                    query::namespace(service),
-                    500,
-                    "InternalFailure",
-                    "The request could not be made durable.",
-                    &request_id,
-                ),
-                _ => JsonError::NotDurable.response(),
-            }
+            let s3 = S3Error::Internal(e.to_string());
+            let query = (
+                500,
+                "InternalFailure",
+                "The request could not be made durable.",
+            );
+            edge_error(service, &request_id, s3, query, JsonError::NotDurable)
         }
     };
     stamp(&mut resp, &request_id);
