@@ -37,6 +37,19 @@ pub fn options(s: &Server, path: &str, headers: &[(&str, &str)]) -> Raw {
     r
 }
 
+/// A preflight of `method` with the `request_headers` from `origin` to `path`.
+pub fn preflight(s: &Server, path: &str, origin: &str, method: &str, request_headers: &str) -> Raw {
+    options(
+        s,
+        path,
+        &[
+            ("origin", origin),
+            ("access-control-request-method", method),
+            ("access-control-request-headers", request_headers),
+        ],
+    )
+}
+
 #[tokio::test]
 async fn the_configuration_round_trips_is_validated_and_survives_a_restart() {
     let (s, c) = Server::start_with_bucket("cors-conf").await;
@@ -200,20 +213,9 @@ async fn preflights_are_answered_per_rule_without_a_signature() {
     );
 
     // The first rule allows this GET with its x-amz-* headers, whatever their case.
-    let r = options(
-        &s,
-        obj,
-        &[
-            ("origin", ORIGIN),
-            ("access-control-request-method", "GET"),
-            (
-                "access-control-request-headers",
-                "X-Amz-Date, x-amz-content-sha256",
-            ),
-        ],
-    )
-    .send(&s)
-    .await;
+    let r = preflight(&s, obj, ORIGIN, "GET", "X-Amz-Date, x-amz-content-sha256")
+        .send(&s)
+        .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.body.is_empty());
     assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
@@ -230,17 +232,9 @@ async fn preflights_are_answered_per_rule_without_a_signature() {
     );
 
     // A header no rule allows: 403, no CORS headers, the object named as the resource.
-    let r = options(
-        &s,
-        obj,
-        &[
-            ("origin", ORIGIN),
-            ("access-control-request-method", "GET"),
-            ("access-control-request-headers", "content-type"),
-        ],
-    )
-    .send(&s)
-    .await;
+    let r = preflight(&s, obj, ORIGIN, "GET", "content-type")
+        .send(&s)
+        .await;
     assert_eq!(r.status, 403);
     assert!(r
         .xml("Message")
@@ -412,17 +406,12 @@ async fn a_browser_puts_an_object_cross_origin_with_sigv4() {
     .await;
     let console = "http://localhost:5173";
     // The preflight names the headers the signed request will carry, lowercased and sorted.
-    let r = options(
+    let r = preflight(
         &s,
         "/cors-web/hello.txt",
-        &[
-            ("origin", console),
-            ("access-control-request-method", "PUT"),
-            (
-                "access-control-request-headers",
-                "authorization,content-type,x-amz-content-sha256,x-amz-date",
-            ),
-        ],
+        console,
+        "PUT",
+        "authorization,content-type,x-amz-content-sha256,x-amz-date",
     )
     .send(&s)
     .await;
