@@ -3,14 +3,13 @@
 //! render `{"__type","message"}` errors.
 
 use super::json_error::{json_response, JsonError};
-use super::{authenticate, signed_caller, Peer, Refused, SignedBy};
+use super::{v4_caller, NoCaller, Peer};
 use crate::body::{HyperBody, RequestBody};
 use crate::detect;
 use crate::{App, ACCESS_LOG_DELIVERY, CLOUDTRAIL_DELIVERY};
 use bytes::Bytes;
 use http::Response;
 use trailstack_core::Caller;
-use trailstack_sigv4::SigError;
 use trailstack_store::lease::Wait;
 
 /// The answer of the JSON services to an `Authorization: AWS ...` (SigV2) header: they only
@@ -60,27 +59,11 @@ async fn json_caller(
     if let Some(refused) = sigv2_refused(parts) {
         return Err(refused);
     }
-    let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
-        Ok(Some(a)) => a,
-        Ok(None) => return Err(JsonError::of_auth(None).response()),
-        Err((e, _)) => return Err(JsonError::of_auth(Some(e)).response()),
-    };
-    let by = SignedBy::v4(&auth.signed);
-    match signed_caller(
-        app,
-        parts,
-        &by,
-        &auth.signed.scope.service,
-        peer,
-        request_id,
-    ) {
-        Ok(caller) => Ok((caller, body)),
-        Err(Refused::ExpiredToken) => Err(JsonError::ExpiredToken.response()),
-        Err(_) => Err(JsonError::of_auth(Some(SigError::InvalidAccessKeyId {
-            access_key: auth.signed.access_key.clone(),
-        }))
-        .response()),
-    }
+    let caller = v4_caller(app, parts, &body, peer, request_id).map_err(|e| match e {
+        NoCaller::Signature(e) => JsonError::of_auth(e).response(),
+        NoCaller::Expired => JsonError::ExpiredToken.response(),
+    })?;
+    Ok((caller, body))
 }
 
 fn target_of(parts: &http::request::Parts) -> &str {

@@ -467,6 +467,46 @@ impl<'a> SignedBy<'a> {
     }
 }
 
+/// Why a JSON- or query-protocol request has no caller.
+enum NoCaller {
+    /// No signature (`None`) or one that failed; a key that names no one is
+    /// `InvalidAccessKeyId`.
+    Signature(Option<trailstack_sigv4::SigError>),
+    /// Temporary credentials past their expiry.
+    Expired,
+}
+
+/// The caller of a JSON- or query-protocol request whose `body` has been read: SigV4 only,
+/// the body's hash standing in for an absent `x-amz-content-sha256`.
+fn v4_caller(
+    app: &App,
+    parts: &http::request::Parts,
+    body: &[u8],
+    peer: Peer,
+    request_id: &str,
+) -> Result<Caller, NoCaller> {
+    let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(body))) {
+        Ok(Some(a)) => a,
+        Ok(None) => return Err(NoCaller::Signature(None)),
+        Err((e, _)) => return Err(NoCaller::Signature(Some(e))),
+    };
+    let by = SignedBy::v4(&auth.signed);
+    signed_caller(
+        app,
+        parts,
+        &by,
+        &auth.signed.scope.service,
+        peer,
+        request_id,
+    )
+    .map_err(|r| match r {
+        Refused::ExpiredToken => NoCaller::Expired,
+        _ => NoCaller::Signature(Some(trailstack_sigv4::SigError::InvalidAccessKeyId {
+            access_key: auth.signed.access_key.clone(),
+        })),
+    })
+}
+
 /// The caller of a request whose signature by `by` checked: who holds the key (with the
 /// request's session token), its use by `service` noted (GetAccessKeyLastUsed); or why the key
 /// names no one.

@@ -5,7 +5,7 @@
 //! AWS facts: docs/aws/iam-sts.md §1, §3.
 
 use super::json::read_small_body;
-use super::{amz_time, authenticate, signed_caller, Peer, Refused, SignedBy};
+use super::{amz_time, v4_caller, NoCaller, Peer};
 use crate::body::{self, HyperBody, RequestBody};
 use crate::App;
 use bytes::Bytes;
@@ -96,37 +96,16 @@ async fn query_caller(
             request_id,
         ));
     };
-    let auth = match authenticate(app, parts, Some(&trailstack_sigv4::sha256_hex(&body))) {
-        Ok(Some(a)) => a,
-        Ok(None) => return Err(auth_error(namespace, None, request_id)),
-        Err((e, _)) => return Err(auth_error(namespace, Some(e), request_id)),
-    };
-    let by = SignedBy::v4(&auth.signed);
-    let caller = match signed_caller(
-        app,
-        parts,
-        &by,
-        &auth.signed.scope.service,
-        peer,
-        request_id,
-    ) {
-        Ok(caller) => caller,
-        Err(Refused::ExpiredToken) => {
-            return Err(query_error(
-                namespace,
-                403,
-                "ExpiredToken",
-                "The security token included in the request is expired",
-                request_id,
-            ))
-        }
-        Err(_) => {
-            let unknown = SigError::InvalidAccessKeyId {
-                access_key: auth.signed.access_key.clone(),
-            };
-            return Err(auth_error(namespace, Some(unknown), request_id));
-        }
-    };
+    let caller = v4_caller(app, parts, &body, peer, request_id).map_err(|e| match e {
+        NoCaller::Signature(e) => auth_error(namespace, e, request_id),
+        NoCaller::Expired => query_error(
+            namespace,
+            403,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+            request_id,
+        ),
+    })?;
     let form = Form::decode(parts.uri.query().unwrap_or(""), &body);
     Ok((caller, form))
 }
