@@ -25,13 +25,7 @@ async fn explain_names_the_role_behind_a_session() {
     let c = Clocked::start_at(T0, None).await;
     let iam = c.via().iam();
     iam.create_user().user_name("ivy").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("ivy")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
+    let key = access_key(&iam, "ivy").await;
     let trust = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:user/ivy"}},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}}]}}"#
     );
@@ -42,13 +36,7 @@ async fn explain_names_the_role_behind_a_session() {
         .send()
         .await
         .unwrap();
-    iam.put_role_policy()
-        .role_name("reader")
-        .policy_name("read")
-        .policy_document(doc(r#""s3:GetObject""#))
-        .send()
-        .await
-        .unwrap();
+    put_role_policy(&iam, "reader", "read", doc(r#""s3:GetObject""#)).await;
     let decrypt = iam
         .create_policy()
         .policy_name("decrypt")
@@ -178,13 +166,7 @@ async fn explain_names_the_role_behind_a_session() {
         .send()
         .await
         .unwrap();
-    iam.put_group_policy()
-        .group_name("auditors")
-        .policy_name("audit")
-        .policy_document(doc(r#""s3:GetObject""#))
-        .send()
-        .await
-        .unwrap();
+    put_group_policy(&iam, "auditors", "audit", doc(r#""s3:GetObject""#)).await;
     let own = c
         .via()
         .signing_as(key.access_key_id(), key.secret_access_key())

@@ -2,8 +2,7 @@
 //! ListPolicyVersions for `arn:aws:iam::aws:policy/…`, ListPolicies by Scope, and attaching one
 //! to a user, which then decides its S3 calls as the published document says.
 
-use crate::common::{assert_fails, get_out, ok, Server};
-use crate::iam_principal_keys::new_user;
+use crate::common::{assert_fails, get_out, new_user, ok, Server};
 use aws_sdk_iam::types::PolicyScopeType;
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";

@@ -4,8 +4,7 @@
 //! only what the boundary also allows, an explicit deny in the boundary denies, and a resource
 //! policy naming the user itself grants beside the boundary within the account (S3 and KMS).
 
-use crate::common::{assert_fails, get_out, ok, Server};
-use crate::iam_principal_keys::new_user;
+use crate::common::{access_key, assert_fails, get_out, new_user, ok, put_user_policy, Server};
 use aws_sdk_kms::primitives::Blob;
 
 const USER_ARN: &str = "arn:aws:iam::000000000000:user/bounded";
@@ -34,11 +33,7 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
     }
     let (_, key, secret) = new_user(&s, "bounded").await;
     let iam = s.iam();
-    ok!(iam
-        .put_user_policy()
-        .user_name("bounded")
-        .policy_name("all")
-        .policy_document(ALLOW_ALL));
+    put_user_policy(&iam, "bounded", "all", ALLOW_ALL).await;
     let bound = managed(&s, "read-only", READ_ONLY).await;
     let user = s.s3_with(&key, &secret);
     ok!(user.put_object().bucket("bounds").key("before"));
@@ -160,13 +155,8 @@ async fn boundaries_on_create_and_on_key_policies() {
 
     // KMS: the key policy delegates to the account; identity policies allow kms:*, the
     // boundary only kms:Decrypt; a key-policy statement naming the user grants Encrypt beside it.
-    let ak = ok!(iam.create_access_key().user_name("bounded"));
-    let ak = ak.access_key().unwrap();
-    ok!(iam
-        .put_user_policy()
-        .user_name("bounded")
-        .policy_name("all")
-        .policy_document(ALLOW_ALL));
+    let ak = access_key(&iam, "bounded").await;
+    put_user_policy(&iam, "bounded", "all", ALLOW_ALL).await;
     let kms = s.kms();
     let key = ok!(kms.create_key());
     let key_id = key.key_metadata().unwrap().key_id().to_string();

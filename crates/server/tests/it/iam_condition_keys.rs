@@ -4,8 +4,7 @@
 //! CreateUser with Tags also needs iam:TagUser), and `aws:ResourceTag/<key>` (which users may be
 //! read), each deciding from the next request on.
 
-use crate::common::{assert_fails, ok, Server};
-use crate::iam_principal_keys::new_user;
+use crate::common::{assert_fails, new_user, ok, put_user_policy, Server};
 use aws_sdk_iam::types::Tag;
 
 fn tag(k: &str, v: &str) -> Tag {
@@ -37,11 +36,7 @@ async fn a_delegated_administrator_is_held_to_its_conditions() {
              "Condition": {"StringEquals": {"aws:ResourceTag/team": "red"}}}
         ]
     });
-    ok!(iam
-        .put_user_policy()
-        .user_name("admin")
-        .policy_name("delegated")
-        .policy_document(policy.to_string()));
+    put_user_policy(&iam, "admin", "delegated", policy.to_string()).await;
     let admin = s.iam_with(&key, &secret);
 
     assert_fails!(admin.create_user().user_name("u1"), "AccessDenied");

@@ -3,8 +3,7 @@
 //! paging, AWS's errors and quotas, CloudTrail's records, and a group's policies deciding its
 //! users' S3 calls from the next request on.
 
-use crate::common::{assert_fails, get_out, ok, records_named, Server};
-use crate::iam_principal_keys::new_user;
+use crate::common::{assert_fails, get_out, new_user, ok, put_group_policy, records_named, Server};
 
 const GET: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
 const PUT: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}}"#;
@@ -26,11 +25,7 @@ async fn group_policies_decide_their_users_calls() {
         iam.create_group().group_name("READERS"),
         "EntityAlreadyExists"
     );
-    ok!(iam
-        .put_group_policy()
-        .group_name("readers")
-        .policy_name("get")
-        .policy_document(GET));
+    put_group_policy(&iam, "readers", "get", GET).await;
     assert_fails!(
         member.get_object().bucket("group-bucket").key("a"),
         "AccessDenied"

@@ -2,27 +2,8 @@
 //! `aws:userid`, `aws:username`) as bucket policies and key policies read them, for an account's
 //! root and for IAM users made through IAM, all through the AWS SDK for Rust.
 
-use crate::common::{assert_fails, delete_key, get_out, put_bytes, Server};
+use crate::common::{assert_fails, delete_key, get_out, new_user, put_bytes, Server};
 use aws_sdk_kms::primitives::Blob;
-
-/// A user made through IAM with an access key: its unique id, key id and secret.
-pub async fn new_user(s: &Server, name: &str) -> (String, String, String) {
-    let iam = s.iam();
-    let u = iam.create_user().user_name(name).send().await.unwrap();
-    let id = u.user().unwrap().user_id().to_string();
-    let k = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap();
-    let k = k.access_key().unwrap();
-    (
-        id,
-        k.access_key_id().to_string(),
-        k.secret_access_key().to_string(),
-    )
-}
 
 const ALICE: &str = "arn:aws:iam::000000000000:user/alice";
 

@@ -3,8 +3,7 @@
 //! records, and a user's tags as `aws:PrincipalTag/<key>` in a bucket policy from the next
 //! request on.
 
-use crate::common::{assert_fails, ok, records_named, Server};
-use crate::iam_principal_keys::new_user;
+use crate::common::{assert_fails, new_user, ok, records_named, Server};
 use aws_sdk_iam::types::Tag;
 
 fn tag(k: &str, v: &str) -> Tag {

@@ -4,7 +4,7 @@
 //! header's — accepted while the session lasts, refused with S3's InvalidToken for another
 //! token, InvalidAccessKeyId without one, ExpiredToken once the session is over.
 
-use crate::common::{py, xml_value, Clocked};
+use crate::common::{access_key, put_role_policy, py, xml_value, Clocked};
 use serde_json::json;
 
 const A: &str = "000000000000";
@@ -21,13 +21,7 @@ async fn form_uploads_with_session_credentials() {
         .send()
         .await
         .unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("uploader")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
+    let key = access_key(&iam, "uploader").await;
     iam.create_role()
         .role_name("form-writer")
         .assume_role_policy_document(format!(
@@ -36,15 +30,7 @@ async fn form_uploads_with_session_credentials() {
         .send()
         .await
         .unwrap();
-    iam.put_role_policy()
-        .role_name("form-writer")
-        .policy_name("put")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::uploads/*"}]}"#,
-        )
-        .send()
-        .await
-        .unwrap();
+    put_role_policy(&iam, "form-writer", "put", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::uploads/*"}]}"#).await;
     let out = c
         .via()
         .signing_as(key.access_key_id(), key.secret_access_key())

@@ -4,7 +4,7 @@
 //! credentials provider, which calls AssumeRole with the source profile's keys and signs as the
 //! role from then on.
 
-use crate::common::{lookup, Server};
+use crate::common::{access_key, lookup, put_role_policy, Server};
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::{BehaviorVersion, Region};
@@ -19,13 +19,7 @@ async fn a_role_arn_profile_signs_as_the_role() {
     s.with_bucket("profiled").await;
     let iam = s.iam();
     iam.create_user().user_name("dana").send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name("dana")
-        .send()
-        .await
-        .unwrap();
-    let key = key.access_key().unwrap();
+    let key = access_key(&iam, "dana").await;
     let (key_id, secret) = (key.access_key_id(), key.secret_access_key());
     let role_arn = format!("arn:aws:iam::{A}:role/profiled-writer");
     let trust = format!(
@@ -39,15 +33,7 @@ async fn a_role_arn_profile_signs_as_the_role() {
         .await
         .unwrap();
     let role_id = role.role().unwrap().role_id().to_string();
-    iam.put_role_policy()
-        .role_name("profiled-writer")
-        .policy_name("write")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::profiled/*"}]}"#,
-        )
-        .send()
-        .await
-        .unwrap();
+    put_role_policy(&iam, "profiled-writer", "write", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::profiled/*"}]}"#).await;
 
     let dir = tempfile::tempdir().unwrap();
     let (config, credentials) = (dir.path().join("config"), dir.path().join("credentials"));

@@ -1,9 +1,11 @@
 //! The shared harness: the in-process server, its configuration from a TOML of users, and the
 //! error readers and data makers every test file uses. Clients, raw requests, query-protocol
-//! calls, SSE request headers, the users of the configuration and per-service set-up live in the submodules, all re-exported here.
+//! calls, IAM set-up, SSE request headers, the users of the configuration and per-service
+//! set-up live in the submodules, all re-exported here.
 
 mod clients;
 mod cloudtrail;
+mod iam;
 mod kms;
 mod python;
 mod query;
@@ -14,6 +16,7 @@ mod users;
 
 pub use clients::*;
 pub use cloudtrail::*;
+pub use iam::*;
 pub use kms::*;
 pub use python::*;
 pub use query::*;
