@@ -54,19 +54,14 @@ async fn every_case_runs_clean_against_trailstack_and_the_limit() {
         // The limit server runs as its own process: its CPU is known.
         assert!(c.rows[1].medians().server_us.is_some());
     }
-    let info = render::Info {
-        date: "now".into(),
-        machine: "here".into(),
-        load_at_end: String::new(),
-        command: "test".into(),
-        commit: "abc".into(),
-        threads: args.threads,
-        connections: args.connections,
-        duration: args.duration,
-        warmup: args.warmup,
-        rounds: args.rounds,
-        put_keys: args.put_keys,
-    };
+    let info = render::Info::of_run(
+        &args,
+        "now".into(),
+        "here".into(),
+        String::new(),
+        "test".into(),
+        "abc".into(),
+    );
     let section = render::section(&results, &info);
     assert!(section.contains("| get-1k | trailstack |"), "{section}");
     assert!(

@@ -315,19 +315,9 @@ pub async fn command(args: Args, command_line: String) -> Result<bool, String> {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let results = measure(&args, &|l| eprintln!("{l}")).await?;
-    let info = render::Info {
-        date,
-        machine,
-        load_at_end: procstat::load_average(),
-        command: command_line,
-        commit: crate::callgrind::commit(),
-        threads: args.threads,
-        connections: args.connections,
-        duration: args.duration,
-        warmup: args.warmup,
-        rounds: args.rounds,
-        put_keys: args.put_keys,
-    };
+    let load_at_end = procstat::load_average();
+    let commit = crate::callgrind::commit();
+    let info = render::Info::of_run(&args, date, machine, load_at_end, command_line, commit);
     let section = render::section(&results, &info);
     if let Some(path) = &args.out {
         let existing = std::fs::read_to_string(path).unwrap_or_default();

@@ -74,6 +74,33 @@ pub struct Medians {
     pub socket_errors: u64,
 }
 
+impl Info {
+    /// The header of a run with `args`: made on `machine` at `date` by `command` at `commit`,
+    /// the load average `load_at_end` when it ended.
+    pub fn of_run(
+        args: &super::Args,
+        date: String,
+        machine: String,
+        load_at_end: String,
+        command: String,
+        commit: String,
+    ) -> Info {
+        Info {
+            date,
+            machine,
+            load_at_end,
+            command,
+            commit,
+            threads: args.threads,
+            connections: args.connections,
+            duration: args.duration,
+            warmup: args.warmup,
+            rounds: args.rounds,
+            put_keys: args.put_keys,
+        }
+    }
+}
+
 impl Row {
     /// The medians of this row's rounds.
     pub fn medians(&self) -> Medians {
