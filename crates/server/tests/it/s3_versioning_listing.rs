@@ -10,31 +10,28 @@ pub fn entries(
 ) -> Vec<(String, String, bool, bool)> {
     // The SDK separates versions and markers; merge them back in listing order
     // (key ascending, newest first), using LastModified then the order given.
-    let mut all: Vec<(String, String, bool, bool, i64, usize)> = Vec::new();
-    for (i, v) in o.versions().iter().enumerate() {
-        all.push((
-            v.key().unwrap().to_string(),
-            v.version_id()
-                .expect("every version has a VersionId")
-                .to_string(),
-            v.is_latest().unwrap(),
-            false,
-            v.last_modified().unwrap().as_nanos() as i64,
-            i,
-        ));
-    }
-    for (i, m) in o.delete_markers().iter().enumerate() {
-        all.push((
-            m.key().unwrap().to_string(),
-            m.version_id()
-                .expect("every marker has a VersionId")
-                .to_string(),
-            m.is_latest().unwrap(),
-            true,
-            m.last_modified().unwrap().as_nanos() as i64,
-            i,
-        ));
-    }
+    let versions = o.versions().iter().map(|v| {
+        let at = v.last_modified();
+        (v.key(), v.version_id(), v.is_latest(), false, at)
+    });
+    let markers = o.delete_markers().iter().map(|m| {
+        let at = m.last_modified();
+        (m.key(), m.version_id(), m.is_latest(), true, at)
+    });
+    let mut all: Vec<(String, String, bool, bool, i64, usize)> = versions
+        .enumerate()
+        .chain(markers.enumerate())
+        .map(|(i, (key, id, latest, marker, at))| {
+            (
+                key.unwrap().to_string(),
+                id.expect("every entry has a VersionId").to_string(),
+                latest.unwrap(),
+                marker,
+                at.unwrap().as_nanos() as i64,
+                i,
+            )
+        })
+        .collect();
     all.sort_by(|a, b| a.0.cmp(&b.0).then(b.4.cmp(&a.4)));
     all.into_iter()
         .map(|(k, v, l, d, _, _)| (k, v, l, d))
