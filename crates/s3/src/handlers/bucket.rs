@@ -1,6 +1,6 @@
 //! Bucket lifecycle: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation.
 
-use super::{owned_bucket, owner_of};
+use super::{owned_bucket, owner_of, read_bucket};
 use crate::acl::{self, canned_acl};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, BucketDefaults, BucketMeta, PublicAccessBlock};
@@ -175,8 +175,7 @@ pub async fn create(
 
 /// HeadBucket.
 pub async fn head(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let caller = caller.clone();
-    let b = s3.read(move |c| owned_bucket(c, &caller, &name)).await?;
+    let b = read_bucket(s3, caller, name).await?;
     Ok(Output::BucketHead { region: b.region })
 }
 
@@ -258,8 +257,7 @@ pub async fn list_buckets(
 
 /// GetBucketLocation: `None` stands for us-east-1, which S3 reports as an empty constraint.
 pub async fn location(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let caller = caller.clone();
-    let b = s3.read(move |c| owned_bucket(c, &caller, &name)).await?;
+    let b = read_bucket(s3, caller, name).await?;
     Ok(Output::Location(if b.region == "us-east-1" {
         None
     } else {

@@ -2,18 +2,16 @@
 //! [`crate::cors::validate`]) and DeleteBucketCors. Evaluating requests against the rules is
 //! [`crate::cors`]'s.
 
-use super::owned_bucket;
+use super::{modify_bucket, read_bucket};
 use crate::cors::{self, CorsRule};
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets;
 use crate::op::Output;
 use crate::S3;
 use trailstack_core::Caller;
 
 /// GetBucketCors: the rules as given, or `NoSuchCORSConfiguration`.
 pub async fn get(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let caller = caller.clone();
-    let b = s3.read(move |c| owned_bucket(c, &caller, &name)).await?;
+    let b = read_bucket(s3, caller, name).await?;
     b.meta
         .cors
         .map(Output::Cors)
@@ -32,11 +30,9 @@ pub async fn put(
         cors::validate(r)?;
     }
     let status = if rules.is_some() { 200 } else { 204 };
-    let caller = caller.clone();
-    s3.write(move |tx| {
-        let mut b = owned_bucket(tx, &caller, &name)?;
+    modify_bucket(s3, caller, name, move |b| {
         b.meta.cors = rules;
-        buckets::update(tx, &b)
+        Ok(())
     })
     .await?;
     Ok(Output::Empty { status })

@@ -3,10 +3,10 @@
 //! takes — [`seal_new`] (decide and make the data key of a new object) and [`open_stored`]
 //! (recover the data key of a stored object or upload). Key material is handled in `sse::keys`.
 
-use super::owned_bucket;
+use super::{modify_bucket, read_bucket};
 use crate::data::Sealing;
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::{self, Bucket, BucketDefaults};
+use crate::model::buckets::{Bucket, BucketDefaults};
 use crate::op::Output;
 use crate::sse::{self, keys, BucketEncryption, CustomerKey, SseRecord, SseRequest, Writer};
 use crate::S3;
@@ -57,8 +57,7 @@ pub(crate) async fn open_stored(
 /// GetBucketEncryption: the configured default, else the SSE-S3 service default — which a
 /// bucket created with the legacy defaults does not report (its objects are still SSE-S3).
 pub async fn get(s3: &S3, caller: &Caller, bucket: String) -> S3Result<Output> {
-    let c2 = caller.clone();
-    let b = s3.read(move |c| owned_bucket(c, &c2, &bucket)).await?;
+    let b = read_bucket(s3, caller, bucket).await?;
     match (b.meta.encryption, b.meta.defaults) {
         (Some(e), _) => Ok(Output::Encryption(e)),
         (None, BucketDefaults::Legacy) => {
@@ -91,11 +90,9 @@ pub async fn put(
         }
     }
     let status = if config.is_some() { 200 } else { 204 };
-    let c2 = caller.clone();
-    s3.write(move |tx| {
-        let mut b = owned_bucket(tx, &c2, &bucket)?;
+    modify_bucket(s3, caller, bucket, move |b| {
         b.meta.encryption = config;
-        buckets::update(tx, &b)
+        Ok(())
     })
     .await?;
     Ok(Output::Empty { status })

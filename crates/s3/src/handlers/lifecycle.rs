@@ -2,10 +2,9 @@
 //! configuration, validated at the edge, is kept with the bucket's settings; the lifecycle
 //! worker (`crate::lifecycle::worker`) runs it.
 
-use super::owned_bucket;
+use super::{modify_bucket, read_bucket};
 use crate::error::{S3Error, S3Result};
 use crate::lifecycle::LifecycleConfiguration;
-use crate::model::buckets;
 use crate::op::Output;
 use crate::S3;
 use std::sync::atomic::Ordering;
@@ -13,8 +12,7 @@ use trailstack_core::Caller;
 
 /// GetBucketLifecycleConfiguration.
 pub async fn get(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let caller = caller.clone();
-    let b = s3.read(move |c| owned_bucket(c, &caller, &name)).await?;
+    let b = read_bucket(s3, caller, name).await?;
     b.meta
         .lifecycle
         .map(Output::Lifecycle)
@@ -40,11 +38,9 @@ pub async fn put(
         c.stamp = uuid::Uuid::new_v4().as_u64_pair().0 as i64;
         c
     });
-    let caller = caller.clone();
-    s3.write(move |tx| {
-        let mut b = owned_bucket(tx, &caller, &name)?;
+    modify_bucket(s3, caller, name, move |b| {
         b.meta.lifecycle = config;
-        buckets::update(tx, &b)
+        Ok(())
     })
     .await?;
     s3.lifecycle_generation.fetch_add(1, Ordering::SeqCst);

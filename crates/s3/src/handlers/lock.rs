@@ -2,9 +2,9 @@
 //! of object versions, changed as `model::lock` allows.
 
 use super::object_read::find_version;
-use super::owned_bucket;
+use super::{modify_bucket, owned_bucket};
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::{self, Bucket};
+use crate::model::buckets::Bucket;
 use crate::model::lock::{self, BucketLock, ObjectLock, Retention};
 use crate::model::objects::{self, ObjectVersion};
 use crate::op::{LockOp, LockOutput, ObjectRef, Output};
@@ -82,9 +82,7 @@ async fn put_configuration(
     name: String,
     config: BucketLock,
 ) -> S3Result<Output> {
-    let caller = caller.clone();
-    s3.write(move |tx| {
-        let mut b = owned_bucket(tx, &caller, &name)?;
+    modify_bucket(s3, caller, name, move |b| {
         if b.meta.object_lock.is_none() && b.versioning != "Enabled" {
             return Err(S3Error::InvalidBucketState(
                 "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
@@ -92,7 +90,7 @@ async fn put_configuration(
             ));
         }
         b.meta.object_lock = Some(config);
-        buckets::update(tx, &b)
+        Ok(())
     })
     .await?;
     Ok(Output::Empty { status: 200 })

@@ -5,7 +5,7 @@
 //! authorized at delivery, by its bucket policy (`logging.s3.amazonaws.com`), as in AWS, which
 //! does not check the policy when logging is configured.
 
-use super::owned_bucket;
+use super::{owned_bucket, read_bucket};
 use crate::acl::acls_enabled;
 use crate::error::{S3Error, S3Result};
 use crate::logging::{LoggingConfig, LOG_DELIVERY_GROUP};
@@ -16,8 +16,7 @@ use trailstack_core::Caller;
 
 /// GetBucketLogging.
 pub async fn get(s3: &S3, caller: &Caller, bucket: String) -> S3Result<Output> {
-    let c2 = caller.clone();
-    let b = s3.read(move |c| owned_bucket(c, &c2, &bucket)).await?;
+    let b = read_bucket(s3, caller, bucket).await?;
     Ok(Output::Logging(b.meta.logging))
 }
 

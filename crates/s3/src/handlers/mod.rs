@@ -22,6 +22,7 @@ mod upload_keys;
 
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{self, Bucket, Owner};
+use crate::S3;
 use trailstack_core::Caller;
 use trailstack_store::Conn as Connection;
 
@@ -38,6 +39,28 @@ pub fn owner_of(caller: &Caller) -> Owner {
 /// the caller's identity policies; the bucket's owner stays its account whoever calls.
 pub fn owned_bucket(c: &Connection, _caller: &Caller, name: &str) -> S3Result<Bucket> {
     buckets::require(c, name)
+}
+
+/// The caller's bucket `name`, read on its own.
+pub(crate) async fn read_bucket(s3: &S3, caller: &Caller, name: String) -> S3Result<Bucket> {
+    let caller = caller.clone();
+    s3.read(move |c| owned_bucket(c, &caller, &name)).await
+}
+
+/// Loads the caller's bucket `name`, lets `f` change it, and saves it, in one transaction.
+pub(crate) async fn modify_bucket(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    f: impl FnOnce(&mut Bucket) -> S3Result<()> + Send + 'static,
+) -> S3Result<()> {
+    let caller = caller.clone();
+    s3.write(move |tx| {
+        let mut b = owned_bucket(tx, &caller, &name)?;
+        f(&mut b)?;
+        buckets::update(tx, &b)
+    })
+    .await
 }
 
 /// What a tag set belongs to: an object may have 10 tags, a bucket 50, and S3 words the two

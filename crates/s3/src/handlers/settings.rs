@@ -1,38 +1,17 @@
 //! Bucket settings: tagging, policy and its public status, ACL, object ownership, Block Public
 //! Access, versioning.
 
-use super::{owned_bucket, validate_tags, Tagged};
+use super::{modify_bucket, read_bucket, validate_tags, Tagged};
 use crate::acl;
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::{self, Bucket, PublicAccessBlock};
+use crate::model::buckets::PublicAccessBlock;
 use crate::op::{AclInput, Output};
 use crate::S3;
 use trailstack_core::Caller;
 
-/// Loads the caller's bucket, lets `f` change it, and saves it, in one transaction.
-async fn modify(
-    s3: &S3,
-    caller: &Caller,
-    name: String,
-    f: impl FnOnce(&mut Bucket) -> S3Result<()> + Send + 'static,
-) -> S3Result<()> {
-    let caller = caller.clone();
-    s3.write(move |tx| {
-        let mut b = owned_bucket(tx, &caller, &name)?;
-        f(&mut b)?;
-        buckets::update(tx, &b)
-    })
-    .await
-}
-
-async fn load(s3: &S3, caller: &Caller, name: String) -> S3Result<Bucket> {
-    let caller = caller.clone();
-    s3.read(move |c| owned_bucket(c, &caller, &name)).await
-}
-
 /// GetBucketTagging.
 pub async fn get_tagging(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = load(s3, caller, name).await?;
+    let b = read_bucket(s3, caller, name).await?;
     match b.meta.tags {
         Some(tags) => Ok(Output::Tags {
             tags,
@@ -53,7 +32,7 @@ pub async fn put_tagging(
         validate_tags(t, Tagged::Bucket)?;
     }
     let status = 204;
-    modify(s3, caller, name, move |b| {
+    modify_bucket(s3, caller, name, move |b| {
         b.meta.tags = tags;
         Ok(())
     })
@@ -63,7 +42,7 @@ pub async fn put_tagging(
 
 /// GetBucketPolicy.
 pub async fn get_policy(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = load(s3, caller, name.clone()).await?;
+    let b = read_bucket(s3, caller, name.clone()).await?;
     b.meta
         .policy
         .map(Output::Policy)
@@ -73,7 +52,7 @@ pub async fn get_policy(s3: &S3, caller: &Caller, name: String) -> S3Result<Outp
 /// GetBucketPolicyStatus: whether the bucket policy is public by the test Block Public Access
 /// applies (ACLs do not count: this is the policy's status); `NoSuchBucketPolicy` without one.
 pub async fn get_policy_status(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = load(s3, caller, name.clone()).await?;
+    let b = read_bucket(s3, caller, name.clone()).await?;
     let policy = b.meta.policy.ok_or(S3Error::NoSuchBucketPolicy(name))?;
     let public = trailstack_policy::Policy::parse_resource(&policy)
         .map_err(|e| S3Error::Internal(format!("stored bucket policy: {}", e.message)))?
@@ -95,7 +74,7 @@ pub async fn put_policy(
             .is_public(),
         None => false,
     };
-    modify(s3, caller, name, move |b| {
+    modify_bucket(s3, caller, name, move |b| {
         if public && acl::public_access_block(b).block_public_policy {
             return Err(S3Error::AccessDenied("Access Denied".into()));
         }
@@ -108,7 +87,7 @@ pub async fn put_policy(
 
 /// GetBucketAcl.
 pub async fn get_acl(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = load(s3, caller, name).await?;
+    let b = read_bucket(s3, caller, name).await?;
     Ok(Output::Acl {
         owner: b.meta.owner,
         grants: b.meta.acl,
@@ -120,7 +99,7 @@ pub async fn get_acl(s3: &S3, caller: &Caller, name: String) -> S3Result<Output>
 /// public ACL with `AccessDenied`.
 pub async fn put_acl(s3: &S3, caller: &Caller, name: String, input: AclInput) -> S3Result<Output> {
     let accounts = s3.accounts.clone();
-    modify(s3, caller, name, move |b| {
+    modify_bucket(s3, caller, name, move |b| {
         let owner = b.meta.owner.clone();
         b.meta.acl = acl::requested(input, &owner, b, false, &accounts)?;
         Ok(())
@@ -131,7 +110,7 @@ pub async fn put_acl(s3: &S3, caller: &Caller, name: String, input: AclInput) ->
 
 /// GetBucketOwnershipControls.
 pub async fn get_ownership(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = load(s3, caller, name.clone()).await?;
+    let b = read_bucket(s3, caller, name.clone()).await?;
     b.meta
         .ownership
         .map(Output::Ownership)
@@ -156,7 +135,7 @@ pub async fn put_ownership(
         }
     }
     let status = if ownership.is_some() { 200 } else { 204 };
-    modify(s3, caller, name, move |b| {
+    modify_bucket(s3, caller, name, move |b| {
         if ownership.as_deref() == Some("BucketOwnerEnforced")
             && !acl::owner_only(&b.meta.acl, &b.meta.owner)
         {
@@ -171,7 +150,7 @@ pub async fn put_ownership(
 
 /// GetPublicAccessBlock.
 pub async fn get_pab(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = load(s3, caller, name.clone()).await?;
+    let b = read_bucket(s3, caller, name.clone()).await?;
     b.meta
         .public_access_block
         .map(Output::PublicAccessBlock)
@@ -186,7 +165,7 @@ pub async fn put_pab(
     config: Option<PublicAccessBlock>,
 ) -> S3Result<Output> {
     let status = if config.is_some() { 200 } else { 204 };
-    modify(s3, caller, name, move |b| {
+    modify_bucket(s3, caller, name, move |b| {
         b.meta.public_access_block = config;
         Ok(())
     })
@@ -196,7 +175,7 @@ pub async fn put_pab(
 
 /// GetBucketVersioning.
 pub async fn get_versioning(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = load(s3, caller, name).await?;
+    let b = read_bucket(s3, caller, name).await?;
     Ok(Output::Versioning(b.versioning))
 }
 
@@ -211,7 +190,7 @@ pub async fn put_versioning(
     if status != "Enabled" && status != "Suspended" {
         return Err(S3Error::MalformedXml);
     }
-    modify(s3, caller, name, move |b| {
+    modify_bucket(s3, caller, name, move |b| {
         if b.meta.object_lock.is_some() && status != "Enabled" {
             return Err(S3Error::InvalidBucketState(
                 "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.".into(),
