@@ -60,9 +60,18 @@ fn check(
         raw_query: QUERY,
         headers: &hs,
     };
-    let signed = parse_request_auth(&req)?.expect("signed");
-    let payload = payload_hash_for(&req, &signed).expect("declared");
-    verify(&req, &signed, secret, &payload, now)
+    parse_and_verify(&req, secret, now)
+}
+
+/// Parses the signature `req` carries and verifies it with `secret` at `now`.
+fn parse_and_verify(
+    req: &RequestParts,
+    secret: &str,
+    now: time::OffsetDateTime,
+) -> Result<Verified, SigError> {
+    let signed = parse_request_auth(req)?.expect("signed");
+    let payload = payload_hash_for(req, &signed).expect("a payload hash, declared or presigned");
+    verify(req, &signed, secret, &payload, now)
 }
 
 #[test]
@@ -138,9 +147,7 @@ fn check_presigned(query: &str, now: time::OffsetDateTime) -> Result<Verified, S
         raw_query: query,
         headers: &headers,
     };
-    let signed = parse_request_auth(&req)?.expect("signed");
-    let payload = payload_hash_for(&req, &signed).expect("presigned always has one");
-    verify(&req, &signed, SECRET, &payload, now)
+    parse_and_verify(&req, SECRET, now)
 }
 
 #[test]

@@ -146,6 +146,36 @@ async fn round_trips_and_every_range() {
 }
 
 /// Writes a 10-chunk blob (three batches) and returns it with its plaintext.
+/// A blob of ten chunks sealed under `key(seed)` in a fresh store, with the file's path and
+/// its intact bytes: what a tampering test starts from.
+struct Sealed {
+    dir: tempfile::TempDir,
+    store: BlobStore,
+    k: DataKey,
+    id: BlobId,
+    data: Vec<u8>,
+    p: std::path::PathBuf,
+    good: Vec<u8>,
+}
+
+async fn sealed_ten(seed: u8) -> Sealed {
+    let dir = tempfile::tempdir().unwrap();
+    let store = super::test_store(dir.path());
+    let k = key(seed);
+    let (id, data) = ten_chunks(&store, &k).await;
+    let p = path(&dir, &id);
+    let good = std::fs::read(&p).unwrap();
+    Sealed {
+        dir,
+        store,
+        k,
+        id,
+        data,
+        p,
+        good,
+    }
+}
+
 async fn ten_chunks(store: &BlobStore, k: &DataKey) -> (BlobId, Vec<u8>) {
     let data = pattern(9 * C + 100);
     (put(store, k, CTX, &data).await, data)
@@ -153,12 +183,15 @@ async fn ten_chunks(store: &BlobStore, k: &DataKey) -> (BlobId, Vec<u8>) {
 
 #[tokio::test]
 async fn a_flipped_byte_anywhere_fails_only_its_chunk() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
-    let k = key(1);
-    let (id, data) = ten_chunks(&store, &k).await;
-    let p = path(&dir, &id);
-    let good = std::fs::read(&p).unwrap();
+    let Sealed {
+        dir: _dir,
+        store,
+        k,
+        id,
+        data,
+        p,
+        good,
+    } = sealed_ten(1).await;
     for chunk in 0..10 {
         // The first ciphertext byte, one in the middle, and the last tag byte.
         let end = if chunk == 9 {
@@ -185,12 +218,15 @@ async fn a_flipped_byte_anywhere_fails_only_its_chunk() {
 
 #[tokio::test]
 async fn truncation_and_extension_fail() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
-    let k = key(2);
-    let (id, data) = ten_chunks(&store, &k).await;
-    let p = path(&dir, &id);
-    let good = std::fs::read(&p).unwrap();
+    let Sealed {
+        dir: _dir,
+        store,
+        k,
+        id,
+        data,
+        p,
+        good,
+    } = sealed_ten(2).await;
     let whole = data.len() as u64;
     for cut in [
         good.len() - 1,
@@ -271,12 +307,15 @@ async fn an_empty_blob_still_verifies() {
 
 #[tokio::test]
 async fn swapped_chunks_and_swapped_files_fail() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
-    let k = key(5);
-    let (id, data) = ten_chunks(&store, &k).await;
-    let p = path(&dir, &id);
-    let good = std::fs::read(&p).unwrap();
+    let Sealed {
+        dir,
+        store,
+        k,
+        id,
+        data,
+        p,
+        good,
+    } = sealed_ten(5).await;
     let mut swapped = good.clone();
     let (a, b) = (chunk_at(1), chunk_at(2));
     swapped[a..b].copy_from_slice(&good[b..b + SEALED_CHUNK_LEN]);
