@@ -3,6 +3,7 @@
 //! defaults users know from other local AWS emulators (account 000000000000, keys test/test).
 //! Users may carry inline identity policies, parsed and validated here, once, at load.
 
+pub use crate::backend::{Database, RootKeySource, DEFAULT_DATABASE_READERS};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -157,6 +158,12 @@ pub struct Config {
     /// How long a "day" of S3 Lifecycle rules lasts: 24 hours, as in AWS, unless shortened
     /// for tests and demos (Ceph's `rgw_lc_debug_interval`; ceph/s3-tests assumes 10 s).
     pub lifecycle_day: std::time::Duration,
+    /// Where state is kept: the data dir's SQLite database and blob files (the default), or a
+    /// PostgreSQL database that several servers share (ARCHITECTURE.md §3).
+    pub database: Database,
+    /// Where the root key comes from; by default `root.key` in the data dir, created at first
+    /// start. Servers sharing a database must all have the same one.
+    pub root_key: RootKeySource,
 }
 
 /// The default of [`Config::lifecycle_day`].
@@ -254,6 +261,8 @@ impl Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             tls: None,
             lifecycle_day,
+            database: Database::Embedded,
+            root_key: RootKeySource::DataDir,
         })
     }
 

@@ -4,6 +4,7 @@
 //! in-process on port 0.
 
 pub mod admin_client;
+pub mod backend;
 pub mod body;
 pub mod config;
 pub mod console;
@@ -16,7 +17,7 @@ pub mod tls;
 
 pub use listener::serve;
 
-use config::Config;
+use config::{Config, Database};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -29,7 +30,7 @@ use trailstack_s3::lifecycle::worker::Lifecycle;
 use trailstack_s3::logging::delivery::AccessLogDelivery;
 use trailstack_s3::S3;
 use trailstack_store::lease::Wait;
-use trailstack_store::{BlobStore, Db, Leases, RootKey};
+use trailstack_store::{BlobStore, Db, Leases};
 
 /// Everything the server runs: configuration, clock and services.
 pub struct App {
@@ -87,14 +88,31 @@ impl App {
             .chain(trailstack_s3::logging::outbox::MIGRATIONS)
             .copied()
             .collect();
-        let db = Arc::new(
-            Db::open(&dir.join("meta.sqlite"), &migrations)
-                .map_err(|e| format!("opening metadata store: {e}"))?,
+        let root = Arc::new(
+            config
+                .root_key
+                .load(dir)
+                .map_err(|e| format!("root key: {e}"))?,
         );
-        let root = Arc::new(RootKey::load_or_create(dir).map_err(|e| format!("root key: {e}"))?);
-        // Before anything is served: deletes the blobs a crash left unreferenced.
-        let blobs =
-            BlobStore::open(dir, db.clone()).map_err(|e| format!("opening blob store: {e}"))?;
+        let (db, blobs) = match &config.database {
+            Database::Embedded => {
+                let db = Arc::new(
+                    Db::open(&dir.join("meta.sqlite"), &migrations)
+                        .map_err(|e| format!("opening metadata store: {e}"))?,
+                );
+                // Before anything is served: deletes the blobs a crash left unreferenced.
+                let blobs = BlobStore::open(dir, db.clone())
+                    .map_err(|e| format!("opening blob store: {e}"))?;
+                (db, blobs)
+            }
+            Database::Postgres { url, readers } => {
+                let db = Arc::new(
+                    Db::connect(url, &migrations, *readers)
+                        .map_err(|e| format!("connecting to PostgreSQL: {e}"))?,
+                );
+                (db.clone(), BlobStore::in_database(db))
+            }
+        };
         // The recorder is CloudTrail, which itself needs KMS and S3: services get a sink that
         // is bound to CloudTrail once all three exist (ARCHITECTURE.md §1: the runtime cycle runs
         // through ports, never through crate dependencies).

@@ -8,7 +8,8 @@ use std::time::Duration;
 use trailstack_core::SystemClock;
 use trailstack_server::admin_client::Credentials;
 use trailstack_server::config::{
-    parse_interval, BucketDefaults, Config, DEFAULT_ACCOUNT, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
+    parse_interval, BucketDefaults, Config, Database, RootKeySource, DEFAULT_ACCOUNT,
+    DEFAULT_DATABASE_READERS, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
 };
 use trailstack_server::explain::{client, render, Target};
 use trailstack_server::{serve, spawn_delivery, spawn_lifecycle, App};
@@ -32,6 +33,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start: the size of the biggest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
@@ -93,6 +96,22 @@ enum Command {
         /// config file).
         #[arg(long, env = "TRAILSTACK_LIFECYCLE_DAY", value_parser = parse_interval)]
         lifecycle_day: Option<Duration>,
+        /// Keep state in this PostgreSQL database (`postgres://user:password@host:port/db`)
+        /// instead of the data dir, so several servers can share it; every one of them needs
+        /// the same root key (--root-key-file or TRAILSTACK_ROOT_KEY).
+        #[arg(long, env = "TRAILSTACK_DATABASE")]
+        database: Option<String>,
+        /// Reader connections to PostgreSQL per server (the writer has one more).
+        #[arg(long, env = "TRAILSTACK_DATABASE_READERS", default_value_t = DEFAULT_DATABASE_READERS, requires = "database")]
+        database_readers: usize,
+        /// The root key that seals every secret at rest: a file holding its 32 bytes or 64
+        /// hexadecimal digits (default: root.key in the data dir, created at first start).
+        #[arg(long, env = "TRAILSTACK_ROOT_KEY_FILE", conflicts_with = "root_key")]
+        root_key_file: Option<PathBuf>,
+        /// The root key itself, as 64 hexadecimal digits (only from the environment, so it
+        /// never shows in a process list).
+        #[arg(long, env = "TRAILSTACK_ROOT_KEY", hide = true, hide_env_values = true)]
+        root_key: Option<String>,
     },
     /// Deliver every pending log file now and close every trail's digest period.
     Flush {
@@ -165,6 +184,10 @@ async fn main() {
             read_timeout,
             max_connections,
             lifecycle_day,
+            database,
+            database_readers,
+            root_key_file,
+            root_key,
         } => {
             let mut cfg = match Config::load(config.as_deref(), listen, data_dir, region) {
                 Ok(mut c) => {
@@ -178,6 +201,17 @@ async fn main() {
                     if let Some(day) = lifecycle_day {
                         c.lifecycle_day = day;
                     }
+                    if let Some(url) = database {
+                        c.database = Database::Postgres {
+                            url,
+                            readers: database_readers,
+                        };
+                    }
+                    c.root_key = match (root_key_file, root_key) {
+                        (Some(path), _) => RootKeySource::File(path),
+                        (None, Some(hex)) => RootKeySource::Hex(hex.into()),
+                        (None, None) => RootKeySource::DataDir,
+                    };
                     c
                 }
                 Err(e) => {
