@@ -34,6 +34,9 @@ use trailstack_core::{AuditSink, Caller, Clock, KeyService, ObjectWriter};
 use trailstack_policy::IdentityPolicies;
 use trailstack_store::{Conn, Db, RootKey};
 
+/// The change-notice topic of trail changes (ARCHITECTURE.md §3).
+pub const CHANGES_TOPIC: &str = "cloudtrail.trails";
+
 /// The routing table and the order of the write that produced it, so a slower refresh never
 /// replaces a newer table.
 struct RouteCache {
@@ -165,11 +168,23 @@ impl CloudTrail {
         &self,
         f: impl FnOnce(&Conn) -> CtResult<T> + Send + 'static,
     ) -> CtResult<T> {
+        self.install_routes(f, true).await
+    }
+
+    /// [`CloudTrail::write_trails`]; with `notify`, other servers sharing the database are told.
+    async fn install_routes<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Conn) -> CtResult<T> + Send + 'static,
+        notify: bool,
+    ) -> CtResult<T> {
         let seq = self.route_seq.clone();
         let result = self
             .db
             .write(move |c| {
                 let v = f(c)?;
+                if notify {
+                    trailstack_store::changes::bump(c, CHANGES_TOPIC)?;
+                }
                 let routes = model::trails::logging_trails(c)?;
                 Ok::<_, CloudTrailError>((v, routes, seq.fetch_add(1, Ordering::SeqCst) + 1))
             })
@@ -197,6 +212,13 @@ impl CloudTrail {
                 Err(e)
             }
         }
+    }
+
+    /// Reads the routing table again: another server sharing the database changed trails (the
+    /// change notice [`CHANGES_TOPIC`]). Read on the writer, so it is ordered with this
+    /// server's own trail writes.
+    pub async fn reload_routes(&self) -> CtResult<()> {
+        self.install_routes(|_| Ok(()), false).await
     }
 
     /// Reads the event history once the events recorded so far are in its indexes, so that a

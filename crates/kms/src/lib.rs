@@ -26,6 +26,9 @@ use trailstack_core::{AuditSink, Caller, Clock, NoAudit};
 use trailstack_policy::IdentityPolicies;
 use trailstack_store::{Db, RootKey};
 
+/// The change-notice topic of KMS's writes (ARCHITECTURE.md §3).
+pub const CHANGES_TOPIC: &str = "kms.keys";
+
 /// The KMS service.
 #[derive(Clone)]
 pub struct Kms {
@@ -104,9 +107,23 @@ impl Kms {
         &self,
         f: impl FnOnce(&trailstack_store::Conn) -> KmsResult<T> + Send + 'static,
     ) -> KmsResult<T> {
-        let written = self.db.write(f).await;
+        // Every write may move a due time: other servers sharing the database forget theirs.
+        let written = self
+            .db
+            .write(move |c| {
+                let out = f(c)?;
+                trailstack_store::changes::bump(c, CHANGES_TOPIC)?;
+                Ok(out)
+            })
+            .await;
         self.schedule.written();
         written
+    }
+
+    /// Forgets when the next scheduled key change is due: another server sharing the database
+    /// wrote keys (the change notice [`CHANGES_TOPIC`]).
+    pub fn forget_schedule(&self) {
+        self.schedule.written();
     }
 
     /// Runs a read bounded by a few rows (a key, its policy and grants) on this thread: a

@@ -29,6 +29,7 @@ use trailstack_kms::Kms;
 use trailstack_s3::lifecycle::worker::Lifecycle;
 use trailstack_s3::logging::delivery::AccessLogDelivery;
 use trailstack_s3::S3;
+use trailstack_store::changes::Watcher;
 use trailstack_store::lease::Wait;
 use trailstack_store::{BlobStore, Db, Leases};
 
@@ -57,6 +58,8 @@ pub struct App {
     /// This server's leases, which make background work run once across the servers sharing
     /// a database.
     pub leases: Leases,
+    /// The change notices from other servers sharing the database, and what each one drops.
+    pub changes: Watcher,
     request_seq: AtomicU64,
     request_base: u64,
 }
@@ -84,6 +87,7 @@ impl App {
             .chain(trailstack_iam::model::MIGRATIONS)
             .chain(trailstack_store::journal::MIGRATIONS)
             .chain(trailstack_store::lease::MIGRATIONS)
+            .chain(trailstack_store::changes::MIGRATIONS)
             .chain(trailstack_s3::lifecycle::worker::MIGRATIONS)
             .chain(trailstack_s3::logging::outbox::MIGRATIONS)
             .copied()
@@ -153,6 +157,7 @@ impl App {
         )
         .with_identities(identities);
         recorder.bind(Arc::new(cloudtrail.clone()));
+        let changes = watch_changes(&db, &s3, &kms, &cloudtrail)?;
         let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
         let lifecycle = Lifecycle::new(s3.clone());
         let access_logs = AccessLogDelivery::new(s3.clone());
@@ -172,6 +177,7 @@ impl App {
             lifecycle,
             access_logs,
             leases: Leases::random(db.clone()),
+            changes,
             db,
             request_seq: AtomicU64::new(0),
             request_base,
@@ -210,6 +216,32 @@ impl App {
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         )
     }
+}
+
+/// What each service drops when another server sharing the database changes what it keeps in
+/// memory (ARCHITECTURE.md §3). The versions are read once here, before anything is served:
+/// the services' copies were loaded just before, so only later changes count.
+fn watch_changes(db: &Db, s3: &S3, kms: &Kms, cloudtrail: &CloudTrail) -> Result<Watcher, String> {
+    let changes = Watcher::new();
+    let s3 = s3.clone();
+    changes.on(trailstack_s3::CHANGES_TOPIC, move || {
+        s3.forget_cached_buckets()
+    });
+    let kms = kms.clone();
+    changes.on(trailstack_kms::CHANGES_TOPIC, move || kms.forget_schedule());
+    let ct = cloudtrail.clone();
+    changes.on(trailstack_cloudtrail::CHANGES_TOPIC, move || {
+        let ct = ct.clone();
+        tokio::spawn(async move {
+            if let Err(e) = ct.reload_routes().await {
+                tracing::error!("cloudtrail: reloading trails: {e}");
+            }
+        });
+    });
+    changes
+        .check(db)
+        .map_err(|e| format!("reading change notices: {e}"))?;
+    Ok(changes)
 }
 
 /// Seeds IAM with the configuration file's users before anything is served. `App::open` is
@@ -300,6 +332,13 @@ pub fn spawn_delivery(app: Arc<App>) -> Worker {
             }
         }
     })
+}
+
+/// Reads the change notices of other servers sharing the database a few times a second, until
+/// the task is aborted. Only a server on PostgreSQL has others.
+pub fn spawn_change_watcher(app: &App) -> Option<tokio::task::JoinHandle<()>> {
+    matches!(app.config.database, Database::Postgres { .. })
+        .then(|| app.changes.spawn(app.db.clone()))
 }
 
 /// Runs the lifecycle worker: a tick every twentieth of a lifecycle day (at most every minute),

@@ -6,6 +6,7 @@
 //! and knows nothing of S3, KMS or CloudTrail.
 
 pub mod blob;
+pub mod changes;
 pub mod db;
 mod error;
 pub mod lease;

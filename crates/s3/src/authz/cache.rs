@@ -6,8 +6,8 @@
 //! generation counter keeps a load that raced with such a change from re-inserting what it
 //! read before the change.
 //!
-//! One process owns the store today; a shared PostgreSQL store (ARCHITECTURE.md §3) will need the
-//! entries keyed by a version column instead.
+//! Servers sharing a PostgreSQL database learn of each other's changes through the store's
+//! change notices ([`CHANGES_TOPIC`], ARCHITECTURE.md §3), and drop every entry.
 
 use crate::acl;
 use crate::error::S3Result;
@@ -49,7 +49,18 @@ pub struct BucketPolicies {
     generation: AtomicU64,
 }
 
+/// The change-notice topic of what this cache holds.
+pub const CHANGES_TOPIC: &str = "s3.bucket-auth";
+
 impl BucketPolicies {
+    /// Forgets every bucket: another server changed one.
+    pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut map) = self.entries.write() {
+            map.clear();
+        }
+    }
+
     /// Forgets `bucket`; call after committing any change to its existence or policy.
     pub fn invalidate(&self, bucket: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
