@@ -39,6 +39,20 @@ pub fn reopen(dir: &Path, migrations: &[Migration]) -> Db {
     }
 }
 
+/// The PostgreSQL database a whole server over `dir` keeps its state in when tests run on
+/// PostgreSQL (`None` on SQLite): a fresh schema the first time, the same one again when a test
+/// restarts a server over the same `dir`, or starts a second server beside it.
+pub fn server_database(dir: &Path) -> Option<String> {
+    let url = std::env::var(DATABASE_VAR).ok().filter(|u| !u.is_empty())?;
+    let file = dir.join(URL_FILE);
+    if let Ok(known) = std::fs::read_to_string(&file) {
+        return Some(known);
+    }
+    let fresh = fresh_schema(&url);
+    std::fs::write(&file, &fresh).expect("write");
+    Some(fresh)
+}
+
 /// Where [`open`] notes the PostgreSQL database it made, for [`reopen`].
 const URL_FILE: &str = "postgres-url";
 

@@ -28,7 +28,7 @@ pub use users::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use trailstack_core::SystemClock;
-use trailstack_server::config::Config;
+use trailstack_server::config::{Config, Database};
 use trailstack_server::{serve, App};
 
 /// A running in-process server.
@@ -74,13 +74,21 @@ impl Server {
             None,
         )
         .unwrap();
+        // The same tests run on PostgreSQL when CI names one (.ci/with-postgres).
+        if let Some(url) = trailstack_store::testing::server_database(dir.path()) {
+            config.database = Database::Postgres { url, readers: 4 };
+        }
         adjust(&mut config);
         let app = Arc::new(App::open(config, clock).unwrap());
+        let watcher = trailstack_server::spawn_change_watcher(&app);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(serve(listener, app.clone(), async move {
             let _ = rx.await;
+            if let Some(w) = watcher {
+                w.abort();
+            }
         }));
         Server {
             endpoint: format!("http://{addr}"),
