@@ -230,13 +230,13 @@ fn watch_changes(db: &Db, s3: &S3, kms: &Kms, cloudtrail: &CloudTrail) -> Result
     let kms = kms.clone();
     changes.on(trailstack_kms::CHANGES_TOPIC, move || kms.forget_schedule());
     let ct = cloudtrail.clone();
+    // Callbacks run on the blocking pool (`Watcher::spawn`), where waiting for the writer is
+    // fine: the routes are in place when the check returns.
     changes.on(trailstack_cloudtrail::CHANGES_TOPIC, move || {
-        let ct = ct.clone();
-        tokio::spawn(async move {
-            if let Err(e) = ct.reload_routes().await {
-                tracing::error!("cloudtrail: reloading trails: {e}");
-            }
-        });
+        let reloaded = tokio::runtime::Handle::current().block_on(ct.reload_routes());
+        if let Err(e) = reloaded {
+            tracing::error!("cloudtrail: reloading trails: {e}");
+        }
     });
     changes
         .check(db)

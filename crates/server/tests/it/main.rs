@@ -12,6 +12,7 @@ mod cloudtrail_locked_bucket;
 mod cloudtrail_record;
 mod cloudtrail_record_durability;
 mod cloudtrail_trails;
+mod cluster;
 mod common;
 mod console;
 mod explain;
