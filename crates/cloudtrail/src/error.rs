@@ -76,6 +76,9 @@ pub enum CloudTrailError {
     AccessDenied(String),
     /// 500 InternalFailure; the cause is logged once, never sent.
     Internal(String),
+    /// 503 ServiceUnavailable (AWS's common error): the database cannot be reached; SDKs retry.
+    /// The cause is logged once, never sent.
+    Unavailable(String),
 }
 
 impl CloudTrailError {
@@ -116,6 +119,7 @@ impl CloudTrailError {
             UnknownOperation(_) => "UnknownOperationException",
             AccessDenied(_) => "AccessDeniedException",
             Internal(_) => "InternalFailure",
+            Unavailable(_) => "ServiceUnavailable",
         }
     }
 
@@ -123,6 +127,7 @@ impl CloudTrailError {
     pub fn status(&self) -> u16 {
         match self {
             CloudTrailError::Internal(_) => 500,
+            CloudTrailError::Unavailable(_) => 503,
             _ => 400,
         }
     }
@@ -132,6 +137,7 @@ impl CloudTrailError {
         use CloudTrailError::*;
         match self {
             Internal(_) => "An internal error occurred.".into(),
+            Unavailable(_) => trailstack_store::UNAVAILABLE_MESSAGE.into(),
             InvalidTrailName(m)
             | ArnInvalid(m)
             | TrailAlreadyExists(m)
@@ -173,6 +179,7 @@ impl std::fmt::Display for CloudTrailError {
         match self {
             // The internal cause is for the log line, not the client.
             CloudTrailError::Internal(cause) => write!(f, "InternalFailure: {cause}"),
+            CloudTrailError::Unavailable(cause) => write!(f, "ServiceUnavailable: {cause}"),
             e => write!(f, "{}: {}", e.code(), e.message()),
         }
     }
@@ -182,7 +189,10 @@ impl std::error::Error for CloudTrailError {}
 
 impl From<StoreError> for CloudTrailError {
     fn from(e: StoreError) -> Self {
-        CloudTrailError::Internal(e.to_string())
+        match e {
+            StoreError::Unreachable(_) => CloudTrailError::Unavailable(e.to_string()),
+            e => CloudTrailError::Internal(e.to_string()),
+        }
     }
 }
 

@@ -34,6 +34,9 @@ pub enum IamError {
     InvalidInput(String),
     /// 500 InternalFailure; the cause is logged once, never sent.
     Internal(String),
+    /// 503 ServiceUnavailable (AWS's common error): the database cannot be reached; SDKs retry.
+    /// The cause is logged once, never sent.
+    Unavailable(String),
 }
 
 /// The result of an IAM or STS operation.
@@ -57,6 +60,7 @@ impl IamError {
             MalformedPolicyDocument(_) => "MalformedPolicyDocument",
             InvalidInput(_) => "InvalidInput",
             Internal(_) => "InternalFailure",
+            Unavailable(_) => "ServiceUnavailable",
         }
     }
 
@@ -68,6 +72,7 @@ impl IamError {
             NoSuchEntity(_) => 404,
             EntityAlreadyExists(_) | DeleteConflict(_) | LimitExceeded(_) => 409,
             Internal(_) => 500,
+            Unavailable(_) => 503,
             _ => 400,
         }
     }
@@ -77,6 +82,7 @@ impl IamError {
         use IamError::*;
         match self {
             Internal(_) => "An internal error occurred.".into(),
+            Unavailable(_) => trailstack_store::UNAVAILABLE_MESSAGE.into(),
             MissingAction => "Missing Action".into(),
             InvalidAction(m)
             | MissingParameter(m)
@@ -104,6 +110,9 @@ impl IamError {
 
 impl From<StoreError> for IamError {
     fn from(e: StoreError) -> Self {
-        IamError::Internal(e.to_string())
+        match e {
+            StoreError::Unreachable(_) => IamError::Unavailable(e.to_string()),
+            e => IamError::Internal(e.to_string()),
+        }
     }
 }

@@ -60,6 +60,9 @@ pub enum KmsError {
     UnknownOperation(String),
     /// 500 KMSInternalException; the cause is logged once, never sent.
     Internal(String),
+    /// 503 ServiceUnavailable (AWS's common error): the database cannot be reached; SDKs retry.
+    /// The cause is logged once, never sent.
+    Unavailable(String),
 }
 
 impl KmsError {
@@ -94,6 +97,7 @@ impl KmsError {
             Serialization(_) => "SerializationException",
             UnknownOperation(_) => "UnknownOperationException",
             Internal(_) => "KMSInternalException",
+            Unavailable(_) => "ServiceUnavailable",
         }
     }
 
@@ -101,6 +105,7 @@ impl KmsError {
     pub fn status(&self) -> u16 {
         match self {
             KmsError::Internal(_) => 500,
+            KmsError::Unavailable(_) => 503,
             _ => 400,
         }
     }
@@ -110,6 +115,7 @@ impl KmsError {
         use KmsError::*;
         match self {
             Internal(_) => "An internal error occurred.".into(),
+            Unavailable(_) => trailstack_store::UNAVAILABLE_MESSAGE.into(),
             NotFound(m)
             | Disabled(m)
             | InvalidState(m)
@@ -150,7 +156,10 @@ impl std::error::Error for KmsError {}
 
 impl From<StoreError> for KmsError {
     fn from(e: StoreError) -> Self {
-        KmsError::Internal(e.to_string())
+        match e {
+            StoreError::Unreachable(_) => KmsError::Unavailable(e.to_string()),
+            e => KmsError::Internal(e.to_string()),
+        }
     }
 }
 

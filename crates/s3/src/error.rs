@@ -190,6 +190,9 @@ pub enum S3Error {
     HeaderNotImplemented(&'static str),
     /// 500 InternalError; the cause is logged once with the request id, never sent.
     Internal(String),
+    /// 503 ServiceUnavailable (AWS's common error): the database cannot be reached; SDKs retry.
+    /// The cause is logged once, never sent.
+    Unavailable(String),
 }
 
 impl S3Error {
@@ -269,6 +272,7 @@ impl S3Error {
             TargetGrantsNotSupported => "AccessControlListNotSupported",
             NotImplemented(_) | HeaderNotImplemented(_) => "NotImplemented",
             Internal(_) => "InternalError",
+            Unavailable(_) => "ServiceUnavailable",
             Kms { code, .. } => code,
         }
     }
@@ -310,7 +314,7 @@ impl S3Error {
             MissingContentLength => 411,
             NotImplemented(_) | HeaderNotImplemented(_) => 501,
             Internal(_) => 500,
-            SlowDown => 503,
+            SlowDown | Unavailable(_) => 503,
             _ => 400,
         }
     }
@@ -424,6 +428,7 @@ impl S3Error {
                 "A header you provided implies functionality that is not implemented".into()
             }
             Internal(_) => "We encountered an internal error. Please try again.".into(),
+            Unavailable(_) => trailstack_store::UNAVAILABLE_MESSAGE.into(),
             Kms { message, .. } => message.clone(),
         }
     }
@@ -570,7 +575,10 @@ impl std::error::Error for S3Error {}
 
 impl From<StoreError> for S3Error {
     fn from(e: StoreError) -> Self {
-        S3Error::Internal(e.to_string())
+        match e {
+            StoreError::Unreachable(_) => S3Error::Unavailable(e.to_string()),
+            e => S3Error::Internal(e.to_string()),
+        }
     }
 }
 

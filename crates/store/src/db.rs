@@ -31,8 +31,41 @@ const READERS: usize = 4;
 /// savepoint) and returns the completion to call once the batch's commit is known.
 type Job = Box<dyn FnOnce(&Conn) -> Pending + Send>;
 /// Delivers a write's result after the commit (None) or the commit's failure (Some).
-/// The failure is described by its message: one commit's failure is delivered to many writes.
-type Completion = Box<dyn FnOnce(Option<&str>) + Send>;
+/// The failure is described, not passed on: one commit's failure is delivered to many writes.
+type Completion = Box<dyn FnOnce(Option<&Failure>) + Send>;
+
+/// Why a batch's commit failed.
+struct Failure {
+    message: String,
+    /// The database could not be reached (PostgreSQL down, the network cut), rather than
+    /// refusing the commit (a full disk, a failed fsync).
+    unreachable: bool,
+}
+
+impl Failure {
+    fn of(e: &StoreError) -> Failure {
+        Failure {
+            message: e.to_string(),
+            unreachable: matches!(e, StoreError::Unreachable(_)),
+        }
+    }
+
+    fn other(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            unreachable: false,
+        }
+    }
+
+    /// What each write of the failed batch is told.
+    fn error(&self) -> StoreError {
+        let message = format!("commit failed: {}", self.message);
+        match self.unreachable {
+            true => StoreError::Unreachable(message),
+            false => StoreError::Unavailable(message),
+        }
+    }
+}
 
 /// A write's completion and when to deliver it.
 enum Pending {
@@ -240,11 +273,9 @@ impl Db {
         let scope = SCOPE.try_with(Arc::clone).ok();
         let job: Job = Box::new(move |conn: &Conn| -> Pending {
             let result = run_in_savepoint(conn, f);
-            let done: Completion = Box::new(move |commit_error: Option<&str>| {
+            let done: Completion = Box::new(move |commit_error: Option<&Failure>| {
                 let out = match (result, commit_error) {
-                    (Ok(_), Some(e)) => Err(E::from(StoreError::Unavailable(format!(
-                        "commit failed: {e}"
-                    )))),
+                    (Ok(_), Some(f)) => Err(E::from(f.error())),
                     (r, _) => r.map_err(|e| match e {
                         SavepointError::Job(e) => e,
                         SavepointError::Store(e) => E::from(e),
@@ -355,8 +386,9 @@ fn syncer_loop(
                 progress.upto.send_modify(|_| {});
             }
         }
+        let error = error.map(Failure::other);
         for done in ready.into_iter().flatten() {
-            done(error.as_deref());
+            done(error.as_ref());
         }
     }
 }
@@ -385,10 +417,10 @@ fn writer_loop(
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         if let Some(e) = failed {
-            refuse(&conn, batch, &e);
+            refuse(&conn, batch, &Failure::other(e));
             continue;
         }
-        if let Err(e) = conn.control(Control::Begin).map_err(|e| e.to_string()) {
+        if let Err(e) = conn.control(Control::Begin).map_err(|e| Failure::of(&e)) {
             for job in batch {
                 // Without a transaction each job still runs atomically in its savepoint.
                 job(&conn).complete(Some(&e));
@@ -406,7 +438,7 @@ fn writer_loop(
                 }
             }
         }
-        if let Err(e) = conn.control(Control::Commit).map_err(|e| e.to_string()) {
+        if let Err(e) = conn.control(Control::Commit).map_err(|e| Failure::of(&e)) {
             let _ = conn.control(Control::Rollback);
             for p in pending {
                 p.complete(Some(&e));
@@ -427,7 +459,7 @@ fn writer_loop(
             to_sync.send((batch_no, after_fsync))
         {
             for done in completions {
-                done(Some("database syncer stopped"));
+                done(Some(&Failure::other("database syncer stopped")));
             }
         }
     }
@@ -435,7 +467,7 @@ fn writer_loop(
 
 /// Fails every job of `batch` with `error`, leaving nothing of them behind: a job can only be
 /// completed by running it, so they run in a transaction that is then rolled back.
-fn refuse(conn: &Conn, batch: Vec<Job>, error: &str) {
+fn refuse(conn: &Conn, batch: Vec<Job>, error: &Failure) {
     let _ = conn.control(Control::Begin);
     let mut pending = Vec::with_capacity(batch.len());
     for job in batch {
@@ -450,7 +482,7 @@ fn refuse(conn: &Conn, batch: Vec<Job>, error: &str) {
 }
 
 impl Pending {
-    fn complete(self, error: Option<&str>) {
+    fn complete(self, error: Option<&Failure>) {
         match self {
             Pending::Durable(done) | Pending::Committed(done, _) => done(error),
         }

@@ -16,6 +16,10 @@ pub enum StoreError {
     /// acknowledged.
     #[error("metadata store: {0}")]
     Unavailable(String),
+    /// The database cannot be reached (PostgreSQL down or restarting, the network cut): the
+    /// request may succeed if tried again, and nothing of it is acknowledged.
+    #[error("metadata store: {0}")]
+    Unreachable(String),
     /// A query expected to return a row returned none.
     #[error("metadata store: a query expected to return a row returned none")]
     NoRow,
@@ -23,6 +27,10 @@ pub enum StoreError {
     #[error("corrupt store: {0}")]
     Corrupt(String),
 }
+
+/// What a client is told while the database cannot be reached (with a 503
+/// `ServiceUnavailable`, AWS's words for it).
+pub const UNAVAILABLE_MESSAGE: &str = "Service is unable to handle request.";
 
 /// What the server said of a failed statement (tokio-postgres's own text is only "db error"),
 /// so the log names the cause.

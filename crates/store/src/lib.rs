@@ -19,7 +19,7 @@ pub mod testing;
 pub use blob::journal;
 pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};
 pub use db::{Db, Migration};
-pub use error::StoreError;
+pub use error::{StoreError, UNAVAILABLE_MESSAGE};
 pub use lease::Leases;
 pub use memo::DecodeMemo;
 pub use rusqlite;

@@ -91,7 +91,7 @@ pub(super) async fn kms_request(
         Err(e) => Err(e),
     };
     let internal = |e: &KmsError| match e {
-        KmsError::Internal(cause) => Some(cause.clone()),
+        KmsError::Internal(cause) | KmsError::Unavailable(cause) => Some(cause.clone()),
         _ => None,
     };
     json_answer(
@@ -125,7 +125,9 @@ pub(super) async fn cloudtrail_request(
         Err(e) => Err(e),
     };
     let internal = |e: &CloudTrailError| match e {
-        CloudTrailError::Internal(cause) => Some(cause.clone()),
+        CloudTrailError::Internal(cause) | CloudTrailError::Unavailable(cause) => {
+            Some(cause.clone())
+        }
         _ => None,
     };
     json_answer(

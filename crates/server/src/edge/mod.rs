@@ -332,7 +332,7 @@ async fn s3_serve(
 
 /// S3's answer to `e` for `resource`; an internal error's cause goes to the log, once.
 fn s3_error(e: &S3Error, request_id: &str, resource: &str, head: bool) -> Response<HyperBody> {
-    if let S3Error::Internal(cause) = e {
+    if let S3Error::Internal(cause) | S3Error::Unavailable(cause) = e {
         tracing::error!(request_id, "internal error: {cause}");
     }
     wire::encode_error(e, request_id, resource, head).map(body::outgoing)

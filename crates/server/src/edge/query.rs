@@ -176,7 +176,9 @@ fn service_error(
     e: &trailstack_iam::IamError,
     request_id: &str,
 ) -> Response<HyperBody> {
-    if let trailstack_iam::IamError::Internal(cause) = e {
+    if let trailstack_iam::IamError::Internal(cause)
+    | trailstack_iam::IamError::Unavailable(cause) = e
+    {
         tracing::error!(request_id, "internal error: {cause}");
     }
     let (status, body) = wire::error_response(namespace, e, request_id);

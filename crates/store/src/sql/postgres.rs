@@ -14,7 +14,7 @@ use futures_util::future::join3;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 use tokio_postgres::{Client, Statement};
@@ -50,8 +50,29 @@ impl Driver {
 
     /// Opens a connection to `config`'s database.
     pub(crate) fn connect(&self, config: &tokio_postgres::Config) -> Result<Pg> {
+        let connector = Connector {
+            handle: self.handle.clone(),
+            config: config.clone(),
+        };
+        let session = connector.open()?;
+        Ok(Pg {
+            connector,
+            session: Mutex::new(Arc::new(session)),
+            in_transaction: AtomicBool::new(false),
+        })
+    }
+}
+
+/// What a connection is opened with, kept to open it again.
+struct Connector {
+    handle: tokio::runtime::Handle,
+    config: tokio_postgres::Config,
+}
+
+impl Connector {
+    fn open(&self) -> Result<Session> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let config = config.clone();
+        let config = self.config.clone();
         self.handle.spawn(async move {
             let connected = match config.connect(tokio_postgres::NoTls).await {
                 Ok((client, connection)) => {
@@ -68,19 +89,56 @@ impl Driver {
         });
         let client = rx
             .recv()
-            .map_err(|_| StoreError::Unavailable("postgres driver stopped".into()))??;
-        Ok(Pg {
+            .map_err(|_| StoreError::Unreachable("postgres driver stopped".into()))?
+            .map_err(unreachable)?;
+        Ok(Session {
             client,
             statements: Mutex::new(HashMap::new()),
-            in_transaction: AtomicBool::new(false),
+            lost: AtomicBool::new(false),
         })
     }
 }
 
-/// One connection.
-pub(crate) struct Pg {
+/// PostgreSQL cannot be reached: requests fail with a 503 until it can again.
+fn unreachable(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Unreachable(format!("PostgreSQL is unreachable: {e}"))
+}
+
+/// One open connection and the statements prepared on it.
+struct Session {
     client: Client,
     statements: Mutex<HashMap<String, Statement>>,
+    /// An error said the connection is gone, which the client may learn only later.
+    lost: AtomicBool,
+}
+
+impl Session {
+    /// Whether the connection must be opened again.
+    fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::Relaxed) || self.client.is_closed()
+    }
+
+    /// `e`, or "unreachable" when it came from the connection being lost: closed, or ended by
+    /// the server (SQLSTATE class 08, connection exception, and 57, operator intervention: a
+    /// shutdown, a restart, a terminated backend).
+    fn failed(&self, e: tokio_postgres::Error) -> StoreError {
+        let ended = e
+            .code()
+            .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57"));
+        if ended || e.is_closed() || self.client.is_closed() {
+            self.lost.store(true, Ordering::Relaxed);
+            unreachable(e)
+        } else {
+            StoreError::Postgres(e)
+        }
+    }
+}
+
+/// One connection, opened again when it was lost (PostgreSQL restarted, a network cut) — but
+/// never inside the writer's transaction, whose statements must all run on one connection.
+pub(crate) struct Pg {
+    connector: Connector,
+    session: Mutex<Arc<Session>>,
     /// Inside the writer's batch transaction (between `Control::Begin` and its end).
     in_transaction: AtomicBool,
 }
@@ -96,31 +154,53 @@ fn retryable(e: &tokio_postgres::Error) -> bool {
 }
 
 impl Pg {
-    fn statement(&self, sql: &str) -> Result<Statement> {
-        let cached = self
+    /// The open connection, opened again first if it was lost outside a transaction.
+    fn session(&self) -> Result<Arc<Session>> {
+        let mut current = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        if current.is_lost() {
+            if self.in_transaction.load(Ordering::Relaxed) {
+                return Err(StoreError::Unreachable(
+                    "the connection to PostgreSQL was lost in a transaction".into(),
+                ));
+            }
+            *current = Arc::new(self.connector.open()?);
+        }
+        Ok(current.clone())
+    }
+
+    /// The connection as it is, lost or not.
+    fn current(&self) -> Arc<Session> {
+        self.session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn statement(&self, s: &Session, sql: &str) -> Result<Statement> {
+        let cached = s
             .statements
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(sql)
             .cloned();
-        if let Some(s) = cached {
-            return Ok(s);
+        if let Some(st) = cached {
+            return Ok(st);
         }
-        let s = futures_executor::block_on(self.client.prepare(sql))?;
-        self.statements
+        let st = futures_executor::block_on(s.client.prepare(sql)).map_err(|e| s.failed(e))?;
+        s.statements
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(sql.to_string(), s.clone());
-        Ok(s)
+            .insert(sql.to_string(), st.clone());
+        Ok(st)
     }
 
     /// Runs one statement, again when it lost a deadlock or a serialization conflict: alone
     /// outside a transaction; inside one, in a savepoint of its own (sent in the same round trip
     /// as the statement), so that only the statement is undone and redone, never the writes the
     /// caller already made in the transaction.
-    fn run<'s, T, F, Fut>(&'s self, statement: F) -> Result<T>
+    fn run<'s, T, F, Fut>(&self, s: &'s Session, statement: F) -> Result<T>
     where
-        F: Fn() -> Fut,
+        F: Fn(&'s Client) -> Fut,
         Fut: Future<Output = std::result::Result<T, tokio_postgres::Error>> + 's,
     {
         let mut tries = 0;
@@ -128,9 +208,9 @@ impl Pg {
             tries += 1;
             let outcome = if self.in_transaction.load(Ordering::Relaxed) {
                 let (opened, out, released) = futures_executor::block_on(join3(
-                    self.client.batch_execute("SAVEPOINT statement"),
-                    statement(),
-                    self.client.batch_execute("RELEASE SAVEPOINT statement"),
+                    s.client.batch_execute("SAVEPOINT statement"),
+                    statement(&s.client),
+                    s.client.batch_execute("RELEASE SAVEPOINT statement"),
                 ));
                 match out {
                     Ok(v) => opened.and(released).map(|()| v),
@@ -138,25 +218,29 @@ impl Pg {
                         // Undone alone, the transaction goes on as after a failed statement
                         // in SQLite, whether the statement is tried again or its caller
                         // decides what the failure means.
-                        self.batch("ROLLBACK TO SAVEPOINT statement; RELEASE SAVEPOINT statement")?;
+                        self.batch_on(
+                            s,
+                            "ROLLBACK TO SAVEPOINT statement; RELEASE SAVEPOINT statement",
+                        )?;
                         Err(e)
                     }
                 }
             } else {
-                futures_executor::block_on(statement())
+                futures_executor::block_on(statement(&s.client))
             };
             match outcome {
                 Err(e) if retryable(&e) && tries < RETRIES => continue,
-                other => return Ok(other?),
+                other => return other.map_err(|e| s.failed(e)),
             }
         }
     }
 
     pub(super) fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<usize> {
-        let st = self.statement(sql)?;
+        let s = self.session()?;
+        let st = self.statement(&s, sql)?;
         let values: Vec<Value<'_>> = params.iter().map(|p| p.value()).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let n = self.run(|| self.client.execute(&st, &refs))?;
+        let n = self.run(&s, |c| c.execute(&st, &refs))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -168,10 +252,11 @@ impl Pg {
         params: &[&dyn Param],
         mut f: impl FnMut(&Row<'_>) -> Result<bool>,
     ) -> Result<()> {
-        let st = self.statement(sql)?;
+        let s = self.session()?;
+        let st = self.statement(&s, sql)?;
         let values: Vec<Value<'_>> = params.iter().map(|p| p.value()).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        let rows = self.run(|| self.client.query(&st, &refs))?;
+        let rows = self.run(&s, |c| c.query(&st, &refs))?;
         for r in &rows {
             if !f(&Row(RowSource::Postgres(r)))? {
                 break;
@@ -182,25 +267,40 @@ impl Pg {
 
     /// Runs statements given as text (migrations, batch framing) in one round trip.
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(futures_executor::block_on(self.client.batch_execute(sql))?)
+        let s = self.session()?;
+        self.batch_on(&s, sql)
+    }
+
+    fn batch_on(&self, s: &Session, sql: &str) -> Result<()> {
+        futures_executor::block_on(s.client.batch_execute(sql)).map_err(|e| s.failed(e))
     }
 
     pub(super) fn control(&self, step: Control) -> Result<()> {
-        match step {
-            Control::Begin => self.in_transaction.store(true, Ordering::Relaxed),
-            Control::Commit | Control::Rollback => {
-                self.in_transaction.store(false, Ordering::Relaxed)
+        // A lost connection is opened again before a transaction begins, never later: a COMMIT
+        // sent on a new connection would commit nothing and succeed.
+        let s = match step {
+            Control::Begin => {
+                let s = self.session()?;
+                self.in_transaction.store(true, Ordering::Relaxed);
+                s
             }
-            _ => {}
-        }
-        self.batch(match step {
-            Control::Begin => BEGIN_WRITE,
-            Control::Commit => "COMMIT",
-            Control::Rollback => "ROLLBACK",
-            Control::Savepoint => "SAVEPOINT job",
-            Control::Release => "RELEASE SAVEPOINT job",
-            Control::RollbackToSavepoint => "ROLLBACK TO SAVEPOINT job",
-        })
+            Control::Commit | Control::Rollback => {
+                self.in_transaction.store(false, Ordering::Relaxed);
+                self.current()
+            }
+            _ => self.current(),
+        };
+        self.batch_on(
+            &s,
+            match step {
+                Control::Begin => BEGIN_WRITE,
+                Control::Commit => "COMMIT",
+                Control::Rollback => "ROLLBACK",
+                Control::Savepoint => "SAVEPOINT job",
+                Control::Release => "RELEASE SAVEPOINT job",
+                Control::RollbackToSavepoint => "ROLLBACK TO SAVEPOINT job",
+            },
+        )
     }
 }
 
@@ -403,5 +503,46 @@ mod tests {
             .read(|c| c.query_one("SELECT id FROM t WHERE node = 'a'", &[], |r| r.get(0)))
             .unwrap();
         assert!(a_id < b_id);
+    }
+
+    /// PostgreSQL restarted or the network cut: what was acknowledged stays, writes fail as
+    /// unavailable (never half done) while the connection is lost, and work again once it is
+    /// opened again, without a restart.
+    fn insert(db: &crate::Db) -> impl std::future::Future<Output = crate::sql::Result<()>> + '_ {
+        db.write(|c| {
+            c.execute("INSERT INTO t (node) VALUES ('a')", &[])
+                .map(drop)
+        })
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_is_unavailable_then_opened_again() {
+        if !testing::on_postgres() {
+            return;
+        }
+        let (dir, db) = testing::open(T);
+        insert(&db).await.unwrap();
+        let pid: i64 = db
+            .write(|c| c.query_one("SELECT CAST(pg_backend_pid() AS BIGINT)", &[], |r| r.get(0)))
+            .await
+            .unwrap();
+        let other = testing::reopen(dir.path(), T);
+        other
+            .write(move |c| {
+                c.execute("SELECT pg_terminate_backend($1)", &[&pid])
+                    .map(drop)
+            })
+            .await
+            .unwrap();
+        let mut unavailable = 0;
+        while let Err(e) = insert(&db).await {
+            assert!(matches!(e, crate::StoreError::Unreachable(_)), "{e}");
+            unavailable += 1;
+            assert!(unavailable < 3, "the connection was not opened again");
+        }
+        let rows: i64 = other
+            .read(|c| c.query_one("SELECT COUNT(*) FROM t", &[], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(rows, 2);
     }
 }
