@@ -36,6 +36,9 @@ use trailstack_policy::IdentityPolicies;
 use trailstack_store::Conn;
 use trailstack_store::{Db, RootKey};
 
+/// The change-notice topic of IAM and STS changes (ARCHITECTURE.md §3).
+pub const CHANGES_TOPIC: &str = "iam.directory";
+
 /// The committed directory and the order of the write that produced it, so a slower rebuild
 /// never replaces a newer one.
 struct Installed {
@@ -258,11 +261,30 @@ impl Iam {
         &self,
         f: impl FnOnce(&Conn) -> IamResult<T> + Send + 'static,
     ) -> IamResult<T> {
+        self.install(f, true).await
+    }
+
+    /// Reads the directory and identity policies again: another server sharing the database
+    /// changed IAM (the change notice [`CHANGES_TOPIC`]). Read on the writer, so it is ordered
+    /// with this server's own changes.
+    pub async fn reload(&self) -> IamResult<()> {
+        self.install(|_| Ok(()), false).await
+    }
+
+    /// [`Iam::change`]; with `notify`, other servers sharing the database are told.
+    async fn install<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Conn) -> IamResult<T> + Send + 'static,
+        notify: bool,
+    ) -> IamResult<T> {
         let (seq, root) = (self.seq.clone(), self.root.clone());
         let (v, directory, policies, n) = self
             .db
             .write(move |c| {
                 let v = f(c)?;
+                if notify {
+                    trailstack_store::changes::bump(c, CHANGES_TOPIC)?;
+                }
                 let (directory, policies) = directory::load(c, &root)?;
                 Ok::<_, IamError>((
                     v,

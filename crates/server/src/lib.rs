@@ -157,7 +157,7 @@ impl App {
         )
         .with_identities(identities);
         recorder.bind(Arc::new(cloudtrail.clone()));
-        let changes = watch_changes(&db, &s3, &kms, &cloudtrail)?;
+        let changes = watch_changes(&db, &s3, &kms, &cloudtrail, &iam)?;
         let delivery = Delivery::new(cloudtrail.clone(), config.digest_interval);
         let lifecycle = Lifecycle::new(s3.clone());
         let access_logs = AccessLogDelivery::new(s3.clone());
@@ -221,8 +221,21 @@ impl App {
 /// What each service drops when another server sharing the database changes what it keeps in
 /// memory (ARCHITECTURE.md §3). The versions are read once here, before anything is served:
 /// the services' copies were loaded just before, so only later changes count.
-fn watch_changes(db: &Db, s3: &S3, kms: &Kms, cloudtrail: &CloudTrail) -> Result<Watcher, String> {
+fn watch_changes(
+    db: &Db,
+    s3: &S3,
+    kms: &Kms,
+    cloudtrail: &CloudTrail,
+    iam: &Iam,
+) -> Result<Watcher, String> {
     let changes = Watcher::new();
+    let iam = iam.clone();
+    changes.on(trailstack_iam::CHANGES_TOPIC, move || {
+        let reloaded = tokio::runtime::Handle::current().block_on(iam.reload());
+        if let Err(e) = reloaded {
+            tracing::error!("iam: reloading the directory: {}", e.message());
+        }
+    });
     let s3 = s3.clone();
     changes.on(trailstack_s3::CHANGES_TOPIC, move || {
         s3.forget_cached_buckets()

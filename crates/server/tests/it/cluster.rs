@@ -137,8 +137,21 @@ async fn a_change_through_one_server_is_in_force_on_the_others() {
     notices(&n[1]).await;
     let e = err!(n[1].s3().get_object().bucket("guarded").key("k"));
     assert_eq!(code(&e), "AccessDenied");
+    // A user and access key created through one server sign requests to another.
+    ok!(n[0].iam().create_user().user_name("ops"));
+    let key = ok!(n[0].iam().create_access_key().user_name("ops"))
+        .access_key
+        .unwrap();
+    notices(&n[2]).await;
+    let e = err!(n[2]
+        .s3_with(&key.access_key_id, &key.secret_access_key)
+        .get_object()
+        .bucket("guarded")
+        .key("k"));
+    // Known on the other server: refused for want of a policy, not as an unknown key.
+    assert_eq!(code(&e), "AccessDenied");
     // A trail created through one server records what another serves, and a third delivers.
-    data_trail(&n[0], "t", "trail-logs", "watched", None, false).await;
+    data_trail(&n[0], "shared-trail", "trail-logs", "watched", None, false).await;
     notices(&n[1]).await;
     let put = ok!(n[1]
         .s3()
