@@ -86,8 +86,6 @@ impl App {
             .chain(trailstack_cloudtrail::model::MIGRATIONS)
             .chain(trailstack_iam::model::MIGRATIONS)
             .chain(trailstack_store::journal::MIGRATIONS)
-            .chain(trailstack_store::lease::MIGRATIONS)
-            .chain(trailstack_store::changes::MIGRATIONS)
             .chain(trailstack_s3::lifecycle::worker::MIGRATIONS)
             .chain(trailstack_s3::logging::outbox::MIGRATIONS)
             .copied()

@@ -134,7 +134,7 @@ impl Db {
         // 64 KiB: a batch paid a pwrite per page it touched, a third of the writer's time.
         writer.pragma_update(None, "temp_store", "MEMORY")?;
         writer.busy_timeout(std::time::Duration::from_secs(30))?;
-        migrate(&mut writer, migrations)?;
+        migrate(&mut writer, &with_store_tables(migrations))?;
         let mut readers = Vec::new();
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -159,7 +159,7 @@ impl Db {
         let config: tokio_postgres::Config = url.parse()?;
         let driver = Driver::start()?;
         let writer = driver.connect(&config)?;
-        postgres::migrate(&writer, migrations)?;
+        postgres::migrate(&writer, &with_store_tables(migrations))?;
         let readers = (0..readers.max(1))
             .map(|_| driver.connect(&config).map(Conn::postgres))
             .collect::<Result<Vec<_>, _>>()?;
@@ -487,6 +487,25 @@ impl Pending {
             Pending::Durable(done) | Pending::Committed(done, _) => done(error),
         }
     }
+}
+
+/// `migrations` and the store's own tables, which every database has whoever opens it: the
+/// loose-blob journal, leases and change notices (a service's write may bump a notice).
+fn with_store_tables(migrations: &[Migration]) -> Vec<Migration> {
+    let own = crate::journal::MIGRATIONS
+        .iter()
+        .chain(crate::lease::MIGRATIONS)
+        .chain(crate::changes::MIGRATIONS);
+    let mut all: Vec<Migration> = migrations.to_vec();
+    for m in own {
+        if !all
+            .iter()
+            .any(|a| a.component == m.component && a.version == m.version)
+        {
+            all.push(*m);
+        }
+    }
+    all
 }
 
 fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(), StoreError> {

@@ -70,9 +70,18 @@ async fn records_carry_the_request_id_the_client_got() {
 /// A server process of the real binary over `data_dir`, and its endpoint.
 pub fn spawn_binary(data_dir: &std::path::Path) -> (std::process::Child, String) {
     use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trailstack"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trailstack"));
+    command
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
+        .arg(data_dir);
+    // On PostgreSQL, the database an in-process server over the same dir uses (`Server`).
+    if let Some(url) = data_dir
+        .parent()
+        .and_then(trailstack_store::testing::server_database)
+    {
+        command.args(["--database", &url]);
+    }
+    let mut child = command
         .env("TRAILSTACK_LOG", "warn")
         .env_remove("TRAILSTACK_CONFIG")
         .env_remove("TRAILSTACK_REGION")

@@ -160,15 +160,21 @@ fn md5_hex(b: &[u8]) -> String {
 
 /// The stored SSE record of `key`, from the metadata row.
 fn stored_sse(s: &Server, bucket: &str, key: &str) -> serde_json::Value {
-    let db =
-        trailstack_store::rusqlite::Connection::open(s.data_dir().join("meta.sqlite")).unwrap();
-    let meta: String = db
-        .query_row(
-            "SELECT meta FROM s3_objects WHERE bucket = ?1 AND key = ?2",
-            (bucket, key.as_bytes()),
-            |r| r.get(0),
-        )
+    stored_meta(s, bucket, key)["sse"].clone()
+}
+
+/// The stored metadata of the current version of `key`, on whichever engine the server runs.
+pub fn stored_meta(s: &Server, bucket: &str, key: &str) -> serde_json::Value {
+    let meta: String = s
+        .app
+        .db
+        .read(|c| {
+            c.query_one(
+                "SELECT meta FROM s3_objects WHERE bucket = $1 AND key = $2",
+                &[&bucket, &key.as_bytes()],
+                |r| r.get(0),
+            )
+        })
         .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&meta).unwrap();
-    v["sse"].clone()
+    serde_json::from_str(&meta).unwrap()
 }

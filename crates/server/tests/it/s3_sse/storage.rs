@@ -207,6 +207,10 @@ async fn nothing_secret_on_disk() {
 /// bytes) still read back, reported without encryption headers.
 #[tokio::test]
 async fn objects_from_before_encryption_still_read() {
+    // Rewrites the SQLite file and blob files of a data dir, which PostgreSQL servers have not.
+    if trailstack_store::testing::on_postgres() {
+        return;
+    }
     let (s, c) = Server::start_with_bucket("legacy").await;
     let big = data(200_000, 16);
     let small = data(500, 17);
@@ -289,20 +293,14 @@ async fn dsse_two_layers() {
         .encryption_context("aws:s3:arn", "arn:aws:s3:::dsse/big"));
     let outer_key =
         trailstack_store::DataKey::from_bytes(outer_key.plaintext().unwrap().as_ref()).unwrap();
-    let db =
-        trailstack_store::rusqlite::Connection::open(s.data_dir().join("meta.sqlite")).unwrap();
-    let meta: String = db
-        .query_row(
-            "SELECT meta FROM s3_objects WHERE bucket = 'dsse' AND key = ?1",
-            [b"big".as_slice()],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    let meta = crate::s3_sse::stored_meta(&s, "dsse", "big");
     let blob =
         trailstack_store::BlobId::parse(meta["segments"][0]["blob"].as_str().unwrap()).unwrap();
     // Nothing is in flight: opening (and collecting garbage) beside the server is safe here.
-    let store = trailstack_store::BlobStore::open(&s.data_dir(), s.app.db.clone()).unwrap();
+    let store = match trailstack_store::testing::on_postgres() {
+        true => trailstack_store::BlobStore::in_database(s.app.db.clone()),
+        false => trailstack_store::BlobStore::open(&s.data_dir(), s.app.db.clone()).unwrap(),
+    };
     let stored_len = trailstack_s3::sse::layer::sealed_len(big.len() as u64);
     let aad = trailstack_s3::sse::object_aad("dsse", "big");
     let mut outer = store
