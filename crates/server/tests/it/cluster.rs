@@ -168,6 +168,7 @@ async fn a_change_through_one_server_is_in_force_on_the_others() {
                 access_key: "test".into(),
                 secret_key: "test".into(),
                 region: "us-east-1".into(),
+                session_token: None,
             },
         )
     })
