@@ -115,6 +115,20 @@ def isolate_this_process(env: dict) -> None:
         os.environ[k] = env[k]
 
 
+def database_for(data_dir: Path) -> str | None:
+    """With TRAILSTACK_TEST_DATABASE naming a PostgreSQL database (.ci/with-postgres), the one a
+    server over `data_dir` keeps its state in: a fresh schema of its own, made with psql, the
+    same again when the server restarts. None: the data dir's SQLite store."""
+    url = os.environ.get("TRAILSTACK_TEST_DATABASE")
+    if not url:
+        return None
+    schema = "e2e_" + hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:24]
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", f"CREATE SCHEMA IF NOT EXISTS {schema}"],
+                   check=True, stdout=subprocess.DEVNULL)
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
 class Server:
     """One trailstack process. Listens on a kernel-chosen loopback port (read back from its
     banner), so no port is raced for; its output goes to a log file kept for failure reports."""
@@ -127,6 +141,7 @@ class Server:
         self.endpoint = ""
         self.log_path = data_dir.parent / f"{data_dir.name}.log"
         self.starts = 0
+        self.database = database_for(data_dir)
 
     def start(self) -> "Server":
         self.starts += 1
@@ -136,7 +151,7 @@ class Server:
         env = dict(self.ctx.env, TRAILSTACK_LOG=os.environ.get("TRAILSTACK_LOG", "warn"), NO_COLOR="1")
         self.proc = subprocess.Popen(
             [str(self.ctx.binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir),
-             *self.extra_args],
+             *(("--database", self.database) if self.database else ()), *self.extra_args],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
