@@ -279,6 +279,8 @@ fn seed(iam: &Iam, users: Vec<trailstack_iam::SeedUser>) -> Result<(), String> {
 pub const CLOUDTRAIL_DELIVERY: &str = "cloudtrail-delivery";
 /// The lease of S3 server access log delivery.
 pub const ACCESS_LOG_DELIVERY: &str = "s3-access-log-delivery";
+/// The lease of the collection of blob rows no commit claimed.
+pub const BLOB_COLLECTION: &str = "store-blob-collection";
 /// The lease of S3 Lifecycle passes.
 pub const LIFECYCLE: &str = "s3-lifecycle";
 
@@ -350,6 +352,31 @@ pub fn spawn_delivery(app: Arc<App>) -> Worker {
 pub fn spawn_change_watcher(app: &App) -> Option<tokio::task::JoinHandle<()>> {
     matches!(app.config.database, Database::Postgres { .. })
         .then(|| app.changes.spawn(app.db.clone()))
+}
+
+/// How often servers on PostgreSQL look for blob rows no commit claimed.
+const BLOB_GC_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// On PostgreSQL, collects the blob rows crashed writers left (`store/src/blob/rows.rs`) every
+/// five minutes, on one server at a time. A server on SQLite collects its blob files at start.
+pub fn spawn_blob_collector(app: Arc<App>) -> Option<Worker> {
+    if !matches!(app.config.database, Database::Postgres { .. }) {
+        return None;
+    }
+    Some(Worker::spawn(|mut stopped| async move {
+        let mut ticks = timer(BLOB_GC_EVERY);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = &mut stopped => return,
+            }
+            let now = app.clock.now().unix_timestamp();
+            let collect = trailstack_store::blob::rows::collect_garbage(&app.db, now);
+            if let Some(Err(e)) = app.exclusive(BLOB_COLLECTION, Wait::No, collect).await {
+                tracing::error!("collecting blob rows: {e}");
+            }
+        }
+    }))
 }
 
 /// Runs the lifecycle worker: a tick every twentieth of a lifecycle day (at most every minute),

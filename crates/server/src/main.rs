@@ -12,7 +12,9 @@ use trailstack_server::config::{
     DEFAULT_DATABASE_READERS, DEFAULT_KEY, DEFAULT_MAX_CONNECTIONS,
 };
 use trailstack_server::explain::{client, render, Target};
-use trailstack_server::{serve, spawn_change_watcher, spawn_delivery, spawn_lifecycle, App};
+use trailstack_server::{
+    serve, spawn_blob_collector, spawn_change_watcher, spawn_delivery, spawn_lifecycle, App,
+};
 
 /// jemalloc rather than the system allocator. Under many connections glibc's malloc hands the
 /// blocking pool's threads arenas of their own (up to eight per core), and each keeps its high
@@ -277,9 +279,13 @@ async fn main() {
             let worker = spawn_delivery(app.clone());
             let lifecycle = spawn_lifecycle(app.clone());
             let watcher = spawn_change_watcher(&app);
+            let collector = spawn_blob_collector(app.clone());
             serve(listener, app, stop_signal()).await;
             if let Some(w) = watcher {
                 w.abort();
+            }
+            if let Some(c) = collector {
+                c.stop().await;
             }
             // Every request has been answered; a delivery or lifecycle page under way
             // finishes, none starts.
