@@ -5,8 +5,8 @@ use super::encryption::{open_stored, seal_new};
 use super::multipart::{check_part_number, require_upload, store_part};
 use super::object::{check_key, commit_new_version, etag_matches, received_version, show_version};
 use super::object_read::find_version;
-use super::owned_bucket;
 use super::upload_keys::upload_sealing;
+use super::{owned_bucket, read_bucket};
 use crate::acl;
 use crate::checksum::Algorithm;
 use crate::data::{self, MAX_PUT};
@@ -139,9 +139,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
             "The specified copy source is larger than the maximum allowable size for a copy source: {MAX_PUT}"
         )));
     }
-    let c2 = caller.clone();
-    let dest_bucket = obj.bucket.clone();
-    let dest = s3.read(move |c| owned_bucket(c, &c2, &dest_bucket)).await?;
+    let dest = read_bucket(s3, caller, obj.bucket.clone()).await?;
     let (owner, acl) =
         acl::new_object(caller, &dest, new.acl.as_deref(), &new.grants, &s3.accounts)?;
     let alg = checksum.or_else(|| {

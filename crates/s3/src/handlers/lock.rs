@@ -2,7 +2,7 @@
 //! of object versions, changed as `model::lock` allows.
 
 use super::object_read::find_version;
-use super::{modify_bucket, owned_bucket};
+use super::{modify_bucket, owned_bucket, read_bucket};
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::Bucket;
 use crate::model::lock::{self, BucketLock, ObjectLock, Retention};
@@ -19,8 +19,7 @@ pub async fn call(s3: &S3, caller: &Caller, op: LockOp) -> S3Result<Output> {
             put_configuration(s3, caller, bucket, config).await
         }
         LockOp::GetConfiguration { bucket } => {
-            let caller = caller.clone();
-            let b = s3.read(move |c| owned_bucket(c, &caller, &bucket)).await?;
+            let b = read_bucket(s3, caller, bucket).await?;
             match b.meta.object_lock {
                 Some(l) => Ok(Output::Lock(LockOutput::Configuration(l))),
                 None => Err(S3Error::ObjectLockConfigurationNotFound(b.name)),

@@ -2,7 +2,7 @@
 //! A completed object references its parts' blobs in order; nothing is copied.
 
 use super::object::{check_key, check_new_version};
-use super::owned_bucket;
+use super::{owned_bucket, read_bucket};
 use crate::acl;
 use crate::checksum::{self, Algorithm};
 use crate::data::{self, Sealing};
@@ -72,8 +72,7 @@ pub async fn create(
         (Some(_), None) => "COMPOSITE",
         (_, Some(t)) => if t == "COMPOSITE" { "COMPOSITE" } else { "FULL_OBJECT" },
     };
-    let (c2, b2) = (caller.clone(), obj.bucket.clone());
-    let bucket = s3.read(move |c| owned_bucket(c, &c2, &b2)).await?;
+    let bucket = read_bucket(s3, caller, obj.bucket.clone()).await?;
     // The lock headers are checked now; the default retention applies at completion.
     super::lock::check_requested(new.meta.lock.as_ref(), s3.now_ms())?;
     if bucket.meta.object_lock.is_none() && new.meta.lock.is_some() {

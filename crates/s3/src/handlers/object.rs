@@ -2,7 +2,7 @@
 //! version that CopyObject and CompleteMultipartUpload share, and the write headers of the
 //! answer. Reads are in `object_read`.
 
-use super::owned_bucket;
+use super::{owned_bucket, read_bucket};
 use crate::acl;
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};
@@ -215,9 +215,7 @@ async fn store_object(
     guards: WriteGuards,
 ) -> S3Result<WriteOutput> {
     check_key(&obj.key)?;
-    let c2 = caller.clone();
-    let b = obj.bucket.clone();
-    let bucket = s3.read(move |c| owned_bucket(c, &c2, &b)).await?;
+    let bucket = read_bucket(s3, caller, obj.bucket.clone()).await?;
     super::lock::check_requested(new.meta.lock.as_ref(), s3.now_ms())?;
     if bucket.meta.object_lock.is_none() && new.meta.lock.is_some() {
         return Err(crate::model::lock::missing_configuration());
