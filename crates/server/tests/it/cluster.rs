@@ -41,6 +41,16 @@ async fn notices(node: &Server) {
         .unwrap();
 }
 
+async fn put(node: &Server, bucket: &str, key: &str, body: impl Into<ByteStream>) -> String {
+    let out = ok!(node
+        .s3()
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(body.into()));
+    out.request_id().unwrap().to_string()
+}
+
 async fn get(node: &Server, bucket: &str, key: &str) -> Vec<u8> {
     body_bytes(ok!(node.s3().get_object().bucket(bucket).key(key))).await
 }
@@ -49,21 +59,11 @@ async fn get(node: &Server, bucket: &str, key: &str) -> Vec<u8> {
 async fn any_server_answers_with_read_after_write() {
     let Some(n) = cluster().await else { return };
     n[0].with_bucket("shared").await;
-    ok!(n[0]
-        .s3()
-        .put_object()
-        .bucket("shared")
-        .key("k")
-        .body(ByteStream::from(data(300_000, 1))));
+    put(&n[0], "shared", "k", data(300_000, 1)).await;
     assert_eq!(get(&n[1], "shared", "k").await, data(300_000, 1));
     let listed = ok!(n[2].s3().list_objects_v2().bucket("shared"));
     assert_eq!(listed.contents().len(), 1);
-    ok!(n[2]
-        .s3()
-        .put_object()
-        .bucket("shared")
-        .key("k")
-        .body(ByteStream::from_static(b"second")));
+    put(&n[2], "shared", "k", b"second".to_vec()).await;
     assert_eq!(get(&n[0], "shared", "k").await, b"second");
     ok!(n[1].s3().delete_object().bucket("shared").key("k"));
     assert_eq!(
@@ -124,12 +124,7 @@ async fn a_change_through_one_server_is_in_force_on_the_others() {
     assert_eq!(code(&e), "DisabledException");
     // A bucket policy put through one server binds the others once they read the notice.
     n[0].with_bucket("guarded").await;
-    ok!(n[0]
-        .s3()
-        .put_object()
-        .bucket("guarded")
-        .key("k")
-        .body(ByteStream::from_static(b"v")));
+    put(&n[0], "guarded", "k", b"v".to_vec()).await;
     assert_eq!(get(&n[1], "guarded", "k").await, b"v");
     let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",
         "Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#;
@@ -153,27 +148,8 @@ async fn a_change_through_one_server_is_in_force_on_the_others() {
     // A trail created through one server records what another serves, and a third delivers.
     data_trail(&n[0], "shared-trail", "trail-logs", "watched", None, false).await;
     notices(&n[1]).await;
-    let put = ok!(n[1]
-        .s3()
-        .put_object()
-        .bucket("watched")
-        .key("seen")
-        .body(ByteStream::from_static(b"v")));
-    let request = put.request_id().unwrap().to_string();
-    let endpoint = n[2].endpoint.clone();
-    let flushed = tokio::task::spawn_blocking(move || {
-        trailstack_server::flush::flush(
-            &endpoint,
-            &trailstack_server::admin_client::Credentials {
-                access_key: "test".into(),
-                secret_key: "test".into(),
-                region: "us-east-1".into(),
-                session_token: None,
-            },
-        )
-    })
-    .await
-    .unwrap();
+    let request = put(&n[1], "watched", "seen", b"v".to_vec()).await;
+    let flushed = flush_as_cli(&n[2]).await;
     assert!(flushed.is_ok(), "{flushed:?}");
     let files = log_files(&n[0].s3(), "trail-logs").await;
     let delivered = files

@@ -1,7 +1,9 @@
 //! Access log delivery: waiting for the target's policy and encryption default, records
 //! pending across a restart delivered exactly once, and flush delivering them.
 
-use crate::common::{ok, put_bytes, put_policy, records_named, set_default_encryption, Server};
+use crate::common::{
+    flush_as_cli, ok, put_bytes, put_policy, records_named, set_default_encryption, Server,
+};
 use crate::s3_access_log::*;
 use aws_sdk_s3::types::ServerSideEncryption;
 use std::sync::Arc;
@@ -106,21 +108,7 @@ async fn flush_delivers_access_logs_and_the_calls_are_in_cloudtrail() {
     let (s, _clock) = logged("log/", None).await;
     let c = s.s3();
     c.get_bucket_logging().bucket("src").send().await.unwrap();
-    let endpoint = s.endpoint.clone();
-    let answer = tokio::task::spawn_blocking(move || {
-        trailstack_server::flush::flush(
-            &endpoint,
-            &trailstack_server::admin_client::Credentials {
-                access_key: "test".into(),
-                secret_key: "test".into(),
-                region: "us-east-1".into(),
-                session_token: None,
-            },
-        )
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let answer = flush_as_cli(&s).await.unwrap();
     let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(answer["AccessLogObjects"], 1);
     assert_eq!(answer["AccessLogRecords"], 2);

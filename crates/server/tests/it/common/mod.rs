@@ -152,6 +152,24 @@ impl Drop for Server {
     }
 }
 
+/// `trailstack flush` against `s` as the default account's root: its JSON answer, or why not.
+pub async fn flush_as_cli(s: &Server) -> Result<String, String> {
+    let endpoint = s.endpoint.clone();
+    tokio::task::spawn_blocking(move || {
+        trailstack_server::flush::flush(
+            &endpoint,
+            &trailstack_server::admin_client::Credentials {
+                access_key: "test".into(),
+                secret_key: "test".into(),
+                region: "us-east-1".into(),
+                session_token: None,
+            },
+        )
+    })
+    .await
+    .unwrap()
+}
+
 /// The identities of the TOML configuration `users`, read through a file in `dir` as the
 /// binary reads its configuration.
 pub fn identities(
