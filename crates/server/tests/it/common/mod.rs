@@ -25,6 +25,7 @@ pub use s3::*;
 pub use sse::*;
 pub use users::*;
 
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use std::path::PathBuf;
 use std::sync::Arc;
 use trailstack_core::SystemClock;
@@ -184,23 +185,15 @@ pub fn identities(
 }
 
 /// The AWS error code of an SDK error (S3, KMS and CloudTrail errors are the same type).
-pub fn code<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_s3::error::SdkError<E, R>,
-) -> String {
-    e.as_service_error()
-        .and_then(|s| s.code())
-        .unwrap_or("<none>")
-        .to_string()
+pub fn code<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> String {
+    let code = e.as_service_error().and_then(|s| s.code());
+    code.unwrap_or("<none>").to_string()
 }
 
 /// The message of an SDK error's service error, empty when it has none.
-pub fn message<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_s3::error::SdkError<E, R>,
-) -> String {
-    e.as_service_error()
-        .and_then(|s| s.message())
-        .unwrap_or("")
-        .to_string()
+pub fn message<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> String {
+    let message = e.as_service_error().and_then(|s| s.message());
+    message.unwrap_or("").to_string()
 }
 
 /// `code status` of an SDK call that failed, `ok` of one that succeeded.
