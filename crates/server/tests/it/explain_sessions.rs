@@ -76,7 +76,7 @@ async fn explain_names_the_role_behind_a_session() {
 
     let out = c
         .via()
-        .signing_as(key.access_key_id(), key.secret_access_key())
+        .signing_with(&key)
         .sts()
         .assume_role()
         .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/team/reader"))
@@ -167,14 +167,8 @@ async fn explain_names_the_role_behind_a_session() {
         .await
         .unwrap();
     put_group_policy(&iam, "auditors", "audit", doc(r#""s3:GetObject""#)).await;
-    let own = c
-        .via()
-        .signing_as(key.access_key_id(), key.secret_access_key())
-        .sts()
-        .get_session_token()
-        .send()
-        .await
-        .unwrap();
+    let user = c.via().signing_with(&key).sts();
+    let own = ok!(user.get_session_token());
     let own = own.credentials().unwrap();
     let (id, secret) = (own.access_key_id(), own.secret_access_key());
     let e = ask(id, secret, Some(own.session_token().into()))

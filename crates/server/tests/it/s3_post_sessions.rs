@@ -30,10 +30,11 @@ async fn form_uploads_with_session_credentials() {
         .send()
         .await
         .unwrap();
-    put_role_policy(&iam, "form-writer", "put", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::uploads/*"}]}"#).await;
+    let may_put = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::uploads/*"}]}"#;
+    put_role_policy(&iam, "form-writer", "put", may_put).await;
     let out = c
         .via()
-        .signing_as(key.access_key_id(), key.secret_access_key())
+        .signing_with(&key)
         .sts()
         .assume_role()
         .role_arn(format!("arn:aws:iam::{A}:role/form-writer"))

@@ -81,6 +81,11 @@ impl Via {
         self
     }
 
+    /// Signs with an access key IAM made.
+    pub fn signing_with(self, key: &aws_sdk_iam::types::AccessKey) -> Via {
+        self.signing_as(key.access_key_id(), key.secret_access_key())
+    }
+
     /// Signs with temporary credentials: `key`, `secret` and session `token`.
     pub fn session(mut self, key: &str, secret: &str, token: &str) -> Via {
         self.credentials = Some((key.into(), secret.into()));
