@@ -25,26 +25,15 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
         root.get_object_retention().bucket("vault").key("g"),
         "NoSuchObjectLockConfiguration 404"
     );
-    let past = set_retention(
-        &root,
-        "vault",
-        "g",
-        retention(Mode::Governance, T0_SECS - 1),
-        false,
-    )
-    .await;
+    let wanted = retention(Mode::Governance, T0_SECS - 1);
+    let past = set_retention(&root, "vault", "g", wanted, false).await;
     assert_eq!(past, Err("400 InvalidArgument".into()));
 
     let until = T0_SECS + 10 * DAY;
-    set_retention(
-        &root,
-        "vault",
-        "g",
-        retention(Mode::Governance, until),
-        false,
-    )
-    .await
-    .unwrap();
+    let wanted = retention(Mode::Governance, until);
+    set_retention(&root, "vault", "g", wanted, false)
+        .await
+        .unwrap();
     let got = ok!(root.get_object_retention().bucket("vault").key("g"));
     let r = got.retention().unwrap();
     assert_eq!(
@@ -57,15 +46,10 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
     assert_eq!(head.object_lock_legal_hold_status(), None);
 
     // Extending is always allowed; shortening needs the header and the permission.
-    set_retention(
-        &ops,
-        "vault",
-        "g",
-        retention(Mode::Governance, until + DAY),
-        false,
-    )
-    .await
-    .unwrap();
+    let wanted = retention(Mode::Governance, until + DAY);
+    set_retention(&ops, "vault", "g", wanted, false)
+        .await
+        .unwrap();
     let shorter = retention(Mode::Governance, until);
     assert_eq!(
         set_retention(&ops, "vault", "g", shorter.clone(), false).await,
@@ -104,15 +88,10 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
     // COMPLIANCE: only extended, whoever asks, until it ends.
     let v3 = put(&root, "vault", "c").await;
     let until = T0_SECS + 2 * DAY;
-    set_retention(
-        &root,
-        "vault",
-        "c",
-        retention(Mode::Compliance, until),
-        false,
-    )
-    .await
-    .unwrap();
+    let wanted = retention(Mode::Compliance, until);
+    set_retention(&root, "vault", "c", wanted, false)
+        .await
+        .unwrap();
     for (r, bypass) in [
         (retention(Mode::Compliance, until - 60), true),
         (retention(Mode::Governance, until + DAY), true),
@@ -130,15 +109,10 @@ async fn governance_gives_way_to_a_permitted_bypass_and_compliance_to_nobody() {
             .bypass_governance_retention(true),
         "AccessDenied"
     );
-    set_retention(
-        &root,
-        "vault",
-        "c",
-        retention(Mode::Compliance, until + DAY),
-        false,
-    )
-    .await
-    .unwrap();
+    let wanted = retention(Mode::Compliance, until + DAY);
+    set_retention(&root, "vault", "c", wanted, false)
+        .await
+        .unwrap();
     assert_eq!(
         delete_version(&root, "vault", "c", &v3, true).await,
         Err("403 AccessDenied".into())
