@@ -2,28 +2,16 @@
 //! in WAL mode; a write is acknowledged only once the WAL holding its commit is fsynced (a 200
 //! means durable). Inside a [`Db::durable_scope`] (one HTTP request, with the internal calls and
 //! the CloudTrail record it makes) writes return at commit and the scope waits once, at its end,
-//! for the fsync that covers them all. Migrations are numbered per component and applied once,
-//! in order, at open.
+//! for the fsync that covers them all. Migrations (`migrations.rs`) are applied at open.
 
+use crate::migrations::{migrate, with_store_tables};
 use crate::sql::postgres::{self, Driver};
 use crate::sql::{Conn, Control};
-use crate::StoreError;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use crate::{Migration, StoreError};
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// One schema change of one component (`s3`, `kms`, ...). Versions start at 1 and never change
-/// once released: a new change is a new migration.
-#[derive(Debug, Clone, Copy)]
-pub struct Migration {
-    /// The component owning the tables.
-    pub component: &'static str,
-    /// The schema version this migration brings the component to.
-    pub version: u32,
-    /// The SQL to run (may hold several statements).
-    pub sql: &'static str,
-}
 
 const READERS: usize = 4;
 
@@ -487,51 +475,6 @@ impl Pending {
             Pending::Durable(done) | Pending::Committed(done, _) => done(error),
         }
     }
-}
-
-/// `migrations` and the store's own tables, which every database has whoever opens it: the
-/// loose-blob journal, leases and change notices (a service's write may bump a notice).
-fn with_store_tables(migrations: &[Migration]) -> Vec<Migration> {
-    let own = crate::journal::MIGRATIONS
-        .iter()
-        .chain(crate::lease::MIGRATIONS)
-        .chain(crate::changes::MIGRATIONS);
-    let mut all: Vec<Migration> = migrations.to_vec();
-    for m in own {
-        if !all
-            .iter()
-            .any(|a| a.component == m.component && a.version == m.version)
-        {
-            all.push(*m);
-        }
-    }
-    all
-}
-
-fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(), StoreError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))",
-    )?;
-    let mut sorted: Vec<&Migration> = migrations.iter().collect();
-    sorted.sort_by_key(|m| (m.component, m.version));
-    for m in sorted {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let done: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE component = ?1 AND version = ?2)",
-            (m.component, m.version),
-            |r| r.get(0),
-        )?;
-        if !done {
-            tx.execute_batch(m.sql)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (component, version) VALUES (?1, ?2)",
-                (m.component, m.version),
-            )?;
-        }
-        tx.commit()?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

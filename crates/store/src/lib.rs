@@ -11,6 +11,7 @@ pub mod db;
 mod error;
 pub mod lease;
 pub mod memo;
+mod migrations;
 pub mod seal;
 pub mod sql;
 #[cfg(any(test, feature = "testing"))]
@@ -18,10 +19,11 @@ pub mod testing;
 
 pub use blob::journal;
 pub use blob::{open_inline, seal_inline, BlobId, BlobStore, BlobStream, BlobWriter, DataKey};
-pub use db::{Db, Migration};
+pub use db::Db;
 pub use error::{StoreError, UNAVAILABLE_MESSAGE};
 pub use lease::Leases;
 pub use memo::DecodeMemo;
+pub use migrations::Migration;
 pub use rusqlite;
 pub use seal::RootKey;
 pub use sql::{Conn, FromColumn, Param, Row, Value};
