@@ -72,7 +72,12 @@ struct Connector {
 impl Connector {
     fn open(&self) -> Result<Session> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let config = self.config.clone();
+        let mut config = self.config.clone();
+        // A database host that stopped answering must fail requests with a 503 within
+        // seconds, not hold them for the system's TCP timeout (minutes).
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         self.handle.spawn(async move {
             let connected = match config.connect(tokio_postgres::NoTls).await {
                 Ok((client, connection)) => {
@@ -98,6 +103,9 @@ impl Connector {
         })
     }
 }
+
+/// How long opening a connection may take unless the URL says (`connect_timeout`).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// PostgreSQL cannot be reached: requests fail with a 503 until it can again.
 fn unreachable(e: tokio_postgres::Error) -> StoreError {
