@@ -46,14 +46,14 @@ pub(crate) fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result
     for m in sorted {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let done: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE component = ?1 AND version = ?2)",
+            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE component = $1 AND version = $2)",
             (m.component, m.version),
             |r| r.get(0),
         )?;
         if !done {
             tx.execute_batch(m.sql)?;
             tx.execute(
-                "INSERT INTO schema_migrations (component, version) VALUES (?1, ?2)",
+                "INSERT INTO schema_migrations (component, version) VALUES ($1, $2)",
                 (m.component, m.version),
             )?;
         }

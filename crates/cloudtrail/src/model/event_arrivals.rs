@@ -5,7 +5,7 @@
 //! answered, and the index pages a batch shares are written once for the batch, not once per
 //! call.
 
-use super::events::{insert_event, HistoryResource, HistoryRow};
+use super::events::{insert_event, resources_json, row_params, HistoryResource, HistoryRow};
 use trailstack_store::sql::Result;
 use trailstack_store::Conn;
 
@@ -29,24 +29,12 @@ CREATE TABLE ct_event_arrivals (
 
 /// Appends an event for the history; returns its arrival number (increasing).
 pub fn append(c: &Conn, e: &HistoryRow) -> Result<i64> {
-    let resources = serde_json::to_string(&e.resources).unwrap_or_else(|_| "[]".into());
+    let resources = resources_json(e);
     c.query_one(
         "INSERT INTO ct_event_arrivals (account, region, event_time_ms, event_id, event_name, \
          read_only, username, access_key_id, event_source, resources, record) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-        &[
-            &e.account,
-            &e.region,
-            &e.event_time_ms,
-            &e.event_id,
-            &e.event_name,
-            &e.read_only,
-            &e.username,
-            &e.access_key_id,
-            &e.event_source,
-            &resources,
-            &e.record_json,
-        ],
+        &row_params(e, &resources),
         |r| r.get(0),
     )
 }

@@ -20,6 +20,32 @@ pub struct HistoryResource {
     pub resource_name: String,
 }
 
+/// `e`'s resources as stored.
+pub(super) fn resources_json(e: &HistoryRow) -> String {
+    serde_json::to_string(&e.resources).unwrap_or_else(|_| "[]".into())
+}
+
+/// `e`'s columns as the history tables (`ct_events`, `ct_event_arrivals`) take them, in their
+/// order: account, region, event_time_ms, event_id, event_name, read_only, username,
+/// access_key_id, event_source, resources, record.
+// A `&String`, not a `&str`: only a sized value coerces to `&dyn Param`.
+#[allow(clippy::ptr_arg)]
+pub(super) fn row_params<'a>(e: &'a HistoryRow, resources: &'a String) -> [&'a dyn Param; 11] {
+    [
+        &e.account,
+        &e.region,
+        &e.event_time_ms,
+        &e.event_id,
+        &e.event_name,
+        &e.read_only,
+        &e.username,
+        &e.access_key_id,
+        &e.event_source,
+        resources,
+        &e.record_json,
+    ]
+}
+
 /// One management event to keep in the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
@@ -49,24 +75,12 @@ pub struct HistoryRow {
 
 /// Appends an event to the history.
 pub fn insert_event(c: &Conn, e: &HistoryRow) -> Result<()> {
-    let resources = serde_json::to_string(&e.resources).unwrap_or_else(|_| "[]".into());
+    let resources = resources_json(e);
     let seq: i64 = c.query_one(
         "INSERT INTO ct_events (account, region, event_time_ms, event_id, event_name, read_only, \
          username, access_key_id, event_source, resources, record) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq",
-        &[
-            &e.account,
-            &e.region,
-            &e.event_time_ms,
-            &e.event_id,
-            &e.event_name,
-            &e.read_only,
-            &e.username,
-            &e.access_key_id,
-            &e.event_source,
-            &resources,
-            &e.record_json,
-        ],
+        &row_params(e, &resources),
         |r| r.get(0),
     )?;
     for (i, r) in e.resources.iter().enumerate() {
