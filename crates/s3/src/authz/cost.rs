@@ -5,13 +5,12 @@
 
 use super::check;
 use crate::op::{GetObjectInput, ObjectRef, Op};
-use crate::testing::{caller, NoKeys};
+use crate::testing::caller;
 use crate::S3;
 use std::sync::Arc;
 use std::time::Instant;
-use trailstack_core::{Caller, Principal, SystemClock};
+use trailstack_core::{Caller, Principal};
 use trailstack_policy::IdentityPolicies;
-use trailstack_store::{BlobStore, Db, RootKey};
 
 /// A bucket policy of 20 statements, most of which do not apply to the request.
 fn policy_20() -> String {
@@ -45,31 +44,14 @@ fn per_call(s3: &S3, c: &Caller, op: &Op, rt: &tokio::runtime::Runtime) -> f64 {
 #[test]
 #[ignore]
 fn cost_of_authorization() {
-    let dir = std::env::temp_dir().join(format!("ts-authz-cost-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let migrations: Vec<_> = crate::model::MIGRATIONS
-        .iter()
-        .chain(trailstack_store::journal::MIGRATIONS)
-        .copied()
-        .collect();
-    let db = Arc::new(Db::open(&dir.join("m.sqlite"), &migrations).unwrap());
-    let root_key = Arc::new(RootKey::load_or_create(&dir).unwrap());
-    let blobs = BlobStore::open(&dir, db.clone()).unwrap();
+    let (_dir, s3) = crate::testing::service();
     let mut ids = IdentityPolicies::new();
     ids.attach_document(
         "arn:aws:iam::111122223333:user/alice",
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}"#,
     )
     .unwrap();
-    let s3 = S3::new(
-        db,
-        blobs,
-        Arc::new(SystemClock),
-        "us-east-1",
-        Arc::new(NoKeys),
-        root_key,
-    )
-    .with_identities(Arc::new(ids));
+    let s3 = s3.with_identities(Arc::new(ids));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let root = caller(Principal::Root);
     let create = Op::CreateBucket {
@@ -107,5 +89,4 @@ fn cost_of_authorization() {
     println!(
         "authz per GetObject: root, no bucket policy {fast:.0} ns; root, 20-statement policy {root_with_policy:.0} ns; user, 20-statement policy + identity policy {full:.0} ns"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
