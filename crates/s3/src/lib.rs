@@ -32,9 +32,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use trailstack_core::{AuditSink, Caller, Clock, KeyService, NoAudit, Principal};
 use trailstack_policy::IdentityPolicies;
-use trailstack_store::{changes, BlobStore, Db, RootKey};
+use trailstack_store::{BlobStore, Db, RootKey};
 
-pub use authz::cache::CHANGES_TOPIC;
+pub use model::buckets::CHANGES_TOPIC;
 
 /// The S3 service.
 #[derive(Clone)]
@@ -211,12 +211,6 @@ impl S3 {
         };
         if let Some(bucket) = changes_bucket {
             self.bucket_policies.invalidate(&bucket);
-            // Other servers sharing the database drop theirs (inside this request's durable
-            // scope, so the answer waits for it).
-            let topic = authz::cache::CHANGES_TOPIC;
-            if let Err(e) = self.db.write(move |c| changes::bump(c, topic)).await {
-                tracing::error!("s3: noting a bucket change for other servers: {e}");
-            }
         }
         let result = match (result, read_of_key) {
             (Err(e), Some(bucket)) => Err(authz::hide_missing_key(self, caller, bucket, e).await),

@@ -26,10 +26,6 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 
 /// How often a watcher reads the versions.
 pub const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
-/// Every this many polls, every callback is called whatever the versions say: a service that
-/// can only notify after its change committed (S3's bucket facts) leaves a window in which a
-/// crash loses the notice, and this bounds how long another server can act on the old state.
-const REFRESH_ALL_EVERY: u32 = 120;
 
 /// Notes, in the caller's transaction, that state under `topic` changed.
 pub fn bump(c: &Conn, topic: &str) -> Result<(), StoreError> {
@@ -106,36 +102,16 @@ impl Watcher {
         Ok(fire.len())
     }
 
-    /// Calls every callback.
-    fn call_all(&self) {
-        let all: Vec<Callback> = {
-            let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-            inner.callbacks.values().flatten().cloned().collect()
-        };
-        for f in &all {
-            f();
-        }
-    }
-
-    /// Checks every [`POLL_EVERY`] (and calls every callback every [`REFRESH_ALL_EVERY`] checks)
-    /// until the returned task is aborted. Reads and callbacks run on the blocking pool.
+    /// Checks every [`POLL_EVERY`] until the returned task is aborted. Reads and callbacks run on the blocking pool.
     pub fn spawn(&self, db: Arc<Db>) -> tokio::task::JoinHandle<()> {
         let watcher = self.clone();
         tokio::spawn(async move {
             let mut timer = tokio::time::interval(POLL_EVERY);
             timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            for poll in 1u32.. {
+            loop {
                 timer.tick().await;
                 let (w, db) = (watcher.clone(), db.clone());
-                let all = poll % REFRESH_ALL_EVERY == 0;
-                let checked = tokio::task::spawn_blocking(move || {
-                    let moved = w.check(&db);
-                    if all {
-                        w.call_all();
-                    }
-                    moved
-                });
-                match checked.await {
+                match tokio::task::spawn_blocking(move || w.check(&db)).await {
                     Ok(Err(e)) => tracing::warn!("reading change notices: {e}"),
                     Err(e) => tracing::warn!("reading change notices: {e}"),
                     Ok(Ok(_)) => {}

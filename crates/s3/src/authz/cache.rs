@@ -7,7 +7,7 @@
 //! read before the change.
 //!
 //! Servers sharing a PostgreSQL database learn of each other's changes through the store's
-//! change notices ([`CHANGES_TOPIC`], ARCHITECTURE.md §3), and drop every entry.
+//! change notices (`model::buckets::CHANGES_TOPIC`, ARCHITECTURE.md §3), and drop every entry.
 
 use crate::acl;
 use crate::error::S3Result;
@@ -48,9 +48,6 @@ pub struct BucketPolicies {
     entries: RwLock<HashMap<String, Arc<BucketAuth>>>,
     generation: AtomicU64,
 }
-
-/// The change-notice topic of what this cache holds.
-pub const CHANGES_TOPIC: &str = "s3.bucket-auth";
 
 impl BucketPolicies {
     /// Forgets every bucket: another server changed one.

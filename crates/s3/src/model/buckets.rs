@@ -184,8 +184,17 @@ pub fn require(c: &Connection, name: &str) -> S3Result<Bucket> {
     get(c, name)?.ok_or_else(|| S3Error::NoSuchBucket(name.to_string()))
 }
 
+/// The change-notice topic of bucket records (ARCHITECTURE.md §3): every write below bumps it in
+/// its own transaction, so servers sharing the database drop what they cached of the bucket.
+pub const CHANGES_TOPIC: &str = "s3.buckets";
+
+fn changed(c: &Connection) -> S3Result<()> {
+    Ok(trailstack_store::changes::bump(c, CHANGES_TOPIC)?)
+}
+
 /// Inserts a new bucket.
 pub fn insert(c: &Connection, b: &Bucket) -> S3Result<()> {
+    changed(c)?;
     c.execute(
         "INSERT INTO s3_buckets (name, account, region, created_ms, versioning, meta) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -207,6 +216,7 @@ fn encode_meta(m: &BucketMeta) -> S3Result<String> {
 
 /// Saves a bucket's versioning state and settings.
 pub fn update(c: &Connection, b: &Bucket) -> S3Result<()> {
+    changed(c)?;
     c.execute(
         "UPDATE s3_buckets SET versioning = $1, meta = $2 WHERE name = $3",
         &[&b.versioning, &encode_meta(&b.meta)?, &b.name],
@@ -216,6 +226,7 @@ pub fn update(c: &Connection, b: &Bucket) -> S3Result<()> {
 
 /// Deletes a bucket record.
 pub fn delete(c: &Connection, name: &str) -> S3Result<()> {
+    changed(c)?;
     c.execute("DELETE FROM s3_buckets WHERE name = $1", &[&name])?;
     Ok(())
 }
