@@ -16,6 +16,8 @@ pub mod op;
 mod port;
 mod schedule;
 pub mod shapes;
+#[cfg(test)]
+mod test_support;
 pub mod wire;
 
 pub use error::{KmsError, KmsResult};

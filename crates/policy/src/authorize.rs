@@ -106,17 +106,7 @@ pub fn authorize_outcome(
     res: Outcome,
     resource_account: &str,
 ) -> Decision {
-    if res.deny {
-        return Decision::ExplicitDeny;
-    }
-    let (Some(id_allow), Some(bounded)) = (identity_allows(req, identity), boundary_allows(req))
-    else {
-        return Decision::ExplicitDeny;
-    };
-    // What the identity policies grant stops at the boundary; a resource policy naming the
-    // principal itself grants beside it, within the account.
-    let id_allow = id_allow && bounded;
-    let Some(session_ok) = session_allows(req) else {
+    let Some((id_allow, session_ok)) = caller_side(req, identity, &res) else {
         return Decision::ExplicitDeny;
     };
     let same_account = req.principal_account == Some(resource_account);
@@ -140,6 +130,20 @@ pub fn authorize_outcome(
     }
 }
 
+/// The caller's side of a decision both kinds of resource share: whether the identity
+/// policies allow within the permissions boundary, and whether the session policies allow;
+/// None when the resource side, an identity policy, the boundary or a session policy
+/// explicitly denies.
+fn caller_side(req: &RequestContext, identity: &[&Policy], res: &Outcome) -> Option<(bool, bool)> {
+    if res.deny {
+        return None;
+    }
+    // What the identity policies grant stops at the boundary; a resource policy naming the
+    // principal itself grants beside it, within the account.
+    let (id_allow, bounded) = (identity_allows(req, identity)?, boundary_allows(req)?);
+    Some((id_allow && bounded, session_allows(req)?))
+}
+
 /// Decides a request on a KMS key owned by `key_account`: the key policy, the caller's
 /// identity policies, and whether a grant on the key allows the operation (`grant_allows`).
 ///
@@ -155,15 +159,7 @@ pub fn authorize_key(
     grant_allows: bool,
 ) -> Decision {
     let key: Outcome = key_policy.outcome(req);
-    if key.deny {
-        return Decision::ExplicitDeny;
-    }
-    let (Some(id_allow), Some(bounded)) = (identity_allows(req, identity), boundary_allows(req))
-    else {
-        return Decision::ExplicitDeny;
-    };
-    let id_allow = id_allow && bounded;
-    let Some(session_ok) = session_allows(req) else {
+    let Some((id_allow, session_ok)) = caller_side(req, identity, &key) else {
         return Decision::ExplicitDeny;
     };
     if grant_allows {

@@ -111,15 +111,7 @@ impl<'a> RequestContext<'a> {
 /// The account and user name in an IAM ARN: `arn:aws:iam::111122223333:user/team/alice` gives
 /// `(Some("111122223333"), Some("alice"))`; a root ARN gives the account and no name.
 fn iam_arn_parts(arn: &str) -> (Option<&str>, Option<&str>) {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some(_), Some(_), Some(account), Some(rest)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let Some([_, _, _, _, account, rest]) = crate::arn_fields(arn) else {
         return (None, None);
     };
     let account = (!account.is_empty()).then_some(account);

@@ -17,6 +17,7 @@
 //! assert_eq!(authorize(&req, &[], Some(&bucket), "111122223333"), Decision::Allow);
 //! ```
 
+mod arn;
 mod authorize;
 mod condition;
 mod context;
@@ -49,6 +50,7 @@ mod tests_parse;
 #[cfg(test)]
 mod tests_support;
 
+pub use arn::arn_fields;
 pub use authorize::{authorize, authorize_key, authorize_outcome, Decision};
 pub use context::{Conditions, PrincipalKind, RequestContext};
 pub use error::PolicyError;

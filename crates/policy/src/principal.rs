@@ -107,15 +107,14 @@ fn aws(p: &mut Principals, item: &str) -> ParseResult<()> {
         p.accounts.push(item.into());
         return Ok(());
     }
-    let parts: Vec<&str> = item.splitn(6, ':').collect();
-    let ok = matches!(parts.as_slice(),
-        ["arn", partition, "iam" | "sts", "", account, rest]
-            if partition.starts_with("aws") && is_account_id(account) && !rest.is_empty());
-    if !ok {
+    let Some([_, partition, "iam" | "sts", "", account, rest]) = crate::arn_fields(item) else {
+        return fail(INVALID);
+    };
+    if !(partition.starts_with("aws") && is_account_id(account) && !rest.is_empty()) {
         return fail(INVALID);
     }
-    if parts[5] == "root" {
-        p.accounts.push(parts[4].into());
+    if rest == "root" {
+        p.accounts.push(account.into());
     } else {
         p.arns.push(item.into());
     }

@@ -14,6 +14,14 @@ pub(crate) const AK: &str = "AKIAIOSFODNN7EXAMPLE";
 pub(crate) const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 pub(crate) const NOW: OffsetDateTime = datetime!(2013-05-24 0:00 UTC);
 const HOST: &str = "examplebucket.s3.amazonaws.com";
+/// The documentation's signer: its key, region and time, for S3.
+const PARAMS: SigningParams<'static> = SigningParams {
+    access_key: AK,
+    secret_key: SECRET,
+    region: "us-east-1",
+    service: "s3",
+    time: NOW,
+};
 
 pub(crate) fn scope() -> Scope {
     Scope {
@@ -55,17 +63,7 @@ fn check_header(
     let signed = parse_request_auth(&req).unwrap().unwrap();
     assert_eq!(signed.signed_headers, names);
     // The client-side signer reproduces the documented signature too.
-    let client = sign_request_header(
-        &RequestParts { headers, ..req },
-        &SigningParams {
-            access_key: AK,
-            secret_key: SECRET,
-            region: "us-east-1",
-            service: "s3",
-            time: NOW,
-        },
-        payload,
-    );
+    let client = sign_request_header(&RequestParts { headers, ..req }, &PARAMS, payload);
     assert_eq!(client.signature, sig);
     verify(&req, &signed, SECRET, payload, NOW).unwrap()
 }
@@ -184,13 +182,7 @@ fn presigned_get() {
             raw_query: "",
             ..req
         },
-        &SigningParams {
-            access_key: AK,
-            secret_key: SECRET,
-            region: "us-east-1",
-            service: "s3",
-            time: NOW,
-        },
+        &PARAMS,
         86400,
     );
     assert_eq!(ours, query);

@@ -30,15 +30,7 @@ const PACKED_LIMIT: usize = 2_048;
 
 /// The account and name in a role ARN (`arn:aws:iam::<account>:role/<path/><name>`).
 fn role_of_arn(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(p), Some("iam"), Some(""), Some(account), Some(rest)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let [_, p, "iam", "", account, rest] = trailstack_policy::arn_fields(arn)? else {
         return None;
     };
     let name = rest.strip_prefix("role/")?.rsplit('/').next()?;

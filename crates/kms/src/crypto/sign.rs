@@ -171,59 +171,17 @@ mod tests {
     fn pss_and_pkcs1_signatures_are_not_interchangeable() {
         let spec = KeySpec::Rsa2048;
         let key = test_key(spec);
-        let pss = sign(
-            spec,
-            &key,
-            SigningAlgorithm::RsassaPssSha256,
-            MessageType::Raw,
-            b"m",
-        )
-        .unwrap();
-        assert!(!verify(
-            spec,
-            &key,
-            SigningAlgorithm::RsassaPkcs1V15Sha256,
-            MessageType::Raw,
-            b"m",
-            &pss
-        )
-        .unwrap());
-        assert!(!verify(
-            spec,
-            &key,
-            SigningAlgorithm::RsassaPssSha384,
-            MessageType::Raw,
-            b"m",
-            &pss
-        )
-        .unwrap());
+        let sign_m = |alg| sign(spec, &key, alg, MessageType::Raw, b"m").unwrap();
+        let verify_m =
+            |alg, sig: &[u8]| verify(spec, &key, alg, MessageType::Raw, b"m", sig).unwrap();
+        let pss = sign_m(SigningAlgorithm::RsassaPssSha256);
+        assert!(!verify_m(SigningAlgorithm::RsassaPkcs1V15Sha256, &pss));
+        assert!(!verify_m(SigningAlgorithm::RsassaPssSha384, &pss));
         // PKCS#1 v1.5 is deterministic, PSS is randomised.
-        let a = sign(
-            spec,
-            &key,
-            SigningAlgorithm::RsassaPkcs1V15Sha512,
-            MessageType::Raw,
-            b"m",
-        )
-        .unwrap();
-        let b = sign(
-            spec,
-            &key,
-            SigningAlgorithm::RsassaPkcs1V15Sha512,
-            MessageType::Raw,
-            b"m",
-        )
-        .unwrap();
+        let a = sign_m(SigningAlgorithm::RsassaPkcs1V15Sha512);
+        let b = sign_m(SigningAlgorithm::RsassaPkcs1V15Sha512);
         assert_eq!(a, b);
-        let c = sign(
-            spec,
-            &key,
-            SigningAlgorithm::RsassaPssSha256,
-            MessageType::Raw,
-            b"m",
-        )
-        .unwrap();
-        assert_ne!(pss, c);
+        assert_ne!(pss, sign_m(SigningAlgorithm::RsassaPssSha256));
     }
 
     #[test]

@@ -94,13 +94,7 @@ pub fn context_aad(ctx: &BTreeMap<String, String>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_support::ctx;
 
     #[test]
     fn round_trip_and_fresh_nonces() {

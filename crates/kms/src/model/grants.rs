@@ -309,13 +309,7 @@ fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_support::ctx;
 
     fn grant(ops: &[&str], constraints: Option<GrantConstraints>) -> Grant {
         Grant {
