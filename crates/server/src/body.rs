@@ -11,6 +11,8 @@ use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use trailstack_core::{BodyError, BodyErrorKind, BodyFrame, BodyStream, ResponseBody};
@@ -42,6 +44,7 @@ pub struct RequestBody {
     idle: Duration,
     timer: Pin<Box<tokio::time::Sleep>>,
     waiting: bool,
+    asked: Option<Arc<AtomicBool>>,
 }
 
 impl RequestBody {
@@ -52,7 +55,14 @@ impl RequestBody {
             idle,
             timer: Box::pin(tokio::time::sleep(idle)),
             waiting: false,
+            asked: None,
         }
+    }
+
+    /// A flag that turns true when the body is first read: the moment hyper sends the
+    /// `100 Continue` a request that expects one is waiting for.
+    pub fn watch_asked(&mut self) -> Arc<AtomicBool> {
+        self.asked.get_or_insert_with(Default::default).clone()
     }
 }
 
@@ -65,6 +75,9 @@ impl Body for RequestBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, ReadError>>> {
         let this = &mut *self;
+        if let Some(asked) = &this.asked {
+            asked.store(true, Ordering::Relaxed);
+        }
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
                 this.waiting = false;

@@ -8,6 +8,7 @@ use crate::App;
 use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use trailstack_core::{Caller, SignatureVersion};
 use trailstack_s3::{wire, S3Error};
 use trailstack_sigv4::{AuthLocation, ChunkMode};
@@ -49,12 +50,9 @@ fn amz_time(t: time::OffsetDateTime) -> String {
     trailstack_sigv4::format_amz_date(t)
 }
 
-/// Whether a request asks for `100 Continue` but has no body. hyper answers it without the
-/// interim `100 Continue` (there is nothing to continue), and botocore (the aws CLI, boto3) then
-/// keeps that final status line and applies it to the next response on the kept-alive
-/// connection, stalling until its read timeout: <https://github.com/boto/botocore/issues/3755>.
-/// Closing the connection after such a response resets the client.
-fn expects_continue_without_body(h: &http::HeaderMap) -> bool {
+/// Whether a request asks for `100 Continue` (`Expect: 100-continue`), and whether it declares
+/// no body.
+fn expects_continue(h: &http::HeaderMap) -> (bool, bool) {
     let expects = h
         .get(http::header::EXPECT)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
@@ -62,7 +60,21 @@ fn expects_continue_without_body(h: &http::HeaderMap) -> bool {
         Some(v) => v.as_bytes() == b"0",
         None => !h.contains_key(http::header::TRANSFER_ENCODING),
     };
-    expects && no_body
+    (expects, no_body)
+}
+
+/// Whether the connection must close after answering a request that expected `100 Continue`.
+/// - It had no body: hyper answers without the interim `100 Continue` (there is nothing to
+///   continue), and botocore (the aws CLI, boto3) then keeps that final status line and applies
+///   it to the next response on the kept-alive connection, stalling until its read timeout:
+///   <https://github.com/boto/botocore/issues/3755>. Closing resets the client.
+/// - Its body was never read (an error answered first): no `100 Continue` went out, so the
+///   client does not send the body and may send its next request at once. hyper, draining the
+///   unread body after the answer, would take that request's first bytes for the body and
+///   answer the rest with a bare 400 when the drain runs late (under load). Closing is what
+///   RFC 9110 §10.1.1 leaves a server that will not read the body.
+fn close_after_continue((expects, no_body): (bool, bool), asked: Option<&AtomicBool>) -> bool {
+    expects && (no_body || asked.is_some_and(|a| !a.load(Ordering::Relaxed)))
 }
 
 /// The service a request is for, and its operation name when its `X-Amz-Target` says it.
@@ -140,12 +152,13 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
     if let Some(resp) = console_request(&req) {
         return resp;
     }
-    let close = expects_continue_without_body(req.headers());
+    let continues = expects_continue(req.headers());
     let (service, op) = service_of(&req);
     let (parts, body) = req.into_parts();
     let access =
         (service == Service::S3).then(|| access_log::Pending::of(&parts, peer, app.clock.now()));
-    let body = RequestBody::new(body, app.config.read_timeout);
+    let mut body = RequestBody::new(body, app.config.read_timeout);
+    let asked = continues.0.then(|| body.watch_asked());
     // One durable scope per request: the call's effects, the internal calls it makes and its
     // CloudTrail record share one fsync, and nothing is answered before that fsync. Each
     // service's future is boxed: they are tens of kilobytes, and unboxed they were copied
@@ -208,7 +221,7 @@ pub async fn handle(app: &App, req: Request<Incoming>, peer: Peer) -> Response<H
         }
     };
     stamp(&mut resp, &request_id);
-    if close {
+    if close_after_continue(continues, asked.as_deref()) {
         resp.headers_mut()
             .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
     }

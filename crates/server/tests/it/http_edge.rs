@@ -1,5 +1,6 @@
 //! The HTTP edge as clients meet it on kept-alive connections: `Expect: 100-continue` on a
-//! request without a body (botocore sends it for every empty file it uploads).
+//! request without a body (botocore sends it for every empty file it uploads), and on a
+//! request refused before its body is read (botocore sends it on every PutObject).
 
 use crate::common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -83,4 +84,27 @@ async fn empty_body_with_expect_continue_closes_the_connection() {
     for key in ["a", "b", "c", "d"] {
         head_of(&c, "edge", key).await;
     }
+}
+
+#[tokio::test]
+async fn refusal_before_the_body_with_expect_continue_closes_the_connection() {
+    let s = Server::start().await;
+    let mut stream = TcpStream::connect(host_of(&s)).await.unwrap();
+
+    // Refused before the body is read (no such bucket): no `100 Continue` went out, so the
+    // client keeps its body and may send its next request at once. The server closes rather
+    // than read that request as the body.
+    let req = put(&s, "k", b"0123456789", true);
+    write_head(&mut stream, &req).await;
+    let head = read_head(&mut stream).await;
+    assert!(head.starts_with("http/1.1 404"), "{head}");
+    assert!(head.contains("connection: close"), "{head}");
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).await.unwrap();
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(rest.contains("<Code>NoSuchBucket</Code>"), "{rest}");
+    assert!(
+        !rest.contains("HTTP/1.1"),
+        "a second answer on the connection: {rest}"
+    );
 }
