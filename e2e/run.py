@@ -27,6 +27,7 @@ import checks_cli  # noqa: E402
 import checks_console  # noqa: E402
 import checks_crash  # noqa: E402
 import checks_identity  # noqa: E402
+import checks_postgres  # noqa: E402
 import checks_js_sdk  # noqa: E402
 import checks_sdk  # noqa: E402
 import checks_sessions  # noqa: E402
@@ -47,6 +48,7 @@ CHECKS = [
     *checks_identity.CHECKS,
     *checks_sessions.CHECKS,
     *checks_js_sdk.CHECKS,
+    *checks_postgres.CHECKS,
 ]
 
 
