@@ -123,6 +123,20 @@ async fn kms(s: &Services, op: &str, body: Value) -> Result<Value, String> {
         .map_err(|e| e.code().to_string())
 }
 
+/// Creates a key with the CreateKey `body`; its ARN and id.
+async fn create_key(s: &Services, body: Value) -> (String, String) {
+    let key = kms(s, "CreateKey", body).await.unwrap();
+    let meta = &key["KeyMetadata"];
+    let text = |field: &str| meta[field].as_str().unwrap().to_string();
+    (text("Arn"), text("KeyId"))
+}
+
+/// Points `alias` at the key `target` names.
+async fn create_alias(s: &Services, alias: &str, target: &str) {
+    let body = json!({"AliasName": alias, "TargetKeyId": target});
+    kms(s, "CreateAlias", body).await.unwrap();
+}
+
 async fn create_bucket(s: &Services, bucket: &str) {
     s.s3.call(
         &alice(),
@@ -175,9 +189,7 @@ async fn sse_kms_put_records_the_data_event_and_the_kms_call_s3_made() {
     let sink = Arc::new(Sink::default());
     let s = services(sink.clone());
     create_bucket(&s, "logs").await;
-    let key = kms(&s, "CreateKey", json!({})).await.unwrap();
-    let arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_string();
-    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    let (arn, key_id) = create_key(&s, json!({})).await;
 
     let sse = SseRequest::Kms {
         key: Some(key_id.clone()),
@@ -289,18 +301,8 @@ async fn create_bucket_is_a_management_write() {
 async fn kms_encrypt_records_no_plaintext_and_names_the_key_behind_an_alias() {
     let sink = Arc::new(Sink::default());
     let s = services(sink.clone());
-    let key = kms(&s, "CreateKey", json!({"Description": "app"}))
-        .await
-        .unwrap();
-    let arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_string();
-    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    kms(
-        &s,
-        "CreateAlias",
-        json!({"AliasName": "alias/app", "TargetKeyId": key_id}),
-    )
-    .await
-    .unwrap();
+    let (arn, key_id) = create_key(&s, json!({"Description": "app"})).await;
+    create_alias(&s, "alias/app", &key_id).await;
     let plaintext = b"the very secret plaintext";
     let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, plaintext);
     let out = kms(
@@ -364,15 +366,8 @@ async fn kms_encrypt_records_no_plaintext_and_names_the_key_behind_an_alias() {
 async fn delete_alias_names_the_key_it_pointed_to() {
     let sink = Arc::new(Sink::default());
     let s = services(sink.clone());
-    let key = kms(&s, "CreateKey", json!({})).await.unwrap();
-    let arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_string();
-    kms(
-        &s,
-        "CreateAlias",
-        json!({"AliasName": "alias/gone", "TargetKeyId": arn}),
-    )
-    .await
-    .unwrap();
+    let (arn, _) = create_key(&s, json!({})).await;
+    create_alias(&s, "alias/gone", &arn).await;
     kms(&s, "DeleteAlias", json!({"AliasName": "alias/gone"}))
         .await
         .unwrap();

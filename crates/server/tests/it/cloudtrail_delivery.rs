@@ -6,7 +6,6 @@
 
 use crate::cloudtrail_digests::digest_files;
 use crate::common::*;
-use aws_sdk_cloudtrail::types::ReadWriteType;
 use aws_sdk_s3::operation::RequestId;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -136,18 +135,7 @@ pub async fn data_trail(
     if data != logs {
         s.with_bucket(data).await;
     }
-    let ct = s.cloudtrail();
-    ok!(ct
-        .create_trail()
-        .name(name)
-        .s3_bucket_name(logs)
-        .set_kms_key_id(key.map(str::to_string))
-        .enable_log_file_validation(validation));
-    ok!(ct
-        .put_event_selectors()
-        .trail_name(name)
-        .event_selectors(object_logging(data, ReadWriteType::WriteOnly)));
-    ct.start_logging().name(name).send().await.unwrap();
+    start_data_trail(&s.cloudtrail(), name, logs, data, key, validation).await;
 }
 
 /// `n` PutObjects into `bucket`; their request ids.

@@ -54,12 +54,6 @@ pub fn names_and_arns(records: &[Value]) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
-}
-
 #[tokio::test]
 async fn object_level_logging_takes_the_buckets_object_calls_and_nothing_else() {
     let s = Server::start().await;
@@ -77,7 +71,7 @@ async fn object_level_logging_takes_the_buckets_object_calls_and_nothing_else() 
     let records = outbox(&s, "objects");
     assert_eq!(
         names_and_arns(&records),
-        pairs(&[
+        owned_pairs(&[
             ("PutObject", "arn:aws:s3:::ct-rec-data/k"),
             ("GetObject", "arn:aws:s3:::ct-rec-data/k"),
         ])
@@ -108,7 +102,7 @@ async fn write_only_object_logging_drops_reads() {
     delete_key(&c, "ct-rec-data", "k").await;
     assert_eq!(
         names_and_arns(&outbox(&s, "writes")),
-        pairs(&[
+        owned_pairs(&[
             ("PutObject", "arn:aws:s3:::ct-rec-data/k"),
             ("DeleteObject", "arn:aws:s3:::ct-rec-data/k"),
         ])
@@ -155,7 +149,7 @@ async fn an_advanced_selector_takes_exactly_what_it_names() {
     put(&c, "ct-rec-data", "logs/d/e").await;
     assert_eq!(
         names_and_arns(&outbox(&s, "puts")),
-        pairs(&[
+        owned_pairs(&[
             ("PutObject", "arn:aws:s3:::ct-rec-data/logs/a"),
             ("PutObject", "arn:aws:s3:::ct-rec-data/logs/d/e"),
         ])

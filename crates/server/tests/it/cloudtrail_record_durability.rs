@@ -133,7 +133,7 @@ async fn a_record_acknowledged_with_a_200_survives_kill_9() {
     let records = outbox(&s, "durable");
     assert_eq!(
         names_and_arns(&records),
-        pairs(&[("PutObject", "arn:aws:s3:::ct-kill/acked")])
+        owned_pairs(&[("PutObject", "arn:aws:s3:::ct-kill/acked")])
     );
     assert_eq!(records[0]["requestID"], put_id.as_str());
     let cb = lookup(&s, LookupAttributeKey::EventName, "CreateBucket").await;
@@ -173,7 +173,7 @@ async fn boto3_reads_every_cloudtrail_answer_as_botocore_models_it() {
     let trail = trail_arn("boto");
     assert_eq!(
         names_and_arns(&outbox(&s, "boto")),
-        pairs(&[
+        owned_pairs(&[
             ("StartLogging", &trail),
             ("GetTrailStatus", &trail),
             ("DescribeTrails", ""),

@@ -52,7 +52,7 @@ async fn put(node: &Server, bucket: &str, key: &str, body: impl Into<ByteStream>
 }
 
 async fn get(node: &Server, bucket: &str, key: &str) -> Vec<u8> {
-    body_bytes(ok!(node.s3().get_object().bucket(bucket).key(key))).await
+    body_bytes(ok!(get_req(&node.s3(), bucket, key))).await
 }
 
 #[tokio::test]
@@ -66,17 +66,10 @@ async fn any_server_answers_with_read_after_write() {
     put(&n[2], "shared", "k", b"second".to_vec()).await;
     assert_eq!(get(&n[0], "shared", "k").await, b"second");
     ok!(n[1].s3().delete_object().bucket("shared").key("k"));
-    assert_eq!(
-        code(&err!(n[0].s3().get_object().bucket("shared").key("k"))),
-        "NoSuchKey"
-    );
+    assert_eq!(code(&err!(get_req(&n[0].s3(), "shared", "k"))), "NoSuchKey");
     // A multipart upload begun on one server, its part uploaded on another, completed on the
     // third.
-    let up = ok!(n[0]
-        .s3()
-        .create_multipart_upload()
-        .bucket("shared")
-        .key("m"));
+    let up = ok!(create_upload_req(&n[0].s3(), "shared", "m"));
     let id = up.upload_id().unwrap();
     let part = ok!(n[1]
         .s3()
@@ -86,13 +79,8 @@ async fn any_server_answers_with_read_after_write() {
         .upload_id(id)
         .part_number(1)
         .body(ByteStream::from(data(70_000, 2))));
-    ok!(n[2]
-        .s3()
-        .complete_multipart_upload()
-        .bucket("shared")
-        .key("m")
-        .upload_id(id)
-        .multipart_upload(
+    ok!(
+        complete_req(&n[2].s3(), "shared", "m", id).multipart_upload(
             aws_sdk_s3::types::CompletedMultipartUpload::builder()
                 .parts(
                     aws_sdk_s3::types::CompletedPart::builder()
@@ -101,7 +89,8 @@ async fn any_server_answers_with_read_after_write() {
                         .build()
                 )
                 .build()
-        ));
+        )
+    );
     assert_eq!(get(&n[0], "shared", "m").await, data(70_000, 2));
 }
 
@@ -130,7 +119,7 @@ async fn a_change_through_one_server_is_in_force_on_the_others() {
         "Action":"s3:GetObject","Resource":"arn:aws:s3:::guarded/*"}]}"#;
     ok!(n[0].s3().put_bucket_policy().bucket("guarded").policy(deny));
     notices(&n[1]).await;
-    let e = err!(n[1].s3().get_object().bucket("guarded").key("k"));
+    let e = err!(get_req(&n[1].s3(), "guarded", "k"));
     assert_eq!(code(&e), "AccessDenied");
     // A user and access key created through one server sign requests to another.
     ok!(n[0].iam().create_user().user_name("ops"));

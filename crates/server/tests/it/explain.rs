@@ -6,7 +6,6 @@
 //! the report are stable; key ids and request ids, which are random, are masked.
 
 use crate::common::*;
-use aws_sdk_cloudtrail::types::ReadWriteType;
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use serde_json::Value;
@@ -94,23 +93,6 @@ impl Clocked {
         }
     }
 
-    /// Creates trail `name` into `logs` (with `key`, digests on), logging the object writes of
-    /// bucket `data`, and starts it.
-    async fn trail(&self, name: &str, logs: &str, data: &str, key: Option<&str>) {
-        let ct = self.cloudtrail();
-        ok!(ct
-            .create_trail()
-            .name(name)
-            .s3_bucket_name(logs)
-            .set_kms_key_id(key.map(str::to_string))
-            .enable_log_file_validation(true));
-        ok!(ct
-            .put_event_selectors()
-            .trail_name(name)
-            .event_selectors(object_logging(data, ReadWriteType::WriteOnly)));
-        ct.start_logging().name(name).send().await.unwrap();
-    }
-
     /// Puts `key` into `bucket` with `sse` headers (None: no header); the request id.
     async fn put(&self, bucket: &str, key: &str, sse: Option<(Sse, Option<&str>)>) -> String {
         let (alg, kms_key) = match sse {
@@ -158,7 +140,7 @@ async fn seed(c: &Clocked) -> Seed {
         .await;
     c.bucket("logs", true, Some(&cmk1), &["audit"]).await;
     c.bucket("data", true, Some(&cmk1), &[]).await;
-    c.trail("audit", "logs", "data", Some(&cmk2)).await;
+    start_data_trail(&c.cloudtrail(), "audit", "logs", "data", Some(&cmk2), true).await;
     let put_request = c.put("data", "reports/q1.csv", None).await;
     c.flush_after(5).await;
     let log_key = c
@@ -259,7 +241,7 @@ async fn explain_row_cloudtrail_log_without_trail_key_is_sse_s3() {
     let cmk1 = c.key("alias/cmk1", None).await;
     c.bucket("logs", true, Some(&cmk1), &["plain"]).await;
     c.bucket("data", false, None, &[]).await;
-    c.trail("plain", "logs", "data", None).await;
+    start_data_trail(&c.cloudtrail(), "plain", "logs", "data", None, true).await;
     c.put("data", "a", None).await;
     c.flush_after(5).await;
     let log = &c
@@ -415,10 +397,7 @@ async fn explain_disabled_key_makes_the_object_unreadable() {
     assert_eq!(v["encryption"]["key"]["state"], "Disabled");
     assert!(render::render(&e, false).contains("cannot be read: key disabled"));
     // And S3 agrees.
-    assert_fails!(
-        c.s3().get_object().bucket("bkt").key("a"),
-        "KMS.DisabledException"
-    );
+    assert_fails!(get_req(&c.s3(), "bkt", "a"), "KMS.DisabledException");
 }
 
 #[tokio::test]

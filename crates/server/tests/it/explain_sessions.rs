@@ -37,28 +37,14 @@ async fn explain_names_the_role_behind_a_session() {
         .await
         .unwrap();
     put_role_policy(&iam, "reader", "read", doc(r#""s3:GetObject""#)).await;
-    let decrypt = iam
-        .create_policy()
-        .policy_name("decrypt")
-        .policy_document(doc(r#""kms:Decrypt""#))
-        .send()
-        .await
-        .unwrap();
-    let decrypt_arn = decrypt.policy().unwrap().arn().unwrap().to_string();
+    let decrypt_arn = managed_policy(&iam, "decrypt", doc(r#""kms:Decrypt""#)).await;
     iam.attach_role_policy()
         .role_name("reader")
         .policy_arn(&decrypt_arn)
         .send()
         .await
         .unwrap();
-    let bound = iam
-        .create_policy()
-        .policy_name("bound")
-        .policy_document(doc(r#"["s3:*","kms:*"]"#))
-        .send()
-        .await
-        .unwrap();
-    let bound_arn = bound.policy().unwrap().arn().unwrap().to_string();
+    let bound_arn = managed_policy(&iam, "bound", doc(r#"["s3:*","kms:*"]"#)).await;
     iam.put_role_permissions_boundary()
         .role_name("reader")
         .permissions_boundary(&bound_arn)

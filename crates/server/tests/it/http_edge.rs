@@ -6,16 +6,6 @@ use crate::common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Writes the head of `req` on `stream` as it is, without `connection: close`.
-async fn write_head(stream: &mut TcpStream, req: &Raw) {
-    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path);
-    for (k, v) in &req.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.unwrap();
-}
-
 /// Writes `req`, head and body, on `stream`.
 async fn write_request(stream: &mut TcpStream, req: &Raw) {
     write_head(stream, req).await;
@@ -23,15 +13,15 @@ async fn write_request(stream: &mut TcpStream, req: &Raw) {
 }
 
 /// Reads one response without a body (a PUT's) and returns its head, lower-cased.
-async fn read_head(stream: &mut TcpStream) -> String {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        let n = stream.read(&mut byte).await.unwrap();
-        assert_eq!(n, 1, "connection closed inside a response head: {buf:?}");
-        buf.push(byte[0]);
-    }
-    String::from_utf8(buf).unwrap().to_ascii_lowercase()
+async fn read_head_lower(stream: &mut TcpStream) -> String {
+    read_head(stream).await.to_ascii_lowercase()
+}
+
+/// Reads one response as [`read_head_lower`] and asserts it is a 200; its head.
+async fn read_200(stream: &mut TcpStream) -> String {
+    let head = read_head_lower(stream).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    head
 }
 
 fn put(s: &Server, key: &str, body: &[u8], expect: bool) -> Raw {
@@ -52,15 +42,13 @@ async fn empty_body_with_expect_continue_closes_the_connection() {
 
     // Without Expect, an empty PUT keeps the connection for the next request.
     write_request(&mut stream, &put(&s, "a", b"", false)).await;
-    let head = read_head(&mut stream).await;
-    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let head = read_200(&mut stream).await;
     assert!(!head.contains("connection: close"), "{head}");
 
     // With Expect and no body there is no `100 Continue`: the final answer comes with
     // `connection: close`, and the server closes, so no client reuses the connection.
     write_request(&mut stream, &put(&s, "b", b"", true)).await;
-    let head = read_head(&mut stream).await;
-    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let head = read_200(&mut stream).await;
     assert!(head.contains("connection: close"), "{head}");
     let mut rest = Vec::new();
     stream.read_to_end(&mut rest).await.unwrap();
@@ -70,15 +58,13 @@ async fn empty_body_with_expect_continue_closes_the_connection() {
     let mut stream = TcpStream::connect(host_of(&s)).await.unwrap();
     let req = put(&s, "c", b"data", true);
     write_head(&mut stream, &req).await;
-    let interim = read_head(&mut stream).await;
+    let interim = read_head_lower(&mut stream).await;
     assert!(interim.starts_with("http/1.1 100"), "{interim}");
     stream.write_all(&req.body).await.unwrap();
-    let head = read_head(&mut stream).await;
-    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let head = read_200(&mut stream).await;
     assert!(!head.contains("connection: close"), "{head}");
     write_request(&mut stream, &put(&s, "d", b"", false)).await;
-    let head = read_head(&mut stream).await;
-    assert!(head.starts_with("http/1.1 200"), "{head}");
+    read_200(&mut stream).await;
 
     let c = s.s3();
     for key in ["a", "b", "c", "d"] {
@@ -96,7 +82,7 @@ async fn refusal_before_the_body_with_expect_continue_closes_the_connection() {
     // than read that request as the body.
     let req = put(&s, "k", b"0123456789", true);
     write_head(&mut stream, &req).await;
-    let head = read_head(&mut stream).await;
+    let head = read_head_lower(&mut stream).await;
     assert!(head.starts_with("http/1.1 404"), "{head}");
     assert!(head.contains("connection: close"), "{head}");
     let mut rest = Vec::new();

@@ -4,7 +4,9 @@
 //! signs S3 calls (through the AWS SDK for Rust), its user's policies decide them, and a
 //! deactivated or deleted key stops working. The aws CLI and boto3 drive the same in e2e/.
 
-use crate::common::{code, iam_call, query_post, xml_value, xml_values, RawResponse, Server};
+use crate::common::{
+    code, iam_call, put_req, query_post, xml_value, xml_values, RawResponse, Server,
+};
 
 /// An IAM call by the default root: `params` are `(name, value)` pairs after the action.
 async fn iam(s: &Server, action: &str, params: &[(&str, &str)]) -> RawResponse {
@@ -31,6 +33,12 @@ fn err(r: &RawResponse, status: u16, code: &str) {
     assert_eq!(r.xml("Type").as_deref(), Some("Sender"));
 }
 
+/// Asserts an IAM error (as [`err`]) and its message.
+fn err_saying(r: &RawResponse, status: u16, code: &str, message: &str) {
+    err(r, status, code);
+    assert_eq!(r.xml("Message").as_deref(), Some(message));
+}
+
 const S3_ON_BUCKET: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::iam-shared/*"}]}"#;
 
 #[tokio::test]
@@ -51,14 +59,7 @@ async fn keys_created_through_iam_sign_requests_and_policies_take_effect_at_once
     assert_eq!(secret.len(), 40);
     assert_eq!(xml_value(&key, "Status").as_deref(), Some("Active"));
     let writer = s.s3_with(&id, &secret);
-    let put = || {
-        writer
-            .put_object()
-            .bucket("iam-shared")
-            .key("a")
-            .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
-            .send()
-    };
+    let put = || put_req(&writer, "iam-shared", "a", b"x").send();
     // Authenticated, but no policy allows it yet.
     assert_eq!(code(&put().await.unwrap_err()), "AccessDenied");
     let put_policy = [
@@ -142,10 +143,11 @@ async fn keys_created_through_iam_sign_requests_and_policies_take_effect_at_once
         "DeleteConflict",
     );
     let r = iam(&s, "DeleteUser", &[("UserName", "writer")]).await;
-    err(&r, 409, "DeleteConflict");
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("Cannot delete entity, must delete access keys first.")
+    err_saying(
+        &r,
+        409,
+        "DeleteConflict",
+        "Cannot delete entity, must delete access keys first.",
     );
 
     // A deactivated key no longer authenticates; reactivated it does; deleted it never will.
@@ -348,10 +350,11 @@ async fn roles_paging_and_errors_are_iams() {
         "ValidationError",
     );
     let r = iam(&s, "GetRole", &[("RoleName", "nobody")]).await;
-    err(&r, 404, "NoSuchEntity");
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("The role with name nobody cannot be found.")
+    err_saying(
+        &r,
+        404,
+        "NoSuchEntity",
+        "The role with name nobody cannot be found.",
     );
     err(
         &iam(&s, "CreateUser", &[("UserName", "no spaces")]).await,
@@ -384,10 +387,11 @@ async fn roles_paging_and_errors_are_iams() {
     ok(iam(&s, "CreateAccessKey", &[("UserName", "u0")]).await);
     ok(iam(&s, "CreateAccessKey", &[("UserName", "u0")]).await);
     let r = iam(&s, "CreateAccessKey", &[("UserName", "u0")]).await;
-    err(&r, 409, "LimitExceeded");
-    assert_eq!(
-        r.xml("Message").as_deref(),
-        Some("Cannot exceed quota for AccessKeysPerUser: 2")
+    err_saying(
+        &r,
+        409,
+        "LimitExceeded",
+        "Cannot exceed quota for AccessKeysPerUser: 2",
     );
 
     // A role with an inline policy cannot be deleted until the policy is.

@@ -2,7 +2,9 @@
 //! ListPolicyVersions for `arn:aws:iam::aws:policy/…`, ListPolicies by Scope, and attaching one
 //! to a user, which then decides its S3 calls as the published document says.
 
-use crate::common::{assert_fails, get_out, new_user, ok, Server};
+use crate::common::{
+    assert_fails, get_out, get_req, new_user, ok, put_req, start_with_user, Server,
+};
 use aws_sdk_iam::types::PolicyScopeType;
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
@@ -11,7 +13,7 @@ const READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
 async fn aws_managed_policies_are_read_listed_and_attached() {
     let s = Server::start().await;
     let root = s.with_bucket("managed-bucket").await;
-    ok!(root.put_object().bucket("managed-bucket").key("a"));
+    ok!(put_req(&root, "managed-bucket", "a", b""));
     let iam = s.iam();
 
     let got = ok!(iam.get_policy().policy_arn(READ_ONLY));
@@ -62,20 +64,14 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
 
     let (_, key, secret) = new_user(&s, "reader").await;
     let reader = s.s3_with(&key, &secret);
-    assert_fails!(
-        reader.get_object().bucket("managed-bucket").key("a"),
-        "AccessDenied"
-    );
+    assert_fails!(get_req(&reader, "managed-bucket", "a"), "AccessDenied");
     ok!(iam
         .attach_user_policy()
         .user_name("reader")
         .policy_arn(READ_ONLY));
     get_out(&reader, "managed-bucket", "a").await;
     ok!(reader.list_objects_v2().bucket("managed-bucket"));
-    assert_fails!(
-        reader.put_object().bucket("managed-bucket").key("b"),
-        "AccessDenied"
-    );
+    assert_fails!(put_req(&reader, "managed-bucket", "b", b""), "AccessDenied");
     let attached = ok!(iam.list_attached_user_policies().user_name("reader"));
     let a = &attached.attached_policies()[0];
     assert_eq!(a.policy_name(), Some("AmazonS3ReadOnlyAccess"));
@@ -92,18 +88,12 @@ async fn aws_managed_policies_are_read_listed_and_attached() {
         .detach_user_policy()
         .user_name("reader")
         .policy_arn(READ_ONLY));
-    assert_fails!(
-        reader.get_object().bucket("managed-bucket").key("a"),
-        "AccessDenied"
-    );
+    assert_fails!(get_req(&reader, "managed-bucket", "a"), "AccessDenied");
 }
 
 #[tokio::test]
 async fn an_aws_managed_policy_bounds_a_user() {
-    let s = Server::start().await;
-    let root = s.with_bucket("managed-bound").await;
-    ok!(root.put_object().bucket("managed-bound").key("a"));
-    let (_, key, secret) = new_user(&s, "bounded").await;
+    let (s, user) = start_with_user("managed-bound", "bounded").await;
     let iam = s.iam();
     ok!(iam
         .attach_user_policy()
@@ -121,10 +111,6 @@ async fn an_aws_managed_policy_bounds_a_user() {
         p.policy().unwrap().permissions_boundary_usage_count(),
         Some(1)
     );
-    let user = s.s3_with(&key, &secret);
     get_out(&user, "managed-bound", "a").await;
-    assert_fails!(
-        user.put_object().bucket("managed-bound").key("b"),
-        "AccessDenied"
-    );
+    assert_fails!(put_req(&user, "managed-bound", "b", b""), "AccessDenied");
 }

@@ -4,20 +4,13 @@
 //! only what the boundary also allows, an explicit deny in the boundary denies, and a resource
 //! policy naming the user itself grants beside the boundary within the account (S3 and KMS).
 
-use crate::common::{access_key, assert_fails, get_out, new_user, ok, put_user_policy, Server};
+use crate::common::{
+    access_key, assert_fails, get_out, get_req, managed_policy, new_user, ok, put_req,
+    put_user_policy, Server,
+};
 use aws_sdk_kms::primitives::Blob;
 
 const USER_ARN: &str = "arn:aws:iam::000000000000:user/bounded";
-
-/// A managed policy of the account with `doc` as its document; its ARN.
-async fn managed(s: &Server, name: &str, doc: &str) -> String {
-    let p = ok!(s
-        .iam()
-        .create_policy()
-        .policy_name(name)
-        .policy_document(doc));
-    p.policy().unwrap().arn().unwrap().to_string()
-}
 
 const READ_ONLY: &str = r#"{"Version":"2012-10-17","Statement":[
     {"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","kms:Decrypt"],"Resource":"*"},
@@ -29,14 +22,14 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
     let s = Server::start().await;
     let root = s.with_bucket("bounds").await;
     for k in ["a", "secret", "direct/a"] {
-        ok!(root.put_object().bucket("bounds").key(k));
+        ok!(put_req(&root, "bounds", k, b""));
     }
     let (_, key, secret) = new_user(&s, "bounded").await;
     let iam = s.iam();
     put_user_policy(&iam, "bounded", "all", ALLOW_ALL).await;
-    let bound = managed(&s, "read-only", READ_ONLY).await;
+    let bound = managed_policy(&s.iam(), "read-only", READ_ONLY).await;
     let user = s.s3_with(&key, &secret);
-    ok!(user.put_object().bucket("bounds").key("before"));
+    ok!(put_req(&user, "bounds", "before", b""));
 
     ok!(iam
         .put_user_permissions_boundary()
@@ -57,15 +50,9 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
 
     // Identity policies allow everything; the boundary lets only reads through.
     get_out(&user, "bounds", "a").await;
-    assert_fails!(
-        user.put_object().bucket("bounds").key("after"),
-        "AccessDenied"
-    );
+    assert_fails!(put_req(&user, "bounds", "after", b""), "AccessDenied");
     // An explicit deny in the boundary denies.
-    assert_fails!(
-        user.get_object().bucket("bounds").key("secret"),
-        "AccessDenied"
-    );
+    assert_fails!(get_req(&user, "bounds", "secret"), "AccessDenied");
     // A bucket policy naming the user grants beside the boundary; one naming the account is a
     // delegation to identity policies, which the boundary caps.
     let bucket_policy = serde_json::json!({
@@ -83,13 +70,10 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
         .put_bucket_policy()
         .bucket("bounds")
         .policy(bucket_policy.to_string()));
-    ok!(user.put_object().bucket("bounds").key("direct/b"));
+    ok!(put_req(&user, "bounds", "direct/b", b""));
+    assert_fails!(put_req(&user, "bounds", "account/b", b""), "AccessDenied");
     assert_fails!(
-        user.put_object().bucket("bounds").key("account/b"),
-        "AccessDenied"
-    );
-    assert_fails!(
-        user.get_object().bucket("bounds").key("secret"),
+        get_req(&user, "bounds", "secret"),
         "AccessDenied",
         "the boundary's explicit deny wins over the grant naming the user"
     );
@@ -97,7 +81,7 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
     // The policy cannot be deleted while it bounds a user.
     assert_fails!(iam.delete_policy().policy_arn(&bound), "DeleteConflict");
     ok!(iam.delete_user_permissions_boundary().user_name("bounded"));
-    ok!(user.put_object().bucket("bounds").key("account/c"));
+    ok!(put_req(&user, "bounds", "account/c", b""));
     let got = ok!(iam.get_user().user_name("bounded"));
     assert!(got.user().unwrap().permissions_boundary().is_none());
 
@@ -119,7 +103,7 @@ async fn a_boundary_caps_identity_policies_but_not_grants_naming_the_user() {
 async fn boundaries_on_create_and_on_key_policies() {
     let s = Server::start().await;
     let iam = s.iam();
-    let bound = managed(&s, "decrypt-only", READ_ONLY).await;
+    let bound = managed_policy(&s.iam(), "decrypt-only", READ_ONLY).await;
     let made = ok!(iam
         .create_user()
         .user_name("bounded")

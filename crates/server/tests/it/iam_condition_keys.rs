@@ -4,7 +4,7 @@
 //! CreateUser with Tags also needs iam:TagUser), and `aws:ResourceTag/<key>` (which users may be
 //! read), each deciding from the next request on.
 
-use crate::common::{assert_fails, new_user, ok, put_user_policy, Server};
+use crate::common::{assert_fails, managed_policy, new_user, ok, put_user_policy, Server};
 use aws_sdk_iam::types::Tag;
 
 fn tag(k: &str, v: &str) -> Tag {
@@ -16,12 +16,8 @@ async fn a_delegated_administrator_is_held_to_its_conditions() {
     let s = Server::start().await;
     let iam = s.iam();
     let doc = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
-    let mut arns = Vec::new();
-    for name in ["bound", "other"] {
-        let p = ok!(iam.create_policy().policy_name(name).policy_document(doc));
-        arns.push(p.policy().unwrap().arn().unwrap().to_string());
-    }
-    let (bound, other) = (&arns[0], &arns[1]);
+    let bound = &managed_policy(&iam, "bound", doc).await;
+    let other = &managed_policy(&iam, "other", doc).await;
     let (_, key, secret) = new_user(&s, "admin").await;
     let policy = serde_json::json!({
         "Version": "2012-10-17",

@@ -3,18 +3,17 @@
 //! paging, AWS's errors and quotas, CloudTrail's records, and a group's policies deciding its
 //! users' S3 calls from the next request on.
 
-use crate::common::{assert_fails, get_out, new_user, ok, put_group_policy, records_named, Server};
+use crate::common::{
+    assert_fails, get_out, get_req, managed_policy, ok, put_group_policy, put_req, records_named,
+    start_with_user, Server,
+};
 
 const GET: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
 const PUT: &str = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}}"#;
 
 #[tokio::test]
 async fn group_policies_decide_their_users_calls() {
-    let s = Server::start().await;
-    let root = s.with_bucket("group-bucket").await;
-    ok!(root.put_object().bucket("group-bucket").key("a"));
-    let (_, key, secret) = new_user(&s, "member").await;
-    let member = s.s3_with(&key, &secret);
+    let (s, member) = start_with_user("group-bucket", "member").await;
     let iam = s.iam();
 
     let made = ok!(iam.create_group().group_name("readers"));
@@ -26,23 +25,19 @@ async fn group_policies_decide_their_users_calls() {
         "EntityAlreadyExists"
     );
     put_group_policy(&iam, "readers", "get", GET).await;
-    assert_fails!(
-        member.get_object().bucket("group-bucket").key("a"),
-        "AccessDenied"
-    );
+    assert_fails!(get_req(&member, "group-bucket", "a"), "AccessDenied");
     ok!(iam
         .add_user_to_group()
         .group_name("readers")
         .user_name("member"));
     get_out(&member, "group-bucket", "a").await;
 
-    let put = ok!(iam.create_policy().policy_name("put").policy_document(PUT));
-    let put_arn = put.policy().unwrap().arn().unwrap().to_string();
+    let put_arn = managed_policy(&iam, "put", PUT).await;
     ok!(iam
         .attach_group_policy()
         .group_name("readers")
         .policy_arn(&put_arn));
-    ok!(member.put_object().bucket("group-bucket").key("b"));
+    ok!(put_req(&member, "group-bucket", "b", b""));
     let attached = ok!(iam.list_attached_group_policies().group_name("readers"));
     assert_eq!(attached.attached_policies().len(), 1);
     let inline = ok!(iam.list_group_policies().group_name("readers"));
@@ -74,10 +69,7 @@ async fn group_policies_decide_their_users_calls() {
             .group_name("readers")
             .user_name(u));
     }
-    assert_fails!(
-        member.get_object().bucket("group-bucket").key("a"),
-        "AccessDenied"
-    );
+    assert_fails!(get_req(&member, "group-bucket", "a"), "AccessDenied");
     ok!(iam.delete_user().user_name("plain"));
     assert_fails!(iam.delete_group().group_name("readers"), "DeleteConflict");
     ok!(iam

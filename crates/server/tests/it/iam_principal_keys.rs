@@ -2,7 +2,9 @@
 //! `aws:userid`, `aws:username`) as bucket policies and key policies read them, for an account's
 //! root and for IAM users made through IAM, all through the AWS SDK for Rust.
 
-use crate::common::{assert_fails, delete_key, get_out, new_user, put_bytes, Server};
+use crate::common::{
+    assert_fails, delete_key, get_out, get_req, new_user, put_bytes, put_req, Server,
+};
 use aws_sdk_kms::primitives::Blob;
 
 const ALICE: &str = "arn:aws:iam::000000000000:user/alice";
@@ -46,12 +48,12 @@ async fn bucket_policies_read_the_principal_keys() {
 
     // aws:PrincipalArn names alice alone.
     for key in ["a", "users/a"] {
-        let put = alice.put_object().bucket("pkeys").key(key);
+        let put = put_req(&alice, "pkeys", key, b"");
         put.send().await.unwrap();
     }
     get_out(&alice, "pkeys", "a").await;
-    assert_fails!(bob.put_object().bucket("pkeys").key("b"), "AccessDenied");
-    assert_fails!(bob.get_object().bucket("pkeys").key("a"), "AccessDenied");
+    assert_fails!(put_req(&bob, "pkeys", "b", b""), "AccessDenied");
+    assert_fails!(get_req(&bob, "pkeys", "a"), "AccessDenied");
     // aws:PrincipalAccount and aws:PrincipalType "User": both users of the account list.
     for c in [&alice, &bob] {
         c.list_objects_v2().bucket("pkeys").send().await.unwrap();
@@ -63,17 +65,11 @@ async fn bucket_policies_read_the_principal_keys() {
     );
     delete_key(&alice, "pkeys", "a").await;
     // aws:PrincipalType "Account" is the root user.
-    assert_fails!(
-        root.put_object().bucket("pkeys").key("users/r"),
-        "AccessDenied"
-    );
+    assert_fails!(put_req(&root, "pkeys", "users/r", b""), "AccessDenied");
     put_bytes(&root, "pkeys", "r", b"").await;
     // ${aws:username}: each user writes under its own name only; the root has none.
     put_bytes(&bob, "pkeys", "home/bob/x", b"").await;
-    assert_fails!(
-        bob.put_object().bucket("pkeys").key("home/alice/x"),
-        "AccessDenied"
-    );
+    assert_fails!(put_req(&bob, "pkeys", "home/alice/x", b""), "AccessDenied");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! records, and a user's tags as `aws:PrincipalTag/<key>` in a bucket policy from the next
 //! request on.
 
-use crate::common::{assert_fails, new_user, ok, records_named, Server};
+use crate::common::{assert_fails, new_user, ok, owned_pairs, put_req, records_named, Server};
 use aws_sdk_iam::types::Tag;
 
 fn tag(k: &str, v: &str) -> Tag {
@@ -13,12 +13,6 @@ fn tag(k: &str, v: &str) -> Tag {
 fn pairs(tags: &[Tag]) -> Vec<(String, String)> {
     tags.iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
-        .collect()
-}
-
-fn owned(p: &[(&str, &str)]) -> Vec<(String, String)> {
-    p.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
@@ -32,7 +26,7 @@ async fn user_tags_are_kept_as_iam_keeps_them() {
         .tags(tag("team", "red")));
     assert_eq!(
         pairs(made.user().unwrap().tags()),
-        owned(&[("team", "red")])
+        owned_pairs(&[("team", "red")])
     );
     // A key differing only in case replaces the tag, with the case last written.
     ok!(iam
@@ -43,7 +37,7 @@ async fn user_tags_are_kept_as_iam_keeps_them() {
     let listed = ok!(iam.list_user_tags().user_name("tagged"));
     assert_eq!(
         pairs(listed.tags()),
-        owned(&[("cost", ""), ("Team", "blue")])
+        owned_pairs(&[("cost", ""), ("Team", "blue")])
     );
     assert!(!listed.is_truncated());
     let got = ok!(iam.get_user().user_name("tagged"));
@@ -57,7 +51,7 @@ async fn user_tags_are_kept_as_iam_keeps_them() {
         .tag_keys("COST")
         .tag_keys("absent"));
     let listed = ok!(iam.list_user_tags().user_name("tagged").max_items(1));
-    assert_eq!(pairs(listed.tags()), owned(&[("Team", "blue")]));
+    assert_eq!(pairs(listed.tags()), owned_pairs(&[("Team", "blue")]));
 
     assert_fails!(
         iam.tag_user().user_name("nobody").tags(tag("a", "b")),
@@ -150,17 +144,20 @@ async fn role_tags_are_kept_and_go_with_the_role() {
         .tags(tag("team", "audit")));
     assert_eq!(
         pairs(made.role().unwrap().tags()),
-        owned(&[("team", "audit")])
+        owned_pairs(&[("team", "audit")])
     );
     ok!(iam.tag_role().role_name("auditor").tags(tag("level", "2")));
     let listed = ok!(iam.list_role_tags().role_name("auditor"));
     assert_eq!(
         pairs(listed.tags()),
-        owned(&[("level", "2"), ("team", "audit")])
+        owned_pairs(&[("level", "2"), ("team", "audit")])
     );
     ok!(iam.untag_role().role_name("auditor").tag_keys("team"));
     let got = ok!(iam.get_role().role_name("auditor"));
-    assert_eq!(pairs(got.role().unwrap().tags()), owned(&[("level", "2")]));
+    assert_eq!(
+        pairs(got.role().unwrap().tags()),
+        owned_pairs(&[("level", "2")])
+    );
     assert_fails!(
         iam.tag_role().role_name("nobody").tags(tag("a", "b")),
         "NoSuchEntity"
@@ -194,16 +191,16 @@ async fn principal_tags_decide_from_the_next_request_on() {
         .bucket("tagged-bucket")
         .policy(policy.to_string()));
     let alice = s.s3_with(&key, &secret);
-    ok!(alice.put_object().bucket("tagged-bucket").key("red/a"));
+    ok!(put_req(&alice, "tagged-bucket", "red/a", b""));
     assert_fails!(
-        alice.put_object().bucket("tagged-bucket").key("blue/a"),
+        put_req(&alice, "tagged-bucket", "blue/a", b""),
         "AccessDenied"
     );
     ok!(iam.tag_user().user_name("alice").tags(tag("TEAM", "blue")));
     assert_fails!(
-        alice.put_object().bucket("tagged-bucket").key("red/b"),
+        put_req(&alice, "tagged-bucket", "red/b", b""),
         "AccessDenied"
     );
     ok!(iam.tag_user().user_name("alice").tags(tag("team", "red")));
-    ok!(alice.put_object().bucket("tagged-bucket").key("red/c"));
+    ok!(put_req(&alice, "tagged-bucket", "red/c", b""));
 }

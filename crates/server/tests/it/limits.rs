@@ -68,7 +68,7 @@ async fn limits_delete_objects_over_1000_keys_is_malformed_xml() {
 #[tokio::test]
 async fn limits_part_numbers_outside_1_to_10000_are_invalid_argument() {
     let (_s, c) = Server::start_with_bucket("parts").await;
-    let up = ok!(c.create_multipart_upload().bucket("parts").key("big"));
+    let up = ok!(create_upload_req(&c, "parts", "big"));
     let id = up.upload_id().unwrap();
     let part = |n: i32| {
         c.upload_part()
@@ -97,7 +97,7 @@ async fn limits_a_put_over_5_gib_is_entity_too_large_before_its_body() {
     assert_eq!(r.xml("ProposedSize"), Some((max + 1).to_string()));
 
     // A part has the same bound.
-    let up = ok!(c.create_multipart_upload().bucket("huge").key("parted"));
+    let up = ok!(create_upload_req(&c, "huge", "parted"));
     let path = format!(
         "/huge/parted?partNumber=1&uploadId={}",
         up.upload_id().unwrap()
@@ -241,13 +241,7 @@ async fn limits_a_header_section_over_8_kib_is_refused_not_hung() {
 #[tokio::test]
 async fn limits_a_key_over_1024_bytes_is_key_too_long() {
     let (_s, c) = Server::start_with_bucket("keys").await;
-    let put = |key: String| {
-        c.put_object()
-            .bucket("keys")
-            .key(key)
-            .body(ByteStream::from_static(b"x"))
-            .send()
-    };
+    let put = |key: String| put_req(&c, "keys", key, b"x").send();
     put("k".repeat(1024)).await.unwrap();
     // 1,025 bytes in UTF-8, fewer characters.
     let e = put(format!("{}é", "k".repeat(1023))).await.unwrap_err();

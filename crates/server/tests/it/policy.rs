@@ -4,10 +4,9 @@
 //! `policy_key_policies`, which starts the same accounts.
 
 use crate::common::{
-    assert_fails, body_bytes, code, delete_key, err, iam_user, message, ok, put_policy, put_req,
-    root_user, status, KmsKeyed, Server,
+    assert_fails, body_bytes, code, delete_key, err, get_req, iam_user, message, ok, put_policy,
+    put_req, root_user, status, KmsKeyed, Server,
 };
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use std::collections::BTreeMap;
 use trailstack_core::{AccountId, Caller, ObjectWriter, PutObjectRequest, WriterSse};
@@ -56,10 +55,7 @@ pub async fn start() -> Server {
 }
 
 pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), String> {
-    c.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from_static(b"data"))
+    put_req(c, bucket, key, b"data")
         .send()
         .await
         .map(|_| ())
@@ -67,7 +63,7 @@ pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), 
 }
 
 pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
-    match c.get_object().bucket(bucket).key(key).send().await {
+    match get_req(c, bucket, key).send().await {
         Ok(out) => Ok(body_bytes(out).await),
         Err(e) => Err(format!("{} {}", code(&e), message(&e))),
     }

@@ -5,8 +5,8 @@
 //! missing key under that prefix. `aws:RequestedRegion` is the region the request was sent to.
 
 use crate::common::{
-    assert_fails, assert_outcome, head_err, ok, put_bytes, put_policy, put_req, root_user, status,
-    Server,
+    assert_fails, assert_outcome, copy_req, head_err, ok, put_bytes, put_policy, put_req,
+    root_user, status, Server,
 };
 use aws_sdk_s3::types::{MetadataDirective, ServerSideEncryption};
 use trailstack_server::config::canonical_id_for;
@@ -51,18 +51,11 @@ async fn metadata_directive_key_exists_only_when_sent() {
          "Resource":"arn:aws:s3:::{bucket}/src"}]}"#;
     let (_s, a, b) = start("dest", policy).await;
     put_bytes(&a, "dest", "src", b"source").await;
-    ok!(b
-        .copy_object()
-        .bucket("dest")
-        .key("copies/with-directive")
-        .copy_source("dest/src")
+    ok!(copy_req(&b, "dest", "copies/with-directive", "dest/src")
         .metadata_directive(MetadataDirective::Copy));
     // No header, no key: StringEquals cannot match, nothing allows the write.
     assert_outcome!(
-        b.copy_object()
-            .bucket("dest")
-            .key("copies/without-directive")
-            .copy_source("dest/src"),
+        copy_req(&b, "dest", "copies/without-directive", "dest/src"),
         "AccessDenied 403"
     );
 }
@@ -139,12 +132,12 @@ async fn requested_region_is_the_region_called() {
         r#"{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}"#,
     );
     let (_s, _a, b) = start("regions", &us).await;
-    ok!(b.put_object().bucket("regions").key("us/x"));
+    ok!(put_req(&b, "regions", "us/x", b""));
     let eu = allow_b(
         "s3:PutObject",
         "{bucket}/us/*",
         r#"{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}"#,
     );
     let (_s, _a, b) = start("regions", &eu).await;
-    assert_fails!(b.put_object().bucket("regions").key("us/x"), "AccessDenied");
+    assert_fails!(put_req(&b, "regions", "us/x", b""), "AccessDenied");
 }

@@ -5,8 +5,8 @@
 //! `s3_public_access`, which shares the accounts set up here.
 
 use crate::common::{
-    allow_all, assert_outcome, body_bytes, code, iam_user, lookup_by, ok, ownership, put_req,
-    root_user, status, Server,
+    allow_all, assert_outcome, body_bytes, code, get_req, iam_user, lookup_by, ok, ownership,
+    put_req, root_user, status, Server,
 };
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, Delete, Grant, Grantee, ObjectCannedAcl,
@@ -56,7 +56,7 @@ pub async fn start() -> Accounts {
 
 /// The body of `bucket/key`, or `code status`.
 pub async fn get(c: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
-    match c.get_object().bucket(bucket).key(key).send().await {
+    match get_req(c, bucket, key).send().await {
         Ok(out) => Ok(body_bytes(out).await),
         Err(e) => Err(format!("{} {}", code(&e), status(&e))),
     }
@@ -282,22 +282,22 @@ async fn acls_are_disabled_by_default() {
         .key("k")
         .acl(ObjectCannedAcl::PublicRead);
     assert_outcome!(public, "AccessControlListNotSupported 400");
+    let create = |bucket: &str| {
+        a.root_a
+            .create_bucket()
+            .bucket(bucket)
+            .object_ownership(ObjectOwnership::ObjectWriter)
+    };
     // A public ACL at creation breaks the Block Public Access a new bucket starts with.
-    let create = a
-        .root_a
-        .create_bucket()
-        .bucket("acl-born-public")
-        .object_ownership(ObjectOwnership::ObjectWriter)
-        .acl(BucketCannedAcl::PublicRead);
-    assert_outcome!(create, "InvalidBucketAclWithBlockPublicAccessError 400");
+    assert_outcome!(
+        create("acl-born-public").acl(BucketCannedAcl::PublicRead),
+        "InvalidBucketAclWithBlockPublicAccessError 400"
+    );
     // Grant headers are set with PutBucketAcl, not at creation.
-    let create = a
-        .root_a
-        .create_bucket()
-        .bucket("acl-born-granted")
-        .object_ownership(ObjectOwnership::ObjectWriter)
-        .grant_read(format!("id={id_b}"));
-    assert_outcome!(create, "NotImplemented 501");
+    assert_outcome!(
+        create("acl-born-granted").grant_read(format!("id={id_b}")),
+        "NotImplemented 501"
+    );
 }
 
 #[tokio::test]

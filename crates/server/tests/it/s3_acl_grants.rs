@@ -5,7 +5,10 @@
 //! the same rules; with ACLs disabled (BucketOwnerEnforced) only no ACL or
 //! bucket-owner-full-control is accepted, `private` included.
 
-use crate::common::{assert_fails, assert_outcome, code, ok, put_req, root_user, status, Server};
+use crate::common::{
+    assert_fails, assert_outcome, code, copy_req, create_upload_req, ok, put_req, root_user,
+    status, Server,
+};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, BucketLoggingStatus, BucketLogsPermission, Grant,
@@ -235,18 +238,11 @@ async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
         ("AccessControlListNotSupported", 400)
     );
     assert_fails!(
-        a.create_multipart_upload()
-            .bucket("grants3")
-            .key("mp")
-            .acl(ObjectCannedAcl::Private),
+        create_upload_req(&a, "grants3", "mp").acl(ObjectCannedAcl::Private),
         "AccessControlListNotSupported"
     );
     assert_fails!(
-        a.copy_object()
-            .bucket("grants3")
-            .key("copy")
-            .copy_source("grants3/none")
-            .acl(ObjectCannedAcl::Private),
+        copy_req(&a, "grants3", "copy", "grants3/none").acl(ObjectCannedAcl::Private),
         "AccessControlListNotSupported"
     );
     assert_fails!(

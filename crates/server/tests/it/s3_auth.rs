@@ -175,10 +175,7 @@ async fn presigned_urls() {
     assert!(r.header("x-amz-request-id").is_some());
 
     // Presigned by the SDK.
-    let req = c
-        .get_object()
-        .bucket("pre")
-        .key("a b/obj")
+    let req = get_req(&c, "pre", "a b/obj")
         .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
         .await
         .unwrap();
@@ -188,10 +185,7 @@ async fn presigned_urls() {
     assert_eq!(r.body, b"presigned body");
 
     // A presigned PUT.
-    let req = c
-        .put_object()
-        .bucket("pre")
-        .key("put-by-url")
+    let req = put_req(&c, "pre", "put-by-url", b"")
         .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
         .await
         .unwrap();
@@ -215,10 +209,7 @@ async fn presigned_urls() {
     assert_error(&r, 403, "AccessDenied");
     assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
     // The SDK's presigned URL with a start time in the past.
-    let req = c
-        .get_object()
-        .bucket("pre")
-        .key("a b/obj")
+    let req = get_req(&c, "pre", "a b/obj")
         .presigned(
             PresigningConfig::builder()
                 .start_time(std::time::SystemTime::now() - Duration::from_secs(7200))
@@ -261,15 +252,8 @@ async fn presigned_urls() {
 
     // Keys with characters that need encoding, presigned by the SDK.
     for key in ["a+b=c&d", "sp ace/ü~(x)!*'", "dir//double", "%41"] {
-        ok!(c
-            .put_object()
-            .bucket("pre")
-            .key(key)
-            .body(key.as_bytes().to_vec().into()));
-        let req = c
-            .get_object()
-            .bucket("pre")
-            .key(key)
+        ok!(put_req(&c, "pre", key, key.as_bytes()));
+        let req = get_req(&c, "pre", key)
             .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
             .await
             .unwrap();
@@ -407,7 +391,7 @@ async fn virtual_hosted_style_and_request_ids() {
     let vc = Via::new(&format!("http://localhost:{port}"))
         .virtual_hosted()
         .s3();
-    match vc.get_object().bucket("vhost").key("dir/k").send().await {
+    match get_req(&vc, "vhost", "dir/k").send().await {
         Ok(got) => assert_eq!(body_bytes(got).await, b"virtual"),
         // vhost.localhost may not resolve on this machine; the raw requests above cover it.
         Err(e) => assert!(e.raw_response().is_none(), "{e:?}"),

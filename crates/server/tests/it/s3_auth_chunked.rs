@@ -91,11 +91,7 @@ async fn signed_aws_chunked_bodies() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("x-amz-checksum-crc32"), Some(crc.as_str()));
-    let got = ok!(c
-        .get_object()
-        .bucket("chunks")
-        .key("trailer")
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled));
+    let got = get_with_checksums(&c, "chunks", "trailer").await;
     assert_eq!(got.checksum_crc32(), Some(crc.as_str()));
     assert!(body_bytes(got).await == data);
     // The signed trailer with a wrong (but correctly signed) checksum.
@@ -166,18 +162,15 @@ async fn unsigned_trailer_bodies() {
     let r = put("ok", &crc).send(&s).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("x-amz-checksum-crc32"), Some(crc.as_str()));
-    let got = ok!(c
-        .get_object()
-        .bucket("utrail")
-        .key("ok")
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled));
+    let got = get_with_checksums(&c, "utrail", "ok").await;
     assert_eq!(got.checksum_crc32(), Some(crc.as_str()));
     assert!(body_bytes(got).await == data);
-    let attrs = ok!(c
-        .get_object_attributes()
-        .bucket("utrail")
-        .key("ok")
-        .object_attributes(aws_sdk_s3::types::ObjectAttributes::Checksum));
+    let attrs = ok!(attributes_req(
+        &c,
+        "utrail",
+        "ok",
+        &[aws_sdk_s3::types::ObjectAttributes::Checksum]
+    ));
     assert_eq!(
         attrs.checksum().and_then(|c| c.checksum_crc32()),
         Some(crc.as_str())

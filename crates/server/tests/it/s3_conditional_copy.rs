@@ -9,23 +9,14 @@ use crate::common::*;
 async fn copy_object_honours_destination_conditions() {
     let (_s, c) = Server::start_with_bucket("condcopy").await;
     for (key, body) in [("src", b"source".as_slice()), ("dst", b"old".as_slice())] {
-        ok!(c
-            .put_object()
-            .bucket("condcopy")
-            .key(key)
-            .body(body.to_vec().into()));
+        ok!(put_req(&c, "condcopy", key, body));
     }
     let dst_etag = head_of(&c, "condcopy", "dst")
         .await
         .e_tag()
         .unwrap()
         .to_string();
-    let copy = |key: &str| {
-        c.copy_object()
-            .bucket("condcopy")
-            .key(key)
-            .copy_source("condcopy/src")
-    };
+    let copy = |key: &str| copy_req(&c, "condcopy", key, "condcopy/src");
     let outcome = |r: Result<_, aws_sdk_s3::error::SdkError<_>>| match r {
         Ok(_) => "ok".to_string(),
         Err(e) => format!("{} {}", status(&e), code(&e)),
@@ -48,13 +39,7 @@ async fn copy_object_honours_destination_conditions() {
     );
     // Nothing was written by the refused copies.
     assert_eq!(get_bytes(&c, "condcopy", "dst").await, b"old");
-    assert!(c
-        .head_object()
-        .bucket("condcopy")
-        .key("none")
-        .send()
-        .await
-        .is_err());
+    assert!(head_req(&c, "condcopy", "none").send().await.is_err());
 
     assert_eq!(outcome(copy("new").if_none_match("*").send().await), "ok");
     assert_eq!(outcome(copy("dst").if_match(&dst_etag).send().await), "ok");

@@ -3,7 +3,7 @@
 //! anything happens, whoever calls (anonymous callers of a public bucket included); the right
 //! account changes nothing.
 
-use crate::common::{assert_outcome, ok, root_user, Server};
+use crate::common::{assert_outcome, copy_req, ok, root_user, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::BucketCannedAcl;
 use trailstack_server::config::BucketDefaults;
@@ -56,10 +56,7 @@ async fn a_bucket_of_another_account_than_expected_is_access_denied() {
 
     // A copy checks its source bucket's owner by the source header.
     let copy = |source_owner: &str| {
-        a.copy_object()
-            .bucket("owned-by-a")
-            .key("copy")
-            .copy_source("owned-by-a/k")
+        copy_req(&a, "owned-by-a", "copy", "owned-by-a/k")
             .expected_bucket_owner(A)
             .expected_source_bucket_owner(source_owner)
     };

@@ -5,7 +5,8 @@
 //! Validation and round trips of the configuration are in `s3_lifecycle_configuration`.
 
 use crate::common::{
-    get_out, head_err, head_of, ok, put_policy, put_req, status, versioned_bucket, Clocked, Server,
+    create_upload_req, get_out, head_err, head_of, ok, put_policy, put_req, status,
+    versioned_bucket, Clocked, Server,
 };
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
@@ -206,10 +207,7 @@ async fn incomplete_uploads_are_aborted_and_announce_it() {
             .unwrap()],
     )
     .await;
-    let up = ok!(c
-        .create_multipart_upload()
-        .bucket("lc-uploads")
-        .key("tmp/x"));
+    let up = ok!(create_upload_req(&c, "lc-uploads", "tmp/x"));
     assert_eq!(up.abort_rule_id(), Some("abort"));
     let abort_at = up.abort_date().unwrap().secs();
     assert_eq!(abort_at, 1_767_484_800); // 2026-01-04T00:00:00Z
@@ -219,10 +217,7 @@ async fn incomplete_uploads_are_aborted_and_announce_it() {
         .key("tmp/x")
         .upload_id(up.upload_id().unwrap()));
     assert_eq!(parts.abort_rule_id(), Some("abort"));
-    ok!(c
-        .create_multipart_upload()
-        .bucket("lc-uploads")
-        .key("keep/y"));
+    ok!(create_upload_req(&c, "lc-uploads", "keep/y"));
     assert_eq!(t.tick_at("2026-01-03T23:00:00Z").await.aborted, 0);
     assert_eq!(t.tick_at("2026-01-04T00:00:00Z").await.aborted, 1);
     let left = ok!(c.list_multipart_uploads().bucket("lc-uploads"));
@@ -383,7 +378,7 @@ async fn lifecycle_actions_reach_the_server_access_log() {
     .await;
     put(&c, "lc-src", "k", b"v1").await;
     put(&c, "lc-src", "k", b"v2").await;
-    ok!(c.create_multipart_upload().bucket("lc-src").key("u"));
+    ok!(create_upload_req(&c, "lc-src", "u"));
     let r = t.tick_at("2026-01-03T00:00:00Z").await;
     assert_eq!((r.removed, r.markers, r.aborted), (1, 1, 1));
     t.s.app.access_logs.tick(t.clock.now()).await.unwrap();

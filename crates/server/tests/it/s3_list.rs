@@ -12,10 +12,7 @@ pub async fn put_keys(c: &aws_sdk_s3::Client, bucket: &str, keys: &[String]) {
             let c = c.clone();
             let bucket = bucket.to_string();
             async move {
-                c.put_object()
-                    .bucket(bucket)
-                    .key(&k)
-                    .body(Vec::new().into())
+                put_req(&c, bucket, &k, b"")
                     .send()
                     .await
                     .unwrap_or_else(|e| panic!("put {k:?}: {e:?}"));

@@ -75,9 +75,7 @@ async fn url_encoding_of_odd_keys() {
 
     // Each key reads back by its name.
     for k in &keys {
-        c.head_object()
-            .bucket("enc")
-            .key(k)
+        head_req(&c, "enc", k)
             .send()
             .await
             .unwrap_or_else(|e| panic!("{k:?}: {e:?}"));

@@ -48,12 +48,13 @@ async fn upload_complete_and_read_parts() {
     let e = head_err(&c, "mpu", "big/obj").await;
     assert_eq!(status(&e), 404);
 
-    let done = ok!(c
-        .complete_multipart_upload()
-        .bucket("mpu")
-        .key("big/obj")
-        .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1), (2, &e2), (3, &e3)])));
+    let done = ok!(
+        complete_req(&c, "mpu", "big/obj", &id).multipart_upload(completed(&[
+            (1, &e1),
+            (2, &e2),
+            (3, &e3)
+        ]))
+    );
     let etag = multipart_etag(&[&p1, &p2, &p3]);
     assert_eq!(done.e_tag(), Some(etag.as_str()));
     assert!(etag.ends_with("-3\""));
@@ -68,17 +69,14 @@ async fn upload_complete_and_read_parts() {
     assert!(body_bytes(got).await == all);
 
     // A range across the part boundary.
-    let got = ok!(c.get_object().bucket("mpu").key("big/obj").range(format!(
-        "bytes={}-{}",
-        5 * MIB - 10,
-        5 * MIB + 9
-    )));
+    let got =
+        ok!(get_req(&c, "mpu", "big/obj").range(format!("bytes={}-{}", 5 * MIB - 10, 5 * MIB + 9)));
     assert_eq!(body_bytes(got).await, &all[5 * MIB - 10..5 * MIB + 10]);
 
     // Each part by number.
     let mut offset = 0usize;
     for (n, p) in [(1, &p1), (2, &p2), (3, &p3)] {
-        let got = ok!(c.get_object().bucket("mpu").key("big/obj").part_number(n));
+        let got = ok!(get_req(&c, "mpu", "big/obj").part_number(n));
         assert_eq!(got.parts_count(), Some(3), "part {n}");
         assert_eq!(got.content_length(), Some(p.len() as i64));
         assert_eq!(
@@ -89,22 +87,25 @@ async fn upload_complete_and_read_parts() {
         assert!(body_bytes(got).await == **p, "part {n}");
         offset += p.len();
     }
-    let head = ok!(c.head_object().bucket("mpu").key("big/obj").part_number(2));
+    let head = ok!(head_req(&c, "mpu", "big/obj").part_number(2));
     assert_eq!(head.parts_count(), Some(3));
     assert_eq!(head.content_length(), Some(p2.len() as i64));
     assert_outcome!(
-        c.get_object().bucket("mpu").key("big/obj").part_number(4),
+        get_req(&c, "mpu", "big/obj").part_number(4),
         "InvalidPartNumber 416"
     );
 
     // GetObjectAttributes: parts and size.
-    let attrs = ok!(c
-        .get_object_attributes()
-        .bucket("mpu")
-        .key("big/obj")
-        .object_attributes(ObjectAttributes::ObjectParts)
-        .object_attributes(ObjectAttributes::ObjectSize)
-        .object_attributes(ObjectAttributes::Etag));
+    let attrs = ok!(attributes_req(
+        &c,
+        "mpu",
+        "big/obj",
+        &[
+            ObjectAttributes::ObjectParts,
+            ObjectAttributes::ObjectSize,
+            ObjectAttributes::Etag
+        ]
+    ));
     assert_eq!(attrs.object_size(), Some(all.len() as i64));
     assert_eq!(attrs.e_tag(), Some(etag.trim_matches('"')));
     let parts = attrs.object_parts().unwrap();
@@ -122,12 +123,7 @@ async fn upload_complete_and_read_parts() {
     let id = create_upload(&c, "mpu", "small").await;
     upload_part(&c, "mpu", "small", &id, 1, b"first version").await;
     let e1 = upload_part(&c, "mpu", "small", &id, 1, b"second").await;
-    let done = ok!(c
-        .complete_multipart_upload()
-        .bucket("mpu")
-        .key("small")
-        .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1)])));
+    let done = ok!(complete_req(&c, "mpu", "small", &id).multipart_upload(completed(&[(1, &e1)])));
     assert_eq!(done.e_tag(), Some(multipart_etag(&[b"second"]).as_str()));
     assert_eq!(get_bytes(&c, "mpu", "small").await, b"second");
 }
@@ -191,10 +187,7 @@ async fn part_errors_list_parts_and_abort() {
         let id = id.clone();
         async move {
             let refs: Vec<(i32, &str)> = parts.iter().map(|(n, e)| (*n, e.as_str())).collect();
-            c.complete_multipart_upload()
-                .bucket("perr")
-                .key("k")
-                .upload_id(id)
+            complete_req(&c, "perr", "k", id)
                 .multipart_upload(completed(&refs))
                 .send()
                 .await
@@ -378,12 +371,9 @@ async fn upload_part_copy() {
     let sizes: Vec<i64> = parts.parts().iter().map(|p| p.size().unwrap()).collect();
     assert_eq!(sizes, vec![6 * MIB as i64, 1000]);
 
-    let done = ok!(c
-        .complete_multipart_upload()
-        .bucket("pcopy")
-        .key("dst")
-        .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1), (2, &e2)])));
+    let done =
+        ok!(complete_req(&c, "pcopy", "dst", &id)
+            .multipart_upload(completed(&[(1, &e1), (2, &e2)])));
     assert_eq!(
         done.e_tag(),
         Some(multipart_etag(&[&src, &src[100..1100]]).as_str())
@@ -391,6 +381,6 @@ async fn upload_part_copy() {
     let got = get_out(&c, "pcopy", "dst").await;
     let want: Vec<u8> = [&src[..], &src[100..1100]].concat();
     assert!(body_bytes(got).await == want);
-    let got = ok!(c.get_object().bucket("pcopy").key("dst").part_number(2));
+    let got = ok!(get_req(&c, "pcopy", "dst").part_number(2));
     assert_eq!(body_bytes(got).await, &src[100..1100]);
 }

@@ -10,11 +10,8 @@ use aws_sdk_s3::types::{
 #[tokio::test]
 async fn composite_crc32_checksum() {
     let (_s, c) = Server::start_with_bucket("ck32").await;
-    let created = ok!(c
-        .create_multipart_upload()
-        .bucket("ck32")
-        .key("obj")
-        .checksum_algorithm(ChecksumAlgorithm::Crc32));
+    let created =
+        ok!(create_upload_req(&c, "ck32", "obj").checksum_algorithm(ChecksumAlgorithm::Crc32));
     assert_eq!(
         created.checksum_algorithm(),
         Some(&ChecksumAlgorithm::Crc32)
@@ -65,13 +62,13 @@ async fn composite_crc32_checksum() {
     assert!(body_bytes(got).await == all);
 
     // GetObjectAttributes: the checksum and each part's checksum.
-    let attrs = ok!(c
-        .get_object_attributes()
-        .bucket("ck32")
-        .key("obj")
-        .object_attributes(ObjectAttributes::Checksum)
-        .object_attributes(ObjectAttributes::ObjectParts)
-        .max_parts(2));
+    let attrs = ok!(attributes_req(
+        &c,
+        "ck32",
+        "obj",
+        &[ObjectAttributes::Checksum, ObjectAttributes::ObjectParts]
+    )
+    .max_parts(2));
     assert_eq!(
         attrs.checksum().and_then(|c| c.checksum_crc32()),
         Some(want.as_str())
@@ -89,12 +86,9 @@ async fn composite_crc32_checksum() {
         Some(b64(&crc32(&parts[0])).as_str())
     );
     assert_eq!(op.next_part_number_marker(), Some("2"));
-    let attrs = ok!(c
-        .get_object_attributes()
-        .bucket("ck32")
-        .key("obj")
-        .object_attributes(ObjectAttributes::ObjectParts)
-        .part_number_marker("2"));
+    let attrs = ok!(
+        attributes_req(&c, "ck32", "obj", &[ObjectAttributes::ObjectParts]).part_number_marker("2")
+    );
     let op = attrs.object_parts().unwrap();
     assert_eq!(op.is_truncated(), Some(false));
     assert_eq!(op.parts().len(), 1);
@@ -102,14 +96,11 @@ async fn composite_crc32_checksum() {
     assert_eq!(op.parts()[0].size(), Some(1234));
 
     // A part checksum in Complete that differs from the stored one.
-    let id = ok!(c
-        .create_multipart_upload()
-        .bucket("ck32")
-        .key("obj2")
-        .checksum_algorithm(ChecksumAlgorithm::Crc32))
-    .upload_id()
-    .unwrap()
-    .to_string();
+    let id =
+        ok!(create_upload_req(&c, "ck32", "obj2").checksum_algorithm(ChecksumAlgorithm::Crc32))
+            .upload_id()
+            .unwrap()
+            .to_string();
     let out = ok!(c
         .upload_part()
         .bucket("ck32")
@@ -119,21 +110,17 @@ async fn composite_crc32_checksum() {
         .checksum_algorithm(ChecksumAlgorithm::Crc32)
         .body(b"abc".to_vec().into()));
     assert_fails!(
-        c.complete_multipart_upload()
-            .bucket("ck32")
-            .key("obj2")
-            .upload_id(&id)
-            .multipart_upload(
-                CompletedMultipartUpload::builder()
-                    .parts(
-                        CompletedPart::builder()
-                            .part_number(1)
-                            .e_tag(out.e_tag().unwrap())
-                            .checksum_crc32("AAAAAA==")
-                            .build(),
-                    )
-                    .build(),
-            ),
+        complete_req(&c, "ck32", "obj2", &id).multipart_upload(
+            CompletedMultipartUpload::builder()
+                .parts(
+                    CompletedPart::builder()
+                        .part_number(1)
+                        .e_tag(out.e_tag().unwrap())
+                        .checksum_crc32("AAAAAA==")
+                        .build(),
+                )
+                .build(),
+        ),
         "InvalidPart"
     );
 }
@@ -141,10 +128,7 @@ async fn composite_crc32_checksum() {
 #[tokio::test]
 async fn full_object_crc64nvme_checksum() {
     let (s, c) = Server::start_with_bucket("ck64").await;
-    let created = ok!(c
-        .create_multipart_upload()
-        .bucket("ck64")
-        .key("obj")
+    let created = ok!(create_upload_req(&c, "ck64", "obj")
         .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
         .checksum_type(ChecksumType::FullObject));
     assert_eq!(created.checksum_type(), Some(&ChecksumType::FullObject));
@@ -182,10 +166,7 @@ async fn full_object_crc64nvme_checksum() {
     assert_eq!(r.header("x-amz-checksum-type"), Some("FULL_OBJECT"));
 
     // FULL_OBJECT CRC32 too: the CRC32 of all the data, no suffix.
-    let id = ok!(c
-        .create_multipart_upload()
-        .bucket("ck64")
-        .key("obj32")
+    let id = ok!(create_upload_req(&c, "ck64", "obj32")
         .checksum_algorithm(ChecksumAlgorithm::Crc32)
         .checksum_type(ChecksumType::FullObject))
     .upload_id()
@@ -202,17 +183,13 @@ async fn full_object_crc64nvme_checksum() {
 
     // CRC64NVME cannot be COMPOSITE; SHA256 cannot be FULL_OBJECT.
     assert_fails!(
-        c.create_multipart_upload()
-            .bucket("ck64")
-            .key("x")
+        create_upload_req(&c, "ck64", "x")
             .checksum_algorithm(ChecksumAlgorithm::Crc64Nvme)
             .checksum_type(ChecksumType::Composite),
         "InvalidRequest"
     );
     assert_fails!(
-        c.create_multipart_upload()
-            .bucket("ck64")
-            .key("x")
+        create_upload_req(&c, "ck64", "x")
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
             .checksum_type(ChecksumType::FullObject),
         "InvalidRequest"

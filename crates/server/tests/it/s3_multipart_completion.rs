@@ -12,18 +12,8 @@ const MIB5: usize = 5 * 1024 * 1024;
 async fn a_completion_sent_again_gets_the_same_answer() {
     let (_s, c) = Server::start_with_bucket("mpu").await;
     let (id, parts) = upload_parts(&c, "mpu", "k", &[data(MIB5, 1), data(100, 2)]).await;
-    let first = ok!(c
-        .complete_multipart_upload()
-        .bucket("mpu")
-        .key("k")
-        .upload_id(&id)
-        .multipart_upload(part_list(&parts)));
-    let again = ok!(c
-        .complete_multipart_upload()
-        .bucket("mpu")
-        .key("k")
-        .upload_id(&id)
-        .multipart_upload(part_list(&parts)));
+    let first = complete_upload(&c, "mpu", "k", &id, &parts).await;
+    let again = complete_upload(&c, "mpu", "k", &id, &parts).await;
     assert_eq!(again.e_tag(), first.e_tag());
     assert!(first.e_tag().unwrap().ends_with("-2\""));
     let got = get_out(&c, "mpu", "k").await;
@@ -32,11 +22,7 @@ async fn a_completion_sent_again_gets_the_same_answer() {
     // Once another write replaced that object, the upload is gone for good.
     put_bytes(&c, "mpu", "k", b"newer").await;
     assert_outcome!(
-        c.complete_multipart_upload()
-            .bucket("mpu")
-            .key("k")
-            .upload_id(&id)
-            .multipart_upload(part_list(&parts)),
+        complete_req(&c, "mpu", "k", &id).multipart_upload(part_list(&parts)),
         "NoSuchUpload 404"
     );
 }
@@ -45,11 +31,7 @@ async fn a_completion_sent_again_gets_the_same_answer() {
 async fn if_match_and_if_none_match_on_completion() {
     let (_s, c) = Server::start_with_bucket("cond").await;
     let complete = |id: String, parts: Vec<CompletedPart>| {
-        c.complete_multipart_upload()
-            .bucket("cond")
-            .key("k")
-            .upload_id(id)
-            .multipart_upload(part_list(&parts))
+        complete_req(&c, "cond", "k", id).multipart_upload(part_list(&parts))
     };
     // If-Match on a key that does not exist: NoSuchKey, whatever the ETag.
     for etag in ["*", "\"0123\""] {
@@ -85,9 +67,7 @@ async fn if_match_and_if_none_match_on_completion() {
 async fn the_whole_object_checksum_sent_on_completion_is_checked() {
     let (_s, c) = Server::start_with_bucket("sums").await;
     let start = || {
-        c.create_multipart_upload()
-            .bucket("sums")
-            .key("k")
+        create_upload_req(&c, "sums", "k")
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
             .checksum_type(ChecksumType::Composite)
     };
@@ -119,12 +99,7 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
             );
             answers.push(p.checksum_sha256().unwrap().to_string());
         }
-        let mut req = c
-            .complete_multipart_upload()
-            .bucket("sums")
-            .key("k")
-            .upload_id(&id)
-            .multipart_upload(part_list(&parts));
+        let mut req = complete_req(&c, "sums", "k", &id).multipart_upload(part_list(&parts));
         if wrong {
             // A well-formed SHA-256 that is not the object's.
             req = req.checksum_sha256("uWBwpe1dxI4Vw8Gf0X9ynOdw/SS6VBzfWm9giiv1sf4=-2");
@@ -138,10 +113,7 @@ async fn the_whole_object_checksum_sent_on_completion_is_checked() {
     }
 
     // GetObject with a part number answers that part's checksum, of the object's type.
-    let part2 = ok!(c
-        .get_object()
-        .bucket("sums")
-        .key("k")
+    let part2 = ok!(get_req(&c, "sums", "k")
         .part_number(2)
         .checksum_mode(ChecksumMode::Enabled));
     assert_eq!(part2.checksum_sha256(), Some(answers[3].as_str()));
@@ -188,7 +160,7 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
             "{key} {inm}"
         );
     }
-    let e = c.head_object().bucket("inm").key("new").send().await;
+    let e = head_req(&c, "inm", "new").send().await;
     assert!(e.is_err());
     let r = Raw::new(&s, "PUT", "/inm/k")
         .header("if-none-match", "\"abc\"")
@@ -203,13 +175,7 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
     );
 
     let (id, parts) = upload_parts(&c, "inm", "k", &[b"two".to_vec()]).await;
-    let complete = || {
-        c.complete_multipart_upload()
-            .bucket("inm")
-            .key("k")
-            .upload_id(&id)
-            .multipart_upload(part_list(&parts))
-    };
+    let complete = || complete_req(&c, "inm", "k", &id).multipart_upload(part_list(&parts));
     assert_outcome!(
         complete().if_none_match(first.e_tag().unwrap()),
         "NotImplemented 501"
@@ -226,12 +192,7 @@ async fn if_none_match_on_a_write_takes_only_a_star() {
 async fn part_number_past_the_parts_is_416_with_the_counts() {
     let (s, c) = Server::start_with_bucket("partnums").await;
     let (id, parts) = upload_parts(&c, "partnums", "mp", &[data(MIB5, 1), b"tail".to_vec()]).await;
-    ok!(c
-        .complete_multipart_upload()
-        .bucket("partnums")
-        .key("mp")
-        .upload_id(id)
-        .multipart_upload(part_list(&parts)));
+    ok!(complete_req(&c, "partnums", "mp", id).multipart_upload(part_list(&parts)));
     put_bytes(&c, "partnums", "single", b"body").await;
     for (key, n, count) in [("mp", 3, "2"), ("single", 2, "1")] {
         let r = Raw::new(&s, "GET", &format!("/partnums/{key}?partNumber={n}"))
@@ -242,11 +203,7 @@ async fn part_number_past_the_parts_is_416_with_the_counts() {
         assert_eq!(r.xml("PartNumberRequested"), Some(n.to_string()));
         assert_eq!(r.xml("ActualPartCount").as_deref(), Some(count));
     }
-    let one = ok!(c
-        .get_object()
-        .bucket("partnums")
-        .key("single")
-        .part_number(1));
+    let one = ok!(get_req(&c, "partnums", "single").part_number(1));
     assert_eq!(body_bytes(one).await, b"body");
 }
 

@@ -3,7 +3,9 @@
 //! who initiated it, by default; anyone else only through a policy; an explicit Deny still
 //! wins. Here account B writes into account A's bucket through an ACL WRITE grant.
 
-use crate::common::{allow_all, assert_outcome, iam_user, ok, root_user, Server};
+use crate::common::{
+    allow_all, assert_outcome, create_upload_req, iam_user, ok, root_user, Server,
+};
 use aws_sdk_s3::types::ObjectOwnership;
 use trailstack_server::config::canonical_id_for;
 
@@ -42,7 +44,7 @@ async fn initiator_may_abort_and_list_parts() {
         let c = c.clone();
         let key = key.to_string();
         async move {
-            ok!(c.create_multipart_upload().bucket("mpu-x").key(key))
+            ok!(create_upload_req(&c, "mpu-x", key))
                 .upload_id()
                 .unwrap()
                 .to_string()

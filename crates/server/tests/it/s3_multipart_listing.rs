@@ -110,17 +110,9 @@ async fn list_multipart_uploads() {
     .await;
     let id = create_upload(&c, "ups", "versioned").await;
     let e1 = upload_part(&c, "ups", "versioned", &id, 1, b"v").await;
-    let done = ok!(c
-        .complete_multipart_upload()
-        .bucket("ups")
-        .key("versioned")
-        .upload_id(&id)
-        .multipart_upload(completed(&[(1, &e1)])));
+    let done =
+        ok!(complete_req(&c, "ups", "versioned", &id).multipart_upload(completed(&[(1, &e1)])));
     let vid = done.version_id().expect("version id").to_string();
-    let got = ok!(c
-        .get_object()
-        .bucket("ups")
-        .key("versioned")
-        .version_id(&vid));
+    let got = ok!(get_req(&c, "ups", "versioned").version_id(&vid));
     assert_eq!(body_bytes(got).await, b"v");
 }

@@ -8,11 +8,7 @@ use aws_sdk_s3::types::{ChecksumAlgorithm, MetadataDirective, ObjectAttributes, 
 async fn put_get_head_delete() {
     let (_s, c) = Server::start_with_bucket("objs").await;
     let body = data(100_000, 1);
-    let put = ok!(c
-        .put_object()
-        .bucket("objs")
-        .key("dir/a b+c.bin")
-        .body(body.clone().into())
+    let put = ok!(put_req(&c, "objs", "dir/a b+c.bin", &body)
         .content_type("application/x-test")
         .metadata("color", "blue"));
     let md5 = format!("\"{:x}\"", md5_of(&body));
@@ -47,11 +43,7 @@ fn md5_of(b: &[u8]) -> u128 {
 async fn ranges_and_conditions() {
     let (_s, c) = Server::start_with_bucket("ranges").await;
     let body = data(50_000, 2);
-    let put = ok!(c
-        .put_object()
-        .bucket("ranges")
-        .key("k")
-        .body(body.clone().into()));
+    let put = ok!(put_req(&c, "ranges", "k", &body));
     let etag = put.e_tag().unwrap().to_string();
     for (range, want) in [
         ("bytes=0-9", &body[0..10]),
@@ -59,48 +51,26 @@ async fn ranges_and_conditions() {
         ("bytes=-5", &body[49995..]),
         ("bytes=100-99999", &body[100..]),
     ] {
-        let got = ok!(c.get_object().bucket("ranges").key("k").range(range));
+        let got = ok!(get_req(&c, "ranges", "k").range(range));
         assert!(got.content_range().is_some(), "{range}");
         assert_eq!(body_bytes(got).await, want, "{range}");
     }
     assert_outcome!(
-        c.get_object()
-            .bucket("ranges")
-            .key("k")
-            .range("bytes=50000-"),
+        get_req(&c, "ranges", "k").range("bytes=50000-"),
         "InvalidRange 416"
     );
-    let e = err!(c
-        .get_object()
-        .bucket("ranges")
-        .key("k")
-        .if_match("\"nope\""));
+    let e = err!(get_req(&c, "ranges", "k").if_match("\"nope\""));
     assert_eq!(status(&e), 412);
-    ok!(c.get_object().bucket("ranges").key("k").if_match(&etag));
-    let e = err!(c
-        .get_object()
-        .bucket("ranges")
-        .key("k")
-        .if_none_match(&etag));
+    ok!(get_req(&c, "ranges", "k").if_match(&etag));
+    let e = err!(get_req(&c, "ranges", "k").if_none_match(&etag));
     assert_eq!(status(&e), 304);
     let later = aws_sdk_s3::primitives::DateTime::from_secs(4_000_000_000);
-    let e = err!(c
-        .get_object()
-        .bucket("ranges")
-        .key("k")
-        .if_modified_since(later));
+    let e = err!(get_req(&c, "ranges", "k").if_modified_since(later));
     assert_eq!(status(&e), 304);
     let earlier = aws_sdk_s3::primitives::DateTime::from_secs(1_000_000_000);
-    let e = err!(c
-        .get_object()
-        .bucket("ranges")
-        .key("k")
-        .if_unmodified_since(earlier));
+    let e = err!(get_req(&c, "ranges", "k").if_unmodified_since(earlier));
     assert_eq!(status(&e), 412);
-    let got = ok!(c
-        .get_object()
-        .bucket("ranges")
-        .key("k")
+    let got = ok!(get_req(&c, "ranges", "k")
         .response_content_type("text/plain")
         .response_content_disposition("attachment"));
     assert_eq!(got.content_type(), Some("text/plain"));
@@ -157,18 +127,10 @@ async fn copy_tagging_attributes() {
     let (_s, c) = Server::start_with_bucket("copies").await;
     let body = data(30_000, 3);
     let tagging = "a=1&b=2";
-    ok!(c
-        .put_object()
-        .bucket("copies")
-        .key("src")
-        .body(body.clone().into())
+    ok!(put_req(&c, "copies", "src", &body)
         .metadata("m", "1")
         .tagging(tagging));
-    let out = ok!(c
-        .copy_object()
-        .bucket("copies")
-        .key("dst")
-        .copy_source("copies/src"));
+    let out = ok!(copy_req(&c, "copies", "dst", "copies/src"));
     assert!(out.copy_object_result().unwrap().e_tag().is_some());
     let got = get_out(&c, "copies", "dst").await;
     assert_eq!(
@@ -177,11 +139,7 @@ async fn copy_tagging_attributes() {
     );
     assert_eq!(got.tag_count(), Some(2));
     assert_eq!(body_bytes(got).await, body);
-    ok!(c
-        .copy_object()
-        .bucket("copies")
-        .key("dst2")
-        .copy_source("copies/src")
+    ok!(copy_req(&c, "copies", "dst2", "copies/src")
         .metadata_directive(MetadataDirective::Replace)
         .metadata("m", "2"));
     let head = head_of(&c, "copies", "dst2").await;
@@ -190,25 +148,11 @@ async fn copy_tagging_attributes() {
         Some("2")
     );
     assert_fails!(
-        c.copy_object()
-            .bucket("copies")
-            .key("src")
-            .copy_source("copies/src"),
+        copy_req(&c, "copies", "src", "copies/src"),
         "InvalidRequest"
     );
-    assert_fails!(
-        c.copy_object()
-            .bucket("copies")
-            .key("x")
-            .copy_source("copies/missing"),
-        "NoSuchKey"
-    );
-    let e = err!(c
-        .copy_object()
-        .bucket("copies")
-        .key("x")
-        .copy_source("copies/src")
-        .copy_source_if_match("\"zzz\""));
+    assert_fails!(copy_req(&c, "copies", "x", "copies/missing"), "NoSuchKey");
+    let e = err!(copy_req(&c, "copies", "x", "copies/src").copy_source_if_match("\"zzz\""));
     assert_eq!(status(&e), 412);
 
     let tags = ok!(c.get_object_tagging().bucket("copies").key("src"));
@@ -237,12 +181,12 @@ async fn copy_tagging_attributes() {
         .tag_set()
         .is_empty());
 
-    let attrs = ok!(c
-        .get_object_attributes()
-        .bucket("copies")
-        .key("src")
-        .object_attributes(ObjectAttributes::ObjectSize)
-        .object_attributes(ObjectAttributes::Etag));
+    let attrs = ok!(attributes_req(
+        &c,
+        "copies",
+        "src",
+        &[ObjectAttributes::ObjectSize, ObjectAttributes::Etag]
+    ));
     assert_eq!(attrs.object_size(), Some(30_000));
     assert!(attrs.e_tag().is_some());
 }
@@ -258,11 +202,7 @@ async fn delete_objects_and_odd_keys() {
         "x".repeat(1024).as_str().to_owned().leak(),
     ];
     for k in keys {
-        ok!(c
-            .put_object()
-            .bucket("odd")
-            .key(k)
-            .body(k.as_bytes().to_vec().into()));
+        ok!(put_req(&c, "odd", k, k.as_bytes()));
         assert_eq!(get_bytes(&c, "odd", k).await, k.as_bytes());
     }
     assert_fails!(

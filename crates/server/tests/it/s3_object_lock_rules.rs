@@ -222,21 +222,13 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
     assert_eq!(get.object_lock_legal_hold_status(), Some(&Hold::On));
 
     // A copy takes its own headers (or the default), never its source's lock.
-    ok!(s3
-        .copy_object()
-        .bucket("dflt")
-        .key("copy")
-        .copy_source("dflt/own"));
+    ok!(copy_req(&s3, "dflt", "copy", "dflt/own"));
     let head = head_of(&s3, "dflt", "copy").await;
     assert_eq!(head.object_lock_mode(), Some(&ObjectLockMode::Compliance));
     assert_eq!(head.object_lock_legal_hold_status(), None);
 
     // A multipart upload carries its headers to the completed object.
-    let up = ok!(s3
-        .create_multipart_upload()
-        .bucket("dflt")
-        .key("mp")
-        .object_lock_legal_hold_status(Hold::On));
+    let up = ok!(create_upload_req(&s3, "dflt", "mp").object_lock_legal_hold_status(Hold::On));
     let id = up.upload_id().unwrap();
     let part = ok!(s3
         .upload_part()
@@ -245,21 +237,16 @@ async fn new_versions_take_the_default_retention_or_their_own_headers() {
         .upload_id(id)
         .part_number(1)
         .body(ByteStream::from_static(b"abc")));
-    let done = ok!(s3
-        .complete_multipart_upload()
-        .bucket("dflt")
-        .key("mp")
-        .upload_id(id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .parts(
-                    CompletedPart::builder()
-                        .part_number(1)
-                        .set_e_tag(part.e_tag().map(str::to_string))
-                        .build(),
-                )
-                .build(),
-        ));
+    let done = ok!(complete_req(&s3, "dflt", "mp", id).multipart_upload(
+        CompletedMultipartUpload::builder()
+            .parts(
+                CompletedPart::builder()
+                    .part_number(1)
+                    .set_e_tag(part.e_tag().map(str::to_string))
+                    .build(),
+            )
+            .build(),
+    ));
     let mp_version = done.version_id().unwrap();
     assert_eq!(
         delete_version(&s3, "dflt", "mp", mp_version, true).await,

@@ -335,12 +335,7 @@ async fn checksum_fields_are_verified_and_need_a_condition() {
         "{}",
         r.text()
     );
-    let got = ok!(s
-        .s3()
-        .get_object()
-        .bucket("cksum")
-        .key("c.bin")
-        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled));
+    let got = get_with_checksums(&s.s3(), "cksum", "c.bin").await;
     assert_eq!(got.checksum_sha256(), Some(good.as_str()));
 }
 

@@ -120,7 +120,7 @@ async fn header_signed_requests_write_read_and_list() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.xml("Key").as_deref(), Some("dir/a b.txt"));
-    let sdk = s.s3().get_object().bucket("old-tools").key("dir/a b.txt");
+    let sdk = get_req(&s.s3(), "old-tools", "dir/a b.txt");
     assert_eq!(body_bytes(sdk.send().await.unwrap()).await, b"hello");
 }
 
@@ -344,13 +344,7 @@ async fn post_forms_signed_with_sigv2() {
     ]);
     let r = ok.send(&s).await;
     assert_eq!(r.status, 204, "{}", r.text());
-    let got = s
-        .s3()
-        .get_object()
-        .bucket("forms2")
-        .key("up/a.txt")
-        .send()
-        .await;
+    let got = get_req(&s.s3(), "forms2", "up/a.txt").send().await;
     assert_eq!(body_bytes(got.unwrap()).await, b"form bytes");
 
     let bad = sign_v2("wrong", &policy);

@@ -23,6 +23,15 @@ async fn default_kms(c: &aws_sdk_s3::Client, bucket: &str, key: Option<&str>, bu
     set_default_encryption(c, bucket, Sse::AwsKms, key, bucket_key).await;
 }
 
+/// Starts a server holding `bucket` whose default is SSE-KMS under a new key, CMK1 (no Bucket
+/// Key); the server, its client and CMK1's ARN.
+async fn start_with_kms_default(bucket: &str) -> (Server, aws_sdk_s3::Client, String) {
+    let (s, c) = Server::start_with_bucket(bucket).await;
+    let cmk1 = new_key(&s).await;
+    default_kms(&c, bucket, Some(&cmk1), false).await;
+    (s, c, cmk1)
+}
+
 /// Reads `key` back, checks its bytes, and returns HeadObject's (algorithm, key ARN).
 async fn read_back(
     c: &aws_sdk_s3::Client,
@@ -62,9 +71,7 @@ async fn row_no_header_no_default_is_sse_s3() {
 /// §5 row 2: a user, no SSE header, default SSE-KMS with CMK1 -> SSE-KMS, CMK1.
 #[tokio::test]
 async fn row_no_header_default_kms_key() {
-    let (s, c) = Server::start_with_bucket("row2").await;
-    let cmk1 = new_key(&s).await;
-    default_kms(&c, "row2", Some(&cmk1), false).await;
+    let (_s, c, cmk1) = start_with_kms_default("row2").await;
     let body = data(1000, 2);
     put(&c, "row2", "a", &body).await;
     let (alg, arn) = read_back(&c, "row2", "a", &body).await;
@@ -107,9 +114,7 @@ async fn row_no_header_default_kms_without_key_uses_aws_s3() {
 /// §5 row 4: a user asking AES256 on a bucket whose default is SSE-KMS CMK1 -> SSE-S3.
 #[tokio::test]
 async fn row_aes256_header_beats_kms_default() {
-    let (s, c) = Server::start_with_bucket("row4").await;
-    let cmk1 = new_key(&s).await;
-    default_kms(&c, "row4", Some(&cmk1), false).await;
+    let (_s, c, _) = start_with_kms_default("row4").await;
     let body = data(10, 4);
     let out = ok!(put_req(&c, "row4", "a", &body).server_side_encryption(Sse::Aes256));
     assert_eq!(out.server_side_encryption(), Some(&Sse::Aes256));

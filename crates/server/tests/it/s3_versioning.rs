@@ -8,7 +8,7 @@ use aws_sdk_s3::types::{BucketVersioningStatus, Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
 
 pub async fn get_version(c: &Client, bucket: &str, key: &str, vid: &str) -> Vec<u8> {
-    let out = ok!(c.get_object().bucket(bucket).key(key).version_id(vid));
+    let out = ok!(get_req(c, bucket, key).version_id(vid));
     assert_eq!(out.version_id(), Some(vid));
     body_bytes(out).await
 }
@@ -65,7 +65,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(body_bytes(got).await, b"two");
     assert_eq!(get_version(&c, "vers", "k", &v1).await, b"one");
     assert_eq!(get_version(&c, "vers", "k", "null").await, b"zero");
-    let head = ok!(c.head_object().bucket("vers").key("k").version_id(&v1));
+    let head = ok!(head_req(&c, "vers", "k").version_id(&v1));
     assert_eq!(head.version_id(), Some(v1.as_str()));
     assert_eq!(head.content_length(), Some(3));
 
@@ -93,7 +93,7 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(r.header("x-amz-delete-marker"), Some("true"));
     assert_eq!(r.header("x-amz-version-id"), Some(marker.as_str()));
     assert_outcome!(
-        c.get_object().bucket("vers").key("k").version_id(&marker),
+        get_req(&c, "vers", "k").version_id(&marker),
         "MethodNotAllowed 405"
     );
     let r = Raw::new(&s, "HEAD", &format!("/vers/k?versionId={marker}"))
@@ -125,14 +125,14 @@ async fn versions_delete_markers_and_restore() {
     let got = get_out(&c, "vers", "k").await;
     assert_eq!(got.version_id(), Some(v1.as_str()));
     assert_outcome!(
-        c.get_object().bucket("vers").key("k").version_id(&v2),
+        get_req(&c, "vers", "k").version_id(&v2),
         "NoSuchVersion 404"
     );
 
     // Version id errors: unknown (well-formed) and malformed.
     let unknown = "0123456789abcdef0123456789abcdef";
     assert_outcome!(
-        c.get_object().bucket("vers").key("k").version_id(unknown),
+        get_req(&c, "vers", "k").version_id(unknown),
         "NoSuchVersion 404"
     );
     let r = Raw::new(&s, "GET", &format!("/vers/k?versionId={unknown}"))
@@ -141,10 +141,10 @@ async fn versions_delete_markers_and_restore() {
     assert_eq!(r.xml("Code").as_deref(), Some("NoSuchVersion"));
     assert_eq!(r.xml("VersionId").as_deref(), Some(unknown));
     assert_outcome!(
-        c.get_object().bucket("vers").key("k").version_id("bad"),
+        get_req(&c, "vers", "k").version_id("bad"),
         "InvalidArgument 400"
     );
-    let e = err!(c.head_object().bucket("vers").key("k").version_id(unknown));
+    let e = err!(head_req(&c, "vers", "k").version_id(unknown));
     assert_eq!(status(&e), 404);
     assert_fails!(
         c.delete_object().bucket("vers").key("k").version_id("bad"),
@@ -156,10 +156,7 @@ async fn versions_delete_markers_and_restore() {
 
     // Deleting the null version for good.
     ok!(c.delete_object().bucket("vers").key("k").version_id("null"));
-    assert_fails!(
-        c.get_object().bucket("vers").key("k").version_id("null"),
-        "NoSuchVersion"
-    );
+    assert_fails!(get_req(&c, "vers", "k").version_id("null"), "NoSuchVersion");
 }
 
 #[tokio::test]
@@ -255,10 +252,7 @@ async fn delete_objects_with_versions() {
     );
 
     // a1 is gone, a2 remains; b has a marker over b1.
-    assert_fails!(
-        c.get_object().bucket("dov").key("a").version_id(&a1),
-        "NoSuchVersion"
-    );
+    assert_fails!(get_req(&c, "dov", "a").version_id(&a1), "NoSuchVersion");
     assert_eq!(get_version(&c, "dov", "a", &a2).await, b"a2");
     assert_eq!(get_version(&c, "dov", "b", &b1).await, b"b1");
     let e = get_err(&c, "dov", "b").await;

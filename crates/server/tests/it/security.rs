@@ -299,18 +299,10 @@ async fn secrets_never_reach_logs_errors_cloudtrail_or_the_disk() {
     let b64 = base64::engine::general_purpose::STANDARD;
     let key = CustomerKey::of(&customer_key);
     ok!(put_req(&root_tls, "data", "sse-c", OBJECT_PLAINTEXT).customer_key(&key));
-    let got = ok!(root_tls
-        .get_object()
-        .bucket("data")
-        .key("sse-c")
-        .customer_key(&key));
+    let got = ok!(get_req(&root_tls, "data", "sse-c").customer_key(&key));
     assert_eq!(body_bytes(got).await, OBJECT_PLAINTEXT);
     let other = CustomerKey::of(&other_key);
-    let e = err!(root_tls
-        .get_object()
-        .bucket("data")
-        .key("sse-c")
-        .customer_key(&other));
+    let e = err!(get_req(&root_tls, "data", "sse-c").customer_key(&other));
     assert_eq!(code(&e), "AccessDenied");
     errors.push(("SSE-C GET with the wrong key".into(), error_body(&e)));
     let e =

@@ -6,20 +6,8 @@
 use crate::binary::{s3_at, Binary};
 use crate::common::*;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
-
-/// Reads one response head (up to its blank line) from `stream`.
-async fn read_head(stream: &mut TcpStream) -> String {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        let n = stream.read(&mut byte).await.unwrap();
-        assert_eq!(n, 1, "closed inside a response head: {head:?}");
-        head.push(byte[0]);
-    }
-    String::from_utf8(head).unwrap()
-}
 
 /// Waits (up to 10 s) until the log shows `text`.
 fn wait_for_log(b: &Binary, text: &str) {
@@ -55,12 +43,7 @@ async fn shutdown_on_sigterm_finishes_the_put_in_flight_and_exits_0() {
     .header("expect", "100-continue")
     .sign_with(&Signer::now(), None);
     let mut stream = TcpStream::connect(b.authority()).await.unwrap();
-    let mut head = format!("PUT {} HTTP/1.1\r\n", put.path);
-    for (k, v) in &put.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.unwrap();
+    write_head(&mut stream, &put).await;
     // `100 Continue`: the server has the request and is reading its body.
     let interim = read_head(&mut stream).await;
     assert!(interim.starts_with("HTTP/1.1 100"), "{interim}");

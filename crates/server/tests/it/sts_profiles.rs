@@ -4,7 +4,7 @@
 //! credentials provider, which calls AssumeRole with the source profile's keys and signs as the
 //! role from then on.
 
-use crate::common::{access_key, lookup, put_role_policy, Server};
+use crate::common::{access_key, lookup, put_req, put_role_policy, Server};
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::{BehaviorVersion, Region};
@@ -76,10 +76,7 @@ async fn a_role_arn_profile_signs_as_the_role() {
             .force_path_style(true)
             .build(),
     );
-    s3.put_object()
-        .bucket("profiled")
-        .key("k")
-        .body(b"as the role".to_vec().into())
+    put_req(&s3, "profiled", "k", b"as the role")
         .send()
         .await
         .unwrap();

@@ -53,11 +53,7 @@ async fn tls_sse_c_put_and_get_through_the_rust_sdk() {
         c.create_bucket().bucket(&bucket).send().await.unwrap();
         let put = ok!(put_req(&c, &bucket, "secret", &body).customer_key(&key));
         assert_eq!(put.sse_customer_key_md5(), Some(key.md5.as_str()));
-        let got = ok!(c
-            .get_object()
-            .bucket(&bucket)
-            .key("secret")
-            .customer_key(&key));
+        let got = ok!(get_req(&c, &bucket, "secret").customer_key(&key));
         assert_eq!(body_bytes(got).await, body);
     }
 

@@ -1,5 +1,5 @@
 //! CloudTrail set-up: trail ARNs, the bucket and key policies CloudTrail requires, object-level
-//! logging selectors, the records waiting in a trail's outbox and those LookupEvents finds.
+//! logging selectors and a trail started with them, the records waiting in a trail's outbox and those LookupEvents finds.
 
 use super::{ok, Server, ACCOUNT};
 use aws_sdk_cloudtrail::types::{
@@ -67,6 +67,29 @@ pub async fn trail_bucket(s: &Server, bucket: &str, trails: &[&str]) {
         .put_bucket_policy()
         .bucket(bucket)
         .policy(cloudtrail_bucket_policy(bucket, trails)));
+}
+
+/// Creates trail `name`, called by `ct`, into the existing bucket `logs` (with `key` and digests
+/// if `validation`), logging only the object writes of bucket `data`, and starts it.
+pub async fn start_data_trail(
+    ct: &aws_sdk_cloudtrail::Client,
+    name: &str,
+    logs: &str,
+    data: &str,
+    key: Option<&str>,
+    validation: bool,
+) {
+    ok!(ct
+        .create_trail()
+        .name(name)
+        .s3_bucket_name(logs)
+        .set_kms_key_id(key.map(str::to_string))
+        .enable_log_file_validation(validation));
+    ok!(ct
+        .put_event_selectors()
+        .trail_name(name)
+        .event_selectors(object_logging(data, ReadWriteType::WriteOnly)));
+    ok!(ct.start_logging().name(name));
 }
 
 /// The records waiting in `trail`'s outbox for us-east-1, oldest first.

@@ -1,5 +1,6 @@
-//! IAM set-up through aws-sdk-iam that many tests share: users with an access key, and the
-//! inline policies of users, groups and roles.
+//! IAM set-up through aws-sdk-iam that many tests share: users with an access key (alone or
+//! beside a bucket to act on), managed policies, and the inline policies of users, groups and
+//! roles.
 
 use super::{ok, Server};
 use aws_sdk_iam::types::AccessKey;
@@ -16,6 +17,16 @@ pub async fn new_user(s: &Server, name: &str) -> (String, String, String) {
         k.access_key_id().to_string(),
         k.secret_access_key().to_string(),
     )
+}
+
+/// Starts a server holding `bucket` with the empty object `a`, and the IAM user `user` with an
+/// access key and no policy yet; the server and the user's S3 client.
+pub async fn start_with_user(bucket: &str, user: &str) -> (Server, aws_sdk_s3::Client) {
+    let (s, root) = Server::start_with_bucket(bucket).await;
+    ok!(root.put_object().bucket(bucket).key("a"));
+    let (_, key, secret) = new_user(&s, user).await;
+    let client = s.s3_with(&key, &secret);
+    (s, client)
 }
 
 /// A new access key of the existing user `name`.
@@ -50,4 +61,10 @@ pub async fn put_role_policy(iam: &Client, role: &str, policy: &str, doc: impl I
         .role_name(role)
         .policy_name(policy)
         .policy_document(doc));
+}
+
+/// A managed policy of the account named `name` with `doc` as its document; its ARN.
+pub async fn managed_policy(iam: &Client, name: &str, doc: impl Into<String>) -> String {
+    let p = ok!(iam.create_policy().policy_name(name).policy_document(doc));
+    p.policy().unwrap().arn().unwrap().to_string()
 }

@@ -1,11 +1,19 @@
-//! KMS set-up many tests share: keys created with the defaults or of a spec and usage, and
-//! plaintext encrypted and decrypted.
+//! KMS set-up many tests share: a server and its KMS client, keys created with the defaults or
+//! of a spec and usage, and plaintext encrypted and decrypted.
 
-use super::ok;
+use super::{ok, Server};
 use aws_sdk_kms::operation::decrypt::DecryptOutput;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyUsageType};
 use aws_sdk_kms::Client;
+
+/// Starts a server (as [`Server::start`]); the server and a KMS client of the default
+/// credentials.
+pub async fn start_kms() -> (Server, Client) {
+    let s = Server::start().await;
+    let k = s.kms();
+    (s, k)
+}
 
 /// Creates a symmetric encryption key with the defaults; returns its metadata.
 pub async fn new_key(k: &Client) -> KeyMetadata {

@@ -1,5 +1,6 @@
 //! Raw HTTP/1.1 requests for what SDKs won't send: building, signing (header or presigned) and
-//! reading the response off the wire, and XML values picked out of a body.
+//! reading the response off the wire, heads written and read by hand on a kept-alive
+//! connection, and XML values picked out of a body.
 
 use super::{host_of, Server};
 
@@ -278,6 +279,31 @@ impl Raw {
         }
         parse_response(&buf, self.method == "HEAD")
     }
+}
+
+/// Writes the head of `req` on a kept-alive `stream` as it is (no `connection: close`, no
+/// Content-Length added), for tests that drive one connection by hand.
+pub async fn write_head(stream: &mut tokio::net::TcpStream, req: &Raw) {
+    use tokio::io::AsyncWriteExt;
+    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.path);
+    for (k, v) in &req.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+}
+
+/// Reads one response head (up to its blank line) from `stream`, leaving any body unread.
+pub async fn read_head(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).await.unwrap();
+        assert_eq!(n, 1, "connection closed inside a response head: {head:?}");
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap()
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

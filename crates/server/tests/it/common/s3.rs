@@ -1,12 +1,18 @@
-//! S3 calls many tests share: objects written, read, headed and deleted, bucket policies,
-//! versioning and default encryption set, and a multipart upload created, its parts uploaded
-//! and completed.
+//! S3 calls many tests share: objects written, read, headed, copied and deleted (and the
+//! requests for them, for a test to add headers to), bucket policies, versioning and default
+//! encryption set, and a multipart upload created, its parts uploaded and completed.
 
 use super::{body_bytes, err, ok};
 use aws_sdk_s3::error::SdkError;
+use aws_sdk_s3::operation::complete_multipart_upload::builders::CompleteMultipartUploadFluentBuilder;
 use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOutput;
+use aws_sdk_s3::operation::copy_object::builders::CopyObjectFluentBuilder;
+use aws_sdk_s3::operation::create_multipart_upload::builders::CreateMultipartUploadFluentBuilder;
 use aws_sdk_s3::operation::delete_object::DeleteObjectOutput;
+use aws_sdk_s3::operation::get_object::builders::GetObjectFluentBuilder;
 use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
+use aws_sdk_s3::operation::get_object_attributes::builders::GetObjectAttributesFluentBuilder;
+use aws_sdk_s3::operation::head_object::builders::HeadObjectFluentBuilder;
 use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
 use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
 use aws_sdk_s3::operation::put_object::PutObjectError;
@@ -14,9 +20,9 @@ use aws_sdk_s3::operation::upload_part::UploadPartOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketVersioningStatus, ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload,
-    CompletedPart, ObjectOwnership, OwnershipControls, OwnershipControlsRule, ServerSideEncryption,
-    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
-    VersioningConfiguration,
+    CompletedPart, ObjectAttributes, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, VersioningConfiguration,
 };
 use aws_sdk_s3::Client;
 
@@ -41,6 +47,72 @@ pub fn put_req(
         .bucket(bucket)
         .key(key)
         .body(ByteStream::from(body.to_vec()))
+}
+
+/// A GetObject request of `bucket`/`key`, for a test to add headers to and send.
+pub fn get_req(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> GetObjectFluentBuilder {
+    c.get_object().bucket(bucket).key(key)
+}
+
+/// A HeadObject request of `bucket`/`key`, for a test to add headers to and send.
+pub fn head_req(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> HeadObjectFluentBuilder {
+    c.head_object().bucket(bucket).key(key)
+}
+
+/// A CopyObject request of `source` (`bucket/key`) to `bucket`/`key`, for a test to add
+/// headers to and send.
+pub fn copy_req(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+    source: impl Into<String>,
+) -> CopyObjectFluentBuilder {
+    c.copy_object().bucket(bucket).key(key).copy_source(source)
+}
+
+/// A CreateMultipartUpload request of `bucket`/`key`, for a test to add headers to and send.
+pub fn create_upload_req(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+) -> CreateMultipartUploadFluentBuilder {
+    c.create_multipart_upload().bucket(bucket).key(key)
+}
+
+/// A GetObjectAttributes request of `bucket`/`key` asking for `attributes`, for a test to add
+/// headers to and send.
+pub fn attributes_req(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+    attributes: &[ObjectAttributes],
+) -> GetObjectAttributesFluentBuilder {
+    c.get_object_attributes()
+        .bucket(bucket)
+        .key(key)
+        .set_object_attributes(Some(attributes.to_vec()))
+}
+
+/// A CompleteMultipartUpload request of upload `id` of `bucket`/`key`, for a test to add the
+/// parts to and send.
+pub fn complete_req(
+    c: &Client,
+    bucket: impl Into<String>,
+    key: impl Into<String>,
+    id: impl Into<String>,
+) -> CompleteMultipartUploadFluentBuilder {
+    c.complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(id)
 }
 
 /// The error PutObject of `body` to `bucket`/`key` answers.
@@ -74,9 +146,7 @@ pub async fn versioned_bucket(c: &Client, bucket: &str) {
 
 /// Starts a multipart upload of `bucket`/`key`; returns its upload id.
 pub async fn create_upload(c: &Client, bucket: &str, key: &str) -> String {
-    ok!(c.create_multipart_upload().bucket(bucket).key(key))
-        .upload_id
-        .unwrap()
+    ok!(create_upload_req(c, bucket, key)).upload_id.unwrap()
 }
 
 /// Uploads `body` as part `n` of upload `id`; returns the part's ETag.
@@ -188,12 +258,7 @@ pub async fn complete_upload(
     id: &str,
     parts: &[CompletedPart],
 ) -> CompleteMultipartUploadOutput {
-    ok!(c
-        .complete_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .upload_id(id)
-        .multipart_upload(part_list(parts)))
+    ok!(complete_req(c, bucket, key, id).multipart_upload(part_list(parts)))
 }
 
 /// HeadObject of `bucket`/`key`.
@@ -202,7 +267,7 @@ pub async fn head_of(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> HeadObjectOutput {
-    ok!(c.head_object().bucket(bucket).key(key))
+    ok!(head_req(c, bucket, key))
 }
 
 /// The error HeadObject of `bucket`/`key` answers.
@@ -211,7 +276,7 @@ pub async fn head_err(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> SdkError<HeadObjectError> {
-    err!(c.head_object().bucket(bucket).key(key))
+    err!(head_req(c, bucket, key))
 }
 
 /// GetObject of `bucket`/`key`.
@@ -220,7 +285,7 @@ pub async fn get_out(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> GetObjectOutput {
-    c.get_object().bucket(bucket).key(key).send().await.unwrap()
+    ok!(get_req(c, bucket, key))
 }
 
 /// GetObject of `bucket`/`key` asking for the stored checksums (`x-amz-checksum-mode: ENABLED`).
@@ -229,11 +294,7 @@ pub async fn get_with_checksums(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> GetObjectOutput {
-    ok!(c
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .checksum_mode(ChecksumMode::Enabled))
+    ok!(get_req(c, bucket, key).checksum_mode(ChecksumMode::Enabled))
 }
 
 /// HeadObject of `bucket`/`key` asking for the stored checksums.
@@ -242,11 +303,7 @@ pub async fn head_with_checksums(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> HeadObjectOutput {
-    ok!(c
-        .head_object()
-        .bucket(bucket)
-        .key(key)
-        .checksum_mode(ChecksumMode::Enabled))
+    ok!(head_req(c, bucket, key).checksum_mode(ChecksumMode::Enabled))
 }
 
 /// The error GetObject of `bucket`/`key` answers.
@@ -255,7 +312,7 @@ pub async fn get_err(
     bucket: impl Into<String>,
     key: impl Into<String>,
 ) -> SdkError<GetObjectError> {
-    err!(c.get_object().bucket(bucket).key(key))
+    err!(get_req(c, bucket, key))
 }
 
 /// Sets `bucket`'s policy to `doc`.

@@ -8,8 +8,7 @@ use aws_sdk_kms::types::{DataKeySpec, KeySpec, KeyUsageType};
 
 #[tokio::test]
 async fn encrypt_decrypt_with_context() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let key = new_key(&k).await;
     let id = key.key_id();
     let enc = ok!(k
@@ -67,8 +66,7 @@ async fn encrypt_decrypt_with_context() {
 
 #[tokio::test]
 async fn data_keys_and_random() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let id = new_key_id(&k).await;
     let dk = ok!(k
         .generate_data_key()
@@ -101,8 +99,7 @@ async fn data_keys_and_random() {
 
 #[tokio::test]
 async fn sign_verify_and_macs() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     for (spec, alg) in [
         (
             KeySpec::Rsa2048,
@@ -172,8 +169,7 @@ async fn sign_verify_and_macs() {
 
 #[tokio::test]
 async fn rotation_keeps_old_ciphertexts_readable() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let id = new_key_id(&k).await;
     let old = encrypt(&k, &id, b"before").await;
     ok!(k

@@ -56,8 +56,7 @@ async fn state(k: &aws_sdk_kms::Client, key: &str) -> KeyState {
 
 #[tokio::test]
 async fn python_wrapped_material_imports_and_encrypts() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let key = external_key(&k).await;
     let params = ok!(k
         .get_parameters_for_import()
@@ -172,8 +171,7 @@ async fn python_wrapped_material_imports_and_encrypts() {
 
 #[tokio::test]
 async fn import_errors() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let key = external_key(&k).await;
     let other_key = external_key(&k).await;
     let plain_key = new_key_id(&k).await;

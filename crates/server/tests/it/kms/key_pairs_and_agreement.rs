@@ -20,8 +20,7 @@ const PAIRS: [(DataKeyPairSpec, &str); 7] = [
 
 #[tokio::test]
 async fn data_key_pairs_match_in_python() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let key = new_key(&k).await;
     let (id, arn) = (key.key_id().to_string(), key.arn().unwrap().to_string());
     for (spec, kind) in PAIRS {
@@ -117,8 +116,7 @@ async fn data_key_pairs_match_in_python() {
 
 #[tokio::test]
 async fn derive_shared_secret_agrees_with_python() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     for spec in [
         KeySpec::EccNistP256,
         KeySpec::EccNistP384,

@@ -10,8 +10,7 @@ use aws_sdk_kms::types::{KeySpec, KeyState};
 /// one S3 then encrypts with.
 #[tokio::test]
 pub async fn describing_the_s3_managed_alias_creates_the_managed_key() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (s, k) = start_kms().await;
     let meta = ok!(k.describe_key().key_id("alias/aws/s3"))
         .key_metadata
         .unwrap();
@@ -42,8 +41,7 @@ pub async fn describing_the_s3_managed_alias_creates_the_managed_key() {
 
 #[tokio::test]
 pub async fn create_describe_list_and_aliases() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let key = ok!(k.create_key().description("first"))
         .key_metadata
         .unwrap();
@@ -100,8 +98,7 @@ pub async fn create_describe_list_and_aliases() {
 
 #[tokio::test]
 pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let id = new_key_id(&k).await;
     let blob = encrypt(&k, &id, b"x").await;
     k.disable_key().key_id(&id).send().await.unwrap();
@@ -140,8 +137,7 @@ pub async fn disabled_and_pending_deletion_keys_refuse_crypto() {
 
 #[tokio::test]
 pub async fn keys_survive_restart_and_material_is_sealed() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (s, k) = start_kms().await;
     let id = new_key_id(&k).await;
     let dk = ok!(k.generate_data_key().key_id(&id).number_of_bytes(32));
     let plain = dk.plaintext().unwrap().as_ref().to_vec();

@@ -16,8 +16,7 @@ async fn signing_key(k: &aws_sdk_kms::Client, spec: KeySpec) -> (String, Vec<u8>
 
 #[tokio::test]
 async fn signatures_verify_in_python() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     let message = b"trailstack signs this".to_vec();
     let cases = [
         (
@@ -103,8 +102,7 @@ async fn signatures_verify_in_python() {
 
 #[tokio::test]
 async fn python_oaep_ciphertexts_decrypt_through_kms() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (_s, k) = start_kms().await;
     for spec in [KeySpec::Rsa2048, KeySpec::Rsa3072] {
         let id = new_key_of(&k, spec.clone(), KeyUsageType::EncryptDecrypt).await;
         let public = k.get_public_key().key_id(&id).send().await.unwrap();

@@ -58,8 +58,7 @@ fn files_contain(dir: &std::path::Path, needle: &[u8]) -> Option<std::path::Path
 
 #[tokio::test]
 async fn everything_survives_a_restart() {
-    let s = Server::start().await;
-    let k = s.kms();
+    let (s, k) = start_kms().await;
     // Symmetric key, alias, ciphertexts before and after an on-demand rotation.
     let sym = new_key_id(&k).await;
     ok!(k

@@ -78,25 +78,15 @@ async fn customer_keys() {
     let e = head_err(&c, "custkeys", "a").await;
     assert_eq!(status(&e), 400);
     assert_outcome!(
-        c.get_object()
-            .bucket("custkeys")
-            .key("a")
-            .customer_key(&other),
+        get_req(&c, "custkeys", "a").customer_key(&other),
         "AccessDenied 403"
     );
-    let got = ok!(c
-        .get_object()
-        .bucket("custkeys")
-        .key("a")
+    let got = ok!(get_req(&c, "custkeys", "a")
         .range("bytes=65530-65545")
         .customer_key(&key));
     assert_eq!(got.sse_customer_key_md5(), Some(key.md5.as_str()));
     assert_eq!(body_bytes(got).await, &body[65530..=65545]);
-    let h = ok!(c
-        .head_object()
-        .bucket("custkeys")
-        .key("a")
-        .customer_key(&key));
+    let h = ok!(head_req(&c, "custkeys", "a").customer_key(&key));
     assert_eq!(h.sse_customer_algorithm(), Some("AES256"));
     // A bad MD5 is refused before anything is stored.
     assert_fails!(
@@ -155,11 +145,7 @@ async fn customer_key_parts_and_attributes() {
     let (_s, c) = Server::start_with_bucket("custparts").await;
     let key = CustomerKey::seeded(21);
     let other = CustomerKey::seeded(22);
-    let up = ok!(c
-        .create_multipart_upload()
-        .bucket("custparts")
-        .key("mp")
-        .customer_key(&key));
+    let up = ok!(create_upload_req(&c, "custparts", "mp").customer_key(&key));
     let id = up.upload_id().unwrap();
     let part = |k: &CustomerKey| {
         c.upload_part()
@@ -186,10 +172,12 @@ async fn customer_key_parts_and_attributes() {
 
     ok!(put_req(&c, "custparts", "one", &data(1000, 23)).customer_key(&key));
     let attrs = || {
-        c.get_object_attributes()
-            .bucket("custparts")
-            .key("one")
-            .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
+        attributes_req(
+            &c,
+            "custparts",
+            "one",
+            &[aws_sdk_s3::types::ObjectAttributes::ObjectSize],
+        )
     };
     assert_outcome!(attrs(), "InvalidRequest 400");
     assert_outcome!(attrs().customer_key(&other), "AccessDenied 403");
@@ -205,10 +193,7 @@ async fn customer_key_on_completion() {
     let key = CustomerKey::seeded(31);
     let other = CustomerKey::seeded(32);
     for (name, algorithm) in [("plain", None), ("summed", Some(ChecksumAlgorithm::Crc32))] {
-        let id = ok!(c
-            .create_multipart_upload()
-            .bucket("custdone")
-            .key(name)
+        let id = ok!(create_upload_req(&c, "custdone", name)
             .set_checksum_algorithm(algorithm.clone())
             .customer_key(&key))
         .upload_id()
@@ -229,15 +214,11 @@ async fn customer_key_on_completion() {
             .set_checksum_crc32(p.checksum_crc32().map(str::to_string))
             .build();
         let complete = || {
-            c.complete_multipart_upload()
-                .bucket("custdone")
-                .key(name)
-                .upload_id(&id)
-                .multipart_upload(
-                    CompletedMultipartUpload::builder()
-                        .parts(part.clone())
-                        .build(),
-                )
+            complete_req(&c, "custdone", name, &id).multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .parts(part.clone())
+                    .build(),
+            )
         };
         let e = complete().customer_key(&other).send().await.unwrap_err();
         assert_eq!(
@@ -251,11 +232,7 @@ async fn customer_key_on_completion() {
         } else {
             complete().send().await.unwrap();
         }
-        let got = ok!(c
-            .get_object()
-            .bucket("custdone")
-            .key(name)
-            .customer_key(&key));
+        let got = ok!(get_req(&c, "custdone", name).customer_key(&key));
         assert_eq!(body_bytes(got).await, b"only part");
     }
 }

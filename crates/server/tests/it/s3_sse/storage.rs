@@ -21,18 +21,10 @@ async fn ranges_of_a_large_kms_object() {
         (n - C - 1, n - 1),
         (n - 1, n - 1),
     ] {
-        let got = ok!(c
-            .get_object()
-            .bucket("ranges")
-            .key("big")
-            .range(format!("bytes={a}-{b}")));
+        let got = ok!(get_req(&c, "ranges", "big").range(format!("bytes={a}-{b}")));
         assert_eq!(body_bytes(got).await, &body[a..=b], "bytes={a}-{b}");
     }
-    let got = ok!(c
-        .get_object()
-        .bucket("ranges")
-        .key("big")
-        .range("bytes=-70000"));
+    let got = ok!(get_req(&c, "ranges", "big").range("bytes=-70000"));
     assert_eq!(body_bytes(got).await, &body[n - 70000..]);
     let got = get_out(&c, "ranges", "big").await;
     assert!(body_bytes(got).await == body);
@@ -42,11 +34,7 @@ async fn ranges_of_a_large_kms_object() {
 async fn multipart_kms_upload() {
     let (s, c) = Server::start_with_bucket("multi").await;
     let k = new_key(&s).await;
-    let created = ok!(c
-        .create_multipart_upload()
-        .bucket("multi")
-        .key("m")
-        .kms_key(&k));
+    let created = ok!(create_upload_req(&c, "multi", "m").kms_key(&k));
     assert_eq!(created.ssekms_key_id(), Some(k.as_str()));
     let id = created.upload_id().unwrap();
     let parts = [data(5 * 1024 * 1024, 80), data(100_000, 81)];
@@ -73,37 +61,19 @@ async fn copies_between_modes() {
     let body = data(150_000, 13);
     put(&c, "copies", "plain", &body).await;
     // SSE-S3 -> SSE-KMS.
-    let out = ok!(c
-        .copy_object()
-        .bucket("copies")
-        .key("kms")
-        .copy_source("copies/plain")
-        .kms_key(&k));
+    let out = ok!(copy_req(&c, "copies", "kms", "copies/plain").kms_key(&k));
     assert_eq!(out.ssekms_key_id(), Some(k.as_str()));
     assert_eq!(
         read_back(&c, "copies", "kms", &body).await,
         (Some("aws:kms".into()), Some(k.clone()))
     );
     // SSE-KMS -> SSE-C.
-    ok!(c
-        .copy_object()
-        .bucket("copies")
-        .key("cust")
-        .copy_source("copies/kms")
-        .customer_key(&ckey));
+    ok!(copy_req(&c, "copies", "cust", "copies/kms").customer_key(&ckey));
     // SSE-C -> destination default (SSE-KMS with k), needing the source key.
     default_kms(&c, "copies", Some(&k), false).await;
-    let e = err!(c
-        .copy_object()
-        .bucket("copies")
-        .key("back")
-        .copy_source("copies/cust"));
+    let e = err!(copy_req(&c, "copies", "back", "copies/cust"));
     assert_eq!(status(&e), 400);
-    ok!(c
-        .copy_object()
-        .bucket("copies")
-        .key("back")
-        .copy_source("copies/cust")
+    ok!(copy_req(&c, "copies", "back", "copies/cust")
         .copy_source_sse_customer_algorithm("AES256")
         .copy_source_sse_customer_key(&ckey.key)
         .copy_source_sse_customer_key_md5(&ckey.md5));
@@ -112,12 +82,7 @@ async fn copies_between_modes() {
         (Some("aws:kms".into()), Some(k.clone()))
     );
     // Same object, changing encryption only, is allowed.
-    ok!(c
-        .copy_object()
-        .bucket("copies")
-        .key("back")
-        .copy_source("copies/back")
-        .server_side_encryption(Sse::Aes256));
+    ok!(copy_req(&c, "copies", "back", "copies/back").server_side_encryption(Sse::Aes256));
     assert_eq!(
         read_back(&c, "copies", "back", &body).await,
         (Some("AES256".into()), None)
@@ -251,11 +216,7 @@ async fn objects_from_before_encryption_still_read() {
     let c = s.s3();
     assert_eq!(read_back(&c, "legacy", "big", &big).await, (None, None));
     assert_eq!(read_back(&c, "legacy", "small", &small).await, (None, None));
-    let got = ok!(c
-        .get_object()
-        .bucket("legacy")
-        .key("big")
-        .range("bytes=65530-70000"));
+    let got = ok!(get_req(&c, "legacy", "big").range("bytes=65530-70000"));
     assert_eq!(body_bytes(got).await, &big[65530..=70000]);
 }
 
@@ -325,30 +286,17 @@ async fn dsse_two_layers() {
         (131_000, 399_999),
         (65_536, 65_536),
     ] {
-        let got = ok!(c
-            .get_object()
-            .bucket("dsse")
-            .key("big")
-            .range(format!("bytes={a}-{b}")));
+        let got = ok!(get_req(&c, "dsse", "big").range(format!("bytes={a}-{b}")));
         assert_eq!(body_bytes(got).await, &big[a..=b], "bytes={a}-{b}");
     }
     // Copy DSSE -> SSE-S3 and back.
-    ok!(c
-        .copy_object()
-        .bucket("dsse")
-        .key("copy")
-        .copy_source("dsse/big")
-        .server_side_encryption(Sse::Aes256));
+    ok!(copy_req(&c, "dsse", "copy", "dsse/big").server_side_encryption(Sse::Aes256));
     assert_eq!(
         read_back(&c, "dsse", "copy", &big).await.0.as_deref(),
         Some("AES256")
     );
     // Multipart under DSSE.
-    let created = ok!(c
-        .create_multipart_upload()
-        .bucket("dsse")
-        .key("mp")
-        .server_side_encryption(Sse::AwsKmsDsse));
+    let created = ok!(create_upload_req(&c, "dsse", "mp").server_side_encryption(Sse::AwsKmsDsse));
     let id = created.upload_id().unwrap();
     let parts = [data(5 * 1024 * 1024, 20), data(70_000, 21)];
     let done = send_parts(&c, "dsse", "mp", id, &parts).await;
@@ -358,10 +306,7 @@ async fn dsse_two_layers() {
         read_back(&c, "dsse", "mp", &whole).await.0.as_deref(),
         Some("aws:kms:dsse")
     );
-    let got = c
-        .get_object()
-        .bucket("dsse")
-        .key("mp")
+    let got = get_req(&c, "dsse", "mp")
         .range(format!(
             "bytes={}-{}",
             5 * 1024 * 1024 - 10,
