@@ -253,14 +253,8 @@ impl Delivery {
             }
             Err(e) => {
                 tracing::info!("digest delivery to {} failed: {e}", chain.bucket);
-                let status = DeliveryStatus {
-                    digest: true,
-                    attempt_ms,
-                    error: Some(e.code),
-                };
-                self.ct.record_delivery(&chain.trail_arn, status).await?;
-                outcome.failures += 1;
-                Ok(false)
+                self.failed(&chain.trail_arn, true, attempt_ms, e.code, outcome)
+                    .await
             }
         }
     }

@@ -386,16 +386,30 @@ impl Delivery {
             }
             Err(e) => {
                 tracing::info!("delivery of {} to {} failed: {e}", f.key, f.bucket);
-                let status = DeliveryStatus {
-                    digest: false,
-                    attempt_ms,
-                    error: Some(e.code),
-                };
-                self.ct.record_delivery(&trail.arn, status).await?;
-                outcome.failures += 1;
-                Ok(false)
+                self.failed(&trail.arn, false, attempt_ms, e.code, outcome)
+                    .await
             }
         }
+    }
+
+    /// Records a failed put of a log file or a digest (`digest`) on the trail's status, where
+    /// GetTrailStatus shows `code`, and counts it; false: nothing was delivered.
+    async fn failed(
+        &self,
+        trail_arn: &str,
+        digest: bool,
+        attempt_ms: i64,
+        code: String,
+        outcome: &mut Outcome,
+    ) -> CtResult<bool> {
+        let status = DeliveryStatus {
+            digest,
+            attempt_ms,
+            error: Some(code),
+        };
+        self.ct.record_delivery(trail_arn, status).await?;
+        outcome.failures += 1;
+        Ok(false)
     }
 
     async fn read<T: Send + 'static>(

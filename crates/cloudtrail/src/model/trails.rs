@@ -7,7 +7,7 @@ use super::corrupt;
 use crate::op::{InsightSelector, Tag};
 use crate::selectors::TrailSelectors;
 use serde::{Deserialize, Serialize};
-use trailstack_store::sql::Result;
+use trailstack_store::sql::{Param, Result};
 use trailstack_store::{Conn, Row};
 
 /// A trail's delivery settings.
@@ -153,48 +153,59 @@ fn to_json<T: Serialize>(v: &T) -> String {
 
 /// Inserts a new trail.
 pub fn insert(c: &Conn, t: &TrailRecord) -> Result<()> {
-    c.execute(
-        &format!(
-            "INSERT INTO ct_trails ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        ),
-        &[
-            &t.arn,
-            &t.account,
-            &t.home_region,
-            &t.name,
-            &t.multi_region,
-            &t.logging,
-            &t.created_ms,
-            &to_json(&t.config),
-            &to_json(&t.selectors),
-            &t.custom_selectors,
-            &t.insights.as_ref().map(to_json),
-            &to_json(&t.status),
-            &to_json(&t.tags),
-        ],
-    )?;
+    with_mutable(t, |mutable| {
+        let mut params: Vec<&dyn Param> = vec![&t.arn, &t.account, &t.home_region, &t.name];
+        params.extend_from_slice(mutable);
+        params.push(&t.created_ms);
+        c.execute(
+            &format!(
+                "INSERT INTO ct_trails (arn, account, home_region, name, {MUTABLE}, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            ),
+            &params,
+        )
+    })?;
     Ok(())
 }
 
 /// Replaces a trail's mutable columns.
 pub fn update(c: &Conn, t: &TrailRecord) -> Result<()> {
-    c.execute(
-        "UPDATE ct_trails SET multi_region = $1, logging = $2, config = $3, selectors = $4, \
-         custom_selectors = $5, insights = $6, status = $7, tags = $8 WHERE arn = $9",
-        &[
-            &t.multi_region,
-            &t.logging,
-            &to_json(&t.config),
-            &to_json(&t.selectors),
-            &t.custom_selectors,
-            &t.insights.as_ref().map(to_json),
-            &to_json(&t.status),
-            &to_json(&t.tags),
-            &t.arn,
-        ],
-    )?;
+    with_mutable(t, |mutable| {
+        let mut params = mutable.to_vec();
+        params.push(&t.arn);
+        c.execute(
+            "UPDATE ct_trails SET multi_region = $1, logging = $2, config = $3, selectors = $4, \
+             custom_selectors = $5, insights = $6, status = $7, tags = $8 WHERE arn = $9",
+            &params,
+        )
+    })?;
     Ok(())
+}
+
+/// The columns an update replaces, in the order [`with_mutable`] gives their values.
+const MUTABLE: &str =
+    "multi_region, logging, config, selectors, custom_selectors, insights, status, tags";
+
+/// Runs `f` with the values of `t`'s [`MUTABLE`] columns as stored (the structured ones as
+/// JSON).
+fn with_mutable<T>(t: &TrailRecord, f: impl FnOnce(&[&dyn Param]) -> T) -> T {
+    let (config, selectors, status, tags) = (
+        to_json(&t.config),
+        to_json(&t.selectors),
+        to_json(&t.status),
+        to_json(&t.tags),
+    );
+    let insights = t.insights.as_ref().map(to_json);
+    f(&[
+        &t.multi_region,
+        &t.logging,
+        &config,
+        &selectors,
+        &t.custom_selectors,
+        &insights,
+        &status,
+        &tags,
+    ])
 }
 
 /// Deletes a trail; true if it existed.

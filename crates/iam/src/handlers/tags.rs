@@ -52,16 +52,23 @@ fn key(k: &str, field: &str) -> IamResult<()> {
     Ok(())
 }
 
-/// The tags of a TagUser, TagRole, CreateUser or CreateRole: each key and value within AWS's
-/// constraints, at most 50, no key twice (case aside).
-pub fn check(tags: &[Tag]) -> IamResult<()> {
-    if tags.len() > TAGS_PER_ENTITY {
+/// Fails when member `field` lists more tags or tag keys (`n` of `what`) than an entity may
+/// hold.
+fn at_most_50(n: usize, what: &str, field: &str) -> IamResult<()> {
+    if n > TAGS_PER_ENTITY {
         return Err(invalid(
-            &format!("{} tags", tags.len()),
-            "tags",
+            &format!("{n} {what}"),
+            field,
             "Member must have length less than or equal to 50",
         ));
     }
+    Ok(())
+}
+
+/// The tags of a TagUser, TagRole, CreateUser or CreateRole: each key and value within AWS's
+/// constraints, at most 50, no key twice (case aside).
+pub fn check(tags: &[Tag]) -> IamResult<()> {
+    at_most_50(tags.len(), "tags", "tags")?;
     for (i, t) in tags.iter().enumerate() {
         key(&t.key, &format!("tags.{}.member.key", i + 1))?;
         let field = format!("tags.{}.member.value", i + 1);
@@ -127,13 +134,7 @@ pub async fn untag(
     owner: Owner,
     keys: Vec<String>,
 ) -> IamResult<IamOutput> {
-    if keys.len() > TAGS_PER_ENTITY {
-        return Err(invalid(
-            &format!("{} keys", keys.len()),
-            "tagKeys",
-            "Member must have length less than or equal to 50",
-        ));
-    }
+    at_most_50(keys.len(), "keys", "tagKeys")?;
     for (i, k) in keys.iter().enumerate() {
         key(k, &format!("tagKeys.{}.member", i + 1))?;
     }

@@ -1,4 +1,5 @@
-//! Users and roles: their rows and queries.
+//! Users and roles: their rows and queries; and the queries users, roles and groups share
+//! (created, found, listed by path and deleted by name alike).
 
 use crate::op::{Role, User};
 use trailstack_store::{Conn, Row};
@@ -41,24 +42,18 @@ pub fn name_taken(c: &Conn, table: &str, account: &str, name: &str) -> SqlResult
 
 /// Creates user `u`; false when the account already has a user of that name.
 pub fn insert_user(c: &Conn, account: &str, u: &User) -> SqlResult<bool> {
-    if name_taken(c, "iam_users", account, &u.name)? {
-        return Ok(false);
-    }
-    let n = c.execute(
-        "INSERT INTO iam_users (account, name, path, id, created_ms) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (account, name) DO NOTHING",
-        &[&account, &u.name, &u.path, &u.id, &u.created_ms],
-    )?;
-    Ok(n == 1)
+    let row = (
+        u.name.as_str(),
+        u.path.as_str(),
+        u.id.as_str(),
+        u.created_ms,
+    );
+    insert_plain(c, "iam_users", account, row)
 }
 
 /// User `name` of `account`.
 pub fn get_user(c: &Conn, account: &str, name: &str) -> SqlResult<Option<User>> {
-    c.query_opt(
-        "SELECT name, path, id, created_ms FROM iam_users WHERE account = $1 AND name = $2",
-        &[&account, &name],
-        |r| user_of(account, r),
-    )
+    get_named(c, "iam_users", PLAIN_COLUMNS, account, name, user_of)
 }
 
 /// Up to `limit` users of `account` after `marker` (by name).
@@ -69,19 +64,14 @@ pub fn list_users(
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<User>> {
-    c.query(
-        "SELECT name, path, id, created_ms FROM iam_users
-         WHERE account = $1 AND substr(path, 1, length($2)) = $2 AND name > $3
-         ORDER BY name LIMIT $4",
-        &[&account, &path_prefix, &marker, &limit],
-        |r| user_of(account, r),
-    )
+    let under = (path_prefix, marker, limit);
+    list_named(c, "iam_users", PLAIN_COLUMNS, account, under, user_of)
 }
 
 /// Every user of every account, with its account.
 pub fn all_users(c: &Conn) -> SqlResult<Vec<(String, User)>> {
     c.query(
-        "SELECT name, path, id, created_ms, account FROM iam_users ORDER BY account, name",
+        &format!("SELECT {PLAIN_COLUMNS}, account FROM iam_users ORDER BY account, name"),
         &[],
         |r| {
             let account: String = r.get(4)?;
@@ -104,10 +94,7 @@ pub fn all_roles(c: &Conn) -> SqlResult<Vec<(String, Role)>> {
 
 /// Deletes user `name`.
 pub fn delete_user(c: &Conn, account: &str, name: &str) -> SqlResult<bool> {
-    Ok(c.execute(
-        "DELETE FROM iam_users WHERE account = $1 AND name = $2",
-        &[&account, &name],
-    )? == 1)
+    delete_named(c, "iam_users", account, name)
 }
 
 fn role_of(account: &str, r: &Row<'_>) -> SqlResult<Role> {
@@ -153,11 +140,7 @@ pub fn insert_role(c: &Conn, account: &str, r: &Role) -> SqlResult<bool> {
 
 /// Role `name` of `account`.
 pub fn get_role(c: &Conn, account: &str, name: &str) -> SqlResult<Option<Role>> {
-    c.query_opt(
-        &format!("SELECT {ROLE_COLUMNS} FROM iam_roles WHERE account = $1 AND name = $2"),
-        &[&account, &name],
-        |r| role_of(account, r),
-    )
+    get_named(c, "iam_roles", ROLE_COLUMNS, account, name, role_of)
 }
 
 /// Up to `limit` roles of `account` after `marker` (by name).
@@ -168,15 +151,8 @@ pub fn list_roles(
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<Role>> {
-    c.query(
-        &format!(
-            "SELECT {ROLE_COLUMNS} FROM iam_roles
-             WHERE account = $1 AND substr(path, 1, length($2)) = $2 AND name > $3
-             ORDER BY name LIMIT $4"
-        ),
-        &[&account, &path_prefix, &marker, &limit],
-        |r| role_of(account, r),
-    )
+    let under = (path_prefix, marker, limit);
+    list_named(c, "iam_roles", ROLE_COLUMNS, account, under, role_of)
 }
 
 /// Replaces role `r`'s trust policy, description and maximum session duration.
@@ -197,8 +173,75 @@ pub fn update_role(c: &Conn, account: &str, r: &Role) -> SqlResult<()> {
 
 /// Deletes role `name`.
 pub fn delete_role(c: &Conn, account: &str, name: &str) -> SqlResult<bool> {
+    delete_named(c, "iam_roles", account, name)
+}
+
+/// The columns of the entities that hold nothing more than a name, path, id and creation
+/// time (users, groups), in the order their row readers take them.
+pub(super) const PLAIN_COLUMNS: &str = "name, path, id, created_ms";
+
+/// Creates the entity `(name, path, id, created_ms)` in `table` (`iam_users`, `iam_groups`);
+/// false when the account already has one of that name, case aside.
+pub(super) fn insert_plain(
+    c: &Conn,
+    table: &str,
+    account: &str,
+    (name, path, id, created_ms): (&str, &str, &str, i64),
+) -> SqlResult<bool> {
+    if name_taken(c, table, account, name)? {
+        return Ok(false);
+    }
+    let n = c.execute(
+        &format!(
+            "INSERT INTO {table} (account, {PLAIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (account, name) DO NOTHING"
+        ),
+        &[&account, &name, &path, &id, &created_ms],
+    )?;
+    Ok(n == 1)
+}
+
+/// The entity `name` of `account` in `table` (users, roles, groups): `columns` read by `of`.
+pub(super) fn get_named<T>(
+    c: &Conn,
+    table: &str,
+    columns: &str,
+    account: &str,
+    name: &str,
+    of: fn(&str, &Row<'_>) -> SqlResult<T>,
+) -> SqlResult<Option<T>> {
+    c.query_opt(
+        &format!("SELECT {columns} FROM {table} WHERE account = $1 AND name = $2"),
+        &[&account, &name],
+        |r| of(account, r),
+    )
+}
+
+/// Up to `limit` entities of `account` in `table` whose path starts with `path_prefix`, after
+/// `marker` by name: `columns` read by `of`.
+pub(super) fn list_named<T>(
+    c: &Conn,
+    table: &str,
+    columns: &str,
+    account: &str,
+    (path_prefix, marker, limit): (&str, &str, usize),
+    of: fn(&str, &Row<'_>) -> SqlResult<T>,
+) -> SqlResult<Vec<T>> {
+    c.query(
+        &format!(
+            "SELECT {columns} FROM {table}
+             WHERE account = $1 AND substr(path, 1, length($2)) = $2 AND name > $3
+             ORDER BY name LIMIT $4"
+        ),
+        &[&account, &path_prefix, &marker, &limit],
+        |r| of(account, r),
+    )
+}
+
+/// Deletes the entity `name` of `account` from `table`; false when there was none.
+pub(super) fn delete_named(c: &Conn, table: &str, account: &str, name: &str) -> SqlResult<bool> {
     Ok(c.execute(
-        "DELETE FROM iam_roles WHERE account = $1 AND name = $2",
+        &format!("DELETE FROM {table} WHERE account = $1 AND name = $2"),
         &[&account, &name],
     )? == 1)
 }

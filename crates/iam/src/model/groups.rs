@@ -1,5 +1,6 @@
 //! Groups and their members: rows and queries.
 
+use super::entities::{delete_named, get_named, insert_plain, list_named, PLAIN_COLUMNS};
 use crate::op::Group;
 use trailstack_store::{Conn, Row};
 
@@ -23,24 +24,18 @@ fn group_of(account: &str, r: &Row<'_>) -> SqlResult<Group> {
 
 /// Creates group `g`; false when the account already has a group of that name (case aside).
 pub fn insert(c: &Conn, account: &str, g: &Group) -> SqlResult<bool> {
-    if super::entities::name_taken(c, "iam_groups", account, &g.name)? {
-        return Ok(false);
-    }
-    let n = c.execute(
-        "INSERT INTO iam_groups (account, name, path, id, created_ms) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (account, name) DO NOTHING",
-        &[&account, &g.name, &g.path, &g.id, &g.created_ms],
-    )?;
-    Ok(n == 1)
+    let row = (
+        g.name.as_str(),
+        g.path.as_str(),
+        g.id.as_str(),
+        g.created_ms,
+    );
+    insert_plain(c, "iam_groups", account, row)
 }
 
 /// Group `name` of `account`.
 pub fn get(c: &Conn, account: &str, name: &str) -> SqlResult<Option<Group>> {
-    c.query_opt(
-        "SELECT name, path, id, created_ms FROM iam_groups WHERE account = $1 AND name = $2",
-        &[&account, &name],
-        |r| group_of(account, r),
-    )
+    get_named(c, "iam_groups", PLAIN_COLUMNS, account, name, group_of)
 }
 
 /// Up to `limit` groups of `account` under `path_prefix` after `marker` (by name).
@@ -51,21 +46,13 @@ pub fn list(
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<Group>> {
-    c.query(
-        "SELECT name, path, id, created_ms FROM iam_groups
-         WHERE account = $1 AND substr(path, 1, length($2)) = $2 AND name > $3
-         ORDER BY name LIMIT $4",
-        &[&account, &path_prefix, &marker, &limit],
-        |r| group_of(account, r),
-    )
+    let under = (path_prefix, marker, limit);
+    list_named(c, "iam_groups", PLAIN_COLUMNS, account, under, group_of)
 }
 
 /// Deletes group `name`.
 pub fn delete(c: &Conn, account: &str, name: &str) -> SqlResult<()> {
-    c.execute(
-        "DELETE FROM iam_groups WHERE account = $1 AND name = $2",
-        &[&account, &name],
-    )?;
+    delete_named(c, "iam_groups", account, name)?;
     Ok(())
 }
 
