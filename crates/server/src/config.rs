@@ -164,10 +164,17 @@ pub struct Config {
     /// Where the root key comes from; by default `root.key` in the data dir, created at first
     /// start. Servers sharing a database must all have the same one.
     pub root_key: RootKeySource,
+    /// With a shared database: how long background work a dead server held (CloudTrail
+    /// delivery, lifecycle, access logs, blob collection) waits before another takes it over.
+    pub lease_ttl: std::time::Duration,
 }
 
 /// The default of [`Config::lifecycle_day`].
 pub const DEFAULT_LIFECYCLE_DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+/// The default of [`Config::lease_ttl`].
+pub const DEFAULT_LEASE_TTL: std::time::Duration =
+    std::time::Duration::from_millis(trailstack_store::lease::TTL_MS as u64);
 
 /// The default of [`Config::read_timeout`].
 pub const DEFAULT_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -263,6 +270,7 @@ impl Config {
             lifecycle_day,
             database: Database::Embedded,
             root_key: RootKeySource::DataDir,
+            lease_ttl: DEFAULT_LEASE_TTL,
         })
     }
 

@@ -164,6 +164,7 @@ impl App {
         let mut base = [0u8; 8];
         aws_lc_rs::rand::fill(&mut base).map_err(|_| "no randomness for request ids")?;
         let request_base = u64::from_le_bytes(base);
+        let leases = Leases::random(db.clone()).with_ttl(config.lease_ttl);
         Ok(App {
             config: Arc::new(config),
             clock,
@@ -174,7 +175,7 @@ impl App {
             delivery,
             lifecycle,
             access_logs,
-            leases: Leases::random(db.clone()),
+            leases,
             changes,
             db,
             request_seq: AtomicU64::new(0),

@@ -103,6 +103,11 @@ enum Command {
         /// the same root key (--root-key-file or TRAILSTACK_ROOT_KEY).
         #[arg(long, env = "TRAILSTACK_DATABASE")]
         database: Option<String>,
+        /// With --database: how long background work a server held when it died (CloudTrail
+        /// delivery, lifecycle, access logs) waits before another server takes it over, e.g.
+        /// `30s`. Every server sharing the database should have the same.
+        #[arg(long, env = "TRAILSTACK_LEASE_TTL", default_value = "30s", value_parser = parse_interval, requires = "database")]
+        lease_ttl: Duration,
         /// Reader connections to PostgreSQL per server (the writer has one more).
         #[arg(long, env = "TRAILSTACK_DATABASE_READERS", default_value_t = DEFAULT_DATABASE_READERS, requires = "database")]
         database_readers: usize,
@@ -188,6 +193,7 @@ async fn main() {
             lifecycle_day,
             database,
             database_readers,
+            lease_ttl,
             root_key_file,
             root_key,
         } => {
@@ -209,6 +215,7 @@ async fn main() {
                             readers: database_readers,
                         };
                     }
+                    c.lease_ttl = lease_ttl;
                     c.root_key = match (root_key_file, root_key) {
                         (Some(path), _) => RootKeySource::File(path),
                         (None, Some(hex)) => RootKeySource::Hex(hex.into()),

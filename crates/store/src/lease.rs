@@ -24,10 +24,9 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
           ) WITHOUT ROWID;",
 }];
 
-/// How long a lease lasts unless renewed: a dead server's work waits this long for another.
+/// How long a lease lasts unless renewed, by default: a dead server's work waits this long for
+/// another ([`Leases::with_ttl`] sets it per server, `serve --lease-ttl`).
 pub const TTL_MS: i64 = 30_000;
-/// How often a lease is renewed while its work runs.
-const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 /// How often a server waiting for a lease tries again.
 const RETRY_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
@@ -36,6 +35,8 @@ const RETRY_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 pub struct Leases {
     db: Arc<Db>,
     holder: String,
+    /// How long a lease taken lasts; renewed every third of it while its work runs.
+    ttl_ms: i64,
     /// Per lease name, so that two runs on this server (a timer and `trailstack flush`) take
     /// turns: both would hold the lease under the same holder.
     local: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
@@ -65,6 +66,7 @@ impl Leases {
         Leases {
             db,
             holder: holder.into(),
+            ttl_ms: TTL_MS,
             local: Arc::default(),
         }
     }
@@ -84,7 +86,7 @@ impl Leases {
             map.entry(name.to_string()).or_default().clone()
         };
         let _here = local.lock().await;
-        while !self.take(name, now_ms(), TTL_MS).await? {
+        while !self.take(name, now_ms(), self.ttl_ms).await? {
             if wait == Wait::No {
                 return Ok(None);
             }
@@ -103,14 +105,23 @@ impl Leases {
         Leases::new(db, uuid::Uuid::new_v4().simple().to_string())
     }
 
-    /// Renews lease `name` every [`RENEW_EVERY`], for as long as it is polled.
+    /// The same leases, taken for `ttl` at a time: how long work a dead server held waits
+    /// for another. Servers sharing a database should agree on it.
+    pub fn with_ttl(mut self, ttl: std::time::Duration) -> Leases {
+        self.ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(3);
+        self
+    }
+
+    /// Renews lease `name` every third of its length, for as long as it is polled: two
+    /// renewals may fail or come late before it lapses.
     async fn renew(&self, name: &str, now_ms: &impl Fn() -> i64) -> std::convert::Infallible {
-        let mut timer = tokio::time::interval(RENEW_EVERY);
+        let every = std::time::Duration::from_millis((self.ttl_ms / 3) as u64);
+        let mut timer = tokio::time::interval(every);
         timer.tick().await;
         loop {
             timer.tick().await;
             // A failed renewal is tried again at the next; the work is not cut short.
-            let _ = self.take(name, now_ms(), TTL_MS).await;
+            let _ = self.take(name, now_ms(), self.ttl_ms).await;
         }
     }
 
@@ -174,6 +185,22 @@ mod tests {
         b.give_up("delivery").await.unwrap();
         a.give_up("delivery").await.unwrap();
         assert!(a.take("delivery", 52_000, 30_000).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_lease_lasts_the_ttl_its_leases_were_given() {
+        let (dir, db) = testing::open(MIGRATIONS);
+        let a = Leases::new(Arc::new(db), "a").with_ttl(std::time::Duration::from_secs(3));
+        let b = Leases::new(Arc::new(testing::reopen(dir.path(), MIGRATIONS)), "b");
+        let taken_by_b = a
+            .run("d", || 1_000, Wait::No, async {
+                // Held until 4 000, not the default's 31 000: were A dead, B would wait 3 s.
+                let early = b.take("d", 3_999, TTL_MS).await.unwrap();
+                (early, b.take("d", 4_000, TTL_MS).await.unwrap())
+            })
+            .await
+            .unwrap();
+        assert_eq!(taken_by_b, Some((false, true)));
     }
 
     #[tokio::test]
