@@ -86,8 +86,8 @@ async fn a_failing_fsync_fails_writes_with_an_error_and_loses_nothing_acknowledg
         scratch.path().join("fail-fsync"),
     );
     let env = [
-        ("LD_PRELOAD", shim.as_path()),
-        ("TRAILSTACK_FAIL_FSYNC_WHILE", flag.as_path()),
+        ("LD_PRELOAD", shim.as_os_str()),
+        ("TRAILSTACK_FAIL_FSYNC_WHILE", flag.as_os_str()),
     ];
     let mut p = Proc::spawn_with(&data, &log, &env);
     let s3 = server::s3(&p.ready().unwrap());

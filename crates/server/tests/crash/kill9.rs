@@ -6,7 +6,8 @@
 //! reads back byte-identical, every cut-short one is entirely there or not at all, listings
 //! agree with the objects (`model.rs`). At the end: each acknowledged write's CloudTrail record
 //! delivered exactly once and the digest chain valid (`trail.rs`). `TRAILSTACK_CRASH_SEED`
-//! replays a run's random choices (timing still varies); the seed is printed first.
+//! replays a run's random choices (timing still varies); the seed is printed first. The set-up,
+//! the workers, the last round and the trail's check serve the cluster mode too (`cluster.rs`).
 
 use crate::model::{Depth, Model, KMS, PLAIN, VERSIONED};
 use crate::server::{self, Proc, Rng};
@@ -23,28 +24,44 @@ use std::time::{Duration, Instant, SystemTime};
 
 const WORKERS: usize = 4;
 
-fn env_u64(name: &str, default: u64) -> u64 {
+pub fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
 
+/// The run's seed: `TRAILSTACK_CRASH_SEED`, else the time.
+pub fn seed() -> u64 {
+    env_u64(
+        "TRAILSTACK_CRASH_SEED",
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64,
+    )
+}
+
 /// The run: where it is, what it has done, and how to report a failure.
-struct Run {
-    seed: u64,
-    data: PathBuf,
-    kills: u64,
-    cycle: u64,
+pub struct Run {
+    pub seed: u64,
+    pub data: PathBuf,
+    pub kills: u64,
+    pub cycle: u64,
 }
 
 impl Run {
-    fn fail(&self, proc: Option<&Proc>, what: &str) -> ! {
-        let output = proc.map(Proc::output).unwrap_or_default();
-        let tail = &output[output.len().saturating_sub(4000)..];
+    /// Fails the test, with the end of what each of `procs` wrote.
+    pub fn fail(&self, procs: &[&Proc], what: &str) -> ! {
+        let mut tails = String::new();
+        for p in procs {
+            let output = p.output();
+            let tail = &output[output.len().saturating_sub(4000)..];
+            tails.push_str(&format!("\nserver output:\n{tail}"));
+        }
         panic!(
             "crash harness (seed {}, TRAILSTACK_CRASH_SEED={} replays it) failed after {} kills, \
-             in cycle {}: {what}\nserver output:\n{tail}",
+             in cycle {}: {what}{tails}",
             self.seed, self.seed, self.kills, self.cycle
         );
     }
@@ -56,12 +73,12 @@ fn start(run: &Run, log: &Path) -> (Proc, String, SystemTime) {
     let mut p = Proc::spawn(&run.data, log);
     match p.ready() {
         Ok(endpoint) => (p, endpoint, started),
-        Err(e) => run.fail(Some(&p), &format!("restart failed: {e}")),
+        Err(e) => run.fail(&[&p], &format!("restart failed: {e}")),
     }
 }
 
-/// Creates the CMK, the data buckets and the trail.
-async fn set_up(endpoint: &str) -> String {
+/// Creates the CMK, the data buckets and the trail; returns the CMK's ARN.
+pub async fn set_up(endpoint: &str) -> String {
     let s3 = server::s3(endpoint);
     let cmk = server::kms(endpoint)
         .create_key()
@@ -113,37 +130,31 @@ async fn set_up(endpoint: &str) -> String {
 /// Waits (up to `limit`) until a log file is noted and not yet stored: a delivery is under way.
 fn wait_for_delivery(data: &Path, limit: Duration) -> bool {
     let c = trailstack_store::rusqlite::Connection::open(data.join("meta.sqlite")).unwrap();
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        let n: i64 = c
-            .query_row(
-                "SELECT COUNT(*) FROM ct_log_files WHERE delivered_ms IS NULL",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap_or(0);
-        if n > 0 {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    false
+    server::poll_until(limit, || {
+        c.query_row(IN_FLIGHT, [], |r| r.get::<_, i64>(0))
+            .unwrap_or(0)
+            > 0
+    })
 }
 
-fn start_workers(
-    endpoint: &str,
-    shared: &Shared,
+/// Counts the log files noted and not yet stored.
+pub const IN_FLIGHT: &str = "SELECT COUNT(*) FROM ct_log_files WHERE delivered_ms IS NULL";
+
+/// Starts the traffic workers, each on the endpoint `node` picks for it, under what it shares.
+pub fn start_workers(
     rng: &mut Rng,
+    mut node: impl FnMut(&mut Rng) -> (String, Shared),
 ) -> Vec<tokio::task::JoinHandle<Option<String>>> {
     (0..WORKERS)
         .map(|w| {
-            let (s3, shared, rng) = (server::s3(endpoint), shared.clone(), Rng::new(rng.next()));
-            tokio::spawn(traffic::run(s3, shared, w, rng))
+            let (endpoint, shared) = node(rng);
+            let rng = Rng::new(rng.next());
+            tokio::spawn(traffic::run(server::s3(&endpoint), shared, w, rng))
         })
         .collect()
 }
 
-async fn join(workers: Vec<tokio::task::JoinHandle<Option<String>>>) -> Option<String> {
+pub async fn join(workers: Vec<tokio::task::JoinHandle<Option<String>>>) -> Option<String> {
     let mut failure = None;
     for w in workers {
         match tokio::time::timeout(Duration::from_secs(120), w).await {
@@ -156,19 +167,65 @@ async fn join(workers: Vec<tokio::task::JoinHandle<Option<String>>>) -> Option<S
 }
 
 /// A start time for validate-logs: a few minutes before now, in the CLI's format.
-fn cli_time(before: Duration) -> String {
+pub fn cli_time(before: Duration) -> String {
     trailstack_cloudtrail::recorder::render::iso_seconds(time::OffsetDateTime::now_utc() - before)
+}
+
+/// What every run shares: the model, no kill yet, and the CMK set up through `endpoint`.
+pub async fn shared(endpoint: &str) -> Shared {
+    Shared {
+        model: Arc::new(Mutex::new(Model::default())),
+        killing: Arc::new(AtomicBool::new(false)),
+        stop: Arc::new(AtomicBool::new(false)),
+        cmk_arn: set_up(endpoint).await,
+    }
+}
+
+/// The last round, with nothing killed any more: everything read back through the first of
+/// `endpoints`, traffic spread over them left to finish, then everything read back again
+/// through the last.
+pub async fn last_round(
+    shared: &Shared,
+    endpoints: &[String],
+    rng: &mut Rng,
+) -> Result<(), String> {
+    let (first, last) = (&endpoints[0], &endpoints[endpoints.len() - 1]);
+    shared.verify(first, Depth::Full, rng).await?;
+    shared.killing.store(false, Ordering::SeqCst);
+    let workers = start_workers(rng, |rng| {
+        let i = rng.between(0, endpoints.len() as u64) as usize;
+        (endpoints[i].clone(), shared.clone())
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    shared.stop.store(true, Ordering::SeqCst);
+    if let Some(f) = join(workers).await {
+        return Err(f);
+    }
+    shared.verify(last, Depth::Full, rng).await
+}
+
+/// Every pending record delivered through `endpoint` (`trailstack flush`), then the trail's
+/// files checked: each acknowledged write delivered once, and validate-logs run from `from`.
+/// Returns (log files, records, validate-logs' summary).
+pub async fn check_trail(
+    endpoint: &str,
+    acked_writes: &[String],
+    from: &str,
+    scratch: &Path,
+) -> (usize, usize, String) {
+    server::flush(endpoint);
+    let s3 = server::s3(endpoint);
+    let (files, records) = trail::check_delivered_once(&s3, acked_writes).await;
+    (
+        files,
+        records,
+        trail::validate_logs(endpoint, from, scratch),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_under_mixed_traffic_loses_nothing_acknowledged() {
-    let seed = env_u64(
-        "TRAILSTACK_CRASH_SEED",
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos() as u64,
-    );
+    let seed = seed();
     let target = env_u64("TRAILSTACK_CRASH_KILLS", 200);
     let budget = Duration::from_secs(env_u64("TRAILSTACK_CRASH_SECS", 420));
     println!("crash harness: seed {seed}, {target} kills, at most {budget:?}");
@@ -185,12 +242,7 @@ async fn sigkill_under_mixed_traffic_loses_nothing_acknowledged() {
     let mut rng = Rng::new(seed);
 
     let (p, endpoint, _) = start(&run, &log);
-    let shared = Shared {
-        model: Arc::new(Mutex::new(Model::default())),
-        killing: Arc::new(AtomicBool::new(false)),
-        stop: Arc::new(AtomicBool::new(false)),
-        cmk_arn: set_up(&endpoint).await,
-    };
+    let shared = shared(&endpoint).await;
     let mut proc = Some(p);
     let mut endpoint = Some(endpoint);
     let (mut startup_kills, mut delivery_kills, mut max_blobs) = (0u64, 0u64, 0usize);
@@ -214,21 +266,16 @@ async fn sigkill_under_mixed_traffic_loses_nothing_acknowledged() {
                 let (p, ep, started) = start(&run, &log);
                 match disk::check(&run.data, started) {
                     Ok(n) => max_blobs = max_blobs.max(n),
-                    Err(e) => run.fail(Some(&p), &e),
+                    Err(e) => run.fail(&[&p], &e),
                 }
-                let mut model = std::mem::take(&mut *shared.model.lock().unwrap());
-                let verified = model
-                    .verify(&server::s3(&ep), &shared.cmk_arn, Depth::Sample, &mut rng)
-                    .await;
-                *shared.model.lock().unwrap() = model;
-                if let Err(e) = verified {
-                    run.fail(Some(&p), &e);
+                if let Err(e) = shared.verify(&ep, Depth::Sample, &mut rng).await {
+                    run.fail(&[&p], &e);
                 }
                 (p, ep)
             }
         };
         shared.killing.store(false, Ordering::SeqCst);
-        let workers = start_workers(&ep, &shared, &mut rng);
+        let workers = start_workers(&mut rng, |_| (ep.clone(), shared.clone()));
         tokio::time::sleep(Duration::from_millis(rng.between(30, 900))).await;
         if rng.chance(25) {
             // At a random point of a delivery: once its log file is noted, before or while
@@ -246,7 +293,7 @@ async fn sigkill_under_mixed_traffic_loses_nothing_acknowledged() {
         p.kill9();
         run.kills += 1;
         if let Some(f) = join(workers).await {
-            run.fail(None, &f);
+            run.fail(&[], &f);
         }
     }
 
@@ -255,34 +302,15 @@ async fn sigkill_under_mixed_traffic_loses_nothing_acknowledged() {
     run.cycle += 1;
     let (p, ep, started) = start(&run, &log);
     if let Err(e) = disk::check(&run.data, started) {
-        run.fail(Some(&p), &e);
+        run.fail(&[&p], &e);
     }
-    let s3 = server::s3(&ep);
-    let mut model = std::mem::take(&mut *shared.model.lock().unwrap());
-    if let Err(e) = model
-        .verify(&s3, &shared.cmk_arn, Depth::Full, &mut rng)
-        .await
-    {
-        run.fail(Some(&p), &e);
+    if let Err(e) = last_round(&shared, std::slice::from_ref(&ep), &mut rng).await {
+        run.fail(&[&p], &e);
     }
-    *shared.model.lock().unwrap() = model;
-    shared.killing.store(false, Ordering::SeqCst);
-    let workers = start_workers(&ep, &shared, &mut rng);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    shared.stop.store(true, Ordering::SeqCst);
-    if let Some(f) = join(workers).await {
-        run.fail(Some(&p), &f);
-    }
-    let mut model = std::mem::take(&mut *shared.model.lock().unwrap());
-    if let Err(e) = model
-        .verify(&s3, &shared.cmk_arn, Depth::Full, &mut rng)
-        .await
-    {
-        run.fail(Some(&p), &e);
-    }
-    server::flush(&ep);
-    let (files, records) = trail::check_delivered_once(&s3, &model.acked_writes).await;
-    let validated = trail::validate_logs(&ep, &validate_from, scratch.path());
+    let acked = shared.model.lock().unwrap().acked_writes.clone();
+    let (files, records, validated) =
+        check_trail(&ep, &acked, &validate_from, scratch.path()).await;
+    let reads = shared.model.lock().unwrap().reads;
     let kill_loop = began.elapsed();
     println!(
         "crash harness: {} kills survived ({startup_kills} during start-up, {delivery_kills} \
@@ -292,8 +320,8 @@ async fn sigkill_under_mixed_traffic_loses_nothing_acknowledged() {
         run.kills,
         run.cycle,
         kill_loop.as_secs_f64(),
-        model.acked_writes.len(),
-        model.reads,
+        acked.len(),
+        reads,
         if run.kills < target {
             format!(" (stopped by the {budget:?} bound before {target} kills)")
         } else {

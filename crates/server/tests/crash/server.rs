@@ -3,6 +3,7 @@
 //! is one the server answered, never one a retry hid.
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -30,7 +31,7 @@ impl Proc {
     }
 
     /// [`Proc::spawn`] with more environment variables.
-    pub fn spawn_with(data: &Path, log: &Path, env: &[(&str, &Path)]) -> Proc {
+    pub fn spawn_with(data: &Path, log: &Path, env: &[(&str, &OsStr)]) -> Proc {
         let out = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -162,6 +163,19 @@ pub fn flush(endpoint: &str) {
         "trailstack flush: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Polls `done` every millisecond until it holds (true) or `limit` has passed (false): how
+/// these tests wait for another process, whose time they cannot step.
+pub fn poll_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    false
 }
 
 /// A small deterministic generator (splitmix64): every random choice of a run comes from one

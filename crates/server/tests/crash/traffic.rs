@@ -6,8 +6,8 @@
 //! that fails once the server is being killed is cut short; any other failure is a finding.
 
 use crate::body::Body;
-use crate::model::{Current, Model, Version, VersionedPending, KMS, PLAIN, VERSIONED};
-use crate::server::Rng;
+use crate::model::{Current, Depth, Model, Version, VersionedPending, KMS, PLAIN, VERSIONED};
+use crate::server::{self, Rng};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
@@ -29,6 +29,20 @@ pub struct Shared {
     /// Set to stop the workers without a kill.
     pub stop: Arc<AtomicBool>,
     pub cmk_arn: String,
+}
+
+impl Shared {
+    /// Checks the model against what the server at `endpoint` holds ([`Model::verify`]), with
+    /// no worker running.
+    pub async fn verify(&self, endpoint: &str, depth: Depth, rng: &mut Rng) -> Result<(), String> {
+        // Out of the lock while it reads: the check awaits, and holds the model alone anyway.
+        let mut model = std::mem::take(&mut *self.model.lock().unwrap());
+        let verified = model
+            .verify(&server::s3(endpoint), &self.cmk_arn, depth, rng)
+            .await;
+        *self.model.lock().unwrap() = model;
+        verified
+    }
 }
 
 /// A body size: mostly small (many inline), some past the inline limit, some MiB.
