@@ -10,7 +10,8 @@
 //! start-up of a server holding many objects and events ([`footprint`]); small requests driven
 //! by wrk, whose per-request cost is low enough that the limit reference is the server's
 //! ([`wrk`]); instructions per request counted under callgrind ([`callgrind`]); the sections
-//! of BENCHMARKS.md those two write ([`docblock`]).
+//! of BENCHMARKS.md those two write ([`docblock`]); and, talking to PostgreSQL alone, object
+//! data as `BYTEA` rows against large objects ([`pg_blob`]).
 //!
 //! Must not touch: any server internals. Targets are black boxes reached over HTTP; the only
 //! things read from them besides responses are their CPU time, resident memory and open
@@ -25,6 +26,7 @@ pub mod docblock;
 pub mod footprint;
 pub mod latency;
 pub mod limit;
+pub mod pg_blob;
 pub mod plan;
 pub mod procstat;
 pub mod report;

@@ -12,7 +12,9 @@ use trailstack_bench::plan::Plan;
 use trailstack_bench::report::{self, RunInfo};
 use trailstack_bench::runner::{Budget, Stop};
 use trailstack_bench::target::{Target, TargetKind};
-use trailstack_bench::{callgrind, footprint, latency, procstat, scenario, soak, wrk, GIB};
+use trailstack_bench::{
+    callgrind, footprint, latency, pg_blob, procstat, scenario, soak, wrk, GIB,
+};
 
 #[derive(Parser)]
 #[command(
@@ -96,6 +98,9 @@ enum Command {
     /// Instructions per request of trailstack under valgrind's callgrind, with the functions
     /// of highest inclusive cost.
     Callgrind(callgrind::Args),
+    /// Object data in PostgreSQL as BYTEA rows (the store's) against large objects: write
+    /// and read MiB/s and the space each takes.
+    PgBlob(pg_blob::Args),
     /// Serve canned S3-like answers without doing any work (the limit reference).
     LimitServer {
         /// Address to listen on.
@@ -471,6 +476,7 @@ async fn main() {
         Command::Footprint(args) => footprint::command(args, command_line()).await,
         Command::Wrk(args) => wrk::command(args, command_line()).await,
         Command::Callgrind(args) => callgrind::command(args, command_line()).await,
+        Command::PgBlob(args) => pg_blob::run(args).await.map(|()| true),
         Command::LimitServer {
             listen,
             big_size,
