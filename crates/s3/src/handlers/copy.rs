@@ -3,11 +3,12 @@
 
 use super::encryption::{open_stored, seal_new};
 use super::multipart::{check_part_number, require_upload, store_part};
-use super::object::{check_key, commit_new_version, etag_matches, received_version, show_version};
+use super::object::{
+    check_key, commit_new_version, etag_matches, new_owner_and_acl, received_version, show_version,
+};
 use super::object_read::find_version;
 use super::upload_keys::upload_sealing;
 use super::{owned_bucket, read_bucket};
-use crate::acl;
 use crate::checksum::Algorithm;
 use crate::data::{self, MAX_PUT};
 use crate::error::{S3Error, S3Result};
@@ -140,8 +141,7 @@ pub async fn copy_object(s3: &S3, caller: &Caller, input: CopyObjectInput) -> S3
         )));
     }
     let dest = read_bucket(s3, caller, obj.bucket.clone()).await?;
-    let (owner, acl) =
-        acl::new_object(caller, &dest, new.acl.as_deref(), &new.grants, &s3.accounts)?;
+    let (owner, acl) = new_owner_and_acl(s3, caller, &dest, &new)?;
     let alg = checksum.or_else(|| {
         src.meta
             .checksum

@@ -2,20 +2,18 @@
 //! [`crate::cors::validate`]) and DeleteBucketCors. Evaluating requests against the rules is
 //! [`crate::cors`]'s.
 
-use super::{modify_bucket, read_bucket};
+use super::{put_setting, read_setting};
 use crate::cors::{self, CorsRule};
 use crate::error::{S3Error, S3Result};
+use crate::model::buckets::BucketMeta;
 use crate::op::Output;
 use crate::S3;
 use trailstack_core::Caller;
 
 /// GetBucketCors: the rules as given, or `NoSuchCORSConfiguration`.
 pub async fn get(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = read_bucket(s3, caller, name).await?;
-    b.meta
-        .cors
-        .map(Output::Cors)
-        .ok_or(S3Error::NoSuchCorsConfiguration(b.name))
+    let cors = |m: BucketMeta| m.cors.map(Output::Cors);
+    read_setting(s3, caller, name, cors, S3Error::NoSuchCorsConfiguration).await
 }
 
 /// PutBucketCors (Some: replaces the configuration, 200) and DeleteBucketCors (None: 204,
@@ -29,11 +27,9 @@ pub async fn put(
     if let Some(r) = &rules {
         cors::validate(r)?;
     }
-    let status = if rules.is_some() { 200 } else { 204 };
-    modify_bucket(s3, caller, name, move |b| {
+    put_setting(s3, caller, name, rules, |b, rules| {
         b.meta.cors = rules;
         Ok(())
     })
-    .await?;
-    Ok(Output::Empty { status })
+    .await
 }

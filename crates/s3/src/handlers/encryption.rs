@@ -3,7 +3,7 @@
 //! takes — [`seal_new`] (decide and make the data key of a new object) and [`open_stored`]
 //! (recover the data key of a stored object or upload). Key material is handled in `sse::keys`.
 
-use super::{modify_bucket, read_bucket};
+use super::{put_setting, read_bucket};
 use crate::data::Sealing;
 use crate::error::{S3Error, S3Result};
 use crate::model::buckets::{Bucket, BucketDefaults};
@@ -89,11 +89,9 @@ pub async fn put(
             });
         }
     }
-    let status = if config.is_some() { 200 } else { 204 };
-    modify_bucket(s3, caller, bucket, move |b| {
+    put_setting(s3, caller, bucket, config, |b, config| {
         b.meta.encryption = config;
         Ok(())
     })
-    .await?;
-    Ok(Output::Empty { status })
+    .await
 }

@@ -2,9 +2,10 @@
 //! configuration, validated at the edge, is kept with the bucket's settings; the lifecycle
 //! worker (`crate::lifecycle::worker`) runs it.
 
-use super::{modify_bucket, read_bucket};
+use super::{modify_bucket, read_setting};
 use crate::error::{S3Error, S3Result};
 use crate::lifecycle::LifecycleConfiguration;
+use crate::model::buckets::BucketMeta;
 use crate::op::Output;
 use crate::S3;
 use std::sync::atomic::Ordering;
@@ -12,11 +13,15 @@ use trailstack_core::Caller;
 
 /// GetBucketLifecycleConfiguration.
 pub async fn get(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = read_bucket(s3, caller, name).await?;
-    b.meta
-        .lifecycle
-        .map(Output::Lifecycle)
-        .ok_or(S3Error::NoSuchLifecycleConfiguration(b.name))
+    let lifecycle = |m: BucketMeta| m.lifecycle.map(Output::Lifecycle);
+    read_setting(
+        s3,
+        caller,
+        name,
+        lifecycle,
+        S3Error::NoSuchLifecycleConfiguration,
+    )
+    .await
 }
 
 /// PutBucketLifecycleConfiguration (`Some`, replacing any configuration) and

@@ -21,7 +21,8 @@ pub mod tagging;
 mod upload_keys;
 
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::{self, Bucket, Owner};
+use crate::model::buckets::{self, Bucket, BucketMeta, Owner};
+use crate::op::Output;
 use crate::S3;
 use trailstack_core::Caller;
 use trailstack_store::Conn as Connection;
@@ -61,6 +62,33 @@ pub(crate) async fn modify_bucket(
         buckets::update(tx, &b)
     })
     .await
+}
+
+/// A Get of one bucket setting: what `get` finds in the caller's bucket `name`, or `missing`'s
+/// error naming the bucket.
+pub(crate) async fn read_setting(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    get: impl FnOnce(BucketMeta) -> Option<Output>,
+    missing: fn(String) -> S3Error,
+) -> S3Result<Output> {
+    let b = read_bucket(s3, caller, name).await?;
+    get(b.meta).ok_or(missing(b.name))
+}
+
+/// A Put (`setting` is `Some`: 200) or Delete (`None`: 204, whether or not there was one) of
+/// one bucket setting, which `set` stores in the caller's bucket `name` in one transaction.
+pub(crate) async fn put_setting<T: Send + 'static>(
+    s3: &S3,
+    caller: &Caller,
+    name: String,
+    setting: Option<T>,
+    set: impl FnOnce(&mut Bucket, Option<T>) -> S3Result<()> + Send + 'static,
+) -> S3Result<Output> {
+    let status = if setting.is_some() { 200 } else { 204 };
+    modify_bucket(s3, caller, name, move |b| set(b, setting)).await?;
+    Ok(Output::Empty { status })
 }
 
 /// What a tag set belongs to: an object may have 10 tags, a bucket 50, and S3 words the two

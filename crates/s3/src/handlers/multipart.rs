@@ -1,9 +1,8 @@
 //! Multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads.
 //! A completed object references its parts' blobs in order; nothing is copied.
 
-use super::object::{check_key, check_new_version};
+use super::object::{check_key, check_new_version, new_owner_and_acl};
 use super::{owned_bucket, read_bucket};
-use crate::acl;
 use crate::checksum::{self, Algorithm};
 use crate::data::{self, Sealing};
 use crate::error::{S3Error, S3Result};
@@ -78,13 +77,7 @@ pub async fn create(
     if bucket.meta.object_lock.is_none() && new.meta.lock.is_some() {
         return Err(crate::model::lock::missing_configuration());
     }
-    let (owner, acl) = acl::new_object(
-        caller,
-        &bucket,
-        new.acl.as_deref(),
-        &new.grants,
-        &s3.accounts,
-    )?;
+    let (owner, acl) = new_owner_and_acl(s3, caller, &bucket, &new)?;
     // Encryption is fixed now; every part is sealed with this data key.
     let (sse_rec, _) =
         super::encryption::seal_new(s3, caller, new.writer, new.sse.as_ref(), &bucket, &obj.key)

@@ -17,6 +17,23 @@ use trailstack_store::Conn as Connection;
 /// Longest key S3 accepts, in UTF-8 bytes.
 pub const MAX_KEY_LEN: usize = 1024;
 
+/// The owner and ACL of the object `new` describes, written by `caller` into `bucket`
+/// ([`acl::new_object`] over the request's canned ACL and grants).
+pub(crate) fn new_owner_and_acl(
+    s3: &S3,
+    caller: &Caller,
+    bucket: &Bucket,
+    new: &NewObject,
+) -> S3Result<(Owner, Vec<Grant>)> {
+    acl::new_object(
+        caller,
+        bucket,
+        new.acl.as_deref(),
+        &new.grants,
+        &s3.accounts,
+    )
+}
+
 pub(crate) fn check_key(key: &str) -> S3Result<()> {
     if key.len() > MAX_KEY_LEN {
         return Err(S3Error::KeyTooLong);
@@ -228,13 +245,7 @@ async fn store_object(
             "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters".into(),
         ));
     }
-    let (owner, acl) = acl::new_object(
-        caller,
-        &bucket,
-        new.acl.as_deref(),
-        &new.grants,
-        &s3.accounts,
-    )?;
+    let (owner, acl) = new_owner_and_acl(s3, caller, &bucket, &new)?;
     let max = guards
         .length_range
         .map_or(MAX_PUT, |(_, hi)| hi.min(MAX_PUT));

@@ -1,10 +1,10 @@
 //! Bucket settings: tagging, policy and its public status, ACL, object ownership, Block Public
 //! Access, versioning.
 
-use super::{modify_bucket, read_bucket, validate_tags, Tagged};
+use super::{modify_bucket, put_setting, read_bucket, read_setting, validate_tags, Tagged};
 use crate::acl;
 use crate::error::{S3Error, S3Result};
-use crate::model::buckets::PublicAccessBlock;
+use crate::model::buckets::{BucketMeta, PublicAccessBlock};
 use crate::op::{AclInput, Output};
 use crate::S3;
 use trailstack_core::Caller;
@@ -42,11 +42,8 @@ pub async fn put_tagging(
 
 /// GetBucketPolicy.
 pub async fn get_policy(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = read_bucket(s3, caller, name.clone()).await?;
-    b.meta
-        .policy
-        .map(Output::Policy)
-        .ok_or(S3Error::NoSuchBucketPolicy(name))
+    let policy = |m: BucketMeta| m.policy.map(Output::Policy);
+    read_setting(s3, caller, name, policy, S3Error::NoSuchBucketPolicy).await
 }
 
 /// GetBucketPolicyStatus: whether the bucket policy is public by the test Block Public Access
@@ -110,11 +107,15 @@ pub async fn put_acl(s3: &S3, caller: &Caller, name: String, input: AclInput) ->
 
 /// GetBucketOwnershipControls.
 pub async fn get_ownership(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = read_bucket(s3, caller, name.clone()).await?;
-    b.meta
-        .ownership
-        .map(Output::Ownership)
-        .ok_or(S3Error::OwnershipControlsNotFound(name))
+    let ownership = |m: BucketMeta| m.ownership.map(Output::Ownership);
+    read_setting(
+        s3,
+        caller,
+        name,
+        ownership,
+        S3Error::OwnershipControlsNotFound,
+    )
+    .await
 }
 
 /// PutBucketOwnershipControls (Some) and DeleteBucketOwnershipControls (None). ACLs can be
@@ -134,8 +135,7 @@ pub async fn put_ownership(
             return Err(S3Error::MalformedXml);
         }
     }
-    let status = if ownership.is_some() { 200 } else { 204 };
-    modify_bucket(s3, caller, name, move |b| {
+    put_setting(s3, caller, name, ownership, |b, ownership| {
         if ownership.as_deref() == Some("BucketOwnerEnforced")
             && !acl::owner_only(&b.meta.acl, &b.meta.owner)
         {
@@ -144,17 +144,20 @@ pub async fn put_ownership(
         b.meta.ownership = ownership;
         Ok(())
     })
-    .await?;
-    Ok(Output::Empty { status })
+    .await
 }
 
 /// GetPublicAccessBlock.
 pub async fn get_pab(s3: &S3, caller: &Caller, name: String) -> S3Result<Output> {
-    let b = read_bucket(s3, caller, name.clone()).await?;
-    b.meta
-        .public_access_block
-        .map(Output::PublicAccessBlock)
-        .ok_or(S3Error::NoSuchPublicAccessBlockConfiguration(name))
+    let pab = |m: BucketMeta| m.public_access_block.map(Output::PublicAccessBlock);
+    read_setting(
+        s3,
+        caller,
+        name,
+        pab,
+        S3Error::NoSuchPublicAccessBlockConfiguration,
+    )
+    .await
 }
 
 /// PutPublicAccessBlock (Some) and DeletePublicAccessBlock (None).
@@ -164,13 +167,11 @@ pub async fn put_pab(
     name: String,
     config: Option<PublicAccessBlock>,
 ) -> S3Result<Output> {
-    let status = if config.is_some() { 200 } else { 204 };
-    modify_bucket(s3, caller, name, move |b| {
+    put_setting(s3, caller, name, config, |b, config| {
         b.meta.public_access_block = config;
         Ok(())
     })
-    .await?;
-    Ok(Output::Empty { status })
+    .await
 }
 
 /// GetBucketVersioning.
