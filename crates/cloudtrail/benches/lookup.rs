@@ -418,6 +418,20 @@ fn caller() -> Caller {
     }
 }
 
+/// One LookupEvents call as a client makes it (JSON body parsed, handled, answer rendered):
+/// the answer and how long it took.
+async fn timed_lookup(
+    ct: &CloudTrail,
+    caller: &Caller,
+    body: &serde_json::Value,
+) -> Result<(Vec<u8>, Duration), String> {
+    let t = Instant::now();
+    let op = wire::parse("LookupEvents", body.to_string().as_bytes()).map_err(|e| e.to_string())?;
+    let out = ct.call(caller, op).await.map_err(|e| e.to_string())?;
+    let answer = wire::render(&out);
+    Ok((answer, t.elapsed()))
+}
+
 async fn bench() -> Result<(), String> {
     let n = arg("--events", 1_000_000);
     let iters = arg("--iters", 25);
@@ -514,23 +528,14 @@ async fn bench() -> Result<(), String> {
                     body["StartTime"] = serde_json::json!(range_start / 1000);
                     body["EndTime"] = serde_json::json!(range_end / 1000);
                 }
-                let t = Instant::now();
-                let op = wire::parse("LookupEvents", body.to_string().as_bytes())
-                    .map_err(|e| e.to_string())?;
-                let out = ct.call(&caller, op).await.map_err(|e| e.to_string())?;
-                let page1 = wire::render(&out);
-                call.0.push(t.elapsed());
+                let (page1, took) = timed_lookup(&ct, &caller, &body).await?;
+                call.0.push(took);
                 let answer: serde_json::Value =
                     serde_json::from_slice(&page1).map_err(|e| e.to_string())?;
                 found.push(answer["Events"].as_array().map_or(0, Vec::len));
                 if let Some(token) = answer["NextToken"].as_str() {
                     body["NextToken"] = serde_json::json!(token);
-                    let t = Instant::now();
-                    let op = wire::parse("LookupEvents", body.to_string().as_bytes())
-                        .map_err(|e| e.to_string())?;
-                    let out = ct.call(&caller, op).await.map_err(|e| e.to_string())?;
-                    let _page2 = wire::render(&out);
-                    call.1.push(t.elapsed());
+                    call.1.push(timed_lookup(&ct, &caller, &body).await?.1);
                 }
                 // The query alone.
                 let mut q = Lookup {

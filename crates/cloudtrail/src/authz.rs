@@ -23,7 +23,8 @@ use crate::op::{Op, Tag};
 use crate::CloudTrail;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    add_caller_keys, authorize, Conditions, Decision, Policy, PrincipalKind, Reads, RequestContext,
+    add_caller_keys, authorize, identity_denial, not_authorized, Conditions, Decision, Policy,
+    PrincipalKind, Reads, RequestContext,
 };
 
 /// One resource a call acts on: its ARN, and the name or ARN to find it by when its tags
@@ -180,19 +181,12 @@ async fn existing_tags(ct: &CloudTrail, scope: &Scope, reference: String) -> CtR
 
 /// The `AccessDeniedException` of a refused request.
 fn denied(req: &RequestContext, decision: Decision) -> CloudTrailError {
-    let action = req.action;
-    let reason = match decision {
-        Decision::ExplicitDeny => "with an explicit deny in an identity-based policy".to_string(),
-        _ => format!("because no identity-based policy allows the {action} action"),
-    };
-    let on = if req.resource == "*" {
-        String::new()
-    } else {
-        format!(" on resource: {}", req.resource)
-    };
-    CloudTrailError::AccessDenied(format!(
-        "User: {} is not authorized to perform: {action}{on} {reason}",
-        req.principal_arn
+    let reason = identity_denial(decision, req.action);
+    CloudTrailError::AccessDenied(not_authorized(
+        req.principal_arn,
+        req.action,
+        req.resource,
+        &reason,
     ))
 }
 

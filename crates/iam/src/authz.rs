@@ -13,7 +13,8 @@ use crate::op::{IamOp, OwnerKind};
 use crate::Iam;
 use trailstack_core::{Caller, Principal};
 use trailstack_policy::{
-    add_caller_keys, authorize, Conditions, Decision, Policy, PrincipalKind, Reads, RequestContext,
+    add_caller_keys, authorize, identity_denial, not_authorized, Conditions, Decision, Policy,
+    PrincipalKind, Reads, RequestContext,
 };
 
 /// Checks that `caller` may run `op`.
@@ -222,16 +223,6 @@ fn resource_of(account: &str, caller: &Caller, op: &IamOp) -> String {
 }
 
 fn denied(arn: &str, action: &str, resource: &str, d: Decision) -> IamError {
-    let why = match d {
-        Decision::ExplicitDeny => "with an explicit deny in an identity-based policy".to_string(),
-        _ => format!("because no identity-based policy allows the {action} action"),
-    };
-    let on = if resource == "*" {
-        String::new()
-    } else {
-        format!(" on resource: {resource}")
-    };
-    IamError::AccessDenied(format!(
-        "User: {arn} is not authorized to perform: {action}{on} {why}"
-    ))
+    let why = identity_denial(d, action);
+    IamError::AccessDenied(not_authorized(arn, action, resource, &why))
 }

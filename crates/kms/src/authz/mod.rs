@@ -291,14 +291,11 @@ fn no_policy_allows(side: &str, action: &str) -> String {
 
 /// AWS's AccessDeniedException for `req`, ending with `reason`.
 fn denied(req: &RequestContext, reason: &str) -> KmsError {
-    let on = if req.resource == "*" {
-        String::new()
-    } else {
-        format!(" on resource: {}", req.resource)
-    };
-    KmsError::AccessDenied(format!(
-        "User: {} is not authorized to perform: {}{on} {reason}",
-        req.principal_arn, req.action
+    KmsError::AccessDenied(trailstack_policy::not_authorized(
+        req.principal_arn,
+        req.action,
+        req.resource,
+        reason,
     ))
 }
 
