@@ -5,8 +5,9 @@
 //! three; mid-request, mid-delivery, during start-up — and restarted while the others serve.
 //! Between rounds every acknowledged write is read back through a node chosen at random
 //! (`model.rs`); a delivery lease held by a killed node must pass to a live one once it has
-//! expired; at the end every acknowledged write's record is delivered exactly once and
-//! `aws cloudtrail validate-logs` accepts the trail's one digest chain (`trail.rs`). Runs for
+//! expired; at the end every acknowledged write's record is delivered exactly once,
+//! `aws cloudtrail validate-logs` accepts the trail's one digest chain (`trail.rs`), and the
+//! probe's acknowledged KMS calls are each in the event history once. Runs for
 //! `TRAILSTACK_CRASH_CLUSTER_SECS` (default 75) on PostgreSQL only (`.ci/with-postgres`), and
 //! is skipped on SQLite, where a data dir belongs to one server.
 
@@ -317,10 +318,13 @@ async fn cluster_nodes_sigkilled_under_mixed_traffic_lose_nothing_acknowledged()
         run.fail(&cluster.procs(), &e);
     }
     probe_stop.store(true, Ordering::SeqCst);
-    let probes = match probing.await.unwrap() {
-        Ok(n) => n,
-        Err(e) => run.fail(&cluster.procs(), &e),
-    };
+    let probed = probing
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| run.fail(&cluster.procs(), &e));
+    let history = probe::check_history(&endpoints[2], &probed.encrypts)
+        .await
+        .unwrap_or_else(|e| run.fail(&cluster.procs(), &e));
     while stalled.is_some() {
         stalled = takeover(&watch, stalled, &mut counts)
             .unwrap_or_else(|e| run.fail(&cluster.procs(), &e));
@@ -334,7 +338,8 @@ async fn cluster_nodes_sigkilled_under_mixed_traffic_lose_nothing_acknowledged()
         "cluster crash harness: {} kills survived ({} during start-up, {} during a delivery; \
          {} delivery leases of killed nodes taken over) in {} cycles, {:.0} s; {} acknowledged \
          writes, each delivered once among {records} records in {files} log files; {reads} \
-         objects read back; {probes} cross-node probes; validate-logs: {validated}",
+         objects read back; {} cross-node probes, their {} Encrypt calls each in the event \
+         history once (of {history}); validate-logs: {validated}",
         run.kills,
         counts.startup_kills,
         counts.delivery_kills,
@@ -342,5 +347,7 @@ async fn cluster_nodes_sigkilled_under_mixed_traffic_lose_nothing_acknowledged()
         run.cycle,
         began.elapsed().as_secs_f64(),
         acked.len(),
+        probed.rounds,
+        probed.encrypts.len(),
     );
 }

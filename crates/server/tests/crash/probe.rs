@@ -2,12 +2,16 @@
 //! random, an object put through the first reads back through the second, is deleted through
 //! the second and is gone through the first; what KMS encrypts under the CMK on the first, the
 //! second decrypts; the second reports the trail logging. A call that fails is excused when a
-//! node it called has been killed since it was picked; a wrong answer never is.
+//! node it called has been killed since it was picked; a wrong answer never is. At the end each
+//! acknowledged Encrypt is in the event history (LookupEvents) exactly once.
 
 use crate::server::{self, Rng};
 use crate::trail::TRAIL;
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use aws_sdk_kms::operation::RequestId;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -77,29 +81,36 @@ pub async fn set_up(endpoint: &str) {
     s3.create_bucket().bucket(BUCKET).send().await.unwrap();
 }
 
-/// Probes until `stop`; returns how many rounds passed, or the finding.
+/// What the probe did: rounds passed, and the request ids of the Encrypt calls acknowledged.
+#[derive(Debug, Default)]
+pub struct Done {
+    pub rounds: u64,
+    pub encrypts: Vec<String>,
+}
+
+/// Probes until `stop`; returns what it did, or the finding.
 pub async fn run(
     live: Live,
     cmk_arn: String,
     stop: Arc<AtomicBool>,
     mut rng: Rng,
-) -> Result<u64, String> {
-    let mut rounds = 0;
+) -> Result<Done, String> {
+    let mut done = Done::default();
     while !stop.load(Ordering::SeqCst) {
         let Some(picked) = live.pick(&mut rng) else {
             tokio::time::sleep(Duration::from_millis(5)).await;
             continue;
         };
         let (a, b) = (&picked[0], &picked[1]);
-        match round(&a.1, &b.1, &cmk_arn, &mut rng).await {
-            Ok(()) => rounds += 1,
+        match round(&a.1, &b.1, &cmk_arn, &mut rng, &mut done.encrypts).await {
+            Ok(()) => done.rounds += 1,
             Err(Failure::Call(_)) if live.killed_since(&picked) => {}
             Err(Failure::Call(e) | Failure::Wrong(e)) => {
                 return Err(format!("probe through nodes {} then {}: {e}", a.0, b.0))
             }
         }
     }
-    Ok(rounds)
+    Ok(done)
 }
 
 /// The probe's object `key` through `s3`: its bytes, or none.
@@ -114,7 +125,13 @@ async fn read(s3: &aws_sdk_s3::Client, key: &str) -> Result<Option<Vec<u8>>, Fai
     }
 }
 
-async fn round(first: &str, second: &str, cmk_arn: &str, rng: &mut Rng) -> Result<(), Failure> {
+async fn round(
+    first: &str,
+    second: &str,
+    cmk_arn: &str,
+    rng: &mut Rng,
+    encrypts: &mut Vec<String>,
+) -> Result<(), Failure> {
     let (s3a, s3b) = (server::s3(first), server::s3(second));
     let key = format!("p{:016x}", rng.next());
     let body = rng
@@ -148,6 +165,7 @@ async fn round(first: &str, second: &str, cmk_arn: &str, rng: &mut Rng) -> Resul
         .send()
         .await
         .map_err(|e| call("Encrypt", e))?;
+    encrypts.push(sealed.request_id().unwrap_or_default().to_string());
     let opened = server::kms(second)
         .decrypt()
         .set_ciphertext_blob(sealed.ciphertext_blob)
@@ -170,4 +188,64 @@ async fn round(first: &str, second: &str, cmk_arn: &str, rng: &mut Rng) -> Resul
         return Err(Failure::Wrong(format!("trail not logging: {status:?}")));
     }
     Ok(())
+}
+
+/// Checks through `endpoint` that each of `encrypts` (request ids) is in the event history
+/// exactly once, and no Encrypt twice; returns how many Encrypt events it holds.
+pub async fn check_history(endpoint: &str, encrypts: &[String]) -> Result<usize, String> {
+    let ct = server::cloudtrail(endpoint);
+    let by_name = LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventName)
+        .attribute_value("Encrypt")
+        .build()
+        .unwrap();
+    let (mut by_event, mut by_request) = (HashMap::new(), HashMap::new());
+    let mut token = None;
+    loop {
+        let page = ct
+            .lookup_events()
+            .lookup_attributes(by_name.clone())
+            .max_results(50)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| format!("LookupEvents: {e:?}"))?;
+        for e in page.events() {
+            let record: serde_json::Value =
+                serde_json::from_str(e.cloud_trail_event().unwrap_or_default())
+                    .map_err(|e| format!("LookupEvents: a CloudTrailEvent not JSON: {e}"))?;
+            *by_event
+                .entry(e.event_id().unwrap_or_default().to_string())
+                .or_insert(0) += 1;
+            let request = record["requestID"].as_str().unwrap_or_default().to_string();
+            *by_request.entry(request).or_insert(0) += 1;
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let twice: Vec<_> = by_event
+        .iter()
+        .chain(&by_request)
+        .filter(|(_, n)| **n > 1)
+        .collect();
+    if !twice.is_empty() {
+        return Err(format!(
+            "Encrypt events in the history more than once: {twice:?}"
+        ));
+    }
+    let missing: Vec<&String> = encrypts
+        .iter()
+        .filter(|id| !by_request.contains_key(*id))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} of {} acknowledged Encrypt calls not in the event history, e.g. {:?}",
+            missing.len(),
+            encrypts.len(),
+            &missing[..missing.len().min(5)]
+        ));
+    }
+    Ok(by_event.len())
 }
