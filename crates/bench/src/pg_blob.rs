@@ -86,7 +86,10 @@ fn sql(e: tokio_postgres::Error) -> String {
 /// The bytes PostgreSQL's files for `rel` take (table, TOAST and indexes).
 async fn relation_size(db: &Client, rel: &str) -> Result<i64, String> {
     let row = db
-        .query_one("SELECT pg_total_relation_size(CAST(CAST($1 AS TEXT) AS REGCLASS))", &[&rel])
+        .query_one(
+            "SELECT pg_total_relation_size(CAST(CAST($1 AS TEXT) AS REGCLASS))",
+            &[&rel],
+        )
         .await
         .map_err(sql)?;
     Ok(row.get(0))

@@ -144,9 +144,7 @@ impl Kms {
         f: impl FnOnce(&trailstack_store::Conn) -> KmsResult<T> + Send + 'static,
     ) -> KmsResult<T> {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.read(f))
-            .await
-            .map_err(|e| KmsError::Internal(format!("join: {e}")))?
+        on_blocking_pool(move || db.read(f)).await
     }
 
     fn now_ms(&self) -> i64 {
@@ -160,4 +158,14 @@ impl Kms {
             caller.region.clone()
         }
     }
+}
+
+/// Runs `f` — a long scan, an RSA key generation — on the blocking pool, so that it never holds
+/// up the requests sharing this thread.
+async fn on_blocking_pool<T: Send + 'static>(
+    f: impl FnOnce() -> KmsResult<T> + Send + 'static,
+) -> KmsResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| KmsError::Internal(format!("join: {e}")))?
 }

@@ -133,10 +133,8 @@ pub async fn get_parameters(
     kms.read(move |c| check_importable(&resolve(c, &kms2, &caller2, &id2, false)?))
         .await?;
     let (private, public) =
-        tokio::task::spawn_blocking(move || crypto::generate_wrapping_key(spec))
-            .await
-            .map_err(|e| KmsError::Internal(format!("join: {e}")))?
-            .map_err(crypto_error)?;
+        crate::on_blocking_pool(move || crypto::generate_wrapping_key(spec).map_err(crypto_error))
+            .await?;
     let token = crypto::random_bytes(32).map_err(crypto_error)?;
     let token_id = hex::encode(&token);
     let now = kms.now_ms();

@@ -113,10 +113,8 @@ async fn new_pair(
     kms.read(move |c| check_pair_key(&resolve(c, &kms2, &caller2, &id2, true)?))
         .await?;
     let (private, public) =
-        tokio::task::spawn_blocking(move || crypto::generate_data_key_pair(spec))
-            .await
-            .map_err(|e| KmsError::Internal(format!("join: {e}")))?
-            .map_err(crypto_error)?;
+        crate::on_blocking_pool(move || crypto::generate_data_key_pair(spec).map_err(crypto_error))
+            .await?;
     let (kms2, caller2, secret) = (kms.clone(), caller.clone(), private.clone());
     let (k, blob) = kms
         .read(move |c| {

@@ -3,7 +3,7 @@
 
 use super::{required, resolve};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::{self as key_model, KeyManager, KeyRecord, KeyState};
+use crate::model::keys::{self as key_model, KeyRecord, KeyState};
 use crate::shapes::{
     epoch, CancelKeyDeletionInput, CancelKeyDeletionOutput, DisableKeyInput, Empty, EnableKeyInput,
     ScheduleKeyDeletionInput, ScheduleKeyDeletionOutput,
@@ -83,12 +83,9 @@ async fn change_state(
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.write(move |c| {
         let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        if k.meta.key_manager == KeyManager::Aws {
-            return Err(KmsError::UnsupportedOperation(format!(
-                "{} is an AWS managed key and cannot be modified.",
-                k.arn()
-            )));
-        }
+        super::check_customer_managed(&k, |arn| {
+            format!("{arn} is an AWS managed key and cannot be modified.")
+        })?;
         let state = k.meta.key_state;
         let arn = k.arn();
         match change {

@@ -15,7 +15,7 @@ pub mod tags;
 
 use crate::crypto::{KeyMaterial, KeyUsage};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::{KeyRecord, KeyState, Origin, RotationType};
+use crate::model::keys::{KeyManager, KeyRecord, KeyState, Origin, RotationType};
 use crate::model::{aliases as alias_model, keys as key_model};
 use crate::op::{Op, Output};
 use crate::schedule::Due;
@@ -260,6 +260,15 @@ pub fn check_not_pending_deletion(k: &KeyRecord) -> KmsResult<()> {
             "{} is pending deletion.",
             k.arn()
         )));
+    }
+    Ok(())
+}
+
+/// Refuses to change an AWS managed key (its state, policy and rotation are AWS's): AWS's
+/// UnsupportedOperationException, `why` given the key ARN.
+pub fn check_customer_managed(k: &KeyRecord, why: impl FnOnce(String) -> String) -> KmsResult<()> {
+    if k.meta.key_manager == KeyManager::Aws {
+        return Err(KmsError::UnsupportedOperation(why(k.arn())));
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::{required, resolve};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::{self as key_model, KeyManager};
+use crate::model::keys as key_model;
 use crate::shapes::{
     Empty, GetKeyPolicyInput, GetKeyPolicyOutput, ListKeyPoliciesInput, ListKeyPoliciesOutput,
     PutKeyPolicyInput,
@@ -79,12 +79,7 @@ pub async fn put_policy(kms: &Kms, caller: &Caller, p: PutKeyPolicyInput) -> Kms
     let (kms2, caller2) = (kms.clone(), caller.clone());
     kms.write(move |c| {
         let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        if k.meta.key_manager == KeyManager::Aws {
-            return Err(KmsError::UnsupportedOperation(format!(
-                "The policy of {} is managed by AWS.",
-                k.arn()
-            )));
-        }
+        super::check_customer_managed(&k, |arn| format!("The policy of {arn} is managed by AWS."))?;
         crate::authz::check_lockout(&kms2, &caller2, &doc, &k.arn(), &k.account, bypass)?;
         k.meta.policy = doc;
         key_model::update(c, &k)

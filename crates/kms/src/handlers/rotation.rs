@@ -5,9 +5,7 @@
 use super::{required, resolve, store_material};
 use crate::crypto::{self, KeySpec};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::{
-    self as key_model, KeyManager, KeyRecord, Origin, RotationEntry, RotationType,
-};
+use crate::model::keys::{self as key_model, KeyRecord, Origin, RotationEntry, RotationType};
 use crate::shapes::{
     epoch, DisableKeyRotationInput, Empty, EnableKeyRotationInput, GetKeyRotationStatusInput,
     GetKeyRotationStatusOutput, ListKeyRotationsInput, ListKeyRotationsOutput,
@@ -54,12 +52,7 @@ fn check_rotatable(k: &KeyRecord) -> KmsResult<()> {
             k.arn()
         )));
     }
-    if k.meta.key_manager == KeyManager::Aws {
-        return Err(KmsError::UnsupportedOperation(format!(
-            "{} is an AWS managed key.",
-            k.arn()
-        )));
-    }
+    super::check_customer_managed(k, |arn| format!("{arn} is an AWS managed key."))?;
     super::check_usable(k)
 }
 
