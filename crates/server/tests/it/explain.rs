@@ -93,6 +93,13 @@ impl Clocked {
         }
     }
 
+    /// The key `alias/cmk1` and the bucket `bkt` whose default is SSE-KMS under it; CMK1.
+    async fn cmk1_bucket(&self) -> String {
+        let cmk1 = self.key("alias/cmk1", None).await;
+        self.bucket("bkt", true, Some(&cmk1), &[]).await;
+        cmk1
+    }
+
     /// Puts `key` into `bucket` with `sse` headers (None: no header); the request id.
     async fn put(&self, bucket: &str, key: &str, sse: Option<(Sse, Option<&str>)>) -> String {
         let (alg, kms_key) = match sse {
@@ -186,8 +193,7 @@ async fn explain_row_user_no_header_no_default_is_service_default() {
 #[tokio::test]
 async fn explain_row_user_no_header_default_cmk1_is_bucket_default() {
     let c = seeded(None).await;
-    let cmk1 = c.key("alias/cmk1", None).await;
-    c.bucket("bkt", true, Some(&cmk1), &[]).await;
+    let cmk1 = c.cmk1_bucket().await;
     c.put("bkt", "a", None).await;
     let v = c.json("s3://bkt/a").await;
     assert_rule(&v, "bucket_default", "SSE-KMS", Some(&cmk1));
@@ -216,8 +222,7 @@ async fn explain_row_user_no_header_default_without_key_id_is_aws_s3() {
 #[tokio::test]
 async fn explain_row_user_aes256_over_cmk1_is_request_header() {
     let c = seeded(None).await;
-    let cmk1 = c.key("alias/cmk1", None).await;
-    c.bucket("bkt", true, Some(&cmk1), &[]).await;
+    c.cmk1_bucket().await;
     c.put("bkt", "a", Some((Sse::Aes256, None))).await;
     let v = c.json("s3://bkt/a").await;
     assert_rule(&v, "request_header", "SSE-S3", None);
@@ -383,8 +388,7 @@ async fn explain_object_records_its_writer() {
 #[tokio::test]
 async fn explain_disabled_key_makes_the_object_unreadable() {
     let c = seeded(None).await;
-    let cmk1 = c.key("alias/cmk1", None).await;
-    c.bucket("bkt", true, Some(&cmk1), &[]).await;
+    let cmk1 = c.cmk1_bucket().await;
     c.put("bkt", "a", None).await;
     let before = c.json("s3://bkt/a").await;
     assert_eq!(before["readable"]["can_read"], true, "{before:#}");
@@ -434,8 +438,7 @@ fn users() -> String {
 #[tokio::test]
 async fn explain_readability_follows_the_askers_kms_permissions() {
     let c = seeded(Some(&users())).await;
-    let cmk1 = c.key("alias/cmk1", None).await;
-    c.bucket("bkt", true, Some(&cmk1), &[]).await;
+    c.cmk1_bucket().await;
     c.put("bkt", "a", None).await;
     let eve = c.ask("s3://bkt/a", "AKEVE", "eve").await.unwrap();
     let v = serde_json::to_value(&eve).unwrap();

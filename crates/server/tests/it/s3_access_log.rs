@@ -4,13 +4,13 @@
 //! Delivery that waits, survives a restart or is flushed is in `s3_access_log_delivery`.
 
 use crate::common::{
-    assert_fails, assert_outcome, code, get_bytes, get_err, head_of, ok, ownership, put_policy,
-    put_req, Server,
+    assert_fails, assert_outcome, code, get_bytes, get_err, group_grantee, head_of, ok, ownership,
+    put_policy, put_req, Server,
 };
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::types::{
-    BucketCannedAcl, BucketLoggingStatus, Grantee, LoggingEnabled, ObjectOwnership,
-    PartitionDateSource, PartitionedPrefix, ServerSideEncryption, TargetObjectKeyFormat, Type,
+    BucketCannedAcl, BucketLoggingStatus, LoggingEnabled, ObjectOwnership, PartitionDateSource,
+    PartitionedPrefix, ServerSideEncryption, TargetObjectKeyFormat,
 };
 use std::sync::Arc;
 use trailstack_core::{Clock, FixedClock};
@@ -187,13 +187,9 @@ async fn put_and_get_bucket_logging_round_trip_and_check_the_target() {
     // TargetGrants need the target's ACLs (new buckets are BucketOwnerEnforced).
     let mut with_grants = logging("al-logs", "p/");
     with_grants.target_grants = Some(vec![aws_sdk_s3::types::TargetGrant::builder()
-        .grantee(
-            Grantee::builder()
-                .r#type(Type::Group)
-                .uri("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
-                .build()
-                .unwrap(),
-        )
+        .grantee(group_grantee(
+            "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+        ))
         .permission(aws_sdk_s3::types::BucketLogsPermission::Read)
         .build()]);
     assert_fails!(

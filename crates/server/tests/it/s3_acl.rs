@@ -6,11 +6,11 @@
 
 use crate::common::{
     allow_all, assert_outcome, body_bytes, code, get_req, iam_user, lookup_by, ok, ownership,
-    put_req, root_user, status, Server,
+    put_req, root_user, status, user_grant, Server,
 };
 use aws_sdk_s3::types::{
-    AccessControlPolicy, BucketCannedAcl, Delete, Grant, Grantee, ObjectCannedAcl,
-    ObjectIdentifier, ObjectOwnership, Owner, Permission, PublicAccessBlockConfiguration, Type,
+    AccessControlPolicy, BucketCannedAcl, Delete, ObjectCannedAcl, ObjectIdentifier,
+    ObjectOwnership, Owner, Permission, PublicAccessBlockConfiguration,
 };
 use trailstack_server::config::canonical_id_for;
 
@@ -112,19 +112,6 @@ pub async fn block(
         ));
 }
 
-pub fn grant(canonical: &str, permission: Permission) -> Grant {
-    Grant::builder()
-        .grantee(
-            Grantee::builder()
-                .r#type(Type::CanonicalUser)
-                .id(canonical)
-                .build()
-                .unwrap(),
-        )
-        .permission(permission)
-        .build()
-}
-
 #[tokio::test]
 async fn cross_account_access_by_acl_grants() {
     let a = start().await;
@@ -168,8 +155,8 @@ async fn cross_account_access_by_acl_grants() {
         .access_control_policy(
             AccessControlPolicy::builder()
                 .owner(Owner::builder().id(&id_a).build())
-                .grants(grant(&id_a, Permission::FullControl))
-                .grants(grant(&id_b, Permission::Read))
+                .grants(user_grant(&id_a, Permission::FullControl))
+                .grants(user_grant(&id_b, Permission::Read))
                 .build(),
         )
         .send()

@@ -6,8 +6,8 @@
 //! bucket-owner-full-control is accepted, `private` included.
 
 use crate::common::{
-    assert_fails, assert_outcome, code, copy_req, create_upload_req, ok, put_req, root_user,
-    status, Server,
+    assert_fails, assert_outcome, code, copy_req, create_upload_req, group_grantee, ok, put_req,
+    root_user, status, user_grant, user_grantee, Server,
 };
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -40,19 +40,6 @@ async fn start() -> (Server, aws_sdk_s3::Client, aws_sdk_s3::Client) {
         s.s3_with("AKROOTB", "root-b"),
     );
     (s, a, b)
-}
-
-fn user(id: &str, permission: Permission) -> Grant {
-    Grant::builder()
-        .grantee(
-            Grantee::builder()
-                .r#type(Type::CanonicalUser)
-                .id(id)
-                .build()
-                .unwrap(),
-        )
-        .permission(permission)
-        .build()
 }
 
 /// (type, id or URI, display name, permission) of each grant, in the order S3 lists them.
@@ -131,19 +118,13 @@ async fn group_grants_come_first_and_grantees_get_their_display_names() {
         .permission(Permission::Read)
         .build();
     let everyone = Grant::builder()
-        .grantee(
-            Grantee::builder()
-                .r#type(Type::Group)
-                .uri(ALL_USERS)
-                .build()
-                .unwrap(),
-        )
+        .grantee(group_grantee(ALL_USERS))
         .permission(Permission::Read)
         .build();
     ok!(a.put_bucket_acl().bucket("grants1").access_control_policy(
         AccessControlPolicy::builder()
             .owner(Owner::builder().id(ID_A).build())
-            .grants(user(ID_A, Permission::FullControl))
+            .grants(user_grant(ID_A, Permission::FullControl))
             .grants(claimed)
             .grants(everyone)
             .build(),
@@ -173,8 +154,8 @@ async fn grants_to_unknown_accounts_are_refused() {
         a.put_bucket_acl().bucket("grants2").access_control_policy(
             AccessControlPolicy::builder()
                 .owner(Owner::builder().id(ID_A).build())
-                .grants(user(ID_A, Permission::FullControl))
-                .grants(user("_foo", Permission::FullControl))
+                .grants(user_grant(ID_A, Permission::FullControl))
+                .grants(user_grant("_foo", Permission::FullControl))
                 .build(),
         ),
         "InvalidArgument 400"
@@ -198,7 +179,7 @@ async fn grants_to_unknown_accounts_are_refused() {
         a.put_bucket_acl().bucket("grants2").access_control_policy(
             AccessControlPolicy::builder()
                 .owner(Owner::builder().id(ID_A).build())
-                .grants(user(ID_A, Permission::FullControl))
+                .grants(user_grant(ID_A, Permission::FullControl))
                 .grants(by_mail)
                 .build(),
         ),
@@ -270,13 +251,7 @@ async fn logging_target_grants_name_known_accounts() {
         .acl(BucketCannedAcl::from("log-delivery-write")));
     let status_granting = |id: &str| {
         let grant = TargetGrant::builder()
-            .grantee(
-                Grantee::builder()
-                    .r#type(Type::CanonicalUser)
-                    .id(id)
-                    .build()
-                    .unwrap(),
-            )
+            .grantee(user_grantee(id))
             .permission(BucketLogsPermission::Read)
             .build();
         BucketLoggingStatus::builder()

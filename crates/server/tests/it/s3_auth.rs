@@ -3,7 +3,7 @@
 //! addressing and request ids. aws-chunked bodies are in `s3_auth_chunked`.
 
 use crate::common::*;
-use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use base64::Engine;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -53,6 +53,27 @@ pub fn assert_error(r: &RawResponse, status: u16, code: &str) {
     let id = r.header("x-amz-request-id").expect("x-amz-request-id");
     assert!(!id.is_empty());
     assert_eq!(r.xml("RequestId").as_deref(), Some(id));
+}
+
+/// A presigning configuration valid for a minute.
+fn one_minute() -> PresigningConfig {
+    PresigningConfig::expires_in(Duration::from_secs(60)).unwrap()
+}
+
+/// The path and query of the SDK's presigned request `req` on `s`.
+fn presigned_path(s: &Server, req: &PresignedRequest) -> String {
+    req.uri().strip_prefix(&s.endpoint).unwrap().to_string()
+}
+
+/// GETs the SDK's presigned URL `req` as it is.
+async fn get_presigned(s: &Server, req: &PresignedRequest) -> RawResponse {
+    Raw::new(s, "GET", &presigned_path(s, req)).send(s).await
+}
+
+/// Asserts `r` is S3's refusal of an expired presigned URL.
+fn assert_expired(r: &RawResponse) {
+    assert_error(r, 403, "AccessDenied");
+    assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
 }
 
 pub async fn head_status(s: &Server, path: &str) -> u16 {
@@ -176,21 +197,19 @@ async fn presigned_urls() {
 
     // Presigned by the SDK.
     let req = get_req(&c, "pre", "a b/obj")
-        .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
+        .presigned(one_minute())
         .await
         .unwrap();
-    let url = req.uri().strip_prefix(&s.endpoint).unwrap().to_string();
-    let r = Raw::new(&s, "GET", &url).send(&s).await;
+    let r = get_presigned(&s, &req).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.body, b"presigned body");
 
     // A presigned PUT.
     let req = put_req(&c, "pre", "put-by-url", b"")
-        .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
+        .presigned(one_minute())
         .await
         .unwrap();
-    let url = req.uri().strip_prefix(&s.endpoint).unwrap().to_string();
-    let mut raw = Raw::new(&s, "PUT", &url).body("via url");
+    let mut raw = Raw::new(&s, "PUT", &presigned_path(&s, &req)).body("via url");
     for (k, v) in req.headers() {
         if k != "host" {
             raw = raw.header(k, v);
@@ -200,14 +219,19 @@ async fn presigned_urls() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(get_bytes(&c, "pre", "put-by-url").await, b"via url");
 
-    // Expired: signed two hours ago for one hour.
-    let old = Signer::at(OffsetDateTime::now_utc() - time::Duration::hours(2));
-    let r = Raw::new(&s, "GET", "/pre/a%20b/obj")
-        .presigned(&old, 3600)
-        .send(&s)
-        .await;
-    assert_error(&r, 403, "AccessDenied");
-    assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
+    // Expired: signed two hours ago for one hour; and X-Amz-Expires=0, well formed and
+    // expired once used (403).
+    for (ago, expires) in [
+        (time::Duration::hours(2), 3600),
+        (time::Duration::seconds(2), 0),
+    ] {
+        let signer = Signer::at(OffsetDateTime::now_utc() - ago);
+        let r = Raw::new(&s, "GET", "/pre/a%20b/obj")
+            .presigned(&signer, expires)
+            .send(&s)
+            .await;
+        assert_expired(&r);
+    }
     // The SDK's presigned URL with a start time in the past.
     let req = get_req(&c, "pre", "a b/obj")
         .presigned(
@@ -219,20 +243,9 @@ async fn presigned_urls() {
         )
         .await
         .unwrap();
-    let url = req.uri().strip_prefix(&s.endpoint).unwrap().to_string();
-    let r = Raw::new(&s, "GET", &url).send(&s).await;
-    assert_error(&r, 403, "AccessDenied");
-    assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
+    assert_expired(&get_presigned(&s, &req).await);
 
-    // X-Amz-Expires=0 is well formed and expired once used (403); a negative value or more
-    // than a week is a malformed URL (400), as S3 answers them.
-    let zero = Signer::at(OffsetDateTime::now_utc() - time::Duration::seconds(2));
-    let r = Raw::new(&s, "GET", "/pre/a%20b/obj")
-        .presigned(&zero, 0)
-        .send(&s)
-        .await;
-    assert_error(&r, 403, "AccessDenied");
-    assert_eq!(r.xml("Message").as_deref(), Some("Request has expired"));
+    // A negative X-Amz-Expires or more than a week is a malformed URL (400), as S3 answers them.
     for (expires, message) in [
         (
             "609901",
@@ -254,11 +267,10 @@ async fn presigned_urls() {
     for key in ["a+b=c&d", "sp ace/ü~(x)!*'", "dir//double", "%41"] {
         ok!(put_req(&c, "pre", key, key.as_bytes()));
         let req = get_req(&c, "pre", key)
-            .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).unwrap())
+            .presigned(one_minute())
             .await
             .unwrap();
-        let url = req.uri().strip_prefix(&s.endpoint).unwrap().to_string();
-        let r = Raw::new(&s, "GET", &url).send(&s).await;
+        let r = get_presigned(&s, &req).await;
         assert_eq!(r.status, 200, "{key}: {}", r.text());
         assert_eq!(r.body, key.as_bytes(), "{key}");
     }

@@ -46,7 +46,7 @@ fn page(
     prefixes: &[aws_sdk_s3::types::CommonPrefix],
 ) -> (Vec<String>, Vec<String>) {
     let keys = contents.iter().map(|c| c.key().unwrap().to_string());
-    let prefixes = prefixes.iter().map(|p| p.prefix().unwrap().to_string());
+    let prefixes = prefixes_of(prefixes).into_iter().map(str::to_string);
     (keys.collect(), prefixes.collect())
 }
 

@@ -67,6 +67,11 @@ fn v2(r: Raw, resource: &str) -> Raw {
     signed_v2(r, "test", "test", OffsetDateTime::now_utc(), resource)
 }
 
+/// Sends `method` `path` signed with SigV2 as the default user over `path` as the resource.
+async fn send_v2(s: &Server, method: &str, path: &str) -> RawResponse {
+    v2(Raw::new(s, method, path), path).send(s).await
+}
+
 /// `r` presigned with SigV2 until `expires` (epoch seconds) over `resource`.
 fn presigned_v2(mut r: Raw, secret: &str, expires: i64, resource: &str) -> Raw {
     let sig = sign_v2(secret, &string_to_sign(&r, &expires.to_string(), resource));
@@ -83,9 +88,7 @@ fn presigned_v2(mut r: Raw, secret: &str, expires: i64, resource: &str) -> Raw {
 #[tokio::test]
 async fn header_signed_requests_write_read_and_list() {
     let s = Server::start().await;
-    let r = v2(Raw::new(&s, "PUT", "/old-tools"), "/old-tools")
-        .send(&s)
-        .await;
+    let r = send_v2(&s, "PUT", "/old-tools").await;
     assert_eq!(r.status, 200, "{}", r.text());
 
     let put = Raw::new(&s, "PUT", "/old-tools/dir/a%20b.txt")
@@ -107,9 +110,7 @@ async fn header_signed_requests_write_read_and_list() {
     assert_eq!(r.header("x-amz-meta-color"), Some("blue"));
 
     // Sub-resources are signed, other parameters are not.
-    let r = v2(Raw::new(&s, "GET", "/old-tools?acl"), "/old-tools?acl")
-        .send(&s)
-        .await;
+    let r = send_v2(&s, "GET", "/old-tools?acl").await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.text().contains("<AccessControlPolicy"), "{}", r.text());
     let r = v2(
@@ -272,9 +273,7 @@ async fn bucket_policy_can_refuse_sigv2_only() {
     put_bytes(&c, "v4-only", "k", b"x").await;
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::v4-only","arn:aws:s3:::v4-only/*"],"Condition":{"StringEquals":{"s3:signatureversion":"AWS"}}}]}"#;
     put_policy(&c, "v4-only", policy).await;
-    let r = v2(Raw::new(&s, "GET", "/v4-only/k"), "/v4-only/k")
-        .send(&s)
-        .await;
+    let r = send_v2(&s, "GET", "/v4-only/k").await;
     r.assert_code(403, "AccessDenied");
     let r = Raw::new(&s, "GET", "/v4-only/k").signed().send(&s).await;
     assert_eq!((r.status, r.body.as_slice()), (200, b"x".as_slice()));
@@ -283,9 +282,7 @@ async fn bucket_policy_can_refuse_sigv2_only() {
 #[tokio::test]
 async fn cloudtrail_records_the_signature_version() {
     let s = Server::start().await;
-    let r = v2(Raw::new(&s, "PUT", "/v2-trail"), "/v2-trail")
-        .send(&s)
-        .await;
+    let r = send_v2(&s, "PUT", "/v2-trail").await;
     assert_eq!(r.status, 200, "{}", r.text());
     ok!(s.s3().create_bucket().bucket("v4-trail"));
     let mut seen = Vec::new();
@@ -415,9 +412,7 @@ async fn sse_kms_needs_sigv4() {
     r.assert_error_message(400, "InvalidArgument", "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.");
     ok!(put_req(&c, "kms-v4", "sealed", b"x")
         .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms));
-    let r = v2(Raw::new(&s, "GET", "/kms-v4/sealed"), "/kms-v4/sealed")
-        .send(&s)
-        .await;
+    let r = send_v2(&s, "GET", "/kms-v4/sealed").await;
     r.assert_code(400, "InvalidArgument");
     // SSE-S3 is no concern of the signature version.
     let put = Raw::new(&s, "PUT", "/kms-v4/s3")

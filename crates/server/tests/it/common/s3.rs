@@ -1,6 +1,7 @@
 //! S3 calls many tests share: objects written, read, headed, copied and deleted (and the
 //! requests for them, for a test to add headers to), bucket policies, versioning and default
-//! encryption set, and a multipart upload created, its parts uploaded and completed.
+//! encryption set, a multipart upload created, its parts uploaded and completed, ACL grantees
+//! and grants, and a listing's common prefixes.
 
 use super::{body_bytes, err, ok};
 use aws_sdk_s3::error::SdkError;
@@ -20,9 +21,9 @@ use aws_sdk_s3::operation::upload_part::UploadPartOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketVersioningStatus, ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload,
-    CompletedPart, ObjectAttributes, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, VersioningConfiguration,
+    CompletedPart, Grant, Grantee, ObjectAttributes, ObjectOwnership, OwnershipControls,
+    OwnershipControlsRule, Permission, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Type, VersioningConfiguration,
 };
 use aws_sdk_s3::Client;
 
@@ -365,4 +366,35 @@ pub fn ownership(object_ownership: ObjectOwnership) -> OwnershipControls {
         .build()
         .unwrap();
     OwnershipControls::builder().rules(rule).build().unwrap()
+}
+
+/// The canonical user `id` as an ACL grantee.
+pub fn user_grantee(id: &str) -> Grantee {
+    Grantee::builder()
+        .r#type(Type::CanonicalUser)
+        .id(id)
+        .build()
+        .unwrap()
+}
+
+/// The group `uri` (AllUsers, AuthenticatedUsers, LogDelivery) as an ACL grantee.
+pub fn group_grantee(uri: &str) -> Grantee {
+    Grantee::builder()
+        .r#type(Type::Group)
+        .uri(uri)
+        .build()
+        .unwrap()
+}
+
+/// An ACL grant of `permission` to the canonical user `id`.
+pub fn user_grant(id: &str, permission: Permission) -> Grant {
+    Grant::builder()
+        .grantee(user_grantee(id))
+        .permission(permission)
+        .build()
+}
+
+/// The prefixes of a listing's CommonPrefixes, in order.
+pub fn prefixes_of(common: &[aws_sdk_s3::types::CommonPrefix]) -> Vec<&str> {
+    common.iter().map(|p| p.prefix().unwrap()).collect()
 }
