@@ -117,6 +117,22 @@ pub struct Session {
     pub transitive_tag_keys: Vec<String>,
 }
 
+impl Session {
+    /// A session of nothing but its lifetime: no MFA, no role, no source identity, no tags —
+    /// what GetSessionToken issues.
+    pub fn plain(created: OffsetDateTime, expires: OffsetDateTime) -> Session {
+        Session {
+            created,
+            expires,
+            mfa: false,
+            issuer: None,
+            source_identity: None,
+            tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+        }
+    }
+}
+
 /// The role behind an assumed-role session (CloudTrail's `sessionIssuer`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionIssuer {

@@ -92,15 +92,7 @@ pub async fn get_session_token(
         NewSession {
             account: caller.account.as_str().to_string(),
             principal: caller.principal.clone(),
-            session: Session {
-                created: now,
-                expires: now + time::Duration::seconds(i64::from(seconds)),
-                mfa: false,
-                issuer: None,
-                source_identity: None,
-                tags: Vec::new(),
-                transitive_tag_keys: Vec::new(),
-            },
+            session: Session::plain(now, now + time::Duration::seconds(i64::from(seconds))),
             policies: Vec::new(),
             chained: false,
         },

@@ -479,15 +479,10 @@ async fn sessions_are_kept_a_day_past_expiry() {
         sealed: vec![7; 4],
         token_sha256: "00".into(),
         principal: Principal::User { name: "amy".into() },
-        session: Session {
-            created: time::OffsetDateTime::UNIX_EPOCH,
-            expires: time::OffsetDateTime::UNIX_EPOCH + time::Duration::milliseconds(expires_ms),
-            mfa: false,
-            issuer: None,
-            source_identity: None,
-            tags: Vec::new(),
-            transitive_tag_keys: Vec::new(),
-        },
+        session: Session::plain(
+            time::OffsetDateTime::UNIX_EPOCH,
+            time::OffsetDateTime::UNIX_EPOCH + time::Duration::milliseconds(expires_ms),
+        ),
         policies: Vec::new(),
         chained: false,
     };

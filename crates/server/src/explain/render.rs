@@ -63,6 +63,15 @@ impl Out {
         self.text.push_str(&format!("{indent}{value}\n"));
     }
 
+    /// Entry `i` of a list under `label`: the label stands on the first entry's line only.
+    fn entry(&mut self, i: usize, label: &str, value: &str) {
+        if i == 0 {
+            self.line(label, value);
+        } else {
+            self.more(0, value);
+        }
+    }
+
     fn blank(&mut self) {
         self.text.push('\n');
     }
@@ -226,11 +235,7 @@ fn coverage(out: &mut Out, label: &str, trails: &[TrailCoverage], none: &str) {
         };
         let state = if t.logging { "logging" } else { "not logging" };
         let head = format!("trail {} ({state}): {kinds}", t.trail.name);
-        if i == 0 {
-            out.line(label, &head);
-        } else {
-            out.more(0, &head);
-        }
+        out.entry(i, label, &head);
         for s in &t.selectors {
             out.more(1, &format!("selector {}: {}", s.index, s.description));
         }
@@ -334,11 +339,7 @@ fn bucket(out: &mut Out, target: &str, b: &BucketReport) {
                 st.principals.join(", ")
             };
             let head = format!("{} {who} to write {}", st.effect, st.resources.join(", "));
-            if i == 0 {
-                out.line("policy", &head);
-            } else {
-                out.more(0, &head);
-            }
+            out.entry(i, "policy", &head);
             for c in &st.conditions {
                 out.more(1, &format!("if {c}"));
             }
@@ -360,11 +361,7 @@ fn bucket(out: &mut Out, target: &str, b: &BucketReport) {
     for (i, t) in b.deliveries.iter().enumerate() {
         let state = if t.logging { "logging" } else { "not logging" };
         let head = format!("trail {} ({state})", t.trail.name);
-        if i == 0 {
-            out.line("trails into it", &head);
-        } else {
-            out.more(0, &head);
-        }
+        out.entry(i, "trails into it", &head);
         delivery(out, 1, &t.delivery);
     }
     out.blank();
@@ -488,11 +485,7 @@ fn key(out: &mut Out, target: &str, k: &KeyReport) {
     }
     for (i, b) in k.bucket_defaults.iter().enumerate() {
         let v = format!("s3://{}, bucket key {}", b.bucket, on_off(b.bucket_key));
-        if i == 0 {
-            out.line("bucket default", &v);
-        } else {
-            out.more(0, &v);
-        }
+        out.entry(i, "bucket default", &v);
     }
     if k.trails.is_empty() {
         out.line("trail key", "of no trail");
@@ -503,11 +496,7 @@ fn key(out: &mut Out, target: &str, k: &KeyReport) {
             "trail {} ({state}) into {}",
             t.trail.name, t.delivery.log_location
         );
-        if i == 0 {
-            out.line("trail key", &v);
-        } else {
-            out.more(0, &v);
-        }
+        out.entry(i, "trail key", &v);
     }
     if k.recent_events.is_empty() {
         out.line("recent events", "none in the event history");
@@ -523,11 +512,7 @@ fn key(out: &mut Out, target: &str, k: &KeyReport) {
         if let Some(code) = &e.error_code {
             v.push_str(&format!("  failed: {code}"));
         }
-        if i == 0 {
-            out.line("recent events", &v);
-        } else {
-            out.more(0, &v);
-        }
+        out.entry(i, "recent events", &v);
         if let Some(c) = &e.context {
             let c = out.paint(Tone::Dim, c);
             out.more(1, &c);
