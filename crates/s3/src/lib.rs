@@ -36,6 +36,12 @@ use trailstack_store::{BlobStore, Db, RootKey};
 
 pub use model::buckets::CHANGES_TOPIC;
 
+/// A handler's future, boxed: each handler's state lives on the heap in its own size, where an
+/// unboxed `dispatch` would be as large as the largest handler (tens of kilobytes) and be copied
+/// whole on every call.
+type Handling<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = S3Result<Output>> + Send + 'a>>;
+
 /// The S3 service.
 #[derive(Clone)]
 pub struct S3 {
@@ -228,7 +234,7 @@ impl S3 {
 
     /// Runs one operation's handler; `refused`: the keys of a DeleteObjects the caller may
     /// not delete.
-    async fn dispatch(&self, caller: &Caller, op: Op, refused: authz::Refused) -> S3Result<Output> {
+    fn dispatch<'a>(&'a self, caller: &'a Caller, op: Op, refused: authz::Refused) -> Handling<'a> {
         use handlers::*;
         match op {
             Op::ListBuckets {
@@ -236,90 +242,113 @@ impl S3 {
                 max_buckets,
                 continuation,
                 region,
-            } => {
-                bucket::list_buckets(self, caller, prefix, max_buckets, continuation, region).await
-            }
+            } => Box::pin(bucket::list_buckets(
+                self,
+                caller,
+                prefix,
+                max_buckets,
+                continuation,
+                region,
+            )),
             Op::CreateBucket {
                 bucket,
                 location,
                 acl,
                 ownership,
                 object_lock,
-            } => bucket::create(self, caller, bucket, location, acl, ownership, object_lock).await,
-            Op::HeadBucket { bucket } => bucket::head(self, caller, bucket).await,
-            Op::DeleteBucket { bucket } => bucket::delete(self, caller, bucket).await,
-            Op::GetBucketLocation { bucket } => bucket::location(self, caller, bucket).await,
-            Op::GetBucketTagging { bucket } => settings::get_tagging(self, caller, bucket).await,
+            } => Box::pin(bucket::create(
+                self,
+                caller,
+                bucket,
+                location,
+                acl,
+                ownership,
+                object_lock,
+            )),
+            Op::HeadBucket { bucket } => Box::pin(bucket::head(self, caller, bucket)),
+            Op::DeleteBucket { bucket } => Box::pin(bucket::delete(self, caller, bucket)),
+            Op::GetBucketLocation { bucket } => Box::pin(bucket::location(self, caller, bucket)),
+            Op::GetBucketTagging { bucket } => {
+                Box::pin(settings::get_tagging(self, caller, bucket))
+            }
             Op::PutBucketTagging { bucket, tags } => {
-                settings::put_tagging(self, caller, bucket, Some(tags)).await
+                Box::pin(settings::put_tagging(self, caller, bucket, Some(tags)))
             }
             Op::DeleteBucketTagging { bucket } => {
-                settings::put_tagging(self, caller, bucket, None).await
+                Box::pin(settings::put_tagging(self, caller, bucket, None))
             }
-            Op::GetBucketPolicy { bucket } => settings::get_policy(self, caller, bucket).await,
+            Op::GetBucketPolicy { bucket } => Box::pin(settings::get_policy(self, caller, bucket)),
             Op::PutBucketPolicy { bucket, policy } => {
-                settings::put_policy(self, caller, bucket, Some(policy)).await
+                Box::pin(settings::put_policy(self, caller, bucket, Some(policy)))
             }
             Op::DeleteBucketPolicy { bucket } => {
-                settings::put_policy(self, caller, bucket, None).await
+                Box::pin(settings::put_policy(self, caller, bucket, None))
             }
-            Op::GetBucketAcl { bucket } => settings::get_acl(self, caller, bucket).await,
-            Op::PutBucketAcl { bucket, acl } => settings::put_acl(self, caller, bucket, acl).await,
+            Op::GetBucketAcl { bucket } => Box::pin(settings::get_acl(self, caller, bucket)),
+            Op::PutBucketAcl { bucket, acl } => {
+                Box::pin(settings::put_acl(self, caller, bucket, acl))
+            }
             Op::GetBucketOwnershipControls { bucket } => {
-                settings::get_ownership(self, caller, bucket).await
+                Box::pin(settings::get_ownership(self, caller, bucket))
             }
-            Op::PutBucketOwnershipControls { bucket, ownership } => {
-                settings::put_ownership(self, caller, bucket, Some(ownership)).await
-            }
+            Op::PutBucketOwnershipControls { bucket, ownership } => Box::pin(
+                settings::put_ownership(self, caller, bucket, Some(ownership)),
+            ),
             Op::DeleteBucketOwnershipControls { bucket } => {
-                settings::put_ownership(self, caller, bucket, None).await
+                Box::pin(settings::put_ownership(self, caller, bucket, None))
             }
-            Op::GetPublicAccessBlock { bucket } => settings::get_pab(self, caller, bucket).await,
+            Op::GetPublicAccessBlock { bucket } => {
+                Box::pin(settings::get_pab(self, caller, bucket))
+            }
             Op::PutPublicAccessBlock { bucket, config } => {
-                settings::put_pab(self, caller, bucket, Some(config)).await
+                Box::pin(settings::put_pab(self, caller, bucket, Some(config)))
             }
             Op::DeletePublicAccessBlock { bucket } => {
-                settings::put_pab(self, caller, bucket, None).await
+                Box::pin(settings::put_pab(self, caller, bucket, None))
             }
-            Op::GetBucketEncryption { bucket } => encryption::get(self, caller, bucket).await,
+            Op::GetBucketEncryption { bucket } => Box::pin(encryption::get(self, caller, bucket)),
             Op::PutBucketEncryption { bucket, config } => {
-                encryption::put(self, caller, bucket, Some(config)).await
+                Box::pin(encryption::put(self, caller, bucket, Some(config)))
             }
             Op::DeleteBucketEncryption { bucket } => {
-                encryption::put(self, caller, bucket, None).await
+                Box::pin(encryption::put(self, caller, bucket, None))
             }
             Op::GetBucketVersioning { bucket } => {
-                settings::get_versioning(self, caller, bucket).await
+                Box::pin(settings::get_versioning(self, caller, bucket))
             }
             Op::PutBucketVersioning { bucket, status } => {
-                settings::put_versioning(self, caller, bucket, status).await
+                Box::pin(settings::put_versioning(self, caller, bucket, status))
             }
             Op::GetBucketLifecycleConfiguration { bucket } => {
-                handlers::lifecycle::get(self, caller, bucket).await
+                Box::pin(handlers::lifecycle::get(self, caller, bucket))
             }
             Op::PutBucketLifecycleConfiguration { bucket, config } => {
-                handlers::lifecycle::put(self, caller, bucket, Some(config)).await
+                Box::pin(handlers::lifecycle::put(self, caller, bucket, Some(config)))
             }
             Op::DeleteBucketLifecycle { bucket } => {
-                handlers::lifecycle::put(self, caller, bucket, None).await
+                Box::pin(handlers::lifecycle::put(self, caller, bucket, None))
             }
-            Op::GetBucketLogging { bucket } => handlers::logging::get(self, caller, bucket).await,
+            Op::GetBucketLogging { bucket } => {
+                Box::pin(handlers::logging::get(self, caller, bucket))
+            }
             Op::PutBucketLogging { bucket, config } => {
-                handlers::logging::put(self, caller, bucket, config).await
+                Box::pin(handlers::logging::put(self, caller, bucket, config))
             }
-            Op::GetBucketCors { bucket } => handlers::cors::get(self, caller, bucket).await,
+            Op::GetBucketCors { bucket } => Box::pin(handlers::cors::get(self, caller, bucket)),
             Op::PutBucketCors { bucket, rules } => {
-                handlers::cors::put(self, caller, bucket, Some(rules)).await
+                Box::pin(handlers::cors::put(self, caller, bucket, Some(rules)))
             }
             Op::DeleteBucketCors { bucket } => {
-                handlers::cors::put(self, caller, bucket, None).await
+                Box::pin(handlers::cors::put(self, caller, bucket, None))
             }
             Op::GetBucketPolicyStatus { bucket } => {
-                settings::get_policy_status(self, caller, bucket).await
+                Box::pin(settings::get_policy_status(self, caller, bucket))
             }
-            Op::ListObjects(input) => list::list_objects(self, caller, input).await,
-            Op::ListObjectVersions(input) => list::list_versions(self, caller, input).await,
-            Op::ListMultipartUploads(input) => multipart::list_uploads(self, caller, input).await,
+            Op::ListObjects(input) => Box::pin(list::list_objects(self, caller, input)),
+            Op::ListObjectVersions(input) => Box::pin(list::list_versions(self, caller, input)),
+            Op::ListMultipartUploads(input) => {
+                Box::pin(multipart::list_uploads(self, caller, input))
+            }
             Op::DeleteObjects {
                 bucket,
                 quiet,
@@ -332,7 +361,7 @@ impl S3 {
                     keys: objects,
                     bypass_governance,
                 };
-                delete::delete_objects(self, caller, input, refused).await
+                Box::pin(delete::delete_objects(self, caller, input, refused))
             }
             Op::PutObject {
                 obj,
@@ -340,26 +369,40 @@ impl S3 {
                 new,
                 if_none_match,
                 if_match,
-            } => object::put(self, caller, obj, upload, new, if_none_match, if_match).await,
-            Op::PostObject(input) => object::post(self, caller, input).await,
-            Op::GetObject(input) => object_read::get(self, caller, input, false).await,
-            Op::HeadObject(input) => object_read::get(self, caller, input, true).await,
+            } => Box::pin(object::put(
+                self,
+                caller,
+                obj,
+                upload,
+                new,
+                if_none_match,
+                if_match,
+            )),
+            Op::PostObject(input) => Box::pin(object::post(self, caller, input)),
+            Op::GetObject(input) => Box::pin(object_read::get(self, caller, input, false)),
+            Op::HeadObject(input) => Box::pin(object_read::get(self, caller, input, true)),
             Op::DeleteObject {
                 obj,
                 version_id,
                 bypass_governance,
-            } => delete::delete_object(self, caller, obj, version_id, bypass_governance).await,
-            Op::CopyObject(input) => copy::copy_object(self, caller, input).await,
+            } => Box::pin(delete::delete_object(
+                self,
+                caller,
+                obj,
+                version_id,
+                bypass_governance,
+            )),
+            Op::CopyObject(input) => Box::pin(copy::copy_object(self, caller, input)),
             Op::GetObjectTagging { obj, version_id } => {
-                tagging::get(self, caller, obj, version_id).await
+                Box::pin(tagging::get(self, caller, obj, version_id))
             }
             Op::PutObjectTagging {
                 obj,
                 version_id,
                 tags,
-            } => tagging::put(self, caller, obj, version_id, Some(tags)).await,
+            } => Box::pin(tagging::put(self, caller, obj, version_id, Some(tags))),
             Op::DeleteObjectTagging { obj, version_id } => {
-                tagging::put(self, caller, obj, version_id, None).await
+                Box::pin(tagging::put(self, caller, obj, version_id, None))
             }
             Op::GetObjectAttributes {
                 obj,
@@ -368,41 +411,50 @@ impl S3 {
                 max_parts,
                 part_marker,
                 customer,
-            } => {
-                object_read::attributes(
-                    self,
-                    caller,
-                    (obj, version_id, customer),
-                    attributes,
-                    (max_parts, part_marker),
-                )
-                .await
-            }
+            } => Box::pin(object_read::attributes(
+                self,
+                caller,
+                (obj, version_id, customer),
+                attributes,
+                (max_parts, part_marker),
+            )),
             Op::GetObjectAcl { obj, version_id } => {
-                object_acl::get(self, caller, obj, version_id).await
+                Box::pin(object_acl::get(self, caller, obj, version_id))
             }
             Op::PutObjectAcl {
                 obj,
                 version_id,
                 acl,
-            } => object_acl::put(self, caller, obj, version_id, acl).await,
+            } => Box::pin(object_acl::put(self, caller, obj, version_id, acl)),
             Op::CreateMultipartUpload {
                 obj,
                 new,
                 checksum,
                 checksum_type,
-            } => multipart::create(self, caller, obj, new, checksum, checksum_type).await,
+            } => Box::pin(multipart::create(
+                self,
+                caller,
+                obj,
+                new,
+                checksum,
+                checksum_type,
+            )),
             Op::UploadPart {
                 obj,
                 upload_id,
                 part_number,
                 upload,
                 customer,
-            } => {
-                multipart::upload_part(self, caller, obj, upload_id, part_number, upload, customer)
-                    .await
-            }
-            Op::UploadPartCopy(input) => copy::upload_part_copy(self, caller, input).await,
+            } => Box::pin(multipart::upload_part(
+                self,
+                caller,
+                obj,
+                upload_id,
+                part_number,
+                upload,
+                customer,
+            )),
+            Op::UploadPartCopy(input) => Box::pin(copy::upload_part_copy(self, caller, input)),
             Op::CompleteMultipartUpload {
                 obj,
                 upload_id,
@@ -414,18 +466,27 @@ impl S3 {
             } => {
                 let conditions = (if_none_match, if_match);
                 let (parts, checks) = ((parts, checksum, customer), conditions);
-                multipart::complete(self, caller, obj, upload_id, parts, checks).await
+                Box::pin(multipart::complete(
+                    self, caller, obj, upload_id, parts, checks,
+                ))
             }
             Op::AbortMultipartUpload { obj, upload_id } => {
-                multipart::abort(self, caller, obj, upload_id).await
+                Box::pin(multipart::abort(self, caller, obj, upload_id))
             }
             Op::ListParts {
                 obj,
                 upload_id,
                 max_parts,
                 part_marker,
-            } => multipart::list_parts(self, caller, obj, upload_id, max_parts, part_marker).await,
-            Op::ObjectLock(l) => lock::call(self, caller, l).await,
+            } => Box::pin(multipart::list_parts(
+                self,
+                caller,
+                obj,
+                upload_id,
+                max_parts,
+                part_marker,
+            )),
+            Op::ObjectLock(l) => Box::pin(lock::call(self, caller, l)),
         }
     }
 
