@@ -60,24 +60,33 @@ struct Page {
     resume: Vec<u8>,
 }
 
+/// What the last row a scan query took was: an object (the cursor moves to its key) or a key
+/// a common prefix rolls up (the cursor moves past the prefix).
+enum Last {
+    Object,
+    Prefix(Vec<u8>),
+}
+
 /// Scans current objects from `cursor`, folding keys into common prefixes, until `max` entries
 /// are taken. Returns the entries, prefixes, whether more follow, and the resume cursor. Each
 /// query asks for one row more than the page still needs (to tell whether more follow) and
-/// stops at the first key a common prefix rolls up, to continue past that prefix.
+/// stops at the first key a common prefix rolls up, to continue past that prefix. Owners are
+/// read only when the listing shows them.
 fn scan(
     c: &Connection,
     bucket: &str,
-    prefix: &[u8],
-    delimiter: Option<&[u8]>,
+    (prefix, delimiter): (&[u8], Option<&[u8]>),
     mut cursor: Vec<u8>,
     max: usize,
+    owners: bool,
 ) -> S3Result<Page> {
     let (mut contents, mut prefixes) = (Vec::new(), Vec::<String>::new());
     loop {
         let limit = max - (contents.len() + prefixes.len()) + 1;
-        let (mut seen, mut jumped, mut full) = (0, false, false);
-        let mut next: Option<Vec<u8>> = None;
-        objects_listing::scan_latest(c, bucket, prefix, &cursor, limit, |row| {
+        let (mut seen, mut full) = (0, false);
+        let mut last = None;
+        let range = (prefix, cursor.as_slice());
+        objects_listing::scan_latest(c, bucket, range, limit, owners, |row| {
             seen += 1;
             if contents.len() + prefixes.len() == max {
                 full = true;
@@ -85,16 +94,23 @@ fn scan(
             }
             if let Some(cp) = common_prefix(&row.key, prefix, delimiter) {
                 prefixes.push(String::from_utf8_lossy(cp).into_owned());
-                next = Some(past(cp));
-                jumped = true;
+                last = Some(Last::Prefix(past(cp)));
                 return Ok(false);
             }
-            next = Some(row.key.clone());
+            last = Some(Last::Object);
             contents.push(row.into_listed()?);
             Ok(true)
         })?;
-        if let Some(n) = next {
-            cursor = n;
+        let jumped = matches!(last, Some(Last::Prefix(_)));
+        match last {
+            Some(Last::Prefix(next)) => cursor = next,
+            Some(Last::Object) => {
+                if let Some(o) = contents.last() {
+                    cursor.clear();
+                    cursor.extend_from_slice(o.key.as_bytes());
+                }
+            }
+            None => {}
         }
         if full || (!jumped && seen < limit) {
             return Ok(Page {
@@ -135,7 +151,14 @@ pub async fn list_objects(s3: &S3, caller: &Caller, input: ListObjectsInput) -> 
                 resume: cursor,
             }
         } else {
-            scan(c, &input.bucket, prefix, delim, cursor, max)?
+            scan(
+                c,
+                &input.bucket,
+                (prefix, delim),
+                cursor,
+                max,
+                input.fetch_owner,
+            )?
         };
         let next = if !truncated {
             None

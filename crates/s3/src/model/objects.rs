@@ -3,6 +3,7 @@
 //! marker is a row without data. `is_latest` marks the current version of each key.
 
 use super::buckets::{Grant, Owner};
+use super::listing;
 use crate::error::{S3Error, S3Result};
 use serde::{Deserialize, Serialize};
 use trailstack_store::journal;
@@ -266,9 +267,14 @@ pub fn seq_of_version_id(id: &str) -> Option<i64> {
 
 fn insert(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
     let meta = serde_json::to_string(&o.meta).map_err(|e| S3Error::Internal(e.to_string()))?;
+    let [class, algorithm, kind, owner_id, owner_name] = listing::columns(&o.meta);
     c.execute(
-        "INSERT INTO s3_objects (bucket, key, version_id, seq, is_latest, delete_marker, size, etag, last_modified_ms, meta, inline_data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &format!(
+            "INSERT INTO s3_objects (bucket, key, version_id, seq, is_latest, delete_marker, \
+             size, etag, last_modified_ms, meta, inline_data, {}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            listing::COLUMN_NAMES
+        ),
         &[
             &o.bucket,
             &o.key.as_bytes(),
@@ -281,6 +287,11 @@ fn insert(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
             &o.last_modified_ms,
             &meta,
             &o.inline,
+            &class,
+            &algorithm,
+            &kind,
+            &owner_id,
+            &owner_name,
         ],
     )?;
     // The new row references its blobs: they are no longer loose (trailstack_store::journal).
@@ -354,9 +365,23 @@ pub fn remove_version(
 /// Replaces a version's metadata (tags, for instance) in place.
 pub fn update_meta(c: &Connection, o: &ObjectVersion) -> S3Result<()> {
     let meta = serde_json::to_string(&o.meta).map_err(|e| S3Error::Internal(e.to_string()))?;
+    // The listed columns follow the record, so that a listing never reads a stale one.
+    let [class, algorithm, kind, owner_id, owner_name] = listing::columns(&o.meta);
     c.execute(
-        "UPDATE s3_objects SET meta = $1 WHERE bucket = $2 AND key = $3 AND version_id = $4",
-        &[&meta, &o.bucket, &o.key.as_bytes(), &o.version_id],
+        "UPDATE s3_objects SET meta = $1, storage_class = $2, checksum_algorithm = $3, \
+         checksum_type = $4, owner_id = $5, owner_name = $6 \
+         WHERE bucket = $7 AND key = $8 AND version_id = $9",
+        &[
+            &meta,
+            &class,
+            &algorithm,
+            &kind,
+            &owner_id,
+            &owner_name,
+            &o.bucket,
+            &o.key.as_bytes(),
+            &o.version_id,
+        ],
     )?;
     Ok(())
 }

@@ -127,10 +127,17 @@ async fn put_keys(db: &Db, versioning: &'static str, keys: &[&str]) {
 fn listed(db: &Db, prefix: &str, after: &str, limit: usize) -> Vec<String> {
     db.read(|c| {
         let mut out = Vec::new();
-        listing::scan_latest(c, "b", prefix.as_bytes(), after.as_bytes(), limit, |r| {
-            out.push(r.into_listed()?.key);
-            Ok(true)
-        })?;
+        listing::scan_latest(
+            c,
+            "b",
+            (prefix.as_bytes(), after.as_bytes()),
+            limit,
+            true,
+            |r| {
+                out.push(r.into_listed()?.key);
+                Ok(true)
+            },
+        )?;
         S3Result::Ok(out)
     })
     .unwrap()
@@ -153,7 +160,7 @@ async fn objects_list_by_prefix_in_byte_order_and_page_after_a_key() {
     let first = db
         .read(|c| {
             let mut out = Vec::new();
-            listing::scan_latest(c, "b", b"", b"", 100, |r| {
+            listing::scan_latest(c, "b", (b"", b""), 100, true, |r| {
                 out.push(r.into_listed()?);
                 Ok(false)
             })?;
@@ -177,6 +184,87 @@ async fn objects_list_by_prefix_in_byte_order_and_page_after_a_key() {
     let latest = latest.unwrap();
     assert_eq!(latest.version_id, "null");
     assert_eq!(latest.inline.as_deref(), Some(&[0, 0xFF, b'x'][..]));
+}
+
+/// Lists every current object of bucket `b`, owners read when `owners` says so.
+fn listed_objects(db: &Db, owners: bool) -> Vec<listing::ListedObject> {
+    db.read(|c| {
+        let mut out = Vec::new();
+        listing::scan_latest(c, "b", (b"", b""), 100, owners, |r| {
+            out.push(r.into_listed()?);
+            Ok(true)
+        })?;
+        S3Result::Ok(out)
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn listings_read_the_listed_columns_and_the_records_of_rows_written_before_them() {
+    let (_dir, db) = db();
+    write(&db, |c| {
+        buckets::insert(c, &bucket("b", "111122223333"))?;
+        for key in ["new", "old"] {
+            let mut o = object(key, 5);
+            o.meta.storage_class = Some("STANDARD_IA".into());
+            o.meta.checksum = Some(objects::StoredChecksum {
+                algorithm: "CRC32".into(),
+                value: "AAAAAA==".into(),
+                kind: "FULL_OBJECT".into(),
+            });
+            o.meta.owner = buckets::Owner {
+                id: "c0ffee".into(),
+                display_name: "owner".into(),
+            };
+            objects::put(c, &mut o, "")?;
+        }
+        // As s3 schema version 1 left rows: the listed columns empty.
+        c.execute(
+            "UPDATE s3_objects SET storage_class = NULL, checksum_algorithm = NULL, \
+             checksum_type = NULL, owner_id = NULL, owner_name = NULL WHERE key = $1",
+            &[&b"old".as_slice()],
+        )?;
+        Ok(())
+    })
+    .await;
+    let all = listed_objects(&db, true);
+    let keys: Vec<&str> = all.iter().map(|o| o.key.as_str()).collect();
+    assert_eq!(keys, ["new", "old"]);
+    for o in &all {
+        assert_eq!(o.storage_class.as_deref(), Some("STANDARD_IA"), "{}", o.key);
+        let checksum = o.checksum.as_ref().unwrap();
+        assert_eq!(
+            (checksum.algorithm.as_str(), checksum.kind.as_str()),
+            ("CRC32", "FULL_OBJECT")
+        );
+        let owner = o.owner.as_ref().unwrap();
+        assert_eq!(
+            (owner.id.as_str(), owner.display_name.as_str()),
+            ("c0ffee", "owner")
+        );
+        assert_eq!(
+            (o.size, o.etag.as_str()),
+            (5, format!("etag-{}", o.key).as_str())
+        );
+    }
+    assert_eq!(
+        listed_objects(&db, false)[0].owner,
+        None,
+        "owners read only when shown"
+    );
+    // Changing a record in place keeps its columns in step with it.
+    write(&db, |c| {
+        let mut o = objects::latest(c, "b", "new")?.unwrap();
+        o.meta.storage_class = None;
+        o.meta.checksum = None;
+        objects::update_meta(c, &o)
+    })
+    .await;
+    let new = &listed_objects(&db, true)[0];
+    assert_eq!(
+        (new.storage_class.as_ref(), new.checksum.as_ref()),
+        (None, None)
+    );
 }
 
 #[tokio::test]

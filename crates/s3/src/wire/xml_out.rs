@@ -19,27 +19,42 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Which bytes XML text cannot hold as they are: markup characters and control characters.
+const ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[0x7f] = true;
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
 /// Appends `s` escaped for XML: runs of bytes that need no escape are copied whole (every
 /// byte that does is ASCII, so a run never splits a character).
 fn escape_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            b if b < 0x20 || b == 0x7f => "",
-            _ => continue,
-        };
+    while let Some(at) = bytes[start..].iter().position(|&b| ESCAPED[usize::from(b)]) {
+        let i = start + at;
         out.push_str(&s[start..i]);
-        if entity.is_empty() {
-            out.push_str("&#");
-            push_number(out, u64::from(b), 1);
-            out.push(';');
-        } else {
-            out.push_str(entity);
+        match bytes[i] {
+            b'&' => out.push_str("&amp;"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            b'"' => out.push_str("&quot;"),
+            b'\'' => out.push_str("&apos;"),
+            b => {
+                out.push_str("&#");
+                push_number(out, u64::from(b), 1);
+                out.push(';');
+            }
         }
         start = i + 1;
     }
@@ -56,7 +71,8 @@ fn push_number(out: &mut String, n: u64, width: usize) {
         n /= 10;
     }
     let i = i.min(digits.len() - width.min(digits.len()));
-    out.extend(digits[i..].iter().map(|&d| d as char));
+    // Only ASCII digits were written: the check cannot fail.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 impl Xml {
@@ -265,15 +281,18 @@ pub fn object_list(out: &ListObjectsOutput) -> Bytes {
         x.close("LastModified").open("ETag").raw("&quot;");
         escape_into(&mut x.0, &o.etag);
         x.raw("&quot;").close("ETag");
-        checksum_algorithm(&mut x, &o.checksum);
+        if let Some(c) = &o.checksum {
+            x.elem("ChecksumAlgorithm", &c.algorithm);
+            x.elem("ChecksumType", &c.kind);
+        }
         x.open("Size");
         push_number(&mut x.0, o.size, 1);
         x.close("Size").elem(
             "StorageClass",
             o.storage_class.as_deref().unwrap_or("STANDARD"),
         );
-        if i.fetch_owner {
-            owner(&mut x, "Owner", &o.owner);
+        if let (true, Some(o)) = (i.fetch_owner, &o.owner) {
+            owner(&mut x, "Owner", o);
         }
         x.close("Contents");
     }
