@@ -137,27 +137,56 @@ impl Xml {
 /// S3's XML timestamp: ISO 8601 with milliseconds, UTC.
 pub fn timestamp(ms: i64) -> String {
     let mut out = String::with_capacity(24);
-    push_timestamp(&mut out, ms);
+    Timestamps::default().push(&mut out, ms);
     out
 }
 
-/// Appends S3's XML timestamp of `ms`.
-fn push_timestamp(out: &mut String, ms: i64) {
-    let t = crate::model::from_ms(ms);
-    push_number(out, t.year().max(0) as u64, 4);
-    for (sep, n) in [
-        ('-', t.month() as u8),
-        ('-', t.day()),
-        ('T', t.hour()),
-        (':', t.minute()),
-        (':', t.second()),
-    ] {
-        out.push(sep);
-        push_number(out, u64::from(n), 2);
+/// Milliseconds in a day.
+const DAY_MS: i64 = 86_400_000;
+
+/// Writes S3's XML timestamps, keeping the date of the last day written: the objects of a
+/// listing mostly share a few days, and a date costs a calendar computation where the time of
+/// day is arithmetic.
+#[derive(Default)]
+struct Timestamps {
+    last: Option<(i64, String)>,
+}
+
+impl Timestamps {
+    /// Appends the timestamp of `ms` (`2025-12-11T05:48:29.087Z`).
+    fn push(&mut self, out: &mut String, ms: i64) {
+        let (day, in_day) = (ms.div_euclid(DAY_MS), ms.rem_euclid(DAY_MS));
+        match &self.last {
+            Some((d, date)) if *d == day => out.push_str(date),
+            _ => {
+                let t = crate::model::from_ms(day * DAY_MS);
+                let mut date = String::with_capacity(10);
+                push_number(&mut date, t.year().max(0) as u64, 4);
+                date.push('-');
+                push_number(&mut date, u64::from(t.month() as u8), 2);
+                date.push('-');
+                push_number(&mut date, u64::from(t.day()), 2);
+                out.push_str(&date);
+                self.last = Some((day, date));
+            }
+        }
+        let in_day = in_day as u64;
+        let mut time = *b"T00:00:00.000Z";
+        for (at, n) in [
+            (1, in_day / 3_600_000),
+            (4, in_day / 60_000 % 60),
+            (7, in_day / 1_000 % 60),
+        ] {
+            time[at] = b'0' + (n / 10) as u8;
+            time[at + 1] = b'0' + (n % 10) as u8;
+        }
+        let milli = in_day % 1_000;
+        time[10] = b'0' + (milli / 100) as u8;
+        time[11] = b'0' + (milli / 10 % 10) as u8;
+        time[12] = b'0' + (milli % 10) as u8;
+        // Only ASCII was written: the check cannot fail.
+        out.push_str(std::str::from_utf8(&time).unwrap_or_default());
     }
-    out.push('.');
-    push_number(out, u64::from(t.millisecond()), 3);
-    out.push('Z');
 }
 
 /// Writes an `<Owner>` element.
@@ -274,10 +303,11 @@ pub fn object_list(out: &ListObjectsOutput) -> Bytes {
     x.elem("IsTruncated", out.truncated.to_string());
     // Each entry is written straight into the document: about 300 bytes, no string of its own.
     x.0.reserve(out.contents.len() * 320);
+    let mut times = Timestamps::default();
     for o in &out.contents {
         x.open("Contents").elem("Key", enc(&o.key, url));
         x.open("LastModified");
-        push_timestamp(&mut x.0, o.last_modified_ms);
+        times.push(&mut x.0, o.last_modified_ms);
         x.close("LastModified").open("ETag").raw("&quot;");
         escape_into(&mut x.0, &o.etag);
         x.raw("&quot;").close("ETag");
@@ -437,6 +467,24 @@ mod tests {
         assert_eq!(escape("plain"), "plain");
         assert_eq!(timestamp(1_000), "1970-01-01T00:00:01.000Z");
         assert_eq!(timestamp(1_765_432_109_087), "2025-12-11T05:48:29.087Z");
+        assert_eq!(timestamp(-1), "1969-12-31T23:59:59.999Z");
+        // One writer, days changing and repeating: each date is the day's own.
+        let mut times = Timestamps::default();
+        let mut out = String::new();
+        for ms in [
+            951_782_400_000,
+            951_868_799_999,
+            951_868_800_000,
+            951_782_400_001,
+        ] {
+            times.push(&mut out, ms);
+            out.push(' ');
+        }
+        assert_eq!(
+            out,
+            "2000-02-29T00:00:00.000Z 2000-02-29T23:59:59.999Z 2000-03-01T00:00:00.000Z \
+             2000-02-29T00:00:00.001Z "
+        );
         assert_eq!(url_encode("a b/c+d"), "a%20b/c%2Bd");
     }
 }
