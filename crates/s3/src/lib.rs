@@ -219,7 +219,10 @@ impl S3 {
             self.bucket_policies.invalidate(&bucket);
         }
         let result = match (result, read_of_key) {
-            (Err(e), Some(bucket)) => Err(authz::hide_missing_key(self, caller, bucket, e).await),
+            // Boxed: only failed reads take it, and inline it would be half this future's size.
+            (Err(e), Some(bucket)) => {
+                Err(Box::pin(authz::hide_missing_key(self, caller, bucket, e)).await)
+            }
             (r, _) => r,
         };
         if let (Some(pending), Some(recorded)) = (pending, recorded) {
