@@ -34,10 +34,7 @@ async fn explain(c: &Clocked, target: &str) -> serde_json::Value {
 async fn log_and_digest_files_take_the_default_retention_of_a_locked_bucket() {
     let c = lock_server().await;
     let s3 = c.s3();
-    ok!(s3
-        .create_bucket()
-        .bucket("archive")
-        .object_lock_enabled_for_bucket(true));
+    ok!(bucket_req(&s3, "archive").object_lock_enabled_for_bucket(true));
     put_policy(
         &s3,
         "archive",

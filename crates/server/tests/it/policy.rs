@@ -9,7 +9,9 @@ use crate::common::{
 };
 use aws_sdk_s3::types::ServerSideEncryption as Sse;
 use std::collections::BTreeMap;
-use trailstack_core::{AccountId, Caller, ObjectWriter, PutObjectRequest, WriterSse};
+use trailstack_core::{
+    AccountId, Caller, ObjectError, ObjectWriter, PutObjectRequest, PutObjectResult, WriterSse,
+};
 
 pub const A: &str = "111111111111";
 pub const B: &str = "222222222222";
@@ -134,6 +136,15 @@ pub fn log_file(bucket: &str) -> PutObjectRequest {
     }
 }
 
+/// What trail `trail` writing `file` through `writer` gets.
+async fn deliver(
+    writer: &dyn ObjectWriter,
+    trail: &str,
+    file: PutObjectRequest,
+) -> Result<PutObjectResult, ObjectError> {
+    writer.put_object(&cloudtrail(trail), file).await
+}
+
 #[tokio::test]
 async fn log_archive_bucket_only_cloudtrail_may_write() {
     let s = start().await;
@@ -142,10 +153,7 @@ async fn log_archive_bucket_only_cloudtrail_may_write() {
     let writer: &dyn ObjectWriter = &s.app.s3;
     let trail = format!("arn:aws:cloudtrail:us-east-1:{A}:trail/main");
     // No bucket policy: a service principal has nothing.
-    let err = writer
-        .put_object(&cloudtrail(&trail), log_file("logs"))
-        .await
-        .unwrap_err();
+    let err = deliver(writer, &trail, log_file("logs")).await.unwrap_err();
     assert_eq!(err.code, "AccessDenied");
     put_policy(
         &root,
@@ -161,23 +169,14 @@ async fn log_archive_bucket_only_cloudtrail_may_write() {
         ),
     )
     .await;
-    writer
-        .put_object(&cloudtrail(&trail), log_file("logs"))
-        .await
-        .unwrap();
+    deliver(writer, &trail, log_file("logs")).await.unwrap();
     // Another trail, or the wrong ACL, is not the one the policy names.
     let other = format!("arn:aws:cloudtrail:us-east-1:{A}:trail/other");
-    let err = writer
-        .put_object(&cloudtrail(&other), log_file("logs"))
-        .await
-        .unwrap_err();
+    let err = deliver(writer, &other, log_file("logs")).await.unwrap_err();
     assert_eq!(err.code, "AccessDenied");
     let mut no_acl = log_file("logs");
     no_acl.acl = None;
-    let err = writer
-        .put_object(&cloudtrail(&trail), no_acl)
-        .await
-        .unwrap_err();
+    let err = deliver(writer, &trail, no_acl).await.unwrap_err();
     assert_eq!(err.code, "AccessDenied");
     // Not even the bucket owner's root may write; it may still read what CloudTrail wrote.
     let e = put(&root, "logs", "AWSLogs/x").await.unwrap_err();

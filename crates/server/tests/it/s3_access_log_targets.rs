@@ -2,7 +2,7 @@
 //! records (delivery is best effort), and a target with an Object Lock default retention
 //! gets nothing until the retention is removed.
 
-use crate::common::{get_bytes, ok, put_bytes, put_policy, Server};
+use crate::common::{bucket_req, get_bytes, ok, put_bytes, put_policy, Server};
 use crate::s3_access_log::{log_policy, logged, logging, status_of};
 use crate::s3_object_lock::lock_config;
 use aws_sdk_s3::types::{ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode};
@@ -38,10 +38,7 @@ async fn a_target_with_default_retention_waits_until_it_is_removed() {
     let clock = Arc::new(FixedClock::new(now));
     let s = Server::start_clocked(tempfile::tempdir().unwrap(), clock.clone(), |_| {}).await;
     let c = s.with_bucket("src").await;
-    ok!(c
-        .create_bucket()
-        .bucket("logs")
-        .object_lock_enabled_for_bucket(true));
+    ok!(bucket_req(&c, "logs").object_lock_enabled_for_bucket(true));
     c.put_object_lock_configuration()
         .bucket("logs")
         .object_lock_configuration(lock_config(

@@ -5,8 +5,8 @@
 //! `s3_public_access`, which shares the accounts set up here.
 
 use crate::common::{
-    allow_all, assert_outcome, body_bytes, code, get_req, iam_user, lookup_by, ok, ownership,
-    put_req, root_user, status, user_grant, Server,
+    allow_all, assert_outcome, body_bytes, bucket_req, code, get_req, iam_user, lookup_by, ok,
+    ownership, put_req, root_user, status, user_grant, Server,
 };
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, Delete, ObjectCannedAcl, ObjectIdentifier,
@@ -84,9 +84,7 @@ pub async fn put(c: &aws_sdk_s3::Client, bucket: &str, key: &str, acl: Option<Ob
 
 /// Creates `bucket` owned by A with `ownership`.
 pub async fn bucket(a: &Accounts, bucket: &str, ownership: ObjectOwnership) {
-    a.root_a
-        .create_bucket()
-        .bucket(bucket)
+    bucket_req(&a.root_a, bucket)
         .object_ownership(ownership)
         .send()
         .await
@@ -270,10 +268,7 @@ async fn acls_are_disabled_by_default() {
         .acl(ObjectCannedAcl::PublicRead);
     assert_outcome!(public, "AccessControlListNotSupported 400");
     let create = |bucket: &str| {
-        a.root_a
-            .create_bucket()
-            .bucket(bucket)
-            .object_ownership(ObjectOwnership::ObjectWriter)
+        bucket_req(&a.root_a, bucket).object_ownership(ObjectOwnership::ObjectWriter)
     };
     // A public ACL at creation breaks the Block Public Access a new bucket starts with.
     assert_outcome!(

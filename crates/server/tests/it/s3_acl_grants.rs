@@ -6,8 +6,8 @@
 //! bucket-owner-full-control is accepted, `private` included.
 
 use crate::common::{
-    assert_fails, assert_outcome, code, copy_req, create_upload_req, group_grantee, ok, put_req,
-    root_user, status, user_grant, user_grantee, Server,
+    assert_fails, assert_outcome, bucket_req, code, copy_req, create_upload_req, group_grantee, ok,
+    put_req, root_user, status, user_grant, user_grantee, Server,
 };
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -82,10 +82,7 @@ fn row(kind: &str, who: &str, name: &str, permission: &str) -> (String, String, 
 #[tokio::test]
 async fn group_grants_come_first_and_grantees_get_their_display_names() {
     let (_s, a, b) = start().await;
-    ok!(a
-        .create_bucket()
-        .bucket("grants1")
-        .acl(BucketCannedAcl::PublicReadWrite));
+    ok!(bucket_req(&a, "grants1").acl(BucketCannedAcl::PublicReadWrite));
     assert_eq!(
         bucket_rows(&a, "grants1").await,
         [
@@ -195,10 +192,7 @@ async fn grants_to_unknown_accounts_are_refused() {
 #[tokio::test]
 async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
     let (_s, a, _b) = start().await;
-    ok!(a
-        .create_bucket()
-        .bucket("grants3")
-        .object_ownership(ObjectOwnership::BucketOwnerEnforced));
+    ok!(bucket_req(&a, "grants3").object_ownership(ObjectOwnership::BucketOwnerEnforced));
     let put = |key: &str, acl: Option<ObjectCannedAcl>| {
         a.put_object()
             .bucket("grants3")
@@ -245,10 +239,7 @@ async fn acls_disabled_take_no_acl_but_bucket_owner_full_control() {
 async fn logging_target_grants_name_known_accounts() {
     let (_s, a, _b) = start().await;
     a.create_bucket().bucket("logged").send().await.unwrap();
-    ok!(a
-        .create_bucket()
-        .bucket("log-target")
-        .acl(BucketCannedAcl::from("log-delivery-write")));
+    ok!(bucket_req(&a, "log-target").acl(BucketCannedAcl::from("log-delivery-write")));
     let status_granting = |id: &str| {
         let grant = TargetGrant::builder()
             .grantee(user_grantee(id))

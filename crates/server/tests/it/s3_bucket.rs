@@ -35,14 +35,11 @@ async fn names_and_locations() {
     for bad in ["ab", "Upper", "bad_name", "192.168.0.1", "-lead"] {
         assert_fails!(c.create_bucket().bucket(bad), "InvalidBucketName", "{bad}");
     }
-    ok!(c
-        .create_bucket()
-        .bucket("in-ireland")
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::EuWest1)
-                .build(),
-        ));
+    ok!(bucket_req(&c, "in-ireland").create_bucket_configuration(
+        CreateBucketConfiguration::builder()
+            .location_constraint(BucketLocationConstraint::EuWest1)
+            .build(),
+    ));
     let loc = ok!(c.get_bucket_location().bucket("in-ireland"));
     assert_eq!(
         loc.location_constraint().map(|l| l.as_str()),

@@ -23,9 +23,7 @@ async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
     let s = start(BucketDefaults::Current).await;
     let c = s.s3();
     assert_fails!(
-        c.create_bucket()
-            .bucket("bucket0")
-            .acl(BucketCannedAcl::PublicRead),
+        bucket_req(&c, "bucket0").acl(BucketCannedAcl::PublicRead),
         "InvalidBucketAclWithObjectOwnership"
     );
     c.create_bucket().bucket("bucket1").send().await.unwrap();
@@ -52,10 +50,7 @@ async fn current_defaults_disable_acls_block_public_access_and_report_sse_s3() {
 async fn legacy_defaults_allow_acls_and_public_policies_and_report_no_encryption() {
     let s = start(BucketDefaults::Legacy).await;
     let c = s.s3();
-    ok!(c
-        .create_bucket()
-        .bucket("bucket1")
-        .acl(BucketCannedAcl::PublicRead));
+    ok!(bucket_req(&c, "bucket1").acl(BucketCannedAcl::PublicRead));
     let acl = c.get_bucket_acl().bucket("bucket1").send().await.unwrap();
     assert!(
         acl.grants()

@@ -19,10 +19,7 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
     })
     .await;
     let c = s.s3();
-    ok!(c
-        .create_bucket()
-        .bucket("again")
-        .acl(BucketCannedAcl::PublicRead));
+    ok!(bucket_req(&c, "again").acl(BucketCannedAcl::PublicRead));
     put_bytes(&c, "again", "kept", b"x").await;
     c.create_bucket().bucket("again").send().await.unwrap();
     let acl = c.get_bucket_acl().bucket("again").send().await.unwrap();
@@ -36,13 +33,11 @@ async fn recreating_your_bucket_in_us_east_1_answers_200_and_resets_its_acl() {
 
     // Another region answers 409, and another account's bucket is never yours.
     let in_ireland = || {
-        c.create_bucket()
-            .bucket("irish")
-            .create_bucket_configuration(
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::EuWest1)
-                    .build(),
-            )
+        bucket_req(&c, "irish").create_bucket_configuration(
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::EuWest1)
+                .build(),
+        )
     };
     in_ireland().send().await.unwrap();
     assert_outcome!(in_ireland(), "BucketAlreadyOwnedByYou 409");

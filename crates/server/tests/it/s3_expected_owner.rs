@@ -3,7 +3,7 @@
 //! anything happens, whoever calls (anonymous callers of a public bucket included); the right
 //! account changes nothing.
 
-use crate::common::{assert_outcome, copy_req, ok, root_user, Server};
+use crate::common::{assert_outcome, bucket_req, copy_req, ok, root_user, Server};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::BucketCannedAcl;
 use trailstack_server::config::BucketDefaults;
@@ -19,10 +19,7 @@ fn config() -> String {
 async fn a_bucket_of_another_account_than_expected_is_access_denied() {
     let s = Server::start_as_with(&config(), |c| c.bucket_defaults = BucketDefaults::Legacy).await;
     let a = s.s3_with("AKROOTA", "root-a");
-    ok!(a
-        .create_bucket()
-        .bucket("owned-by-a")
-        .acl(BucketCannedAcl::PublicReadWrite));
+    ok!(bucket_req(&a, "owned-by-a").acl(BucketCannedAcl::PublicReadWrite));
     let put = |key: &str, owner: &str| {
         a.put_object()
             .bucket("owned-by-a")

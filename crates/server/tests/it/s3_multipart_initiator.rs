@@ -4,7 +4,7 @@
 //! wins. Here account B writes into account A's bucket through an ACL WRITE grant.
 
 use crate::common::{
-    allow_all, assert_outcome, create_upload_req, iam_user, ok, root_user, Server,
+    allow_all, assert_outcome, bucket_req, create_upload_req, iam_user, ok, root_user, Server,
 };
 use aws_sdk_s3::types::ObjectOwnership;
 use trailstack_server::config::canonical_id_for;
@@ -31,10 +31,7 @@ async fn initiator_may_abort_and_list_parts() {
     let root_b = s.s3_with("AKROOTB", "root-b");
     let carol = s.s3_with("AKCAROL", "carol");
     let dave = s.s3_with("AKDAVE", "dave");
-    ok!(root_a
-        .create_bucket()
-        .bucket("mpu-x")
-        .object_ownership(ObjectOwnership::ObjectWriter));
+    ok!(bucket_req(&root_a, "mpu-x").object_ownership(ObjectOwnership::ObjectWriter));
     ok!(root_a
         .put_bucket_acl()
         .bucket("mpu-x")

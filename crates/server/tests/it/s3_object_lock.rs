@@ -62,10 +62,7 @@ pub fn lock_config(mode: Mode, days: Option<i32>, years: Option<i32>) -> ObjectL
 }
 
 pub async fn locked_bucket(c: &Client, name: &str) {
-    ok!(c
-        .create_bucket()
-        .bucket(name)
-        .object_lock_enabled_for_bucket(true));
+    ok!(bucket_req(c, name).object_lock_enabled_for_bucket(true));
 }
 
 pub async fn put(c: &Client, bucket: &str, key: &str) -> String {

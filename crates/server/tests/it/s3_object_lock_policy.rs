@@ -3,7 +3,8 @@
 //! capping retention with `s3:object-lock-remaining-retention-days`.
 
 use crate::common::{
-    allow_all, code, get_out, head_of, iam_user, ok, put_bytes, put_req, root_user, Server,
+    allow_all, bucket_req, code, get_out, head_of, iam_user, ok, put_bytes, put_req, root_user,
+    Server,
 };
 use aws_sdk_s3::primitives::{ByteStream, DateTime};
 use aws_sdk_s3::types::{ObjectLockLegalHoldStatus, ObjectLockMode};
@@ -17,10 +18,7 @@ fn users() -> String {
 async fn start() -> (Server, aws_sdk_s3::Client) {
     let s = Server::start_as(&users()).await;
     let root = s.s3_with("AKROOT", "root");
-    ok!(root
-        .create_bucket()
-        .bucket("vault")
-        .object_lock_enabled_for_bucket(true));
+    ok!(bucket_req(&root, "vault").object_lock_enabled_for_bucket(true));
     (s, root)
 }
 

@@ -8,6 +8,7 @@ use aws_sdk_s3::error::SdkError;
 use aws_sdk_s3::operation::complete_multipart_upload::builders::CompleteMultipartUploadFluentBuilder;
 use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadOutput;
 use aws_sdk_s3::operation::copy_object::builders::CopyObjectFluentBuilder;
+use aws_sdk_s3::operation::create_bucket::builders::CreateBucketFluentBuilder;
 use aws_sdk_s3::operation::create_multipart_upload::builders::CreateMultipartUploadFluentBuilder;
 use aws_sdk_s3::operation::delete_object::DeleteObjectOutput;
 use aws_sdk_s3::operation::get_object::builders::GetObjectFluentBuilder;
@@ -48,6 +49,11 @@ pub fn put_req(
         .bucket(bucket)
         .key(key)
         .body(ByteStream::from(body.to_vec()))
+}
+
+/// A CreateBucket request of `bucket`, for a test to add headers to and send.
+pub fn bucket_req(c: &Client, bucket: impl Into<String>) -> CreateBucketFluentBuilder {
+    c.create_bucket().bucket(bucket)
 }
 
 /// A GetObject request of `bucket`/`key`, for a test to add headers to and send.

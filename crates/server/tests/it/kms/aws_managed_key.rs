@@ -14,23 +14,18 @@ async fn aws_managed_s3_key_is_for_s3_only() {
     let via_s3 = caller().on_behalf_of("s3.amazonaws.com");
     let ctx: BTreeMap<String, String> =
         [("aws:s3:arn".to_string(), "arn:aws:s3:::b/k".to_string())].into();
-    let dk = h
-        .app
-        .kms
-        .generate_data_key(&via_s3, &KeyRef::Managed("s3"), &ctx)
-        .await
-        .unwrap();
+    let s3_data_key = || {
+        h.app
+            .kms
+            .generate_data_key(&via_s3, &KeyRef::Managed("s3"), &ctx)
+    };
+    let dk = s3_data_key().await.unwrap();
     assert_eq!(dk.plaintext.len(), 32);
     assert!(dk
         .key_arn
         .starts_with("arn:aws:kms:us-east-1:000000000000:key/"));
     // A second use finds the same key.
-    let again = h
-        .app
-        .kms
-        .generate_data_key(&via_s3, &KeyRef::Managed("s3"), &ctx)
-        .await
-        .unwrap();
+    let again = s3_data_key().await.unwrap();
     assert_eq!(again.key_arn, dk.key_arn);
     let back = h
         .app

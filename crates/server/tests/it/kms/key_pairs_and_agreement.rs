@@ -1,5 +1,6 @@
 //! GenerateDataKeyPair(WithoutPlaintext) and DeriveSharedSecret, checked by Python.
 
+use super::{assert_agrees_with, ecdh_peer};
 use crate::common::*;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{
@@ -136,20 +137,8 @@ async fn derive_shared_secret_agrees_with_python() {
         let id = meta.key_id().to_string();
         let public = k.get_public_key().key_id(&id).send().await.unwrap();
         assert_eq!(public.key_usage(), Some(&KeyUsageType::KeyAgreement));
-        let peer = py(
-            "ecdh.py",
-            json!({"kms_public_key": b64(public.public_key().unwrap().as_ref())}),
-        );
-        let out = ok!(k
-            .derive_shared_secret()
-            .key_id(&id)
-            .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
-            .public_key(Blob::new(unb64(&peer["public_key"]))));
-        assert_eq!(
-            out.shared_secret().unwrap().as_ref(),
-            unb64(&peer["shared_secret"]).as_slice(),
-            "{spec:?}"
-        );
+        let peer = ecdh_peer(public.public_key().unwrap().as_ref());
+        let out = assert_agrees_with(&k, &id, &peer, &format!("{spec:?}")).await;
         assert_eq!(out.key_id(), meta.arn());
         assert_eq!(
             out.key_agreement_algorithm(),

@@ -17,10 +17,39 @@ mod keys;
 mod python_crosscheck;
 mod survives_restart;
 
-use crate::common::Server;
-use serde_json::Value;
+use crate::common::{b64, ok, py, unb64, Server};
+use aws_sdk_kms::primitives::Blob;
+use aws_sdk_kms::types::KeyAgreementAlgorithmSpec;
+use serde_json::{json, Value};
 use std::sync::Arc;
 use trailstack_core::{AccountId, Caller, FixedClock, Principal};
+
+/// A Python ECDH peer (`py/ecdh.py`) of the key agreement key whose public key is `public`:
+/// the peer's public key and the secret it derived.
+pub fn ecdh_peer(public: &[u8]) -> Value {
+    py("ecdh.py", json!({"kms_public_key": b64(public)}))
+}
+
+/// DeriveSharedSecret (ECDH) of key `id` with `peer`'s public key; asserts KMS derived the
+/// secret the peer did (`context` says which case failed).
+pub async fn assert_agrees_with(
+    k: &aws_sdk_kms::Client,
+    id: &str,
+    peer: &Value,
+    context: &str,
+) -> aws_sdk_kms::operation::derive_shared_secret::DeriveSharedSecretOutput {
+    let out = ok!(k
+        .derive_shared_secret()
+        .key_id(id)
+        .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
+        .public_key(Blob::new(unb64(&peer["public_key"]))));
+    assert_eq!(
+        out.shared_secret().unwrap().as_ref(),
+        unb64(&peer["shared_secret"]).as_slice(),
+        "{context}"
+    );
+    out
+}
 
 /// A server whose clock stands at the current time until the test moves it.
 pub async fn with_fixed_clock() -> (Server, Arc<FixedClock>) {

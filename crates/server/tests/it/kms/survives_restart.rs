@@ -1,12 +1,13 @@
 //! After a restart over the same data dir every key, alias, grant, rotation, imported material
 //! and pending import still works, and no secret was written in plaintext.
 
+use super::{assert_agrees_with, ecdh_peer};
 use crate::common::*;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{
-    AlgorithmSpec, DataKeyPairSpec, ExpirationModelType, GrantOperation, KeyAgreementAlgorithmSpec,
-    KeySpec, KeyState, KeyUsageType, MacAlgorithmSpec, OriginType, RotationType,
-    SigningAlgorithmSpec, WrappingKeySpec,
+    AlgorithmSpec, DataKeyPairSpec, ExpirationModelType, GrantOperation, KeySpec, KeyState,
+    KeyUsageType, MacAlgorithmSpec, OriginType, RotationType, SigningAlgorithmSpec,
+    WrappingKeySpec,
 };
 use serde_json::json;
 
@@ -101,10 +102,7 @@ async fn everything_survives_a_restart() {
         .mac_algorithm(MacAlgorithmSpec::HmacSha256));
     let agree = new_key(&k, KeySpec::EccNistP256, KeyUsageType::KeyAgreement).await;
     let agree_public = k.get_public_key().key_id(&agree).send().await.unwrap();
-    let peer = py(
-        "ecdh.py",
-        json!({"kms_public_key": b64(agree_public.public_key().unwrap().as_ref())}),
-    );
+    let peer = ecdh_peer(agree_public.public_key().unwrap().as_ref());
     // Imported material, and import parameters used only after the restart.
     let material = data(32, 2024);
     let (imported, token1, wrapped1) = pending_import(&k, &material).await;
@@ -171,15 +169,7 @@ async fn everything_survives_a_restart() {
         .message(Blob::new("maced"))
         .mac(mac.mac().unwrap().clone())
         .mac_algorithm(MacAlgorithmSpec::HmacSha256));
-    let secret = ok!(k
-        .derive_shared_secret()
-        .key_id(&agree)
-        .key_agreement_algorithm(KeyAgreementAlgorithmSpec::Ecdh)
-        .public_key(Blob::new(unb64(&peer["public_key"]))));
-    assert_eq!(
-        secret.shared_secret().unwrap().as_ref(),
-        unb64(&peer["shared_secret"]).as_slice()
-    );
+    assert_agrees_with(&k, &agree, &peer, "after the restart").await;
     let dec = decrypt(&k, imported_ct.ciphertext_blob().unwrap().clone()).await;
     assert_eq!(dec.plaintext().unwrap().as_ref(), b"imported");
     ok!(k
