@@ -3,7 +3,7 @@
 // viewport at device scale 2) with no sideways scrolling and no layout shift while lists load.
 
 import { withConsole } from "./browser.mjs";
-import { ACCESS_KEY, SECRET_KEY, bucketPolicy, createBucket, upload, savePolicy, createTrail } from "./steps.mjs";
+import { ACCESS_KEY, SECRET_KEY, createBucket, createKey, signIn, trailInto, upload } from "./steps.mjs";
 
 /** No layout shift: at most sub-pixel rounding (Chromium calls 0.1 over a whole visit "good"). */
 const MAX_SHIFT = 0.01;
@@ -21,6 +21,12 @@ async function tabTo(c, name, most = 80) {
     if ((await focused(c)) === name) return i + 1;
   }
   throw new Error(`Tab never reached ${JSON.stringify(name)}`);
+}
+
+/** Tabs to `name` and presses Enter on it. */
+async function activate(c, name) {
+  await tabTo(c, name);
+  await c.page.keyboard.press("Enter");
 }
 
 /** Whether the focused element shows its focus (an outline or a box shadow). */
@@ -53,24 +59,18 @@ async function keyboard(endpoint, shots) {
     await k.type("keyboard-bucket");
     await k.press("Enter");
     await c.see("Created keyboard-bucket.");
-    await tabTo(c, "Keys");
-    await k.press("Enter");
+    await activate(c, "Keys");
     await c.see("KMS keys");
     await tabTo(c, "Alias");
     await k.type("alias/keyboard");
-    await tabTo(c, "Create key");
-    await k.press("Enter");
+    await activate(c, "Create key");
     await c.see("alias/keyboard");
-    await tabTo(c, "Trails");
-    await k.press("Enter");
+    await activate(c, "Trails");
     await c.see("Create trail");
-    await tabTo(c, "Event history");
-    await k.press("Enter");
+    await activate(c, "Event history");
     await c.see("Look up events");
-    await tabTo(c, "Buckets");
-    await k.press("Enter");
-    await tabTo(c, "keyboard-bucket");
-    await k.press("Enter");
+    await activate(c, "Buckets");
+    await activate(c, "keyboard-bucket");
     await c.see("Upload");
     await c.shot("keyboard");
   });
@@ -82,22 +82,15 @@ async function keyboard(endpoint, shots) {
 async function zoom(endpoint, shots) {
   const measured = [];
   const c = await withConsole(endpoint, shots, async (c) => {
-    await c.open();
-    await c.signIn(ACCESS_KEY, SECRET_KEY);
-    await c.see("Your buckets");
+    await signIn(c);
     await createBucket(c, "zoom-bucket");
     await createBucket(c, "zoom-logs");
     await c.open("#/buckets/zoom-bucket?prefix=notes%2F");
     await upload(c, "readme.txt", "zoomed\n");
-    await savePolicy(c, "zoom-logs", bucketPolicy("zoom-logs", "zoom-trail"));
-    await c.see("Policy saved.");
     await c.open("#/keys");
-    await c.type("Alias", "alias/zoom");
-    await c.click("Create key");
-    await c.see("alias/zoom");
+    await createKey(c, "alias/zoom");
     const key = (await c.page.getByRole("link", { name: "alias/zoom", exact: true }).first().getAttribute("href")) || "#/keys";
-    await createTrail(c, "zoom-trail", "zoom-logs");
-    await c.see("and started logging");
+    await trailInto(c, "zoom-trail", "zoom-logs");
     const pages = [["buckets", "#/buckets"], ["bucket", "#/buckets/zoom-bucket"],
       ["properties", "#/buckets/zoom-bucket?tab=properties"], ["object", "#/buckets/zoom-bucket/object?key=notes%2Freadme.txt"],
       ["keys", "#/keys"], ["key", key], ["trails", "#/trails"], ["trail", "#/trails/zoom-trail"],

@@ -2,7 +2,10 @@
 // fresh browser against its own server: what each step asserts is what the page shows.
 
 import { withConsole } from "./browser.mjs";
-import { ACCESS_KEY, SECRET_KEY, ACCOUNT, READER, bucketPolicy, createBucket, upload, savePolicy, createTrail } from "./steps.mjs";
+import {
+  ACCESS_KEY, SECRET_KEY, ACCOUNT, READER, bucketPolicy, createBucket, createKey, createTrail, deliverNow, savePolicy,
+  signIn, trailInto, upload,
+} from "./steps.mjs";
 
 async function createGrant(c, name, operations, retiring) {
   await c.type("Grantee principal", `arn:aws:iam::${ACCOUNT}:user/reader`);
@@ -49,13 +52,9 @@ async function basics(endpoint, shots) {
  */
 async function seed(endpoint, shots) {
   const c = await withConsole(endpoint, shots, async (c) => {
-    await c.open();
-    await c.signIn(ACCESS_KEY, SECRET_KEY);
-    await c.see("Your buckets");
+    await signIn(c);
     await c.click("Keys");
-    await c.type("Alias", "alias/console-cmk");
-    await c.click("Create key");
-    await c.see("alias/console-cmk");
+    await createKey(c, "alias/console-cmk");
     await c.shot("keys");
     await createBucket(c, "data-bucket");
     await createBucket(c, "trail-logs");
@@ -75,11 +74,8 @@ async function seed(endpoint, shots) {
     await c.see("The bucket has no policy.");
     await savePolicy(c, "trail-logs", "{not json");
     await c.see("MalformedPolicy");
-    await savePolicy(c, "trail-logs", bucketPolicy("trail-logs", "console-trail"));
-    await c.see("Policy saved.");
     // A trail taking data-bucket's data events, seen where users look: the bucket's properties.
-    await createTrail(c, "console-trail", "trail-logs");
-    await c.see("and started logging");
+    await trailInto(c, "console-trail", "trail-logs");
     await c.shot("trails");
     await c.click("console-trail");
     await c.type("Bucket whose data events to log", "data-bucket");
@@ -101,9 +97,7 @@ async function seed(endpoint, shots) {
     await c.see("console-trail", c.panel("Data events"));
     await c.shot("object-kms");
     // Deliver; the log file and how it is encrypted; "Validate" per file.
-    await c.open("#/trails/console-trail");
-    await c.click("Deliver now");
-    await c.see("Delivered");
+    await deliverNow(c, "console-trail");
     await c.see("log", c.panel("Delivered files"));
     await c.see("SSE-S3", c.panel("Delivered files"));
     await c.click("Validate");
@@ -199,8 +193,7 @@ async function denied(endpoint, shots) {
  * trail's last delivery error. */
 async function trailErrors(endpoint, shots) {
   const c = await withConsole(endpoint, shots, async (c) => {
-    await c.open();
-    await c.signIn(ACCESS_KEY, SECRET_KEY);
+    await signIn(c);
     await createBucket(c, "bare-logs");
     await createTrail(c, "no-policy", "bare-logs");
     await c.see("InsufficientS3BucketPolicyException");
@@ -208,9 +201,7 @@ async function trailErrors(endpoint, shots) {
     await savePolicy(c, "bare-logs", bucketPolicy("bare-logs", "*"));
     await c.see("Policy saved.");
     await c.open("#/keys");
-    await c.type("Alias", "alias/default-policy");
-    await c.click("Create key");
-    await c.see("alias/default-policy");
+    await createKey(c, "alias/default-policy");
     await createTrail(c, "bad-key", "bare-logs", "alias/default-policy");
     await c.see("InsufficientEncryptionPolicyException");
     await c.shot("trail-error-key-policy");
@@ -225,9 +216,7 @@ async function trailErrors(endpoint, shots) {
     await c.open("#/buckets/bare-logs?tab=properties");
     await c.click("Delete policy");
     await c.see("Policy deleted.");
-    await c.open("#/trails/trail-1");
-    await c.click("Deliver now");
-    await c.see("Delivered");
+    await deliverNow(c, "trail-1");
     await c.see("AccessDenied", c.panel("Trail"));
     await c.shot("trail-delivery-error");
   });

@@ -5,7 +5,7 @@
 
 import fs from "node:fs";
 import { withConsole } from "./browser.mjs";
-import { ACCESS_KEY, SECRET_KEY, bucketPolicy, createBucket, createTrail, savePolicy, upload, file } from "./steps.mjs";
+import { createBucket, createKey, deliverNow, file, signIn, trailInto, upload } from "./steps.mjs";
 
 /** Above the console's multipart threshold (16 MiB): three 8 MiB parts. */
 const LARGE = 17 * 1024 * 1024;
@@ -13,9 +13,7 @@ const LARGE = 17 * 1024 * 1024;
 async function settings(endpoint, shots) {
   const c = await withConsole(endpoint, shots, async (c) => {
     const page = c.page;
-    await c.open();
-    await c.signIn(ACCESS_KEY, SECRET_KEY);
-    await c.see("Your buckets");
+    await signIn(c);
     // Object Lock, chosen when the bucket is created, then a default retention.
     await c.type("Bucket name", "locked-bucket");
     await page.getByLabel("Object Lock (enables versioning; cannot be turned off)").check();
@@ -90,15 +88,10 @@ async function settings(endpoint, shots) {
  */
 async function keysAndTrails(endpoint, shots) {
   const c = await withConsole(endpoint, shots, async (c) => {
-    await c.open();
-    await c.signIn(ACCESS_KEY, SECRET_KEY);
-    await c.see("Your buckets");
+    await signIn(c);
     await createBucket(c, "ops-data");
     await createBucket(c, "ops-logs");
-    await savePolicy(c, "ops-logs", bucketPolicy("ops-logs", "ops-trail"));
-    await c.see("Policy saved.");
-    await createTrail(c, "ops-trail", "ops-logs");
-    await c.see("and started logging");
+    await trailInto(c, "ops-trail", "ops-logs");
     await c.click("ops-trail");
     const trail = c.panel("Trail");
     await c.click("Stop logging");
@@ -125,9 +118,7 @@ async function keysAndTrails(endpoint, shots) {
     // A data event delivered, and the log file's own page.
     await c.click("Objects");
     await upload(c, "logged.txt", "a data event\n");
-    await c.open("#/trails/ops-trail");
-    await c.click("Deliver now");
-    await c.see("Delivered");
+    await deliverNow(c, "ops-trail");
     const files = c.panel("Delivered files");
     await c.see("log", files);
     await files.locator("tbody tr").filter({ has: c.page.locator("td:nth-child(2)", { hasText: /^log$/ }) })
@@ -138,9 +129,7 @@ async function keysAndTrails(endpoint, shots) {
     await c.shot("log-file");
     // A key: rotation on, deletion scheduled, then cancelled (which leaves it disabled).
     await c.open("#/keys");
-    await c.type("Alias", "alias/ops-key");
-    await c.click("Create key");
-    await c.see("alias/ops-key");
+    await createKey(c, "alias/ops-key");
     await c.click("alias/ops-key");
     await c.click("Enable rotation");
     await c.see("Disable rotation");

@@ -1,5 +1,5 @@
 // Steps the console's scenarios share: the harness's credentials, files to upload, the bucket
-// policy CloudTrail needs, and the few forms every scenario fills.
+// policy CloudTrail needs, signing in, and the few forms and buttons every scenario uses.
 
 import fs from "node:fs";
 import os from "node:os";
@@ -33,6 +33,13 @@ export function bucketPolicy(bucket, trails) {
   ] }, null, 2);
 }
 
+/** Opens the console and signs in with the harness's credentials. */
+export async function signIn(c) {
+  await c.open();
+  await c.signIn(ACCESS_KEY, SECRET_KEY);
+  await c.see("Your buckets");
+}
+
 export async function createBucket(c, name) {
   await c.open("#/buckets");
   await c.type("Bucket name", name);
@@ -50,6 +57,28 @@ export async function savePolicy(c, bucket, policy) {
   await c.open(`#/buckets/${bucket}?tab=properties`);
   await c.field("Bucket policy JSON").fill(policy);
   await c.click("Save policy");
+}
+
+/** Creates a key named `alias` on the keys page, which must be open. */
+export async function createKey(c, alias) {
+  await c.type("Alias", alias);
+  await c.click("Create key");
+  await c.see(alias);
+}
+
+/** Gives `bucket` the policy CloudTrail needs for `trail`, then creates the trail into it. */
+export async function trailInto(c, trail, bucket) {
+  await savePolicy(c, bucket, bucketPolicy(bucket, trail));
+  await c.see("Policy saved.");
+  await createTrail(c, trail, bucket);
+  await c.see("and started logging");
+}
+
+/** "Deliver now" on trail `name`'s page. */
+export async function deliverNow(c, name) {
+  await c.open(`#/trails/${name}`);
+  await c.click("Deliver now");
+  await c.see("Delivered");
 }
 
 export async function createTrail(c, name, bucket, key) {
