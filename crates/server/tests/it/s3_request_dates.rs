@@ -5,6 +5,9 @@
 use crate::common::*;
 use time::OffsetDateTime;
 
+/// 2026-12-07 12:00:00 UTC.
+const NOON: i64 = 1_796_644_800;
+
 /// `t` as RFC 1123 in the zone `offset_minutes` east of UTC, written `+HHMM`/`-HHMM`.
 fn http_date_in(t: OffsetDateTime, offset_minutes: i16) -> String {
     let offset = time::UtcOffset::from_whole_seconds(i32::from(offset_minutes) * 60).unwrap();
@@ -47,18 +50,23 @@ fn put_signed_over_date(s: &Server, path: &str, signed_at: OffsetDateTime, date:
 
 #[tokio::test]
 async fn the_date_header_stands_for_x_amz_date_in_any_zone() {
-    let (s, c) = Server::start_with_bucket("dates").await;
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    // Noon on the server's clock: the skewed date below, an hour later, stays on the day its
+    // credential scope names, so the answer is the skew's (on the wall clock it would cross
+    // midnight after 23:00 UTC and fail the scope's date instead).
+    let t = Clocked::start_at(NOON, None).await;
+    let (s, c) = (&t.s, t.s3());
+    c.create_bucket().bucket("dates").send().await.unwrap();
+    let now = OffsetDateTime::from_unix_timestamp(NOON).unwrap();
     for (key, offset) in [("utc", 0), ("east", 150), ("west", -300)] {
         let date = http_date_in(now, offset);
         let path = format!("/dates/{key}");
-        let r = put_signed_over_date(&s, &path, now, &date).send(&s).await;
+        let r = put_signed_over_date(s, &path, now, &date).send(s).await;
         assert_eq!(r.status, 200, "{date}: {}", r.text());
     }
     // botocore's own form: `-0000`.
     let date = http_date_in(now, 0).replace("+0000", "-0000");
-    let r = put_signed_over_date(&s, "/dates/boto", now, &date)
-        .send(&s)
+    let r = put_signed_over_date(s, "/dates/boto", now, &date)
+        .send(s)
         .await;
     assert_eq!(r.status, 200, "{date}: {}", r.text());
     let listed = c.list_objects_v2().bucket("dates").send().await.unwrap();
@@ -66,8 +74,8 @@ async fn the_date_header_stands_for_x_amz_date_in_any_zone() {
 
     // The zone counts: the same wall-clock time an hour west is an hour later.
     let skewed = http_date_in(now, 0).replace("+0000", "-0100");
-    let r = put_signed_over_date(&s, "/dates/skewed", now, &skewed)
-        .send(&s)
+    let r = put_signed_over_date(s, "/dates/skewed", now, &skewed)
+        .send(s)
         .await;
     assert_eq!(r.status, 403, "{skewed}: {}", r.text());
     assert_eq!(r.xml("Code").as_deref(), Some("RequestTimeTooSkewed"));
