@@ -57,9 +57,7 @@ fn harness() -> &'static Harness {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut f = Fields::new(data);
-    let target = f.text().into_owned();
-    let body = f.rest();
+    let (target, body) = Fields::operation(data);
     let Ok(op) = trailstack_cloudtrail::wire::parse(&target, body) else {
         return;
     };

@@ -25,23 +25,27 @@ fn harness() -> &'static Harness {
     static READY: OnceLock<()> = OnceLock::new();
     let h = Harness::get();
     READY.get_or_init(|| {
-        h.key("{}", "alias/fuzz-sym");
-        h.key(
-            r#"{"KeySpec":"HMAC_256","KeyUsage":"GENERATE_VERIFY_MAC"}"#,
-            "alias/fuzz-hmac",
-        );
-        h.key(
-            r#"{"KeySpec":"ECC_NIST_P256","KeyUsage":"SIGN_VERIFY"}"#,
-            "alias/fuzz-sign",
-        );
-        h.key(
-            r#"{"KeySpec":"ECC_NIST_P256","KeyUsage":"KEY_AGREEMENT"}"#,
-            "alias/fuzz-ecdh",
-        );
-        h.key(
-            r#"{"KeySpec":"RSA_2048","KeyUsage":"ENCRYPT_DECRYPT"}"#,
-            "alias/fuzz-rsa",
-        );
+        for (create_body, alias) in [
+            ("{}", "alias/fuzz-sym"),
+            (
+                r#"{"KeySpec":"HMAC_256","KeyUsage":"GENERATE_VERIFY_MAC"}"#,
+                "alias/fuzz-hmac",
+            ),
+            (
+                r#"{"KeySpec":"ECC_NIST_P256","KeyUsage":"SIGN_VERIFY"}"#,
+                "alias/fuzz-sign",
+            ),
+            (
+                r#"{"KeySpec":"ECC_NIST_P256","KeyUsage":"KEY_AGREEMENT"}"#,
+                "alias/fuzz-ecdh",
+            ),
+            (
+                r#"{"KeySpec":"RSA_2048","KeyUsage":"ENCRYPT_DECRYPT"}"#,
+                "alias/fuzz-rsa",
+            ),
+        ] {
+            h.key(create_body, alias);
+        }
     });
     h
 }
@@ -80,9 +84,7 @@ fn runnable(op: &Op) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut f = Fields::new(data);
-    let target = f.text().into_owned();
-    let body = f.rest();
+    let (target, body) = Fields::operation(data);
     let Ok(op) = trailstack_kms::wire::parse(&target, body) else {
         return;
     };

@@ -46,6 +46,13 @@ impl<'a> Fields<'a> {
     pub fn rest(self) -> &'a [u8] {
         self.rest
     }
+
+    /// A JSON-protocol request, `operation \0 body`: the operation as text and the body.
+    pub fn operation(data: &'a [u8]) -> (Cow<'a, str>, &'a [u8]) {
+        let mut f = Fields::new(data);
+        let operation = f.text();
+        (operation, f.rest())
+    }
 }
 
 /// Header lines `name: value` (one per line), as the pairs a request carries; lines without a
