@@ -31,21 +31,33 @@ pub struct Args {
 /// One way of keeping an object's bytes.
 #[derive(Clone, Copy)]
 enum Way {
-    Rows(&'static str),
+    /// One row per chunk in `table`; `external`: the column never tries to compress.
+    Rows {
+        table: &'static str,
+        external: bool,
+    },
     LargeObject,
 }
 
 const WAYS: [Way; 3] = [
-    Way::Rows("bench_blob_rows"),
-    Way::Rows("bench_blob_rows_external"),
+    Way::Rows {
+        table: "bench_blob_rows",
+        external: false,
+    },
+    Way::Rows {
+        table: "bench_blob_rows_external",
+        external: true,
+    },
     Way::LargeObject,
 ];
 
 impl Way {
     fn name(self) -> &'static str {
         match self {
-            Way::Rows("bench_blob_rows") => "BYTEA rows (the store's)",
-            Way::Rows(_) => "BYTEA rows, STORAGE EXTERNAL",
+            Way::Rows {
+                external: false, ..
+            } => "BYTEA rows (the store's)",
+            Way::Rows { external: true, .. } => "BYTEA rows, STORAGE EXTERNAL",
             Way::LargeObject => "large object",
         }
     }
@@ -53,7 +65,7 @@ impl Way {
     /// The relation whose growth is the object's size on disk.
     fn relation(self) -> &'static str {
         match self {
-            Way::Rows(table) => table,
+            Way::Rows { table, .. } => table,
             Way::LargeObject => "pg_largeobject",
         }
     }
@@ -102,7 +114,7 @@ async fn round(db: &mut Client, way: Way, data: &[u8], a: &Args) -> Result<Round
     let started = Instant::now();
     let tx = db.transaction().await.map_err(sql)?;
     let oid: u32 = match way {
-        Way::Rows(table) => {
+        Way::Rows { table, .. } => {
             let insert = tx
                 .prepare(&format!(
                     "INSERT INTO {table} (blob_id, seq, bytes) VALUES ($1, $2, $3)"
@@ -137,7 +149,7 @@ async fn round(db: &mut Client, way: Way, data: &[u8], a: &Args) -> Result<Round
     let started = Instant::now();
     let mut read = 0usize;
     match way {
-        Way::Rows(table) => {
+        Way::Rows { table, .. } => {
             let q = db
                 .prepare(&format!(
                     "SELECT bytes FROM {table} \
@@ -180,7 +192,7 @@ async fn round(db: &mut Client, way: Way, data: &[u8], a: &Args) -> Result<Round
 
     let disk = relation_size(db, way.relation()).await? - before;
     match way {
-        Way::Rows(table) => db.execute(&format!("TRUNCATE {table}"), &[]).await,
+        Way::Rows { table, .. } => db.execute(&format!("TRUNCATE {table}"), &[]).await,
         Way::LargeObject => db.execute("SELECT lo_unlink($1)", &[&oid]).await,
     }
     .map_err(sql)?;
@@ -203,20 +215,23 @@ pub async fn run(a: Args) -> Result<(), String> {
         .map_err(sql)?;
     tokio::spawn(conn);
     // The store's table as its migration makes it on PostgreSQL (crates/store/src/blob/journal.rs).
-    for (i, way) in WAYS.iter().enumerate() {
-        if let Way::Rows(table) = way {
-            let storage = match i {
-                0 => String::new(),
-                _ => format!("; ALTER TABLE {table} ALTER COLUMN bytes SET STORAGE EXTERNAL"),
-            };
-            db.batch_execute(&format!(
-                "DROP TABLE IF EXISTS {table}; \
-                 CREATE TABLE {table} (blob_id TEXT COLLATE \"C\" NOT NULL, seq BIGINT NOT NULL, \
-                 bytes BYTEA NOT NULL, PRIMARY KEY (blob_id, seq)){storage}"
-            ))
-            .await
-            .map_err(sql)?;
-        }
+    let tables = WAYS.iter().filter_map(|way| match *way {
+        Way::Rows { table, external } => Some((table, external)),
+        Way::LargeObject => None,
+    });
+    for (table, external) in tables.clone() {
+        let storage = if external {
+            format!("; ALTER TABLE {table} ALTER COLUMN bytes SET STORAGE EXTERNAL")
+        } else {
+            String::new()
+        };
+        db.batch_execute(&format!(
+            "DROP TABLE IF EXISTS {table}; \
+             CREATE TABLE {table} (blob_id TEXT COLLATE \"C\" NOT NULL, seq BIGINT NOT NULL, \
+             bytes BYTEA NOT NULL, PRIMARY KEY (blob_id, seq)){storage}"
+        ))
+        .await
+        .map_err(sql)?;
     }
     let data = noise(a.size_mib << 20, 0x9e37_79b9_7f4a_7c15);
     let mut results: Vec<Vec<Round>> = WAYS.iter().map(|_| Vec::new()).collect();
@@ -226,9 +241,11 @@ pub async fn run(a: Args) -> Result<(), String> {
             results[i].push(round(&mut db, WAYS[i], &data, &a).await?);
         }
     }
-    db.batch_execute("DROP TABLE bench_blob_rows; DROP TABLE bench_blob_rows_external")
-        .await
-        .map_err(sql)?;
+    for (table, _) in tables {
+        db.batch_execute(&format!("DROP TABLE {table}"))
+            .await
+            .map_err(sql)?;
+    }
 
     let mib = a.size_mib as f64;
     println!(
