@@ -4,13 +4,15 @@ urllib with presigned URLs), each check against its own server process over a fr
 
     python3 e2e/run.py --binary target/release/trailstack [--only NAME] [--list] [--keep]
 
-Prints one line per check (PASS/FAIL, the reason or the figures measured) and ends with
-`e2e: N passed, M failed`; exits non-zero when any check fails.
+Prints one line per check (PASS/FAIL, the reason or the figures measured; SKIP where the
+machine cannot run it, with what is missing), the tail of its servers' logs under a FAIL, and
+ends with `e2e: N passed, M failed`; exits non-zero when any check fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import tempfile
@@ -78,7 +80,7 @@ def main() -> int:
         return 2
 
     scratch = Path(tempfile.mkdtemp(prefix="trailstack-e2e-"))
-    passed = failed = 0
+    counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     started = time.monotonic()
     try:
         for check in selected:
@@ -87,19 +89,20 @@ def main() -> int:
             t0 = time.monotonic()
             try:
                 check(ctx)
-                ok, reason = True, "; ".join(ctx.notes) or "ok"
+                verdict, reason = "PASS", "; ".join(ctx.notes) or "ok"
             except harness.CheckFailed as e:
-                ok, reason = False, str(e)
+                verdict, reason = "FAIL", str(e)
+            except harness.CheckSkipped as e:
+                verdict, reason = "SKIP", str(e)
             except Exception as e:  # a crash in the check itself is a failure too, with its cause
                 tb = traceback.extract_tb(e.__traceback__)[-1]
-                ok, reason = False, f"{type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
+                verdict, reason = "FAIL", f"{type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
             took = time.monotonic() - t0
-            if ok:
-                passed += 1
-            else:
-                failed += 1
+            counts[verdict] += 1
             reason = " ".join(reason.split())
-            print(f"{'PASS' if ok else 'FAIL'} {check.__name__} ({took:.1f}s): {reason}", flush=True)
+            print(f"{verdict} {check.__name__} ({took:.1f}s): {reason}", flush=True)
+            if verdict == "FAIL":
+                print_server_logs(scratch / check.__name__)
             if not args.keep:
                 shutil.rmtree(scratch / check.__name__, ignore_errors=True)
     finally:
@@ -108,8 +111,22 @@ def main() -> int:
         else:
             shutil.rmtree(scratch, ignore_errors=True)
     print(f"e2e: total time {time.monotonic() - started:.1f}s", flush=True)
-    print(f"e2e: {passed} passed, {failed} failed", flush=True)
-    return 1 if failed else 0
+    skipped = f", {counts['SKIP']} skipped" if counts["SKIP"] else ""
+    print(f"e2e: {counts['PASS']} passed, {counts['FAIL']} failed{skipped}", flush=True)
+    return 1 if counts["FAIL"] else 0
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def print_server_logs(check_dir: Path, lines: int = 12) -> None:
+    """The last lines of each server log a failed check left, indented under its verdict: in CI
+    they are all there is to read after the scratch dir is gone."""
+    for log in sorted(check_dir.glob("**/*.log")):
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        print(f"  {log.relative_to(check_dir)}:", flush=True)
+        for line in tail:
+            print(f"  | {ANSI.sub('', line)}", flush=True)
 
 
 if __name__ == "__main__":
