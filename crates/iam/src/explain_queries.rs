@@ -51,14 +51,9 @@ fn owned(
             })
             .collect();
     for (stored, path) in model::policies::attached(c, account, kind, owner, "", EVERY)? {
-        // An AWS managed policy is stored by its ARN and has no path.
-        let name = match path {
-            Some(path) => model::policies::policy_arn(account, &path, &stored),
-            None => stored,
-        };
         out.push(PolicySource {
             kind: "managed",
-            name,
+            name: model::policies::stored_arn(account, stored, path),
             holder: holder.clone(),
         });
     }

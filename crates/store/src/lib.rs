@@ -26,4 +26,4 @@ pub use memo::DecodeMemo;
 pub use migrations::Migration;
 pub use rusqlite;
 pub use seal::RootKey;
-pub use sql::{Conn, FromColumn, Param, Row, Value};
+pub use sql::{Conn, FromColumn, FromRow, Param, Row, Value};

@@ -5,8 +5,8 @@
 //! happened rather than re-deriving it; they outlive the delivery bookkeeping of
 //! [`super::delivery_state`], which forgets a file once a digest lists it.
 
-use trailstack_store::sql::Result;
-use trailstack_store::{Conn, Row};
+use trailstack_store::sql::{decode, Result};
+use trailstack_store::Conn;
 
 /// The delivered-files table (migration 3 of the `cloudtrail` component).
 pub const SQL: &str = "
@@ -58,24 +58,11 @@ pub struct Delivered {
 const COLUMNS: &str = "bucket, key, digest, trail_arn, region, delivered_ms, sha256, start_ms, \
                        end_ms, entries, listed_by_bucket, listed_by_key";
 
-fn row(r: &Row<'_>) -> Result<Delivered> {
-    let listed: (Option<String>, Option<String>) = (r.get(10)?, r.get(11)?);
-    Ok(Delivered {
-        bucket: r.get(0)?,
-        key: r.get(1)?,
-        digest: r.get(2)?,
-        trail_arn: r.get(3)?,
-        region: r.get(4)?,
-        delivered_ms: r.get(5)?,
-        sha256: r.get(6)?,
-        start_ms: r.get(7)?,
-        end_ms: r.get(8)?,
-        entries: r.get(9)?,
-        listed_by: match listed {
-            (Some(b), Some(k)) => Some((b, k)),
-            _ => None,
-        },
-    })
+trailstack_store::from_row! {
+    Delivered {
+        bucket, key, digest, trail_arn, region, delivered_ms, sha256, start_ms, end_ms, entries,
+        listed_by,
+    }
 }
 
 /// Records a delivered file; a file delivered again under the same key (a redone put)
@@ -129,7 +116,7 @@ pub fn get(c: &Conn, bucket: &str, key: &str) -> Result<Option<Delivered>> {
     c.query_opt(
         &format!("SELECT {COLUMNS} FROM ct_delivered_files WHERE bucket = $1 AND key = $2"),
         &[&bucket, &key],
-        row,
+        decode,
     )
 }
 

@@ -3,9 +3,9 @@
 //! same records under the same key — and the digest chains (period start, the previous
 //! digest's location, hash and signature) that link each digest to the one before.
 
-use super::outbox::{pending_row, Pending};
-use trailstack_store::sql::Result;
-use trailstack_store::{Conn, Row};
+use super::outbox::Pending;
+use trailstack_store::sql::{decode, Result};
+use trailstack_store::Conn;
 
 /// The delivery tables (migration 2 of the `cloudtrail` component).
 pub const SQL: &str = "
@@ -68,20 +68,11 @@ pub struct LogFile {
     pub oldest_ms: Option<i64>,
 }
 
-fn log_file(r: &Row<'_>) -> Result<LogFile> {
-    Ok(LogFile {
-        id: r.get(0)?,
-        trail_arn: r.get(1)?,
-        region: r.get(2)?,
-        bucket: r.get(3)?,
-        key: r.get(4)?,
-        first_id: r.get(5)?,
-        last_id: r.get(6)?,
-        delivered_ms: r.get(7)?,
-        sha256: r.get(8)?,
-        newest_ms: r.get(9)?,
-        oldest_ms: r.get(10)?,
-    })
+trailstack_store::from_row! {
+    LogFile {
+        id, trail_arn, region, bucket, key, first_id, last_id, delivered_ms, sha256, newest_ms,
+        oldest_ms,
+    }
 }
 
 const LOG_COLUMNS: &str = "id, trail_arn, region, bucket, key, first_id, last_id, delivered_ms, \
@@ -120,7 +111,7 @@ pub fn in_flight(c: &Conn) -> Result<Vec<LogFile>> {
     c.query(
         &format!("SELECT {LOG_COLUMNS} FROM ct_log_files WHERE delivered_ms IS NULL ORDER BY id"),
         &[],
-        log_file,
+        decode,
     )
 }
 
@@ -171,7 +162,7 @@ pub fn undigested(c: &Conn, trail_arn: &str, region: &str, upto_ms: i64) -> Resu
              AND digested = 0 AND delivered_ms IS NOT NULL AND delivered_ms <= $3 ORDER BY id"
         ),
         &[&trail_arn, &region, &upto_ms],
-        log_file,
+        decode,
     )
 }
 
@@ -219,27 +210,10 @@ pub struct Chain {
     pub previous: Option<(String, String, String, String)>,
 }
 
-fn chain(r: &Row<'_>) -> Result<Chain> {
-    let prev: (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) = (r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?);
-    Ok(Chain {
-        trail_arn: r.get(0)?,
-        region: r.get(1)?,
-        account: r.get(2)?,
-        name: r.get(3)?,
-        home_region: r.get(4)?,
-        bucket: r.get(5)?,
-        prefix: r.get(6)?,
-        period_start_ms: r.get(7)?,
-        previous: match prev {
-            (Some(b), Some(k), Some(h), Some(s)) => Some((b, k, h, s)),
-            _ => None,
-        },
-    })
+trailstack_store::from_row! {
+    Chain {
+        trail_arn, region, account, name, home_region, bucket, prefix, period_start_ms, previous,
+    }
 }
 
 const CHAIN_COLUMNS: &str = "trail_arn, region, account, name, home_region, bucket, prefix, \
@@ -250,7 +224,7 @@ pub fn chains(c: &Conn) -> Result<Vec<Chain>> {
     c.query(
         &format!("SELECT {CHAIN_COLUMNS} FROM ct_digest_chains ORDER BY trail_arn, region"),
         &[],
-        chain,
+        decode,
     )
 }
 
@@ -261,7 +235,7 @@ pub fn get_chain(c: &Conn, trail_arn: &str, region: &str) -> Result<Option<Chain
             "SELECT {CHAIN_COLUMNS} FROM ct_digest_chains WHERE trail_arn = $1 AND region = $2"
         ),
         &[&trail_arn, &region],
-        chain,
+        decode,
     )
 }
 
@@ -329,6 +303,6 @@ pub fn records(
         "SELECT id, event_time_ms, record FROM ct_outbox WHERE trail_arn = $1 AND region = $2 \
          AND id >= $3 AND id <= $4 ORDER BY id",
         &[&trail_arn, &region, &first_id, &last_id],
-        pending_row,
+        decode,
     )
 }

@@ -5,7 +5,7 @@
 //! answered, and the index pages a batch shares are written once for the batch, not once per
 //! call.
 
-use super::events::{insert_event, resources_json, row_params, HistoryResource, HistoryRow};
+use super::events::{insert_event, resources_json, row_params, HistoryRow};
 use trailstack_store::sql::Result;
 use trailstack_store::Conn;
 
@@ -49,26 +49,9 @@ pub fn index(c: &Conn, limit: usize) -> Result<usize> {
          ORDER BY id LIMIT $1",
         &[&limit],
         |r| {
-            let resources: String = r.get(10)?;
-            let resources: Vec<HistoryResource> = serde_json::from_str(&resources)
-                .map_err(|e| super::corrupt("event resources", e))?;
-            insert_event(
-                c,
-                &HistoryRow {
-                    account: r.get(1)?,
-                    region: r.get(2)?,
-                    event_time_ms: r.get(3)?,
-                    event_id: r.get(4)?,
-                    event_name: r.get(5)?,
-                    read_only: r.get(6)?,
-                    username: r.get(7)?,
-                    access_key_id: r.get(8)?,
-                    event_source: r.get(9)?,
-                    resources,
-                    record_json: r.get(11)?,
-                },
-            )?;
-            last = Some(r.get::<i64>(0)?);
+            let (id, event): (i64, HistoryRow) = r.decode()?;
+            insert_event(c, &event)?;
+            last = Some(id);
             moved += 1;
             Ok(true)
         },
@@ -82,6 +65,7 @@ pub fn index(c: &Conn, limit: usize) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::events::HistoryResource;
     use crate::model::events::{lookup, Filter, Lookup};
     use crate::model::test_db;
     use trailstack_store::StoreError;

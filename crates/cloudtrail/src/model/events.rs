@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use trailstack_store::sql::{Param, Result};
-use trailstack_store::{Conn, Row, Value};
+use trailstack_store::{Conn, Value};
 
 /// How long events are kept: 90 days.
 pub const RETENTION_MS: i64 = 90 * 24 * 3600 * 1000;
@@ -23,6 +23,11 @@ pub struct HistoryResource {
 /// `e`'s resources as stored.
 pub(super) fn resources_json(e: &HistoryRow) -> String {
     serde_json::to_string(&e.resources).unwrap_or_else(|_| "[]".into())
+}
+
+/// Resources as [`resources_json`] stored them.
+fn resources_from_json(text: String) -> Result<Vec<HistoryResource>> {
+    serde_json::from_str(&text).map_err(|e| super::corrupt("event resources", e))
 }
 
 /// `e`'s columns as the history tables (`ct_events`, `ct_event_arrivals`) take them, in their
@@ -71,6 +76,14 @@ pub struct HistoryRow {
     pub resources: Vec<HistoryResource>,
     /// The whole record as JSON (LookupEvents' `CloudTrailEvent`).
     pub record_json: String,
+}
+
+// In the order of `row_params`, which writes the same columns.
+trailstack_store::from_row! {
+    HistoryRow {
+        account, region, event_time_ms, event_id, event_name, read_only, username, access_key_id,
+        event_source, resources: String => resources_from_json, record_json,
+    }
 }
 
 /// Appends an event to the history.
@@ -182,21 +195,11 @@ pub struct StoredEvent {
     pub record_json: String,
 }
 
-fn stored(r: &Row<'_>) -> Result<StoredEvent> {
-    let resources: String = r.get(8)?;
-    Ok(StoredEvent {
-        seq: r.get(0)?,
-        event_time_ms: r.get(1)?,
-        event_id: r.get(2)?,
-        event_name: r.get(3)?,
-        read_only: r.get(4)?,
-        username: r.get(5)?,
-        access_key_id: r.get(6)?,
-        event_source: r.get(7)?,
-        resources: serde_json::from_str(&resources)
-            .map_err(|e| super::corrupt("event resources", e))?,
-        record_json: r.get(9)?,
-    })
+trailstack_store::from_row! {
+    StoredEvent {
+        seq, event_time_ms, event_id, event_name, read_only, username, access_key_id,
+        event_source, resources: String => resources_from_json, record_json,
+    }
 }
 
 const EVENT_COLUMNS: &str = "e.seq, e.event_time_ms, e.event_id, e.event_name, e.read_only, \
@@ -273,7 +276,7 @@ pub fn lookup(c: &Conn, q: &Lookup) -> Result<(Vec<StoredEvent>, bool)> {
     // `limit + 1` distinct events are seen.
     let mut rows: Vec<StoredEvent> = Vec::with_capacity(q.limit + 1);
     c.for_each(&sql, &params, |r| {
-        let row = stored(r)?;
+        let row: StoredEvent = r.decode()?;
         if rows.last().is_some_and(|l| l.seq == row.seq) {
             return Ok(true);
         }

@@ -6,8 +6,8 @@
 //! Every function runs on the connection of the caller's transaction (`Db::write` /
 //! `Db::read`), which makes each call atomic.
 
-use trailstack_store::sql::Result;
-use trailstack_store::{Conn, Row};
+use trailstack_store::sql::{decode, Result};
+use trailstack_store::Conn;
 
 /// One pending record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,9 @@ pub struct PendingGroup {
     pub first_id: i64,
 }
 
+trailstack_store::from_row! { Pending { id, event_time_ms, record_json } }
+trailstack_store::from_row! { PendingGroup { trail_arn, region, count, first_id } }
+
 /// Queues one record for a trail; returns its id.
 pub fn enqueue(
     c: &Conn,
@@ -55,14 +58,7 @@ pub fn groups(c: &Conn) -> Result<Vec<PendingGroup>> {
         "SELECT trail_arn, region, COUNT(*), MIN(id) FROM ct_outbox \
          GROUP BY trail_arn, region ORDER BY MIN(id)",
         &[],
-        |r| {
-            Ok(PendingGroup {
-                trail_arn: r.get(0)?,
-                region: r.get(1)?,
-                count: r.get(2)?,
-                first_id: r.get(3)?,
-            })
-        },
+        decode,
     )
 }
 
@@ -72,17 +68,8 @@ pub fn pending(c: &Conn, trail_arn: &str, region: &str, limit: usize) -> Result<
         "SELECT id, event_time_ms, record FROM ct_outbox WHERE trail_arn = $1 AND region = $2 \
          ORDER BY id LIMIT $3",
         &[&trail_arn, &region, &limit],
-        pending_row,
+        decode,
     )
-}
-
-/// A [`Pending`] from `id, event_time_ms, record`.
-pub(super) fn pending_row(r: &Row<'_>) -> Result<Pending> {
-    Ok(Pending {
-        id: r.get(0)?,
-        event_time_ms: r.get(1)?,
-        record_json: r.get(2)?,
-    })
 }
 
 /// The next run of up to `limit` pending records of (trail, region) after id `after`, as
@@ -99,9 +86,7 @@ pub fn next_run(
          WHERE trail_arn = $1 AND region = $2 AND id > $3 ORDER BY id LIMIT $4) AS run",
         &[&trail_arn, &region, &after, &limit],
         |r| {
-            let first: Option<i64> = r.get(0)?;
-            let last: Option<i64> = r.get(1)?;
-            let count: usize = r.get(2)?;
+            let (first, last, count): (Option<i64>, Option<i64>, usize) = r.decode()?;
             Ok(first.zip(last).map(|(f, l)| (f, l, count)))
         },
     )

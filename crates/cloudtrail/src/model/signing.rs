@@ -8,7 +8,7 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use md5::Digest;
-use trailstack_store::sql::Result;
+use trailstack_store::sql::{decode, Result};
 use trailstack_store::{Conn, RootKey, StoreError};
 
 /// How long one key signs: 30 days, as AWS's published keys are.
@@ -27,6 +27,10 @@ pub struct PublicKeyRow {
     pub valid_to_ms: i64,
     /// PKCS#1 RSAPublicKey DER.
     pub public_der: Vec<u8>,
+}
+
+trailstack_store::from_row! {
+    PublicKeyRow { fingerprint, region, valid_from_ms, valid_to_ms, public_der }
 }
 
 /// A private signing key, ready to sign digests (RSASSA-PKCS1-v1_5 with SHA-256).
@@ -82,15 +86,7 @@ pub fn overlapping(c: &Conn, region: &str, from_ms: i64, to_ms: i64) -> Result<V
         "SELECT fingerprint, region, valid_from_ms, valid_to_ms, public_der FROM ct_signing_keys \
          WHERE region = $1 AND valid_to_ms >= $2 AND valid_from_ms <= $3 ORDER BY valid_from_ms",
         &[&region, &from_ms, &to_ms],
-        |r| {
-            Ok(PublicKeyRow {
-                fingerprint: r.get(0)?,
-                region: r.get(1)?,
-                valid_from_ms: r.get(2)?,
-                valid_to_ms: r.get(3)?,
-                public_der: r.get(4)?,
-            })
-        },
+        decode,
     )
 }
 
@@ -102,7 +98,7 @@ pub fn current(c: &Conn, root: &RootKey, region: &str, now_ms: i64) -> Result<Si
          WHERE region = $1 AND valid_from_ms <= $2 AND valid_to_ms > $2 \
          ORDER BY valid_from_ms DESC LIMIT 1",
         &[&region, &now_ms],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        decode,
     )?;
     if let Some((fingerprint, valid_from_ms, valid_to_ms, sealed)) = row {
         let pkcs8 = root.open(&purpose(region, &fingerprint), &sealed)?;

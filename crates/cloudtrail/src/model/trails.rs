@@ -7,8 +7,8 @@ use super::corrupt;
 use crate::op::{InsightSelector, Tag};
 use crate::selectors::TrailSelectors;
 use serde::{Deserialize, Serialize};
-use trailstack_store::sql::{Param, Result};
-use trailstack_store::{Conn, Row};
+use trailstack_store::sql::{decode, Param, Result};
+use trailstack_store::Conn;
 
 /// A trail's delivery settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,28 +122,21 @@ impl TrailRoute {
 const COLUMNS: &str = "arn, account, home_region, name, multi_region, logging, created_ms, \
                        config, selectors, custom_selectors, insights, status, tags";
 
-fn from_row(r: &Row<'_>) -> Result<TrailRecord> {
-    fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-        serde_json::from_str(text).map_err(|e| corrupt(what, e))
+trailstack_store::from_row! {
+    TrailRecord {
+        arn, account, home_region, name, multi_region, logging, created_ms,
+        config: String => |s| from_json(&s, "trail config"),
+        selectors: String => |s| from_json(&s, "trail selectors"),
+        custom_selectors,
+        insights: Option<String> => |s| s.map(|s| from_json(&s, "trail insights")).transpose(),
+        status: String => |s| from_json(&s, "trail status"),
+        tags: String => |s| from_json(&s, "trail tags"),
     }
-    let (config, selectors, status, tags): (String, String, String, String) =
-        (r.get(7)?, r.get(8)?, r.get(11)?, r.get(12)?);
-    let insights: Option<String> = r.get(10)?;
-    Ok(TrailRecord {
-        arn: r.get(0)?,
-        account: r.get(1)?,
-        home_region: r.get(2)?,
-        name: r.get(3)?,
-        multi_region: r.get(4)?,
-        logging: r.get(5)?,
-        created_ms: r.get(6)?,
-        config: parse(&config, "trail config")?,
-        selectors: parse(&selectors, "trail selectors")?,
-        custom_selectors: r.get(9)?,
-        insights: insights.map(|s| parse(&s, "trail insights")).transpose()?,
-        status: parse(&status, "trail status")?,
-        tags: parse(&tags, "trail tags")?,
-    })
+}
+
+/// A structured column as [`to_json`] stored it; `what` names it if it does not parse.
+fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| corrupt(what, e))
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -218,7 +211,7 @@ pub fn get(c: &Conn, arn: &str) -> Result<Option<TrailRecord>> {
     c.query_opt(
         &format!("SELECT {COLUMNS} FROM ct_trails WHERE arn = $1"),
         &[&arn],
-        from_row,
+        decode,
     )
 }
 
@@ -227,7 +220,7 @@ pub fn of_account(c: &Conn, account: &str) -> Result<Vec<TrailRecord>> {
     c.query(
         &format!("SELECT {COLUMNS} FROM ct_trails WHERE account = $1 ORDER BY arn"),
         &[&account],
-        from_row,
+        decode,
     )
 }
 
@@ -236,7 +229,7 @@ pub fn all(c: &Conn) -> Result<Vec<TrailRecord>> {
     c.query(
         &format!("SELECT {COLUMNS} FROM ct_trails ORDER BY arn"),
         &[],
-        from_row,
+        decode,
     )
 }
 
@@ -246,7 +239,7 @@ pub fn logging_trails(c: &Conn) -> Result<Vec<TrailRoute>> {
         &format!("SELECT {COLUMNS} FROM ct_trails WHERE logging = 1 ORDER BY arn"),
         &[],
         |r| {
-            let t = from_row(r)?;
+            let t: TrailRecord = r.decode()?;
             Ok(TrailRoute {
                 arn: t.arn,
                 name: t.name,

@@ -41,24 +41,15 @@ pub fn get(c: &Conn, account: &str, kind: OwnerKind, owner: &str) -> SqlResult<O
          WHERE b.account = $1 AND b.owner_kind = $2 AND b.owner = $3",
         &[&account, &kind.as_str(), &owner],
         |r| {
-            let (stored, path): (String, Option<String>) = (r.get(0)?, r.get(1)?);
-            // An AWS managed policy is stored by its ARN.
-            Ok(match path {
-                Some(path) => super::policies::policy_arn(account, &path, &stored),
-                None => stored,
-            })
+            let (stored, path) = r.decode()?;
+            Ok(super::policies::stored_arn(account, stored, path))
         },
     )
 }
 
 /// Every boundary that is an AWS managed policy: (account, owner kind, owner, policy ARN).
 pub fn all_aws(c: &Conn) -> SqlResult<Vec<(String, String, String, String)>> {
-    c.query(
-        "SELECT account, owner_kind, owner, policy_name FROM iam_boundaries
-         WHERE substr(policy_name, 1, 4) = 'arn:'",
-        &[],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )
+    super::policies::naming_aws_policies(c, "iam_boundaries")
 }
 
 /// One boundary as the directory reads it: account, owner kind, owner, policy ARN, document.

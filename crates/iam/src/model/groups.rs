@@ -2,6 +2,7 @@
 
 use super::entities::{delete_named, get_named, insert_plain, list_named, PLAIN_COLUMNS};
 use crate::op::Group;
+use trailstack_store::sql::decode;
 use trailstack_store::{Conn, Row};
 
 type SqlResult<T> = trailstack_store::sql::Result<T>;
@@ -114,6 +115,6 @@ pub fn all_members(c: &Conn) -> SqlResult<Vec<(String, String, String)>> {
     c.query(
         "SELECT account, group_name, user_name FROM iam_group_members",
         &[],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        decode,
     )
 }

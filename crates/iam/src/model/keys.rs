@@ -2,7 +2,8 @@
 //! its purpose, so one key's sealed secret cannot be swapped for another's), and their last use.
 
 use crate::op::{AccessKey, LastUsed};
-use trailstack_store::{Conn, Row};
+use trailstack_store::sql::decode;
+use trailstack_store::Conn;
 
 type SqlResult<T> = trailstack_store::sql::Result<T>;
 
@@ -21,14 +22,9 @@ pub fn purpose(id: &str) -> String {
     format!("iam-access-key:{id}")
 }
 
-fn key_of(r: &Row<'_>) -> SqlResult<AccessKey> {
-    Ok(AccessKey {
-        id: r.get(0)?,
-        user: r.get(1)?,
-        active: r.get::<i64>(2)? != 0,
-        created_ms: r.get(3)?,
-    })
-}
+// From `access_key, user_name, active, created_ms`, which every query of keys selects first.
+trailstack_store::from_row! { AccessKey { id, user, active, created_ms } }
+trailstack_store::from_row! { StoredKey { key, account, sealed } }
 
 /// Stores a new key, or (seeding from the configuration) replaces the secret and owner of an
 /// existing one.
@@ -56,7 +52,7 @@ pub fn get(c: &Conn, account: &str, user: &str, id: &str) -> SqlResult<Option<Ac
         "SELECT access_key, user_name, active, created_ms FROM iam_access_keys
          WHERE account = $1 AND user_name = $2 AND access_key = $3",
         &[&account, &user, &id],
-        key_of,
+        decode,
     )
 }
 
@@ -72,7 +68,7 @@ pub fn of_user(
         "SELECT access_key, user_name, active, created_ms FROM iam_access_keys
          WHERE account = $1 AND user_name = $2 AND access_key > $3 ORDER BY access_key LIMIT $4",
         &[&account, &user, &marker, &limit],
-        key_of,
+        decode,
     )
 }
 
@@ -96,13 +92,7 @@ pub fn all(c: &Conn) -> SqlResult<Vec<StoredKey>> {
     c.query(
         "SELECT access_key, user_name, active, created_ms, account, sealed FROM iam_access_keys",
         &[],
-        |r| {
-            Ok(StoredKey {
-                key: key_of(r)?,
-                account: r.get(4)?,
-                sealed: r.get(5)?,
-            })
-        },
+        decode,
     )
 }
 

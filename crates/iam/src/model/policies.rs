@@ -2,6 +2,7 @@
 //! attachments of managed policies to users and roles: rows and queries.
 
 use crate::op::{ManagedPolicy, OwnerKind, PolicyVersion};
+use trailstack_store::sql::decode;
 use trailstack_store::{Conn, Row};
 
 type SqlResult<T> = trailstack_store::sql::Result<T>;
@@ -9,6 +10,16 @@ type SqlResult<T> = trailstack_store::sql::Result<T>;
 /// The ARN of managed policy `name` with `path` in `account`.
 pub fn policy_arn(account: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account}:policy{path}{name}")
+}
+
+/// The ARN of the policy an attachment or a boundary names by `stored`: a policy of the
+/// account by its name, `path` coming from its row; an AWS managed policy, which has no row
+/// (no path), by its ARN.
+pub fn stored_arn(account: &str, stored: String, path: Option<String>) -> String {
+    match path {
+        Some(path) => policy_arn(account, &path, &stored),
+        None => stored,
+    }
 }
 
 /// Creates or replaces inline policy `name` of the owner.
@@ -94,7 +105,7 @@ pub fn all_inline(c: &Conn) -> SqlResult<Vec<(String, String, String, String)>> 
     c.query(
         "SELECT account, owner_kind, owner, document FROM iam_inline_policies",
         &[],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        decode,
     )
 }
 
@@ -323,7 +334,7 @@ pub fn attached(
          WHERE a.account = $1 AND a.owner_kind = $2 AND a.owner = $3 AND a.policy_name > $4
          ORDER BY a.policy_name LIMIT $5",
         &[&account, &kind.as_str(), &owner, &marker, &limit],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        decode,
     )
 }
 
@@ -335,17 +346,28 @@ pub fn all_attached_documents(c: &Conn) -> SqlResult<Vec<(String, String, String
          JOIN iam_policy_versions v ON v.account = p.account AND v.name = p.name
               AND v.version = p.default_version",
         &[],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        decode,
     )
 }
 
 /// Every attachment of an AWS managed policy: (account, owner kind, owner, policy ARN).
 pub fn all_aws_attachments(c: &Conn) -> SqlResult<Vec<(String, String, String, String)>> {
+    naming_aws_policies(c, "iam_attachments")
+}
+
+/// The rows of `table` (`iam_attachments`, `iam_boundaries`: an owner and the policy it names)
+/// whose policy is an AWS managed one, stored by its ARN: (account, owner kind, owner, ARN).
+pub(super) fn naming_aws_policies(
+    c: &Conn,
+    table: &str,
+) -> SqlResult<Vec<(String, String, String, String)>> {
     c.query(
-        "SELECT account, owner_kind, owner, policy_name FROM iam_attachments
-         WHERE substr(policy_name, 1, 4) = 'arn:'",
+        &format!(
+            "SELECT account, owner_kind, owner, policy_name FROM {table}
+             WHERE substr(policy_name, 1, 4) = 'arn:'"
+        ),
         &[],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        decode,
     )
 }
 

@@ -2,9 +2,13 @@
 //! to case (IAM keeps the case it was last written with), so rows are keyed by the folded key.
 
 use crate::op::{OwnerKind, Tag};
+use trailstack_store::sql::decode;
 use trailstack_store::Conn;
 
 type SqlResult<T> = trailstack_store::sql::Result<T>;
+
+// From `tag_key, tag_value`.
+trailstack_store::from_row! { Tag { key, value } }
 
 /// Sets `tags` on the owner: a tag whose key (any case) it has replaces the old one.
 pub fn put(c: &Conn, account: &str, kind: OwnerKind, owner: &str, tags: &[Tag]) -> SqlResult<()> {
@@ -74,12 +78,7 @@ pub fn list(
             &marker.to_lowercase(),
             &limit,
         ],
-        |r| {
-            Ok(Tag {
-                key: r.get(0)?,
-                value: r.get(1)?,
-            })
-        },
+        decode,
     )
 }
 
@@ -99,16 +98,6 @@ pub fn all(c: &Conn) -> SqlResult<Vec<(String, String, String, Tag)>> {
         "SELECT account, owner_kind, owner, tag_key, tag_value FROM iam_tags
          ORDER BY account, owner_kind, owner, folded",
         &[],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                Tag {
-                    key: r.get(3)?,
-                    value: r.get(4)?,
-                },
-            ))
-        },
+        decode,
     )
 }

@@ -1,7 +1,8 @@
 //! Aliases: names (`alias/...`) pointing at keys, unique per account and region.
 
 use crate::error::KmsResult;
-use trailstack_store::{Conn, Row};
+use trailstack_store::sql::decode;
+use trailstack_store::Conn;
 
 /// An alias.
 #[derive(Debug, Clone)]
@@ -27,16 +28,7 @@ impl Alias {
     }
 }
 
-fn row(r: &Row<'_>) -> trailstack_store::sql::Result<Alias> {
-    Ok(Alias {
-        account: r.get(0)?,
-        region: r.get(1)?,
-        name: r.get(2)?,
-        key_id: r.get(3)?,
-        created_ms: r.get(4)?,
-        updated_ms: r.get(5)?,
-    })
-}
+trailstack_store::from_row! { Alias { account, region, name, key_id, created_ms, updated_ms } }
 
 const COLS: &str = "account, region, name, key_id, created_ms, updated_ms";
 
@@ -45,7 +37,7 @@ pub fn get(c: &Conn, account: &str, region: &str, name: &str) -> KmsResult<Optio
     Ok(c.query_opt(
         &format!("SELECT {COLS} FROM kms_aliases WHERE account = $1 AND region = $2 AND name = $3"),
         &[&account, &region, &name],
-        row,
+        decode,
     )?)
 }
 
@@ -84,7 +76,7 @@ pub fn list(
              AND key_id = COALESCE($3, key_id) AND name > $4 ORDER BY name LIMIT $5"
         ),
         &[&account, &region, &key_id, &after, &limit],
-        row,
+        decode,
     )?)
 }
 

@@ -9,7 +9,7 @@ use crate::error::{KmsError, KmsResult};
 use crate::shapes::GrantConstraints;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trailstack_store::{Conn, Param, Row};
+use trailstack_store::{Conn, Param};
 
 named_enum! {
     /// An operation a grant may allow (`GrantOperation`), in the API's order.
@@ -179,10 +179,6 @@ const COLS: &str = "grant_id, key_id, created_ms, meta";
 
 type RawGrant = (String, String, i64, String);
 
-fn row(r: &Row<'_>) -> trailstack_store::sql::Result<RawGrant> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-}
-
 fn decode(raw: RawGrant) -> KmsResult<Grant> {
     let (grant_id, key_id, created_ms, meta) = raw;
     let meta = serde_json::from_str(&meta)
@@ -210,7 +206,7 @@ pub fn get(c: &Conn, grant_id: &str) -> KmsResult<Option<Grant>> {
     c.query_opt(
         &format!("SELECT {COLS} FROM kms_grants WHERE grant_id = $1"),
         &[&grant_id],
-        row,
+        |r| r.decode(),
     )?
     .map(decode)
     .transpose()
@@ -289,7 +285,7 @@ fn collect(
 ) -> KmsResult<Vec<Grant>> {
     let mut out = Vec::new();
     let mut failed = None;
-    c.for_each(sql, params, |r| match decode(row(r)?) {
+    c.for_each(sql, params, |r| match decode(r.decode()?) {
         Ok(g) if keep(&g) => {
             out.push(g);
             Ok(out.len() < limit)

@@ -4,6 +4,7 @@
 
 use crate::crypto::{KeySpec, WrappingAlgorithm};
 use crate::error::{KmsError, KmsResult};
+use trailstack_store::sql::decode;
 use trailstack_store::Conn;
 
 /// One set of import parameters.
@@ -50,17 +51,7 @@ pub fn get(c: &Conn, token: &str) -> KmsResult<Option<ImportParams>> {
         "SELECT token, key_id, created_ms, valid_to_ms, wrapping_spec, wrapping_algorithm, sealed \
          FROM kms_import_tokens WHERE token = $1",
         &[&token],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        },
+        decode,
     )?;
     let Some((token, key_id, created_ms, valid_to_ms, spec, algorithm, sealed)) = row else {
         return Ok(None);

@@ -3,7 +3,7 @@
 use crate::crypto::{named_enum, KeySpec, KeyUsage};
 use crate::error::{KmsError, KmsResult};
 use serde::{Deserialize, Serialize};
-use trailstack_store::{Conn, Row};
+use trailstack_store::Conn;
 
 named_enum! {
     /// A key's state (`KeyState`), as AWS's key-state table names it.
@@ -156,30 +156,26 @@ impl KeyRecord {
     }
 }
 
-fn row(r: &Row<'_>) -> trailstack_store::sql::Result<(KeyRecord, String)> {
-    Ok((
-        KeyRecord {
-            key_id: r.get(0)?,
-            account: r.get(1)?,
-            region: r.get(2)?,
-            created_ms: r.get(3)?,
-            meta: KeyMeta::default(),
-        },
-        r.get(4)?,
-    ))
-}
+/// A key row as [`COLS`] selects it: the record's columns, its metadata still as stored (JSON).
+type RawKey = (String, String, String, i64, String);
 
 /// Keys' metadata as last decoded: read twice by every call on a key (its policy check and its
 /// handler), and rarely changed.
 static DECODED: std::sync::LazyLock<trailstack_store::DecodeMemo<KeyMeta>> =
     std::sync::LazyLock::new(|| trailstack_store::DecodeMemo::new(1024));
 
-fn decode(pair: (KeyRecord, String)) -> KmsResult<KeyRecord> {
-    let (mut k, meta) = pair;
-    k.meta = DECODED.decode(&k.key_id, &meta, |text| {
+fn decode(raw: RawKey) -> KmsResult<KeyRecord> {
+    let (key_id, account, region, created_ms, meta) = raw;
+    let meta = DECODED.decode(&key_id, &meta, |text| {
         serde_json::from_str(text).map_err(|e| KmsError::Internal(format!("key record: {e}")))
     })?;
-    Ok(k)
+    Ok(KeyRecord {
+        key_id,
+        account,
+        region,
+        created_ms,
+        meta,
+    })
 }
 
 const COLS: &str = "key_id, account, region, created_ms, meta";
@@ -189,7 +185,7 @@ pub fn get(c: &Conn, key_id: &str) -> KmsResult<Option<KeyRecord>> {
     c.query_opt(
         &format!("SELECT {COLS} FROM kms_keys WHERE key_id = $1"),
         &[&key_id],
-        row,
+        |r| r.decode(),
     )?
     .map(decode)
     .transpose()
@@ -255,7 +251,7 @@ pub fn list(
              WHERE account = $1 AND region = $2 AND key_id > $3 ORDER BY key_id LIMIT $4"
         ),
         &[&account, &region, &after, &limit],
-        row,
+        |r| r.decode(),
     )?
     .into_iter()
     .map(decode)

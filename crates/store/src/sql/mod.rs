@@ -1,12 +1,13 @@
 //! The one query API every service writes its SQL against, whatever the engine
 //! (ARCHITECTURE.md §3): [`Conn`] runs a statement with typed parameters ([`Param`]) and hands
 //! each result row to the caller as a [`Row`] whose columns convert to Rust types
-//! ([`FromColumn`]). Services write each query once, in the dialect SQLite and PostgreSQL both
-//! accept: parameters `$1, $2, …` numbered in order of first appearance, standard upserts
-//! (`INSERT … ON CONFLICT … DO NOTHING / DO UPDATE`), `RETURNING` instead of a last-insert id,
-//! booleans stored as integers, and no engine-only function. What still differs between the
-//! engines (column types, byte-order collation, transaction statements) lives in this module
-//! and never in a service.
+//! ([`FromColumn`]), one by one or, in order, into a whole tuple or record ([`FromRow`]).
+//! Services write each query once, in the dialect SQLite and PostgreSQL both accept: parameters
+//! `$1, $2, …` numbered in order of first appearance, standard upserts (`INSERT … ON CONFLICT …
+//! DO NOTHING / DO UPDATE`), `RETURNING` instead of a last-insert id, booleans stored as
+//! integers, and no engine-only function. What still differs between the engines (column
+//! types, byte-order collation, transaction statements) lives in this module and never in a
+//! service.
 //!
 //! The SQLite path is a thin layer over rusqlite's cached statements: a parameter is bound
 //! straight from the caller's borrowed value and a column is read in place, so it costs what
@@ -14,7 +15,10 @@
 
 pub(crate) mod dialect;
 pub(crate) mod postgres;
+mod row;
 mod sqlite;
+
+pub use row::{decode, Columns, FromRow};
 
 use crate::StoreError;
 
