@@ -189,10 +189,7 @@ impl std::error::Error for CloudTrailError {}
 
 impl From<StoreError> for CloudTrailError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unreachable(_) => CloudTrailError::Unavailable(e.to_string()),
-            e => CloudTrailError::Internal(e.to_string()),
-        }
+        e.classify(CloudTrailError::Unavailable, CloudTrailError::Internal)
     }
 }
 

@@ -110,9 +110,6 @@ impl IamError {
 
 impl From<StoreError> for IamError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unreachable(_) => IamError::Unavailable(e.to_string()),
-            e => IamError::Internal(e.to_string()),
-        }
+        e.classify(IamError::Unavailable, IamError::Internal)
     }
 }

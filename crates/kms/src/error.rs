@@ -156,10 +156,7 @@ impl std::error::Error for KmsError {}
 
 impl From<StoreError> for KmsError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Unreachable(_) => KmsError::Unavailable(e.to_string()),
-            e => KmsError::Internal(e.to_string()),
-        }
+        e.classify(KmsError::Unavailable, KmsError::Internal)
     }
 }
 

@@ -28,6 +28,22 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The failure as a service's error, its text kept for the log: `unavailable` when the
+    /// database cannot be reached (the client may try again), `internal` for anything else.
+    /// Every service maps store failures by this one rule.
+    pub fn classify<E>(
+        self,
+        unavailable: impl FnOnce(String) -> E,
+        internal: impl FnOnce(String) -> E,
+    ) -> E {
+        match self {
+            StoreError::Unreachable(_) => unavailable(self.to_string()),
+            e => internal(e.to_string()),
+        }
+    }
+}
+
 /// What a client is told while the database cannot be reached (with a 503
 /// `ServiceUnavailable`, AWS's words for it).
 pub const UNAVAILABLE_MESSAGE: &str = "Service is unable to handle request.";
