@@ -19,16 +19,14 @@
 //!
 //! `cargo bench -p trailstack-cloudtrail --bench lookup [-- --events N --iters K]`
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use time::macros::datetime;
 use trailstack_cloudtrail::model::events::{self, Filter, HistoryResource, HistoryRow, Lookup};
 use trailstack_cloudtrail::{wire, CloudTrail, CloudTrailError};
 use trailstack_core::{
-    AccountId, BucketInfo, Caller, DataKey, FixedClock, KeyError, KeyFuture, KeyInfo, KeyRef,
-    KeyService, ObjectError, ObjectFuture, ObjectWriter, Principal, PutObjectRequest,
-    PutObjectResult,
+    AccountId, BucketInfo, Caller, FixedClock, KeyService, ObjectError, ObjectFuture, ObjectWriter,
+    Principal, PutObjectRequest, PutObjectResult,
 };
 use trailstack_store::{Db, RootKey};
 
@@ -38,39 +36,10 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 const USERS: usize = 50;
 const RESOURCES: usize = 1000;
 
-/// KMS is not reached by LookupEvents.
+/// KMS is not reached by LookupEvents: every call is refused (the trait's defaults).
 struct NoKeys;
 
-fn no_key<T>() -> KeyFuture<'static, T> {
-    Box::pin(async {
-        Err(KeyError {
-            code: "UnsupportedOperationException".into(),
-            message: "not in this bench".into(),
-        })
-    })
-}
-
-impl KeyService for NoKeys {
-    fn generate_data_key<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a KeyRef,
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        no_key()
-    }
-    fn decrypt<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a [u8],
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        no_key()
-    }
-    fn describe_key<'a>(&'a self, _: &'a Caller, _: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
-        no_key()
-    }
-}
+impl KeyService for NoKeys {}
 
 /// S3 is not reached by LookupEvents.
 struct NoObjects;
@@ -408,13 +377,12 @@ fn quantiles(v: &mut [Duration]) -> (f64, f64) {
 
 fn caller() -> Caller {
     let account = AccountId::parse(ACCOUNT).unwrap_or_else(|e| panic!("account: {e}"));
+    // The account root, as with the default `test` key: no identity policy needed.
     Caller {
-        // The account root, as with the default `test` key: no identity policy needed.
-        principal: Principal::Root,
         access_key: Some("AKIABENCH".into()),
-        invoked_by: None,
         user_agent: "trailstack-lookup-bench".into(),
-        ..Caller::service(account, "bench", REGION, "bench-request".into())
+        secure_transport: true,
+        ..Caller::new(account, Principal::Root, REGION, "bench-request".into())
     }
 }
 

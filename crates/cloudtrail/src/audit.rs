@@ -17,7 +17,7 @@ use crate::CloudTrail;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
-use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller, EventCategory, Principal};
+use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller};
 
 /// The record's `eventSource` for CloudTrail calls.
 pub const EVENT_SOURCE: &str = "cloudtrail.amazonaws.com";
@@ -88,23 +88,16 @@ impl Pending {
             Ok(out) if self.responds => Some(camel(to_value(out))),
             _ => None,
         };
+        let (caller, now) = (caller.clone(), ct.clock.now());
         AuditEvent {
-            caller: caller.clone(),
-            time: ct.clock.now(),
-            source: EVENT_SOURCE,
-            name: self.name.to_string(),
-            read_only: self.read_only,
-            category: EventCategory::Management,
-            service_event: matches!(caller.principal, Principal::Service(_)),
             request: self.request,
             response,
-            additional: None,
             resources,
             error: result
                 .as_ref()
                 .err()
                 .map(|e| (e.code().to_string(), e.message())),
-            resource_account: None,
+            ..AuditEvent::management(caller, now, EVENT_SOURCE, self.name, self.read_only)
         }
     }
 }

@@ -4,7 +4,7 @@
 //! (operation name, parameters shaped as AWS shapes them, resources, outcome); the recorder adds
 //! identity rendering, ids and routing.
 
-use crate::caller::Caller;
+use crate::caller::{Caller, Principal};
 use crate::ids::AccountId;
 use serde_json::Value;
 use std::future::Future;
@@ -75,6 +75,35 @@ pub struct AuditEvent {
     /// The account owning the resource, when it differs from the caller's: the event is then
     /// delivered to both accounts with a `sharedEventID`.
     pub resource_account: Option<AccountId>,
+}
+
+impl AuditEvent {
+    /// A management event: `caller`'s call of `source`'s action `name`, completed at `time`,
+    /// an `AwsServiceEvent` when the caller is a service principal. Its request, outcome and
+    /// resources are the service's to fill in.
+    pub fn management(
+        caller: Caller,
+        time: OffsetDateTime,
+        source: &'static str,
+        name: &str,
+        read_only: bool,
+    ) -> AuditEvent {
+        AuditEvent {
+            service_event: matches!(caller.principal, Principal::Service(_)),
+            caller,
+            time,
+            source,
+            name: name.to_string(),
+            read_only,
+            category: EventCategory::Management,
+            request: None,
+            response: None,
+            additional: None,
+            resources: Vec::new(),
+            error: None,
+            resource_account: None,
+        }
+    }
 }
 
 /// The recorder's failure: the call's record could not be made durable.

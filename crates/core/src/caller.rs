@@ -208,26 +208,44 @@ impl Caller {
             .map(|i| i.arn.as_str())
     }
 
-    /// A service principal (e.g. `cloudtrail.amazonaws.com`) acting in `account`'s name, for
-    /// calls a service makes on its own (deliveries, checks).
-    pub fn service(account: AccountId, service: &str, region: &str, request_id: String) -> Caller {
+    /// `principal` of `account` calling in `region`, with nothing else known of the request:
+    /// no key, session, address, agent, host or signature, not over TLS, on no one's behalf.
+    /// Callers made otherwise than from an HTTP request start from it and set what they know.
+    pub fn new(
+        account: AccountId,
+        principal: Principal,
+        region: &str,
+        request_id: String,
+    ) -> Caller {
         Caller {
             account,
-            principal: Principal::Service(service.to_string()),
+            principal,
             access_key: None,
             canonical_id: String::new(),
             display_name: String::new(),
             source_ip: None,
-            user_agent: service.to_string(),
+            user_agent: String::new(),
             request_id,
             region: region.to_string(),
-            secure_transport: true,
-            invoked_by: Some(service.to_string()),
+            secure_transport: false,
+            invoked_by: None,
             host: String::new(),
             auth_method: None,
             signature_version: None,
             source_arn: None,
             session: None,
+        }
+    }
+
+    /// A service principal (e.g. `cloudtrail.amazonaws.com`) acting in `account`'s name, for
+    /// calls a service makes on its own (deliveries, checks).
+    pub fn service(account: AccountId, service: &str, region: &str, request_id: String) -> Caller {
+        let principal = Principal::Service(service.to_string());
+        Caller {
+            user_agent: service.to_string(),
+            secure_transport: true,
+            invoked_by: Some(service.to_string()),
+            ..Caller::new(account, principal, region, request_id)
         }
     }
 

@@ -96,7 +96,9 @@ impl std::fmt::Display for KeyError {
 /// A boxed future of the port.
 pub type KeyFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, KeyError>> + Send + 'a>>;
 
-/// What S3 and CloudTrail need from KMS.
+/// What S3 and CloudTrail need from KMS. Every method has a default that refuses, as a
+/// deployment without KMS would answer: the server's KMS port implements them all, and the
+/// stand-ins of a service's tests and benchmarks only what they are asked.
 pub trait KeyService: Send + Sync {
     /// GenerateDataKey (AES-256) under `key` with `context`, for `caller`.
     fn generate_data_key<'a>(
@@ -104,7 +106,10 @@ pub trait KeyService: Send + Sync {
         caller: &'a Caller,
         key: &'a KeyRef,
         context: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey>;
+    ) -> KeyFuture<'a, DataKey> {
+        let _ = (caller, key, context);
+        refused("this key service makes no data keys")
+    }
 
     /// Decrypt of a stored data key with its `context`, for `caller`.
     fn decrypt<'a>(
@@ -112,10 +117,16 @@ pub trait KeyService: Send + Sync {
         caller: &'a Caller,
         ciphertext: &'a [u8],
         context: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey>;
+    ) -> KeyFuture<'a, DataKey> {
+        let _ = (caller, ciphertext, context);
+        refused("this key service decrypts nothing")
+    }
 
     /// DescribeKey.
-    fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo>;
+    fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
+        let _ = (caller, key);
+        refused("this key service describes no key")
+    }
 
     /// Whether the key policy (and grants) of `key` let `caller` — a service principal such
     /// as `cloudtrail.amazonaws.com`, built with [`Caller::service`] and, when it acts for a
@@ -132,11 +143,15 @@ pub trait KeyService: Send + Sync {
         context: &'a BTreeMap<String, String>,
     ) -> KeyFuture<'a, bool> {
         let _ = (caller, action, key, context);
-        Box::pin(async {
-            Err(KeyError {
-                code: "UnsupportedOperationException".into(),
-                message: "this key service cannot simulate key policies".into(),
-            })
-        })
+        refused("this key service cannot simulate key policies")
     }
+}
+
+/// The answer of a [`KeyService`] call the service does not serve.
+fn refused<'a, T: Send + 'a>(message: &str) -> KeyFuture<'a, T> {
+    let e = KeyError {
+        code: "UnsupportedOperationException".into(),
+        message: message.into(),
+    };
+    Box::pin(async move { Err(e) })
 }

@@ -11,7 +11,7 @@ use crate::error::IamError;
 use crate::op::{IamOp, IamOutput, StsOp};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
-use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller, EventCategory};
+use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller};
 
 /// STS's event source.
 pub const STS_SOURCE: &str = "sts.amazonaws.com";
@@ -79,19 +79,14 @@ impl Pending {
                 .find(|a| *a != caller.account)
         });
         AuditEvent {
-            caller,
-            time,
-            source: self.source,
-            name: self.name.to_string(),
-            read_only: self.read_only,
-            category: EventCategory::Management,
+            // IAM and STS record no call as a service's own.
             service_event: false,
             request: self.request,
             response,
-            additional: None,
             resources: self.resources,
             error,
             resource_account,
+            ..AuditEvent::management(caller, time, self.source, self.name, self.read_only)
         }
     }
 }

@@ -300,23 +300,15 @@ mod tests {
     }
 
     fn caller(principal: Principal) -> Caller {
+        let account = AccountId::parse("111122223333").unwrap();
         Caller {
-            account: AccountId::parse("111122223333").unwrap(),
-            principal,
             access_key: Some("AKIAEXAMPLE".into()),
-            canonical_id: String::new(),
-            display_name: String::new(),
             source_ip: Some("203.0.113.5".parse().unwrap()),
             user_agent: "aws-cli/1.45.0".into(),
-            request_id: "REQ1".into(),
-            region: "us-east-1".into(),
-            secure_transport: false,
-            invoked_by: None,
             host: "b.s3.amazonaws.com".into(),
             auth_method: Some("AuthHeader"),
             signature_version: Some(trailstack_core::SignatureVersion::V4),
-            source_arn: None,
-            session: None,
+            ..Caller::new(account, principal, "us-east-1", "REQ1".into())
         }
     }
 

@@ -20,7 +20,7 @@ use crate::op::{Op, OpKind, Output};
 use crate::Kms;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
-use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller, EventCategory, Principal};
+use trailstack_core::{AccountId, AuditEvent, AuditResource, Caller};
 
 /// How a call names its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,23 +126,23 @@ impl Pending {
             .iter()
             .filter_map(|r| r.account.clone())
             .find(|a| *a != caller.account);
+        let (name, now) = (self.kind.name(), kms.clock.now());
         AuditEvent {
-            caller: caller.clone(),
-            time: kms.clock.now(),
-            source: "kms.amazonaws.com",
-            name: self.kind.name().to_string(),
-            read_only: read_only(self.kind),
-            category: EventCategory::Management,
-            service_event: matches!(caller.principal, Principal::Service(_)),
             request,
             response: result.as_ref().ok().and_then(response::elements),
-            additional: None,
             resources,
             error: result
                 .as_ref()
                 .err()
                 .map(|e| (e.code().to_string(), e.message())),
             resource_account,
+            ..AuditEvent::management(
+                caller.clone(),
+                now,
+                "kms.amazonaws.com",
+                name,
+                read_only(self.kind),
+            )
         }
     }
 }

@@ -28,36 +28,12 @@ const LOGS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
   "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"},
                "StringLike":{"aws:SourceArn":"arn:aws:cloudtrail:*:123456789012:trail/*"}}}]}"#;
 
-/// What the keys answer to the calls CloudTrail's trail handlers never make.
-fn unsupported<'a, T: Send + 'a>() -> KeyFuture<'a, T> {
-    Box::pin(async {
-        Err(KeyError {
-            code: "UnsupportedOperationException".into(),
-            message: "test".into(),
-        })
-    })
-}
-
 #[derive(Default)]
 struct Keys(Mutex<HashMap<String, KeyInfo>>);
 
+/// The keys CloudTrail's trail handlers check, by alias; the data-key calls, which they never
+/// make, are refused (the trait's defaults).
 impl KeyService for Keys {
-    fn generate_data_key<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a KeyRef,
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        unsupported()
-    }
-    fn decrypt<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a [u8],
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        unsupported()
-    }
     fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
         Box::pin(async move {
             assert_eq!(
@@ -190,25 +166,18 @@ fn alice_may_use_cloudtrail() -> trailstack_policy::IdentityPolicies {
 }
 
 fn caller(region: &str) -> Caller {
+    let alice = Principal::User {
+        name: "alice".into(),
+    };
     Caller {
-        account: AccountId::parse(ACCOUNT).unwrap(),
-        principal: Principal::User {
-            name: "alice".into(),
-        },
         access_key: Some("AKIAEXAMPLE".into()),
-        canonical_id: String::new(),
-        display_name: String::new(),
-        source_ip: None,
         user_agent: "test".into(),
-        request_id: "r".into(),
-        region: region.into(),
-        secure_transport: false,
-        invoked_by: None,
-        host: String::new(),
-        auth_method: None,
-        signature_version: None,
-        source_arn: None,
-        session: None,
+        ..Caller::new(
+            AccountId::parse(ACCOUNT).unwrap(),
+            alice,
+            region,
+            "r".into(),
+        )
     }
 }
 
