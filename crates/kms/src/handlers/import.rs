@@ -129,9 +129,7 @@ pub async fn get_parameters(
         }
     };
     // Check the key before spending an RSA key generation on it.
-    let (kms2, caller2, id2) = (kms.clone(), caller.clone(), id.clone());
-    kms.read(move |c| check_importable(&resolve(c, &kms2, &caller2, &id2, false)?))
-        .await?;
+    check_importable(&super::read_key(kms, caller, id.clone()).await?)?;
     let (private, public) =
         crate::on_blocking_pool(move || crypto::generate_wrapping_key(spec).map_err(crypto_error))
             .await?;

@@ -205,12 +205,10 @@ pub async fn update_description(
     let id = required(&p.key_id, "keyId")?.to_string();
     let description = required(&p.description, "description")?.to_string();
     check_description(&description)?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        super::check_not_pending_deletion(&k)?;
+    super::edit_key(kms, caller, id, move |k| {
+        super::check_not_pending_deletion(k)?;
         k.meta.description = description;
-        key_model::update(c, &k)
+        Ok(())
     })
     .await?;
     Ok(Empty {})

@@ -1,9 +1,9 @@
 //! Key state changes: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion, with the
 //! state checks of AWS's key-state table.
 
-use super::{required, resolve};
+use super::required;
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys::{self as key_model, KeyRecord, KeyState};
+use crate::model::keys::{KeyRecord, KeyState};
 use crate::shapes::{
     epoch, CancelKeyDeletionInput, CancelKeyDeletionOutput, DisableKeyInput, Empty, EnableKeyInput,
     ScheduleKeyDeletionInput, ScheduleKeyDeletionOutput,
@@ -80,10 +80,8 @@ async fn change_state(
 ) -> KmsResult<KeyRecord> {
     let id = required(&key_id, "keyId")?.to_string();
     let now = kms.now_ms();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        super::check_customer_managed(&k, |arn| {
+    super::edit_key(kms, caller, id, move |k| {
+        super::check_customer_managed(k, |arn| {
             format!("{arn} is an AWS managed key and cannot be modified.")
         })?;
         let state = k.meta.key_state;
@@ -132,8 +130,7 @@ async fn change_state(
                 k.meta.pending_window_days = None;
             }
         }
-        key_model::update(c, &k)?;
-        Ok(k)
+        Ok(())
     })
     .await
 }

@@ -237,6 +237,32 @@ pub fn resolve(
     }
 }
 
+/// The key `id` names (a key id or key ARN, not an alias), read for the caller.
+pub async fn read_key(kms: &Kms, caller: &Caller, id: String) -> KmsResult<KeyRecord> {
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.read(move |c| resolve(c, &kms2, &caller2, &id, false))
+        .await
+}
+
+/// Changes the key `id` names (a key id or key ARN, not an alias) in one write: `edit` checks
+/// the record and changes it, and the record is stored unless `edit` fails. Answers the
+/// changed record.
+pub async fn edit_key(
+    kms: &Kms,
+    caller: &Caller,
+    id: String,
+    edit: impl FnOnce(&mut KeyRecord) -> KmsResult<()> + Send + 'static,
+) -> KmsResult<KeyRecord> {
+    let (kms2, caller2) = (kms.clone(), caller.clone());
+    kms.write(move |c| {
+        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
+        edit(&mut k)?;
+        key_model::update(c, &k)?;
+        Ok(k)
+    })
+    .await
+}
+
 /// The state check of cryptographic operations.
 pub fn check_usable(k: &KeyRecord) -> KmsResult<()> {
     match k.meta.key_state {

@@ -1,9 +1,8 @@
 //! Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies and the default policy. Policies
 //! are validated here; evaluating them belongs to the policy engine.
 
-use super::{required, resolve};
+use super::{edit_key, read_key, required};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys as key_model;
 use crate::shapes::{
     Empty, GetKeyPolicyInput, GetKeyPolicyOutput, ListKeyPoliciesInput, ListKeyPoliciesOutput,
     PutKeyPolicyInput,
@@ -59,10 +58,7 @@ pub async fn get_policy(
 ) -> KmsResult<GetKeyPolicyOutput> {
     policy_name(p.policy_name.as_deref())?;
     let id = required(&p.key_id, "keyId")?.to_string();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let k = kms
-        .read(move |c| resolve(c, &kms2, &caller2, &id, false))
-        .await?;
+    let k = read_key(kms, caller, id).await?;
     Ok(GetKeyPolicyOutput {
         policy: k.meta.policy,
         policy_name: "default",
@@ -77,12 +73,11 @@ pub async fn put_policy(kms: &Kms, caller: &Caller, p: PutKeyPolicyInput) -> Kms
     validate(&doc)?;
     let bypass = p.bypass_policy_lockout_safety_check.unwrap_or(false);
     let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        super::check_customer_managed(&k, |arn| format!("The policy of {arn} is managed by AWS."))?;
+    edit_key(kms, caller, id, move |k| {
+        super::check_customer_managed(k, |arn| format!("The policy of {arn} is managed by AWS."))?;
         crate::authz::check_lockout(&kms2, &caller2, &doc, &k.arn(), &k.account, bypass)?;
         k.meta.policy = doc;
-        key_model::update(c, &k)
+        Ok(())
     })
     .await?;
     Ok(Empty {})
@@ -95,9 +90,7 @@ pub async fn list_policies(
     p: ListKeyPoliciesInput,
 ) -> KmsResult<ListKeyPoliciesOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.read(move |c| resolve(c, &kms2, &caller2, &id, false))
-        .await?;
+    read_key(kms, caller, id).await?;
     Ok(ListKeyPoliciesOutput {
         policy_names: vec!["default"],
         truncated: false,

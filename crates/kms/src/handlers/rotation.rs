@@ -2,7 +2,7 @@
 //! RotateKeyOnDemand, ListKeyRotations, and the rotation itself (a new material version; old
 //! ciphertexts keep decrypting with the version named in their blob).
 
-use super::{required, resolve, store_material};
+use super::{edit_key, read_key, required, resolve, store_material};
 use crate::crypto::{self, KeySpec};
 use crate::error::{KmsError, KmsResult};
 use crate::model::keys::{self as key_model, KeyRecord, Origin, RotationEntry, RotationType};
@@ -69,14 +69,12 @@ pub async fn enable(kms: &Kms, caller: &Caller, p: EnableKeyRotationInput) -> Km
         None => DEFAULT_PERIOD,
     };
     let now = kms.now_ms();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        check_rotatable(&k)?;
+    edit_key(kms, caller, id, move |k| {
+        check_rotatable(k)?;
         k.meta.rotation_enabled = true;
         k.meta.rotation_period_days = Some(period);
         k.meta.next_rotation_ms = Some(now + i64::from(period) * DAY_MS);
-        key_model::update(c, &k)
+        Ok(())
     })
     .await?;
     Ok(Empty {})
@@ -85,13 +83,11 @@ pub async fn enable(kms: &Kms, caller: &Caller, p: EnableKeyRotationInput) -> Km
 /// DisableKeyRotation.
 pub async fn disable(kms: &Kms, caller: &Caller, p: DisableKeyRotationInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        check_rotatable(&k)?;
+    edit_key(kms, caller, id, |k| {
+        check_rotatable(k)?;
         k.meta.rotation_enabled = false;
         k.meta.next_rotation_ms = None;
-        key_model::update(c, &k)
+        Ok(())
     })
     .await?;
     Ok(Empty {})
@@ -99,10 +95,7 @@ pub async fn disable(kms: &Kms, caller: &Caller, p: DisableKeyRotationInput) -> 
 
 /// The key `key_id` names, for the rotation reads.
 async fn key(kms: &Kms, caller: &Caller, key_id: &Option<String>) -> KmsResult<KeyRecord> {
-    let id = required(key_id, "keyId")?.to_string();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.read(move |c| resolve(c, &kms2, &caller2, &id, false))
-        .await
+    read_key(kms, caller, required(key_id, "keyId")?.to_string()).await
 }
 
 /// GetKeyRotationStatus.

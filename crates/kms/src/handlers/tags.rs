@@ -1,9 +1,8 @@
 //! Key tags: TagResource, UntagResource, ListResourceTags, and the tag rules CreateKey applies
 //! too.
 
-use super::{required, resolve};
+use super::{edit_key, read_key, required};
 use crate::error::{KmsError, KmsResult};
-use crate::model::keys as key_model;
 use crate::shapes::{
     Empty, ListResourceTagsInput, ListResourceTagsOutput, Tag, TagResourceInput, UntagResourceInput,
 };
@@ -43,18 +42,15 @@ pub fn check_tags(tags: &[(String, String)]) -> KmsResult<()> {
 pub async fn tag(kms: &Kms, caller: &Caller, p: TagResourceInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let new = request_tags(&p.tags)?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        super::check_not_pending_deletion(&k)?;
+    edit_key(kms, caller, id, move |k| {
+        super::check_not_pending_deletion(k)?;
         for (key, value) in new {
             match k.meta.tags.iter_mut().find(|(t, _)| *t == key) {
                 Some(slot) => slot.1 = value,
                 None => k.meta.tags.push((key, value)),
             }
         }
-        check_tags(&k.meta.tags)?;
-        key_model::update(c, &k)
+        check_tags(&k.meta.tags)
     })
     .await?;
     Ok(Empty {})
@@ -64,12 +60,10 @@ pub async fn tag(kms: &Kms, caller: &Caller, p: TagResourceInput) -> KmsResult<E
 pub async fn untag(kms: &Kms, caller: &Caller, p: UntagResourceInput) -> KmsResult<Empty> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let keys = p.tag_keys.clone().unwrap_or_default();
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    kms.write(move |c| {
-        let mut k = resolve(c, &kms2, &caller2, &id, false)?;
-        super::check_not_pending_deletion(&k)?;
+    edit_key(kms, caller, id, move |k| {
+        super::check_not_pending_deletion(k)?;
         k.meta.tags.retain(|(t, _)| !keys.contains(t));
-        key_model::update(c, &k)
+        Ok(())
     })
     .await?;
     Ok(Empty {})
@@ -83,10 +77,7 @@ pub async fn list(
 ) -> KmsResult<ListResourceTagsOutput> {
     let id = required(&p.key_id, "keyId")?.to_string();
     let n = super::limit(p.limit, 50, 50)?;
-    let (kms2, caller2) = (kms.clone(), caller.clone());
-    let k = kms
-        .read(move |c| resolve(c, &kms2, &caller2, &id, false))
-        .await?;
+    let k = read_key(kms, caller, id).await?;
     let page = super::index_page(&k.meta.tags, p.marker.as_deref(), n, |(t, v)| Tag {
         tag_key: t.clone(),
         tag_value: v.clone(),
