@@ -176,6 +176,18 @@ async fn sealed_ten(seed: u8) -> Sealed {
     }
 }
 
+impl Sealed {
+    /// Reads `len` bytes at `start` of the blob as the file now is (see [`get`]).
+    async fn read(&self, start: u64, len: u64) -> (Vec<u8>, Option<StoreError>) {
+        get(&self.store, &self.id, &self.k, CTX, start, len).await
+    }
+
+    /// Replaces the blob's file with `bytes`.
+    fn tamper(&self, bytes: &[u8]) {
+        std::fs::write(&self.p, bytes).unwrap();
+    }
+}
+
 async fn ten_chunks(store: &BlobStore, k: &DataKey) -> (BlobId, Vec<u8>) {
     let data = pattern(9 * C + 100);
     (put(store, k, CTX, &data).await, data)
@@ -183,51 +195,35 @@ async fn ten_chunks(store: &BlobStore, k: &DataKey) -> (BlobId, Vec<u8>) {
 
 #[tokio::test]
 async fn a_flipped_byte_anywhere_fails_only_its_chunk() {
-    let Sealed {
-        dir: _dir,
-        store,
-        k,
-        id,
-        data,
-        p,
-        good,
-    } = sealed_ten(1).await;
+    let s = sealed_ten(1).await;
     for chunk in 0..10 {
         // The first ciphertext byte, one in the middle, and the last tag byte.
         let end = if chunk == 9 {
-            good.len()
+            s.good.len()
         } else {
             chunk_at(chunk + 1)
         };
         for at in [chunk_at(chunk), chunk_at(chunk) + 50, end - 1] {
-            let mut bad = good.clone();
+            let mut bad = s.good.clone();
             bad[at] ^= 0x20;
-            std::fs::write(&p, &bad).unwrap();
-            let (got, err) = get(&store, &id, &k, CTX, 0, data.len() as u64).await;
+            s.tamper(&bad);
+            let (got, err) = s.read(0, s.data.len() as u64).await;
             assert!(is_invalid(&err), "chunk {chunk} at {at}: {err:?}");
-            assert!(got.len() <= chunk * C && got == data[..got.len()]);
-            let (got, err) = get(&store, &id, &k, CTX, (chunk * C + 5) as u64, 1).await;
+            assert!(got.len() <= chunk * C && got == s.data[..got.len()]);
+            let (got, err) = s.read((chunk * C + 5) as u64, 1).await;
             assert!(is_invalid(&err) && got.is_empty());
             // Chunks elsewhere still read.
             let other = (chunk + 5) % 10;
-            let (got, err) = get(&store, &id, &k, CTX, (other * C) as u64, 10).await;
-            assert!(err.is_none() && got == data[other * C..other * C + 10]);
+            let (got, err) = s.read((other * C) as u64, 10).await;
+            assert!(err.is_none() && got == s.data[other * C..other * C + 10]);
         }
     }
 }
 
 #[tokio::test]
 async fn truncation_and_extension_fail() {
-    let Sealed {
-        dir: _dir,
-        store,
-        k,
-        id,
-        data,
-        p,
-        good,
-    } = sealed_ten(2).await;
-    let whole = data.len() as u64;
+    let s = sealed_ten(2).await;
+    let (good, whole) = (&s.good, s.data.len() as u64);
     for cut in [
         good.len() - 1,
         good.len() - 17,
@@ -238,24 +234,24 @@ async fn truncation_and_extension_fail() {
         20,
         0,
     ] {
-        std::fs::write(&p, &good[..cut]).unwrap();
-        let (got, err) = get(&store, &id, &k, CTX, 0, whole).await;
+        s.tamper(&good[..cut]);
+        let (got, err) = s.read(0, whole).await;
         assert!(is_invalid(&err) && got.is_empty(), "cut at {cut}: {err:?}");
     }
     let mut longer = good.clone();
     longer.push(0);
-    std::fs::write(&p, &longer).unwrap();
-    assert!(is_invalid(&get(&store, &id, &k, CTX, 0, 1).await.1));
+    s.tamper(&longer);
+    assert!(is_invalid(&s.read(0, 1).await.1));
     // Dropping whole chunks and fixing the header's length to match: the new last chunk was not
     // sealed as final, so reading it fails (earlier chunks still read, as they are authentic).
     for keep in [1usize, 4, 9] {
         let mut cut = good[..chunk_at(keep)].to_vec();
         cut[8..16].copy_from_slice(&((keep * C) as u64).to_le_bytes());
-        std::fs::write(&p, &cut).unwrap();
-        let (got, err) = get(&store, &id, &k, CTX, 0, (keep * C) as u64).await;
+        s.tamper(&cut);
+        let (got, err) = s.read(0, (keep * C) as u64).await;
         assert!(is_invalid(&err), "kept {keep}");
-        assert!(got.len() < keep * C && got == data[..got.len()]);
-        let (_, err) = get(&store, &id, &k, CTX, (keep * C - 1) as u64, 1).await;
+        assert!(got.len() < keep * C && got == s.data[..got.len()]);
+        let (_, err) = s.read((keep * C - 1) as u64, 1).await;
         assert!(is_invalid(&err));
     }
     // Header tampering: nonce base, length, format.
@@ -270,8 +266,8 @@ async fn truncation_and_extension_fail() {
     ] {
         let mut bad = good.clone();
         bad[at] ^= bit;
-        std::fs::write(&p, &bad).unwrap();
-        let (got, err) = get(&store, &id, &k, CTX, 0, 10).await;
+        s.tamper(&bad);
+        let (got, err) = s.read(0, 10).await;
         assert!(err.is_some() && got.is_empty(), "header byte {at}");
         if (8..28).contains(&at) {
             assert!(is_invalid(&err), "header byte {at}: {err:?}");
@@ -307,35 +303,24 @@ async fn an_empty_blob_still_verifies() {
 
 #[tokio::test]
 async fn swapped_chunks_and_swapped_files_fail() {
-    let Sealed {
-        dir,
-        store,
-        k,
-        id,
-        data,
-        p,
-        good,
-    } = sealed_ten(5).await;
+    let s = sealed_ten(5).await;
+    let good = &s.good;
     let mut swapped = good.clone();
     let (a, b) = (chunk_at(1), chunk_at(2));
     swapped[a..b].copy_from_slice(&good[b..b + SEALED_CHUNK_LEN]);
     swapped[b..b + SEALED_CHUNK_LEN].copy_from_slice(&good[a..b]);
-    std::fs::write(&p, &swapped).unwrap();
-    let (got, err) = get(&store, &id, &k, CTX, 0, data.len() as u64).await;
+    s.tamper(&swapped);
+    let (got, err) = s.read(0, s.data.len() as u64).await;
     assert!(is_invalid(&err) && got.is_empty());
-    assert!(is_invalid(
-        &get(&store, &id, &k, CTX, (C + 1) as u64, 1).await.1
-    ));
-    assert!(is_invalid(
-        &get(&store, &id, &k, CTX, (2 * C) as u64, 1).await.1
-    ));
-    std::fs::write(&p, &good).unwrap();
+    assert!(is_invalid(&s.read((C + 1) as u64, 1).await.1));
+    assert!(is_invalid(&s.read((2 * C) as u64, 1).await.1));
+    s.tamper(good);
     // Another blob of the same size, key and context put in its place.
-    let other = put(&store, &k, CTX, &data).await;
-    std::fs::copy(path(&dir, &other), &p).unwrap();
-    assert!(is_invalid(&get(&store, &id, &k, CTX, 0, 10).await.1));
-    let (got, err) = get(&store, &other, &k, CTX, 0, data.len() as u64).await;
-    assert!(err.is_none() && got == data);
+    let other = put(&s.store, &s.k, CTX, &s.data).await;
+    std::fs::copy(path(&s.dir, &other), &s.p).unwrap();
+    assert!(is_invalid(&s.read(0, 10).await.1));
+    let (got, err) = get(&s.store, &other, &s.k, CTX, 0, s.data.len() as u64).await;
+    assert!(err.is_none() && got == s.data);
 }
 
 #[tokio::test]

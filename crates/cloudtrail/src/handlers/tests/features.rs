@@ -10,9 +10,8 @@ use trailstack_core::Clock;
 async fn logging_selectors_and_routes_follow_every_change() {
     let w = world();
     w.create("us-east-1", "trail1", "").await.unwrap();
-    w.call("us-east-1", "StartLogging", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "StartLogging", r#"{"Name":"trail1"}"#)
+        .await;
     let routes = w.ct.routes();
     assert_eq!(routes.len(), 1);
     assert_eq!(
@@ -20,26 +19,22 @@ async fn logging_selectors_and_routes_follow_every_change() {
         crate::selectors::TrailSelectors::default()
     );
     let put = r#"{"TrailName":"trail1","EventSelectors":[{"IncludeManagementEvents":false,"DataResources":[{"Type":"AWS::S3::Object","Values":["arn:aws:s3:::bkt/"]}]}]}"#;
-    let out = w.call("us-east-1", "PutEventSelectors", put).await.unwrap();
+    let out = w.ok("us-east-1", "PutEventSelectors", put).await;
     assert_eq!(out["EventSelectors"][0]["ReadWriteType"], "All");
     assert!(
         matches!(&w.ct.routes()[0].selectors, crate::selectors::TrailSelectors::Basic(b) if !b[0].include_management_events)
     );
-    let got = w
-        .call("us-east-1", "GetTrail", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+    let got = w.ok("us-east-1", "GetTrail", r#"{"Name":"trail1"}"#).await;
     assert_eq!(got["Trail"]["HasCustomEventSelectors"], true);
     let adv = r#"{"TrailName":"trail1","AdvancedEventSelectors":[{"FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]}]}"#;
-    w.call("us-east-1", "PutEventSelectors", adv).await.unwrap();
+    w.ok("us-east-1", "PutEventSelectors", adv).await;
     let got = w
-        .call(
+        .ok(
             "us-east-1",
             "GetEventSelectors",
             r#"{"TrailName":"trail1"}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert!(
         got.get("EventSelectors").is_none(),
         "applying advanced removes basic"
@@ -54,17 +49,14 @@ async fn logging_selectors_and_routes_follow_every_change() {
         "InvalidParameterCombinationException"
     );
     w.clock.advance(time::Duration::minutes(5));
-    w.call("us-east-1", "StopLogging", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
-    w.call("us-east-1", "StopLogging", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "StopLogging", r#"{"Name":"trail1"}"#)
+        .await;
+    w.ok("us-east-1", "StopLogging", r#"{"Name":"trail1"}"#)
+        .await;
     assert!(w.ct.routes().is_empty());
     let s = w
-        .call("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+        .ok("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
+        .await;
     assert_eq!(s["IsLogging"], false);
     assert_eq!(s["StartLoggingTime"], 1768046400.0);
     assert_eq!(s["StopLoggingTime"], 1768046700.0);
@@ -77,14 +69,12 @@ async fn logging_selectors_and_routes_follow_every_change() {
     };
     assert!(w.ct.record_delivery(arn, fail).await.unwrap());
     let s = w
-        .call("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+        .ok("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
+        .await;
     assert_eq!(s["LatestDeliveryError"], "NoSuchBucket");
     assert_eq!(s["LatestDeliveryAttemptTime"], "2026-01-10T12:06:40Z");
-    w.call("us-east-1", "DeleteTrail", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "DeleteTrail", r#"{"Name":"trail1"}"#)
+        .await;
     assert_eq!(
         w.code("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
             .await,
@@ -96,13 +86,9 @@ async fn logging_selectors_and_routes_follow_every_change() {
 async fn insight_selectors_are_validated_and_stored() {
     let w = world();
     w.create("us-east-1", "trail1", "").await.unwrap();
+    let get = r#"{"TrailName":"trail1"}"#;
     assert_eq!(
-        w.code(
-            "us-east-1",
-            "GetInsightSelectors",
-            r#"{"TrailName":"trail1"}"#
-        )
-        .await,
+        w.code("us-east-1", "GetInsightSelectors", get).await,
         "InsightNotEnabledException"
     );
     let bad = r#"{"TrailName":"trail1","InsightSelectors":[{"InsightType":"Nope"}]}"#;
@@ -111,34 +97,27 @@ async fn insight_selectors_are_validated_and_stored() {
         "InvalidInsightSelectorsException"
     );
     let ok = r#"{"TrailName":"trail1","InsightSelectors":[{"InsightType":"ApiCallRateInsight"}]}"#;
-    w.call("us-east-1", "PutInsightSelectors", ok)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "PutInsightSelectors", ok).await;
     let got = w
-        .call(
+        .ok(
             "us-east-1",
             "GetInsightSelectors",
             r#"{"TrailName":"trail1"}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         got["InsightSelectors"][0]["InsightType"],
         "ApiCallRateInsight"
     );
-    let t = w
-        .call("us-east-1", "GetTrail", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+    let t = w.ok("us-east-1", "GetTrail", r#"{"Name":"trail1"}"#).await;
     assert_eq!(t["Trail"]["HasInsightSelectors"], true);
     // A trail logging only read management events cannot have call-rate insights.
-    w.call(
+    w.ok(
         "us-east-1",
         "PutEventSelectors",
         r#"{"TrailName":"trail1","EventSelectors":[{"ReadWriteType":"ReadOnly"}]}"#,
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         w.code("us-east-1", "PutInsightSelectors", ok).await,
         "InvalidInsightSelectorsException"
@@ -156,30 +135,27 @@ async fn tags_are_added_overwritten_removed_and_listed() {
     .await
     .unwrap();
     let arn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/trail1";
-    w.call(
+    w.ok(
         "us-east-1",
         "AddTags",
         &format!(
             r#"{{"ResourceId":"{arn}","TagsList":[{{"Key":"a","Value":"2"}},{{"Key":"b"}}]}}"#
         ),
     )
-    .await
-    .unwrap();
-    w.call(
+    .await;
+    w.ok(
         "us-east-1",
         "RemoveTags",
         &format!(r#"{{"ResourceId":"{arn}","TagsList":[{{"Key":"b"}}]}}"#),
     )
-    .await
-    .unwrap();
+    .await;
     let l = w
-        .call(
+        .ok(
             "us-east-1",
             "ListTags",
             &format!(r#"{{"ResourceIdList":["{arn}"]}}"#),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         l["ResourceTagList"][0]["TagsList"],
         serde_json::json!([{"Key":"a","Value":"2"}])
@@ -203,13 +179,9 @@ async fn tags_are_added_overwritten_removed_and_listed() {
         w.code("us-east-1", "ListTags", missing).await,
         "ResourceNotFoundException"
     );
+    let not_a_trail = r#"{"ResourceIdList":["arn:aws:s3:::b"]}"#;
     assert_eq!(
-        w.code(
-            "us-east-1",
-            "ListTags",
-            r#"{"ResourceIdList":["arn:aws:s3:::b"]}"#
-        )
-        .await,
+        w.code("us-east-1", "ListTags", not_a_trail).await,
         "CloudTrailARNInvalidException"
     );
 }
@@ -217,7 +189,7 @@ async fn tags_are_added_overwritten_removed_and_listed() {
 #[tokio::test]
 async fn public_keys_are_created_once_per_region_and_listed() {
     let w = world();
-    let out = w.call("us-east-1", "ListPublicKeys", "{}").await.unwrap();
+    let out = w.ok("us-east-1", "ListPublicKeys", "{}").await;
     let keys = out["PublicKeyList"].as_array().unwrap();
     assert_eq!(keys.len(), 1);
     assert!(keys[0]["Value"]
@@ -228,23 +200,19 @@ async fn public_keys_are_created_once_per_region_and_listed() {
     let (fp, key) = w.ct.signing_key("us-east-1", w.clock.now()).await.unwrap();
     assert_eq!(keys[0]["Fingerprint"], fp.as_str());
     assert_eq!(key.sign(b"x").unwrap().len(), 256);
-    let again = w.call("us-east-1", "ListPublicKeys", "{}").await.unwrap();
+    let again = w.ok("us-east-1", "ListPublicKeys", "{}").await;
     assert_eq!(again, out);
-    let other = w.call("eu-west-1", "ListPublicKeys", "{}").await.unwrap();
+    let other = w.ok("eu-west-1", "ListPublicKeys", "{}").await;
     assert_ne!(
         other["PublicKeyList"][0]["Fingerprint"],
         keys[0]["Fingerprint"]
     );
     let before = r#"{"StartTime":1000,"EndTime":2000}"#;
-    let none = w.call("us-east-1", "ListPublicKeys", before).await.unwrap();
+    let none = w.ok("us-east-1", "ListPublicKeys", before).await;
     assert!(none["PublicKeyList"].as_array().unwrap().is_empty());
+    let reversed = r#"{"StartTime":20,"EndTime":10}"#;
     assert_eq!(
-        w.code(
-            "us-east-1",
-            "ListPublicKeys",
-            r#"{"StartTime":20,"EndTime":10}"#
-        )
-        .await,
+        w.code("us-east-1", "ListPublicKeys", reversed).await,
         "InvalidTimeRangeException"
     );
 }
@@ -252,10 +220,7 @@ async fn public_keys_are_created_once_per_region_and_listed() {
 #[tokio::test]
 async fn unbuilt_operations_say_so() {
     let w = world();
-    let e = w
-        .call("us-east-1", "CreateEventDataStore", "{}")
-        .await
-        .unwrap_err();
+    let e = w.fails("us-east-1", "CreateEventDataStore", "{}").await;
     assert_eq!(e.code(), "UnsupportedOperationException");
     assert!(matches!(
         parse("ListTrails", b"{}").unwrap(),

@@ -48,13 +48,12 @@ async fn lookup_events_filters_pages_and_validates() {
     // LookupEvents records itself (at `now`, the world's clock): the queries end before that.
     let end = (now - 2000) / 1000;
     let all = w
-        .call(
+        .ok(
             "us-east-1",
             "LookupEvents",
             &format!(r#"{{"EndTime":{end}}}"#),
         )
-        .await
-        .unwrap();
+        .await;
     let ids: Vec<&str> = all["Events"]
         .as_array()
         .unwrap()
@@ -78,41 +77,34 @@ async fn lookup_events_filters_pages_and_validates() {
     };
     let n = |v: &serde_json::Value| v["Events"].as_array().unwrap().len();
     assert_eq!(
-        n(&w.call(
+        n(&w.ok(
             "us-east-1",
             "LookupEvents",
             &by("EventName", "CreateBucket")
         )
-        .await
-        .unwrap()),
+        .await),
         4
     );
     assert_eq!(
         n(
-            &w.call("us-east-1", "LookupEvents", &by("ResourceName", "bucket-1"))
+            &w.ok("us-east-1", "LookupEvents", &by("ResourceName", "bucket-1"))
                 .await
-                .unwrap()
         ),
         3
     );
     assert_eq!(
-        n(
-            &w.call("us-east-1", "LookupEvents", &by("ReadOnly", "true"))
-                .await
-                .unwrap()
-        ),
+        n(&w.ok("us-east-1", "LookupEvents", &by("ReadOnly", "true"))
+            .await),
         3
     );
     assert_eq!(
-        n(&w.call("us-east-1", "LookupEvents", &by("EventId", "id-3"))
-            .await
-            .unwrap()),
+        n(&w.ok("us-east-1", "LookupEvents", &by("EventId", "id-3"))
+            .await),
         1
     );
     assert_eq!(
-        n(&w.call("us-east-1", "LookupEvents", &by("Username", "bob"))
-            .await
-            .unwrap()),
+        n(&w.ok("us-east-1", "LookupEvents", &by("Username", "bob"))
+            .await),
         0
     );
     // Paging: 3 + 3 + 1, tokens bound to the parameters.
@@ -123,7 +115,7 @@ async fn lookup_events_filters_pages_and_validates() {
             Some(t) => format!(r#"{{"EndTime":{end},"MaxResults":3,"NextToken":"{t}"}}"#),
             None => format!(r#"{{"EndTime":{end},"MaxResults":3}}"#),
         };
-        let page = w.call("us-east-1", "LookupEvents", &body).await.unwrap();
+        let page = w.ok("us-east-1", "LookupEvents", &body).await;
         seen.extend(
             page["Events"]
                 .as_array()
@@ -138,13 +130,12 @@ async fn lookup_events_filters_pages_and_validates() {
     }
     assert_eq!(seen, ids);
     let first = w
-        .call(
+        .ok(
             "us-east-1",
             "LookupEvents",
             &format!(r#"{{"EndTime":{end},"MaxResults":1}}"#),
         )
-        .await
-        .unwrap();
+        .await;
     let t = first["NextToken"].as_str().unwrap();
     let other = format!(
         r#"{{"NextToken":"{t}","LookupAttributes":[{{"AttributeKey":"EventName","AttributeValue":"X"}}]}}"#
@@ -153,13 +144,9 @@ async fn lookup_events_filters_pages_and_validates() {
         w.code("us-east-1", "LookupEvents", &other).await,
         "InvalidNextTokenException"
     );
+    let elsewhere = format!(r#"{{"EndTime":{end},"MaxResults":1,"NextToken":"{t}"}}"#);
     assert_eq!(
-        w.code(
-            "eu-west-1",
-            "LookupEvents",
-            &format!(r#"{{"EndTime":{end},"MaxResults":1,"NextToken":"{t}"}}"#)
-        )
-        .await,
+        w.code("eu-west-1", "LookupEvents", &elsewhere).await,
         "InvalidNextTokenException"
     );
     let two = r#"{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"a"},{"AttributeKey":"EventName","AttributeValue":"b"}]}"#;
@@ -186,13 +173,12 @@ async fn lookup_events_filters_pages_and_validates() {
         );
     }
     let insight = w
-        .call(
+        .ok(
             "us-east-1",
             "LookupEvents",
             r#"{"EventCategory":"insight"}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(n(&insight), 0);
     // Inclusive bounds.
     let window = format!(
@@ -200,8 +186,5 @@ async fn lookup_events_filters_pages_and_validates() {
         (now - 8000) / 1000,
         (now - 6000) / 1000
     );
-    assert_eq!(
-        n(&w.call("us-east-1", "LookupEvents", &window).await.unwrap()),
-        3
-    );
+    assert_eq!(n(&w.ok("us-east-1", "LookupEvents", &window).await), 3);
 }

@@ -193,12 +193,20 @@ impl World {
         Ok(serde_json::from_slice(&crate::wire::render(&out)).unwrap())
     }
 
+    /// The answer of a call that must succeed.
+    pub(super) async fn ok(&self, region: &str, op: &str, body: &str) -> serde_json::Value {
+        let out = self.call(region, op, body).await;
+        out.unwrap_or_else(|e| panic!("{op} {body}: {} {}", e.code(), e.message()))
+    }
+
+    /// The error of a call that must fail.
+    pub(super) async fn fails(&self, region: &str, op: &str, body: &str) -> CloudTrailError {
+        let out = self.call(region, op, body).await;
+        out.expect_err(&format!("{op} {body} succeeded"))
+    }
+
     pub(super) async fn code(&self, region: &str, op: &str, body: &str) -> String {
-        self.call(region, op, body)
-            .await
-            .unwrap_err()
-            .code()
-            .to_string()
+        self.fails(region, op, body).await.code().to_string()
     }
 
     pub(super) async fn create(

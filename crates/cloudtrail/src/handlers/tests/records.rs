@@ -12,7 +12,7 @@ async fn records(w: &super::World, name: &str) -> Vec<Value> {
     let body = format!(
         r#"{{"LookupAttributes":[{{"AttributeKey":"EventName","AttributeValue":"{name}"}}]}}"#
     );
-    let out = w.call("us-east-1", "LookupEvents", &body).await.unwrap();
+    let out = w.ok("us-east-1", "LookupEvents", &body).await;
     out["Events"]
         .as_array()
         .unwrap()
@@ -56,18 +56,14 @@ async fn every_cloudtrail_call_is_a_management_record_of_cloudtrail() {
     );
 
     // By name: the resource is the trail the name finds; StartLogging answers nothing.
-    w.call("us-east-1", "StartLogging", r#"{"Name":"own"}"#)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "StartLogging", r#"{"Name":"own"}"#).await;
     let start = &records(&w, "StartLogging").await[0];
     assert_eq!(start["requestParameters"], json!({"name": "own"}));
     assert_eq!(start["responseElements"], Value::Null);
     assert_eq!(start["resources"][0]["ARN"], ARN);
 
     // Reads are read-only records; LookupEvents records itself too.
-    w.call("us-east-1", "GetTrail", r#"{"Name":"own"}"#)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "GetTrail", r#"{"Name":"own"}"#).await;
     let get = &records(&w, "GetTrail").await[0];
     assert_eq!(get["readOnly"], true);
     assert_eq!(get["responseElements"], Value::Null);
@@ -118,9 +114,7 @@ async fn every_cloudtrail_call_is_a_management_record_of_cloudtrail() {
         "Unknown trail: missing for the user: 123456789012"
     );
     assert!(failed.get("resources").is_none());
-    w.call("us-east-1", "DeleteTrail", r#"{"Name":"own"}"#)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "DeleteTrail", r#"{"Name":"own"}"#).await;
     let delete = &records(&w, "DeleteTrail").await[0];
     assert_eq!(delete["resources"][0]["ARN"], ARN);
     assert_eq!(delete["responseElements"], Value::Null);
@@ -133,9 +127,7 @@ async fn put_event_selectors_records_the_selectors_camel_cased() {
     let body = r#"{"TrailName":"own","EventSelectors":[{"ReadWriteType":"WriteOnly",
         "IncludeManagementEvents":false,"DataResources":[{"Type":"AWS::S3::Object",
         "Values":["arn:aws:s3:::logs/"]}]}]}"#;
-    w.call("us-east-1", "PutEventSelectors", body)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "PutEventSelectors", body).await;
     let put = &records(&w, "PutEventSelectors").await[0];
     assert_eq!(
         put["requestParameters"],

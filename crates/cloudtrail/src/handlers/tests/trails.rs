@@ -25,17 +25,13 @@ async fn create_get_describe_list_and_status_of_a_new_trail() {
             "LogFileValidationEnabled":false,"KmsKeyId":KEY_ARN,"IsOrganizationTrail":false
         })
     );
-    let got = w
-        .call("us-east-1", "GetTrail", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+    let got = w.ok("us-east-1", "GetTrail", r#"{"Name":"trail1"}"#).await;
     assert_eq!(got["Trail"]["HomeRegion"], "us-east-1");
     assert_eq!(got["Trail"]["HasCustomEventSelectors"], false);
     assert_eq!(got["Trail"]["HasInsightSelectors"], false);
     let status = w
-        .call("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
-        .await
-        .unwrap();
+        .ok("us-east-1", "GetTrailStatus", r#"{"Name":"trail1"}"#)
+        .await;
     assert_eq!(
         status["IsLogging"], false,
         "CreateTrail does not start logging"
@@ -45,18 +41,17 @@ async fn create_get_describe_list_and_status_of_a_new_trail() {
     assert!(w.ct.routes().is_empty());
     let plain = w.create("us-east-1", "trail2", "").await.unwrap();
     assert!(plain.get("KmsKeyId").is_none() && plain.get("S3KeyPrefix").is_none());
-    let d = w.call("us-east-1", "DescribeTrails", "{}").await.unwrap();
+    let d = w.ok("us-east-1", "DescribeTrails", "{}").await;
     assert_eq!(d["trailList"].as_array().unwrap().len(), 2);
     let d = w
-        .call(
+        .ok(
             "us-east-1",
             "DescribeTrails",
             r#"{"trailNameList":["trail2","nope"]}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(d["trailList"].as_array().unwrap().len(), 1);
-    let l = w.call("eu-west-1", "ListTrails", "{}").await.unwrap();
+    let l = w.ok("eu-west-1", "ListTrails", "{}").await;
     assert_eq!(
         l["Trails"].as_array().unwrap().len(),
         2,
@@ -68,43 +63,45 @@ async fn create_get_describe_list_and_status_of_a_new_trail() {
 #[tokio::test]
 async fn create_checks_fail_in_aws_order() {
     let w = world();
-    assert_eq!(
-        w.create("us-east-1", "x", "").await.unwrap_err().code(),
-        "InvalidTrailNameException"
-    );
-    let long = format!(r#","S3KeyPrefix":"{}""#, "p".repeat(201));
-    assert_eq!(
-        w.create("us-east-1", "trail1", &long)
-            .await
-            .unwrap_err()
-            .code(),
-        "InvalidS3PrefixException"
-    );
+    let e = w.create("us-east-1", "x", "").await.unwrap_err();
+    assert_eq!(e.code(), "InvalidTrailNameException");
+    let long_prefix = format!(r#","S3KeyPrefix":"{}""#, "p".repeat(201));
+    // (CreateTrail members beside the name and the bucket `logs`, error code)
+    let refused = [
+        (long_prefix.as_str(), "InvalidS3PrefixException"),
+        (r#","KmsKeyId":"alias/none""#, "KmsKeyNotFoundException"),
+        (r#","KmsKeyId":"alias/off""#, "KmsException"),
+        (r#","KmsKeyId":"not a key""#, "InvalidKmsKeyIdException"),
+        (
+            r#","SnsTopicName":"topic""#,
+            "UnsupportedOperationException",
+        ),
+        (
+            r#","IsOrganizationTrail":true"#,
+            "OrganizationsNotInUseException",
+        ),
+        (
+            r#","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":false"#,
+            "InvalidParameterCombinationException",
+        ),
+    ];
+    for (extra, code) in refused {
+        let e = w.create("us-east-1", "trail1", extra).await.unwrap_err();
+        assert_eq!(e.code(), code, "{extra}");
+    }
     let missing = r#"{"Name":"trail1","S3BucketName":"missing"}"#;
     assert_eq!(
         w.code("us-east-1", "CreateTrail", missing).await,
         "S3BucketDoesNotExistException"
     );
+    // The refusals whose message AWS words its own way.
     let nopolicy = r#"{"Name":"trail1","S3BucketName":"nopolicy"}"#;
-    let e = w
-        .call("us-east-1", "CreateTrail", nopolicy)
-        .await
-        .unwrap_err();
+    let e = w.fails("us-east-1", "CreateTrail", nopolicy).await;
     assert_eq!(e.code(), "InsufficientS3BucketPolicyException");
     assert_eq!(
         e.message(),
         "Incorrect S3 bucket policy is detected for bucket: nopolicy"
     );
-    let e = w
-        .create("us-east-1", "trail1", r#","KmsKeyId":"alias/none""#)
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), "KmsKeyNotFoundException");
-    let e = w
-        .create("us-east-1", "trail1", r#","KmsKeyId":"alias/off""#)
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), "KmsException");
     let e = w
         .create("us-east-1", "trail1", r#","KmsKeyId":"alias/aws/s3""#)
         .await
@@ -113,36 +110,6 @@ async fn create_checks_fail_in_aws_order() {
     assert_eq!(
         e.message(),
         format!("Insufficient permissions to access S3 bucket logs or KMS key {KEY_ARN}.")
-    );
-    let e = w
-        .create("us-east-1", "trail1", r#","KmsKeyId":"not a key""#)
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), "InvalidKmsKeyIdException");
-    let e = w
-        .create(
-            "us-east-1",
-            "trail1",
-            r#","IsMultiRegionTrail":true,"IncludeGlobalServiceEvents":false"#,
-        )
-        .await;
-    assert_eq!(
-        e.unwrap_err().code(),
-        "InvalidParameterCombinationException"
-    );
-    assert_eq!(
-        w.create("us-east-1", "trail1", r#","SnsTopicName":"topic""#)
-            .await
-            .unwrap_err()
-            .code(),
-        "UnsupportedOperationException"
-    );
-    assert_eq!(
-        w.create("us-east-1", "trail1", r#","IsOrganizationTrail":true"#)
-            .await
-            .unwrap_err()
-            .code(),
-        "OrganizationsNotInUseException"
     );
     w.create("us-east-1", "trail1", "").await.unwrap();
     let e = w.create("us-east-1", "trail1", "").await.unwrap_err();
@@ -181,17 +148,15 @@ async fn five_trails_per_region_and_multi_region_trails_count_everywhere() {
     );
     // Making a trail multi-region by UpdateTrail is held to the same rule.
     let e = w
-        .call(
+        .fails(
             "us-west-2",
             "UpdateTrail",
             r#"{"Name":"west1","IsMultiRegionTrail":true}"#,
         )
-        .await
-        .unwrap_err();
+        .await;
     assert_eq!(e.code(), "MaximumNumberOfTrailsExceededException");
-    w.call("us-east-1", "DeleteTrail", r#"{"Name":"trail0"}"#)
-        .await
-        .unwrap();
+    w.ok("us-east-1", "DeleteTrail", r#"{"Name":"trail0"}"#)
+        .await;
     w.create("us-east-1", "trail4", "").await.unwrap();
     // A multi-region trail's name is taken in every region.
     assert_eq!(
@@ -209,30 +174,25 @@ async fn shadows_are_read_only_outside_the_home_region() {
     w.create("us-east-1", "glob", MULTI_REGION).await.unwrap();
     w.create("us-east-1", "local", "").await.unwrap();
     let arn = "arn:aws:cloudtrail:us-east-1:123456789012:trail/glob";
-    let got = w
-        .call("eu-west-1", "GetTrail", r#"{"Name":"glob"}"#)
-        .await
-        .unwrap();
+    let got = w.ok("eu-west-1", "GetTrail", r#"{"Name":"glob"}"#).await;
     assert_eq!(got["Trail"]["HomeRegion"], "us-east-1");
-    let d = w.call("eu-west-1", "DescribeTrails", "{}").await.unwrap();
+    let d = w.ok("eu-west-1", "DescribeTrails", "{}").await;
     assert_eq!(
         d["trailList"].as_array().unwrap().len(),
         1,
         "only the shadow"
     );
     let d = w
-        .call(
+        .ok(
             "eu-west-1",
             "DescribeTrails",
             r#"{"includeShadowTrails":false}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert!(d["trailList"].as_array().unwrap().is_empty());
     let e = w
-        .call("eu-west-1", "GetTrail", r#"{"Name":"local"}"#)
-        .await
-        .unwrap_err();
+        .fails("eu-west-1", "GetTrail", r#"{"Name":"local"}"#)
+        .await;
     assert_eq!(
         e.message(),
         "Unknown trail: local for the user: 123456789012"
@@ -259,24 +219,19 @@ async fn shadows_are_read_only_outside_the_home_region() {
             "{op}"
         );
     }
-    assert_eq!(
-        w.code(
-            "us-east-1",
-            "GetTrail",
-            r#"{"Name":"arn:aws:cloudtrail:us-east-1:123:trail/glob"}"#
-        )
-        .await,
-        "CloudTrailARNInvalidException"
-    );
-    assert_eq!(
-        w.code(
-            "us-east-1",
-            "GetTrail",
-            r#"{"Name":"arn:aws:cloudtrail:us-east-1:123456789012:trail/zzz"}"#
-        )
-        .await,
-        "TrailNotFoundException"
-    );
+    for (arn, code) in [
+        (
+            "arn:aws:cloudtrail:us-east-1:123:trail/glob",
+            "CloudTrailARNInvalidException",
+        ),
+        (
+            "arn:aws:cloudtrail:us-east-1:123456789012:trail/zzz",
+            "TrailNotFoundException",
+        ),
+    ] {
+        let get = format!(r#"{{"Name":"{arn}"}}"#);
+        assert_eq!(w.code("us-east-1", "GetTrail", &get).await, code, "{arn}");
+    }
 }
 
 #[tokio::test]
@@ -290,42 +245,35 @@ async fn update_keeps_unset_members_and_clears_empty_ones() {
     .await
     .unwrap();
     let out = w
-        .call(
+        .ok(
             "us-east-1",
             "UpdateTrail",
             r#"{"Name":"trail1","EnableLogFileValidation":true}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(out["S3KeyPrefix"], "p");
     assert_eq!(out["KmsKeyId"], KEY_ARN);
     assert_eq!(out["LogFileValidationEnabled"], true);
     let out = w
-        .call(
+        .ok(
             "us-east-1",
             "UpdateTrail",
             r#"{"Name":"trail1","S3KeyPrefix":"","KmsKeyId":""}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert!(out.get("S3KeyPrefix").is_none() && out.get("KmsKeyId").is_none());
+    let nopolicy = r#"{"Name":"trail1","S3BucketName":"nopolicy"}"#;
     assert_eq!(
-        w.code(
-            "us-east-1",
-            "UpdateTrail",
-            r#"{"Name":"trail1","S3BucketName":"nopolicy"}"#
-        )
-        .await,
+        w.code("us-east-1", "UpdateTrail", nopolicy).await,
         "InsufficientS3BucketPolicyException"
     );
     let out = w
-        .call(
+        .ok(
             "us-east-1",
             "UpdateTrail",
             r#"{"Name":"trail1","IsMultiRegionTrail":true}"#,
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(out["IsMultiRegionTrail"], true);
     assert!(w
         .call("ap-south-1", "GetTrail", r#"{"Name":"trail1"}"#)
