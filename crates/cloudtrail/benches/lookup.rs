@@ -25,8 +25,7 @@ use time::macros::datetime;
 use trailstack_cloudtrail::model::events::{self, Filter, HistoryResource, HistoryRow, Lookup};
 use trailstack_cloudtrail::{wire, CloudTrail, CloudTrailError};
 use trailstack_core::{
-    AccountId, BucketInfo, Caller, FixedClock, KeyService, ObjectError, ObjectFuture, ObjectWriter,
-    Principal, PutObjectRequest, PutObjectResult,
+    AccountId, BucketInfo, Caller, FixedClock, KeyService, ObjectFuture, ObjectWriter, Principal,
 };
 use trailstack_store::{Db, RootKey};
 
@@ -41,22 +40,11 @@ struct NoKeys;
 
 impl KeyService for NoKeys {}
 
-/// S3 is not reached by LookupEvents.
+/// S3 is not reached by LookupEvents: no bucket exists, and writes are refused (the trait's
+/// default).
 struct NoObjects;
 
 impl ObjectWriter for NoObjects {
-    fn put_object<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: PutObjectRequest,
-    ) -> ObjectFuture<'a, PutObjectResult> {
-        Box::pin(async {
-            Err(ObjectError {
-                code: "NotImplemented".into(),
-                message: "not in this bench".into(),
-            })
-        })
-    }
     fn bucket_info<'a>(&'a self, _: &'a str) -> ObjectFuture<'a, Option<BucketInfo>> {
         Box::pin(async { Ok(None) })
     }

@@ -91,11 +91,21 @@ pub type ObjectFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ObjectError
 /// What CloudTrail needs from S3.
 pub trait ObjectWriter: Send + Sync {
     /// PutObject for `caller` (CloudTrail's service principal acting for the trail's account).
+    /// The default refuses, as KeyService's methods do: the server's S3 port writes, the
+    /// stand-ins of CloudTrail's tests and benchmarks that never deliver need not.
     fn put_object<'a>(
         &'a self,
         caller: &'a Caller,
         request: PutObjectRequest,
-    ) -> ObjectFuture<'a, PutObjectResult>;
+    ) -> ObjectFuture<'a, PutObjectResult> {
+        let _ = (caller, request);
+        Box::pin(async {
+            Err(ObjectError {
+                code: "NotImplemented".into(),
+                message: "this object writer writes nothing".into(),
+            })
+        })
+    }
 
     /// The bucket's owner, region and policy; `None` when the bucket does not exist.
     fn bucket_info<'a>(&'a self, bucket: &'a str) -> ObjectFuture<'a, Option<BucketInfo>>;
