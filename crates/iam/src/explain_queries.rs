@@ -6,7 +6,7 @@
 
 use crate::error::IamResult;
 use crate::model;
-use crate::op::OwnerKind;
+use crate::op::{Owner, OwnerKind};
 use crate::Iam;
 use trailstack_store::Conn as Connection;
 
@@ -41,8 +41,9 @@ fn owned(
     owner: &str,
 ) -> IamResult<Vec<PolicySource>> {
     let holder = format!("{}/{owner}", kind.as_str().to_ascii_lowercase());
+    let holder_of = Owner::new(kind, owner);
     let mut out: Vec<PolicySource> =
-        model::policies::list_inline(c, account, kind, owner, "", EVERY)?
+        model::policies::list_inline(c, account, &holder_of, "", EVERY)?
             .into_iter()
             .map(|name| PolicySource {
                 kind: "inline",
@@ -50,7 +51,7 @@ fn owned(
                 holder: holder.clone(),
             })
             .collect();
-    for (stored, path) in model::policies::attached(c, account, kind, owner, "", EVERY)? {
+    for (stored, path) in model::policies::attached(c, account, &holder_of, "", EVERY)? {
         out.push(PolicySource {
             kind: "managed",
             name: model::policies::stored_arn(account, stored, path),
@@ -78,7 +79,7 @@ impl Iam {
             }
             let boundary = match kind {
                 OwnerKind::Group => None,
-                _ => model::boundaries::get(c, &account, kind, &name)?,
+                _ => model::boundaries::get(c, &account, &Owner::new(kind, &name))?,
             };
             Ok(PolicySources { identity, boundary })
         })

@@ -173,14 +173,8 @@ impl Iam {
                 model::policies::clear_config_policies(c, &u.account, &u.name)?;
                 for (n, doc) in u.policies.iter().enumerate() {
                     let name = format!("trailstack-config-{}", n + 1);
-                    model::policies::put_inline(
-                        c,
-                        &u.account,
-                        op::OwnerKind::User,
-                        &u.name,
-                        &name,
-                        doc,
-                    )?;
+                    let user = op::Owner::new(op::OwnerKind::User, &u.name);
+                    model::policies::put_inline(c, &u.account, &user, &name, doc)?;
                 }
             }
             Ok(())

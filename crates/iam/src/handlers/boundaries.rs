@@ -20,7 +20,7 @@ pub fn set(c: &Conn, account: &str, o: &Owner, arn: &str) -> IamResult<()> {
         Some(p) => p.arn(),
         None => find(c, account, arn)?.name,
     };
-    boundaries::put(c, account, o.kind, &o.name, &stored)?;
+    boundaries::put(c, account, o, &stored)?;
     Ok(())
 }
 
@@ -35,7 +35,7 @@ pub async fn put(iam: &Iam, account: String, owner: Owner, arn: String) -> IamRe
 pub async fn delete(iam: &Iam, account: String, owner: Owner) -> IamResult<IamOutput> {
     changed(iam, move |c| {
         exists(c, &account, &owner)?;
-        boundaries::delete(c, &account, owner.kind, &owner.name)?;
+        boundaries::delete(c, &account, &owner)?;
         Ok(())
     })
     .await

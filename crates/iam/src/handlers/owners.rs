@@ -55,7 +55,7 @@ pub fn created(
             owner.name
         )));
     }
-    tags::put(c, account, owner.kind, &owner.name, tags)?;
+    tags::put(c, account, &owner, tags)?;
     if let Some(arn) = boundary {
         super::boundaries::set(c, account, &owner, arn)?;
     }
@@ -69,15 +69,16 @@ pub fn tags_and_boundary(
     kind: OwnerKind,
     name: &str,
 ) -> IamResult<(Vec<Tag>, Option<String>)> {
+    let owner = Owner::new(kind, name);
     Ok((
-        tags::list(c, account, kind, name, "", super::tags::TAGS_PER_ENTITY)?,
-        boundaries::get(c, account, kind, name)?,
+        tags::list(c, account, &owner, "", super::tags::TAGS_PER_ENTITY)?,
+        boundaries::get(c, account, &owner)?,
     ))
 }
 
 /// Refuses to delete a user, role or group that still has inline or attached policies.
 pub fn check_no_policies(c: &Conn, account: &str, kind: OwnerKind, name: &str) -> IamResult<()> {
-    let (inline, attached) = policies::owned_counts(c, account, kind, name)?;
+    let (inline, attached) = policies::owned_counts(c, account, &Owner::new(kind, name))?;
     if inline > 0 {
         return Err(IamError::DeleteConflict(
             "Cannot delete entity, must delete policies first.".into(),
@@ -93,7 +94,8 @@ pub fn check_no_policies(c: &Conn, account: &str, kind: OwnerKind, name: &str) -
 
 /// After deleting a user or role: its tags and permissions boundary.
 pub fn deleted(c: &Conn, account: &str, kind: OwnerKind, name: &str) -> IamResult<()> {
-    tags::clear(c, account, kind, name)?;
-    boundaries::delete(c, account, kind, name)?;
+    let owner = Owner::new(kind, name);
+    tags::clear(c, account, &owner)?;
+    boundaries::delete(c, account, &owner)?;
     Ok(())
 }

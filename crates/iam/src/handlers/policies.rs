@@ -54,9 +54,11 @@ pub(super) fn find(c: &Conn, account: &str, arn: &str) -> IamResult<ManagedPolic
     }
 }
 
-/// How an attachment names policy `arn`: an account's policy by its name, an AWS managed
-/// policy by its ARN.
-fn stored_name(c: &Conn, account: &str, arn: &str) -> IamResult<String> {
+/// How an attachment of policy `arn` to `owner` names the policy (an account's policy by its
+/// name, an AWS managed policy by its ARN), once the owner and then the policy are found:
+/// attaching and detaching fail alike on a missing one.
+fn attachment(c: &Conn, account: &str, owner: &Owner, arn: &str) -> IamResult<String> {
+    exists(c, account, owner)?;
     match aws_policies::get(arn) {
         Some(p) => Ok(p.arn()),
         None => Ok(find(c, account, arn)?.name),
@@ -88,9 +90,9 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
             changed(iam, move |c| {
                 exists(c, &account, &owner)?;
                 let mut total = size(&document);
-                for other in model::list_inline(c, &account, owner.kind, &owner.name, "", 1000)? {
+                for other in model::list_inline(c, &account, &owner, "", 1000)? {
                     if other != name {
-                        let doc = model::get_inline(c, &account, owner.kind, &owner.name, &other)?;
+                        let doc = model::get_inline(c, &account, &owner, &other)?;
                         total += doc.as_deref().map_or(0, size);
                     }
                 }
@@ -102,14 +104,14 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                         owner.name
                     )));
                 }
-                model::put_inline(c, &account, owner.kind, &owner.name, &name, &document)?;
+                model::put_inline(c, &account, &owner, &name, &document)?;
                 Ok(())
             })
             .await
         }
         IamOp::GetInlinePolicy { owner, name } => iam.read(|c| {
             exists(c, &account, &owner)?;
-            let document = model::get_inline(c, &account, owner.kind, &owner.name, &name)?
+            let document = model::get_inline(c, &account, &owner, &name)?
                 .ok_or_else(|| no_inline(&owner, &name))?;
             Ok(IamOutput::InlinePolicy {
                 owner: owner.clone(),
@@ -123,8 +125,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 Ok(model::list_inline(
                     c,
                     &account,
-                    owner.kind,
-                    &owner.name,
+                    &owner,
                     after,
                     n,
                 )?)
@@ -134,7 +135,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         IamOp::DeleteInlinePolicy { owner, name } => {
             changed(iam, move |c| {
                 exists(c, &account, &owner)?;
-                if !model::delete_inline(c, &account, owner.kind, &owner.name, &name)? {
+                if !model::delete_inline(c, &account, &owner, &name)? {
                     return Err(no_inline(&owner, &name));
                 }
                 Ok(())
@@ -337,10 +338,9 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
         }
         IamOp::AttachPolicy { owner, arn } => {
             changed(iam, move |c| {
-                exists(c, &account, &owner)?;
-                let stored = stored_name(c, &account, &arn)?;
-                let (_, attached) = model::owned_counts(c, &account, owner.kind, &owner.name)?;
-                let already = model::attached(c, &account, owner.kind, &owner.name, "", 1000)?
+                let stored = attachment(c, &account, &owner, &arn)?;
+                let (_, attached) = model::owned_counts(c, &account, &owner)?;
+                let already = model::attached(c, &account, &owner, "", 1000)?
                     .iter()
                     .any(|(n, _)| *n == stored);
                 if !already && attached >= ATTACHED_PER_OWNER {
@@ -349,16 +349,15 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                         owner.kind.as_str()
                     )));
                 }
-                model::attach(c, &account, owner.kind, &owner.name, &stored)?;
+                model::attach(c, &account, &owner, &stored)?;
                 Ok(())
             })
             .await
         }
         IamOp::DetachPolicy { owner, arn } => {
             changed(iam, move |c| {
-                exists(c, &account, &owner)?;
-                let stored = stored_name(c, &account, &arn)?;
-                if !model::detach(c, &account, owner.kind, &owner.name, &stored)? {
+                let stored = attachment(c, &account, &owner, &arn)?;
+                if !model::detach(c, &account, &owner, &stored)? {
                     return Err(IamError::NoSuchEntity(format!(
                         "Policy {arn} was not found."
                     )));
@@ -374,8 +373,7 @@ pub async fn dispatch(iam: &Iam, account: String, op: IamOp) -> IamResult<IamOut
                 Ok(model::attached(
                     c,
                     &account,
-                    owner.kind,
-                    &owner.name,
+                    &owner,
                     after,
                     n,
                 )?)

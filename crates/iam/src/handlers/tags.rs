@@ -98,7 +98,7 @@ pub fn check(tags: &[Tag]) -> IamResult<()> {
 
 /// Adds `new` to the owner's tags (replacing those of the same key), within the quota.
 pub fn add(c: &Conn, account: &str, o: &Owner, new: &[Tag]) -> IamResult<()> {
-    let have = tags::list(c, account, o.kind, &o.name, "", TAGS_PER_ENTITY + 1)?;
+    let have = tags::list(c, account, o, "", TAGS_PER_ENTITY + 1)?;
     let added = new
         .iter()
         .filter(|t| {
@@ -115,7 +115,7 @@ pub fn add(c: &Conn, account: &str, o: &Owner, new: &[Tag]) -> IamResult<()> {
             "Cannot exceed quota for {quota}: {TAGS_PER_ENTITY}"
         )));
     }
-    tags::put(c, account, o.kind, &o.name, new)?;
+    tags::put(c, account, o, new)?;
     Ok(())
 }
 
@@ -140,7 +140,7 @@ pub async fn untag(
     }
     changed(iam, move |c| {
         exists(c, &account, &owner)?;
-        tags::remove(c, &account, owner.kind, &owner.name, &keys)?;
+        tags::remove(c, &account, &owner, &keys)?;
         Ok(())
     })
     .await
@@ -153,7 +153,7 @@ pub async fn list(iam: &Iam, account: String, owner: Owner, page: Page) -> IamRe
         |t: &Tag| t.key.clone(),
         |c, after, n| {
             exists(c, &account, &owner)?;
-            Ok(tags::list(c, &account, owner.kind, &owner.name, after, n)?)
+            Ok(tags::list(c, &account, &owner, after, n)?)
         },
     )?;
     Ok(IamOutput::Tags(found, next))

@@ -1,7 +1,7 @@
 //! Inline policies of users and roles, managed policies with their versions, and the
 //! attachments of managed policies to users and roles: rows and queries.
 
-use crate::op::{ManagedPolicy, OwnerKind, PolicyVersion};
+use crate::op::{ManagedPolicy, Owner, OwnerKind, PolicyVersion};
 use trailstack_store::sql::decode;
 use trailstack_store::{Conn, Row};
 
@@ -26,8 +26,7 @@ pub fn stored_arn(account: &str, stored: String, path: Option<String>) -> String
 pub fn put_inline(
     c: &Conn,
     account: &str,
-    kind: OwnerKind,
-    owner: &str,
+    owner: &Owner,
     name: &str,
     document: &str,
 ) -> SqlResult<()> {
@@ -35,23 +34,23 @@ pub fn put_inline(
         "INSERT INTO iam_inline_policies (account, owner_kind, owner, name, document)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (account, owner_kind, owner, name) DO UPDATE SET document = excluded.document",
-        &[&account, &kind.as_str(), &owner, &name, &document],
+        &[
+            &account,
+            &owner.kind.as_str(),
+            &owner.name,
+            &name,
+            &document,
+        ],
     )?;
     Ok(())
 }
 
 /// Inline policy `name` of the owner.
-pub fn get_inline(
-    c: &Conn,
-    account: &str,
-    kind: OwnerKind,
-    owner: &str,
-    name: &str,
-) -> SqlResult<Option<String>> {
+pub fn get_inline(c: &Conn, account: &str, owner: &Owner, name: &str) -> SqlResult<Option<String>> {
     c.query_opt(
         "SELECT document FROM iam_inline_policies
          WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND name = $4",
-        &[&account, &kind.as_str(), &owner, &name],
+        &[&account, &owner.kind.as_str(), &owner.name, &name],
         |r| r.get(0),
     )
 }
@@ -60,8 +59,7 @@ pub fn get_inline(
 pub fn list_inline(
     c: &Conn,
     account: &str,
-    kind: OwnerKind,
-    owner: &str,
+    owner: &Owner,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<String>> {
@@ -69,24 +67,32 @@ pub fn list_inline(
         "SELECT name FROM iam_inline_policies
          WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND name > $4
          ORDER BY name LIMIT $5",
-        &[&account, &kind.as_str(), &owner, &marker, &limit],
+        &[&account, &owner.kind.as_str(), &owner.name, &marker, &limit],
         |r| r.get(0),
     )
 }
 
 /// Deletes inline policy `name` of the owner; false when there was none.
-pub fn delete_inline(
+pub fn delete_inline(c: &Conn, account: &str, owner: &Owner, name: &str) -> SqlResult<bool> {
+    delete_owned(c, "iam_inline_policies", "name", account, owner, name)
+}
+
+/// Deletes the row of `table` (inline policies, attachments) tying the owner to the policy
+/// `name` (in `column`); false when there was none.
+fn delete_owned(
     c: &Conn,
+    table: &str,
+    column: &str,
     account: &str,
-    kind: OwnerKind,
-    owner: &str,
+    owner: &Owner,
     name: &str,
 ) -> SqlResult<bool> {
-    Ok(c.execute(
-        "DELETE FROM iam_inline_policies
-         WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND name = $4",
-        &[&account, &kind.as_str(), &owner, &name],
-    )? == 1)
+    let sql = format!(
+        "DELETE FROM {table}
+         WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND {column} = $4"
+    );
+    let deleted = c.execute(&sql, &[&account, &owner.kind.as_str(), &owner.name, &name])?;
+    Ok(deleted == 1)
 }
 
 /// Deletes the inline policies the configuration file gave user `owner` at the last start
@@ -289,33 +295,17 @@ pub fn delete_version(c: &Conn, account: &str, name: &str, v: u32) -> SqlResult<
 }
 
 /// Attaches policy `name` to the owner; false when it already was.
-pub fn attach(
-    c: &Conn,
-    account: &str,
-    kind: OwnerKind,
-    owner: &str,
-    name: &str,
-) -> SqlResult<bool> {
+pub fn attach(c: &Conn, account: &str, owner: &Owner, name: &str) -> SqlResult<bool> {
     Ok(c.execute(
         "INSERT INTO iam_attachments (account, owner_kind, owner, policy_name) VALUES ($1, $2, $3, $4)
          ON CONFLICT (account, owner_kind, owner, policy_name) DO NOTHING",
-        &[&account, &kind.as_str(), &owner, &name],
+        &[&account, &owner.kind.as_str(), &owner.name, &name],
     )? == 1)
 }
 
 /// Detaches policy `name` from the owner; false when it was not attached.
-pub fn detach(
-    c: &Conn,
-    account: &str,
-    kind: OwnerKind,
-    owner: &str,
-    name: &str,
-) -> SqlResult<bool> {
-    Ok(c.execute(
-        "DELETE FROM iam_attachments
-         WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND policy_name = $4",
-        &[&account, &kind.as_str(), &owner, &name],
-    )? == 1)
+pub fn detach(c: &Conn, account: &str, owner: &Owner, name: &str) -> SqlResult<bool> {
+    delete_owned(c, "iam_attachments", "policy_name", account, owner, name)
 }
 
 /// The policies attached to the owner after `marker`, at most `limit`: (stored name, path).
@@ -323,8 +313,7 @@ pub fn detach(
 pub fn attached(
     c: &Conn,
     account: &str,
-    kind: OwnerKind,
-    owner: &str,
+    owner: &Owner,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<(String, Option<String>)>> {
@@ -333,7 +322,7 @@ pub fn attached(
          ON p.account = a.account AND p.name = a.policy_name
          WHERE a.account = $1 AND a.owner_kind = $2 AND a.owner = $3 AND a.policy_name > $4
          ORDER BY a.policy_name LIMIT $5",
-        &[&account, &kind.as_str(), &owner, &marker, &limit],
+        &[&account, &owner.kind.as_str(), &owner.name, &marker, &limit],
         decode,
     )
 }
@@ -390,20 +379,15 @@ pub fn attachment_count(c: &Conn, account: &str, stored: &str) -> SqlResult<u32>
 }
 
 /// How many inline policies and attachments the owner has: (inline, attached).
-pub fn owned_counts(
-    c: &Conn,
-    account: &str,
-    kind: OwnerKind,
-    owner: &str,
-) -> SqlResult<(u32, u32)> {
+pub fn owned_counts(c: &Conn, account: &str, owner: &Owner) -> SqlResult<(u32, u32)> {
     let inline = c.query_one(
         "SELECT COUNT(*) FROM iam_inline_policies WHERE account = $1 AND owner_kind = $2 AND owner = $3",
-        &[&account, &kind.as_str(), &owner],
+        &[&account, &owner.kind.as_str(), &owner.name],
         |r| r.get(0),
     )?;
     let attached = c.query_one(
         "SELECT COUNT(*) FROM iam_attachments WHERE account = $1 AND owner_kind = $2 AND owner = $3",
-        &[&account, &kind.as_str(), &owner],
+        &[&account, &owner.kind.as_str(), &owner.name],
         |r| r.get(0),
     )?;
     Ok((inline, attached))

@@ -1,7 +1,7 @@
 //! The tags of users and roles: rows and queries. A tag key is unique per entity without regard
 //! to case (IAM keeps the case it was last written with), so rows are keyed by the folded key.
 
-use crate::op::{OwnerKind, Tag};
+use crate::op::{Owner, Tag};
 use trailstack_store::sql::decode;
 use trailstack_store::Conn;
 
@@ -11,7 +11,7 @@ type SqlResult<T> = trailstack_store::sql::Result<T>;
 trailstack_store::from_row! { Tag { key, value } }
 
 /// Sets `tags` on the owner: a tag whose key (any case) it has replaces the old one.
-pub fn put(c: &Conn, account: &str, kind: OwnerKind, owner: &str, tags: &[Tag]) -> SqlResult<()> {
+pub fn put(c: &Conn, account: &str, owner: &Owner, tags: &[Tag]) -> SqlResult<()> {
     for t in tags {
         c.execute(
             "INSERT INTO iam_tags (account, owner_kind, owner, folded, tag_key, tag_value)
@@ -20,8 +20,8 @@ pub fn put(c: &Conn, account: &str, kind: OwnerKind, owner: &str, tags: &[Tag]) 
              DO UPDATE SET tag_key = excluded.tag_key, tag_value = excluded.tag_value",
             &[
                 &account,
-                &kind.as_str(),
-                &owner,
+                &owner.kind.as_str(),
+                &owner.name,
                 &t.key.to_lowercase(),
                 &t.key,
                 &t.value,
@@ -32,28 +32,27 @@ pub fn put(c: &Conn, account: &str, kind: OwnerKind, owner: &str, tags: &[Tag]) 
 }
 
 /// Removes the owner's tags with `keys` (any case); keys it does not have are ignored.
-pub fn remove(
-    c: &Conn,
-    account: &str,
-    kind: OwnerKind,
-    owner: &str,
-    keys: &[String],
-) -> SqlResult<()> {
+pub fn remove(c: &Conn, account: &str, owner: &Owner, keys: &[String]) -> SqlResult<()> {
     for k in keys {
         c.execute(
             "DELETE FROM iam_tags
              WHERE account = $1 AND owner_kind = $2 AND owner = $3 AND folded = $4",
-            &[&account, &kind.as_str(), &owner, &k.to_lowercase()],
+            &[
+                &account,
+                &owner.kind.as_str(),
+                &owner.name,
+                &k.to_lowercase(),
+            ],
         )?;
     }
     Ok(())
 }
 
 /// Removes every tag of the owner (it is deleted).
-pub fn clear(c: &Conn, account: &str, kind: OwnerKind, owner: &str) -> SqlResult<()> {
+pub fn clear(c: &Conn, account: &str, owner: &Owner) -> SqlResult<()> {
     c.execute(
         "DELETE FROM iam_tags WHERE account = $1 AND owner_kind = $2 AND owner = $3",
-        &[&account, &kind.as_str(), &owner],
+        &[&account, &owner.kind.as_str(), &owner.name],
     )?;
     Ok(())
 }
@@ -62,8 +61,7 @@ pub fn clear(c: &Conn, account: &str, kind: OwnerKind, owner: &str) -> SqlResult
 pub fn list(
     c: &Conn,
     account: &str,
-    kind: OwnerKind,
-    owner: &str,
+    owner: &Owner,
     marker: &str,
     limit: usize,
 ) -> SqlResult<Vec<Tag>> {
@@ -73,8 +71,8 @@ pub fn list(
          ORDER BY folded LIMIT $5",
         &[
             &account,
-            &kind.as_str(),
-            &owner,
+            &owner.kind.as_str(),
+            &owner.name,
             &marker.to_lowercase(),
             &limit,
         ],
@@ -83,10 +81,10 @@ pub fn list(
 }
 
 /// How many tags the owner has.
-pub fn count(c: &Conn, account: &str, kind: OwnerKind, owner: &str) -> SqlResult<usize> {
+pub fn count(c: &Conn, account: &str, owner: &Owner) -> SqlResult<usize> {
     c.query_one(
         "SELECT COUNT(*) FROM iam_tags WHERE account = $1 AND owner_kind = $2 AND owner = $3",
-        &[&account, &kind.as_str(), &owner],
+        &[&account, &owner.kind.as_str(), &owner.name],
         |r| r.get::<i64>(0),
     )
     .map(|n| n as usize)

@@ -4,7 +4,7 @@
 //! versions, attachments and boundaries; tags keyed by their folded key; STS sessions.
 
 use super::{boundaries, entities, groups, keys, policies, sessions, tags, MIGRATIONS};
-use crate::op::{AccessKey, Group, LastUsed, ManagedPolicy, OwnerKind, Role, Tag, User};
+use crate::op::{AccessKey, Group, LastUsed, ManagedPolicy, Owner, OwnerKind, Role, Tag, User};
 use trailstack_core::{Principal, Session};
 use trailstack_store::sql::Result;
 use trailstack_store::{Conn, Db};
@@ -255,15 +255,20 @@ async fn inline_policies_are_replaced_listed_and_cleared() {
     let (_d, db) = test_db();
     let user = OwnerKind::User;
     write(&db, move |c| {
-        policies::put_inline(c, ACCOUNT, user, "amy", "b", "{1}")?;
-        policies::put_inline(c, ACCOUNT, user, "amy", "a", "{2}")?;
-        policies::put_inline(c, ACCOUNT, user, "amy", "b", "{3}")?;
-        policies::put_inline(c, ACCOUNT, user, "amy", "trailstack-config-0", "{4}")?;
+        policies::put_inline(c, ACCOUNT, &Owner::new(user, "amy"), "b", "{1}")?;
+        policies::put_inline(c, ACCOUNT, &Owner::new(user, "amy"), "a", "{2}")?;
+        policies::put_inline(c, ACCOUNT, &Owner::new(user, "amy"), "b", "{3}")?;
         policies::put_inline(
             c,
             ACCOUNT,
-            OwnerKind::Role,
-            "amy",
+            &Owner::new(user, "amy"),
+            "trailstack-config-0",
+            "{4}",
+        )?;
+        policies::put_inline(
+            c,
+            ACCOUNT,
+            &Owner::new(OwnerKind::Role, "amy"),
             "trailstack-config-0",
             "{5}",
         )?;
@@ -273,11 +278,11 @@ async fn inline_policies_are_replaced_listed_and_cleared() {
     let (b, listed, after, all, counts) = db
         .read(|c| {
             Ok::<_, trailstack_store::StoreError>((
-                policies::get_inline(c, ACCOUNT, user, "amy", "b")?,
-                policies::list_inline(c, ACCOUNT, user, "amy", "", 10)?,
-                policies::list_inline(c, ACCOUNT, user, "amy", "a", 10)?,
+                policies::get_inline(c, ACCOUNT, &Owner::new(user, "amy"), "b")?,
+                policies::list_inline(c, ACCOUNT, &Owner::new(user, "amy"), "", 10)?,
+                policies::list_inline(c, ACCOUNT, &Owner::new(user, "amy"), "a", 10)?,
                 policies::all_inline(c)?,
-                policies::owned_counts(c, ACCOUNT, user, "amy")?,
+                policies::owned_counts(c, ACCOUNT, &Owner::new(user, "amy"))?,
             ))
         })
         .unwrap();
@@ -288,8 +293,8 @@ async fn inline_policies_are_replaced_listed_and_cleared() {
     assert_eq!(counts, (2, 0));
     let deleted = write(&db, move |c| {
         Ok((
-            policies::delete_inline(c, ACCOUNT, user, "amy", "a")?,
-            policies::delete_inline(c, ACCOUNT, user, "amy", "a")?,
+            policies::delete_inline(c, ACCOUNT, &Owner::new(user, "amy"), "a")?,
+            policies::delete_inline(c, ACCOUNT, &Owner::new(user, "amy"), "a")?,
         ))
     })
     .await;
@@ -309,16 +314,16 @@ async fn managed_policies_keep_versions_attachments_and_boundaries() {
         let v2 = policies::add_version(c, ACCOUNT, "p", "{v2}", 10, true)?;
         let v3 = policies::add_version(c, ACCOUNT, "p", "{v3}", 11, false)?;
         let attached = [
-            policies::attach(c, ACCOUNT, OwnerKind::User, "amy", "p")?,
-            policies::attach(c, ACCOUNT, OwnerKind::User, "amy", "p")?,
-            policies::attach(c, ACCOUNT, OwnerKind::Group, "devs", "p")?,
-            policies::attach(c, ACCOUNT, OwnerKind::User, "amy", aws)?,
+            policies::attach(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "p")?,
+            policies::attach(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "p")?,
+            policies::attach(c, ACCOUNT, &Owner::new(OwnerKind::Group, "devs"), "p")?,
+            policies::attach(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), aws)?,
         ];
         assert_eq!(attached, [true, false, true, true]);
-        boundaries::put(c, ACCOUNT, OwnerKind::Role, "r", "q")?;
-        boundaries::put(c, ACCOUNT, OwnerKind::User, "amy", "q")?;
-        boundaries::put(c, ACCOUNT, OwnerKind::User, "amy", "p")?;
-        boundaries::put(c, ACCOUNT, OwnerKind::User, "bob", aws)?;
+        boundaries::put(c, ACCOUNT, &Owner::new(OwnerKind::Role, "r"), "q")?;
+        boundaries::put(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "q")?;
+        boundaries::put(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "p")?;
+        boundaries::put(c, ACCOUNT, &Owner::new(OwnerKind::User, "bob"), aws)?;
         Ok((made, v2, v3))
     })
     .await;
@@ -330,13 +335,13 @@ async fn managed_policies_keep_versions_attachments_and_boundaries() {
                 policies::list_policies(c, ACCOUNT, "/team/", false, "", 10)?,
                 policies::list_policies(c, ACCOUNT, "/", true, "", 10)?,
                 policies::versions(c, ACCOUNT, "p", 2)?,
-                policies::attached(c, ACCOUNT, OwnerKind::User, "amy", "", 10)?,
+                policies::attached(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "", 10)?,
                 policies::all_attached_documents(c)?,
                 policies::all_aws_attachments(c)?,
                 (
                     policies::boundary_count(c, ACCOUNT, "q")?,
                     policies::attachment_count(c, ACCOUNT, "p")?,
-                    policies::owned_counts(c, ACCOUNT, OwnerKind::User, "amy")?,
+                    policies::owned_counts(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"))?,
                 ),
             ))
         })
@@ -373,9 +378,9 @@ async fn managed_policies_keep_versions_attachments_and_boundaries() {
     let bounds = db
         .read(move |c| {
             Ok::<_, trailstack_store::StoreError>((
-                boundaries::get(c, ACCOUNT, OwnerKind::User, "amy")?,
-                boundaries::get(c, ACCOUNT, OwnerKind::Role, "r")?,
-                boundaries::get(c, ACCOUNT, OwnerKind::User, "bob")?,
+                boundaries::get(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"))?,
+                boundaries::get(c, ACCOUNT, &Owner::new(OwnerKind::Role, "r"))?,
+                boundaries::get(c, ACCOUNT, &Owner::new(OwnerKind::User, "bob"))?,
                 boundaries::all_aws(c)?,
                 boundaries::all_documents(c)?,
             ))
@@ -400,12 +405,12 @@ async fn managed_policies_keep_versions_attachments_and_boundaries() {
 
     let after = write(&db, move |c| {
         let detached = [
-            policies::detach(c, ACCOUNT, OwnerKind::User, "amy", "p")?,
-            policies::detach(c, ACCOUNT, OwnerKind::User, "amy", "p")?,
+            policies::detach(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "p")?,
+            policies::detach(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "p")?,
         ];
         let deleted = policies::delete_version(c, ACCOUNT, "p", 1)?;
         policies::set_default(c, ACCOUNT, "p", 3, 12)?;
-        boundaries::delete(c, ACCOUNT, OwnerKind::User, "amy")?;
+        boundaries::delete(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"))?;
         policies::delete_policy(c, ACCOUNT, "q")?;
         Ok((
             detached,
@@ -413,7 +418,7 @@ async fn managed_policies_keep_versions_attachments_and_boundaries() {
             policies::get_policy(c, ACCOUNT, "p")?.unwrap(),
             policies::versions(c, ACCOUNT, "q", 1)?.len(),
             policies::get_policy(c, ACCOUNT, "q")?,
-            boundaries::get(c, ACCOUNT, OwnerKind::User, "amy")?,
+            boundaries::get(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"))?,
         ))
     })
     .await;
@@ -435,14 +440,13 @@ async fn tags_are_keyed_by_their_folded_key() {
         vec![tag("TEAM", "red")],
     );
     write(&db, move |c| {
-        tags::put(c, ACCOUNT, OwnerKind::User, "amy", &first)?;
-        tags::put(c, ACCOUNT, OwnerKind::User, "amy", &second)?;
-        tags::put(c, ACCOUNT, OwnerKind::Role, "r", &second)?;
+        tags::put(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), &first)?;
+        tags::put(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), &second)?;
+        tags::put(c, ACCOUNT, &Owner::new(OwnerKind::Role, "r"), &second)?;
         tags::remove(
             c,
             ACCOUNT,
-            OwnerKind::User,
-            "amy",
+            &Owner::new(OwnerKind::User, "amy"),
             &["ENV".into(), "none".into()],
         )
     })
@@ -450,9 +454,9 @@ async fn tags_are_keyed_by_their_folded_key() {
     let (listed, after, count, all) = db
         .read(|c| {
             Ok::<_, trailstack_store::StoreError>((
-                tags::list(c, ACCOUNT, OwnerKind::User, "amy", "", 10)?,
-                tags::list(c, ACCOUNT, OwnerKind::User, "amy", "COST", 10)?,
-                tags::count(c, ACCOUNT, OwnerKind::User, "amy")?,
+                tags::list(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "", 10)?,
+                tags::list(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"), "COST", 10)?,
+                tags::count(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"))?,
                 tags::all(c)?,
             ))
         })
@@ -462,9 +466,12 @@ async fn tags_are_keyed_by_their_folded_key() {
     assert_eq!(count, 2);
     assert_eq!(all.len(), 3);
     assert_eq!(all[2].1, "User");
-    write(&db, |c| tags::clear(c, ACCOUNT, OwnerKind::User, "amy")).await;
+    write(&db, |c| {
+        tags::clear(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy"))
+    })
+    .await;
     let left = db
-        .read(|c| tags::count(c, ACCOUNT, OwnerKind::User, "amy"))
+        .read(|c| tags::count(c, ACCOUNT, &Owner::new(OwnerKind::User, "amy")))
         .unwrap();
     assert_eq!(left, 0);
 }

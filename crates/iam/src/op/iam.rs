@@ -34,6 +34,16 @@ pub struct Owner {
     pub name: String,
 }
 
+impl Owner {
+    /// The user, role or group `name`.
+    pub fn new(kind: OwnerKind, name: &str) -> Owner {
+        Owner {
+            kind,
+            name: name.to_string(),
+        }
+    }
+}
+
 /// Which managed policies ListPolicies lists (`Scope`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyScope {
