@@ -208,4 +208,15 @@ impl World {
         let body = format!(r#"{{"Name":"{name}","S3BucketName":"logs"{extra}}}"#);
         self.call(region, "CreateTrail", &body).await
     }
+
+    /// UpdateTrail of trail `name` with the `members` beside its name (each after a comma).
+    pub(super) async fn update(
+        &self,
+        region: &str,
+        name: &str,
+        members: &str,
+    ) -> Result<serde_json::Value, CloudTrailError> {
+        let body = format!(r#"{{"Name":"{name}"{members}}}"#);
+        self.call(region, "UpdateTrail", &body).await
+    }
 }

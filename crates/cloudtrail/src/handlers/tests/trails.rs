@@ -43,13 +43,8 @@ async fn create_get_describe_list_and_status_of_a_new_trail() {
     assert!(plain.get("KmsKeyId").is_none() && plain.get("S3KeyPrefix").is_none());
     let d = w.ok("us-east-1", "DescribeTrails", "{}").await;
     assert_eq!(d["trailList"].as_array().unwrap().len(), 2);
-    let d = w
-        .ok(
-            "us-east-1",
-            "DescribeTrails",
-            r#"{"trailNameList":["trail2","nope"]}"#,
-        )
-        .await;
+    let named = r#"{"trailNameList":["trail2","nope"]}"#;
+    let d = w.ok("us-east-1", "DescribeTrails", named).await;
     assert_eq!(d["trailList"].as_array().unwrap().len(), 1);
     let l = w.ok("eu-west-1", "ListTrails", "{}").await;
     assert_eq!(
@@ -148,12 +143,9 @@ async fn five_trails_per_region_and_multi_region_trails_count_everywhere() {
     );
     // Making a trail multi-region by UpdateTrail is held to the same rule.
     let e = w
-        .fails(
-            "us-west-2",
-            "UpdateTrail",
-            r#"{"Name":"west1","IsMultiRegionTrail":true}"#,
-        )
-        .await;
+        .update("us-west-2", "west1", MULTI_REGION)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "MaximumNumberOfTrailsExceededException");
     w.ok("us-east-1", "DeleteTrail", r#"{"Name":"trail0"}"#)
         .await;
@@ -182,13 +174,8 @@ async fn shadows_are_read_only_outside_the_home_region() {
         1,
         "only the shadow"
     );
-    let d = w
-        .ok(
-            "eu-west-1",
-            "DescribeTrails",
-            r#"{"includeShadowTrails":false}"#,
-        )
-        .await;
+    let no_shadows = r#"{"includeShadowTrails":false}"#;
+    let d = w.ok("eu-west-1", "DescribeTrails", no_shadows).await;
     assert!(d["trailList"].as_array().unwrap().is_empty());
     let e = w
         .fails("eu-west-1", "GetTrail", r#"{"Name":"local"}"#)
@@ -244,36 +231,18 @@ async fn update_keeps_unset_members_and_clears_empty_ones() {
     )
     .await
     .unwrap();
-    let out = w
-        .ok(
-            "us-east-1",
-            "UpdateTrail",
-            r#"{"Name":"trail1","EnableLogFileValidation":true}"#,
-        )
-        .await;
+    let validation = r#","EnableLogFileValidation":true"#;
+    let out = w.update("us-east-1", "trail1", validation).await.unwrap();
     assert_eq!(out["S3KeyPrefix"], "p");
     assert_eq!(out["KmsKeyId"], KEY_ARN);
     assert_eq!(out["LogFileValidationEnabled"], true);
-    let out = w
-        .ok(
-            "us-east-1",
-            "UpdateTrail",
-            r#"{"Name":"trail1","S3KeyPrefix":"","KmsKeyId":""}"#,
-        )
-        .await;
+    let cleared = r#","S3KeyPrefix":"","KmsKeyId":"""#;
+    let out = w.update("us-east-1", "trail1", cleared).await.unwrap();
     assert!(out.get("S3KeyPrefix").is_none() && out.get("KmsKeyId").is_none());
-    let nopolicy = r#"{"Name":"trail1","S3BucketName":"nopolicy"}"#;
-    assert_eq!(
-        w.code("us-east-1", "UpdateTrail", nopolicy).await,
-        "InsufficientS3BucketPolicyException"
-    );
-    let out = w
-        .ok(
-            "us-east-1",
-            "UpdateTrail",
-            r#"{"Name":"trail1","IsMultiRegionTrail":true}"#,
-        )
-        .await;
+    let nopolicy = r#","S3BucketName":"nopolicy""#;
+    let e = w.update("us-east-1", "trail1", nopolicy).await.unwrap_err();
+    assert_eq!(e.code(), "InsufficientS3BucketPolicyException");
+    let out = w.update("us-east-1", "trail1", MULTI_REGION).await.unwrap();
     assert_eq!(out["IsMultiRegionTrail"], true);
     assert!(w
         .call("ap-south-1", "GetTrail", r#"{"Name":"trail1"}"#)
