@@ -21,6 +21,7 @@
 //!   context, so a file that was truncated, reordered, spliced or swapped does not open.
 
 mod chunked;
+mod file_out;
 pub mod journal;
 pub mod rows;
 mod sealed;

@@ -8,13 +8,14 @@ use super::chunked::{
     chunk_count, invalid, sealed_len, ChunkCipher, Container, DataKey, CHUNK_LEN, NONCE_BASE_LEN,
     SEALED_CHUNK_LEN, TAG_LEN,
 };
+use super::file_out::BlobFile;
 use super::rows::Segments;
 use super::{parse_prefix, parse_sealed_ext, sealed_header, Prefix, SEALED_HEADER_LEN};
 use crate::StoreError;
 use bytes::Bytes;
 use futures_core::Stream;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::pin::Pin;
 use tokio::task::{spawn_blocking, JoinHandle};
@@ -33,8 +34,8 @@ fn joined<T>(r: Result<io::Result<T>, tokio::task::JoinError>) -> io::Result<T> 
 
 /// Where sealed chunks go.
 pub(super) enum Out {
-    /// The temporary file, positioned after room for the header.
-    File(File),
+    /// The temporary file.
+    File(BlobFile),
     Rows(Segments),
 }
 
@@ -42,7 +43,7 @@ impl Out {
     /// Appends sealed chunks `first..`, back to back in `bytes`.
     fn append(&mut self, first: u64, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Out::File(file) => file.write_all(bytes),
+            Out::File(file) => file.append(bytes),
             Out::Rows(rows) => rows.put_blocking(first, bytes, SEALED_CHUNK_LEN),
         }
     }
@@ -50,11 +51,7 @@ impl Out {
     /// Writes the header and makes the blob durable.
     fn complete(&mut self, header: [u8; SEALED_HEADER_LEN as usize]) -> io::Result<()> {
         match self {
-            Out::File(file) => {
-                file.seek(SeekFrom::Start(0))?;
-                file.write_all(&header)?;
-                file.sync_all()
-            }
+            Out::File(file) => file.complete(&header),
             Out::Rows(rows) => rows.put_header_blocking(header.to_vec()),
         }
     }
@@ -87,15 +84,7 @@ impl SealingSink {
     /// Creates the temporary file with room for the header.
     pub(super) async fn create(tmp_path: PathBuf, cipher: ChunkCipher) -> io::Result<SealingSink> {
         let file = joined(
-            spawn_blocking(move || {
-                let mut file = File::create(&tmp_path)?;
-                if let Err(e) = file.write_all(&[0u8; SEALED_HEADER_LEN as usize]) {
-                    let _ = std::fs::remove_file(&tmp_path);
-                    return Err(e);
-                }
-                Ok(file)
-            })
-            .await,
+            spawn_blocking(move || BlobFile::create(tmp_path, SEALED_HEADER_LEN as usize)).await,
         )?;
         Ok(SealingSink::to(Out::File(file), cipher))
     }
