@@ -4,7 +4,7 @@
 use super::owned_bucket;
 use crate::checksum::{b64, unb64};
 use crate::error::{S3Error, S3Result};
-use crate::model::listing::{self as objects_listing, ListedObject};
+use crate::model::listing::{self as objects_listing, ListedObject, ListedRow};
 use crate::model::objects;
 use crate::op::{
     ListObjectsInput, ListObjectsOutput, ListVersionsInput, ListVersionsOutput, Output,
@@ -54,7 +54,7 @@ fn check_max(n: usize) -> usize {
 /// One page of a delimited scan: objects, common prefixes, whether more follow, and where to
 /// resume.
 struct Page {
-    contents: Vec<ListedObject>,
+    contents: Vec<ListedRow>,
     prefixes: Vec<String>,
     truncated: bool,
     resume: Vec<u8>,
@@ -98,7 +98,7 @@ fn scan(
                 return Ok(false);
             }
             last = Some(Last::Object);
-            contents.push(row.into_listed()?);
+            contents.push(row);
             Ok(true)
         })?;
         let jumped = matches!(last, Some(Last::Prefix(_)));
@@ -107,7 +107,7 @@ fn scan(
             Some(Last::Object) => {
                 if let Some(o) = contents.last() {
                     cursor.clear();
-                    cursor.extend_from_slice(o.key.as_bytes());
+                    cursor.extend_from_slice(&o.key);
                 }
             }
             None => {}
@@ -160,6 +160,7 @@ pub async fn list_objects(s3: &S3, caller: &Caller, input: ListObjectsInput) -> 
                 input.fetch_owner,
             )?
         };
+        let contents = objects_listing::listed(c, &input.bucket, contents)?;
         let next = if !truncated {
             None
         } else if input.v2 {

@@ -65,7 +65,7 @@ struct ListedMeta {
     owner: Owner,
 }
 
-/// One row of a scan, its key read and the rest converted only if the listing takes it.
+/// One row of a scan, as the index that covers listings holds it (see `MIGRATIONS` version 3).
 pub struct ListedRow {
     /// The key's bytes.
     pub key: Vec<u8>,
@@ -75,52 +75,56 @@ pub struct ListedRow {
     storage_class: Option<String>,
     checksum: Option<ListedChecksum>,
     owner: Option<Owner>,
-    /// The record's JSON part, for a row that predates the listed columns.
-    legacy_meta: Option<String>,
+    /// The row predates the listed columns: its members are in its record's JSON part, which
+    /// the index does not hold and [`listed`] reads afterwards.
+    legacy: bool,
 }
 
 impl ListedRow {
     fn read(r: &Row<'_>, owners: bool) -> trailstack_store::sql::Result<ListedRow> {
-        let text = |i: usize| -> trailstack_store::sql::Result<Option<String>> { r.get(i) };
-        let legacy_meta = text(9)?;
-        let (checksum, owner) = match legacy_meta {
-            Some(_) => (None, None),
-            None => {
-                let checksum = match (r.value(5)?, r.value(6)?) {
-                    (Value::Text(algorithm), Value::Text(kind)) => Some(ListedChecksum {
-                        algorithm: algorithm.to_string(),
-                        kind: kind.to_string(),
-                    }),
-                    _ => None,
-                };
-                let owner = if owners {
-                    Some(Owner {
-                        id: r.get(7)?,
-                        display_name: r.get(8)?,
-                    })
-                } else {
-                    None
-                };
-                (checksum, owner)
-            }
+        let legacy = matches!(r.value(7)?, Value::Null);
+        let checksum = match (r.value(5)?, r.value(6)?) {
+            (Value::Text(algorithm), Value::Text(kind)) => Some(ListedChecksum {
+                algorithm: algorithm.to_string(),
+                kind: kind.to_string(),
+            }),
+            _ => None,
+        };
+        let owner = if owners && !legacy {
+            Some(Owner {
+                id: r.get(7)?,
+                display_name: r.get(8)?,
+            })
+        } else {
+            None
         };
         Ok(ListedRow {
             key: r.get(0)?,
             size: r.get(1)?,
             etag: r.get(2)?,
             last_modified_ms: r.get(3)?,
-            storage_class: text(4)?,
+            storage_class: r.get(4)?,
             checksum,
             owner,
-            legacy_meta,
+            legacy,
         })
     }
+}
 
-    /// The listed object this row holds.
-    pub fn into_listed(self) -> S3Result<ListedObject> {
-        let (storage_class, checksum, owner) = match self.legacy_meta {
-            None => (self.storage_class, self.checksum, self.owner),
-            Some(meta) => {
+/// The listed objects the rows of a scan hold, in order. A row that predates the listed
+/// columns has its record's JSON part read here, after the scan (a query while the scan's
+/// rows are read would need a second cursor on the connection).
+pub fn listed(c: &Conn, bucket: &str, rows: Vec<ListedRow>) -> S3Result<Vec<ListedObject>> {
+    rows.into_iter()
+        .map(|row| {
+            let (storage_class, checksum, owner) = if row.legacy {
+                let meta: String = c
+                    .query_opt(
+                        "SELECT meta FROM s3_objects WHERE bucket = $1 AND key = $2 AND is_latest = 1",
+                        &[&bucket, &row.key],
+                        |r| r.get(0),
+                    )?
+                    .ok_or_else(|| S3Error::Internal("listed row without its record".into()))?;
                 let meta: ListedMeta = serde_json::from_str(&meta)
                     .map_err(|e| S3Error::Internal(format!("object record: {e}")))?;
                 let checksum = meta.checksum.map(|c| ListedChecksum {
@@ -128,20 +132,22 @@ impl ListedRow {
                     kind: c.kind,
                 });
                 (meta.storage_class, checksum, Some(meta.owner))
-            }
-        };
-        let key = String::from_utf8(self.key)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Ok(ListedObject {
-            key,
-            etag: self.etag,
-            size: self.size as u64,
-            last_modified_ms: self.last_modified_ms,
-            storage_class,
-            checksum,
-            owner,
+            } else {
+                (row.storage_class, row.checksum, row.owner)
+            };
+            let key = String::from_utf8(row.key)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            Ok(ListedObject {
+                key,
+                etag: row.etag,
+                size: row.size as u64,
+                last_modified_ms: row.last_modified_ms,
+                storage_class,
+                checksum,
+                owner,
+            })
         })
-    }
+        .collect()
 }
 
 /// Walks current, non-deleted objects with keys starting with `prefix` and greater than
@@ -163,10 +169,9 @@ pub fn scan_latest(
     };
     let end = prefix_end(prefix);
     // Keys are bytes (BLOB, BYTEA), compared byte by byte on both engines: one range of the
-    // index on either. The record's JSON part is read only where the columns are not filled.
+    // index that holds every selected column, so no row of the table itself is visited.
     let sql = format!(
-        "SELECT key, size, etag, last_modified_ms, {COLUMN_NAMES}, \
-         CASE WHEN owner_id IS NULL THEN meta END FROM s3_objects \
+        "SELECT key, size, etag, last_modified_ms, {COLUMN_NAMES} FROM s3_objects \
          WHERE bucket = $1 AND is_latest = 1 AND delete_marker = 0 \
          AND key {op} $2 AND key < $3 ORDER BY key LIMIT $4"
     );

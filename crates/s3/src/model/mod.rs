@@ -80,6 +80,19 @@ ALTER TABLE s3_objects ADD COLUMN owner_id TEXT;
 ALTER TABLE s3_objects ADD COLUMN owner_name TEXT;
 ",
     },
+    // The index of current versions holds every column a listing reads (model::listing), so
+    // a listing is one range of the index with no visit to the table per key (half of SQLite's
+    // work in a 1,000-key listing). It replaces the narrower index rather than adding one: the
+    // same leading columns serve the same lookups, and a PUT still writes one entry.
+    Migration {
+        component: "s3",
+        version: 3,
+        sql: "
+DROP INDEX s3_objects_latest;
+CREATE INDEX s3_objects_latest ON s3_objects (bucket, is_latest, key, delete_marker, size, etag,
+    last_modified_ms, storage_class, checksum_algorithm, checksum_type, owner_id, owner_name);
+",
+    },
 ];
 
 /// Milliseconds since the epoch, as stored.
