@@ -61,38 +61,24 @@ pub fn validate(rules: &[CorsRule]) -> S3Result<()> {
         if r.allowed_methods.is_empty() || r.allowed_origins.is_empty() {
             return Err(S3Error::MalformedXml);
         }
-        if let Some(m) = r
-            .allowed_methods
-            .iter()
-            .find(|m| !METHODS.contains(&m.as_str()))
-        {
-            return Err(S3Error::InvalidRequest(format!(
-                "Found unsupported HTTP method in CORS config. Unsupported method is {m}"
-            )));
-        }
-        if let Some(o) = r
-            .allowed_origins
-            .iter()
-            .find(|o| o.matches('*').count() > 1)
-        {
-            return Err(S3Error::InvalidRequest(format!(
-                "AllowedOrigin \"{o}\" can not have more than one wildcard."
-            )));
-        }
-        if let Some(h) = r
-            .allowed_headers
-            .iter()
-            .find(|h| h.matches('*').count() > 1)
-        {
-            return Err(S3Error::InvalidRequest(format!(
-                "AllowedHeader \"{h}\" can not have more than one wildcard."
-            )));
-        }
-        if let Some(h) = r.expose_headers.iter().find(|h| h.contains('*')) {
-            return Err(S3Error::InvalidRequest(format!(
-                "ExposeHeader \"{h}\" contains wildcard. We currently do not support wildcard for ExposeHeader."
-            )));
-        }
+        refuse_any(
+            &r.allowed_methods,
+            |m| !METHODS.contains(&m),
+            |m| format!("Found unsupported HTTP method in CORS config. Unsupported method is {m}"),
+        )?;
+        refuse_any(&r.allowed_origins, more_than_one_wildcard, |o| {
+            format!("AllowedOrigin \"{o}\" can not have more than one wildcard.")
+        })?;
+        refuse_any(&r.allowed_headers, more_than_one_wildcard, |h| {
+            format!("AllowedHeader \"{h}\" can not have more than one wildcard.")
+        })?;
+        refuse_any(
+            &r.expose_headers,
+            |h| h.contains('*'),
+            |h| {
+                format!("ExposeHeader \"{h}\" contains wildcard. We currently do not support wildcard for ExposeHeader.")
+            },
+        )?;
         if let Some(id) = r.id.as_ref().filter(|id| id.chars().count() > MAX_ID) {
             return Err(S3Error::InvalidArgument {
                 message: format!("ID length should not exceed allowed limit of {MAX_ID}"),
@@ -102,6 +88,23 @@ pub fn validate(rules: &[CorsRule]) -> S3Result<()> {
         }
     }
     Ok(())
+}
+
+/// `InvalidRequest` with `message` of the first of `values` that is `bad`: each list of a rule
+/// is checked the same way, only the test and S3's words differ.
+fn refuse_any(
+    values: &[String],
+    bad: impl Fn(&str) -> bool,
+    message: impl Fn(&str) -> String,
+) -> S3Result<()> {
+    match values.iter().find(|v| bad(v)) {
+        Some(v) => Err(S3Error::InvalidRequest(message(v))),
+        None => Ok(()),
+    }
+}
+
+fn more_than_one_wildcard(pattern: &str) -> bool {
+    pattern.matches('*').count() > 1
 }
 
 /// Whether `value` matches `pattern`, whose one `*` (if any) stands for any run of characters.

@@ -10,7 +10,7 @@ use crate::sse::{SseRequest, Writer};
 use crate::S3;
 use bytes::Bytes;
 use trailstack_core::{
-    AccountId, BodyFrame, BucketInfo, Caller, ObjectError, ObjectFuture, ObjectWriter, Principal,
+    AccountId, BucketInfo, Caller, ObjectError, ObjectFuture, ObjectWriter, Principal,
     PutObjectRequest, PutObjectResult,
 };
 
@@ -88,26 +88,9 @@ impl ObjectWriter for S3 {
             new.meta.content_encoding = request.content_encoding;
             new.meta.user = request.metadata.into_iter().collect();
             let len = request.body.len() as u64;
-            let body = Bytes::from(request.body);
-            let upload = Payload {
-                body: Box::pin(futures_util::stream::once(async move {
-                    Ok(BodyFrame::Data(body))
-                })),
-                declared_len: Some(len),
-                content_md5: None,
-                checksum: None,
-            };
-            let obj = ObjectRef {
-                bucket: request.bucket,
-                key: request.key,
-            };
-            let op = Op::PutObject {
-                obj: obj.clone(),
-                upload,
-                new,
-                if_none_match: None,
-                if_match: None,
-            };
+            let upload = Payload::whole(Bytes::from(request.body));
+            let obj = ObjectRef::new(request.bucket, request.key);
+            let op = Op::put_object(obj.clone(), upload, new);
             let started = (self.clock.now(), std::time::Instant::now());
             let result = self.call(caller, op).await;
             // A delivery is a request on the bucket like any other: its access log has it.

@@ -10,30 +10,18 @@ use crate::op::{
 use crate::testing::{caller, service};
 use crate::S3;
 use bytes::Bytes;
-use trailstack_core::{BodyFrame, Caller, Principal};
+use trailstack_core::{Caller, Principal};
 
 fn root() -> Caller {
     caller(Principal::Root)
 }
 
 fn obj(key: &str) -> ObjectRef {
-    ObjectRef {
-        bucket: "bkt".into(),
-        key: key.into(),
-    }
+    ObjectRef::new("bkt", key)
 }
 
 fn payload(body: Vec<u8>) -> Payload {
-    let len = body.len() as u64;
-    let bytes = Bytes::from(body);
-    Payload {
-        body: Box::pin(futures_util::stream::once(async move {
-            Ok(BodyFrame::Data(bytes))
-        })),
-        declared_len: Some(len),
-        content_md5: None,
-        checksum: None,
-    }
+    Payload::whole(Bytes::from(body))
 }
 
 async fn call(s3: &S3, op: Op) -> Output {
@@ -41,13 +29,7 @@ async fn call(s3: &S3, op: Op) -> Output {
 }
 
 async fn put(s3: &S3, key: &str, body: Vec<u8>) -> String {
-    let op = Op::PutObject {
-        obj: obj(key),
-        upload: payload(body),
-        new: NewObject::default(),
-        if_none_match: None,
-        if_match: None,
-    };
+    let op = Op::put_object(obj(key), payload(body), NewObject::default());
     match call(s3, op).await {
         Output::Written(w) => w.etag,
         other => panic!("PutObject: {other:?}"),

@@ -5,54 +5,35 @@ use super::*;
 use crate::op::{ListObjectsInput, NewObject, ObjectRef, Payload, WriteOutput};
 use crate::sse::{BucketEncryption, Mode, Rule, SseRecord, SseRequest};
 use std::collections::BTreeMap;
-use trailstack_core::AccountId;
 
+/// Alice of the test account, with the key, request id and host the expected records name.
 fn caller() -> Caller {
     Caller {
-        account: AccountId::parse("111122223333").unwrap(),
-        principal: Principal::User {
-            name: "alice".into(),
-        },
         access_key: Some("AKIAEXAMPLE".into()),
-        canonical_id: "c".into(),
         display_name: "alice".into(),
         source_ip: None,
-        user_agent: "test".into(),
         request_id: "REQ1".into(),
-        region: "us-east-1".into(),
-        secure_transport: true,
-        invoked_by: None,
         host: "b.s3.us-east-1.amazonaws.com".into(),
-        auth_method: Some("AuthHeader"),
-        signature_version: Some(trailstack_core::SignatureVersion::V4),
-        source_arn: None,
-        session: None,
+        ..crate::testing::caller(Principal::User {
+            name: "alice".into(),
+        })
     }
 }
 
 fn obj() -> ObjectRef {
-    ObjectRef {
-        bucket: "b".into(),
-        key: "k.txt".into(),
-    }
+    ObjectRef::new("b", "k.txt")
 }
 
 fn put(sse: Option<SseRequest>) -> Op {
-    Op::PutObject {
-        obj: obj(),
-        upload: Payload {
-            body: Box::pin(futures_util::stream::empty()),
-            declared_len: Some(5),
-            content_md5: None,
-            checksum: None,
-        },
-        new: NewObject {
-            sse,
-            ..Default::default()
-        },
-        if_none_match: None,
-        if_match: None,
-    }
+    let new = NewObject {
+        sse,
+        ..Default::default()
+    };
+    Op::put_object(
+        obj(),
+        Payload::whole(bytes::Bytes::from_static(b"hello")),
+        new,
+    )
 }
 
 fn kms_record() -> SseRecord {
@@ -296,7 +277,7 @@ fn tags_render_one_as_an_object_and_several_as_an_array() {
 #[test]
 fn a_service_writing_on_its_own_is_a_service_event_without_signature_data() {
     let c = Caller::service(
-        AccountId::parse("111122223333").unwrap(),
+        trailstack_core::AccountId::parse("111122223333").unwrap(),
         "cloudtrail.amazonaws.com",
         "us-east-1",
         "REQ2".into(),

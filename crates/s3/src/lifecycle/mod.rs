@@ -251,22 +251,19 @@ impl LifecycleConfiguration {
     /// wins ("the shorter expiration policy is honored"), the first listed among equals. This
     /// is the `x-amz-expiration` header of PUT, GET and HEAD.
     pub fn expiration(&self, s: Subject<'_>, created_ms: i64, days: Days) -> Option<(i64, &Rule)> {
-        let mut best: Option<(i64, &Rule)> = None;
-        for r in &self.rules {
-            if let Some(at) = r.expiry(s, created_ms, days) {
-                if best.is_none_or(|(b, _)| at < b) {
-                    best = Some((at, r));
-                }
-            }
-        }
-        best
+        self.earliest(|r| r.expiry(s, created_ms, days))
     }
 
     /// The rule that aborts an upload first, and when (`x-amz-abort-date`, `-rule-id`).
     pub fn abort(&self, key: &str, initiated_ms: i64, days: Days) -> Option<(i64, &Rule)> {
+        self.earliest(|r| r.abort_due(key, initiated_ms, days))
+    }
+
+    /// The rule whose `due` time comes first, and that time; the first listed among equals.
+    fn earliest(&self, due: impl Fn(&Rule) -> Option<i64>) -> Option<(i64, &Rule)> {
         let mut best: Option<(i64, &Rule)> = None;
         for r in &self.rules {
-            if let Some(at) = r.abort_due(key, initiated_ms, days) {
+            if let Some(at) = due(r) {
                 if best.is_none_or(|(b, _)| at < b) {
                     best = Some((at, r));
                 }

@@ -176,18 +176,24 @@ fn expiration(raw: RawExpiration, f: &Filter) -> S3Result<Expiration> {
         ));
     }
     if e.expired_object_delete_marker.is_some() {
-        if f.has_tags() {
-            return Err(S3Error::InvalidRequest(
-                "ExpiredObjectDeleteMarker cannot be specified with Tags.".into(),
-            ));
-        }
-        if f.has_size() {
-            return Err(S3Error::InvalidRequest(
-                "ExpiredObjectDeleteMarker cannot be specified with Object Size.".into(),
-            ));
-        }
+        prefix_only("ExpiredObjectDeleteMarker", f)?;
     }
     Ok(e)
+}
+
+/// S3's refusal of `action` in a rule whose filter has tags or object sizes: delete markers and
+/// uploads have neither, so the action may only be filtered by prefix.
+fn prefix_only(action: &str, f: &Filter) -> S3Result<()> {
+    let with = if f.has_tags() {
+        "Tags"
+    } else if f.has_size() {
+        "Object Size"
+    } else {
+        return Ok(());
+    };
+    Err(S3Error::InvalidRequest(format!(
+        "{action} cannot be specified with {with}."
+    )))
 }
 
 fn transitions(raw: Vec<RawTransition>, f: &Filter) -> S3Result<Vec<Transition>> {
@@ -383,16 +389,7 @@ fn rule(raw: RawRule, v2: bool) -> S3Result<Rule> {
                     days.to_string(),
                 ));
             }
-            if filter.has_tags() {
-                return Err(S3Error::InvalidRequest(
-                    "AbortIncompleteMultipartUpload cannot be specified with Tags.".into(),
-                ));
-            }
-            if filter.has_size() {
-                return Err(S3Error::InvalidRequest(
-                    "AbortIncompleteMultipartUpload cannot be specified with Object Size.".into(),
-                ));
-            }
+            prefix_only("AbortIncompleteMultipartUpload", &filter)?;
             Some(days)
         }
     };

@@ -20,7 +20,7 @@ use crate::S3;
 use bytes::Bytes;
 use std::sync::Arc;
 use time::OffsetDateTime;
-use trailstack_core::{AccountId, BodyFrame, Caller};
+use trailstack_core::{AccountId, Caller};
 
 /// Most records one log object holds.
 pub const MAX_RECORDS_PER_OBJECT: usize = 10_000;
@@ -294,26 +294,8 @@ impl AccessLogDelivery {
             ..NewObject::default()
         };
         new.meta.content_type = Some("text/plain".into());
-        let len = body.len() as u64;
-        let bytes = Bytes::from(body);
-        let upload = Payload {
-            body: Box::pin(futures_util::stream::once(async move {
-                Ok(BodyFrame::Data(bytes))
-            })),
-            declared_len: Some(len),
-            content_md5: None,
-            checksum: None,
-        };
-        let op = Op::PutObject {
-            obj: ObjectRef {
-                bucket: target.name.clone(),
-                key: f.target_key.clone(),
-            },
-            upload,
-            new,
-            if_none_match: None,
-            if_match: None,
-        };
+        let obj = ObjectRef::new(&target.name, &f.target_key);
+        let op = Op::put_object(obj, Payload::whole(Bytes::from(body)), new);
         match self.s3.call(&caller, op).await? {
             Output::Written(_) => Ok(()),
             other => Err(S3Error::Internal(format!(

@@ -84,6 +84,18 @@ pub struct LoggingConfig {
     pub key_format: KeyFormat,
 }
 
+impl LoggingConfig {
+    /// The outbox group of records of bucket `source` logged under this configuration.
+    fn group(&self, source: &str) -> outbox::Group {
+        outbox::Group {
+            source_bucket: source.to_string(),
+            target_bucket: self.target_bucket.clone(),
+            target_prefix: self.target_prefix.clone(),
+            key_format: self.key_format.column().to_string(),
+        }
+    }
+}
+
 /// Queues `record` in the caller's transaction `c` if `bucket` (as read in that transaction)
 /// has logging enabled: for S3's own actions made inside a write, such as a lifecycle
 /// expiration (`AccessRecord::internal(.., "S3.EXPIRE.OBJECT", ..)`), whose record then
@@ -97,12 +109,7 @@ pub fn record_in(
     let Some(config) = bucket.meta.logging.as_ref() else {
         return Ok(());
     };
-    let group = outbox::Group {
-        source_bucket: bucket.name.clone(),
-        target_bucket: config.target_bucket.clone(),
-        target_prefix: config.target_prefix.clone(),
-        key_format: config.key_format.column().to_string(),
-    };
+    let group = config.group(&bucket.name);
     let event_ms = record.time.map_or(now_ms, crate::model::to_ms);
     Ok(outbox::enqueue(
         c,
@@ -124,12 +131,7 @@ impl crate::S3 {
         let Some(config) = auth.logging.as_ref() else {
             return Ok(());
         };
-        let group = outbox::Group {
-            source_bucket: record.bucket.clone(),
-            target_bucket: config.target_bucket.clone(),
-            target_prefix: config.target_prefix.clone(),
-            key_format: config.key_format.column().to_string(),
-        };
+        let group = config.group(&record.bucket);
         let event_ms = crate::model::to_ms(record.time.unwrap_or_else(|| self.clock.now()));
         let line = record.line(&auth.owner_id);
         self.write(move |c| Ok(outbox::enqueue(c, &group, event_ms, &line)?))

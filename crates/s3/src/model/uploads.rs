@@ -55,6 +55,18 @@ fn parse<T: for<'de> Deserialize<'de>>(s: &str) -> S3Result<T> {
     serde_json::from_str(s).map_err(|e| S3Error::Internal(format!("upload record: {e}")))
 }
 
+/// A part row with its JSON `meta` column parsed into it.
+fn with_part_meta((mut p, m): (Part, String)) -> S3Result<Part> {
+    p.meta = parse(&m)?;
+    Ok(p)
+}
+
+/// An upload row with its JSON `meta` column parsed into it.
+fn with_upload_meta((mut u, m): (Upload, String)) -> S3Result<Upload> {
+    u.meta = parse(&m)?;
+    Ok(u)
+}
+
 /// Records a new upload.
 pub fn insert(c: &Connection, u: &Upload) -> S3Result<()> {
     c.execute(
@@ -152,11 +164,7 @@ pub fn part(c: &Connection, upload_id: &str, n: u32) -> S3Result<Option<Part>> {
         &[&upload_id, &n],
         part_row,
     )?;
-    r.map(|(mut p, m)| {
-        p.meta = parse(&m)?;
-        Ok(p)
-    })
-    .transpose()
+    r.map(with_part_meta).transpose()
 }
 
 /// Parts with numbers above `after`, ascending, at most `limit`.
@@ -167,12 +175,7 @@ pub fn parts(c: &Connection, upload_id: &str, after: u32, limit: usize) -> S3Res
         &[&upload_id, &after, &limit],
         part_row,
     )?;
-    rows.into_iter()
-        .map(|(mut p, m)| {
-            p.meta = parse(&m)?;
-            Ok(p)
-        })
-        .collect()
+    rows.into_iter().map(with_part_meta).collect()
 }
 
 /// Uploads of `bucket` with keys starting with `prefix`, ordered by key then initiation, after
@@ -203,12 +206,7 @@ pub fn list(
         ],
         upload_row,
     )?;
-    rows.into_iter()
-        .map(|(mut u, m)| {
-            u.meta = parse(&m)?;
-            Ok(u)
-        })
-        .collect()
+    rows.into_iter().map(with_upload_meta).collect()
 }
 
 /// Removes every upload of `bucket` (DeleteBucket takes them with the bucket, as AWS does);

@@ -23,6 +23,16 @@ pub struct ObjectRef {
     pub key: String,
 }
 
+impl ObjectRef {
+    /// `bucket`/`key`.
+    pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> ObjectRef {
+        ObjectRef {
+            bucket: bucket.into(),
+            key: key.into(),
+        }
+    }
+}
+
 /// A request body together with what the client declared about it.
 pub struct Payload {
     /// The body, de-framed and signature-checked.
@@ -34,6 +44,23 @@ pub struct Payload {
     /// The checksum algorithm asked for, and the value sent in a header (None if it comes as a
     /// trailer or is to be computed only).
     pub checksum: Option<(Algorithm, Option<String>)>,
+}
+
+impl Payload {
+    /// A body already whole in memory, as one frame of its declared length with no MD5 or
+    /// checksum to check: what S3 writes on its own behalf (access logs, files a service
+    /// delivers through the port) and what tests send.
+    pub fn whole(bytes: bytes::Bytes) -> Payload {
+        let len = bytes.len() as u64;
+        Payload {
+            body: Box::pin(futures_util::stream::once(async move {
+                Ok(trailstack_core::BodyFrame::Data(bytes))
+            })),
+            declared_len: Some(len),
+            content_md5: None,
+            checksum: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Payload {
@@ -106,6 +133,19 @@ pub struct NewObject {
 
 /// Keys (with optional version ids) named in a DeleteObjects request.
 pub type DeleteList = Vec<(String, Option<String>)>;
+
+impl Op {
+    /// An unconditional PutObject of `upload` as `obj`, stored as `new` says.
+    pub fn put_object(obj: ObjectRef, upload: Payload, new: NewObject) -> Op {
+        Op::PutObject {
+            obj,
+            upload,
+            new,
+            if_none_match: None,
+            if_match: None,
+        }
+    }
+}
 
 /// One S3 operation with its input.
 #[derive(Debug)]

@@ -49,6 +49,27 @@ fn data_key(bytes: &[u8]) -> S3Result<DataKey> {
     Ok(DataKey::from_bytes(bytes)?)
 }
 
+/// The KMS key a request names, else S3's AWS managed key (`aws/s3`).
+fn key_ref(named: &Option<String>) -> KeyRef {
+    match named {
+        Some(k) => KeyRef::Named(k.clone()),
+        None => KeyRef::Managed("s3"),
+    }
+}
+
+/// A data key from KMS `GenerateDataKey` under `kref` for `ctx`, called as S3 on behalf of
+/// `caller`.
+async fn generate(
+    s3: &S3,
+    caller: &Caller,
+    kref: &KeyRef,
+    ctx: &BTreeMap<String, String>,
+) -> S3Result<trailstack_core::DataKey> {
+    let as_s3 = caller.on_behalf_of(S3_PRINCIPAL);
+    let generated = s3.keys.generate_data_key(&as_s3, kref, ctx).await;
+    generated.map_err(kms_error)
+}
+
 /// The KMS encryption context of an object: the user's pairs plus `aws:s3:arn`.
 pub fn kms_context(
     user: &BTreeMap<String, String>,
@@ -92,10 +113,7 @@ pub async fn for_write(
             context,
             bucket_key,
         } => {
-            let kref = match kms_key {
-                Some(k) => KeyRef::Named(k.clone()),
-                None => KeyRef::Managed("s3"),
-            };
+            let kref = key_ref(kms_key);
             rec.mode = Mode::SseKms;
             rec.user_context = !context.is_empty();
             rec.bucket_key = *bucket_key;
@@ -105,12 +123,7 @@ pub async fn for_write(
                 return Ok((rec, dk, None));
             }
             let ctx = kms_context(context, bucket, key);
-            let as_s3 = caller.on_behalf_of(S3_PRINCIPAL);
-            let dk = s3
-                .keys
-                .generate_data_key(&as_s3, &kref, &ctx)
-                .await
-                .map_err(kms_error)?;
+            let dk = generate(s3, caller, &kref, &ctx).await?;
             rec.wrapped_key = b64().encode(&dk.ciphertext);
             rec.key_arn = Some(dk.key_arn.clone());
             rec.context = ctx;
@@ -121,22 +134,10 @@ pub async fn for_write(
             context,
         } => {
             // Two independent data keys, one per layer (Bucket Keys do not apply).
-            let kref = match kms_key {
-                Some(k) => KeyRef::Named(k.clone()),
-                None => KeyRef::Managed("s3"),
-            };
+            let kref = key_ref(kms_key);
             let ctx = kms_context(context, bucket, key);
-            let as_s3 = caller.on_behalf_of(S3_PRINCIPAL);
-            let outer = s3
-                .keys
-                .generate_data_key(&as_s3, &kref, &ctx)
-                .await
-                .map_err(kms_error)?;
-            let inner = s3
-                .keys
-                .generate_data_key(&as_s3, &kref, &ctx)
-                .await
-                .map_err(kms_error)?;
+            let outer = generate(s3, caller, &kref, &ctx).await?;
+            let inner = generate(s3, caller, &kref, &ctx).await?;
             rec.mode = Mode::Dsse;
             rec.wrapped_key = b64().encode(&outer.ciphertext);
             rec.inner_wrapped_key = Some(b64().encode(&inner.ciphertext));
@@ -241,12 +242,7 @@ async fn with_bucket_key(
     {
         Some(bk) => bk,
         None => {
-            let as_s3 = caller.on_behalf_of(S3_PRINCIPAL);
-            let dk = s3
-                .keys
-                .generate_data_key(&as_s3, kref, &ctx)
-                .await
-                .map_err(kms_error)?;
+            let dk = generate(s3, caller, kref, &ctx).await?;
             let bk = BucketKey {
                 plaintext: dk.plaintext,
                 ciphertext: dk.ciphertext,
