@@ -22,23 +22,10 @@ fn harness() -> &'static Harness {
     let h = Harness::get();
     READY.get_or_init(|| {
         h.bucket(BUCKET);
-        let trail = "arn:aws:cloudtrail:us-east-1:000000000000:trail/fuzz";
-        let policy = serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Sid": "AclCheck", "Effect": "Allow",
-                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                 "Action": "s3:GetBucketAcl", "Resource": format!("arn:aws:s3:::{BUCKET}"),
-                 "Condition": {"StringEquals": {"aws:SourceArn": trail}}},
-                {"Sid": "Write", "Effect": "Allow",
-                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                 "Action": "s3:PutObject",
-                 "Resource": format!("arn:aws:s3:::{BUCKET}/AWSLogs/000000000000/*"),
-                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                                "aws:SourceArn": trail}}}
-            ]
-        })
-        .to_string();
+        let account = "000000000000";
+        let trails = [trailstack_fixtures::trail_arn("us-east-1", account, "fuzz")];
+        let policy =
+            trailstack_fixtures::cloudtrail_bucket_policy(BUCKET, "", account, &trails).to_string();
         h.s3(
             http::Method::PUT,
             &format!("/{BUCKET}"),

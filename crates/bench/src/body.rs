@@ -91,18 +91,9 @@ impl Body for BenchBody {
     }
 }
 
-/// Deterministic pseudo-random bytes (xorshift), so bodies do not compress to nothing.
-pub fn generated(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect()
-}
+/// Deterministic pseudo-random bytes, so bodies do not compress to nothing (the ones the tests
+/// send too).
+pub use trailstack_fixtures::pseudo_random as generated;
 
 /// The 1 MiB chunk large bodies repeat, generated once per process.
 pub fn shared_chunk() -> Bytes {

@@ -56,43 +56,19 @@ pub fn ct_request(op: &str, body: &Value, expect: Expect) -> Spec {
 
 /// The ARN of trail `name` of [`ACCOUNT`] in `region`.
 pub fn trail_arn(region: &str, name: &str) -> String {
-    format!("arn:aws:cloudtrail:{region}:{ACCOUNT}:trail/{name}")
+    trailstack_fixtures::trail_arn(region, ACCOUNT, name)
 }
 
 /// The bucket policy CloudTrail requires to deliver trail `trail` into `bucket` (§C.2).
 pub fn bucket_policy(region: &str, bucket: &str, trail: &str) -> Value {
-    let source = trail_arn(region, trail);
-    json!({"Version": "2012-10-17", "Statement": [
-        {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "s3:GetBucketAcl", "Resource": format!("arn:aws:s3:::{bucket}"),
-         "Condition": {"StringEquals": {"aws:SourceArn": source}}},
-        {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*"),
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                        "aws:SourceArn": source}}}]})
+    let trails = [trail_arn(region, trail)];
+    trailstack_fixtures::cloudtrail_bucket_policy(bucket, "", ACCOUNT, &trails)
 }
 
 /// The key policy CloudTrail requires to encrypt trail `trail`'s log files (§C.3), with the
 /// account root's `kms:*`.
 pub fn key_policy(region: &str, trail: &str) -> Value {
-    let source = trail_arn(region, trail);
-    json!({"Version": "2012-10-17", "Statement": [
-        {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-         "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
-         "Action": "kms:*", "Resource": "*"},
-        {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "kms:GenerateDataKey*", "Resource": "*",
-         "Condition": {
-             "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
-                 [format!("arn:aws:cloudtrail:*:{ACCOUNT}:trail/*")]},
-             "StringEquals": {"aws:SourceArn": source.clone()}}},
-        {"Sid": "Allow CloudTrail access", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "kms:DescribeKey", "Resource": "*",
-         "Condition": {"StringEquals": {"aws:SourceArn": source}}}]})
+    trailstack_fixtures::cloudtrail_key_policy(ACCOUNT, &[trail_arn(region, trail)])
 }
 
 /// PutBucketPolicy of `policy` on `bucket`.

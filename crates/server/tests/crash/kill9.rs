@@ -213,7 +213,7 @@ pub async fn check_trail(
     from: &str,
     scratch: &Path,
 ) -> (usize, usize, String) {
-    server::flush(endpoint);
+    crate::shared::flush(endpoint);
     let s3 = server::s3(endpoint);
     let (files, records) = trail::check_delivered_once(&s3, acked_writes).await;
     (

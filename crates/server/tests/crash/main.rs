@@ -15,5 +15,7 @@ mod kill9;
 mod model;
 mod probe;
 mod server;
+#[path = "../shared/mod.rs"]
+mod shared;
 mod traffic;
 mod trail;

@@ -151,6 +151,15 @@ fn describe(got: Option<&[u8]>) -> String {
     }
 }
 
+/// What one verification reads with: the client, the CMK SSE-KMS objects must name, how
+/// deep it reads and the random stream picking the sample.
+struct Check<'a> {
+    s3: &'a aws_sdk_s3::Client,
+    cmk_arn: &'a str,
+    depth: Depth,
+    rng: &'a mut Rng,
+}
+
 impl Model {
     /// Checks what the server at `s3` holds against the model, resolves every uncertain key
     /// from what it holds, and aborts the multipart uploads a kill left open (acknowledged
@@ -162,11 +171,16 @@ impl Model {
         depth: Depth,
         rng: &mut Rng,
     ) -> Result<(), Fail> {
+        let mut check = Check {
+            s3,
+            cmk_arn,
+            depth,
+            rng,
+        };
         for bucket in [PLAIN, KMS] {
-            self.verify_unversioned(s3, bucket, cmk_arn, depth, rng)
-                .await?;
+            self.verify_unversioned(&mut check, bucket).await?;
         }
-        self.verify_versioned(s3, cmk_arn, depth, rng).await?;
+        self.verify_versioned(&mut check).await?;
         self.abort_open_uploads(s3).await?;
         self.touched.clear();
         Ok(())
@@ -174,13 +188,11 @@ impl Model {
 
     async fn verify_unversioned(
         &mut self,
-        s3: &aws_sdk_s3::Client,
+        check: &mut Check<'_>,
         bucket: &'static str,
-        cmk_arn: &str,
-        depth: Depth,
-        rng: &mut Rng,
     ) -> Result<(), Fail> {
-        let listed = list(s3, bucket).await?;
+        let (s3, cmk_arn, depth) = (check.s3, check.cmk_arn, check.depth);
+        let listed = list(s3, bucket, None).await?;
         for key in listed.keys() {
             if !self.current.contains_key(&(bucket, key.clone())) {
                 return Err(format!("{bucket}/{key} listed but never written"));
@@ -197,7 +209,7 @@ impl Model {
             let read = matches!(state, Current::Either(..))
                 || depth == Depth::Full
                 || self.touched.contains(&k)
-                || rng.chance(10);
+                || check.rng.chance(10);
             let in_list = listed.get(&k.1);
             let expected = match state {
                 Current::Known(b) => vec![b],
@@ -252,13 +264,8 @@ impl Model {
         Ok(())
     }
 
-    async fn verify_versioned(
-        &mut self,
-        s3: &aws_sdk_s3::Client,
-        cmk_arn: &str,
-        depth: Depth,
-        rng: &mut Rng,
-    ) -> Result<(), Fail> {
+    async fn verify_versioned(&mut self, check: &mut Check<'_>) -> Result<(), Fail> {
+        let (s3, cmk_arn, depth) = (check.s3, check.cmk_arn, check.depth);
         let listed = list_versions(s3).await?;
         for key in listed.keys() {
             if !self.versioned.contains_key(key) {
@@ -272,7 +279,7 @@ impl Model {
             let read_all = depth == Depth::Full
                 || state.pending.is_some()
                 || self.touched.contains(&(VERSIONED, key.clone()))
-                || rng.chance(10);
+                || check.rng.chance(10);
             let versions = resolve(&key, &state, &seen)?;
             for v in &versions {
                 let Some(body) = v.body else { continue };
@@ -434,10 +441,11 @@ fn resolve(key: &str, state: &VersionedKey, seen: &[Listed]) -> Result<Vec<Versi
         })
 }
 
-/// Every key of `bucket` with its size and ETag.
-async fn list(
+/// Every key of `bucket` (under `prefix` if given) with its size and ETag.
+pub async fn list(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
+    prefix: Option<&str>,
 ) -> Result<BTreeMap<String, (i64, String)>, Fail> {
     let mut out = BTreeMap::new();
     let mut token = None;
@@ -445,6 +453,7 @@ async fn list(
         let page = s3
             .list_objects_v2()
             .bucket(bucket)
+            .set_prefix(prefix.map(str::to_string))
             .set_continuation_token(token)
             .send()
             .await

@@ -2,7 +2,10 @@
 //! with SIGKILL) and the clients the tests drive it with: no retries, so an acknowledged call
 //! is one the server answered, never one a retry hid.
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_sdk_s3::config::retry::RetryConfig;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -108,61 +111,34 @@ impl Drop for Proc {
     }
 }
 
-/// Credentials of the default account.
-fn creds() -> Credentials {
-    Credentials::new("test", "test", None, None, "test")
-}
-
-/// An S3 client that never retries.
-pub fn s3(endpoint: &str) -> aws_sdk_s3::Client {
-    let conf = aws_sdk_s3::Config::builder()
+/// What every client shares: the default account's credentials, us-east-1, `endpoint`, and no
+/// retries.
+fn sdk_config(endpoint: &str) -> SdkConfig {
+    SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
-        .force_path_style(true)
         .region(Region::new("us-east-1"))
-        .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-        .credentials_provider(creds())
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
+        .retry_config(RetryConfig::disabled())
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "test", "test", None, None, "test",
+        )))
+        .build()
+}
+
+/// An S3 client that never retries, addressing buckets path-style.
+pub fn s3(endpoint: &str) -> aws_sdk_s3::Client {
+    let conf = aws_sdk_s3::config::Builder::from(&sdk_config(endpoint)).force_path_style(true);
+    aws_sdk_s3::Client::from_conf(conf.build())
 }
 
 /// A KMS client that never retries.
 pub fn kms(endpoint: &str) -> aws_sdk_kms::Client {
-    let conf = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
-        .credentials_provider(creds())
-        .build();
-    aws_sdk_kms::Client::from_conf(conf)
+    aws_sdk_kms::Client::new(&sdk_config(endpoint))
 }
 
 /// A CloudTrail client that never retries.
 pub fn cloudtrail(endpoint: &str) -> aws_sdk_cloudtrail::Client {
-    let conf = aws_sdk_cloudtrail::Config::builder()
-        .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_sdk_cloudtrail::config::Region::new("us-east-1"))
-        .retry_config(aws_sdk_cloudtrail::config::retry::RetryConfig::disabled())
-        .credentials_provider(creds())
-        .build();
-    aws_sdk_cloudtrail::Client::from_conf(conf)
-}
-
-/// `trailstack flush`: delivers every pending record and closes the digest periods.
-pub fn flush(endpoint: &str) {
-    let out = Command::new(BINARY)
-        .args(["flush", "--endpoint", endpoint, "--region", "us-east-1"])
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "trailstack flush: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    aws_sdk_cloudtrail::Client::new(&sdk_config(endpoint))
 }
 
 /// Polls `done` every millisecond until it holds (true) or `limit` has passed (false): how

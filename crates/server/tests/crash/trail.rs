@@ -4,6 +4,7 @@
 //! twice, and `aws cloudtrail validate-logs` accepts the digest chain and every file.
 
 use crate::model::DATA_BUCKETS;
+use crate::shared::assert_none_twice;
 use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
 use std::collections::HashMap;
 use std::io::Read;
@@ -14,24 +15,12 @@ pub const LOGS: &str = "logs";
 const ACCOUNT: &str = "000000000000";
 
 fn trail_arn() -> String {
-    format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{TRAIL}")
+    trailstack_fixtures::trail_arn("us-east-1", ACCOUNT, TRAIL)
 }
 
 /// The bucket policy CloudTrail requires of its log bucket.
 fn bucket_policy() -> String {
-    let arn = trail_arn();
-    serde_json::json!({"Version": "2012-10-17", "Statement": [
-        {"Sid": "AclCheck", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-         "Resource": format!("arn:aws:s3:::{LOGS}"),
-         "Condition": {"StringEquals": {"aws:SourceArn": arn}}},
-        {"Sid": "Write", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-         "Resource": format!("arn:aws:s3:::{LOGS}/AWSLogs/{ACCOUNT}/*"),
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                        "aws:SourceArn": arn}}},
-    ]})
-    .to_string()
+    trailstack_fixtures::cloudtrail_bucket_policy(LOGS, "", ACCOUNT, &[trail_arn()]).to_string()
 }
 
 /// Creates the log bucket and a logging trail taking the object writes of the data buckets.
@@ -72,27 +61,11 @@ pub async fn create(s3: &aws_sdk_s3::Client, ct: &aws_sdk_cloudtrail::Client) {
 /// Every delivered log file's records: (eventID, requestID).
 async fn records(s3: &aws_sdk_s3::Client) -> (usize, Vec<(String, String)>) {
     let prefix = format!("AWSLogs/{ACCOUNT}/CloudTrail/");
-    let mut keys = Vec::new();
-    let mut token = None;
-    loop {
-        let page = s3
-            .list_objects_v2()
-            .bucket(LOGS)
-            .prefix(&prefix)
-            .set_continuation_token(token)
-            .send()
-            .await
-            .unwrap();
-        keys.extend(
-            page.contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_string)),
-        );
-        token = page.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+    let keys: Vec<String> = crate::model::list(s3, LOGS, Some(&prefix))
+        .await
+        .unwrap()
+        .into_keys()
+        .collect();
     let mut out = Vec::new();
     for key in &keys {
         let got = s3.get_object().bucket(LOGS).key(key).send().await.unwrap();
@@ -123,16 +96,8 @@ pub async fn check_delivered_once(s3: &aws_sdk_s3::Client, acked: &[String]) -> 
         *by_event.entry(event).or_default() += 1;
         *by_request.entry(request).or_default() += 1;
     }
-    let twice: Vec<_> = by_event.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(
-        twice.is_empty(),
-        "eventIDs delivered more than once: {twice:?}"
-    );
-    let twice: Vec<_> = by_request.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(
-        twice.is_empty(),
-        "requests delivered more than once: {twice:?}"
-    );
+    assert_none_twice(&by_event, "eventIDs");
+    assert_none_twice(&by_request, "requests");
     let missing: Vec<&String> = acked
         .iter()
         .filter(|id| !by_request.contains_key(id.as_str()))

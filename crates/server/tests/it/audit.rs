@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use trailstack_core::{
-    AccountId, AuditError, AuditEvent, AuditFuture, AuditSink, BodyFrame, Caller, EventCategory,
-    Principal, SystemClock,
+    AccountId, AuditError, AuditEvent, AuditFuture, AuditSink, Caller, EventCategory, Principal,
+    SystemClock,
 };
 use trailstack_kms::Kms;
 use trailstack_s3::op::{GetObjectInput, NewObject, ObjectRef, Op, Payload};
@@ -153,25 +153,12 @@ async fn create_bucket(s: &Services, bucket: &str) {
 }
 
 fn put(bucket: &str, key: &str, data: &'static [u8], sse: Option<SseRequest>) -> Op {
-    let frames = vec![Ok(BodyFrame::Data(Bytes::from_static(data)))];
-    Op::PutObject {
-        obj: ObjectRef {
-            bucket: bucket.into(),
-            key: key.into(),
-        },
-        upload: Payload {
-            body: Box::pin(futures_util::stream::iter(frames)),
-            declared_len: Some(data.len() as u64),
-            content_md5: None,
-            checksum: None,
-        },
-        new: NewObject {
-            sse,
-            ..Default::default()
-        },
-        if_none_match: None,
-        if_match: None,
-    }
+    let new = NewObject {
+        sse,
+        ..Default::default()
+    };
+    let upload = Payload::whole(Bytes::from_static(data));
+    Op::put_object(ObjectRef::new(bucket, key), upload, new)
 }
 
 fn get(bucket: &str, key: &str) -> Op {

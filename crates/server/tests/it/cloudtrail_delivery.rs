@@ -6,6 +6,7 @@
 
 use crate::cloudtrail_digests::digest_files;
 use crate::common::*;
+use crate::shared::assert_none_twice;
 use aws_sdk_s3::operation::RequestId;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -93,16 +94,8 @@ pub fn assert_delivered_once(files: &[LogFile], request_ids: &[String]) {
                 .or_default() += 1;
         }
     }
-    let twice: Vec<_> = event_ids.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(
-        twice.is_empty(),
-        "eventIDs delivered more than once: {twice:?}"
-    );
-    let twice: Vec<_> = by_request.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(
-        twice.is_empty(),
-        "PutObjects delivered more than once: {twice:?}"
-    );
+    assert_none_twice(&event_ids, "eventIDs");
+    assert_none_twice(&by_request, "PutObjects");
     for id in request_ids {
         assert_eq!(
             by_request.get(id).copied().unwrap_or(0),

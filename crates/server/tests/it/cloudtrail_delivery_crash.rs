@@ -113,20 +113,6 @@ fn s3_at(endpoint: &str) -> aws_sdk_s3::Client {
     Via::new(endpoint).no_retries().s3()
 }
 
-fn flush(endpoint: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_trailstack"))
-        .args(["flush", "--endpoint", endpoint, "--region", "us-east-1"])
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "trailstack flush: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A pseudo-random number in `lo..hi` (xorshift over the clock; the test needs no repeatability
 /// beyond its output, which prints the delays it used).
 fn random_between(state: &mut u64, lo: u64, hi: u64) -> u64 {
@@ -237,7 +223,7 @@ async fn kill_9_during_delivery_loses_and_duplicates_no_record() {
     for w in writers {
         w.await.unwrap();
     }
-    flush(&p.endpoint);
+    crate::shared::flush(&p.endpoint);
 
     let acked = acked.lock().unwrap().clone();
     assert!(

@@ -68,6 +68,8 @@ mod s3_sse;
 mod s3_versioning;
 mod s3_versioning_listing;
 mod security;
+#[path = "../shared/mod.rs"]
+mod shared;
 mod shutdown;
 mod slow_clients;
 mod sts;

@@ -233,18 +233,13 @@ async fn user_limited_to_its_username_prefix() {
     // An SSE-KMS object in bob's prefix under a key whose policy does not delegate to the
     // account: bob's kms:* identity policy does not help.
     let root_kms = s.kms_with("AKROOTA", "root-a");
-    let key = root_kms
-        .create_key()
-        .policy(format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
-        ))
-        .send()
-        .await
-        .unwrap()
-        .key_metadata
-        .unwrap()
-        .arn
-        .unwrap();
+    let key = ok!(root_kms.create_key().policy(format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    )))
+    .key_metadata
+    .unwrap()
+    .arn
+    .unwrap();
     root_kms
         .put_key_policy()
         .key_id(&key)

@@ -8,6 +8,7 @@ use crate::common::{
     create_upload_req, get_out, head_err, head_of, ok, put_policy, put_req, status,
     versioned_bucket, Clocked, Server,
 };
+use aws_sdk_s3::types::builders::LifecycleRuleBuilder;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
     LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, NoncurrentVersionExpiration,
@@ -29,6 +30,20 @@ impl Clocked {
         self.s.app.lifecycle.tick(self.clock.now()).await.unwrap()
     }
 
+    /// A server on the clock at [`T0`] and a client with bucket `name` created (versioned if
+    /// `versioned`) and given the lifecycle `rules`.
+    async fn with_rules(
+        name: &str,
+        versioned: bool,
+        rules: Vec<LifecycleRuleBuilder>,
+    ) -> (Clocked, Client) {
+        let t = Clocked::start_at(T0, None).await;
+        let c = t.lifecycle_bucket(name, versioned).await;
+        let rules = rules.into_iter().map(|r| r.build().unwrap()).collect();
+        put_rules(&c, name, rules).await;
+        (t, c)
+    }
+
     /// A client with bucket `name` created, versioned if `versioned`.
     pub async fn lifecycle_bucket(&self, name: &str, versioned: bool) -> Client {
         let c = self.s3();
@@ -45,10 +60,7 @@ pub fn prefix(p: &str) -> LifecycleRuleFilter {
     LifecycleRuleFilter::builder().prefix(p).build()
 }
 
-pub fn rule(
-    id: &str,
-    filter: LifecycleRuleFilter,
-) -> aws_sdk_s3::types::builders::LifecycleRuleBuilder {
+pub fn rule(id: &str, filter: LifecycleRuleFilter) -> LifecycleRuleBuilder {
     LifecycleRule::builder()
         .id(id)
         .filter(filter)
@@ -57,6 +69,20 @@ pub fn rule(
 
 pub fn days(n: i32) -> LifecycleExpiration {
     LifecycleExpiration::builder().days(n).build()
+}
+
+/// Noncurrent versions expire `n` days after they became noncurrent.
+pub fn noncurrent_days(n: i32) -> NoncurrentVersionExpiration {
+    NoncurrentVersionExpiration::builder()
+        .noncurrent_days(n)
+        .build()
+}
+
+/// Incomplete multipart uploads are aborted `n` days after they were started.
+pub fn abort_after(n: i32) -> AbortIncompleteMultipartUpload {
+    AbortIncompleteMultipartUpload::builder()
+        .days_after_initiation(n)
+        .build()
 }
 
 pub async fn put_rules(c: &Client, bucket: &str, rules: Vec<LifecycleRule>) {
@@ -93,24 +119,16 @@ pub async fn versions(c: &Client, bucket: &str) -> (usize, usize) {
 
 #[tokio::test]
 async fn objects_expire_at_the_midnight_after_their_days_and_say_so() {
-    let t = Clocked::start_at(T0, None).await;
-    let c = t.lifecycle_bucket("lc-days", false).await;
-    put_rules(
-        &c,
+    let (t, c) = Clocked::with_rules(
         "lc-days",
+        false,
         vec![
-            rule("one-day", prefix("logs/"))
-                .expiration(days(1))
-                .build()
-                .unwrap(),
-            rule("past", prefix("old/"))
-                .expiration(
-                    LifecycleExpiration::builder()
-                        .date(aws_sdk_s3::primitives::DateTime::from_secs(1_735_689_600))
-                        .build(),
-                )
-                .build()
-                .unwrap(),
+            rule("one-day", prefix("logs/")).expiration(days(1)),
+            rule("past", prefix("old/")).expiration(
+                LifecycleExpiration::builder()
+                    .date(aws_sdk_s3::primitives::DateTime::from_secs(1_735_689_600))
+                    .build(),
+            ),
         ],
     )
     .await;
@@ -143,29 +161,18 @@ async fn objects_expire_at_the_midnight_after_their_days_and_say_so() {
 
 #[tokio::test]
 async fn versioned_buckets_get_delete_markers_and_lose_old_versions() {
-    let t = Clocked::start_at(T0, None).await;
-    let c = t.lifecycle_bucket("lc-versions", true).await;
-    put_rules(
-        &c,
+    let (t, c) = Clocked::with_rules(
         "lc-versions",
+        true,
         vec![
             rule("current", prefix("a"))
                 .expiration(days(2))
-                .noncurrent_version_expiration(
-                    NoncurrentVersionExpiration::builder()
-                        .noncurrent_days(1)
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-            rule("markers", prefix(""))
-                .expiration(
-                    LifecycleExpiration::builder()
-                        .expired_object_delete_marker(true)
-                        .build(),
-                )
-                .build()
-                .unwrap(),
+                .noncurrent_version_expiration(noncurrent_days(1)),
+            rule("markers", prefix("")).expiration(
+                LifecycleExpiration::builder()
+                    .expired_object_delete_marker(true)
+                    .build(),
+            ),
         ],
     )
     .await;
@@ -192,19 +199,10 @@ async fn versioned_buckets_get_delete_markers_and_lose_old_versions() {
 
 #[tokio::test]
 async fn incomplete_uploads_are_aborted_and_announce_it() {
-    let t = Clocked::start_at(T0, None).await;
-    let c = t.lifecycle_bucket("lc-uploads", false).await;
-    put_rules(
-        &c,
+    let (t, c) = Clocked::with_rules(
         "lc-uploads",
-        vec![rule("abort", prefix("tmp/"))
-            .abort_incomplete_multipart_upload(
-                AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(2)
-                    .build(),
-            )
-            .build()
-            .unwrap()],
+        false,
+        vec![rule("abort", prefix("tmp/")).abort_incomplete_multipart_upload(abort_after(2))],
     )
     .await;
     let up = ok!(create_upload_req(&c, "lc-uploads", "tmp/x"));
@@ -267,12 +265,10 @@ async fn transitions_show_the_new_storage_class() {
 
 #[tokio::test]
 async fn rules_survive_a_restart_and_a_finished_pass_is_not_run_again() {
-    let t = Clocked::start_at(T0, None).await;
-    let c = t.lifecycle_bucket("lc-restart", false).await;
-    put_rules(
-        &c,
+    let (t, c) = Clocked::with_rules(
         "lc-restart",
-        vec![rule("r", prefix("")).expiration(days(1)).build().unwrap()],
+        false,
+        vec![rule("r", prefix("")).expiration(days(1))],
     )
     .await;
     for i in 0..250 {
@@ -299,12 +295,10 @@ async fn rules_survive_a_restart_and_a_finished_pass_is_not_run_again() {
 
 #[tokio::test]
 async fn configuration_calls_are_management_events_under_their_cloudtrail_names() {
-    let t = Clocked::start_at(T0, None).await;
-    let c = t.lifecycle_bucket("lc-trail", false).await;
-    put_rules(
-        &c,
+    let (t, c) = Clocked::with_rules(
         "lc-trail",
-        vec![rule("r", prefix("p/")).expiration(days(3)).build().unwrap()],
+        false,
+        vec![rule("r", prefix("p/")).expiration(days(3))],
     )
     .await;
     ok!(c.get_bucket_lifecycle_configuration().bucket("lc-trail"));
@@ -362,16 +356,8 @@ async fn lifecycle_actions_reach_the_server_access_log() {
         "lc-src",
         vec![rule("all", prefix(""))
             .expiration(days(1))
-            .noncurrent_version_expiration(
-                NoncurrentVersionExpiration::builder()
-                    .noncurrent_days(1)
-                    .build(),
-            )
-            .abort_incomplete_multipart_upload(
-                AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(1)
-                    .build(),
-            )
+            .noncurrent_version_expiration(noncurrent_days(1))
+            .abort_incomplete_multipart_upload(abort_after(1))
             .build()
             .unwrap()],
     )

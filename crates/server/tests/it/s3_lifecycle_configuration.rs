@@ -3,10 +3,9 @@
 use crate::common::{assert_fails, assert_outcome, code, err, ok, status, Clocked};
 use crate::s3_lifecycle::*;
 use aws_sdk_s3::types::{
-    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
-    LifecycleExpiration, LifecycleRule, LifecycleRuleAndOperator, LifecycleRuleFilter,
-    NoncurrentVersionExpiration, Tag, Transition, TransitionDefaultMinimumObjectSize,
-    TransitionStorageClass,
+    BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleAndOperator, LifecycleRuleFilter, NoncurrentVersionExpiration, Tag, Transition,
+    TransitionDefaultMinimumObjectSize, TransitionStorageClass,
 };
 
 #[tokio::test]
@@ -62,11 +61,7 @@ async fn configurations_are_validated_as_s3_validates_them() {
         .build();
     let e = attempt(
         rule("r", tagged)
-            .abort_incomplete_multipart_upload(
-                AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(1)
-                    .build(),
-            )
+            .abort_incomplete_multipart_upload(abort_after(1))
             .build()
             .unwrap(),
     )
@@ -137,11 +132,7 @@ async fn a_configuration_round_trips_and_deletes() {
                     .newer_noncurrent_versions(2)
                     .build(),
             )
-            .abort_incomplete_multipart_upload(
-                AbortIncompleteMultipartUpload::builder()
-                    .days_after_initiation(2)
-                    .build(),
-            )
+            .abort_incomplete_multipart_upload(abort_after(2))
             .build()
             .unwrap(),
         rule("cold", LifecycleRuleFilter::builder().build())

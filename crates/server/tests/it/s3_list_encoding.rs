@@ -4,6 +4,7 @@
 use crate::common::*;
 use crate::s3_list::*;
 use aws_sdk_s3::types::EncodingType;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 #[tokio::test]
 async fn url_encoding_of_odd_keys() {
@@ -82,33 +83,21 @@ async fn url_encoding_of_odd_keys() {
     }
 }
 
+/// What encoding-type=url leaves as it is: the unreserved characters and `/`.
+const KEPT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes as S3 does for encoding-type=url (unreserved and '/' kept).
 pub fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, KEPT).to_string()
 }
 
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
+    percent_decode_str(s).decode_utf8().unwrap().into_owned()
 }
 
 #[tokio::test]

@@ -3,7 +3,40 @@
 
 use crate::common::*;
 use crate::s3_list::*;
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use std::collections::BTreeSet;
+
+/// Every page of a ListObjectsV2 of `bucket` (under `prefix`, grouped at `delimiter`,
+/// `max_keys` a page), each asked for with the continuation token the page before gave, until
+/// one is not truncated; fewer than 100 pages, or the paging does not end.
+async fn v2_pages(
+    c: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: Option<&str>,
+    delimiter: Option<&str>,
+    max_keys: Option<i32>,
+) -> Vec<ListObjectsV2Output> {
+    let mut pages = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        assert!(pages.len() < 99, "paging does not end");
+        let o = ok!(c
+            .list_objects_v2()
+            .bucket(bucket)
+            .set_prefix(prefix.map(str::to_string))
+            .set_delimiter(delimiter.map(str::to_string))
+            .set_max_keys(max_keys)
+            .set_continuation_token(token.clone()));
+        token = match o.is_truncated() {
+            Some(true) => Some(o.next_continuation_token().unwrap().to_string()),
+            _ => None,
+        };
+        pages.push(o);
+        if token.is_none() {
+            return pages;
+        }
+    }
+}
 
 #[tokio::test]
 async fn paging_2500_keys() {
@@ -13,28 +46,22 @@ async fn paging_2500_keys() {
 
     // v2, default page size of 1000.
     let mut seen = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let o = ok!(c
-            .list_objects_v2()
-            .bucket("many")
-            .set_continuation_token(token.clone()));
-        pages += 1;
+    let pages = v2_pages(&c, "many", None, None, None).await;
+    let mut token: Option<&str> = None;
+    for o in &pages {
         assert_eq!(o.max_keys(), Some(1000));
-        assert_eq!(o.continuation_token(), token.as_deref());
-        let (k, _) = v2_page(&o);
+        assert_eq!(o.continuation_token(), token);
+        let (k, _) = v2_page(o);
         assert_eq!(o.key_count(), Some(k.len() as i32));
         seen.extend(k);
         if o.is_truncated() == Some(true) {
             assert_eq!(o.key_count(), Some(1000));
-            token = Some(o.next_continuation_token().unwrap().to_string());
         } else {
             assert_eq!(o.next_continuation_token(), None);
-            break;
         }
+        token = o.next_continuation_token();
     }
-    assert_eq!(pages, 3);
+    assert_eq!(pages.len(), 3);
     assert_eq!(seen, keys);
 
     // v1 without a delimiter: no NextMarker; the last key is the next marker.
@@ -90,27 +117,12 @@ async fn small_pages_across_common_prefixes() {
     // v2, pages of 7 (and of 1, 2, 3) with "/".
     for page in [7, 1, 2, 3] {
         let (mut got_k, mut got_p) = (Vec::new(), Vec::new());
-        let mut token: Option<String> = None;
-        let mut loops = 0;
-        loop {
-            loops += 1;
-            assert!(loops < 100, "paging does not end");
-            let o = ok!(c
-                .list_objects_v2()
-                .bucket("small")
-                .delimiter("/")
-                .max_keys(page)
-                .set_continuation_token(token.clone()));
+        for o in v2_pages(&c, "small", None, Some("/"), Some(page)).await {
             let (k, p) = v2_page(&o);
             assert!(k.len() + p.len() <= page as usize);
             assert_eq!(o.key_count(), Some((k.len() + p.len()) as i32));
             got_k.extend(k);
             got_p.extend(p);
-            if o.is_truncated() == Some(true) {
-                token = Some(o.next_continuation_token().unwrap().to_string());
-            } else {
-                break;
-            }
         }
         assert_eq!(got_k, want_keys, "page {page}");
         assert_eq!(got_p, want_prefixes, "page {page}");
@@ -156,41 +168,17 @@ async fn small_pages_across_common_prefixes() {
             .collect();
         want.push(format!("dir{d}/sub/"));
         let mut got = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let o = ok!(c
-                .list_objects_v2()
-                .bucket("small")
-                .prefix(&prefix)
-                .delimiter("/")
-                .max_keys(7)
-                .set_continuation_token(token.clone()));
+        for o in v2_pages(&c, "small", Some(&prefix), Some("/"), Some(7)).await {
             let (k, p) = v2_page(&o);
             got.extend(k);
             got.extend(p);
-            match o.next_continuation_token() {
-                Some(t) => token = Some(t.to_string()),
-                None => break,
-            }
         }
         assert_eq!(got, want);
     }
 
     // Without a delimiter, pages of 7 return every key exactly once.
-    let mut got = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let o = ok!(c
-            .list_objects_v2()
-            .bucket("small")
-            .max_keys(7)
-            .set_continuation_token(token.clone()));
-        got.extend(v2_page(&o).0);
-        match o.next_continuation_token() {
-            Some(t) => token = Some(t.to_string()),
-            None => break,
-        }
-    }
+    let pages = v2_pages(&c, "small", None, None, Some(7)).await;
+    let got: Vec<String> = pages.iter().flat_map(|o| v2_page(o).0).collect();
     assert_eq!(got, keys);
     let unique: BTreeSet<&String> = got.iter().collect();
     assert_eq!(unique.len(), got.len());

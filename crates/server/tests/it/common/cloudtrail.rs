@@ -9,55 +9,21 @@ use serde_json::Value;
 
 /// The ARN of trail `name` homed in us-east-1 of the default account.
 pub fn trail_arn(name: &str) -> String {
-    format!("arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/{name}")
+    trailstack_fixtures::trail_arn("us-east-1", ACCOUNT, name)
 }
 
 /// The bucket policy CloudTrail requires (docs/aws/cloudtrail-delivery.md §C.2) for the trails
-/// `trails` delivering to `bucket` without a prefix.
+/// `trails` delivering to `bucket` under any prefix.
 pub fn cloudtrail_bucket_policy(bucket: &str, trails: &[&str]) -> String {
     let arns: Vec<String> = trails.iter().map(|t| trail_arn(t)).collect();
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "s3:GetBucketAcl", "Resource": format!("arn:aws:s3:::{bucket}"),
-             "Condition": {"StringEquals": {"aws:SourceArn": arns}}},
-            {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "s3:PutObject",
-             "Resource": format!("arn:aws:s3:::{bucket}/*AWSLogs/{ACCOUNT}/*"),
-             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                            "aws:SourceArn": arns}}}
-        ]
-    })
-    .to_string()
+    trailstack_fixtures::cloudtrail_bucket_policy(bucket, "*", ACCOUNT, &arns).to_string()
 }
 
 /// A key policy with the account's root statement and the statements CloudTrail requires
 /// (docs/aws/cloudtrail-delivery.md §C.3) for the trails `trails`.
 pub fn cloudtrail_key_policy(trails: &[&str]) -> String {
     let arns: Vec<String> = trails.iter().map(|t| trail_arn(t)).collect();
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-             "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
-             "Action": "kms:*", "Resource": "*"},
-            {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "kms:GenerateDataKey*", "Resource": "*",
-             "Condition": {
-                 "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
-                                [format!("arn:aws:cloudtrail:*:{ACCOUNT}:trail/*")]},
-                 "StringEquals": {"aws:SourceArn": arns}}},
-            {"Sid": "Allow CloudTrail access", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "kms:DescribeKey", "Resource": "*",
-             "Condition": {"StringEquals": {"aws:SourceArn": arns}}}
-        ]
-    })
-    .to_string()
+    trailstack_fixtures::cloudtrail_key_policy(ACCOUNT, &arns).to_string()
 }
 
 /// Creates `bucket` with the bucket policy CloudTrail requires for `trails`.

@@ -263,20 +263,8 @@ pub async fn body_bytes(out: aws_sdk_s3::operation::get_object::GetObjectOutput)
     out.body.collect().await.unwrap().into_bytes().to_vec()
 }
 
-/// Deterministic pseudo-random bytes.
-pub fn data(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
+/// Deterministic pseudo-random bytes (the ones the benchmarks send too).
+pub use trailstack_fixtures::pseudo_random as data;
 
 /// `pairs` as owned strings, to compare with what a test collected.
 pub fn owned_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

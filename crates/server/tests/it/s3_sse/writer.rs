@@ -22,15 +22,8 @@ const TRAIL: &str = "arn:aws:cloudtrail:us-east-1:000000000000:trail/t";
 
 /// The bucket policy CloudTrail requires of `bucket` (docs/aws/cloudtrail-delivery.md §C.2).
 pub fn cloudtrail_bucket_policy(bucket: &str) -> String {
-    format!(
-        r#"{{"Version":"2012-10-17","Statement":[
-        {{"Sid":"AWSCloudTrailAclCheck20150319","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},
-          "Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::{bucket}",
-          "Condition":{{"StringEquals":{{"aws:SourceArn":"{TRAIL}"}}}}}},
-        {{"Sid":"AWSCloudTrailWrite20150319","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},
-          "Action":"s3:PutObject","Resource":"arn:aws:s3:::{bucket}/AWSLogs/000000000000/*",
-          "Condition":{{"StringEquals":{{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceArn":"{TRAIL}"}}}}}}]}}"#
-    )
+    let trails = [TRAIL.to_string()];
+    trailstack_fixtures::cloudtrail_bucket_policy(bucket, "", "000000000000", &trails).to_string()
 }
 
 /// The default key policy plus CloudTrail's statements (docs/aws/cloudtrail-delivery.md §C.3).
