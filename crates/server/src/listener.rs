@@ -194,6 +194,22 @@ impl<S> WriteTimeout<S> {
         }
     }
 
+    /// What a write, a vectored write or a flush of `inner` answered (`polled`), as this
+    /// connection answers it: `Pending` keeps the clock running, anything else stops it.
+    fn timed<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        polled: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        match polled {
+            Poll::Pending => self.pending(cx),
+            ready => {
+                self.waiting = false;
+                ready
+            }
+        }
+    }
+
     /// Turns a write's `Pending` into an error once it has waited `timeout`.
     fn pending<T>(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<T>> {
         if !self.waiting {
@@ -228,13 +244,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_write(cx, buf) {
-            Poll::Pending => this.pending(cx),
-            ready => {
-                this.waiting = false;
-                ready
-            }
-        }
+        let polled = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.timed(cx, polled)
     }
 
     fn poll_write_vectored(
@@ -243,13 +254,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
-            Poll::Pending => this.pending(cx),
-            ready => {
-                this.waiting = false;
-                ready
-            }
-        }
+        let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.timed(cx, polled)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -258,13 +264,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_flush(cx) {
-            Poll::Pending => this.pending(cx),
-            ready => {
-                this.waiting = false;
-                ready
-            }
-        }
+        let polled = Pin::new(&mut this.inner).poll_flush(cx);
+        this.timed(cx, polled)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {

@@ -106,7 +106,21 @@ export function bytes(n) {
 
 /** Runs an async action from a button: disables it meanwhile, shows its error in `out`. */
 export function action(button, out, fn) {
-  button.addEventListener("click", async (ev) => {
+  busy(button, "click", button, out, fn);
+  return button;
+}
+
+/** Runs an async action when `form` is submitted, as `action` does for a button: `button` (its
+ * submit button) is disabled meanwhile, `out` cleared first and then showing the error. */
+export function submitted(form, button, out, fn) {
+  busy(form, "submit", button, out, fn);
+  return form;
+}
+
+// What a button's click and a form's submit share: the default action prevented, the button
+// disabled while `fn` runs (no second request from a double click), its error in `out`.
+function busy(el, event, button, out, fn) {
+  el.addEventListener(event, async (ev) => {
     ev.preventDefault();
     button.disabled = true;
     if (out) fill(out);
@@ -119,5 +133,4 @@ export function action(button, out, fn) {
       button.disabled = false;
     }
   });
-  return button;
 }

@@ -1,7 +1,7 @@
 // "Buckets": the list (ListBuckets), "Create bucket" (CreateBucket with Object Lock, then
 // PutBucketEncryption) and delete (DeleteBucket).
 
-import { h, loading, fill, field, select, table, panel, action, errorBox } from "../dom.js";
+import { h, loading, fill, field, select, table, panel, action, errorBox, submitted } from "../dom.js";
 import { listBuckets, createBucket, deleteBucket } from "../s3.js";
 
 export async function bucketsView() {
@@ -44,22 +44,13 @@ function createForm(refresh) {
     h("label", { class: "check" }, bucketKey, "Bucket Key"),
     h("label", { class: "check" }, lock, "Object Lock (enables versioning; cannot be turned off)"),
     button, out);
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    button.disabled = true;
-    fill(out);
-    try {
-      await createBucket(name.value.trim(), {
-        objectLock: lock.checked, sse: sse.value, kmsKeyId: key.value.trim(), bucketKey: bucketKey.checked,
-      });
-      fill(out, h("div", { class: "ok" }, `Created ${name.value.trim()}.`));
-      name.value = "";
-      await refresh();
-    } catch (e) {
-      fill(out, errorBox(e));
-    } finally {
-      button.disabled = false;
-    }
+  submitted(form, button, out, async () => {
+    await createBucket(name.value.trim(), {
+      objectLock: lock.checked, sse: sse.value, kmsKeyId: key.value.trim(), bucketKey: bucketKey.checked,
+    });
+    fill(out, h("div", { class: "ok" }, `Created ${name.value.trim()}.`));
+    name.value = "";
+    await refresh();
   });
   return panel("Create bucket", form);
 }

@@ -2,7 +2,7 @@
 // a page at a time, each event's CloudTrail record as JSON; with "Include data events", also
 // the data events the trails delivered (views/dataevents.js), which LookupEvents never holds.
 
-import { h, loading, fill, field, select, table, panel, action, errorBox } from "../dom.js";
+import { h, loading, fill, field, select, table, panel, action, errorBox, submitted } from "../dom.js";
 import { lookupEvents } from "../cloudtrail.js";
 import { deliveredDataEvents } from "./dataevents.js";
 
@@ -52,18 +52,7 @@ export async function eventsView(q) {
   h("p", { class: "muted" }, "LookupEvents holds management events only, as in AWS. Data events (GetObject, PutObject, " +
     "…) are recorded only by trails that take them: this reads them from the log files those trails delivered."), go);
   data.addEventListener("change", () => form.requestSubmit());
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    go.disabled = true;
-    fill(out);
-    try {
-      await search();
-    } catch (e) {
-      fill(out, errorBox(e));
-    } finally {
-      go.disabled = false;
-    }
-  });
+  submitted(form, go, out, () => search());
   search().catch((e) => fill(list, errorBox(e)));
   return h("div", {}, h("h1", {}, "Event history"),
     panel("Lookup", h("p", { class: "muted" }, "Management events of the last 90 days, newest first (LookupEvents)."), form),

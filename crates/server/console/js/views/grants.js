@@ -2,7 +2,7 @@
 // (RevokeGrant) on each, and "Create grant" (CreateGrant: grantee, operations, an optional
 // retiring principal and name). KMS decides who may do each, and its errors are shown as given.
 
-import { h, loading, fill, field, panel, table, action, errorBox } from "../dom.js";
+import { h, loading, fill, field, panel, table, action, errorBox, submitted } from "../dom.js";
 import * as kms from "../kms.js";
 
 /** GrantOperation's values, in the API's order. */
@@ -52,23 +52,14 @@ function createForm(k, out, refresh) {
     field("Retiring principal", retiring, "Optional"),
     field("Grant name", name, "Optional; a repeated name returns the same grant"),
     button);
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    button.disabled = true;
-    fill(out);
-    try {
-      const input = { KeyId: k.KeyId, GranteePrincipal: grantee.value.trim(),
-        Operations: boxes.filter(([, b]) => b.checked).map(([op]) => op) };
-      if (retiring.value.trim()) input.RetiringPrincipal = retiring.value.trim();
-      if (name.value.trim()) input.Name = name.value.trim();
-      const r = await kms.createGrant(input);
-      fill(out, h("div", { class: "ok" }, `Created grant ${r.GrantId}.`));
-      await refresh();
-    } catch (e) {
-      fill(out, errorBox(e));
-    } finally {
-      button.disabled = false;
-    }
+  submitted(form, button, out, async () => {
+    const input = { KeyId: k.KeyId, GranteePrincipal: grantee.value.trim(),
+      Operations: boxes.filter(([, b]) => b.checked).map(([op]) => op) };
+    if (retiring.value.trim()) input.RetiringPrincipal = retiring.value.trim();
+    if (name.value.trim()) input.Name = name.value.trim();
+    const r = await kms.createGrant(input);
+    fill(out, h("div", { class: "ok" }, `Created grant ${r.GrantId}.`));
+    await refresh();
   });
   return form;
 }

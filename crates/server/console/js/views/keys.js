@@ -1,7 +1,7 @@
 // "Keys": every KMS key with its aliases and state (ListKeys, ListAliases, DescribeKey), and
 // "Create key" (CreateKey with its spec and usage, then CreateAlias).
 
-import { h, loading, fill, field, select, table, panel, errorBox } from "../dom.js";
+import { h, loading, fill, field, select, table, panel, errorBox, submitted } from "../dom.js";
 import { listKeys, createKey, createAlias } from "../kms.js";
 
 export const keyHref = (id) => `#/keys/${encodeURIComponent(id)}`;
@@ -46,20 +46,11 @@ function createForm(refresh) {
   const button = h("button", { type: "submit", class: "primary" }, "Create key");
   const form = h("form", {}, field("Key spec", spec), field("Key usage", usage), field("Alias", alias, "Optional"),
     field("Description", description), button, out);
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    button.disabled = true;
-    fill(out);
-    try {
-      const k = await createKey({ KeySpec: spec.value, KeyUsage: usage.value, Description: description.value });
-      if (alias.value.trim()) await createAlias(k.KeyId, alias.value.trim());
-      fill(out, h("div", { class: "ok" }, "Created ", h("a", { href: keyHref(k.KeyId) }, k.KeyId), "."));
-      await refresh();
-    } catch (e) {
-      fill(out, errorBox(e));
-    } finally {
-      button.disabled = false;
-    }
+  submitted(form, button, out, async () => {
+    const k = await createKey({ KeySpec: spec.value, KeyUsage: usage.value, Description: description.value });
+    if (alias.value.trim()) await createAlias(k.KeyId, alias.value.trim());
+    fill(out, h("div", { class: "ok" }, "Created ", h("a", { href: keyHref(k.KeyId) }, k.KeyId), "."));
+    await refresh();
   });
   return panel("Create key", form);
 }

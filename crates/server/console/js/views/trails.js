@@ -2,7 +2,7 @@
 // trail" (CreateTrail, then StartLogging), showing CreateTrail's own errors: the bucket policy,
 // the key policy, the limit of trails per region.
 
-import { h, loading, fill, field, table, panel, errorBox } from "../dom.js";
+import { h, loading, fill, field, table, panel, errorBox, submitted } from "../dom.js";
 import { describeTrails, trailStatus, createTrail, startLogging } from "../cloudtrail.js";
 
 export const trailHref = (name) => `#/trails/${encodeURIComponent(name)}`;
@@ -43,24 +43,15 @@ function createForm(refresh) {
     field("KMS key for log files", key, "Key id, ARN or alias/name"),
     h("label", { class: "check" }, validation, "Log file validation"),
     h("label", { class: "check" }, multi, "Multi-region trail"), button, out);
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    button.disabled = true;
-    fill(out);
-    try {
-      const input = { Name: name.value.trim(), S3BucketName: bucket.value.trim(),
-        EnableLogFileValidation: validation.checked, IsMultiRegionTrail: multi.checked };
-      if (prefix.value.trim()) input.S3KeyPrefix = prefix.value.trim();
-      if (key.value.trim()) input.KmsKeyId = key.value.trim();
-      const t = await createTrail(input);
-      await startLogging(t.TrailARN);
-      fill(out, h("div", { class: "ok" }, "Created ", h("a", { href: trailHref(t.Name) }, t.Name), " and started logging."));
-      await refresh();
-    } catch (e) {
-      fill(out, errorBox(e));
-    } finally {
-      button.disabled = false;
-    }
+  submitted(form, button, out, async () => {
+    const input = { Name: name.value.trim(), S3BucketName: bucket.value.trim(),
+      EnableLogFileValidation: validation.checked, IsMultiRegionTrail: multi.checked };
+    if (prefix.value.trim()) input.S3KeyPrefix = prefix.value.trim();
+    if (key.value.trim()) input.KmsKeyId = key.value.trim();
+    const t = await createTrail(input);
+    await startLogging(t.TrailARN);
+    fill(out, h("div", { class: "ok" }, "Created ", h("a", { href: trailHref(t.Name) }, t.Name), " and started logging."));
+    await refresh();
   });
   return panel("Create trail", form);
 }
