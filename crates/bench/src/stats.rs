@@ -127,6 +127,15 @@ pub fn paired_ratios(own: &[Figures], base: &[Figures], pick: fn(&Figures) -> f6
         .collect()
 }
 
+/// Whether a goal is `met`, as the reports' goals tables write it.
+pub fn yes(met: bool) -> &'static str {
+    if met {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 /// `n` with `,` between thousands (`1,000,000`), as the reports write counts.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -1,6 +1,7 @@
 //! The footprint's report: the markdown section BENCHMARKS.md keeps.
 
 use super::*;
+use crate::stats::yes;
 
 impl Report {
     /// The markdown section for BENCHMARKS.md.
@@ -175,13 +176,5 @@ impl Report {
             ));
         }
         t
-    }
-}
-
-fn yes(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
     }
 }

@@ -6,7 +6,7 @@
 use crate::plan::{Plan, Row, ScenarioResult};
 use crate::runner::Stop;
 use crate::scenario::Weight;
-use crate::stats::{median, medians, Figures};
+use crate::stats::{median, medians, yes, Figures};
 use crate::GIB;
 use std::fmt::Write;
 
@@ -177,22 +177,30 @@ fn pairs(out: &mut String, r: &ScenarioResult, results: &[ScenarioResult]) {
         let Some(b) = results.iter().find(|x| x.name == base) else {
             continue;
         };
-        let per_target: Vec<String> = r
-            .rows
-            .iter()
-            .filter_map(|row| {
-                let other = b.rows.iter().find(|x| x.target == row.target)?;
-                let (a, z) = (throughput(row, r.weight), throughput(other, b.weight));
-                (a > 0.0 && z > 0.0).then(|| format!("{} {:.2}x", row.target, a / z))
-            })
-            .collect();
-        if !per_target.is_empty() {
-            let _ = writeln!(
-                out,
-                "- {what}, `{name}` ÷ `{base}`: {}",
-                per_target.join(", ")
-            );
-        }
+        let label = format!("{what}, `{name}` ÷ `{base}`");
+        ratio_line(out, &label, r, |row| {
+            let other = b.rows.iter().find(|x| x.target == row.target)?;
+            let (a, z) = (throughput(row, r.weight), throughput(other, b.weight));
+            (a > 0.0 && z > 0.0).then(|| format!("{:.2}x", a / z))
+        });
+    }
+}
+
+/// The line `- label: target ratio, ...` of `r`'s targets that have a `ratio`; none if no
+/// target has one.
+fn ratio_line(
+    out: &mut String,
+    label: &str,
+    r: &ScenarioResult,
+    ratio: impl Fn(&Row) -> Option<String>,
+) {
+    let per_target: Vec<String> = r
+        .rows
+        .iter()
+        .filter_map(|row| Some(format!("{} {}", row.target, ratio(row)?)))
+        .collect();
+    if !per_target.is_empty() {
+        let _ = writeln!(out, "- {label}: {}", per_target.join(", "));
     }
 }
 
@@ -209,21 +217,13 @@ fn paired(out: &mut String, r: &ScenarioResult) {
     let Some((own, base)) = r.conditions else {
         return;
     };
-    let per_target: Vec<String> = r
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let (m, n) = paired_median(r, row)?;
-            Some(format!("{} {m:.2}x ({})", row.target, count(n, "pair")))
-        })
-        .collect();
-    if !per_target.is_empty() {
-        let _ = writeln!(
-            out,
-            "- {own} ÷ {base}, median of the per-round pairs measured back to back on one target: {}",
-            per_target.join(", ")
-        );
-    }
+    let label = format!(
+        "{own} ÷ {base}, median of the per-round pairs measured back to back on one target"
+    );
+    ratio_line(out, &label, r, |row| {
+        let (m, n) = paired_median(r, row)?;
+        Some(format!("{m:.2}x ({})", count(n, "pair")))
+    });
 }
 
 /// One of the project's speed goals, on trailstack's figures.
@@ -350,15 +350,6 @@ fn count(n: usize, thing: &str) -> String {
         format!("1 {thing}")
     } else {
         format!("{n} {thing}s")
-    }
-}
-
-/// `met` as the goals table writes it.
-fn yes(met: bool) -> &'static str {
-    if met {
-        "yes"
-    } else {
-        "no"
     }
 }
 

@@ -8,7 +8,7 @@
 use super::output::WrkRun;
 use super::requests::Case;
 use super::{CaseResult, Row};
-use crate::stats::{median, thousands};
+use crate::stats::{median, thousands, yes};
 use std::fmt::Write;
 
 /// The line that opens the section in BENCHMARKS.md.
@@ -194,36 +194,29 @@ fn goals(results: &[CaseResult], threads: usize, connections: usize) -> String {
             Ok(r) => (format!("{:.0}%", r * 100.0), yes(r >= least)),
             Err(why) => (format!("— ({why})"), "not judged"),
         };
-        let _ = writeln!(out, "| {text} | {measured} | {met} |");
+        goal_row(&mut out, text, &measured, met);
     }
-    if let Some(ts) = find(Case::Get1k).and_then(|c| row_of(c, "trailstack")) {
-        let p99 = ts.medians().p99_ms;
-        let _ = writeln!(
-            out,
-            "| GET 1 KiB p99 < 5 ms at {connections} connections | {} ms | {} |",
-            num(p99),
-            yes(p99 < 5.0)
-        );
+    // The goals on trailstack's own figures rather than on a ratio to the limit.
+    let trailstack = |case| {
+        let row = find(case).and_then(|c| row_of(c, "trailstack"));
+        row.map(|ts| ts.medians())
+    };
+    if let Some(m) = trailstack(Case::Get1k) {
+        let text = format!("GET 1 KiB p99 < 5 ms at {connections} connections");
+        let measured = format!("{} ms", num(m.p99_ms));
+        goal_row(&mut out, &text, &measured, yes(m.p99_ms < 5.0));
     }
-    if let Some(ts) = find(Case::List1000).and_then(|c| row_of(c, "trailstack")) {
-        let rps = ts.medians().rps;
-        let _ = writeln!(
-            out,
-            "| ListObjectsV2 of 1,000 keys ≥ 10x {LIST_BEFORE:.0}/s | {}/s ({:.1}x) | {} |",
-            num(rps),
-            rps / LIST_BEFORE,
-            yes(rps >= 10.0 * LIST_BEFORE)
-        );
+    if let Some(m) = trailstack(Case::List1000) {
+        let text = format!("ListObjectsV2 of 1,000 keys ≥ 10x {LIST_BEFORE:.0}/s");
+        let measured = format!("{}/s ({:.1}x)", num(m.rps), m.rps / LIST_BEFORE);
+        goal_row(&mut out, &text, &measured, yes(m.rps >= 10.0 * LIST_BEFORE));
     }
     out
 }
 
-fn yes(met: bool) -> &'static str {
-    if met {
-        "yes"
-    } else {
-        "no"
-    }
+/// One row of the goals table.
+fn goal_row(out: &mut String, text: &str, measured: &str, met: &str) {
+    let _ = writeln!(out, "| {text} | {measured} | {met} |");
 }
 
 const METHOD: &str = "\
