@@ -54,24 +54,27 @@ fn check(
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    let req = RequestParts {
-        method: "PUT",
-        raw_path: path,
-        raw_query: QUERY,
-        headers: &hs,
-    };
-    parse_and_verify(&req, secret, now)
+    parse_and_verify("PUT", path, QUERY, &hs, secret, now)
 }
 
-/// Parses the signature `req` carries and verifies it with `secret` at `now`.
+/// Parses the signature a request carries and verifies it with `secret` at `now`.
 fn parse_and_verify(
-    req: &RequestParts,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    headers: &[(&str, &str)],
     secret: &str,
     now: time::OffsetDateTime,
 ) -> Result<Verified, SigError> {
-    let signed = parse_request_auth(req)?.expect("signed");
-    let payload = payload_hash_for(req, &signed).expect("a payload hash, declared or presigned");
-    verify(req, &signed, secret, &payload, now)
+    let req = RequestParts {
+        method,
+        raw_path,
+        raw_query,
+        headers,
+    };
+    let signed = parse_request_auth(&req)?.expect("signed");
+    let payload = payload_hash_for(&req, &signed).expect("a payload hash, declared or presigned");
+    verify(&req, &signed, secret, &payload, now)
 }
 
 #[test]
@@ -141,13 +144,7 @@ fn presigned(expires: u64) -> String {
 
 fn check_presigned(query: &str, now: time::OffsetDateTime) -> Result<Verified, SigError> {
     let headers = [("Host", "localhost:4566"), ("User-Agent", "curl")];
-    let req = RequestParts {
-        method: "GET",
-        raw_path: PATH,
-        raw_query: query,
-        headers: &headers,
-    };
-    parse_and_verify(&req, SECRET, now)
+    parse_and_verify("GET", PATH, query, &headers, SECRET, now)
 }
 
 #[test]
