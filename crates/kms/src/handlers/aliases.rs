@@ -134,7 +134,7 @@ pub async fn list(kms: &Kms, caller: &Caller, p: ListAliasesInput) -> KmsResult<
     let after = p.marker.clone().unwrap_or_default();
     let (kms2, caller2) = (kms.clone(), caller.clone());
     let key = p.key_id.clone();
-    let mut found = kms
+    let found = kms
         .scan(move |c| {
             let key_id = match &key {
                 Some(k) => Some(resolve(c, &kms2, &caller2, k, false)?.key_id),
@@ -150,20 +150,16 @@ pub async fn list(kms: &Kms, caller: &Caller, p: ListAliasesInput) -> KmsResult<
             )
         })
         .await?;
-    let truncated = found.len() > n;
-    found.truncate(n);
-    Ok(ListAliasesOutput {
-        next_marker: found.last().filter(|_| truncated).map(|a| a.name.clone()),
-        aliases: found
-            .iter()
-            .map(|a| AliasListEntry {
-                alias_name: a.name.clone(),
-                alias_arn: a.arn(),
-                target_key_id: a.key_id.clone(),
-                creation_date: epoch(a.created_ms),
-                last_updated_date: epoch(a.updated_ms),
-            })
-            .collect(),
-        truncated,
-    })
+    Ok(super::page_past(found, n, |a| a.name.clone(), list_entry).into())
+}
+
+/// An alias as ListAliases shows it.
+fn list_entry(a: &Alias) -> AliasListEntry {
+    AliasListEntry {
+        alias_name: a.name.clone(),
+        alias_arn: a.arn(),
+        target_key_id: a.key_id.clone(),
+        creation_date: epoch(a.created_ms),
+        last_updated_date: epoch(a.updated_ms),
+    }
 }

@@ -164,17 +164,9 @@ fn marker(marker: &Option<String>) -> KmsResult<Position> {
 }
 
 /// The page answer of both listings.
-fn page(mut grants: Vec<Grant>, n: usize, arn_of: impl Fn(&Grant) -> String) -> ListGrantsOutput {
-    let truncated = grants.len() > n;
-    grants.truncate(n);
-    ListGrantsOutput {
-        next_marker: grants
-            .last()
-            .filter(|_| truncated)
-            .map(|last| format!("{}.{}", last.created_ms, last.grant_id)),
-        grants: grants.iter().map(|g| entry(g, arn_of(g))).collect(),
-        truncated,
-    }
+fn page(grants: Vec<Grant>, n: usize, arn_of: impl Fn(&Grant) -> String) -> ListGrantsOutput {
+    let marker = |last: &Grant| format!("{}.{}", last.created_ms, last.grant_id);
+    super::page_past(grants, n, marker, |g| entry(g, arn_of(g))).into()
 }
 
 /// ListGrants: the grants of one key, optionally only one grant id or one grantee.

@@ -178,22 +178,18 @@ pub async fn list(kms: &Kms, caller: &Caller, p: ListKeysInput) -> KmsResult<Lis
     let n = limit(p.limit, 100, 1000)?;
     let after = p.marker.clone().unwrap_or_default();
     let (account, region) = (caller.account.to_string(), kms.region_of(caller));
-    let mut keys = kms
+    let keys = kms
         .scan(move |c| key_model::list(c, &account, &region, &after, n + 1))
         .await?;
-    let truncated = keys.len() > n;
-    keys.truncate(n);
-    Ok(ListKeysOutput {
-        next_marker: keys.last().filter(|_| truncated).map(|k| k.key_id.clone()),
-        keys: keys
-            .iter()
-            .map(|k| KeyListEntry {
-                key_id: k.key_id.clone(),
-                key_arn: k.arn(),
-            })
-            .collect(),
-        truncated,
-    })
+    Ok(super::page_past(keys, n, |k| k.key_id.clone(), list_entry).into())
+}
+
+/// A key as ListKeys shows it.
+fn list_entry(k: &KeyRecord) -> KeyListEntry {
+    KeyListEntry {
+        key_id: k.key_id.clone(),
+        key_arn: k.arn(),
+    }
 }
 
 /// UpdateKeyDescription.

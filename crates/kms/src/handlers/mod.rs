@@ -392,6 +392,23 @@ pub fn index_page<T, E>(
     })
 }
 
+/// One page of a listing read one row past its `n` entries, so that the extra row tells
+/// whether more follow; `marker` names the last entry kept, where the next page resumes.
+pub fn page_past<T, E>(
+    mut rows: Vec<T>,
+    n: usize,
+    marker: impl Fn(&T) -> String,
+    entry: impl Fn(&T) -> E,
+) -> Page<E> {
+    let truncated = rows.len() > n;
+    rows.truncate(n);
+    Page {
+        next_marker: rows.last().filter(|_| truncated).map(marker),
+        entries: rows.iter().map(entry).collect(),
+        truncated,
+    }
+}
+
 /// Validates Limit (1..=max, default `default`).
 pub fn limit(limit: Option<i64>, default: usize, max: usize) -> KmsResult<usize> {
     match limit {

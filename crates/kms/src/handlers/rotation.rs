@@ -158,9 +158,5 @@ pub async fn list(
             rotation_type: r.kind,
         }
     })?;
-    Ok(ListKeyRotationsOutput {
-        rotations: page.entries,
-        truncated: page.truncated,
-        next_marker: page.next_marker,
-    })
+    Ok(page.into())
 }

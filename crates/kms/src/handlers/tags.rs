@@ -82,9 +82,5 @@ pub async fn list(
         tag_key: t.clone(),
         tag_value: v.clone(),
     })?;
-    Ok(ListResourceTagsOutput {
-        tags: page.entries,
-        truncated: page.truncated,
-        next_marker: page.next_marker,
-    })
+    Ok(page.into())
 }

@@ -20,7 +20,7 @@
 ///   through GenerateDataKey).
 /// - `output A { member: T, ... }` declares an answer, serialized PascalCase as the body.
 /// - `page A { entries: T }` declares a listing's answer: the entries under that member,
-///   `Truncated`, and `NextMarker` when more follow.
+///   `Truncated`, and `NextMarker` when more follow; built from a [`Page`] of those entries.
 macro_rules! shapes {
     () => {};
     (@input $(#[$doc:meta])* $name:ident { $($(#[$attr:meta])* $member:ident: $ty:ty),* }) => {
@@ -93,6 +93,15 @@ macro_rules! shapes {
             }
             $($rest)*
         );
+        impl From<$crate::shapes::Page<$entry>> for $name {
+            fn from(p: $crate::shapes::Page<$entry>) -> Self {
+                $name {
+                    $entries: p.entries,
+                    truncated: p.truncated,
+                    next_marker: p.next_marker,
+                }
+            }
+        }
     };
 }
 
