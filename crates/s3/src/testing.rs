@@ -3,67 +3,28 @@
 //! engine the tests run on (trailstack_store::testing).
 
 use crate::S3;
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use trailstack_core::{
-    AccountId, Caller, DataKey, KeyError, KeyFuture, KeyInfo, KeyRef, KeyService, Principal,
-    SystemClock,
-};
+use trailstack_core::{AccountId, Caller, KeyService, Principal, SystemClock};
 use trailstack_store::{BlobStore, RootKey};
 
-/// A key service refusing every call.
+/// A key service refusing every call: the port's default methods all refuse.
 pub struct NoKeys;
 
-fn refused<'a, T: Send + 'a>() -> KeyFuture<'a, T> {
-    Box::pin(async {
-        Err(KeyError {
-            code: "x".into(),
-            message: String::new(),
-        })
-    })
-}
-
-impl KeyService for NoKeys {
-    fn generate_data_key<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a KeyRef,
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        refused()
-    }
-    fn decrypt<'a>(
-        &'a self,
-        _: &'a Caller,
-        _: &'a [u8],
-        _: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
-        refused()
-    }
-    fn describe_key<'a>(&'a self, _: &'a Caller, _: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
-        refused()
-    }
-}
+impl KeyService for NoKeys {}
 
 /// `principal` of account 111122223333, calling over TLS with SigV4.
 pub fn caller(principal: Principal) -> Caller {
+    let account = AccountId::parse("111122223333").unwrap();
     Caller {
-        account: AccountId::parse("111122223333").unwrap(),
-        principal,
         access_key: Some("AK".into()),
         canonical_id: "c".into(),
         display_name: "d".into(),
         source_ip: Some("203.0.113.9".parse().unwrap()),
         user_agent: "test".into(),
-        request_id: "R".into(),
-        region: "us-east-1".into(),
         secure_transport: true,
-        invoked_by: None,
-        host: String::new(),
         auth_method: Some("AuthHeader"),
         signature_version: Some(trailstack_core::SignatureVersion::V4),
-        source_arn: None,
-        session: None,
+        ..Caller::new(account, principal, "us-east-1", "R".into())
     }
 }
 

@@ -89,26 +89,23 @@ fn services(sink: Arc<Sink>) -> Services {
     Services { s3, kms, _dir: dir }
 }
 
+/// Alice of account 111122223333, signing with SigV4 over TLS.
 fn alice() -> Caller {
+    let account = AccountId::parse("111122223333").unwrap();
+    let principal = Principal::User {
+        name: "alice".into(),
+    };
     Caller {
-        account: AccountId::parse("111122223333").unwrap(),
-        principal: Principal::User {
-            name: "alice".into(),
-        },
         access_key: Some("AKIAALICE".into()),
         canonical_id: "alice-canonical".into(),
         display_name: "alice".into(),
         source_ip: Some("203.0.113.5".parse().unwrap()),
         user_agent: "audit-test".into(),
-        request_id: "REQ".into(),
-        region: "us-east-1".into(),
         secure_transport: true,
-        invoked_by: None,
         host: "s3.us-east-1.amazonaws.com".into(),
         auth_method: Some("AuthHeader"),
         signature_version: Some(trailstack_core::SignatureVersion::V4),
-        source_arn: None,
-        session: None,
+        ..Caller::new(account, principal, "us-east-1", "REQ".into())
     }
 }
 

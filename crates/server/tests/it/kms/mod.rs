@@ -92,22 +92,10 @@ impl Server {
 
 /// The caller the default credentials authenticate as: the root of account 000000000000.
 pub fn caller() -> Caller {
+    let account = AccountId::parse("000000000000").unwrap();
     Caller {
-        account: AccountId::parse("000000000000").unwrap(),
-        principal: Principal::Root,
         access_key: Some("test".into()),
-        canonical_id: String::new(),
-        display_name: String::new(),
-        source_ip: None,
         user_agent: "it-kms".into(),
-        request_id: "it-kms-test".into(),
-        region: "us-east-1".into(),
-        secure_transport: false,
-        invoked_by: None,
-        host: String::new(),
-        auth_method: None,
-        signature_version: None,
-        source_arn: None,
-        session: None,
+        ..Caller::new(account, Principal::Root, "us-east-1", "it-kms-test".into())
     }
 }
