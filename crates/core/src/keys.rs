@@ -4,9 +4,8 @@
 //! point as an HTTP request, as the service principal acting for the caller.
 
 use crate::caller::Caller;
+use crate::ports::{PortError, PortFuture};
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
 use zeroize::Zeroizing;
 
 /// Which KMS key to use.
@@ -78,24 +77,6 @@ pub struct KeyInfo {
     pub manager: KeyManager,
 }
 
-/// A KMS failure as the calling service must report it (S3 prefixes the code with `KMS.`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyError {
-    /// The KMS error code, e.g. `DisabledException`.
-    pub code: String,
-    /// The KMS message.
-    pub message: String,
-}
-
-impl std::fmt::Display for KeyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-/// A boxed future of the port.
-pub type KeyFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, KeyError>> + Send + 'a>>;
-
 /// What S3 and CloudTrail need from KMS. Every method has a default that refuses, as a
 /// deployment without KMS would answer: the server's KMS port implements them all, and the
 /// stand-ins of a service's tests and benchmarks only what they are asked.
@@ -106,7 +87,7 @@ pub trait KeyService: Send + Sync {
         caller: &'a Caller,
         key: &'a KeyRef,
         context: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
+    ) -> PortFuture<'a, DataKey> {
         let _ = (caller, key, context);
         refused("this key service makes no data keys")
     }
@@ -117,13 +98,13 @@ pub trait KeyService: Send + Sync {
         caller: &'a Caller,
         ciphertext: &'a [u8],
         context: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, DataKey> {
+    ) -> PortFuture<'a, DataKey> {
         let _ = (caller, ciphertext, context);
         refused("this key service decrypts nothing")
     }
 
     /// DescribeKey.
-    fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> KeyFuture<'a, KeyInfo> {
+    fn describe_key<'a>(&'a self, caller: &'a Caller, key: &'a KeyRef) -> PortFuture<'a, KeyInfo> {
         let _ = (caller, key);
         refused("this key service describes no key")
     }
@@ -141,15 +122,15 @@ pub trait KeyService: Send + Sync {
         action: &'a str,
         key: &'a KeyRef,
         context: &'a BTreeMap<String, String>,
-    ) -> KeyFuture<'a, bool> {
+    ) -> PortFuture<'a, bool> {
         let _ = (caller, action, key, context);
         refused("this key service cannot simulate key policies")
     }
 }
 
 /// The answer of a [`KeyService`] call the service does not serve.
-fn refused<'a, T: Send + 'a>(message: &str) -> KeyFuture<'a, T> {
-    let e = KeyError {
+fn refused<'a, T: Send + 'a>(message: &str) -> PortFuture<'a, T> {
+    let e = PortError {
         code: "UnsupportedOperationException".into(),
         message: message.into(),
     };

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod ids;
 pub mod keys;
 pub mod objects;
+pub mod ports;
 
 pub use audit::{
     AuditError, AuditEvent, AuditFuture, AuditResource, AuditSink, DeferredEvent, EventCategory,
@@ -21,8 +22,10 @@ pub use caller::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::{AccountId, IdError};
-pub use keys::{DataKey, KeyError, KeyFuture, KeyInfo, KeyManager, KeyRef, KeyService, KeyState};
-pub use objects::{
-    BucketInfo, ObjectError, ObjectFuture, ObjectWriter, PutObjectRequest, PutObjectResult,
-    WriterSse,
-};
+pub use keys::{DataKey, KeyInfo, KeyManager, KeyRef, KeyService, KeyState};
+pub use objects::{BucketInfo, ObjectWriter, PutObjectRequest, PutObjectResult, WriterSse};
+pub use ports::{PortError, PortFuture};
+// Each port's callers know the shared failure and future by the port's names: a KMS failure
+// (S3 prefixes its code with `KMS.`), an S3 failure (e.g. `NoSuchBucket`, `AccessDenied`).
+pub use ports::{PortError as KeyError, PortFuture as KeyFuture};
+pub use ports::{PortError as ObjectError, PortFuture as ObjectFuture};

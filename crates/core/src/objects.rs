@@ -5,9 +5,8 @@
 
 use crate::caller::Caller;
 use crate::ids::AccountId;
+use crate::ports::{PortError, PortFuture};
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
 
 /// The encryption a writer states for its object. CloudTrail always states one, so a bucket's
 /// default encryption never applies to what it writes (ARCHITECTURE.md §5).
@@ -69,25 +68,6 @@ pub struct BucketInfo {
     pub policy: Option<String>,
 }
 
-/// An S3 failure as the writer must report it (e.g. `NoSuchBucket`, `AccessDenied`,
-/// `KMS.DisabledException`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectError {
-    /// The S3 error code.
-    pub code: String,
-    /// The S3 message.
-    pub message: String,
-}
-
-impl std::fmt::Display for ObjectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-/// A boxed future of the port.
-pub type ObjectFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ObjectError>> + Send + 'a>>;
-
 /// What CloudTrail needs from S3.
 pub trait ObjectWriter: Send + Sync {
     /// PutObject for `caller` (CloudTrail's service principal acting for the trail's account).
@@ -97,10 +77,10 @@ pub trait ObjectWriter: Send + Sync {
         &'a self,
         caller: &'a Caller,
         request: PutObjectRequest,
-    ) -> ObjectFuture<'a, PutObjectResult> {
+    ) -> PortFuture<'a, PutObjectResult> {
         let _ = (caller, request);
         Box::pin(async {
-            Err(ObjectError {
+            Err(PortError {
                 code: "NotImplemented".into(),
                 message: "this object writer writes nothing".into(),
             })
@@ -108,5 +88,5 @@ pub trait ObjectWriter: Send + Sync {
     }
 
     /// The bucket's owner, region and policy; `None` when the bucket does not exist.
-    fn bucket_info<'a>(&'a self, bucket: &'a str) -> ObjectFuture<'a, Option<BucketInfo>>;
+    fn bucket_info<'a>(&'a self, bucket: &'a str) -> PortFuture<'a, Option<BucketInfo>>;
 }
