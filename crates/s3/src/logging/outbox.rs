@@ -7,8 +7,8 @@
 //! identity column on PostgreSQL): they only grow, so an id range read once means the same
 //! records later.
 
-use trailstack_store::sql::Result;
-use trailstack_store::{Conn, Migration, Row};
+use trailstack_store::sql::{decode, Result};
+use trailstack_store::{Conn, Migration};
 
 /// The access log tables (a component of their own, so that they migrate independently of
 /// the other S3 tables).
@@ -94,14 +94,7 @@ pub fn groups(c: &Conn) -> Result<Vec<Group>> {
         "SELECT source_bucket, target_bucket, target_prefix, key_format FROM s3_access_log_outbox \
          GROUP BY source_bucket, target_bucket, target_prefix, key_format ORDER BY MIN(id)",
         &[],
-        |r| {
-            Ok(Group {
-                source_bucket: r.get(0)?,
-                target_bucket: r.get(1)?,
-                target_prefix: r.get(2)?,
-                key_format: r.get(3)?,
-            })
-        },
+        decode,
     )
 }
 
@@ -171,20 +164,11 @@ pub fn note(c: &Conn, g: &Group, key: &str, first: i64, last: i64, now_ms: i64) 
     )
 }
 
-fn noted_file(r: &Row<'_>) -> Result<NotedFile> {
-    Ok(NotedFile {
-        id: r.get(0)?,
-        group: Group {
-            source_bucket: r.get(1)?,
-            target_bucket: r.get(2)?,
-            target_prefix: r.get(3)?,
-            key_format: r.get(4)?,
-        },
-        target_key: r.get(5)?,
-        first_id: r.get(6)?,
-        last_id: r.get(7)?,
-        last_error: r.get(8)?,
-    })
+// A noted file is read from its columns in the order the queries select them: id, the group's
+// four, target_key, first_id, last_id, last_error.
+trailstack_store::from_row! { Group { source_bucket, target_bucket, target_prefix, key_format } }
+trailstack_store::from_row! {
+    NotedFile { id, group, target_key, first_id, last_id, last_error }
 }
 
 /// Every noted, undelivered log object, oldest first.
@@ -193,7 +177,7 @@ pub fn noted(c: &Conn) -> Result<Vec<NotedFile>> {
         "SELECT id, source_bucket, target_bucket, target_prefix, key_format, target_key, first_id, last_id, last_error \
          FROM s3_access_log_files ORDER BY id",
         &[],
-        noted_file,
+        decode,
     )
 }
 
