@@ -90,50 +90,29 @@ pub async fn delete(iam: &Iam, account: String, name: String) -> IamResult<IamOu
     .await
 }
 
-pub async fn add_user(
+/// AddUserToGroup (`join`) or RemoveUserFromGroup: changes `user`'s membership of
+/// `group_name` in `account` once the group and the user are found.
+pub async fn change_membership(
     iam: &Iam,
     account: String,
     group_name: String,
     user: String,
-) -> IamResult<IamOutput> {
-    change_membership(iam, account, group_name, user, |c, account, group, user| {
-        let mine = groups::of_user(c, account, user, "", GROUPS_PER_USER + 1)?;
-        if !mine.iter().any(|g| g.name == group) && mine.len() >= GROUPS_PER_USER {
-            return Err(IamError::LimitExceeded(format!(
-                "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}"
-            )));
-        }
-        Ok(groups::add_member(c, account, group, user)?)
-    })
-    .await
-}
-
-pub async fn remove_user(
-    iam: &Iam,
-    account: String,
-    group_name: String,
-    user: String,
-) -> IamResult<IamOutput> {
-    change_membership(iam, account, group_name, user, |c, account, group, user| {
-        groups::remove_member(c, account, group, user)?;
-        Ok(())
-    })
-    .await
-}
-
-/// Changes `user`'s membership of `group_name` in `account` with `edit`, once the group and the
-/// user are found.
-async fn change_membership(
-    iam: &Iam,
-    account: String,
-    group_name: String,
-    user: String,
-    edit: impl FnOnce(&Conn, &str, &str, &str) -> IamResult<()> + Send + 'static,
+    join: bool,
 ) -> IamResult<IamOutput> {
     changed(iam, move |c| {
         group(c, &account, &group_name)?;
         user_exists(c, &account, &user)?;
-        edit(c, &account, &group_name, &user)
+        if !join {
+            groups::remove_member(c, &account, &group_name, &user)?;
+            return Ok(());
+        }
+        let mine = groups::of_user(c, &account, &user, "", GROUPS_PER_USER + 1)?;
+        if !mine.iter().any(|g| g.name == group_name) && mine.len() >= GROUPS_PER_USER {
+            return Err(IamError::LimitExceeded(format!(
+                "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}"
+            )));
+        }
+        Ok(groups::add_member(c, &account, &group_name, &user)?)
     })
     .await
 }

@@ -95,8 +95,12 @@ pub async fn dispatch(iam: &Iam, caller: &Caller, op: IamOp) -> IamResult<IamOut
         GetGroup { name, page } => groups::get(iam, account, name, page).await,
         ListGroups { path_prefix, page } => groups::list(iam, account, path_prefix, page).await,
         DeleteGroup { name } => groups::delete(iam, account, name).await,
-        AddUserToGroup { group, user } => groups::add_user(iam, account, group, user).await,
-        RemoveUserFromGroup { group, user } => groups::remove_user(iam, account, group, user).await,
+        AddUserToGroup { group, user } => {
+            groups::change_membership(iam, account, group, user, true).await
+        }
+        RemoveUserFromGroup { group, user } => {
+            groups::change_membership(iam, account, group, user, false).await
+        }
         ListGroupsForUser { user, page } => groups::of_user(iam, account, user, page).await,
     }
 }
