@@ -70,6 +70,13 @@ pub(super) fn is_invalid(e: &Option<StoreError>) -> bool {
     matches!(e, Some(StoreError::Io(e)) if e.kind() == ErrorKind::InvalidData)
 }
 
+/// A blob store in a fresh directory, which lasts as long as the returned guard.
+fn fresh_store() -> (tempfile::TempDir, BlobStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = super::test_store(dir.path());
+    (dir, store)
+}
+
 fn path(dir: &tempfile::TempDir, id: &BlobId) -> std::path::PathBuf {
     dir.path()
         .join("blobs")
@@ -114,8 +121,7 @@ pub(super) fn ranges(n: usize) -> Vec<(usize, usize)> {
 
 #[tokio::test]
 async fn round_trips_and_every_range() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (dir, store) = fresh_store();
     let k = key(7);
     for n in [
         0,
@@ -159,8 +165,7 @@ struct Sealed {
 }
 
 async fn sealed_ten(seed: u8) -> Sealed {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (dir, store) = fresh_store();
     let k = key(seed);
     let (id, data) = ten_chunks(&store, &k).await;
     let p = path(&dir, &id);
@@ -277,8 +282,7 @@ async fn truncation_and_extension_fail() {
 
 #[tokio::test]
 async fn an_empty_blob_still_verifies() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (dir, store) = fresh_store();
     let k = key(3);
     let id = put(&store, &k, CTX, b"").await;
     let p = path(&dir, &id);
@@ -325,8 +329,7 @@ async fn swapped_chunks_and_swapped_files_fail() {
 
 #[tokio::test]
 async fn wrong_key_or_context_fails_before_streaming() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (_dir, store) = fresh_store();
     let k = key(6);
     let (id, data) = ten_chunks(&store, &k).await;
     for (kk, ctx) in [
@@ -354,8 +357,7 @@ async fn wrong_key_or_context_fails_before_streaming() {
 
 #[tokio::test]
 async fn the_file_never_holds_the_plaintext() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (dir, store) = fresh_store();
     let data: Vec<u8> = b"PLAINTEXT-MARKER".repeat(3 * C / 16 + 5);
     let id = put(&store, &key(8), CTX, &data).await;
     let file = std::fs::read(path(&dir, &id)).unwrap();
@@ -368,8 +370,7 @@ async fn the_file_never_holds_the_plaintext() {
 
 #[tokio::test]
 async fn plaintext_and_encrypted_readers_refuse_each_other() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (_dir, store) = fresh_store();
     let k = key(10);
     let sealed = put(&store, &k, CTX, b"secret").await;
     let err = store.read_range(&sealed, 0, 6).await.err();
@@ -383,8 +384,7 @@ async fn plaintext_and_encrypted_readers_refuse_each_other() {
 
 #[tokio::test]
 async fn an_unfinished_encrypted_blob_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (dir, store) = fresh_store();
     let mut w = store.create_encrypted(&key(11), CTX).await.unwrap();
     // More than a batch, so a sealed batch is being written when the writer is dropped.
     w.write(&pattern(6 * C)).await.unwrap();
@@ -421,8 +421,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 async fn throughput() {
     const MIB: usize = 1024 * 1024;
     let total = 256 * MIB;
-    let dir = tempfile::tempdir().unwrap();
-    let store = super::test_store(dir.path());
+    let (_dir, store) = fresh_store();
     let k = key(12);
     let piece = pattern(MIB);
     let rate = |t: std::time::Instant| total as f64 / 1e6 / t.elapsed().as_secs_f64();
