@@ -124,24 +124,30 @@ async fn put_keys(db: &Db, versioning: &'static str, keys: &[&str]) {
     .await;
 }
 
-fn listed(db: &Db, prefix: &str, after: &str, limit: usize) -> Vec<String> {
+/// What a scan of bucket `b` from `(prefix, after)` lists, owners read when `owners` says so;
+/// with `first_only` the taker stops the scan after the first row.
+fn scan_listed(
+    db: &Db,
+    (prefix, after): (&str, &str),
+    limit: usize,
+    owners: bool,
+    first_only: bool,
+) -> Vec<listing::ListedObject> {
     db.read(|c| {
         let mut rows = Vec::new();
-        listing::scan_latest(
-            c,
-            "b",
-            (prefix.as_bytes(), after.as_bytes()),
-            limit,
-            true,
-            |r| {
-                rows.push(r);
-                Ok(true)
-            },
-        )?;
-        let listed = listing::listed(c, "b", rows)?;
-        S3Result::Ok(listed.into_iter().map(|o| o.key).collect())
+        let range = (prefix.as_bytes(), after.as_bytes());
+        listing::scan_latest(c, "b", range, limit, owners, |r| {
+            rows.push(r);
+            Ok(!first_only)
+        })?;
+        listing::listed(c, "b", rows)
     })
     .unwrap()
+}
+
+fn listed(db: &Db, prefix: &str, after: &str, limit: usize) -> Vec<String> {
+    let listed = scan_listed(db, (prefix, after), limit, true, false);
+    listed.into_iter().map(|o| o.key).collect()
 }
 
 #[tokio::test]
@@ -158,16 +164,7 @@ async fn objects_list_by_prefix_in_byte_order_and_page_after_a_key() {
     assert_eq!(listed(&db, "a/", "", 100), ["a/1", "a/2"]);
     assert_eq!(listed(&db, "a/", "A", 1), ["a/1"]);
     assert!(listed(&db, "a\u{10FFFF}", "a\u{10FFFF}", 10).is_empty());
-    let first = db
-        .read(|c| {
-            let mut rows = Vec::new();
-            listing::scan_latest(c, "b", (b"", b""), 100, true, |r| {
-                rows.push(r);
-                Ok(false)
-            })?;
-            listing::listed(c, "b", rows)
-        })
-        .unwrap();
+    let first = scan_listed(&db, ("", ""), 100, true, true);
     assert_eq!(first.len(), 1, "the scan stops when told");
     assert_eq!((first[0].key.as_str(), first[0].size), ("A", 3));
     assert_eq!(first[0].etag, "etag-A");
@@ -189,15 +186,7 @@ async fn objects_list_by_prefix_in_byte_order_and_page_after_a_key() {
 
 /// Lists every current object of bucket `b`, owners read when `owners` says so.
 fn listed_objects(db: &Db, owners: bool) -> Vec<listing::ListedObject> {
-    db.read(|c| {
-        let mut rows = Vec::new();
-        listing::scan_latest(c, "b", (b"", b""), 100, owners, |r| {
-            rows.push(r);
-            Ok(true)
-        })?;
-        listing::listed(c, "b", rows)
-    })
-    .unwrap()
+    scan_listed(db, ("", ""), 100, owners, false)
 }
 
 #[tokio::test]
